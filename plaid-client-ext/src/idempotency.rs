@@ -11,10 +11,13 @@
 //!   be re-attempted with the same key after the user acts;
 //! - "failure to provide this key may result in duplicate charges".
 //!
-//! The client fills a fresh random key when the caller left it empty, sends the same key on
-//! every retry of that call, and reports it (in the response and in every error), so a process
-//! that crashes can retry later with it. To make that durable, assign the key *before* sending
-//! with [`crate::PlaidClient::assign_idempotency_key`] and store it first.
+//! The key is part of the request value: the generated `new` of a keyed request fills a fresh
+//! one (`plaid_client::idempotency`), so sending the same value again, from a retry loop, a job
+//! queue or a store that survived a crash, sends the same key. The client sends it unchanged
+//! on every retry of a call and reports it (in the response and in every error). A request
+//! without a key (built by serde, or its key cleared) gets a fresh one for that call only; to
+//! make such a key durable, fix it *before* sending with
+//! [`crate::PlaidClient::assign_idempotency_key`] and store it first.
 
 use std::fmt;
 
@@ -25,9 +28,10 @@ use plaid_client::{IdempotencyKeyField, Operation};
 pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
-    /// A fresh random key: a UUID v4 (36 characters, within every limit in the spec).
+    /// A fresh random key: a UUID v4 (36 characters, within every limit in the spec), the same
+    /// kind the generated `new` of a keyed request fills.
     pub fn random() -> Self {
-        Self(uuid::Uuid::new_v4().to_string())
+        Self(plaid_client::idempotency::fresh_key())
     }
 
     pub(crate) fn from_string(key: String) -> Self {

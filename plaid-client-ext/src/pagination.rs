@@ -22,14 +22,7 @@
 //! use futures_util::StreamExt;
 //! use plaid_client_ext::types::{CountryCode, InstitutionsGetRequest};
 //!
-//! let request = InstitutionsGetRequest {
-//!     client_id: None,
-//!     count: 500,
-//!     country_codes: vec![CountryCode::Us],
-//!     offset: 0,
-//!     options: None,
-//!     secret: None,
-//! };
+//! let request = InstitutionsGetRequest::new(500, vec![CountryCode::Us], 0);
 //! let mut institutions = client.paginate(request).items();
 //! while let Some(institution) = institutions.next().await {
 //!     println!("{}", institution?.name);

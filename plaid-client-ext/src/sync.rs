@@ -35,14 +35,8 @@
 //! use plaid_client_ext::sync::SyncOutcome;
 //! use plaid_client_ext::types::TransactionsSyncRequest;
 //!
-//! let request = TransactionsSyncRequest {
-//!     access_token: "access-sandbox-…".to_string().into(),
-//!     client_id: None,
-//!     count: 500,
-//!     cursor: stored,
-//!     options: None,
-//!     secret: None,
-//! };
+//! let mut request = TransactionsSyncRequest::new("access-sandbox-…").count(500);
+//! request.cursor = stored; // `None` the first time: the whole history
 //! match client.sync(request).run().await? {
 //!     SyncOutcome::Complete(batch) => {
 //!         // Apply batch.data.added / modified / removed, then store batch.cursor, atomically.

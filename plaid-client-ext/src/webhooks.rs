@@ -310,11 +310,7 @@ impl WebhookVerifier {
     }
 
     async fn fetch(&self, kid: &str, now: SystemTime) -> Result<CachedKey, WebhookError> {
-        let request = plaid_client::types::WebhookVerificationKeyGetRequest {
-            key_id: kid.to_string(),
-            client_id: None,
-            secret: None,
-        };
+        let request = plaid_client::types::WebhookVerificationKeyGetRequest::new(kid);
         let response = self.client.send(&request).await.map_err(|e| {
             if e.error_code() == Some(&ErrorCode::InvalidWebhookVerificationKeyId) {
                 WebhookError::UnknownKey {

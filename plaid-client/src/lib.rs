@@ -45,6 +45,7 @@ pub use generated::operations;
 pub use generated::types;
 pub use generated::webhooks;
 pub use generated::SPEC_VERSION;
+pub use runtime::idempotency;
 #[cfg(feature = "mock")]
 pub use runtime::mock;
 #[doc(hidden)]

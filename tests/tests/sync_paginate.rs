@@ -40,14 +40,9 @@ fn mutation_error() -> types::PlaidError {
 }
 
 fn sync_request(cursor: Option<&str>) -> types::TransactionsSyncRequest {
-    types::TransactionsSyncRequest {
-        access_token: ACCESS_TOKEN.to_string().into(),
-        client_id: None,
-        count: 500,
-        cursor: cursor.map(str::to_string),
-        options: None,
-        secret: None,
-    }
+    let mut request = types::TransactionsSyncRequest::new(ACCESS_TOKEN).count(500);
+    request.cursor = cursor.map(str::to_string);
+    request
 }
 
 fn transaction(id: &str) -> types::Transaction {
@@ -362,10 +357,9 @@ fn copies<T: Clone, I: Copy>(template: &[T], ids: &[I], set: impl Fn(&mut T, I))
 // ---- cursor lists ----------------------------------------------------------------------------
 
 fn wallet_request(cursor: Option<&str>) -> types::WalletListRequest {
-    types::WalletListRequest {
-        cursor: cursor.map(str::to_string),
-        ..Default::default()
-    }
+    let mut request = types::WalletListRequest::new();
+    request.cursor = cursor.map(str::to_string);
+    request
 }
 
 fn wallets(ids: &[&str], next: Option<&str>) -> types::WalletListResponse {
@@ -456,11 +450,7 @@ async fn a_cursor_that_does_not_advance_is_an_error_not_a_loop() {
 // ---- offset lists ----------------------------------------------------------------------------
 
 fn transfer_list_request(offset: i64) -> types::TransferListRequest {
-    types::TransferListRequest {
-        count: 2,
-        offset,
-        ..serde_json::from_value(json!({})).expect("all fields optional")
-    }
+    types::TransferListRequest::new().count(2).offset(offset)
 }
 
 fn transfers(ids: &[&str]) -> types::TransferListResponse {
@@ -512,14 +502,7 @@ async fn an_offset_list_without_total_stops_on_an_empty_page() {
 }
 
 fn institutions_request(offset: i64) -> types::InstitutionsGetRequest {
-    types::InstitutionsGetRequest {
-        client_id: None,
-        count: 2,
-        country_codes: vec![types::CountryCode::Us],
-        offset,
-        options: None,
-        secret: None,
-    }
+    types::InstitutionsGetRequest::new(2, vec![types::CountryCode::Us], offset)
 }
 
 fn institutions(ids: &[&str], total: i64) -> types::InstitutionsGetResponse {
@@ -572,16 +555,13 @@ async fn an_empty_offset_list_is_one_call() {
 
 #[tokio::test]
 async fn offsets_inside_the_options_object_advance_too() {
-    let request = |offset: Option<i64>| types::TransactionsGetRequest {
-        access_token: ACCESS_TOKEN.to_string().into(),
-        client_id: None,
-        end_date: "2024-02-01".parse().expect("date"),
-        options: offset.map(|offset| types::TransactionsGetRequestOptions {
-            offset,
-            ..Default::default()
-        }),
-        secret: None,
-        start_date: "2024-01-01".parse().expect("date"),
+    let request = |offset: Option<i64>| {
+        let end = "2024-02-01".parse().expect("date");
+        let start = "2024-01-01".parse().expect("date");
+        let mut request = types::TransactionsGetRequest::new(ACCESS_TOKEN, end, start);
+        request.options =
+            offset.map(|offset| types::TransactionsGetRequestOptions::new().offset(offset));
+        request
     };
     let page = |ids: &[&str]| {
         let mut page = example::<operations::TransactionsGet>().expect("spec example");
@@ -610,12 +590,7 @@ async fn offsets_inside_the_options_object_advance_too() {
 // ---- event syncs -----------------------------------------------------------------------------
 
 fn event_request(after_id: i64) -> types::TransferEventSyncRequest {
-    types::TransferEventSyncRequest {
-        after_id,
-        client_id: None,
-        count: Some(2),
-        secret: None,
-    }
+    types::TransferEventSyncRequest::new(after_id).count(2)
 }
 
 fn events(ids: &[i64], has_more: Option<bool>) -> types::TransferEventSyncResponse {
@@ -661,12 +636,7 @@ async fn an_empty_event_sync_is_one_call() {
 
 #[tokio::test]
 async fn an_event_sync_without_has_more_stops_on_a_short_page() {
-    let request = |after_id| types::BankTransferEventSyncRequest {
-        after_id,
-        client_id: None,
-        count: Some(2),
-        secret: None,
-    };
+    let request = |after_id| types::BankTransferEventSyncRequest::new(after_id).count(2);
     let page = |ids: &[i64]| {
         let mut page = example::<operations::BankTransferEventSync>().expect("spec example");
         page.bank_transfer_events =

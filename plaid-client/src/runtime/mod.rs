@@ -2,6 +2,7 @@
 //! in `../generated/` is written by hand.
 
 pub mod headers;
+pub mod idempotency;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod open_enum;

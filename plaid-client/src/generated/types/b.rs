@@ -744,6 +744,11 @@ impl ::serde::Serialize for BankTransfer {
 )]
 #[serde(transparent)]
 pub struct BankTransferAccessToken(pub ::std::string::String);
+impl ::std::convert::From<&str> for BankTransferAccessToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BankTransferAccessToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -785,6 +790,11 @@ impl ::std::str::FromStr for BankTransferAccessToken {
 )]
 #[serde(transparent)]
 pub struct BankTransferAmount(pub ::std::string::String);
+impl ::std::convert::From<&str> for BankTransferAmount {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BankTransferAmount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -872,12 +882,11 @@ impl ::serde::Serialize for BankTransferBalance {
     }
 }
 ///Defines the request schema for `/bank_transfer/balance/get`
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct BankTransferBalanceGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///If multiple origination accounts are available, `origination_account_id` must be used to specify the account for which balance will be returned.
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BankTransferBalanceGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -888,11 +897,7 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferBalanceGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferBalanceGetRequest {
     const NAME: &'static str = "BankTransferBalanceGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "origination_account_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["origination_account_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -902,21 +907,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferBalanceGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "origination_account_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "origination_account_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            origination_account_id: s::optional(f1),
-            secret: s::optional(f2),
+            origination_account_id: s::optional(f0),
         })
     }
 }
@@ -925,10 +924,8 @@ impl ::serde::Serialize for BankTransferBalanceGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.origination_account_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -936,23 +933,25 @@ impl ::serde::Serialize for BankTransferBalanceGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(
-            skip[1],
+            skip[0],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BankTransferBalanceGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferBalanceGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
-            .finish()
+impl BankTransferBalanceGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            origination_account_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/bank_transfer/balance/get`
@@ -1023,11 +1022,10 @@ impl ::serde::Serialize for BankTransferBalanceGetResponse {
     }
 }
 ///Defines the request schema for `/bank_transfer/cancel`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferCancelRequest {
     pub bank_transfer_id: BankTransferId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BankTransferCancelRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1038,7 +1036,7 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferCancelRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCancelRequest {
     const NAME: &'static str = "BankTransferCancelRequest";
-    const FIELDS: &'static [&'static str] = &["bank_transfer_id", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["bank_transfer_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1048,21 +1046,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCancelRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "bank_transfer_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             bank_transfer_id: s::required(f0, "bank_transfer_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -1071,10 +1063,7 @@ impl ::serde::Serialize for BankTransferCancelRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferCancelRequest",
@@ -1082,18 +1071,15 @@ impl ::serde::Serialize for BankTransferCancelRequest {
             &skip,
         );
         out.field("bank_transfer_id", &self.bank_transfer_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BankTransferCancelRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferCancelRequest")
-            .field("bank_transfer_id", &self.bank_transfer_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .finish()
+impl BankTransferCancelRequest {
+    /// A value with its required fields (`bank_transfer_id`); set optional fields with the methods named after them.
+    pub fn new(bank_transfer_id: impl ::std::convert::Into<BankTransferId>) -> Self {
+        Self {
+            bank_transfer_id: bank_transfer_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/bank_transfer/cancel`
@@ -1150,13 +1136,13 @@ impl ::serde::Serialize for BankTransferCancelResponse {
 }
 ///Defines the request schema for `/bank_transfer/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct BankTransferCreateRequest {
     pub access_token: BankTransferAccessToken,
     ///The Plaid `account_id` for the account that will be debited or credited.
     pub account_id: ::std::string::String,
     pub ach_class: ::std::option::Option<AchClass>,
     pub amount: BankTransferAmount,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///An arbitrary string provided by the client for storage with the bank transfer. May be up to 100 characters.
     pub custom_tag: ::std::option::Option<::std::string::String>,
     ///The transfer description. Maximum of 10 characters.
@@ -1168,7 +1154,6 @@ pub struct BankTransferCreateRequest {
     pub network: BankTransferNetwork,
     ///Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified. Otherwise, this field should be left blank.
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub type_: BankTransferType,
     pub user: BankTransferUser,
 }
@@ -1186,7 +1171,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCreateRequest {
         "account_id",
         "ach_class",
         "amount",
-        "client_id",
         "custom_tag",
         "description",
         "idempotency_key",
@@ -1194,7 +1178,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCreateRequest {
         "metadata",
         "network",
         "origination_account_id",
-        "secret",
         "type",
         "user",
     ];
@@ -1219,25 +1202,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCreateRequest {
         let mut f10 = None;
         let mut f11 = None;
         let mut f12 = None;
-        let mut f13 = None;
-        let mut f14 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "account_id"),
                 2 => s::value(&mut map, &mut f2, "ach_class"),
                 3 => s::value(&mut map, &mut f3, "amount"),
-                4 => s::value(&mut map, &mut f4, "client_id"),
-                5 => s::value(&mut map, &mut f5, "custom_tag"),
-                6 => s::value(&mut map, &mut f6, "description"),
-                7 => s::value(&mut map, &mut f7, "idempotency_key"),
-                8 => s::value(&mut map, &mut f8, "iso_currency_code"),
-                9 => s::value(&mut map, &mut f9, "metadata"),
-                10 => s::value(&mut map, &mut f10, "network"),
-                11 => s::value(&mut map, &mut f11, "origination_account_id"),
-                12 => s::value(&mut map, &mut f12, "secret"),
-                13 => s::value(&mut map, &mut f13, "type"),
-                14 => s::value(&mut map, &mut f14, "user"),
+                4 => s::value(&mut map, &mut f4, "custom_tag"),
+                5 => s::value(&mut map, &mut f5, "description"),
+                6 => s::value(&mut map, &mut f6, "idempotency_key"),
+                7 => s::value(&mut map, &mut f7, "iso_currency_code"),
+                8 => s::value(&mut map, &mut f8, "metadata"),
+                9 => s::value(&mut map, &mut f9, "network"),
+                10 => s::value(&mut map, &mut f10, "origination_account_id"),
+                11 => s::value(&mut map, &mut f11, "type"),
+                12 => s::value(&mut map, &mut f12, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -1247,17 +1226,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCreateRequest {
             account_id: s::required(f1, "account_id")?,
             ach_class: s::optional(f2),
             amount: s::required(f3, "amount")?,
-            client_id: s::optional(f4),
-            custom_tag: s::optional(f5),
-            description: s::required(f6, "description")?,
-            idempotency_key: s::required(f7, "idempotency_key")?,
-            iso_currency_code: s::required(f8, "iso_currency_code")?,
-            metadata: s::optional(f9),
-            network: s::required(f10, "network")?,
-            origination_account_id: s::optional(f11),
-            secret: s::optional(f12),
-            type_: s::required(f13, "type")?,
-            user: s::required(f14, "user")?,
+            custom_tag: s::optional(f4),
+            description: s::required(f5, "description")?,
+            idempotency_key: s::required(f6, "idempotency_key")?,
+            iso_currency_code: s::required(f7, "iso_currency_code")?,
+            metadata: s::optional(f8),
+            network: s::required(f9, "network")?,
+            origination_account_id: s::optional(f10),
+            type_: s::required(f11, "type")?,
+            user: s::required(f12, "user")?,
         })
     }
 }
@@ -1266,13 +1243,11 @@ impl ::serde::Serialize for BankTransferCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.ach_class),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.custom_tag),
             ::std::option::Option::is_none(&self.metadata),
             ::std::option::Option::is_none(&self.origination_account_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -1284,22 +1259,76 @@ impl ::serde::Serialize for BankTransferCreateRequest {
         out.field("account_id", &self.account_id);
         out.field_unless(skip[0], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "custom_tag", &self.custom_tag);
+        out.field_unless(skip[1], "custom_tag", &self.custom_tag);
         out.field("description", &self.description);
         out.field("idempotency_key", &self.idempotency_key);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[3], "metadata", &self.metadata);
+        out.field_unless(skip[2], "metadata", &self.metadata);
         out.field("network", &self.network);
         out.field_unless(
-            skip[4],
+            skip[3],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[5], "secret", &self.secret);
         out.field("type", &self.type_);
         out.field("user", &self.user);
         out.end()
+    }
+}
+impl BankTransferCreateRequest {
+    /** A value with its required fields (`access_token`, `account_id`, `amount`, `description`, `iso_currency_code`, `network`, `type`, `user`); set optional fields with the methods named after them.
+
+ It carries a fresh `idempotency_key`: send this same value again (after a timeout, from a queue, after a restart) and Plaid performs the operation once. Set your own key with [`Self::idempotency_key`].*/
+    pub fn new(
+        access_token: impl ::std::convert::Into<BankTransferAccessToken>,
+        account_id: impl ::std::convert::Into<::std::string::String>,
+        amount: impl ::std::convert::Into<BankTransferAmount>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        iso_currency_code: impl ::std::convert::Into<::std::string::String>,
+        network: BankTransferNetwork,
+        type_: BankTransferType,
+        user: BankTransferUser,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+            ach_class: ::std::option::Option::None,
+            amount: amount.into(),
+            custom_tag: ::std::option::Option::None,
+            description: description.into(),
+            idempotency_key: crate::idempotency::fresh_key().into(),
+            iso_currency_code: iso_currency_code.into(),
+            metadata: ::std::option::Option::None,
+            network,
+            origination_account_id: ::std::option::Option::None,
+            type_,
+            user,
+        }
+    }
+    /// Set [`ach_class`](Self::ach_class).
+    pub fn ach_class(mut self, value: AchClass) -> Self {
+        self.ach_class = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`custom_tag`](Self::custom_tag).
+    pub fn custom_tag(mut self, value: ::std::string::String) -> Self {
+        self.custom_tag = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`idempotency_key`](Self::idempotency_key).
+    pub fn idempotency_key(mut self, value: BankTransferIdempotencyKey) -> Self {
+        self.idempotency_key = value;
+        self
+    }
+    /// Set [`metadata`](Self::metadata).
+    pub fn metadata(mut self, value: BankTransferMetadata) -> Self {
+        self.metadata = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for BankTransferCreateRequest {
@@ -1309,7 +1338,6 @@ impl ::std::fmt::Debug for BankTransferCreateRequest {
             .field("account_id", &self.account_id)
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
-            .field("client_id", &"[redacted]")
             .field("custom_tag", &self.custom_tag)
             .field("description", &self.description)
             .field("idempotency_key", &self.idempotency_key)
@@ -1317,7 +1345,6 @@ impl ::std::fmt::Debug for BankTransferCreateRequest {
             .field("metadata", &self.metadata)
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
             .field("type_", &self.type_)
             .field("user", &self.user)
             .finish()
@@ -1644,14 +1671,14 @@ impl ::std::convert::TryFrom<::std::string::String> for BankTransferEventListDir
     }
 }
 ///Defines the request schema for `/bank_transfer/event/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferEventListRequest {
     ///The account ID to get events for all transactions to/from an account.
     pub account_id: ::std::option::Option<::std::string::String>,
     ///Plaid's unique identifier for a bank transfer.
     pub bank_transfer_id: ::std::option::Option<::std::string::String>,
     pub bank_transfer_type: ::std::option::Option<BankTransferEventListBankTransferType>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of bank transfer events to return. If the number of events matching the above parameters is greater than `count`, the most recent events will be returned.
     pub count: ::std::option::Option<i64>,
     pub direction: ::std::option::Option<BankTransferEventListDirection>,
@@ -1663,7 +1690,6 @@ pub struct BankTransferEventListRequest {
     pub offset: ::std::option::Option<i64>,
     ///The origination account ID to get events for transfers from a specific origination account.
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The start datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
@@ -1680,14 +1706,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventListRequest {
         "account_id",
         "bank_transfer_id",
         "bank_transfer_type",
-        "client_id",
         "count",
         "direction",
         "end_date",
         "event_types",
         "offset",
         "origination_account_id",
-        "secret",
         "start_date",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -1708,22 +1732,18 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventListRequest {
         let mut f7 = None;
         let mut f8 = None;
         let mut f9 = None;
-        let mut f10 = None;
-        let mut f11 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "account_id"),
                 1 => s::value(&mut map, &mut f1, "bank_transfer_id"),
                 2 => s::value(&mut map, &mut f2, "bank_transfer_type"),
-                3 => s::value(&mut map, &mut f3, "client_id"),
-                4 => s::value(&mut map, &mut f4, "count"),
-                5 => s::value(&mut map, &mut f5, "direction"),
-                6 => s::value(&mut map, &mut f6, "end_date"),
-                7 => s::value(&mut map, &mut f7, "event_types"),
-                8 => s::value(&mut map, &mut f8, "offset"),
-                9 => s::value(&mut map, &mut f9, "origination_account_id"),
-                10 => s::value(&mut map, &mut f10, "secret"),
-                11 => s::value(&mut map, &mut f11, "start_date"),
+                3 => s::value(&mut map, &mut f3, "count"),
+                4 => s::value(&mut map, &mut f4, "direction"),
+                5 => s::value(&mut map, &mut f5, "end_date"),
+                6 => s::value(&mut map, &mut f6, "event_types"),
+                7 => s::value(&mut map, &mut f7, "offset"),
+                8 => s::value(&mut map, &mut f8, "origination_account_id"),
+                9 => s::value(&mut map, &mut f9, "start_date"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -1732,15 +1752,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventListRequest {
             account_id: s::optional(f0),
             bank_transfer_id: s::optional(f1),
             bank_transfer_type: s::optional(f2),
-            client_id: s::optional(f3),
-            count: f4.unwrap_or_else(defaults::bank_transfer_event_list_request_count),
-            direction: s::optional(f5),
-            end_date: s::optional(f6),
-            event_types: f7.unwrap_or_default(),
-            offset: f8.unwrap_or_else(defaults::bank_transfer_event_list_request_offset),
-            origination_account_id: s::optional(f9),
-            secret: s::optional(f10),
-            start_date: s::optional(f11),
+            count: f3.unwrap_or_else(defaults::bank_transfer_event_list_request_count),
+            direction: s::optional(f4),
+            end_date: s::optional(f5),
+            event_types: f6.unwrap_or_default(),
+            offset: f7.unwrap_or_else(defaults::bank_transfer_event_list_request_offset),
+            origination_account_id: s::optional(f8),
+            start_date: s::optional(f9),
         })
     }
 }
@@ -1749,16 +1767,14 @@ impl ::serde::Serialize for BankTransferEventListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 10] = [
+        let skip: [bool; 8] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.bank_transfer_id),
             ::std::option::Option::is_none(&self.bank_transfer_type),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.direction),
             ::std::option::Option::is_none(&self.end_date),
             ::std::vec::Vec::is_empty(&self.event_types),
             ::std::option::Option::is_none(&self.origination_account_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.start_date),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -1770,38 +1786,91 @@ impl ::serde::Serialize for BankTransferEventListRequest {
         out.field_unless(skip[0], "account_id", &self.account_id);
         out.field_unless(skip[1], "bank_transfer_id", &self.bank_transfer_id);
         out.field_unless(skip[2], "bank_transfer_type", &self.bank_transfer_type);
-        out.field_unless(skip[3], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[4], "direction", &self.direction);
-        out.field_unless(skip[5], "end_date", &self.end_date);
-        out.field_unless(skip[6], "event_types", &self.event_types);
+        out.field_unless(skip[3], "direction", &self.direction);
+        out.field_unless(skip[4], "end_date", &self.end_date);
+        out.field_unless(skip[5], "event_types", &self.event_types);
         out.field("offset", &self.offset);
         out.field_unless(
-            skip[7],
+            skip[6],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[8], "secret", &self.secret);
-        out.field_unless(skip[9], "start_date", &self.start_date);
+        out.field_unless(skip[7], "start_date", &self.start_date);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BankTransferEventListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferEventListRequest")
-            .field("account_id", &self.account_id)
-            .field("bank_transfer_id", &self.bank_transfer_id)
-            .field("bank_transfer_type", &self.bank_transfer_type)
-            .field("client_id", &"[redacted]")
-            .field("count", &self.count)
-            .field("direction", &self.direction)
-            .field("end_date", &self.end_date)
-            .field("event_types", &self.event_types)
-            .field("offset", &self.offset)
-            .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
-            .field("start_date", &self.start_date)
-            .finish()
+impl BankTransferEventListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_id: ::std::option::Option::None,
+            bank_transfer_id: ::std::option::Option::None,
+            bank_transfer_type: ::std::option::Option::None,
+            count: defaults::bank_transfer_event_list_request_count(),
+            direction: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            event_types: ::std::default::Default::default(),
+            offset: defaults::bank_transfer_event_list_request_offset(),
+            origination_account_id: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+        }
+    }
+    /// Set [`account_id`](Self::account_id).
+    pub fn account_id(mut self, value: ::std::string::String) -> Self {
+        self.account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`bank_transfer_id`](Self::bank_transfer_id).
+    pub fn bank_transfer_id(mut self, value: ::std::string::String) -> Self {
+        self.bank_transfer_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`bank_transfer_type`](Self::bank_transfer_type).
+    pub fn bank_transfer_type(
+        mut self,
+        value: BankTransferEventListBankTransferType,
+    ) -> Self {
+        self.bank_transfer_type = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`direction`](Self::direction).
+    pub fn direction(mut self, value: BankTransferEventListDirection) -> Self {
+        self.direction = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_date`](Self::end_date).
+    pub fn end_date(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.end_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`event_types`](Self::event_types).
+    pub fn event_types(mut self, value: ::std::vec::Vec<BankTransferEventType>) -> Self {
+        self.event_types = value;
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`start_date`](Self::start_date).
+    pub fn start_date(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.start_date = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for BankTransferEventListRequest {
@@ -1810,14 +1879,12 @@ impl ::std::default::Default for BankTransferEventListRequest {
             account_id: Default::default(),
             bank_transfer_id: Default::default(),
             bank_transfer_type: Default::default(),
-            client_id: Default::default(),
             count: defaults::bank_transfer_event_list_request_count(),
             direction: Default::default(),
             end_date: Default::default(),
             event_types: Default::default(),
             offset: defaults::bank_transfer_event_list_request_offset(),
             origination_account_id: Default::default(),
-            secret: Default::default(),
             start_date: Default::default(),
         }
     }
@@ -1880,14 +1947,13 @@ impl ::serde::Serialize for BankTransferEventListResponse {
     }
 }
 ///Defines the request schema for `/bank_transfer/event/sync`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferEventSyncRequest {
     ///The latest (largest) `event_id` fetched via the sync endpoint, or 0 initially.
     pub after_id: i64,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of bank transfer events to return.
     pub count: ::std::option::Option<i64>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BankTransferEventSyncRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1898,12 +1964,7 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferEventSyncRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventSyncRequest {
     const NAME: &'static str = "BankTransferEventSyncRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "after_id",
-        "client_id",
-        "count",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["after_id", "count"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1914,23 +1975,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventSyncRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "after_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "count"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "count"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             after_id: s::required(f0, "after_id")?,
-            client_id: s::optional(f1),
-            count: f2.unwrap_or_else(defaults::bank_transfer_event_sync_request_count),
-            secret: s::optional(f3),
+            count: f1.unwrap_or_else(defaults::bank_transfer_event_sync_request_count),
         })
     }
 }
@@ -1939,10 +1994,7 @@ impl ::serde::Serialize for BankTransferEventSyncRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferEventSyncRequest",
@@ -1950,20 +2002,22 @@ impl ::serde::Serialize for BankTransferEventSyncRequest {
             &skip,
         );
         out.field("after_id", &self.after_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BankTransferEventSyncRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferEventSyncRequest")
-            .field("after_id", &self.after_id)
-            .field("client_id", &"[redacted]")
-            .field("count", &self.count)
-            .field("secret", &"[redacted]")
-            .finish()
+impl BankTransferEventSyncRequest {
+    /// A value with its required fields (`after_id`); set optional fields with the methods named after them.
+    pub fn new(after_id: i64) -> Self {
+        Self {
+            after_id,
+            count: defaults::bank_transfer_event_sync_request_count(),
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/bank_transfer/event/sync`
@@ -2150,11 +2204,10 @@ impl ::serde::Serialize for BankTransferFailure {
     }
 }
 ///Defines the request schema for `/bank_transfer/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferGetRequest {
     pub bank_transfer_id: BankTransferId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BankTransferGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2165,7 +2218,7 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferGetRequest {
     const NAME: &'static str = "BankTransferGetRequest";
-    const FIELDS: &'static [&'static str] = &["bank_transfer_id", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["bank_transfer_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2175,21 +2228,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "bank_transfer_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             bank_transfer_id: s::required(f0, "bank_transfer_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -2198,10 +2245,7 @@ impl ::serde::Serialize for BankTransferGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferGetRequest",
@@ -2209,18 +2253,15 @@ impl ::serde::Serialize for BankTransferGetRequest {
             &skip,
         );
         out.field("bank_transfer_id", &self.bank_transfer_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BankTransferGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferGetRequest")
-            .field("bank_transfer_id", &self.bank_transfer_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .finish()
+impl BankTransferGetRequest {
+    /// A value with its required fields (`bank_transfer_id`); set optional fields with the methods named after them.
+    pub fn new(bank_transfer_id: impl ::std::convert::Into<BankTransferId>) -> Self {
+        Self {
+            bank_transfer_id: bank_transfer_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/bank_transfer/get`
@@ -2294,6 +2335,11 @@ impl ::serde::Serialize for BankTransferGetResponse {
 )]
 #[serde(transparent)]
 pub struct BankTransferId(pub ::std::string::String);
+impl ::std::convert::From<&str> for BankTransferId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BankTransferId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2337,6 +2383,11 @@ The API supports idempotency for safely retrying requests without accidentally p
 )]
 #[serde(transparent)]
 pub struct BankTransferIdempotencyKey(pub ::std::string::String);
+impl ::std::convert::From<&str> for BankTransferIdempotencyKey {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BankTransferIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2365,9 +2416,9 @@ impl ::std::str::FromStr for BankTransferIdempotencyKey {
     }
 }
 ///Defines the request schema for `/bank_transfer/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of bank transfers to return.
     pub count: i64,
     pub direction: ::std::option::Option<BankTransferDirection>,
@@ -2377,7 +2428,6 @@ pub struct BankTransferListRequest {
     pub offset: i64,
     ///Filter bank transfers to only those originated through the specified origination account.
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The start datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
@@ -2391,13 +2441,11 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferListRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferListRequest {
     const NAME: &'static str = "BankTransferListRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "count",
         "direction",
         "end_date",
         "offset",
         "origination_account_id",
-        "secret",
         "start_date",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -2414,31 +2462,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferListRequest {
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "direction"),
-                3 => s::value(&mut map, &mut f3, "end_date"),
-                4 => s::value(&mut map, &mut f4, "offset"),
-                5 => s::value(&mut map, &mut f5, "origination_account_id"),
-                6 => s::value(&mut map, &mut f6, "secret"),
-                7 => s::value(&mut map, &mut f7, "start_date"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "direction"),
+                2 => s::value(&mut map, &mut f2, "end_date"),
+                3 => s::value(&mut map, &mut f3, "offset"),
+                4 => s::value(&mut map, &mut f4, "origination_account_id"),
+                5 => s::value(&mut map, &mut f5, "start_date"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1.unwrap_or_else(defaults::default_u64::<i64, 25>),
-            direction: s::optional(f2),
-            end_date: s::optional(f3),
-            offset: f4.unwrap_or_default(),
-            origination_account_id: s::optional(f5),
-            secret: s::optional(f6),
-            start_date: s::optional(f7),
+            count: f0.unwrap_or_else(defaults::default_u64::<i64, 25>),
+            direction: s::optional(f1),
+            end_date: s::optional(f2),
+            offset: f3.unwrap_or_default(),
+            origination_account_id: s::optional(f4),
+            start_date: s::optional(f5),
         })
     }
 }
@@ -2447,12 +2489,10 @@ impl ::serde::Serialize for BankTransferListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.direction),
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.origination_account_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.start_date),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -2461,45 +2501,73 @@ impl ::serde::Serialize for BankTransferListRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "direction", &self.direction);
-        out.field_unless(skip[2], "end_date", &self.end_date);
+        out.field_unless(skip[0], "direction", &self.direction);
+        out.field_unless(skip[1], "end_date", &self.end_date);
         out.field("offset", &self.offset);
         out.field_unless(
-            skip[3],
+            skip[2],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[4], "secret", &self.secret);
-        out.field_unless(skip[5], "start_date", &self.start_date);
+        out.field_unless(skip[3], "start_date", &self.start_date);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BankTransferListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferListRequest")
-            .field("client_id", &"[redacted]")
-            .field("count", &self.count)
-            .field("direction", &self.direction)
-            .field("end_date", &self.end_date)
-            .field("offset", &self.offset)
-            .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
-            .field("start_date", &self.start_date)
-            .finish()
+impl BankTransferListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::default_u64::<i64, 25>(),
+            direction: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            offset: ::std::default::Default::default(),
+            origination_account_id: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`direction`](Self::direction).
+    pub fn direction(mut self, value: BankTransferDirection) -> Self {
+        self.direction = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_date`](Self::end_date).
+    pub fn end_date(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.end_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = value;
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`start_date`](Self::start_date).
+    pub fn start_date(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.start_date = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for BankTransferListRequest {
     fn default() -> Self {
         Self {
-            client_id: Default::default(),
             count: defaults::default_u64::<i64, 25>(),
             direction: Default::default(),
             end_date: Default::default(),
             offset: Default::default(),
             origination_account_id: Default::default(),
-            secret: Default::default(),
             start_date: Default::default(),
         }
     }
@@ -2600,16 +2668,15 @@ impl ::std::convert::From<
     }
 }
 ///Defines the request schema for `/bank_transfer/migrate_account`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferMigrateAccountRequest {
     ///The user's account number.
     pub account_number: ::std::string::String,
     ///The type of the bank account (`checking` or `savings`).
     pub account_type: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The user's routing number.
     pub routing_number: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The user's wire transfer routing number. This is the ABA number; for some institutions, this may differ from the ACH number used in `routing_number`.
     pub wire_routing_number: ::std::option::Option<::std::string::String>,
 }
@@ -2625,9 +2692,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferMigrateAccountReques
     const FIELDS: &'static [&'static str] = &[
         "account_number",
         "account_type",
-        "client_id",
         "routing_number",
-        "secret",
         "wire_routing_number",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -2642,16 +2707,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferMigrateAccountReques
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "account_number"),
                 1 => s::value(&mut map, &mut f1, "account_type"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "routing_number"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "wire_routing_number"),
+                2 => s::value(&mut map, &mut f2, "routing_number"),
+                3 => s::value(&mut map, &mut f3, "wire_routing_number"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -2659,10 +2720,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferMigrateAccountReques
         Ok(Self {
             account_number: s::required(f0, "account_number")?,
             account_type: s::required(f1, "account_type")?,
-            client_id: s::optional(f2),
-            routing_number: s::required(f3, "routing_number")?,
-            secret: s::optional(f4),
-            wire_routing_number: s::optional(f5),
+            routing_number: s::required(f2, "routing_number")?,
+            wire_routing_number: s::optional(f3),
         })
     }
 }
@@ -2671,9 +2730,7 @@ impl ::serde::Serialize for BankTransferMigrateAccountRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.wire_routing_number),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -2684,23 +2741,29 @@ impl ::serde::Serialize for BankTransferMigrateAccountRequest {
         );
         out.field("account_number", &self.account_number);
         out.field("account_type", &self.account_type);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("routing_number", &self.routing_number);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "wire_routing_number", &self.wire_routing_number);
+        out.field_unless(skip[0], "wire_routing_number", &self.wire_routing_number);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BankTransferMigrateAccountRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferMigrateAccountRequest")
-            .field("account_number", &self.account_number)
-            .field("account_type", &self.account_type)
-            .field("client_id", &"[redacted]")
-            .field("routing_number", &self.routing_number)
-            .field("secret", &"[redacted]")
-            .field("wire_routing_number", &self.wire_routing_number)
-            .finish()
+impl BankTransferMigrateAccountRequest {
+    /// A value with its required fields (`account_number`, `account_type`, `routing_number`); set optional fields with the methods named after them.
+    pub fn new(
+        account_number: impl ::std::convert::Into<::std::string::String>,
+        account_type: impl ::std::convert::Into<::std::string::String>,
+        routing_number: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            account_number: account_number.into(),
+            account_type: account_type.into(),
+            routing_number: routing_number.into(),
+            wire_routing_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`wire_routing_number`](Self::wire_routing_number).
+    pub fn wire_routing_number(mut self, value: ::std::string::String) -> Self {
+        self.wire_routing_number = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/bank_transfer/migrate_account`
@@ -2959,10 +3022,9 @@ impl ::serde::Serialize for BankTransferSweep {
     }
 }
 ///Defines the request schema for `/bank_transfer/sweep/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferSweepGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Identifier of the sweep.
     pub sweep_id: ::std::string::String,
 }
@@ -2975,7 +3037,7 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferSweepGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepGetRequest {
     const NAME: &'static str = "BankTransferSweepGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "sweep_id"];
+    const FIELDS: &'static [&'static str] = &["sweep_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2985,21 +3047,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "sweep_id"),
+                0 => s::value(&mut map, &mut f0, "sweep_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            sweep_id: s::required(f2, "sweep_id")?,
+            sweep_id: s::required(f0, "sweep_id")?,
         })
     }
 }
@@ -3008,29 +3064,21 @@ impl ::serde::Serialize for BankTransferSweepGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferSweepGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("sweep_id", &self.sweep_id);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BankTransferSweepGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferSweepGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("sweep_id", &self.sweep_id)
-            .finish()
+impl BankTransferSweepGetRequest {
+    /// A value with its required fields (`sweep_id`); set optional fields with the methods named after them.
+    pub fn new(sweep_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { sweep_id: sweep_id.into() }
     }
 }
 ///BankTransferSweepGetResponse defines the response schema for `/bank_transfer/sweep/get`
@@ -3091,16 +3139,15 @@ impl ::serde::Serialize for BankTransferSweepGetResponse {
     }
 }
 ///BankTransferSweepListRequest defines the request schema for `/bank_transfer/sweep/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferSweepListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of sweeps to return.
     pub count: ::std::option::Option<i64>,
     ///The end `created` datetime of sweeps to return (RFC 3339 format).
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///If multiple origination accounts are available, `origination_account_id` must be used to specify the account that the sweeps belong to.
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The start `created` datetime of sweeps to return (RFC 3339 format).
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
@@ -3114,11 +3161,9 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferSweepListRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepListRequest {
     const NAME: &'static str = "BankTransferSweepListRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "count",
         "end_time",
         "origination_account_id",
-        "secret",
         "start_time",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -3133,27 +3178,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepListRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "end_time"),
-                3 => s::value(&mut map, &mut f3, "origination_account_id"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "start_time"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "end_time"),
+                2 => s::value(&mut map, &mut f2, "origination_account_id"),
+                3 => s::value(&mut map, &mut f3, "start_time"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1.unwrap_or_else(defaults::bank_transfer_sweep_list_request_count),
-            end_time: s::optional(f2),
-            origination_account_id: s::optional(f3),
-            secret: s::optional(f4),
-            start_time: s::optional(f5),
+            count: f0.unwrap_or_else(defaults::bank_transfer_sweep_list_request_count),
+            end_time: s::optional(f1),
+            origination_account_id: s::optional(f2),
+            start_time: s::optional(f3),
         })
     }
 }
@@ -3162,11 +3201,9 @@ impl ::serde::Serialize for BankTransferSweepListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.end_time),
             ::std::option::Option::is_none(&self.origination_account_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.start_time),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -3175,39 +3212,57 @@ impl ::serde::Serialize for BankTransferSweepListRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "end_time", &self.end_time);
+        out.field_unless(skip[0], "end_time", &self.end_time);
         out.field_unless(
-            skip[2],
+            skip[1],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[3], "secret", &self.secret);
-        out.field_unless(skip[4], "start_time", &self.start_time);
+        out.field_unless(skip[2], "start_time", &self.start_time);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BankTransferSweepListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferSweepListRequest")
-            .field("client_id", &"[redacted]")
-            .field("count", &self.count)
-            .field("end_time", &self.end_time)
-            .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &"[redacted]")
-            .field("start_time", &self.start_time)
-            .finish()
+impl BankTransferSweepListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::bank_transfer_sweep_list_request_count(),
+            end_time: ::std::option::Option::None,
+            origination_account_id: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_time`](Self::end_time).
+    pub fn end_time(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.end_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`start_time`](Self::start_time).
+    pub fn start_time(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.start_time = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for BankTransferSweepListRequest {
     fn default() -> Self {
         Self {
-            client_id: Default::default(),
             count: defaults::bank_transfer_sweep_list_request_count(),
             end_time: Default::default(),
             origination_account_id: Default::default(),
-            secret: Default::default(),
             start_time: Default::default(),
         }
     }
@@ -4573,6 +4628,11 @@ impl ::serde::Serialize for BaseReportHistoricalBalance {
 )]
 #[serde(transparent)]
 pub struct BaseReportId(pub ::std::string::String);
+impl ::std::convert::From<&str> for BaseReportId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BaseReportId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -6873,11 +6933,11 @@ for BeaconAccountRiskEvaluateEvaluationReason {
 }
 ///BeaconAccountRiskEvaluateRequest defines the request schema for `/beacon/account_risk/v1/evaluate`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct BeaconAccountRiskEvaluateRequest {
     pub access_token: ::std::option::Option<AccessToken>,
     ///Unique identifier of what you are looking to evaluate (account add, information change, etc.) to allow us to tie the activity to the decisions and possible fraud outcome sent via our feedback endpoints. You can use your internal request ID or similar.
     pub client_evaluation_id: ::std::option::Option<::std::string::String>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A unique ID that identifies the end user in your system. This ID is used to correlate requests by a user with multiple evaluations and/or multiple linked accounts. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
     pub client_user_id: ::std::option::Option<::std::string::String>,
     pub device: ::std::option::Option<SignalDevice>,
@@ -6887,7 +6947,6 @@ pub struct BeaconAccountRiskEvaluateRequest {
         BeaconAccountRiskEvaluateEvaluationReason,
     >,
     pub options: ::std::option::Option<BeaconAccountRiskEvaluateRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconAccountRiskEvaluateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6901,13 +6960,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateRequest
     const FIELDS: &'static [&'static str] = &[
         "access_token",
         "client_evaluation_id",
-        "client_id",
         "client_user_id",
         "device",
         "evaluate_time",
         "evaluation_reason",
         "options",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -6924,19 +6981,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateRequest
         let mut f4 = None;
         let mut f5 = None;
         let mut f6 = None;
-        let mut f7 = None;
-        let mut f8 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "client_evaluation_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "client_user_id"),
-                4 => s::value(&mut map, &mut f4, "device"),
-                5 => s::value(&mut map, &mut f5, "evaluate_time"),
-                6 => s::value(&mut map, &mut f6, "evaluation_reason"),
-                7 => s::value(&mut map, &mut f7, "options"),
-                8 => s::value(&mut map, &mut f8, "secret"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "device"),
+                4 => s::value(&mut map, &mut f4, "evaluate_time"),
+                5 => s::value(&mut map, &mut f5, "evaluation_reason"),
+                6 => s::value(&mut map, &mut f6, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -6944,13 +6997,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateRequest
         Ok(Self {
             access_token: s::optional(f0),
             client_evaluation_id: s::optional(f1),
-            client_id: s::optional(f2),
-            client_user_id: s::optional(f3),
-            device: s::optional(f4),
-            evaluate_time: s::optional(f5),
-            evaluation_reason: s::optional(f6),
-            options: s::optional(f7),
-            secret: s::optional(f8),
+            client_user_id: s::optional(f2),
+            device: s::optional(f3),
+            evaluate_time: s::optional(f4),
+            evaluation_reason: s::optional(f5),
+            options: s::optional(f6),
         })
     }
 }
@@ -6959,16 +7010,14 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.access_token),
             ::std::option::Option::is_none(&self.client_evaluation_id),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.device),
             ::std::option::Option::is_none(&self.evaluate_time),
             ::std::option::Option::is_none(&self.evaluation_reason),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -6978,14 +7027,64 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateRequest {
         );
         out.field_unless(skip[0], "access_token", &self.access_token);
         out.field_unless(skip[1], "client_evaluation_id", &self.client_evaluation_id);
-        out.field_unless(skip[2], "client_id", &self.client_id);
-        out.field_unless(skip[3], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[4], "device", &self.device);
-        out.field_unless(skip[5], "evaluate_time", &self.evaluate_time);
-        out.field_unless(skip[6], "evaluation_reason", &self.evaluation_reason);
-        out.field_unless(skip[7], "options", &self.options);
-        out.field_unless(skip[8], "secret", &self.secret);
+        out.field_unless(skip[2], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[3], "device", &self.device);
+        out.field_unless(skip[4], "evaluate_time", &self.evaluate_time);
+        out.field_unless(skip[5], "evaluation_reason", &self.evaluation_reason);
+        out.field_unless(skip[6], "options", &self.options);
         out.end()
+    }
+}
+impl BeaconAccountRiskEvaluateRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+            client_evaluation_id: ::std::option::Option::None,
+            client_user_id: ::std::option::Option::None,
+            device: ::std::option::Option::None,
+            evaluate_time: ::std::option::Option::None,
+            evaluation_reason: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: AccessToken) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_evaluation_id`](Self::client_evaluation_id).
+    pub fn client_evaluation_id(mut self, value: ::std::string::String) -> Self {
+        self.client_evaluation_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ::std::string::String) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`device`](Self::device).
+    pub fn device(mut self, value: SignalDevice) -> Self {
+        self.device = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`evaluate_time`](Self::evaluate_time).
+    pub fn evaluate_time(mut self, value: ::std::string::String) -> Self {
+        self.evaluate_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`evaluation_reason`](Self::evaluation_reason).
+    pub fn evaluation_reason(
+        mut self,
+        value: BeaconAccountRiskEvaluateEvaluationReason,
+    ) -> Self {
+        self.evaluation_reason = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: BeaconAccountRiskEvaluateRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for BeaconAccountRiskEvaluateRequest {
@@ -6993,18 +7092,17 @@ impl ::std::fmt::Debug for BeaconAccountRiskEvaluateRequest {
         f.debug_struct("BeaconAccountRiskEvaluateRequest")
             .field("access_token", &"[redacted]")
             .field("client_evaluation_id", &self.client_evaluation_id)
-            .field("client_id", &"[redacted]")
             .field("client_user_id", &self.client_user_id)
             .field("device", &self.device)
             .field("evaluate_time", &self.evaluate_time)
             .field("evaluation_reason", &self.evaluation_reason)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
 ///An optional object to filter `/beacon/account_risk/v1/evaluate` results to a subset of the accounts on the linked Item.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct BeaconAccountRiskEvaluateRequestOptions {
     ///An array of `account_ids` for the specific accounts to evaluate.
     pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -7054,6 +7152,19 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+impl BeaconAccountRiskEvaluateRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///BeaconAccountRiskEvaluateResponse defines the response schema for `/beacon/account_risk/v1/evaluate`
@@ -7447,11 +7558,10 @@ impl ::serde::Serialize for BeaconDuplicateDetectedWebhook {
     }
 }
 ///Request input for getting a Beacon Duplicate
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconDuplicateGetRequest {
     pub beacon_duplicate_id: BeaconDuplicateId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconDuplicateGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7462,11 +7572,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconDuplicateGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconDuplicateGetRequest {
     const NAME: &'static str = "BeaconDuplicateGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "beacon_duplicate_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["beacon_duplicate_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7476,21 +7582,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconDuplicateGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_duplicate_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_duplicate_id: s::required(f0, "beacon_duplicate_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -7499,10 +7599,7 @@ impl ::serde::Serialize for BeaconDuplicateGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconDuplicateGetRequest",
@@ -7510,18 +7607,17 @@ impl ::serde::Serialize for BeaconDuplicateGetRequest {
             &skip,
         );
         out.field("beacon_duplicate_id", &self.beacon_duplicate_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BeaconDuplicateGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconDuplicateGetRequest")
-            .field("beacon_duplicate_id", &self.beacon_duplicate_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .finish()
+impl BeaconDuplicateGetRequest {
+    /// A value with its required fields (`beacon_duplicate_id`); set optional fields with the methods named after them.
+    pub fn new(
+        beacon_duplicate_id: impl ::std::convert::Into<BeaconDuplicateId>,
+    ) -> Self {
+        Self {
+            beacon_duplicate_id: beacon_duplicate_id.into(),
+        }
     }
 }
 ///A Beacon Duplicate represents a pair of matching Beacon Users and an analysis of the fields they matched on.
@@ -7616,6 +7712,11 @@ impl ::serde::Serialize for BeaconDuplicateGetResponse {
 )]
 #[serde(transparent)]
 pub struct BeaconDuplicateId(pub ::std::string::String);
+impl ::std::convert::From<&str> for BeaconDuplicateId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconDuplicateId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -7807,6 +7908,11 @@ impl ::std::convert::TryFrom<::std::string::String> for BeaconMatchSummaryCode {
 )]
 #[serde(transparent)]
 pub struct BeaconProgramId(pub ::std::string::String);
+impl ::std::convert::From<&str> for BeaconProgramId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconProgramId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -7936,13 +8042,12 @@ impl ::serde::Serialize for BeaconReport {
     }
 }
 ///Request input for creating a Beacon Report
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconReportCreateRequest {
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub fraud_amount: ::std::option::Option<FraudAmount>,
     pub fraud_date: Iso8601Date,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub type_: BeaconReportCreateType,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconReportCreateRequest {
@@ -7956,10 +8061,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportCreateRequest {
     const NAME: &'static str = "BeaconReportCreateRequest";
     const FIELDS: &'static [&'static str] = &[
         "beacon_user_id",
-        "client_id",
         "fraud_amount",
         "fraud_date",
-        "secret",
         "type",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -7974,27 +8077,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportCreateRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_user_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "fraud_amount"),
-                3 => s::value(&mut map, &mut f3, "fraud_date"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "type"),
+                1 => s::value(&mut map, &mut f1, "fraud_amount"),
+                2 => s::value(&mut map, &mut f2, "fraud_date"),
+                3 => s::value(&mut map, &mut f3, "type"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_user_id: s::required(f0, "beacon_user_id")?,
-            client_id: s::optional(f1),
-            fraud_amount: s::optional(f2),
-            fraud_date: s::required(f3, "fraud_date")?,
-            secret: s::optional(f4),
-            type_: s::required(f5, "type")?,
+            fraud_amount: s::optional(f1),
+            fraud_date: s::required(f2, "fraud_date")?,
+            type_: s::required(f3, "type")?,
         })
     }
 }
@@ -8003,11 +8100,7 @@ impl ::serde::Serialize for BeaconReportCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.fraud_amount),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.fraud_amount)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportCreateRequest",
@@ -8015,24 +8108,30 @@ impl ::serde::Serialize for BeaconReportCreateRequest {
             &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "fraud_amount", &self.fraud_amount);
+        out.field_unless(skip[0], "fraud_amount", &self.fraud_amount);
         out.field("fraud_date", &self.fraud_date);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.field("type", &self.type_);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BeaconReportCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconReportCreateRequest")
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("fraud_amount", &self.fraud_amount)
-            .field("fraud_date", &self.fraud_date)
-            .field("secret", &"[redacted]")
-            .field("type_", &self.type_)
-            .finish()
+impl BeaconReportCreateRequest {
+    /// A value with its required fields (`beacon_user_id`, `fraud_date`, `type`); set optional fields with the methods named after them.
+    pub fn new(
+        beacon_user_id: impl ::std::convert::Into<BeaconUserId>,
+        fraud_date: Iso8601Date,
+        type_: BeaconReportCreateType,
+    ) -> Self {
+        Self {
+            beacon_user_id: beacon_user_id.into(),
+            fraud_amount: ::std::option::Option::None,
+            fraud_date,
+            type_,
+        }
+    }
+    /// Set [`fraud_amount`](Self::fraud_amount).
+    pub fn fraud_amount(mut self, value: FraudAmount) -> Self {
+        self.fraud_amount = ::std::option::Option::Some(value);
+        self
     }
 }
 /**A Beacon Report describes the type of fraud committed by a user as well as the date the fraud was committed and the total amount of money lost due to the fraud incident.
@@ -8285,11 +8384,10 @@ impl ::serde::Serialize for BeaconReportCreatedWebhook {
     }
 }
 ///Request input for getting a Beacon Report
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconReportGetRequest {
     pub beacon_report_id: BeaconReportId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconReportGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8300,7 +8398,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconReportGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportGetRequest {
     const NAME: &'static str = "BeaconReportGetRequest";
-    const FIELDS: &'static [&'static str] = &["beacon_report_id", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["beacon_report_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8310,21 +8408,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_report_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_report_id: s::required(f0, "beacon_report_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -8333,10 +8425,7 @@ impl ::serde::Serialize for BeaconReportGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportGetRequest",
@@ -8344,18 +8433,15 @@ impl ::serde::Serialize for BeaconReportGetRequest {
             &skip,
         );
         out.field("beacon_report_id", &self.beacon_report_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BeaconReportGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconReportGetRequest")
-            .field("beacon_report_id", &self.beacon_report_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .finish()
+impl BeaconReportGetRequest {
+    /// A value with its required fields (`beacon_report_id`); set optional fields with the methods named after them.
+    pub fn new(beacon_report_id: impl ::std::convert::Into<BeaconReportId>) -> Self {
+        Self {
+            beacon_report_id: beacon_report_id.into(),
+        }
     }
 }
 /**A Beacon Report describes the type of fraud committed by a user as well as the date the fraud was committed and the total amount of money lost due to the fraud incident.
@@ -8479,6 +8565,11 @@ impl ::serde::Serialize for BeaconReportGetResponse {
 )]
 #[serde(transparent)]
 pub struct BeaconReportId(pub ::std::string::String);
+impl ::std::convert::From<&str> for BeaconReportId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconReportId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8520,6 +8611,11 @@ impl ::std::str::FromStr for BeaconReportId {
 )]
 #[serde(transparent)]
 pub struct BeaconReportIdNullable(pub ::std::string::String);
+impl ::std::convert::From<&str> for BeaconReportIdNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconReportIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8548,12 +8644,11 @@ impl ::std::str::FromStr for BeaconReportIdNullable {
     }
 }
 ///Request input for listing Beacon Reports
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconReportListRequest {
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconReportListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8564,12 +8659,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconReportListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportListRequest {
     const NAME: &'static str = "BeaconReportListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "beacon_user_id",
-        "client_id",
-        "cursor",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["beacon_user_id", "cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8580,23 +8670,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportListRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_user_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "cursor"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_user_id: s::required(f0, "beacon_user_id")?,
-            client_id: s::optional(f1),
-            cursor: s::optional(f2),
-            secret: s::optional(f3),
+            cursor: s::optional(f1),
         })
     }
 }
@@ -8605,11 +8689,7 @@ impl ::serde::Serialize for BeaconReportListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportListRequest",
@@ -8617,20 +8697,22 @@ impl ::serde::Serialize for BeaconReportListRequest {
             &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BeaconReportListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconReportListRequest")
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
-            .finish()
+impl BeaconReportListRequest {
+    /// A value with its required fields (`beacon_user_id`); set optional fields with the methods named after them.
+    pub fn new(beacon_user_id: impl ::std::convert::Into<BeaconUserId>) -> Self {
+        Self {
+            beacon_user_id: beacon_user_id.into(),
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The response schema for `/beacon/report/list`
@@ -8952,11 +9034,10 @@ impl ::serde::Serialize for BeaconReportSyndicationCreatedWebhook {
     }
 }
 ///Request input for getting a Beacon Report Syndication
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconReportSyndicationGetRequest {
     pub beacon_report_syndication_id: BeaconReportSyndicationId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8967,11 +9048,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationGetRequest {
     const NAME: &'static str = "BeaconReportSyndicationGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "beacon_report_syndication_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["beacon_report_syndication_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8981,13 +9058,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationGetReques
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_report_syndication_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -8997,8 +9070,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationGetReques
                 f0,
                 "beacon_report_syndication_id",
             )?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -9007,10 +9078,7 @@ impl ::serde::Serialize for BeaconReportSyndicationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportSyndicationGetRequest",
@@ -9018,18 +9086,19 @@ impl ::serde::Serialize for BeaconReportSyndicationGetRequest {
             &skip,
         );
         out.field("beacon_report_syndication_id", &self.beacon_report_syndication_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BeaconReportSyndicationGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconReportSyndicationGetRequest")
-            .field("beacon_report_syndication_id", &self.beacon_report_syndication_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .finish()
+impl BeaconReportSyndicationGetRequest {
+    /// A value with its required fields (`beacon_report_syndication_id`); set optional fields with the methods named after them.
+    pub fn new(
+        beacon_report_syndication_id: impl ::std::convert::Into<
+            BeaconReportSyndicationId,
+        >,
+    ) -> Self {
+        Self {
+            beacon_report_syndication_id: beacon_report_syndication_id.into(),
+        }
     }
 }
 /**A Beacon Report Syndication represents a Beacon Report created either by your organization or another Beacon customer that matches a specific Beacon User you've created.
@@ -9128,6 +9197,11 @@ impl ::serde::Serialize for BeaconReportSyndicationGetResponse {
 )]
 #[serde(transparent)]
 pub struct BeaconReportSyndicationId(pub ::std::string::String);
+impl ::std::convert::From<&str> for BeaconReportSyndicationId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconReportSyndicationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -9156,12 +9230,11 @@ impl ::std::str::FromStr for BeaconReportSyndicationId {
     }
 }
 ///Request input for listing Beacon Report Syndications
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconReportSyndicationListRequest {
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9172,12 +9245,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationListRequest {
     const NAME: &'static str = "BeaconReportSyndicationListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "beacon_user_id",
-        "client_id",
-        "cursor",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["beacon_user_id", "cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9188,23 +9256,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationListReque
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_user_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "cursor"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_user_id: s::required(f0, "beacon_user_id")?,
-            client_id: s::optional(f1),
-            cursor: s::optional(f2),
-            secret: s::optional(f3),
+            cursor: s::optional(f1),
         })
     }
 }
@@ -9213,11 +9275,7 @@ impl ::serde::Serialize for BeaconReportSyndicationListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportSyndicationListRequest",
@@ -9225,20 +9283,22 @@ impl ::serde::Serialize for BeaconReportSyndicationListRequest {
             &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BeaconReportSyndicationListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconReportSyndicationListRequest")
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
-            .finish()
+impl BeaconReportSyndicationListRequest {
+    /// A value with its required fields (`beacon_user_id`); set optional fields with the methods named after them.
+    pub fn new(beacon_user_id: impl ::std::convert::Into<BeaconUserId>) -> Self {
+        Self {
+            beacon_user_id: beacon_user_id.into(),
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The response schema for `/beacon/report_syndication/list`
@@ -9711,11 +9771,10 @@ impl ::serde::Serialize for BeaconUser {
 }
 ///Request input for fetching the risk insights for a Beacon User's Bank Accounts
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct BeaconUserAccountInsightsGetRequest {
     pub access_token: AccessToken,
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconUserAccountInsightsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9726,12 +9785,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconUserAccountInsightsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAccountInsightsGetRequest {
     const NAME: &'static str = "BeaconUserAccountInsightsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "beacon_user_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "beacon_user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9742,14 +9796,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAccountInsightsGetRequ
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "beacon_user_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -9757,8 +9807,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAccountInsightsGetRequ
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
             beacon_user_id: s::required(f1, "beacon_user_id")?,
-            client_id: s::optional(f2),
-            secret: s::optional(f3),
         })
     }
 }
@@ -9767,10 +9815,7 @@ impl ::serde::Serialize for BeaconUserAccountInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserAccountInsightsGetRequest",
@@ -9779,9 +9824,19 @@ impl ::serde::Serialize for BeaconUserAccountInsightsGetRequest {
         );
         out.field("access_token", &self.access_token);
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+impl BeaconUserAccountInsightsGetRequest {
+    /// A value with its required fields (`access_token`, `beacon_user_id`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        beacon_user_id: impl ::std::convert::Into<BeaconUserId>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            beacon_user_id: beacon_user_id.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for BeaconUserAccountInsightsGetRequest {
@@ -9789,8 +9844,6 @@ impl ::std::fmt::Debug for BeaconUserAccountInsightsGetRequest {
         f.debug_struct("BeaconUserAccountInsightsGetRequest")
             .field("access_token", &"[redacted]")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -9969,14 +10022,13 @@ The primary use for this endpoint is to add a new end user to Beacon for fraud a
 Some fields are optional, but it is recommended to provide as much information as possible to improve
 the accuracy of the fraud and duplicate scanning.*/
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct BeaconUserCreateRequest {
     /**Send this array of access tokens to link accounts to the Beacon User and have them evaluated for Account Insights.
 A maximum of 50 accounts total can be added to a single Beacon User.*/
     pub access_tokens: ::std::option::Option<::std::vec::Vec<AccessToken>>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ClientUserId,
     pub program_id: BeaconProgramId,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user: BeaconUserRequestData,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconUserCreateRequest {
@@ -9990,10 +10042,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserCreateRequest {
     const NAME: &'static str = "BeaconUserCreateRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_tokens",
-        "client_id",
         "client_user_id",
         "program_id",
-        "secret",
         "user",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -10008,27 +10058,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserCreateRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_tokens"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "client_user_id"),
-                3 => s::value(&mut map, &mut f3, "program_id"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "user"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "program_id"),
+                3 => s::value(&mut map, &mut f3, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_tokens: s::optional(f0),
-            client_id: s::optional(f1),
-            client_user_id: s::required(f2, "client_user_id")?,
-            program_id: s::required(f3, "program_id")?,
-            secret: s::optional(f4),
-            user: s::required(f5, "user")?,
+            client_user_id: s::required(f1, "client_user_id")?,
+            program_id: s::required(f2, "program_id")?,
+            user: s::required(f3, "user")?,
         })
     }
 }
@@ -10037,11 +10081,7 @@ impl ::serde::Serialize for BeaconUserCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.access_tokens),
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.access_tokens)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserCreateRequest",
@@ -10049,22 +10089,38 @@ impl ::serde::Serialize for BeaconUserCreateRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_tokens", &self.access_tokens);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
         out.field("program_id", &self.program_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.field("user", &self.user);
         out.end()
+    }
+}
+impl BeaconUserCreateRequest {
+    /// A value with its required fields (`client_user_id`, `program_id`, `user`); set optional fields with the methods named after them.
+    pub fn new(
+        client_user_id: impl ::std::convert::Into<ClientUserId>,
+        program_id: impl ::std::convert::Into<BeaconProgramId>,
+        user: BeaconUserRequestData,
+    ) -> Self {
+        Self {
+            access_tokens: ::std::option::Option::None,
+            client_user_id: client_user_id.into(),
+            program_id: program_id.into(),
+            user,
+        }
+    }
+    /// Set [`access_tokens`](Self::access_tokens).
+    pub fn access_tokens(mut self, value: ::std::vec::Vec<AccessToken>) -> Self {
+        self.access_tokens = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for BeaconUserCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserCreateRequest")
             .field("access_tokens", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("client_user_id", &self.client_user_id)
             .field("program_id", &self.program_id)
-            .field("secret", &"[redacted]")
             .field("user", &self.user)
             .finish()
     }
@@ -10351,11 +10407,10 @@ impl ::serde::Serialize for BeaconUserDepositoryAccount {
     }
 }
 ///Request input for fetching a Beacon User
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserGetRequest {
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconUserGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10366,7 +10421,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconUserGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserGetRequest {
     const NAME: &'static str = "BeaconUserGetRequest";
-    const FIELDS: &'static [&'static str] = &["beacon_user_id", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["beacon_user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -10376,21 +10431,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_user_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_user_id: s::required(f0, "beacon_user_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -10399,10 +10448,7 @@ impl ::serde::Serialize for BeaconUserGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserGetRequest",
@@ -10410,18 +10456,15 @@ impl ::serde::Serialize for BeaconUserGetRequest {
             &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BeaconUserGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconUserGetRequest")
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .finish()
+impl BeaconUserGetRequest {
+    /// A value with its required fields (`beacon_user_id`); set optional fields with the methods named after them.
+    pub fn new(beacon_user_id: impl ::std::convert::Into<BeaconUserId>) -> Self {
+        Self {
+            beacon_user_id: beacon_user_id.into(),
+        }
     }
 }
 ///A Beacon User represents an end user that has been scanned against the Beacon Network.
@@ -10544,12 +10587,11 @@ impl ::serde::Serialize for BeaconUserGetResponse {
     }
 }
 ///Request input for listing the history of a Beacon User
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserHistoryListRequest {
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconUserHistoryListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10560,12 +10602,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconUserHistoryListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserHistoryListRequest {
     const NAME: &'static str = "BeaconUserHistoryListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "beacon_user_id",
-        "client_id",
-        "cursor",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["beacon_user_id", "cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -10576,23 +10613,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserHistoryListRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_user_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "cursor"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_user_id: s::required(f0, "beacon_user_id")?,
-            client_id: s::optional(f1),
-            cursor: s::optional(f2),
-            secret: s::optional(f3),
+            cursor: s::optional(f1),
         })
     }
 }
@@ -10601,11 +10632,7 @@ impl ::serde::Serialize for BeaconUserHistoryListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserHistoryListRequest",
@@ -10613,20 +10640,22 @@ impl ::serde::Serialize for BeaconUserHistoryListRequest {
             &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BeaconUserHistoryListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconUserHistoryListRequest")
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
-            .finish()
+impl BeaconUserHistoryListRequest {
+    /// A value with its required fields (`beacon_user_id`); set optional fields with the methods named after them.
+    pub fn new(beacon_user_id: impl ::std::convert::Into<BeaconUserId>) -> Self {
+        Self {
+            beacon_user_id: beacon_user_id.into(),
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The response schema for `/beacon/user/history/list`
@@ -10709,6 +10738,11 @@ impl ::serde::Serialize for BeaconUserHistoryListResponse {
 )]
 #[serde(transparent)]
 pub struct BeaconUserId(pub ::std::string::String);
+impl ::std::convert::From<&str> for BeaconUserId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10750,6 +10784,11 @@ impl ::std::str::FromStr for BeaconUserId {
 )]
 #[serde(transparent)]
 pub struct BeaconUserIdNullable(pub ::std::string::String);
+impl ::std::convert::From<&str> for BeaconUserIdNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconUserIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10893,6 +10932,7 @@ impl ::serde::Serialize for BeaconUserName {
 }
 ///The full name for a given Beacon User.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserNameNullable {
     pub family_name: FamilyNameField,
     pub given_name: GivenNameField,
@@ -10948,6 +10988,18 @@ impl ::serde::Serialize for BeaconUserNameNullable {
         out.end()
     }
 }
+impl BeaconUserNameNullable {
+    /// A value with its required fields (`family_name`, `given_name`); set optional fields with the methods named after them.
+    pub fn new(
+        family_name: impl ::std::convert::Into<FamilyNameField>,
+        given_name: impl ::std::convert::Into<GivenNameField>,
+    ) -> Self {
+        Self {
+            family_name: family_name.into(),
+            given_name: given_name.into(),
+        }
+    }
+}
 ///A phone number in E.164 format.
 #[derive(
     ::serde::Deserialize,
@@ -10962,6 +11014,11 @@ impl ::serde::Serialize for BeaconUserNameNullable {
 )]
 #[serde(transparent)]
 pub struct BeaconUserPhoneNumber(pub ::std::string::String);
+impl ::std::convert::From<&str> for BeaconUserPhoneNumber {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconUserPhoneNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10991,6 +11048,7 @@ impl ::std::str::FromStr for BeaconUserPhoneNumber {
 }
 ///Home address for the associated user. For more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserRequestAddress {
     pub city: City,
     pub country: GenericCountryCode,
@@ -11077,8 +11135,41 @@ impl ::serde::Serialize for BeaconUserRequestAddress {
         out.end()
     }
 }
+impl BeaconUserRequestAddress {
+    /// A value with its required fields (`city`, `country`, `street`); set optional fields with the methods named after them.
+    pub fn new(
+        city: impl ::std::convert::Into<City>,
+        country: impl ::std::convert::Into<GenericCountryCode>,
+        street: impl ::std::convert::Into<Street>,
+    ) -> Self {
+        Self {
+            city: city.into(),
+            country: country.into(),
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            street: street.into(),
+            street2: ::std::option::Option::None,
+        }
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: PostalCode) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: Region) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street2`](Self::street2).
+    pub fn street2(mut self, value: Street2) -> Self {
+        self.street2 = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Home address for the associated user. For more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserRequestAddressNullable {
     pub city: City,
     pub country: GenericCountryCode,
@@ -11165,10 +11256,43 @@ impl ::serde::Serialize for BeaconUserRequestAddressNullable {
         out.end()
     }
 }
+impl BeaconUserRequestAddressNullable {
+    /// A value with its required fields (`city`, `country`, `street`); set optional fields with the methods named after them.
+    pub fn new(
+        city: impl ::std::convert::Into<City>,
+        country: impl ::std::convert::Into<GenericCountryCode>,
+        street: impl ::std::convert::Into<Street>,
+    ) -> Self {
+        Self {
+            city: city.into(),
+            country: country.into(),
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            street: street.into(),
+            street2: ::std::option::Option::None,
+        }
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: PostalCode) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: Region) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street2`](Self::street2).
+    pub fn street2(mut self, value: Street2) -> Self {
+        self.street2 = ::std::option::Option::Some(value);
+        self
+    }
+}
 /**A Beacon User's data which is used to check against duplicate records and the Beacon Fraud Network.
 
 In order to create a Beacon User, in addition to the `name`, _either_ the `date_of_birth` _or_ the `depository_accounts` field must be provided.*/
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserRequestData {
     pub address: ::std::option::Option<BeaconUserRequestAddress>,
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
@@ -11274,8 +11398,62 @@ impl ::serde::Serialize for BeaconUserRequestData {
         out.end()
     }
 }
+impl BeaconUserRequestData {
+    /// A value with its required fields (`name`); set optional fields with the methods named after them.
+    pub fn new(name: BeaconUserName) -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            depository_accounts: ::std::default::Default::default(),
+            email_address: ::std::option::Option::None,
+            id_number: ::std::option::Option::None,
+            ip_address: ::std::option::Option::None,
+            name,
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: BeaconUserRequestAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: Iso8601Date) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`depository_accounts`](Self::depository_accounts).
+    pub fn depository_accounts(
+        mut self,
+        value: ::std::vec::Vec<BeaconUserRequestDepositoryAccount>,
+    ) -> Self {
+        self.depository_accounts = value;
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: EmailAddress) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`id_number`](Self::id_number).
+    pub fn id_number(mut self, value: BeaconUserIdNumber) -> Self {
+        self.id_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ip_address`](Self::ip_address).
+    pub fn ip_address(mut self, value: IpAddress) -> Self {
+        self.ip_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: BeaconUserPhoneNumber) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Depository account information for the associated user.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserRequestDepositoryAccount {
     ///Must be a valid US Bank Account Number
     pub account_number: ::std::string::String,
@@ -11332,12 +11510,23 @@ impl ::serde::Serialize for BeaconUserRequestDepositoryAccount {
         out.end()
     }
 }
+impl BeaconUserRequestDepositoryAccount {
+    /// A value with its required fields (`account_number`, `routing_number`); set optional fields with the methods named after them.
+    pub fn new(
+        account_number: impl ::std::convert::Into<::std::string::String>,
+        routing_number: impl ::std::convert::Into<RoutingNumber>,
+    ) -> Self {
+        Self {
+            account_number: account_number.into(),
+            routing_number: routing_number.into(),
+        }
+    }
+}
 ///Request input for updating the status of a Beacon User
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserReviewRequest {
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub status: BeaconUserStatus,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconUserReviewRequest {
@@ -11349,12 +11538,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconUserReviewRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserReviewRequest {
     const NAME: &'static str = "BeaconUserReviewRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "beacon_user_id",
-        "client_id",
-        "secret",
-        "status",
-    ];
+    const FIELDS: &'static [&'static str] = &["beacon_user_id", "status"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -11365,23 +11549,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserReviewRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_user_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "status"),
+                1 => s::value(&mut map, &mut f1, "status"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_user_id: s::required(f0, "beacon_user_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
-            status: s::required(f3, "status")?,
+            status: s::required(f1, "status")?,
         })
     }
 }
@@ -11390,10 +11568,7 @@ impl ::serde::Serialize for BeaconUserReviewRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserReviewRequest",
@@ -11401,20 +11576,20 @@ impl ::serde::Serialize for BeaconUserReviewRequest {
             &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("status", &self.status);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BeaconUserReviewRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconUserReviewRequest")
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("status", &self.status)
-            .finish()
+impl BeaconUserReviewRequest {
+    /// A value with its required fields (`beacon_user_id`, `status`); set optional fields with the methods named after them.
+    pub fn new(
+        beacon_user_id: impl ::std::convert::Into<BeaconUserId>,
+        status: BeaconUserStatus,
+    ) -> Self {
+        Self {
+            beacon_user_id: beacon_user_id.into(),
+            status,
+        }
     }
 }
 ///A Beacon User Revision identifies a Beacon User at some point in its revision history.
@@ -11606,14 +11781,13 @@ impl ::serde::Serialize for BeaconUserStatusUpdatedWebhook {
 }
 ///Request input for updating the identity data of a Beacon User.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct BeaconUserUpdateRequest {
     /**Send this array of access tokens to add accounts to this user for evaluation.
 This will add accounts to this Beacon User. If left null only existing accounts will be returned in response.
 A maximum of 50 accounts total can be added to a Beacon User.*/
     pub access_tokens: ::std::option::Option<::std::vec::Vec<AccessToken>>,
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user: ::std::option::Option<BeaconUserUpdateRequestData>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconUserUpdateRequest {
@@ -11625,13 +11799,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconUserUpdateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserUpdateRequest {
     const NAME: &'static str = "BeaconUserUpdateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_tokens",
-        "beacon_user_id",
-        "client_id",
-        "secret",
-        "user",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_tokens", "beacon_user_id", "user"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -11643,15 +11811,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserUpdateRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_tokens"),
                 1 => s::value(&mut map, &mut f1, "beacon_user_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "user"),
+                2 => s::value(&mut map, &mut f2, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -11659,9 +11823,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserUpdateRequest {
         Ok(Self {
             access_tokens: s::optional(f0),
             beacon_user_id: s::required(f1, "beacon_user_id")?,
-            client_id: s::optional(f2),
-            secret: s::optional(f3),
-            user: s::optional(f4),
+            user: s::optional(f2),
         })
     }
 }
@@ -11670,10 +11832,8 @@ impl ::serde::Serialize for BeaconUserUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.access_tokens),
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -11684,10 +11844,28 @@ impl ::serde::Serialize for BeaconUserUpdateRequest {
         );
         out.field_unless(skip[0], "access_tokens", &self.access_tokens);
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user", &self.user);
+        out.field_unless(skip[1], "user", &self.user);
         out.end()
+    }
+}
+impl BeaconUserUpdateRequest {
+    /// A value with its required fields (`beacon_user_id`); set optional fields with the methods named after them.
+    pub fn new(beacon_user_id: impl ::std::convert::Into<BeaconUserId>) -> Self {
+        Self {
+            access_tokens: ::std::option::Option::None,
+            beacon_user_id: beacon_user_id.into(),
+            user: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_tokens`](Self::access_tokens).
+    pub fn access_tokens(mut self, value: ::std::vec::Vec<AccessToken>) -> Self {
+        self.access_tokens = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: BeaconUserUpdateRequestData) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for BeaconUserUpdateRequest {
@@ -11695,14 +11873,13 @@ impl ::std::fmt::Debug for BeaconUserUpdateRequest {
         f.debug_struct("BeaconUserUpdateRequest")
             .field("access_tokens", &"[redacted]")
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .field("user", &self.user)
             .finish()
     }
 }
 ///A subset of a Beacon User's data which is used to patch the existing identity data associated with a Beacon User. At least one field must be provided. If left unset or null, user data will not be patched.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct BeaconUserUpdateRequestData {
     pub address: ::std::option::Option<BeaconUserRequestAddressNullable>,
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
@@ -11804,6 +11981,64 @@ impl ::serde::Serialize for BeaconUserUpdateRequestData {
         out.field_unless(skip[6], "name", &self.name);
         out.field_unless(skip[7], "phone_number", &self.phone_number);
         out.end()
+    }
+}
+impl BeaconUserUpdateRequestData {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            depository_accounts: ::std::default::Default::default(),
+            email_address: ::std::option::Option::None,
+            id_number: ::std::option::Option::None,
+            ip_address: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: BeaconUserRequestAddressNullable) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: Iso8601Date) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`depository_accounts`](Self::depository_accounts).
+    pub fn depository_accounts(
+        mut self,
+        value: ::std::vec::Vec<BeaconUserRequestDepositoryAccount>,
+    ) -> Self {
+        self.depository_accounts = value;
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: EmailAddress) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`id_number`](Self::id_number).
+    pub fn id_number(mut self, value: BeaconUserIdNumber) -> Self {
+        self.id_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ip_address`](Self::ip_address).
+    pub fn ip_address(mut self, value: IpAddress) -> Self {
+        self.ip_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: BeaconUserNameNullable) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: BeaconUserPhoneNumber) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
     }
 }
 ///A Beacon User represents an end user that has been scanned against the Beacon Network.
@@ -11924,10 +12159,9 @@ impl ::serde::Serialize for BeaconUserUpdateResponse {
 }
 ///BetaEwaReportV1GetRequest defines the request schema for `/beta/ewa_report/v1/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct BetaEwaReportV1GetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BetaEwaReportV1GetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -11938,7 +12172,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaEwaReportV1GetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BetaEwaReportV1GetRequest {
     const NAME: &'static str = "BetaEwaReportV1GetRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -11948,21 +12182,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaEwaReportV1GetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -11971,10 +12199,7 @@ impl ::serde::Serialize for BetaEwaReportV1GetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaEwaReportV1GetRequest",
@@ -11982,17 +12207,21 @@ impl ::serde::Serialize for BetaEwaReportV1GetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+impl BetaEwaReportV1GetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for BetaEwaReportV1GetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaEwaReportV1GetRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -12086,7 +12315,8 @@ impl ::serde::Serialize for BetaEwaReportV1GetResponse {
     }
 }
 ///Request schema for `/beta/partner/customer/v1/create`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BetaPartnerCustomerV1CreateRequest {
     pub address: PartnerEndCustomerAddress,
     ///The name of the end customer's application. This will be shown to end users when they go through the Plaid Link flow. The application name must be unique and cannot match the name of another application already registered with Plaid.
@@ -12095,7 +12325,6 @@ pub struct BetaPartnerCustomerV1CreateRequest {
         PartnerEndCustomerBankAddendumAcceptance,
     >,
     pub billing_contact: ::std::option::Option<PartnerEndCustomerBillingContact>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The company name of the end customer being created. This will be used to display the end customer in the Plaid Dashboard. It will not be shown to end users.
     pub company_name: ::std::string::String,
     /**If `true`, the end customer's default Link customization will be set to match the partner's. You can always change the end customer's Link customization in the Plaid Dashboard. See the [Link Customization docs](https://plaid.com/docs/link/customization/) for more information. If you require the ability to programmatically create end customers using multiple different Link customization profiles, contact your Plaid account manager for assistance.
@@ -12114,7 +12343,6 @@ Important: Data Transparency Messaging (DTM) use cases will not be copied to the
     pub questionnaires: ::std::option::Option<PartnerEndCustomerQuestionnaires>,
     ///A list of URIs indicating the destination(s) where a user can be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. URIs should not contain any query parameters. When used in Production, URIs must use https. To modify redirect URIs for an end customer after creating them, go to the end customer's [API page](https://dashboard.plaid.com/team/api) in the Dashboard.
     pub redirect_uris: ::std::vec::Vec<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub technical_contact: ::std::option::Option<PartnerEndCustomerTechnicalContact>,
     ///The end customer's website.
     pub website: ::std::string::String,
@@ -12133,7 +12361,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1CreateReque
         "application_name",
         "bank_addendum_acceptance",
         "billing_contact",
-        "client_id",
         "company_name",
         "create_link_customization",
         "customer_support_info",
@@ -12143,7 +12370,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1CreateReque
         "products",
         "questionnaires",
         "redirect_uris",
-        "secret",
         "technical_contact",
         "website",
     ];
@@ -12170,27 +12396,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1CreateReque
         let mut f12 = None;
         let mut f13 = None;
         let mut f14 = None;
-        let mut f15 = None;
-        let mut f16 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "address"),
                 1 => s::value(&mut map, &mut f1, "application_name"),
                 2 => s::value(&mut map, &mut f2, "bank_addendum_acceptance"),
                 3 => s::value(&mut map, &mut f3, "billing_contact"),
-                4 => s::value(&mut map, &mut f4, "client_id"),
-                5 => s::value(&mut map, &mut f5, "company_name"),
-                6 => s::value(&mut map, &mut f6, "create_link_customization"),
-                7 => s::value(&mut map, &mut f7, "customer_support_info"),
-                8 => s::value(&mut map, &mut f8, "is_diligence_attested"),
-                9 => s::value(&mut map, &mut f9, "legal_entity_name"),
-                10 => s::value(&mut map, &mut f10, "logo"),
-                11 => s::value(&mut map, &mut f11, "products"),
-                12 => s::value(&mut map, &mut f12, "questionnaires"),
-                13 => s::value(&mut map, &mut f13, "redirect_uris"),
-                14 => s::value(&mut map, &mut f14, "secret"),
-                15 => s::value(&mut map, &mut f15, "technical_contact"),
-                16 => s::value(&mut map, &mut f16, "website"),
+                4 => s::value(&mut map, &mut f4, "company_name"),
+                5 => s::value(&mut map, &mut f5, "create_link_customization"),
+                6 => s::value(&mut map, &mut f6, "customer_support_info"),
+                7 => s::value(&mut map, &mut f7, "is_diligence_attested"),
+                8 => s::value(&mut map, &mut f8, "legal_entity_name"),
+                9 => s::value(&mut map, &mut f9, "logo"),
+                10 => s::value(&mut map, &mut f10, "products"),
+                11 => s::value(&mut map, &mut f11, "questionnaires"),
+                12 => s::value(&mut map, &mut f12, "redirect_uris"),
+                13 => s::value(&mut map, &mut f13, "technical_contact"),
+                14 => s::value(&mut map, &mut f14, "website"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -12200,19 +12422,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1CreateReque
             application_name: s::required(f1, "application_name")?,
             bank_addendum_acceptance: s::optional(f2),
             billing_contact: s::optional(f3),
-            client_id: s::optional(f4),
-            company_name: s::required(f5, "company_name")?,
-            create_link_customization: s::optional(f6),
-            customer_support_info: s::required(f7, "customer_support_info")?,
-            is_diligence_attested: s::optional(f8),
-            legal_entity_name: s::optional(f9),
-            logo: s::optional(f10),
-            products: f11.unwrap_or_default(),
-            questionnaires: s::optional(f12),
-            redirect_uris: f13.unwrap_or_default(),
-            secret: s::optional(f14),
-            technical_contact: s::optional(f15),
-            website: s::required(f16, "website")?,
+            company_name: s::required(f4, "company_name")?,
+            create_link_customization: s::optional(f5),
+            customer_support_info: s::required(f6, "customer_support_info")?,
+            is_diligence_attested: s::optional(f7),
+            legal_entity_name: s::optional(f8),
+            logo: s::optional(f9),
+            products: f10.unwrap_or_default(),
+            questionnaires: s::optional(f11),
+            redirect_uris: f12.unwrap_or_default(),
+            technical_contact: s::optional(f13),
+            website: s::required(f14, "website")?,
         })
     }
 }
@@ -12221,10 +12441,9 @@ impl ::serde::Serialize for BetaPartnerCustomerV1CreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 12] = [
+        let skip: [bool; 10] = [
             ::std::option::Option::is_none(&self.bank_addendum_acceptance),
             ::std::option::Option::is_none(&self.billing_contact),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.create_link_customization),
             ::std::option::Option::is_none(&self.is_diligence_attested),
             ::std::option::Option::is_none(&self.legal_entity_name),
@@ -12232,7 +12451,6 @@ impl ::serde::Serialize for BetaPartnerCustomerV1CreateRequest {
             ::std::vec::Vec::is_empty(&self.products),
             ::std::option::Option::is_none(&self.questionnaires),
             ::std::vec::Vec::is_empty(&self.redirect_uris),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.technical_contact),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -12249,47 +12467,109 @@ impl ::serde::Serialize for BetaPartnerCustomerV1CreateRequest {
             &self.bank_addendum_acceptance,
         );
         out.field_unless(skip[1], "billing_contact", &self.billing_contact);
-        out.field_unless(skip[2], "client_id", &self.client_id);
         out.field("company_name", &self.company_name);
         out.field_unless(
-            skip[3],
+            skip[2],
             "create_link_customization",
             &self.create_link_customization,
         );
         out.field("customer_support_info", &self.customer_support_info);
-        out.field_unless(skip[4], "is_diligence_attested", &self.is_diligence_attested);
-        out.field_unless(skip[5], "legal_entity_name", &self.legal_entity_name);
-        out.field_unless(skip[6], "logo", &self.logo);
-        out.field_unless(skip[7], "products", &self.products);
-        out.field_unless(skip[8], "questionnaires", &self.questionnaires);
-        out.field_unless(skip[9], "redirect_uris", &self.redirect_uris);
-        out.field_unless(skip[10], "secret", &self.secret);
-        out.field_unless(skip[11], "technical_contact", &self.technical_contact);
+        out.field_unless(skip[3], "is_diligence_attested", &self.is_diligence_attested);
+        out.field_unless(skip[4], "legal_entity_name", &self.legal_entity_name);
+        out.field_unless(skip[5], "logo", &self.logo);
+        out.field_unless(skip[6], "products", &self.products);
+        out.field_unless(skip[7], "questionnaires", &self.questionnaires);
+        out.field_unless(skip[8], "redirect_uris", &self.redirect_uris);
+        out.field_unless(skip[9], "technical_contact", &self.technical_contact);
         out.field("website", &self.website);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BetaPartnerCustomerV1CreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BetaPartnerCustomerV1CreateRequest")
-            .field("address", &self.address)
-            .field("application_name", &self.application_name)
-            .field("bank_addendum_acceptance", &self.bank_addendum_acceptance)
-            .field("billing_contact", &self.billing_contact)
-            .field("client_id", &"[redacted]")
-            .field("company_name", &self.company_name)
-            .field("create_link_customization", &self.create_link_customization)
-            .field("customer_support_info", &self.customer_support_info)
-            .field("is_diligence_attested", &self.is_diligence_attested)
-            .field("legal_entity_name", &self.legal_entity_name)
-            .field("logo", &self.logo)
-            .field("products", &self.products)
-            .field("questionnaires", &self.questionnaires)
-            .field("redirect_uris", &self.redirect_uris)
-            .field("secret", &"[redacted]")
-            .field("technical_contact", &self.technical_contact)
-            .field("website", &self.website)
-            .finish()
+impl BetaPartnerCustomerV1CreateRequest {
+    /// A value with its required fields (`address`, `application_name`, `company_name`, `customer_support_info`, `website`); set optional fields with the methods named after them.
+    pub fn new(
+        address: PartnerEndCustomerAddress,
+        application_name: impl ::std::convert::Into<::std::string::String>,
+        company_name: impl ::std::convert::Into<::std::string::String>,
+        customer_support_info: PartnerEndCustomerCustomerSupportInfo,
+        website: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            address,
+            application_name: application_name.into(),
+            bank_addendum_acceptance: ::std::option::Option::None,
+            billing_contact: ::std::option::Option::None,
+            company_name: company_name.into(),
+            create_link_customization: ::std::option::Option::None,
+            customer_support_info,
+            is_diligence_attested: ::std::option::Option::None,
+            legal_entity_name: ::std::option::Option::None,
+            logo: ::std::option::Option::None,
+            products: ::std::default::Default::default(),
+            questionnaires: ::std::option::Option::None,
+            redirect_uris: ::std::default::Default::default(),
+            technical_contact: ::std::option::Option::None,
+            website: website.into(),
+        }
+    }
+    /// Set [`bank_addendum_acceptance`](Self::bank_addendum_acceptance).
+    pub fn bank_addendum_acceptance(
+        mut self,
+        value: PartnerEndCustomerBankAddendumAcceptance,
+    ) -> Self {
+        self.bank_addendum_acceptance = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`billing_contact`](Self::billing_contact).
+    pub fn billing_contact(mut self, value: PartnerEndCustomerBillingContact) -> Self {
+        self.billing_contact = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`create_link_customization`](Self::create_link_customization).
+    pub fn create_link_customization(mut self, value: bool) -> Self {
+        self.create_link_customization = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`is_diligence_attested`](Self::is_diligence_attested).
+    pub fn is_diligence_attested(mut self, value: bool) -> Self {
+        self.is_diligence_attested = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`legal_entity_name`](Self::legal_entity_name).
+    pub fn legal_entity_name(mut self, value: ::std::string::String) -> Self {
+        self.legal_entity_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`logo`](Self::logo).
+    pub fn logo(mut self, value: ::std::string::String) -> Self {
+        self.logo = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`products`](Self::products).
+    pub fn products(mut self, value: ::std::vec::Vec<Products>) -> Self {
+        self.products = value;
+        self
+    }
+    /// Set [`questionnaires`](Self::questionnaires).
+    pub fn questionnaires(mut self, value: PartnerEndCustomerQuestionnaires) -> Self {
+        self.questionnaires = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`redirect_uris`](Self::redirect_uris).
+    pub fn redirect_uris(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.redirect_uris = value;
+        self
+    }
+    /// Set [`technical_contact`](Self::technical_contact).
+    pub fn technical_contact(
+        mut self,
+        value: PartnerEndCustomerTechnicalContact,
+    ) -> Self {
+        self.technical_contact = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Response schema for `/beta/partner/customer/v1/create`.
@@ -12353,12 +12633,11 @@ impl ::serde::Serialize for BetaPartnerCustomerV1CreateResponse {
     }
 }
 ///Request schema for `/beta/partner/customer/v1/enable`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BetaPartnerCustomerV1EnableRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
     pub products: ::std::vec::Vec<Products>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1EnableRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12369,12 +12648,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1EnableRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1EnableRequest {
     const NAME: &'static str = "BetaPartnerCustomerV1EnableRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "end_customer_client_id",
-        "products",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["end_customer_client_id", "products"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -12385,23 +12659,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1EnableReque
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "end_customer_client_id"),
-                2 => s::value(&mut map, &mut f2, "products"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "end_customer_client_id"),
+                1 => s::value(&mut map, &mut f1, "products"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            end_customer_client_id: s::required(f1, "end_customer_client_id")?,
-            products: f2.unwrap_or_default(),
-            secret: s::optional(f3),
+            end_customer_client_id: s::required(f0, "end_customer_client_id")?,
+            products: f1.unwrap_or_default(),
         })
     }
 }
@@ -12410,32 +12678,32 @@ impl ::serde::Serialize for BetaPartnerCustomerV1EnableRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::vec::Vec::is_empty(&self.products),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.products)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerCustomerV1EnableRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_customer_client_id", &self.end_customer_client_id);
-        out.field_unless(skip[1], "products", &self.products);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "products", &self.products);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BetaPartnerCustomerV1EnableRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BetaPartnerCustomerV1EnableRequest")
-            .field("client_id", &"[redacted]")
-            .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("products", &self.products)
-            .field("secret", &"[redacted]")
-            .finish()
+impl BetaPartnerCustomerV1EnableRequest {
+    /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        end_customer_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            end_customer_client_id: end_customer_client_id.into(),
+            products: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`products`](Self::products).
+    pub fn products(mut self, value: ::std::vec::Vec<Products>) -> Self {
+        self.products = value;
+        self
     }
 }
 ///Response schema for `/beta/partner/customer/v1/enable`.
@@ -12527,11 +12795,10 @@ impl ::serde::Serialize for BetaPartnerCustomerV1EnableResponse {
     }
 }
 ///Request schema for `/beta/partner/customer/v1/get`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BetaPartnerCustomerV1GetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1GetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12542,11 +12809,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1GetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1GetRequest {
     const NAME: &'static str = "BetaPartnerCustomerV1GetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "end_customer_client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["end_customer_client_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -12556,21 +12819,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1GetRequest 
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "end_customer_client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "end_customer_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            end_customer_client_id: s::required(f1, "end_customer_client_id")?,
-            secret: s::optional(f2),
+            end_customer_client_id: s::required(f0, "end_customer_client_id")?,
         })
     }
 }
@@ -12579,29 +12836,25 @@ impl ::serde::Serialize for BetaPartnerCustomerV1GetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerCustomerV1GetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_customer_client_id", &self.end_customer_client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BetaPartnerCustomerV1GetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BetaPartnerCustomerV1GetRequest")
-            .field("client_id", &"[redacted]")
-            .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &"[redacted]")
-            .finish()
+impl BetaPartnerCustomerV1GetRequest {
+    /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        end_customer_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            end_customer_client_id: end_customer_client_id.into(),
+        }
     }
 }
 ///Response schema for `/beta/partner/customer/v1/get`.
@@ -12665,17 +12918,16 @@ impl ::serde::Serialize for BetaPartnerCustomerV1GetResponse {
     }
 }
 ///Request schema for `/beta/partner/customer/v1/update`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BetaPartnerCustomerV1UpdateRequest {
     pub bank_addendum_acceptance: ::std::option::Option<
         PartnerEndCustomerBankAddendumAcceptance,
     >,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
     pub legal_entity_name: ::std::option::Option<::std::string::String>,
     pub questionnaires: ::std::option::Option<PartnerEndCustomerQuestionnaires>,
     pub redirect_uris: ::std::vec::Vec<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1UpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12688,12 +12940,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1UpdateReque
     const NAME: &'static str = "BetaPartnerCustomerV1UpdateRequest";
     const FIELDS: &'static [&'static str] = &[
         "bank_addendum_acceptance",
-        "client_id",
         "end_customer_client_id",
         "legal_entity_name",
         "questionnaires",
         "redirect_uris",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -12708,29 +12958,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1UpdateReque
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "bank_addendum_acceptance"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "end_customer_client_id"),
-                3 => s::value(&mut map, &mut f3, "legal_entity_name"),
-                4 => s::value(&mut map, &mut f4, "questionnaires"),
-                5 => s::value(&mut map, &mut f5, "redirect_uris"),
-                6 => s::value(&mut map, &mut f6, "secret"),
+                1 => s::value(&mut map, &mut f1, "end_customer_client_id"),
+                2 => s::value(&mut map, &mut f2, "legal_entity_name"),
+                3 => s::value(&mut map, &mut f3, "questionnaires"),
+                4 => s::value(&mut map, &mut f4, "redirect_uris"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             bank_addendum_acceptance: s::optional(f0),
-            client_id: s::optional(f1),
-            end_customer_client_id: s::required(f2, "end_customer_client_id")?,
-            legal_entity_name: s::optional(f3),
-            questionnaires: s::optional(f4),
-            redirect_uris: f5.unwrap_or_default(),
-            secret: s::optional(f6),
+            end_customer_client_id: s::required(f1, "end_customer_client_id")?,
+            legal_entity_name: s::optional(f2),
+            questionnaires: s::optional(f3),
+            redirect_uris: f4.unwrap_or_default(),
         })
     }
 }
@@ -12739,13 +12983,11 @@ impl ::serde::Serialize for BetaPartnerCustomerV1UpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.bank_addendum_acceptance),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.legal_entity_name),
             ::std::option::Option::is_none(&self.questionnaires),
             ::std::vec::Vec::is_empty(&self.redirect_uris),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -12758,26 +13000,51 @@ impl ::serde::Serialize for BetaPartnerCustomerV1UpdateRequest {
             "bank_addendum_acceptance",
             &self.bank_addendum_acceptance,
         );
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("end_customer_client_id", &self.end_customer_client_id);
-        out.field_unless(skip[2], "legal_entity_name", &self.legal_entity_name);
-        out.field_unless(skip[3], "questionnaires", &self.questionnaires);
-        out.field_unless(skip[4], "redirect_uris", &self.redirect_uris);
-        out.field_unless(skip[5], "secret", &self.secret);
+        out.field_unless(skip[1], "legal_entity_name", &self.legal_entity_name);
+        out.field_unless(skip[2], "questionnaires", &self.questionnaires);
+        out.field_unless(skip[3], "redirect_uris", &self.redirect_uris);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BetaPartnerCustomerV1UpdateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BetaPartnerCustomerV1UpdateRequest")
-            .field("bank_addendum_acceptance", &self.bank_addendum_acceptance)
-            .field("client_id", &"[redacted]")
-            .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("legal_entity_name", &self.legal_entity_name)
-            .field("questionnaires", &self.questionnaires)
-            .field("redirect_uris", &self.redirect_uris)
-            .field("secret", &"[redacted]")
-            .finish()
+impl BetaPartnerCustomerV1UpdateRequest {
+    /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        end_customer_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            bank_addendum_acceptance: ::std::option::Option::None,
+            end_customer_client_id: end_customer_client_id.into(),
+            legal_entity_name: ::std::option::Option::None,
+            questionnaires: ::std::option::Option::None,
+            redirect_uris: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`bank_addendum_acceptance`](Self::bank_addendum_acceptance).
+    pub fn bank_addendum_acceptance(
+        mut self,
+        value: PartnerEndCustomerBankAddendumAcceptance,
+    ) -> Self {
+        self.bank_addendum_acceptance = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`legal_entity_name`](Self::legal_entity_name).
+    pub fn legal_entity_name(mut self, value: ::std::string::String) -> Self {
+        self.legal_entity_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`questionnaires`](Self::questionnaires).
+    pub fn questionnaires(mut self, value: PartnerEndCustomerQuestionnaires) -> Self {
+        self.questionnaires = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`redirect_uris`](Self::redirect_uris).
+    pub fn redirect_uris(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.redirect_uris = value;
+        self
     }
 }
 ///Response schema for `/beta/partner/customer/v1/update`.
@@ -14003,6 +14270,11 @@ impl ::serde::Serialize for BusinessKybMatchDetails {
 )]
 #[serde(transparent)]
 pub struct BusinessName(pub ::std::string::String);
+impl ::std::convert::From<&str> for BusinessName {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BusinessName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14044,6 +14316,11 @@ impl ::std::str::FromStr for BusinessName {
 )]
 #[serde(transparent)]
 pub struct BusinessNameNullable(pub ::std::string::String);
+impl ::std::convert::From<&str> for BusinessNameNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BusinessNameNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14273,12 +14550,11 @@ impl ::serde::Serialize for BusinessSearchTerms {
     }
 }
 ///Request input for creating a business verification
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BusinessVerificationCreateRequest {
     pub business: ::std::option::Option<BusinessVerificationCreateRequestBusiness>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ClientUserId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BusinessVerificationCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14289,12 +14565,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessVerificationCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationCreateRequest {
     const NAME: &'static str = "BusinessVerificationCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "business",
-        "client_id",
-        "client_user_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["business", "client_user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -14305,23 +14576,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationCreateReques
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "business"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "client_user_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             business: s::optional(f0),
-            client_id: s::optional(f1),
-            client_user_id: s::required(f2, "client_user_id")?,
-            secret: s::optional(f3),
+            client_user_id: s::required(f1, "client_user_id")?,
         })
     }
 }
@@ -14330,11 +14595,7 @@ impl ::serde::Serialize for BusinessVerificationCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.business),
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.business)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessVerificationCreateRequest",
@@ -14342,24 +14603,27 @@ impl ::serde::Serialize for BusinessVerificationCreateRequest {
             &skip,
         );
         out.field_unless(skip[0], "business", &self.business);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BusinessVerificationCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BusinessVerificationCreateRequest")
-            .field("business", &self.business)
-            .field("client_id", &"[redacted]")
-            .field("client_user_id", &self.client_user_id)
-            .field("secret", &"[redacted]")
-            .finish()
+impl BusinessVerificationCreateRequest {
+    /// A value with its required fields (`client_user_id`); set optional fields with the methods named after them.
+    pub fn new(client_user_id: impl ::std::convert::Into<ClientUserId>) -> Self {
+        Self {
+            business: ::std::option::Option::None,
+            client_user_id: client_user_id.into(),
+        }
+    }
+    /// Set [`business`](Self::business).
+    pub fn business(mut self, value: BusinessVerificationCreateRequestBusiness) -> Self {
+        self.business = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Business information provided in the verification request
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct BusinessVerificationCreateRequestBusiness {
     pub address: ::std::option::Option<RequestBusinessAddress>,
     pub alternative_name: ::std::option::Option<BusinessNameNullable>,
@@ -14448,6 +14712,49 @@ impl ::serde::Serialize for BusinessVerificationCreateRequestBusiness {
         out.field_unless(skip[4], "phone_number", &self.phone_number);
         out.field_unless(skip[5], "website", &self.website);
         out.end()
+    }
+}
+impl BusinessVerificationCreateRequestBusiness {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            alternative_name: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+            website: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: RequestBusinessAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`alternative_name`](Self::alternative_name).
+    pub fn alternative_name(mut self, value: BusinessNameNullable) -> Self {
+        self.alternative_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: EmailAddress) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: BusinessName) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: BusinessVerificationPhoneNumber) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`website`](Self::website).
+    pub fn website(mut self, value: Url) -> Self {
+        self.website = ::std::option::Option::Some(value);
+        self
     }
 }
 ///A business verification represents a check of a business's identity and risk profile, including information collected about the business and results from third-party data providers.
@@ -14571,11 +14878,10 @@ impl ::serde::Serialize for BusinessVerificationCreateResponse {
     }
 }
 ///Request input for fetching a business verification
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BusinessVerificationGetRequest {
     pub business_verification_id: BusinessVerificationId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BusinessVerificationGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14586,11 +14892,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessVerificationGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationGetRequest {
     const NAME: &'static str = "BusinessVerificationGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "business_verification_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["business_verification_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -14600,21 +14902,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "business_verification_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             business_verification_id: s::required(f0, "business_verification_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -14623,10 +14919,7 @@ impl ::serde::Serialize for BusinessVerificationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessVerificationGetRequest",
@@ -14634,18 +14927,17 @@ impl ::serde::Serialize for BusinessVerificationGetRequest {
             &skip,
         );
         out.field("business_verification_id", &self.business_verification_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for BusinessVerificationGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BusinessVerificationGetRequest")
-            .field("business_verification_id", &self.business_verification_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .finish()
+impl BusinessVerificationGetRequest {
+    /// A value with its required fields (`business_verification_id`); set optional fields with the methods named after them.
+    pub fn new(
+        business_verification_id: impl ::std::convert::Into<BusinessVerificationId>,
+    ) -> Self {
+        Self {
+            business_verification_id: business_verification_id.into(),
+        }
     }
 }
 ///A business verification represents a check of a business's identity and risk profile, including information collected about the business and results from third-party data providers.
@@ -14782,6 +15074,11 @@ impl ::serde::Serialize for BusinessVerificationGetResponse {
 )]
 #[serde(transparent)]
 pub struct BusinessVerificationId(pub ::std::string::String);
+impl ::std::convert::From<&str> for BusinessVerificationId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BusinessVerificationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14823,6 +15120,11 @@ impl ::std::str::FromStr for BusinessVerificationId {
 )]
 #[serde(transparent)]
 pub struct BusinessVerificationPhoneNumber(pub ::std::string::String);
+impl ::std::convert::From<&str> for BusinessVerificationPhoneNumber {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BusinessVerificationPhoneNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14864,6 +15166,11 @@ impl ::std::str::FromStr for BusinessVerificationPhoneNumber {
 )]
 #[serde(transparent)]
 pub struct BusinessVerificationPhoneNumberNullable(pub ::std::string::String);
+impl ::std::convert::From<&str> for BusinessVerificationPhoneNumberNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BusinessVerificationPhoneNumberNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14907,6 +15214,11 @@ impl ::std::str::FromStr for BusinessVerificationPhoneNumberNullable {
 )]
 #[serde(transparent)]
 pub struct BusinessVerificationShareableUrl(pub ::std::string::String);
+impl ::std::convert::From<&str> for BusinessVerificationShareableUrl {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BusinessVerificationShareableUrl {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {

@@ -852,6 +852,11 @@ impl ::std::convert::TryFrom<::std::string::String> for CashflowAttributesVersio
 )]
 #[serde(transparent)]
 pub struct CashflowIsoCurrencyCode(pub ::std::string::String);
+impl ::std::convert::From<&str> for CashflowIsoCurrencyCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CashflowIsoCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -945,9 +950,9 @@ impl ::serde::Serialize for CashflowReportAccountInsights {
 }
 ///CashflowReportGetRequest defines the request schema for `/cashflow_report/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CashflowReportGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Number of transactions to fetch per call
     pub count: i64,
     ///The cursor value represents the last update requested. Pass in the empty string "" in the first call.
@@ -955,7 +960,6 @@ pub struct CashflowReportGetRequest {
     ///Number of days to retrieve transactions data for (1 to 730)
     pub days_requested: i64,
     pub options: ::std::option::Option<CashflowReportGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CashflowReportGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -968,12 +972,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportGetRequest {
     const NAME: &'static str = "CashflowReportGetRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "count",
         "cursor",
         "days_requested",
         "options",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -988,29 +990,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportGetRequest {
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "count"),
-                3 => s::value(&mut map, &mut f3, "cursor"),
-                4 => s::value(&mut map, &mut f4, "days_requested"),
-                5 => s::value(&mut map, &mut f5, "options"),
-                6 => s::value(&mut map, &mut f6, "secret"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "days_requested"),
+                4 => s::value(&mut map, &mut f4, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            count: f2.unwrap_or_else(defaults::default_u64::<i64, 100>),
-            cursor: s::optional(f3),
-            days_requested: s::required(f4, "days_requested")?,
-            options: s::optional(f5),
-            secret: s::optional(f6),
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 100>),
+            cursor: s::optional(f2),
+            days_requested: s::required(f3, "days_requested")?,
+            options: s::optional(f4),
         })
     }
 }
@@ -1019,11 +1015,9 @@ impl ::serde::Serialize for CashflowReportGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -1032,30 +1026,57 @@ impl ::serde::Serialize for CashflowReportGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.field("days_requested", &self.days_requested);
-        out.field_unless(skip[2], "options", &self.options);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[1], "options", &self.options);
         out.end()
+    }
+}
+impl CashflowReportGetRequest {
+    /// A value with its required fields (`access_token`, `days_requested`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        days_requested: i64,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            count: defaults::default_u64::<i64, 100>(),
+            cursor: ::std::option::Option::None,
+            days_requested,
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: ::std::string::String) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CashflowReportGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CashflowReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportGetRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("days_requested", &self.days_requested)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CashflowReportGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item
 
@@ -1107,6 +1128,19 @@ impl ::serde::Serialize for CashflowReportGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+impl CashflowReportGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///CashflowReportGetResponse defines the response schema for `/cashflow_report/get`
@@ -1293,10 +1327,9 @@ impl ::serde::Serialize for CashflowReportHistoricalBalance {
 }
 ///CashflowReportInsightsGetRequest defines the request schema for `/cashflow_report/insights/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CashflowReportInsightsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CashflowReportInsightsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1307,7 +1340,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportInsightsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportInsightsGetRequest {
     const NAME: &'static str = "CashflowReportInsightsGetRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1317,21 +1350,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportInsightsGetRequest
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -1340,10 +1367,7 @@ impl ::serde::Serialize for CashflowReportInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CashflowReportInsightsGetRequest",
@@ -1351,17 +1375,21 @@ impl ::serde::Serialize for CashflowReportInsightsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+impl CashflowReportInsightsGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for CashflowReportInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportInsightsGetRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -2444,12 +2472,11 @@ impl ::serde::Serialize for CashflowReportPaymentMeta {
 }
 ///CashflowReportRefreshRequest defines the request schema for `/cashflow_report/refresh`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CashflowReportRefreshRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Number of days to retrieve transactions data for (1 to 730)
     pub days_requested: i64,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CashflowReportRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2460,12 +2487,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportRefreshRequest {
     const NAME: &'static str = "CashflowReportRefreshRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "days_requested",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "days_requested"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2476,23 +2498,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportRefreshRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "days_requested"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "days_requested"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            days_requested: s::required(f2, "days_requested")?,
-            secret: s::optional(f3),
+            days_requested: s::required(f1, "days_requested")?,
         })
     }
 }
@@ -2501,10 +2517,7 @@ impl ::serde::Serialize for CashflowReportRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CashflowReportRefreshRequest",
@@ -2512,19 +2525,27 @@ impl ::serde::Serialize for CashflowReportRefreshRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("days_requested", &self.days_requested);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+impl CashflowReportRefreshRequest {
+    /// A value with its required fields (`access_token`, `days_requested`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        days_requested: i64,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            days_requested,
+        }
     }
 }
 impl ::std::fmt::Debug for CashflowReportRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportRefreshRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("days_requested", &self.days_requested)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -2855,15 +2876,14 @@ impl ::serde::Serialize for CashflowReportTransaction {
 }
 ///CashflowReportTransactionsGetRequest defines the request schema for `/cashflow_report/transactions/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CashflowReportTransactionsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Number of transactions to fetch per call
     pub count: i64,
     ///The cursor value represents the last update requested. Pass in the empty string "" in the first call.
     pub cursor: ::std::option::Option<::std::string::String>,
     pub options: ::std::option::Option<CashflowReportTransactionsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CashflowReportTransactionsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2876,11 +2896,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportTransactionsGetReq
     const NAME: &'static str = "CashflowReportTransactionsGetRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "count",
         "cursor",
         "options",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -2894,27 +2912,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportTransactionsGetReq
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "count"),
-                3 => s::value(&mut map, &mut f3, "cursor"),
-                4 => s::value(&mut map, &mut f4, "options"),
-                5 => s::value(&mut map, &mut f5, "secret"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            count: f2.unwrap_or_else(defaults::default_u64::<i64, 100>),
-            cursor: s::optional(f3),
-            options: s::optional(f4),
-            secret: s::optional(f5),
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 100>),
+            cursor: s::optional(f2),
+            options: s::optional(f3),
         })
     }
 }
@@ -2923,11 +2935,9 @@ impl ::serde::Serialize for CashflowReportTransactionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -2936,28 +2946,54 @@ impl ::serde::Serialize for CashflowReportTransactionsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "options", &self.options);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
+        out.field_unless(skip[1], "options", &self.options);
         out.end()
+    }
+}
+impl CashflowReportTransactionsGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            count: defaults::default_u64::<i64, 100>(),
+            cursor: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: ::std::string::String) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(
+        mut self,
+        value: CashflowReportTransactionsGetRequestOptions,
+    ) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CashflowReportTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportTransactionsGetRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CashflowReportTransactionsGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item
 
@@ -3010,6 +3046,19 @@ impl ::serde::Serialize for CashflowReportTransactionsGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+impl CashflowReportTransactionsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///CashflowReportTransactionsGetResponse defines the response schema for `/cashflow_report/transactions/get`
@@ -3121,6 +3170,11 @@ impl ::serde::Serialize for CashflowReportTransactionsGetResponse {
 )]
 #[serde(transparent)]
 pub struct CashflowUnofficialCurrencyCode(pub ::std::string::String);
+impl ::std::convert::From<&str> for CashflowUnofficialCurrencyCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CashflowUnofficialCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3151,9 +3205,16 @@ impl ::std::str::FromStr for CashflowUnofficialCurrencyCode {
 ///CategoriesGetRequest defines the request schema for `/categories/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct CategoriesGetRequest(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+impl CategoriesGetRequest {
+    /// An empty request body.
+    pub fn new() -> Self {
+        Self(::std::default::Default::default())
+    }
+}
 impl ::std::ops::Deref for CategoriesGetRequest {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3847,6 +3908,11 @@ impl ::std::convert::TryFrom<::std::string::String> for CheckReportWarningCode {
 )]
 #[serde(transparent)]
 pub struct City(pub ::std::string::String);
+impl ::std::convert::From<&str> for City {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for City {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3888,6 +3954,11 @@ impl ::std::str::FromStr for City {
 )]
 #[serde(transparent)]
 pub struct CityNullable(pub ::std::string::String);
+impl ::std::convert::From<&str> for CityNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CityNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4181,6 +4252,7 @@ impl ::serde::Serialize for ClientProvidedEnrichedTransaction {
 }
 ///A client-provided transaction for Plaid to enhance.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ClientProvidedRawTransaction {
     /**The value of the transaction with direction. (NOTE: this will affect enrichment results, so directions are important):.
   Negative (-) for credits (e.g., incoming transfers, refunds)
@@ -4257,8 +4329,25 @@ impl ::serde::Serialize for ClientProvidedRawTransaction {
         out.end()
     }
 }
+impl ClientProvidedRawTransaction {
+    /// A value with its required fields (`amount`, `description`, `id`, `iso_currency_code`); set optional fields with the methods named after them.
+    pub fn new(
+        amount: f64,
+        description: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::std::string::String>,
+        iso_currency_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            amount,
+            description: description.into(),
+            id: id.into(),
+            iso_currency_code: iso_currency_code.into(),
+        }
+    }
+}
 ///A client-provided transaction for Plaid to enrich.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ClientProvidedTransaction {
     ///The account subtype associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).
     pub account_subtype: ::std::option::Option<::std::string::String>,
@@ -4403,10 +4492,77 @@ impl ::serde::Serialize for ClientProvidedTransaction {
         out.end()
     }
 }
+impl ClientProvidedTransaction {
+    /// A value with its required fields (`amount`, `description`, `direction`, `id`, `iso_currency_code`); set optional fields with the methods named after them.
+    pub fn new(
+        amount: f64,
+        description: impl ::std::convert::Into<::std::string::String>,
+        direction: EnrichTransactionDirection,
+        id: impl ::std::convert::Into<::std::string::String>,
+        iso_currency_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            account_subtype: ::std::option::Option::None,
+            account_type: ::std::option::Option::None,
+            amount,
+            client_account_id: ::std::option::Option::None,
+            client_user_id: ::std::option::Option::None,
+            date_posted: ::std::option::Option::None,
+            description: description.into(),
+            direction,
+            id: id.into(),
+            iso_currency_code: iso_currency_code.into(),
+            location: ::std::option::Option::None,
+            mcc: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`account_subtype`](Self::account_subtype).
+    pub fn account_subtype(mut self, value: ::std::string::String) -> Self {
+        self.account_subtype = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`account_type`](Self::account_type).
+    pub fn account_type(mut self, value: ::std::string::String) -> Self {
+        self.account_type = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_account_id`](Self::client_account_id).
+    pub fn client_account_id(mut self, value: ::std::string::String) -> Self {
+        self.client_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ::std::string::String) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_posted`](Self::date_posted).
+    pub fn date_posted(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.date_posted = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`location`](Self::location).
+    pub fn location(mut self, value: ClientProvidedTransactionLocation) -> Self {
+        self.location = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`mcc`](Self::mcc).
+    pub fn mcc(mut self, value: ::std::string::String) -> Self {
+        self.mcc = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: ::std::string::String) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 /**A representation of where a transaction took place.
 
 Use this field to pass in structured location information you may have about your transactions. Providing location data is optional but can increase result quality. If you have unstructured location information, it may be appended to the `description` field.*/
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ClientProvidedTransactionLocation {
     ///The street address where the transaction occurred.
     pub address: ::std::option::Option<::std::string::String>,
@@ -4494,6 +4650,43 @@ impl ::serde::Serialize for ClientProvidedTransactionLocation {
         out.end()
     }
 }
+impl ClientProvidedTransactionLocation {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            city: ::std::option::Option::None,
+            country: ::std::option::Option::None,
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: ::std::string::String) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`city`](Self::city).
+    pub fn city(mut self, value: ::std::string::String) -> Self {
+        self.city = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`country`](Self::country).
+    pub fn country(mut self, value: ::std::string::String) -> Self {
+        self.country = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: ::std::string::String) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: ::std::string::String) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
 #[derive(
     ::serde::Deserialize,
@@ -4508,6 +4701,11 @@ impl ::serde::Serialize for ClientProvidedTransactionLocation {
 )]
 #[serde(transparent)]
 pub struct ClientUserId(pub ::std::string::String);
+impl ::std::convert::From<&str> for ClientUserId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for ClientUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4549,6 +4747,11 @@ impl ::std::str::FromStr for ClientUserId {
 )]
 #[serde(transparent)]
 pub struct ClientUserIdNullable(pub ::std::string::String);
+impl ::std::convert::From<&str> for ClientUserIdNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for ClientUserIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5343,10 +5546,9 @@ impl ::std::convert::TryFrom<::std::string::String> for ConsentEventType {
 }
 ///Request to list a historical log of item consent events.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ConsentEventsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ConsentEventsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -5357,7 +5559,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsentEventsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ConsentEventsGetRequest {
     const NAME: &'static str = "ConsentEventsGetRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5367,21 +5569,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ConsentEventsGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -5390,10 +5586,7 @@ impl ::serde::Serialize for ConsentEventsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ConsentEventsGetRequest",
@@ -5401,17 +5594,21 @@ impl ::serde::Serialize for ConsentEventsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+impl ConsentEventsGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ConsentEventsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConsentEventsGetRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -5489,6 +5686,11 @@ The API supports idempotency for safely retrying requests without accidentally p
 )]
 #[serde(transparent)]
 pub struct ConsentPaymentIdempotencyKey(pub ::std::string::String);
+impl ::std::convert::From<&str> for ConsentPaymentIdempotencyKey {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for ConsentPaymentIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5739,9 +5941,8 @@ impl ::std::convert::TryFrom<::std::string::String> for ConsumerDisputeCategory 
 }
 ///ConsumerReportPDFGetRequest defines the request schema for `/consumer_report/pdf/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ConsumerReportPdfGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
 }
 impl<'de> ::serde::Deserialize<'de> for ConsumerReportPdfGetRequest {
@@ -5753,7 +5954,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsumerReportPdfGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ConsumerReportPdfGetRequest {
     const NAME: &'static str = "ConsumerReportPdfGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_token"];
+    const FIELDS: &'static [&'static str] = &["user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5763,21 +5964,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ConsumerReportPdfGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_token: s::required(f2, "user_token")?,
+            user_token: s::required(f0, "user_token")?,
         })
     }
 }
@@ -5786,27 +5981,28 @@ impl ::serde::Serialize for ConsumerReportPdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ConsumerReportPdfGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+impl ConsumerReportPdfGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            user_token: user_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ConsumerReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConsumerReportPdfGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .field("user_token", &"[redacted]")
             .finish()
     }
@@ -5825,6 +6021,11 @@ impl ::std::fmt::Debug for ConsumerReportPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct ConsumerReportPdfGetResponse(pub ::std::string::String);
+impl ::std::convert::From<&str> for ConsumerReportPdfGetResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for ConsumerReportPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5947,6 +6148,7 @@ for ConsumerReportPermissiblePurpose {
 /**This field is only used by integrations created before December 10, 2025. All other integrations must use the `identity` object instead. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).
 To create a Plaid Check Consumer Report for a user when using a `user_token`, this field must be present. If this field is not provided during user token creation, you can add it to the user later by calling `/user/update`. Once the field has been added to the user, you will be able to call `/link/token/create` with a non-empty `consumer_report_permissible_purpose` (which will automatically create a Plaid Check Consumer Report), or call `/cra/check_report/create` for that user.*/
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ConsumerReportUserIdentity {
     /**To be provided in the format "yyyy-mm-dd".
 This field is required for all Plaid Check customers.*/
@@ -6052,6 +6254,42 @@ impl ::serde::Serialize for ConsumerReportUserIdentity {
         out.field_unless(skip[0], "ssn_full", &self.ssn_full);
         out.field_unless(skip[1], "ssn_last_4", &self.ssn_last_4);
         out.end()
+    }
+}
+impl ConsumerReportUserIdentity {
+    /// A value with its required fields (`emails`, `first_name`, `last_name`, `phone_numbers`, `primary_address`); set optional fields with the methods named after them.
+    pub fn new(
+        emails: ::std::vec::Vec<::std::string::String>,
+        first_name: impl ::std::convert::Into<::std::string::String>,
+        last_name: impl ::std::convert::Into<::std::string::String>,
+        phone_numbers: ::std::vec::Vec<::std::string::String>,
+        primary_address: AddressData,
+    ) -> Self {
+        Self {
+            date_of_birth: ::std::option::Option::None,
+            emails,
+            first_name: first_name.into(),
+            last_name: last_name.into(),
+            phone_numbers,
+            primary_address,
+            ssn_full: ::std::option::Option::None,
+            ssn_last_4: ::std::option::Option::None,
+        }
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ssn_full`](Self::ssn_full).
+    pub fn ssn_full(mut self, value: ::std::string::String) -> Self {
+        self.ssn_full = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ssn_last_4`](Self::ssn_last_4).
+    pub fn ssn_last_4(mut self, value: ::std::string::String) -> Self {
+        self.ssn_last_4 = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The counterparty, such as the merchant or financial institution, is extracted by Plaid from the raw description.
@@ -8236,11 +8474,10 @@ impl ::serde::Serialize for CraCashflowInsightsReport {
 }
 ///BaseReportGetRequest defines the request schema for `/cra/check_report/base_report/get`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportBaseReportGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The Item IDs to include in the Base Report. If not provided, all Items associated with the user will be included.
     pub item_ids: ::std::option::Option<::std::vec::Vec<ItemId>>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_tier: ::std::option::Option<CraUserTier>,
@@ -8256,9 +8493,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportBaseReportGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportBaseReportGetRequest {
     const NAME: &'static str = "CraCheckReportBaseReportGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "item_ids",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_tier",
@@ -8277,29 +8512,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportBaseReportGetReque
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "item_ids"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "third_party_user_token"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_tier"),
-                6 => s::value(&mut map, &mut f6, "user_token"),
+                0 => s::value(&mut map, &mut f0, "item_ids"),
+                1 => s::value(&mut map, &mut f1, "third_party_user_token"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_tier"),
+                4 => s::value(&mut map, &mut f4, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            item_ids: s::optional(f1),
-            secret: s::optional(f2),
-            third_party_user_token: s::optional(f3),
-            user_id: s::optional(f4),
-            user_tier: s::optional(f5),
-            user_token: s::optional(f6),
+            item_ids: s::optional(f0),
+            third_party_user_token: s::optional(f1),
+            user_id: s::optional(f2),
+            user_tier: s::optional(f3),
+            user_token: s::optional(f4),
         })
     }
 }
@@ -8308,10 +8537,8 @@ impl ::serde::Serialize for CraCheckReportBaseReportGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.item_ids),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_tier),
@@ -8323,26 +8550,59 @@ impl ::serde::Serialize for CraCheckReportBaseReportGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "item_ids", &self.item_ids);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "item_ids", &self.item_ids);
         out.field_unless(
-            skip[3],
+            skip[1],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_tier", &self.user_tier);
-        out.field_unless(skip[6], "user_token", &self.user_token);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_tier", &self.user_tier);
+        out.field_unless(skip[4], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CraCheckReportBaseReportGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            item_ids: ::std::option::Option::None,
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_tier: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`item_ids`](Self::item_ids).
+    pub fn item_ids(mut self, value: ::std::vec::Vec<ItemId>) -> Self {
+        self.item_ids = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_tier`](Self::user_tier).
+    pub fn user_tier(mut self, value: CraUserTier) -> Self {
+        self.user_tier = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CraCheckReportBaseReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportBaseReportGetRequest")
-            .field("client_id", &"[redacted]")
             .field("item_ids", &self.item_ids)
-            .field("secret", &"[redacted]")
             .field("third_party_user_token", &self.third_party_user_token)
             .field("user_id", &self.user_id)
             .field("user_tier", &self.user_tier)
@@ -8415,6 +8675,7 @@ impl ::serde::Serialize for CraCheckReportBaseReportGetResponse {
 }
 ///Defines configuration options to generate Cashflow Insights
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportCashflowInsightsGetOptions {
     pub attributes_version: ::std::option::Option<CashflowAttributesVersion>,
 }
@@ -8466,12 +8727,24 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetOptions {
         out.end()
     }
 }
+impl CraCheckReportCashflowInsightsGetOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            attributes_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`attributes_version`](Self::attributes_version).
+    pub fn attributes_version(mut self, value: CashflowAttributesVersion) -> Self {
+        self.attributes_version = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///CraCheckReportCashflowInsightsGetRequest defines the request schema for `/cra/check_report/cashflow_insights/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportCashflowInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CraCheckReportCashflowInsightsGetOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -8487,9 +8760,7 @@ impl<'de> crate::struct_serde::FromMap<'de>
 for CraCheckReportCashflowInsightsGetRequest {
     const NAME: &'static str = "CraCheckReportCashflowInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "options",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_token",
@@ -8506,27 +8777,21 @@ for CraCheckReportCashflowInsightsGetRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "third_party_user_token"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "third_party_user_token"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            third_party_user_token: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            options: s::optional(f0),
+            third_party_user_token: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -8535,10 +8800,8 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -8549,25 +8812,52 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field_unless(
-            skip[3],
+            skip[1],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_token", &self.user_token);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CraCheckReportCashflowInsightsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CraCheckReportCashflowInsightsGetOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CraCheckReportCashflowInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportCashflowInsightsGetRequest")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .field("third_party_user_token", &self.third_party_user_token)
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
@@ -8640,6 +8930,7 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetResponse {
 }
 ///Defines configuration options to generate a Base Report
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportCreateBaseReportOptions {
     ///Client-generated identifier, which can be used by lenders to track loan applications. This field is deprecated. Use the `client_report_id` field at the top level of the request instead.
     pub client_report_id: ::std::option::Option<::std::string::String>,
@@ -8723,8 +9014,43 @@ impl ::serde::Serialize for CraCheckReportCreateBaseReportOptions {
         out.end()
     }
 }
+impl CraCheckReportCreateBaseReportOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            client_report_id: ::std::option::Option::None,
+            gse_options: ::std::option::Option::None,
+            home_lending_report_options: ::std::option::Option::None,
+            require_identity: ::std::option::Option::None,
+        }
+    }
+    /// Set [`client_report_id`](Self::client_report_id).
+    pub fn client_report_id(mut self, value: ::std::string::String) -> Self {
+        self.client_report_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`gse_options`](Self::gse_options).
+    pub fn gse_options(mut self, value: CraCheckReportGseOptions) -> Self {
+        self.gse_options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`home_lending_report_options`](Self::home_lending_report_options).
+    pub fn home_lending_report_options(
+        mut self,
+        value: CraCheckReportHomeLendingReportOptions,
+    ) -> Self {
+        self.home_lending_report_options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`require_identity`](Self::require_identity).
+    pub fn require_identity(mut self, value: bool) -> Self {
+        self.require_identity = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Defines configuration to generate Partner Insights.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportCreatePartnerInsightsOptions {
     pub fico: ::std::option::Option<CraPartnerInsightsFicoInput>,
     pub prism_versions: ::std::option::Option<PrismVersions>,
@@ -8784,14 +9110,33 @@ impl ::serde::Serialize for CraCheckReportCreatePartnerInsightsOptions {
         out.end()
     }
 }
+impl CraCheckReportCreatePartnerInsightsOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            fico: ::std::option::Option::None,
+            prism_versions: ::std::option::Option::None,
+        }
+    }
+    /// Set [`fico`](Self::fico).
+    pub fn fico(mut self, value: CraPartnerInsightsFicoInput) -> Self {
+        self.fico = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`prism_versions`](Self::prism_versions).
+    pub fn prism_versions(mut self, value: PrismVersions) -> Self {
+        self.prism_versions = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///CraCheckReportCreateRequest defines the request schema for `/cra/check_report/create`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraCheckReportCreateRequest {
     pub base_report: ::std::option::Option<CraCheckReportCreateBaseReportOptions>,
     pub cashflow_insights: ::std::option::Option<
         CraCheckReportCashflowInsightsGetOptions,
     >,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Client-generated identifier, which can be used by lenders to track loan applications.
     pub client_report_id: ::std::option::Option<::std::string::String>,
     pub consumer_report_permissible_purpose: ConsumerReportPermissiblePurpose,
@@ -8809,7 +9154,6 @@ pub struct CraCheckReportCreateRequest {
     >,
     ///Specifies a list of products that will be eagerly generated when creating the report (in addition to the Base Report, which is always eagerly generated). These products will be made available before a success webhook is sent. Use this option to minimize response latency for product `/get` endpoints. Note that specifying `cra_partner_insights` in this field will trigger a billable event. Other products are not billed until the respective reports are fetched via product-specific `/get` endpoints.
     pub products: ::std::option::Option<::std::vec::Vec<Products>>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
     /**The destination URL to which webhooks will be sent
@@ -8828,7 +9172,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateRequest {
     const FIELDS: &'static [&'static str] = &[
         "base_report",
         "cashflow_insights",
-        "client_id",
         "client_report_id",
         "consumer_report_permissible_purpose",
         "days_requested",
@@ -8839,7 +9182,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateRequest {
         "network_insights",
         "partner_insights",
         "products",
-        "secret",
         "user_id",
         "user_token",
         "webhook",
@@ -8867,27 +9209,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateRequest {
         let mut f12 = None;
         let mut f13 = None;
         let mut f14 = None;
-        let mut f15 = None;
-        let mut f16 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "base_report"),
                 1 => s::value(&mut map, &mut f1, "cashflow_insights"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "client_report_id"),
-                4 => s::value(&mut map, &mut f4, "consumer_report_permissible_purpose"),
-                5 => s::value(&mut map, &mut f5, "days_requested"),
-                6 => s::value(&mut map, &mut f6, "days_required"),
-                7 => s::value(&mut map, &mut f7, "include_investments"),
-                8 => s::value(&mut map, &mut f8, "income_insights"),
-                9 => s::value(&mut map, &mut f9, "lend_score"),
-                10 => s::value(&mut map, &mut f10, "network_insights"),
-                11 => s::value(&mut map, &mut f11, "partner_insights"),
-                12 => s::value(&mut map, &mut f12, "products"),
-                13 => s::value(&mut map, &mut f13, "secret"),
-                14 => s::value(&mut map, &mut f14, "user_id"),
-                15 => s::value(&mut map, &mut f15, "user_token"),
-                16 => s::value(&mut map, &mut f16, "webhook"),
+                2 => s::value(&mut map, &mut f2, "client_report_id"),
+                3 => s::value(&mut map, &mut f3, "consumer_report_permissible_purpose"),
+                4 => s::value(&mut map, &mut f4, "days_requested"),
+                5 => s::value(&mut map, &mut f5, "days_required"),
+                6 => s::value(&mut map, &mut f6, "include_investments"),
+                7 => s::value(&mut map, &mut f7, "income_insights"),
+                8 => s::value(&mut map, &mut f8, "lend_score"),
+                9 => s::value(&mut map, &mut f9, "network_insights"),
+                10 => s::value(&mut map, &mut f10, "partner_insights"),
+                11 => s::value(&mut map, &mut f11, "products"),
+                12 => s::value(&mut map, &mut f12, "user_id"),
+                13 => s::value(&mut map, &mut f13, "user_token"),
+                14 => s::value(&mut map, &mut f14, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -8895,24 +9233,22 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateRequest {
         Ok(Self {
             base_report: s::optional(f0),
             cashflow_insights: s::optional(f1),
-            client_id: s::optional(f2),
-            client_report_id: s::optional(f3),
+            client_report_id: s::optional(f2),
             consumer_report_permissible_purpose: s::required(
-                f4,
+                f3,
                 "consumer_report_permissible_purpose",
             )?,
-            days_requested: s::required(f5, "days_requested")?,
-            days_required: s::optional(f6),
-            include_investments: s::optional(f7),
-            income_insights: s::optional(f8),
-            lend_score: s::optional(f9),
-            network_insights: s::optional(f10),
-            partner_insights: s::optional(f11),
-            products: s::optional(f12),
-            secret: s::optional(f13),
-            user_id: s::optional(f14),
-            user_token: s::optional(f15),
-            webhook: s::required(f16, "webhook")?,
+            days_requested: s::required(f4, "days_requested")?,
+            days_required: s::optional(f5),
+            include_investments: s::optional(f6),
+            income_insights: s::optional(f7),
+            lend_score: s::optional(f8),
+            network_insights: s::optional(f9),
+            partner_insights: s::optional(f10),
+            products: s::optional(f11),
+            user_id: s::optional(f12),
+            user_token: s::optional(f13),
+            webhook: s::required(f14, "webhook")?,
         })
     }
 }
@@ -8921,10 +9257,9 @@ impl ::serde::Serialize for CraCheckReportCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 14] = [
+        let skip: [bool; 12] = [
             ::std::option::Option::is_none(&self.base_report),
             ::std::option::Option::is_none(&self.cashflow_insights),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_report_id),
             ::std::option::Option::is_none(&self.days_required),
             ::std::option::Option::is_none(&self.include_investments),
@@ -8933,7 +9268,6 @@ impl ::serde::Serialize for CraCheckReportCreateRequest {
             ::std::option::Option::is_none(&self.network_insights),
             ::std::option::Option::is_none(&self.partner_insights),
             ::std::option::Option::is_none(&self.products),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -8945,25 +9279,121 @@ impl ::serde::Serialize for CraCheckReportCreateRequest {
         );
         out.field_unless(skip[0], "base_report", &self.base_report);
         out.field_unless(skip[1], "cashflow_insights", &self.cashflow_insights);
-        out.field_unless(skip[2], "client_id", &self.client_id);
-        out.field_unless(skip[3], "client_report_id", &self.client_report_id);
+        out.field_unless(skip[2], "client_report_id", &self.client_report_id);
         out.field(
             "consumer_report_permissible_purpose",
             &self.consumer_report_permissible_purpose,
         );
         out.field("days_requested", &self.days_requested);
-        out.field_unless(skip[4], "days_required", &self.days_required);
-        out.field_unless(skip[5], "include_investments", &self.include_investments);
-        out.field_unless(skip[6], "income_insights", &self.income_insights);
-        out.field_unless(skip[7], "lend_score", &self.lend_score);
-        out.field_unless(skip[8], "network_insights", &self.network_insights);
-        out.field_unless(skip[9], "partner_insights", &self.partner_insights);
-        out.field_unless(skip[10], "products", &self.products);
-        out.field_unless(skip[11], "secret", &self.secret);
-        out.field_unless(skip[12], "user_id", &self.user_id);
-        out.field_unless(skip[13], "user_token", &self.user_token);
+        out.field_unless(skip[3], "days_required", &self.days_required);
+        out.field_unless(skip[4], "include_investments", &self.include_investments);
+        out.field_unless(skip[5], "income_insights", &self.income_insights);
+        out.field_unless(skip[6], "lend_score", &self.lend_score);
+        out.field_unless(skip[7], "network_insights", &self.network_insights);
+        out.field_unless(skip[8], "partner_insights", &self.partner_insights);
+        out.field_unless(skip[9], "products", &self.products);
+        out.field_unless(skip[10], "user_id", &self.user_id);
+        out.field_unless(skip[11], "user_token", &self.user_token);
         out.field("webhook", &self.webhook);
         out.end()
+    }
+}
+impl CraCheckReportCreateRequest {
+    /// A value with its required fields (`consumer_report_permissible_purpose`, `days_requested`, `webhook`); set optional fields with the methods named after them.
+    pub fn new(
+        consumer_report_permissible_purpose: ConsumerReportPermissiblePurpose,
+        days_requested: i64,
+        webhook: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            base_report: ::std::option::Option::None,
+            cashflow_insights: ::std::option::Option::None,
+            client_report_id: ::std::option::Option::None,
+            consumer_report_permissible_purpose,
+            days_requested,
+            days_required: ::std::option::Option::None,
+            include_investments: ::std::option::Option::None,
+            income_insights: ::std::option::Option::None,
+            lend_score: ::std::option::Option::None,
+            network_insights: ::std::option::Option::None,
+            partner_insights: ::std::option::Option::None,
+            products: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+            webhook: webhook.into(),
+        }
+    }
+    /// Set [`base_report`](Self::base_report).
+    pub fn base_report(mut self, value: CraCheckReportCreateBaseReportOptions) -> Self {
+        self.base_report = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`cashflow_insights`](Self::cashflow_insights).
+    pub fn cashflow_insights(
+        mut self,
+        value: CraCheckReportCashflowInsightsGetOptions,
+    ) -> Self {
+        self.cashflow_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_report_id`](Self::client_report_id).
+    pub fn client_report_id(mut self, value: ::std::string::String) -> Self {
+        self.client_report_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`days_required`](Self::days_required).
+    pub fn days_required(mut self, value: i64) -> Self {
+        self.days_required = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`include_investments`](Self::include_investments).
+    pub fn include_investments(mut self, value: bool) -> Self {
+        self.include_investments = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_insights`](Self::income_insights).
+    pub fn income_insights(
+        mut self,
+        value: CraCheckReportIncomeInsightsGetOptions,
+    ) -> Self {
+        self.income_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`lend_score`](Self::lend_score).
+    pub fn lend_score(mut self, value: CraCheckReportLendScoreGetOptions) -> Self {
+        self.lend_score = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`network_insights`](Self::network_insights).
+    pub fn network_insights(
+        mut self,
+        value: CraCheckReportNetworkInsightsGetOptions,
+    ) -> Self {
+        self.network_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`partner_insights`](Self::partner_insights).
+    pub fn partner_insights(
+        mut self,
+        value: CraCheckReportCreatePartnerInsightsOptions,
+    ) -> Self {
+        self.partner_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`products`](Self::products).
+    pub fn products(mut self, value: ::std::vec::Vec<Products>) -> Self {
+        self.products = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CraCheckReportCreateRequest {
@@ -8971,7 +9401,6 @@ impl ::std::fmt::Debug for CraCheckReportCreateRequest {
         f.debug_struct("CraCheckReportCreateRequest")
             .field("base_report", &self.base_report)
             .field("cashflow_insights", &self.cashflow_insights)
-            .field("client_id", &"[redacted]")
             .field("client_report_id", &self.client_report_id)
             .field(
                 "consumer_report_permissible_purpose",
@@ -8985,7 +9414,6 @@ impl ::std::fmt::Debug for CraCheckReportCreateRequest {
             .field("network_insights", &self.network_insights)
             .field("partner_insights", &self.partner_insights)
             .field("products", &self.products)
-            .field("secret", &"[redacted]")
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
             .field("webhook", &self.webhook)
@@ -9333,6 +9761,7 @@ impl ::serde::Serialize for CraCheckReportFreddieMacVerificationOfAssetsDeal {
 }
 ///Specifies options for creating reports that can be shared with GSEs for mortgage verification.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraCheckReportGseOptions {
     ///Specifies which types of reports should be made available to GSEs.
     pub report_types: ::std::vec::Vec<GseReportType>,
@@ -9384,8 +9813,15 @@ impl ::serde::Serialize for CraCheckReportGseOptions {
         out.end()
     }
 }
+impl CraCheckReportGseOptions {
+    /// A value with its required fields (`report_types`); set optional fields with the methods named after them.
+    pub fn new(report_types: ::std::vec::Vec<GseReportType>) -> Self {
+        Self { report_types }
+    }
+}
 ///Options for configuring Home Lending Report (Verification Report) generation.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraCheckReportHomeLendingReportOptions {
     pub employment_refresh_options: ::std::option::Option<
         CraCheckReportVerificationGetEmploymentRefreshOptions,
@@ -9453,8 +9889,28 @@ impl ::serde::Serialize for CraCheckReportHomeLendingReportOptions {
         out.end()
     }
 }
+impl CraCheckReportHomeLendingReportOptions {
+    /// A value with its required fields (`reports_requested`); set optional fields with the methods named after them.
+    pub fn new(
+        reports_requested: ::std::vec::Vec<CraCheckReportVerificationGetReportType>,
+    ) -> Self {
+        Self {
+            employment_refresh_options: ::std::option::Option::None,
+            reports_requested,
+        }
+    }
+    /// Set [`employment_refresh_options`](Self::employment_refresh_options).
+    pub fn employment_refresh_options(
+        mut self,
+        value: CraCheckReportVerificationGetEmploymentRefreshOptions,
+    ) -> Self {
+        self.employment_refresh_options = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Defines configuration options to generate Income Insights.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraCheckReportIncomeInsightsGetOptions {
     pub income_insights_filter: ::std::option::Option<IncomeInsightsFilter>,
     pub income_insights_version: ::std::option::Option<IncomeInsightsVersion>,
@@ -9519,12 +9975,30 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetOptions {
         out.end()
     }
 }
+impl CraCheckReportIncomeInsightsGetOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            income_insights_filter: ::std::option::Option::None,
+            income_insights_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`income_insights_filter`](Self::income_insights_filter).
+    pub fn income_insights_filter(mut self, value: IncomeInsightsFilter) -> Self {
+        self.income_insights_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_insights_version`](Self::income_insights_version).
+    pub fn income_insights_version(mut self, value: IncomeInsightsVersion) -> Self {
+        self.income_insights_version = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Defines the request schema for `/cra/check_report/income_insights/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportIncomeInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CraCheckReportIncomeInsightsGetOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -9539,9 +10013,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportIncomeInsightsGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportIncomeInsightsGetRequest {
     const NAME: &'static str = "CraCheckReportIncomeInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "options",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_token",
@@ -9558,27 +10030,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportIncomeInsightsGetR
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "third_party_user_token"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "third_party_user_token"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            third_party_user_token: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            options: s::optional(f0),
+            third_party_user_token: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -9587,10 +10053,8 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -9601,25 +10065,52 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field_unless(
-            skip[3],
+            skip[1],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_token", &self.user_token);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CraCheckReportIncomeInsightsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CraCheckReportIncomeInsightsGetOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CraCheckReportIncomeInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportIncomeInsightsGetRequest")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .field("third_party_user_token", &self.third_party_user_token)
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
@@ -9694,6 +10185,7 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetResponse {
 }
 ///Defines configuration options to generate the LendScore
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportLendScoreGetOptions {
     pub lend_score_version: ::std::option::Option<PlaidLendScoreVersion>,
 }
@@ -9744,12 +10236,24 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetOptions {
         out.end()
     }
 }
+impl CraCheckReportLendScoreGetOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            lend_score_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`lend_score_version`](Self::lend_score_version).
+    pub fn lend_score_version(mut self, value: PlaidLendScoreVersion) -> Self {
+        self.lend_score_version = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///CraCheckReportLendScoreGetRequest defines the request schema for `/cra/check_report/lend_score/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportLendScoreGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CraCheckReportLendScoreGetOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -9764,9 +10268,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportLendScoreGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportLendScoreGetRequest {
     const NAME: &'static str = "CraCheckReportLendScoreGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "options",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_token",
@@ -9783,27 +10285,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportLendScoreGetReques
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "third_party_user_token"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "third_party_user_token"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            third_party_user_token: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            options: s::optional(f0),
+            third_party_user_token: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -9812,10 +10308,8 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -9826,25 +10320,52 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field_unless(
-            skip[3],
+            skip[1],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_token", &self.user_token);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CraCheckReportLendScoreGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CraCheckReportLendScoreGetOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CraCheckReportLendScoreGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportLendScoreGetRequest")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .field("third_party_user_token", &self.third_party_user_token)
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
@@ -9916,6 +10437,7 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetResponse {
 }
 ///Defines configuration options to generate Network Insights
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportNetworkInsightsGetOptions {
     pub network_insights_version: ::std::option::Option<NetworkInsightsVersion>,
 }
@@ -9972,12 +10494,24 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetOptions {
         out.end()
     }
 }
+impl CraCheckReportNetworkInsightsGetOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            network_insights_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`network_insights_version`](Self::network_insights_version).
+    pub fn network_insights_version(mut self, value: NetworkInsightsVersion) -> Self {
+        self.network_insights_version = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///CraCheckReportNetworkInsightsGetRequest defines the request schema for `/cra/check_report/network_insights/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportNetworkInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CraCheckReportNetworkInsightsGetOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -9992,9 +10526,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportNetworkInsightsGetRequest 
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportNetworkInsightsGetRequest {
     const NAME: &'static str = "CraCheckReportNetworkInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "options",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_token",
@@ -10011,27 +10543,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportNetworkInsightsGet
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "third_party_user_token"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "third_party_user_token"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            third_party_user_token: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            options: s::optional(f0),
+            third_party_user_token: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -10040,10 +10566,8 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -10054,25 +10578,52 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field_unless(
-            skip[3],
+            skip[1],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_token", &self.user_token);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CraCheckReportNetworkInsightsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CraCheckReportNetworkInsightsGetOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CraCheckReportNetworkInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportNetworkInsightsGetRequest")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .field("third_party_user_token", &self.third_party_user_token)
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
@@ -10145,6 +10696,7 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetResponse {
 }
 ///Deprecated, specify `partner_insights.prism_versions` instead.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportPartnerInsightsGetOptions {
     pub prism_versions: ::std::option::Option<PrismVersionsDeprecated>,
 }
@@ -10195,8 +10747,22 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetOptions {
         out.end()
     }
 }
+impl CraCheckReportPartnerInsightsGetOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            prism_versions: ::std::option::Option::None,
+        }
+    }
+    /// Set [`prism_versions`](Self::prism_versions).
+    pub fn prism_versions(mut self, value: PrismVersionsDeprecated) -> Self {
+        self.prism_versions = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Defines configuration to generate Partner Insights
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportPartnerInsightsGetPartnerInsights {
     pub fico: ::std::option::Option<CraPartnerInsightsFicoInput>,
     pub prism_versions: ::std::option::Option<PrismVersions>,
@@ -10256,15 +10822,33 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetPartnerInsights {
         out.end()
     }
 }
+impl CraCheckReportPartnerInsightsGetPartnerInsights {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            fico: ::std::option::Option::None,
+            prism_versions: ::std::option::Option::None,
+        }
+    }
+    /// Set [`fico`](Self::fico).
+    pub fn fico(mut self, value: CraPartnerInsightsFicoInput) -> Self {
+        self.fico = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`prism_versions`](Self::prism_versions).
+    pub fn prism_versions(mut self, value: PrismVersions) -> Self {
+        self.prism_versions = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///CraCheckReportPartnerInsightsGetRequest defines the request schema for `/cra/check_report/partner_insights/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportPartnerInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CraCheckReportPartnerInsightsGetOptions>,
     pub partner_insights: ::std::option::Option<
         CraCheckReportPartnerInsightsGetPartnerInsights,
     >,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_tier: ::std::option::Option<CraUserTier>,
@@ -10280,10 +10864,8 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportPartnerInsightsGetRequest 
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPartnerInsightsGetRequest {
     const NAME: &'static str = "CraCheckReportPartnerInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "options",
         "partner_insights",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_tier",
@@ -10303,31 +10885,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPartnerInsightsGet
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "partner_insights"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "third_party_user_token"),
-                5 => s::value(&mut map, &mut f5, "user_id"),
-                6 => s::value(&mut map, &mut f6, "user_tier"),
-                7 => s::value(&mut map, &mut f7, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "partner_insights"),
+                2 => s::value(&mut map, &mut f2, "third_party_user_token"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "user_tier"),
+                5 => s::value(&mut map, &mut f5, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            partner_insights: s::optional(f2),
-            secret: s::optional(f3),
-            third_party_user_token: s::optional(f4),
-            user_id: s::optional(f5),
-            user_tier: s::optional(f6),
-            user_token: s::optional(f7),
+            options: s::optional(f0),
+            partner_insights: s::optional(f1),
+            third_party_user_token: s::optional(f2),
+            user_id: s::optional(f3),
+            user_tier: s::optional(f4),
+            user_token: s::optional(f5),
         })
     }
 }
@@ -10336,11 +10912,9 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.partner_insights),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_tier),
@@ -10352,28 +10926,70 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "partner_insights", &self.partner_insights);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "partner_insights", &self.partner_insights);
         out.field_unless(
-            skip[4],
+            skip[2],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[5], "user_id", &self.user_id);
-        out.field_unless(skip[6], "user_tier", &self.user_tier);
-        out.field_unless(skip[7], "user_token", &self.user_token);
+        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[4], "user_tier", &self.user_tier);
+        out.field_unless(skip[5], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CraCheckReportPartnerInsightsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            partner_insights: ::std::option::Option::None,
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_tier: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CraCheckReportPartnerInsightsGetOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`partner_insights`](Self::partner_insights).
+    pub fn partner_insights(
+        mut self,
+        value: CraCheckReportPartnerInsightsGetPartnerInsights,
+    ) -> Self {
+        self.partner_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_tier`](Self::user_tier).
+    pub fn user_tier(mut self, value: CraUserTier) -> Self {
+        self.user_tier = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CraCheckReportPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPartnerInsightsGetRequest")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
             .field("partner_insights", &self.partner_insights)
-            .field("secret", &"[redacted]")
             .field("third_party_user_token", &self.third_party_user_token)
             .field("user_id", &self.user_id)
             .field("user_tier", &self.user_tier)
@@ -10450,11 +11066,10 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetResponse {
 }
 ///CraCheckReportPDFGetRequest defines the request schema for `/cra/check_report/pdf/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportPdfGetRequest {
     ///Use this field to include other reports in the PDF.
     pub add_ons: ::std::vec::Vec<CraPdfAddOns>,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -10470,8 +11085,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPdfGetRequest {
     const NAME: &'static str = "CraCheckReportPdfGetRequest";
     const FIELDS: &'static [&'static str] = &[
         "add_ons",
-        "client_id",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_token",
@@ -10488,27 +11101,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPdfGetRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "add_ons"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "third_party_user_token"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                1 => s::value(&mut map, &mut f1, "third_party_user_token"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             add_ons: f0.unwrap_or_default(),
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
-            third_party_user_token: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            third_party_user_token: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -10517,10 +11124,8 @@ impl ::serde::Serialize for CraCheckReportPdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
+        let skip: [bool; 4] = [
             ::std::vec::Vec::is_empty(&self.add_ons),
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -10532,24 +11137,51 @@ impl ::serde::Serialize for CraCheckReportPdfGetRequest {
             &skip,
         );
         out.field_unless(skip[0], "add_ons", &self.add_ons);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.field_unless(
-            skip[3],
+            skip[1],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_token", &self.user_token);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CraCheckReportPdfGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            add_ons: ::std::default::Default::default(),
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`add_ons`](Self::add_ons).
+    pub fn add_ons(mut self, value: ::std::vec::Vec<CraPdfAddOns>) -> Self {
+        self.add_ons = value;
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CraCheckReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPdfGetRequest")
             .field("add_ons", &self.add_ons)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .field("third_party_user_token", &self.third_party_user_token)
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
@@ -10570,6 +11202,11 @@ impl ::std::fmt::Debug for CraCheckReportPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CraCheckReportPdfGetResponse(pub ::std::string::String);
+impl ::std::convert::From<&str> for CraCheckReportPdfGetResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CraCheckReportPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10699,6 +11336,7 @@ impl ::serde::Serialize for CraCheckReportReadyWebhook {
 }
 ///Defines configuration options for the Employment Refresh Report.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraCheckReportVerificationGetEmploymentRefreshOptions {
     ///The number of days of data to request for the report. This field is required if an Employment Refresh Report is requested. Maximum is 731.
     pub days_requested: i64,
@@ -10752,6 +11390,12 @@ impl ::serde::Serialize for CraCheckReportVerificationGetEmploymentRefreshOption
         out.end()
     }
 }
+impl CraCheckReportVerificationGetEmploymentRefreshOptions {
+    /// A value with its required fields (`days_requested`); set optional fields with the methods named after them.
+    pub fn new(days_requested: i64) -> Self {
+        Self { days_requested }
+    }
+}
 ///Type of home lending report.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCheckReportVerificationGetReportType {
@@ -10803,14 +11447,13 @@ for CraCheckReportVerificationGetReportType {
 }
 ///CraCheckReportVerificationGetRequest defines the request schema for `/cra/check_report/verification/get`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraCheckReportVerificationGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub employment_refresh_options: ::std::option::Option<
         CraCheckReportVerificationGetEmploymentRefreshOptions,
     >,
     ///Specifies which types of home lending reports are expected in the response
     pub reports_requested: ::std::vec::Vec<CraCheckReportVerificationGetReportType>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -10824,10 +11467,8 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationGetRequest {
     const NAME: &'static str = "CraCheckReportVerificationGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "employment_refresh_options",
         "reports_requested",
-        "secret",
         "user_id",
         "user_token",
     ];
@@ -10843,27 +11484,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationGetReq
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "employment_refresh_options"),
-                2 => s::value(&mut map, &mut f2, "reports_requested"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "employment_refresh_options"),
+                1 => s::value(&mut map, &mut f1, "reports_requested"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            employment_refresh_options: s::optional(f1),
-            reports_requested: s::required(f2, "reports_requested")?,
-            secret: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            employment_refresh_options: s::optional(f0),
+            reports_requested: s::required(f1, "reports_requested")?,
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -10872,10 +11507,8 @@ impl ::serde::Serialize for CraCheckReportVerificationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.employment_refresh_options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -10885,26 +11518,53 @@ impl ::serde::Serialize for CraCheckReportVerificationGetRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(
-            skip[1],
+            skip[0],
             "employment_refresh_options",
             &self.employment_refresh_options,
         );
         out.field("reports_requested", &self.reports_requested);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
-        out.field_unless(skip[4], "user_token", &self.user_token);
+        out.field_unless(skip[1], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CraCheckReportVerificationGetRequest {
+    /// A value with its required fields (`reports_requested`); set optional fields with the methods named after them.
+    pub fn new(
+        reports_requested: ::std::vec::Vec<CraCheckReportVerificationGetReportType>,
+    ) -> Self {
+        Self {
+            employment_refresh_options: ::std::option::Option::None,
+            reports_requested,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`employment_refresh_options`](Self::employment_refresh_options).
+    pub fn employment_refresh_options(
+        mut self,
+        value: CraCheckReportVerificationGetEmploymentRefreshOptions,
+    ) -> Self {
+        self.employment_refresh_options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CraCheckReportVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationGetRequest")
-            .field("client_id", &"[redacted]")
             .field("employment_refresh_options", &self.employment_refresh_options)
             .field("reports_requested", &self.reports_requested)
-            .field("secret", &"[redacted]")
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
             .finish()
@@ -10975,13 +11635,12 @@ impl ::serde::Serialize for CraCheckReportVerificationGetResponse {
 }
 ///CraCheckReportVerificationPdfGetRequest defines the request schema for `/cra/check_report/verification/pdf/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportVerificationPdfGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub report_requested: ::std::option::Option<CraCheckReportVerificationPdfReportType>,
     /**Specifies which types of verification reports to include in the returned PDF. Supported combinations are: `[voa]`, `[employment_refresh]`, `[income]`, or `[voa, income]`. Other combinations are not supported.
 */
     pub reports_requested: ::std::vec::Vec<CraCheckReportVerificationPdfReportType>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -10996,10 +11655,8 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationPdfGetRequest 
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationPdfGetRequest {
     const NAME: &'static str = "CraCheckReportVerificationPdfGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "report_requested",
         "reports_requested",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_token",
@@ -11017,29 +11674,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationPdfGet
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "report_requested"),
-                2 => s::value(&mut map, &mut f2, "reports_requested"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "third_party_user_token"),
-                5 => s::value(&mut map, &mut f5, "user_id"),
-                6 => s::value(&mut map, &mut f6, "user_token"),
+                0 => s::value(&mut map, &mut f0, "report_requested"),
+                1 => s::value(&mut map, &mut f1, "reports_requested"),
+                2 => s::value(&mut map, &mut f2, "third_party_user_token"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            report_requested: s::optional(f1),
-            reports_requested: f2.unwrap_or_default(),
-            secret: s::optional(f3),
-            third_party_user_token: s::optional(f4),
-            user_id: s::optional(f5),
-            user_token: s::optional(f6),
+            report_requested: s::optional(f0),
+            reports_requested: f1.unwrap_or_default(),
+            third_party_user_token: s::optional(f2),
+            user_id: s::optional(f3),
+            user_token: s::optional(f4),
         })
     }
 }
@@ -11048,11 +11699,9 @@ impl ::serde::Serialize for CraCheckReportVerificationPdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.report_requested),
             ::std::vec::Vec::is_empty(&self.reports_requested),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -11063,27 +11712,66 @@ impl ::serde::Serialize for CraCheckReportVerificationPdfGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "report_requested", &self.report_requested);
-        out.field_unless(skip[2], "reports_requested", &self.reports_requested);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "report_requested", &self.report_requested);
+        out.field_unless(skip[1], "reports_requested", &self.reports_requested);
         out.field_unless(
-            skip[4],
+            skip[2],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[5], "user_id", &self.user_id);
-        out.field_unless(skip[6], "user_token", &self.user_token);
+        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[4], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CraCheckReportVerificationPdfGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            report_requested: ::std::option::Option::None,
+            reports_requested: ::std::default::Default::default(),
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`report_requested`](Self::report_requested).
+    pub fn report_requested(
+        mut self,
+        value: CraCheckReportVerificationPdfReportType,
+    ) -> Self {
+        self.report_requested = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reports_requested`](Self::reports_requested).
+    pub fn reports_requested(
+        mut self,
+        value: ::std::vec::Vec<CraCheckReportVerificationPdfReportType>,
+    ) -> Self {
+        self.reports_requested = value;
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CraCheckReportVerificationPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationPdfGetRequest")
-            .field("client_id", &"[redacted]")
             .field("report_requested", &self.report_requested)
             .field("reports_requested", &self.reports_requested)
-            .field("secret", &"[redacted]")
             .field("third_party_user_token", &self.third_party_user_token)
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
@@ -11104,6 +11792,11 @@ impl ::std::fmt::Debug for CraCheckReportVerificationPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CraCheckReportVerificationPdfGetResponse(pub ::std::string::String);
+impl ::std::convert::From<&str> for CraCheckReportVerificationPdfGetResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CraCheckReportVerificationPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11456,15 +12149,14 @@ impl ::serde::Serialize for CraCreditProfileReport {
     }
 }
 ///CraCreditProfileReportGetRequest defines the request schema for `/cra/credit_profile/report/get`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraCreditProfileReportGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Client-generated identifier, which can be used by lenders to track loan applications.
     pub client_report_id: ::std::string::String,
     pub consumer_report_permissible_purpose: ConsumerReportPermissiblePurpose,
     pub inquiry_type: CraCreditProfileInquiryType,
     pub report_type: CraCreditProfileReportType,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
     pub version: CraCreditProfileReportVersion,
 }
@@ -11478,12 +12170,10 @@ impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReportGetRequest {
     const NAME: &'static str = "CraCreditProfileReportGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "client_report_id",
         "consumer_report_permissible_purpose",
         "inquiry_type",
         "report_type",
-        "secret",
         "user_id",
         "version",
     ];
@@ -11501,34 +12191,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReportGetRequest
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_report_id"),
-                2 => s::value(&mut map, &mut f2, "consumer_report_permissible_purpose"),
-                3 => s::value(&mut map, &mut f3, "inquiry_type"),
-                4 => s::value(&mut map, &mut f4, "report_type"),
-                5 => s::value(&mut map, &mut f5, "secret"),
-                6 => s::value(&mut map, &mut f6, "user_id"),
-                7 => s::value(&mut map, &mut f7, "version"),
+                0 => s::value(&mut map, &mut f0, "client_report_id"),
+                1 => s::value(&mut map, &mut f1, "consumer_report_permissible_purpose"),
+                2 => s::value(&mut map, &mut f2, "inquiry_type"),
+                3 => s::value(&mut map, &mut f3, "report_type"),
+                4 => s::value(&mut map, &mut f4, "user_id"),
+                5 => s::value(&mut map, &mut f5, "version"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_report_id: s::required(f1, "client_report_id")?,
+            client_report_id: s::required(f0, "client_report_id")?,
             consumer_report_permissible_purpose: s::required(
-                f2,
+                f1,
                 "consumer_report_permissible_purpose",
             )?,
-            inquiry_type: s::required(f3, "inquiry_type")?,
-            report_type: s::required(f4, "report_type")?,
-            secret: s::optional(f5),
-            user_id: s::required(f6, "user_id")?,
-            version: s::required(f7, "version")?,
+            inquiry_type: s::required(f2, "inquiry_type")?,
+            report_type: s::required(f3, "report_type")?,
+            user_id: s::required(f4, "user_id")?,
+            version: s::required(f5, "version")?,
         })
     }
 }
@@ -11537,17 +12221,13 @@ impl ::serde::Serialize for CraCreditProfileReportGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraCreditProfileReportGetRequest",
             6,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_report_id", &self.client_report_id);
         out.field(
             "consumer_report_permissible_purpose",
@@ -11555,27 +12235,29 @@ impl ::serde::Serialize for CraCreditProfileReportGetRequest {
         );
         out.field("inquiry_type", &self.inquiry_type);
         out.field("report_type", &self.report_type);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.field("version", &self.version);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CraCreditProfileReportGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CraCreditProfileReportGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("client_report_id", &self.client_report_id)
-            .field(
-                "consumer_report_permissible_purpose",
-                &self.consumer_report_permissible_purpose,
-            )
-            .field("inquiry_type", &self.inquiry_type)
-            .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
-            .field("user_id", &self.user_id)
-            .field("version", &self.version)
-            .finish()
+impl CraCreditProfileReportGetRequest {
+    /// A value with its required fields (`client_report_id`, `consumer_report_permissible_purpose`, `inquiry_type`, `report_type`, `user_id`, `version`); set optional fields with the methods named after them.
+    pub fn new(
+        client_report_id: impl ::std::convert::Into<::std::string::String>,
+        consumer_report_permissible_purpose: ConsumerReportPermissiblePurpose,
+        inquiry_type: CraCreditProfileInquiryType,
+        report_type: CraCreditProfileReportType,
+        user_id: impl ::std::convert::Into<NewUserId>,
+        version: CraCreditProfileReportVersion,
+    ) -> Self {
+        Self {
+            client_report_id: client_report_id.into(),
+            consumer_report_permissible_purpose,
+            inquiry_type,
+            report_type,
+            user_id: user_id.into(),
+            version,
+        }
     }
 }
 ///CraCreditProfileReportGetResponse defines the response schema for `/cra/credit_profile/report/get`.
@@ -13025,6 +13707,7 @@ impl ::serde::Serialize for CraLendScoreReport {
 }
 ///Contains loan application data.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraLoanApplication {
     ///The date the user applied for the loan. The date should be in ISO 8601 format (YYYY-MM-DD).
     pub application_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -13112,6 +13795,34 @@ impl ::serde::Serialize for CraLoanApplication {
         out.end()
     }
 }
+impl CraLoanApplication {
+    /// A value with its required fields (`application_id`, `decision`, `type`, `user_token`); set optional fields with the methods named after them.
+    pub fn new(
+        application_id: impl ::std::convert::Into<CraLoanApplicationId>,
+        decision: CraLoanApplicationDecision,
+        type_: CraLoanType,
+        user_token: impl ::std::convert::Into<CraLoanUserToken>,
+    ) -> Self {
+        Self {
+            application_date: ::std::option::Option::None,
+            application_id: application_id.into(),
+            decision,
+            decision_date: ::std::option::Option::None,
+            type_,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`application_date`](Self::application_date).
+    pub fn application_date(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.application_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`decision_date`](Self::decision_date).
+    pub fn decision_date(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.decision_date = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraLoanApplication {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoanApplication")
@@ -13187,6 +13898,11 @@ Personally identifiable information, such as an email address or phone number, s
 )]
 #[serde(transparent)]
 pub struct CraLoanApplicationId(pub ::std::string::String);
+impl ::std::convert::From<&str> for CraLoanApplicationId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CraLoanApplicationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -13216,6 +13932,7 @@ impl ::std::str::FromStr for CraLoanApplicationId {
 }
 ///Contains the status and date information of the loan when unregistering.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoanClosedStatus {
     pub date: CraLoanStatusEffectiveDate,
     pub status: CraLoanStatus,
@@ -13271,6 +13988,12 @@ impl ::serde::Serialize for CraLoanClosedStatus {
         out.end()
     }
 }
+impl CraLoanClosedStatus {
+    /// A value with its required fields (`date`, `status`); set optional fields with the methods named after them.
+    pub fn new(date: CraLoanStatusEffectiveDate, status: CraLoanStatus) -> Self {
+        Self { date, status }
+    }
+}
 /**A unique identifier for the loan.
 Personally identifiable information, such as an email address or phone number, should not be used in the `loan_id`.*/
 #[derive(
@@ -13286,6 +14009,11 @@ Personally identifiable information, such as an email address or phone number, s
 )]
 #[serde(transparent)]
 pub struct CraLoanId(pub ::std::string::String);
+impl ::std::convert::From<&str> for CraLoanId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CraLoanId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -13315,6 +14043,7 @@ impl ::std::str::FromStr for CraLoanId {
 }
 ///Contains the status and date information of the loan when registering.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoanOpenedStatus {
     pub date: CraLoanStatusEffectiveDate,
     pub status: CraLoanStatus,
@@ -13370,8 +14099,15 @@ impl ::serde::Serialize for CraLoanOpenedStatus {
         out.end()
     }
 }
+impl CraLoanOpenedStatus {
+    /// A value with its required fields (`date`, `status`); set optional fields with the methods named after them.
+    pub fn new(date: CraLoanStatusEffectiveDate, status: CraLoanStatus) -> Self {
+        Self { date, status }
+    }
+}
 ///Contains the payment information for a loan payment period.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoanPaymentHistory {
     ///The amount past due or the charge-off amount of the loan at the end of the payment period.
     pub amount_past_due: ::std::option::Option<f64>,
@@ -13460,6 +14196,32 @@ impl ::serde::Serialize for CraLoanPaymentHistory {
         out.end()
     }
 }
+impl CraLoanPaymentHistory {
+    /// A value with its required fields (`days_past_due`, `due_date`, `period`); set optional fields with the methods named after them.
+    pub fn new(
+        days_past_due: i64,
+        due_date: ::chrono::naive::NaiveDate,
+        period: i64,
+    ) -> Self {
+        Self {
+            amount_past_due: ::std::option::Option::None,
+            balance_remaining: ::std::option::Option::None,
+            days_past_due,
+            due_date,
+            period,
+        }
+    }
+    /// Set [`amount_past_due`](Self::amount_past_due).
+    pub fn amount_past_due(mut self, value: f64) -> Self {
+        self.amount_past_due = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`balance_remaining`](Self::balance_remaining).
+    pub fn balance_remaining(mut self, value: f64) -> Self {
+        self.balance_remaining = ::std::option::Option::Some(value);
+        self
+    }
+}
 /**The frequency of a loan's payment schedule.
 `BIWEEKLY` represents one payment every two weeks.*/
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -13523,6 +14285,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraLoanPaymentSchedule {
 }
 ///Contains loan data to register.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraLoanRegister {
     pub application: ::std::option::Option<CraLoanRegisterApplication>,
     ///The total amount of the approved loan.
@@ -13622,6 +14385,38 @@ impl ::serde::Serialize for CraLoanRegister {
         out.end()
     }
 }
+impl CraLoanRegister {
+    /// A value with its required fields (`loan_id`, `opened_date`, `opened_with_status`, `payment_schedule`, `type`, `user_token`); set optional fields with the methods named after them.
+    pub fn new(
+        loan_id: impl ::std::convert::Into<CraLoanId>,
+        opened_date: ::chrono::naive::NaiveDate,
+        opened_with_status: CraLoanOpenedStatus,
+        payment_schedule: CraLoanPaymentSchedule,
+        type_: CraLoanType,
+        user_token: impl ::std::convert::Into<CraLoanUserToken>,
+    ) -> Self {
+        Self {
+            application: ::std::option::Option::None,
+            loan_amount: ::std::option::Option::None,
+            loan_id: loan_id.into(),
+            opened_date,
+            opened_with_status,
+            payment_schedule,
+            type_,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`application`](Self::application).
+    pub fn application(mut self, value: CraLoanRegisterApplication) -> Self {
+        self.application = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`loan_amount`](Self::loan_amount).
+    pub fn loan_amount(mut self, value: f64) -> Self {
+        self.loan_amount = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraLoanRegister {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoanRegister")
@@ -13638,6 +14433,7 @@ impl ::std::fmt::Debug for CraLoanRegister {
 }
 ///Contains loan application data to register.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraLoanRegisterApplication {
     ///The date the user applied for the loan. The date should be in ISO 8601 format (YYYY-MM-DD).
     pub application_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -13695,6 +14491,25 @@ impl ::serde::Serialize for CraLoanRegisterApplication {
         out.field_unless(skip[0], "application_date", &self.application_date);
         out.field_unless(skip[1], "application_id", &self.application_id);
         out.end()
+    }
+}
+impl CraLoanRegisterApplication {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            application_date: ::std::option::Option::None,
+            application_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`application_date`](Self::application_date).
+    pub fn application_date(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.application_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`application_id`](Self::application_id).
+    pub fn application_id(mut self, value: CraLoanApplicationId) -> Self {
+        self.application_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The status of the loan.
@@ -13811,6 +14626,7 @@ impl ::std::convert::TryFrom<String> for CraLoanStatusEffectiveDate {
 }
 ///Contains the status and date of an update to the loan.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoanStatusHistoryUpdate {
     pub date: CraLoanStatusEffectiveDate,
     pub status: CraLoanStatus,
@@ -13864,6 +14680,12 @@ impl ::serde::Serialize for CraLoanStatusHistoryUpdate {
         out.field("date", &self.date);
         out.field("status", &self.status);
         out.end()
+    }
+}
+impl CraLoanStatusHistoryUpdate {
+    /// A value with its required fields (`date`, `status`); set optional fields with the methods named after them.
+    pub fn new(date: CraLoanStatusEffectiveDate, status: CraLoanStatus) -> Self {
+        Self { date, status }
     }
 }
 ///The type of loan the user applied for.
@@ -13934,6 +14756,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraLoanType {
 }
 ///Contains loan data for the loan being unregistered.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoanUnregister {
     pub closed_with_status: CraLoanClosedStatus,
     pub loan_id: CraLoanId,
@@ -13987,6 +14810,18 @@ impl ::serde::Serialize for CraLoanUnregister {
         out.field("closed_with_status", &self.closed_with_status);
         out.field("loan_id", &self.loan_id);
         out.end()
+    }
+}
+impl CraLoanUnregister {
+    /// A value with its required fields (`closed_with_status`, `loan_id`); set optional fields with the methods named after them.
+    pub fn new(
+        closed_with_status: CraLoanClosedStatus,
+        loan_id: impl ::std::convert::Into<CraLoanId>,
+    ) -> Self {
+        Self {
+            closed_with_status,
+            loan_id: loan_id.into(),
+        }
     }
 }
 ///CraLoanUnregisterResponse defines the response schema for `/cra/loans/unregister`.
@@ -14043,6 +14878,7 @@ impl ::serde::Serialize for CraLoanUnregisterResponse {
 }
 ///Contains loan data to update.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraLoanUpdate {
     pub loan_id: ::std::option::Option<CraLoanId>,
     ///The updates to the payment history for the loan.
@@ -14113,6 +14949,37 @@ impl ::serde::Serialize for CraLoanUpdate {
         out.end()
     }
 }
+impl CraLoanUpdate {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            loan_id: ::std::option::Option::None,
+            payment_history: ::std::default::Default::default(),
+            status_history: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`loan_id`](Self::loan_id).
+    pub fn loan_id(mut self, value: CraLoanId) -> Self {
+        self.loan_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payment_history`](Self::payment_history).
+    pub fn payment_history(
+        mut self,
+        value: ::std::vec::Vec<CraLoanPaymentHistory>,
+    ) -> Self {
+        self.payment_history = value;
+        self
+    }
+    /// Set [`status_history`](Self::status_history).
+    pub fn status_history(
+        mut self,
+        value: ::std::vec::Vec<CraLoanStatusHistoryUpdate>,
+    ) -> Self {
+        self.status_history = value;
+        self
+    }
+}
 ///The user token for the user associated with the loan.
 #[derive(
     ::serde::Deserialize,
@@ -14127,6 +14994,11 @@ impl ::serde::Serialize for CraLoanUpdate {
 )]
 #[serde(transparent)]
 pub struct CraLoanUserToken(pub ::std::string::String);
+impl ::std::convert::From<&str> for CraLoanUserToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CraLoanUserToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14155,12 +15027,11 @@ impl ::std::str::FromStr for CraLoanUserToken {
     }
 }
 ///CraLoansApplicationsRegisterRequest defines the request schema for `/cra/loans/applications/register`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoansApplicationsRegisterRequest {
     ///A list of loan applications to register.
     pub applications: ::std::vec::Vec<CraLoanApplication>,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CraLoansApplicationsRegisterRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14171,7 +15042,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansApplicationsRegisterRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansApplicationsRegisterRequest {
     const NAME: &'static str = "CraLoansApplicationsRegisterRequest";
-    const FIELDS: &'static [&'static str] = &["applications", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["applications"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -14181,21 +15052,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansApplicationsRegisterRequ
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "applications"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             applications: s::required(f0, "applications")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -14204,10 +15069,7 @@ impl ::serde::Serialize for CraLoansApplicationsRegisterRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraLoansApplicationsRegisterRequest",
@@ -14215,18 +15077,13 @@ impl ::serde::Serialize for CraLoansApplicationsRegisterRequest {
             &skip,
         );
         out.field("applications", &self.applications);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CraLoansApplicationsRegisterRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CraLoansApplicationsRegisterRequest")
-            .field("applications", &self.applications)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .finish()
+impl CraLoansApplicationsRegisterRequest {
+    /// A value with its required fields (`applications`); set optional fields with the methods named after them.
+    pub fn new(applications: ::std::vec::Vec<CraLoanApplication>) -> Self {
+        Self { applications }
     }
 }
 ///CraLoansApplicationsRegisterResponse defines the response schema for `/cra/loans/applications/register`.
@@ -14282,12 +15139,11 @@ impl ::serde::Serialize for CraLoansApplicationsRegisterResponse {
     }
 }
 ///CraLoansRegisterRequest defines the request schema for `/cra/loans/register`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoansRegisterRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A list of loans to register.
     pub loans: ::std::vec::Vec<CraLoanRegister>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CraLoansRegisterRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14298,7 +15154,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansRegisterRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansRegisterRequest {
     const NAME: &'static str = "CraLoansRegisterRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "loans", "secret"];
+    const FIELDS: &'static [&'static str] = &["loans"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -14308,21 +15164,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansRegisterRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "loans"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "loans"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            loans: s::required(f1, "loans")?,
-            secret: s::optional(f2),
+            loans: s::required(f0, "loans")?,
         })
     }
 }
@@ -14331,29 +15181,21 @@ impl ::serde::Serialize for CraLoansRegisterRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraLoansRegisterRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("loans", &self.loans);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CraLoansRegisterRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CraLoansRegisterRequest")
-            .field("client_id", &"[redacted]")
-            .field("loans", &self.loans)
-            .field("secret", &"[redacted]")
-            .finish()
+impl CraLoansRegisterRequest {
+    /// A value with its required fields (`loans`); set optional fields with the methods named after them.
+    pub fn new(loans: ::std::vec::Vec<CraLoanRegister>) -> Self {
+        Self { loans }
     }
 }
 ///CraLoansRegisterResponse defines the response schema for `/cra/loans/register`.
@@ -14409,12 +15251,11 @@ impl ::serde::Serialize for CraLoansRegisterResponse {
     }
 }
 ///CraLoansUnregisterRequest defines the request schema for `/cra/loans/unregister`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoansUnregisterRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A list of loans to unregister.
     pub loans: ::std::vec::Vec<CraLoanUnregister>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CraLoansUnregisterRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14425,7 +15266,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansUnregisterRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUnregisterRequest {
     const NAME: &'static str = "CraLoansUnregisterRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "loans", "secret"];
+    const FIELDS: &'static [&'static str] = &["loans"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -14435,21 +15276,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUnregisterRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "loans"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "loans"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            loans: s::required(f1, "loans")?,
-            secret: s::optional(f2),
+            loans: s::required(f0, "loans")?,
         })
     }
 }
@@ -14458,38 +15293,29 @@ impl ::serde::Serialize for CraLoansUnregisterRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraLoansUnregisterRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("loans", &self.loans);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CraLoansUnregisterRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CraLoansUnregisterRequest")
-            .field("client_id", &"[redacted]")
-            .field("loans", &self.loans)
-            .field("secret", &"[redacted]")
-            .finish()
+impl CraLoansUnregisterRequest {
+    /// A value with its required fields (`loans`); set optional fields with the methods named after them.
+    pub fn new(loans: ::std::vec::Vec<CraLoanUnregister>) -> Self {
+        Self { loans }
     }
 }
 ///CraLoansUpdateRequest defines the request schema for `/cra/loans/update`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoansUpdateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A list of loans to update.
     pub loans: ::std::vec::Vec<CraLoanUpdate>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CraLoansUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14500,7 +15326,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansUpdateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUpdateRequest {
     const NAME: &'static str = "CraLoansUpdateRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "loans", "secret"];
+    const FIELDS: &'static [&'static str] = &["loans"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -14510,21 +15336,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUpdateRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "loans"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "loans"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            loans: s::required(f1, "loans")?,
-            secret: s::optional(f2),
+            loans: s::required(f0, "loans")?,
         })
     }
 }
@@ -14533,29 +15353,21 @@ impl ::serde::Serialize for CraLoansUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraLoansUpdateRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("loans", &self.loans);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CraLoansUpdateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CraLoansUpdateRequest")
-            .field("client_id", &"[redacted]")
-            .field("loans", &self.loans)
-            .field("secret", &"[redacted]")
-            .finish()
+impl CraLoansUpdateRequest {
+    /// A value with its required fields (`loans`); set optional fields with the methods named after them.
+    pub fn new(loans: ::std::vec::Vec<CraLoanUpdate>) -> Self {
+        Self { loans }
     }
 }
 ///CraLoansUpdateResponse defines the response schema for `/cra/loans/update`.
@@ -14612,10 +15424,9 @@ impl ::serde::Serialize for CraLoansUpdateResponse {
 }
 ///CraMonitoringInsightsGetRequest defines the request schema for `/cra/monitoring_insights/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraMonitoringInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub consumer_report_permissible_purpose: MonitoringConsumerReportPermissiblePurpose,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -14629,9 +15440,7 @@ impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsGetRequest {
     const NAME: &'static str = "CraMonitoringInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "consumer_report_permissible_purpose",
-        "secret",
         "user_id",
         "user_token",
     ];
@@ -14646,28 +15455,22 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsGetRequest 
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "consumer_report_permissible_purpose"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "consumer_report_permissible_purpose"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
             consumer_report_permissible_purpose: s::required(
-                f1,
+                f0,
                 "consumer_report_permissible_purpose",
             )?,
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::optional(f4),
+            user_id: s::optional(f1),
+            user_token: s::optional(f2),
         })
     }
 }
@@ -14676,9 +15479,7 @@ impl ::serde::Serialize for CraMonitoringInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -14688,26 +15489,44 @@ impl ::serde::Serialize for CraMonitoringInsightsGetRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field(
             "consumer_report_permissible_purpose",
             &self.consumer_report_permissible_purpose,
         );
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_id", &self.user_id);
-        out.field_unless(skip[3], "user_token", &self.user_token);
+        out.field_unless(skip[0], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CraMonitoringInsightsGetRequest {
+    /// A value with its required fields (`consumer_report_permissible_purpose`); set optional fields with the methods named after them.
+    pub fn new(
+        consumer_report_permissible_purpose: MonitoringConsumerReportPermissiblePurpose,
+    ) -> Self {
+        Self {
+            consumer_report_permissible_purpose,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CraMonitoringInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsGetRequest")
-            .field("client_id", &"[redacted]")
             .field(
                 "consumer_report_permissible_purpose",
                 &self.consumer_report_permissible_purpose,
             )
-            .field("secret", &"[redacted]")
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
             .finish()
@@ -14873,15 +15692,14 @@ impl ::serde::Serialize for CraMonitoringInsightsItem {
 }
 ///CraMonitoringInsightsSubscribeRequest defines the request schema for `/cra/monitoring_insights/subscribe`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraMonitoringInsightsSubscribeRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Income categories to include in Cash Flow Updates. If empty or `null`, this field will default to including all possible categories.
     pub income_categories: ::std::option::Option<
         ::std::vec::Vec<CreditBankIncomeCategory>,
     >,
     ///The Item ID to subscribe for Cash Flow Updates.
     pub item_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
     ///URL to which Plaid will send Cash Flow Updates webhooks, for example when the requested Cash Flow Updates report is ready.
@@ -14897,10 +15715,8 @@ impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsSubscribeRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsSubscribeRequest {
     const NAME: &'static str = "CraMonitoringInsightsSubscribeRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "income_categories",
         "item_id",
-        "secret",
         "user_id",
         "user_token",
         "webhook",
@@ -14918,29 +15734,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsSubscribeRe
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "income_categories"),
-                2 => s::value(&mut map, &mut f2, "item_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
-                6 => s::value(&mut map, &mut f6, "webhook"),
+                0 => s::value(&mut map, &mut f0, "income_categories"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
+                4 => s::value(&mut map, &mut f4, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            income_categories: s::optional(f1),
-            item_id: s::optional(f2),
-            secret: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
-            webhook: s::required(f6, "webhook")?,
+            income_categories: s::optional(f0),
+            item_id: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
+            webhook: s::required(f4, "webhook")?,
         })
     }
 }
@@ -14949,11 +15759,9 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.income_categories),
             ::std::option::Option::is_none(&self.item_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -14963,23 +15771,54 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "income_categories", &self.income_categories);
-        out.field_unless(skip[2], "item_id", &self.item_id);
-        out.field_unless(skip[3], "secret", &self.secret);
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_token", &self.user_token);
+        out.field_unless(skip[0], "income_categories", &self.income_categories);
+        out.field_unless(skip[1], "item_id", &self.item_id);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.field("webhook", &self.webhook);
         out.end()
+    }
+}
+impl CraMonitoringInsightsSubscribeRequest {
+    /// A value with its required fields (`webhook`); set optional fields with the methods named after them.
+    pub fn new(webhook: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            income_categories: ::std::option::Option::None,
+            item_id: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+            webhook: webhook.into(),
+        }
+    }
+    /// Set [`income_categories`](Self::income_categories).
+    pub fn income_categories(
+        mut self,
+        value: ::std::vec::Vec<CreditBankIncomeCategory>,
+    ) -> Self {
+        self.income_categories = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`item_id`](Self::item_id).
+    pub fn item_id(mut self, value: ::std::string::String) -> Self {
+        self.item_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CraMonitoringInsightsSubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsSubscribeRequest")
-            .field("client_id", &"[redacted]")
             .field("income_categories", &self.income_categories)
             .field("item_id", &self.item_id)
-            .field("secret", &"[redacted]")
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
             .field("webhook", &self.webhook)
@@ -15057,6 +15896,11 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeResponse {
 )]
 #[serde(transparent)]
 pub struct CraMonitoringInsightsSubscriptionId(pub ::std::string::String);
+impl ::std::convert::From<&str> for CraMonitoringInsightsSubscriptionId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CraMonitoringInsightsSubscriptionId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -15087,10 +15931,9 @@ impl ::std::str::FromStr for CraMonitoringInsightsSubscriptionId {
     }
 }
 ///CraMonitoringInsightsUnsubscribeRequest defines the request schema for `/cra/monitoring_insights/unsubscribe`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraMonitoringInsightsUnsubscribeRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub subscription_id: CraMonitoringInsightsSubscriptionId,
 }
 impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsUnsubscribeRequest {
@@ -15102,7 +15945,7 @@ impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsUnsubscribeRequest 
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsUnsubscribeRequest {
     const NAME: &'static str = "CraMonitoringInsightsUnsubscribeRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "subscription_id"];
+    const FIELDS: &'static [&'static str] = &["subscription_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -15112,21 +15955,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsUnsubscribe
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "subscription_id"),
+                0 => s::value(&mut map, &mut f0, "subscription_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            subscription_id: s::required(f2, "subscription_id")?,
+            subscription_id: s::required(f0, "subscription_id")?,
         })
     }
 }
@@ -15135,29 +15972,25 @@ impl ::serde::Serialize for CraMonitoringInsightsUnsubscribeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraMonitoringInsightsUnsubscribeRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("subscription_id", &self.subscription_id);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CraMonitoringInsightsUnsubscribeRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CraMonitoringInsightsUnsubscribeRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .field("subscription_id", &self.subscription_id)
-            .finish()
+impl CraMonitoringInsightsUnsubscribeRequest {
+    /// A value with its required fields (`subscription_id`); set optional fields with the methods named after them.
+    pub fn new(
+        subscription_id: impl ::std::convert::Into<CraMonitoringInsightsSubscriptionId>,
+    ) -> Self {
+        Self {
+            subscription_id: subscription_id.into(),
+        }
     }
 }
 ///CraMonitoringInsightsUnsubscribeResponse defines the response schema for `cra/monitoring_insights/unsubscribe`
@@ -15513,6 +16346,7 @@ impl ::serde::Serialize for CraPartnerInsights {
 }
 ///Details about the base FICO score associated with an UltraFICO scoring request.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraPartnerInsightsBaseFicoScore {
     pub base_fico_score_version: CraPartnerInsightsBaseFicoScoreVersion,
     pub bureau: CraPartnerInsightsBureau,
@@ -15629,6 +16463,59 @@ impl ::serde::Serialize for CraPartnerInsightsBaseFicoScore {
         out.field_unless(skip[5], "reason_codes", &self.reason_codes);
         out.field("score", &self.score);
         out.end()
+    }
+}
+impl CraPartnerInsightsBaseFicoScore {
+    /// A value with its required fields (`base_fico_score_version`, `bureau`, `score`); set optional fields with the methods named after them.
+    pub fn new(
+        base_fico_score_version: CraPartnerInsightsBaseFicoScoreVersion,
+        bureau: CraPartnerInsightsBureau,
+        score: i64,
+    ) -> Self {
+        Self {
+            base_fico_score_version,
+            bureau,
+            did_inquiries_adversely_affect_score: ::std::option::Option::None,
+            reason_code_1: ::std::option::Option::None,
+            reason_code_2: ::std::option::Option::None,
+            reason_code_3: ::std::option::Option::None,
+            reason_code_4: ::std::option::Option::None,
+            reason_codes: ::std::default::Default::default(),
+            score,
+        }
+    }
+    /// Set [`did_inquiries_adversely_affect_score`](Self::did_inquiries_adversely_affect_score).
+    pub fn did_inquiries_adversely_affect_score(mut self, value: bool) -> Self {
+        self.did_inquiries_adversely_affect_score = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason_code_1`](Self::reason_code_1).
+    pub fn reason_code_1(mut self, value: ::std::string::String) -> Self {
+        self.reason_code_1 = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason_code_2`](Self::reason_code_2).
+    pub fn reason_code_2(mut self, value: ::std::string::String) -> Self {
+        self.reason_code_2 = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason_code_3`](Self::reason_code_3).
+    pub fn reason_code_3(mut self, value: ::std::string::String) -> Self {
+        self.reason_code_3 = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason_code_4`](Self::reason_code_4).
+    pub fn reason_code_4(mut self, value: ::std::string::String) -> Self {
+        self.reason_code_4 = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason_codes`](Self::reason_codes).
+    pub fn reason_codes(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.reason_codes = value;
+        self
     }
 }
 ///The version of the base FICO score model.
@@ -15883,6 +16770,7 @@ impl ::serde::Serialize for CraPartnerInsightsErrorWebhook {
 }
 ///Configurations for FICO products used in the Partner Insights flow.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraPartnerInsightsFicoInput {
     ///ID provided by FICO that uniquely identifies the lender. Required for UltraFICO score generation. Sometimes referred to as Lender Org ID.
     pub fico_lender_id: ::std::string::String,
@@ -15950,6 +16838,22 @@ impl ::serde::Serialize for CraPartnerInsightsFicoInput {
         out.field("lender_application_id", &self.lender_application_id);
         out.field("ultrafico_score_requests", &self.ultrafico_score_requests);
         out.end()
+    }
+}
+impl CraPartnerInsightsFicoInput {
+    /// A value with its required fields (`fico_lender_id`, `lender_application_id`, `ultrafico_score_requests`); set optional fields with the methods named after them.
+    pub fn new(
+        fico_lender_id: impl ::std::convert::Into<::std::string::String>,
+        lender_application_id: impl ::std::convert::Into<::std::string::String>,
+        ultrafico_score_requests: ::std::vec::Vec<
+            CraPartnerInsightsUltraFicoScoreRequest,
+        >,
+    ) -> Self {
+        Self {
+            fico_lender_id: fico_lender_id.into(),
+            lender_application_id: lender_application_id.into(),
+            ultrafico_score_requests,
+        }
     }
 }
 ///Report characteristics returned by FICO describing the banking data used to generate the UltraFICO score.
@@ -16366,9 +17270,8 @@ impl ::serde::Serialize for CraPartnerInsightsFicoResults {
 }
 ///CraPartnerInsightsGetRequest defines the request schema for `/cra/partner_insights/get`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraPartnerInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_tier: ::std::option::Option<CraUserTier>,
     pub user_token: UserToken,
 }
@@ -16381,12 +17284,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsGetRequest {
     const NAME: &'static str = "CraPartnerInsightsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "user_tier",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["user_tier", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -16397,23 +17295,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_tier"),
-                3 => s::value(&mut map, &mut f3, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_tier"),
+                1 => s::value(&mut map, &mut f1, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_tier: s::optional(f2),
-            user_token: s::required(f3, "user_token")?,
+            user_tier: s::optional(f0),
+            user_token: s::required(f1, "user_token")?,
         })
     }
 }
@@ -16422,29 +17314,35 @@ impl ::serde::Serialize for CraPartnerInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.user_tier),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_tier)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraPartnerInsightsGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_tier", &self.user_tier);
+        out.field_unless(skip[0], "user_tier", &self.user_tier);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+impl CraPartnerInsightsGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            user_tier: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`user_tier`](Self::user_tier).
+    pub fn user_tier(mut self, value: CraUserTier) -> Self {
+        self.user_tier = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CraPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraPartnerInsightsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .field("user_tier", &self.user_tier)
             .field("user_token", &"[redacted]")
             .finish()
@@ -17016,6 +17914,7 @@ impl ::serde::Serialize for CraPartnerInsightsUltraFicoScore {
 }
 ///Configuration required to generate a single UltraFICO score.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraPartnerInsightsUltraFicoScoreRequest {
     pub base_fico_score: CraPartnerInsightsBaseFicoScore,
     ///FICO identifier for a particular scoring request. Should only be provided by UltraFICO as part of the FICO-led Flow.
@@ -17097,6 +17996,30 @@ impl ::serde::Serialize for CraPartnerInsightsUltraFicoScoreRequest {
         );
         out.field("ultrafico_score_version", &self.ultrafico_score_version);
         out.end()
+    }
+}
+impl CraPartnerInsightsUltraFicoScoreRequest {
+    /// A value with its required fields (`base_fico_score`, `ultrafico_score_version`); set optional fields with the methods named after them.
+    pub fn new(
+        base_fico_score: CraPartnerInsightsBaseFicoScore,
+        ultrafico_score_version: CraPartnerInsightsUltraFicoScoreVersion,
+    ) -> Self {
+        Self {
+            base_fico_score,
+            fico_scoring_request_id: ::std::option::Option::None,
+            request_correlation_id: ::std::option::Option::None,
+            ultrafico_score_version,
+        }
+    }
+    /// Set [`fico_scoring_request_id`](Self::fico_scoring_request_id).
+    pub fn fico_scoring_request_id(mut self, value: ::std::string::String) -> Self {
+        self.fico_scoring_request_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`request_correlation_id`](Self::request_correlation_id).
+    pub fn request_correlation_id(mut self, value: ::std::string::String) -> Self {
+        self.request_correlation_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The result of a single UltraFICO score generation request.
@@ -20393,6 +21316,11 @@ impl ::serde::Serialize for Credit1099Recipient {
 )]
 #[serde(transparent)]
 pub struct CreditAccount(pub ::std::string::String);
+impl ::std::convert::From<&str> for CreditAccount {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -20612,12 +21540,11 @@ impl ::serde::Serialize for CreditAmountWithCurrency {
     }
 }
 ///CreditAuditCopyTokenCreateRequest defines the request schema for `/credit/audit_copy_token/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CreditAuditCopyTokenCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///List of report tokens; can include at most one VOA/standard Asset Report tokens and one VOE Asset Report Token.
     pub report_tokens: ::std::vec::Vec<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -20628,7 +21555,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenCreateRequest {
     const NAME: &'static str = "CreditAuditCopyTokenCreateRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "report_tokens", "secret"];
+    const FIELDS: &'static [&'static str] = &["report_tokens"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -20638,21 +21565,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenCreateReques
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "report_tokens"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "report_tokens"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            report_tokens: s::required(f1, "report_tokens")?,
-            secret: s::optional(f2),
+            report_tokens: s::required(f0, "report_tokens")?,
         })
     }
 }
@@ -20661,29 +21582,21 @@ impl ::serde::Serialize for CreditAuditCopyTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditAuditCopyTokenCreateRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("report_tokens", &self.report_tokens);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CreditAuditCopyTokenCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CreditAuditCopyTokenCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("report_tokens", &self.report_tokens)
-            .field("secret", &"[redacted]")
-            .finish()
+impl CreditAuditCopyTokenCreateRequest {
+    /// A value with its required fields (`report_tokens`); set optional fields with the methods named after them.
+    pub fn new(report_tokens: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { report_tokens }
     }
 }
 ///CreditAuditCopyTokenCreateResponse defines the response schema for `/credit/audit_copy_token/create`
@@ -20745,12 +21658,11 @@ impl ::serde::Serialize for CreditAuditCopyTokenCreateResponse {
     }
 }
 ///CreditAuditCopyTokenRemoveRequest defines the request schema for `/credit/audit_copy_token/remove`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CreditAuditCopyTokenRemoveRequest {
     ///The `audit_copy_token` granting access to the Audit Copy you would like to revoke.
     pub audit_copy_token: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -20761,7 +21673,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenRemoveRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenRemoveRequest {
     const NAME: &'static str = "CreditAuditCopyTokenRemoveRequest";
-    const FIELDS: &'static [&'static str] = &["audit_copy_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["audit_copy_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -20771,21 +21683,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenRemoveReques
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "audit_copy_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             audit_copy_token: s::required(f0, "audit_copy_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -20794,10 +21700,7 @@ impl ::serde::Serialize for CreditAuditCopyTokenRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditAuditCopyTokenRemoveRequest",
@@ -20805,18 +21708,17 @@ impl ::serde::Serialize for CreditAuditCopyTokenRemoveRequest {
             &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CreditAuditCopyTokenRemoveRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CreditAuditCopyTokenRemoveRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .finish()
+impl CreditAuditCopyTokenRemoveRequest {
+    /// A value with its required fields (`audit_copy_token`); set optional fields with the methods named after them.
+    pub fn new(
+        audit_copy_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            audit_copy_token: audit_copy_token.into(),
+        }
     }
 }
 ///CreditAuditCopyTokenRemoveResponse defines the response schema for `/credit/audit_copy_token/remove`
@@ -20878,14 +21780,13 @@ impl ::serde::Serialize for CreditAuditCopyTokenRemoveResponse {
     }
 }
 ///CreditAuditCopyTokenUpdateRequest defines the request schema for `/credit/audit_copy_token/update`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CreditAuditCopyTokenUpdateRequest {
     ///The `audit_copy_token` you would like to update.
     pub audit_copy_token: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Array of tokens which the specified Audit Copy Token will be updated with. The types of token supported are asset report token and employment report token. There can be at most 1 of each token type in the array.
     pub report_tokens: ::std::vec::Vec<AssetReportToken>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -20896,12 +21797,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenUpdateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenUpdateRequest {
     const NAME: &'static str = "CreditAuditCopyTokenUpdateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "audit_copy_token",
-        "client_id",
-        "report_tokens",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["audit_copy_token", "report_tokens"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -20912,23 +21808,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenUpdateReques
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "audit_copy_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "report_tokens"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "report_tokens"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             audit_copy_token: s::required(f0, "audit_copy_token")?,
-            client_id: s::optional(f1),
-            report_tokens: s::required(f2, "report_tokens")?,
-            secret: s::optional(f3),
+            report_tokens: s::required(f1, "report_tokens")?,
         })
     }
 }
@@ -20937,10 +21827,7 @@ impl ::serde::Serialize for CreditAuditCopyTokenUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditAuditCopyTokenUpdateRequest",
@@ -20948,20 +21835,20 @@ impl ::serde::Serialize for CreditAuditCopyTokenUpdateRequest {
             &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("report_tokens", &self.report_tokens);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CreditAuditCopyTokenUpdateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CreditAuditCopyTokenUpdateRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("report_tokens", &self.report_tokens)
-            .field("secret", &"[redacted]")
-            .finish()
+impl CreditAuditCopyTokenUpdateRequest {
+    /// A value with its required fields (`audit_copy_token`, `report_tokens`); set optional fields with the methods named after them.
+    pub fn new(
+        audit_copy_token: impl ::std::convert::Into<::std::string::String>,
+        report_tokens: ::std::vec::Vec<AssetReportToken>,
+    ) -> Self {
+        Self {
+            audit_copy_token: audit_copy_token.into(),
+            report_tokens,
+        }
     }
 }
 ///Defines the response schema for `/credit/audit_copy_token/update`
@@ -21159,9 +22046,8 @@ impl ::serde::Serialize for CreditBankEmployment {
 }
 ///CreditBankEmploymentGetRequest defines the request schema for `/beta/credit/v1/bank_employment/get`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditBankEmploymentGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentGetRequest {
@@ -21173,7 +22059,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentGetRequest {
     const NAME: &'static str = "CreditBankEmploymentGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_token"];
+    const FIELDS: &'static [&'static str] = &["user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -21183,21 +22069,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_token: s::required(f2, "user_token")?,
+            user_token: s::required(f0, "user_token")?,
         })
     }
 }
@@ -21206,27 +22086,28 @@ impl ::serde::Serialize for CreditBankEmploymentGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditBankEmploymentGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+impl CreditBankEmploymentGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            user_token: user_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for CreditBankEmploymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankEmploymentGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .field("user_token", &"[redacted]")
             .finish()
     }
@@ -22073,10 +22954,9 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeErrorTyp
 }
 ///CreditBankIncomeGetRequest defines the request schema for `/credit/bank_income/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CreditBankIncomeGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CreditBankIncomeGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -22089,13 +22969,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeGetRequest {
     const NAME: &'static str = "CreditBankIncomeGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -22107,25 +22981,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeGetRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::optional(f4),
+            options: s::optional(f0),
+            user_id: s::optional(f1),
+            user_token: s::optional(f2),
         })
     }
 }
@@ -22134,10 +23002,8 @@ impl ::serde::Serialize for CreditBankIncomeGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -22147,20 +23013,41 @@ impl ::serde::Serialize for CreditBankIncomeGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
-        out.field_unless(skip[4], "user_token", &self.user_token);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CreditBankIncomeGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CreditBankIncomeGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CreditBankIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeGetRequest")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
             .finish()
@@ -22168,6 +23055,7 @@ impl ::std::fmt::Debug for CreditBankIncomeGetRequest {
 }
 ///An optional object for `/credit/bank_income/get` request options.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CreditBankIncomeGetRequestOptions {
     ///How many Bank Income Reports should be fetched. Multiple reports may be available if the report has been re-created or refreshed. If more than one report is available, the most recent reports will be returned first.
     pub count: i64,
@@ -22217,6 +23105,19 @@ impl ::serde::Serialize for CreditBankIncomeGetRequestOptions {
         );
         out.field("count", &self.count);
         out.end()
+    }
+}
+impl CreditBankIncomeGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::default_u64::<i64, 1>(),
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
     }
 }
 impl ::std::default::Default for CreditBankIncomeGetRequestOptions {
@@ -22559,9 +23460,8 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomePayFrequ
 }
 ///CreditBankIncomePDFGetRequest defines the request schema for `/credit/bank_income/pdf/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditBankIncomePdfGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
@@ -22574,12 +23474,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomePdfGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomePdfGetRequest {
     const NAME: &'static str = "CreditBankIncomePdfGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -22590,23 +23485,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomePdfGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_id"),
-                3 => s::value(&mut map, &mut f3, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_id"),
+                1 => s::value(&mut map, &mut f1, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_id: s::optional(f2),
-            user_token: s::required(f3, "user_token")?,
+            user_id: s::optional(f0),
+            user_token: s::required(f1, "user_token")?,
         })
     }
 }
@@ -22615,29 +23504,35 @@ impl ::serde::Serialize for CreditBankIncomePdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.user_id),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditBankIncomePdfGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+impl CreditBankIncomePdfGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            user_id: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CreditBankIncomePdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomePdfGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
             .finish()
@@ -22657,6 +23552,11 @@ impl ::std::fmt::Debug for CreditBankIncomePdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CreditBankIncomePdfGetResponse(pub ::std::string::String);
+impl ::std::convert::From<&str> for CreditBankIncomePdfGetResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditBankIncomePdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -22686,10 +23586,9 @@ impl ::std::str::FromStr for CreditBankIncomePdfGetResponse {
 }
 ///CreditBankIncomeRefreshRequest defines the request schema for `/credit/bank_income/refresh`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditBankIncomeRefreshRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CreditBankIncomeRefreshRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
@@ -22702,13 +23601,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeRefreshRequest {
     const NAME: &'static str = "CreditBankIncomeRefreshRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -22720,25 +23613,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeRefreshRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::required(f4, "user_token")?,
+            options: s::optional(f0),
+            user_id: s::optional(f1),
+            user_token: s::required(f2, "user_token")?,
         })
     }
 }
@@ -22747,10 +23634,8 @@ impl ::serde::Serialize for CreditBankIncomeRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -22759,20 +23644,36 @@ impl ::serde::Serialize for CreditBankIncomeRefreshRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+impl CreditBankIncomeRefreshRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CreditBankIncomeRefreshRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CreditBankIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeRefreshRequest")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
             .finish()
@@ -22780,6 +23681,7 @@ impl ::std::fmt::Debug for CreditBankIncomeRefreshRequest {
 }
 ///An optional object for `/credit/bank_income/refresh` request options.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CreditBankIncomeRefreshRequestOptions {
     ///How many days of data to include in the refresh. If not specified, this will default to the days requested in the most recently generated bank income report for the user.
     pub days_requested: ::std::option::Option<i64>,
@@ -22829,6 +23731,19 @@ impl ::serde::Serialize for CreditBankIncomeRefreshRequestOptions {
         );
         out.field_unless(skip[0], "days_requested", &self.days_requested);
         out.end()
+    }
+}
+impl CreditBankIncomeRefreshRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            days_requested: ::std::option::Option::None,
+        }
+    }
+    /// Set [`days_requested`](Self::days_requested).
+    pub fn days_requested(mut self, value: i64) -> Self {
+        self.days_requested = ::std::option::Option::Some(value);
+        self
     }
 }
 ///CreditBankIncomeRefreshResponse defines the response schema for `/credit/bank_income/refresh`.
@@ -23455,11 +24370,10 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeWarningT
 }
 ///CreditBankIncomeWebhookUpdateRequest defines the request schema for `/credit/bank_income/webhook/update`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditBankIncomeWebhookUpdateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Whether the user should be enabled for proactive webhook notifications when their income changes
     pub enable_webhooks: bool,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
@@ -23473,9 +24387,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWebhookUpdateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeWebhookUpdateRequest {
     const NAME: &'static str = "CreditBankIncomeWebhookUpdateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "enable_webhooks",
-        "secret",
         "user_id",
         "user_token",
     ];
@@ -23490,25 +24402,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeWebhookUpdateReq
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "enable_webhooks"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "enable_webhooks"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            enable_webhooks: s::required(f1, "enable_webhooks")?,
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::required(f4, "user_token")?,
+            enable_webhooks: s::required(f0, "enable_webhooks")?,
+            user_id: s::optional(f1),
+            user_token: s::required(f2, "user_token")?,
         })
     }
 }
@@ -23517,31 +24423,41 @@ impl ::serde::Serialize for CreditBankIncomeWebhookUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.user_id),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditBankIncomeWebhookUpdateRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("enable_webhooks", &self.enable_webhooks);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+impl CreditBankIncomeWebhookUpdateRequest {
+    /// A value with its required fields (`enable_webhooks`, `user_token`); set optional fields with the methods named after them.
+    pub fn new(
+        enable_webhooks: bool,
+        user_token: impl ::std::convert::Into<UserToken>,
+    ) -> Self {
+        Self {
+            enable_webhooks,
+            user_id: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CreditBankIncomeWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeWebhookUpdateRequest")
-            .field("client_id", &"[redacted]")
             .field("enable_webhooks", &self.enable_webhooks)
-            .field("secret", &"[redacted]")
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
             .finish()
@@ -24141,10 +25057,9 @@ impl ::serde::Serialize for CreditBankStatementUploadTransaction {
 }
 ///CreditBankStatementsUploadsGetRequest defines the request schema for `/credit/bank_statements/uploads/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditBankStatementsUploadsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CreditBankStatementsUploadsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditBankStatementsUploadsGetRequest {
@@ -24156,12 +25071,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankStatementsUploadsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementsUploadsGetRequest {
     const NAME: &'static str = "CreditBankStatementsUploadsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "secret",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -24172,23 +25082,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementsUploadsGetRe
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            user_token: s::required(f3, "user_token")?,
+            options: s::optional(f0),
+            user_token: s::required(f1, "user_token")?,
         })
     }
 }
@@ -24197,36 +25101,46 @@ impl ::serde::Serialize for CreditBankStatementsUploadsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditBankStatementsUploadsGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+impl CreditBankStatementsUploadsGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(
+        mut self,
+        value: CreditBankStatementsUploadsGetRequestOptions,
+    ) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CreditBankStatementsUploadsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankStatementsUploadsGetRequest")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .field("user_token", &"[redacted]")
             .finish()
     }
 }
 ///An optional object for `/credit/bank_statements/uploads/get` request options.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CreditBankStatementsUploadsGetRequestOptions {
     ///An array of `item_id`s whose bank statements information is returned. Each `item_id` should uniquely identify a bank statements uploaded item. If this field is not provided, all `item_id`s associated with the `user_token` will returned in the response.
     pub item_ids: ::std::vec::Vec<::std::string::String>,
@@ -24277,6 +25191,19 @@ impl ::serde::Serialize for CreditBankStatementsUploadsGetRequestOptions {
         );
         out.field_unless(skip[0], "item_ids", &self.item_ids);
         out.end()
+    }
+}
+impl CreditBankStatementsUploadsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            item_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`item_ids`](Self::item_ids).
+    pub fn item_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.item_ids = value;
+        self
     }
 }
 ///CreditBankStatementsUploadsGetResponse defines the response schema for `/credit/bank_statements/uploads/get`
@@ -24647,6 +25574,11 @@ impl ::serde::Serialize for CreditDocumentMetadata {
 )]
 #[serde(transparent)]
 pub struct CreditDocumentType(pub ::std::string::String);
+impl ::std::convert::From<&str> for CreditDocumentType {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditDocumentType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -24746,6 +25678,11 @@ impl ::serde::Serialize for CreditEmployerVerification {
 )]
 #[serde(transparent)]
 pub struct CreditEmploymentEmployeeType(pub ::std::string::String);
+impl ::std::convert::From<&str> for CreditEmploymentEmployeeType {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditEmploymentEmployeeType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -24775,9 +25712,8 @@ impl ::std::str::FromStr for CreditEmploymentEmployeeType {
 }
 ///CreditEmploymentGetRequest defines the request schema for `/credit/employment/get`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditEmploymentGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditEmploymentGetRequest {
@@ -24789,7 +25725,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditEmploymentGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentGetRequest {
     const NAME: &'static str = "CreditEmploymentGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_token"];
+    const FIELDS: &'static [&'static str] = &["user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -24799,21 +25735,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_token: s::required(f2, "user_token")?,
+            user_token: s::required(f0, "user_token")?,
         })
     }
 }
@@ -24822,27 +25752,28 @@ impl ::serde::Serialize for CreditEmploymentGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditEmploymentGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+impl CreditEmploymentGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            user_token: user_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for CreditEmploymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditEmploymentGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .field("user_token", &"[redacted]")
             .finish()
     }
@@ -25099,6 +26030,11 @@ impl ::serde::Serialize for CreditEmploymentVerification {
 )]
 #[serde(transparent)]
 pub struct CreditEmploymentVerificationStatus(pub ::std::string::String);
+impl ::std::convert::From<&str> for CreditEmploymentVerificationStatus {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditEmploymentVerificationStatus {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -25921,12 +26857,11 @@ impl ::serde::Serialize for CreditFreddieMacReportingInformation {
     }
 }
 ///CreditFreddieMacReportsGetRequest defines the request schema for `/credit/freddie_mac/reports/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CreditFreddieMacReportsGetRequest {
     ///A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.
     pub audit_copy_token: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacReportsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -25937,7 +26872,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacReportsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacReportsGetRequest {
     const NAME: &'static str = "CreditFreddieMacReportsGetRequest";
-    const FIELDS: &'static [&'static str] = &["audit_copy_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["audit_copy_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -25947,21 +26882,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacReportsGetReques
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "audit_copy_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             audit_copy_token: s::required(f0, "audit_copy_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -25970,10 +26899,7 @@ impl ::serde::Serialize for CreditFreddieMacReportsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditFreddieMacReportsGetRequest",
@@ -25981,18 +26907,17 @@ impl ::serde::Serialize for CreditFreddieMacReportsGetRequest {
             &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CreditFreddieMacReportsGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CreditFreddieMacReportsGetRequest")
-            .field("audit_copy_token", &self.audit_copy_token)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .finish()
+impl CreditFreddieMacReportsGetRequest {
+    /// A value with its required fields (`audit_copy_token`); set optional fields with the methods named after them.
+    pub fn new(
+        audit_copy_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            audit_copy_token: audit_copy_token.into(),
+        }
     }
 }
 ///CreditFreddieMacReportsGetResponse defines the response schema for `/credit/freddie_mac/reports/get`
@@ -26369,6 +27294,11 @@ impl ::serde::Serialize for CreditFreddieMacVerificationOfAssetsDeal {
 )]
 #[serde(transparent)]
 pub struct CreditIsoCurrencyCode(pub ::std::string::String);
+impl ::std::convert::From<&str> for CreditIsoCurrencyCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditIsoCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -26958,10 +27888,9 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditPayStubPayBasisTyp
 }
 ///CreditPayrollIncomeGetRequest defines the request schema for `/credit/payroll_income/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomeGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CreditPayrollIncomeGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -26974,13 +27903,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeGetRequest {
     const NAME: &'static str = "CreditPayrollIncomeGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -26992,25 +27915,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeGetRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::optional(f4),
+            options: s::optional(f0),
+            user_id: s::optional(f1),
+            user_token: s::optional(f2),
         })
     }
 }
@@ -27019,10 +27936,8 @@ impl ::serde::Serialize for CreditPayrollIncomeGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -27032,20 +27947,41 @@ impl ::serde::Serialize for CreditPayrollIncomeGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
-        out.field_unless(skip[4], "user_token", &self.user_token);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CreditPayrollIncomeGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CreditPayrollIncomeGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CreditPayrollIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeGetRequest")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
             .finish()
@@ -27053,6 +27989,7 @@ impl ::std::fmt::Debug for CreditPayrollIncomeGetRequest {
 }
 ///An optional object for `/credit/payroll_income/get` request options.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomeGetRequestOptions {
     ///An array of `item_id`s whose payroll information is returned. Each `item_id` should uniquely identify a payroll income item. If this field is not provided, all `item_id`s associated with the `user_token` will returned in the response.
     pub item_ids: ::std::vec::Vec<::std::string::String>,
@@ -27102,6 +28039,19 @@ impl ::serde::Serialize for CreditPayrollIncomeGetRequestOptions {
         );
         out.field_unless(skip[0], "item_ids", &self.item_ids);
         out.end()
+    }
+}
+impl CreditPayrollIncomeGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            item_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`item_ids`](Self::item_ids).
+    pub fn item_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.item_ids = value;
+        self
     }
 }
 ///Defines the response body for `/credit/payroll_income/get`.
@@ -27169,12 +28119,11 @@ impl ::serde::Serialize for CreditPayrollIncomeGetResponse {
 }
 ///CreditPayrollIncomeParsingConfigUpdateRequest defines the request schema for `/credit/payroll_income/parsing_config/update`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomeParsingConfigUpdateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub item_id: ::std::option::Option<ItemId>,
     ///The types of analysis to enable for the document income verification session
     pub parsing_config: ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
@@ -27189,10 +28138,8 @@ impl<'de> crate::struct_serde::FromMap<'de>
 for CreditPayrollIncomeParsingConfigUpdateRequest {
     const NAME: &'static str = "CreditPayrollIncomeParsingConfigUpdateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "item_id",
         "parsing_config",
-        "secret",
         "user_id",
         "user_token",
     ];
@@ -27208,27 +28155,21 @@ for CreditPayrollIncomeParsingConfigUpdateRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "item_id"),
-                2 => s::value(&mut map, &mut f2, "parsing_config"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "item_id"),
+                1 => s::value(&mut map, &mut f1, "parsing_config"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            item_id: s::optional(f1),
-            parsing_config: s::required(f2, "parsing_config")?,
-            secret: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::required(f5, "user_token")?,
+            item_id: s::optional(f0),
+            parsing_config: s::required(f1, "parsing_config")?,
+            user_id: s::optional(f2),
+            user_token: s::required(f3, "user_token")?,
         })
     }
 }
@@ -27237,10 +28178,8 @@ impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.item_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -27249,22 +28188,42 @@ impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "item_id", &self.item_id);
+        out.field_unless(skip[0], "item_id", &self.item_id);
         out.field("parsing_config", &self.parsing_config);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+impl CreditPayrollIncomeParsingConfigUpdateRequest {
+    /// A value with its required fields (`parsing_config`, `user_token`); set optional fields with the methods named after them.
+    pub fn new(
+        parsing_config: ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
+        user_token: impl ::std::convert::Into<UserToken>,
+    ) -> Self {
+        Self {
+            item_id: ::std::option::Option::None,
+            parsing_config,
+            user_id: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`item_id`](Self::item_id).
+    pub fn item_id(mut self, value: ItemId) -> Self {
+        self.item_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CreditPayrollIncomeParsingConfigUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeParsingConfigUpdateRequest")
-            .field("client_id", &"[redacted]")
             .field("item_id", &self.item_id)
             .field("parsing_config", &self.parsing_config)
-            .field("secret", &"[redacted]")
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
             .finish()
@@ -27325,15 +28284,14 @@ impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateResponse {
 }
 ///Defines the request schema for `/credit/payroll_income/precheck`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomePrecheckRequest {
     ///An array of access tokens corresponding to Items belonging to the user whose eligibility is being checked. Note that if the Items specified here are not already initialized with `transactions`, providing them in this field will cause these Items to be initialized with (and billed for) the Transactions product.
     pub access_tokens: ::std::vec::Vec<AccessToken>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub employer: ::std::option::Option<IncomeVerificationPrecheckEmployer>,
     pub payroll_institution: ::std::option::Option<
         IncomeVerificationPrecheckPayrollInstitution,
     >,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub us_military_info: ::std::option::Option<IncomeVerificationPrecheckMilitaryInfo>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -27349,10 +28307,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomePrecheckReque
     const NAME: &'static str = "CreditPayrollIncomePrecheckRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_tokens",
-        "client_id",
         "employer",
         "payroll_institution",
-        "secret",
         "us_military_info",
         "user_id",
         "user_token",
@@ -27371,31 +28327,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomePrecheckReque
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_tokens"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "employer"),
-                3 => s::value(&mut map, &mut f3, "payroll_institution"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "us_military_info"),
-                6 => s::value(&mut map, &mut f6, "user_id"),
-                7 => s::value(&mut map, &mut f7, "user_token"),
+                1 => s::value(&mut map, &mut f1, "employer"),
+                2 => s::value(&mut map, &mut f2, "payroll_institution"),
+                3 => s::value(&mut map, &mut f3, "us_military_info"),
+                4 => s::value(&mut map, &mut f4, "user_id"),
+                5 => s::value(&mut map, &mut f5, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_tokens: f0.unwrap_or_default(),
-            client_id: s::optional(f1),
-            employer: s::optional(f2),
-            payroll_institution: s::optional(f3),
-            secret: s::optional(f4),
-            us_military_info: s::optional(f5),
-            user_id: s::optional(f6),
-            user_token: s::optional(f7),
+            employer: s::optional(f1),
+            payroll_institution: s::optional(f2),
+            us_military_info: s::optional(f3),
+            user_id: s::optional(f4),
+            user_token: s::optional(f5),
         })
     }
 }
@@ -27404,12 +28354,10 @@ impl ::serde::Serialize for CreditPayrollIncomePrecheckRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8] = [
+        let skip: [bool; 6] = [
             ::std::vec::Vec::is_empty(&self.access_tokens),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.employer),
             ::std::option::Option::is_none(&self.payroll_institution),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.us_military_info),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -27421,24 +28369,69 @@ impl ::serde::Serialize for CreditPayrollIncomePrecheckRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_tokens", &self.access_tokens);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "employer", &self.employer);
-        out.field_unless(skip[3], "payroll_institution", &self.payroll_institution);
-        out.field_unless(skip[4], "secret", &self.secret);
-        out.field_unless(skip[5], "us_military_info", &self.us_military_info);
-        out.field_unless(skip[6], "user_id", &self.user_id);
-        out.field_unless(skip[7], "user_token", &self.user_token);
+        out.field_unless(skip[1], "employer", &self.employer);
+        out.field_unless(skip[2], "payroll_institution", &self.payroll_institution);
+        out.field_unless(skip[3], "us_military_info", &self.us_military_info);
+        out.field_unless(skip[4], "user_id", &self.user_id);
+        out.field_unless(skip[5], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CreditPayrollIncomePrecheckRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_tokens: ::std::default::Default::default(),
+            employer: ::std::option::Option::None,
+            payroll_institution: ::std::option::Option::None,
+            us_military_info: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_tokens`](Self::access_tokens).
+    pub fn access_tokens(mut self, value: ::std::vec::Vec<AccessToken>) -> Self {
+        self.access_tokens = value;
+        self
+    }
+    /// Set [`employer`](Self::employer).
+    pub fn employer(mut self, value: IncomeVerificationPrecheckEmployer) -> Self {
+        self.employer = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payroll_institution`](Self::payroll_institution).
+    pub fn payroll_institution(
+        mut self,
+        value: IncomeVerificationPrecheckPayrollInstitution,
+    ) -> Self {
+        self.payroll_institution = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`us_military_info`](Self::us_military_info).
+    pub fn us_military_info(
+        mut self,
+        value: IncomeVerificationPrecheckMilitaryInfo,
+    ) -> Self {
+        self.us_military_info = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CreditPayrollIncomePrecheckRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomePrecheckRequest")
             .field("access_tokens", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("employer", &self.employer)
             .field("payroll_institution", &self.payroll_institution)
-            .field("secret", &"[redacted]")
             .field("us_military_info", &self.us_military_info)
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
@@ -27504,10 +28497,9 @@ impl ::serde::Serialize for CreditPayrollIncomePrecheckResponse {
 }
 ///CreditPayrollIncomeRefreshRequest defines the request schema for `/credit/payroll_income/refresh`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomeRefreshRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CreditPayrollIncomeRefreshRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
@@ -27520,13 +28512,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeRefreshRequest {
     const NAME: &'static str = "CreditPayrollIncomeRefreshRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -27538,25 +28524,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeRefreshReques
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::required(f4, "user_token")?,
+            options: s::optional(f0),
+            user_id: s::optional(f1),
+            user_token: s::required(f2, "user_token")?,
         })
     }
 }
@@ -27565,10 +28545,8 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -27577,20 +28555,36 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+impl CreditPayrollIncomeRefreshRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CreditPayrollIncomeRefreshRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CreditPayrollIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRefreshRequest")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
             .finish()
@@ -27598,6 +28592,7 @@ impl ::std::fmt::Debug for CreditPayrollIncomeRefreshRequest {
 }
 ///An optional object for `/credit/payroll_income/refresh` request options.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomeRefreshRequestOptions {
     ///An array of `item_id`s to be refreshed. Each `item_id` should uniquely identify a payroll income item. If this field is not provided, all `item_id`s associated with the `user_token` will be refreshed.
     pub item_ids: ::std::vec::Vec<::std::string::String>,
@@ -27657,6 +28652,25 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshRequestOptions {
         out.field_unless(skip[0], "item_ids", &self.item_ids);
         out.field_unless(skip[1], "webhook", &self.webhook);
         out.end()
+    }
+}
+impl CreditPayrollIncomeRefreshRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            item_ids: ::std::default::Default::default(),
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`item_ids`](Self::item_ids).
+    pub fn item_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.item_ids = value;
+        self
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
     }
 }
 ///CreditPayrollIncomeRefreshResponse defines the response schema for `/credit/payroll_income/refresh`
@@ -27737,6 +28751,11 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshResponse {
 )]
 #[serde(transparent)]
 pub struct CreditPayrollIncomeRefreshStatus(pub ::std::string::String);
+impl ::std::convert::From<&str> for CreditPayrollIncomeRefreshStatus {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditPayrollIncomeRefreshStatus {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -27766,9 +28785,8 @@ impl ::std::str::FromStr for CreditPayrollIncomeRefreshStatus {
 }
 ///CreditPayrollIncomeRiskSignalsGetRequest defines the request schema for `/credit/payroll_income/risk_signals/get`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomeRiskSignalsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -27782,12 +28800,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRiskSignalsGetRequest
 impl<'de> crate::struct_serde::FromMap<'de>
 for CreditPayrollIncomeRiskSignalsGetRequest {
     const NAME: &'static str = "CreditPayrollIncomeRiskSignalsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -27798,23 +28811,17 @@ for CreditPayrollIncomeRiskSignalsGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_id"),
-                3 => s::value(&mut map, &mut f3, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_id"),
+                1 => s::value(&mut map, &mut f1, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_id: s::optional(f2),
-            user_token: s::optional(f3),
+            user_id: s::optional(f0),
+            user_token: s::optional(f1),
         })
     }
 }
@@ -27823,9 +28830,7 @@ impl ::serde::Serialize for CreditPayrollIncomeRiskSignalsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -27835,18 +28840,33 @@ impl ::serde::Serialize for CreditPayrollIncomeRiskSignalsGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_id", &self.user_id);
-        out.field_unless(skip[3], "user_token", &self.user_token);
+        out.field_unless(skip[0], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_token", &self.user_token);
         out.end()
+    }
+}
+impl CreditPayrollIncomeRiskSignalsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CreditPayrollIncomeRiskSignalsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRiskSignalsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .field("user_id", &self.user_id)
             .field("user_token", &"[redacted]")
             .finish()
@@ -27986,14 +29006,13 @@ impl ::serde::Serialize for CreditPlatformIds {
     }
 }
 ///CreditRelayCreateRequest defines the request schema for `/credit/relay/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CreditRelayCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///List of report token strings, with at most one token of each report type. Currently only Asset Report token is supported.
     pub report_tokens: ::std::vec::Vec<::std::string::String>,
     ///The `secondary_client_id` is the client id of the third party with whom you would like to share the relay token.
     pub secondary_client_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///URL to which Plaid will send webhooks when the Secondary Client successfully retrieves an Asset Report by calling `/credit/relay/get`.
     pub webhook: ::std::option::Option<::std::string::String>,
 }
@@ -28007,10 +29026,8 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayCreateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayCreateRequest {
     const NAME: &'static str = "CreditRelayCreateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "report_tokens",
         "secondary_client_id",
-        "secret",
         "webhook",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -28024,25 +29041,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayCreateRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "report_tokens"),
-                2 => s::value(&mut map, &mut f2, "secondary_client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "webhook"),
+                0 => s::value(&mut map, &mut f0, "report_tokens"),
+                1 => s::value(&mut map, &mut f1, "secondary_client_id"),
+                2 => s::value(&mut map, &mut f2, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            report_tokens: s::required(f1, "report_tokens")?,
-            secondary_client_id: s::required(f2, "secondary_client_id")?,
-            secret: s::optional(f3),
-            webhook: s::optional(f4),
+            report_tokens: s::required(f0, "report_tokens")?,
+            secondary_client_id: s::required(f1, "secondary_client_id")?,
+            webhook: s::optional(f2),
         })
     }
 }
@@ -28051,34 +29062,35 @@ impl ::serde::Serialize for CreditRelayCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.webhook),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.webhook)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditRelayCreateRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("report_tokens", &self.report_tokens);
         out.field("secondary_client_id", &self.secondary_client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "webhook", &self.webhook);
+        out.field_unless(skip[0], "webhook", &self.webhook);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CreditRelayCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CreditRelayCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("report_tokens", &self.report_tokens)
-            .field("secondary_client_id", &self.secondary_client_id)
-            .field("secret", &"[redacted]")
-            .field("webhook", &self.webhook)
-            .finish()
+impl CreditRelayCreateRequest {
+    /// A value with its required fields (`report_tokens`, `secondary_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        report_tokens: ::std::vec::Vec<::std::string::String>,
+        secondary_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            report_tokens,
+            secondary_client_id: secondary_client_id.into(),
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
     }
 }
 ///CreditRelayCreateResponse defines the response schema for `/credit/relay/create`
@@ -28140,15 +29152,14 @@ impl ::serde::Serialize for CreditRelayCreateResponse {
     }
 }
 ///CreditRelayGetRequest defines the request schema for `/credit/relay/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CreditRelayGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///`true` if you would like to retrieve the Asset Report with Insights, `false` otherwise. This field defaults to `false` if omitted.
     pub include_insights: bool,
     ///The `relay_token` granting access to the report you would like to get.
     pub relay_token: ::std::string::String,
     pub report_type: ReportType,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditRelayGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -28160,11 +29171,9 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayGetRequest {
     const NAME: &'static str = "CreditRelayGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "include_insights",
         "relay_token",
         "report_type",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -28177,25 +29186,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayGetRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "include_insights"),
-                2 => s::value(&mut map, &mut f2, "relay_token"),
-                3 => s::value(&mut map, &mut f3, "report_type"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                0 => s::value(&mut map, &mut f0, "include_insights"),
+                1 => s::value(&mut map, &mut f1, "relay_token"),
+                2 => s::value(&mut map, &mut f2, "report_type"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            include_insights: f1.unwrap_or_default(),
-            relay_token: s::required(f2, "relay_token")?,
-            report_type: s::required(f3, "report_type")?,
-            secret: s::optional(f4),
+            include_insights: f0.unwrap_or_default(),
+            relay_token: s::required(f1, "relay_token")?,
+            report_type: s::required(f2, "report_type")?,
         })
     }
 }
@@ -28204,43 +29207,44 @@ impl ::serde::Serialize for CreditRelayGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditRelayGetRequest",
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("include_insights", &self.include_insights);
         out.field("relay_token", &self.relay_token);
         out.field("report_type", &self.report_type);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CreditRelayGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CreditRelayGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("include_insights", &self.include_insights)
-            .field("relay_token", &self.relay_token)
-            .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
-            .finish()
+impl CreditRelayGetRequest {
+    /// A value with its required fields (`relay_token`, `report_type`); set optional fields with the methods named after them.
+    pub fn new(
+        relay_token: impl ::std::convert::Into<::std::string::String>,
+        report_type: ReportType,
+    ) -> Self {
+        Self {
+            include_insights: ::std::default::Default::default(),
+            relay_token: relay_token.into(),
+            report_type,
+        }
+    }
+    /// Set [`include_insights`](Self::include_insights).
+    pub fn include_insights(mut self, value: bool) -> Self {
+        self.include_insights = value;
+        self
     }
 }
 ///CreditRelayPDFGetRequest defines the request schema for `/credit/relay/pdf/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CreditRelayPdfGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The `relay_token` granting access to the report you would like to get.
     pub relay_token: ::std::string::String,
     pub report_type: ReportType,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditRelayPdfGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -28251,12 +29255,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayPdfGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayPdfGetRequest {
     const NAME: &'static str = "CreditRelayPdfGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "relay_token",
-        "report_type",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["relay_token", "report_type"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -28267,23 +29266,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayPdfGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "relay_token"),
-                2 => s::value(&mut map, &mut f2, "report_type"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "relay_token"),
+                1 => s::value(&mut map, &mut f1, "report_type"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            relay_token: s::required(f1, "relay_token")?,
-            report_type: s::required(f2, "report_type")?,
-            secret: s::optional(f3),
+            relay_token: s::required(f0, "relay_token")?,
+            report_type: s::required(f1, "report_type")?,
         })
     }
 }
@@ -28292,31 +29285,28 @@ impl ::serde::Serialize for CreditRelayPdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditRelayPdfGetRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("relay_token", &self.relay_token);
         out.field("report_type", &self.report_type);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CreditRelayPdfGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CreditRelayPdfGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("relay_token", &self.relay_token)
-            .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
-            .finish()
+impl CreditRelayPdfGetRequest {
+    /// A value with its required fields (`relay_token`, `report_type`); set optional fields with the methods named after them.
+    pub fn new(
+        relay_token: impl ::std::convert::Into<::std::string::String>,
+        report_type: ReportType,
+    ) -> Self {
+        Self {
+            relay_token: relay_token.into(),
+            report_type,
+        }
     }
 }
 ///CreditRelayPDFGetResponse defines the response schema for `/credit/relay/pdf/get`
@@ -28333,6 +29323,11 @@ impl ::std::fmt::Debug for CreditRelayPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CreditRelayPdfGetResponse(pub ::std::string::String);
+impl ::std::convert::From<&str> for CreditRelayPdfGetResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditRelayPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -28361,13 +29356,12 @@ impl ::std::str::FromStr for CreditRelayPdfGetResponse {
     }
 }
 ///CreditRelayRefreshRequest defines the request schema for `/credit/relay/refresh`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CreditRelayRefreshRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The `relay_token` granting access to the report you would like to refresh.
     pub relay_token: ::std::string::String,
     pub report_type: ReportType,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The URL registered to receive webhooks when the report of a relay token has been refreshed.
     pub webhook: ::std::option::Option<::std::string::String>,
 }
@@ -28380,13 +29374,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRefreshRequest {
     const NAME: &'static str = "CreditRelayRefreshRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "relay_token",
-        "report_type",
-        "secret",
-        "webhook",
-    ];
+    const FIELDS: &'static [&'static str] = &["relay_token", "report_type", "webhook"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -28398,25 +29386,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRefreshRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "relay_token"),
-                2 => s::value(&mut map, &mut f2, "report_type"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "webhook"),
+                0 => s::value(&mut map, &mut f0, "relay_token"),
+                1 => s::value(&mut map, &mut f1, "report_type"),
+                2 => s::value(&mut map, &mut f2, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            relay_token: s::required(f1, "relay_token")?,
-            report_type: s::required(f2, "report_type")?,
-            secret: s::optional(f3),
-            webhook: s::optional(f4),
+            relay_token: s::required(f0, "relay_token")?,
+            report_type: s::required(f1, "report_type")?,
+            webhook: s::optional(f2),
         })
     }
 }
@@ -28425,34 +29407,35 @@ impl ::serde::Serialize for CreditRelayRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.webhook),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.webhook)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditRelayRefreshRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("relay_token", &self.relay_token);
         out.field("report_type", &self.report_type);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "webhook", &self.webhook);
+        out.field_unless(skip[0], "webhook", &self.webhook);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CreditRelayRefreshRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CreditRelayRefreshRequest")
-            .field("client_id", &"[redacted]")
-            .field("relay_token", &self.relay_token)
-            .field("report_type", &self.report_type)
-            .field("secret", &"[redacted]")
-            .field("webhook", &self.webhook)
-            .finish()
+impl CreditRelayRefreshRequest {
+    /// A value with its required fields (`relay_token`, `report_type`); set optional fields with the methods named after them.
+    pub fn new(
+        relay_token: impl ::std::convert::Into<::std::string::String>,
+        report_type: ReportType,
+    ) -> Self {
+        Self {
+            relay_token: relay_token.into(),
+            report_type,
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
     }
 }
 ///CreditRelayRefreshResponse defines the response schema for `/credit/relay/refresh`
@@ -28522,12 +29505,11 @@ impl ::serde::Serialize for CreditRelayRefreshResponse {
     }
 }
 ///CreditRelayRemoveRequest defines the request schema for `/credit/relay/remove`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CreditRelayRemoveRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The `relay_token` you would like to revoke.
     pub relay_token: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditRelayRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -28538,7 +29520,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayRemoveRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRemoveRequest {
     const NAME: &'static str = "CreditRelayRemoveRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "relay_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["relay_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -28548,21 +29530,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRemoveRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "relay_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "relay_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            relay_token: s::required(f1, "relay_token")?,
-            secret: s::optional(f2),
+            relay_token: s::required(f0, "relay_token")?,
         })
     }
 }
@@ -28571,29 +29547,23 @@ impl ::serde::Serialize for CreditRelayRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditRelayRemoveRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("relay_token", &self.relay_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for CreditRelayRemoveRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CreditRelayRemoveRequest")
-            .field("client_id", &"[redacted]")
-            .field("relay_token", &self.relay_token)
-            .field("secret", &"[redacted]")
-            .finish()
+impl CreditRelayRemoveRequest {
+    /// A value with its required fields (`relay_token`); set optional fields with the methods named after them.
+    pub fn new(relay_token: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            relay_token: relay_token.into(),
+        }
     }
 }
 ///CreditRelayRemoveResponse defines the response schema for `/credit/relay/remove`
@@ -29432,9 +30402,8 @@ impl ::serde::Serialize for CreditSessionResults {
 }
 ///CreditSessionsGetRequest defines the request schema for `/credit/sessions/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditSessionsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditSessionsGetRequest {
@@ -29446,7 +30415,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditSessionsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionsGetRequest {
     const NAME: &'static str = "CreditSessionsGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_token"];
+    const FIELDS: &'static [&'static str] = &["user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -29456,21 +30425,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionsGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_token: s::required(f2, "user_token")?,
+            user_token: s::required(f0, "user_token")?,
         })
     }
 }
@@ -29479,27 +30442,28 @@ impl ::serde::Serialize for CreditSessionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditSessionsGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+impl CreditSessionsGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            user_token: user_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for CreditSessionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditSessionsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .field("user_token", &"[redacted]")
             .finish()
     }
@@ -29577,6 +30541,11 @@ Unofficial currency codes are used for currencies that do not have official ISO 
 )]
 #[serde(transparent)]
 pub struct CreditUnofficialCurrencyCode(pub ::std::string::String);
+impl ::std::convert::From<&str> for CreditUnofficialCurrencyCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditUnofficialCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -29825,6 +30794,11 @@ impl ::serde::Serialize for CreditW2 {
 )]
 #[serde(transparent)]
 pub struct Cursor(pub ::std::string::String);
+impl ::std::convert::From<&str> for Cursor {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for Cursor {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -29854,6 +30828,7 @@ impl ::std::str::FromStr for Cursor {
 }
 ///Data to populate as test transaction data.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CustomSandboxTransaction {
     ///The transaction amount. Can be negative.
     pub amount: f64,
@@ -29933,6 +30908,28 @@ impl ::serde::Serialize for CustomSandboxTransaction {
         out.field("description", &self.description);
         out.field_unless(skip[0], "iso_currency_code", &self.iso_currency_code);
         out.end()
+    }
+}
+impl CustomSandboxTransaction {
+    /// A value with its required fields (`amount`, `date_posted`, `date_transacted`, `description`); set optional fields with the methods named after them.
+    pub fn new(
+        amount: f64,
+        date_posted: ::chrono::naive::NaiveDate,
+        date_transacted: ::chrono::naive::NaiveDate,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            amount,
+            date_posted,
+            date_transacted,
+            description: description.into(),
+            iso_currency_code: ::std::option::Option::None,
+        }
+    }
+    /// Set [`iso_currency_code`](Self::iso_currency_code).
+    pub fn iso_currency_code(mut self, value: ::std::string::String) -> Self {
+        self.iso_currency_code = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The object contains a risk score and a risk tier that evaluate the transaction return risk of an unauthorized debit. Common return codes in this category include: "R05", "R07", "R10", "R11", "R29". These returns typically have a return time frame of up to 60 calendar days. During this period, the customer of financial institutions can dispute a transaction as unauthorized.

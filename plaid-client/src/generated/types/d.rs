@@ -74,11 +74,10 @@ impl ::serde::Serialize for DashboardUser {
     }
 }
 ///Request input for fetching a dashboard user
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct DashboardUserGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub dashboard_user_id: DashboardUserId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -89,11 +88,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserGetRequest {
     const NAME: &'static str = "DashboardUserGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "dashboard_user_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["dashboard_user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -103,21 +98,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "dashboard_user_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "dashboard_user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            dashboard_user_id: s::required(f1, "dashboard_user_id")?,
-            secret: s::optional(f2),
+            dashboard_user_id: s::required(f0, "dashboard_user_id")?,
         })
     }
 }
@@ -126,29 +115,23 @@ impl ::serde::Serialize for DashboardUserGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DashboardUserGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("dashboard_user_id", &self.dashboard_user_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for DashboardUserGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("DashboardUserGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("dashboard_user_id", &self.dashboard_user_id)
-            .field("secret", &"[redacted]")
-            .finish()
+impl DashboardUserGetRequest {
+    /// A value with its required fields (`dashboard_user_id`); set optional fields with the methods named after them.
+    pub fn new(dashboard_user_id: impl ::std::convert::Into<DashboardUserId>) -> Self {
+        Self {
+            dashboard_user_id: dashboard_user_id.into(),
+        }
     }
 }
 ///Account information associated with a team member with access to the Plaid dashboard.
@@ -243,6 +226,11 @@ impl ::serde::Serialize for DashboardUserGetResponse {
 )]
 #[serde(transparent)]
 pub struct DashboardUserId(pub ::std::string::String);
+impl ::std::convert::From<&str> for DashboardUserId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DashboardUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -284,6 +272,11 @@ impl ::std::str::FromStr for DashboardUserId {
 )]
 #[serde(transparent)]
 pub struct DashboardUserIdNullable(pub ::std::string::String);
+impl ::std::convert::From<&str> for DashboardUserIdNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DashboardUserIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -312,11 +305,10 @@ impl ::std::str::FromStr for DashboardUserIdNullable {
     }
 }
 ///Request input for listing dashboard users
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct DashboardUserListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -327,7 +319,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserListRequest {
     const NAME: &'static str = "DashboardUserListRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "cursor", "secret"];
+    const FIELDS: &'static [&'static str] = &["cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -337,22 +329,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserListRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "cursor"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
-        Ok(Self {
-            client_id: s::optional(f0),
-            cursor: s::optional(f1),
-            secret: s::optional(f2),
-        })
+        Ok(Self { cursor: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for DashboardUserListRequest {
@@ -360,30 +344,28 @@ impl ::serde::Serialize for DashboardUserListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DashboardUserListRequest",
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.end()
     }
 }
-impl ::std::fmt::Debug for DashboardUserListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("DashboardUserListRequest")
-            .field("client_id", &"[redacted]")
-            .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
-            .finish()
+impl DashboardUserListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of dashboard users
@@ -972,6 +954,11 @@ impl ::serde::Serialize for DefaultUpdateWebhook {
 )]
 #[serde(transparent)]
 pub struct DepositoryAccount(pub ::std::string::String);
+impl ::std::convert::From<&str> for DepositoryAccount {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DepositoryAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1169,6 +1156,11 @@ impl ::serde::Serialize for DepositoryFilter {
 )]
 #[serde(transparent)]
 pub struct DeprecatedClientUserId(pub ::std::string::String);
+impl ::std::convert::From<&str> for DeprecatedClientUserId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DeprecatedClientUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1926,6 +1918,11 @@ impl ::std::convert::TryFrom<::std::string::String> for DocumentDateOfBirthMatch
 )]
 #[serde(transparent)]
 pub struct DocumentImageBack(pub ::std::string::String);
+impl ::std::convert::From<&str> for DocumentImageBack {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DocumentImageBack {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1967,6 +1964,11 @@ impl ::std::str::FromStr for DocumentImageBack {
 )]
 #[serde(transparent)]
 pub struct DocumentImageCroppedBack(pub ::std::string::String);
+impl ::std::convert::From<&str> for DocumentImageCroppedBack {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DocumentImageCroppedBack {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2008,6 +2010,11 @@ impl ::std::str::FromStr for DocumentImageCroppedBack {
 )]
 #[serde(transparent)]
 pub struct DocumentImageCroppedFront(pub ::std::string::String);
+impl ::std::convert::From<&str> for DocumentImageCroppedFront {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DocumentImageCroppedFront {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2049,6 +2056,11 @@ impl ::std::str::FromStr for DocumentImageCroppedFront {
 )]
 #[serde(transparent)]
 pub struct DocumentImageFace(pub ::std::string::String);
+impl ::std::convert::From<&str> for DocumentImageFace {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DocumentImageFace {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2090,6 +2102,11 @@ impl ::std::str::FromStr for DocumentImageFace {
 )]
 #[serde(transparent)]
 pub struct DocumentImageFront(pub ::std::string::String);
+impl ::std::convert::From<&str> for DocumentImageFront {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DocumentImageFront {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {

@@ -448,6 +448,11 @@ impl ::serde::Serialize for Email {
 )]
 #[serde(transparent)]
 pub struct EmailAddress(pub ::std::string::String);
+impl ::std::convert::From<&str> for EmailAddress {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for EmailAddress {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -540,6 +545,11 @@ impl ::serde::Serialize for EmailAddressMatchScore {
 )]
 #[serde(transparent)]
 pub struct EmailAddressNullable(pub ::std::string::String);
+impl ::std::convert::From<&str> for EmailAddressNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for EmailAddressNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -851,14 +861,13 @@ impl ::serde::Serialize for EmployerVerification {
     }
 }
 ///EmployersSearchRequest defines the request schema for `/employers/search`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct EmployersSearchRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The Plaid products the returned employers should support. Currently, this field must be set to `"deposit_switch"`.
     pub products: ::std::vec::Vec<::std::string::String>,
     ///The employer name to be searched for.
     pub query: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for EmployersSearchRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -869,12 +878,7 @@ impl<'de> ::serde::Deserialize<'de> for EmployersSearchRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for EmployersSearchRequest {
     const NAME: &'static str = "EmployersSearchRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "products",
-        "query",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["products", "query"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -885,23 +889,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for EmployersSearchRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "products"),
-                2 => s::value(&mut map, &mut f2, "query"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "products"),
+                1 => s::value(&mut map, &mut f1, "query"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            products: s::required(f1, "products")?,
-            query: s::required(f2, "query")?,
-            secret: s::optional(f3),
+            products: s::required(f0, "products")?,
+            query: s::required(f1, "query")?,
         })
     }
 }
@@ -910,31 +908,28 @@ impl ::serde::Serialize for EmployersSearchRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EmployersSearchRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("products", &self.products);
         out.field("query", &self.query);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for EmployersSearchRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("EmployersSearchRequest")
-            .field("client_id", &"[redacted]")
-            .field("products", &self.products)
-            .field("query", &self.query)
-            .field("secret", &"[redacted]")
-            .finish()
+impl EmployersSearchRequest {
+    /// A value with its required fields (`products`, `query`); set optional fields with the methods named after them.
+    pub fn new(
+        products: ::std::vec::Vec<::std::string::String>,
+        query: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            products,
+            query: query.into(),
+        }
     }
 }
 ///EmployersSearchResponse defines the response schema for `/employers/search`.
@@ -1197,10 +1192,9 @@ impl ::serde::Serialize for EmploymentVerification {
 }
 ///EmploymentVerificationGetRequest defines the request schema for `/employment/verification/get`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct EmploymentVerificationGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for EmploymentVerificationGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1211,7 +1205,7 @@ impl<'de> ::serde::Deserialize<'de> for EmploymentVerificationGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for EmploymentVerificationGetRequest {
     const NAME: &'static str = "EmploymentVerificationGetRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1221,21 +1215,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for EmploymentVerificationGetRequest
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -1244,10 +1232,7 @@ impl ::serde::Serialize for EmploymentVerificationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EmploymentVerificationGetRequest",
@@ -1255,17 +1240,21 @@ impl ::serde::Serialize for EmploymentVerificationGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+impl EmploymentVerificationGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for EmploymentVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EmploymentVerificationGetRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -2851,6 +2840,11 @@ impl ::serde::Serialize for EntityWatchlistProgram {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistProgramId(pub ::std::string::String);
+impl ::std::convert::From<&str> for EntityWatchlistProgramId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistProgramId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3100,6 +3094,11 @@ impl ::serde::Serialize for EntityWatchlistScreeningHit {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningHitId(pub ::std::string::String);
+impl ::std::convert::From<&str> for EntityWatchlistScreeningHitId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningHitId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3141,6 +3140,11 @@ impl ::std::str::FromStr for EntityWatchlistScreeningHitId {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningId(pub ::std::string::String);
+impl ::std::convert::From<&str> for EntityWatchlistScreeningId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3182,6 +3186,11 @@ impl ::std::str::FromStr for EntityWatchlistScreeningId {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningName(pub ::std::string::String);
+impl ::std::convert::From<&str> for EntityWatchlistScreeningName {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3223,6 +3232,11 @@ impl ::std::str::FromStr for EntityWatchlistScreeningName {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningProgramName(pub ::std::string::String);
+impl ::std::convert::From<&str> for EntityWatchlistScreeningProgramName {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningProgramName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3347,6 +3361,11 @@ impl ::serde::Serialize for EntityWatchlistScreeningReview {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningReviewId(pub ::std::string::String);
+impl ::std::convert::From<&str> for EntityWatchlistScreeningReviewId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningReviewId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3473,6 +3492,7 @@ impl ::serde::Serialize for EntityWatchlistScreeningSearchTerms {
 }
 ///Search inputs for creating an entity watchlist screening
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct EntityWatchlistSearchTerms {
     pub country: ::std::option::Option<GenericCountryCodeNullable>,
     pub document_number: ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
@@ -3565,6 +3585,51 @@ impl ::serde::Serialize for EntityWatchlistSearchTerms {
         out.field_unless(skip[3], "phone_number", &self.phone_number);
         out.field_unless(skip[4], "url", &self.url);
         out.end()
+    }
+}
+impl EntityWatchlistSearchTerms {
+    /// A value with its required fields (`entity_watchlist_program_id`, `legal_name`); set optional fields with the methods named after them.
+    pub fn new(
+        entity_watchlist_program_id: impl ::std::convert::Into<EntityWatchlistProgramId>,
+        legal_name: impl ::std::convert::Into<EntityWatchlistScreeningName>,
+    ) -> Self {
+        Self {
+            country: ::std::option::Option::None,
+            document_number: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            entity_watchlist_program_id: entity_watchlist_program_id.into(),
+            legal_name: legal_name.into(),
+            phone_number: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+        }
+    }
+    /// Set [`country`](Self::country).
+    pub fn country(mut self, value: GenericCountryCodeNullable) -> Self {
+        self.country = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`document_number`](Self::document_number).
+    pub fn document_number(
+        mut self,
+        value: WatchlistScreeningDocumentValueNullable,
+    ) -> Self {
+        self.document_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: EmailAddressNullable) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: WatchlistScreeningPhoneNumberNullable) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`url`](Self::url).
+    pub fn url(mut self, value: UrlNullable) -> Self {
+        self.url = ::std::option::Option::Some(value);
+        self
     }
 }
 ///A set of attributes providing context about the factors that contributed to the EWA scores. Each key is the attribute name and the value is its numeric score, or null if the attribute could not be computed.
@@ -4045,6 +4110,7 @@ impl ::serde::Serialize for ExtendedRecipientMetadata {
 }
 ///(Deprecated) Additional payment consent options. Please use `payer_details` to specify the account.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ExternalPaymentInitiationConsentOptions {
     pub bacs: ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
     ///The International Bank Account Number (IBAN) for the payer's account. Where possible, the end user will be able to set up payment consent using only the specified bank account if provided.
@@ -4115,8 +4181,34 @@ impl ::serde::Serialize for ExternalPaymentInitiationConsentOptions {
         out.end()
     }
 }
+impl ExternalPaymentInitiationConsentOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            bacs: ::std::option::Option::None,
+            iban: ::std::option::Option::None,
+            request_refund_details: ::std::option::Option::None,
+        }
+    }
+    /// Set [`bacs`](Self::bacs).
+    pub fn bacs(mut self, value: PaymentInitiationOptionalRestrictionBacs) -> Self {
+        self.bacs = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`iban`](Self::iban).
+    pub fn iban(mut self, value: ::std::string::String) -> Self {
+        self.iban = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`request_refund_details`](Self::request_refund_details).
+    pub fn request_refund_details(mut self, value: bool) -> Self {
+        self.request_refund_details = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Additional payment options
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ExternalPaymentOptions {
     pub bacs: ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
     ///The International Bank Account Number (IBAN) for the payer's account. Where possible, the end user will be able to send payments only from the specified bank account if provided.
@@ -4196,6 +4288,37 @@ impl ::serde::Serialize for ExternalPaymentOptions {
         );
         out.field_unless(skip[3], "scheme", &self.scheme);
         out.end()
+    }
+}
+impl ExternalPaymentOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            bacs: ::std::option::Option::None,
+            iban: ::std::option::Option::None,
+            request_refund_details: ::std::option::Option::None,
+            scheme: ::std::option::Option::None,
+        }
+    }
+    /// Set [`bacs`](Self::bacs).
+    pub fn bacs(mut self, value: PaymentInitiationOptionalRestrictionBacs) -> Self {
+        self.bacs = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`iban`](Self::iban).
+    pub fn iban(mut self, value: ::std::string::String) -> Self {
+        self.iban = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`request_refund_details`](Self::request_refund_details).
+    pub fn request_refund_details(mut self, value: bool) -> Self {
+        self.request_refund_details = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`scheme`](Self::scheme).
+    pub fn scheme(mut self, value: PaymentScheme) -> Self {
+        self.scheme = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Details about external payment refund
@@ -4452,6 +4575,7 @@ impl ::serde::Serialize for ExternalPaymentScheduleGet {
 }
 ///The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ExternalPaymentScheduleRequest {
     ///The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.
     pub adjusted_start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -4540,6 +4664,32 @@ impl ::serde::Serialize for ExternalPaymentScheduleRequest {
         out.field("interval_execution_day", &self.interval_execution_day);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+impl ExternalPaymentScheduleRequest {
+    /// A value with its required fields (`interval`, `interval_execution_day`, `start_date`); set optional fields with the methods named after them.
+    pub fn new(
+        interval: PaymentScheduleInterval,
+        interval_execution_day: i64,
+        start_date: ::chrono::naive::NaiveDate,
+    ) -> Self {
+        Self {
+            adjusted_start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            interval,
+            interval_execution_day,
+            start_date,
+        }
+    }
+    /// Set [`adjusted_start_date`](Self::adjusted_start_date).
+    pub fn adjusted_start_date(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.adjusted_start_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_date`](Self::end_date).
+    pub fn end_date(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.end_date = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::serde::Serialize for EarningsBreakdownCanonicalDescription {

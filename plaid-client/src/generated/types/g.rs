@@ -148,6 +148,11 @@ impl ::serde::Serialize for GamblingIndicators {
 )]
 #[serde(transparent)]
 pub struct GenericCountryCode(pub ::std::string::String);
+impl ::std::convert::From<&str> for GenericCountryCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for GenericCountryCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -189,6 +194,11 @@ impl ::std::str::FromStr for GenericCountryCode {
 )]
 #[serde(transparent)]
 pub struct GenericCountryCodeNullable(pub ::std::string::String);
+impl ::std::convert::From<&str> for GenericCountryCodeNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for GenericCountryCodeNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -418,6 +428,11 @@ impl ::serde::Serialize for GetRecipientsResponse {
 )]
 #[serde(transparent)]
 pub struct GivenNameField(pub ::std::string::String);
+impl ::std::convert::From<&str> for GivenNameField {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for GivenNameField {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {

@@ -888,6 +888,11 @@ impl ::serde::Serialize for HoldingsOverride {
 )]
 #[serde(transparent)]
 pub struct HostedLinkCompletionRedirectUri(pub ::std::string::String);
+impl ::std::convert::From<&str> for HostedLinkCompletionRedirectUri {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for HostedLinkCompletionRedirectUri {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {

@@ -186,6 +186,11 @@ impl ::std::convert::TryFrom<::std::string::String> for IdNumberType {
 )]
 #[serde(transparent)]
 pub struct IdNumberValue(pub ::std::string::String);
+impl ::std::convert::From<&str> for IdNumberValue {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdNumberValue {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -780,11 +785,10 @@ impl ::serde::Serialize for IdentityDocumentUploadRiskSummary {
 }
 ///IdentityDocumentsUploadsGetRequest defines the request schema for `/identity/documents/uploads/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct IdentityDocumentsUploadsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<IdentityDocumentsUploadsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityDocumentsUploadsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -795,12 +799,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityDocumentsUploadsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentsUploadsGetRequest {
     const NAME: &'static str = "IdentityDocumentsUploadsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -811,23 +810,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentsUploadsGetReque
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -836,11 +829,7 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityDocumentsUploadsGetRequest",
@@ -848,24 +837,35 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
+    }
+}
+impl IdentityDocumentsUploadsGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: IdentityDocumentsUploadsGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for IdentityDocumentsUploadsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityDocumentsUploadsGetRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
 ///An optional object to filter `/identity/documents/uploads/get` results.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IdentityDocumentsUploadsGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item.
 Note: An error will be returned if a provided `account_id` is not associated with the Item.*/
@@ -917,6 +917,19 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+impl IdentityDocumentsUploadsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///IdentityDocumentsUploadsGetResponse defines the response schema for `/identity/documents/uploads/get`
@@ -984,11 +997,10 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetResponse {
 }
 ///IdentityGetRequest defines the request schema for `/identity/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct IdentityGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<IdentityGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -999,12 +1011,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityGetRequest {
     const NAME: &'static str = "IdentityGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1015,23 +1022,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -1040,11 +1041,7 @@ impl ::serde::Serialize for IdentityGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityGetRequest",
@@ -1052,24 +1049,35 @@ impl ::serde::Serialize for IdentityGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
+    }
+}
+impl IdentityGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: IdentityGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for IdentityGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityGetRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
 ///An optional object to filter `/identity/get` results.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IdentityGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item.
 Note: An error will be returned if a provided `account_id` is not associated with the Item.*/
@@ -1120,6 +1128,19 @@ impl ::serde::Serialize for IdentityGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+impl IdentityGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///IdentityGetResponse defines the response schema for `/identity/get`
@@ -1187,11 +1208,10 @@ impl ::serde::Serialize for IdentityGetResponse {
 }
 ///IdentityMatchRequest defines the request schema for `/identity/match`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct IdentityMatchRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<IdentityMatchRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user: ::std::option::Option<IdentityMatchUser>,
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityMatchRequest {
@@ -1203,13 +1223,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityMatchRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityMatchRequest {
     const NAME: &'static str = "IdentityMatchRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-        "user",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options", "user"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1221,25 +1235,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityMatchRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "user"),
+                1 => s::value(&mut map, &mut f1, "options"),
+                2 => s::value(&mut map, &mut f2, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
-            user: s::optional(f4),
+            options: s::optional(f1),
+            user: s::optional(f2),
         })
     }
 }
@@ -1248,10 +1256,8 @@ impl ::serde::Serialize for IdentityMatchRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -1261,26 +1267,43 @@ impl ::serde::Serialize for IdentityMatchRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user", &self.user);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "user", &self.user);
         out.end()
+    }
+}
+impl IdentityMatchRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: IdentityMatchRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: IdentityMatchUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for IdentityMatchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityMatchRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .field("user", &self.user)
             .finish()
     }
 }
 ///An optional object to filter `/identity/match` results
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IdentityMatchRequestOptions {
     ///An array of `account_ids` to perform fuzzy match
     pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -1330,6 +1353,19 @@ impl ::serde::Serialize for IdentityMatchRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+impl IdentityMatchRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///IdentityMatchResponse defines the response schema for `/identity/match`
@@ -1397,6 +1433,7 @@ impl ::serde::Serialize for IdentityMatchResponse {
 }
 ///The user's legal name, phone number, email address and address used to perform fuzzy match. If Financial Account Matching is enabled in the Identity Verification product, leave this field empty to automatically match against PII collected from the Identity Verification checks.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IdentityMatchUser {
     pub address: ::std::option::Option<AddressDataNullableNoRequiredFields>,
     ///The user's email address.
@@ -1475,12 +1512,42 @@ impl ::serde::Serialize for IdentityMatchUser {
         out.end()
     }
 }
+impl IdentityMatchUser {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            legal_name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: AddressDataNullableNoRequiredFields) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: ::std::string::String) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`legal_name`](Self::legal_name).
+    pub fn legal_name(mut self, value: ::std::string::String) -> Self {
+        self.legal_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: ::std::string::String) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///IdentityRefreshRequest defines the request schema for `/identity/refresh`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct IdentityRefreshRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1491,7 +1558,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityRefreshRequest {
     const NAME: &'static str = "IdentityRefreshRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1501,21 +1568,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityRefreshRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -1524,10 +1585,7 @@ impl ::serde::Serialize for IdentityRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityRefreshRequest",
@@ -1535,17 +1593,21 @@ impl ::serde::Serialize for IdentityRefreshRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+impl IdentityRefreshRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for IdentityRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityRefreshRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -1934,11 +1996,10 @@ impl ::serde::Serialize for IdentityVerificationAutofillAddress {
     }
 }
 ///Request input to autofill an Identity Verification
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationAutofillCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub identity_verification_id: IdentityVerificationId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1950,11 +2011,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateReques
 impl<'de> crate::struct_serde::FromMap<'de>
 for IdentityVerificationAutofillCreateRequest {
     const NAME: &'static str = "IdentityVerificationAutofillCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "identity_verification_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["identity_verification_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1964,21 +2021,15 @@ for IdentityVerificationAutofillCreateRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "identity_verification_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "identity_verification_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            identity_verification_id: s::required(f1, "identity_verification_id")?,
-            secret: s::optional(f2),
+            identity_verification_id: s::required(f0, "identity_verification_id")?,
         })
     }
 }
@@ -1987,29 +2038,25 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationAutofillCreateRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("identity_verification_id", &self.identity_verification_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for IdentityVerificationAutofillCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IdentityVerificationAutofillCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("identity_verification_id", &self.identity_verification_id)
-            .field("secret", &"[redacted]")
-            .finish()
+impl IdentityVerificationAutofillCreateRequest {
+    /// A value with its required fields (`identity_verification_id`); set optional fields with the methods named after them.
+    pub fn new(
+        identity_verification_id: impl ::std::convert::Into<IdentityVerificationId>,
+    ) -> Self {
+        Self {
+            identity_verification_id: identity_verification_id.into(),
+        }
     }
 }
 ///Autofill represents unverified customer information. This needs to be confirmed by the customer before using.
@@ -2224,15 +2271,14 @@ impl ::std::convert::TryFrom<String> for IdentityVerificationConsent {
     }
 }
 ///Request schema for `/identity_verification/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub gave_consent: IdentityVerificationConsent,
     pub is_idempotent: ::std::option::Option<IdempotencyFlag>,
     ///A flag specifying whether you would like Plaid to expose a shareable URL for the verification being created.
     pub is_shareable: bool,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub template_id: IdentityVerificationTemplateId,
     pub user: ::std::option::Option<IdentityVerificationCreateRequestUser>,
     pub user_id: ::std::option::Option<PlaidUserId>,
@@ -2247,12 +2293,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationCreateRequest {
     const NAME: &'static str = "IdentityVerificationCreateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "client_user_id",
         "gave_consent",
         "is_idempotent",
         "is_shareable",
-        "secret",
         "template_id",
         "user",
         "user_id",
@@ -2272,33 +2316,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationCreateReques
         let mut f4 = None;
         let mut f5 = None;
         let mut f6 = None;
-        let mut f7 = None;
-        let mut f8 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "gave_consent"),
-                3 => s::value(&mut map, &mut f3, "is_idempotent"),
-                4 => s::value(&mut map, &mut f4, "is_shareable"),
-                5 => s::value(&mut map, &mut f5, "secret"),
-                6 => s::value(&mut map, &mut f6, "template_id"),
-                7 => s::value(&mut map, &mut f7, "user"),
-                8 => s::value(&mut map, &mut f8, "user_id"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "gave_consent"),
+                2 => s::value(&mut map, &mut f2, "is_idempotent"),
+                3 => s::value(&mut map, &mut f3, "is_shareable"),
+                4 => s::value(&mut map, &mut f4, "template_id"),
+                5 => s::value(&mut map, &mut f5, "user"),
+                6 => s::value(&mut map, &mut f6, "user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::optional(f1),
-            gave_consent: s::required(f2, "gave_consent")?,
-            is_idempotent: s::optional(f3),
-            is_shareable: s::required(f4, "is_shareable")?,
-            secret: s::optional(f5),
-            template_id: s::required(f6, "template_id")?,
-            user: s::optional(f7),
-            user_id: s::optional(f8),
+            client_user_id: s::optional(f0),
+            gave_consent: s::required(f1, "gave_consent")?,
+            is_idempotent: s::optional(f2),
+            is_shareable: s::required(f3, "is_shareable")?,
+            template_id: s::required(f4, "template_id")?,
+            user: s::optional(f5),
+            user_id: s::optional(f6),
         })
     }
 }
@@ -2307,11 +2345,9 @@ impl ::serde::Serialize for IdentityVerificationCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.is_idempotent),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user),
             ::std::option::Option::is_none(&self.user_id),
         ];
@@ -2321,31 +2357,52 @@ impl ::serde::Serialize for IdentityVerificationCreateRequest {
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[0], "client_user_id", &self.client_user_id);
         out.field("gave_consent", &self.gave_consent);
-        out.field_unless(skip[2], "is_idempotent", &self.is_idempotent);
+        out.field_unless(skip[1], "is_idempotent", &self.is_idempotent);
         out.field("is_shareable", &self.is_shareable);
-        out.field_unless(skip[3], "secret", &self.secret);
         out.field("template_id", &self.template_id);
-        out.field_unless(skip[4], "user", &self.user);
-        out.field_unless(skip[5], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user", &self.user);
+        out.field_unless(skip[3], "user_id", &self.user_id);
         out.end()
     }
 }
-impl ::std::fmt::Debug for IdentityVerificationCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IdentityVerificationCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("client_user_id", &self.client_user_id)
-            .field("gave_consent", &self.gave_consent)
-            .field("is_idempotent", &self.is_idempotent)
-            .field("is_shareable", &self.is_shareable)
-            .field("secret", &"[redacted]")
-            .field("template_id", &self.template_id)
-            .field("user", &self.user)
-            .field("user_id", &self.user_id)
-            .finish()
+impl IdentityVerificationCreateRequest {
+    /// A value with its required fields (`gave_consent`, `is_shareable`, `template_id`); set optional fields with the methods named after them.
+    pub fn new(
+        gave_consent: IdentityVerificationConsent,
+        is_shareable: bool,
+        template_id: impl ::std::convert::Into<IdentityVerificationTemplateId>,
+    ) -> Self {
+        Self {
+            client_user_id: ::std::option::Option::None,
+            gave_consent,
+            is_idempotent: ::std::option::Option::None,
+            is_shareable,
+            template_id: template_id.into(),
+            user: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ClientUserId) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`is_idempotent`](Self::is_idempotent).
+    pub fn is_idempotent(mut self, value: IdempotencyFlag) -> Self {
+        self.is_idempotent = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: IdentityVerificationCreateRequestUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: PlaidUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 /**User information collected outside of Link, most likely via your own onboarding process.
@@ -2368,6 +2425,7 @@ Specifically, these fields are optional in that they can either be fully provide
 Providing these fields via the API will result in Link skipping the data collection process for the associated user. All verification steps enabled in the associated Identity Verification Template will still be run. Verification steps will either be run immediately, or once the user completes the `accept_tos` step, depending on the value provided to the `gave_consent` field.
 If you are not using the shareable URL feature, you can optionally provide these fields via `/link/token/create` instead; both `/identity_verification/create` and `/link/token/create` are valid ways to provide this information. Note that if you provide a non-`null` user data object via `/identity_verification/create`, any user data fields entered via `/link/token/create` for the same `client_user_id` will be ignored when prefilling Link.*/
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IdentityVerificationCreateRequestUser {
     pub address: ::std::option::Option<UserAddress>,
     pub client_user_id: ::std::option::Option<DeprecatedClientUserId>,
@@ -2462,6 +2520,55 @@ impl ::serde::Serialize for IdentityVerificationCreateRequestUser {
         out.field_unless(skip[5], "name", &self.name);
         out.field_unless(skip[6], "phone_number", &self.phone_number);
         out.end()
+    }
+}
+impl IdentityVerificationCreateRequestUser {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            client_user_id: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            id_number: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: UserAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: DeprecatedClientUserId) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: Iso8601Date) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: EmailAddress) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`id_number`](Self::id_number).
+    pub fn id_number(mut self, value: UserIdNumber) -> Self {
+        self.id_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: IdentityVerificationRequestUserName) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: IdentityVerificationUserPhoneNumber) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
     }
 }
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
@@ -2752,6 +2859,11 @@ impl ::serde::Serialize for IdentityVerificationDocumentAddressResponse {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationDocumentCity(pub ::std::string::String);
+impl ::std::convert::From<&str> for IdentityVerificationDocumentCity {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentCity {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2793,6 +2905,11 @@ impl ::std::str::FromStr for IdentityVerificationDocumentCity {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationDocumentCountryCode(pub ::std::string::String);
+impl ::std::convert::From<&str> for IdentityVerificationDocumentCountryCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentCountryCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3035,6 +3152,11 @@ impl ::serde::Serialize for IdentityVerificationDocumentNameResponse {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationDocumentPostalCode(pub ::std::string::String);
+impl ::std::convert::From<&str> for IdentityVerificationDocumentPostalCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentPostalCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3078,6 +3200,11 @@ impl ::std::str::FromStr for IdentityVerificationDocumentPostalCode {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationDocumentRegion(pub ::std::string::String);
+impl ::std::convert::From<&str> for IdentityVerificationDocumentRegion {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentRegion {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3119,6 +3246,11 @@ impl ::std::str::FromStr for IdentityVerificationDocumentRegion {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationDocumentStreet(pub ::std::string::String);
+impl ::std::convert::From<&str> for IdentityVerificationDocumentStreet {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentStreet {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3147,11 +3279,10 @@ impl ::std::str::FromStr for IdentityVerificationDocumentStreet {
     }
 }
 ///Request input for fetching an Identity Verification
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub identity_verification_id: IdentityVerificationId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3162,11 +3293,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationGetRequest {
     const NAME: &'static str = "IdentityVerificationGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "identity_verification_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["identity_verification_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3176,21 +3303,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "identity_verification_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "identity_verification_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            identity_verification_id: s::required(f1, "identity_verification_id")?,
-            secret: s::optional(f2),
+            identity_verification_id: s::required(f0, "identity_verification_id")?,
         })
     }
 }
@@ -3199,29 +3320,25 @@ impl ::serde::Serialize for IdentityVerificationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("identity_verification_id", &self.identity_verification_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for IdentityVerificationGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IdentityVerificationGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("identity_verification_id", &self.identity_verification_id)
-            .field("secret", &"[redacted]")
-            .finish()
+impl IdentityVerificationGetRequest {
+    /// A value with its required fields (`identity_verification_id`); set optional fields with the methods named after them.
+    pub fn new(
+        identity_verification_id: impl ::std::convert::Into<IdentityVerificationId>,
+    ) -> Self {
+        Self {
+            identity_verification_id: identity_verification_id.into(),
+        }
     }
 }
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
@@ -3425,6 +3542,11 @@ impl ::serde::Serialize for IdentityVerificationGetResponse {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationId(pub ::std::string::String);
+impl ::std::convert::From<&str> for IdentityVerificationId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3453,12 +3575,11 @@ impl ::std::str::FromStr for IdentityVerificationId {
     }
 }
 ///Request input for listing Identity Verifications
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub template_id: IdentityVerificationTemplateId,
     ///A unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and the `client_user_id` are present in the request, the `user_id` must have been created from the provided `client_user_id`.
     pub user_id: ::std::option::Option<PlaidUserId>,
@@ -3473,10 +3594,8 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationListRequest {
     const NAME: &'static str = "IdentityVerificationListRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "client_user_id",
         "cursor",
-        "secret",
         "template_id",
         "user_id",
     ];
@@ -3492,27 +3611,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationListRequest 
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "cursor"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "template_id"),
-                5 => s::value(&mut map, &mut f5, "user_id"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "template_id"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::optional(f1),
-            cursor: s::optional(f2),
-            secret: s::optional(f3),
-            template_id: s::required(f4, "template_id")?,
-            user_id: s::optional(f5),
+            client_user_id: s::optional(f0),
+            cursor: s::optional(f1),
+            template_id: s::required(f2, "template_id")?,
+            user_id: s::optional(f3),
         })
     }
 }
@@ -3521,11 +3634,9 @@ impl ::serde::Serialize for IdentityVerificationListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -3534,25 +3645,39 @@ impl ::serde::Serialize for IdentityVerificationListRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[2], "cursor", &self.cursor);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
         out.field("template_id", &self.template_id);
-        out.field_unless(skip[4], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user_id", &self.user_id);
         out.end()
     }
 }
-impl ::std::fmt::Debug for IdentityVerificationListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IdentityVerificationListRequest")
-            .field("client_id", &"[redacted]")
-            .field("client_user_id", &self.client_user_id)
-            .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
-            .field("template_id", &self.template_id)
-            .field("user_id", &self.user_id)
-            .finish()
+impl IdentityVerificationListRequest {
+    /// A value with its required fields (`template_id`); set optional fields with the methods named after them.
+    pub fn new(
+        template_id: impl ::std::convert::Into<IdentityVerificationTemplateId>,
+    ) -> Self {
+        Self {
+            client_user_id: ::std::option::Option::None,
+            cursor: ::std::option::Option::None,
+            template_id: template_id.into(),
+            user_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ClientUserId) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: PlaidUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of Plaid sessions.
@@ -3641,6 +3766,7 @@ Each of the following identity fields are optional:
 Specifically, these fields are optional in that they can either be fully provided (satisfying every required field in their subschema) or omitted from the request entirely by not providing the key or value.
 Providing these fields via the API will result in Link skipping the data collection process for the associated user. All verification steps enabled in the associated Identity Verification Template will still be run. Verification steps will either be run immediately, or once the user completes the `accept_tos` step, depending on the value provided to the `gave_consent` field.*/
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IdentityVerificationRequestUser {
     pub address: ::std::option::Option<UserAddress>,
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
@@ -3730,8 +3856,52 @@ impl ::serde::Serialize for IdentityVerificationRequestUser {
         out.end()
     }
 }
+impl IdentityVerificationRequestUser {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            id_number: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: UserAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: Iso8601Date) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: EmailAddress) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`id_number`](Self::id_number).
+    pub fn id_number(mut self, value: UserIdNumber) -> Self {
+        self.id_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: IdentityVerificationRequestUserName) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: IdentityVerificationUserPhoneNumber) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///You can use this field to pre-populate the user's legal name; if it is provided here, they will not be prompted to enter their name in the identity verification attempt.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationRequestUserName {
     pub family_name: FamilyNameField,
     pub given_name: GivenNameField,
@@ -3785,6 +3955,18 @@ impl ::serde::Serialize for IdentityVerificationRequestUserName {
         out.field("family_name", &self.family_name);
         out.field("given_name", &self.given_name);
         out.end()
+    }
+}
+impl IdentityVerificationRequestUserName {
+    /// A value with its required fields (`family_name`, `given_name`); set optional fields with the methods named after them.
+    pub fn new(
+        family_name: impl ::std::convert::Into<FamilyNameField>,
+        given_name: impl ::std::convert::Into<GivenNameField>,
+    ) -> Self {
+        Self {
+            family_name: family_name.into(),
+            given_name: given_name.into(),
+        }
     }
 }
 ///The full name provided by the user. If the user has not submitted their name, this field will be null. Otherwise, both fields are guaranteed to be filled.
@@ -3920,13 +4102,12 @@ impl ::serde::Serialize for IdentityVerificationRetriedWebhook {
     }
 }
 ///Request input for retrying an identity verification attempt
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationRetryRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ClientUserId,
     ///A flag specifying whether you would like Plaid to expose a shareable URL for the verification being retried. If a value for this flag is not specified, the `is_shareable` setting from the original verification attempt will be used.
     pub is_shareable: ::std::option::Option<bool>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub steps: ::std::option::Option<IdentityVerificationRetryRequestStepsObject>,
     pub strategy: Strategy,
     pub template_id: IdentityVerificationTemplateId,
@@ -3942,10 +4123,8 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRetryRequest {
     const NAME: &'static str = "IdentityVerificationRetryRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "client_user_id",
         "is_shareable",
-        "secret",
         "steps",
         "strategy",
         "template_id",
@@ -3965,31 +4144,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRetryRequest
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "is_shareable"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "steps"),
-                5 => s::value(&mut map, &mut f5, "strategy"),
-                6 => s::value(&mut map, &mut f6, "template_id"),
-                7 => s::value(&mut map, &mut f7, "user"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "is_shareable"),
+                2 => s::value(&mut map, &mut f2, "steps"),
+                3 => s::value(&mut map, &mut f3, "strategy"),
+                4 => s::value(&mut map, &mut f4, "template_id"),
+                5 => s::value(&mut map, &mut f5, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::required(f1, "client_user_id")?,
-            is_shareable: s::optional(f2),
-            secret: s::optional(f3),
-            steps: s::optional(f4),
-            strategy: s::required(f5, "strategy")?,
-            template_id: s::required(f6, "template_id")?,
-            user: s::optional(f7),
+            client_user_id: s::required(f0, "client_user_id")?,
+            is_shareable: s::optional(f1),
+            steps: s::optional(f2),
+            strategy: s::required(f3, "strategy")?,
+            template_id: s::required(f4, "template_id")?,
+            user: s::optional(f5),
         })
     }
 }
@@ -3998,10 +4171,8 @@ impl ::serde::Serialize for IdentityVerificationRetryRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.is_shareable),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.steps),
             ::std::option::Option::is_none(&self.user),
         ];
@@ -4011,29 +4182,45 @@ impl ::serde::Serialize for IdentityVerificationRetryRequest {
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
-        out.field_unless(skip[1], "is_shareable", &self.is_shareable);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "steps", &self.steps);
+        out.field_unless(skip[0], "is_shareable", &self.is_shareable);
+        out.field_unless(skip[1], "steps", &self.steps);
         out.field("strategy", &self.strategy);
         out.field("template_id", &self.template_id);
-        out.field_unless(skip[4], "user", &self.user);
+        out.field_unless(skip[2], "user", &self.user);
         out.end()
     }
 }
-impl ::std::fmt::Debug for IdentityVerificationRetryRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IdentityVerificationRetryRequest")
-            .field("client_id", &"[redacted]")
-            .field("client_user_id", &self.client_user_id)
-            .field("is_shareable", &self.is_shareable)
-            .field("secret", &"[redacted]")
-            .field("steps", &self.steps)
-            .field("strategy", &self.strategy)
-            .field("template_id", &self.template_id)
-            .field("user", &self.user)
-            .finish()
+impl IdentityVerificationRetryRequest {
+    /// A value with its required fields (`client_user_id`, `strategy`, `template_id`); set optional fields with the methods named after them.
+    pub fn new(
+        client_user_id: impl ::std::convert::Into<ClientUserId>,
+        strategy: Strategy,
+        template_id: impl ::std::convert::Into<IdentityVerificationTemplateId>,
+    ) -> Self {
+        Self {
+            client_user_id: client_user_id.into(),
+            is_shareable: ::std::option::Option::None,
+            steps: ::std::option::Option::None,
+            strategy,
+            template_id: template_id.into(),
+            user: ::std::option::Option::None,
+        }
+    }
+    /// Set [`is_shareable`](Self::is_shareable).
+    pub fn is_shareable(mut self, value: bool) -> Self {
+        self.is_shareable = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`steps`](Self::steps).
+    pub fn steps(mut self, value: IdentityVerificationRetryRequestStepsObject) -> Self {
+        self.steps = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: IdentityVerificationRequestUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
     }
 }
 /**Instructions for the `custom` retry strategy specifying which steps should be required or skipped.
@@ -4048,6 +4235,7 @@ Custom retries override settings in your Plaid Template. For example, if your Pl
 
 The `selfie_check` step is currently not supported on the sandbox server. Sandbox requests will silently disable the `selfie_check` step when provided.*/
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationRetryRequestStepsObject {
     ///A boolean field specifying whether the new session should require or skip the `documentary_verification` step.
     pub documentary_verification: bool,
@@ -4121,6 +4309,22 @@ impl ::serde::Serialize for IdentityVerificationRetryRequestStepsObject {
         out.field("selfie_check", &self.selfie_check);
         out.field("verify_sms", &self.verify_sms);
         out.end()
+    }
+}
+impl IdentityVerificationRetryRequestStepsObject {
+    /// A value with its required fields (`documentary_verification`, `kyc_check`, `selfie_check`, `verify_sms`); set optional fields with the methods named after them.
+    pub fn new(
+        documentary_verification: bool,
+        kyc_check: bool,
+        selfie_check: bool,
+        verify_sms: bool,
+    ) -> Self {
+        Self {
+            documentary_verification,
+            kyc_check,
+            selfie_check,
+            verify_sms,
+        }
     }
 }
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
@@ -4730,6 +4934,11 @@ impl ::serde::Serialize for IdentityVerificationStepUpdatedWebhook {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationTemplateId(pub ::std::string::String);
+impl ::std::convert::From<&str> for IdentityVerificationTemplateId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationTemplateId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5049,6 +5258,11 @@ impl ::serde::Serialize for IdentityVerificationUserData {
 )]
 #[serde(transparent)]
 pub struct IdentityVerificationUserPhoneNumber(pub ::std::string::String);
+impl ::std::convert::From<&str> for IdentityVerificationUserPhoneNumber {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationUserPhoneNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5672,6 +5886,7 @@ Filter patterns supported:
 
 For a list of income categories, see the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv).*/
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IncomeInsightsFilter {
     ///Excludes income streams matching the specified categories.
     pub excluded_categories: ::std::vec::Vec<::std::string::String>,
@@ -5730,6 +5945,23 @@ impl ::serde::Serialize for IncomeInsightsFilter {
         out.field_unless(skip[0], "excluded_categories", &self.excluded_categories);
         out.field("included_categories", &self.included_categories);
         out.end()
+    }
+}
+impl IncomeInsightsFilter {
+    /// A value with its required fields (`included_categories`); set optional fields with the methods named after them.
+    pub fn new(included_categories: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            excluded_categories: ::std::default::Default::default(),
+            included_categories,
+        }
+    }
+    /// Set [`excluded_categories`](Self::excluded_categories).
+    pub fn excluded_categories(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.excluded_categories = value;
+        self
     }
 }
 ///The version of Income Insights to use.
@@ -6102,13 +6334,12 @@ impl ::serde::Serialize for IncomeSummaryFieldString {
     }
 }
 ///IncomeVerificationCreateRequest defines the request schema for `/income/verification/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IncomeVerificationCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<IncomeVerificationCreateRequestOptions>,
     ///The ID of a precheck created with `/income/verification/precheck`. Will be used to improve conversion of the income verification flow.
     pub precheck_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The URL endpoint to which Plaid should send webhooks related to the progress of the income verification process.
     pub webhook: ::std::string::String,
 }
@@ -6121,13 +6352,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomeVerificationCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationCreateRequest {
     const NAME: &'static str = "IncomeVerificationCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "precheck_id",
-        "secret",
-        "webhook",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "precheck_id", "webhook"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6139,25 +6364,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationCreateRequest 
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "precheck_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "webhook"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "precheck_id"),
+                2 => s::value(&mut map, &mut f2, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            precheck_id: s::optional(f2),
-            secret: s::optional(f3),
-            webhook: s::required(f4, "webhook")?,
+            options: s::optional(f0),
+            precheck_id: s::optional(f1),
+            webhook: s::required(f2, "webhook")?,
         })
     }
 }
@@ -6166,11 +6385,9 @@ impl ::serde::Serialize for IncomeVerificationCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.precheck_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -6178,27 +6395,35 @@ impl ::serde::Serialize for IncomeVerificationCreateRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "precheck_id", &self.precheck_id);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "precheck_id", &self.precheck_id);
         out.field("webhook", &self.webhook);
         out.end()
     }
 }
-impl ::std::fmt::Debug for IncomeVerificationCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IncomeVerificationCreateRequest")
-            .field("client_id", &"[redacted]")
-            .field("options", &self.options)
-            .field("precheck_id", &self.precheck_id)
-            .field("secret", &"[redacted]")
-            .field("webhook", &self.webhook)
-            .finish()
+impl IncomeVerificationCreateRequest {
+    /// A value with its required fields (`webhook`); set optional fields with the methods named after them.
+    pub fn new(webhook: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            precheck_id: ::std::option::Option::None,
+            webhook: webhook.into(),
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: IncomeVerificationCreateRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`precheck_id`](Self::precheck_id).
+    pub fn precheck_id(mut self, value: ::std::string::String) -> Self {
+        self.precheck_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Optional arguments for `/income/verification/create`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationCreateRequestOptions {
     ///An array of access tokens corresponding to the Items that will be cross-referenced with the product data. Plaid will attempt to correlate transaction history from these Items with data from the user's paystub, such as date and amount. If the `transactions` product was not initialized for the Items during Link, it will be initialized after this Link session.
     pub access_tokens: ::std::vec::Vec<AccessToken>,
@@ -6248,6 +6473,19 @@ impl ::serde::Serialize for IncomeVerificationCreateRequestOptions {
         );
         out.field_unless(skip[0], "access_tokens", &self.access_tokens);
         out.end()
+    }
+}
+impl IncomeVerificationCreateRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_tokens: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`access_tokens`](Self::access_tokens).
+    pub fn access_tokens(mut self, value: ::std::vec::Vec<AccessToken>) -> Self {
+        self.access_tokens = value;
+        self
     }
 }
 impl ::std::fmt::Debug for IncomeVerificationCreateRequestOptions {
@@ -6363,14 +6601,13 @@ for IncomeVerificationDocParsingConfig {
 }
 ///IncomeVerificationDocumentsDownloadRequest defines the request schema for `/income/verification/documents/download`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationDocumentsDownloadRequest {
     pub access_token: ::std::option::Option<AccessTokenNullable>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The document ID to download. If passed, a single document will be returned in the resulting zip file, rather than all document
     pub document_id: ::std::option::Option<::std::string::String>,
     ///The ID of the verification.
     pub income_verification_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IncomeVerificationDocumentsDownloadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6384,10 +6621,8 @@ for IncomeVerificationDocumentsDownloadRequest {
     const NAME: &'static str = "IncomeVerificationDocumentsDownloadRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "document_id",
         "income_verification_id",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -6400,25 +6635,19 @@ for IncomeVerificationDocumentsDownloadRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "document_id"),
-                3 => s::value(&mut map, &mut f3, "income_verification_id"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                1 => s::value(&mut map, &mut f1, "document_id"),
+                2 => s::value(&mut map, &mut f2, "income_verification_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::optional(f0),
-            client_id: s::optional(f1),
-            document_id: s::optional(f2),
-            income_verification_id: s::optional(f3),
-            secret: s::optional(f4),
+            document_id: s::optional(f1),
+            income_verification_id: s::optional(f2),
         })
     }
 }
@@ -6427,12 +6656,10 @@ impl ::serde::Serialize for IncomeVerificationDocumentsDownloadRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.access_token),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.document_id),
             ::std::option::Option::is_none(&self.income_verification_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -6441,25 +6668,46 @@ impl ::serde::Serialize for IncomeVerificationDocumentsDownloadRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_token", &self.access_token);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "document_id", &self.document_id);
+        out.field_unless(skip[1], "document_id", &self.document_id);
         out.field_unless(
-            skip[3],
+            skip[2],
             "income_verification_id",
             &self.income_verification_id,
         );
-        out.field_unless(skip[4], "secret", &self.secret);
         out.end()
+    }
+}
+impl IncomeVerificationDocumentsDownloadRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+            document_id: ::std::option::Option::None,
+            income_verification_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: AccessTokenNullable) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`document_id`](Self::document_id).
+    pub fn document_id(mut self, value: ::std::string::String) -> Self {
+        self.document_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_verification_id`](Self::income_verification_id).
+    pub fn income_verification_id(mut self, value: ::std::string::String) -> Self {
+        self.income_verification_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for IncomeVerificationDocumentsDownloadRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationDocumentsDownloadRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("document_id", &self.document_id)
             .field("income_verification_id", &self.income_verification_id)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -6511,12 +6759,11 @@ for IncomeVerificationPayrollFlowType {
 }
 ///IncomeVerificationPaystubsGetRequest defines the request schema for `/income/verification/paystubs/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPaystubsGetRequest {
     pub access_token: ::std::option::Option<AccessTokenNullable>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The ID of the verification for which to get paystub information.
     pub income_verification_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPaystubsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6527,12 +6774,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPaystubsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPaystubsGetRequest {
     const NAME: &'static str = "IncomeVerificationPaystubsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "income_verification_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "income_verification_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6543,23 +6785,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPaystubsGetReq
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "income_verification_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "income_verification_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::optional(f0),
-            client_id: s::optional(f1),
-            income_verification_id: s::optional(f2),
-            secret: s::optional(f3),
+            income_verification_id: s::optional(f1),
         })
     }
 }
@@ -6568,11 +6804,9 @@ impl ::serde::Serialize for IncomeVerificationPaystubsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.access_token),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.income_verification_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -6581,23 +6815,38 @@ impl ::serde::Serialize for IncomeVerificationPaystubsGetRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_token", &self.access_token);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field_unless(
-            skip[2],
+            skip[1],
             "income_verification_id",
             &self.income_verification_id,
         );
-        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
+    }
+}
+impl IncomeVerificationPaystubsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+            income_verification_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: AccessTokenNullable) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_verification_id`](Self::income_verification_id).
+    pub fn income_verification_id(mut self, value: ::std::string::String) -> Self {
+        self.income_verification_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for IncomeVerificationPaystubsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationPaystubsGetRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("income_verification_id", &self.income_verification_id)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -6734,6 +6983,7 @@ for IncomeVerificationPrecheckConfidence {
 }
 ///Information about the end user's employer
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPrecheckEmployer {
     pub address: ::std::option::Option<IncomeVerificationPrecheckEmployerAddress>,
     ///The employer's name
@@ -6807,6 +7057,37 @@ impl ::serde::Serialize for IncomeVerificationPrecheckEmployer {
         out.end()
     }
 }
+impl IncomeVerificationPrecheckEmployer {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            tax_id: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: IncomeVerificationPrecheckEmployerAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: ::std::string::String) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`tax_id`](Self::tax_id).
+    pub fn tax_id(mut self, value: ::std::string::String) -> Self {
+        self.tax_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`url`](Self::url).
+    pub fn url(mut self, value: ::std::string::String) -> Self {
+        self.url = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///`IncomeVerificationPrecheckEmployerAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -6833,6 +7114,7 @@ for IncomeVerificationPrecheckEmployerAddress {
 }
 ///Data about the components comprising an address.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPrecheckEmployerAddressData {
     ///The full city name
     pub city: ::std::option::Option<::std::string::String>,
@@ -6923,8 +7205,46 @@ impl ::serde::Serialize for IncomeVerificationPrecheckEmployerAddressData {
         out.end()
     }
 }
+impl IncomeVerificationPrecheckEmployerAddressData {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            city: ::std::option::Option::None,
+            country: ::std::option::Option::None,
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            street: ::std::option::Option::None,
+        }
+    }
+    /// Set [`city`](Self::city).
+    pub fn city(mut self, value: ::std::string::String) -> Self {
+        self.city = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`country`](Self::country).
+    pub fn country(mut self, value: ::std::string::String) -> Self {
+        self.country = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: ::std::string::String) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: ::std::string::String) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street`](Self::street).
+    pub fn street(mut self, value: ::std::string::String) -> Self {
+        self.street = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Data about military info in the income verification precheck.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPrecheckMilitaryInfo {
     /**If the user is currently serving in the US military, the branch of the military in which they are serving
 Valid values: 'AIR FORCE', 'ARMY', 'COAST GUARD', 'MARINES', 'NAVY', 'UNKNOWN'*/
@@ -6986,8 +7306,28 @@ impl ::serde::Serialize for IncomeVerificationPrecheckMilitaryInfo {
         out.end()
     }
 }
+impl IncomeVerificationPrecheckMilitaryInfo {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            branch: ::std::option::Option::None,
+            is_active_duty: ::std::option::Option::None,
+        }
+    }
+    /// Set [`branch`](Self::branch).
+    pub fn branch(mut self, value: ::std::string::String) -> Self {
+        self.branch = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`is_active_duty`](Self::is_active_duty).
+    pub fn is_active_duty(mut self, value: bool) -> Self {
+        self.is_active_duty = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Information about the end user's payroll institution
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPrecheckPayrollInstitution {
     ///The name of payroll institution
     pub name: ::std::option::Option<::std::string::String>,
@@ -7038,15 +7378,27 @@ impl ::serde::Serialize for IncomeVerificationPrecheckPayrollInstitution {
         out.end()
     }
 }
+impl IncomeVerificationPrecheckPayrollInstitution {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            name: ::std::option::Option::None,
+        }
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: ::std::string::String) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///IncomeVerificationPrecheckRequest defines the request schema for `/income/verification/precheck`
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPrecheckRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub employer: ::std::option::Option<IncomeVerificationPrecheckEmployer>,
     pub payroll_institution: ::std::option::Option<
         IncomeVerificationPrecheckPayrollInstitution,
     >,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub transactions_access_token: ::std::option::Option<AccessTokenNullable>,
     ///An array of access tokens corresponding to Items belonging to the user whose eligibility is being checked. Note that if the Items specified here are not already initialized with `transactions`, providing them in this field will cause these Items to be initialized with (and billed for) the Transactions product.
     pub transactions_access_tokens: ::std::vec::Vec<AccessToken>,
@@ -7063,10 +7415,8 @@ impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPrecheckRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckRequest {
     const NAME: &'static str = "IncomeVerificationPrecheckRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "employer",
         "payroll_institution",
-        "secret",
         "transactions_access_token",
         "transactions_access_tokens",
         "us_military_info",
@@ -7086,31 +7436,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckReques
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "employer"),
-                2 => s::value(&mut map, &mut f2, "payroll_institution"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "transactions_access_token"),
-                5 => s::value(&mut map, &mut f5, "transactions_access_tokens"),
-                6 => s::value(&mut map, &mut f6, "us_military_info"),
-                7 => s::value(&mut map, &mut f7, "user"),
+                0 => s::value(&mut map, &mut f0, "employer"),
+                1 => s::value(&mut map, &mut f1, "payroll_institution"),
+                2 => s::value(&mut map, &mut f2, "transactions_access_token"),
+                3 => s::value(&mut map, &mut f3, "transactions_access_tokens"),
+                4 => s::value(&mut map, &mut f4, "us_military_info"),
+                5 => s::value(&mut map, &mut f5, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            employer: s::optional(f1),
-            payroll_institution: s::optional(f2),
-            secret: s::optional(f3),
-            transactions_access_token: s::optional(f4),
-            transactions_access_tokens: f5.unwrap_or_default(),
-            us_military_info: s::optional(f6),
-            user: s::optional(f7),
+            employer: s::optional(f0),
+            payroll_institution: s::optional(f1),
+            transactions_access_token: s::optional(f2),
+            transactions_access_tokens: f3.unwrap_or_default(),
+            us_military_info: s::optional(f4),
+            user: s::optional(f5),
         })
     }
 }
@@ -7119,11 +7463,9 @@ impl ::serde::Serialize for IncomeVerificationPrecheckRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.employer),
             ::std::option::Option::is_none(&self.payroll_institution),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.transactions_access_token),
             ::std::vec::Vec::is_empty(&self.transactions_access_tokens),
             ::std::option::Option::is_none(&self.us_military_info),
@@ -7135,37 +7477,73 @@ impl ::serde::Serialize for IncomeVerificationPrecheckRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "employer", &self.employer);
-        out.field_unless(skip[2], "payroll_institution", &self.payroll_institution);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "employer", &self.employer);
+        out.field_unless(skip[1], "payroll_institution", &self.payroll_institution);
         out.field_unless(
-            skip[4],
+            skip[2],
             "transactions_access_token",
             &self.transactions_access_token,
         );
         out.field_unless(
-            skip[5],
+            skip[3],
             "transactions_access_tokens",
             &self.transactions_access_tokens,
         );
-        out.field_unless(skip[6], "us_military_info", &self.us_military_info);
-        out.field_unless(skip[7], "user", &self.user);
+        out.field_unless(skip[4], "us_military_info", &self.us_military_info);
+        out.field_unless(skip[5], "user", &self.user);
         out.end()
     }
 }
-impl ::std::fmt::Debug for IncomeVerificationPrecheckRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IncomeVerificationPrecheckRequest")
-            .field("client_id", &"[redacted]")
-            .field("employer", &self.employer)
-            .field("payroll_institution", &self.payroll_institution)
-            .field("secret", &"[redacted]")
-            .field("transactions_access_token", &self.transactions_access_token)
-            .field("transactions_access_tokens", &self.transactions_access_tokens)
-            .field("us_military_info", &self.us_military_info)
-            .field("user", &self.user)
-            .finish()
+impl IncomeVerificationPrecheckRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            employer: ::std::option::Option::None,
+            payroll_institution: ::std::option::Option::None,
+            transactions_access_token: ::std::option::Option::None,
+            transactions_access_tokens: ::std::default::Default::default(),
+            us_military_info: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+        }
+    }
+    /// Set [`employer`](Self::employer).
+    pub fn employer(mut self, value: IncomeVerificationPrecheckEmployer) -> Self {
+        self.employer = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payroll_institution`](Self::payroll_institution).
+    pub fn payroll_institution(
+        mut self,
+        value: IncomeVerificationPrecheckPayrollInstitution,
+    ) -> Self {
+        self.payroll_institution = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`transactions_access_token`](Self::transactions_access_token).
+    pub fn transactions_access_token(mut self, value: AccessTokenNullable) -> Self {
+        self.transactions_access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`transactions_access_tokens`](Self::transactions_access_tokens).
+    pub fn transactions_access_tokens(
+        mut self,
+        value: ::std::vec::Vec<AccessToken>,
+    ) -> Self {
+        self.transactions_access_tokens = value;
+        self
+    }
+    /// Set [`us_military_info`](Self::us_military_info).
+    pub fn us_military_info(
+        mut self,
+        value: IncomeVerificationPrecheckMilitaryInfo,
+    ) -> Self {
+        self.us_military_info = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: IncomeVerificationPrecheckUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
     }
 }
 ///IncomeVerificationPrecheckResponse defines the response schema for `/income/verification/precheck`.
@@ -7233,6 +7611,7 @@ impl ::serde::Serialize for IncomeVerificationPrecheckResponse {
 }
 ///Information about the user whose eligibility is being evaluated.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPrecheckUser {
     ///The user's email address
     pub email_address: ::std::option::Option<::std::string::String>,
@@ -7309,6 +7688,37 @@ impl ::serde::Serialize for IncomeVerificationPrecheckUser {
         out.field_unless(skip[2], "home_address", &self.home_address);
         out.field_unless(skip[3], "last_name", &self.last_name);
         out.end()
+    }
+}
+impl IncomeVerificationPrecheckUser {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            email_address: ::std::option::Option::None,
+            first_name: ::std::option::Option::None,
+            home_address: ::std::option::Option::None,
+            last_name: ::std::option::Option::None,
+        }
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: ::std::string::String) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`first_name`](Self::first_name).
+    pub fn first_name(mut self, value: ::std::string::String) -> Self {
+        self.first_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`home_address`](Self::home_address).
+    pub fn home_address(mut self, value: SignalAddressData) -> Self {
+        self.home_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`last_name`](Self::last_name).
+    pub fn last_name(mut self, value: ::std::string::String) -> Self {
+        self.last_name = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Fired when the attempt to refresh Payroll Income data for a user via `/credit/payroll_income/refresh` failed because the user must re-connect their payroll account.
@@ -7615,12 +8025,11 @@ impl ::serde::Serialize for IncomeVerificationStatusWebhook {
 }
 ///IncomeVerificationTaxformsGetRequest defines the request schema for `/income/verification/taxforms/get`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationTaxformsGetRequest {
     pub access_token: ::std::option::Option<AccessTokenNullable>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The ID of the verification.
     pub income_verification_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IncomeVerificationTaxformsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7631,12 +8040,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomeVerificationTaxformsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationTaxformsGetRequest {
     const NAME: &'static str = "IncomeVerificationTaxformsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "income_verification_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "income_verification_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7647,23 +8051,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationTaxformsGetReq
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "income_verification_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "income_verification_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::optional(f0),
-            client_id: s::optional(f1),
-            income_verification_id: s::optional(f2),
-            secret: s::optional(f3),
+            income_verification_id: s::optional(f1),
         })
     }
 }
@@ -7672,11 +8070,9 @@ impl ::serde::Serialize for IncomeVerificationTaxformsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.access_token),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.income_verification_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -7685,23 +8081,38 @@ impl ::serde::Serialize for IncomeVerificationTaxformsGetRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_token", &self.access_token);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field_unless(
-            skip[2],
+            skip[1],
             "income_verification_id",
             &self.income_verification_id,
         );
-        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
+    }
+}
+impl IncomeVerificationTaxformsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+            income_verification_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: AccessTokenNullable) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_verification_id`](Self::income_verification_id).
+    pub fn income_verification_id(mut self, value: ::std::string::String) -> Self {
+        self.income_verification_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for IncomeVerificationTaxformsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationTaxformsGetRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("income_verification_id", &self.income_verification_id)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -8208,6 +8619,11 @@ impl ::serde::Serialize for IndividualWatchlistProgram {
 )]
 #[serde(transparent)]
 pub struct IndividualWatchlistScreeningProgramName(pub ::std::string::String);
+impl ::std::convert::From<&str> for IndividualWatchlistScreeningProgramName {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IndividualWatchlistScreeningProgramName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8828,16 +9244,15 @@ impl ::serde::Serialize for InstitutionSupportedNetworks {
     }
 }
 ///InstitutionsGetByIdRequest defines the request schema for `/institutions/get_by_id`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct InstitutionsGetByIdRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     /**Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard. In API versions 2019-05-29 and earlier, the `country_codes` parameter is an optional parameter within the `options` object and will default to `[US]` if it is not supplied.
 */
     pub country_codes: ::std::vec::Vec<CountryCode>,
     ///The ID of the institution to get details about
     pub institution_id: ::std::string::String,
     pub options: ::std::option::Option<InstitutionsGetByIdRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for InstitutionsGetByIdRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8849,11 +9264,9 @@ impl<'de> ::serde::Deserialize<'de> for InstitutionsGetByIdRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetByIdRequest {
     const NAME: &'static str = "InstitutionsGetByIdRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "country_codes",
         "institution_id",
         "options",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -8866,25 +9279,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetByIdRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "country_codes"),
-                2 => s::value(&mut map, &mut f2, "institution_id"),
-                3 => s::value(&mut map, &mut f3, "options"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                0 => s::value(&mut map, &mut f0, "country_codes"),
+                1 => s::value(&mut map, &mut f1, "institution_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            country_codes: s::required(f1, "country_codes")?,
-            institution_id: s::required(f2, "institution_id")?,
-            options: s::optional(f3),
-            secret: s::optional(f4),
+            country_codes: s::required(f0, "country_codes")?,
+            institution_id: s::required(f1, "institution_id")?,
+            options: s::optional(f2),
         })
     }
 }
@@ -8893,38 +9300,40 @@ impl ::serde::Serialize for InstitutionsGetByIdRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsGetByIdRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("country_codes", &self.country_codes);
         out.field("institution_id", &self.institution_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
-impl ::std::fmt::Debug for InstitutionsGetByIdRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("InstitutionsGetByIdRequest")
-            .field("client_id", &"[redacted]")
-            .field("country_codes", &self.country_codes)
-            .field("institution_id", &self.institution_id)
-            .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .finish()
+impl InstitutionsGetByIdRequest {
+    /// A value with its required fields (`country_codes`, `institution_id`); set optional fields with the methods named after them.
+    pub fn new(
+        country_codes: ::std::vec::Vec<CountryCode>,
+        institution_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            country_codes,
+            institution_id: institution_id.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: InstitutionsGetByIdRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Specifies optional parameters for `/institutions/get_by_id`. If provided, must not be `null`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct InstitutionsGetByIdRequestOptions {
     ///When `true`, returns metadata related to the Auth product indicating which auth methods are supported.
     pub include_auth_metadata: bool,
@@ -9004,6 +9413,37 @@ impl ::serde::Serialize for InstitutionsGetByIdRequestOptions {
         out.end()
     }
 }
+impl InstitutionsGetByIdRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            include_auth_metadata: ::std::default::Default::default(),
+            include_optional_metadata: ::std::default::Default::default(),
+            include_payment_initiation_metadata: ::std::default::Default::default(),
+            include_status: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`include_auth_metadata`](Self::include_auth_metadata).
+    pub fn include_auth_metadata(mut self, value: bool) -> Self {
+        self.include_auth_metadata = value;
+        self
+    }
+    /// Set [`include_optional_metadata`](Self::include_optional_metadata).
+    pub fn include_optional_metadata(mut self, value: bool) -> Self {
+        self.include_optional_metadata = value;
+        self
+    }
+    /// Set [`include_payment_initiation_metadata`](Self::include_payment_initiation_metadata).
+    pub fn include_payment_initiation_metadata(mut self, value: bool) -> Self {
+        self.include_payment_initiation_metadata = value;
+        self
+    }
+    /// Set [`include_status`](Self::include_status).
+    pub fn include_status(mut self, value: bool) -> Self {
+        self.include_status = value;
+        self
+    }
+}
 ///InstitutionsGetByIdResponse defines the response schema for `/institutions/get_by_id`
 #[derive(Clone, Debug)]
 pub struct InstitutionsGetByIdResponse {
@@ -9062,9 +9502,9 @@ impl ::serde::Serialize for InstitutionsGetByIdResponse {
     }
 }
 ///InstitutionsGetRequest defines the request schema for `/institutions/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct InstitutionsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The total number of Institutions to return.
     pub count: i64,
     /**Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard.
@@ -9075,7 +9515,6 @@ In API versions 2019-05-29 and earlier, the `country_codes` parameter is an opti
     ///The number of Institutions to skip.
     pub offset: i64,
     pub options: ::std::option::Option<InstitutionsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for InstitutionsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9087,12 +9526,10 @@ impl<'de> ::serde::Deserialize<'de> for InstitutionsGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetRequest {
     const NAME: &'static str = "InstitutionsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "count",
         "country_codes",
         "offset",
         "options",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -9106,27 +9543,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "country_codes"),
-                3 => s::value(&mut map, &mut f3, "offset"),
-                4 => s::value(&mut map, &mut f4, "options"),
-                5 => s::value(&mut map, &mut f5, "secret"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "country_codes"),
+                2 => s::value(&mut map, &mut f2, "offset"),
+                3 => s::value(&mut map, &mut f3, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: s::required(f1, "count")?,
-            country_codes: s::required(f2, "country_codes")?,
-            offset: s::required(f3, "offset")?,
-            options: s::optional(f4),
-            secret: s::optional(f5),
+            count: s::required(f0, "count")?,
+            country_codes: s::required(f1, "country_codes")?,
+            offset: s::required(f2, "offset")?,
+            options: s::optional(f3),
         })
     }
 }
@@ -9135,40 +9566,43 @@ impl ::serde::Serialize for InstitutionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsGetRequest",
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
         out.field("country_codes", &self.country_codes);
         out.field("offset", &self.offset);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
-impl ::std::fmt::Debug for InstitutionsGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("InstitutionsGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("count", &self.count)
-            .field("country_codes", &self.country_codes)
-            .field("offset", &self.offset)
-            .field("options", &self.options)
-            .field("secret", &"[redacted]")
-            .finish()
+impl InstitutionsGetRequest {
+    /// A value with its required fields (`count`, `country_codes`, `offset`); set optional fields with the methods named after them.
+    pub fn new(
+        count: i64,
+        country_codes: ::std::vec::Vec<CountryCode>,
+        offset: i64,
+    ) -> Self {
+        Self {
+            count,
+            country_codes,
+            offset,
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: InstitutionsGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 ///An optional object to filter `/institutions/get` results.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct InstitutionsGetRequestOptions {
     ///When `true`, returns metadata related to the Auth product indicating which auth methods are supported.
     pub include_auth_metadata: bool,
@@ -9269,6 +9703,52 @@ impl ::serde::Serialize for InstitutionsGetRequestOptions {
         out.field_unless(skip[2], "products", &self.products);
         out.field_unless(skip[3], "routing_numbers", &self.routing_numbers);
         out.end()
+    }
+}
+impl InstitutionsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            include_auth_metadata: ::std::default::Default::default(),
+            include_optional_metadata: ::std::option::Option::None,
+            include_payment_initiation_metadata: ::std::default::Default::default(),
+            oauth: ::std::option::Option::None,
+            products: ::std::option::Option::None,
+            routing_numbers: ::std::option::Option::None,
+        }
+    }
+    /// Set [`include_auth_metadata`](Self::include_auth_metadata).
+    pub fn include_auth_metadata(mut self, value: bool) -> Self {
+        self.include_auth_metadata = value;
+        self
+    }
+    /// Set [`include_optional_metadata`](Self::include_optional_metadata).
+    pub fn include_optional_metadata(mut self, value: bool) -> Self {
+        self.include_optional_metadata = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`include_payment_initiation_metadata`](Self::include_payment_initiation_metadata).
+    pub fn include_payment_initiation_metadata(mut self, value: bool) -> Self {
+        self.include_payment_initiation_metadata = value;
+        self
+    }
+    /// Set [`oauth`](Self::oauth).
+    pub fn oauth(mut self, value: bool) -> Self {
+        self.oauth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`products`](Self::products).
+    pub fn products(mut self, value: ::std::vec::Vec<Products>) -> Self {
+        self.products = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`routing_numbers`](Self::routing_numbers).
+    pub fn routing_numbers(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.routing_numbers = ::std::option::Option::Some(value);
+        self
     }
 }
 ///InstitutionsGetResponse defines the response schema for `/institutions/get`
@@ -9414,6 +9894,7 @@ impl ::serde::Serialize for InstitutionsSearchAccountFilter {
 }
 ///Additional options that will be used to filter institutions by various Payment Initiation configurations.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct InstitutionsSearchPaymentInitiationOptions {
     ///A unique ID identifying the payment consent
     pub consent_id: ::std::option::Option<::std::string::String>,
@@ -9475,10 +9956,29 @@ impl ::serde::Serialize for InstitutionsSearchPaymentInitiationOptions {
         out.end()
     }
 }
+impl InstitutionsSearchPaymentInitiationOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            consent_id: ::std::option::Option::None,
+            payment_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`consent_id`](Self::consent_id).
+    pub fn consent_id(mut self, value: ::std::string::String) -> Self {
+        self.consent_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payment_id`](Self::payment_id).
+    pub fn payment_id(mut self, value: ::std::string::String) -> Self {
+        self.payment_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///InstitutionsSearchRequest defines the request schema for `/institutions/search`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct InstitutionsSearchRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     /**Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard. In API versions 2019-05-29 and earlier, the `country_codes` parameter is an optional parameter within the `options` object and will default to `[US]` if it is not supplied.
 */
     pub country_codes: ::std::vec::Vec<CountryCode>,
@@ -9487,7 +9987,6 @@ pub struct InstitutionsSearchRequest {
     pub products: ::std::option::Option<::std::vec::Vec<Products>>,
     ///The search query. Institutions with names matching the query are returned
     pub query: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for InstitutionsSearchRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9499,12 +9998,10 @@ impl<'de> ::serde::Deserialize<'de> for InstitutionsSearchRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsSearchRequest {
     const NAME: &'static str = "InstitutionsSearchRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "country_codes",
         "options",
         "products",
         "query",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -9518,27 +10015,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsSearchRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "country_codes"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "products"),
-                4 => s::value(&mut map, &mut f4, "query"),
-                5 => s::value(&mut map, &mut f5, "secret"),
+                0 => s::value(&mut map, &mut f0, "country_codes"),
+                1 => s::value(&mut map, &mut f1, "options"),
+                2 => s::value(&mut map, &mut f2, "products"),
+                3 => s::value(&mut map, &mut f3, "query"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            country_codes: s::required(f1, "country_codes")?,
-            options: s::optional(f2),
-            products: s::optional(f3),
-            query: s::required(f4, "query")?,
-            secret: s::optional(f5),
+            country_codes: s::required(f0, "country_codes")?,
+            options: s::optional(f1),
+            products: s::optional(f2),
+            query: s::required(f3, "query")?,
         })
     }
 }
@@ -9547,11 +10038,9 @@ impl ::serde::Serialize for InstitutionsSearchRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.products),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -9559,29 +10048,40 @@ impl ::serde::Serialize for InstitutionsSearchRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("country_codes", &self.country_codes);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "products", &self.products);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "products", &self.products);
         out.field("query", &self.query);
-        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for InstitutionsSearchRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("InstitutionsSearchRequest")
-            .field("client_id", &"[redacted]")
-            .field("country_codes", &self.country_codes)
-            .field("options", &self.options)
-            .field("products", &self.products)
-            .field("query", &self.query)
-            .field("secret", &"[redacted]")
-            .finish()
+impl InstitutionsSearchRequest {
+    /// A value with its required fields (`country_codes`, `query`); set optional fields with the methods named after them.
+    pub fn new(
+        country_codes: ::std::vec::Vec<CountryCode>,
+        query: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            country_codes,
+            options: ::std::option::Option::None,
+            products: ::std::option::Option::None,
+            query: query.into(),
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: InstitutionsSearchRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`products`](Self::products).
+    pub fn products(mut self, value: ::std::vec::Vec<Products>) -> Self {
+        self.products = ::std::option::Option::Some(value);
+        self
     }
 }
 ///An optional object to filter `/institutions/search` results.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct InstitutionsSearchRequestOptions {
     ///When `true`, returns metadata related to the Auth product indicating which auth methods are supported.
     pub include_auth_metadata: ::std::option::Option<bool>,
@@ -9681,6 +10181,46 @@ impl ::serde::Serialize for InstitutionsSearchRequestOptions {
         out.end()
     }
 }
+impl InstitutionsSearchRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            include_auth_metadata: defaults::institutions_search_request_options_include_auth_metadata(),
+            include_optional_metadata: ::std::option::Option::None,
+            include_payment_initiation_metadata: defaults::institutions_search_request_options_include_payment_initiation_metadata(),
+            oauth: ::std::option::Option::None,
+            payment_initiation: ::std::option::Option::None,
+        }
+    }
+    /// Set [`include_auth_metadata`](Self::include_auth_metadata).
+    pub fn include_auth_metadata(mut self, value: bool) -> Self {
+        self.include_auth_metadata = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`include_optional_metadata`](Self::include_optional_metadata).
+    pub fn include_optional_metadata(mut self, value: bool) -> Self {
+        self.include_optional_metadata = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`include_payment_initiation_metadata`](Self::include_payment_initiation_metadata).
+    pub fn include_payment_initiation_metadata(mut self, value: bool) -> Self {
+        self.include_payment_initiation_metadata = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`oauth`](Self::oauth).
+    pub fn oauth(mut self, value: bool) -> Self {
+        self.oauth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payment_initiation`](Self::payment_initiation).
+    pub fn payment_initiation(
+        mut self,
+        value: InstitutionsSearchPaymentInitiationOptions,
+    ) -> Self {
+        self.payment_initiation = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::default::Default for InstitutionsSearchRequestOptions {
     fn default() -> Self {
         Self {
@@ -9764,6 +10304,11 @@ impl ::serde::Serialize for InstitutionsSearchResponse {
 )]
 #[serde(transparent)]
 pub struct InternalUid(pub ::std::string::String);
+impl ::std::convert::From<&str> for InternalUid {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for InternalUid {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10417,6 +10962,11 @@ impl ::std::convert::TryFrom<::std::string::String> for InvestmentAccountSubtype
 )]
 #[serde(transparent)]
 pub struct InvestmentAccountSubtypeStandalone(pub ::std::string::String);
+impl ::std::convert::From<&str> for InvestmentAccountSubtypeStandalone {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for InvestmentAccountSubtypeStandalone {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10623,6 +11173,7 @@ impl ::serde::Serialize for InvestmentFilter {
 }
 ///An optional object to filter `/investments/holdings/get` results. If provided, must not be `null`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct InvestmentHoldingsGetRequestOptions {
     ///An array of `account_id`s to retrieve for the Item. An error will be returned if a provided `account_id` is not associated with the Item.
     pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -10672,6 +11223,19 @@ impl ::serde::Serialize for InvestmentHoldingsGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+impl InvestmentHoldingsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///A transaction within an investment account.
@@ -11460,11 +12024,10 @@ impl ::serde::Serialize for InvestmentsAuthGetNumbers {
 }
 ///InvestmentsAuthGetRequest defines the request schema for `/investments/auth/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct InvestmentsAuthGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<InvestmentsAuthGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for InvestmentsAuthGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -11475,12 +12038,7 @@ impl<'de> ::serde::Deserialize<'de> for InvestmentsAuthGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthGetRequest {
     const NAME: &'static str = "InvestmentsAuthGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -11491,23 +12049,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -11516,11 +12068,7 @@ impl ::serde::Serialize for InvestmentsAuthGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsAuthGetRequest",
@@ -11528,24 +12076,35 @@ impl ::serde::Serialize for InvestmentsAuthGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
+    }
+}
+impl InvestmentsAuthGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: InvestmentsAuthGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for InvestmentsAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsAuthGetRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
 ///An optional object to filter `/investments/auth/get` results.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct InvestmentsAuthGetRequestOptions {
     ///An array of `account_id`s to retrieve for the Item. An error will be returned if a provided `account_id` is not associated with the Item.
     pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -11595,6 +12154,19 @@ impl ::serde::Serialize for InvestmentsAuthGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+impl InvestmentsAuthGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///InvestmentsAuthGetResponse defines the response schema for `/investments/auth/get`
@@ -11994,11 +12566,10 @@ impl ::serde::Serialize for InvestmentsHistoricalUpdateWebhook {
 }
 ///InvestmentsHoldingsGetRequest defines the request schema for `/investments/holdings/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct InvestmentsHoldingsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<InvestmentHoldingsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for InvestmentsHoldingsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12009,12 +12580,7 @@ impl<'de> ::serde::Deserialize<'de> for InvestmentsHoldingsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsHoldingsGetRequest {
     const NAME: &'static str = "InvestmentsHoldingsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -12025,23 +12591,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsHoldingsGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -12050,11 +12610,7 @@ impl ::serde::Serialize for InvestmentsHoldingsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsHoldingsGetRequest",
@@ -12062,19 +12618,29 @@ impl ::serde::Serialize for InvestmentsHoldingsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
+    }
+}
+impl InvestmentsHoldingsGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: InvestmentHoldingsGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for InvestmentsHoldingsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsHoldingsGetRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -12174,10 +12740,9 @@ impl ::serde::Serialize for InvestmentsHoldingsGetResponse {
 }
 ///InvestmentsRefreshRequest defines the request schema for `/investments/refresh`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct InvestmentsRefreshRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for InvestmentsRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12188,7 +12753,7 @@ impl<'de> ::serde::Deserialize<'de> for InvestmentsRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsRefreshRequest {
     const NAME: &'static str = "InvestmentsRefreshRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -12198,21 +12763,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsRefreshRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -12221,10 +12780,7 @@ impl ::serde::Serialize for InvestmentsRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsRefreshRequest",
@@ -12232,17 +12788,21 @@ impl ::serde::Serialize for InvestmentsRefreshRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+impl InvestmentsRefreshRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for InvestmentsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsRefreshRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -12300,13 +12860,12 @@ impl ::serde::Serialize for InvestmentsRefreshResponse {
 }
 ///InvestmentsTransactionsGetRequest defines the request schema for `/investments/transactions/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct InvestmentsTransactionsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The most recent date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.
     pub end_date: ::chrono::naive::NaiveDate,
     pub options: ::std::option::Option<InvestmentsTransactionsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The earliest date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.
     pub start_date: ::chrono::naive::NaiveDate,
 }
@@ -12321,10 +12880,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsTransactionsGetReques
     const NAME: &'static str = "InvestmentsTransactionsGetRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "end_date",
         "options",
-        "secret",
         "start_date",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -12339,27 +12896,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsTransactionsGetReques
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "end_date"),
-                3 => s::value(&mut map, &mut f3, "options"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "start_date"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "start_date"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            end_date: s::required(f2, "end_date")?,
-            options: s::optional(f3),
-            secret: s::optional(f4),
-            start_date: s::required(f5, "start_date")?,
+            end_date: s::required(f1, "end_date")?,
+            options: s::optional(f2),
+            start_date: s::required(f3, "start_date")?,
         })
     }
 }
@@ -12368,11 +12919,7 @@ impl ::serde::Serialize for InvestmentsTransactionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsTransactionsGetRequest",
@@ -12380,28 +12927,45 @@ impl ::serde::Serialize for InvestmentsTransactionsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_date", &self.end_date);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+impl InvestmentsTransactionsGetRequest {
+    /// A value with its required fields (`access_token`, `end_date`, `start_date`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        end_date: ::chrono::naive::NaiveDate,
+        start_date: ::chrono::naive::NaiveDate,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            end_date,
+            options: ::std::option::Option::None,
+            start_date,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: InvestmentsTransactionsGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for InvestmentsTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsTransactionsGetRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("end_date", &self.end_date)
             .field("options", &self.options)
-            .field("secret", &"[redacted]")
             .field("start_date", &self.start_date)
             .finish()
     }
 }
 ///An optional object to filter `/investments/transactions/get` results. If provided, must be non-`null`.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct InvestmentsTransactionsGetRequestOptions {
     ///An array of `account_ids` to retrieve for the Item.
     pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -12476,6 +13040,37 @@ impl ::serde::Serialize for InvestmentsTransactionsGetRequestOptions {
         out.field("count", &self.count);
         out.field("offset", &self.offset);
         out.end()
+    }
+}
+impl InvestmentsTransactionsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+            async_update: ::std::default::Default::default(),
+            count: defaults::default_u64::<i64, 100>(),
+            offset: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
+    }
+    /// Set [`async_update`](Self::async_update).
+    pub fn async_update(mut self, value: bool) -> Self {
+        self.async_update = value;
+        self
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = value;
+        self
     }
 }
 impl ::std::default::Default for InvestmentsTransactionsGetRequestOptions {
@@ -12717,6 +13312,11 @@ impl ::serde::Serialize for InvestmentsTransactionsOverride {
 )]
 #[serde(transparent)]
 pub struct IpAddress(pub ::std::string::String);
+impl ::std::convert::From<&str> for IpAddress {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IpAddress {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -13069,12 +13669,11 @@ impl ::serde::Serialize for IssueResolvedWebhook {
     }
 }
 ///IssuesGetRequest defines the request schema for `/issues/get`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IssuesGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The unique identifier of the issue to retrieve.
     pub issue_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IssuesGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13085,7 +13684,7 @@ impl<'de> ::serde::Deserialize<'de> for IssuesGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IssuesGetRequest {
     const NAME: &'static str = "IssuesGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "issue_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["issue_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -13095,21 +13694,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for IssuesGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "issue_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "issue_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            issue_id: s::required(f1, "issue_id")?,
-            secret: s::optional(f2),
+            issue_id: s::required(f0, "issue_id")?,
         })
     }
 }
@@ -13118,29 +13711,21 @@ impl ::serde::Serialize for IssuesGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IssuesGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("issue_id", &self.issue_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for IssuesGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IssuesGetRequest")
-            .field("client_id", &"[redacted]")
-            .field("issue_id", &self.issue_id)
-            .field("secret", &"[redacted]")
-            .finish()
+impl IssuesGetRequest {
+    /// A value with its required fields (`issue_id`); set optional fields with the methods named after them.
+    pub fn new(issue_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { issue_id: issue_id.into() }
     }
 }
 ///IssuesGetResponse defines the response schema for `/issues/get`.
@@ -13204,16 +13789,15 @@ impl ::serde::Serialize for IssuesGetResponse {
     }
 }
 ///IssuesSearchRequest defines the request schema for `/issues/search`.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IssuesSearchRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A unique identifier for the Plaid Item.
     pub item_id: ::std::option::Option<::std::string::String>,
     ///A unique identifier for the Link session.
     pub link_session_id: ::std::option::Option<::std::string::String>,
     ///The `request_id` for the Link session that might have had an institution connection issue.
     pub link_session_request_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IssuesSearchRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13225,11 +13809,9 @@ impl<'de> ::serde::Deserialize<'de> for IssuesSearchRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for IssuesSearchRequest {
     const NAME: &'static str = "IssuesSearchRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "item_id",
         "link_session_id",
         "link_session_request_id",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -13242,25 +13824,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for IssuesSearchRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "item_id"),
-                2 => s::value(&mut map, &mut f2, "link_session_id"),
-                3 => s::value(&mut map, &mut f3, "link_session_request_id"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                0 => s::value(&mut map, &mut f0, "item_id"),
+                1 => s::value(&mut map, &mut f1, "link_session_id"),
+                2 => s::value(&mut map, &mut f2, "link_session_request_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            item_id: s::optional(f1),
-            link_session_id: s::optional(f2),
-            link_session_request_id: s::optional(f3),
-            secret: s::optional(f4),
+            item_id: s::optional(f0),
+            link_session_id: s::optional(f1),
+            link_session_request_id: s::optional(f2),
         })
     }
 }
@@ -13269,12 +13845,10 @@ impl ::serde::Serialize for IssuesSearchRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.item_id),
             ::std::option::Option::is_none(&self.link_session_id),
             ::std::option::Option::is_none(&self.link_session_request_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -13282,27 +13856,39 @@ impl ::serde::Serialize for IssuesSearchRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "item_id", &self.item_id);
-        out.field_unless(skip[2], "link_session_id", &self.link_session_id);
+        out.field_unless(skip[0], "item_id", &self.item_id);
+        out.field_unless(skip[1], "link_session_id", &self.link_session_id);
         out.field_unless(
-            skip[3],
+            skip[2],
             "link_session_request_id",
             &self.link_session_request_id,
         );
-        out.field_unless(skip[4], "secret", &self.secret);
         out.end()
     }
 }
-impl ::std::fmt::Debug for IssuesSearchRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IssuesSearchRequest")
-            .field("client_id", &"[redacted]")
-            .field("item_id", &self.item_id)
-            .field("link_session_id", &self.link_session_id)
-            .field("link_session_request_id", &self.link_session_request_id)
-            .field("secret", &"[redacted]")
-            .finish()
+impl IssuesSearchRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            item_id: ::std::option::Option::None,
+            link_session_id: ::std::option::Option::None,
+            link_session_request_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`item_id`](Self::item_id).
+    pub fn item_id(mut self, value: ::std::string::String) -> Self {
+        self.item_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`link_session_id`](Self::link_session_id).
+    pub fn link_session_id(mut self, value: ::std::string::String) -> Self {
+        self.link_session_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`link_session_request_id`](Self::link_session_request_id).
+    pub fn link_session_request_id(mut self, value: ::std::string::String) -> Self {
+        self.link_session_request_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///IssuesSearchResponse defines the response schema for `/issues/search`.
@@ -13424,12 +14010,11 @@ impl ::std::convert::TryFrom<::std::string::String> for IssuesStatus {
     }
 }
 ///IssuesSubscribeRequest defines the request schema for `/issues/subscribe`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IssuesSubscribeRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The unique identifier of the issue to subscribe to.
     pub issue_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The webhook URL where notifications should be sent when the issue status changes.
     pub webhook: ::std::string::String,
 }
@@ -13442,12 +14027,7 @@ impl<'de> ::serde::Deserialize<'de> for IssuesSubscribeRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IssuesSubscribeRequest {
     const NAME: &'static str = "IssuesSubscribeRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "issue_id",
-        "secret",
-        "webhook",
-    ];
+    const FIELDS: &'static [&'static str] = &["issue_id", "webhook"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -13458,23 +14038,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for IssuesSubscribeRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "issue_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "webhook"),
+                0 => s::value(&mut map, &mut f0, "issue_id"),
+                1 => s::value(&mut map, &mut f1, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            issue_id: s::required(f1, "issue_id")?,
-            secret: s::optional(f2),
-            webhook: s::required(f3, "webhook")?,
+            issue_id: s::required(f0, "issue_id")?,
+            webhook: s::required(f1, "webhook")?,
         })
     }
 }
@@ -13483,31 +14057,28 @@ impl ::serde::Serialize for IssuesSubscribeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IssuesSubscribeRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("issue_id", &self.issue_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("webhook", &self.webhook);
         out.end()
     }
 }
-impl ::std::fmt::Debug for IssuesSubscribeRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IssuesSubscribeRequest")
-            .field("client_id", &"[redacted]")
-            .field("issue_id", &self.issue_id)
-            .field("secret", &"[redacted]")
-            .field("webhook", &self.webhook)
-            .finish()
+impl IssuesSubscribeRequest {
+    /// A value with its required fields (`issue_id`, `webhook`); set optional fields with the methods named after them.
+    pub fn new(
+        issue_id: impl ::std::convert::Into<::std::string::String>,
+        webhook: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            issue_id: issue_id.into(),
+            webhook: webhook.into(),
+        }
     }
 }
 ///IssuesSubscribeResponse defines the response schema for `/issues/subscribe`.
@@ -13751,10 +14322,9 @@ impl ::serde::Serialize for Item {
 }
 ///ItemAccessTokenInvalidateRequest defines the request schema for `/item/access_token/invalidate`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemAccessTokenInvalidateRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemAccessTokenInvalidateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13765,7 +14335,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemAccessTokenInvalidateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemAccessTokenInvalidateRequest {
     const NAME: &'static str = "ItemAccessTokenInvalidateRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -13775,21 +14345,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemAccessTokenInvalidateRequest
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -13798,10 +14362,7 @@ impl ::serde::Serialize for ItemAccessTokenInvalidateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemAccessTokenInvalidateRequest",
@@ -13809,17 +14370,21 @@ impl ::serde::Serialize for ItemAccessTokenInvalidateRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+impl ItemAccessTokenInvalidateRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ItemAccessTokenInvalidateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemAccessTokenInvalidateRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -13882,13 +14447,12 @@ impl ::serde::Serialize for ItemAccessTokenInvalidateResponse {
 }
 ///Request to list a historical log of user consent events.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemActivityListRequest {
     pub access_token: ::std::option::Option<AccessToken>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub count: i64,
     ///Cursor used for pagination.
     pub cursor: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemActivityListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13899,13 +14463,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemActivityListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemActivityListRequest {
     const NAME: &'static str = "ItemActivityListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "count",
-        "cursor",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "count", "cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -13917,25 +14475,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemActivityListRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "count"),
-                3 => s::value(&mut map, &mut f3, "cursor"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::optional(f0),
-            client_id: s::optional(f1),
-            count: f2.unwrap_or_else(defaults::default_u64::<i64, 50>),
-            cursor: s::optional(f3),
-            secret: s::optional(f4),
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 50>),
+            cursor: s::optional(f2),
         })
     }
 }
@@ -13944,11 +14496,9 @@ impl ::serde::Serialize for ItemActivityListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.access_token),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -13957,21 +14507,42 @@ impl ::serde::Serialize for ItemActivityListRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_token", &self.access_token);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[2], "cursor", &self.cursor);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[1], "cursor", &self.cursor);
         out.end()
+    }
+}
+impl ItemActivityListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+            count: defaults::default_u64::<i64, 50>(),
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: AccessToken) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: ::std::string::String) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for ItemActivityListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemActivityListRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("count", &self.count)
             .field("cursor", &self.cursor)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -13979,10 +14550,8 @@ impl ::std::default::Default for ItemActivityListRequest {
     fn default() -> Self {
         Self {
             access_token: Default::default(),
-            client_id: Default::default(),
             count: defaults::default_u64::<i64, 50>(),
             cursor: Default::default(),
-            secret: Default::default(),
         }
     }
 }
@@ -14164,10 +14733,9 @@ impl ::std::fmt::Debug for ItemAddResultWebhook {
 }
 ///Request to list connected applications for a user.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct ItemApplicationListRequest {
     pub access_token: ::std::option::Option<AccessTokenNullable>,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemApplicationListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14178,7 +14746,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemApplicationListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationListRequest {
     const NAME: &'static str = "ItemApplicationListRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -14188,21 +14756,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationListRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::optional(f0),
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -14211,11 +14773,7 @@ impl ::serde::Serialize for ItemApplicationListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.access_token),
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.access_token)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemApplicationListRequest",
@@ -14223,17 +14781,26 @@ impl ::serde::Serialize for ItemApplicationListRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_token", &self.access_token);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+impl ItemApplicationListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: AccessTokenNullable) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for ItemApplicationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemApplicationListRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -14359,13 +14926,12 @@ impl ::serde::Serialize for ItemApplicationListUserAuth {
 }
 ///ItemApplicationScopesUpdateRequest defines the request schema for `/item/application/scopes/update`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemApplicationScopesUpdateRequest {
     pub access_token: AccessToken,
     pub application_id: ApplicationId,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub context: ScopesContext,
     pub scopes: Scopes,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub state: ::std::option::Option<ScopesState>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemApplicationScopesUpdateRequest {
@@ -14380,10 +14946,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationScopesUpdateReque
     const FIELDS: &'static [&'static str] = &[
         "access_token",
         "application_id",
-        "client_id",
         "context",
         "scopes",
-        "secret",
         "state",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -14399,17 +14963,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationScopesUpdateReque
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "application_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "context"),
-                4 => s::value(&mut map, &mut f4, "scopes"),
-                5 => s::value(&mut map, &mut f5, "secret"),
-                6 => s::value(&mut map, &mut f6, "state"),
+                2 => s::value(&mut map, &mut f2, "context"),
+                3 => s::value(&mut map, &mut f3, "scopes"),
+                4 => s::value(&mut map, &mut f4, "state"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -14417,11 +14977,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationScopesUpdateReque
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
             application_id: s::required(f1, "application_id")?,
-            client_id: s::optional(f2),
-            context: s::required(f3, "context")?,
-            scopes: s::required(f4, "scopes")?,
-            secret: s::optional(f5),
-            state: s::optional(f6),
+            context: s::required(f2, "context")?,
+            scopes: s::required(f3, "scopes")?,
+            state: s::optional(f4),
         })
     }
 }
@@ -14430,11 +14988,7 @@ impl ::serde::Serialize for ItemApplicationScopesUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.state),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.state)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemApplicationScopesUpdateRequest",
@@ -14443,12 +14997,32 @@ impl ::serde::Serialize for ItemApplicationScopesUpdateRequest {
         );
         out.field("access_token", &self.access_token);
         out.field("application_id", &self.application_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("context", &self.context);
         out.field("scopes", &self.scopes);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "state", &self.state);
+        out.field_unless(skip[0], "state", &self.state);
         out.end()
+    }
+}
+impl ItemApplicationScopesUpdateRequest {
+    /// A value with its required fields (`access_token`, `application_id`, `context`, `scopes`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        application_id: impl ::std::convert::Into<ApplicationId>,
+        context: ScopesContext,
+        scopes: Scopes,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            application_id: application_id.into(),
+            context,
+            scopes,
+            state: ::std::option::Option::None,
+        }
+    }
+    /// Set [`state`](Self::state).
+    pub fn state(mut self, value: ScopesState) -> Self {
+        self.state = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for ItemApplicationScopesUpdateRequest {
@@ -14456,10 +15030,8 @@ impl ::std::fmt::Debug for ItemApplicationScopesUpdateRequest {
         f.debug_struct("ItemApplicationScopesUpdateRequest")
             .field("access_token", &"[redacted]")
             .field("application_id", &self.application_id)
-            .field("client_id", &"[redacted]")
             .field("context", &self.context)
             .field("scopes", &self.scopes)
-            .field("secret", &"[redacted]")
             .field("state", &self.state)
             .finish()
     }
@@ -14518,11 +15090,10 @@ impl ::serde::Serialize for ItemApplicationScopesUpdateResponse {
 }
 ///ItemApplicationUnlinkRequest defines the request schema for `/item/application/unlink/`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemApplicationUnlinkRequest {
     pub access_token: AccessToken,
     pub application_id: ApplicationId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemApplicationUnlinkRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14533,12 +15104,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemApplicationUnlinkRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationUnlinkRequest {
     const NAME: &'static str = "ItemApplicationUnlinkRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "application_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "application_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -14549,14 +15115,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationUnlinkRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "application_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -14564,8 +15126,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationUnlinkRequest {
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
             application_id: s::required(f1, "application_id")?,
-            client_id: s::optional(f2),
-            secret: s::optional(f3),
         })
     }
 }
@@ -14574,10 +15134,7 @@ impl ::serde::Serialize for ItemApplicationUnlinkRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemApplicationUnlinkRequest",
@@ -14586,9 +15143,19 @@ impl ::serde::Serialize for ItemApplicationUnlinkRequest {
         );
         out.field("access_token", &self.access_token);
         out.field("application_id", &self.application_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+impl ItemApplicationUnlinkRequest {
+    /// A value with its required fields (`access_token`, `application_id`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        application_id: impl ::std::convert::Into<ApplicationId>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            application_id: application_id.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ItemApplicationUnlinkRequest {
@@ -14596,8 +15163,6 @@ impl ::std::fmt::Debug for ItemApplicationUnlinkRequest {
         f.debug_struct("ItemApplicationUnlinkRequest")
             .field("access_token", &"[redacted]")
             .field("application_id", &self.application_id)
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -14971,10 +15536,9 @@ impl ::serde::Serialize for ItemErrorWebhook {
 }
 ///ItemGetRequest defines the request schema for `/item/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14985,7 +15549,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemGetRequest {
     const NAME: &'static str = "ItemGetRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -14995,21 +15559,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -15018,10 +15576,7 @@ impl ::serde::Serialize for ItemGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemGetRequest",
@@ -15029,18 +15584,20 @@ impl ::serde::Serialize for ItemGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+impl ItemGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ItemGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ItemGetRequest")
-            .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
-            .finish()
+        f.debug_struct("ItemGetRequest").field("access_token", &"[redacted]").finish()
     }
 }
 ///ItemGetResponse defines the response schema for `/item/get` and `/item/webhook/update`
@@ -15119,6 +15676,11 @@ impl ::serde::Serialize for ItemGetResponse {
 )]
 #[serde(transparent)]
 pub struct ItemId(pub ::std::string::String);
+impl ::std::convert::From<&str> for ItemId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for ItemId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -15147,14 +15709,13 @@ impl ::std::str::FromStr for ItemId {
     }
 }
 ///ItemImportRequest defines the request schema for `/item/import`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ItemImportRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub institution_id: ::std::option::Option<ItemImportRequestInstitutionId>,
     pub options: ::std::option::Option<ItemImportRequestOptions>,
     ///Array of product strings
     pub products: ::std::vec::Vec<Products>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_auth: ItemImportRequestUserAuth,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemImportRequest {
@@ -15167,11 +15728,9 @@ impl<'de> ::serde::Deserialize<'de> for ItemImportRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for ItemImportRequest {
     const NAME: &'static str = "ItemImportRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "institution_id",
         "options",
         "products",
-        "secret",
         "user_auth",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -15186,27 +15745,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemImportRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "institution_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "products"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "user_auth"),
+                0 => s::value(&mut map, &mut f0, "institution_id"),
+                1 => s::value(&mut map, &mut f1, "options"),
+                2 => s::value(&mut map, &mut f2, "products"),
+                3 => s::value(&mut map, &mut f3, "user_auth"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            institution_id: s::optional(f1),
-            options: s::optional(f2),
-            products: s::required(f3, "products")?,
-            secret: s::optional(f4),
-            user_auth: s::required(f5, "user_auth")?,
+            institution_id: s::optional(f0),
+            options: s::optional(f1),
+            products: s::required(f2, "products")?,
+            user_auth: s::required(f3, "user_auth")?,
         })
     }
 }
@@ -15215,11 +15768,9 @@ impl ::serde::Serialize for ItemImportRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.institution_id),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -15227,25 +15778,35 @@ impl ::serde::Serialize for ItemImportRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "institution_id", &self.institution_id);
-        out.field_unless(skip[2], "options", &self.options);
+        out.field_unless(skip[0], "institution_id", &self.institution_id);
+        out.field_unless(skip[1], "options", &self.options);
         out.field("products", &self.products);
-        out.field_unless(skip[3], "secret", &self.secret);
         out.field("user_auth", &self.user_auth);
         out.end()
     }
 }
-impl ::std::fmt::Debug for ItemImportRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ItemImportRequest")
-            .field("client_id", &"[redacted]")
-            .field("institution_id", &self.institution_id)
-            .field("options", &self.options)
-            .field("products", &self.products)
-            .field("secret", &"[redacted]")
-            .field("user_auth", &self.user_auth)
-            .finish()
+impl ItemImportRequest {
+    /// A value with its required fields (`products`, `user_auth`); set optional fields with the methods named after them.
+    pub fn new(
+        products: ::std::vec::Vec<Products>,
+        user_auth: ItemImportRequestUserAuth,
+    ) -> Self {
+        Self {
+            institution_id: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+            products,
+            user_auth,
+        }
+    }
+    /// Set [`institution_id`](Self::institution_id).
+    pub fn institution_id(mut self, value: ItemImportRequestInstitutionId) -> Self {
+        self.institution_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: ItemImportRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The Plaid Institution ID associated with the Item.
@@ -15262,6 +15823,11 @@ impl ::std::fmt::Debug for ItemImportRequest {
 )]
 #[serde(transparent)]
 pub struct ItemImportRequestInstitutionId(pub ::std::string::String);
+impl ::std::convert::From<&str> for ItemImportRequestInstitutionId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for ItemImportRequestInstitutionId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -15291,6 +15857,7 @@ impl ::std::str::FromStr for ItemImportRequestInstitutionId {
 }
 ///An optional object to configure `/item/import` request.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ItemImportRequestOptions {
     /**Specifies a webhook URL to associate with an Item. Plaid fires a webhook if credentials fail.
 */
@@ -15341,8 +15908,22 @@ impl ::serde::Serialize for ItemImportRequestOptions {
         out.end()
     }
 }
+impl ItemImportRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Object of user ID and auth token pair, permitting Plaid to aggregate a user's accounts
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ItemImportRequestUserAuth {
     ///Authorization token Plaid will use to aggregate this user's accounts
     pub auth_token: ::std::string::String,
@@ -15398,6 +15979,18 @@ impl ::serde::Serialize for ItemImportRequestUserAuth {
         out.field("auth_token", &self.auth_token);
         out.field("user_id", &self.user_id);
         out.end()
+    }
+}
+impl ItemImportRequestUserAuth {
+    /// A value with its required fields (`auth_token`, `user_id`); set optional fields with the methods named after them.
+    pub fn new(
+        auth_token: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            auth_token: auth_token.into(),
+            user_id: user_id.into(),
+        }
     }
 }
 ///ItemImportResponse defines the response schema for `/item/import`
@@ -15666,13 +16259,12 @@ impl ::std::convert::TryFrom<String> for ItemProductsTerminateReasonCode {
 }
 ///ItemProductsTerminateRequest defines the request schema for `/item/products/terminate`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemProductsTerminateRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub reason_code: ItemProductsTerminateReasonCode,
     ///Additional context or details about the reason for terminating products on the Item. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.
     pub reason_note: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemProductsTerminateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -15685,10 +16277,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemProductsTerminateRequest {
     const NAME: &'static str = "ItemProductsTerminateRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "reason_code",
         "reason_note",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -15701,25 +16291,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemProductsTerminateRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "reason_code"),
-                3 => s::value(&mut map, &mut f3, "reason_note"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                1 => s::value(&mut map, &mut f1, "reason_code"),
+                2 => s::value(&mut map, &mut f2, "reason_note"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            reason_code: s::required(f2, "reason_code")?,
-            reason_note: s::optional(f3),
-            secret: s::optional(f4),
+            reason_code: s::required(f1, "reason_code")?,
+            reason_note: s::optional(f2),
         })
     }
 }
@@ -15728,11 +16312,7 @@ impl ::serde::Serialize for ItemProductsTerminateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.reason_note),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.reason_note)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemProductsTerminateRequest",
@@ -15740,21 +16320,35 @@ impl ::serde::Serialize for ItemProductsTerminateRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("reason_code", &self.reason_code);
-        out.field_unless(skip[1], "reason_note", &self.reason_note);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "reason_note", &self.reason_note);
         out.end()
+    }
+}
+impl ItemProductsTerminateRequest {
+    /// A value with its required fields (`access_token`, `reason_code`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        reason_code: ItemProductsTerminateReasonCode,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            reason_code,
+            reason_note: ::std::option::Option::None,
+        }
+    }
+    /// Set [`reason_note`](Self::reason_note).
+    pub fn reason_note(mut self, value: ::std::string::String) -> Self {
+        self.reason_note = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for ItemProductsTerminateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemProductsTerminateRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("reason_code", &self.reason_code)
             .field("reason_note", &self.reason_note)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -15812,10 +16406,9 @@ impl ::serde::Serialize for ItemProductsTerminateResponse {
 }
 ///ItemPublicTokenCreateRequest defines the request schema for `/item/public_token/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemPublicTokenCreateRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemPublicTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -15826,7 +16419,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemPublicTokenCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenCreateRequest {
     const NAME: &'static str = "ItemPublicTokenCreateRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -15836,21 +16429,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenCreateRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -15859,10 +16446,7 @@ impl ::serde::Serialize for ItemPublicTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemPublicTokenCreateRequest",
@@ -15870,17 +16454,21 @@ impl ::serde::Serialize for ItemPublicTokenCreateRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+impl ItemPublicTokenCreateRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ItemPublicTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenCreateRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -15962,11 +16550,10 @@ impl ::std::fmt::Debug for ItemPublicTokenCreateResponse {
 }
 ///ItemPublicTokenExchangeRequest defines the request schema for `/item/public_token/exchange`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemPublicTokenExchangeRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Your `public_token`, obtained from the Link `onSuccess` callback or `/sandbox/public_token/create`.
     pub public_token: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemPublicTokenExchangeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -15977,7 +16564,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemPublicTokenExchangeRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenExchangeRequest {
     const NAME: &'static str = "ItemPublicTokenExchangeRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "public_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["public_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -15987,21 +16574,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenExchangeRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "public_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "public_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            public_token: s::required(f1, "public_token")?,
-            secret: s::optional(f2),
+            public_token: s::required(f0, "public_token")?,
         })
     }
 }
@@ -16010,28 +16591,29 @@ impl ::serde::Serialize for ItemPublicTokenExchangeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemPublicTokenExchangeRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("public_token", &self.public_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+impl ItemPublicTokenExchangeRequest {
+    /// A value with its required fields (`public_token`); set optional fields with the methods named after them.
+    pub fn new(public_token: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            public_token: public_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ItemPublicTokenExchangeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenExchangeRequest")
-            .field("client_id", &"[redacted]")
             .field("public_token", &"[redacted]")
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -16176,13 +16758,12 @@ impl ::std::convert::TryFrom<::std::string::String> for ItemRemoveReasonCode {
 }
 ///ItemRemoveRequest defines the request schema for `/item/remove`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemRemoveRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub reason_code: ::std::option::Option<ItemRemoveReasonCode>,
     ///Additional context or details about the reason for removing the Item. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.
     pub reason_note: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -16195,10 +16776,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemRemoveRequest {
     const NAME: &'static str = "ItemRemoveRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "reason_code",
         "reason_note",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -16211,25 +16790,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemRemoveRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "reason_code"),
-                3 => s::value(&mut map, &mut f3, "reason_note"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                1 => s::value(&mut map, &mut f1, "reason_code"),
+                2 => s::value(&mut map, &mut f2, "reason_note"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            reason_code: s::optional(f2),
-            reason_note: s::optional(f3),
-            secret: s::optional(f4),
+            reason_code: s::optional(f1),
+            reason_note: s::optional(f2),
         })
     }
 }
@@ -16238,11 +16811,9 @@ impl ::serde::Serialize for ItemRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.reason_code),
             ::std::option::Option::is_none(&self.reason_note),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -16251,21 +16822,37 @@ impl ::serde::Serialize for ItemRemoveRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "reason_code", &self.reason_code);
-        out.field_unless(skip[2], "reason_note", &self.reason_note);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "reason_code", &self.reason_code);
+        out.field_unless(skip[1], "reason_note", &self.reason_note);
         out.end()
+    }
+}
+impl ItemRemoveRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            reason_code: ::std::option::Option::None,
+            reason_note: ::std::option::Option::None,
+        }
+    }
+    /// Set [`reason_code`](Self::reason_code).
+    pub fn reason_code(mut self, value: ItemRemoveReasonCode) -> Self {
+        self.reason_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason_note`](Self::reason_note).
+    pub fn reason_note(mut self, value: ::std::string::String) -> Self {
+        self.reason_note = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for ItemRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemRemoveRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
             .field("reason_code", &self.reason_code)
             .field("reason_note", &self.reason_note)
-            .field("secret", &"[redacted]")
             .finish()
     }
 }
@@ -16671,10 +17258,9 @@ impl ::std::convert::TryFrom<::std::string::String> for ItemUpdateType {
 }
 ///ItemWebhookUpdateRequest defines the request schema for `/item/webhook/update`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemWebhookUpdateRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The new webhook URL to associate with the Item. To remove a webhook from an Item, set to `null`.
     pub webhook: ::std::option::Option<::std::string::String>,
 }
@@ -16687,12 +17273,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemWebhookUpdateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemWebhookUpdateRequest {
     const NAME: &'static str = "ItemWebhookUpdateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "secret",
-        "webhook",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "webhook"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -16703,23 +17284,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemWebhookUpdateRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "webhook"),
+                1 => s::value(&mut map, &mut f1, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
-            webhook: s::optional(f3),
+            webhook: s::optional(f1),
         })
     }
 }
@@ -16728,11 +17303,7 @@ impl ::serde::Serialize for ItemWebhookUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.webhook),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.webhook)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemWebhookUpdateRequest",
@@ -16740,18 +17311,28 @@ impl ::serde::Serialize for ItemWebhookUpdateRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "webhook", &self.webhook);
+        out.field_unless(skip[0], "webhook", &self.webhook);
         out.end()
+    }
+}
+impl ItemWebhookUpdateRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for ItemWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemWebhookUpdateRequest")
             .field("access_token", &"[redacted]")
-            .field("client_id", &"[redacted]")
-            .field("secret", &"[redacted]")
             .field("webhook", &self.webhook)
             .finish()
     }

@@ -1075,6 +1075,11 @@ impl ::serde::Serialize for RecurringTransfer {
 )]
 #[serde(transparent)]
 pub struct RecurringTransferId(pub ::std::string::String);
+impl ::std::convert::From<&str> for RecurringTransferId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for RecurringTransferId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1305,6 +1310,11 @@ impl ::serde::Serialize for RefreshResult {
 )]
 #[serde(transparent)]
 pub struct Region(pub ::std::string::String);
+impl ::std::convert::From<&str> for Region {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for Region {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1494,6 +1504,7 @@ impl ::serde::Serialize for ReportingInformation {
 }
 ///Physical address of a business. Used for input requests.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RequestBusinessAddress {
     pub city: City,
     pub country: GenericCountryCode,
@@ -1580,6 +1591,38 @@ impl ::serde::Serialize for RequestBusinessAddress {
         out.end()
     }
 }
+impl RequestBusinessAddress {
+    /// A value with its required fields (`city`, `country`, `street`); set optional fields with the methods named after them.
+    pub fn new(
+        city: impl ::std::convert::Into<City>,
+        country: impl ::std::convert::Into<GenericCountryCode>,
+        street: impl ::std::convert::Into<Street>,
+    ) -> Self {
+        Self {
+            city: city.into(),
+            country: country.into(),
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            street: street.into(),
+            street2: ::std::option::Option::None,
+        }
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: PostalCode) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: Region) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street2`](Self::street2).
+    pub fn street2(mut self, value: Street2) -> Self {
+        self.street2 = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///A unique identifier for the request, which can be used for troubleshooting. This identifier, like all Plaid identifiers, is case sensitive.
 #[derive(
     ::serde::Deserialize,
@@ -1594,6 +1637,11 @@ impl ::serde::Serialize for RequestBusinessAddress {
 )]
 #[serde(transparent)]
 pub struct RequestId(pub ::std::string::String);
+impl ::std::convert::From<&str> for RequestId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for RequestId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1719,6 +1767,11 @@ impl ::serde::Serialize for ResponseBusinessAddress {
 )]
 #[serde(transparent)]
 pub struct ReviewComment(pub ::std::string::String);
+impl ::std::convert::From<&str> for ReviewComment {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for ReviewComment {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4145,6 +4198,11 @@ impl ::serde::Serialize for Roles {
 )]
 #[serde(transparent)]
 pub struct RoutingNumber(pub ::std::string::String);
+impl ::std::convert::From<&str> for RoutingNumber {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for RoutingNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {

@@ -36,7 +36,7 @@ impl std::fmt::Display for Counts {
 
 /// How a field is filled when its key is absent.
 #[derive(Debug, Clone, PartialEq)]
-enum Absent {
+pub enum Absent {
     /// An error: `missing field`.
     Missing,
     /// `None` (an `Option` field without `deserialize_with`, as serde does).
@@ -48,11 +48,11 @@ enum Absent {
 }
 
 /// One field's wire name and rules.
-struct Field {
-    ident: syn::Ident,
-    key: String,
-    absent: Absent,
-    skip_if: Option<syn::Path>,
+pub struct Field {
+    pub ident: syn::Ident,
+    pub key: String,
+    pub absent: Absent,
+    pub skip_if: Option<syn::Path>,
 }
 
 /// Rewrite every struct the rule covers; the impls go right after their struct.
@@ -115,8 +115,9 @@ fn derives_serde(st: &ItemStruct) -> bool {
         .all(|name| derived.iter().any(|p| is_serde_trait(p, name)))
 }
 
-/// The fields' rules, or `None` if an attribute is outside what this pass understands.
-fn read_fields(st: &ItemStruct) -> Option<Vec<Field>> {
+/// The fields' rules, or `None` if an attribute is outside what this pass understands (the
+/// constructors pass reads them too, to tell required fields from optional ones).
+pub fn read_fields(st: &ItemStruct) -> Option<Vec<Field>> {
     if st.attrs.iter().any(|a| a.path().is_ident("serde")) {
         return None;
     }

@@ -25,8 +25,13 @@ pub struct Tables {
     pub operations_summary: String,
 }
 
-pub fn build(input: &Input<'_>, output: &Output) -> anyhow::Result<Tables> {
-    let ops = operations::collect(&output.client, input.original)?;
+/// The tables, from progenitor's output and the operations read off it
+/// ([`operations::collect`], run before the passes).
+pub fn build(
+    input: &Input<'_>,
+    output: &Output,
+    ops: Vec<operations::OperationInfo>,
+) -> anyhow::Result<Tables> {
     let expected = check_every_operation(input, &ops)?;
     let paging = pagination::detect(&ops, &output.types, input.original);
     println!("pagination: {}", paging.counts);
