@@ -379,6 +379,30 @@ fn spec_diff_reports_the_real_changes_from_1_688_6_to_1_697_4() {
         )["used_in"],
         "request"
     );
+    // Optional fields added to types only sent are set through setters, never named in struct
+    // literals (the types are `#[non_exhaustive]`): not breaking. The required one is.
+    for location in [
+        "TransferAuthorizationCreateRequest.custom_attributes",
+        "UserProductsTerminateRequest.reason_note",
+        "CraCheckReportVerificationPdfGetRequest.reports_requested",
+        "CraPartnerInsightsBaseFicoScore.reason_codes",
+    ] {
+        let added = find("field-added", location);
+        assert_eq!(added["breaking"], false, "{added}");
+        assert!(
+            added["detail"].as_str().unwrap().contains("setter"),
+            "{added}"
+        );
+    }
+    let breaking_additions: Vec<&str> = changes
+        .iter()
+        .filter(|c| c["kind"] == "field-added" && c["breaking"] == true)
+        .filter_map(|c| c["location"].as_str())
+        .collect();
+    assert_eq!(
+        breaking_additions,
+        ["UserProductsTerminateRequest.reason_code"]
+    );
     assert_eq!(
         find("field-added", "Holding.tax_lots")["breaking"],
         false,
