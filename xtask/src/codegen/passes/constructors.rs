@@ -415,3 +415,149 @@ fn closure(graph: &BTreeMap<String, BTreeSet<String>>, roots: Vec<String>) -> BT
     }
     seen
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    /// The type `name` and its impls, as text.
+    fn about(items: &[Item], name: &str) -> String {
+        items
+            .iter()
+            .filter(|i| match i {
+                Item::Struct(s) => s.ident == name,
+                Item::Impl(imp) => local_type_name(&imp.self_ty).is_some_and(|n| n == name),
+                _ => false,
+            })
+            .map(|i| i.to_token_stream().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn sent_types_get_new_setters_and_non_exhaustive_and_keyed_ones_a_fresh_key() {
+        let mut items = syn::parse_file(
+            r#"
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            pub struct PayRequest {
+                pub access_token: Token,
+                pub amount: f64,
+                pub description: ::std::string::String,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub idempotency_key: ::std::option::Option<PayKey>,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub options: ::std::option::Option<PayOptions>,
+                #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+                pub tags: ::std::vec::Vec<::std::string::String>,
+                #[serde(default = "defaults::count")]
+                pub count: i64,
+                #[serde(deserialize_with = "::std::option::Option::deserialize")]
+                pub note: ::std::option::Option<::std::string::String>,
+                pub address: Address,
+            }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+            pub struct PayOptions {
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub fast: ::std::option::Option<bool>,
+            }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            pub struct Address { pub city: ::std::string::String }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            pub struct PayResponse { pub address: Address, pub id: ::std::string::String }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            pub struct Hook { pub options: PayOptions }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            #[serde(transparent)]
+            pub struct Token(pub ::std::string::String);
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            #[serde(transparent)]
+            pub struct PayKey(pub ::std::string::String);
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            #[serde(transparent)]
+            pub struct EmptyRequest(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
+            "#,
+        )
+        .expect("fixture parses")
+        .items;
+        let requests = Requests {
+            bodies: [
+                ("PayRequest".to_string(), true),
+                ("EmptyRequest".to_string(), false),
+            ]
+            .into_iter()
+            .collect(),
+            received: ["PayResponse".to_string()].into_iter().collect(),
+        };
+        // PayOptions is reachable from Hook (not a request): it is also received. Address is
+        // in a response. Only the two bodies are sent.
+        assert_eq!(
+            sent_types(&items, &requests),
+            ["EmptyRequest", "PayKey", "PayRequest", "Token"]
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        );
+        let counts = add_constructors(&mut items, &requests);
+        assert_eq!(
+            counts,
+            Counts {
+                request_types: 2,
+                nested_types: 0,
+                keyed: 1,
+                setters: 5,
+                left_open: 0,
+                from_str_impls: 2,
+            }
+        );
+        let pay = about(&items, "PayRequest");
+        assert!(
+            pay.contains("# [non_exhaustive] pub struct PayRequest"),
+            "{pay}"
+        );
+        // Required fields are the parameters, strings and string newtypes as `impl Into`.
+        assert!(
+            pay.contains(
+                "pub fn new (access_token : impl :: std :: convert :: Into < Token > , \
+                 amount : f64 , description : impl :: std :: convert :: Into < :: std :: \
+                 string :: String > , address : Address) -> Self"
+            ),
+            "{pay}"
+        );
+        for init in [
+            "idempotency_key : :: std :: option :: Option :: Some (crate :: idempotency :: fresh_key () . into ())",
+            "options : :: std :: option :: Option :: None",
+            "tags : :: std :: default :: Default :: default ()",
+            "count : defaults :: count ()",
+            "note : :: std :: option :: Option :: None",
+        ] {
+            assert!(pay.contains(init), "{init} in {pay}");
+        }
+        for setter in [
+            "pub fn idempotency_key (mut self , value : PayKey) -> Self",
+            "pub fn options (mut self , value : PayOptions) -> Self",
+            "pub fn tags (mut self , value : :: std :: vec :: Vec < :: std :: string :: String >) -> Self",
+            "pub fn count (mut self , value : i64) -> Self",
+            "pub fn note (mut self , value : :: std :: string :: String) -> Self",
+        ] {
+            assert!(pay.contains(setter), "{setter} in {pay}");
+        }
+        assert!(pay.contains("fresh `idempotency_key`"), "{pay}");
+        // Received types are left as they are.
+        for name in ["PayOptions", "Address", "PayResponse", "Hook"] {
+            let text = about(&items, name);
+            assert!(
+                text.contains(&format!("pub struct {name}")),
+                "{name}: {text}"
+            );
+            assert!(
+                !text.contains("non_exhaustive") && !text.contains("fn new"),
+                "{text}"
+            );
+        }
+        let empty = about(&items, "EmptyRequest");
+        assert!(empty.contains("# [non_exhaustive]"), "{empty}");
+        assert!(empty.contains("pub fn new () -> Self"), "{empty}");
+        assert!(about(&items, "Token").contains("From < & str > for Token"));
+    }
+}
