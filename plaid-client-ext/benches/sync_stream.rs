@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Instant;
 
-use futures_util::StreamExt;
+use plaid_client_ext::prelude::*;
 use plaid_client_ext::sync::{SyncEvent, SyncOutcome};
 use plaid_client_ext::{types, Environment, PlaidClient};
 

@@ -16,6 +16,7 @@
 //!   cursor on `TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION` and hand out the cursor to store
 //!   only at the end, as one batch or as a stream of pages;
 //! - [`pagination`]: streams of pages or items for every cursor, offset and event-id list;
+//! - [`prelude`]: the stream traits (`StreamExt`, `TryStreamExt`) in one import;
 //! - secrets never appear in `Debug`, errors or logs; every request is a `tracing` span.
 //!
 //! Every request type has a `new` that takes its required fields (strings as `&str` or
@@ -74,6 +75,7 @@ pub mod config;
 pub mod error;
 pub mod idempotency;
 pub mod pagination;
+pub mod prelude;
 mod redact;
 pub mod retry;
 pub mod sync;

@@ -61,14 +61,15 @@ pub const DEFAULT_MAX_RESTARTS: u32 = 5;
 /// A cursor-sync loop, built by [`PlaidClient::sync`]; run it with [`SyncLoop::run`] or
 /// [`SyncLoop::pages`].
 #[must_use = "a sync loop does nothing until `run` or `pages` is called"]
-pub struct SyncLoop<'c, O: CursorSync> {
-    client: &'c PlaidClient,
+pub struct SyncLoop<O: CursorSync> {
+    // A clone (an `Arc`): the loop and its stream own it, so they can move into a task.
+    client: PlaidClient,
     request: O::Request,
     max_restarts: u32,
     page_size: Option<i64>,
 }
 
-impl<O: CursorSync> std::fmt::Debug for SyncLoop<'_, O> {
+impl<O: CursorSync> std::fmt::Debug for SyncLoop<O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The request holds an access token: show only what the loop will do.
         f.debug_struct("SyncLoop")
@@ -135,13 +136,13 @@ pub enum SyncEvent<R> {
 impl PlaidClient {
     /// A cursor-sync loop for `request` (e.g. a `TransactionsSyncRequest` whose `cursor` is the
     /// one you stored, or `None` for the full history). See [`crate::sync`].
-    pub fn sync<R>(&self, request: R) -> SyncLoop<'_, R::Operation>
+    pub fn sync<R>(&self, request: R) -> SyncLoop<R::Operation>
     where
         R: RequestBody,
         R::Operation: CursorSync,
     {
         SyncLoop {
-            client: self,
+            client: self.clone(),
             request,
             max_restarts: DEFAULT_MAX_RESTARTS,
             page_size: None,
@@ -149,9 +150,9 @@ impl PlaidClient {
     }
 }
 
-impl<'c, O> SyncLoop<'c, O>
+impl<O> SyncLoop<O>
 where
-    O: CursorSync + 'c,
+    O: CursorSync + 'static,
     O::Request: Clone + Send + Sync,
     O::Response: Send,
 {
@@ -200,8 +201,10 @@ where
     }
 
     /// Stream the loop page by page, holding one page at a time. The stream ends after
-    /// [`SyncEvent::Complete`], [`SyncEvent::NotReady`] or an error.
-    pub fn pages(self) -> BoxStream<'c, Result<SyncEvent<O::Response>, Error>> {
+    /// [`SyncEvent::Complete`], [`SyncEvent::NotReady`] or an error. It owns a clone of the
+    /// client, so it can be moved into a task (`tokio::spawn`); poll it with
+    /// [`crate::prelude::StreamExt::next`].
+    pub fn pages(self) -> BoxStream<'static, Result<SyncEvent<O::Response>, Error>> {
         match self.into_state() {
             Err(e) => stream::once(async move { Err(e) }).boxed(),
             Ok(state) => stream::unfold(state, |mut state| async move {
@@ -212,7 +215,7 @@ where
         }
     }
 
-    fn into_state(self) -> Result<State<'c, O>, Error> {
+    fn into_state(self) -> Result<State<O>, Error> {
         let mut request = self.request;
         if let Some(n) = self.page_size {
             let max = O::MAX_COUNT.unwrap_or(i64::MAX);
@@ -243,8 +246,8 @@ where
 
 /// The loop's state between pages: the request (with the cursor to send next), the cursor the
 /// pass started from, and counters. No page is kept.
-struct State<'c, O: CursorSync> {
-    client: &'c PlaidClient,
+struct State<O: CursorSync> {
+    client: PlaidClient,
     request: O::Request,
     first: Option<String>,
     pages: usize,
@@ -255,7 +258,7 @@ struct State<'c, O: CursorSync> {
     done: bool,
 }
 
-impl<O> State<'_, O>
+impl<O> State<O>
 where
     O: CursorSync,
     O::Request: Clone,

@@ -54,6 +54,9 @@ use subtle::ConstantTimeEq;
 use crate::{Error, ErrorCode, PlaidClient};
 
 pub use plaid_client::webhooks::WebhookEvent;
+/// The header types [`WebhookVerifier::verify`] takes (reqwest's, i.e. the `http` crate's), so a
+/// caller needs no `http` dependency of its own to build or pass them.
+pub use reqwest::header::{HeaderMap, HeaderValue};
 
 /// The header that carries the signature (matched case-insensitively).
 pub const HEADER: &str = "plaid-verification";
