@@ -204,6 +204,26 @@ where
     /// [`SyncEvent::Complete`], [`SyncEvent::NotReady`] or an error. It owns a clone of the
     /// client, so it can be moved into a task (`tokio::spawn`); poll it with
     /// [`crate::prelude::StreamExt::next`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: plaid_client_ext::PlaidClient) {
+    /// use plaid_client_ext::prelude::*;
+    /// use plaid_client_ext::sync::SyncEvent;
+    /// use plaid_client_ext::types::TransactionsSyncRequest;
+    ///
+    /// let mut events = client.sync(TransactionsSyncRequest::new("access-sandbox-…")).pages();
+    /// let worker = tokio::spawn(async move {
+    ///     while let Some(event) = events.next().await {
+    ///         match event {
+    ///             Ok(SyncEvent::Complete { cursor, .. }) => println!("store {cursor}"),
+    ///             Ok(_) => {} // apply pages, discard on Restarted
+    ///             Err(e) => eprintln!("sync stopped: {e}"),
+    ///         }
+    ///     }
+    /// });
+    /// # let _ = worker.await;
+    /// # }
+    /// ```
     pub fn pages(self) -> BoxStream<'static, Result<SyncEvent<O::Response>, Error>> {
         match self.into_state() {
             Err(e) => stream::once(async move { Err(e) }).boxed(),
