@@ -15,12 +15,7 @@ const ROUNDS: usize = 31;
 const REQUESTS: usize = 200;
 
 fn request() -> types::AccountsGetRequest {
-    types::AccountsGetRequest {
-        access_token: "access-sandbox-bench".to_string().into(),
-        client_id: None,
-        options: None,
-        secret: None,
-    }
+    types::AccountsGetRequest::new("access-sandbox-bench")
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Instant;
 
-use futures_util::StreamExt;
+use plaid_client_ext::prelude::*;
 use plaid_client_ext::sync::{SyncEvent, SyncOutcome};
 use plaid_client_ext::{types, Environment, PlaidClient};
 
@@ -17,14 +17,7 @@ static ALLOC: common::Counting = common::Counting;
 const PER_PAGE: usize = 500;
 
 fn request() -> types::TransactionsSyncRequest {
-    types::TransactionsSyncRequest {
-        access_token: "access-sandbox-bench".to_string().into(),
-        client_id: None,
-        count: PER_PAGE as i64,
-        cursor: None,
-        options: None,
-        secret: None,
-    }
+    types::TransactionsSyncRequest::new("access-sandbox-bench").count(PER_PAGE as i64)
 }
 
 async fn stream(client: &PlaidClient) -> (usize, String) {

@@ -41,14 +41,7 @@ pub type ResponseOf<R> = <<R as RequestBody>::Operation as Operation>::Response;
 ///
 /// # async fn run() -> Result<(), plaid_client_ext::Error> {
 /// let client = PlaidClient::from_env()?; // PLAID_CLIENT_ID, PLAID_SECRET, PLAID_ENV
-/// let accounts = client
-///     .send(&AccountsGetRequest {
-///         access_token: "access-sandbox-…".to_string().into(),
-///         client_id: None,
-///         secret: None,
-///         options: None,
-///     })
-///     .await?;
+/// let accounts = client.send(&AccountsGetRequest::new("access-sandbox-…")).await?;
 /// for account in &accounts.accounts {
 ///     println!("{} {:?}", account.name, account.balances.current);
 /// }
@@ -310,22 +303,25 @@ impl PlaidClient {
         &self.inner.raw
     }
 
-    /// Give `request` an idempotency key now, if its operation takes one and it has none, and
-    /// return the key. Store the key before sending: after a crash, sending the same request
-    /// with the same key cannot perform the operation twice.
+    /// The idempotency key `request` will be sent with, checked against the spec's limits;
+    /// when its operation takes a key and the request has none (one read from an old store,
+    /// or whose key was cleared), a fresh key is set first. A request built with `new`
+    /// already carries one. Store the key (or the whole request) before sending: after a
+    /// crash, sending the same request with the same key cannot perform the operation twice.
     ///
     /// ```
-    /// use plaid_client_ext::{types, PlaidClient, Environment};
+    /// use plaid_client_ext::{types::TransferCreateRequest, Environment, PlaidClient};
     ///
     /// let client = PlaidClient::builder(Environment::Sandbox, "id", "secret").build().unwrap();
-    /// let mut req: types::TransferCreateRequest = serde_json::from_value(serde_json::json!({
-    ///     "access_token": "access-sandbox-123", "account_id": "acc", "authorization_id": "auth",
-    ///     "description": "payment"
-    /// })).unwrap();
+    /// let mut req = TransferCreateRequest::new("access-sandbox-123", "acc", "auth", "payment");
+    /// // `new` gave the transfer its key; this hands it out, to store before sending.
     /// let key = client.assign_idempotency_key(&mut req).unwrap().expect("transfers are keyed");
     /// assert_eq!(req.idempotency_key.as_deref().map(|k| k.as_str()), Some(key.as_str()));
-    /// // A second call keeps the key.
-    /// assert_eq!(client.assign_idempotency_key(&mut req).unwrap(), Some(key));
+    /// // A request without a key gets a fresh one, which it then keeps.
+    /// req.idempotency_key = None;
+    /// let fresh = client.assign_idempotency_key(&mut req).unwrap().expect("filled");
+    /// assert_ne!(fresh, key);
+    /// assert_eq!(client.assign_idempotency_key(&mut req).unwrap(), Some(fresh));
     /// ```
     pub fn assign_idempotency_key<R: RequestBody>(
         &self,
@@ -386,13 +382,15 @@ impl PlaidClient {
 
     /// Send `request` to its operation and decode the response.
     ///
-    /// For operations with an `idempotency_key`, a key is filled in when the request has none
-    /// (the caller's value is never changed), checked against the spec's limits, sent
-    /// unchanged on every retry, and returned in [`Response::idempotency_key`] and
-    /// [`Error::idempotency_key`]. Failures are retried as the retry policy says, but only
-    /// when the operation is read-only or carries an idempotency key. To retry yourself after an
-    /// error, send the same request with the same key ([`Self::set_idempotency_key`]; see
-    /// [`crate::idempotency`]).
+    /// For operations with an `idempotency_key`, the key is part of the request: `new` fills a
+    /// fresh one, so sending the same value again (after a timeout, from a job queue) sends
+    /// the same key and Plaid performs the operation once. A request without a key (built by
+    /// serde, or its key cleared) gets a fresh one for this call only (the caller's value is
+    /// never changed). The key is checked against the spec's limits, sent unchanged on every
+    /// retry, and returned in [`Response::idempotency_key`] and [`Error::idempotency_key`].
+    /// Failures are retried as the retry policy says, but only when the operation is read-only
+    /// or carries an idempotency key. To retry yourself after an error, send the same request
+    /// with the same key ([`Self::set_idempotency_key`]; see [`crate::idempotency`]).
     pub async fn send<R>(&self, request: &R) -> Result<Response<ResponseOf<R>>, Error>
     where
         R: RequestBody + Clone,
@@ -444,10 +442,9 @@ impl PlaidClient {
     /// # async fn run(client: plaid_client_ext::PlaidClient) -> Result<(), plaid_client_ext::Error> {
     /// use plaid_client_ext::types::AssetReportPdfGetRequest;
     ///
-    /// let request: AssetReportPdfGetRequest =
-    ///     serde_json::from_value(serde_json::json!({"asset_report_token": "assets-sandbox-…"}))
-    ///         .expect("a valid request");
-    /// let pdf = client.download(&request).await?;
+    /// let pdf = client
+    ///     .download(&AssetReportPdfGetRequest::new("assets-sandbox-…"))
+    ///     .await?;
     /// std::fs::write("report.pdf", &pdf.data).expect("writable");
     /// # Ok(())
     /// # }

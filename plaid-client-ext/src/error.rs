@@ -379,6 +379,24 @@ impl Error {
         }
     }
 
+    /// Why a sync or pagination loop stopped, if that is what this error is: one match, no box.
+    ///
+    /// ```
+    /// use plaid_client_ext::{Error, PaginationError};
+    ///
+    /// fn stalled(e: &Error) -> bool {
+    ///     matches!(e.pagination(), Some(PaginationError::Stalled { .. }))
+    /// }
+    /// # let e: Error = PaginationError::Stalled { operation: "transactionsSync", field: "next_cursor" }.into();
+    /// # assert!(stalled(&e));
+    /// ```
+    pub fn pagination(&self) -> Option<&PaginationError> {
+        match self {
+            Error::Pagination(p) => Some(p),
+            _ => None,
+        }
+    }
+
     /// The `error_code`, if Plaid answered with an error object.
     pub fn error_code(&self) -> Option<&ErrorCode> {
         self.api().map(|e| &e.error_code)

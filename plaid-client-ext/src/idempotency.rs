@@ -11,15 +11,20 @@
 //!   be re-attempted with the same key after the user acts;
 //! - "failure to provide this key may result in duplicate charges".
 //!
-//! The client fills a fresh random key when the caller left it empty, sends the same key on
-//! every retry of that call, and reports it (in the response and in every error), so a process
-//! that crashes can retry later with it. To make that durable, assign the key *before* sending
-//! with [`crate::PlaidClient::assign_idempotency_key`] and store it first.
+//! The key is part of the request value: the generated `new` of a keyed request fills a fresh
+//! one (`plaid_client::idempotency`), so sending the same value again, from a retry loop, a job
+//! queue or a store that survived a crash, sends the same key. The client sends it unchanged
+//! on every retry of a call and reports it (in the response and in every error). A request
+//! without a key (built by serde, or its key cleared) gets a fresh one for that call only; to
+//! make such a key durable, fix it *before* sending with
+//! [`crate::PlaidClient::assign_idempotency_key`] and store it first.
 //!
 //! **Retrying yourself** (after the client's own retries gave up, from a job queue, after a
-//! restart): send the *same* request with the *same* key. Calling `send` again on a request
-//! without a key would fill a new one, and a new key is a new transfer. The key is in the error
-//! (and in what you stored); put it back with [`crate::PlaidClient::set_idempotency_key`]:
+//! restart): send the *same* request with the *same* key. A value built with `new` already
+//! carries its key, so sending it again is enough. Calling `send` again on a request *without*
+//! a key would fill a new one, and a new key is a new transfer: the key that call used is in
+//! the error (and in what you stored); put it back with
+//! [`crate::PlaidClient::set_idempotency_key`]:
 //!
 //! ```no_run
 //! # async fn pay(client: plaid_client_ext::PlaidClient,
@@ -84,9 +89,10 @@ fn longest_accepted() -> usize {
 }
 
 impl IdempotencyKey {
-    /// A fresh random key: a UUID v4 (36 characters, within every limit in the spec).
+    /// A fresh random key: a UUID v4 (36 characters, within every limit in the spec), the same
+    /// kind the generated `new` of a keyed request fills.
     pub fn random() -> Self {
-        Self(uuid::Uuid::new_v4().to_string())
+        Self(plaid_client::idempotency::fresh_key())
     }
 
     /// A key you already have: one you stored before sending, or the one an error reports

@@ -21,22 +21,58 @@
 //! - [`pagination`]: streams of pages or items for every cursor, offset and event-id list;
 //!   cycles and endless empty pages end with an error;
 //! - [`webhooks`]: signature verification whose cost a forger cannot drive up;
+//! - [`prelude`]: the stream traits (`StreamExt`, `TryStreamExt`) in one import;
 //! - secrets never appear in `Debug`, errors or logs (which values are secrets is decided by
 //!   the generator from the spec: [`plaid_client::redact`]); every request is a `tracing` span.
 //!
+//! Every request type has a `new` that takes its required fields (strings as `&str` or
+//! `String`) and a setter per optional field; credentials are never part of a request (they
+//! travel as headers). Adding an optional field to a request in a later spec version does
+//! not break code written against this one.
+//!
+//! ## `/accounts/get`
+//!
 //! ```no_run
-//! use plaid_client_ext::{types, PlaidClient};
+//! use plaid_client_ext::{types::AccountsGetRequest, PlaidClient};
 //!
 //! # async fn run() -> Result<(), plaid_client_ext::Error> {
-//! let client = PlaidClient::from_env()?;
-//! let mut transfer: types::TransferCreateRequest = serde_json::from_value(serde_json::json!({
-//!     "access_token": "access-sandbox-…", "account_id": "…", "authorization_id": "…",
-//!     "description": "payment"
-//! })).expect("valid request");
-//! // Optional: fix the key first and store it, so a crashed process can retry safely.
-//! let key = client.assign_idempotency_key(&mut transfer)?;
+//! let client = PlaidClient::from_env()?; // PLAID_CLIENT_ID, PLAID_SECRET, PLAID_ENV
+//! let accounts = client.send(&AccountsGetRequest::new("access-sandbox-…")).await?;
+//! for account in &accounts.accounts {
+//!     println!("{} {:?}", account.name, account.balances.current);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## `/transfer/create`
+//!
+//! `new` fills a fresh idempotency key, which belongs to the value: sending the same value
+//! again (after a timeout, from a job queue, after a restart if you stored it) cannot create a
+//! second transfer. Set your own key with `.idempotency_key(…)`.
+//!
+//! ```no_run
+//! use plaid_client_ext::{types::TransferCreateRequest, PlaidClient};
+//!
+//! # async fn run(client: PlaidClient, authorization_id: String) -> Result<(), plaid_client_ext::Error> {
+//! let transfer = TransferCreateRequest::new("access-sandbox-…", "account-id", authorization_id, "payment");
 //! let created = client.send(&transfer).await?;
-//! println!("transfer {} with key {:?}", created.transfer.id, key);
+//! println!("transfer {} sent with key {:?}", created.transfer.id, created.idempotency_key);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## `/transactions/sync`
+//!
+//! ```no_run
+//! use plaid_client_ext::{sync::SyncOutcome, types::TransactionsSyncRequest, PlaidClient};
+//!
+//! # async fn run(client: PlaidClient, stored_cursor: String) -> Result<(), plaid_client_ext::Error> {
+//! let request = TransactionsSyncRequest::new("access-sandbox-…").cursor(stored_cursor);
+//! if let SyncOutcome::Complete(batch) = client.sync(request).run().await? {
+//!     // Apply batch.data.added / modified / removed, then store batch.cursor, atomically.
+//!     println!("{} added, next cursor {}", batch.data.added.len(), batch.cursor);
+//! }
 //! # Ok(())
 //! # }
 //! ```
@@ -47,12 +83,18 @@ pub mod config;
 pub mod error;
 pub mod idempotency;
 pub mod pagination;
+pub mod prelude;
 mod redact;
 pub mod retry;
 pub mod sync;
 pub mod webhooks;
 
 mod client;
+
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub use client::{Customize, PlaidClient, Response, ResponseOf};
 pub use config::{ClientBuilder, ConfigError, Environment, PLAID_VERSION};

@@ -21,17 +21,10 @@
 //!
 //! ```
 //! # async fn demo(client: plaid_client_ext::PlaidClient) -> Result<(), plaid_client_ext::Error> {
-//! use futures_util::StreamExt;
+//! use plaid_client_ext::prelude::*; // StreamExt, for `next()`
 //! use plaid_client_ext::types::{CountryCode, InstitutionsGetRequest};
 //!
-//! let request = InstitutionsGetRequest {
-//!     client_id: None,
-//!     count: 500,
-//!     country_codes: vec![CountryCode::Us],
-//!     offset: 0,
-//!     options: None,
-//!     secret: None,
-//! };
+//! let request = InstitutionsGetRequest::new(500, vec![CountryCode::Us], 0);
 //! let mut institutions = client.paginate(request).items();
 //! while let Some(institution) = institutions.next().await {
 //!     println!("{}", institution?.name);
@@ -51,12 +44,13 @@ use crate::{Error, PlaidClient};
 /// A paginated list, built by [`PlaidClient::paginate`]; consume it with
 /// [`Pages::pages`] or [`Pages::items`].
 #[must_use = "a pagination does nothing until `pages` or `items` is polled"]
-pub struct Pages<'c, O: Paginated> {
-    client: &'c PlaidClient,
+pub struct Pages<O: Paginated> {
+    // A clone (an `Arc`): the streams own it, so they can move into a task.
+    client: PlaidClient,
     request: O::Request,
 }
 
-impl<O: Paginated> std::fmt::Debug for Pages<'_, O> {
+impl<O: Paginated> std::fmt::Debug for Pages<O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The request may hold an access token: show only the operation.
         f.debug_struct("Pages")
@@ -69,27 +63,28 @@ impl<O: Paginated> std::fmt::Debug for Pages<'_, O> {
 impl PlaidClient {
     /// The pages (or items) of a list operation, starting at `request`'s position (its
     /// `cursor`, `offset` or `after_id`). See [`crate::pagination`].
-    pub fn paginate<R>(&self, request: R) -> Pages<'_, R::Operation>
+    pub fn paginate<R>(&self, request: R) -> Pages<R::Operation>
     where
         R: RequestBody,
         R::Operation: Paginated,
     {
         Pages {
-            client: self,
+            client: self.clone(),
             request,
         }
     }
 }
 
-impl<'c, O> Pages<'c, O>
+impl<O> Pages<O>
 where
-    O: Paginated + 'c,
+    O: Paginated + 'static,
     O::Request: Clone + Send + Sync,
     O::Response: Send,
     O::Item: Send,
 {
-    /// The responses, one page at a time.
-    pub fn pages(self) -> BoxStream<'c, Result<O::Response, Error>> {
+    /// The responses, one page at a time. The stream owns a clone of the client, so it can be
+    /// moved into a task (`tokio::spawn`).
+    pub fn pages(self) -> BoxStream<'static, Result<O::Response, Error>> {
         let state = Some((self.client, self.request, Visited::<O>::default()));
         stream::unfold(state, |state| async move {
             let (client, mut request, mut visited) = state?;
@@ -110,7 +105,7 @@ where
 
     /// The items of every page (the response's array named by [`Paginated::ITEMS_FIELD`]), one
     /// at a time; the other fields of each page are dropped (use [`Pages::pages`] for them).
-    pub fn items(self) -> BoxStream<'c, Result<O::Item, Error>> {
+    pub fn items(self) -> BoxStream<'static, Result<O::Item, Error>> {
         self.pages()
             .flat_map(|page| {
                 let items: Vec<Result<O::Item, Error>> = match page {

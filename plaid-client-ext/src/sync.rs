@@ -43,14 +43,8 @@
 //! use plaid_client_ext::sync::SyncOutcome;
 //! use plaid_client_ext::types::TransactionsSyncRequest;
 //!
-//! let request = TransactionsSyncRequest {
-//!     access_token: "access-sandbox-…".to_string().into(),
-//!     client_id: None,
-//!     count: 500,
-//!     cursor: stored,
-//!     options: None,
-//!     secret: None,
-//! };
+//! let mut request = TransactionsSyncRequest::new("access-sandbox-…").count(500);
+//! request.cursor = stored; // `None` the first time: the whole history
 //! match client.sync(request).run().await? {
 //!     SyncOutcome::Complete(batch) => {
 //!         // Apply batch.data.added / modified / removed, then store batch.cursor, atomically.
@@ -83,14 +77,15 @@ pub const MAX_EMPTY_PAGES: usize = 10;
 /// A cursor-sync loop, built by [`PlaidClient::sync`]; run it with [`SyncLoop::run`] or
 /// [`SyncLoop::pages`].
 #[must_use = "a sync loop does nothing until `run` or `pages` is called"]
-pub struct SyncLoop<'c, O: CursorSync> {
-    client: &'c PlaidClient,
+pub struct SyncLoop<O: CursorSync> {
+    // A clone (an `Arc`): the loop and its stream own it, so they can move into a task.
+    client: PlaidClient,
     request: O::Request,
     max_restarts: u32,
     page_size: Option<i64>,
 }
 
-impl<O: CursorSync> std::fmt::Debug for SyncLoop<'_, O> {
+impl<O: CursorSync> std::fmt::Debug for SyncLoop<O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The request holds an access token: show only what the loop will do.
         f.debug_struct("SyncLoop")
@@ -157,13 +152,13 @@ pub enum SyncEvent<R> {
 impl PlaidClient {
     /// A cursor-sync loop for `request` (e.g. a `TransactionsSyncRequest` whose `cursor` is the
     /// one you stored, or `None` for the full history). See [`crate::sync`].
-    pub fn sync<R>(&self, request: R) -> SyncLoop<'_, R::Operation>
+    pub fn sync<R>(&self, request: R) -> SyncLoop<R::Operation>
     where
         R: RequestBody,
         R::Operation: CursorSync,
     {
         SyncLoop {
-            client: self,
+            client: self.clone(),
             request,
             max_restarts: DEFAULT_MAX_RESTARTS,
             page_size: None,
@@ -171,9 +166,9 @@ impl PlaidClient {
     }
 }
 
-impl<'c, O> SyncLoop<'c, O>
+impl<O> SyncLoop<O>
 where
-    O: CursorSync + 'c,
+    O: CursorSync + 'static,
     O::Request: Clone + Send + Sync,
     O::Response: Send,
 {
@@ -222,8 +217,30 @@ where
     }
 
     /// Stream the loop page by page, holding one page at a time. The stream ends after
-    /// [`SyncEvent::Complete`], [`SyncEvent::NotReady`] or an error.
-    pub fn pages(self) -> BoxStream<'c, Result<SyncEvent<O::Response>, Error>> {
+    /// [`SyncEvent::Complete`], [`SyncEvent::NotReady`] or an error. It owns a clone of the
+    /// client, so it can be moved into a task (`tokio::spawn`); poll it with
+    /// [`crate::prelude::StreamExt::next`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: plaid_client_ext::PlaidClient) {
+    /// use plaid_client_ext::prelude::*;
+    /// use plaid_client_ext::sync::SyncEvent;
+    /// use plaid_client_ext::types::TransactionsSyncRequest;
+    ///
+    /// let mut events = client.sync(TransactionsSyncRequest::new("access-sandbox-…")).pages();
+    /// let worker = tokio::spawn(async move {
+    ///     while let Some(event) = events.next().await {
+    ///         match event {
+    ///             Ok(SyncEvent::Complete { cursor, .. }) => println!("store {cursor}"),
+    ///             Ok(_) => {} // apply pages, discard on Restarted
+    ///             Err(e) => eprintln!("sync stopped: {e}"),
+    ///         }
+    ///     }
+    /// });
+    /// # let _ = worker.await;
+    /// # }
+    /// ```
+    pub fn pages(self) -> BoxStream<'static, Result<SyncEvent<O::Response>, Error>> {
         match self.into_state() {
             Err(e) => stream::once(async move { Err(e) }).boxed(),
             Ok(state) => stream::unfold(state, |mut state| async move {
@@ -234,7 +251,7 @@ where
         }
     }
 
-    fn into_state(self) -> Result<State<'c, O>, Error> {
+    fn into_state(self) -> Result<State<O>, Error> {
         let mut request = self.request;
         if let Some(n) = self.page_size {
             let max = O::MAX_COUNT.unwrap_or(i64::MAX);
@@ -267,8 +284,8 @@ where
 
 /// The loop's state between pages: the request (with the cursor to send next), the cursor the
 /// pass started from, and counters. No page is kept.
-struct State<'c, O: CursorSync> {
-    client: &'c PlaidClient,
+struct State<O: CursorSync> {
+    client: PlaidClient,
     request: O::Request,
     first: Option<String>,
     pages: usize,
@@ -283,7 +300,7 @@ struct State<'c, O: CursorSync> {
     empty_pages: usize,
 }
 
-impl<O> State<'_, O>
+impl<O> State<O>
 where
     O: CursorSync,
     O::Request: Clone,

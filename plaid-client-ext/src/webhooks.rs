@@ -66,6 +66,9 @@ use subtle::ConstantTimeEq;
 use crate::{Error, ErrorCode, PlaidClient};
 
 pub use plaid_client::webhooks::WebhookEvent;
+/// The header types [`WebhookVerifier::verify`] takes (reqwest's, i.e. the `http` crate's), so a
+/// caller needs no `http` dependency of its own to build or pass them.
+pub use reqwest::header::{HeaderMap, HeaderValue};
 
 /// The header that carries the signature (matched case-insensitively).
 pub const HEADER: &str = "plaid-verification";
@@ -423,11 +426,7 @@ impl WebhookVerifier {
     async fn fetch(&self, kid: &str) -> Result<CachedKey, WebhookError> {
         self.take_fetch_slot(kid)?;
         let now = (self.clock)();
-        let request = plaid_client::types::WebhookVerificationKeyGetRequest {
-            key_id: kid.to_string(),
-            client_id: None,
-            secret: None,
-        };
+        let request = plaid_client::types::WebhookVerificationKeyGetRequest::new(kid);
         let sent = self.client.customize().no_retries().send(&request).await;
         let response = match sent {
             Ok(r) => r,

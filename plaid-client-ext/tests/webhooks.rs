@@ -10,10 +10,12 @@ use hmac::Mac;
 use httpmock::prelude::*;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
-use plaid_client_ext::webhooks::{WebhookError, WebhookEvent, WebhookVerifier};
+// The header types come from the crate's re-export: a caller needs no `http` dependency.
+use plaid_client_ext::webhooks::{
+    HeaderMap, HeaderValue, WebhookError, WebhookEvent, WebhookVerifier,
+};
 use plaid_client_ext::{Environment, PlaidClient};
 use proptest::prelude::*;
-use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
 
 const NOW: u64 = 1_700_000_000;

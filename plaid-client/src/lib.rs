@@ -73,6 +73,7 @@ pub use generated::operations;
 pub use generated::types;
 pub use generated::webhooks;
 pub use generated::SPEC_VERSION;
+pub use runtime::idempotency;
 #[cfg(feature = "schemars")]
 #[doc(hidden)]
 pub use runtime::json_schema;

@@ -15,7 +15,7 @@ use plaid_client_ext::{types, ErrorCode};
 
 pub use plaid_client_ext::retry::Backoff;
 pub use plaid_client_ext::webhooks::WebhookVerifier;
-pub use plaid_client_ext::{Environment, Error as PlaidError, PlaidClient, Credential};
+pub use plaid_client_ext::{Credential, Environment, Error as PlaidError, PlaidClient};
 
 /// One page of `/transactions/sync`: `added`, `modified`, `removed`, `accounts`, `has_more`.
 pub type SyncPage = types::TransactionsSyncResponse;
@@ -41,14 +41,8 @@ pub(crate) fn sync_pages<'c>(
     cursor: Option<String>,
     page_size: i64,
 ) -> PageStream<'c> {
-    let request = types::TransactionsSyncRequest {
-        access_token: access_token.to_string().into(),
-        client_id: None,
-        secret: None,
-        count: page_size,
-        cursor,
-        options: None,
-    };
+    let mut request = types::TransactionsSyncRequest::new(access_token).count(page_size);
+    request.cursor = cursor;
     client.sync(request).page_size(page_size).pages()
 }
 

@@ -30,27 +30,18 @@ fn client(server: &MockServer) -> PlaidClient {
 }
 
 fn accounts_request() -> types::AccountsGetRequest {
-    types::AccountsGetRequest {
-        access_token: ACCESS_TOKEN.to_string().into(),
-        client_id: None,
-        secret: None,
-        options: None,
-    }
+    types::AccountsGetRequest::new(ACCESS_TOKEN)
 }
 
 /// The spec's own example response, decoded into the generated type.
 fn accounts_body() -> types::AccountsGetResponse {
     let mut body = example::<operations::AccountsGet>().expect("the spec has an example");
-    body.request_id = "req-accounts-1".to_string().into();
+    body.request_id = "req-accounts-1".into();
     body
 }
 
 fn transfer_request() -> types::TransferCreateRequest {
-    serde_json::from_value(json!({
-        "access_token": ACCESS_TOKEN, "account_id": "a1", "authorization_id": "auth-1",
-        "description": "payment"
-    }))
-    .expect("valid request")
+    types::TransferCreateRequest::new(ACCESS_TOKEN, "a1", "auth-1", "payment")
 }
 
 fn transfer_body() -> types::TransferCreateResponse {
@@ -118,7 +109,9 @@ async fn a_keyed_transfer_failing_with_500_is_retried_with_the_same_key_and_crea
         then.ok(&transfer_body());
     });
 
-    let request = transfer_request();
+    // A request without a key (as serde builds one): the client fills one for the call.
+    let mut request = transfer_request();
+    request.idempotency_key = None;
     let r = client(&server)
         .send(&request)
         .await
@@ -137,11 +130,43 @@ async fn a_keyed_transfer_failing_with_500_is_retried_with_the_same_key_and_crea
     assert!(request.idempotency_key.is_none());
 }
 
+/// The key is part of the value: a request built with `new` and sent twice (two `send` calls,
+/// as a caller retrying after a timeout, or a job queue redelivering, would) carries the same
+/// key both times, and it is the key the value holds.
+#[tokio::test]
+async fn the_same_keyed_request_sent_twice_carries_the_same_key() {
+    let server = MockServer::start_async().await;
+    let keys = Arc::new(Mutex::new(Vec::new()));
+    let m = server.transfer_create(|when, then| {
+        when.into_inner().is_true(key_recorder(&keys));
+        then.ok(&transfer_body());
+    });
+    let request = transfer_request();
+    let own = request
+        .idempotency_key
+        .as_ref()
+        .map(|k| k.to_string())
+        .expect("new fills a key");
+    let c = client(&server);
+    let first = c.send(&request).await.expect("first send");
+    let second = c.send(&request).await.expect("second send");
+    assert_eq!(m.calls_async().await, 2);
+    let keys = keys.lock().unwrap().clone();
+    assert_eq!(keys, [own.clone(), own.clone()], "one key for one value");
+    assert_eq!(first.idempotency_key.as_deref(), Some(own.as_str()));
+    assert_eq!(second.idempotency_key.as_deref(), Some(own.as_str()));
+    // Two values are two operations: another `new` has another key.
+    let other = transfer_request();
+    assert_ne!(
+        other.idempotency_key.as_ref().map(|k| k.to_string()),
+        Some(own)
+    );
+}
+
 #[tokio::test]
 async fn a_callers_key_is_sent_as_given() {
     let server = MockServer::start_async().await;
-    let mut request = transfer_request();
-    request.idempotency_key = Some("order-42-payment".to_string().into());
+    let request = transfer_request().idempotency_key("order-42-payment".into());
     // The typed matcher compares the whole body: the key must arrive exactly as given.
     let m = server.transfer_create(|when, then| {
         when.body(&request);
@@ -161,8 +186,7 @@ async fn an_over_long_key_is_refused_before_sending() {
             then.status(200);
         })
         .await;
-    let mut request = transfer_request();
-    request.idempotency_key = Some("k".repeat(51).into());
+    let request = transfer_request().idempotency_key("k".repeat(51).into());
     let err = client(&server).send(&request).await.unwrap_err();
     assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
     assert!(err.to_string().contains("at most 50"), "{err}");
@@ -179,11 +203,9 @@ async fn an_unkeyed_write_failing_with_500_is_not_retried() {
         );
     });
     let err = client(&server)
-        .send(&types::ItemPublicTokenExchangeRequest {
-            public_token: "public-sandbox-1".into(),
-            client_id: None,
-            secret: None,
-        })
+        .send(&types::ItemPublicTokenExchangeRequest::new(
+            "public-sandbox-1",
+        ))
         .await
         .unwrap_err();
     assert_eq!(m.calls_async().await, 1, "never retried");
@@ -444,26 +466,15 @@ async fn no_secret_in_any_debug_or_display() {
 
     let api = quick.send(&accounts_request()).await.unwrap_err();
     let decode = quick
-        .send(&types::AuthGetRequest {
-            access_token: ACCESS_TOKEN.to_string().into(),
-            client_id: None,
-            secret: None,
-            options: None,
-        })
+        .send(&types::AuthGetRequest::new(ACCESS_TOKEN))
         .await
         .unwrap_err();
     let timeout = quick
-        .send(&types::IdentityGetRequest {
-            access_token: ACCESS_TOKEN.to_string().into(),
-            client_id: None,
-            secret: None,
-            options: None,
-        })
+        .send(&types::IdentityGetRequest::new(ACCESS_TOKEN))
         .await
         .unwrap_err();
     let transport = closed.send(&accounts_request()).await.unwrap_err();
-    let mut long = transfer_request();
-    long.idempotency_key = Some(format!("{SECRET}{}", "x".repeat(60)).into());
+    let long = transfer_request().idempotency_key(format!("{SECRET}{}", "x".repeat(60)).into());
     let invalid = quick.send(&long).await.unwrap_err();
     let config: Error =
         PlaidClient::builder(Environment::Sandbox, CLIENT_ID, format!("{SECRET}\n"))

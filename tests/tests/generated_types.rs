@@ -2,7 +2,8 @@
 //! request serialization, and the operations table.
 
 use plaid_client::types::{
-    AccountType, AccountsGetRequest, AccountsGetResponse, PlaidError, PlaidErrorType,
+    AccountType, AccountsGetRequest, AccountsGetRequestOptions, AccountsGetResponse, PlaidError,
+    PlaidErrorType, TransferCreateRequest,
 };
 use plaid_client::{operations, JsonOperation, JsonOperationVisitor, Operation, OperationVisitor};
 use serde_json::json;
@@ -88,16 +89,80 @@ fn plaid_errors_with_new_types_decode() {
 
 #[test]
 fn optional_request_fields_are_omitted_not_sent_as_null() {
-    let req = AccountsGetRequest {
-        access_token: "access-sandbox-x".to_string().into(),
-        client_id: None,
-        secret: None,
-        options: None,
-    };
+    let req = AccountsGetRequest::new("access-sandbox-x");
     assert_eq!(
         serde_json::to_value(&req).unwrap(),
         json!({"access_token": "access-sandbox-x"})
     );
+    // A setter sets exactly its field; nested request types have their own `new`.
+    let req = req.options(AccountsGetRequestOptions::new().account_ids(vec!["acc-1".into()]));
+    assert_eq!(
+        serde_json::to_value(&req).unwrap(),
+        json!({"access_token": "access-sandbox-x", "options": {"account_ids": ["acc-1"]}})
+    );
+}
+
+/// `new` takes exactly the required fields, leaves the optional ones unset, fills a fresh
+/// idempotency key for a keyed operation, and no request carries credentials (they are headers).
+#[test]
+fn new_takes_the_required_fields_and_fills_a_fresh_key() {
+    let a = TransferCreateRequest::new("access-sandbox-x", "acc-1", "auth-1", "payment");
+    let json = serde_json::to_value(&a).unwrap();
+    let key = json["idempotency_key"].as_str().expect("a key").to_string();
+    assert_eq!(
+        json,
+        json!({"access_token": "access-sandbox-x", "account_id": "acc-1",
+               "authorization_id": "auth-1", "description": "payment", "idempotency_key": key})
+    );
+    assert_eq!(
+        key.chars().count(),
+        plaid_client::idempotency::FRESH_KEY_CHARS
+    );
+    // Each `new` is a new operation; a copy of a value is the same one.
+    let b = TransferCreateRequest::new("access-sandbox-x", "acc-1", "auth-1", "payment");
+    assert_ne!(a.idempotency_key, b.idempotency_key);
+    assert_eq!(a.clone().idempotency_key, a.idempotency_key);
+    // A key of one's own replaces it, and reads back.
+    let own = a.idempotency_key("order-42".into());
+    assert_eq!(
+        own.idempotency_key.as_deref().map(|k| k.as_str()),
+        Some("order-42")
+    );
+    // A key survives a store: serialized and read back, the value keeps it.
+    let stored: TransferCreateRequest = serde_json::from_value(json).unwrap();
+    assert_eq!(
+        stored.idempotency_key.as_deref().map(|k| k.as_str()),
+        Some(key.as_str())
+    );
+}
+
+/// The fresh key `new` fills fits every keyed operation's limits in the spec.
+#[test]
+fn fresh_keys_fit_every_keyed_operation() {
+    struct Limits(Vec<(&'static str, plaid_client::IdempotencyKeyField)>);
+    impl OperationVisitor for Limits {
+        fn visit<O: Operation>(&mut self) {
+            if let Some(field) = O::IDEMPOTENCY_KEY {
+                self.0.push((O::OPERATION_ID, field));
+            }
+        }
+    }
+    let mut limits = Limits(Vec::new());
+    operations::visit_all(&mut limits);
+    assert_eq!(limits.0.len(), 12, "{:?}", limits.0);
+    let key = plaid_client::idempotency::fresh_key();
+    let len = key.chars().count();
+    assert_eq!(len, plaid_client::idempotency::FRESH_KEY_CHARS);
+    for (op, field) in &limits.0 {
+        assert!(
+            field.max_length.is_none_or(|max| len <= max),
+            "{op}: {field:?}"
+        );
+        assert!(
+            field.min_length.is_none_or(|min| len >= min),
+            "{op}: {field:?}"
+        );
+    }
 }
 
 #[derive(Default)]
@@ -144,16 +209,9 @@ fn the_operations_table_covers_the_client() {
 
 #[test]
 fn generated_types_redact_credentials_in_debug() {
-    let req = AccountsGetRequest {
-        access_token: "access-sandbox-5ee1c0de".to_string().into(),
-        client_id: Some("client-id-7777".to_string().into()),
-        secret: Some("secret-8888".to_string().into()),
-        options: None,
-    };
+    let req = AccountsGetRequest::new("access-sandbox-5ee1c0de");
     let shown = format!("{req:?}");
-    for s in ["access-sandbox-5ee1c0de", "client-id-7777", "secret-8888"] {
-        assert!(!shown.contains(s), "{s} in {shown}");
-    }
+    assert!(!shown.contains("access-sandbox-5ee1c0de"), "{shown}");
     assert!(shown.contains("access_token: [redacted]"), "{shown}");
     assert!(
         shown.contains("options: None"),

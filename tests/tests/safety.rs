@@ -3,8 +3,7 @@
 //! doc test on `PlaidClient::send_operation`). Plaid is a real HTTP server on loopback
 //! (httpmock); malformed or hostile bodies are written raw on purpose.
 //!
-//! Every request value is built by one helper below, so moving to the generated constructors
-//! (issue 15) changes only these helpers.
+//! Every request value is built by one helper below, with the generated constructors.
 
 #[path = "safety/synth.rs"]
 mod synth;
@@ -33,85 +32,42 @@ const ACCESS_TOKEN: &str = "access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970"
 // ---- request values: one helper per type --------------------------------------------------
 
 fn accounts_request(access_token: &str) -> types::AccountsGetRequest {
-    types::AccountsGetRequest {
-        access_token: access_token.to_string().into(),
-        client_id: None,
-        options: None,
-        secret: None,
-    }
+    types::AccountsGetRequest::new(access_token)
 }
 
 fn item_get_request() -> types::ItemGetRequest {
-    types::ItemGetRequest {
-        access_token: ACCESS_TOKEN.to_string().into(),
-        client_id: None,
-        secret: None,
-    }
+    types::ItemGetRequest::new(ACCESS_TOKEN)
 }
 
 fn item_remove_request() -> types::ItemRemoveRequest {
-    types::ItemRemoveRequest {
-        access_token: ACCESS_TOKEN.to_string().into(),
-        client_id: None,
-        reason_code: None,
-        reason_note: None,
-        secret: None,
-    }
+    types::ItemRemoveRequest::new(ACCESS_TOKEN)
 }
 
+/// A transfer *without* an idempotency key (as serde builds one, or with its key cleared), so
+/// the tests see the key the client fills and reports, and the key a caller puts back.
 fn transfer_request() -> types::TransferCreateRequest {
-    types::TransferCreateRequest {
-        access_token: ACCESS_TOKEN.to_string().into(),
-        account_id: "a1".to_string().into(),
-        ach_class: None,
-        amount: Some("12.34".to_string().into()),
-        authorization_id: "auth-1".to_string(),
-        client_id: None,
-        description: "payment".to_string(),
-        facilitator_fee: None,
-        idempotency_key: None,
-        iso_currency_code: None,
-        metadata: None,
-        network: None,
-        origination_account_id: None,
-        secret: None,
-        test_clock_id: None,
-        type_: None,
-        user: None,
-    }
+    let mut request = types::TransferCreateRequest::new(ACCESS_TOKEN, "a1", "auth-1", "payment")
+        .amount("12.34".into());
+    request.idempotency_key = None;
+    request
 }
 
 fn sync_request(cursor: Option<&str>) -> types::TransactionsSyncRequest {
-    types::TransactionsSyncRequest {
-        access_token: ACCESS_TOKEN.to_string().into(),
-        client_id: None,
-        count: 500,
-        cursor: cursor.map(str::to_string),
-        options: None,
-        secret: None,
-    }
+    let mut request = types::TransactionsSyncRequest::new(ACCESS_TOKEN).count(500);
+    request.cursor = cursor.map(str::to_string);
+    request
 }
 
 fn cashflow_request(cursor: Option<&str>) -> types::CashflowReportGetRequest {
-    types::CashflowReportGetRequest {
-        access_token: ACCESS_TOKEN.to_string().into(),
-        client_id: None,
-        count: 100,
-        cursor: cursor.map(str::to_string),
-        days_requested: 90,
-        options: None,
-        secret: None,
-    }
+    let mut request = types::CashflowReportGetRequest::new(ACCESS_TOKEN, 90);
+    request.cursor = cursor.map(str::to_string);
+    request
 }
 
 fn wallet_list_request(cursor: Option<&str>) -> types::WalletListRequest {
-    types::WalletListRequest {
-        client_id: None,
-        count: 10,
-        cursor: cursor.map(str::to_string),
-        iso_currency_code: None,
-        secret: None,
-    }
+    let mut request = types::WalletListRequest::new().count(10);
+    request.cursor = cursor.map(str::to_string);
+    request
 }
 
 // ---- shared helpers ---------------------------------------------------------------------

@@ -2,14 +2,14 @@
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use httpmock::MockServer;
 use plaid_client::mock::{example, MockServerExt};
 use plaid_client::operations;
 use plaid_client_ext::pagination::Pages;
+use plaid_client_ext::prelude::*;
 use plaid_client_ext::retry::Backoff;
 use plaid_client_ext::sync::{SyncEvent, SyncOutcome};
-use plaid_client_ext::{types, Environment, Error, ErrorCode, PaginationError, PlaidClient};
+use plaid_client_ext::{types, Environment, ErrorCode, PaginationError, PlaidClient};
 use serde_json::json;
 
 const ACCESS_TOKEN: &str = "access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970";
@@ -40,14 +40,9 @@ fn mutation_error() -> types::PlaidError {
 }
 
 fn sync_request(cursor: Option<&str>) -> types::TransactionsSyncRequest {
-    types::TransactionsSyncRequest {
-        access_token: ACCESS_TOKEN.to_string().into(),
-        client_id: None,
-        count: 500,
-        cursor: cursor.map(str::to_string),
-        options: None,
-        secret: None,
-    }
+    let mut request = types::TransactionsSyncRequest::new(ACCESS_TOKEN).count(500);
+    request.cursor = cursor.map(str::to_string);
+    request
 }
 
 fn transaction(id: &str) -> types::Transaction {
@@ -207,6 +202,49 @@ async fn the_page_stream_says_what_a_restart_discards_and_gives_the_cursor_only_
     );
 }
 
+/// A sync stream and a list stream own a clone of their client (an `Arc`), so each moves into
+/// a spawned task, and outlives the `PlaidClient` value it came from.
+#[tokio::test]
+async fn streams_move_into_spawned_tasks() {
+    let server = MockServer::start_async().await;
+    three_pages(&server);
+    server.wallet_list(|when, then| {
+        when.body(&wallet_request(None));
+        then.ok(&wallets(&["w1", "w2"], Some("n2")));
+    });
+    server.wallet_list(|when, then| {
+        when.body(&wallet_request(Some("n2")));
+        then.ok(&wallets(&["w3"], None));
+    });
+    let client = client(&server);
+    let sync_events = client.sync(sync_request(None)).pages();
+    let wallet_items = client.paginate(wallet_request(None)).items();
+    drop(client);
+
+    let sync_task = tokio::spawn(async move {
+        sync_events
+            .map(|e| e.expect("no error"))
+            .collect::<Vec<_>>()
+            .await
+    });
+    let list_task = tokio::spawn(async move {
+        wallet_items
+            .map(|w| w.expect("no error").wallet_id)
+            .collect::<Vec<_>>()
+            .await
+    });
+    let events = sync_task.await.expect("the sync task ran");
+    assert_eq!(events.len(), 4, "three pages and the end: {events:?}");
+    assert!(
+        matches!(events.last(), Some(SyncEvent::Complete { cursor, pages: 3 }) if cursor == "c3"),
+        "{events:?}"
+    );
+    assert_eq!(
+        list_task.await.expect("the list task ran"),
+        ["w1", "w2", "w3"]
+    );
+}
+
 #[tokio::test]
 async fn a_sync_that_keeps_failing_stops_after_the_restart_cap() {
     let server = MockServer::start_async().await;
@@ -226,11 +264,8 @@ async fn a_sync_that_keeps_failing_stops_after_the_restart_cap() {
         .run()
         .await
         .expect_err("gives up");
-    let Error::Pagination(p) = &err else {
-        panic!("expected a pagination error, got {err:?}");
-    };
-    let PaginationError::TooManyRestarts { restarts, last, .. } = p.as_ref() else {
-        panic!("expected TooManyRestarts, got {p:?}");
+    let Some(PaginationError::TooManyRestarts { restarts, last, .. }) = err.pagination() else {
+        panic!("expected TooManyRestarts, got {err:?}");
     };
     assert_eq!(*restarts, 2);
     assert_eq!(
@@ -362,10 +397,9 @@ fn copies<T: Clone, I: Copy>(template: &[T], ids: &[I], set: impl Fn(&mut T, I))
 // ---- cursor lists ----------------------------------------------------------------------------
 
 fn wallet_request(cursor: Option<&str>) -> types::WalletListRequest {
-    types::WalletListRequest {
-        cursor: cursor.map(str::to_string),
-        ..Default::default()
-    }
+    let mut request = types::WalletListRequest::new();
+    request.cursor = cursor.map(str::to_string);
+    request
 }
 
 fn wallets(ids: &[&str], next: Option<&str>) -> types::WalletListResponse {
@@ -375,9 +409,9 @@ fn wallets(ids: &[&str], next: Option<&str>) -> types::WalletListResponse {
     page
 }
 
-async fn item_ids<O, T>(pages: Pages<'_, O>, id: impl Fn(&T) -> String) -> Vec<String>
+async fn item_ids<O, T>(pages: Pages<O>, id: impl Fn(&T) -> String) -> Vec<String>
 where
-    O: plaid_client::Paginated<Item = T>,
+    O: plaid_client::Paginated<Item = T> + 'static,
     O::Request: Clone + Send + Sync,
     O::Response: Send,
     T: Send,
@@ -441,26 +475,22 @@ async fn a_cursor_that_does_not_advance_is_an_error_not_a_loop() {
         .collect()
         .await;
     assert_eq!(pages.len(), 1);
-    let Err(Error::Pagination(p)) = &pages[0] else {
+    let Err(err) = &pages[0] else {
         panic!("expected a pagination error, got {:?}", pages[0]);
     };
     assert!(matches!(
-        p.as_ref(),
-        PaginationError::Stalled {
+        err.pagination(),
+        Some(PaginationError::Stalled {
             field: "next_cursor",
             ..
-        }
+        })
     ));
 }
 
 // ---- offset lists ----------------------------------------------------------------------------
 
 fn transfer_list_request(offset: i64) -> types::TransferListRequest {
-    types::TransferListRequest {
-        count: 2,
-        offset,
-        ..serde_json::from_value(json!({})).expect("all fields optional")
-    }
+    types::TransferListRequest::new().count(2).offset(offset)
 }
 
 fn transfers(ids: &[&str]) -> types::TransferListResponse {
@@ -512,14 +542,7 @@ async fn an_offset_list_without_total_stops_on_an_empty_page() {
 }
 
 fn institutions_request(offset: i64) -> types::InstitutionsGetRequest {
-    types::InstitutionsGetRequest {
-        client_id: None,
-        count: 2,
-        country_codes: vec![types::CountryCode::Us],
-        offset,
-        options: None,
-        secret: None,
-    }
+    types::InstitutionsGetRequest::new(2, vec![types::CountryCode::Us], offset)
 }
 
 fn institutions(ids: &[&str], total: i64) -> types::InstitutionsGetResponse {
@@ -572,16 +595,13 @@ async fn an_empty_offset_list_is_one_call() {
 
 #[tokio::test]
 async fn offsets_inside_the_options_object_advance_too() {
-    let request = |offset: Option<i64>| types::TransactionsGetRequest {
-        access_token: ACCESS_TOKEN.to_string().into(),
-        client_id: None,
-        end_date: "2024-02-01".parse().expect("date"),
-        options: offset.map(|offset| types::TransactionsGetRequestOptions {
-            offset,
-            ..Default::default()
-        }),
-        secret: None,
-        start_date: "2024-01-01".parse().expect("date"),
+    let request = |offset: Option<i64>| {
+        let end = "2024-02-01".parse().expect("date");
+        let start = "2024-01-01".parse().expect("date");
+        let mut request = types::TransactionsGetRequest::new(ACCESS_TOKEN, end, start);
+        request.options =
+            offset.map(|offset| types::TransactionsGetRequestOptions::new().offset(offset));
+        request
     };
     let page = |ids: &[&str]| {
         let mut page = example::<operations::TransactionsGet>().expect("spec example");
@@ -610,12 +630,7 @@ async fn offsets_inside_the_options_object_advance_too() {
 // ---- event syncs -----------------------------------------------------------------------------
 
 fn event_request(after_id: i64) -> types::TransferEventSyncRequest {
-    types::TransferEventSyncRequest {
-        after_id,
-        client_id: None,
-        count: Some(2),
-        secret: None,
-    }
+    types::TransferEventSyncRequest::new(after_id).count(2)
 }
 
 fn events(ids: &[i64], has_more: Option<bool>) -> types::TransferEventSyncResponse {
@@ -661,12 +676,7 @@ async fn an_empty_event_sync_is_one_call() {
 
 #[tokio::test]
 async fn an_event_sync_without_has_more_stops_on_a_short_page() {
-    let request = |after_id| types::BankTransferEventSyncRequest {
-        after_id,
-        client_id: None,
-        count: Some(2),
-        secret: None,
-    };
+    let request = |after_id| types::BankTransferEventSyncRequest::new(after_id).count(2);
     let page = |ids: &[i64]| {
         let mut page = example::<operations::BankTransferEventSync>().expect("spec example");
         page.bank_transfer_events =

@@ -10,9 +10,10 @@
 //! the same calls against Plaid Sandbox.
 //!
 //! The flow: `/sandbox/public_token/create` → `/item/public_token/exchange` → `/accounts/get`
-//! → `/transfer/authorization/create` → `/transfer/create`. Both transfer calls carry an
-//! idempotency key, so the failed `/transfer/create` is retried with the same key and Plaid
-//! creates exactly one transfer.
+//! → `/transfer/authorization/create` → `/transfer/create`, one function per step. Every request
+//! is built with its type's `new` (the required fields) and setters (the optional ones). Both
+//! transfer requests carry the idempotency key their `new` filled, so the failed
+//! `/transfer/create` is retried with the same key and Plaid creates exactly one transfer.
 
 mod sandbox_mock;
 
@@ -22,7 +23,6 @@ use std::time::Duration;
 use plaid_client_ext::retry::Backoff;
 use plaid_client_ext::sync::SyncOutcome;
 use plaid_client_ext::{types, Environment, PlaidClient};
-use serde_json::json;
 
 type AnyError = Box<dyn std::error::Error>;
 
@@ -43,115 +43,122 @@ async fn main() -> ExitCode {
     }
 }
 
+/// The quickstart, one named step per call.
 async fn run() -> Result<(), AnyError> {
+    let mock = start_mock_unless_online().await?;
+    let client = client_for(mock.as_ref())?;
+    let access_token = create_sandbox_item(&client).await?;
+    let account_id = show_accounts(&client, &access_token).await?;
+    sync_transactions(&client, &access_token).await?;
+    let authorization_id = authorize_transfer(&client, &access_token, &account_id).await?;
+    let key = create_transfer(&client, &access_token, &account_id, authorization_id).await?;
+    if let Some(m) = &mock {
+        check_one_transfer(m, &key)?;
+    }
+    Ok(())
+}
+
+/// The embedded Sandbox mock, unless Plaid credentials are in the environment.
+async fn start_mock_unless_online() -> Result<Option<sandbox_mock::SandboxMock>, AnyError> {
     let online = std::env::var("PLAID_CLIENT_ID").is_ok() && std::env::var("PLAID_SECRET").is_ok();
-    let mock = if online {
+    Ok(if online {
         None
     } else {
         Some(sandbox_mock::SandboxMock::start().await?)
-    };
-    let client = match &mock {
-        None => {
-            let builder = PlaidClient::builder_from_env()?;
-            println!("mode: Plaid Sandbox ({})", builder_env_name());
-            builder.build()?
-        }
-        Some(m) => {
-            println!(
-                "mode: offline, embedded Sandbox mock at {}",
-                m.server.base_url()
-            );
-            PlaidClient::builder(
-                Environment::Custom(m.server.base_url()),
-                "quickstart-client-id",
-                "quickstart-secret",
-            )
-            // Short waits keep the offline run quick; the defaults suit real traffic.
-            .retry_policy(Backoff {
-                initial_delay: Duration::from_millis(100),
-                ..Backoff::default()
-            })
-            .build()?
-        }
-    };
+    })
+}
 
-    // 1. A public token for a Sandbox institution, as Link would give it.
+/// A client for Plaid Sandbox (from the environment) or for the mock.
+fn client_for(mock: Option<&sandbox_mock::SandboxMock>) -> Result<PlaidClient, AnyError> {
+    let Some(m) = mock else {
+        let builder = PlaidClient::builder_from_env()?;
+        println!("mode: Plaid Sandbox ({})", builder_env_name());
+        return Ok(builder.build()?);
+    };
+    println!(
+        "mode: offline, embedded Sandbox mock at {}",
+        m.server.base_url()
+    );
+    let client = PlaidClient::builder(
+        Environment::Custom(m.server.base_url()),
+        "quickstart-client-id",
+        "quickstart-secret",
+    )
+    // Short waits keep the offline run quick; the defaults suit real traffic.
+    .retry_policy(Backoff {
+        initial_delay: Duration::from_millis(100),
+        ..Backoff::default()
+    })
+    .build()?;
+    Ok(client)
+}
+
+/// Steps 1 and 2: a public token for a Sandbox institution, as Link would give it, exchanged
+/// for an access token.
+async fn create_sandbox_item(client: &PlaidClient) -> Result<types::AccessToken, AnyError> {
+    let products = vec![types::Products::Auth, types::Products::Transfer];
     let public_token = client
-        .send(&types::SandboxPublicTokenCreateRequest {
-            institution_id: "ins_109508".into(),
-            initial_products: vec![types::Products::Auth, types::Products::Transfer],
-            client_id: None,
-            secret: None,
-            options: None,
-            user_id: None,
-            user_token: None,
-        })
+        .send(&types::SandboxPublicTokenCreateRequest::new(
+            products,
+            "ins_109508",
+        ))
         .await?;
     println!(
         "1. public token created        ({})",
         public_token.public_token
     );
-
-    // 2. Exchange it for an access token. (Keep access tokens out of logs: printed here
-    //    only as a prefix.)
     let item = client
-        .send(&types::ItemPublicTokenExchangeRequest {
-            public_token: public_token.public_token.clone(),
-            client_id: None,
-            secret: None,
-        })
+        .send(&types::ItemPublicTokenExchangeRequest::new(
+            public_token.public_token.as_str(),
+        ))
         .await?;
-    let access_token = item.access_token.clone();
+    // Keep access tokens out of logs: printed here only as a prefix.
     println!(
         "2. exchanged for access token  ({}…, item {})",
-        access_token.expose().chars().take(15).collect::<String>(),
+        item.access_token
+            .expose()
+            .chars()
+            .take(15)
+            .collect::<String>(),
         item.item_id
     );
+    Ok(item.access_token.clone())
+}
 
-    // 3. The Item's accounts.
+/// Step 3: the Item's accounts; returns the first account's id.
+async fn show_accounts(
+    client: &PlaidClient,
+    access_token: &types::AccessToken,
+) -> Result<String, AnyError> {
     let accounts = client
-        .send(&types::AccountsGetRequest {
-            access_token: access_token.clone(),
-            client_id: None,
-            secret: None,
-            options: None,
-        })
+        .send(&types::AccountsGetRequest::new(access_token.clone()))
         .await?;
     println!("3. accounts: {}", accounts.accounts.len());
     for a in &accounts.accounts {
+        let subtype = a.subtype.as_ref().map(|s| s.to_string());
+        let current = a.balances.current.map(|c| format!("{c:.2}"));
         println!(
             "     {:<24} {:<12} current {:>10}",
             a.name,
-            a.subtype
-                .as_ref()
-                .map(|s| s.to_string())
-                .unwrap_or_default(),
-            a.balances
-                .current
-                .map(|c| format!("{c:.2}"))
-                .unwrap_or_else(|| "-".into())
+            subtype.unwrap_or_default(),
+            current.unwrap_or_else(|| "-".into())
         );
     }
-    let account_id = accounts
+    let first = accounts
         .accounts
         .first()
-        .map(|a| a.account_id.clone())
         .ok_or("the Item has no accounts")?;
+    Ok(first.account_id.clone())
+}
 
-    // 3b. Transactions: one consistent pass of /transactions/sync from no stored cursor (the
-    //     whole history). Plaid's restart rule is handled inside; store the cursor with the data.
-    let sync = client
-        .sync(types::TransactionsSyncRequest {
-            access_token: access_token.clone(),
-            client_id: None,
-            count: 500,
-            cursor: None,
-            options: None,
-            secret: None,
-        })
-        .run()
-        .await?;
-    match sync {
+/// Step 3b: one consistent pass of /transactions/sync from no stored cursor (the whole
+/// history). Plaid's restart rule is handled inside; store the cursor with the data.
+async fn sync_transactions(
+    client: &PlaidClient,
+    access_token: &types::AccessToken,
+) -> Result<(), AnyError> {
+    let request = types::TransactionsSyncRequest::new(access_token.clone()).count(500);
+    match client.sync(request).run().await? {
         SyncOutcome::Complete(batch) => println!(
             "   transactions synced: {} added, {} modified, {} removed in {} page(s); cursor to store {}…",
             batch.data.added.len(),
@@ -164,58 +171,82 @@ async fn run() -> Result<(), AnyError> {
             println!("   transactions not ready yet: sync again after SYNC_UPDATES_AVAILABLE")
         }
     }
+    Ok(())
+}
 
-    // 4. Authorize a $12.34 debit. The client fills the idempotency key.
-    let authorization_request: types::TransferAuthorizationCreateRequest =
-        serde_json::from_value(json!({
-            "access_token": access_token.expose(),
-            "account_id": account_id,
-            "type": "debit",
-            "network": "ach",
-            "amount": "12.34",
-            "ach_class": "ppd",
-            "user": {"legal_name": "Anne Charleston"}
-        }))?;
-    let authorization = client.send(&authorization_request).await?;
+/// Step 4: authorize a $12.34 ACH debit. `new` gave the request its idempotency key.
+async fn authorize_transfer(
+    client: &PlaidClient,
+    access_token: &types::AccessToken,
+    account_id: &str,
+) -> Result<String, AnyError> {
+    let request = types::TransferAuthorizationCreateRequest::new(
+        access_token.expose(),
+        account_id,
+        "12.34",
+        types::TransferNetwork::Ach,
+        types::TransferType::Debit,
+        types::TransferAuthorizationUserInRequest::new("Anne Charleston"),
+    )
+    .ach_class(types::AchClass::Ppd);
+    let authorization = client.send(&request).await?;
     println!(
         "4. transfer authorized        ({}, decision {}, key {})",
         authorization.authorization.id,
         authorization.authorization.decision,
         authorization.idempotency_key.as_deref().unwrap_or("-")
     );
+    Ok(authorization.authorization.id.to_string())
+}
 
-    // 5. Create the transfer. Assigning the key first lets a real application store it before
-    //    sending: after a crash it can send the same request again without a second transfer.
-    let mut transfer_request: types::TransferCreateRequest = serde_json::from_value(json!({
-        "access_token": access_token.expose(),
-        "account_id": account_id,
-        "authorization_id": authorization.authorization.id,
-        "description": "quickstart"
-    }))?;
-    let key = client
-        .assign_idempotency_key(&mut transfer_request)?
-        .ok_or("transfer/create takes an idempotency key")?;
+/// Step 5: create the transfer. The request carries the idempotency key `new` filled, so a real
+/// application stores the request (or its key) before sending: after a crash it sends the same
+/// value again and Plaid creates no second transfer. Returns the key.
+async fn create_transfer(
+    client: &PlaidClient,
+    access_token: &types::AccessToken,
+    account_id: &str,
+    authorization_id: String,
+) -> Result<String, AnyError> {
+    let request = types::TransferCreateRequest::new(
+        access_token.expose(),
+        account_id,
+        authorization_id,
+        "quickstart",
+    );
+    let key = request
+        .idempotency_key
+        .as_ref()
+        .map(|k| k.to_string())
+        .ok_or("TransferCreateRequest::new fills an idempotency key")?;
     println!("5. creating transfer with idempotency key {key}");
-    let transfer = client.send(&transfer_request).await?;
+    let transfer = client.send(&request).await?;
     let t = &transfer.transfer;
     println!(
         "   transfer created: id {} amount {} {} status {} ({} attempt(s))",
         t.id, t.amount, t.iso_currency_code, t.status, transfer.attempts
     );
+    Ok(key)
+}
 
-    if let Some(m) = &mock {
-        let log = m.transfers.lock().map_err(|_| "mock log poisoned")?.clone();
-        let created = log.iter().filter(|(status, _)| *status == 200).count();
-        let same_key = log.iter().all(|(_, k)| k == key.as_str());
-        println!(
-            "   mock saw {} /transfer/create call(s): {}; transfers created: {created}; same key every time: {}",
-            log.len(),
-            log.iter().map(|(s, _)| s.to_string()).collect::<Vec<_>>().join(" then "),
-            if same_key { "yes" } else { "NO" }
-        );
-        if created != 1 || !same_key {
-            return Err("the transfer was not created exactly once with one key".into());
-        }
+/// Offline only: the mock saw every /transfer/create attempt with one key, and created one
+/// transfer.
+fn check_one_transfer(mock: &sandbox_mock::SandboxMock, key: &str) -> Result<(), AnyError> {
+    let log = mock
+        .transfers
+        .lock()
+        .map_err(|_| "mock log poisoned")?
+        .clone();
+    let created = log.iter().filter(|(status, _)| *status == 200).count();
+    let same_key = log.iter().all(|(_, k)| k == key);
+    println!(
+        "   mock saw {} /transfer/create call(s): {}; transfers created: {created}; same key every time: {}",
+        log.len(),
+        log.iter().map(|(s, _)| s.to_string()).collect::<Vec<_>>().join(" then "),
+        if same_key { "yes" } else { "NO" }
+    );
+    if created != 1 || !same_key {
+        return Err("the transfer was not created exactly once with one key".into());
     }
     Ok(())
 }

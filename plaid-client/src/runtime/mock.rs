@@ -10,6 +10,10 @@
 //!   [`MockPlaid::mock_all_examples`] for a plausible Plaid in one line. [`example`] hands you
 //!   the typed example to change before answering with it.
 //!
+//! Requests are built as in application code, with `new` and setters. A keyed request (a
+//! transfer, say) carries the idempotency key its `new` filled, so `when.body(&request)`
+//! matches exactly the value the code under test sends.
+//!
 //! The examples are a fallback: a typed mock answers the requests it matches even when it was
 //! registered *after* the examples (each typed helper moves its operation's example behind it),
 //! and the example still answers the others. So the natural order works:
@@ -24,12 +28,8 @@
 //! // ...and this one with a typed response of our own, for a typed request only.
 //! let mut accounts = example::<operations::AccountsGet>().expect("the spec has an example");
 //! accounts.accounts.truncate(1);
-//! let request = types::AccountsGetRequest {
-//!     access_token: "access-sandbox-123".to_string().into(),
-//!     client_id: None,
-//!     options: None,
-//!     secret: None,
-//! };
+//! let request = types::AccountsGetRequest::new("access-sandbox-123")
+//!     .options(types::AccountsGetRequestOptions::new().account_ids(vec!["acc-1".into()]));
 //! let mine = server.accounts_get(|when, then| {
 //!     when.body(&request);
 //!     then.ok(&accounts);

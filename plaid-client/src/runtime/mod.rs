@@ -2,6 +2,7 @@
 //! in `../generated/` is written by hand.
 
 pub mod headers;
+pub mod idempotency;
 #[cfg(feature = "schemars")]
 pub mod json_schema;
 #[cfg(feature = "mock")]

@@ -64,12 +64,7 @@ pub trait Operation {
 /// fn path_of<R: RequestBody>(_: &R) -> &'static str {
 ///     R::Operation::PATH
 /// }
-/// let req = AccountsGetRequest {
-///     access_token: "access-sandbox-123".to_string().into(),
-///     client_id: None,
-///     options: None,
-///     secret: None,
-/// };
+/// let req = AccountsGetRequest::new("access-sandbox-123");
 /// assert_eq!(path_of(&req), "/accounts/get");
 /// ```
 pub trait RequestBody: serde::Serialize {

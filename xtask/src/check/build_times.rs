@@ -18,6 +18,9 @@ pub struct Measurement {
     pub profile: String,
     pub features: String,
     pub seconds: f64,
+    /// User + system CPU time of the build: on a machine shared with other builds, wall time
+    /// grows with their load, CPU time much less, so before/after comparisons read this too.
+    pub cpu_seconds: f64,
     pub peak_mib: f64,
 }
 
@@ -110,21 +113,29 @@ fn measure(
         profile: profile.to_string(),
         features: features.map_or_else(|| "default".to_string(), |f| format!("default + `{f}`")),
         seconds: parse_wall(&stderr).context("no wall-clock time in `time -v` output")?,
-        peak_mib: parse_kib(&stderr, "Maximum resident set size (kbytes):")
+        cpu_seconds: parse_cpu(&stderr).context("no CPU times in `time -v` output")?,
+        peak_mib: parse_number(&stderr, "Maximum resident set size (kbytes):")
             .context("no peak memory in `time -v` output")?
             / 1024.0,
     };
     println!(
-        "{package} ({}) clean {profile} build: {:.1} s, peak memory {:.0} MiB",
-        m.features, m.seconds, m.peak_mib
+        "{package} ({}) clean {profile} build: {:.1} s (CPU {:.1} s), peak memory {:.0} MiB",
+        m.features, m.seconds, m.cpu_seconds, m.peak_mib
     );
     Ok(m)
 }
 
-fn parse_kib(text: &str, label: &str) -> Option<f64> {
+fn parse_number(text: &str, label: &str) -> Option<f64> {
     text.lines()
         .find_map(|l| l.trim().strip_prefix(label))
         .and_then(|v| v.trim().parse().ok())
+}
+
+/// `User time (seconds): 20.10` plus `System time (seconds): 1.50`.
+fn parse_cpu(text: &str) -> Option<f64> {
+    Some(
+        parse_number(text, "User time (seconds):")? + parse_number(text, "System time (seconds):")?,
+    )
 }
 
 /// `Elapsed (wall clock) time (h:mm:ss or m:ss): 1:23.45`
@@ -182,10 +193,11 @@ mod tests {
 
     #[test]
     fn parses_gnu_time_output() {
-        let out = "\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:23.50\n\tMaximum resident set size (kbytes): 2097152\n";
+        let out = "\tUser time (seconds): 20.10\n\tSystem time (seconds): 1.50\n\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:23.50\n\tMaximum resident set size (kbytes): 2097152\n";
         assert_eq!(parse_wall(out), Some(83.5));
+        assert!((parse_cpu(out).unwrap() - 21.6).abs() < 1e-9);
         assert_eq!(
-            parse_kib(out, "Maximum resident set size (kbytes):"),
+            parse_number(out, "Maximum resident set size (kbytes):"),
             Some(2097152.0)
         );
         assert_eq!(

@@ -3,11 +3,13 @@
 //! Pipeline, one step per module:
 //!
 //! 1. [`progenitor_output`]: run progenitor on the repaired spec; split its `types` module off.
-//! 2. [`passes`]: edit the types on the syntax tree (open enums, redacted credentials, JSON
-//!    Schema impls, serde impls).
-//! 3. [`tables`]: read progenitor's methods and the original spec into the tables the runtime
-//!    uses (operations, paging shapes, webhook events, typed mocks).
-//! 4. [`files`]: format (prettyplease) and lay the items out in files; write them, or compare
+//! 2. [`tables::operations::collect`]: read the operations off progenitor's methods and the
+//!    original spec (the passes need each operation's request, response and key field).
+//! 3. [`passes`]: edit the types on the syntax tree (open enums, redacted credentials,
+//!    constructors for what is sent, JSON Schema impls, serde impls).
+//! 4. [`tables`]: the tables the runtime uses (operations, paging shapes, webhook events, typed
+//!    mocks, credentials, error codes).
+//! 5. [`files`]: format (prettyplease) and lay the items out in files; write them, or compare
 //!    them with the checked-in ones (`--check`).
 //!
 //! Nothing touches the checked-in code until every step has succeeded.
@@ -92,15 +94,23 @@ pub fn generate_files(
     let builder = matches!(style, progenitor::InterfaceStyle::Builder);
     let mut output = progenitor_output::generate(input.spec_path, normalized, style)?;
     let headers = crate::spec::lookup::api_key_headers(input.original);
-    let passes = passes::apply(&mut output.types, &headers)?;
-    println!("serde: {}", passes.serde_impls);
-    println!("schemars: {}", passes.json_schema);
     if builder {
         // Measurement only (ARCHITECTURE.md, "Interface style"): the operations table reads the
-        // positional methods, so a builder-style client gets only the client and its types.
+        // positional methods, so a builder-style client gets only the client and its types
+        // (without the constructors, which need the operations).
+        let passes = passes::apply(&mut output.types, &headers, None)?;
+        println!("serde: {}", passes.serde_impls);
         return files::builder_files(output.client, output.types, &input.version);
     }
-    let tables = tables::build(input, &output, &passes.credentials)?;
+    let ops = tables::operations::collect(&output.client, input.original)?;
+    let requests = tables::operations::requests(&ops);
+    let passes = passes::apply(&mut output.types, &headers, Some(&requests))?;
+    println!("serde: {}", passes.serde_impls);
+    println!("schemars: {}", passes.json_schema);
+    if let Some(counts) = &passes.constructors {
+        println!("constructors: {counts}");
+    }
+    let tables = tables::build(input, &output, ops, &passes.credentials)?;
     println!(
         "{}; {} string enums opened",
         tables.operations_summary, passes.opened_enums

@@ -86,6 +86,12 @@ pub const RULES: &[Rule] = &[
         repair: "drop `additionalProperties: false` (unknown fields are ignored)",
         apply: closed_objects,
     },
+    Rule {
+        name: "header-credentials-in-bodies",
+        defect: "request bodies repeat the API keys that `securitySchemes` sends as headers (apiKey in header `PLAID-CLIENT-ID`, `PLAID-SECRET`) as optional `client_id`/`secret` properties; every request type carries two credential fields the client never fills (it sends the headers) and a caller must name",
+        repair: "remove from every request body schema (and its `allOf` members) the property named after an apiKey header scheme (the header lower-cased, `-` → `_`, without the leading segment all such headers share) when its schema says it stands for that header (its description names the header); credentials travel only in headers",
+        apply: header_credentials_in_bodies,
+    },
 ];
 
 /// What normalization changed, rule by rule.
@@ -326,6 +332,89 @@ mod tests {
         assert_eq!(
             doc.pointer("/components/schemas/S/properties/k").unwrap(),
             &json!({"type": "string"})
+        );
+    }
+
+    #[test]
+    fn credentials_repeated_from_header_schemes_leave_request_bodies() {
+        let client_id = json!({"type": "string",
+            "description": "Your `client_id`, in the `PLAID-CLIENT-ID` header or the body."});
+        let secret = json!({"type": "string",
+            "description": "Your `secret`, in the `PLAID-SECRET` header or the body."});
+        let body = |name: &str| json!({"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}});
+        let mut doc = json!({"openapi": "3.0.0",
+            "components": {
+                "securitySchemes": {
+                    "clientId": {"type": "apiKey", "in": "header", "name": "PLAID-CLIENT-ID"},
+                    "secret": {"type": "apiKey", "in": "header", "name": "PLAID-SECRET"},
+                    "plaidVersion": {"type": "apiKey", "in": "header", "name": "Plaid-Version"},
+                    "bearer": {"type": "http", "scheme": "bearer"}},
+                "schemas": {
+                    "ClientId": client_id, "Secret": secret,
+                    "Req": {"type": "object", "required": ["token", "secret"], "properties": {
+                        "token": {"type": "string"},
+                        "client_id": {"$ref": "#/components/schemas/ClientId"},
+                        "secret": {"$ref": "#/components/schemas/Secret"},
+                        // Named like the version header, but not its body form.
+                        "version": {"type": "string", "description": "The report version."}}},
+                    "Composed": {"allOf": [{"$ref": "#/components/schemas/Base"},
+                        {"type": "object", "properties": {"secret": {"$ref": "#/components/schemas/Secret"}}}]},
+                    "Base": {"type": "object", "required": ["client_id"], "properties": {
+                        "client_id": {"$ref": "#/components/schemas/ClientId"}}},
+                    // A response's `client_id` is data (another customer's id): kept.
+                    "Resp": {"type": "object", "properties": {
+                        "client_id": {"type": "string", "description": "The end customer's client_id."},
+                        "secret": {"$ref": "#/components/schemas/Secret"}}}}},
+            "paths": {
+                "/a": {"post": {"requestBody": body("Req"),
+                    "responses": {"200": body("Resp")}}},
+                "/b": {"post": {"requestBody": body("Composed"),
+                    "responses": {"200": body("Resp")}}}}});
+        assert_eq!(
+            header_credentials_in_bodies(&mut doc, &Evidence::default()),
+            4
+        );
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["Req"],
+            json!({"type": "object", "required": ["token"], "properties": {
+                "token": {"type": "string"},
+                "version": {"type": "string", "description": "The report version."}}})
+        );
+        assert_eq!(schemas["Base"], json!({"type": "object", "properties": {}}));
+        assert_eq!(schemas["Composed"]["allOf"][1]["properties"], json!({}));
+        assert_eq!(
+            schemas["Resp"]["properties"].as_object().map(|p| p.len()),
+            Some(2)
+        );
+        assert_eq!(
+            header_credentials_in_bodies(&mut doc, &Evidence::default()),
+            0,
+            "idempotent"
+        );
+    }
+
+    #[test]
+    fn header_names_map_to_body_properties() {
+        let doc = json!({"components": {"securitySchemes": {
+            "a": {"type": "apiKey", "in": "header", "name": "ACME-CLIENT-ID"},
+            "b": {"type": "apiKey", "in": "header", "name": "Acme-Secret"},
+            "c": {"type": "apiKey", "in": "query", "name": "acme-token"}}}});
+        let mut found = header_credential_properties(&doc);
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                ("client_id".to_string(), "ACME-CLIENT-ID".to_string()),
+                ("secret".to_string(), "Acme-Secret".to_string())
+            ]
+        );
+        // One header alone keeps its whole name.
+        let one = json!({"components": {"securitySchemes": {
+            "a": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}}}});
+        assert_eq!(
+            header_credential_properties(&one),
+            [("x_api_key".to_string(), "X-Api-Key".to_string())]
         );
     }
 

@@ -372,3 +372,135 @@ pub(super) fn closed_objects(doc: &mut Value, _: &Evidence) -> usize {
     });
     n
 }
+
+/// The body property each apiKey-in-header security scheme is repeated as, with the header it
+/// repeats: the header name lower-cased, `-` → `_`, without the leading segments every such
+/// header shares (the vendor: `PLAID-CLIENT-ID` → `client_id`, `PLAID-SECRET` → `secret`).
+pub(super) fn header_credential_properties(doc: &Value) -> Vec<(String, String)> {
+    let headers: Vec<String> = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter(|s| {
+            s.get("type").and_then(Value::as_str) == Some("apiKey")
+                && s.get("in").and_then(Value::as_str) == Some("header")
+        })
+        .filter_map(|s| s.get("name").and_then(Value::as_str))
+        .map(str::to_string)
+        .collect();
+    let segments: Vec<Vec<String>> = headers
+        .iter()
+        .map(|h| h.split('-').map(str::to_ascii_lowercase).collect())
+        .collect();
+    // Leading segments shared by every header (only when there are several to compare), always
+    // leaving each header at least one segment of its own.
+    let shortest = segments.iter().map(Vec::len).min().unwrap_or(0);
+    let shared = if segments.len() < 2 {
+        0
+    } else {
+        (0..shortest.saturating_sub(1))
+            .take_while(|&i| segments.iter().all(|s| s[i] == segments[0][i]))
+            .count()
+    };
+    headers
+        .into_iter()
+        .zip(segments)
+        .map(|(header, segs)| (segs[shared..].join("_"), header))
+        .collect()
+}
+
+/// Whether a property's schema (or the schema its `$ref` names) describes itself as the body
+/// form of `header`: its description names the header.
+fn duplicates_header(doc: &Value, property: &Value, header: &str) -> bool {
+    let header = header.to_ascii_lowercase();
+    let names_header = |s: &Value| {
+        s.get("description")
+            .and_then(Value::as_str)
+            .is_some_and(|d| d.to_ascii_lowercase().contains(&header))
+    };
+    names_header(property) || names_header(crate::spec::lookup::deref(doc, property))
+}
+
+/// JSON pointers of every request body schema object: the body's schema, the component it
+/// names, and (recursively) the members of its `allOf`.
+fn request_body_schema_pointers(doc: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut pending: Vec<String> = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if is_http_method(method) && op.get("requestBody").is_some() {
+                pending.push(format!(
+                    "/paths/{}/{method}/requestBody/content/application~1json/schema",
+                    pointer_escape(path)
+                ));
+            }
+        }
+    }
+    while let Some(ptr) = pending.pop() {
+        let Some(schema) = doc.pointer(&ptr) else {
+            continue;
+        };
+        if let Some(target) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            pending.push(target.to_string());
+            continue;
+        }
+        if !out.insert(ptr.clone()) {
+            continue;
+        }
+        let members = schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        pending.extend((0..members).map(|i| format!("{ptr}/allOf/{i}")));
+    }
+    out
+}
+
+pub(super) fn header_credentials_in_bodies(doc: &mut Value, _: &Evidence) -> usize {
+    let credentials = header_credential_properties(doc);
+    if credentials.is_empty() {
+        return 0;
+    }
+    let mut removals: Vec<(String, String)> = Vec::new();
+    for ptr in request_body_schema_pointers(doc) {
+        let Some(props) = doc
+            .pointer(&format!("{ptr}/properties"))
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        for (name, header) in &credentials {
+            if props
+                .get(name)
+                .is_some_and(|p| duplicates_header(doc, p, header))
+            {
+                removals.push((ptr.clone(), name.clone()));
+            }
+        }
+    }
+    for (ptr, name) in &removals {
+        let Some(schema) = doc.pointer_mut(ptr).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+            props.remove(name);
+        }
+        if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+            required.retain(|r| r.as_str() != Some(name.as_str()));
+            if required.is_empty() {
+                schema.remove("required");
+            }
+        }
+    }
+    removals.len()
+}

@@ -1,6 +1,8 @@
 //! Reading the spec document: `$ref`s, operations, request properties and response examples.
 //! Every stage reads the spec through these, so none of them depends on another for it.
 
+use std::collections::BTreeSet;
+
 use serde_json::{json, Value};
 
 /// Whether a key of a path item is an HTTP method (rather than `parameters`, `summary`, ...).
@@ -193,4 +195,75 @@ pub fn spec_examples(doc: &Value) -> Vec<Value> {
         }
     }
     out
+}
+
+/// Add to `seen` every component schema `v` refers to, directly or through other components
+/// (examples are data, not followed).
+pub fn reach(doc: &Value, v: &Value, seen: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                if seen.insert(name.to_string()) {
+                    if let Some(target) = doc.pointer(&format!("/components/schemas/{name}")) {
+                        reach(doc, target, seen);
+                    }
+                }
+                return;
+            }
+            for (k, child) in map {
+                if k != "example" && k != "examples" {
+                    reach(doc, child, seen);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| reach(doc, i, seen)),
+        _ => {}
+    }
+}
+
+/// The component schemas a caller only ever *sends*: reachable from a request body, and from
+/// nothing else: no response, and no component outside the request bodies' reach (a webhook
+/// body, an unused schema). The generated client gives these types constructors and closes
+/// them to struct literals (`codegen::passes::constructors`, which applies the same rule to the
+/// Rust types), so `spec diff` can tell which added fields break a caller. Where the two
+/// readings differ, this one is the stricter: a component merged into a received one through
+/// `allOf` counts as received here, while typify copies its fields and leaves its Rust type
+/// sent-only (on 1.697.4: `Scopes`, through `ScopesNullable`).
+pub fn sent_schemas(doc: &Value) -> BTreeSet<String> {
+    let mut sent = BTreeSet::new();
+    let mut received = BTreeSet::new();
+    for item in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !is_http_method(method) {
+                continue;
+            }
+            if let Some(body) = op.get("requestBody") {
+                reach(doc, body, &mut sent);
+            }
+            if let Some(responses) = op.get("responses") {
+                reach(doc, responses, &mut received);
+            }
+        }
+    }
+    for (name, schema) in doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if !sent.contains(name) {
+            received.insert(name.clone());
+            reach(doc, schema, &mut received);
+        }
+    }
+    sent.difference(&received).cloned().collect()
 }

@@ -11,7 +11,9 @@
 //! | operation or schema removed | yes | the method or type is gone |
 //! | operation or schema added | no | |
 //! | property removed | yes | code naming the field stops compiling |
-//! | property added to a request type | yes | struct literals must name the new field (required ones must be sent) |
+//! | required property added to a request type | yes | its `new` takes one more argument (struct literals name it) |
+//! | optional property added to a type only sent | no | sent types are built with `new` and setters, never literals (`#[non_exhaustive]`); the new field gets a setter |
+//! | optional property added to a type also received (request+response, or a webhook's) | yes | such types keep struct literals, which must name the new field |
 //! | property added to a response-only type | no | |
 //! | type, required or nullable changed | yes | the Rust type changes (`T` ↔ `Option<T>`, another type) |
 //! | enum value removed | yes | the variant is gone |
@@ -26,6 +28,7 @@ use std::path::Path;
 
 use crate::repair;
 use crate::spec;
+use crate::spec::lookup::reach;
 
 /// One change.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -214,9 +217,13 @@ pub fn diff(old: Value, new: Value, evidence: &repair::Evidence) -> Report {
             &used(name, false),
         ));
     }
+    let sent = spec::lookup::sent_schemas(&new);
     for (name, a) in sa {
         let Some(b) = sb.get(name) else { continue };
-        let ctx = used(name, true);
+        let ctx = Usage {
+            used_in: used(name, true),
+            sent: sent.contains(name),
+        };
         compare_schema(name, a, b, &ctx, &mut changes);
     }
     changes.sort_by(|x, y| (x.kind, &x.location).cmp(&(y.kind, &y.location)));
@@ -295,32 +302,6 @@ fn usage(doc: &Value) -> BTreeMap<String, String> {
         out.insert(n.clone(), tag.to_string());
     }
     out
-}
-
-fn reach(doc: &Value, v: &Value, seen: &mut BTreeSet<String>) {
-    match v {
-        Value::Object(map) => {
-            if let Some(name) = map
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/components/schemas/"))
-            {
-                if seen.insert(name.to_string()) {
-                    if let Some(target) = doc.pointer(&format!("/components/schemas/{name}")) {
-                        reach(doc, target, seen);
-                    }
-                }
-                return;
-            }
-            for (k, child) in map {
-                if k != "example" && k != "examples" {
-                    reach(doc, child, seen);
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|i| reach(doc, i, seen)),
-        _ => {}
-    }
 }
 
 /// A short description of a schema's Rust-relevant shape.
@@ -413,11 +394,43 @@ fn properties(s: &Value) -> (BTreeMap<String, Value>, BTreeSet<String>) {
     (props, req)
 }
 
-fn compare_schema(name: &str, a: &Value, b: &Value, ctx: &str, out: &mut Vec<Change>) {
+/// Where a schema is used, for the breaking-or-not verdict.
+struct Usage {
+    /// `request`, `response`, `request+response` or `unused`.
+    used_in: String,
+    /// Only ever sent ([`spec::lookup::sent_schemas`]): built with `new` and setters.
+    sent: bool,
+}
+
+/// Whether adding a property breaks a caller, and why (appended to the change's detail).
+/// `had_properties`: the old schema had properties (its Rust type is a struct; one without is a
+/// JSON map, whose type changes shape when it gains a property).
+fn added_field_verdict(
+    usage: &Usage,
+    required: bool,
+    had_properties: bool,
+) -> (bool, Option<&'static str>) {
+    let in_request = usage.used_in.starts_with("request");
+    match (usage.sent, required, had_properties) {
+        (true, true, _) => (true, Some("`new` takes it")),
+        (true, false, true) => (false, Some("a new setter; `new` is unchanged")),
+        (true, false, false) => (
+            true,
+            Some("the type had no properties (a JSON map), so its Rust shape changes"),
+        ),
+        (false, _, _) if in_request => (
+            true,
+            Some("the type is also received, so it keeps struct literals, which must name it"),
+        ),
+        (false, _, _) => (false, None),
+    }
+}
+
+fn compare_schema(name: &str, a: &Value, b: &Value, usage: &Usage, out: &mut Vec<Change>) {
+    let ctx = usage.used_in.as_str();
     compare_enums(name, a, b, ctx, out);
     let (pa, ra) = properties(a);
     let (pb, rb) = properties(b);
-    let in_request = ctx.starts_with("request");
     for (k, v) in &pb {
         if pa.contains_key(k) {
             continue;
@@ -429,14 +442,14 @@ fn compare_schema(name: &str, a: &Value, b: &Value, ctx: &str, out: &mut Vec<Cha
             describe(v),
             if nullable(v) { ", nullable" } else { "" }
         );
-        let detail = if in_request {
-            format!("{what}; request struct literals must name it")
-        } else {
-            what
+        let (breaking, why) = added_field_verdict(usage, req, !pa.is_empty());
+        let detail = match why {
+            Some(why) => format!("{what}; {why}"),
+            None => what,
         };
         out.push(change(
             "field-added",
-            in_request,
+            breaking,
             format!("{name}.{k}"),
             detail,
             ctx,
@@ -532,8 +545,14 @@ mod tests {
         let old = spec(
             "1",
             json!({
-                "Req": {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}, "gone": {"type": "string"}}},
-                "Resp": {"type": "object", "properties": {"n": {"type": "integer"}, "kind": {"type": "string", "enum": ["x", "y"]}}},
+                "Req": {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}, "gone": {"type": "string"},
+                    "opts": {"$ref": "#/components/schemas/Opts"}, "shared": {"$ref": "#/components/schemas/Shared"},
+                    "bag": {"$ref": "#/components/schemas/Bag"}}},
+                "Opts": {"type": "object", "properties": {"x": {"type": "integer"}}},
+                "Bag": {"type": "object"},
+                "Shared": {"type": "object", "properties": {"y": {"type": "integer"}}},
+                "Resp": {"type": "object", "properties": {"n": {"type": "integer"}, "kind": {"type": "string", "enum": ["x", "y"]},
+                    "shared": {"$ref": "#/components/schemas/Shared"}}},
                 "Old": {"type": "object"}
             }),
             json!({"/a": op("Req", "Resp"), "/old": op("Old", "Old")}),
@@ -541,8 +560,14 @@ mod tests {
         let new = spec(
             "2",
             json!({
-                "Req": {"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string"}, "b": {"type": "string"}}},
-                "Resp": {"type": "object", "properties": {"n": {"type": "string"}, "kind": {"type": "string", "enum": ["x", "z"]}, "more": {"type": "boolean"}}},
+                "Req": {"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string"}, "b": {"type": "string"},
+                    "c": {"type": "string"}, "opts": {"$ref": "#/components/schemas/Opts"}, "shared": {"$ref": "#/components/schemas/Shared"},
+                    "bag": {"$ref": "#/components/schemas/Bag"}}},
+                "Opts": {"type": "object", "properties": {"x": {"type": "integer"}, "z": {"type": "boolean"}}},
+                "Bag": {"type": "object", "properties": {"k": {"type": "string"}}},
+                "Shared": {"type": "object", "properties": {"y": {"type": "integer"}, "w": {"type": "boolean"}}},
+                "Resp": {"type": "object", "properties": {"n": {"type": "string"}, "kind": {"type": "string", "enum": ["x", "z"]}, "more": {"type": "boolean"},
+                    "shared": {"$ref": "#/components/schemas/Shared"}}},
             }),
             json!({"/a": op("Req", "Resp"), "/b": op("Req", "Resp")}),
         );
@@ -556,9 +581,25 @@ mod tests {
         assert!(!find("operation-added", "POST /b").breaking);
         assert!(find("operation-removed", "POST /old").breaking);
         assert!(find("schema-removed", "Old").breaking);
+        // A required field added to a request: `new` takes one more argument.
         let b = find("field-added", "Req.b");
         assert!(b.breaking && b.detail.contains("required"), "{b:?}");
         assert_eq!(b.used_in, "request");
+        // Optional fields added to types only sent (the request and a type nested only in
+        // requests): a setter more, nothing breaks.
+        for loc in ["Req.c", "Opts.z"] {
+            let c = find("field-added", loc);
+            assert!(
+                !c.breaking && c.detail.contains("optional") && c.detail.contains("setter"),
+                "{c:?}"
+            );
+        }
+        // A sent JSON map (no properties) that gains one becomes a struct: its shape changes.
+        let k = find("field-added", "Bag.k");
+        assert!(k.breaking && k.detail.contains("shape"), "{k:?}");
+        // An optional field added to a type sent *and* received keeps breaking struct literals.
+        let w = find("field-added", "Shared.w");
+        assert!(w.breaking && w.used_in == "request+response", "{w:?}");
         assert!(find("field-removed", "Req.gone").breaking);
         let n = find("field-changed", "Resp.n");
         assert!(
@@ -575,5 +616,29 @@ mod tests {
         assert!(r
             .summary()
             .starts_with(&format!("{} changes", r.changes.len())));
+    }
+
+    #[test]
+    fn sent_schemas_exclude_what_is_also_received_or_outside_the_requests() {
+        let doc = spec(
+            "1",
+            json!({
+                "Req": {"type": "object", "properties": {"o": {"$ref": "#/components/schemas/Only"},
+                    "s": {"$ref": "#/components/schemas/Shared"}, "h": {"$ref": "#/components/schemas/InHook"}}},
+                "Only": {"type": "object"},
+                "Shared": {"type": "object"},
+                "InHook": {"type": "object"},
+                "Resp": {"type": "object", "properties": {"s": {"$ref": "#/components/schemas/Shared"}}},
+                // Referenced by no operation (a webhook body): what it names is received too.
+                "Hook": {"type": "object", "properties": {"h": {"$ref": "#/components/schemas/InHook"}}}
+            }),
+            json!({"/a": op("Req", "Resp")}),
+        );
+        assert_eq!(
+            spec::lookup::sent_schemas(&doc),
+            ["Only".to_string(), "Req".to_string()]
+                .into_iter()
+                .collect()
+        );
     }
 }

@@ -397,6 +397,11 @@ impl ::schemars::JsonSchema for AccessToken {
         )
     }
 }
+impl ::std::convert::From<&str> for AccessToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl AccessToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -459,6 +464,11 @@ impl ::schemars::JsonSchema for AccessTokenNullable {
             &[],
             "The access token associated with the Item for which data is being requested.",
         )
+    }
+}
+impl ::std::convert::From<&str> for AccessTokenNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl AccessTokenNullable {
@@ -3451,6 +3461,11 @@ impl ::schemars::JsonSchema for AccountMask {
         )
     }
 }
+impl ::std::convert::From<&str> for AccountMask {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for AccountMask {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4651,11 +4666,10 @@ impl ::schemars::JsonSchema for AccountVerificationInsightsPreviousReturns {
 }
 ///AccountsBalanceGetRequest defines the request schema for `/accounts/balance/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AccountsBalanceGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<AccountsBalanceGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AccountsBalanceGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4666,12 +4680,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountsBalanceGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for AccountsBalanceGetRequest {
     const NAME: &'static str = "AccountsBalanceGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4682,23 +4691,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountsBalanceGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -4707,11 +4710,7 @@ impl ::serde::Serialize for AccountsBalanceGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountsBalanceGetRequest",
@@ -4719,9 +4718,7 @@ impl ::serde::Serialize for AccountsBalanceGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -4739,23 +4736,9 @@ impl ::schemars::JsonSchema for AccountsBalanceGetRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<AccountsBalanceGetRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -4764,18 +4747,31 @@ impl ::schemars::JsonSchema for AccountsBalanceGetRequest {
         )
     }
 }
+impl AccountsBalanceGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: AccountsBalanceGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for AccountsBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AccountsBalanceGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///Optional parameters to `/accounts/balance/get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AccountsBalanceGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item. The default value is `null`.
 
@@ -4875,13 +4871,31 @@ impl ::schemars::JsonSchema for AccountsBalanceGetRequestOptions {
         o.finish("Optional parameters to `/accounts/balance/get`.")
     }
 }
+impl AccountsBalanceGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+            min_last_updated_datetime: ::std::option::Option::None,
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
+    }
+    /// Set [`min_last_updated_datetime`](Self::min_last_updated_datetime).
+    pub fn min_last_updated_datetime(mut self, value: MinLastUpdatedDatetime) -> Self {
+        self.min_last_updated_datetime = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///AccountsGetRequest defines the request schema for `/accounts/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AccountsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<AccountsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AccountsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4892,12 +4906,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for AccountsGetRequest {
     const NAME: &'static str = "AccountsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4908,23 +4917,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountsGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -4933,11 +4936,7 @@ impl ::serde::Serialize for AccountsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountsGetRequest",
@@ -4945,9 +4944,7 @@ impl ::serde::Serialize for AccountsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -4965,41 +4962,40 @@ impl ::schemars::JsonSchema for AccountsGetRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<AccountsGetRequestOptions>,
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("AccountsGetRequest defines the request schema for `/accounts/get`")
+    }
+}
+impl AccountsGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: AccountsGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for AccountsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AccountsGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to filter `/accounts/get` results.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AccountsGetRequestOptions {
     ///An array of `account_ids` to retrieve for the Account.
     pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -5071,6 +5067,19 @@ impl ::schemars::JsonSchema for AccountsGetRequestOptions {
             "An array of `account_ids` to retrieve for the Account.",
         );
         o.finish("An optional object to filter `/accounts/get` results.")
+    }
+}
+impl AccountsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///AccountsGetResponse defines the response schema for `/accounts/get` and `/accounts/balance/get`.
@@ -5784,6 +5793,7 @@ impl ::schemars::JsonSchema for AddressData {
 }
 ///Data about the components comprising an address.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AddressDataNotRequired {
     ///The full city name
     pub city: ::std::option::Option<::std::string::String>,
@@ -5921,6 +5931,43 @@ impl ::schemars::JsonSchema for AddressDataNotRequired {
             "The full street address\nExample: `\"564 Main Street, APT 15\"`",
         );
         o.finish("Data about the components comprising an address.")
+    }
+}
+impl AddressDataNotRequired {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            city: ::std::option::Option::None,
+            country: ::std::option::Option::None,
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            street: ::std::option::Option::None,
+        }
+    }
+    /// Set [`city`](Self::city).
+    pub fn city(mut self, value: ::std::string::String) -> Self {
+        self.city = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`country`](Self::country).
+    pub fn country(mut self, value: ::std::string::String) -> Self {
+        self.country = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: ::std::string::String) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: ::std::string::String) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street`](Self::street).
+    pub fn street(mut self, value: ::std::string::String) -> Self {
+        self.street = ::std::option::Option::Some(value);
+        self
     }
 }
 ///`AddressDataNullable`
@@ -6548,6 +6595,11 @@ impl ::schemars::JsonSchema for ApiClientId {
         )
     }
 }
+impl ::std::convert::From<&str> for ApiClientId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ApiClientId {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -6610,6 +6662,11 @@ impl ::schemars::JsonSchema for ApiSecret {
             &[],
             "Your Plaid API `secret`. The `secret` is required and may be provided either in the `PLAID-SECRET` header or as part of a request body.",
         )
+    }
+}
+impl ::std::convert::From<&str> for ApiSecret {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ApiSecret {
@@ -6890,11 +6947,10 @@ impl ::schemars::JsonSchema for Application {
     }
 }
 ///ApplicationGetRequest defines the schema for `/application/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ApplicationGetRequest {
     pub application_id: ApplicationId,
-    pub client_id: ApiClientId,
-    pub secret: ApiSecret,
 }
 impl<'de> ::serde::Deserialize<'de> for ApplicationGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6905,7 +6961,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplicationGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ApplicationGetRequest {
     const NAME: &'static str = "ApplicationGetRequest";
-    const FIELDS: &'static [&'static str] = &["application_id", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["application_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6915,21 +6971,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ApplicationGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "application_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             application_id: s::required(f0, "application_id")?,
-            client_id: s::required(f1, "client_id")?,
-            secret: s::required(f2, "secret")?,
         })
     }
 }
@@ -6942,12 +6992,10 @@ impl ::serde::Serialize for ApplicationGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ApplicationGetRequest",
-            3,
+            1,
             &skip,
         );
         out.field("application_id", &self.application_id);
-        out.field("client_id", &self.client_id);
-        out.field("secret", &self.secret);
         out.end()
     }
 }
@@ -6970,18 +7018,15 @@ impl ::schemars::JsonSchema for ApplicationGetRequest {
             &[],
             "",
         );
-        o.field("client_id", j::REQUIRED, G::subschema_for::<ApiClientId>, &[], "");
-        o.field("secret", j::REQUIRED, G::subschema_for::<ApiSecret>, &[], "");
         o.finish("ApplicationGetRequest defines the schema for `/application/get`")
     }
 }
-impl ::std::fmt::Debug for ApplicationGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ApplicationGetRequest")
-            .field("application_id", &self.application_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl ApplicationGetRequest {
+    /// A value with its required fields (`application_id`); set optional fields with the methods named after them.
+    pub fn new(application_id: impl ::std::convert::Into<ApplicationId>) -> Self {
+        Self {
+            application_id: application_id.into(),
+        }
     }
 }
 ///ApplicationGetResponse defines the response schema for `/application/get`
@@ -7090,6 +7135,11 @@ impl ::schemars::JsonSchema for ApplicationId {
             &[],
             "This field will map to the application ID that is returned from `/item/application/list`, or provided to the institution in an oauth redirect.",
         )
+    }
+}
+impl ::std::convert::From<&str> for ApplicationId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for ApplicationId {
@@ -9195,12 +9245,11 @@ impl ::std::convert::TryFrom<::std::string::String> for AssetReportAddOns {
 }
 ///AssetReportAuditCopyCreateRequest defines the request schema for `/asset_report/audit_copy/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AssetReportAuditCopyCreateRequest {
     pub asset_report_token: AssetReportToken,
     ///The `auditor_id` of the third party with whom you would like to share the Asset Report.
     pub auditor_id: ::std::option::Option<::std::string::String>,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9211,12 +9260,7 @@ impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyCreateRequest {
     const NAME: &'static str = "AssetReportAuditCopyCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "asset_report_token",
-        "auditor_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["asset_report_token", "auditor_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9227,14 +9271,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyCreateReques
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "asset_report_token"),
                 1 => s::value(&mut map, &mut f1, "auditor_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -9242,8 +9282,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyCreateReques
         Ok(Self {
             asset_report_token: s::required(f0, "asset_report_token")?,
             auditor_id: s::optional(f1),
-            client_id: s::optional(f2),
-            secret: s::optional(f3),
         })
     }
 }
@@ -9252,11 +9290,7 @@ impl ::serde::Serialize for AssetReportAuditCopyCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.auditor_id),
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.auditor_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportAuditCopyCreateRequest",
@@ -9265,8 +9299,6 @@ impl ::serde::Serialize for AssetReportAuditCopyCreateRequest {
         );
         out.field("asset_report_token", &self.asset_report_token);
         out.field_unless(skip[0], "auditor_id", &self.auditor_id);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -9298,23 +9330,23 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyCreateRequest {
             &[j::NULLABLE],
             "The `auditor_id` of the third party with whom you would like to share the Asset Report.",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "AssetReportAuditCopyCreateRequest defines the request schema for `/asset_report/audit_copy/get`",
         )
+    }
+}
+impl AssetReportAuditCopyCreateRequest {
+    /// A value with its required fields (`asset_report_token`); set optional fields with the methods named after them.
+    pub fn new(asset_report_token: impl ::std::convert::Into<AssetReportToken>) -> Self {
+        Self {
+            asset_report_token: asset_report_token.into(),
+            auditor_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`auditor_id`](Self::auditor_id).
+    pub fn auditor_id(mut self, value: ::std::string::String) -> Self {
+        self.auditor_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for AssetReportAuditCopyCreateRequest {
@@ -9322,8 +9354,6 @@ impl ::std::fmt::Debug for AssetReportAuditCopyCreateRequest {
         f.debug_struct("AssetReportAuditCopyCreateRequest")
             .field("asset_report_token", &crate::redact::Redacted)
             .field("auditor_id", &self.auditor_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9422,11 +9452,10 @@ impl ::std::fmt::Debug for AssetReportAuditCopyCreateResponse {
 }
 ///AssetReportAuditCopyGetRequest defines the request schema for `/asset_report/audit_copy/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AssetReportAuditCopyGetRequest {
     ///The `audit_copy_token` granting access to the Audit Copy you would like to get.
     pub audit_copy_token: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9437,7 +9466,7 @@ impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyGetRequest {
     const NAME: &'static str = "AssetReportAuditCopyGetRequest";
-    const FIELDS: &'static [&'static str] = &["audit_copy_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["audit_copy_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9447,21 +9476,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "audit_copy_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             audit_copy_token: s::required(f0, "audit_copy_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -9470,10 +9493,7 @@ impl ::serde::Serialize for AssetReportAuditCopyGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportAuditCopyGetRequest",
@@ -9481,8 +9501,6 @@ impl ::serde::Serialize for AssetReportAuditCopyGetRequest {
             &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -9507,42 +9525,35 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyGetRequest {
             &[],
             "The `audit_copy_token` granting access to the Audit Copy you would like to get.",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "AssetReportAuditCopyGetRequest defines the request schema for `/asset_report/audit_copy/get`",
         )
+    }
+}
+impl AssetReportAuditCopyGetRequest {
+    /// A value with its required fields (`audit_copy_token`); set optional fields with the methods named after them.
+    pub fn new(
+        audit_copy_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            audit_copy_token: audit_copy_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for AssetReportAuditCopyGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyGetRequest")
             .field("audit_copy_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///AssetReportAuditCopyPDFGetRequest defines the request schema for `/asset_report/audit_copy/pdf/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AssetReportAuditCopyPdfGetRequest {
     ///The `audit_copy_token` granting access to the Audit Copy you would like to get as a PDF.
     pub audit_copy_token: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<AssetReportPdfGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyPdfGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9553,12 +9564,7 @@ impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyPdfGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyPdfGetRequest {
     const NAME: &'static str = "AssetReportAuditCopyPdfGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "audit_copy_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["audit_copy_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9569,23 +9575,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyPdfGetReques
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "audit_copy_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             audit_copy_token: s::required(f0, "audit_copy_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -9594,11 +9594,7 @@ impl ::serde::Serialize for AssetReportAuditCopyPdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportAuditCopyPdfGetRequest",
@@ -9606,9 +9602,7 @@ impl ::serde::Serialize for AssetReportAuditCopyPdfGetRequest {
             &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -9634,23 +9628,9 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyPdfGetRequest {
             "The `audit_copy_token` granting access to the Audit Copy you would like to get as a PDF.",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<AssetReportPdfGetRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -9659,13 +9639,27 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyPdfGetRequest {
         )
     }
 }
+impl AssetReportAuditCopyPdfGetRequest {
+    /// A value with its required fields (`audit_copy_token`); set optional fields with the methods named after them.
+    pub fn new(
+        audit_copy_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            audit_copy_token: audit_copy_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: AssetReportPdfGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for AssetReportAuditCopyPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyPdfGetRequest")
             .field("audit_copy_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9703,6 +9697,11 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyPdfGetResponse {
         )
     }
 }
+impl ::std::convert::From<&str> for AssetReportAuditCopyPdfGetResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for AssetReportAuditCopyPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -9732,11 +9731,10 @@ impl ::std::str::FromStr for AssetReportAuditCopyPdfGetResponse {
 }
 ///AssetReportAuditCopyRemoveRequest defines the request schema for `/asset_report/audit_copy/remove`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AssetReportAuditCopyRemoveRequest {
     ///The `audit_copy_token` granting access to the Audit Copy you would like to revoke.
     pub audit_copy_token: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9747,7 +9745,7 @@ impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyRemoveRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyRemoveRequest {
     const NAME: &'static str = "AssetReportAuditCopyRemoveRequest";
-    const FIELDS: &'static [&'static str] = &["audit_copy_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["audit_copy_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9757,21 +9755,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyRemoveReques
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "audit_copy_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             audit_copy_token: s::required(f0, "audit_copy_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -9780,10 +9772,7 @@ impl ::serde::Serialize for AssetReportAuditCopyRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportAuditCopyRemoveRequest",
@@ -9791,8 +9780,6 @@ impl ::serde::Serialize for AssetReportAuditCopyRemoveRequest {
             &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -9817,31 +9804,25 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyRemoveRequest {
             &[],
             "The `audit_copy_token` granting access to the Audit Copy you would like to revoke.",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "AssetReportAuditCopyRemoveRequest defines the request schema for `/asset_report/audit_copy/remove`",
         )
+    }
+}
+impl AssetReportAuditCopyRemoveRequest {
+    /// A value with its required fields (`audit_copy_token`); set optional fields with the methods named after them.
+    pub fn new(
+        audit_copy_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            audit_copy_token: audit_copy_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for AssetReportAuditCopyRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportAuditCopyRemoveRequest")
             .field("audit_copy_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9932,16 +9913,15 @@ impl ::schemars::JsonSchema for AssetReportAuditCopyRemoveResponse {
 }
 ///AssetReportCreateRequest defines the request schema for `/asset_report/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AssetReportCreateRequest {
     ///An array of access tokens corresponding to the Items that will be included in the report. The `assets` product must have been initialized for the Items during link; the Assets product cannot be added after initialization.
     pub access_tokens: ::std::vec::Vec<AccessToken>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     /**The maximum integer number of days of history to include in the Asset Report. If using Fannie Mae Day 1 Certainty, `days_requested` must be at least 61 for new originations or at least 31 for refinancings.
 
 An Asset Report requested with "Additional History" (that is, with more than 61 days of transaction history) will incur an Additional History fee.*/
     pub days_requested: i64,
     pub options: ::std::option::Option<AssetReportCreateRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AssetReportCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9954,10 +9934,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportCreateRequest {
     const NAME: &'static str = "AssetReportCreateRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_tokens",
-        "client_id",
         "days_requested",
         "options",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -9970,25 +9948,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportCreateRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_tokens"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "days_requested"),
-                3 => s::value(&mut map, &mut f3, "options"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                1 => s::value(&mut map, &mut f1, "days_requested"),
+                2 => s::value(&mut map, &mut f2, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_tokens: f0.unwrap_or_default(),
-            client_id: s::optional(f1),
-            days_requested: s::required(f2, "days_requested")?,
-            options: s::optional(f3),
-            secret: s::optional(f4),
+            days_requested: s::required(f1, "days_requested")?,
+            options: s::optional(f2),
         })
     }
 }
@@ -9997,11 +9969,9 @@ impl ::serde::Serialize for AssetReportCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.access_tokens),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -10010,10 +9980,8 @@ impl ::serde::Serialize for AssetReportCreateRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_tokens", &self.access_tokens);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("days_requested", &self.days_requested);
-        out.field_unless(skip[2], "options", &self.options);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[1], "options", &self.options);
         out.end()
     }
 }
@@ -10037,13 +10005,6 @@ impl ::schemars::JsonSchema for AssetReportCreateRequest {
             "An array of access tokens corresponding to the Items that will be included in the report. The `assets` product must have been initialized for the Items during link; the Assets product cannot be added after initialization.",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "days_requested",
             j::REQUIRED,
             G::subschema_for::<i64>,
@@ -10057,31 +10018,43 @@ impl ::schemars::JsonSchema for AssetReportCreateRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "AssetReportCreateRequest defines the request schema for `/asset_report/create`",
         )
+    }
+}
+impl AssetReportCreateRequest {
+    /// A value with its required fields (`days_requested`); set optional fields with the methods named after them.
+    pub fn new(days_requested: i64) -> Self {
+        Self {
+            access_tokens: ::std::default::Default::default(),
+            days_requested,
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_tokens`](Self::access_tokens).
+    pub fn access_tokens(mut self, value: ::std::vec::Vec<AccessToken>) -> Self {
+        self.access_tokens = value;
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: AssetReportCreateRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for AssetReportCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportCreateRequest")
             .field("access_tokens", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("days_requested", &self.days_requested)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to filter `/asset_report/create` results. If provided, must be non-`null`. The optional `user` object is required for the report to be eligible for Fannie Mae's Day 1 Certainty program.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct AssetReportCreateRequestOptions {
     /**A list of add-ons that should be included in the Asset Report.
 
@@ -10258,6 +10231,55 @@ impl ::schemars::JsonSchema for AssetReportCreateRequestOptions {
         )
     }
 }
+impl AssetReportCreateRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            add_ons: ::std::default::Default::default(),
+            client_report_id: ::std::option::Option::None,
+            include_fast_report: ::std::option::Option::None,
+            products: ::std::default::Default::default(),
+            require_all_items: defaults::asset_report_create_request_options_require_all_items(),
+            user: ::std::option::Option::None,
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`add_ons`](Self::add_ons).
+    pub fn add_ons(mut self, value: ::std::vec::Vec<AssetReportAddOns>) -> Self {
+        self.add_ons = value;
+        self
+    }
+    /// Set [`client_report_id`](Self::client_report_id).
+    pub fn client_report_id(mut self, value: ::std::string::String) -> Self {
+        self.client_report_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`include_fast_report`](Self::include_fast_report).
+    pub fn include_fast_report(mut self, value: bool) -> Self {
+        self.include_fast_report = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`products`](Self::products).
+    pub fn products(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.products = value;
+        self
+    }
+    /// Set [`require_all_items`](Self::require_all_items).
+    pub fn require_all_items(mut self, value: bool) -> Self {
+        self.require_all_items = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: AssetReportUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::default::Default for AssetReportCreateRequestOptions {
     fn default() -> Self {
         Self {
@@ -10380,12 +10402,11 @@ impl ::std::fmt::Debug for AssetReportCreateResponse {
 }
 ///AssetReportFilterRequest defines the request schema for `/asset_report/filter`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AssetReportFilterRequest {
     ///The accounts to exclude from the Asset Report, identified by `account_id`.
     pub account_ids_to_exclude: ::std::vec::Vec<::std::string::String>,
     pub asset_report_token: AssetReportToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AssetReportFilterRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10399,8 +10420,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFilterRequest {
     const FIELDS: &'static [&'static str] = &[
         "account_ids_to_exclude",
         "asset_report_token",
-        "client_id",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -10412,14 +10431,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFilterRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "account_ids_to_exclude"),
                 1 => s::value(&mut map, &mut f1, "asset_report_token"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -10427,8 +10442,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFilterRequest {
         Ok(Self {
             account_ids_to_exclude: s::required(f0, "account_ids_to_exclude")?,
             asset_report_token: s::required(f1, "asset_report_token")?,
-            client_id: s::optional(f2),
-            secret: s::optional(f3),
         })
     }
 }
@@ -10437,10 +10450,7 @@ impl ::serde::Serialize for AssetReportFilterRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportFilterRequest",
@@ -10449,8 +10459,6 @@ impl ::serde::Serialize for AssetReportFilterRequest {
         );
         out.field("account_ids_to_exclude", &self.account_ids_to_exclude);
         out.field("asset_report_token", &self.asset_report_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -10480,23 +10488,21 @@ impl ::schemars::JsonSchema for AssetReportFilterRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "AssetReportFilterRequest defines the request schema for `/asset_report/filter`",
         )
+    }
+}
+impl AssetReportFilterRequest {
+    /// A value with its required fields (`account_ids_to_exclude`, `asset_report_token`); set optional fields with the methods named after them.
+    pub fn new(
+        account_ids_to_exclude: ::std::vec::Vec<::std::string::String>,
+        asset_report_token: impl ::std::convert::Into<AssetReportToken>,
+    ) -> Self {
+        Self {
+            account_ids_to_exclude,
+            asset_report_token: asset_report_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for AssetReportFilterRequest {
@@ -10504,8 +10510,6 @@ impl ::std::fmt::Debug for AssetReportFilterRequest {
         f.debug_struct("AssetReportFilterRequest")
             .field("account_ids_to_exclude", &self.account_ids_to_exclude)
             .field("asset_report_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10698,11 +10702,10 @@ impl ::schemars::JsonSchema for AssetReportFreddie {
 }
 ///AssetReportFreddieGetRequest defines the request schema for `/credit/asset_report/freddie_mac/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AssetReportFreddieGetRequest {
     ///A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.
     pub audit_copy_token: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AssetReportFreddieGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10713,7 +10716,7 @@ impl<'de> ::serde::Deserialize<'de> for AssetReportFreddieGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFreddieGetRequest {
     const NAME: &'static str = "AssetReportFreddieGetRequest";
-    const FIELDS: &'static [&'static str] = &["audit_copy_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["audit_copy_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -10723,21 +10726,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFreddieGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "audit_copy_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             audit_copy_token: s::required(f0, "audit_copy_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -10746,10 +10743,7 @@ impl ::serde::Serialize for AssetReportFreddieGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportFreddieGetRequest",
@@ -10757,8 +10751,6 @@ impl ::serde::Serialize for AssetReportFreddieGetRequest {
             &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -10781,31 +10773,25 @@ impl ::schemars::JsonSchema for AssetReportFreddieGetRequest {
             &[],
             "A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "AssetReportFreddieGetRequest defines the request schema for `/credit/asset_report/freddie_mac/get`",
         )
+    }
+}
+impl AssetReportFreddieGetRequest {
+    /// A value with its required fields (`audit_copy_token`); set optional fields with the methods named after them.
+    pub fn new(
+        audit_copy_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            audit_copy_token: audit_copy_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for AssetReportFreddieGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportFreddieGetRequest")
             .field("audit_copy_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10902,15 +10888,14 @@ impl ::schemars::JsonSchema for AssetReportFreddieGetResponse {
 }
 ///AssetReportGetRequest defines the request schema for `/asset_report/get`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct AssetReportGetRequest {
     pub asset_report_token: ::std::option::Option<AssetReportTokenNullable>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///`true` to fetch "fast" version of asset report. Defaults to false if omitted. Can only be used if `/asset_report/create` was called with `options.add_ons` set to `["fast_assets"]`.
     pub fast_report: bool,
     ///`true` if you would like to retrieve the Asset Report with Insights, `false` otherwise. This field defaults to `false` if omitted.
     pub include_insights: bool,
     pub options: ::std::option::Option<AssetReportGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The user token associated with the User for which to create an asset report for. The latest asset report associated with the User will be returned
     pub user_token: ::std::option::Option<::std::string::String>,
 }
@@ -10925,11 +10910,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportGetRequest {
     const NAME: &'static str = "AssetReportGetRequest";
     const FIELDS: &'static [&'static str] = &[
         "asset_report_token",
-        "client_id",
         "fast_report",
         "include_insights",
         "options",
-        "secret",
         "user_token",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -10945,29 +10928,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportGetRequest {
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "asset_report_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "fast_report"),
-                3 => s::value(&mut map, &mut f3, "include_insights"),
-                4 => s::value(&mut map, &mut f4, "options"),
-                5 => s::value(&mut map, &mut f5, "secret"),
-                6 => s::value(&mut map, &mut f6, "user_token"),
+                1 => s::value(&mut map, &mut f1, "fast_report"),
+                2 => s::value(&mut map, &mut f2, "include_insights"),
+                3 => s::value(&mut map, &mut f3, "options"),
+                4 => s::value(&mut map, &mut f4, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             asset_report_token: s::optional(f0),
-            client_id: s::optional(f1),
-            fast_report: f2.unwrap_or_default(),
-            include_insights: f3.unwrap_or_default(),
-            options: s::optional(f4),
-            secret: s::optional(f5),
-            user_token: s::optional(f6),
+            fast_report: f1.unwrap_or_default(),
+            include_insights: f2.unwrap_or_default(),
+            options: s::optional(f3),
+            user_token: s::optional(f4),
         })
     }
 }
@@ -10976,11 +10953,9 @@ impl ::serde::Serialize for AssetReportGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.asset_report_token),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_token),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -10990,12 +10965,10 @@ impl ::serde::Serialize for AssetReportGetRequest {
             &skip,
         );
         out.field_unless(skip[0], "asset_report_token", &self.asset_report_token);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("fast_report", &self.fast_report);
         out.field("include_insights", &self.include_insights);
-        out.field_unless(skip[2], "options", &self.options);
-        out.field_unless(skip[3], "secret", &self.secret);
-        out.field_unless(skip[4], "user_token", &self.user_token);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -11015,13 +10988,6 @@ impl ::schemars::JsonSchema for AssetReportGetRequest {
             "asset_report_token",
             j::OPTIONAL,
             G::subschema_for::<AssetReportTokenNullable>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
             &[j::NULLABLE],
             "",
         );
@@ -11047,13 +11013,6 @@ impl ::schemars::JsonSchema for AssetReportGetRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "user_token",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -11065,21 +11024,57 @@ impl ::schemars::JsonSchema for AssetReportGetRequest {
         )
     }
 }
+impl AssetReportGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            asset_report_token: ::std::option::Option::None,
+            fast_report: ::std::default::Default::default(),
+            include_insights: ::std::default::Default::default(),
+            options: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`asset_report_token`](Self::asset_report_token).
+    pub fn asset_report_token(mut self, value: AssetReportTokenNullable) -> Self {
+        self.asset_report_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`fast_report`](Self::fast_report).
+    pub fn fast_report(mut self, value: bool) -> Self {
+        self.fast_report = value;
+        self
+    }
+    /// Set [`include_insights`](Self::include_insights).
+    pub fn include_insights(mut self, value: bool) -> Self {
+        self.include_insights = value;
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: AssetReportGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: ::std::string::String) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for AssetReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportGetRequest")
             .field("asset_report_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("fast_report", &self.fast_report)
             .field("include_insights", &self.include_insights)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to filter or add data to `/asset_report/get` results. If provided, must be non-`null`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AssetReportGetRequestOptions {
     ///The maximum number of days of history to include in the Asset Report.
     pub days_to_include: ::std::option::Option<i64>,
@@ -11153,6 +11148,19 @@ impl ::schemars::JsonSchema for AssetReportGetRequestOptions {
         o.finish(
             "An optional object to filter or add data to `/asset_report/get` results. If provided, must be non-`null`.",
         )
+    }
+}
+impl AssetReportGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            days_to_include: ::std::option::Option::None,
+        }
+    }
+    /// Set [`days_to_include`](Self::days_to_include).
+    pub fn days_to_include(mut self, value: i64) -> Self {
+        self.days_to_include = ::std::option::Option::Some(value);
+        self
     }
 }
 ///AssetReportGetResponse defines the response schema for `/asset_report/get`
@@ -11274,6 +11282,11 @@ impl ::schemars::JsonSchema for AssetReportId {
             &[],
             "A unique ID identifying an Asset Report. Like all Plaid identifiers, this ID is case sensitive.",
         )
+    }
+}
+impl ::std::convert::From<&str> for AssetReportId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for AssetReportId {
@@ -12162,11 +12175,10 @@ impl ::schemars::JsonSchema for AssetReportItem {
 }
 ///AssetReportPDFGetRequest defines the request schema for `/asset_report/pdf/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AssetReportPdfGetRequest {
     pub asset_report_token: AssetReportToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<AssetReportPdfGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AssetReportPdfGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12177,12 +12189,7 @@ impl<'de> ::serde::Deserialize<'de> for AssetReportPdfGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for AssetReportPdfGetRequest {
     const NAME: &'static str = "AssetReportPdfGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "asset_report_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["asset_report_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -12193,23 +12200,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportPdfGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "asset_report_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             asset_report_token: s::required(f0, "asset_report_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -12218,11 +12219,7 @@ impl ::serde::Serialize for AssetReportPdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportPdfGetRequest",
@@ -12230,9 +12227,7 @@ impl ::serde::Serialize for AssetReportPdfGetRequest {
             &skip,
         );
         out.field("asset_report_token", &self.asset_report_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -12256,23 +12251,9 @@ impl ::schemars::JsonSchema for AssetReportPdfGetRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<AssetReportPdfGetRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -12281,18 +12262,31 @@ impl ::schemars::JsonSchema for AssetReportPdfGetRequest {
         )
     }
 }
+impl AssetReportPdfGetRequest {
+    /// A value with its required fields (`asset_report_token`); set optional fields with the methods named after them.
+    pub fn new(asset_report_token: impl ::std::convert::Into<AssetReportToken>) -> Self {
+        Self {
+            asset_report_token: asset_report_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: AssetReportPdfGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for AssetReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportPdfGetRequest")
             .field("asset_report_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to filter or add data to `/asset_report/get` results. If provided, must be non-`null`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AssetReportPdfGetRequestOptions {
     ///The maximum integer number of days of history to include in the Asset Report.
     pub days_to_include: ::std::option::Option<i64>,
@@ -12370,6 +12364,19 @@ impl ::schemars::JsonSchema for AssetReportPdfGetRequestOptions {
         )
     }
 }
+impl AssetReportPdfGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            days_to_include: ::std::option::Option::None,
+        }
+    }
+    /// Set [`days_to_include`](Self::days_to_include).
+    pub fn days_to_include(mut self, value: i64) -> Self {
+        self.days_to_include = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///AssetReportPDFGetResponse defines the response schema for `/asset_report/pdf/get`
 #[derive(
     ::serde::Deserialize,
@@ -12400,6 +12407,11 @@ impl ::schemars::JsonSchema for AssetReportPdfGetResponse {
             &[],
             "AssetReportPDFGetResponse defines the response schema for `/asset_report/pdf/get`",
         )
+    }
+}
+impl ::std::convert::From<&str> for AssetReportPdfGetResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for AssetReportPdfGetResponse {
@@ -12462,6 +12474,11 @@ impl ::schemars::JsonSchema for AssetReportRefreshAssetReportToken {
         )
     }
 }
+impl ::std::convert::From<&str> for AssetReportRefreshAssetReportToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl AssetReportRefreshAssetReportToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -12497,13 +12514,12 @@ impl ::std::str::FromStr for AssetReportRefreshAssetReportToken {
 }
 ///AssetReportRefreshRequest defines the request schema for `/asset_report/refresh`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AssetReportRefreshRequest {
     pub asset_report_token: AssetReportRefreshAssetReportToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of days of history to include in the Asset Report. Must be an integer. If not specified, the value from the original call to `/asset_report/create` will be used.
     pub days_requested: ::std::option::Option<i64>,
     pub options: ::std::option::Option<AssetReportRefreshRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AssetReportRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12516,10 +12532,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRefreshRequest {
     const NAME: &'static str = "AssetReportRefreshRequest";
     const FIELDS: &'static [&'static str] = &[
         "asset_report_token",
-        "client_id",
         "days_requested",
         "options",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -12532,25 +12546,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRefreshRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "asset_report_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "days_requested"),
-                3 => s::value(&mut map, &mut f3, "options"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                1 => s::value(&mut map, &mut f1, "days_requested"),
+                2 => s::value(&mut map, &mut f2, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             asset_report_token: s::required(f0, "asset_report_token")?,
-            client_id: s::optional(f1),
-            days_requested: s::optional(f2),
-            options: s::optional(f3),
-            secret: s::optional(f4),
+            days_requested: s::optional(f1),
+            options: s::optional(f2),
         })
     }
 }
@@ -12559,11 +12567,9 @@ impl ::serde::Serialize for AssetReportRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.days_requested),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -12572,10 +12578,8 @@ impl ::serde::Serialize for AssetReportRefreshRequest {
             &skip,
         );
         out.field("asset_report_token", &self.asset_report_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "days_requested", &self.days_requested);
-        out.field_unless(skip[2], "options", &self.options);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "days_requested", &self.days_requested);
+        out.field_unless(skip[1], "options", &self.options);
         out.end()
     }
 }
@@ -12599,13 +12603,6 @@ impl ::schemars::JsonSchema for AssetReportRefreshRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "days_requested",
             j::OPTIONAL,
             G::subschema_for::<i64>,
@@ -12619,31 +12616,45 @@ impl ::schemars::JsonSchema for AssetReportRefreshRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "AssetReportRefreshRequest defines the request schema for `/asset_report/refresh`",
         )
+    }
+}
+impl AssetReportRefreshRequest {
+    /// A value with its required fields (`asset_report_token`); set optional fields with the methods named after them.
+    pub fn new(
+        asset_report_token: impl ::std::convert::Into<AssetReportRefreshAssetReportToken>,
+    ) -> Self {
+        Self {
+            asset_report_token: asset_report_token.into(),
+            days_requested: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`days_requested`](Self::days_requested).
+    pub fn days_requested(mut self, value: i64) -> Self {
+        self.days_requested = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: AssetReportRefreshRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for AssetReportRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportRefreshRequest")
             .field("asset_report_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("days_requested", &self.days_requested)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to filter `/asset_report/refresh` results. If provided, cannot be `null`. If not specified, the `options` from the original call to `/asset_report/create` will be used.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AssetReportRefreshRequestOptions {
     ///Client-generated identifier, which can be used by lenders to track loan applications.
     pub client_report_id: ::std::option::Option<::std::string::String>,
@@ -12748,6 +12759,31 @@ impl ::schemars::JsonSchema for AssetReportRefreshRequestOptions {
         o.finish(
             "An optional object to filter `/asset_report/refresh` results. If provided, cannot be `null`. If not specified, the `options` from the original call to `/asset_report/create` will be used.",
         )
+    }
+}
+impl AssetReportRefreshRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            client_report_id: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`client_report_id`](Self::client_report_id).
+    pub fn client_report_id(mut self, value: ::std::string::String) -> Self {
+        self.client_report_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: AssetReportUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
     }
 }
 ///AssetReportRefreshResponse defines the response schema for `/asset_report/refresh`
@@ -12859,10 +12895,9 @@ impl ::std::fmt::Debug for AssetReportRefreshResponse {
 }
 ///AssetReportRemoveRequest defines the request schema for `/asset_report/remove`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AssetReportRemoveRequest {
     pub asset_report_token: AssetReportToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AssetReportRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12873,11 +12908,7 @@ impl<'de> ::serde::Deserialize<'de> for AssetReportRemoveRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRemoveRequest {
     const NAME: &'static str = "AssetReportRemoveRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "asset_report_token",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["asset_report_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -12887,21 +12918,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRemoveRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "asset_report_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             asset_report_token: s::required(f0, "asset_report_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -12910,10 +12935,7 @@ impl ::serde::Serialize for AssetReportRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportRemoveRequest",
@@ -12921,8 +12943,6 @@ impl ::serde::Serialize for AssetReportRemoveRequest {
             &skip,
         );
         out.field("asset_report_token", &self.asset_report_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -12945,31 +12965,23 @@ impl ::schemars::JsonSchema for AssetReportRemoveRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "AssetReportRemoveRequest defines the request schema for `/asset_report/remove`",
         )
+    }
+}
+impl AssetReportRemoveRequest {
+    /// A value with its required fields (`asset_report_token`); set optional fields with the methods named after them.
+    pub fn new(asset_report_token: impl ::std::convert::Into<AssetReportToken>) -> Self {
+        Self {
+            asset_report_token: asset_report_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for AssetReportRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AssetReportRemoveRequest")
             .field("asset_report_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13087,6 +13099,11 @@ impl ::schemars::JsonSchema for AssetReportToken {
         )
     }
 }
+impl ::std::convert::From<&str> for AssetReportToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl AssetReportToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -13149,6 +13166,11 @@ impl ::schemars::JsonSchema for AssetReportTokenNullable {
             &[],
             "A token that can be provided to endpoints such as `/asset_report/get` or `/asset_report/pdf/get` to fetch or update an Asset Report.",
         )
+    }
+}
+impl ::std::convert::From<&str> for AssetReportTokenNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl AssetReportTokenNullable {
@@ -15660,11 +15682,10 @@ impl ::schemars::JsonSchema for AuthGetNumbers {
 }
 ///AuthGetRequest defines the request schema for `/auth/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AuthGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<AuthGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AuthGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -15675,12 +15696,7 @@ impl<'de> ::serde::Deserialize<'de> for AuthGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for AuthGetRequest {
     const NAME: &'static str = "AuthGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -15691,23 +15707,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -15716,11 +15726,7 @@ impl ::serde::Serialize for AuthGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AuthGetRequest",
@@ -15728,9 +15734,7 @@ impl ::serde::Serialize for AuthGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -15748,41 +15752,40 @@ impl ::schemars::JsonSchema for AuthGetRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<AuthGetRequestOptions>,
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("AuthGetRequest defines the request schema for `/auth/get`")
+    }
+}
+impl AuthGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: AuthGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for AuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("AuthGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to filter `/auth/get` results.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AuthGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item.
 Note: An error will be returned if a provided `account_id` is not associated with the Item.*/
@@ -15855,6 +15858,19 @@ impl ::schemars::JsonSchema for AuthGetRequestOptions {
             "A list of `account_ids` to retrieve for the Item.\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
         );
         o.finish("An optional object to filter `/auth/get` results.")
+    }
+}
+impl AuthGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///AuthGetResponse defines the response schema for `/auth/get`
@@ -16214,6 +16230,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AuthUpdateTypes {
 }
 ///ACH numbers for verification via Database Auth
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct AuthVerifyNumbersAch {
     ///Account's account number
     pub account: ::std::string::String,
@@ -16300,14 +16317,25 @@ impl ::schemars::JsonSchema for AuthVerifyNumbersAch {
         o.finish("ACH numbers for verification via Database Auth")
     }
 }
+impl AuthVerifyNumbersAch {
+    /// A value with its required fields (`account`, `routing`); set optional fields with the methods named after them.
+    pub fn new(
+        account: impl ::std::convert::Into<::std::string::String>,
+        routing: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            account: account.into(),
+            routing: routing.into(),
+        }
+    }
+}
 ///AuthVerifyRequest defines the request schema for `/auth/verify`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct AuthVerifyRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Account owner's legal name
     pub legal_name: ::std::option::Option<::std::string::String>,
     pub numbers: AuthVerifyRequestNumbers,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for AuthVerifyRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -16318,12 +16346,7 @@ impl<'de> ::serde::Deserialize<'de> for AuthVerifyRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for AuthVerifyRequest {
     const NAME: &'static str = "AuthVerifyRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "legal_name",
-        "numbers",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["legal_name", "numbers"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -16334,23 +16357,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthVerifyRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "legal_name"),
-                2 => s::value(&mut map, &mut f2, "numbers"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "legal_name"),
+                1 => s::value(&mut map, &mut f1, "numbers"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            legal_name: s::optional(f1),
-            numbers: s::required(f2, "numbers")?,
-            secret: s::optional(f3),
+            legal_name: s::optional(f0),
+            numbers: s::required(f1, "numbers")?,
         })
     }
 }
@@ -16359,21 +16376,15 @@ impl ::serde::Serialize for AuthVerifyRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.legal_name),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.legal_name)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AuthVerifyRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "legal_name", &self.legal_name);
+        out.field_unless(skip[0], "legal_name", &self.legal_name);
         out.field("numbers", &self.numbers);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -16390,13 +16401,6 @@ impl ::schemars::JsonSchema for AuthVerifyRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "legal_name",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -16410,28 +16414,26 @@ impl ::schemars::JsonSchema for AuthVerifyRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("AuthVerifyRequest defines the request schema for `/auth/verify`")
     }
 }
-impl ::std::fmt::Debug for AuthVerifyRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("AuthVerifyRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("legal_name", &self.legal_name)
-            .field("numbers", &self.numbers)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl AuthVerifyRequest {
+    /// A value with its required fields (`numbers`); set optional fields with the methods named after them.
+    pub fn new(numbers: AuthVerifyRequestNumbers) -> Self {
+        Self {
+            legal_name: ::std::option::Option::None,
+            numbers,
+        }
+    }
+    /// Set [`legal_name`](Self::legal_name).
+    pub fn legal_name(mut self, value: ::std::string::String) -> Self {
+        self.legal_name = ::std::option::Option::Some(value);
+        self
     }
 }
 ///An object containing identifying account numbers for verification via Database Auth
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct AuthVerifyRequestNumbers {
     pub ach: AuthVerifyNumbersAch,
 }
@@ -16498,6 +16500,12 @@ impl ::schemars::JsonSchema for AuthVerifyRequestNumbers {
         o.finish(
             "An object containing identifying account numbers for verification via Database Auth",
         )
+    }
+}
+impl AuthVerifyRequestNumbers {
+    /// A value with its required fields (`ach`); set optional fields with the methods named after them.
+    pub fn new(ach: AuthVerifyNumbersAch) -> Self {
+        Self { ach }
     }
 }
 ///AuthVerifyResponse defines the response schema for `/auth/verify`

@@ -1167,6 +1167,11 @@ impl ::schemars::JsonSchema for BankTransferAccessToken {
         )
     }
 }
+impl ::std::convert::From<&str> for BankTransferAccessToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl BankTransferAccessToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -1230,6 +1235,11 @@ impl ::schemars::JsonSchema for BankTransferAmount {
             &[],
             "The amount of the bank transfer (decimal string with two digits of precision e.g. \"10.00\").",
         )
+    }
+}
+impl ::std::convert::From<&str> for BankTransferAmount {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for BankTransferAmount {
@@ -1348,12 +1358,11 @@ impl ::schemars::JsonSchema for BankTransferBalance {
     }
 }
 ///Defines the request schema for `/bank_transfer/balance/get`
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct BankTransferBalanceGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///If multiple origination accounts are available, `origination_account_id` must be used to specify the account for which balance will be returned.
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BankTransferBalanceGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1364,11 +1373,7 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferBalanceGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferBalanceGetRequest {
     const NAME: &'static str = "BankTransferBalanceGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "origination_account_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["origination_account_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1378,21 +1383,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferBalanceGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "origination_account_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "origination_account_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            origination_account_id: s::optional(f1),
-            secret: s::optional(f2),
+            origination_account_id: s::optional(f0),
         })
     }
 }
@@ -1401,10 +1400,8 @@ impl ::serde::Serialize for BankTransferBalanceGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.origination_account_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -1412,13 +1409,11 @@ impl ::serde::Serialize for BankTransferBalanceGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(
-            skip[1],
+            skip[0],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -1437,36 +1432,26 @@ impl ::schemars::JsonSchema for BankTransferBalanceGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "origination_account_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "If multiple origination accounts are available, `origination_account_id` must be used to specify the account for which balance will be returned.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/bank_transfer/balance/get`")
     }
 }
-impl ::std::fmt::Debug for BankTransferBalanceGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferBalanceGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BankTransferBalanceGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            origination_account_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/bank_transfer/balance/get`
@@ -1569,11 +1554,10 @@ impl ::schemars::JsonSchema for BankTransferBalanceGetResponse {
     }
 }
 ///Defines the request schema for `/bank_transfer/cancel`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferCancelRequest {
     pub bank_transfer_id: BankTransferId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BankTransferCancelRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1584,7 +1568,7 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferCancelRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCancelRequest {
     const NAME: &'static str = "BankTransferCancelRequest";
-    const FIELDS: &'static [&'static str] = &["bank_transfer_id", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["bank_transfer_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1594,21 +1578,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCancelRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "bank_transfer_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             bank_transfer_id: s::required(f0, "bank_transfer_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -1617,10 +1595,7 @@ impl ::serde::Serialize for BankTransferCancelRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferCancelRequest",
@@ -1628,8 +1603,6 @@ impl ::serde::Serialize for BankTransferCancelRequest {
             &skip,
         );
         out.field("bank_transfer_id", &self.bank_transfer_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1652,30 +1625,15 @@ impl ::schemars::JsonSchema for BankTransferCancelRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/bank_transfer/cancel`")
     }
 }
-impl ::std::fmt::Debug for BankTransferCancelRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferCancelRequest")
-            .field("bank_transfer_id", &self.bank_transfer_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BankTransferCancelRequest {
+    /// A value with its required fields (`bank_transfer_id`); set optional fields with the methods named after them.
+    pub fn new(bank_transfer_id: impl ::std::convert::Into<BankTransferId>) -> Self {
+        Self {
+            bank_transfer_id: bank_transfer_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/bank_transfer/cancel`
@@ -1748,13 +1706,13 @@ impl ::schemars::JsonSchema for BankTransferCancelResponse {
 }
 ///Defines the request schema for `/bank_transfer/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct BankTransferCreateRequest {
     pub access_token: BankTransferAccessToken,
     ///The Plaid `account_id` for the account that will be debited or credited.
     pub account_id: ::std::string::String,
     pub ach_class: ::std::option::Option<AchClass>,
     pub amount: BankTransferAmount,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///An arbitrary string provided by the client for storage with the bank transfer. May be up to 100 characters.
     pub custom_tag: ::std::option::Option<::std::string::String>,
     ///The transfer description. Maximum of 10 characters.
@@ -1766,7 +1724,6 @@ pub struct BankTransferCreateRequest {
     pub network: BankTransferNetwork,
     ///Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified. Otherwise, this field should be left blank.
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub type_: BankTransferType,
     pub user: BankTransferUser,
 }
@@ -1784,7 +1741,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCreateRequest {
         "account_id",
         "ach_class",
         "amount",
-        "client_id",
         "custom_tag",
         "description",
         "idempotency_key",
@@ -1792,7 +1748,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCreateRequest {
         "metadata",
         "network",
         "origination_account_id",
-        "secret",
         "type",
         "user",
     ];
@@ -1817,25 +1772,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCreateRequest {
         let mut f10 = None;
         let mut f11 = None;
         let mut f12 = None;
-        let mut f13 = None;
-        let mut f14 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "account_id"),
                 2 => s::value(&mut map, &mut f2, "ach_class"),
                 3 => s::value(&mut map, &mut f3, "amount"),
-                4 => s::value(&mut map, &mut f4, "client_id"),
-                5 => s::value(&mut map, &mut f5, "custom_tag"),
-                6 => s::value(&mut map, &mut f6, "description"),
-                7 => s::value(&mut map, &mut f7, "idempotency_key"),
-                8 => s::value(&mut map, &mut f8, "iso_currency_code"),
-                9 => s::value(&mut map, &mut f9, "metadata"),
-                10 => s::value(&mut map, &mut f10, "network"),
-                11 => s::value(&mut map, &mut f11, "origination_account_id"),
-                12 => s::value(&mut map, &mut f12, "secret"),
-                13 => s::value(&mut map, &mut f13, "type"),
-                14 => s::value(&mut map, &mut f14, "user"),
+                4 => s::value(&mut map, &mut f4, "custom_tag"),
+                5 => s::value(&mut map, &mut f5, "description"),
+                6 => s::value(&mut map, &mut f6, "idempotency_key"),
+                7 => s::value(&mut map, &mut f7, "iso_currency_code"),
+                8 => s::value(&mut map, &mut f8, "metadata"),
+                9 => s::value(&mut map, &mut f9, "network"),
+                10 => s::value(&mut map, &mut f10, "origination_account_id"),
+                11 => s::value(&mut map, &mut f11, "type"),
+                12 => s::value(&mut map, &mut f12, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -1845,17 +1796,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCreateRequest {
             account_id: s::required(f1, "account_id")?,
             ach_class: s::optional(f2),
             amount: s::required(f3, "amount")?,
-            client_id: s::optional(f4),
-            custom_tag: s::optional(f5),
-            description: s::required(f6, "description")?,
-            idempotency_key: s::required(f7, "idempotency_key")?,
-            iso_currency_code: s::required(f8, "iso_currency_code")?,
-            metadata: s::optional(f9),
-            network: s::required(f10, "network")?,
-            origination_account_id: s::optional(f11),
-            secret: s::optional(f12),
-            type_: s::required(f13, "type")?,
-            user: s::required(f14, "user")?,
+            custom_tag: s::optional(f4),
+            description: s::required(f5, "description")?,
+            idempotency_key: s::required(f6, "idempotency_key")?,
+            iso_currency_code: s::required(f7, "iso_currency_code")?,
+            metadata: s::optional(f8),
+            network: s::required(f9, "network")?,
+            origination_account_id: s::optional(f10),
+            type_: s::required(f11, "type")?,
+            user: s::required(f12, "user")?,
         })
     }
 }
@@ -1864,13 +1813,11 @@ impl ::serde::Serialize for BankTransferCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.ach_class),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.custom_tag),
             ::std::option::Option::is_none(&self.metadata),
             ::std::option::Option::is_none(&self.origination_account_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -1882,19 +1829,17 @@ impl ::serde::Serialize for BankTransferCreateRequest {
         out.field("account_id", &self.account_id);
         out.field_unless(skip[0], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "custom_tag", &self.custom_tag);
+        out.field_unless(skip[1], "custom_tag", &self.custom_tag);
         out.field("description", &self.description);
         out.field("idempotency_key", &self.idempotency_key);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[3], "metadata", &self.metadata);
+        out.field_unless(skip[2], "metadata", &self.metadata);
         out.field("network", &self.network);
         out.field_unless(
-            skip[4],
+            skip[3],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[5], "secret", &self.secret);
         out.field("type", &self.type_);
         out.field("user", &self.user);
         out.end()
@@ -1934,13 +1879,6 @@ impl ::schemars::JsonSchema for BankTransferCreateRequest {
             "",
         );
         o.field("amount", j::REQUIRED, G::subschema_for::<BankTransferAmount>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "custom_tag",
             j::OPTIONAL,
@@ -1990,16 +1928,65 @@ impl ::schemars::JsonSchema for BankTransferCreateRequest {
             &[j::NULLABLE],
             "Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified. Otherwise, this field should be left blank.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("type", j::REQUIRED, G::subschema_for::<BankTransferType>, &[], "");
         o.field("user", j::REQUIRED, G::subschema_for::<BankTransferUser>, &[], "");
         o.finish("Defines the request schema for `/bank_transfer/create`")
+    }
+}
+impl BankTransferCreateRequest {
+    /** A value with its required fields (`access_token`, `account_id`, `amount`, `description`, `iso_currency_code`, `network`, `type`, `user`); set optional fields with the methods named after them.
+
+ It carries a fresh `idempotency_key`: send this same value again (after a timeout, from a queue, after a restart) and Plaid performs the operation once. Set your own key with [`Self::idempotency_key`].*/
+    pub fn new(
+        access_token: impl ::std::convert::Into<BankTransferAccessToken>,
+        account_id: impl ::std::convert::Into<::std::string::String>,
+        amount: impl ::std::convert::Into<BankTransferAmount>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        iso_currency_code: impl ::std::convert::Into<::std::string::String>,
+        network: BankTransferNetwork,
+        type_: BankTransferType,
+        user: BankTransferUser,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+            ach_class: ::std::option::Option::None,
+            amount: amount.into(),
+            custom_tag: ::std::option::Option::None,
+            description: description.into(),
+            idempotency_key: crate::idempotency::fresh_key().into(),
+            iso_currency_code: iso_currency_code.into(),
+            metadata: ::std::option::Option::None,
+            network,
+            origination_account_id: ::std::option::Option::None,
+            type_,
+            user,
+        }
+    }
+    /// Set [`ach_class`](Self::ach_class).
+    pub fn ach_class(mut self, value: AchClass) -> Self {
+        self.ach_class = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`custom_tag`](Self::custom_tag).
+    pub fn custom_tag(mut self, value: ::std::string::String) -> Self {
+        self.custom_tag = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`idempotency_key`](Self::idempotency_key).
+    pub fn idempotency_key(mut self, value: BankTransferIdempotencyKey) -> Self {
+        self.idempotency_key = value;
+        self
+    }
+    /// Set [`metadata`](Self::metadata).
+    pub fn metadata(mut self, value: BankTransferMetadata) -> Self {
+        self.metadata = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for BankTransferCreateRequest {
@@ -2009,7 +1996,6 @@ impl ::std::fmt::Debug for BankTransferCreateRequest {
             .field("account_id", &self.account_id)
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
             .field("custom_tag", &self.custom_tag)
             .field("description", &self.description)
             .field("idempotency_key", &self.idempotency_key)
@@ -2017,7 +2003,6 @@ impl ::std::fmt::Debug for BankTransferCreateRequest {
             .field("metadata", &self.metadata)
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &crate::redact::Redacted)
             .field("type_", &self.type_)
             .field("user", &self.user)
             .finish()
@@ -2502,14 +2487,14 @@ impl ::std::convert::TryFrom<::std::string::String> for BankTransferEventListDir
     }
 }
 ///Defines the request schema for `/bank_transfer/event/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferEventListRequest {
     ///The account ID to get events for all transactions to/from an account.
     pub account_id: ::std::option::Option<::std::string::String>,
     ///Plaid's unique identifier for a bank transfer.
     pub bank_transfer_id: ::std::option::Option<::std::string::String>,
     pub bank_transfer_type: ::std::option::Option<BankTransferEventListBankTransferType>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of bank transfer events to return. If the number of events matching the above parameters is greater than `count`, the most recent events will be returned.
     pub count: ::std::option::Option<i64>,
     pub direction: ::std::option::Option<BankTransferEventListDirection>,
@@ -2521,7 +2506,6 @@ pub struct BankTransferEventListRequest {
     pub offset: ::std::option::Option<i64>,
     ///The origination account ID to get events for transfers from a specific origination account.
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The start datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
@@ -2538,14 +2522,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventListRequest {
         "account_id",
         "bank_transfer_id",
         "bank_transfer_type",
-        "client_id",
         "count",
         "direction",
         "end_date",
         "event_types",
         "offset",
         "origination_account_id",
-        "secret",
         "start_date",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -2566,22 +2548,18 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventListRequest {
         let mut f7 = None;
         let mut f8 = None;
         let mut f9 = None;
-        let mut f10 = None;
-        let mut f11 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "account_id"),
                 1 => s::value(&mut map, &mut f1, "bank_transfer_id"),
                 2 => s::value(&mut map, &mut f2, "bank_transfer_type"),
-                3 => s::value(&mut map, &mut f3, "client_id"),
-                4 => s::value(&mut map, &mut f4, "count"),
-                5 => s::value(&mut map, &mut f5, "direction"),
-                6 => s::value(&mut map, &mut f6, "end_date"),
-                7 => s::value(&mut map, &mut f7, "event_types"),
-                8 => s::value(&mut map, &mut f8, "offset"),
-                9 => s::value(&mut map, &mut f9, "origination_account_id"),
-                10 => s::value(&mut map, &mut f10, "secret"),
-                11 => s::value(&mut map, &mut f11, "start_date"),
+                3 => s::value(&mut map, &mut f3, "count"),
+                4 => s::value(&mut map, &mut f4, "direction"),
+                5 => s::value(&mut map, &mut f5, "end_date"),
+                6 => s::value(&mut map, &mut f6, "event_types"),
+                7 => s::value(&mut map, &mut f7, "offset"),
+                8 => s::value(&mut map, &mut f8, "origination_account_id"),
+                9 => s::value(&mut map, &mut f9, "start_date"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -2590,15 +2568,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventListRequest {
             account_id: s::optional(f0),
             bank_transfer_id: s::optional(f1),
             bank_transfer_type: s::optional(f2),
-            client_id: s::optional(f3),
-            count: f4.unwrap_or_else(defaults::bank_transfer_event_list_request_count),
-            direction: s::optional(f5),
-            end_date: s::optional(f6),
-            event_types: f7.unwrap_or_default(),
-            offset: f8.unwrap_or_else(defaults::bank_transfer_event_list_request_offset),
-            origination_account_id: s::optional(f9),
-            secret: s::optional(f10),
-            start_date: s::optional(f11),
+            count: f3.unwrap_or_else(defaults::bank_transfer_event_list_request_count),
+            direction: s::optional(f4),
+            end_date: s::optional(f5),
+            event_types: f6.unwrap_or_default(),
+            offset: f7.unwrap_or_else(defaults::bank_transfer_event_list_request_offset),
+            origination_account_id: s::optional(f8),
+            start_date: s::optional(f9),
         })
     }
 }
@@ -2607,16 +2583,14 @@ impl ::serde::Serialize for BankTransferEventListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 10] = [
+        let skip: [bool; 8] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.bank_transfer_id),
             ::std::option::Option::is_none(&self.bank_transfer_type),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.direction),
             ::std::option::Option::is_none(&self.end_date),
             ::std::vec::Vec::is_empty(&self.event_types),
             ::std::option::Option::is_none(&self.origination_account_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.start_date),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -2628,19 +2602,17 @@ impl ::serde::Serialize for BankTransferEventListRequest {
         out.field_unless(skip[0], "account_id", &self.account_id);
         out.field_unless(skip[1], "bank_transfer_id", &self.bank_transfer_id);
         out.field_unless(skip[2], "bank_transfer_type", &self.bank_transfer_type);
-        out.field_unless(skip[3], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[4], "direction", &self.direction);
-        out.field_unless(skip[5], "end_date", &self.end_date);
-        out.field_unless(skip[6], "event_types", &self.event_types);
+        out.field_unless(skip[3], "direction", &self.direction);
+        out.field_unless(skip[4], "end_date", &self.end_date);
+        out.field_unless(skip[5], "event_types", &self.event_types);
         out.field("offset", &self.offset);
         out.field_unless(
-            skip[7],
+            skip[6],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[8], "secret", &self.secret);
-        out.field_unless(skip[9], "start_date", &self.start_date);
+        out.field_unless(skip[7], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -2674,13 +2646,6 @@ impl ::schemars::JsonSchema for BankTransferEventListRequest {
             "bank_transfer_type",
             j::OPTIONAL,
             G::subschema_for::<BankTransferEventListBankTransferType>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
             &[j::NULLABLE],
             "",
         );
@@ -2727,13 +2692,6 @@ impl ::schemars::JsonSchema for BankTransferEventListRequest {
             "The origination account ID to get events for transfers from a specific origination account.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "start_date",
             j::OPTIONAL,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2743,22 +2701,77 @@ impl ::schemars::JsonSchema for BankTransferEventListRequest {
         o.finish("Defines the request schema for `/bank_transfer/event/list`")
     }
 }
-impl ::std::fmt::Debug for BankTransferEventListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferEventListRequest")
-            .field("account_id", &self.account_id)
-            .field("bank_transfer_id", &self.bank_transfer_id)
-            .field("bank_transfer_type", &self.bank_transfer_type)
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("direction", &self.direction)
-            .field("end_date", &self.end_date)
-            .field("event_types", &self.event_types)
-            .field("offset", &self.offset)
-            .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("start_date", &self.start_date)
-            .finish()
+impl BankTransferEventListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_id: ::std::option::Option::None,
+            bank_transfer_id: ::std::option::Option::None,
+            bank_transfer_type: ::std::option::Option::None,
+            count: defaults::bank_transfer_event_list_request_count(),
+            direction: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            event_types: ::std::default::Default::default(),
+            offset: defaults::bank_transfer_event_list_request_offset(),
+            origination_account_id: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+        }
+    }
+    /// Set [`account_id`](Self::account_id).
+    pub fn account_id(mut self, value: ::std::string::String) -> Self {
+        self.account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`bank_transfer_id`](Self::bank_transfer_id).
+    pub fn bank_transfer_id(mut self, value: ::std::string::String) -> Self {
+        self.bank_transfer_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`bank_transfer_type`](Self::bank_transfer_type).
+    pub fn bank_transfer_type(
+        mut self,
+        value: BankTransferEventListBankTransferType,
+    ) -> Self {
+        self.bank_transfer_type = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`direction`](Self::direction).
+    pub fn direction(mut self, value: BankTransferEventListDirection) -> Self {
+        self.direction = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_date`](Self::end_date).
+    pub fn end_date(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.end_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`event_types`](Self::event_types).
+    pub fn event_types(mut self, value: ::std::vec::Vec<BankTransferEventType>) -> Self {
+        self.event_types = value;
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`start_date`](Self::start_date).
+    pub fn start_date(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.start_date = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for BankTransferEventListRequest {
@@ -2767,14 +2780,12 @@ impl ::std::default::Default for BankTransferEventListRequest {
             account_id: Default::default(),
             bank_transfer_id: Default::default(),
             bank_transfer_type: Default::default(),
-            client_id: Default::default(),
             count: defaults::bank_transfer_event_list_request_count(),
             direction: Default::default(),
             end_date: Default::default(),
             event_types: Default::default(),
             offset: defaults::bank_transfer_event_list_request_offset(),
             origination_account_id: Default::default(),
-            secret: Default::default(),
             start_date: Default::default(),
         }
     }
@@ -2862,14 +2873,13 @@ impl ::schemars::JsonSchema for BankTransferEventListResponse {
     }
 }
 ///Defines the request schema for `/bank_transfer/event/sync`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferEventSyncRequest {
     ///The latest (largest) `event_id` fetched via the sync endpoint, or 0 initially.
     pub after_id: i64,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of bank transfer events to return.
     pub count: ::std::option::Option<i64>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BankTransferEventSyncRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2880,12 +2890,7 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferEventSyncRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventSyncRequest {
     const NAME: &'static str = "BankTransferEventSyncRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "after_id",
-        "client_id",
-        "count",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["after_id", "count"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2896,23 +2901,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventSyncRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "after_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "count"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "count"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             after_id: s::required(f0, "after_id")?,
-            client_id: s::optional(f1),
-            count: f2.unwrap_or_else(defaults::bank_transfer_event_sync_request_count),
-            secret: s::optional(f3),
+            count: f1.unwrap_or_else(defaults::bank_transfer_event_sync_request_count),
         })
     }
 }
@@ -2921,10 +2920,7 @@ impl ::serde::Serialize for BankTransferEventSyncRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferEventSyncRequest",
@@ -2932,9 +2928,7 @@ impl ::serde::Serialize for BankTransferEventSyncRequest {
             &skip,
         );
         out.field("after_id", &self.after_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -2958,37 +2952,27 @@ impl ::schemars::JsonSchema for BankTransferEventSyncRequest {
             "The latest (largest) `event_id` fetched via the sync endpoint, or 0 initially.",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "count",
             j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The maximum number of bank transfer events to return.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/bank_transfer/event/sync`")
     }
 }
-impl ::std::fmt::Debug for BankTransferEventSyncRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferEventSyncRequest")
-            .field("after_id", &self.after_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BankTransferEventSyncRequest {
+    /// A value with its required fields (`after_id`); set optional fields with the methods named after them.
+    pub fn new(after_id: i64) -> Self {
+        Self {
+            after_id,
+            count: defaults::bank_transfer_event_sync_request_count(),
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/bank_transfer/event/sync`
@@ -3246,11 +3230,10 @@ impl ::schemars::JsonSchema for BankTransferFailure {
     }
 }
 ///Defines the request schema for `/bank_transfer/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferGetRequest {
     pub bank_transfer_id: BankTransferId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BankTransferGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3261,7 +3244,7 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferGetRequest {
     const NAME: &'static str = "BankTransferGetRequest";
-    const FIELDS: &'static [&'static str] = &["bank_transfer_id", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["bank_transfer_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3271,21 +3254,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "bank_transfer_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             bank_transfer_id: s::required(f0, "bank_transfer_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -3294,10 +3271,7 @@ impl ::serde::Serialize for BankTransferGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferGetRequest",
@@ -3305,8 +3279,6 @@ impl ::serde::Serialize for BankTransferGetRequest {
             &skip,
         );
         out.field("bank_transfer_id", &self.bank_transfer_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -3329,30 +3301,15 @@ impl ::schemars::JsonSchema for BankTransferGetRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/bank_transfer/get`")
     }
 }
-impl ::std::fmt::Debug for BankTransferGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferGetRequest")
-            .field("bank_transfer_id", &self.bank_transfer_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BankTransferGetRequest {
+    /// A value with its required fields (`bank_transfer_id`); set optional fields with the methods named after them.
+    pub fn new(bank_transfer_id: impl ::std::convert::Into<BankTransferId>) -> Self {
+        Self {
+            bank_transfer_id: bank_transfer_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/bank_transfer/get`
@@ -3461,6 +3418,11 @@ impl ::schemars::JsonSchema for BankTransferId {
         )
     }
 }
+impl ::std::convert::From<&str> for BankTransferId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BankTransferId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3522,6 +3484,11 @@ impl ::schemars::JsonSchema for BankTransferIdempotencyKey {
         )
     }
 }
+impl ::std::convert::From<&str> for BankTransferIdempotencyKey {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BankTransferIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3550,9 +3517,9 @@ impl ::std::str::FromStr for BankTransferIdempotencyKey {
     }
 }
 ///Defines the request schema for `/bank_transfer/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of bank transfers to return.
     pub count: i64,
     pub direction: ::std::option::Option<BankTransferDirection>,
@@ -3562,7 +3529,6 @@ pub struct BankTransferListRequest {
     pub offset: i64,
     ///Filter bank transfers to only those originated through the specified origination account.
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The start datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
@@ -3576,13 +3542,11 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferListRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferListRequest {
     const NAME: &'static str = "BankTransferListRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "count",
         "direction",
         "end_date",
         "offset",
         "origination_account_id",
-        "secret",
         "start_date",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -3599,31 +3563,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferListRequest {
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "direction"),
-                3 => s::value(&mut map, &mut f3, "end_date"),
-                4 => s::value(&mut map, &mut f4, "offset"),
-                5 => s::value(&mut map, &mut f5, "origination_account_id"),
-                6 => s::value(&mut map, &mut f6, "secret"),
-                7 => s::value(&mut map, &mut f7, "start_date"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "direction"),
+                2 => s::value(&mut map, &mut f2, "end_date"),
+                3 => s::value(&mut map, &mut f3, "offset"),
+                4 => s::value(&mut map, &mut f4, "origination_account_id"),
+                5 => s::value(&mut map, &mut f5, "start_date"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1.unwrap_or_else(defaults::default_u64::<i64, 25>),
-            direction: s::optional(f2),
-            end_date: s::optional(f3),
-            offset: f4.unwrap_or_default(),
-            origination_account_id: s::optional(f5),
-            secret: s::optional(f6),
-            start_date: s::optional(f7),
+            count: f0.unwrap_or_else(defaults::default_u64::<i64, 25>),
+            direction: s::optional(f1),
+            end_date: s::optional(f2),
+            offset: f3.unwrap_or_default(),
+            origination_account_id: s::optional(f4),
+            start_date: s::optional(f5),
         })
     }
 }
@@ -3632,12 +3590,10 @@ impl ::serde::Serialize for BankTransferListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.direction),
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.origination_account_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.start_date),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -3646,18 +3602,16 @@ impl ::serde::Serialize for BankTransferListRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "direction", &self.direction);
-        out.field_unless(skip[2], "end_date", &self.end_date);
+        out.field_unless(skip[0], "direction", &self.direction);
+        out.field_unless(skip[1], "end_date", &self.end_date);
         out.field("offset", &self.offset);
         out.field_unless(
-            skip[3],
+            skip[2],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[4], "secret", &self.secret);
-        out.field_unless(skip[5], "start_date", &self.start_date);
+        out.field_unless(skip[3], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -3673,13 +3627,6 @@ impl ::schemars::JsonSchema for BankTransferListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -3716,13 +3663,6 @@ impl ::schemars::JsonSchema for BankTransferListRequest {
             "Filter bank transfers to only those originated through the specified origination account.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "start_date",
             j::OPTIONAL,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -3732,30 +3672,60 @@ impl ::schemars::JsonSchema for BankTransferListRequest {
         o.finish("Defines the request schema for `/bank_transfer/list`")
     }
 }
-impl ::std::fmt::Debug for BankTransferListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("direction", &self.direction)
-            .field("end_date", &self.end_date)
-            .field("offset", &self.offset)
-            .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("start_date", &self.start_date)
-            .finish()
+impl BankTransferListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::default_u64::<i64, 25>(),
+            direction: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            offset: ::std::default::Default::default(),
+            origination_account_id: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`direction`](Self::direction).
+    pub fn direction(mut self, value: BankTransferDirection) -> Self {
+        self.direction = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_date`](Self::end_date).
+    pub fn end_date(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.end_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = value;
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`start_date`](Self::start_date).
+    pub fn start_date(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.start_date = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for BankTransferListRequest {
     fn default() -> Self {
         Self {
-            client_id: Default::default(),
             count: defaults::default_u64::<i64, 25>(),
             direction: Default::default(),
             end_date: Default::default(),
             offset: Default::default(),
             origination_account_id: Default::default(),
-            secret: Default::default(),
             start_date: Default::default(),
         }
     }
@@ -3897,16 +3867,15 @@ impl ::std::convert::From<
     }
 }
 ///Defines the request schema for `/bank_transfer/migrate_account`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferMigrateAccountRequest {
     ///The user's account number.
     pub account_number: ::std::string::String,
     ///The type of the bank account (`checking` or `savings`).
     pub account_type: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The user's routing number.
     pub routing_number: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The user's wire transfer routing number. This is the ABA number; for some institutions, this may differ from the ACH number used in `routing_number`.
     pub wire_routing_number: ::std::option::Option<::std::string::String>,
 }
@@ -3922,9 +3891,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferMigrateAccountReques
     const FIELDS: &'static [&'static str] = &[
         "account_number",
         "account_type",
-        "client_id",
         "routing_number",
-        "secret",
         "wire_routing_number",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -3939,16 +3906,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferMigrateAccountReques
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "account_number"),
                 1 => s::value(&mut map, &mut f1, "account_type"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "routing_number"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "wire_routing_number"),
+                2 => s::value(&mut map, &mut f2, "routing_number"),
+                3 => s::value(&mut map, &mut f3, "wire_routing_number"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -3956,10 +3919,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferMigrateAccountReques
         Ok(Self {
             account_number: s::required(f0, "account_number")?,
             account_type: s::required(f1, "account_type")?,
-            client_id: s::optional(f2),
-            routing_number: s::required(f3, "routing_number")?,
-            secret: s::optional(f4),
-            wire_routing_number: s::optional(f5),
+            routing_number: s::required(f2, "routing_number")?,
+            wire_routing_number: s::optional(f3),
         })
     }
 }
@@ -3968,9 +3929,7 @@ impl ::serde::Serialize for BankTransferMigrateAccountRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.wire_routing_number),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -3981,10 +3940,8 @@ impl ::serde::Serialize for BankTransferMigrateAccountRequest {
         );
         out.field("account_number", &self.account_number);
         out.field("account_type", &self.account_type);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("routing_number", &self.routing_number);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "wire_routing_number", &self.wire_routing_number);
+        out.field_unless(skip[0], "wire_routing_number", &self.wire_routing_number);
         out.end()
     }
 }
@@ -4017,25 +3974,11 @@ impl ::schemars::JsonSchema for BankTransferMigrateAccountRequest {
             "The type of the bank account (`checking` or `savings`).",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "routing_number",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The user's routing number.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "wire_routing_number",
@@ -4047,16 +3990,24 @@ impl ::schemars::JsonSchema for BankTransferMigrateAccountRequest {
         o.finish("Defines the request schema for `/bank_transfer/migrate_account`")
     }
 }
-impl ::std::fmt::Debug for BankTransferMigrateAccountRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferMigrateAccountRequest")
-            .field("account_number", &self.account_number)
-            .field("account_type", &self.account_type)
-            .field("client_id", &crate::redact::Redacted)
-            .field("routing_number", &self.routing_number)
-            .field("secret", &crate::redact::Redacted)
-            .field("wire_routing_number", &self.wire_routing_number)
-            .finish()
+impl BankTransferMigrateAccountRequest {
+    /// A value with its required fields (`account_number`, `account_type`, `routing_number`); set optional fields with the methods named after them.
+    pub fn new(
+        account_number: impl ::std::convert::Into<::std::string::String>,
+        account_type: impl ::std::convert::Into<::std::string::String>,
+        routing_number: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            account_number: account_number.into(),
+            account_type: account_type.into(),
+            routing_number: routing_number.into(),
+            wire_routing_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`wire_routing_number`](Self::wire_routing_number).
+    pub fn wire_routing_number(mut self, value: ::std::string::String) -> Self {
+        self.wire_routing_number = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/bank_transfer/migrate_account`
@@ -4420,10 +4371,9 @@ impl ::schemars::JsonSchema for BankTransferSweep {
     }
 }
 ///Defines the request schema for `/bank_transfer/sweep/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferSweepGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Identifier of the sweep.
     pub sweep_id: ::std::string::String,
 }
@@ -4436,7 +4386,7 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferSweepGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepGetRequest {
     const NAME: &'static str = "BankTransferSweepGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "sweep_id"];
+    const FIELDS: &'static [&'static str] = &["sweep_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4446,21 +4396,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "sweep_id"),
+                0 => s::value(&mut map, &mut f0, "sweep_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            sweep_id: s::required(f2, "sweep_id")?,
+            sweep_id: s::required(f0, "sweep_id")?,
         })
     }
 }
@@ -4469,18 +4413,13 @@ impl ::serde::Serialize for BankTransferSweepGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferSweepGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("sweep_id", &self.sweep_id);
         out.end()
     }
@@ -4498,20 +4437,6 @@ impl ::schemars::JsonSchema for BankTransferSweepGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "sweep_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -4521,13 +4446,10 @@ impl ::schemars::JsonSchema for BankTransferSweepGetRequest {
         o.finish("Defines the request schema for `/bank_transfer/sweep/get`")
     }
 }
-impl ::std::fmt::Debug for BankTransferSweepGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferSweepGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("sweep_id", &self.sweep_id)
-            .finish()
+impl BankTransferSweepGetRequest {
+    /// A value with its required fields (`sweep_id`); set optional fields with the methods named after them.
+    pub fn new(sweep_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { sweep_id: sweep_id.into() }
     }
 }
 ///BankTransferSweepGetResponse defines the response schema for `/bank_transfer/sweep/get`
@@ -4607,16 +4529,15 @@ impl ::schemars::JsonSchema for BankTransferSweepGetResponse {
     }
 }
 ///BankTransferSweepListRequest defines the request schema for `/bank_transfer/sweep/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BankTransferSweepListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of sweeps to return.
     pub count: ::std::option::Option<i64>,
     ///The end `created` datetime of sweeps to return (RFC 3339 format).
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///If multiple origination accounts are available, `origination_account_id` must be used to specify the account that the sweeps belong to.
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The start `created` datetime of sweeps to return (RFC 3339 format).
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
@@ -4630,11 +4551,9 @@ impl<'de> ::serde::Deserialize<'de> for BankTransferSweepListRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepListRequest {
     const NAME: &'static str = "BankTransferSweepListRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "count",
         "end_time",
         "origination_account_id",
-        "secret",
         "start_time",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -4649,27 +4568,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepListRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "end_time"),
-                3 => s::value(&mut map, &mut f3, "origination_account_id"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "start_time"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "end_time"),
+                2 => s::value(&mut map, &mut f2, "origination_account_id"),
+                3 => s::value(&mut map, &mut f3, "start_time"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1.unwrap_or_else(defaults::bank_transfer_sweep_list_request_count),
-            end_time: s::optional(f2),
-            origination_account_id: s::optional(f3),
-            secret: s::optional(f4),
-            start_time: s::optional(f5),
+            count: f0.unwrap_or_else(defaults::bank_transfer_sweep_list_request_count),
+            end_time: s::optional(f1),
+            origination_account_id: s::optional(f2),
+            start_time: s::optional(f3),
         })
     }
 }
@@ -4678,11 +4591,9 @@ impl ::serde::Serialize for BankTransferSweepListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.end_time),
             ::std::option::Option::is_none(&self.origination_account_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.start_time),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -4691,16 +4602,14 @@ impl ::serde::Serialize for BankTransferSweepListRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "end_time", &self.end_time);
+        out.field_unless(skip[0], "end_time", &self.end_time);
         out.field_unless(
-            skip[2],
+            skip[1],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[3], "secret", &self.secret);
-        out.field_unless(skip[4], "start_time", &self.start_time);
+        out.field_unless(skip[2], "start_time", &self.start_time);
         out.end()
     }
 }
@@ -4716,13 +4625,6 @@ impl ::schemars::JsonSchema for BankTransferSweepListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -4745,13 +4647,6 @@ impl ::schemars::JsonSchema for BankTransferSweepListRequest {
             "If multiple origination accounts are available, `origination_account_id` must be used to specify the account that the sweeps belong to.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "start_time",
             j::OPTIONAL,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4763,26 +4658,46 @@ impl ::schemars::JsonSchema for BankTransferSweepListRequest {
         )
     }
 }
-impl ::std::fmt::Debug for BankTransferSweepListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BankTransferSweepListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("end_time", &self.end_time)
-            .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("start_time", &self.start_time)
-            .finish()
+impl BankTransferSweepListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::bank_transfer_sweep_list_request_count(),
+            end_time: ::std::option::Option::None,
+            origination_account_id: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_time`](Self::end_time).
+    pub fn end_time(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.end_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`start_time`](Self::start_time).
+    pub fn start_time(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.start_time = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for BankTransferSweepListRequest {
     fn default() -> Self {
         Self {
-            client_id: Default::default(),
             count: defaults::bank_transfer_sweep_list_request_count(),
             end_time: Default::default(),
             origination_account_id: Default::default(),
-            secret: Default::default(),
             start_time: Default::default(),
         }
     }
@@ -6922,6 +6837,11 @@ impl ::schemars::JsonSchema for BaseReportId {
             &[],
             "A unique ID identifying a Base Report. Like all Plaid identifiers, this ID is case sensitive.",
         )
+    }
+}
+impl ::std::convert::From<&str> for BaseReportId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for BaseReportId {
@@ -10439,11 +10359,11 @@ for BeaconAccountRiskEvaluateEvaluationReason {
 }
 ///BeaconAccountRiskEvaluateRequest defines the request schema for `/beacon/account_risk/v1/evaluate`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct BeaconAccountRiskEvaluateRequest {
     pub access_token: ::std::option::Option<AccessToken>,
     ///Unique identifier of what you are looking to evaluate (account add, information change, etc.) to allow us to tie the activity to the decisions and possible fraud outcome sent via our feedback endpoints. You can use your internal request ID or similar.
     pub client_evaluation_id: ::std::option::Option<::std::string::String>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A unique ID that identifies the end user in your system. This ID is used to correlate requests by a user with multiple evaluations and/or multiple linked accounts. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
     pub client_user_id: ::std::option::Option<::std::string::String>,
     pub device: ::std::option::Option<SignalDevice>,
@@ -10453,7 +10373,6 @@ pub struct BeaconAccountRiskEvaluateRequest {
         BeaconAccountRiskEvaluateEvaluationReason,
     >,
     pub options: ::std::option::Option<BeaconAccountRiskEvaluateRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconAccountRiskEvaluateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10467,13 +10386,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateRequest
     const FIELDS: &'static [&'static str] = &[
         "access_token",
         "client_evaluation_id",
-        "client_id",
         "client_user_id",
         "device",
         "evaluate_time",
         "evaluation_reason",
         "options",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -10490,19 +10407,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateRequest
         let mut f4 = None;
         let mut f5 = None;
         let mut f6 = None;
-        let mut f7 = None;
-        let mut f8 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "client_evaluation_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "client_user_id"),
-                4 => s::value(&mut map, &mut f4, "device"),
-                5 => s::value(&mut map, &mut f5, "evaluate_time"),
-                6 => s::value(&mut map, &mut f6, "evaluation_reason"),
-                7 => s::value(&mut map, &mut f7, "options"),
-                8 => s::value(&mut map, &mut f8, "secret"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "device"),
+                4 => s::value(&mut map, &mut f4, "evaluate_time"),
+                5 => s::value(&mut map, &mut f5, "evaluation_reason"),
+                6 => s::value(&mut map, &mut f6, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -10510,13 +10423,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateRequest
         Ok(Self {
             access_token: s::optional(f0),
             client_evaluation_id: s::optional(f1),
-            client_id: s::optional(f2),
-            client_user_id: s::optional(f3),
-            device: s::optional(f4),
-            evaluate_time: s::optional(f5),
-            evaluation_reason: s::optional(f6),
-            options: s::optional(f7),
-            secret: s::optional(f8),
+            client_user_id: s::optional(f2),
+            device: s::optional(f3),
+            evaluate_time: s::optional(f4),
+            evaluation_reason: s::optional(f5),
+            options: s::optional(f6),
         })
     }
 }
@@ -10525,16 +10436,14 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.access_token),
             ::std::option::Option::is_none(&self.client_evaluation_id),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.device),
             ::std::option::Option::is_none(&self.evaluate_time),
             ::std::option::Option::is_none(&self.evaluation_reason),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -10544,13 +10453,11 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateRequest {
         );
         out.field_unless(skip[0], "access_token", &self.access_token);
         out.field_unless(skip[1], "client_evaluation_id", &self.client_evaluation_id);
-        out.field_unless(skip[2], "client_id", &self.client_id);
-        out.field_unless(skip[3], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[4], "device", &self.device);
-        out.field_unless(skip[5], "evaluate_time", &self.evaluate_time);
-        out.field_unless(skip[6], "evaluation_reason", &self.evaluation_reason);
-        out.field_unless(skip[7], "options", &self.options);
-        out.field_unless(skip[8], "secret", &self.secret);
+        out.field_unless(skip[2], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[3], "device", &self.device);
+        out.field_unless(skip[4], "evaluate_time", &self.evaluate_time);
+        out.field_unless(skip[5], "evaluation_reason", &self.evaluation_reason);
+        out.field_unless(skip[6], "options", &self.options);
         out.end()
     }
 }
@@ -10581,13 +10488,6 @@ impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateRequest {
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Unique identifier of what you are looking to evaluate (account add, information change, etc.) to allow us to tie the activity to the decisions and possible fraud outcome sent via our feedback endpoints. You can use your internal request ID or similar.",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "client_user_id",
@@ -10624,16 +10524,61 @@ impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "BeaconAccountRiskEvaluateRequest defines the request schema for `/beacon/account_risk/v1/evaluate`",
         )
+    }
+}
+impl BeaconAccountRiskEvaluateRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+            client_evaluation_id: ::std::option::Option::None,
+            client_user_id: ::std::option::Option::None,
+            device: ::std::option::Option::None,
+            evaluate_time: ::std::option::Option::None,
+            evaluation_reason: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: AccessToken) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_evaluation_id`](Self::client_evaluation_id).
+    pub fn client_evaluation_id(mut self, value: ::std::string::String) -> Self {
+        self.client_evaluation_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ::std::string::String) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`device`](Self::device).
+    pub fn device(mut self, value: SignalDevice) -> Self {
+        self.device = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`evaluate_time`](Self::evaluate_time).
+    pub fn evaluate_time(mut self, value: ::std::string::String) -> Self {
+        self.evaluate_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`evaluation_reason`](Self::evaluation_reason).
+    pub fn evaluation_reason(
+        mut self,
+        value: BeaconAccountRiskEvaluateEvaluationReason,
+    ) -> Self {
+        self.evaluation_reason = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: BeaconAccountRiskEvaluateRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for BeaconAccountRiskEvaluateRequest {
@@ -10641,18 +10586,17 @@ impl ::std::fmt::Debug for BeaconAccountRiskEvaluateRequest {
         f.debug_struct("BeaconAccountRiskEvaluateRequest")
             .field("access_token", &crate::redact::Redacted)
             .field("client_evaluation_id", &self.client_evaluation_id)
-            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("device", &self.device)
             .field("evaluate_time", &self.evaluate_time)
             .field("evaluation_reason", &self.evaluation_reason)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to filter `/beacon/account_risk/v1/evaluate` results to a subset of the accounts on the linked Item.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct BeaconAccountRiskEvaluateRequestOptions {
     ///An array of `account_ids` for the specific accounts to evaluate.
     pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -10728,6 +10672,19 @@ impl ::schemars::JsonSchema for BeaconAccountRiskEvaluateRequestOptions {
         o.finish(
             "An optional object to filter `/beacon/account_risk/v1/evaluate` results to a subset of the accounts on the linked Item.",
         )
+    }
+}
+impl BeaconAccountRiskEvaluateRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///BeaconAccountRiskEvaluateResponse defines the response schema for `/beacon/account_risk/v1/evaluate`
@@ -11318,11 +11275,10 @@ impl ::schemars::JsonSchema for BeaconDuplicateDetectedWebhook {
     }
 }
 ///Request input for getting a Beacon Duplicate
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconDuplicateGetRequest {
     pub beacon_duplicate_id: BeaconDuplicateId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconDuplicateGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -11333,11 +11289,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconDuplicateGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconDuplicateGetRequest {
     const NAME: &'static str = "BeaconDuplicateGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "beacon_duplicate_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["beacon_duplicate_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -11347,21 +11299,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconDuplicateGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_duplicate_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_duplicate_id: s::required(f0, "beacon_duplicate_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -11370,10 +11316,7 @@ impl ::serde::Serialize for BeaconDuplicateGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconDuplicateGetRequest",
@@ -11381,8 +11324,6 @@ impl ::serde::Serialize for BeaconDuplicateGetRequest {
             &skip,
         );
         out.field("beacon_duplicate_id", &self.beacon_duplicate_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -11405,30 +11346,17 @@ impl ::schemars::JsonSchema for BeaconDuplicateGetRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for getting a Beacon Duplicate")
     }
 }
-impl ::std::fmt::Debug for BeaconDuplicateGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconDuplicateGetRequest")
-            .field("beacon_duplicate_id", &self.beacon_duplicate_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BeaconDuplicateGetRequest {
+    /// A value with its required fields (`beacon_duplicate_id`); set optional fields with the methods named after them.
+    pub fn new(
+        beacon_duplicate_id: impl ::std::convert::Into<BeaconDuplicateId>,
+    ) -> Self {
+        Self {
+            beacon_duplicate_id: beacon_duplicate_id.into(),
+        }
     }
 }
 ///A Beacon Duplicate represents a pair of matching Beacon Users and an analysis of the fields they matched on.
@@ -11579,6 +11507,11 @@ impl ::schemars::JsonSchema for BeaconDuplicateId {
             &[],
             "ID of the associated Beacon Duplicate.",
         )
+    }
+}
+impl ::std::convert::From<&str> for BeaconDuplicateId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for BeaconDuplicateId {
@@ -11869,6 +11802,11 @@ impl ::schemars::JsonSchema for BeaconProgramId {
         )
     }
 }
+impl ::std::convert::From<&str> for BeaconProgramId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconProgramId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12047,13 +11985,12 @@ impl ::schemars::JsonSchema for BeaconReport {
     }
 }
 ///Request input for creating a Beacon Report
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconReportCreateRequest {
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub fraud_amount: ::std::option::Option<FraudAmount>,
     pub fraud_date: Iso8601Date,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub type_: BeaconReportCreateType,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconReportCreateRequest {
@@ -12067,10 +12004,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportCreateRequest {
     const NAME: &'static str = "BeaconReportCreateRequest";
     const FIELDS: &'static [&'static str] = &[
         "beacon_user_id",
-        "client_id",
         "fraud_amount",
         "fraud_date",
-        "secret",
         "type",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -12085,27 +12020,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportCreateRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_user_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "fraud_amount"),
-                3 => s::value(&mut map, &mut f3, "fraud_date"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "type"),
+                1 => s::value(&mut map, &mut f1, "fraud_amount"),
+                2 => s::value(&mut map, &mut f2, "fraud_date"),
+                3 => s::value(&mut map, &mut f3, "type"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_user_id: s::required(f0, "beacon_user_id")?,
-            client_id: s::optional(f1),
-            fraud_amount: s::optional(f2),
-            fraud_date: s::required(f3, "fraud_date")?,
-            secret: s::optional(f4),
-            type_: s::required(f5, "type")?,
+            fraud_amount: s::optional(f1),
+            fraud_date: s::required(f2, "fraud_date")?,
+            type_: s::required(f3, "type")?,
         })
     }
 }
@@ -12114,11 +12043,7 @@ impl ::serde::Serialize for BeaconReportCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.fraud_amount),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.fraud_amount)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportCreateRequest",
@@ -12126,10 +12051,8 @@ impl ::serde::Serialize for BeaconReportCreateRequest {
             &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "fraud_amount", &self.fraud_amount);
+        out.field_unless(skip[0], "fraud_amount", &self.fraud_amount);
         out.field("fraud_date", &self.fraud_date);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.field("type", &self.type_);
         out.end()
     }
@@ -12154,13 +12077,6 @@ impl ::schemars::JsonSchema for BeaconReportCreateRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "fraud_amount",
             j::OPTIONAL,
             G::subschema_for::<FraudAmount>,
@@ -12168,13 +12084,6 @@ impl ::schemars::JsonSchema for BeaconReportCreateRequest {
             "",
         );
         o.field("fraud_date", j::REQUIRED, G::subschema_for::<Iso8601Date>, &[], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "type",
             j::REQUIRED,
@@ -12185,16 +12094,24 @@ impl ::schemars::JsonSchema for BeaconReportCreateRequest {
         o.finish("Request input for creating a Beacon Report")
     }
 }
-impl ::std::fmt::Debug for BeaconReportCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconReportCreateRequest")
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("fraud_amount", &self.fraud_amount)
-            .field("fraud_date", &self.fraud_date)
-            .field("secret", &crate::redact::Redacted)
-            .field("type_", &self.type_)
-            .finish()
+impl BeaconReportCreateRequest {
+    /// A value with its required fields (`beacon_user_id`, `fraud_date`, `type`); set optional fields with the methods named after them.
+    pub fn new(
+        beacon_user_id: impl ::std::convert::Into<BeaconUserId>,
+        fraud_date: Iso8601Date,
+        type_: BeaconReportCreateType,
+    ) -> Self {
+        Self {
+            beacon_user_id: beacon_user_id.into(),
+            fraud_amount: ::std::option::Option::None,
+            fraud_date,
+            type_,
+        }
+    }
+    /// Set [`fraud_amount`](Self::fraud_amount).
+    pub fn fraud_amount(mut self, value: FraudAmount) -> Self {
+        self.fraud_amount = ::std::option::Option::Some(value);
+        self
     }
 }
 /**A Beacon Report describes the type of fraud committed by a user as well as the date the fraud was committed and the total amount of money lost due to the fraud incident.
@@ -12570,11 +12487,10 @@ impl ::schemars::JsonSchema for BeaconReportCreatedWebhook {
     }
 }
 ///Request input for getting a Beacon Report
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconReportGetRequest {
     pub beacon_report_id: BeaconReportId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconReportGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12585,7 +12501,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconReportGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportGetRequest {
     const NAME: &'static str = "BeaconReportGetRequest";
-    const FIELDS: &'static [&'static str] = &["beacon_report_id", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["beacon_report_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -12595,21 +12511,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_report_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_report_id: s::required(f0, "beacon_report_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -12618,10 +12528,7 @@ impl ::serde::Serialize for BeaconReportGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportGetRequest",
@@ -12629,8 +12536,6 @@ impl ::serde::Serialize for BeaconReportGetRequest {
             &skip,
         );
         out.field("beacon_report_id", &self.beacon_report_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -12653,30 +12558,15 @@ impl ::schemars::JsonSchema for BeaconReportGetRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for getting a Beacon Report")
     }
 }
-impl ::std::fmt::Debug for BeaconReportGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconReportGetRequest")
-            .field("beacon_report_id", &self.beacon_report_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BeaconReportGetRequest {
+    /// A value with its required fields (`beacon_report_id`); set optional fields with the methods named after them.
+    pub fn new(beacon_report_id: impl ::std::convert::Into<BeaconReportId>) -> Self {
+        Self {
+            beacon_report_id: beacon_report_id.into(),
+        }
     }
 }
 /**A Beacon Report describes the type of fraud committed by a user as well as the date the fraud was committed and the total amount of money lost due to the fraud incident.
@@ -12868,6 +12758,11 @@ impl ::schemars::JsonSchema for BeaconReportId {
         )
     }
 }
+impl ::std::convert::From<&str> for BeaconReportId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconReportId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12927,6 +12822,11 @@ impl ::schemars::JsonSchema for BeaconReportIdNullable {
         )
     }
 }
+impl ::std::convert::From<&str> for BeaconReportIdNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconReportIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12955,12 +12855,11 @@ impl ::std::str::FromStr for BeaconReportIdNullable {
     }
 }
 ///Request input for listing Beacon Reports
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconReportListRequest {
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconReportListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12971,12 +12870,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconReportListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportListRequest {
     const NAME: &'static str = "BeaconReportListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "beacon_user_id",
-        "client_id",
-        "cursor",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["beacon_user_id", "cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -12987,23 +12881,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportListRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_user_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "cursor"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_user_id: s::required(f0, "beacon_user_id")?,
-            client_id: s::optional(f1),
-            cursor: s::optional(f2),
-            secret: s::optional(f3),
+            cursor: s::optional(f1),
         })
     }
 }
@@ -13012,11 +12900,7 @@ impl ::serde::Serialize for BeaconReportListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportListRequest",
@@ -13024,9 +12908,7 @@ impl ::serde::Serialize for BeaconReportListRequest {
             &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.end()
     }
 }
@@ -13049,32 +12931,22 @@ impl ::schemars::JsonSchema for BeaconReportListRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for listing Beacon Reports")
     }
 }
-impl ::std::fmt::Debug for BeaconReportListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconReportListRequest")
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BeaconReportListRequest {
+    /// A value with its required fields (`beacon_user_id`); set optional fields with the methods named after them.
+    pub fn new(beacon_user_id: impl ::std::convert::Into<BeaconUserId>) -> Self {
+        Self {
+            beacon_user_id: beacon_user_id.into(),
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The response schema for `/beacon/report/list`
@@ -13593,11 +13465,10 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationCreatedWebhook {
     }
 }
 ///Request input for getting a Beacon Report Syndication
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconReportSyndicationGetRequest {
     pub beacon_report_syndication_id: BeaconReportSyndicationId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13608,11 +13479,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationGetRequest {
     const NAME: &'static str = "BeaconReportSyndicationGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "beacon_report_syndication_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["beacon_report_syndication_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -13622,13 +13489,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationGetReques
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_report_syndication_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -13638,8 +13501,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationGetReques
                 f0,
                 "beacon_report_syndication_id",
             )?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -13648,10 +13509,7 @@ impl ::serde::Serialize for BeaconReportSyndicationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportSyndicationGetRequest",
@@ -13659,8 +13517,6 @@ impl ::serde::Serialize for BeaconReportSyndicationGetRequest {
             &skip,
         );
         out.field("beacon_report_syndication_id", &self.beacon_report_syndication_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -13685,30 +13541,19 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationGetRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for getting a Beacon Report Syndication")
     }
 }
-impl ::std::fmt::Debug for BeaconReportSyndicationGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconReportSyndicationGetRequest")
-            .field("beacon_report_syndication_id", &self.beacon_report_syndication_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BeaconReportSyndicationGetRequest {
+    /// A value with its required fields (`beacon_report_syndication_id`); set optional fields with the methods named after them.
+    pub fn new(
+        beacon_report_syndication_id: impl ::std::convert::Into<
+            BeaconReportSyndicationId,
+        >,
+    ) -> Self {
+        Self {
+            beacon_report_syndication_id: beacon_report_syndication_id.into(),
+        }
     }
 }
 /**A Beacon Report Syndication represents a Beacon Report created either by your organization or another Beacon customer that matches a specific Beacon User you've created.
@@ -13873,6 +13718,11 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationId {
         )
     }
 }
+impl ::std::convert::From<&str> for BeaconReportSyndicationId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconReportSyndicationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -13901,12 +13751,11 @@ impl ::std::str::FromStr for BeaconReportSyndicationId {
     }
 }
 ///Request input for listing Beacon Report Syndications
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconReportSyndicationListRequest {
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13917,12 +13766,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationListRequest {
     const NAME: &'static str = "BeaconReportSyndicationListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "beacon_user_id",
-        "client_id",
-        "cursor",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["beacon_user_id", "cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -13933,23 +13777,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationListReque
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_user_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "cursor"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_user_id: s::required(f0, "beacon_user_id")?,
-            client_id: s::optional(f1),
-            cursor: s::optional(f2),
-            secret: s::optional(f3),
+            cursor: s::optional(f1),
         })
     }
 }
@@ -13958,11 +13796,7 @@ impl ::serde::Serialize for BeaconReportSyndicationListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportSyndicationListRequest",
@@ -13970,9 +13804,7 @@ impl ::serde::Serialize for BeaconReportSyndicationListRequest {
             &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.end()
     }
 }
@@ -13997,32 +13829,22 @@ impl ::schemars::JsonSchema for BeaconReportSyndicationListRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for listing Beacon Report Syndications")
     }
 }
-impl ::std::fmt::Debug for BeaconReportSyndicationListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconReportSyndicationListRequest")
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BeaconReportSyndicationListRequest {
+    /// A value with its required fields (`beacon_user_id`); set optional fields with the methods named after them.
+    pub fn new(beacon_user_id: impl ::std::convert::Into<BeaconUserId>) -> Self {
+        Self {
+            beacon_user_id: beacon_user_id.into(),
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The response schema for `/beacon/report_syndication/list`
@@ -14723,11 +14545,10 @@ impl ::schemars::JsonSchema for BeaconUser {
 }
 ///Request input for fetching the risk insights for a Beacon User's Bank Accounts
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct BeaconUserAccountInsightsGetRequest {
     pub access_token: AccessToken,
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconUserAccountInsightsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14738,12 +14559,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconUserAccountInsightsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAccountInsightsGetRequest {
     const NAME: &'static str = "BeaconUserAccountInsightsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "beacon_user_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "beacon_user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -14754,14 +14570,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAccountInsightsGetRequ
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "beacon_user_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -14769,8 +14581,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAccountInsightsGetRequ
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
             beacon_user_id: s::required(f1, "beacon_user_id")?,
-            client_id: s::optional(f2),
-            secret: s::optional(f3),
         })
     }
 }
@@ -14779,10 +14589,7 @@ impl ::serde::Serialize for BeaconUserAccountInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserAccountInsightsGetRequest",
@@ -14791,8 +14598,6 @@ impl ::serde::Serialize for BeaconUserAccountInsightsGetRequest {
         );
         out.field("access_token", &self.access_token);
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -14818,23 +14623,21 @@ impl ::schemars::JsonSchema for BeaconUserAccountInsightsGetRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "Request input for fetching the risk insights for a Beacon User's Bank Accounts",
         )
+    }
+}
+impl BeaconUserAccountInsightsGetRequest {
+    /// A value with its required fields (`access_token`, `beacon_user_id`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        beacon_user_id: impl ::std::convert::Into<BeaconUserId>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            beacon_user_id: beacon_user_id.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for BeaconUserAccountInsightsGetRequest {
@@ -14842,8 +14645,6 @@ impl ::std::fmt::Debug for BeaconUserAccountInsightsGetRequest {
         f.debug_struct("BeaconUserAccountInsightsGetRequest")
             .field("access_token", &crate::redact::Redacted)
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15097,14 +14898,13 @@ The primary use for this endpoint is to add a new end user to Beacon for fraud a
 Some fields are optional, but it is recommended to provide as much information as possible to improve
 the accuracy of the fraud and duplicate scanning.*/
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct BeaconUserCreateRequest {
     /**Send this array of access tokens to link accounts to the Beacon User and have them evaluated for Account Insights.
 A maximum of 50 accounts total can be added to a single Beacon User.*/
     pub access_tokens: ::std::option::Option<::std::vec::Vec<AccessToken>>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ClientUserId,
     pub program_id: BeaconProgramId,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user: BeaconUserRequestData,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconUserCreateRequest {
@@ -15118,10 +14918,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserCreateRequest {
     const NAME: &'static str = "BeaconUserCreateRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_tokens",
-        "client_id",
         "client_user_id",
         "program_id",
-        "secret",
         "user",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -15136,27 +14934,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserCreateRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_tokens"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "client_user_id"),
-                3 => s::value(&mut map, &mut f3, "program_id"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "user"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "program_id"),
+                3 => s::value(&mut map, &mut f3, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_tokens: s::optional(f0),
-            client_id: s::optional(f1),
-            client_user_id: s::required(f2, "client_user_id")?,
-            program_id: s::required(f3, "program_id")?,
-            secret: s::optional(f4),
-            user: s::required(f5, "user")?,
+            client_user_id: s::required(f1, "client_user_id")?,
+            program_id: s::required(f2, "program_id")?,
+            user: s::required(f3, "user")?,
         })
     }
 }
@@ -15165,11 +14957,7 @@ impl ::serde::Serialize for BeaconUserCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.access_tokens),
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.access_tokens)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserCreateRequest",
@@ -15177,10 +14965,8 @@ impl ::serde::Serialize for BeaconUserCreateRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_tokens", &self.access_tokens);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
         out.field("program_id", &self.program_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.field("user", &self.user);
         out.end()
     }
@@ -15205,13 +14991,6 @@ impl ::schemars::JsonSchema for BeaconUserCreateRequest {
             "Send this array of access tokens to link accounts to the Beacon User and have them evaluated for Account Insights.\nA maximum of 50 accounts total can be added to a single Beacon User.",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_user_id",
             j::REQUIRED,
             G::subschema_for::<ClientUserId>,
@@ -15219,27 +14998,38 @@ impl ::schemars::JsonSchema for BeaconUserCreateRequest {
             "",
         );
         o.field("program_id", j::REQUIRED, G::subschema_for::<BeaconProgramId>, &[], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user", j::REQUIRED, G::subschema_for::<BeaconUserRequestData>, &[], "");
         o.finish(
             "Request input for creating a Beacon User.\n\nThe primary use for this endpoint is to add a new end user to Beacon for fraud and duplicate scanning.\n\nSome fields are optional, but it is recommended to provide as much information as possible to improve\nthe accuracy of the fraud and duplicate scanning.",
         )
     }
 }
+impl BeaconUserCreateRequest {
+    /// A value with its required fields (`client_user_id`, `program_id`, `user`); set optional fields with the methods named after them.
+    pub fn new(
+        client_user_id: impl ::std::convert::Into<ClientUserId>,
+        program_id: impl ::std::convert::Into<BeaconProgramId>,
+        user: BeaconUserRequestData,
+    ) -> Self {
+        Self {
+            access_tokens: ::std::option::Option::None,
+            client_user_id: client_user_id.into(),
+            program_id: program_id.into(),
+            user,
+        }
+    }
+    /// Set [`access_tokens`](Self::access_tokens).
+    pub fn access_tokens(mut self, value: ::std::vec::Vec<AccessToken>) -> Self {
+        self.access_tokens = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for BeaconUserCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserCreateRequest")
             .field("access_tokens", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("client_user_id", &self.client_user_id)
             .field("program_id", &self.program_id)
-            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -15663,11 +15453,10 @@ impl ::schemars::JsonSchema for BeaconUserDepositoryAccount {
     }
 }
 ///Request input for fetching a Beacon User
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserGetRequest {
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconUserGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -15678,7 +15467,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconUserGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserGetRequest {
     const NAME: &'static str = "BeaconUserGetRequest";
-    const FIELDS: &'static [&'static str] = &["beacon_user_id", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["beacon_user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -15688,21 +15477,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_user_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_user_id: s::required(f0, "beacon_user_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -15711,10 +15494,7 @@ impl ::serde::Serialize for BeaconUserGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserGetRequest",
@@ -15722,8 +15502,6 @@ impl ::serde::Serialize for BeaconUserGetRequest {
             &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -15746,30 +15524,15 @@ impl ::schemars::JsonSchema for BeaconUserGetRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for fetching a Beacon User")
     }
 }
-impl ::std::fmt::Debug for BeaconUserGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconUserGetRequest")
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BeaconUserGetRequest {
+    /// A value with its required fields (`beacon_user_id`); set optional fields with the methods named after them.
+    pub fn new(beacon_user_id: impl ::std::convert::Into<BeaconUserId>) -> Self {
+        Self {
+            beacon_user_id: beacon_user_id.into(),
+        }
     }
 }
 ///A Beacon User represents an end user that has been scanned against the Beacon Network.
@@ -15950,12 +15713,11 @@ impl ::schemars::JsonSchema for BeaconUserGetResponse {
     }
 }
 ///Request input for listing the history of a Beacon User
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserHistoryListRequest {
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconUserHistoryListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -15966,12 +15728,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconUserHistoryListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserHistoryListRequest {
     const NAME: &'static str = "BeaconUserHistoryListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "beacon_user_id",
-        "client_id",
-        "cursor",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["beacon_user_id", "cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -15982,23 +15739,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserHistoryListRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_user_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "cursor"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_user_id: s::required(f0, "beacon_user_id")?,
-            client_id: s::optional(f1),
-            cursor: s::optional(f2),
-            secret: s::optional(f3),
+            cursor: s::optional(f1),
         })
     }
 }
@@ -16007,11 +15758,7 @@ impl ::serde::Serialize for BeaconUserHistoryListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserHistoryListRequest",
@@ -16019,9 +15766,7 @@ impl ::serde::Serialize for BeaconUserHistoryListRequest {
             &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.end()
     }
 }
@@ -16044,32 +15789,22 @@ impl ::schemars::JsonSchema for BeaconUserHistoryListRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for listing the history of a Beacon User")
     }
 }
-impl ::std::fmt::Debug for BeaconUserHistoryListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconUserHistoryListRequest")
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BeaconUserHistoryListRequest {
+    /// A value with its required fields (`beacon_user_id`); set optional fields with the methods named after them.
+    pub fn new(beacon_user_id: impl ::std::convert::Into<BeaconUserId>) -> Self {
+        Self {
+            beacon_user_id: beacon_user_id.into(),
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The response schema for `/beacon/user/history/list`
@@ -16202,6 +15937,11 @@ impl ::schemars::JsonSchema for BeaconUserId {
         )
     }
 }
+impl ::std::convert::From<&str> for BeaconUserId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -16259,6 +15999,11 @@ impl ::schemars::JsonSchema for BeaconUserIdNullable {
             &[],
             "ID of the associated Beacon User.",
         )
+    }
+}
+impl ::std::convert::From<&str> for BeaconUserIdNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for BeaconUserIdNullable {
@@ -16444,6 +16189,7 @@ impl ::schemars::JsonSchema for BeaconUserName {
 }
 ///The full name for a given Beacon User.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserNameNullable {
     pub family_name: FamilyNameField,
     pub given_name: GivenNameField,
@@ -16522,6 +16268,18 @@ impl ::schemars::JsonSchema for BeaconUserNameNullable {
         o.finish("The full name for a given Beacon User.")
     }
 }
+impl BeaconUserNameNullable {
+    /// A value with its required fields (`family_name`, `given_name`); set optional fields with the methods named after them.
+    pub fn new(
+        family_name: impl ::std::convert::Into<FamilyNameField>,
+        given_name: impl ::std::convert::Into<GivenNameField>,
+    ) -> Self {
+        Self {
+            family_name: family_name.into(),
+            given_name: given_name.into(),
+        }
+    }
+}
 ///A phone number in E.164 format.
 #[derive(
     ::serde::Deserialize,
@@ -16554,6 +16312,11 @@ impl ::schemars::JsonSchema for BeaconUserPhoneNumber {
         )
     }
 }
+impl ::std::convert::From<&str> for BeaconUserPhoneNumber {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BeaconUserPhoneNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -16583,6 +16346,7 @@ impl ::std::str::FromStr for BeaconUserPhoneNumber {
 }
 ///Home address for the associated user. For more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserRequestAddress {
     pub city: City,
     pub country: GenericCountryCode,
@@ -16698,8 +16462,41 @@ impl ::schemars::JsonSchema for BeaconUserRequestAddress {
         )
     }
 }
+impl BeaconUserRequestAddress {
+    /// A value with its required fields (`city`, `country`, `street`); set optional fields with the methods named after them.
+    pub fn new(
+        city: impl ::std::convert::Into<City>,
+        country: impl ::std::convert::Into<GenericCountryCode>,
+        street: impl ::std::convert::Into<Street>,
+    ) -> Self {
+        Self {
+            city: city.into(),
+            country: country.into(),
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            street: street.into(),
+            street2: ::std::option::Option::None,
+        }
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: PostalCode) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: Region) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street2`](Self::street2).
+    pub fn street2(mut self, value: Street2) -> Self {
+        self.street2 = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Home address for the associated user. For more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserRequestAddressNullable {
     pub city: City,
     pub country: GenericCountryCode,
@@ -16817,10 +16614,43 @@ impl ::schemars::JsonSchema for BeaconUserRequestAddressNullable {
         )
     }
 }
+impl BeaconUserRequestAddressNullable {
+    /// A value with its required fields (`city`, `country`, `street`); set optional fields with the methods named after them.
+    pub fn new(
+        city: impl ::std::convert::Into<City>,
+        country: impl ::std::convert::Into<GenericCountryCode>,
+        street: impl ::std::convert::Into<Street>,
+    ) -> Self {
+        Self {
+            city: city.into(),
+            country: country.into(),
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            street: street.into(),
+            street2: ::std::option::Option::None,
+        }
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: PostalCode) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: Region) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street2`](Self::street2).
+    pub fn street2(mut self, value: Street2) -> Self {
+        self.street2 = ::std::option::Option::Some(value);
+        self
+    }
+}
 /**A Beacon User's data which is used to check against duplicate records and the Beacon Fraud Network.
 
 In order to create a Beacon User, in addition to the `name`, _either_ the `date_of_birth` _or_ the `depository_accounts` field must be provided.*/
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserRequestData {
     pub address: ::std::option::Option<BeaconUserRequestAddress>,
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
@@ -16993,8 +16823,62 @@ impl ::schemars::JsonSchema for BeaconUserRequestData {
         )
     }
 }
+impl BeaconUserRequestData {
+    /// A value with its required fields (`name`); set optional fields with the methods named after them.
+    pub fn new(name: BeaconUserName) -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            depository_accounts: ::std::default::Default::default(),
+            email_address: ::std::option::Option::None,
+            id_number: ::std::option::Option::None,
+            ip_address: ::std::option::Option::None,
+            name,
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: BeaconUserRequestAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: Iso8601Date) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`depository_accounts`](Self::depository_accounts).
+    pub fn depository_accounts(
+        mut self,
+        value: ::std::vec::Vec<BeaconUserRequestDepositoryAccount>,
+    ) -> Self {
+        self.depository_accounts = value;
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: EmailAddress) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`id_number`](Self::id_number).
+    pub fn id_number(mut self, value: BeaconUserIdNumber) -> Self {
+        self.id_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ip_address`](Self::ip_address).
+    pub fn ip_address(mut self, value: IpAddress) -> Self {
+        self.ip_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: BeaconUserPhoneNumber) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Depository account information for the associated user.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserRequestDepositoryAccount {
     ///Must be a valid US Bank Account Number
     pub account_number: ::std::string::String,
@@ -17082,12 +16966,23 @@ impl ::schemars::JsonSchema for BeaconUserRequestDepositoryAccount {
         o.finish("Depository account information for the associated user.")
     }
 }
+impl BeaconUserRequestDepositoryAccount {
+    /// A value with its required fields (`account_number`, `routing_number`); set optional fields with the methods named after them.
+    pub fn new(
+        account_number: impl ::std::convert::Into<::std::string::String>,
+        routing_number: impl ::std::convert::Into<RoutingNumber>,
+    ) -> Self {
+        Self {
+            account_number: account_number.into(),
+            routing_number: routing_number.into(),
+        }
+    }
+}
 ///Request input for updating the status of a Beacon User
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BeaconUserReviewRequest {
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub status: BeaconUserStatus,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconUserReviewRequest {
@@ -17099,12 +16994,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconUserReviewRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserReviewRequest {
     const NAME: &'static str = "BeaconUserReviewRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "beacon_user_id",
-        "client_id",
-        "secret",
-        "status",
-    ];
+    const FIELDS: &'static [&'static str] = &["beacon_user_id", "status"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -17115,23 +17005,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserReviewRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "beacon_user_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "status"),
+                1 => s::value(&mut map, &mut f1, "status"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             beacon_user_id: s::required(f0, "beacon_user_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
-            status: s::required(f3, "status")?,
+            status: s::required(f1, "status")?,
         })
     }
 }
@@ -17140,10 +17024,7 @@ impl ::serde::Serialize for BeaconUserReviewRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserReviewRequest",
@@ -17151,8 +17032,6 @@ impl ::serde::Serialize for BeaconUserReviewRequest {
             &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("status", &self.status);
         out.end()
     }
@@ -17176,32 +17055,20 @@ impl ::schemars::JsonSchema for BeaconUserReviewRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("status", j::REQUIRED, G::subschema_for::<BeaconUserStatus>, &[], "");
         o.finish("Request input for updating the status of a Beacon User")
     }
 }
-impl ::std::fmt::Debug for BeaconUserReviewRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BeaconUserReviewRequest")
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("status", &self.status)
-            .finish()
+impl BeaconUserReviewRequest {
+    /// A value with its required fields (`beacon_user_id`, `status`); set optional fields with the methods named after them.
+    pub fn new(
+        beacon_user_id: impl ::std::convert::Into<BeaconUserId>,
+        status: BeaconUserStatus,
+    ) -> Self {
+        Self {
+            beacon_user_id: beacon_user_id.into(),
+            status,
+        }
     }
 }
 ///A Beacon User Revision identifies a Beacon User at some point in its revision history.
@@ -17480,14 +17347,13 @@ impl ::schemars::JsonSchema for BeaconUserStatusUpdatedWebhook {
 }
 ///Request input for updating the identity data of a Beacon User.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct BeaconUserUpdateRequest {
     /**Send this array of access tokens to add accounts to this user for evaluation.
 This will add accounts to this Beacon User. If left null only existing accounts will be returned in response.
 A maximum of 50 accounts total can be added to a Beacon User.*/
     pub access_tokens: ::std::option::Option<::std::vec::Vec<AccessToken>>,
     pub beacon_user_id: BeaconUserId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user: ::std::option::Option<BeaconUserUpdateRequestData>,
 }
 impl<'de> ::serde::Deserialize<'de> for BeaconUserUpdateRequest {
@@ -17499,13 +17365,7 @@ impl<'de> ::serde::Deserialize<'de> for BeaconUserUpdateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserUpdateRequest {
     const NAME: &'static str = "BeaconUserUpdateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_tokens",
-        "beacon_user_id",
-        "client_id",
-        "secret",
-        "user",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_tokens", "beacon_user_id", "user"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -17517,15 +17377,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserUpdateRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_tokens"),
                 1 => s::value(&mut map, &mut f1, "beacon_user_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "user"),
+                2 => s::value(&mut map, &mut f2, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -17533,9 +17389,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserUpdateRequest {
         Ok(Self {
             access_tokens: s::optional(f0),
             beacon_user_id: s::required(f1, "beacon_user_id")?,
-            client_id: s::optional(f2),
-            secret: s::optional(f3),
-            user: s::optional(f4),
+            user: s::optional(f2),
         })
     }
 }
@@ -17544,10 +17398,8 @@ impl ::serde::Serialize for BeaconUserUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.access_tokens),
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -17558,9 +17410,7 @@ impl ::serde::Serialize for BeaconUserUpdateRequest {
         );
         out.field_unless(skip[0], "access_tokens", &self.access_tokens);
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user", &self.user);
+        out.field_unless(skip[1], "user", &self.user);
         out.end()
     }
 }
@@ -17591,20 +17441,6 @@ impl ::schemars::JsonSchema for BeaconUserUpdateRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "user",
             j::OPTIONAL,
             G::subschema_for::<BeaconUserUpdateRequestData>,
@@ -17614,19 +17450,38 @@ impl ::schemars::JsonSchema for BeaconUserUpdateRequest {
         o.finish("Request input for updating the identity data of a Beacon User.")
     }
 }
+impl BeaconUserUpdateRequest {
+    /// A value with its required fields (`beacon_user_id`); set optional fields with the methods named after them.
+    pub fn new(beacon_user_id: impl ::std::convert::Into<BeaconUserId>) -> Self {
+        Self {
+            access_tokens: ::std::option::Option::None,
+            beacon_user_id: beacon_user_id.into(),
+            user: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_tokens`](Self::access_tokens).
+    pub fn access_tokens(mut self, value: ::std::vec::Vec<AccessToken>) -> Self {
+        self.access_tokens = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: BeaconUserUpdateRequestData) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for BeaconUserUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BeaconUserUpdateRequest")
             .field("access_tokens", &crate::redact::Redacted)
             .field("beacon_user_id", &self.beacon_user_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
 }
 ///A subset of a Beacon User's data which is used to patch the existing identity data associated with a Beacon User. At least one field must be provided. If left unset or null, user data will not be patched.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct BeaconUserUpdateRequestData {
     pub address: ::std::option::Option<BeaconUserRequestAddressNullable>,
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
@@ -17801,6 +17656,64 @@ impl ::schemars::JsonSchema for BeaconUserUpdateRequestData {
         o.finish(
             "A subset of a Beacon User's data which is used to patch the existing identity data associated with a Beacon User. At least one field must be provided. If left unset or null, user data will not be patched.",
         )
+    }
+}
+impl BeaconUserUpdateRequestData {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            depository_accounts: ::std::default::Default::default(),
+            email_address: ::std::option::Option::None,
+            id_number: ::std::option::Option::None,
+            ip_address: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: BeaconUserRequestAddressNullable) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: Iso8601Date) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`depository_accounts`](Self::depository_accounts).
+    pub fn depository_accounts(
+        mut self,
+        value: ::std::vec::Vec<BeaconUserRequestDepositoryAccount>,
+    ) -> Self {
+        self.depository_accounts = value;
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: EmailAddress) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`id_number`](Self::id_number).
+    pub fn id_number(mut self, value: BeaconUserIdNumber) -> Self {
+        self.id_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ip_address`](Self::ip_address).
+    pub fn ip_address(mut self, value: IpAddress) -> Self {
+        self.ip_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: BeaconUserNameNullable) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: BeaconUserPhoneNumber) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
     }
 }
 ///A Beacon User represents an end user that has been scanned against the Beacon Network.
@@ -17979,10 +17892,9 @@ impl ::schemars::JsonSchema for BeaconUserUpdateResponse {
 }
 ///BetaEwaReportV1GetRequest defines the request schema for `/beta/ewa_report/v1/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct BetaEwaReportV1GetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BetaEwaReportV1GetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -17993,7 +17905,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaEwaReportV1GetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BetaEwaReportV1GetRequest {
     const NAME: &'static str = "BetaEwaReportV1GetRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -18003,21 +17915,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaEwaReportV1GetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -18026,10 +17932,7 @@ impl ::serde::Serialize for BetaEwaReportV1GetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaEwaReportV1GetRequest",
@@ -18037,8 +17940,6 @@ impl ::serde::Serialize for BetaEwaReportV1GetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -18055,31 +17956,23 @@ impl ::schemars::JsonSchema for BetaEwaReportV1GetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "BetaEwaReportV1GetRequest defines the request schema for `/beta/ewa_report/v1/get`",
         )
+    }
+}
+impl BetaEwaReportV1GetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for BetaEwaReportV1GetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("BetaEwaReportV1GetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -18225,7 +18118,8 @@ impl ::schemars::JsonSchema for BetaEwaReportV1GetResponse {
     }
 }
 ///Request schema for `/beta/partner/customer/v1/create`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BetaPartnerCustomerV1CreateRequest {
     pub address: PartnerEndCustomerAddress,
     ///The name of the end customer's application. This will be shown to end users when they go through the Plaid Link flow. The application name must be unique and cannot match the name of another application already registered with Plaid.
@@ -18234,7 +18128,6 @@ pub struct BetaPartnerCustomerV1CreateRequest {
         PartnerEndCustomerBankAddendumAcceptance,
     >,
     pub billing_contact: ::std::option::Option<PartnerEndCustomerBillingContact>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The company name of the end customer being created. This will be used to display the end customer in the Plaid Dashboard. It will not be shown to end users.
     pub company_name: ::std::string::String,
     /**If `true`, the end customer's default Link customization will be set to match the partner's. You can always change the end customer's Link customization in the Plaid Dashboard. See the [Link Customization docs](https://plaid.com/docs/link/customization/) for more information. If you require the ability to programmatically create end customers using multiple different Link customization profiles, contact your Plaid account manager for assistance.
@@ -18253,7 +18146,6 @@ Important: Data Transparency Messaging (DTM) use cases will not be copied to the
     pub questionnaires: ::std::option::Option<PartnerEndCustomerQuestionnaires>,
     ///A list of URIs indicating the destination(s) where a user can be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. URIs should not contain any query parameters. When used in Production, URIs must use https. To modify redirect URIs for an end customer after creating them, go to the end customer's [API page](https://dashboard.plaid.com/team/api) in the Dashboard.
     pub redirect_uris: ::std::vec::Vec<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub technical_contact: ::std::option::Option<PartnerEndCustomerTechnicalContact>,
     ///The end customer's website.
     pub website: ::std::string::String,
@@ -18272,7 +18164,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1CreateReque
         "application_name",
         "bank_addendum_acceptance",
         "billing_contact",
-        "client_id",
         "company_name",
         "create_link_customization",
         "customer_support_info",
@@ -18282,7 +18173,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1CreateReque
         "products",
         "questionnaires",
         "redirect_uris",
-        "secret",
         "technical_contact",
         "website",
     ];
@@ -18309,27 +18199,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1CreateReque
         let mut f12 = None;
         let mut f13 = None;
         let mut f14 = None;
-        let mut f15 = None;
-        let mut f16 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "address"),
                 1 => s::value(&mut map, &mut f1, "application_name"),
                 2 => s::value(&mut map, &mut f2, "bank_addendum_acceptance"),
                 3 => s::value(&mut map, &mut f3, "billing_contact"),
-                4 => s::value(&mut map, &mut f4, "client_id"),
-                5 => s::value(&mut map, &mut f5, "company_name"),
-                6 => s::value(&mut map, &mut f6, "create_link_customization"),
-                7 => s::value(&mut map, &mut f7, "customer_support_info"),
-                8 => s::value(&mut map, &mut f8, "is_diligence_attested"),
-                9 => s::value(&mut map, &mut f9, "legal_entity_name"),
-                10 => s::value(&mut map, &mut f10, "logo"),
-                11 => s::value(&mut map, &mut f11, "products"),
-                12 => s::value(&mut map, &mut f12, "questionnaires"),
-                13 => s::value(&mut map, &mut f13, "redirect_uris"),
-                14 => s::value(&mut map, &mut f14, "secret"),
-                15 => s::value(&mut map, &mut f15, "technical_contact"),
-                16 => s::value(&mut map, &mut f16, "website"),
+                4 => s::value(&mut map, &mut f4, "company_name"),
+                5 => s::value(&mut map, &mut f5, "create_link_customization"),
+                6 => s::value(&mut map, &mut f6, "customer_support_info"),
+                7 => s::value(&mut map, &mut f7, "is_diligence_attested"),
+                8 => s::value(&mut map, &mut f8, "legal_entity_name"),
+                9 => s::value(&mut map, &mut f9, "logo"),
+                10 => s::value(&mut map, &mut f10, "products"),
+                11 => s::value(&mut map, &mut f11, "questionnaires"),
+                12 => s::value(&mut map, &mut f12, "redirect_uris"),
+                13 => s::value(&mut map, &mut f13, "technical_contact"),
+                14 => s::value(&mut map, &mut f14, "website"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -18339,19 +18225,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1CreateReque
             application_name: s::required(f1, "application_name")?,
             bank_addendum_acceptance: s::optional(f2),
             billing_contact: s::optional(f3),
-            client_id: s::optional(f4),
-            company_name: s::required(f5, "company_name")?,
-            create_link_customization: s::optional(f6),
-            customer_support_info: s::required(f7, "customer_support_info")?,
-            is_diligence_attested: s::optional(f8),
-            legal_entity_name: s::optional(f9),
-            logo: s::optional(f10),
-            products: f11.unwrap_or_default(),
-            questionnaires: s::optional(f12),
-            redirect_uris: f13.unwrap_or_default(),
-            secret: s::optional(f14),
-            technical_contact: s::optional(f15),
-            website: s::required(f16, "website")?,
+            company_name: s::required(f4, "company_name")?,
+            create_link_customization: s::optional(f5),
+            customer_support_info: s::required(f6, "customer_support_info")?,
+            is_diligence_attested: s::optional(f7),
+            legal_entity_name: s::optional(f8),
+            logo: s::optional(f9),
+            products: f10.unwrap_or_default(),
+            questionnaires: s::optional(f11),
+            redirect_uris: f12.unwrap_or_default(),
+            technical_contact: s::optional(f13),
+            website: s::required(f14, "website")?,
         })
     }
 }
@@ -18360,10 +18244,9 @@ impl ::serde::Serialize for BetaPartnerCustomerV1CreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 12] = [
+        let skip: [bool; 10] = [
             ::std::option::Option::is_none(&self.bank_addendum_acceptance),
             ::std::option::Option::is_none(&self.billing_contact),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.create_link_customization),
             ::std::option::Option::is_none(&self.is_diligence_attested),
             ::std::option::Option::is_none(&self.legal_entity_name),
@@ -18371,7 +18254,6 @@ impl ::serde::Serialize for BetaPartnerCustomerV1CreateRequest {
             ::std::vec::Vec::is_empty(&self.products),
             ::std::option::Option::is_none(&self.questionnaires),
             ::std::vec::Vec::is_empty(&self.redirect_uris),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.technical_contact),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -18388,22 +18270,20 @@ impl ::serde::Serialize for BetaPartnerCustomerV1CreateRequest {
             &self.bank_addendum_acceptance,
         );
         out.field_unless(skip[1], "billing_contact", &self.billing_contact);
-        out.field_unless(skip[2], "client_id", &self.client_id);
         out.field("company_name", &self.company_name);
         out.field_unless(
-            skip[3],
+            skip[2],
             "create_link_customization",
             &self.create_link_customization,
         );
         out.field("customer_support_info", &self.customer_support_info);
-        out.field_unless(skip[4], "is_diligence_attested", &self.is_diligence_attested);
-        out.field_unless(skip[5], "legal_entity_name", &self.legal_entity_name);
-        out.field_unless(skip[6], "logo", &self.logo);
-        out.field_unless(skip[7], "products", &self.products);
-        out.field_unless(skip[8], "questionnaires", &self.questionnaires);
-        out.field_unless(skip[9], "redirect_uris", &self.redirect_uris);
-        out.field_unless(skip[10], "secret", &self.secret);
-        out.field_unless(skip[11], "technical_contact", &self.technical_contact);
+        out.field_unless(skip[3], "is_diligence_attested", &self.is_diligence_attested);
+        out.field_unless(skip[4], "legal_entity_name", &self.legal_entity_name);
+        out.field_unless(skip[5], "logo", &self.logo);
+        out.field_unless(skip[6], "products", &self.products);
+        out.field_unless(skip[7], "questionnaires", &self.questionnaires);
+        out.field_unless(skip[8], "redirect_uris", &self.redirect_uris);
+        out.field_unless(skip[9], "technical_contact", &self.technical_contact);
         out.field("website", &self.website);
         out.end()
     }
@@ -18447,13 +18327,6 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1CreateRequest {
             "billing_contact",
             j::OPTIONAL,
             G::subschema_for::<PartnerEndCustomerBillingContact>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
             &[j::NULLABLE],
             "",
         );
@@ -18521,13 +18394,6 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1CreateRequest {
             "A list of URIs indicating the destination(s) where a user can be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. URIs should not contain any query parameters. When used in Production, URIs must use https. To modify redirect URIs for an end customer after creating them, go to the end customer's [API page](https://dashboard.plaid.com/team/api) in the Dashboard.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "technical_contact",
             j::OPTIONAL,
             G::subschema_for::<PartnerEndCustomerTechnicalContact>,
@@ -18544,27 +18410,91 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1CreateRequest {
         o.finish("Request schema for `/beta/partner/customer/v1/create`.")
     }
 }
-impl ::std::fmt::Debug for BetaPartnerCustomerV1CreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BetaPartnerCustomerV1CreateRequest")
-            .field("address", &self.address)
-            .field("application_name", &self.application_name)
-            .field("bank_addendum_acceptance", &self.bank_addendum_acceptance)
-            .field("billing_contact", &self.billing_contact)
-            .field("client_id", &crate::redact::Redacted)
-            .field("company_name", &self.company_name)
-            .field("create_link_customization", &self.create_link_customization)
-            .field("customer_support_info", &self.customer_support_info)
-            .field("is_diligence_attested", &self.is_diligence_attested)
-            .field("legal_entity_name", &self.legal_entity_name)
-            .field("logo", &self.logo)
-            .field("products", &self.products)
-            .field("questionnaires", &self.questionnaires)
-            .field("redirect_uris", &self.redirect_uris)
-            .field("secret", &crate::redact::Redacted)
-            .field("technical_contact", &self.technical_contact)
-            .field("website", &self.website)
-            .finish()
+impl BetaPartnerCustomerV1CreateRequest {
+    /// A value with its required fields (`address`, `application_name`, `company_name`, `customer_support_info`, `website`); set optional fields with the methods named after them.
+    pub fn new(
+        address: PartnerEndCustomerAddress,
+        application_name: impl ::std::convert::Into<::std::string::String>,
+        company_name: impl ::std::convert::Into<::std::string::String>,
+        customer_support_info: PartnerEndCustomerCustomerSupportInfo,
+        website: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            address,
+            application_name: application_name.into(),
+            bank_addendum_acceptance: ::std::option::Option::None,
+            billing_contact: ::std::option::Option::None,
+            company_name: company_name.into(),
+            create_link_customization: ::std::option::Option::None,
+            customer_support_info,
+            is_diligence_attested: ::std::option::Option::None,
+            legal_entity_name: ::std::option::Option::None,
+            logo: ::std::option::Option::None,
+            products: ::std::default::Default::default(),
+            questionnaires: ::std::option::Option::None,
+            redirect_uris: ::std::default::Default::default(),
+            technical_contact: ::std::option::Option::None,
+            website: website.into(),
+        }
+    }
+    /// Set [`bank_addendum_acceptance`](Self::bank_addendum_acceptance).
+    pub fn bank_addendum_acceptance(
+        mut self,
+        value: PartnerEndCustomerBankAddendumAcceptance,
+    ) -> Self {
+        self.bank_addendum_acceptance = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`billing_contact`](Self::billing_contact).
+    pub fn billing_contact(mut self, value: PartnerEndCustomerBillingContact) -> Self {
+        self.billing_contact = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`create_link_customization`](Self::create_link_customization).
+    pub fn create_link_customization(mut self, value: bool) -> Self {
+        self.create_link_customization = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`is_diligence_attested`](Self::is_diligence_attested).
+    pub fn is_diligence_attested(mut self, value: bool) -> Self {
+        self.is_diligence_attested = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`legal_entity_name`](Self::legal_entity_name).
+    pub fn legal_entity_name(mut self, value: ::std::string::String) -> Self {
+        self.legal_entity_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`logo`](Self::logo).
+    pub fn logo(mut self, value: ::std::string::String) -> Self {
+        self.logo = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`products`](Self::products).
+    pub fn products(mut self, value: ::std::vec::Vec<Products>) -> Self {
+        self.products = value;
+        self
+    }
+    /// Set [`questionnaires`](Self::questionnaires).
+    pub fn questionnaires(mut self, value: PartnerEndCustomerQuestionnaires) -> Self {
+        self.questionnaires = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`redirect_uris`](Self::redirect_uris).
+    pub fn redirect_uris(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.redirect_uris = value;
+        self
+    }
+    /// Set [`technical_contact`](Self::technical_contact).
+    pub fn technical_contact(
+        mut self,
+        value: PartnerEndCustomerTechnicalContact,
+    ) -> Self {
+        self.technical_contact = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Response schema for `/beta/partner/customer/v1/create`.
@@ -18659,12 +18589,11 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1CreateResponse {
     }
 }
 ///Request schema for `/beta/partner/customer/v1/enable`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BetaPartnerCustomerV1EnableRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
     pub products: ::std::vec::Vec<Products>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1EnableRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -18675,12 +18604,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1EnableRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1EnableRequest {
     const NAME: &'static str = "BetaPartnerCustomerV1EnableRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "end_customer_client_id",
-        "products",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["end_customer_client_id", "products"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -18691,23 +18615,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1EnableReque
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "end_customer_client_id"),
-                2 => s::value(&mut map, &mut f2, "products"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "end_customer_client_id"),
+                1 => s::value(&mut map, &mut f1, "products"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            end_customer_client_id: s::required(f1, "end_customer_client_id")?,
-            products: f2.unwrap_or_default(),
-            secret: s::optional(f3),
+            end_customer_client_id: s::required(f0, "end_customer_client_id")?,
+            products: f1.unwrap_or_default(),
         })
     }
 }
@@ -18716,21 +18634,15 @@ impl ::serde::Serialize for BetaPartnerCustomerV1EnableRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::vec::Vec::is_empty(&self.products),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.products)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerCustomerV1EnableRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_customer_client_id", &self.end_customer_client_id);
-        out.field_unless(skip[1], "products", &self.products);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "products", &self.products);
         out.end()
     }
 }
@@ -18749,13 +18661,6 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1EnableRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "end_customer_client_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -18763,24 +18668,23 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1EnableRequest {
             "",
         );
         o.field("products", j::OPTIONAL, G::subschema_for::<Products>, &[j::ARRAY], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request schema for `/beta/partner/customer/v1/enable`.")
     }
 }
-impl ::std::fmt::Debug for BetaPartnerCustomerV1EnableRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BetaPartnerCustomerV1EnableRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("products", &self.products)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BetaPartnerCustomerV1EnableRequest {
+    /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        end_customer_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            end_customer_client_id: end_customer_client_id.into(),
+            products: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`products`](Self::products).
+    pub fn products(mut self, value: ::std::vec::Vec<Products>) -> Self {
+        self.products = value;
+        self
     }
 }
 ///Response schema for `/beta/partner/customer/v1/enable`.
@@ -18935,11 +18839,10 @@ impl ::std::fmt::Debug for BetaPartnerCustomerV1EnableResponse {
     }
 }
 ///Request schema for `/beta/partner/customer/v1/get`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BetaPartnerCustomerV1GetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1GetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -18950,11 +18853,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1GetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1GetRequest {
     const NAME: &'static str = "BetaPartnerCustomerV1GetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "end_customer_client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["end_customer_client_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -18964,21 +18863,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1GetRequest 
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "end_customer_client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "end_customer_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            end_customer_client_id: s::required(f1, "end_customer_client_id")?,
-            secret: s::optional(f2),
+            end_customer_client_id: s::required(f0, "end_customer_client_id")?,
         })
     }
 }
@@ -18987,19 +18880,14 @@ impl ::serde::Serialize for BetaPartnerCustomerV1GetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerCustomerV1GetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_customer_client_id", &self.end_customer_client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -19018,36 +18906,23 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1GetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "end_customer_client_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request schema for `/beta/partner/customer/v1/get`.")
     }
 }
-impl ::std::fmt::Debug for BetaPartnerCustomerV1GetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BetaPartnerCustomerV1GetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BetaPartnerCustomerV1GetRequest {
+    /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        end_customer_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            end_customer_client_id: end_customer_client_id.into(),
+        }
     }
 }
 ///Response schema for `/beta/partner/customer/v1/get`.
@@ -19142,17 +19017,16 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1GetResponse {
     }
 }
 ///Request schema for `/beta/partner/customer/v1/update`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BetaPartnerCustomerV1UpdateRequest {
     pub bank_addendum_acceptance: ::std::option::Option<
         PartnerEndCustomerBankAddendumAcceptance,
     >,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
     pub legal_entity_name: ::std::option::Option<::std::string::String>,
     pub questionnaires: ::std::option::Option<PartnerEndCustomerQuestionnaires>,
     pub redirect_uris: ::std::vec::Vec<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1UpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -19165,12 +19039,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1UpdateReque
     const NAME: &'static str = "BetaPartnerCustomerV1UpdateRequest";
     const FIELDS: &'static [&'static str] = &[
         "bank_addendum_acceptance",
-        "client_id",
         "end_customer_client_id",
         "legal_entity_name",
         "questionnaires",
         "redirect_uris",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -19185,29 +19057,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1UpdateReque
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "bank_addendum_acceptance"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "end_customer_client_id"),
-                3 => s::value(&mut map, &mut f3, "legal_entity_name"),
-                4 => s::value(&mut map, &mut f4, "questionnaires"),
-                5 => s::value(&mut map, &mut f5, "redirect_uris"),
-                6 => s::value(&mut map, &mut f6, "secret"),
+                1 => s::value(&mut map, &mut f1, "end_customer_client_id"),
+                2 => s::value(&mut map, &mut f2, "legal_entity_name"),
+                3 => s::value(&mut map, &mut f3, "questionnaires"),
+                4 => s::value(&mut map, &mut f4, "redirect_uris"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             bank_addendum_acceptance: s::optional(f0),
-            client_id: s::optional(f1),
-            end_customer_client_id: s::required(f2, "end_customer_client_id")?,
-            legal_entity_name: s::optional(f3),
-            questionnaires: s::optional(f4),
-            redirect_uris: f5.unwrap_or_default(),
-            secret: s::optional(f6),
+            end_customer_client_id: s::required(f1, "end_customer_client_id")?,
+            legal_entity_name: s::optional(f2),
+            questionnaires: s::optional(f3),
+            redirect_uris: f4.unwrap_or_default(),
         })
     }
 }
@@ -19216,13 +19082,11 @@ impl ::serde::Serialize for BetaPartnerCustomerV1UpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.bank_addendum_acceptance),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.legal_entity_name),
             ::std::option::Option::is_none(&self.questionnaires),
             ::std::vec::Vec::is_empty(&self.redirect_uris),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -19235,12 +19099,10 @@ impl ::serde::Serialize for BetaPartnerCustomerV1UpdateRequest {
             "bank_addendum_acceptance",
             &self.bank_addendum_acceptance,
         );
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("end_customer_client_id", &self.end_customer_client_id);
-        out.field_unless(skip[2], "legal_entity_name", &self.legal_entity_name);
-        out.field_unless(skip[3], "questionnaires", &self.questionnaires);
-        out.field_unless(skip[4], "redirect_uris", &self.redirect_uris);
-        out.field_unless(skip[5], "secret", &self.secret);
+        out.field_unless(skip[1], "legal_entity_name", &self.legal_entity_name);
+        out.field_unless(skip[2], "questionnaires", &self.questionnaires);
+        out.field_unless(skip[3], "redirect_uris", &self.redirect_uris);
         out.end()
     }
 }
@@ -19262,13 +19124,6 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1UpdateRequest {
             "bank_addendum_acceptance",
             j::OPTIONAL,
             G::subschema_for::<PartnerEndCustomerBankAddendumAcceptance>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
             &[j::NULLABLE],
             "",
         );
@@ -19300,27 +19155,47 @@ impl ::schemars::JsonSchema for BetaPartnerCustomerV1UpdateRequest {
             &[j::ARRAY],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request schema for `/beta/partner/customer/v1/update`.")
     }
 }
-impl ::std::fmt::Debug for BetaPartnerCustomerV1UpdateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BetaPartnerCustomerV1UpdateRequest")
-            .field("bank_addendum_acceptance", &self.bank_addendum_acceptance)
-            .field("client_id", &crate::redact::Redacted)
-            .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("legal_entity_name", &self.legal_entity_name)
-            .field("questionnaires", &self.questionnaires)
-            .field("redirect_uris", &self.redirect_uris)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BetaPartnerCustomerV1UpdateRequest {
+    /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        end_customer_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            bank_addendum_acceptance: ::std::option::Option::None,
+            end_customer_client_id: end_customer_client_id.into(),
+            legal_entity_name: ::std::option::Option::None,
+            questionnaires: ::std::option::Option::None,
+            redirect_uris: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`bank_addendum_acceptance`](Self::bank_addendum_acceptance).
+    pub fn bank_addendum_acceptance(
+        mut self,
+        value: PartnerEndCustomerBankAddendumAcceptance,
+    ) -> Self {
+        self.bank_addendum_acceptance = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`legal_entity_name`](Self::legal_entity_name).
+    pub fn legal_entity_name(mut self, value: ::std::string::String) -> Self {
+        self.legal_entity_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`questionnaires`](Self::questionnaires).
+    pub fn questionnaires(mut self, value: PartnerEndCustomerQuestionnaires) -> Self {
+        self.questionnaires = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`redirect_uris`](Self::redirect_uris).
+    pub fn redirect_uris(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.redirect_uris = value;
+        self
     }
 }
 ///Response schema for `/beta/partner/customer/v1/update`.
@@ -21188,6 +21063,11 @@ impl ::schemars::JsonSchema for BusinessName {
         )
     }
 }
+impl ::std::convert::From<&str> for BusinessName {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BusinessName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -21245,6 +21125,11 @@ impl ::schemars::JsonSchema for BusinessNameNullable {
             &[],
             "The name of the business. Must have at least one character and a maximum length of 500 characters.",
         )
+    }
+}
+impl ::std::convert::From<&str> for BusinessNameNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for BusinessNameNullable {
@@ -21591,12 +21476,11 @@ impl ::schemars::JsonSchema for BusinessSearchTerms {
     }
 }
 ///Request input for creating a business verification
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BusinessVerificationCreateRequest {
     pub business: ::std::option::Option<BusinessVerificationCreateRequestBusiness>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ClientUserId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BusinessVerificationCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -21607,12 +21491,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessVerificationCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationCreateRequest {
     const NAME: &'static str = "BusinessVerificationCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "business",
-        "client_id",
-        "client_user_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["business", "client_user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -21623,23 +21502,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationCreateReques
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "business"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "client_user_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             business: s::optional(f0),
-            client_id: s::optional(f1),
-            client_user_id: s::required(f2, "client_user_id")?,
-            secret: s::optional(f3),
+            client_user_id: s::required(f1, "client_user_id")?,
         })
     }
 }
@@ -21648,11 +21521,7 @@ impl ::serde::Serialize for BusinessVerificationCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.business),
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.business)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessVerificationCreateRequest",
@@ -21660,9 +21529,7 @@ impl ::serde::Serialize for BusinessVerificationCreateRequest {
             &skip,
         );
         out.field_unless(skip[0], "business", &self.business);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -21688,41 +21555,32 @@ impl ::schemars::JsonSchema for BusinessVerificationCreateRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_user_id",
             j::REQUIRED,
             G::subschema_for::<ClientUserId>,
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for creating a business verification")
     }
 }
-impl ::std::fmt::Debug for BusinessVerificationCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BusinessVerificationCreateRequest")
-            .field("business", &self.business)
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BusinessVerificationCreateRequest {
+    /// A value with its required fields (`client_user_id`); set optional fields with the methods named after them.
+    pub fn new(client_user_id: impl ::std::convert::Into<ClientUserId>) -> Self {
+        Self {
+            business: ::std::option::Option::None,
+            client_user_id: client_user_id.into(),
+        }
+    }
+    /// Set [`business`](Self::business).
+    pub fn business(mut self, value: BusinessVerificationCreateRequestBusiness) -> Self {
+        self.business = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Business information provided in the verification request
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct BusinessVerificationCreateRequestBusiness {
     pub address: ::std::option::Option<RequestBusinessAddress>,
     pub alternative_name: ::std::option::Option<BusinessNameNullable>,
@@ -21864,6 +21722,49 @@ impl ::schemars::JsonSchema for BusinessVerificationCreateRequestBusiness {
         );
         o.field("website", j::OPTIONAL, G::subschema_for::<Url>, &[j::NULLABLE], "");
         o.finish("Business information provided in the verification request")
+    }
+}
+impl BusinessVerificationCreateRequestBusiness {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            alternative_name: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+            website: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: RequestBusinessAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`alternative_name`](Self::alternative_name).
+    pub fn alternative_name(mut self, value: BusinessNameNullable) -> Self {
+        self.alternative_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: EmailAddress) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: BusinessName) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: BusinessVerificationPhoneNumber) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`website`](Self::website).
+    pub fn website(mut self, value: Url) -> Self {
+        self.website = ::std::option::Option::Some(value);
+        self
     }
 }
 ///A business verification represents a check of a business's identity and risk profile, including information collected about the business and results from third-party data providers.
@@ -22072,11 +21973,10 @@ impl ::schemars::JsonSchema for BusinessVerificationCreateResponse {
     }
 }
 ///Request input for fetching a business verification
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct BusinessVerificationGetRequest {
     pub business_verification_id: BusinessVerificationId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for BusinessVerificationGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -22087,11 +21987,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessVerificationGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationGetRequest {
     const NAME: &'static str = "BusinessVerificationGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "business_verification_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["business_verification_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -22101,21 +21997,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "business_verification_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             business_verification_id: s::required(f0, "business_verification_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -22124,10 +22014,7 @@ impl ::serde::Serialize for BusinessVerificationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessVerificationGetRequest",
@@ -22135,8 +22022,6 @@ impl ::serde::Serialize for BusinessVerificationGetRequest {
             &skip,
         );
         out.field("business_verification_id", &self.business_verification_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -22161,30 +22046,17 @@ impl ::schemars::JsonSchema for BusinessVerificationGetRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for fetching a business verification")
     }
 }
-impl ::std::fmt::Debug for BusinessVerificationGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("BusinessVerificationGetRequest")
-            .field("business_verification_id", &self.business_verification_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl BusinessVerificationGetRequest {
+    /// A value with its required fields (`business_verification_id`); set optional fields with the methods named after them.
+    pub fn new(
+        business_verification_id: impl ::std::convert::Into<BusinessVerificationId>,
+    ) -> Self {
+        Self {
+            business_verification_id: business_verification_id.into(),
+        }
     }
 }
 ///A business verification represents a check of a business's identity and risk profile, including information collected about the business and results from third-party data providers.
@@ -22424,6 +22296,11 @@ impl ::schemars::JsonSchema for BusinessVerificationId {
         )
     }
 }
+impl ::std::convert::From<&str> for BusinessVerificationId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BusinessVerificationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -22483,6 +22360,11 @@ impl ::schemars::JsonSchema for BusinessVerificationPhoneNumber {
             &[],
             "A phone number in E.164 format.",
         )
+    }
+}
+impl ::std::convert::From<&str> for BusinessVerificationPhoneNumber {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for BusinessVerificationPhoneNumber {
@@ -22546,6 +22428,11 @@ impl ::schemars::JsonSchema for BusinessVerificationPhoneNumberNullable {
         )
     }
 }
+impl ::std::convert::From<&str> for BusinessVerificationPhoneNumberNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for BusinessVerificationPhoneNumberNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -22607,6 +22494,11 @@ impl ::schemars::JsonSchema for BusinessVerificationShareableUrl {
             &[],
             "A shareable URL that can be sent directly to the user to complete verification",
         )
+    }
+}
+impl ::std::convert::From<&str> for BusinessVerificationShareableUrl {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for BusinessVerificationShareableUrl {

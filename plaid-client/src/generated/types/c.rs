@@ -1384,6 +1384,11 @@ impl ::schemars::JsonSchema for CashflowIsoCurrencyCode {
         )
     }
 }
+impl ::std::convert::From<&str> for CashflowIsoCurrencyCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CashflowIsoCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1510,9 +1515,9 @@ impl ::schemars::JsonSchema for CashflowReportAccountInsights {
 }
 ///CashflowReportGetRequest defines the request schema for `/cashflow_report/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CashflowReportGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Number of transactions to fetch per call
     pub count: i64,
     ///The cursor value represents the last update requested. Pass in the empty string "" in the first call.
@@ -1520,7 +1525,6 @@ pub struct CashflowReportGetRequest {
     ///Number of days to retrieve transactions data for (1 to 730)
     pub days_requested: i64,
     pub options: ::std::option::Option<CashflowReportGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CashflowReportGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1533,12 +1537,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportGetRequest {
     const NAME: &'static str = "CashflowReportGetRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "count",
         "cursor",
         "days_requested",
         "options",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -1553,29 +1555,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportGetRequest {
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "count"),
-                3 => s::value(&mut map, &mut f3, "cursor"),
-                4 => s::value(&mut map, &mut f4, "days_requested"),
-                5 => s::value(&mut map, &mut f5, "options"),
-                6 => s::value(&mut map, &mut f6, "secret"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "days_requested"),
+                4 => s::value(&mut map, &mut f4, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            count: f2.unwrap_or_else(defaults::default_u64::<i64, 100>),
-            cursor: s::optional(f3),
-            days_requested: s::required(f4, "days_requested")?,
-            options: s::optional(f5),
-            secret: s::optional(f6),
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 100>),
+            cursor: s::optional(f2),
+            days_requested: s::required(f3, "days_requested")?,
+            options: s::optional(f4),
         })
     }
 }
@@ -1584,11 +1580,9 @@ impl ::serde::Serialize for CashflowReportGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -1597,12 +1591,10 @@ impl ::serde::Serialize for CashflowReportGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.field("days_requested", &self.days_requested);
-        out.field_unless(skip[2], "options", &self.options);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[1], "options", &self.options);
         out.end()
     }
 }
@@ -1619,13 +1611,6 @@ impl ::schemars::JsonSchema for CashflowReportGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -1654,33 +1639,55 @@ impl ::schemars::JsonSchema for CashflowReportGetRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CashflowReportGetRequest defines the request schema for `/cashflow_report/get`",
         )
+    }
+}
+impl CashflowReportGetRequest {
+    /// A value with its required fields (`access_token`, `days_requested`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        days_requested: i64,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            count: defaults::default_u64::<i64, 100>(),
+            cursor: ::std::option::Option::None,
+            days_requested,
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: ::std::string::String) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CashflowReportGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CashflowReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("days_requested", &self.days_requested)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CashflowReportGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item
 
@@ -1758,6 +1765,19 @@ impl ::schemars::JsonSchema for CashflowReportGetRequestOptions {
         o.finish(
             "An optional object to be used with the request. If specified, `options` must not be `null`.",
         )
+    }
+}
+impl CashflowReportGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///CashflowReportGetResponse defines the response schema for `/cashflow_report/get`
@@ -2050,10 +2070,9 @@ impl ::schemars::JsonSchema for CashflowReportHistoricalBalance {
 }
 ///CashflowReportInsightsGetRequest defines the request schema for `/cashflow_report/insights/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CashflowReportInsightsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CashflowReportInsightsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2064,7 +2083,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportInsightsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportInsightsGetRequest {
     const NAME: &'static str = "CashflowReportInsightsGetRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2074,21 +2093,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportInsightsGetRequest
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -2097,10 +2110,7 @@ impl ::serde::Serialize for CashflowReportInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CashflowReportInsightsGetRequest",
@@ -2108,8 +2118,6 @@ impl ::serde::Serialize for CashflowReportInsightsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -2128,31 +2136,23 @@ impl ::schemars::JsonSchema for CashflowReportInsightsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CashflowReportInsightsGetRequest defines the request schema for `/cashflow_report/insights/get`",
         )
+    }
+}
+impl CashflowReportInsightsGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for CashflowReportInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportInsightsGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -3887,12 +3887,11 @@ impl ::schemars::JsonSchema for CashflowReportPaymentMeta {
 }
 ///CashflowReportRefreshRequest defines the request schema for `/cashflow_report/refresh`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CashflowReportRefreshRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Number of days to retrieve transactions data for (1 to 730)
     pub days_requested: i64,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CashflowReportRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3903,12 +3902,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportRefreshRequest {
     const NAME: &'static str = "CashflowReportRefreshRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "days_requested",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "days_requested"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3919,23 +3913,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportRefreshRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "days_requested"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "days_requested"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            days_requested: s::required(f2, "days_requested")?,
-            secret: s::optional(f3),
+            days_requested: s::required(f1, "days_requested")?,
         })
     }
 }
@@ -3944,10 +3932,7 @@ impl ::serde::Serialize for CashflowReportRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CashflowReportRefreshRequest",
@@ -3955,9 +3940,7 @@ impl ::serde::Serialize for CashflowReportRefreshRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("days_requested", &self.days_requested);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -3975,38 +3958,34 @@ impl ::schemars::JsonSchema for CashflowReportRefreshRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "days_requested",
             j::REQUIRED,
             G::subschema_for::<i64>,
             &[],
             "Number of days to retrieve transactions data for (1 to 730)",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CashflowReportRefreshRequest defines the request schema for `/cashflow_report/refresh`",
         )
+    }
+}
+impl CashflowReportRefreshRequest {
+    /// A value with its required fields (`access_token`, `days_requested`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        days_requested: i64,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            days_requested,
+        }
     }
 }
 impl ::std::fmt::Debug for CashflowReportRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportRefreshRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("days_requested", &self.days_requested)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4562,15 +4541,14 @@ impl ::schemars::JsonSchema for CashflowReportTransaction {
 }
 ///CashflowReportTransactionsGetRequest defines the request schema for `/cashflow_report/transactions/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CashflowReportTransactionsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Number of transactions to fetch per call
     pub count: i64,
     ///The cursor value represents the last update requested. Pass in the empty string "" in the first call.
     pub cursor: ::std::option::Option<::std::string::String>,
     pub options: ::std::option::Option<CashflowReportTransactionsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CashflowReportTransactionsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4583,11 +4561,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportTransactionsGetReq
     const NAME: &'static str = "CashflowReportTransactionsGetRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "count",
         "cursor",
         "options",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -4601,27 +4577,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportTransactionsGetReq
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "count"),
-                3 => s::value(&mut map, &mut f3, "cursor"),
-                4 => s::value(&mut map, &mut f4, "options"),
-                5 => s::value(&mut map, &mut f5, "secret"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            count: f2.unwrap_or_else(defaults::default_u64::<i64, 100>),
-            cursor: s::optional(f3),
-            options: s::optional(f4),
-            secret: s::optional(f5),
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 100>),
+            cursor: s::optional(f2),
+            options: s::optional(f3),
         })
     }
 }
@@ -4630,11 +4600,9 @@ impl ::serde::Serialize for CashflowReportTransactionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -4643,11 +4611,9 @@ impl ::serde::Serialize for CashflowReportTransactionsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "options", &self.options);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
+        out.field_unless(skip[1], "options", &self.options);
         out.end()
     }
 }
@@ -4666,13 +4632,6 @@ impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -4694,32 +4653,53 @@ impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CashflowReportTransactionsGetRequest defines the request schema for `/cashflow_report/transactions/get`",
         )
+    }
+}
+impl CashflowReportTransactionsGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            count: defaults::default_u64::<i64, 100>(),
+            cursor: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: ::std::string::String) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(
+        mut self,
+        value: CashflowReportTransactionsGetRequestOptions,
+    ) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for CashflowReportTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportTransactionsGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CashflowReportTransactionsGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item
 
@@ -4798,6 +4778,19 @@ impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequestOptions {
         o.finish(
             "An optional object to be used with the request. If specified, `options` must not be `null`.",
         )
+    }
+}
+impl CashflowReportTransactionsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///CashflowReportTransactionsGetResponse defines the response schema for `/cashflow_report/transactions/get`
@@ -4985,6 +4978,11 @@ impl ::schemars::JsonSchema for CashflowUnofficialCurrencyCode {
         )
     }
 }
+impl ::std::convert::From<&str> for CashflowUnofficialCurrencyCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CashflowUnofficialCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5015,6 +5013,7 @@ impl ::std::str::FromStr for CashflowUnofficialCurrencyCode {
 ///CategoriesGetRequest defines the request schema for `/categories/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct CategoriesGetRequest(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
@@ -5036,6 +5035,12 @@ impl ::schemars::JsonSchema for CategoriesGetRequest {
             &[],
             "CategoriesGetRequest defines the request schema for `/categories/get`",
         )
+    }
+}
+impl CategoriesGetRequest {
+    /// An empty request body.
+    pub fn new() -> Self {
+        Self(::std::default::Default::default())
     }
 }
 impl ::std::ops::Deref for CategoriesGetRequest {
@@ -6091,6 +6096,11 @@ impl ::schemars::JsonSchema for City {
         )
     }
 }
+impl ::std::convert::From<&str> for City {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for City {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -6148,6 +6158,11 @@ impl ::schemars::JsonSchema for CityNullable {
             &[],
             "City from the address. A string with at least one non-whitespace alphabetical character, with a max length of 100 characters.",
         )
+    }
+}
+impl ::std::convert::From<&str> for CityNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for CityNullable {
@@ -6599,6 +6614,7 @@ impl ::schemars::JsonSchema for ClientProvidedEnrichedTransaction {
 }
 ///A client-provided transaction for Plaid to enhance.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ClientProvidedRawTransaction {
     /**The value of the transaction with direction. (NOTE: this will affect enrichment results, so directions are important):.
   Negative (-) for credits (e.g., incoming transfers, refunds)
@@ -6718,8 +6734,25 @@ impl ::schemars::JsonSchema for ClientProvidedRawTransaction {
         o.finish("A client-provided transaction for Plaid to enhance.")
     }
 }
+impl ClientProvidedRawTransaction {
+    /// A value with its required fields (`amount`, `description`, `id`, `iso_currency_code`); set optional fields with the methods named after them.
+    pub fn new(
+        amount: f64,
+        description: impl ::std::convert::Into<::std::string::String>,
+        id: impl ::std::convert::Into<::std::string::String>,
+        iso_currency_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            amount,
+            description: description.into(),
+            id: id.into(),
+            iso_currency_code: iso_currency_code.into(),
+        }
+    }
+}
 ///A client-provided transaction for Plaid to enrich.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ClientProvidedTransaction {
     ///The account subtype associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).
     pub account_subtype: ::std::option::Option<::std::string::String>,
@@ -6970,10 +7003,77 @@ impl ::schemars::JsonSchema for ClientProvidedTransaction {
         o.finish("A client-provided transaction for Plaid to enrich.")
     }
 }
+impl ClientProvidedTransaction {
+    /// A value with its required fields (`amount`, `description`, `direction`, `id`, `iso_currency_code`); set optional fields with the methods named after them.
+    pub fn new(
+        amount: f64,
+        description: impl ::std::convert::Into<::std::string::String>,
+        direction: EnrichTransactionDirection,
+        id: impl ::std::convert::Into<::std::string::String>,
+        iso_currency_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            account_subtype: ::std::option::Option::None,
+            account_type: ::std::option::Option::None,
+            amount,
+            client_account_id: ::std::option::Option::None,
+            client_user_id: ::std::option::Option::None,
+            date_posted: ::std::option::Option::None,
+            description: description.into(),
+            direction,
+            id: id.into(),
+            iso_currency_code: iso_currency_code.into(),
+            location: ::std::option::Option::None,
+            mcc: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`account_subtype`](Self::account_subtype).
+    pub fn account_subtype(mut self, value: ::std::string::String) -> Self {
+        self.account_subtype = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`account_type`](Self::account_type).
+    pub fn account_type(mut self, value: ::std::string::String) -> Self {
+        self.account_type = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_account_id`](Self::client_account_id).
+    pub fn client_account_id(mut self, value: ::std::string::String) -> Self {
+        self.client_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ::std::string::String) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_posted`](Self::date_posted).
+    pub fn date_posted(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.date_posted = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`location`](Self::location).
+    pub fn location(mut self, value: ClientProvidedTransactionLocation) -> Self {
+        self.location = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`mcc`](Self::mcc).
+    pub fn mcc(mut self, value: ::std::string::String) -> Self {
+        self.mcc = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: ::std::string::String) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 /**A representation of where a transaction took place.
 
 Use this field to pass in structured location information you may have about your transactions. Providing location data is optional but can increase result quality. If you have unstructured location information, it may be appended to the `description` field.*/
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ClientProvidedTransactionLocation {
     ///The street address where the transaction occurred.
     pub address: ::std::option::Option<::std::string::String>,
@@ -7115,6 +7215,43 @@ impl ::schemars::JsonSchema for ClientProvidedTransactionLocation {
         )
     }
 }
+impl ClientProvidedTransactionLocation {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            city: ::std::option::Option::None,
+            country: ::std::option::Option::None,
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: ::std::string::String) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`city`](Self::city).
+    pub fn city(mut self, value: ::std::string::String) -> Self {
+        self.city = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`country`](Self::country).
+    pub fn country(mut self, value: ::std::string::String) -> Self {
+        self.country = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: ::std::string::String) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: ::std::string::String) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
 #[derive(
     ::serde::Deserialize,
@@ -7145,6 +7282,11 @@ impl ::schemars::JsonSchema for ClientUserId {
             &[],
             "A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
         )
+    }
+}
+impl ::std::convert::From<&str> for ClientUserId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for ClientUserId {
@@ -7204,6 +7346,11 @@ impl ::schemars::JsonSchema for ClientUserIdNullable {
             &[],
             "A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
         )
+    }
+}
+impl ::std::convert::From<&str> for ClientUserIdNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for ClientUserIdNullable {
@@ -8419,10 +8566,9 @@ impl ::std::convert::TryFrom<::std::string::String> for ConsentEventType {
 }
 ///Request to list a historical log of item consent events.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ConsentEventsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ConsentEventsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8433,7 +8579,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsentEventsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ConsentEventsGetRequest {
     const NAME: &'static str = "ConsentEventsGetRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8443,21 +8589,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ConsentEventsGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -8466,10 +8606,7 @@ impl ::serde::Serialize for ConsentEventsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ConsentEventsGetRequest",
@@ -8477,8 +8614,6 @@ impl ::serde::Serialize for ConsentEventsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -8495,29 +8630,21 @@ impl ::schemars::JsonSchema for ConsentEventsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request to list a historical log of item consent events.")
+    }
+}
+impl ConsentEventsGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ConsentEventsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConsentEventsGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -8634,6 +8761,11 @@ impl ::schemars::JsonSchema for ConsentPaymentIdempotencyKey {
             &[],
             "A random key provided by the client, per unique consent payment. Maximum of 128 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. If a request to execute a consent payment fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single payment is created. If the request was successfully processed, it will prevent any payment that uses the same idempotency key, and was received within 48 hours of the first request, from being processed.",
         )
+    }
+}
+impl ::std::convert::From<&str> for ConsentPaymentIdempotencyKey {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for ConsentPaymentIdempotencyKey {
@@ -9003,9 +9135,8 @@ impl ::std::convert::TryFrom<::std::string::String> for ConsumerDisputeCategory 
 }
 ///ConsumerReportPDFGetRequest defines the request schema for `/consumer_report/pdf/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ConsumerReportPdfGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
 }
 impl<'de> ::serde::Deserialize<'de> for ConsumerReportPdfGetRequest {
@@ -9017,7 +9148,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsumerReportPdfGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ConsumerReportPdfGetRequest {
     const NAME: &'static str = "ConsumerReportPdfGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_token"];
+    const FIELDS: &'static [&'static str] = &["user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9027,21 +9158,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ConsumerReportPdfGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_token: s::required(f2, "user_token")?,
+            user_token: s::required(f0, "user_token")?,
         })
     }
 }
@@ -9050,18 +9175,13 @@ impl ::serde::Serialize for ConsumerReportPdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ConsumerReportPdfGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_token", &self.user_token);
         out.end()
     }
@@ -9078,31 +9198,23 @@ impl ::schemars::JsonSchema for ConsumerReportPdfGetRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "ConsumerReportPDFGetRequest defines the request schema for `/consumer_report/pdf/get`",
         )
     }
 }
+impl ConsumerReportPdfGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            user_token: user_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for ConsumerReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConsumerReportPdfGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("user_token", &crate::redact::Redacted)
             .finish()
     }
@@ -9137,6 +9249,11 @@ impl ::schemars::JsonSchema for ConsumerReportPdfGetResponse {
             &[],
             "ConsumerReportPDFGetResponse defines the response schema for `/consumer_report/pdf/get`",
         )
+    }
+}
+impl ::std::convert::From<&str> for ConsumerReportPdfGetResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for ConsumerReportPdfGetResponse {
@@ -9287,6 +9404,7 @@ for ConsumerReportPermissiblePurpose {
 /**This field is only used by integrations created before December 10, 2025. All other integrations must use the `identity` object instead. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).
 To create a Plaid Check Consumer Report for a user when using a `user_token`, this field must be present. If this field is not provided during user token creation, you can add it to the user later by calling `/user/update`. Once the field has been added to the user, you will be able to call `/link/token/create` with a non-empty `consumer_report_permissible_purpose` (which will automatically create a Plaid Check Consumer Report), or call `/cra/check_report/create` for that user.*/
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ConsumerReportUserIdentity {
     /**To be provided in the format "yyyy-mm-dd".
 This field is required for all Plaid Check customers.*/
@@ -9465,6 +9583,42 @@ impl ::schemars::JsonSchema for ConsumerReportUserIdentity {
         o.finish(
             "This field is only used by integrations created before December 10, 2025. All other integrations must use the `identity` object instead. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).\nTo create a Plaid Check Consumer Report for a user when using a `user_token`, this field must be present. If this field is not provided during user token creation, you can add it to the user later by calling `/user/update`. Once the field has been added to the user, you will be able to call `/link/token/create` with a non-empty `consumer_report_permissible_purpose` (which will automatically create a Plaid Check Consumer Report), or call `/cra/check_report/create` for that user.",
         )
+    }
+}
+impl ConsumerReportUserIdentity {
+    /// A value with its required fields (`emails`, `first_name`, `last_name`, `phone_numbers`, `primary_address`); set optional fields with the methods named after them.
+    pub fn new(
+        emails: ::std::vec::Vec<::std::string::String>,
+        first_name: impl ::std::convert::Into<::std::string::String>,
+        last_name: impl ::std::convert::Into<::std::string::String>,
+        phone_numbers: ::std::vec::Vec<::std::string::String>,
+        primary_address: AddressData,
+    ) -> Self {
+        Self {
+            date_of_birth: ::std::option::Option::None,
+            emails,
+            first_name: first_name.into(),
+            last_name: last_name.into(),
+            phone_numbers,
+            primary_address,
+            ssn_full: ::std::option::Option::None,
+            ssn_last_4: ::std::option::Option::None,
+        }
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ssn_full`](Self::ssn_full).
+    pub fn ssn_full(mut self, value: ::std::string::String) -> Self {
+        self.ssn_full = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ssn_last_4`](Self::ssn_last_4).
+    pub fn ssn_last_4(mut self, value: ::std::string::String) -> Self {
+        self.ssn_last_4 = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The counterparty, such as the merchant or financial institution, is extracted by Plaid from the raw description.
@@ -12802,11 +12956,10 @@ impl ::schemars::JsonSchema for CraCashflowInsightsReport {
 }
 ///BaseReportGetRequest defines the request schema for `/cra/check_report/base_report/get`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportBaseReportGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The Item IDs to include in the Base Report. If not provided, all Items associated with the user will be included.
     pub item_ids: ::std::option::Option<::std::vec::Vec<ItemId>>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_tier: ::std::option::Option<CraUserTier>,
@@ -12822,9 +12975,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportBaseReportGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportBaseReportGetRequest {
     const NAME: &'static str = "CraCheckReportBaseReportGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "item_ids",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_tier",
@@ -12843,29 +12994,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportBaseReportGetReque
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "item_ids"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "third_party_user_token"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_tier"),
-                6 => s::value(&mut map, &mut f6, "user_token"),
+                0 => s::value(&mut map, &mut f0, "item_ids"),
+                1 => s::value(&mut map, &mut f1, "third_party_user_token"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_tier"),
+                4 => s::value(&mut map, &mut f4, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            item_ids: s::optional(f1),
-            secret: s::optional(f2),
-            third_party_user_token: s::optional(f3),
-            user_id: s::optional(f4),
-            user_tier: s::optional(f5),
-            user_token: s::optional(f6),
+            item_ids: s::optional(f0),
+            third_party_user_token: s::optional(f1),
+            user_id: s::optional(f2),
+            user_tier: s::optional(f3),
+            user_token: s::optional(f4),
         })
     }
 }
@@ -12874,10 +13019,8 @@ impl ::serde::Serialize for CraCheckReportBaseReportGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.item_ids),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_tier),
@@ -12889,17 +13032,15 @@ impl ::serde::Serialize for CraCheckReportBaseReportGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "item_ids", &self.item_ids);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "item_ids", &self.item_ids);
         out.field_unless(
-            skip[3],
+            skip[1],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_tier", &self.user_tier);
-        out.field_unless(skip[6], "user_token", &self.user_token);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_tier", &self.user_tier);
+        out.field_unless(skip[4], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -12918,25 +13059,11 @@ impl ::schemars::JsonSchema for CraCheckReportBaseReportGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "item_ids",
             j::OPTIONAL,
             G::subschema_for::<ItemId>,
             &[j::NULLABLE, j::ARRAY],
             "The Item IDs to include in the Base Report. If not provided, all Items associated with the user will be included.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "third_party_user_token",
@@ -12971,12 +13098,47 @@ impl ::schemars::JsonSchema for CraCheckReportBaseReportGetRequest {
         )
     }
 }
+impl CraCheckReportBaseReportGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            item_ids: ::std::option::Option::None,
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_tier: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`item_ids`](Self::item_ids).
+    pub fn item_ids(mut self, value: ::std::vec::Vec<ItemId>) -> Self {
+        self.item_ids = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_tier`](Self::user_tier).
+    pub fn user_tier(mut self, value: CraUserTier) -> Self {
+        self.user_tier = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportBaseReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportBaseReportGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("item_ids", &self.item_ids)
-            .field("secret", &crate::redact::Redacted)
             .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_tier", &self.user_tier)
@@ -13077,6 +13239,7 @@ impl ::schemars::JsonSchema for CraCheckReportBaseReportGetResponse {
 }
 ///Defines configuration options to generate Cashflow Insights
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportCashflowInsightsGetOptions {
     pub attributes_version: ::std::option::Option<CashflowAttributesVersion>,
 }
@@ -13152,12 +13315,24 @@ impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetOptions {
         o.finish("Defines configuration options to generate Cashflow Insights")
     }
 }
+impl CraCheckReportCashflowInsightsGetOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            attributes_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`attributes_version`](Self::attributes_version).
+    pub fn attributes_version(mut self, value: CashflowAttributesVersion) -> Self {
+        self.attributes_version = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///CraCheckReportCashflowInsightsGetRequest defines the request schema for `/cra/check_report/cashflow_insights/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportCashflowInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CraCheckReportCashflowInsightsGetOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -13173,9 +13348,7 @@ impl<'de> crate::struct_serde::FromMap<'de>
 for CraCheckReportCashflowInsightsGetRequest {
     const NAME: &'static str = "CraCheckReportCashflowInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "options",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_token",
@@ -13192,27 +13365,21 @@ for CraCheckReportCashflowInsightsGetRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "third_party_user_token"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "third_party_user_token"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            third_party_user_token: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            options: s::optional(f0),
+            third_party_user_token: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -13221,10 +13388,8 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -13235,16 +13400,14 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field_unless(
-            skip[3],
+            skip[1],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_token", &self.user_token);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -13263,23 +13426,9 @@ impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<CraCheckReportCashflowInsightsGetOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -13309,12 +13458,41 @@ impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetRequest {
         )
     }
 }
+impl CraCheckReportCashflowInsightsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CraCheckReportCashflowInsightsGetOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportCashflowInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportCashflowInsightsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
@@ -13421,6 +13599,7 @@ impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetResponse {
 }
 ///Defines configuration options to generate a Base Report
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportCreateBaseReportOptions {
     ///Client-generated identifier, which can be used by lenders to track loan applications. This field is deprecated. Use the `client_report_id` field at the top level of the request instead.
     pub client_report_id: ::std::option::Option<::std::string::String>,
@@ -13549,8 +13728,43 @@ impl ::schemars::JsonSchema for CraCheckReportCreateBaseReportOptions {
         o.finish("Defines configuration options to generate a Base Report")
     }
 }
+impl CraCheckReportCreateBaseReportOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            client_report_id: ::std::option::Option::None,
+            gse_options: ::std::option::Option::None,
+            home_lending_report_options: ::std::option::Option::None,
+            require_identity: ::std::option::Option::None,
+        }
+    }
+    /// Set [`client_report_id`](Self::client_report_id).
+    pub fn client_report_id(mut self, value: ::std::string::String) -> Self {
+        self.client_report_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`gse_options`](Self::gse_options).
+    pub fn gse_options(mut self, value: CraCheckReportGseOptions) -> Self {
+        self.gse_options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`home_lending_report_options`](Self::home_lending_report_options).
+    pub fn home_lending_report_options(
+        mut self,
+        value: CraCheckReportHomeLendingReportOptions,
+    ) -> Self {
+        self.home_lending_report_options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`require_identity`](Self::require_identity).
+    pub fn require_identity(mut self, value: bool) -> Self {
+        self.require_identity = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Defines configuration to generate Partner Insights.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportCreatePartnerInsightsOptions {
     pub fico: ::std::option::Option<CraPartnerInsightsFicoInput>,
     pub prism_versions: ::std::option::Option<PrismVersions>,
@@ -13641,14 +13855,33 @@ impl ::schemars::JsonSchema for CraCheckReportCreatePartnerInsightsOptions {
         o.finish("Defines configuration to generate Partner Insights.")
     }
 }
+impl CraCheckReportCreatePartnerInsightsOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            fico: ::std::option::Option::None,
+            prism_versions: ::std::option::Option::None,
+        }
+    }
+    /// Set [`fico`](Self::fico).
+    pub fn fico(mut self, value: CraPartnerInsightsFicoInput) -> Self {
+        self.fico = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`prism_versions`](Self::prism_versions).
+    pub fn prism_versions(mut self, value: PrismVersions) -> Self {
+        self.prism_versions = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///CraCheckReportCreateRequest defines the request schema for `/cra/check_report/create`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraCheckReportCreateRequest {
     pub base_report: ::std::option::Option<CraCheckReportCreateBaseReportOptions>,
     pub cashflow_insights: ::std::option::Option<
         CraCheckReportCashflowInsightsGetOptions,
     >,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Client-generated identifier, which can be used by lenders to track loan applications.
     pub client_report_id: ::std::option::Option<::std::string::String>,
     pub consumer_report_permissible_purpose: ConsumerReportPermissiblePurpose,
@@ -13666,7 +13899,6 @@ pub struct CraCheckReportCreateRequest {
     >,
     ///Specifies a list of products that will be eagerly generated when creating the report (in addition to the Base Report, which is always eagerly generated). These products will be made available before a success webhook is sent. Use this option to minimize response latency for product `/get` endpoints. Note that specifying `cra_partner_insights` in this field will trigger a billable event. Other products are not billed until the respective reports are fetched via product-specific `/get` endpoints.
     pub products: ::std::option::Option<::std::vec::Vec<Products>>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
     /**The destination URL to which webhooks will be sent
@@ -13685,7 +13917,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateRequest {
     const FIELDS: &'static [&'static str] = &[
         "base_report",
         "cashflow_insights",
-        "client_id",
         "client_report_id",
         "consumer_report_permissible_purpose",
         "days_requested",
@@ -13696,7 +13927,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateRequest {
         "network_insights",
         "partner_insights",
         "products",
-        "secret",
         "user_id",
         "user_token",
         "webhook",
@@ -13724,27 +13954,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateRequest {
         let mut f12 = None;
         let mut f13 = None;
         let mut f14 = None;
-        let mut f15 = None;
-        let mut f16 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "base_report"),
                 1 => s::value(&mut map, &mut f1, "cashflow_insights"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "client_report_id"),
-                4 => s::value(&mut map, &mut f4, "consumer_report_permissible_purpose"),
-                5 => s::value(&mut map, &mut f5, "days_requested"),
-                6 => s::value(&mut map, &mut f6, "days_required"),
-                7 => s::value(&mut map, &mut f7, "include_investments"),
-                8 => s::value(&mut map, &mut f8, "income_insights"),
-                9 => s::value(&mut map, &mut f9, "lend_score"),
-                10 => s::value(&mut map, &mut f10, "network_insights"),
-                11 => s::value(&mut map, &mut f11, "partner_insights"),
-                12 => s::value(&mut map, &mut f12, "products"),
-                13 => s::value(&mut map, &mut f13, "secret"),
-                14 => s::value(&mut map, &mut f14, "user_id"),
-                15 => s::value(&mut map, &mut f15, "user_token"),
-                16 => s::value(&mut map, &mut f16, "webhook"),
+                2 => s::value(&mut map, &mut f2, "client_report_id"),
+                3 => s::value(&mut map, &mut f3, "consumer_report_permissible_purpose"),
+                4 => s::value(&mut map, &mut f4, "days_requested"),
+                5 => s::value(&mut map, &mut f5, "days_required"),
+                6 => s::value(&mut map, &mut f6, "include_investments"),
+                7 => s::value(&mut map, &mut f7, "income_insights"),
+                8 => s::value(&mut map, &mut f8, "lend_score"),
+                9 => s::value(&mut map, &mut f9, "network_insights"),
+                10 => s::value(&mut map, &mut f10, "partner_insights"),
+                11 => s::value(&mut map, &mut f11, "products"),
+                12 => s::value(&mut map, &mut f12, "user_id"),
+                13 => s::value(&mut map, &mut f13, "user_token"),
+                14 => s::value(&mut map, &mut f14, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -13752,24 +13978,22 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateRequest {
         Ok(Self {
             base_report: s::optional(f0),
             cashflow_insights: s::optional(f1),
-            client_id: s::optional(f2),
-            client_report_id: s::optional(f3),
+            client_report_id: s::optional(f2),
             consumer_report_permissible_purpose: s::required(
-                f4,
+                f3,
                 "consumer_report_permissible_purpose",
             )?,
-            days_requested: s::required(f5, "days_requested")?,
-            days_required: s::optional(f6),
-            include_investments: s::optional(f7),
-            income_insights: s::optional(f8),
-            lend_score: s::optional(f9),
-            network_insights: s::optional(f10),
-            partner_insights: s::optional(f11),
-            products: s::optional(f12),
-            secret: s::optional(f13),
-            user_id: s::optional(f14),
-            user_token: s::optional(f15),
-            webhook: s::required(f16, "webhook")?,
+            days_requested: s::required(f4, "days_requested")?,
+            days_required: s::optional(f5),
+            include_investments: s::optional(f6),
+            income_insights: s::optional(f7),
+            lend_score: s::optional(f8),
+            network_insights: s::optional(f9),
+            partner_insights: s::optional(f10),
+            products: s::optional(f11),
+            user_id: s::optional(f12),
+            user_token: s::optional(f13),
+            webhook: s::required(f14, "webhook")?,
         })
     }
 }
@@ -13778,10 +14002,9 @@ impl ::serde::Serialize for CraCheckReportCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 14] = [
+        let skip: [bool; 12] = [
             ::std::option::Option::is_none(&self.base_report),
             ::std::option::Option::is_none(&self.cashflow_insights),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_report_id),
             ::std::option::Option::is_none(&self.days_required),
             ::std::option::Option::is_none(&self.include_investments),
@@ -13790,7 +14013,6 @@ impl ::serde::Serialize for CraCheckReportCreateRequest {
             ::std::option::Option::is_none(&self.network_insights),
             ::std::option::Option::is_none(&self.partner_insights),
             ::std::option::Option::is_none(&self.products),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -13802,23 +14024,21 @@ impl ::serde::Serialize for CraCheckReportCreateRequest {
         );
         out.field_unless(skip[0], "base_report", &self.base_report);
         out.field_unless(skip[1], "cashflow_insights", &self.cashflow_insights);
-        out.field_unless(skip[2], "client_id", &self.client_id);
-        out.field_unless(skip[3], "client_report_id", &self.client_report_id);
+        out.field_unless(skip[2], "client_report_id", &self.client_report_id);
         out.field(
             "consumer_report_permissible_purpose",
             &self.consumer_report_permissible_purpose,
         );
         out.field("days_requested", &self.days_requested);
-        out.field_unless(skip[4], "days_required", &self.days_required);
-        out.field_unless(skip[5], "include_investments", &self.include_investments);
-        out.field_unless(skip[6], "income_insights", &self.income_insights);
-        out.field_unless(skip[7], "lend_score", &self.lend_score);
-        out.field_unless(skip[8], "network_insights", &self.network_insights);
-        out.field_unless(skip[9], "partner_insights", &self.partner_insights);
-        out.field_unless(skip[10], "products", &self.products);
-        out.field_unless(skip[11], "secret", &self.secret);
-        out.field_unless(skip[12], "user_id", &self.user_id);
-        out.field_unless(skip[13], "user_token", &self.user_token);
+        out.field_unless(skip[3], "days_required", &self.days_required);
+        out.field_unless(skip[4], "include_investments", &self.include_investments);
+        out.field_unless(skip[5], "income_insights", &self.income_insights);
+        out.field_unless(skip[6], "lend_score", &self.lend_score);
+        out.field_unless(skip[7], "network_insights", &self.network_insights);
+        out.field_unless(skip[8], "partner_insights", &self.partner_insights);
+        out.field_unless(skip[9], "products", &self.products);
+        out.field_unless(skip[10], "user_id", &self.user_id);
+        out.field_unless(skip[11], "user_token", &self.user_token);
         out.field("webhook", &self.webhook);
         out.end()
     }
@@ -13846,13 +14066,6 @@ impl ::schemars::JsonSchema for CraCheckReportCreateRequest {
             "cashflow_insights",
             j::OPTIONAL,
             G::subschema_for::<CraCheckReportCashflowInsightsGetOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
             &[j::NULLABLE],
             "",
         );
@@ -13927,13 +14140,6 @@ impl ::schemars::JsonSchema for CraCheckReportCreateRequest {
             "Specifies a list of products that will be eagerly generated when creating the report (in addition to the Base Report, which is always eagerly generated). These products will be made available before a success webhook is sent. Use this option to minimize response latency for product `/get` endpoints. Note that specifying `cra_partner_insights` in this field will trigger a billable event. Other products are not billed until the respective reports are fetched via product-specific `/get` endpoints.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "user_id",
             j::OPTIONAL,
             G::subschema_for::<NewUserId>,
@@ -13959,12 +14165,109 @@ impl ::schemars::JsonSchema for CraCheckReportCreateRequest {
         )
     }
 }
+impl CraCheckReportCreateRequest {
+    /// A value with its required fields (`consumer_report_permissible_purpose`, `days_requested`, `webhook`); set optional fields with the methods named after them.
+    pub fn new(
+        consumer_report_permissible_purpose: ConsumerReportPermissiblePurpose,
+        days_requested: i64,
+        webhook: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            base_report: ::std::option::Option::None,
+            cashflow_insights: ::std::option::Option::None,
+            client_report_id: ::std::option::Option::None,
+            consumer_report_permissible_purpose,
+            days_requested,
+            days_required: ::std::option::Option::None,
+            include_investments: ::std::option::Option::None,
+            income_insights: ::std::option::Option::None,
+            lend_score: ::std::option::Option::None,
+            network_insights: ::std::option::Option::None,
+            partner_insights: ::std::option::Option::None,
+            products: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+            webhook: webhook.into(),
+        }
+    }
+    /// Set [`base_report`](Self::base_report).
+    pub fn base_report(mut self, value: CraCheckReportCreateBaseReportOptions) -> Self {
+        self.base_report = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`cashflow_insights`](Self::cashflow_insights).
+    pub fn cashflow_insights(
+        mut self,
+        value: CraCheckReportCashflowInsightsGetOptions,
+    ) -> Self {
+        self.cashflow_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_report_id`](Self::client_report_id).
+    pub fn client_report_id(mut self, value: ::std::string::String) -> Self {
+        self.client_report_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`days_required`](Self::days_required).
+    pub fn days_required(mut self, value: i64) -> Self {
+        self.days_required = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`include_investments`](Self::include_investments).
+    pub fn include_investments(mut self, value: bool) -> Self {
+        self.include_investments = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_insights`](Self::income_insights).
+    pub fn income_insights(
+        mut self,
+        value: CraCheckReportIncomeInsightsGetOptions,
+    ) -> Self {
+        self.income_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`lend_score`](Self::lend_score).
+    pub fn lend_score(mut self, value: CraCheckReportLendScoreGetOptions) -> Self {
+        self.lend_score = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`network_insights`](Self::network_insights).
+    pub fn network_insights(
+        mut self,
+        value: CraCheckReportNetworkInsightsGetOptions,
+    ) -> Self {
+        self.network_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`partner_insights`](Self::partner_insights).
+    pub fn partner_insights(
+        mut self,
+        value: CraCheckReportCreatePartnerInsightsOptions,
+    ) -> Self {
+        self.partner_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`products`](Self::products).
+    pub fn products(mut self, value: ::std::vec::Vec<Products>) -> Self {
+        self.products = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportCreateRequest")
             .field("base_report", &self.base_report)
             .field("cashflow_insights", &self.cashflow_insights)
-            .field("client_id", &crate::redact::Redacted)
             .field("client_report_id", &self.client_report_id)
             .field(
                 "consumer_report_permissible_purpose",
@@ -13978,7 +14281,6 @@ impl ::std::fmt::Debug for CraCheckReportCreateRequest {
             .field("network_insights", &self.network_insights)
             .field("partner_insights", &self.partner_insights)
             .field("products", &self.products)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
@@ -14514,6 +14816,7 @@ impl ::schemars::JsonSchema for CraCheckReportFreddieMacVerificationOfAssetsDeal
 }
 ///Specifies options for creating reports that can be shared with GSEs for mortgage verification.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraCheckReportGseOptions {
     ///Specifies which types of reports should be made available to GSEs.
     pub report_types: ::std::vec::Vec<GseReportType>,
@@ -14589,8 +14892,15 @@ impl ::schemars::JsonSchema for CraCheckReportGseOptions {
         )
     }
 }
+impl CraCheckReportGseOptions {
+    /// A value with its required fields (`report_types`); set optional fields with the methods named after them.
+    pub fn new(report_types: ::std::vec::Vec<GseReportType>) -> Self {
+        Self { report_types }
+    }
+}
 ///Options for configuring Home Lending Report (Verification Report) generation.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraCheckReportHomeLendingReportOptions {
     pub employment_refresh_options: ::std::option::Option<
         CraCheckReportVerificationGetEmploymentRefreshOptions,
@@ -14691,8 +15001,28 @@ impl ::schemars::JsonSchema for CraCheckReportHomeLendingReportOptions {
         )
     }
 }
+impl CraCheckReportHomeLendingReportOptions {
+    /// A value with its required fields (`reports_requested`); set optional fields with the methods named after them.
+    pub fn new(
+        reports_requested: ::std::vec::Vec<CraCheckReportVerificationGetReportType>,
+    ) -> Self {
+        Self {
+            employment_refresh_options: ::std::option::Option::None,
+            reports_requested,
+        }
+    }
+    /// Set [`employment_refresh_options`](Self::employment_refresh_options).
+    pub fn employment_refresh_options(
+        mut self,
+        value: CraCheckReportVerificationGetEmploymentRefreshOptions,
+    ) -> Self {
+        self.employment_refresh_options = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Defines configuration options to generate Income Insights.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraCheckReportIncomeInsightsGetOptions {
     pub income_insights_filter: ::std::option::Option<IncomeInsightsFilter>,
     pub income_insights_version: ::std::option::Option<IncomeInsightsVersion>,
@@ -14788,12 +15118,30 @@ impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetOptions {
         o.finish("Defines configuration options to generate Income Insights.")
     }
 }
+impl CraCheckReportIncomeInsightsGetOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            income_insights_filter: ::std::option::Option::None,
+            income_insights_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`income_insights_filter`](Self::income_insights_filter).
+    pub fn income_insights_filter(mut self, value: IncomeInsightsFilter) -> Self {
+        self.income_insights_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_insights_version`](Self::income_insights_version).
+    pub fn income_insights_version(mut self, value: IncomeInsightsVersion) -> Self {
+        self.income_insights_version = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Defines the request schema for `/cra/check_report/income_insights/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportIncomeInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CraCheckReportIncomeInsightsGetOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -14808,9 +15156,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportIncomeInsightsGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportIncomeInsightsGetRequest {
     const NAME: &'static str = "CraCheckReportIncomeInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "options",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_token",
@@ -14827,27 +15173,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportIncomeInsightsGetR
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "third_party_user_token"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "third_party_user_token"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            third_party_user_token: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            options: s::optional(f0),
+            third_party_user_token: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -14856,10 +15196,8 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -14870,16 +15208,14 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field_unless(
-            skip[3],
+            skip[1],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_token", &self.user_token);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -14898,23 +15234,9 @@ impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<CraCheckReportIncomeInsightsGetOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -14944,12 +15266,41 @@ impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetRequest {
         )
     }
 }
+impl CraCheckReportIncomeInsightsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CraCheckReportIncomeInsightsGetOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportIncomeInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportIncomeInsightsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
@@ -15058,6 +15409,7 @@ impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetResponse {
 }
 ///Defines configuration options to generate the LendScore
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportLendScoreGetOptions {
     pub lend_score_version: ::std::option::Option<PlaidLendScoreVersion>,
 }
@@ -15132,12 +15484,24 @@ impl ::schemars::JsonSchema for CraCheckReportLendScoreGetOptions {
         o.finish("Defines configuration options to generate the LendScore")
     }
 }
+impl CraCheckReportLendScoreGetOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            lend_score_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`lend_score_version`](Self::lend_score_version).
+    pub fn lend_score_version(mut self, value: PlaidLendScoreVersion) -> Self {
+        self.lend_score_version = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///CraCheckReportLendScoreGetRequest defines the request schema for `/cra/check_report/lend_score/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportLendScoreGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CraCheckReportLendScoreGetOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -15152,9 +15516,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportLendScoreGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportLendScoreGetRequest {
     const NAME: &'static str = "CraCheckReportLendScoreGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "options",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_token",
@@ -15171,27 +15533,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportLendScoreGetReques
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "third_party_user_token"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "third_party_user_token"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            third_party_user_token: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            options: s::optional(f0),
+            third_party_user_token: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -15200,10 +15556,8 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -15214,16 +15568,14 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field_unless(
-            skip[3],
+            skip[1],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_token", &self.user_token);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -15242,23 +15594,9 @@ impl ::schemars::JsonSchema for CraCheckReportLendScoreGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<CraCheckReportLendScoreGetOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -15288,12 +15626,41 @@ impl ::schemars::JsonSchema for CraCheckReportLendScoreGetRequest {
         )
     }
 }
+impl CraCheckReportLendScoreGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CraCheckReportLendScoreGetOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportLendScoreGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportLendScoreGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
@@ -15393,6 +15760,7 @@ impl ::schemars::JsonSchema for CraCheckReportLendScoreGetResponse {
 }
 ///Defines configuration options to generate Network Insights
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportNetworkInsightsGetOptions {
     pub network_insights_version: ::std::option::Option<NetworkInsightsVersion>,
 }
@@ -15473,12 +15841,24 @@ impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetOptions {
         o.finish("Defines configuration options to generate Network Insights")
     }
 }
+impl CraCheckReportNetworkInsightsGetOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            network_insights_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`network_insights_version`](Self::network_insights_version).
+    pub fn network_insights_version(mut self, value: NetworkInsightsVersion) -> Self {
+        self.network_insights_version = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///CraCheckReportNetworkInsightsGetRequest defines the request schema for `/cra/check_report/network_insights/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportNetworkInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CraCheckReportNetworkInsightsGetOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -15493,9 +15873,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportNetworkInsightsGetRequest 
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportNetworkInsightsGetRequest {
     const NAME: &'static str = "CraCheckReportNetworkInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "options",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_token",
@@ -15512,27 +15890,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportNetworkInsightsGet
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "third_party_user_token"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "third_party_user_token"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            third_party_user_token: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            options: s::optional(f0),
+            third_party_user_token: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -15541,10 +15913,8 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -15555,16 +15925,14 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field_unless(
-            skip[3],
+            skip[1],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_token", &self.user_token);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -15583,23 +15951,9 @@ impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<CraCheckReportNetworkInsightsGetOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -15629,12 +15983,41 @@ impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetRequest {
         )
     }
 }
+impl CraCheckReportNetworkInsightsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CraCheckReportNetworkInsightsGetOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportNetworkInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportNetworkInsightsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
@@ -15741,6 +16124,7 @@ impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetResponse {
 }
 ///Deprecated, specify `partner_insights.prism_versions` instead.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportPartnerInsightsGetOptions {
     pub prism_versions: ::std::option::Option<PrismVersionsDeprecated>,
 }
@@ -15815,8 +16199,22 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetOptions {
         o.finish("Deprecated, specify `partner_insights.prism_versions` instead.")
     }
 }
+impl CraCheckReportPartnerInsightsGetOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            prism_versions: ::std::option::Option::None,
+        }
+    }
+    /// Set [`prism_versions`](Self::prism_versions).
+    pub fn prism_versions(mut self, value: PrismVersionsDeprecated) -> Self {
+        self.prism_versions = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Defines configuration to generate Partner Insights
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportPartnerInsightsGetPartnerInsights {
     pub fico: ::std::option::Option<CraPartnerInsightsFicoInput>,
     pub prism_versions: ::std::option::Option<PrismVersions>,
@@ -15907,15 +16305,33 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetPartnerInsights 
         o.finish("Defines configuration to generate Partner Insights")
     }
 }
+impl CraCheckReportPartnerInsightsGetPartnerInsights {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            fico: ::std::option::Option::None,
+            prism_versions: ::std::option::Option::None,
+        }
+    }
+    /// Set [`fico`](Self::fico).
+    pub fn fico(mut self, value: CraPartnerInsightsFicoInput) -> Self {
+        self.fico = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`prism_versions`](Self::prism_versions).
+    pub fn prism_versions(mut self, value: PrismVersions) -> Self {
+        self.prism_versions = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///CraCheckReportPartnerInsightsGetRequest defines the request schema for `/cra/check_report/partner_insights/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportPartnerInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CraCheckReportPartnerInsightsGetOptions>,
     pub partner_insights: ::std::option::Option<
         CraCheckReportPartnerInsightsGetPartnerInsights,
     >,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_tier: ::std::option::Option<CraUserTier>,
@@ -15931,10 +16347,8 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportPartnerInsightsGetRequest 
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPartnerInsightsGetRequest {
     const NAME: &'static str = "CraCheckReportPartnerInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "options",
         "partner_insights",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_tier",
@@ -15954,31 +16368,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPartnerInsightsGet
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "partner_insights"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "third_party_user_token"),
-                5 => s::value(&mut map, &mut f5, "user_id"),
-                6 => s::value(&mut map, &mut f6, "user_tier"),
-                7 => s::value(&mut map, &mut f7, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "partner_insights"),
+                2 => s::value(&mut map, &mut f2, "third_party_user_token"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "user_tier"),
+                5 => s::value(&mut map, &mut f5, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            partner_insights: s::optional(f2),
-            secret: s::optional(f3),
-            third_party_user_token: s::optional(f4),
-            user_id: s::optional(f5),
-            user_tier: s::optional(f6),
-            user_token: s::optional(f7),
+            options: s::optional(f0),
+            partner_insights: s::optional(f1),
+            third_party_user_token: s::optional(f2),
+            user_id: s::optional(f3),
+            user_tier: s::optional(f4),
+            user_token: s::optional(f5),
         })
     }
 }
@@ -15987,11 +16395,9 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.partner_insights),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_tier),
@@ -16003,18 +16409,16 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "partner_insights", &self.partner_insights);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "partner_insights", &self.partner_insights);
         out.field_unless(
-            skip[4],
+            skip[2],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[5], "user_id", &self.user_id);
-        out.field_unless(skip[6], "user_tier", &self.user_tier);
-        out.field_unless(skip[7], "user_token", &self.user_token);
+        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[4], "user_tier", &self.user_tier);
+        out.field_unless(skip[5], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -16033,13 +16437,6 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<CraCheckReportPartnerInsightsGetOptions>,
@@ -16050,13 +16447,6 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetRequest {
             "partner_insights",
             j::OPTIONAL,
             G::subschema_for::<CraCheckReportPartnerInsightsGetPartnerInsights>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -16093,13 +16483,57 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetRequest {
         )
     }
 }
+impl CraCheckReportPartnerInsightsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            partner_insights: ::std::option::Option::None,
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_tier: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CraCheckReportPartnerInsightsGetOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`partner_insights`](Self::partner_insights).
+    pub fn partner_insights(
+        mut self,
+        value: CraCheckReportPartnerInsightsGetPartnerInsights,
+    ) -> Self {
+        self.partner_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_tier`](Self::user_tier).
+    pub fn user_tier(mut self, value: CraUserTier) -> Self {
+        self.user_tier = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPartnerInsightsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
             .field("partner_insights", &self.partner_insights)
-            .field("secret", &crate::redact::Redacted)
             .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_tier", &self.user_tier)
@@ -16210,11 +16644,10 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetResponse {
 }
 ///CraCheckReportPDFGetRequest defines the request schema for `/cra/check_report/pdf/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportPdfGetRequest {
     ///Use this field to include other reports in the PDF.
     pub add_ons: ::std::vec::Vec<CraPdfAddOns>,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -16230,8 +16663,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPdfGetRequest {
     const NAME: &'static str = "CraCheckReportPdfGetRequest";
     const FIELDS: &'static [&'static str] = &[
         "add_ons",
-        "client_id",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_token",
@@ -16248,27 +16679,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPdfGetRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "add_ons"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "third_party_user_token"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                1 => s::value(&mut map, &mut f1, "third_party_user_token"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             add_ons: f0.unwrap_or_default(),
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
-            third_party_user_token: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            third_party_user_token: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -16277,10 +16702,8 @@ impl ::serde::Serialize for CraCheckReportPdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
+        let skip: [bool; 4] = [
             ::std::vec::Vec::is_empty(&self.add_ons),
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -16292,15 +16715,13 @@ impl ::serde::Serialize for CraCheckReportPdfGetRequest {
             &skip,
         );
         out.field_unless(skip[0], "add_ons", &self.add_ons);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.field_unless(
-            skip[3],
+            skip[1],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_token", &self.user_token);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -16322,20 +16743,6 @@ impl ::schemars::JsonSchema for CraCheckReportPdfGetRequest {
             G::subschema_for::<CraPdfAddOns>,
             &[j::ARRAY],
             "Use this field to include other reports in the PDF.",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "third_party_user_token",
@@ -16363,12 +16770,41 @@ impl ::schemars::JsonSchema for CraCheckReportPdfGetRequest {
         )
     }
 }
+impl CraCheckReportPdfGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            add_ons: ::std::default::Default::default(),
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`add_ons`](Self::add_ons).
+    pub fn add_ons(mut self, value: ::std::vec::Vec<CraPdfAddOns>) -> Self {
+        self.add_ons = value;
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPdfGetRequest")
             .field("add_ons", &self.add_ons)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
@@ -16405,6 +16841,11 @@ impl ::schemars::JsonSchema for CraCheckReportPdfGetResponse {
             &[],
             "CraCheckReportPDFGetResponse defines the response schema for `/cra/check_report/pdf/get`",
         )
+    }
+}
+impl ::std::convert::From<&str> for CraCheckReportPdfGetResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for CraCheckReportPdfGetResponse {
@@ -16602,6 +17043,7 @@ impl ::schemars::JsonSchema for CraCheckReportReadyWebhook {
 }
 ///Defines configuration options for the Employment Refresh Report.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraCheckReportVerificationGetEmploymentRefreshOptions {
     ///The number of days of data to request for the report. This field is required if an Employment Refresh Report is requested. Maximum is 731.
     pub days_requested: i64,
@@ -16681,6 +17123,12 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationGetEmploymentRefreshOp
         o.finish("Defines configuration options for the Employment Refresh Report.")
     }
 }
+impl CraCheckReportVerificationGetEmploymentRefreshOptions {
+    /// A value with its required fields (`days_requested`); set optional fields with the methods named after them.
+    pub fn new(days_requested: i64) -> Self {
+        Self { days_requested }
+    }
+}
 ///Type of home lending report.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCheckReportVerificationGetReportType {
@@ -16749,14 +17197,13 @@ for CraCheckReportVerificationGetReportType {
 }
 ///CraCheckReportVerificationGetRequest defines the request schema for `/cra/check_report/verification/get`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraCheckReportVerificationGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub employment_refresh_options: ::std::option::Option<
         CraCheckReportVerificationGetEmploymentRefreshOptions,
     >,
     ///Specifies which types of home lending reports are expected in the response
     pub reports_requested: ::std::vec::Vec<CraCheckReportVerificationGetReportType>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -16770,10 +17217,8 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationGetRequest {
     const NAME: &'static str = "CraCheckReportVerificationGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "employment_refresh_options",
         "reports_requested",
-        "secret",
         "user_id",
         "user_token",
     ];
@@ -16789,27 +17234,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationGetReq
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "employment_refresh_options"),
-                2 => s::value(&mut map, &mut f2, "reports_requested"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "employment_refresh_options"),
+                1 => s::value(&mut map, &mut f1, "reports_requested"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            employment_refresh_options: s::optional(f1),
-            reports_requested: s::required(f2, "reports_requested")?,
-            secret: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            employment_refresh_options: s::optional(f0),
+            reports_requested: s::required(f1, "reports_requested")?,
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -16818,10 +17257,8 @@ impl ::serde::Serialize for CraCheckReportVerificationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.employment_refresh_options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -16831,16 +17268,14 @@ impl ::serde::Serialize for CraCheckReportVerificationGetRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(
-            skip[1],
+            skip[0],
             "employment_refresh_options",
             &self.employment_refresh_options,
         );
         out.field("reports_requested", &self.reports_requested);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
-        out.field_unless(skip[4], "user_token", &self.user_token);
+        out.field_unless(skip[1], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -16859,13 +17294,6 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "employment_refresh_options",
             j::OPTIONAL,
             G::subschema_for::<CraCheckReportVerificationGetEmploymentRefreshOptions>,
@@ -16878,13 +17306,6 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationGetRequest {
             G::subschema_for::<CraCheckReportVerificationGetReportType>,
             &[j::ARRAY],
             "Specifies which types of home lending reports are expected in the response",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "user_id",
@@ -16905,13 +17326,42 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationGetRequest {
         )
     }
 }
+impl CraCheckReportVerificationGetRequest {
+    /// A value with its required fields (`reports_requested`); set optional fields with the methods named after them.
+    pub fn new(
+        reports_requested: ::std::vec::Vec<CraCheckReportVerificationGetReportType>,
+    ) -> Self {
+        Self {
+            employment_refresh_options: ::std::option::Option::None,
+            reports_requested,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`employment_refresh_options`](Self::employment_refresh_options).
+    pub fn employment_refresh_options(
+        mut self,
+        value: CraCheckReportVerificationGetEmploymentRefreshOptions,
+    ) -> Self {
+        self.employment_refresh_options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("employment_refresh_options", &self.employment_refresh_options)
             .field("reports_requested", &self.reports_requested)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -17016,13 +17466,12 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationGetResponse {
 }
 ///CraCheckReportVerificationPdfGetRequest defines the request schema for `/cra/check_report/verification/pdf/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CraCheckReportVerificationPdfGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub report_requested: ::std::option::Option<CraCheckReportVerificationPdfReportType>,
     /**Specifies which types of verification reports to include in the returned PDF. Supported combinations are: `[voa]`, `[employment_refresh]`, `[income]`, or `[voa, income]`. Other combinations are not supported.
 */
     pub reports_requested: ::std::vec::Vec<CraCheckReportVerificationPdfReportType>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ::std::option::Option<ThirdPartyUserToken>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -17037,10 +17486,8 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationPdfGetRequest 
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationPdfGetRequest {
     const NAME: &'static str = "CraCheckReportVerificationPdfGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "report_requested",
         "reports_requested",
-        "secret",
         "third_party_user_token",
         "user_id",
         "user_token",
@@ -17058,29 +17505,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationPdfGet
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "report_requested"),
-                2 => s::value(&mut map, &mut f2, "reports_requested"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "third_party_user_token"),
-                5 => s::value(&mut map, &mut f5, "user_id"),
-                6 => s::value(&mut map, &mut f6, "user_token"),
+                0 => s::value(&mut map, &mut f0, "report_requested"),
+                1 => s::value(&mut map, &mut f1, "reports_requested"),
+                2 => s::value(&mut map, &mut f2, "third_party_user_token"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            report_requested: s::optional(f1),
-            reports_requested: f2.unwrap_or_default(),
-            secret: s::optional(f3),
-            third_party_user_token: s::optional(f4),
-            user_id: s::optional(f5),
-            user_token: s::optional(f6),
+            report_requested: s::optional(f0),
+            reports_requested: f1.unwrap_or_default(),
+            third_party_user_token: s::optional(f2),
+            user_id: s::optional(f3),
+            user_token: s::optional(f4),
         })
     }
 }
@@ -17089,11 +17530,9 @@ impl ::serde::Serialize for CraCheckReportVerificationPdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.report_requested),
             ::std::vec::Vec::is_empty(&self.reports_requested),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -17104,17 +17543,15 @@ impl ::serde::Serialize for CraCheckReportVerificationPdfGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "report_requested", &self.report_requested);
-        out.field_unless(skip[2], "reports_requested", &self.reports_requested);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "report_requested", &self.report_requested);
+        out.field_unless(skip[1], "reports_requested", &self.reports_requested);
         out.field_unless(
-            skip[4],
+            skip[2],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[5], "user_id", &self.user_id);
-        out.field_unless(skip[6], "user_token", &self.user_token);
+        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[4], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -17133,13 +17570,6 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "report_requested",
             j::OPTIONAL,
             G::subschema_for::<CraCheckReportVerificationPdfReportType>,
@@ -17152,13 +17582,6 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetRequest {
             G::subschema_for::<CraCheckReportVerificationPdfReportType>,
             &[j::ARRAY],
             "Specifies which types of verification reports to include in the returned PDF. Supported combinations are: `[voa]`, `[employment_refresh]`, `[income]`, or `[voa, income]`. Other combinations are not supported.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "third_party_user_token",
@@ -17186,13 +17609,54 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetRequest {
         )
     }
 }
+impl CraCheckReportVerificationPdfGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            report_requested: ::std::option::Option::None,
+            reports_requested: ::std::default::Default::default(),
+            third_party_user_token: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`report_requested`](Self::report_requested).
+    pub fn report_requested(
+        mut self,
+        value: CraCheckReportVerificationPdfReportType,
+    ) -> Self {
+        self.report_requested = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reports_requested`](Self::reports_requested).
+    pub fn reports_requested(
+        mut self,
+        value: ::std::vec::Vec<CraCheckReportVerificationPdfReportType>,
+    ) -> Self {
+        self.reports_requested = value;
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ThirdPartyUserToken) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportVerificationPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationPdfGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("report_requested", &self.report_requested)
             .field("reports_requested", &self.reports_requested)
-            .field("secret", &crate::redact::Redacted)
             .field("third_party_user_token", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
@@ -17231,6 +17695,11 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetResponse {
             &[],
             "CraCheckReportVerificationPdfGetResponse defines the response schema for `/cra/check_report/verification/pdf/get`",
         )
+    }
+}
+impl ::std::convert::From<&str> for CraCheckReportVerificationPdfGetResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for CraCheckReportVerificationPdfGetResponse {
@@ -17765,15 +18234,14 @@ impl ::schemars::JsonSchema for CraCreditProfileReport {
     }
 }
 ///CraCreditProfileReportGetRequest defines the request schema for `/cra/credit_profile/report/get`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraCreditProfileReportGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Client-generated identifier, which can be used by lenders to track loan applications.
     pub client_report_id: ::std::string::String,
     pub consumer_report_permissible_purpose: ConsumerReportPermissiblePurpose,
     pub inquiry_type: CraCreditProfileInquiryType,
     pub report_type: CraCreditProfileReportType,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
     pub version: CraCreditProfileReportVersion,
 }
@@ -17787,12 +18255,10 @@ impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReportGetRequest {
     const NAME: &'static str = "CraCreditProfileReportGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "client_report_id",
         "consumer_report_permissible_purpose",
         "inquiry_type",
         "report_type",
-        "secret",
         "user_id",
         "version",
     ];
@@ -17810,34 +18276,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReportGetRequest
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_report_id"),
-                2 => s::value(&mut map, &mut f2, "consumer_report_permissible_purpose"),
-                3 => s::value(&mut map, &mut f3, "inquiry_type"),
-                4 => s::value(&mut map, &mut f4, "report_type"),
-                5 => s::value(&mut map, &mut f5, "secret"),
-                6 => s::value(&mut map, &mut f6, "user_id"),
-                7 => s::value(&mut map, &mut f7, "version"),
+                0 => s::value(&mut map, &mut f0, "client_report_id"),
+                1 => s::value(&mut map, &mut f1, "consumer_report_permissible_purpose"),
+                2 => s::value(&mut map, &mut f2, "inquiry_type"),
+                3 => s::value(&mut map, &mut f3, "report_type"),
+                4 => s::value(&mut map, &mut f4, "user_id"),
+                5 => s::value(&mut map, &mut f5, "version"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_report_id: s::required(f1, "client_report_id")?,
+            client_report_id: s::required(f0, "client_report_id")?,
             consumer_report_permissible_purpose: s::required(
-                f2,
+                f1,
                 "consumer_report_permissible_purpose",
             )?,
-            inquiry_type: s::required(f3, "inquiry_type")?,
-            report_type: s::required(f4, "report_type")?,
-            secret: s::optional(f5),
-            user_id: s::required(f6, "user_id")?,
-            version: s::required(f7, "version")?,
+            inquiry_type: s::required(f2, "inquiry_type")?,
+            report_type: s::required(f3, "report_type")?,
+            user_id: s::required(f4, "user_id")?,
+            version: s::required(f5, "version")?,
         })
     }
 }
@@ -17846,17 +18306,13 @@ impl ::serde::Serialize for CraCreditProfileReportGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraCreditProfileReportGetRequest",
             6,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_report_id", &self.client_report_id);
         out.field(
             "consumer_report_permissible_purpose",
@@ -17864,7 +18320,6 @@ impl ::serde::Serialize for CraCreditProfileReportGetRequest {
         );
         out.field("inquiry_type", &self.inquiry_type);
         out.field("report_type", &self.report_type);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.field("version", &self.version);
         out.end()
@@ -17884,13 +18339,6 @@ impl ::schemars::JsonSchema for CraCreditProfileReportGetRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "client_report_id",
             j::REQUIRED,
@@ -17919,13 +18367,6 @@ impl ::schemars::JsonSchema for CraCreditProfileReportGetRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
         o.field(
             "version",
@@ -17939,21 +18380,24 @@ impl ::schemars::JsonSchema for CraCreditProfileReportGetRequest {
         )
     }
 }
-impl ::std::fmt::Debug for CraCreditProfileReportGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CraCreditProfileReportGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_report_id", &self.client_report_id)
-            .field(
-                "consumer_report_permissible_purpose",
-                &self.consumer_report_permissible_purpose,
-            )
-            .field("inquiry_type", &self.inquiry_type)
-            .field("report_type", &self.report_type)
-            .field("secret", &crate::redact::Redacted)
-            .field("user_id", &self.user_id)
-            .field("version", &self.version)
-            .finish()
+impl CraCreditProfileReportGetRequest {
+    /// A value with its required fields (`client_report_id`, `consumer_report_permissible_purpose`, `inquiry_type`, `report_type`, `user_id`, `version`); set optional fields with the methods named after them.
+    pub fn new(
+        client_report_id: impl ::std::convert::Into<::std::string::String>,
+        consumer_report_permissible_purpose: ConsumerReportPermissiblePurpose,
+        inquiry_type: CraCreditProfileInquiryType,
+        report_type: CraCreditProfileReportType,
+        user_id: impl ::std::convert::Into<NewUserId>,
+        version: CraCreditProfileReportVersion,
+    ) -> Self {
+        Self {
+            client_report_id: client_report_id.into(),
+            consumer_report_permissible_purpose,
+            inquiry_type,
+            report_type,
+            user_id: user_id.into(),
+            version,
+        }
     }
 }
 ///CraCreditProfileReportGetResponse defines the response schema for `/cra/credit_profile/report/get`.
@@ -20231,6 +20675,7 @@ impl ::schemars::JsonSchema for CraLendScoreReport {
 }
 ///Contains loan application data.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraLoanApplication {
     ///The date the user applied for the loan. The date should be in ISO 8601 format (YYYY-MM-DD).
     pub application_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -20369,6 +20814,34 @@ impl ::schemars::JsonSchema for CraLoanApplication {
         o.finish("Contains loan application data.")
     }
 }
+impl CraLoanApplication {
+    /// A value with its required fields (`application_id`, `decision`, `type`, `user_token`); set optional fields with the methods named after them.
+    pub fn new(
+        application_id: impl ::std::convert::Into<CraLoanApplicationId>,
+        decision: CraLoanApplicationDecision,
+        type_: CraLoanType,
+        user_token: impl ::std::convert::Into<CraLoanUserToken>,
+    ) -> Self {
+        Self {
+            application_date: ::std::option::Option::None,
+            application_id: application_id.into(),
+            decision,
+            decision_date: ::std::option::Option::None,
+            type_,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`application_date`](Self::application_date).
+    pub fn application_date(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.application_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`decision_date`](Self::decision_date).
+    pub fn decision_date(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.decision_date = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraLoanApplication {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoanApplication")
@@ -20477,6 +20950,11 @@ impl ::schemars::JsonSchema for CraLoanApplicationId {
         )
     }
 }
+impl ::std::convert::From<&str> for CraLoanApplicationId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CraLoanApplicationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -20506,6 +20984,7 @@ impl ::std::str::FromStr for CraLoanApplicationId {
 }
 ///Contains the status and date information of the loan when unregistering.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoanClosedStatus {
     pub date: CraLoanStatusEffectiveDate,
     pub status: CraLoanStatus,
@@ -20586,6 +21065,12 @@ impl ::schemars::JsonSchema for CraLoanClosedStatus {
         )
     }
 }
+impl CraLoanClosedStatus {
+    /// A value with its required fields (`date`, `status`); set optional fields with the methods named after them.
+    pub fn new(date: CraLoanStatusEffectiveDate, status: CraLoanStatus) -> Self {
+        Self { date, status }
+    }
+}
 /**A unique identifier for the loan.
 Personally identifiable information, such as an email address or phone number, should not be used in the `loan_id`.*/
 #[derive(
@@ -20619,6 +21104,11 @@ impl ::schemars::JsonSchema for CraLoanId {
         )
     }
 }
+impl ::std::convert::From<&str> for CraLoanId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CraLoanId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -20648,6 +21138,7 @@ impl ::std::str::FromStr for CraLoanId {
 }
 ///Contains the status and date information of the loan when registering.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoanOpenedStatus {
     pub date: CraLoanStatusEffectiveDate,
     pub status: CraLoanStatus,
@@ -20728,8 +21219,15 @@ impl ::schemars::JsonSchema for CraLoanOpenedStatus {
         )
     }
 }
+impl CraLoanOpenedStatus {
+    /// A value with its required fields (`date`, `status`); set optional fields with the methods named after them.
+    pub fn new(date: CraLoanStatusEffectiveDate, status: CraLoanStatus) -> Self {
+        Self { date, status }
+    }
+}
 ///Contains the payment information for a loan payment period.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoanPaymentHistory {
     ///The amount past due or the charge-off amount of the loan at the end of the payment period.
     pub amount_past_due: ::std::option::Option<f64>,
@@ -20868,6 +21366,32 @@ impl ::schemars::JsonSchema for CraLoanPaymentHistory {
         o.finish("Contains the payment information for a loan payment period.")
     }
 }
+impl CraLoanPaymentHistory {
+    /// A value with its required fields (`days_past_due`, `due_date`, `period`); set optional fields with the methods named after them.
+    pub fn new(
+        days_past_due: i64,
+        due_date: ::chrono::naive::NaiveDate,
+        period: i64,
+    ) -> Self {
+        Self {
+            amount_past_due: ::std::option::Option::None,
+            balance_remaining: ::std::option::Option::None,
+            days_past_due,
+            due_date,
+            period,
+        }
+    }
+    /// Set [`amount_past_due`](Self::amount_past_due).
+    pub fn amount_past_due(mut self, value: f64) -> Self {
+        self.amount_past_due = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`balance_remaining`](Self::balance_remaining).
+    pub fn balance_remaining(mut self, value: f64) -> Self {
+        self.balance_remaining = ::std::option::Option::Some(value);
+        self
+    }
+}
 /**The frequency of a loan's payment schedule.
 `BIWEEKLY` represents one payment every two weeks.*/
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -20954,6 +21478,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraLoanPaymentSchedule {
 }
 ///Contains loan data to register.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraLoanRegister {
     pub application: ::std::option::Option<CraLoanRegisterApplication>,
     ///The total amount of the approved loan.
@@ -21112,6 +21637,38 @@ impl ::schemars::JsonSchema for CraLoanRegister {
         o.finish("Contains loan data to register.")
     }
 }
+impl CraLoanRegister {
+    /// A value with its required fields (`loan_id`, `opened_date`, `opened_with_status`, `payment_schedule`, `type`, `user_token`); set optional fields with the methods named after them.
+    pub fn new(
+        loan_id: impl ::std::convert::Into<CraLoanId>,
+        opened_date: ::chrono::naive::NaiveDate,
+        opened_with_status: CraLoanOpenedStatus,
+        payment_schedule: CraLoanPaymentSchedule,
+        type_: CraLoanType,
+        user_token: impl ::std::convert::Into<CraLoanUserToken>,
+    ) -> Self {
+        Self {
+            application: ::std::option::Option::None,
+            loan_amount: ::std::option::Option::None,
+            loan_id: loan_id.into(),
+            opened_date,
+            opened_with_status,
+            payment_schedule,
+            type_,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`application`](Self::application).
+    pub fn application(mut self, value: CraLoanRegisterApplication) -> Self {
+        self.application = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`loan_amount`](Self::loan_amount).
+    pub fn loan_amount(mut self, value: f64) -> Self {
+        self.loan_amount = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraLoanRegister {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoanRegister")
@@ -21128,6 +21685,7 @@ impl ::std::fmt::Debug for CraLoanRegister {
 }
 ///Contains loan application data to register.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraLoanRegisterApplication {
     ///The date the user applied for the loan. The date should be in ISO 8601 format (YYYY-MM-DD).
     pub application_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -21214,6 +21772,25 @@ impl ::schemars::JsonSchema for CraLoanRegisterApplication {
             "",
         );
         o.finish("Contains loan application data to register.")
+    }
+}
+impl CraLoanRegisterApplication {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            application_date: ::std::option::Option::None,
+            application_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`application_date`](Self::application_date).
+    pub fn application_date(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.application_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`application_id`](Self::application_id).
+    pub fn application_id(mut self, value: CraLoanApplicationId) -> Self {
+        self.application_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The status of the loan.
@@ -21374,6 +21951,7 @@ impl ::std::convert::TryFrom<String> for CraLoanStatusEffectiveDate {
 }
 ///Contains the status and date of an update to the loan.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoanStatusHistoryUpdate {
     pub date: CraLoanStatusEffectiveDate,
     pub status: CraLoanStatus,
@@ -21450,6 +22028,12 @@ impl ::schemars::JsonSchema for CraLoanStatusHistoryUpdate {
         );
         o.field("status", j::REQUIRED, G::subschema_for::<CraLoanStatus>, &[], "");
         o.finish("Contains the status and date of an update to the loan.")
+    }
+}
+impl CraLoanStatusHistoryUpdate {
+    /// A value with its required fields (`date`, `status`); set optional fields with the methods named after them.
+    pub fn new(date: CraLoanStatusEffectiveDate, status: CraLoanStatus) -> Self {
+        Self { date, status }
     }
 }
 ///The type of loan the user applied for.
@@ -21545,6 +22129,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraLoanType {
 }
 ///Contains loan data for the loan being unregistered.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoanUnregister {
     pub closed_with_status: CraLoanClosedStatus,
     pub loan_id: CraLoanId,
@@ -21623,6 +22208,18 @@ impl ::schemars::JsonSchema for CraLoanUnregister {
         o.finish("Contains loan data for the loan being unregistered.")
     }
 }
+impl CraLoanUnregister {
+    /// A value with its required fields (`closed_with_status`, `loan_id`); set optional fields with the methods named after them.
+    pub fn new(
+        closed_with_status: CraLoanClosedStatus,
+        loan_id: impl ::std::convert::Into<CraLoanId>,
+    ) -> Self {
+        Self {
+            closed_with_status,
+            loan_id: loan_id.into(),
+        }
+    }
+}
 ///CraLoanUnregisterResponse defines the response schema for `/cra/loans/unregister`.
 #[derive(Clone, Debug)]
 pub struct CraLoanUnregisterResponse {
@@ -21695,6 +22292,7 @@ impl ::schemars::JsonSchema for CraLoanUnregisterResponse {
 }
 ///Contains loan data to update.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CraLoanUpdate {
     pub loan_id: ::std::option::Option<CraLoanId>,
     ///The updates to the payment history for the loan.
@@ -21801,6 +22399,37 @@ impl ::schemars::JsonSchema for CraLoanUpdate {
         o.finish("Contains loan data to update.")
     }
 }
+impl CraLoanUpdate {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            loan_id: ::std::option::Option::None,
+            payment_history: ::std::default::Default::default(),
+            status_history: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`loan_id`](Self::loan_id).
+    pub fn loan_id(mut self, value: CraLoanId) -> Self {
+        self.loan_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payment_history`](Self::payment_history).
+    pub fn payment_history(
+        mut self,
+        value: ::std::vec::Vec<CraLoanPaymentHistory>,
+    ) -> Self {
+        self.payment_history = value;
+        self
+    }
+    /// Set [`status_history`](Self::status_history).
+    pub fn status_history(
+        mut self,
+        value: ::std::vec::Vec<CraLoanStatusHistoryUpdate>,
+    ) -> Self {
+        self.status_history = value;
+        self
+    }
+}
 ///The user token for the user associated with the loan.
 #[derive(
     ::serde::Deserialize,
@@ -21830,6 +22459,11 @@ impl ::schemars::JsonSchema for CraLoanUserToken {
             &[],
             "The user token for the user associated with the loan.",
         )
+    }
+}
+impl ::std::convert::From<&str> for CraLoanUserToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl CraLoanUserToken {
@@ -21866,12 +22500,11 @@ impl ::std::str::FromStr for CraLoanUserToken {
     }
 }
 ///CraLoansApplicationsRegisterRequest defines the request schema for `/cra/loans/applications/register`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoansApplicationsRegisterRequest {
     ///A list of loan applications to register.
     pub applications: ::std::vec::Vec<CraLoanApplication>,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CraLoansApplicationsRegisterRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -21882,7 +22515,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansApplicationsRegisterRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansApplicationsRegisterRequest {
     const NAME: &'static str = "CraLoansApplicationsRegisterRequest";
-    const FIELDS: &'static [&'static str] = &["applications", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["applications"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -21892,21 +22525,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansApplicationsRegisterRequ
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "applications"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             applications: s::required(f0, "applications")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -21915,10 +22542,7 @@ impl ::serde::Serialize for CraLoansApplicationsRegisterRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraLoansApplicationsRegisterRequest",
@@ -21926,8 +22550,6 @@ impl ::serde::Serialize for CraLoansApplicationsRegisterRequest {
             &skip,
         );
         out.field("applications", &self.applications);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -21952,32 +22574,15 @@ impl ::schemars::JsonSchema for CraLoansApplicationsRegisterRequest {
             &[j::ARRAY],
             "A list of loan applications to register.",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CraLoansApplicationsRegisterRequest defines the request schema for `/cra/loans/applications/register`.",
         )
     }
 }
-impl ::std::fmt::Debug for CraLoansApplicationsRegisterRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CraLoansApplicationsRegisterRequest")
-            .field("applications", &self.applications)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl CraLoansApplicationsRegisterRequest {
+    /// A value with its required fields (`applications`); set optional fields with the methods named after them.
+    pub fn new(applications: ::std::vec::Vec<CraLoanApplication>) -> Self {
+        Self { applications }
     }
 }
 ///CraLoansApplicationsRegisterResponse defines the response schema for `/cra/loans/applications/register`.
@@ -22053,12 +22658,11 @@ impl ::schemars::JsonSchema for CraLoansApplicationsRegisterResponse {
     }
 }
 ///CraLoansRegisterRequest defines the request schema for `/cra/loans/register`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoansRegisterRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A list of loans to register.
     pub loans: ::std::vec::Vec<CraLoanRegister>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CraLoansRegisterRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -22069,7 +22673,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansRegisterRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansRegisterRequest {
     const NAME: &'static str = "CraLoansRegisterRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "loans", "secret"];
+    const FIELDS: &'static [&'static str] = &["loans"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -22079,21 +22683,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansRegisterRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "loans"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "loans"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            loans: s::required(f1, "loans")?,
-            secret: s::optional(f2),
+            loans: s::required(f0, "loans")?,
         })
     }
 }
@@ -22102,19 +22700,14 @@ impl ::serde::Serialize for CraLoansRegisterRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraLoansRegisterRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("loans", &self.loans);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -22131,38 +22724,21 @@ impl ::schemars::JsonSchema for CraLoansRegisterRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "loans",
             j::REQUIRED,
             G::subschema_for::<CraLoanRegister>,
             &[j::ARRAY],
             "A list of loans to register.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CraLoansRegisterRequest defines the request schema for `/cra/loans/register`",
         )
     }
 }
-impl ::std::fmt::Debug for CraLoansRegisterRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CraLoansRegisterRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("loans", &self.loans)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl CraLoansRegisterRequest {
+    /// A value with its required fields (`loans`); set optional fields with the methods named after them.
+    pub fn new(loans: ::std::vec::Vec<CraLoanRegister>) -> Self {
+        Self { loans }
     }
 }
 ///CraLoansRegisterResponse defines the response schema for `/cra/loans/register`.
@@ -22236,12 +22812,11 @@ impl ::schemars::JsonSchema for CraLoansRegisterResponse {
     }
 }
 ///CraLoansUnregisterRequest defines the request schema for `/cra/loans/unregister`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoansUnregisterRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A list of loans to unregister.
     pub loans: ::std::vec::Vec<CraLoanUnregister>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CraLoansUnregisterRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -22252,7 +22827,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansUnregisterRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUnregisterRequest {
     const NAME: &'static str = "CraLoansUnregisterRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "loans", "secret"];
+    const FIELDS: &'static [&'static str] = &["loans"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -22262,21 +22837,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUnregisterRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "loans"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "loans"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            loans: s::required(f1, "loans")?,
-            secret: s::optional(f2),
+            loans: s::required(f0, "loans")?,
         })
     }
 }
@@ -22285,19 +22854,14 @@ impl ::serde::Serialize for CraLoansUnregisterRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraLoansUnregisterRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("loans", &self.loans);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -22314,47 +22878,29 @@ impl ::schemars::JsonSchema for CraLoansUnregisterRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "loans",
             j::REQUIRED,
             G::subschema_for::<CraLoanUnregister>,
             &[j::ARRAY],
             "A list of loans to unregister.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CraLoansUnregisterRequest defines the request schema for `/cra/loans/unregister`",
         )
     }
 }
-impl ::std::fmt::Debug for CraLoansUnregisterRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CraLoansUnregisterRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("loans", &self.loans)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl CraLoansUnregisterRequest {
+    /// A value with its required fields (`loans`); set optional fields with the methods named after them.
+    pub fn new(loans: ::std::vec::Vec<CraLoanUnregister>) -> Self {
+        Self { loans }
     }
 }
 ///CraLoansUpdateRequest defines the request schema for `/cra/loans/update`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraLoansUpdateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A list of loans to update.
     pub loans: ::std::vec::Vec<CraLoanUpdate>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CraLoansUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -22365,7 +22911,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansUpdateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUpdateRequest {
     const NAME: &'static str = "CraLoansUpdateRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "loans", "secret"];
+    const FIELDS: &'static [&'static str] = &["loans"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -22375,21 +22921,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUpdateRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "loans"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "loans"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            loans: s::required(f1, "loans")?,
-            secret: s::optional(f2),
+            loans: s::required(f0, "loans")?,
         })
     }
 }
@@ -22398,19 +22938,14 @@ impl ::serde::Serialize for CraLoansUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraLoansUpdateRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("loans", &self.loans);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -22427,38 +22962,21 @@ impl ::schemars::JsonSchema for CraLoansUpdateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "loans",
             j::REQUIRED,
             G::subschema_for::<CraLoanUpdate>,
             &[j::ARRAY],
             "A list of loans to update.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CraLoansUpdateRequest defines the request schema for `/cra/loans/update`",
         )
     }
 }
-impl ::std::fmt::Debug for CraLoansUpdateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CraLoansUpdateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("loans", &self.loans)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl CraLoansUpdateRequest {
+    /// A value with its required fields (`loans`); set optional fields with the methods named after them.
+    pub fn new(loans: ::std::vec::Vec<CraLoanUpdate>) -> Self {
+        Self { loans }
     }
 }
 ///CraLoansUpdateResponse defines the response schema for `/cra/loans/update`.
@@ -22533,10 +23051,9 @@ impl ::schemars::JsonSchema for CraLoansUpdateResponse {
 }
 ///CraMonitoringInsightsGetRequest defines the request schema for `/cra/monitoring_insights/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraMonitoringInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub consumer_report_permissible_purpose: MonitoringConsumerReportPermissiblePurpose,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -22550,9 +23067,7 @@ impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsGetRequest {
     const NAME: &'static str = "CraMonitoringInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "consumer_report_permissible_purpose",
-        "secret",
         "user_id",
         "user_token",
     ];
@@ -22567,28 +23082,22 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsGetRequest 
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "consumer_report_permissible_purpose"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "consumer_report_permissible_purpose"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
             consumer_report_permissible_purpose: s::required(
-                f1,
+                f0,
                 "consumer_report_permissible_purpose",
             )?,
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::optional(f4),
+            user_id: s::optional(f1),
+            user_token: s::optional(f2),
         })
     }
 }
@@ -22597,9 +23106,7 @@ impl ::serde::Serialize for CraMonitoringInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -22609,14 +23116,12 @@ impl ::serde::Serialize for CraMonitoringInsightsGetRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field(
             "consumer_report_permissible_purpose",
             &self.consumer_report_permissible_purpose,
         );
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_id", &self.user_id);
-        out.field_unless(skip[3], "user_token", &self.user_token);
+        out.field_unless(skip[0], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -22635,24 +23140,10 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "consumer_report_permissible_purpose",
             j::REQUIRED,
             G::subschema_for::<MonitoringConsumerReportPermissiblePurpose>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.field(
@@ -22674,15 +23165,35 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsGetRequest {
         )
     }
 }
+impl CraMonitoringInsightsGetRequest {
+    /// A value with its required fields (`consumer_report_permissible_purpose`); set optional fields with the methods named after them.
+    pub fn new(
+        consumer_report_permissible_purpose: MonitoringConsumerReportPermissiblePurpose,
+    ) -> Self {
+        Self {
+            consumer_report_permissible_purpose,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraMonitoringInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field(
                 "consumer_report_permissible_purpose",
                 &self.consumer_report_permissible_purpose,
             )
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -22946,15 +23457,14 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsItem {
 }
 ///CraMonitoringInsightsSubscribeRequest defines the request schema for `/cra/monitoring_insights/subscribe`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraMonitoringInsightsSubscribeRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Income categories to include in Cash Flow Updates. If empty or `null`, this field will default to including all possible categories.
     pub income_categories: ::std::option::Option<
         ::std::vec::Vec<CreditBankIncomeCategory>,
     >,
     ///The Item ID to subscribe for Cash Flow Updates.
     pub item_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
     ///URL to which Plaid will send Cash Flow Updates webhooks, for example when the requested Cash Flow Updates report is ready.
@@ -22970,10 +23480,8 @@ impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsSubscribeRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsSubscribeRequest {
     const NAME: &'static str = "CraMonitoringInsightsSubscribeRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "income_categories",
         "item_id",
-        "secret",
         "user_id",
         "user_token",
         "webhook",
@@ -22991,29 +23499,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsSubscribeRe
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "income_categories"),
-                2 => s::value(&mut map, &mut f2, "item_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
-                6 => s::value(&mut map, &mut f6, "webhook"),
+                0 => s::value(&mut map, &mut f0, "income_categories"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
+                4 => s::value(&mut map, &mut f4, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            income_categories: s::optional(f1),
-            item_id: s::optional(f2),
-            secret: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
-            webhook: s::required(f6, "webhook")?,
+            income_categories: s::optional(f0),
+            item_id: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
+            webhook: s::required(f4, "webhook")?,
         })
     }
 }
@@ -23022,11 +23524,9 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.income_categories),
             ::std::option::Option::is_none(&self.item_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -23036,12 +23536,10 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "income_categories", &self.income_categories);
-        out.field_unless(skip[2], "item_id", &self.item_id);
-        out.field_unless(skip[3], "secret", &self.secret);
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_token", &self.user_token);
+        out.field_unless(skip[0], "income_categories", &self.income_categories);
+        out.field_unless(skip[1], "item_id", &self.item_id);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.field("webhook", &self.webhook);
         out.end()
     }
@@ -23061,13 +23559,6 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "income_categories",
             j::OPTIONAL,
             G::subschema_for::<CreditBankIncomeCategory>,
@@ -23080,13 +23571,6 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeRequest {
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The Item ID to subscribe for Cash Flow Updates.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "user_id",
@@ -23114,13 +23598,46 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeRequest {
         )
     }
 }
+impl CraMonitoringInsightsSubscribeRequest {
+    /// A value with its required fields (`webhook`); set optional fields with the methods named after them.
+    pub fn new(webhook: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            income_categories: ::std::option::Option::None,
+            item_id: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+            webhook: webhook.into(),
+        }
+    }
+    /// Set [`income_categories`](Self::income_categories).
+    pub fn income_categories(
+        mut self,
+        value: ::std::vec::Vec<CreditBankIncomeCategory>,
+    ) -> Self {
+        self.income_categories = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`item_id`](Self::item_id).
+    pub fn item_id(mut self, value: ::std::string::String) -> Self {
+        self.item_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraMonitoringInsightsSubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsSubscribeRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("income_categories", &self.income_categories)
             .field("item_id", &self.item_id)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
@@ -23245,6 +23762,11 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsSubscriptionId {
         )
     }
 }
+impl ::std::convert::From<&str> for CraMonitoringInsightsSubscriptionId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CraMonitoringInsightsSubscriptionId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -23275,10 +23797,9 @@ impl ::std::str::FromStr for CraMonitoringInsightsSubscriptionId {
     }
 }
 ///CraMonitoringInsightsUnsubscribeRequest defines the request schema for `/cra/monitoring_insights/unsubscribe`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraMonitoringInsightsUnsubscribeRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub subscription_id: CraMonitoringInsightsSubscriptionId,
 }
 impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsUnsubscribeRequest {
@@ -23290,7 +23811,7 @@ impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsUnsubscribeRequest 
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsUnsubscribeRequest {
     const NAME: &'static str = "CraMonitoringInsightsUnsubscribeRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "subscription_id"];
+    const FIELDS: &'static [&'static str] = &["subscription_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -23300,21 +23821,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsUnsubscribe
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "subscription_id"),
+                0 => s::value(&mut map, &mut f0, "subscription_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            subscription_id: s::required(f2, "subscription_id")?,
+            subscription_id: s::required(f0, "subscription_id")?,
         })
     }
 }
@@ -23323,18 +23838,13 @@ impl ::serde::Serialize for CraMonitoringInsightsUnsubscribeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraMonitoringInsightsUnsubscribeRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("subscription_id", &self.subscription_id);
         out.end()
     }
@@ -23354,20 +23864,6 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsUnsubscribeRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "subscription_id",
             j::REQUIRED,
             G::subschema_for::<CraMonitoringInsightsSubscriptionId>,
@@ -23379,13 +23875,14 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsUnsubscribeRequest {
         )
     }
 }
-impl ::std::fmt::Debug for CraMonitoringInsightsUnsubscribeRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CraMonitoringInsightsUnsubscribeRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("subscription_id", &self.subscription_id)
-            .finish()
+impl CraMonitoringInsightsUnsubscribeRequest {
+    /// A value with its required fields (`subscription_id`); set optional fields with the methods named after them.
+    pub fn new(
+        subscription_id: impl ::std::convert::Into<CraMonitoringInsightsSubscriptionId>,
+    ) -> Self {
+        Self {
+            subscription_id: subscription_id.into(),
+        }
     }
 }
 ///CraMonitoringInsightsUnsubscribeResponse defines the response schema for `cra/monitoring_insights/unsubscribe`
@@ -23926,6 +24423,7 @@ impl ::schemars::JsonSchema for CraPartnerInsights {
 }
 ///Details about the base FICO score associated with an UltraFICO scoring request.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraPartnerInsightsBaseFicoScore {
     pub base_fico_score_version: CraPartnerInsightsBaseFicoScoreVersion,
     pub bureau: CraPartnerInsightsBureau,
@@ -24124,6 +24622,59 @@ impl ::schemars::JsonSchema for CraPartnerInsightsBaseFicoScore {
         o.finish(
             "Details about the base FICO score associated with an UltraFICO scoring request.",
         )
+    }
+}
+impl CraPartnerInsightsBaseFicoScore {
+    /// A value with its required fields (`base_fico_score_version`, `bureau`, `score`); set optional fields with the methods named after them.
+    pub fn new(
+        base_fico_score_version: CraPartnerInsightsBaseFicoScoreVersion,
+        bureau: CraPartnerInsightsBureau,
+        score: i64,
+    ) -> Self {
+        Self {
+            base_fico_score_version,
+            bureau,
+            did_inquiries_adversely_affect_score: ::std::option::Option::None,
+            reason_code_1: ::std::option::Option::None,
+            reason_code_2: ::std::option::Option::None,
+            reason_code_3: ::std::option::Option::None,
+            reason_code_4: ::std::option::Option::None,
+            reason_codes: ::std::default::Default::default(),
+            score,
+        }
+    }
+    /// Set [`did_inquiries_adversely_affect_score`](Self::did_inquiries_adversely_affect_score).
+    pub fn did_inquiries_adversely_affect_score(mut self, value: bool) -> Self {
+        self.did_inquiries_adversely_affect_score = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason_code_1`](Self::reason_code_1).
+    pub fn reason_code_1(mut self, value: ::std::string::String) -> Self {
+        self.reason_code_1 = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason_code_2`](Self::reason_code_2).
+    pub fn reason_code_2(mut self, value: ::std::string::String) -> Self {
+        self.reason_code_2 = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason_code_3`](Self::reason_code_3).
+    pub fn reason_code_3(mut self, value: ::std::string::String) -> Self {
+        self.reason_code_3 = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason_code_4`](Self::reason_code_4).
+    pub fn reason_code_4(mut self, value: ::std::string::String) -> Self {
+        self.reason_code_4 = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason_codes`](Self::reason_codes).
+    pub fn reason_codes(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.reason_codes = value;
+        self
     }
 }
 ///The version of the base FICO score model.
@@ -24502,6 +25053,7 @@ impl ::schemars::JsonSchema for CraPartnerInsightsErrorWebhook {
 }
 ///Configurations for FICO products used in the Partner Insights flow.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraPartnerInsightsFicoInput {
     ///ID provided by FICO that uniquely identifies the lender. Required for UltraFICO score generation. Sometimes referred to as Lender Org ID.
     pub fico_lender_id: ::std::string::String,
@@ -24605,6 +25157,22 @@ impl ::schemars::JsonSchema for CraPartnerInsightsFicoInput {
             "A list of UltraFICO scoring requests. Each request contains all configuration required to generate an UltraFICO score.",
         );
         o.finish("Configurations for FICO products used in the Partner Insights flow.")
+    }
+}
+impl CraPartnerInsightsFicoInput {
+    /// A value with its required fields (`fico_lender_id`, `lender_application_id`, `ultrafico_score_requests`); set optional fields with the methods named after them.
+    pub fn new(
+        fico_lender_id: impl ::std::convert::Into<::std::string::String>,
+        lender_application_id: impl ::std::convert::Into<::std::string::String>,
+        ultrafico_score_requests: ::std::vec::Vec<
+            CraPartnerInsightsUltraFicoScoreRequest,
+        >,
+    ) -> Self {
+        Self {
+            fico_lender_id: fico_lender_id.into(),
+            lender_application_id: lender_application_id.into(),
+            ultrafico_score_requests,
+        }
     }
 }
 ///Report characteristics returned by FICO describing the banking data used to generate the UltraFICO score.
@@ -25227,9 +25795,8 @@ impl ::schemars::JsonSchema for CraPartnerInsightsFicoResults {
 }
 ///CraPartnerInsightsGetRequest defines the request schema for `/cra/partner_insights/get`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CraPartnerInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_tier: ::std::option::Option<CraUserTier>,
     pub user_token: UserToken,
 }
@@ -25242,12 +25809,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsGetRequest {
     const NAME: &'static str = "CraPartnerInsightsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "user_tier",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["user_tier", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -25258,23 +25820,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_tier"),
-                3 => s::value(&mut map, &mut f3, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_tier"),
+                1 => s::value(&mut map, &mut f1, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_tier: s::optional(f2),
-            user_token: s::required(f3, "user_token")?,
+            user_tier: s::optional(f0),
+            user_token: s::required(f1, "user_token")?,
         })
     }
 }
@@ -25283,20 +25839,14 @@ impl ::serde::Serialize for CraPartnerInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.user_tier),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_tier)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraPartnerInsightsGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_tier", &self.user_tier);
+        out.field_unless(skip[0], "user_tier", &self.user_tier);
         out.field("user_token", &self.user_token);
         out.end()
     }
@@ -25314,20 +25864,6 @@ impl ::schemars::JsonSchema for CraPartnerInsightsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "user_tier",
             j::OPTIONAL,
             G::subschema_for::<CraUserTier>,
@@ -25340,11 +25876,23 @@ impl ::schemars::JsonSchema for CraPartnerInsightsGetRequest {
         )
     }
 }
+impl CraPartnerInsightsGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            user_tier: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`user_tier`](Self::user_tier).
+    pub fn user_tier(mut self, value: CraUserTier) -> Self {
+        self.user_tier = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CraPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraPartnerInsightsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("user_tier", &self.user_tier)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -26257,6 +26805,7 @@ impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScore {
 }
 ///Configuration required to generate a single UltraFICO score.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CraPartnerInsightsUltraFicoScoreRequest {
     pub base_fico_score: CraPartnerInsightsBaseFicoScore,
     ///FICO identifier for a particular scoring request. Should only be provided by UltraFICO as part of the FICO-led Flow.
@@ -26383,6 +26932,30 @@ impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScoreRequest {
             "",
         );
         o.finish("Configuration required to generate a single UltraFICO score.")
+    }
+}
+impl CraPartnerInsightsUltraFicoScoreRequest {
+    /// A value with its required fields (`base_fico_score`, `ultrafico_score_version`); set optional fields with the methods named after them.
+    pub fn new(
+        base_fico_score: CraPartnerInsightsBaseFicoScore,
+        ultrafico_score_version: CraPartnerInsightsUltraFicoScoreVersion,
+    ) -> Self {
+        Self {
+            base_fico_score,
+            fico_scoring_request_id: ::std::option::Option::None,
+            request_correlation_id: ::std::option::Option::None,
+            ultrafico_score_version,
+        }
+    }
+    /// Set [`fico_scoring_request_id`](Self::fico_scoring_request_id).
+    pub fn fico_scoring_request_id(mut self, value: ::std::string::String) -> Self {
+        self.fico_scoring_request_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`request_correlation_id`](Self::request_correlation_id).
+    pub fn request_correlation_id(mut self, value: ::std::string::String) -> Self {
+        self.request_correlation_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The result of a single UltraFICO score generation request.
@@ -31590,6 +32163,11 @@ impl ::schemars::JsonSchema for CreditAccount {
         )
     }
 }
+impl ::std::convert::From<&str> for CreditAccount {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -31896,11 +32474,10 @@ impl ::schemars::JsonSchema for CreditAmountWithCurrency {
 }
 ///CreditAuditCopyTokenCreateRequest defines the request schema for `/credit/audit_copy_token/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditAuditCopyTokenCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///List of report tokens; can include at most one VOA/standard Asset Report tokens and one VOE Asset Report Token.
     pub report_tokens: ::std::vec::Vec<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -31911,7 +32488,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenCreateRequest {
     const NAME: &'static str = "CreditAuditCopyTokenCreateRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "report_tokens", "secret"];
+    const FIELDS: &'static [&'static str] = &["report_tokens"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -31921,21 +32498,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenCreateReques
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "report_tokens"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "report_tokens"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            report_tokens: s::required(f1, "report_tokens")?,
-            secret: s::optional(f2),
+            report_tokens: s::required(f0, "report_tokens")?,
         })
     }
 }
@@ -31944,19 +32515,14 @@ impl ::serde::Serialize for CreditAuditCopyTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditAuditCopyTokenCreateRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("report_tokens", &self.report_tokens);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -31975,37 +32541,27 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "report_tokens",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[j::ARRAY],
             "List of report tokens; can include at most one VOA/standard Asset Report tokens and one VOE Asset Report Token.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CreditAuditCopyTokenCreateRequest defines the request schema for `/credit/audit_copy_token/create`",
         )
     }
 }
+impl CreditAuditCopyTokenCreateRequest {
+    /// A value with its required fields (`report_tokens`); set optional fields with the methods named after them.
+    pub fn new(report_tokens: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { report_tokens }
+    }
+}
 impl ::std::fmt::Debug for CreditAuditCopyTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("report_tokens", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -32104,11 +32660,10 @@ impl ::std::fmt::Debug for CreditAuditCopyTokenCreateResponse {
 }
 ///CreditAuditCopyTokenRemoveRequest defines the request schema for `/credit/audit_copy_token/remove`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditAuditCopyTokenRemoveRequest {
     ///The `audit_copy_token` granting access to the Audit Copy you would like to revoke.
     pub audit_copy_token: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -32119,7 +32674,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenRemoveRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenRemoveRequest {
     const NAME: &'static str = "CreditAuditCopyTokenRemoveRequest";
-    const FIELDS: &'static [&'static str] = &["audit_copy_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["audit_copy_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -32129,21 +32684,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenRemoveReques
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "audit_copy_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             audit_copy_token: s::required(f0, "audit_copy_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -32152,10 +32701,7 @@ impl ::serde::Serialize for CreditAuditCopyTokenRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditAuditCopyTokenRemoveRequest",
@@ -32163,8 +32709,6 @@ impl ::serde::Serialize for CreditAuditCopyTokenRemoveRequest {
             &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -32189,31 +32733,25 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenRemoveRequest {
             &[],
             "The `audit_copy_token` granting access to the Audit Copy you would like to revoke.",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CreditAuditCopyTokenRemoveRequest defines the request schema for `/credit/audit_copy_token/remove`",
         )
+    }
+}
+impl CreditAuditCopyTokenRemoveRequest {
+    /// A value with its required fields (`audit_copy_token`); set optional fields with the methods named after them.
+    pub fn new(
+        audit_copy_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            audit_copy_token: audit_copy_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for CreditAuditCopyTokenRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenRemoveRequest")
             .field("audit_copy_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -32304,13 +32842,12 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenRemoveResponse {
 }
 ///CreditAuditCopyTokenUpdateRequest defines the request schema for `/credit/audit_copy_token/update`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditAuditCopyTokenUpdateRequest {
     ///The `audit_copy_token` you would like to update.
     pub audit_copy_token: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Array of tokens which the specified Audit Copy Token will be updated with. The types of token supported are asset report token and employment report token. There can be at most 1 of each token type in the array.
     pub report_tokens: ::std::vec::Vec<AssetReportToken>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -32321,12 +32858,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenUpdateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenUpdateRequest {
     const NAME: &'static str = "CreditAuditCopyTokenUpdateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "audit_copy_token",
-        "client_id",
-        "report_tokens",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["audit_copy_token", "report_tokens"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -32337,23 +32869,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenUpdateReques
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "audit_copy_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "report_tokens"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "report_tokens"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             audit_copy_token: s::required(f0, "audit_copy_token")?,
-            client_id: s::optional(f1),
-            report_tokens: s::required(f2, "report_tokens")?,
-            secret: s::optional(f3),
+            report_tokens: s::required(f1, "report_tokens")?,
         })
     }
 }
@@ -32362,10 +32888,7 @@ impl ::serde::Serialize for CreditAuditCopyTokenUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditAuditCopyTokenUpdateRequest",
@@ -32373,9 +32896,7 @@ impl ::serde::Serialize for CreditAuditCopyTokenUpdateRequest {
             &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("report_tokens", &self.report_tokens);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -32401,38 +32922,34 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenUpdateRequest {
             "The `audit_copy_token` you would like to update.",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "report_tokens",
             j::REQUIRED,
             G::subschema_for::<AssetReportToken>,
             &[j::ARRAY],
             "Array of tokens which the specified Audit Copy Token will be updated with. The types of token supported are asset report token and employment report token. There can be at most 1 of each token type in the array.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CreditAuditCopyTokenUpdateRequest defines the request schema for `/credit/audit_copy_token/update`",
         )
+    }
+}
+impl CreditAuditCopyTokenUpdateRequest {
+    /// A value with its required fields (`audit_copy_token`, `report_tokens`); set optional fields with the methods named after them.
+    pub fn new(
+        audit_copy_token: impl ::std::convert::Into<::std::string::String>,
+        report_tokens: ::std::vec::Vec<AssetReportToken>,
+    ) -> Self {
+        Self {
+            audit_copy_token: audit_copy_token.into(),
+            report_tokens,
+        }
     }
 }
 impl ::std::fmt::Debug for CreditAuditCopyTokenUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenUpdateRequest")
             .field("audit_copy_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("report_tokens", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -32728,9 +33245,8 @@ impl ::schemars::JsonSchema for CreditBankEmployment {
 }
 ///CreditBankEmploymentGetRequest defines the request schema for `/beta/credit/v1/bank_employment/get`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditBankEmploymentGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentGetRequest {
@@ -32742,7 +33258,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentGetRequest {
     const NAME: &'static str = "CreditBankEmploymentGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_token"];
+    const FIELDS: &'static [&'static str] = &["user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -32752,21 +33268,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_token: s::required(f2, "user_token")?,
+            user_token: s::required(f0, "user_token")?,
         })
     }
 }
@@ -32775,18 +33285,13 @@ impl ::serde::Serialize for CreditBankEmploymentGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditBankEmploymentGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_token", &self.user_token);
         out.end()
     }
@@ -32805,31 +33310,23 @@ impl ::schemars::JsonSchema for CreditBankEmploymentGetRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "CreditBankEmploymentGetRequest defines the request schema for `/beta/credit/v1/bank_employment/get`.",
         )
     }
 }
+impl CreditBankEmploymentGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            user_token: user_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for CreditBankEmploymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankEmploymentGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("user_token", &crate::redact::Redacted)
             .finish()
     }
@@ -34116,10 +34613,9 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeErrorTyp
 }
 ///CreditBankIncomeGetRequest defines the request schema for `/credit/bank_income/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CreditBankIncomeGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CreditBankIncomeGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -34132,13 +34628,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeGetRequest {
     const NAME: &'static str = "CreditBankIncomeGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -34150,25 +34640,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeGetRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::optional(f4),
+            options: s::optional(f0),
+            user_id: s::optional(f1),
+            user_token: s::optional(f2),
         })
     }
 }
@@ -34177,10 +34661,8 @@ impl ::serde::Serialize for CreditBankIncomeGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -34190,11 +34672,9 @@ impl ::serde::Serialize for CreditBankIncomeGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
-        out.field_unless(skip[4], "user_token", &self.user_token);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -34211,23 +34691,9 @@ impl ::schemars::JsonSchema for CreditBankIncomeGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<CreditBankIncomeGetRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -34250,12 +34716,35 @@ impl ::schemars::JsonSchema for CreditBankIncomeGetRequest {
         )
     }
 }
+impl CreditBankIncomeGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CreditBankIncomeGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CreditBankIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -34263,6 +34752,7 @@ impl ::std::fmt::Debug for CreditBankIncomeGetRequest {
 }
 ///An optional object for `/credit/bank_income/get` request options.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CreditBankIncomeGetRequestOptions {
     ///How many Bank Income Reports should be fetched. Multiple reports may be available if the report has been re-created or refreshed. If more than one report is available, the most recent reports will be returned first.
     pub count: i64,
@@ -34336,6 +34826,19 @@ impl ::schemars::JsonSchema for CreditBankIncomeGetRequestOptions {
             "How many Bank Income Reports should be fetched. Multiple reports may be available if the report has been re-created or refreshed. If more than one report is available, the most recent reports will be returned first.",
         );
         o.finish("An optional object for `/credit/bank_income/get` request options.")
+    }
+}
+impl CreditBankIncomeGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::default_u64::<i64, 1>(),
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
     }
 }
 impl ::std::default::Default for CreditBankIncomeGetRequestOptions {
@@ -34841,9 +35344,8 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomePayFrequ
 }
 ///CreditBankIncomePDFGetRequest defines the request schema for `/credit/bank_income/pdf/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditBankIncomePdfGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
@@ -34856,12 +35358,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomePdfGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomePdfGetRequest {
     const NAME: &'static str = "CreditBankIncomePdfGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -34872,23 +35369,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomePdfGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_id"),
-                3 => s::value(&mut map, &mut f3, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_id"),
+                1 => s::value(&mut map, &mut f1, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_id: s::optional(f2),
-            user_token: s::required(f3, "user_token")?,
+            user_id: s::optional(f0),
+            user_token: s::required(f1, "user_token")?,
         })
     }
 }
@@ -34897,20 +35388,14 @@ impl ::serde::Serialize for CreditBankIncomePdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.user_id),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditBankIncomePdfGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("user_token", &self.user_token);
         out.end()
     }
@@ -34930,20 +35415,6 @@ impl ::schemars::JsonSchema for CreditBankIncomePdfGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "user_id",
             j::OPTIONAL,
             G::subschema_for::<NewUserId>,
@@ -34956,11 +35427,23 @@ impl ::schemars::JsonSchema for CreditBankIncomePdfGetRequest {
         )
     }
 }
+impl CreditBankIncomePdfGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            user_id: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CreditBankIncomePdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomePdfGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -35000,6 +35483,11 @@ impl ::schemars::JsonSchema for CreditBankIncomePdfGetResponse {
         )
     }
 }
+impl ::std::convert::From<&str> for CreditBankIncomePdfGetResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditBankIncomePdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -35029,10 +35517,9 @@ impl ::std::str::FromStr for CreditBankIncomePdfGetResponse {
 }
 ///CreditBankIncomeRefreshRequest defines the request schema for `/credit/bank_income/refresh`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditBankIncomeRefreshRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CreditBankIncomeRefreshRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
@@ -35045,13 +35532,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeRefreshRequest {
     const NAME: &'static str = "CreditBankIncomeRefreshRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -35063,25 +35544,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeRefreshRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::required(f4, "user_token")?,
+            options: s::optional(f0),
+            user_id: s::optional(f1),
+            user_token: s::required(f2, "user_token")?,
         })
     }
 }
@@ -35090,10 +35565,8 @@ impl ::serde::Serialize for CreditBankIncomeRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -35102,10 +35575,8 @@ impl ::serde::Serialize for CreditBankIncomeRefreshRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.field("user_token", &self.user_token);
         out.end()
     }
@@ -35125,23 +35596,9 @@ impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<CreditBankIncomeRefreshRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -35158,12 +35615,30 @@ impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequest {
         )
     }
 }
+impl CreditBankIncomeRefreshRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CreditBankIncomeRefreshRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CreditBankIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeRefreshRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -35171,6 +35646,7 @@ impl ::std::fmt::Debug for CreditBankIncomeRefreshRequest {
 }
 ///An optional object for `/credit/bank_income/refresh` request options.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CreditBankIncomeRefreshRequestOptions {
     ///How many days of data to include in the refresh. If not specified, this will default to the days requested in the most recently generated bank income report for the user.
     pub days_requested: ::std::option::Option<i64>,
@@ -35244,6 +35720,19 @@ impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequestOptions {
             "How many days of data to include in the refresh. If not specified, this will default to the days requested in the most recently generated bank income report for the user.",
         );
         o.finish("An optional object for `/credit/bank_income/refresh` request options.")
+    }
+}
+impl CreditBankIncomeRefreshRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            days_requested: ::std::option::Option::None,
+        }
+    }
+    /// Set [`days_requested`](Self::days_requested).
+    pub fn days_requested(mut self, value: i64) -> Self {
+        self.days_requested = ::std::option::Option::Some(value);
+        self
     }
 }
 ///CreditBankIncomeRefreshResponse defines the response schema for `/credit/bank_income/refresh`.
@@ -36214,11 +36703,10 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeWarningT
 }
 ///CreditBankIncomeWebhookUpdateRequest defines the request schema for `/credit/bank_income/webhook/update`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditBankIncomeWebhookUpdateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Whether the user should be enabled for proactive webhook notifications when their income changes
     pub enable_webhooks: bool,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
@@ -36232,9 +36720,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWebhookUpdateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeWebhookUpdateRequest {
     const NAME: &'static str = "CreditBankIncomeWebhookUpdateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "enable_webhooks",
-        "secret",
         "user_id",
         "user_token",
     ];
@@ -36249,25 +36735,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeWebhookUpdateReq
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "enable_webhooks"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "enable_webhooks"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            enable_webhooks: s::required(f1, "enable_webhooks")?,
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::required(f4, "user_token")?,
+            enable_webhooks: s::required(f0, "enable_webhooks")?,
+            user_id: s::optional(f1),
+            user_token: s::required(f2, "user_token")?,
         })
     }
 }
@@ -36276,21 +36756,15 @@ impl ::serde::Serialize for CreditBankIncomeWebhookUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.user_id),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditBankIncomeWebhookUpdateRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("enable_webhooks", &self.enable_webhooks);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("user_token", &self.user_token);
         out.end()
     }
@@ -36310,25 +36784,11 @@ impl ::schemars::JsonSchema for CreditBankIncomeWebhookUpdateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "enable_webhooks",
             j::REQUIRED,
             G::subschema_for::<bool>,
             &[],
             "Whether the user should be enabled for proactive webhook notifications when their income changes",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "user_id",
@@ -36343,12 +36803,28 @@ impl ::schemars::JsonSchema for CreditBankIncomeWebhookUpdateRequest {
         )
     }
 }
+impl CreditBankIncomeWebhookUpdateRequest {
+    /// A value with its required fields (`enable_webhooks`, `user_token`); set optional fields with the methods named after them.
+    pub fn new(
+        enable_webhooks: bool,
+        user_token: impl ::std::convert::Into<UserToken>,
+    ) -> Self {
+        Self {
+            enable_webhooks,
+            user_id: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CreditBankIncomeWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeWebhookUpdateRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("enable_webhooks", &self.enable_webhooks)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -37301,10 +37777,9 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadTransaction {
 }
 ///CreditBankStatementsUploadsGetRequest defines the request schema for `/credit/bank_statements/uploads/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditBankStatementsUploadsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CreditBankStatementsUploadsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditBankStatementsUploadsGetRequest {
@@ -37316,12 +37791,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankStatementsUploadsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementsUploadsGetRequest {
     const NAME: &'static str = "CreditBankStatementsUploadsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "secret",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -37332,23 +37802,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementsUploadsGetRe
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            user_token: s::required(f3, "user_token")?,
+            options: s::optional(f0),
+            user_token: s::required(f1, "user_token")?,
         })
     }
 }
@@ -37357,20 +37821,14 @@ impl ::serde::Serialize for CreditBankStatementsUploadsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditBankStatementsUploadsGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field("user_token", &self.user_token);
         out.end()
     }
@@ -37390,23 +37848,9 @@ impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<CreditBankStatementsUploadsGetRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -37416,18 +37860,34 @@ impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequest {
         )
     }
 }
+impl CreditBankStatementsUploadsGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(
+        mut self,
+        value: CreditBankStatementsUploadsGetRequestOptions,
+    ) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CreditBankStatementsUploadsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankStatementsUploadsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("user_token", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object for `/credit/bank_statements/uploads/get` request options.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CreditBankStatementsUploadsGetRequestOptions {
     ///An array of `item_id`s whose bank statements information is returned. Each `item_id` should uniquely identify a bank statements uploaded item. If this field is not provided, all `item_id`s associated with the `user_token` will returned in the response.
     pub item_ids: ::std::vec::Vec<::std::string::String>,
@@ -37504,6 +37964,19 @@ impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequestOptions {
         o.finish(
             "An optional object for `/credit/bank_statements/uploads/get` request options.",
         )
+    }
+}
+impl CreditBankStatementsUploadsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            item_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`item_ids`](Self::item_ids).
+    pub fn item_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.item_ids = value;
+        self
     }
 }
 ///CreditBankStatementsUploadsGetResponse defines the response schema for `/credit/bank_statements/uploads/get`
@@ -38085,6 +38558,11 @@ impl ::schemars::JsonSchema for CreditDocumentType {
         )
     }
 }
+impl ::std::convert::From<&str> for CreditDocumentType {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditDocumentType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -38222,6 +38700,11 @@ impl ::schemars::JsonSchema for CreditEmploymentEmployeeType {
         )
     }
 }
+impl ::std::convert::From<&str> for CreditEmploymentEmployeeType {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditEmploymentEmployeeType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -38251,9 +38734,8 @@ impl ::std::str::FromStr for CreditEmploymentEmployeeType {
 }
 ///CreditEmploymentGetRequest defines the request schema for `/credit/employment/get`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditEmploymentGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditEmploymentGetRequest {
@@ -38265,7 +38747,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditEmploymentGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentGetRequest {
     const NAME: &'static str = "CreditEmploymentGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_token"];
+    const FIELDS: &'static [&'static str] = &["user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -38275,21 +38757,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_token: s::required(f2, "user_token")?,
+            user_token: s::required(f0, "user_token")?,
         })
     }
 }
@@ -38298,18 +38774,13 @@ impl ::serde::Serialize for CreditEmploymentGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditEmploymentGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_token", &self.user_token);
         out.end()
     }
@@ -38326,31 +38797,23 @@ impl ::schemars::JsonSchema for CreditEmploymentGetRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "CreditEmploymentGetRequest defines the request schema for `/credit/employment/get`.",
         )
     }
 }
+impl CreditEmploymentGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            user_token: user_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for CreditEmploymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditEmploymentGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("user_token", &crate::redact::Redacted)
             .finish()
     }
@@ -38767,6 +39230,11 @@ impl ::schemars::JsonSchema for CreditEmploymentVerificationStatus {
             &[],
             "Current employment status.",
         )
+    }
+}
+impl ::std::convert::From<&str> for CreditEmploymentVerificationStatus {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for CreditEmploymentVerificationStatus {
@@ -39974,11 +40442,10 @@ impl ::schemars::JsonSchema for CreditFreddieMacReportingInformation {
 }
 ///CreditFreddieMacReportsGetRequest defines the request schema for `/credit/freddie_mac/reports/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditFreddieMacReportsGetRequest {
     ///A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.
     pub audit_copy_token: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacReportsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -39989,7 +40456,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacReportsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacReportsGetRequest {
     const NAME: &'static str = "CreditFreddieMacReportsGetRequest";
-    const FIELDS: &'static [&'static str] = &["audit_copy_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["audit_copy_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -39999,21 +40466,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacReportsGetReques
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "audit_copy_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             audit_copy_token: s::required(f0, "audit_copy_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -40022,10 +40483,7 @@ impl ::serde::Serialize for CreditFreddieMacReportsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditFreddieMacReportsGetRequest",
@@ -40033,8 +40491,6 @@ impl ::serde::Serialize for CreditFreddieMacReportsGetRequest {
             &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -40059,31 +40515,25 @@ impl ::schemars::JsonSchema for CreditFreddieMacReportsGetRequest {
             &[],
             "A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CreditFreddieMacReportsGetRequest defines the request schema for `/credit/freddie_mac/reports/get`",
         )
+    }
+}
+impl CreditFreddieMacReportsGetRequest {
+    /// A value with its required fields (`audit_copy_token`); set optional fields with the methods named after them.
+    pub fn new(
+        audit_copy_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            audit_copy_token: audit_copy_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for CreditFreddieMacReportsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditFreddieMacReportsGetRequest")
             .field("audit_copy_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -40664,6 +41114,11 @@ impl ::schemars::JsonSchema for CreditIsoCurrencyCode {
             &[],
             "The ISO 4217 currency code of the amount or balance.",
         )
+    }
+}
+impl ::std::convert::From<&str> for CreditIsoCurrencyCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for CreditIsoCurrencyCode {
@@ -41569,10 +42024,9 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditPayStubPayBasisTyp
 }
 ///CreditPayrollIncomeGetRequest defines the request schema for `/credit/payroll_income/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomeGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CreditPayrollIncomeGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -41585,13 +42039,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeGetRequest {
     const NAME: &'static str = "CreditPayrollIncomeGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -41603,25 +42051,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeGetRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::optional(f4),
+            options: s::optional(f0),
+            user_id: s::optional(f1),
+            user_token: s::optional(f2),
         })
     }
 }
@@ -41630,10 +42072,8 @@ impl ::serde::Serialize for CreditPayrollIncomeGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -41643,11 +42083,9 @@ impl ::serde::Serialize for CreditPayrollIncomeGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
-        out.field_unless(skip[4], "user_token", &self.user_token);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -41666,23 +42104,9 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<CreditPayrollIncomeGetRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -41705,12 +42129,35 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequest {
         )
     }
 }
+impl CreditPayrollIncomeGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CreditPayrollIncomeGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -41718,6 +42165,7 @@ impl ::std::fmt::Debug for CreditPayrollIncomeGetRequest {
 }
 ///An optional object for `/credit/payroll_income/get` request options.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomeGetRequestOptions {
     ///An array of `item_id`s whose payroll information is returned. Each `item_id` should uniquely identify a payroll income item. If this field is not provided, all `item_id`s associated with the `user_token` will returned in the response.
     pub item_ids: ::std::vec::Vec<::std::string::String>,
@@ -41791,6 +42239,19 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequestOptions {
             "An array of `item_id`s whose payroll information is returned. Each `item_id` should uniquely identify a payroll income item. If this field is not provided, all `item_id`s associated with the `user_token` will returned in the response.",
         );
         o.finish("An optional object for `/credit/payroll_income/get` request options.")
+    }
+}
+impl CreditPayrollIncomeGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            item_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`item_ids`](Self::item_ids).
+    pub fn item_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.item_ids = value;
+        self
     }
 }
 ///Defines the response body for `/credit/payroll_income/get`.
@@ -41890,12 +42351,11 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeGetResponse {
 }
 ///CreditPayrollIncomeParsingConfigUpdateRequest defines the request schema for `/credit/payroll_income/parsing_config/update`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomeParsingConfigUpdateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub item_id: ::std::option::Option<ItemId>,
     ///The types of analysis to enable for the document income verification session
     pub parsing_config: ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
@@ -41910,10 +42370,8 @@ impl<'de> crate::struct_serde::FromMap<'de>
 for CreditPayrollIncomeParsingConfigUpdateRequest {
     const NAME: &'static str = "CreditPayrollIncomeParsingConfigUpdateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "item_id",
         "parsing_config",
-        "secret",
         "user_id",
         "user_token",
     ];
@@ -41929,27 +42387,21 @@ for CreditPayrollIncomeParsingConfigUpdateRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "item_id"),
-                2 => s::value(&mut map, &mut f2, "parsing_config"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "item_id"),
+                1 => s::value(&mut map, &mut f1, "parsing_config"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            item_id: s::optional(f1),
-            parsing_config: s::required(f2, "parsing_config")?,
-            secret: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::required(f5, "user_token")?,
+            item_id: s::optional(f0),
+            parsing_config: s::required(f1, "parsing_config")?,
+            user_id: s::optional(f2),
+            user_token: s::required(f3, "user_token")?,
         })
     }
 }
@@ -41958,10 +42410,8 @@ impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.item_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -41970,11 +42420,9 @@ impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "item_id", &self.item_id);
+        out.field_unless(skip[0], "item_id", &self.item_id);
         out.field("parsing_config", &self.parsing_config);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.field("user_token", &self.user_token);
         out.end()
     }
@@ -41993,13 +42441,6 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("item_id", j::OPTIONAL, G::subschema_for::<ItemId>, &[j::NULLABLE], "");
         o.field(
             "parsing_config",
@@ -42007,13 +42448,6 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateRequest {
             G::subschema_for::<IncomeVerificationDocParsingConfig>,
             &[j::ARRAY],
             "The types of analysis to enable for the document income verification session",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "user_id",
@@ -42028,13 +42462,35 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateRequest {
         )
     }
 }
+impl CreditPayrollIncomeParsingConfigUpdateRequest {
+    /// A value with its required fields (`parsing_config`, `user_token`); set optional fields with the methods named after them.
+    pub fn new(
+        parsing_config: ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
+        user_token: impl ::std::convert::Into<UserToken>,
+    ) -> Self {
+        Self {
+            item_id: ::std::option::Option::None,
+            parsing_config,
+            user_id: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`item_id`](Self::item_id).
+    pub fn item_id(mut self, value: ItemId) -> Self {
+        self.item_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomeParsingConfigUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeParsingConfigUpdateRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("item_id", &self.item_id)
             .field("parsing_config", &self.parsing_config)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -42115,15 +42571,14 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateResponse {
 }
 ///Defines the request schema for `/credit/payroll_income/precheck`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomePrecheckRequest {
     ///An array of access tokens corresponding to Items belonging to the user whose eligibility is being checked. Note that if the Items specified here are not already initialized with `transactions`, providing them in this field will cause these Items to be initialized with (and billed for) the Transactions product.
     pub access_tokens: ::std::vec::Vec<AccessToken>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub employer: ::std::option::Option<IncomeVerificationPrecheckEmployer>,
     pub payroll_institution: ::std::option::Option<
         IncomeVerificationPrecheckPayrollInstitution,
     >,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub us_military_info: ::std::option::Option<IncomeVerificationPrecheckMilitaryInfo>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
@@ -42139,10 +42594,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomePrecheckReque
     const NAME: &'static str = "CreditPayrollIncomePrecheckRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_tokens",
-        "client_id",
         "employer",
         "payroll_institution",
-        "secret",
         "us_military_info",
         "user_id",
         "user_token",
@@ -42161,31 +42614,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomePrecheckReque
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_tokens"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "employer"),
-                3 => s::value(&mut map, &mut f3, "payroll_institution"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "us_military_info"),
-                6 => s::value(&mut map, &mut f6, "user_id"),
-                7 => s::value(&mut map, &mut f7, "user_token"),
+                1 => s::value(&mut map, &mut f1, "employer"),
+                2 => s::value(&mut map, &mut f2, "payroll_institution"),
+                3 => s::value(&mut map, &mut f3, "us_military_info"),
+                4 => s::value(&mut map, &mut f4, "user_id"),
+                5 => s::value(&mut map, &mut f5, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_tokens: f0.unwrap_or_default(),
-            client_id: s::optional(f1),
-            employer: s::optional(f2),
-            payroll_institution: s::optional(f3),
-            secret: s::optional(f4),
-            us_military_info: s::optional(f5),
-            user_id: s::optional(f6),
-            user_token: s::optional(f7),
+            employer: s::optional(f1),
+            payroll_institution: s::optional(f2),
+            us_military_info: s::optional(f3),
+            user_id: s::optional(f4),
+            user_token: s::optional(f5),
         })
     }
 }
@@ -42194,12 +42641,10 @@ impl ::serde::Serialize for CreditPayrollIncomePrecheckRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8] = [
+        let skip: [bool; 6] = [
             ::std::vec::Vec::is_empty(&self.access_tokens),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.employer),
             ::std::option::Option::is_none(&self.payroll_institution),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.us_military_info),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
@@ -42211,13 +42656,11 @@ impl ::serde::Serialize for CreditPayrollIncomePrecheckRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_tokens", &self.access_tokens);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "employer", &self.employer);
-        out.field_unless(skip[3], "payroll_institution", &self.payroll_institution);
-        out.field_unless(skip[4], "secret", &self.secret);
-        out.field_unless(skip[5], "us_military_info", &self.us_military_info);
-        out.field_unless(skip[6], "user_id", &self.user_id);
-        out.field_unless(skip[7], "user_token", &self.user_token);
+        out.field_unless(skip[1], "employer", &self.employer);
+        out.field_unless(skip[2], "payroll_institution", &self.payroll_institution);
+        out.field_unless(skip[3], "us_military_info", &self.us_military_info);
+        out.field_unless(skip[4], "user_id", &self.user_id);
+        out.field_unless(skip[5], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -42243,13 +42686,6 @@ impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckRequest {
             "An array of access tokens corresponding to Items belonging to the user whose eligibility is being checked. Note that if the Items specified here are not already initialized with `transactions`, providing them in this field will cause these Items to be initialized with (and billed for) the Transactions product.",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "employer",
             j::OPTIONAL,
             G::subschema_for::<IncomeVerificationPrecheckEmployer>,
@@ -42260,13 +42696,6 @@ impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckRequest {
             "payroll_institution",
             j::OPTIONAL,
             G::subschema_for::<IncomeVerificationPrecheckPayrollInstitution>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -42294,14 +42723,61 @@ impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckRequest {
         o.finish("Defines the request schema for `/credit/payroll_income/precheck`.")
     }
 }
+impl CreditPayrollIncomePrecheckRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_tokens: ::std::default::Default::default(),
+            employer: ::std::option::Option::None,
+            payroll_institution: ::std::option::Option::None,
+            us_military_info: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_tokens`](Self::access_tokens).
+    pub fn access_tokens(mut self, value: ::std::vec::Vec<AccessToken>) -> Self {
+        self.access_tokens = value;
+        self
+    }
+    /// Set [`employer`](Self::employer).
+    pub fn employer(mut self, value: IncomeVerificationPrecheckEmployer) -> Self {
+        self.employer = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payroll_institution`](Self::payroll_institution).
+    pub fn payroll_institution(
+        mut self,
+        value: IncomeVerificationPrecheckPayrollInstitution,
+    ) -> Self {
+        self.payroll_institution = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`us_military_info`](Self::us_military_info).
+    pub fn us_military_info(
+        mut self,
+        value: IncomeVerificationPrecheckMilitaryInfo,
+    ) -> Self {
+        self.us_military_info = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomePrecheckRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomePrecheckRequest")
             .field("access_tokens", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("employer", &self.employer)
             .field("payroll_institution", &self.payroll_institution)
-            .field("secret", &crate::redact::Redacted)
             .field("us_military_info", &self.us_military_info)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
@@ -42392,10 +42868,9 @@ impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckResponse {
 }
 ///CreditPayrollIncomeRefreshRequest defines the request schema for `/credit/payroll_income/refresh`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomeRefreshRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<CreditPayrollIncomeRefreshRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
@@ -42408,13 +42883,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeRefreshRequest {
     const NAME: &'static str = "CreditPayrollIncomeRefreshRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -42426,25 +42895,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeRefreshReques
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::required(f4, "user_token")?,
+            options: s::optional(f0),
+            user_id: s::optional(f1),
+            user_token: s::required(f2, "user_token")?,
         })
     }
 }
@@ -42453,10 +42916,8 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -42465,10 +42926,8 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.field("user_token", &self.user_token);
         out.end()
     }
@@ -42488,23 +42947,9 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<CreditPayrollIncomeRefreshRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -42521,12 +42966,30 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequest {
         )
     }
 }
+impl CreditPayrollIncomeRefreshRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: user_token.into(),
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: CreditPayrollIncomeRefreshRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRefreshRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -42534,6 +42997,7 @@ impl ::std::fmt::Debug for CreditPayrollIncomeRefreshRequest {
 }
 ///An optional object for `/credit/payroll_income/refresh` request options.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomeRefreshRequestOptions {
     ///An array of `item_id`s to be refreshed. Each `item_id` should uniquely identify a payroll income item. If this field is not provided, all `item_id`s associated with the `user_token` will be refreshed.
     pub item_ids: ::std::vec::Vec<::std::string::String>,
@@ -42626,6 +43090,25 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequestOptions {
         o.finish(
             "An optional object for `/credit/payroll_income/refresh` request options.",
         )
+    }
+}
+impl CreditPayrollIncomeRefreshRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            item_ids: ::std::default::Default::default(),
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`item_ids`](Self::item_ids).
+    pub fn item_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.item_ids = value;
+        self
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
     }
 }
 ///CreditPayrollIncomeRefreshResponse defines the response schema for `/credit/payroll_income/refresh`
@@ -42753,6 +43236,11 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshStatus {
         )
     }
 }
+impl ::std::convert::From<&str> for CreditPayrollIncomeRefreshStatus {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditPayrollIncomeRefreshStatus {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -42782,9 +43270,8 @@ impl ::std::str::FromStr for CreditPayrollIncomeRefreshStatus {
 }
 ///CreditPayrollIncomeRiskSignalsGetRequest defines the request schema for `/credit/payroll_income/risk_signals/get`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct CreditPayrollIncomeRiskSignalsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -42798,12 +43285,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRiskSignalsGetRequest
 impl<'de> crate::struct_serde::FromMap<'de>
 for CreditPayrollIncomeRiskSignalsGetRequest {
     const NAME: &'static str = "CreditPayrollIncomeRiskSignalsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -42814,23 +43296,17 @@ for CreditPayrollIncomeRiskSignalsGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_id"),
-                3 => s::value(&mut map, &mut f3, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_id"),
+                1 => s::value(&mut map, &mut f1, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_id: s::optional(f2),
-            user_token: s::optional(f3),
+            user_id: s::optional(f0),
+            user_token: s::optional(f1),
         })
     }
 }
@@ -42839,9 +43315,7 @@ impl ::serde::Serialize for CreditPayrollIncomeRiskSignalsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -42851,10 +43325,8 @@ impl ::serde::Serialize for CreditPayrollIncomeRiskSignalsGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_id", &self.user_id);
-        out.field_unless(skip[3], "user_token", &self.user_token);
+        out.field_unless(skip[0], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -42872,20 +43344,6 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRiskSignalsGetRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "user_id",
             j::OPTIONAL,
@@ -42905,11 +43363,28 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRiskSignalsGetRequest {
         )
     }
 }
+impl CreditPayrollIncomeRiskSignalsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomeRiskSignalsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRiskSignalsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -43120,13 +43595,12 @@ impl ::schemars::JsonSchema for CreditPlatformIds {
 }
 ///CreditRelayCreateRequest defines the request schema for `/credit/relay/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditRelayCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///List of report token strings, with at most one token of each report type. Currently only Asset Report token is supported.
     pub report_tokens: ::std::vec::Vec<::std::string::String>,
     ///The `secondary_client_id` is the client id of the third party with whom you would like to share the relay token.
     pub secondary_client_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///URL to which Plaid will send webhooks when the Secondary Client successfully retrieves an Asset Report by calling `/credit/relay/get`.
     pub webhook: ::std::option::Option<::std::string::String>,
 }
@@ -43140,10 +43614,8 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayCreateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayCreateRequest {
     const NAME: &'static str = "CreditRelayCreateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "report_tokens",
         "secondary_client_id",
-        "secret",
         "webhook",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -43157,25 +43629,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayCreateRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "report_tokens"),
-                2 => s::value(&mut map, &mut f2, "secondary_client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "webhook"),
+                0 => s::value(&mut map, &mut f0, "report_tokens"),
+                1 => s::value(&mut map, &mut f1, "secondary_client_id"),
+                2 => s::value(&mut map, &mut f2, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            report_tokens: s::required(f1, "report_tokens")?,
-            secondary_client_id: s::required(f2, "secondary_client_id")?,
-            secret: s::optional(f3),
-            webhook: s::optional(f4),
+            report_tokens: s::required(f0, "report_tokens")?,
+            secondary_client_id: s::required(f1, "secondary_client_id")?,
+            webhook: s::optional(f2),
         })
     }
 }
@@ -43184,22 +43650,16 @@ impl ::serde::Serialize for CreditRelayCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.webhook),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.webhook)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditRelayCreateRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("report_tokens", &self.report_tokens);
         out.field("secondary_client_id", &self.secondary_client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "webhook", &self.webhook);
+        out.field_unless(skip[0], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -43216,13 +43676,6 @@ impl ::schemars::JsonSchema for CreditRelayCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "report_tokens",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -43237,13 +43690,6 @@ impl ::schemars::JsonSchema for CreditRelayCreateRequest {
             "The `secondary_client_id` is the client id of the third party with whom you would like to share the relay token.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "webhook",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -43255,13 +43701,29 @@ impl ::schemars::JsonSchema for CreditRelayCreateRequest {
         )
     }
 }
+impl CreditRelayCreateRequest {
+    /// A value with its required fields (`report_tokens`, `secondary_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        report_tokens: ::std::vec::Vec<::std::string::String>,
+        secondary_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            report_tokens,
+            secondary_client_id: secondary_client_id.into(),
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CreditRelayCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("report_tokens", &crate::redact::Redacted)
             .field("secondary_client_id", &self.secondary_client_id)
-            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -43359,14 +43821,13 @@ impl ::std::fmt::Debug for CreditRelayCreateResponse {
 }
 ///CreditRelayGetRequest defines the request schema for `/credit/relay/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditRelayGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///`true` if you would like to retrieve the Asset Report with Insights, `false` otherwise. This field defaults to `false` if omitted.
     pub include_insights: bool,
     ///The `relay_token` granting access to the report you would like to get.
     pub relay_token: ::std::string::String,
     pub report_type: ReportType,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditRelayGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -43378,11 +43839,9 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayGetRequest {
     const NAME: &'static str = "CreditRelayGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "include_insights",
         "relay_token",
         "report_type",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -43395,25 +43854,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayGetRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "include_insights"),
-                2 => s::value(&mut map, &mut f2, "relay_token"),
-                3 => s::value(&mut map, &mut f3, "report_type"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                0 => s::value(&mut map, &mut f0, "include_insights"),
+                1 => s::value(&mut map, &mut f1, "relay_token"),
+                2 => s::value(&mut map, &mut f2, "report_type"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            include_insights: f1.unwrap_or_default(),
-            relay_token: s::required(f2, "relay_token")?,
-            report_type: s::required(f3, "report_type")?,
-            secret: s::optional(f4),
+            include_insights: f0.unwrap_or_default(),
+            relay_token: s::required(f1, "relay_token")?,
+            report_type: s::required(f2, "report_type")?,
         })
     }
 }
@@ -43422,21 +43875,16 @@ impl ::serde::Serialize for CreditRelayGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditRelayGetRequest",
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("include_insights", &self.include_insights);
         out.field("relay_token", &self.relay_token);
         out.field("report_type", &self.report_type);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -43453,13 +43901,6 @@ impl ::schemars::JsonSchema for CreditRelayGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "include_insights",
             j::DEFAULTED,
             G::subschema_for::<bool>,
@@ -43474,37 +43915,45 @@ impl ::schemars::JsonSchema for CreditRelayGetRequest {
             "The `relay_token` granting access to the report you would like to get.",
         );
         o.field("report_type", j::REQUIRED, G::subschema_for::<ReportType>, &[], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CreditRelayGetRequest defines the request schema for `/credit/relay/get`",
         )
     }
 }
+impl CreditRelayGetRequest {
+    /// A value with its required fields (`relay_token`, `report_type`); set optional fields with the methods named after them.
+    pub fn new(
+        relay_token: impl ::std::convert::Into<::std::string::String>,
+        report_type: ReportType,
+    ) -> Self {
+        Self {
+            include_insights: ::std::default::Default::default(),
+            relay_token: relay_token.into(),
+            report_type,
+        }
+    }
+    /// Set [`include_insights`](Self::include_insights).
+    pub fn include_insights(mut self, value: bool) -> Self {
+        self.include_insights = value;
+        self
+    }
+}
 impl ::std::fmt::Debug for CreditRelayGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("include_insights", &self.include_insights)
             .field("relay_token", &crate::redact::Redacted)
             .field("report_type", &self.report_type)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///CreditRelayPDFGetRequest defines the request schema for `/credit/relay/pdf/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditRelayPdfGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The `relay_token` granting access to the report you would like to get.
     pub relay_token: ::std::string::String,
     pub report_type: ReportType,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditRelayPdfGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -43515,12 +43964,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayPdfGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayPdfGetRequest {
     const NAME: &'static str = "CreditRelayPdfGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "relay_token",
-        "report_type",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["relay_token", "report_type"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -43531,23 +43975,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayPdfGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "relay_token"),
-                2 => s::value(&mut map, &mut f2, "report_type"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "relay_token"),
+                1 => s::value(&mut map, &mut f1, "report_type"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            relay_token: s::required(f1, "relay_token")?,
-            report_type: s::required(f2, "report_type")?,
-            secret: s::optional(f3),
+            relay_token: s::required(f0, "relay_token")?,
+            report_type: s::required(f1, "report_type")?,
         })
     }
 }
@@ -43556,20 +43994,15 @@ impl ::serde::Serialize for CreditRelayPdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditRelayPdfGetRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("relay_token", &self.relay_token);
         out.field("report_type", &self.report_type);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -43586,13 +44019,6 @@ impl ::schemars::JsonSchema for CreditRelayPdfGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "relay_token",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -43600,25 +44026,28 @@ impl ::schemars::JsonSchema for CreditRelayPdfGetRequest {
             "The `relay_token` granting access to the report you would like to get.",
         );
         o.field("report_type", j::REQUIRED, G::subschema_for::<ReportType>, &[], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CreditRelayPDFGetRequest defines the request schema for `/credit/relay/pdf/get`",
         )
     }
 }
+impl CreditRelayPdfGetRequest {
+    /// A value with its required fields (`relay_token`, `report_type`); set optional fields with the methods named after them.
+    pub fn new(
+        relay_token: impl ::std::convert::Into<::std::string::String>,
+        report_type: ReportType,
+    ) -> Self {
+        Self {
+            relay_token: relay_token.into(),
+            report_type,
+        }
+    }
+}
 impl ::std::fmt::Debug for CreditRelayPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayPdfGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("relay_token", &crate::redact::Redacted)
             .field("report_type", &self.report_type)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -43654,6 +44083,11 @@ impl ::schemars::JsonSchema for CreditRelayPdfGetResponse {
         )
     }
 }
+impl ::std::convert::From<&str> for CreditRelayPdfGetResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for CreditRelayPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -43683,12 +44117,11 @@ impl ::std::str::FromStr for CreditRelayPdfGetResponse {
 }
 ///CreditRelayRefreshRequest defines the request schema for `/credit/relay/refresh`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditRelayRefreshRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The `relay_token` granting access to the report you would like to refresh.
     pub relay_token: ::std::string::String,
     pub report_type: ReportType,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The URL registered to receive webhooks when the report of a relay token has been refreshed.
     pub webhook: ::std::option::Option<::std::string::String>,
 }
@@ -43701,13 +44134,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRefreshRequest {
     const NAME: &'static str = "CreditRelayRefreshRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "relay_token",
-        "report_type",
-        "secret",
-        "webhook",
-    ];
+    const FIELDS: &'static [&'static str] = &["relay_token", "report_type", "webhook"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -43719,25 +44146,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRefreshRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "relay_token"),
-                2 => s::value(&mut map, &mut f2, "report_type"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "webhook"),
+                0 => s::value(&mut map, &mut f0, "relay_token"),
+                1 => s::value(&mut map, &mut f1, "report_type"),
+                2 => s::value(&mut map, &mut f2, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            relay_token: s::required(f1, "relay_token")?,
-            report_type: s::required(f2, "report_type")?,
-            secret: s::optional(f3),
-            webhook: s::optional(f4),
+            relay_token: s::required(f0, "relay_token")?,
+            report_type: s::required(f1, "report_type")?,
+            webhook: s::optional(f2),
         })
     }
 }
@@ -43746,22 +44167,16 @@ impl ::serde::Serialize for CreditRelayRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.webhook),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.webhook)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditRelayRefreshRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("relay_token", &self.relay_token);
         out.field("report_type", &self.report_type);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "webhook", &self.webhook);
+        out.field_unless(skip[0], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -43778,13 +44193,6 @@ impl ::schemars::JsonSchema for CreditRelayRefreshRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "relay_token",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -43792,13 +44200,6 @@ impl ::schemars::JsonSchema for CreditRelayRefreshRequest {
             "The `relay_token` granting access to the report you would like to refresh.",
         );
         o.field("report_type", j::REQUIRED, G::subschema_for::<ReportType>, &[], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "webhook",
             j::OPTIONAL,
@@ -43811,13 +44212,29 @@ impl ::schemars::JsonSchema for CreditRelayRefreshRequest {
         )
     }
 }
+impl CreditRelayRefreshRequest {
+    /// A value with its required fields (`relay_token`, `report_type`); set optional fields with the methods named after them.
+    pub fn new(
+        relay_token: impl ::std::convert::Into<::std::string::String>,
+        report_type: ReportType,
+    ) -> Self {
+        Self {
+            relay_token: relay_token.into(),
+            report_type,
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for CreditRelayRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayRefreshRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("relay_token", &crate::redact::Redacted)
             .field("report_type", &self.report_type)
-            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -43931,11 +44348,10 @@ impl ::std::fmt::Debug for CreditRelayRefreshResponse {
 }
 ///CreditRelayRemoveRequest defines the request schema for `/credit/relay/remove`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditRelayRemoveRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The `relay_token` you would like to revoke.
     pub relay_token: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditRelayRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -43946,7 +44362,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayRemoveRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRemoveRequest {
     const NAME: &'static str = "CreditRelayRemoveRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "relay_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["relay_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -43956,21 +44372,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRemoveRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "relay_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "relay_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            relay_token: s::required(f1, "relay_token")?,
-            secret: s::optional(f2),
+            relay_token: s::required(f0, "relay_token")?,
         })
     }
 }
@@ -43979,19 +44389,14 @@ impl ::serde::Serialize for CreditRelayRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditRelayRemoveRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("relay_token", &self.relay_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -44008,37 +44413,29 @@ impl ::schemars::JsonSchema for CreditRelayRemoveRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "relay_token",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The `relay_token` you would like to revoke.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "CreditRelayRemoveRequest defines the request schema for `/credit/relay/remove`",
         )
     }
 }
+impl CreditRelayRemoveRequest {
+    /// A value with its required fields (`relay_token`); set optional fields with the methods named after them.
+    pub fn new(relay_token: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            relay_token: relay_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for CreditRelayRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayRemoveRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("relay_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -45287,9 +45684,8 @@ impl ::schemars::JsonSchema for CreditSessionResults {
 }
 ///CreditSessionsGetRequest defines the request schema for `/credit/sessions/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct CreditSessionsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
 }
 impl<'de> ::serde::Deserialize<'de> for CreditSessionsGetRequest {
@@ -45301,7 +45697,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditSessionsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionsGetRequest {
     const NAME: &'static str = "CreditSessionsGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_token"];
+    const FIELDS: &'static [&'static str] = &["user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -45311,21 +45707,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionsGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_token: s::required(f2, "user_token")?,
+            user_token: s::required(f0, "user_token")?,
         })
     }
 }
@@ -45334,18 +45724,13 @@ impl ::serde::Serialize for CreditSessionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CreditSessionsGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_token", &self.user_token);
         out.end()
     }
@@ -45362,31 +45747,23 @@ impl ::schemars::JsonSchema for CreditSessionsGetRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user_token", j::REQUIRED, G::subschema_for::<UserToken>, &[], "");
         o.finish(
             "CreditSessionsGetRequest defines the request schema for `/credit/sessions/get`",
         )
     }
 }
+impl CreditSessionsGetRequest {
+    /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
+    pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
+        Self {
+            user_token: user_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for CreditSessionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditSessionsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("user_token", &crate::redact::Redacted)
             .finish()
     }
@@ -45505,6 +45882,11 @@ impl ::schemars::JsonSchema for CreditUnofficialCurrencyCode {
             &[],
             "The unofficial currency code associated with the amount or balance. Always `null` if `iso_currency_code` is non-null.\nUnofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.",
         )
+    }
+}
+impl ::std::convert::From<&str> for CreditUnofficialCurrencyCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for CreditUnofficialCurrencyCode {
@@ -45942,6 +46324,11 @@ impl ::schemars::JsonSchema for Cursor {
         )
     }
 }
+impl ::std::convert::From<&str> for Cursor {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for Cursor {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -45971,6 +46358,7 @@ impl ::std::str::FromStr for Cursor {
 }
 ///Data to populate as test transaction data.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CustomSandboxTransaction {
     ///The transaction amount. Can be negative.
     pub amount: f64,
@@ -46100,6 +46488,28 @@ impl ::schemars::JsonSchema for CustomSandboxTransaction {
             "The ISO-4217 format currency code for the transaction. Defaults to USD.",
         );
         o.finish("Data to populate as test transaction data.")
+    }
+}
+impl CustomSandboxTransaction {
+    /// A value with its required fields (`amount`, `date_posted`, `date_transacted`, `description`); set optional fields with the methods named after them.
+    pub fn new(
+        amount: f64,
+        date_posted: ::chrono::naive::NaiveDate,
+        date_transacted: ::chrono::naive::NaiveDate,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            amount,
+            date_posted,
+            date_transacted,
+            description: description.into(),
+            iso_currency_code: ::std::option::Option::None,
+        }
+    }
+    /// Set [`iso_currency_code`](Self::iso_currency_code).
+    pub fn iso_currency_code(mut self, value: ::std::string::String) -> Self {
+        self.iso_currency_code = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The object contains a risk score and a risk tier that evaluate the transaction return risk of an unauthorized debit. Common return codes in this category include: "R05", "R07", "R10", "R11", "R29". These returns typically have a return time frame of up to 60 calendar days. During this period, the customer of financial institutions can dispute a transaction as unauthorized.

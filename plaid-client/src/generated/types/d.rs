@@ -95,11 +95,10 @@ impl ::schemars::JsonSchema for DashboardUser {
     }
 }
 ///Request input for fetching a dashboard user
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct DashboardUserGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub dashboard_user_id: DashboardUserId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -110,11 +109,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserGetRequest {
     const NAME: &'static str = "DashboardUserGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "dashboard_user_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["dashboard_user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -124,21 +119,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "dashboard_user_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "dashboard_user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            dashboard_user_id: s::required(f1, "dashboard_user_id")?,
-            secret: s::optional(f2),
+            dashboard_user_id: s::required(f0, "dashboard_user_id")?,
         })
     }
 }
@@ -147,19 +136,14 @@ impl ::serde::Serialize for DashboardUserGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DashboardUserGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("dashboard_user_id", &self.dashboard_user_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -176,36 +160,21 @@ impl ::schemars::JsonSchema for DashboardUserGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "dashboard_user_id",
             j::REQUIRED,
             G::subschema_for::<DashboardUserId>,
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for fetching a dashboard user")
     }
 }
-impl ::std::fmt::Debug for DashboardUserGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("DashboardUserGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("dashboard_user_id", &self.dashboard_user_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl DashboardUserGetRequest {
+    /// A value with its required fields (`dashboard_user_id`); set optional fields with the methods named after them.
+    pub fn new(dashboard_user_id: impl ::std::convert::Into<DashboardUserId>) -> Self {
+        Self {
+            dashboard_user_id: dashboard_user_id.into(),
+        }
     }
 }
 ///Account information associated with a team member with access to the Plaid dashboard.
@@ -340,6 +309,11 @@ impl ::schemars::JsonSchema for DashboardUserId {
         )
     }
 }
+impl ::std::convert::From<&str> for DashboardUserId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DashboardUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -399,6 +373,11 @@ impl ::schemars::JsonSchema for DashboardUserIdNullable {
         )
     }
 }
+impl ::std::convert::From<&str> for DashboardUserIdNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DashboardUserIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -427,11 +406,10 @@ impl ::std::str::FromStr for DashboardUserIdNullable {
     }
 }
 ///Request input for listing dashboard users
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct DashboardUserListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -442,7 +420,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserListRequest {
     const NAME: &'static str = "DashboardUserListRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "cursor", "secret"];
+    const FIELDS: &'static [&'static str] = &["cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -452,22 +430,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserListRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "cursor"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
-        Ok(Self {
-            client_id: s::optional(f0),
-            cursor: s::optional(f1),
-            secret: s::optional(f2),
-        })
+        Ok(Self { cursor: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for DashboardUserListRequest {
@@ -475,20 +445,14 @@ impl ::serde::Serialize for DashboardUserListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DashboardUserListRequest",
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.end()
     }
 }
@@ -504,31 +468,21 @@ impl ::schemars::JsonSchema for DashboardUserListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for listing dashboard users")
     }
 }
-impl ::std::fmt::Debug for DashboardUserListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("DashboardUserListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl DashboardUserListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of dashboard users
@@ -1389,6 +1343,11 @@ impl ::schemars::JsonSchema for DepositoryAccount {
         )
     }
 }
+impl ::std::convert::From<&str> for DepositoryAccount {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DepositoryAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1676,6 +1635,11 @@ impl ::schemars::JsonSchema for DeprecatedClientUserId {
             &[],
             "Specifying `user.client_user_id` is deprecated. Please provide `client_user_id` at the root level instead.",
         )
+    }
+}
+impl ::std::convert::From<&str> for DeprecatedClientUserId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for DeprecatedClientUserId {
@@ -2777,6 +2741,11 @@ impl ::schemars::JsonSchema for DocumentImageBack {
         )
     }
 }
+impl ::std::convert::From<&str> for DocumentImageBack {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DocumentImageBack {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2834,6 +2803,11 @@ impl ::schemars::JsonSchema for DocumentImageCroppedBack {
             &[],
             "Temporary URL that expires after 60 seconds for downloading a cropped image containing just the back of the document. Might be null if the back of the document was not collected.",
         )
+    }
+}
+impl ::std::convert::From<&str> for DocumentImageCroppedBack {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for DocumentImageCroppedBack {
@@ -2895,6 +2869,11 @@ impl ::schemars::JsonSchema for DocumentImageCroppedFront {
         )
     }
 }
+impl ::std::convert::From<&str> for DocumentImageCroppedFront {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DocumentImageCroppedFront {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2954,6 +2933,11 @@ impl ::schemars::JsonSchema for DocumentImageFace {
         )
     }
 }
+impl ::std::convert::From<&str> for DocumentImageFace {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for DocumentImageFace {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3011,6 +2995,11 @@ impl ::schemars::JsonSchema for DocumentImageFront {
             &[],
             "Temporary URL that expires after 60 seconds for downloading the uncropped original image of the front of the document.",
         )
+    }
+}
+impl ::std::convert::From<&str> for DocumentImageFront {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for DocumentImageFront {

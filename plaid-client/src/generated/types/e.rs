@@ -699,6 +699,11 @@ impl ::schemars::JsonSchema for EmailAddress {
         )
     }
 }
+impl ::std::convert::From<&str> for EmailAddress {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for EmailAddress {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -831,6 +836,11 @@ impl ::schemars::JsonSchema for EmailAddressNullable {
             &[],
             "A valid email address. Must not have leading or trailing spaces and address must be RFC compliant. For more information, see [RFC 3696](https://datatracker.ietf.org/doc/html/rfc3696).",
         )
+    }
+}
+impl ::std::convert::From<&str> for EmailAddressNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for EmailAddressNullable {
@@ -1301,14 +1311,13 @@ impl ::schemars::JsonSchema for EmployerVerification {
     }
 }
 ///EmployersSearchRequest defines the request schema for `/employers/search`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct EmployersSearchRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The Plaid products the returned employers should support. Currently, this field must be set to `"deposit_switch"`.
     pub products: ::std::vec::Vec<::std::string::String>,
     ///The employer name to be searched for.
     pub query: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for EmployersSearchRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1319,12 +1328,7 @@ impl<'de> ::serde::Deserialize<'de> for EmployersSearchRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for EmployersSearchRequest {
     const NAME: &'static str = "EmployersSearchRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "products",
-        "query",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["products", "query"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1335,23 +1339,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for EmployersSearchRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "products"),
-                2 => s::value(&mut map, &mut f2, "query"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "products"),
+                1 => s::value(&mut map, &mut f1, "query"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            products: s::required(f1, "products")?,
-            query: s::required(f2, "query")?,
-            secret: s::optional(f3),
+            products: s::required(f0, "products")?,
+            query: s::required(f1, "query")?,
         })
     }
 }
@@ -1360,20 +1358,15 @@ impl ::serde::Serialize for EmployersSearchRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EmployersSearchRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("products", &self.products);
         out.field("query", &self.query);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1390,13 +1383,6 @@ impl ::schemars::JsonSchema for EmployersSearchRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "products",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -1410,26 +1396,21 @@ impl ::schemars::JsonSchema for EmployersSearchRequest {
             &[],
             "The employer name to be searched for.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "EmployersSearchRequest defines the request schema for `/employers/search`.",
         )
     }
 }
-impl ::std::fmt::Debug for EmployersSearchRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("EmployersSearchRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("products", &self.products)
-            .field("query", &self.query)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl EmployersSearchRequest {
+    /// A value with its required fields (`products`, `query`); set optional fields with the methods named after them.
+    pub fn new(
+        products: ::std::vec::Vec<::std::string::String>,
+        query: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            products,
+            query: query.into(),
+        }
     }
 }
 ///EmployersSearchResponse defines the response schema for `/employers/search`.
@@ -1818,10 +1799,9 @@ impl ::schemars::JsonSchema for EmploymentVerification {
 }
 ///EmploymentVerificationGetRequest defines the request schema for `/employment/verification/get`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct EmploymentVerificationGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for EmploymentVerificationGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1832,7 +1812,7 @@ impl<'de> ::serde::Deserialize<'de> for EmploymentVerificationGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for EmploymentVerificationGetRequest {
     const NAME: &'static str = "EmploymentVerificationGetRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1842,21 +1822,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for EmploymentVerificationGetRequest
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -1865,10 +1839,7 @@ impl ::serde::Serialize for EmploymentVerificationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EmploymentVerificationGetRequest",
@@ -1876,8 +1847,6 @@ impl ::serde::Serialize for EmploymentVerificationGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1896,31 +1865,23 @@ impl ::schemars::JsonSchema for EmploymentVerificationGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "EmploymentVerificationGetRequest defines the request schema for `/employment/verification/get`.",
         )
+    }
+}
+impl EmploymentVerificationGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for EmploymentVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EmploymentVerificationGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -4320,6 +4281,11 @@ impl ::schemars::JsonSchema for EntityWatchlistProgramId {
         )
     }
 }
+impl ::std::convert::From<&str> for EntityWatchlistProgramId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistProgramId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4730,6 +4696,11 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningHitId {
         )
     }
 }
+impl ::std::convert::From<&str> for EntityWatchlistScreeningHitId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningHitId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4787,6 +4758,11 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningId {
             &[],
             "ID of the associated entity screening.",
         )
+    }
+}
+impl ::std::convert::From<&str> for EntityWatchlistScreeningId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for EntityWatchlistScreeningId {
@@ -4848,6 +4824,11 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningName {
         )
     }
 }
+impl ::std::convert::From<&str> for EntityWatchlistScreeningName {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4907,6 +4888,11 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningProgramName {
             &[],
             "A name for the entity program to define its purpose. For example, \"High Risk Organizations\" or \"Applicants\".",
         )
+    }
+}
+impl ::std::convert::From<&str> for EntityWatchlistScreeningProgramName {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for EntityWatchlistScreeningProgramName {
@@ -5105,6 +5091,11 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningReviewId {
             &[],
             "ID of the associated entity review.",
         )
+    }
+}
+impl ::std::convert::From<&str> for EntityWatchlistScreeningReviewId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for EntityWatchlistScreeningReviewId {
@@ -5308,6 +5299,7 @@ impl ::schemars::JsonSchema for EntityWatchlistScreeningSearchTerms {
 }
 ///Search inputs for creating an entity watchlist screening
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct EntityWatchlistSearchTerms {
     pub country: ::std::option::Option<GenericCountryCodeNullable>,
     pub document_number: ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
@@ -5458,6 +5450,51 @@ impl ::schemars::JsonSchema for EntityWatchlistSearchTerms {
         );
         o.field("url", j::OPTIONAL, G::subschema_for::<UrlNullable>, &[j::NULLABLE], "");
         o.finish("Search inputs for creating an entity watchlist screening")
+    }
+}
+impl EntityWatchlistSearchTerms {
+    /// A value with its required fields (`entity_watchlist_program_id`, `legal_name`); set optional fields with the methods named after them.
+    pub fn new(
+        entity_watchlist_program_id: impl ::std::convert::Into<EntityWatchlistProgramId>,
+        legal_name: impl ::std::convert::Into<EntityWatchlistScreeningName>,
+    ) -> Self {
+        Self {
+            country: ::std::option::Option::None,
+            document_number: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            entity_watchlist_program_id: entity_watchlist_program_id.into(),
+            legal_name: legal_name.into(),
+            phone_number: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+        }
+    }
+    /// Set [`country`](Self::country).
+    pub fn country(mut self, value: GenericCountryCodeNullable) -> Self {
+        self.country = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`document_number`](Self::document_number).
+    pub fn document_number(
+        mut self,
+        value: WatchlistScreeningDocumentValueNullable,
+    ) -> Self {
+        self.document_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: EmailAddressNullable) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: WatchlistScreeningPhoneNumberNullable) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`url`](Self::url).
+    pub fn url(mut self, value: UrlNullable) -> Self {
+        self.url = ::std::option::Option::Some(value);
+        self
     }
 }
 ///A set of attributes providing context about the factors that contributed to the EWA scores. Each key is the attribute name and the value is its numeric score, or null if the attribute could not be computed.
@@ -6205,6 +6242,7 @@ impl ::schemars::JsonSchema for ExtendedRecipientMetadata {
 }
 ///(Deprecated) Additional payment consent options. Please use `payer_details` to specify the account.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ExternalPaymentInitiationConsentOptions {
     pub bacs: ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
     ///The International Bank Account Number (IBAN) for the payer's account. Where possible, the end user will be able to set up payment consent using only the specified bank account if provided.
@@ -6315,8 +6353,34 @@ impl ::schemars::JsonSchema for ExternalPaymentInitiationConsentOptions {
         )
     }
 }
+impl ExternalPaymentInitiationConsentOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            bacs: ::std::option::Option::None,
+            iban: ::std::option::Option::None,
+            request_refund_details: ::std::option::Option::None,
+        }
+    }
+    /// Set [`bacs`](Self::bacs).
+    pub fn bacs(mut self, value: PaymentInitiationOptionalRestrictionBacs) -> Self {
+        self.bacs = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`iban`](Self::iban).
+    pub fn iban(mut self, value: ::std::string::String) -> Self {
+        self.iban = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`request_refund_details`](Self::request_refund_details).
+    pub fn request_refund_details(mut self, value: bool) -> Self {
+        self.request_refund_details = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Additional payment options
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ExternalPaymentOptions {
     pub bacs: ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
     ///The International Bank Account Number (IBAN) for the payer's account. Where possible, the end user will be able to send payments only from the specified bank account if provided.
@@ -6439,6 +6503,37 @@ impl ::schemars::JsonSchema for ExternalPaymentOptions {
             "",
         );
         o.finish("Additional payment options")
+    }
+}
+impl ExternalPaymentOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            bacs: ::std::option::Option::None,
+            iban: ::std::option::Option::None,
+            request_refund_details: ::std::option::Option::None,
+            scheme: ::std::option::Option::None,
+        }
+    }
+    /// Set [`bacs`](Self::bacs).
+    pub fn bacs(mut self, value: PaymentInitiationOptionalRestrictionBacs) -> Self {
+        self.bacs = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`iban`](Self::iban).
+    pub fn iban(mut self, value: ::std::string::String) -> Self {
+        self.iban = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`request_refund_details`](Self::request_refund_details).
+    pub fn request_refund_details(mut self, value: bool) -> Self {
+        self.request_refund_details = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`scheme`](Self::scheme).
+    pub fn scheme(mut self, value: PaymentScheme) -> Self {
+        self.scheme = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Details about external payment refund
@@ -6835,6 +6930,7 @@ impl ::schemars::JsonSchema for ExternalPaymentScheduleGet {
 }
 ///The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ExternalPaymentScheduleRequest {
     ///The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.
     pub adjusted_start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -6977,6 +7073,32 @@ impl ::schemars::JsonSchema for ExternalPaymentScheduleRequest {
         o.finish(
             "The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.",
         )
+    }
+}
+impl ExternalPaymentScheduleRequest {
+    /// A value with its required fields (`interval`, `interval_execution_day`, `start_date`); set optional fields with the methods named after them.
+    pub fn new(
+        interval: PaymentScheduleInterval,
+        interval_execution_day: i64,
+        start_date: ::chrono::naive::NaiveDate,
+    ) -> Self {
+        Self {
+            adjusted_start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            interval,
+            interval_execution_day,
+            start_date,
+        }
+    }
+    /// Set [`adjusted_start_date`](Self::adjusted_start_date).
+    pub fn adjusted_start_date(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.adjusted_start_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_date`](Self::end_date).
+    pub fn end_date(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.end_date = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::serde::Serialize for EarningsBreakdownCanonicalDescription {

@@ -322,6 +322,11 @@ impl ::schemars::JsonSchema for FamilyNameField {
         )
     }
 }
+impl ::std::convert::From<&str> for FamilyNameField {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for FamilyNameField {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1098,6 +1103,7 @@ impl ::schemars::JsonSchema for FdxFiAttribute {
 }
 ///REST application constraint (Hypermedia As The Engine Of Application State)
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct FdxHateoasLink {
     pub action: ::std::option::Option<FdxHateoasLinkAction>,
     ///URL to invoke the action on the resource
@@ -1213,6 +1219,32 @@ impl ::schemars::JsonSchema for FdxHateoasLink {
         o.finish(
             "REST application constraint (Hypermedia As The Engine Of Application State)",
         )
+    }
+}
+impl FdxHateoasLink {
+    /// A value with its required fields (`href`); set optional fields with the methods named after them.
+    pub fn new(href: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            action: ::std::option::Option::None,
+            href: href.into(),
+            rel: ::std::option::Option::None,
+            types: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`action`](Self::action).
+    pub fn action(mut self, value: FdxHateoasLinkAction) -> Self {
+        self.action = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`rel`](Self::rel).
+    pub fn rel(mut self, value: ::std::string::String) -> Self {
+        self.rel = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`types`](Self::types).
+    pub fn types(mut self, value: ::std::vec::Vec<FdxContentTypes>) -> Self {
+        self.types = value;
+        self
     }
 }
 ///HTTP Method to use for the request
@@ -1375,6 +1407,7 @@ impl ::schemars::JsonSchema for FdxInitiatorFiAttribute {
 }
 ///Details of consent or payment network identifier or other entity's revocation request or other lifecycle status change event
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct FdxLifecycleEvent {
     pub initiator: ::std::option::Option<FdxPartyType>,
     ///Additional information or description of an `OTHER` reason
@@ -1510,8 +1543,46 @@ impl ::schemars::JsonSchema for FdxLifecycleEvent {
         )
     }
 }
+impl FdxLifecycleEvent {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            initiator: ::std::option::Option::None,
+            other_reason: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            updated_time: ::std::option::Option::None,
+        }
+    }
+    /// Set [`initiator`](Self::initiator).
+    pub fn initiator(mut self, value: FdxPartyType) -> Self {
+        self.initiator = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`other_reason`](Self::other_reason).
+    pub fn other_reason(mut self, value: ::std::string::String) -> Self {
+        self.other_reason = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason`](Self::reason).
+    pub fn reason(mut self, value: FdxUpdateReason) -> Self {
+        self.reason = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`status`](Self::status).
+    pub fn status(mut self, value: FdxEventStatus) -> Self {
+        self.status = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`updated_time`](Self::updated_time).
+    pub fn updated_time(mut self, value: FdxTimestamp) -> Self {
+        self.updated_time = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Provides the base fields of a notification. Clients will read the `type` property to determine the expected notification payload.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct FdxNotification {
     pub category: FdxNotificationCategory,
     ///Id of notification
@@ -1715,6 +1786,60 @@ impl ::schemars::JsonSchema for FdxNotification {
         )
     }
 }
+impl FdxNotification {
+    /// A value with its required fields (`category`, `notificationId`, `notificationPayload`, `sentOn`, `type`); set optional fields with the methods named after them.
+    pub fn new(
+        category: FdxNotificationCategory,
+        notification_id: impl ::std::convert::Into<::std::string::String>,
+        notification_payload: FdxNotificationPayload,
+        sent_on: FdxTimestamp,
+        type_: FdxNotificationType,
+    ) -> Self {
+        Self {
+            category,
+            notification_id: notification_id.into(),
+            notification_payload,
+            priority: ::std::option::Option::None,
+            publisher: ::std::option::Option::None,
+            sent_on,
+            severity: ::std::option::Option::None,
+            subscriber: ::std::option::Option::None,
+            subtype: ::std::option::Option::None,
+            type_,
+            url: ::std::option::Option::None,
+        }
+    }
+    /// Set [`priority`](Self::priority).
+    pub fn priority(mut self, value: FdxNotificationPriority) -> Self {
+        self.priority = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`publisher`](Self::publisher).
+    pub fn publisher(mut self, value: FdxParty) -> Self {
+        self.publisher = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`severity`](Self::severity).
+    pub fn severity(mut self, value: FdxNotificationSeverity) -> Self {
+        self.severity = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`subscriber`](Self::subscriber).
+    pub fn subscriber(mut self, value: FdxParty) -> Self {
+        self.subscriber = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`subtype`](Self::subtype).
+    pub fn subtype(mut self, value: ::std::string::String) -> Self {
+        self.subtype = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`url`](Self::url).
+    pub fn url(mut self, value: FdxHateoasLink) -> Self {
+        self.url = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Category of Notification
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxNotificationCategory {
@@ -1796,6 +1921,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxNotificationCategory 
 }
 ///Custom key-value pairs payload for a notification
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct FdxNotificationPayload {
     pub event: ::std::option::Option<FdxLifecycleEvent>,
     ///ID for the origination entity related to the notification
@@ -1895,6 +2021,31 @@ impl ::schemars::JsonSchema for FdxNotificationPayload {
             "",
         );
         o.finish("Custom key-value pairs payload for a notification")
+    }
+}
+impl FdxNotificationPayload {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            event: ::std::option::Option::None,
+            id: ::std::option::Option::None,
+            id_type: ::std::option::Option::None,
+        }
+    }
+    /// Set [`event`](Self::event).
+    pub fn event(mut self, value: FdxLifecycleEvent) -> Self {
+        self.event = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`id`](Self::id).
+    pub fn id(mut self, value: ::std::string::String) -> Self {
+        self.id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`id_type`](Self::id_type).
+    pub fn id_type(mut self, value: FdxNotificationPayloadIdType) -> Self {
+        self.id_type = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Type of entity causing origination of a notification

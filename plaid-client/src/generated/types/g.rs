@@ -246,6 +246,11 @@ impl ::schemars::JsonSchema for GenericCountryCode {
         )
     }
 }
+impl ::std::convert::From<&str> for GenericCountryCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for GenericCountryCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -303,6 +308,11 @@ impl ::schemars::JsonSchema for GenericCountryCodeNullable {
             &[],
             "Valid, capitalized, two-letter ISO code representing the country of this object. Must be in ISO 3166-1 alpha-2 form.",
         )
+    }
+}
+impl ::std::convert::From<&str> for GenericCountryCodeNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for GenericCountryCodeNullable {
@@ -650,6 +660,11 @@ impl ::schemars::JsonSchema for GivenNameField {
             &[],
             "A string with at least one non-whitespace character, with a max length of 100 characters.",
         )
+    }
+}
+impl ::std::convert::From<&str> for GivenNameField {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for GivenNameField {

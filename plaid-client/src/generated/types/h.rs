@@ -1388,6 +1388,11 @@ impl ::schemars::JsonSchema for HostedLinkCompletionRedirectUri {
         )
     }
 }
+impl ::std::convert::From<&str> for HostedLinkCompletionRedirectUri {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for HostedLinkCompletionRedirectUri {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {

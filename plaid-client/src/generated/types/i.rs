@@ -255,6 +255,11 @@ impl ::schemars::JsonSchema for IdNumberValue {
         )
     }
 }
+impl ::std::convert::From<&str> for IdNumberValue {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdNumberValue {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1148,11 +1153,10 @@ impl ::schemars::JsonSchema for IdentityDocumentUploadRiskSummary {
 }
 ///IdentityDocumentsUploadsGetRequest defines the request schema for `/identity/documents/uploads/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct IdentityDocumentsUploadsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<IdentityDocumentsUploadsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityDocumentsUploadsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1163,12 +1167,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityDocumentsUploadsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentsUploadsGetRequest {
     const NAME: &'static str = "IdentityDocumentsUploadsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1179,23 +1178,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentsUploadsGetReque
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -1204,11 +1197,7 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityDocumentsUploadsGetRequest",
@@ -1216,9 +1205,7 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -1238,23 +1225,9 @@ impl ::schemars::JsonSchema for IdentityDocumentsUploadsGetRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<IdentityDocumentsUploadsGetRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -1263,18 +1236,31 @@ impl ::schemars::JsonSchema for IdentityDocumentsUploadsGetRequest {
         )
     }
 }
+impl IdentityDocumentsUploadsGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: IdentityDocumentsUploadsGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for IdentityDocumentsUploadsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityDocumentsUploadsGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to filter `/identity/documents/uploads/get` results.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IdentityDocumentsUploadsGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item.
 Note: An error will be returned if a provided `account_id` is not associated with the Item.*/
@@ -1352,6 +1338,19 @@ impl ::schemars::JsonSchema for IdentityDocumentsUploadsGetRequestOptions {
         o.finish(
             "An optional object to filter `/identity/documents/uploads/get` results.",
         )
+    }
+}
+impl IdentityDocumentsUploadsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///IdentityDocumentsUploadsGetResponse defines the response schema for `/identity/documents/uploads/get`
@@ -1447,11 +1446,10 @@ impl ::schemars::JsonSchema for IdentityDocumentsUploadsGetResponse {
 }
 ///IdentityGetRequest defines the request schema for `/identity/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct IdentityGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<IdentityGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1462,12 +1460,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityGetRequest {
     const NAME: &'static str = "IdentityGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1478,23 +1471,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -1503,11 +1490,7 @@ impl ::serde::Serialize for IdentityGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityGetRequest",
@@ -1515,9 +1498,7 @@ impl ::serde::Serialize for IdentityGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -1535,41 +1516,40 @@ impl ::schemars::JsonSchema for IdentityGetRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<IdentityGetRequestOptions>,
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("IdentityGetRequest defines the request schema for `/identity/get`")
+    }
+}
+impl IdentityGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: IdentityGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for IdentityGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to filter `/identity/get` results.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IdentityGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item.
 Note: An error will be returned if a provided `account_id` is not associated with the Item.*/
@@ -1642,6 +1622,19 @@ impl ::schemars::JsonSchema for IdentityGetRequestOptions {
             "A list of `account_ids` to retrieve for the Item.\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
         );
         o.finish("An optional object to filter `/identity/get` results.")
+    }
+}
+impl IdentityGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///IdentityGetResponse defines the response schema for `/identity/get`
@@ -1733,11 +1726,10 @@ impl ::schemars::JsonSchema for IdentityGetResponse {
 }
 ///IdentityMatchRequest defines the request schema for `/identity/match`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct IdentityMatchRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<IdentityMatchRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user: ::std::option::Option<IdentityMatchUser>,
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityMatchRequest {
@@ -1749,13 +1741,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityMatchRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityMatchRequest {
     const NAME: &'static str = "IdentityMatchRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-        "user",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options", "user"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1767,25 +1753,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityMatchRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "user"),
+                1 => s::value(&mut map, &mut f1, "options"),
+                2 => s::value(&mut map, &mut f2, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
-            user: s::optional(f4),
+            options: s::optional(f1),
+            user: s::optional(f2),
         })
     }
 }
@@ -1794,10 +1774,8 @@ impl ::serde::Serialize for IdentityMatchRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -1807,10 +1785,8 @@ impl ::serde::Serialize for IdentityMatchRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user", &self.user);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "user", &self.user);
         out.end()
     }
 }
@@ -1828,23 +1804,9 @@ impl ::schemars::JsonSchema for IdentityMatchRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<IdentityMatchRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -1858,19 +1820,38 @@ impl ::schemars::JsonSchema for IdentityMatchRequest {
         o.finish("IdentityMatchRequest defines the request schema for `/identity/match`")
     }
 }
+impl IdentityMatchRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: IdentityMatchRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: IdentityMatchUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for IdentityMatchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityMatchRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
 }
 ///An optional object to filter `/identity/match` results
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IdentityMatchRequestOptions {
     ///An array of `account_ids` to perform fuzzy match
     pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -1942,6 +1923,19 @@ impl ::schemars::JsonSchema for IdentityMatchRequestOptions {
             "An array of `account_ids` to perform fuzzy match",
         );
         o.finish("An optional object to filter `/identity/match` results")
+    }
+}
+impl IdentityMatchRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///IdentityMatchResponse defines the response schema for `/identity/match`
@@ -2035,6 +2029,7 @@ impl ::schemars::JsonSchema for IdentityMatchResponse {
 }
 ///The user's legal name, phone number, email address and address used to perform fuzzy match. If Financial Account Matching is enabled in the Identity Verification product, leave this field empty to automatically match against PII collected from the Identity Verification checks.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IdentityMatchUser {
     pub address: ::std::option::Option<AddressDataNullableNoRequiredFields>,
     ///The user's email address.
@@ -2158,12 +2153,42 @@ impl ::schemars::JsonSchema for IdentityMatchUser {
         )
     }
 }
+impl IdentityMatchUser {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            legal_name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: AddressDataNullableNoRequiredFields) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: ::std::string::String) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`legal_name`](Self::legal_name).
+    pub fn legal_name(mut self, value: ::std::string::String) -> Self {
+        self.legal_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: ::std::string::String) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///IdentityRefreshRequest defines the request schema for `/identity/refresh`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct IdentityRefreshRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2174,7 +2199,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityRefreshRequest {
     const NAME: &'static str = "IdentityRefreshRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2184,21 +2209,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityRefreshRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -2207,10 +2226,7 @@ impl ::serde::Serialize for IdentityRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityRefreshRequest",
@@ -2218,8 +2234,6 @@ impl ::serde::Serialize for IdentityRefreshRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -2236,31 +2250,23 @@ impl ::schemars::JsonSchema for IdentityRefreshRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "IdentityRefreshRequest defines the request schema for `/identity/refresh`",
         )
+    }
+}
+impl IdentityRefreshRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for IdentityRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityRefreshRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2872,11 +2878,10 @@ impl ::schemars::JsonSchema for IdentityVerificationAutofillAddress {
     }
 }
 ///Request input to autofill an Identity Verification
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationAutofillCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub identity_verification_id: IdentityVerificationId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2888,11 +2893,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateReques
 impl<'de> crate::struct_serde::FromMap<'de>
 for IdentityVerificationAutofillCreateRequest {
     const NAME: &'static str = "IdentityVerificationAutofillCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "identity_verification_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["identity_verification_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2902,21 +2903,15 @@ for IdentityVerificationAutofillCreateRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "identity_verification_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "identity_verification_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            identity_verification_id: s::required(f1, "identity_verification_id")?,
-            secret: s::optional(f2),
+            identity_verification_id: s::required(f0, "identity_verification_id")?,
         })
     }
 }
@@ -2925,19 +2920,14 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationAutofillCreateRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("identity_verification_id", &self.identity_verification_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -2956,36 +2946,23 @@ impl ::schemars::JsonSchema for IdentityVerificationAutofillCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "identity_verification_id",
             j::REQUIRED,
             G::subschema_for::<IdentityVerificationId>,
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input to autofill an Identity Verification")
     }
 }
-impl ::std::fmt::Debug for IdentityVerificationAutofillCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IdentityVerificationAutofillCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("identity_verification_id", &self.identity_verification_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl IdentityVerificationAutofillCreateRequest {
+    /// A value with its required fields (`identity_verification_id`); set optional fields with the methods named after them.
+    pub fn new(
+        identity_verification_id: impl ::std::convert::Into<IdentityVerificationId>,
+    ) -> Self {
+        Self {
+            identity_verification_id: identity_verification_id.into(),
+        }
     }
 }
 ///Autofill represents unverified customer information. This needs to be confirmed by the customer before using.
@@ -3309,15 +3286,14 @@ impl ::std::convert::TryFrom<String> for IdentityVerificationConsent {
     }
 }
 ///Request schema for `/identity_verification/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub gave_consent: IdentityVerificationConsent,
     pub is_idempotent: ::std::option::Option<IdempotencyFlag>,
     ///A flag specifying whether you would like Plaid to expose a shareable URL for the verification being created.
     pub is_shareable: bool,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub template_id: IdentityVerificationTemplateId,
     pub user: ::std::option::Option<IdentityVerificationCreateRequestUser>,
     pub user_id: ::std::option::Option<PlaidUserId>,
@@ -3332,12 +3308,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationCreateRequest {
     const NAME: &'static str = "IdentityVerificationCreateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "client_user_id",
         "gave_consent",
         "is_idempotent",
         "is_shareable",
-        "secret",
         "template_id",
         "user",
         "user_id",
@@ -3357,33 +3331,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationCreateReques
         let mut f4 = None;
         let mut f5 = None;
         let mut f6 = None;
-        let mut f7 = None;
-        let mut f8 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "gave_consent"),
-                3 => s::value(&mut map, &mut f3, "is_idempotent"),
-                4 => s::value(&mut map, &mut f4, "is_shareable"),
-                5 => s::value(&mut map, &mut f5, "secret"),
-                6 => s::value(&mut map, &mut f6, "template_id"),
-                7 => s::value(&mut map, &mut f7, "user"),
-                8 => s::value(&mut map, &mut f8, "user_id"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "gave_consent"),
+                2 => s::value(&mut map, &mut f2, "is_idempotent"),
+                3 => s::value(&mut map, &mut f3, "is_shareable"),
+                4 => s::value(&mut map, &mut f4, "template_id"),
+                5 => s::value(&mut map, &mut f5, "user"),
+                6 => s::value(&mut map, &mut f6, "user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::optional(f1),
-            gave_consent: s::required(f2, "gave_consent")?,
-            is_idempotent: s::optional(f3),
-            is_shareable: s::required(f4, "is_shareable")?,
-            secret: s::optional(f5),
-            template_id: s::required(f6, "template_id")?,
-            user: s::optional(f7),
-            user_id: s::optional(f8),
+            client_user_id: s::optional(f0),
+            gave_consent: s::required(f1, "gave_consent")?,
+            is_idempotent: s::optional(f2),
+            is_shareable: s::required(f3, "is_shareable")?,
+            template_id: s::required(f4, "template_id")?,
+            user: s::optional(f5),
+            user_id: s::optional(f6),
         })
     }
 }
@@ -3392,11 +3360,9 @@ impl ::serde::Serialize for IdentityVerificationCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.is_idempotent),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user),
             ::std::option::Option::is_none(&self.user_id),
         ];
@@ -3406,15 +3372,13 @@ impl ::serde::Serialize for IdentityVerificationCreateRequest {
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[0], "client_user_id", &self.client_user_id);
         out.field("gave_consent", &self.gave_consent);
-        out.field_unless(skip[2], "is_idempotent", &self.is_idempotent);
+        out.field_unless(skip[1], "is_idempotent", &self.is_idempotent);
         out.field("is_shareable", &self.is_shareable);
-        out.field_unless(skip[3], "secret", &self.secret);
         out.field("template_id", &self.template_id);
-        out.field_unless(skip[4], "user", &self.user);
-        out.field_unless(skip[5], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user", &self.user);
+        out.field_unless(skip[3], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -3432,13 +3396,6 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "client_user_id",
             j::OPTIONAL,
@@ -3468,13 +3425,6 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateRequest {
             "A flag specifying whether you would like Plaid to expose a shareable URL for the verification being created.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "template_id",
             j::REQUIRED,
             G::subschema_for::<IdentityVerificationTemplateId>,
@@ -3498,19 +3448,42 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateRequest {
         o.finish("Request schema for `/identity_verification/create`")
     }
 }
-impl ::std::fmt::Debug for IdentityVerificationCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IdentityVerificationCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("gave_consent", &self.gave_consent)
-            .field("is_idempotent", &self.is_idempotent)
-            .field("is_shareable", &self.is_shareable)
-            .field("secret", &crate::redact::Redacted)
-            .field("template_id", &self.template_id)
-            .field("user", &self.user)
-            .field("user_id", &self.user_id)
-            .finish()
+impl IdentityVerificationCreateRequest {
+    /// A value with its required fields (`gave_consent`, `is_shareable`, `template_id`); set optional fields with the methods named after them.
+    pub fn new(
+        gave_consent: IdentityVerificationConsent,
+        is_shareable: bool,
+        template_id: impl ::std::convert::Into<IdentityVerificationTemplateId>,
+    ) -> Self {
+        Self {
+            client_user_id: ::std::option::Option::None,
+            gave_consent,
+            is_idempotent: ::std::option::Option::None,
+            is_shareable,
+            template_id: template_id.into(),
+            user: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ClientUserId) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`is_idempotent`](Self::is_idempotent).
+    pub fn is_idempotent(mut self, value: IdempotencyFlag) -> Self {
+        self.is_idempotent = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: IdentityVerificationCreateRequestUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: PlaidUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 /**User information collected outside of Link, most likely via your own onboarding process.
@@ -3533,6 +3506,7 @@ Specifically, these fields are optional in that they can either be fully provide
 Providing these fields via the API will result in Link skipping the data collection process for the associated user. All verification steps enabled in the associated Identity Verification Template will still be run. Verification steps will either be run immediately, or once the user completes the `accept_tos` step, depending on the value provided to the `gave_consent` field.
 If you are not using the shareable URL feature, you can optionally provide these fields via `/link/token/create` instead; both `/identity_verification/create` and `/link/token/create` are valid ways to provide this information. Note that if you provide a non-`null` user data object via `/identity_verification/create`, any user data fields entered via `/link/token/create` for the same `client_user_id` will be ignored when prefilling Link.*/
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IdentityVerificationCreateRequestUser {
     pub address: ::std::option::Option<UserAddress>,
     pub client_user_id: ::std::option::Option<DeprecatedClientUserId>,
@@ -3695,6 +3669,55 @@ impl ::schemars::JsonSchema for IdentityVerificationCreateRequestUser {
         o.finish(
             "User information collected outside of Link, most likely via your own onboarding process.\n\nEach of the following identity fields are optional:\n\n`email_address`\n\n`phone_number`\n\n`date_of_birth`\n\n`name`\n\n`address`\n\n`id_number`\n\nSpecifically, these fields are optional in that they can either be fully provided (satisfying every required field in their subschema) or omitted from the request entirely by not providing the key or value.\nProviding these fields via the API will result in Link skipping the data collection process for the associated user. All verification steps enabled in the associated Identity Verification Template will still be run. Verification steps will either be run immediately, or once the user completes the `accept_tos` step, depending on the value provided to the `gave_consent` field.\nIf you are not using the shareable URL feature, you can optionally provide these fields via `/link/token/create` instead; both `/identity_verification/create` and `/link/token/create` are valid ways to provide this information. Note that if you provide a non-`null` user data object via `/identity_verification/create`, any user data fields entered via `/link/token/create` for the same `client_user_id` will be ignored when prefilling Link.",
         )
+    }
+}
+impl IdentityVerificationCreateRequestUser {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            client_user_id: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            id_number: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: UserAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: DeprecatedClientUserId) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: Iso8601Date) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: EmailAddress) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`id_number`](Self::id_number).
+    pub fn id_number(mut self, value: UserIdNumber) -> Self {
+        self.id_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: IdentityVerificationRequestUserName) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: IdentityVerificationUserPhoneNumber) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
     }
 }
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
@@ -4207,6 +4230,11 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentCity {
         )
     }
 }
+impl ::std::convert::From<&str> for IdentityVerificationDocumentCity {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentCity {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4266,6 +4294,11 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentCountryCode {
             &[],
             "Valid, capitalized, two-letter ISO code representing the country extracted from the document. Must be in ISO 3166-1 alpha-2 form.",
         )
+    }
+}
+impl ::std::convert::From<&str> for IdentityVerificationDocumentCountryCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for IdentityVerificationDocumentCountryCode {
@@ -4615,6 +4648,11 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentPostalCode {
         )
     }
 }
+impl ::std::convert::From<&str> for IdentityVerificationDocumentPostalCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentPostalCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4678,6 +4716,11 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentRegion {
         )
     }
 }
+impl ::std::convert::From<&str> for IdentityVerificationDocumentRegion {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentRegion {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4739,6 +4782,11 @@ impl ::schemars::JsonSchema for IdentityVerificationDocumentStreet {
         )
     }
 }
+impl ::std::convert::From<&str> for IdentityVerificationDocumentStreet {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationDocumentStreet {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4767,11 +4815,10 @@ impl ::std::str::FromStr for IdentityVerificationDocumentStreet {
     }
 }
 ///Request input for fetching an Identity Verification
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub identity_verification_id: IdentityVerificationId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4782,11 +4829,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationGetRequest {
     const NAME: &'static str = "IdentityVerificationGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "identity_verification_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["identity_verification_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4796,21 +4839,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "identity_verification_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "identity_verification_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            identity_verification_id: s::required(f1, "identity_verification_id")?,
-            secret: s::optional(f2),
+            identity_verification_id: s::required(f0, "identity_verification_id")?,
         })
     }
 }
@@ -4819,19 +4856,14 @@ impl ::serde::Serialize for IdentityVerificationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("identity_verification_id", &self.identity_verification_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -4850,36 +4882,23 @@ impl ::schemars::JsonSchema for IdentityVerificationGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "identity_verification_id",
             j::REQUIRED,
             G::subschema_for::<IdentityVerificationId>,
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for fetching an Identity Verification")
     }
 }
-impl ::std::fmt::Debug for IdentityVerificationGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IdentityVerificationGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("identity_verification_id", &self.identity_verification_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl IdentityVerificationGetRequest {
+    /// A value with its required fields (`identity_verification_id`); set optional fields with the methods named after them.
+    pub fn new(
+        identity_verification_id: impl ::std::convert::Into<IdentityVerificationId>,
+    ) -> Self {
+        Self {
+            identity_verification_id: identity_verification_id.into(),
+        }
     }
 }
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
@@ -5249,6 +5268,11 @@ impl ::schemars::JsonSchema for IdentityVerificationId {
         )
     }
 }
+impl ::std::convert::From<&str> for IdentityVerificationId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5277,12 +5301,11 @@ impl ::std::str::FromStr for IdentityVerificationId {
     }
 }
 ///Request input for listing Identity Verifications
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub template_id: IdentityVerificationTemplateId,
     ///A unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and the `client_user_id` are present in the request, the `user_id` must have been created from the provided `client_user_id`.
     pub user_id: ::std::option::Option<PlaidUserId>,
@@ -5297,10 +5320,8 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationListRequest {
     const NAME: &'static str = "IdentityVerificationListRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "client_user_id",
         "cursor",
-        "secret",
         "template_id",
         "user_id",
     ];
@@ -5316,27 +5337,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationListRequest 
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "cursor"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "template_id"),
-                5 => s::value(&mut map, &mut f5, "user_id"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "template_id"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::optional(f1),
-            cursor: s::optional(f2),
-            secret: s::optional(f3),
-            template_id: s::required(f4, "template_id")?,
-            user_id: s::optional(f5),
+            client_user_id: s::optional(f0),
+            cursor: s::optional(f1),
+            template_id: s::required(f2, "template_id")?,
+            user_id: s::optional(f3),
         })
     }
 }
@@ -5345,11 +5360,9 @@ impl ::serde::Serialize for IdentityVerificationListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -5358,12 +5371,10 @@ impl ::serde::Serialize for IdentityVerificationListRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[2], "cursor", &self.cursor);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
         out.field("template_id", &self.template_id);
-        out.field_unless(skip[4], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -5382,13 +5393,6 @@ impl ::schemars::JsonSchema for IdentityVerificationListRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_user_id",
             j::OPTIONAL,
             G::subschema_for::<ClientUserId>,
@@ -5396,13 +5400,6 @@ impl ::schemars::JsonSchema for IdentityVerificationListRequest {
             "",
         );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "template_id",
             j::REQUIRED,
@@ -5420,16 +5417,32 @@ impl ::schemars::JsonSchema for IdentityVerificationListRequest {
         o.finish("Request input for listing Identity Verifications")
     }
 }
-impl ::std::fmt::Debug for IdentityVerificationListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IdentityVerificationListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
-            .field("template_id", &self.template_id)
-            .field("user_id", &self.user_id)
-            .finish()
+impl IdentityVerificationListRequest {
+    /// A value with its required fields (`template_id`); set optional fields with the methods named after them.
+    pub fn new(
+        template_id: impl ::std::convert::Into<IdentityVerificationTemplateId>,
+    ) -> Self {
+        Self {
+            client_user_id: ::std::option::Option::None,
+            cursor: ::std::option::Option::None,
+            template_id: template_id.into(),
+            user_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ClientUserId) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: PlaidUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of Plaid sessions.
@@ -5550,6 +5563,7 @@ Each of the following identity fields are optional:
 Specifically, these fields are optional in that they can either be fully provided (satisfying every required field in their subschema) or omitted from the request entirely by not providing the key or value.
 Providing these fields via the API will result in Link skipping the data collection process for the associated user. All verification steps enabled in the associated Identity Verification Template will still be run. Verification steps will either be run immediately, or once the user completes the `accept_tos` step, depending on the value provided to the `gave_consent` field.*/
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IdentityVerificationRequestUser {
     pub address: ::std::option::Option<UserAddress>,
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
@@ -5700,8 +5714,52 @@ impl ::schemars::JsonSchema for IdentityVerificationRequestUser {
         )
     }
 }
+impl IdentityVerificationRequestUser {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            id_number: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: UserAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: Iso8601Date) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: EmailAddress) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`id_number`](Self::id_number).
+    pub fn id_number(mut self, value: UserIdNumber) -> Self {
+        self.id_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: IdentityVerificationRequestUserName) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: IdentityVerificationUserPhoneNumber) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///You can use this field to pre-populate the user's legal name; if it is provided here, they will not be prompted to enter their name in the identity verification attempt.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationRequestUserName {
     pub family_name: FamilyNameField,
     pub given_name: GivenNameField,
@@ -5782,6 +5840,18 @@ impl ::schemars::JsonSchema for IdentityVerificationRequestUserName {
         o.finish(
             "You can use this field to pre-populate the user's legal name; if it is provided here, they will not be prompted to enter their name in the identity verification attempt.",
         )
+    }
+}
+impl IdentityVerificationRequestUserName {
+    /// A value with its required fields (`family_name`, `given_name`); set optional fields with the methods named after them.
+    pub fn new(
+        family_name: impl ::std::convert::Into<FamilyNameField>,
+        given_name: impl ::std::convert::Into<GivenNameField>,
+    ) -> Self {
+        Self {
+            family_name: family_name.into(),
+            given_name: given_name.into(),
+        }
     }
 }
 ///The full name provided by the user. If the user has not submitted their name, this field will be null. Otherwise, both fields are guaranteed to be filled.
@@ -5991,13 +6061,12 @@ impl ::schemars::JsonSchema for IdentityVerificationRetriedWebhook {
     }
 }
 ///Request input for retrying an identity verification attempt
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationRetryRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ClientUserId,
     ///A flag specifying whether you would like Plaid to expose a shareable URL for the verification being retried. If a value for this flag is not specified, the `is_shareable` setting from the original verification attempt will be used.
     pub is_shareable: ::std::option::Option<bool>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub steps: ::std::option::Option<IdentityVerificationRetryRequestStepsObject>,
     pub strategy: Strategy,
     pub template_id: IdentityVerificationTemplateId,
@@ -6013,10 +6082,8 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRetryRequest {
     const NAME: &'static str = "IdentityVerificationRetryRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "client_user_id",
         "is_shareable",
-        "secret",
         "steps",
         "strategy",
         "template_id",
@@ -6036,31 +6103,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRetryRequest
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "is_shareable"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "steps"),
-                5 => s::value(&mut map, &mut f5, "strategy"),
-                6 => s::value(&mut map, &mut f6, "template_id"),
-                7 => s::value(&mut map, &mut f7, "user"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "is_shareable"),
+                2 => s::value(&mut map, &mut f2, "steps"),
+                3 => s::value(&mut map, &mut f3, "strategy"),
+                4 => s::value(&mut map, &mut f4, "template_id"),
+                5 => s::value(&mut map, &mut f5, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::required(f1, "client_user_id")?,
-            is_shareable: s::optional(f2),
-            secret: s::optional(f3),
-            steps: s::optional(f4),
-            strategy: s::required(f5, "strategy")?,
-            template_id: s::required(f6, "template_id")?,
-            user: s::optional(f7),
+            client_user_id: s::required(f0, "client_user_id")?,
+            is_shareable: s::optional(f1),
+            steps: s::optional(f2),
+            strategy: s::required(f3, "strategy")?,
+            template_id: s::required(f4, "template_id")?,
+            user: s::optional(f5),
         })
     }
 }
@@ -6069,10 +6130,8 @@ impl ::serde::Serialize for IdentityVerificationRetryRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.is_shareable),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.steps),
             ::std::option::Option::is_none(&self.user),
         ];
@@ -6082,14 +6141,12 @@ impl ::serde::Serialize for IdentityVerificationRetryRequest {
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
-        out.field_unless(skip[1], "is_shareable", &self.is_shareable);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "steps", &self.steps);
+        out.field_unless(skip[0], "is_shareable", &self.is_shareable);
+        out.field_unless(skip[1], "steps", &self.steps);
         out.field("strategy", &self.strategy);
         out.field("template_id", &self.template_id);
-        out.field_unless(skip[4], "user", &self.user);
+        out.field_unless(skip[2], "user", &self.user);
         out.end()
     }
 }
@@ -6108,13 +6165,6 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_user_id",
             j::REQUIRED,
             G::subschema_for::<ClientUserId>,
@@ -6127,13 +6177,6 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryRequest {
             G::subschema_for::<bool>,
             &[j::NULLABLE],
             "A flag specifying whether you would like Plaid to expose a shareable URL for the verification being retried. If a value for this flag is not specified, the `is_shareable` setting from the original verification attempt will be used.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "steps",
@@ -6160,18 +6203,36 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryRequest {
         o.finish("Request input for retrying an identity verification attempt")
     }
 }
-impl ::std::fmt::Debug for IdentityVerificationRetryRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IdentityVerificationRetryRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("is_shareable", &self.is_shareable)
-            .field("secret", &crate::redact::Redacted)
-            .field("steps", &self.steps)
-            .field("strategy", &self.strategy)
-            .field("template_id", &self.template_id)
-            .field("user", &self.user)
-            .finish()
+impl IdentityVerificationRetryRequest {
+    /// A value with its required fields (`client_user_id`, `strategy`, `template_id`); set optional fields with the methods named after them.
+    pub fn new(
+        client_user_id: impl ::std::convert::Into<ClientUserId>,
+        strategy: Strategy,
+        template_id: impl ::std::convert::Into<IdentityVerificationTemplateId>,
+    ) -> Self {
+        Self {
+            client_user_id: client_user_id.into(),
+            is_shareable: ::std::option::Option::None,
+            steps: ::std::option::Option::None,
+            strategy,
+            template_id: template_id.into(),
+            user: ::std::option::Option::None,
+        }
+    }
+    /// Set [`is_shareable`](Self::is_shareable).
+    pub fn is_shareable(mut self, value: bool) -> Self {
+        self.is_shareable = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`steps`](Self::steps).
+    pub fn steps(mut self, value: IdentityVerificationRetryRequestStepsObject) -> Self {
+        self.steps = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: IdentityVerificationRequestUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
     }
 }
 /**Instructions for the `custom` retry strategy specifying which steps should be required or skipped.
@@ -6186,6 +6247,7 @@ Custom retries override settings in your Plaid Template. For example, if your Pl
 
 The `selfie_check` step is currently not supported on the sandbox server. Sandbox requests will silently disable the `selfie_check` step when provided.*/
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IdentityVerificationRetryRequestStepsObject {
     ///A boolean field specifying whether the new session should require or skip the `documentary_verification` step.
     pub documentary_verification: bool,
@@ -6306,6 +6368,22 @@ impl ::schemars::JsonSchema for IdentityVerificationRetryRequestStepsObject {
         o.finish(
             "Instructions for the `custom` retry strategy specifying which steps should be required or skipped.\n\n\nNote:\n\n\nThis field must be provided when the retry strategy is `custom` and must be omitted otherwise.\n\nCustom retries override settings in your Plaid Template. For example, if your Plaid Template has `verify_sms` disabled, a custom retry with `verify_sms` enabled will still require the step.\n\nThe `selfie_check` step is currently not supported on the sandbox server. Sandbox requests will silently disable the `selfie_check` step when provided.",
         )
+    }
+}
+impl IdentityVerificationRetryRequestStepsObject {
+    /// A value with its required fields (`documentary_verification`, `kyc_check`, `selfie_check`, `verify_sms`); set optional fields with the methods named after them.
+    pub fn new(
+        documentary_verification: bool,
+        kyc_check: bool,
+        selfie_check: bool,
+        verify_sms: bool,
+    ) -> Self {
+        Self {
+            documentary_verification,
+            kyc_check,
+            selfie_check,
+            verify_sms,
+        }
     }
 }
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
@@ -7289,6 +7367,11 @@ impl ::schemars::JsonSchema for IdentityVerificationTemplateId {
         )
     }
 }
+impl ::std::convert::From<&str> for IdentityVerificationTemplateId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for IdentityVerificationTemplateId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -7794,6 +7877,11 @@ impl ::schemars::JsonSchema for IdentityVerificationUserPhoneNumber {
             &[],
             "A valid phone number in E.164 format.",
         )
+    }
+}
+impl ::std::convert::From<&str> for IdentityVerificationUserPhoneNumber {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for IdentityVerificationUserPhoneNumber {
@@ -8679,6 +8767,7 @@ Filter patterns supported:
 
 For a list of income categories, see the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv).*/
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IncomeInsightsFilter {
     ///Excludes income streams matching the specified categories.
     pub excluded_categories: ::std::vec::Vec<::std::string::String>,
@@ -8768,6 +8857,23 @@ impl ::schemars::JsonSchema for IncomeInsightsFilter {
         o.finish(
             "Filters the returned income streams based on the specified income categories. If no filters are requested, streams from the following default set of categories are returned:\n- `EARNED_INCOME.*` (`EARNED_INCOME.SALARY`, `EARNED_INCOME.GIG_ECONOMY`, `EARNED_INCOME.SELF_EMPLOYED`)\n- `BENEFITS.DISABILITY`\n- `RETIREMENT.*` (`RETIREMENT.GOVERNMENT_DERIVED`, `RETIREMENT.PRIVATE_RETIREMENT`, `RETIREMENT.PLAN_DISTRIBUTION`)\n\nThe final list of income categories is generated by adding the `included_categories`, then removing the `excluded_categories`. Priority is given to `excluded_categories` in the case of collisions.\n\nFilter patterns supported:\n- `*`: All categories\n- `PRIMARY.*`: All categories within the specified primary category\n- `PRIMARY.SECONDARY`: A specific income category\n\nFor a list of income categories, see the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv).",
         )
+    }
+}
+impl IncomeInsightsFilter {
+    /// A value with its required fields (`included_categories`); set optional fields with the methods named after them.
+    pub fn new(included_categories: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self {
+            excluded_categories: ::std::default::Default::default(),
+            included_categories,
+        }
+    }
+    /// Set [`excluded_categories`](Self::excluded_categories).
+    pub fn excluded_categories(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.excluded_categories = value;
+        self
     }
 }
 ///The version of Income Insights to use.
@@ -9334,13 +9440,12 @@ impl ::schemars::JsonSchema for IncomeSummaryFieldString {
     }
 }
 ///IncomeVerificationCreateRequest defines the request schema for `/income/verification/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IncomeVerificationCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<IncomeVerificationCreateRequestOptions>,
     ///The ID of a precheck created with `/income/verification/precheck`. Will be used to improve conversion of the income verification flow.
     pub precheck_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The URL endpoint to which Plaid should send webhooks related to the progress of the income verification process.
     pub webhook: ::std::string::String,
 }
@@ -9353,13 +9458,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomeVerificationCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationCreateRequest {
     const NAME: &'static str = "IncomeVerificationCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "precheck_id",
-        "secret",
-        "webhook",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "precheck_id", "webhook"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9371,25 +9470,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationCreateRequest 
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "precheck_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "webhook"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "precheck_id"),
+                2 => s::value(&mut map, &mut f2, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            precheck_id: s::optional(f2),
-            secret: s::optional(f3),
-            webhook: s::required(f4, "webhook")?,
+            options: s::optional(f0),
+            precheck_id: s::optional(f1),
+            webhook: s::required(f2, "webhook")?,
         })
     }
 }
@@ -9398,11 +9491,9 @@ impl ::serde::Serialize for IncomeVerificationCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.precheck_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -9410,10 +9501,8 @@ impl ::serde::Serialize for IncomeVerificationCreateRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "precheck_id", &self.precheck_id);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "precheck_id", &self.precheck_id);
         out.field("webhook", &self.webhook);
         out.end()
     }
@@ -9433,13 +9522,6 @@ impl ::schemars::JsonSchema for IncomeVerificationCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<IncomeVerificationCreateRequestOptions>,
@@ -9454,13 +9536,6 @@ impl ::schemars::JsonSchema for IncomeVerificationCreateRequest {
             "The ID of a precheck created with `/income/verification/precheck`. Will be used to improve conversion of the income verification flow.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "webhook",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -9472,19 +9547,29 @@ impl ::schemars::JsonSchema for IncomeVerificationCreateRequest {
         )
     }
 }
-impl ::std::fmt::Debug for IncomeVerificationCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IncomeVerificationCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("options", &self.options)
-            .field("precheck_id", &self.precheck_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("webhook", &self.webhook)
-            .finish()
+impl IncomeVerificationCreateRequest {
+    /// A value with its required fields (`webhook`); set optional fields with the methods named after them.
+    pub fn new(webhook: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            precheck_id: ::std::option::Option::None,
+            webhook: webhook.into(),
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: IncomeVerificationCreateRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`precheck_id`](Self::precheck_id).
+    pub fn precheck_id(mut self, value: ::std::string::String) -> Self {
+        self.precheck_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Optional arguments for `/income/verification/create`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationCreateRequestOptions {
     ///An array of access tokens corresponding to the Items that will be cross-referenced with the product data. Plaid will attempt to correlate transaction history from these Items with data from the user's paystub, such as date and amount. If the `transactions` product was not initialized for the Items during Link, it will be initialized after this Link session.
     pub access_tokens: ::std::vec::Vec<AccessToken>,
@@ -9558,6 +9643,19 @@ impl ::schemars::JsonSchema for IncomeVerificationCreateRequestOptions {
             "An array of access tokens corresponding to the Items that will be cross-referenced with the product data. Plaid will attempt to correlate transaction history from these Items with data from the user's paystub, such as date and amount. If the `transactions` product was not initialized for the Items during Link, it will be initialized after this Link session.",
         );
         o.finish("Optional arguments for `/income/verification/create`")
+    }
+}
+impl IncomeVerificationCreateRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_tokens: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`access_tokens`](Self::access_tokens).
+    pub fn access_tokens(mut self, value: ::std::vec::Vec<AccessToken>) -> Self {
+        self.access_tokens = value;
+        self
     }
 }
 impl ::std::fmt::Debug for IncomeVerificationCreateRequestOptions {
@@ -9717,14 +9815,13 @@ for IncomeVerificationDocParsingConfig {
 }
 ///IncomeVerificationDocumentsDownloadRequest defines the request schema for `/income/verification/documents/download`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationDocumentsDownloadRequest {
     pub access_token: ::std::option::Option<AccessTokenNullable>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The document ID to download. If passed, a single document will be returned in the resulting zip file, rather than all document
     pub document_id: ::std::option::Option<::std::string::String>,
     ///The ID of the verification.
     pub income_verification_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IncomeVerificationDocumentsDownloadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9738,10 +9835,8 @@ for IncomeVerificationDocumentsDownloadRequest {
     const NAME: &'static str = "IncomeVerificationDocumentsDownloadRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "document_id",
         "income_verification_id",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -9754,25 +9849,19 @@ for IncomeVerificationDocumentsDownloadRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "document_id"),
-                3 => s::value(&mut map, &mut f3, "income_verification_id"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                1 => s::value(&mut map, &mut f1, "document_id"),
+                2 => s::value(&mut map, &mut f2, "income_verification_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::optional(f0),
-            client_id: s::optional(f1),
-            document_id: s::optional(f2),
-            income_verification_id: s::optional(f3),
-            secret: s::optional(f4),
+            document_id: s::optional(f1),
+            income_verification_id: s::optional(f2),
         })
     }
 }
@@ -9781,12 +9870,10 @@ impl ::serde::Serialize for IncomeVerificationDocumentsDownloadRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.access_token),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.document_id),
             ::std::option::Option::is_none(&self.income_verification_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -9795,14 +9882,12 @@ impl ::serde::Serialize for IncomeVerificationDocumentsDownloadRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_token", &self.access_token);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "document_id", &self.document_id);
+        out.field_unless(skip[1], "document_id", &self.document_id);
         out.field_unless(
-            skip[3],
+            skip[2],
             "income_verification_id",
             &self.income_verification_id,
         );
-        out.field_unless(skip[4], "secret", &self.secret);
         out.end()
     }
 }
@@ -9828,13 +9913,6 @@ impl ::schemars::JsonSchema for IncomeVerificationDocumentsDownloadRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "document_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -9848,26 +9926,42 @@ impl ::schemars::JsonSchema for IncomeVerificationDocumentsDownloadRequest {
             &[j::NULLABLE],
             "The ID of the verification.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "IncomeVerificationDocumentsDownloadRequest defines the request schema for `/income/verification/documents/download`.",
         )
+    }
+}
+impl IncomeVerificationDocumentsDownloadRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+            document_id: ::std::option::Option::None,
+            income_verification_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: AccessTokenNullable) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`document_id`](Self::document_id).
+    pub fn document_id(mut self, value: ::std::string::String) -> Self {
+        self.document_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_verification_id`](Self::income_verification_id).
+    pub fn income_verification_id(mut self, value: ::std::string::String) -> Self {
+        self.income_verification_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for IncomeVerificationDocumentsDownloadRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationDocumentsDownloadRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("document_id", &self.document_id)
             .field("income_verification_id", &self.income_verification_id)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -9936,12 +10030,11 @@ for IncomeVerificationPayrollFlowType {
 }
 ///IncomeVerificationPaystubsGetRequest defines the request schema for `/income/verification/paystubs/get`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPaystubsGetRequest {
     pub access_token: ::std::option::Option<AccessTokenNullable>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The ID of the verification for which to get paystub information.
     pub income_verification_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPaystubsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9952,12 +10045,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPaystubsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPaystubsGetRequest {
     const NAME: &'static str = "IncomeVerificationPaystubsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "income_verification_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "income_verification_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9968,23 +10056,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPaystubsGetReq
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "income_verification_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "income_verification_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::optional(f0),
-            client_id: s::optional(f1),
-            income_verification_id: s::optional(f2),
-            secret: s::optional(f3),
+            income_verification_id: s::optional(f1),
         })
     }
 }
@@ -9993,11 +10075,9 @@ impl ::serde::Serialize for IncomeVerificationPaystubsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.access_token),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.income_verification_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -10006,13 +10086,11 @@ impl ::serde::Serialize for IncomeVerificationPaystubsGetRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_token", &self.access_token);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field_unless(
-            skip[2],
+            skip[1],
             "income_verification_id",
             &self.income_verification_id,
         );
-        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -10038,38 +10116,41 @@ impl ::schemars::JsonSchema for IncomeVerificationPaystubsGetRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "income_verification_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of the verification for which to get paystub information.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "IncomeVerificationPaystubsGetRequest defines the request schema for `/income/verification/paystubs/get`.",
         )
+    }
+}
+impl IncomeVerificationPaystubsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+            income_verification_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: AccessTokenNullable) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_verification_id`](Self::income_verification_id).
+    pub fn income_verification_id(mut self, value: ::std::string::String) -> Self {
+        self.income_verification_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for IncomeVerificationPaystubsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationPaystubsGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("income_verification_id", &self.income_verification_id)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -10258,6 +10339,7 @@ for IncomeVerificationPrecheckConfidence {
 }
 ///Information about the end user's employer
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPrecheckEmployer {
     pub address: ::std::option::Option<IncomeVerificationPrecheckEmployerAddress>,
     ///The employer's name
@@ -10376,6 +10458,37 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckEmployer {
         o.finish("Information about the end user's employer")
     }
 }
+impl IncomeVerificationPrecheckEmployer {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            tax_id: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: IncomeVerificationPrecheckEmployerAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: ::std::string::String) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`tax_id`](Self::tax_id).
+    pub fn tax_id(mut self, value: ::std::string::String) -> Self {
+        self.tax_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`url`](Self::url).
+    pub fn url(mut self, value: ::std::string::String) -> Self {
+        self.url = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///`IncomeVerificationPrecheckEmployerAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -10424,6 +10537,7 @@ for IncomeVerificationPrecheckEmployerAddress {
 }
 ///Data about the components comprising an address.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPrecheckEmployerAddressData {
     ///The full city name
     pub city: ::std::option::Option<::std::string::String>,
@@ -10566,8 +10680,46 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckEmployerAddressData {
         o.finish("Data about the components comprising an address.")
     }
 }
+impl IncomeVerificationPrecheckEmployerAddressData {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            city: ::std::option::Option::None,
+            country: ::std::option::Option::None,
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            street: ::std::option::Option::None,
+        }
+    }
+    /// Set [`city`](Self::city).
+    pub fn city(mut self, value: ::std::string::String) -> Self {
+        self.city = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`country`](Self::country).
+    pub fn country(mut self, value: ::std::string::String) -> Self {
+        self.country = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: ::std::string::String) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: ::std::string::String) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street`](Self::street).
+    pub fn street(mut self, value: ::std::string::String) -> Self {
+        self.street = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Data about military info in the income verification precheck.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPrecheckMilitaryInfo {
     /**If the user is currently serving in the US military, the branch of the military in which they are serving
 Valid values: 'AIR FORCE', 'ARMY', 'COAST GUARD', 'MARINES', 'NAVY', 'UNKNOWN'*/
@@ -10660,8 +10812,28 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckMilitaryInfo {
         o.finish("Data about military info in the income verification precheck.")
     }
 }
+impl IncomeVerificationPrecheckMilitaryInfo {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            branch: ::std::option::Option::None,
+            is_active_duty: ::std::option::Option::None,
+        }
+    }
+    /// Set [`branch`](Self::branch).
+    pub fn branch(mut self, value: ::std::string::String) -> Self {
+        self.branch = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`is_active_duty`](Self::is_active_duty).
+    pub fn is_active_duty(mut self, value: bool) -> Self {
+        self.is_active_duty = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Information about the end user's payroll institution
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPrecheckPayrollInstitution {
     ///The name of payroll institution
     pub name: ::std::option::Option<::std::string::String>,
@@ -10736,15 +10908,27 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckPayrollInstitution {
         o.finish("Information about the end user's payroll institution")
     }
 }
+impl IncomeVerificationPrecheckPayrollInstitution {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            name: ::std::option::Option::None,
+        }
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: ::std::string::String) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///IncomeVerificationPrecheckRequest defines the request schema for `/income/verification/precheck`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPrecheckRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub employer: ::std::option::Option<IncomeVerificationPrecheckEmployer>,
     pub payroll_institution: ::std::option::Option<
         IncomeVerificationPrecheckPayrollInstitution,
     >,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub transactions_access_token: ::std::option::Option<AccessTokenNullable>,
     ///An array of access tokens corresponding to Items belonging to the user whose eligibility is being checked. Note that if the Items specified here are not already initialized with `transactions`, providing them in this field will cause these Items to be initialized with (and billed for) the Transactions product.
     pub transactions_access_tokens: ::std::vec::Vec<AccessToken>,
@@ -10761,10 +10945,8 @@ impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPrecheckRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckRequest {
     const NAME: &'static str = "IncomeVerificationPrecheckRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "employer",
         "payroll_institution",
-        "secret",
         "transactions_access_token",
         "transactions_access_tokens",
         "us_military_info",
@@ -10784,31 +10966,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckReques
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "employer"),
-                2 => s::value(&mut map, &mut f2, "payroll_institution"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "transactions_access_token"),
-                5 => s::value(&mut map, &mut f5, "transactions_access_tokens"),
-                6 => s::value(&mut map, &mut f6, "us_military_info"),
-                7 => s::value(&mut map, &mut f7, "user"),
+                0 => s::value(&mut map, &mut f0, "employer"),
+                1 => s::value(&mut map, &mut f1, "payroll_institution"),
+                2 => s::value(&mut map, &mut f2, "transactions_access_token"),
+                3 => s::value(&mut map, &mut f3, "transactions_access_tokens"),
+                4 => s::value(&mut map, &mut f4, "us_military_info"),
+                5 => s::value(&mut map, &mut f5, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            employer: s::optional(f1),
-            payroll_institution: s::optional(f2),
-            secret: s::optional(f3),
-            transactions_access_token: s::optional(f4),
-            transactions_access_tokens: f5.unwrap_or_default(),
-            us_military_info: s::optional(f6),
-            user: s::optional(f7),
+            employer: s::optional(f0),
+            payroll_institution: s::optional(f1),
+            transactions_access_token: s::optional(f2),
+            transactions_access_tokens: f3.unwrap_or_default(),
+            us_military_info: s::optional(f4),
+            user: s::optional(f5),
         })
     }
 }
@@ -10817,11 +10993,9 @@ impl ::serde::Serialize for IncomeVerificationPrecheckRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.employer),
             ::std::option::Option::is_none(&self.payroll_institution),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.transactions_access_token),
             ::std::vec::Vec::is_empty(&self.transactions_access_tokens),
             ::std::option::Option::is_none(&self.us_military_info),
@@ -10833,22 +11007,20 @@ impl ::serde::Serialize for IncomeVerificationPrecheckRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "employer", &self.employer);
-        out.field_unless(skip[2], "payroll_institution", &self.payroll_institution);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "employer", &self.employer);
+        out.field_unless(skip[1], "payroll_institution", &self.payroll_institution);
         out.field_unless(
-            skip[4],
+            skip[2],
             "transactions_access_token",
             &self.transactions_access_token,
         );
         out.field_unless(
-            skip[5],
+            skip[3],
             "transactions_access_tokens",
             &self.transactions_access_tokens,
         );
-        out.field_unless(skip[6], "us_military_info", &self.us_military_info);
-        out.field_unless(skip[7], "user", &self.user);
+        out.field_unless(skip[4], "us_military_info", &self.us_military_info);
+        out.field_unless(skip[5], "user", &self.user);
         out.end()
     }
 }
@@ -10867,13 +11039,6 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "employer",
             j::OPTIONAL,
             G::subschema_for::<IncomeVerificationPrecheckEmployer>,
@@ -10884,13 +11049,6 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckRequest {
             "payroll_institution",
             j::OPTIONAL,
             G::subschema_for::<IncomeVerificationPrecheckPayrollInstitution>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -10927,13 +11085,63 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckRequest {
         )
     }
 }
+impl IncomeVerificationPrecheckRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            employer: ::std::option::Option::None,
+            payroll_institution: ::std::option::Option::None,
+            transactions_access_token: ::std::option::Option::None,
+            transactions_access_tokens: ::std::default::Default::default(),
+            us_military_info: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+        }
+    }
+    /// Set [`employer`](Self::employer).
+    pub fn employer(mut self, value: IncomeVerificationPrecheckEmployer) -> Self {
+        self.employer = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payroll_institution`](Self::payroll_institution).
+    pub fn payroll_institution(
+        mut self,
+        value: IncomeVerificationPrecheckPayrollInstitution,
+    ) -> Self {
+        self.payroll_institution = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`transactions_access_token`](Self::transactions_access_token).
+    pub fn transactions_access_token(mut self, value: AccessTokenNullable) -> Self {
+        self.transactions_access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`transactions_access_tokens`](Self::transactions_access_tokens).
+    pub fn transactions_access_tokens(
+        mut self,
+        value: ::std::vec::Vec<AccessToken>,
+    ) -> Self {
+        self.transactions_access_tokens = value;
+        self
+    }
+    /// Set [`us_military_info`](Self::us_military_info).
+    pub fn us_military_info(
+        mut self,
+        value: IncomeVerificationPrecheckMilitaryInfo,
+    ) -> Self {
+        self.us_military_info = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: IncomeVerificationPrecheckUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for IncomeVerificationPrecheckRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationPrecheckRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("employer", &self.employer)
             .field("payroll_institution", &self.payroll_institution)
-            .field("secret", &crate::redact::Redacted)
             .field("transactions_access_token", &crate::redact::Redacted)
             .field("transactions_access_tokens", &crate::redact::Redacted)
             .field("us_military_info", &self.us_military_info)
@@ -11040,6 +11248,7 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckResponse {
 }
 ///Information about the user whose eligibility is being evaluated.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationPrecheckUser {
     ///The user's email address
     pub email_address: ::std::option::Option<::std::string::String>,
@@ -11161,6 +11370,37 @@ impl ::schemars::JsonSchema for IncomeVerificationPrecheckUser {
             "The user's last name",
         );
         o.finish("Information about the user whose eligibility is being evaluated.")
+    }
+}
+impl IncomeVerificationPrecheckUser {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            email_address: ::std::option::Option::None,
+            first_name: ::std::option::Option::None,
+            home_address: ::std::option::Option::None,
+            last_name: ::std::option::Option::None,
+        }
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: ::std::string::String) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`first_name`](Self::first_name).
+    pub fn first_name(mut self, value: ::std::string::String) -> Self {
+        self.first_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`home_address`](Self::home_address).
+    pub fn home_address(mut self, value: SignalAddressData) -> Self {
+        self.home_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`last_name`](Self::last_name).
+    pub fn last_name(mut self, value: ::std::string::String) -> Self {
+        self.last_name = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Fired when the attempt to refresh Payroll Income data for a user via `/credit/payroll_income/refresh` failed because the user must re-connect their payroll account.
@@ -11639,12 +11879,11 @@ impl ::schemars::JsonSchema for IncomeVerificationStatusWebhook {
 }
 ///IncomeVerificationTaxformsGetRequest defines the request schema for `/income/verification/taxforms/get`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct IncomeVerificationTaxformsGetRequest {
     pub access_token: ::std::option::Option<AccessTokenNullable>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The ID of the verification.
     pub income_verification_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IncomeVerificationTaxformsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -11655,12 +11894,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomeVerificationTaxformsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationTaxformsGetRequest {
     const NAME: &'static str = "IncomeVerificationTaxformsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "income_verification_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "income_verification_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -11671,23 +11905,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationTaxformsGetReq
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "income_verification_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "income_verification_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::optional(f0),
-            client_id: s::optional(f1),
-            income_verification_id: s::optional(f2),
-            secret: s::optional(f3),
+            income_verification_id: s::optional(f1),
         })
     }
 }
@@ -11696,11 +11924,9 @@ impl ::serde::Serialize for IncomeVerificationTaxformsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.access_token),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.income_verification_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -11709,13 +11935,11 @@ impl ::serde::Serialize for IncomeVerificationTaxformsGetRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_token", &self.access_token);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field_unless(
-            skip[2],
+            skip[1],
             "income_verification_id",
             &self.income_verification_id,
         );
-        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -11741,38 +11965,41 @@ impl ::schemars::JsonSchema for IncomeVerificationTaxformsGetRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "income_verification_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The ID of the verification.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "IncomeVerificationTaxformsGetRequest defines the request schema for `/income/verification/taxforms/get`",
         )
+    }
+}
+impl IncomeVerificationTaxformsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+            income_verification_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: AccessTokenNullable) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_verification_id`](Self::income_verification_id).
+    pub fn income_verification_id(mut self, value: ::std::string::String) -> Self {
+        self.income_verification_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for IncomeVerificationTaxformsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IncomeVerificationTaxformsGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("income_verification_id", &self.income_verification_id)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12531,6 +12758,11 @@ impl ::schemars::JsonSchema for IndividualWatchlistScreeningProgramName {
             &[],
             "A name for the program to define its purpose. For example, \"High Risk Individuals\", \"US Cardholders\", or \"Applicants\".",
         )
+    }
+}
+impl ::std::convert::From<&str> for IndividualWatchlistScreeningProgramName {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for IndividualWatchlistScreeningProgramName {
@@ -13529,16 +13761,15 @@ impl ::schemars::JsonSchema for InstitutionSupportedNetworks {
     }
 }
 ///InstitutionsGetByIdRequest defines the request schema for `/institutions/get_by_id`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct InstitutionsGetByIdRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     /**Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard. In API versions 2019-05-29 and earlier, the `country_codes` parameter is an optional parameter within the `options` object and will default to `[US]` if it is not supplied.
 */
     pub country_codes: ::std::vec::Vec<CountryCode>,
     ///The ID of the institution to get details about
     pub institution_id: ::std::string::String,
     pub options: ::std::option::Option<InstitutionsGetByIdRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for InstitutionsGetByIdRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13550,11 +13781,9 @@ impl<'de> ::serde::Deserialize<'de> for InstitutionsGetByIdRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetByIdRequest {
     const NAME: &'static str = "InstitutionsGetByIdRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "country_codes",
         "institution_id",
         "options",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -13567,25 +13796,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetByIdRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "country_codes"),
-                2 => s::value(&mut map, &mut f2, "institution_id"),
-                3 => s::value(&mut map, &mut f3, "options"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                0 => s::value(&mut map, &mut f0, "country_codes"),
+                1 => s::value(&mut map, &mut f1, "institution_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            country_codes: s::required(f1, "country_codes")?,
-            institution_id: s::required(f2, "institution_id")?,
-            options: s::optional(f3),
-            secret: s::optional(f4),
+            country_codes: s::required(f0, "country_codes")?,
+            institution_id: s::required(f1, "institution_id")?,
+            options: s::optional(f2),
         })
     }
 }
@@ -13594,22 +13817,16 @@ impl ::serde::Serialize for InstitutionsGetByIdRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsGetByIdRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("country_codes", &self.country_codes);
         out.field("institution_id", &self.institution_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -13625,13 +13842,6 @@ impl ::schemars::JsonSchema for InstitutionsGetByIdRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "country_codes",
             j::REQUIRED,
@@ -13653,31 +13863,32 @@ impl ::schemars::JsonSchema for InstitutionsGetByIdRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "InstitutionsGetByIdRequest defines the request schema for `/institutions/get_by_id`",
         )
     }
 }
-impl ::std::fmt::Debug for InstitutionsGetByIdRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("InstitutionsGetByIdRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("country_codes", &self.country_codes)
-            .field("institution_id", &self.institution_id)
-            .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl InstitutionsGetByIdRequest {
+    /// A value with its required fields (`country_codes`, `institution_id`); set optional fields with the methods named after them.
+    pub fn new(
+        country_codes: ::std::vec::Vec<CountryCode>,
+        institution_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            country_codes,
+            institution_id: institution_id.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: InstitutionsGetByIdRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Specifies optional parameters for `/institutions/get_by_id`. If provided, must not be `null`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct InstitutionsGetByIdRequestOptions {
     ///When `true`, returns metadata related to the Auth product indicating which auth methods are supported.
     pub include_auth_metadata: bool,
@@ -13804,6 +14015,37 @@ impl ::schemars::JsonSchema for InstitutionsGetByIdRequestOptions {
         )
     }
 }
+impl InstitutionsGetByIdRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            include_auth_metadata: ::std::default::Default::default(),
+            include_optional_metadata: ::std::default::Default::default(),
+            include_payment_initiation_metadata: ::std::default::Default::default(),
+            include_status: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`include_auth_metadata`](Self::include_auth_metadata).
+    pub fn include_auth_metadata(mut self, value: bool) -> Self {
+        self.include_auth_metadata = value;
+        self
+    }
+    /// Set [`include_optional_metadata`](Self::include_optional_metadata).
+    pub fn include_optional_metadata(mut self, value: bool) -> Self {
+        self.include_optional_metadata = value;
+        self
+    }
+    /// Set [`include_payment_initiation_metadata`](Self::include_payment_initiation_metadata).
+    pub fn include_payment_initiation_metadata(mut self, value: bool) -> Self {
+        self.include_payment_initiation_metadata = value;
+        self
+    }
+    /// Set [`include_status`](Self::include_status).
+    pub fn include_status(mut self, value: bool) -> Self {
+        self.include_status = value;
+        self
+    }
+}
 ///InstitutionsGetByIdResponse defines the response schema for `/institutions/get_by_id`
 #[derive(Clone, Debug)]
 pub struct InstitutionsGetByIdResponse {
@@ -13881,9 +14123,9 @@ impl ::schemars::JsonSchema for InstitutionsGetByIdResponse {
     }
 }
 ///InstitutionsGetRequest defines the request schema for `/institutions/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct InstitutionsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The total number of Institutions to return.
     pub count: i64,
     /**Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard.
@@ -13894,7 +14136,6 @@ In API versions 2019-05-29 and earlier, the `country_codes` parameter is an opti
     ///The number of Institutions to skip.
     pub offset: i64,
     pub options: ::std::option::Option<InstitutionsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for InstitutionsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13906,12 +14147,10 @@ impl<'de> ::serde::Deserialize<'de> for InstitutionsGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetRequest {
     const NAME: &'static str = "InstitutionsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "count",
         "country_codes",
         "offset",
         "options",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -13925,27 +14164,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "country_codes"),
-                3 => s::value(&mut map, &mut f3, "offset"),
-                4 => s::value(&mut map, &mut f4, "options"),
-                5 => s::value(&mut map, &mut f5, "secret"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "country_codes"),
+                2 => s::value(&mut map, &mut f2, "offset"),
+                3 => s::value(&mut map, &mut f3, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: s::required(f1, "count")?,
-            country_codes: s::required(f2, "country_codes")?,
-            offset: s::required(f3, "offset")?,
-            options: s::optional(f4),
-            secret: s::optional(f5),
+            count: s::required(f0, "count")?,
+            country_codes: s::required(f1, "country_codes")?,
+            offset: s::required(f2, "offset")?,
+            options: s::optional(f3),
         })
     }
 }
@@ -13954,23 +14187,17 @@ impl ::serde::Serialize for InstitutionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsGetRequest",
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
         out.field("country_codes", &self.country_codes);
         out.field("offset", &self.offset);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -13986,13 +14213,6 @@ impl ::schemars::JsonSchema for InstitutionsGetRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::REQUIRED,
@@ -14021,32 +14241,34 @@ impl ::schemars::JsonSchema for InstitutionsGetRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "InstitutionsGetRequest defines the request schema for `/institutions/get`",
         )
     }
 }
-impl ::std::fmt::Debug for InstitutionsGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("InstitutionsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("country_codes", &self.country_codes)
-            .field("offset", &self.offset)
-            .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl InstitutionsGetRequest {
+    /// A value with its required fields (`count`, `country_codes`, `offset`); set optional fields with the methods named after them.
+    pub fn new(
+        count: i64,
+        country_codes: ::std::vec::Vec<CountryCode>,
+        offset: i64,
+    ) -> Self {
+        Self {
+            count,
+            country_codes,
+            offset,
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: InstitutionsGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 ///An optional object to filter `/institutions/get` results.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct InstitutionsGetRequestOptions {
     ///When `true`, returns metadata related to the Auth product indicating which auth methods are supported.
     pub include_auth_metadata: bool,
@@ -14206,6 +14428,52 @@ impl ::schemars::JsonSchema for InstitutionsGetRequestOptions {
             "Specify an array of routing numbers to filter institutions. The response will only return institutions that match all of the routing numbers in the array. Routing number records used for this matching are generally comprehensive; however, failure to match a given routing number to an institution does not necessarily mean that the institution is unsupported by Plaid. Invalid routing numbers (numbers that are not 9 digits in length or do not have a valid checksum) will be filtered from the array before the response is processed. If all provided routing numbers are invalid, an `INVALID_REQUEST` error with the code of `INVALID_FIELD` will be returned.",
         );
         o.finish("An optional object to filter `/institutions/get` results.")
+    }
+}
+impl InstitutionsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            include_auth_metadata: ::std::default::Default::default(),
+            include_optional_metadata: ::std::option::Option::None,
+            include_payment_initiation_metadata: ::std::default::Default::default(),
+            oauth: ::std::option::Option::None,
+            products: ::std::option::Option::None,
+            routing_numbers: ::std::option::Option::None,
+        }
+    }
+    /// Set [`include_auth_metadata`](Self::include_auth_metadata).
+    pub fn include_auth_metadata(mut self, value: bool) -> Self {
+        self.include_auth_metadata = value;
+        self
+    }
+    /// Set [`include_optional_metadata`](Self::include_optional_metadata).
+    pub fn include_optional_metadata(mut self, value: bool) -> Self {
+        self.include_optional_metadata = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`include_payment_initiation_metadata`](Self::include_payment_initiation_metadata).
+    pub fn include_payment_initiation_metadata(mut self, value: bool) -> Self {
+        self.include_payment_initiation_metadata = value;
+        self
+    }
+    /// Set [`oauth`](Self::oauth).
+    pub fn oauth(mut self, value: bool) -> Self {
+        self.oauth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`products`](Self::products).
+    pub fn products(mut self, value: ::std::vec::Vec<Products>) -> Self {
+        self.products = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`routing_numbers`](Self::routing_numbers).
+    pub fn routing_numbers(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.routing_numbers = ::std::option::Option::Some(value);
+        self
     }
 }
 ///InstitutionsGetResponse defines the response schema for `/institutions/get`
@@ -14428,6 +14696,7 @@ impl ::schemars::JsonSchema for InstitutionsSearchAccountFilter {
 }
 ///Additional options that will be used to filter institutions by various Payment Initiation configurations.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct InstitutionsSearchPaymentInitiationOptions {
     ///A unique ID identifying the payment consent
     pub consent_id: ::std::option::Option<::std::string::String>,
@@ -14522,10 +14791,29 @@ impl ::schemars::JsonSchema for InstitutionsSearchPaymentInitiationOptions {
         )
     }
 }
+impl InstitutionsSearchPaymentInitiationOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            consent_id: ::std::option::Option::None,
+            payment_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`consent_id`](Self::consent_id).
+    pub fn consent_id(mut self, value: ::std::string::String) -> Self {
+        self.consent_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payment_id`](Self::payment_id).
+    pub fn payment_id(mut self, value: ::std::string::String) -> Self {
+        self.payment_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///InstitutionsSearchRequest defines the request schema for `/institutions/search`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct InstitutionsSearchRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     /**Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard. In API versions 2019-05-29 and earlier, the `country_codes` parameter is an optional parameter within the `options` object and will default to `[US]` if it is not supplied.
 */
     pub country_codes: ::std::vec::Vec<CountryCode>,
@@ -14534,7 +14822,6 @@ pub struct InstitutionsSearchRequest {
     pub products: ::std::option::Option<::std::vec::Vec<Products>>,
     ///The search query. Institutions with names matching the query are returned
     pub query: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for InstitutionsSearchRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14546,12 +14833,10 @@ impl<'de> ::serde::Deserialize<'de> for InstitutionsSearchRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsSearchRequest {
     const NAME: &'static str = "InstitutionsSearchRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "country_codes",
         "options",
         "products",
         "query",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -14565,27 +14850,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsSearchRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "country_codes"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "products"),
-                4 => s::value(&mut map, &mut f4, "query"),
-                5 => s::value(&mut map, &mut f5, "secret"),
+                0 => s::value(&mut map, &mut f0, "country_codes"),
+                1 => s::value(&mut map, &mut f1, "options"),
+                2 => s::value(&mut map, &mut f2, "products"),
+                3 => s::value(&mut map, &mut f3, "query"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            country_codes: s::required(f1, "country_codes")?,
-            options: s::optional(f2),
-            products: s::optional(f3),
-            query: s::required(f4, "query")?,
-            secret: s::optional(f5),
+            country_codes: s::required(f0, "country_codes")?,
+            options: s::optional(f1),
+            products: s::optional(f2),
+            query: s::required(f3, "query")?,
         })
     }
 }
@@ -14594,11 +14873,9 @@ impl ::serde::Serialize for InstitutionsSearchRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.products),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -14606,12 +14883,10 @@ impl ::serde::Serialize for InstitutionsSearchRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("country_codes", &self.country_codes);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "products", &self.products);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "products", &self.products);
         out.field("query", &self.query);
-        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -14627,13 +14902,6 @@ impl ::schemars::JsonSchema for InstitutionsSearchRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "country_codes",
             j::REQUIRED,
@@ -14662,32 +14930,38 @@ impl ::schemars::JsonSchema for InstitutionsSearchRequest {
             &[],
             "The search query. Institutions with names matching the query are returned",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "InstitutionsSearchRequest defines the request schema for `/institutions/search`",
         )
     }
 }
-impl ::std::fmt::Debug for InstitutionsSearchRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("InstitutionsSearchRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("country_codes", &self.country_codes)
-            .field("options", &self.options)
-            .field("products", &self.products)
-            .field("query", &self.query)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl InstitutionsSearchRequest {
+    /// A value with its required fields (`country_codes`, `query`); set optional fields with the methods named after them.
+    pub fn new(
+        country_codes: ::std::vec::Vec<CountryCode>,
+        query: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            country_codes,
+            options: ::std::option::Option::None,
+            products: ::std::option::Option::None,
+            query: query.into(),
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: InstitutionsSearchRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`products`](Self::products).
+    pub fn products(mut self, value: ::std::vec::Vec<Products>) -> Self {
+        self.products = ::std::option::Option::Some(value);
+        self
     }
 }
 ///An optional object to filter `/institutions/search` results.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct InstitutionsSearchRequestOptions {
     ///When `true`, returns metadata related to the Auth product indicating which auth methods are supported.
     pub include_auth_metadata: ::std::option::Option<bool>,
@@ -14839,6 +15113,46 @@ impl ::schemars::JsonSchema for InstitutionsSearchRequestOptions {
         o.finish("An optional object to filter `/institutions/search` results.")
     }
 }
+impl InstitutionsSearchRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            include_auth_metadata: defaults::institutions_search_request_options_include_auth_metadata(),
+            include_optional_metadata: ::std::option::Option::None,
+            include_payment_initiation_metadata: defaults::institutions_search_request_options_include_payment_initiation_metadata(),
+            oauth: ::std::option::Option::None,
+            payment_initiation: ::std::option::Option::None,
+        }
+    }
+    /// Set [`include_auth_metadata`](Self::include_auth_metadata).
+    pub fn include_auth_metadata(mut self, value: bool) -> Self {
+        self.include_auth_metadata = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`include_optional_metadata`](Self::include_optional_metadata).
+    pub fn include_optional_metadata(mut self, value: bool) -> Self {
+        self.include_optional_metadata = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`include_payment_initiation_metadata`](Self::include_payment_initiation_metadata).
+    pub fn include_payment_initiation_metadata(mut self, value: bool) -> Self {
+        self.include_payment_initiation_metadata = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`oauth`](Self::oauth).
+    pub fn oauth(mut self, value: bool) -> Self {
+        self.oauth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payment_initiation`](Self::payment_initiation).
+    pub fn payment_initiation(
+        mut self,
+        value: InstitutionsSearchPaymentInitiationOptions,
+    ) -> Self {
+        self.payment_initiation = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::default::Default for InstitutionsSearchRequestOptions {
     fn default() -> Self {
         Self {
@@ -14963,6 +15277,11 @@ impl ::schemars::JsonSchema for InternalUid {
             &[],
             "A universal identifier for a watchlist individual that is stable across searches and updates.",
         )
+    }
+}
+impl ::std::convert::From<&str> for InternalUid {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for InternalUid {
@@ -15913,6 +16232,11 @@ impl ::schemars::JsonSchema for InvestmentAccountSubtypeStandalone {
         )
     }
 }
+impl ::std::convert::From<&str> for InvestmentAccountSubtypeStandalone {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for InvestmentAccountSubtypeStandalone {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -16190,6 +16514,7 @@ impl ::schemars::JsonSchema for InvestmentFilter {
 }
 ///An optional object to filter `/investments/holdings/get` results. If provided, must not be `null`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct InvestmentHoldingsGetRequestOptions {
     ///An array of `account_id`s to retrieve for the Item. An error will be returned if a provided `account_id` is not associated with the Item.
     pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -16265,6 +16590,19 @@ impl ::schemars::JsonSchema for InvestmentHoldingsGetRequestOptions {
         o.finish(
             "An optional object to filter `/investments/holdings/get` results. If provided, must not be `null`.",
         )
+    }
+}
+impl InvestmentHoldingsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///A transaction within an investment account.
@@ -17457,11 +17795,10 @@ impl ::schemars::JsonSchema for InvestmentsAuthGetNumbers {
 }
 ///InvestmentsAuthGetRequest defines the request schema for `/investments/auth/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct InvestmentsAuthGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<InvestmentsAuthGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for InvestmentsAuthGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -17472,12 +17809,7 @@ impl<'de> ::serde::Deserialize<'de> for InvestmentsAuthGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthGetRequest {
     const NAME: &'static str = "InvestmentsAuthGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -17488,23 +17820,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -17513,11 +17839,7 @@ impl ::serde::Serialize for InvestmentsAuthGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsAuthGetRequest",
@@ -17525,9 +17847,7 @@ impl ::serde::Serialize for InvestmentsAuthGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -17545,23 +17865,9 @@ impl ::schemars::JsonSchema for InvestmentsAuthGetRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<InvestmentsAuthGetRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -17570,18 +17876,31 @@ impl ::schemars::JsonSchema for InvestmentsAuthGetRequest {
         )
     }
 }
+impl InvestmentsAuthGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: InvestmentsAuthGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for InvestmentsAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsAuthGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to filter `/investments/auth/get` results.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct InvestmentsAuthGetRequestOptions {
     ///An array of `account_id`s to retrieve for the Item. An error will be returned if a provided `account_id` is not associated with the Item.
     pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -17655,6 +17974,19 @@ impl ::schemars::JsonSchema for InvestmentsAuthGetRequestOptions {
             "An array of `account_id`s to retrieve for the Item. An error will be returned if a provided `account_id` is not associated with the Item.",
         );
         o.finish("An optional object to filter `/investments/auth/get` results.")
+    }
+}
+impl InvestmentsAuthGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///InvestmentsAuthGetResponse defines the response schema for `/investments/auth/get`
@@ -18275,11 +18607,10 @@ impl ::schemars::JsonSchema for InvestmentsHistoricalUpdateWebhook {
 }
 ///InvestmentsHoldingsGetRequest defines the request schema for `/investments/holdings/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct InvestmentsHoldingsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<InvestmentHoldingsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for InvestmentsHoldingsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -18290,12 +18621,7 @@ impl<'de> ::serde::Deserialize<'de> for InvestmentsHoldingsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsHoldingsGetRequest {
     const NAME: &'static str = "InvestmentsHoldingsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -18306,23 +18632,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsHoldingsGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -18331,11 +18651,7 @@ impl ::serde::Serialize for InvestmentsHoldingsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsHoldingsGetRequest",
@@ -18343,9 +18659,7 @@ impl ::serde::Serialize for InvestmentsHoldingsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -18365,23 +18679,9 @@ impl ::schemars::JsonSchema for InvestmentsHoldingsGetRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<InvestmentHoldingsGetRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -18390,13 +18690,25 @@ impl ::schemars::JsonSchema for InvestmentsHoldingsGetRequest {
         )
     }
 }
+impl InvestmentsHoldingsGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: InvestmentHoldingsGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for InvestmentsHoldingsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsHoldingsGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -18545,10 +18857,9 @@ impl ::schemars::JsonSchema for InvestmentsHoldingsGetResponse {
 }
 ///InvestmentsRefreshRequest defines the request schema for `/investments/refresh`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct InvestmentsRefreshRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for InvestmentsRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -18559,7 +18870,7 @@ impl<'de> ::serde::Deserialize<'de> for InvestmentsRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsRefreshRequest {
     const NAME: &'static str = "InvestmentsRefreshRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -18569,21 +18880,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsRefreshRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -18592,10 +18897,7 @@ impl ::serde::Serialize for InvestmentsRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsRefreshRequest",
@@ -18603,8 +18905,6 @@ impl ::serde::Serialize for InvestmentsRefreshRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -18621,31 +18921,23 @@ impl ::schemars::JsonSchema for InvestmentsRefreshRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "InvestmentsRefreshRequest defines the request schema for `/investments/refresh`",
         )
+    }
+}
+impl InvestmentsRefreshRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for InvestmentsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsRefreshRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -18721,13 +19013,12 @@ impl ::schemars::JsonSchema for InvestmentsRefreshResponse {
 }
 ///InvestmentsTransactionsGetRequest defines the request schema for `/investments/transactions/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct InvestmentsTransactionsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The most recent date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.
     pub end_date: ::chrono::naive::NaiveDate,
     pub options: ::std::option::Option<InvestmentsTransactionsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The earliest date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.
     pub start_date: ::chrono::naive::NaiveDate,
 }
@@ -18742,10 +19033,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsTransactionsGetReques
     const NAME: &'static str = "InvestmentsTransactionsGetRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "end_date",
         "options",
-        "secret",
         "start_date",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -18760,27 +19049,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsTransactionsGetReques
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "end_date"),
-                3 => s::value(&mut map, &mut f3, "options"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "start_date"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "start_date"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            end_date: s::required(f2, "end_date")?,
-            options: s::optional(f3),
-            secret: s::optional(f4),
-            start_date: s::required(f5, "start_date")?,
+            end_date: s::required(f1, "end_date")?,
+            options: s::optional(f2),
+            start_date: s::required(f3, "start_date")?,
         })
     }
 }
@@ -18789,11 +19072,7 @@ impl ::serde::Serialize for InvestmentsTransactionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsTransactionsGetRequest",
@@ -18801,10 +19080,8 @@ impl ::serde::Serialize for InvestmentsTransactionsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_date", &self.end_date);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field("start_date", &self.start_date);
         out.end()
     }
@@ -18825,13 +19102,6 @@ impl ::schemars::JsonSchema for InvestmentsTransactionsGetRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "end_date",
             j::REQUIRED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
@@ -18842,13 +19112,6 @@ impl ::schemars::JsonSchema for InvestmentsTransactionsGetRequest {
             "options",
             j::OPTIONAL,
             G::subschema_for::<InvestmentsTransactionsGetRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -18864,20 +19127,39 @@ impl ::schemars::JsonSchema for InvestmentsTransactionsGetRequest {
         )
     }
 }
+impl InvestmentsTransactionsGetRequest {
+    /// A value with its required fields (`access_token`, `end_date`, `start_date`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        end_date: ::chrono::naive::NaiveDate,
+        start_date: ::chrono::naive::NaiveDate,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            end_date,
+            options: ::std::option::Option::None,
+            start_date,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: InvestmentsTransactionsGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for InvestmentsTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("InvestmentsTransactionsGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
 }
 ///An optional object to filter `/investments/transactions/get` results. If provided, must be non-`null`.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct InvestmentsTransactionsGetRequestOptions {
     ///An array of `account_ids` to retrieve for the Item.
     pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -18999,6 +19281,37 @@ impl ::schemars::JsonSchema for InvestmentsTransactionsGetRequestOptions {
         o.finish(
             "An optional object to filter `/investments/transactions/get` results. If provided, must be non-`null`.",
         )
+    }
+}
+impl InvestmentsTransactionsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+            async_update: ::std::default::Default::default(),
+            count: defaults::default_u64::<i64, 100>(),
+            offset: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
+    }
+    /// Set [`async_update`](Self::async_update).
+    pub fn async_update(mut self, value: bool) -> Self {
+        self.async_update = value;
+        self
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = value;
+        self
     }
 }
 impl ::std::default::Default for InvestmentsTransactionsGetRequestOptions {
@@ -19385,6 +19698,11 @@ impl ::schemars::JsonSchema for IpAddress {
             &[],
             "An IPv4 or IPv6 address.",
         )
+    }
+}
+impl ::std::convert::From<&str> for IpAddress {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for IpAddress {
@@ -19919,12 +20237,11 @@ impl ::schemars::JsonSchema for IssueResolvedWebhook {
     }
 }
 ///IssuesGetRequest defines the request schema for `/issues/get`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IssuesGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The unique identifier of the issue to retrieve.
     pub issue_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IssuesGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -19935,7 +20252,7 @@ impl<'de> ::serde::Deserialize<'de> for IssuesGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IssuesGetRequest {
     const NAME: &'static str = "IssuesGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "issue_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["issue_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -19945,21 +20262,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for IssuesGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "issue_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "issue_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            issue_id: s::required(f1, "issue_id")?,
-            secret: s::optional(f2),
+            issue_id: s::required(f0, "issue_id")?,
         })
     }
 }
@@ -19968,19 +20279,14 @@ impl ::serde::Serialize for IssuesGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IssuesGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("issue_id", &self.issue_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -19997,36 +20303,19 @@ impl ::schemars::JsonSchema for IssuesGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "issue_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The unique identifier of the issue to retrieve.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("IssuesGetRequest defines the request schema for `/issues/get`.")
     }
 }
-impl ::std::fmt::Debug for IssuesGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IssuesGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("issue_id", &self.issue_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl IssuesGetRequest {
+    /// A value with its required fields (`issue_id`); set optional fields with the methods named after them.
+    pub fn new(issue_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { issue_id: issue_id.into() }
     }
 }
 ///IssuesGetResponse defines the response schema for `/issues/get`.
@@ -20113,16 +20402,15 @@ impl ::schemars::JsonSchema for IssuesGetResponse {
     }
 }
 ///IssuesSearchRequest defines the request schema for `/issues/search`.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct IssuesSearchRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A unique identifier for the Plaid Item.
     pub item_id: ::std::option::Option<::std::string::String>,
     ///A unique identifier for the Link session.
     pub link_session_id: ::std::option::Option<::std::string::String>,
     ///The `request_id` for the Link session that might have had an institution connection issue.
     pub link_session_request_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for IssuesSearchRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -20134,11 +20422,9 @@ impl<'de> ::serde::Deserialize<'de> for IssuesSearchRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for IssuesSearchRequest {
     const NAME: &'static str = "IssuesSearchRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "item_id",
         "link_session_id",
         "link_session_request_id",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -20151,25 +20437,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for IssuesSearchRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "item_id"),
-                2 => s::value(&mut map, &mut f2, "link_session_id"),
-                3 => s::value(&mut map, &mut f3, "link_session_request_id"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                0 => s::value(&mut map, &mut f0, "item_id"),
+                1 => s::value(&mut map, &mut f1, "link_session_id"),
+                2 => s::value(&mut map, &mut f2, "link_session_request_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            item_id: s::optional(f1),
-            link_session_id: s::optional(f2),
-            link_session_request_id: s::optional(f3),
-            secret: s::optional(f4),
+            item_id: s::optional(f0),
+            link_session_id: s::optional(f1),
+            link_session_request_id: s::optional(f2),
         })
     }
 }
@@ -20178,12 +20458,10 @@ impl ::serde::Serialize for IssuesSearchRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.item_id),
             ::std::option::Option::is_none(&self.link_session_id),
             ::std::option::Option::is_none(&self.link_session_request_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -20191,15 +20469,13 @@ impl ::serde::Serialize for IssuesSearchRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "item_id", &self.item_id);
-        out.field_unless(skip[2], "link_session_id", &self.link_session_id);
+        out.field_unless(skip[0], "item_id", &self.item_id);
+        out.field_unless(skip[1], "link_session_id", &self.link_session_id);
         out.field_unless(
-            skip[3],
+            skip[2],
             "link_session_request_id",
             &self.link_session_request_id,
         );
-        out.field_unless(skip[4], "secret", &self.secret);
         out.end()
     }
 }
@@ -20215,13 +20491,6 @@ impl ::schemars::JsonSchema for IssuesSearchRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "item_id",
             j::OPTIONAL,
@@ -20243,25 +20512,32 @@ impl ::schemars::JsonSchema for IssuesSearchRequest {
             &[j::NULLABLE],
             "The `request_id` for the Link session that might have had an institution connection issue.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("IssuesSearchRequest defines the request schema for `/issues/search`.")
     }
 }
-impl ::std::fmt::Debug for IssuesSearchRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IssuesSearchRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("item_id", &self.item_id)
-            .field("link_session_id", &self.link_session_id)
-            .field("link_session_request_id", &self.link_session_request_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl IssuesSearchRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            item_id: ::std::option::Option::None,
+            link_session_id: ::std::option::Option::None,
+            link_session_request_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`item_id`](Self::item_id).
+    pub fn item_id(mut self, value: ::std::string::String) -> Self {
+        self.item_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`link_session_id`](Self::link_session_id).
+    pub fn link_session_id(mut self, value: ::std::string::String) -> Self {
+        self.link_session_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`link_session_request_id`](Self::link_session_request_id).
+    pub fn link_session_request_id(mut self, value: ::std::string::String) -> Self {
+        self.link_session_request_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///IssuesSearchResponse defines the response schema for `/issues/search`.
@@ -20436,12 +20712,11 @@ impl ::std::convert::TryFrom<::std::string::String> for IssuesStatus {
     }
 }
 ///IssuesSubscribeRequest defines the request schema for `/issues/subscribe`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IssuesSubscribeRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The unique identifier of the issue to subscribe to.
     pub issue_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The webhook URL where notifications should be sent when the issue status changes.
     pub webhook: ::std::string::String,
 }
@@ -20454,12 +20729,7 @@ impl<'de> ::serde::Deserialize<'de> for IssuesSubscribeRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for IssuesSubscribeRequest {
     const NAME: &'static str = "IssuesSubscribeRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "issue_id",
-        "secret",
-        "webhook",
-    ];
+    const FIELDS: &'static [&'static str] = &["issue_id", "webhook"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -20470,23 +20740,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for IssuesSubscribeRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "issue_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "webhook"),
+                0 => s::value(&mut map, &mut f0, "issue_id"),
+                1 => s::value(&mut map, &mut f1, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            issue_id: s::required(f1, "issue_id")?,
-            secret: s::optional(f2),
-            webhook: s::required(f3, "webhook")?,
+            issue_id: s::required(f0, "issue_id")?,
+            webhook: s::required(f1, "webhook")?,
         })
     }
 }
@@ -20495,19 +20759,14 @@ impl ::serde::Serialize for IssuesSubscribeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IssuesSubscribeRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("issue_id", &self.issue_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("webhook", &self.webhook);
         out.end()
     }
@@ -20525,25 +20784,11 @@ impl ::schemars::JsonSchema for IssuesSubscribeRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "issue_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The unique identifier of the issue to subscribe to.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "webhook",
@@ -20557,14 +20802,16 @@ impl ::schemars::JsonSchema for IssuesSubscribeRequest {
         )
     }
 }
-impl ::std::fmt::Debug for IssuesSubscribeRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IssuesSubscribeRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("issue_id", &self.issue_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("webhook", &self.webhook)
-            .finish()
+impl IssuesSubscribeRequest {
+    /// A value with its required fields (`issue_id`, `webhook`); set optional fields with the methods named after them.
+    pub fn new(
+        issue_id: impl ::std::convert::Into<::std::string::String>,
+        webhook: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            issue_id: issue_id.into(),
+            webhook: webhook.into(),
+        }
     }
 }
 ///IssuesSubscribeResponse defines the response schema for `/issues/subscribe`.
@@ -20940,10 +21187,9 @@ impl ::schemars::JsonSchema for Item {
 }
 ///ItemAccessTokenInvalidateRequest defines the request schema for `/item/access_token/invalidate`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemAccessTokenInvalidateRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemAccessTokenInvalidateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -20954,7 +21200,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemAccessTokenInvalidateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemAccessTokenInvalidateRequest {
     const NAME: &'static str = "ItemAccessTokenInvalidateRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -20964,21 +21210,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemAccessTokenInvalidateRequest
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -20987,10 +21227,7 @@ impl ::serde::Serialize for ItemAccessTokenInvalidateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemAccessTokenInvalidateRequest",
@@ -20998,8 +21235,6 @@ impl ::serde::Serialize for ItemAccessTokenInvalidateRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -21018,31 +21253,23 @@ impl ::schemars::JsonSchema for ItemAccessTokenInvalidateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ItemAccessTokenInvalidateRequest defines the request schema for `/item/access_token/invalidate`",
         )
+    }
+}
+impl ItemAccessTokenInvalidateRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ItemAccessTokenInvalidateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemAccessTokenInvalidateRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21140,13 +21367,12 @@ impl ::std::fmt::Debug for ItemAccessTokenInvalidateResponse {
 }
 ///Request to list a historical log of user consent events.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemActivityListRequest {
     pub access_token: ::std::option::Option<AccessToken>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub count: i64,
     ///Cursor used for pagination.
     pub cursor: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemActivityListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -21157,13 +21383,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemActivityListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemActivityListRequest {
     const NAME: &'static str = "ItemActivityListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "count",
-        "cursor",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "count", "cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -21175,25 +21395,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemActivityListRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "count"),
-                3 => s::value(&mut map, &mut f3, "cursor"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::optional(f0),
-            client_id: s::optional(f1),
-            count: f2.unwrap_or_else(defaults::default_u64::<i64, 50>),
-            cursor: s::optional(f3),
-            secret: s::optional(f4),
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 50>),
+            cursor: s::optional(f2),
         })
     }
 }
@@ -21202,11 +21416,9 @@ impl ::serde::Serialize for ItemActivityListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.access_token),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -21215,10 +21427,8 @@ impl ::serde::Serialize for ItemActivityListRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_token", &self.access_token);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[2], "cursor", &self.cursor);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[1], "cursor", &self.cursor);
         out.end()
     }
 }
@@ -21241,13 +21451,6 @@ impl ::schemars::JsonSchema for ItemActivityListRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("count", j::DEFAULTED, G::subschema_for::<i64>, &[], "");
         o.field(
             "cursor",
@@ -21256,24 +21459,40 @@ impl ::schemars::JsonSchema for ItemActivityListRequest {
             &[j::NULLABLE],
             "Cursor used for pagination.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request to list a historical log of user consent events.")
+    }
+}
+impl ItemActivityListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+            count: defaults::default_u64::<i64, 50>(),
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: AccessToken) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: ::std::string::String) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for ItemActivityListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemActivityListRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21281,10 +21500,8 @@ impl ::std::default::Default for ItemActivityListRequest {
     fn default() -> Self {
         Self {
             access_token: Default::default(),
-            client_id: Default::default(),
             count: defaults::default_u64::<i64, 50>(),
             cursor: Default::default(),
-            secret: Default::default(),
         }
     }
 }
@@ -21562,10 +21779,9 @@ impl ::std::fmt::Debug for ItemAddResultWebhook {
 }
 ///Request to list connected applications for a user.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct ItemApplicationListRequest {
     pub access_token: ::std::option::Option<AccessTokenNullable>,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemApplicationListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -21576,7 +21792,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemApplicationListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationListRequest {
     const NAME: &'static str = "ItemApplicationListRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -21586,21 +21802,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationListRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::optional(f0),
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -21609,11 +21819,7 @@ impl ::serde::Serialize for ItemApplicationListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.access_token),
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.access_token)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemApplicationListRequest",
@@ -21621,8 +21827,6 @@ impl ::serde::Serialize for ItemApplicationListRequest {
             &skip,
         );
         out.field_unless(skip[0], "access_token", &self.access_token);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -21645,29 +21849,26 @@ impl ::schemars::JsonSchema for ItemApplicationListRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request to list connected applications for a user.")
+    }
+}
+impl ItemApplicationListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: AccessTokenNullable) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for ItemApplicationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemApplicationListRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21853,13 +22054,12 @@ impl ::schemars::JsonSchema for ItemApplicationListUserAuth {
 }
 ///ItemApplicationScopesUpdateRequest defines the request schema for `/item/application/scopes/update`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemApplicationScopesUpdateRequest {
     pub access_token: AccessToken,
     pub application_id: ApplicationId,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub context: ScopesContext,
     pub scopes: Scopes,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub state: ::std::option::Option<ScopesState>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemApplicationScopesUpdateRequest {
@@ -21874,10 +22074,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationScopesUpdateReque
     const FIELDS: &'static [&'static str] = &[
         "access_token",
         "application_id",
-        "client_id",
         "context",
         "scopes",
-        "secret",
         "state",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -21893,17 +22091,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationScopesUpdateReque
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "application_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "context"),
-                4 => s::value(&mut map, &mut f4, "scopes"),
-                5 => s::value(&mut map, &mut f5, "secret"),
-                6 => s::value(&mut map, &mut f6, "state"),
+                2 => s::value(&mut map, &mut f2, "context"),
+                3 => s::value(&mut map, &mut f3, "scopes"),
+                4 => s::value(&mut map, &mut f4, "state"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -21911,11 +22105,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationScopesUpdateReque
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
             application_id: s::required(f1, "application_id")?,
-            client_id: s::optional(f2),
-            context: s::required(f3, "context")?,
-            scopes: s::required(f4, "scopes")?,
-            secret: s::optional(f5),
-            state: s::optional(f6),
+            context: s::required(f2, "context")?,
+            scopes: s::required(f3, "scopes")?,
+            state: s::optional(f4),
         })
     }
 }
@@ -21924,11 +22116,7 @@ impl ::serde::Serialize for ItemApplicationScopesUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.state),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.state)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemApplicationScopesUpdateRequest",
@@ -21937,11 +22125,9 @@ impl ::serde::Serialize for ItemApplicationScopesUpdateRequest {
         );
         out.field("access_token", &self.access_token);
         out.field("application_id", &self.application_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("context", &self.context);
         out.field("scopes", &self.scopes);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "state", &self.state);
+        out.field_unless(skip[0], "state", &self.state);
         out.end()
     }
 }
@@ -21967,22 +22153,8 @@ impl ::schemars::JsonSchema for ItemApplicationScopesUpdateRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("context", j::REQUIRED, G::subschema_for::<ScopesContext>, &[], "");
         o.field("scopes", j::REQUIRED, G::subschema_for::<Scopes>, &[], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "state",
             j::OPTIONAL,
@@ -21995,15 +22167,35 @@ impl ::schemars::JsonSchema for ItemApplicationScopesUpdateRequest {
         )
     }
 }
+impl ItemApplicationScopesUpdateRequest {
+    /// A value with its required fields (`access_token`, `application_id`, `context`, `scopes`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        application_id: impl ::std::convert::Into<ApplicationId>,
+        context: ScopesContext,
+        scopes: Scopes,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            application_id: application_id.into(),
+            context,
+            scopes,
+            state: ::std::option::Option::None,
+        }
+    }
+    /// Set [`state`](Self::state).
+    pub fn state(mut self, value: ScopesState) -> Self {
+        self.state = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for ItemApplicationScopesUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemApplicationScopesUpdateRequest")
             .field("access_token", &crate::redact::Redacted)
             .field("application_id", &self.application_id)
-            .field("client_id", &crate::redact::Redacted)
             .field("context", &self.context)
             .field("scopes", &self.scopes)
-            .field("secret", &crate::redact::Redacted)
             .field("state", &self.state)
             .finish()
     }
@@ -22082,11 +22274,10 @@ impl ::schemars::JsonSchema for ItemApplicationScopesUpdateResponse {
 }
 ///ItemApplicationUnlinkRequest defines the request schema for `/item/application/unlink/`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemApplicationUnlinkRequest {
     pub access_token: AccessToken,
     pub application_id: ApplicationId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemApplicationUnlinkRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -22097,12 +22288,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemApplicationUnlinkRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationUnlinkRequest {
     const NAME: &'static str = "ItemApplicationUnlinkRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "application_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "application_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -22113,14 +22299,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationUnlinkRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "application_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -22128,8 +22310,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationUnlinkRequest {
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
             application_id: s::required(f1, "application_id")?,
-            client_id: s::optional(f2),
-            secret: s::optional(f3),
         })
     }
 }
@@ -22138,10 +22318,7 @@ impl ::serde::Serialize for ItemApplicationUnlinkRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemApplicationUnlinkRequest",
@@ -22150,8 +22327,6 @@ impl ::serde::Serialize for ItemApplicationUnlinkRequest {
         );
         out.field("access_token", &self.access_token);
         out.field("application_id", &self.application_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -22175,23 +22350,21 @@ impl ::schemars::JsonSchema for ItemApplicationUnlinkRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ItemApplicationUnlinkRequest defines the request schema for `/item/application/unlink/`",
         )
+    }
+}
+impl ItemApplicationUnlinkRequest {
+    /// A value with its required fields (`access_token`, `application_id`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        application_id: impl ::std::convert::Into<ApplicationId>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            application_id: application_id.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ItemApplicationUnlinkRequest {
@@ -22199,8 +22372,6 @@ impl ::std::fmt::Debug for ItemApplicationUnlinkRequest {
         f.debug_struct("ItemApplicationUnlinkRequest")
             .field("access_token", &crate::redact::Redacted)
             .field("application_id", &self.application_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22712,10 +22883,9 @@ impl ::schemars::JsonSchema for ItemErrorWebhook {
 }
 ///ItemGetRequest defines the request schema for `/item/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -22726,7 +22896,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemGetRequest {
     const NAME: &'static str = "ItemGetRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -22736,21 +22906,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -22759,10 +22923,7 @@ impl ::serde::Serialize for ItemGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemGetRequest",
@@ -22770,8 +22931,6 @@ impl ::serde::Serialize for ItemGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -22788,29 +22947,21 @@ impl ::schemars::JsonSchema for ItemGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("ItemGetRequest defines the request schema for `/item/get`")
+    }
+}
+impl ItemGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ItemGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22934,6 +23085,11 @@ impl ::schemars::JsonSchema for ItemId {
         )
     }
 }
+impl ::std::convert::From<&str> for ItemId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for ItemId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -22962,14 +23118,13 @@ impl ::std::str::FromStr for ItemId {
     }
 }
 ///ItemImportRequest defines the request schema for `/item/import`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ItemImportRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub institution_id: ::std::option::Option<ItemImportRequestInstitutionId>,
     pub options: ::std::option::Option<ItemImportRequestOptions>,
     ///Array of product strings
     pub products: ::std::vec::Vec<Products>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_auth: ItemImportRequestUserAuth,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemImportRequest {
@@ -22982,11 +23137,9 @@ impl<'de> ::serde::Deserialize<'de> for ItemImportRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for ItemImportRequest {
     const NAME: &'static str = "ItemImportRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "institution_id",
         "options",
         "products",
-        "secret",
         "user_auth",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -23001,27 +23154,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemImportRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "institution_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "products"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "user_auth"),
+                0 => s::value(&mut map, &mut f0, "institution_id"),
+                1 => s::value(&mut map, &mut f1, "options"),
+                2 => s::value(&mut map, &mut f2, "products"),
+                3 => s::value(&mut map, &mut f3, "user_auth"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            institution_id: s::optional(f1),
-            options: s::optional(f2),
-            products: s::required(f3, "products")?,
-            secret: s::optional(f4),
-            user_auth: s::required(f5, "user_auth")?,
+            institution_id: s::optional(f0),
+            options: s::optional(f1),
+            products: s::required(f2, "products")?,
+            user_auth: s::required(f3, "user_auth")?,
         })
     }
 }
@@ -23030,11 +23177,9 @@ impl ::serde::Serialize for ItemImportRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.institution_id),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -23042,11 +23187,9 @@ impl ::serde::Serialize for ItemImportRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "institution_id", &self.institution_id);
-        out.field_unless(skip[2], "options", &self.options);
+        out.field_unless(skip[0], "institution_id", &self.institution_id);
+        out.field_unless(skip[1], "options", &self.options);
         out.field("products", &self.products);
-        out.field_unless(skip[3], "secret", &self.secret);
         out.field("user_auth", &self.user_auth);
         out.end()
     }
@@ -23063,13 +23206,6 @@ impl ::schemars::JsonSchema for ItemImportRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "institution_id",
             j::OPTIONAL,
@@ -23092,13 +23228,6 @@ impl ::schemars::JsonSchema for ItemImportRequest {
             "Array of product strings",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "user_auth",
             j::REQUIRED,
             G::subschema_for::<ItemImportRequestUserAuth>,
@@ -23108,16 +23237,28 @@ impl ::schemars::JsonSchema for ItemImportRequest {
         o.finish("ItemImportRequest defines the request schema for `/item/import`")
     }
 }
-impl ::std::fmt::Debug for ItemImportRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ItemImportRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("institution_id", &self.institution_id)
-            .field("options", &self.options)
-            .field("products", &self.products)
-            .field("secret", &crate::redact::Redacted)
-            .field("user_auth", &self.user_auth)
-            .finish()
+impl ItemImportRequest {
+    /// A value with its required fields (`products`, `user_auth`); set optional fields with the methods named after them.
+    pub fn new(
+        products: ::std::vec::Vec<Products>,
+        user_auth: ItemImportRequestUserAuth,
+    ) -> Self {
+        Self {
+            institution_id: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+            products,
+            user_auth,
+        }
+    }
+    /// Set [`institution_id`](Self::institution_id).
+    pub fn institution_id(mut self, value: ItemImportRequestInstitutionId) -> Self {
+        self.institution_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: ItemImportRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The Plaid Institution ID associated with the Item.
@@ -23154,6 +23295,11 @@ impl ::schemars::JsonSchema for ItemImportRequestInstitutionId {
         )
     }
 }
+impl ::std::convert::From<&str> for ItemImportRequestInstitutionId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for ItemImportRequestInstitutionId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -23183,6 +23329,7 @@ impl ::std::str::FromStr for ItemImportRequestInstitutionId {
 }
 ///An optional object to configure `/item/import` request.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ItemImportRequestOptions {
     /**Specifies a webhook URL to associate with an Item. Plaid fires a webhook if credentials fail.
 */
@@ -23255,8 +23402,22 @@ impl ::schemars::JsonSchema for ItemImportRequestOptions {
         o.finish("An optional object to configure `/item/import` request.")
     }
 }
+impl ItemImportRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Object of user ID and auth token pair, permitting Plaid to aggregate a user's accounts
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemImportRequestUserAuth {
     ///Authorization token Plaid will use to aggregate this user's accounts
     pub auth_token: ::std::string::String,
@@ -23343,6 +23504,18 @@ impl ::schemars::JsonSchema for ItemImportRequestUserAuth {
         o.finish(
             "Object of user ID and auth token pair, permitting Plaid to aggregate a user's accounts",
         )
+    }
+}
+impl ItemImportRequestUserAuth {
+    /// A value with its required fields (`auth_token`, `user_id`); set optional fields with the methods named after them.
+    pub fn new(
+        auth_token: impl ::std::convert::Into<::std::string::String>,
+        user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            auth_token: auth_token.into(),
+            user_id: user_id.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ItemImportRequestUserAuth {
@@ -23740,13 +23913,12 @@ impl ::std::convert::TryFrom<String> for ItemProductsTerminateReasonCode {
 }
 ///ItemProductsTerminateRequest defines the request schema for `/item/products/terminate`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemProductsTerminateRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub reason_code: ItemProductsTerminateReasonCode,
     ///Additional context or details about the reason for terminating products on the Item. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.
     pub reason_note: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemProductsTerminateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -23759,10 +23931,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemProductsTerminateRequest {
     const NAME: &'static str = "ItemProductsTerminateRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "reason_code",
         "reason_note",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -23775,25 +23945,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemProductsTerminateRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "reason_code"),
-                3 => s::value(&mut map, &mut f3, "reason_note"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                1 => s::value(&mut map, &mut f1, "reason_code"),
+                2 => s::value(&mut map, &mut f2, "reason_note"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            reason_code: s::required(f2, "reason_code")?,
-            reason_note: s::optional(f3),
-            secret: s::optional(f4),
+            reason_code: s::required(f1, "reason_code")?,
+            reason_note: s::optional(f2),
         })
     }
 }
@@ -23802,11 +23966,7 @@ impl ::serde::Serialize for ItemProductsTerminateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.reason_note),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.reason_note)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemProductsTerminateRequest",
@@ -23814,10 +23974,8 @@ impl ::serde::Serialize for ItemProductsTerminateRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("reason_code", &self.reason_code);
-        out.field_unless(skip[1], "reason_note", &self.reason_note);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "reason_note", &self.reason_note);
         out.end()
     }
 }
@@ -23835,13 +23993,6 @@ impl ::schemars::JsonSchema for ItemProductsTerminateRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "reason_code",
             j::REQUIRED,
             G::subschema_for::<ItemProductsTerminateReasonCode>,
@@ -23855,26 +24006,35 @@ impl ::schemars::JsonSchema for ItemProductsTerminateRequest {
             &[j::NULLABLE],
             "Additional context or details about the reason for terminating products on the Item. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ItemProductsTerminateRequest defines the request schema for `/item/products/terminate`",
         )
+    }
+}
+impl ItemProductsTerminateRequest {
+    /// A value with its required fields (`access_token`, `reason_code`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        reason_code: ItemProductsTerminateReasonCode,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            reason_code,
+            reason_note: ::std::option::Option::None,
+        }
+    }
+    /// Set [`reason_note`](Self::reason_note).
+    pub fn reason_note(mut self, value: ::std::string::String) -> Self {
+        self.reason_note = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for ItemProductsTerminateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemProductsTerminateRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("reason_code", &self.reason_code)
             .field("reason_note", &self.reason_note)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -23952,10 +24112,9 @@ impl ::schemars::JsonSchema for ItemProductsTerminateResponse {
 }
 ///ItemPublicTokenCreateRequest defines the request schema for `/item/public_token/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemPublicTokenCreateRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemPublicTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -23966,7 +24125,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemPublicTokenCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenCreateRequest {
     const NAME: &'static str = "ItemPublicTokenCreateRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -23976,21 +24135,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenCreateRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -23999,10 +24152,7 @@ impl ::serde::Serialize for ItemPublicTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemPublicTokenCreateRequest",
@@ -24010,8 +24160,6 @@ impl ::serde::Serialize for ItemPublicTokenCreateRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -24028,31 +24176,23 @@ impl ::schemars::JsonSchema for ItemPublicTokenCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ItemPublicTokenCreateRequest defines the request schema for `/item/public_token/create`",
         )
+    }
+}
+impl ItemPublicTokenCreateRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ItemPublicTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenCreateRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -24168,11 +24308,10 @@ impl ::std::fmt::Debug for ItemPublicTokenCreateResponse {
 }
 ///ItemPublicTokenExchangeRequest defines the request schema for `/item/public_token/exchange`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemPublicTokenExchangeRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Your `public_token`, obtained from the Link `onSuccess` callback or `/sandbox/public_token/create`.
     pub public_token: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemPublicTokenExchangeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -24183,7 +24322,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemPublicTokenExchangeRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenExchangeRequest {
     const NAME: &'static str = "ItemPublicTokenExchangeRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "public_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["public_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -24193,21 +24332,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenExchangeRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "public_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "public_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            public_token: s::required(f1, "public_token")?,
-            secret: s::optional(f2),
+            public_token: s::required(f0, "public_token")?,
         })
     }
 }
@@ -24216,19 +24349,14 @@ impl ::serde::Serialize for ItemPublicTokenExchangeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemPublicTokenExchangeRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("public_token", &self.public_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -24247,37 +24375,29 @@ impl ::schemars::JsonSchema for ItemPublicTokenExchangeRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "public_token",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "Your `public_token`, obtained from the Link `onSuccess` callback or `/sandbox/public_token/create`.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ItemPublicTokenExchangeRequest defines the request schema for `/item/public_token/exchange`",
         )
     }
 }
+impl ItemPublicTokenExchangeRequest {
+    /// A value with its required fields (`public_token`); set optional fields with the methods named after them.
+    pub fn new(public_token: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            public_token: public_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for ItemPublicTokenExchangeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemPublicTokenExchangeRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("public_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -24472,13 +24592,12 @@ impl ::std::convert::TryFrom<::std::string::String> for ItemRemoveReasonCode {
 }
 ///ItemRemoveRequest defines the request schema for `/item/remove`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemRemoveRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub reason_code: ::std::option::Option<ItemRemoveReasonCode>,
     ///Additional context or details about the reason for removing the Item. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.
     pub reason_note: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ItemRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -24491,10 +24610,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemRemoveRequest {
     const NAME: &'static str = "ItemRemoveRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "reason_code",
         "reason_note",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -24507,25 +24624,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemRemoveRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "reason_code"),
-                3 => s::value(&mut map, &mut f3, "reason_note"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                1 => s::value(&mut map, &mut f1, "reason_code"),
+                2 => s::value(&mut map, &mut f2, "reason_note"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            reason_code: s::optional(f2),
-            reason_note: s::optional(f3),
-            secret: s::optional(f4),
+            reason_code: s::optional(f1),
+            reason_note: s::optional(f2),
         })
     }
 }
@@ -24534,11 +24645,9 @@ impl ::serde::Serialize for ItemRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.reason_code),
             ::std::option::Option::is_none(&self.reason_note),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -24547,10 +24656,8 @@ impl ::serde::Serialize for ItemRemoveRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "reason_code", &self.reason_code);
-        out.field_unless(skip[2], "reason_note", &self.reason_note);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "reason_code", &self.reason_code);
+        out.field_unless(skip[1], "reason_note", &self.reason_note);
         out.end()
     }
 }
@@ -24568,13 +24675,6 @@ impl ::schemars::JsonSchema for ItemRemoveRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "reason_code",
             j::OPTIONAL,
             G::subschema_for::<ItemRemoveReasonCode>,
@@ -24588,24 +24688,35 @@ impl ::schemars::JsonSchema for ItemRemoveRequest {
             &[j::NULLABLE],
             "Additional context or details about the reason for removing the Item. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("ItemRemoveRequest defines the request schema for `/item/remove`")
+    }
+}
+impl ItemRemoveRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            reason_code: ::std::option::Option::None,
+            reason_note: ::std::option::Option::None,
+        }
+    }
+    /// Set [`reason_code`](Self::reason_code).
+    pub fn reason_code(mut self, value: ItemRemoveReasonCode) -> Self {
+        self.reason_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason_note`](Self::reason_note).
+    pub fn reason_note(mut self, value: ::std::string::String) -> Self {
+        self.reason_note = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for ItemRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemRemoveRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("reason_code", &self.reason_code)
             .field("reason_note", &self.reason_note)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -25187,10 +25298,9 @@ impl ::std::convert::TryFrom<::std::string::String> for ItemUpdateType {
 }
 ///ItemWebhookUpdateRequest defines the request schema for `/item/webhook/update`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ItemWebhookUpdateRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The new webhook URL to associate with the Item. To remove a webhook from an Item, set to `null`.
     pub webhook: ::std::option::Option<::std::string::String>,
 }
@@ -25203,12 +25313,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemWebhookUpdateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ItemWebhookUpdateRequest {
     const NAME: &'static str = "ItemWebhookUpdateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "secret",
-        "webhook",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "webhook"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -25219,23 +25324,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemWebhookUpdateRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "webhook"),
+                1 => s::value(&mut map, &mut f1, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
-            webhook: s::optional(f3),
+            webhook: s::optional(f1),
         })
     }
 }
@@ -25244,11 +25343,7 @@ impl ::serde::Serialize for ItemWebhookUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.webhook),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.webhook)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemWebhookUpdateRequest",
@@ -25256,9 +25351,7 @@ impl ::serde::Serialize for ItemWebhookUpdateRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "webhook", &self.webhook);
+        out.field_unless(skip[0], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -25276,20 +25369,6 @@ impl ::schemars::JsonSchema for ItemWebhookUpdateRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "webhook",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -25301,12 +25380,24 @@ impl ::schemars::JsonSchema for ItemWebhookUpdateRequest {
         )
     }
 }
+impl ItemWebhookUpdateRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for ItemWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ItemWebhookUpdateRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }

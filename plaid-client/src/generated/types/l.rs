@@ -512,6 +512,11 @@ impl ::schemars::JsonSchema for LedgerDepositIdempotencyKey {
         )
     }
 }
+impl ::std::convert::From<&str> for LedgerDepositIdempotencyKey {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for LedgerDepositIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -573,6 +578,11 @@ impl ::schemars::JsonSchema for LedgerDistributeIdempotencyKey {
             &[],
             "A unique key provided by the client, per unique ledger distribute. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying the request without accidentally performing the same operation twice. For example, if a request to create a ledger distribute fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single distribute is created.",
         )
+    }
+}
+impl ::std::convert::From<&str> for LedgerDistributeIdempotencyKey {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for LedgerDistributeIdempotencyKey {
@@ -701,6 +711,11 @@ impl ::schemars::JsonSchema for LedgerWithdrawIdempotencyKey {
             &[],
             "A unique key provided by the client, per unique ledger withdraw. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying the request without accidentally performing the same operation twice. For example, if a request to create a ledger withdraw fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single withdraw is created.",
         )
+    }
+}
+impl ::std::convert::From<&str> for LedgerWithdrawIdempotencyKey {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for LedgerWithdrawIdempotencyKey {
@@ -1081,11 +1096,10 @@ impl ::schemars::JsonSchema for LiabilitiesDefaultUpdateWebhook {
 }
 ///LiabilitiesGetRequest defines the request schema for `/liabilities/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct LiabilitiesGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<LiabilitiesGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for LiabilitiesGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1096,12 +1110,7 @@ impl<'de> ::serde::Deserialize<'de> for LiabilitiesGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetRequest {
     const NAME: &'static str = "LiabilitiesGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1112,23 +1121,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            options: s::optional(f1),
         })
     }
 }
@@ -1137,11 +1140,7 @@ impl ::serde::Serialize for LiabilitiesGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LiabilitiesGetRequest",
@@ -1149,9 +1148,7 @@ impl ::serde::Serialize for LiabilitiesGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -1169,23 +1166,9 @@ impl ::schemars::JsonSchema for LiabilitiesGetRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<LiabilitiesGetRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -1194,18 +1177,31 @@ impl ::schemars::JsonSchema for LiabilitiesGetRequest {
         )
     }
 }
+impl LiabilitiesGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: LiabilitiesGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for LiabilitiesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LiabilitiesGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to filter `/liabilities/get` results. If provided, `options` cannot be null.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LiabilitiesGetRequestOptions {
     /**A list of accounts to retrieve for the Item.
 
@@ -1281,6 +1277,19 @@ impl ::schemars::JsonSchema for LiabilitiesGetRequestOptions {
         o.finish(
             "An optional object to filter `/liabilities/get` results. If provided, `options` cannot be null.",
         )
+    }
+}
+impl LiabilitiesGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
     }
 }
 ///LiabilitiesGetResponse defines the response schema for `/liabilities/get`
@@ -2463,6 +2472,7 @@ impl ::schemars::JsonSchema for LinkDeliveryCallbackWebhook {
 }
 ///The communication method containing both the type and address to send the URL.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkDeliveryCommunicationMethod {
     ///The phone number / email address that Hosted Link sessions are delivered to. Phone numbers must be in E.164 format.
     pub address: ::std::option::Option<::std::string::String>,
@@ -2555,14 +2565,32 @@ impl ::schemars::JsonSchema for LinkDeliveryCommunicationMethod {
         )
     }
 }
+impl LinkDeliveryCommunicationMethod {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            method: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: ::std::string::String) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`method`](Self::method).
+    pub fn method(mut self, value: LinkDeliveryDeliveryMethod) -> Self {
+        self.method = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///LinkDeliveryCreateRequest defines the request schema for `/link_delivery/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct LinkDeliveryCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A `link_token` from a previous invocation of `/link/token/create`.
     pub link_token: ::std::string::String,
     pub options: ::std::option::Option<LinkDeliveryOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for LinkDeliveryCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2573,12 +2601,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkDeliveryCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryCreateRequest {
     const NAME: &'static str = "LinkDeliveryCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "link_token",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["link_token", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2589,23 +2612,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryCreateRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "link_token"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "link_token"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            link_token: s::required(f1, "link_token")?,
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            link_token: s::required(f0, "link_token")?,
+            options: s::optional(f1),
         })
     }
 }
@@ -2614,21 +2631,15 @@ impl ::serde::Serialize for LinkDeliveryCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkDeliveryCreateRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("link_token", &self.link_token);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -2645,13 +2656,6 @@ impl ::schemars::JsonSchema for LinkDeliveryCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "link_token",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -2665,25 +2669,30 @@ impl ::schemars::JsonSchema for LinkDeliveryCreateRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "LinkDeliveryCreateRequest defines the request schema for `/link_delivery/create`",
         )
     }
 }
+impl LinkDeliveryCreateRequest {
+    /// A value with its required fields (`link_token`); set optional fields with the methods named after them.
+    pub fn new(link_token: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            link_token: link_token.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: LinkDeliveryOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for LinkDeliveryCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkDeliveryCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("link_token", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2852,12 +2861,11 @@ impl ::std::convert::TryFrom<::std::string::String> for LinkDeliveryDeliveryMeth
     }
 }
 ///LinkDeliveryGetRequest defines the request schema for `/link_delivery/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkDeliveryGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The ID for the Hosted Link session from a previous invocation of `/link_delivery/create`.
     pub link_delivery_session_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for LinkDeliveryGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2868,11 +2876,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkDeliveryGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryGetRequest {
     const NAME: &'static str = "LinkDeliveryGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "link_delivery_session_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["link_delivery_session_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2882,21 +2886,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "link_delivery_session_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "link_delivery_session_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            link_delivery_session_id: s::required(f1, "link_delivery_session_id")?,
-            secret: s::optional(f2),
+            link_delivery_session_id: s::required(f0, "link_delivery_session_id")?,
         })
     }
 }
@@ -2905,19 +2903,14 @@ impl ::serde::Serialize for LinkDeliveryGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkDeliveryGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("link_delivery_session_id", &self.link_delivery_session_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -2934,38 +2927,25 @@ impl ::schemars::JsonSchema for LinkDeliveryGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "link_delivery_session_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The ID for the Hosted Link session from a previous invocation of `/link_delivery/create`.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "LinkDeliveryGetRequest defines the request schema for `/link_delivery/get`",
         )
     }
 }
-impl ::std::fmt::Debug for LinkDeliveryGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LinkDeliveryGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("link_delivery_session_id", &self.link_delivery_session_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl LinkDeliveryGetRequest {
+    /// A value with its required fields (`link_delivery_session_id`); set optional fields with the methods named after them.
+    pub fn new(
+        link_delivery_session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            link_delivery_session_id: link_delivery_session_id.into(),
+        }
     }
 }
 ///LinkDeliveryGetRequest defines the response schema for `/link_delivery/get`
@@ -3311,6 +3291,7 @@ impl ::schemars::JsonSchema for LinkDeliveryMetadata {
 }
 ///Optional metadata related to the Hosted Link session
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkDeliveryOptions {
     pub recipient: ::std::option::Option<LinkDeliveryRecipient>,
 }
@@ -3381,8 +3362,22 @@ impl ::schemars::JsonSchema for LinkDeliveryOptions {
         o.finish("Optional metadata related to the Hosted Link session")
     }
 }
+impl LinkDeliveryOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            recipient: ::std::option::Option::None,
+        }
+    }
+    /// Set [`recipient`](Self::recipient).
+    pub fn recipient(mut self, value: LinkDeliveryRecipient) -> Self {
+        self.recipient = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Metadata related to the recipient. If the information required to populate this field is not available, leave it blank.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkDeliveryRecipient {
     ///The list of communication methods to send the Hosted Link session URL to. If delivery is not required, leave this field blank.
     pub communication_methods: ::std::vec::Vec<LinkDeliveryCommunicationMethod>,
@@ -3472,6 +3467,28 @@ impl ::schemars::JsonSchema for LinkDeliveryRecipient {
         o.finish(
             "Metadata related to the recipient. If the information required to populate this field is not available, leave it blank.",
         )
+    }
+}
+impl LinkDeliveryRecipient {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            communication_methods: ::std::default::Default::default(),
+            first_name: ::std::option::Option::None,
+        }
+    }
+    /// Set [`communication_methods`](Self::communication_methods).
+    pub fn communication_methods(
+        mut self,
+        value: ::std::vec::Vec<LinkDeliveryCommunicationMethod>,
+    ) -> Self {
+        self.communication_methods = value;
+        self
+    }
+    /// Set [`first_name`](Self::first_name).
+    pub fn first_name(mut self, value: ::std::string::String) -> Self {
+        self.first_name = ::std::option::Option::Some(value);
+        self
     }
 }
 /**The status of the given Hosted Link session.
@@ -4562,12 +4579,11 @@ impl ::std::fmt::Debug for LinkEventsWebhook {
     }
 }
 ///LinkOAuthCorrelationIdExchangeRequest defines the request schema for `/link/oauth/correlation_id/exchange`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkOAuthCorrelationIdExchangeRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A `link_correlation_id` from a received OAuth redirect URI callback
     pub link_correlation_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for LinkOAuthCorrelationIdExchangeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -4578,11 +4594,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkOAuthCorrelationIdExchangeRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for LinkOAuthCorrelationIdExchangeRequest {
     const NAME: &'static str = "LinkOAuthCorrelationIdExchangeRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "link_correlation_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["link_correlation_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4592,21 +4604,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkOAuthCorrelationIdExchangeRe
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "link_correlation_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "link_correlation_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            link_correlation_id: s::required(f1, "link_correlation_id")?,
-            secret: s::optional(f2),
+            link_correlation_id: s::required(f0, "link_correlation_id")?,
         })
     }
 }
@@ -4615,19 +4621,14 @@ impl ::serde::Serialize for LinkOAuthCorrelationIdExchangeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkOAuthCorrelationIdExchangeRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("link_correlation_id", &self.link_correlation_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -4646,38 +4647,25 @@ impl ::schemars::JsonSchema for LinkOAuthCorrelationIdExchangeRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "link_correlation_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "A `link_correlation_id` from a received OAuth redirect URI callback",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "LinkOAuthCorrelationIdExchangeRequest defines the request schema for `/link/oauth/correlation_id/exchange`",
         )
     }
 }
-impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("LinkOAuthCorrelationIdExchangeRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("link_correlation_id", &self.link_correlation_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl LinkOAuthCorrelationIdExchangeRequest {
+    /// A value with its required fields (`link_correlation_id`); set optional fields with the methods named after them.
+    pub fn new(
+        link_correlation_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            link_correlation_id: link_correlation_id.into(),
+        }
     }
 }
 ///LinkOAuthCorrelationIdExchangeResponse defines the response schema for `/link/oauth/correlation_id/exchange`
@@ -6819,6 +6807,7 @@ for LinkSessionSuccessMetadataTransferStatus {
 The filter may or may not impact the list of accounts shown by the institution in the OAuth account selection flow, depending on the specific institution. If the user selects excluded account subtypes in the OAuth flow, these accounts will not be added to the Item. If the user selects only excluded account subtypes, the link attempt will fail and the user will be prompted to try again.
 */
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenAccountFilters {
     pub credit: ::std::option::Option<CreditFilter>,
     pub depository: ::std::option::Option<DepositoryFilter>,
@@ -6947,8 +6936,46 @@ impl ::schemars::JsonSchema for LinkTokenAccountFilters {
         )
     }
 }
+impl LinkTokenAccountFilters {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            credit: ::std::option::Option::None,
+            depository: ::std::option::Option::None,
+            investment: ::std::option::Option::None,
+            loan: ::std::option::Option::None,
+            other: ::std::option::Option::None,
+        }
+    }
+    /// Set [`credit`](Self::credit).
+    pub fn credit(mut self, value: CreditFilter) -> Self {
+        self.credit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`depository`](Self::depository).
+    pub fn depository(mut self, value: DepositoryFilter) -> Self {
+        self.depository = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`investment`](Self::investment).
+    pub fn investment(mut self, value: InvestmentFilter) -> Self {
+        self.investment = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`loan`](Self::loan).
+    pub fn loan(mut self, value: LoanFilter) -> Self {
+        self.loan = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`other`](Self::other).
+    pub fn other(mut self, value: OtherFilter) -> Self {
+        self.other = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Configuration parameters for the Cashflow Report product. Currently in closed beta.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenCashflowReport {
     ///Number of days of transaction history to request in the Cashflow Report product.
     pub days_requested: i64,
@@ -7024,6 +7051,19 @@ impl ::schemars::JsonSchema for LinkTokenCashflowReport {
         )
     }
 }
+impl LinkTokenCashflowReport {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            days_requested: defaults::default_u64::<i64, 365>(),
+        }
+    }
+    /// Set [`days_requested`](Self::days_requested).
+    pub fn days_requested(mut self, value: i64) -> Self {
+        self.days_requested = value;
+        self
+    }
+}
 impl ::std::default::Default for LinkTokenCashflowReport {
     fn default() -> Self {
         Self {
@@ -7033,6 +7073,7 @@ impl ::std::default::Default for LinkTokenCashflowReport {
 }
 ///A map containing data to pass in for the Card Switch flow.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenCreateCardSwitch {
     ///The BIN (Bank Identification Number) of the card to switch.
     pub card_bin: ::std::string::String,
@@ -7104,6 +7145,12 @@ impl ::schemars::JsonSchema for LinkTokenCreateCardSwitch {
             "The BIN (Bank Identification Number) of the card to switch.",
         );
         o.finish("A map containing data to pass in for the Card Switch flow.")
+    }
+}
+impl LinkTokenCreateCardSwitch {
+    /// A value with its required fields (`card_bin`); set optional fields with the methods named after them.
+    pub fn new(card_bin: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { card_bin: card_bin.into() }
     }
 }
 ///A filter to apply to `credit`-type accounts
@@ -7276,6 +7323,7 @@ impl ::schemars::JsonSchema for LinkTokenCreateDepositoryFilter {
 }
 ///Configuration parameters for Hosted Link. To enable the session for Hosted Link, send this object in the request. It can be empty.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateHostedLink {
     pub completion_redirect_uri: ::std::option::Option<HostedLinkCompletionRedirectUri>,
     pub delivery_method: ::std::option::Option<HostedLinkDeliveryMethod>,
@@ -7400,8 +7448,43 @@ impl ::schemars::JsonSchema for LinkTokenCreateHostedLink {
         )
     }
 }
+impl LinkTokenCreateHostedLink {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            completion_redirect_uri: ::std::option::Option::None,
+            delivery_method: ::std::option::Option::None,
+            is_mobile_app: ::std::option::Option::None,
+            url_lifetime_seconds: ::std::option::Option::None,
+        }
+    }
+    /// Set [`completion_redirect_uri`](Self::completion_redirect_uri).
+    pub fn completion_redirect_uri(
+        mut self,
+        value: HostedLinkCompletionRedirectUri,
+    ) -> Self {
+        self.completion_redirect_uri = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`delivery_method`](Self::delivery_method).
+    pub fn delivery_method(mut self, value: HostedLinkDeliveryMethod) -> Self {
+        self.delivery_method = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`is_mobile_app`](Self::is_mobile_app).
+    pub fn is_mobile_app(mut self, value: HostedLinkIsMobileApp) -> Self {
+        self.is_mobile_app = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`url_lifetime_seconds`](Self::url_lifetime_seconds).
+    pub fn url_lifetime_seconds(mut self, value: HostedLinkUrlLifetimeSeconds) -> Self {
+        self.url_lifetime_seconds = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Identity object used to specify document upload
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateIdentity {
     ///An array of `account_ids`. Currently can only contain one `account_id`. Must be populated if using Document Upload.
     pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -7507,6 +7590,34 @@ impl ::schemars::JsonSchema for LinkTokenCreateIdentity {
             "An array of parsing configurations. Valid parsing configurations are `ocr` and `risk_signals`. If parsing configurations are omitted, defaults to `ocr`",
         );
         o.finish("Identity object used to specify document upload")
+    }
+}
+impl LinkTokenCreateIdentity {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+            is_document_upload: ::std::option::Option::None,
+            parsing_configs: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
+    }
+    /// Set [`is_document_upload`](Self::is_document_upload).
+    pub fn is_document_upload(mut self, value: bool) -> Self {
+        self.is_document_upload = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`parsing_configs`](Self::parsing_configs).
+    pub fn parsing_configs(
+        mut self,
+        value: ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
+    ) -> Self {
+        self.parsing_configs = value;
+        self
     }
 }
 ///A map containing data used to highlight institutions in Link.
@@ -7740,6 +7851,7 @@ impl ::schemars::JsonSchema for LinkTokenCreateLoanFilter {
 }
 ///LinkTokenCreateRequest defines the request schema for `/link/token/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequest {
     ///The `access_token` associated with the Item to update or reference, used when updating, modifying, or accessing an existing `access_token`. Used when launching Link in update mode, when completing the Same-Day Micro-deposit (manual) flow, or (optionally) when initializing Link for a returning user as part of the Transfer UI flow.
     pub access_token: ::std::option::Option<::std::string::String>,
@@ -7763,7 +7875,6 @@ If you include `signal` in `additional_consented_products`, you will need to cal
     pub base_report: ::std::option::Option<LinkTokenCreateRequestBaseReport>,
     pub card_switch: ::std::option::Option<LinkTokenCreateCardSwitch>,
     pub cashflow_report: ::std::option::Option<LinkTokenCashflowReport>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The name of your application, as it should be displayed in Link. Maximum length of 30 characters. If a value longer than 30 characters is provided, Link will display "This Application" instead.
     pub client_name: ::std::string::String,
     pub consumer_report_permissible_purpose: ::std::option::Option<
@@ -7862,7 +7973,6 @@ There should be no overlap between this array and the `products`, `optional_prod
 
 For more details on using this feature, see [Required if Supported Products](https://plaid.com/docs/link/initializing-products/#required-if-supported-products).*/
     pub required_if_supported_products: ::std::option::Option<::std::vec::Vec<Products>>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub statements: ::std::option::Option<LinkTokenCreateRequestStatements>,
     ///A third party user token associated with the current user.
     pub third_party_user_token: ::std::option::Option<::std::string::String>,
@@ -7897,7 +8007,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequest {
         "base_report",
         "card_switch",
         "cashflow_report",
-        "client_id",
         "client_name",
         "consumer_report_permissible_purpose",
         "country_codes",
@@ -7924,7 +8033,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequest {
         "products",
         "redirect_uri",
         "required_if_supported_products",
-        "secret",
         "statements",
         "third_party_user_token",
         "transactions",
@@ -7988,8 +8096,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequest {
         let mut f42 = None;
         let mut f43 = None;
         let mut f44 = None;
-        let mut f45 = None;
-        let mut f46 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
@@ -8002,43 +8108,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequest {
                 7 => s::value(&mut map, &mut f7, "base_report"),
                 8 => s::value(&mut map, &mut f8, "card_switch"),
                 9 => s::value(&mut map, &mut f9, "cashflow_report"),
-                10 => s::value(&mut map, &mut f10, "client_id"),
-                11 => s::value(&mut map, &mut f11, "client_name"),
-                12 => s::value(&mut map, &mut f12, "consumer_report_permissible_purpose"),
-                13 => s::value(&mut map, &mut f13, "country_codes"),
-                14 => s::value(&mut map, &mut f14, "cra_enabled"),
-                15 => s::value(&mut map, &mut f15, "cra_options"),
-                16 => s::value(&mut map, &mut f16, "credit_partner_insights"),
-                17 => s::value(&mut map, &mut f17, "employment"),
-                18 => s::value(&mut map, &mut f18, "enable_multi_item_link"),
-                19 => s::value(&mut map, &mut f19, "eu_config"),
-                20 => s::value(&mut map, &mut f20, "financekit_supported"),
-                21 => s::value(&mut map, &mut f21, "hosted_link"),
-                22 => s::value(&mut map, &mut f22, "identity"),
-                23 => s::value(&mut map, &mut f23, "identity_verification"),
-                24 => s::value(&mut map, &mut f24, "income_verification"),
-                25 => s::value(&mut map, &mut f25, "institution_data"),
-                26 => s::value(&mut map, &mut f26, "institution_id"),
-                27 => s::value(&mut map, &mut f27, "investments"),
-                28 => s::value(&mut map, &mut f28, "investments_auth"),
-                29 => s::value(&mut map, &mut f29, "language"),
-                30 => s::value(&mut map, &mut f30, "link_customization_name"),
-                31 => s::value(&mut map, &mut f31, "optional_products"),
-                32 => s::value(&mut map, &mut f32, "payment_configuration"),
-                33 => s::value(&mut map, &mut f33, "payment_initiation"),
-                34 => s::value(&mut map, &mut f34, "products"),
-                35 => s::value(&mut map, &mut f35, "redirect_uri"),
-                36 => s::value(&mut map, &mut f36, "required_if_supported_products"),
-                37 => s::value(&mut map, &mut f37, "secret"),
-                38 => s::value(&mut map, &mut f38, "statements"),
-                39 => s::value(&mut map, &mut f39, "third_party_user_token"),
-                40 => s::value(&mut map, &mut f40, "transactions"),
-                41 => s::value(&mut map, &mut f41, "transfer"),
-                42 => s::value(&mut map, &mut f42, "update"),
-                43 => s::value(&mut map, &mut f43, "user"),
-                44 => s::value(&mut map, &mut f44, "user_id"),
-                45 => s::value(&mut map, &mut f45, "user_token"),
-                46 => s::value(&mut map, &mut f46, "webhook"),
+                10 => s::value(&mut map, &mut f10, "client_name"),
+                11 => s::value(&mut map, &mut f11, "consumer_report_permissible_purpose"),
+                12 => s::value(&mut map, &mut f12, "country_codes"),
+                13 => s::value(&mut map, &mut f13, "cra_enabled"),
+                14 => s::value(&mut map, &mut f14, "cra_options"),
+                15 => s::value(&mut map, &mut f15, "credit_partner_insights"),
+                16 => s::value(&mut map, &mut f16, "employment"),
+                17 => s::value(&mut map, &mut f17, "enable_multi_item_link"),
+                18 => s::value(&mut map, &mut f18, "eu_config"),
+                19 => s::value(&mut map, &mut f19, "financekit_supported"),
+                20 => s::value(&mut map, &mut f20, "hosted_link"),
+                21 => s::value(&mut map, &mut f21, "identity"),
+                22 => s::value(&mut map, &mut f22, "identity_verification"),
+                23 => s::value(&mut map, &mut f23, "income_verification"),
+                24 => s::value(&mut map, &mut f24, "institution_data"),
+                25 => s::value(&mut map, &mut f25, "institution_id"),
+                26 => s::value(&mut map, &mut f26, "investments"),
+                27 => s::value(&mut map, &mut f27, "investments_auth"),
+                28 => s::value(&mut map, &mut f28, "language"),
+                29 => s::value(&mut map, &mut f29, "link_customization_name"),
+                30 => s::value(&mut map, &mut f30, "optional_products"),
+                31 => s::value(&mut map, &mut f31, "payment_configuration"),
+                32 => s::value(&mut map, &mut f32, "payment_initiation"),
+                33 => s::value(&mut map, &mut f33, "products"),
+                34 => s::value(&mut map, &mut f34, "redirect_uri"),
+                35 => s::value(&mut map, &mut f35, "required_if_supported_products"),
+                36 => s::value(&mut map, &mut f36, "statements"),
+                37 => s::value(&mut map, &mut f37, "third_party_user_token"),
+                38 => s::value(&mut map, &mut f38, "transactions"),
+                39 => s::value(&mut map, &mut f39, "transfer"),
+                40 => s::value(&mut map, &mut f40, "update"),
+                41 => s::value(&mut map, &mut f41, "user"),
+                42 => s::value(&mut map, &mut f42, "user_id"),
+                43 => s::value(&mut map, &mut f43, "user_token"),
+                44 => s::value(&mut map, &mut f44, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -8054,43 +8158,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequest {
             base_report: s::optional(f7),
             card_switch: s::optional(f8),
             cashflow_report: s::optional(f9),
-            client_id: s::optional(f10),
-            client_name: s::required(f11, "client_name")?,
-            consumer_report_permissible_purpose: s::optional(f12),
-            country_codes: s::required(f13, "country_codes")?,
-            cra_enabled: s::optional(f14),
-            cra_options: s::optional(f15),
-            credit_partner_insights: s::optional(f16),
-            employment: s::optional(f17),
-            enable_multi_item_link: s::optional(f18),
-            eu_config: s::optional(f19),
-            financekit_supported: s::optional(f20),
-            hosted_link: s::optional(f21),
-            identity: s::optional(f22),
-            identity_verification: s::optional(f23),
-            income_verification: s::optional(f24),
-            institution_data: s::optional(f25),
-            institution_id: s::optional(f26),
-            investments: s::optional(f27),
-            investments_auth: s::optional(f28),
-            language: s::required(f29, "language")?,
-            link_customization_name: s::optional(f30),
-            optional_products: s::optional(f31),
-            payment_configuration: s::optional(f32),
-            payment_initiation: s::optional(f33),
-            products: s::optional(f34),
-            redirect_uri: s::optional(f35),
-            required_if_supported_products: s::optional(f36),
-            secret: s::optional(f37),
-            statements: s::optional(f38),
-            third_party_user_token: s::optional(f39),
-            transactions: s::optional(f40),
-            transfer: s::optional(f41),
-            update: s::optional(f42),
-            user: s::optional(f43),
-            user_id: s::optional(f44),
-            user_token: s::optional(f45),
-            webhook: s::optional(f46),
+            client_name: s::required(f10, "client_name")?,
+            consumer_report_permissible_purpose: s::optional(f11),
+            country_codes: s::required(f12, "country_codes")?,
+            cra_enabled: s::optional(f13),
+            cra_options: s::optional(f14),
+            credit_partner_insights: s::optional(f15),
+            employment: s::optional(f16),
+            enable_multi_item_link: s::optional(f17),
+            eu_config: s::optional(f18),
+            financekit_supported: s::optional(f19),
+            hosted_link: s::optional(f20),
+            identity: s::optional(f21),
+            identity_verification: s::optional(f22),
+            income_verification: s::optional(f23),
+            institution_data: s::optional(f24),
+            institution_id: s::optional(f25),
+            investments: s::optional(f26),
+            investments_auth: s::optional(f27),
+            language: s::required(f28, "language")?,
+            link_customization_name: s::optional(f29),
+            optional_products: s::optional(f30),
+            payment_configuration: s::optional(f31),
+            payment_initiation: s::optional(f32),
+            products: s::optional(f33),
+            redirect_uri: s::optional(f34),
+            required_if_supported_products: s::optional(f35),
+            statements: s::optional(f36),
+            third_party_user_token: s::optional(f37),
+            transactions: s::optional(f38),
+            transfer: s::optional(f39),
+            update: s::optional(f40),
+            user: s::optional(f41),
+            user_id: s::optional(f42),
+            user_token: s::optional(f43),
+            webhook: s::optional(f44),
         })
     }
 }
@@ -8099,7 +8201,7 @@ impl ::serde::Serialize for LinkTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 44] = [
+        let skip: [bool; 42] = [
             ::std::option::Option::is_none(&self.access_token),
             ::std::vec::Vec::is_empty(&self.access_tokens),
             ::std::option::Option::is_none(&self.account_filters),
@@ -8110,7 +8212,6 @@ impl ::serde::Serialize for LinkTokenCreateRequest {
             ::std::option::Option::is_none(&self.base_report),
             ::std::option::Option::is_none(&self.card_switch),
             ::std::option::Option::is_none(&self.cashflow_report),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.consumer_report_permissible_purpose),
             ::std::option::Option::is_none(&self.cra_enabled),
             ::std::option::Option::is_none(&self.cra_options),
@@ -8134,7 +8235,6 @@ impl ::serde::Serialize for LinkTokenCreateRequest {
             ::std::option::Option::is_none(&self.products),
             ::std::option::Option::is_none(&self.redirect_uri),
             ::std::option::Option::is_none(&self.required_if_supported_products),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.statements),
             ::std::option::Option::is_none(&self.third_party_user_token),
             ::std::option::Option::is_none(&self.transactions),
@@ -8165,67 +8265,65 @@ impl ::serde::Serialize for LinkTokenCreateRequest {
         out.field_unless(skip[7], "base_report", &self.base_report);
         out.field_unless(skip[8], "card_switch", &self.card_switch);
         out.field_unless(skip[9], "cashflow_report", &self.cashflow_report);
-        out.field_unless(skip[10], "client_id", &self.client_id);
         out.field("client_name", &self.client_name);
         out.field_unless(
-            skip[11],
+            skip[10],
             "consumer_report_permissible_purpose",
             &self.consumer_report_permissible_purpose,
         );
         out.field("country_codes", &self.country_codes);
-        out.field_unless(skip[12], "cra_enabled", &self.cra_enabled);
-        out.field_unless(skip[13], "cra_options", &self.cra_options);
+        out.field_unless(skip[11], "cra_enabled", &self.cra_enabled);
+        out.field_unless(skip[12], "cra_options", &self.cra_options);
         out.field_unless(
-            skip[14],
+            skip[13],
             "credit_partner_insights",
             &self.credit_partner_insights,
         );
-        out.field_unless(skip[15], "employment", &self.employment);
+        out.field_unless(skip[14], "employment", &self.employment);
         out.field_unless(
-            skip[16],
+            skip[15],
             "enable_multi_item_link",
             &self.enable_multi_item_link,
         );
-        out.field_unless(skip[17], "eu_config", &self.eu_config);
-        out.field_unless(skip[18], "financekit_supported", &self.financekit_supported);
-        out.field_unless(skip[19], "hosted_link", &self.hosted_link);
-        out.field_unless(skip[20], "identity", &self.identity);
-        out.field_unless(skip[21], "identity_verification", &self.identity_verification);
-        out.field_unless(skip[22], "income_verification", &self.income_verification);
-        out.field_unless(skip[23], "institution_data", &self.institution_data);
-        out.field_unless(skip[24], "institution_id", &self.institution_id);
-        out.field_unless(skip[25], "investments", &self.investments);
-        out.field_unless(skip[26], "investments_auth", &self.investments_auth);
+        out.field_unless(skip[16], "eu_config", &self.eu_config);
+        out.field_unless(skip[17], "financekit_supported", &self.financekit_supported);
+        out.field_unless(skip[18], "hosted_link", &self.hosted_link);
+        out.field_unless(skip[19], "identity", &self.identity);
+        out.field_unless(skip[20], "identity_verification", &self.identity_verification);
+        out.field_unless(skip[21], "income_verification", &self.income_verification);
+        out.field_unless(skip[22], "institution_data", &self.institution_data);
+        out.field_unless(skip[23], "institution_id", &self.institution_id);
+        out.field_unless(skip[24], "investments", &self.investments);
+        out.field_unless(skip[25], "investments_auth", &self.investments_auth);
         out.field("language", &self.language);
         out.field_unless(
-            skip[27],
+            skip[26],
             "link_customization_name",
             &self.link_customization_name,
         );
-        out.field_unless(skip[28], "optional_products", &self.optional_products);
-        out.field_unless(skip[29], "payment_configuration", &self.payment_configuration);
-        out.field_unless(skip[30], "payment_initiation", &self.payment_initiation);
-        out.field_unless(skip[31], "products", &self.products);
-        out.field_unless(skip[32], "redirect_uri", &self.redirect_uri);
+        out.field_unless(skip[27], "optional_products", &self.optional_products);
+        out.field_unless(skip[28], "payment_configuration", &self.payment_configuration);
+        out.field_unless(skip[29], "payment_initiation", &self.payment_initiation);
+        out.field_unless(skip[30], "products", &self.products);
+        out.field_unless(skip[31], "redirect_uri", &self.redirect_uri);
         out.field_unless(
-            skip[33],
+            skip[32],
             "required_if_supported_products",
             &self.required_if_supported_products,
         );
-        out.field_unless(skip[34], "secret", &self.secret);
-        out.field_unless(skip[35], "statements", &self.statements);
+        out.field_unless(skip[33], "statements", &self.statements);
         out.field_unless(
-            skip[36],
+            skip[34],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[37], "transactions", &self.transactions);
-        out.field_unless(skip[38], "transfer", &self.transfer);
-        out.field_unless(skip[39], "update", &self.update);
-        out.field_unless(skip[40], "user", &self.user);
-        out.field_unless(skip[41], "user_id", &self.user_id);
-        out.field_unless(skip[42], "user_token", &self.user_token);
-        out.field_unless(skip[43], "webhook", &self.webhook);
+        out.field_unless(skip[35], "transactions", &self.transactions);
+        out.field_unless(skip[36], "transfer", &self.transfer);
+        out.field_unless(skip[37], "update", &self.update);
+        out.field_unless(skip[38], "user", &self.user);
+        out.field_unless(skip[39], "user_id", &self.user_id);
+        out.field_unless(skip[40], "user_token", &self.user_token);
+        out.field_unless(skip[41], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -8308,13 +8406,6 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequest {
             "cashflow_report",
             j::OPTIONAL,
             G::subschema_for::<LinkTokenCashflowReport>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
             &[j::NULLABLE],
             "",
         );
@@ -8501,13 +8592,6 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequest {
             "List of Plaid product(s) you wish to use only if the institution and account(s) selected by the user support the product. Institutions that do not support these products will still be shown in Link. The products will only be extracted and billed if the user selects an institution and account type that supports them.\n\nThere should be no overlap between this array and the `products`, `optional_products`, or `additional_consented_products` arrays. The `products` array must have at least one product.\n\nFor more details on using this feature, see [Required if Supported Products](https://plaid.com/docs/link/initializing-products/#required-if-supported-products).",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "statements",
             j::OPTIONAL,
             G::subschema_for::<LinkTokenCreateRequestStatements>,
@@ -8575,6 +8659,302 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequest {
         )
     }
 }
+impl LinkTokenCreateRequest {
+    /// A value with its required fields (`client_name`, `country_codes`, `language`); set optional fields with the methods named after them.
+    pub fn new(
+        client_name: impl ::std::convert::Into<::std::string::String>,
+        country_codes: ::std::vec::Vec<CountryCode>,
+        language: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+            access_tokens: ::std::default::Default::default(),
+            account_filters: ::std::option::Option::None,
+            additional_consented_products: ::std::option::Option::None,
+            android_package_name: ::std::option::Option::None,
+            appearance_mode: ::std::option::Option::None,
+            auth: ::std::option::Option::None,
+            base_report: ::std::option::Option::None,
+            card_switch: ::std::option::Option::None,
+            cashflow_report: ::std::option::Option::None,
+            client_name: client_name.into(),
+            consumer_report_permissible_purpose: ::std::option::Option::None,
+            country_codes,
+            cra_enabled: ::std::option::Option::None,
+            cra_options: ::std::option::Option::None,
+            credit_partner_insights: ::std::option::Option::None,
+            employment: ::std::option::Option::None,
+            enable_multi_item_link: ::std::option::Option::None,
+            eu_config: ::std::option::Option::None,
+            financekit_supported: ::std::option::Option::None,
+            hosted_link: ::std::option::Option::None,
+            identity: ::std::option::Option::None,
+            identity_verification: ::std::option::Option::None,
+            income_verification: ::std::option::Option::None,
+            institution_data: ::std::option::Option::None,
+            institution_id: ::std::option::Option::None,
+            investments: ::std::option::Option::None,
+            investments_auth: ::std::option::Option::None,
+            language: language.into(),
+            link_customization_name: ::std::option::Option::None,
+            optional_products: ::std::option::Option::None,
+            payment_configuration: ::std::option::Option::None,
+            payment_initiation: ::std::option::Option::None,
+            products: ::std::option::Option::None,
+            redirect_uri: ::std::option::Option::None,
+            required_if_supported_products: ::std::option::Option::None,
+            statements: ::std::option::Option::None,
+            third_party_user_token: ::std::option::Option::None,
+            transactions: ::std::option::Option::None,
+            transfer: ::std::option::Option::None,
+            update: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: ::std::string::String) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`access_tokens`](Self::access_tokens).
+    pub fn access_tokens(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.access_tokens = value;
+        self
+    }
+    /// Set [`account_filters`](Self::account_filters).
+    pub fn account_filters(mut self, value: LinkTokenAccountFilters) -> Self {
+        self.account_filters = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`additional_consented_products`](Self::additional_consented_products).
+    pub fn additional_consented_products(
+        mut self,
+        value: ::std::vec::Vec<Products>,
+    ) -> Self {
+        self.additional_consented_products = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`android_package_name`](Self::android_package_name).
+    pub fn android_package_name(mut self, value: ::std::string::String) -> Self {
+        self.android_package_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`appearance_mode`](Self::appearance_mode).
+    pub fn appearance_mode(
+        mut self,
+        value: LinkTokenCreateRequestAppearanceMode,
+    ) -> Self {
+        self.appearance_mode = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`auth`](Self::auth).
+    pub fn auth(mut self, value: LinkTokenCreateRequestAuth) -> Self {
+        self.auth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`base_report`](Self::base_report).
+    pub fn base_report(mut self, value: LinkTokenCreateRequestBaseReport) -> Self {
+        self.base_report = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`card_switch`](Self::card_switch).
+    pub fn card_switch(mut self, value: LinkTokenCreateCardSwitch) -> Self {
+        self.card_switch = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`cashflow_report`](Self::cashflow_report).
+    pub fn cashflow_report(mut self, value: LinkTokenCashflowReport) -> Self {
+        self.cashflow_report = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`consumer_report_permissible_purpose`](Self::consumer_report_permissible_purpose).
+    pub fn consumer_report_permissible_purpose(
+        mut self,
+        value: ConsumerReportPermissiblePurpose,
+    ) -> Self {
+        self.consumer_report_permissible_purpose = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`cra_enabled`](Self::cra_enabled).
+    pub fn cra_enabled(mut self, value: bool) -> Self {
+        self.cra_enabled = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`cra_options`](Self::cra_options).
+    pub fn cra_options(mut self, value: LinkTokenCreateRequestCraOptions) -> Self {
+        self.cra_options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`credit_partner_insights`](Self::credit_partner_insights).
+    pub fn credit_partner_insights(
+        mut self,
+        value: LinkTokenCreateRequestCreditPartnerInsights,
+    ) -> Self {
+        self.credit_partner_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`employment`](Self::employment).
+    pub fn employment(mut self, value: LinkTokenCreateRequestEmployment) -> Self {
+        self.employment = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`enable_multi_item_link`](Self::enable_multi_item_link).
+    pub fn enable_multi_item_link(mut self, value: bool) -> Self {
+        self.enable_multi_item_link = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`eu_config`](Self::eu_config).
+    pub fn eu_config(mut self, value: LinkTokenEuConfig) -> Self {
+        self.eu_config = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`financekit_supported`](Self::financekit_supported).
+    pub fn financekit_supported(mut self, value: bool) -> Self {
+        self.financekit_supported = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`hosted_link`](Self::hosted_link).
+    pub fn hosted_link(mut self, value: LinkTokenCreateHostedLink) -> Self {
+        self.hosted_link = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`identity`](Self::identity).
+    pub fn identity(mut self, value: LinkTokenCreateIdentity) -> Self {
+        self.identity = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`identity_verification`](Self::identity_verification).
+    pub fn identity_verification(
+        mut self,
+        value: LinkTokenCreateRequestIdentityVerification,
+    ) -> Self {
+        self.identity_verification = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_verification`](Self::income_verification).
+    pub fn income_verification(
+        mut self,
+        value: LinkTokenCreateRequestIncomeVerification,
+    ) -> Self {
+        self.income_verification = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`institution_data`](Self::institution_data).
+    pub fn institution_data(mut self, value: LinkTokenCreateInstitutionData) -> Self {
+        self.institution_data = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`institution_id`](Self::institution_id).
+    pub fn institution_id(mut self, value: ::std::string::String) -> Self {
+        self.institution_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`investments`](Self::investments).
+    pub fn investments(mut self, value: LinkTokenInvestments) -> Self {
+        self.investments = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`investments_auth`](Self::investments_auth).
+    pub fn investments_auth(mut self, value: LinkTokenInvestmentsAuth) -> Self {
+        self.investments_auth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`link_customization_name`](Self::link_customization_name).
+    pub fn link_customization_name(mut self, value: ::std::string::String) -> Self {
+        self.link_customization_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`optional_products`](Self::optional_products).
+    pub fn optional_products(mut self, value: ::std::vec::Vec<Products>) -> Self {
+        self.optional_products = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payment_configuration`](Self::payment_configuration).
+    pub fn payment_configuration(
+        mut self,
+        value: LinkTokenCreateRequestPaymentConfiguration,
+    ) -> Self {
+        self.payment_configuration = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payment_initiation`](Self::payment_initiation).
+    pub fn payment_initiation(
+        mut self,
+        value: LinkTokenCreateRequestPaymentInitiation,
+    ) -> Self {
+        self.payment_initiation = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`products`](Self::products).
+    pub fn products(mut self, value: ::std::vec::Vec<Products>) -> Self {
+        self.products = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`redirect_uri`](Self::redirect_uri).
+    pub fn redirect_uri(mut self, value: LinkTokenCreateRequestRedirectUri) -> Self {
+        self.redirect_uri = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`required_if_supported_products`](Self::required_if_supported_products).
+    pub fn required_if_supported_products(
+        mut self,
+        value: ::std::vec::Vec<Products>,
+    ) -> Self {
+        self.required_if_supported_products = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`statements`](Self::statements).
+    pub fn statements(mut self, value: LinkTokenCreateRequestStatements) -> Self {
+        self.statements = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`third_party_user_token`](Self::third_party_user_token).
+    pub fn third_party_user_token(mut self, value: ::std::string::String) -> Self {
+        self.third_party_user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`transactions`](Self::transactions).
+    pub fn transactions(mut self, value: LinkTokenTransactions) -> Self {
+        self.transactions = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`transfer`](Self::transfer).
+    pub fn transfer(mut self, value: LinkTokenCreateRequestTransfer) -> Self {
+        self.transfer = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`update`](Self::update).
+    pub fn update(mut self, value: LinkTokenCreateRequestUpdate) -> Self {
+        self.update = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: LinkTokenCreateRequestUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: ::std::string::String) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: ::std::string::String) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for LinkTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenCreateRequest")
@@ -8588,7 +8968,6 @@ impl ::std::fmt::Debug for LinkTokenCreateRequest {
             .field("base_report", &self.base_report)
             .field("card_switch", &self.card_switch)
             .field("cashflow_report", &self.cashflow_report)
-            .field("client_id", &crate::redact::Redacted)
             .field("client_name", &self.client_name)
             .field(
                 "consumer_report_permissible_purpose",
@@ -8621,7 +9000,6 @@ impl ::std::fmt::Debug for LinkTokenCreateRequest {
                 "required_if_supported_products",
                 &self.required_if_supported_products,
             )
-            .field("secret", &crate::redact::Redacted)
             .field("statements", &self.statements)
             .field("third_party_user_token", &crate::redact::Redacted)
             .field("transactions", &self.transactions)
@@ -8831,6 +9209,7 @@ for LinkTokenCreateRequestAppearanceMode {
 }
 ///Specifies options for initializing Link for use with the Auth product. This field can be used to enable or disable extended Auth flows for the resulting Link session. Omitting any field will result in a default that can be configured by your account manager. The default behavior described in the documentation is the default behavior that will apply if you have not requested your account manager to apply a different default. If you have enabled the [Dashboard Account Verification pane](https://dashboard.plaid.com/account-verification), the settings enabled there will override any settings in this object.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestAuth {
     ///Specifies whether Auth Type Select is enabled for the Link session, allowing the end user to choose between linking via a credentials-based flow (i.e. Instant Auth, Instant Match, Automated Micro-deposits) or a manual flow that does not require login (all other Auth flows) prior to selecting their financial institution. Default behavior is `false`.
     pub auth_type_select_enabled: ::std::option::Option<bool>,
@@ -9081,6 +9460,76 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestAuth {
         )
     }
 }
+impl LinkTokenCreateRequestAuth {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            auth_type_select_enabled: ::std::option::Option::None,
+            automated_microdeposits_enabled: ::std::option::Option::None,
+            database_insights_enabled: ::std::option::Option::None,
+            database_match_enabled: ::std::option::Option::None,
+            flow_type: ::std::option::Option::None,
+            instant_match_enabled: ::std::option::Option::None,
+            instant_microdeposits_enabled: ::std::option::Option::None,
+            reroute_to_credentials: ::std::option::Option::None,
+            same_day_microdeposits_enabled: ::std::option::Option::None,
+            sms_microdeposits_verification_enabled: ::std::option::Option::None,
+        }
+    }
+    /// Set [`auth_type_select_enabled`](Self::auth_type_select_enabled).
+    pub fn auth_type_select_enabled(mut self, value: bool) -> Self {
+        self.auth_type_select_enabled = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`automated_microdeposits_enabled`](Self::automated_microdeposits_enabled).
+    pub fn automated_microdeposits_enabled(mut self, value: bool) -> Self {
+        self.automated_microdeposits_enabled = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`database_insights_enabled`](Self::database_insights_enabled).
+    pub fn database_insights_enabled(mut self, value: bool) -> Self {
+        self.database_insights_enabled = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`database_match_enabled`](Self::database_match_enabled).
+    pub fn database_match_enabled(mut self, value: bool) -> Self {
+        self.database_match_enabled = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`flow_type`](Self::flow_type).
+    pub fn flow_type(mut self, value: LinkTokenCreateRequestAuthFlowType) -> Self {
+        self.flow_type = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`instant_match_enabled`](Self::instant_match_enabled).
+    pub fn instant_match_enabled(mut self, value: bool) -> Self {
+        self.instant_match_enabled = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`instant_microdeposits_enabled`](Self::instant_microdeposits_enabled).
+    pub fn instant_microdeposits_enabled(mut self, value: bool) -> Self {
+        self.instant_microdeposits_enabled = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reroute_to_credentials`](Self::reroute_to_credentials).
+    pub fn reroute_to_credentials(
+        mut self,
+        value: LinkTokenCreateRequestAuthRerouteToCredentials,
+    ) -> Self {
+        self.reroute_to_credentials = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`same_day_microdeposits_enabled`](Self::same_day_microdeposits_enabled).
+    pub fn same_day_microdeposits_enabled(mut self, value: bool) -> Self {
+        self.same_day_microdeposits_enabled = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`sms_microdeposits_verification_enabled`](Self::sms_microdeposits_verification_enabled).
+    pub fn sms_microdeposits_verification_enabled(mut self, value: bool) -> Self {
+        self.sms_microdeposits_verification_enabled = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///This field has been deprecated in favor of `auth_type_select_enabled`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkTokenCreateRequestAuthFlowType {
@@ -9209,6 +9658,7 @@ for LinkTokenCreateRequestAuthRerouteToCredentials {
 }
 ///Specifies options for initializing Link for use with the Base Report product. This field is required if `assets` is included in the `products` array and the client is CRA-enabled.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestBaseReport {
     ///Client-generated identifier, which can be used by lenders to track loan applications.
     pub client_report_id: ::std::option::Option<::std::string::String>,
@@ -9299,8 +9749,23 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestBaseReport {
         )
     }
 }
+impl LinkTokenCreateRequestBaseReport {
+    /// A value with its required fields (`days_requested`); set optional fields with the methods named after them.
+    pub fn new(days_requested: i64) -> Self {
+        Self {
+            client_report_id: ::std::option::Option::None,
+            days_requested,
+        }
+    }
+    /// Set [`client_report_id`](Self::client_report_id).
+    pub fn client_report_id(mut self, value: ::std::string::String) -> Self {
+        self.client_report_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Specifies options for initializing Link for use with Plaid Check products
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestCraOptions {
     pub base_report: ::std::option::Option<LinkTokenCreateRequestCraOptionsBaseReport>,
     pub cashflow_insights: ::std::option::Option<
@@ -9518,8 +9983,89 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptions {
         )
     }
 }
+impl LinkTokenCreateRequestCraOptions {
+    /// A value with its required fields (`days_requested`); set optional fields with the methods named after them.
+    pub fn new(days_requested: i64) -> Self {
+        Self {
+            base_report: ::std::option::Option::None,
+            cashflow_insights: ::std::option::Option::None,
+            client_report_id: ::std::option::Option::None,
+            days_requested,
+            days_required: ::std::option::Option::None,
+            include_investments: ::std::option::Option::None,
+            income_insights: ::std::option::Option::None,
+            lend_score: ::std::option::Option::None,
+            network_insights: ::std::option::Option::None,
+            partner_insights: ::std::option::Option::None,
+        }
+    }
+    /// Set [`base_report`](Self::base_report).
+    pub fn base_report(
+        mut self,
+        value: LinkTokenCreateRequestCraOptionsBaseReport,
+    ) -> Self {
+        self.base_report = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`cashflow_insights`](Self::cashflow_insights).
+    pub fn cashflow_insights(
+        mut self,
+        value: LinkTokenCreateRequestCraOptionsCashflowInsights,
+    ) -> Self {
+        self.cashflow_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_report_id`](Self::client_report_id).
+    pub fn client_report_id(mut self, value: ::std::string::String) -> Self {
+        self.client_report_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`days_required`](Self::days_required).
+    pub fn days_required(mut self, value: i64) -> Self {
+        self.days_required = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`include_investments`](Self::include_investments).
+    pub fn include_investments(mut self, value: bool) -> Self {
+        self.include_investments = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_insights`](Self::income_insights).
+    pub fn income_insights(
+        mut self,
+        value: LinkTokenCreateRequestCraOptionsIncomeInsights,
+    ) -> Self {
+        self.income_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`lend_score`](Self::lend_score).
+    pub fn lend_score(
+        mut self,
+        value: LinkTokenCreateRequestCraOptionsLendScore,
+    ) -> Self {
+        self.lend_score = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`network_insights`](Self::network_insights).
+    pub fn network_insights(
+        mut self,
+        value: LinkTokenCreateRequestCraOptionsNetworkInsights,
+    ) -> Self {
+        self.network_insights = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`partner_insights`](Self::partner_insights).
+    pub fn partner_insights(
+        mut self,
+        value: LinkTokenCreateRequestCraOptionsPartnerInsights,
+    ) -> Self {
+        self.partner_insights = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Specifies options for initializing Link for use with the Base Report product, specifically the `client_report_id`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestCraOptionsBaseReport {
     ///Client-generated identifier, which can be used by lenders to track loan applications.
     pub client_report_id: ::std::option::Option<::std::string::String>,
@@ -9653,8 +10199,46 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsBaseReport {
         )
     }
 }
+impl LinkTokenCreateRequestCraOptionsBaseReport {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            client_report_id: ::std::option::Option::None,
+            gse_options: ::std::option::Option::None,
+            home_lending_report_options: ::std::option::Option::None,
+            require_identity: ::std::option::Option::None,
+        }
+    }
+    /// Set [`client_report_id`](Self::client_report_id).
+    pub fn client_report_id(mut self, value: ::std::string::String) -> Self {
+        self.client_report_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`gse_options`](Self::gse_options).
+    pub fn gse_options(
+        mut self,
+        value: LinkTokenCreateRequestCraOptionsBaseReportGseOptions,
+    ) -> Self {
+        self.gse_options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`home_lending_report_options`](Self::home_lending_report_options).
+    pub fn home_lending_report_options(
+        mut self,
+        value: CraCheckReportHomeLendingReportOptions,
+    ) -> Self {
+        self.home_lending_report_options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`require_identity`](Self::require_identity).
+    pub fn require_identity(mut self, value: bool) -> Self {
+        self.require_identity = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Specifies options for initializing Link to create reports that can be shared with GSEs for mortgage verification.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestCraOptionsBaseReportGseOptions {
     ///Specifies which types of reports should be made available to GSEs.
     pub report_types: ::std::vec::Vec<GseReportType>,
@@ -9736,8 +10320,15 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsBaseReportGseOpt
         )
     }
 }
+impl LinkTokenCreateRequestCraOptionsBaseReportGseOptions {
+    /// A value with its required fields (`report_types`); set optional fields with the methods named after them.
+    pub fn new(report_types: ::std::vec::Vec<GseReportType>) -> Self {
+        Self { report_types }
+    }
+}
 ///Specifies options for initializing Link for use with the Cashflow Insights product.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestCraOptionsCashflowInsights {
     pub attributes_version: ::std::option::Option<CashflowAttributesVersion>,
 }
@@ -9816,8 +10407,22 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsCashflowInsights
         )
     }
 }
+impl LinkTokenCreateRequestCraOptionsCashflowInsights {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            attributes_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`attributes_version`](Self::attributes_version).
+    pub fn attributes_version(mut self, value: CashflowAttributesVersion) -> Self {
+        self.attributes_version = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Specifies options for initializing Link for use with the CRA Income Insights product.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestCraOptionsIncomeInsights {
     pub income_insights_filter: ::std::option::Option<IncomeInsightsFilter>,
     pub income_insights_version: ::std::option::Option<IncomeInsightsVersion>,
@@ -9916,8 +10521,28 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsIncomeInsights {
         )
     }
 }
+impl LinkTokenCreateRequestCraOptionsIncomeInsights {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            income_insights_filter: ::std::option::Option::None,
+            income_insights_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`income_insights_filter`](Self::income_insights_filter).
+    pub fn income_insights_filter(mut self, value: IncomeInsightsFilter) -> Self {
+        self.income_insights_filter = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_insights_version`](Self::income_insights_version).
+    pub fn income_insights_version(mut self, value: IncomeInsightsVersion) -> Self {
+        self.income_insights_version = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Specifies options for initializing Link for use with the CRA LendScore product.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestCraOptionsLendScore {
     pub lend_score_version: ::std::option::Option<PlaidLendScoreVersion>,
 }
@@ -9995,8 +10620,22 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsLendScore {
         )
     }
 }
+impl LinkTokenCreateRequestCraOptionsLendScore {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            lend_score_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`lend_score_version`](Self::lend_score_version).
+    pub fn lend_score_version(mut self, value: PlaidLendScoreVersion) -> Self {
+        self.lend_score_version = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Specifies options for initializing Link for use with the CRA Network Insights product.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestCraOptionsNetworkInsights {
     pub network_insights_version: ::std::option::Option<NetworkInsightsVersion>,
 }
@@ -10080,8 +10719,22 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsNetworkInsights 
         )
     }
 }
+impl LinkTokenCreateRequestCraOptionsNetworkInsights {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            network_insights_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`network_insights_version`](Self::network_insights_version).
+    pub fn network_insights_version(mut self, value: NetworkInsightsVersion) -> Self {
+        self.network_insights_version = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Specifies options for initializing Link for use with the Credit Partner Insights product.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestCraOptionsPartnerInsights {
     pub fico: ::std::option::Option<CraPartnerInsightsFicoInput>,
     pub prism_versions: ::std::option::Option<PrismVersions>,
@@ -10174,8 +10827,28 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCraOptionsPartnerInsights 
         )
     }
 }
+impl LinkTokenCreateRequestCraOptionsPartnerInsights {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            fico: ::std::option::Option::None,
+            prism_versions: ::std::option::Option::None,
+        }
+    }
+    /// Set [`fico`](Self::fico).
+    pub fn fico(mut self, value: CraPartnerInsightsFicoInput) -> Self {
+        self.fico = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`prism_versions`](Self::prism_versions).
+    pub fn prism_versions(mut self, value: PrismVersions) -> Self {
+        self.prism_versions = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Specifies options for initializing Link for use with the Credit Partner Insights product.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestCreditPartnerInsights {
     ///The maximum integer number of days of history to compute Credit Partner Insights. Defaults to 180 if not specified
     pub days_requested: ::std::option::Option<i64>,
@@ -10252,6 +10925,19 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestCreditPartnerInsights {
         o.finish(
             "Specifies options for initializing Link for use with the Credit Partner Insights product.",
         )
+    }
+}
+impl LinkTokenCreateRequestCreditPartnerInsights {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            days_requested: ::std::option::Option::None,
+        }
+    }
+    /// Set [`days_requested`](Self::days_requested).
+    pub fn days_requested(mut self, value: i64) -> Self {
+        self.days_requested = ::std::option::Option::Some(value);
+        self
     }
 }
 ///(Deprecated) Specifies options for initializing Link for use with the Deposit Switch (beta) product. This field is required if `deposit_switch` is included in the `products` array.
@@ -10335,6 +11021,7 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestDepositSwitch {
 }
 ///Specifies options for initializing Link for use with the Employment product. This field is required if `employment` is included in the `products` array.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestEmployment {
     pub bank_employment: ::std::option::Option<
         LinkTokenCreateRequestEmploymentBankIncome,
@@ -10436,8 +11123,34 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestEmployment {
         )
     }
 }
+impl LinkTokenCreateRequestEmployment {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            bank_employment: ::std::option::Option::None,
+            employment_source_types: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`bank_employment`](Self::bank_employment).
+    pub fn bank_employment(
+        mut self,
+        value: LinkTokenCreateRequestEmploymentBankIncome,
+    ) -> Self {
+        self.bank_employment = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`employment_source_types`](Self::employment_source_types).
+    pub fn employment_source_types(
+        mut self,
+        value: ::std::vec::Vec<EmploymentSourceType>,
+    ) -> Self {
+        self.employment_source_types = value;
+        self
+    }
+}
 ///Specifies options for initializing Link for use with Bank Employment. This field is required if `employment` is included in the `products` array and `bank` is specified in `employment_source_types`.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestEmploymentBankIncome {
     ///The number of days of data to request for the Bank Employment product.
     pub days_requested: i64,
@@ -10516,8 +11229,15 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestEmploymentBankIncome {
         )
     }
 }
+impl LinkTokenCreateRequestEmploymentBankIncome {
+    /// A value with its required fields (`days_requested`); set optional fields with the methods named after them.
+    pub fn new(days_requested: i64) -> Self {
+        Self { days_requested }
+    }
+}
 ///Specifies option for initializing Link for use with the Identity Verification product.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestIdentityVerification {
     pub consent: ::std::option::Option<IdentityVerificationConsent>,
     pub gave_consent: ::std::option::Option<IdentityVerificationConsent>,
@@ -10622,8 +11342,31 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestIdentityVerification {
         )
     }
 }
+impl LinkTokenCreateRequestIdentityVerification {
+    /// A value with its required fields (`template_id`); set optional fields with the methods named after them.
+    pub fn new(
+        template_id: impl ::std::convert::Into<IdentityVerificationTemplateId>,
+    ) -> Self {
+        Self {
+            consent: ::std::option::Option::None,
+            gave_consent: ::std::option::Option::None,
+            template_id: template_id.into(),
+        }
+    }
+    /// Set [`consent`](Self::consent).
+    pub fn consent(mut self, value: IdentityVerificationConsent) -> Self {
+        self.consent = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`gave_consent`](Self::gave_consent).
+    pub fn gave_consent(mut self, value: IdentityVerificationConsent) -> Self {
+        self.gave_consent = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Specifies options for initializing Link for use with the Income product. This field is required if `income_verification` is included in the `products` array.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestIncomeVerification {
     /**An array of access tokens corresponding to Items that a user has previously connected with. Data from these institutions will be cross-referenced with document data received during the Document Income flow to help verify that the uploaded documents are accurate. If the `transactions` product was not initialized for these Items during link, it will be initialized after this Link session.
 
@@ -10806,6 +11549,67 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestIncomeVerification {
         )
     }
 }
+impl LinkTokenCreateRequestIncomeVerification {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_tokens: ::std::option::Option::None,
+            asset_report_id: ::std::option::Option::None,
+            bank_income: ::std::option::Option::None,
+            income_source_types: ::std::default::Default::default(),
+            income_verification_id: ::std::option::Option::None,
+            payroll_income: ::std::option::Option::None,
+            stated_income_sources: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`access_tokens`](Self::access_tokens).
+    pub fn access_tokens(mut self, value: ::std::vec::Vec<AccessToken>) -> Self {
+        self.access_tokens = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`asset_report_id`](Self::asset_report_id).
+    pub fn asset_report_id(mut self, value: ::std::string::String) -> Self {
+        self.asset_report_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`bank_income`](Self::bank_income).
+    pub fn bank_income(
+        mut self,
+        value: LinkTokenCreateRequestIncomeVerificationBankIncome,
+    ) -> Self {
+        self.bank_income = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_source_types`](Self::income_source_types).
+    pub fn income_source_types(
+        mut self,
+        value: ::std::vec::Vec<IncomeVerificationSourceType>,
+    ) -> Self {
+        self.income_source_types = value;
+        self
+    }
+    /// Set [`income_verification_id`](Self::income_verification_id).
+    pub fn income_verification_id(mut self, value: ::std::string::String) -> Self {
+        self.income_verification_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payroll_income`](Self::payroll_income).
+    pub fn payroll_income(
+        mut self,
+        value: LinkTokenCreateRequestIncomeVerificationPayrollIncome,
+    ) -> Self {
+        self.payroll_income = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`stated_income_sources`](Self::stated_income_sources).
+    pub fn stated_income_sources(
+        mut self,
+        value: ::std::vec::Vec<LinkTokenCreateRequestUserStatedIncomeSource>,
+    ) -> Self {
+        self.stated_income_sources = value;
+        self
+    }
+}
 impl ::std::fmt::Debug for LinkTokenCreateRequestIncomeVerification {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenCreateRequestIncomeVerification")
@@ -10821,6 +11625,7 @@ impl ::std::fmt::Debug for LinkTokenCreateRequestIncomeVerification {
 }
 ///Specifies options for initializing Link for use with Bank Income. This field is required if `income_verification` is included in the `products` array and `bank` is specified in `income_source_types`.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestIncomeVerificationBankIncome {
     ///The number of days of data to request for the Bank Income product
     pub days_requested: i64,
@@ -10918,8 +11723,23 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestIncomeVerificationBankInco
         )
     }
 }
+impl LinkTokenCreateRequestIncomeVerificationBankIncome {
+    /// A value with its required fields (`days_requested`); set optional fields with the methods named after them.
+    pub fn new(days_requested: i64) -> Self {
+        Self {
+            days_requested,
+            enable_multiple_items: defaults::link_token_create_request_income_verification_bank_income_enable_multiple_items(),
+        }
+    }
+    /// Set [`enable_multiple_items`](Self::enable_multiple_items).
+    pub fn enable_multiple_items(mut self, value: bool) -> Self {
+        self.enable_multiple_items = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Specifies options for initializing Link for use with Payroll Income (including Document Income). Further customization options for Document Income, such as customizing which document types may be uploaded, are also available via the [Link Customization pane](https://dashboard.plaid.com/link) in the Dashboard. (Requires Production enablement.)
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestIncomeVerificationPayrollIncome {
     ///The types of payroll income verification to enable for the Link session. If none are specified, then users will see both document and digital payroll income.
     pub flow_types: ::std::option::Option<
@@ -11053,8 +11873,46 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestIncomeVerificationPayrollI
         )
     }
 }
+impl LinkTokenCreateRequestIncomeVerificationPayrollIncome {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            flow_types: ::std::option::Option::None,
+            is_update_mode: ::std::default::Default::default(),
+            item_id_to_update: ::std::option::Option::None,
+            parsing_config: ::std::option::Option::None,
+        }
+    }
+    /// Set [`flow_types`](Self::flow_types).
+    pub fn flow_types(
+        mut self,
+        value: ::std::vec::Vec<IncomeVerificationPayrollFlowType>,
+    ) -> Self {
+        self.flow_types = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`is_update_mode`](Self::is_update_mode).
+    pub fn is_update_mode(mut self, value: bool) -> Self {
+        self.is_update_mode = value;
+        self
+    }
+    /// Set [`item_id_to_update`](Self::item_id_to_update).
+    pub fn item_id_to_update(mut self, value: ::std::string::String) -> Self {
+        self.item_id_to_update = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`parsing_config`](Self::parsing_config).
+    pub fn parsing_config(
+        mut self,
+        value: ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
+    ) -> Self {
+        self.parsing_config = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Specifies options for initializing Link for use with the Pay By Bank flow. This is an optional field to configure the user experience, and currently requires the amount field to be set.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestPaymentConfiguration {
     ///The amount of the transfer (decimal string with two digits of precision e.g. "10.00").
     pub amount: ::std::string::String,
@@ -11146,8 +12004,23 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestPaymentConfiguration {
         )
     }
 }
+impl LinkTokenCreateRequestPaymentConfiguration {
+    /// A value with its required fields (`amount`); set optional fields with the methods named after them.
+    pub fn new(amount: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            amount: amount.into(),
+            description: ::std::option::Option::None,
+        }
+    }
+    /// Set [`description`](Self::description).
+    pub fn description(mut self, value: ::std::string::String) -> Self {
+        self.description = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Specifies options for initializing Link for use with the Payment Initiation (Europe) product. This field is required if `payment_initiation` is included in the `products` array. Either `payment_id` or `consent_id` must be provided.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestPaymentInitiation {
     ///The `consent_id` provided by the `/payment_initiation/consent/create` endpoint.
     pub consent_id: ::std::option::Option<::std::string::String>,
@@ -11241,6 +12114,25 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestPaymentInitiation {
         )
     }
 }
+impl LinkTokenCreateRequestPaymentInitiation {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            consent_id: ::std::option::Option::None,
+            payment_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`consent_id`](Self::consent_id).
+    pub fn consent_id(mut self, value: ::std::string::String) -> Self {
+        self.consent_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payment_id`](Self::payment_id).
+    pub fn payment_id(mut self, value: ::std::string::String) -> Self {
+        self.payment_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///A URI indicating the destination where a user should be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. The `redirect_uri` should not contain any query parameters. When used in Production, must be an https URI. Note that any redirect URI must also be added to the Allowed redirect URIs list in the [developer dashboard](https://dashboard.plaid.com/team/api). If initializing on Android, `android_package_name` must be specified instead and `redirect_uri` should be left blank.
 #[derive(
     ::serde::Deserialize,
@@ -11275,6 +12167,11 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestRedirectUri {
         )
     }
 }
+impl ::std::convert::From<&str> for LinkTokenCreateRequestRedirectUri {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for LinkTokenCreateRequestRedirectUri {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11304,6 +12201,7 @@ impl ::std::str::FromStr for LinkTokenCreateRequestRedirectUri {
 }
 ///Specifies options for initializing Link for use with the Statements product. This field is required for the statements product.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestStatements {
     ///The end date for statements, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) "YYYY-MM-DD" format, e.g. "2020-10-30". You can request up to two years of data.
     pub end_date: ::chrono::naive::NaiveDate,
@@ -11394,8 +12292,18 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestStatements {
         )
     }
 }
+impl LinkTokenCreateRequestStatements {
+    /// A value with its required fields (`end_date`, `start_date`); set optional fields with the methods named after them.
+    pub fn new(
+        end_date: ::chrono::naive::NaiveDate,
+        start_date: ::chrono::naive::NaiveDate,
+    ) -> Self {
+        Self { end_date, start_date }
+    }
+}
 ///Specifies options for initializing Link for use with the Transfer product.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestTransfer {
     ///The `id` returned by the `/transfer/authorization/create` endpoint. Used to indicate Link session to complete required user action in order to make a decision for the authorization. If set, `access_token` can be omitted.
     pub authorization_id: ::std::option::Option<::std::string::String>,
@@ -11507,6 +12415,31 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestTransfer {
         )
     }
 }
+impl LinkTokenCreateRequestTransfer {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            authorization_id: ::std::option::Option::None,
+            intent_id: ::std::option::Option::None,
+            payment_profile_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`authorization_id`](Self::authorization_id).
+    pub fn authorization_id(mut self, value: ::std::string::String) -> Self {
+        self.authorization_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`intent_id`](Self::intent_id).
+    pub fn intent_id(mut self, value: ::std::string::String) -> Self {
+        self.intent_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payment_profile_token`](Self::payment_profile_token).
+    pub fn payment_profile_token(mut self, value: ::std::string::String) -> Self {
+        self.payment_profile_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for LinkTokenCreateRequestTransfer {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenCreateRequestTransfer")
@@ -11518,6 +12451,7 @@ impl ::std::fmt::Debug for LinkTokenCreateRequestTransfer {
 }
 ///Specifies options for initializing Link for [update mode](https://plaid.com/docs/link/update-mode).
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestUpdate {
     ///If `true`, enables [update mode with Account Select](https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-new-accounts) for institutions in the US and Canada that do not use OAuth, or that use OAuth but do not have their own account selection flow. For institutions in the US that have an OAuth account selection flow (i.e. most OAuth-enabled institutions), update mode with Account Select will always be enabled, regardless of the value of this field.
     pub account_selection_enabled: bool,
@@ -11648,8 +12582,40 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestUpdate {
         )
     }
 }
+impl LinkTokenCreateRequestUpdate {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_selection_enabled: ::std::default::Default::default(),
+            item_ids: ::std::option::Option::None,
+            reauthorization_enabled: ::std::option::Option::None,
+            user: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`account_selection_enabled`](Self::account_selection_enabled).
+    pub fn account_selection_enabled(mut self, value: bool) -> Self {
+        self.account_selection_enabled = value;
+        self
+    }
+    /// Set [`item_ids`](Self::item_ids).
+    pub fn item_ids(mut self, value: ::std::vec::Vec<ItemId>) -> Self {
+        self.item_ids = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reauthorization_enabled`](Self::reauthorization_enabled).
+    pub fn reauthorization_enabled(mut self, value: bool) -> Self {
+        self.reauthorization_enabled = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: bool) -> Self {
+        self.user = value;
+        self
+    }
+}
 ///An object specifying information about the end user who will be linking their account. **Required** if `user_id` isn't included.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestUser {
     pub address: ::std::option::Option<UserAddress>,
     ///A unique ID representing the end user. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`. It is currently used as a means of searching logs for the given user in the Plaid Dashboard.
@@ -11896,8 +12862,85 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestUser {
         )
     }
 }
+impl LinkTokenCreateRequestUser {
+    /// A value with its required fields (`client_user_id`); set optional fields with the methods named after them.
+    pub fn new(
+        client_user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            client_user_id: client_user_id.into(),
+            date_of_birth: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            email_address_verified_time: ::std::option::Option::None,
+            id_number: ::std::option::Option::None,
+            legal_name: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+            phone_number_verified_time: ::std::option::Option::None,
+            ssn: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: UserAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: ::std::string::String) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address_verified_time`](Self::email_address_verified_time).
+    pub fn email_address_verified_time(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.email_address_verified_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`id_number`](Self::id_number).
+    pub fn id_number(mut self, value: UserIdNumber) -> Self {
+        self.id_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`legal_name`](Self::legal_name).
+    pub fn legal_name(mut self, value: ::std::string::String) -> Self {
+        self.legal_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: IdentityVerificationRequestUserName) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: ::std::string::String) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number_verified_time`](Self::phone_number_verified_time).
+    pub fn phone_number_verified_time(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.phone_number_verified_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ssn`](Self::ssn).
+    pub fn ssn(mut self, value: ::std::string::String) -> Self {
+        self.ssn = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Specifies user stated income sources for the Income product
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenCreateRequestUserStatedIncomeSource {
     pub category: ::std::option::Option<UserStatedIncomeSourceCategory>,
     ///The employer corresponding to an income source specified by the user
@@ -12050,6 +13093,49 @@ impl ::schemars::JsonSchema for LinkTokenCreateRequestUserStatedIncomeSource {
         o.finish("Specifies user stated income sources for the Income product")
     }
 }
+impl LinkTokenCreateRequestUserStatedIncomeSource {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            category: ::std::option::Option::None,
+            employer: ::std::option::Option::None,
+            pay_annual: ::std::option::Option::None,
+            pay_frequency: ::std::option::Option::None,
+            pay_per_cycle: ::std::option::Option::None,
+            pay_type: ::std::option::Option::None,
+        }
+    }
+    /// Set [`category`](Self::category).
+    pub fn category(mut self, value: UserStatedIncomeSourceCategory) -> Self {
+        self.category = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`employer`](Self::employer).
+    pub fn employer(mut self, value: ::std::string::String) -> Self {
+        self.employer = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`pay_annual`](Self::pay_annual).
+    pub fn pay_annual(mut self, value: f64) -> Self {
+        self.pay_annual = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`pay_frequency`](Self::pay_frequency).
+    pub fn pay_frequency(mut self, value: UserStatedIncomeSourceFrequency) -> Self {
+        self.pay_frequency = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`pay_per_cycle`](Self::pay_per_cycle).
+    pub fn pay_per_cycle(mut self, value: f64) -> Self {
+        self.pay_per_cycle = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`pay_type`](Self::pay_type).
+    pub fn pay_type(mut self, value: UserStatedIncomeSourcePayType) -> Self {
+        self.pay_type = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///LinkTokenCreateResponse defines the response schema for `/link/token/create`
 #[derive(Clone)]
 pub struct LinkTokenCreateResponse {
@@ -12193,6 +13279,7 @@ impl ::std::fmt::Debug for LinkTokenCreateResponse {
 }
 ///Configuration parameters for EU flows
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenEuConfig {
     ///If `true`, open Link without an initial UI. Defaults to `false`.
     pub headless: ::std::option::Option<bool>,
@@ -12262,6 +13349,19 @@ impl ::schemars::JsonSchema for LinkTokenEuConfig {
             "If `true`, open Link without an initial UI. Defaults to `false`.",
         );
         o.finish("Configuration parameters for EU flows")
+    }
+}
+impl LinkTokenEuConfig {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            headless: ::std::option::Option::None,
+        }
+    }
+    /// Set [`headless`](Self::headless).
+    pub fn headless(mut self, value: bool) -> Self {
+        self.headless = ::std::option::Option::Some(value);
+        self
     }
 }
 ///An object specifying the arguments originally provided to the `/link/token/create` call.
@@ -12444,11 +13544,10 @@ impl ::schemars::JsonSchema for LinkTokenGetMetadataResponse {
 }
 ///LinkTokenGetRequest defines the request schema for `/link/token/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct LinkTokenGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A `link_token` from a previous invocation of `/link/token/create`
     pub link_token: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for LinkTokenGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12459,7 +13558,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetRequest {
     const NAME: &'static str = "LinkTokenGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "link_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["link_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -12469,21 +13568,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "link_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "link_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            link_token: s::required(f1, "link_token")?,
-            secret: s::optional(f2),
+            link_token: s::required(f0, "link_token")?,
         })
     }
 }
@@ -12492,19 +13585,14 @@ impl ::serde::Serialize for LinkTokenGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("link_token", &self.link_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -12521,35 +13609,27 @@ impl ::schemars::JsonSchema for LinkTokenGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "link_token",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "A `link_token` from a previous invocation of `/link/token/create`",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("LinkTokenGetRequest defines the request schema for `/link/token/get`")
+    }
+}
+impl LinkTokenGetRequest {
+    /// A value with its required fields (`link_token`); set optional fields with the methods named after them.
+    pub fn new(link_token: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            link_token: link_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for LinkTokenGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("link_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12906,6 +13986,7 @@ impl ::schemars::JsonSchema for LinkTokenGetSessionsResponse {
 }
 ///Configuration parameters for the Investments product
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LinkTokenInvestments {
     ///If `true`, allow users to manually enter Investments account and holdings information. Defaults to `false`.
     pub allow_manual_entry: ::std::option::Option<bool>,
@@ -13002,8 +14083,28 @@ impl ::schemars::JsonSchema for LinkTokenInvestments {
         o.finish("Configuration parameters for the Investments product")
     }
 }
+impl LinkTokenInvestments {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            allow_manual_entry: ::std::option::Option::None,
+            allow_unverified_crypto_wallets: ::std::option::Option::None,
+        }
+    }
+    /// Set [`allow_manual_entry`](Self::allow_manual_entry).
+    pub fn allow_manual_entry(mut self, value: bool) -> Self {
+        self.allow_manual_entry = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`allow_unverified_crypto_wallets`](Self::allow_unverified_crypto_wallets).
+    pub fn allow_unverified_crypto_wallets(mut self, value: bool) -> Self {
+        self.allow_unverified_crypto_wallets = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Configuration parameters for the Investments Move product
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenInvestmentsAuth {
     ///If `true`, show institutions that use the manual entry fallback flow.
     pub manual_entry_enabled: ::std::option::Option<bool>,
@@ -13133,6 +14234,37 @@ impl ::schemars::JsonSchema for LinkTokenInvestmentsAuth {
         o.finish("Configuration parameters for the Investments Move product")
     }
 }
+impl LinkTokenInvestmentsAuth {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            manual_entry_enabled: defaults::link_token_investments_auth_manual_entry_enabled(),
+            masked_number_match_enabled: defaults::link_token_investments_auth_masked_number_match_enabled(),
+            rollover_401k_enabled: defaults::link_token_investments_auth_rollover_401k_enabled(),
+            stated_account_number_enabled: defaults::link_token_investments_auth_stated_account_number_enabled(),
+        }
+    }
+    /// Set [`manual_entry_enabled`](Self::manual_entry_enabled).
+    pub fn manual_entry_enabled(mut self, value: bool) -> Self {
+        self.manual_entry_enabled = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`masked_number_match_enabled`](Self::masked_number_match_enabled).
+    pub fn masked_number_match_enabled(mut self, value: bool) -> Self {
+        self.masked_number_match_enabled = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`rollover_401k_enabled`](Self::rollover_401k_enabled).
+    pub fn rollover_401k_enabled(mut self, value: bool) -> Self {
+        self.rollover_401k_enabled = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`stated_account_number_enabled`](Self::stated_account_number_enabled).
+    pub fn stated_account_number_enabled(mut self, value: bool) -> Self {
+        self.stated_account_number_enabled = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::default::Default for LinkTokenInvestmentsAuth {
     fn default() -> Self {
         Self {
@@ -13145,6 +14277,7 @@ impl ::std::default::Default for LinkTokenInvestmentsAuth {
 }
 ///Configuration parameters for the Transactions product
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct LinkTokenTransactions {
     /**The maximum number of days of transaction history to request for the Transactions product. The more transaction history is requested, the longer the historical update poll will take. The default value is 90 days. In Production, if a value under 30 is provided, a minimum of 30 days of history will be requested. Once Transactions has been added to an Item, this value cannot be updated.
 
@@ -13218,6 +14351,19 @@ impl ::schemars::JsonSchema for LinkTokenTransactions {
             "The maximum number of days of transaction history to request for the Transactions product. The more transaction history is requested, the longer the historical update poll will take. The default value is 90 days. In Production, if a value under 30 is provided, a minimum of 30 days of history will be requested. Once Transactions has been added to an Item, this value cannot be updated.\n\nCustomers using [Recurring Transactions](https://plaid.com/docs/api/products/transactions/#transactionsrecurringget) should request at least 180 days of history for optimal results.",
         );
         o.finish("Configuration parameters for the Transactions product")
+    }
+}
+impl LinkTokenTransactions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            days_requested: defaults::default_u64::<i64, 90>(),
+        }
+    }
+    /// Set [`days_requested`](Self::days_requested).
+    pub fn days_requested(mut self, value: i64) -> Self {
+        self.days_requested = value;
+        self
     }
 }
 impl ::std::default::Default for LinkTokenTransactions {
@@ -13464,6 +14610,11 @@ impl ::schemars::JsonSchema for LoanAccount {
             &[],
             "A loan type account.",
         )
+    }
+}
+impl ::std::convert::From<&str> for LoanAccount {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for LoanAccount {

@@ -639,10 +639,9 @@ impl ::std::convert::TryFrom<::std::string::String> for NetworkInsightsVersion {
     }
 }
 ///NetworkStatusGetRequest defines the request schema for `/network/status/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct NetworkStatusGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The id of a template defined in Plaid Dashboard. This field is used if you have additional criteria that you want to check against (e.g. Layer eligibility).
     pub template_id: ::std::option::Option<::std::string::String>,
     pub user: NetworkStatusGetUser,
@@ -656,12 +655,7 @@ impl<'de> ::serde::Deserialize<'de> for NetworkStatusGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for NetworkStatusGetRequest {
     const NAME: &'static str = "NetworkStatusGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "template_id",
-        "user",
-    ];
+    const FIELDS: &'static [&'static str] = &["template_id", "user"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -672,23 +666,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for NetworkStatusGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "template_id"),
-                3 => s::value(&mut map, &mut f3, "user"),
+                0 => s::value(&mut map, &mut f0, "template_id"),
+                1 => s::value(&mut map, &mut f1, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            template_id: s::optional(f2),
-            user: s::required(f3, "user")?,
+            template_id: s::optional(f0),
+            user: s::required(f1, "user")?,
         })
     }
 }
@@ -697,20 +685,14 @@ impl ::serde::Serialize for NetworkStatusGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.template_id),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.template_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NetworkStatusGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "template_id", &self.template_id);
+        out.field_unless(skip[0], "template_id", &self.template_id);
         out.field("user", &self.user);
         out.end()
     }
@@ -728,20 +710,6 @@ impl ::schemars::JsonSchema for NetworkStatusGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "template_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -754,14 +722,18 @@ impl ::schemars::JsonSchema for NetworkStatusGetRequest {
         )
     }
 }
-impl ::std::fmt::Debug for NetworkStatusGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("NetworkStatusGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("template_id", &self.template_id)
-            .field("user", &self.user)
-            .finish()
+impl NetworkStatusGetRequest {
+    /// A value with its required fields (`user`); set optional fields with the methods named after them.
+    pub fn new(user: NetworkStatusGetUser) -> Self {
+        Self {
+            template_id: ::std::option::Option::None,
+            user,
+        }
+    }
+    /// Set [`template_id`](Self::template_id).
+    pub fn template_id(mut self, value: ::std::string::String) -> Self {
+        self.template_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///NetworkStatusGetResponse defines the response schema for `/network/status/get`
@@ -1000,6 +972,7 @@ for NetworkStatusGetResponseNetworkStatus {
 }
 ///An object specifying information about the end user for the network status check.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct NetworkStatusGetUser {
     ///The user's phone number in [E.164](https://en.wikipedia.org/wiki/E.164) format.
     pub phone_number: ::std::string::String,
@@ -1073,6 +1046,14 @@ impl ::schemars::JsonSchema for NetworkStatusGetUser {
         o.finish(
             "An object specifying information about the end user for the network status check.",
         )
+    }
+}
+impl NetworkStatusGetUser {
+    /// A value with its required fields (`phone_number`); set optional fields with the methods named after them.
+    pub fn new(phone_number: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            phone_number: phone_number.into(),
+        }
     }
 }
 ///Fired when Plaid detects a new account. Upon receiving this webhook, you can prompt your users to share new accounts with you through [update mode](https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-new-accounts) (US/CA only). If the end user has opted not to share new accounts with Plaid via their institution's OAuth settings, Plaid will not detect new accounts and this webhook will not fire. For end user accounts in the EU and UK, upon receiving this webhook, you can prompt your user to re-link their account and then delete the old Item via `/item/remove`.
@@ -1245,6 +1226,11 @@ impl ::schemars::JsonSchema for NewUserId {
             &[],
             "A unique user identifier, created by `/user/create`. Integrations that began using `/user/create` after December 10, 2025 use this field to identify a user instead of the `user_token`. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).",
         )
+    }
+}
+impl ::std::convert::From<&str> for NewUserId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for NewUserId {
@@ -2194,6 +2180,11 @@ impl ::schemars::JsonSchema for NumbersIban {
             &[],
             "International Bank Account Number (IBAN).",
         )
+    }
+}
+impl ::std::convert::From<&str> for NumbersIban {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for NumbersIban {

@@ -32,6 +32,11 @@ impl ::schemars::JsonSchema for OAuthAccessToken {
         )
     }
 }
+impl ::std::convert::From<&str> for OAuthAccessToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl OAuthAccessToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -94,6 +99,11 @@ impl ::schemars::JsonSchema for OAuthAnyToken {
             &[],
             "An OAuth token of any type (`refresh_token`, `access_token`, etc)",
         )
+    }
+}
+impl ::std::convert::From<&str> for OAuthAnyToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl OAuthAnyToken {
@@ -238,6 +248,11 @@ impl ::schemars::JsonSchema for OAuthErrorDescription {
             &[],
             "A human-readable description of the error",
         )
+    }
+}
+impl ::std::convert::From<&str> for OAuthErrorDescription {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for OAuthErrorDescription {
@@ -412,6 +427,11 @@ impl ::schemars::JsonSchema for OAuthErrorUri {
         )
     }
 }
+impl ::std::convert::From<&str> for OAuthErrorUri {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for OAuthErrorUri {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -517,10 +537,9 @@ impl ::std::convert::TryFrom<::std::string::String> for OAuthGrantType {
 }
 ///OAuth token introspect request.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct OAuthIntrospectRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_secret: ::std::option::Option<OauthApiSecret>,
-    pub secret: ::std::option::Option<OauthApiSecret>,
     pub token: OAuthAnyToken,
 }
 impl<'de> ::serde::Deserialize<'de> for OAuthIntrospectRequest {
@@ -532,12 +551,7 @@ impl<'de> ::serde::Deserialize<'de> for OAuthIntrospectRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for OAuthIntrospectRequest {
     const NAME: &'static str = "OAuthIntrospectRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "client_secret",
-        "secret",
-        "token",
-    ];
+    const FIELDS: &'static [&'static str] = &["client_secret", "token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -548,23 +562,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for OAuthIntrospectRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_secret"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "token"),
+                0 => s::value(&mut map, &mut f0, "client_secret"),
+                1 => s::value(&mut map, &mut f1, "token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_secret: s::optional(f1),
-            secret: s::optional(f2),
-            token: s::required(f3, "token")?,
+            client_secret: s::optional(f0),
+            token: s::required(f1, "token")?,
         })
     }
 }
@@ -573,20 +581,14 @@ impl ::serde::Serialize for OAuthIntrospectRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.client_secret),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.client_secret)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OAuthIntrospectRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "client_secret", &self.client_secret);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "client_secret", &self.client_secret);
         out.field("token", &self.token);
         out.end()
     }
@@ -604,21 +606,7 @@ impl ::schemars::JsonSchema for OAuthIntrospectRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_secret",
-            j::OPTIONAL,
-            G::subschema_for::<OauthApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
             j::OPTIONAL,
             G::subschema_for::<OauthApiSecret>,
             &[j::NULLABLE],
@@ -628,12 +616,24 @@ impl ::schemars::JsonSchema for OAuthIntrospectRequest {
         o.finish("OAuth token introspect request.")
     }
 }
+impl OAuthIntrospectRequest {
+    /// A value with its required fields (`token`); set optional fields with the methods named after them.
+    pub fn new(token: impl ::std::convert::Into<OAuthAnyToken>) -> Self {
+        Self {
+            client_secret: ::std::option::Option::None,
+            token: token.into(),
+        }
+    }
+    /// Set [`client_secret`](Self::client_secret).
+    pub fn client_secret(mut self, value: OauthApiSecret) -> Self {
+        self.client_secret = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for OAuthIntrospectRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthIntrospectRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("client_secret", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("token", &crate::redact::Redacted)
             .finish()
     }
@@ -904,6 +904,11 @@ impl ::schemars::JsonSchema for OAuthRefreshToken {
         )
     }
 }
+impl ::std::convert::From<&str> for OAuthRefreshToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl OAuthRefreshToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -939,10 +944,9 @@ impl ::std::str::FromStr for OAuthRefreshToken {
 }
 ///OAuth token revoke request
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct OAuthRevokeRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_secret: ::std::option::Option<OauthApiSecret>,
-    pub secret: ::std::option::Option<OauthApiSecret>,
     pub token: OAuthAnyToken,
 }
 impl<'de> ::serde::Deserialize<'de> for OAuthRevokeRequest {
@@ -954,12 +958,7 @@ impl<'de> ::serde::Deserialize<'de> for OAuthRevokeRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for OAuthRevokeRequest {
     const NAME: &'static str = "OAuthRevokeRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "client_secret",
-        "secret",
-        "token",
-    ];
+    const FIELDS: &'static [&'static str] = &["client_secret", "token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -970,23 +969,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for OAuthRevokeRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_secret"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "token"),
+                0 => s::value(&mut map, &mut f0, "client_secret"),
+                1 => s::value(&mut map, &mut f1, "token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_secret: s::optional(f1),
-            secret: s::optional(f2),
-            token: s::required(f3, "token")?,
+            client_secret: s::optional(f0),
+            token: s::required(f1, "token")?,
         })
     }
 }
@@ -995,20 +988,14 @@ impl ::serde::Serialize for OAuthRevokeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.client_secret),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.client_secret)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OAuthRevokeRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "client_secret", &self.client_secret);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "client_secret", &self.client_secret);
         out.field("token", &self.token);
         out.end()
     }
@@ -1026,21 +1013,7 @@ impl ::schemars::JsonSchema for OAuthRevokeRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_secret",
-            j::OPTIONAL,
-            G::subschema_for::<OauthApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
             j::OPTIONAL,
             G::subschema_for::<OauthApiSecret>,
             &[j::NULLABLE],
@@ -1050,12 +1023,24 @@ impl ::schemars::JsonSchema for OAuthRevokeRequest {
         o.finish("OAuth token revoke request")
     }
 }
+impl OAuthRevokeRequest {
+    /// A value with its required fields (`token`); set optional fields with the methods named after them.
+    pub fn new(token: impl ::std::convert::Into<OAuthAnyToken>) -> Self {
+        Self {
+            client_secret: ::std::option::Option::None,
+            token: token.into(),
+        }
+    }
+    /// Set [`client_secret`](Self::client_secret).
+    pub fn client_secret(mut self, value: OauthApiSecret) -> Self {
+        self.client_secret = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for OAuthRevokeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthRevokeRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("client_secret", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("token", &crate::redact::Redacted)
             .finish()
     }
@@ -1165,6 +1150,11 @@ impl ::schemars::JsonSchema for OAuthScope {
         )
     }
 }
+impl ::std::convert::From<&str> for OAuthScope {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for OAuthScope {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1270,6 +1260,7 @@ impl ::std::convert::TryFrom<::std::string::String> for OAuthSubjectTokenType {
 }
 ///OAuth token grant request.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct OAuthTokenRequest {
     /**Used when exchanging a token. The meaning depends on the `subject_token_type`:
 
@@ -1277,14 +1268,12 @@ pub struct OAuthTokenRequest {
 - For `urn:plaid:params:oauth:user-token`: The other `client_id` to exchange tokens to.
 - For `urn:plaid:params:credit:multi-user`:  a `client_id` or one of the supported CRA partner URNs: `urn:plaid:params:cra-partner:experian`, `urn:plaid:params:cra-partner:fannie-mae`, or `urn:plaid:params:cra-partner:freddie-mac`.*/
     pub audience: ::std::option::Option<::std::string::String>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_secret: ::std::option::Option<OauthApiSecret>,
     pub grant_type: OAuthGrantType,
     pub refresh_token: ::std::option::Option<OAuthRefreshToken>,
     ///URI of the target resource server
     pub resource: ::std::option::Option<::std::string::String>,
     pub scope: ::std::option::Option<OAuthScope>,
-    pub secret: ::std::option::Option<OauthApiSecret>,
     ///Token representing the subject. The meaning depends on the `subject_token_type`. For `urn:plaid:params:tokens:user`, the `subject_token` must be a Plaid-issued user token from the `/user/create` endpoint. For `urn:plaid:params:oauth:user-token`, the `subject_token` must be an OAuth refresh token issued from the `/oauth/token` endpoint.
     pub subject_token: ::std::option::Option<::std::string::String>,
     pub subject_token_type: ::std::option::Option<OAuthSubjectTokenType>,
@@ -1300,13 +1289,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for OAuthTokenRequest {
     const NAME: &'static str = "OAuthTokenRequest";
     const FIELDS: &'static [&'static str] = &[
         "audience",
-        "client_id",
         "client_secret",
         "grant_type",
         "refresh_token",
         "resource",
         "scope",
-        "secret",
         "subject_token",
         "subject_token_type",
     ];
@@ -1326,35 +1313,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for OAuthTokenRequest {
         let mut f5 = None;
         let mut f6 = None;
         let mut f7 = None;
-        let mut f8 = None;
-        let mut f9 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "audience"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "client_secret"),
-                3 => s::value(&mut map, &mut f3, "grant_type"),
-                4 => s::value(&mut map, &mut f4, "refresh_token"),
-                5 => s::value(&mut map, &mut f5, "resource"),
-                6 => s::value(&mut map, &mut f6, "scope"),
-                7 => s::value(&mut map, &mut f7, "secret"),
-                8 => s::value(&mut map, &mut f8, "subject_token"),
-                9 => s::value(&mut map, &mut f9, "subject_token_type"),
+                1 => s::value(&mut map, &mut f1, "client_secret"),
+                2 => s::value(&mut map, &mut f2, "grant_type"),
+                3 => s::value(&mut map, &mut f3, "refresh_token"),
+                4 => s::value(&mut map, &mut f4, "resource"),
+                5 => s::value(&mut map, &mut f5, "scope"),
+                6 => s::value(&mut map, &mut f6, "subject_token"),
+                7 => s::value(&mut map, &mut f7, "subject_token_type"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             audience: s::optional(f0),
-            client_id: s::optional(f1),
-            client_secret: s::optional(f2),
-            grant_type: s::required(f3, "grant_type")?,
-            refresh_token: s::optional(f4),
-            resource: s::optional(f5),
-            scope: s::optional(f6),
-            secret: s::optional(f7),
-            subject_token: s::optional(f8),
-            subject_token_type: s::optional(f9),
+            client_secret: s::optional(f1),
+            grant_type: s::required(f2, "grant_type")?,
+            refresh_token: s::optional(f3),
+            resource: s::optional(f4),
+            scope: s::optional(f5),
+            subject_token: s::optional(f6),
+            subject_token_type: s::optional(f7),
         })
     }
 }
@@ -1363,14 +1344,12 @@ impl ::serde::Serialize for OAuthTokenRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.audience),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_secret),
             ::std::option::Option::is_none(&self.refresh_token),
             ::std::option::Option::is_none(&self.resource),
             ::std::option::Option::is_none(&self.scope),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.subject_token),
             ::std::option::Option::is_none(&self.subject_token_type),
         ];
@@ -1381,15 +1360,13 @@ impl ::serde::Serialize for OAuthTokenRequest {
             &skip,
         );
         out.field_unless(skip[0], "audience", &self.audience);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "client_secret", &self.client_secret);
+        out.field_unless(skip[1], "client_secret", &self.client_secret);
         out.field("grant_type", &self.grant_type);
-        out.field_unless(skip[3], "refresh_token", &self.refresh_token);
-        out.field_unless(skip[4], "resource", &self.resource);
-        out.field_unless(skip[5], "scope", &self.scope);
-        out.field_unless(skip[6], "secret", &self.secret);
-        out.field_unless(skip[7], "subject_token", &self.subject_token);
-        out.field_unless(skip[8], "subject_token_type", &self.subject_token_type);
+        out.field_unless(skip[2], "refresh_token", &self.refresh_token);
+        out.field_unless(skip[3], "resource", &self.resource);
+        out.field_unless(skip[4], "scope", &self.scope);
+        out.field_unless(skip[5], "subject_token", &self.subject_token);
+        out.field_unless(skip[6], "subject_token_type", &self.subject_token_type);
         out.end()
     }
 }
@@ -1411,13 +1388,6 @@ impl ::schemars::JsonSchema for OAuthTokenRequest {
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Used when exchanging a token. The meaning depends on the `subject_token_type`:\n\n- For `urn:plaid:params:tokens:user`: Must be the same as the `client_id`.\n- For `urn:plaid:params:oauth:user-token`: The other `client_id` to exchange tokens to.\n- For `urn:plaid:params:credit:multi-user`:  a `client_id` or one of the supported CRA partner URNs: `urn:plaid:params:cra-partner:experian`, `urn:plaid:params:cra-partner:fannie-mae`, or `urn:plaid:params:cra-partner:freddie-mac`.",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "client_secret",
@@ -1449,13 +1419,6 @@ impl ::schemars::JsonSchema for OAuthTokenRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<OauthApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "subject_token",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -1472,17 +1435,65 @@ impl ::schemars::JsonSchema for OAuthTokenRequest {
         o.finish("OAuth token grant request.")
     }
 }
+impl OAuthTokenRequest {
+    /// A value with its required fields (`grant_type`); set optional fields with the methods named after them.
+    pub fn new(grant_type: OAuthGrantType) -> Self {
+        Self {
+            audience: ::std::option::Option::None,
+            client_secret: ::std::option::Option::None,
+            grant_type,
+            refresh_token: ::std::option::Option::None,
+            resource: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            subject_token: ::std::option::Option::None,
+            subject_token_type: ::std::option::Option::None,
+        }
+    }
+    /// Set [`audience`](Self::audience).
+    pub fn audience(mut self, value: ::std::string::String) -> Self {
+        self.audience = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_secret`](Self::client_secret).
+    pub fn client_secret(mut self, value: OauthApiSecret) -> Self {
+        self.client_secret = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`refresh_token`](Self::refresh_token).
+    pub fn refresh_token(mut self, value: OAuthRefreshToken) -> Self {
+        self.refresh_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`resource`](Self::resource).
+    pub fn resource(mut self, value: ::std::string::String) -> Self {
+        self.resource = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`scope`](Self::scope).
+    pub fn scope(mut self, value: OAuthScope) -> Self {
+        self.scope = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`subject_token`](Self::subject_token).
+    pub fn subject_token(mut self, value: ::std::string::String) -> Self {
+        self.subject_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`subject_token_type`](Self::subject_token_type).
+    pub fn subject_token_type(mut self, value: OAuthSubjectTokenType) -> Self {
+        self.subject_token_type = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for OAuthTokenRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("OAuthTokenRequest")
             .field("audience", &self.audience)
-            .field("client_id", &crate::redact::Redacted)
             .field("client_secret", &crate::redact::Redacted)
             .field("grant_type", &self.grant_type)
             .field("refresh_token", &crate::redact::Redacted)
             .field("resource", &self.resource)
             .field("scope", &self.scope)
-            .field("secret", &crate::redact::Redacted)
             .field("subject_token", &crate::redact::Redacted)
             .field("subject_token_type", &self.subject_token_type)
             .finish()
@@ -1652,6 +1663,11 @@ impl ::schemars::JsonSchema for OauthApiSecret {
             &[],
             "Your Plaid API `secret`. The `secret` is required and may be provided either in the `PLAID-SECRET` header or as part of a request body as either `secret` or `client_secret`.",
         )
+    }
+}
+impl ::std::convert::From<&str> for OauthApiSecret {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl OauthApiSecret {
@@ -1876,6 +1892,7 @@ impl ::schemars::JsonSchema for OptionContract {
 }
 ///The original source of the funds. This field is required by local regulation for certain businesses (e.g. money remittance) to send payouts to recipients in the EU and UK.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct OriginatingFundSource {
     ///The account number from which the funds are sourced.
     pub account_number: ::std::string::String,
@@ -1992,6 +2009,26 @@ impl ::schemars::JsonSchema for OriginatingFundSource {
         o.finish(
             "The original source of the funds. This field is required by local regulation for certain businesses (e.g. money remittance) to send payouts to recipients in the EU and UK.",
         )
+    }
+}
+impl OriginatingFundSource {
+    /// A value with its required fields (`account_number`, `bic`, `full_name`); set optional fields with the methods named after them.
+    pub fn new(
+        account_number: impl ::std::convert::Into<::std::string::String>,
+        bic: impl ::std::convert::Into<::std::string::String>,
+        full_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            account_number: account_number.into(),
+            address: ::std::option::Option::None,
+            bic: bic.into(),
+            full_name: full_name.into(),
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: PaymentInitiationAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Originator and their status.
@@ -2260,6 +2297,7 @@ for OtherAccountSubtypes {
 }
 ///A filter to apply to `other`-type accounts
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct OtherFilter {
     pub account_subtypes: OtherAccountSubtypes,
 }
@@ -2330,6 +2368,12 @@ impl ::schemars::JsonSchema for OtherFilter {
             "",
         );
         o.finish("A filter to apply to `other`-type accounts")
+    }
+}
+impl OtherFilter {
+    /// A value with its required fields (`account_subtypes`); set optional fields with the methods named after them.
+    pub fn new(account_subtypes: OtherAccountSubtypes) -> Self {
+        Self { account_subtypes }
     }
 }
 ///Insights into unusually large transactions that exceed typical spending patterns for the account.

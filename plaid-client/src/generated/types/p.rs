@@ -78,7 +78,8 @@ impl ::schemars::JsonSchema for Parties {
     }
 }
 ///Request schema for `/partner/customer/create`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PartnerCustomerCreateRequest {
     pub address: PartnerEndCustomerAddress,
     ///The name of the end customer's application. This will be shown to end users when they go through the Plaid Link flow. The application name must be unique and cannot match the name of another application already registered with Plaid.
@@ -87,7 +88,6 @@ pub struct PartnerCustomerCreateRequest {
         PartnerEndCustomerAssetsUnderManagement,
     >,
     pub billing_contact: ::std::option::Option<PartnerEndCustomerBillingContact>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The company name of the end customer being created. This will be used to display the end customer in the Plaid Dashboard. It will not be shown to end users.
     pub company_name: ::std::string::String,
     /**If `true`, the end customer's default Link customization will be set to match the partner's. You can always change the end customer's Link customization in the Plaid Dashboard. See the [Link Customization docs](https://plaid.com/docs/link/customization/) for more information. If you require the ability to programmatically create end customers using multiple different Link customization profiles, contact your Plaid account manager for assistance.
@@ -111,7 +111,6 @@ Important: Data Transparency Messaging (DTM) use cases will not be copied to the
     pub redirect_uris: ::std::vec::Vec<::std::string::String>,
     ///The unique identifier assigned to a financial institution by regulatory authorities, if applicable. For banks, this is the FDIC Certificate Number. For credit unions, this is the Credit Union Charter Number.
     pub registration_number: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub technical_contact: ::std::option::Option<PartnerEndCustomerTechnicalContact>,
     ///The end customer's website.
     pub website: ::std::string::String,
@@ -130,7 +129,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerCreateRequest {
         "application_name",
         "assets_under_management",
         "billing_contact",
-        "client_id",
         "company_name",
         "create_link_customization",
         "customer_support_info",
@@ -141,7 +139,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerCreateRequest {
         "products",
         "redirect_uris",
         "registration_number",
-        "secret",
         "technical_contact",
         "website",
     ];
@@ -169,28 +166,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerCreateRequest {
         let mut f13 = None;
         let mut f14 = None;
         let mut f15 = None;
-        let mut f16 = None;
-        let mut f17 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "address"),
                 1 => s::value(&mut map, &mut f1, "application_name"),
                 2 => s::value(&mut map, &mut f2, "assets_under_management"),
                 3 => s::value(&mut map, &mut f3, "billing_contact"),
-                4 => s::value(&mut map, &mut f4, "client_id"),
-                5 => s::value(&mut map, &mut f5, "company_name"),
-                6 => s::value(&mut map, &mut f6, "create_link_customization"),
-                7 => s::value(&mut map, &mut f7, "customer_support_info"),
-                8 => s::value(&mut map, &mut f8, "is_bank_addendum_completed"),
-                9 => s::value(&mut map, &mut f9, "is_diligence_attested"),
-                10 => s::value(&mut map, &mut f10, "legal_entity_name"),
-                11 => s::value(&mut map, &mut f11, "logo"),
-                12 => s::value(&mut map, &mut f12, "products"),
-                13 => s::value(&mut map, &mut f13, "redirect_uris"),
-                14 => s::value(&mut map, &mut f14, "registration_number"),
-                15 => s::value(&mut map, &mut f15, "secret"),
-                16 => s::value(&mut map, &mut f16, "technical_contact"),
-                17 => s::value(&mut map, &mut f17, "website"),
+                4 => s::value(&mut map, &mut f4, "company_name"),
+                5 => s::value(&mut map, &mut f5, "create_link_customization"),
+                6 => s::value(&mut map, &mut f6, "customer_support_info"),
+                7 => s::value(&mut map, &mut f7, "is_bank_addendum_completed"),
+                8 => s::value(&mut map, &mut f8, "is_diligence_attested"),
+                9 => s::value(&mut map, &mut f9, "legal_entity_name"),
+                10 => s::value(&mut map, &mut f10, "logo"),
+                11 => s::value(&mut map, &mut f11, "products"),
+                12 => s::value(&mut map, &mut f12, "redirect_uris"),
+                13 => s::value(&mut map, &mut f13, "registration_number"),
+                14 => s::value(&mut map, &mut f14, "technical_contact"),
+                15 => s::value(&mut map, &mut f15, "website"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -200,20 +193,18 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerCreateRequest {
             application_name: s::required(f1, "application_name")?,
             assets_under_management: s::optional(f2),
             billing_contact: s::optional(f3),
-            client_id: s::optional(f4),
-            company_name: s::required(f5, "company_name")?,
-            create_link_customization: s::optional(f6),
-            customer_support_info: s::optional(f7),
-            is_bank_addendum_completed: s::required(f8, "is_bank_addendum_completed")?,
-            is_diligence_attested: s::required(f9, "is_diligence_attested")?,
-            legal_entity_name: s::required(f10, "legal_entity_name")?,
-            logo: s::optional(f11),
-            products: f12.unwrap_or_default(),
-            redirect_uris: f13.unwrap_or_default(),
-            registration_number: s::optional(f14),
-            secret: s::optional(f15),
-            technical_contact: s::optional(f16),
-            website: s::required(f17, "website")?,
+            company_name: s::required(f4, "company_name")?,
+            create_link_customization: s::optional(f5),
+            customer_support_info: s::optional(f6),
+            is_bank_addendum_completed: s::required(f7, "is_bank_addendum_completed")?,
+            is_diligence_attested: s::required(f8, "is_diligence_attested")?,
+            legal_entity_name: s::required(f9, "legal_entity_name")?,
+            logo: s::optional(f10),
+            products: f11.unwrap_or_default(),
+            redirect_uris: f12.unwrap_or_default(),
+            registration_number: s::optional(f13),
+            technical_contact: s::optional(f14),
+            website: s::required(f15, "website")?,
         })
     }
 }
@@ -222,17 +213,15 @@ impl ::serde::Serialize for PartnerCustomerCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 11] = [
+        let skip: [bool; 9] = [
             ::std::option::Option::is_none(&self.assets_under_management),
             ::std::option::Option::is_none(&self.billing_contact),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.create_link_customization),
             ::std::option::Option::is_none(&self.customer_support_info),
             ::std::option::Option::is_none(&self.logo),
             ::std::vec::Vec::is_empty(&self.products),
             ::std::vec::Vec::is_empty(&self.redirect_uris),
             ::std::option::Option::is_none(&self.registration_number),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.technical_contact),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -249,23 +238,21 @@ impl ::serde::Serialize for PartnerCustomerCreateRequest {
             &self.assets_under_management,
         );
         out.field_unless(skip[1], "billing_contact", &self.billing_contact);
-        out.field_unless(skip[2], "client_id", &self.client_id);
         out.field("company_name", &self.company_name);
         out.field_unless(
-            skip[3],
+            skip[2],
             "create_link_customization",
             &self.create_link_customization,
         );
-        out.field_unless(skip[4], "customer_support_info", &self.customer_support_info);
+        out.field_unless(skip[3], "customer_support_info", &self.customer_support_info);
         out.field("is_bank_addendum_completed", &self.is_bank_addendum_completed);
         out.field("is_diligence_attested", &self.is_diligence_attested);
         out.field("legal_entity_name", &self.legal_entity_name);
-        out.field_unless(skip[5], "logo", &self.logo);
-        out.field_unless(skip[6], "products", &self.products);
-        out.field_unless(skip[7], "redirect_uris", &self.redirect_uris);
-        out.field_unless(skip[8], "registration_number", &self.registration_number);
-        out.field_unless(skip[9], "secret", &self.secret);
-        out.field_unless(skip[10], "technical_contact", &self.technical_contact);
+        out.field_unless(skip[4], "logo", &self.logo);
+        out.field_unless(skip[5], "products", &self.products);
+        out.field_unless(skip[6], "redirect_uris", &self.redirect_uris);
+        out.field_unless(skip[7], "registration_number", &self.registration_number);
+        out.field_unless(skip[8], "technical_contact", &self.technical_contact);
         out.field("website", &self.website);
         out.end()
     }
@@ -307,13 +294,6 @@ impl ::schemars::JsonSchema for PartnerCustomerCreateRequest {
             "billing_contact",
             j::OPTIONAL,
             G::subschema_for::<PartnerEndCustomerBillingContact>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
             &[j::NULLABLE],
             "",
         );
@@ -388,13 +368,6 @@ impl ::schemars::JsonSchema for PartnerCustomerCreateRequest {
             "The unique identifier assigned to a financial institution by regulatory authorities, if applicable. For banks, this is the FDIC Certificate Number. For credit unions, this is the Credit Union Charter Number.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "technical_contact",
             j::OPTIONAL,
             G::subschema_for::<PartnerEndCustomerTechnicalContact>,
@@ -411,28 +384,92 @@ impl ::schemars::JsonSchema for PartnerCustomerCreateRequest {
         o.finish("Request schema for `/partner/customer/create`.")
     }
 }
-impl ::std::fmt::Debug for PartnerCustomerCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PartnerCustomerCreateRequest")
-            .field("address", &self.address)
-            .field("application_name", &self.application_name)
-            .field("assets_under_management", &self.assets_under_management)
-            .field("billing_contact", &self.billing_contact)
-            .field("client_id", &crate::redact::Redacted)
-            .field("company_name", &self.company_name)
-            .field("create_link_customization", &self.create_link_customization)
-            .field("customer_support_info", &self.customer_support_info)
-            .field("is_bank_addendum_completed", &self.is_bank_addendum_completed)
-            .field("is_diligence_attested", &self.is_diligence_attested)
-            .field("legal_entity_name", &self.legal_entity_name)
-            .field("logo", &self.logo)
-            .field("products", &self.products)
-            .field("redirect_uris", &self.redirect_uris)
-            .field("registration_number", &self.registration_number)
-            .field("secret", &crate::redact::Redacted)
-            .field("technical_contact", &self.technical_contact)
-            .field("website", &self.website)
-            .finish()
+impl PartnerCustomerCreateRequest {
+    /// A value with its required fields (`address`, `application_name`, `company_name`, `is_bank_addendum_completed`, `is_diligence_attested`, `legal_entity_name`, `website`); set optional fields with the methods named after them.
+    pub fn new(
+        address: PartnerEndCustomerAddress,
+        application_name: impl ::std::convert::Into<::std::string::String>,
+        company_name: impl ::std::convert::Into<::std::string::String>,
+        is_bank_addendum_completed: bool,
+        is_diligence_attested: bool,
+        legal_entity_name: impl ::std::convert::Into<::std::string::String>,
+        website: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            address,
+            application_name: application_name.into(),
+            assets_under_management: ::std::option::Option::None,
+            billing_contact: ::std::option::Option::None,
+            company_name: company_name.into(),
+            create_link_customization: ::std::option::Option::None,
+            customer_support_info: ::std::option::Option::None,
+            is_bank_addendum_completed,
+            is_diligence_attested,
+            legal_entity_name: legal_entity_name.into(),
+            logo: ::std::option::Option::None,
+            products: ::std::default::Default::default(),
+            redirect_uris: ::std::default::Default::default(),
+            registration_number: ::std::option::Option::None,
+            technical_contact: ::std::option::Option::None,
+            website: website.into(),
+        }
+    }
+    /// Set [`assets_under_management`](Self::assets_under_management).
+    pub fn assets_under_management(
+        mut self,
+        value: PartnerEndCustomerAssetsUnderManagement,
+    ) -> Self {
+        self.assets_under_management = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`billing_contact`](Self::billing_contact).
+    pub fn billing_contact(mut self, value: PartnerEndCustomerBillingContact) -> Self {
+        self.billing_contact = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`create_link_customization`](Self::create_link_customization).
+    pub fn create_link_customization(mut self, value: bool) -> Self {
+        self.create_link_customization = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`customer_support_info`](Self::customer_support_info).
+    pub fn customer_support_info(
+        mut self,
+        value: PartnerEndCustomerCustomerSupportInfo,
+    ) -> Self {
+        self.customer_support_info = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`logo`](Self::logo).
+    pub fn logo(mut self, value: ::std::string::String) -> Self {
+        self.logo = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`products`](Self::products).
+    pub fn products(mut self, value: ::std::vec::Vec<Products>) -> Self {
+        self.products = value;
+        self
+    }
+    /// Set [`redirect_uris`](Self::redirect_uris).
+    pub fn redirect_uris(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.redirect_uris = value;
+        self
+    }
+    /// Set [`registration_number`](Self::registration_number).
+    pub fn registration_number(mut self, value: ::std::string::String) -> Self {
+        self.registration_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`technical_contact`](Self::technical_contact).
+    pub fn technical_contact(
+        mut self,
+        value: PartnerEndCustomerTechnicalContact,
+    ) -> Self {
+        self.technical_contact = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Response schema for `/partner/customer/create`.
@@ -527,11 +564,10 @@ impl ::schemars::JsonSchema for PartnerCustomerCreateResponse {
     }
 }
 ///Request schema for `/partner/customer/enable`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PartnerCustomerEnableRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerEnableRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -542,11 +578,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerEnableRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerEnableRequest {
     const NAME: &'static str = "PartnerCustomerEnableRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "end_customer_client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["end_customer_client_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -556,21 +588,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerEnableRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "end_customer_client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "end_customer_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            end_customer_client_id: s::required(f1, "end_customer_client_id")?,
-            secret: s::optional(f2),
+            end_customer_client_id: s::required(f0, "end_customer_client_id")?,
         })
     }
 }
@@ -579,19 +605,14 @@ impl ::serde::Serialize for PartnerCustomerEnableRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "PartnerCustomerEnableRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_customer_client_id", &self.end_customer_client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -608,36 +629,23 @@ impl ::schemars::JsonSchema for PartnerCustomerEnableRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "end_customer_client_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request schema for `/partner/customer/enable`.")
     }
 }
-impl ::std::fmt::Debug for PartnerCustomerEnableRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PartnerCustomerEnableRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PartnerCustomerEnableRequest {
+    /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        end_customer_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            end_customer_client_id: end_customer_client_id.into(),
+        }
     }
 }
 ///Response schema for `/partner/customer/enable`.
@@ -741,11 +749,10 @@ impl ::std::fmt::Debug for PartnerCustomerEnableResponse {
     }
 }
 ///Request schema for `/partner/customer/get`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PartnerCustomerGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -756,11 +763,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerGetRequest {
     const NAME: &'static str = "PartnerCustomerGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "end_customer_client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["end_customer_client_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -770,21 +773,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "end_customer_client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "end_customer_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            end_customer_client_id: s::required(f1, "end_customer_client_id")?,
-            secret: s::optional(f2),
+            end_customer_client_id: s::required(f0, "end_customer_client_id")?,
         })
     }
 }
@@ -793,19 +790,14 @@ impl ::serde::Serialize for PartnerCustomerGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "PartnerCustomerGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_customer_client_id", &self.end_customer_client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -822,36 +814,23 @@ impl ::schemars::JsonSchema for PartnerCustomerGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "end_customer_client_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request schema for `/partner/customer/get`.")
     }
 }
-impl ::std::fmt::Debug for PartnerCustomerGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PartnerCustomerGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PartnerCustomerGetRequest {
+    /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        end_customer_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            end_customer_client_id: end_customer_client_id.into(),
+        }
     }
 }
 ///Response schema for `/partner/customer/get`.
@@ -944,11 +923,10 @@ impl ::schemars::JsonSchema for PartnerCustomerGetResponse {
     }
 }
 ///Request schema for `/partner/customer/oauth_institutions/get`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PartnerCustomerOAuthInstitutionsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerOAuthInstitutionsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -960,11 +938,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerOAuthInstitutionsGetReque
 impl<'de> crate::struct_serde::FromMap<'de>
 for PartnerCustomerOAuthInstitutionsGetRequest {
     const NAME: &'static str = "PartnerCustomerOAuthInstitutionsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "end_customer_client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["end_customer_client_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -974,21 +948,15 @@ for PartnerCustomerOAuthInstitutionsGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "end_customer_client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "end_customer_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            end_customer_client_id: s::required(f1, "end_customer_client_id")?,
-            secret: s::optional(f2),
+            end_customer_client_id: s::required(f0, "end_customer_client_id")?,
         })
     }
 }
@@ -997,19 +965,14 @@ impl ::serde::Serialize for PartnerCustomerOAuthInstitutionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "PartnerCustomerOAuthInstitutionsGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_customer_client_id", &self.end_customer_client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1028,36 +991,23 @@ impl ::schemars::JsonSchema for PartnerCustomerOAuthInstitutionsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "end_customer_client_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request schema for `/partner/customer/oauth_institutions/get`.")
     }
 }
-impl ::std::fmt::Debug for PartnerCustomerOAuthInstitutionsGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PartnerCustomerOAuthInstitutionsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PartnerCustomerOAuthInstitutionsGetRequest {
+    /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        end_customer_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            end_customer_client_id: end_customer_client_id.into(),
+        }
     }
 }
 ///Response schema for `/partner/customer/oauth_institutions/get`.
@@ -1187,12 +1137,11 @@ impl ::schemars::JsonSchema for PartnerCustomerOAuthInstitutionsGetResponse {
     }
 }
 ///Request schema for `/partner/customer/remove`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PartnerCustomerRemoveRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The `client_id` of the end customer to be removed.
     pub end_customer_client_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1203,11 +1152,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerRemoveRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerRemoveRequest {
     const NAME: &'static str = "PartnerCustomerRemoveRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "end_customer_client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["end_customer_client_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1217,21 +1162,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerRemoveRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "end_customer_client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "end_customer_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            end_customer_client_id: s::required(f1, "end_customer_client_id")?,
-            secret: s::optional(f2),
+            end_customer_client_id: s::required(f0, "end_customer_client_id")?,
         })
     }
 }
@@ -1240,19 +1179,14 @@ impl ::serde::Serialize for PartnerCustomerRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "PartnerCustomerRemoveRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_customer_client_id", &self.end_customer_client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1269,36 +1203,23 @@ impl ::schemars::JsonSchema for PartnerCustomerRemoveRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "end_customer_client_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The `client_id` of the end customer to be removed.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request schema for `/partner/customer/remove`.")
     }
 }
-impl ::std::fmt::Debug for PartnerCustomerRemoveRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PartnerCustomerRemoveRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("end_customer_client_id", &self.end_customer_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PartnerCustomerRemoveRequest {
+    /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        end_customer_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            end_customer_client_id: end_customer_client_id.into(),
+        }
     }
 }
 ///Response schema for `/partner/customer/remove`.
@@ -1492,6 +1413,7 @@ impl ::std::fmt::Debug for PartnerEndCustomer {
 }
 ///The end customer's address.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PartnerEndCustomerAddress {
     pub city: ::std::option::Option<::std::string::String>,
     ///ISO-3166-1 alpha-2 country code standard.
@@ -1625,8 +1547,46 @@ impl ::schemars::JsonSchema for PartnerEndCustomerAddress {
         o.finish("The end customer's address.")
     }
 }
+impl PartnerEndCustomerAddress {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            city: ::std::option::Option::None,
+            country_code: ::std::option::Option::None,
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            street: ::std::option::Option::None,
+        }
+    }
+    /// Set [`city`](Self::city).
+    pub fn city(mut self, value: ::std::string::String) -> Self {
+        self.city = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`country_code`](Self::country_code).
+    pub fn country_code(mut self, value: ::std::string::String) -> Self {
+        self.country_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: ::std::string::String) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: ::std::string::String) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street`](Self::street).
+    pub fn street(mut self, value: ::std::string::String) -> Self {
+        self.street = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Assets under management for the given end customer. Required for end customers with monthly service commitments.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PartnerEndCustomerAssetsUnderManagement {
     pub amount: f64,
     pub iso_currency_code: ::std::string::String,
@@ -1709,8 +1669,21 @@ impl ::schemars::JsonSchema for PartnerEndCustomerAssetsUnderManagement {
         )
     }
 }
+impl PartnerEndCustomerAssetsUnderManagement {
+    /// A value with its required fields (`amount`, `iso_currency_code`); set optional fields with the methods named after them.
+    pub fn new(
+        amount: f64,
+        iso_currency_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            amount,
+            iso_currency_code: iso_currency_code.into(),
+        }
+    }
+}
 ///The bank addendum acceptance for the end customer.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PartnerEndCustomerBankAddendumAcceptance {
     ///Denotes whether the end customer has accepted the bank addendum terms.
     pub customer_accepted: ::std::option::Option<bool>,
@@ -1827,8 +1800,37 @@ impl ::schemars::JsonSchema for PartnerEndCustomerBankAddendumAcceptance {
         o.finish("The bank addendum acceptance for the end customer.")
     }
 }
+impl PartnerEndCustomerBankAddendumAcceptance {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            customer_accepted: ::std::option::Option::None,
+            customer_agreement_timestamp: ::std::option::Option::None,
+            customer_ip_address: ::std::option::Option::None,
+        }
+    }
+    /// Set [`customer_accepted`](Self::customer_accepted).
+    pub fn customer_accepted(mut self, value: bool) -> Self {
+        self.customer_accepted = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`customer_agreement_timestamp`](Self::customer_agreement_timestamp).
+    pub fn customer_agreement_timestamp(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.customer_agreement_timestamp = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`customer_ip_address`](Self::customer_ip_address).
+    pub fn customer_ip_address(mut self, value: ::std::string::String) -> Self {
+        self.customer_ip_address = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///The billing contact for the end customer. Defaults to partner's billing contact if omitted.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PartnerEndCustomerBillingContact {
     pub email: ::std::option::Option<::std::string::String>,
     pub family_name: ::std::option::Option<::std::string::String>,
@@ -1933,8 +1935,34 @@ impl ::schemars::JsonSchema for PartnerEndCustomerBillingContact {
         )
     }
 }
+impl PartnerEndCustomerBillingContact {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            email: ::std::option::Option::None,
+            family_name: ::std::option::Option::None,
+            given_name: ::std::option::Option::None,
+        }
+    }
+    /// Set [`email`](Self::email).
+    pub fn email(mut self, value: ::std::string::String) -> Self {
+        self.email = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`family_name`](Self::family_name).
+    pub fn family_name(mut self, value: ::std::string::String) -> Self {
+        self.family_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`given_name`](Self::given_name).
+    pub fn given_name(mut self, value: ::std::string::String) -> Self {
+        self.given_name = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///A map of permissible purposes to their corresponding use cases.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PartnerEndCustomerCraPurposes {
     pub business_need_account_review: ::std::option::Option<
         PartnerEndCustomerCraUseCases,
@@ -2131,8 +2159,76 @@ impl ::schemars::JsonSchema for PartnerEndCustomerCraPurposes {
         o.finish("A map of permissible purposes to their corresponding use cases.")
     }
 }
+impl PartnerEndCustomerCraPurposes {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            business_need_account_review: ::std::option::Option::None,
+            business_need_transaction: ::std::option::Option::None,
+            employment: ::std::option::Option::None,
+            extension_of_credit_or_account_review: ::std::option::Option::None,
+            insurance_underwriting: ::std::option::Option::None,
+            license_eligibility: ::std::option::Option::None,
+            risk_assessment: ::std::option::Option::None,
+            written_instruction: ::std::option::Option::None,
+        }
+    }
+    /// Set [`business_need_account_review`](Self::business_need_account_review).
+    pub fn business_need_account_review(
+        mut self,
+        value: PartnerEndCustomerCraUseCases,
+    ) -> Self {
+        self.business_need_account_review = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`business_need_transaction`](Self::business_need_transaction).
+    pub fn business_need_transaction(
+        mut self,
+        value: PartnerEndCustomerCraUseCases,
+    ) -> Self {
+        self.business_need_transaction = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`employment`](Self::employment).
+    pub fn employment(mut self, value: PartnerEndCustomerCraUseCases) -> Self {
+        self.employment = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`extension_of_credit_or_account_review`](Self::extension_of_credit_or_account_review).
+    pub fn extension_of_credit_or_account_review(
+        mut self,
+        value: PartnerEndCustomerCraUseCases,
+    ) -> Self {
+        self.extension_of_credit_or_account_review = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`insurance_underwriting`](Self::insurance_underwriting).
+    pub fn insurance_underwriting(
+        mut self,
+        value: PartnerEndCustomerCraUseCases,
+    ) -> Self {
+        self.insurance_underwriting = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`license_eligibility`](Self::license_eligibility).
+    pub fn license_eligibility(mut self, value: PartnerEndCustomerCraUseCases) -> Self {
+        self.license_eligibility = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`risk_assessment`](Self::risk_assessment).
+    pub fn risk_assessment(mut self, value: PartnerEndCustomerCraUseCases) -> Self {
+        self.risk_assessment = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`written_instruction`](Self::written_instruction).
+    pub fn written_instruction(mut self, value: PartnerEndCustomerCraUseCases) -> Self {
+        self.written_instruction = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///The CRA questionnaire for the end customer.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PartnerEndCustomerCraQuestionnaire {
     ///Denotes whether the technical service provider is involved.
     pub is_technical_service_provider_involved: ::std::option::Option<bool>,
@@ -2251,6 +2347,31 @@ impl ::schemars::JsonSchema for PartnerEndCustomerCraQuestionnaire {
         o.finish("The CRA questionnaire for the end customer.")
     }
 }
+impl PartnerEndCustomerCraQuestionnaire {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            is_technical_service_provider_involved: ::std::option::Option::None,
+            is_third_party_involved: ::std::option::Option::None,
+            purposes: ::std::option::Option::None,
+        }
+    }
+    /// Set [`is_technical_service_provider_involved`](Self::is_technical_service_provider_involved).
+    pub fn is_technical_service_provider_involved(mut self, value: bool) -> Self {
+        self.is_technical_service_provider_involved = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`is_third_party_involved`](Self::is_third_party_involved).
+    pub fn is_third_party_involved(mut self, value: bool) -> Self {
+        self.is_third_party_involved = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`purposes`](Self::purposes).
+    pub fn purposes(mut self, value: PartnerEndCustomerCraPurposes) -> Self {
+        self.purposes = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///A CRA use case under a permissible purpose.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerCraUseCase {
@@ -2342,6 +2463,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PartnerEndCustomerCraUse
 }
 ///The list of use cases associated with a given permissible purpose.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PartnerEndCustomerCraUseCases {
     ///List of use cases for the given permissible purpose.
     pub use_cases: ::std::vec::Vec<PartnerEndCustomerCraUseCase>,
@@ -2417,8 +2539,25 @@ impl ::schemars::JsonSchema for PartnerEndCustomerCraUseCases {
         o.finish("The list of use cases associated with a given permissible purpose.")
     }
 }
+impl PartnerEndCustomerCraUseCases {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            use_cases: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`use_cases`](Self::use_cases).
+    pub fn use_cases(
+        mut self,
+        value: ::std::vec::Vec<PartnerEndCustomerCraUseCase>,
+    ) -> Self {
+        self.use_cases = value;
+        self
+    }
+}
 ///This information is public. Users of your app will see this information when managing connections between your app and their bank accounts in Plaid Portal. Defaults to partner's customer support info if omitted. This field is mandatory for partners whose Plaid accounts were created after November 26, 2024 and will be mandatory for all partners by the 1033 compliance deadline.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PartnerEndCustomerCustomerSupportInfo {
     pub contact_url: ::std::option::Option<::std::string::String>,
     ///This field is mandatory for partners whose Plaid accounts were created after November 26, 2024 and will be mandatory for all partners by the 1033 compliance deadline.
@@ -2540,6 +2679,37 @@ impl ::schemars::JsonSchema for PartnerEndCustomerCustomerSupportInfo {
         o.finish(
             "This information is public. Users of your app will see this information when managing connections between your app and their bank accounts in Plaid Portal. Defaults to partner's customer support info if omitted. This field is mandatory for partners whose Plaid accounts were created after November 26, 2024 and will be mandatory for all partners by the 1033 compliance deadline.",
         )
+    }
+}
+impl PartnerEndCustomerCustomerSupportInfo {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            contact_url: ::std::option::Option::None,
+            email: ::std::option::Option::None,
+            link_update_url: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`contact_url`](Self::contact_url).
+    pub fn contact_url(mut self, value: ::std::string::String) -> Self {
+        self.contact_url = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email`](Self::email).
+    pub fn email(mut self, value: ::std::string::String) -> Self {
+        self.email = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`link_update_url`](Self::link_update_url).
+    pub fn link_update_url(mut self, value: ::std::string::String) -> Self {
+        self.link_update_url = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: ::std::string::String) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The status of the addendum to the Plaid MSA ("flowdown") for the end customer.
@@ -3305,6 +3475,7 @@ for PartnerEndCustomerQuestionnaireStatus {
 }
 ///The questionnaires for the end customer.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PartnerEndCustomerQuestionnaires {
     pub cra: ::std::option::Option<PartnerEndCustomerCraQuestionnaire>,
 }
@@ -3375,6 +3546,19 @@ impl ::schemars::JsonSchema for PartnerEndCustomerQuestionnaires {
             "",
         );
         o.finish("The questionnaires for the end customer.")
+    }
+}
+impl PartnerEndCustomerQuestionnaires {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            cra: ::std::option::Option::None,
+        }
+    }
+    /// Set [`cra`](Self::cra).
+    pub fn cra(mut self, value: PartnerEndCustomerCraQuestionnaire) -> Self {
+        self.cra = ::std::option::Option::Some(value);
+        self
     }
 }
 ///A field that may be required to be submitted for enablement.
@@ -3716,6 +3900,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PartnerEndCustomerStatus
 }
 ///The technical contact for the end customer. Defaults to partner's technical contact if omitted.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PartnerEndCustomerTechnicalContact {
     pub email: ::std::option::Option<::std::string::String>,
     pub family_name: ::std::option::Option<::std::string::String>,
@@ -3818,6 +4003,31 @@ impl ::schemars::JsonSchema for PartnerEndCustomerTechnicalContact {
         o.finish(
             "The technical contact for the end customer. Defaults to partner's technical contact if omitted.",
         )
+    }
+}
+impl PartnerEndCustomerTechnicalContact {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            email: ::std::option::Option::None,
+            family_name: ::std::option::Option::None,
+            given_name: ::std::option::Option::None,
+        }
+    }
+    /// Set [`email`](Self::email).
+    pub fn email(mut self, value: ::std::string::String) -> Self {
+        self.email = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`family_name`](Self::family_name).
+    pub fn family_name(mut self, value: ::std::string::String) -> Self {
+        self.family_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`given_name`](Self::given_name).
+    pub fn given_name(mut self, value: ::std::string::String) -> Self {
+        self.given_name = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The details for the newly created end customer, including secrets for non-Production environments.
@@ -5301,6 +5511,11 @@ impl ::schemars::JsonSchema for PayStubEarningsBreakdownCanonicalDescription {
             &[],
             "Commonly used term to describe the earning line item.",
         )
+    }
+}
+impl ::std::convert::From<&str> for PayStubEarningsBreakdownCanonicalDescription {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for PayStubEarningsBreakdownCanonicalDescription {
@@ -6975,9 +7190,9 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentConstraints {
     }
 }
 ///PaymentInitiationConsentCreateRequest defines the request schema for `/payment_initiation/consent/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PaymentInitiationConsentCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub constraints: PaymentInitiationConsentConstraints,
     pub options: ::std::option::Option<ExternalPaymentInitiationConsentOptions>,
     pub payer_details: ::std::option::Option<PaymentInitiationConsentPayerDetails>,
@@ -6987,7 +7202,6 @@ pub struct PaymentInitiationConsentCreateRequest {
     pub reference: ::std::string::String,
     ///An array of payment consent scopes.
     pub scopes: ::std::vec::Vec<PaymentInitiationConsentScope>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub type_: ::std::option::Option<PaymentInitiationConsentType>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentCreateRequest {
@@ -7000,14 +7214,12 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentCreateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentCreateRequest {
     const NAME: &'static str = "PaymentInitiationConsentCreateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "constraints",
         "options",
         "payer_details",
         "recipient_id",
         "reference",
         "scopes",
-        "secret",
         "type",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -7025,33 +7237,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentCreateRe
         let mut f4 = None;
         let mut f5 = None;
         let mut f6 = None;
-        let mut f7 = None;
-        let mut f8 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "constraints"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "payer_details"),
-                4 => s::value(&mut map, &mut f4, "recipient_id"),
-                5 => s::value(&mut map, &mut f5, "reference"),
-                6 => s::value(&mut map, &mut f6, "scopes"),
-                7 => s::value(&mut map, &mut f7, "secret"),
-                8 => s::value(&mut map, &mut f8, "type"),
+                0 => s::value(&mut map, &mut f0, "constraints"),
+                1 => s::value(&mut map, &mut f1, "options"),
+                2 => s::value(&mut map, &mut f2, "payer_details"),
+                3 => s::value(&mut map, &mut f3, "recipient_id"),
+                4 => s::value(&mut map, &mut f4, "reference"),
+                5 => s::value(&mut map, &mut f5, "scopes"),
+                6 => s::value(&mut map, &mut f6, "type"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            constraints: s::required(f1, "constraints")?,
-            options: s::optional(f2),
-            payer_details: s::optional(f3),
-            recipient_id: s::required(f4, "recipient_id")?,
-            reference: s::required(f5, "reference")?,
-            scopes: f6.unwrap_or_default(),
-            secret: s::optional(f7),
-            type_: s::optional(f8),
+            constraints: s::required(f0, "constraints")?,
+            options: s::optional(f1),
+            payer_details: s::optional(f2),
+            recipient_id: s::required(f3, "recipient_id")?,
+            reference: s::required(f4, "reference")?,
+            scopes: f5.unwrap_or_default(),
+            type_: s::optional(f6),
         })
     }
 }
@@ -7060,12 +7266,10 @@ impl ::serde::Serialize for PaymentInitiationConsentCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.payer_details),
             ::std::vec::Vec::is_empty(&self.scopes),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.type_),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -7074,15 +7278,13 @@ impl ::serde::Serialize for PaymentInitiationConsentCreateRequest {
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("constraints", &self.constraints);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "payer_details", &self.payer_details);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "payer_details", &self.payer_details);
         out.field("recipient_id", &self.recipient_id);
         out.field("reference", &self.reference);
-        out.field_unless(skip[3], "scopes", &self.scopes);
-        out.field_unless(skip[4], "secret", &self.secret);
-        out.field_unless(skip[5], "type", &self.type_);
+        out.field_unless(skip[2], "scopes", &self.scopes);
+        out.field_unless(skip[3], "type", &self.type_);
         out.end()
     }
 }
@@ -7100,13 +7302,6 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentCreateRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "constraints",
             j::REQUIRED,
@@ -7150,13 +7345,6 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentCreateRequest {
             "An array of payment consent scopes.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "type",
             j::OPTIONAL,
             G::subschema_for::<PaymentInitiationConsentType>,
@@ -7168,19 +7356,45 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentCreateRequest {
         )
     }
 }
-impl ::std::fmt::Debug for PaymentInitiationConsentCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PaymentInitiationConsentCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("constraints", &self.constraints)
-            .field("options", &self.options)
-            .field("payer_details", &self.payer_details)
-            .field("recipient_id", &self.recipient_id)
-            .field("reference", &self.reference)
-            .field("scopes", &self.scopes)
-            .field("secret", &crate::redact::Redacted)
-            .field("type_", &self.type_)
-            .finish()
+impl PaymentInitiationConsentCreateRequest {
+    /// A value with its required fields (`constraints`, `recipient_id`, `reference`); set optional fields with the methods named after them.
+    pub fn new(
+        constraints: PaymentInitiationConsentConstraints,
+        recipient_id: impl ::std::convert::Into<::std::string::String>,
+        reference: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            constraints,
+            options: ::std::option::Option::None,
+            payer_details: ::std::option::Option::None,
+            recipient_id: recipient_id.into(),
+            reference: reference.into(),
+            scopes: ::std::default::Default::default(),
+            type_: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: ExternalPaymentInitiationConsentOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payer_details`](Self::payer_details).
+    pub fn payer_details(mut self, value: PaymentInitiationConsentPayerDetails) -> Self {
+        self.payer_details = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`scopes`](Self::scopes).
+    pub fn scopes(
+        mut self,
+        value: ::std::vec::Vec<PaymentInitiationConsentScope>,
+    ) -> Self {
+        self.scopes = value;
+        self
+    }
+    /// Set [`type_`](Self::type_).
+    pub fn type_(mut self, value: PaymentInitiationConsentType) -> Self {
+        self.type_ = ::std::option::Option::Some(value);
+        self
     }
 }
 ///PaymentInitiationConsentCreateResponse defines the response schema for `/payment_initiation/consent/create`
@@ -7281,12 +7495,11 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentCreateResponse {
     }
 }
 ///PaymentInitiationConsentGetRequest defines the request schema for `/payment_initiation/consent/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PaymentInitiationConsentGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The `consent_id` returned from `/payment_initiation/consent/create`.
     pub consent_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7297,7 +7510,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentGetRequest {
     const NAME: &'static str = "PaymentInitiationConsentGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "consent_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["consent_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7307,21 +7520,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentGetReque
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "consent_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "consent_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            consent_id: s::required(f1, "consent_id")?,
-            secret: s::optional(f2),
+            consent_id: s::required(f0, "consent_id")?,
         })
     }
 }
@@ -7330,19 +7537,14 @@ impl ::serde::Serialize for PaymentInitiationConsentGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "PaymentInitiationConsentGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("consent_id", &self.consent_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -7361,38 +7563,23 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "consent_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The `consent_id` returned from `/payment_initiation/consent/create`.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "PaymentInitiationConsentGetRequest defines the request schema for `/payment_initiation/consent/get`",
         )
     }
 }
-impl ::std::fmt::Debug for PaymentInitiationConsentGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PaymentInitiationConsentGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("consent_id", &self.consent_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PaymentInitiationConsentGetRequest {
+    /// A value with its required fields (`consent_id`); set optional fields with the methods named after them.
+    pub fn new(consent_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            consent_id: consent_id.into(),
+        }
     }
 }
 ///PaymentInitiationConsentGetResponse defines the response schema for `/payment_initiation/consent/get`
@@ -7598,6 +7785,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentGetResponse {
 /**An object representing the payment consent payer details.
 Payer `name` and account `numbers` are required to lock the account to which the consent can be created.*/
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PaymentInitiationConsentPayerDetails {
     pub address: ::std::option::Option<PaymentInitiationAddress>,
     ///The payer's birthdate, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.
@@ -7750,8 +7938,48 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentPayerDetails {
         )
     }
 }
+impl PaymentInitiationConsentPayerDetails {
+    /// A value with its required fields (`name`, `numbers`); set optional fields with the methods named after them.
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        numbers: PaymentInitiationConsentPayerNumbers,
+    ) -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            emails: ::std::default::Default::default(),
+            name: name.into(),
+            numbers,
+            phone_numbers: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: PaymentInitiationAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`emails`](Self::emails).
+    pub fn emails(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.emails = value;
+        self
+    }
+    /// Set [`phone_numbers`](Self::phone_numbers).
+    pub fn phone_numbers(
+        mut self,
+        value: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        self.phone_numbers = value;
+        self
+    }
+}
 ///The counterparty's bank account numbers. Exactly one of IBAN or BACS data is required.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PaymentInitiationConsentPayerNumbers {
     pub bacs: ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
     pub iban: ::std::option::Option<NumbersIbanNullable>,
@@ -7843,11 +8071,30 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentPayerNumbers {
         )
     }
 }
+impl PaymentInitiationConsentPayerNumbers {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            bacs: ::std::option::Option::None,
+            iban: ::std::option::Option::None,
+        }
+    }
+    /// Set [`bacs`](Self::bacs).
+    pub fn bacs(mut self, value: PaymentInitiationOptionalRestrictionBacs) -> Self {
+        self.bacs = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`iban`](Self::iban).
+    pub fn iban(mut self, value: NumbersIbanNullable) -> Self {
+        self.iban = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///PaymentInitiationConsentPaymentExecuteRequest defines the request schema for `/payment_initiation/consent/payment/execute`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PaymentInitiationConsentPaymentExecuteRequest {
     pub amount: PaymentAmount,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The consent ID.
     pub consent_id: ::std::string::String,
     pub idempotency_key: ConsentPaymentIdempotencyKey,
@@ -7858,7 +8105,6 @@ Some institutions may limit the reference to less than 18 characters. If necessa
 Both the originally provided and automatically adjusted references (if any) can be found in the `reference` and `adjusted_reference` fields, respectively.*/
     pub reference: ::std::option::Option<::std::string::String>,
     pub scope: ::std::option::Option<PaymentInitiationConsentScope>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentPaymentExecuteRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7872,13 +8118,11 @@ for PaymentInitiationConsentPaymentExecuteRequest {
     const NAME: &'static str = "PaymentInitiationConsentPaymentExecuteRequest";
     const FIELDS: &'static [&'static str] = &[
         "amount",
-        "client_id",
         "consent_id",
         "idempotency_key",
         "processing_mode",
         "reference",
         "scope",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -7894,31 +8138,25 @@ for PaymentInitiationConsentPaymentExecuteRequest {
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "amount"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "consent_id"),
-                3 => s::value(&mut map, &mut f3, "idempotency_key"),
-                4 => s::value(&mut map, &mut f4, "processing_mode"),
-                5 => s::value(&mut map, &mut f5, "reference"),
-                6 => s::value(&mut map, &mut f6, "scope"),
-                7 => s::value(&mut map, &mut f7, "secret"),
+                1 => s::value(&mut map, &mut f1, "consent_id"),
+                2 => s::value(&mut map, &mut f2, "idempotency_key"),
+                3 => s::value(&mut map, &mut f3, "processing_mode"),
+                4 => s::value(&mut map, &mut f4, "reference"),
+                5 => s::value(&mut map, &mut f5, "scope"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            client_id: s::optional(f1),
-            consent_id: s::required(f2, "consent_id")?,
-            idempotency_key: s::required(f3, "idempotency_key")?,
-            processing_mode: s::optional(f4),
-            reference: s::optional(f5),
-            scope: s::optional(f6),
-            secret: s::optional(f7),
+            consent_id: s::required(f1, "consent_id")?,
+            idempotency_key: s::required(f2, "idempotency_key")?,
+            processing_mode: s::optional(f3),
+            reference: s::optional(f4),
+            scope: s::optional(f5),
         })
     }
 }
@@ -7927,12 +8165,10 @@ impl ::serde::Serialize for PaymentInitiationConsentPaymentExecuteRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.processing_mode),
             ::std::option::Option::is_none(&self.reference),
             ::std::option::Option::is_none(&self.scope),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -7941,13 +8177,11 @@ impl ::serde::Serialize for PaymentInitiationConsentPaymentExecuteRequest {
             &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("consent_id", &self.consent_id);
         out.field("idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[1], "processing_mode", &self.processing_mode);
-        out.field_unless(skip[2], "reference", &self.reference);
-        out.field_unless(skip[3], "scope", &self.scope);
-        out.field_unless(skip[4], "secret", &self.secret);
+        out.field_unless(skip[0], "processing_mode", &self.processing_mode);
+        out.field_unless(skip[1], "reference", &self.reference);
+        out.field_unless(skip[2], "scope", &self.scope);
         out.end()
     }
 }
@@ -7966,13 +8200,6 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentPaymentExecuteRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("amount", j::REQUIRED, G::subschema_for::<PaymentAmount>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "consent_id",
             j::REQUIRED,
@@ -8008,30 +8235,50 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentPaymentExecuteRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "PaymentInitiationConsentPaymentExecuteRequest defines the request schema for `/payment_initiation/consent/payment/execute`",
         )
     }
 }
-impl ::std::fmt::Debug for PaymentInitiationConsentPaymentExecuteRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PaymentInitiationConsentPaymentExecuteRequest")
-            .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
-            .field("consent_id", &self.consent_id)
-            .field("idempotency_key", &self.idempotency_key)
-            .field("processing_mode", &self.processing_mode)
-            .field("reference", &self.reference)
-            .field("scope", &self.scope)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PaymentInitiationConsentPaymentExecuteRequest {
+    /** A value with its required fields (`amount`, `consent_id`); set optional fields with the methods named after them.
+
+ It carries a fresh `idempotency_key`: send this same value again (after a timeout, from a queue, after a restart) and Plaid performs the operation once. Set your own key with [`Self::idempotency_key`].*/
+    pub fn new(
+        amount: PaymentAmount,
+        consent_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            amount,
+            consent_id: consent_id.into(),
+            idempotency_key: crate::idempotency::fresh_key().into(),
+            processing_mode: ::std::option::Option::None,
+            reference: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+        }
+    }
+    /// Set [`idempotency_key`](Self::idempotency_key).
+    pub fn idempotency_key(mut self, value: ConsentPaymentIdempotencyKey) -> Self {
+        self.idempotency_key = value;
+        self
+    }
+    /// Set [`processing_mode`](Self::processing_mode).
+    pub fn processing_mode(
+        mut self,
+        value: PaymentInitiationConsentProcessingMode,
+    ) -> Self {
+        self.processing_mode = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reference`](Self::reference).
+    pub fn reference(mut self, value: ::std::string::String) -> Self {
+        self.reference = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`scope`](Self::scope).
+    pub fn scope(mut self, value: PaymentInitiationConsentScope) -> Self {
+        self.scope = ::std::option::Option::Some(value);
+        self
     }
 }
 ///PaymentInitiationConsentPaymentExecuteResponse defines the response schema for `/payment_initiation/consent/payment/execute`
@@ -8217,12 +8464,11 @@ for PaymentInitiationConsentProcessingMode {
     }
 }
 ///PaymentInitiationConsentRevokeRequest defines the request schema for `/payment_initiation/consent/revoke`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PaymentInitiationConsentRevokeRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The consent ID.
     pub consent_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentRevokeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8233,7 +8479,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentRevokeRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentRevokeRequest {
     const NAME: &'static str = "PaymentInitiationConsentRevokeRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "consent_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["consent_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8243,21 +8489,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentRevokeRe
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "consent_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "consent_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            consent_id: s::required(f1, "consent_id")?,
-            secret: s::optional(f2),
+            consent_id: s::required(f0, "consent_id")?,
         })
     }
 }
@@ -8266,19 +8506,14 @@ impl ::serde::Serialize for PaymentInitiationConsentRevokeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "PaymentInitiationConsentRevokeRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("consent_id", &self.consent_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -8297,38 +8532,23 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentRevokeRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "consent_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The consent ID.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "PaymentInitiationConsentRevokeRequest defines the request schema for `/payment_initiation/consent/revoke`",
         )
     }
 }
-impl ::std::fmt::Debug for PaymentInitiationConsentRevokeRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PaymentInitiationConsentRevokeRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("consent_id", &self.consent_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PaymentInitiationConsentRevokeRequest {
+    /// A value with its required fields (`consent_id`); set optional fields with the methods named after them.
+    pub fn new(consent_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            consent_id: consent_id.into(),
+        }
     }
 }
 ///PaymentInitiationConsentRevokeResponse defines the response schema for `/payment_initiation/consent/revoke`
@@ -9385,10 +9605,10 @@ impl ::schemars::JsonSchema for PaymentInitiationPayment {
     }
 }
 ///PaymentInitiationPaymentCreateRequest defines the request schema for `/payment_initiation/payment/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PaymentInitiationPaymentCreateRequest {
     pub amount: PaymentAmount,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<ExternalPaymentOptions>,
     ///The ID of the recipient the payment is for.
     pub recipient_id: ::std::string::String,
@@ -9398,7 +9618,6 @@ Some institutions may limit the reference to less than 18 characters. If necessa
 Both the originally provided and automatically adjusted references (if any) can be found in the `reference` and `adjusted_reference` fields, respectively.*/
     pub reference: ::std::string::String,
     pub schedule: ::std::option::Option<ExternalPaymentScheduleRequest>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9411,12 +9630,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentCreateRe
     const NAME: &'static str = "PaymentInitiationPaymentCreateRequest";
     const FIELDS: &'static [&'static str] = &[
         "amount",
-        "client_id",
         "options",
         "recipient_id",
         "reference",
         "schedule",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -9431,29 +9648,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentCreateRe
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "amount"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "recipient_id"),
-                4 => s::value(&mut map, &mut f4, "reference"),
-                5 => s::value(&mut map, &mut f5, "schedule"),
-                6 => s::value(&mut map, &mut f6, "secret"),
+                1 => s::value(&mut map, &mut f1, "options"),
+                2 => s::value(&mut map, &mut f2, "recipient_id"),
+                3 => s::value(&mut map, &mut f3, "reference"),
+                4 => s::value(&mut map, &mut f4, "schedule"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            recipient_id: s::required(f3, "recipient_id")?,
-            reference: s::required(f4, "reference")?,
-            schedule: s::optional(f5),
-            secret: s::optional(f6),
+            options: s::optional(f1),
+            recipient_id: s::required(f2, "recipient_id")?,
+            reference: s::required(f3, "reference")?,
+            schedule: s::optional(f4),
         })
     }
 }
@@ -9462,11 +9673,9 @@ impl ::serde::Serialize for PaymentInitiationPaymentCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.schedule),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -9475,12 +9684,10 @@ impl ::serde::Serialize for PaymentInitiationPaymentCreateRequest {
             &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[0], "options", &self.options);
         out.field("recipient_id", &self.recipient_id);
         out.field("reference", &self.reference);
-        out.field_unless(skip[2], "schedule", &self.schedule);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[1], "schedule", &self.schedule);
         out.end()
     }
 }
@@ -9499,13 +9706,6 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("amount", j::REQUIRED, G::subschema_for::<PaymentAmount>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "options",
             j::OPTIONAL,
@@ -9534,29 +9734,35 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "PaymentInitiationPaymentCreateRequest defines the request schema for `/payment_initiation/payment/create`",
         )
     }
 }
-impl ::std::fmt::Debug for PaymentInitiationPaymentCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PaymentInitiationPaymentCreateRequest")
-            .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
-            .field("options", &self.options)
-            .field("recipient_id", &self.recipient_id)
-            .field("reference", &self.reference)
-            .field("schedule", &self.schedule)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PaymentInitiationPaymentCreateRequest {
+    /// A value with its required fields (`amount`, `recipient_id`, `reference`); set optional fields with the methods named after them.
+    pub fn new(
+        amount: PaymentAmount,
+        recipient_id: impl ::std::convert::Into<::std::string::String>,
+        reference: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            amount,
+            options: ::std::option::Option::None,
+            recipient_id: recipient_id.into(),
+            reference: reference.into(),
+            schedule: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: ExternalPaymentOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`schedule`](Self::schedule).
+    pub fn schedule(mut self, value: ExternalPaymentScheduleRequest) -> Self {
+        self.schedule = ::std::option::Option::Some(value);
+        self
     }
 }
 ///PaymentInitiationPaymentCreateResponse defines the response schema for `/payment_initiation/payment/create`
@@ -9719,12 +9925,11 @@ for PaymentInitiationPaymentCreateStatus {
     }
 }
 ///PaymentInitiationPaymentGetRequest defines the request schema for `/payment_initiation/payment/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PaymentInitiationPaymentGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The `payment_id` returned from `/payment_initiation/payment/create`.
     pub payment_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9735,7 +9940,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentGetRequest {
     const NAME: &'static str = "PaymentInitiationPaymentGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "payment_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["payment_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9745,21 +9950,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentGetReque
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "payment_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "payment_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            payment_id: s::required(f1, "payment_id")?,
-            secret: s::optional(f2),
+            payment_id: s::required(f0, "payment_id")?,
         })
     }
 }
@@ -9768,19 +9967,14 @@ impl ::serde::Serialize for PaymentInitiationPaymentGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "PaymentInitiationPaymentGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("payment_id", &self.payment_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -9799,38 +9993,23 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "payment_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The `payment_id` returned from `/payment_initiation/payment/create`.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "PaymentInitiationPaymentGetRequest defines the request schema for `/payment_initiation/payment/get`",
         )
     }
 }
-impl ::std::fmt::Debug for PaymentInitiationPaymentGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PaymentInitiationPaymentGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("payment_id", &self.payment_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PaymentInitiationPaymentGetRequest {
+    /// A value with its required fields (`payment_id`); set optional fields with the methods named after them.
+    pub fn new(payment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            payment_id: payment_id.into(),
+        }
     }
 }
 ///PaymentInitiationPaymentGetResponse defines the response schema for `/payment_initiation/payment/get`
@@ -10188,16 +10367,15 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentGetResponse {
     }
 }
 ///PaymentInitiationPaymentListRequest defines the request schema for `/payment_initiation/payment/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PaymentInitiationPaymentListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The consent ID. If specified, only payments, executed using this consent, will be returned.
     pub consent_id: ::std::option::Option<::std::string::String>,
     ///The maximum number of payments to return. If `count` is not specified, a maximum of 10 payments will be returned, beginning with the most recent payment before the cursor (if specified).
     pub count: ::std::option::Option<i64>,
     ///A string in RFC 3339 format (i.e. "2019-12-06T22:35:49Z"). Only payments created before the cursor will be returned.
     pub cursor: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10208,13 +10386,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentListRequest {
     const NAME: &'static str = "PaymentInitiationPaymentListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "consent_id",
-        "count",
-        "cursor",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["consent_id", "count", "cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -10226,26 +10398,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentListRequ
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "consent_id"),
-                2 => s::value(&mut map, &mut f2, "count"),
-                3 => s::value(&mut map, &mut f3, "cursor"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                0 => s::value(&mut map, &mut f0, "consent_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            consent_id: s::optional(f1),
-            count: f2
+            consent_id: s::optional(f0),
+            count: f1
                 .unwrap_or_else(defaults::payment_initiation_payment_list_request_count),
-            cursor: s::optional(f3),
-            secret: s::optional(f4),
+            cursor: s::optional(f2),
         })
     }
 }
@@ -10254,11 +10420,9 @@ impl ::serde::Serialize for PaymentInitiationPaymentListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.consent_id),
             ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -10266,11 +10430,9 @@ impl ::serde::Serialize for PaymentInitiationPaymentListRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "consent_id", &self.consent_id);
+        out.field_unless(skip[0], "consent_id", &self.consent_id);
         out.field("count", &self.count);
-        out.field_unless(skip[2], "cursor", &self.cursor);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[1], "cursor", &self.cursor);
         out.end()
     }
 }
@@ -10288,13 +10450,6 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "consent_id",
             j::OPTIONAL,
@@ -10316,37 +10471,42 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentListRequest {
             &[j::NULLABLE],
             "A string in RFC 3339 format (i.e. \"2019-12-06T22:35:49Z\"). Only payments created before the cursor will be returned.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "PaymentInitiationPaymentListRequest defines the request schema for `/payment_initiation/payment/list`",
         )
     }
 }
-impl ::std::fmt::Debug for PaymentInitiationPaymentListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PaymentInitiationPaymentListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("consent_id", &self.consent_id)
-            .field("count", &self.count)
-            .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PaymentInitiationPaymentListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            consent_id: ::std::option::Option::None,
+            count: defaults::payment_initiation_payment_list_request_count(),
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`consent_id`](Self::consent_id).
+    pub fn consent_id(mut self, value: ::std::string::String) -> Self {
+        self.consent_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for PaymentInitiationPaymentListRequest {
     fn default() -> Self {
         Self {
-            client_id: Default::default(),
             consent_id: Default::default(),
             count: defaults::payment_initiation_payment_list_request_count(),
             cursor: Default::default(),
-            secret: Default::default(),
         }
     }
 }
@@ -10449,10 +10609,10 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentListResponse {
     }
 }
 ///PaymentInitiationPaymentReverseRequest defines the request schema for `/payment_initiation/payment/reverse`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PaymentInitiationPaymentReverseRequest {
     pub amount: ::std::option::Option<PaymentAmountToRefund>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub counterparty_address: ::std::option::Option<PaymentInitiationAddress>,
     ///The counterparty's birthdate, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.
     pub counterparty_date_of_birth: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -10461,7 +10621,6 @@ pub struct PaymentInitiationPaymentReverseRequest {
     pub payment_id: ::std::string::String,
     ///A reference for the refund. This must be an alphanumeric string with 6 to 18 characters and must not contain any special characters or spaces.
     pub reference: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentReverseRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10474,13 +10633,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentReverseR
     const NAME: &'static str = "PaymentInitiationPaymentReverseRequest";
     const FIELDS: &'static [&'static str] = &[
         "amount",
-        "client_id",
         "counterparty_address",
         "counterparty_date_of_birth",
         "idempotency_key",
         "payment_id",
         "reference",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -10496,31 +10653,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentReverseR
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "amount"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "counterparty_address"),
-                3 => s::value(&mut map, &mut f3, "counterparty_date_of_birth"),
-                4 => s::value(&mut map, &mut f4, "idempotency_key"),
-                5 => s::value(&mut map, &mut f5, "payment_id"),
-                6 => s::value(&mut map, &mut f6, "reference"),
-                7 => s::value(&mut map, &mut f7, "secret"),
+                1 => s::value(&mut map, &mut f1, "counterparty_address"),
+                2 => s::value(&mut map, &mut f2, "counterparty_date_of_birth"),
+                3 => s::value(&mut map, &mut f3, "idempotency_key"),
+                4 => s::value(&mut map, &mut f4, "payment_id"),
+                5 => s::value(&mut map, &mut f5, "reference"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             amount: s::optional(f0),
-            client_id: s::optional(f1),
-            counterparty_address: s::optional(f2),
-            counterparty_date_of_birth: s::optional(f3),
-            idempotency_key: s::required(f4, "idempotency_key")?,
-            payment_id: s::required(f5, "payment_id")?,
-            reference: s::required(f6, "reference")?,
-            secret: s::optional(f7),
+            counterparty_address: s::optional(f1),
+            counterparty_date_of_birth: s::optional(f2),
+            idempotency_key: s::required(f3, "idempotency_key")?,
+            payment_id: s::required(f4, "payment_id")?,
+            reference: s::required(f5, "reference")?,
         })
     }
 }
@@ -10529,12 +10680,10 @@ impl ::serde::Serialize for PaymentInitiationPaymentReverseRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.amount),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.counterparty_address),
             ::std::option::Option::is_none(&self.counterparty_date_of_birth),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -10543,17 +10692,15 @@ impl ::serde::Serialize for PaymentInitiationPaymentReverseRequest {
             &skip,
         );
         out.field_unless(skip[0], "amount", &self.amount);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "counterparty_address", &self.counterparty_address);
+        out.field_unless(skip[1], "counterparty_address", &self.counterparty_address);
         out.field_unless(
-            skip[3],
+            skip[2],
             "counterparty_date_of_birth",
             &self.counterparty_date_of_birth,
         );
         out.field("idempotency_key", &self.idempotency_key);
         out.field("payment_id", &self.payment_id);
         out.field("reference", &self.reference);
-        out.field_unless(skip[4], "secret", &self.secret);
         out.end()
     }
 }
@@ -10575,13 +10722,6 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentReverseRequest {
             "amount",
             j::OPTIONAL,
             G::subschema_for::<PaymentAmountToRefund>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
             &[j::NULLABLE],
             "",
         );
@@ -10620,30 +10760,50 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentReverseRequest {
             &[],
             "A reference for the refund. This must be an alphanumeric string with 6 to 18 characters and must not contain any special characters or spaces.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "PaymentInitiationPaymentReverseRequest defines the request schema for `/payment_initiation/payment/reverse`",
         )
     }
 }
-impl ::std::fmt::Debug for PaymentInitiationPaymentReverseRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PaymentInitiationPaymentReverseRequest")
-            .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
-            .field("counterparty_address", &self.counterparty_address)
-            .field("counterparty_date_of_birth", &self.counterparty_date_of_birth)
-            .field("idempotency_key", &self.idempotency_key)
-            .field("payment_id", &self.payment_id)
-            .field("reference", &self.reference)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PaymentInitiationPaymentReverseRequest {
+    /** A value with its required fields (`payment_id`, `reference`); set optional fields with the methods named after them.
+
+ It carries a fresh `idempotency_key`: send this same value again (after a timeout, from a queue, after a restart) and Plaid performs the operation once. Set your own key with [`Self::idempotency_key`].*/
+    pub fn new(
+        payment_id: impl ::std::convert::Into<::std::string::String>,
+        reference: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            amount: ::std::option::Option::None,
+            counterparty_address: ::std::option::Option::None,
+            counterparty_date_of_birth: ::std::option::Option::None,
+            idempotency_key: crate::idempotency::fresh_key().into(),
+            payment_id: payment_id.into(),
+            reference: reference.into(),
+        }
+    }
+    /// Set [`amount`](Self::amount).
+    pub fn amount(mut self, value: PaymentAmountToRefund) -> Self {
+        self.amount = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`counterparty_address`](Self::counterparty_address).
+    pub fn counterparty_address(mut self, value: PaymentInitiationAddress) -> Self {
+        self.counterparty_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`counterparty_date_of_birth`](Self::counterparty_date_of_birth).
+    pub fn counterparty_date_of_birth(
+        mut self,
+        value: ::chrono::naive::NaiveDate,
+    ) -> Self {
+        self.counterparty_date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`idempotency_key`](Self::idempotency_key).
+    pub fn idempotency_key(mut self, value: WalletTransactionIdempotencyKey) -> Self {
+        self.idempotency_key = value;
+        self
     }
 }
 ///PaymentInitiationPaymentReverseResponse defines the response schema for `/payment_initiation/payment/reverse`
@@ -10897,12 +11057,11 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentInitiationPayment
     }
 }
 ///PaymentInitiationPaymentTokenCreateRequest defines the request schema for `/payment_initiation/payment/token/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PaymentInitiationPaymentTokenCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The `payment_id` returned from `/payment_initiation/payment/create`.
     pub payment_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10914,7 +11073,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentTokenCreateReque
 impl<'de> crate::struct_serde::FromMap<'de>
 for PaymentInitiationPaymentTokenCreateRequest {
     const NAME: &'static str = "PaymentInitiationPaymentTokenCreateRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "payment_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["payment_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -10924,21 +11083,15 @@ for PaymentInitiationPaymentTokenCreateRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "payment_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "payment_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            payment_id: s::required(f1, "payment_id")?,
-            secret: s::optional(f2),
+            payment_id: s::required(f0, "payment_id")?,
         })
     }
 }
@@ -10947,19 +11100,14 @@ impl ::serde::Serialize for PaymentInitiationPaymentTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "PaymentInitiationPaymentTokenCreateRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("payment_id", &self.payment_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -10978,38 +11126,23 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentTokenCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "payment_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The `payment_id` returned from `/payment_initiation/payment/create`.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "PaymentInitiationPaymentTokenCreateRequest defines the request schema for `/payment_initiation/payment/token/create`",
         )
     }
 }
-impl ::std::fmt::Debug for PaymentInitiationPaymentTokenCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PaymentInitiationPaymentTokenCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("payment_id", &self.payment_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PaymentInitiationPaymentTokenCreateRequest {
+    /// A value with its required fields (`payment_id`); set optional fields with the methods named after them.
+    pub fn new(payment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            payment_id: payment_id.into(),
+        }
     }
 }
 ///PaymentInitiationPaymentTokenCreateResponse defines the response schema for `/payment_initiation/payment/token/create`
@@ -11263,16 +11396,15 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipient {
     }
 }
 ///PaymentInitiationRecipientCreateRequest defines the request schema for `/payment_initiation/recipient/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PaymentInitiationRecipientCreateRequest {
     pub address: ::std::option::Option<PaymentInitiationAddress>,
     pub bacs: ::std::option::Option<RecipientBacsNullable>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The International Bank Account Number (IBAN) for the recipient. If BACS data is not provided, an IBAN is required.
     pub iban: ::std::option::Option<::std::string::String>,
     ///The name of the recipient. We recommend using strings of length 18 or less and avoid special characters to ensure compatibility with all institutions.
     pub name: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -11283,14 +11415,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientCreateRequest 
 }
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientCreateRequest {
     const NAME: &'static str = "PaymentInitiationRecipientCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "address",
-        "bacs",
-        "client_id",
-        "iban",
-        "name",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["address", "bacs", "iban", "name"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -11303,16 +11428,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientCreate
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "address"),
                 1 => s::value(&mut map, &mut f1, "bacs"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "iban"),
-                4 => s::value(&mut map, &mut f4, "name"),
-                5 => s::value(&mut map, &mut f5, "secret"),
+                2 => s::value(&mut map, &mut f2, "iban"),
+                3 => s::value(&mut map, &mut f3, "name"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -11320,10 +11441,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientCreate
         Ok(Self {
             address: s::optional(f0),
             bacs: s::optional(f1),
-            client_id: s::optional(f2),
-            iban: s::optional(f3),
-            name: s::required(f4, "name")?,
-            secret: s::optional(f5),
+            iban: s::optional(f2),
+            name: s::required(f3, "name")?,
         })
     }
 }
@@ -11332,12 +11451,10 @@ impl ::serde::Serialize for PaymentInitiationRecipientCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.bacs),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.iban),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -11347,10 +11464,8 @@ impl ::serde::Serialize for PaymentInitiationRecipientCreateRequest {
         );
         out.field_unless(skip[0], "address", &self.address);
         out.field_unless(skip[1], "bacs", &self.bacs);
-        out.field_unless(skip[2], "client_id", &self.client_id);
-        out.field_unless(skip[3], "iban", &self.iban);
+        out.field_unless(skip[2], "iban", &self.iban);
         out.field("name", &self.name);
-        out.field_unless(skip[4], "secret", &self.secret);
         out.end()
     }
 }
@@ -11383,13 +11498,6 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientCreateRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "iban",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -11403,28 +11511,35 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientCreateRequest {
             &[],
             "The name of the recipient. We recommend using strings of length 18 or less and avoid special characters to ensure compatibility with all institutions.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "PaymentInitiationRecipientCreateRequest defines the request schema for `/payment_initiation/recipient/create`",
         )
     }
 }
-impl ::std::fmt::Debug for PaymentInitiationRecipientCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PaymentInitiationRecipientCreateRequest")
-            .field("address", &self.address)
-            .field("bacs", &self.bacs)
-            .field("client_id", &crate::redact::Redacted)
-            .field("iban", &self.iban)
-            .field("name", &self.name)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PaymentInitiationRecipientCreateRequest {
+    /// A value with its required fields (`name`); set optional fields with the methods named after them.
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            bacs: ::std::option::Option::None,
+            iban: ::std::option::Option::None,
+            name: name.into(),
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: PaymentInitiationAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`bacs`](Self::bacs).
+    pub fn bacs(mut self, value: RecipientBacsNullable) -> Self {
+        self.bacs = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`iban`](Self::iban).
+    pub fn iban(mut self, value: ::std::string::String) -> Self {
+        self.iban = ::std::option::Option::Some(value);
+        self
     }
 }
 ///PaymentInitiationRecipientCreateResponse defines the response schema for `/payment_initiation/recipient/create`
@@ -11514,12 +11629,11 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientCreateResponse {
     }
 }
 ///PaymentInitiationRecipientGetRequest defines the request schema for `/payment_initiation/recipient/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PaymentInitiationRecipientGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The ID of the recipient
     pub recipient_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -11530,7 +11644,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientGetRequest {
     const NAME: &'static str = "PaymentInitiationRecipientGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "recipient_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["recipient_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -11540,21 +11654,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientGetReq
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "recipient_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "recipient_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            recipient_id: s::required(f1, "recipient_id")?,
-            secret: s::optional(f2),
+            recipient_id: s::required(f0, "recipient_id")?,
         })
     }
 }
@@ -11563,19 +11671,14 @@ impl ::serde::Serialize for PaymentInitiationRecipientGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "PaymentInitiationRecipientGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("recipient_id", &self.recipient_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -11594,38 +11697,23 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "recipient_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The ID of the recipient",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "PaymentInitiationRecipientGetRequest defines the request schema for `/payment_initiation/recipient/get`",
         )
     }
 }
-impl ::std::fmt::Debug for PaymentInitiationRecipientGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PaymentInitiationRecipientGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("recipient_id", &self.recipient_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PaymentInitiationRecipientGetRequest {
+    /// A value with its required fields (`recipient_id`); set optional fields with the methods named after them.
+    pub fn new(recipient_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            recipient_id: recipient_id.into(),
+        }
     }
 }
 ///PaymentInitiationRecipientGetResponse defines the response schema for `/payment_initiation/recipient/get`
@@ -11775,14 +11863,13 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientGetResponse {
     }
 }
 ///PaymentInitiationRecipientListRequest defines the request schema for `/payment_initiation/recipient/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PaymentInitiationRecipientListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of recipients to return. If `count` is not specified, a maximum of 100 recipients will be returned, beginning with the recipient at the cursor (if specified).
     pub count: ::std::option::Option<i64>,
     ///A value representing the latest recipient to be included in the response. Set this from `next_cursor` received from the previous `/payment_initiation/recipient/list` request. If provided, the response will only contain that recipient and recipients created before it. If omitted, the response will contain recipients starting from the most recent, and in descending order by the `created_at` time.
     pub cursor: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -11793,7 +11880,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientListRequest {
     const NAME: &'static str = "PaymentInitiationRecipientListRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "count", "cursor", "secret"];
+    const FIELDS: &'static [&'static str] = &["count", "cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -11804,26 +11891,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientListRe
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "cursor"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1
+            count: f0
                 .unwrap_or_else(
                     defaults::payment_initiation_recipient_list_request_count,
                 ),
-            cursor: s::optional(f2),
-            secret: s::optional(f3),
+            cursor: s::optional(f1),
         })
     }
 }
@@ -11832,21 +11913,15 @@ impl ::serde::Serialize for PaymentInitiationRecipientListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "PaymentInitiationRecipientListRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.end()
     }
 }
@@ -11865,13 +11940,6 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientListRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "count",
             j::DEFAULTED,
             G::subschema_for::<i64>,
@@ -11885,35 +11953,35 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientListRequest {
             &[j::NULLABLE],
             "A value representing the latest recipient to be included in the response. Set this from `next_cursor` received from the previous `/payment_initiation/recipient/list` request. If provided, the response will only contain that recipient and recipients created before it. If omitted, the response will contain recipients starting from the most recent, and in descending order by the `created_at` time.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "PaymentInitiationRecipientListRequest defines the request schema for `/payment_initiation/recipient/list`",
         )
     }
 }
-impl ::std::fmt::Debug for PaymentInitiationRecipientListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PaymentInitiationRecipientListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PaymentInitiationRecipientListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::payment_initiation_recipient_list_request_count(),
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: ::std::string::String) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for PaymentInitiationRecipientListRequest {
     fn default() -> Self {
         Self {
-            client_id: Default::default(),
             count: defaults::payment_initiation_recipient_list_request_count(),
             cursor: Default::default(),
-            secret: Default::default(),
         }
     }
 }
@@ -12328,65 +12396,12 @@ impl ::schemars::JsonSchema for PaymentMeta {
     }
 }
 ///PaymentProfileCreateRequest defines the request schema for `/payment_profile/create`
-#[derive(Clone, Default)]
-pub struct PaymentProfileCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
-}
-impl<'de> ::serde::Deserialize<'de> for PaymentProfileCreateRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::struct_serde::deserialize(deserializer)
-    }
-}
-impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileCreateRequest {
-    const NAME: &'static str = "PaymentProfileCreateRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret"];
-    fn from_map<A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        use crate::struct_serde as s;
-        use ::std::{
-            option::Option::{None, Some},
-            result::Result::Ok,
-        };
-        let mut f0 = None;
-        let mut f1 = None;
-        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
-            let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                _ => s::skip(&mut map),
-            };
-            read?;
-        }
-        Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-        })
-    }
-}
-impl ::serde::Serialize for PaymentProfileCreateRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "PaymentProfileCreateRequest",
-            0,
-            &skip,
-        );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.end()
-    }
-}
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+#[non_exhaustive]
+pub struct PaymentProfileCreateRequest(
+    pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentProfileCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12397,33 +12412,40 @@ impl ::schemars::JsonSchema for PaymentProfileCreateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
-        use ::schemars::SchemaGenerator as G;
-        let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.finish(
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
             "PaymentProfileCreateRequest defines the request schema for `/payment_profile/create`",
         )
     }
 }
-impl ::std::fmt::Debug for PaymentProfileCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PaymentProfileCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl PaymentProfileCreateRequest {
+    /// An empty request body.
+    pub fn new() -> Self {
+        Self(::std::default::Default::default())
+    }
+}
+impl ::std::ops::Deref for PaymentProfileCreateRequest {
+    type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+    fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.0
+    }
+}
+impl ::std::convert::From<PaymentProfileCreateRequest>
+for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    fn from(value: PaymentProfileCreateRequest) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
+for PaymentProfileCreateRequest {
+    fn from(
+        value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        Self(value)
     }
 }
 ///PaymentProfileCreateResponse defines the response schema for `/payment_profile/create`
@@ -12518,10 +12540,9 @@ impl ::std::fmt::Debug for PaymentProfileCreateResponse {
 }
 ///PaymentProfileGetRequest defines the request schema for `/payment_profile/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct PaymentProfileGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub payment_profile_token: PaymentProfileToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentProfileGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12532,11 +12553,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentProfileGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileGetRequest {
     const NAME: &'static str = "PaymentProfileGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "payment_profile_token",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["payment_profile_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -12546,21 +12563,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "payment_profile_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "payment_profile_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            payment_profile_token: s::required(f1, "payment_profile_token")?,
-            secret: s::optional(f2),
+            payment_profile_token: s::required(f0, "payment_profile_token")?,
         })
     }
 }
@@ -12569,19 +12580,14 @@ impl ::serde::Serialize for PaymentProfileGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "PaymentProfileGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("payment_profile_token", &self.payment_profile_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -12598,24 +12604,10 @@ impl ::schemars::JsonSchema for PaymentProfileGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "payment_profile_token",
             j::REQUIRED,
             G::subschema_for::<PaymentProfileToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.finish(
@@ -12623,12 +12615,20 @@ impl ::schemars::JsonSchema for PaymentProfileGetRequest {
         )
     }
 }
+impl PaymentProfileGetRequest {
+    /// A value with its required fields (`payment_profile_token`); set optional fields with the methods named after them.
+    pub fn new(
+        payment_profile_token: impl ::std::convert::Into<PaymentProfileToken>,
+    ) -> Self {
+        Self {
+            payment_profile_token: payment_profile_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for PaymentProfileGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentProfileGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("payment_profile_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -12761,10 +12761,9 @@ impl ::schemars::JsonSchema for PaymentProfileGetResponse {
 }
 ///PaymentProfileRemoveRequest defines the request schema for `/payment_profile/remove`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct PaymentProfileRemoveRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub payment_profile_token: PaymentProfileToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for PaymentProfileRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -12775,11 +12774,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentProfileRemoveRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileRemoveRequest {
     const NAME: &'static str = "PaymentProfileRemoveRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "payment_profile_token",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["payment_profile_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -12789,21 +12784,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileRemoveRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "payment_profile_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "payment_profile_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            payment_profile_token: s::required(f1, "payment_profile_token")?,
-            secret: s::optional(f2),
+            payment_profile_token: s::required(f0, "payment_profile_token")?,
         })
     }
 }
@@ -12812,19 +12801,14 @@ impl ::serde::Serialize for PaymentProfileRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "PaymentProfileRemoveRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("payment_profile_token", &self.payment_profile_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -12841,24 +12825,10 @@ impl ::schemars::JsonSchema for PaymentProfileRemoveRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "payment_profile_token",
             j::REQUIRED,
             G::subschema_for::<PaymentProfileToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.finish(
@@ -12866,12 +12836,20 @@ impl ::schemars::JsonSchema for PaymentProfileRemoveRequest {
         )
     }
 }
+impl PaymentProfileRemoveRequest {
+    /// A value with its required fields (`payment_profile_token`); set optional fields with the methods named after them.
+    pub fn new(
+        payment_profile_token: impl ::std::convert::Into<PaymentProfileToken>,
+    ) -> Self {
+        Self {
+            payment_profile_token: payment_profile_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for PaymentProfileRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentProfileRemoveRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("payment_profile_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13043,6 +13021,11 @@ impl ::schemars::JsonSchema for PaymentProfileToken {
             &[],
             "A payment profile token associated with the Payment Profile data that is being requested.",
         )
+    }
+}
+impl ::std::convert::From<&str> for PaymentProfileToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl PaymentProfileToken {
@@ -13498,6 +13481,11 @@ impl ::schemars::JsonSchema for PayrollAccount {
             &[],
             "A payroll account.",
         )
+    }
+}
+impl ::std::convert::From<&str> for PayrollAccount {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for PayrollAccount {
@@ -17488,6 +17476,11 @@ impl ::schemars::JsonSchema for PfcDetailedCategory {
         )
     }
 }
+impl ::std::convert::From<&str> for PfcDetailedCategory {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for PfcDetailedCategory {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -17547,6 +17540,11 @@ impl ::schemars::JsonSchema for PfcPrimaryCategory {
             &[],
             "A personal finance primary category.\nSee the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories.",
         )
+    }
+}
+impl ::std::convert::From<&str> for PfcPrimaryCategory {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for PfcPrimaryCategory {
@@ -18309,6 +18307,11 @@ impl ::schemars::JsonSchema for PhysicalDocumentIdNumber {
         )
     }
 }
+impl ::std::convert::From<&str> for PhysicalDocumentIdNumber {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for PhysicalDocumentIdNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -18968,6 +18971,11 @@ impl ::schemars::JsonSchema for PlaidUserId {
         )
     }
 }
+impl ::std::convert::From<&str> for PlaidUserId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for PlaidUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -19025,6 +19033,11 @@ impl ::schemars::JsonSchema for PlaidUserIdNullable {
             &[],
             "Unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and a `client_user_id` are present in a request, the `user_id` must have been created from the provided `client_user_id`.",
         )
+    }
+}
+impl ::std::convert::From<&str> for PlaidUserIdNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for PlaidUserIdNullable {
@@ -19258,6 +19271,11 @@ impl ::schemars::JsonSchema for PostalCode {
         )
     }
 }
+impl ::std::convert::From<&str> for PostalCode {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for PostalCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -19317,6 +19335,11 @@ impl ::schemars::JsonSchema for PreviousIdentityVerificationAttemptId {
             &[],
             "The ID for the Identity Verification preceding this session. This field will only be filled if the current Identity Verification is a retry of a previous attempt.",
         )
+    }
+}
+impl ::std::convert::From<&str> for PreviousIdentityVerificationAttemptId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for PreviousIdentityVerificationAttemptId {
@@ -19991,6 +20014,11 @@ impl ::schemars::JsonSchema for PrismErrorReason {
         )
     }
 }
+impl ::std::convert::From<&str> for PrismErrorReason {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for PrismErrorReason {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -20649,6 +20677,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PrismInsightsVersion {
 }
 ///The versions of Prism products to evaluate
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PrismVersions {
     pub cashscore: ::std::option::Option<PrismCashScoreVersion>,
     pub detect: ::std::option::Option<PrismDetectVersion>,
@@ -20781,8 +20810,46 @@ impl ::schemars::JsonSchema for PrismVersions {
         o.finish("The versions of Prism products to evaluate")
     }
 }
+impl PrismVersions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            cashscore: ::std::option::Option::None,
+            detect: ::std::option::Option::None,
+            extend: ::std::option::Option::None,
+            firstdetect: ::std::option::Option::None,
+            insights: ::std::option::Option::None,
+        }
+    }
+    /// Set [`cashscore`](Self::cashscore).
+    pub fn cashscore(mut self, value: PrismCashScoreVersion) -> Self {
+        self.cashscore = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`detect`](Self::detect).
+    pub fn detect(mut self, value: PrismDetectVersion) -> Self {
+        self.detect = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`extend`](Self::extend).
+    pub fn extend(mut self, value: PrismExtendVersion) -> Self {
+        self.extend = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`firstdetect`](Self::firstdetect).
+    pub fn firstdetect(mut self, value: PrismFirstDetectVersion) -> Self {
+        self.firstdetect = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`insights`](Self::insights).
+    pub fn insights(mut self, value: PrismInsightsVersion) -> Self {
+        self.insights = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Deprecated, use `partner_insights.prism_versions` instead.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PrismVersionsDeprecated {
     pub cashscore: ::std::option::Option<PrismCashScoreVersion>,
     pub detect: ::std::option::Option<PrismDetectVersion>,
@@ -20915,12 +20982,48 @@ impl ::schemars::JsonSchema for PrismVersionsDeprecated {
         o.finish("Deprecated, use `partner_insights.prism_versions` instead.")
     }
 }
+impl PrismVersionsDeprecated {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            cashscore: ::std::option::Option::None,
+            detect: ::std::option::Option::None,
+            extend: ::std::option::Option::None,
+            firstdetect: ::std::option::Option::None,
+            insights: ::std::option::Option::None,
+        }
+    }
+    /// Set [`cashscore`](Self::cashscore).
+    pub fn cashscore(mut self, value: PrismCashScoreVersion) -> Self {
+        self.cashscore = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`detect`](Self::detect).
+    pub fn detect(mut self, value: PrismDetectVersion) -> Self {
+        self.detect = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`extend`](Self::extend).
+    pub fn extend(mut self, value: PrismExtendVersion) -> Self {
+        self.extend = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`firstdetect`](Self::firstdetect).
+    pub fn firstdetect(mut self, value: PrismFirstDetectVersion) -> Self {
+        self.firstdetect = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`insights`](Self::insights).
+    pub fn insights(mut self, value: PrismInsightsVersion) -> Self {
+        self.insights = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///ProcessorAccountGetRequest defines the request schema for `/processor/account/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorAccountGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorAccountGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -20931,7 +21034,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorAccountGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorAccountGetRequest {
     const NAME: &'static str = "ProcessorAccountGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "processor_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["processor_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -20941,21 +21044,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorAccountGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "processor_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "processor_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            processor_token: s::required(f1, "processor_token")?,
-            secret: s::optional(f2),
+            processor_token: s::required(f0, "processor_token")?,
         })
     }
 }
@@ -20964,19 +21061,14 @@ impl ::serde::Serialize for ProcessorAccountGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorAccountGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -20993,24 +21085,10 @@ impl ::schemars::JsonSchema for ProcessorAccountGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "processor_token",
             j::REQUIRED,
             G::subschema_for::<ProcessorToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.finish(
@@ -21018,12 +21096,18 @@ impl ::schemars::JsonSchema for ProcessorAccountGetRequest {
         )
     }
 }
+impl ProcessorAccountGetRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            processor_token: processor_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for ProcessorAccountGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorAccountGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21118,12 +21202,11 @@ impl ::schemars::JsonSchema for ProcessorAccountGetResponse {
 }
 ///ProcessorApexProcessorTokenCreateRequest defines the request schema for `/processor/apex/processor_token/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorApexProcessorTokenCreateRequest {
     pub access_token: AccessToken,
     ///The `account_id` value obtained from the `onSuccess` callback in Link
     pub account_id: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorApexProcessorTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -21135,12 +21218,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorApexProcessorTokenCreateRequest
 impl<'de> crate::struct_serde::FromMap<'de>
 for ProcessorApexProcessorTokenCreateRequest {
     const NAME: &'static str = "ProcessorApexProcessorTokenCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "account_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "account_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -21151,14 +21229,10 @@ for ProcessorApexProcessorTokenCreateRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "account_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -21166,8 +21240,6 @@ for ProcessorApexProcessorTokenCreateRequest {
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
             account_id: s::required(f1, "account_id")?,
-            client_id: s::optional(f2),
-            secret: s::optional(f3),
         })
     }
 }
@@ -21176,10 +21248,7 @@ impl ::serde::Serialize for ProcessorApexProcessorTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorApexProcessorTokenCreateRequest",
@@ -21188,8 +21257,6 @@ impl ::serde::Serialize for ProcessorApexProcessorTokenCreateRequest {
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -21215,23 +21282,21 @@ impl ::schemars::JsonSchema for ProcessorApexProcessorTokenCreateRequest {
             &[],
             "The `account_id` value obtained from the `onSuccess` callback in Link",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ProcessorApexProcessorTokenCreateRequest defines the request schema for `/processor/apex/processor_token/create`",
         )
+    }
+}
+impl ProcessorApexProcessorTokenCreateRequest {
+    /// A value with its required fields (`access_token`, `account_id`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        account_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ProcessorApexProcessorTokenCreateRequest {
@@ -21239,17 +21304,14 @@ impl ::std::fmt::Debug for ProcessorApexProcessorTokenCreateRequest {
         f.debug_struct("ProcessorApexProcessorTokenCreateRequest")
             .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///ProcessorAuthGetRequest defines the request schema for `/processor/auth/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorAuthGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorAuthGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -21260,7 +21322,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorAuthGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorAuthGetRequest {
     const NAME: &'static str = "ProcessorAuthGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "processor_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["processor_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -21270,21 +21332,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorAuthGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "processor_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "processor_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            processor_token: s::required(f1, "processor_token")?,
-            secret: s::optional(f2),
+            processor_token: s::required(f0, "processor_token")?,
         })
     }
 }
@@ -21293,19 +21349,14 @@ impl ::serde::Serialize for ProcessorAuthGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorAuthGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -21322,24 +21373,10 @@ impl ::schemars::JsonSchema for ProcessorAuthGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "processor_token",
             j::REQUIRED,
             G::subschema_for::<ProcessorToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.finish(
@@ -21347,12 +21384,18 @@ impl ::schemars::JsonSchema for ProcessorAuthGetRequest {
         )
     }
 }
+impl ProcessorAuthGetRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            processor_token: processor_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for ProcessorAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorAuthGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -21440,11 +21483,10 @@ impl ::schemars::JsonSchema for ProcessorAuthGetResponse {
 }
 ///ProcessorBalanceGetRequest defines the request schema for `/processor/balance/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorBalanceGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<ProcessorBalanceGetRequestOptions>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorBalanceGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -21455,12 +21497,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorBalanceGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBalanceGetRequest {
     const NAME: &'static str = "ProcessorBalanceGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "processor_token",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "processor_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -21471,23 +21508,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBalanceGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "processor_token"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "processor_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            processor_token: s::required(f2, "processor_token")?,
-            secret: s::optional(f3),
+            options: s::optional(f0),
+            processor_token: s::required(f1, "processor_token")?,
         })
     }
 }
@@ -21496,21 +21527,15 @@ impl ::serde::Serialize for ProcessorBalanceGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorBalanceGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[0], "options", &self.options);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -21527,13 +21552,6 @@ impl ::schemars::JsonSchema for ProcessorBalanceGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<ProcessorBalanceGetRequestOptions>,
@@ -21547,30 +21565,36 @@ impl ::schemars::JsonSchema for ProcessorBalanceGetRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ProcessorBalanceGetRequest defines the request schema for `/processor/balance/get`",
         )
     }
 }
+impl ProcessorBalanceGetRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            processor_token: processor_token.into(),
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: ProcessorBalanceGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for ProcessorBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorBalanceGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///Optional parameters to `/processor/balance/get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ProcessorBalanceGetRequestOptions {
     pub min_last_updated_datetime: ::std::option::Option<MinLastUpdatedDatetime>,
 }
@@ -21651,6 +21675,19 @@ impl ::schemars::JsonSchema for ProcessorBalanceGetRequestOptions {
         o.finish("Optional parameters to `/processor/balance/get`.")
     }
 }
+impl ProcessorBalanceGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            min_last_updated_datetime: ::std::option::Option::None,
+        }
+    }
+    /// Set [`min_last_updated_datetime`](Self::min_last_updated_datetime).
+    pub fn min_last_updated_datetime(mut self, value: MinLastUpdatedDatetime) -> Self {
+        self.min_last_updated_datetime = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///ProcessorBalanceGetResponse defines the response schema for `/processor/balance/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorBalanceGetResponse {
@@ -21729,10 +21766,10 @@ impl ::schemars::JsonSchema for ProcessorBalanceGetResponse {
 }
 ///Defines the request schema for `/processor/bank_transfer/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorBankTransferCreateRequest {
     pub ach_class: ::std::option::Option<AchClass>,
     pub amount: BankTransferAmount,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///An arbitrary string provided by the client for storage with the bank transfer. May be up to 100 characters.
     pub custom_tag: ::std::option::Option<::std::string::String>,
     ///The transfer description. Maximum of 10 characters.
@@ -21745,7 +21782,6 @@ pub struct ProcessorBankTransferCreateRequest {
     ///Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified.
     pub origination_account_id: ::std::option::Option<::std::string::String>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub type_: BankTransferType,
     pub user: BankTransferUser,
 }
@@ -21761,7 +21797,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBankTransferCreateReque
     const FIELDS: &'static [&'static str] = &[
         "ach_class",
         "amount",
-        "client_id",
         "custom_tag",
         "description",
         "idempotency_key",
@@ -21770,7 +21805,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBankTransferCreateReque
         "network",
         "origination_account_id",
         "processor_token",
-        "secret",
         "type",
         "user",
     ];
@@ -21794,24 +21828,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBankTransferCreateReque
         let mut f9 = None;
         let mut f10 = None;
         let mut f11 = None;
-        let mut f12 = None;
-        let mut f13 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "ach_class"),
                 1 => s::value(&mut map, &mut f1, "amount"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "custom_tag"),
-                4 => s::value(&mut map, &mut f4, "description"),
-                5 => s::value(&mut map, &mut f5, "idempotency_key"),
-                6 => s::value(&mut map, &mut f6, "iso_currency_code"),
-                7 => s::value(&mut map, &mut f7, "metadata"),
-                8 => s::value(&mut map, &mut f8, "network"),
-                9 => s::value(&mut map, &mut f9, "origination_account_id"),
-                10 => s::value(&mut map, &mut f10, "processor_token"),
-                11 => s::value(&mut map, &mut f11, "secret"),
-                12 => s::value(&mut map, &mut f12, "type"),
-                13 => s::value(&mut map, &mut f13, "user"),
+                2 => s::value(&mut map, &mut f2, "custom_tag"),
+                3 => s::value(&mut map, &mut f3, "description"),
+                4 => s::value(&mut map, &mut f4, "idempotency_key"),
+                5 => s::value(&mut map, &mut f5, "iso_currency_code"),
+                6 => s::value(&mut map, &mut f6, "metadata"),
+                7 => s::value(&mut map, &mut f7, "network"),
+                8 => s::value(&mut map, &mut f8, "origination_account_id"),
+                9 => s::value(&mut map, &mut f9, "processor_token"),
+                10 => s::value(&mut map, &mut f10, "type"),
+                11 => s::value(&mut map, &mut f11, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -21819,18 +21849,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBankTransferCreateReque
         Ok(Self {
             ach_class: s::optional(f0),
             amount: s::required(f1, "amount")?,
-            client_id: s::optional(f2),
-            custom_tag: s::optional(f3),
-            description: s::required(f4, "description")?,
-            idempotency_key: s::required(f5, "idempotency_key")?,
-            iso_currency_code: s::required(f6, "iso_currency_code")?,
-            metadata: s::optional(f7),
-            network: s::required(f8, "network")?,
-            origination_account_id: s::optional(f9),
-            processor_token: s::required(f10, "processor_token")?,
-            secret: s::optional(f11),
-            type_: s::required(f12, "type")?,
-            user: s::required(f13, "user")?,
+            custom_tag: s::optional(f2),
+            description: s::required(f3, "description")?,
+            idempotency_key: s::required(f4, "idempotency_key")?,
+            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            metadata: s::optional(f6),
+            network: s::required(f7, "network")?,
+            origination_account_id: s::optional(f8),
+            processor_token: s::required(f9, "processor_token")?,
+            type_: s::required(f10, "type")?,
+            user: s::required(f11, "user")?,
         })
     }
 }
@@ -21839,13 +21867,11 @@ impl ::serde::Serialize for ProcessorBankTransferCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.ach_class),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.custom_tag),
             ::std::option::Option::is_none(&self.metadata),
             ::std::option::Option::is_none(&self.origination_account_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -21855,20 +21881,18 @@ impl ::serde::Serialize for ProcessorBankTransferCreateRequest {
         );
         out.field_unless(skip[0], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "custom_tag", &self.custom_tag);
+        out.field_unless(skip[1], "custom_tag", &self.custom_tag);
         out.field("description", &self.description);
         out.field("idempotency_key", &self.idempotency_key);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[3], "metadata", &self.metadata);
+        out.field_unless(skip[2], "metadata", &self.metadata);
         out.field("network", &self.network);
         out.field_unless(
-            skip[4],
+            skip[3],
             "origination_account_id",
             &self.origination_account_id,
         );
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[5], "secret", &self.secret);
         out.field("type", &self.type_);
         out.field("user", &self.user);
         out.end()
@@ -21896,13 +21920,6 @@ impl ::schemars::JsonSchema for ProcessorBankTransferCreateRequest {
             "",
         );
         o.field("amount", j::REQUIRED, G::subschema_for::<BankTransferAmount>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "custom_tag",
             j::OPTIONAL,
@@ -21959,16 +21976,63 @@ impl ::schemars::JsonSchema for ProcessorBankTransferCreateRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("type", j::REQUIRED, G::subschema_for::<BankTransferType>, &[], "");
         o.field("user", j::REQUIRED, G::subschema_for::<BankTransferUser>, &[], "");
         o.finish("Defines the request schema for `/processor/bank_transfer/create`")
+    }
+}
+impl ProcessorBankTransferCreateRequest {
+    /** A value with its required fields (`amount`, `description`, `iso_currency_code`, `network`, `processor_token`, `type`, `user`); set optional fields with the methods named after them.
+
+ It carries a fresh `idempotency_key`: send this same value again (after a timeout, from a queue, after a restart) and Plaid performs the operation once. Set your own key with [`Self::idempotency_key`].*/
+    pub fn new(
+        amount: impl ::std::convert::Into<BankTransferAmount>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        iso_currency_code: impl ::std::convert::Into<::std::string::String>,
+        network: BankTransferNetwork,
+        processor_token: impl ::std::convert::Into<ProcessorToken>,
+        type_: BankTransferType,
+        user: BankTransferUser,
+    ) -> Self {
+        Self {
+            ach_class: ::std::option::Option::None,
+            amount: amount.into(),
+            custom_tag: ::std::option::Option::None,
+            description: description.into(),
+            idempotency_key: crate::idempotency::fresh_key().into(),
+            iso_currency_code: iso_currency_code.into(),
+            metadata: ::std::option::Option::None,
+            network,
+            origination_account_id: ::std::option::Option::None,
+            processor_token: processor_token.into(),
+            type_,
+            user,
+        }
+    }
+    /// Set [`ach_class`](Self::ach_class).
+    pub fn ach_class(mut self, value: AchClass) -> Self {
+        self.ach_class = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`custom_tag`](Self::custom_tag).
+    pub fn custom_tag(mut self, value: ::std::string::String) -> Self {
+        self.custom_tag = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`idempotency_key`](Self::idempotency_key).
+    pub fn idempotency_key(mut self, value: BankTransferIdempotencyKey) -> Self {
+        self.idempotency_key = value;
+        self
+    }
+    /// Set [`metadata`](Self::metadata).
+    pub fn metadata(mut self, value: BankTransferMetadata) -> Self {
+        self.metadata = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for ProcessorBankTransferCreateRequest {
@@ -21976,7 +22040,6 @@ impl ::std::fmt::Debug for ProcessorBankTransferCreateRequest {
         f.debug_struct("ProcessorBankTransferCreateRequest")
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
             .field("custom_tag", &self.custom_tag)
             .field("description", &self.description)
             .field("idempotency_key", &self.idempotency_key)
@@ -21985,7 +22048,6 @@ impl ::std::fmt::Debug for ProcessorBankTransferCreateRequest {
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("type_", &self.type_)
             .field("user", &self.user)
             .finish()
@@ -22376,10 +22438,9 @@ impl ::schemars::JsonSchema for ProcessorHistoricalUpdateWebhook {
 }
 ///ProcessorIdentityGetRequest defines the request schema for `/processor/identity/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorIdentityGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorIdentityGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -22390,7 +22451,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorIdentityGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorIdentityGetRequest {
     const NAME: &'static str = "ProcessorIdentityGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "processor_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["processor_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -22400,21 +22461,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorIdentityGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "processor_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "processor_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            processor_token: s::required(f1, "processor_token")?,
-            secret: s::optional(f2),
+            processor_token: s::required(f0, "processor_token")?,
         })
     }
 }
@@ -22423,19 +22478,14 @@ impl ::serde::Serialize for ProcessorIdentityGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorIdentityGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -22452,24 +22502,10 @@ impl ::schemars::JsonSchema for ProcessorIdentityGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "processor_token",
             j::REQUIRED,
             G::subschema_for::<ProcessorToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.finish(
@@ -22477,12 +22513,18 @@ impl ::schemars::JsonSchema for ProcessorIdentityGetRequest {
         )
     }
 }
+impl ProcessorIdentityGetRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            processor_token: processor_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for ProcessorIdentityGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorIdentityGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -22564,10 +22606,9 @@ impl ::schemars::JsonSchema for ProcessorIdentityGetResponse {
 }
 ///ProcessorIdentityMatchRequest defines the request schema for `/processor/identity/match`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorIdentityMatchRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user: ::std::option::Option<IdentityMatchUser>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorIdentityMatchRequest {
@@ -22579,12 +22620,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorIdentityMatchRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorIdentityMatchRequest {
     const NAME: &'static str = "ProcessorIdentityMatchRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "processor_token",
-        "secret",
-        "user",
-    ];
+    const FIELDS: &'static [&'static str] = &["processor_token", "user"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -22595,23 +22631,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorIdentityMatchRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "processor_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user"),
+                0 => s::value(&mut map, &mut f0, "processor_token"),
+                1 => s::value(&mut map, &mut f1, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            processor_token: s::required(f1, "processor_token")?,
-            secret: s::optional(f2),
-            user: s::optional(f3),
+            processor_token: s::required(f0, "processor_token")?,
+            user: s::optional(f1),
         })
     }
 }
@@ -22620,21 +22650,15 @@ impl ::serde::Serialize for ProcessorIdentityMatchRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.user),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorIdentityMatchRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user", &self.user);
+        out.field_unless(skip[0], "user", &self.user);
         out.end()
     }
 }
@@ -22653,24 +22677,10 @@ impl ::schemars::JsonSchema for ProcessorIdentityMatchRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "processor_token",
             j::REQUIRED,
             G::subschema_for::<ProcessorToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.field(
@@ -22685,12 +22695,24 @@ impl ::schemars::JsonSchema for ProcessorIdentityMatchRequest {
         )
     }
 }
+impl ProcessorIdentityMatchRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            processor_token: processor_token.into(),
+            user: ::std::option::Option::None,
+        }
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: IdentityMatchUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for ProcessorIdentityMatchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorIdentityMatchRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .finish()
     }
@@ -22935,10 +22957,9 @@ impl ::schemars::JsonSchema for ProcessorInitialUpdateWebhook {
 }
 ///ProcessorInvestmentsAuthGetRequest defines the request schema for `/processor/investments/auth/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorInvestmentsAuthGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsAuthGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -22949,7 +22970,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsAuthGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInvestmentsAuthGetRequest {
     const NAME: &'static str = "ProcessorInvestmentsAuthGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "processor_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["processor_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -22959,21 +22980,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInvestmentsAuthGetReque
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "processor_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "processor_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            processor_token: s::required(f1, "processor_token")?,
-            secret: s::optional(f2),
+            processor_token: s::required(f0, "processor_token")?,
         })
     }
 }
@@ -22982,19 +22997,14 @@ impl ::serde::Serialize for ProcessorInvestmentsAuthGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorInvestmentsAuthGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -23013,24 +23023,10 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "processor_token",
             j::REQUIRED,
             G::subschema_for::<ProcessorToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.finish(
@@ -23038,12 +23034,18 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetRequest {
         )
     }
 }
+impl ProcessorInvestmentsAuthGetRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            processor_token: processor_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for ProcessorInvestmentsAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorInvestmentsAuthGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -23233,10 +23235,9 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetResponse {
 }
 ///ProcessorInvestmentsHoldingsGetRequest defines the request schema for `/processor/investments/holdings/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorInvestmentsHoldingsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsHoldingsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -23247,7 +23248,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsHoldingsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInvestmentsHoldingsGetRequest {
     const NAME: &'static str = "ProcessorInvestmentsHoldingsGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "processor_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["processor_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -23257,21 +23258,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInvestmentsHoldingsGetR
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "processor_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "processor_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            processor_token: s::required(f1, "processor_token")?,
-            secret: s::optional(f2),
+            processor_token: s::required(f0, "processor_token")?,
         })
     }
 }
@@ -23280,19 +23275,14 @@ impl ::serde::Serialize for ProcessorInvestmentsHoldingsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorInvestmentsHoldingsGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -23311,24 +23301,10 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "processor_token",
             j::REQUIRED,
             G::subschema_for::<ProcessorToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.finish(
@@ -23336,12 +23312,18 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetRequest {
         )
     }
 }
+impl ProcessorInvestmentsHoldingsGetRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            processor_token: processor_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for ProcessorInvestmentsHoldingsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorInvestmentsHoldingsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -23483,13 +23465,12 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetResponse {
 }
 ///ProcessorInvestmentsTransactionsGetRequest defines the request schema for `/processor/investments/transactions/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorInvestmentsTransactionsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The latest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.
     pub end_date: ::chrono::naive::NaiveDate,
     pub options: ::std::option::Option<InvestmentsTransactionsGetRequestOptions>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.
     pub start_date: ::chrono::naive::NaiveDate,
 }
@@ -23504,11 +23485,9 @@ impl<'de> crate::struct_serde::FromMap<'de>
 for ProcessorInvestmentsTransactionsGetRequest {
     const NAME: &'static str = "ProcessorInvestmentsTransactionsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "end_date",
         "options",
         "processor_token",
-        "secret",
         "start_date",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -23523,27 +23502,21 @@ for ProcessorInvestmentsTransactionsGetRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "end_date"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "processor_token"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "start_date"),
+                0 => s::value(&mut map, &mut f0, "end_date"),
+                1 => s::value(&mut map, &mut f1, "options"),
+                2 => s::value(&mut map, &mut f2, "processor_token"),
+                3 => s::value(&mut map, &mut f3, "start_date"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            end_date: s::required(f1, "end_date")?,
-            options: s::optional(f2),
-            processor_token: s::required(f3, "processor_token")?,
-            secret: s::optional(f4),
-            start_date: s::required(f5, "start_date")?,
+            end_date: s::required(f0, "end_date")?,
+            options: s::optional(f1),
+            processor_token: s::required(f2, "processor_token")?,
+            start_date: s::required(f3, "start_date")?,
         })
     }
 }
@@ -23552,22 +23525,16 @@ impl ::serde::Serialize for ProcessorInvestmentsTransactionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorInvestmentsTransactionsGetRequest",
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_date", &self.end_date);
-        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[0], "options", &self.options);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.field("start_date", &self.start_date);
         out.end()
     }
@@ -23586,13 +23553,6 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "end_date",
             j::REQUIRED,
@@ -23615,13 +23575,6 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "start_date",
             j::REQUIRED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
@@ -23633,14 +23586,32 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetRequest {
         )
     }
 }
+impl ProcessorInvestmentsTransactionsGetRequest {
+    /// A value with its required fields (`end_date`, `processor_token`, `start_date`); set optional fields with the methods named after them.
+    pub fn new(
+        end_date: ::chrono::naive::NaiveDate,
+        processor_token: impl ::std::convert::Into<ProcessorToken>,
+        start_date: ::chrono::naive::NaiveDate,
+    ) -> Self {
+        Self {
+            end_date,
+            options: ::std::option::Option::None,
+            processor_token: processor_token.into(),
+            start_date,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: InvestmentsTransactionsGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for ProcessorInvestmentsTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorInvestmentsTransactionsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
             .field("options", &self.options)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -23794,10 +23765,9 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetResponse {
 }
 ///ProcessorLiabilitiesGetRequest defines the request schema for `/processor/liabilities/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorLiabilitiesGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorLiabilitiesGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -23808,7 +23778,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorLiabilitiesGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorLiabilitiesGetRequest {
     const NAME: &'static str = "ProcessorLiabilitiesGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "processor_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["processor_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -23818,21 +23788,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorLiabilitiesGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "processor_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "processor_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            processor_token: s::required(f1, "processor_token")?,
-            secret: s::optional(f2),
+            processor_token: s::required(f0, "processor_token")?,
         })
     }
 }
@@ -23841,19 +23805,14 @@ impl ::serde::Serialize for ProcessorLiabilitiesGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorLiabilitiesGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -23872,24 +23831,10 @@ impl ::schemars::JsonSchema for ProcessorLiabilitiesGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "processor_token",
             j::REQUIRED,
             G::subschema_for::<ProcessorToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.finish(
@@ -23897,12 +23842,18 @@ impl ::schemars::JsonSchema for ProcessorLiabilitiesGetRequest {
         )
     }
 }
+impl ProcessorLiabilitiesGetRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            processor_token: processor_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for ProcessorLiabilitiesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorLiabilitiesGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -24242,10 +24193,10 @@ impl ::schemars::JsonSchema for ProcessorRecurringTransactionsUpdateWebhook {
 }
 ///ProcessorSignalDecisionReportRequest defines the request schema for `/processor/signal/decision/report`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorSignalDecisionReportRequest {
     ///The amount (in USD) made available to your customers instantly following the debit transaction. It could be a partial amount of the requested transaction (example: 102.05).
     pub amount_instantly_available: ::std::option::Option<f64>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Must be the same as the `client_transaction_id` supplied when calling `/processor/signal/evaluate`
     pub client_transaction_id: ::std::string::String,
     /**The actual number of days (hold time) since the ACH debit transaction that you wait before making funds available to your customers. The holding time could affect the ACH return rate.
@@ -24259,7 +24210,6 @@ This field must be returned as a boolean. If formatted incorrectly, this will re
     pub initiated: bool,
     pub payment_method: ::std::option::Option<SignalPaymentMethod>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorSignalDecisionReportRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -24272,14 +24222,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalDecisionReportReq
     const NAME: &'static str = "ProcessorSignalDecisionReportRequest";
     const FIELDS: &'static [&'static str] = &[
         "amount_instantly_available",
-        "client_id",
         "client_transaction_id",
         "days_funds_on_hold",
         "decision_outcome",
         "initiated",
         "payment_method",
         "processor_token",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -24296,33 +24244,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalDecisionReportReq
         let mut f4 = None;
         let mut f5 = None;
         let mut f6 = None;
-        let mut f7 = None;
-        let mut f8 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "amount_instantly_available"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "client_transaction_id"),
-                3 => s::value(&mut map, &mut f3, "days_funds_on_hold"),
-                4 => s::value(&mut map, &mut f4, "decision_outcome"),
-                5 => s::value(&mut map, &mut f5, "initiated"),
-                6 => s::value(&mut map, &mut f6, "payment_method"),
-                7 => s::value(&mut map, &mut f7, "processor_token"),
-                8 => s::value(&mut map, &mut f8, "secret"),
+                1 => s::value(&mut map, &mut f1, "client_transaction_id"),
+                2 => s::value(&mut map, &mut f2, "days_funds_on_hold"),
+                3 => s::value(&mut map, &mut f3, "decision_outcome"),
+                4 => s::value(&mut map, &mut f4, "initiated"),
+                5 => s::value(&mut map, &mut f5, "payment_method"),
+                6 => s::value(&mut map, &mut f6, "processor_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             amount_instantly_available: s::optional(f0),
-            client_id: s::optional(f1),
-            client_transaction_id: s::required(f2, "client_transaction_id")?,
-            days_funds_on_hold: s::optional(f3),
-            decision_outcome: s::optional(f4),
-            initiated: s::required(f5, "initiated")?,
-            payment_method: s::optional(f6),
-            processor_token: s::required(f7, "processor_token")?,
-            secret: s::optional(f8),
+            client_transaction_id: s::required(f1, "client_transaction_id")?,
+            days_funds_on_hold: s::optional(f2),
+            decision_outcome: s::optional(f3),
+            initiated: s::required(f4, "initiated")?,
+            payment_method: s::optional(f5),
+            processor_token: s::required(f6, "processor_token")?,
         })
     }
 }
@@ -24331,13 +24273,11 @@ impl ::serde::Serialize for ProcessorSignalDecisionReportRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.amount_instantly_available),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.days_funds_on_hold),
             ::std::option::Option::is_none(&self.decision_outcome),
             ::std::option::Option::is_none(&self.payment_method),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -24350,14 +24290,12 @@ impl ::serde::Serialize for ProcessorSignalDecisionReportRequest {
             "amount_instantly_available",
             &self.amount_instantly_available,
         );
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("client_transaction_id", &self.client_transaction_id);
-        out.field_unless(skip[2], "days_funds_on_hold", &self.days_funds_on_hold);
-        out.field_unless(skip[3], "decision_outcome", &self.decision_outcome);
+        out.field_unless(skip[1], "days_funds_on_hold", &self.days_funds_on_hold);
+        out.field_unless(skip[2], "decision_outcome", &self.decision_outcome);
         out.field("initiated", &self.initiated);
-        out.field_unless(skip[4], "payment_method", &self.payment_method);
+        out.field_unless(skip[3], "payment_method", &self.payment_method);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[5], "secret", &self.secret);
         out.end()
     }
 }
@@ -24381,13 +24319,6 @@ impl ::schemars::JsonSchema for ProcessorSignalDecisionReportRequest {
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount (in USD) made available to your customers instantly following the debit transaction. It could be a partial amount of the requested transaction (example: 102.05).",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "client_transaction_id",
@@ -24431,30 +24362,59 @@ impl ::schemars::JsonSchema for ProcessorSignalDecisionReportRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ProcessorSignalDecisionReportRequest defines the request schema for `/processor/signal/decision/report`",
         )
+    }
+}
+impl ProcessorSignalDecisionReportRequest {
+    /// A value with its required fields (`client_transaction_id`, `initiated`, `processor_token`); set optional fields with the methods named after them.
+    pub fn new(
+        client_transaction_id: impl ::std::convert::Into<::std::string::String>,
+        initiated: bool,
+        processor_token: impl ::std::convert::Into<ProcessorToken>,
+    ) -> Self {
+        Self {
+            amount_instantly_available: ::std::option::Option::None,
+            client_transaction_id: client_transaction_id.into(),
+            days_funds_on_hold: ::std::option::Option::None,
+            decision_outcome: ::std::option::Option::None,
+            initiated,
+            payment_method: ::std::option::Option::None,
+            processor_token: processor_token.into(),
+        }
+    }
+    /// Set [`amount_instantly_available`](Self::amount_instantly_available).
+    pub fn amount_instantly_available(mut self, value: f64) -> Self {
+        self.amount_instantly_available = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`days_funds_on_hold`](Self::days_funds_on_hold).
+    pub fn days_funds_on_hold(mut self, value: i64) -> Self {
+        self.days_funds_on_hold = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`decision_outcome`](Self::decision_outcome).
+    pub fn decision_outcome(mut self, value: SignalDecisionOutcome) -> Self {
+        self.decision_outcome = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payment_method`](Self::payment_method).
+    pub fn payment_method(mut self, value: SignalPaymentMethod) -> Self {
+        self.payment_method = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for ProcessorSignalDecisionReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalDecisionReportRequest")
             .field("amount_instantly_available", &self.amount_instantly_available)
-            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("days_funds_on_hold", &self.days_funds_on_hold)
             .field("decision_outcome", &self.decision_outcome)
             .field("initiated", &self.initiated)
             .field("payment_method", &self.payment_method)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -24532,10 +24492,10 @@ impl ::schemars::JsonSchema for ProcessorSignalDecisionReportResponse {
 }
 ///ProcessorSignalEvaluateRequest defines the request schema for `/processor/signal/evaluate`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorSignalEvaluateRequest {
     ///The transaction amount, in USD (e.g. `102.05`)
     pub amount: f64,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The unique ID that you would like to use to refer to this transaction. For your convenience mapping your internal data, you could use your internal ID/identifier for this transaction. The max length for this field is 36 characters.
     pub client_transaction_id: ::std::string::String,
     ///A unique ID that identifies the end user in your system. This ID is used to correlate requests by a user with multiple Items. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
@@ -24552,7 +24512,6 @@ Possible values:  `SAME_DAY_ACH`, `STANDARD_ACH`, `MULTIPLE_PAYMENT_METHODS`*/
     pub processor_token: ProcessorToken,
     ///The key of the ruleset to use for this transaction. You can configure a ruleset using the Plaid Dashboard, under [Signal->Rules](https://dashboard.plaid.com/signal/risk-profiles). If not provided, for customers who began using Signal Transaction Scores before October 15, 2025, by default, no ruleset will be used; for customers who began using Signal Transaction Scores after that date, or for Balance customers, the `default` ruleset will be used. For more details, or to opt out of using a ruleset, see [Signal Rules](https://plaid.com/docs/signal/signal-rules/).
     pub ruleset_key: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user: ::std::option::Option<SignalUser>,
     ///`true` if the end user is present while initiating the ACH transfer and the endpoint is being called; `false` otherwise (for example, when the ACH transfer is scheduled and the end user is not present, or you call this endpoint after the ACH transfer but before submitting the Nacha file for ACH processing).
     pub user_present: ::std::option::Option<bool>,
@@ -24568,7 +24527,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalEvaluateRequest {
     const NAME: &'static str = "ProcessorSignalEvaluateRequest";
     const FIELDS: &'static [&'static str] = &[
         "amount",
-        "client_id",
         "client_transaction_id",
         "client_user_id",
         "default_payment_method",
@@ -24576,7 +24534,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalEvaluateRequest {
         "is_recurring",
         "processor_token",
         "ruleset_key",
-        "secret",
         "user",
         "user_present",
     ];
@@ -24598,39 +24555,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalEvaluateRequest {
         let mut f7 = None;
         let mut f8 = None;
         let mut f9 = None;
-        let mut f10 = None;
-        let mut f11 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "amount"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "client_transaction_id"),
-                3 => s::value(&mut map, &mut f3, "client_user_id"),
-                4 => s::value(&mut map, &mut f4, "default_payment_method"),
-                5 => s::value(&mut map, &mut f5, "device"),
-                6 => s::value(&mut map, &mut f6, "is_recurring"),
-                7 => s::value(&mut map, &mut f7, "processor_token"),
-                8 => s::value(&mut map, &mut f8, "ruleset_key"),
-                9 => s::value(&mut map, &mut f9, "secret"),
-                10 => s::value(&mut map, &mut f10, "user"),
-                11 => s::value(&mut map, &mut f11, "user_present"),
+                1 => s::value(&mut map, &mut f1, "client_transaction_id"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "default_payment_method"),
+                4 => s::value(&mut map, &mut f4, "device"),
+                5 => s::value(&mut map, &mut f5, "is_recurring"),
+                6 => s::value(&mut map, &mut f6, "processor_token"),
+                7 => s::value(&mut map, &mut f7, "ruleset_key"),
+                8 => s::value(&mut map, &mut f8, "user"),
+                9 => s::value(&mut map, &mut f9, "user_present"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            client_id: s::optional(f1),
-            client_transaction_id: s::required(f2, "client_transaction_id")?,
-            client_user_id: s::optional(f3),
-            default_payment_method: s::optional(f4),
-            device: s::optional(f5),
-            is_recurring: s::optional(f6),
-            processor_token: s::required(f7, "processor_token")?,
-            ruleset_key: s::optional(f8),
-            secret: s::optional(f9),
-            user: s::optional(f10),
-            user_present: s::optional(f11),
+            client_transaction_id: s::required(f1, "client_transaction_id")?,
+            client_user_id: s::optional(f2),
+            default_payment_method: s::optional(f3),
+            device: s::optional(f4),
+            is_recurring: s::optional(f5),
+            processor_token: s::required(f6, "processor_token")?,
+            ruleset_key: s::optional(f7),
+            user: s::optional(f8),
+            user_present: s::optional(f9),
         })
     }
 }
@@ -24639,14 +24590,12 @@ impl ::serde::Serialize for ProcessorSignalEvaluateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.default_payment_method),
             ::std::option::Option::is_none(&self.device),
             ::std::option::Option::is_none(&self.is_recurring),
             ::std::option::Option::is_none(&self.ruleset_key),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user),
             ::std::option::Option::is_none(&self.user_present),
         ];
@@ -24657,21 +24606,19 @@ impl ::serde::Serialize for ProcessorSignalEvaluateRequest {
             &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_transaction_id", &self.client_transaction_id);
-        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[0], "client_user_id", &self.client_user_id);
         out.field_unless(
-            skip[2],
+            skip[1],
             "default_payment_method",
             &self.default_payment_method,
         );
-        out.field_unless(skip[3], "device", &self.device);
-        out.field_unless(skip[4], "is_recurring", &self.is_recurring);
+        out.field_unless(skip[2], "device", &self.device);
+        out.field_unless(skip[3], "is_recurring", &self.is_recurring);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[5], "ruleset_key", &self.ruleset_key);
-        out.field_unless(skip[6], "secret", &self.secret);
-        out.field_unless(skip[7], "user", &self.user);
-        out.field_unless(skip[8], "user_present", &self.user_present);
+        out.field_unless(skip[4], "ruleset_key", &self.ruleset_key);
+        out.field_unless(skip[5], "user", &self.user);
+        out.field_unless(skip[6], "user_present", &self.user_present);
         out.end()
     }
 }
@@ -24695,13 +24642,6 @@ impl ::schemars::JsonSchema for ProcessorSignalEvaluateRequest {
             G::subschema_for::<f64>,
             &[],
             "The transaction amount, in USD (e.g. `102.05`)",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "client_transaction_id",
@@ -24752,13 +24692,6 @@ impl ::schemars::JsonSchema for ProcessorSignalEvaluateRequest {
             &[j::NULLABLE],
             "The key of the ruleset to use for this transaction. You can configure a ruleset using the Plaid Dashboard, under [Signal->Rules](https://dashboard.plaid.com/signal/risk-profiles). If not provided, for customers who began using Signal Transaction Scores before October 15, 2025, by default, no ruleset will be used; for customers who began using Signal Transaction Scores after that date, or for Balance customers, the `default` ruleset will be used. For more details, or to opt out of using a ruleset, see [Signal Rules](https://plaid.com/docs/signal/signal-rules/).",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user", j::OPTIONAL, G::subschema_for::<SignalUser>, &[j::NULLABLE], "");
         o.field(
             "user_present",
@@ -24772,11 +24705,66 @@ impl ::schemars::JsonSchema for ProcessorSignalEvaluateRequest {
         )
     }
 }
+impl ProcessorSignalEvaluateRequest {
+    /// A value with its required fields (`amount`, `client_transaction_id`, `processor_token`); set optional fields with the methods named after them.
+    pub fn new(
+        amount: f64,
+        client_transaction_id: impl ::std::convert::Into<::std::string::String>,
+        processor_token: impl ::std::convert::Into<ProcessorToken>,
+    ) -> Self {
+        Self {
+            amount,
+            client_transaction_id: client_transaction_id.into(),
+            client_user_id: ::std::option::Option::None,
+            default_payment_method: ::std::option::Option::None,
+            device: ::std::option::Option::None,
+            is_recurring: ::std::option::Option::None,
+            processor_token: processor_token.into(),
+            ruleset_key: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+            user_present: ::std::option::Option::None,
+        }
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ::std::string::String) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`default_payment_method`](Self::default_payment_method).
+    pub fn default_payment_method(mut self, value: ::std::string::String) -> Self {
+        self.default_payment_method = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`device`](Self::device).
+    pub fn device(mut self, value: SignalDevice) -> Self {
+        self.device = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`is_recurring`](Self::is_recurring).
+    pub fn is_recurring(mut self, value: bool) -> Self {
+        self.is_recurring = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ruleset_key`](Self::ruleset_key).
+    pub fn ruleset_key(mut self, value: ::std::string::String) -> Self {
+        self.ruleset_key = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: SignalUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_present`](Self::user_present).
+    pub fn user_present(mut self, value: bool) -> Self {
+        self.user_present = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for ProcessorSignalEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalEvaluateRequest")
             .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("client_user_id", &self.client_user_id)
             .field("default_payment_method", &self.default_payment_method)
@@ -24784,7 +24772,6 @@ impl ::std::fmt::Debug for ProcessorSignalEvaluateRequest {
             .field("is_recurring", &self.is_recurring)
             .field("processor_token", &crate::redact::Redacted)
             .field("ruleset_key", &self.ruleset_key)
-            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .field("user_present", &self.user_present)
             .finish()
@@ -24917,10 +24904,9 @@ impl ::schemars::JsonSchema for ProcessorSignalEvaluateResponse {
 }
 ///ProcessorSignalPrepareRequest defines the request schema for `/processor/signal/prepare`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorSignalPrepareRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorSignalPrepareRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -24931,7 +24917,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorSignalPrepareRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalPrepareRequest {
     const NAME: &'static str = "ProcessorSignalPrepareRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "processor_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["processor_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -24941,21 +24927,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalPrepareRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "processor_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "processor_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            processor_token: s::required(f1, "processor_token")?,
-            secret: s::optional(f2),
+            processor_token: s::required(f0, "processor_token")?,
         })
     }
 }
@@ -24964,19 +24944,14 @@ impl ::serde::Serialize for ProcessorSignalPrepareRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorSignalPrepareRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -24995,24 +24970,10 @@ impl ::schemars::JsonSchema for ProcessorSignalPrepareRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "processor_token",
             j::REQUIRED,
             G::subschema_for::<ProcessorToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.finish(
@@ -25020,12 +24981,18 @@ impl ::schemars::JsonSchema for ProcessorSignalPrepareRequest {
         )
     }
 }
+impl ProcessorSignalPrepareRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            processor_token: processor_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for ProcessorSignalPrepareRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalPrepareRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -25103,8 +25070,8 @@ impl ::schemars::JsonSchema for ProcessorSignalPrepareResponse {
 }
 ///ProcessorSignalReturnReportRequest defines the request schema for `/processor/signal/return/report`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorSignalReturnReportRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Must be the same as the `client_transaction_id` supplied when calling `/processor/signal/evaluate`
     pub client_transaction_id: ::std::string::String,
     pub processor_token: ProcessorToken,
@@ -25114,7 +25081,6 @@ If formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid
     pub return_code: ::std::string::String,
     ///Date and time when you receive the returns from your payment processors, in ISO 8601 format (`YYYY-MM-DDTHH:mm:ssZ`).
     pub returned_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorSignalReturnReportRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -25126,12 +25092,10 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorSignalReturnReportRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalReturnReportRequest {
     const NAME: &'static str = "ProcessorSignalReturnReportRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "client_transaction_id",
         "processor_token",
         "return_code",
         "returned_at",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -25145,27 +25109,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalReturnReportReque
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_transaction_id"),
-                2 => s::value(&mut map, &mut f2, "processor_token"),
-                3 => s::value(&mut map, &mut f3, "return_code"),
-                4 => s::value(&mut map, &mut f4, "returned_at"),
-                5 => s::value(&mut map, &mut f5, "secret"),
+                0 => s::value(&mut map, &mut f0, "client_transaction_id"),
+                1 => s::value(&mut map, &mut f1, "processor_token"),
+                2 => s::value(&mut map, &mut f2, "return_code"),
+                3 => s::value(&mut map, &mut f3, "returned_at"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_transaction_id: s::required(f1, "client_transaction_id")?,
-            processor_token: s::required(f2, "processor_token")?,
-            return_code: s::required(f3, "return_code")?,
-            returned_at: s::optional(f4),
-            secret: s::optional(f5),
+            client_transaction_id: s::required(f0, "client_transaction_id")?,
+            processor_token: s::required(f1, "processor_token")?,
+            return_code: s::required(f2, "return_code")?,
+            returned_at: s::optional(f3),
         })
     }
 }
@@ -25174,23 +25132,17 @@ impl ::serde::Serialize for ProcessorSignalReturnReportRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.returned_at),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.returned_at)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorSignalReturnReportRequest",
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_transaction_id", &self.client_transaction_id);
         out.field("processor_token", &self.processor_token);
         out.field("return_code", &self.return_code);
-        out.field_unless(skip[1], "returned_at", &self.returned_at);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "returned_at", &self.returned_at);
         out.end()
     }
 }
@@ -25208,13 +25160,6 @@ impl ::schemars::JsonSchema for ProcessorSignalReturnReportRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "client_transaction_id",
             j::REQUIRED,
@@ -25243,27 +25188,41 @@ impl ::schemars::JsonSchema for ProcessorSignalReturnReportRequest {
             &[j::NULLABLE],
             "Date and time when you receive the returns from your payment processors, in ISO 8601 format (`YYYY-MM-DDTHH:mm:ssZ`).",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ProcessorSignalReturnReportRequest defines the request schema for `/processor/signal/return/report`",
         )
     }
 }
+impl ProcessorSignalReturnReportRequest {
+    /// A value with its required fields (`client_transaction_id`, `processor_token`, `return_code`); set optional fields with the methods named after them.
+    pub fn new(
+        client_transaction_id: impl ::std::convert::Into<::std::string::String>,
+        processor_token: impl ::std::convert::Into<ProcessorToken>,
+        return_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            client_transaction_id: client_transaction_id.into(),
+            processor_token: processor_token.into(),
+            return_code: return_code.into(),
+            returned_at: ::std::option::Option::None,
+        }
+    }
+    /// Set [`returned_at`](Self::returned_at).
+    pub fn returned_at(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.returned_at = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for ProcessorSignalReturnReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalReturnReportRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("processor_token", &crate::redact::Redacted)
             .field("return_code", &self.return_code)
             .field("returned_at", &self.returned_at)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -25341,12 +25300,11 @@ impl ::schemars::JsonSchema for ProcessorSignalReturnReportResponse {
 }
 ///ProcessorStripeBankAccountTokenCreateRequest defines the request schema for `/processor/stripe/bank_account/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorStripeBankAccountTokenCreateRequest {
     pub access_token: AccessToken,
     ///The `account_id` value obtained from the `onSuccess` callback in Link
     pub account_id: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorStripeBankAccountTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -25358,12 +25316,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorStripeBankAccountTokenCreateReq
 impl<'de> crate::struct_serde::FromMap<'de>
 for ProcessorStripeBankAccountTokenCreateRequest {
     const NAME: &'static str = "ProcessorStripeBankAccountTokenCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "account_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "account_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -25374,14 +25327,10 @@ for ProcessorStripeBankAccountTokenCreateRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "account_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -25389,8 +25338,6 @@ for ProcessorStripeBankAccountTokenCreateRequest {
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
             account_id: s::required(f1, "account_id")?,
-            client_id: s::optional(f2),
-            secret: s::optional(f3),
         })
     }
 }
@@ -25399,10 +25346,7 @@ impl ::serde::Serialize for ProcessorStripeBankAccountTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorStripeBankAccountTokenCreateRequest",
@@ -25411,8 +25355,6 @@ impl ::serde::Serialize for ProcessorStripeBankAccountTokenCreateRequest {
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -25438,23 +25380,21 @@ impl ::schemars::JsonSchema for ProcessorStripeBankAccountTokenCreateRequest {
             &[],
             "The `account_id` value obtained from the `onSuccess` callback in Link",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ProcessorStripeBankAccountTokenCreateRequest defines the request schema for `/processor/stripe/bank_account/create`",
         )
+    }
+}
+impl ProcessorStripeBankAccountTokenCreateRequest {
+    /// A value with its required fields (`access_token`, `account_id`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        account_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for ProcessorStripeBankAccountTokenCreateRequest {
@@ -25462,8 +25402,6 @@ impl ::std::fmt::Debug for ProcessorStripeBankAccountTokenCreateRequest {
         f.debug_struct("ProcessorStripeBankAccountTokenCreateRequest")
             .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -25750,6 +25688,11 @@ impl ::schemars::JsonSchema for ProcessorToken {
         )
     }
 }
+impl ::std::convert::From<&str> for ProcessorToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ProcessorToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -25785,14 +25728,13 @@ impl ::std::str::FromStr for ProcessorToken {
 }
 ///ProcessorTokenCreateRequest defines the request schema for `/processor/token/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorTokenCreateRequest {
     pub access_token: AccessToken,
     ///The `account_id` value obtained from the `onSuccess` callback in Link
     pub account_id: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The processor you are integrating with.
     pub processor: ProcessorTokenCreateRequestProcessor,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -25803,13 +25745,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTokenCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenCreateRequest {
     const NAME: &'static str = "ProcessorTokenCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "account_id",
-        "client_id",
-        "processor",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "account_id", "processor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -25821,15 +25757,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenCreateRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "account_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "processor"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                2 => s::value(&mut map, &mut f2, "processor"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -25837,9 +25769,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenCreateRequest {
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
             account_id: s::required(f1, "account_id")?,
-            client_id: s::optional(f2),
-            processor: s::required(f3, "processor")?,
-            secret: s::optional(f4),
+            processor: s::required(f2, "processor")?,
         })
     }
 }
@@ -25848,10 +25778,7 @@ impl ::serde::Serialize for ProcessorTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorTokenCreateRequest",
@@ -25860,9 +25787,7 @@ impl ::serde::Serialize for ProcessorTokenCreateRequest {
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("processor", &self.processor);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -25887,29 +25812,29 @@ impl ::schemars::JsonSchema for ProcessorTokenCreateRequest {
             "The `account_id` value obtained from the `onSuccess` callback in Link",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "processor",
             j::REQUIRED,
             G::subschema_for::<ProcessorTokenCreateRequestProcessor>,
             &[],
             "The processor you are integrating with.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ProcessorTokenCreateRequest defines the request schema for `/processor/token/create`",
         )
+    }
+}
+impl ProcessorTokenCreateRequest {
+    /// A value with its required fields (`access_token`, `account_id`, `processor`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        account_id: impl ::std::convert::Into<::std::string::String>,
+        processor: ProcessorTokenCreateRequestProcessor,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+            processor,
+        }
     }
 }
 impl ::std::fmt::Debug for ProcessorTokenCreateRequest {
@@ -25917,9 +25842,7 @@ impl ::std::fmt::Debug for ProcessorTokenCreateRequest {
         f.debug_struct("ProcessorTokenCreateRequest")
             .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &crate::redact::Redacted)
             .field("processor", &self.processor)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -26374,10 +26297,9 @@ impl ::std::fmt::Debug for ProcessorTokenCreateResponse {
 }
 ///ProcessorTokenPermissionsGetRequest defines the request schema for `/processor/token/permissions/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorTokenPermissionsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorTokenPermissionsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -26388,7 +26310,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTokenPermissionsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenPermissionsGetRequest {
     const NAME: &'static str = "ProcessorTokenPermissionsGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "processor_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["processor_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -26398,21 +26320,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenPermissionsGetRequ
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "processor_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "processor_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            processor_token: s::required(f1, "processor_token")?,
-            secret: s::optional(f2),
+            processor_token: s::required(f0, "processor_token")?,
         })
     }
 }
@@ -26421,19 +26337,14 @@ impl ::serde::Serialize for ProcessorTokenPermissionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorTokenPermissionsGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -26452,24 +26363,10 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "processor_token",
             j::REQUIRED,
             G::subschema_for::<ProcessorToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.finish(
@@ -26477,12 +26374,18 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetRequest {
         )
     }
 }
+impl ProcessorTokenPermissionsGetRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            processor_token: processor_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for ProcessorTokenPermissionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenPermissionsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -26573,12 +26476,11 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetResponse {
 }
 ///ProcessorTokenPermissionsSetRequest defines the request schema for `/processor/token/permissions/set`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorTokenPermissionsSetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
     ///A list of products the processor token should have access to. An empty list will grant access to all products.
     pub products: ::std::vec::Vec<Products>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorTokenPermissionsSetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -26589,12 +26491,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTokenPermissionsSetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenPermissionsSetRequest {
     const NAME: &'static str = "ProcessorTokenPermissionsSetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "processor_token",
-        "products",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["processor_token", "products"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -26605,23 +26502,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenPermissionsSetRequ
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "processor_token"),
-                2 => s::value(&mut map, &mut f2, "products"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "processor_token"),
+                1 => s::value(&mut map, &mut f1, "products"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            processor_token: s::required(f1, "processor_token")?,
-            products: s::required(f2, "products")?,
-            secret: s::optional(f3),
+            processor_token: s::required(f0, "processor_token")?,
+            products: s::required(f1, "products")?,
         })
     }
 }
@@ -26630,20 +26521,15 @@ impl ::serde::Serialize for ProcessorTokenPermissionsSetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorTokenPermissionsSetRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("processor_token", &self.processor_token);
         out.field("products", &self.products);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -26662,13 +26548,6 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsSetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "processor_token",
             j::REQUIRED,
             G::subschema_for::<ProcessorToken>,
@@ -26682,25 +26561,28 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsSetRequest {
             &[j::ARRAY],
             "A list of products the processor token should have access to. An empty list will grant access to all products.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ProcessorTokenPermissionsSetRequest defines the request schema for `/processor/token/permissions/set`",
         )
     }
 }
+impl ProcessorTokenPermissionsSetRequest {
+    /// A value with its required fields (`processor_token`, `products`); set optional fields with the methods named after them.
+    pub fn new(
+        processor_token: impl ::std::convert::Into<ProcessorToken>,
+        products: ::std::vec::Vec<Products>,
+    ) -> Self {
+        Self {
+            processor_token: processor_token.into(),
+            products,
+        }
+    }
+}
 impl ::std::fmt::Debug for ProcessorTokenPermissionsSetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenPermissionsSetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("processor_token", &crate::redact::Redacted)
             .field("products", &self.products)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -26927,10 +26809,9 @@ impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdate {
 }
 ///ProcessorTokenWebhookUpdateRequest defines the request schema for `/processor/token/webhook/update`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorTokenWebhookUpdateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The new webhook URL to associate with the processor token. To remove a webhook from a processor token, set to `null`.
     pub webhook: ::std::option::Option<::std::string::String>,
 }
@@ -26943,12 +26824,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTokenWebhookUpdateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenWebhookUpdateRequest {
     const NAME: &'static str = "ProcessorTokenWebhookUpdateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "processor_token",
-        "secret",
-        "webhook",
-    ];
+    const FIELDS: &'static [&'static str] = &["processor_token", "webhook"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -26959,23 +26835,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenWebhookUpdateReque
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "processor_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "webhook"),
+                0 => s::value(&mut map, &mut f0, "processor_token"),
+                1 => s::value(&mut map, &mut f1, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            processor_token: s::required(f1, "processor_token")?,
-            secret: s::optional(f2),
-            webhook: s::optional(f3),
+            processor_token: s::required(f0, "processor_token")?,
+            webhook: s::optional(f1),
         })
     }
 }
@@ -26984,19 +26854,14 @@ impl ::serde::Serialize for ProcessorTokenWebhookUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorTokenWebhookUpdateRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("webhook", &self.webhook);
         out.end()
     }
@@ -27016,24 +26881,10 @@ impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "processor_token",
             j::REQUIRED,
             G::subschema_for::<ProcessorToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.field(
@@ -27048,12 +26899,24 @@ impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateRequest {
         )
     }
 }
+impl ProcessorTokenWebhookUpdateRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            processor_token: processor_token.into(),
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for ProcessorTokenWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenWebhookUpdateRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("webhook", &self.webhook)
             .finish()
     }
@@ -27132,13 +26995,12 @@ impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateResponse {
 }
 ///ProcessorTransactionsGetRequest defines the request schema for `/processor/transactions/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorTransactionsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The latest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.
     pub end_date: ::chrono::naive::NaiveDate,
     pub options: ::std::option::Option<ProcessorTransactionsGetRequestOptions>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.
     pub start_date: ::chrono::naive::NaiveDate,
 }
@@ -27152,11 +27014,9 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsGetRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsGetRequest {
     const NAME: &'static str = "ProcessorTransactionsGetRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "end_date",
         "options",
         "processor_token",
-        "secret",
         "start_date",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -27171,27 +27031,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsGetRequest 
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "end_date"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "processor_token"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "start_date"),
+                0 => s::value(&mut map, &mut f0, "end_date"),
+                1 => s::value(&mut map, &mut f1, "options"),
+                2 => s::value(&mut map, &mut f2, "processor_token"),
+                3 => s::value(&mut map, &mut f3, "start_date"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            end_date: s::required(f1, "end_date")?,
-            options: s::optional(f2),
-            processor_token: s::required(f3, "processor_token")?,
-            secret: s::optional(f4),
-            start_date: s::required(f5, "start_date")?,
+            end_date: s::required(f0, "end_date")?,
+            options: s::optional(f1),
+            processor_token: s::required(f2, "processor_token")?,
+            start_date: s::required(f3, "start_date")?,
         })
     }
 }
@@ -27200,22 +27054,16 @@ impl ::serde::Serialize for ProcessorTransactionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorTransactionsGetRequest",
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_date", &self.end_date);
-        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[0], "options", &self.options);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.field("start_date", &self.start_date);
         out.end()
     }
@@ -27234,13 +27082,6 @@ impl ::schemars::JsonSchema for ProcessorTransactionsGetRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "end_date",
             j::REQUIRED,
@@ -27263,13 +27104,6 @@ impl ::schemars::JsonSchema for ProcessorTransactionsGetRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "start_date",
             j::REQUIRED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
@@ -27281,20 +27115,39 @@ impl ::schemars::JsonSchema for ProcessorTransactionsGetRequest {
         )
     }
 }
+impl ProcessorTransactionsGetRequest {
+    /// A value with its required fields (`end_date`, `processor_token`, `start_date`); set optional fields with the methods named after them.
+    pub fn new(
+        end_date: ::chrono::naive::NaiveDate,
+        processor_token: impl ::std::convert::Into<ProcessorToken>,
+        start_date: ::chrono::naive::NaiveDate,
+    ) -> Self {
+        Self {
+            end_date,
+            options: ::std::option::Option::None,
+            processor_token: processor_token.into(),
+            start_date,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: ProcessorTransactionsGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for ProcessorTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
             .field("options", &self.options)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ProcessorTransactionsGetRequestOptions {
     ///The number of transactions to fetch.
     pub count: i64,
@@ -27458,6 +27311,49 @@ impl ::schemars::JsonSchema for ProcessorTransactionsGetRequestOptions {
         )
     }
 }
+impl ProcessorTransactionsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::default_u64::<i64, 100>(),
+            include_logo_and_counterparty_beta: ::std::default::Default::default(),
+            include_original_description: defaults::processor_transactions_get_request_options_include_original_description(),
+            include_personal_finance_category: ::std::default::Default::default(),
+            include_personal_finance_category_beta: ::std::default::Default::default(),
+            offset: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`include_logo_and_counterparty_beta`](Self::include_logo_and_counterparty_beta).
+    pub fn include_logo_and_counterparty_beta(mut self, value: bool) -> Self {
+        self.include_logo_and_counterparty_beta = value;
+        self
+    }
+    /// Set [`include_original_description`](Self::include_original_description).
+    pub fn include_original_description(mut self, value: bool) -> Self {
+        self.include_original_description = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`include_personal_finance_category`](Self::include_personal_finance_category).
+    pub fn include_personal_finance_category(mut self, value: bool) -> Self {
+        self.include_personal_finance_category = value;
+        self
+    }
+    /// Set [`include_personal_finance_category_beta`](Self::include_personal_finance_category_beta).
+    pub fn include_personal_finance_category_beta(mut self, value: bool) -> Self {
+        self.include_personal_finance_category_beta = value;
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = value;
+        self
+    }
+}
 impl ::std::default::Default for ProcessorTransactionsGetRequestOptions {
     fn default() -> Self {
         Self {
@@ -27587,11 +27483,10 @@ impl ::schemars::JsonSchema for ProcessorTransactionsGetResponse {
 }
 ///ProcessorTransactionsRecurringGetRequest defines the request schema for `/processor/transactions/recurring/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorTransactionsRecurringGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<TransactionsRecurringGetRequestOptions>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRecurringGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -27603,12 +27498,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRecurringGetRequest
 impl<'de> crate::struct_serde::FromMap<'de>
 for ProcessorTransactionsRecurringGetRequest {
     const NAME: &'static str = "ProcessorTransactionsRecurringGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "options",
-        "processor_token",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["options", "processor_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -27619,23 +27509,17 @@ for ProcessorTransactionsRecurringGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "options"),
-                2 => s::value(&mut map, &mut f2, "processor_token"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "options"),
+                1 => s::value(&mut map, &mut f1, "processor_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            options: s::optional(f1),
-            processor_token: s::required(f2, "processor_token")?,
-            secret: s::optional(f3),
+            options: s::optional(f0),
+            processor_token: s::required(f1, "processor_token")?,
         })
     }
 }
@@ -27644,21 +27528,15 @@ impl ::serde::Serialize for ProcessorTransactionsRecurringGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorTransactionsRecurringGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[0], "options", &self.options);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -27677,13 +27555,6 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<TransactionsRecurringGetRequestOptions>,
@@ -27697,25 +27568,30 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ProcessorTransactionsRecurringGetRequest defines the request schema for `/processor/transactions/recurring/get`",
         )
     }
 }
+impl ProcessorTransactionsRecurringGetRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            options: ::std::option::Option::None,
+            processor_token: processor_token.into(),
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: TransactionsRecurringGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for ProcessorTransactionsRecurringGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsRecurringGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -27859,10 +27735,9 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetResponse {
 }
 ///ProcessorTransactionsRefreshRequest defines the request schema for `/processor/transactions/refresh`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorTransactionsRefreshRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -27873,7 +27748,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsRefreshRequest {
     const NAME: &'static str = "ProcessorTransactionsRefreshRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "processor_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["processor_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -27883,21 +27758,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsRefreshRequ
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "processor_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "processor_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            processor_token: s::required(f1, "processor_token")?,
-            secret: s::optional(f2),
+            processor_token: s::required(f0, "processor_token")?,
         })
     }
 }
@@ -27906,19 +27775,14 @@ impl ::serde::Serialize for ProcessorTransactionsRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProcessorTransactionsRefreshRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -27937,24 +27801,10 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRefreshRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "processor_token",
             j::REQUIRED,
             G::subschema_for::<ProcessorToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.finish(
@@ -27962,12 +27812,18 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRefreshRequest {
         )
     }
 }
+impl ProcessorTransactionsRefreshRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            processor_token: processor_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for ProcessorTransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsRefreshRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -28198,8 +28054,8 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRemovedWebhook {
 }
 ///ProcessorTransactionsSyncRequest defines the request schema for `/processor/transactions/sync`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ProcessorTransactionsSyncRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The number of transaction updates to fetch.
     pub count: i64,
     /**The cursor value represents the last update requested. Providing it will cause the response to only return changes after this update.
@@ -28208,7 +28064,6 @@ Note: The upper-bound length of this cursor is 256 characters of base64.*/
     pub cursor: ::std::option::Option<::std::string::String>,
     pub options: ::std::option::Option<TransactionsSyncRequestOptions>,
     pub processor_token: ProcessorToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsSyncRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -28220,12 +28075,10 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsSyncRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsSyncRequest {
     const NAME: &'static str = "ProcessorTransactionsSyncRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "count",
         "cursor",
         "options",
         "processor_token",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -28239,27 +28092,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsSyncRequest
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "cursor"),
-                3 => s::value(&mut map, &mut f3, "options"),
-                4 => s::value(&mut map, &mut f4, "processor_token"),
-                5 => s::value(&mut map, &mut f5, "secret"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "processor_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1.unwrap_or_else(defaults::default_u64::<i64, 100>),
-            cursor: s::optional(f2),
-            options: s::optional(f3),
-            processor_token: s::required(f4, "processor_token")?,
-            secret: s::optional(f5),
+            count: f0.unwrap_or_else(defaults::default_u64::<i64, 100>),
+            cursor: s::optional(f1),
+            options: s::optional(f2),
+            processor_token: s::required(f3, "processor_token")?,
         })
     }
 }
@@ -28268,11 +28115,9 @@ impl ::serde::Serialize for ProcessorTransactionsSyncRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -28280,12 +28125,10 @@ impl ::serde::Serialize for ProcessorTransactionsSyncRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "options", &self.options);
+        out.field_unless(skip[0], "cursor", &self.cursor);
+        out.field_unless(skip[1], "options", &self.options);
         out.field("processor_token", &self.processor_token);
-        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -28303,13 +28146,6 @@ impl ::schemars::JsonSchema for ProcessorTransactionsSyncRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -28338,27 +28174,44 @@ impl ::schemars::JsonSchema for ProcessorTransactionsSyncRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "ProcessorTransactionsSyncRequest defines the request schema for `/processor/transactions/sync`",
         )
     }
 }
+impl ProcessorTransactionsSyncRequest {
+    /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
+    pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
+        Self {
+            count: defaults::default_u64::<i64, 100>(),
+            cursor: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+            processor_token: processor_token.into(),
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: ::std::string::String) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: TransactionsSyncRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for ProcessorTransactionsSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsSyncRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
             .field("processor_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -29674,10 +29527,9 @@ impl ::std::convert::TryFrom<::std::string::String> for ProductsTerminateReasonC
     }
 }
 ///ProfileNetworkStatusGetRequest defines the request schema for `/profile/network_status/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ProfileNetworkStatusGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user: NetworkStatusGetUser,
 }
 impl<'de> ::serde::Deserialize<'de> for ProfileNetworkStatusGetRequest {
@@ -29689,7 +29541,7 @@ impl<'de> ::serde::Deserialize<'de> for ProfileNetworkStatusGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProfileNetworkStatusGetRequest {
     const NAME: &'static str = "ProfileNetworkStatusGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user"];
+    const FIELDS: &'static [&'static str] = &["user"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -29699,21 +29551,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProfileNetworkStatusGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user"),
+                0 => s::value(&mut map, &mut f0, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user: s::required(f2, "user")?,
+            user: s::required(f0, "user")?,
         })
     }
 }
@@ -29722,18 +29568,13 @@ impl ::serde::Serialize for ProfileNetworkStatusGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProfileNetworkStatusGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user", &self.user);
         out.end()
     }
@@ -29752,33 +29593,16 @@ impl ::schemars::JsonSchema for ProfileNetworkStatusGetRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user", j::REQUIRED, G::subschema_for::<NetworkStatusGetUser>, &[], "");
         o.finish(
             "ProfileNetworkStatusGetRequest defines the request schema for `/profile/network_status/get`",
         )
     }
 }
-impl ::std::fmt::Debug for ProfileNetworkStatusGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ProfileNetworkStatusGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("user", &self.user)
-            .finish()
+impl ProfileNetworkStatusGetRequest {
+    /// A value with its required fields (`user`); set optional fields with the methods named after them.
+    pub fn new(user: NetworkStatusGetUser) -> Self {
+        Self { user }
     }
 }
 ///ProfileNetworkStatusGetResponse defines the response schema for `/profile/network_status/get`
@@ -30062,6 +29886,11 @@ impl ::schemars::JsonSchema for ProtectApiToken {
         )
     }
 }
+impl ::std::convert::From<&str> for ProtectApiToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ProtectApiToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -30284,6 +30113,11 @@ impl ::schemars::JsonSchema for ProtectClientSessionStartData {
         )
     }
 }
+impl ::std::convert::From<&str> for ProtectClientSessionStartData {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for ProtectClientSessionStartData {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -30312,13 +30146,12 @@ impl ::std::str::FromStr for ProtectClientSessionStartData {
     }
 }
 ///Request object for /protect/compute
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ProtectComputeRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The name of the Trust Index model to use for scoring, with a major.minor version suffix. Examples: `ti-link-session-2.0` (link-session fraud), `ti-identity-2.0` (identity fraud), `cash-advance-onboarding-1.0` (first cash advance), and `cash-advance-ongoing-1.0` (subsequent cash advances). The model specified may require certain fields within `model_inputs`; for example, `ti-link-session-2.0` requires the `link` field. Cash-advance models do not use `model_inputs`.
     pub model: ::std::string::String,
     pub model_inputs: ::std::option::Option<ProtectModelInputs>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user: ProtectUser,
 }
 impl<'de> ::serde::Deserialize<'de> for ProtectComputeRequest {
@@ -30330,13 +30163,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectComputeRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectComputeRequest {
     const NAME: &'static str = "ProtectComputeRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "model",
-        "model_inputs",
-        "secret",
-        "user",
-    ];
+    const FIELDS: &'static [&'static str] = &["model", "model_inputs", "user"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -30348,25 +30175,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectComputeRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "model"),
-                2 => s::value(&mut map, &mut f2, "model_inputs"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "user"),
+                0 => s::value(&mut map, &mut f0, "model"),
+                1 => s::value(&mut map, &mut f1, "model_inputs"),
+                2 => s::value(&mut map, &mut f2, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            model: s::required(f1, "model")?,
-            model_inputs: s::optional(f2),
-            secret: s::optional(f3),
-            user: s::required(f4, "user")?,
+            model: s::required(f0, "model")?,
+            model_inputs: s::optional(f1),
+            user: s::required(f2, "user")?,
         })
     }
 }
@@ -30375,21 +30196,15 @@ impl ::serde::Serialize for ProtectComputeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.model_inputs),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.model_inputs)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProtectComputeRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("model", &self.model);
-        out.field_unless(skip[1], "model_inputs", &self.model_inputs);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "model_inputs", &self.model_inputs);
         out.field("user", &self.user);
         out.end()
     }
@@ -30407,13 +30222,6 @@ impl ::schemars::JsonSchema for ProtectComputeRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "model",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -30427,26 +30235,26 @@ impl ::schemars::JsonSchema for ProtectComputeRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user", j::REQUIRED, G::subschema_for::<ProtectUser>, &[], "");
         o.finish("Request object for /protect/compute")
     }
 }
-impl ::std::fmt::Debug for ProtectComputeRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ProtectComputeRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("model", &self.model)
-            .field("model_inputs", &self.model_inputs)
-            .field("secret", &crate::redact::Redacted)
-            .field("user", &self.user)
-            .finish()
+impl ProtectComputeRequest {
+    /// A value with its required fields (`model`, `user`); set optional fields with the methods named after them.
+    pub fn new(
+        model: impl ::std::convert::Into<::std::string::String>,
+        user: ProtectUser,
+    ) -> Self {
+        Self {
+            model: model.into(),
+            model_inputs: ::std::option::Option::None,
+            user,
+        }
+    }
+    /// Set [`model_inputs`](Self::model_inputs).
+    pub fn model_inputs(mut self, value: ProtectModelInputs) -> Self {
+        self.model_inputs = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Response object for /protect/compute
@@ -30779,6 +30587,7 @@ impl ::schemars::JsonSchema for ProtectComputeSubscores {
 }
 ///Event data for Protect events.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ProtectEvent {
     pub app_visit: ::std::option::Option<ProtectAppVisitEvent>,
     ///If present, contains the current Protect Session ID from the Plaid Pixel SDK.
@@ -30912,13 +30721,44 @@ impl ::schemars::JsonSchema for ProtectEvent {
         o.finish("Event data for Protect events.")
     }
 }
+impl ProtectEvent {
+    /// A value with its required fields (`timestamp`); set optional fields with the methods named after them.
+    pub fn new(timestamp: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        Self {
+            app_visit: ::std::option::Option::None,
+            protect_session_id: ::std::option::Option::None,
+            timestamp,
+            user_sign_in: ::std::option::Option::None,
+            user_sign_up: ::std::option::Option::None,
+        }
+    }
+    /// Set [`app_visit`](Self::app_visit).
+    pub fn app_visit(mut self, value: ProtectAppVisitEvent) -> Self {
+        self.app_visit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`protect_session_id`](Self::protect_session_id).
+    pub fn protect_session_id(mut self, value: ::std::string::String) -> Self {
+        self.protect_session_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_sign_in`](Self::user_sign_in).
+    pub fn user_sign_in(mut self, value: ProtectUserSignInEvent) -> Self {
+        self.user_sign_in = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_sign_up`](Self::user_sign_up).
+    pub fn user_sign_up(mut self, value: ProtectUserSignUpEvent) -> Self {
+        self.user_sign_up = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Request object for /protect/event/get
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ProtectEventGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The event ID to retrieve information for.
     pub event_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for ProtectEventGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -30929,7 +30769,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectEventGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventGetRequest {
     const NAME: &'static str = "ProtectEventGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "event_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["event_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -30939,21 +30779,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "event_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "event_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            event_id: s::required(f1, "event_id")?,
-            secret: s::optional(f2),
+            event_id: s::required(f0, "event_id")?,
         })
     }
 }
@@ -30962,19 +30796,14 @@ impl ::serde::Serialize for ProtectEventGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ProtectEventGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("event_id", &self.event_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -30991,36 +30820,19 @@ impl ::schemars::JsonSchema for ProtectEventGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "event_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The event ID to retrieve information for.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request object for /protect/event/get")
     }
 }
-impl ::std::fmt::Debug for ProtectEventGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ProtectEventGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("event_id", &self.event_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl ProtectEventGetRequest {
+    /// A value with its required fields (`event_id`); set optional fields with the methods named after them.
+    pub fn new(event_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { event_id: event_id.into() }
     }
 }
 ///Response object for /protect/event/get
@@ -31151,15 +30963,14 @@ impl ::schemars::JsonSchema for ProtectEventGetResponse {
     }
 }
 ///Request object for /protect/event/send
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ProtectEventSendRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub event: ::std::option::Option<ProtectEvent>,
     ///Protect Session ID should be provided for any event correlated with a frontend user session started via the Protect SDK.
     pub protect_session_id: ::std::option::Option<::std::string::String>,
     ///Whether this event should be scored with Trust Index. The default is false.
     pub request_trust_index: ::std::option::Option<bool>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Timestamp of the event. Might be the current moment or a time in the past. In [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `"2017-09-14T14:42:19.350Z"`
     pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
@@ -31173,11 +30984,9 @@ impl<'de> ::serde::Deserialize<'de> for ProtectEventSendRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventSendRequest {
     const NAME: &'static str = "ProtectEventSendRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "event",
         "protect_session_id",
         "request_trust_index",
-        "secret",
         "timestamp",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -31192,27 +31001,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventSendRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "event"),
-                2 => s::value(&mut map, &mut f2, "protect_session_id"),
-                3 => s::value(&mut map, &mut f3, "request_trust_index"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "timestamp"),
+                0 => s::value(&mut map, &mut f0, "event"),
+                1 => s::value(&mut map, &mut f1, "protect_session_id"),
+                2 => s::value(&mut map, &mut f2, "request_trust_index"),
+                3 => s::value(&mut map, &mut f3, "timestamp"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            event: s::optional(f1),
-            protect_session_id: s::optional(f2),
-            request_trust_index: s::optional(f3),
-            secret: s::optional(f4),
-            timestamp: s::optional(f5),
+            event: s::optional(f0),
+            protect_session_id: s::optional(f1),
+            request_trust_index: s::optional(f2),
+            timestamp: s::optional(f3),
         })
     }
 }
@@ -31221,11 +31024,9 @@ impl ::serde::Serialize for ProtectEventSendRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.protect_session_id),
             ::std::option::Option::is_none(&self.request_trust_index),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.timestamp),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -31234,12 +31035,10 @@ impl ::serde::Serialize for ProtectEventSendRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("event", &self.event);
-        out.field_unless(skip[1], "protect_session_id", &self.protect_session_id);
-        out.field_unless(skip[2], "request_trust_index", &self.request_trust_index);
-        out.field_unless(skip[3], "secret", &self.secret);
-        out.field_unless(skip[4], "timestamp", &self.timestamp);
+        out.field_unless(skip[0], "protect_session_id", &self.protect_session_id);
+        out.field_unless(skip[1], "request_trust_index", &self.request_trust_index);
+        out.field_unless(skip[2], "timestamp", &self.timestamp);
         out.end()
     }
 }
@@ -31255,13 +31054,6 @@ impl ::schemars::JsonSchema for ProtectEventSendRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "event",
             j::DEFAULTED,
@@ -31284,13 +31076,6 @@ impl ::schemars::JsonSchema for ProtectEventSendRequest {
             "Whether this event should be scored with Trust Index. The default is false.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "timestamp",
             j::OPTIONAL,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -31300,16 +31085,38 @@ impl ::schemars::JsonSchema for ProtectEventSendRequest {
         o.finish("Request object for /protect/event/send")
     }
 }
-impl ::std::fmt::Debug for ProtectEventSendRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ProtectEventSendRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("event", &self.event)
-            .field("protect_session_id", &self.protect_session_id)
-            .field("request_trust_index", &self.request_trust_index)
-            .field("secret", &crate::redact::Redacted)
-            .field("timestamp", &self.timestamp)
-            .finish()
+impl ProtectEventSendRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            event: ::std::option::Option::None,
+            protect_session_id: ::std::option::Option::None,
+            request_trust_index: ::std::option::Option::None,
+            timestamp: ::std::option::Option::None,
+        }
+    }
+    /// Set [`event`](Self::event).
+    pub fn event(mut self, value: ProtectEvent) -> Self {
+        self.event = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`protect_session_id`](Self::protect_session_id).
+    pub fn protect_session_id(mut self, value: ::std::string::String) -> Self {
+        self.protect_session_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`request_trust_index`](Self::request_trust_index).
+    pub fn request_trust_index(mut self, value: bool) -> Self {
+        self.request_trust_index = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`timestamp`](Self::timestamp).
+    pub fn timestamp(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.timestamp = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Response object for /protect/event/send
@@ -31516,6 +31323,7 @@ impl ::schemars::JsonSchema for ProtectIncidentAmount {
 }
 ///Details about the incident event.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct ProtectIncidentEvent {
     ///An access token associated with the Item related to this incident.
     pub access_token: ::std::option::Option<AccessTokenNullable>,
@@ -31699,6 +31507,61 @@ impl ::schemars::JsonSchema for ProtectIncidentEvent {
             "The timestamp when the incident occurred, in ISO 8601 format (e.g., '2020-07-24T03:26:02Z').",
         );
         o.finish("Details about the incident event.")
+    }
+}
+impl ProtectIncidentEvent {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            access_token: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            idv_session_id: ::std::option::Option::None,
+            internal_reference: ::std::option::Option::None,
+            link_session_id: ::std::option::Option::None,
+            protect_event_id: ::std::option::Option::None,
+            signal_client_transaction_id: ::std::option::Option::None,
+            time: ::std::option::Option::None,
+        }
+    }
+    /// Set [`access_token`](Self::access_token).
+    pub fn access_token(mut self, value: AccessTokenNullable) -> Self {
+        self.access_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`amount`](Self::amount).
+    pub fn amount(mut self, value: ProtectIncidentAmount) -> Self {
+        self.amount = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`idv_session_id`](Self::idv_session_id).
+    pub fn idv_session_id(mut self, value: ::std::string::String) -> Self {
+        self.idv_session_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`internal_reference`](Self::internal_reference).
+    pub fn internal_reference(mut self, value: ::std::string::String) -> Self {
+        self.internal_reference = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`link_session_id`](Self::link_session_id).
+    pub fn link_session_id(mut self, value: ::std::string::String) -> Self {
+        self.link_session_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`protect_event_id`](Self::protect_event_id).
+    pub fn protect_event_id(mut self, value: ::std::string::String) -> Self {
+        self.protect_event_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`signal_client_transaction_id`](Self::signal_client_transaction_id).
+    pub fn signal_client_transaction_id(mut self, value: ::std::string::String) -> Self {
+        self.signal_client_transaction_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`time`](Self::time).
+    pub fn time(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.time = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for ProtectIncidentEvent {
@@ -31904,6 +31767,7 @@ impl ::schemars::JsonSchema for ProtectIncidentEventResponse {
 }
 ///Inputs for link session Trust Index models.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ProtectLinkModelInputs {
     ///A unique identifier for the Link session, used to compute a Trust Index score and fraud attributes.
     pub link_session_id: ::std::string::String,
@@ -31999,8 +31863,25 @@ impl ::schemars::JsonSchema for ProtectLinkModelInputs {
         o.finish("Inputs for link session Trust Index models.")
     }
 }
+impl ProtectLinkModelInputs {
+    /// A value with its required fields (`link_session_id`); set optional fields with the methods named after them.
+    pub fn new(
+        link_session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            link_session_id: link_session_id.into(),
+            require_extracted_data: ::std::option::Option::None,
+        }
+    }
+    /// Set [`require_extracted_data`](Self::require_extracted_data).
+    pub fn require_extracted_data(mut self, value: bool) -> Self {
+        self.require_extracted_data = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Inputs required by certain Trust Index models. The `link` field is required for link-session models. Other model families (including cash-advance) are identified by `user` alone and do not use this object.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ProtectModelInputs {
     pub link: ::std::option::Option<ProtectLinkModelInputs>,
     pub sdk: ::std::option::Option<ProtectSdkModelInputs>,
@@ -32088,6 +31969,25 @@ impl ::schemars::JsonSchema for ProtectModelInputs {
         o.finish(
             "Inputs required by certain Trust Index models. The `link` field is required for link-session models. Other model families (including cash-advance) are identified by `user` alone and do not use this object.",
         )
+    }
+}
+impl ProtectModelInputs {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            link: ::std::option::Option::None,
+            sdk: ::std::option::Option::None,
+        }
+    }
+    /// Set [`link`](Self::link).
+    pub fn link(mut self, value: ProtectLinkModelInputs) -> Self {
+        self.link = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`sdk`](Self::sdk).
+    pub fn sdk(mut self, value: ProtectSdkModelInputs) -> Self {
+        self.sdk = ::std::option::Option::Some(value);
+        self
     }
 }
 ///A Protect report associated with a user. Contains details about documented incidents, which may include fraud, investigation outcomes, or other risk events.
@@ -32341,19 +32241,18 @@ impl ::std::convert::TryFrom<::std::string::String> for ProtectReportConfidence 
 }
 /**Request object for `/protect/report/create`.
 Must provide either `user_id` or at least one of the following identifiers in `incident_event`: `link_session_id`, `idv_session_id`, `protect_event_id`, or `signal_client_transaction_id`.*/
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ProtectReportCreateRequest {
     ///Must be a valid ACH return code (e.g. `R01`), required if `report_type` is `ACH_RETURN`.
     pub ach_return_code: ::std::option::Option<::std::string::String>,
     pub bank_account: ::std::option::Option<ProtectBankAccount>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub incident_event: ::std::option::Option<ProtectIncidentEvent>,
     ///Additional context or details about the report, required if `report_type` is `OTHER`.
     pub notes: ::std::option::Option<::std::string::String>,
     pub report_confidence: ProtectReportConfidence,
     pub report_source: ProtectReportSource,
     pub report_type: ProtectReportType,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The Plaid User ID associated with the report.
     pub user_id: ::std::option::Option<::std::string::String>,
 }
@@ -32369,13 +32268,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectReportCreateRequest {
     const FIELDS: &'static [&'static str] = &[
         "ach_return_code",
         "bank_account",
-        "client_id",
         "incident_event",
         "notes",
         "report_confidence",
         "report_source",
         "report_type",
-        "secret",
         "user_id",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -32394,20 +32291,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectReportCreateRequest {
         let mut f5 = None;
         let mut f6 = None;
         let mut f7 = None;
-        let mut f8 = None;
-        let mut f9 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "ach_return_code"),
                 1 => s::value(&mut map, &mut f1, "bank_account"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "incident_event"),
-                4 => s::value(&mut map, &mut f4, "notes"),
-                5 => s::value(&mut map, &mut f5, "report_confidence"),
-                6 => s::value(&mut map, &mut f6, "report_source"),
-                7 => s::value(&mut map, &mut f7, "report_type"),
-                8 => s::value(&mut map, &mut f8, "secret"),
-                9 => s::value(&mut map, &mut f9, "user_id"),
+                2 => s::value(&mut map, &mut f2, "incident_event"),
+                3 => s::value(&mut map, &mut f3, "notes"),
+                4 => s::value(&mut map, &mut f4, "report_confidence"),
+                5 => s::value(&mut map, &mut f5, "report_source"),
+                6 => s::value(&mut map, &mut f6, "report_type"),
+                7 => s::value(&mut map, &mut f7, "user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -32415,14 +32308,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectReportCreateRequest {
         Ok(Self {
             ach_return_code: s::optional(f0),
             bank_account: s::optional(f1),
-            client_id: s::optional(f2),
-            incident_event: s::optional(f3),
-            notes: s::optional(f4),
-            report_confidence: s::required(f5, "report_confidence")?,
-            report_source: s::required(f6, "report_source")?,
-            report_type: s::required(f7, "report_type")?,
-            secret: s::optional(f8),
-            user_id: s::optional(f9),
+            incident_event: s::optional(f2),
+            notes: s::optional(f3),
+            report_confidence: s::required(f4, "report_confidence")?,
+            report_source: s::required(f5, "report_source")?,
+            report_type: s::required(f6, "report_type")?,
+            user_id: s::optional(f7),
         })
     }
 }
@@ -32431,13 +32322,11 @@ impl ::serde::Serialize for ProtectReportCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.ach_return_code),
             ::std::option::Option::is_none(&self.bank_account),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.incident_event),
             ::std::option::Option::is_none(&self.notes),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -32448,14 +32337,12 @@ impl ::serde::Serialize for ProtectReportCreateRequest {
         );
         out.field_unless(skip[0], "ach_return_code", &self.ach_return_code);
         out.field_unless(skip[1], "bank_account", &self.bank_account);
-        out.field_unless(skip[2], "client_id", &self.client_id);
-        out.field_unless(skip[3], "incident_event", &self.incident_event);
-        out.field_unless(skip[4], "notes", &self.notes);
+        out.field_unless(skip[2], "incident_event", &self.incident_event);
+        out.field_unless(skip[3], "notes", &self.notes);
         out.field("report_confidence", &self.report_confidence);
         out.field("report_source", &self.report_source);
         out.field("report_type", &self.report_type);
-        out.field_unless(skip[5], "secret", &self.secret);
-        out.field_unless(skip[6], "user_id", &self.user_id);
+        out.field_unless(skip[4], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -32482,13 +32369,6 @@ impl ::schemars::JsonSchema for ProtectReportCreateRequest {
             "bank_account",
             j::OPTIONAL,
             G::subschema_for::<ProtectBankAccount>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
             &[j::NULLABLE],
             "",
         );
@@ -32528,13 +32408,6 @@ impl ::schemars::JsonSchema for ProtectReportCreateRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "user_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -32546,20 +32419,48 @@ impl ::schemars::JsonSchema for ProtectReportCreateRequest {
         )
     }
 }
-impl ::std::fmt::Debug for ProtectReportCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ProtectReportCreateRequest")
-            .field("ach_return_code", &self.ach_return_code)
-            .field("bank_account", &self.bank_account)
-            .field("client_id", &crate::redact::Redacted)
-            .field("incident_event", &self.incident_event)
-            .field("notes", &self.notes)
-            .field("report_confidence", &self.report_confidence)
-            .field("report_source", &self.report_source)
-            .field("report_type", &self.report_type)
-            .field("secret", &crate::redact::Redacted)
-            .field("user_id", &self.user_id)
-            .finish()
+impl ProtectReportCreateRequest {
+    /// A value with its required fields (`report_confidence`, `report_source`, `report_type`); set optional fields with the methods named after them.
+    pub fn new(
+        report_confidence: ProtectReportConfidence,
+        report_source: ProtectReportSource,
+        report_type: ProtectReportType,
+    ) -> Self {
+        Self {
+            ach_return_code: ::std::option::Option::None,
+            bank_account: ::std::option::Option::None,
+            incident_event: ::std::option::Option::None,
+            notes: ::std::option::Option::None,
+            report_confidence,
+            report_source,
+            report_type,
+            user_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`ach_return_code`](Self::ach_return_code).
+    pub fn ach_return_code(mut self, value: ::std::string::String) -> Self {
+        self.ach_return_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`bank_account`](Self::bank_account).
+    pub fn bank_account(mut self, value: ProtectBankAccount) -> Self {
+        self.bank_account = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`incident_event`](Self::incident_event).
+    pub fn incident_event(mut self, value: ProtectIncidentEvent) -> Self {
+        self.incident_event = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`notes`](Self::notes).
+    pub fn notes(mut self, value: ::std::string::String) -> Self {
+        self.notes = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: ::std::string::String) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Response object for /protect/report/create
@@ -32911,6 +32812,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ProtectReportType {
 }
 ///Inputs for Protect SDK Trust Index models.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ProtectSdkModelInputs {
     ///A unique identifier for the Protect SDK session, used to compute a Trust Index score and fraud attributes.
     pub sdk_session_id: ::std::string::String,
@@ -32984,8 +32886,19 @@ impl ::schemars::JsonSchema for ProtectSdkModelInputs {
         o.finish("Inputs for Protect SDK Trust Index models.")
     }
 }
+impl ProtectSdkModelInputs {
+    /// A value with its required fields (`sdk_session_id`); set optional fields with the methods named after them.
+    pub fn new(
+        sdk_session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            sdk_session_id: sdk_session_id.into(),
+        }
+    }
+}
 ///Represents an end user for `/protect/compute` requests.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ProtectUser {
     ///A unique ID representing the end user, previously passed to `/user/create`. Maximum of 128 characters. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
     pub client_user_id: ::std::option::Option<::std::string::String>,
@@ -33073,6 +32986,25 @@ impl ::schemars::JsonSchema for ProtectUser {
             "The Plaid User ID returned from a previous call to `/user/create`. This or `client_user_id` can be provided, not both.",
         );
         o.finish("Represents an end user for `/protect/compute` requests.")
+    }
+}
+impl ProtectUser {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            client_user_id: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ::std::string::String) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: ::std::string::String) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Fired when there has been a new user event. The webhook payload contains limited information about the event. For full event details, call [`/protect/event/get`](https://plaid.com/docs/api/products/protect/#protecteventget).
@@ -33269,12 +33201,11 @@ impl ::schemars::JsonSchema for ProtectUserEventWebhook {
     }
 }
 ///Request object for /protect/user/insights/get
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ProtectUserInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A unique ID representing the end user. Either `user_id` or `client_user_id` must be provided.
     pub client_user_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The Plaid User ID. Either `user_id` or `client_user_id` must be provided.
     pub user_id: ::std::option::Option<::std::string::String>,
 }
@@ -33287,12 +33218,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectUserInsightsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectUserInsightsGetRequest {
     const NAME: &'static str = "ProtectUserInsightsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "client_user_id",
-        "secret",
-        "user_id",
-    ];
+    const FIELDS: &'static [&'static str] = &["client_user_id", "user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -33303,23 +33229,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectUserInsightsGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::optional(f1),
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
+            client_user_id: s::optional(f0),
+            user_id: s::optional(f1),
         })
     }
 }
@@ -33328,10 +33248,8 @@ impl ::serde::Serialize for ProtectUserInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_user_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -33340,10 +33258,8 @@ impl ::serde::Serialize for ProtectUserInsightsGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[0], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -33362,25 +33278,11 @@ impl ::schemars::JsonSchema for ProtectUserInsightsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_user_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "A unique ID representing the end user. Either `user_id` or `client_user_id` must be provided.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "user_id",
@@ -33392,14 +33294,23 @@ impl ::schemars::JsonSchema for ProtectUserInsightsGetRequest {
         o.finish("Request object for /protect/user/insights/get")
     }
 }
-impl ::std::fmt::Debug for ProtectUserInsightsGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ProtectUserInsightsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("user_id", &self.user_id)
-            .finish()
+impl ProtectUserInsightsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            client_user_id: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ::std::string::String) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: ::std::string::String) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Response object for /protect/user/insights/get

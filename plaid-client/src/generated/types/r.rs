@@ -1673,6 +1673,11 @@ impl ::schemars::JsonSchema for RecurringTransferId {
         )
     }
 }
+impl ::std::convert::From<&str> for RecurringTransferId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for RecurringTransferId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2045,6 +2050,11 @@ impl ::schemars::JsonSchema for Region {
         )
     }
 }
+impl ::std::convert::From<&str> for Region {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for Region {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2300,6 +2310,7 @@ impl ::schemars::JsonSchema for ReportingInformation {
 }
 ///Physical address of a business. Used for input requests.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RequestBusinessAddress {
     pub city: City,
     pub country: GenericCountryCode,
@@ -2413,6 +2424,38 @@ impl ::schemars::JsonSchema for RequestBusinessAddress {
         o.finish("Physical address of a business. Used for input requests.")
     }
 }
+impl RequestBusinessAddress {
+    /// A value with its required fields (`city`, `country`, `street`); set optional fields with the methods named after them.
+    pub fn new(
+        city: impl ::std::convert::Into<City>,
+        country: impl ::std::convert::Into<GenericCountryCode>,
+        street: impl ::std::convert::Into<Street>,
+    ) -> Self {
+        Self {
+            city: city.into(),
+            country: country.into(),
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            street: street.into(),
+            street2: ::std::option::Option::None,
+        }
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: PostalCode) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: Region) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street2`](Self::street2).
+    pub fn street2(mut self, value: Street2) -> Self {
+        self.street2 = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///A unique identifier for the request, which can be used for troubleshooting. This identifier, like all Plaid identifiers, is case sensitive.
 #[derive(
     ::serde::Deserialize,
@@ -2443,6 +2486,11 @@ impl ::schemars::JsonSchema for RequestId {
             &[],
             "A unique identifier for the request, which can be used for troubleshooting. This identifier, like all Plaid identifiers, is case sensitive.",
         )
+    }
+}
+impl ::std::convert::From<&str> for RequestId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for RequestId {
@@ -2631,6 +2679,11 @@ impl ::schemars::JsonSchema for ReviewComment {
             &[],
             "A comment submitted by a team member as part of reviewing a watchlist screening.",
         )
+    }
+}
+impl ::std::convert::From<&str> for ReviewComment {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for ReviewComment {
@@ -6178,6 +6231,11 @@ impl ::schemars::JsonSchema for RoutingNumber {
             &[],
             "The routing number of the account.",
         )
+    }
+}
+impl ::std::convert::From<&str> for RoutingNumber {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for RoutingNumber {

@@ -2,10 +2,9 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///SandboxBankIncomeFireWebhookRequest defines the request schema for `/sandbox/bank_income/fire_webhook`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxBankIncomeFireWebhookRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub webhook_code: SandboxBankIncomeWebhookFireRequestWebhookCode,
     pub webhook_fields: SandboxBankIncomeWebhookFireRequestWebhookFields,
     ///The URL to which the webhook should be sent. If provided, this will override the URL set in the dashboard.
@@ -21,8 +20,6 @@ impl<'de> ::serde::Deserialize<'de> for SandboxBankIncomeFireWebhookRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankIncomeFireWebhookRequest {
     const NAME: &'static str = "SandboxBankIncomeFireWebhookRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
         "webhook_code",
         "webhook_fields",
         "webhook_override",
@@ -38,25 +35,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankIncomeFireWebhookRequ
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "webhook_code"),
-                3 => s::value(&mut map, &mut f3, "webhook_fields"),
-                4 => s::value(&mut map, &mut f4, "webhook_override"),
+                0 => s::value(&mut map, &mut f0, "webhook_code"),
+                1 => s::value(&mut map, &mut f1, "webhook_fields"),
+                2 => s::value(&mut map, &mut f2, "webhook_override"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            webhook_code: s::required(f2, "webhook_code")?,
-            webhook_fields: s::required(f3, "webhook_fields")?,
-            webhook_override: s::optional(f4),
+            webhook_code: s::required(f0, "webhook_code")?,
+            webhook_fields: s::required(f1, "webhook_fields")?,
+            webhook_override: s::optional(f2),
         })
     }
 }
@@ -65,22 +56,16 @@ impl ::serde::Serialize for SandboxBankIncomeFireWebhookRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.webhook_override),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.webhook_override)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxBankIncomeFireWebhookRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_fields", &self.webhook_fields);
-        out.field_unless(skip[2], "webhook_override", &self.webhook_override);
+        out.field_unless(skip[0], "webhook_override", &self.webhook_override);
         out.end()
     }
 }
@@ -98,20 +83,6 @@ impl ::schemars::JsonSchema for SandboxBankIncomeFireWebhookRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "webhook_code",
             j::REQUIRED,
@@ -138,15 +109,22 @@ impl ::schemars::JsonSchema for SandboxBankIncomeFireWebhookRequest {
         )
     }
 }
-impl ::std::fmt::Debug for SandboxBankIncomeFireWebhookRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxBankIncomeFireWebhookRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("webhook_code", &self.webhook_code)
-            .field("webhook_fields", &self.webhook_fields)
-            .field("webhook_override", &self.webhook_override)
-            .finish()
+impl SandboxBankIncomeFireWebhookRequest {
+    /// A value with its required fields (`webhook_code`, `webhook_fields`); set optional fields with the methods named after them.
+    pub fn new(
+        webhook_code: SandboxBankIncomeWebhookFireRequestWebhookCode,
+        webhook_fields: SandboxBankIncomeWebhookFireRequestWebhookFields,
+    ) -> Self {
+        Self {
+            webhook_code,
+            webhook_fields,
+            webhook_override: ::std::option::Option::None,
+        }
+    }
+    /// Set [`webhook_override`](Self::webhook_override).
+    pub fn webhook_override(mut self, value: ::std::string::String) -> Self {
+        self.webhook_override = ::std::option::Option::Some(value);
+        self
     }
 }
 ///SandboxBankIncomeFireWebhookResponse defines the response schema for `/sandbox/bank_income/fire_webhook`
@@ -288,6 +266,7 @@ for SandboxBankIncomeWebhookFireRequestWebhookCode {
 }
 ///Optional fields which will be populated in the simulated webhook
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxBankIncomeWebhookFireRequestWebhookFields {
     pub bank_income_refresh_complete_result: ::std::option::Option<
         BankIncomeRefreshCompleteResult,
@@ -388,11 +367,27 @@ impl ::schemars::JsonSchema for SandboxBankIncomeWebhookFireRequestWebhookFields
         o.finish("Optional fields which will be populated in the simulated webhook")
     }
 }
+impl SandboxBankIncomeWebhookFireRequestWebhookFields {
+    /// A value with its required fields (`user_id`); set optional fields with the methods named after them.
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            bank_income_refresh_complete_result: ::std::option::Option::None,
+            user_id: user_id.into(),
+        }
+    }
+    /// Set [`bank_income_refresh_complete_result`](Self::bank_income_refresh_complete_result).
+    pub fn bank_income_refresh_complete_result(
+        mut self,
+        value: BankIncomeRefreshCompleteResult,
+    ) -> Self {
+        self.bank_income_refresh_complete_result = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Defines the request schema for `/sandbox/bank_transfer/fire_webhook`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxBankTransferFireWebhookRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The URL to which the webhook should be sent.
     pub webhook: ::std::string::String,
 }
@@ -405,7 +400,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxBankTransferFireWebhookRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankTransferFireWebhookRequest {
     const NAME: &'static str = "SandboxBankTransferFireWebhookRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "webhook"];
+    const FIELDS: &'static [&'static str] = &["webhook"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -415,21 +410,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankTransferFireWebhookRe
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "webhook"),
+                0 => s::value(&mut map, &mut f0, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            webhook: s::required(f2, "webhook")?,
+            webhook: s::required(f0, "webhook")?,
         })
     }
 }
@@ -438,18 +427,13 @@ impl ::serde::Serialize for SandboxBankTransferFireWebhookRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxBankTransferFireWebhookRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("webhook", &self.webhook);
         out.end()
     }
@@ -469,20 +453,6 @@ impl ::schemars::JsonSchema for SandboxBankTransferFireWebhookRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "webhook",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -492,13 +462,10 @@ impl ::schemars::JsonSchema for SandboxBankTransferFireWebhookRequest {
         o.finish("Defines the request schema for `/sandbox/bank_transfer/fire_webhook`")
     }
 }
-impl ::std::fmt::Debug for SandboxBankTransferFireWebhookRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxBankTransferFireWebhookRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("webhook", &self.webhook)
-            .finish()
+impl SandboxBankTransferFireWebhookRequest {
+    /// A value with its required fields (`webhook`); set optional fields with the methods named after them.
+    pub fn new(webhook: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { webhook: webhook.into() }
     }
 }
 ///Defines the response schema for `/sandbox/bank_transfer/fire_webhook`
@@ -572,10 +539,10 @@ impl ::schemars::JsonSchema for SandboxBankTransferFireWebhookResponse {
     }
 }
 ///Defines the request schema for `/sandbox/bank_transfer/simulate`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxBankTransferSimulateRequest {
     pub bank_transfer_id: BankTransferId,
-    pub client_id: ::std::option::Option<ApiClientId>,
     /**The asynchronous event to be simulated. May be: `posted`, `failed`, or `reversed`.
 
 An error will be returned if the event type is incompatible with the current transfer status. Compatible status --> event type transitions include:
@@ -588,7 +555,6 @@ An error will be returned if the event type is incompatible with the current tra
 */
     pub event_type: ::std::string::String,
     pub failure_reason: ::std::option::Option<BankTransferFailure>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for SandboxBankTransferSimulateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -601,10 +567,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankTransferSimulateReque
     const NAME: &'static str = "SandboxBankTransferSimulateRequest";
     const FIELDS: &'static [&'static str] = &[
         "bank_transfer_id",
-        "client_id",
         "event_type",
         "failure_reason",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -617,25 +581,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankTransferSimulateReque
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "bank_transfer_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "event_type"),
-                3 => s::value(&mut map, &mut f3, "failure_reason"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                1 => s::value(&mut map, &mut f1, "event_type"),
+                2 => s::value(&mut map, &mut f2, "failure_reason"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             bank_transfer_id: s::required(f0, "bank_transfer_id")?,
-            client_id: s::optional(f1),
-            event_type: s::required(f2, "event_type")?,
-            failure_reason: s::optional(f3),
-            secret: s::optional(f4),
+            event_type: s::required(f1, "event_type")?,
+            failure_reason: s::optional(f2),
         })
     }
 }
@@ -644,11 +602,7 @@ impl ::serde::Serialize for SandboxBankTransferSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.failure_reason),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.failure_reason)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxBankTransferSimulateRequest",
@@ -656,10 +610,8 @@ impl ::serde::Serialize for SandboxBankTransferSimulateRequest {
             &skip,
         );
         out.field("bank_transfer_id", &self.bank_transfer_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("event_type", &self.event_type);
-        out.field_unless(skip[1], "failure_reason", &self.failure_reason);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "failure_reason", &self.failure_reason);
         out.end()
     }
 }
@@ -685,13 +637,6 @@ impl ::schemars::JsonSchema for SandboxBankTransferSimulateRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "event_type",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -705,25 +650,25 @@ impl ::schemars::JsonSchema for SandboxBankTransferSimulateRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/sandbox/bank_transfer/simulate`")
     }
 }
-impl ::std::fmt::Debug for SandboxBankTransferSimulateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxBankTransferSimulateRequest")
-            .field("bank_transfer_id", &self.bank_transfer_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("event_type", &self.event_type)
-            .field("failure_reason", &self.failure_reason)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl SandboxBankTransferSimulateRequest {
+    /// A value with its required fields (`bank_transfer_id`, `event_type`); set optional fields with the methods named after them.
+    pub fn new(
+        bank_transfer_id: impl ::std::convert::Into<BankTransferId>,
+        event_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            bank_transfer_id: bank_transfer_id.into(),
+            event_type: event_type.into(),
+            failure_reason: ::std::option::Option::None,
+        }
+    }
+    /// Set [`failure_reason`](Self::failure_reason).
+    pub fn failure_reason(mut self, value: BankTransferFailure) -> Self {
+        self.failure_reason = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/sandbox/bank_transfer/simulate`
@@ -798,9 +743,8 @@ impl ::schemars::JsonSchema for SandboxBankTransferSimulateResponse {
 }
 ///SandboxCraCashflowUpdatesUpdateRequest defines the request schema for `/sandbox/cra/cashflow_updates/update`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct SandboxCraCashflowUpdatesUpdateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
     ///Webhook codes corresponding to the Cash Flow Updates events to be simulated.
@@ -817,13 +761,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxCraCashflowUpdatesUpdateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxCraCashflowUpdatesUpdateRequest {
     const NAME: &'static str = "SandboxCraCashflowUpdatesUpdateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "user_id",
-        "user_token",
-        "webhook_codes",
-    ];
+    const FIELDS: &'static [&'static str] = &["user_id", "user_token", "webhook_codes"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -835,25 +773,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxCraCashflowUpdatesUpdateR
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_id"),
-                3 => s::value(&mut map, &mut f3, "user_token"),
-                4 => s::value(&mut map, &mut f4, "webhook_codes"),
+                0 => s::value(&mut map, &mut f0, "user_id"),
+                1 => s::value(&mut map, &mut f1, "user_token"),
+                2 => s::value(&mut map, &mut f2, "webhook_codes"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_id: s::optional(f2),
-            user_token: s::optional(f3),
-            webhook_codes: s::optional(f4),
+            user_id: s::optional(f0),
+            user_token: s::optional(f1),
+            webhook_codes: s::optional(f2),
         })
     }
 }
@@ -862,9 +794,7 @@ impl ::serde::Serialize for SandboxCraCashflowUpdatesUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
             ::std::option::Option::is_none(&self.webhook_codes),
@@ -875,11 +805,9 @@ impl ::serde::Serialize for SandboxCraCashflowUpdatesUpdateRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_id", &self.user_id);
-        out.field_unless(skip[3], "user_token", &self.user_token);
-        out.field_unless(skip[4], "webhook_codes", &self.webhook_codes);
+        out.field_unless(skip[0], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_token", &self.user_token);
+        out.field_unless(skip[2], "webhook_codes", &self.webhook_codes);
         out.end()
     }
 }
@@ -897,20 +825,6 @@ impl ::schemars::JsonSchema for SandboxCraCashflowUpdatesUpdateRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "user_id",
             j::OPTIONAL,
@@ -937,11 +851,37 @@ impl ::schemars::JsonSchema for SandboxCraCashflowUpdatesUpdateRequest {
         )
     }
 }
+impl SandboxCraCashflowUpdatesUpdateRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+            webhook_codes: ::std::option::Option::None,
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`webhook_codes`](Self::webhook_codes).
+    pub fn webhook_codes(
+        mut self,
+        value: ::std::vec::Vec<CashFlowUpdatesEventWebhookCodes>,
+    ) -> Self {
+        self.webhook_codes = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for SandboxCraCashflowUpdatesUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxCraCashflowUpdatesUpdateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .field("webhook_codes", &self.webhook_codes)
@@ -1021,12 +961,11 @@ impl ::schemars::JsonSchema for SandboxCraCashflowUpdatesUpdateResponse {
     }
 }
 ///SandboxIncomeFireWebhookRequest defines the request schema for `/sandbox/income/fire_webhook`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxIncomeFireWebhookRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The Item ID associated with the verification.
     pub item_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<UserId>,
     /**`VERIFICATION_STATUS_PROCESSING_COMPLETE`: The income verification status processing has completed. If the user uploaded multiple documents, this webhook will fire when all documents have finished processing. Call the `/income/verification/paystubs/get` endpoint and check the document metadata to see which documents were successfully parsed.
 
@@ -1050,9 +989,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxIncomeFireWebhookRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxIncomeFireWebhookRequest {
     const NAME: &'static str = "SandboxIncomeFireWebhookRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "item_id",
-        "secret",
         "user_id",
         "verification_status",
         "webhook",
@@ -1071,29 +1008,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxIncomeFireWebhookRequest 
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "item_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "verification_status"),
-                5 => s::value(&mut map, &mut f5, "webhook"),
-                6 => s::value(&mut map, &mut f6, "webhook_code"),
+                0 => s::value(&mut map, &mut f0, "item_id"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "verification_status"),
+                3 => s::value(&mut map, &mut f3, "webhook"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            item_id: s::required(f1, "item_id")?,
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            verification_status: s::optional(f4),
-            webhook: s::required(f5, "webhook")?,
-            webhook_code: s::required(f6, "webhook_code")?,
+            item_id: s::required(f0, "item_id")?,
+            user_id: s::optional(f1),
+            verification_status: s::optional(f2),
+            webhook: s::required(f3, "webhook")?,
+            webhook_code: s::required(f4, "webhook_code")?,
         })
     }
 }
@@ -1102,9 +1033,7 @@ impl ::serde::Serialize for SandboxIncomeFireWebhookRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.verification_status),
         ];
@@ -1114,11 +1043,9 @@ impl ::serde::Serialize for SandboxIncomeFireWebhookRequest {
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("item_id", &self.item_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_id", &self.user_id);
-        out.field_unless(skip[3], "verification_status", &self.verification_status);
+        out.field_unless(skip[0], "user_id", &self.user_id);
+        out.field_unless(skip[1], "verification_status", &self.verification_status);
         out.field("webhook", &self.webhook);
         out.field("webhook_code", &self.webhook_code);
         out.end()
@@ -1139,25 +1066,11 @@ impl ::schemars::JsonSchema for SandboxIncomeFireWebhookRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "item_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The Item ID associated with the verification.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field("user_id", j::OPTIONAL, G::subschema_for::<UserId>, &[j::NULLABLE], "");
         o.field(
@@ -1186,17 +1099,33 @@ impl ::schemars::JsonSchema for SandboxIncomeFireWebhookRequest {
         )
     }
 }
-impl ::std::fmt::Debug for SandboxIncomeFireWebhookRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxIncomeFireWebhookRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("item_id", &self.item_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("user_id", &self.user_id)
-            .field("verification_status", &self.verification_status)
-            .field("webhook", &self.webhook)
-            .field("webhook_code", &self.webhook_code)
-            .finish()
+impl SandboxIncomeFireWebhookRequest {
+    /// A value with its required fields (`item_id`, `webhook`, `webhook_code`); set optional fields with the methods named after them.
+    pub fn new(
+        item_id: impl ::std::convert::Into<::std::string::String>,
+        webhook: impl ::std::convert::Into<::std::string::String>,
+        webhook_code: SandboxIncomeWebhookFireRequestWebhookCode,
+    ) -> Self {
+        Self {
+            item_id: item_id.into(),
+            user_id: ::std::option::Option::None,
+            verification_status: ::std::option::Option::None,
+            webhook: webhook.into(),
+            webhook_code,
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: UserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`verification_status`](Self::verification_status).
+    pub fn verification_status(
+        mut self,
+        value: SandboxIncomeFireWebhookRequestVerificationStatus,
+    ) -> Self {
+        self.verification_status = ::std::option::Option::Some(value);
+        self
     }
 }
 /**`VERIFICATION_STATUS_PROCESSING_COMPLETE`: The income verification status processing has completed. If the user uploaded multiple documents, this webhook will fire when all documents have finished processing. Call the `/income/verification/paystubs/get` endpoint and check the document metadata to see which documents were successfully parsed.
@@ -1425,11 +1354,10 @@ for SandboxIncomeWebhookFireRequestWebhookCode {
 }
 ///SandboxItemApplicationSeedRequest defines the request schema for `/sandbox/item/application/seed`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SandboxItemApplicationSeedRequest {
     pub access_token: AccessToken,
     pub application_id: ApplicationId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for SandboxItemApplicationSeedRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1440,12 +1368,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxItemApplicationSeedRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemApplicationSeedRequest {
     const NAME: &'static str = "SandboxItemApplicationSeedRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "application_id",
-        "client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "application_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1456,14 +1379,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemApplicationSeedReques
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "application_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -1471,8 +1390,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemApplicationSeedReques
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
             application_id: s::required(f1, "application_id")?,
-            client_id: s::optional(f2),
-            secret: s::optional(f3),
         })
     }
 }
@@ -1481,10 +1398,7 @@ impl ::serde::Serialize for SandboxItemApplicationSeedRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxItemApplicationSeedRequest",
@@ -1493,8 +1407,6 @@ impl ::serde::Serialize for SandboxItemApplicationSeedRequest {
         );
         out.field("access_token", &self.access_token);
         out.field("application_id", &self.application_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1520,23 +1432,21 @@ impl ::schemars::JsonSchema for SandboxItemApplicationSeedRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "SandboxItemApplicationSeedRequest defines the request schema for `/sandbox/item/application/seed`",
         )
+    }
+}
+impl SandboxItemApplicationSeedRequest {
+    /// A value with its required fields (`access_token`, `application_id`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        application_id: impl ::std::convert::Into<ApplicationId>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            application_id: application_id.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for SandboxItemApplicationSeedRequest {
@@ -1544,8 +1454,6 @@ impl ::std::fmt::Debug for SandboxItemApplicationSeedRequest {
         f.debug_struct("SandboxItemApplicationSeedRequest")
             .field("access_token", &crate::redact::Redacted)
             .field("application_id", &self.application_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -1636,10 +1544,9 @@ impl ::schemars::JsonSchema for SandboxItemApplicationSeedResponse {
 }
 ///SandboxItemFireWebhookRequest defines the request schema for `/sandbox/item/fire_webhook`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SandboxItemFireWebhookRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The webhook codes that can be fired by this test endpoint.
     pub webhook_code: SandboxItemFireWebhookRequestWebhookCode,
     pub webhook_type: ::std::option::Option<WebhookType>,
@@ -1655,8 +1562,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemFireWebhookRequest {
     const NAME: &'static str = "SandboxItemFireWebhookRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
-        "secret",
         "webhook_code",
         "webhook_type",
     ];
@@ -1671,25 +1576,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemFireWebhookRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "webhook_code"),
-                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                1 => s::value(&mut map, &mut f1, "webhook_code"),
+                2 => s::value(&mut map, &mut f2, "webhook_type"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
-            webhook_code: s::required(f3, "webhook_code")?,
-            webhook_type: s::optional(f4),
+            webhook_code: s::required(f1, "webhook_code")?,
+            webhook_type: s::optional(f2),
         })
     }
 }
@@ -1698,11 +1597,7 @@ impl ::serde::Serialize for SandboxItemFireWebhookRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.webhook_type),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.webhook_type)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxItemFireWebhookRequest",
@@ -1710,10 +1605,8 @@ impl ::serde::Serialize for SandboxItemFireWebhookRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("webhook_code", &self.webhook_code);
-        out.field_unless(skip[2], "webhook_type", &self.webhook_type);
+        out.field_unless(skip[0], "webhook_type", &self.webhook_type);
         out.end()
     }
 }
@@ -1733,20 +1626,6 @@ impl ::schemars::JsonSchema for SandboxItemFireWebhookRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "webhook_code",
             j::REQUIRED,
             G::subschema_for::<SandboxItemFireWebhookRequestWebhookCode>,
@@ -1765,12 +1644,28 @@ impl ::schemars::JsonSchema for SandboxItemFireWebhookRequest {
         )
     }
 }
+impl SandboxItemFireWebhookRequest {
+    /// A value with its required fields (`access_token`, `webhook_code`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        webhook_code: SandboxItemFireWebhookRequestWebhookCode,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            webhook_code,
+            webhook_type: ::std::option::Option::None,
+        }
+    }
+    /// Set [`webhook_type`](Self::webhook_type).
+    pub fn webhook_type(mut self, value: WebhookType) -> Self {
+        self.webhook_type = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for SandboxItemFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemFireWebhookRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("webhook_code", &self.webhook_code)
             .field("webhook_type", &self.webhook_type)
             .finish()
@@ -1973,10 +1868,9 @@ impl ::schemars::JsonSchema for SandboxItemFireWebhookResponse {
 }
 ///SandboxItemResetLoginRequest defines the request schema for `/sandbox/item/reset_login`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SandboxItemResetLoginRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for SandboxItemResetLoginRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1987,7 +1881,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxItemResetLoginRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemResetLoginRequest {
     const NAME: &'static str = "SandboxItemResetLoginRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1997,21 +1891,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemResetLoginRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -2020,10 +1908,7 @@ impl ::serde::Serialize for SandboxItemResetLoginRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxItemResetLoginRequest",
@@ -2031,8 +1916,6 @@ impl ::serde::Serialize for SandboxItemResetLoginRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -2049,31 +1932,23 @@ impl ::schemars::JsonSchema for SandboxItemResetLoginRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "SandboxItemResetLoginRequest defines the request schema for `/sandbox/item/reset_login`",
         )
+    }
+}
+impl SandboxItemResetLoginRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for SandboxItemResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemResetLoginRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2164,12 +2039,11 @@ impl ::schemars::JsonSchema for SandboxItemResetLoginResponse {
 }
 ///SandboxItemSetVerificationStatusRequest defines the request schema for `/sandbox/item/set_verification_status`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SandboxItemSetVerificationStatusRequest {
     pub access_token: AccessToken,
     ///The `account_id` of the account whose verification status is to be modified
     pub account_id: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The verification status to set the account to.
     pub verification_status: SandboxItemSetVerificationStatusRequestVerificationStatus,
 }
@@ -2185,8 +2059,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemSetVerificationStatus
     const FIELDS: &'static [&'static str] = &[
         "access_token",
         "account_id",
-        "client_id",
-        "secret",
         "verification_status",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -2200,15 +2072,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemSetVerificationStatus
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "account_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "verification_status"),
+                2 => s::value(&mut map, &mut f2, "verification_status"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -2216,9 +2084,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemSetVerificationStatus
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
             account_id: s::required(f1, "account_id")?,
-            client_id: s::optional(f2),
-            secret: s::optional(f3),
-            verification_status: s::required(f4, "verification_status")?,
+            verification_status: s::required(f2, "verification_status")?,
         })
     }
 }
@@ -2227,10 +2093,7 @@ impl ::serde::Serialize for SandboxItemSetVerificationStatusRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxItemSetVerificationStatusRequest",
@@ -2239,8 +2102,6 @@ impl ::serde::Serialize for SandboxItemSetVerificationStatusRequest {
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("verification_status", &self.verification_status);
         out.end()
     }
@@ -2268,20 +2129,6 @@ impl ::schemars::JsonSchema for SandboxItemSetVerificationStatusRequest {
             "The `account_id` of the account whose verification status is to be modified",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "verification_status",
             j::REQUIRED,
             G::subschema_for::<
@@ -2295,13 +2142,25 @@ impl ::schemars::JsonSchema for SandboxItemSetVerificationStatusRequest {
         )
     }
 }
+impl SandboxItemSetVerificationStatusRequest {
+    /// A value with its required fields (`access_token`, `account_id`, `verification_status`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        account_id: impl ::std::convert::Into<::std::string::String>,
+        verification_status: SandboxItemSetVerificationStatusRequestVerificationStatus,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+            verification_status,
+        }
+    }
+}
 impl ::std::fmt::Debug for SandboxItemSetVerificationStatusRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxItemSetVerificationStatusRequest")
             .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("verification_status", &self.verification_status)
             .finish()
     }
@@ -2448,6 +2307,7 @@ impl ::schemars::JsonSchema for SandboxItemSetVerificationStatusResponse {
 }
 ///Defines the request schema for `sandbox/oauth/select_accounts`
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxOauthSelectAccountsRequest {
     pub accounts: ::std::vec::Vec<::std::string::String>,
     pub oauth_state_id: ::std::string::String,
@@ -2534,6 +2394,18 @@ impl ::schemars::JsonSchema for SandboxOauthSelectAccountsRequest {
         o.finish("Defines the request schema for `sandbox/oauth/select_accounts`")
     }
 }
+impl SandboxOauthSelectAccountsRequest {
+    /// A value with its required fields (`accounts`, `oauth_state_id`); set optional fields with the methods named after them.
+    pub fn new(
+        accounts: ::std::vec::Vec<::std::string::String>,
+        oauth_state_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            accounts,
+            oauth_state_id: oauth_state_id.into(),
+        }
+    }
+}
 ///Defines the response schema for `/sandbox/oauth/select_accounts`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -2613,6 +2485,11 @@ impl ::schemars::JsonSchema for SandboxOverridePassword {
         )
     }
 }
+impl ::std::convert::From<&str> for SandboxOverridePassword {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl SandboxOverridePassword {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -2678,6 +2555,11 @@ impl ::schemars::JsonSchema for SandboxOverrideUsername {
         )
     }
 }
+impl ::std::convert::From<&str> for SandboxOverrideUsername {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for SandboxOverrideUsername {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2707,10 +2589,9 @@ impl ::std::str::FromStr for SandboxOverrideUsername {
 }
 ///SandboxPaymentProfileResetLoginRequest defines the request schema for `/sandbox/payment_profile/reset_login`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SandboxPaymentProfileResetLoginRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub payment_profile_token: PaymentProfileToken,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for SandboxPaymentProfileResetLoginRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2721,11 +2602,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxPaymentProfileResetLoginRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxPaymentProfileResetLoginRequest {
     const NAME: &'static str = "SandboxPaymentProfileResetLoginRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "payment_profile_token",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["payment_profile_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2735,21 +2612,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxPaymentProfileResetLoginR
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "payment_profile_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "payment_profile_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            payment_profile_token: s::required(f1, "payment_profile_token")?,
-            secret: s::optional(f2),
+            payment_profile_token: s::required(f0, "payment_profile_token")?,
         })
     }
 }
@@ -2758,19 +2629,14 @@ impl ::serde::Serialize for SandboxPaymentProfileResetLoginRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxPaymentProfileResetLoginRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("payment_profile_token", &self.payment_profile_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -2789,24 +2655,10 @@ impl ::schemars::JsonSchema for SandboxPaymentProfileResetLoginRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "payment_profile_token",
             j::REQUIRED,
             G::subschema_for::<PaymentProfileToken>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.finish(
@@ -2814,12 +2666,20 @@ impl ::schemars::JsonSchema for SandboxPaymentProfileResetLoginRequest {
         )
     }
 }
+impl SandboxPaymentProfileResetLoginRequest {
+    /// A value with its required fields (`payment_profile_token`); set optional fields with the methods named after them.
+    pub fn new(
+        payment_profile_token: impl ::std::convert::Into<PaymentProfileToken>,
+    ) -> Self {
+        Self {
+            payment_profile_token: payment_profile_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for SandboxPaymentProfileResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPaymentProfileResetLoginRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("payment_profile_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2909,12 +2769,11 @@ impl ::schemars::JsonSchema for SandboxPaymentProfileResetLoginResponse {
     }
 }
 ///SandboxPaymentSimulateRequest defines the request schema for `/sandbox/payment/simulate`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxPaymentSimulateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The ID of the payment to simulate
     pub payment_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
     /**The status to set the payment to.
 
 Valid statuses include:
@@ -2938,13 +2797,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxPaymentSimulateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxPaymentSimulateRequest {
     const NAME: &'static str = "SandboxPaymentSimulateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "payment_id",
-        "secret",
-        "status",
-        "webhook",
-    ];
+    const FIELDS: &'static [&'static str] = &["payment_id", "status", "webhook"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2956,25 +2809,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxPaymentSimulateRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "payment_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "status"),
-                4 => s::value(&mut map, &mut f4, "webhook"),
+                0 => s::value(&mut map, &mut f0, "payment_id"),
+                1 => s::value(&mut map, &mut f1, "status"),
+                2 => s::value(&mut map, &mut f2, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            payment_id: s::required(f1, "payment_id")?,
-            secret: s::optional(f2),
-            status: s::required(f3, "status")?,
-            webhook: s::required(f4, "webhook")?,
+            payment_id: s::required(f0, "payment_id")?,
+            status: s::required(f1, "status")?,
+            webhook: s::required(f2, "webhook")?,
         })
     }
 }
@@ -2983,19 +2830,14 @@ impl ::serde::Serialize for SandboxPaymentSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxPaymentSimulateRequest",
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("payment_id", &self.payment_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("status", &self.status);
         out.field("webhook", &self.webhook);
         out.end()
@@ -3016,25 +2858,11 @@ impl ::schemars::JsonSchema for SandboxPaymentSimulateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "payment_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The ID of the payment to simulate",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "status",
@@ -3055,15 +2883,18 @@ impl ::schemars::JsonSchema for SandboxPaymentSimulateRequest {
         )
     }
 }
-impl ::std::fmt::Debug for SandboxPaymentSimulateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxPaymentSimulateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("payment_id", &self.payment_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("status", &self.status)
-            .field("webhook", &self.webhook)
-            .finish()
+impl SandboxPaymentSimulateRequest {
+    /// A value with its required fields (`payment_id`, `status`, `webhook`); set optional fields with the methods named after them.
+    pub fn new(
+        payment_id: impl ::std::convert::Into<::std::string::String>,
+        status: impl ::std::convert::Into<::std::string::String>,
+        webhook: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            payment_id: payment_id.into(),
+            status: status.into(),
+            webhook: webhook.into(),
+        }
     }
 }
 ///SandboxPaymentSimulateResponse defines the response schema for `/sandbox/payment/simulate`
@@ -3163,13 +2994,12 @@ impl ::schemars::JsonSchema for SandboxPaymentSimulateResponse {
     }
 }
 ///SandboxProcessorTokenCreateRequest defines the request schema for `/sandbox/processor_token/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxProcessorTokenCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The ID of the institution the Item will be associated with
     pub institution_id: ::std::string::String,
     pub options: ::std::option::Option<SandboxProcessorTokenCreateRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for SandboxProcessorTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3180,12 +3010,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxProcessorTokenCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxProcessorTokenCreateRequest {
     const NAME: &'static str = "SandboxProcessorTokenCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "institution_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["institution_id", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3196,23 +3021,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxProcessorTokenCreateReque
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "institution_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "institution_id"),
+                1 => s::value(&mut map, &mut f1, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            institution_id: s::required(f1, "institution_id")?,
-            options: s::optional(f2),
-            secret: s::optional(f3),
+            institution_id: s::required(f0, "institution_id")?,
+            options: s::optional(f1),
         })
     }
 }
@@ -3221,21 +3040,15 @@ impl ::serde::Serialize for SandboxProcessorTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxProcessorTokenCreateRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("institution_id", &self.institution_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.end()
     }
 }
@@ -3254,13 +3067,6 @@ impl ::schemars::JsonSchema for SandboxProcessorTokenCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "institution_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -3274,30 +3080,30 @@ impl ::schemars::JsonSchema for SandboxProcessorTokenCreateRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "SandboxProcessorTokenCreateRequest defines the request schema for `/sandbox/processor_token/create`",
         )
     }
 }
-impl ::std::fmt::Debug for SandboxProcessorTokenCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxProcessorTokenCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("institution_id", &self.institution_id)
-            .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl SandboxProcessorTokenCreateRequest {
+    /// A value with its required fields (`institution_id`); set optional fields with the methods named after them.
+    pub fn new(
+        institution_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            institution_id: institution_id.into(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: SandboxProcessorTokenCreateRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 ///An optional set of options to be used when configuring the Item. If specified, must not be `null`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct SandboxProcessorTokenCreateRequestOptions {
     pub override_password: ::std::option::Option<SandboxOverridePassword>,
     pub override_username: ::std::option::Option<SandboxOverrideUsername>,
@@ -3388,6 +3194,25 @@ impl ::schemars::JsonSchema for SandboxProcessorTokenCreateRequestOptions {
         o.finish(
             "An optional set of options to be used when configuring the Item. If specified, must not be `null`.",
         )
+    }
+}
+impl SandboxProcessorTokenCreateRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            override_password: ::std::option::Option::None,
+            override_username: ::std::option::Option::None,
+        }
+    }
+    /// Set [`override_password`](Self::override_password).
+    pub fn override_password(mut self, value: SandboxOverridePassword) -> Self {
+        self.override_password = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`override_username`](Self::override_username).
+    pub fn override_username(mut self, value: SandboxOverrideUsername) -> Self {
+        self.override_username = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for SandboxProcessorTokenCreateRequestOptions {
@@ -3493,14 +3318,13 @@ impl ::std::fmt::Debug for SandboxProcessorTokenCreateResponse {
 }
 ///SandboxPublicTokenCreateRequest defines the request schema for `/sandbox/public_token/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SandboxPublicTokenCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The products to initially pull for the Item. May be any products that the specified `institution_id` supports. This array may not be empty.
     pub initial_products: ::std::vec::Vec<Products>,
     ///The ID of the institution the Item will be associated with
     pub institution_id: ::std::string::String,
     pub options: ::std::option::Option<SandboxPublicTokenCreateRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -3514,11 +3338,9 @@ impl<'de> ::serde::Deserialize<'de> for SandboxPublicTokenCreateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxPublicTokenCreateRequest {
     const NAME: &'static str = "SandboxPublicTokenCreateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "initial_products",
         "institution_id",
         "options",
-        "secret",
         "user_id",
         "user_token",
     ];
@@ -3535,29 +3357,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxPublicTokenCreateRequest 
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "initial_products"),
-                2 => s::value(&mut map, &mut f2, "institution_id"),
-                3 => s::value(&mut map, &mut f3, "options"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "user_id"),
-                6 => s::value(&mut map, &mut f6, "user_token"),
+                0 => s::value(&mut map, &mut f0, "initial_products"),
+                1 => s::value(&mut map, &mut f1, "institution_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            initial_products: s::required(f1, "initial_products")?,
-            institution_id: s::required(f2, "institution_id")?,
-            options: s::optional(f3),
-            secret: s::optional(f4),
-            user_id: s::optional(f5),
-            user_token: s::optional(f6),
+            initial_products: s::required(f0, "initial_products")?,
+            institution_id: s::required(f1, "institution_id")?,
+            options: s::optional(f2),
+            user_id: s::optional(f3),
+            user_token: s::optional(f4),
         })
     }
 }
@@ -3566,10 +3382,8 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -3579,13 +3393,11 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("initial_products", &self.initial_products);
         out.field("institution_id", &self.institution_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
-        out.field_unless(skip[4], "user_token", &self.user_token);
+        out.field_unless(skip[0], "options", &self.options);
+        out.field_unless(skip[1], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -3603,13 +3415,6 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "initial_products",
             j::REQUIRED,
@@ -3632,13 +3437,6 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "user_id",
             j::OPTIONAL,
             G::subschema_for::<NewUserId>,
@@ -3657,14 +3455,42 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequest {
         )
     }
 }
+impl SandboxPublicTokenCreateRequest {
+    /// A value with its required fields (`initial_products`, `institution_id`); set optional fields with the methods named after them.
+    pub fn new(
+        initial_products: ::std::vec::Vec<Products>,
+        institution_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            initial_products,
+            institution_id: institution_id.into(),
+            options: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: SandboxPublicTokenCreateRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for SandboxPublicTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPublicTokenCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("initial_products", &self.initial_products)
             .field("institution_id", &self.institution_id)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -3672,6 +3498,7 @@ impl ::std::fmt::Debug for SandboxPublicTokenCreateRequest {
 }
 ///Specifies options for Bank Income. This field is required if `income_verification` is included in the `initial_products` array and `bank` is specified in `income_source_types`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SandboxPublicTokenCreateRequestIncomeVerificationBankIncome {
     ///The number of days of data to request for the Bank Income product
     pub days_requested: ::std::option::Option<i64>,
@@ -3754,8 +3581,22 @@ for SandboxPublicTokenCreateRequestIncomeVerificationBankIncome {
         )
     }
 }
+impl SandboxPublicTokenCreateRequestIncomeVerificationBankIncome {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            days_requested: ::std::option::Option::None,
+        }
+    }
+    /// Set [`days_requested`](Self::days_requested).
+    pub fn days_requested(mut self, value: i64) -> Self {
+        self.days_requested = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///An optional set of options to be used when configuring the Item. If specified, must not be `null`.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct SandboxPublicTokenCreateRequestOptions {
     pub income_verification: ::std::option::Option<
         SandboxPublicTokenCreateRequestOptionsIncomeVerification,
@@ -3913,6 +3754,58 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequestOptions {
         )
     }
 }
+impl SandboxPublicTokenCreateRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            income_verification: ::std::option::Option::None,
+            override_password: ::std::option::Option::None,
+            override_username: ::std::option::Option::None,
+            statements: ::std::option::Option::None,
+            transactions: ::std::option::Option::None,
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`income_verification`](Self::income_verification).
+    pub fn income_verification(
+        mut self,
+        value: SandboxPublicTokenCreateRequestOptionsIncomeVerification,
+    ) -> Self {
+        self.income_verification = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`override_password`](Self::override_password).
+    pub fn override_password(mut self, value: SandboxOverridePassword) -> Self {
+        self.override_password = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`override_username`](Self::override_username).
+    pub fn override_username(mut self, value: SandboxOverrideUsername) -> Self {
+        self.override_username = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`statements`](Self::statements).
+    pub fn statements(
+        mut self,
+        value: SandboxPublicTokenCreateRequestOptionsStatements,
+    ) -> Self {
+        self.statements = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`transactions`](Self::transactions).
+    pub fn transactions(
+        mut self,
+        value: SandboxPublicTokenCreateRequestOptionsTransactions,
+    ) -> Self {
+        self.transactions = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for SandboxPublicTokenCreateRequestOptions {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPublicTokenCreateRequestOptions")
@@ -3927,6 +3820,7 @@ impl ::std::fmt::Debug for SandboxPublicTokenCreateRequestOptions {
 }
 ///A set of parameters for income verification options. This field is required if `income_verification` is included in the `initial_products` array.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SandboxPublicTokenCreateRequestOptionsIncomeVerification {
     pub bank_income: ::std::option::Option<
         SandboxPublicTokenCreateRequestIncomeVerificationBankIncome,
@@ -4028,8 +3922,34 @@ for SandboxPublicTokenCreateRequestOptionsIncomeVerification {
         )
     }
 }
+impl SandboxPublicTokenCreateRequestOptionsIncomeVerification {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            bank_income: ::std::option::Option::None,
+            income_source_types: ::std::default::Default::default(),
+        }
+    }
+    /// Set [`bank_income`](Self::bank_income).
+    pub fn bank_income(
+        mut self,
+        value: SandboxPublicTokenCreateRequestIncomeVerificationBankIncome,
+    ) -> Self {
+        self.bank_income = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`income_source_types`](Self::income_source_types).
+    pub fn income_source_types(
+        mut self,
+        value: ::std::vec::Vec<IncomeVerificationSourceType>,
+    ) -> Self {
+        self.income_source_types = value;
+        self
+    }
+}
 ///An optional set of parameters corresponding to statements options.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxPublicTokenCreateRequestOptionsStatements {
     ///The most recent date for which to fetch statements history. Dates should be formatted as YYYY-MM-DD.
     pub end_date: ::chrono::naive::NaiveDate,
@@ -4120,8 +4040,18 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequestOptionsStatements
         o.finish("An optional set of parameters corresponding to statements options.")
     }
 }
+impl SandboxPublicTokenCreateRequestOptionsStatements {
+    /// A value with its required fields (`end_date`, `start_date`); set optional fields with the methods named after them.
+    pub fn new(
+        end_date: ::chrono::naive::NaiveDate,
+        start_date: ::chrono::naive::NaiveDate,
+    ) -> Self {
+        Self { end_date, start_date }
+    }
+}
 ///An optional set of parameters corresponding to transactions options.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxPublicTokenCreateRequestOptionsTransactions {
     ///The maximum number of days of transaction history to request for the Transactions product.
     pub days_requested: i64,
@@ -4234,6 +4164,31 @@ impl ::schemars::JsonSchema for SandboxPublicTokenCreateRequestOptionsTransactio
         o.finish("An optional set of parameters corresponding to transactions options.")
     }
 }
+impl SandboxPublicTokenCreateRequestOptionsTransactions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            days_requested: defaults::default_u64::<i64, 90>(),
+            end_date: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+        }
+    }
+    /// Set [`days_requested`](Self::days_requested).
+    pub fn days_requested(mut self, value: i64) -> Self {
+        self.days_requested = value;
+        self
+    }
+    /// Set [`end_date`](Self::end_date).
+    pub fn end_date(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.end_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`start_date`](Self::start_date).
+    pub fn start_date(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.start_date = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::default::Default for SandboxPublicTokenCreateRequestOptionsTransactions {
     fn default() -> Self {
         Self {
@@ -4338,10 +4293,9 @@ impl ::std::fmt::Debug for SandboxPublicTokenCreateResponse {
 }
 ///SandboxTransactionsCreateRequest defines the request schema for `/sandbox/transactions/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SandboxTransactionsCreateRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///List of transactions to be added
     pub transactions: ::std::vec::Vec<CustomSandboxTransaction>,
 }
@@ -4354,12 +4308,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxTransactionsCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransactionsCreateRequest {
     const NAME: &'static str = "SandboxTransactionsCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "secret",
-        "transactions",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "transactions"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4370,23 +4319,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransactionsCreateRequest
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "transactions"),
+                1 => s::value(&mut map, &mut f1, "transactions"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
-            transactions: s::required(f3, "transactions")?,
+            transactions: s::required(f1, "transactions")?,
         })
     }
 }
@@ -4395,10 +4338,7 @@ impl ::serde::Serialize for SandboxTransactionsCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransactionsCreateRequest",
@@ -4406,8 +4346,6 @@ impl ::serde::Serialize for SandboxTransactionsCreateRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("transactions", &self.transactions);
         out.end()
     }
@@ -4428,20 +4366,6 @@ impl ::schemars::JsonSchema for SandboxTransactionsCreateRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "transactions",
             j::REQUIRED,
             G::subschema_for::<CustomSandboxTransaction>,
@@ -4453,12 +4377,22 @@ impl ::schemars::JsonSchema for SandboxTransactionsCreateRequest {
         )
     }
 }
+impl SandboxTransactionsCreateRequest {
+    /// A value with its required fields (`access_token`, `transactions`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        transactions: ::std::vec::Vec<CustomSandboxTransaction>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            transactions,
+        }
+    }
+}
 impl ::std::fmt::Debug for SandboxTransactionsCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxTransactionsCreateRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("transactions", &self.transactions)
             .finish()
     }
@@ -4536,10 +4470,9 @@ impl ::schemars::JsonSchema for SandboxTransactionsCreateResponse {
     }
 }
 ///Defines the request schema for `/sandbox/transfer/fire_webhook`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxTransferFireWebhookRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The URL to which the webhook should be sent.
     pub webhook: ::std::string::String,
 }
@@ -4552,7 +4485,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxTransferFireWebhookRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferFireWebhookRequest {
     const NAME: &'static str = "SandboxTransferFireWebhookRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "webhook"];
+    const FIELDS: &'static [&'static str] = &["webhook"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4562,21 +4495,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferFireWebhookReques
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "webhook"),
+                0 => s::value(&mut map, &mut f0, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            webhook: s::required(f2, "webhook")?,
+            webhook: s::required(f0, "webhook")?,
         })
     }
 }
@@ -4585,18 +4512,13 @@ impl ::serde::Serialize for SandboxTransferFireWebhookRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferFireWebhookRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("webhook", &self.webhook);
         out.end()
     }
@@ -4616,20 +4538,6 @@ impl ::schemars::JsonSchema for SandboxTransferFireWebhookRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "webhook",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -4639,13 +4547,10 @@ impl ::schemars::JsonSchema for SandboxTransferFireWebhookRequest {
         o.finish("Defines the request schema for `/sandbox/transfer/fire_webhook`")
     }
 }
-impl ::std::fmt::Debug for SandboxTransferFireWebhookRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxTransferFireWebhookRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("webhook", &self.webhook)
-            .finish()
+impl SandboxTransferFireWebhookRequest {
+    /// A value with its required fields (`webhook`); set optional fields with the methods named after them.
+    pub fn new(webhook: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { webhook: webhook.into() }
     }
 }
 ///Defines the response schema for `/sandbox/transfer/fire_webhook`
@@ -4719,12 +4624,11 @@ impl ::schemars::JsonSchema for SandboxTransferFireWebhookResponse {
     }
 }
 ///Defines the request schema for `/sandbox/transfer/ledger/deposit/simulate`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxTransferLedgerDepositSimulateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub event_type: TransferLedgerSweepSimulateEventType,
     pub failure_reason: ::std::option::Option<TransferFailure>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub sweep_id: TransferSweepId,
 }
 impl<'de> ::serde::Deserialize<'de> for SandboxTransferLedgerDepositSimulateRequest {
@@ -4738,10 +4642,8 @@ impl<'de> crate::struct_serde::FromMap<'de>
 for SandboxTransferLedgerDepositSimulateRequest {
     const NAME: &'static str = "SandboxTransferLedgerDepositSimulateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "event_type",
         "failure_reason",
-        "secret",
         "sweep_id",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -4755,25 +4657,19 @@ for SandboxTransferLedgerDepositSimulateRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "event_type"),
-                2 => s::value(&mut map, &mut f2, "failure_reason"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "sweep_id"),
+                0 => s::value(&mut map, &mut f0, "event_type"),
+                1 => s::value(&mut map, &mut f1, "failure_reason"),
+                2 => s::value(&mut map, &mut f2, "sweep_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            event_type: s::required(f1, "event_type")?,
-            failure_reason: s::optional(f2),
-            secret: s::optional(f3),
-            sweep_id: s::required(f4, "sweep_id")?,
+            event_type: s::required(f0, "event_type")?,
+            failure_reason: s::optional(f1),
+            sweep_id: s::required(f2, "sweep_id")?,
         })
     }
 }
@@ -4782,21 +4678,15 @@ impl ::serde::Serialize for SandboxTransferLedgerDepositSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.failure_reason),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.failure_reason)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferLedgerDepositSimulateRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("event_type", &self.event_type);
-        out.field_unless(skip[1], "failure_reason", &self.failure_reason);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "failure_reason", &self.failure_reason);
         out.field("sweep_id", &self.sweep_id);
         out.end()
     }
@@ -4816,13 +4706,6 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerDepositSimulateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "event_type",
             j::REQUIRED,
             G::subschema_for::<TransferLedgerSweepSimulateEventType>,
@@ -4836,28 +4719,28 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerDepositSimulateRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("sweep_id", j::REQUIRED, G::subschema_for::<TransferSweepId>, &[], "");
         o.finish(
             "Defines the request schema for `/sandbox/transfer/ledger/deposit/simulate`",
         )
     }
 }
-impl ::std::fmt::Debug for SandboxTransferLedgerDepositSimulateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxTransferLedgerDepositSimulateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("event_type", &self.event_type)
-            .field("failure_reason", &self.failure_reason)
-            .field("secret", &crate::redact::Redacted)
-            .field("sweep_id", &self.sweep_id)
-            .finish()
+impl SandboxTransferLedgerDepositSimulateRequest {
+    /// A value with its required fields (`event_type`, `sweep_id`); set optional fields with the methods named after them.
+    pub fn new(
+        event_type: TransferLedgerSweepSimulateEventType,
+        sweep_id: impl ::std::convert::Into<TransferSweepId>,
+    ) -> Self {
+        Self {
+            event_type,
+            failure_reason: ::std::option::Option::None,
+            sweep_id: sweep_id.into(),
+        }
+    }
+    /// Set [`failure_reason`](Self::failure_reason).
+    pub fn failure_reason(mut self, value: TransferFailure) -> Self {
+        self.failure_reason = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/sandbox/transfer/ledger/deposit/simulate`
@@ -4934,14 +4817,13 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerDepositSimulateResponse {
     }
 }
 ///Defines the request schema for `/sandbox/transfer/ledger/simulate_available`
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SandboxTransferLedgerSimulateAvailableRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Specify which ledger balance to simulate converting pending balance to available balance. If this field is left blank, this will default to id of the default ledger balance.
     pub ledger_id: ::std::option::Option<::std::string::String>,
     ///Client ID of the end customer (i.e. the originator). Only applicable to Transfer for Platforms customers.
     pub originator_client_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a test clock. If provided, only the pending balance that is due before the `virtual_time` on the test clock will be converted.
     pub test_clock_id: ::std::option::Option<::std::string::String>,
     ///The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.
@@ -4958,10 +4840,8 @@ impl<'de> crate::struct_serde::FromMap<'de>
 for SandboxTransferLedgerSimulateAvailableRequest {
     const NAME: &'static str = "SandboxTransferLedgerSimulateAvailableRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "ledger_id",
         "originator_client_id",
-        "secret",
         "test_clock_id",
         "webhook",
     ];
@@ -4977,27 +4857,21 @@ for SandboxTransferLedgerSimulateAvailableRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "ledger_id"),
-                2 => s::value(&mut map, &mut f2, "originator_client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "test_clock_id"),
-                5 => s::value(&mut map, &mut f5, "webhook"),
+                0 => s::value(&mut map, &mut f0, "ledger_id"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "test_clock_id"),
+                3 => s::value(&mut map, &mut f3, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            ledger_id: s::optional(f1),
-            originator_client_id: s::optional(f2),
-            secret: s::optional(f3),
-            test_clock_id: s::optional(f4),
-            webhook: s::optional(f5),
+            ledger_id: s::optional(f0),
+            originator_client_id: s::optional(f1),
+            test_clock_id: s::optional(f2),
+            webhook: s::optional(f3),
         })
     }
 }
@@ -5006,11 +4880,9 @@ impl ::serde::Serialize for SandboxTransferLedgerSimulateAvailableRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.ledger_id),
             ::std::option::Option::is_none(&self.originator_client_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.test_clock_id),
             ::std::option::Option::is_none(&self.webhook),
         ];
@@ -5020,12 +4892,10 @@ impl ::serde::Serialize for SandboxTransferLedgerSimulateAvailableRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "ledger_id", &self.ledger_id);
-        out.field_unless(skip[2], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[3], "secret", &self.secret);
-        out.field_unless(skip[4], "test_clock_id", &self.test_clock_id);
-        out.field_unless(skip[5], "webhook", &self.webhook);
+        out.field_unless(skip[0], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[1], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[2], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[3], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -5044,13 +4914,6 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerSimulateAvailableRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "ledger_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -5063,13 +4926,6 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerSimulateAvailableRequest {
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Client ID of the end customer (i.e. the originator). Only applicable to Transfer for Platforms customers.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "test_clock_id",
@@ -5090,16 +4946,35 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerSimulateAvailableRequest {
         )
     }
 }
-impl ::std::fmt::Debug for SandboxTransferLedgerSimulateAvailableRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxTransferLedgerSimulateAvailableRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("ledger_id", &self.ledger_id)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("test_clock_id", &self.test_clock_id)
-            .field("webhook", &self.webhook)
-            .finish()
+impl SandboxTransferLedgerSimulateAvailableRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            ledger_id: ::std::option::Option::None,
+            originator_client_id: ::std::option::Option::None,
+            test_clock_id: ::std::option::Option::None,
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`ledger_id`](Self::ledger_id).
+    pub fn ledger_id(mut self, value: ::std::string::String) -> Self {
+        self.ledger_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: ::std::string::String) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`test_clock_id`](Self::test_clock_id).
+    pub fn test_clock_id(mut self, value: ::std::string::String) -> Self {
+        self.test_clock_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/sandbox/transfer/ledger/simulate_available`
@@ -5176,12 +5051,11 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerSimulateAvailableResponse {
     }
 }
 ///Defines the request schema for `/sandbox/transfer/ledger/withdraw/simulate`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxTransferLedgerWithdrawSimulateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub event_type: TransferLedgerSweepSimulateEventType,
     pub failure_reason: ::std::option::Option<TransferFailure>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub sweep_id: TransferSweepId,
 }
 impl<'de> ::serde::Deserialize<'de> for SandboxTransferLedgerWithdrawSimulateRequest {
@@ -5195,10 +5069,8 @@ impl<'de> crate::struct_serde::FromMap<'de>
 for SandboxTransferLedgerWithdrawSimulateRequest {
     const NAME: &'static str = "SandboxTransferLedgerWithdrawSimulateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "event_type",
         "failure_reason",
-        "secret",
         "sweep_id",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -5212,25 +5084,19 @@ for SandboxTransferLedgerWithdrawSimulateRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "event_type"),
-                2 => s::value(&mut map, &mut f2, "failure_reason"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "sweep_id"),
+                0 => s::value(&mut map, &mut f0, "event_type"),
+                1 => s::value(&mut map, &mut f1, "failure_reason"),
+                2 => s::value(&mut map, &mut f2, "sweep_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            event_type: s::required(f1, "event_type")?,
-            failure_reason: s::optional(f2),
-            secret: s::optional(f3),
-            sweep_id: s::required(f4, "sweep_id")?,
+            event_type: s::required(f0, "event_type")?,
+            failure_reason: s::optional(f1),
+            sweep_id: s::required(f2, "sweep_id")?,
         })
     }
 }
@@ -5239,21 +5105,15 @@ impl ::serde::Serialize for SandboxTransferLedgerWithdrawSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.failure_reason),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.failure_reason)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferLedgerWithdrawSimulateRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("event_type", &self.event_type);
-        out.field_unless(skip[1], "failure_reason", &self.failure_reason);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "failure_reason", &self.failure_reason);
         out.field("sweep_id", &self.sweep_id);
         out.end()
     }
@@ -5273,13 +5133,6 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerWithdrawSimulateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "event_type",
             j::REQUIRED,
             G::subschema_for::<TransferLedgerSweepSimulateEventType>,
@@ -5293,28 +5146,28 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerWithdrawSimulateRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("sweep_id", j::REQUIRED, G::subschema_for::<TransferSweepId>, &[], "");
         o.finish(
             "Defines the request schema for `/sandbox/transfer/ledger/withdraw/simulate`",
         )
     }
 }
-impl ::std::fmt::Debug for SandboxTransferLedgerWithdrawSimulateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxTransferLedgerWithdrawSimulateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("event_type", &self.event_type)
-            .field("failure_reason", &self.failure_reason)
-            .field("secret", &crate::redact::Redacted)
-            .field("sweep_id", &self.sweep_id)
-            .finish()
+impl SandboxTransferLedgerWithdrawSimulateRequest {
+    /// A value with its required fields (`event_type`, `sweep_id`); set optional fields with the methods named after them.
+    pub fn new(
+        event_type: TransferLedgerSweepSimulateEventType,
+        sweep_id: impl ::std::convert::Into<TransferSweepId>,
+    ) -> Self {
+        Self {
+            event_type,
+            failure_reason: ::std::option::Option::None,
+            sweep_id: sweep_id.into(),
+        }
+    }
+    /// Set [`failure_reason`](Self::failure_reason).
+    pub fn failure_reason(mut self, value: TransferFailure) -> Self {
+        self.failure_reason = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/sandbox/transfer/ledger/withdraw/simulate`
@@ -5391,9 +5244,9 @@ impl ::schemars::JsonSchema for SandboxTransferLedgerWithdrawSimulateResponse {
     }
 }
 ///Defines the request schema for `/sandbox/transfer/refund/simulate`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxTransferRefundSimulateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     /**The asynchronous event to be simulated. May be: `refund.posted`, `refund.settled`, `refund.failed`, or `refund.returned`.
 
 An error will be returned if the event type is incompatible with the current refund status. Compatible status --> event type transitions include:
@@ -5411,7 +5264,6 @@ An error will be returned if the event type is incompatible with the current ref
     pub event_type: ::std::string::String,
     pub failure_reason: ::std::option::Option<TransferFailure>,
     pub refund_id: TransferRefundId,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a test clock. If provided, the event to be simulated is created at the `virtual_time` on the provided `test_clock`.
     pub test_clock_id: ::std::option::Option<::std::string::String>,
     ///The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.
@@ -5427,11 +5279,9 @@ impl<'de> ::serde::Deserialize<'de> for SandboxTransferRefundSimulateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferRefundSimulateRequest {
     const NAME: &'static str = "SandboxTransferRefundSimulateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "event_type",
         "failure_reason",
         "refund_id",
-        "secret",
         "test_clock_id",
         "webhook",
     ];
@@ -5448,29 +5298,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferRefundSimulateReq
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "event_type"),
-                2 => s::value(&mut map, &mut f2, "failure_reason"),
-                3 => s::value(&mut map, &mut f3, "refund_id"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "test_clock_id"),
-                6 => s::value(&mut map, &mut f6, "webhook"),
+                0 => s::value(&mut map, &mut f0, "event_type"),
+                1 => s::value(&mut map, &mut f1, "failure_reason"),
+                2 => s::value(&mut map, &mut f2, "refund_id"),
+                3 => s::value(&mut map, &mut f3, "test_clock_id"),
+                4 => s::value(&mut map, &mut f4, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            event_type: s::required(f1, "event_type")?,
-            failure_reason: s::optional(f2),
-            refund_id: s::required(f3, "refund_id")?,
-            secret: s::optional(f4),
-            test_clock_id: s::optional(f5),
-            webhook: s::optional(f6),
+            event_type: s::required(f0, "event_type")?,
+            failure_reason: s::optional(f1),
+            refund_id: s::required(f2, "refund_id")?,
+            test_clock_id: s::optional(f3),
+            webhook: s::optional(f4),
         })
     }
 }
@@ -5479,10 +5323,8 @@ impl ::serde::Serialize for SandboxTransferRefundSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.failure_reason),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.test_clock_id),
             ::std::option::Option::is_none(&self.webhook),
         ];
@@ -5492,13 +5334,11 @@ impl ::serde::Serialize for SandboxTransferRefundSimulateRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("event_type", &self.event_type);
-        out.field_unless(skip[1], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[0], "failure_reason", &self.failure_reason);
         out.field("refund_id", &self.refund_id);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "test_clock_id", &self.test_clock_id);
-        out.field_unless(skip[4], "webhook", &self.webhook);
+        out.field_unless(skip[1], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[2], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -5517,13 +5357,6 @@ impl ::schemars::JsonSchema for SandboxTransferRefundSimulateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "event_type",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -5538,13 +5371,6 @@ impl ::schemars::JsonSchema for SandboxTransferRefundSimulateRequest {
             "",
         );
         o.field("refund_id", j::REQUIRED, G::subschema_for::<TransferRefundId>, &[], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "test_clock_id",
             j::OPTIONAL,
@@ -5562,17 +5388,34 @@ impl ::schemars::JsonSchema for SandboxTransferRefundSimulateRequest {
         o.finish("Defines the request schema for `/sandbox/transfer/refund/simulate`")
     }
 }
-impl ::std::fmt::Debug for SandboxTransferRefundSimulateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxTransferRefundSimulateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("event_type", &self.event_type)
-            .field("failure_reason", &self.failure_reason)
-            .field("refund_id", &self.refund_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("test_clock_id", &self.test_clock_id)
-            .field("webhook", &self.webhook)
-            .finish()
+impl SandboxTransferRefundSimulateRequest {
+    /// A value with its required fields (`event_type`, `refund_id`); set optional fields with the methods named after them.
+    pub fn new(
+        event_type: impl ::std::convert::Into<::std::string::String>,
+        refund_id: impl ::std::convert::Into<TransferRefundId>,
+    ) -> Self {
+        Self {
+            event_type: event_type.into(),
+            failure_reason: ::std::option::Option::None,
+            refund_id: refund_id.into(),
+            test_clock_id: ::std::option::Option::None,
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`failure_reason`](Self::failure_reason).
+    pub fn failure_reason(mut self, value: TransferFailure) -> Self {
+        self.failure_reason = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`test_clock_id`](Self::test_clock_id).
+    pub fn test_clock_id(mut self, value: ::std::string::String) -> Self {
+        self.test_clock_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/sandbox/transfer/refund/simulate`
@@ -5646,65 +5489,12 @@ impl ::schemars::JsonSchema for SandboxTransferRefundSimulateResponse {
     }
 }
 ///Defines the request schema for `/sandbox/transfer/repayment/simulate`
-#[derive(Clone, Default)]
-pub struct SandboxTransferRepaymentSimulateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
-}
-impl<'de> ::serde::Deserialize<'de> for SandboxTransferRepaymentSimulateRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        crate::struct_serde::deserialize(deserializer)
-    }
-}
-impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferRepaymentSimulateRequest {
-    const NAME: &'static str = "SandboxTransferRepaymentSimulateRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret"];
-    fn from_map<A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        use crate::struct_serde as s;
-        use ::std::{
-            option::Option::{None, Some},
-            result::Result::Ok,
-        };
-        let mut f0 = None;
-        let mut f1 = None;
-        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
-            let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                _ => s::skip(&mut map),
-            };
-            read?;
-        }
-        Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-        })
-    }
-}
-impl ::serde::Serialize for SandboxTransferRepaymentSimulateRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "SandboxTransferRepaymentSimulateRequest",
-            0,
-            &skip,
-        );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.end()
-    }
-}
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+#[non_exhaustive]
+pub struct SandboxTransferRepaymentSimulateRequest(
+    pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+);
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for SandboxTransferRepaymentSimulateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5717,31 +5507,40 @@ impl ::schemars::JsonSchema for SandboxTransferRepaymentSimulateRequest {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
-        use ::schemars::SchemaGenerator as G;
-        let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.finish("Defines the request schema for `/sandbox/transfer/repayment/simulate`")
+        j::newtype(
+            generator,
+            ::schemars::SchemaGenerator::subschema_for::<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            &[],
+            "Defines the request schema for `/sandbox/transfer/repayment/simulate`",
+        )
     }
 }
-impl ::std::fmt::Debug for SandboxTransferRepaymentSimulateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxTransferRepaymentSimulateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl SandboxTransferRepaymentSimulateRequest {
+    /// An empty request body.
+    pub fn new() -> Self {
+        Self(::std::default::Default::default())
+    }
+}
+impl ::std::ops::Deref for SandboxTransferRepaymentSimulateRequest {
+    type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+    fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.0
+    }
+}
+impl ::std::convert::From<SandboxTransferRepaymentSimulateRequest>
+for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    fn from(value: SandboxTransferRepaymentSimulateRequest) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
+for SandboxTransferRepaymentSimulateRequest {
+    fn from(
+        value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        Self(value)
     }
 }
 ///Defines the response schema for `/sandbox/transfer/repayment/simulate`
@@ -6070,9 +5869,9 @@ impl ::schemars::JsonSchema for SandboxTransferRfpSimulateResponse {
     }
 }
 ///Defines the request schema for `/sandbox/transfer/simulate`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxTransferSimulateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     /**The asynchronous event to be simulated. May be: `posted`, `settled`, `failed`, `funds_available`, or `returned`.
 
 An error will be returned if the event type is incompatible with the current transfer status. Compatible status --> event type transitions include:
@@ -6089,7 +5888,6 @@ An error will be returned if the event type is incompatible with the current tra
 */
     pub event_type: ::std::string::String,
     pub failure_reason: ::std::option::Option<TransferFailure>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a test clock. If provided, the event to be simulated is created at the `virtual_time` on the provided `test_clock`.
     pub test_clock_id: ::std::option::Option<::std::string::String>,
     pub transfer_id: TransferId,
@@ -6106,10 +5904,8 @@ impl<'de> ::serde::Deserialize<'de> for SandboxTransferSimulateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferSimulateRequest {
     const NAME: &'static str = "SandboxTransferSimulateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "event_type",
         "failure_reason",
-        "secret",
         "test_clock_id",
         "transfer_id",
         "webhook",
@@ -6127,29 +5923,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferSimulateRequest {
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "event_type"),
-                2 => s::value(&mut map, &mut f2, "failure_reason"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "test_clock_id"),
-                5 => s::value(&mut map, &mut f5, "transfer_id"),
-                6 => s::value(&mut map, &mut f6, "webhook"),
+                0 => s::value(&mut map, &mut f0, "event_type"),
+                1 => s::value(&mut map, &mut f1, "failure_reason"),
+                2 => s::value(&mut map, &mut f2, "test_clock_id"),
+                3 => s::value(&mut map, &mut f3, "transfer_id"),
+                4 => s::value(&mut map, &mut f4, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            event_type: s::required(f1, "event_type")?,
-            failure_reason: s::optional(f2),
-            secret: s::optional(f3),
-            test_clock_id: s::optional(f4),
-            transfer_id: s::required(f5, "transfer_id")?,
-            webhook: s::optional(f6),
+            event_type: s::required(f0, "event_type")?,
+            failure_reason: s::optional(f1),
+            test_clock_id: s::optional(f2),
+            transfer_id: s::required(f3, "transfer_id")?,
+            webhook: s::optional(f4),
         })
     }
 }
@@ -6158,10 +5948,8 @@ impl ::serde::Serialize for SandboxTransferSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.failure_reason),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.test_clock_id),
             ::std::option::Option::is_none(&self.webhook),
         ];
@@ -6171,13 +5959,11 @@ impl ::serde::Serialize for SandboxTransferSimulateRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("event_type", &self.event_type);
-        out.field_unless(skip[1], "failure_reason", &self.failure_reason);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[0], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[1], "test_clock_id", &self.test_clock_id);
         out.field("transfer_id", &self.transfer_id);
-        out.field_unless(skip[4], "webhook", &self.webhook);
+        out.field_unless(skip[2], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -6196,13 +5982,6 @@ impl ::schemars::JsonSchema for SandboxTransferSimulateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "event_type",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -6213,13 +5992,6 @@ impl ::schemars::JsonSchema for SandboxTransferSimulateRequest {
             "failure_reason",
             j::OPTIONAL,
             G::subschema_for::<TransferFailure>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -6241,17 +6013,34 @@ impl ::schemars::JsonSchema for SandboxTransferSimulateRequest {
         o.finish("Defines the request schema for `/sandbox/transfer/simulate`")
     }
 }
-impl ::std::fmt::Debug for SandboxTransferSimulateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxTransferSimulateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("event_type", &self.event_type)
-            .field("failure_reason", &self.failure_reason)
-            .field("secret", &crate::redact::Redacted)
-            .field("test_clock_id", &self.test_clock_id)
-            .field("transfer_id", &self.transfer_id)
-            .field("webhook", &self.webhook)
-            .finish()
+impl SandboxTransferSimulateRequest {
+    /// A value with its required fields (`event_type`, `transfer_id`); set optional fields with the methods named after them.
+    pub fn new(
+        event_type: impl ::std::convert::Into<::std::string::String>,
+        transfer_id: impl ::std::convert::Into<TransferId>,
+    ) -> Self {
+        Self {
+            event_type: event_type.into(),
+            failure_reason: ::std::option::Option::None,
+            test_clock_id: ::std::option::Option::None,
+            transfer_id: transfer_id.into(),
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`failure_reason`](Self::failure_reason).
+    pub fn failure_reason(mut self, value: TransferFailure) -> Self {
+        self.failure_reason = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`test_clock_id`](Self::test_clock_id).
+    pub fn test_clock_id(mut self, value: ::std::string::String) -> Self {
+        self.test_clock_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/sandbox/transfer/simulate`
@@ -6325,10 +6114,9 @@ impl ::schemars::JsonSchema for SandboxTransferSimulateResponse {
     }
 }
 ///Defines the request schema for `/sandbox/transfer/sweep/simulate`
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SandboxTransferSweepSimulateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a test clock. If provided, the sweep to be simulated is created on the day of the `virtual_time` on the `test_clock`. If the date of `virtual_time` is on weekend or a federal holiday, the next available banking day is used.
     pub test_clock_id: ::std::option::Option<::std::string::String>,
     ///The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.
@@ -6343,12 +6131,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxTransferSweepSimulateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferSweepSimulateRequest {
     const NAME: &'static str = "SandboxTransferSweepSimulateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "test_clock_id",
-        "webhook",
-    ];
+    const FIELDS: &'static [&'static str] = &["test_clock_id", "webhook"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6359,23 +6142,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferSweepSimulateRequ
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "test_clock_id"),
-                3 => s::value(&mut map, &mut f3, "webhook"),
+                0 => s::value(&mut map, &mut f0, "test_clock_id"),
+                1 => s::value(&mut map, &mut f1, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            test_clock_id: s::optional(f2),
-            webhook: s::optional(f3),
+            test_clock_id: s::optional(f0),
+            webhook: s::optional(f1),
         })
     }
 }
@@ -6384,9 +6161,7 @@ impl ::serde::Serialize for SandboxTransferSweepSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.test_clock_id),
             ::std::option::Option::is_none(&self.webhook),
         ];
@@ -6396,10 +6171,8 @@ impl ::serde::Serialize for SandboxTransferSweepSimulateRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "test_clock_id", &self.test_clock_id);
-        out.field_unless(skip[3], "webhook", &self.webhook);
+        out.field_unless(skip[0], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[1], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -6418,20 +6191,6 @@ impl ::schemars::JsonSchema for SandboxTransferSweepSimulateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "test_clock_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -6448,14 +6207,23 @@ impl ::schemars::JsonSchema for SandboxTransferSweepSimulateRequest {
         o.finish("Defines the request schema for `/sandbox/transfer/sweep/simulate`")
     }
 }
-impl ::std::fmt::Debug for SandboxTransferSweepSimulateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxTransferSweepSimulateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("test_clock_id", &self.test_clock_id)
-            .field("webhook", &self.webhook)
-            .finish()
+impl SandboxTransferSweepSimulateRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            test_clock_id: ::std::option::Option::None,
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`test_clock_id`](Self::test_clock_id).
+    pub fn test_clock_id(mut self, value: ::std::string::String) -> Self {
+        self.test_clock_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/sandbox/transfer/sweep/simulate`
@@ -6541,11 +6309,10 @@ impl ::schemars::JsonSchema for SandboxTransferSweepSimulateResponse {
     }
 }
 ///Defines the request schema for `/sandbox/transfer/test_clock/advance`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxTransferTestClockAdvanceRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub new_virtual_time: VirtualTime,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub test_clock_id: TransferTestClockId,
 }
 impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockAdvanceRequest {
@@ -6557,12 +6324,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockAdvanceRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockAdvanceRequest {
     const NAME: &'static str = "SandboxTransferTestClockAdvanceRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "new_virtual_time",
-        "secret",
-        "test_clock_id",
-    ];
+    const FIELDS: &'static [&'static str] = &["new_virtual_time", "test_clock_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6573,23 +6335,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockAdvanceR
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "new_virtual_time"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "test_clock_id"),
+                0 => s::value(&mut map, &mut f0, "new_virtual_time"),
+                1 => s::value(&mut map, &mut f1, "test_clock_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            new_virtual_time: s::required(f1, "new_virtual_time")?,
-            secret: s::optional(f2),
-            test_clock_id: s::required(f3, "test_clock_id")?,
+            new_virtual_time: s::required(f0, "new_virtual_time")?,
+            test_clock_id: s::required(f1, "test_clock_id")?,
         })
     }
 }
@@ -6598,19 +6354,14 @@ impl ::serde::Serialize for SandboxTransferTestClockAdvanceRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferTestClockAdvanceRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("new_virtual_time", &self.new_virtual_time);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("test_clock_id", &self.test_clock_id);
         out.end()
     }
@@ -6630,24 +6381,10 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockAdvanceRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "new_virtual_time",
             j::REQUIRED,
             G::subschema_for::<VirtualTime>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.field(
@@ -6660,14 +6397,16 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockAdvanceRequest {
         o.finish("Defines the request schema for `/sandbox/transfer/test_clock/advance`")
     }
 }
-impl ::std::fmt::Debug for SandboxTransferTestClockAdvanceRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxTransferTestClockAdvanceRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("new_virtual_time", &self.new_virtual_time)
-            .field("secret", &crate::redact::Redacted)
-            .field("test_clock_id", &self.test_clock_id)
-            .finish()
+impl SandboxTransferTestClockAdvanceRequest {
+    /// A value with its required fields (`new_virtual_time`, `test_clock_id`); set optional fields with the methods named after them.
+    pub fn new(
+        new_virtual_time: VirtualTime,
+        test_clock_id: impl ::std::convert::Into<TransferTestClockId>,
+    ) -> Self {
+        Self {
+            new_virtual_time,
+            test_clock_id: test_clock_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/sandbox/transfer/test_clock/advance`
@@ -6743,10 +6482,9 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockAdvanceResponse {
     }
 }
 ///Defines the request schema for `/sandbox/transfer/test_clock/create`
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SandboxTransferTestClockCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The virtual timestamp on the test clock. If not provided, the current timestamp will be used. This will be of the form `2006-01-02T15:04:05Z`.
     pub virtual_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
@@ -6759,7 +6497,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockCreateRequest {
     const NAME: &'static str = "SandboxTransferTestClockCreateRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "virtual_time"];
+    const FIELDS: &'static [&'static str] = &["virtual_time"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6769,21 +6507,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockCreateRe
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "virtual_time"),
+                0 => s::value(&mut map, &mut f0, "virtual_time"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            virtual_time: s::optional(f2),
+            virtual_time: s::optional(f0),
         })
     }
 }
@@ -6792,20 +6524,14 @@ impl ::serde::Serialize for SandboxTransferTestClockCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.virtual_time),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.virtual_time)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferTestClockCreateRequest",
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "virtual_time", &self.virtual_time);
+        out.field_unless(skip[0], "virtual_time", &self.virtual_time);
         out.end()
     }
 }
@@ -6824,20 +6550,6 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "virtual_time",
             j::OPTIONAL,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6847,13 +6559,20 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockCreateRequest {
         o.finish("Defines the request schema for `/sandbox/transfer/test_clock/create`")
     }
 }
-impl ::std::fmt::Debug for SandboxTransferTestClockCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxTransferTestClockCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("virtual_time", &self.virtual_time)
-            .finish()
+impl SandboxTransferTestClockCreateRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            virtual_time: ::std::option::Option::None,
+        }
+    }
+    /// Set [`virtual_time`](Self::virtual_time).
+    pub fn virtual_time(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.virtual_time = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/sandbox/transfer/test_clock/create`
@@ -6939,10 +6658,9 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockCreateResponse {
     }
 }
 ///Defines the request schema for `/sandbox/transfer/test_clock/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxTransferTestClockGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub test_clock_id: TransferTestClockId,
 }
 impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockGetRequest {
@@ -6954,7 +6672,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockGetRequest {
     const NAME: &'static str = "SandboxTransferTestClockGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "test_clock_id"];
+    const FIELDS: &'static [&'static str] = &["test_clock_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6964,21 +6682,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockGetReque
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "test_clock_id"),
+                0 => s::value(&mut map, &mut f0, "test_clock_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            test_clock_id: s::required(f2, "test_clock_id")?,
+            test_clock_id: s::required(f0, "test_clock_id")?,
         })
     }
 }
@@ -6987,18 +6699,13 @@ impl ::serde::Serialize for SandboxTransferTestClockGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferTestClockGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("test_clock_id", &self.test_clock_id);
         out.end()
     }
@@ -7018,20 +6725,6 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "test_clock_id",
             j::REQUIRED,
             G::subschema_for::<TransferTestClockId>,
@@ -7041,13 +6734,12 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockGetRequest {
         o.finish("Defines the request schema for `/sandbox/transfer/test_clock/get`")
     }
 }
-impl ::std::fmt::Debug for SandboxTransferTestClockGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxTransferTestClockGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("test_clock_id", &self.test_clock_id)
-            .finish()
+impl SandboxTransferTestClockGetRequest {
+    /// A value with its required fields (`test_clock_id`); set optional fields with the methods named after them.
+    pub fn new(test_clock_id: impl ::std::convert::Into<TransferTestClockId>) -> Self {
+        Self {
+            test_clock_id: test_clock_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/sandbox/transfer/test_clock/get`
@@ -7133,9 +6825,9 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockGetResponse {
     }
 }
 ///Defines the request schema for `/sandbox/transfer/test_clock/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SandboxTransferTestClockListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of test clocks to return.
     pub count: ::std::option::Option<i64>,
     ///The end virtual timestamp of test clocks to return. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
@@ -7144,7 +6836,6 @@ pub struct SandboxTransferTestClockListRequest {
     >,
     ///The number of test clocks to skip before returning results.
     pub offset: i64,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The start virtual timestamp of test clocks to return. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
     pub start_virtual_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
@@ -7160,11 +6851,9 @@ impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockListRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockListRequest {
     const NAME: &'static str = "SandboxTransferTestClockListRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "count",
         "end_virtual_time",
         "offset",
-        "secret",
         "start_virtual_time",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -7179,30 +6868,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockListRequ
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "end_virtual_time"),
-                3 => s::value(&mut map, &mut f3, "offset"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "start_virtual_time"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "end_virtual_time"),
+                2 => s::value(&mut map, &mut f2, "offset"),
+                3 => s::value(&mut map, &mut f3, "start_virtual_time"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1
+            count: f0
                 .unwrap_or_else(
                     defaults::sandbox_transfer_test_clock_list_request_count,
                 ),
-            end_virtual_time: s::optional(f2),
-            offset: f3.unwrap_or_default(),
-            secret: s::optional(f4),
-            start_virtual_time: s::optional(f5),
+            end_virtual_time: s::optional(f1),
+            offset: f2.unwrap_or_default(),
+            start_virtual_time: s::optional(f3),
         })
     }
 }
@@ -7211,10 +6894,8 @@ impl ::serde::Serialize for SandboxTransferTestClockListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.end_virtual_time),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.start_virtual_time),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -7223,12 +6904,10 @@ impl ::serde::Serialize for SandboxTransferTestClockListRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "end_virtual_time", &self.end_virtual_time);
+        out.field_unless(skip[0], "end_virtual_time", &self.end_virtual_time);
         out.field("offset", &self.offset);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "start_virtual_time", &self.start_virtual_time);
+        out.field_unless(skip[1], "start_virtual_time", &self.start_virtual_time);
         out.end()
     }
 }
@@ -7246,13 +6925,6 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -7275,13 +6947,6 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockListRequest {
             "The number of test clocks to skip before returning results.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "start_virtual_time",
             j::OPTIONAL,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7291,26 +6956,49 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockListRequest {
         o.finish("Defines the request schema for `/sandbox/transfer/test_clock/list`")
     }
 }
-impl ::std::fmt::Debug for SandboxTransferTestClockListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SandboxTransferTestClockListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("end_virtual_time", &self.end_virtual_time)
-            .field("offset", &self.offset)
-            .field("secret", &crate::redact::Redacted)
-            .field("start_virtual_time", &self.start_virtual_time)
-            .finish()
+impl SandboxTransferTestClockListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::sandbox_transfer_test_clock_list_request_count(),
+            end_virtual_time: ::std::option::Option::None,
+            offset: ::std::default::Default::default(),
+            start_virtual_time: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_virtual_time`](Self::end_virtual_time).
+    pub fn end_virtual_time(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.end_virtual_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = value;
+        self
+    }
+    /// Set [`start_virtual_time`](Self::start_virtual_time).
+    pub fn start_virtual_time(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.start_virtual_time = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for SandboxTransferTestClockListRequest {
     fn default() -> Self {
         Self {
-            client_id: Default::default(),
             count: defaults::sandbox_transfer_test_clock_list_request_count(),
             end_virtual_time: Default::default(),
             offset: Default::default(),
-            secret: Default::default(),
             start_virtual_time: Default::default(),
         }
     }
@@ -7399,11 +7087,10 @@ impl ::schemars::JsonSchema for SandboxTransferTestClockListResponse {
 }
 ///SandboxUserResetLoginRequest defines the request schema for `/sandbox/user/reset_login`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct SandboxUserResetLoginRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///An array of `item_id`s associated with the User to be reset.  If empty or `null`, this field will default to resetting all Items associated with the User.
     pub item_ids: ::std::option::Option<::std::vec::Vec<ItemId>>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -7416,13 +7103,7 @@ impl<'de> ::serde::Deserialize<'de> for SandboxUserResetLoginRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SandboxUserResetLoginRequest {
     const NAME: &'static str = "SandboxUserResetLoginRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "item_ids",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["item_ids", "user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7434,25 +7115,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxUserResetLoginRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "item_ids"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "item_ids"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            item_ids: s::optional(f1),
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::optional(f4),
+            item_ids: s::optional(f0),
+            user_id: s::optional(f1),
+            user_token: s::optional(f2),
         })
     }
 }
@@ -7461,10 +7136,8 @@ impl ::serde::Serialize for SandboxUserResetLoginRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.item_ids),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -7474,11 +7147,9 @@ impl ::serde::Serialize for SandboxUserResetLoginRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "item_ids", &self.item_ids);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "user_id", &self.user_id);
-        out.field_unless(skip[4], "user_token", &self.user_token);
+        out.field_unless(skip[0], "item_ids", &self.item_ids);
+        out.field_unless(skip[1], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -7495,25 +7166,11 @@ impl ::schemars::JsonSchema for SandboxUserResetLoginRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "item_ids",
             j::OPTIONAL,
             G::subschema_for::<ItemId>,
             &[j::NULLABLE, j::ARRAY],
             "An array of `item_id`s associated with the User to be reset.  If empty or `null`, this field will default to resetting all Items associated with the User.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "user_id",
@@ -7534,12 +7191,35 @@ impl ::schemars::JsonSchema for SandboxUserResetLoginRequest {
         )
     }
 }
+impl SandboxUserResetLoginRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            item_ids: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`item_ids`](Self::item_ids).
+    pub fn item_ids(mut self, value: ::std::vec::Vec<ItemId>) -> Self {
+        self.item_ids = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for SandboxUserResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxUserResetLoginRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("item_ids", &self.item_ids)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -7619,6 +7299,7 @@ impl ::schemars::JsonSchema for SandboxUserResetLoginResponse {
 }
 ///The scopes object
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Scopes {
     pub accounts: ::std::vec::Vec<AccountAccess>,
     ///Allow access to newly opened accounts as they are opened. If unset, defaults to `true`.
@@ -7716,6 +7397,31 @@ impl ::schemars::JsonSchema for Scopes {
             "",
         );
         o.finish("The scopes object")
+    }
+}
+impl Scopes {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            accounts: ::std::default::Default::default(),
+            new_accounts: defaults::scopes_new_accounts(),
+            product_access: ::std::option::Option::None,
+        }
+    }
+    /// Set [`accounts`](Self::accounts).
+    pub fn accounts(mut self, value: ::std::vec::Vec<AccountAccess>) -> Self {
+        self.accounts = value;
+        self
+    }
+    /// Set [`new_accounts`](Self::new_accounts).
+    pub fn new_accounts(mut self, value: bool) -> Self {
+        self.new_accounts = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`product_access`](Self::product_access).
+    pub fn product_access(mut self, value: ProductAccess) -> Self {
+        self.product_access = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for Scopes {
@@ -7932,6 +7638,11 @@ impl ::schemars::JsonSchema for ScopesState {
             &[],
             "When scopes are updated during enrollment, this field must be populated with the state sent to the partner in the OAuth Login URI. This field is required when the context is `ENROLLMENT`.",
         )
+    }
+}
+impl ::std::convert::From<&str> for ScopesState {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for ScopesState {
@@ -9832,6 +9543,11 @@ impl ::schemars::JsonSchema for SelfieCaptureImageUrl {
         )
     }
 }
+impl ::std::convert::From<&str> for SelfieCaptureImageUrl {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for SelfieCaptureImageUrl {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -9889,6 +9605,11 @@ impl ::schemars::JsonSchema for SelfieCaptureVideoUrl {
             &[],
             "Temporary URL for downloading a video selfie capture. This is the standard selfie capture for Identity Verification. Plaid records a short video of the user during the Selfie Check liveness step, so this field is populated for the vast majority of selfie checks.",
         )
+    }
+}
+impl ::std::convert::From<&str> for SelfieCaptureVideoUrl {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for SelfieCaptureVideoUrl {
@@ -10787,13 +10508,12 @@ impl ::schemars::JsonSchema for Services {
     }
 }
 ///SessionTokenCreateRequest defines the request schema for `/session/token/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SessionTokenCreateRequest {
     ///The name of your app's Android package. Required if using the session token to initialize Layer on Android. Any package name specified here must also be added to the Allowed Android package names setting on the [developer dashboard](https://dashboard.plaid.com/team/api). When creating a session token for initializing Layer on other platforms, `android_package_name` must be left blank and `redirect_uri` should be used instead.
     pub android_package_name: ::std::option::Option<::std::string::String>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub redirect_uri: ::std::option::Option<LinkTokenCreateRequestRedirectUri>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The id of a template defined in Plaid Dashboard
     pub template_id: ::std::string::String,
     pub user: ::std::option::Option<SessionTokenCreateRequestUser>,
@@ -10812,9 +10532,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for SessionTokenCreateRequest {
     const NAME: &'static str = "SessionTokenCreateRequest";
     const FIELDS: &'static [&'static str] = &[
         "android_package_name",
-        "client_id",
         "redirect_uri",
-        "secret",
         "template_id",
         "user",
         "user_id",
@@ -10834,31 +10552,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for SessionTokenCreateRequest {
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "android_package_name"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "redirect_uri"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "template_id"),
-                5 => s::value(&mut map, &mut f5, "user"),
-                6 => s::value(&mut map, &mut f6, "user_id"),
-                7 => s::value(&mut map, &mut f7, "webhook"),
+                1 => s::value(&mut map, &mut f1, "redirect_uri"),
+                2 => s::value(&mut map, &mut f2, "template_id"),
+                3 => s::value(&mut map, &mut f3, "user"),
+                4 => s::value(&mut map, &mut f4, "user_id"),
+                5 => s::value(&mut map, &mut f5, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             android_package_name: s::optional(f0),
-            client_id: s::optional(f1),
-            redirect_uri: s::optional(f2),
-            secret: s::optional(f3),
-            template_id: s::required(f4, "template_id")?,
-            user: s::optional(f5),
-            user_id: s::optional(f6),
-            webhook: s::optional(f7),
+            redirect_uri: s::optional(f1),
+            template_id: s::required(f2, "template_id")?,
+            user: s::optional(f3),
+            user_id: s::optional(f4),
+            webhook: s::optional(f5),
         })
     }
 }
@@ -10867,11 +10579,9 @@ impl ::serde::Serialize for SessionTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.android_package_name),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.redirect_uri),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.webhook),
@@ -10883,13 +10593,11 @@ impl ::serde::Serialize for SessionTokenCreateRequest {
             &skip,
         );
         out.field_unless(skip[0], "android_package_name", &self.android_package_name);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "redirect_uri", &self.redirect_uri);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[1], "redirect_uri", &self.redirect_uri);
         out.field("template_id", &self.template_id);
-        out.field_unless(skip[4], "user", &self.user);
-        out.field_unless(skip[5], "user_id", &self.user_id);
-        out.field_unless(skip[6], "webhook", &self.webhook);
+        out.field_unless(skip[2], "user", &self.user);
+        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[4], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -10913,23 +10621,9 @@ impl ::schemars::JsonSchema for SessionTokenCreateRequest {
             "The name of your app's Android package. Required if using the session token to initialize Layer on Android. Any package name specified here must also be added to the Allowed Android package names setting on the [developer dashboard](https://dashboard.plaid.com/team/api). When creating a session token for initializing Layer on other platforms, `android_package_name` must be left blank and `redirect_uri` should be used instead.",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "redirect_uri",
             j::OPTIONAL,
             G::subschema_for::<LinkTokenCreateRequestRedirectUri>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -10966,22 +10660,47 @@ impl ::schemars::JsonSchema for SessionTokenCreateRequest {
         )
     }
 }
-impl ::std::fmt::Debug for SessionTokenCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SessionTokenCreateRequest")
-            .field("android_package_name", &self.android_package_name)
-            .field("client_id", &crate::redact::Redacted)
-            .field("redirect_uri", &self.redirect_uri)
-            .field("secret", &crate::redact::Redacted)
-            .field("template_id", &self.template_id)
-            .field("user", &self.user)
-            .field("user_id", &self.user_id)
-            .field("webhook", &self.webhook)
-            .finish()
+impl SessionTokenCreateRequest {
+    /// A value with its required fields (`template_id`); set optional fields with the methods named after them.
+    pub fn new(template_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            android_package_name: ::std::option::Option::None,
+            redirect_uri: ::std::option::Option::None,
+            template_id: template_id.into(),
+            user: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`android_package_name`](Self::android_package_name).
+    pub fn android_package_name(mut self, value: ::std::string::String) -> Self {
+        self.android_package_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`redirect_uri`](Self::redirect_uri).
+    pub fn redirect_uri(mut self, value: LinkTokenCreateRequestRedirectUri) -> Self {
+        self.redirect_uri = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: SessionTokenCreateRequestUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Details about the end user. Required if a root-level `user_id` is not provided.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SessionTokenCreateRequestUser {
     ///A unique ID representing the end user. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`. It is currently used as a means of searching logs for the given user in the Plaid Dashboard.
     pub client_user_id: ::std::string::String,
@@ -11063,6 +10782,22 @@ impl ::schemars::JsonSchema for SessionTokenCreateRequestUser {
         o.finish(
             "Details about the end user. Required if a root-level `user_id` is not provided.",
         )
+    }
+}
+impl SessionTokenCreateRequestUser {
+    /// A value with its required fields (`client_user_id`); set optional fields with the methods named after them.
+    pub fn new(
+        client_user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            client_user_id: client_user_id.into(),
+            user_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: UserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///SessionTokenCreateResponse defines the response schema for `/session/token/create`
@@ -11292,6 +11027,11 @@ impl ::schemars::JsonSchema for ShareableUrl {
         )
     }
 }
+impl ::std::convert::From<&str> for ShareableUrl {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for ShareableUrl {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11321,6 +11061,7 @@ impl ::std::str::FromStr for ShareableUrl {
 }
 ///Data about the components comprising an address.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SignalAddressData {
     ///The full city name
     pub city: ::std::option::Option<::std::string::String>,
@@ -11460,6 +11201,43 @@ impl ::schemars::JsonSchema for SignalAddressData {
         o.finish("Data about the components comprising an address.")
     }
 }
+impl SignalAddressData {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            city: ::std::option::Option::None,
+            country: ::std::option::Option::None,
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            street: ::std::option::Option::None,
+        }
+    }
+    /// Set [`city`](Self::city).
+    pub fn city(mut self, value: ::std::string::String) -> Self {
+        self.city = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`country`](Self::country).
+    pub fn country(mut self, value: ::std::string::String) -> Self {
+        self.country = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: ::std::string::String) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: ::std::string::String) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street`](Self::street).
+    pub fn street(mut self, value: ::std::string::String) -> Self {
+        self.street = ::std::option::Option::Some(value);
+        self
+    }
+}
 /**The payment decision from the risk assessment.
 
 `APPROVE`: approve the transaction without requiring further actions from your customers. For example, use this field if you are placing a standard hold for all the approved transactions before making funds available to your customers. You should also use this field if you decide to accelerate the fund availability for your customers.
@@ -11547,11 +11325,11 @@ impl ::std::convert::TryFrom<::std::string::String> for SignalDecisionOutcome {
     }
 }
 ///SignalDecisionReportRequest defines the request schema for `/signal/decision/report`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SignalDecisionReportRequest {
     ///The amount (in USD) made available to your customers instantly following the debit transaction. It could be a partial amount of the requested transaction (example: 102.05).
     pub amount_instantly_available: ::std::option::Option<f64>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Must be the same as the `client_transaction_id` supplied when calling `/signal/evaluate`
     pub client_transaction_id: ::std::string::String,
     /**The actual number of days (hold time) since the ACH debit transaction that you wait before making funds available to your customers. The holding time could affect the ACH return rate.
@@ -11564,7 +11342,6 @@ For example, use 0 if you make funds available to your customers instantly or th
 This field must be returned as a boolean. If formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid.com/docs/errors/invalid-request/#invalid_field) error.*/
     pub initiated: bool,
     pub payment_method: ::std::option::Option<SignalPaymentMethod>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The date the ACH debit was submitted to the bank for processing (in ISO 8601 format: `YYYY-MM-DDTHH:mm:ssZ`). This field should correspond to the attempt initiated after the `/signal/schedule` call.
     pub submitted_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
@@ -11579,13 +11356,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalDecisionReportRequest {
     const NAME: &'static str = "SignalDecisionReportRequest";
     const FIELDS: &'static [&'static str] = &[
         "amount_instantly_available",
-        "client_id",
         "client_transaction_id",
         "days_funds_on_hold",
         "decision_outcome",
         "initiated",
         "payment_method",
-        "secret",
         "submitted_at",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -11603,33 +11378,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalDecisionReportRequest {
         let mut f4 = None;
         let mut f5 = None;
         let mut f6 = None;
-        let mut f7 = None;
-        let mut f8 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "amount_instantly_available"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "client_transaction_id"),
-                3 => s::value(&mut map, &mut f3, "days_funds_on_hold"),
-                4 => s::value(&mut map, &mut f4, "decision_outcome"),
-                5 => s::value(&mut map, &mut f5, "initiated"),
-                6 => s::value(&mut map, &mut f6, "payment_method"),
-                7 => s::value(&mut map, &mut f7, "secret"),
-                8 => s::value(&mut map, &mut f8, "submitted_at"),
+                1 => s::value(&mut map, &mut f1, "client_transaction_id"),
+                2 => s::value(&mut map, &mut f2, "days_funds_on_hold"),
+                3 => s::value(&mut map, &mut f3, "decision_outcome"),
+                4 => s::value(&mut map, &mut f4, "initiated"),
+                5 => s::value(&mut map, &mut f5, "payment_method"),
+                6 => s::value(&mut map, &mut f6, "submitted_at"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             amount_instantly_available: s::optional(f0),
-            client_id: s::optional(f1),
-            client_transaction_id: s::required(f2, "client_transaction_id")?,
-            days_funds_on_hold: s::optional(f3),
-            decision_outcome: s::optional(f4),
-            initiated: s::required(f5, "initiated")?,
-            payment_method: s::optional(f6),
-            secret: s::optional(f7),
-            submitted_at: s::optional(f8),
+            client_transaction_id: s::required(f1, "client_transaction_id")?,
+            days_funds_on_hold: s::optional(f2),
+            decision_outcome: s::optional(f3),
+            initiated: s::required(f4, "initiated")?,
+            payment_method: s::optional(f5),
+            submitted_at: s::optional(f6),
         })
     }
 }
@@ -11638,13 +11407,11 @@ impl ::serde::Serialize for SignalDecisionReportRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.amount_instantly_available),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.days_funds_on_hold),
             ::std::option::Option::is_none(&self.decision_outcome),
             ::std::option::Option::is_none(&self.payment_method),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.submitted_at),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -11658,14 +11425,12 @@ impl ::serde::Serialize for SignalDecisionReportRequest {
             "amount_instantly_available",
             &self.amount_instantly_available,
         );
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("client_transaction_id", &self.client_transaction_id);
-        out.field_unless(skip[2], "days_funds_on_hold", &self.days_funds_on_hold);
-        out.field_unless(skip[3], "decision_outcome", &self.decision_outcome);
+        out.field_unless(skip[1], "days_funds_on_hold", &self.days_funds_on_hold);
+        out.field_unless(skip[2], "decision_outcome", &self.decision_outcome);
         out.field("initiated", &self.initiated);
-        out.field_unless(skip[4], "payment_method", &self.payment_method);
-        out.field_unless(skip[5], "secret", &self.secret);
-        out.field_unless(skip[6], "submitted_at", &self.submitted_at);
+        out.field_unless(skip[3], "payment_method", &self.payment_method);
+        out.field_unless(skip[4], "submitted_at", &self.submitted_at);
         out.end()
     }
 }
@@ -11687,13 +11452,6 @@ impl ::schemars::JsonSchema for SignalDecisionReportRequest {
             G::subschema_for::<f64>,
             &[j::NULLABLE],
             "The amount (in USD) made available to your customers instantly following the debit transaction. It could be a partial amount of the requested transaction (example: 102.05).",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "client_transaction_id",
@@ -11731,13 +11489,6 @@ impl ::schemars::JsonSchema for SignalDecisionReportRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "submitted_at",
             j::OPTIONAL,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -11749,19 +11500,49 @@ impl ::schemars::JsonSchema for SignalDecisionReportRequest {
         )
     }
 }
-impl ::std::fmt::Debug for SignalDecisionReportRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SignalDecisionReportRequest")
-            .field("amount_instantly_available", &self.amount_instantly_available)
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_transaction_id", &self.client_transaction_id)
-            .field("days_funds_on_hold", &self.days_funds_on_hold)
-            .field("decision_outcome", &self.decision_outcome)
-            .field("initiated", &self.initiated)
-            .field("payment_method", &self.payment_method)
-            .field("secret", &crate::redact::Redacted)
-            .field("submitted_at", &self.submitted_at)
-            .finish()
+impl SignalDecisionReportRequest {
+    /// A value with its required fields (`client_transaction_id`, `initiated`); set optional fields with the methods named after them.
+    pub fn new(
+        client_transaction_id: impl ::std::convert::Into<::std::string::String>,
+        initiated: bool,
+    ) -> Self {
+        Self {
+            amount_instantly_available: ::std::option::Option::None,
+            client_transaction_id: client_transaction_id.into(),
+            days_funds_on_hold: ::std::option::Option::None,
+            decision_outcome: ::std::option::Option::None,
+            initiated,
+            payment_method: ::std::option::Option::None,
+            submitted_at: ::std::option::Option::None,
+        }
+    }
+    /// Set [`amount_instantly_available`](Self::amount_instantly_available).
+    pub fn amount_instantly_available(mut self, value: f64) -> Self {
+        self.amount_instantly_available = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`days_funds_on_hold`](Self::days_funds_on_hold).
+    pub fn days_funds_on_hold(mut self, value: i64) -> Self {
+        self.days_funds_on_hold = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`decision_outcome`](Self::decision_outcome).
+    pub fn decision_outcome(mut self, value: SignalDecisionOutcome) -> Self {
+        self.decision_outcome = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payment_method`](Self::payment_method).
+    pub fn payment_method(mut self, value: SignalPaymentMethod) -> Self {
+        self.payment_method = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`submitted_at`](Self::submitted_at).
+    pub fn submitted_at(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.submitted_at = ::std::option::Option::Some(value);
+        self
     }
 }
 ///SignalDecisionReportResponse defines the response schema for `/signal/decision/report`
@@ -11836,6 +11617,7 @@ impl ::schemars::JsonSchema for SignalDecisionReportResponse {
 }
 ///Details about the end user's device. These fields are optional, but strongly recommended to increase the accuracy of results when using Signal Transaction Scores. When using a Balance-only Ruleset, these fields are ignored if the Signal Addendum has been signed; if it has not been signed, using these fields will result in an error.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SignalDevice {
     ///The IP address of the device that initiated the transaction
     pub ip_address: ::std::option::Option<::std::string::String>,
@@ -11925,6 +11707,25 @@ impl ::schemars::JsonSchema for SignalDevice {
         o.finish(
             "Details about the end user's device. These fields are optional, but strongly recommended to increase the accuracy of results when using Signal Transaction Scores. When using a Balance-only Ruleset, these fields are ignored if the Signal Addendum has been signed; if it has not been signed, using these fields will result in an error.",
         )
+    }
+}
+impl SignalDevice {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            ip_address: ::std::option::Option::None,
+            user_agent: ::std::option::Option::None,
+        }
+    }
+    /// Set [`ip_address`](Self::ip_address).
+    pub fn ip_address(mut self, value: ::std::string::String) -> Self {
+        self.ip_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_agent`](Self::user_agent).
+    pub fn user_agent(mut self, value: ::std::string::String) -> Self {
+        self.user_agent = ::std::option::Option::Some(value);
+        self
     }
 }
 /**The core attributes object contains additional data that can be used to assess the ACH return risk.
@@ -13599,6 +13400,7 @@ impl ::schemars::JsonSchema for SignalEvaluateCoreAttributes {
 }
 ///SignalEvaluateRequest defines the request schema for `/signal/evaluate`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SignalEvaluateRequest {
     pub access_token: AccessToken,
     /**The Plaid `account_id` of the account that is the funding source for the proposed transaction. The `account_id` is returned in the `/accounts/get` endpoint as well as the [`onSuccess`](https://plaid.com/docs/link/ios/#link-ios-onsuccess-linkSuccess-metadata-accounts-id) callback metadata.
@@ -13607,7 +13409,6 @@ This will return an [`INVALID_ACCOUNT_ID`](https://plaid.com/docs/errors/invalid
     pub account_id: ::std::string::String,
     ///The transaction amount, in USD (e.g. `102.05`)
     pub amount: f64,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The unique ID that you would like to use to refer to this evaluation attempt - for example, a payment attempt ID. You will use this later to debug this evaluation, and/or report an ACH return, etc. The max length for this field is 36 characters.
     pub client_transaction_id: ::std::string::String,
     ///A unique ID that identifies the end user in your system. This ID is used to correlate requests by a user with multiple Items. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
@@ -13625,7 +13426,6 @@ Possible values:  `SAME_DAY_ACH`, `STANDARD_ACH`, `MULTIPLE_PAYMENT_METHODS`*/
     pub risk_profile_key: ::std::option::Option<::std::string::String>,
     ///The key of the ruleset to use for evaluating this transaction. You can create a ruleset using the Plaid Dashboard, under [Signal->Rules](https://dashboard.plaid.com/signal/risk-profiles). If not provided, for all new customers as of October 15, 2025, the `default` ruleset will be used. For existing Signal Transaction Scores customers as of October 15, 2025, by default, no ruleset will be used if the `ruleset_key` is not provided. For more information, or to opt out of using rulesets, see [Signal Rules](https://plaid.com/docs/signal/signal-rules/).
     pub ruleset_key: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user: ::std::option::Option<SignalUser>,
     ///`true` if the end user is present while initiating the ACH transfer and the endpoint is being called; `false` otherwise (for example, when the ACH transfer is scheduled and the end user is not present, or you call this endpoint after the ACH transfer but before submitting the Nacha file for ACH processing). When using a Balance-only ruleset, this field is ignored. This field is not currently used as part of Signal Transaction Score evaluations, but may be used in the future.
     pub user_present: ::std::option::Option<bool>,
@@ -13643,7 +13443,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalEvaluateRequest {
         "access_token",
         "account_id",
         "amount",
-        "client_id",
         "client_transaction_id",
         "client_user_id",
         "default_payment_method",
@@ -13651,7 +13450,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalEvaluateRequest {
         "is_recurring",
         "risk_profile_key",
         "ruleset_key",
-        "secret",
         "user",
         "user_present",
     ];
@@ -13675,24 +13473,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalEvaluateRequest {
         let mut f9 = None;
         let mut f10 = None;
         let mut f11 = None;
-        let mut f12 = None;
-        let mut f13 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "account_id"),
                 2 => s::value(&mut map, &mut f2, "amount"),
-                3 => s::value(&mut map, &mut f3, "client_id"),
-                4 => s::value(&mut map, &mut f4, "client_transaction_id"),
-                5 => s::value(&mut map, &mut f5, "client_user_id"),
-                6 => s::value(&mut map, &mut f6, "default_payment_method"),
-                7 => s::value(&mut map, &mut f7, "device"),
-                8 => s::value(&mut map, &mut f8, "is_recurring"),
-                9 => s::value(&mut map, &mut f9, "risk_profile_key"),
-                10 => s::value(&mut map, &mut f10, "ruleset_key"),
-                11 => s::value(&mut map, &mut f11, "secret"),
-                12 => s::value(&mut map, &mut f12, "user"),
-                13 => s::value(&mut map, &mut f13, "user_present"),
+                3 => s::value(&mut map, &mut f3, "client_transaction_id"),
+                4 => s::value(&mut map, &mut f4, "client_user_id"),
+                5 => s::value(&mut map, &mut f5, "default_payment_method"),
+                6 => s::value(&mut map, &mut f6, "device"),
+                7 => s::value(&mut map, &mut f7, "is_recurring"),
+                8 => s::value(&mut map, &mut f8, "risk_profile_key"),
+                9 => s::value(&mut map, &mut f9, "ruleset_key"),
+                10 => s::value(&mut map, &mut f10, "user"),
+                11 => s::value(&mut map, &mut f11, "user_present"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -13701,17 +13495,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalEvaluateRequest {
             access_token: s::required(f0, "access_token")?,
             account_id: s::required(f1, "account_id")?,
             amount: s::required(f2, "amount")?,
-            client_id: s::optional(f3),
-            client_transaction_id: s::required(f4, "client_transaction_id")?,
-            client_user_id: s::optional(f5),
-            default_payment_method: s::optional(f6),
-            device: s::optional(f7),
-            is_recurring: s::optional(f8),
-            risk_profile_key: s::optional(f9),
-            ruleset_key: s::optional(f10),
-            secret: s::optional(f11),
-            user: s::optional(f12),
-            user_present: s::optional(f13),
+            client_transaction_id: s::required(f3, "client_transaction_id")?,
+            client_user_id: s::optional(f4),
+            default_payment_method: s::optional(f5),
+            device: s::optional(f6),
+            is_recurring: s::optional(f7),
+            risk_profile_key: s::optional(f8),
+            ruleset_key: s::optional(f9),
+            user: s::optional(f10),
+            user_present: s::optional(f11),
         })
     }
 }
@@ -13720,15 +13512,13 @@ impl ::serde::Serialize for SignalEvaluateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 10] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 8] = [
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.default_payment_method),
             ::std::option::Option::is_none(&self.device),
             ::std::option::Option::is_none(&self.is_recurring),
             ::std::option::Option::is_none(&self.risk_profile_key),
             ::std::option::Option::is_none(&self.ruleset_key),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user),
             ::std::option::Option::is_none(&self.user_present),
         ];
@@ -13741,21 +13531,19 @@ impl ::serde::Serialize for SignalEvaluateRequest {
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
         out.field("amount", &self.amount);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_transaction_id", &self.client_transaction_id);
-        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[0], "client_user_id", &self.client_user_id);
         out.field_unless(
-            skip[2],
+            skip[1],
             "default_payment_method",
             &self.default_payment_method,
         );
-        out.field_unless(skip[3], "device", &self.device);
-        out.field_unless(skip[4], "is_recurring", &self.is_recurring);
-        out.field_unless(skip[5], "risk_profile_key", &self.risk_profile_key);
-        out.field_unless(skip[6], "ruleset_key", &self.ruleset_key);
-        out.field_unless(skip[7], "secret", &self.secret);
-        out.field_unless(skip[8], "user", &self.user);
-        out.field_unless(skip[9], "user_present", &self.user_present);
+        out.field_unless(skip[2], "device", &self.device);
+        out.field_unless(skip[3], "is_recurring", &self.is_recurring);
+        out.field_unless(skip[4], "risk_profile_key", &self.risk_profile_key);
+        out.field_unless(skip[5], "ruleset_key", &self.ruleset_key);
+        out.field_unless(skip[6], "user", &self.user);
+        out.field_unless(skip[7], "user_present", &self.user_present);
         out.end()
     }
 }
@@ -13785,13 +13573,6 @@ impl ::schemars::JsonSchema for SignalEvaluateRequest {
             G::subschema_for::<f64>,
             &[],
             "The transaction amount, in USD (e.g. `102.05`)",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "client_transaction_id",
@@ -13842,13 +13623,6 @@ impl ::schemars::JsonSchema for SignalEvaluateRequest {
             &[j::NULLABLE],
             "The key of the ruleset to use for evaluating this transaction. You can create a ruleset using the Plaid Dashboard, under [Signal->Rules](https://dashboard.plaid.com/signal/risk-profiles). If not provided, for all new customers as of October 15, 2025, the `default` ruleset will be used. For existing Signal Transaction Scores customers as of October 15, 2025, by default, no ruleset will be used if the `ruleset_key` is not provided. For more information, or to opt out of using rulesets, see [Signal Rules](https://plaid.com/docs/signal/signal-rules/).",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user", j::OPTIONAL, G::subschema_for::<SignalUser>, &[j::NULLABLE], "");
         o.field(
             "user_present",
@@ -13862,13 +13636,76 @@ impl ::schemars::JsonSchema for SignalEvaluateRequest {
         )
     }
 }
+impl SignalEvaluateRequest {
+    /// A value with its required fields (`access_token`, `account_id`, `amount`, `client_transaction_id`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        account_id: impl ::std::convert::Into<::std::string::String>,
+        amount: f64,
+        client_transaction_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+            amount,
+            client_transaction_id: client_transaction_id.into(),
+            client_user_id: ::std::option::Option::None,
+            default_payment_method: ::std::option::Option::None,
+            device: ::std::option::Option::None,
+            is_recurring: ::std::option::Option::None,
+            risk_profile_key: ::std::option::Option::None,
+            ruleset_key: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+            user_present: ::std::option::Option::None,
+        }
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ::std::string::String) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`default_payment_method`](Self::default_payment_method).
+    pub fn default_payment_method(mut self, value: ::std::string::String) -> Self {
+        self.default_payment_method = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`device`](Self::device).
+    pub fn device(mut self, value: SignalDevice) -> Self {
+        self.device = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`is_recurring`](Self::is_recurring).
+    pub fn is_recurring(mut self, value: bool) -> Self {
+        self.is_recurring = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`risk_profile_key`](Self::risk_profile_key).
+    pub fn risk_profile_key(mut self, value: ::std::string::String) -> Self {
+        self.risk_profile_key = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ruleset_key`](Self::ruleset_key).
+    pub fn ruleset_key(mut self, value: ::std::string::String) -> Self {
+        self.ruleset_key = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: SignalUser) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_present`](Self::user_present).
+    pub fn user_present(mut self, value: bool) -> Self {
+        self.user_present = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for SignalEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalEvaluateRequest")
             .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("client_user_id", &self.client_user_id)
             .field("default_payment_method", &self.default_payment_method)
@@ -13876,7 +13713,6 @@ impl ::std::fmt::Debug for SignalEvaluateRequest {
             .field("is_recurring", &self.is_recurring)
             .field("risk_profile_key", &self.risk_profile_key)
             .field("ruleset_key", &self.ruleset_key)
-            .field("secret", &crate::redact::Redacted)
             .field("user", &self.user)
             .field("user_present", &self.user_present)
             .finish()
@@ -14098,6 +13934,7 @@ impl ::std::convert::TryFrom<::std::string::String> for SignalPaymentMethod {
 }
 ///The user's legal name
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SignalPersonName {
     ///The user's family name / surname
     pub family_name: ::std::option::Option<::std::string::String>,
@@ -14235,12 +14072,48 @@ impl ::schemars::JsonSchema for SignalPersonName {
         o.finish("The user's legal name")
     }
 }
+impl SignalPersonName {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            family_name: ::std::option::Option::None,
+            given_name: ::std::option::Option::None,
+            middle_name: ::std::option::Option::None,
+            prefix: ::std::option::Option::None,
+            suffix: ::std::option::Option::None,
+        }
+    }
+    /// Set [`family_name`](Self::family_name).
+    pub fn family_name(mut self, value: ::std::string::String) -> Self {
+        self.family_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`given_name`](Self::given_name).
+    pub fn given_name(mut self, value: ::std::string::String) -> Self {
+        self.given_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`middle_name`](Self::middle_name).
+    pub fn middle_name(mut self, value: ::std::string::String) -> Self {
+        self.middle_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`prefix`](Self::prefix).
+    pub fn prefix(mut self, value: ::std::string::String) -> Self {
+        self.prefix = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`suffix`](Self::suffix).
+    pub fn suffix(mut self, value: ::std::string::String) -> Self {
+        self.suffix = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///SignalPrepareRequest defines the request schema for `/signal/prepare`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SignalPrepareRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for SignalPrepareRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14251,7 +14124,7 @@ impl<'de> ::serde::Deserialize<'de> for SignalPrepareRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for SignalPrepareRequest {
     const NAME: &'static str = "SignalPrepareRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -14261,21 +14134,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalPrepareRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -14284,10 +14151,7 @@ impl ::serde::Serialize for SignalPrepareRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalPrepareRequest",
@@ -14295,8 +14159,6 @@ impl ::serde::Serialize for SignalPrepareRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -14313,29 +14175,21 @@ impl ::schemars::JsonSchema for SignalPrepareRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("SignalPrepareRequest defines the request schema for `/signal/prepare`")
+    }
+}
+impl SignalPrepareRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for SignalPrepareRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SignalPrepareRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -14410,9 +14264,9 @@ impl ::schemars::JsonSchema for SignalPrepareResponse {
     }
 }
 ///SignalReturnReportRequest defines the request schema for `/signal/return/report`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SignalReturnReportRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Must be the same as the `client_transaction_id` supplied when calling `/signal/evaluate` or `/accounts/balance/get`.
     pub client_transaction_id: ::std::string::String,
     /**Must be a valid ACH return code (e.g. "R01")
@@ -14421,7 +14275,6 @@ If formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid
     pub return_code: ::std::string::String,
     ///Date and time when you receive the returns from your payment processors, in ISO 8601 format (`YYYY-MM-DDTHH:mm:ssZ`).
     pub returned_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for SignalReturnReportRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14433,11 +14286,9 @@ impl<'de> ::serde::Deserialize<'de> for SignalReturnReportRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for SignalReturnReportRequest {
     const NAME: &'static str = "SignalReturnReportRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "client_transaction_id",
         "return_code",
         "returned_at",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -14450,25 +14301,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalReturnReportRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_transaction_id"),
-                2 => s::value(&mut map, &mut f2, "return_code"),
-                3 => s::value(&mut map, &mut f3, "returned_at"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                0 => s::value(&mut map, &mut f0, "client_transaction_id"),
+                1 => s::value(&mut map, &mut f1, "return_code"),
+                2 => s::value(&mut map, &mut f2, "returned_at"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_transaction_id: s::required(f1, "client_transaction_id")?,
-            return_code: s::required(f2, "return_code")?,
-            returned_at: s::optional(f3),
-            secret: s::optional(f4),
+            client_transaction_id: s::required(f0, "client_transaction_id")?,
+            return_code: s::required(f1, "return_code")?,
+            returned_at: s::optional(f2),
         })
     }
 }
@@ -14477,22 +14322,16 @@ impl ::serde::Serialize for SignalReturnReportRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.returned_at),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.returned_at)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalReturnReportRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_transaction_id", &self.client_transaction_id);
         out.field("return_code", &self.return_code);
-        out.field_unless(skip[1], "returned_at", &self.returned_at);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "returned_at", &self.returned_at);
         out.end()
     }
 }
@@ -14508,13 +14347,6 @@ impl ::schemars::JsonSchema for SignalReturnReportRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "client_transaction_id",
             j::REQUIRED,
@@ -14536,27 +14368,30 @@ impl ::schemars::JsonSchema for SignalReturnReportRequest {
             &[j::NULLABLE],
             "Date and time when you receive the returns from your payment processors, in ISO 8601 format (`YYYY-MM-DDTHH:mm:ssZ`).",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "SignalReturnReportRequest defines the request schema for `/signal/return/report`",
         )
     }
 }
-impl ::std::fmt::Debug for SignalReturnReportRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("SignalReturnReportRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_transaction_id", &self.client_transaction_id)
-            .field("return_code", &self.return_code)
-            .field("returned_at", &self.returned_at)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl SignalReturnReportRequest {
+    /// A value with its required fields (`client_transaction_id`, `return_code`); set optional fields with the methods named after them.
+    pub fn new(
+        client_transaction_id: impl ::std::convert::Into<::std::string::String>,
+        return_code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            client_transaction_id: client_transaction_id.into(),
+            return_code: return_code.into(),
+            returned_at: ::std::option::Option::None,
+        }
+    }
+    /// Set [`returned_at`](Self::returned_at).
+    pub fn returned_at(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.returned_at = ::std::option::Option::Some(value);
+        self
     }
 }
 ///SignalReturnReportResponse defines the response schema for `/signal/return/report`
@@ -14807,6 +14642,7 @@ impl ::schemars::JsonSchema for SignalScheduleRecommendation {
 }
 ///SignalScheduleRequest defines the request schema for `/signal/schedule`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SignalScheduleRequest {
     pub access_token: AccessToken,
     /**The Plaid `account_id` of the account that is the funding source for the proposed transaction. The `account_id` is returned in the `/accounts/get` endpoint as well as the [`onSuccess`](https://plaid.com/docs/link/ios/#link-ios-onsuccess-linkSuccess-metadata-accounts-id) callback metadata.
@@ -14815,13 +14651,11 @@ This will return an [`INVALID_ACCOUNT_ID`](https://plaid.com/docs/errors/invalid
     pub account_id: ::std::string::String,
     ///The transaction amount, in USD (e.g. `102.05`)
     pub amount: f64,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The unique ID that you would like to use to refer to this transaction. For your convenience mapping your internal data, you could use your internal ID/identifier for this transaction. The max length for this field is 36 characters.
     pub client_transaction_id: ::std::string::String,
     pub default_payment_method: ::std::option::Option<
         SignalScheduleDefaultPaymentMethod,
     >,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for SignalScheduleRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14836,10 +14670,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalScheduleRequest {
         "access_token",
         "account_id",
         "amount",
-        "client_id",
         "client_transaction_id",
         "default_payment_method",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -14854,17 +14686,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalScheduleRequest {
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "account_id"),
                 2 => s::value(&mut map, &mut f2, "amount"),
-                3 => s::value(&mut map, &mut f3, "client_id"),
-                4 => s::value(&mut map, &mut f4, "client_transaction_id"),
-                5 => s::value(&mut map, &mut f5, "default_payment_method"),
-                6 => s::value(&mut map, &mut f6, "secret"),
+                3 => s::value(&mut map, &mut f3, "client_transaction_id"),
+                4 => s::value(&mut map, &mut f4, "default_payment_method"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -14873,10 +14701,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalScheduleRequest {
             access_token: s::required(f0, "access_token")?,
             account_id: s::required(f1, "account_id")?,
             amount: s::required(f2, "amount")?,
-            client_id: s::optional(f3),
-            client_transaction_id: s::required(f4, "client_transaction_id")?,
-            default_payment_method: s::optional(f5),
-            secret: s::optional(f6),
+            client_transaction_id: s::required(f3, "client_transaction_id")?,
+            default_payment_method: s::optional(f4),
         })
     }
 }
@@ -14885,10 +14711,8 @@ impl ::serde::Serialize for SignalScheduleRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.default_payment_method),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -14899,14 +14723,12 @@ impl ::serde::Serialize for SignalScheduleRequest {
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
         out.field("amount", &self.amount);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_transaction_id", &self.client_transaction_id);
         out.field_unless(
-            skip[1],
+            skip[0],
             "default_payment_method",
             &self.default_payment_method,
         );
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -14938,13 +14760,6 @@ impl ::schemars::JsonSchema for SignalScheduleRequest {
             "The transaction amount, in USD (e.g. `102.05`)",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_transaction_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -14958,16 +14773,34 @@ impl ::schemars::JsonSchema for SignalScheduleRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "SignalScheduleRequest defines the request schema for `/signal/schedule`",
         )
+    }
+}
+impl SignalScheduleRequest {
+    /// A value with its required fields (`access_token`, `account_id`, `amount`, `client_transaction_id`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        account_id: impl ::std::convert::Into<::std::string::String>,
+        amount: f64,
+        client_transaction_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+            amount,
+            client_transaction_id: client_transaction_id.into(),
+            default_payment_method: ::std::option::Option::None,
+        }
+    }
+    /// Set [`default_payment_method`](Self::default_payment_method).
+    pub fn default_payment_method(
+        mut self,
+        value: SignalScheduleDefaultPaymentMethod,
+    ) -> Self {
+        self.default_payment_method = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for SignalScheduleRequest {
@@ -14976,10 +14809,8 @@ impl ::std::fmt::Debug for SignalScheduleRequest {
             .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
             .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
             .field("client_transaction_id", &self.client_transaction_id)
             .field("default_payment_method", &self.default_payment_method)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -15263,6 +15094,7 @@ impl ::schemars::JsonSchema for SignalScores {
 }
 ///Details about the end user initiating the transaction (i.e., the account holder). These fields are optional, but strongly recommended to increase the accuracy of results when using Signal Transaction Scores. When using a Balance-only ruleset, if the Signal Addendum has been signed, these fields are ignored; if the Addendum has not been signed, using these fields will result in an error.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SignalUser {
     pub address: ::std::option::Option<SignalAddressData>,
     ///The user's email address.
@@ -15383,6 +15215,37 @@ impl ::schemars::JsonSchema for SignalUser {
         o.finish(
             "Details about the end user initiating the transaction (i.e., the account holder). These fields are optional, but strongly recommended to increase the accuracy of results when using Signal Transaction Scores. When using a Balance-only ruleset, if the Signal Addendum has been signed, these fields are ignored; if the Addendum has not been signed, using these fields will result in an error.",
         )
+    }
+}
+impl SignalUser {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: SignalAddressData) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: ::std::string::String) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: SignalPersonName) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: ::std::string::String) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Conveys information about the errors causing missing or stale bank data used to construct the `/signal/evaluate` scores and response
@@ -15969,6 +15832,11 @@ impl ::schemars::JsonSchema for SourceUid {
         )
     }
 }
+impl ::std::convert::From<&str> for SourceUid {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for SourceUid {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -16252,6 +16120,11 @@ impl ::schemars::JsonSchema for StandaloneInvestmentTransactionBuyType {
         )
     }
 }
+impl ::std::convert::From<&str> for StandaloneInvestmentTransactionBuyType {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for StandaloneInvestmentTransactionBuyType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -16313,6 +16186,11 @@ impl ::schemars::JsonSchema for StandaloneInvestmentTransactionCashType {
             &[],
             "Activity that modifies a cash position",
         )
+    }
+}
+impl ::std::convert::From<&str> for StandaloneInvestmentTransactionCashType {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for StandaloneInvestmentTransactionCashType {
@@ -16378,6 +16256,11 @@ impl ::schemars::JsonSchema for StandaloneInvestmentTransactionFeeType {
         )
     }
 }
+impl ::std::convert::From<&str> for StandaloneInvestmentTransactionFeeType {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for StandaloneInvestmentTransactionFeeType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -16441,6 +16324,11 @@ impl ::schemars::JsonSchema for StandaloneInvestmentTransactionSellType {
         )
     }
 }
+impl ::std::convert::From<&str> for StandaloneInvestmentTransactionSellType {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for StandaloneInvestmentTransactionSellType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -16502,6 +16390,11 @@ impl ::schemars::JsonSchema for StandaloneInvestmentTransactionTransferType {
             &[],
             "Activity that modifies a position, but not through buy/sell activity e.g. options exercise, portfolio transfer",
         )
+    }
+}
+impl ::std::convert::From<&str> for StandaloneInvestmentTransactionTransferType {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for StandaloneInvestmentTransactionTransferType {
@@ -16842,10 +16735,9 @@ impl ::schemars::JsonSchema for StatementsAccount {
 }
 ///StatementsDownloadRequest defines the request schema for `/statements/download`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct StatementsDownloadRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for the statement.
     pub statement_id: ::std::string::String,
 }
@@ -16858,12 +16750,7 @@ impl<'de> ::serde::Deserialize<'de> for StatementsDownloadRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for StatementsDownloadRequest {
     const NAME: &'static str = "StatementsDownloadRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "secret",
-        "statement_id",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "statement_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -16874,23 +16761,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for StatementsDownloadRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "statement_id"),
+                1 => s::value(&mut map, &mut f1, "statement_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
-            statement_id: s::required(f3, "statement_id")?,
+            statement_id: s::required(f1, "statement_id")?,
         })
     }
 }
@@ -16899,10 +16780,7 @@ impl ::serde::Serialize for StatementsDownloadRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StatementsDownloadRequest",
@@ -16910,8 +16788,6 @@ impl ::serde::Serialize for StatementsDownloadRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("statement_id", &self.statement_id);
         out.end()
     }
@@ -16930,20 +16806,6 @@ impl ::schemars::JsonSchema for StatementsDownloadRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "statement_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -16955,12 +16817,22 @@ impl ::schemars::JsonSchema for StatementsDownloadRequest {
         )
     }
 }
+impl StatementsDownloadRequest {
+    /// A value with its required fields (`access_token`, `statement_id`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        statement_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            statement_id: statement_id.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for StatementsDownloadRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("StatementsDownloadRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("statement_id", &self.statement_id)
             .finish()
     }
@@ -16997,6 +16869,11 @@ impl ::schemars::JsonSchema for StatementsDownloadResponse {
         )
     }
 }
+impl ::std::convert::From<&str> for StatementsDownloadResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for StatementsDownloadResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -17026,10 +16903,9 @@ impl ::std::str::FromStr for StatementsDownloadResponse {
 }
 ///StatementsListRequest defines the request schema for `/statements/list`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct StatementsListRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for StatementsListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -17040,7 +16916,7 @@ impl<'de> ::serde::Deserialize<'de> for StatementsListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for StatementsListRequest {
     const NAME: &'static str = "StatementsListRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -17050,21 +16926,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for StatementsListRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -17073,10 +16943,7 @@ impl ::serde::Serialize for StatementsListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StatementsListRequest",
@@ -17084,8 +16951,6 @@ impl ::serde::Serialize for StatementsListRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -17102,31 +16967,23 @@ impl ::schemars::JsonSchema for StatementsListRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "StatementsListRequest defines the request schema for `/statements/list`",
         )
+    }
+}
+impl StatementsListRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for StatementsListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("StatementsListRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -17460,12 +17317,11 @@ impl ::schemars::JsonSchema for StatementsRefreshCompleteWebhook {
 }
 ///StatementsRefreshRequest defines the request schema for `/statements/refresh`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct StatementsRefreshRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The end date for statements, in "YYYY-MM-DD" format, e.g. "2023-10-30". You can request up to two years of data. To determine whether a statement falls within the specified date range, Plaid will use the statement posted date. The statement posted date is typically either the last day of the statement period, or the following day.
     pub end_date: ::chrono::naive::NaiveDate,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The start date for statements, in "YYYY-MM-DD" format, e.g. "2023-08-30". To determine whether a statement falls within the specified date range, Plaid will use the statement posted date. The statement posted date is typically either the last day of the statement period, or the following day.
     pub start_date: ::chrono::naive::NaiveDate,
 }
@@ -17478,13 +17334,7 @@ impl<'de> ::serde::Deserialize<'de> for StatementsRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for StatementsRefreshRequest {
     const NAME: &'static str = "StatementsRefreshRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "end_date",
-        "secret",
-        "start_date",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "end_date", "start_date"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -17496,25 +17346,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for StatementsRefreshRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "end_date"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "start_date"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "start_date"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            end_date: s::required(f2, "end_date")?,
-            secret: s::optional(f3),
-            start_date: s::required(f4, "start_date")?,
+            end_date: s::required(f1, "end_date")?,
+            start_date: s::required(f2, "start_date")?,
         })
     }
 }
@@ -17523,10 +17367,7 @@ impl ::serde::Serialize for StatementsRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StatementsRefreshRequest",
@@ -17534,9 +17375,7 @@ impl ::serde::Serialize for StatementsRefreshRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_date", &self.end_date);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("start_date", &self.start_date);
         out.end()
     }
@@ -17555,25 +17394,11 @@ impl ::schemars::JsonSchema for StatementsRefreshRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "end_date",
             j::REQUIRED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
             &[],
             "The end date for statements, in \"YYYY-MM-DD\" format, e.g. \"2023-10-30\". You can request up to two years of data. To determine whether a statement falls within the specified date range, Plaid will use the statement posted date. The statement posted date is typically either the last day of the statement period, or the following day.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "start_date",
@@ -17587,13 +17412,25 @@ impl ::schemars::JsonSchema for StatementsRefreshRequest {
         )
     }
 }
+impl StatementsRefreshRequest {
+    /// A value with its required fields (`access_token`, `end_date`, `start_date`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        end_date: ::chrono::naive::NaiveDate,
+        start_date: ::chrono::naive::NaiveDate,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            end_date,
+            start_date,
+        }
+    }
+}
 impl ::std::fmt::Debug for StatementsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("StatementsRefreshRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
-            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
@@ -18053,6 +17890,11 @@ impl ::schemars::JsonSchema for Street {
         )
     }
 }
+impl ::std::convert::From<&str> for Street {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for Street {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -18112,6 +17954,11 @@ impl ::schemars::JsonSchema for Street2 {
         )
     }
 }
+impl ::std::convert::From<&str> for Street2 {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for Street2 {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -18169,6 +18016,11 @@ impl ::schemars::JsonSchema for StreetNullable {
             &[],
             "The primary street portion of an address. If an address is provided, this field will always be filled. A string with at least one non-whitespace alphabetical character, with a max length of 80 characters.",
         )
+    }
+}
+impl ::std::convert::From<&str> for StreetNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for StreetNullable {
@@ -19162,6 +19014,11 @@ impl ::schemars::JsonSchema for SweepDescription {
             &[],
             "The description of the deposit that will be passed to the receiving bank (up to 10 characters). Note that banks utilize this field differently, and may or may not show it on the bank statement.",
         )
+    }
+}
+impl ::std::convert::From<&str> for SweepDescription {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for SweepDescription {

@@ -471,6 +471,11 @@ impl ::schemars::JsonSchema for ThirdPartyUserToken {
         )
     }
 }
+impl ::std::convert::From<&str> for ThirdPartyUserToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ThirdPartyUserToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -5038,12 +5043,11 @@ impl ::schemars::JsonSchema for TransactionsCategoryRule {
     }
 }
 ///TransactionsEnhanceGetRequest defines the request schema for `/beta/transactions/v1/enhance`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransactionsEnhanceGetRequest {
     ///The type of account for the requested transactions (`depository` or `credit`).
     pub account_type: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///An array of raw transactions to be enhanced.
     pub transactions: ::std::vec::Vec<ClientProvidedRawTransaction>,
 }
@@ -5056,12 +5060,7 @@ impl<'de> ::serde::Deserialize<'de> for TransactionsEnhanceGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransactionsEnhanceGetRequest {
     const NAME: &'static str = "TransactionsEnhanceGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "account_type",
-        "client_id",
-        "secret",
-        "transactions",
-    ];
+    const FIELDS: &'static [&'static str] = &["account_type", "transactions"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5072,23 +5071,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsEnhanceGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "account_type"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "transactions"),
+                1 => s::value(&mut map, &mut f1, "transactions"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             account_type: s::required(f0, "account_type")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
-            transactions: s::required(f3, "transactions")?,
+            transactions: s::required(f1, "transactions")?,
         })
     }
 }
@@ -5097,10 +5090,7 @@ impl ::serde::Serialize for TransactionsEnhanceGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsEnhanceGetRequest",
@@ -5108,8 +5098,6 @@ impl ::serde::Serialize for TransactionsEnhanceGetRequest {
             &skip,
         );
         out.field("account_type", &self.account_type);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("transactions", &self.transactions);
         out.end()
     }
@@ -5136,20 +5124,6 @@ impl ::schemars::JsonSchema for TransactionsEnhanceGetRequest {
             "The type of account for the requested transactions (`depository` or `credit`).",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "transactions",
             j::REQUIRED,
             G::subschema_for::<ClientProvidedRawTransaction>,
@@ -5161,14 +5135,16 @@ impl ::schemars::JsonSchema for TransactionsEnhanceGetRequest {
         )
     }
 }
-impl ::std::fmt::Debug for TransactionsEnhanceGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransactionsEnhanceGetRequest")
-            .field("account_type", &self.account_type)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("transactions", &self.transactions)
-            .finish()
+impl TransactionsEnhanceGetRequest {
+    /// A value with its required fields (`account_type`, `transactions`); set optional fields with the methods named after them.
+    pub fn new(
+        account_type: impl ::std::convert::Into<::std::string::String>,
+        transactions: ::std::vec::Vec<ClientProvidedRawTransaction>,
+    ) -> Self {
+        Self {
+            account_type: account_type.into(),
+            transactions,
+        }
     }
 }
 ///TransactionsEnhanceGetResponse defines the response schema for `/beta/transactions/v1/enhance`.
@@ -5251,13 +5227,12 @@ impl ::schemars::JsonSchema for TransactionsEnhanceGetResponse {
     }
 }
 ///TransactionsEnrichRequest defines the request schema for `/transactions/enrich`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransactionsEnrichRequest {
     ///The account type for the requested transactions (either `depository` or `credit`).
     pub account_type: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<TransactionsEnrichRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///An array of transaction objects to be enriched by Plaid. Maximum of 100 transactions per request.
     pub transactions: ::std::vec::Vec<ClientProvidedTransaction>,
 }
@@ -5270,13 +5245,7 @@ impl<'de> ::serde::Deserialize<'de> for TransactionsEnrichRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransactionsEnrichRequest {
     const NAME: &'static str = "TransactionsEnrichRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "account_type",
-        "client_id",
-        "options",
-        "secret",
-        "transactions",
-    ];
+    const FIELDS: &'static [&'static str] = &["account_type", "options", "transactions"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5288,25 +5257,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsEnrichRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "account_type"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "options"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "transactions"),
+                1 => s::value(&mut map, &mut f1, "options"),
+                2 => s::value(&mut map, &mut f2, "transactions"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             account_type: s::required(f0, "account_type")?,
-            client_id: s::optional(f1),
-            options: s::optional(f2),
-            secret: s::optional(f3),
-            transactions: s::required(f4, "transactions")?,
+            options: s::optional(f1),
+            transactions: s::required(f2, "transactions")?,
         })
     }
 }
@@ -5315,11 +5278,7 @@ impl ::serde::Serialize for TransactionsEnrichRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsEnrichRequest",
@@ -5327,9 +5286,7 @@ impl ::serde::Serialize for TransactionsEnrichRequest {
             &skip,
         );
         out.field("account_type", &self.account_type);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field("transactions", &self.transactions);
         out.end()
     }
@@ -5354,23 +5311,9 @@ impl ::schemars::JsonSchema for TransactionsEnrichRequest {
             "The account type for the requested transactions (either `depository` or `credit`).",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<TransactionsEnrichRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -5386,19 +5329,27 @@ impl ::schemars::JsonSchema for TransactionsEnrichRequest {
         )
     }
 }
-impl ::std::fmt::Debug for TransactionsEnrichRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransactionsEnrichRequest")
-            .field("account_type", &self.account_type)
-            .field("client_id", &crate::redact::Redacted)
-            .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
-            .field("transactions", &self.transactions)
-            .finish()
+impl TransactionsEnrichRequest {
+    /// A value with its required fields (`account_type`, `transactions`); set optional fields with the methods named after them.
+    pub fn new(
+        account_type: impl ::std::convert::Into<::std::string::String>,
+        transactions: ::std::vec::Vec<ClientProvidedTransaction>,
+    ) -> Self {
+        Self {
+            account_type: account_type.into(),
+            options: ::std::option::Option::None,
+            transactions,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: TransactionsEnrichRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 ///An optional object to be used with the request.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TransactionsEnrichRequestOptions {
     /**Include `legacy_category` and `legacy_category_id` in the response (in addition to the default `personal_finance_category`).
 
@@ -5499,6 +5450,28 @@ impl ::schemars::JsonSchema for TransactionsEnrichRequestOptions {
         o.finish("An optional object to be used with the request.")
     }
 }
+impl TransactionsEnrichRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            include_legacy_category: ::std::default::Default::default(),
+            personal_finance_category_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`include_legacy_category`](Self::include_legacy_category).
+    pub fn include_legacy_category(mut self, value: bool) -> Self {
+        self.include_legacy_category = value;
+        self
+    }
+    /// Set [`personal_finance_category_version`](Self::personal_finance_category_version).
+    pub fn personal_finance_category_version(
+        mut self,
+        value: PersonalFinanceCategoryVersion,
+    ) -> Self {
+        self.personal_finance_category_version = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///TransactionsEnrichResponse defines the response schema for `/transactions/enrich`.
 #[derive(Clone, Debug)]
 pub struct TransactionsEnrichResponse {
@@ -5590,13 +5563,12 @@ impl ::schemars::JsonSchema for TransactionsEnrichResponse {
 }
 ///TransactionsGetRequest defines the request schema for `/transactions/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TransactionsGetRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The latest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.
     pub end_date: ::chrono::naive::NaiveDate,
     pub options: ::std::option::Option<TransactionsGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.
     pub start_date: ::chrono::naive::NaiveDate,
 }
@@ -5611,10 +5583,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsGetRequest {
     const NAME: &'static str = "TransactionsGetRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "end_date",
         "options",
-        "secret",
         "start_date",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -5629,27 +5599,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsGetRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "end_date"),
-                3 => s::value(&mut map, &mut f3, "options"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "start_date"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "start_date"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            end_date: s::required(f2, "end_date")?,
-            options: s::optional(f3),
-            secret: s::optional(f4),
-            start_date: s::required(f5, "start_date")?,
+            end_date: s::required(f1, "end_date")?,
+            options: s::optional(f2),
+            start_date: s::required(f3, "start_date")?,
         })
     }
 }
@@ -5658,11 +5622,7 @@ impl ::serde::Serialize for TransactionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.options)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsGetRequest",
@@ -5670,10 +5630,8 @@ impl ::serde::Serialize for TransactionsGetRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_date", &self.end_date);
-        out.field_unless(skip[1], "options", &self.options);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "options", &self.options);
         out.field("start_date", &self.start_date);
         out.end()
     }
@@ -5692,13 +5650,6 @@ impl ::schemars::JsonSchema for TransactionsGetRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "end_date",
             j::REQUIRED,
             G::subschema_for::<::chrono::naive::NaiveDate>,
@@ -5709,13 +5660,6 @@ impl ::schemars::JsonSchema for TransactionsGetRequest {
             "options",
             j::OPTIONAL,
             G::subschema_for::<TransactionsGetRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -5731,20 +5675,39 @@ impl ::schemars::JsonSchema for TransactionsGetRequest {
         )
     }
 }
+impl TransactionsGetRequest {
+    /// A value with its required fields (`access_token`, `end_date`, `start_date`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        end_date: ::chrono::naive::NaiveDate,
+        start_date: ::chrono::naive::NaiveDate,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            end_date,
+            options: ::std::option::Option::None,
+            start_date,
+        }
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: TransactionsGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for TransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsGetRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("end_date", &self.end_date)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .field("start_date", &self.start_date)
             .finish()
     }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransactionsGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item
 
@@ -5964,6 +5927,70 @@ impl ::schemars::JsonSchema for TransactionsGetRequestOptions {
         o.finish(
             "An optional object to be used with the request. If specified, `options` must not be `null`.",
         )
+    }
+}
+impl TransactionsGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_ids: ::std::default::Default::default(),
+            count: defaults::default_u64::<i64, 100>(),
+            days_requested: defaults::default_u64::<i64, 90>(),
+            include_logo_and_counterparty_beta: ::std::default::Default::default(),
+            include_original_description: defaults::transactions_get_request_options_include_original_description(),
+            include_personal_finance_category: ::std::default::Default::default(),
+            include_personal_finance_category_beta: ::std::default::Default::default(),
+            offset: ::std::default::Default::default(),
+            personal_finance_category_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`days_requested`](Self::days_requested).
+    pub fn days_requested(mut self, value: i64) -> Self {
+        self.days_requested = value;
+        self
+    }
+    /// Set [`include_logo_and_counterparty_beta`](Self::include_logo_and_counterparty_beta).
+    pub fn include_logo_and_counterparty_beta(mut self, value: bool) -> Self {
+        self.include_logo_and_counterparty_beta = value;
+        self
+    }
+    /// Set [`include_original_description`](Self::include_original_description).
+    pub fn include_original_description(mut self, value: bool) -> Self {
+        self.include_original_description = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`include_personal_finance_category`](Self::include_personal_finance_category).
+    pub fn include_personal_finance_category(mut self, value: bool) -> Self {
+        self.include_personal_finance_category = value;
+        self
+    }
+    /// Set [`include_personal_finance_category_beta`](Self::include_personal_finance_category_beta).
+    pub fn include_personal_finance_category_beta(mut self, value: bool) -> Self {
+        self.include_personal_finance_category_beta = value;
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = value;
+        self
+    }
+    /// Set [`personal_finance_category_version`](Self::personal_finance_category_version).
+    pub fn personal_finance_category_version(
+        mut self,
+        value: PersonalFinanceCategoryVersion,
+    ) -> Self {
+        self.personal_finance_category_version = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for TransactionsGetRequestOptions {
@@ -6434,15 +6461,14 @@ impl ::schemars::JsonSchema for TransactionsRecurringCreateResponse {
 }
 ///TransactionsRecurringGetRequest defines the request schema for `/transactions/recurring/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TransactionsRecurringGetRequest {
     pub access_token: AccessToken,
     /**An optional list of `account_ids` to retrieve for the Item. Retrieves all active accounts on item if no `account_id`s are provided.
 
 Note: An error will be returned if a provided `account_id` is not associated with the Item.*/
     pub account_ids: ::std::vec::Vec<::std::string::String>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub options: ::std::option::Option<TransactionsRecurringGetRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionsRecurringGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6453,13 +6479,7 @@ impl<'de> ::serde::Deserialize<'de> for TransactionsRecurringGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringGetRequest {
     const NAME: &'static str = "TransactionsRecurringGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "account_ids",
-        "client_id",
-        "options",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "account_ids", "options"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6471,15 +6491,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringGetRequest 
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "account_ids"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "options"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                2 => s::value(&mut map, &mut f2, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -6487,9 +6503,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringGetRequest 
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
             account_ids: f1.unwrap_or_default(),
-            client_id: s::optional(f2),
-            options: s::optional(f3),
-            secret: s::optional(f4),
+            options: s::optional(f2),
         })
     }
 }
@@ -6498,11 +6512,9 @@ impl ::serde::Serialize for TransactionsRecurringGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.account_ids),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -6512,9 +6524,7 @@ impl ::serde::Serialize for TransactionsRecurringGetRequest {
         );
         out.field("access_token", &self.access_token);
         out.field_unless(skip[0], "account_ids", &self.account_ids);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "options", &self.options);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[1], "options", &self.options);
         out.end()
     }
 }
@@ -6541,23 +6551,9 @@ impl ::schemars::JsonSchema for TransactionsRecurringGetRequest {
             "An optional list of `account_ids` to retrieve for the Item. Retrieves all active accounts on item if no `account_id`s are provided.\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "options",
             j::OPTIONAL,
             G::subschema_for::<TransactionsRecurringGetRequestOptions>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -6566,19 +6562,38 @@ impl ::schemars::JsonSchema for TransactionsRecurringGetRequest {
         )
     }
 }
+impl TransactionsRecurringGetRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_ids: ::std::default::Default::default(),
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`account_ids`](Self::account_ids).
+    pub fn account_ids(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.account_ids = value;
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: TransactionsRecurringGetRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for TransactionsRecurringGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringGetRequest")
             .field("access_token", &crate::redact::Redacted)
             .field("account_ids", &self.account_ids)
-            .field("client_id", &crate::redact::Redacted)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TransactionsRecurringGetRequestOptions {
     ///Personal finance categories are now returned by default.
     pub include_personal_finance_category: bool,
@@ -6680,6 +6695,28 @@ impl ::schemars::JsonSchema for TransactionsRecurringGetRequestOptions {
         o.finish(
             "An optional object to be used with the request. If specified, `options` must not be `null`.",
         )
+    }
+}
+impl TransactionsRecurringGetRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            include_personal_finance_category: ::std::default::Default::default(),
+            personal_finance_category_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`include_personal_finance_category`](Self::include_personal_finance_category).
+    pub fn include_personal_finance_category(mut self, value: bool) -> Self {
+        self.include_personal_finance_category = value;
+        self
+    }
+    /// Set [`personal_finance_category_version`](Self::personal_finance_category_version).
+    pub fn personal_finance_category_version(
+        mut self,
+        value: PersonalFinanceCategoryVersion,
+    ) -> Self {
+        self.personal_finance_category_version = ::std::option::Option::Some(value);
+        self
     }
 }
 ///TransactionsRecurringGetResponse defines the response schema for `/transactions/recurring/get`
@@ -7430,10 +7467,9 @@ impl ::schemars::JsonSchema for TransactionsRecurringUpdateResponse {
 }
 ///TransactionsRefreshRequest defines the request schema for `/transactions/refresh`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TransactionsRefreshRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionsRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7444,7 +7480,7 @@ impl<'de> ::serde::Deserialize<'de> for TransactionsRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRefreshRequest {
     const NAME: &'static str = "TransactionsRefreshRequest";
-    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["access_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7454,21 +7490,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRefreshRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -7477,10 +7507,7 @@ impl ::serde::Serialize for TransactionsRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRefreshRequest",
@@ -7488,8 +7515,6 @@ impl ::serde::Serialize for TransactionsRefreshRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -7506,31 +7531,23 @@ impl ::schemars::JsonSchema for TransactionsRefreshRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "TransactionsRefreshRequest defines the request schema for `/transactions/refresh`",
         )
+    }
+}
+impl TransactionsRefreshRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+        }
     }
 }
 impl ::std::fmt::Debug for TransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRefreshRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7963,15 +7980,14 @@ impl ::std::convert::TryFrom<::std::string::String> for TransactionsRuleType {
     }
 }
 ///TransactionsRulesCreateRequest defines the request schema for `beta/transactions/rules/v1/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransactionsRulesCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A unique ID representing the end user. This ID is used to associate rules with a specific user.
     pub client_user_id: ::std::string::String,
     pub pfc_detailed_category: PfcDetailedCategory,
     pub pfc_primary_category: PfcPrimaryCategory,
     pub rule_details: TransactionsRuleDetails,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionsRulesCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7983,12 +7999,10 @@ impl<'de> ::serde::Deserialize<'de> for TransactionsRulesCreateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRulesCreateRequest {
     const NAME: &'static str = "TransactionsRulesCreateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "client_user_id",
         "pfc_detailed_category",
         "pfc_primary_category",
         "rule_details",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -8002,27 +8016,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRulesCreateRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "pfc_detailed_category"),
-                3 => s::value(&mut map, &mut f3, "pfc_primary_category"),
-                4 => s::value(&mut map, &mut f4, "rule_details"),
-                5 => s::value(&mut map, &mut f5, "secret"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "pfc_detailed_category"),
+                2 => s::value(&mut map, &mut f2, "pfc_primary_category"),
+                3 => s::value(&mut map, &mut f3, "rule_details"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::required(f1, "client_user_id")?,
-            pfc_detailed_category: s::required(f2, "pfc_detailed_category")?,
-            pfc_primary_category: s::required(f3, "pfc_primary_category")?,
-            rule_details: s::required(f4, "rule_details")?,
-            secret: s::optional(f5),
+            client_user_id: s::required(f0, "client_user_id")?,
+            pfc_detailed_category: s::required(f1, "pfc_detailed_category")?,
+            pfc_primary_category: s::required(f2, "pfc_primary_category")?,
+            rule_details: s::required(f3, "rule_details")?,
         })
     }
 }
@@ -8031,22 +8039,17 @@ impl ::serde::Serialize for TransactionsRulesCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRulesCreateRequest",
             4,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
         out.field("pfc_detailed_category", &self.pfc_detailed_category);
         out.field("pfc_primary_category", &self.pfc_primary_category);
         out.field("rule_details", &self.rule_details);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -8064,13 +8067,6 @@ impl ::schemars::JsonSchema for TransactionsRulesCreateRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "client_user_id",
             j::REQUIRED,
@@ -8099,28 +8095,25 @@ impl ::schemars::JsonSchema for TransactionsRulesCreateRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "TransactionsRulesCreateRequest defines the request schema for `beta/transactions/rules/v1/create`",
         )
     }
 }
-impl ::std::fmt::Debug for TransactionsRulesCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransactionsRulesCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("pfc_detailed_category", &self.pfc_detailed_category)
-            .field("pfc_primary_category", &self.pfc_primary_category)
-            .field("rule_details", &self.rule_details)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransactionsRulesCreateRequest {
+    /// A value with its required fields (`client_user_id`, `pfc_detailed_category`, `pfc_primary_category`, `rule_details`); set optional fields with the methods named after them.
+    pub fn new(
+        client_user_id: impl ::std::convert::Into<::std::string::String>,
+        pfc_detailed_category: impl ::std::convert::Into<PfcDetailedCategory>,
+        pfc_primary_category: impl ::std::convert::Into<PfcPrimaryCategory>,
+        rule_details: TransactionsRuleDetails,
+    ) -> Self {
+        Self {
+            client_user_id: client_user_id.into(),
+            pfc_detailed_category: pfc_detailed_category.into(),
+            pfc_primary_category: pfc_primary_category.into(),
+            rule_details,
+        }
     }
 }
 ///TransactionsRulesCreateResponse defines the response schema for `/beta/transactions/rules/v1/create`
@@ -8208,12 +8201,11 @@ impl ::schemars::JsonSchema for TransactionsRulesCreateResponse {
     }
 }
 ///TransactionsRulesListRequest defines the request schema for `/beta/transactions/rules/v1/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransactionsRulesListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A unique ID representing the end user whose rules should be listed.
     pub client_user_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionsRulesListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8224,7 +8216,7 @@ impl<'de> ::serde::Deserialize<'de> for TransactionsRulesListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRulesListRequest {
     const NAME: &'static str = "TransactionsRulesListRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "client_user_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["client_user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8234,21 +8226,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRulesListRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::required(f1, "client_user_id")?,
-            secret: s::optional(f2),
+            client_user_id: s::required(f0, "client_user_id")?,
         })
     }
 }
@@ -8257,19 +8243,14 @@ impl ::serde::Serialize for TransactionsRulesListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRulesListRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -8286,38 +8267,25 @@ impl ::schemars::JsonSchema for TransactionsRulesListRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_user_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "A unique ID representing the end user whose rules should be listed.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "TransactionsRulesListRequest defines the request schema for `/beta/transactions/rules/v1/list`",
         )
     }
 }
-impl ::std::fmt::Debug for TransactionsRulesListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransactionsRulesListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransactionsRulesListRequest {
+    /// A value with its required fields (`client_user_id`); set optional fields with the methods named after them.
+    pub fn new(
+        client_user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            client_user_id: client_user_id.into(),
+        }
     }
 }
 ///TransactionsRulesListResponse defines the response schema for `/beta/transactions/rules/v1/list`
@@ -8406,14 +8374,13 @@ impl ::schemars::JsonSchema for TransactionsRulesListResponse {
     }
 }
 ///TransactionsRulesRemoveRequest defines the request schema for `/beta/transactions/rules/v1/remove`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransactionsRulesRemoveRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A unique ID representing the end user the rule belongs to.
     pub client_user_id: ::std::string::String,
     ///A rule's unique identifier
     pub rule_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionsRulesRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8424,12 +8391,7 @@ impl<'de> ::serde::Deserialize<'de> for TransactionsRulesRemoveRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRulesRemoveRequest {
     const NAME: &'static str = "TransactionsRulesRemoveRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "client_user_id",
-        "rule_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["client_user_id", "rule_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8440,23 +8402,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRulesRemoveRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "rule_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "rule_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::required(f1, "client_user_id")?,
-            rule_id: s::required(f2, "rule_id")?,
-            secret: s::optional(f3),
+            client_user_id: s::required(f0, "client_user_id")?,
+            rule_id: s::required(f1, "rule_id")?,
         })
     }
 }
@@ -8465,20 +8421,15 @@ impl ::serde::Serialize for TransactionsRulesRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRulesRemoveRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
         out.field("rule_id", &self.rule_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -8497,13 +8448,6 @@ impl ::schemars::JsonSchema for TransactionsRulesRemoveRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_user_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -8517,26 +8461,21 @@ impl ::schemars::JsonSchema for TransactionsRulesRemoveRequest {
             &[],
             "A rule's unique identifier",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "TransactionsRulesRemoveRequest defines the request schema for `/beta/transactions/rules/v1/remove`",
         )
     }
 }
-impl ::std::fmt::Debug for TransactionsRulesRemoveRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransactionsRulesRemoveRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("rule_id", &self.rule_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransactionsRulesRemoveRequest {
+    /// A value with its required fields (`client_user_id`, `rule_id`); set optional fields with the methods named after them.
+    pub fn new(
+        client_user_id: impl ::std::convert::Into<::std::string::String>,
+        rule_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            client_user_id: client_user_id.into(),
+            rule_id: rule_id.into(),
+        }
     }
 }
 ///TransactionsRulesRemoveResponse defines the response schema for `/beta/transactions/rules/v1/remove`
@@ -8613,9 +8552,9 @@ impl ::schemars::JsonSchema for TransactionsRulesRemoveResponse {
 }
 ///TransactionsSyncRequest defines the request schema for `/transactions/sync`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TransactionsSyncRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The number of transaction updates to fetch.
     pub count: i64,
     /**The cursor value represents the last update requested. Providing it will cause the response to only return changes after this update.
@@ -8624,7 +8563,6 @@ If omitted, the entire history of updates will be returned, starting with the fi
 The upper-bound length of this cursor is 256 characters of base64.*/
     pub cursor: ::std::option::Option<::std::string::String>,
     pub options: ::std::option::Option<TransactionsSyncRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionsSyncRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8637,11 +8575,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsSyncRequest {
     const NAME: &'static str = "TransactionsSyncRequest";
     const FIELDS: &'static [&'static str] = &[
         "access_token",
-        "client_id",
         "count",
         "cursor",
         "options",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -8655,27 +8591,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsSyncRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "count"),
-                3 => s::value(&mut map, &mut f3, "cursor"),
-                4 => s::value(&mut map, &mut f4, "options"),
-                5 => s::value(&mut map, &mut f5, "secret"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "options"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            count: f2.unwrap_or_else(defaults::default_u64::<i64, 100>),
-            cursor: s::optional(f3),
-            options: s::optional(f4),
-            secret: s::optional(f5),
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 100>),
+            cursor: s::optional(f2),
+            options: s::optional(f3),
         })
     }
 }
@@ -8684,11 +8614,9 @@ impl ::serde::Serialize for TransactionsSyncRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -8697,11 +8625,9 @@ impl ::serde::Serialize for TransactionsSyncRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "options", &self.options);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
+        out.field_unless(skip[1], "options", &self.options);
         out.end()
     }
 }
@@ -8718,13 +8644,6 @@ impl ::schemars::JsonSchema for TransactionsSyncRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -8746,32 +8665,50 @@ impl ::schemars::JsonSchema for TransactionsSyncRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "TransactionsSyncRequest defines the request schema for `/transactions/sync`",
         )
+    }
+}
+impl TransactionsSyncRequest {
+    /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
+    pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            count: defaults::default_u64::<i64, 100>(),
+            cursor: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: ::std::string::String) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: TransactionsSyncRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for TransactionsSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsSyncRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("count", &self.count)
             .field("cursor", &self.cursor)
             .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransactionsSyncRequestOptions {
     /**If provided, the returned updates and cursor will only reflect the specified account's transactions. Omitting `account_id` returns updates for all accounts under the Item. Note that specifying an `account_id` effectively creates a separate incremental update stream -- and therefore a separate cursor -- for that account. If multiple accounts are queried this way, you will maintain multiple cursors, one per `account_id`.
 
@@ -8946,6 +8883,52 @@ impl ::schemars::JsonSchema for TransactionsSyncRequestOptions {
         o.finish(
             "An optional object to be used with the request. If specified, `options` must not be `null`.",
         )
+    }
+}
+impl TransactionsSyncRequestOptions {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_id: ::std::option::Option::None,
+            days_requested: defaults::default_u64::<i64, 90>(),
+            include_logo_and_counterparty_beta: ::std::default::Default::default(),
+            include_original_description: defaults::transactions_sync_request_options_include_original_description(),
+            include_personal_finance_category: ::std::default::Default::default(),
+            personal_finance_category_version: ::std::option::Option::None,
+        }
+    }
+    /// Set [`account_id`](Self::account_id).
+    pub fn account_id(mut self, value: ::std::string::String) -> Self {
+        self.account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`days_requested`](Self::days_requested).
+    pub fn days_requested(mut self, value: i64) -> Self {
+        self.days_requested = value;
+        self
+    }
+    /// Set [`include_logo_and_counterparty_beta`](Self::include_logo_and_counterparty_beta).
+    pub fn include_logo_and_counterparty_beta(mut self, value: bool) -> Self {
+        self.include_logo_and_counterparty_beta = value;
+        self
+    }
+    /// Set [`include_original_description`](Self::include_original_description).
+    pub fn include_original_description(mut self, value: bool) -> Self {
+        self.include_original_description = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`include_personal_finance_category`](Self::include_personal_finance_category).
+    pub fn include_personal_finance_category(mut self, value: bool) -> Self {
+        self.include_personal_finance_category = value;
+        self
+    }
+    /// Set [`personal_finance_category_version`](Self::personal_finance_category_version).
+    pub fn personal_finance_category_version(
+        mut self,
+        value: PersonalFinanceCategoryVersion,
+    ) -> Self {
+        self.personal_finance_category_version = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for TransactionsSyncRequestOptions {
@@ -9219,12 +9202,11 @@ impl ::std::convert::TryFrom<::std::string::String> for TransactionsUpdateStatus
     }
 }
 ///TransactionsUserInsightsGetRequest defines the request schema for `/beta/transactions/user_insights/v1/get`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransactionsUserInsightsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A unique client-provided `client_user_id` to retrieve insights for.
     pub client_user_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionsUserInsightsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9235,7 +9217,7 @@ impl<'de> ::serde::Deserialize<'de> for TransactionsUserInsightsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransactionsUserInsightsGetRequest {
     const NAME: &'static str = "TransactionsUserInsightsGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "client_user_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["client_user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9245,21 +9227,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsUserInsightsGetReque
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::required(f1, "client_user_id")?,
-            secret: s::optional(f2),
+            client_user_id: s::required(f0, "client_user_id")?,
         })
     }
 }
@@ -9268,19 +9244,14 @@ impl ::serde::Serialize for TransactionsUserInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsUserInsightsGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -9299,38 +9270,25 @@ impl ::schemars::JsonSchema for TransactionsUserInsightsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_user_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "A unique client-provided `client_user_id` to retrieve insights for.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "TransactionsUserInsightsGetRequest defines the request schema for `/beta/transactions/user_insights/v1/get`.",
         )
     }
 }
-impl ::std::fmt::Debug for TransactionsUserInsightsGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransactionsUserInsightsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransactionsUserInsightsGetRequest {
+    /// A value with its required fields (`client_user_id`); set optional fields with the methods named after them.
+    pub fn new(
+        client_user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            client_user_id: client_user_id.into(),
+        }
     }
 }
 ///TransactionsUserInsightsGetResponse defines the response schema for `/beta/transactions/user_insights/v1/get`.
@@ -9993,6 +9951,11 @@ impl ::schemars::JsonSchema for TransferAccessToken {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferAccessToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl TransferAccessToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -10056,6 +10019,11 @@ impl ::schemars::JsonSchema for TransferAccountId {
             &[],
             "The Plaid `account_id` corresponding to the end-user account that will be debited or credited.",
         )
+    }
+}
+impl ::std::convert::From<&str> for TransferAccountId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for TransferAccountId {
@@ -10177,6 +10145,11 @@ impl ::schemars::JsonSchema for TransferAmount {
             &[],
             "The amount of the transfer (decimal string with two digits of precision e.g. \"10.00\"). When calling `/transfer/authorization/create`, specify the maximum amount to authorize. When calling `/transfer/create`, specify the exact amount of the transfer, up to a maximum of the amount authorized. If this field is left blank when calling `/transfer/create`, the maximum amount authorized in the `authorization_id` will be sent.",
         )
+    }
+}
+impl ::std::convert::From<&str> for TransferAmount {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for TransferAmount {
@@ -10375,11 +10348,10 @@ impl ::schemars::JsonSchema for TransferAuthorization {
     }
 }
 ///Defines the request schema for `/transfer/authorization/cancel`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferAuthorizationCancelRequest {
     pub authorization_id: TransferAuthorizationId,
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferAuthorizationCancelRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -10390,7 +10362,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferAuthorizationCancelRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationCancelRequest {
     const NAME: &'static str = "TransferAuthorizationCancelRequest";
-    const FIELDS: &'static [&'static str] = &["authorization_id", "client_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["authorization_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -10400,21 +10372,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationCancelReque
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "authorization_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             authorization_id: s::required(f0, "authorization_id")?,
-            client_id: s::optional(f1),
-            secret: s::optional(f2),
         })
     }
 }
@@ -10423,10 +10389,7 @@ impl ::serde::Serialize for TransferAuthorizationCancelRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferAuthorizationCancelRequest",
@@ -10434,8 +10397,6 @@ impl ::serde::Serialize for TransferAuthorizationCancelRequest {
             &skip,
         );
         out.field("authorization_id", &self.authorization_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -10460,30 +10421,17 @@ impl ::schemars::JsonSchema for TransferAuthorizationCancelRequest {
             &[],
             "",
         );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/authorization/cancel`")
     }
 }
-impl ::std::fmt::Debug for TransferAuthorizationCancelRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferAuthorizationCancelRequest")
-            .field("authorization_id", &self.authorization_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferAuthorizationCancelRequest {
+    /// A value with its required fields (`authorization_id`); set optional fields with the methods named after them.
+    pub fn new(
+        authorization_id: impl ::std::convert::Into<TransferAuthorizationId>,
+    ) -> Self {
+        Self {
+            authorization_id: authorization_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/transfer/authorization/cancel`
@@ -10558,6 +10506,7 @@ impl ::schemars::JsonSchema for TransferAuthorizationCancelResponse {
 }
 ///Defines the request schema for `/transfer/authorization/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TransferAuthorizationCreateRequest {
     pub access_token: TransferAccessToken,
     pub account_id: TransferAccountId,
@@ -10565,7 +10514,6 @@ pub struct TransferAuthorizationCreateRequest {
     pub amount: TransferAmount,
     ///The unique identifier returned by Plaid's [beacon](https://plaid.com/docs/transfer/guarantee/#using-a-beacon) when it is run on your webpage.
     pub beacon_session_id: ::std::option::Option<::std::string::String>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub credit_funds_source: ::std::option::Option<TransferCreditFundsSource>,
     pub custom_attributes: ::std::option::Option<TransferAuthorizationCustomAttributes>,
     pub device: ::std::option::Option<TransferAuthorizationDevice>,
@@ -10587,7 +10535,6 @@ pub struct TransferAuthorizationCreateRequest {
     pub request_guarantee: ::std::option::Option<bool>,
     ///The key of the Ruleset for the transaction. If not provided, Signal will use the `default` ruleset.
     pub ruleset_key: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a test clock. This field may only be used when using `sandbox` environment. If provided, the `authorization` is created at the `virtual_time` on the provided test clock.
     pub test_clock_id: ::std::option::Option<::std::string::String>,
     pub type_: TransferType,
@@ -10613,7 +10560,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationCreateReque
         "ach_class",
         "amount",
         "beacon_session_id",
-        "client_id",
         "credit_funds_source",
         "custom_attributes",
         "device",
@@ -10627,7 +10573,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationCreateReque
         "payment_profile_token",
         "request_guarantee",
         "ruleset_key",
-        "secret",
         "test_clock_id",
         "type",
         "user",
@@ -10667,8 +10612,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationCreateReque
         let mut f21 = None;
         let mut f22 = None;
         let mut f23 = None;
-        let mut f24 = None;
-        let mut f25 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
@@ -10676,27 +10619,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationCreateReque
                 2 => s::value(&mut map, &mut f2, "ach_class"),
                 3 => s::value(&mut map, &mut f3, "amount"),
                 4 => s::value(&mut map, &mut f4, "beacon_session_id"),
-                5 => s::value(&mut map, &mut f5, "client_id"),
-                6 => s::value(&mut map, &mut f6, "credit_funds_source"),
-                7 => s::value(&mut map, &mut f7, "custom_attributes"),
-                8 => s::value(&mut map, &mut f8, "device"),
-                9 => s::value(&mut map, &mut f9, "funding_account_id"),
-                10 => s::value(&mut map, &mut f10, "idempotency_key"),
-                11 => s::value(&mut map, &mut f11, "iso_currency_code"),
-                12 => s::value(&mut map, &mut f12, "ledger_id"),
-                13 => s::value(&mut map, &mut f13, "network"),
-                14 => s::value(&mut map, &mut f14, "origination_account_id"),
-                15 => s::value(&mut map, &mut f15, "originator_client_id"),
-                16 => s::value(&mut map, &mut f16, "payment_profile_token"),
-                17 => s::value(&mut map, &mut f17, "request_guarantee"),
-                18 => s::value(&mut map, &mut f18, "ruleset_key"),
-                19 => s::value(&mut map, &mut f19, "secret"),
-                20 => s::value(&mut map, &mut f20, "test_clock_id"),
-                21 => s::value(&mut map, &mut f21, "type"),
-                22 => s::value(&mut map, &mut f22, "user"),
-                23 => s::value(&mut map, &mut f23, "user_present"),
-                24 => s::value(&mut map, &mut f24, "wire_details"),
-                25 => s::value(&mut map, &mut f25, "with_guarantee"),
+                5 => s::value(&mut map, &mut f5, "credit_funds_source"),
+                6 => s::value(&mut map, &mut f6, "custom_attributes"),
+                7 => s::value(&mut map, &mut f7, "device"),
+                8 => s::value(&mut map, &mut f8, "funding_account_id"),
+                9 => s::value(&mut map, &mut f9, "idempotency_key"),
+                10 => s::value(&mut map, &mut f10, "iso_currency_code"),
+                11 => s::value(&mut map, &mut f11, "ledger_id"),
+                12 => s::value(&mut map, &mut f12, "network"),
+                13 => s::value(&mut map, &mut f13, "origination_account_id"),
+                14 => s::value(&mut map, &mut f14, "originator_client_id"),
+                15 => s::value(&mut map, &mut f15, "payment_profile_token"),
+                16 => s::value(&mut map, &mut f16, "request_guarantee"),
+                17 => s::value(&mut map, &mut f17, "ruleset_key"),
+                18 => s::value(&mut map, &mut f18, "test_clock_id"),
+                19 => s::value(&mut map, &mut f19, "type"),
+                20 => s::value(&mut map, &mut f20, "user"),
+                21 => s::value(&mut map, &mut f21, "user_present"),
+                22 => s::value(&mut map, &mut f22, "wire_details"),
+                23 => s::value(&mut map, &mut f23, "with_guarantee"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -10707,27 +10648,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationCreateReque
             ach_class: s::optional(f2),
             amount: s::required(f3, "amount")?,
             beacon_session_id: s::optional(f4),
-            client_id: s::optional(f5),
-            credit_funds_source: s::optional(f6),
-            custom_attributes: s::optional(f7),
-            device: s::optional(f8),
-            funding_account_id: s::optional(f9),
-            idempotency_key: s::optional(f10),
-            iso_currency_code: s::optional(f11),
-            ledger_id: s::optional(f12),
-            network: s::required(f13, "network")?,
-            origination_account_id: s::optional(f14),
-            originator_client_id: s::optional(f15),
-            payment_profile_token: s::optional(f16),
-            request_guarantee: s::optional(f17),
-            ruleset_key: s::optional(f18),
-            secret: s::optional(f19),
-            test_clock_id: s::optional(f20),
-            type_: s::required(f21, "type")?,
-            user: s::required(f22, "user")?,
-            user_present: s::optional(f23),
-            wire_details: s::optional(f24),
-            with_guarantee: f25
+            credit_funds_source: s::optional(f5),
+            custom_attributes: s::optional(f6),
+            device: s::optional(f7),
+            funding_account_id: s::optional(f8),
+            idempotency_key: s::optional(f9),
+            iso_currency_code: s::optional(f10),
+            ledger_id: s::optional(f11),
+            network: s::required(f12, "network")?,
+            origination_account_id: s::optional(f13),
+            originator_client_id: s::optional(f14),
+            payment_profile_token: s::optional(f15),
+            request_guarantee: s::optional(f16),
+            ruleset_key: s::optional(f17),
+            test_clock_id: s::optional(f18),
+            type_: s::required(f19, "type")?,
+            user: s::required(f20, "user")?,
+            user_present: s::optional(f21),
+            wire_details: s::optional(f22),
+            with_guarantee: f23
                 .unwrap_or_else(
                     defaults::transfer_authorization_create_request_with_guarantee,
                 ),
@@ -10739,10 +10678,9 @@ impl ::serde::Serialize for TransferAuthorizationCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 19] = [
+        let skip: [bool; 17] = [
             ::std::option::Option::is_none(&self.ach_class),
             ::std::option::Option::is_none(&self.beacon_session_id),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.credit_funds_source),
             ::std::option::Option::is_none(&self.custom_attributes),
             ::std::option::Option::is_none(&self.device),
@@ -10755,7 +10693,6 @@ impl ::serde::Serialize for TransferAuthorizationCreateRequest {
             ::std::option::Option::is_none(&self.payment_profile_token),
             ::std::option::Option::is_none(&self.request_guarantee),
             ::std::option::Option::is_none(&self.ruleset_key),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.test_clock_id),
             ::std::option::Option::is_none(&self.user_present),
             ::std::option::Option::is_none(&self.wire_details),
@@ -10771,30 +10708,28 @@ impl ::serde::Serialize for TransferAuthorizationCreateRequest {
         out.field_unless(skip[0], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
         out.field_unless(skip[1], "beacon_session_id", &self.beacon_session_id);
-        out.field_unless(skip[2], "client_id", &self.client_id);
-        out.field_unless(skip[3], "credit_funds_source", &self.credit_funds_source);
-        out.field_unless(skip[4], "custom_attributes", &self.custom_attributes);
-        out.field_unless(skip[5], "device", &self.device);
-        out.field_unless(skip[6], "funding_account_id", &self.funding_account_id);
-        out.field_unless(skip[7], "idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[8], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[9], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[2], "credit_funds_source", &self.credit_funds_source);
+        out.field_unless(skip[3], "custom_attributes", &self.custom_attributes);
+        out.field_unless(skip[4], "device", &self.device);
+        out.field_unless(skip[5], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[6], "idempotency_key", &self.idempotency_key);
+        out.field_unless(skip[7], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[8], "ledger_id", &self.ledger_id);
         out.field("network", &self.network);
         out.field_unless(
-            skip[10],
+            skip[9],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[11], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[12], "payment_profile_token", &self.payment_profile_token);
-        out.field_unless(skip[13], "request_guarantee", &self.request_guarantee);
-        out.field_unless(skip[14], "ruleset_key", &self.ruleset_key);
-        out.field_unless(skip[15], "secret", &self.secret);
-        out.field_unless(skip[16], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[10], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[11], "payment_profile_token", &self.payment_profile_token);
+        out.field_unless(skip[12], "request_guarantee", &self.request_guarantee);
+        out.field_unless(skip[13], "ruleset_key", &self.ruleset_key);
+        out.field_unless(skip[14], "test_clock_id", &self.test_clock_id);
         out.field("type", &self.type_);
         out.field("user", &self.user);
-        out.field_unless(skip[17], "user_present", &self.user_present);
-        out.field_unless(skip[18], "wire_details", &self.wire_details);
+        out.field_unless(skip[15], "user_present", &self.user_present);
+        out.field_unless(skip[16], "wire_details", &self.wire_details);
         out.field("with_guarantee", &self.with_guarantee);
         out.end()
     }
@@ -10841,13 +10776,6 @@ impl ::schemars::JsonSchema for TransferAuthorizationCreateRequest {
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The unique identifier returned by Plaid's [beacon](https://plaid.com/docs/transfer/guarantee/#using-a-beacon) when it is run on your webpage.",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "credit_funds_source",
@@ -10935,13 +10863,6 @@ impl ::schemars::JsonSchema for TransferAuthorizationCreateRequest {
             "The key of the Ruleset for the transaction. If not provided, Signal will use the `default` ruleset.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "test_clock_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -10980,6 +10901,147 @@ impl ::schemars::JsonSchema for TransferAuthorizationCreateRequest {
         o.finish("Defines the request schema for `/transfer/authorization/create`")
     }
 }
+impl TransferAuthorizationCreateRequest {
+    /** A value with its required fields (`access_token`, `account_id`, `amount`, `network`, `type`, `user`); set optional fields with the methods named after them.
+
+ It carries a fresh `idempotency_key`: send this same value again (after a timeout, from a queue, after a restart) and Plaid performs the operation once. Set your own key with [`Self::idempotency_key`].*/
+    pub fn new(
+        access_token: impl ::std::convert::Into<TransferAccessToken>,
+        account_id: impl ::std::convert::Into<TransferAccountId>,
+        amount: impl ::std::convert::Into<TransferAmount>,
+        network: TransferNetwork,
+        type_: TransferType,
+        user: TransferAuthorizationUserInRequest,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+            ach_class: ::std::option::Option::None,
+            amount: amount.into(),
+            beacon_session_id: ::std::option::Option::None,
+            credit_funds_source: ::std::option::Option::None,
+            custom_attributes: ::std::option::Option::None,
+            device: ::std::option::Option::None,
+            funding_account_id: ::std::option::Option::None,
+            idempotency_key: ::std::option::Option::Some(
+                crate::idempotency::fresh_key().into(),
+            ),
+            iso_currency_code: ::std::option::Option::None,
+            ledger_id: ::std::option::Option::None,
+            network,
+            origination_account_id: ::std::option::Option::None,
+            originator_client_id: ::std::option::Option::None,
+            payment_profile_token: ::std::option::Option::None,
+            request_guarantee: ::std::option::Option::None,
+            ruleset_key: ::std::option::Option::None,
+            test_clock_id: ::std::option::Option::None,
+            type_,
+            user,
+            user_present: ::std::option::Option::None,
+            wire_details: ::std::option::Option::None,
+            with_guarantee: defaults::transfer_authorization_create_request_with_guarantee(),
+        }
+    }
+    /// Set [`ach_class`](Self::ach_class).
+    pub fn ach_class(mut self, value: AchClass) -> Self {
+        self.ach_class = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`beacon_session_id`](Self::beacon_session_id).
+    pub fn beacon_session_id(mut self, value: ::std::string::String) -> Self {
+        self.beacon_session_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`credit_funds_source`](Self::credit_funds_source).
+    pub fn credit_funds_source(mut self, value: TransferCreditFundsSource) -> Self {
+        self.credit_funds_source = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`custom_attributes`](Self::custom_attributes).
+    pub fn custom_attributes(
+        mut self,
+        value: TransferAuthorizationCustomAttributes,
+    ) -> Self {
+        self.custom_attributes = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`device`](Self::device).
+    pub fn device(mut self, value: TransferAuthorizationDevice) -> Self {
+        self.device = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`funding_account_id`](Self::funding_account_id).
+    pub fn funding_account_id(
+        mut self,
+        value: TransferMigratedFundingAccountIdRequest,
+    ) -> Self {
+        self.funding_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`idempotency_key`](Self::idempotency_key).
+    pub fn idempotency_key(
+        mut self,
+        value: TransferAuthorizationIdempotencyKey,
+    ) -> Self {
+        self.idempotency_key = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`iso_currency_code`](Self::iso_currency_code).
+    pub fn iso_currency_code(mut self, value: ::std::string::String) -> Self {
+        self.iso_currency_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ledger_id`](Self::ledger_id).
+    pub fn ledger_id(mut self, value: ::std::string::String) -> Self {
+        self.ledger_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: ::std::string::String) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`payment_profile_token`](Self::payment_profile_token).
+    pub fn payment_profile_token(mut self, value: TransferPaymentProfileToken) -> Self {
+        self.payment_profile_token = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`request_guarantee`](Self::request_guarantee).
+    pub fn request_guarantee(mut self, value: bool) -> Self {
+        self.request_guarantee = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ruleset_key`](Self::ruleset_key).
+    pub fn ruleset_key(mut self, value: ::std::string::String) -> Self {
+        self.ruleset_key = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`test_clock_id`](Self::test_clock_id).
+    pub fn test_clock_id(mut self, value: ::std::string::String) -> Self {
+        self.test_clock_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_present`](Self::user_present).
+    pub fn user_present(mut self, value: bool) -> Self {
+        self.user_present = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`wire_details`](Self::wire_details).
+    pub fn wire_details(mut self, value: TransferWireDetails) -> Self {
+        self.wire_details = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`with_guarantee`](Self::with_guarantee).
+    pub fn with_guarantee(mut self, value: bool) -> Self {
+        self.with_guarantee = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for TransferAuthorizationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferAuthorizationCreateRequest")
@@ -10988,7 +11050,6 @@ impl ::std::fmt::Debug for TransferAuthorizationCreateRequest {
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
             .field("beacon_session_id", &self.beacon_session_id)
-            .field("client_id", &crate::redact::Redacted)
             .field("credit_funds_source", &self.credit_funds_source)
             .field("custom_attributes", &self.custom_attributes)
             .field("device", &self.device)
@@ -11002,7 +11063,6 @@ impl ::std::fmt::Debug for TransferAuthorizationCreateRequest {
             .field("payment_profile_token", &crate::redact::Redacted)
             .field("request_guarantee", &self.request_guarantee)
             .field("ruleset_key", &self.ruleset_key)
-            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("type_", &self.type_)
             .field("user", &self.user)
@@ -11436,6 +11496,7 @@ for TransferAuthorizationDecisionRationaleCode {
 }
 ///Information about the device being used to initiate the authorization. These fields are not currently incorporated into the risk check.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TransferAuthorizationDevice {
     ///The IP address of the device being used to initiate the authorization.
     pub ip_address: ::std::option::Option<::std::string::String>,
@@ -11525,6 +11586,25 @@ impl ::schemars::JsonSchema for TransferAuthorizationDevice {
         o.finish(
             "Information about the device being used to initiate the authorization. These fields are not currently incorporated into the risk check.",
         )
+    }
+}
+impl TransferAuthorizationDevice {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            ip_address: ::std::option::Option::None,
+            user_agent: ::std::option::Option::None,
+        }
+    }
+    /// Set [`ip_address`](Self::ip_address).
+    pub fn ip_address(mut self, value: ::std::string::String) -> Self {
+        self.ip_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_agent`](Self::user_agent).
+    pub fn user_agent(mut self, value: ::std::string::String) -> Self {
+        self.user_agent = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Indicates whether the transfer is guaranteed by Plaid (Guarantee customers only). This field will contain either `GUARANTEED` or `NOT_GUARANTEED` indicating whether Plaid will guarantee the transfer.
@@ -11805,6 +11885,11 @@ impl ::schemars::JsonSchema for TransferAuthorizationId {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferAuthorizationId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferAuthorizationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11870,6 +11955,11 @@ impl ::schemars::JsonSchema for TransferAuthorizationIdempotencyKey {
             &[],
             "A random key provided by the client, per unique authorization, which expires after 48 hours. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. For example, if a request to create an authorization fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single authorization is created.\n\nIdempotency does not apply to authorizations whose decisions are `user_action_required`. Therefore you may re-attempt the authorization after completing the required user action without changing `idempotency_key`.\n\nThis idempotency key expires after 48 hours, after which the same key can be reused. Failure to provide this key may result in duplicate charges.",
         )
+    }
+}
+impl ::std::convert::From<&str> for TransferAuthorizationIdempotencyKey {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for TransferAuthorizationIdempotencyKey {
@@ -12345,6 +12435,7 @@ impl ::std::convert::TryFrom<::std::string::String> for TransferAuthorizationRis
 }
 ///The legal name and other information for the account holder.  If the account has multiple account holders, provide the information for the account holder on whose behalf the authorization is being requested. The `user.legal_name` field is required. Other fields are not currently used and are present to support planned future functionality.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferAuthorizationUserInRequest {
     pub address: ::std::option::Option<TransferUserAddressInRequest>,
     ///The user's email address.
@@ -12469,6 +12560,32 @@ impl ::schemars::JsonSchema for TransferAuthorizationUserInRequest {
         )
     }
 }
+impl TransferAuthorizationUserInRequest {
+    /// A value with its required fields (`legal_name`); set optional fields with the methods named after them.
+    pub fn new(legal_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            legal_name: legal_name.into(),
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: TransferUserAddressInRequest) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: ::std::string::String) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: ::std::string::String) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Information about the balance held with Plaid.
 #[derive(Clone, Debug)]
 pub struct TransferBalance {
@@ -12564,12 +12681,11 @@ impl ::schemars::JsonSchema for TransferBalance {
     }
 }
 ///Defines the request schema for `/transfer/balance/get`
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TransferBalanceGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Client ID of the end customer.
     pub originator_client_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub type_: ::std::option::Option<TransferBalanceType>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferBalanceGetRequest {
@@ -12581,12 +12697,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferBalanceGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferBalanceGetRequest {
     const NAME: &'static str = "TransferBalanceGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "originator_client_id",
-        "secret",
-        "type",
-    ];
+    const FIELDS: &'static [&'static str] = &["originator_client_id", "type"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -12597,23 +12708,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferBalanceGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "originator_client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "type"),
+                0 => s::value(&mut map, &mut f0, "originator_client_id"),
+                1 => s::value(&mut map, &mut f1, "type"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            originator_client_id: s::optional(f1),
-            secret: s::optional(f2),
-            type_: s::optional(f3),
+            originator_client_id: s::optional(f0),
+            type_: s::optional(f1),
         })
     }
 }
@@ -12622,10 +12727,8 @@ impl ::serde::Serialize for TransferBalanceGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.originator_client_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.type_),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -12634,10 +12737,8 @@ impl ::serde::Serialize for TransferBalanceGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "type", &self.type_);
+        out.field_unless(skip[0], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[1], "type", &self.type_);
         out.end()
     }
 }
@@ -12654,25 +12755,11 @@ impl ::schemars::JsonSchema for TransferBalanceGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "originator_client_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Client ID of the end customer.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "type",
@@ -12684,14 +12771,23 @@ impl ::schemars::JsonSchema for TransferBalanceGetRequest {
         o.finish("Defines the request schema for `/transfer/balance/get`")
     }
 }
-impl ::std::fmt::Debug for TransferBalanceGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferBalanceGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("type_", &self.type_)
-            .finish()
+impl TransferBalanceGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            originator_client_id: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+        }
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: ::std::string::String) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`type_`](Self::type_).
+    pub fn type_(mut self, value: TransferBalanceType) -> Self {
+        self.type_ = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/transfer/balance/get`
@@ -12832,13 +12928,12 @@ impl ::std::convert::TryFrom<::std::string::String> for TransferBalanceType {
     }
 }
 ///Defines the request schema for `/transfer/cancel`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferCancelRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The Plaid client ID of the transfer originator. Should only be present if `client_id` is a third-party sender (TPS).
     pub originator_client_id: ::std::option::Option<::std::string::String>,
     pub reason_code: ::std::option::Option<ReasonCode>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub transfer_id: TransferId,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferCancelRequest {
@@ -12851,10 +12946,8 @@ impl<'de> ::serde::Deserialize<'de> for TransferCancelRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for TransferCancelRequest {
     const NAME: &'static str = "TransferCancelRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "originator_client_id",
         "reason_code",
-        "secret",
         "transfer_id",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -12868,25 +12961,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCancelRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "originator_client_id"),
-                2 => s::value(&mut map, &mut f2, "reason_code"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "transfer_id"),
+                0 => s::value(&mut map, &mut f0, "originator_client_id"),
+                1 => s::value(&mut map, &mut f1, "reason_code"),
+                2 => s::value(&mut map, &mut f2, "transfer_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            originator_client_id: s::optional(f1),
-            reason_code: s::optional(f2),
-            secret: s::optional(f3),
-            transfer_id: s::required(f4, "transfer_id")?,
+            originator_client_id: s::optional(f0),
+            reason_code: s::optional(f1),
+            transfer_id: s::required(f2, "transfer_id")?,
         })
     }
 }
@@ -12895,11 +12982,9 @@ impl ::serde::Serialize for TransferCancelRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.originator_client_id),
             ::std::option::Option::is_none(&self.reason_code),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -12907,10 +12992,8 @@ impl ::serde::Serialize for TransferCancelRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[2], "reason_code", &self.reason_code);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[1], "reason_code", &self.reason_code);
         out.field("transfer_id", &self.transfer_id);
         out.end()
     }
@@ -12928,13 +13011,6 @@ impl ::schemars::JsonSchema for TransferCancelRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "originator_client_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -12948,26 +13024,28 @@ impl ::schemars::JsonSchema for TransferCancelRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("transfer_id", j::REQUIRED, G::subschema_for::<TransferId>, &[], "");
         o.finish("Defines the request schema for `/transfer/cancel`")
     }
 }
-impl ::std::fmt::Debug for TransferCancelRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferCancelRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("reason_code", &self.reason_code)
-            .field("secret", &crate::redact::Redacted)
-            .field("transfer_id", &self.transfer_id)
-            .finish()
+impl TransferCancelRequest {
+    /// A value with its required fields (`transfer_id`); set optional fields with the methods named after them.
+    pub fn new(transfer_id: impl ::std::convert::Into<TransferId>) -> Self {
+        Self {
+            originator_client_id: ::std::option::Option::None,
+            reason_code: ::std::option::Option::None,
+            transfer_id: transfer_id.into(),
+        }
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: ::std::string::String) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reason_code`](Self::reason_code).
+    pub fn reason_code(mut self, value: ReasonCode) -> Self {
+        self.reason_code = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/transfer/cancel`
@@ -13040,12 +13118,11 @@ impl ::schemars::JsonSchema for TransferCancelResponse {
 }
 ///Defines the request schema for `/transfer/capabilities/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TransferCapabilitiesGetRequest {
     pub access_token: TransferAccessToken,
     pub account_id: TransferAccountId,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub payment_profile_token: ::std::option::Option<PaymentProfileToken>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferCapabilitiesGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13059,9 +13136,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCapabilitiesGetRequest {
     const FIELDS: &'static [&'static str] = &[
         "access_token",
         "account_id",
-        "client_id",
         "payment_profile_token",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -13074,15 +13149,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCapabilitiesGetRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "account_id"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "payment_profile_token"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                2 => s::value(&mut map, &mut f2, "payment_profile_token"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -13090,9 +13161,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCapabilitiesGetRequest {
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
             account_id: s::required(f1, "account_id")?,
-            client_id: s::optional(f2),
-            payment_profile_token: s::optional(f3),
-            secret: s::optional(f4),
+            payment_profile_token: s::optional(f2),
         })
     }
 }
@@ -13101,10 +13170,8 @@ impl ::serde::Serialize for TransferCapabilitiesGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.payment_profile_token),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -13114,9 +13181,7 @@ impl ::serde::Serialize for TransferCapabilitiesGetRequest {
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "payment_profile_token", &self.payment_profile_token);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "payment_profile_token", &self.payment_profile_token);
         out.end()
     }
 }
@@ -13149,27 +13214,31 @@ impl ::schemars::JsonSchema for TransferCapabilitiesGetRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "payment_profile_token",
             j::OPTIONAL,
             G::subschema_for::<PaymentProfileToken>,
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/capabilities/get`")
+    }
+}
+impl TransferCapabilitiesGetRequest {
+    /// A value with its required fields (`access_token`, `account_id`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<TransferAccessToken>,
+        account_id: impl ::std::convert::Into<TransferAccountId>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+            payment_profile_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`payment_profile_token`](Self::payment_profile_token).
+    pub fn payment_profile_token(mut self, value: PaymentProfileToken) -> Self {
+        self.payment_profile_token = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::fmt::Debug for TransferCapabilitiesGetRequest {
@@ -13177,9 +13246,7 @@ impl ::std::fmt::Debug for TransferCapabilitiesGetRequest {
         f.debug_struct("TransferCapabilitiesGetRequest")
             .field("access_token", &crate::redact::Redacted)
             .field("account_id", &self.account_id)
-            .field("client_id", &crate::redact::Redacted)
             .field("payment_profile_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -13458,12 +13525,11 @@ impl ::schemars::JsonSchema for TransferCapabilitiesGetRtp {
     }
 }
 ///Defines the request schema for `/transfer/configuration/get`
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TransferConfigurationGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The Plaid client ID of the transfer originator. Should only be present if `client_id` is a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).
     pub originator_client_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferConfigurationGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13474,11 +13540,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferConfigurationGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferConfigurationGetRequest {
     const NAME: &'static str = "TransferConfigurationGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "originator_client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["originator_client_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -13488,21 +13550,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferConfigurationGetRequest 
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "originator_client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "originator_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            originator_client_id: s::optional(f1),
-            secret: s::optional(f2),
+            originator_client_id: s::optional(f0),
         })
     }
 }
@@ -13511,10 +13567,8 @@ impl ::serde::Serialize for TransferConfigurationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.originator_client_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -13522,9 +13576,7 @@ impl ::serde::Serialize for TransferConfigurationGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "originator_client_id", &self.originator_client_id);
         out.end()
     }
 }
@@ -13543,36 +13595,26 @@ impl ::schemars::JsonSchema for TransferConfigurationGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "originator_client_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The Plaid client ID of the transfer originator. Should only be present if `client_id` is a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/configuration/get`")
     }
 }
-impl ::std::fmt::Debug for TransferConfigurationGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferConfigurationGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferConfigurationGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            originator_client_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: ::std::string::String) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/transfer/configuration/get`
@@ -13821,6 +13863,11 @@ impl ::schemars::JsonSchema for TransferCreateIdempotencyKey {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferCreateIdempotencyKey {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferCreateIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -13850,6 +13897,7 @@ impl ::std::str::FromStr for TransferCreateIdempotencyKey {
 }
 ///Defines the request schema for `/transfer/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TransferCreateRequest {
     pub access_token: TransferAccessToken,
     pub account_id: TransferAccountId,
@@ -13857,7 +13905,6 @@ pub struct TransferCreateRequest {
     pub amount: ::std::option::Option<TransferAmount>,
     ///Plaid's unique identifier for a transfer authorization. This parameter also serves the purpose of acting as an idempotency identifier.
     pub authorization_id: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
     /**The transfer description, maximum of 15 characters (RTP transactions) or 10 characters (ACH transactions). Should represent why the money is moving, not your company name. For recommendations on setting the `description` field to avoid ACH returns, see [Description field recommendations](https://www.plaid.com/docs/transfer/creating-transfers/#description-field-recommendations).
 
 If reprocessing a returned transfer, the `description` field must be `"Retry 1"` or `"Retry 2"`. You may retry a transfer up to 2 times, within 180 days of creating the original transfer. Only transfers that were returned with code `R01` or `R09` may be retried.*/
@@ -13870,7 +13917,6 @@ If reprocessing a returned transfer, the `description` field must be `"Retry 1"`
     pub network: ::std::option::Option<TransferNetwork>,
     ///Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified. Otherwise, this field should be left blank.
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a test clock. This field may only be used when using `sandbox` environment. If provided, the `transfer` is created at the `virtual_time` on the provided `test_clock`.
     pub test_clock_id: ::std::option::Option<::std::string::String>,
     pub type_: ::std::option::Option<TransferType>,
@@ -13891,7 +13937,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCreateRequest {
         "ach_class",
         "amount",
         "authorization_id",
-        "client_id",
         "description",
         "facilitator_fee",
         "idempotency_key",
@@ -13899,7 +13944,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCreateRequest {
         "metadata",
         "network",
         "origination_account_id",
-        "secret",
         "test_clock_id",
         "type",
         "user",
@@ -13927,8 +13971,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCreateRequest {
         let mut f12 = None;
         let mut f13 = None;
         let mut f14 = None;
-        let mut f15 = None;
-        let mut f16 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
@@ -13936,18 +13978,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCreateRequest {
                 2 => s::value(&mut map, &mut f2, "ach_class"),
                 3 => s::value(&mut map, &mut f3, "amount"),
                 4 => s::value(&mut map, &mut f4, "authorization_id"),
-                5 => s::value(&mut map, &mut f5, "client_id"),
-                6 => s::value(&mut map, &mut f6, "description"),
-                7 => s::value(&mut map, &mut f7, "facilitator_fee"),
-                8 => s::value(&mut map, &mut f8, "idempotency_key"),
-                9 => s::value(&mut map, &mut f9, "iso_currency_code"),
-                10 => s::value(&mut map, &mut f10, "metadata"),
-                11 => s::value(&mut map, &mut f11, "network"),
-                12 => s::value(&mut map, &mut f12, "origination_account_id"),
-                13 => s::value(&mut map, &mut f13, "secret"),
-                14 => s::value(&mut map, &mut f14, "test_clock_id"),
-                15 => s::value(&mut map, &mut f15, "type"),
-                16 => s::value(&mut map, &mut f16, "user"),
+                5 => s::value(&mut map, &mut f5, "description"),
+                6 => s::value(&mut map, &mut f6, "facilitator_fee"),
+                7 => s::value(&mut map, &mut f7, "idempotency_key"),
+                8 => s::value(&mut map, &mut f8, "iso_currency_code"),
+                9 => s::value(&mut map, &mut f9, "metadata"),
+                10 => s::value(&mut map, &mut f10, "network"),
+                11 => s::value(&mut map, &mut f11, "origination_account_id"),
+                12 => s::value(&mut map, &mut f12, "test_clock_id"),
+                13 => s::value(&mut map, &mut f13, "type"),
+                14 => s::value(&mut map, &mut f14, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -13958,18 +13998,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCreateRequest {
             ach_class: s::optional(f2),
             amount: s::optional(f3),
             authorization_id: s::required(f4, "authorization_id")?,
-            client_id: s::optional(f5),
-            description: s::required(f6, "description")?,
-            facilitator_fee: s::optional(f7),
-            idempotency_key: s::optional(f8),
-            iso_currency_code: s::optional(f9),
-            metadata: s::optional(f10),
-            network: s::optional(f11),
-            origination_account_id: s::optional(f12),
-            secret: s::optional(f13),
-            test_clock_id: s::optional(f14),
-            type_: s::optional(f15),
-            user: s::optional(f16),
+            description: s::required(f5, "description")?,
+            facilitator_fee: s::optional(f6),
+            idempotency_key: s::optional(f7),
+            iso_currency_code: s::optional(f8),
+            metadata: s::optional(f9),
+            network: s::optional(f10),
+            origination_account_id: s::optional(f11),
+            test_clock_id: s::optional(f12),
+            type_: s::optional(f13),
+            user: s::optional(f14),
         })
     }
 }
@@ -13978,17 +14016,15 @@ impl ::serde::Serialize for TransferCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 13] = [
+        let skip: [bool; 11] = [
             ::std::option::Option::is_none(&self.ach_class),
             ::std::option::Option::is_none(&self.amount),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.facilitator_fee),
             ::std::option::Option::is_none(&self.idempotency_key),
             ::std::option::Option::is_none(&self.iso_currency_code),
             ::std::option::Option::is_none(&self.metadata),
             ::std::option::Option::is_none(&self.network),
             ::std::option::Option::is_none(&self.origination_account_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.test_clock_id),
             ::std::option::Option::is_none(&self.type_),
             ::std::option::Option::is_none(&self.user),
@@ -14004,22 +14040,20 @@ impl ::serde::Serialize for TransferCreateRequest {
         out.field_unless(skip[0], "ach_class", &self.ach_class);
         out.field_unless(skip[1], "amount", &self.amount);
         out.field("authorization_id", &self.authorization_id);
-        out.field_unless(skip[2], "client_id", &self.client_id);
         out.field("description", &self.description);
-        out.field_unless(skip[3], "facilitator_fee", &self.facilitator_fee);
-        out.field_unless(skip[4], "idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[5], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[6], "metadata", &self.metadata);
-        out.field_unless(skip[7], "network", &self.network);
+        out.field_unless(skip[2], "facilitator_fee", &self.facilitator_fee);
+        out.field_unless(skip[3], "idempotency_key", &self.idempotency_key);
+        out.field_unless(skip[4], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[5], "metadata", &self.metadata);
+        out.field_unless(skip[6], "network", &self.network);
         out.field_unless(
-            skip[8],
+            skip[7],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[9], "secret", &self.secret);
-        out.field_unless(skip[10], "test_clock_id", &self.test_clock_id);
-        out.field_unless(skip[11], "type", &self.type_);
-        out.field_unless(skip[12], "user", &self.user);
+        out.field_unless(skip[8], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[9], "type", &self.type_);
+        out.field_unless(skip[10], "user", &self.user);
         out.end()
     }
 }
@@ -14071,13 +14105,6 @@ impl ::schemars::JsonSchema for TransferCreateRequest {
             "Plaid's unique identifier for a transfer authorization. This parameter also serves the purpose of acting as an idempotency identifier.",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "description",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -14127,13 +14154,6 @@ impl ::schemars::JsonSchema for TransferCreateRequest {
             "Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified. Otherwise, this field should be left blank.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "test_clock_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -14157,6 +14177,92 @@ impl ::schemars::JsonSchema for TransferCreateRequest {
         o.finish("Defines the request schema for `/transfer/create`")
     }
 }
+impl TransferCreateRequest {
+    /** A value with its required fields (`access_token`, `account_id`, `authorization_id`, `description`); set optional fields with the methods named after them.
+
+ It carries a fresh `idempotency_key`: send this same value again (after a timeout, from a queue, after a restart) and Plaid performs the operation once. Set your own key with [`Self::idempotency_key`].*/
+    pub fn new(
+        access_token: impl ::std::convert::Into<TransferAccessToken>,
+        account_id: impl ::std::convert::Into<TransferAccountId>,
+        authorization_id: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+            ach_class: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            authorization_id: authorization_id.into(),
+            description: description.into(),
+            facilitator_fee: ::std::option::Option::None,
+            idempotency_key: ::std::option::Option::Some(
+                crate::idempotency::fresh_key().into(),
+            ),
+            iso_currency_code: ::std::option::Option::None,
+            metadata: ::std::option::Option::None,
+            network: ::std::option::Option::None,
+            origination_account_id: ::std::option::Option::None,
+            test_clock_id: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            user: ::std::option::Option::None,
+        }
+    }
+    /// Set [`ach_class`](Self::ach_class).
+    pub fn ach_class(mut self, value: AchClass) -> Self {
+        self.ach_class = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`amount`](Self::amount).
+    pub fn amount(mut self, value: TransferAmount) -> Self {
+        self.amount = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`facilitator_fee`](Self::facilitator_fee).
+    pub fn facilitator_fee(mut self, value: TransferFacilitatorFee) -> Self {
+        self.facilitator_fee = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`idempotency_key`](Self::idempotency_key).
+    pub fn idempotency_key(mut self, value: TransferCreateIdempotencyKey) -> Self {
+        self.idempotency_key = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`iso_currency_code`](Self::iso_currency_code).
+    pub fn iso_currency_code(mut self, value: ::std::string::String) -> Self {
+        self.iso_currency_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`metadata`](Self::metadata).
+    pub fn metadata(mut self, value: TransferMetadata) -> Self {
+        self.metadata = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`network`](Self::network).
+    pub fn network(mut self, value: TransferNetwork) -> Self {
+        self.network = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`test_clock_id`](Self::test_clock_id).
+    pub fn test_clock_id(mut self, value: ::std::string::String) -> Self {
+        self.test_clock_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`type_`](Self::type_).
+    pub fn type_(mut self, value: TransferType) -> Self {
+        self.type_ = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user`](Self::user).
+    pub fn user(mut self, value: TransferUserInRequestDeprecated) -> Self {
+        self.user = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for TransferCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferCreateRequest")
@@ -14165,7 +14271,6 @@ impl ::std::fmt::Debug for TransferCreateRequest {
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
             .field("authorization_id", &self.authorization_id)
-            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("facilitator_fee", &self.facilitator_fee)
             .field("idempotency_key", &self.idempotency_key)
@@ -14173,7 +14278,6 @@ impl ::std::fmt::Debug for TransferCreateRequest {
             .field("metadata", &self.metadata)
             .field("network", &self.network)
             .field("origination_account_id", &self.origination_account_id)
-            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("type_", &self.type_)
             .field("user", &self.user)
@@ -14325,6 +14429,7 @@ impl ::std::convert::TryFrom<::std::string::String> for TransferCreditFundsSourc
 }
 ///Specifies the originator's expected usage of credits. For all dollar amounts, use a decimal string with two digits of precision e.g. "10.00". This field is required if the originator is expected to process credit transfers.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferCreditUsageConfiguration {
     ///The originator's expected average amount per credit.
     pub expected_average_amount: ::std::string::String,
@@ -14465,8 +14570,27 @@ impl ::schemars::JsonSchema for TransferCreditUsageConfiguration {
         )
     }
 }
+impl TransferCreditUsageConfiguration {
+    /// A value with its required fields (`expected_average_amount`, `expected_frequency`, `expected_highest_amount`, `expected_monthly_amount`, `sec_codes`); set optional fields with the methods named after them.
+    pub fn new(
+        expected_average_amount: impl ::std::convert::Into<::std::string::String>,
+        expected_frequency: OriginatorExpectedTransferFrequency,
+        expected_highest_amount: impl ::std::convert::Into<::std::string::String>,
+        expected_monthly_amount: impl ::std::convert::Into<::std::string::String>,
+        sec_codes: ::std::vec::Vec<CreditAchClass>,
+    ) -> Self {
+        Self {
+            expected_average_amount: expected_average_amount.into(),
+            expected_frequency,
+            expected_highest_amount: expected_highest_amount.into(),
+            expected_monthly_amount: expected_monthly_amount.into(),
+            sec_codes,
+        }
+    }
+}
 ///Specifies the originator's expected usage of debits. For all dollar amounts, use a decimal string with two digits of precision e.g. "10.00". This field is required if the originator is expected to process debit transfers.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferDebitUsageConfiguration {
     ///The originator's expected average amount per debit.
     pub expected_average_amount: ::std::string::String,
@@ -14609,8 +14733,27 @@ impl ::schemars::JsonSchema for TransferDebitUsageConfiguration {
         )
     }
 }
+impl TransferDebitUsageConfiguration {
+    /// A value with its required fields (`expected_average_amount`, `expected_frequency`, `expected_highest_amount`, `expected_monthly_amount`, `sec_codes`); set optional fields with the methods named after them.
+    pub fn new(
+        expected_average_amount: impl ::std::convert::Into<::std::string::String>,
+        expected_frequency: OriginatorExpectedTransferFrequency,
+        expected_highest_amount: impl ::std::convert::Into<::std::string::String>,
+        expected_monthly_amount: impl ::std::convert::Into<::std::string::String>,
+        sec_codes: ::std::vec::Vec<AchClass>,
+    ) -> Self {
+        Self {
+            expected_average_amount: expected_average_amount.into(),
+            expected_frequency,
+            expected_highest_amount: expected_highest_amount.into(),
+            expected_monthly_amount: expected_monthly_amount.into(),
+            sec_codes,
+        }
+    }
+}
 ///Information about the device being used to initiate the authorization.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferDevice {
     ///The IP address of the device being used to initiate the authorization.
     pub ip_address: ::std::string::String,
@@ -14699,8 +14842,21 @@ impl ::schemars::JsonSchema for TransferDevice {
         )
     }
 }
+impl TransferDevice {
+    /// A value with its required fields (`ip_address`, `user_agent`); set optional fields with the methods named after them.
+    pub fn new(
+        ip_address: impl ::std::convert::Into<::std::string::String>,
+        user_agent: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            ip_address: ip_address.into(),
+            user_agent: user_agent.into(),
+        }
+    }
+}
 ///Defines the request schema for `/transfer/diligence/document/upload`
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferDiligenceDocumentUploadRequest {
     ///A file to upload. The file size must be less than 20MB. Supported file extensions: .pdf.
     pub file: ::std::string::String,
@@ -14799,6 +14955,20 @@ impl ::schemars::JsonSchema for TransferDiligenceDocumentUploadRequest {
             "",
         );
         o.finish("Defines the request schema for `/transfer/diligence/document/upload`")
+    }
+}
+impl TransferDiligenceDocumentUploadRequest {
+    /// A value with its required fields (`file`, `originator_client_id`, `purpose`); set optional fields with the methods named after them.
+    pub fn new(
+        file: impl ::std::convert::Into<::std::string::String>,
+        originator_client_id: impl ::std::convert::Into<::std::string::String>,
+        purpose: TransferDocumentPurpose,
+    ) -> Self {
+        Self {
+            file: file.into(),
+            originator_client_id: originator_client_id.into(),
+            purpose,
+        }
     }
 }
 ///Defines the response schema for `/transfer/diligence/document/upload`
@@ -14951,13 +15121,12 @@ impl ::std::convert::TryFrom<::std::string::String> for TransferDiligenceStatus 
     }
 }
 ///Defines the request schema for `/transfer/diligence/submit`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferDiligenceSubmitRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Client ID of the originator whose diligence that you want to submit.
     pub originator_client_id: ::std::string::String,
     pub originator_diligence: TransferOriginatorDiligence,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferDiligenceSubmitRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14969,10 +15138,8 @@ impl<'de> ::serde::Deserialize<'de> for TransferDiligenceSubmitRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for TransferDiligenceSubmitRequest {
     const NAME: &'static str = "TransferDiligenceSubmitRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "originator_client_id",
         "originator_diligence",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -14984,23 +15151,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferDiligenceSubmitRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "originator_client_id"),
-                2 => s::value(&mut map, &mut f2, "originator_diligence"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "originator_client_id"),
+                1 => s::value(&mut map, &mut f1, "originator_diligence"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            originator_client_id: s::required(f1, "originator_client_id")?,
-            originator_diligence: s::required(f2, "originator_diligence")?,
-            secret: s::optional(f3),
+            originator_client_id: s::required(f0, "originator_client_id")?,
+            originator_diligence: s::required(f1, "originator_diligence")?,
         })
     }
 }
@@ -15009,20 +15170,15 @@ impl ::serde::Serialize for TransferDiligenceSubmitRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferDiligenceSubmitRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("originator_client_id", &self.originator_client_id);
         out.field("originator_diligence", &self.originator_diligence);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -15041,13 +15197,6 @@ impl ::schemars::JsonSchema for TransferDiligenceSubmitRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "originator_client_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -15061,24 +15210,19 @@ impl ::schemars::JsonSchema for TransferDiligenceSubmitRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/diligence/submit`")
     }
 }
-impl ::std::fmt::Debug for TransferDiligenceSubmitRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferDiligenceSubmitRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("originator_diligence", &self.originator_diligence)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferDiligenceSubmitRequest {
+    /// A value with its required fields (`originator_client_id`, `originator_diligence`); set optional fields with the methods named after them.
+    pub fn new(
+        originator_client_id: impl ::std::convert::Into<::std::string::String>,
+        originator_diligence: TransferOriginatorDiligence,
+    ) -> Self {
+        Self {
+            originator_client_id: originator_client_id.into(),
+            originator_diligence,
+        }
     }
 }
 ///Defines the response schema for `/transfer/diligence/submit`
@@ -15514,11 +15658,11 @@ impl ::schemars::JsonSchema for TransferEvent {
     }
 }
 ///Defines the request schema for `/transfer/event/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferEventListRequest {
     ///The account ID to get events for all transactions to/from an account.
     pub account_id: ::std::option::Option<::std::string::String>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of transfer events to return. If the number of events matching the above parameters is greater than `count`, the most recent events will be returned.
     pub count: ::std::option::Option<i64>,
     ///The end `created` datetime of transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
@@ -15533,7 +15677,6 @@ pub struct TransferEventListRequest {
     pub origination_account_id: ::std::option::Option<::std::string::String>,
     ///Filter transfer events to only those with the specified originator client.
     pub originator_client_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The start `created` datetime of transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Plaid's unique identifier for a sweep.
@@ -15553,7 +15696,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferEventListRequest {
     const NAME: &'static str = "TransferEventListRequest";
     const FIELDS: &'static [&'static str] = &[
         "account_id",
-        "client_id",
         "count",
         "end_date",
         "event_types",
@@ -15561,7 +15703,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferEventListRequest {
         "offset",
         "origination_account_id",
         "originator_client_id",
-        "secret",
         "start_date",
         "sweep_id",
         "transfer_id",
@@ -15587,43 +15728,37 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferEventListRequest {
         let mut f9 = None;
         let mut f10 = None;
         let mut f11 = None;
-        let mut f12 = None;
-        let mut f13 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "account_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "count"),
-                3 => s::value(&mut map, &mut f3, "end_date"),
-                4 => s::value(&mut map, &mut f4, "event_types"),
-                5 => s::value(&mut map, &mut f5, "funding_account_id"),
-                6 => s::value(&mut map, &mut f6, "offset"),
-                7 => s::value(&mut map, &mut f7, "origination_account_id"),
-                8 => s::value(&mut map, &mut f8, "originator_client_id"),
-                9 => s::value(&mut map, &mut f9, "secret"),
-                10 => s::value(&mut map, &mut f10, "start_date"),
-                11 => s::value(&mut map, &mut f11, "sweep_id"),
-                12 => s::value(&mut map, &mut f12, "transfer_id"),
-                13 => s::value(&mut map, &mut f13, "transfer_type"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "end_date"),
+                3 => s::value(&mut map, &mut f3, "event_types"),
+                4 => s::value(&mut map, &mut f4, "funding_account_id"),
+                5 => s::value(&mut map, &mut f5, "offset"),
+                6 => s::value(&mut map, &mut f6, "origination_account_id"),
+                7 => s::value(&mut map, &mut f7, "originator_client_id"),
+                8 => s::value(&mut map, &mut f8, "start_date"),
+                9 => s::value(&mut map, &mut f9, "sweep_id"),
+                10 => s::value(&mut map, &mut f10, "transfer_id"),
+                11 => s::value(&mut map, &mut f11, "transfer_type"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             account_id: s::optional(f0),
-            client_id: s::optional(f1),
-            count: f2.unwrap_or_else(defaults::transfer_event_list_request_count),
-            end_date: s::optional(f3),
-            event_types: f4.unwrap_or_default(),
-            funding_account_id: s::optional(f5),
-            offset: f6.unwrap_or_else(defaults::transfer_event_list_request_offset),
-            origination_account_id: s::optional(f7),
-            originator_client_id: s::optional(f8),
-            secret: s::optional(f9),
-            start_date: s::optional(f10),
-            sweep_id: s::optional(f11),
-            transfer_id: s::optional(f12),
-            transfer_type: s::optional(f13),
+            count: f1.unwrap_or_else(defaults::transfer_event_list_request_count),
+            end_date: s::optional(f2),
+            event_types: f3.unwrap_or_default(),
+            funding_account_id: s::optional(f4),
+            offset: f5.unwrap_or_else(defaults::transfer_event_list_request_offset),
+            origination_account_id: s::optional(f6),
+            originator_client_id: s::optional(f7),
+            start_date: s::optional(f8),
+            sweep_id: s::optional(f9),
+            transfer_id: s::optional(f10),
+            transfer_type: s::optional(f11),
         })
     }
 }
@@ -15632,15 +15767,13 @@ impl ::serde::Serialize for TransferEventListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 12] = [
+        let skip: [bool; 10] = [
             ::std::option::Option::is_none(&self.account_id),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.end_date),
             ::std::vec::Vec::is_empty(&self.event_types),
             ::std::option::Option::is_none(&self.funding_account_id),
             ::std::option::Option::is_none(&self.origination_account_id),
             ::std::option::Option::is_none(&self.originator_client_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.start_date),
             ::std::option::Option::is_none(&self.sweep_id),
             ::std::option::Option::is_none(&self.transfer_id),
@@ -15653,23 +15786,21 @@ impl ::serde::Serialize for TransferEventListRequest {
             &skip,
         );
         out.field_unless(skip[0], "account_id", &self.account_id);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[2], "end_date", &self.end_date);
-        out.field_unless(skip[3], "event_types", &self.event_types);
-        out.field_unless(skip[4], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[1], "end_date", &self.end_date);
+        out.field_unless(skip[2], "event_types", &self.event_types);
+        out.field_unless(skip[3], "funding_account_id", &self.funding_account_id);
         out.field("offset", &self.offset);
         out.field_unless(
-            skip[5],
+            skip[4],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[6], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[7], "secret", &self.secret);
-        out.field_unless(skip[8], "start_date", &self.start_date);
-        out.field_unless(skip[9], "sweep_id", &self.sweep_id);
-        out.field_unless(skip[10], "transfer_id", &self.transfer_id);
-        out.field_unless(skip[11], "transfer_type", &self.transfer_type);
+        out.field_unless(skip[5], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[6], "start_date", &self.start_date);
+        out.field_unless(skip[7], "sweep_id", &self.sweep_id);
+        out.field_unless(skip[8], "transfer_id", &self.transfer_id);
+        out.field_unless(skip[9], "transfer_type", &self.transfer_type);
         out.end()
     }
 }
@@ -15691,13 +15822,6 @@ impl ::schemars::JsonSchema for TransferEventListRequest {
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The account ID to get events for all transactions to/from an account.",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "count",
@@ -15749,13 +15873,6 @@ impl ::schemars::JsonSchema for TransferEventListRequest {
             "Filter transfer events to only those with the specified originator client.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "start_date",
             j::OPTIONAL,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15786,31 +15903,92 @@ impl ::schemars::JsonSchema for TransferEventListRequest {
         o.finish("Defines the request schema for `/transfer/event/list`")
     }
 }
-impl ::std::fmt::Debug for TransferEventListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferEventListRequest")
-            .field("account_id", &self.account_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("end_date", &self.end_date)
-            .field("event_types", &self.event_types)
-            .field("funding_account_id", &self.funding_account_id)
-            .field("offset", &self.offset)
-            .field("origination_account_id", &self.origination_account_id)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("start_date", &self.start_date)
-            .field("sweep_id", &self.sweep_id)
-            .field("transfer_id", &self.transfer_id)
-            .field("transfer_type", &self.transfer_type)
-            .finish()
+impl TransferEventListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            account_id: ::std::option::Option::None,
+            count: defaults::transfer_event_list_request_count(),
+            end_date: ::std::option::Option::None,
+            event_types: ::std::default::Default::default(),
+            funding_account_id: ::std::option::Option::None,
+            offset: defaults::transfer_event_list_request_offset(),
+            origination_account_id: ::std::option::Option::None,
+            originator_client_id: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+            sweep_id: ::std::option::Option::None,
+            transfer_id: ::std::option::Option::None,
+            transfer_type: ::std::option::Option::None,
+        }
+    }
+    /// Set [`account_id`](Self::account_id).
+    pub fn account_id(mut self, value: ::std::string::String) -> Self {
+        self.account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_date`](Self::end_date).
+    pub fn end_date(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.end_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`event_types`](Self::event_types).
+    pub fn event_types(mut self, value: ::std::vec::Vec<TransferEventType>) -> Self {
+        self.event_types = value;
+        self
+    }
+    /// Set [`funding_account_id`](Self::funding_account_id).
+    pub fn funding_account_id(mut self, value: ::std::string::String) -> Self {
+        self.funding_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: ::std::string::String) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`start_date`](Self::start_date).
+    pub fn start_date(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.start_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`sweep_id`](Self::sweep_id).
+    pub fn sweep_id(mut self, value: ::std::string::String) -> Self {
+        self.sweep_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`transfer_id`](Self::transfer_id).
+    pub fn transfer_id(mut self, value: ::std::string::String) -> Self {
+        self.transfer_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`transfer_type`](Self::transfer_type).
+    pub fn transfer_type(mut self, value: TransferEventListTransferType) -> Self {
+        self.transfer_type = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for TransferEventListRequest {
     fn default() -> Self {
         Self {
             account_id: Default::default(),
-            client_id: Default::default(),
             count: defaults::transfer_event_list_request_count(),
             end_date: Default::default(),
             event_types: Default::default(),
@@ -15818,7 +15996,6 @@ impl ::std::default::Default for TransferEventListRequest {
             offset: defaults::transfer_event_list_request_offset(),
             origination_account_id: Default::default(),
             originator_client_id: Default::default(),
-            secret: Default::default(),
             start_date: Default::default(),
             sweep_id: Default::default(),
             transfer_id: Default::default(),
@@ -15986,14 +16163,13 @@ impl ::std::convert::TryFrom<::std::string::String> for TransferEventListTransfe
     }
 }
 ///Defines the request schema for `/transfer/event/sync`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferEventSyncRequest {
     ///The latest (largest) `event_id` fetched via the sync endpoint, or 0 initially.
     pub after_id: i64,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of transfer events to return.
     pub count: ::std::option::Option<i64>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferEventSyncRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -16004,12 +16180,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferEventSyncRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferEventSyncRequest {
     const NAME: &'static str = "TransferEventSyncRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "after_id",
-        "client_id",
-        "count",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["after_id", "count"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -16020,23 +16191,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferEventSyncRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "after_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "count"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "count"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             after_id: s::required(f0, "after_id")?,
-            client_id: s::optional(f1),
-            count: f2.unwrap_or_else(defaults::transfer_event_sync_request_count),
-            secret: s::optional(f3),
+            count: f1.unwrap_or_else(defaults::transfer_event_sync_request_count),
         })
     }
 }
@@ -16045,10 +16210,7 @@ impl ::serde::Serialize for TransferEventSyncRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferEventSyncRequest",
@@ -16056,9 +16218,7 @@ impl ::serde::Serialize for TransferEventSyncRequest {
             &skip,
         );
         out.field("after_id", &self.after_id);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -16082,37 +16242,27 @@ impl ::schemars::JsonSchema for TransferEventSyncRequest {
             "The latest (largest) `event_id` fetched via the sync endpoint, or 0 initially.",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "count",
             j::DEFAULTED,
             G::subschema_for::<i64>,
             &[j::NULLABLE],
             "The maximum number of transfer events to return.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/event/sync`")
     }
 }
-impl ::std::fmt::Debug for TransferEventSyncRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferEventSyncRequest")
-            .field("after_id", &self.after_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferEventSyncRequest {
+    /// A value with its required fields (`after_id`); set optional fields with the methods named after them.
+    pub fn new(after_id: i64) -> Self {
+        Self {
+            after_id,
+            count: defaults::transfer_event_sync_request_count(),
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/transfer/event/sync`
@@ -16643,6 +16793,11 @@ impl ::schemars::JsonSchema for TransferFacilitatorFee {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferFacilitatorFee {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferFacilitatorFee {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -16783,6 +16938,7 @@ impl ::schemars::JsonSchema for TransferFailure {
 }
 ///The originator's funding account, linked with Plaid Link or `/transfer/migrate_account`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TransferFundingAccount {
     pub access_token: AccessToken,
     ///The Plaid `account_id` for the newly created Item.
@@ -16864,6 +17020,18 @@ impl ::schemars::JsonSchema for TransferFundingAccount {
         )
     }
 }
+impl TransferFundingAccount {
+    /// A value with its required fields (`access_token`, `account_id`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        account_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for TransferFundingAccount {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferFundingAccount")
@@ -16904,6 +17072,11 @@ impl ::schemars::JsonSchema for TransferFundingAccountIdResponse {
             &[],
             "The id of the funding account to use, available in the Plaid Dashboard. This determines which of your business checking accounts will be credited or debited.",
         )
+    }
+}
+impl ::std::convert::From<&str> for TransferFundingAccountIdResponse {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for TransferFundingAccountIdResponse {
@@ -16967,6 +17140,11 @@ impl ::schemars::JsonSchema for TransferFundingAccountIdResponseNullable {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferFundingAccountIdResponseNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferFundingAccountIdResponseNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -16998,6 +17176,7 @@ impl ::std::str::FromStr for TransferFundingAccountIdResponseNullable {
 }
 ///The originator's funding account, linked with Plaid Link or `/transfer/migrate_account`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TransferFundingAccountWithDisplayName {
     pub access_token: AccessToken,
     ///The Plaid `account_id` for the newly created Item.
@@ -17098,6 +17277,24 @@ impl ::schemars::JsonSchema for TransferFundingAccountWithDisplayName {
         )
     }
 }
+impl TransferFundingAccountWithDisplayName {
+    /// A value with its required fields (`access_token`, `account_id`); set optional fields with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<AccessToken>,
+        account_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+            display_name: ::std::option::Option::None,
+        }
+    }
+    /// Set [`display_name`](Self::display_name).
+    pub fn display_name(mut self, value: ::std::string::String) -> Self {
+        self.display_name = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for TransferFundingAccountWithDisplayName {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferFundingAccountWithDisplayName")
@@ -17108,13 +17305,12 @@ impl ::std::fmt::Debug for TransferFundingAccountWithDisplayName {
     }
 }
 ///Defines the request schema for `/transfer/get`
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TransferGetRequest {
     pub authorization_id: ::std::option::Option<TransferAuthorizationId>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The Plaid client ID of the transfer originator. Should only be present if `client_id` is a third-party sender (TPS).
     pub originator_client_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub transfer_id: ::std::option::Option<TransferId>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferGetRequest {
@@ -17128,9 +17324,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferGetRequest {
     const NAME: &'static str = "TransferGetRequest";
     const FIELDS: &'static [&'static str] = &[
         "authorization_id",
-        "client_id",
         "originator_client_id",
-        "secret",
         "transfer_id",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -17144,25 +17338,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferGetRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "authorization_id"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "originator_client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "transfer_id"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "transfer_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             authorization_id: s::optional(f0),
-            client_id: s::optional(f1),
-            originator_client_id: s::optional(f2),
-            secret: s::optional(f3),
-            transfer_id: s::optional(f4),
+            originator_client_id: s::optional(f1),
+            transfer_id: s::optional(f2),
         })
     }
 }
@@ -17171,11 +17359,9 @@ impl ::serde::Serialize for TransferGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.authorization_id),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.originator_client_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.transfer_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -17185,10 +17371,8 @@ impl ::serde::Serialize for TransferGetRequest {
             &skip,
         );
         out.field_unless(skip[0], "authorization_id", &self.authorization_id);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[3], "secret", &self.secret);
-        out.field_unless(skip[4], "transfer_id", &self.transfer_id);
+        out.field_unless(skip[1], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[2], "transfer_id", &self.transfer_id);
         out.end()
     }
 }
@@ -17212,25 +17396,11 @@ impl ::schemars::JsonSchema for TransferGetRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "originator_client_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The Plaid client ID of the transfer originator. Should only be present if `client_id` is a third-party sender (TPS).",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "transfer_id",
@@ -17242,15 +17412,29 @@ impl ::schemars::JsonSchema for TransferGetRequest {
         o.finish("Defines the request schema for `/transfer/get`")
     }
 }
-impl ::std::fmt::Debug for TransferGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferGetRequest")
-            .field("authorization_id", &self.authorization_id)
-            .field("client_id", &crate::redact::Redacted)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("transfer_id", &self.transfer_id)
-            .finish()
+impl TransferGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            authorization_id: ::std::option::Option::None,
+            originator_client_id: ::std::option::Option::None,
+            transfer_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`authorization_id`](Self::authorization_id).
+    pub fn authorization_id(mut self, value: TransferAuthorizationId) -> Self {
+        self.authorization_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: ::std::string::String) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`transfer_id`](Self::transfer_id).
+    pub fn transfer_id(mut self, value: TransferId) -> Self {
+        self.transfer_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/transfer/get`
@@ -17359,6 +17543,11 @@ impl ::schemars::JsonSchema for TransferId {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -17416,6 +17605,11 @@ impl ::schemars::JsonSchema for TransferIdForRefund {
             &[],
             "The ID of the transfer to refund.",
         )
+    }
+}
+impl ::std::convert::From<&str> for TransferIdForRefund {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for TransferIdForRefund {
@@ -17917,13 +18111,13 @@ impl ::std::default::Default for TransferIntentCreateNetwork {
     }
 }
 ///Defines the request schema for `/transfer/intent/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferIntentCreateRequest {
     ///The Plaid `account_id` corresponding to the end-user account that will be debited or credited.
     pub account_id: ::std::option::Option<::std::string::String>,
     pub ach_class: ::std::option::Option<AchClass>,
     pub amount: TransferAmount,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A description for the underlying transfer. Maximum of 15 characters.
     pub description: ::std::string::String,
     pub funding_account_id: ::std::option::Option<
@@ -17938,7 +18132,6 @@ pub struct TransferIntentCreateRequest {
     pub origination_account_id: ::std::option::Option<::std::string::String>,
     ///When `true`, the transfer requires a `GUARANTEED` decision by Plaid to proceed (Guarantee customers only).
     pub require_guarantee: ::std::option::Option<bool>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user: TransferUserInRequest,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferIntentCreateRequest {
@@ -17954,7 +18147,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentCreateRequest {
         "account_id",
         "ach_class",
         "amount",
-        "client_id",
         "description",
         "funding_account_id",
         "iso_currency_code",
@@ -17963,7 +18155,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentCreateRequest {
         "network",
         "origination_account_id",
         "require_guarantee",
-        "secret",
         "user",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -17986,24 +18177,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentCreateRequest {
         let mut f9 = None;
         let mut f10 = None;
         let mut f11 = None;
-        let mut f12 = None;
-        let mut f13 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "account_id"),
                 1 => s::value(&mut map, &mut f1, "ach_class"),
                 2 => s::value(&mut map, &mut f2, "amount"),
-                3 => s::value(&mut map, &mut f3, "client_id"),
-                4 => s::value(&mut map, &mut f4, "description"),
-                5 => s::value(&mut map, &mut f5, "funding_account_id"),
-                6 => s::value(&mut map, &mut f6, "iso_currency_code"),
-                7 => s::value(&mut map, &mut f7, "metadata"),
-                8 => s::value(&mut map, &mut f8, "mode"),
-                9 => s::value(&mut map, &mut f9, "network"),
-                10 => s::value(&mut map, &mut f10, "origination_account_id"),
-                11 => s::value(&mut map, &mut f11, "require_guarantee"),
-                12 => s::value(&mut map, &mut f12, "secret"),
-                13 => s::value(&mut map, &mut f13, "user"),
+                3 => s::value(&mut map, &mut f3, "description"),
+                4 => s::value(&mut map, &mut f4, "funding_account_id"),
+                5 => s::value(&mut map, &mut f5, "iso_currency_code"),
+                6 => s::value(&mut map, &mut f6, "metadata"),
+                7 => s::value(&mut map, &mut f7, "mode"),
+                8 => s::value(&mut map, &mut f8, "network"),
+                9 => s::value(&mut map, &mut f9, "origination_account_id"),
+                10 => s::value(&mut map, &mut f10, "require_guarantee"),
+                11 => s::value(&mut map, &mut f11, "user"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -18012,20 +18199,18 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentCreateRequest {
             account_id: s::optional(f0),
             ach_class: s::optional(f1),
             amount: s::required(f2, "amount")?,
-            client_id: s::optional(f3),
-            description: s::required(f4, "description")?,
-            funding_account_id: s::optional(f5),
-            iso_currency_code: s::optional(f6),
-            metadata: s::optional(f7),
-            mode: s::required(f8, "mode")?,
-            network: s::optional(f9),
-            origination_account_id: s::optional(f10),
-            require_guarantee: f11
+            description: s::required(f3, "description")?,
+            funding_account_id: s::optional(f4),
+            iso_currency_code: s::optional(f5),
+            metadata: s::optional(f6),
+            mode: s::required(f7, "mode")?,
+            network: s::optional(f8),
+            origination_account_id: s::optional(f9),
+            require_guarantee: f10
                 .unwrap_or_else(
                     defaults::transfer_intent_create_request_require_guarantee,
                 ),
-            secret: s::optional(f12),
-            user: s::required(f13, "user")?,
+            user: s::required(f11, "user")?,
         })
     }
 }
@@ -18034,16 +18219,14 @@ impl ::serde::Serialize for TransferIntentCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.ach_class),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.funding_account_id),
             ::std::option::Option::is_none(&self.iso_currency_code),
             ::std::option::Option::is_none(&self.metadata),
             ::std::option::Option::is_none(&self.network),
             ::std::option::Option::is_none(&self.origination_account_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -18054,20 +18237,18 @@ impl ::serde::Serialize for TransferIntentCreateRequest {
         out.field_unless(skip[0], "account_id", &self.account_id);
         out.field_unless(skip[1], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
-        out.field_unless(skip[2], "client_id", &self.client_id);
         out.field("description", &self.description);
-        out.field_unless(skip[3], "funding_account_id", &self.funding_account_id);
-        out.field_unless(skip[4], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[5], "metadata", &self.metadata);
+        out.field_unless(skip[2], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[3], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[4], "metadata", &self.metadata);
         out.field("mode", &self.mode);
-        out.field_unless(skip[6], "network", &self.network);
+        out.field_unless(skip[5], "network", &self.network);
         out.field_unless(
-            skip[7],
+            skip[6],
             "origination_account_id",
             &self.origination_account_id,
         );
         out.field("require_guarantee", &self.require_guarantee);
-        out.field_unless(skip[8], "secret", &self.secret);
         out.field("user", &self.user);
         out.end()
     }
@@ -18099,13 +18280,6 @@ impl ::schemars::JsonSchema for TransferIntentCreateRequest {
             "",
         );
         o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "description",
             j::REQUIRED,
@@ -18162,35 +18336,75 @@ impl ::schemars::JsonSchema for TransferIntentCreateRequest {
             &[j::NULLABLE],
             "When `true`, the transfer requires a `GUARANTEED` decision by Plaid to proceed (Guarantee customers only).",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user", j::REQUIRED, G::subschema_for::<TransferUserInRequest>, &[], "");
         o.finish("Defines the request schema for `/transfer/intent/create`")
     }
 }
-impl ::std::fmt::Debug for TransferIntentCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferIntentCreateRequest")
-            .field("account_id", &self.account_id)
-            .field("ach_class", &self.ach_class)
-            .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
-            .field("description", &self.description)
-            .field("funding_account_id", &self.funding_account_id)
-            .field("iso_currency_code", &self.iso_currency_code)
-            .field("metadata", &self.metadata)
-            .field("mode", &self.mode)
-            .field("network", &self.network)
-            .field("origination_account_id", &self.origination_account_id)
-            .field("require_guarantee", &self.require_guarantee)
-            .field("secret", &crate::redact::Redacted)
-            .field("user", &self.user)
-            .finish()
+impl TransferIntentCreateRequest {
+    /// A value with its required fields (`amount`, `description`, `mode`, `user`); set optional fields with the methods named after them.
+    pub fn new(
+        amount: impl ::std::convert::Into<TransferAmount>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        mode: TransferIntentCreateMode,
+        user: TransferUserInRequest,
+    ) -> Self {
+        Self {
+            account_id: ::std::option::Option::None,
+            ach_class: ::std::option::Option::None,
+            amount: amount.into(),
+            description: description.into(),
+            funding_account_id: ::std::option::Option::None,
+            iso_currency_code: ::std::option::Option::None,
+            metadata: ::std::option::Option::None,
+            mode,
+            network: ::std::option::Option::None,
+            origination_account_id: ::std::option::Option::None,
+            require_guarantee: defaults::transfer_intent_create_request_require_guarantee(),
+            user,
+        }
+    }
+    /// Set [`account_id`](Self::account_id).
+    pub fn account_id(mut self, value: ::std::string::String) -> Self {
+        self.account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ach_class`](Self::ach_class).
+    pub fn ach_class(mut self, value: AchClass) -> Self {
+        self.ach_class = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`funding_account_id`](Self::funding_account_id).
+    pub fn funding_account_id(
+        mut self,
+        value: TransferMigratedFundingAccountIdRequest,
+    ) -> Self {
+        self.funding_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`iso_currency_code`](Self::iso_currency_code).
+    pub fn iso_currency_code(mut self, value: ::std::string::String) -> Self {
+        self.iso_currency_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`metadata`](Self::metadata).
+    pub fn metadata(mut self, value: TransferMetadata) -> Self {
+        self.metadata = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`network`](Self::network).
+    pub fn network(mut self, value: TransferIntentCreateNetwork) -> Self {
+        self.network = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`require_guarantee`](Self::require_guarantee).
+    pub fn require_guarantee(mut self, value: bool) -> Self {
+        self.require_guarantee = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/transfer/intent/create`
@@ -18742,10 +18956,9 @@ impl ::schemars::JsonSchema for TransferIntentGetFailureReason {
     }
 }
 ///Defines the request schema for `/transfer/intent/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferIntentGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a transfer intent object.
     pub transfer_intent_id: ::std::string::String,
 }
@@ -18758,11 +18971,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferIntentGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentGetRequest {
     const NAME: &'static str = "TransferIntentGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "transfer_intent_id",
-    ];
+    const FIELDS: &'static [&'static str] = &["transfer_intent_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -18772,21 +18981,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "transfer_intent_id"),
+                0 => s::value(&mut map, &mut f0, "transfer_intent_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            transfer_intent_id: s::required(f2, "transfer_intent_id")?,
+            transfer_intent_id: s::required(f0, "transfer_intent_id")?,
         })
     }
 }
@@ -18795,18 +18998,13 @@ impl ::serde::Serialize for TransferIntentGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferIntentGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("transfer_intent_id", &self.transfer_intent_id);
         out.end()
     }
@@ -18824,20 +19022,6 @@ impl ::schemars::JsonSchema for TransferIntentGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "transfer_intent_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -18847,13 +19031,14 @@ impl ::schemars::JsonSchema for TransferIntentGetRequest {
         o.finish("Defines the request schema for `/transfer/intent/get`")
     }
 }
-impl ::std::fmt::Debug for TransferIntentGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferIntentGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("transfer_intent_id", &self.transfer_intent_id)
-            .finish()
+impl TransferIntentGetRequest {
+    /// A value with its required fields (`transfer_intent_id`); set optional fields with the methods named after them.
+    pub fn new(
+        transfer_intent_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            transfer_intent_id: transfer_intent_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/transfer/intent/get`
@@ -19092,11 +19277,11 @@ impl ::schemars::JsonSchema for TransferLedgerBalance {
     }
 }
 ///Defines the request schema for `/transfer/ledger/deposit`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferLedgerDepositRequest {
     ///A positive amount of how much will be deposited into ledger (decimal string with two digits of precision e.g. "5.50").
     pub amount: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub description: ::std::option::Option<SweepDescription>,
     pub funding_account_id: ::std::option::Option<TransferLedgerFundingAccountIdRequest>,
     pub idempotency_key: LedgerDepositIdempotencyKey,
@@ -19104,7 +19289,6 @@ pub struct TransferLedgerDepositRequest {
     pub ledger_id: ::std::option::Option<::std::string::String>,
     pub network: TransferAchNetwork,
     pub originator_client_id: ::std::option::Option<TransferOriginatorClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferLedgerDepositRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -19117,14 +19301,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerDepositRequest {
     const NAME: &'static str = "TransferLedgerDepositRequest";
     const FIELDS: &'static [&'static str] = &[
         "amount",
-        "client_id",
         "description",
         "funding_account_id",
         "idempotency_key",
         "ledger_id",
         "network",
         "originator_client_id",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -19141,33 +19323,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerDepositRequest {
         let mut f4 = None;
         let mut f5 = None;
         let mut f6 = None;
-        let mut f7 = None;
-        let mut f8 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "amount"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "description"),
-                3 => s::value(&mut map, &mut f3, "funding_account_id"),
-                4 => s::value(&mut map, &mut f4, "idempotency_key"),
-                5 => s::value(&mut map, &mut f5, "ledger_id"),
-                6 => s::value(&mut map, &mut f6, "network"),
-                7 => s::value(&mut map, &mut f7, "originator_client_id"),
-                8 => s::value(&mut map, &mut f8, "secret"),
+                1 => s::value(&mut map, &mut f1, "description"),
+                2 => s::value(&mut map, &mut f2, "funding_account_id"),
+                3 => s::value(&mut map, &mut f3, "idempotency_key"),
+                4 => s::value(&mut map, &mut f4, "ledger_id"),
+                5 => s::value(&mut map, &mut f5, "network"),
+                6 => s::value(&mut map, &mut f6, "originator_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            client_id: s::optional(f1),
-            description: s::optional(f2),
-            funding_account_id: s::optional(f3),
-            idempotency_key: s::required(f4, "idempotency_key")?,
-            ledger_id: s::optional(f5),
-            network: s::required(f6, "network")?,
-            originator_client_id: s::optional(f7),
-            secret: s::optional(f8),
+            description: s::optional(f1),
+            funding_account_id: s::optional(f2),
+            idempotency_key: s::required(f3, "idempotency_key")?,
+            ledger_id: s::optional(f4),
+            network: s::required(f5, "network")?,
+            originator_client_id: s::optional(f6),
         })
     }
 }
@@ -19176,13 +19352,11 @@ impl ::serde::Serialize for TransferLedgerDepositRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.funding_account_id),
             ::std::option::Option::is_none(&self.ledger_id),
             ::std::option::Option::is_none(&self.originator_client_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -19191,14 +19365,12 @@ impl ::serde::Serialize for TransferLedgerDepositRequest {
             &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "description", &self.description);
-        out.field_unless(skip[2], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[0], "description", &self.description);
+        out.field_unless(skip[1], "funding_account_id", &self.funding_account_id);
         out.field("idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[3], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[2], "ledger_id", &self.ledger_id);
         out.field("network", &self.network);
-        out.field_unless(skip[4], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[5], "secret", &self.secret);
+        out.field_unless(skip[3], "originator_client_id", &self.originator_client_id);
         out.end()
     }
 }
@@ -19220,13 +19392,6 @@ impl ::schemars::JsonSchema for TransferLedgerDepositRequest {
             G::subschema_for::<::std::string::String>,
             &[],
             "A positive amount of how much will be deposited into ledger (decimal string with two digits of precision e.g. \"5.50\").",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "description",
@@ -19264,29 +19429,54 @@ impl ::schemars::JsonSchema for TransferLedgerDepositRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/ledger/deposit`")
     }
 }
-impl ::std::fmt::Debug for TransferLedgerDepositRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferLedgerDepositRequest")
-            .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
-            .field("description", &self.description)
-            .field("funding_account_id", &self.funding_account_id)
-            .field("idempotency_key", &self.idempotency_key)
-            .field("ledger_id", &self.ledger_id)
-            .field("network", &self.network)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferLedgerDepositRequest {
+    /** A value with its required fields (`amount`, `network`); set optional fields with the methods named after them.
+
+ It carries a fresh `idempotency_key`: send this same value again (after a timeout, from a queue, after a restart) and Plaid performs the operation once. Set your own key with [`Self::idempotency_key`].*/
+    pub fn new(
+        amount: impl ::std::convert::Into<::std::string::String>,
+        network: TransferAchNetwork,
+    ) -> Self {
+        Self {
+            amount: amount.into(),
+            description: ::std::option::Option::None,
+            funding_account_id: ::std::option::Option::None,
+            idempotency_key: crate::idempotency::fresh_key().into(),
+            ledger_id: ::std::option::Option::None,
+            network,
+            originator_client_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`description`](Self::description).
+    pub fn description(mut self, value: SweepDescription) -> Self {
+        self.description = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`funding_account_id`](Self::funding_account_id).
+    pub fn funding_account_id(
+        mut self,
+        value: TransferLedgerFundingAccountIdRequest,
+    ) -> Self {
+        self.funding_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`idempotency_key`](Self::idempotency_key).
+    pub fn idempotency_key(mut self, value: LedgerDepositIdempotencyKey) -> Self {
+        self.idempotency_key = value;
+        self
+    }
+    /// Set [`ledger_id`](Self::ledger_id).
+    pub fn ledger_id(mut self, value: ::std::string::String) -> Self {
+        self.ledger_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: TransferOriginatorClientId) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/transfer/ledger/deposit`
@@ -19366,17 +19556,16 @@ impl ::schemars::JsonSchema for TransferLedgerDepositResponse {
     }
 }
 ///Defines the request schema for `/transfer/ledger/distribute`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferLedgerDistributeRequest {
     ///The amount to move (decimal string with two digits of precision e.g. "10.00"). Amount must be positive.
     pub amount: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///An optional description for the ledger distribute operation.
     pub description: ::std::option::Option<::std::string::String>,
     ///The Ledger to pull money from.
     pub from_ledger_id: ::std::string::String,
     pub idempotency_key: LedgerDistributeIdempotencyKey,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The Ledger to credit money to.
     pub to_ledger_id: ::std::string::String,
 }
@@ -19391,11 +19580,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerDistributeRequest 
     const NAME: &'static str = "TransferLedgerDistributeRequest";
     const FIELDS: &'static [&'static str] = &[
         "amount",
-        "client_id",
         "description",
         "from_ledger_id",
         "idempotency_key",
-        "secret",
         "to_ledger_id",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -19411,29 +19598,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerDistributeRequest 
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "amount"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "description"),
-                3 => s::value(&mut map, &mut f3, "from_ledger_id"),
-                4 => s::value(&mut map, &mut f4, "idempotency_key"),
-                5 => s::value(&mut map, &mut f5, "secret"),
-                6 => s::value(&mut map, &mut f6, "to_ledger_id"),
+                1 => s::value(&mut map, &mut f1, "description"),
+                2 => s::value(&mut map, &mut f2, "from_ledger_id"),
+                3 => s::value(&mut map, &mut f3, "idempotency_key"),
+                4 => s::value(&mut map, &mut f4, "to_ledger_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            client_id: s::optional(f1),
-            description: s::optional(f2),
-            from_ledger_id: s::required(f3, "from_ledger_id")?,
-            idempotency_key: s::required(f4, "idempotency_key")?,
-            secret: s::optional(f5),
-            to_ledger_id: s::required(f6, "to_ledger_id")?,
+            description: s::optional(f1),
+            from_ledger_id: s::required(f2, "from_ledger_id")?,
+            idempotency_key: s::required(f3, "idempotency_key")?,
+            to_ledger_id: s::required(f4, "to_ledger_id")?,
         })
     }
 }
@@ -19442,11 +19623,7 @@ impl ::serde::Serialize for TransferLedgerDistributeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.description),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.description)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferLedgerDistributeRequest",
@@ -19454,11 +19631,9 @@ impl ::serde::Serialize for TransferLedgerDistributeRequest {
             &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "description", &self.description);
+        out.field_unless(skip[0], "description", &self.description);
         out.field("from_ledger_id", &self.from_ledger_id);
         out.field("idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.field("to_ledger_id", &self.to_ledger_id);
         out.end()
     }
@@ -19485,13 +19660,6 @@ impl ::schemars::JsonSchema for TransferLedgerDistributeRequest {
             "The amount to move (decimal string with two digits of precision e.g. \"10.00\"). Amount must be positive.",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "description",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -19513,13 +19681,6 @@ impl ::schemars::JsonSchema for TransferLedgerDistributeRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "to_ledger_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -19529,17 +19690,32 @@ impl ::schemars::JsonSchema for TransferLedgerDistributeRequest {
         o.finish("Defines the request schema for `/transfer/ledger/distribute`")
     }
 }
-impl ::std::fmt::Debug for TransferLedgerDistributeRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferLedgerDistributeRequest")
-            .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
-            .field("description", &self.description)
-            .field("from_ledger_id", &self.from_ledger_id)
-            .field("idempotency_key", &self.idempotency_key)
-            .field("secret", &crate::redact::Redacted)
-            .field("to_ledger_id", &self.to_ledger_id)
-            .finish()
+impl TransferLedgerDistributeRequest {
+    /** A value with its required fields (`amount`, `from_ledger_id`, `to_ledger_id`); set optional fields with the methods named after them.
+
+ It carries a fresh `idempotency_key`: send this same value again (after a timeout, from a queue, after a restart) and Plaid performs the operation once. Set your own key with [`Self::idempotency_key`].*/
+    pub fn new(
+        amount: impl ::std::convert::Into<::std::string::String>,
+        from_ledger_id: impl ::std::convert::Into<::std::string::String>,
+        to_ledger_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            amount: amount.into(),
+            description: ::std::option::Option::None,
+            from_ledger_id: from_ledger_id.into(),
+            idempotency_key: crate::idempotency::fresh_key().into(),
+            to_ledger_id: to_ledger_id.into(),
+        }
+    }
+    /// Set [`description`](Self::description).
+    pub fn description(mut self, value: ::std::string::String) -> Self {
+        self.description = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`idempotency_key`](Self::idempotency_key).
+    pub fn idempotency_key(mut self, value: LedgerDistributeIdempotencyKey) -> Self {
+        self.idempotency_key = value;
+        self
     }
 }
 ///Defines the response schema for `/transfer/ledger/distribute`
@@ -19834,9 +20010,9 @@ impl ::schemars::JsonSchema for TransferLedgerEvent {
     }
 }
 ///Defines the request schema for `/transfer/ledger/event/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferLedgerEventListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of transfer events to return. If the number of events matching the above parameters is greater than `count`, the most recent events will be returned.
     pub count: ::std::option::Option<i64>,
     ///The end created datetime of transfers to list. This should be in RFC 3339 format (i.e. 2019-12-06T22:35:49Z)
@@ -19849,7 +20025,6 @@ pub struct TransferLedgerEventListRequest {
     pub offset: ::std::option::Option<i64>,
     ///Filter transfer events to only those with the specified originator client. (This field is specifically for resellers. Caller's client ID will be used if this field is not specified.)
     pub originator_client_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a transfer, sweep, or refund.
     pub source_id: ::std::option::Option<::std::string::String>,
     pub source_type: ::std::option::Option<LedgerEventSourceType>,
@@ -19866,14 +20041,12 @@ impl<'de> ::serde::Deserialize<'de> for TransferLedgerEventListRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerEventListRequest {
     const NAME: &'static str = "TransferLedgerEventListRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "count",
         "end_date",
         "ledger_event_id",
         "ledger_id",
         "offset",
         "originator_client_id",
-        "secret",
         "source_id",
         "source_type",
         "start_date",
@@ -19895,38 +20068,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerEventListRequest {
         let mut f6 = None;
         let mut f7 = None;
         let mut f8 = None;
-        let mut f9 = None;
-        let mut f10 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "end_date"),
-                3 => s::value(&mut map, &mut f3, "ledger_event_id"),
-                4 => s::value(&mut map, &mut f4, "ledger_id"),
-                5 => s::value(&mut map, &mut f5, "offset"),
-                6 => s::value(&mut map, &mut f6, "originator_client_id"),
-                7 => s::value(&mut map, &mut f7, "secret"),
-                8 => s::value(&mut map, &mut f8, "source_id"),
-                9 => s::value(&mut map, &mut f9, "source_type"),
-                10 => s::value(&mut map, &mut f10, "start_date"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "ledger_event_id"),
+                3 => s::value(&mut map, &mut f3, "ledger_id"),
+                4 => s::value(&mut map, &mut f4, "offset"),
+                5 => s::value(&mut map, &mut f5, "originator_client_id"),
+                6 => s::value(&mut map, &mut f6, "source_id"),
+                7 => s::value(&mut map, &mut f7, "source_type"),
+                8 => s::value(&mut map, &mut f8, "start_date"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1.unwrap_or_else(defaults::transfer_ledger_event_list_request_count),
-            end_date: s::optional(f2),
-            ledger_event_id: s::optional(f3),
-            ledger_id: s::optional(f4),
-            offset: f5
+            count: f0.unwrap_or_else(defaults::transfer_ledger_event_list_request_count),
+            end_date: s::optional(f1),
+            ledger_event_id: s::optional(f2),
+            ledger_id: s::optional(f3),
+            offset: f4
                 .unwrap_or_else(defaults::transfer_ledger_event_list_request_offset),
-            originator_client_id: s::optional(f6),
-            secret: s::optional(f7),
-            source_id: s::optional(f8),
-            source_type: s::optional(f9),
-            start_date: s::optional(f10),
+            originator_client_id: s::optional(f5),
+            source_id: s::optional(f6),
+            source_type: s::optional(f7),
+            start_date: s::optional(f8),
         })
     }
 }
@@ -19935,13 +20102,11 @@ impl ::serde::Serialize for TransferLedgerEventListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.ledger_event_id),
             ::std::option::Option::is_none(&self.ledger_id),
             ::std::option::Option::is_none(&self.originator_client_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.source_id),
             ::std::option::Option::is_none(&self.source_type),
             ::std::option::Option::is_none(&self.start_date),
@@ -19952,17 +20117,15 @@ impl ::serde::Serialize for TransferLedgerEventListRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "end_date", &self.end_date);
-        out.field_unless(skip[2], "ledger_event_id", &self.ledger_event_id);
-        out.field_unless(skip[3], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[0], "end_date", &self.end_date);
+        out.field_unless(skip[1], "ledger_event_id", &self.ledger_event_id);
+        out.field_unless(skip[2], "ledger_id", &self.ledger_id);
         out.field("offset", &self.offset);
-        out.field_unless(skip[4], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[5], "secret", &self.secret);
-        out.field_unless(skip[6], "source_id", &self.source_id);
-        out.field_unless(skip[7], "source_type", &self.source_type);
-        out.field_unless(skip[8], "start_date", &self.start_date);
+        out.field_unless(skip[3], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[4], "source_id", &self.source_id);
+        out.field_unless(skip[5], "source_type", &self.source_type);
+        out.field_unless(skip[6], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -19980,13 +20143,6 @@ impl ::schemars::JsonSchema for TransferLedgerEventListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -20030,13 +20186,6 @@ impl ::schemars::JsonSchema for TransferLedgerEventListRequest {
             "Filter transfer events to only those with the specified originator client. (This field is specifically for resellers. Caller's client ID will be used if this field is not specified.)",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "source_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -20060,34 +20209,79 @@ impl ::schemars::JsonSchema for TransferLedgerEventListRequest {
         o.finish("Defines the request schema for `/transfer/ledger/event/list`")
     }
 }
-impl ::std::fmt::Debug for TransferLedgerEventListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferLedgerEventListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("end_date", &self.end_date)
-            .field("ledger_event_id", &self.ledger_event_id)
-            .field("ledger_id", &self.ledger_id)
-            .field("offset", &self.offset)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("source_id", &self.source_id)
-            .field("source_type", &self.source_type)
-            .field("start_date", &self.start_date)
-            .finish()
+impl TransferLedgerEventListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::transfer_ledger_event_list_request_count(),
+            end_date: ::std::option::Option::None,
+            ledger_event_id: ::std::option::Option::None,
+            ledger_id: ::std::option::Option::None,
+            offset: defaults::transfer_ledger_event_list_request_offset(),
+            originator_client_id: ::std::option::Option::None,
+            source_id: ::std::option::Option::None,
+            source_type: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_date`](Self::end_date).
+    pub fn end_date(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.end_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ledger_event_id`](Self::ledger_event_id).
+    pub fn ledger_event_id(mut self, value: ::std::string::String) -> Self {
+        self.ledger_event_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ledger_id`](Self::ledger_id).
+    pub fn ledger_id(mut self, value: ::std::string::String) -> Self {
+        self.ledger_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: ::std::string::String) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`source_id`](Self::source_id).
+    pub fn source_id(mut self, value: ::std::string::String) -> Self {
+        self.source_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`source_type`](Self::source_type).
+    pub fn source_type(mut self, value: LedgerEventSourceType) -> Self {
+        self.source_type = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`start_date`](Self::start_date).
+    pub fn start_date(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.start_date = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for TransferLedgerEventListRequest {
     fn default() -> Self {
         Self {
-            client_id: Default::default(),
             count: defaults::transfer_ledger_event_list_request_count(),
             end_date: Default::default(),
             ledger_event_id: Default::default(),
             ledger_id: Default::default(),
             offset: defaults::transfer_ledger_event_list_request_offset(),
             originator_client_id: Default::default(),
-            secret: Default::default(),
             source_id: Default::default(),
             source_type: Default::default(),
             start_date: Default::default(),
@@ -20223,6 +20417,11 @@ impl ::schemars::JsonSchema for TransferLedgerFundingAccountIdRequest {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferLedgerFundingAccountIdRequest {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferLedgerFundingAccountIdRequest {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -20253,14 +20452,13 @@ impl ::std::str::FromStr for TransferLedgerFundingAccountIdRequest {
     }
 }
 ///Defines the request schema for `/transfer/ledger/get`
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TransferLedgerGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Specify which ledger balance to get. Customers can find a list of `ledger_id`s in the Accounts page of your Plaid Dashboard. If this field is left blank, this will default to id of the default ledger balance.
     pub ledger_id: ::std::option::Option<::std::string::String>,
     ///Client ID of the end customer.
     pub originator_client_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferLedgerGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -20271,12 +20469,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferLedgerGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerGetRequest {
     const NAME: &'static str = "TransferLedgerGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "ledger_id",
-        "originator_client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["ledger_id", "originator_client_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -20287,23 +20480,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "ledger_id"),
-                2 => s::value(&mut map, &mut f2, "originator_client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "ledger_id"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            ledger_id: s::optional(f1),
-            originator_client_id: s::optional(f2),
-            secret: s::optional(f3),
+            ledger_id: s::optional(f0),
+            originator_client_id: s::optional(f1),
         })
     }
 }
@@ -20312,11 +20499,9 @@ impl ::serde::Serialize for TransferLedgerGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.ledger_id),
             ::std::option::Option::is_none(&self.originator_client_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -20324,10 +20509,8 @@ impl ::serde::Serialize for TransferLedgerGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "ledger_id", &self.ledger_id);
-        out.field_unless(skip[2], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[1], "originator_client_id", &self.originator_client_id);
         out.end()
     }
 }
@@ -20344,13 +20527,6 @@ impl ::schemars::JsonSchema for TransferLedgerGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "ledger_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -20364,24 +20540,26 @@ impl ::schemars::JsonSchema for TransferLedgerGetRequest {
             &[j::NULLABLE],
             "Client ID of the end customer.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/ledger/get`")
     }
 }
-impl ::std::fmt::Debug for TransferLedgerGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferLedgerGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("ledger_id", &self.ledger_id)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferLedgerGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            ledger_id: ::std::option::Option::None,
+            originator_client_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`ledger_id`](Self::ledger_id).
+    pub fn ledger_id(mut self, value: ::std::string::String) -> Self {
+        self.ledger_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: ::std::string::String) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/transfer/ledger/get`
@@ -20541,6 +20719,11 @@ impl ::schemars::JsonSchema for TransferLedgerId {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferLedgerId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferLedgerId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -20651,11 +20834,11 @@ for TransferLedgerSweepSimulateEventType {
     }
 }
 ///Defines the request schema for `/transfer/ledger/withdraw`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferLedgerWithdrawRequest {
     ///A positive amount of how much will be withdrawn from the ledger balance (decimal string with two digits of precision e.g. "5.50").
     pub amount: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub description: ::std::option::Option<SweepDescription>,
     pub funding_account_id: ::std::option::Option<TransferLedgerFundingAccountIdRequest>,
     pub idempotency_key: LedgerWithdrawIdempotencyKey,
@@ -20663,7 +20846,6 @@ pub struct TransferLedgerWithdrawRequest {
     pub ledger_id: ::std::option::Option<::std::string::String>,
     pub network: TransferNetwork,
     pub originator_client_id: ::std::option::Option<TransferOriginatorClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferLedgerWithdrawRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -20676,14 +20858,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerWithdrawRequest {
     const NAME: &'static str = "TransferLedgerWithdrawRequest";
     const FIELDS: &'static [&'static str] = &[
         "amount",
-        "client_id",
         "description",
         "funding_account_id",
         "idempotency_key",
         "ledger_id",
         "network",
         "originator_client_id",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -20700,33 +20880,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerWithdrawRequest {
         let mut f4 = None;
         let mut f5 = None;
         let mut f6 = None;
-        let mut f7 = None;
-        let mut f8 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "amount"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "description"),
-                3 => s::value(&mut map, &mut f3, "funding_account_id"),
-                4 => s::value(&mut map, &mut f4, "idempotency_key"),
-                5 => s::value(&mut map, &mut f5, "ledger_id"),
-                6 => s::value(&mut map, &mut f6, "network"),
-                7 => s::value(&mut map, &mut f7, "originator_client_id"),
-                8 => s::value(&mut map, &mut f8, "secret"),
+                1 => s::value(&mut map, &mut f1, "description"),
+                2 => s::value(&mut map, &mut f2, "funding_account_id"),
+                3 => s::value(&mut map, &mut f3, "idempotency_key"),
+                4 => s::value(&mut map, &mut f4, "ledger_id"),
+                5 => s::value(&mut map, &mut f5, "network"),
+                6 => s::value(&mut map, &mut f6, "originator_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            client_id: s::optional(f1),
-            description: s::optional(f2),
-            funding_account_id: s::optional(f3),
-            idempotency_key: s::required(f4, "idempotency_key")?,
-            ledger_id: s::optional(f5),
-            network: s::required(f6, "network")?,
-            originator_client_id: s::optional(f7),
-            secret: s::optional(f8),
+            description: s::optional(f1),
+            funding_account_id: s::optional(f2),
+            idempotency_key: s::required(f3, "idempotency_key")?,
+            ledger_id: s::optional(f4),
+            network: s::required(f5, "network")?,
+            originator_client_id: s::optional(f6),
         })
     }
 }
@@ -20735,13 +20909,11 @@ impl ::serde::Serialize for TransferLedgerWithdrawRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.funding_account_id),
             ::std::option::Option::is_none(&self.ledger_id),
             ::std::option::Option::is_none(&self.originator_client_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -20750,14 +20922,12 @@ impl ::serde::Serialize for TransferLedgerWithdrawRequest {
             &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "description", &self.description);
-        out.field_unless(skip[2], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[0], "description", &self.description);
+        out.field_unless(skip[1], "funding_account_id", &self.funding_account_id);
         out.field("idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[3], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[2], "ledger_id", &self.ledger_id);
         out.field("network", &self.network);
-        out.field_unless(skip[4], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[5], "secret", &self.secret);
+        out.field_unless(skip[3], "originator_client_id", &self.originator_client_id);
         out.end()
     }
 }
@@ -20781,13 +20951,6 @@ impl ::schemars::JsonSchema for TransferLedgerWithdrawRequest {
             G::subschema_for::<::std::string::String>,
             &[],
             "A positive amount of how much will be withdrawn from the ledger balance (decimal string with two digits of precision e.g. \"5.50\").",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "description",
@@ -20825,29 +20988,54 @@ impl ::schemars::JsonSchema for TransferLedgerWithdrawRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/ledger/withdraw`")
     }
 }
-impl ::std::fmt::Debug for TransferLedgerWithdrawRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferLedgerWithdrawRequest")
-            .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
-            .field("description", &self.description)
-            .field("funding_account_id", &self.funding_account_id)
-            .field("idempotency_key", &self.idempotency_key)
-            .field("ledger_id", &self.ledger_id)
-            .field("network", &self.network)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferLedgerWithdrawRequest {
+    /** A value with its required fields (`amount`, `network`); set optional fields with the methods named after them.
+
+ It carries a fresh `idempotency_key`: send this same value again (after a timeout, from a queue, after a restart) and Plaid performs the operation once. Set your own key with [`Self::idempotency_key`].*/
+    pub fn new(
+        amount: impl ::std::convert::Into<::std::string::String>,
+        network: TransferNetwork,
+    ) -> Self {
+        Self {
+            amount: amount.into(),
+            description: ::std::option::Option::None,
+            funding_account_id: ::std::option::Option::None,
+            idempotency_key: crate::idempotency::fresh_key().into(),
+            ledger_id: ::std::option::Option::None,
+            network,
+            originator_client_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`description`](Self::description).
+    pub fn description(mut self, value: SweepDescription) -> Self {
+        self.description = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`funding_account_id`](Self::funding_account_id).
+    pub fn funding_account_id(
+        mut self,
+        value: TransferLedgerFundingAccountIdRequest,
+    ) -> Self {
+        self.funding_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`idempotency_key`](Self::idempotency_key).
+    pub fn idempotency_key(mut self, value: LedgerWithdrawIdempotencyKey) -> Self {
+        self.idempotency_key = value;
+        self
+    }
+    /// Set [`ledger_id`](Self::ledger_id).
+    pub fn ledger_id(mut self, value: ::std::string::String) -> Self {
+        self.ledger_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: TransferOriginatorClientId) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/transfer/ledger/withdraw`
@@ -20927,9 +21115,9 @@ impl ::schemars::JsonSchema for TransferLedgerWithdrawResponse {
     }
 }
 ///Defines the request schema for `/transfer/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of transfers to return.
     pub count: i64,
     ///The end `created` datetime of transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
@@ -20942,7 +21130,6 @@ pub struct TransferListRequest {
     pub origination_account_id: ::std::option::Option<::std::string::String>,
     ///Filter transfers to only those with the specified originator client.
     pub originator_client_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The start `created` datetime of transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
@@ -20956,14 +21143,12 @@ impl<'de> ::serde::Deserialize<'de> for TransferListRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for TransferListRequest {
     const NAME: &'static str = "TransferListRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "count",
         "end_date",
         "funding_account_id",
         "offset",
         "origination_account_id",
         "originator_client_id",
-        "secret",
         "start_date",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -20981,33 +21166,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferListRequest {
         let mut f4 = None;
         let mut f5 = None;
         let mut f6 = None;
-        let mut f7 = None;
-        let mut f8 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "end_date"),
-                3 => s::value(&mut map, &mut f3, "funding_account_id"),
-                4 => s::value(&mut map, &mut f4, "offset"),
-                5 => s::value(&mut map, &mut f5, "origination_account_id"),
-                6 => s::value(&mut map, &mut f6, "originator_client_id"),
-                7 => s::value(&mut map, &mut f7, "secret"),
-                8 => s::value(&mut map, &mut f8, "start_date"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "funding_account_id"),
+                3 => s::value(&mut map, &mut f3, "offset"),
+                4 => s::value(&mut map, &mut f4, "origination_account_id"),
+                5 => s::value(&mut map, &mut f5, "originator_client_id"),
+                6 => s::value(&mut map, &mut f6, "start_date"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1.unwrap_or_else(defaults::default_u64::<i64, 25>),
-            end_date: s::optional(f2),
-            funding_account_id: s::optional(f3),
-            offset: f4.unwrap_or_default(),
-            origination_account_id: s::optional(f5),
-            originator_client_id: s::optional(f6),
-            secret: s::optional(f7),
-            start_date: s::optional(f8),
+            count: f0.unwrap_or_else(defaults::default_u64::<i64, 25>),
+            end_date: s::optional(f1),
+            funding_account_id: s::optional(f2),
+            offset: f3.unwrap_or_default(),
+            origination_account_id: s::optional(f4),
+            originator_client_id: s::optional(f5),
+            start_date: s::optional(f6),
         })
     }
 }
@@ -21016,13 +21195,11 @@ impl ::serde::Serialize for TransferListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.funding_account_id),
             ::std::option::Option::is_none(&self.origination_account_id),
             ::std::option::Option::is_none(&self.originator_client_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.start_date),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -21031,19 +21208,17 @@ impl ::serde::Serialize for TransferListRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "end_date", &self.end_date);
-        out.field_unless(skip[2], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[0], "end_date", &self.end_date);
+        out.field_unless(skip[1], "funding_account_id", &self.funding_account_id);
         out.field("offset", &self.offset);
         out.field_unless(
-            skip[3],
+            skip[2],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[4], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[5], "secret", &self.secret);
-        out.field_unless(skip[6], "start_date", &self.start_date);
+        out.field_unless(skip[3], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[4], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -21059,13 +21234,6 @@ impl ::schemars::JsonSchema for TransferListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -21109,13 +21277,6 @@ impl ::schemars::JsonSchema for TransferListRequest {
             "Filter transfers to only those with the specified originator client.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "start_date",
             j::OPTIONAL,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -21125,32 +21286,67 @@ impl ::schemars::JsonSchema for TransferListRequest {
         o.finish("Defines the request schema for `/transfer/list`")
     }
 }
-impl ::std::fmt::Debug for TransferListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("end_date", &self.end_date)
-            .field("funding_account_id", &self.funding_account_id)
-            .field("offset", &self.offset)
-            .field("origination_account_id", &self.origination_account_id)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("start_date", &self.start_date)
-            .finish()
+impl TransferListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::default_u64::<i64, 25>(),
+            end_date: ::std::option::Option::None,
+            funding_account_id: ::std::option::Option::None,
+            offset: ::std::default::Default::default(),
+            origination_account_id: ::std::option::Option::None,
+            originator_client_id: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`end_date`](Self::end_date).
+    pub fn end_date(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.end_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`funding_account_id`](Self::funding_account_id).
+    pub fn funding_account_id(mut self, value: ::std::string::String) -> Self {
+        self.funding_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = value;
+        self
+    }
+    /// Set [`origination_account_id`](Self::origination_account_id).
+    pub fn origination_account_id(mut self, value: ::std::string::String) -> Self {
+        self.origination_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: ::std::string::String) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`start_date`](Self::start_date).
+    pub fn start_date(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.start_date = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for TransferListRequest {
     fn default() -> Self {
         Self {
-            client_id: Default::default(),
             count: defaults::default_u64::<i64, 25>(),
             end_date: Default::default(),
             funding_account_id: Default::default(),
             offset: Default::default(),
             origination_account_id: Default::default(),
             originator_client_id: Default::default(),
-            secret: Default::default(),
             start_date: Default::default(),
         }
     }
@@ -21428,12 +21624,11 @@ impl ::schemars::JsonSchema for TransferMetricsGetAuthorizationUsage {
     }
 }
 ///Defines the request schema for `/transfer/metrics/get`
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TransferMetricsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The Plaid client ID of the transfer originator. Should only be present if `client_id` is a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).
     pub originator_client_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferMetricsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -21444,11 +21639,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferMetricsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferMetricsGetRequest {
     const NAME: &'static str = "TransferMetricsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "originator_client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["originator_client_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -21458,21 +21649,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferMetricsGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "originator_client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "originator_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            originator_client_id: s::optional(f1),
-            secret: s::optional(f2),
+            originator_client_id: s::optional(f0),
         })
     }
 }
@@ -21481,10 +21666,8 @@ impl ::serde::Serialize for TransferMetricsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.originator_client_id),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -21492,9 +21675,7 @@ impl ::serde::Serialize for TransferMetricsGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "originator_client_id", &self.originator_client_id);
         out.end()
     }
 }
@@ -21511,36 +21692,26 @@ impl ::schemars::JsonSchema for TransferMetricsGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "originator_client_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "The Plaid client ID of the transfer originator. Should only be present if `client_id` is a [Platform customer](https://plaid.com/docs/transfer/application/#originators-vs-platforms).",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/metrics/get`")
     }
 }
-impl ::std::fmt::Debug for TransferMetricsGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferMetricsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferMetricsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            originator_client_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: ::std::string::String) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/transfer/metrics/get`
@@ -21933,16 +22104,15 @@ impl ::schemars::JsonSchema for TransferMetricsGetReturnRatesOverInterval {
     }
 }
 ///Defines the request schema for `/transfer/migrate_account`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferMigrateAccountRequest {
     ///The user's account number.
     pub account_number: ::std::string::String,
     ///The type of the bank account (`checking` or `savings`).
     pub account_type: ::std::string::String,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The user's routing number.
     pub routing_number: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The user's wire transfer routing number. This is the ABA number; for some institutions, this may differ from the ACH number used in `routing_number`. This field must be set for the created item to be eligible for wire transfers.
     pub wire_routing_number: ::std::option::Option<::std::string::String>,
 }
@@ -21958,9 +22128,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferMigrateAccountRequest {
     const FIELDS: &'static [&'static str] = &[
         "account_number",
         "account_type",
-        "client_id",
         "routing_number",
-        "secret",
         "wire_routing_number",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -21975,16 +22143,12 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferMigrateAccountRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "account_number"),
                 1 => s::value(&mut map, &mut f1, "account_type"),
-                2 => s::value(&mut map, &mut f2, "client_id"),
-                3 => s::value(&mut map, &mut f3, "routing_number"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "wire_routing_number"),
+                2 => s::value(&mut map, &mut f2, "routing_number"),
+                3 => s::value(&mut map, &mut f3, "wire_routing_number"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -21992,10 +22156,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferMigrateAccountRequest {
         Ok(Self {
             account_number: s::required(f0, "account_number")?,
             account_type: s::required(f1, "account_type")?,
-            client_id: s::optional(f2),
-            routing_number: s::required(f3, "routing_number")?,
-            secret: s::optional(f4),
-            wire_routing_number: s::optional(f5),
+            routing_number: s::required(f2, "routing_number")?,
+            wire_routing_number: s::optional(f3),
         })
     }
 }
@@ -22004,9 +22166,7 @@ impl ::serde::Serialize for TransferMigrateAccountRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.wire_routing_number),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -22017,10 +22177,8 @@ impl ::serde::Serialize for TransferMigrateAccountRequest {
         );
         out.field("account_number", &self.account_number);
         out.field("account_type", &self.account_type);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("routing_number", &self.routing_number);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "wire_routing_number", &self.wire_routing_number);
+        out.field_unless(skip[0], "wire_routing_number", &self.wire_routing_number);
         out.end()
     }
 }
@@ -22053,25 +22211,11 @@ impl ::schemars::JsonSchema for TransferMigrateAccountRequest {
             "The type of the bank account (`checking` or `savings`).",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "routing_number",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The user's routing number.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "wire_routing_number",
@@ -22083,16 +22227,24 @@ impl ::schemars::JsonSchema for TransferMigrateAccountRequest {
         o.finish("Defines the request schema for `/transfer/migrate_account`")
     }
 }
-impl ::std::fmt::Debug for TransferMigrateAccountRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferMigrateAccountRequest")
-            .field("account_number", &self.account_number)
-            .field("account_type", &self.account_type)
-            .field("client_id", &crate::redact::Redacted)
-            .field("routing_number", &self.routing_number)
-            .field("secret", &crate::redact::Redacted)
-            .field("wire_routing_number", &self.wire_routing_number)
-            .finish()
+impl TransferMigrateAccountRequest {
+    /// A value with its required fields (`account_number`, `account_type`, `routing_number`); set optional fields with the methods named after them.
+    pub fn new(
+        account_number: impl ::std::convert::Into<::std::string::String>,
+        account_type: impl ::std::convert::Into<::std::string::String>,
+        routing_number: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            account_number: account_number.into(),
+            account_type: account_type.into(),
+            routing_number: routing_number.into(),
+            wire_routing_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`wire_routing_number`](Self::wire_routing_number).
+    pub fn wire_routing_number(mut self, value: ::std::string::String) -> Self {
+        self.wire_routing_number = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/transfer/migrate_account`
@@ -22238,6 +22390,11 @@ impl ::schemars::JsonSchema for TransferMigratedFundingAccountIdRequest {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferMigratedFundingAccountIdRequest {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferMigratedFundingAccountIdRequest {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -22377,6 +22534,11 @@ impl ::schemars::JsonSchema for TransferNetworkTraceId {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferNetworkTraceId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferNetworkTraceId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -22406,6 +22568,7 @@ impl ::std::str::FromStr for TransferNetworkTraceId {
 }
 ///The originator's address.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferOriginatorAddress {
     ///The full city name.
     pub city: ::std::string::String,
@@ -22537,6 +22700,24 @@ impl ::schemars::JsonSchema for TransferOriginatorAddress {
         o.finish("The originator's address.")
     }
 }
+impl TransferOriginatorAddress {
+    /// A value with its required fields (`city`, `country_code`, `postal_code`, `region`, `street`); set optional fields with the methods named after them.
+    pub fn new(
+        city: impl ::std::convert::Into<::std::string::String>,
+        country_code: impl ::std::convert::Into<::std::string::String>,
+        postal_code: impl ::std::convert::Into<::std::string::String>,
+        region: impl ::std::convert::Into<::std::string::String>,
+        street: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            city: city.into(),
+            country_code: country_code.into(),
+            postal_code: postal_code.into(),
+            region: region.into(),
+            street: street.into(),
+        }
+    }
+}
 ///Client ID of the customer that owns the Ledger balance. This is so Plaid knows which of your customers to payout or collect funds. Only applicable for [Platform customers](https://plaid.com/docs/transfer/application/#originators-vs-platforms). Do not include if you're paying out to yourself.
 #[derive(
     ::serde::Deserialize,
@@ -22569,6 +22750,11 @@ impl ::schemars::JsonSchema for TransferOriginatorClientId {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferOriginatorClientId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferOriginatorClientId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -22597,12 +22783,11 @@ impl ::std::str::FromStr for TransferOriginatorClientId {
     }
 }
 ///Defines the request schema for `/transfer/originator/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferOriginatorCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The company name of the end customer being created. This will be displayed in public-facing surfaces, e.g. Plaid Dashboard.
     pub company_name: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferOriginatorCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -22613,7 +22798,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferOriginatorCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorCreateRequest {
     const NAME: &'static str = "TransferOriginatorCreateRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "company_name", "secret"];
+    const FIELDS: &'static [&'static str] = &["company_name"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -22623,21 +22808,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorCreateRequest 
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "company_name"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "company_name"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            company_name: s::required(f1, "company_name")?,
-            secret: s::optional(f2),
+            company_name: s::required(f0, "company_name")?,
         })
     }
 }
@@ -22646,19 +22825,14 @@ impl ::serde::Serialize for TransferOriginatorCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorCreateRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("company_name", &self.company_name);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -22677,36 +22851,21 @@ impl ::schemars::JsonSchema for TransferOriginatorCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "company_name",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The company name of the end customer being created. This will be displayed in public-facing surfaces, e.g. Plaid Dashboard.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/originator/create`")
     }
 }
-impl ::std::fmt::Debug for TransferOriginatorCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferOriginatorCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("company_name", &self.company_name)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferOriginatorCreateRequest {
+    /// A value with its required fields (`company_name`); set optional fields with the methods named after them.
+    pub fn new(company_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            company_name: company_name.into(),
+        }
     }
 }
 ///Defines the response schema for `/transfer/originator/create`
@@ -22811,6 +22970,7 @@ impl ::schemars::JsonSchema for TransferOriginatorCreateResponse {
 }
 ///The diligence information for the originator.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferOriginatorDiligence {
     pub address: TransferOriginatorAddress,
     pub credit_usage_configuration: ::std::option::Option<
@@ -22995,14 +23155,51 @@ impl ::schemars::JsonSchema for TransferOriginatorDiligence {
         o.finish("The diligence information for the originator.")
     }
 }
+impl TransferOriginatorDiligence {
+    /// A value with its required fields (`address`, `dba`, `funding_account`, `naics_code`, `tax_id`, `website`); set optional fields with the methods named after them.
+    pub fn new(
+        address: TransferOriginatorAddress,
+        dba: impl ::std::convert::Into<::std::string::String>,
+        funding_account: TransferFundingAccount,
+        naics_code: impl ::std::convert::Into<::std::string::String>,
+        tax_id: impl ::std::convert::Into<::std::string::String>,
+        website: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            address,
+            credit_usage_configuration: ::std::option::Option::None,
+            dba: dba.into(),
+            debit_usage_configuration: ::std::option::Option::None,
+            funding_account,
+            naics_code: naics_code.into(),
+            tax_id: tax_id.into(),
+            website: website.into(),
+        }
+    }
+    /// Set [`credit_usage_configuration`](Self::credit_usage_configuration).
+    pub fn credit_usage_configuration(
+        mut self,
+        value: TransferCreditUsageConfiguration,
+    ) -> Self {
+        self.credit_usage_configuration = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`debit_usage_configuration`](Self::debit_usage_configuration).
+    pub fn debit_usage_configuration(
+        mut self,
+        value: TransferDebitUsageConfiguration,
+    ) -> Self {
+        self.debit_usage_configuration = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Defines the request schema for `/transfer/originator/funding_account/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferOriginatorFundingAccountCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub funding_account: TransferFundingAccountWithDisplayName,
     ///The Plaid client ID of the transfer originator.
     pub originator_client_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferOriginatorFundingAccountCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -23014,12 +23211,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferOriginatorFundingAccountCreateRe
 impl<'de> crate::struct_serde::FromMap<'de>
 for TransferOriginatorFundingAccountCreateRequest {
     const NAME: &'static str = "TransferOriginatorFundingAccountCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "funding_account",
-        "originator_client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["funding_account", "originator_client_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -23030,23 +23222,17 @@ for TransferOriginatorFundingAccountCreateRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "funding_account"),
-                2 => s::value(&mut map, &mut f2, "originator_client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "funding_account"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            funding_account: s::required(f1, "funding_account")?,
-            originator_client_id: s::required(f2, "originator_client_id")?,
-            secret: s::optional(f3),
+            funding_account: s::required(f0, "funding_account")?,
+            originator_client_id: s::required(f1, "originator_client_id")?,
         })
     }
 }
@@ -23055,20 +23241,15 @@ impl ::serde::Serialize for TransferOriginatorFundingAccountCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorFundingAccountCreateRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("funding_account", &self.funding_account);
         out.field("originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -23087,13 +23268,6 @@ impl ::schemars::JsonSchema for TransferOriginatorFundingAccountCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "funding_account",
             j::REQUIRED,
             G::subschema_for::<TransferFundingAccountWithDisplayName>,
@@ -23107,26 +23281,21 @@ impl ::schemars::JsonSchema for TransferOriginatorFundingAccountCreateRequest {
             &[],
             "The Plaid client ID of the transfer originator.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "Defines the request schema for `/transfer/originator/funding_account/create`",
         )
     }
 }
-impl ::std::fmt::Debug for TransferOriginatorFundingAccountCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferOriginatorFundingAccountCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("funding_account", &self.funding_account)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferOriginatorFundingAccountCreateRequest {
+    /// A value with its required fields (`funding_account`, `originator_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        funding_account: TransferFundingAccountWithDisplayName,
+        originator_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            funding_account,
+            originator_client_id: originator_client_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/transfer/originator/funding_account/create`
@@ -23215,13 +23384,12 @@ impl ::schemars::JsonSchema for TransferOriginatorFundingAccountCreateResponse {
     }
 }
 ///Defines the request schema for `/transfer/originator/funding_account/update`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferOriginatorFundingAccountUpdateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub funding_account: TransferFundingAccount,
     ///The Plaid client ID of the transfer originator.
     pub originator_client_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferOriginatorFundingAccountUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -23233,12 +23401,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferOriginatorFundingAccountUpdateRe
 impl<'de> crate::struct_serde::FromMap<'de>
 for TransferOriginatorFundingAccountUpdateRequest {
     const NAME: &'static str = "TransferOriginatorFundingAccountUpdateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "funding_account",
-        "originator_client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["funding_account", "originator_client_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -23249,23 +23412,17 @@ for TransferOriginatorFundingAccountUpdateRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "funding_account"),
-                2 => s::value(&mut map, &mut f2, "originator_client_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "funding_account"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            funding_account: s::required(f1, "funding_account")?,
-            originator_client_id: s::required(f2, "originator_client_id")?,
-            secret: s::optional(f3),
+            funding_account: s::required(f0, "funding_account")?,
+            originator_client_id: s::required(f1, "originator_client_id")?,
         })
     }
 }
@@ -23274,20 +23431,15 @@ impl ::serde::Serialize for TransferOriginatorFundingAccountUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorFundingAccountUpdateRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("funding_account", &self.funding_account);
         out.field("originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -23306,13 +23458,6 @@ impl ::schemars::JsonSchema for TransferOriginatorFundingAccountUpdateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "funding_account",
             j::REQUIRED,
             G::subschema_for::<TransferFundingAccount>,
@@ -23326,26 +23471,21 @@ impl ::schemars::JsonSchema for TransferOriginatorFundingAccountUpdateRequest {
             &[],
             "The Plaid client ID of the transfer originator.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "Defines the request schema for `/transfer/originator/funding_account/update`",
         )
     }
 }
-impl ::std::fmt::Debug for TransferOriginatorFundingAccountUpdateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferOriginatorFundingAccountUpdateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("funding_account", &self.funding_account)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferOriginatorFundingAccountUpdateRequest {
+    /// A value with its required fields (`funding_account`, `originator_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        funding_account: TransferFundingAccount,
+        originator_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            funding_account,
+            originator_client_id: originator_client_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/transfer/originator/funding_account/update`
@@ -23422,12 +23562,11 @@ impl ::schemars::JsonSchema for TransferOriginatorFundingAccountUpdateResponse {
     }
 }
 ///Defines the request schema for `/transfer/originator/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferOriginatorGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Client ID of the end customer (i.e. the originator).
     pub originator_client_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferOriginatorGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -23438,11 +23577,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferOriginatorGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorGetRequest {
     const NAME: &'static str = "TransferOriginatorGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "originator_client_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["originator_client_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -23452,21 +23587,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "originator_client_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "originator_client_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            originator_client_id: s::required(f1, "originator_client_id")?,
-            secret: s::optional(f2),
+            originator_client_id: s::required(f0, "originator_client_id")?,
         })
     }
 }
@@ -23475,19 +23604,14 @@ impl ::serde::Serialize for TransferOriginatorGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -23504,36 +23628,23 @@ impl ::schemars::JsonSchema for TransferOriginatorGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "originator_client_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "Client ID of the end customer (i.e. the originator).",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/originator/get`")
     }
 }
-impl ::std::fmt::Debug for TransferOriginatorGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferOriginatorGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferOriginatorGetRequest {
+    /// A value with its required fields (`originator_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        originator_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            originator_client_id: originator_client_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/transfer/originator/get`
@@ -23619,14 +23730,13 @@ impl ::schemars::JsonSchema for TransferOriginatorGetResponse {
     }
 }
 ///Defines the request schema for `/transfer/originator/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferOriginatorListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of originators to return.
     pub count: ::std::option::Option<i64>,
     ///The number of originators to skip before returning results.
     pub offset: ::std::option::Option<i64>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferOriginatorListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -23637,7 +23747,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferOriginatorListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorListRequest {
     const NAME: &'static str = "TransferOriginatorListRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "count", "offset", "secret"];
+    const FIELDS: &'static [&'static str] = &["count", "offset"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -23648,23 +23758,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorListRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "offset"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "offset"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1.unwrap_or_else(defaults::transfer_originator_list_request_count),
-            offset: f2.unwrap_or_else(defaults::transfer_originator_list_request_offset),
-            secret: s::optional(f3),
+            count: f0.unwrap_or_else(defaults::transfer_originator_list_request_count),
+            offset: f1.unwrap_or_else(defaults::transfer_originator_list_request_offset),
         })
     }
 }
@@ -23673,20 +23777,15 @@ impl ::serde::Serialize for TransferOriginatorListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorListRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
         out.field("offset", &self.offset);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -23705,13 +23804,6 @@ impl ::schemars::JsonSchema for TransferOriginatorListRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "count",
             j::DEFAULTED,
             G::subschema_for::<i64>,
@@ -23725,33 +23817,33 @@ impl ::schemars::JsonSchema for TransferOriginatorListRequest {
             &[j::NULLABLE],
             "The number of originators to skip before returning results.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/originator/list`")
     }
 }
-impl ::std::fmt::Debug for TransferOriginatorListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferOriginatorListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("offset", &self.offset)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferOriginatorListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::transfer_originator_list_request_count(),
+            offset: defaults::transfer_originator_list_request_offset(),
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for TransferOriginatorListRequest {
     fn default() -> Self {
         Self {
-            client_id: Default::default(),
             count: defaults::transfer_originator_list_request_count(),
             offset: defaults::transfer_originator_list_request_offset(),
-            secret: Default::default(),
         }
     }
 }
@@ -23866,6 +23958,11 @@ impl ::schemars::JsonSchema for TransferPaymentProfileToken {
             &[],
             "The payment profile token associated with the Payment Profile that will be debited or credited. Required if not using `access_token`.",
         )
+    }
+}
+impl ::std::convert::From<&str> for TransferPaymentProfileToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl TransferPaymentProfileToken {
@@ -24056,6 +24153,11 @@ impl ::schemars::JsonSchema for TransferPlatformOriginatorClientId {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferPlatformOriginatorClientId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferPlatformOriginatorClientId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -24084,13 +24186,12 @@ impl ::std::str::FromStr for TransferPlatformOriginatorClientId {
     }
 }
 ///Defines the request schema for `/transfer/platform/originator/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferPlatformOriginatorCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub originator_client_id: TransferPlatformOriginatorClientId,
     ///ISO8601 timestamp indicating the most recent time the platform collected onboarding data from the originator
     pub originator_reviewed_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub tos_acceptance_metadata: TransferPlatformTosAcceptanceMetadata,
     ///The webhook URL to which a `PLATFORM_ONBOARDING_UPDATE` webhook should be sent.
     pub webhook: ::std::option::Option<::std::string::String>,
@@ -24105,10 +24206,8 @@ impl<'de> ::serde::Deserialize<'de> for TransferPlatformOriginatorCreateRequest 
 impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformOriginatorCreateRequest {
     const NAME: &'static str = "TransferPlatformOriginatorCreateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "originator_client_id",
         "originator_reviewed_at",
-        "secret",
         "tos_acceptance_metadata",
         "webhook",
     ];
@@ -24124,27 +24223,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformOriginatorCreate
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "originator_client_id"),
-                2 => s::value(&mut map, &mut f2, "originator_reviewed_at"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "tos_acceptance_metadata"),
-                5 => s::value(&mut map, &mut f5, "webhook"),
+                0 => s::value(&mut map, &mut f0, "originator_client_id"),
+                1 => s::value(&mut map, &mut f1, "originator_reviewed_at"),
+                2 => s::value(&mut map, &mut f2, "tos_acceptance_metadata"),
+                3 => s::value(&mut map, &mut f3, "webhook"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            originator_client_id: s::required(f1, "originator_client_id")?,
-            originator_reviewed_at: s::required(f2, "originator_reviewed_at")?,
-            secret: s::optional(f3),
-            tos_acceptance_metadata: s::required(f4, "tos_acceptance_metadata")?,
-            webhook: s::optional(f5),
+            originator_client_id: s::required(f0, "originator_client_id")?,
+            originator_reviewed_at: s::required(f1, "originator_reviewed_at")?,
+            tos_acceptance_metadata: s::required(f2, "tos_acceptance_metadata")?,
+            webhook: s::optional(f3),
         })
     }
 }
@@ -24153,23 +24246,17 @@ impl ::serde::Serialize for TransferPlatformOriginatorCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-            ::std::option::Option::is_none(&self.webhook),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.webhook)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformOriginatorCreateRequest",
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("originator_client_id", &self.originator_client_id);
         out.field("originator_reviewed_at", &self.originator_reviewed_at);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("tos_acceptance_metadata", &self.tos_acceptance_metadata);
-        out.field_unless(skip[2], "webhook", &self.webhook);
+        out.field_unless(skip[0], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -24188,13 +24275,6 @@ impl ::schemars::JsonSchema for TransferPlatformOriginatorCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "originator_client_id",
             j::REQUIRED,
             G::subschema_for::<TransferPlatformOriginatorClientId>,
@@ -24207,13 +24287,6 @@ impl ::schemars::JsonSchema for TransferPlatformOriginatorCreateRequest {
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[],
             "ISO8601 timestamp indicating the most recent time the platform collected onboarding data from the originator",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "tos_acceptance_metadata",
@@ -24232,16 +24305,26 @@ impl ::schemars::JsonSchema for TransferPlatformOriginatorCreateRequest {
         o.finish("Defines the request schema for `/transfer/platform/originator/create`")
     }
 }
-impl ::std::fmt::Debug for TransferPlatformOriginatorCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferPlatformOriginatorCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("originator_reviewed_at", &self.originator_reviewed_at)
-            .field("secret", &crate::redact::Redacted)
-            .field("tos_acceptance_metadata", &self.tos_acceptance_metadata)
-            .field("webhook", &self.webhook)
-            .finish()
+impl TransferPlatformOriginatorCreateRequest {
+    /// A value with its required fields (`originator_client_id`, `originator_reviewed_at`, `tos_acceptance_metadata`); set optional fields with the methods named after them.
+    pub fn new(
+        originator_client_id: impl ::std::convert::Into<
+            TransferPlatformOriginatorClientId,
+        >,
+        originator_reviewed_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        tos_acceptance_metadata: TransferPlatformTosAcceptanceMetadata,
+    ) -> Self {
+        Self {
+            originator_client_id: originator_client_id.into(),
+            originator_reviewed_at,
+            tos_acceptance_metadata,
+            webhook: ::std::option::Option::None,
+        }
+    }
+    /// Set [`webhook`](Self::webhook).
+    pub fn webhook(mut self, value: ::std::string::String) -> Self {
+        self.webhook = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/transfer/platform/originator/create`
@@ -24319,6 +24402,7 @@ impl ::schemars::JsonSchema for TransferPlatformOriginatorCreateResponse {
 }
 ///Home address of a person
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferPlatformPersonAddress {
     ///The full city name.
     pub city: ::std::string::String,
@@ -24467,11 +24551,35 @@ impl ::schemars::JsonSchema for TransferPlatformPersonAddress {
         o.finish("Home address of a person")
     }
 }
+impl TransferPlatformPersonAddress {
+    /// A value with its required fields (`city`, `country`, `postal_code`, `region`, `street`); set optional fields with the methods named after them.
+    pub fn new(
+        city: impl ::std::convert::Into<::std::string::String>,
+        country: impl ::std::convert::Into<::std::string::String>,
+        postal_code: impl ::std::convert::Into<::std::string::String>,
+        region: impl ::std::convert::Into<::std::string::String>,
+        street: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            city: city.into(),
+            country: country.into(),
+            postal_code: postal_code.into(),
+            region: region.into(),
+            street: street.into(),
+            street2: ::std::option::Option::None,
+        }
+    }
+    /// Set [`street2`](Self::street2).
+    pub fn street2(mut self, value: ::std::string::String) -> Self {
+        self.street2 = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Defines the request schema for `/transfer/platform/person/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferPlatformPersonCreateRequest {
     pub address: ::std::option::Option<TransferPlatformPersonAddress>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The date of birth of the person. Formatted as YYYY-MM-DD.
     pub date_of_birth: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///A valid email address. Must not have leading or trailing spaces.
@@ -24485,7 +24593,6 @@ pub struct TransferPlatformPersonCreateRequest {
     pub phone_number: ::std::option::Option<::std::string::String>,
     ///The relationship between this person and the originator they are related to.
     pub relationship_to_originator: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The title of the person at the business. Only applicable to control persons - for example, "CEO", "President", "Owner", etc.
     pub title: ::std::option::Option<::std::string::String>,
 }
@@ -24500,7 +24607,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformPersonCreateRequ
     const NAME: &'static str = "TransferPlatformPersonCreateRequest";
     const FIELDS: &'static [&'static str] = &[
         "address",
-        "client_id",
         "date_of_birth",
         "email_address",
         "id_number",
@@ -24509,7 +24615,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformPersonCreateRequ
         "ownership_percentage",
         "phone_number",
         "relationship_to_originator",
-        "secret",
         "title",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -24530,39 +24635,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformPersonCreateRequ
         let mut f7 = None;
         let mut f8 = None;
         let mut f9 = None;
-        let mut f10 = None;
-        let mut f11 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "address"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "date_of_birth"),
-                3 => s::value(&mut map, &mut f3, "email_address"),
-                4 => s::value(&mut map, &mut f4, "id_number"),
-                5 => s::value(&mut map, &mut f5, "name"),
-                6 => s::value(&mut map, &mut f6, "originator_client_id"),
-                7 => s::value(&mut map, &mut f7, "ownership_percentage"),
-                8 => s::value(&mut map, &mut f8, "phone_number"),
-                9 => s::value(&mut map, &mut f9, "relationship_to_originator"),
-                10 => s::value(&mut map, &mut f10, "secret"),
-                11 => s::value(&mut map, &mut f11, "title"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "email_address"),
+                3 => s::value(&mut map, &mut f3, "id_number"),
+                4 => s::value(&mut map, &mut f4, "name"),
+                5 => s::value(&mut map, &mut f5, "originator_client_id"),
+                6 => s::value(&mut map, &mut f6, "ownership_percentage"),
+                7 => s::value(&mut map, &mut f7, "phone_number"),
+                8 => s::value(&mut map, &mut f8, "relationship_to_originator"),
+                9 => s::value(&mut map, &mut f9, "title"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             address: s::optional(f0),
-            client_id: s::optional(f1),
-            date_of_birth: s::optional(f2),
-            email_address: s::optional(f3),
-            id_number: s::optional(f4),
-            name: s::optional(f5),
-            originator_client_id: s::required(f6, "originator_client_id")?,
-            ownership_percentage: s::optional(f7),
-            phone_number: s::optional(f8),
-            relationship_to_originator: s::optional(f9),
-            secret: s::optional(f10),
-            title: s::optional(f11),
+            date_of_birth: s::optional(f1),
+            email_address: s::optional(f2),
+            id_number: s::optional(f3),
+            name: s::optional(f4),
+            originator_client_id: s::required(f5, "originator_client_id")?,
+            ownership_percentage: s::optional(f6),
+            phone_number: s::optional(f7),
+            relationship_to_originator: s::optional(f8),
+            title: s::optional(f9),
         })
     }
 }
@@ -24571,9 +24670,8 @@ impl ::serde::Serialize for TransferPlatformPersonCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 11] = [
+        let skip: [bool; 9] = [
             ::std::option::Option::is_none(&self.address),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.date_of_birth),
             ::std::option::Option::is_none(&self.email_address),
             ::std::option::Option::is_none(&self.id_number),
@@ -24581,7 +24679,6 @@ impl ::serde::Serialize for TransferPlatformPersonCreateRequest {
             ::std::option::Option::is_none(&self.ownership_percentage),
             ::std::option::Option::is_none(&self.phone_number),
             ::std::option::Option::is_none(&self.relationship_to_originator),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.title),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -24591,21 +24688,19 @@ impl ::serde::Serialize for TransferPlatformPersonCreateRequest {
             &skip,
         );
         out.field_unless(skip[0], "address", &self.address);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "date_of_birth", &self.date_of_birth);
-        out.field_unless(skip[3], "email_address", &self.email_address);
-        out.field_unless(skip[4], "id_number", &self.id_number);
-        out.field_unless(skip[5], "name", &self.name);
+        out.field_unless(skip[1], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2], "email_address", &self.email_address);
+        out.field_unless(skip[3], "id_number", &self.id_number);
+        out.field_unless(skip[4], "name", &self.name);
         out.field("originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[6], "ownership_percentage", &self.ownership_percentage);
-        out.field_unless(skip[7], "phone_number", &self.phone_number);
+        out.field_unless(skip[5], "ownership_percentage", &self.ownership_percentage);
+        out.field_unless(skip[6], "phone_number", &self.phone_number);
         out.field_unless(
-            skip[8],
+            skip[7],
             "relationship_to_originator",
             &self.relationship_to_originator,
         );
-        out.field_unless(skip[9], "secret", &self.secret);
-        out.field_unless(skip[10], "title", &self.title);
+        out.field_unless(skip[8], "title", &self.title);
         out.end()
     }
 }
@@ -24627,13 +24722,6 @@ impl ::schemars::JsonSchema for TransferPlatformPersonCreateRequest {
             "address",
             j::OPTIONAL,
             G::subschema_for::<TransferPlatformPersonAddress>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
             &[j::NULLABLE],
             "",
         );
@@ -24694,13 +24782,6 @@ impl ::schemars::JsonSchema for TransferPlatformPersonCreateRequest {
             "The relationship between this person and the originator they are related to.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "title",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -24710,22 +24791,70 @@ impl ::schemars::JsonSchema for TransferPlatformPersonCreateRequest {
         o.finish("Defines the request schema for `/transfer/platform/person/create`")
     }
 }
-impl ::std::fmt::Debug for TransferPlatformPersonCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferPlatformPersonCreateRequest")
-            .field("address", &self.address)
-            .field("client_id", &crate::redact::Redacted)
-            .field("date_of_birth", &self.date_of_birth)
-            .field("email_address", &self.email_address)
-            .field("id_number", &self.id_number)
-            .field("name", &self.name)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("ownership_percentage", &self.ownership_percentage)
-            .field("phone_number", &self.phone_number)
-            .field("relationship_to_originator", &self.relationship_to_originator)
-            .field("secret", &crate::redact::Redacted)
-            .field("title", &self.title)
-            .finish()
+impl TransferPlatformPersonCreateRequest {
+    /// A value with its required fields (`originator_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        originator_client_id: impl ::std::convert::Into<
+            TransferPlatformOriginatorClientId,
+        >,
+    ) -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            id_number: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            originator_client_id: originator_client_id.into(),
+            ownership_percentage: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+            relationship_to_originator: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: TransferPlatformPersonAddress) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: ::chrono::naive::NaiveDate) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: ::std::string::String) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`id_number`](Self::id_number).
+    pub fn id_number(mut self, value: TransferPlatformPersonIdNumber) -> Self {
+        self.id_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`name`](Self::name).
+    pub fn name(mut self, value: TransferPlatformPersonName) -> Self {
+        self.name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`ownership_percentage`](Self::ownership_percentage).
+    pub fn ownership_percentage(mut self, value: i64) -> Self {
+        self.ownership_percentage = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: ::std::string::String) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`relationship_to_originator`](Self::relationship_to_originator).
+    pub fn relationship_to_originator(mut self, value: ::std::string::String) -> Self {
+        self.relationship_to_originator = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`title`](Self::title).
+    pub fn title(mut self, value: ::std::string::String) -> Self {
+        self.title = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Defines the response schema for `/transfer/platform/person/create`
@@ -24813,6 +24942,7 @@ impl ::schemars::JsonSchema for TransferPlatformPersonCreateResponse {
 }
 ///ID number of the person
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferPlatformPersonIdNumber {
     pub type_: IdNumberType,
     ///Value of the person's ID Number. Alpha-numeric, with all formatting characters stripped.
@@ -24894,8 +25024,18 @@ impl ::schemars::JsonSchema for TransferPlatformPersonIdNumber {
         o.finish("ID number of the person")
     }
 }
+impl TransferPlatformPersonIdNumber {
+    /// A value with its required fields (`type`, `value`); set optional fields with the methods named after them.
+    pub fn new(
+        type_: IdNumberType,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self { type_, value: value.into() }
+    }
+}
 ///The person's legal name
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferPlatformPersonName {
     pub family_name: FamilyNameField,
     pub given_name: GivenNameField,
@@ -24972,6 +25112,18 @@ impl ::schemars::JsonSchema for TransferPlatformPersonName {
         );
         o.field("given_name", j::REQUIRED, G::subschema_for::<GivenNameField>, &[], "");
         o.finish("The person's legal name")
+    }
+}
+impl TransferPlatformPersonName {
+    /// A value with its required fields (`family_name`, `given_name`); set optional fields with the methods named after them.
+    pub fn new(
+        family_name: impl ::std::convert::Into<FamilyNameField>,
+        given_name: impl ::std::convert::Into<GivenNameField>,
+    ) -> Self {
+        Self {
+            family_name: family_name.into(),
+            given_name: given_name.into(),
+        }
     }
 }
 ///A piece of information that is required for originator onboarding.
@@ -25067,6 +25219,7 @@ impl ::schemars::JsonSchema for TransferPlatformRequirement {
 }
 ///A single requirement submission
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferPlatformRequirementSubmission {
     ///The `person_id` of the person the requirement submission is related to. A `person_id` is returned by `/transfer/platform/person/create`. This field should not be included for requirements that are not related to a person.
     pub person_id: ::std::option::Option<::uuid::Uuid>,
@@ -25168,15 +25321,32 @@ impl ::schemars::JsonSchema for TransferPlatformRequirementSubmission {
         o.finish("A single requirement submission")
     }
 }
+impl TransferPlatformRequirementSubmission {
+    /// A value with its required fields (`requirement_type`, `value`); set optional fields with the methods named after them.
+    pub fn new(
+        requirement_type: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            person_id: ::std::option::Option::None,
+            requirement_type: requirement_type.into(),
+            value: value.into(),
+        }
+    }
+    /// Set [`person_id`](Self::person_id).
+    pub fn person_id(mut self, value: ::uuid::Uuid) -> Self {
+        self.person_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Defines the request schema for `/transfer/platform/requirement/submit`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferPlatformRequirementSubmitRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The client ID of the originator
     pub originator_client_id: ::std::string::String,
     ///Use the `/transfer/platform/requirement/submit` endpoint to submit a list of requirement submissions that all relate to the originator. Must contain between 1 and 50 requirement submissions. See [Requirement type schema documentation](https://docs.google.com/document/d/1NEQkTD0sVK50iAQi6xHigrexDUxZ4QxXqSEfV_FFTiU/) for a list of requirements and possible values.
     pub requirement_submissions: ::std::vec::Vec<TransferPlatformRequirementSubmission>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferPlatformRequirementSubmitRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -25189,10 +25359,8 @@ impl<'de> crate::struct_serde::FromMap<'de>
 for TransferPlatformRequirementSubmitRequest {
     const NAME: &'static str = "TransferPlatformRequirementSubmitRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "originator_client_id",
         "requirement_submissions",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -25204,23 +25372,17 @@ for TransferPlatformRequirementSubmitRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "originator_client_id"),
-                2 => s::value(&mut map, &mut f2, "requirement_submissions"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "originator_client_id"),
+                1 => s::value(&mut map, &mut f1, "requirement_submissions"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            originator_client_id: s::required(f1, "originator_client_id")?,
-            requirement_submissions: s::required(f2, "requirement_submissions")?,
-            secret: s::optional(f3),
+            originator_client_id: s::required(f0, "originator_client_id")?,
+            requirement_submissions: s::required(f1, "requirement_submissions")?,
         })
     }
 }
@@ -25229,20 +25391,15 @@ impl ::serde::Serialize for TransferPlatformRequirementSubmitRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformRequirementSubmitRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("originator_client_id", &self.originator_client_id);
         out.field("requirement_submissions", &self.requirement_submissions);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -25261,13 +25418,6 @@ impl ::schemars::JsonSchema for TransferPlatformRequirementSubmitRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "originator_client_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -25281,26 +25431,21 @@ impl ::schemars::JsonSchema for TransferPlatformRequirementSubmitRequest {
             &[j::ARRAY],
             "Use the `/transfer/platform/requirement/submit` endpoint to submit a list of requirement submissions that all relate to the originator. Must contain between 1 and 50 requirement submissions. See [Requirement type schema documentation](https://docs.google.com/document/d/1NEQkTD0sVK50iAQi6xHigrexDUxZ4QxXqSEfV_FFTiU/) for a list of requirements and possible values.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "Defines the request schema for `/transfer/platform/requirement/submit`",
         )
     }
 }
-impl ::std::fmt::Debug for TransferPlatformRequirementSubmitRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferPlatformRequirementSubmitRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("requirement_submissions", &self.requirement_submissions)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferPlatformRequirementSubmitRequest {
+    /// A value with its required fields (`originator_client_id`, `requirement_submissions`); set optional fields with the methods named after them.
+    pub fn new(
+        originator_client_id: impl ::std::convert::Into<::std::string::String>,
+        requirement_submissions: ::std::vec::Vec<TransferPlatformRequirementSubmission>,
+    ) -> Self {
+        Self {
+            originator_client_id: originator_client_id.into(),
+            requirement_submissions,
+        }
     }
 }
 ///Defines the response schema for `/transfer/platform/requirement/submit`
@@ -25378,6 +25523,7 @@ impl ::schemars::JsonSchema for TransferPlatformRequirementSubmitResponse {
 }
 ///Metadata related to the acceptance of Terms of Service
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferPlatformTosAcceptanceMetadata {
     ///Indicates whether the TOS agreement was accepted
     pub agreement_accepted: bool,
@@ -25483,15 +25629,28 @@ impl ::schemars::JsonSchema for TransferPlatformTosAcceptanceMetadata {
         o.finish("Metadata related to the acceptance of Terms of Service")
     }
 }
+impl TransferPlatformTosAcceptanceMetadata {
+    /// A value with its required fields (`agreement_accepted`, `agreement_accepted_at`, `originator_ip_address`); set optional fields with the methods named after them.
+    pub fn new(
+        agreement_accepted: bool,
+        agreement_accepted_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        originator_ip_address: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            agreement_accepted,
+            agreement_accepted_at,
+            originator_ip_address: originator_ip_address.into(),
+        }
+    }
+}
 ///Defines the request schema for `/transfer/questionnaire/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferQuestionnaireCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Client ID of the end customer.
     pub originator_client_id: ::std::string::String,
     ///URL the end customer will be redirected to after completing questions in Plaid-hosted onboarding flow.
     pub redirect_uri: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferQuestionnaireCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -25502,12 +25661,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferQuestionnaireCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferQuestionnaireCreateRequest {
     const NAME: &'static str = "TransferQuestionnaireCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "originator_client_id",
-        "redirect_uri",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["originator_client_id", "redirect_uri"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -25518,23 +25672,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferQuestionnaireCreateReque
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "originator_client_id"),
-                2 => s::value(&mut map, &mut f2, "redirect_uri"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "originator_client_id"),
+                1 => s::value(&mut map, &mut f1, "redirect_uri"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            originator_client_id: s::required(f1, "originator_client_id")?,
-            redirect_uri: s::required(f2, "redirect_uri")?,
-            secret: s::optional(f3),
+            originator_client_id: s::required(f0, "originator_client_id")?,
+            redirect_uri: s::required(f1, "redirect_uri")?,
         })
     }
 }
@@ -25543,20 +25691,15 @@ impl ::serde::Serialize for TransferQuestionnaireCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferQuestionnaireCreateRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("originator_client_id", &self.originator_client_id);
         out.field("redirect_uri", &self.redirect_uri);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -25575,13 +25718,6 @@ impl ::schemars::JsonSchema for TransferQuestionnaireCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "originator_client_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -25595,24 +25731,19 @@ impl ::schemars::JsonSchema for TransferQuestionnaireCreateRequest {
             &[],
             "URL the end customer will be redirected to after completing questions in Plaid-hosted onboarding flow.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/questionnaire/create`")
     }
 }
-impl ::std::fmt::Debug for TransferQuestionnaireCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferQuestionnaireCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("redirect_uri", &self.redirect_uri)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferQuestionnaireCreateRequest {
+    /// A value with its required fields (`originator_client_id`, `redirect_uri`); set optional fields with the methods named after them.
+    pub fn new(
+        originator_client_id: impl ::std::convert::Into<::std::string::String>,
+        redirect_uri: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            originator_client_id: originator_client_id.into(),
+            redirect_uri: redirect_uri.into(),
+        }
     }
 }
 ///Defines the response schema for `/transfer/questionnaire/create`
@@ -25699,11 +25830,10 @@ impl ::schemars::JsonSchema for TransferQuestionnaireCreateResponse {
     }
 }
 ///Defines the request schema for `/transfer/recurring/cancel`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferRecurringCancelRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub recurring_transfer_id: RecurringTransferId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferRecurringCancelRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -25714,11 +25844,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferRecurringCancelRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringCancelRequest {
     const NAME: &'static str = "TransferRecurringCancelRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "recurring_transfer_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["recurring_transfer_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -25728,21 +25854,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringCancelRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "recurring_transfer_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "recurring_transfer_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            recurring_transfer_id: s::required(f1, "recurring_transfer_id")?,
-            secret: s::optional(f2),
+            recurring_transfer_id: s::required(f0, "recurring_transfer_id")?,
         })
     }
 }
@@ -25751,19 +25871,14 @@ impl ::serde::Serialize for TransferRecurringCancelRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRecurringCancelRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("recurring_transfer_id", &self.recurring_transfer_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -25782,36 +25897,23 @@ impl ::schemars::JsonSchema for TransferRecurringCancelRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "recurring_transfer_id",
             j::REQUIRED,
             G::subschema_for::<RecurringTransferId>,
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/recurring/cancel`")
     }
 }
-impl ::std::fmt::Debug for TransferRecurringCancelRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferRecurringCancelRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("recurring_transfer_id", &self.recurring_transfer_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferRecurringCancelRequest {
+    /// A value with its required fields (`recurring_transfer_id`); set optional fields with the methods named after them.
+    pub fn new(
+        recurring_transfer_id: impl ::std::convert::Into<RecurringTransferId>,
+    ) -> Self {
+        Self {
+            recurring_transfer_id: recurring_transfer_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/transfer/recurring/cancel`
@@ -25886,12 +25988,12 @@ impl ::schemars::JsonSchema for TransferRecurringCancelResponse {
 }
 ///Defines the request schema for `/transfer/recurring/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TransferRecurringCreateRequest {
     pub access_token: TransferAccessToken,
     pub account_id: TransferAccountId,
     pub ach_class: ::std::option::Option<AchClass>,
     pub amount: TransferAmount,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The description of the recurring transfer.
     pub description: ::std::string::String,
     pub device: ::std::option::Option<TransferDevice>,
@@ -25902,7 +26004,6 @@ pub struct TransferRecurringCreateRequest {
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     pub network: TransferRecurringNetwork,
     pub schedule: TransferRecurringSchedule,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a test clock. This field may only be used when using the `sandbox` environment. If provided, the created `recurring_transfer` is associated with the `test_clock`. New originations are automatically generated when the associated `test_clock` advances. For more details, see [Simulating recurring transfers](https://plaid.com/docs/transfer/sandbox/#simulating-recurring-transfers).
     pub test_clock_id: ::std::option::Option<::std::string::String>,
     pub type_: TransferType,
@@ -25924,7 +26025,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringCreateRequest {
         "account_id",
         "ach_class",
         "amount",
-        "client_id",
         "description",
         "device",
         "funding_account_id",
@@ -25932,7 +26032,6 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringCreateRequest {
         "iso_currency_code",
         "network",
         "schedule",
-        "secret",
         "test_clock_id",
         "type",
         "user",
@@ -25961,27 +26060,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringCreateRequest {
         let mut f12 = None;
         let mut f13 = None;
         let mut f14 = None;
-        let mut f15 = None;
-        let mut f16 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
                 1 => s::value(&mut map, &mut f1, "account_id"),
                 2 => s::value(&mut map, &mut f2, "ach_class"),
                 3 => s::value(&mut map, &mut f3, "amount"),
-                4 => s::value(&mut map, &mut f4, "client_id"),
-                5 => s::value(&mut map, &mut f5, "description"),
-                6 => s::value(&mut map, &mut f6, "device"),
-                7 => s::value(&mut map, &mut f7, "funding_account_id"),
-                8 => s::value(&mut map, &mut f8, "idempotency_key"),
-                9 => s::value(&mut map, &mut f9, "iso_currency_code"),
-                10 => s::value(&mut map, &mut f10, "network"),
-                11 => s::value(&mut map, &mut f11, "schedule"),
-                12 => s::value(&mut map, &mut f12, "secret"),
-                13 => s::value(&mut map, &mut f13, "test_clock_id"),
-                14 => s::value(&mut map, &mut f14, "type"),
-                15 => s::value(&mut map, &mut f15, "user"),
-                16 => s::value(&mut map, &mut f16, "user_present"),
+                4 => s::value(&mut map, &mut f4, "description"),
+                5 => s::value(&mut map, &mut f5, "device"),
+                6 => s::value(&mut map, &mut f6, "funding_account_id"),
+                7 => s::value(&mut map, &mut f7, "idempotency_key"),
+                8 => s::value(&mut map, &mut f8, "iso_currency_code"),
+                9 => s::value(&mut map, &mut f9, "network"),
+                10 => s::value(&mut map, &mut f10, "schedule"),
+                11 => s::value(&mut map, &mut f11, "test_clock_id"),
+                12 => s::value(&mut map, &mut f12, "type"),
+                13 => s::value(&mut map, &mut f13, "user"),
+                14 => s::value(&mut map, &mut f14, "user_present"),
                 _ => s::skip(&mut map),
             };
             read?;
@@ -25991,19 +26086,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringCreateRequest {
             account_id: s::required(f1, "account_id")?,
             ach_class: s::optional(f2),
             amount: s::required(f3, "amount")?,
-            client_id: s::optional(f4),
-            description: s::required(f5, "description")?,
-            device: s::optional(f6),
-            funding_account_id: s::optional(f7),
-            idempotency_key: s::required(f8, "idempotency_key")?,
-            iso_currency_code: s::optional(f9),
-            network: s::required(f10, "network")?,
-            schedule: s::required(f11, "schedule")?,
-            secret: s::optional(f12),
-            test_clock_id: s::optional(f13),
-            type_: s::required(f14, "type")?,
-            user: s::required(f15, "user")?,
-            user_present: s::optional(f16),
+            description: s::required(f4, "description")?,
+            device: s::optional(f5),
+            funding_account_id: s::optional(f6),
+            idempotency_key: s::required(f7, "idempotency_key")?,
+            iso_currency_code: s::optional(f8),
+            network: s::required(f9, "network")?,
+            schedule: s::required(f10, "schedule")?,
+            test_clock_id: s::optional(f11),
+            type_: s::required(f12, "type")?,
+            user: s::required(f13, "user")?,
+            user_present: s::optional(f14),
         })
     }
 }
@@ -26012,13 +26105,11 @@ impl ::serde::Serialize for TransferRecurringCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.ach_class),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.device),
             ::std::option::Option::is_none(&self.funding_account_id),
             ::std::option::Option::is_none(&self.iso_currency_code),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.test_clock_id),
             ::std::option::Option::is_none(&self.user_present),
         ];
@@ -26032,19 +26123,17 @@ impl ::serde::Serialize for TransferRecurringCreateRequest {
         out.field("account_id", &self.account_id);
         out.field_unless(skip[0], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("description", &self.description);
-        out.field_unless(skip[2], "device", &self.device);
-        out.field_unless(skip[3], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[1], "device", &self.device);
+        out.field_unless(skip[2], "funding_account_id", &self.funding_account_id);
         out.field("idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[4], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[3], "iso_currency_code", &self.iso_currency_code);
         out.field("network", &self.network);
         out.field("schedule", &self.schedule);
-        out.field_unless(skip[5], "secret", &self.secret);
-        out.field_unless(skip[6], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[4], "test_clock_id", &self.test_clock_id);
         out.field("type", &self.type_);
         out.field("user", &self.user);
-        out.field_unless(skip[7], "user_present", &self.user_present);
+        out.field_unless(skip[5], "user_present", &self.user_present);
         out.end()
     }
 }
@@ -26084,13 +26173,6 @@ impl ::schemars::JsonSchema for TransferRecurringCreateRequest {
             "",
         );
         o.field("amount", j::REQUIRED, G::subschema_for::<TransferAmount>, &[], "");
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "description",
             j::REQUIRED,
@@ -26141,13 +26223,6 @@ impl ::schemars::JsonSchema for TransferRecurringCreateRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "test_clock_id",
             j::OPTIONAL,
             G::subschema_for::<::std::string::String>,
@@ -26166,6 +26241,74 @@ impl ::schemars::JsonSchema for TransferRecurringCreateRequest {
         o.finish("Defines the request schema for `/transfer/recurring/create`")
     }
 }
+impl TransferRecurringCreateRequest {
+    /** A value with its required fields (`access_token`, `account_id`, `amount`, `description`, `network`, `schedule`, `type`, `user`); set optional fields with the methods named after them.
+
+ It carries a fresh `idempotency_key`: send this same value again (after a timeout, from a queue, after a restart) and Plaid performs the operation once. Set your own key with [`Self::idempotency_key`].*/
+    pub fn new(
+        access_token: impl ::std::convert::Into<TransferAccessToken>,
+        account_id: impl ::std::convert::Into<TransferAccountId>,
+        amount: impl ::std::convert::Into<TransferAmount>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        network: TransferRecurringNetwork,
+        schedule: TransferRecurringSchedule,
+        type_: TransferType,
+        user: TransferUserInRequest,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            account_id: account_id.into(),
+            ach_class: ::std::option::Option::None,
+            amount: amount.into(),
+            description: description.into(),
+            device: ::std::option::Option::None,
+            funding_account_id: ::std::option::Option::None,
+            idempotency_key: crate::idempotency::fresh_key().into(),
+            iso_currency_code: ::std::option::Option::None,
+            network,
+            schedule,
+            test_clock_id: ::std::option::Option::None,
+            type_,
+            user,
+            user_present: ::std::option::Option::None,
+        }
+    }
+    /// Set [`ach_class`](Self::ach_class).
+    pub fn ach_class(mut self, value: AchClass) -> Self {
+        self.ach_class = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`device`](Self::device).
+    pub fn device(mut self, value: TransferDevice) -> Self {
+        self.device = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`funding_account_id`](Self::funding_account_id).
+    pub fn funding_account_id(mut self, value: ::std::string::String) -> Self {
+        self.funding_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`idempotency_key`](Self::idempotency_key).
+    pub fn idempotency_key(mut self, value: TransferRecurringIdempotencyKey) -> Self {
+        self.idempotency_key = value;
+        self
+    }
+    /// Set [`iso_currency_code`](Self::iso_currency_code).
+    pub fn iso_currency_code(mut self, value: ::std::string::String) -> Self {
+        self.iso_currency_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`test_clock_id`](Self::test_clock_id).
+    pub fn test_clock_id(mut self, value: ::std::string::String) -> Self {
+        self.test_clock_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_present`](Self::user_present).
+    pub fn user_present(mut self, value: bool) -> Self {
+        self.user_present = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for TransferRecurringCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransferRecurringCreateRequest")
@@ -26173,7 +26316,6 @@ impl ::std::fmt::Debug for TransferRecurringCreateRequest {
             .field("account_id", &self.account_id)
             .field("ach_class", &self.ach_class)
             .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
             .field("description", &self.description)
             .field("device", &self.device)
             .field("funding_account_id", &self.funding_account_id)
@@ -26181,7 +26323,6 @@ impl ::std::fmt::Debug for TransferRecurringCreateRequest {
             .field("iso_currency_code", &self.iso_currency_code)
             .field("network", &self.network)
             .field("schedule", &self.schedule)
-            .field("secret", &crate::redact::Redacted)
             .field("test_clock_id", &self.test_clock_id)
             .field("type_", &self.type_)
             .field("user", &self.user)
@@ -26306,11 +26447,10 @@ impl ::schemars::JsonSchema for TransferRecurringCreateResponse {
     }
 }
 ///Defines the request schema for `/transfer/recurring/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferRecurringGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub recurring_transfer_id: RecurringTransferId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferRecurringGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -26321,11 +26461,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferRecurringGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringGetRequest {
     const NAME: &'static str = "TransferRecurringGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "recurring_transfer_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["recurring_transfer_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -26335,21 +26471,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "recurring_transfer_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "recurring_transfer_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            recurring_transfer_id: s::required(f1, "recurring_transfer_id")?,
-            secret: s::optional(f2),
+            recurring_transfer_id: s::required(f0, "recurring_transfer_id")?,
         })
     }
 }
@@ -26358,19 +26488,14 @@ impl ::serde::Serialize for TransferRecurringGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRecurringGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("recurring_transfer_id", &self.recurring_transfer_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -26387,36 +26512,23 @@ impl ::schemars::JsonSchema for TransferRecurringGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "recurring_transfer_id",
             j::REQUIRED,
             G::subschema_for::<RecurringTransferId>,
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/recurring/get`")
     }
 }
-impl ::std::fmt::Debug for TransferRecurringGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferRecurringGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("recurring_transfer_id", &self.recurring_transfer_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferRecurringGetRequest {
+    /// A value with its required fields (`recurring_transfer_id`); set optional fields with the methods named after them.
+    pub fn new(
+        recurring_transfer_id: impl ::std::convert::Into<RecurringTransferId>,
+    ) -> Self {
+        Self {
+            recurring_transfer_id: recurring_transfer_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/transfer/recurring/get`
@@ -26535,6 +26647,11 @@ impl ::schemars::JsonSchema for TransferRecurringIdempotencyKey {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferRecurringIdempotencyKey {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferRecurringIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -26563,9 +26680,9 @@ impl ::std::str::FromStr for TransferRecurringIdempotencyKey {
     }
 }
 ///Defines the request schema for `/transfer/recurring/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferRecurringListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of recurring transfers to return.
     pub count: i64,
     ///The end `created` datetime of recurring transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
@@ -26574,7 +26691,6 @@ pub struct TransferRecurringListRequest {
     pub funding_account_id: ::std::option::Option<::std::string::String>,
     ///The number of recurring transfers to skip before returning results.
     pub offset: i64,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The start `created` datetime of recurring transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
@@ -26588,12 +26704,10 @@ impl<'de> ::serde::Deserialize<'de> for TransferRecurringListRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringListRequest {
     const NAME: &'static str = "TransferRecurringListRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "count",
         "end_time",
         "funding_account_id",
         "offset",
-        "secret",
         "start_time",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -26609,29 +26723,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringListRequest {
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "end_time"),
-                3 => s::value(&mut map, &mut f3, "funding_account_id"),
-                4 => s::value(&mut map, &mut f4, "offset"),
-                5 => s::value(&mut map, &mut f5, "secret"),
-                6 => s::value(&mut map, &mut f6, "start_time"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "end_time"),
+                2 => s::value(&mut map, &mut f2, "funding_account_id"),
+                3 => s::value(&mut map, &mut f3, "offset"),
+                4 => s::value(&mut map, &mut f4, "start_time"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1.unwrap_or_else(defaults::default_u64::<i64, 25>),
-            end_time: s::optional(f2),
-            funding_account_id: s::optional(f3),
-            offset: f4.unwrap_or_default(),
-            secret: s::optional(f5),
-            start_time: s::optional(f6),
+            count: f0.unwrap_or_else(defaults::default_u64::<i64, 25>),
+            end_time: s::optional(f1),
+            funding_account_id: s::optional(f2),
+            offset: f3.unwrap_or_default(),
+            start_time: s::optional(f4),
         })
     }
 }
@@ -26640,11 +26748,9 @@ impl ::serde::Serialize for TransferRecurringListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.end_time),
             ::std::option::Option::is_none(&self.funding_account_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.start_time),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -26653,13 +26759,11 @@ impl ::serde::Serialize for TransferRecurringListRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "end_time", &self.end_time);
-        out.field_unless(skip[2], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[0], "end_time", &self.end_time);
+        out.field_unless(skip[1], "funding_account_id", &self.funding_account_id);
         out.field("offset", &self.offset);
-        out.field_unless(skip[3], "secret", &self.secret);
-        out.field_unless(skip[4], "start_time", &self.start_time);
+        out.field_unless(skip[2], "start_time", &self.start_time);
         out.end()
     }
 }
@@ -26675,13 +26779,6 @@ impl ::schemars::JsonSchema for TransferRecurringListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -26711,13 +26808,6 @@ impl ::schemars::JsonSchema for TransferRecurringListRequest {
             "The number of recurring transfers to skip before returning results.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "start_time",
             j::OPTIONAL,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -26727,28 +26817,53 @@ impl ::schemars::JsonSchema for TransferRecurringListRequest {
         o.finish("Defines the request schema for `/transfer/recurring/list`")
     }
 }
-impl ::std::fmt::Debug for TransferRecurringListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferRecurringListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("end_time", &self.end_time)
-            .field("funding_account_id", &self.funding_account_id)
-            .field("offset", &self.offset)
-            .field("secret", &crate::redact::Redacted)
-            .field("start_time", &self.start_time)
-            .finish()
+impl TransferRecurringListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::default_u64::<i64, 25>(),
+            end_time: ::std::option::Option::None,
+            funding_account_id: ::std::option::Option::None,
+            offset: ::std::default::Default::default(),
+            start_time: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`end_time`](Self::end_time).
+    pub fn end_time(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.end_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`funding_account_id`](Self::funding_account_id).
+    pub fn funding_account_id(mut self, value: ::std::string::String) -> Self {
+        self.funding_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = value;
+        self
+    }
+    /// Set [`start_time`](Self::start_time).
+    pub fn start_time(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.start_time = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for TransferRecurringListRequest {
     fn default() -> Self {
         Self {
-            client_id: Default::default(),
             count: defaults::default_u64::<i64, 25>(),
             end_time: Default::default(),
             funding_account_id: Default::default(),
             offset: Default::default(),
-            secret: Default::default(),
             start_time: Default::default(),
         }
     }
@@ -27303,6 +27418,11 @@ impl ::schemars::JsonSchema for TransferRefundAmount {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferRefundAmount {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferRefundAmount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -27331,11 +27451,10 @@ impl ::std::str::FromStr for TransferRefundAmount {
     }
 }
 ///Defines the request schema for `/transfer/refund/cancel`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferRefundCancelRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub refund_id: TransferRefundId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferRefundCancelRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -27346,7 +27465,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferRefundCancelRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferRefundCancelRequest {
     const NAME: &'static str = "TransferRefundCancelRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "refund_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["refund_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -27356,21 +27475,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefundCancelRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "refund_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "refund_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            refund_id: s::required(f1, "refund_id")?,
-            secret: s::optional(f2),
+            refund_id: s::required(f0, "refund_id")?,
         })
     }
 }
@@ -27379,19 +27492,14 @@ impl ::serde::Serialize for TransferRefundCancelRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRefundCancelRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("refund_id", &self.refund_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -27407,31 +27515,16 @@ impl ::schemars::JsonSchema for TransferRefundCancelRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("refund_id", j::REQUIRED, G::subschema_for::<TransferRefundId>, &[], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/refund/cancel`")
     }
 }
-impl ::std::fmt::Debug for TransferRefundCancelRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferRefundCancelRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("refund_id", &self.refund_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferRefundCancelRequest {
+    /// A value with its required fields (`refund_id`); set optional fields with the methods named after them.
+    pub fn new(refund_id: impl ::std::convert::Into<TransferRefundId>) -> Self {
+        Self {
+            refund_id: refund_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/transfer/refund/cancel`
@@ -27503,12 +27596,11 @@ impl ::schemars::JsonSchema for TransferRefundCancelResponse {
     }
 }
 ///Defines the request schema for `/transfer/refund/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferRefundCreateRequest {
     pub amount: TransferRefundAmount,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub idempotency_key: TransferRefundIdempotencyKey,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub transfer_id: TransferIdForRefund,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferRefundCreateRequest {
@@ -27522,9 +27614,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefundCreateRequest {
     const NAME: &'static str = "TransferRefundCreateRequest";
     const FIELDS: &'static [&'static str] = &[
         "amount",
-        "client_id",
         "idempotency_key",
-        "secret",
         "transfer_id",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -27538,25 +27628,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefundCreateRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "amount"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "idempotency_key"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "transfer_id"),
+                1 => s::value(&mut map, &mut f1, "idempotency_key"),
+                2 => s::value(&mut map, &mut f2, "transfer_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            client_id: s::optional(f1),
-            idempotency_key: s::required(f2, "idempotency_key")?,
-            secret: s::optional(f3),
-            transfer_id: s::required(f4, "transfer_id")?,
+            idempotency_key: s::required(f1, "idempotency_key")?,
+            transfer_id: s::required(f2, "transfer_id")?,
         })
     }
 }
@@ -27565,10 +27649,7 @@ impl ::serde::Serialize for TransferRefundCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRefundCreateRequest",
@@ -27576,9 +27657,7 @@ impl ::serde::Serialize for TransferRefundCreateRequest {
             &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("transfer_id", &self.transfer_id);
         out.end()
     }
@@ -27603,24 +27682,10 @@ impl ::schemars::JsonSchema for TransferRefundCreateRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "idempotency_key",
             j::REQUIRED,
             G::subschema_for::<TransferRefundIdempotencyKey>,
             &[],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
             "",
         );
         o.field(
@@ -27633,15 +27698,24 @@ impl ::schemars::JsonSchema for TransferRefundCreateRequest {
         o.finish("Defines the request schema for `/transfer/refund/create`")
     }
 }
-impl ::std::fmt::Debug for TransferRefundCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferRefundCreateRequest")
-            .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
-            .field("idempotency_key", &self.idempotency_key)
-            .field("secret", &crate::redact::Redacted)
-            .field("transfer_id", &self.transfer_id)
-            .finish()
+impl TransferRefundCreateRequest {
+    /** A value with its required fields (`amount`, `transfer_id`); set optional fields with the methods named after them.
+
+ It carries a fresh `idempotency_key`: send this same value again (after a timeout, from a queue, after a restart) and Plaid performs the operation once. Set your own key with [`Self::idempotency_key`].*/
+    pub fn new(
+        amount: impl ::std::convert::Into<TransferRefundAmount>,
+        transfer_id: impl ::std::convert::Into<TransferIdForRefund>,
+    ) -> Self {
+        Self {
+            amount: amount.into(),
+            idempotency_key: crate::idempotency::fresh_key().into(),
+            transfer_id: transfer_id.into(),
+        }
+    }
+    /// Set [`idempotency_key`](Self::idempotency_key).
+    pub fn idempotency_key(mut self, value: TransferRefundIdempotencyKey) -> Self {
+        self.idempotency_key = value;
+        self
     }
 }
 ///Defines the response schema for `/transfer/refund/create`
@@ -27830,11 +27904,10 @@ impl ::schemars::JsonSchema for TransferRefundFailure {
     }
 }
 ///Defines the request schema for `/transfer/refund/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferRefundGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub refund_id: TransferRefundId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferRefundGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -27845,7 +27918,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferRefundGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferRefundGetRequest {
     const NAME: &'static str = "TransferRefundGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "refund_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["refund_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -27855,21 +27928,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefundGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "refund_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "refund_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            refund_id: s::required(f1, "refund_id")?,
-            secret: s::optional(f2),
+            refund_id: s::required(f0, "refund_id")?,
         })
     }
 }
@@ -27878,19 +27945,14 @@ impl ::serde::Serialize for TransferRefundGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRefundGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("refund_id", &self.refund_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -27906,31 +27968,16 @@ impl ::schemars::JsonSchema for TransferRefundGetRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("refund_id", j::REQUIRED, G::subschema_for::<TransferRefundId>, &[], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/refund/get`")
     }
 }
-impl ::std::fmt::Debug for TransferRefundGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferRefundGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("refund_id", &self.refund_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferRefundGetRequest {
+    /// A value with its required fields (`refund_id`); set optional fields with the methods named after them.
+    pub fn new(refund_id: impl ::std::convert::Into<TransferRefundId>) -> Self {
+        Self {
+            refund_id: refund_id.into(),
+        }
     }
 }
 ///Defines the response schema for `/transfer/refund/get`
@@ -28039,6 +28086,11 @@ impl ::schemars::JsonSchema for TransferRefundId {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferRefundId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferRefundId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -28098,6 +28150,11 @@ impl ::schemars::JsonSchema for TransferRefundIdempotencyKey {
             &[],
             "A random key provided by the client, per unique refund. Maximum of 50 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. For example, if a request to create a refund fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single refund is created.",
         )
+    }
+}
+impl ::std::convert::From<&str> for TransferRefundIdempotencyKey {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for TransferRefundIdempotencyKey {
@@ -28330,16 +28387,15 @@ impl ::schemars::JsonSchema for TransferRepayment {
     }
 }
 ///Defines the request schema for `/transfer/repayment/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferRepaymentListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of repayments to return.
     pub count: ::std::option::Option<i64>,
     ///The end `created` datetime of repayments to return (RFC 3339 format).
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The number of repayments to skip before returning results.
     pub offset: i64,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The start `created` datetime of repayments to return (RFC 3339 format).
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
@@ -28353,11 +28409,9 @@ impl<'de> ::serde::Deserialize<'de> for TransferRepaymentListRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for TransferRepaymentListRequest {
     const NAME: &'static str = "TransferRepaymentListRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "count",
         "end_date",
         "offset",
-        "secret",
         "start_date",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -28372,27 +28426,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRepaymentListRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "end_date"),
-                3 => s::value(&mut map, &mut f3, "offset"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "start_date"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "offset"),
+                3 => s::value(&mut map, &mut f3, "start_date"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1.unwrap_or_else(defaults::transfer_repayment_list_request_count),
-            end_date: s::optional(f2),
-            offset: f3.unwrap_or_default(),
-            secret: s::optional(f4),
-            start_date: s::optional(f5),
+            count: f0.unwrap_or_else(defaults::transfer_repayment_list_request_count),
+            end_date: s::optional(f1),
+            offset: f2.unwrap_or_default(),
+            start_date: s::optional(f3),
         })
     }
 }
@@ -28401,10 +28449,8 @@ impl ::serde::Serialize for TransferRepaymentListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.end_date),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.start_date),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -28413,12 +28459,10 @@ impl ::serde::Serialize for TransferRepaymentListRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "end_date", &self.end_date);
+        out.field_unless(skip[0], "end_date", &self.end_date);
         out.field("offset", &self.offset);
-        out.field_unless(skip[2], "secret", &self.secret);
-        out.field_unless(skip[3], "start_date", &self.start_date);
+        out.field_unless(skip[1], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -28434,13 +28478,6 @@ impl ::schemars::JsonSchema for TransferRepaymentListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -28463,13 +28500,6 @@ impl ::schemars::JsonSchema for TransferRepaymentListRequest {
             "The number of repayments to skip before returning results.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "start_date",
             j::OPTIONAL,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -28479,26 +28509,46 @@ impl ::schemars::JsonSchema for TransferRepaymentListRequest {
         o.finish("Defines the request schema for `/transfer/repayment/list`")
     }
 }
-impl ::std::fmt::Debug for TransferRepaymentListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferRepaymentListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("end_date", &self.end_date)
-            .field("offset", &self.offset)
-            .field("secret", &crate::redact::Redacted)
-            .field("start_date", &self.start_date)
-            .finish()
+impl TransferRepaymentListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::transfer_repayment_list_request_count(),
+            end_date: ::std::option::Option::None,
+            offset: ::std::default::Default::default(),
+            start_date: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_date`](Self::end_date).
+    pub fn end_date(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.end_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = value;
+        self
+    }
+    /// Set [`start_date`](Self::start_date).
+    pub fn start_date(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.start_date = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for TransferRepaymentListRequest {
     fn default() -> Self {
         Self {
-            client_id: Default::default(),
             count: defaults::transfer_repayment_list_request_count(),
             end_date: Default::default(),
             offset: Default::default(),
-            secret: Default::default(),
             start_date: Default::default(),
         }
     }
@@ -28707,16 +28757,15 @@ impl ::schemars::JsonSchema for TransferRepaymentReturn {
     }
 }
 ///Defines the request schema for `/transfer/repayment/return/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferRepaymentReturnListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of repayments to return.
     pub count: ::std::option::Option<i64>,
     ///The number of repayments to skip before returning results.
     pub offset: i64,
     ///Identifier of the repayment to query.
     pub repayment_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransferRepaymentReturnListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -28727,13 +28776,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferRepaymentReturnListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferRepaymentReturnListRequest {
     const NAME: &'static str = "TransferRepaymentReturnListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "count",
-        "offset",
-        "repayment_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["count", "offset", "repayment_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -28745,26 +28788,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRepaymentReturnListReque
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "offset"),
-                3 => s::value(&mut map, &mut f3, "repayment_id"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "offset"),
+                2 => s::value(&mut map, &mut f2, "repayment_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1
+            count: f0
                 .unwrap_or_else(defaults::transfer_repayment_return_list_request_count),
-            offset: f2.unwrap_or_default(),
-            repayment_id: s::required(f3, "repayment_id")?,
-            secret: s::optional(f4),
+            offset: f1.unwrap_or_default(),
+            repayment_id: s::required(f2, "repayment_id")?,
         })
     }
 }
@@ -28773,21 +28810,16 @@ impl ::serde::Serialize for TransferRepaymentReturnListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRepaymentReturnListRequest",
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
         out.field("offset", &self.offset);
         out.field("repayment_id", &self.repayment_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -28805,13 +28837,6 @@ impl ::schemars::JsonSchema for TransferRepaymentReturnListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -28833,25 +28858,27 @@ impl ::schemars::JsonSchema for TransferRepaymentReturnListRequest {
             &[],
             "Identifier of the repayment to query.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Defines the request schema for `/transfer/repayment/return/list`")
     }
 }
-impl ::std::fmt::Debug for TransferRepaymentReturnListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferRepaymentReturnListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("offset", &self.offset)
-            .field("repayment_id", &self.repayment_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl TransferRepaymentReturnListRequest {
+    /// A value with its required fields (`repayment_id`); set optional fields with the methods named after them.
+    pub fn new(repayment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            count: defaults::transfer_repayment_return_list_request_count(),
+            offset: ::std::default::Default::default(),
+            repayment_id: repayment_id.into(),
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = value;
+        self
     }
 }
 ///Defines the response schema for `/transfer/repayment/return/list`
@@ -29439,6 +29466,11 @@ impl ::schemars::JsonSchema for TransferSweepAmount {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferSweepAmount {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferSweepAmount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -29467,10 +29499,9 @@ impl ::std::str::FromStr for TransferSweepAmount {
     }
 }
 ///Defines the request schema for `/transfer/sweep/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferSweepGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for the sweep (UUID) or a shortened form consisting of the first 8 characters of the identifier (8-digit hexadecimal string).
     pub sweep_id: ::std::string::String,
 }
@@ -29483,7 +29514,7 @@ impl<'de> ::serde::Deserialize<'de> for TransferSweepGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransferSweepGetRequest {
     const NAME: &'static str = "TransferSweepGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "sweep_id"];
+    const FIELDS: &'static [&'static str] = &["sweep_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -29493,21 +29524,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferSweepGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "sweep_id"),
+                0 => s::value(&mut map, &mut f0, "sweep_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            sweep_id: s::required(f2, "sweep_id")?,
+            sweep_id: s::required(f0, "sweep_id")?,
         })
     }
 }
@@ -29516,18 +29541,13 @@ impl ::serde::Serialize for TransferSweepGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferSweepGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("sweep_id", &self.sweep_id);
         out.end()
     }
@@ -29545,20 +29565,6 @@ impl ::schemars::JsonSchema for TransferSweepGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "sweep_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -29568,13 +29574,10 @@ impl ::schemars::JsonSchema for TransferSweepGetRequest {
         o.finish("Defines the request schema for `/transfer/sweep/get`")
     }
 }
-impl ::std::fmt::Debug for TransferSweepGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferSweepGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("sweep_id", &self.sweep_id)
-            .finish()
+impl TransferSweepGetRequest {
+    /// A value with its required fields (`sweep_id`); set optional fields with the methods named after them.
+    pub fn new(sweep_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { sweep_id: sweep_id.into() }
     }
 }
 ///Defines the response schema for `/transfer/sweep/get`
@@ -29683,6 +29686,11 @@ impl ::schemars::JsonSchema for TransferSweepId {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferSweepId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferSweepId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -29742,6 +29750,11 @@ impl ::schemars::JsonSchema for TransferSweepIdNullable {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferSweepIdNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferSweepIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -29770,11 +29783,11 @@ impl ::std::str::FromStr for TransferSweepIdNullable {
     }
 }
 ///Defines the request schema for `/transfer/sweep/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferSweepListRequest {
     ///Filter sweeps to only those with the specified amount.
     pub amount: ::std::option::Option<::std::string::String>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of sweeps to return.
     pub count: ::std::option::Option<i64>,
     ///The end `created` datetime of sweeps to return (RFC 3339 format).
@@ -29785,7 +29798,6 @@ pub struct TransferSweepListRequest {
     pub offset: i64,
     ///Filter sweeps to only those with the specified originator client.
     pub originator_client_id: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The start `created` datetime of sweeps to return (RFC 3339 format).
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub status: ::std::option::Option<SweepStatus>,
@@ -29804,13 +29816,11 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferSweepListRequest {
     const NAME: &'static str = "TransferSweepListRequest";
     const FIELDS: &'static [&'static str] = &[
         "amount",
-        "client_id",
         "count",
         "end_date",
         "funding_account_id",
         "offset",
         "originator_client_id",
-        "secret",
         "start_date",
         "status",
         "transfer_id",
@@ -29834,39 +29844,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferSweepListRequest {
         let mut f7 = None;
         let mut f8 = None;
         let mut f9 = None;
-        let mut f10 = None;
-        let mut f11 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "amount"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "count"),
-                3 => s::value(&mut map, &mut f3, "end_date"),
-                4 => s::value(&mut map, &mut f4, "funding_account_id"),
-                5 => s::value(&mut map, &mut f5, "offset"),
-                6 => s::value(&mut map, &mut f6, "originator_client_id"),
-                7 => s::value(&mut map, &mut f7, "secret"),
-                8 => s::value(&mut map, &mut f8, "start_date"),
-                9 => s::value(&mut map, &mut f9, "status"),
-                10 => s::value(&mut map, &mut f10, "transfer_id"),
-                11 => s::value(&mut map, &mut f11, "trigger"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "end_date"),
+                3 => s::value(&mut map, &mut f3, "funding_account_id"),
+                4 => s::value(&mut map, &mut f4, "offset"),
+                5 => s::value(&mut map, &mut f5, "originator_client_id"),
+                6 => s::value(&mut map, &mut f6, "start_date"),
+                7 => s::value(&mut map, &mut f7, "status"),
+                8 => s::value(&mut map, &mut f8, "transfer_id"),
+                9 => s::value(&mut map, &mut f9, "trigger"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             amount: s::optional(f0),
-            client_id: s::optional(f1),
-            count: f2.unwrap_or_else(defaults::transfer_sweep_list_request_count),
-            end_date: s::optional(f3),
-            funding_account_id: s::optional(f4),
-            offset: f5.unwrap_or_default(),
-            originator_client_id: s::optional(f6),
-            secret: s::optional(f7),
-            start_date: s::optional(f8),
-            status: s::optional(f9),
-            transfer_id: s::optional(f10),
-            trigger: s::optional(f11),
+            count: f1.unwrap_or_else(defaults::transfer_sweep_list_request_count),
+            end_date: s::optional(f2),
+            funding_account_id: s::optional(f3),
+            offset: f4.unwrap_or_default(),
+            originator_client_id: s::optional(f5),
+            start_date: s::optional(f6),
+            status: s::optional(f7),
+            transfer_id: s::optional(f8),
+            trigger: s::optional(f9),
         })
     }
 }
@@ -29875,13 +29879,11 @@ impl ::serde::Serialize for TransferSweepListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 10] = [
+        let skip: [bool; 8] = [
             ::std::option::Option::is_none(&self.amount),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.funding_account_id),
             ::std::option::Option::is_none(&self.originator_client_id),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.start_date),
             ::std::option::Option::is_none(&self.status),
             ::std::option::Option::is_none(&self.transfer_id),
@@ -29894,17 +29896,15 @@ impl ::serde::Serialize for TransferSweepListRequest {
             &skip,
         );
         out.field_unless(skip[0], "amount", &self.amount);
-        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[2], "end_date", &self.end_date);
-        out.field_unless(skip[3], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[1], "end_date", &self.end_date);
+        out.field_unless(skip[2], "funding_account_id", &self.funding_account_id);
         out.field("offset", &self.offset);
-        out.field_unless(skip[4], "originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[5], "secret", &self.secret);
-        out.field_unless(skip[6], "start_date", &self.start_date);
-        out.field_unless(skip[7], "status", &self.status);
-        out.field_unless(skip[8], "transfer_id", &self.transfer_id);
-        out.field_unless(skip[9], "trigger", &self.trigger);
+        out.field_unless(skip[3], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[4], "start_date", &self.start_date);
+        out.field_unless(skip[5], "status", &self.status);
+        out.field_unless(skip[6], "transfer_id", &self.transfer_id);
+        out.field_unless(skip[7], "trigger", &self.trigger);
         out.end()
     }
 }
@@ -29926,13 +29926,6 @@ impl ::schemars::JsonSchema for TransferSweepListRequest {
             G::subschema_for::<::std::string::String>,
             &[j::NULLABLE],
             "Filter sweeps to only those with the specified amount.",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "count",
@@ -29970,13 +29963,6 @@ impl ::schemars::JsonSchema for TransferSweepListRequest {
             "Filter sweeps to only those with the specified originator client.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "start_date",
             j::OPTIONAL,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -30007,35 +29993,85 @@ impl ::schemars::JsonSchema for TransferSweepListRequest {
         o.finish("Defines the request schema for `/transfer/sweep/list`")
     }
 }
-impl ::std::fmt::Debug for TransferSweepListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("TransferSweepListRequest")
-            .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("end_date", &self.end_date)
-            .field("funding_account_id", &self.funding_account_id)
-            .field("offset", &self.offset)
-            .field("originator_client_id", &self.originator_client_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("start_date", &self.start_date)
-            .field("status", &self.status)
-            .field("transfer_id", &self.transfer_id)
-            .field("trigger", &self.trigger)
-            .finish()
+impl TransferSweepListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            amount: ::std::option::Option::None,
+            count: defaults::transfer_sweep_list_request_count(),
+            end_date: ::std::option::Option::None,
+            funding_account_id: ::std::option::Option::None,
+            offset: ::std::default::Default::default(),
+            originator_client_id: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            transfer_id: ::std::option::Option::None,
+            trigger: ::std::option::Option::None,
+        }
+    }
+    /// Set [`amount`](Self::amount).
+    pub fn amount(mut self, value: ::std::string::String) -> Self {
+        self.amount = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_date`](Self::end_date).
+    pub fn end_date(mut self, value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+        self.end_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`funding_account_id`](Self::funding_account_id).
+    pub fn funding_account_id(mut self, value: ::std::string::String) -> Self {
+        self.funding_account_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`offset`](Self::offset).
+    pub fn offset(mut self, value: i64) -> Self {
+        self.offset = value;
+        self
+    }
+    /// Set [`originator_client_id`](Self::originator_client_id).
+    pub fn originator_client_id(mut self, value: ::std::string::String) -> Self {
+        self.originator_client_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`start_date`](Self::start_date).
+    pub fn start_date(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.start_date = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`status`](Self::status).
+    pub fn status(mut self, value: SweepStatus) -> Self {
+        self.status = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`transfer_id`](Self::transfer_id).
+    pub fn transfer_id(mut self, value: ::std::string::String) -> Self {
+        self.transfer_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`trigger`](Self::trigger).
+    pub fn trigger(mut self, value: SweepTrigger) -> Self {
+        self.trigger = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for TransferSweepListRequest {
     fn default() -> Self {
         Self {
             amount: Default::default(),
-            client_id: Default::default(),
             count: defaults::transfer_sweep_list_request_count(),
             end_date: Default::default(),
             funding_account_id: Default::default(),
             offset: Default::default(),
             originator_client_id: Default::default(),
-            secret: Default::default(),
             start_date: Default::default(),
             status: Default::default(),
             transfer_id: Default::default(),
@@ -30307,6 +30343,11 @@ impl ::schemars::JsonSchema for TransferTestClockId {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferTestClockId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferTestClockId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -30428,6 +30469,11 @@ impl ::schemars::JsonSchema for TransferUnmigratedFundingAccountIdRequest {
         )
     }
 }
+impl ::std::convert::From<&str> for TransferUnmigratedFundingAccountIdRequest {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for TransferUnmigratedFundingAccountIdRequest {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -30459,6 +30505,7 @@ impl ::std::str::FromStr for TransferUnmigratedFundingAccountIdRequest {
 }
 ///The address associated with the account holder.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TransferUserAddressInRequest {
     ///Ex. "San Francisco"
     pub city: ::std::option::Option<::std::string::String>,
@@ -30594,6 +30641,43 @@ impl ::schemars::JsonSchema for TransferUserAddressInRequest {
             "The street number and name (i.e., \"100 Market St.\").",
         );
         o.finish("The address associated with the account holder.")
+    }
+}
+impl TransferUserAddressInRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            city: ::std::option::Option::None,
+            country: ::std::option::Option::None,
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            street: ::std::option::Option::None,
+        }
+    }
+    /// Set [`city`](Self::city).
+    pub fn city(mut self, value: ::std::string::String) -> Self {
+        self.city = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`country`](Self::country).
+    pub fn country(mut self, value: ::std::string::String) -> Self {
+        self.country = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: ::std::string::String) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: ::std::string::String) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street`](Self::street).
+    pub fn street(mut self, value: ::std::string::String) -> Self {
+        self.street = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The address associated with the account holder.
@@ -30733,6 +30817,7 @@ impl ::schemars::JsonSchema for TransferUserAddressInResponse {
 }
 ///The legal name and other information for the account holder.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TransferUserInRequest {
     pub address: ::std::option::Option<TransferUserAddressInRequest>,
     ///The user's email address.
@@ -30853,8 +30938,35 @@ impl ::schemars::JsonSchema for TransferUserInRequest {
         o.finish("The legal name and other information for the account holder.")
     }
 }
+impl TransferUserInRequest {
+    /// A value with its required fields (`legal_name`); set optional fields with the methods named after them.
+    pub fn new(legal_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            legal_name: legal_name.into(),
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: TransferUserAddressInRequest) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: ::std::string::String) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: ::std::string::String) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///The legal name and other information for the account holder.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TransferUserInRequestDeprecated {
     pub address: ::std::option::Option<TransferUserAddressInRequest>,
     ///The user's email address.
@@ -30976,6 +31088,37 @@ impl ::schemars::JsonSchema for TransferUserInRequestDeprecated {
             "The user's phone number.",
         );
         o.finish("The legal name and other information for the account holder.")
+    }
+}
+impl TransferUserInRequestDeprecated {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            address: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            legal_name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+        }
+    }
+    /// Set [`address`](Self::address).
+    pub fn address(mut self, value: TransferUserAddressInRequest) -> Self {
+        self.address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: ::std::string::String) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`legal_name`](Self::legal_name).
+    pub fn legal_name(mut self, value: ::std::string::String) -> Self {
+        self.legal_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: ::std::string::String) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The legal name and other information for the account holder.

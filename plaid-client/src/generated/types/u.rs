@@ -33,6 +33,11 @@ impl ::schemars::JsonSchema for UnofficialCurrencyCodeList {
         )
     }
 }
+impl ::std::convert::From<&str> for UnofficialCurrencyCodeList {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for UnofficialCurrencyCodeList {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -62,6 +67,7 @@ impl ::std::str::FromStr for UnofficialCurrencyCodeList {
 }
 ///Search terms for editing an entity watchlist screening
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UpdateEntityScreeningRequestSearchTerms {
     pub country: ::std::option::Option<GenericCountryCode>,
     pub document_number: ::std::option::Option<WatchlistScreeningDocumentValue>,
@@ -217,8 +223,55 @@ impl ::schemars::JsonSchema for UpdateEntityScreeningRequestSearchTerms {
         o.finish("Search terms for editing an entity watchlist screening")
     }
 }
+impl UpdateEntityScreeningRequestSearchTerms {
+    /// A value with its required fields (`entity_watchlist_program_id`); set optional fields with the methods named after them.
+    pub fn new(
+        entity_watchlist_program_id: impl ::std::convert::Into<EntityWatchlistProgramId>,
+    ) -> Self {
+        Self {
+            country: ::std::option::Option::None,
+            document_number: ::std::option::Option::None,
+            email_address: ::std::option::Option::None,
+            entity_watchlist_program_id: entity_watchlist_program_id.into(),
+            legal_name: ::std::option::Option::None,
+            phone_number: ::std::option::Option::None,
+            url: ::std::option::Option::None,
+        }
+    }
+    /// Set [`country`](Self::country).
+    pub fn country(mut self, value: GenericCountryCode) -> Self {
+        self.country = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`document_number`](Self::document_number).
+    pub fn document_number(mut self, value: WatchlistScreeningDocumentValue) -> Self {
+        self.document_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`email_address`](Self::email_address).
+    pub fn email_address(mut self, value: EmailAddress) -> Self {
+        self.email_address = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`legal_name`](Self::legal_name).
+    pub fn legal_name(mut self, value: EntityWatchlistScreeningName) -> Self {
+        self.legal_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`phone_number`](Self::phone_number).
+    pub fn phone_number(mut self, value: WatchlistScreeningPhoneNumber) -> Self {
+        self.phone_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`url`](Self::url).
+    pub fn url(mut self, value: Url) -> Self {
+        self.url = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///Search terms for editing an individual watchlist screening
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct UpdateIndividualScreeningRequestSearchTerms {
     pub country: ::std::option::Option<GenericCountryCode>,
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
@@ -354,6 +407,43 @@ impl ::schemars::JsonSchema for UpdateIndividualScreeningRequestSearchTerms {
         o.finish("Search terms for editing an individual watchlist screening")
     }
 }
+impl UpdateIndividualScreeningRequestSearchTerms {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            country: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            document_number: ::std::option::Option::None,
+            legal_name: ::std::option::Option::None,
+            watchlist_program_id: ::std::option::Option::None,
+        }
+    }
+    /// Set [`country`](Self::country).
+    pub fn country(mut self, value: GenericCountryCode) -> Self {
+        self.country = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: Iso8601Date) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`document_number`](Self::document_number).
+    pub fn document_number(mut self, value: WatchlistScreeningDocumentValue) -> Self {
+        self.document_number = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`legal_name`](Self::legal_name).
+    pub fn legal_name(mut self, value: WatchlistScreeningIndividualName) -> Self {
+        self.legal_name = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`watchlist_program_id`](Self::watchlist_program_id).
+    pub fn watchlist_program_id(mut self, value: WatchlistProgramId) -> Self {
+        self.watchlist_program_id = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///An ISO8601 formatted timestamp. This field indicates the last time the resource was modified.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -451,6 +541,11 @@ impl ::schemars::JsonSchema for Url {
         )
     }
 }
+impl ::std::convert::From<&str> for Url {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for Url {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -508,6 +603,11 @@ impl ::schemars::JsonSchema for UrlNullable {
             &[],
             "An 'http' or 'https' URL (must begin with either of those).",
         )
+    }
+}
+impl ::std::convert::From<&str> for UrlNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for UrlNullable {
@@ -1546,6 +1646,7 @@ impl ::schemars::JsonSchema for UserAccountRevokedWebhook {
 }
 ///Event data for user account session tracking
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserAccountSessionEvent {
     ///The name of the event.
     pub name: ::std::string::String,
@@ -1645,16 +1746,33 @@ impl ::schemars::JsonSchema for UserAccountSessionEvent {
         o.finish("Event data for user account session tracking")
     }
 }
+impl UserAccountSessionEvent {
+    /// A value with its required fields (`name`, `timestamp`); set optional fields with the methods named after them.
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            outcome: ::std::option::Option::None,
+            timestamp,
+        }
+    }
+    /// Set [`outcome`](Self::outcome).
+    pub fn outcome(mut self, value: ::std::string::String) -> Self {
+        self.outcome = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///UserAccountSessionEventSendRequest defines the request schema for `/user_account/session/event/send`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserAccountSessionEventSendRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///Optional cohort identifier for the user session.
     pub cohort_id: ::std::option::Option<::std::string::String>,
     pub event: UserAccountSessionEvent,
     ///The Link session identifier.
     pub link_session_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for UserAccountSessionEventSendRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1665,13 +1783,7 @@ impl<'de> ::serde::Deserialize<'de> for UserAccountSessionEventSendRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionEventSendRequest {
     const NAME: &'static str = "UserAccountSessionEventSendRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "cohort_id",
-        "event",
-        "link_session_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["cohort_id", "event", "link_session_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1683,25 +1795,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionEventSendReque
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "cohort_id"),
-                2 => s::value(&mut map, &mut f2, "event"),
-                3 => s::value(&mut map, &mut f3, "link_session_id"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                0 => s::value(&mut map, &mut f0, "cohort_id"),
+                1 => s::value(&mut map, &mut f1, "event"),
+                2 => s::value(&mut map, &mut f2, "link_session_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            cohort_id: s::optional(f1),
-            event: s::required(f2, "event")?,
-            link_session_id: s::required(f3, "link_session_id")?,
-            secret: s::optional(f4),
+            cohort_id: s::optional(f0),
+            event: s::required(f1, "event")?,
+            link_session_id: s::required(f2, "link_session_id")?,
         })
     }
 }
@@ -1710,22 +1816,16 @@ impl ::serde::Serialize for UserAccountSessionEventSendRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cohort_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cohort_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountSessionEventSendRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cohort_id", &self.cohort_id);
+        out.field_unless(skip[0], "cohort_id", &self.cohort_id);
         out.field("event", &self.event);
         out.field("link_session_id", &self.link_session_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -1743,13 +1843,6 @@ impl ::schemars::JsonSchema for UserAccountSessionEventSendRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "cohort_id",
             j::OPTIONAL,
@@ -1771,27 +1864,27 @@ impl ::schemars::JsonSchema for UserAccountSessionEventSendRequest {
             &[],
             "The Link session identifier.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "UserAccountSessionEventSendRequest defines the request schema for `/user_account/session/event/send`",
         )
     }
 }
-impl ::std::fmt::Debug for UserAccountSessionEventSendRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("UserAccountSessionEventSendRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("cohort_id", &self.cohort_id)
-            .field("event", &self.event)
-            .field("link_session_id", &self.link_session_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl UserAccountSessionEventSendRequest {
+    /// A value with its required fields (`event`, `link_session_id`); set optional fields with the methods named after them.
+    pub fn new(
+        event: UserAccountSessionEvent,
+        link_session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            cohort_id: ::std::option::Option::None,
+            event,
+            link_session_id: link_session_id.into(),
+        }
+    }
+    /// Set [`cohort_id`](Self::cohort_id).
+    pub fn cohort_id(mut self, value: ::std::string::String) -> Self {
+        self.cohort_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///UserAccountSessionEventSendResponse defines the response schema for `/user_account/session/event/send`
@@ -1868,11 +1961,10 @@ impl ::schemars::JsonSchema for UserAccountSessionEventSendResponse {
 }
 ///UserAccountSessionGetRequest defines the request schema for `/user_account/session/get`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct UserAccountSessionGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The public token generated by the end user Layer session.
     pub public_token: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for UserAccountSessionGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1883,7 +1975,7 @@ impl<'de> ::serde::Deserialize<'de> for UserAccountSessionGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionGetRequest {
     const NAME: &'static str = "UserAccountSessionGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "public_token", "secret"];
+    const FIELDS: &'static [&'static str] = &["public_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1893,21 +1985,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "public_token"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "public_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            public_token: s::required(f1, "public_token")?,
-            secret: s::optional(f2),
+            public_token: s::required(f0, "public_token")?,
         })
     }
 }
@@ -1916,19 +2002,14 @@ impl ::serde::Serialize for UserAccountSessionGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountSessionGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("public_token", &self.public_token);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1945,37 +2026,29 @@ impl ::schemars::JsonSchema for UserAccountSessionGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "public_token",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The public token generated by the end user Layer session.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "UserAccountSessionGetRequest defines the request schema for `/user_account/session/get`",
         )
     }
 }
+impl UserAccountSessionGetRequest {
+    /// A value with its required fields (`public_token`); set optional fields with the methods named after them.
+    pub fn new(public_token: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            public_token: public_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for UserAccountSessionGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserAccountSessionGetRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("public_token", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -2098,6 +2171,7 @@ impl ::schemars::JsonSchema for UserAccountSessionGetResponse {
 
 For more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).*/
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserAddress {
     pub city: ::std::option::Option<CityNullable>,
     pub country: GenericCountryCode,
@@ -2227,6 +2301,44 @@ impl ::schemars::JsonSchema for UserAddress {
         )
     }
 }
+impl UserAddress {
+    /// A value with its required fields (`country`); set optional fields with the methods named after them.
+    pub fn new(country: impl ::std::convert::Into<GenericCountryCode>) -> Self {
+        Self {
+            city: ::std::option::Option::None,
+            country: country.into(),
+            postal_code: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            street: ::std::option::Option::None,
+            street2: ::std::option::Option::None,
+        }
+    }
+    /// Set [`city`](Self::city).
+    pub fn city(mut self, value: CityNullable) -> Self {
+        self.city = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`postal_code`](Self::postal_code).
+    pub fn postal_code(mut self, value: PostalCode) -> Self {
+        self.postal_code = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`region`](Self::region).
+    pub fn region(mut self, value: Region) -> Self {
+        self.region = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street`](Self::street).
+    pub fn street(mut self, value: StreetNullable) -> Self {
+        self.street = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`street2`](Self::street2).
+    pub fn street2(mut self, value: Street2) -> Self {
+        self.street2 = ::std::option::Option::Some(value);
+        self
+    }
+}
 ///A list of user-based products. User-based products include Financial Management products, Protect products, CRA products, and subscription products.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum UserBasedProducts {
@@ -2335,16 +2447,15 @@ impl ::std::convert::TryFrom<::std::string::String> for UserBasedProducts {
     }
 }
 ///UserCreateRequest defines the request schema for `/user/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A unique ID representing the end user. Maximum of 128 characters. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
     pub client_user_id: ::std::string::String,
     pub consumer_report_user_identity: ::std::option::Option<ConsumerReportUserIdentity>,
     ///A unique ID representing a CRA reseller's end customer. Maximum of 128 characters.
     pub end_customer: ::std::option::Option<::std::string::String>,
     pub identity: ::std::option::Option<ClientUserIdentity>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///If your integration with the User API predates December 10, 2025, set this field to `true` to opt into the [New User APIs](https://plaid.com/docs/api/users/user-apis/). When enabled, you can use the `identity` field instead of `consumer_report_user_identity`.
     pub with_upgraded_user: ::std::option::Option<bool>,
 }
@@ -2358,12 +2469,10 @@ impl<'de> ::serde::Deserialize<'de> for UserCreateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for UserCreateRequest {
     const NAME: &'static str = "UserCreateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "client_user_id",
         "consumer_report_user_identity",
         "end_customer",
         "identity",
-        "secret",
         "with_upgraded_user",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -2379,29 +2488,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserCreateRequest {
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "consumer_report_user_identity"),
-                3 => s::value(&mut map, &mut f3, "end_customer"),
-                4 => s::value(&mut map, &mut f4, "identity"),
-                5 => s::value(&mut map, &mut f5, "secret"),
-                6 => s::value(&mut map, &mut f6, "with_upgraded_user"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "consumer_report_user_identity"),
+                2 => s::value(&mut map, &mut f2, "end_customer"),
+                3 => s::value(&mut map, &mut f3, "identity"),
+                4 => s::value(&mut map, &mut f4, "with_upgraded_user"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::required(f1, "client_user_id")?,
-            consumer_report_user_identity: s::optional(f2),
-            end_customer: s::optional(f3),
-            identity: s::optional(f4),
-            secret: s::optional(f5),
-            with_upgraded_user: s::optional(f6),
+            client_user_id: s::required(f0, "client_user_id")?,
+            consumer_report_user_identity: s::optional(f1),
+            end_customer: s::optional(f2),
+            identity: s::optional(f3),
+            with_upgraded_user: s::optional(f4),
         })
     }
 }
@@ -2410,12 +2513,10 @@ impl ::serde::Serialize for UserCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.consumer_report_user_identity),
             ::std::option::Option::is_none(&self.end_customer),
             ::std::option::Option::is_none(&self.identity),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.with_upgraded_user),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -2424,17 +2525,15 @@ impl ::serde::Serialize for UserCreateRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
         out.field_unless(
-            skip[1],
+            skip[0],
             "consumer_report_user_identity",
             &self.consumer_report_user_identity,
         );
-        out.field_unless(skip[2], "end_customer", &self.end_customer);
-        out.field_unless(skip[3], "identity", &self.identity);
-        out.field_unless(skip[4], "secret", &self.secret);
-        out.field_unless(skip[5], "with_upgraded_user", &self.with_upgraded_user);
+        out.field_unless(skip[1], "end_customer", &self.end_customer);
+        out.field_unless(skip[2], "identity", &self.identity);
+        out.field_unless(skip[3], "with_upgraded_user", &self.with_upgraded_user);
         out.end()
     }
 }
@@ -2450,13 +2549,6 @@ impl ::schemars::JsonSchema for UserCreateRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "client_user_id",
             j::REQUIRED,
@@ -2486,13 +2578,6 @@ impl ::schemars::JsonSchema for UserCreateRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "with_upgraded_user",
             j::OPTIONAL,
             G::subschema_for::<bool>,
@@ -2502,17 +2587,41 @@ impl ::schemars::JsonSchema for UserCreateRequest {
         o.finish("UserCreateRequest defines the request schema for `/user/create`")
     }
 }
-impl ::std::fmt::Debug for UserCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("UserCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("consumer_report_user_identity", &self.consumer_report_user_identity)
-            .field("end_customer", &self.end_customer)
-            .field("identity", &self.identity)
-            .field("secret", &crate::redact::Redacted)
-            .field("with_upgraded_user", &self.with_upgraded_user)
-            .finish()
+impl UserCreateRequest {
+    /// A value with its required fields (`client_user_id`); set optional fields with the methods named after them.
+    pub fn new(
+        client_user_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            client_user_id: client_user_id.into(),
+            consumer_report_user_identity: ::std::option::Option::None,
+            end_customer: ::std::option::Option::None,
+            identity: ::std::option::Option::None,
+            with_upgraded_user: ::std::option::Option::None,
+        }
+    }
+    /// Set [`consumer_report_user_identity`](Self::consumer_report_user_identity).
+    pub fn consumer_report_user_identity(
+        mut self,
+        value: ConsumerReportUserIdentity,
+    ) -> Self {
+        self.consumer_report_user_identity = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`end_customer`](Self::end_customer).
+    pub fn end_customer(mut self, value: ::std::string::String) -> Self {
+        self.end_customer = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`identity`](Self::identity).
+    pub fn identity(mut self, value: ClientUserIdentity) -> Self {
+        self.identity = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`with_upgraded_user`](Self::with_upgraded_user).
+    pub fn with_upgraded_user(mut self, value: bool) -> Self {
+        self.with_upgraded_user = ::std::option::Option::Some(value);
+        self
     }
 }
 ///UserCreateResponse defines the response schema for `/user/create`
@@ -2929,10 +3038,9 @@ impl ::schemars::JsonSchema for UserDataOverview {
     }
 }
 ///UserFinancialDataRefreshRequest defines the request schema for `user/financial_data/refresh`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserFinancialDataRefreshRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///A Plaid-generated ID that identifies the end user.
     pub user_id: ::std::string::String,
 }
@@ -2945,7 +3053,7 @@ impl<'de> ::serde::Deserialize<'de> for UserFinancialDataRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for UserFinancialDataRefreshRequest {
     const NAME: &'static str = "UserFinancialDataRefreshRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_id"];
+    const FIELDS: &'static [&'static str] = &["user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2955,21 +3063,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserFinancialDataRefreshRequest 
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_id"),
+                0 => s::value(&mut map, &mut f0, "user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_id: s::required(f2, "user_id")?,
+            user_id: s::required(f0, "user_id")?,
         })
     }
 }
@@ -2978,18 +3080,13 @@ impl ::serde::Serialize for UserFinancialDataRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserFinancialDataRefreshRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.end()
     }
@@ -3009,20 +3106,6 @@ impl ::schemars::JsonSchema for UserFinancialDataRefreshRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "user_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -3034,13 +3117,10 @@ impl ::schemars::JsonSchema for UserFinancialDataRefreshRequest {
         )
     }
 }
-impl ::std::fmt::Debug for UserFinancialDataRefreshRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("UserFinancialDataRefreshRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("user_id", &self.user_id)
-            .finish()
+impl UserFinancialDataRefreshRequest {
+    /// A value with its required fields (`user_id`); set optional fields with the methods named after them.
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { user_id: user_id.into() }
     }
 }
 ///UserFinancialDataRefreshResponse defines the response schema for `user/financial_data/refresh`
@@ -3151,10 +3231,9 @@ impl ::schemars::JsonSchema for UserFinancialDataRefreshResponse {
     }
 }
 ///UserGetRequest defines the request schema for `/user/get`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
 }
 impl<'de> ::serde::Deserialize<'de> for UserGetRequest {
@@ -3166,7 +3245,7 @@ impl<'de> ::serde::Deserialize<'de> for UserGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for UserGetRequest {
     const NAME: &'static str = "UserGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_id"];
+    const FIELDS: &'static [&'static str] = &["user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3176,21 +3255,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_id"),
+                0 => s::value(&mut map, &mut f0, "user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_id: s::required(f2, "user_id")?,
+            user_id: s::required(f0, "user_id")?,
         })
     }
 }
@@ -3199,18 +3272,13 @@ impl ::serde::Serialize for UserGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.end()
     }
@@ -3227,31 +3295,14 @@ impl ::schemars::JsonSchema for UserGetRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
         o.finish("UserGetRequest defines the request schema for `/user/get`.")
     }
 }
-impl ::std::fmt::Debug for UserGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("UserGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("user_id", &self.user_id)
-            .finish()
+impl UserGetRequest {
+    /// A value with its required fields (`user_id`); set optional fields with the methods named after them.
+    pub fn new(user_id: impl ::std::convert::Into<NewUserId>) -> Self {
+        Self { user_id: user_id.into() }
     }
 }
 ///UserGetResponse defines the response schema for `/user/get`.
@@ -3421,6 +3472,11 @@ impl ::schemars::JsonSchema for UserId {
         )
     }
 }
+impl ::std::convert::From<&str> for UserId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for UserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3525,10 +3581,9 @@ impl ::schemars::JsonSchema for UserIdNumber {
     }
 }
 ///UserIdentityRemoveRequest defines the request schema for `/user/identity/remove`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserIdentityRemoveRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
 }
 impl<'de> ::serde::Deserialize<'de> for UserIdentityRemoveRequest {
@@ -3540,7 +3595,7 @@ impl<'de> ::serde::Deserialize<'de> for UserIdentityRemoveRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for UserIdentityRemoveRequest {
     const NAME: &'static str = "UserIdentityRemoveRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_id"];
+    const FIELDS: &'static [&'static str] = &["user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3550,21 +3605,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserIdentityRemoveRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_id"),
+                0 => s::value(&mut map, &mut f0, "user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_id: s::required(f2, "user_id")?,
+            user_id: s::required(f0, "user_id")?,
         })
     }
 }
@@ -3573,18 +3622,13 @@ impl ::serde::Serialize for UserIdentityRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserIdentityRemoveRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.end()
     }
@@ -3601,33 +3645,16 @@ impl ::schemars::JsonSchema for UserIdentityRemoveRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
         o.finish(
             "UserIdentityRemoveRequest defines the request schema for `/user/identity/remove`",
         )
     }
 }
-impl ::std::fmt::Debug for UserIdentityRemoveRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("UserIdentityRemoveRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("user_id", &self.user_id)
-            .finish()
+impl UserIdentityRemoveRequest {
+    /// A value with its required fields (`user_id`); set optional fields with the methods named after them.
+    pub fn new(user_id: impl ::std::convert::Into<NewUserId>) -> Self {
+        Self { user_id: user_id.into() }
     }
 }
 ///UserIdentityRemoveResponse defines the response schema for `/user/identity/remove`
@@ -3732,6 +3759,11 @@ impl ::schemars::JsonSchema for UserInsightsId {
         )
     }
 }
+impl ::std::convert::From<&str> for UserInsightsId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for UserInsightsId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3760,12 +3792,11 @@ impl ::std::str::FromStr for UserInsightsId {
     }
 }
 ///UserItemsAssociateRequest defines the request schema for `/user/items/associate`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserItemsAssociateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///An array of `item_id`s to be associated with the `user_id`.
     pub item_ids: ::std::vec::Vec<ItemId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
 }
 impl<'de> ::serde::Deserialize<'de> for UserItemsAssociateRequest {
@@ -3777,12 +3808,7 @@ impl<'de> ::serde::Deserialize<'de> for UserItemsAssociateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for UserItemsAssociateRequest {
     const NAME: &'static str = "UserItemsAssociateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "item_ids",
-        "secret",
-        "user_id",
-    ];
+    const FIELDS: &'static [&'static str] = &["item_ids", "user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3793,23 +3819,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserItemsAssociateRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "item_ids"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
+                0 => s::value(&mut map, &mut f0, "item_ids"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            item_ids: s::required(f1, "item_ids")?,
-            secret: s::optional(f2),
-            user_id: s::required(f3, "user_id")?,
+            item_ids: s::required(f0, "item_ids")?,
+            user_id: s::required(f1, "user_id")?,
         })
     }
 }
@@ -3818,19 +3838,14 @@ impl ::serde::Serialize for UserItemsAssociateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserItemsAssociateRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("item_ids", &self.item_ids);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.end()
     }
@@ -3848,25 +3863,11 @@ impl ::schemars::JsonSchema for UserItemsAssociateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "item_ids",
             j::REQUIRED,
             G::subschema_for::<ItemId>,
             &[j::ARRAY],
             "An array of `item_id`s to be associated with the `user_id`.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
         o.finish(
@@ -3874,14 +3875,16 @@ impl ::schemars::JsonSchema for UserItemsAssociateRequest {
         )
     }
 }
-impl ::std::fmt::Debug for UserItemsAssociateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("UserItemsAssociateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("item_ids", &self.item_ids)
-            .field("secret", &crate::redact::Redacted)
-            .field("user_id", &self.user_id)
-            .finish()
+impl UserItemsAssociateRequest {
+    /// A value with its required fields (`item_ids`, `user_id`); set optional fields with the methods named after them.
+    pub fn new(
+        item_ids: ::std::vec::Vec<ItemId>,
+        user_id: impl ::std::convert::Into<NewUserId>,
+    ) -> Self {
+        Self {
+            item_ids,
+            user_id: user_id.into(),
+        }
     }
 }
 ///UserItemsAssociateResponse defines the response schema for `/user/items/associate`
@@ -3956,9 +3959,8 @@ impl ::schemars::JsonSchema for UserItemsAssociateResponse {
 }
 ///UserItemsGetRequest defines the request schema for `/user/items/get`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct UserItemsGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -3971,12 +3973,7 @@ impl<'de> ::serde::Deserialize<'de> for UserItemsGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for UserItemsGetRequest {
     const NAME: &'static str = "UserItemsGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3987,23 +3984,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserItemsGetRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_id"),
-                3 => s::value(&mut map, &mut f3, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_id"),
+                1 => s::value(&mut map, &mut f1, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_id: s::optional(f2),
-            user_token: s::optional(f3),
+            user_id: s::optional(f0),
+            user_token: s::optional(f1),
         })
     }
 }
@@ -4012,9 +4003,7 @@ impl ::serde::Serialize for UserItemsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -4024,10 +4013,8 @@ impl ::serde::Serialize for UserItemsGetRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_id", &self.user_id);
-        out.field_unless(skip[3], "user_token", &self.user_token);
+        out.field_unless(skip[0], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -4043,20 +4030,6 @@ impl ::schemars::JsonSchema for UserItemsGetRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "user_id",
             j::OPTIONAL,
@@ -4074,11 +4047,28 @@ impl ::schemars::JsonSchema for UserItemsGetRequest {
         o.finish("UserItemsGetRequest defines the request schema for `/user/items/get`")
     }
 }
+impl UserItemsGetRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for UserItemsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserItemsGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -4162,11 +4152,10 @@ impl ::schemars::JsonSchema for UserItemsGetResponse {
 }
 ///UserItemsRemoveRequest defines the request schema for `/user/items/remove`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct UserItemsRemoveRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///An array of `item_id`s to be deleted. All Items for removal must be currently associated with the provided `user_id` or `user_token`. Otherwise, the entire operation will error and no Items will be deleted.
     pub item_ids: ::std::vec::Vec<ItemId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -4179,13 +4168,7 @@ impl<'de> ::serde::Deserialize<'de> for UserItemsRemoveRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for UserItemsRemoveRequest {
     const NAME: &'static str = "UserItemsRemoveRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "item_ids",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["item_ids", "user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4197,25 +4180,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserItemsRemoveRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "item_ids"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "user_id"),
-                4 => s::value(&mut map, &mut f4, "user_token"),
+                0 => s::value(&mut map, &mut f0, "item_ids"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            item_ids: s::required(f1, "item_ids")?,
-            secret: s::optional(f2),
-            user_id: s::optional(f3),
-            user_token: s::optional(f4),
+            item_ids: s::required(f0, "item_ids")?,
+            user_id: s::optional(f1),
+            user_token: s::optional(f2),
         })
     }
 }
@@ -4224,9 +4201,7 @@ impl ::serde::Serialize for UserItemsRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -4236,11 +4211,9 @@ impl ::serde::Serialize for UserItemsRemoveRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("item_ids", &self.item_ids);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_id", &self.user_id);
-        out.field_unless(skip[3], "user_token", &self.user_token);
+        out.field_unless(skip[0], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -4257,25 +4230,11 @@ impl ::schemars::JsonSchema for UserItemsRemoveRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "item_ids",
             j::REQUIRED,
             G::subschema_for::<ItemId>,
             &[j::ARRAY],
             "An array of `item_id`s to be deleted. All Items for removal must be currently associated with the provided `user_id` or `user_token`. Otherwise, the entire operation will error and no Items will be deleted.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "user_id",
@@ -4296,12 +4255,30 @@ impl ::schemars::JsonSchema for UserItemsRemoveRequest {
         )
     }
 }
+impl UserItemsRemoveRequest {
+    /// A value with its required fields (`item_ids`); set optional fields with the methods named after them.
+    pub fn new(item_ids: ::std::vec::Vec<ItemId>) -> Self {
+        Self {
+            item_ids,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for UserItemsRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserItemsRemoveRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("item_ids", &self.item_ids)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -4575,13 +4552,12 @@ impl ::std::convert::TryFrom<String> for UserProductsTerminateReasonCode {
     }
 }
 ///UserProductsTerminateRequest defines the request schema for `/user/products/terminate`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserProductsTerminateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub reason_code: UserProductsTerminateReasonCode,
     ///Additional context or details about the reason for terminating user-based products. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.
     pub reason_note: ::std::option::Option<::std::string::String>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
 }
 impl<'de> ::serde::Deserialize<'de> for UserProductsTerminateRequest {
@@ -4593,13 +4569,7 @@ impl<'de> ::serde::Deserialize<'de> for UserProductsTerminateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for UserProductsTerminateRequest {
     const NAME: &'static str = "UserProductsTerminateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "reason_code",
-        "reason_note",
-        "secret",
-        "user_id",
-    ];
+    const FIELDS: &'static [&'static str] = &["reason_code", "reason_note", "user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4611,25 +4581,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserProductsTerminateRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "reason_code"),
-                2 => s::value(&mut map, &mut f2, "reason_note"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
+                0 => s::value(&mut map, &mut f0, "reason_code"),
+                1 => s::value(&mut map, &mut f1, "reason_note"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            reason_code: s::required(f1, "reason_code")?,
-            reason_note: s::optional(f2),
-            secret: s::optional(f3),
-            user_id: s::required(f4, "user_id")?,
+            reason_code: s::required(f0, "reason_code")?,
+            reason_note: s::optional(f1),
+            user_id: s::required(f2, "user_id")?,
         })
     }
 }
@@ -4638,21 +4602,15 @@ impl ::serde::Serialize for UserProductsTerminateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.reason_note),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.reason_note)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserProductsTerminateRequest",
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("reason_code", &self.reason_code);
-        out.field_unless(skip[1], "reason_note", &self.reason_note);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "reason_note", &self.reason_note);
         out.field("user_id", &self.user_id);
         out.end()
     }
@@ -4670,13 +4628,6 @@ impl ::schemars::JsonSchema for UserProductsTerminateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "reason_code",
             j::REQUIRED,
             G::subschema_for::<UserProductsTerminateReasonCode>,
@@ -4690,28 +4641,28 @@ impl ::schemars::JsonSchema for UserProductsTerminateRequest {
             &[j::NULLABLE],
             "Additional context or details about the reason for terminating user-based products. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("user_id", j::REQUIRED, G::subschema_for::<NewUserId>, &[], "");
         o.finish(
             "UserProductsTerminateRequest defines the request schema for `/user/products/terminate`",
         )
     }
 }
-impl ::std::fmt::Debug for UserProductsTerminateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("UserProductsTerminateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("reason_code", &self.reason_code)
-            .field("reason_note", &self.reason_note)
-            .field("secret", &crate::redact::Redacted)
-            .field("user_id", &self.user_id)
-            .finish()
+impl UserProductsTerminateRequest {
+    /// A value with its required fields (`reason_code`, `user_id`); set optional fields with the methods named after them.
+    pub fn new(
+        reason_code: UserProductsTerminateReasonCode,
+        user_id: impl ::std::convert::Into<NewUserId>,
+    ) -> Self {
+        Self {
+            reason_code,
+            reason_note: ::std::option::Option::None,
+            user_id: user_id.into(),
+        }
+    }
+    /// Set [`reason_note`](Self::reason_note).
+    pub fn reason_note(mut self, value: ::std::string::String) -> Self {
+        self.reason_note = ::std::option::Option::Some(value);
+        self
     }
 }
 ///UserProductsTerminateResponse defines the response schema for `/user/products/terminate`
@@ -4788,9 +4739,8 @@ impl ::schemars::JsonSchema for UserProductsTerminateResponse {
 }
 ///UserRemoveRequest defines the request schema for `/user/remove`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct UserRemoveRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -4803,12 +4753,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRemoveRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for UserRemoveRequest {
     const NAME: &'static str = "UserRemoveRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "user_id",
-        "user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["user_id", "user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4819,23 +4764,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserRemoveRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_id"),
-                3 => s::value(&mut map, &mut f3, "user_token"),
+                0 => s::value(&mut map, &mut f0, "user_id"),
+                1 => s::value(&mut map, &mut f1, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_id: s::optional(f2),
-            user_token: s::optional(f3),
+            user_id: s::optional(f0),
+            user_token: s::optional(f1),
         })
     }
 }
@@ -4844,9 +4783,7 @@ impl ::serde::Serialize for UserRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -4856,10 +4793,8 @@ impl ::serde::Serialize for UserRemoveRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
-        out.field_unless(skip[2], "user_id", &self.user_id);
-        out.field_unless(skip[3], "user_token", &self.user_token);
+        out.field_unless(skip[0], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -4875,20 +4810,6 @@ impl ::schemars::JsonSchema for UserRemoveRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "user_id",
             j::OPTIONAL,
@@ -4906,11 +4827,28 @@ impl ::schemars::JsonSchema for UserRemoveRequest {
         o.finish("UserRemoveRequest defines the request schema for `/user/remove`")
     }
 }
+impl UserRemoveRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for UserRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserRemoveRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -5223,13 +5161,12 @@ impl ::std::convert::TryFrom<::std::string::String> for UserStatedIncomeSourcePa
 }
 ///UserThirdPartyTokenCreateRequest defines the request schema for `/user/third_party_token/create`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct UserThirdPartyTokenCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The expiration date and time for the third-party user token in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDThh:mm:ssZ`). The expiration is restricted to a maximum of 24 hours from the token's creation time. If not provided, the token will automatically expire after 24 hours.
     pub expiration_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The Plaid API `client_id` of the third-party client the token will be shared with. The token will only be valid for the specified client.
     pub third_party_client_id: ::std::string::String,
     pub user_id: ::std::option::Option<NewUserId>,
@@ -5245,9 +5182,7 @@ impl<'de> ::serde::Deserialize<'de> for UserThirdPartyTokenCreateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for UserThirdPartyTokenCreateRequest {
     const NAME: &'static str = "UserThirdPartyTokenCreateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "expiration_time",
-        "secret",
         "third_party_client_id",
         "user_id",
         "user_token",
@@ -5264,27 +5199,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserThirdPartyTokenCreateRequest
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "expiration_time"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "third_party_client_id"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "expiration_time"),
+                1 => s::value(&mut map, &mut f1, "third_party_client_id"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            expiration_time: s::optional(f1),
-            secret: s::optional(f2),
-            third_party_client_id: s::required(f3, "third_party_client_id")?,
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            expiration_time: s::optional(f0),
+            third_party_client_id: s::required(f1, "third_party_client_id")?,
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -5293,10 +5222,8 @@ impl ::serde::Serialize for UserThirdPartyTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.expiration_time),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -5306,12 +5233,10 @@ impl ::serde::Serialize for UserThirdPartyTokenCreateRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "expiration_time", &self.expiration_time);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "expiration_time", &self.expiration_time);
         out.field("third_party_client_id", &self.third_party_client_id);
-        out.field_unless(skip[3], "user_id", &self.user_id);
-        out.field_unless(skip[4], "user_token", &self.user_token);
+        out.field_unless(skip[1], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -5330,25 +5255,11 @@ impl ::schemars::JsonSchema for UserThirdPartyTokenCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "expiration_time",
             j::OPTIONAL,
             G::subschema_for::<::chrono::DateTime<::chrono::offset::Utc>>,
             &[j::NULLABLE],
             "The expiration date and time for the third-party user token in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDThh:mm:ssZ`). The expiration is restricted to a maximum of 24 hours from the token's creation time. If not provided, the token will automatically expire after 24 hours.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.field(
             "third_party_client_id",
@@ -5376,12 +5287,41 @@ impl ::schemars::JsonSchema for UserThirdPartyTokenCreateRequest {
         )
     }
 }
+impl UserThirdPartyTokenCreateRequest {
+    /// A value with its required fields (`third_party_client_id`); set optional fields with the methods named after them.
+    pub fn new(
+        third_party_client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            expiration_time: ::std::option::Option::None,
+            third_party_client_id: third_party_client_id.into(),
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`expiration_time`](Self::expiration_time).
+    pub fn expiration_time(
+        mut self,
+        value: ::chrono::DateTime<::chrono::offset::Utc>,
+    ) -> Self {
+        self.expiration_time = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for UserThirdPartyTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserThirdPartyTokenCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("expiration_time", &self.expiration_time)
-            .field("secret", &crate::redact::Redacted)
             .field("third_party_client_id", &self.third_party_client_id)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
@@ -5482,9 +5422,8 @@ impl ::std::fmt::Debug for UserThirdPartyTokenCreateResponse {
 }
 ///UserThirdPartyTokenCreateRequest defines the request schema for `/user/third_party_token/remove`
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct UserThirdPartyTokenRemoveRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ThirdPartyUserToken,
 }
 impl<'de> ::serde::Deserialize<'de> for UserThirdPartyTokenRemoveRequest {
@@ -5496,11 +5435,7 @@ impl<'de> ::serde::Deserialize<'de> for UserThirdPartyTokenRemoveRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for UserThirdPartyTokenRemoveRequest {
     const NAME: &'static str = "UserThirdPartyTokenRemoveRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "third_party_user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["third_party_user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5510,21 +5445,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserThirdPartyTokenRemoveRequest
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "third_party_user_token"),
+                0 => s::value(&mut map, &mut f0, "third_party_user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            third_party_user_token: s::required(f2, "third_party_user_token")?,
+            third_party_user_token: s::required(f0, "third_party_user_token")?,
         })
     }
 }
@@ -5533,18 +5462,13 @@ impl ::serde::Serialize for UserThirdPartyTokenRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserThirdPartyTokenRemoveRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("third_party_user_token", &self.third_party_user_token);
         out.end()
     }
@@ -5564,20 +5488,6 @@ impl ::schemars::JsonSchema for UserThirdPartyTokenRemoveRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "third_party_user_token",
             j::REQUIRED,
             G::subschema_for::<ThirdPartyUserToken>,
@@ -5589,11 +5499,19 @@ impl ::schemars::JsonSchema for UserThirdPartyTokenRemoveRequest {
         )
     }
 }
+impl UserThirdPartyTokenRemoveRequest {
+    /// A value with its required fields (`third_party_user_token`); set optional fields with the methods named after them.
+    pub fn new(
+        third_party_user_token: impl ::std::convert::Into<ThirdPartyUserToken>,
+    ) -> Self {
+        Self {
+            third_party_user_token: third_party_user_token.into(),
+        }
+    }
+}
 impl ::std::fmt::Debug for UserThirdPartyTokenRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserThirdPartyTokenRemoveRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("third_party_user_token", &crate::redact::Redacted)
             .finish()
     }
@@ -5714,6 +5632,11 @@ impl ::schemars::JsonSchema for UserToken {
         )
     }
 }
+impl ::std::convert::From<&str> for UserToken {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl UserToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -5748,10 +5671,9 @@ impl ::std::str::FromStr for UserToken {
     }
 }
 ///UserTransactionsRefreshRequest defines the request schema for `user/transactions/refresh`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserTransactionsRefreshRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///A Plaid-generated ID that identifies the end user.
     pub user_id: ::std::string::String,
 }
@@ -5764,7 +5686,7 @@ impl<'de> ::serde::Deserialize<'de> for UserTransactionsRefreshRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for UserTransactionsRefreshRequest {
     const NAME: &'static str = "UserTransactionsRefreshRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_id"];
+    const FIELDS: &'static [&'static str] = &["user_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5774,21 +5696,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserTransactionsRefreshRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "user_id"),
+                0 => s::value(&mut map, &mut f0, "user_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            user_id: s::required(f2, "user_id")?,
+            user_id: s::required(f0, "user_id")?,
         })
     }
 }
@@ -5797,18 +5713,13 @@ impl ::serde::Serialize for UserTransactionsRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserTransactionsRefreshRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.end()
     }
@@ -5828,20 +5739,6 @@ impl ::schemars::JsonSchema for UserTransactionsRefreshRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "user_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -5853,13 +5750,10 @@ impl ::schemars::JsonSchema for UserTransactionsRefreshRequest {
         )
     }
 }
-impl ::std::fmt::Debug for UserTransactionsRefreshRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("UserTransactionsRefreshRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("user_id", &self.user_id)
-            .finish()
+impl UserTransactionsRefreshRequest {
+    /// A value with its required fields (`user_id`); set optional fields with the methods named after them.
+    pub fn new(user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { user_id: user_id.into() }
     }
 }
 ///UserTransactionsRefreshResponse defines the response schema for `user/transactions/refresh`
@@ -5971,11 +5865,10 @@ impl ::schemars::JsonSchema for UserTransactionsRefreshResponse {
 }
 ///UserUpdateRequest defines the request schema for `/user/update`
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct UserUpdateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub consumer_report_user_identity: ::std::option::Option<ConsumerReportUserIdentity>,
     pub identity: ::std::option::Option<ClientUserIdentity>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
@@ -5989,10 +5882,8 @@ impl<'de> ::serde::Deserialize<'de> for UserUpdateRequest {
 impl<'de> crate::struct_serde::FromMap<'de> for UserUpdateRequest {
     const NAME: &'static str = "UserUpdateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "consumer_report_user_identity",
         "identity",
-        "secret",
         "user_id",
         "user_token",
     ];
@@ -6008,27 +5899,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserUpdateRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "consumer_report_user_identity"),
-                2 => s::value(&mut map, &mut f2, "identity"),
-                3 => s::value(&mut map, &mut f3, "secret"),
-                4 => s::value(&mut map, &mut f4, "user_id"),
-                5 => s::value(&mut map, &mut f5, "user_token"),
+                0 => s::value(&mut map, &mut f0, "consumer_report_user_identity"),
+                1 => s::value(&mut map, &mut f1, "identity"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            consumer_report_user_identity: s::optional(f1),
-            identity: s::optional(f2),
-            secret: s::optional(f3),
-            user_id: s::optional(f4),
-            user_token: s::optional(f5),
+            consumer_report_user_identity: s::optional(f0),
+            identity: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
         })
     }
 }
@@ -6037,11 +5922,9 @@ impl ::serde::Serialize for UserUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.consumer_report_user_identity),
             ::std::option::Option::is_none(&self.identity),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
             ::std::option::Option::is_none(&self.user_token),
         ];
@@ -6051,16 +5934,14 @@ impl ::serde::Serialize for UserUpdateRequest {
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(
-            skip[1],
+            skip[0],
             "consumer_report_user_identity",
             &self.consumer_report_user_identity,
         );
-        out.field_unless(skip[2], "identity", &self.identity);
-        out.field_unless(skip[3], "secret", &self.secret);
-        out.field_unless(skip[4], "user_id", &self.user_id);
-        out.field_unless(skip[5], "user_token", &self.user_token);
+        out.field_unless(skip[1], "identity", &self.identity);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -6077,13 +5958,6 @@ impl ::schemars::JsonSchema for UserUpdateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "consumer_report_user_identity",
             j::OPTIONAL,
             G::subschema_for::<ConsumerReportUserIdentity>,
@@ -6094,13 +5968,6 @@ impl ::schemars::JsonSchema for UserUpdateRequest {
             "identity",
             j::OPTIONAL,
             G::subschema_for::<ClientUserIdentity>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
             &[j::NULLABLE],
             "",
         );
@@ -6121,13 +5988,45 @@ impl ::schemars::JsonSchema for UserUpdateRequest {
         o.finish("UserUpdateRequest defines the request schema for `/user/update`")
     }
 }
+impl UserUpdateRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            consumer_report_user_identity: ::std::option::Option::None,
+            identity: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            user_token: ::std::option::Option::None,
+        }
+    }
+    /// Set [`consumer_report_user_identity`](Self::consumer_report_user_identity).
+    pub fn consumer_report_user_identity(
+        mut self,
+        value: ConsumerReportUserIdentity,
+    ) -> Self {
+        self.consumer_report_user_identity = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`identity`](Self::identity).
+    pub fn identity(mut self, value: ClientUserIdentity) -> Self {
+        self.identity = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: NewUserId) -> Self {
+        self.user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`user_token`](Self::user_token).
+    pub fn user_token(mut self, value: UserToken) -> Self {
+        self.user_token = ::std::option::Option::Some(value);
+        self
+    }
+}
 impl ::std::fmt::Debug for UserUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserUpdateRequest")
-            .field("client_id", &crate::redact::Redacted)
             .field("consumer_report_user_identity", &self.consumer_report_user_identity)
             .field("identity", &self.identity)
-            .field("secret", &crate::redact::Redacted)
             .field("user_id", &self.user_id)
             .field("user_token", &crate::redact::Redacted)
             .finish()
@@ -6231,6 +6130,11 @@ impl ::schemars::JsonSchema for UtcOffset {
             &[],
             "UTC offset of the timezone associated with the IP address.",
         )
+    }
+}
+impl ::std::convert::From<&str> for UtcOffset {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for UtcOffset {

@@ -1517,11 +1517,10 @@ impl ::schemars::JsonSchema for WalletBalance {
     }
 }
 ///WalletCreateRequest defines the request schema for `/wallet/create`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WalletCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub iso_currency_code: WalletIsoCurrencyCode,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for WalletCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1532,11 +1531,7 @@ impl<'de> ::serde::Deserialize<'de> for WalletCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for WalletCreateRequest {
     const NAME: &'static str = "WalletCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "iso_currency_code",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["iso_currency_code"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1546,21 +1541,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletCreateRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "iso_currency_code"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            iso_currency_code: s::required(f1, "iso_currency_code")?,
-            secret: s::optional(f2),
+            iso_currency_code: s::required(f0, "iso_currency_code")?,
         })
     }
 }
@@ -1569,19 +1558,14 @@ impl ::serde::Serialize for WalletCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletCreateRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1598,36 +1582,19 @@ impl ::schemars::JsonSchema for WalletCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "iso_currency_code",
             j::REQUIRED,
             G::subschema_for::<WalletIsoCurrencyCode>,
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("WalletCreateRequest defines the request schema for `/wallet/create`")
     }
 }
-impl ::std::fmt::Debug for WalletCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WalletCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("iso_currency_code", &self.iso_currency_code)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl WalletCreateRequest {
+    /// A value with its required fields (`iso_currency_code`); set optional fields with the methods named after them.
+    pub fn new(iso_currency_code: WalletIsoCurrencyCode) -> Self {
+        Self { iso_currency_code }
     }
 }
 ///WalletCreateResponse defines the response schema for `/wallet/create`
@@ -1750,10 +1717,9 @@ impl ::schemars::JsonSchema for WalletCreateResponse {
     }
 }
 ///WalletGetRequest defines the request schema for `/wallet/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WalletGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the e-wallet
     pub wallet_id: ::std::string::String,
 }
@@ -1766,7 +1732,7 @@ impl<'de> ::serde::Deserialize<'de> for WalletGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for WalletGetRequest {
     const NAME: &'static str = "WalletGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "wallet_id"];
+    const FIELDS: &'static [&'static str] = &["wallet_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -1776,21 +1742,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "wallet_id"),
+                0 => s::value(&mut map, &mut f0, "wallet_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            wallet_id: s::required(f2, "wallet_id")?,
+            wallet_id: s::required(f0, "wallet_id")?,
         })
     }
 }
@@ -1799,18 +1759,13 @@ impl ::serde::Serialize for WalletGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("wallet_id", &self.wallet_id);
         out.end()
     }
@@ -1828,20 +1783,6 @@ impl ::schemars::JsonSchema for WalletGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "wallet_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -1851,13 +1792,12 @@ impl ::schemars::JsonSchema for WalletGetRequest {
         o.finish("WalletGetRequest defines the request schema for `/wallet/get`")
     }
 }
-impl ::std::fmt::Debug for WalletGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WalletGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("wallet_id", &self.wallet_id)
-            .finish()
+impl WalletGetRequest {
+    /// A value with its required fields (`wallet_id`); set optional fields with the methods named after them.
+    pub fn new(wallet_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            wallet_id: wallet_id.into(),
+        }
     }
 }
 ///WalletGetResponse defines the response schema for `/wallet/get`
@@ -2040,15 +1980,14 @@ impl ::std::convert::TryFrom<::std::string::String> for WalletIsoCurrencyCode {
     }
 }
 ///WalletListRequest defines the request schema for `/wallet/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WalletListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The number of e-wallets to fetch
     pub count: i64,
     ///A base64 value representing the latest e-wallet that has already been requested. Set this to `next_cursor` received from the previous `/wallet/list` request. If provided, the response will only contain e-wallets created before that e-wallet. If omitted, the response will contain e-wallets starting from the most recent, and in descending order.
     pub cursor: ::std::option::Option<::std::string::String>,
     pub iso_currency_code: ::std::option::Option<WalletIsoCurrencyCode>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for WalletListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2059,13 +1998,7 @@ impl<'de> ::serde::Deserialize<'de> for WalletListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for WalletListRequest {
     const NAME: &'static str = "WalletListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "count",
-        "cursor",
-        "iso_currency_code",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["count", "cursor", "iso_currency_code"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -2077,25 +2010,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletListRequest {
         let mut f0 = None;
         let mut f1 = None;
         let mut f2 = None;
-        let mut f3 = None;
-        let mut f4 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "cursor"),
-                3 => s::value(&mut map, &mut f3, "iso_currency_code"),
-                4 => s::value(&mut map, &mut f4, "secret"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "iso_currency_code"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1.unwrap_or_else(defaults::default_u64::<i64, 10>),
-            cursor: s::optional(f2),
-            iso_currency_code: s::optional(f3),
-            secret: s::optional(f4),
+            count: f0.unwrap_or_else(defaults::default_u64::<i64, 10>),
+            cursor: s::optional(f1),
+            iso_currency_code: s::optional(f2),
         })
     }
 }
@@ -2104,11 +2031,9 @@ impl ::serde::Serialize for WalletListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.iso_currency_code),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -2116,11 +2041,9 @@ impl ::serde::Serialize for WalletListRequest {
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
+        out.field_unless(skip[1], "iso_currency_code", &self.iso_currency_code);
         out.end()
     }
 }
@@ -2136,13 +2059,6 @@ impl ::schemars::JsonSchema for WalletListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -2164,35 +2080,40 @@ impl ::schemars::JsonSchema for WalletListRequest {
             &[j::NULLABLE],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("WalletListRequest defines the request schema for `/wallet/list`")
     }
 }
-impl ::std::fmt::Debug for WalletListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WalletListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("cursor", &self.cursor)
-            .field("iso_currency_code", &self.iso_currency_code)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl WalletListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            count: defaults::default_u64::<i64, 10>(),
+            cursor: ::std::option::Option::None,
+            iso_currency_code: ::std::option::Option::None,
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: ::std::string::String) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`iso_currency_code`](Self::iso_currency_code).
+    pub fn iso_currency_code(mut self, value: WalletIsoCurrencyCode) -> Self {
+        self.iso_currency_code = ::std::option::Option::Some(value);
+        self
     }
 }
 impl ::std::default::Default for WalletListRequest {
     fn default() -> Self {
         Self {
-            client_id: Default::default(),
             count: defaults::default_u64::<i64, 10>(),
             cursor: Default::default(),
             iso_currency_code: Default::default(),
-            secret: Default::default(),
         }
     }
 }
@@ -3228,17 +3149,16 @@ impl ::schemars::JsonSchema for WalletTransactionCounterpartyNumbers {
     }
 }
 ///WalletTransactionExecuteRequest defines the request schema for `/wallet/transaction/execute`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WalletTransactionExecuteRequest {
     pub amount: WalletTransactionAmount,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub counterparty: WalletTransactionCounterparty,
     pub idempotency_key: WalletTransactionIdempotencyKey,
     pub originating_fund_source: ::std::option::Option<OriginatingFundSource>,
     /**A reference for the transaction. This must be an alphanumeric string with 6 to 18 characters and must not contain any special characters or spaces.
 Ensure that the `reference` field is unique for each transaction.*/
     pub reference: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the e-wallet to debit from
     pub wallet_id: ::std::string::String,
 }
@@ -3253,12 +3173,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionExecuteRequest 
     const NAME: &'static str = "WalletTransactionExecuteRequest";
     const FIELDS: &'static [&'static str] = &[
         "amount",
-        "client_id",
         "counterparty",
         "idempotency_key",
         "originating_fund_source",
         "reference",
-        "secret",
         "wallet_id",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -3275,31 +3193,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionExecuteRequest 
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "amount"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "counterparty"),
-                3 => s::value(&mut map, &mut f3, "idempotency_key"),
-                4 => s::value(&mut map, &mut f4, "originating_fund_source"),
-                5 => s::value(&mut map, &mut f5, "reference"),
-                6 => s::value(&mut map, &mut f6, "secret"),
-                7 => s::value(&mut map, &mut f7, "wallet_id"),
+                1 => s::value(&mut map, &mut f1, "counterparty"),
+                2 => s::value(&mut map, &mut f2, "idempotency_key"),
+                3 => s::value(&mut map, &mut f3, "originating_fund_source"),
+                4 => s::value(&mut map, &mut f4, "reference"),
+                5 => s::value(&mut map, &mut f5, "wallet_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             amount: s::required(f0, "amount")?,
-            client_id: s::optional(f1),
-            counterparty: s::required(f2, "counterparty")?,
-            idempotency_key: s::required(f3, "idempotency_key")?,
-            originating_fund_source: s::optional(f4),
-            reference: s::required(f5, "reference")?,
-            secret: s::optional(f6),
-            wallet_id: s::required(f7, "wallet_id")?,
+            counterparty: s::required(f1, "counterparty")?,
+            idempotency_key: s::required(f2, "idempotency_key")?,
+            originating_fund_source: s::optional(f3),
+            reference: s::required(f4, "reference")?,
+            wallet_id: s::required(f5, "wallet_id")?,
         })
     }
 }
@@ -3308,10 +3220,8 @@ impl ::serde::Serialize for WalletTransactionExecuteRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.originating_fund_source),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -3320,16 +3230,14 @@ impl ::serde::Serialize for WalletTransactionExecuteRequest {
             &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("counterparty", &self.counterparty);
         out.field("idempotency_key", &self.idempotency_key);
         out.field_unless(
-            skip[1],
+            skip[0],
             "originating_fund_source",
             &self.originating_fund_source,
         );
         out.field("reference", &self.reference);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.field("wallet_id", &self.wallet_id);
         out.end()
     }
@@ -3353,13 +3261,6 @@ impl ::schemars::JsonSchema for WalletTransactionExecuteRequest {
             j::REQUIRED,
             G::subschema_for::<WalletTransactionAmount>,
             &[],
-            "",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
             "",
         );
         o.field(
@@ -3391,13 +3292,6 @@ impl ::schemars::JsonSchema for WalletTransactionExecuteRequest {
             "A reference for the transaction. This must be an alphanumeric string with 6 to 18 characters and must not contain any special characters or spaces.\nEnsure that the `reference` field is unique for each transaction.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "wallet_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -3409,18 +3303,34 @@ impl ::schemars::JsonSchema for WalletTransactionExecuteRequest {
         )
     }
 }
-impl ::std::fmt::Debug for WalletTransactionExecuteRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WalletTransactionExecuteRequest")
-            .field("amount", &self.amount)
-            .field("client_id", &crate::redact::Redacted)
-            .field("counterparty", &self.counterparty)
-            .field("idempotency_key", &self.idempotency_key)
-            .field("originating_fund_source", &self.originating_fund_source)
-            .field("reference", &self.reference)
-            .field("secret", &crate::redact::Redacted)
-            .field("wallet_id", &self.wallet_id)
-            .finish()
+impl WalletTransactionExecuteRequest {
+    /** A value with its required fields (`amount`, `counterparty`, `reference`, `wallet_id`); set optional fields with the methods named after them.
+
+ It carries a fresh `idempotency_key`: send this same value again (after a timeout, from a queue, after a restart) and Plaid performs the operation once. Set your own key with [`Self::idempotency_key`].*/
+    pub fn new(
+        amount: WalletTransactionAmount,
+        counterparty: WalletTransactionCounterparty,
+        reference: impl ::std::convert::Into<::std::string::String>,
+        wallet_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            amount,
+            counterparty,
+            idempotency_key: crate::idempotency::fresh_key().into(),
+            originating_fund_source: ::std::option::Option::None,
+            reference: reference.into(),
+            wallet_id: wallet_id.into(),
+        }
+    }
+    /// Set [`idempotency_key`](Self::idempotency_key).
+    pub fn idempotency_key(mut self, value: WalletTransactionIdempotencyKey) -> Self {
+        self.idempotency_key = value;
+        self
+    }
+    /// Set [`originating_fund_source`](Self::originating_fund_source).
+    pub fn originating_fund_source(mut self, value: OriginatingFundSource) -> Self {
+        self.originating_fund_source = ::std::option::Option::Some(value);
+        self
     }
 }
 ///WalletTransactionExecuteResponse defines the response schema for `/wallet/transaction/execute`
@@ -3613,10 +3523,9 @@ impl ::std::convert::TryFrom<::std::string::String> for WalletTransactionFailure
     }
 }
 ///WalletTransactionGetRequest defines the request schema for `/wallet/transaction/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WalletTransactionGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the transaction to fetch
     pub transaction_id: ::std::string::String,
 }
@@ -3629,7 +3538,7 @@ impl<'de> ::serde::Deserialize<'de> for WalletTransactionGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionGetRequest {
     const NAME: &'static str = "WalletTransactionGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "secret", "transaction_id"];
+    const FIELDS: &'static [&'static str] = &["transaction_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -3639,21 +3548,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "transaction_id"),
+                0 => s::value(&mut map, &mut f0, "transaction_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            transaction_id: s::required(f2, "transaction_id")?,
+            transaction_id: s::required(f0, "transaction_id")?,
         })
     }
 }
@@ -3662,18 +3565,13 @@ impl ::serde::Serialize for WalletTransactionGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("transaction_id", &self.transaction_id);
         out.end()
     }
@@ -3691,20 +3589,6 @@ impl ::schemars::JsonSchema for WalletTransactionGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "transaction_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -3716,13 +3600,14 @@ impl ::schemars::JsonSchema for WalletTransactionGetRequest {
         )
     }
 }
-impl ::std::fmt::Debug for WalletTransactionGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WalletTransactionGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("transaction_id", &self.transaction_id)
-            .finish()
+impl WalletTransactionGetRequest {
+    /// A value with its required fields (`transaction_id`); set optional fields with the methods named after them.
+    pub fn new(
+        transaction_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            transaction_id: transaction_id.into(),
+        }
     }
 }
 ///WalletTransactionGetResponse defines the response schema for `/wallet/transaction/get`
@@ -4177,6 +4062,11 @@ impl ::schemars::JsonSchema for WalletTransactionIdempotencyKey {
         )
     }
 }
+impl ::std::convert::From<&str> for WalletTransactionIdempotencyKey {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for WalletTransactionIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4205,15 +4095,14 @@ impl ::std::str::FromStr for WalletTransactionIdempotencyKey {
     }
 }
 ///WalletTransactionListRequest defines the request schema for `/wallet/transaction/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WalletTransactionListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The number of transactions to fetch
     pub count: i64,
     ///A value representing the latest transaction to be included in the response. Set this from `next_cursor` received in the previous `/wallet/transaction/list` request. If provided, the response will only contain that transaction and transactions created before it. If omitted, the response will contain transactions starting from the most recent, and in descending order by the `created_at` time.
     pub cursor: ::std::option::Option<::std::string::String>,
     pub options: ::std::option::Option<WalletTransactionListRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the e-wallet to fetch transactions from
     pub wallet_id: ::std::string::String,
 }
@@ -4226,14 +4115,7 @@ impl<'de> ::serde::Deserialize<'de> for WalletTransactionListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionListRequest {
     const NAME: &'static str = "WalletTransactionListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "count",
-        "cursor",
-        "options",
-        "secret",
-        "wallet_id",
-    ];
+    const FIELDS: &'static [&'static str] = &["count", "cursor", "options", "wallet_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -4246,27 +4128,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionListRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "cursor"),
-                3 => s::value(&mut map, &mut f3, "options"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "wallet_id"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "wallet_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1.unwrap_or_else(defaults::default_u64::<i64, 10>),
-            cursor: s::optional(f2),
-            options: s::optional(f3),
-            secret: s::optional(f4),
-            wallet_id: s::required(f5, "wallet_id")?,
+            count: f0.unwrap_or_else(defaults::default_u64::<i64, 10>),
+            cursor: s::optional(f1),
+            options: s::optional(f2),
+            wallet_id: s::required(f3, "wallet_id")?,
         })
     }
 }
@@ -4275,11 +4151,9 @@ impl ::serde::Serialize for WalletTransactionListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -4287,11 +4161,9 @@ impl ::serde::Serialize for WalletTransactionListRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "options", &self.options);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
+        out.field_unless(skip[1], "options", &self.options);
         out.field("wallet_id", &self.wallet_id);
         out.end()
     }
@@ -4308,13 +4180,6 @@ impl ::schemars::JsonSchema for WalletTransactionListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -4337,13 +4202,6 @@ impl ::schemars::JsonSchema for WalletTransactionListRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "wallet_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -4355,16 +4213,30 @@ impl ::schemars::JsonSchema for WalletTransactionListRequest {
         )
     }
 }
-impl ::std::fmt::Debug for WalletTransactionListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WalletTransactionListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("cursor", &self.cursor)
-            .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
-            .field("wallet_id", &self.wallet_id)
-            .finish()
+impl WalletTransactionListRequest {
+    /// A value with its required fields (`wallet_id`); set optional fields with the methods named after them.
+    pub fn new(wallet_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            count: defaults::default_u64::<i64, 10>(),
+            cursor: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+            wallet_id: wallet_id.into(),
+        }
+    }
+    /// Set [`count`](Self::count).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = value;
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: ::std::string::String) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`options`](Self::options).
+    pub fn options(mut self, value: WalletTransactionListRequestOptions) -> Self {
+        self.options = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Additional wallet transaction options
@@ -5586,6 +5458,11 @@ impl ::schemars::JsonSchema for WatchlistProgramId {
         )
     }
 }
+impl ::std::convert::From<&str> for WatchlistProgramId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for WatchlistProgramId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5962,6 +5839,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningDocumentValue {
         )
     }
 }
+impl ::std::convert::From<&str> for WatchlistScreeningDocumentValue {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningDocumentValue {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -6023,6 +5905,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningDocumentValueNullable {
         )
     }
 }
+impl ::std::convert::From<&str> for WatchlistScreeningDocumentValueNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningDocumentValueNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -6053,12 +5940,11 @@ impl ::std::str::FromStr for WatchlistScreeningDocumentValueNullable {
     }
 }
 ///Request input for creating an entity screening review
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningEntityCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub search_terms: EntityWatchlistSearchTerms,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6069,12 +5955,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityCreateRequest {
     const NAME: &'static str = "WatchlistScreeningEntityCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "client_user_id",
-        "search_terms",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["client_user_id", "search_terms"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6085,23 +5966,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityCreateRe
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "search_terms"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "search_terms"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::optional(f1),
-            search_terms: s::required(f2, "search_terms")?,
-            secret: s::optional(f3),
+            client_user_id: s::optional(f0),
+            search_terms: s::required(f1, "search_terms")?,
         })
     }
 }
@@ -6110,21 +5985,15 @@ impl ::serde::Serialize for WatchlistScreeningEntityCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.client_user_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.client_user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityCreateRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[0], "client_user_id", &self.client_user_id);
         out.field("search_terms", &self.search_terms);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -6143,13 +6012,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_user_id",
             j::OPTIONAL,
             G::subschema_for::<ClientUserId>,
@@ -6163,24 +6025,21 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityCreateRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for creating an entity screening review")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningEntityCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningEntityCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("search_terms", &self.search_terms)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl WatchlistScreeningEntityCreateRequest {
+    /// A value with its required fields (`search_terms`); set optional fields with the methods named after them.
+    pub fn new(search_terms: EntityWatchlistSearchTerms) -> Self {
+        Self {
+            client_user_id: ::std::option::Option::None,
+            search_terms,
+        }
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ClientUserId) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.
@@ -6336,11 +6195,10 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityCreateResponse {
     }
 }
 ///Request input for fetching an entity watchlist screening
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningEntityGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6351,11 +6209,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityGetRequest {
     const NAME: &'static str = "WatchlistScreeningEntityGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "entity_watchlist_screening_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["entity_watchlist_screening_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6365,24 +6219,18 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityGetReque
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "entity_watchlist_screening_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "entity_watchlist_screening_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
             entity_watchlist_screening_id: s::required(
-                f1,
+                f0,
                 "entity_watchlist_screening_id",
             )?,
-            secret: s::optional(f2),
         })
     }
 }
@@ -6391,19 +6239,14 @@ impl ::serde::Serialize for WatchlistScreeningEntityGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -6422,36 +6265,25 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "entity_watchlist_screening_id",
             j::REQUIRED,
             G::subschema_for::<EntityWatchlistScreeningId>,
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for fetching an entity watchlist screening")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningEntityGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningEntityGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl WatchlistScreeningEntityGetRequest {
+    /// A value with its required fields (`entity_watchlist_screening_id`); set optional fields with the methods named after them.
+    pub fn new(
+        entity_watchlist_screening_id: impl ::std::convert::Into<
+            EntityWatchlistScreeningId,
+        >,
+    ) -> Self {
+        Self {
+            entity_watchlist_screening_id: entity_watchlist_screening_id.into(),
+        }
     }
 }
 ///The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.
@@ -6607,12 +6439,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityGetResponse {
     }
 }
 ///Request input for listing changes to entity watchlist screenings
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningEntityHistoryListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityHistoryListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6624,12 +6455,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityHistoryListReque
 impl<'de> crate::struct_serde::FromMap<'de>
 for WatchlistScreeningEntityHistoryListRequest {
     const NAME: &'static str = "WatchlistScreeningEntityHistoryListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "cursor",
-        "entity_watchlist_screening_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["cursor", "entity_watchlist_screening_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6640,26 +6466,20 @@ for WatchlistScreeningEntityHistoryListRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "cursor"),
-                2 => s::value(&mut map, &mut f2, "entity_watchlist_screening_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "cursor"),
+                1 => s::value(&mut map, &mut f1, "entity_watchlist_screening_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            cursor: s::optional(f1),
+            cursor: s::optional(f0),
             entity_watchlist_screening_id: s::required(
-                f2,
+                f1,
                 "entity_watchlist_screening_id",
             )?,
-            secret: s::optional(f3),
         })
     }
 }
@@ -6668,21 +6488,15 @@ impl ::serde::Serialize for WatchlistScreeningEntityHistoryListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityHistoryListRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -6700,13 +6514,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHistoryListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
         o.field(
             "entity_watchlist_screening_id",
@@ -6715,24 +6522,25 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHistoryListRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for listing changes to entity watchlist screenings")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningEntityHistoryListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningEntityHistoryListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("cursor", &self.cursor)
-            .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl WatchlistScreeningEntityHistoryListRequest {
+    /// A value with its required fields (`entity_watchlist_screening_id`); set optional fields with the methods named after them.
+    pub fn new(
+        entity_watchlist_screening_id: impl ::std::convert::Into<
+            EntityWatchlistScreeningId,
+        >,
+    ) -> Self {
+        Self {
+            cursor: ::std::option::Option::None,
+            entity_watchlist_screening_id: entity_watchlist_screening_id.into(),
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of entity watchlist screenings
@@ -6836,12 +6644,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHistoryListResponse {
     }
 }
 ///Request input for listing hits for an entity watchlist screening
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningEntityHitListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityHitListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6852,12 +6659,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityHitListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityHitListRequest {
     const NAME: &'static str = "WatchlistScreeningEntityHitListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "cursor",
-        "entity_watchlist_screening_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["cursor", "entity_watchlist_screening_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6868,26 +6670,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityHitListR
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "cursor"),
-                2 => s::value(&mut map, &mut f2, "entity_watchlist_screening_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "cursor"),
+                1 => s::value(&mut map, &mut f1, "entity_watchlist_screening_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            cursor: s::optional(f1),
+            cursor: s::optional(f0),
             entity_watchlist_screening_id: s::required(
-                f2,
+                f1,
                 "entity_watchlist_screening_id",
             )?,
-            secret: s::optional(f3),
         })
     }
 }
@@ -6896,21 +6692,15 @@ impl ::serde::Serialize for WatchlistScreeningEntityHitListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityHitListRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -6928,13 +6718,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHitListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
         o.field(
             "entity_watchlist_screening_id",
@@ -6943,24 +6726,25 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHitListRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for listing hits for an entity watchlist screening")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningEntityHitListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningEntityHitListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("cursor", &self.cursor)
-            .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl WatchlistScreeningEntityHitListRequest {
+    /// A value with its required fields (`entity_watchlist_screening_id`); set optional fields with the methods named after them.
+    pub fn new(
+        entity_watchlist_screening_id: impl ::std::convert::Into<
+            EntityWatchlistScreeningId,
+        >,
+    ) -> Self {
+        Self {
+            cursor: ::std::option::Option::None,
+            entity_watchlist_screening_id: entity_watchlist_screening_id.into(),
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of entity watchlist screening hits
@@ -7069,14 +6853,13 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityHitListResponse {
     }
 }
 ///Request input for listing entity watchlist screenings
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningEntityListRequest {
     pub assignee: ::std::option::Option<DashboardUserId>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub cursor: ::std::option::Option<Cursor>,
     pub entity_watchlist_program_id: EntityWatchlistProgramId,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub status: ::std::option::Option<WatchlistScreeningStatus>,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityListRequest {
@@ -7090,11 +6873,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityListRequ
     const NAME: &'static str = "WatchlistScreeningEntityListRequest";
     const FIELDS: &'static [&'static str] = &[
         "assignee",
-        "client_id",
         "client_user_id",
         "cursor",
         "entity_watchlist_program_id",
-        "secret",
         "status",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -7110,29 +6891,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityListRequ
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "assignee"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "client_user_id"),
-                3 => s::value(&mut map, &mut f3, "cursor"),
-                4 => s::value(&mut map, &mut f4, "entity_watchlist_program_id"),
-                5 => s::value(&mut map, &mut f5, "secret"),
-                6 => s::value(&mut map, &mut f6, "status"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "entity_watchlist_program_id"),
+                4 => s::value(&mut map, &mut f4, "status"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             assignee: s::optional(f0),
-            client_id: s::optional(f1),
-            client_user_id: s::optional(f2),
-            cursor: s::optional(f3),
-            entity_watchlist_program_id: s::required(f4, "entity_watchlist_program_id")?,
-            secret: s::optional(f5),
-            status: s::optional(f6),
+            client_user_id: s::optional(f1),
+            cursor: s::optional(f2),
+            entity_watchlist_program_id: s::required(f3, "entity_watchlist_program_id")?,
+            status: s::optional(f4),
         })
     }
 }
@@ -7141,12 +6916,10 @@ impl ::serde::Serialize for WatchlistScreeningEntityListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.assignee),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.status),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -7156,12 +6929,10 @@ impl ::serde::Serialize for WatchlistScreeningEntityListRequest {
             &skip,
         );
         out.field_unless(skip[0], "assignee", &self.assignee);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[3], "cursor", &self.cursor);
+        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[2], "cursor", &self.cursor);
         out.field("entity_watchlist_program_id", &self.entity_watchlist_program_id);
-        out.field_unless(skip[4], "secret", &self.secret);
-        out.field_unless(skip[5], "status", &self.status);
+        out.field_unless(skip[3], "status", &self.status);
         out.end()
     }
 }
@@ -7187,13 +6958,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityListRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_user_id",
             j::OPTIONAL,
             G::subschema_for::<ClientUserId>,
@@ -7209,13 +6973,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityListRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "status",
             j::OPTIONAL,
             G::subschema_for::<WatchlistScreeningStatus>,
@@ -7225,17 +6982,38 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityListRequest {
         o.finish("Request input for listing entity watchlist screenings")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningEntityListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningEntityListRequest")
-            .field("assignee", &self.assignee)
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("cursor", &self.cursor)
-            .field("entity_watchlist_program_id", &self.entity_watchlist_program_id)
-            .field("secret", &crate::redact::Redacted)
-            .field("status", &self.status)
-            .finish()
+impl WatchlistScreeningEntityListRequest {
+    /// A value with its required fields (`entity_watchlist_program_id`); set optional fields with the methods named after them.
+    pub fn new(
+        entity_watchlist_program_id: impl ::std::convert::Into<EntityWatchlistProgramId>,
+    ) -> Self {
+        Self {
+            assignee: ::std::option::Option::None,
+            client_user_id: ::std::option::Option::None,
+            cursor: ::std::option::Option::None,
+            entity_watchlist_program_id: entity_watchlist_program_id.into(),
+            status: ::std::option::Option::None,
+        }
+    }
+    /// Set [`assignee`](Self::assignee).
+    pub fn assignee(mut self, value: DashboardUserId) -> Self {
+        self.assignee = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ClientUserId) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`status`](Self::status).
+    pub fn status(mut self, value: WatchlistScreeningStatus) -> Self {
+        self.status = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of entity watchlist screenings
@@ -7338,11 +7116,10 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityListResponse {
     }
 }
 ///Request input for fetching an entity watchlist program
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningEntityProgramGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub entity_watchlist_program_id: EntityWatchlistProgramId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityProgramGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7354,11 +7131,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityProgramGetReques
 impl<'de> crate::struct_serde::FromMap<'de>
 for WatchlistScreeningEntityProgramGetRequest {
     const NAME: &'static str = "WatchlistScreeningEntityProgramGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "entity_watchlist_program_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["entity_watchlist_program_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7368,21 +7141,15 @@ for WatchlistScreeningEntityProgramGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "entity_watchlist_program_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "entity_watchlist_program_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            entity_watchlist_program_id: s::required(f1, "entity_watchlist_program_id")?,
-            secret: s::optional(f2),
+            entity_watchlist_program_id: s::required(f0, "entity_watchlist_program_id")?,
         })
     }
 }
@@ -7391,19 +7158,14 @@ impl ::serde::Serialize for WatchlistScreeningEntityProgramGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityProgramGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("entity_watchlist_program_id", &self.entity_watchlist_program_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -7422,36 +7184,23 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "entity_watchlist_program_id",
             j::REQUIRED,
             G::subschema_for::<EntityWatchlistProgramId>,
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for fetching an entity watchlist program")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningEntityProgramGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningEntityProgramGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("entity_watchlist_program_id", &self.entity_watchlist_program_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl WatchlistScreeningEntityProgramGetRequest {
+    /// A value with its required fields (`entity_watchlist_program_id`); set optional fields with the methods named after them.
+    pub fn new(
+        entity_watchlist_program_id: impl ::std::convert::Into<EntityWatchlistProgramId>,
+    ) -> Self {
+        Self {
+            entity_watchlist_program_id: entity_watchlist_program_id.into(),
+        }
     }
 }
 ///A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of entities.
@@ -7630,11 +7379,10 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramGetResponse {
     }
 }
 ///Request input for listing entity watchlist screening programs
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct WatchlistScreeningEntityProgramListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityProgramListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7646,7 +7394,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityProgramListReque
 impl<'de> crate::struct_serde::FromMap<'de>
 for WatchlistScreeningEntityProgramListRequest {
     const NAME: &'static str = "WatchlistScreeningEntityProgramListRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "cursor", "secret"];
+    const FIELDS: &'static [&'static str] = &["cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7656,22 +7404,14 @@ for WatchlistScreeningEntityProgramListRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "cursor"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
-        Ok(Self {
-            client_id: s::optional(f0),
-            cursor: s::optional(f1),
-            secret: s::optional(f2),
-        })
+        Ok(Self { cursor: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for WatchlistScreeningEntityProgramListRequest {
@@ -7679,20 +7419,14 @@ impl ::serde::Serialize for WatchlistScreeningEntityProgramListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityProgramListRequest",
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.end()
     }
 }
@@ -7710,31 +7444,21 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for listing entity watchlist screening programs")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningEntityProgramListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningEntityProgramListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl WatchlistScreeningEntityProgramListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of entity watchlist screening programs
@@ -7838,16 +7562,15 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityProgramListResponse {
     }
 }
 ///Request input for creating a review for an entity screening
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningEntityReviewCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub comment: ::std::option::Option<ReviewComment>,
     ///Hits to mark as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.
     pub confirmed_hits: ::std::vec::Vec<EntityWatchlistScreeningHitId>,
     ///Hits to mark as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.
     pub dismissed_hits: ::std::vec::Vec<EntityWatchlistScreeningHitId>,
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityReviewCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7860,12 +7583,10 @@ impl<'de> crate::struct_serde::FromMap<'de>
 for WatchlistScreeningEntityReviewCreateRequest {
     const NAME: &'static str = "WatchlistScreeningEntityReviewCreateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "comment",
         "confirmed_hits",
         "dismissed_hits",
         "entity_watchlist_screening_id",
-        "secret",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
@@ -7879,30 +7600,24 @@ for WatchlistScreeningEntityReviewCreateRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "comment"),
-                2 => s::value(&mut map, &mut f2, "confirmed_hits"),
-                3 => s::value(&mut map, &mut f3, "dismissed_hits"),
-                4 => s::value(&mut map, &mut f4, "entity_watchlist_screening_id"),
-                5 => s::value(&mut map, &mut f5, "secret"),
+                0 => s::value(&mut map, &mut f0, "comment"),
+                1 => s::value(&mut map, &mut f1, "confirmed_hits"),
+                2 => s::value(&mut map, &mut f2, "dismissed_hits"),
+                3 => s::value(&mut map, &mut f3, "entity_watchlist_screening_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            comment: s::optional(f1),
-            confirmed_hits: s::required(f2, "confirmed_hits")?,
-            dismissed_hits: s::required(f3, "dismissed_hits")?,
+            comment: s::optional(f0),
+            confirmed_hits: s::required(f1, "confirmed_hits")?,
+            dismissed_hits: s::required(f2, "dismissed_hits")?,
             entity_watchlist_screening_id: s::required(
-                f4,
+                f3,
                 "entity_watchlist_screening_id",
             )?,
-            secret: s::optional(f5),
         })
     }
 }
@@ -7911,23 +7626,17 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.comment),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.comment)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityReviewCreateRequest",
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "comment", &self.comment);
+        out.field_unless(skip[0], "comment", &self.comment);
         out.field("confirmed_hits", &self.confirmed_hits);
         out.field("dismissed_hits", &self.dismissed_hits);
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -7945,13 +7654,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewCreateRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "comment",
             j::OPTIONAL,
@@ -7980,26 +7682,29 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewCreateRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for creating a review for an entity screening")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningEntityReviewCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningEntityReviewCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("comment", &self.comment)
-            .field("confirmed_hits", &self.confirmed_hits)
-            .field("dismissed_hits", &self.dismissed_hits)
-            .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl WatchlistScreeningEntityReviewCreateRequest {
+    /// A value with its required fields (`confirmed_hits`, `dismissed_hits`, `entity_watchlist_screening_id`); set optional fields with the methods named after them.
+    pub fn new(
+        confirmed_hits: ::std::vec::Vec<EntityWatchlistScreeningHitId>,
+        dismissed_hits: ::std::vec::Vec<EntityWatchlistScreeningHitId>,
+        entity_watchlist_screening_id: impl ::std::convert::Into<
+            EntityWatchlistScreeningId,
+        >,
+    ) -> Self {
+        Self {
+            comment: ::std::option::Option::None,
+            confirmed_hits,
+            dismissed_hits,
+            entity_watchlist_screening_id: entity_watchlist_screening_id.into(),
+        }
+    }
+    /// Set [`comment`](Self::comment).
+    pub fn comment(mut self, value: ReviewComment) -> Self {
+        self.comment = ::std::option::Option::Some(value);
+        self
     }
 }
 /**A review submitted by a team member for an entity watchlist screening. A review can be either a comment on the current screening state, actions taken
@@ -8146,12 +7851,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewCreateResponse {
     }
 }
 ///Request input for listing reviews for an entity watchlist screening
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningEntityReviewListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityReviewListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -8163,12 +7867,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityReviewListReques
 impl<'de> crate::struct_serde::FromMap<'de>
 for WatchlistScreeningEntityReviewListRequest {
     const NAME: &'static str = "WatchlistScreeningEntityReviewListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "cursor",
-        "entity_watchlist_screening_id",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["cursor", "entity_watchlist_screening_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -8179,26 +7878,20 @@ for WatchlistScreeningEntityReviewListRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "cursor"),
-                2 => s::value(&mut map, &mut f2, "entity_watchlist_screening_id"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "cursor"),
+                1 => s::value(&mut map, &mut f1, "entity_watchlist_screening_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            cursor: s::optional(f1),
+            cursor: s::optional(f0),
             entity_watchlist_screening_id: s::required(
-                f2,
+                f1,
                 "entity_watchlist_screening_id",
             )?,
-            secret: s::optional(f3),
         })
     }
 }
@@ -8207,21 +7900,15 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityReviewListRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -8239,13 +7926,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
         o.field(
             "entity_watchlist_screening_id",
@@ -8254,24 +7934,25 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewListRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for listing reviews for an entity watchlist screening")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningEntityReviewListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningEntityReviewListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("cursor", &self.cursor)
-            .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl WatchlistScreeningEntityReviewListRequest {
+    /// A value with its required fields (`entity_watchlist_screening_id`); set optional fields with the methods named after them.
+    pub fn new(
+        entity_watchlist_screening_id: impl ::std::convert::Into<
+            EntityWatchlistScreeningId,
+        >,
+    ) -> Self {
+        Self {
+            cursor: ::std::option::Option::None,
+            entity_watchlist_screening_id: entity_watchlist_screening_id.into(),
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of entity watchlist screening reviews
@@ -8383,17 +8064,16 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityReviewListResponse {
     }
 }
 ///Request input for editing an entity watchlist screening
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningEntityUpdateRequest {
     pub assignee: ::std::option::Option<DashboardUserId>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
     pub reset_fields: ::std::option::Option<
         WatchlistScreeningEntityUpdateRequestResettableFieldList,
     >,
     pub search_terms: ::std::option::Option<UpdateEntityScreeningRequestSearchTerms>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub status: ::std::option::Option<WatchlistScreeningStatus>,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityUpdateRequest {
@@ -8407,12 +8087,10 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityUpdateRe
     const NAME: &'static str = "WatchlistScreeningEntityUpdateRequest";
     const FIELDS: &'static [&'static str] = &[
         "assignee",
-        "client_id",
         "client_user_id",
         "entity_watchlist_screening_id",
         "reset_fields",
         "search_terms",
-        "secret",
         "status",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -8429,34 +8107,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityUpdateRe
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "assignee"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "client_user_id"),
-                3 => s::value(&mut map, &mut f3, "entity_watchlist_screening_id"),
-                4 => s::value(&mut map, &mut f4, "reset_fields"),
-                5 => s::value(&mut map, &mut f5, "search_terms"),
-                6 => s::value(&mut map, &mut f6, "secret"),
-                7 => s::value(&mut map, &mut f7, "status"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "entity_watchlist_screening_id"),
+                3 => s::value(&mut map, &mut f3, "reset_fields"),
+                4 => s::value(&mut map, &mut f4, "search_terms"),
+                5 => s::value(&mut map, &mut f5, "status"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             assignee: s::optional(f0),
-            client_id: s::optional(f1),
-            client_user_id: s::optional(f2),
+            client_user_id: s::optional(f1),
             entity_watchlist_screening_id: s::required(
-                f3,
+                f2,
                 "entity_watchlist_screening_id",
             )?,
-            reset_fields: s::optional(f4),
-            search_terms: s::optional(f5),
-            secret: s::optional(f6),
-            status: s::optional(f7),
+            reset_fields: s::optional(f3),
+            search_terms: s::optional(f4),
+            status: s::optional(f5),
         })
     }
 }
@@ -8465,13 +8137,11 @@ impl ::serde::Serialize for WatchlistScreeningEntityUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.assignee),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.reset_fields),
             ::std::option::Option::is_none(&self.search_terms),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.status),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -8481,13 +8151,11 @@ impl ::serde::Serialize for WatchlistScreeningEntityUpdateRequest {
             &skip,
         );
         out.field_unless(skip[0], "assignee", &self.assignee);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
-        out.field_unless(skip[3], "reset_fields", &self.reset_fields);
-        out.field_unless(skip[4], "search_terms", &self.search_terms);
-        out.field_unless(skip[5], "secret", &self.secret);
-        out.field_unless(skip[6], "status", &self.status);
+        out.field_unless(skip[2], "reset_fields", &self.reset_fields);
+        out.field_unless(skip[3], "search_terms", &self.search_terms);
+        out.field_unless(skip[4], "status", &self.status);
         out.end()
     }
 }
@@ -8509,13 +8177,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityUpdateRequest {
             "assignee",
             j::OPTIONAL,
             G::subschema_for::<DashboardUserId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
             &[j::NULLABLE],
             "",
         );
@@ -8548,13 +8209,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityUpdateRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "status",
             j::OPTIONAL,
             G::subschema_for::<WatchlistScreeningStatus>,
@@ -8564,18 +8218,52 @@ impl ::schemars::JsonSchema for WatchlistScreeningEntityUpdateRequest {
         o.finish("Request input for editing an entity watchlist screening")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningEntityUpdateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningEntityUpdateRequest")
-            .field("assignee", &self.assignee)
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
-            .field("reset_fields", &self.reset_fields)
-            .field("search_terms", &self.search_terms)
-            .field("secret", &crate::redact::Redacted)
-            .field("status", &self.status)
-            .finish()
+impl WatchlistScreeningEntityUpdateRequest {
+    /// A value with its required fields (`entity_watchlist_screening_id`); set optional fields with the methods named after them.
+    pub fn new(
+        entity_watchlist_screening_id: impl ::std::convert::Into<
+            EntityWatchlistScreeningId,
+        >,
+    ) -> Self {
+        Self {
+            assignee: ::std::option::Option::None,
+            client_user_id: ::std::option::Option::None,
+            entity_watchlist_screening_id: entity_watchlist_screening_id.into(),
+            reset_fields: ::std::option::Option::None,
+            search_terms: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+        }
+    }
+    /// Set [`assignee`](Self::assignee).
+    pub fn assignee(mut self, value: DashboardUserId) -> Self {
+        self.assignee = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ClientUserId) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reset_fields`](Self::reset_fields).
+    pub fn reset_fields(
+        mut self,
+        value: WatchlistScreeningEntityUpdateRequestResettableFieldList,
+    ) -> Self {
+        self.reset_fields = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`search_terms`](Self::search_terms).
+    pub fn search_terms(
+        mut self,
+        value: UpdateEntityScreeningRequestSearchTerms,
+    ) -> Self {
+        self.search_terms = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`status`](Self::status).
+    pub fn status(mut self, value: WatchlistScreeningStatus) -> Self {
+        self.status = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The name of a field that can be reset back to null
@@ -9079,6 +8767,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningHitId {
         )
     }
 }
+impl ::std::convert::From<&str> for WatchlistScreeningHitId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningHitId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -9396,12 +9089,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividual {
     }
 }
 ///Request input for creating an individual watchlist screening
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningIndividualCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub search_terms: WatchlistScreeningRequestSearchTerms,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -9413,12 +9105,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualCreateReques
 impl<'de> crate::struct_serde::FromMap<'de>
 for WatchlistScreeningIndividualCreateRequest {
     const NAME: &'static str = "WatchlistScreeningIndividualCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "client_user_id",
-        "search_terms",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["client_user_id", "search_terms"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9429,23 +9116,17 @@ for WatchlistScreeningIndividualCreateRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "client_user_id"),
-                2 => s::value(&mut map, &mut f2, "search_terms"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "search_terms"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            client_user_id: s::optional(f1),
-            search_terms: s::required(f2, "search_terms")?,
-            secret: s::optional(f3),
+            client_user_id: s::optional(f0),
+            search_terms: s::required(f1, "search_terms")?,
         })
     }
 }
@@ -9454,21 +9135,15 @@ impl ::serde::Serialize for WatchlistScreeningIndividualCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.client_user_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.client_user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualCreateRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[0], "client_user_id", &self.client_user_id);
         out.field("search_terms", &self.search_terms);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -9487,13 +9162,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualCreateRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_user_id",
             j::OPTIONAL,
             G::subschema_for::<ClientUserId>,
@@ -9507,24 +9175,21 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualCreateRequest {
             &[],
             "",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish("Request input for creating an individual watchlist screening")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningIndividualCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningIndividualCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("search_terms", &self.search_terms)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl WatchlistScreeningIndividualCreateRequest {
+    /// A value with its required fields (`search_terms`); set optional fields with the methods named after them.
+    pub fn new(search_terms: WatchlistScreeningRequestSearchTerms) -> Self {
+        Self {
+            client_user_id: ::std::option::Option::None,
+            search_terms,
+        }
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ClientUserId) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.
@@ -9681,10 +9346,9 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualCreateResponse {
     }
 }
 ///Request input for fetching an individual watchlist screening
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningIndividualGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualGetRequest {
@@ -9696,11 +9360,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividualGetRequest {
     const NAME: &'static str = "WatchlistScreeningIndividualGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "watchlist_screening_id",
-    ];
+    const FIELDS: &'static [&'static str] = &["watchlist_screening_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9710,21 +9370,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividualGetR
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "watchlist_screening_id"),
+                0 => s::value(&mut map, &mut f0, "watchlist_screening_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            watchlist_screening_id: s::required(f2, "watchlist_screening_id")?,
+            watchlist_screening_id: s::required(f0, "watchlist_screening_id")?,
         })
     }
 }
@@ -9733,18 +9387,13 @@ impl ::serde::Serialize for WatchlistScreeningIndividualGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -9764,20 +9413,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "watchlist_screening_id",
             j::REQUIRED,
             G::subschema_for::<WatchlistScreeningIndividualId>,
@@ -9787,13 +9422,14 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualGetRequest {
         o.finish("Request input for fetching an individual watchlist screening")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningIndividualGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningIndividualGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("watchlist_screening_id", &self.watchlist_screening_id)
-            .finish()
+impl WatchlistScreeningIndividualGetRequest {
+    /// A value with its required fields (`watchlist_screening_id`); set optional fields with the methods named after them.
+    pub fn new(
+        watchlist_screening_id: impl ::std::convert::Into<WatchlistScreeningIndividualId>,
+    ) -> Self {
+        Self {
+            watchlist_screening_id: watchlist_screening_id.into(),
+        }
     }
 }
 ///The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.
@@ -9949,11 +9585,10 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualGetResponse {
     }
 }
 ///Request input for listing changes to watchlist screenings for individuals
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningIndividualHistoryListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualHistoryListRequest {
@@ -9966,12 +9601,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualHistoryListR
 impl<'de> crate::struct_serde::FromMap<'de>
 for WatchlistScreeningIndividualHistoryListRequest {
     const NAME: &'static str = "WatchlistScreeningIndividualHistoryListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "cursor",
-        "secret",
-        "watchlist_screening_id",
-    ];
+    const FIELDS: &'static [&'static str] = &["cursor", "watchlist_screening_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -9982,23 +9612,17 @@ for WatchlistScreeningIndividualHistoryListRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "cursor"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "watchlist_screening_id"),
+                0 => s::value(&mut map, &mut f0, "cursor"),
+                1 => s::value(&mut map, &mut f1, "watchlist_screening_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            cursor: s::optional(f1),
-            secret: s::optional(f2),
-            watchlist_screening_id: s::required(f3, "watchlist_screening_id")?,
+            cursor: s::optional(f0),
+            watchlist_screening_id: s::required(f1, "watchlist_screening_id")?,
         })
     }
 }
@@ -10007,20 +9631,14 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHistoryListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualHistoryListRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -10039,21 +9657,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualHistoryListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "watchlist_screening_id",
             j::REQUIRED,
@@ -10066,14 +9670,20 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualHistoryListRequest {
         )
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningIndividualHistoryListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningIndividualHistoryListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
-            .field("watchlist_screening_id", &self.watchlist_screening_id)
-            .finish()
+impl WatchlistScreeningIndividualHistoryListRequest {
+    /// A value with its required fields (`watchlist_screening_id`); set optional fields with the methods named after them.
+    pub fn new(
+        watchlist_screening_id: impl ::std::convert::Into<WatchlistScreeningIndividualId>,
+    ) -> Self {
+        Self {
+            cursor: ::std::option::Option::None,
+            watchlist_screening_id: watchlist_screening_id.into(),
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of individual watchlist screenings.
@@ -10177,11 +9787,10 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualHistoryListResponse 
     }
 }
 ///Request input for listing hits for an individual watchlist screening
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningIndividualHitListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualHitListRequest {
@@ -10194,12 +9803,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualHitListReque
 impl<'de> crate::struct_serde::FromMap<'de>
 for WatchlistScreeningIndividualHitListRequest {
     const NAME: &'static str = "WatchlistScreeningIndividualHitListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "cursor",
-        "secret",
-        "watchlist_screening_id",
-    ];
+    const FIELDS: &'static [&'static str] = &["cursor", "watchlist_screening_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -10210,23 +9814,17 @@ for WatchlistScreeningIndividualHitListRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "cursor"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "watchlist_screening_id"),
+                0 => s::value(&mut map, &mut f0, "cursor"),
+                1 => s::value(&mut map, &mut f1, "watchlist_screening_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            cursor: s::optional(f1),
-            secret: s::optional(f2),
-            watchlist_screening_id: s::required(f3, "watchlist_screening_id")?,
+            cursor: s::optional(f0),
+            watchlist_screening_id: s::required(f1, "watchlist_screening_id")?,
         })
     }
 }
@@ -10235,20 +9833,14 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHitListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualHitListRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -10267,21 +9859,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualHitListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "watchlist_screening_id",
             j::REQUIRED,
@@ -10292,14 +9870,20 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualHitListRequest {
         o.finish("Request input for listing hits for an individual watchlist screening")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningIndividualHitListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningIndividualHitListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
-            .field("watchlist_screening_id", &self.watchlist_screening_id)
-            .finish()
+impl WatchlistScreeningIndividualHitListRequest {
+    /// A value with its required fields (`watchlist_screening_id`); set optional fields with the methods named after them.
+    pub fn new(
+        watchlist_screening_id: impl ::std::convert::Into<WatchlistScreeningIndividualId>,
+    ) -> Self {
+        Self {
+            cursor: ::std::option::Option::None,
+            watchlist_screening_id: watchlist_screening_id.into(),
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of individual watchlist screening hits
@@ -10436,6 +10020,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualId {
         )
     }
 }
+impl ::std::convert::From<&str> for WatchlistScreeningIndividualId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningIndividualId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10497,6 +10086,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualIdNullable {
         )
     }
 }
+impl ::std::convert::From<&str> for WatchlistScreeningIndividualIdNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningIndividualIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10527,13 +10121,12 @@ impl ::std::str::FromStr for WatchlistScreeningIndividualIdNullable {
     }
 }
 ///Request input for listing watchlist screenings for individuals
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningIndividualListRequest {
     pub assignee: ::std::option::Option<DashboardUserId>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub status: ::std::option::Option<WatchlistScreeningStatus>,
     pub watchlist_program_id: WatchlistProgramId,
 }
@@ -10548,10 +10141,8 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividualList
     const NAME: &'static str = "WatchlistScreeningIndividualListRequest";
     const FIELDS: &'static [&'static str] = &[
         "assignee",
-        "client_id",
         "client_user_id",
         "cursor",
-        "secret",
         "status",
         "watchlist_program_id",
     ];
@@ -10568,29 +10159,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividualList
         let mut f2 = None;
         let mut f3 = None;
         let mut f4 = None;
-        let mut f5 = None;
-        let mut f6 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "assignee"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "client_user_id"),
-                3 => s::value(&mut map, &mut f3, "cursor"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "status"),
-                6 => s::value(&mut map, &mut f6, "watchlist_program_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "status"),
+                4 => s::value(&mut map, &mut f4, "watchlist_program_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             assignee: s::optional(f0),
-            client_id: s::optional(f1),
-            client_user_id: s::optional(f2),
-            cursor: s::optional(f3),
-            secret: s::optional(f4),
-            status: s::optional(f5),
-            watchlist_program_id: s::required(f6, "watchlist_program_id")?,
+            client_user_id: s::optional(f1),
+            cursor: s::optional(f2),
+            status: s::optional(f3),
+            watchlist_program_id: s::required(f4, "watchlist_program_id")?,
         })
     }
 }
@@ -10599,12 +10184,10 @@ impl ::serde::Serialize for WatchlistScreeningIndividualListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.assignee),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.status),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -10614,11 +10197,9 @@ impl ::serde::Serialize for WatchlistScreeningIndividualListRequest {
             &skip,
         );
         out.field_unless(skip[0], "assignee", &self.assignee);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[3], "cursor", &self.cursor);
-        out.field_unless(skip[4], "secret", &self.secret);
-        out.field_unless(skip[5], "status", &self.status);
+        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[2], "cursor", &self.cursor);
+        out.field_unless(skip[3], "status", &self.status);
         out.field("watchlist_program_id", &self.watchlist_program_id);
         out.end()
     }
@@ -10645,13 +10226,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualListRequest {
             "",
         );
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "client_user_id",
             j::OPTIONAL,
             G::subschema_for::<ClientUserId>,
@@ -10659,13 +10233,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualListRequest {
             "",
         );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "status",
             j::OPTIONAL,
@@ -10683,17 +10250,38 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualListRequest {
         o.finish("Request input for listing watchlist screenings for individuals")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningIndividualListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningIndividualListRequest")
-            .field("assignee", &self.assignee)
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
-            .field("status", &self.status)
-            .field("watchlist_program_id", &self.watchlist_program_id)
-            .finish()
+impl WatchlistScreeningIndividualListRequest {
+    /// A value with its required fields (`watchlist_program_id`); set optional fields with the methods named after them.
+    pub fn new(
+        watchlist_program_id: impl ::std::convert::Into<WatchlistProgramId>,
+    ) -> Self {
+        Self {
+            assignee: ::std::option::Option::None,
+            client_user_id: ::std::option::Option::None,
+            cursor: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            watchlist_program_id: watchlist_program_id.into(),
+        }
+    }
+    /// Set [`assignee`](Self::assignee).
+    pub fn assignee(mut self, value: DashboardUserId) -> Self {
+        self.assignee = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ClientUserId) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`status`](Self::status).
+    pub fn status(mut self, value: WatchlistScreeningStatus) -> Self {
+        self.status = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of individual watchlist screenings.
@@ -10830,6 +10418,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualName {
         )
     }
 }
+impl ::std::convert::From<&str> for WatchlistScreeningIndividualName {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningIndividualName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10858,10 +10451,9 @@ impl ::std::str::FromStr for WatchlistScreeningIndividualName {
     }
 }
 ///Request input for fetching an individual watchlist program
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningIndividualProgramGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_program_id: WatchlistProgramId,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualProgramGetRequest {
@@ -10874,11 +10466,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualProgramGetRe
 impl<'de> crate::struct_serde::FromMap<'de>
 for WatchlistScreeningIndividualProgramGetRequest {
     const NAME: &'static str = "WatchlistScreeningIndividualProgramGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "watchlist_program_id",
-    ];
+    const FIELDS: &'static [&'static str] = &["watchlist_program_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -10888,21 +10476,15 @@ for WatchlistScreeningIndividualProgramGetRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "watchlist_program_id"),
+                0 => s::value(&mut map, &mut f0, "watchlist_program_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            watchlist_program_id: s::required(f2, "watchlist_program_id")?,
+            watchlist_program_id: s::required(f0, "watchlist_program_id")?,
         })
     }
 }
@@ -10911,18 +10493,13 @@ impl ::serde::Serialize for WatchlistScreeningIndividualProgramGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualProgramGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("watchlist_program_id", &self.watchlist_program_id);
         out.end()
     }
@@ -10942,20 +10519,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "watchlist_program_id",
             j::REQUIRED,
             G::subschema_for::<WatchlistProgramId>,
@@ -10965,13 +10528,14 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramGetRequest {
         o.finish("Request input for fetching an individual watchlist program")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningIndividualProgramGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
-            .field("watchlist_program_id", &self.watchlist_program_id)
-            .finish()
+impl WatchlistScreeningIndividualProgramGetRequest {
+    /// A value with its required fields (`watchlist_program_id`); set optional fields with the methods named after them.
+    pub fn new(
+        watchlist_program_id: impl ::std::convert::Into<WatchlistProgramId>,
+    ) -> Self {
+        Self {
+            watchlist_program_id: watchlist_program_id.into(),
+        }
     }
 }
 ///A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of individuals.
@@ -11144,11 +10708,10 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramGetResponse {
     }
 }
 ///Request input for listing watchlist screening programs for individuals
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct WatchlistScreeningIndividualProgramListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualProgramListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -11160,7 +10723,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualProgramListR
 impl<'de> crate::struct_serde::FromMap<'de>
 for WatchlistScreeningIndividualProgramListRequest {
     const NAME: &'static str = "WatchlistScreeningIndividualProgramListRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "cursor", "secret"];
+    const FIELDS: &'static [&'static str] = &["cursor"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -11170,22 +10733,14 @@ for WatchlistScreeningIndividualProgramListRequest {
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "cursor"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "cursor"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
-        Ok(Self {
-            client_id: s::optional(f0),
-            cursor: s::optional(f1),
-            secret: s::optional(f2),
-        })
+        Ok(Self { cursor: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for WatchlistScreeningIndividualProgramListRequest {
@@ -11193,20 +10748,14 @@ impl ::serde::Serialize for WatchlistScreeningIndividualProgramListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualProgramListRequest",
             0,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.end()
     }
 }
@@ -11224,33 +10773,23 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "Request input for listing watchlist screening programs for individuals",
         )
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningIndividualProgramListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl WatchlistScreeningIndividualProgramListRequest {
+    /// A value with every field unset (or at its default); set fields with the methods named after them.
+    pub fn new() -> Self {
+        Self {
+            cursor: ::std::option::Option::None,
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of individual watchlist screening programs
@@ -11354,15 +10893,14 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualProgramListResponse 
     }
 }
 ///Request input for creating a screening review
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningIndividualReviewCreateRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub comment: ::std::option::Option<ReviewComment>,
     ///Hits to mark as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.
     pub confirmed_hits: ::std::vec::Vec<WatchlistScreeningHitId>,
     ///Hits to mark as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.
     pub dismissed_hits: ::std::vec::Vec<WatchlistScreeningHitId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualReviewCreateRequest {
@@ -11376,11 +10914,9 @@ impl<'de> crate::struct_serde::FromMap<'de>
 for WatchlistScreeningIndividualReviewCreateRequest {
     const NAME: &'static str = "WatchlistScreeningIndividualReviewCreateRequest";
     const FIELDS: &'static [&'static str] = &[
-        "client_id",
         "comment",
         "confirmed_hits",
         "dismissed_hits",
-        "secret",
         "watchlist_screening_id",
     ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
@@ -11395,27 +10931,21 @@ for WatchlistScreeningIndividualReviewCreateRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "comment"),
-                2 => s::value(&mut map, &mut f2, "confirmed_hits"),
-                3 => s::value(&mut map, &mut f3, "dismissed_hits"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "watchlist_screening_id"),
+                0 => s::value(&mut map, &mut f0, "comment"),
+                1 => s::value(&mut map, &mut f1, "confirmed_hits"),
+                2 => s::value(&mut map, &mut f2, "dismissed_hits"),
+                3 => s::value(&mut map, &mut f3, "watchlist_screening_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            comment: s::optional(f1),
-            confirmed_hits: s::required(f2, "confirmed_hits")?,
-            dismissed_hits: s::required(f3, "dismissed_hits")?,
-            secret: s::optional(f4),
-            watchlist_screening_id: s::required(f5, "watchlist_screening_id")?,
+            comment: s::optional(f0),
+            confirmed_hits: s::required(f1, "confirmed_hits")?,
+            dismissed_hits: s::required(f2, "dismissed_hits")?,
+            watchlist_screening_id: s::required(f3, "watchlist_screening_id")?,
         })
     }
 }
@@ -11424,22 +10954,16 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.comment),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.comment)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualReviewCreateRequest",
             3,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "comment", &self.comment);
+        out.field_unless(skip[0], "comment", &self.comment);
         out.field("confirmed_hits", &self.confirmed_hits);
         out.field("dismissed_hits", &self.dismissed_hits);
-        out.field_unless(skip[2], "secret", &self.secret);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -11458,13 +10982,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewCreateRequest 
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "comment",
             j::OPTIONAL,
@@ -11487,13 +11004,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewCreateRequest 
             "Hits to mark as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "watchlist_screening_id",
             j::REQUIRED,
             G::subschema_for::<WatchlistScreeningIndividualId>,
@@ -11503,16 +11013,24 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewCreateRequest 
         o.finish("Request input for creating a screening review")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewCreateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningIndividualReviewCreateRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("comment", &self.comment)
-            .field("confirmed_hits", &self.confirmed_hits)
-            .field("dismissed_hits", &self.dismissed_hits)
-            .field("secret", &crate::redact::Redacted)
-            .field("watchlist_screening_id", &self.watchlist_screening_id)
-            .finish()
+impl WatchlistScreeningIndividualReviewCreateRequest {
+    /// A value with its required fields (`confirmed_hits`, `dismissed_hits`, `watchlist_screening_id`); set optional fields with the methods named after them.
+    pub fn new(
+        confirmed_hits: ::std::vec::Vec<WatchlistScreeningHitId>,
+        dismissed_hits: ::std::vec::Vec<WatchlistScreeningHitId>,
+        watchlist_screening_id: impl ::std::convert::Into<WatchlistScreeningIndividualId>,
+    ) -> Self {
+        Self {
+            comment: ::std::option::Option::None,
+            confirmed_hits,
+            dismissed_hits,
+            watchlist_screening_id: watchlist_screening_id.into(),
+        }
+    }
+    /// Set [`comment`](Self::comment).
+    pub fn comment(mut self, value: ReviewComment) -> Self {
+        self.comment = ::std::option::Option::Some(value);
+        self
     }
 }
 /**A review submitted by a team member for an individual watchlist screening. A review can be either a comment on the current screening state, actions taken
@@ -11660,11 +11178,10 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewCreateResponse
     }
 }
 ///Request input for listing reviews for an individual watchlist screening
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningIndividualReviewListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub cursor: ::std::option::Option<Cursor>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
 }
 impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualReviewListRequest {
@@ -11677,12 +11194,7 @@ impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualReviewListRe
 impl<'de> crate::struct_serde::FromMap<'de>
 for WatchlistScreeningIndividualReviewListRequest {
     const NAME: &'static str = "WatchlistScreeningIndividualReviewListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "cursor",
-        "secret",
-        "watchlist_screening_id",
-    ];
+    const FIELDS: &'static [&'static str] = &["cursor", "watchlist_screening_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -11693,23 +11205,17 @@ for WatchlistScreeningIndividualReviewListRequest {
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "cursor"),
-                2 => s::value(&mut map, &mut f2, "secret"),
-                3 => s::value(&mut map, &mut f3, "watchlist_screening_id"),
+                0 => s::value(&mut map, &mut f0, "cursor"),
+                1 => s::value(&mut map, &mut f1, "watchlist_screening_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            cursor: s::optional(f1),
-            secret: s::optional(f2),
-            watchlist_screening_id: s::required(f3, "watchlist_screening_id")?,
+            cursor: s::optional(f0),
+            watchlist_screening_id: s::required(f1, "watchlist_screening_id")?,
         })
     }
 }
@@ -11718,20 +11224,14 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.cursor),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualReviewListRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -11750,21 +11250,7 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field("cursor", j::OPTIONAL, G::subschema_for::<Cursor>, &[j::NULLABLE], "");
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "watchlist_screening_id",
             j::REQUIRED,
@@ -11777,14 +11263,20 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewListRequest {
         )
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningIndividualReviewListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("cursor", &self.cursor)
-            .field("secret", &crate::redact::Redacted)
-            .field("watchlist_screening_id", &self.watchlist_screening_id)
-            .finish()
+impl WatchlistScreeningIndividualReviewListRequest {
+    /// A value with its required fields (`watchlist_screening_id`); set optional fields with the methods named after them.
+    pub fn new(
+        watchlist_screening_id: impl ::std::convert::Into<WatchlistScreeningIndividualId>,
+    ) -> Self {
+        Self {
+            cursor: ::std::option::Option::None,
+            watchlist_screening_id: watchlist_screening_id.into(),
+        }
+    }
+    /// Set [`cursor`](Self::cursor).
+    pub fn cursor(mut self, value: Cursor) -> Self {
+        self.cursor = ::std::option::Option::Some(value);
+        self
     }
 }
 ///Paginated list of screening reviews
@@ -11888,16 +11380,15 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualReviewListResponse {
     }
 }
 ///Request input for editing an individual watchlist screening
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningIndividualUpdateRequest {
     pub assignee: ::std::option::Option<DashboardUserId>,
-    pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub reset_fields: ::std::option::Option<
         WatchlistScreeningIndividualUpdateRequestResettableFieldList,
     >,
     pub search_terms: ::std::option::Option<UpdateIndividualScreeningRequestSearchTerms>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub status: ::std::option::Option<WatchlistScreeningStatus>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
 }
@@ -11913,11 +11404,9 @@ for WatchlistScreeningIndividualUpdateRequest {
     const NAME: &'static str = "WatchlistScreeningIndividualUpdateRequest";
     const FIELDS: &'static [&'static str] = &[
         "assignee",
-        "client_id",
         "client_user_id",
         "reset_fields",
         "search_terms",
-        "secret",
         "status",
         "watchlist_screening_id",
     ];
@@ -11935,31 +11424,25 @@ for WatchlistScreeningIndividualUpdateRequest {
         let mut f3 = None;
         let mut f4 = None;
         let mut f5 = None;
-        let mut f6 = None;
-        let mut f7 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "assignee"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "client_user_id"),
-                3 => s::value(&mut map, &mut f3, "reset_fields"),
-                4 => s::value(&mut map, &mut f4, "search_terms"),
-                5 => s::value(&mut map, &mut f5, "secret"),
-                6 => s::value(&mut map, &mut f6, "status"),
-                7 => s::value(&mut map, &mut f7, "watchlist_screening_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "reset_fields"),
+                3 => s::value(&mut map, &mut f3, "search_terms"),
+                4 => s::value(&mut map, &mut f4, "status"),
+                5 => s::value(&mut map, &mut f5, "watchlist_screening_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             assignee: s::optional(f0),
-            client_id: s::optional(f1),
-            client_user_id: s::optional(f2),
-            reset_fields: s::optional(f3),
-            search_terms: s::optional(f4),
-            secret: s::optional(f5),
-            status: s::optional(f6),
-            watchlist_screening_id: s::required(f7, "watchlist_screening_id")?,
+            client_user_id: s::optional(f1),
+            reset_fields: s::optional(f2),
+            search_terms: s::optional(f3),
+            status: s::optional(f4),
+            watchlist_screening_id: s::required(f5, "watchlist_screening_id")?,
         })
     }
 }
@@ -11968,13 +11451,11 @@ impl ::serde::Serialize for WatchlistScreeningIndividualUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.assignee),
-            ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.reset_fields),
             ::std::option::Option::is_none(&self.search_terms),
-            ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.status),
         ];
         let mut out = crate::struct_serde::Struct::begin(
@@ -11984,12 +11465,10 @@ impl ::serde::Serialize for WatchlistScreeningIndividualUpdateRequest {
             &skip,
         );
         out.field_unless(skip[0], "assignee", &self.assignee);
-        out.field_unless(skip[1], "client_id", &self.client_id);
-        out.field_unless(skip[2], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[3], "reset_fields", &self.reset_fields);
-        out.field_unless(skip[4], "search_terms", &self.search_terms);
-        out.field_unless(skip[5], "secret", &self.secret);
-        out.field_unless(skip[6], "status", &self.status);
+        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[2], "reset_fields", &self.reset_fields);
+        out.field_unless(skip[3], "search_terms", &self.search_terms);
+        out.field_unless(skip[4], "status", &self.status);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -12012,13 +11491,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualUpdateRequest {
             "assignee",
             j::OPTIONAL,
             G::subschema_for::<DashboardUserId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
             &[j::NULLABLE],
             "",
         );
@@ -12046,13 +11518,6 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualUpdateRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "status",
             j::OPTIONAL,
             G::subschema_for::<WatchlistScreeningStatus>,
@@ -12069,18 +11534,50 @@ impl ::schemars::JsonSchema for WatchlistScreeningIndividualUpdateRequest {
         o.finish("Request input for editing an individual watchlist screening")
     }
 }
-impl ::std::fmt::Debug for WatchlistScreeningIndividualUpdateRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WatchlistScreeningIndividualUpdateRequest")
-            .field("assignee", &self.assignee)
-            .field("client_id", &crate::redact::Redacted)
-            .field("client_user_id", &self.client_user_id)
-            .field("reset_fields", &self.reset_fields)
-            .field("search_terms", &self.search_terms)
-            .field("secret", &crate::redact::Redacted)
-            .field("status", &self.status)
-            .field("watchlist_screening_id", &self.watchlist_screening_id)
-            .finish()
+impl WatchlistScreeningIndividualUpdateRequest {
+    /// A value with its required fields (`watchlist_screening_id`); set optional fields with the methods named after them.
+    pub fn new(
+        watchlist_screening_id: impl ::std::convert::Into<WatchlistScreeningIndividualId>,
+    ) -> Self {
+        Self {
+            assignee: ::std::option::Option::None,
+            client_user_id: ::std::option::Option::None,
+            reset_fields: ::std::option::Option::None,
+            search_terms: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            watchlist_screening_id: watchlist_screening_id.into(),
+        }
+    }
+    /// Set [`assignee`](Self::assignee).
+    pub fn assignee(mut self, value: DashboardUserId) -> Self {
+        self.assignee = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`client_user_id`](Self::client_user_id).
+    pub fn client_user_id(mut self, value: ClientUserId) -> Self {
+        self.client_user_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`reset_fields`](Self::reset_fields).
+    pub fn reset_fields(
+        mut self,
+        value: WatchlistScreeningIndividualUpdateRequestResettableFieldList,
+    ) -> Self {
+        self.reset_fields = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`search_terms`](Self::search_terms).
+    pub fn search_terms(
+        mut self,
+        value: UpdateIndividualScreeningRequestSearchTerms,
+    ) -> Self {
+        self.search_terms = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`status`](Self::status).
+    pub fn status(mut self, value: WatchlistScreeningStatus) -> Self {
+        self.status = ::std::option::Option::Some(value);
+        self
     }
 }
 ///The name of a field that can be reset back to null
@@ -12392,6 +11889,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningPhoneNumber {
         )
     }
 }
+impl ::std::convert::From<&str> for WatchlistScreeningPhoneNumber {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningPhoneNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12453,6 +11955,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningPhoneNumberNullable {
         )
     }
 }
+impl ::std::convert::From<&str> for WatchlistScreeningPhoneNumberNullable {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
 impl ::std::ops::Deref for WatchlistScreeningPhoneNumberNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12484,6 +11991,7 @@ impl ::std::str::FromStr for WatchlistScreeningPhoneNumberNullable {
 }
 ///Search inputs for creating a watchlist screening
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WatchlistScreeningRequestSearchTerms {
     pub country: ::std::option::Option<GenericCountryCode>,
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
@@ -12614,6 +12122,36 @@ impl ::schemars::JsonSchema for WatchlistScreeningRequestSearchTerms {
             "",
         );
         o.finish("Search inputs for creating a watchlist screening")
+    }
+}
+impl WatchlistScreeningRequestSearchTerms {
+    /// A value with its required fields (`legal_name`, `watchlist_program_id`); set optional fields with the methods named after them.
+    pub fn new(
+        legal_name: impl ::std::convert::Into<WatchlistScreeningIndividualName>,
+        watchlist_program_id: impl ::std::convert::Into<WatchlistProgramId>,
+    ) -> Self {
+        Self {
+            country: ::std::option::Option::None,
+            date_of_birth: ::std::option::Option::None,
+            document_number: ::std::option::Option::None,
+            legal_name: legal_name.into(),
+            watchlist_program_id: watchlist_program_id.into(),
+        }
+    }
+    /// Set [`country`](Self::country).
+    pub fn country(mut self, value: GenericCountryCode) -> Self {
+        self.country = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`date_of_birth`](Self::date_of_birth).
+    pub fn date_of_birth(mut self, value: Iso8601Date) -> Self {
+        self.date_of_birth = ::std::option::Option::Some(value);
+        self
+    }
+    /// Set [`document_number`](Self::document_number).
+    pub fn document_number(mut self, value: WatchlistScreeningDocumentValue) -> Self {
+        self.document_number = ::std::option::Option::Some(value);
+        self
     }
 }
 /**A review submitted by a team member for an individual watchlist screening. A review can be either a comment on the current screening state, actions taken
@@ -12779,6 +12317,11 @@ impl ::schemars::JsonSchema for WatchlistScreeningReviewId {
             &[],
             "ID of the associated review.",
         )
+    }
+}
+impl ::std::convert::From<&str> for WatchlistScreeningReviewId {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
     }
 }
 impl ::std::ops::Deref for WatchlistScreeningReviewId {
@@ -13364,12 +12907,11 @@ impl ::schemars::JsonSchema for WebhookUpdateAcknowledgedWebhook {
     }
 }
 ///WebhookVerificationKeyGetRequest defines the request schema for `/webhook_verification_key/get`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WebhookVerificationKeyGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The key ID ( `kid` ) from the JWT header.
     pub key_id: ::std::string::String,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -13380,7 +12922,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for WebhookVerificationKeyGetRequest {
     const NAME: &'static str = "WebhookVerificationKeyGetRequest";
-    const FIELDS: &'static [&'static str] = &["client_id", "key_id", "secret"];
+    const FIELDS: &'static [&'static str] = &["key_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -13390,21 +12932,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for WebhookVerificationKeyGetRequest
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "key_id"),
-                2 => s::value(&mut map, &mut f2, "secret"),
+                0 => s::value(&mut map, &mut f0, "key_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            key_id: s::required(f1, "key_id")?,
-            secret: s::optional(f2),
+            key_id: s::required(f0, "key_id")?,
         })
     }
 }
@@ -13413,19 +12949,14 @@ impl ::serde::Serialize for WebhookVerificationKeyGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WebhookVerificationKeyGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("key_id", &self.key_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -13444,38 +12975,21 @@ impl ::schemars::JsonSchema for WebhookVerificationKeyGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "key_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
             &[],
             "The key ID ( `kid` ) from the JWT header.",
         );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
         o.finish(
             "WebhookVerificationKeyGetRequest defines the request schema for `/webhook_verification_key/get`",
         )
     }
 }
-impl ::std::fmt::Debug for WebhookVerificationKeyGetRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WebhookVerificationKeyGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("key_id", &self.key_id)
-            .field("secret", &crate::redact::Redacted)
-            .finish()
+impl WebhookVerificationKeyGetRequest {
+    /// A value with its required fields (`key_id`); set optional fields with the methods named after them.
+    pub fn new(key_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { key_id: key_id.into() }
     }
 }
 ///WebhookVerificationKeyGetResponse defines the response schema for `/webhook_verification_key/get`

@@ -426,7 +426,8 @@ mod tests {
             r#"Cow :: Borrowed ("Thing")"#,
             r#"Cow :: Borrowed ("plaid_client::types::Thing")"#,
             r#"o . field ("type" , j :: REQUIRED , G :: subschema_for :: < Kind > , & [] , "Its kind.")"#,
-            r#"("mask" , j :: REQUIRED , G :: subschema_for :: < String > , & [j :: NULLABLE] , "")"#,
+            // Required and nullable: read as `None` when absent, always written.
+            r#"("mask" , j :: DEFAULTED , G :: subschema_for :: < String > , & [j :: NULLABLE] , "")"#,
             r#"("note" , j :: OPTIONAL , G :: subschema_for :: < String > , & [j :: NULLABLE] , "")"#,
             r#"("tags" , j :: OPTIONAL , G :: subschema_for :: < String > , & [j :: ARRAY] , "")"#,
             r#"("ids" , j :: REQUIRED_WHEN_READ , G :: subschema_for :: < String > , & [j :: ARRAY] , "")"#,

@@ -144,8 +144,9 @@ fn derives_serde(st: &ItemStruct) -> bool {
         .all(|name| derived.iter().any(|p| is_serde_trait(p, name)))
 }
 
-/// The fields' rules, or `None` if an attribute is outside what this pass understands.
-fn read_fields(st: &ItemStruct) -> Option<Vec<Field>> {
+/// The fields' rules, or `None` if an attribute is outside what this pass understands (the
+/// constructors pass reads them too, to tell required fields from optional ones).
+pub fn read_fields(st: &ItemStruct) -> Option<Vec<Field>> {
     if st.attrs.iter().any(|a| a.path().is_ident("serde")) {
         return None;
     }

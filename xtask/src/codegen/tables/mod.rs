@@ -32,12 +32,14 @@ pub struct Tables {
     pub operations_summary: String,
 }
 
+/// The tables, from progenitor's output, the operations read off it ([`operations::collect`],
+/// run before the passes) and the credentials the redaction pass found.
 pub fn build(
     input: &Input<'_>,
     output: &Output,
+    ops: Vec<operations::OperationInfo>,
     credentials: &Credentials,
 ) -> anyhow::Result<Tables> {
-    let ops = operations::collect(&output.client, input.original)?;
     let expected = check_every_operation(input, &ops)?;
     let paging = pagination::detect(&ops, &output.types, input.original);
     println!("pagination: {}", paging.counts);

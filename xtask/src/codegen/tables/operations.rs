@@ -100,6 +100,30 @@ pub fn collect(file: &syn::File, original_spec: &Value) -> anyhow::Result<Vec<Op
     Ok(out)
 }
 
+/// What the constructors pass needs from the operations: each request body type (and whether
+/// its operation takes an idempotency key), and every response and error type.
+pub fn requests(ops: &[OperationInfo]) -> crate::codegen::passes::constructors::Requests {
+    let mut out = crate::codegen::passes::constructors::Requests::default();
+    for op in ops {
+        if let Some(name) = op.body.as_ref().and_then(types_name) {
+            *out.bodies.entry(name).or_default() |= op.idempotency_key.is_some();
+        }
+        out.received
+            .extend([&op.response, &op.error].into_iter().filter_map(types_name));
+    }
+    out
+}
+
+/// The name of a type of progenitor's `types` module as the client names it (`types::X`).
+fn types_name(ty: &syn::Type) -> Option<String> {
+    let syn::Type::Path(p) = ty else { return None };
+    let segments: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
+    match segments[..] {
+        [module, name] if module.ident == "types" => Some(name.ident.to_string()),
+        _ => None,
+    }
+}
+
 /// The type of a method's `body` parameter, without its reference.
 fn body_type(arg: &syn::FnArg) -> Option<syn::Type> {
     let syn::FnArg::Typed(pt) = arg else {
