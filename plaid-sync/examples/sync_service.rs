@@ -18,6 +18,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,7 +29,9 @@ use axum::routing::post;
 use axum::Router;
 use plaid_sync::pacing::Limit;
 use plaid_sync::plaid::WebhookVerifier;
-use plaid_sync::{Backend, Pacer, Pacing, Store, SyncHandler, Worker, WorkerConfig, WorkerStats};
+use plaid_sync::{
+    Backend, Credential, Pacer, Pacing, Store, SyncHandler, Worker, WorkerConfig, WorkerStats,
+};
 use support::{AnyError, Faults, Ledger, LedgerDb, MockLimits, MockPlaid};
 
 /// Plaid's minute runs in 3 seconds here; the limits are Sandbox's `/transactions/sync` row.
@@ -157,6 +160,62 @@ where
     }
     let repaired = names.get(7).cloned().unwrap_or_default();
     mock.set_login_required(&repaired, true);
+    let pacer = limit_and_fault(&store, &mock)?;
+    let webhook_url = serve_webhooks(&store, &mock).await?;
+    println!(
+        "mock Plaid at {}, webhook endpoint at {webhook_url}",
+        mock.url
+    );
+    println!("{items} Items x {transactions} transactions; limits: 1,000 per client and 50 per Item per (scaled) minute of {MINUTE:?}");
+
+    let started = Instant::now();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let ledger = Ledger::default();
+    let mut workers = Vec::new();
+    let mut watched = Vec::new();
+    for name in ["worker-1", "worker-2"] {
+        let worker = worker(&store, &mock, &pacer, &ledger, name)?;
+        watched.push(worker.stats());
+        let mut stopped = stopped.clone();
+        workers.push(tokio::spawn(async move {
+            worker
+                .run(async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                })
+                .await
+        }));
+    }
+
+    wait_until_done(&store, &watched, started, 1, || true).await?;
+    println!("-- initial sync done; Plaid publishes updates and sends webhooks (3 per update)");
+    let http = reqwest::Client::new();
+    let updated: Vec<String> = names.iter().step_by(2).cloned().collect();
+    let publisher = tokio::spawn(publish_updates(
+        http.clone(),
+        mock.clone(),
+        webhook_url.clone(),
+        updated,
+    ));
+    wait_until_done(&store, &watched, started, 1, || publisher.is_finished()).await?;
+    publisher.await??;
+    println!("-- the user of {repaired} logs in again: LOGIN_REPAIRED");
+    mock.set_login_required(&repaired, false);
+    let repair = ("ITEM", "LOGIN_REPAIRED");
+    post_webhook(&http, &mock, &webhook_url, repair, &repaired).await?;
+    wait_until_done(&store, &watched, started, 0, || true).await?;
+
+    let _ = stop.send(true);
+    let mut stats = Vec::new();
+    for w in workers {
+        stats.push(w.await?);
+    }
+    summary(&store, &mock, &names, started, &stats).await
+}
+
+/// Make the mock misbehave (a 500 every 97 requests, a mutation during pagination every 41)
+/// and enforce Plaid's `/transactions/sync` limits with the minute scaled down; the pacer
+/// that keeps the workers under them.
+fn limit_and_fault<DB: Backend>(store: &Store<DB>, mock: &MockPlaid) -> Result<Pacer, AnyError> {
     mock.set_faults(Faults {
         server_error_every: 97,
         mutation_every: 41,
@@ -174,87 +233,59 @@ where
         .per_client(Some(limits.0))
         .per_item(Some(limits.1))
         .headroom(0.95);
-    let pacer = Pacer::new(pacing, store.default_sharing())?;
-    let webhook_url = serve_webhooks(&store, &mock).await?;
-    println!(
-        "mock Plaid at {}, webhook endpoint at {webhook_url}",
-        mock.url
-    );
-    println!("{items} Items x {transactions} transactions; limits: 1,000 per client and 50 per Item per (scaled) minute of {MINUTE:?}");
+    Ok(Pacer::new(pacing, store.default_sharing())?)
+}
 
-    let started = Instant::now();
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let ledger = Ledger::default();
-    let mut workers = Vec::new();
-    let mut watched = Vec::new();
-    for name in ["worker-1", "worker-2"] {
-        let config = WorkerConfig {
-            owner: name.into(),
-            page_size: 100,
-            concurrency: 32,
-            idle_poll: Duration::from_millis(50),
-            ..WorkerConfig::default()
-        };
-        let worker = Worker::new(
-            store.clone(),
-            support::client(&mock)?,
-            ledger.clone(),
-            mock.tokens(),
-            pacer.clone(),
-        )
-        .config(config)?;
-        watched.push(worker.stats());
-        let mut stopped = stopped.clone();
-        workers.push(tokio::spawn(async move {
-            worker
-                .run(async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                })
-                .await
-        }));
-    }
-
-    wait_until_done(&store, &watched, started, 1, || true).await?;
-    println!("-- initial sync done; Plaid publishes updates and sends webhooks (3 per update)");
-    let http = reqwest::Client::new();
-    let publisher = {
-        let (http, mock, url) = (http.clone(), mock.clone(), webhook_url.clone());
-        let updated: Vec<String> = names.iter().step_by(2).cloned().collect();
-        tokio::spawn(async move {
-            let codes = [
-                "SYNC_UPDATES_AVAILABLE",
-                "DEFAULT_UPDATE",
-                "SYNC_UPDATES_AVAILABLE",
-            ];
-            for item in &updated {
-                mock.update(item, 15, 3);
-                for code in codes {
-                    post_webhook(&http, &mock, &url, ("TRANSACTIONS", code), item).await?;
-                }
-            }
-            Ok::<_, AnyError>(())
-        })
+/// One worker named `owner`, applying pages to `ledger`.
+fn worker<DB>(
+    store: &Store<DB>,
+    mock: &MockPlaid,
+    pacer: &Pacer,
+    ledger: &Ledger,
+    owner: &str,
+) -> Result<Worker<DB, Ledger, HashMap<String, Credential>>, AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    let config = WorkerConfig {
+        owner: owner.into(),
+        page_size: 100,
+        concurrency: 32,
+        idle_poll: Duration::from_millis(50),
+        ..WorkerConfig::default()
     };
-    wait_until_done(&store, &watched, started, 1, || publisher.is_finished()).await?;
-    publisher.await??;
-    println!("-- the user of {repaired} logs in again: LOGIN_REPAIRED");
-    mock.set_login_required(&repaired, false);
-    post_webhook(
-        &http,
-        &mock,
-        &webhook_url,
-        ("ITEM", "LOGIN_REPAIRED"),
-        &repaired,
+    let worker = Worker::new(
+        store.clone(),
+        support::client(mock)?,
+        ledger.clone(),
+        mock.tokens(),
+        pacer.clone(),
     )
-    .await?;
-    wait_until_done(&store, &watched, started, 0, || true).await?;
+    .config(config)?;
+    Ok(worker)
+}
 
-    let _ = stop.send(true);
-    let mut stats = Vec::new();
-    for w in workers {
-        stats.push(w.await?);
+/// Plaid publishes 15 new and 3 changed transactions for each of `updated` and sends three
+/// webhooks for each update.
+async fn publish_updates(
+    http: reqwest::Client,
+    mock: MockPlaid,
+    url: String,
+    updated: Vec<String>,
+) -> Result<(), AnyError> {
+    let codes = [
+        "SYNC_UPDATES_AVAILABLE",
+        "DEFAULT_UPDATE",
+        "SYNC_UPDATES_AVAILABLE",
+    ];
+    for item in &updated {
+        mock.update(item, 15, 3);
+        for code in codes {
+            post_webhook(&http, &mock, &url, ("TRANSACTIONS", code), item).await?;
+        }
     }
-    summary(&store, &mock, &names, started, &stats).await
+    Ok(())
 }
 
 /// Print progress until every webhook is published, nothing is due, and `needs_user` Items

@@ -51,7 +51,7 @@ impl AccessTokens for HashMap<String, Credential> {
 /// Write idempotent upserts keyed by `transaction_id`: within one pass, a transaction may be
 /// added and then modified or removed on a later page. Plaid docs
 /// (`transactions-transactions-data`): when a pending transaction posts, "the pending
-/// transaction's id [is] in the removed field … and the new posted transaction in the added
+/// transaction's id \[is\] in the removed field … and the new posted transaction in the added
 /// section … these aren't guaranteed to be in the same page", and the posted one carries
 /// `pending_transaction_id`. See the `sync_service` example's `Ledger` for a handler that
 /// keeps what the user attached to the pending transaction.

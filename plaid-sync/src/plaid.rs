@@ -2,8 +2,8 @@
 //!
 //! Every request type, every ext API and every generated webhook type the engine uses is named
 //! here, so a change of the ext (request constructors, renamed modules) is a change of this
-//! file only. The rest of the crate sees [`SyncPage`], [`PageStream`], [`WebhookMeaning`] and
-//! [`Failure`].
+//! file only. The rest of the crate sees [`SyncPage`], `PageStream`, `WebhookMeaning` and
+//! `Failure`.
 
 use std::time::Duration;
 

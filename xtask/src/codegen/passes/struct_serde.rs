@@ -243,7 +243,18 @@ pub fn deserialize_via(ident: &syn::Ident, function: &TokenStream) -> Item {
     }
 }
 
+/// The three impls of one struct: `Deserialize` (through `FromMap`), `FromMap`, `Serialize`.
 fn impls_for(ident: &syn::Ident, fields: &[Field]) -> Vec<Item> {
+    vec![
+        deserialize_via(ident, &quote!(crate::struct_serde::deserialize)),
+        from_map_impl(ident, fields),
+        serialize_impl(ident, fields),
+    ]
+}
+
+/// `FromMap`: read each known key into its slot, skip the others, then build the struct with
+/// each field's rule for an absent key.
+fn from_map_impl(ident: &syn::Ident, fields: &[Field]) -> Item {
     let name = ident.to_string();
     let keys: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
     let slots: Vec<syn::Ident> = (0..fields.len()).map(|i| format_ident!("f{i}")).collect();
@@ -263,6 +274,34 @@ fn impls_for(ident: &syn::Ident, fields: &[Field]) -> Vec<Item> {
         };
         quote!(#id: #value,)
     });
+    // `None`, `Some` and `Ok` are imported in the body, so a schema named like one of them
+    // cannot change what the impl means.
+    parse_quote! {
+        impl<'de> crate::struct_serde::FromMap<'de> for #ident {
+            const NAME: &'static str = #name;
+            const FIELDS: &'static [&'static str] = &[#(#keys),*];
+            fn from_map<A: ::serde::de::MapAccess<'de>>(
+                mut map: A,
+            ) -> ::std::result::Result<Self, A::Error> {
+                use crate::struct_serde as s;
+                use ::std::{option::Option::{None, Some}, result::Result::Ok};
+                #(let mut #slots = None;)*
+                while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+                    let read = match index {
+                        #(#arms)*
+                        _ => s::skip(&mut map),
+                    };
+                    read?;
+                }
+                Ok(Self { #(#build)* })
+            }
+        }
+    }
+}
+
+/// `Serialize`: every field in order, those with `skip_serializing_if` left out when it holds.
+fn serialize_impl(ident: &syn::Ident, fields: &[Field]) -> Item {
+    let name = ident.to_string();
     let skips: Vec<TokenStream> = fields
         .iter()
         .filter_map(|f| {
@@ -287,45 +326,19 @@ fn impls_for(ident: &syn::Ident, fields: &[Field]) -> Vec<Item> {
             }
         })
         .collect();
-    // `None`, `Some` and `Ok` are imported in each body, so a schema named like one of them
-    // cannot change what these impls mean.
-    vec![
-        deserialize_via(ident, &quote!(crate::struct_serde::deserialize)),
-        parse_quote! {
-            impl<'de> crate::struct_serde::FromMap<'de> for #ident {
-                const NAME: &'static str = #name;
-                const FIELDS: &'static [&'static str] = &[#(#keys),*];
-                fn from_map<A: ::serde::de::MapAccess<'de>>(
-                    mut map: A,
-                ) -> ::std::result::Result<Self, A::Error> {
-                    use crate::struct_serde as s;
-                    use ::std::{option::Option::{None, Some}, result::Result::Ok};
-                    #(let mut #slots = None;)*
-                    while let Some(index) = s::key(&mut map, Self::FIELDS)? {
-                        let read = match index {
-                            #(#arms)*
-                            _ => s::skip(&mut map),
-                        };
-                        read?;
-                    }
-                    Ok(Self { #(#build)* })
-                }
+    parse_quote! {
+        impl ::serde::Serialize for #ident {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                let skip: [bool; #skipped] = [#(#skips),*];
+                let mut out = crate::struct_serde::Struct::begin(serializer, #name, #always, &skip);
+                #(#writes)*
+                out.end()
             }
-        },
-        parse_quote! {
-            impl ::serde::Serialize for #ident {
-                fn serialize<S: ::serde::Serializer>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error> {
-                    let skip: [bool; #skipped] = [#(#skips),*];
-                    let mut out = crate::struct_serde::Struct::begin(serializer, #name, #always, &skip);
-                    #(#writes)*
-                    out.end()
-                }
-            }
-        },
-    ]
+        }
+    }
 }
 
 #[cfg(test)]
