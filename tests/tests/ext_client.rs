@@ -3,10 +3,14 @@
 //! Plaid is mocked with the typed helpers of `plaid_client::mock` (one per operation, typed
 //! request and response); raw bodies appear only where a test needs a malformed one on purpose.
 
+#[path = "support/logs.rs"]
+mod logs;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use httpmock::prelude::*;
+use logs::logged;
 use plaid_client::mock::{example, MockServerExt};
 use plaid_client::operations;
 use plaid_client_ext::retry::Backoff;
@@ -513,41 +517,22 @@ async fn no_secret_in_any_debug_or_display() {
 /// Spans carry operation, attempt, status and request_id; logs carry no secret.
 #[tokio::test]
 async fn tracing_spans_carry_the_request_without_secrets() {
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buf = Buf::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let server = MockServer::start_async().await;
-    server.transfer_create(|_, then| {
-        then.server_error(
-            500,
-            &plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"),
-        )
-        .into_inner()
-        .up_to_n_times(1);
-    });
-    server.transfer_create(|_, then| {
-        then.ok(&transfer_body());
-    });
-    client(&server).send(&transfer_request()).await.expect("ok");
-
-    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let logs = logged(async {
+        let server = MockServer::start_async().await;
+        server.transfer_create(|_, then| {
+            then.server_error(
+                500,
+                &plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"),
+            )
+            .into_inner()
+            .up_to_n_times(1);
+        });
+        server.transfer_create(|_, then| {
+            then.ok(&transfer_body());
+        });
+        client(&server).send(&transfer_request()).await.expect("ok");
+    })
+    .await;
     assert!(logs.contains("operation=\"transferCreate\""), "{logs}");
     assert!(
         logs.contains("attempt=1") && logs.contains("status=500"),

@@ -5,6 +5,8 @@
 //!
 //! Every request value is built by one helper below, with the generated constructors.
 
+#[path = "support/logs.rs"]
+mod logs;
 #[path = "safety/synth.rs"]
 mod synth;
 
@@ -14,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use httpmock::prelude::*;
+use logs::logged;
 use plaid_client::mock::{example, MockPlaid, MockServerExt};
 use plaid_client::operations;
 use plaid_client::redact::{TypeVisitor, CREDENTIAL_FIELDS, CREDENTIAL_TYPES};
@@ -102,33 +105,6 @@ fn key_recorder(
         log.lock().unwrap().push(key);
         true
     }
-}
-
-/// Everything logged at DEBUG and above while `f` runs on this thread.
-async fn logged<F: std::future::Future<Output = ()>>(f: F) -> String {
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buf = Buf::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    f.await;
-    drop(guard);
-    let bytes = buf.0.lock().unwrap().clone();
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 fn raw_error(status: u16, body: Value) -> impl FnOnce(httpmock::When, httpmock::Then) {
