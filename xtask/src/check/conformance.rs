@@ -72,14 +72,7 @@ pub fn run(
 fn replay(root: &Path, file: &Path) -> anyhow::Result<ExitCode> {
     let file =
         std::fs::canonicalize(file).with_context(|| format!("reading {}", file.display()))?;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(cargo)
-        .current_dir(root)
-        .args(["run", "--quiet", "--package", "conformance", "--"])
-        .arg(&file)
-        .status()
-        .context("running the conformance crate")?;
-    Ok(if status.success() {
+    Ok(if super::run_conformance_bin(root, "conformance", &file)? {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

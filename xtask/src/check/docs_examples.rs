@@ -79,11 +79,7 @@ pub fn error_codes_in(text: &str) -> Vec<(String, String)> {
             .iter()
             .rev()
             .find_map(|l| quoted_value(l, "error_type"));
-        let screaming = |s: &str| {
-            !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-        };
+        let screaming = crate::spec::lookup::is_screaming_snake;
         if let Some(kind) = kind.filter(|k| screaming(k) && screaming(&code)) {
             out.push((code, kind));
         }

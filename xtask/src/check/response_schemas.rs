@@ -76,15 +76,10 @@ fn generated_schemas(root: &Path) -> anyhow::Result<Value> {
     let dir = root.join("target").join("conformance");
     std::fs::create_dir_all(&dir)?;
     let file = dir.join("response-schemas.json");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(cargo)
-        .current_dir(root)
-        .args(["run", "--quiet", "--package", "conformance"])
-        .args(["--bin", "response-schemas", "--"])
-        .arg(&file)
-        .status()
-        .context("running the response-schemas binary")?;
-    anyhow::ensure!(status.success(), "the response-schemas binary failed");
+    anyhow::ensure!(
+        super::run_conformance_bin(root, "response-schemas", &file)?,
+        "the response-schemas binary failed"
+    );
     let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
     serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", file.display()))
 }

@@ -41,15 +41,7 @@ impl Evidence {
 
     fn load_records(dir: &std::path::Path) -> anyhow::Result<Self> {
         let mut records = Vec::new();
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return Ok(Self::default());
-        };
-        let mut files: Vec<_> = rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        for f in files {
+        for f in json_files(dir) {
             let text = std::fs::read(&f)?;
             let list: Vec<Value> = serde_json::from_slice(&text).map_err(|e| {
                 anyhow::anyhow!("{}: not a JSON array of records: {e}", f.display())

@@ -377,18 +377,7 @@ pub(super) fn closed_objects(doc: &mut Value, _: &Evidence) -> usize {
 /// repeats: the header name lower-cased, `-` → `_`, without the leading segments every such
 /// header shares (the vendor: `PLAID-CLIENT-ID` → `client_id`, `PLAID-SECRET` → `secret`).
 pub(super) fn header_credential_properties(doc: &Value) -> Vec<(String, String)> {
-    let headers: Vec<String> = doc
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|m| m.values())
-        .filter(|s| {
-            s.get("type").and_then(Value::as_str) == Some("apiKey")
-                && s.get("in").and_then(Value::as_str) == Some("header")
-        })
-        .filter_map(|s| s.get("name").and_then(Value::as_str))
-        .map(str::to_string)
-        .collect();
+    let headers = crate::spec::lookup::api_key_headers(doc);
     let segments: Vec<Vec<String>> = headers
         .iter()
         .map(|h| h.split('-').map(str::to_ascii_lowercase).collect())

@@ -82,6 +82,14 @@ fn find_property<'a>(
         .find_map(|m| find_property(spec, deref(spec, m), name, depth + 1))
 }
 
+/// Whether `s` is a non-empty `SCREAMING_SNAKE` literal (upper-case letters, digits, `_`), the
+/// form of Plaid's webhook types and codes and of its error types and codes.
+pub fn is_screaming_snake(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
 /// The header names of the spec's `apiKey` security schemes carried in a header
 /// (`PLAID-CLIENT-ID`, `PLAID-SECRET`, `Plaid-Version`), sorted.
 pub fn api_key_headers(doc: &Value) -> Vec<String> {

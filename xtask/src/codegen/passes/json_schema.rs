@@ -235,10 +235,7 @@ fn derive_if_serde(attrs: &mut Vec<syn::Attribute>, counts: &mut Counts) {
         .iter()
         .filter_map(syntax::derive_list)
         .flatten()
-        .any(|p| {
-            (syntax::names_trait(&p, "Serialize") || syntax::names_trait(&p, "Deserialize"))
-                && p.segments.iter().any(|s| s.ident == "serde")
-        });
+        .any(|p| struct_serde::is_serde_derive(&p));
     if serde {
         counts.derived += 1;
         attrs.push(parse_quote!(#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]));

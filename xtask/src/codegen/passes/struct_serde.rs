@@ -132,6 +132,11 @@ fn is_serde_trait(path: &syn::Path, name: &str) -> bool {
         && path.segments.iter().any(|s| s.ident == "serde")
 }
 
+/// Whether `path` names serde's `Serialize` or `Deserialize` derive.
+pub(super) fn is_serde_derive(path: &syn::Path) -> bool {
+    is_serde_trait(path, "Serialize") || is_serde_trait(path, "Deserialize")
+}
+
 fn derives_serde(st: &ItemStruct) -> bool {
     let derived: Vec<syn::Path> = st
         .attrs
@@ -219,9 +224,7 @@ pub fn read_fields(st: &ItemStruct) -> Option<Vec<Field>> {
 
 /// Remove the serde derives and every `#[serde]` attribute (nothing reads them any more).
 fn drop_serde(st: &mut ItemStruct) {
-    crate::codegen::passes::syntax::drop_derives(&mut st.attrs, |p| {
-        is_serde_trait(p, "Serialize") || is_serde_trait(p, "Deserialize")
-    });
+    crate::codegen::passes::syntax::drop_derives(&mut st.attrs, is_serde_derive);
     if let Fields::Named(named) = &mut st.fields {
         for f in named.named.iter_mut() {
             f.attrs.retain(|a| !a.path().is_ident("serde"));

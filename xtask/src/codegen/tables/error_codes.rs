@@ -110,11 +110,7 @@ fn add(codes: &mut BTreeMap<String, Vec<String>>, code: &str, kind: &str) {
 fn spec_error_codes(doc: &Value) -> Vec<(String, String)> {
     let screaming = |v: Option<&Value>| {
         v.and_then(Value::as_str)
-            .filter(|s| {
-                !s.is_empty()
-                    && s.bytes()
-                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-            })
+            .filter(|s| crate::spec::lookup::is_screaming_snake(s))
             .map(str::to_string)
     };
     let mut out = Vec::new();

@@ -35,11 +35,7 @@ fn literal(prop: &Value) -> Option<String> {
     }
     let d = prop.get("description")?.as_str()?.trim();
     let inner = d.strip_prefix('`')?.strip_suffix('`')?.trim_matches('"');
-    (!inner.is_empty()
-        && inner
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
-    .then(|| inner.to_string())
+    crate::spec::lookup::is_screaming_snake(inner).then(|| inner.to_string())
 }
 
 fn normalized(name: &str) -> String {
