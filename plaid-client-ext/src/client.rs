@@ -570,10 +570,11 @@ impl PlaidClient {
     /// body carries it in the typed response; it is looked for there only when a subscriber
     /// records the span. Errors always need it.
     fn request_id(&self, call: &Call<'_>, answer: &Answer, span: &tracing::Span) -> Option<String> {
-        let wanted = !answer.is_success() || !span.is_disabled();
+        if answer.is_success() && span.is_disabled() {
+            return None;
+        }
         let raw = header(&answer.headers, "plaid-request-id")
-            .filter(|_| wanted)
-            .or_else(|| wanted.then(|| body_request_id(&answer.bytes)).flatten())?;
+            .or_else(|| body_request_id(&answer.bytes))?;
         let id = call
             .redactor(&self.inner.redactor)
             .redact_capped(&raw, SERVER_TEXT_CHARS);
@@ -637,10 +638,7 @@ impl PlaidClient {
                 .map(|ct| redactor.redact_capped(&ct, SERVER_TEXT_CHARS)),
             request_id,
             reason,
-            snippet: snippet(
-                &redactor.redact(&snippet(&body, 4 * SNIPPET_CHARS)),
-                SNIPPET_CHARS,
-            ),
+            snippet: redactor.redact_capped(&snippet(&body, 4 * SNIPPET_CHARS), SNIPPET_CHARS),
             idempotency_key: call.key.clone(),
             idempotent: call.idempotent,
         }))
@@ -686,9 +684,9 @@ impl PlaidClient {
             return self.decode_error::<O>(call, answer, request_id, &reason);
         };
         let causes = match object.get("causes") {
-            None | Some(serde_json::Value::Null) => Vec::new(),
-            Some(serde_json::Value::Array(items)) => items.clone(),
-            Some(other) => vec![other.clone()],
+            None | Some(serde_json::Value::Null) => &[][..],
+            Some(serde_json::Value::Array(items)) => items.as_slice(),
+            Some(other) => std::slice::from_ref(other),
         };
         let request_id = text("request_id").or(request_id);
         if let Some(id) = &request_id {
@@ -742,16 +740,17 @@ impl<'a> Call<'a> {
     where
         O::Request: Clone,
     {
-        let mut filled = idempotency::missing::<O>(request).then(|| request.clone());
-        if let Some(copy) = filled.as_mut() {
-            O::set_idempotency_key(copy, IdempotencyKey::random().as_str().to_string());
-        }
-        let to_send = filled.as_ref().unwrap_or(request);
         let invalid = |reason| Error::InvalidRequest {
             operation: O::OPERATION_ID,
             reason,
         };
-        let key = idempotency::checked::<O>(to_send).map_err(invalid)?;
+        let mut filled = idempotency::missing::<O>(request).then(|| request.clone());
+        let key = match filled.as_mut() {
+            Some(copy) => idempotency::ensure::<O>(copy),
+            None => idempotency::checked::<O>(request),
+        }
+        .map_err(invalid)?;
+        let to_send = filled.as_ref().unwrap_or(request);
         let body = bytes::Bytes::from(
             serde_json::to_vec(to_send)
                 .map_err(|e| invalid(format!("the request does not serialize to JSON: {e}")))?,

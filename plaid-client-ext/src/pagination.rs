@@ -33,7 +33,9 @@
 //! # }
 //! ```
 
+use std::borrow::Borrow;
 use std::collections::HashSet;
+use std::hash::Hash;
 
 use futures_util::stream::{self, BoxStream, StreamExt};
 use plaid_client::{PageStyle, Paginated, RequestBody};
@@ -118,56 +120,100 @@ where
     }
 }
 
-/// Where a list has been: every cursor it sent, and its run of empty pages. Offsets and
-/// `after_id`s only move forward ([`advance`] checks), so only cursors can lead back.
+/// Where a list has been. Offsets and `after_id`s only move forward ([`advance`] checks), so
+/// only cursors can lead back; [`Progress`] refuses that and endless empty pages.
 struct Visited<O: Paginated> {
-    cursors: HashSet<O::Cursor>,
+    progress: Progress<O::Cursor>,
     pages: usize,
-    empty_pages: usize,
 }
 
 impl<O: Paginated> Default for Visited<O> {
     fn default() -> Self {
         Self {
-            cursors: HashSet::new(),
+            progress: Progress::default(),
             pages: 0,
-            empty_pages: 0,
         }
     }
 }
 
 impl<O: Paginated> Visited<O> {
-    /// [`advance`], refusing a cursor already sent ([`PaginationError::Cycle`]) and too many
-    /// empty pages in a row that announce more ([`PaginationError::NoProgress`]).
+    /// [`advance`], then [`Progress::check`] of the cursor it leads to.
     fn advance(
         &mut self,
         request: &mut O::Request,
         page: &O::Response,
     ) -> Result<bool, PaginationError> {
         self.pages += 1;
-        self.cursors.extend(O::cursor(request));
+        let sent = O::cursor(request);
         if !advance::<O>(request, page)? {
             return Ok(false);
         }
-        if O::cursor(request).is_some_and(|next| self.cursors.contains(&next)) {
+        let next = O::cursor(request);
+        self.progress.check(
+            O::OPERATION_ID,
+            sent,
+            next.as_ref(),
+            O::page_len(page),
+            self.pages,
+        )?;
+        Ok(true)
+    }
+}
+
+/// Every cursor a loop sent, and its run of empty pages that announced more: what list streams
+/// and sync passes both check, so a server that leads back or never advances costs a bounded
+/// number of requests in either.
+pub(crate) struct Progress<C> {
+    sent: HashSet<C>,
+    empty_pages: usize,
+}
+
+impl<C> Default for Progress<C> {
+    fn default() -> Self {
+        Self {
+            sent: HashSet::new(),
+            empty_pages: 0,
+        }
+    }
+}
+
+impl<C: Eq + Hash> Progress<C> {
+    /// Record `sent`, the cursor of the page that arrived with `entries` entries, then refuse
+    /// `next` if any cursor sent before ([`PaginationError::Cycle`], after `pages` pages) or
+    /// more than [`crate::sync::MAX_EMPTY_PAGES`] empty pages in a row
+    /// ([`PaginationError::NoProgress`]).
+    pub(crate) fn check<Q>(
+        &mut self,
+        operation: &'static str,
+        sent: Option<C>,
+        next: Option<&Q>,
+        entries: usize,
+        pages: usize,
+    ) -> Result<(), PaginationError>
+    where
+        C: Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        self.sent.extend(sent);
+        if next.is_some_and(|next| self.sent.contains(next)) {
             return Err(PaginationError::Cycle {
-                operation: O::OPERATION_ID,
+                operation,
                 field: "next_cursor",
-                pages: self.pages,
+                pages,
             });
         }
-        self.empty_pages = if O::page_len(page) == 0 {
+        self.empty_pages = if entries == 0 {
             self.empty_pages + 1
         } else {
             0
         };
         if self.empty_pages > crate::sync::MAX_EMPTY_PAGES {
             return Err(PaginationError::NoProgress {
-                operation: O::OPERATION_ID,
+                operation,
                 pages: self.empty_pages,
             });
         }
-        Ok(true)
+        Ok(())
     }
 }
 

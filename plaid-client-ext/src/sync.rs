@@ -56,12 +56,11 @@
 //! # }
 //! ```
 
-use std::collections::HashSet;
-
 use futures_util::stream::{self, BoxStream, StreamExt};
 use plaid_client::{CursorSync, RequestBody};
 
 use crate::error::PaginationError;
+use crate::pagination::Progress;
 use crate::{Error, PlaidClient};
 
 /// How many times a sync restarts from its first cursor before giving up, unless set with
@@ -276,8 +275,7 @@ where
             max_restarts: self.max_restarts,
             finish: None,
             done: false,
-            seen: HashSet::new(),
-            empty_pages: 0,
+            progress: Progress::default(),
         })
     }
 }
@@ -294,10 +292,8 @@ struct State<O: CursorSync> {
     /// The final cursor, once the last page has been handed out.
     finish: Option<String>,
     done: bool,
-    /// Every cursor sent in this pass.
-    seen: HashSet<String>,
-    /// Pages in a row that announced more but held no entries.
-    empty_pages: usize,
+    /// Every cursor sent in this pass, and its run of empty pages.
+    progress: Progress<String>,
 }
 
 impl<O> State<O>
@@ -359,26 +355,13 @@ where
                 field: "next_cursor",
             });
         }
-        self.seen.extend(current);
-        if self.seen.contains(next) {
-            return Err(PaginationError::Cycle {
-                operation: O::OPERATION_ID,
-                field: "next_cursor",
-                pages: self.pages + 1,
-            });
-        }
-        self.empty_pages = if entries == 0 {
-            self.empty_pages + 1
-        } else {
-            0
-        };
-        if self.empty_pages > MAX_EMPTY_PAGES {
-            return Err(PaginationError::NoProgress {
-                operation: O::OPERATION_ID,
-                pages: self.empty_pages,
-            });
-        }
-        Ok(())
+        self.progress.check(
+            O::OPERATION_ID,
+            current,
+            Some(next),
+            entries,
+            self.pages + 1,
+        )
     }
 
     fn on_mutation(&mut self, error: Error) -> Result<SyncEvent<O::Response>, Error> {
@@ -391,8 +374,7 @@ where
             .into());
         }
         self.restarts += 1;
-        self.seen.clear();
-        self.empty_pages = 0;
+        self.progress = Progress::default();
         let discarded_pages = std::mem::take(&mut self.pages);
         O::set_cursor(&mut self.request, self.first.clone());
         tracing::warn!(
