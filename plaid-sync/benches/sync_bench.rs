@@ -34,13 +34,6 @@ use plaid_sync::{
 };
 use support::{AnyError, Ledger, LedgerDb, MockLimits, MockPlaid};
 
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 struct Scale {
     items: usize,
     transactions: usize,
@@ -50,9 +43,9 @@ struct Scale {
 impl Scale {
     fn from_env() -> Self {
         Self {
-            items: setting("ITEMS", 600) as usize,
-            transactions: setting("TRANSACTIONS", 250) as usize,
-            minute: Duration::from_secs(setting("MINUTE_SECS", 10)),
+            items: support::env_number("ITEMS", 600),
+            transactions: support::env_number("TRANSACTIONS", 250),
+            minute: Duration::from_secs(support::env_number("MINUTE_SECS", 10)),
         }
     }
 

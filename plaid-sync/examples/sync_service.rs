@@ -104,17 +104,10 @@ async fn post_webhook(
     Ok(())
 }
 
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 #[tokio::main]
 async fn main() -> Result<(), AnyError> {
-    let items = env_number("ITEMS", 300);
-    let transactions = env_number("TRANSACTIONS", 120);
+    let items = support::env_number("ITEMS", 300);
+    let transactions = support::env_number("TRANSACTIONS", 120);
     let mock = MockPlaid::start().await?;
     match std::env::var("DATABASE_URL")
         .ok()
@@ -126,11 +119,8 @@ async fn main() -> Result<(), AnyError> {
             run(store, mock, items, transactions).await
         }
         None => {
-            let dir = tempfile::tempdir()?;
-            let path = dir.path().join("sync.db");
-            let store = Store::open(&path).await?;
-            plaid_sync::sqlx::Sqlite::create_ledger(store.pool()).await?;
-            println!("store: SQLite at {}", path.display());
+            let (dir, store) = support::sqlite_store().await?;
+            println!("store: SQLite at {}", dir.path().join("sync.db").display());
             run(store, mock, items, transactions).await
         }
     }

@@ -122,8 +122,6 @@ pub trait Backend: sqlx::Database + sealed::Sealed {
         pool: &Pool<Self>,
     ) -> impl Future<Output = Result<Transaction<'static, Self>>> + Send;
     #[doc(hidden)]
-    fn now_us(pool: &Pool<Self>) -> impl Future<Output = Result<i64>> + Send;
-    #[doc(hidden)]
     fn add_item(pool: &Pool<Self>, item_id: &str) -> impl Future<Output = Result<bool>> + Send;
     #[doc(hidden)]
     fn request_sync(pool: &Pool<Self>, item_id: &str) -> impl Future<Output = Result<u64>> + Send;
@@ -278,12 +276,6 @@ macro_rules! backend {
 
             async fn begin_pass(pool: &Pool<Self>) -> Result<Transaction<'static, Self>> {
                 Ok(pool.begin_with($begin).await?)
-            }
-
-            async fn now_us(pool: &Pool<Self>) -> Result<i64> {
-                Ok(sqlx::query_scalar(concat!("SELECT ", $now))
-                    .fetch_one(pool)
-                    .await?)
             }
 
             async fn add_item(pool: &Pool<Self>, item_id: &str) -> Result<bool> {

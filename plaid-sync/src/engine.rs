@@ -404,8 +404,7 @@ where
             Ok(outcome) => outcome,
             Err(e) => {
                 tracing::warn!(item_id = %claim.item_id, error = %e, "pass failed in the store");
-                let backoff = self.backoff(claim.failures);
-                self.release(&claim, e.to_string(), None, backoff, false)
+                self.failed(&claim, e.to_string())
                     .await
                     .unwrap_or(PassOutcome::LeaseLost)
             }

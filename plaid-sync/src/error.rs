@@ -35,10 +35,6 @@ pub enum Error {
         item_id: String,
     },
 
-    /// The database URL names neither SQLite nor PostgreSQL.
-    #[error("unsupported database URL scheme {0:?} (expected sqlite: or postgres://)")]
-    UnsupportedUrl(String),
-
     /// A setting is out of range.
     #[error("invalid configuration: {0}")]
     Config(String),

@@ -326,11 +326,18 @@ pub(crate) struct ItemPace {
 impl ItemPace {
     /// Wait until the Item may send its next request.
     pub(crate) async fn ready(&self) {
-        let Some(g) = self.gcra else { return };
-        let allowed = self.tat.checked_sub(g.tolerance()).unwrap_or(self.tat);
+        let Some(allowed) = self.allowed() else {
+            return;
+        };
         if allowed > Instant::now() {
             tokio::time::sleep_until(allowed).await;
         }
+    }
+
+    /// When the Item may send its next request (`None`: unpaced).
+    fn allowed(&self) -> Option<Instant> {
+        let g = self.gcra?;
+        Some(self.tat.checked_sub(g.tolerance()).unwrap_or(self.tat))
     }
 
     /// Count a request sent now. Called after every other wait (the client bucket, a 429
@@ -344,13 +351,9 @@ impl ItemPace {
 
     /// How long after now the Item's next pass may start.
     pub(crate) fn next_pass_delay(&self) -> Duration {
-        let Some(g) = self.gcra else {
-            return Duration::ZERO;
-        };
-        self.tat
-            .checked_sub(g.tolerance())
-            .unwrap_or(self.tat)
-            .saturating_duration_since(Instant::now())
+        self.allowed().map_or(Duration::ZERO, |at| {
+            at.saturating_duration_since(Instant::now())
+        })
     }
 
     /// After a 429: the Item waits what Plaid asked, or else one period of its limit.

@@ -41,7 +41,7 @@ pub(crate) fn sync_pages<'c>(
     cursor: Option<String>,
     page_size: i64,
 ) -> PageStream<'c> {
-    let mut request = types::TransactionsSyncRequest::new(access_token).count(page_size);
+    let mut request = types::TransactionsSyncRequest::new(access_token);
     request.cursor = cursor;
     client.sync(request).page_size(page_size).pages()
 }
@@ -66,6 +66,19 @@ pub(crate) enum WebhookMeaning {
     NewAccounts { item_id: String },
     /// Nothing for the sync engine (another product's webhook, or an unknown one).
     Ignored { item_id: Option<String> },
+}
+
+impl WebhookMeaning {
+    /// The Item the webhook is about, if it names one.
+    pub(crate) fn item_id(&self) -> Option<&str> {
+        match self {
+            Self::SyncNeeded { item_id }
+            | Self::NeedsUser { item_id, .. }
+            | Self::Repaired { item_id }
+            | Self::NewAccounts { item_id } => Some(item_id),
+            Self::Ignored { item_id } => item_id.as_deref(),
+        }
+    }
 }
 
 /// Read a verified webhook.

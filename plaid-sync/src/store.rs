@@ -208,7 +208,8 @@ impl<DB: Backend> Store<DB> {
     pub async fn record_webhook(&self, event: &Webhook) -> Result<WebhookOutcome> {
         let meaning = plaid::webhook_meaning(event);
         let (webhook_type, webhook_code) = plaid::webhook_name(event);
-        let (outcome, item_id) = self
+        let item_id = meaning.item_id().map(str::to_string);
+        let outcome = self
             .apply_meaning(meaning, &webhook_type, &webhook_code)
             .await?;
         let name = (webhook_type.as_str(), webhook_code.as_str());
@@ -221,43 +222,40 @@ impl<DB: Backend> Store<DB> {
         meaning: WebhookMeaning,
         webhook_type: &str,
         webhook_code: &str,
-    ) -> Result<(WebhookOutcome, Option<String>)> {
+    ) -> Result<WebhookOutcome> {
         let p = &self.pool;
-        let (rows, outcome) = match meaning {
+        let (rows, item_id, outcome) = match meaning {
             WebhookMeaning::SyncNeeded { item_id } => (
                 DB::request_sync(p, &item_id).await?,
+                item_id.clone(),
                 WebhookOutcome::SyncRequested { item_id },
             ),
             WebhookMeaning::NeedsUser { item_id, reason } => (
                 DB::set_needs_user(p, &item_id, &reason).await?,
+                item_id.clone(),
                 WebhookOutcome::NeedsUser { item_id, reason },
             ),
             WebhookMeaning::Repaired { item_id } => (
                 DB::reactivate(p, &item_id).await?,
+                item_id.clone(),
                 WebhookOutcome::Resumed { item_id },
             ),
             WebhookMeaning::NewAccounts { item_id } => (
                 DB::set_new_accounts(p, &item_id, true).await?,
+                item_id.clone(),
                 WebhookOutcome::NewAccountsAvailable { item_id },
             ),
-            WebhookMeaning::Ignored { item_id } => {
-                let outcome = WebhookOutcome::Ignored {
+            WebhookMeaning::Ignored { .. } => {
+                return Ok(WebhookOutcome::Ignored {
                     webhook_type: webhook_type.to_string(),
                     webhook_code: webhook_code.to_string(),
-                };
-                return Ok((outcome, item_id));
+                });
             }
         };
-        let item_id = outcome_item(&outcome);
         if rows == 0 {
-            return Ok((
-                WebhookOutcome::UnknownItem {
-                    item_id: item_id.clone(),
-                },
-                Some(item_id),
-            ));
+            return Ok(WebhookOutcome::UnknownItem { item_id });
         }
-        Ok((outcome, Some(item_id)))
+        Ok(outcome)
     }
 
     /// Mark every active Item whose last committed pass is older than `stale_after` (or that
@@ -280,17 +278,6 @@ impl<DB: Backend> Store<DB> {
     /// The webhooks recorded, oldest first: `(webhook_type, webhook_code, item_id, outcome)`.
     pub async fn webhook_log(&self) -> Result<Vec<(String, String, Option<String>, String)>> {
         DB::webhook_log(&self.pool).await
-    }
-}
-
-fn outcome_item(outcome: &WebhookOutcome) -> String {
-    match outcome {
-        WebhookOutcome::SyncRequested { item_id }
-        | WebhookOutcome::NeedsUser { item_id, .. }
-        | WebhookOutcome::Resumed { item_id }
-        | WebhookOutcome::NewAccountsAvailable { item_id }
-        | WebhookOutcome::UnknownItem { item_id } => item_id.clone(),
-        WebhookOutcome::Ignored { .. } => String::new(),
     }
 }
 

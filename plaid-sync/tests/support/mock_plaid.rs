@@ -80,7 +80,6 @@ pub struct Counters {
     pub server_errors: u64,
     pub dropped: u64,
     pub mutations: u64,
-    pub login_required: u64,
     pub first_page: Option<Instant>,
     pub last_page: Option<Instant>,
 }
@@ -245,10 +244,6 @@ impl MockPlaid {
         self.lock().counters.clone()
     }
 
-    pub fn reset_counters(&self) {
-        self.lock().counters = Counters::default();
-    }
-
     /// A webhook body for the Item, as Plaid sends it.
     pub fn webhook_body(webhook_type: &str, webhook_code: &str, item_id: &str) -> Value {
         let mut body = json!({"webhook_type": webhook_type, "webhook_code": webhook_code,
@@ -318,7 +313,6 @@ impl MockPlaid {
             return error(400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN");
         };
         if item.login_required {
-            state.counters.login_required += 1;
             return error(400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED");
         }
         if position > 0 && every(faults.mutation_every) {

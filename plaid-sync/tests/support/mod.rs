@@ -47,6 +47,14 @@ pub fn client_at(url: &str) -> Result<PlaidClient, AnyError> {
     )
 }
 
+/// The number in the environment variable `name`, or `default` when it is unset or not a number.
+pub fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// A SQLite store in a fresh temporary directory (kept alive by the returned guard).
 pub async fn sqlite_store() -> Result<(tempfile::TempDir, Store<Sqlite>), AnyError> {
     let dir = tempfile::tempdir()?;
