@@ -2,6 +2,9 @@
 //! types, against `serde_json::Value` as the floor, in one run. Prints MB/s and the ratio.
 //! Run: `cargo bench -p plaid-client-ext --bench decode`.
 
+// Bench code: a failed unwrap is a broken bench setup.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "common/mod.rs"]
 mod common;
 

@@ -2,6 +2,9 @@
 //! errors) against a raw `reqwest` + `serde_json` call to the same local mock, in one run.
 //! Run: `cargo bench -p plaid-client-ext --bench overhead`.
 
+// Bench code: a failed unwrap is a broken bench setup.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "common/mod.rs"]
 mod common;
 

@@ -2,6 +2,9 @@
 //! the page stream holds one page at a time, so its peak stays flat as the history grows, while
 //! the one-batch `run()` holds everything. Run: `cargo bench -p plaid-client-ext --bench sync_stream`.
 
+// Bench code: a failed unwrap is a broken bench setup.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "common/mod.rs"]
 mod common;
 

@@ -78,10 +78,12 @@
 //! ```
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
 
 pub mod config;
 pub mod error;
 pub mod idempotency;
+mod loop_guard;
 pub mod pagination;
 pub mod prelude;
 mod redact;

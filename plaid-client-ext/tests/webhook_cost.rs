@@ -1,6 +1,9 @@
 //! Issue 16, item 3: what a forged webhook costs the receiving server. The key endpoint is a
 //! real HTTP server on loopback that counts the key fetches it answers.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

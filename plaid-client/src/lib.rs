@@ -58,6 +58,7 @@
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
 
 /// The README's examples, compiled as doc tests.
 #[cfg(doctest)]

@@ -3,6 +3,9 @@
 //! Plaid is mocked with the typed helpers of `plaid_client::mock` (one per operation, typed
 //! request and response); raw bodies appear only where a test needs a malformed one on purpose.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/logs.rs"]
 mod logs;
 

@@ -5,6 +5,9 @@
 //!
 //! Every request value is built by one helper below, with the generated constructors.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/logs.rs"]
 mod logs;
 #[path = "safety/synth.rs"]

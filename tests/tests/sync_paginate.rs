@@ -1,5 +1,8 @@
 //! Cursor-sync loops and pagination streams against typed mocks (`plaid_client::mock`).
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use httpmock::MockServer;

@@ -1,11 +1,9 @@
 //! Shared by the bench binaries: a local mock Plaid (axum on 127.0.0.1) serving generated
 //! `/transactions/sync` pages, and a counting allocator for peak-heap figures.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use plaid_client::mock::example;
 use plaid_client::operations;
@@ -94,42 +92,24 @@ async fn serve(app: axum::Router) -> String {
     format!("http://{addr}")
 }
 
-/// Counts live heap bytes and their peak.
-pub struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded to the system allocator with the caller's layout.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `alloc` above with this layout.
-        unsafe { System.dealloc(ptr, layout) };
-        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
+/// The bench binaries' global allocator: counts live heap bytes and their peak
+/// (`#[global_allocator] static ALLOC: common::Counting = common::Counting;`). The `peak_alloc`
+/// crate holds the one `unsafe impl GlobalAlloc`, so this workspace forbids `unsafe_code`.
+pub use peak_alloc::PeakAlloc as Counting;
 
 /// Live heap bytes now.
 pub fn heap_now() -> usize {
-    CURRENT.load(Ordering::Relaxed)
+    Counting.current_usage()
 }
 
 /// Start a new peak measurement from the current level.
 pub fn reset_peak() {
-    PEAK.store(CURRENT.load(Ordering::Relaxed), Ordering::Relaxed);
+    Counting.reset_peak_usage();
 }
 
 /// Peak live heap bytes since [`reset_peak`].
 pub fn heap_peak() -> usize {
-    PEAK.load(Ordering::Relaxed)
+    Counting.peak_usage()
 }
 
 pub fn mib(bytes: usize) -> f64 {
