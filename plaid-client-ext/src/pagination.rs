@@ -33,14 +33,11 @@
 //! # }
 //! ```
 
-use std::borrow::Borrow;
-use std::collections::HashSet;
-use std::hash::Hash;
-
 use futures_util::stream::{self, BoxStream, StreamExt};
 use plaid_client::{PageStyle, Paginated, RequestBody};
 
 use crate::error::PaginationError;
+use crate::loop_guard::{refuse_stall, LoopGuard};
 use crate::{Error, PlaidClient};
 
 /// A paginated list, built by [`PlaidClient::paginate`]; consume it with
@@ -121,23 +118,23 @@ where
 }
 
 /// Where a list has been. Offsets and `after_id`s only move forward ([`advance`] checks), so
-/// only cursors can lead back; [`Progress`] refuses that and endless empty pages.
+/// only cursors can lead back; a [`LoopGuard`] refuses that and endless empty pages.
 struct Visited<O: Paginated> {
-    progress: Progress<O::Cursor>,
+    guard: LoopGuard<O::Cursor>,
     pages: usize,
 }
 
 impl<O: Paginated> Default for Visited<O> {
     fn default() -> Self {
         Self {
-            progress: Progress::default(),
+            guard: LoopGuard::default(),
             pages: 0,
         }
     }
 }
 
 impl<O: Paginated> Visited<O> {
-    /// [`advance`], then [`Progress::check`] of the cursor it leads to.
+    /// [`advance`], then [`LoopGuard::check`] of the cursor it leads to.
     fn advance(
         &mut self,
         request: &mut O::Request,
@@ -149,7 +146,7 @@ impl<O: Paginated> Visited<O> {
             return Ok(false);
         }
         let next = O::cursor(request);
-        self.progress.check(
+        self.guard.check(
             O::OPERATION_ID,
             sent,
             next.as_ref(),
@@ -157,63 +154,6 @@ impl<O: Paginated> Visited<O> {
             self.pages,
         )?;
         Ok(true)
-    }
-}
-
-/// Every cursor a loop sent, and its run of empty pages that announced more: what list streams
-/// and sync passes both check, so a server that leads back or never advances costs a bounded
-/// number of requests in either.
-pub(crate) struct Progress<C> {
-    sent: HashSet<C>,
-    empty_pages: usize,
-}
-
-impl<C> Default for Progress<C> {
-    fn default() -> Self {
-        Self {
-            sent: HashSet::new(),
-            empty_pages: 0,
-        }
-    }
-}
-
-impl<C: Eq + Hash> Progress<C> {
-    /// Record `sent`, the cursor of the page that arrived with `entries` entries, then refuse
-    /// `next` if any cursor sent before ([`PaginationError::Cycle`], after `pages` pages) or
-    /// more than [`crate::sync::MAX_EMPTY_PAGES`] empty pages in a row
-    /// ([`PaginationError::NoProgress`]).
-    pub(crate) fn check<Q>(
-        &mut self,
-        operation: &'static str,
-        sent: Option<C>,
-        next: Option<&Q>,
-        entries: usize,
-        pages: usize,
-    ) -> Result<(), PaginationError>
-    where
-        C: Borrow<Q>,
-        Q: Eq + Hash + ?Sized,
-    {
-        self.sent.extend(sent);
-        if next.is_some_and(|next| self.sent.contains(next)) {
-            return Err(PaginationError::Cycle {
-                operation,
-                field: "next_cursor",
-                pages,
-            });
-        }
-        self.empty_pages = if entries == 0 {
-            self.empty_pages + 1
-        } else {
-            0
-        };
-        if self.empty_pages > crate::sync::MAX_EMPTY_PAGES {
-            return Err(PaginationError::NoProgress {
-                operation,
-                pages: self.empty_pages,
-            });
-        }
-        Ok(())
     }
 }
 
@@ -226,13 +166,13 @@ pub fn advance<O: Paginated>(
     match O::STYLE {
         PageStyle::Cursor => match O::next_cursor(page) {
             None => Ok(false),
-            Some(next) if O::cursor(request).as_ref() == Some(&next) => {
-                Err(PaginationError::Stalled {
-                    operation: O::OPERATION_ID,
-                    field: "next_cursor",
-                })
-            }
             Some(next) => {
+                refuse_stall(
+                    O::OPERATION_ID,
+                    "next_cursor",
+                    O::cursor(request).as_ref(),
+                    &next,
+                )?;
                 O::set_cursor(request, Some(next));
                 Ok(true)
             }

@@ -60,18 +60,14 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use plaid_client::{CursorSync, RequestBody};
 
 use crate::error::PaginationError;
-use crate::pagination::Progress;
+use crate::loop_guard::{refuse_stall, LoopGuard};
 use crate::{Error, PlaidClient};
 
 /// How many times a sync restarts from its first cursor before giving up, unless set with
 /// [`SyncLoop::max_restarts`].
 pub const DEFAULT_MAX_RESTARTS: u32 = 5;
 
-/// How many pages in a row may announce more while holding no entries before a sync or list
-/// stops with [`PaginationError::NoProgress`]: with every cursor of a pass distinct (a revisit
-/// is [`PaginationError::Cycle`]), a server can only keep a loop going by sending data, or by
-/// sending nothing, which this bounds.
-pub const MAX_EMPTY_PAGES: usize = 10;
+pub use crate::loop_guard::MAX_EMPTY_PAGES;
 
 /// A cursor-sync loop, built by [`PlaidClient::sync`]; run it with [`SyncLoop::run`] or
 /// [`SyncLoop::pages`].
@@ -275,7 +271,7 @@ where
             max_restarts: self.max_restarts,
             finish: None,
             done: false,
-            progress: Progress::default(),
+            guard: LoopGuard::default(),
         })
     }
 }
@@ -293,7 +289,7 @@ struct State<O: CursorSync> {
     finish: Option<String>,
     done: bool,
     /// Every cursor sent in this pass, and its run of empty pages.
-    progress: Progress<String>,
+    guard: LoopGuard<String>,
 }
 
 impl<O> State<O>
@@ -349,13 +345,8 @@ where
     /// were empty ([`PaginationError::NoProgress`]).
     fn check_progress(&mut self, next: &str, entries: usize) -> Result<(), PaginationError> {
         let current = O::cursor(&self.request);
-        if current.as_deref() == Some(next) {
-            return Err(PaginationError::Stalled {
-                operation: O::OPERATION_ID,
-                field: "next_cursor",
-            });
-        }
-        self.progress.check(
+        refuse_stall(O::OPERATION_ID, "next_cursor", current.as_deref(), next)?;
+        self.guard.check(
             O::OPERATION_ID,
             current,
             Some(next),
@@ -374,7 +365,7 @@ where
             .into());
         }
         self.restarts += 1;
-        self.progress = Progress::default();
+        self.guard = LoopGuard::default();
         let discarded_pages = std::mem::take(&mut self.pages);
         O::set_cursor(&mut self.request, self.first.clone());
         tracing::warn!(

@@ -1,0 +1,167 @@
+//! What went wrong with one attempt, as an [`Error`]: a transport failure, a body that does not
+//! decode, or Plaid's error object. Every text that comes from the server is redacted and capped.
+
+use reqwest::header::HeaderMap;
+
+use super::send::Call;
+use super::text::{cap_quoted, error_chain, header};
+use super::PlaidClient;
+use crate::error::{ApiError, DecodeError, Error, ErrorCode, TimeoutPhase, TransportKind};
+use crate::redact::snippet;
+use crate::retry::parse_retry_after;
+use plaid_client::Operation;
+
+/// How much of an undecodable body an error quotes.
+const SNIPPET_CHARS: usize = 200;
+/// How much of one server-supplied text (a request id, a code, a URL, a message, one quoted
+/// value in a decoder's message) an error keeps.
+pub(super) const SERVER_TEXT_CHARS: usize = 200;
+/// How much of a decoder's whole message an error keeps.
+const REASON_CHARS: usize = 1_000;
+
+/// A response as received.
+pub(super) struct Answer {
+    pub(super) status: u16,
+    pub(super) headers: HeaderMap,
+    pub(super) bytes: bytes::Bytes,
+}
+
+impl Answer {
+    pub(super) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+impl PlaidClient {
+    pub(super) fn transport_error<O: Operation>(
+        &self,
+        e: reqwest::Error,
+        reading_body: bool,
+        call: &Call<'_>,
+    ) -> Error {
+        if e.is_timeout() {
+            // reqwest marks a connect timeout as both: nothing was sent.
+            let (phase, timeout) = if e.is_connect() {
+                (TimeoutPhase::Connect, self.inner.connect_timeout)
+            } else {
+                (TimeoutPhase::Response, Some(call.options.timeout))
+            };
+            return Error::Timeout {
+                operation: O::OPERATION_ID,
+                phase,
+                timeout,
+                idempotency_key: call.key.clone(),
+                idempotent: call.idempotent,
+            };
+        }
+        let kind = if reading_body {
+            TransportKind::Body
+        } else if e.is_connect() {
+            TransportKind::Connect
+        } else {
+            TransportKind::Io
+        };
+        Error::Transport {
+            operation: O::OPERATION_ID,
+            kind,
+            message: call
+                .redactor(&self.inner.redactor)
+                .redact_capped(&error_chain(&e), REASON_CHARS),
+            idempotency_key: call.key.clone(),
+            idempotent: call.idempotent,
+        }
+    }
+
+    pub(super) fn decode_error<O: Operation>(
+        &self,
+        call: &Call<'_>,
+        answer: &Answer,
+        request_id: Option<String>,
+        reason: &str,
+    ) -> Error {
+        let redactor = call.redactor(&self.inner.redactor);
+        let reason = redactor.redact_capped(&cap_quoted(reason, SERVER_TEXT_CHARS), REASON_CHARS);
+        let body = String::from_utf8_lossy(&answer.bytes[..answer.bytes.len().min(64 * 1024)]);
+        Error::Decode(Box::new(DecodeError {
+            operation: O::OPERATION_ID,
+            status: answer.status,
+            content_type: header(&answer.headers, "content-type")
+                .map(|ct| redactor.redact_capped(&ct, SERVER_TEXT_CHARS)),
+            request_id,
+            reason,
+            snippet: redactor.redact_capped(&snippet(&body, 4 * SNIPPET_CHARS), SNIPPET_CHARS),
+            idempotency_key: call.key.clone(),
+            idempotent: call.idempotent,
+        }))
+    }
+
+    /// Plaid's error object, decoded leniently: any JSON object with `error_type` and
+    /// `error_code` is one, whatever else it lacks (`display_message`, ...) or adds; every text
+    /// in it is redacted and capped. Anything else is a [`DecodeError`].
+    pub(super) fn api_error<O: Operation>(
+        &self,
+        call: &Call<'_>,
+        answer: &Answer,
+        request_id: Option<String>,
+    ) -> Error {
+        let ct =
+            || header(&answer.headers, "content-type").unwrap_or_else(|| "no content type".into());
+        let object = match serde_json::from_slice::<serde_json::Value>(&answer.bytes) {
+            Ok(serde_json::Value::Object(map)) => map,
+            Ok(_) => {
+                let reason = format!(
+                    "expected Plaid's JSON error object, got {}: not an object",
+                    ct()
+                );
+                return self.decode_error::<O>(call, answer, request_id, &reason);
+            }
+            Err(e) => {
+                let reason = format!("expected Plaid's JSON error object, got {}: {e}", ct());
+                return self.decode_error::<O>(call, answer, request_id, &reason);
+            }
+        };
+        let redactor = call.redactor(&self.inner.redactor);
+        let text = |key: &str| {
+            object
+                .get(key)
+                .and_then(serde_json::Value::as_str)
+                .map(|s| redactor.redact_capped(s, SERVER_TEXT_CHARS))
+        };
+        let (Some(error_type), Some(error_code)) = (text("error_type"), text("error_code")) else {
+            let reason = format!(
+                "expected Plaid's JSON error object, got {}: no string `error_type` and `error_code`",
+                ct()
+            );
+            return self.decode_error::<O>(call, answer, request_id, &reason);
+        };
+        let causes = match object.get("causes") {
+            None | Some(serde_json::Value::Null) => &[][..],
+            Some(serde_json::Value::Array(items)) => items.as_slice(),
+            Some(other) => std::slice::from_ref(other),
+        };
+        let request_id = text("request_id").or(request_id);
+        if let Some(id) = &request_id {
+            tracing::Span::current().record("request_id", id.as_str());
+        }
+        Error::Api(Box::new(ApiError {
+            operation: O::OPERATION_ID,
+            status: answer.status,
+            request_id,
+            error_type: error_type
+                .parse()
+                .unwrap_or(crate::ErrorType::UnknownValue(error_type)),
+            error_code: ErrorCode::from(error_code.as_str()),
+            error_message: text("error_message").unwrap_or_default(),
+            display_message: text("display_message"),
+            documentation_url: text("documentation_url"),
+            suggested_action: text("suggested_action"),
+            causes: causes
+                .iter()
+                .map(|c| redactor.redact_value(c, SERVER_TEXT_CHARS))
+                .collect(),
+            retry_after: header(&answer.headers, "retry-after").and_then(|v| parse_retry_after(&v)),
+            idempotency_key: call.key.clone(),
+            idempotent: call.idempotent,
+        }))
+    }
+}

@@ -1,0 +1,69 @@
+//! Building a [`PlaidClient`] from a [`ClientBuilder`]: the credential headers, the HTTP client
+//! and the per-request defaults.
+
+use std::sync::Arc;
+
+use plaid_client::RequestHeaders;
+
+use super::{Inner, PlaidClient, RequestOptions};
+use crate::config::{ClientBuilder, ConfigError, PLAID_VERSION};
+use crate::redact::Redactor;
+
+impl PlaidClient {
+    pub(crate) fn from_builder(b: ClientBuilder) -> Result<Self, ConfigError> {
+        b.environment.check()?;
+        if b.client_id.is_empty() {
+            return Err(ConfigError::EmptyCredential("client_id"));
+        }
+        if b.secret.is_empty() {
+            return Err(ConfigError::EmptyCredential("secret"));
+        }
+        let mut headers = RequestHeaders::default();
+        headers
+            .insert_sensitive("plaid-client-id", b.client_id.expose())
+            .map_err(|_| ConfigError::InvalidCredential("client_id"))?;
+        headers
+            .insert_sensitive("plaid-secret", b.secret.expose())
+            .map_err(|_| ConfigError::InvalidCredential("secret"))?;
+        headers
+            .insert("plaid-version", PLAID_VERSION)
+            .map_err(|_| ConfigError::InvalidUserAgent)?;
+        headers
+            .insert("user-agent", &b.user_agent)
+            .map_err(|_| ConfigError::InvalidUserAgent)?;
+        let (http, connect_timeout) = match b.http {
+            Some(http) => (http, None),
+            None => (
+                reqwest::Client::builder()
+                    .connect_timeout(b.connect_timeout)
+                    .build()
+                    .map_err(|e| ConfigError::HttpClient(e.to_string()))?,
+                Some(b.connect_timeout),
+            ),
+        };
+        let base_url = b.environment.base_url().to_string();
+        // The raw client gets the request timeout too, set on each request by its pre-hook.
+        #[cfg(feature = "raw-client")]
+        let raw = plaid_client::raw::Client::new_with_client(
+            &base_url,
+            http.clone(),
+            headers.clone().with_timeout(b.request_timeout),
+        );
+        Ok(Self {
+            inner: Arc::new(Inner {
+                redactor: Redactor::new(&[&b.client_id, &b.secret]),
+                environment: b.environment,
+                base_url,
+                http,
+                headers,
+                connect_timeout,
+                options: RequestOptions {
+                    timeout: b.request_timeout,
+                    retry: b.retry,
+                },
+                #[cfg(feature = "raw-client")]
+                raw,
+            }),
+        })
+    }
+}

@@ -1,0 +1,215 @@
+//! The one request path: prepare a request once ([`Call`]), then attempt it and retry as the
+//! policy allows, each attempt in a `plaid.request` span.
+
+use std::time::{Duration, Instant};
+
+use plaid_client::Operation;
+use reqwest::header::CONTENT_TYPE;
+use tracing::Instrument;
+
+use super::answer::{Answer, SERVER_TEXT_CHARS};
+use super::text::{body_request_id, header};
+use super::{PlaidClient, RequestOptions, Response};
+use crate::error::Error;
+use crate::idempotency;
+use crate::redact::Redactor;
+use crate::retry::RetryContext;
+
+impl PlaidClient {
+    /// The one request path: fill and check the idempotency key, serialize once, then attempt
+    /// and retry as the policy allows, decoding a success body with `decode_body`.
+    pub(super) async fn execute<O, T>(
+        &self,
+        request: &O::Request,
+        decode_body: fn(&bytes::Bytes) -> Result<T, String>,
+        options: &RequestOptions,
+    ) -> Result<Response<T>, Error>
+    where
+        O: Operation,
+        O::Request: Clone,
+    {
+        let call = Call::prepare::<O>(request, options)?;
+        let started = Instant::now();
+        let mut attempt: u32 = 1;
+        loop {
+            let span = tracing::info_span!(
+                "plaid.request",
+                operation = O::OPERATION_ID,
+                path = O::PATH,
+                attempt,
+                idempotency_key = call.key.as_deref(),
+                status = tracing::field::Empty,
+                request_id = tracing::field::Empty,
+            );
+            let outcome = self
+                .attempt::<O, T>(&call, decode_body)
+                .instrument(span.clone())
+                .await;
+            let error = match outcome {
+                Ok((status, data)) => {
+                    return Ok(Response {
+                        data,
+                        status,
+                        idempotency_key: call.key,
+                        attempts: attempt,
+                    })
+                }
+                Err(e) => e,
+            };
+            let ctx = RetryContext {
+                operation: O::OPERATION_ID,
+                attempt,
+                elapsed: started.elapsed(),
+                error: &error,
+            };
+            let Some(delay) = call.retry_delay(&ctx, &span) else {
+                return Err(error);
+            };
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    /// One HTTP exchange: the status and decoded body, or what went wrong.
+    async fn attempt<O: Operation, T>(
+        &self,
+        call: &Call<'_>,
+        decode_body: fn(&bytes::Bytes) -> Result<T, String>,
+    ) -> Result<(u16, T), Error> {
+        let span = tracing::Span::current();
+        let url = format!("{}{}", self.inner.base_url, O::PATH);
+        let mut headers = self.inner.headers.as_map().clone();
+        headers.insert(
+            CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        let sent = self
+            .inner
+            .http
+            .post(url)
+            .headers(headers)
+            .timeout(call.options.timeout)
+            .body(call.body.clone())
+            .send()
+            .await;
+        let mut response = match sent {
+            Ok(r) => r,
+            Err(e) => return Err(self.transport_error::<O>(e, false, call)),
+        };
+        let status = response.status().as_u16();
+        span.record("status", status);
+        // Moved out, not cloned: the body read below consumes the response.
+        let headers = std::mem::take(response.headers_mut());
+        let bytes = match response.bytes().await {
+            Ok(b) => b,
+            Err(e) => return Err(self.transport_error::<O>(e, true, call)),
+        };
+        let answer = Answer {
+            status,
+            headers,
+            bytes,
+        };
+        let request_id = self.request_id(call, &answer, &span);
+        let result = if answer.is_success() {
+            decode_body(&answer.bytes)
+                .map(|data| (status, data))
+                .map_err(|reason| self.decode_error::<O>(call, &answer, request_id, &reason))
+        } else {
+            Err(self.api_error::<O>(call, &answer, request_id))
+        };
+        if let Err(e) = &result {
+            tracing::debug!(error = %e, "attempt failed");
+        }
+        result
+    }
+
+    /// Plaid's request id (the `Plaid-Request-Id` header, else the body's `request_id`),
+    /// redacted and capped like every text from the server, and recorded on the span. A success
+    /// body carries it in the typed response; it is looked for there only when a subscriber
+    /// records the span. Errors always need it.
+    fn request_id(&self, call: &Call<'_>, answer: &Answer, span: &tracing::Span) -> Option<String> {
+        if answer.is_success() && span.is_disabled() {
+            return None;
+        }
+        let raw = header(&answer.headers, "plaid-request-id")
+            .or_else(|| body_request_id(&answer.bytes))?;
+        let id = call
+            .redactor(&self.inner.redactor)
+            .redact_capped(&raw, SERVER_TEXT_CHARS);
+        span.record("request_id", id.as_str());
+        Some(id)
+    }
+}
+
+/// What every attempt of one request shares.
+pub(super) struct Call<'a> {
+    /// Serialized once; every attempt sends the same bytes (a reference-counted handle).
+    pub(super) body: bytes::Bytes,
+    /// The idempotency key sent, for keyed operations.
+    pub(super) key: Option<String>,
+    /// Whether sending it again cannot perform it twice: read-only, or keyed.
+    pub(super) idempotent: bool,
+    pub(super) options: &'a RequestOptions,
+    operation: &'static str,
+    /// The client's redactor, also knowing the credentials of this request's body; built the
+    /// first time an error (or a recorded request id) needs it.
+    redactor: std::sync::OnceLock<Redactor>,
+}
+
+impl<'a> Call<'a> {
+    /// Fill the key on a copy only when one is missing (the caller's request stays as given),
+    /// check it, serialize the request.
+    fn prepare<O: Operation>(
+        request: &O::Request,
+        options: &'a RequestOptions,
+    ) -> Result<Self, Error>
+    where
+        O::Request: Clone,
+    {
+        let invalid = |reason| Error::InvalidRequest {
+            operation: O::OPERATION_ID,
+            reason,
+        };
+        let mut filled = idempotency::missing::<O>(request).then(|| request.clone());
+        let key = match filled.as_mut() {
+            Some(copy) => idempotency::ensure::<O>(copy),
+            None => idempotency::checked::<O>(request),
+        }
+        .map_err(invalid)?;
+        let to_send = filled.as_ref().unwrap_or(request);
+        let body = bytes::Bytes::from(
+            serde_json::to_vec(to_send)
+                .map_err(|e| invalid(format!("the request does not serialize to JSON: {e}")))?,
+        );
+        Ok(Self {
+            body,
+            idempotent: O::READ_ONLY || key.is_some(),
+            key,
+            options,
+            operation: O::OPERATION_ID,
+            redactor: std::sync::OnceLock::new(),
+        })
+    }
+
+    pub(super) fn redactor(&self, client: &Redactor) -> &Redactor {
+        self.redactor
+            .get_or_init(|| client.with_request(&self.body))
+    }
+
+    /// How long to wait before the next attempt, or `None` to return the error: never for a
+    /// request that is not idempotent, else as the policy says.
+    fn retry_delay(&self, ctx: &RetryContext<'_>, span: &tracing::Span) -> Option<Duration> {
+        let error = ctx.error;
+        if !self.idempotent {
+            if error.is_transient() {
+                span.in_scope(|| {
+                    tracing::warn!(error = %error, operation = self.operation, "not retrying: a write without an idempotency key")
+                });
+            }
+            return None;
+        }
+        let delay = self.options.retry.next_delay(ctx)?;
+        span.in_scope(|| tracing::warn!(error = %error, ?delay, "retrying"));
+        Some(delay)
+    }
+}
