@@ -5,7 +5,8 @@
 //! ```
 //!
 //! Offline, as here, it plays both sides: a stand-in for `/webhook_verification_key/get`
-//! serving a key generated on the spot, and "Plaid" posting one webhook signed with that key
+//! serving a key generated on the spot, and "Plaid" posting one webhook signed with that key by
+//! `WebhookSigner` (feature `testing`, the signer your own tests can use)
 //! and one forged webhook. In production you would build the verifier from
 //! `PlaidClient::from_env()` and point Plaid's webhook URL at `/plaid/webhook`.
 
@@ -16,11 +17,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{Signature, SigningKey};
-use plaid_client_ext::webhooks::{WebhookEvent, WebhookVerifier};
+use plaid_client_ext::webhooks::{WebhookEvent, WebhookSigner, WebhookVerifier};
 use plaid_client_ext::{Environment, PlaidClient};
 use serde_json::json;
 
@@ -56,17 +53,11 @@ async fn plaid_webhook(
 #[tokio::main]
 async fn main() -> Result<(), AnyError> {
     // Stand-in for Plaid's key endpoint, serving a key made here.
-    let key = SigningKey::random(&mut rand_core::OsRng);
-    let kid = "example-key-1";
+    let signer = WebhookSigner::random("example-key-1");
     let keys = httpmock::MockServer::start_async().await;
-    let point = key.verifying_key().to_encoded_point(false);
-    let (x, y) = (point.x().ok_or("no x")?, point.y().ok_or("no y")?);
     keys.mock_async(|when, then| {
         when.path("/webhook_verification_key/get");
-        then.status(200)
-            .json_body(json!({"key": {"alg": "ES256", "created_at": 1_700_000_000,
-            "crv": "P-256", "expired_at": null, "kid": kid, "kty": "EC", "use": "sig",
-            "x": URL_SAFE_NO_PAD.encode(x), "y": URL_SAFE_NO_PAD.encode(y)}, "request_id": "r"}));
+        then.status(200).json_body(signer.key_response("r"));
     })
     .await;
 
@@ -87,24 +78,7 @@ async fn main() -> Result<(), AnyError> {
         "item_id": "wz666MBjYWTp2PDzzggYhM6oWWmBb", "initial_update_complete": true,
         "historical_update_complete": true, "environment": "sandbox"
     }))?;
-    let iat = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs();
-    let sign = |claims: serde_json::Value| {
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(json!({"alg": "ES256", "kid": kid, "typ": "JWT"}).to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let sig: Signature = key.sign(input.as_bytes());
-        format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
-    };
-    use sha2::Digest;
-    let digest: String = sha2::Sha256::digest(&body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let genuine = sign(json!({"iat": iat, "request_body_sha256": digest}));
+    let genuine = signer.sign_now(&body);
     let http = reqwest::Client::new();
     for (label, token, payload) in [
         ("signed by Plaid", genuine.clone(), body.clone()),

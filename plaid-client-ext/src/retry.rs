@@ -129,34 +129,49 @@ impl RetryPolicy for Backoff {
             return None;
         }
         let exp = ctx.attempt.saturating_sub(1).min(30);
+        // Full jitter for transient failures; the upper half for rate limits, so a retry
+        // still reaches into Plaid's next per-minute window.
         let delay = match ctx.error.retry_after() {
             Some(asked) if asked > self.max_delay => return None,
             Some(asked) => asked,
             None if ctx.error.is_rate_limited() => {
-                let ceiling = self
-                    .rate_limit_delay
-                    .saturating_mul(1u32 << exp)
-                    .min(MAX_RATE_LIMIT_DELAY);
-                if self.jitter {
-                    ceiling.mul_f64(0.5 + fastrand::f64() / 2.0)
-                } else {
-                    ceiling
-                }
+                let floor = if self.jitter { 0.5 } else { 1.0 };
+                backoff_delay(self.rate_limit_delay, MAX_RATE_LIMIT_DELAY, exp, floor)
             }
             None => {
-                let ceiling = self
-                    .initial_delay
-                    .saturating_mul(1u32 << exp)
-                    .min(self.max_delay);
-                if self.jitter {
-                    ceiling.mul_f64(fastrand::f64())
-                } else {
-                    ceiling
-                }
+                let floor = if self.jitter { 0.0 } else { 1.0 };
+                backoff_delay(self.initial_delay, self.max_delay, exp, floor)
             }
         };
         (ctx.elapsed + delay <= self.max_elapsed).then_some(delay)
     }
+}
+
+/// One exponential backoff delay: the ceiling `min(cap, base × 2^doublings)`, randomized to a
+/// uniform time in `[floor × ceiling, ceiling]` (`floor` 0: full jitter; 0.5: the upper half;
+/// 1 or more: exactly the ceiling, no randomness).
+///
+/// The one backoff formula of the workspace: [`Backoff`] uses it for its retries, and
+/// plaid-sync for the backoff of a failed pass.
+///
+/// ```
+/// use std::time::Duration;
+/// use plaid_client_ext::retry::backoff_delay;
+///
+/// let (base, cap) = (Duration::from_secs(1), Duration::from_secs(600));
+/// assert_eq!(backoff_delay(base, cap, 3, 1.0), Duration::from_secs(8));
+/// assert_eq!(backoff_delay(base, cap, 20, 1.0), cap);
+/// let jittered = backoff_delay(base, cap, 3, 0.5);
+/// assert!(jittered >= Duration::from_secs(4) && jittered <= Duration::from_secs(8));
+/// ```
+pub fn backoff_delay(base: Duration, cap: Duration, doublings: u32, floor: f64) -> Duration {
+    let factor = 1u32.checked_shl(doublings).unwrap_or(u32::MAX);
+    let ceiling = base.saturating_mul(factor).min(cap);
+    if floor >= 1.0 {
+        return ceiling;
+    }
+    let floor = floor.max(0.0);
+    ceiling.mul_f64(floor + fastrand::f64() * (1.0 - floor))
 }
 
 /// Parse a `Retry-After` header: delay-seconds (RFC 9110 also allows an HTTP date, which Plaid

@@ -8,18 +8,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use httpmock::prelude::*;
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{Signature, SigningKey};
 use plaid_client_ext::retry::Backoff;
 use plaid_client_ext::webhooks::{
-    WebhookError, WebhookEvent, WebhookVerifier, DEFAULT_MAX_KEY_FETCHES_PER_MINUTE,
+    WebhookError, WebhookEvent, WebhookSigner, WebhookVerifier, DEFAULT_MAX_KEY_FETCHES_PER_MINUTE,
 };
 use plaid_client_ext::{Environment, PlaidClient};
 use reqwest::header::{HeaderMap, HeaderValue};
-use serde_json::{json, Value};
+use serde_json::json;
 
 const NOW: u64 = 1_700_000_000;
 const KID: &str = "bfbd5111-8e33-4643-8ced-b2e642a72f3c";
@@ -28,35 +24,15 @@ fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(NOW)
 }
 
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The `Plaid-Verification` header of `body`, signed by `key` under `kid`.
-fn signed(key: &SigningKey, kid: &str, body: &[u8]) -> HeaderMap {
-    let input = format!(
-        "{}.{}",
-        b64(json!({"alg": "ES256", "kid": kid, "typ": "JWT"})
-            .to_string()
-            .as_bytes()),
-        b64(json!({"iat": NOW, "request_body_sha256": sha256_hex(body)})
-            .to_string()
-            .as_bytes())
+/// The `Plaid-Verification` header of `body`, signed by `key` under `kid` (a forger signs under
+/// any `kid` it likes).
+fn signed(key: &WebhookSigner, kid: &str, body: &[u8]) -> HeaderMap {
+    let token = key.sign_claims(
+        &json!({"alg": "ES256", "kid": kid, "typ": "JWT"}),
+        &WebhookSigner::claims(body, NOW),
     );
-    let sig: Signature = key.sign(input.as_bytes());
     let mut h = HeaderMap::new();
-    h.insert(
-        "plaid-verification",
-        HeaderValue::from_str(&format!("{input}.{}", b64(&sig.to_bytes()))).unwrap(),
-    );
+    h.insert("plaid-verification", HeaderValue::from_str(&token).unwrap());
     h
 }
 
@@ -68,14 +44,6 @@ fn body() -> Vec<u8> {
     .unwrap()
 }
 
-fn jwk(key: &SigningKey, kid: &str) -> Value {
-    let point = key.verifying_key().to_encoded_point(false);
-    json!({"key": {"alg": "ES256", "created_at": 1_560_466_150, "crv": "P-256",
-        "expired_at": null, "kid": kid, "kty": "EC", "use": "sig",
-        "x": b64(point.x().unwrap()), "y": b64(point.y().unwrap())},
-        "request_id": "RZ6Omi1bzzwDaLo"})
-}
-
 /// A key endpoint: `KID` is `known` (after `delay`), every other kid is unknown to Plaid.
 /// Counts every fetch it answers.
 struct KeyServer {
@@ -84,12 +52,12 @@ struct KeyServer {
 }
 
 impl KeyServer {
-    async fn start(known: Option<&SigningKey>, delay: Duration) -> Self {
+    async fn start(known: Option<&WebhookSigner>, delay: Duration) -> Self {
         let server = MockServer::start_async().await;
         let fetches = Arc::new(AtomicUsize::new(0));
         if let Some(key) = known {
             let counter = fetches.clone();
-            let answer = jwk(key, KID);
+            let answer = key.key_response("RZ6Omi1bzzwDaLo");
             server
                 .mock_async(|when, then| {
                     when.path("/webhook_verification_key/get")
@@ -147,7 +115,7 @@ impl KeyServer {
 async fn a_thousand_forged_kids_cost_at_most_the_fetch_limit() {
     let plaid = KeyServer::start(None, Duration::ZERO).await;
     let verifier = plaid.verifier();
-    let forger = SigningKey::random(&mut rand_core::OsRng);
+    let forger = WebhookSigner::random(KID);
     let body = body();
     let (mut unknown, mut limited) = (0, 0);
     for _ in 0..1_000 {
@@ -165,7 +133,7 @@ async fn a_thousand_forged_kids_cost_at_most_the_fetch_limit() {
 /// Concurrent webhooks with one new `kid` share one fetch.
 #[tokio::test]
 async fn concurrent_webhooks_with_one_new_kid_share_one_fetch() {
-    let key = SigningKey::random(&mut rand_core::OsRng);
+    let key = WebhookSigner::random(KID);
     let plaid = KeyServer::start(Some(&key), Duration::from_millis(300)).await;
     let verifier = plaid.verifier();
     let body = body();
@@ -185,7 +153,7 @@ async fn concurrent_webhooks_with_one_new_kid_share_one_fetch() {
 async fn an_unknown_kid_is_remembered() {
     let plaid = KeyServer::start(None, Duration::ZERO).await;
     let verifier = plaid.verifier();
-    let forger = SigningKey::random(&mut rand_core::OsRng);
+    let forger = WebhookSigner::random(KID);
     let body = body();
     let headers = signed(&forger, "0f0f0f0f-forged", &body);
     for _ in 0..20 {
@@ -211,7 +179,7 @@ async fn key_fetches_are_not_retried() {
                 "display_message": null, "request_id": "r"}));
         })
         .await;
-    let key = SigningKey::random(&mut rand_core::OsRng);
+    let key = WebhookSigner::random(KID);
     let body = body();
     let err = plaid
         .verifier()
@@ -227,7 +195,7 @@ async fn key_fetches_are_not_retried() {
 async fn a_forged_kid_is_quoted_only_in_part() {
     let plaid = KeyServer::start(None, Duration::ZERO).await;
     let verifier = plaid.verifier();
-    let forger = SigningKey::random(&mut rand_core::OsRng);
+    let forger = WebhookSigner::random(KID);
     let body = body();
     let long_kid = "k".repeat(10 * 1024);
     let err = verifier
@@ -250,7 +218,7 @@ async fn a_forged_kid_is_quoted_only_in_part() {
 /// `Unknown`, never refused: a refusal makes Plaid retry for days.
 #[tokio::test]
 async fn a_signed_body_that_fits_no_schema_is_kept() {
-    let key = SigningKey::random(&mut rand_core::OsRng);
+    let key = WebhookSigner::random(KID);
     let plaid = KeyServer::start(Some(&key), Duration::ZERO).await;
     let body = br#"{"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE", "item_id": 42}"#;
     let event = plaid

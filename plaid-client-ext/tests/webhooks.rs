@@ -11,11 +11,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::Mac;
 use httpmock::prelude::*;
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{Signature, SigningKey};
 // The header types come from the crate's re-export: a caller needs no `http` dependency.
 use plaid_client_ext::webhooks::{
-    HeaderMap, HeaderValue, WebhookError, WebhookEvent, WebhookVerifier,
+    HeaderMap, HeaderValue, WebhookError, WebhookEvent, WebhookSigner, WebhookVerifier,
 };
 use plaid_client_ext::{Environment, PlaidClient};
 use proptest::prelude::*;
@@ -32,34 +30,6 @@ fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The JWK Plaid would return for `key`.
-fn jwk(key: &SigningKey, kid: &str, expired_at: Option<i64>) -> Value {
-    let point = key.verifying_key().to_encoded_point(false);
-    json!({"key": {"alg": "ES256", "created_at": 1_560_466_150, "crv": "P-256",
-        "expired_at": expired_at, "kid": kid, "kty": "EC", "use": "sig",
-        "x": b64(point.x().unwrap()), "y": b64(point.y().unwrap())},
-        "request_id": "RZ6Omi1bzzwDaLo"})
-}
-
-/// A compact ES256 JWS over `header` and `claims`.
-fn sign(key: &SigningKey, header: &Value, claims: &Value) -> String {
-    let input = format!(
-        "{}.{}",
-        b64(header.to_string().as_bytes()),
-        b64(claims.to_string().as_bytes())
-    );
-    let sig: Signature = key.sign(input.as_bytes());
-    format!("{input}.{}", b64(&sig.to_bytes()))
-}
-
 fn body() -> Vec<u8> {
     // Plaid's own whitespace (2-space indentation) is part of what is signed.
     serde_json::to_vec_pretty(&json!({
@@ -68,14 +38,6 @@ fn body() -> Vec<u8> {
         "historical_update_complete": false, "environment": "sandbox"
     }))
     .unwrap()
-}
-
-fn token_for(key: &SigningKey, body: &[u8], iat: u64) -> String {
-    sign(
-        key,
-        &json!({"alg": "ES256", "kid": KID, "typ": "JWT"}),
-        &json!({"iat": iat, "request_body_sha256": sha256_hex(body)}),
-    )
 }
 
 fn headers(token: &str) -> HeaderMap {
@@ -87,7 +49,7 @@ fn headers(token: &str) -> HeaderMap {
 
 struct Setup {
     server: MockServer,
-    key: SigningKey,
+    key: WebhookSigner,
     /// How many times the known key was fetched.
     fetches: Arc<AtomicUsize>,
 }
@@ -95,9 +57,9 @@ struct Setup {
 impl Setup {
     /// A key endpoint that knows `KID` (optionally expired) and nothing else.
     async fn new(expired_at: Option<i64>) -> Self {
-        let key = SigningKey::random(&mut rand_core::OsRng);
+        let key = WebhookSigner::random(KID).expired_at(expired_at);
         let server = MockServer::start_async().await;
-        let known = jwk(&key, KID, expired_at);
+        let known = key.key_response("RZ6Omi1bzzwDaLo");
         let fetches = Arc::new(AtomicUsize::new(0));
         let counter = fetches.clone();
         server
@@ -146,7 +108,7 @@ async fn a_valid_webhook_is_accepted_typed_and_its_key_cached() {
     let v = s.verifier();
     let body = body();
     let event = v
-        .verify(&headers(&token_for(&s.key, &body, NOW)), &body)
+        .verify(&headers(&s.key.sign(&body, NOW)), &body)
         .await
         .expect("valid");
     match &event {
@@ -158,7 +120,7 @@ async fn a_valid_webhook_is_accepted_typed_and_its_key_cached() {
     assert_eq!(event.webhook_code(), "SYNC_UPDATES_AVAILABLE");
     assert_eq!(s.fetches.load(Ordering::SeqCst), 1);
     // A second webhook within the cache lifetime does not fetch the key again.
-    v.verify(&headers(&token_for(&s.key, &body, NOW - 10)), &body)
+    v.verify(&headers(&s.key.sign(&body, NOW - 10)), &body)
         .await
         .expect("valid");
     assert_eq!(s.fetches.load(Ordering::SeqCst), 1, "served from the cache");
@@ -174,7 +136,7 @@ async fn rejected(s: &Setup, headers: &HeaderMap, body: &[u8]) -> WebhookError {
 #[tokio::test]
 async fn a_changed_body_is_rejected() {
     let s = Setup::new(None).await;
-    let token = token_for(&s.key, &body(), NOW);
+    let token = s.key.sign(&body(), NOW);
     let mut changed = body();
     changed[20] ^= 1;
     assert!(matches!(
@@ -192,14 +154,12 @@ async fn a_changed_body_is_rejected() {
 #[tokio::test]
 async fn a_changed_claim_is_rejected() {
     let s = Setup::new(None).await;
-    let token = token_for(&s.key, &body(), NOW);
+    let token = s.key.sign(&body(), NOW);
     let mut parts: Vec<String> = token.split('.').map(str::to_string).collect();
     let other_body = b"{\"webhook_type\":\"TRANSFER\"}";
-    parts[1] = b64(
-        json!({"iat": NOW, "request_body_sha256": sha256_hex(other_body)})
-            .to_string()
-            .as_bytes(),
-    );
+    parts[1] = b64(WebhookSigner::claims(other_body, NOW)
+        .to_string()
+        .as_bytes());
     let forged = parts.join(".");
     assert!(matches!(
         rejected(&s, &headers(&forged), other_body).await,
@@ -210,7 +170,7 @@ async fn a_changed_claim_is_rejected() {
 #[tokio::test]
 async fn alg_none_is_rejected() {
     let s = Setup::new(None).await;
-    let claims = json!({"iat": NOW, "request_body_sha256": sha256_hex(&body())});
+    let claims = WebhookSigner::claims(&body(), NOW);
     let token = format!(
         "{}.{}.",
         b64(json!({"alg": "none", "kid": KID}).to_string().as_bytes()),
@@ -225,13 +185,9 @@ async fn alg_none_is_rejected() {
 #[tokio::test]
 async fn hs256_signed_with_the_public_key_is_rejected() {
     let s = Setup::new(None).await;
-    let public = s.key.verifying_key().to_encoded_point(false);
+    let public = s.key.jwk().to_string();
     let header = b64(json!({"alg": "HS256", "kid": KID}).to_string().as_bytes());
-    let claims = b64(
-        json!({"iat": NOW, "request_body_sha256": sha256_hex(&body())})
-            .to_string()
-            .as_bytes(),
-    );
+    let claims = b64(WebhookSigner::claims(&body(), NOW).to_string().as_bytes());
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(public.as_bytes()).unwrap();
     mac.update(format!("{header}.{claims}").as_bytes());
     let token = format!("{header}.{claims}.{}", b64(&mac.finalize().into_bytes()));
@@ -244,10 +200,9 @@ async fn hs256_signed_with_the_public_key_is_rejected() {
 #[tokio::test]
 async fn a_kid_the_key_endpoint_does_not_know_is_rejected() {
     let s = Setup::new(None).await;
-    let token = sign(
-        &s.key,
+    let token = s.key.sign_claims(
         &json!({"alg": "ES256", "kid": "not-a-plaid-key"}),
-        &json!({"iat": NOW, "request_body_sha256": sha256_hex(&body())}),
+        &WebhookSigner::claims(&body(), NOW),
     );
     match rejected(&s, &headers(&token), &body()).await {
         WebhookError::UnknownKey { kid } => assert_eq!(kid, "not-a-plaid-key"),
@@ -258,8 +213,8 @@ async fn a_kid_the_key_endpoint_does_not_know_is_rejected() {
 #[tokio::test]
 async fn a_token_signed_by_another_key_is_rejected() {
     let s = Setup::new(None).await;
-    let attacker = SigningKey::random(&mut rand_core::OsRng);
-    let token = token_for(&attacker, &body(), NOW);
+    let attacker = WebhookSigner::random(KID);
+    let token = attacker.sign(&body(), NOW);
     assert!(matches!(
         rejected(&s, &headers(&token), &body()).await,
         WebhookError::BadSignature
@@ -269,7 +224,7 @@ async fn a_token_signed_by_another_key_is_rejected() {
 #[tokio::test]
 async fn an_expired_key_is_rejected() {
     let s = Setup::new(Some(1_650_000_000)).await;
-    let token = token_for(&s.key, &body(), NOW);
+    let token = s.key.sign(&body(), NOW);
     match rejected(&s, &headers(&token), &body()).await {
         WebhookError::ExpiredKey { expired_at, .. } => assert_eq!(expired_at, 1_650_000_000),
         other => panic!("{other:?}"),
@@ -282,22 +237,20 @@ async fn a_stale_or_future_iat_is_rejected_and_the_window_is_configurable() {
     let b = body();
     // Exactly 5 minutes old is still accepted; one second more is not.
     s.verifier()
-        .verify(&headers(&token_for(&s.key, &b, NOW - 300)), &b)
+        .verify(&headers(&s.key.sign(&b, NOW - 300)), &b)
         .await
         .expect("at the limit");
     assert!(matches!(
-        rejected(&s, &headers(&token_for(&s.key, &b, NOW - 301)), &b).await,
+        rejected(&s, &headers(&s.key.sign(&b, NOW - 301)), &b).await,
         WebhookError::Stale(_)
     ));
     assert!(matches!(
-        rejected(&s, &headers(&token_for(&s.key, &b, NOW + 3600)), &b).await,
+        rejected(&s, &headers(&s.key.sign(&b, NOW + 3600)), &b).await,
         WebhookError::Stale(_)
     ));
     let strict = s.verifier().max_age(Duration::from_secs(10));
     assert!(matches!(
-        strict
-            .verify(&headers(&token_for(&s.key, &b, NOW - 11)), &b)
-            .await,
+        strict.verify(&headers(&s.key.sign(&b, NOW - 11)), &b).await,
         Err(WebhookError::Stale(_))
     ));
 }
@@ -345,21 +298,21 @@ async fn missing_or_malformed_headers_are_rejected() {
 async fn unsigned_garbage_is_rejected_and_signed_unknown_webhooks_kept_raw() {
     let s = Setup::new(None).await;
     let garbage = [0xffu8, 0x00, 0x13, 0x37];
-    let token = token_for(&s.key, &body(), NOW);
+    let token = s.key.sign(&body(), NOW);
     assert!(matches!(
         rejected(&s, &headers(&token), &garbage).await,
         WebhookError::BodyMismatch
     ));
     // Signed garbage passes the signature: Plaid sent it, so it is kept, not refused (a
     // refusal makes Plaid retry it for days; issue 16).
-    let token = token_for(&s.key, &garbage, NOW);
+    let token = s.key.sign(&garbage, NOW);
     assert!(matches!(
         s.verifier().verify(&headers(&token), &garbage).await,
         Ok(WebhookEvent::Unknown { .. })
     ));
     // A verified webhook of a type this client does not know is kept, not refused.
     let new_kind = br#"{"webhook_type": "SPACE", "webhook_code": "LAUNCHED", "item_id": "i"}"#;
-    let token = token_for(&s.key, new_kind, NOW);
+    let token = s.key.sign(new_kind, NOW);
     match s
         .verifier()
         .verify(&headers(&token), new_kind)

@@ -8,6 +8,8 @@
 
 #[path = "support/logs.rs"]
 mod logs;
+#[path = "support/setup.rs"]
+mod setup;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,25 +18,11 @@ use httpmock::prelude::*;
 use logs::logged;
 use plaid_client::mock::{example, MockServerExt};
 use plaid_client::operations;
-use plaid_client_ext::retry::Backoff;
 use plaid_client_ext::{
     types, Environment, Error, ErrorCode, ErrorType, PlaidClient, TransportKind,
 };
-use serde_json::{json, Value};
-
-const CLIENT_ID: &str = "test-client-id-5f1c";
-const SECRET: &str = "test-secret-9d2e7a";
-const ACCESS_TOKEN: &str = "access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970";
-
-fn client(server: &MockServer) -> PlaidClient {
-    PlaidClient::builder(Environment::Custom(server.base_url()), CLIENT_ID, SECRET)
-        .retry_policy(Backoff {
-            initial_delay: Duration::from_millis(10),
-            ..Backoff::default()
-        })
-        .build()
-        .expect("valid config")
-}
+use serde_json::json;
+use setup::{client, key_recorder, ACCESS_TOKEN, CLIENT_ID, SECRET};
 
 fn accounts_request() -> types::AccountsGetRequest {
     types::AccountsGetRequest::new(ACCESS_TOKEN)
@@ -59,21 +47,6 @@ fn plaid_error(error_type: &str, code: &str, message: &str) -> types::PlaidError
     serde_json::from_value(json!({"error_type": error_type, "error_code": code,
         "error_message": message, "display_message": null, "request_id": "req-err-1"}))
     .expect("a Plaid error object")
-}
-
-/// Records the idempotency key of every request a mock matched.
-fn key_recorder(
-    log: &Arc<Mutex<Vec<String>>>,
-) -> impl Fn(&HttpMockRequest) -> bool + Send + Sync + 'static {
-    let log = log.clone();
-    move |req: &HttpMockRequest| {
-        let key = serde_json::from_slice::<Value>(req.body_ref())
-            .ok()
-            .and_then(|v| v["idempotency_key"].as_str().map(str::to_string))
-            .unwrap_or_default();
-        log.lock().unwrap().push(key);
-        true
-    }
 }
 
 #[tokio::test]

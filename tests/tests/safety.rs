@@ -10,6 +10,8 @@
 
 #[path = "support/logs.rs"]
 mod logs;
+#[path = "support/setup.rs"]
+mod setup;
 #[path = "safety/synth.rs"]
 mod synth;
 
@@ -30,10 +32,7 @@ use plaid_client_ext::{
     PlaidClient, TimeoutPhase,
 };
 use serde_json::{json, Value};
-
-const CLIENT_ID: &str = "test-client-id-5f1c";
-const SECRET: &str = "test-secret-9d2e7a";
-const ACCESS_TOKEN: &str = "access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970";
+use setup::{client, client_with, key_recorder, ACCESS_TOKEN, CLIENT_ID, SECRET};
 
 // ---- request values: one helper per type --------------------------------------------------
 
@@ -77,38 +76,6 @@ fn wallet_list_request(cursor: Option<&str>) -> types::WalletListRequest {
 }
 
 // ---- shared helpers ---------------------------------------------------------------------
-
-fn client_with(server: &MockServer, policy: Backoff) -> PlaidClient {
-    PlaidClient::builder(Environment::Custom(server.base_url()), CLIENT_ID, SECRET)
-        .retry_policy(policy)
-        .build()
-        .expect("valid config")
-}
-
-fn client(server: &MockServer) -> PlaidClient {
-    client_with(
-        server,
-        Backoff {
-            initial_delay: Duration::from_millis(5),
-            ..Backoff::default()
-        },
-    )
-}
-
-/// Records the idempotency key of every request a mock matched.
-fn key_recorder(
-    log: &Arc<Mutex<Vec<String>>>,
-) -> impl Fn(&HttpMockRequest) -> bool + Send + Sync + 'static {
-    let log = log.clone();
-    move |req: &HttpMockRequest| {
-        let key = serde_json::from_slice::<Value>(req.body_ref())
-            .ok()
-            .and_then(|v| v["idempotency_key"].as_str().map(str::to_string))
-            .unwrap_or_default();
-        log.lock().unwrap().push(key);
-        true
-    }
-}
 
 fn raw_error(status: u16, body: Value) -> impl FnOnce(httpmock::When, httpmock::Then) {
     move |when, then| {

@@ -3,33 +3,18 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
+#[path = "support/setup.rs"]
+mod setup;
 
 use httpmock::MockServer;
 use plaid_client::mock::{example, MockServerExt};
 use plaid_client::operations;
 use plaid_client_ext::pagination::Pages;
 use plaid_client_ext::prelude::*;
-use plaid_client_ext::retry::Backoff;
 use plaid_client_ext::sync::{SyncEvent, SyncOutcome};
-use plaid_client_ext::{types, Environment, ErrorCode, PaginationError, PlaidClient};
+use plaid_client_ext::{types, ErrorCode, PaginationError};
 use serde_json::json;
-
-const ACCESS_TOKEN: &str = "access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970";
-
-fn client(server: &MockServer) -> PlaidClient {
-    PlaidClient::builder(
-        Environment::Custom(server.base_url()),
-        "client-id",
-        "secret",
-    )
-    .retry_policy(Backoff {
-        initial_delay: Duration::from_millis(5),
-        ..Backoff::default()
-    })
-    .build()
-    .expect("valid config")
-}
+use setup::{client, ACCESS_TOKEN};
 
 fn mutation_error() -> types::PlaidError {
     serde_json::from_value(json!({

@@ -66,6 +66,12 @@ use subtle::ConstantTimeEq;
 use crate::{Error, ErrorCode, PlaidClient};
 
 pub use plaid_client::webhooks::WebhookEvent;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub use signer::WebhookSigner;
+
+#[cfg(feature = "testing")]
+mod signer;
 /// The header types [`WebhookVerifier::verify`] takes (reqwest's, i.e. the `http` crate's), so a
 /// caller needs no `http` dependency of its own to build or pass them.
 pub use reqwest::header::{HeaderMap, HeaderValue};
@@ -563,7 +569,7 @@ const PAYLOAD_PART: (&str, &str) = (
     "the payload is not a JSON object",
 );
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes)
         .iter()
