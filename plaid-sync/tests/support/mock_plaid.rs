@@ -14,10 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{Signature, SigningKey};
+use plaid_client_ext::webhooks::WebhookSigner;
 use plaid_sync::Credential;
 use serde_json::{json, Value};
 
@@ -107,7 +104,7 @@ struct MockState {
 pub struct MockPlaid {
     pub url: String,
     state: Arc<Mutex<MockState>>,
-    key: Arc<SigningKey>,
+    signer: Arc<WebhookSigner>,
 }
 
 pub const KEY_ID: &str = "mock-key-1";
@@ -120,7 +117,7 @@ impl MockPlaid {
         let mock = Self {
             url,
             state: Arc::default(),
-            key: Arc::new(SigningKey::random(&mut rand_core::OsRng)),
+            signer: Arc::new(WebhookSigner::random(KEY_ID)),
         };
         let app = Router::new()
             .route("/transactions/sync", post(sync))
@@ -268,24 +265,7 @@ impl MockPlaid {
 
     /// The `Plaid-Verification` JWT for `body`, signed with the key the mock serves.
     pub fn sign(&self, body: &[u8]) -> String {
-        use sha2::Digest;
-        let digest: String = sha2::Sha256::digest(body)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let iat = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
-        let header = json!({"alg": "ES256", "kid": KEY_ID, "typ": "JWT"});
-        let claims = json!({"iat": iat, "request_body_sha256": digest});
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let signature: Signature = self.key.sign(input.as_bytes());
-        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+        self.signer.sign_now(body)
     }
 
     fn answer(&self, request: &Value) -> Answer {
@@ -463,12 +443,7 @@ async fn sync(State(mock): State<MockPlaid>, body: Bytes) -> Response {
 }
 
 async fn verification_key(State(mock): State<MockPlaid>) -> Response {
-    let point = mock.key.verifying_key().to_encoded_point(false);
-    let coordinate = |c: Option<&p256::FieldBytes>| c.map(|b| URL_SAFE_NO_PAD.encode(b));
-    let key = json!({"alg": "ES256", "created_at": 1_700_000_000, "crv": "P-256",
-        "expired_at": null, "kid": KEY_ID, "kty": "EC", "use": "sig",
-        "x": coordinate(point.x()), "y": coordinate(point.y())});
-    let body = json!({"key": key, "request_id": "mock-request"});
+    let body = mock.signer.key_response("mock-request");
     (
         StatusCode::OK,
         [("content-type", "application/json")],
