@@ -1,5 +1,7 @@
 //! The xtask as a user runs it: generation from a spec file, `--check`, and bad input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -141,11 +141,10 @@ fn probes(
 }
 
 fn response_schema<'a>(doc: &'a Value, endpoint: &str, status: u16) -> Option<&'a Value> {
-    let item = doc.get("paths")?.get(endpoint)?.as_object()?;
-    item.iter()
-        .filter(|(m, _)| crate::spec::lookup::is_http_method(m))
-        .find_map(|(_, op)| {
-            let r = op.get("responses")?.get(status.to_string())?;
+    crate::spec::lookup::operations(doc)
+        .filter(|o| o.path == endpoint)
+        .find_map(|o| {
+            let r = o.op.get("responses")?.get(status.to_string())?;
             r.pointer("/content/application~1json/schema")
         })
 }

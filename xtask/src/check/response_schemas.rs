@@ -31,16 +31,17 @@ use anyhow::Context;
 use serde_json::{Map, Value};
 
 use crate::repair;
-use crate::spec::{self, pin};
+use crate::spec;
 
 /// The string formats that have a Rust type of their own, so a lost one is a changed type.
 const TYPED_FORMATS: &[&str] = &["date", "date-time", "uuid"];
 
 pub fn run(root: &Path, spec_path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    let spec_path = spec::resolve(root, spec_path)?;
-    let original = spec::load(&spec_path)?;
-    let evidence = repair::Evidence::load_dir(&pin::evidence_dir(root))?;
-    let (normalized, _) = repair::normalize(original.clone(), &evidence);
+    let repair::Normalized {
+        original,
+        doc: normalized,
+        ..
+    } = repair::load_normalized(root, spec_path)?;
     let generated = generated_schemas(root)?;
     let (version, client_version) = (
         spec::version(&original),

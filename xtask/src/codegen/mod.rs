@@ -27,7 +27,7 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 use crate::repair;
-use crate::spec::{self, pin};
+use crate::spec;
 
 pub struct Options {
     pub spec: Option<PathBuf>,
@@ -51,18 +51,21 @@ pub struct Input<'a> {
 }
 
 pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
-    let spec_path = spec::resolve(root, opts.spec.clone())?;
-    let original = spec::load(&spec_path)?;
-    let evidence = repair::Evidence::load_dir(&pin::evidence_dir(root))?;
-    let (normalized, report) = repair::normalize(original.clone(), &evidence);
+    let repair::Normalized {
+        path,
+        original,
+        doc,
+        report,
+        evidence,
+    } = repair::load_normalized(root, opts.spec.clone())?;
     report.print();
     let input = Input {
-        spec_path: &spec_path,
+        spec_path: &path,
         original: &original,
         version: spec::version(&original),
         evidence: &evidence,
     };
-    let files = generate_files(&input, normalized, opts.style.clone())?;
+    let files = generate_files(&input, doc, opts.style.clone())?;
 
     let crate_dir = opts
         .out

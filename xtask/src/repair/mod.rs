@@ -10,7 +10,7 @@ mod evidence;
 mod rules;
 pub mod walk;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -135,19 +135,47 @@ pub fn normalize(mut doc: Value, evidence: &Evidence) -> (Value, Report) {
     (doc, report)
 }
 
+/// A spec file as published and as the rules leave it.
+pub struct Normalized {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// As published (facts the repairs relax, such as length limits, are read here).
+    pub original: Value,
+    /// After every rule.
+    pub doc: Value,
+    /// What each rule changed.
+    pub report: Report,
+    /// `openapi/evidence/`, which the rules read.
+    pub evidence: Evidence,
+}
+
+/// The evidence of the working tree at `root` (`openapi/evidence/`).
+pub fn load_evidence(root: &Path) -> anyhow::Result<Evidence> {
+    Evidence::load_dir(&spec::pin::evidence_dir(root))
+}
+
+/// How every command reads a spec: resolve it (the verified pinned file unless `spec_path`
+/// names one), load and validate it, load the evidence, and normalize.
+pub fn load_normalized(root: &Path, spec_path: Option<PathBuf>) -> anyhow::Result<Normalized> {
+    let path = spec::resolve(root, spec_path)?;
+    let original = spec::load(&path)?;
+    let evidence = load_evidence(root)?;
+    let (doc, report) = normalize(original.clone(), &evidence);
+    Ok(Normalized {
+        path,
+        original,
+        doc,
+        report,
+        evidence,
+    })
+}
+
 /// `cargo xtask normalize`: print the rule counts; write the normalized spec as JSON to `out`.
-pub fn run(
-    root: &Path,
-    spec_path: Option<std::path::PathBuf>,
-    out: Option<&Path>,
-) -> anyhow::Result<()> {
-    let spec_path = spec::resolve(root, spec_path)?;
-    let doc = spec::load(&spec_path)?;
-    let evidence = Evidence::load_dir(&spec::pin::evidence_dir(root))?;
-    let (doc, report) = normalize(doc, &evidence);
-    report.print();
+pub fn run(root: &Path, spec_path: Option<PathBuf>, out: Option<&Path>) -> anyhow::Result<()> {
+    let spec = load_normalized(root, spec_path)?;
+    spec.report.print();
     if let Some(out) = out {
-        std::fs::write(out, serde_json::to_vec_pretty(&doc)?)?;
+        std::fs::write(out, serde_json::to_vec_pretty(&spec.doc)?)?;
         println!("wrote {}", out.display());
     }
     Ok(())

@@ -4,9 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::walk::{for_each_schema, operations_mut, Slot};
+use super::walk::{for_each_schema, Slot};
 use super::Evidence;
-use crate::spec::lookup::is_http_method;
+use crate::spec::lookup::{json_responses, operations, operations_mut, OperationRef};
 use crate::spec::pointer_escape;
 
 pub(super) fn string_enum_values(doc: &mut Value, _: &Evidence) -> usize {
@@ -203,45 +203,22 @@ pub(super) fn required_absent_from_examples(doc: &mut Value, evidence: &Evidence
         );
         missing_required(snapshot, &schema_ptr, ex, 0, &mut absent);
     };
-    for (path, item) in snapshot
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if !is_http_method(method) {
-                continue;
-            }
-            for (code, resp) in op
-                .get("responses")
+    for OperationRef { path, method, op } in operations(snapshot) {
+        for (code, m) in json_responses(op) {
+            let named = m
+                .get("examples")
                 .and_then(Value::as_object)
                 .into_iter()
-                .flatten()
-            {
-                let Some(m) = resp.pointer("/content/application~1json") else {
-                    continue;
-                };
-                let named = m
-                    .get("examples")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flat_map(|e| e.values())
-                    .filter_map(|e| e.get("value"));
-                for ex in m.get("example").into_iter().chain(named) {
-                    check(path, method, code, ex);
-                }
+                .flat_map(|e| e.values())
+                .filter_map(|e| e.get("value"));
+            for ex in m.get("example").into_iter().chain(named) {
+                check(path, method, code, ex);
             }
         }
-        // Evidence records name an endpoint and a status; match them to this path's operations.
-        for (ep, status, ex) in &evidence.records {
-            if ep != path {
-                continue;
-            }
-            for (method, op) in item.as_object().into_iter().flatten() {
-                if let Some(code) = response_key(op, *status) {
-                    check(path, method, &code, ex);
-                }
+        // Evidence records name an endpoint and a status; match them to this operation.
+        for (_, status, ex) in evidence.records.iter().filter(|(ep, _, _)| ep == path) {
+            if let Some(code) = response_key(op, *status) {
+                check(path, method, &code, ex);
             }
         }
     }
@@ -416,19 +393,12 @@ fn duplicates_header(doc: &Value, property: &Value, header: &str) -> bool {
 fn request_body_schema_pointers(doc: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut pending: Vec<String> = Vec::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if is_http_method(method) && op.get("requestBody").is_some() {
-                pending.push(format!(
-                    "/paths/{}/{method}/requestBody/content/application~1json/schema",
-                    pointer_escape(path)
-                ));
-            }
+    for OperationRef { path, method, op } in operations(doc) {
+        if op.get("requestBody").is_some() {
+            pending.push(format!(
+                "/paths/{}/{method}/requestBody/content/application~1json/schema",
+                pointer_escape(path)
+            ));
         }
     }
     while let Some(ptr) = pending.pop() {

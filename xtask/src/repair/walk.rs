@@ -1,9 +1,7 @@
 //! Walking schema positions. Rules only look at objects that the OpenAPI grammar says are
 //! schemas, never at examples or at property names that happen to be `enum` or `type`.
 
-use serde_json::{Map, Value};
-
-use crate::spec::lookup::is_http_method;
+use serde_json::Value;
 
 /// Where a schema sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,26 +149,4 @@ fn collect_content<'a>(holder: &'a mut Value, out: &mut Vec<&'a mut Value>) {
             out.push(s);
         }
     }
-}
-
-/// Every operation object (`paths.<path>.<method>`), with its path and method.
-pub fn operations_mut(doc: &mut Value) -> Vec<(String, String, &mut Map<String, Value>)> {
-    let mut out = Vec::new();
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return out;
-    };
-    for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
-        for (method, op) in item.iter_mut() {
-            if !is_http_method(method) {
-                continue;
-            }
-            if let Some(op) = op.as_object_mut() {
-                out.push((path.clone(), method.clone(), op));
-            }
-        }
-    }
-    out
 }

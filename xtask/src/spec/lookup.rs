@@ -1,16 +1,56 @@
 //! Reading the spec document: `$ref`s, operations, request properties and response examples.
 //! Every stage reads the spec through these, so none of them depends on another for it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// Whether a key of a path item is an HTTP method (rather than `parameters`, `summary`, ...).
-pub fn is_http_method(m: &str) -> bool {
+fn is_http_method(m: &str) -> bool {
     matches!(
         m,
         "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
     )
+}
+
+/// One operation of the spec: the object at `paths.<path>.<method>`.
+pub struct OperationRef<'a> {
+    pub path: &'a str,
+    pub method: &'a str,
+    pub op: &'a Value,
+}
+
+/// Every operation of the spec (`paths` × HTTP methods), in document order. Every stage walks
+/// the operations through this (or [`operations_mut`]), never `paths` by hand.
+pub fn operations(doc: &Value) -> impl Iterator<Item = OperationRef<'_>> {
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(method, _)| is_http_method(method))
+                .map(move |(method, op)| OperationRef { path, method, op })
+        })
+}
+
+/// Every operation object of the spec, mutably, with its path and method (operations that are
+/// not objects are skipped: there is nothing to repair in them).
+pub fn operations_mut(
+    doc: &mut Value,
+) -> impl Iterator<Item = (&str, &str, &mut Map<String, Value>)> {
+    doc.get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flatten()
+        .filter_map(|(path, item)| Some((path.as_str(), item.as_object_mut()?)))
+        .flat_map(|(path, item)| {
+            item.iter_mut()
+                .filter(|(method, _)| is_http_method(method))
+                .filter_map(move |(method, op)| Some((path, method.as_str(), op.as_object_mut()?)))
+        })
 }
 
 /// Follow local `$ref`s.
@@ -156,48 +196,42 @@ pub fn strings_under_keys<'a>(doc: &'a Value, key: &dyn Fn(&str) -> bool) -> Vec
     out
 }
 
+/// The responses of an operation that have a JSON body: `(status key, application/json media
+/// object)`.
+pub fn json_responses(op: &Value) -> impl Iterator<Item = (&str, &Value)> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(code, resp)| {
+            Some((code.as_str(), resp.pointer("/content/application~1json")?))
+        })
+}
+
 /// Every JSON response example of every operation: `{endpoint, status, name, example}`.
 /// Error examples under `default` or a range are given status 400.
 pub fn spec_examples(doc: &Value) -> Vec<Value> {
     let mut out = Vec::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if !is_http_method(method) {
-                continue;
+    for OperationRef { path, method, op } in operations(doc) {
+        for (code, media) in json_responses(op) {
+            let status: u16 = code.parse().unwrap_or(400);
+            let op_id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or(path);
+            if let Some(ex) = media.get("example") {
+                out.push(json!({"endpoint": path, "method": method, "status": status,
+                    "name": format!("{op_id} {code} example"), "example": ex}));
             }
-            for (code, resp) in op
-                .get("responses")
+            for (name, ex) in media
+                .get("examples")
                 .and_then(Value::as_object)
                 .into_iter()
                 .flatten()
             {
-                let status: u16 = code.parse().unwrap_or(400);
-                let Some(media) = resp.pointer("/content/application~1json") else {
-                    continue;
-                };
-                let op_id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or(path);
-                if let Some(ex) = media.get("example") {
+                if let Some(v) = ex.get("value") {
                     out.push(json!({"endpoint": path, "method": method, "status": status,
-                        "name": format!("{op_id} {code} example"), "example": ex}));
-                }
-                for (name, ex) in media
-                    .get("examples")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(v) = ex.get("value") {
-                        out.push(json!({"endpoint": path, "method": method, "status": status,
-                            "name": format!("{op_id} {code} {name}"), "example": v}));
-                    }
+                        "name": format!("{op_id} {code} {name}"), "example": v}));
                 }
             }
         }
@@ -233,45 +267,60 @@ pub fn reach(doc: &Value, v: &Value, seen: &mut BTreeSet<String>) {
     }
 }
 
-/// The component schemas a caller only ever *sends*: reachable from a request body, and from
-/// nothing else: no response, and no component outside the request bodies' reach (a webhook
-/// body, an unused schema). The generated client gives these types constructors and closes
-/// them to struct literals (`codegen::passes::constructors`, which applies the same rule to the
-/// Rust types), so `spec diff` can tell which added fields break a caller. Where the two
-/// readings differ, this one is the stricter: a component merged into a received one through
-/// `allOf` counts as received here, while typify copies its fields and leaves its Rust type
-/// sent-only (on 1.697.4: `Scopes`, through `ScopesNullable`).
-pub fn sent_schemas(doc: &Value) -> BTreeSet<String> {
+/// How the spec uses one component schema: whether it is reachable from a request body, from a
+/// response, and whether a caller only ever *sends* it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SchemaUse {
+    /// Reachable from some operation's request body.
+    pub in_requests: bool,
+    /// Reachable from some operation's responses.
+    pub in_responses: bool,
+    /// Only ever sent: reachable from a request body, and from nothing else: no response, and no
+    /// component outside the request bodies' reach (a webhook body, an unused schema).
+    pub only_sent: bool,
+}
+
+/// The one answer to "is this schema sent or received?": every component schema of `doc` with
+/// its [`SchemaUse`].
+///
+/// The generated client gives the only-sent types constructors and closes them to struct
+/// literals (`codegen::passes::constructors`, which applies the same rule to the Rust types),
+/// so `spec diff` can tell which added fields break a caller. Where the two readings differ,
+/// this one is the stricter: a component merged into a received one through `allOf` counts as
+/// received here, while typify copies its fields and leaves its Rust type sent-only (on
+/// 1.697.4: `Scopes`, through `ScopesNullable`).
+pub fn schema_uses(doc: &Value) -> BTreeMap<String, SchemaUse> {
     let mut sent = BTreeSet::new();
-    let mut received = BTreeSet::new();
-    for item in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|m| m.values())
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if !is_http_method(method) {
-                continue;
-            }
-            if let Some(body) = op.get("requestBody") {
-                reach(doc, body, &mut sent);
-            }
-            if let Some(responses) = op.get("responses") {
-                reach(doc, responses, &mut received);
-            }
+    let mut from_responses = BTreeSet::new();
+    for OperationRef { op, .. } in operations(doc) {
+        if let Some(body) = op.get("requestBody") {
+            reach(doc, body, &mut sent);
+        }
+        if let Some(responses) = op.get("responses") {
+            reach(doc, responses, &mut from_responses);
         }
     }
-    for (name, schema) in doc
+    let components = doc
         .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+        .and_then(Value::as_object);
+    let mut received = from_responses.clone();
+    for (name, schema) in components.into_iter().flatten() {
         if !sent.contains(name) {
             received.insert(name.clone());
             reach(doc, schema, &mut received);
         }
     }
-    sent.difference(&received).cloned().collect()
+    let names = components.into_iter().flat_map(|c| c.keys()).cloned();
+    names
+        .chain(sent.iter().cloned())
+        .chain(from_responses.iter().cloned())
+        .map(|name| {
+            let used = SchemaUse {
+                in_requests: sent.contains(&name),
+                in_responses: from_responses.contains(&name),
+                only_sent: sent.contains(&name) && !received.contains(&name),
+            };
+            (name, used)
+        })
+        .collect()
 }

@@ -147,7 +147,7 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
     println!("bumped the spec {} → {}", old_pin.version, new_pin.version);
     match old_doc {
         Some(old) => {
-            let evidence = repair::Evidence::load_dir(&pin::evidence_dir(root))?;
+            let evidence = repair::load_evidence(root)?;
             let report = diff::diff(old, new_doc, &evidence);
             println!("API changes: {}", report.summary());
             println!("(full report: cargo xtask spec diff OLD NEW)");
@@ -170,7 +170,7 @@ fn record_release_changes(
     new_doc: &serde_json::Value,
     new_pin: &pin::Pin,
 ) -> anyhow::Result<()> {
-    let evidence = repair::Evidence::load_dir(&pin::evidence_dir(root))?;
+    let evidence = repair::load_evidence(root)?;
     let report = diff::diff(released_doc, new_doc.clone(), &evidence);
     let versions = changelog::apply(root, release, new_pin, &report)?;
     println!(

@@ -28,7 +28,6 @@ use std::path::Path;
 
 use crate::repair;
 use crate::spec;
-use crate::spec::lookup::reach;
 
 /// One change.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -135,8 +134,10 @@ pub fn run(
     format: Option<&str>,
     out: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let evidence = repair::Evidence::load_dir(&spec::pin::evidence_dir(root))?;
-    let report = diff(spec::load(old)?, spec::load(new)?, &evidence);
+    let old = repair::load_normalized(root, Some(old.to_path_buf()))?;
+    let new = repair::load_normalized(root, Some(new.to_path_buf()))?;
+    let versions = (spec::version(&old.original), spec::version(&new.original));
+    let report = compare(versions, &old.doc, &new.doc);
     let text = match format {
         None | Some("markdown") | Some("md") => report.markdown(),
         Some("json") => serde_json::to_string_pretty(&report)? + "\n",
@@ -154,13 +155,18 @@ pub fn run(
 
 /// Compare two (raw) specs; both are normalized with `evidence` first.
 pub fn diff(old: Value, new: Value, evidence: &repair::Evidence) -> Report {
-    let (old_version, new_version) = (spec::version(&old), spec::version(&new));
+    let versions = (spec::version(&old), spec::version(&new));
     let (old, _) = repair::normalize(old, evidence);
     let (new, _) = repair::normalize(new, evidence);
+    compare(versions, &old, &new)
+}
+
+/// Compare two normalized specs, of these `(old, new)` versions.
+fn compare((old_version, new_version): (String, String), old: &Value, new: &Value) -> Report {
     let mut changes = Vec::new();
 
     // Operations.
-    let (oa, ob) = (operations(&old), operations(&new));
+    let (oa, ob) = (operations(old), operations(new));
     for (k, id) in &ob {
         if !oa.contains_key(k) {
             changes.push(change(
@@ -194,10 +200,11 @@ pub fn diff(old: Value, new: Value, evidence: &repair::Evidence) -> Report {
         .pointer("/components/schemas")
         .and_then(Value::as_object)
         .unwrap_or(&empty);
-    let (use_old, use_new) = (usage(&old), usage(&new));
+    let (use_old, use_new) = (usage(old), usage(new));
     let used = |name: &str, in_new: bool| {
         let u = if in_new { &use_new } else { &use_old };
-        u.get(name).cloned().unwrap_or_else(|| "unused".into())
+        u.get(name)
+            .map_or_else(|| "unused".into(), |u| u.used_in.clone())
     };
     for name in sb.keys().filter(|n| !sa.contains_key(*n)) {
         changes.push(change(
@@ -217,14 +224,14 @@ pub fn diff(old: Value, new: Value, evidence: &repair::Evidence) -> Report {
             &used(name, false),
         ));
     }
-    let sent = spec::lookup::sent_schemas(&new);
+    let unused = Usage {
+        used_in: "unused".into(),
+        sent: false,
+    };
     for (name, a) in sa {
         let Some(b) = sb.get(name) else { continue };
-        let ctx = Usage {
-            used_in: used(name, true),
-            sent: sent.contains(name),
-        };
-        compare_schema(name, a, b, &ctx, &mut changes);
+        let ctx = use_new.get(name).unwrap_or(&unused);
+        compare_schema(name, a, b, ctx, &mut changes);
     }
     changes.sort_by(|x, y| (x.kind, &x.location).cmp(&(y.kind, &y.location)));
     Report {
@@ -252,59 +259,40 @@ fn change(
 
 /// `METHOD /path` → operationId.
 fn operations(doc: &Value) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for (m, op) in item.as_object().into_iter().flatten() {
-            if crate::spec::lookup::is_http_method(m) {
-                let id = op.get("operationId").and_then(Value::as_str).unwrap_or("-");
-                out.insert(format!("{} {path}", m.to_ascii_uppercase()), id.to_string());
-            }
-        }
-    }
-    out
+    spec::lookup::operations(doc)
+        .map(|o| {
+            let id =
+                o.op.get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or("-");
+            let key = format!("{} {}", o.method.to_ascii_uppercase(), o.path);
+            (key, id.to_string())
+        })
+        .collect()
 }
 
-/// Component name → `request`, `response` or `request+response`, by reachability from
-/// request bodies and responses.
-fn usage(doc: &Value) -> BTreeMap<String, String> {
-    let mut req = BTreeSet::new();
-    let mut resp = BTreeSet::new();
-    for item in doc
-        .get("paths")
-        .and_then(Value::as_object)
+/// Component name → `request`, `response`, `request+response` or `unused`, by reachability
+/// from request bodies and responses ([`spec::lookup::schema_uses`]), and whether it is only
+/// ever sent.
+fn usage(doc: &Value) -> BTreeMap<String, Usage> {
+    spec::lookup::schema_uses(doc)
         .into_iter()
-        .flat_map(|m| m.values())
-    {
-        for (m, op) in item.as_object().into_iter().flatten() {
-            if !crate::spec::lookup::is_http_method(m) {
-                continue;
-            }
-            if let Some(rb) = op.get("requestBody") {
-                reach(doc, rb, &mut req);
-            }
-            if let Some(r) = op.get("responses") {
-                reach(doc, r, &mut resp);
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    for n in req.union(&resp) {
-        let tag = match (req.contains(n), resp.contains(n)) {
-            (true, true) => "request+response",
-            (true, false) => "request",
-            _ => "response",
-        };
-        out.insert(n.clone(), tag.to_string());
-    }
-    out
+        .map(|(name, u)| {
+            let tag = match (u.in_requests, u.in_responses) {
+                (true, true) => "request+response",
+                (true, false) => "request",
+                (false, true) => "response",
+                (false, false) => "unused",
+            };
+            let used = Usage {
+                used_in: tag.to_string(),
+                sent: u.only_sent,
+            };
+            (name, used)
+        })
+        .collect()
 }
 
-/// A short description of a schema's Rust-relevant shape.
 fn describe(s: &Value) -> String {
     if let Some(r) = s.get("$ref").and_then(Value::as_str) {
         return r.rsplit('/').next().unwrap_or(r).to_string();
@@ -398,7 +386,7 @@ fn properties(s: &Value) -> (BTreeMap<String, Value>, BTreeSet<String>) {
 struct Usage {
     /// `request`, `response`, `request+response` or `unused`.
     used_in: String,
-    /// Only ever sent ([`spec::lookup::sent_schemas`]): built with `new` and setters.
+    /// Only ever sent ([`spec::lookup::SchemaUse::only_sent`]): built with `new` and setters.
     sent: bool,
 }
 
@@ -634,8 +622,13 @@ mod tests {
             }),
             json!({"/a": op("Req", "Resp")}),
         );
+        let sent: BTreeSet<String> = spec::lookup::schema_uses(&doc)
+            .into_iter()
+            .filter(|(_, u)| u.only_sent)
+            .map(|(name, _)| name)
+            .collect();
         assert_eq!(
-            spec::lookup::sent_schemas(&doc),
+            sent,
             ["Only".to_string(), "Req".to_string()]
                 .into_iter()
                 .collect()

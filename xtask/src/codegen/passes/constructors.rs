@@ -9,7 +9,7 @@
 //!   reachable from a response, an error, or any type outside the request bodies' reach (a
 //!   webhook body, say) is one a caller also reads, and stays as it is. Nothing is listed by
 //!   name. `cargo xtask spec diff` applies the same rule to the spec's components
-//!   ([`crate::spec::lookup::sent_schemas`]).
+//!   ([`crate::spec::lookup::schema_uses`]).
 //! - **What they get**: `new(required…)` taking exactly the required fields (a `String` or a
 //!   string newtype as `impl Into<…>`, so `"access-sandbox-…"` works), a plain chainable setter
 //!   per optional field (`pub fn options(mut self, value: T) -> Self`), and `#[non_exhaustive]`,

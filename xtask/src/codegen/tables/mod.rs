@@ -19,7 +19,6 @@ pub mod webhooks;
 use super::passes::redact::Credentials;
 use super::progenitor_output::Output;
 use super::Input;
-use crate::spec::lookup::is_http_method;
 
 /// The emitted tables, as syntax trees.
 pub struct Tables {
@@ -78,15 +77,7 @@ fn check_every_operation(
     input: &Input<'_>,
     ops: &[operations::OperationInfo],
 ) -> anyhow::Result<usize> {
-    let expected: usize = input
-        .original
-        .get("paths")
-        .and_then(|p| p.as_object())
-        .into_iter()
-        .flat_map(|m| m.values())
-        .filter_map(|item| item.as_object())
-        .map(|item| item.keys().filter(|k| is_http_method(k)).count())
-        .sum();
+    let expected = crate::spec::lookup::operations(input.original).count();
     anyhow::ensure!(
         ops.len() == expected,
         "{}: the spec has {expected} operations but the client has {} methods",

@@ -182,20 +182,12 @@ fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
 }
 
 fn operation_ids(spec: &Value) -> BTreeMap<(String, String), String> {
-    let mut ids = BTreeMap::new();
-    for (path, item) in spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                ids.insert((path.clone(), method.clone()), id.to_string());
-            }
-        }
-    }
-    ids
+    crate::spec::lookup::operations(spec)
+        .filter_map(|o| {
+            let id = o.op.get("operationId").and_then(Value::as_str)?;
+            Some(((o.path.to_string(), o.method.to_string()), id.to_string()))
+        })
+        .collect()
 }
 
 /// PascalCase marker name from progenitor's snake_case method name.
