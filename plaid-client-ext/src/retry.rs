@@ -273,6 +273,7 @@ mod tests {
             documentation_url: None,
             suggested_action: None,
             causes: Vec::new(),
+            causes_omitted: 0,
             retry_after,
             idempotency_key: None,
             idempotent: true,
