@@ -1,5 +1,6 @@
-//! The SQL of each store: one trait, [`Backend`], implemented for SQLite and PostgreSQL by one
-//! macro, so both run the same statements and differ only where their SQL does (the clock,
+//! The SQL of each store: one sealed trait of statements (`sealed::Sealed`, the supertrait of
+//! the public marker [`Backend`]), implemented for SQLite and PostgreSQL by one macro, so both
+//! run the same statements and differ only where their SQL does (the clock,
 //! `FOR UPDATE SKIP LOCKED`, `GREATEST`, how a pass's transaction begins).
 //!
 //! Every statement is a runtime `sqlx::query` with binds: building the crate needs no database.
@@ -12,21 +13,9 @@ use sqlx::migrate::Migrator;
 use sqlx::{Pool, Postgres, Row, Sqlite, Transaction};
 
 use crate::error::Result;
+use crate::store::WebhookLogEntry;
 
-/// A claimed Item: what the worker that holds the lease needs for one pass.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Claim {
-    /// The Item.
-    pub item_id: String,
-    /// The last committed cursor (`None`: never synced, fetch the whole history).
-    pub cursor: Option<String>,
-    /// The fencing token of this claim: the commit succeeds only while it is the Item's.
-    pub lease_token: i64,
-    /// The pending-work generation this pass covers.
-    pub generation: i64,
-    /// Failed passes since the last success (for the backoff of the next failure).
-    pub failures: i32,
-}
+pub(crate) use sealed::Claim;
 
 /// The stored state of one Item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,116 +87,141 @@ impl Progress {
     }
 }
 
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for sqlx::Sqlite {}
-    impl Sealed for sqlx::Postgres {}
-}
-
 /// A database plaid-sync can store its state in: [`sqlx::Sqlite`] or [`sqlx::Postgres`].
 ///
-/// Its methods are the engine's statements; applications use [`crate::Store`] instead.
-#[allow(missing_docs)]
+/// Sealed: its statements are the crate's own (applications use [`crate::Store`]), and no
+/// other database can implement it.
 pub trait Backend: sqlx::Database + sealed::Sealed {
     /// Whether the database has a single writer (SQLite): pacing then stays in process.
     const SINGLE_WRITER: bool;
-    #[doc(hidden)]
-    fn migrator() -> &'static Migrator;
-    #[doc(hidden)]
-    fn run_migrations(pool: &Pool<Self>) -> impl Future<Output = Result<()>> + Send;
-    #[doc(hidden)]
-    fn newest_applied(pool: &Pool<Self>) -> impl Future<Output = Result<Option<i64>>> + Send;
-    #[doc(hidden)]
-    fn begin_pass(
-        pool: &Pool<Self>,
-    ) -> impl Future<Output = Result<Transaction<'static, Self>>> + Send;
-    #[doc(hidden)]
-    fn add_item(pool: &Pool<Self>, item_id: &str) -> impl Future<Output = Result<bool>> + Send;
-    #[doc(hidden)]
-    fn request_sync(pool: &Pool<Self>, item_id: &str) -> impl Future<Output = Result<u64>> + Send;
-    #[doc(hidden)]
-    fn set_needs_user(
-        pool: &Pool<Self>,
-        item_id: &str,
-        reason: &str,
-    ) -> impl Future<Output = Result<u64>> + Send;
-    #[doc(hidden)]
-    fn reactivate(pool: &Pool<Self>, item_id: &str) -> impl Future<Output = Result<u64>> + Send;
-    #[doc(hidden)]
-    fn set_new_accounts(
-        pool: &Pool<Self>,
-        item_id: &str,
-        available: bool,
-    ) -> impl Future<Output = Result<u64>> + Send;
-    #[doc(hidden)]
-    fn log_webhook(
-        pool: &Pool<Self>,
-        name: (&str, &str),
-        item_id: Option<&str>,
-        outcome: &str,
-    ) -> impl Future<Output = Result<()>> + Send;
-    #[doc(hidden)]
-    fn webhook_log(pool: &Pool<Self>) -> impl Future<Output = Result<Vec<WebhookLogRow>>> + Send;
-    #[doc(hidden)]
-    fn sweep(pool: &Pool<Self>, stale_us: i64) -> impl Future<Output = Result<u64>> + Send;
-    #[doc(hidden)]
-    fn claim(
-        pool: &Pool<Self>,
-        owner: &str,
-        lease_us: i64,
-        limit: i64,
-    ) -> impl Future<Output = Result<Vec<Claim>>> + Send;
-    #[doc(hidden)]
-    fn renew(
-        pool: &Pool<Self>,
-        claim: &Claim,
-        lease_us: i64,
-    ) -> impl Future<Output = Result<u64>> + Send;
-    #[doc(hidden)]
-    fn commit_cursor(
-        conn: &mut Self::Connection,
-        claim: &Claim,
-        cursor: &str,
-        delay_us: i64,
-    ) -> impl Future<Output = Result<u64>> + Send;
-    #[doc(hidden)]
-    fn release_not_ready(
-        pool: &Pool<Self>,
-        claim: &Claim,
-        delay_us: i64,
-    ) -> impl Future<Output = Result<u64>> + Send;
-    #[doc(hidden)]
-    fn release_failed(
-        pool: &Pool<Self>,
-        claim: &Claim,
-        error: &str,
-        backoff_us: i64,
-        needs_user: Option<&str>,
-    ) -> impl Future<Output = Result<u64>> + Send;
-    #[doc(hidden)]
-    fn item(
-        pool: &Pool<Self>,
-        item_id: &str,
-    ) -> impl Future<Output = Result<Option<ItemState>>> + Send;
-    #[doc(hidden)]
-    fn progress(pool: &Pool<Self>) -> impl Future<Output = Result<Progress>> + Send;
-    #[doc(hidden)]
-    fn pace(
-        pool: &Pool<Self>,
-        bucket: &str,
-        interval_us: i64,
-        tolerance_us: i64,
-    ) -> impl Future<Output = Result<i64>> + Send;
-    #[doc(hidden)]
-    fn push_back(
-        pool: &Pool<Self>,
-        bucket: &str,
-        delay_us: i64,
-    ) -> impl Future<Output = Result<()>> + Send;
 }
 
-/// `(webhook_type, webhook_code, item_id, outcome)`.
-pub(crate) type WebhookLogRow = (String, String, Option<String>, String);
+/// The engine's statements. The trait and [`Claim`] are `pub` only because [`Backend`] names
+/// the trait as its supertrait; this module is private, so neither is nameable outside the
+/// crate, and `Claim`'s fields are crate-private.
+mod sealed {
+    use super::*;
+
+    /// A claimed Item: what the worker that holds the lease needs for one pass.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Claim {
+        /// The Item.
+        pub(crate) item_id: String,
+        /// The last committed cursor (`None`: never synced, fetch the whole history).
+        pub(crate) cursor: Option<String>,
+        /// The fencing token of this claim: the commit succeeds only while it is the Item's.
+        pub(crate) lease_token: i64,
+        /// The pending-work generation this pass covers.
+        pub(crate) generation: i64,
+        /// Failed passes since the last success (for the backoff of the next failure).
+        pub(crate) failures: i32,
+    }
+
+    /// One method per statement of the engine, implemented by `backend!` for each database.
+    pub trait Sealed: sqlx::Database {
+        /// The migrations shipped for this database.
+        fn migrator() -> &'static Migrator;
+        /// Apply the shipped migrations not applied yet.
+        fn run_migrations(pool: &Pool<Self>) -> impl Future<Output = Result<()>> + Send;
+        /// The newest migration version applied to the database (`None`: never migrated).
+        fn newest_applied(pool: &Pool<Self>) -> impl Future<Output = Result<Option<i64>>> + Send;
+        /// Open the transaction of a pass (on SQLite with the write lock taken at once).
+        fn begin_pass(
+            pool: &Pool<Self>,
+        ) -> impl Future<Output = Result<Transaction<'static, Self>>> + Send;
+        /// Insert an Item, due at once; whether it was new.
+        fn add_item(pool: &Pool<Self>, item_id: &str) -> impl Future<Output = Result<bool>> + Send;
+        /// Ask for one more pass of an Item; rows changed (0: unknown Item).
+        fn request_sync(
+            pool: &Pool<Self>,
+            item_id: &str,
+        ) -> impl Future<Output = Result<u64>> + Send;
+        /// Park an Item until its user acts, with the reason; rows changed.
+        fn set_needs_user(
+            pool: &Pool<Self>,
+            item_id: &str,
+            reason: &str,
+        ) -> impl Future<Output = Result<u64>> + Send;
+        /// Make an Item active again with its failures cleared and a pass due; rows changed.
+        fn reactivate(pool: &Pool<Self>, item_id: &str)
+            -> impl Future<Output = Result<u64>> + Send;
+        /// Set or clear an Item's `new_accounts_available`; rows changed.
+        fn set_new_accounts(
+            pool: &Pool<Self>,
+            item_id: &str,
+            available: bool,
+        ) -> impl Future<Output = Result<u64>> + Send;
+        /// Append a webhook (`(webhook_type, webhook_code)`) and its outcome to the log.
+        fn log_webhook(
+            pool: &Pool<Self>,
+            name: (&str, &str),
+            item_id: Option<&str>,
+            outcome: &str,
+        ) -> impl Future<Output = Result<()>> + Send;
+        /// The webhook log, oldest first.
+        fn webhook_log(
+            pool: &Pool<Self>,
+        ) -> impl Future<Output = Result<Vec<WebhookLogEntry>>> + Send;
+        /// Mark active Items not synced for `stale_us` as due; how many.
+        fn sweep(pool: &Pool<Self>, stale_us: i64) -> impl Future<Output = Result<u64>> + Send;
+        /// Lease up to `limit` due Items to `owner` for `lease_us`.
+        fn claim(
+            pool: &Pool<Self>,
+            owner: &str,
+            lease_us: i64,
+            limit: i64,
+        ) -> impl Future<Output = Result<Vec<Claim>>> + Send;
+        /// Extend a claim's lease; 0 rows: the lease is lost.
+        fn renew(
+            pool: &Pool<Self>,
+            claim: &Claim,
+            lease_us: i64,
+        ) -> impl Future<Output = Result<u64>> + Send;
+        /// In the pass's transaction: store the cursor and release the Item, if the lease is still
+        /// the claim's; 0 rows: lost.
+        fn commit_cursor(
+            conn: &mut Self::Connection,
+            claim: &Claim,
+            cursor: &str,
+            delay_us: i64,
+        ) -> impl Future<Output = Result<u64>> + Send;
+        /// Release an Item Plaid has no data for yet, not due again for `delay_us`.
+        fn release_not_ready(
+            pool: &Pool<Self>,
+            claim: &Claim,
+            delay_us: i64,
+        ) -> impl Future<Output = Result<u64>> + Send;
+        /// Release an Item after a failed pass: record the error, back it off, maybe park it for
+        /// its user.
+        fn release_failed(
+            pool: &Pool<Self>,
+            claim: &Claim,
+            error: &str,
+            backoff_us: i64,
+            needs_user: Option<&str>,
+        ) -> impl Future<Output = Result<u64>> + Send;
+        /// The stored state of one Item.
+        fn item(
+            pool: &Pool<Self>,
+            item_id: &str,
+        ) -> impl Future<Output = Result<Option<ItemState>>> + Send;
+        /// Counts over all Items.
+        fn progress(pool: &Pool<Self>) -> impl Future<Output = Result<Progress>> + Send;
+        /// Reserve a request in a shared GCRA bucket; µs to wait before sending it.
+        fn pace(
+            pool: &Pool<Self>,
+            bucket: &str,
+            interval_us: i64,
+            tolerance_us: i64,
+        ) -> impl Future<Output = Result<i64>> + Send;
+        /// Push a bucket's next request `delay_us` into the future (after a 429).
+        fn push_back(
+            pool: &Pool<Self>,
+            bucket: &str,
+            delay_us: i64,
+        ) -> impl Future<Output = Result<()>> + Send;
+    }
+}
 
 const ITEM_COLUMNS: &str = "item_id, cursor, status, needs_user_reason, requested_generation, \
      synced_generation, lease_owner, failures, last_error, last_success_us, passes, \
@@ -242,7 +256,7 @@ where
     })
 }
 
-/// Implements [`Backend`] for one database. `now` is the SQL expression of the database clock
+/// Implements [`Backend`] and its statements for one database. `now` is the SQL expression of the database clock
 /// in µs, `skip_locked` what the claim's subquery ends with, `greatest` the two-argument
 /// maximum, `begin` the statement that opens a pass's transaction.
 macro_rules! backend {
@@ -251,7 +265,9 @@ macro_rules! backend {
      has_migrations_table = $has_table:literal) => {
         impl Backend for $db {
             const SINGLE_WRITER: bool = $single;
+        }
 
+        impl sealed::Sealed for $db {
             fn migrator() -> &'static Migrator {
                 static MIGRATOR: Migrator = sqlx::migrate!($dir);
                 &MIGRATOR
@@ -357,7 +373,7 @@ macro_rules! backend {
                 Ok(())
             }
 
-            async fn webhook_log(pool: &Pool<Self>) -> Result<Vec<WebhookLogRow>> {
+            async fn webhook_log(pool: &Pool<Self>) -> Result<Vec<WebhookLogEntry>> {
                 let rows = sqlx::query(
                     "SELECT webhook_type, webhook_code, item_id, outcome \
                      FROM plaid_sync_webhooks ORDER BY id",
@@ -366,12 +382,12 @@ macro_rules! backend {
                 .await?;
                 rows.iter()
                     .map(|r| {
-                        Ok((
-                            r.try_get("webhook_type")?,
-                            r.try_get("webhook_code")?,
-                            r.try_get("item_id")?,
-                            r.try_get("outcome")?,
-                        ))
+                        Ok(WebhookLogEntry {
+                            webhook_type: r.try_get("webhook_type")?,
+                            webhook_code: r.try_get("webhook_code")?,
+                            item_id: r.try_get("item_id")?,
+                            outcome: r.try_get("outcome")?,
+                        })
                     })
                     .collect()
             }

@@ -36,6 +36,8 @@
 //! # }
 //! ```
 
+#![deny(missing_docs)]
+
 mod backend;
 mod engine;
 mod error;
@@ -44,12 +46,12 @@ pub mod pacing;
 pub mod plaid;
 mod store;
 
-pub use backend::{Backend, Claim, ItemState, ItemStatus, Progress};
+pub use backend::{Backend, ItemState, ItemStatus, Progress};
 pub use engine::{ApplyMode, PassOutcome, Stats, Worker, WorkerConfig, WorkerStats};
 pub use error::{BoxError, Error, Result};
 pub use handler::{AccessTokens, Credential, SyncHandler};
 pub use pacing::{Limit, Pacer, Pacing, Sharing};
-pub use store::{Store, WebhookOutcome, SQLITE_BUSY_TIMEOUT};
+pub use store::{Store, WebhookLogEntry, WebhookOutcome, SQLITE_BUSY_TIMEOUT};
 
 /// The database driver, for the application's own queries in a [`SyncHandler`].
 pub use sqlx;

@@ -87,6 +87,21 @@ pub enum WebhookOutcome {
     },
 }
 
+/// One webhook recorded by [`Store::record_webhook`], as [`Store::webhook_log`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WebhookLogEntry {
+    /// The webhook's `webhook_type` (`TRANSACTIONS`, `ITEM`, …).
+    pub webhook_type: String,
+    /// The webhook's `webhook_code` (`SYNC_UPDATES_AVAILABLE`, `ERROR`, …).
+    pub webhook_code: String,
+    /// The Item the webhook names, if it names one (known to the store or not).
+    pub item_id: Option<String>,
+    /// What the store did with it, the [`WebhookOutcome`] as a label: `sync_requested`,
+    /// `needs_user`, `resumed`, `new_accounts_available`, `unknown_item` or `ignored`.
+    pub outcome: String,
+}
+
 impl WebhookOutcome {
     fn label(&self) -> &'static str {
         match self {
@@ -275,8 +290,8 @@ impl<DB: Backend> Store<DB> {
         DB::progress(&self.pool).await
     }
 
-    /// The webhooks recorded, oldest first: `(webhook_type, webhook_code, item_id, outcome)`.
-    pub async fn webhook_log(&self) -> Result<Vec<(String, String, Option<String>, String)>> {
+    /// The webhooks recorded, oldest first.
+    pub async fn webhook_log(&self) -> Result<Vec<WebhookLogEntry>> {
         DB::webhook_log(&self.pool).await
     }
 }

@@ -482,7 +482,7 @@ where
         }
     );
     let log = store.webhook_log().await?;
-    let outcomes: Vec<&str> = log.iter().map(|(_, _, _, o)| o.as_str()).collect();
+    let outcomes: Vec<&str> = log.iter().map(|e| e.outcome.as_str()).collect();
     assert_eq!(outcomes, ["ignored", "ignored", "unknown_item"]);
     assert!(matches!(
         store.request_sync("ghost").await,
