@@ -19,11 +19,12 @@ mod upgrade;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use args::{split_positional, Opts, USAGE};
+use args::{BuildTimesArgs, Cli, Command, SpecCommand, Style};
+use clap::Parser;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let cli = Cli::parse();
+    match run(cli.command) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
@@ -32,144 +33,94 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &[String]) -> anyhow::Result<ExitCode> {
-    let Some((cmd, rest)) = args.split_first() else {
-        eprint!("{USAGE}");
-        return Ok(ExitCode::from(2));
-    };
+fn run(command: Command) -> anyhow::Result<ExitCode> {
     let root = workspace_root();
-    match cmd.as_str() {
-        "spec" => spec_command(&root, rest),
-        "generate" => generate(&root, rest),
-        "normalize" => normalize(&root, rest),
-        "build-times" => build_times(&root, rest),
-        "rules" => {
+    match command {
+        Command::Spec(sub) => spec_command(&root, sub),
+        Command::Generate(a) => {
+            let style = match a.style {
+                Style::Positional => progenitor::InterfaceStyle::Positional,
+                Style::Builder => progenitor::InterfaceStyle::Builder,
+            };
+            let opts = codegen::Options {
+                spec: a.spec,
+                out: a.out,
+                check: a.check,
+                style,
+            };
+            codegen::run(&root, &opts)
+        }
+        Command::Normalize { spec, out } => {
+            repair::run(&root, spec, out.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BuildTimes(a) => build_times(&root, a),
+        Command::Rules => {
             print!("{}", repair::rules_markdown());
             Ok(ExitCode::SUCCESS)
         }
-        "docs-examples" => docs_examples(&root, rest),
-        "conformance" => {
-            let mut o = Opts::parse(rest, &["--examples", "--spec"], &[])?;
-            check::conformance::run(&root, o.take_path("--examples"), o.take_path("--spec"))
-        }
-        "response-schemas" => {
-            let mut o = Opts::parse(rest, &["--spec"], &[])?;
-            check::response_schemas::run(&root, o.take_path("--spec"))
-        }
-        "help" | "--help" | "-h" => {
-            print!("{USAGE}");
-            Ok(ExitCode::SUCCESS)
-        }
-        other => anyhow::bail!("unknown command `{other}`\n{USAGE}"),
+        Command::DocsExamples {
+            docs,
+            out,
+            error_codes,
+        } => docs_examples(&root, docs, out, error_codes),
+        Command::Conformance { examples, spec } => check::conformance::run(&root, examples, spec),
+        Command::ResponseSchemas { spec } => check::response_schemas::run(&root, spec),
     }
 }
 
-fn spec_command(root: &Path, rest: &[String]) -> anyhow::Result<ExitCode> {
-    match rest.split_first() {
-        Some((sub, opts)) if sub == "fetch" => {
-            let mut o = Opts::parse(opts, &["--from"], &[])?;
-            spec::provision::fetch(root, o.take_path("--from").as_deref())?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Some((sub, opts)) if sub == "diff" => spec_diff(root, opts),
-        Some((sub, opts)) if sub == "bump" => {
-            let mut o = Opts::parse(
-                opts,
-                &["--from", "--commit", "--version"],
-                &["--skip-conformance"],
-            )?;
+fn spec_command(root: &Path, command: SpecCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        SpecCommand::Fetch { from } => spec::provision::fetch(root, from.as_deref())?,
+        SpecCommand::Diff {
+            old,
+            new,
+            format,
+            out,
+        } => upgrade::diff::run(root, &old, &new, format.as_deref(), out.as_deref())?,
+        SpecCommand::Bump {
+            from,
+            commit,
+            version,
+            skip_conformance,
+        } => {
             let bump_opts = upgrade::bump::Options {
-                from: o.take_path("--from"),
-                commit: o.take_string("--commit"),
-                version: o.take_string("--version"),
-                skip_conformance: o.flag("--skip-conformance"),
+                from,
+                commit,
+                version,
+                skip_conformance,
             };
-            upgrade::bump::run(root, &bump_opts)
+            return upgrade::bump::run(root, &bump_opts);
         }
-        _ => anyhow::bail!("unknown `spec` subcommand\n{USAGE}"),
     }
-}
-
-fn spec_diff(root: &Path, opts: &[String]) -> anyhow::Result<ExitCode> {
-    let (paths, options) = split_positional(opts);
-    let [old, new] = &paths[..] else {
-        anyhow::bail!("spec diff needs two spec files: OLD NEW\n{USAGE}");
-    };
-    let mut o = Opts::parse(&options, &["--format", "--out"], &[])?;
-    let format = o.take_string("--format");
-    upgrade::diff::run(
-        root,
-        Path::new(old),
-        Path::new(new),
-        format.as_deref(),
-        o.take_path("--out").as_deref(),
-    )?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn generate(root: &Path, rest: &[String]) -> anyhow::Result<ExitCode> {
-    let mut o = Opts::parse(rest, &["--spec", "--out", "--style"], &["--check"])?;
-    let style = match o.take_string("--style").as_deref() {
-        None | Some("positional") => progenitor::InterfaceStyle::Positional,
-        Some("builder") => progenitor::InterfaceStyle::Builder,
-        Some(other) => anyhow::bail!("unknown --style `{other}` (positional, builder)"),
-    };
-    let opts = codegen::Options {
-        spec: o.take_path("--spec"),
-        out: o.take_path("--out"),
-        check: o.flag("--check"),
-        style,
-    };
-    codegen::run(root, &opts)
-}
-
-fn normalize(root: &Path, rest: &[String]) -> anyhow::Result<ExitCode> {
-    let mut o = Opts::parse(rest, &["--spec", "--out"], &[])?;
-    repair::run(root, o.take_path("--spec"), o.take_path("--out").as_deref())?;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn build_times(root: &Path, rest: &[String]) -> anyhow::Result<ExitCode> {
-    let mut o = Opts::parse(
-        rest,
-        &[
-            "--profile",
-            "--manifest-path",
-            "--package",
-            "--features",
-            "--also-features",
-        ],
-        &["--write-readme"],
-    )?;
+fn build_times(root: &Path, a: BuildTimesArgs) -> anyhow::Result<ExitCode> {
     let options = check::build_times::Options {
-        profiles: check::build_times::profiles(o.take_string("--profile").as_deref())?,
-        manifest: o
-            .take_path("--manifest-path")
-            .unwrap_or_else(|| root.join("Cargo.toml")),
-        package: o
-            .take_string("--package")
-            .unwrap_or_else(|| "plaid-client".into()),
-        variants: check::build_times::variants(
-            o.take_string("--features"),
-            o.take_string("--also-features"),
-        )?,
-        write_readme: o.flag("--write-readme"),
+        profiles: check::build_times::profiles(a.profile.as_deref())?,
+        manifest: a.manifest_path.unwrap_or_else(|| root.join("Cargo.toml")),
+        package: a.package,
+        variants: check::build_times::variants(a.features, a.also_features)?,
+        write_readme: a.write_readme,
     };
     check::build_times::run(root, &options)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn docs_examples(root: &Path, rest: &[String]) -> anyhow::Result<ExitCode> {
-    let mut o = Opts::parse(rest, &["--docs", "--out", "--error-codes"], &[])?;
-    let dir = o
-        .take_path("--docs")
-        .unwrap_or_else(|| root.join("..").join("shared").join("plaid-docs"));
-    let out = o.take_path("--out").unwrap_or_else(|| {
+fn docs_examples(
+    root: &Path,
+    docs: Option<PathBuf>,
+    out: Option<PathBuf>,
+    error_codes: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let dir = docs.unwrap_or_else(|| root.join("..").join("shared").join("plaid-docs"));
+    let out = out.unwrap_or_else(|| {
         root.join("target")
             .join("conformance")
             .join("docs-examples.json")
     });
-    let error_codes = o.take_path("--error-codes").unwrap_or_else(|| {
+    let error_codes = error_codes.unwrap_or_else(|| {
         spec::pin::evidence_dir(root)
             .join(repair::ERROR_CODES_DIR)
             .join("plaid-docs.json")

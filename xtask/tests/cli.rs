@@ -308,6 +308,38 @@ fn a_missing_spec_file_is_named() {
     assert!(t.contains("/nonexistent/plaid.yml"), "{t}");
 }
 
+#[test]
+fn help_names_every_command_and_a_typo_is_refused() {
+    let out = xtask(&["--help"]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    for command in [
+        "spec",
+        "generate",
+        "normalize",
+        "build-times",
+        "rules",
+        "docs-examples",
+        "conformance",
+        "response-schemas",
+    ] {
+        assert!(
+            t.contains(&format!("  {command} ")),
+            "no `{command}` in: {t}"
+        );
+    }
+    let t = text(&xtask(&["generate", "--help"]));
+    for flag in ["--check", "--spec", "--out", "--style"] {
+        assert!(t.contains(flag), "no `{flag}` in: {t}");
+    }
+    let out = xtask(&["generate", "--chek"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--chek"), "{}", text(&out));
+    let out = xtask(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("Usage: cargo xtask"), "{}", text(&out));
+}
+
 /// The two published specs beside the repository (as CI has them).
 fn shared_spec(version: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
