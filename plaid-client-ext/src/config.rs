@@ -213,6 +213,13 @@ impl ClientBuilder {
 
     /// Use this `reqwest::Client` (your proxy, TLS and pool settings). Its own timeouts then
     /// apply besides [`Self::request_timeout`].
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`: Plaid's API does not
+    /// redirect, and a client that follows redirects sends the `PLAID-SECRET` header and the
+    /// request body to wherever a redirect points (reqwest strips `Authorization` on a
+    /// cross-origin redirect, but cannot know `PLAID-SECRET` is a credential). Whatever its
+    /// policy, a 3xx answer, or an answer from another origin, fails with
+    /// [`crate::Error::Redirect`] and is never decoded.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self

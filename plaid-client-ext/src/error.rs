@@ -54,8 +54,12 @@ pub struct ApiError {
     pub documentation_url: Option<String>,
     /// `suggested_action`.
     pub suggested_action: Option<String>,
-    /// `causes` (Assets errors break a failure down per Item).
+    /// `causes` (Assets errors break a failure down per Item), redacted and bounded: at most
+    /// about 8 KiB of them are kept (strings capped at 200 characters, nesting at 8 levels),
+    /// whatever the body held; what was cut inside a cause is replaced by a string saying so.
     pub causes: Vec<serde_json::Value>,
+    /// How many further `causes` the body held that were not kept (see [`Self::causes`]).
+    pub causes_omitted: usize,
     /// The `Retry-After` header, when Plaid sent one.
     pub retry_after: Option<Duration>,
     /// The idempotency key the request carried, if any: retry later with the same key.
@@ -207,6 +211,23 @@ pub enum Error {
     #[error("{0}")]
     Pagination(Box<PaginationError>),
 
+    /// The answer was a redirect (3xx), or came from another origin than the configured base
+    /// URL (an HTTP client of your own that follows redirects). Plaid's API does not redirect;
+    /// the client this crate builds follows none, so credentials and request bodies go to the
+    /// configured origin only. Not transient: the same call would be redirected again.
+    #[error("{operation}: refused a redirect (HTTP {status}) to {}: Plaid's API does not redirect", location.as_deref().unwrap_or("an unnamed location"))]
+    Redirect {
+        /// The operation.
+        operation: &'static str,
+        /// The HTTP status of the answer (3xx, or the status of an answer from another origin).
+        status: u16,
+        /// Where the answer pointed (the `Location` header, or the other origin), redacted and
+        /// capped like every text from a server.
+        location: Option<String>,
+        /// The idempotency key the request carried, if any.
+        idempotency_key: Option<String>,
+    },
+
     /// An idempotency key (one you stored, say) is not one Plaid could accept.
     #[error(transparent)]
     IdempotencyKey(#[from] crate::idempotency::InvalidIdempotencyKey),
@@ -330,6 +351,7 @@ impl Error {
             Error::Timeout { .. } | Error::Transport { .. } => true,
             Error::Decode(d) => d.status == 429 || d.status >= 500,
             Error::InvalidRequest { .. }
+            | Error::Redirect { .. }
             | Error::Config(_)
             | Error::Pagination(_)
             | Error::IdempotencyKey(_) => false,
@@ -350,6 +372,7 @@ impl Error {
             } => *idempotent || *kind == TransportKind::Connect,
             Error::Decode(d) => d.idempotent,
             Error::InvalidRequest { .. }
+            | Error::Redirect { .. }
             | Error::Config(_)
             | Error::Pagination(_)
             | Error::IdempotencyKey(_) => false,
@@ -421,6 +444,9 @@ impl Error {
                 idempotency_key, ..
             }
             | Error::Transport {
+                idempotency_key, ..
+            }
+            | Error::Redirect {
                 idempotency_key, ..
             } => idempotency_key.as_deref(),
             Error::Decode(d) => d.idempotency_key.as_deref(),

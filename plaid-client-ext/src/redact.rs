@@ -113,22 +113,101 @@ impl Redactor {
         snippet(&self.redact(head), max)
     }
 
-    /// Every string of a JSON value (server-supplied `causes`, ...) redacted and capped.
-    pub(crate) fn redact_value(&self, value: &serde_json::Value, max: usize) -> serde_json::Value {
+    /// A JSON value from a server (`causes`, ...) as an error keeps it: every string redacted
+    /// and capped at `max`, nesting cut at [`MAX_VALUE_DEPTH`], and everything charged to
+    /// `budget`, so that however large or deep the value, what is kept (and its `Debug`) stays
+    /// small. What is cut is replaced by a string that says how much was cut.
+    pub(crate) fn redact_value(
+        &self,
+        value: &serde_json::Value,
+        max: usize,
+        budget: &mut ValueBudget,
+        depth: usize,
+    ) -> serde_json::Value {
         use serde_json::Value;
+        budget.charge(NODE_COST);
         match value {
-            Value::String(s) => Value::String(self.redact_capped(s, max)),
-            Value::Array(items) => {
-                Value::Array(items.iter().map(|v| self.redact_value(v, max)).collect())
+            Value::String(s) => {
+                let kept = self.redact_capped(s, max);
+                budget.charge(kept.len());
+                Value::String(kept)
             }
-            Value::Object(map) => Value::Object(
-                map.iter()
-                    .map(|(k, v)| (self.redact_capped(k, max), self.redact_value(v, max)))
-                    .collect(),
-            ),
+            Value::Array(items) if depth >= MAX_VALUE_DEPTH => {
+                Value::String(format!("[{} entries nested too deep]", items.len()))
+            }
+            Value::Object(map) if depth >= MAX_VALUE_DEPTH => {
+                Value::String(format!("{{{} fields nested too deep}}", map.len()))
+            }
+            Value::Array(items) => {
+                let mut kept = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    if budget.spent() {
+                        kept.push(Value::String(omitted(items.len() - i, "entries")));
+                        break;
+                    }
+                    kept.push(self.redact_value(item, max, budget, depth + 1));
+                }
+                Value::Array(kept)
+            }
+            Value::Object(map) => self.redact_object(map, max, budget, depth),
             other => other.clone(),
         }
     }
+
+    fn redact_object(
+        &self,
+        map: &serde_json::Map<String, serde_json::Value>,
+        max: usize,
+        budget: &mut ValueBudget,
+        depth: usize,
+    ) -> serde_json::Value {
+        let mut kept = serde_json::Map::new();
+        for (i, (key, value)) in map.iter().enumerate() {
+            if budget.spent() {
+                let rest = serde_json::Value::String(omitted(map.len() - i, "fields"));
+                kept.insert("…".to_string(), rest);
+                break;
+            }
+            let key = self.redact_capped(key, max);
+            budget.charge(key.len());
+            kept.insert(key, self.redact_value(value, max, budget, depth + 1));
+        }
+        serde_json::Value::Object(kept)
+    }
+}
+
+/// How deep a server's JSON value is kept in an error; deeper levels are replaced by a count.
+pub(crate) const MAX_VALUE_DEPTH: usize = 8;
+
+/// What one JSON node costs in a [`ValueBudget`] besides its text: about what its `Debug`
+/// (`Object {…}`, `Number(…)`) adds, so that the budget bounds the `Debug` of what is kept.
+const NODE_COST: usize = 16;
+
+/// How much of a server's JSON values one error may keep, in bytes of text plus
+/// [`NODE_COST`] per node.
+pub(crate) struct ValueBudget {
+    left: usize,
+}
+
+impl ValueBudget {
+    /// A budget of `bytes`.
+    pub(crate) fn new(bytes: usize) -> Self {
+        Self { left: bytes }
+    }
+
+    fn charge(&mut self, bytes: usize) {
+        self.left = self.left.saturating_sub(bytes);
+    }
+
+    /// Whether nothing more may be kept.
+    pub(crate) fn spent(&self) -> bool {
+        self.left == 0
+    }
+}
+
+/// The marker for `n` entries or fields that were cut.
+pub(crate) fn omitted(n: usize, what: &str) -> String {
+    format!("… {n} more {what} omitted")
 }
 
 /// The string values of credential fields anywhere in `value`.

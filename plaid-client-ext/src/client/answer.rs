@@ -7,7 +7,7 @@ use super::send::Call;
 use super::text::{cap_quoted, error_chain, header};
 use super::PlaidClient;
 use crate::error::{ApiError, DecodeError, Error, ErrorCode, TimeoutPhase, TransportKind};
-use crate::redact::snippet;
+use crate::redact::{snippet, Redactor, ValueBudget};
 use crate::retry::parse_retry_after;
 use plaid_client::Operation;
 
@@ -15,6 +15,9 @@ use plaid_client::Operation;
 const SNIPPET_CHARS: usize = 200;
 /// How much of one server-supplied text (a request id, a code, a URL, a message, one quoted
 /// value in a decoder's message) an error keeps.
+/// How much text of an error object's `causes` one error keeps (see [`ValueBudget`]): with
+/// every other field capped, any `Error`'s `Debug` and `Display` stay under 64 KiB.
+const CAUSES_BUDGET: usize = 8 * 1024;
 pub(super) const SERVER_TEXT_CHARS: usize = 200;
 /// How much of a decoder's whole message an error keeps.
 const REASON_CHARS: usize = 1_000;
@@ -33,6 +36,33 @@ impl Answer {
 }
 
 impl PlaidClient {
+    /// [`Error::Redirect`] for a 3xx answer, or for an answer from another origin than the
+    /// configured one (only an HTTP client of the caller's can follow a redirect). Plaid's API
+    /// does not redirect.
+    pub(super) fn redirect_error<O: Operation>(
+        &self,
+        response: &reqwest::Response,
+        call: &Call<'_>,
+    ) -> Option<Error> {
+        let status = response.status();
+        let elsewhere = !same_origin(response.url(), &self.inner.base);
+        if !status.is_redirection() && !elsewhere {
+            return None;
+        }
+        let location = if elsewhere {
+            Some(response.url().origin().ascii_serialization())
+        } else {
+            header(response.headers(), "location")
+        };
+        let redactor = call.redactor(&self.inner.redactor);
+        Some(Error::Redirect {
+            operation: O::OPERATION_ID,
+            status: status.as_u16(),
+            location: location.map(|l| redactor.redact_capped(&l, SERVER_TEXT_CHARS)),
+            idempotency_key: call.key.clone(),
+        })
+    }
+
     pub(super) fn transport_error<O: Operation>(
         &self,
         e: reqwest::Error,
@@ -139,6 +169,7 @@ impl PlaidClient {
             Some(serde_json::Value::Array(items)) => items.as_slice(),
             Some(other) => std::slice::from_ref(other),
         };
+        let (causes, causes_omitted) = bounded_causes(redactor, causes);
         let request_id = text("request_id").or(request_id);
         if let Some(id) = &request_id {
             tracing::Span::current().record("request_id", id.as_str());
@@ -155,13 +186,35 @@ impl PlaidClient {
             display_message: text("display_message"),
             documentation_url: text("documentation_url"),
             suggested_action: text("suggested_action"),
-            causes: causes
-                .iter()
-                .map(|c| redactor.redact_value(c, SERVER_TEXT_CHARS))
-                .collect(),
+            causes,
+            causes_omitted,
             retry_after: header(&answer.headers, "retry-after").and_then(|v| parse_retry_after(&v)),
             idempotency_key: call.key.clone(),
             idempotent: call.idempotent,
         }))
     }
+}
+
+/// The `causes` an error keeps, redacted, within [`CAUSES_BUDGET`], and how many were left out.
+fn bounded_causes(
+    redactor: &Redactor,
+    causes: &[serde_json::Value],
+) -> (Vec<serde_json::Value>, usize) {
+    let mut budget = ValueBudget::new(CAUSES_BUDGET);
+    let mut kept = Vec::new();
+    for cause in causes {
+        if budget.spent() {
+            break;
+        }
+        kept.push(redactor.redact_value(cause, SERVER_TEXT_CHARS, &mut budget, 0));
+    }
+    let omitted = causes.len() - kept.len();
+    (kept, omitted)
+}
+
+/// Whether `url` is on `base`'s origin (scheme, host and port), without allocating.
+fn same_origin(url: &reqwest::Url, base: &reqwest::Url) -> bool {
+    url.scheme() == base.scheme()
+        && url.host_str() == base.host_str()
+        && url.port_or_known_default() == base.port_or_known_default()
 }

@@ -36,12 +36,17 @@ impl PlaidClient {
             None => (
                 reqwest::Client::builder()
                     .connect_timeout(b.connect_timeout)
+                    // Plaid's API does not redirect, and reqwest would send `PLAID-SECRET` (which
+                    // it cannot know is a credential) to wherever a redirect points.
+                    .redirect(reqwest::redirect::Policy::none())
                     .build()
                     .map_err(|e| ConfigError::HttpClient(e.to_string()))?,
                 Some(b.connect_timeout),
             ),
         };
         let base_url = b.environment.base_url().to_string();
+        let base = reqwest::Url::parse(&base_url)
+            .map_err(|e| ConfigError::HttpClient(format!("the base URL does not parse: {e}")))?;
         // The raw client gets the request timeout too, set on each request by its pre-hook.
         #[cfg(feature = "raw-client")]
         let raw = plaid_client::raw::Client::new_with_client(
@@ -54,6 +59,7 @@ impl PlaidClient {
                 redactor: Redactor::new(&[&b.client_id, &b.secret]),
                 environment: b.environment,
                 base_url,
+                base,
                 http,
                 headers,
                 connect_timeout,

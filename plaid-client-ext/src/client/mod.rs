@@ -60,6 +60,8 @@ pub struct PlaidClient {
 struct Inner {
     environment: Environment,
     base_url: String,
+    /// `base_url` parsed: answers from any other origin are refused.
+    base: reqwest::Url,
     http: reqwest::Client,
     headers: RequestHeaders,
     /// The connect timeout of the HTTP client this crate built (`None`: the caller's client).

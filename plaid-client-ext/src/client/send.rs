@@ -98,6 +98,9 @@ impl PlaidClient {
         };
         let status = response.status().as_u16();
         span.record("status", status);
+        if let Some(refused) = self.redirect_error::<O>(&response, call) {
+            return Err(refused);
+        }
         // Moved out, not cloned: the body read below consumes the response.
         let headers = std::mem::take(response.headers_mut());
         let bytes = match response.bytes().await {
