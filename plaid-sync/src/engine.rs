@@ -34,7 +34,7 @@ use crate::backend::{Backend, Claim};
 use crate::error::{BoxError, Error, Result};
 use crate::handler::{AccessTokens, SyncHandler};
 use crate::pacing::{micros, ItemPace, Pacer};
-use crate::plaid::{self, Failure, PlaidClient, PlaidError, Step, SyncPage};
+use crate::plaid::{self, backoff_delay, Failure, PlaidClient, PlaidError, Step, SyncPage};
 use crate::store::Store;
 
 /// How a worker runs. Build with [`WorkerConfig::default`] and adjust the fields.
@@ -612,12 +612,7 @@ where
     /// Exponential backoff with jitter (between half and all of the ceiling).
     fn backoff(&self, failures: i32) -> Duration {
         let exp = u32::try_from(failures.clamp(0, 20)).unwrap_or(0);
-        let ceiling = self
-            .config
-            .backoff_base
-            .saturating_mul(1u32 << exp)
-            .min(self.config.backoff_max);
-        ceiling.mul_f64(0.5 + fastrand::f64() / 2.0)
+        backoff_delay(self.config.backoff_base, self.config.backoff_max, exp, 0.5)
     }
 }
 

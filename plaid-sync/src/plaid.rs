@@ -13,6 +13,7 @@ use plaid_client_ext::sync::SyncEvent;
 use plaid_client_ext::webhooks::WebhookEvent;
 use plaid_client_ext::{types, ErrorCode};
 
+pub(crate) use plaid_client_ext::retry::backoff_delay;
 pub use plaid_client_ext::retry::Backoff;
 pub use plaid_client_ext::webhooks::WebhookVerifier;
 pub use plaid_client_ext::{Credential, Environment, Error as PlaidError, PlaidClient};
