@@ -30,7 +30,7 @@ use quote::quote;
 use syn::{parse_quote, Fields, Item, ItemStruct};
 
 use super::struct_serde::{read_fields, Absent};
-use super::syntax::{last_segment, local_type_name, type_args};
+use super::syntax::{last_segment, local_type_name, option_inner};
 
 /// The field a keyed operation's request carries its idempotency key in.
 const KEY_FIELD: &str = "idempotency_key";
@@ -218,7 +218,7 @@ fn plan_field(
     is_key: bool,
     string_newtypes: &BTreeSet<String>,
 ) -> Plan {
-    let inner = type_args(ty, "Option").and_then(|args| args.first().copied());
+    let inner = option_inner(ty);
     let doc = format!(" Set [`{0}`](Self::{0}).", ident);
     let setter = |value_ty: &syn::Type, store: TokenStream| {
         quote! {

@@ -145,13 +145,9 @@ fn peel(ty: &syn::Type) -> (Vec<proc_macro2::TokenStream>, &syn::Type) {
     let mut wraps = Vec::new();
     let mut ty = ty;
     loop {
-        let one = |wrapper| match syntax::type_args(ty, wrapper).as_deref() {
-            Some([inner]) => Some(*inner),
-            _ => None,
-        };
-        let (wrap, inner) = if let Some(inner) = one("Option") {
+        let (wrap, inner) = if let Some(inner) = syntax::option_inner(ty) {
             (quote!(j::NULLABLE), inner)
-        } else if let Some(inner) = one("Vec") {
+        } else if let Some(inner) = syntax::single_arg(ty, "Vec") {
             (quote!(j::ARRAY), inner)
         } else if let Some(values) = string_keyed_map(ty) {
             (quote!(j::MAP), values)
@@ -216,15 +212,11 @@ fn transparent_field(st: &ItemStruct) -> Option<&syn::Type> {
     let Fields::Unnamed(fields) = &st.fields else {
         return None;
     };
-    let serde_attrs: Vec<String> = st
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("serde"))
-        .map(|a| quote!(#a).to_string().replace(' ', ""))
-        .collect();
+    let serde_attrs = st.attrs.iter().filter(|a| a.path().is_ident("serde"));
     let field = fields.unnamed.first()?;
     let plain = fields.unnamed.len() == 1
-        && serde_attrs == ["#[serde(transparent)]"]
+        && serde_attrs.count() == 1
+        && syntax::serde_keys(&st.attrs) == ["transparent"]
         && !field.attrs.iter().any(|a| a.path().is_ident("serde"));
     plain.then_some(&field.ty)
 }

@@ -66,14 +66,10 @@ pub fn open_string_enums(items: &mut Vec<Item>) -> anyhow::Result<usize> {
 }
 
 fn is_string_enum(e: &ItemEnum) -> bool {
-    let derives_deserialize = e
-        .attrs
+    let derives_deserialize = crate::codegen::passes::syntax::derives(&e.attrs, "Deserialize");
+    let tagged_or_untagged = crate::codegen::passes::syntax::serde_keys(&e.attrs)
         .iter()
-        .any(|a| a.path().is_ident("derive") && quote!(#a).to_string().contains("Deserialize"));
-    let tagged_or_untagged = e.attrs.iter().any(|a| {
-        let s = quote!(#a).to_string();
-        a.path().is_ident("serde") && (s.contains("untagged") || s.contains("tag ="))
-    });
+        .any(|k| k == "untagged" || k == "tag");
     derives_deserialize
         && !tagged_or_untagged
         && !e.variants.is_empty()

@@ -161,7 +161,7 @@ pub fn read_fields(st: &ItemStruct) -> Option<Vec<Field>> {
     let mut out = Vec::new();
     for f in &named.named {
         let ident = f.ident.clone()?;
-        let is_option = crate::codegen::passes::syntax::type_args(&f.ty, "Option").is_some();
+        let is_option = super::syntax::option_inner(&f.ty).is_some();
         let mut field = Field {
             key: ident.to_string().trim_start_matches("r#").to_string(),
             ident,

@@ -85,3 +85,93 @@ pub fn drop_derives(attrs: &mut [syn::Attribute], drop: impl Fn(&syn::Path) -> b
 pub fn names_trait(path: &syn::Path, name: &str) -> bool {
     path.segments.last().is_some_and(|s| s.ident == name)
 }
+
+/// Whether some `#[derive(..)]` of `attrs` names the trait `name` (by its last segment).
+pub fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
+    attrs
+        .iter()
+        .filter_map(derive_list)
+        .flatten()
+        .any(|p| names_trait(&p, name))
+}
+
+/// The keys of every `#[serde(..)]` attribute of `attrs`, in order: `#[serde(tag = "type",
+/// rename_all = "snake_case")]` → `tag`, `rename_all` (values and nested lists are skipped).
+/// An attribute that does not parse as a meta list contributes the keys read before the error.
+pub fn serde_keys(attrs: &[syn::Attribute]) -> Vec<String> {
+    let mut keys = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            let key = meta.path.get_ident().map(ToString::to_string);
+            keys.push(key.unwrap_or_default());
+            if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                let content;
+                syn::parenthesized!(content in meta.input);
+                content.parse::<proc_macro2::TokenStream>()?;
+            }
+            Ok(())
+        });
+    }
+    keys
+}
+
+/// The one type argument of `ty` if its last segment is `wrapper` and it has exactly one:
+/// `Vec<T>` → `T`.
+pub fn single_arg<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
+    match type_args(ty, wrapper)?.as_slice() {
+        [inner] => Some(*inner),
+        _ => None,
+    }
+}
+
+/// `T` of `Option<T>` (any path to `Option`); `None` for any other type.
+pub fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    single_arg(ty, "Option")
+}
+
+/// Whether `ty` is the path type `name` without generic arguments (`String`, `i64`, ...).
+pub fn is_plain(ty: &syn::Type, name: &str) -> bool {
+    last_segment(ty).is_some_and(|(id, args)| id == name && args.is_none())
+}
+
+/// The named fields of a struct with their types.
+pub fn fields(s: &syn::ItemStruct) -> impl Iterator<Item = (&syn::Ident, &syn::Type)> {
+    s.fields
+        .iter()
+        .filter_map(|f| f.ident.as_ref().map(|id| (id, &f.ty)))
+}
+
+/// The type of the struct's field `name`.
+pub fn field<'a>(s: &'a syn::ItemStruct, name: &str) -> Option<&'a syn::Type> {
+    fields(s).find(|(id, _)| *id == name).map(|(_, ty)| ty)
+}
+
+/// Whether the `impl` block mentions a path ending in `segments` anywhere in its items (outside
+/// macro invocations): `crate::redact::REDACTED` ends in `["redact", "REDACTED"]`.
+pub fn impl_mentions_path(imp: &syn::ItemImpl, segments: &[&str]) -> bool {
+    struct Find<'s> {
+        segments: &'s [&'s str],
+        found: bool,
+    }
+    impl syn::visit_mut::VisitMut for Find<'_> {
+        fn visit_path_mut(&mut self, p: &mut syn::Path) {
+            let names: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
+            self.found |= names.ends_with(
+                &self
+                    .segments
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>(),
+            );
+            syn::visit_mut::visit_path_mut(self, p);
+        }
+    }
+    let mut find = Find {
+        segments,
+        found: false,
+    };
+    syn::visit_mut::VisitMut::visit_item_impl_mut(&mut find, &mut imp.clone());
+    find.found
+}

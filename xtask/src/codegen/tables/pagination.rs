@@ -23,7 +23,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::codegen::passes::syntax::{last_segment, local_type_name, trait_name, type_args};
+use crate::codegen::passes::syntax::{
+    derives, field, fields, is_plain, last_segment, local_type_name, option_inner, single_arg,
+    trait_name,
+};
 use crate::codegen::tables::operations::{marker_name, Attached, OperationInfo};
 use crate::spec::lookup::{request_property, spec_operation};
 
@@ -168,7 +171,7 @@ impl<'a> Ctx<'a> {
             match item {
                 syn::Item::Struct(s) => {
                     let name = s.ident.to_string();
-                    if derives(s, "Default") {
+                    if derives(&s.attrs, "Default") {
                         ctx.defaults.insert(name.clone());
                     }
                     if let syn::Fields::Unnamed(f) = &s.fields {
@@ -218,10 +221,6 @@ impl<'a> Ctx<'a> {
             Kind::Flag => is_plain(ty, "bool"),
         }
     }
-}
-
-fn is_plain(ty: &syn::Type, name: &str) -> bool {
-    last_segment(ty).is_some_and(|(id, args)| id == name && args.is_none())
 }
 
 /// The response's paged arrays (those with a `total_<name>`, else the sync deltas, else the
@@ -363,33 +362,9 @@ fn count_maximum(op: &OperationInfo, original: &Value) -> Option<i64> {
     count.get("maximum").and_then(Value::as_i64)
 }
 
-fn fields(s: &syn::ItemStruct) -> impl Iterator<Item = (&syn::Ident, &syn::Type)> {
-    s.fields
-        .iter()
-        .filter_map(|f| f.ident.as_ref().map(|id| (id, &f.ty)))
-}
-
-fn field<'a>(s: &'a syn::ItemStruct, name: &str) -> Option<&'a syn::Type> {
-    fields(s).find(|(id, _)| *id == name).map(|(_, ty)| ty)
-}
-
-fn derives(s: &syn::ItemStruct, name: &str) -> bool {
-    s.attrs
-        .iter()
-        .filter_map(crate::codegen::passes::syntax::derive_list)
-        .flatten()
-        .any(|p| crate::codegen::passes::syntax::names_trait(&p, name))
-}
-
-fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
-    type_args(ty, "Option")?.first().copied()
-}
-
 /// The element type of `Vec<T>` or `Option<Vec<T>>`.
 fn list_item(ty: &syn::Type) -> Option<&syn::Type> {
-    type_args(option_inner(ty).unwrap_or(ty), "Vec")?
-        .first()
-        .copied()
+    single_arg(option_inner(ty).unwrap_or(ty), "Vec")
 }
 
 /// `ty` as seen from the `operations` module: bare one-segment type names that are not
