@@ -1,0 +1,122 @@
+//! [`Worker`]: claims due Items under a lease, runs their passes (paced), applies the pages
+//! through the application's [`SyncHandler`](crate::SyncHandler) and commits the cursor in the
+//! same transaction, fenced by the lease.
+//!
+//! - [`worker`]: the worker and its loop (claims, sweeps, passes in flight as tasks).
+//! - [`pass`]: one Item's pass (fetch, apply, commit or release), with its lease renewal.
+//! - [`stats`]: what the passes of a worker did, as counters.
+//!
+//! # Leases and fencing
+//!
+//! A claim sets the Item's `lease_owner`, moves `lease_expires` a lease ahead, and increments
+//! its `lease_token` (on PostgreSQL in one `UPDATE … WHERE item_id IN (SELECT … FOR UPDATE
+//! SKIP LOCKED)`, so two workers never claim one Item; on SQLite the same statement runs under
+//! the database's single writer). While a pass runs, its lease is renewed every third of the
+//! lease. The pass commits its cursor with `UPDATE … WHERE lease_token = <its token>` in the
+//! transaction that holds the application's rows: a worker whose lease expired and was claimed
+//! by another (a long pause, a partition) matches no row, rolls back, and counts a lost lease.
+//! A worker that dies holds its lease until it expires; then another claims the Item and starts
+//! from the last committed cursor.
+//!
+//! # Dedup of pending work
+//!
+//! Each webhook, sweep or reset increments the Item's `requested_generation`; a claim records
+//! the generation it covers; the commit sets `synced_generation` to it. Three webhooks before a
+//! pass give one pass; any number during a pass give exactly one more.
+
+mod pass;
+mod stats;
+mod worker;
+
+use std::time::Duration;
+
+pub use stats::{Stats, WorkerStats};
+pub use worker::Worker;
+
+/// How a worker runs. Build with [`WorkerConfig::default`] and adjust the fields.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// This worker's name in `lease_owner` (default `worker-<uuid>`).
+    pub owner: String,
+    /// How long a claim lasts without renewal (default 30 s). A dead worker's Items wait this
+    /// long before another worker resumes them.
+    pub lease: Duration,
+    /// Items synced at once by this worker (default 16).
+    pub concurrency: usize,
+    /// Entries per `/transactions/sync` page (default 500, Plaid's maximum).
+    pub page_size: i64,
+    /// How often an idle worker looks for due Items (default 500 ms).
+    pub idle_poll: Duration,
+    /// The first backoff after a failed pass; doubled per failure (default 1 s).
+    pub backoff_base: Duration,
+    /// The longest backoff (default 10 min).
+    pub backoff_max: Duration,
+    /// Run [`crate::Store::sweep`] this often (default every 10 min; `None`: never).
+    pub sweep_every: Option<Duration>,
+    /// An Item not synced for this long is swept (default 24 h).
+    pub stale_after: Duration,
+    /// How often a running pass renews its lease (`None`: every third of the lease).
+    pub renew_every: Option<Duration>,
+    /// When pages reach the handler (default [`ApplyMode::Buffered`]).
+    pub apply: ApplyMode,
+}
+
+/// When the pages of a pass reach the [`SyncHandler`](crate::SyncHandler). Either way they are applied in one
+/// database transaction with the cursor, and a restart or failure leaves nothing behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplyMode {
+    /// Fetch the whole pass first (a restart just empties the buffer), then open the
+    /// transaction, apply every page and commit. No transaction stays open across network
+    /// calls or pacing waits, which matters on SQLite (one writer) and for the size of a
+    /// PostgreSQL pool. Memory grows with the update.
+    Buffered,
+    /// Open the transaction at the first page and apply pages as they arrive (memory of one
+    /// page); a restart rolls the transaction back and opens another. The transaction and its
+    /// connection stay open for the whole pass: on SQLite it holds the write lock meanwhile.
+    Streaming,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            owner: format!("worker-{}", uuid::Uuid::new_v4()),
+            lease: Duration::from_secs(30),
+            concurrency: 16,
+            page_size: 500,
+            idle_poll: Duration::from_millis(500),
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(600),
+            sweep_every: Some(Duration::from_secs(600)),
+            stale_after: Duration::from_secs(24 * 3600),
+            renew_every: None,
+            apply: ApplyMode::Buffered,
+        }
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PassOutcome {
+    /// The pages and the cursor were committed together.
+    Committed {
+        /// Pages applied.
+        pages: u64,
+        /// Transactions in `added`, `modified`, `removed` of the committed pass.
+        transactions: u64,
+    },
+    /// Plaid has no data for the Item yet: nothing stored; the next webhook brings it.
+    NotReady,
+    /// The pass failed and was rolled back; the Item is retried after a backoff, or waits
+    /// for its user.
+    Failed {
+        /// What failed (never contains a token).
+        error: String,
+        /// The Item now needs its user.
+        needs_user: bool,
+        /// Plaid answered 429.
+        rate_limited: bool,
+    },
+    /// Another worker holds the Item now: everything was rolled back.
+    LeaseLost,
+}
