@@ -102,19 +102,16 @@ fn media_and_parameter_schemas(doc: &mut Value) -> Vec<&mut Value> {
 }
 
 fn collect_item<'a>(item: &'a mut Value, out: &mut Vec<&'a mut Value>) {
-    let Some(item) = item.as_object_mut() else {
-        return;
-    };
-    for (k, op) in item.iter_mut() {
-        if k == "parameters" {
-            for p in op.as_array_mut().into_iter().flatten() {
-                collect_param(p, out);
-            }
-            continue;
-        }
-        let Some(op) = op.as_object_mut() else {
-            continue;
-        };
+    let split = crate::spec::lookup::split_path_item(item);
+    for p in split
+        .parameters
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        collect_param(p, out);
+    }
+    for (_, op) in split.operations {
         for (ok, ov) in op.iter_mut() {
             match ok.as_str() {
                 "parameters" => {

@@ -36,8 +36,32 @@ pub fn operations(doc: &Value) -> impl Iterator<Item = OperationRef<'_>> {
         })
 }
 
-/// Every operation object of the spec, mutably, with its path and method (operations that are
-/// not objects are skipped: there is nothing to repair in them).
+/// A path item, split for repairs: its own `parameters`, and its operation objects by method
+/// (operations that are not objects are skipped: there is nothing to repair in them).
+pub struct PathItemMut<'a> {
+    pub parameters: Option<&'a mut Value>,
+    pub operations: Vec<(&'a str, &'a mut Map<String, Value>)>,
+}
+
+/// Split a path item (`paths.<path>`) into its parameters and its operations.
+pub fn split_path_item(item: &mut Value) -> PathItemMut<'_> {
+    let mut split = PathItemMut {
+        parameters: None,
+        operations: Vec::new(),
+    };
+    for (key, entry) in item.as_object_mut().into_iter().flatten() {
+        if key == "parameters" {
+            split.parameters = Some(entry);
+        } else if is_http_method(key) {
+            if let Some(op) = entry.as_object_mut() {
+                split.operations.push((key.as_str(), op));
+            }
+        }
+    }
+    split
+}
+
+/// Every operation object of the spec, mutably, with its path and method.
 pub fn operations_mut(
     doc: &mut Value,
 ) -> impl Iterator<Item = (&str, &str, &mut Map<String, Value>)> {
@@ -45,11 +69,10 @@ pub fn operations_mut(
         .and_then(Value::as_object_mut)
         .into_iter()
         .flatten()
-        .filter_map(|(path, item)| Some((path.as_str(), item.as_object_mut()?)))
         .flat_map(|(path, item)| {
-            item.iter_mut()
-                .filter(|(method, _)| is_http_method(method))
-                .filter_map(move |(method, op)| Some((path, method.as_str(), op.as_object_mut()?)))
+            let ops = split_path_item(item).operations;
+            ops.into_iter()
+                .map(move |(method, op)| (path.as_str(), method, op))
         })
 }
 
