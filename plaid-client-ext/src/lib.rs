@@ -84,6 +84,7 @@ pub mod config;
 pub mod error;
 pub mod idempotency;
 mod loop_guard;
+pub mod metrics;
 pub mod pagination;
 pub mod prelude;
 mod redact;

@@ -511,7 +511,7 @@ async fn tracing_spans_carry_the_request_without_secrets() {
     .await;
     assert!(logs.contains("operation=\"transferCreate\""), "{logs}");
     assert!(
-        logs.contains("attempt=1") && logs.contains("status=500"),
+        logs.contains("attempt=1") && logs.contains("http.response.status_code=500"),
         "{logs}"
     );
     assert!(logs.contains("request_id=\"req-err-1\""), "{logs}");

@@ -59,6 +59,7 @@ impl PlaidClient {
                 redactor: Redactor::new(&[&b.client_id, &b.secret]),
                 environment: b.environment,
                 base_url,
+                server_address: base.host_str().unwrap_or_default().to_string(),
                 base,
                 http,
                 headers,

@@ -62,6 +62,8 @@ struct Inner {
     base_url: String,
     /// `base_url` parsed: answers from any other origin are refused.
     base: reqwest::Url,
+    /// The host of `base`: `server.address` of spans and metrics.
+    server_address: String,
     http: reqwest::Client,
     headers: RequestHeaders,
     /// The connect timeout of the HTTP client this crate built (`None`: the caller's client).

@@ -12,6 +12,7 @@ use super::text::{body_request_id, header};
 use super::{PlaidClient, RequestOptions, Response};
 use crate::error::Error;
 use crate::idempotency;
+use crate::metrics::{self, AttemptTimer, RequestLabels};
 use crate::redact::Redactor;
 use crate::retry::RetryContext;
 
@@ -29,24 +30,34 @@ impl PlaidClient {
         O::Request: Clone,
     {
         let call = Call::prepare::<O>(request, options)?;
+        let labels = RequestLabels {
+            operation: O::OPERATION_ID,
+            server_address: &self.inner.server_address,
+        };
         let started = Instant::now();
         let mut attempt: u32 = 1;
         loop {
+            // Attribute names after OpenTelemetry's HTTP client conventions.
             let span = tracing::info_span!(
                 "plaid.request",
                 operation = O::OPERATION_ID,
                 path = O::PATH,
                 attempt,
                 idempotency_key = call.key.as_deref(),
-                status = tracing::field::Empty,
+                http.request.method = "POST",
+                server.address = %self.inner.server_address,
+                http.response.status_code = tracing::field::Empty,
+                "error.type" = tracing::field::Empty,
                 request_id = tracing::field::Empty,
             );
+            let timer = AttemptTimer::start();
             let outcome = self
                 .attempt::<O, T>(&call, decode_body)
                 .instrument(span.clone())
                 .await;
             let error = match outcome {
                 Ok((status, data)) => {
+                    metrics::attempt(&labels, timer, Some(status), None);
                     return Ok(Response {
                         data,
                         status,
@@ -54,7 +65,10 @@ impl PlaidClient {
                         attempts: attempt,
                     })
                 }
-                Err(e) => e,
+                Err(e) => {
+                    metrics::attempt(&labels, timer, metrics::status_of(&e), Some(&e));
+                    e
+                }
             };
             let ctx = RetryContext {
                 operation: O::OPERATION_ID,
@@ -65,6 +79,7 @@ impl PlaidClient {
             let Some(delay) = call.retry_delay(&ctx, &span) else {
                 return Err(error);
             };
+            metrics::retry(&labels, &error, delay);
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
@@ -97,7 +112,7 @@ impl PlaidClient {
             Err(e) => return Err(self.transport_error::<O>(e, false, call)),
         };
         let status = response.status().as_u16();
-        span.record("status", status);
+        span.record("http.response.status_code", status);
         if let Some(refused) = self.redirect_error::<O>(&response, call) {
             return Err(refused);
         }
@@ -121,6 +136,7 @@ impl PlaidClient {
             Err(self.api_error::<O>(call, &answer, request_id))
         };
         if let Err(e) = &result {
+            span.record("error.type", metrics::error_type(e).as_str());
             tracing::debug!(error = %e, "attempt failed");
         }
         result
