@@ -163,9 +163,24 @@ pub fn diff(old: Value, new: Value, evidence: &repair::Evidence) -> Report {
 
 /// Compare two normalized specs, of these `(old, new)` versions.
 fn compare((old_version, new_version): (String, String), old: &Value, new: &Value) -> Report {
-    let mut changes = Vec::new();
+    let mut changes = operation_changes(old, new);
+    changes.extend(schema_changes(old, new));
+    changes.sort_by(|x, y| (x.kind, &x.location).cmp(&(y.kind, &y.location)));
+    Report {
+        old_version,
+        new_version,
+        changes,
+    }
+}
 
-    // Operations.
+fn component_schemas(doc: &Value) -> Option<&serde_json::Map<String, Value>> {
+    doc.pointer("/components/schemas")
+        .and_then(Value::as_object)
+}
+
+/// Operations added and removed.
+fn operation_changes(old: &Value, new: &Value) -> Vec<Change> {
+    let mut changes = Vec::new();
     let (oa, ob) = (operations(old), operations(new));
     for (k, id) in &ob {
         if !oa.contains_key(k) {
@@ -189,56 +204,49 @@ fn compare((old_version, new_version): (String, String), old: &Value, new: &Valu
             ));
         }
     }
+    changes
+}
 
-    // Schemas.
+/// Component schemas added and removed, and the changes inside those both specs have.
+fn schema_changes(old: &Value, new: &Value) -> Vec<Change> {
+    let mut changes = Vec::new();
     let empty = serde_json::Map::new();
-    let sa = old
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
-    let sb = new
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
+    let sa = component_schemas(old).unwrap_or(&empty);
+    let sb = component_schemas(new).unwrap_or(&empty);
     let (use_old, use_new) = (usage(old), usage(new));
-    let used = |name: &str, in_new: bool| {
-        let u = if in_new { &use_new } else { &use_old };
-        u.get(name)
-            .map_or_else(|| "unused".into(), |u| u.used_in.clone())
+    let unused = Usage {
+        used_in: "unused".into(),
+        sent: false,
+    };
+    let used = |uses: &BTreeMap<String, Usage>, name: &str| {
+        uses.get(name).unwrap_or(&unused).used_in.clone()
     };
     for name in sb.keys().filter(|n| !sa.contains_key(*n)) {
+        let used_in = used(&use_new, name);
         changes.push(change(
             "schema-added",
             false,
             name.clone(),
             "new type".into(),
-            &used(name, true),
+            &used_in,
         ));
     }
     for name in sa.keys().filter(|n| !sb.contains_key(*n)) {
+        let (detail, used_in) = ("the type is gone".into(), used(&use_old, name));
         changes.push(change(
             "schema-removed",
             true,
             name.clone(),
-            "the type is gone".into(),
-            &used(name, false),
+            detail,
+            &used_in,
         ));
     }
-    let unused = Usage {
-        used_in: "unused".into(),
-        sent: false,
-    };
     for (name, a) in sa {
         let Some(b) = sb.get(name) else { continue };
         let ctx = use_new.get(name).unwrap_or(&unused);
         compare_schema(name, a, b, ctx, &mut changes);
     }
-    changes.sort_by(|x, y| (x.kind, &x.location).cmp(&(y.kind, &y.location)));
-    Report {
-        old_version,
-        new_version,
-        changes,
-    }
+    changes
 }
 
 fn change(
@@ -513,125 +521,4 @@ fn compare_enums(location: &str, a: &Value, b: &Value, ctx: &str, out: &mut Vec<
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn spec(version: &str, schemas: Value, paths: Value) -> Value {
-        json!({"openapi": "3.0.0", "info": {"version": version}, "paths": paths,
-               "components": {"schemas": schemas}})
-    }
-
-    fn op(req: &str, resp: &str) -> Value {
-        json!({"post": {"operationId": req.to_lowercase(),
-            "requestBody": {"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{req}")}}}},
-            "responses": {"200": {"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{resp}")}}}}}}})
-    }
-
-    #[test]
-    fn classifies_changes_for_a_rust_caller() {
-        let old = spec(
-            "1",
-            json!({
-                "Req": {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}, "gone": {"type": "string"},
-                    "opts": {"$ref": "#/components/schemas/Opts"}, "shared": {"$ref": "#/components/schemas/Shared"},
-                    "bag": {"$ref": "#/components/schemas/Bag"}}},
-                "Opts": {"type": "object", "properties": {"x": {"type": "integer"}}},
-                "Bag": {"type": "object"},
-                "Shared": {"type": "object", "properties": {"y": {"type": "integer"}}},
-                "Resp": {"type": "object", "properties": {"n": {"type": "integer"}, "kind": {"type": "string", "enum": ["x", "y"]},
-                    "shared": {"$ref": "#/components/schemas/Shared"}}},
-                "Old": {"type": "object"}
-            }),
-            json!({"/a": op("Req", "Resp"), "/old": op("Old", "Old")}),
-        );
-        let new = spec(
-            "2",
-            json!({
-                "Req": {"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string"}, "b": {"type": "string"},
-                    "c": {"type": "string"}, "opts": {"$ref": "#/components/schemas/Opts"}, "shared": {"$ref": "#/components/schemas/Shared"},
-                    "bag": {"$ref": "#/components/schemas/Bag"}}},
-                "Opts": {"type": "object", "properties": {"x": {"type": "integer"}, "z": {"type": "boolean"}}},
-                "Bag": {"type": "object", "properties": {"k": {"type": "string"}}},
-                "Shared": {"type": "object", "properties": {"y": {"type": "integer"}, "w": {"type": "boolean"}}},
-                "Resp": {"type": "object", "properties": {"n": {"type": "string"}, "kind": {"type": "string", "enum": ["x", "z"]}, "more": {"type": "boolean"},
-                    "shared": {"$ref": "#/components/schemas/Shared"}}},
-            }),
-            json!({"/a": op("Req", "Resp"), "/b": op("Req", "Resp")}),
-        );
-        let r = diff(old, new, &repair::Evidence::default());
-        let find = |kind: &str, loc: &str| {
-            r.changes
-                .iter()
-                .find(|c| c.kind == kind && c.location.starts_with(loc))
-                .unwrap_or_else(|| panic!("no {kind} at {loc}: {:#?}", r.changes))
-        };
-        assert!(!find("operation-added", "POST /b").breaking);
-        assert!(find("operation-removed", "POST /old").breaking);
-        assert!(find("schema-removed", "Old").breaking);
-        // A required field added to a request: `new` takes one more argument.
-        let b = find("field-added", "Req.b");
-        assert!(b.breaking && b.detail.contains("required"), "{b:?}");
-        assert_eq!(b.used_in, "request");
-        // Optional fields added to types only sent (the request and a type nested only in
-        // requests): a setter more, nothing breaks.
-        for loc in ["Req.c", "Opts.z"] {
-            let c = find("field-added", loc);
-            assert!(
-                !c.breaking && c.detail.contains("optional") && c.detail.contains("setter"),
-                "{c:?}"
-            );
-        }
-        // A sent JSON map (no properties) that gains one becomes a struct: its shape changes.
-        let k = find("field-added", "Bag.k");
-        assert!(k.breaking && k.detail.contains("shape"), "{k:?}");
-        // An optional field added to a type sent *and* received keeps breaking struct literals.
-        let w = find("field-added", "Shared.w");
-        assert!(w.breaking && w.used_in == "request+response", "{w:?}");
-        assert!(find("field-removed", "Req.gone").breaking);
-        let n = find("field-changed", "Resp.n");
-        assert!(
-            n.breaking && n.detail.contains("type integer → string"),
-            "{n:?}"
-        );
-        assert!(
-            !find("field-added", "Resp.more").breaking,
-            "response-only additions are safe"
-        );
-        assert!(!find("enum-value-added", "Resp.kind").breaking);
-        assert!(find("enum-value-removed", "Resp.kind").breaking);
-        assert!(r.markdown().contains("## Breaking changes"));
-        assert!(r
-            .summary()
-            .starts_with(&format!("{} changes", r.changes.len())));
-    }
-
-    #[test]
-    fn sent_schemas_exclude_what_is_also_received_or_outside_the_requests() {
-        let doc = spec(
-            "1",
-            json!({
-                "Req": {"type": "object", "properties": {"o": {"$ref": "#/components/schemas/Only"},
-                    "s": {"$ref": "#/components/schemas/Shared"}, "h": {"$ref": "#/components/schemas/InHook"}}},
-                "Only": {"type": "object"},
-                "Shared": {"type": "object"},
-                "InHook": {"type": "object"},
-                "Resp": {"type": "object", "properties": {"s": {"$ref": "#/components/schemas/Shared"}}},
-                // Referenced by no operation (a webhook body): what it names is received too.
-                "Hook": {"type": "object", "properties": {"h": {"$ref": "#/components/schemas/InHook"}}}
-            }),
-            json!({"/a": op("Req", "Resp")}),
-        );
-        let sent: BTreeSet<String> = spec::lookup::schema_uses(&doc)
-            .into_iter()
-            .filter(|(_, u)| u.only_sent)
-            .map(|(name, _)| name)
-            .collect();
-        assert_eq!(
-            sent,
-            ["Only".to_string(), "Req".to_string()]
-                .into_iter()
-                .collect()
-        );
-    }
-}
+mod tests;
