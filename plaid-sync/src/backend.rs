@@ -12,7 +12,7 @@ use std::future::Future;
 use sqlx::migrate::Migrator;
 use sqlx::{Pool, Postgres, Row, Sqlite, Transaction};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::WebhookLogEntry;
 
 pub(crate) use sealed::Claim;
@@ -61,6 +61,18 @@ pub enum ItemStatus {
     Active,
     /// Waiting for its user (Link update mode); not synced until `LOGIN_REPAIRED` or a reset.
     NeedsUser,
+}
+
+impl ItemStatus {
+    /// A stored status; anything this code does not write is [`Error::Corrupt`], never
+    /// silently `Active`.
+    pub(crate) fn from_stored(status: &str) -> Result<Self> {
+        match status {
+            "active" => Ok(Self::Active),
+            "needs_user" => Ok(Self::NeedsUser),
+            other => Err(Error::Corrupt(format!("unknown Item status {other:?}"))),
+        }
+    }
 }
 
 /// Counts over all Items, for progress reports.
@@ -131,18 +143,19 @@ mod sealed {
         ) -> impl Future<Output = Result<Transaction<'static, Self>>> + Send;
         /// Insert an Item, due at once; whether it was new.
         fn add_item(pool: &Pool<Self>, item_id: &str) -> impl Future<Output = Result<bool>> + Send;
-        /// Ask for one more pass of an Item; rows changed (0: unknown Item).
+        /// Ask for one more pass of an Item; its status (`None`: unknown Item).
         fn request_sync(
             pool: &Pool<Self>,
             item_id: &str,
-        ) -> impl Future<Output = Result<u64>> + Send;
+        ) -> impl Future<Output = Result<Option<ItemStatus>>> + Send;
         /// Park an Item until its user acts, with the reason; rows changed.
         fn set_needs_user(
             pool: &Pool<Self>,
             item_id: &str,
             reason: &str,
         ) -> impl Future<Output = Result<u64>> + Send;
-        /// Make an Item active again with its failures cleared and a pass due; rows changed.
+        /// Make an Item active again and a pass due; rows changed. A parked Item's failures
+        /// and backoff are cleared; an active Item keeps its backoff (a 429's, say).
         fn reactivate(pool: &Pool<Self>, item_id: &str)
             -> impl Future<Output = Result<u64>> + Send;
         /// Set or clear an Item's `new_accounts_available`; rows changed.
@@ -239,11 +252,7 @@ where
     Ok(ItemState {
         item_id: row.try_get("item_id")?,
         cursor: row.try_get("cursor")?,
-        status: if status == "needs_user" {
-            ItemStatus::NeedsUser
-        } else {
-            ItemStatus::Active
-        },
+        status: ItemStatus::from_stored(&status)?,
         needs_user_reason: row.try_get("needs_user_reason")?,
         requested_generation: row.try_get("requested_generation")?,
         synced_generation: row.try_get("synced_generation")?,
@@ -305,16 +314,16 @@ macro_rules! backend {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn request_sync(pool: &Pool<Self>, item_id: &str) -> Result<u64> {
-                let done = sqlx::query(concat!(
+            async fn request_sync(pool: &Pool<Self>, item_id: &str) -> Result<Option<ItemStatus>> {
+                let status: Option<String> = sqlx::query_scalar(concat!(
                     "UPDATE plaid_sync_items SET requested_generation = requested_generation + 1, \
                      pending_since_us = CASE WHEN requested_generation > synced_generation \
-                     THEN pending_since_us ELSE ", $now, " END WHERE item_id = $1"
+                     THEN pending_since_us ELSE ", $now, " END WHERE item_id = $1 RETURNING status"
                 ))
                 .bind(item_id)
-                .execute(pool)
+                .fetch_optional(pool)
                 .await?;
-                Ok(done.rows_affected())
+                status.as_deref().map(ItemStatus::from_stored).transpose()
             }
 
             async fn set_needs_user(pool: &Pool<Self>, item_id: &str, reason: &str) -> Result<u64> {
@@ -332,7 +341,8 @@ macro_rules! backend {
             async fn reactivate(pool: &Pool<Self>, item_id: &str) -> Result<u64> {
                 let done = sqlx::query(concat!(
                     "UPDATE plaid_sync_items SET status = 'active', needs_user_reason = NULL, \
-                     failures = 0, not_before_us = 0, \
+                     failures = CASE WHEN status = 'needs_user' THEN 0 ELSE failures END, \
+                     not_before_us = CASE WHEN status = 'needs_user' THEN 0 ELSE not_before_us END, \
                      requested_generation = requested_generation + 1, \
                      pending_since_us = COALESCE(pending_since_us, ", $now, ") WHERE item_id = $1"
                 ))

@@ -35,6 +35,15 @@ pub enum Error {
         item_id: String,
     },
 
+    /// A webhook body plaid-sync cannot act on (a sync webhook without its `item_id`, ...).
+    #[error("invalid webhook: {0}")]
+    InvalidWebhook(String),
+
+    /// A value read from the store is not one this code writes (a `status` it does not
+    /// know): the database was changed by hand or by another program.
+    #[error("corrupt store: {0}")]
+    Corrupt(String),
+
     /// A setting is out of range.
     #[error("invalid configuration: {0}")]
     Config(String),

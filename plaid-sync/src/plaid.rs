@@ -29,19 +29,22 @@ pub type Webhook = WebhookEvent;
 
 /// The steps of one pass of `/transactions/sync` (see `plaid_client_ext::sync`).
 pub(crate) type PageStream<'c> = BoxStream<'c, Result<SyncEvent<SyncPage>, PlaidError>>;
+
 pub(crate) use plaid_client_ext::sync::SyncEvent as Step;
+/// How often a pass restarts from its first cursor before giving up.
+pub(crate) use plaid_client_ext::sync::DEFAULT_MAX_RESTARTS;
 
 /// The endpoint the engine calls, as Plaid's rate-limit table names it.
 pub(crate) const SYNC_ENDPOINT: &str = "/transactions/sync";
 
 /// Start one pass of `/transactions/sync` for an Item from `cursor` (`None`: full history).
 /// The stream sends a request only when polled, which is what lets the engine pace each page.
-pub(crate) fn sync_pages<'c>(
-    client: &'c PlaidClient,
+pub(crate) fn sync_pages(
+    client: &PlaidClient,
     access_token: &str,
     cursor: Option<String>,
     page_size: i64,
-) -> PageStream<'c> {
+) -> PageStream<'static> {
     let mut request = types::TransactionsSyncRequest::new(access_token);
     request.cursor = cursor;
     client.sync(request).page_size(page_size).pages()
@@ -65,6 +68,8 @@ pub(crate) enum WebhookMeaning {
     Repaired { item_id: String },
     /// `NEW_ACCOUNTS_AVAILABLE`: the user may share more accounts.
     NewAccounts { item_id: String },
+    /// A webhook the engine acts on whose body lacks what it needs (`reason` says what).
+    Invalid { reason: String },
     /// Nothing for the sync engine (another product's webhook, or an unknown one).
     Ignored { item_id: Option<String> },
 }
@@ -78,9 +83,27 @@ impl WebhookMeaning {
             | Self::Repaired { item_id }
             | Self::NewAccounts { item_id } => Some(item_id),
             Self::Ignored { item_id } => item_id.as_deref(),
+            Self::Invalid { .. } => None,
         }
     }
 }
+
+/// The webhooks that mean "sync this Item" (see [`webhook_meaning`]).
+const SYNC_WEBHOOKS: &[&str] = &[
+    "SYNC_UPDATES_AVAILABLE",
+    "DEFAULT_UPDATE",
+    "INITIAL_UPDATE",
+    "HISTORICAL_UPDATE",
+    "TRANSACTIONS_REMOVED",
+];
+
+/// The `ITEM` webhooks that park an Item until its user acts.
+const USER_WEBHOOKS: &[&str] = &[
+    "ERROR",
+    "PENDING_EXPIRATION",
+    "PENDING_DISCONNECT",
+    "USER_PERMISSION_REVOKED",
+];
 
 /// Read a verified webhook.
 ///
@@ -91,6 +114,9 @@ impl WebhookMeaning {
 /// (the engine's dedup turns them into one pass). `api-items`: `ERROR` and
 /// `PENDING_EXPIRATION` "can be resolved by having the user go through Link's update mode";
 /// after `USER_PERMISSION_REVOKED` "a new Item must be created".
+///
+/// A body that matched no schema (kept by the verifier as `Unknown`) is read by its
+/// `webhook_type`, `webhook_code` and `item_id` alone ([`unknown_meaning`]).
 pub(crate) fn webhook_meaning(event: &WebhookEvent) -> WebhookMeaning {
     use WebhookEvent as W;
     let sync = |id: &str| WebhookMeaning::SyncNeeded {
@@ -122,14 +148,91 @@ pub(crate) fn webhook_meaning(event: &WebhookEvent) -> WebhookMeaning {
             },
             None => WebhookMeaning::Ignored { item_id: None },
         },
-        W::Unknown { body, .. } => WebhookMeaning::Ignored {
-            item_id: body
-                .get("item_id")
-                .and_then(|v| v.as_str())
-                .map(str::to_string),
-        },
+        W::Unknown {
+            webhook_type,
+            webhook_code,
+            body,
+        } => unknown_meaning(webhook_type, webhook_code, body),
         _ => WebhookMeaning::Ignored { item_id: None },
     }
+}
+
+/// What a verified body that matched no schema means: a webhook the engine acts on needs only
+/// its `item_id` (without one it is [`WebhookMeaning::Invalid`], said so by name, where the
+/// generated decoder would report the missing field of whichever schema it tried last).
+fn unknown_meaning(
+    webhook_type: &str,
+    webhook_code: &str,
+    body: &serde_json::Value,
+) -> WebhookMeaning {
+    let item_id = body
+        .get("item_id")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    let acted_on = match webhook_type {
+        "TRANSACTIONS" => SYNC_WEBHOOKS.contains(&webhook_code),
+        "ITEM" => USER_WEBHOOKS.contains(&webhook_code) || webhook_code == "LOGIN_REPAIRED",
+        _ => false,
+    };
+    match (acted_on, item_id) {
+        (false, item_id) => WebhookMeaning::Ignored { item_id },
+        (true, None) => WebhookMeaning::Invalid {
+            reason: format!("a {webhook_type} {webhook_code} webhook without `item_id`"),
+        },
+        (true, Some(item_id)) if webhook_type == "TRANSACTIONS" => {
+            WebhookMeaning::SyncNeeded { item_id }
+        }
+        (true, Some(item_id)) if webhook_code == "LOGIN_REPAIRED" => {
+            WebhookMeaning::Repaired { item_id }
+        }
+        (true, Some(item_id)) => WebhookMeaning::NeedsUser {
+            item_id,
+            reason: webhook_code.to_string(),
+        },
+    }
+}
+
+/// Decode a webhook body (already verified, see [`WebhookVerifier::verify`], which decodes as
+/// this does): a webhook plaid-sync acts on that lacks its `item_id` is an error that says so
+/// ([`crate::Error::InvalidWebhook`]); any other body that matches no schema is kept as
+/// `Unknown`, as the verifier keeps it.
+///
+/// ```
+/// let body = br#"{"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE",
+///     "initial_update_complete": true, "historical_update_complete": true}"#;
+/// let error = plaid_sync::plaid::decode_webhook(body).unwrap_err();
+/// assert!(error.to_string().contains("without `item_id`"), "{error}");
+/// ```
+pub fn decode_webhook(body: &[u8]) -> crate::Result<Webhook> {
+    let error = match WebhookEvent::from_json(body) {
+        Ok(event) => return Ok(event),
+        Err(error) => error,
+    };
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| crate::Error::InvalidWebhook(format!("not JSON: {e}")))?;
+    let field = |k: &str| {
+        value
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (webhook_type, webhook_code) = (field("webhook_type"), field("webhook_code"));
+    if webhook_type.is_empty() || webhook_code.is_empty() {
+        return Err(crate::Error::InvalidWebhook(format!(
+            "no `webhook_type` or `webhook_code`: {error}"
+        )));
+    }
+    if let WebhookMeaning::Invalid { reason } =
+        unknown_meaning(&webhook_type, &webhook_code, &value)
+    {
+        return Err(crate::Error::InvalidWebhook(reason));
+    }
+    Ok(WebhookEvent::Unknown {
+        webhook_type,
+        webhook_code,
+        body: value,
+    })
 }
 
 /// `(webhook_type, webhook_code)` of a webhook, for the webhook log.
@@ -176,33 +279,37 @@ pub(crate) fn failure(error: &PlaidError) -> Failure {
     }
 }
 
-/// The retry policy for the [`PlaidClient`] a worker uses: the ext's default backoff for
-/// transient failures (5xx, timeouts, dropped connections), but a 429 is handed straight back,
-/// because the engine backs off the Item and the endpoint for every worker instead of
-/// retrying in place (see [`crate::pacing`]).
+/// The retry policy for the [`PlaidClient`] a worker uses: no retries inside the client.
+///
+/// Every request that reaches Plaid counts against its rate limits, a retry as much as a first
+/// attempt, and a request that timed out on our side may still have been served and counted.
+/// So the engine retries transient failures (5xx, timeouts, dropped connections) itself, each
+/// attempt under a pacing permit like any other request ([`crate::WorkerConfig::page_retries`]),
+/// and backs off the Item and the endpoint after a 429. A client that retried on its own would
+/// send requests the pacer never counted.
 ///
 /// ```
 /// use plaid_sync::{plaid::{Environment, PlaidClient}, plaid::SyncRetryPolicy};
 ///
 /// let client = PlaidClient::builder(Environment::Sandbox, "id", "secret")
-///     .retry_policy(SyncRetryPolicy::default())
+///     .retry_policy(SyncRetryPolicy)
 ///     .build()
 ///     .unwrap();
 /// # let _ = client;
 /// ```
-#[derive(Debug, Clone, Default)]
-pub struct SyncRetryPolicy {
-    /// The backoff for everything but rate limits.
-    pub backoff: Backoff,
-}
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SyncRetryPolicy;
 
 impl RetryPolicy for SyncRetryPolicy {
-    fn next_delay(&self, ctx: &RetryContext<'_>) -> Option<Duration> {
-        if ctx.error.is_rate_limited() {
-            return None;
-        }
-        self.backoff.next_delay(ctx)
+    fn next_delay(&self, _: &RetryContext<'_>) -> Option<Duration> {
+        None
     }
+}
+
+/// Whether the engine retries a failed page request (under the pacer): a transient failure
+/// that is not a rate limit.
+pub(crate) fn retryable(error: &PlaidError) -> bool {
+    error.is_transient() && !error.is_rate_limited()
 }
 
 #[cfg(test)]

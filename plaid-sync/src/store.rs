@@ -3,13 +3,15 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Postgres, Sqlite};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::backend::{Backend, ItemState, Progress};
+use crate::backend::{Backend, ItemState, ItemStatus, Progress};
 use crate::error::{Error, Result};
 use crate::pacing::{micros, Sharing};
 use crate::plaid::{self, Webhook, WebhookMeaning};
@@ -36,12 +38,16 @@ pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug)]
 pub struct Store<DB: Backend> {
     pool: Pool<DB>,
+    /// On a single-writer database (SQLite): one streaming pass at a time holds a
+    /// transaction (see [`crate::ApplyMode::Streaming`]).
+    writer: Option<Arc<Semaphore>>,
 }
 
 impl<DB: Backend> Clone for Store<DB> {
     fn clone(&self) -> Self {
         Self {
             pool: self.pool.clone(),
+            writer: self.writer.clone(),
         }
     }
 }
@@ -52,6 +58,13 @@ impl<DB: Backend> Clone for Store<DB> {
 pub enum WebhookOutcome {
     /// A pass is due for the Item (merged with any pass already due).
     SyncRequested {
+        /// The Item.
+        item_id: String,
+    },
+    /// A sync webhook for an Item that waits for its user: recorded as due, but nothing is
+    /// synced until `LOGIN_REPAIRED` or [`Store::reset_item`] makes it active again (then one
+    /// pass covers it).
+    AwaitingUser {
         /// The Item.
         item_id: String,
     },
@@ -77,6 +90,16 @@ pub enum WebhookOutcome {
         /// The Item.
         item_id: String,
     },
+    /// A webhook the engine acts on whose body lacks what it needs (a sync webhook without
+    /// `item_id`): recorded, nothing else done.
+    Invalid {
+        /// `webhook_type`.
+        webhook_type: String,
+        /// `webhook_code`.
+        webhook_code: String,
+        /// What is missing.
+        reason: String,
+    },
     /// Not a webhook the sync engine acts on (another product's, or an unknown code):
     /// recorded, nothing else done.
     Ignored {
@@ -98,7 +121,8 @@ pub struct WebhookLogEntry {
     /// The Item the webhook names, if it names one (known to the store or not).
     pub item_id: Option<String>,
     /// What the store did with it, the [`WebhookOutcome`] as a label: `sync_requested`,
-    /// `needs_user`, `resumed`, `new_accounts_available`, `unknown_item` or `ignored`.
+    /// `awaiting_user`, `needs_user`, `resumed`, `new_accounts_available`, `unknown_item`,
+    /// `invalid` or `ignored`.
     pub outcome: String,
 }
 
@@ -106,10 +130,12 @@ impl WebhookOutcome {
     fn label(&self) -> &'static str {
         match self {
             Self::SyncRequested { .. } => "sync_requested",
+            Self::AwaitingUser { .. } => "awaiting_user",
             Self::NeedsUser { .. } => "needs_user",
             Self::Resumed { .. } => "resumed",
             Self::NewAccountsAvailable { .. } => "new_accounts_available",
             Self::UnknownItem { .. } => "unknown_item",
+            Self::Invalid { .. } => "invalid",
             Self::Ignored { .. } => "ignored",
         }
     }
@@ -157,7 +183,16 @@ impl<DB: Backend> Store<DB> {
             }
         }
         DB::run_migrations(&pool).await?;
-        Ok(Self { pool })
+        let writer = DB::SINGLE_WRITER.then(|| Arc::new(Semaphore::new(1)));
+        Ok(Self { pool, writer })
+    }
+
+    /// The turn of a streaming pass to open its transaction: at once on PostgreSQL; on
+    /// SQLite when no other streaming pass of this store holds one, waiting without a
+    /// connection (so the pool stays free for claims, renewals and webhooks).
+    pub(crate) async fn streaming_turn(&self) -> Option<OwnedSemaphorePermit> {
+        let writer = self.writer.clone()?;
+        writer.acquire_owned().await.ok()
     }
 
     /// The connection pool (for the application's own tables and queries).
@@ -184,7 +219,8 @@ impl<DB: Backend> Store<DB> {
     /// Ask for a pass of `item_id` (merged with a pass already due; one arriving during a pass
     /// gives exactly one more).
     pub async fn request_sync(&self, item_id: &str) -> Result<()> {
-        known(DB::request_sync(&self.pool, item_id).await?, item_id)
+        let status = DB::request_sync(&self.pool, item_id).await?;
+        known(u64::from(status.is_some()), item_id)
     }
 
     /// Resume an Item that needs its user (after Link update mode): active again, failures
@@ -240,11 +276,13 @@ impl<DB: Backend> Store<DB> {
     ) -> Result<WebhookOutcome> {
         let p = &self.pool;
         let (rows, item_id, outcome) = match meaning {
-            WebhookMeaning::SyncNeeded { item_id } => (
-                DB::request_sync(p, &item_id).await?,
-                item_id.clone(),
-                WebhookOutcome::SyncRequested { item_id },
-            ),
+            WebhookMeaning::SyncNeeded { item_id } => {
+                return Ok(match DB::request_sync(p, &item_id).await? {
+                    None => WebhookOutcome::UnknownItem { item_id },
+                    Some(ItemStatus::NeedsUser) => WebhookOutcome::AwaitingUser { item_id },
+                    Some(ItemStatus::Active) => WebhookOutcome::SyncRequested { item_id },
+                });
+            }
             WebhookMeaning::NeedsUser { item_id, reason } => (
                 DB::set_needs_user(p, &item_id, &reason).await?,
                 item_id.clone(),
@@ -260,6 +298,14 @@ impl<DB: Backend> Store<DB> {
                 item_id.clone(),
                 WebhookOutcome::NewAccountsAvailable { item_id },
             ),
+            WebhookMeaning::Invalid { reason } => {
+                tracing::warn!(webhook_type, webhook_code, %reason, "invalid webhook");
+                return Ok(WebhookOutcome::Invalid {
+                    webhook_type: webhook_type.to_string(),
+                    webhook_code: webhook_code.to_string(),
+                    reason,
+                });
+            }
             WebhookMeaning::Ignored { .. } => {
                 return Ok(WebhookOutcome::Ignored {
                     webhook_type: webhook_type.to_string(),

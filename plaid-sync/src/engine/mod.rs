@@ -24,6 +24,7 @@
 //! the generation it covers; the commit sets `synced_generation` to it. Three webhooks before a
 //! pass give one pass; any number during a pass give exactly one more.
 
+mod fetch;
 mod pass;
 mod stats;
 mod worker;
@@ -47,6 +48,13 @@ pub struct WorkerConfig {
     pub page_size: i64,
     /// How often an idle worker looks for due Items (default 500 ms).
     pub idle_poll: Duration,
+    /// Retries of a page request after a transient failure (5xx, timeout, dropped
+    /// connection), each one paced like any request (default 3; see
+    /// [`SyncRetryPolicy`](crate::plaid::SyncRetryPolicy)). Past them the pass fails.
+    pub page_retries: u32,
+    /// The first backoff before a page retry; doubled per retry up to `backoff_max`
+    /// (default 250 ms).
+    pub page_retry_delay: Duration,
     /// The first backoff after a failed pass; doubled per failure (default 1 s).
     pub backoff_base: Duration,
     /// The longest backoff (default 10 min).
@@ -72,7 +80,11 @@ pub enum ApplyMode {
     Buffered,
     /// Open the transaction at the first page and apply pages as they arrive (memory of one
     /// page); a restart rolls the transaction back and opens another. The transaction and its
-    /// connection stay open for the whole pass: on SQLite it holds the write lock meanwhile.
+    /// connection stay open for the whole pass, paced requests included. On SQLite, whose one
+    /// writer serializes such passes anyway, one streaming pass of a store holds a transaction
+    /// at a time and the others wait for their turn without a connection, so claims, lease
+    /// renewals and webhooks always find one in the pool (of 8), at any concurrency; they
+    /// still wait for the write lock while a streaming pass holds it.
     Streaming,
 }
 
@@ -84,6 +96,8 @@ impl Default for WorkerConfig {
             concurrency: 16,
             page_size: 500,
             idle_poll: Duration::from_millis(500),
+            page_retries: 3,
+            page_retry_delay: Duration::from_millis(250),
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(600),
             sweep_every: Some(Duration::from_secs(600)),

@@ -5,15 +5,16 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use futures_util::stream::StreamExt;
 use sqlx::Transaction;
+use tokio::sync::OwnedSemaphorePermit;
 
+use super::fetch::{Fetch, Fetched};
 use super::{ApplyMode, PassOutcome, Worker};
 use crate::backend::{Backend, Claim};
 use crate::error::{BoxError, Result};
 use crate::handler::{AccessTokens, Credential, SyncHandler};
 use crate::pacing::{micros, ItemPace};
-use crate::plaid::{self, backoff_delay, Failure, PlaidError, Step, SyncPage};
+use crate::plaid::{self, backoff_delay, Failure, PlaidError, SyncPage};
 
 impl<DB, H, T> Worker<DB, H, T>
 where
@@ -64,52 +65,39 @@ where
         };
         let pool = self.store.pool();
         let mut pace = self.pacer.item_pace();
-        let mut pages = plaid::sync_pages(
-            &self.client,
-            token.expose(),
-            claim.cursor.clone(),
-            self.config.page_size,
-        );
+        let (cursor, size) = (claim.cursor.clone(), self.config.page_size);
+        let mut fetch = Fetch::new(&self.client, token.expose(), cursor, size);
         let mut sink = Sink::new(self.config.apply);
-        let mut request_next = true;
         loop {
             if lost.load(Ordering::SeqCst) {
                 return Ok(PassOutcome::LeaseLost);
             }
-            if request_next {
-                pace.ready().await;
-                self.pacer.client_permit(pool).await?;
-                pace.sent();
-            }
-            match pages.next().await {
-                Some(Ok(Step::Page(page))) => {
-                    request_next = plaid::more_pages(&page);
+            let step = fetch.next(&self.pacer, pool, &mut pace, &self.config);
+            match step.await? {
+                Fetched::Page(page) => {
                     if let Err(e) = self.take_page(&mut sink, claim, page).await? {
                         drop(sink);
                         return self.failed(claim, format!("handler: {e}")).await;
                     }
                 }
-                Some(Ok(Step::Restarted { .. })) => {
+                Fetched::Restarted => {
                     sink.restart().await?;
-                    request_next = true;
                     self.stats.count_restart();
                 }
-                Some(Ok(Step::NotReady(_))) => {
+                Fetched::NotReady => {
                     drop(sink);
                     return self.not_ready(claim, &pace).await;
                 }
-                Some(Ok(Step::Complete { cursor, .. })) => {
+                Fetched::Complete(cursor) => {
                     return self.commit(claim, sink, &cursor, &pace, lost).await;
                 }
-                Some(Err(e)) => {
+                Fetched::Failed(e) => {
                     drop(sink);
                     return self.plaid_failed(claim, &e, &pace).await;
                 }
-                None => {
+                Fetched::Broken(message) => {
                     drop(sink);
-                    return self
-                        .failed(claim, "the sync stream ended early".into())
-                        .await;
+                    return self.failed(claim, message).await;
                 }
             }
         }
@@ -141,7 +129,12 @@ where
         };
         let conn = match tx {
             Some(tx) => tx,
-            None => tx.insert(DB::begin_pass(self.store.pool()).await?),
+            None => {
+                if sink.turn.is_none() {
+                    sink.turn = self.store.streaming_turn().await;
+                }
+                tx.insert(DB::begin_pass(self.store.pool()).await?)
+            }
         };
         Ok(self.handler.apply(conn, &claim.item_id, &page).await)
     }
@@ -156,6 +149,8 @@ where
         lost: &AtomicBool,
     ) -> Result<PassOutcome> {
         let applied = sink.applied;
+        // A streaming pass keeps its turn until its transaction ends.
+        let _turn = sink.turn;
         let mut tx = match sink.pages {
             Pages::Streaming(Some(tx)) => tx,
             Pages::Streaming(None) => DB::begin_pass(self.store.pool()).await?,
@@ -255,6 +250,8 @@ where
 struct Sink<DB: Backend> {
     pages: Pages<DB>,
     applied: Applied,
+    /// A streaming pass's turn to hold a transaction (SQLite: one at a time).
+    turn: Option<OwnedSemaphorePermit>,
 }
 
 enum Pages<DB: Backend> {
@@ -271,6 +268,7 @@ impl<DB: Backend> Sink<DB> {
         Self {
             pages,
             applied: Applied::default(),
+            turn: None,
         }
     }
 
@@ -283,6 +281,7 @@ impl<DB: Backend> Sink<DB> {
                 if let Some(tx) = tx.take() {
                     tx.rollback().await?;
                 }
+                self.turn = None;
             }
         }
         Ok(())

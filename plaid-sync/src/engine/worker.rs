@@ -30,7 +30,7 @@ use crate::store::Store;
 /// # }
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let client = PlaidClient::builder_from_env()?.retry_policy(SyncRetryPolicy::default()).build()?;
+/// let client = PlaidClient::builder_from_env()?.retry_policy(SyncRetryPolicy).build()?;
 /// let store = Store::open("sync.db").await?;
 /// let pacer = Pacer::new(Pacing::documented(client.environment()), store.default_sharing())?;
 /// let tokens: HashMap<String, Credential> = HashMap::new(); // your vault

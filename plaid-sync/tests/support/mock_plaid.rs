@@ -59,6 +59,10 @@ pub struct Faults {
     pub mutation_every: u64,
     /// Latency of every answer.
     pub latency: Duration,
+    /// Every n-th request is served (counted against the limits) but answered `slow_by` late,
+    /// past a client's timeout.
+    pub slow_every: u64,
+    pub slow_by: Duration,
 }
 
 /// Rate limits enforced like Plaid's: at most `count` accepted requests in any `window`.
@@ -77,6 +81,7 @@ pub struct Counters {
     pub server_errors: u64,
     pub dropped: u64,
     pub mutations: u64,
+    pub slowed: u64,
     pub first_page: Option<Instant>,
     pub last_page: Option<Instant>,
 }
@@ -254,6 +259,9 @@ impl MockPlaid {
                 body["new_transactions"] = json!(1);
                 body["error"] = Value::Null;
             }
+            "PENDING_EXPIRATION" => {
+                body["consent_expiration_time"] = json!("2030-01-01T00:00:00Z");
+            }
             "WEBHOOK_UPDATE_ACKNOWLEDGED" => {
                 body["new_webhook_url"] = json!("https://example.com/plaid");
                 body["error"] = Value::Null;
@@ -268,7 +276,23 @@ impl MockPlaid {
         self.signer.sign_now(body)
     }
 
-    fn answer(&self, request: &Value) -> Answer {
+    /// The answer, and how long to hold it back beyond the usual latency.
+    fn answer(&self, request: &Value) -> (Answer, Duration) {
+        let answer = self.serve(request);
+        let mut state = self.lock();
+        let faults = state.faults.clone();
+        let n = state.counters.requests;
+        if matches!(answer, Answer::Json(200, _))
+            && faults.slow_every > 0
+            && n.is_multiple_of(faults.slow_every)
+        {
+            state.counters.slowed += 1;
+            return (answer, faults.slow_by);
+        }
+        (answer, Duration::ZERO)
+    }
+
+    fn serve(&self, request: &Value) -> Answer {
         let mut guard = self.lock();
         let state = &mut *guard;
         state.counters.requests += 1;
@@ -415,8 +439,8 @@ fn transaction_json(t: &Txn) -> Value {
 
 async fn sync(State(mock): State<MockPlaid>, body: Bytes) -> Response {
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let answer = mock.answer(&request);
-    let latency = mock.lock().faults.latency;
+    let (answer, slow_by) = mock.answer(&request);
+    let latency = mock.lock().faults.latency + slow_by;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

@@ -5,10 +5,11 @@
 
 pub mod ledger;
 pub mod mock_plaid;
+pub mod scenario;
 
 use std::time::Duration;
 
-use plaid_sync::plaid::{Backoff, Environment, PlaidClient, SyncRetryPolicy};
+use plaid_sync::plaid::{Environment, PlaidClient, SyncRetryPolicy};
 use plaid_sync::sqlx::{Postgres, Sqlite};
 use plaid_sync::{Store, WorkerConfig};
 
@@ -25,24 +26,22 @@ pub fn init_logs() {
         .try_init();
 }
 
-/// A client for the mock: transient failures retried quickly, 429s handed to the engine.
+/// A client for the mock: no retries of its own (the engine retries, paced).
 pub fn client(mock: &MockPlaid) -> Result<PlaidClient, AnyError> {
     client_at(&mock.url)
 }
 
 /// [`client`] for a mock at `url` (in another process).
 pub fn client_at(url: &str) -> Result<PlaidClient, AnyError> {
-    let policy = SyncRetryPolicy {
-        backoff: Backoff {
-            initial_delay: Duration::from_millis(5),
-            max_delay: Duration::from_millis(50),
-            ..Backoff::default()
-        },
-    };
+    client_with_timeout(url, Duration::from_secs(10))
+}
+
+/// [`client_at`] giving up on a request after `timeout`.
+pub fn client_with_timeout(url: &str, timeout: Duration) -> Result<PlaidClient, AnyError> {
     Ok(
         PlaidClient::builder(Environment::Custom(url.to_string()), "client-id", "secret")
-            .retry_policy(policy)
-            .request_timeout(Duration::from_secs(10))
+            .retry_policy(SyncRetryPolicy)
+            .request_timeout(timeout)
             .build()?,
     )
 }
@@ -112,6 +111,7 @@ pub fn test_config(owner: &str) -> WorkerConfig {
         concurrency: 8,
         page_size: 10,
         idle_poll: Duration::from_millis(20),
+        page_retry_delay: Duration::from_millis(5),
         backoff_base: Duration::from_millis(20),
         backoff_max: Duration::from_millis(200),
         sweep_every: None,

@@ -1,0 +1,90 @@
+//! The steps the scenarios share: webhooks, adding Items, running workers until idle, and the
+//! "nothing lost, nothing doubled" check of the end state.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use plaid_sync::plaid::Webhook;
+use plaid_sync::{AccessTokens, Stats, Store, SyncHandler, WebhookOutcome, Worker};
+
+use super::{AnyError, Ledger, LedgerDb, MockPlaid};
+
+pub async fn webhook<DB: LedgerDb>(
+    store: &Store<DB>,
+    webhook_type: &str,
+    webhook_code: &str,
+    item_id: &str,
+) -> Result<WebhookOutcome, AnyError> {
+    let body = MockPlaid::webhook_body(webhook_type, webhook_code, item_id).to_string();
+    Ok(store
+        .record_webhook(&Webhook::from_json(body.as_bytes())?)
+        .await?)
+}
+
+/// Run workers as tasks until each finds nothing due, within `limit`.
+pub async fn drain<DB, T>(
+    workers: Vec<Worker<DB, Ledger, T>>,
+    limit: Duration,
+) -> Result<Vec<Stats>, AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+    T: AccessTokens,
+{
+    let tasks: Vec<_> = workers
+        .into_iter()
+        .map(|w| tokio::spawn(async move { w.run_until_idle().await }))
+        .collect();
+    let mut stats = Vec::new();
+    for task in tasks {
+        stats.push(tokio::time::timeout(limit, task).await??);
+    }
+    Ok(stats)
+}
+
+/// The application's rows, cursors and counts equal the mock's, for every Item.
+pub async fn assert_end_state<DB: LedgerDb>(
+    store: &Store<DB>,
+    mock: &MockPlaid,
+    items: &[String],
+) -> Result<usize, AnyError> {
+    let rows = DB::ledger_rows(store.pool()).await?;
+    let mut actual: BTreeMap<String, (String, f64, bool, i64)> = BTreeMap::new();
+    for r in &rows {
+        let prior = actual.insert(
+            r.transaction_id.clone(),
+            (r.item_id.clone(), r.amount, r.pending, r.applications),
+        );
+        assert!(prior.is_none(), "duplicate row {}", r.transaction_id);
+    }
+    let mut expected = BTreeMap::new();
+    for item in items {
+        for (id, e) in mock.expected(item) {
+            expected.insert(id, (item.clone(), e.amount, e.pending, e.applications));
+        }
+        let state = store.item(item).await?.ok_or("item missing")?;
+        assert_eq!(state.cursor, mock.final_cursor(item), "cursor of {item}");
+    }
+    assert_eq!(actual.len(), expected.len(), "row count");
+    assert_eq!(
+        actual, expected,
+        "rows (item, amount, pending, applications)"
+    );
+    Ok(rows.len())
+}
+
+pub async fn add_items<DB: LedgerDb>(
+    store: &Store<DB>,
+    mock: &MockPlaid,
+    n: usize,
+    history: usize,
+) -> Result<Vec<String>, AnyError> {
+    let mut items = Vec::new();
+    for k in 0..n {
+        let item = format!("item{k:03}");
+        mock.add_item(&item, history);
+        assert!(store.add_item(&item).await?);
+        items.push(item);
+    }
+    Ok(items)
+}
