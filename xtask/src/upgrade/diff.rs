@@ -462,26 +462,7 @@ fn compare_schema(name: &str, a: &Value, b: &Value, usage: &Usage, out: &mut Vec
     }
     for (k, va) in &pa {
         let Some(vb) = pb.get(k) else { continue };
-        let mut what = Vec::new();
-        let (ta, tb) = (describe(va), describe(vb));
-        if ta != tb {
-            what.push(format!("type {ta} → {tb}"));
-        }
-        let (qa, qb) = (ra.contains(k), rb.contains(k));
-        if qa != qb {
-            what.push(if qb {
-                "optional → required".to_string()
-            } else {
-                "required → optional".to_string()
-            });
-        }
-        if nullable(va) != nullable(vb) {
-            what.push(if nullable(vb) {
-                "now nullable".to_string()
-            } else {
-                "no longer nullable".to_string()
-            });
-        }
+        let what = field_differences((va, ra.contains(k)), (vb, rb.contains(k)));
         if !what.is_empty() {
             out.push(change(
                 "field-changed",
@@ -493,6 +474,31 @@ fn compare_schema(name: &str, a: &Value, b: &Value, usage: &Usage, out: &mut Vec
         }
         compare_enums(&format!("{name}.{k}"), va, vb, ctx, out);
     }
+}
+
+/// How a field changed between two specs (each side: its schema and whether it is required):
+/// type, required, nullable.
+fn field_differences((va, qa): (&Value, bool), (vb, qb): (&Value, bool)) -> Vec<String> {
+    let mut what = Vec::new();
+    let (ta, tb) = (describe(va), describe(vb));
+    if ta != tb {
+        what.push(format!("type {ta} → {tb}"));
+    }
+    if qa != qb {
+        what.push(if qb {
+            "optional → required".to_string()
+        } else {
+            "required → optional".to_string()
+        });
+    }
+    if nullable(va) != nullable(vb) {
+        what.push(if nullable(vb) {
+            "now nullable".to_string()
+        } else {
+            "no longer nullable".to_string()
+        });
+    }
+    what
 }
 
 fn compare_enums(location: &str, a: &Value, b: &Value, ctx: &str, out: &mut Vec<Change>) {

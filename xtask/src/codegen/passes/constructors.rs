@@ -232,17 +232,17 @@ fn plan_field(
     if is_key {
         // The key belongs to the value: a fresh one now, the caller's own through the setter.
         let fresh = quote!(crate::idempotency::fresh_key().into());
-        return match inner {
-            Some(t) => Plan {
-                param: None,
-                init: quote!(#ident: ::std::option::Option::Some(#fresh),),
-                setter: Some(setter(t, quote!(::std::option::Option::Some(value)))),
-            },
-            None => Plan {
-                param: None,
-                init: quote!(#ident: #fresh,),
-                setter: Some(setter(ty, quote!(value))),
-            },
+        let (init, setter) = match inner {
+            Some(t) => (
+                quote!(#ident: ::std::option::Option::Some(#fresh),),
+                setter(t, quote!(::std::option::Option::Some(value))),
+            ),
+            None => (quote!(#ident: #fresh,), setter(ty, quote!(value))),
+        };
+        return Plan {
+            param: None,
+            init,
+            setter: Some(setter),
         };
     }
     if let Some(t) = inner {
@@ -258,20 +258,7 @@ fn plan_field(
         };
     }
     let init = match absent {
-        Absent::Missing if is_string_like(ty, string_newtypes) => {
-            return Plan {
-                param: Some(quote!(#ident: impl ::std::convert::Into<#ty>)),
-                init: quote!(#ident: #ident.into(),),
-                setter: None,
-            };
-        }
-        Absent::Missing => {
-            return Plan {
-                param: Some(quote!(#ident: #ty)),
-                init: quote!(#ident,),
-                setter: None,
-            };
-        }
+        Absent::Missing => return required_plan(ty, ident, string_newtypes),
         Absent::Call(path) => quote!(#ident: #path(),),
         Absent::Default | Absent::None => quote!(#ident: ::std::default::Default::default(),),
     };
@@ -279,6 +266,23 @@ fn plan_field(
         param: None,
         init,
         setter: Some(setter(ty, quote!(value))),
+    }
+}
+
+/// A required field: a parameter of `new` (string-like ones as `impl Into<..>`), no setter.
+fn required_plan(ty: &syn::Type, ident: &syn::Ident, string_newtypes: &BTreeSet<String>) -> Plan {
+    let (param, init) = if is_string_like(ty, string_newtypes) {
+        (
+            quote!(#ident: impl ::std::convert::Into<#ty>),
+            quote!(#ident: #ident.into(),),
+        )
+    } else {
+        (quote!(#ident: #ty), quote!(#ident,))
+    };
+    Plan {
+        param: Some(param),
+        init,
+        setter: None,
     }
 }
 

@@ -158,68 +158,66 @@ pub fn read_fields(st: &ItemStruct) -> Option<Vec<Field>> {
     let Fields::Named(named) = &st.fields else {
         return None;
     };
-    let mut out = Vec::new();
-    for f in &named.named {
-        let ident = f.ident.clone()?;
-        let is_option = super::syntax::option_inner(&f.ty).is_some();
-        let mut field = Field {
-            key: ident.to_string().trim_start_matches("r#").to_string(),
-            ident,
-            absent: if is_option {
-                Absent::None
-            } else {
-                Absent::Missing
-            },
-            skip_if: None,
-        };
-        let mut understood = true;
-        let mut explicit_default = false;
-        for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-            let parsed = attr.parse_nested_meta(|meta| {
-                let name = meta.path.get_ident().map(ToString::to_string);
-                match name.as_deref() {
-                    Some("rename") => field.key = meta.value()?.parse::<syn::LitStr>()?.value(),
-                    Some("default") if meta.input.peek(syn::Token![=]) => {
-                        let lit: syn::LitStr = meta.value()?.parse()?;
-                        field.absent = Absent::Call(lit.parse()?);
-                        explicit_default = true;
-                    }
-                    Some("default") => {
-                        field.absent = Absent::Default;
-                        explicit_default = true;
-                    }
-                    Some("skip_serializing_if") => {
-                        let lit: syn::LitStr = meta.value()?.parse()?;
-                        field.skip_if = Some(lit.parse()?);
-                    }
-                    // A nullable required field: serde's derive demands the key (possibly
-                    // null). Decoded here like an optional one: absent is `None` too, because
-                    // Plaid leaves such keys out in real responses and one missing key must not
-                    // cost the whole response (issue 16). Written back as the spec says: always
-                    // present, `null` when `None` (no `skip_serializing_if`).
-                    Some("deserialize_with") if is_option => {
-                        let lit: syn::LitStr = meta.value()?.parse()?;
-                        let path = lit.value().replace(' ', "");
-                        if path != "::std::option::Option::deserialize" {
-                            understood = false;
-                        } else if !explicit_default {
-                            field.absent = Absent::None;
-                        }
-                    }
-                    _ => understood = false,
+    named.named.iter().map(read_field).collect()
+}
+
+/// One field's serde reading; `None` for an attribute this pass does not know.
+fn read_field(f: &syn::Field) -> Option<Field> {
+    let ident = f.ident.clone()?;
+    let is_option = super::syntax::option_inner(&f.ty).is_some();
+    let mut field = Field {
+        key: ident.to_string().trim_start_matches("r#").to_string(),
+        ident,
+        absent: if is_option {
+            Absent::None
+        } else {
+            Absent::Missing
+        },
+        skip_if: None,
+    };
+    let mut understood = true;
+    let mut explicit_default = false;
+    for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            let name = meta.path.get_ident().map(ToString::to_string);
+            match name.as_deref() {
+                Some("rename") => field.key = meta.value()?.parse::<syn::LitStr>()?.value(),
+                Some("default") if meta.input.peek(syn::Token![=]) => {
+                    let lit: syn::LitStr = meta.value()?.parse()?;
+                    field.absent = Absent::Call(lit.parse()?);
+                    explicit_default = true;
                 }
-                Ok(())
-            });
-            // An attribute that does not parse as the ones above (a list such as `bound(..)`,
-            // a value that is not a string) is one this pass does not know.
-            understood &= parsed.is_ok();
-        }
-        if !understood {
-            return None;
-        }
-        out.push(field);
+                Some("default") => {
+                    field.absent = Absent::Default;
+                    explicit_default = true;
+                }
+                Some("skip_serializing_if") => {
+                    let lit: syn::LitStr = meta.value()?.parse()?;
+                    field.skip_if = Some(lit.parse()?);
+                }
+                // A nullable required field: serde's derive demands the key (possibly
+                // null). Decoded here like an optional one: absent is `None` too, because
+                // Plaid leaves such keys out in real responses and one missing key must not
+                // cost the whole response (issue 16). Written back as the spec says: always
+                // present, `null` when `None` (no `skip_serializing_if`).
+                Some("deserialize_with") if is_option => {
+                    let lit: syn::LitStr = meta.value()?.parse()?;
+                    let path = lit.value().replace(' ', "");
+                    if path != "::std::option::Option::deserialize" {
+                        understood = false;
+                    } else if !explicit_default {
+                        field.absent = Absent::None;
+                    }
+                }
+                _ => understood = false,
+            }
+            Ok(())
+        });
+        // An attribute that does not parse as the ones above (a list such as `bound(..)`,
+        // a value that is not a string) is one this pass does not know.
+        understood &= parsed.is_ok();
     }
-    Some(out)
+    understood.then_some(field)
 }
 
 /// Remove the serde derives and every `#[serde]` attribute (nothing reads them any more).

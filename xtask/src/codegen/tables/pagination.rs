@@ -266,16 +266,7 @@ fn classify(
 ) -> Option<Shape> {
     let has = |s: &syn::ItemStruct, name: &str, kind: Kind| ctx.has(s, name, kind);
     let (paged, arrays) = paged_arrays(resp, ctx)?;
-    let single = || -> Option<Paged> {
-        let [field] = paged.as_slice() else {
-            return None;
-        };
-        let item = arrays.iter().find(|(id, _)| id == field)?.1.clone();
-        Some(Paged {
-            field: field.clone(),
-            item,
-        })
-    };
+    let single = || single_paged(&paged, &arrays);
     let int_path = |name: &str| int_field_path(req, ctx, name);
 
     if has(req, "cursor", Kind::Text)
@@ -321,6 +312,18 @@ fn classify(
         });
     }
     None
+}
+
+/// The one paged array, with its element type; `None` unless exactly one array is paged.
+fn single_paged(paged: &[syn::Ident], arrays: &[(syn::Ident, syn::Type)]) -> Option<Paged> {
+    let [field] = paged else {
+        return None;
+    };
+    let item = arrays.iter().find(|(id, _)| id == field)?.1.clone();
+    Some(Paged {
+        field: field.clone(),
+        item,
+    })
 }
 
 #[derive(Clone, Copy)]
