@@ -14,7 +14,7 @@ use plaid_client::mock::example;
 use plaid_client::operations;
 use plaid_client_ext::{types, Environment, PlaidClient, PLAID_VERSION};
 
-const ROUNDS: usize = 31;
+const ROUNDS: usize = 101;
 const REQUESTS: usize = 200;
 
 fn request() -> types::AccountsGetRequest {

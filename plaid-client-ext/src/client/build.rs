@@ -62,6 +62,7 @@ impl PlaidClient {
                 server_address: base.host_str().unwrap_or_default().to_string(),
                 base,
                 http,
+                post_headers: post_headers(&headers),
                 headers,
                 connect_timeout,
                 options: RequestOptions {
@@ -73,4 +74,14 @@ impl PlaidClient {
             }),
         })
     }
+}
+
+/// The client's headers and `Content-Type: application/json`, for every `POST`.
+fn post_headers(headers: &RequestHeaders) -> reqwest::header::HeaderMap {
+    let mut map = headers.as_map().clone();
+    map.insert(
+        reqwest::header::CONTENT_TYPE,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    map
 }

@@ -1,6 +1,7 @@
 //! The options of one request (timeout, retry policy) and the one implementation of `send`,
 //! `send_operation` and `download` that [`PlaidClient`]'s methods of the same names use.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,7 +46,8 @@ pub(crate) struct RequestOptions {
 #[must_use = "a customized request does nothing until it is sent"]
 pub struct Customize<'c> {
     pub(super) client: &'c PlaidClient,
-    pub(super) options: RequestOptions,
+    /// Borrowed from the client until a setter changes it: `PlaidClient::send` copies nothing.
+    pub(super) options: Cow<'c, RequestOptions>,
 }
 
 impl fmt::Debug for Customize<'_> {
@@ -60,14 +62,14 @@ impl fmt::Debug for Customize<'_> {
 impl Customize<'_> {
     /// The timeout of each attempt of this request, from sending to the end of the body.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = timeout;
+        self.options.to_mut().timeout = timeout;
         self
     }
 
     /// The retry policy of this request. Whatever it says, a write without an idempotency key is
     /// never retried.
     pub fn retry_policy(mut self, policy: impl RetryPolicy) -> Self {
-        self.options.retry = Arc::new(policy);
+        self.options.to_mut().retry = Arc::new(policy);
         self
     }
 

@@ -66,6 +66,8 @@ struct Inner {
     server_address: String,
     http: reqwest::Client,
     headers: RequestHeaders,
+    /// `headers` with `Content-Type: application/json`: what every `POST` sends, built once.
+    post_headers: reqwest::header::HeaderMap,
     /// The connect timeout of the HTTP client this crate built (`None`: the caller's client).
     connect_timeout: Option<Duration>,
     /// The per-request defaults; [`PlaidClient::customize`] overrides them for one request.
@@ -226,7 +228,7 @@ impl PlaidClient {
     pub fn customize(&self) -> Customize<'_> {
         Customize {
             client: self,
-            options: self.inner.options.clone(),
+            options: std::borrow::Cow::Borrowed(&self.inner.options),
         }
     }
 

@@ -4,7 +4,6 @@
 use std::time::{Duration, Instant};
 
 use plaid_client::Operation;
-use reqwest::header::CONTENT_TYPE;
 use tracing::Instrument;
 
 use super::answer::{Answer, SERVER_TEXT_CHARS};
@@ -93,20 +92,21 @@ impl PlaidClient {
     ) -> Result<(u16, T), Error> {
         let span = tracing::Span::current();
         let url = format!("{}{}", self.inner.base_url, O::PATH);
-        let mut headers = self.inner.headers.as_map().clone();
-        headers.insert(
-            CONTENT_TYPE,
-            reqwest::header::HeaderValue::from_static("application/json"),
-        );
-        let sent = self
-            .inner
-            .http
+        let http = &self.inner.http;
+        // The headers are set as a whole, not merged one by one into the builder's empty map.
+        let request = http
             .post(url)
-            .headers(headers)
             .timeout(call.options.timeout)
             .body(call.body.clone())
-            .send()
-            .await;
+            .build()
+            .map(|mut request| {
+                *request.headers_mut() = self.inner.post_headers.clone();
+                request
+            });
+        let sent = match request {
+            Ok(request) => http.execute(request).await,
+            Err(e) => Err(e),
+        };
         let mut response = match sent {
             Ok(r) => r,
             Err(e) => return Err(self.transport_error::<O>(e, false, call)),
