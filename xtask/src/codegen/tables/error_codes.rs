@@ -19,6 +19,29 @@ pub struct Table {
     pub summary: String,
 }
 
+/// A variant's identifier and the code it stands for.
+type Named = (syn::Ident, String);
+
+/// The `ErrorCode` variants (documented) of `codes`, and each variant's identifier with its code.
+fn variants(
+    codes: &BTreeMap<String, Vec<String>>,
+) -> anyhow::Result<(Vec<proc_macro2::TokenStream>, Vec<Named>)> {
+    let mut variants = Vec::new();
+    let mut names = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (code, kinds) in codes {
+        let name = variant_name(code);
+        if let Some(other) = seen.insert(name.clone(), code.clone()) {
+            anyhow::bail!("error codes {other} and {code} both become the variant {name}");
+        }
+        let ident = format_ident!("{}", name);
+        let doc = format!("`{code}` (`error_type` {})", kinds.join(", "));
+        variants.push(quote!(#[doc = #doc] #ident,));
+        names.push((ident, code.clone()));
+    }
+    Ok((variants, names))
+}
+
 pub fn emit(evidence: &Evidence, original: &Value) -> anyhow::Result<Table> {
     // code → error types it is documented with
     let mut codes: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -30,19 +53,7 @@ pub fn emit(evidence: &Evidence, original: &Value) -> anyhow::Result<Table> {
         add(&mut codes, &code, &kind);
     }
     let from_spec = codes.len() - documented;
-    let mut variants = Vec::new();
-    let mut names = Vec::new();
-    let mut seen = BTreeMap::new();
-    for (code, kinds) in &codes {
-        let name = variant_name(code);
-        if let Some(other) = seen.insert(name.clone(), code.clone()) {
-            anyhow::bail!("error codes {other} and {code} both become the variant {name}");
-        }
-        let ident = format_ident!("{}", name);
-        let doc = format!("`{code}` (`error_type` {})", kinds.join(", "));
-        variants.push(quote!(#[doc = #doc] #ident,));
-        names.push((ident, code.clone()));
-    }
+    let (variants, names) = variants(&codes)?;
     let as_str = names
         .iter()
         .map(|(ident, code)| quote!(ErrorCode::#ident => #code,));

@@ -54,23 +54,7 @@ pub fn finish(
         ops.len()
     );
 
-    // One example per JSON operation: the 200 response's `example`, else its first `examples`.
-    let records = crate::spec::lookup::spec_examples(original);
-    let mut arms = Vec::new();
-    for op in ops.iter().filter(|o| !o.binary_response) {
-        let example = records.iter().find(|r| {
-            r["endpoint"] == op.path.as_str()
-                && r["status"] == 200
-                && r["method"]
-                    .as_str()
-                    .is_some_and(|m| m.eq_ignore_ascii_case(&op.http_method))
-        });
-        if let Some(r) = example {
-            let id = &op.operation_id;
-            let json = serde_json::to_string(&r["example"])?;
-            arms.push(quote!(#id => ::std::option::Option::Some(#json),));
-        }
-    }
+    let arms = example_arms(ops, original)?;
     let examples = arms.len();
     let json_ops = ops.iter().filter(|o| !o.binary_response).count();
     file.items.push(syn::parse2(quote! {
@@ -93,6 +77,31 @@ pub fn finish(
             ops.len()
         ),
     })
+}
+
+/// One `operationId => Some(json)` arm per JSON operation with an example: the 200 response's
+/// `example`, else its first `examples`.
+fn example_arms(
+    ops: &[OperationInfo],
+    original: &Value,
+) -> anyhow::Result<Vec<proc_macro2::TokenStream>> {
+    let records = crate::spec::lookup::spec_examples(original);
+    let mut arms = Vec::new();
+    for op in ops.iter().filter(|o| !o.binary_response) {
+        let example = records.iter().find(|r| {
+            r["endpoint"] == op.path.as_str()
+                && r["status"] == 200
+                && r["method"]
+                    .as_str()
+                    .is_some_and(|m| m.eq_ignore_ascii_case(&op.http_method))
+        });
+        if let Some(r) = example {
+            let id = &op.operation_id;
+            let json = serde_json::to_string(&r["example"])?;
+            arms.push(quote!(#id => ::std::option::Option::Some(#json),));
+        }
+    }
+    Ok(arms)
 }
 
 /// Rewrite each typed helper `fn op(&self, config_fn) { self.mock(..) }` of the

@@ -133,15 +133,18 @@ fn dispatch_arm(t: &str, c: &str, candidates: &[Candidate<'_>]) -> TokenStream {
     }
 }
 
-/// The `webhooks` module's tokens: a template over the variants and the dispatch arms.
-///
-/// Long on purpose: two thirds of it is the emitted module's text, kept in one `quote!` so it
-/// reads top to bottom as the generated `webhooks.rs` does; the logic is the loop above it.
-pub fn emit(hooks: &[Webhook]) -> anyhow::Result<TokenStream> {
-    let mut variants = Vec::new();
-    let mut type_arms = Vec::new();
-    let mut code_arms = Vec::new();
-    let mut by_pair: BTreeMap<(&str, &str), Vec<Candidate<'_>>> = BTreeMap::new();
+/// What each webhook contributes to the enum: its variant, its `webhook_type`/`webhook_code`
+/// match arms, and its candidacy for its `(type, code)` pair.
+#[derive(Default)]
+struct Parts<'a> {
+    variants: Vec<TokenStream>,
+    type_arms: Vec<TokenStream>,
+    code_arms: Vec<TokenStream>,
+    by_pair: BTreeMap<(&'a str, &'a str), Vec<Candidate<'a>>>,
+}
+
+fn parts(hooks: &[Webhook]) -> anyhow::Result<Parts<'_>> {
+    let mut parts = Parts::default();
     for h in hooks {
         let ty = format_ident!("{}", h.rust_type);
         let variant_name = h.rust_type.strip_suffix("Webhook").unwrap_or(&h.rust_type);
@@ -154,15 +157,31 @@ pub fn emit(hooks: &[Webhook]) -> anyhow::Result<TokenStream> {
             " `{}` / `{}` (schema `{}`).",
             h.webhook_type, h.webhook_code, h.schema
         );
-        variants.push(quote! { #[doc = #doc] #variant(types::#ty) });
+        parts
+            .variants
+            .push(quote! { #[doc = #doc] #variant(types::#ty) });
         let (t, c) = (&h.webhook_type, &h.webhook_code);
-        type_arms.push(quote!(Self::#variant(_) => #t));
-        code_arms.push(quote!(Self::#variant(_) => #c));
-        by_pair
+        parts.type_arms.push(quote!(Self::#variant(_) => #t));
+        parts.code_arms.push(quote!(Self::#variant(_) => #c));
+        parts
+            .by_pair
             .entry((t, c))
             .or_default()
             .push((variant, ty, h.properties.as_slice()));
     }
+    Ok(parts)
+}
+
+/// The `webhooks` module's tokens: a template over the variants and the dispatch arms (which
+/// [`parts`] computes), kept in one `quote!` so it reads top to bottom as the generated
+/// `webhooks.rs` does.
+pub fn emit(hooks: &[Webhook]) -> anyhow::Result<TokenStream> {
+    let Parts {
+        variants,
+        type_arms,
+        code_arms,
+        by_pair,
+    } = parts(hooks)?;
     let dispatch = by_pair
         .iter()
         .map(|((t, c), candidates)| dispatch_arm(t, c, candidates));
