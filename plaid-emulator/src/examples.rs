@@ -1,0 +1,61 @@
+//! The answers of every operation the emulator does not emulate: the spec's example response,
+//! decoded into the generated response type and serialized by it (as the typed mocks do).
+
+use std::collections::HashMap;
+
+use plaid_client::mock::example;
+use plaid_client::{JsonOperation, JsonOperationVisitor};
+
+/// An operation's example body, by path.
+pub(crate) struct Examples {
+    by_path: HashMap<&'static str, Example>,
+}
+
+/// What a path answers.
+pub(crate) enum Example {
+    /// The example body, as the generated type serializes it.
+    Body(Vec<u8>),
+    /// The operation exists but its spec has no usable example.
+    Missing,
+}
+
+impl Examples {
+    /// Every JSON `POST` operation of the generated client.
+    pub(crate) fn collect() -> Self {
+        struct Collect(HashMap<&'static str, Example>);
+        impl JsonOperationVisitor for Collect {
+            fn visit<O: JsonOperation>(&mut self) {
+                if O::METHOD != "POST" {
+                    return;
+                }
+                let body = example::<O>()
+                    .ok()
+                    .and_then(|typed| serde_json::to_vec(&typed).ok());
+                let entry = body.map_or(Example::Missing, Example::Body);
+                self.0.insert(O::PATH, entry);
+            }
+        }
+        let mut collect = Collect(HashMap::new());
+        plaid_client::operations::visit_json(&mut collect);
+        Self { by_path: collect.0 }
+    }
+
+    /// The example of `path`, if it is an operation.
+    pub(crate) fn get(&self, path: &str) -> Option<&Example> {
+        self.by_path.get(path)
+    }
+}
+
+/// `value` decoded into `O`'s generated response type and serialized by it: the body of every
+/// emulated answer, so it conforms to the pinned spec by construction.
+pub(crate) fn typed<O: JsonOperation>(value: serde_json::Value) -> Result<Vec<u8>, String> {
+    let typed: O::Response =
+        serde_json::from_value(value).map_err(|e| format!("{}: {e}", O::OPERATION_ID))?;
+    serde_json::to_vec(&typed).map_err(|e| format!("{}: {e}", O::OPERATION_ID))
+}
+
+/// The spec's example of `O` as JSON, for an emulated answer to start from.
+pub(crate) fn example_value<O: JsonOperation>() -> Result<serde_json::Value, String> {
+    let typed = example::<O>().map_err(|e| e.to_string())?;
+    serde_json::to_value(&typed).map_err(|e| e.to_string())
+}

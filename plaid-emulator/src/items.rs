@@ -1,0 +1,216 @@
+//! Items and Link (docs: `api-sandbox.txt`, `api-items.txt`, `api-accounts.txt`): a Sandbox
+//! public token creates an Item, exchanging it (once, within 30 minutes) gives the access
+//! token, and the Item answers `/item/get`, `/accounts/get` and `/accounts/balance/get` until
+//! `/item/remove`.
+
+use std::time::Instant;
+
+use plaid_client::operations::{
+    AccountsBalanceGet, AccountsGet, ItemGet, ItemPublicTokenExchange, ItemRemove,
+    SandboxPublicTokenCreate,
+};
+use plaid_client::types;
+use serde_json::{json, Value};
+
+use crate::examples::{example_value, typed};
+use crate::plaid_error::PlaidError;
+use crate::state::{digest, Emulated, ItemState, PublicToken, State, PUBLIC_TOKEN_LIFETIME};
+use crate::transactions;
+
+/// How many accounts a new Item has (the spec's example accounts, renamed).
+const ACCOUNTS: usize = 2;
+
+fn internal(e: String) -> PlaidError {
+    PlaidError::internal(&e)
+}
+
+/// `/sandbox/public_token/create`: a new Item, and the public token Link would return for it.
+pub(crate) fn public_token_create(
+    emu: &Emulated,
+    body: &[u8],
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let request: types::SandboxPublicTokenCreateRequest = decode(body)?;
+    if request.initial_products.is_empty() {
+        return Err(PlaidError::missing_fields("initial_products"));
+    }
+    let products: Vec<String> = request
+        .initial_products
+        .iter()
+        .map(|p| json!(p).as_str().unwrap_or_default().to_string())
+        .collect();
+    let webhook = request.options.as_ref().and_then(|o| o.webhook.clone());
+    let mut state = emu.lock();
+    let n = state.items_created;
+    state.items_created += 1;
+    let seed = emu.seed.to_string();
+    let item_id = format!("item-{}", digest(&[&seed, "item", &n.to_string()]));
+    let accounts = accounts(&item_id).map_err(internal)?;
+    let history = transactions::history(&item_id, emu.seed, &accounts).map_err(internal)?;
+    let item = ItemState {
+        cursor_prefix: digest(&[&seed, "cursor", &item_id]),
+        item_id: item_id.clone(),
+        institution_id: request.institution_id.clone(),
+        products,
+        webhook,
+        removed: false,
+        accounts,
+        history,
+    };
+    state.items.insert(item_id.clone(), item);
+    let public_token = format!("public-sandbox-{}", digest(&[&seed, "public", &item_id]));
+    state.public_tokens.insert(
+        public_token.clone(),
+        PublicToken {
+            item_id,
+            created: Instant::now(),
+            exchanged: false,
+        },
+    );
+    let body = json!({"public_token": public_token, "request_id": request_id});
+    typed::<SandboxPublicTokenCreate>(body).map_err(internal)
+}
+
+/// `/item/public_token/exchange`: a public token is single-use and expires after 30 minutes
+/// (`INVALID_PUBLIC_TOKEN`).
+pub(crate) fn public_token_exchange(
+    emu: &Emulated,
+    body: &[u8],
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let request: types::ItemPublicTokenExchangeRequest = decode(body)?;
+    let mut state = emu.lock();
+    let token = state
+        .public_tokens
+        .get_mut(&request.public_token)
+        .filter(|t| !t.exchanged && t.created.elapsed() < PUBLIC_TOKEN_LIFETIME)
+        .ok_or_else(PlaidError::invalid_public_token)?;
+    token.exchanged = true;
+    let item_id = token.item_id.clone();
+    let seed = emu.seed.to_string();
+    let access_token = format!("access-sandbox-{}", digest(&[&seed, "access", &item_id]));
+    state
+        .access_tokens
+        .insert(access_token.clone(), item_id.clone());
+    let body = json!({"access_token": access_token, "item_id": item_id, "request_id": request_id});
+    typed::<ItemPublicTokenExchange>(body).map_err(internal)
+}
+
+/// The Item an access token names: unknown → `INVALID_ACCESS_TOKEN`, removed →
+/// `ITEM_NOT_FOUND`.
+pub(crate) fn item_of<'s>(state: &'s State, request: &Value) -> Result<&'s ItemState, PlaidError> {
+    let token = request
+        .get("access_token")
+        .and_then(Value::as_str)
+        .ok_or_else(|| PlaidError::missing_fields("access_token"))?;
+    let item = state
+        .access_tokens
+        .get(token)
+        .and_then(|id| state.items.get(id))
+        .ok_or_else(PlaidError::invalid_access_token)?;
+    if item.removed {
+        return Err(PlaidError::item_not_found());
+    }
+    Ok(item)
+}
+
+/// The `item` object of an answer.
+fn item_json(item: &ItemState) -> Result<Value, String> {
+    let mut value = example_value::<ItemGet>()?["item"].clone();
+    value["item_id"] = json!(item.item_id);
+    value["institution_id"] = json!(item.institution_id);
+    value["webhook"] = json!(item.webhook);
+    value["products"] = json!(item.products);
+    value["billed_products"] = json!(item.products);
+    value["error"] = Value::Null;
+    Ok(value)
+}
+
+/// `/item/get`.
+pub(crate) fn item_get(
+    emu: &Emulated,
+    body: &[u8],
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let request = json_body(body)?;
+    let _: types::ItemGetRequest = decode(body)?;
+    let state = emu.lock();
+    let item = item_of(&state, &request)?;
+    let mut answer = example_value::<ItemGet>().map_err(internal)?;
+    answer["item"] = item_json(item).map_err(internal)?;
+    answer["request_id"] = json!(request_id);
+    typed::<ItemGet>(answer).map_err(internal)
+}
+
+/// `/item/remove`: the access token stops working (`ITEM_NOT_FOUND`).
+pub(crate) fn item_remove(
+    emu: &Emulated,
+    body: &[u8],
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let request = json_body(body)?;
+    let _: types::ItemRemoveRequest = decode(body)?;
+    let mut state = emu.lock();
+    let id = item_of(&state, &request)?.item_id.clone();
+    if let Some(item) = state.items.get_mut(&id) {
+        item.removed = true;
+    }
+    typed::<ItemRemove>(json!({"request_id": request_id})).map_err(internal)
+}
+
+/// `/accounts/get` and `/accounts/balance/get`: the Item's accounts.
+pub(crate) fn accounts_get(
+    emu: &Emulated,
+    body: &[u8],
+    request_id: &str,
+    balance: bool,
+) -> Result<Vec<u8>, PlaidError> {
+    // Decoded into the generated request type first: a wrong field is `INVALID_FIELD`.
+    if balance {
+        let _: types::AccountsBalanceGetRequest = decode(body)?;
+    } else {
+        let _: types::AccountsGetRequest = decode(body)?;
+    }
+    let request = json_body(body)?;
+    let state = emu.lock();
+    let item = item_of(&state, &request)?;
+    let answer = json!({"accounts": item.accounts, "item": item_json(item).map_err(internal)?,
+        "request_id": request_id});
+    if balance {
+        typed::<AccountsBalanceGet>(answer).map_err(internal)
+    } else {
+        typed::<AccountsGet>(answer).map_err(internal)
+    }
+}
+
+/// A new Item's accounts: the spec's example accounts with ids of the Item's own.
+fn accounts(item_id: &str) -> Result<Vec<Value>, String> {
+    let example = example_value::<AccountsGet>()?;
+    let accounts = example["accounts"].as_array().cloned().unwrap_or_default();
+    Ok(accounts
+        .into_iter()
+        .take(ACCOUNTS)
+        .enumerate()
+        .map(|(k, mut account)| {
+            account["account_id"] = json!(format!("{item_id}-acc-{k}"));
+            account
+        })
+        .collect())
+}
+
+/// The body as JSON (already checked to be an object by the server).
+pub(crate) fn json_body(body: &[u8]) -> Result<Value, PlaidError> {
+    serde_json::from_slice(body).map_err(|e| PlaidError::invalid_body(&e.to_string()))
+}
+
+/// The body decoded into its generated request type: a missing field is `MISSING_FIELDS`, any
+/// other mismatch `INVALID_FIELD`, as Plaid reports them.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, PlaidError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let text = e.to_string();
+        match text.strip_prefix("missing field `") {
+            Some(rest) => PlaidError::missing_fields(rest.split('`').next().unwrap_or_default()),
+            None => PlaidError::invalid_field(&text),
+        }
+    })
+}

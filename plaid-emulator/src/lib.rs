@@ -1,0 +1,159 @@
+//! A stateful stand-in for Plaid Sandbox, for tests: start it in process on a loopback port (or
+//! run the binary), point a `PlaidClient` at its base URL, and exercise the flows Plaid's
+//! documentation describes, with state: Items linked through single-use public tokens, their
+//! accounts, and their transactions served from opaque per-Item cursors.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use plaid_emulator::{Emulator, EmulatorConfig};
+//!
+//! let emulator = Emulator::start(EmulatorConfig::default()).await?;
+//! let url = emulator.base_url(); // http://127.0.0.1:PORT
+//! assert!(url.starts_with("http://127.0.0.1:"));
+//! // Point `PlaidClient::builder(Environment::Custom(url.into()), id, secret)` at it.
+//! # Ok(()) }
+//! ```
+//!
+//! What it emulates so far (issue 23 lists the rest: webhooks, transfers, faults, the bench):
+//!
+//! - requests are checked like Plaid checks them (docs: `errors-invalid-input.txt`,
+//!   `errors-invalid-request.txt`): the `PLAID-CLIENT-ID`/`PLAID-SECRET` headers or body fields
+//!   against the configured keys (`INVALID_API_KEYS`; missing ones `MISSING_FIELDS`), a body
+//!   that is not JSON (`INVALID_BODY`), an unknown path (`NOT_FOUND`, answered with HTTP 404);
+//! - Items and Link (docs: `api-sandbox.txt`, `api-items.txt`): `/sandbox/public_token/create`,
+//!   `/item/public_token/exchange` (a public token is single-use and expires after 30 minutes:
+//!   `INVALID_PUBLIC_TOKEN`), `/item/get`, `/item/remove` (then `ITEM_NOT_FOUND`), `/accounts/get`,
+//!   `/accounts/balance/get`;
+//! - transactions (docs: `api-products-transactions.txt`): each Item has a history derived from
+//!   the seed, served by `/transactions/sync` with `count`, `has_more`, `added`, `modified` and
+//!   `removed` from cursors that are the Item's own (another Item's cursor is an error);
+//! - every other operation answers the spec's example, decoded into the generated response type
+//!   and serialized by it, as the typed mocks do.
+//!
+//! Every body it answers is a value of the generated response types, so it conforms to the
+//! pinned spec by construction.
+
+#![deny(missing_docs)]
+
+mod examples;
+mod items;
+mod plaid_error;
+mod server;
+mod state;
+mod transactions;
+
+use std::net::SocketAddr;
+
+pub use server::MAX_BODY_BYTES;
+
+/// The README's example, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+/// How an emulator is set up.
+#[derive(Clone)]
+pub struct EmulatorConfig {
+    /// The address to listen on (default `127.0.0.1:0`: a free loopback port).
+    pub listen: SocketAddr,
+    /// The `client_id` requests must carry.
+    pub client_id: String,
+    /// The `secret` requests must carry.
+    pub secret: String,
+    /// The seed every derived history and id comes from: the same seed, the same data.
+    pub seed: u64,
+}
+
+impl std::fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("listen", &self.listen)
+            .field("client_id", &self.client_id)
+            .field("secret", &"[redacted]")
+            .field("seed", &self.seed)
+            .finish()
+    }
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            client_id: "emulator-client-id".into(),
+            secret: "emulator-secret".into(),
+            seed: 1,
+        }
+    }
+}
+
+/// Why an emulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The listen address could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address.
+        address: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A running emulator; dropped, it stops serving.
+pub struct Emulator {
+    base_url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Bind `config.listen` and serve on the current Tokio runtime until dropped.
+    pub async fn start(config: EmulatorConfig) -> Result<Self, StartError> {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| StartError::Bind {
+                address: config.listen,
+                source,
+            })?;
+        let address = listener.local_addr().map_err(|source| StartError::Bind {
+            address: config.listen,
+            source,
+        })?;
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app = server::router(state::Emulated::new(&config));
+        tokio::spawn(async move {
+            let stop = async move {
+                let _ = stopped.await;
+            };
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await;
+        });
+        Ok(Self {
+            base_url: format!("http://{address}"),
+            shutdown: Some(shutdown),
+        })
+    }
+
+    /// The base URL to point a client at: `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! `plaid-emulator`: a stand-in for Plaid Sandbox on loopback, for any language's CI. Prints its
+//! base URL (`http://127.0.0.1:PORT`) as the first line of stdout, then serves until killed.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use plaid_emulator::{Emulator, EmulatorConfig};
+
+/// A stateful stand-in for Plaid Sandbox: Items, Link, accounts, transactions sync; every other
+/// operation answers the spec's example.
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Args {
+    /// The address to listen on (port 0: a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    /// The client id requests must carry (`PLAID-CLIENT-ID`).
+    #[arg(long, default_value = "emulator-client-id")]
+    client_id: String,
+    /// The secret requests must carry (`PLAID-SECRET`).
+    #[arg(long, default_value = "emulator-secret")]
+    secret: String,
+    /// The seed every derived history and id comes from.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let config = EmulatorConfig {
+        listen: args.listen,
+        client_id: args.client_id,
+        secret: args.secret,
+        seed: args.seed,
+    };
+    let emulator = match Emulator::start(config).await {
+        Ok(emulator) => emulator,
+        Err(e) => {
+            eprintln!("plaid-emulator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", emulator.base_url());
+    if tokio::signal::ctrl_c().await.is_err() {
+        // No signal handler: serve until the process is killed.
+        std::future::pending::<()>().await;
+    }
+    drop(emulator);
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,90 @@
+//! Plaid's error object, with the codes and HTTP statuses Plaid documents (docs:
+//! `errors-invalid-input.txt`, `errors-invalid-request.txt`, `errors-item.txt`).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// One Plaid error: its type, code and status.
+#[derive(Debug, Clone)]
+pub(crate) struct PlaidError {
+    pub(crate) status: StatusCode,
+    pub(crate) error_type: &'static str,
+    pub(crate) error_code: &'static str,
+    pub(crate) message: String,
+}
+
+impl PlaidError {
+    fn new(status: u16, error_type: &'static str, error_code: &'static str, message: &str) -> Self {
+        Self {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            error_type,
+            error_code,
+            message: message.to_string(),
+        }
+    }
+
+    /// `INVALID_INPUT` / `INVALID_API_KEYS`: the client id or secret is wrong.
+    pub(crate) fn invalid_api_keys() -> Self {
+        Self::new(
+            400,
+            "INVALID_INPUT",
+            "INVALID_API_KEYS",
+            "invalid client_id or secret provided",
+        )
+    }
+
+    /// `INVALID_REQUEST` / `MISSING_FIELDS`.
+    pub(crate) fn missing_fields(what: &str) -> Self {
+        let message = format!("the following required fields are missing: {what}");
+        Self::new(400, "INVALID_REQUEST", "MISSING_FIELDS", &message)
+    }
+
+    /// `INVALID_REQUEST` / `INVALID_BODY`: not JSON, or too large.
+    pub(crate) fn invalid_body(why: &str) -> Self {
+        Self::new(400, "INVALID_REQUEST", "INVALID_BODY", why)
+    }
+
+    /// `INVALID_REQUEST` / `INVALID_FIELD`.
+    pub(crate) fn invalid_field(why: &str) -> Self {
+        Self::new(400, "INVALID_REQUEST", "INVALID_FIELD", why)
+    }
+
+    /// `INVALID_REQUEST` / `NOT_FOUND`: no such endpoint. Plaid's error page says HTTP 400; the
+    /// emulator answers 404, so a wrong base path is told apart from a wrong body at a glance.
+    pub(crate) fn not_found() -> Self {
+        Self::new(404, "INVALID_REQUEST", "NOT_FOUND", "not found")
+    }
+
+    /// `INVALID_INPUT` / `INVALID_PUBLIC_TOKEN`: unknown, expired or already exchanged.
+    pub(crate) fn invalid_public_token() -> Self {
+        Self::new(400, "INVALID_INPUT", "INVALID_PUBLIC_TOKEN", "provided public token is in an invalid format. expected format: public-<environment>-<identifier>")
+    }
+
+    /// `INVALID_INPUT` / `INVALID_ACCESS_TOKEN`.
+    pub(crate) fn invalid_access_token() -> Self {
+        Self::new(400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN", "provided access token is in an invalid format. expected format: access-<environment>-<identifier>")
+    }
+
+    /// `ITEM_ERROR` / `ITEM_NOT_FOUND`: the Item was removed.
+    pub(crate) fn item_not_found() -> Self {
+        Self::new(400, "ITEM_ERROR", "ITEM_NOT_FOUND", "The Item you requested cannot be found. This Item does not exist, has been previously removed via /item/remove, or has had access removed by the user.")
+    }
+
+    /// `API_ERROR` / `INTERNAL_SERVER_ERROR`: the emulator itself failed.
+    pub(crate) fn internal(why: &str) -> Self {
+        Self::new(500, "API_ERROR", "INTERNAL_SERVER_ERROR", why)
+    }
+
+    /// The error as Plaid sends it, with `request_id`.
+    pub(crate) fn into_response_with(self, request_id: &str) -> Response {
+        let body = json!({
+            "error_type": self.error_type,
+            "error_code": self.error_code,
+            "error_message": self.message,
+            "display_message": null,
+            "request_id": request_id,
+        });
+        (self.status, axum::Json(body)).into_response()
+    }
+}

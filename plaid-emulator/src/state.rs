@@ -1,0 +1,110 @@
+//! The emulator's state: its keys, its Items (and the access tokens that name them), the public
+//! tokens Link handed out, and a request counter for request ids. One lock: every handler holds
+//! it for the few microseconds it takes to read or change the state, never across an await.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::examples::Examples;
+use crate::transactions::Change;
+use crate::EmulatorConfig;
+
+/// How long a public token can be exchanged (docs, `api-items.txt`: "expires after 30 minutes").
+pub(crate) const PUBLIC_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// One linked Item.
+pub(crate) struct ItemState {
+    pub(crate) item_id: String,
+    pub(crate) institution_id: String,
+    pub(crate) products: Vec<String>,
+    pub(crate) webhook: Option<String>,
+    pub(crate) removed: bool,
+    /// Its accounts, as `AccountBase` JSON.
+    pub(crate) accounts: Vec<Value>,
+    /// Its transactions' history, served in order by `/transactions/sync`.
+    pub(crate) history: Vec<Change>,
+    /// What makes its cursors its own.
+    pub(crate) cursor_prefix: String,
+}
+
+/// A public token from `/sandbox/public_token/create`, until it is exchanged.
+pub(crate) struct PublicToken {
+    pub(crate) item_id: String,
+    pub(crate) created: Instant,
+    pub(crate) exchanged: bool,
+}
+
+/// Everything that changes.
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) items: HashMap<String, ItemState>,
+    /// Access token → Item id.
+    pub(crate) access_tokens: HashMap<String, String>,
+    /// Public token → its Item, until exchanged.
+    pub(crate) public_tokens: HashMap<String, PublicToken>,
+    pub(crate) items_created: u64,
+    pub(crate) requests: u64,
+}
+
+/// The keys requests must carry.
+pub(crate) struct Keys {
+    pub(crate) client_id: String,
+    pub(crate) secret: String,
+}
+
+/// The emulator as its handlers see it. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Emulated {
+    pub(crate) keys: Arc<Keys>,
+    pub(crate) seed: u64,
+    pub(crate) examples: Arc<Examples>,
+    state: Arc<Mutex<State>>,
+}
+
+impl Emulated {
+    pub(crate) fn new(config: &EmulatorConfig) -> Self {
+        Self {
+            keys: Arc::new(Keys {
+                client_id: config.client_id.clone(),
+                secret: config.secret.clone(),
+            }),
+            seed: config.seed,
+            examples: Arc::new(Examples::collect()),
+            state: Arc::default(),
+        }
+    }
+
+    /// The state, locked. A handler that panicked while holding it left it as it was between
+    /// two complete changes (no handler awaits or fails half-way), so the lock is taken anyway.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The next request id.
+    pub(crate) fn request_id(&self) -> String {
+        let mut state = self.lock();
+        state.requests += 1;
+        format!("emu{:012}", state.requests)
+    }
+}
+
+/// A short hex digest of `parts`: derived ids, cursors and amounts, the same for the same seed.
+pub(crate) fn digest(parts: &[&str]) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
