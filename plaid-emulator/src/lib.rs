@@ -15,7 +15,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! What it emulates so far (issue 23 lists the rest: webhooks, transfers, faults, the bench):
+//! What it emulates so far (issue 23 lists the rest: transfers, faults, the bench):
 //!
 //! - requests are checked like Plaid checks them (docs: `errors-invalid-input.txt`,
 //!   `errors-invalid-request.txt`): the `PLAID-CLIENT-ID`/`PLAID-SECRET` headers or body fields
@@ -28,6 +28,9 @@
 //! - transactions (docs: `api-products-transactions.txt`): each Item has a history derived from
 //!   the seed, served by `/transactions/sync` with `count`, `has_more`, `added`, `modified` and
 //!   `removed` from cursors that are the Item's own (another Item's cursor is an error);
+//! - webhooks (docs: `api-webhooks-webhook-verification.txt`): `/sandbox/item/fire_webhook`
+//!   POSTs a webhook signed with an ES256 key to the Item's URL; `/webhook_verification_key/get`
+//!   serves the key;
 //! - every other operation answers the spec's example, decoded into the generated response type
 //!   and serialized by it, as the typed mocks do.
 //!
@@ -42,6 +45,7 @@ mod plaid_error;
 mod server;
 mod state;
 mod transactions;
+mod webhooks;
 
 use std::net::SocketAddr;
 

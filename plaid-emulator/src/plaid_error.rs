@@ -71,6 +71,16 @@ impl PlaidError {
         Self::new(400, "ITEM_ERROR", "ITEM_NOT_FOUND", "The Item you requested cannot be found. This Item does not exist, has been previously removed via /item/remove, or has had access removed by the user.")
     }
 
+    /// `INVALID_INPUT` / `INVALID_WEBHOOK_VERIFICATION_KEY_ID`: no key of that `kid`.
+    pub(crate) fn invalid_webhook_key_id() -> Self {
+        Self::new(
+            400,
+            "INVALID_INPUT",
+            "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
+            "invalid key_id provided",
+        )
+    }
+
     /// `API_ERROR` / `INTERNAL_SERVER_ERROR`: the emulator itself failed.
     pub(crate) fn internal(why: &str) -> Self {
         Self::new(500, "API_ERROR", "INTERNAL_SERVER_ERROR", why)

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use plaid_client_ext::webhooks::WebhookSigner;
 use serde_json::Value;
 
 use crate::examples::Examples;
@@ -61,6 +62,10 @@ pub(crate) struct Emulated {
     pub(crate) keys: Arc<Keys>,
     pub(crate) seed: u64,
     pub(crate) examples: Arc<Examples>,
+    /// Signs webhooks; its key is what `/webhook_verification_key/get` serves.
+    pub(crate) signer: Arc<WebhookSigner>,
+    /// Delivers webhooks (no redirects: a webhook goes where the Item says).
+    pub(crate) http: reqwest::Client,
     state: Arc<Mutex<State>>,
 }
 
@@ -73,6 +78,15 @@ impl Emulated {
             }),
             seed: config.seed,
             examples: Arc::new(Examples::collect()),
+            signer: Arc::new(WebhookSigner::from_seed(
+                format!("plaid-emulator-{}", config.seed).as_bytes(),
+                format!("emulator-key-{}", config.seed),
+            )),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(std::time::Duration::from_secs(5))
+                .build()
+                .unwrap_or_default(),
             state: Arc::default(),
         }
     }

@@ -1,0 +1,87 @@
+//! Webhooks as Plaid sends them (docs: api-webhooks, api-webhooks-webhook-verification): fired
+//! by `/sandbox/item/fire_webhook`, POSTed to the Item's URL with a `Plaid-Verification` JWT
+//! that the ext's `WebhookVerifier` accepts with the key the emulator serves.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use plaid_client_ext::types::{self, Products, SandboxItemFireWebhookRequestWebhookCode};
+use plaid_client_ext::webhooks::{WebhookEvent, WebhookVerifier};
+use plaid_client_ext::{Environment, ErrorCode, PlaidClient};
+use plaid_emulator::{Emulator, EmulatorConfig};
+use tokio::sync::mpsc;
+
+/// A webhook endpoint on loopback that hands over what it receives.
+async fn receiver() -> (String, mpsc::UnboundedReceiver<(HeaderMap, Bytes)>) {
+    let (sender, received) = mpsc::unbounded_channel();
+    let app = axum::Router::new().route(
+        "/hook",
+        post(move |headers: HeaderMap, body: Bytes| {
+            let sender = sender.clone();
+            async move {
+                let _ = sender.send((headers, body));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+#[tokio::test]
+async fn a_fired_webhook_arrives_signed_and_verifies() {
+    let config = EmulatorConfig::default();
+    let emulator = Emulator::start(config.clone()).await.unwrap();
+    let client = PlaidClient::builder(
+        Environment::Custom(emulator.base_url().to_string()),
+        config.client_id,
+        config.secret,
+    )
+    .build()
+    .unwrap();
+    let (url, mut received) = receiver().await;
+    let options = types::SandboxPublicTokenCreateRequestOptions::new().webhook(url);
+    let create =
+        types::SandboxPublicTokenCreateRequest::new(vec![Products::Transactions], "ins_109508")
+            .options(options);
+    let public = client.send(&create).await.unwrap();
+    let exchanged = client
+        .send(&types::ItemPublicTokenExchangeRequest::new(
+            public.public_token.clone(),
+        ))
+        .await
+        .unwrap();
+    let fire = types::SandboxItemFireWebhookRequest::new(
+        exchanged.access_token.expose(),
+        SandboxItemFireWebhookRequestWebhookCode::SyncUpdatesAvailable,
+    );
+    assert!(client.send(&fire).await.unwrap().webhook_fired);
+    let (headers, body) = tokio::time::timeout(Duration::from_secs(5), received.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let verifier = WebhookVerifier::new(client.clone());
+    match verifier.verify(&headers, &body).await.unwrap() {
+        WebhookEvent::SyncUpdatesAvailable(event) => {
+            assert_eq!(event.item_id.to_string(), exchanged.item_id)
+        }
+        other => panic!("{other:?}"),
+    }
+    // A key the emulator does not have is refused as Plaid refuses it.
+    let unknown = client
+        .send(&types::WebhookVerificationKeyGetRequest::new("not-a-key"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        unknown.error_code(),
+        Some(&ErrorCode::InvalidWebhookVerificationKeyId),
+        "{unknown}"
+    );
+}
