@@ -81,10 +81,11 @@ pub enum ApplyMode {
     /// Open the transaction at the first page and apply pages as they arrive (memory of one
     /// page); a restart rolls the transaction back and opens another. The transaction and its
     /// connection stay open for the whole pass, paced requests included. On SQLite, whose one
-    /// writer serializes such passes anyway, one streaming pass of a store holds a transaction
-    /// at a time and the others wait for their turn without a connection, so claims, lease
-    /// renewals and webhooks always find one in the pool (of 8), at any concurrency; they
-    /// still wait for the write lock while a streaming pass holds it.
+    /// writer serializes such passes anyway, a streaming worker runs one pass at a time
+    /// (whatever its `concurrency`), and of several workers on one [`crate::Store`] one pass
+    /// holds a transaction at a time while the others wait without a pooled connection; so
+    /// claims, lease renewals and webhooks always find a connection in the pool (of 8), and
+    /// no claimed Item waits behind the lock while its lease runs out.
     Streaming,
 }
 

@@ -8,13 +8,16 @@ use std::time::Duration;
 
 use tokio::task::JoinSet;
 
-use super::{PassOutcome, Stats, WorkerConfig, WorkerStats};
+use super::{ApplyMode, PassOutcome, Stats, WorkerConfig, WorkerStats};
 use crate::backend::{Backend, Claim};
 use crate::error::{Error, Result};
 use crate::handler::{AccessTokens, SyncHandler};
 use crate::pacing::{micros, Pacer};
 use crate::plaid::PlaidClient;
 use crate::store::Store;
+
+/// How often a worker refreshes the Item gauges (feature `metrics`).
+const REPORT_EVERY: Duration = Duration::from_secs(1);
 
 /// A sync worker. Run several (tasks or processes) on one store; each Item is synced by one
 /// worker at a time.
@@ -136,9 +139,12 @@ where
         // pass from reaching its commit. Dropping the set (a killed worker) aborts them.
         let mut in_flight = JoinSet::new();
         let mut last_sweep: Option<tokio::time::Instant> = None;
+        let mut last_report: Option<tokio::time::Instant> = None;
         loop {
             self.maybe_sweep(&mut last_sweep).await;
-            let claimed = self.claim(self.config.concurrency - in_flight.len()).await;
+            self.maybe_report(&mut last_report).await;
+            let free = self.concurrency().saturating_sub(in_flight.len());
+            let claimed = self.claim(free).await;
             let claimed_any = !claimed.is_empty();
             for claim in claimed {
                 let worker = self.clone();
@@ -158,6 +164,17 @@ where
             self.finished(done);
         }
         self.stats.snapshot()
+    }
+
+    /// Passes at once: the configured concurrency, but one for streaming passes on a
+    /// single-writer store (SQLite), whose write lock such a pass holds from its first page to
+    /// its commit: more would only wait for it with their leases running out, holding pooled
+    /// connections.
+    fn concurrency(&self) -> usize {
+        if DB::SINGLE_WRITER && self.config.apply == ApplyMode::Streaming {
+            return 1;
+        }
+        self.config.concurrency
     }
 
     fn finished(&self, done: Result<PassOutcome, tokio::task::JoinError>) {
@@ -189,6 +206,17 @@ where
             Ok(0) => {}
             Ok(n) => tracing::info!(items = n, "sweep: Items not synced recently are due"),
             Err(e) => tracing::warn!(error = %e, "sweep failed"),
+        }
+    }
+
+    /// With the feature `metrics`: the Item gauges, once a second (see [`crate::metrics`]).
+    async fn maybe_report(&self, last: &mut Option<tokio::time::Instant>) {
+        if !cfg!(feature = "metrics") || last.is_some_and(|t| t.elapsed() < REPORT_EVERY) {
+            return;
+        }
+        *last = Some(tokio::time::Instant::now());
+        if let Err(e) = self.store.progress().await {
+            tracing::warn!(error = %e, "progress query for the metrics failed");
         }
     }
 
