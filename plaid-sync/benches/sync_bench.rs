@@ -1,5 +1,5 @@
 //! Throughput against Plaid's limits: N Items × M transactions against the mock Plaid, which
-//! enforces a per-client and a per-Item limit and answers 429 beyond them, with 1, 2 and 4
+//! enforces a per-client and a per-Item limit and answers 429 beyond them, with 1, 2, 4 and 8
 //! worker processes on PostgreSQL and 1 on SQLite, side by side in one run.
 //!
 //! ```sh
@@ -225,7 +225,7 @@ fn row(
 
 async fn postgres_rows(url: &str, scale: &Scale) -> Result<Vec<Row>, AnyError> {
     let mut rows = Vec::new();
-    for workers in [1, 2, 4] {
+    for workers in [1, 2, 4, 8] {
         let store = support::fresh_postgres_store(url).await?;
         let name: String = sqlx::query_scalar("SELECT current_database()")
             .fetch_one(store.pool())

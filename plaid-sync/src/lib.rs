@@ -42,6 +42,7 @@ mod backend;
 mod engine;
 mod error;
 mod handler;
+pub mod metrics;
 pub mod pacing;
 pub mod plaid;
 mod store;

@@ -333,7 +333,9 @@ impl<DB: Backend> Store<DB> {
 
     /// Counts over all Items.
     pub async fn progress(&self) -> Result<Progress> {
-        DB::progress(&self.pool).await
+        let progress = DB::progress(&self.pool).await?;
+        crate::metrics::progress(&progress);
+        Ok(progress)
     }
 
     /// The webhooks recorded, oldest first.

@@ -15,6 +15,7 @@ use futures_util::stream::StreamExt;
 use super::WorkerConfig;
 use crate::backend::Backend;
 use crate::error::Result;
+use crate::metrics;
 use crate::pacing::{ItemPace, Pacer};
 use crate::plaid::{
     self, backoff_delay, PageStream, PlaidClient, PlaidError, Step, SyncPage, DEFAULT_MAX_RESTARTS,
@@ -88,9 +89,11 @@ impl<'a> Fetch<'a> {
     ) -> Result<Fetched> {
         loop {
             if self.request_next {
+                let timer = metrics::Timer::start();
                 pace.ready().await;
                 pacer.client_permit(pool).await?;
                 pace.sent();
+                metrics::pacing_wait(timer);
             }
             let step = self.stream.next().await;
             if let Some(Err(error)) = &step {

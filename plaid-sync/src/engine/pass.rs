@@ -13,6 +13,7 @@ use super::{ApplyMode, PassOutcome, Worker};
 use crate::backend::{Backend, Claim};
 use crate::error::{BoxError, Result};
 use crate::handler::{AccessTokens, Credential, SyncHandler};
+use crate::metrics;
 use crate::pacing::{micros, ItemPace};
 use crate::plaid::{self, backoff_delay, Failure, PlaidError, SyncPage};
 
@@ -24,17 +25,24 @@ where
 {
     /// One pass with its lease renewal beside it; store errors end it as a failure.
     pub(super) async fn run_pass(&self, claim: Claim) -> PassOutcome {
+        let timer = metrics::Timer::start();
+        let outcome = self.pass_with_renewal(&claim).await;
+        metrics::pass(timer, &outcome);
+        outcome
+    }
+
+    async fn pass_with_renewal(&self, claim: &Claim) -> PassOutcome {
         let lost = AtomicBool::new(false);
         let outcome = tokio::select! {
             biased;
-            outcome = self.pass(&claim, &lost) => outcome,
-            never = self.renew_lease(&claim, &lost) => match never {},
+            outcome = self.pass(claim, &lost) => outcome,
+            never = self.renew_lease(claim, &lost) => match never {},
         };
         match outcome {
             Ok(outcome) => outcome,
             Err(e) => {
                 tracing::warn!(item_id = %claim.item_id, error = %e, "pass failed in the store");
-                self.failed(&claim, e.to_string())
+                self.failed(claim, e.to_string())
                     .await
                     .unwrap_or(PassOutcome::LeaseLost)
             }
