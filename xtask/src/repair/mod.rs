@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 pub use evidence::{Evidence, ERROR_CODES_DIR};
+pub use rules::header_body_names;
 use rules::*;
 
 use crate::spec;
@@ -88,8 +89,8 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         name: "header-credentials-in-bodies",
-        defect: "request bodies repeat the API keys that `securitySchemes` sends as headers (apiKey in header `PLAID-CLIENT-ID`, `PLAID-SECRET`) as optional `client_id`/`secret` properties; every request type carries two credential fields the client never fills (it sends the headers) and a caller must name",
-        repair: "remove from every request body schema (and its `allOf` members) the property named after an apiKey header scheme (the header lower-cased, `-` → `_`, without the leading segment all such headers share) when its schema says it stands for that header (its description names the header); credentials travel only in headers",
+        defect: "request bodies repeat the API keys that `securitySchemes` sends as headers (apiKey in header `PLAID-CLIENT-ID`, `PLAID-SECRET`) as optional `client_id`/`secret` properties; every request type carries two credential fields the client never fills (it sends the headers) and a caller must name. Orphan schemas (no operation or webhook reaches them, yet they are generated) carry them too",
+        repair: "remove the property named after an apiKey header scheme (the header lower-cased, `-` → `_`, without the leading segment all such headers share), when its schema says it stands for that header (its description names the header), from every schema a caller builds: each request body schema (and its `allOf` members), and every schema that request bodies or orphan schemas reach and no response or webhook does; a received schema keeps it (it is data); credentials travel only in headers",
         apply: header_credentials_in_bodies,
     },
 ];
@@ -98,6 +99,9 @@ pub const RULES: &[Rule] = &[
 #[derive(Debug, Default, Clone)]
 pub struct Report {
     pub counts: Vec<(&'static str, usize)>,
+    /// Component schemas of the normalized spec that no operation and no webhook reaches
+    /// (`spec::lookup::SchemaUse::orphan`): generated and kept, counted so a bump shows them.
+    pub orphans: usize,
 }
 
 impl Report {
@@ -106,6 +110,11 @@ impl Report {
         for (name, n) in &self.counts {
             println!("  {name:<32} {n:>6}");
         }
+        println!(
+            "  ({} orphan schemas: no operation or webhook reaches them; generated, and their \
+             header credentials removed as a caller's)",
+            self.orphans
+        );
     }
 }
 
@@ -132,6 +141,7 @@ pub fn normalize(mut doc: Value, evidence: &Evidence) -> (Value, Report) {
         let n = (rule.apply)(&mut doc, evidence);
         report.counts.push((rule.name, n));
     }
+    report.orphans = orphan_schemas(&doc);
     (doc, report)
 }
 
@@ -420,6 +430,90 @@ mod tests {
             0,
             "idempotent"
         );
+    }
+
+    #[test]
+    fn orphan_schemas_lose_header_credentials_and_what_is_received_keeps_them() {
+        let body = |name: &str| json!({"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}});
+        let creds = || {
+            json!({
+                "client_id": {"$ref": "#/components/schemas/ClientId"},
+                "secret": {"$ref": "#/components/schemas/Secret"}})
+        };
+        let with_creds = |extra: Value| {
+            let mut props = creds();
+            props
+                .as_object_mut()
+                .into_iter()
+                .for_each(|p| p.extend(extra.as_object().cloned().unwrap_or_default()));
+            json!({"type": "object", "required": ["client_id", "secret"], "properties": props})
+        };
+        let mut doc = json!({"openapi": "3.0.0",
+            "components": {
+                "securitySchemes": {
+                    "clientId": {"type": "apiKey", "in": "header", "name": "PLAID-CLIENT-ID"},
+                    "secret": {"type": "apiKey", "in": "header", "name": "PLAID-SECRET"}},
+                "schemas": {
+                    "ClientId": {"type": "string",
+                        "description": "Your `client_id`, in the `PLAID-CLIENT-ID` header or the body."},
+                    "Secret": {"type": "string",
+                        "description": "Your `secret`, in the `PLAID-SECRET` header or the body."},
+                    // No operation and no webhook reaches it: a caller can only build it.
+                    "OrphanRequest": with_creds(json!({
+                        "options": {"$ref": "#/components/schemas/OrphanOptions"},
+                        "shared": {"$ref": "#/components/schemas/Shared"}})),
+                    // Reached only from the orphan: an orphan too, built by a caller.
+                    "OrphanOptions": with_creds(json!({"count": {"type": "integer"}})),
+                    // Reached from the orphan and from a response: received, kept.
+                    "Shared": with_creds(json!({})),
+                    // A response echoing the caller's id: data, kept.
+                    "Resp": with_creds(json!({"shared": {"$ref": "#/components/schemas/Shared"}})),
+                    // A webhook body: received, kept.
+                    "Hook": with_creds(json!({
+                        "webhook_type": {"type": "string"}, "webhook_code": {"type": "string"}})),
+                    "Req": with_creds(json!({}))}},
+            "paths": {"/a": {"post": {"requestBody": body("Req"),
+                "responses": {"200": body("Resp")}}}}});
+        let uses = crate::spec::lookup::schema_uses(&doc);
+        let orphans: Vec<&String> = uses
+            .iter()
+            .filter(|(_, u)| u.orphan)
+            .map(|(n, _)| n)
+            .collect();
+        // What only an orphan reaches is no operation's or webhook's either.
+        assert_eq!(orphans, ["OrphanOptions", "OrphanRequest"]);
+        assert!(uses["OrphanOptions"].built_by_caller());
+        assert!(!uses["Shared"].built_by_caller());
+        assert!(!uses["Hook"].built_by_caller() && uses["Hook"].in_webhooks);
+        assert_eq!(
+            header_credentials_in_bodies(&mut doc, &Evidence::default()),
+            6,
+            "Req, OrphanRequest and OrphanOptions lose both"
+        );
+        let schemas = &doc["components"]["schemas"];
+        let keys = |name: &str| -> Vec<String> {
+            schemas[name]["properties"]
+                .as_object()
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(keys("OrphanRequest"), ["options", "shared"]);
+        assert_eq!(schemas["OrphanRequest"].get("required"), None);
+        assert_eq!(keys("OrphanOptions"), ["count"]);
+        assert_eq!(keys("Req"), Vec::<String>::new());
+        assert_eq!(keys("Shared"), ["client_id", "secret"]);
+        assert_eq!(keys("Resp"), ["client_id", "secret", "shared"]);
+        assert_eq!(
+            keys("Hook"),
+            ["client_id", "secret", "webhook_code", "webhook_type"]
+        );
+        assert_eq!(
+            header_credentials_in_bodies(&mut doc, &Evidence::default()),
+            0,
+            "idempotent"
+        );
+        let (_, report) = normalize(doc, &Evidence::default());
+        assert_eq!(report.orphans, 2);
     }
 
     #[test]

@@ -351,10 +351,15 @@ pub(super) fn closed_objects(doc: &mut Value, _: &Evidence) -> usize {
 }
 
 /// The body property each apiKey-in-header security scheme is repeated as, with the header it
-/// repeats: the header name lower-cased, `-` → `_`, without the leading segments every such
-/// header shares (the vendor: `PLAID-CLIENT-ID` → `client_id`, `PLAID-SECRET` → `secret`).
+/// repeats ([`header_body_names`] of the spec's API-key headers).
 pub(super) fn header_credential_properties(doc: &Value) -> Vec<(String, String)> {
-    let headers = crate::spec::lookup::api_key_headers(doc);
+    header_body_names(crate::spec::lookup::api_key_headers(doc))
+}
+
+/// The body property name of each header, with the header: the header name lower-cased,
+/// `-` → `_`, without the leading segments every such header shares (the vendor:
+/// `PLAID-CLIENT-ID` → `client_id`, `PLAID-SECRET` → `secret`).
+pub fn header_body_names(headers: Vec<String>) -> Vec<(String, String)> {
     let segments: Vec<Vec<String>> = headers
         .iter()
         .map(|h| h.split('-').map(str::to_ascii_lowercase).collect())
@@ -388,29 +393,50 @@ fn duplicates_header(doc: &Value, property: &Value, header: &str) -> bool {
     names_header(property) || names_header(crate::spec::lookup::deref(doc, property))
 }
 
-/// JSON pointers of every request body schema object: the body's schema, the component it
-/// names, and (recursively) the members of its `allOf`.
-fn request_body_schema_pointers(doc: &Value) -> BTreeSet<String> {
+/// JSON pointers of every schema object a caller builds to send: each operation's request
+/// body schema, and every component only a caller builds ([`SchemaUse::built_by_caller`]: what
+/// request bodies and orphan schemas reach, unless a response or a webhook reaches it too),
+/// with (recursively) the members of their `allOf`. A request body's `$ref`s and `allOf` chain
+/// are followed as they are (the body is what the caller sends); elsewhere a `$ref` is followed
+/// only into a component only a caller builds, so a schema something received shares keeps its
+/// properties.
+///
+/// [`SchemaUse::built_by_caller`]: crate::spec::lookup::SchemaUse::built_by_caller
+fn sendable_schema_pointers(doc: &Value) -> BTreeSet<String> {
+    let uses = crate::spec::lookup::schema_uses(doc);
     let mut out = BTreeSet::new();
-    let mut pending: Vec<String> = Vec::new();
+    let mut pending: Vec<(String, bool)> = Vec::new();
     for OperationRef { path, method, op } in operations(doc) {
         if op.get("requestBody").is_some() {
-            pending.push(format!(
+            let body = format!(
                 "/paths/{}/{method}/requestBody/content/application~1json/schema",
                 pointer_escape(path)
-            ));
+            );
+            pending.push((body, true));
         }
     }
-    while let Some(ptr) = pending.pop() {
+    pending.extend(
+        uses.iter()
+            .filter(|(_, u)| u.built_by_caller())
+            .map(|(name, _)| {
+                (
+                    format!("/components/schemas/{}", pointer_escape(name)),
+                    false,
+                )
+            }),
+    );
+    while let Some((ptr, body_root)) = pending.pop() {
         let Some(schema) = doc.pointer(&ptr) else {
             continue;
         };
-        if let Some(target) = schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-        {
-            pending.push(target.to_string());
+        if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
+            let built = target
+                .strip_prefix(COMPONENT_PREFIX)
+                .and_then(|name| uses.get(name))
+                .is_some_and(|u| u.built_by_caller());
+            if let Some(target) = target.strip_prefix('#').filter(|_| body_root || built) {
+                pending.push((target.to_string(), body_root));
+            }
             continue;
         }
         if !out.insert(ptr.clone()) {
@@ -420,9 +446,19 @@ fn request_body_schema_pointers(doc: &Value) -> BTreeSet<String> {
             .get("allOf")
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
-        pending.extend((0..members).map(|i| format!("{ptr}/allOf/{i}")));
+        pending.extend((0..members).map(|i| (format!("{ptr}/allOf/{i}"), body_root)));
     }
     out
+}
+
+/// How many component schemas are orphans ([`crate::spec::lookup::SchemaUse::orphan`]): no
+/// operation and no webhook reaches them. They are generated anyway, and
+/// `header-credentials-in-bodies` treats them as what a caller sends.
+pub(super) fn orphan_schemas(doc: &Value) -> usize {
+    crate::spec::lookup::schema_uses(doc)
+        .values()
+        .filter(|u| u.orphan)
+        .count()
 }
 
 pub(super) fn header_credentials_in_bodies(doc: &mut Value, _: &Evidence) -> usize {
@@ -431,7 +467,7 @@ pub(super) fn header_credentials_in_bodies(doc: &mut Value, _: &Evidence) -> usi
         return 0;
     }
     let mut removals: Vec<(String, String)> = Vec::new();
-    for ptr in request_body_schema_pointers(doc) {
+    for ptr in sendable_schema_pointers(doc) {
         let Some(props) = doc
             .pointer(&format!("{ptr}/properties"))
             .and_then(Value::as_object)

@@ -290,17 +290,42 @@ pub fn reach(doc: &Value, v: &Value, seen: &mut BTreeSet<String>) {
     }
 }
 
+/// Whether a component schema is a webhook body: it has both a `webhook_type` and a
+/// `webhook_code` property (how Plaid's spec describes each webhook; the webhooks table reads
+/// their literals).
+pub fn is_webhook_schema(schema: &Value) -> bool {
+    let props = schema.get("properties");
+    props.and_then(|p| p.get("webhook_type")).is_some()
+        && props.and_then(|p| p.get("webhook_code")).is_some()
+}
+
 /// How the spec uses one component schema: whether it is reachable from a request body, from a
-/// response, and whether a caller only ever *sends* it.
+/// response, from a webhook, from nothing at all, and whether a caller only ever *sends* it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SchemaUse {
     /// Reachable from some operation's request body.
     pub in_requests: bool,
     /// Reachable from some operation's responses.
     pub in_responses: bool,
+    /// Reachable from a webhook body ([`is_webhook_schema`]), the webhook itself included.
+    pub in_webhooks: bool,
+    /// An *orphan*: reachable from no request body, no response and no webhook. It is generated
+    /// all the same (a caller may build one by hand), and nothing Plaid sends decodes into it.
+    pub orphan: bool,
+    /// Reachable from an orphan (the orphan itself included).
+    pub from_orphans: bool,
     /// Only ever sent: reachable from a request body, and from nothing else: no response, and no
     /// component outside the request bodies' reach (a webhook body, an unused schema).
     pub only_sent: bool,
+}
+
+impl SchemaUse {
+    /// Whether this is a schema only a caller builds: reachable from a request body or from an
+    /// orphan, and from no response and no webhook. Nothing received decodes into it, so what
+    /// it holds is only ever what the caller puts there to send.
+    pub fn built_by_caller(&self) -> bool {
+        (self.in_requests || self.from_orphans) && !self.in_responses && !self.in_webhooks
+    }
 }
 
 /// The one answer to "is this schema sent or received?": every component schema of `doc` with
@@ -326,11 +351,24 @@ pub fn schema_uses(doc: &Value) -> BTreeMap<String, SchemaUse> {
     let components = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object);
+    let mut from_webhooks = BTreeSet::new();
+    for (name, schema) in components.into_iter().flatten() {
+        if is_webhook_schema(schema) && from_webhooks.insert(name.clone()) {
+            reach(doc, schema, &mut from_webhooks);
+        }
+    }
+    let is_orphan = |name: &String| {
+        !sent.contains(name) && !from_responses.contains(name) && !from_webhooks.contains(name)
+    };
     let mut received = from_responses.clone();
+    let mut from_orphans = BTreeSet::new();
     for (name, schema) in components.into_iter().flatten() {
         if !sent.contains(name) {
             received.insert(name.clone());
             reach(doc, schema, &mut received);
+        }
+        if is_orphan(name) && from_orphans.insert(name.clone()) {
+            reach(doc, schema, &mut from_orphans);
         }
     }
     let names = components.into_iter().flat_map(|c| c.keys()).cloned();
@@ -341,6 +379,9 @@ pub fn schema_uses(doc: &Value) -> BTreeMap<String, SchemaUse> {
             let used = SchemaUse {
                 in_requests: sent.contains(&name),
                 in_responses: from_responses.contains(&name),
+                in_webhooks: from_webhooks.contains(&name),
+                orphan: is_orphan(&name),
+                from_orphans: from_orphans.contains(&name),
                 only_sent: sent.contains(&name) && !received.contains(&name),
             };
             (name, used)

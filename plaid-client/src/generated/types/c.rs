@@ -14500,8 +14500,6 @@ impl ::schemars::JsonSchema for CraCheckReportFailedWebhook {
 ///CraCheckReportFreddieMacGetRequest defines the request schema for `/cra/check_report/freddie_mac/get`
 #[derive(Clone)]
 pub struct CraCheckReportFreddieMacGetRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
-    pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ThirdPartyUserToken,
 }
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportFreddieMacGetRequest {
@@ -14513,11 +14511,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportFreddieMacGetRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportFreddieMacGetRequest {
     const NAME: &'static str = "CraCheckReportFreddieMacGetRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
-        "third_party_user_token",
-    ];
+    const FIELDS: &'static [&'static str] = &["third_party_user_token"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -14527,21 +14521,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportFreddieMacGetReque
             result::Result::Ok,
         };
         let mut f0 = None;
-        let mut f1 = None;
-        let mut f2 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "secret"),
-                2 => s::value(&mut map, &mut f2, "third_party_user_token"),
+                0 => s::value(&mut map, &mut f0, "third_party_user_token"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            secret: s::optional(f1),
-            third_party_user_token: s::required(f2, "third_party_user_token")?,
+            third_party_user_token: s::required(f0, "third_party_user_token")?,
         })
     }
 }
@@ -14550,18 +14538,13 @@ impl ::serde::Serialize for CraCheckReportFreddieMacGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "CraCheckReportFreddieMacGetRequest",
             1,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.field("third_party_user_token", &self.third_party_user_token);
         out.end()
     }
@@ -14581,20 +14564,6 @@ impl ::schemars::JsonSchema for CraCheckReportFreddieMacGetRequest {
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "third_party_user_token",
             j::REQUIRED,
             G::subschema_for::<ThirdPartyUserToken>,
@@ -14609,8 +14578,6 @@ impl ::schemars::JsonSchema for CraCheckReportFreddieMacGetRequest {
 impl ::std::fmt::Debug for CraCheckReportFreddieMacGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportFreddieMacGetRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("secret", &crate::redact::Redacted)
             .field("third_party_user_token", &crate::redact::Redacted)
             .finish()
     }

@@ -6224,10 +6224,8 @@ impl ::schemars::JsonSchema for TransactionsRecurringCreateInput {
 #[derive(Clone)]
 pub struct TransactionsRecurringCreateRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A list of all the operations to be performed. This will either all succeed or all fail.
     pub inputs: ::std::vec::Vec<TransactionsRecurringCreateInput>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionsRecurringCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6238,12 +6236,7 @@ impl<'de> ::serde::Deserialize<'de> for TransactionsRecurringCreateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringCreateRequest {
     const NAME: &'static str = "TransactionsRecurringCreateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "inputs",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "inputs"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6254,23 +6247,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringCreateReque
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "inputs"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "inputs"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            inputs: s::required(f2, "inputs")?,
-            secret: s::optional(f3),
+            inputs: s::required(f1, "inputs")?,
         })
     }
 }
@@ -6279,10 +6266,7 @@ impl ::serde::Serialize for TransactionsRecurringCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringCreateRequest",
@@ -6290,9 +6274,7 @@ impl ::serde::Serialize for TransactionsRecurringCreateRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("inputs", &self.inputs);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -6312,25 +6294,11 @@ impl ::schemars::JsonSchema for TransactionsRecurringCreateRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "inputs",
             j::REQUIRED,
             G::subschema_for::<TransactionsRecurringCreateInput>,
             &[j::ARRAY],
             "A list of all the operations to be performed. This will either all succeed or all fail.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.finish(
             "TransactionsRecurringCreateRequest defined the request schema for `/transactions/recurring/streams/create` endpoint.",
@@ -6341,9 +6309,7 @@ impl ::std::fmt::Debug for TransactionsRecurringCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringCreateRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("inputs", &self.inputs)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -6939,10 +6905,8 @@ impl ::schemars::JsonSchema for TransactionsRecurringMergeInput {
 #[derive(Clone)]
 pub struct TransactionsRecurringMergeRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A list of all the operations to be performed. This will either all succeed or all fail.
     pub inputs: ::std::vec::Vec<TransactionsRecurringMergeInput>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionsRecurringMergeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -6953,12 +6917,7 @@ impl<'de> ::serde::Deserialize<'de> for TransactionsRecurringMergeRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringMergeRequest {
     const NAME: &'static str = "TransactionsRecurringMergeRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "inputs",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "inputs"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -6969,23 +6928,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringMergeReques
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "inputs"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "inputs"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            inputs: s::required(f2, "inputs")?,
-            secret: s::optional(f3),
+            inputs: s::required(f1, "inputs")?,
         })
     }
 }
@@ -6994,10 +6947,7 @@ impl ::serde::Serialize for TransactionsRecurringMergeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringMergeRequest",
@@ -7005,9 +6955,7 @@ impl ::serde::Serialize for TransactionsRecurringMergeRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("inputs", &self.inputs);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -7027,25 +6975,11 @@ impl ::schemars::JsonSchema for TransactionsRecurringMergeRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "inputs",
             j::REQUIRED,
             G::subschema_for::<TransactionsRecurringMergeInput>,
             &[j::ARRAY],
             "A list of all the operations to be performed. This will either all succeed or all fail.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.finish(
             "TransactionsRecurringMergeRequest defined the request schema for `/transactions/recurring/streams/merge` endpoint.",
@@ -7056,9 +6990,7 @@ impl ::std::fmt::Debug for TransactionsRecurringMergeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringMergeRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("inputs", &self.inputs)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }
@@ -7250,10 +7182,8 @@ impl ::schemars::JsonSchema for TransactionsRecurringUpdateInput {
 #[derive(Clone)]
 pub struct TransactionsRecurringUpdateRequest {
     pub access_token: AccessToken,
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///A list of all the operations to be performed. This will either all succeed or all fail.
     pub inputs: ::std::vec::Vec<TransactionsRecurringUpdateInput>,
-    pub secret: ::std::option::Option<ApiSecret>,
 }
 impl<'de> ::serde::Deserialize<'de> for TransactionsRecurringUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -7264,12 +7194,7 @@ impl<'de> ::serde::Deserialize<'de> for TransactionsRecurringUpdateRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringUpdateRequest {
     const NAME: &'static str = "TransactionsRecurringUpdateRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "access_token",
-        "client_id",
-        "inputs",
-        "secret",
-    ];
+    const FIELDS: &'static [&'static str] = &["access_token", "inputs"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -7280,23 +7205,17 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringUpdateReque
         };
         let mut f0 = None;
         let mut f1 = None;
-        let mut f2 = None;
-        let mut f3 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
                 0 => s::value(&mut map, &mut f0, "access_token"),
-                1 => s::value(&mut map, &mut f1, "client_id"),
-                2 => s::value(&mut map, &mut f2, "inputs"),
-                3 => s::value(&mut map, &mut f3, "secret"),
+                1 => s::value(&mut map, &mut f1, "inputs"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
             access_token: s::required(f0, "access_token")?,
-            client_id: s::optional(f1),
-            inputs: s::required(f2, "inputs")?,
-            secret: s::optional(f3),
+            inputs: s::required(f1, "inputs")?,
         })
     }
 }
@@ -7305,10 +7224,7 @@ impl ::serde::Serialize for TransactionsRecurringUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2] = [
-            ::std::option::Option::is_none(&self.client_id),
-            ::std::option::Option::is_none(&self.secret),
-        ];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringUpdateRequest",
@@ -7316,9 +7232,7 @@ impl ::serde::Serialize for TransactionsRecurringUpdateRequest {
             &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("inputs", &self.inputs);
-        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -7338,25 +7252,11 @@ impl ::schemars::JsonSchema for TransactionsRecurringUpdateRequest {
         let mut o = j::Object::new(generator);
         o.field("access_token", j::REQUIRED, G::subschema_for::<AccessToken>, &[], "");
         o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "inputs",
             j::REQUIRED,
             G::subschema_for::<TransactionsRecurringUpdateInput>,
             &[j::ARRAY],
             "A list of all the operations to be performed. This will either all succeed or all fail.",
-        );
-        o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
         );
         o.finish(
             "TransactionsRecurringUpdateRequest defined the request schema for `/transactions/recurring/streams/update` endpoint.",
@@ -7367,9 +7267,7 @@ impl ::std::fmt::Debug for TransactionsRecurringUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("TransactionsRecurringUpdateRequest")
             .field("access_token", &crate::redact::Redacted)
-            .field("client_id", &crate::redact::Redacted)
             .field("inputs", &self.inputs)
-            .field("secret", &crate::redact::Redacted)
             .finish()
     }
 }

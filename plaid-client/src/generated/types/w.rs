@@ -5099,15 +5099,13 @@ impl ::std::convert::TryFrom<::std::string::String> for WalletTransactionType {
     }
 }
 ///WalletTransactionListRequest defines the request schema for `/wallet/transaction/list`
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct WalletTransactionsListRequest {
-    pub client_id: ::std::option::Option<ApiClientId>,
     ///The number of transactions to fetch
     pub count: i64,
     ///A base64 value representing the latest transaction that has already been requested. Set this to `next_cursor` received from the previous `/wallet/transaction/list` request. If provided, the response will only contain transactions created before that transaction. If omitted, the response will contain transactions starting from the most recent, and in descending order by the `created_at` time.
     pub cursor: ::std::option::Option<::std::string::String>,
     pub options: ::std::option::Option<WalletTransactionListRequestOptions>,
-    pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the e-wallet to fetch transactions from
     pub wallet_id: ::std::string::String,
 }
@@ -5120,14 +5118,7 @@ impl<'de> ::serde::Deserialize<'de> for WalletTransactionsListRequest {
 }
 impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionsListRequest {
     const NAME: &'static str = "WalletTransactionsListRequest";
-    const FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "count",
-        "cursor",
-        "options",
-        "secret",
-        "wallet_id",
-    ];
+    const FIELDS: &'static [&'static str] = &["count", "cursor", "options", "wallet_id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
@@ -5140,27 +5131,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionsListRequest {
         let mut f1 = None;
         let mut f2 = None;
         let mut f3 = None;
-        let mut f4 = None;
-        let mut f5 = None;
         while let Some(index) = s::key(&mut map, Self::FIELDS)? {
             let read = match index {
-                0 => s::value(&mut map, &mut f0, "client_id"),
-                1 => s::value(&mut map, &mut f1, "count"),
-                2 => s::value(&mut map, &mut f2, "cursor"),
-                3 => s::value(&mut map, &mut f3, "options"),
-                4 => s::value(&mut map, &mut f4, "secret"),
-                5 => s::value(&mut map, &mut f5, "wallet_id"),
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "wallet_id"),
                 _ => s::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            client_id: s::optional(f0),
-            count: f1.unwrap_or_else(defaults::default_u64::<i64, 10>),
-            cursor: s::optional(f2),
-            options: s::optional(f3),
-            secret: s::optional(f4),
-            wallet_id: s::required(f5, "wallet_id")?,
+            count: f0.unwrap_or_else(defaults::default_u64::<i64, 10>),
+            cursor: s::optional(f1),
+            options: s::optional(f2),
+            wallet_id: s::required(f3, "wallet_id")?,
         })
     }
 }
@@ -5169,11 +5154,9 @@ impl ::serde::Serialize for WalletTransactionsListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4] = [
-            ::std::option::Option::is_none(&self.client_id),
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.options),
-            ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
@@ -5181,11 +5164,9 @@ impl ::serde::Serialize for WalletTransactionsListRequest {
             2,
             &skip,
         );
-        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1], "cursor", &self.cursor);
-        out.field_unless(skip[2], "options", &self.options);
-        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[0], "cursor", &self.cursor);
+        out.field_unless(skip[1], "options", &self.options);
         out.field("wallet_id", &self.wallet_id);
         out.end()
     }
@@ -5204,13 +5185,6 @@ impl ::schemars::JsonSchema for WalletTransactionsListRequest {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
-        o.field(
-            "client_id",
-            j::OPTIONAL,
-            G::subschema_for::<ApiClientId>,
-            &[j::NULLABLE],
-            "",
-        );
         o.field(
             "count",
             j::DEFAULTED,
@@ -5233,13 +5207,6 @@ impl ::schemars::JsonSchema for WalletTransactionsListRequest {
             "",
         );
         o.field(
-            "secret",
-            j::OPTIONAL,
-            G::subschema_for::<ApiSecret>,
-            &[j::NULLABLE],
-            "",
-        );
-        o.field(
             "wallet_id",
             j::REQUIRED,
             G::subschema_for::<::std::string::String>,
@@ -5249,18 +5216,6 @@ impl ::schemars::JsonSchema for WalletTransactionsListRequest {
         o.finish(
             "WalletTransactionListRequest defines the request schema for `/wallet/transaction/list`",
         )
-    }
-}
-impl ::std::fmt::Debug for WalletTransactionsListRequest {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("WalletTransactionsListRequest")
-            .field("client_id", &crate::redact::Redacted)
-            .field("count", &self.count)
-            .field("cursor", &self.cursor)
-            .field("options", &self.options)
-            .field("secret", &crate::redact::Redacted)
-            .field("wallet_id", &self.wallet_id)
-            .finish()
     }
 }
 ///It is possible for an Asset Report to be returned with missing account owner information. In such cases, the Asset Report will contain warning data in the response, indicating why obtaining the owner information failed.

@@ -13,7 +13,10 @@
 //! 2. **credential fields**: a property whose name ends with the word `token(s)`, `secret(s)` or
 //!    `password(s)` (`access_token`, `client_secret`, `public_tokens`, `production_secret`), whose
 //!    type refers to a credential type (directly, optional, or as array items), or whose
-//!    description calls it a secret key or an API key/secret.
+//!    description calls it a secret key or an API key/secret; and the body name of every header
+//!    a credential type's description names (`client_id`, `secret`: the name
+//!    `header-credentials-in-bodies` removes from what a caller sends), so the table keeps them
+//!    for the text redactor although no generated struct carries them any more.
 //!
 //! Every credential type gets a `Debug` and `Display` that print `[redacted]`, loses `Deref` and
 //! its public field, and gains `expose()`, the one explicit way to the value. Every struct with a
@@ -61,6 +64,9 @@ pub fn redact_credentials(items: &mut Vec<Item>, headers: &[String]) -> Credenti
         ..Credentials::default()
     };
     found.fields = credential_fields(items, &found.types);
+    found
+        .fields
+        .extend(credential_header_body_names(items, headers));
     let mut impls: Vec<(usize, Vec<Item>)> = Vec::new();
     for (index, item) in items.iter_mut().enumerate() {
         let Item::Struct(st) = item else { continue };
@@ -100,6 +106,28 @@ fn credential_types(items: &[Item], headers: &[String]) -> BTreeSet<String> {
                     .any(|h| doc.contains(&format!("`{}` header", h.to_ascii_lowercase())))
         })
         .map(|st| st.ident.to_string())
+        .collect()
+}
+
+/// Rule 2, last part: the body names ([`crate::repair::header_body_names`]) of the headers a
+/// credential type's description names as where its value may travel.
+fn credential_header_body_names(items: &[Item], headers: &[String]) -> Vec<String> {
+    let docs: Vec<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(st) if is_string_newtype(st) => {
+                Some(doc_text(&st.attrs).to_ascii_lowercase())
+            }
+            _ => None,
+        })
+        .collect();
+    crate::repair::header_body_names(headers.to_vec())
+        .into_iter()
+        .filter(|(_, header)| {
+            let phrase = format!("`{}` header", header.to_ascii_lowercase());
+            docs.iter().any(|d| d.contains(&phrase))
+        })
+        .map(|(name, _)| name)
         .collect()
 }
 
@@ -369,6 +397,9 @@ mod tests {
             found.fields.iter().collect::<Vec<_>>(),
             [
                 "client_secret",
+                // The one header's body name (`ApiClientId`'s description names the header),
+                // although no struct carries it.
+                "plaid_client_id",
                 "public_tokens",
                 "sandbox",
                 "tokens_for_items"
