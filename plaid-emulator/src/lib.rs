@@ -15,7 +15,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! What it emulates so far (issue 23 lists the rest: transfers, faults, the bench):
+//! What it emulates so far (issue 23 lists the rest: faults, the journal, transfer events, the bench):
 //!
 //! - requests are checked like Plaid checks them (docs: `errors-invalid-input.txt`,
 //!   `errors-invalid-request.txt`): the `PLAID-CLIENT-ID`/`PLAID-SECRET` headers or body fields
@@ -31,6 +31,8 @@
 //! - webhooks (docs: `api-webhooks-webhook-verification.txt`): `/sandbox/item/fire_webhook`
 //!   POSTs a webhook signed with an ES256 key to the Item's URL; `/webhook_verification_key/get`
 //!   serves the key;
+//! - transfers (docs: `api-products-transfer.txt`): authorizations keyed by `idempotency_key`,
+//!   one transfer per authorization whatever the retries;
 //! - every other operation answers the spec's example, decoded into the generated response type
 //!   and serialized by it, as the typed mocks do.
 //!
@@ -45,6 +47,7 @@ mod plaid_error;
 mod server;
 mod state;
 mod transactions;
+mod transfers;
 mod webhooks;
 
 use std::net::SocketAddr;

@@ -14,6 +14,7 @@ use crate::items;
 use crate::plaid_error::PlaidError;
 use crate::state::Emulated;
 use crate::transactions;
+use crate::transfers;
 use crate::webhooks;
 
 /// The largest request body the emulator reads; a larger one is `INVALID_BODY`.
@@ -89,6 +90,9 @@ fn emulated(
         "/accounts/get" => items::accounts_get(emu, body, request_id, false),
         "/accounts/balance/get" => items::accounts_get(emu, body, request_id, true),
         "/transactions/sync" => transactions_sync(emu, body, request_id, request),
+        "/transfer/authorization/create" => transfers::authorize(emu, body, request_id),
+        "/transfer/create" => transfers::create(emu, body, request_id),
+        "/transfer/get" => transfers::get(emu, body, request_id),
         "/webhook_verification_key/get" => webhooks::verification_key(emu, body, request_id),
         "/item/webhook/update" => webhooks::webhook_update(emu, body, request_id),
         "/sandbox/item/fire_webhook" => webhooks::fire(emu, body, request_id),

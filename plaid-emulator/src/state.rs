@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::examples::Examples;
 use crate::transactions::Change;
+use crate::transfers::Authorization;
 use crate::EmulatorConfig;
 
 /// How long a public token can be exchanged (docs, `api-items.txt`: "expires after 30 minutes").
@@ -47,6 +48,13 @@ pub(crate) struct State {
     /// Public token → its Item, until exchanged.
     pub(crate) public_tokens: HashMap<String, PublicToken>,
     pub(crate) items_created: u64,
+    /// Transfer authorizations by id.
+    pub(crate) authorizations: HashMap<String, Authorization>,
+    /// An authorization's idempotency key → its id, and when the key was first used.
+    pub(crate) authorization_keys: HashMap<String, (String, Instant)>,
+    /// Transfers by id.
+    pub(crate) transfers: HashMap<String, Value>,
+    pub(crate) transfers_created: u64,
     pub(crate) requests: u64,
 }
 

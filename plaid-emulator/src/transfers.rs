@@ -1,0 +1,142 @@
+//! Transfers with Plaid's idempotency semantics (docs: `api-products-transfer.txt`):
+//! `/transfer/authorization/create` returns the original authorization for a repeated
+//! `idempotency_key` (keys last 48 hours); `/transfer/create` takes the authorization's id as
+//! its idempotency identifier ("This parameter also serves the purpose of acting as an
+//! idempotency identifier"), so creating again with one authorization returns the original
+//! transfer, also under concurrent retries: the state's one lock makes exactly one.
+
+use std::time::{Duration, Instant};
+
+use plaid_client::operations::{TransferAuthorizationCreate, TransferCreate, TransferGet};
+use plaid_client::types;
+use serde_json::{json, Value};
+
+use crate::examples::{example_value, typed};
+use crate::items::{decode, item_of, json_body};
+use crate::plaid_error::PlaidError;
+use crate::state::{digest, Emulated};
+
+/// How long an authorization's idempotency key is remembered.
+const KEY_LIFETIME: Duration = Duration::from_secs(48 * 3600);
+
+/// An authorization, and the transfer made with it.
+pub(crate) struct Authorization {
+    pub(crate) json: Value,
+    pub(crate) transfer_id: Option<String>,
+}
+
+fn internal(e: String) -> PlaidError {
+    PlaidError::internal(&e)
+}
+
+/// `/transfer/authorization/create`: approved, for an account of the Item.
+pub(crate) fn authorize(
+    emu: &Emulated,
+    body: &[u8],
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let _: types::TransferAuthorizationCreateRequest = decode(body)?;
+    let request = json_body(body)?;
+    let mut state = emu.lock();
+    let item = item_of(&state, &request)?;
+    let account = request["account_id"].as_str().unwrap_or_default();
+    if !item.accounts.iter().any(|a| a["account_id"] == account) {
+        return Err(PlaidError::invalid_field(
+            "account_id is not an account of this Item",
+        ));
+    }
+    let key = request["idempotency_key"].as_str().map(str::to_string);
+    let remembered = key.as_ref().and_then(|k| state.authorization_keys.get(k));
+    if let Some((id, _)) = remembered.filter(|(_, at)| at.elapsed() < KEY_LIFETIME) {
+        let json = state.authorizations[id].json.clone();
+        return answer_authorization(json, request_id);
+    }
+    state.transfers_created += 1;
+    let id = digest(&[
+        &emu.seed.to_string(),
+        "authorization",
+        &state.transfers_created.to_string(),
+    ]);
+    let mut json =
+        example_value::<TransferAuthorizationCreate>().map_err(internal)?["authorization"].clone();
+    json["id"] = json!(id);
+    json["decision"] = json!("approved");
+    json["decision_rationale"] = Value::Null;
+    for field in ["account_id", "amount", "type", "network", "ach_class"] {
+        if let Some(v) = request.get(field) {
+            json["proposed_transfer"][field] = v.clone();
+        }
+    }
+    if let Some(key) = key {
+        state
+            .authorization_keys
+            .insert(key, (id.clone(), Instant::now()));
+    }
+    state.authorizations.insert(
+        id,
+        Authorization {
+            json: json.clone(),
+            transfer_id: None,
+        },
+    );
+    answer_authorization(json, request_id)
+}
+
+fn answer_authorization(json: Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+    typed::<TransferAuthorizationCreate>(json!({"authorization": json, "request_id": request_id}))
+        .map_err(internal)
+}
+
+/// `/transfer/create`: one transfer per authorization, whatever the retries.
+pub(crate) fn create(emu: &Emulated, body: &[u8], request_id: &str) -> Result<Vec<u8>, PlaidError> {
+    let _: types::TransferCreateRequest = decode(body)?;
+    let request = json_body(body)?;
+    let mut state = emu.lock();
+    item_of(&state, &request)?;
+    let authorization_id = request["authorization_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let Some(authorization) = state.authorizations.get(&authorization_id) else {
+        return Err(PlaidError::invalid_field(
+            "authorization_id is not an authorization",
+        ));
+    };
+    if let Some(id) = &authorization.transfer_id {
+        return answer_transfer(state.transfers[id].clone(), request_id);
+    }
+    let proposed = authorization.json["proposed_transfer"].clone();
+    let id = digest(&[&emu.seed.to_string(), "transfer", &authorization_id]);
+    let mut transfer = example_value::<TransferCreate>().map_err(internal)?["transfer"].clone();
+    transfer["id"] = json!(id);
+    transfer["authorization_id"] = json!(authorization_id);
+    transfer["account_id"] = proposed["account_id"].clone();
+    transfer["amount"] = proposed["amount"].clone();
+    transfer["description"] = request["description"].clone();
+    transfer["status"] = json!("pending");
+    transfer["failure_reason"] = Value::Null;
+    state.transfers.insert(id.clone(), transfer.clone());
+    if let Some(authorization) = state.authorizations.get_mut(&authorization_id) {
+        authorization.transfer_id = Some(id);
+    }
+    answer_transfer(transfer, request_id)
+}
+
+fn answer_transfer(transfer: Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+    typed::<TransferCreate>(json!({"transfer": transfer, "request_id": request_id}))
+        .map_err(internal)
+}
+
+/// `/transfer/get`.
+pub(crate) fn get(emu: &Emulated, body: &[u8], request_id: &str) -> Result<Vec<u8>, PlaidError> {
+    let _: types::TransferGetRequest = decode(body)?;
+    let request = json_body(body)?;
+    let state = emu.lock();
+    let id = request["transfer_id"].as_str().unwrap_or_default();
+    let transfer = state
+        .transfers
+        .get(id)
+        .cloned()
+        .ok_or_else(|| PlaidError::invalid_field("transfer_id is not a transfer"))?;
+    typed::<TransferGet>(json!({"transfer": transfer, "request_id": request_id})).map_err(internal)
+}
