@@ -36,6 +36,9 @@ impl PlaidClient {
             None => (
                 reqwest::Client::builder()
                     .connect_timeout(b.connect_timeout)
+                    // The default per-attempt timeout lives in the client, so a request that
+                    // keeps it sets no timer of its own (see `send.rs`).
+                    .timeout(b.request_timeout)
                     // Plaid's API does not redirect, and reqwest would send `PLAID-SECRET` (which
                     // it cannot know is a credential) to wherever a redirect points.
                     .redirect(reqwest::redirect::Policy::none())
@@ -65,6 +68,7 @@ impl PlaidClient {
                 post_headers: post_headers(&headers),
                 headers,
                 connect_timeout,
+                client_timeout: connect_timeout.map(|_| b.request_timeout),
                 options: RequestOptions {
                     timeout: b.request_timeout,
                     retry: b.retry,

@@ -70,6 +70,8 @@ struct Inner {
     post_headers: reqwest::header::HeaderMap,
     /// The connect timeout of the HTTP client this crate built (`None`: the caller's client).
     connect_timeout: Option<Duration>,
+    /// The timeout set on the HTTP client this crate built (`None`: the caller's client).
+    client_timeout: Option<Duration>,
     /// The per-request defaults; [`PlaidClient::customize`] overrides them for one request.
     options: RequestOptions,
     redactor: Redactor,

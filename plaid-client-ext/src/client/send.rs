@@ -94,10 +94,13 @@ impl PlaidClient {
         let url = format!("{}{}", self.inner.base_url, O::PATH);
         let http = &self.inner.http;
         // The headers are set as a whole, not merged one by one into the builder's empty map.
-        let request = http
-            .post(url)
-            .timeout(call.options.timeout)
-            .body(call.body.clone())
+        let mut builder = http.post(url).body(call.body.clone());
+        // The client this crate built already times out at the default; only another
+        // timeout (`customize().timeout(..)`, or a caller's client) needs one of its own.
+        if self.inner.client_timeout != Some(call.options.timeout) {
+            builder = builder.timeout(call.options.timeout);
+        }
+        let request = builder
             .build()
             .map(|mut request| {
                 *request.headers_mut() = self.inner.post_headers.clone();
