@@ -129,8 +129,11 @@ pub(crate) fn attempt(
 #[cfg(feature = "metrics")]
 pub(crate) fn retry(labels: &RequestLabels<'_>, error: &Error, delay: Duration) {
     let operation = ("plaid.operation", labels.operation.to_string());
-    metrics::counter!("plaid.client.retries", &[operation.clone(), ("error.type", error_type(error))])
-        .increment(1);
+    metrics::counter!(
+        "plaid.client.retries",
+        &[operation.clone(), ("error.type", error_type(error))]
+    )
+    .increment(1);
     if error.is_rate_limited() {
         metrics::histogram!("plaid.client.rate_limit.wait", &[operation])
             .record(delay.as_secs_f64());

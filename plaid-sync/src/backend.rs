@@ -6,6 +6,9 @@
 //! Every statement is a runtime `sqlx::query` with binds: building the crate needs no database.
 //! Times are microseconds since the Unix epoch, read from the database's clock, so every worker
 //! of a fleet judges leases and pacing by one clock (the coordinator's).
+//!
+//! Why one file of ~600 lines: the two stores' statements are one `backend!` macro, and reading
+//! them beside each other is the point (they must stay the same statements).
 
 use std::future::Future;
 

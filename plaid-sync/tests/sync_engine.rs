@@ -2,6 +2,9 @@
 //! database per test on the cluster of `scripts/postgres.sh`), and the mock Plaid on loopback.
 //! Every scenario runs on both stores; the PostgreSQL ones are `#[ignore]`d unless
 //! `PLAID_SYNC_POSTGRES_URL` is set, and CI runs them with `--ignored`.
+//!
+//! Why one file of ~620 lines: each scenario runs on both stores from one body; the scenario
+//! helpers already live in `tests/support/`.
 
 mod support;
 

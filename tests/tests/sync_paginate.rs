@@ -1,4 +1,7 @@
 //! Cursor-sync loops and pagination streams against typed mocks (`plaid_client::mock`).
+//!
+//! Why one file of ~750 lines: every scenario of the sync loop and the three list styles shares
+//! the page builders at the top; the tests read as one table of server behaviours.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -1,4 +1,7 @@
 //! The xtask as a user runs it: generation from a spec file, `--check`, and bad input.
+//!
+//! Why one file of ~800 lines: every test runs the same xtask binary on scratch copies of the
+//! workspace built by the helpers at the top; they are one suite of the command line.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

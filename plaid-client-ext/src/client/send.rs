@@ -62,7 +62,7 @@ impl PlaidClient {
                         status,
                         idempotency_key: call.key,
                         attempts: attempt,
-                    })
+                    });
                 }
                 Err(e) => {
                     metrics::attempt(&labels, timer, metrics::status_of(&e), Some(&e));
@@ -100,12 +100,10 @@ impl PlaidClient {
         if self.inner.client_timeout != Some(call.options.timeout) {
             builder = builder.timeout(call.options.timeout);
         }
-        let request = builder
-            .build()
-            .map(|mut request| {
-                *request.headers_mut() = self.inner.post_headers.clone();
-                request
-            });
+        let request = builder.build().map(|mut request| {
+            *request.headers_mut() = self.inner.post_headers.clone();
+            request
+        });
         let sent = match request {
             Ok(request) => http.execute(request).await,
             Err(e) => Err(e),
