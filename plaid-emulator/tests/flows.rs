@@ -5,26 +5,15 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::collections::BTreeMap;
 
 use plaid_client_ext::sync::SyncOutcome;
 use plaid_client_ext::types::{self, Products};
-use plaid_client_ext::{Environment, ErrorCode, PlaidClient};
-use plaid_emulator::{Emulator, EmulatorConfig};
+use plaid_client_ext::{ErrorCode, PlaidClient};
 use serde_json::{json, Value};
-
-async fn start() -> (Emulator, PlaidClient) {
-    let config = EmulatorConfig::default();
-    let emulator = Emulator::start(config.clone()).await.unwrap();
-    let client = PlaidClient::builder(
-        Environment::Custom(emulator.base_url().to_string()),
-        config.client_id,
-        config.secret,
-    )
-    .build()
-    .unwrap();
-    (emulator, client)
-}
+use support::start;
 
 /// Link an Item in Sandbox: a public token, exchanged for an access token.
 async fn link(client: &PlaidClient) -> (String, String) {

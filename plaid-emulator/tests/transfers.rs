@@ -4,22 +4,16 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::collections::BTreeSet;
 
 use plaid_client_ext::types::{self, Products, TransferNetwork, TransferType};
-use plaid_client_ext::{Environment, PlaidClient};
-use plaid_emulator::{Emulator, EmulatorConfig};
+use plaid_client_ext::PlaidClient;
+use plaid_emulator::Emulator;
 
 async fn linked() -> (Emulator, PlaidClient, String, String) {
-    let config = EmulatorConfig::default();
-    let emulator = Emulator::start(config.clone()).await.unwrap();
-    let client = PlaidClient::builder(
-        Environment::Custom(emulator.base_url().to_string()),
-        config.client_id,
-        config.secret,
-    )
-    .build()
-    .unwrap();
+    let (emulator, client) = support::start().await;
     let create =
         types::SandboxPublicTokenCreateRequest::new(vec![Products::Transfer], "ins_109508");
     let public = client.send(&create).await.unwrap();

@@ -5,6 +5,8 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -12,8 +14,7 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use plaid_client_ext::types::{self, Products, SandboxItemFireWebhookRequestWebhookCode};
 use plaid_client_ext::webhooks::{WebhookEvent, WebhookVerifier};
-use plaid_client_ext::{Environment, ErrorCode, PlaidClient};
-use plaid_emulator::{Emulator, EmulatorConfig};
+use plaid_client_ext::ErrorCode;
 use tokio::sync::mpsc;
 
 /// A webhook endpoint on loopback that hands over what it receives.
@@ -37,15 +38,7 @@ async fn receiver() -> (String, mpsc::UnboundedReceiver<(HeaderMap, Bytes)>) {
 
 #[tokio::test]
 async fn a_fired_webhook_arrives_signed_and_verifies() {
-    let config = EmulatorConfig::default();
-    let emulator = Emulator::start(config.clone()).await.unwrap();
-    let client = PlaidClient::builder(
-        Environment::Custom(emulator.base_url().to_string()),
-        config.client_id,
-        config.secret,
-    )
-    .build()
-    .unwrap();
+    let (_emulator, client) = support::start().await;
     let (url, mut received) = receiver().await;
     let options = types::SandboxPublicTokenCreateRequestOptions::new().webhook(url);
     let create =
