@@ -42,6 +42,8 @@ fn variants(
     Ok((variants, names))
 }
 
+/// The `error_codes` module: the variants (from `variants`) in one `quote!` template, kept
+/// whole so it reads top to bottom as the generated `error_codes.rs` does (hence its length).
 pub fn emit(evidence: &Evidence, original: &Value) -> anyhow::Result<Table> {
     // code → error types it is documented with
     let mut codes: BTreeMap<String, Vec<String>> = BTreeMap::new();
