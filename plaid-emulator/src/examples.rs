@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use plaid_client::mock::example;
 use plaid_client::{JsonOperation, JsonOperationVisitor};
 
+use crate::plaid_error::PlaidError;
+
 /// An operation's example body, by path.
 pub(crate) struct Examples {
     by_path: HashMap<&'static str, Example>,
@@ -48,14 +50,15 @@ impl Examples {
 
 /// `value` decoded into `O`'s generated response type and serialized by it: the body of every
 /// emulated answer, so it conforms to the pinned spec by construction.
-pub(crate) fn typed<O: JsonOperation>(value: serde_json::Value) -> Result<Vec<u8>, String> {
-    let typed: O::Response =
-        serde_json::from_value(value).map_err(|e| format!("{}: {e}", O::OPERATION_ID))?;
-    serde_json::to_vec(&typed).map_err(|e| format!("{}: {e}", O::OPERATION_ID))
+/// A value that does not fit is the emulator's own bug: `INTERNAL_SERVER_ERROR`, naming it.
+pub(crate) fn typed<O: JsonOperation>(value: serde_json::Value) -> Result<Vec<u8>, PlaidError> {
+    let broken = |e: serde_json::Error| PlaidError::internal(&format!("{}: {e}", O::OPERATION_ID));
+    let typed: O::Response = serde_json::from_value(value).map_err(broken)?;
+    serde_json::to_vec(&typed).map_err(broken)
 }
 
 /// The spec's example of `O` as JSON, for an emulated answer to start from.
-pub(crate) fn example_value<O: JsonOperation>() -> Result<serde_json::Value, String> {
-    let typed = example::<O>().map_err(|e| e.to_string())?;
-    serde_json::to_value(&typed).map_err(|e| e.to_string())
+pub(crate) fn example_value<O: JsonOperation>() -> Result<serde_json::Value, PlaidError> {
+    let typed = example::<O>().map_err(|e| PlaidError::internal(&e.to_string()))?;
+    serde_json::to_value(&typed).map_err(|e| PlaidError::internal(&e.to_string()))
 }

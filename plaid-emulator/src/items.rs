@@ -20,17 +20,13 @@ use crate::transactions;
 /// How many accounts a new Item has (the spec's example accounts, renamed).
 const ACCOUNTS: usize = 2;
 
-fn internal(e: String) -> PlaidError {
-    PlaidError::internal(&e)
-}
-
 /// `/sandbox/public_token/create`: a new Item, and the public token Link would return for it.
 pub(crate) fn public_token_create(
     emu: &Emulated,
-    body: &[u8],
+    request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
-    let request: types::SandboxPublicTokenCreateRequest = decode(body)?;
+    let request: types::SandboxPublicTokenCreateRequest = decode(request)?;
     if request.initial_products.is_empty() {
         return Err(PlaidError::missing_fields("initial_products"));
     }
@@ -45,8 +41,8 @@ pub(crate) fn public_token_create(
     state.items_created += 1;
     let seed = emu.seed.to_string();
     let item_id = format!("item-{}", digest(&[&seed, "item", &n.to_string()]));
-    let accounts = accounts(&item_id).map_err(internal)?;
-    let history = transactions::history(&item_id, emu.seed, &accounts).map_err(internal)?;
+    let accounts = accounts(&item_id)?;
+    let history = transactions::history(&item_id, emu.seed, &accounts)?;
     let item = ItemState {
         cursor_prefix: digest(&[&seed, "cursor", &item_id]),
         item_id: item_id.clone(),
@@ -68,17 +64,17 @@ pub(crate) fn public_token_create(
         },
     );
     let body = json!({"public_token": public_token, "request_id": request_id});
-    typed::<SandboxPublicTokenCreate>(body).map_err(internal)
+    typed::<SandboxPublicTokenCreate>(body)
 }
 
 /// `/item/public_token/exchange`: a public token is single-use and expires after 30 minutes
 /// (`INVALID_PUBLIC_TOKEN`).
 pub(crate) fn public_token_exchange(
     emu: &Emulated,
-    body: &[u8],
+    request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
-    let request: types::ItemPublicTokenExchangeRequest = decode(body)?;
+    let request: types::ItemPublicTokenExchangeRequest = decode(request)?;
     let mut state = emu.lock();
     let token = state
         .public_tokens
@@ -93,7 +89,7 @@ pub(crate) fn public_token_exchange(
         .access_tokens
         .insert(access_token.clone(), item_id.clone());
     let body = json!({"access_token": access_token, "item_id": item_id, "request_id": request_id});
-    typed::<ItemPublicTokenExchange>(body).map_err(internal)
+    typed::<ItemPublicTokenExchange>(body)
 }
 
 /// The Item an access token names: unknown → `INVALID_ACCESS_TOKEN`, removed →
@@ -115,7 +111,7 @@ pub(crate) fn item_of<'s>(state: &'s State, request: &Value) -> Result<&'s ItemS
 }
 
 /// The `item` object of an answer.
-fn item_json(item: &ItemState) -> Result<Value, String> {
+fn item_json(item: &ItemState) -> Result<Value, PlaidError> {
     let mut value = example_value::<ItemGet>()?["item"].clone();
     value["item_id"] = json!(item.item_id);
     value["institution_id"] = json!(item.institution_id);
@@ -129,62 +125,59 @@ fn item_json(item: &ItemState) -> Result<Value, String> {
 /// `/item/get`.
 pub(crate) fn item_get(
     emu: &Emulated,
-    body: &[u8],
+    request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
-    let request = json_body(body)?;
-    let _: types::ItemGetRequest = decode(body)?;
+    let _: types::ItemGetRequest = decode(request)?;
     let state = emu.lock();
-    let item = item_of(&state, &request)?;
-    let mut answer = example_value::<ItemGet>().map_err(internal)?;
-    answer["item"] = item_json(item).map_err(internal)?;
+    let item = item_of(&state, request)?;
+    let mut answer = example_value::<ItemGet>()?;
+    answer["item"] = item_json(item)?;
     answer["request_id"] = json!(request_id);
-    typed::<ItemGet>(answer).map_err(internal)
+    typed::<ItemGet>(answer)
 }
 
 /// `/item/remove`: the access token stops working (`ITEM_NOT_FOUND`).
 pub(crate) fn item_remove(
     emu: &Emulated,
-    body: &[u8],
+    request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
-    let request = json_body(body)?;
-    let _: types::ItemRemoveRequest = decode(body)?;
+    let _: types::ItemRemoveRequest = decode(request)?;
     let mut state = emu.lock();
-    let id = item_of(&state, &request)?.item_id.clone();
+    let id = item_of(&state, request)?.item_id.clone();
     if let Some(item) = state.items.get_mut(&id) {
         item.removed = true;
     }
-    typed::<ItemRemove>(json!({"request_id": request_id})).map_err(internal)
+    typed::<ItemRemove>(json!({"request_id": request_id}))
 }
 
 /// `/accounts/get` and `/accounts/balance/get`: the Item's accounts.
 pub(crate) fn accounts_get(
     emu: &Emulated,
-    body: &[u8],
+    request: &Value,
     request_id: &str,
     balance: bool,
 ) -> Result<Vec<u8>, PlaidError> {
     // Decoded into the generated request type first: a wrong field is `INVALID_FIELD`.
     if balance {
-        let _: types::AccountsBalanceGetRequest = decode(body)?;
+        let _: types::AccountsBalanceGetRequest = decode(request)?;
     } else {
-        let _: types::AccountsGetRequest = decode(body)?;
+        let _: types::AccountsGetRequest = decode(request)?;
     }
-    let request = json_body(body)?;
     let state = emu.lock();
-    let item = item_of(&state, &request)?;
-    let answer = json!({"accounts": item.accounts, "item": item_json(item).map_err(internal)?,
+    let item = item_of(&state, request)?;
+    let answer = json!({"accounts": item.accounts, "item": item_json(item)?,
         "request_id": request_id});
     if balance {
-        typed::<AccountsBalanceGet>(answer).map_err(internal)
+        typed::<AccountsBalanceGet>(answer)
     } else {
-        typed::<AccountsGet>(answer).map_err(internal)
+        typed::<AccountsGet>(answer)
     }
 }
 
 /// A new Item's accounts: the spec's example accounts with ids of the Item's own.
-fn accounts(item_id: &str) -> Result<Vec<Value>, String> {
+fn accounts(item_id: &str) -> Result<Vec<Value>, PlaidError> {
     let example = example_value::<AccountsGet>()?;
     let accounts = example["accounts"].as_array().cloned().unwrap_or_default();
     Ok(accounts
@@ -198,15 +191,10 @@ fn accounts(item_id: &str) -> Result<Vec<Value>, String> {
         .collect())
 }
 
-/// The body as JSON (already checked to be an object by the server).
-pub(crate) fn json_body(body: &[u8]) -> Result<Value, PlaidError> {
-    serde_json::from_slice(body).map_err(|e| PlaidError::invalid_body(&e.to_string()))
-}
-
-/// The body decoded into its generated request type: a missing field is `MISSING_FIELDS`, any
-/// other mismatch `INVALID_FIELD`, as Plaid reports them.
-pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, PlaidError> {
-    serde_json::from_slice(body).map_err(|e| {
+/// The request (read once by the server) decoded into its generated request type: a missing
+/// field is `MISSING_FIELDS`, any other mismatch `INVALID_FIELD`, as Plaid reports them.
+pub(crate) fn decode<'r, T: serde::Deserialize<'r>>(request: &'r Value) -> Result<T, PlaidError> {
+    T::deserialize(request).map_err(|e| {
         let text = e.to_string();
         match text.strip_prefix("missing field `") {
             Some(rest) => PlaidError::missing_fields(rest.split('`').next().unwrap_or_default()),

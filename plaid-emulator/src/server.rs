@@ -71,42 +71,40 @@ fn answer(
         return Err(PlaidError::invalid_body("the body is not a JSON object"));
     }
     check_keys(emu, headers, &request)?;
-    emulated(emu, path, body, request_id, &request).unwrap_or_else(|| example(emu, path))
+    emulated(emu, path, &request, request_id).unwrap_or_else(|| example(emu, path))
 }
 
 /// The emulated flows, by path; `None` for the paths answered by the spec's example.
 fn emulated(
     emu: &Emulated,
     path: &str,
-    body: &[u8],
-    request_id: &str,
     request: &Value,
+    request_id: &str,
 ) -> Option<Result<Vec<u8>, PlaidError>> {
     Some(match path {
-        "/sandbox/public_token/create" => items::public_token_create(emu, body, request_id),
-        "/item/public_token/exchange" => items::public_token_exchange(emu, body, request_id),
-        "/item/get" => items::item_get(emu, body, request_id),
-        "/item/remove" => items::item_remove(emu, body, request_id),
-        "/accounts/get" => items::accounts_get(emu, body, request_id, false),
-        "/accounts/balance/get" => items::accounts_get(emu, body, request_id, true),
-        "/transactions/sync" => transactions_sync(emu, body, request_id, request),
-        "/transfer/authorization/create" => transfers::authorize(emu, body, request_id),
-        "/transfer/create" => transfers::create(emu, body, request_id),
-        "/transfer/get" => transfers::get(emu, body, request_id),
-        "/webhook_verification_key/get" => webhooks::verification_key(emu, body, request_id),
-        "/item/webhook/update" => webhooks::webhook_update(emu, body, request_id),
-        "/sandbox/item/fire_webhook" => webhooks::fire(emu, body, request_id),
+        "/sandbox/public_token/create" => items::public_token_create(emu, request, request_id),
+        "/item/public_token/exchange" => items::public_token_exchange(emu, request, request_id),
+        "/item/get" => items::item_get(emu, request, request_id),
+        "/item/remove" => items::item_remove(emu, request, request_id),
+        "/accounts/get" => items::accounts_get(emu, request, request_id, false),
+        "/accounts/balance/get" => items::accounts_get(emu, request, request_id, true),
+        "/transactions/sync" => transactions_sync(emu, request, request_id),
+        "/transfer/authorization/create" => transfers::authorize(emu, request, request_id),
+        "/transfer/create" => transfers::create(emu, request, request_id),
+        "/transfer/get" => transfers::get(emu, request, request_id),
+        "/webhook_verification_key/get" => webhooks::verification_key(emu, request, request_id),
+        "/item/webhook/update" => webhooks::webhook_update(emu, request, request_id),
+        "/sandbox/item/fire_webhook" => webhooks::fire(emu, request, request_id),
         _ => return None,
     })
 }
 
 fn transactions_sync(
     emu: &Emulated,
-    body: &[u8],
-    request_id: &str,
     request: &Value,
+    request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
-    let _: plaid_client::types::TransactionsSyncRequest = items::decode(body)?;
+    let _: plaid_client::types::TransactionsSyncRequest = items::decode(request)?;
     let state = emu.lock();
     let item = items::item_of(&state, request)?;
     transactions::sync_page(item, request, request_id)

@@ -53,7 +53,11 @@ fn transaction(template: &Value, item: &str, seed: &str, accounts: &[Value], k: 
 
 /// The history of a new Item: posted transactions, pending ones, then those posting (a removal
 /// of the pending transaction and the posted one naming it), then one correction.
-pub(crate) fn history(item: &str, seed: u64, accounts: &[Value]) -> Result<Vec<Change>, String> {
+pub(crate) fn history(
+    item: &str,
+    seed: u64,
+    accounts: &[Value],
+) -> Result<Vec<Change>, PlaidError> {
     let page = example_value::<TransactionsSync>()?;
     let template = page["added"][0].clone();
     let seed = seed.to_string();
@@ -132,7 +136,7 @@ pub(crate) fn sync_page(
             } => removed.push(json!({"transaction_id": transaction_id, "account_id": account_id})),
         }
     }
-    let mut page = example_value::<TransactionsSync>().map_err(|e| PlaidError::internal(&e))?;
+    let mut page = example_value::<TransactionsSync>()?;
     page["accounts"] = json!(item.accounts);
     page["added"] = json!(added);
     page["modified"] = json!(modified);
@@ -141,5 +145,5 @@ pub(crate) fn sync_page(
     page["has_more"] = json!(to < item.history.len());
     page["transactions_update_status"] = json!("HISTORICAL_UPDATE_COMPLETE");
     page["request_id"] = json!(request_id);
-    typed::<TransactionsSync>(page).map_err(|e| PlaidError::internal(&e))
+    typed::<TransactionsSync>(page)
 }

@@ -12,7 +12,7 @@ use plaid_client::types;
 use serde_json::{json, Value};
 
 use crate::examples::{example_value, typed};
-use crate::items::{decode, item_of, json_body};
+use crate::items::{decode, item_of};
 use crate::plaid_error::PlaidError;
 use crate::state::{digest, Emulated};
 
@@ -25,20 +25,15 @@ pub(crate) struct Authorization {
     pub(crate) transfer_id: Option<String>,
 }
 
-fn internal(e: String) -> PlaidError {
-    PlaidError::internal(&e)
-}
-
 /// `/transfer/authorization/create`: approved, for an account of the Item.
 pub(crate) fn authorize(
     emu: &Emulated,
-    body: &[u8],
+    request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
-    let _: types::TransferAuthorizationCreateRequest = decode(body)?;
-    let request = json_body(body)?;
+    let _: types::TransferAuthorizationCreateRequest = decode(request)?;
     let mut state = emu.lock();
-    let item = item_of(&state, &request)?;
+    let item = item_of(&state, request)?;
     let account = request["account_id"].as_str().unwrap_or_default();
     if !item.accounts.iter().any(|a| a["account_id"] == account) {
         return Err(PlaidError::invalid_field(
@@ -57,8 +52,7 @@ pub(crate) fn authorize(
         "authorization",
         &state.transfers_created.to_string(),
     ]);
-    let mut json =
-        example_value::<TransferAuthorizationCreate>().map_err(internal)?["authorization"].clone();
+    let mut json = example_value::<TransferAuthorizationCreate>()?["authorization"].clone();
     json["id"] = json!(id);
     json["decision"] = json!("approved");
     json["decision_rationale"] = Value::Null;
@@ -84,15 +78,17 @@ pub(crate) fn authorize(
 
 fn answer_authorization(json: Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
     typed::<TransferAuthorizationCreate>(json!({"authorization": json, "request_id": request_id}))
-        .map_err(internal)
 }
 
 /// `/transfer/create`: one transfer per authorization, whatever the retries.
-pub(crate) fn create(emu: &Emulated, body: &[u8], request_id: &str) -> Result<Vec<u8>, PlaidError> {
-    let _: types::TransferCreateRequest = decode(body)?;
-    let request = json_body(body)?;
+pub(crate) fn create(
+    emu: &Emulated,
+    request: &Value,
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let _: types::TransferCreateRequest = decode(request)?;
     let mut state = emu.lock();
-    item_of(&state, &request)?;
+    item_of(&state, request)?;
     let authorization_id = request["authorization_id"]
         .as_str()
         .unwrap_or_default()
@@ -107,7 +103,7 @@ pub(crate) fn create(emu: &Emulated, body: &[u8], request_id: &str) -> Result<Ve
     }
     let proposed = authorization.json["proposed_transfer"].clone();
     let id = digest(&[&emu.seed.to_string(), "transfer", &authorization_id]);
-    let mut transfer = example_value::<TransferCreate>().map_err(internal)?["transfer"].clone();
+    let mut transfer = example_value::<TransferCreate>()?["transfer"].clone();
     transfer["id"] = json!(id);
     transfer["authorization_id"] = json!(authorization_id);
     transfer["account_id"] = proposed["account_id"].clone();
@@ -124,13 +120,15 @@ pub(crate) fn create(emu: &Emulated, body: &[u8], request_id: &str) -> Result<Ve
 
 fn answer_transfer(transfer: Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
     typed::<TransferCreate>(json!({"transfer": transfer, "request_id": request_id}))
-        .map_err(internal)
 }
 
 /// `/transfer/get`.
-pub(crate) fn get(emu: &Emulated, body: &[u8], request_id: &str) -> Result<Vec<u8>, PlaidError> {
-    let _: types::TransferGetRequest = decode(body)?;
-    let request = json_body(body)?;
+pub(crate) fn get(
+    emu: &Emulated,
+    request: &Value,
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let _: types::TransferGetRequest = decode(request)?;
     let state = emu.lock();
     let id = request["transfer_id"].as_str().unwrap_or_default();
     let transfer = state
@@ -138,5 +136,5 @@ pub(crate) fn get(emu: &Emulated, body: &[u8], request_id: &str) -> Result<Vec<u
         .get(id)
         .cloned()
         .ok_or_else(|| PlaidError::invalid_field("transfer_id is not a transfer"))?;
-    typed::<TransferGet>(json!({"transfer": transfer, "request_id": request_id})).map_err(internal)
+    typed::<TransferGet>(json!({"transfer": transfer, "request_id": request_id}))
 }

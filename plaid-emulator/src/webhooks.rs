@@ -14,7 +14,7 @@ use plaid_client::types;
 use serde_json::{json, Value};
 
 use crate::examples::{example_value, typed};
-use crate::items::{decode, item_of, json_body};
+use crate::items::{decode, item_of};
 use crate::plaid_error::PlaidError;
 use crate::state::{Emulated, ItemState};
 
@@ -25,48 +25,49 @@ const RETRY_DELAY: Duration = Duration::from_millis(100);
 /// `/webhook_verification_key/get`: the signing key's JWK, for its `kid` only.
 pub(crate) fn verification_key(
     emu: &Emulated,
-    body: &[u8],
+    request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
-    let request: types::WebhookVerificationKeyGetRequest = decode(body)?;
+    let request: types::WebhookVerificationKeyGetRequest = decode(request)?;
     if request.key_id != emu.signer.kid() {
         return Err(PlaidError::invalid_webhook_key_id());
     }
     typed::<WebhookVerificationKeyGet>(emu.signer.key_response(request_id))
-        .map_err(|e| PlaidError::internal(&e))
 }
 
 /// `/item/webhook/update`: the Item's webhook URL (none: no webhooks).
 pub(crate) fn webhook_update(
     emu: &Emulated,
-    body: &[u8],
+    request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
-    let request: types::ItemWebhookUpdateRequest = decode(body)?;
-    let value = json_body(body)?;
+    let update: types::ItemWebhookUpdateRequest = decode(request)?;
     let mut state = emu.lock();
-    let id = item_of(&state, &value)?.item_id.clone();
-    let mut answer = example_value::<ItemWebhookUpdate>().map_err(|e| PlaidError::internal(&e))?;
+    let id = item_of(&state, request)?.item_id.clone();
+    let mut answer = example_value::<ItemWebhookUpdate>()?;
     if let Some(item) = state.items.get_mut(&id) {
-        item.webhook = request.webhook.clone();
+        item.webhook = update.webhook.clone();
         answer["item"]["item_id"] = json!(item.item_id);
         answer["item"]["webhook"] = json!(item.webhook);
     }
     answer["request_id"] = json!(request_id);
-    typed::<ItemWebhookUpdate>(answer).map_err(|e| PlaidError::internal(&e))
+    typed::<ItemWebhookUpdate>(answer)
 }
 
 /// `/sandbox/item/fire_webhook`: the webhook of `webhook_code` for the Item, delivered now.
-pub(crate) fn fire(emu: &Emulated, body: &[u8], request_id: &str) -> Result<Vec<u8>, PlaidError> {
-    let _: types::SandboxItemFireWebhookRequest = decode(body)?;
-    let request = json_body(body)?;
+pub(crate) fn fire(
+    emu: &Emulated,
+    request: &Value,
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let _: types::SandboxItemFireWebhookRequest = decode(request)?;
     let code = request["webhook_code"]
         .as_str()
         .unwrap_or_default()
         .to_string();
     let (url, payload) = {
         let state = emu.lock();
-        let item = item_of(&state, &request)?;
+        let item = item_of(&state, request)?;
         let url = item.webhook.clone().ok_or_else(|| {
             PlaidError::invalid_field(
                 "the Item has no webhook URL (set options.webhook or use /item/webhook/update)",
@@ -76,7 +77,6 @@ pub(crate) fn fire(emu: &Emulated, body: &[u8], request_id: &str) -> Result<Vec<
     };
     deliver(emu, url, payload);
     typed::<SandboxItemFireWebhook>(json!({"webhook_fired": true, "request_id": request_id}))
-        .map_err(|e| PlaidError::internal(&e))
 }
 
 /// The body Plaid sends for `code` (docs: the webhook pages of each product).
