@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use plaid_sync::plaid::{decode_webhook, Webhook};
 use plaid_sync::sqlx::{self, Sqlite};
-use plaid_sync::{ApplyMode, Error, Pacer, Pacing, Sharing, Store, WebhookOutcome, Worker};
-use support::scenario::{add_items, assert_end_state, drain, webhook};
-use support::{test_config, AnyError, Faults, Ledger, MockPlaid};
+use plaid_sync::{ApplyMode, Error, Store, WebhookOutcome};
+use support::scenario::{add_items, assert_end_state, drain, unpaced_worker, webhook};
+use support::{test_config, AnyError, Faults, MockPlaid};
 
 const NO_ITEM_ID: &[u8] = br#"{"webhook_type": "TRANSACTIONS",
     "webhook_code": "SYNC_UPDATES_AVAILABLE", "initial_update_complete": true,
@@ -134,15 +134,7 @@ async fn streaming_on_sqlite_at_the_default_concurrency() -> Result<(), AnyError
         concurrency: plaid_sync::WorkerConfig::default().concurrency,
         ..test_config("streaming")
     };
-    let pacer = Pacer::new(Pacing::unlimited(), Sharing::InProcess)?;
-    let client = support::client(&mock)?;
-    let w = Worker::new(
-        store.clone(),
-        client,
-        Ledger::default(),
-        mock.tokens(),
-        pacer,
-    );
+    let w = unpaced_worker(&store, &mock)?;
     let stats = drain(vec![w.config(config)?], Duration::from_secs(120)).await?;
     assert_eq!(stats[0].committed, 40, "{stats:?}");
     assert_eq!((stats[0].failed, stats[0].lease_lost), (0, 0), "{stats:?}");

@@ -8,9 +8,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
-use plaid_sync::{Pacer, Pacing, Sharing, Worker};
-use support::scenario::{add_items, drain};
-use support::{test_config, AnyError, Faults, Ledger, MockLimits, MockPlaid};
+use support::scenario::{add_items, drain, unpaced_worker};
+use support::{test_config, AnyError, Faults, MockLimits, MockPlaid};
 
 /// Counters summed and histogram sample counts, by metric name and (for some) one label.
 #[derive(Debug, Default)]
@@ -58,15 +57,7 @@ async fn metrics_match_what_the_mock_served() -> Result<(), AnyError> {
         per_client: (8, Duration::from_secs(1)),
         per_item: (100, Duration::from_secs(1)),
     }));
-    let pacer = Pacer::new(Pacing::unlimited(), Sharing::InProcess)?;
-    let client = support::client(&mock)?;
-    let w = Worker::new(
-        store.clone(),
-        client,
-        Ledger::default(),
-        mock.tokens(),
-        pacer,
-    );
+    let w = unpaced_worker(&store, &mock)?;
     let stats = drain(vec![w.config(test_config("m"))?], Duration::from_secs(60)).await?;
     store.progress().await?;
     let (stats, served, seen) = (stats[0], mock.counters(), seen(&snapshotter));

@@ -1,11 +1,14 @@
 //! The steps the scenarios share: webhooks, adding Items, running workers until idle, and the
 //! "nothing lost, nothing doubled" check of the end state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use plaid_sync::plaid::Webhook;
-use plaid_sync::{AccessTokens, Stats, Store, SyncHandler, WebhookOutcome, Worker};
+use plaid_sync::{
+    AccessTokens, Credential, Pacer, Pacing, Sharing, Stats, Store, SyncHandler, WebhookOutcome,
+    Worker,
+};
 
 use super::{AnyError, Ledger, LedgerDb, MockPlaid};
 
@@ -19,6 +22,27 @@ pub async fn webhook<DB: LedgerDb>(
     Ok(store
         .record_webhook(&Webhook::from_json(body.as_bytes())?)
         .await?)
+}
+
+/// A worker on `store` for `mock`'s Items with no pace of its own: only the mock's limits, if
+/// any, hold it back.
+pub fn unpaced_worker<DB>(
+    store: &Store<DB>,
+    mock: &MockPlaid,
+) -> Result<Worker<DB, Ledger, HashMap<String, Credential>>, AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    let pacer = Pacer::new(Pacing::unlimited(), Sharing::InProcess)?;
+    let client = super::client(mock)?;
+    Ok(Worker::new(
+        store.clone(),
+        client,
+        Ledger::default(),
+        mock.tokens(),
+        pacer,
+    ))
 }
 
 /// Run workers as tasks until each finds nothing due, within `limit`.
