@@ -3,6 +3,7 @@
 
 pub mod lookup;
 pub mod pin;
+pub mod products;
 pub mod provision;
 
 pub use provision::resolve;
