@@ -14,6 +14,7 @@
 //!
 //! Nothing touches the checked-in code until every step has succeeded.
 
+pub mod features;
 pub mod files;
 pub mod passes;
 pub mod progenitor_output;
@@ -65,7 +66,7 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
         version: spec::version(&original),
         evidence: &evidence,
     };
-    let files = generate_files(&input, doc, opts.style.clone())?;
+    let Generated { files, features } = generate_files(&input, doc, opts.style.clone())?;
 
     let crate_dir = opts
         .out
@@ -73,12 +74,33 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| root.join("plaid-client"));
     let dir = crate_dir.join(GENERATED_DIR);
     if opts.check {
-        return files::check(&dir, &files, &input.version);
+        let code = files::check(&dir, &files, &input.version)?;
+        let stale = features.as_ref().map_or(Ok(Vec::new()), |f| {
+            features::sync_outside(root, opts.out.is_some(), f, true)
+        })?;
+        for path in &stale {
+            eprintln!("{path}: its generated features differ; run `cargo xtask generate`");
+        }
+        return Ok(if stale.is_empty() {
+            code
+        } else {
+            ExitCode::FAILURE
+        });
     }
     if opts.out.is_some() && !crate_dir.join("Cargo.toml").exists() {
         scaffold::scaffold(root, &crate_dir, &opts.style)?;
     }
     files::write(&dir, &files)?;
+    if let Some(f) = &features {
+        let target = if opts.out.is_some() {
+            crate_dir.as_path()
+        } else {
+            root
+        };
+        for path in features::sync_outside(target, opts.out.is_some(), f, false)? {
+            println!("wrote the generated features of {path}");
+        }
+    }
     if opts.out.is_some() {
         println!(
             "compile it with: cargo check --manifest-path {}",
@@ -88,12 +110,19 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Everything the generator writes, by path relative to `src/generated`.
+/// Everything the generator writes: the files by path relative to `src/generated`, and the
+/// product features (for the manifests and the README; none for the builder style).
+pub struct Generated {
+    pub files: BTreeMap<String, String>,
+    pub features: Option<features::Features>,
+}
+
+/// Everything the generator writes.
 pub fn generate_files(
     input: &Input<'_>,
     normalized: Value,
     style: progenitor::InterfaceStyle,
-) -> anyhow::Result<BTreeMap<String, String>> {
+) -> anyhow::Result<Generated> {
     let builder = matches!(style, progenitor::InterfaceStyle::Builder);
     let mut output = progenitor_output::generate(input.spec_path, normalized, style)?;
     let headers = crate::spec::lookup::api_key_headers(input.original);
@@ -103,7 +132,11 @@ pub fn generate_files(
         // (without the constructors, which need the operations).
         let passes = passes::apply(&mut output.types, &headers, None)?;
         println!("serde: {}", passes.serde_impls);
-        return files::builder_files(output.client, output.types, &input.version);
+        let files = files::builder_files(output.client, output.types, &input.version)?;
+        return Ok(Generated {
+            files,
+            features: None,
+        });
     }
     let ops = tables::operations::collect(&output.client, input.original)?;
     let requests = tables::operations::requests(&ops);
@@ -118,5 +151,9 @@ pub fn generate_files(
         "{}; {} string enums opened",
         tables.operations_summary, passes.opened_enums
     );
-    files::layout(input, output, tables)
+    let (files, features) = files::layout(input, output, tables)?;
+    Ok(Generated {
+        files,
+        features: Some(features),
+    })
 }

@@ -175,3 +175,24 @@ pub fn impl_mentions_path(imp: &syn::ItemImpl, segments: &[&str]) -> bool {
     syn::visit_mut::VisitMut::visit_item_impl_mut(&mut find, &mut imp.clone());
     find.found
 }
+
+/// The type an item belongs to: `impl X` / `impl Trait for X` belong to X, and so does
+/// `impl From<X> for String`.
+pub fn item_owner(item: &syn::Item) -> Option<String> {
+    match item {
+        syn::Item::Struct(s) => Some(s.ident.to_string()),
+        syn::Item::Enum(e) => Some(e.ident.to_string()),
+        syn::Item::Type(t) => Some(t.ident.to_string()),
+        syn::Item::Impl(i) => local_type_name(&i.self_ty).or_else(|| {
+            let (_, path, _) = i.trait_.as_ref()?;
+            match &path.segments.last()?.arguments {
+                syn::PathArguments::AngleBracketed(ab) => ab.args.iter().find_map(|a| match a {
+                    syn::GenericArgument::Type(t) => local_type_name(t),
+                    _ => None,
+                }),
+                _ => None,
+            }
+        }),
+        _ => None,
+    }
+}

@@ -27,6 +27,8 @@ pub struct Tables {
     pub mock: syn::File,
     pub redact: syn::File,
     pub error_codes: syn::File,
+    /// The product features and the gates of every generated name.
+    pub features: crate::codegen::features::Features,
     /// One line for the generator's output: operations by kind.
     pub operations_summary: String,
 }
@@ -51,6 +53,8 @@ pub fn build(
         hooks.len()
     );
     let webhooks: syn::File = syn::parse2(webhooks::emit(&hooks)?)?;
+    let features = crate::codegen::features::compute(input.original, &ops, &hooks, &output.types);
+    println!("{}", features.summary());
 
     let mock_tokens = output
         .mock
@@ -68,6 +72,7 @@ pub fn build(
         mock: mock.file,
         redact: syn::parse2(redact.file)?,
         error_codes: syn::parse2(error_codes.file)?,
+        features,
         operations_summary: operations::summary(&ops, expected),
     })
 }

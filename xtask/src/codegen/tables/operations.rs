@@ -230,13 +230,17 @@ pub fn emit(ops: &[OperationInfo], attached: &Attached) -> TokenStream {
         }
         visits.push(quote!(visitor.visit::<#marker>();));
     }
-    let count = ops.len();
+    let ids = ops.iter().map(|op| op.operation_id.as_str());
     quote! {
         use crate::generated::types;
         use crate::ByteStream;
 
-        /// How many operations the generated client has.
-        pub const COUNT: usize = #count;
+        /// The `operationId` of every operation this build compiles (its features decide), in a
+        /// stable order.
+        pub const OPERATION_IDS: &[&str] = &[#(#ids),*];
+
+        /// How many operations this build compiles (all of the spec's with `full`).
+        pub const COUNT: usize = OPERATION_IDS.len();
 
         /// Hand every operation to `visitor`, in a stable order.
         pub fn visit_all<V: crate::OperationVisitor>(visitor: &mut V) {

@@ -32,6 +32,7 @@ pub fn emit(credentials: &Credentials, original: &Value) -> Table {
         quote!(visitor.visit::<types::#ident>(#name);)
     });
     let walked = credentials.all_types.len();
+    let names = credentials.all_types.iter();
     let file = quote! {
         use crate::generated::types;
 
@@ -48,8 +49,11 @@ pub fn emit(credentials: &Credentials, original: &Value) -> Table {
         /// examples of credential fields spell them, for every environment of its `servers`.
         pub const TOKEN_PREFIXES: &[&str] = &[#(#prefix_list),*];
 
-        /// How many types [`visit_types`] visits.
-        pub const TYPE_COUNT: usize = #walked;
+        /// The name of every struct and enum of [`crate::types`] this build compiles.
+        pub const TYPE_NAMES: &[&str] = &[#(#names),*];
+
+        /// How many types [`visit_types`] visits (all of them with `full`).
+        pub const TYPE_COUNT: usize = TYPE_NAMES.len();
 
         /// Call `visitor.visit::<T>(name)` for every struct and enum of [`crate::types`], e.g.
         /// to check that none of them prints a credential in `Debug`.

@@ -185,15 +185,19 @@ pub fn emit(hooks: &[Webhook]) -> anyhow::Result<TokenStream> {
     let dispatch = by_pair
         .iter()
         .map(|((t, c), candidates)| dispatch_arm(t, c, candidates));
-    let count = hooks.len();
+    let rust_types = hooks.iter().map(|h| h.rust_type.as_str());
     let pairs = by_pair.keys().map(|(t, c)| quote!((#t, #c)));
     Ok(quote! {
         use crate::generated::types;
 
-        /// How many webhook schemas the spec describes (and `WebhookEvent` has variants for).
-        pub const COUNT: usize = #count;
+        /// The generated type of every webhook schema `WebhookEvent` has a variant for in this
+        /// build (its features decide).
+        pub const TYPES: &[&str] = &[#(#rust_types),*];
 
-        /// Every known `(webhook_type, webhook_code)` pair.
+        /// How many webhook schemas `WebhookEvent` has variants for (all of the spec's with `full`).
+        pub const COUNT: usize = TYPES.len();
+
+        /// Every `(webhook_type, webhook_code)` pair the spec describes, whatever the features.
         pub const KNOWN: &[(&str, &str)] = &[#(#pairs),*];
 
         /// A webhook body, typed by its `webhook_type` and `webhook_code`.
