@@ -6,6 +6,44 @@ use super::types;
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+#[cfg(
+    all(
+        feature = "assets",
+        feature = "auth",
+        feature = "beacon",
+        feature = "beta",
+        feature = "business-verification",
+        feature = "check",
+        feature = "consent",
+        feature = "employers",
+        feature = "enrich",
+        feature = "fdx",
+        feature = "identity",
+        feature = "identity-verification",
+        feature = "income",
+        feature = "investments",
+        feature = "investments-move",
+        feature = "issues",
+        feature = "kyc-aml-users",
+        feature = "layer",
+        feature = "liabilities",
+        feature = "monitor",
+        feature = "network",
+        feature = "oauth",
+        feature = "partner",
+        feature = "payment-initiation",
+        feature = "processor-partners",
+        feature = "processors",
+        feature = "profile",
+        feature = "protect",
+        feature = "signal",
+        feature = "statements",
+        feature = "transactions",
+        feature = "transfer",
+        feature = "users",
+        feature = "virtual-accounts"
+    )
+)]
 #[derive(Clone, Debug)]
 /**Client for The Plaid API
 
@@ -70,6 +108,7 @@ impl ClientInfo<crate::RequestHeaders> for Client {
 impl ClientHooks<crate::RequestHeaders> for &Client {}
 #[allow(clippy::all)]
 impl Client {
+    #[cfg(feature = "signal")]
     /**Retrieve real-time balance data
 
 The `/accounts/balance/get` endpoint returns the real-time balance for each of an Item's accounts. While other endpoints, such as `/accounts/get`, return a balance object,  `/accounts/balance/get` forces the available and current balance fields to be refreshed rather than cached. This endpoint can be used for existing Items that were added via any of Plaid's other products. This endpoint can be used as long as Link has been initialized with any other product; `balance` itself is not a product that can be used to initialize Link. As this endpoint triggers a synchronous request for fresh data, latency may be higher than for other Plaid endpoints (typically less than 10 seconds, but occasionally up to 30 seconds or more); if you encounter errors, you may find it necessary to adjust your timeout period when making requests.
@@ -223,6 +262,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Create Asset Report Audit Copy
 
 Plaid can provide an Audit Copy of any Asset Report directly to a participating third party on your behalf. For example, Plaid can supply an Audit Copy directly to the GSEs on your behalf if you participate in Fannie Mae's Day 1 Certainty™ program or utilize Freddie Mac's Loan Product Advisor® (LPA®) Asset and Income Modeler (AIM). An Audit Copy contains the same underlying data as the Asset Report.
@@ -276,6 +316,7 @@ Sends a `POST` request to `/asset_report/audit_copy/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Retrieve an Asset Report Audit Copy
 
 `/asset_report/audit_copy/get` allows auditors to get a copy of an Asset Report that was previously shared via the `/asset_report/audit_copy/create` endpoint.  The caller of `/asset_report/audit_copy/create` must provide the `audit_copy_token` to the auditor.  This token can then be used to call `/asset_report/audit_copy/get`.
@@ -324,6 +365,7 @@ Sends a `POST` request to `/asset_report/audit_copy/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Retrieve a PDF Asset Report Audit Copy
 
 The `/asset_report/audit_copy/pdf/get` endpoint retrieves an Asset Report Audit Copy in PDF format. The caller must provide the `audit_copy_token` that was shared via the `/asset_report/audit_copy/create` endpoint.
@@ -369,6 +411,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Remove Asset Report Audit Copy
 
 The `/asset_report/audit_copy/remove` endpoint allows you to remove an Audit Copy. Removing an Audit Copy invalidates the `audit_copy_token` associated with it, meaning both you and any third parties holding the token will no longer be able to use it to access Report data. Items associated with the Asset Report, the Asset Report itself and other Audit Copies of it are not affected and will remain accessible after removing the given Audit Copy.
@@ -422,6 +465,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Create an Asset Report
 
 The `/asset_report/create` endpoint initiates the process of creating an Asset Report, which can then be retrieved by passing the `asset_report_token` return value to the `/asset_report/get` or `/asset_report/pdf/get` endpoints.
@@ -477,6 +521,7 @@ Sends a `POST` request to `/asset_report/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Filter Asset Report
 
 By default, an Asset Report will contain all of the accounts on a given Item. In some cases, you may not want the Asset Report to contain all accounts. For example, you might have the end user choose which accounts are relevant in Link using the Account Select view, which you can enable in the dashboard. Or, you might always exclude certain account types or subtypes, which you can identify by using the `/accounts/get` endpoint. To narrow an Asset Report to only a subset of accounts, use the `/asset_report/filter` endpoint.
@@ -536,6 +581,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Retrieve an Asset Report
 
 The `/asset_report/get` endpoint retrieves the Asset Report in JSON format. Before calling `/asset_report/get`, you must first create the Asset Report using `/asset_report/create` (or filter an Asset Report using `/asset_report/filter`) and then wait for the [`PRODUCT_READY`](https://plaid.com/docs/api/products/assets/#product_ready) webhook to fire, indicating that the Report is ready to be retrieved.
@@ -590,6 +636,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Retrieve a PDF Asset Report
 
 The `/asset_report/pdf/get` endpoint retrieves the Asset Report in PDF format. Before calling `/asset_report/pdf/get`, you must first create the Asset Report using `/asset_report/create` (or filter an Asset Report using `/asset_report/filter`) and then wait for the [`PRODUCT_READY`](https://plaid.com/docs/api/products/assets/#product_ready) webhook to fire, indicating that the Report is ready to be retrieved.
@@ -635,6 +682,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Refresh an Asset Report
 
 An Asset Report is an immutable snapshot of a user's assets. In order to "refresh" an Asset Report you created previously, you can use the `/asset_report/refresh` endpoint to create a new Asset Report based on the old one, but with the most recent data available.
@@ -690,6 +738,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Delete an Asset Report
 
 The `/item/remove` endpoint allows you to invalidate an `access_token`, meaning you will not be able to create new Asset Reports with it. Removing an Item does not affect any Asset Reports or Audit Copies you have already created, which will remain accessible until you remove them specifically.
@@ -745,6 +794,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "auth")]
     /**Retrieve auth data
 
 The `/auth/get` endpoint returns the bank account and bank identification numbers (such as routing numbers, for US accounts) associated with an Item's checking, savings, and cash management accounts, along with high-level account data and balances when available.
@@ -797,6 +847,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "auth")]
     /**Verify auth data
 
 The `/auth/verify` endpoint verifies bank account and routing numbers and (optionally) account owner names against Plaid's database via [Database Auth](https://plaid.com/docs/auth/coverage/database-auth/). It can be used to verify account numbers that were not collected via the Plaid Link flow.
@@ -849,6 +900,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "auth")]
     /**Get balance of your Bank Transfer account
 
 Use the `/bank_transfer/balance/get` endpoint to see the available balance in your bank transfer account. Debit transfers increase this balance once their status is posted. Credit transfers decrease this balance when they are created.
@@ -904,6 +956,7 @@ Sends a `POST` request to `/bank_transfer/balance/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "auth")]
     /**Cancel a bank transfer
 
 Use the `/bank_transfer/cancel` endpoint to cancel a bank transfer.  A transfer is eligible for cancelation if the `cancellable` property returned by `/bank_transfer/get` is `true`.
@@ -955,6 +1008,7 @@ Sends a `POST` request to `/bank_transfer/cancel`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "auth")]
     /**Create a bank transfer
 
 Use the `/bank_transfer/create` endpoint to initiate a new bank transfer.
@@ -1006,6 +1060,7 @@ Sends a `POST` request to `/bank_transfer/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "auth")]
     /**List bank transfer events
 
 Use the `/bank_transfer/event/list` endpoint to get a list of Plaid-initiated ACH or bank transfer events based on specified filter criteria. When using Auth with micro-deposit verification enabled, this endpoint can be used to fetch status updates on ACH micro-deposits. For more details, see [micro-deposit events](https://plaid.com/docs/auth/coverage/microdeposit-events/).
@@ -1057,6 +1112,7 @@ Sends a `POST` request to `/bank_transfer/event/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "auth")]
     /**Sync bank transfer events
 
 `/bank_transfer/event/sync` allows you to request up to the next 25 Plaid-initiated bank transfer events that happened after a specific `event_id`. When using Auth with micro-deposit verification enabled, this endpoint can be used to fetch status updates on ACH micro-deposits. For more details, see [micro-deposit events](https://plaid.com/docs/auth/coverage/microdeposit-events/).
@@ -1108,6 +1164,7 @@ Sends a `POST` request to `/bank_transfer/event/sync`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "auth")]
     /**Retrieve a bank transfer
 
 The `/bank_transfer/get` fetches information about the bank transfer corresponding to the given `bank_transfer_id`.
@@ -1159,6 +1216,7 @@ Sends a `POST` request to `/bank_transfer/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "auth")]
     /**List bank transfers
 
 Use the `/bank_transfer/list` endpoint to see a list of all your bank transfers and their statuses. Results are paginated; use the `count` and `offset` query parameters to retrieve the desired bank transfers.
@@ -1211,6 +1269,7 @@ Sends a `POST` request to `/bank_transfer/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "auth")]
     /**Migrate account into Bank Transfers
 
 As an alternative to adding Items via Link, you can also use the `/bank_transfer/migrate_account` endpoint to migrate known account and routing numbers to Plaid Items.  Note that Items created in this way are not compatible with endpoints for other products, such as `/accounts/balance/get`, and can only be used with Bank Transfer endpoints.  If you require access to other endpoints, create the Item through Link instead.  Access to `/bank_transfer/migrate_account` is not enabled by default; to obtain access, contact your Plaid account manager.
@@ -1262,6 +1321,7 @@ Sends a `POST` request to `/bank_transfer/migrate_account`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Retrieve a sweep
 
 The `/bank_transfer/sweep/get` endpoint fetches information about the sweep corresponding to the given `sweep_id`.
@@ -1313,6 +1373,7 @@ Sends a `POST` request to `/bank_transfer/sweep/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**List sweeps
 
 The `/bank_transfer/sweep/list` endpoint fetches information about the sweeps matching the given filters.
@@ -1364,6 +1425,7 @@ Sends a `POST` request to `/bank_transfer/sweep/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beacon")]
     /**Evaluate risk of a bank account
 
 Use `/beacon/account_risk/v1/evaluate` to get risk insights for a linked account.
@@ -1415,6 +1477,7 @@ Sends a `POST` request to `/beacon/account_risk/v1/evaluate`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beacon")]
     /**Get a Beacon Duplicate
 
 Returns a Beacon Duplicate for a given Beacon Duplicate id.
@@ -1473,6 +1536,7 @@ Sends a `POST` request to `/beacon/duplicate/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beacon")]
     /**Create a Beacon Report
 
 Create a fraud report for a given Beacon User.
@@ -1524,6 +1588,7 @@ Sends a `POST` request to `/beacon/report/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beacon")]
     /**Get a Beacon Report
 
 Returns a Beacon Report for a given Beacon Report ID.
@@ -1575,6 +1640,7 @@ Sends a `POST` request to `/beacon/report/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beacon")]
     /**List Beacon Reports for a Beacon User
 
 Use the `/beacon/report/list` endpoint to view all Beacon Reports you created for a specific Beacon User. The reports returned by this endpoint are exclusively reports you created for a specific user. A Beacon User can only have one active report at a time, but a new report can be created if a previous report has been deleted. The results from this endpoint are paginated; the `next_cursor` field will be populated if there is another page of results that can be retrieved. To fetch the next page, pass the `next_cursor` value as the `cursor` parameter in the next request.
@@ -1626,6 +1692,7 @@ Sends a `POST` request to `/beacon/report/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beacon")]
     /**Get a Beacon Report Syndication
 
 Returns a Beacon Report Syndication for a given Beacon Report Syndication id.
@@ -1677,6 +1744,7 @@ Sends a `POST` request to `/beacon/report_syndication/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beacon")]
     /**List Beacon Report Syndications for a Beacon User
 
 Use the `/beacon/report_syndication/list` endpoint to view all Beacon Reports that have been syndicated to a specific Beacon User. This endpoint returns Beacon Report Syndications which are references to Beacon Reports created either by you, or another Beacon customer, that matched the specified Beacon User. A Beacon User can have multiple active Beacon Report Syndications at once. The results from this endpoint are paginated; the `next_cursor` field will be populated if there is another page of results that can be retrieved. To fetch the next page, pass the `next_cursor` value as the `cursor` parameter in the next request.
@@ -1728,6 +1796,7 @@ Sends a `POST` request to `/beacon/report_syndication/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beacon")]
     /**Get Account Insights for a Beacon User
 
 Get Account Insights for all Accounts linked to this Beacon User. The insights for each account are computed based on the information that was last retrieved from the financial institution.
@@ -1779,6 +1848,7 @@ Sends a `POST` request to `/beacon/user/account_insights/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beacon")]
     /**Create a Beacon User
 
 Create and scan a Beacon User against your Beacon Program, according to your program's settings.
@@ -1838,6 +1908,7 @@ Sends a `POST` request to `/beacon/user/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beacon")]
     /**Get a Beacon User
 
 Fetch a Beacon User.
@@ -1889,6 +1960,7 @@ Sends a `POST` request to `/beacon/user/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beacon")]
     /**List a Beacon User's history
 
 List all changes to the Beacon User in reverse-chronological order.
@@ -1940,6 +2012,7 @@ Sends a `POST` request to `/beacon/user/history/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beacon")]
     /**Review a Beacon User
 
 Update the status of a Beacon User.
@@ -1999,6 +2072,7 @@ Sends a `POST` request to `/beacon/user/review`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beacon")]
     /**Update the identity data of a Beacon User
 
 Update the identity data for a Beacon User in your Beacon Program or add new accounts to the Beacon User.
@@ -2060,6 +2134,7 @@ Sends a `POST` request to `/beacon/user/update`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Retrieve information from the bank accounts used for employment verification
 
 `/beta/credit/v1/bank_employment/get` returns the employment report(s) derived from bank transaction data for a specified user.
@@ -2111,6 +2186,7 @@ Sends a `POST` request to `/beta/credit/v1/bank_employment/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "beta")]
     /**Get EWA Score Report
 
 The `/beta/ewa_report/v1/get` endpoint provides an Earned Wage Access (EWA) score that quantifies the delinquency risk associated with a given item. The score is derived from a combination of cashflow patterns and network-based behavioral features.
@@ -2170,6 +2246,7 @@ Sends a `POST` request to `/beta/ewa_report/v1/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "partner")]
     /**Creates a new end customer for a Plaid reseller
 
 The `/beta/partner/customer/v1/create` endpoint creates a new end customer record. You can provide as much information as you have available. If any required information is missing for the products you intend to use, it will be listed in the `requirements_due` field of the response.
@@ -2221,6 +2298,7 @@ Sends a `POST` request to `/beta/partner/customer/v1/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "partner")]
     /**Enables a Plaid reseller's end customer in the Production environment
 
 The `/beta/partner/customer/v1/enable` endpoint is used by reseller partners to enable an end customer in the full Production environment.
@@ -2272,6 +2350,7 @@ Sends a `POST` request to `/beta/partner/customer/v1/enable`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "partner")]
     /**Retrieves the details of a Plaid reseller's end customer
 
 The `/beta/partner/customer/v1/get` endpoint is used by reseller partners to retrieve data about a single end customer.
@@ -2323,6 +2402,7 @@ Sends a `POST` request to `/beta/partner/customer/v1/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "partner")]
     /**Updates an existing end customer
 
 The `/beta/partner/customer/v1/update` endpoint updates an existing end customer record.
@@ -2374,6 +2454,7 @@ Sends a `POST` request to `/beta/partner/customer/v1/update`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Create transaction category rule
 
 The `/beta/transactions/rules/v1/create` endpoint creates transaction categorization rules.
@@ -2429,6 +2510,7 @@ Sends a `POST` request to `/beta/transactions/rules/v1/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Return a list of rules created for the Item associated with the access token
 
 The `/beta/transactions/rules/v1/list` returns a list of transaction rules created for the Item associated with the access token.
@@ -2480,6 +2562,7 @@ Sends a `POST` request to `/beta/transactions/rules/v1/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Remove transaction rule
 
 The `/beta/transactions/rules/v1/remove` endpoint is used to remove a transaction rule.
@@ -2531,6 +2614,7 @@ Sends a `POST` request to `/beta/transactions/rules/v1/remove`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "enrich")]
     /**Obtain user insights based on transactions sent through /transactions/enrich
 
 The `/beta/transactions/user_insights/v1/get` gets user insights for clients who have enriched data with `/transactions/enrich`.
@@ -2584,6 +2668,7 @@ Sends a `POST` request to `/beta/transactions/user_insights/v1/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Enhance locally-held transaction data
 
 The `/beta/transactions/v1/enhance` endpoint enriches raw transaction data provided directly by clients.
@@ -2637,6 +2722,7 @@ Sends a `POST` request to `/beta/transactions/v1/enhance`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "business-verification")]
     /**Create a Business Verification
 
 Create a new business verification to check a business's identity and risk profile.
@@ -2688,6 +2774,7 @@ Sends a `POST` request to `/business_verification/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "business-verification")]
     /**Get a Business Verification
 
 Retrieve the current state of a specific business verification.
@@ -2739,6 +2826,7 @@ Sends a `POST` request to `/business_verification/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Gets transaction data in `cashflow_report`
 
 The `/cashflow_report/get` endpoint retrieves transactions data associated with an Item. Transactions data is standardized across financial institutions.
@@ -2793,6 +2881,7 @@ Sends a `POST` request to `/cashflow_report/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Gets insights data in Cashflow Report
 
 The `/cashflow_report/insights/get` endpoint retrieves insights data associated with an Item. Insights are only calculated on credit and depository accounts.
@@ -2844,6 +2933,7 @@ Sends a `POST` request to `/cashflow_report/insights/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Refresh transaction data in `cashflow_report`
 
 `/cashflow_report/refresh` is an endpoint that initiates an on-demand extraction to fetch the newest transactions for an Item (given an `item_id`). The Item must already have Cashflow Report added as a product in order to call `/cashflow_report/refresh`.
@@ -2901,6 +2991,7 @@ Sends a `POST` request to `/cashflow_report/refresh`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Gets transaction data in `cashflow_report`
 
 The `/cashflow_report/transactions/get` endpoint retrieves transactions data associated with an Item. Transactions data is standardized across financial institutions.
@@ -2955,6 +3046,7 @@ Sends a `POST` request to `/cashflow_report/transactions/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**(Deprecated) Get legacy categories
 
 Send a request to the `/categories/get` endpoint to get detailed information on legacy categories returned by Plaid. This endpoint does not require authentication.
@@ -3005,6 +3097,7 @@ Sends a `POST` request to `/categories/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "consent")]
     /**List a historical log of item consent events
 
 List a historical log of Item consent events. Consent logs are only available for events occurring on or after November 7, 2024. Extremely recent events (occurring within the past 12 hours) may not be available via this endpoint. Up to three years of consent logs will be available via the endpoint.
@@ -3099,6 +3192,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Retrieve a Base Report
 
 This endpoint allows you to retrieve the Base Report for your user, allowing you to receive comprehensive bank account and cash flow data. You should call this endpoint after you've received a `CHECK_REPORT_READY` or a `USER_CHECK_REPORT_READY` webhook, either after the Link session for the user or after calling `/cra/check_report/create`. If the most recent consumer report for the user doesn't have sufficient data to generate the base report, or the consumer report has expired, you will receive an error indicating that you should create a new consumer report by calling `/cra/check_report/create`.
@@ -3150,6 +3244,7 @@ Sends a `POST` request to `/cra/check_report/base_report/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Retrieve cash flow insights from your user's banking data
 
 This endpoint allows you to retrieve the Cashflow Insights report for your user. You should call this endpoint after you've received a `CHECK_REPORT_READY` or a `USER_CHECK_REPORT_READY` webhook, either after the Link session for the user or after calling `/cra/check_report/create`. If the most recent consumer report for the user doesn't have sufficient data to generate the insights, or the consumer report has expired, you will receive an error indicating that you should create a new consumer report by calling `/cra/check_report/create`.
@@ -3203,6 +3298,7 @@ Sends a `POST` request to `/cra/check_report/cashflow_insights/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Refresh or create a Consumer Report
 
 Use `/cra/check_report/create` to refresh data in an existing report. A Consumer Report will last for 24 hours before expiring; you should call any `/get` endpoints on the report before it expires. If a report expires, you can call `/cra/check_report/create` again to re-generate it and refresh the data in the report.
@@ -3254,6 +3350,7 @@ Sends a `POST` request to `/cra/check_report/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Retrieve cash flow information from your user's banks
 
 This endpoint allows you to retrieve the Income Insights report for your user. You should call this endpoint after you've received a `CHECK_REPORT_READY` or a `USER_CHECK_REPORT_READY` webhook, either after the Link session for the user or after calling `/cra/check_report/create`. If the most recent consumer report for the user doesn't have sufficient data to generate the base report, or the consumer report has expired, you will receive an error indicating that you should create a new consumer report by calling `/cra/check_report/create`.
@@ -3307,6 +3404,7 @@ Sends a `POST` request to `/cra/check_report/income_insights/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Retrieve the LendScore from your user's banking data
 
 This endpoint allows you to retrieve the LendScore report for your user. You should call this endpoint after you've received a `CHECK_REPORT_READY` or a `USER_CHECK_REPORT_READY` webhook, either after the Link session for the user or after calling `/cra/check_report/create`. If the most recent consumer report for the user doesn't have sufficient data to generate the insights, or the consumer report has expired, you will receive an error indicating that you should create a new consumer report by calling `/cra/check_report/create`.
@@ -3360,6 +3458,7 @@ Sends a `POST` request to `/cra/check_report/lend_score/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Retrieve network attributes for the user
 
 This endpoint allows you to retrieve the Network Insights product for your user. You should call this endpoint after you've received a `CHECK_REPORT_READY` or a `USER_CHECK_REPORT_READY` webhook, either after the Link session for the user or after calling `/cra/check_report/create`. If the most recent consumer report for the user doesn't have sufficient data to generate the report, or the consumer report has expired, you will receive an error indicating that you should create a new consumer report by calling `/cra/check_report/create`.
@@ -3413,6 +3512,7 @@ Sends a `POST` request to `/cra/check_report/network_insights/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Retrieve cash flow insights from partners
 
 This endpoint allows you to retrieve the Partner Insights report for your user. You should call this endpoint after you've received a `CHECK_REPORT_READY` or a `USER_CHECK_REPORT_READY` webhook, either after the Link session for the user or after calling `/cra/check_report/create`. If the most recent consumer report for the user doesn't have sufficient data to generate the base report, or the consumer report has expired, you will receive an error indicating that you should create a new consumer report by calling `/cra/check_report/create`.
@@ -3466,6 +3566,7 @@ Sends a `POST` request to `/cra/check_report/partner_insights/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Retrieve Consumer Reports as a PDF
 
 `/cra/check_report/pdf/get` retrieves the most recent Consumer Report in PDF format. By default, the most recent Base Report (if it exists) for the user will be returned. To request that the most recent Partner Insights or Income Insights report be included in the PDF as well, use the `add-ons` field.
@@ -3505,6 +3606,7 @@ Sends a `POST` request to `/cra/check_report/pdf/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Retrieve various home lending reports for a user
 
 This endpoint allows you to retrieve home lending reports for a user. To obtain a VoA or Employment Refresh report, you need to make sure that `cra_base_report` is included in the `products` parameter when calling `/link/token/create` or `/cra/check_report/create`.
@@ -3560,6 +3662,7 @@ Sends a `POST` request to `/cra/check_report/verification/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Retrieve Consumer Reports as a Verification PDF
 
 The `/cra/check_report/verification/pdf/get` endpoint retrieves the most recent Consumer Report in PDF format, specifically formatted for Home Lending verification use cases. Before calling this endpoint, ensure that you've created a VOA report through Link or the `/cra/check_report/create` endpoint, and have received a `CHECK_REPORT_READY` or a `USER_CHECK_REPORT_READY` webhook.
@@ -3601,6 +3704,7 @@ Sends a `POST` request to `/cra/check_report/verification/pdf/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Retrieve the credit profile report for a user
 
 `/cra/credit_profile/report/get` retrieves a credit profile report for a user.
@@ -3652,6 +3756,7 @@ Sends a `POST` request to `/cra/credit_profile/report/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Register loan applications and decisions
 
 `/cra/loans/applications/register` registers loan applications and decisions.
@@ -3703,6 +3808,7 @@ Sends a `POST` request to `/cra/loans/applications/register`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Register a list of loans to their applicants
 
 `/cra/loans/register` registers a list of loans to their applicants.
@@ -3754,6 +3860,7 @@ Sends a `POST` request to `/cra/loans/register`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Unregister a list of loans
 
 `/cra/loans/unregister` indicates the loans have reached a final status and no further updates are expected.
@@ -3805,6 +3912,7 @@ Sends a `POST` request to `/cra/loans/unregister`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Update loan data
 
 `/cra/loans/update` updates loan information such as the status and payment history.
@@ -3853,6 +3961,7 @@ Sends a `POST` request to `/cra/loans/update`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Retrieve a Monitoring Insights Report
 
 This endpoint allows you to retrieve a Cash Flow Updates report by passing in the `user_id` referred to in the webhook you received.
@@ -3904,6 +4013,7 @@ Sends a `POST` request to `/cra/monitoring_insights/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Subscribe to Monitoring Insights
 
 This endpoint allows you to subscribe to insights for a user's linked CRA Item, which are updated between one and four times per day (best-effort). In the current Cash Flow Updates beta experience, only one Item per user may be subscribed for monitoring updates.
@@ -3955,6 +4065,7 @@ Sends a `POST` request to `/cra/monitoring_insights/subscribe`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Unsubscribe from Monitoring Insights
 
 This endpoint allows you to unsubscribe from previously subscribed Monitoring Insights.
@@ -4006,6 +4117,7 @@ Sends a `POST` request to `/cra/monitoring_insights/unsubscribe`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Retrieve cash flow insights from the bank accounts used for income verification
 
 `/cra/partner_insights/get` returns cash flow insights for a specified user.
@@ -4057,6 +4169,7 @@ Sends a `POST` request to `/cra/partner_insights/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Retrieve an Asset Report with Freddie Mac format. Only Freddie Mac can use this endpoint
 
 The `/credit/asset_report/freddie_mac/get` endpoint retrieves the Asset Report in Freddie Mac's JSON format.
@@ -4110,6 +4223,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Create Asset or Income Report Audit Copy Token
 
 Plaid can create an Audit Copy token of an Asset Report and/or Income Report to share with a participating Government Sponsored Entity (GSE) if you participate in Fannie Mae's Day 1 Certainty™ program or utilize Freddie Mac's Loan Product Advisor® (LPA®) Asset and Income Modeler (AIM). An Audit Copy token contains the same underlying data as the Asset Report and/or Income Report (result of `/credit/payroll_income/get`).
@@ -4163,6 +4277,7 @@ Sends a `POST` request to `/credit/audit_copy_token/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Remove an Audit Copy token
 
 The `/credit/audit_copy_token/remove` endpoint allows you to remove an Audit Copy. Removing an Audit Copy invalidates the `audit_copy_token` associated with it, meaning both you and any third parties holding the token will no longer be able to use it to access Report data. Items associated with the Report data and other Audit Copies of it are not affected and will remain accessible after removing the given Audit Copy.
@@ -4216,6 +4331,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Update an Audit Copy Token
 
 The `/credit/audit_copy_token/update` endpoint updates an existing Audit Copy Token by adding the report tokens in the `report_tokens` field to the `audit_copy_token`. If the Audit Copy Token already contains a report of a certain type, it will be replaced with the token provided in the `report_tokens` field.
@@ -4267,6 +4383,7 @@ Sends a `POST` request to `/credit/audit_copy_token/update`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Retrieve information from the bank accounts used for income verification
 
 `/credit/bank_income/get` returns the bank income report(s) for a specified user. A single report corresponds to all institutions linked in a single Link session. To include multiple institutions in a single report, use [Multi-Item Link](https://plaid.com/docs/link/multi-item-link). To return older reports, use the `options.count` field.
@@ -4318,6 +4435,7 @@ Sends a `POST` request to `/credit/bank_income/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Retrieve information from the bank accounts used for income verification in PDF format
 
 `/credit/bank_income/pdf/get` returns the most recent bank income report for a specified user in PDF format.  A single report corresponds to all institutions linked in a single Link session. To include multiple institutions in a single report, use [Multi-Item Link](https://plaid.com/docs/link/multi-item-link).
@@ -4357,6 +4475,7 @@ Sends a `POST` request to `/credit/bank_income/pdf/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Refresh a user's bank income information
 
 `/credit/bank_income/refresh` is deprecated. The backend implementation was removed (returns an `Unimplemented` error at runtime), and the endpoint is no longer part of the documented API surface. To refresh Bank Income data for an existing user, send the user through Link's update mode so they can confirm their income sources. For a fully backend refresh, migrate to CRA Income Insights and call `/cra/check_report/create`.
@@ -4408,6 +4527,7 @@ Sends a `POST` request to `/credit/bank_income/refresh`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Subscribe and unsubscribe to proactive notifications for a user's income profile
 
 `/credit/bank_income/webhook/update` allows you to subscribe or unsubscribe a user for income webhook notifications. By default, all users start out unsubscribed.
@@ -4461,6 +4581,7 @@ Sends a `POST` request to `/credit/bank_income/webhook/update`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Retrieve data for a user's uploaded bank statements
 
 `/credit/bank_statements/uploads/get` returns parsed data from bank statements uploaded by users as part of the Document Income flow. If your account is not enabled for Document Parsing, contact your account manager to request access.
@@ -4512,6 +4633,7 @@ Sends a `POST` request to `/credit/bank_statements/uploads/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Retrieve a summary of an individual's employment information
 
 `/credit/employment/get` returns a list of items with employment information from a user's payroll provider that was verified by an end user.
@@ -4563,6 +4685,7 @@ Sends a `POST` request to `/credit/employment/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Retrieve an Asset Report with Freddie Mac format (aka VOA - Verification Of Assets), and a Verification Of Employment (VOE) report if this one is available. Only Freddie Mac can use this endpoint
 
 The `/credit/freddie_mac/reports/get` endpoint retrieves the Verification of Assets and Verification of Employment reports.
@@ -4616,6 +4739,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Retrieve a user's payroll information
 
 This endpoint gets payroll income information for a specific user, either as a result of the user connecting to their payroll provider or uploading a pay related document.
@@ -4667,6 +4791,7 @@ Sends a `POST` request to `/credit/payroll_income/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Update the parsing configuration for a document income verification
 
 `/credit/payroll_income/parsing_config/update` updates the parsing configuration for a document income verification.
@@ -4720,6 +4845,7 @@ Sends a `POST` request to `/credit/payroll_income/parsing_config/update`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Check income verification eligibility and optimize conversion
 
 `/credit/payroll_income/precheck` is an optional endpoint that can be called before initializing a Link session for income verification. It evaluates whether a given user is supportable by digital income verification. If the user is eligible for digital verification, that information will be associated with the user token, and in this way will generate a Link UI optimized for the end user and their specific employer. If the user cannot be confirmed as eligible, the user can still use the income verification flow, but they may be required to manually upload a paystub to verify their income.
@@ -4775,6 +4901,7 @@ Sends a `POST` request to `/credit/payroll_income/precheck`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Refresh a digital payroll income verification
 
 `/credit/payroll_income/refresh` refreshes a given digital payroll income verification.
@@ -4826,6 +4953,7 @@ Sends a `POST` request to `/credit/payroll_income/refresh`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Retrieve fraud insights for a user's manually uploaded document(s)
 
 `/credit/payroll_income/risk_signals/get` can be used as part of the Document Income flow to assess a user-uploaded document for signs of potential fraud or tampering. It returns a risk score for each uploaded document that indicates the likelihood of the document being fraudulent, in addition to details on the individual risk signals contributing to the score.
@@ -4881,6 +5009,7 @@ Sends a `POST` request to `/credit/payroll_income/risk_signals/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Create a relay token to share an Asset Report with a partner client
 
 Plaid can share an Asset Report directly with a participating third party on your behalf. The shared Asset Report is the exact same Asset Report originally created in `/asset_report/create`.
@@ -4934,6 +5063,7 @@ Sends a `POST` request to `/credit/relay/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Retrieve the reports associated with a relay token that was shared with you
 
 `/credit/relay/get` allows third parties to receive a report that was shared with them, using a `relay_token` that was created by the report owner.
@@ -4982,6 +5112,7 @@ Sends a `POST` request to `/credit/relay/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Retrieve the pdf reports associated with a relay token that was shared with you (beta)
 
 `/credit/relay/pdf/get` allows third parties to receive a pdf report that was shared with them, using a `relay_token` that was created by the report owner.
@@ -5027,6 +5158,7 @@ Sends a `POST` request to `/credit/relay/pdf/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Refresh a report of a relay token
 
 The `/credit/relay/refresh` endpoint allows third parties to refresh a report that was relayed to them, using a `relay_token` that was created by the report owner. A new report will be created with the original report parameters, but with the most recent data available based on the `days_requested` value of the original report.
@@ -5080,6 +5212,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "assets")]
     /**Remove relay token
 
 The `/credit/relay/remove` endpoint allows you to invalidate a `relay_token`. The third party holding the token will no longer be able to access or refresh the reports which the `relay_token` gives access to. The original report, associated Items, and other relay tokens that provide access to the same report are not affected and will remain accessible after removing the given `relay_token`.
@@ -5133,6 +5266,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Retrieve Link sessions for your user
 
 This endpoint can be used for your end users after they complete the Link flow. This endpoint returns a list of Link sessions that your user completed, where each session includes the results from the Link flow.
@@ -5186,6 +5320,7 @@ Sends a `POST` request to `/credit/sessions/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "kyc-aml-users")]
     /**Retrieve a Dashboard user
 
 The `/dashboard_user/get` endpoint provides details (such as email address) about a specific Dashboard user based on the `dashboard_user_id` field, which is returned in the `audit_trail` object of certain Monitor and Beacon endpoints. This can be used to identify the specific reviewer who performed a Dashboard action.
@@ -5237,6 +5372,7 @@ Sends a `POST` request to `/dashboard_user/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "kyc-aml-users")]
     /**List Dashboard users
 
 The `/dashboard_user/list` endpoint provides details (such as email address) about all Dashboard users associated with your account. This can be used to audit or track the list of reviewers for Monitor, Beacon, and Identity Verification products.
@@ -5288,6 +5424,7 @@ Sends a `POST` request to `/dashboard_user/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "employers")]
     /**Search employer database
 
 `/employers/search` allows you the ability to search Plaid's database of known employers, for use with Deposit Switch. You can use this endpoint to look up a user's employer in order to confirm that they are supported. Users with non-supported employers can then be routed out of the Deposit Switch flow.
@@ -5341,6 +5478,7 @@ Sends a `POST` request to `/employers/search`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**(Deprecated) Retrieve a summary of an individual's employment information
 
 `/employment/verification/get` returns a list of employments through a user payroll that was verified by an end user.
@@ -5394,6 +5532,7 @@ Sends a `POST` request to `/employment/verification/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "fdx")]
     /**Get FDX Consent Grant
 
 Returns a consent grant by its identifier
@@ -5445,6 +5584,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "fdx")]
     /**Webhook receiver for fdx notifications
 
 A generic webhook receiver endpoint for FDX Event Notifications
@@ -5493,6 +5633,7 @@ Sends a `POST` request to `/fdx/notifications`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "fdx")]
     /**Get Recipient
 
 Get a specific recipient
@@ -5549,6 +5690,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "fdx")]
     /**Get Recipients
 
 Returns a list of Recipients
@@ -5595,6 +5737,7 @@ Sends a `GET` request to `/fdx/recipients`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "identity")]
     /**Returns uploaded document identity
 
 Use `/identity/documents/uploads/get` to retrieve identity details when using [Identity Document Upload](https://plaid.com/docs/identity/identity-document-upload/).
@@ -5646,6 +5789,7 @@ Sends a `POST` request to `/identity/documents/uploads/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "identity")]
     /**Retrieve identity data
 
 The `/identity/get` endpoint allows you to retrieve various account holder information on file with the financial institution, including names, emails, phone numbers, and addresses. Only name data is guaranteed to be returned; other fields will be empty arrays if not provided by the institution.
@@ -5698,6 +5842,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "identity")]
     /**Retrieve identity match score
 
 The `/identity/match` endpoint generates a match score, which indicates how well the provided identity data matches the identity information on file with the account holder's financial institution.
@@ -5750,6 +5895,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "identity")]
     /**Refresh identity data
 
 `/identity/refresh` is an optional endpoint for users of the Identity product. It initiates an on-demand extraction to fetch the most up to date Identity information from the Financial Institution. This on-demand extraction takes place in addition to the periodic extractions that automatically occur for any Identity-enabled Item. If changes to Identity are discovered after calling `/identity/refresh`, Plaid will fire a webhook [`DEFAULT_UPDATE`](https://plaid.com/docs/api/products/identity/#default_update).
@@ -5805,6 +5951,7 @@ Sends a `POST` request to `/identity/refresh`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "identity-verification")]
     /**Create autofill for an Identity Verification
 
 Try to autofill an Identity Verification based on the provided phone number, date of birth and country of residence.
@@ -5856,6 +6003,7 @@ Sends a `POST` request to `/identity_verification/autofill/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "identity-verification")]
     /**Create a new Identity Verification
 
 Create a new Identity Verification for the user specified by the `client_user_id` and/or `user_id` field. At least one of these two fields must be provided. The requirements and behavior of the verification are determined by the `template_id` provided. If `user_id` is provided, there must be an associated user otherwise an error will be returned.
@@ -5914,6 +6062,7 @@ Sends a `POST` request to `/identity_verification/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "identity-verification")]
     /**Retrieve Identity Verification
 
 Retrieve a previously created Identity Verification.
@@ -5965,6 +6114,7 @@ Sends a `POST` request to `/identity_verification/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "identity-verification")]
     /**List Identity Verifications
 
 Filter and list Identity Verifications created by your account
@@ -6016,6 +6166,7 @@ Sends a `POST` request to `/identity_verification/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "identity-verification")]
     /**Retry an Identity Verification
 
 Allow a customer to retry their Identity Verification
@@ -6067,6 +6218,7 @@ Sends a `POST` request to `/identity_verification/retry`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**(Deprecated) Create an income verification instance
 
 `/income/verification/create` begins the income verification process by returning an `income_verification_id`. You can then provide the `income_verification_id` to `/link/token/create` under the `income_verification` parameter in order to create a Link instance that will prompt the user to go through the income verification flow. Plaid will fire an `INCOME` webhook once the user completes the Payroll Income flow, or when the uploaded documents in the Document Income flow have finished processing.
@@ -6118,6 +6270,7 @@ Sends a `POST` request to `/income/verification/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**(Deprecated) Download the original documents used for income verification
 
 `/income/verification/documents/download` provides the ability to download the source documents associated with the verification.
@@ -6164,6 +6317,7 @@ Sends a `POST` request to `/income/verification/documents/download`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**(Deprecated) Retrieve information from the paystubs used for income verification
 
 `/income/verification/paystubs/get` returns the information collected from the paystubs that were used to verify an end user's income. It can be called once the status of the verification has been set to `VERIFICATION_STATUS_PROCESSING_COMPLETE`, as reported by the `INCOME: verification_status` webhook. Attempting to call the endpoint before verification has been completed will result in an error.
@@ -6219,6 +6373,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**(Deprecated) Check digital income verification eligibility and optimize conversion
 
 `/income/verification/precheck` is an optional endpoint that can be called before initializing a Link session for income verification. It evaluates whether a given user is supportable by digital income verification and returns a `precheck_id` that can be provided to `/link/token/create`. If the user is eligible for digital verification, providing the `precheck_id` in this way will generate a Link UI optimized for the end user and their specific employer. If the user cannot be confirmed as eligible, the `precheck_id` can still be provided to `/link/token/create` and the user can still use the income verification flow, but they may be required to manually upload a paystub to verify their income.
@@ -6274,6 +6429,7 @@ Sends a `POST` request to `/income/verification/precheck`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**(Deprecated) Retrieve information from the tax documents used for income verification
 
 `/income/verification/taxforms/get` returns the information collected from forms that were used to verify an end user''s income. It can be called once the status of the verification has been set to `VERIFICATION_STATUS_PROCESSING_COMPLETE`, as reported by the `INCOME: verification_status` webhook. Attempting to call the endpoint before verification has been completed will result in an error.
@@ -6494,6 +6650,7 @@ Sends a `POST` request to `/institutions/search`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "investments-move")]
     /**Get data needed to authorize an investments transfer
 
 The `/investments/auth/get` endpoint allows developers to receive user-authorized data to facilitate the transfer of holdings
@@ -6545,6 +6702,7 @@ Sends a `POST` request to `/investments/auth/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "investments")]
     /**Get Investment holdings
 
 The `/investments/holdings/get` endpoint allows developers to receive user-authorized stock position data for `investment`-type accounts.
@@ -6596,6 +6754,7 @@ Sends a `POST` request to `/investments/holdings/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "investments")]
     /**Refresh investment data
 
 `/investments/refresh` is an optional endpoint for users of the Investments product. It initiates an on-demand extraction to fetch the newest investment holdings and transactions for an Item. This on-demand extraction takes place in addition to the periodic extractions that automatically occur one or more times per day for any Investments-enabled Item. If changes to investments are discovered after calling `/investments/refresh`, Plaid will fire webhooks: [`HOLDINGS: DEFAULT_UPDATE`](https://plaid.com/docs/api/products/investments/#holdings-default_update) if any new holdings are detected, and [`INVESTMENTS_TRANSACTIONS: DEFAULT_UPDATE`](https://plaid.com/docs/api/products/investments/#investments_transactions-default_update) if any new investment transactions are detected. This webhook will typically not fire in the Sandbox environment, due to the lack of dynamic investment transactions and holdings data. To test this webhook in Sandbox, call `/sandbox/item/fire_webhook`. Updated holdings and investment transactions can be fetched by calling `/investments/holdings/get` and `/investments/transactions/get`. Note that the `/investments/refresh` endpoint is not supported by all institutions. If called on an Item from an institution that does not support this functionality, it will return a `PRODUCT_NOT_SUPPORTED` error.
@@ -6651,6 +6810,7 @@ Sends a `POST` request to `/investments/refresh`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "investments")]
     /**Get investment transactions
 
 The `/investments/transactions/get` endpoint allows developers to retrieve up to 24 months of user-authorized transaction data for investment accounts.
@@ -6710,6 +6870,7 @@ Sends a `POST` request to `/investments/transactions/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "issues")]
     /**Get an Issue
 
 Retrieve detailed information about a specific `Issue`. This endpoint returns a single `Issue` object.
@@ -6758,6 +6919,7 @@ Sends a `POST` request to `/issues/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "issues")]
     /**Search for an Issue
 
 Search for an issue associated with one of the following identifiers:  `item_id`, `link_session_id` or Link session `request_id`. This endpoint returns a list of `Issue` objects, with an empty list indicating that no issues are associated with the provided identifier. At least one of the identifiers must be provided to perform the search.
@@ -6806,6 +6968,7 @@ Sends a `POST` request to `/issues/search`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "issues")]
     /**Subscribe to an Issue
 
 Allows a user to subscribe to updates on a specific `Issue` using a POST method. Subscribers will receive webhook notifications when the issue status changes, particularly when resolved.
@@ -7493,6 +7656,7 @@ Sends a `POST` request to `/item/webhook/update`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "liabilities")]
     /**Retrieve Liabilities data
 
 The `/liabilities/get` endpoint returns various details about an Item with loan or credit accounts. Liabilities data is available primarily for US financial institutions, with some limited coverage of Canadian institutions. Currently supported account types are account type `credit` with account subtype `credit card` or `paypal`, and account type `loan` with account subtype `student` or `mortgage`. To limit accounts listed in Link to types and subtypes supported by Liabilities, you can use the `account_filters` parameter when [creating a Link token](https://plaid.com/docs/api/link/#linktokencreate).
@@ -7543,6 +7707,7 @@ Sends a `POST` request to `/liabilities/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "oauth")]
     /**Exchange the Link Correlation ID for a Link Token
 
 Exchange an OAuth `link_correlation_id` for the corresponding `link_token`. The `link_correlation_id` is only available for `payment_initiation` products and is provided to the client via the OAuth `redirect_uri` as a query parameter.
@@ -7806,6 +7971,7 @@ Sends a `POST` request to `/link_delivery/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "network")]
     /**Check a user's Plaid Network status
 
 The `/network/status/get` endpoint can be used to check whether Plaid has a matching profile for the user.
@@ -7863,6 +8029,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "oauth")]
     /**Get metadata about an OAuth token
 
 `/oauth/introspect` returns metadata about an access token or refresh token.
@@ -7916,6 +8083,7 @@ Sends a `POST` request to `/oauth/introspect`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "oauth")]
     /**Revoke an OAuth token
 
 `/oauth/revoke` revokes an access or refresh token, preventing any further use. If a refresh token is revoked, all access and refresh tokens derived from it are also revoked, including exchanged tokens.
@@ -7969,6 +8137,7 @@ Sends a `POST` request to `/oauth/revoke`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "oauth")]
     /**Create or refresh an OAuth access token
 
 `/oauth/token` issues an access token and refresh token depending on the `grant_type` provided. This endpoint supports `Content-Type: application/x-www-form-urlencoded` as well as JSON. The fields for the form are equivalent to the fields for JSON and conform to the OAuth 2.0 specification.
@@ -8020,6 +8189,7 @@ Sends a `POST` request to `/oauth/token`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "partner")]
     /**Creates a new end customer for a Plaid reseller
 
 The `/partner/customer/create` endpoint is used by reseller partners to create end customers. To create end customers, it should be called in the Production environment only, even when creating Sandbox API keys. If called in the Sandbox environment, it will return a sample response, but no customer will be created and the API keys will not be valid.
@@ -8071,6 +8241,7 @@ Sends a `POST` request to `/partner/customer/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "partner")]
     /**Enables a Plaid reseller's end customer in the Production environment
 
 The `/partner/customer/enable` endpoint is used by reseller partners to enable an end customer in the full Production environment.
@@ -8122,6 +8293,7 @@ Sends a `POST` request to `/partner/customer/enable`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "partner")]
     /**Returns a Plaid reseller's end customer
 
 The `/partner/customer/get` endpoint is used by reseller partners to retrieve data about a single end customer.
@@ -8173,6 +8345,7 @@ Sends a `POST` request to `/partner/customer/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "partner")]
     /**Returns OAuth-institution registration information for a given end customer
 
 The `/partner/customer/oauth_institutions/get` endpoint is used by reseller partners to retrieve OAuth-institution registration information about a single end customer. To learn how to set up a webhook to listen to status update events, visit the [reseller documentation](https://plaid.com/docs/account/resellers/#enabling-end-customers).
@@ -8224,6 +8397,7 @@ Sends a `POST` request to `/partner/customer/oauth_institutions/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "partner")]
     /**Removes a Plaid reseller's end customer
 
 The `/partner/customer/remove` endpoint is used by reseller partners to remove an end customer. Removing an end customer will remove it from view in the Plaid Dashboard and deactivate its API keys. This endpoint can only be used to remove an end customer that has not yet been enabled in full Production.
@@ -8275,6 +8449,7 @@ Sends a `POST` request to `/partner/customer/remove`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "payment-initiation")]
     /**Create payment consent
 
 The `/payment_initiation/consent/create` endpoint is used to create a payment consent, which can be used to initiate payments on behalf of the user. Payment consents are created with `UNAUTHORISED` status by default and must be authorised by the user before payments can be initiated.
@@ -8328,6 +8503,7 @@ Sends a `POST` request to `/payment_initiation/consent/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "payment-initiation")]
     /**Get payment consent
 
 The `/payment_initiation/consent/get` endpoint can be used to check the status of a payment consent, as well as to receive basic information such as recipient and constraints.
@@ -8379,6 +8555,7 @@ Sends a `POST` request to `/payment_initiation/consent/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "payment-initiation")]
     /**Execute a single payment using consent
 
 The `/payment_initiation/consent/payment/execute` endpoint can be used to execute payments using payment consent.
@@ -8432,6 +8609,7 @@ Sends a `POST` request to `/payment_initiation/consent/payment/execute`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "payment-initiation")]
     /**Revoke payment consent
 
 The `/payment_initiation/consent/revoke` endpoint can be used to revoke the payment consent. Once the consent is revoked, it is not possible to initiate payments using it.
@@ -8483,6 +8661,7 @@ Sends a `POST` request to `/payment_initiation/consent/revoke`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "payment-initiation")]
     /**Create a payment
 
 After creating a payment recipient, you can use the `/payment_initiation/payment/create` endpoint to create a payment to that recipient.  Payments can be one-time or standing order (recurring) and can be denominated in either EUR, GBP or other chosen [currency](https://plaid.com/docs/api/products/payment-initiation/#payment_initiation-payment-create-request-amount-currency).  If making domestic GBP-denominated payments, your recipient must have been created with BACS numbers. In general, EUR-denominated payments will be sent via SEPA Credit Transfer, GBP-denominated payments will be sent via the Faster Payments network and for non-Eurozone markets typically via the local payment scheme, but the payment network used will be determined by the institution. Payments sent via Faster Payments will typically arrive immediately, while payments sent via SEPA Credit Transfer or other local payment schemes will typically arrive in one business day.
@@ -8538,6 +8717,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "payment-initiation")]
     /**Get payment details
 
 The `/payment_initiation/payment/get` endpoint can be used to check the status of a payment, as well as to receive basic information such as recipient and payment amount. In the case of standing orders, the `/payment_initiation/payment/get` endpoint will provide information about the status of the overall standing order itself; the API cannot be used to retrieve payment status for individual payments within a standing order.
@@ -8595,6 +8775,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "payment-initiation")]
     /**List payments
 
 The `/payment_initiation/payment/list` endpoint can be used to retrieve all created payments. By default, the 10 most recent payments are returned. You can request more payments and paginate through the results using the optional `count` and `cursor` parameters.
@@ -8646,6 +8827,7 @@ Sends a `POST` request to `/payment_initiation/payment/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "payment-initiation")]
     /**Reverse an existing payment
 
 Reverse a settled payment from a Plaid virtual account.
@@ -8710,6 +8892,7 @@ Sends a `POST` request to `/payment_initiation/payment/reverse`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "payment-initiation")]
     /**Create payment token
 
 The `/payment_initiation/payment/token/create` endpoint has been deprecated. New Plaid customers will be unable to use this endpoint, and existing customers are encouraged to migrate to the newer, `link_token`-based flow. The recommended flow is to provide the `payment_id` to `/link/token/create`, which returns a `link_token` used to initialize Link.
@@ -8763,6 +8946,7 @@ Sends a `POST` request to `/payment_initiation/payment/token/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "payment-initiation")]
     /**Create payment recipient
 
 Create a payment recipient for payment initiation.  The recipient must be in Europe, within a country that is a member of the Single Euro Payment Area (SEPA) or a non-Eurozone country [supported](https://plaid.com/global) by Plaid. For a standing order (recurring) payment, the recipient must be in the UK.
@@ -8819,6 +9003,7 @@ Sends a `POST` request to `/payment_initiation/recipient/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "payment-initiation")]
     /**Get payment recipient
 
 Get details about a payment recipient you have previously created.
@@ -8870,6 +9055,7 @@ Sends a `POST` request to `/payment_initiation/recipient/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "payment-initiation")]
     /**List payment recipients
 
 The `/payment_initiation/recipient/list` endpoint list the payment recipients that you have previously created.
@@ -8921,6 +9107,7 @@ Sends a `POST` request to `/payment_initiation/recipient/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Create payment profile
 
 Use `/payment_profile/create` endpoint to create a new payment profile.
@@ -8974,6 +9161,7 @@ Sends a `POST` request to `/payment_profile/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Get payment profile
 
 Use `/payment_profile/get` endpoint to get the status of a given Payment Profile.
@@ -9025,6 +9213,7 @@ Sends a `POST` request to `/payment_profile/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Remove payment profile
 
 Use the `/payment_profile/remove` endpoint to remove a given Payment Profile. Once it's removed, it can no longer be used to create transfers.
@@ -9076,6 +9265,7 @@ Sends a `POST` request to `/payment_profile/remove`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Retrieve the account associated with a processor token
 
 This endpoint returns the account associated with a given processor token.
@@ -9130,6 +9320,7 @@ Sends a `POST` request to `/processor/account/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Create Apex bank account token
 
 Used to create a token suitable for sending to Apex to enable Plaid-Apex integrations.
@@ -9183,6 +9374,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Retrieve Auth data
 
 The `/processor/auth/get` endpoint returns the bank account and bank identification number (such as the routing number, for US accounts), for a checking, savings, or cash management account that''s associated with a given `processor_token`. The endpoint also returns high-level account data and balances when available.
@@ -9237,6 +9429,7 @@ Sends a `POST` request to `/processor/auth/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Retrieve Balance data
 
 The `/processor/balance/get` endpoint returns the real-time balance for each of an Item's accounts. While other endpoints may return a balance object, only `/processor/balance/get` forces the available and current balance fields to be refreshed rather than cached.
@@ -9294,6 +9487,7 @@ Note that not all institutions calculate the available balance. In the event tha
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Create a bank transfer as a processor
 
 Use the `/processor/bank_transfer/create` endpoint to initiate a new bank transfer as a processor
@@ -9345,6 +9539,7 @@ Sends a `POST` request to `/processor/bank_transfer/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Retrieve Identity data
 
 The `/processor/identity/get` endpoint allows you to retrieve various account holder information on file with the financial institution, including names, emails, phone numbers, and addresses.
@@ -9396,6 +9591,7 @@ Sends a `POST` request to `/processor/identity/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Retrieve identity match score
 
 The `/processor/identity/match` endpoint generates a match score, which indicates how well the provided identity data matches the identity information on file with the account holder's financial institution.
@@ -9451,6 +9647,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Get investment account authentication data
 
 The `/processor/investments/auth/get` endpoint allows you to retrieve information about the account
@@ -9506,6 +9703,7 @@ Sends a `POST` request to `/processor/investments/auth/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Retrieve Investment Holdings
 
 This endpoint returns the stock position data of the account associated with a given processor token.
@@ -9558,6 +9756,7 @@ Sends a `POST` request to `/processor/investments/holdings/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Get investment transactions data
 
 The `/processor/investments/transactions/get` endpoint allows developers to retrieve up to 24 months of user-authorized transaction data for the investment account associated with the processor token.
@@ -9619,6 +9818,7 @@ Sends a `POST` request to `/processor/investments/transactions/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Retrieve Liabilities data
 
 The `/processor/liabilities/get` endpoint returns various details about a loan or credit account. Liabilities data is available primarily for US financial institutions, with some limited coverage of Canadian institutions. Currently supported account types are account type `credit` with account subtype `credit card` or `paypal`, and account type `loan` with account subtype `student` or `mortgage`.
@@ -9674,6 +9874,7 @@ Sends a `POST` request to `/processor/liabilities/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Report whether you initiated an ACH transaction
 
 After you call `/processor/signal/evaluate`, Plaid will normally infer the outcome from your Signal Rules. However, if you are not using Signal Rules, if the Signal Rules outcome was `REVIEW`, or if you take a different action than the one determined by the Signal Rules, you will need to call `/processor/signal/decision/report`. This helps improve Signal Transaction Score accuracy for your account and is necessary for proper functioning of the rule performance and rule tuning capabilities in the Dashboard. If your effective decision changes after calling `/processor/signal/decision/report` (for example, you indicated that you accepted a transaction, but later on, your payment processor rejected it, so it was never initiated), call `/processor/signal/decision/report` again for the transaction to correct Plaid's records.
@@ -9729,6 +9930,7 @@ Sends a `POST` request to `/processor/signal/decision/report`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Evaluate a planned ACH transaction
 
 Use `/processor/signal/evaluate` to evaluate a planned ACH transaction to get a return risk assessment and additional risk signals.
@@ -9784,6 +9986,7 @@ Sends a `POST` request to `/processor/signal/evaluate`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Opt-in a processor token to Signal
 
 When a processor token is not initialized with `signal`, call `/processor/signal/prepare` to opt-in that processor token to the data collection process, which will improve the accuracy of the Signal Transaction Score.
@@ -9837,6 +10040,7 @@ Sends a `POST` request to `/processor/signal/prepare`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Report a return for an ACH transaction
 
 Call the `/processor/signal/return/report` endpoint to report a returned transaction that was previously sent to the `/processor/signal/evaluate` endpoint. Your feedback will be used by the model to incorporate the latest risk trend in your portfolio.
@@ -9890,6 +10094,7 @@ Sends a `POST` request to `/processor/signal/return/report`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processors")]
     /**Create Stripe bank account token
 
 
@@ -9950,6 +10155,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processors")]
     /**Create processor token
 
 Used to create a token suitable for sending to one of Plaid's partners to enable integrations. Note that Stripe partnerships use bank account tokens instead; see `/processor/stripe/bank_account_token/create` for creating tokens for use with Stripe integrations. If using multiple processors, multiple different processor tokens can be created for a single access token. Once created, a processor token for a given Item can be modified by calling `/processor/token/permissions/set`. To revoke the processor's access, the entire Item must be deleted by calling `/item/remove`.
@@ -10003,6 +10209,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processors")]
     /**Get a processor token's product permissions
 
 Used to get a processor token's product permissions. The `products` field will be an empty list if the processor can access all available products.
@@ -10054,6 +10261,7 @@ Sends a `POST` request to `/processor/token/permissions/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processors")]
     /**Control a processor's access to products
 
 Used to control a processor's access to products on the given processor token. By default, a processor will have access to all available products on the corresponding item. To restrict access to a particular set of products, call this endpoint with the desired products. To restore access to all available products, call this endpoint with an empty list. This endpoint can be called multiple times as your needs and your processor's needs change.
@@ -10105,6 +10313,7 @@ Sends a `POST` request to `/processor/token/permissions/set`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Update a processor token's webhook URL
 
 This endpoint allows you, the processor, to update the webhook URL associated with a processor token. This request triggers a `WEBHOOK_UPDATE_ACKNOWLEDGED` webhook to the newly specified webhook URL.
@@ -10156,6 +10365,7 @@ Sends a `POST` request to `/processor/token/webhook/update`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Get transaction data
 
 The `/processor/transactions/get` endpoint allows developers to receive user-authorized transaction data for credit, depository, and some loan-type accounts (only those with account subtype `student`; coverage may be limited). Transaction data is standardized across financial institutions, and in many cases transactions are linked to a clean name, entity type, location, and category. Similarly, account data is standardized and returned with a clean name, number, balance, and other meta information where available.
@@ -10217,6 +10427,7 @@ Sends a `POST` request to `/processor/transactions/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Fetch recurring transaction streams
 
 The `/processor/transactions/recurring/get` endpoint allows developers to receive a summary of the recurring outflow and inflow streams (expenses and deposits) from a user's checking, savings or credit card accounts. Additionally, Plaid provides key insights about each recurring stream including the category, merchant, last amount, and more. Developers can use these insights to build tools and experiences that help their users better manage cash flow, monitor subscriptions, reduce spend, and stay on track with bill payments.
@@ -10276,6 +10487,7 @@ Sends a `POST` request to `/processor/transactions/recurring/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Refresh transaction data
 
 `/processor/transactions/refresh` is an optional endpoint for users of the Transactions product. It initiates an on-demand extraction to fetch the newest transactions for a processor token. This on-demand extraction takes place in addition to the periodic extractions that automatically occur one or more times per day for any Transactions-enabled processor token. If changes to transactions are discovered after calling `/processor/transactions/refresh`, Plaid will fire a webhook: for `/transactions/sync` users, [`SYNC_UPDATES_AVAILABLE`](https://plaid.com/docs/api/products/transactions/#sync_updates_available) will be fired if there are any transactions updated, added, or removed. For users of both `/processor/transactions/sync` and `/processor/transactions/get`, [`TRANSACTIONS_REMOVED`](https://plaid.com/docs/api/products/transactions/#transactions_removed) will be fired if any removed transactions are detected, and [`DEFAULT_UPDATE`](https://plaid.com/docs/api/products/transactions/#default_update) will be fired if any new transactions are detected. New transactions can be fetched by calling `/processor/transactions/get` or `/processor/transactions/sync`. Note that the `/transactions/refresh` endpoint is not supported for Capital One (`ins_128026`) non-depository accounts and will result in a `PRODUCTS_NOT_SUPPORTED` error if called on an Item that contains only non-depository accounts from that institution.
@@ -10331,6 +10543,7 @@ Sends a `POST` request to `/processor/transactions/refresh`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Get incremental transaction updates on a processor token
 
 
@@ -10397,6 +10610,7 @@ Sends a `POST` request to `/processor/transactions/sync`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "profile")]
     /**Check a user's Plaid Network status
 
 The `/profile/network_status/get` endpoint can be used to check whether Plaid has a matching profile for the user.
@@ -10450,6 +10664,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "protect")]
     /**Compute Protect Trust Index scores and subscores
 
 Compute a Protect Trust Index score for a user. The model selected determines what is scored and what additional fields the response contains. For example, `ti-link-session-2.0` scores a completed Link session for fraud risk; `cash-advance-onboarding-1.0` scores repayment risk for a first-time cash advance and additionally populates per-amount-bucket subscores. Cash-advance models require that the user have a Plaid Item with Transactions enabled, or an Assets Report, before scoring.
@@ -10500,6 +10715,7 @@ Sends a `POST` request to `/protect/compute`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "protect")]
     /**Get information about a user event
 
 Get information about a user event including Trust Index score and fraud attributes.
@@ -10551,6 +10767,7 @@ Sends a `POST` request to `/protect/event/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "protect")]
     /**Send a new event to enrich user data
 
 Send a new event to enrich user data and optionally get a Trust Index score for the event.
@@ -10602,6 +10819,7 @@ Sends a `POST` request to `/protect/event/send`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "protect")]
     /**Create a Protect report
 
 Use this endpoint to create a Protect report to document fraud incidents, investigation outcomes, or other risk events.
@@ -10657,6 +10875,7 @@ Sends a `POST` request to `/protect/report/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "protect")]
     /**Get Protect user insights
 
 Use this endpoint to get basic information about a user as it relates to their fraud profile with Protect.
@@ -10708,6 +10927,7 @@ Sends a `POST` request to `/protect/user/insights/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Manually fire a Bank Income webhook in Sandbox
 
 Use the `/sandbox/bank_income/fire_webhook` endpoint to manually trigger a Bank Income webhook in the Sandbox environment.
@@ -10759,6 +10979,7 @@ Sends a `POST` request to `/sandbox/bank_income/fire_webhook`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "auth")]
     /**Manually fire a Bank Transfer webhook
 
 Use the `/sandbox/bank_transfer/fire_webhook` endpoint to manually trigger a Bank Transfers webhook in the Sandbox environment.
@@ -10810,6 +11031,7 @@ Sends a `POST` request to `/sandbox/bank_transfer/fire_webhook`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "auth")]
     /**Simulate a bank transfer event in Sandbox
 
 Use the `/sandbox/bank_transfer/simulate` endpoint to simulate a bank transfer event in the Sandbox environment.  Note that while an event will be simulated and will appear when using endpoints such as `/bank_transfer/event/sync` or `/bank_transfer/event/list`, no transactions will actually take place and funds will not move between accounts, even within the Sandbox.
@@ -10861,6 +11083,7 @@ Sends a `POST` request to `/sandbox/bank_transfer/simulate`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "check")]
     /**Trigger an update for Cash Flow Updates
 
 Use the `/sandbox/cra/cashflow_updates/update` endpoint to manually trigger an update for Cash Flow Updates (Monitoring) in the Sandbox environment.
@@ -10912,6 +11135,7 @@ Sends a `POST` request to `/sandbox/cra/cashflow_updates/update`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "income")]
     /**Manually fire an Income webhook
 
 Use the `/sandbox/income/fire_webhook` endpoint to manually trigger a Payroll or Document Income webhook in the Sandbox environment.
@@ -11198,6 +11422,7 @@ Sends a `POST` request to `/sandbox/item/set_verification_status`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "oauth")]
     /**Save the selected accounts when connecting to the Platypus OAuth institution
 
 Save the selected accounts when connecting to the Platypus OAuth institution
@@ -11249,6 +11474,7 @@ Sends a `POST` request to `/sandbox/oauth/select_accounts`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "payment-initiation")]
     /**Simulate a payment event in Sandbox
 
 Use the `/sandbox/payment/simulate` endpoint to simulate various payment events in the Sandbox environment. This endpoint will trigger the corresponding payment status webhook.
@@ -11300,6 +11526,7 @@ Sends a `POST` request to `/sandbox/payment/simulate`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Reset the login of a Payment Profile
 
 `/sandbox/payment_profile/reset_login/` forces a Payment Profile into a state where the login is no longer valid. This makes it easy to test update mode for Payment Profile in the Sandbox environment.
@@ -11355,6 +11582,7 @@ Sends a `POST` request to `/sandbox/payment_profile/reset_login`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "processor-partners")]
     /**Create a test Item and processor token
 
 Use the `/sandbox/processor_token/create` endpoint to create a valid `processor_token` for an arbitrary institution ID and test credentials. The created `processor_token` corresponds to a new Sandbox Item. You can then use this `processor_token` with the `/processor/` API endpoints in Sandbox. You can also use `/sandbox/processor_token/create` with the [`user_custom` test username](https://plaid.com/docs/sandbox/user-custom) to generate a test account with custom data.
@@ -11459,6 +11687,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Create sandbox transactions
 
 Use the `/sandbox/transactions/create` endpoint to create new transactions for an existing Item. This endpoint can be used to add up to 10 transactions to any Item at a time.
@@ -11517,6 +11746,7 @@ Sends a `POST` request to `/sandbox/transactions/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Manually fire a Transfer webhook
 
 Use the `/sandbox/transfer/fire_webhook` endpoint to manually trigger a `TRANSFER_EVENTS_UPDATE` webhook in the Sandbox environment.
@@ -11568,6 +11798,7 @@ Sends a `POST` request to `/sandbox/transfer/fire_webhook`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Simulate a ledger deposit event in Sandbox
 
 Use the `/sandbox/transfer/ledger/deposit/simulate` endpoint to simulate a ledger deposit event in the Sandbox environment.
@@ -11619,6 +11850,7 @@ Sends a `POST` request to `/sandbox/transfer/ledger/deposit/simulate`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Simulate converting pending balance to available balance
 
 Use the `/sandbox/transfer/ledger/simulate_available` endpoint to simulate converting pending balance to available balance for all originators in the Sandbox environment.
@@ -11672,6 +11904,7 @@ Sends a `POST` request to `/sandbox/transfer/ledger/simulate_available`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Simulate a ledger withdraw event in Sandbox
 
 Use the `/sandbox/transfer/ledger/withdraw/simulate` endpoint to simulate a ledger withdraw event in the Sandbox environment.
@@ -11723,6 +11956,7 @@ Sends a `POST` request to `/sandbox/transfer/ledger/withdraw/simulate`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Simulate a refund event in Sandbox
 
 Use the `/sandbox/transfer/refund/simulate` endpoint to simulate a refund event in the Sandbox environment.  Note that while an event will be simulated and will appear when using endpoints such as `/transfer/event/sync` or `/transfer/event/list`, no transactions will actually take place and funds will not move between accounts, even within the Sandbox.
@@ -11774,6 +12008,7 @@ Sends a `POST` request to `/sandbox/transfer/refund/simulate`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Trigger the creation of a repayment
 
 Use the `/sandbox/transfer/repayment/simulate` endpoint to trigger the creation of a repayment. As a side effect of calling this route, a repayment is created that includes all unreimbursed returns of guaranteed transfers. If there are no such returns, an 400 error is returned.
@@ -11825,6 +12060,7 @@ Sends a `POST` request to `/sandbox/transfer/repayment/simulate`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Simulate a transfer event in Sandbox
 
 Use the `/sandbox/transfer/simulate` endpoint to simulate a transfer event in the Sandbox environment.  Note that while an event will be simulated and will appear when using endpoints such as `/transfer/event/sync` or `/transfer/event/list`, no transactions will actually take place and funds will not move between accounts, even within the Sandbox.
@@ -11876,6 +12112,7 @@ Sends a `POST` request to `/sandbox/transfer/simulate`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Simulate creating a sweep
 
 Use the `/sandbox/transfer/sweep/simulate` endpoint to create a sweep and associated events in the Sandbox environment. Upon calling this endpoint, all transfers with a sweep status of `swept` will become `swept_settled`, all `posted` or `pending` transfers with a sweep status of `unswept` will become `swept`, and all `returned` transfers with a sweep status of `swept` will become `return_swept`.
@@ -11927,6 +12164,7 @@ Sends a `POST` request to `/sandbox/transfer/sweep/simulate`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Advance a test clock
 
 Use the `/sandbox/transfer/test_clock/advance` endpoint to advance a `test_clock` in the Sandbox environment.
@@ -11988,6 +12226,7 @@ Sends a `POST` request to `/sandbox/transfer/test_clock/advance`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Create a test clock
 
 Use the `/sandbox/transfer/test_clock/create` endpoint to create a `test_clock` in the Sandbox environment.
@@ -12043,6 +12282,7 @@ Sends a `POST` request to `/sandbox/transfer/test_clock/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Get a test clock
 
 Use the `/sandbox/transfer/test_clock/get` endpoint to get a `test_clock` in the Sandbox environment.
@@ -12094,6 +12334,7 @@ Sends a `POST` request to `/sandbox/transfer/test_clock/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**List test clocks
 
 Use the `/sandbox/transfer/test_clock/list` endpoint to see a list of all your test clocks in the Sandbox environment, by ascending `virtual_time`. Results are paginated; use the `count` and `offset` query parameters to retrieve the desired test clocks.
@@ -12145,6 +12386,7 @@ Sends a `POST` request to `/sandbox/transfer/test_clock/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "users")]
     /**Force item(s) for a Sandbox User into an error state
 
 `/sandbox/user/reset_login/` functions the same as `/sandbox/item/reset_login`, but will modify Items related to a User. This endpoint forces each Item into an `ITEM_LOGIN_REQUIRED` state in order to simulate an Item whose login is no longer valid. This makes it easy to test Link's [update mode](https://plaid.com/docs/link/update-mode) flow in the Sandbox environment.  After calling `/sandbox/user/reset_login`, you can then use Plaid Link update mode to restore Items associated with the User to a good state. An `ITEM_LOGIN_REQUIRED` webhook will also be fired after a call to this endpoint, if one is associated with the Item.
@@ -12197,6 +12439,7 @@ Sends a `POST` request to `/sandbox/user/reset_login`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "layer")]
     /**Create a Link token for Layer
 
 `/session/token/create` is used to create a Link token for Layer. The returned Link token is used as a parameter when initializing the Link SDK. For more details, see the [Link flow overview](https://plaid.com/docs/link/#link-flow-overview).
@@ -12250,6 +12493,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "signal")]
     /**Report whether you initiated an ACH transaction
 
 After you call `/signal/evaluate`, Plaid will normally infer the outcome from your Signal Rules. However, if you are not using Signal Rules, if the Signal Rules outcome was `REVIEW`, or if you take a different action than the one determined by the Signal Rules, you will need to call `/signal/decision/report`. This helps improve Signal Transaction Score accuracy for your account and is necessary for proper functioning of the rule performance and rule tuning capabilities in the Dashboard. If your effective decision changes after calling `/signal/decision/report` (for example, you indicated that you accepted a transaction, but later on, your payment processor rejected it, so it was never initiated), call `/signal/decision/report` again for the transaction to correct Plaid's records.
@@ -12305,6 +12549,7 @@ Sends a `POST` request to `/signal/decision/report`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "signal")]
     /**Evaluate a planned ACH transaction
 
 Use `/signal/evaluate` to evaluate a planned ACH transaction to get a return risk assessment and additional risk signals.
@@ -12359,6 +12604,7 @@ Sends a `POST` request to `/signal/evaluate`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "signal")]
     /**Opt-in an Item to Signal Transaction Scores
 
 When an Item is not initialized with `signal`, call `/signal/prepare` to opt-in that Item to the data collection process used to develop a Signal Transaction Score. This should be done on Items where `signal` was added in the `additional_consented_products` array but not in the `products`, `optional_products`, or `required_if_supported_products` array. If `/signal/prepare` is skipped on an Item that is not initialized with `signal`, the initial call to `/signal/evaluate` on that Item will be less accurate, because Plaid will have access to less data for computing the Signal Transaction Score.
@@ -12411,6 +12657,7 @@ Sends a `POST` request to `/signal/prepare`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "signal")]
     /**Report a return for an ACH transaction
 
 Call the `/signal/return/report` endpoint to report a returned transaction that was previously sent to the `/signal/evaluate` endpoint. Your feedback will be used by the model to incorporate the latest risk trends into your scores and tune rule logic. If using a Balance-only ruleset, this endpoint will not impact scores (as Balance does not use scores), but is necessary to view accurate transaction outcomes and tune rule logic in the Dashboard.
@@ -12462,6 +12709,7 @@ Sends a `POST` request to `/signal/return/report`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "signal")]
     /**Schedule a planned ACH transaction
 
 Use `/signal/schedule` to schedule a planned ACH transaction.
@@ -12510,6 +12758,7 @@ Sends a `POST` request to `/signal/schedule`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "statements")]
     /**Retrieve a single statement
 
 The `/statements/download` endpoint retrieves a single statement PDF in binary format.  The response will contain a `Plaid-Content-Hash` header containing a SHA 256 checksum of the statement. This can be used to verify that the file being sent by Plaid is the same file that was downloaded to your system.
@@ -12551,6 +12800,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "statements")]
     /**Retrieve a list of all statements associated with an Item
 
 The `/statements/list` endpoint retrieves a list of all statements associated with an Item.
@@ -12601,6 +12851,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "statements")]
     /**Refresh statements data
 
 `/statements/refresh` initiates an on-demand extraction to fetch the statements for the provided dates.
@@ -12654,6 +12905,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "enrich")]
     /**Enrich locally-held transaction data
 
 The `/transactions/enrich` endpoint enriches raw transaction data generated by your own banking products or retrieved from other non-Plaid sources.
@@ -12705,6 +12957,7 @@ Sends a `POST` request to `/transactions/enrich`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Get transaction data
 
 Note: All new implementations are encouraged to use `/transactions/sync` rather than `/transactions/get`. `/transactions/sync` provides the same functionality as `/transactions/get` and improves developer ease-of-use for handling transactions updates.
@@ -12763,6 +13016,7 @@ Sends a `POST` request to `/transactions/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Fetch recurring transaction streams
 
 The `/transactions/recurring/get` endpoint allows developers to receive a summary of the recurring outflow and inflow streams (expenses and deposits) from a user's checking, savings or credit card accounts. Additionally, Plaid provides key insights about each recurring stream including the category, merchant, last amount, and more. Developers can use these insights to build tools and experiences that help their users better manage cash flow, monitor subscriptions, reduce spend, and stay on track with bill payments.
@@ -12822,6 +13076,7 @@ Sends a `POST` request to `/transactions/recurring/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Refresh transaction data
 
 `/transactions/refresh` is an optional endpoint that initiates an on-demand extraction to fetch the newest transactions for an Item. The on-demand extraction takes place in addition to the periodic extractions that automatically occur one or more times per day for any Transactions-enabled Item. The Item must already have Transactions added as a product in order to call `/transactions/refresh`.
@@ -12881,6 +13136,7 @@ Sends a `POST` request to `/transactions/refresh`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Get incremental transaction updates on an Item
 
 The `/transactions/sync` endpoint retrieves transactions associated with an Item and can fetch updates using a cursor to track which updates have already been seen.
@@ -12944,6 +13200,7 @@ Sends a `POST` request to `/transactions/sync`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Cancel a transfer authorization
 
 Use the `/transfer/authorization/cancel` endpoint to cancel a transfer authorization. A transfer authorization is eligible for cancellation if it has not yet been used to create a transfer.
@@ -12995,6 +13252,7 @@ Sends a `POST` request to `/transfer/authorization/cancel`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Create a transfer authorization
 
 Use the `/transfer/authorization/create` endpoint to authorize a transfer. This endpoint must be called prior to calling `/transfer/create`. The transfer authorization will expire if not used after one hour. (You can contact your account manager to change the default authorization lifetime.)
@@ -13068,6 +13326,7 @@ Sends a `POST` request to `/transfer/authorization/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**(Deprecated) Retrieve a balance held with Plaid
 
 (Deprecated) Use the `/transfer/balance/get` endpoint to view a balance held with Plaid.
@@ -13119,6 +13378,7 @@ Sends a `POST` request to `/transfer/balance/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Cancel a transfer
 
 Use the `/transfer/cancel` endpoint to cancel a transfer.  A transfer is eligible for cancellation if the `cancellable` property returned by `/transfer/get` is `true`.
@@ -13167,6 +13427,7 @@ Sends a `POST` request to `/transfer/cancel`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Get RTP eligibility information of a transfer
 
 Use the `/transfer/capabilities/get` endpoint to determine the RTP eligibility information of an account to be used with Transfer. This endpoint works on all Transfer-capable Items, including those created by `/transfer/migrate_account`.
@@ -13218,6 +13479,7 @@ Sends a `POST` request to `/transfer/capabilities/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Get transfer product configuration
 
 Use the `/transfer/configuration/get` endpoint to view your transfer product configurations.
@@ -13269,6 +13531,7 @@ Sends a `POST` request to `/transfer/configuration/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Create a transfer
 
 Use the `/transfer/create` endpoint to initiate a new transfer. This endpoint is retryable and idempotent; if a transfer with the provided `transfer_id` has already been created, it will return the transfer details without creating a new transfer. A transfer may still be created if a 500 error is returned; to detect this scenario, use [Transfer events](https://plaid.com/docs/transfer/reconciling-transfers/).
@@ -13317,6 +13580,7 @@ Sends a `POST` request to `/transfer/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Upload transfer diligence document on behalf of the originator
 
 Third-party sender customers can use `/transfer/diligence/document/upload` endpoint to upload a document on behalf of its end customer (i.e. originator) to Plaid. You'll need to send a request of type `multipart/form-data`.
@@ -13369,6 +13633,7 @@ Sends a `POST` request to `/transfer/diligence/document/upload`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Submit transfer diligence on behalf of the originator
 
 Use the `/transfer/diligence/submit` endpoint to submit transfer diligence on behalf of the originator (i.e., the end customer).
@@ -13420,6 +13685,7 @@ Sends a `POST` request to `/transfer/diligence/submit`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**List transfer events
 
 Use the `/transfer/event/list` endpoint to get a list of transfer events based on specified filter criteria.
@@ -13471,6 +13737,7 @@ Sends a `POST` request to `/transfer/event/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Sync transfer events
 
 `/transfer/event/sync` allows you to request up to the next 500 transfer events that happened after a specific `event_id`. Use the `/transfer/event/sync` endpoint to guarantee you have seen all transfer events.
@@ -13522,6 +13789,7 @@ Sends a `POST` request to `/transfer/event/sync`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Retrieve a transfer
 
 The `/transfer/get` endpoint fetches information about the transfer corresponding to the given `transfer_id` or `authorization_id`. One of `transfer_id` or `authorization_id` must be populated but not both.
@@ -13570,6 +13838,7 @@ Sends a `POST` request to `/transfer/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Create a transfer intent object to invoke the Transfer UI
 
 Use the `/transfer/intent/create` endpoint to generate a transfer intent object and invoke the Transfer UI.
@@ -13621,6 +13890,7 @@ Sends a `POST` request to `/transfer/intent/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Retrieve more information about a transfer intent
 
 Use the `/transfer/intent/get` endpoint to retrieve more information about a transfer intent.
@@ -13672,6 +13942,7 @@ Sends a `POST` request to `/transfer/intent/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Deposit funds into a Plaid Ledger balance
 
 Use the `/transfer/ledger/deposit` endpoint to deposit funds into Plaid Ledger.
@@ -13723,6 +13994,7 @@ Sends a `POST` request to `/transfer/ledger/deposit`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Move available balance between ledgers
 
 Use the `/transfer/ledger/distribute` endpoint to move available balance between ledgers, if you have multiple. If you're a platform, you can move funds between one of your ledgers and one of your customer's ledger.
@@ -13774,6 +14046,7 @@ Sends a `POST` request to `/transfer/ledger/distribute`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**List transfer ledger events
 
 Use the `/transfer/ledger/event/list` endpoint to get a list of ledger events for a specific ledger based on specified filter criteria.
@@ -13825,6 +14098,7 @@ Sends a `POST` request to `/transfer/ledger/event/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Retrieve Plaid Ledger balance
 
 Use the `/transfer/ledger/get` endpoint to view a balance on the ledger held with Plaid.
@@ -13876,6 +14150,7 @@ Sends a `POST` request to `/transfer/ledger/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Withdraw funds from a Plaid Ledger balance
 
 Use the `/transfer/ledger/withdraw` endpoint to withdraw funds from a Plaid Ledger balance.
@@ -13927,6 +14202,7 @@ Sends a `POST` request to `/transfer/ledger/withdraw`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**List transfers
 
 Use the `/transfer/list` endpoint to see a list of all your transfers and their statuses. Results are paginated; use the `count` and `offset` query parameters to retrieve the desired transfers.
@@ -13976,6 +14252,7 @@ Sends a `POST` request to `/transfer/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Get transfer product usage metrics
 
 Use the `/transfer/metrics/get` endpoint to view your transfer product usage metrics.
@@ -14029,6 +14306,7 @@ Sends a `POST` request to `/transfer/metrics/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Migrate account into Transfers
 
 As an alternative to adding Items via Link, you can also use the `/transfer/migrate_account` endpoint to migrate previously-verified account and routing numbers to Plaid Items. This endpoint is also required when adding an Item for use with wire transfers; if you intend to create wire transfers on this account, you must provide `wire_routing_number`. Note that Items created in this way are not compatible with endpoints for other products, such as `/accounts/balance/get`, and can only be used with Transfer endpoints.  If you require access to other endpoints, create the Item through Link instead.  Access to `/transfer/migrate_account` is not enabled by default; to obtain access, contact your Plaid account manager or [support](https://dashboard.plaid.com/support).
@@ -14080,6 +14358,7 @@ Sends a `POST` request to `/transfer/migrate_account`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Create a new originator
 
 Use the `/transfer/originator/create` endpoint to create a new originator and return an `originator_client_id`.
@@ -14131,6 +14410,7 @@ Sends a `POST` request to `/transfer/originator/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Create a new funding account for an originator
 
 Use the `/transfer/originator/funding_account/create` endpoint to create a new funding account for the originator.
@@ -14184,6 +14464,7 @@ Sends a `POST` request to `/transfer/originator/funding_account/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Update the funding account associated with the originator
 
 Use the `/transfer/originator/funding_account/update` endpoint to update the funding account associated with the originator.
@@ -14237,6 +14518,7 @@ Sends a `POST` request to `/transfer/originator/funding_account/update`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Get status of an originator's onboarding
 
 The `/transfer/originator/get` endpoint gets status updates for an originator's onboarding process. This information is also available via the Transfer page on the Plaid dashboard.
@@ -14288,6 +14570,7 @@ Sends a `POST` request to `/transfer/originator/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Get status of all originators' onboarding
 
 The `/transfer/originator/list` endpoint gets status updates for all of your originators' onboarding. This information is also available via the Plaid dashboard.
@@ -14339,6 +14622,7 @@ Sends a `POST` request to `/transfer/originator/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Create an originator for Transfer for Platforms customers
 
 Use the `/transfer/platform/originator/create` endpoint to submit information about the originator you are onboarding, including the originator's agreement to the required legal terms.
@@ -14390,6 +14674,7 @@ Sends a `POST` request to `/transfer/platform/originator/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Create a person associated with an originator
 
 Use the `/transfer/platform/person/create` endpoint to create a person associated with an originator (e.g. beneficial owner or control person) and optionally submit personal identification information for them.
@@ -14441,6 +14726,7 @@ Sends a `POST` request to `/transfer/platform/person/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Submit additional onboarding information on behalf of an originator
 
 Use the `/transfer/platform/requirement/submit` endpoint to submit additional onboarding information that is needed by Plaid to approve or decline the originator. See [Requirement type schema documentation](https://docs.google.com/document/d/1NEQkTD0sVK50iAQi6xHigrexDUxZ4QxXqSEfV_FFTiU/) for a list of requirement types and possible values.
@@ -14492,6 +14778,7 @@ Sends a `POST` request to `/transfer/platform/requirement/submit`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Generate a Plaid-hosted onboarding UI URL
 
 The `/transfer/questionnaire/create` endpoint generates a Plaid-hosted onboarding UI URL. Redirect the originator to this URL to provide their due diligence information and agree to Plaid's terms for ACH money movement.
@@ -14543,6 +14830,7 @@ Sends a `POST` request to `/transfer/questionnaire/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Cancel a recurring transfer
 
 Use the `/transfer/recurring/cancel` endpoint to cancel a recurring transfer.  Scheduled transfer that hasn't been submitted to bank will be cancelled.
@@ -14594,6 +14882,7 @@ Sends a `POST` request to `/transfer/recurring/cancel`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Create a recurring transfer
 
 Use the `/transfer/recurring/create` endpoint to initiate a new recurring transfer. This capability is not currently supported for Transfer UI or Transfer for Platforms (beta) customers.
@@ -14645,6 +14934,7 @@ Sends a `POST` request to `/transfer/recurring/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Retrieve a recurring transfer
 
 The `/transfer/recurring/get` fetches information about the recurring transfer corresponding to the given `recurring_transfer_id`.
@@ -14696,6 +14986,7 @@ Sends a `POST` request to `/transfer/recurring/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**List recurring transfers
 
 Use the `/transfer/recurring/list` endpoint to see a list of all your recurring transfers and their statuses. Results are paginated; use the `count` and `offset` query parameters to retrieve the desired recurring transfers.
@@ -14748,6 +15039,7 @@ Sends a `POST` request to `/transfer/recurring/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Cancel a refund
 
 Use the `/transfer/refund/cancel` endpoint to cancel a refund.  A refund is eligible for cancellation if it has not yet been submitted to the payment network.
@@ -14799,6 +15091,7 @@ Sends a `POST` request to `/transfer/refund/cancel`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Create a refund
 
 Use the `/transfer/refund/create` endpoint to create a refund for a transfer. A transfer can be refunded if the transfer was initiated in the past 180 days.
@@ -14854,6 +15147,7 @@ Sends a `POST` request to `/transfer/refund/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Retrieve a refund
 
 The `/transfer/refund/get` endpoint fetches information about the refund corresponding to the given `refund_id`.
@@ -14905,6 +15199,7 @@ Sends a `POST` request to `/transfer/refund/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Lists historical repayments
 
 The `/transfer/repayment/list` endpoint fetches repayments matching the given filters. Repayments are returned in reverse-chronological order (most recent first) starting at the given `start_time`.
@@ -14956,6 +15251,7 @@ Sends a `POST` request to `/transfer/repayment/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**List the returns included in a repayment
 
 The `/transfer/repayment/return/list` endpoint retrieves the set of returns that were batched together into the specified repayment. The sum of amounts of returns retrieved by this request equals the amount of the repayment.
@@ -15007,6 +15303,7 @@ Sends a `POST` request to `/transfer/repayment/return/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**Retrieve a sweep
 
 The `/transfer/sweep/get` endpoint fetches a sweep corresponding to the given `sweep_id`.
@@ -15058,6 +15355,7 @@ Sends a `POST` request to `/transfer/sweep/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transfer")]
     /**List sweeps
 
 The `/transfer/sweep/list` endpoint fetches sweeps matching the given filters.
@@ -15109,6 +15407,7 @@ Sends a `POST` request to `/transfer/sweep/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "users")]
     /**Create user
 
 For Plaid products and flows that use the user object, `/user/create` provides you a single token to access all data associated with the user. You must call this endpoint before calling `/link/token/create` if you are using any of the following: Plaid Check, Income Verification, Multi-Item Link, or Plaid Protect (Identity). If you are using Plaid Protect Link session scoring, you do not need to call `/user/create` first; Plaid will resolve or create the user when `user.client_user_id` is provided in `/link/token/create`.
@@ -15177,6 +15476,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Refresh user items for Financial-Insights bundle
 
 `/user/financial_data/refresh` is an optional endpoint that initiates an on-demand extraction to fetch the newest transactions for a User using the Financial Insights bundle.
@@ -15233,6 +15533,7 @@ Sends a `POST` request to `/user/financial_data/refresh`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "users")]
     /**Retrieve user identity and information
 
 Get user details using a `user_id`. This endpoint only supports users that were created on the new user API flow, without a `user_token`. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).
@@ -15289,6 +15590,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "users")]
     /**Remove user identity data
 
 This endpoint allows customers to explicitly purge identity/PII data provided to Plaid for a given user. This is not exposed to customers by default, as it is meant for special scenarios or requests, but Plaid is obligated to enable customers to delete PII provided to us.
@@ -15348,6 +15650,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "users")]
     /**Associate Items to a User
 
 Associates Items to the target user. If an Item is already associated to another user, the Item will be disassociated with the existing user and associated to the target user. This operation supports a max of 100 Items.
@@ -15399,6 +15702,7 @@ Sends a `POST` request to `/user/items/associate`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "users")]
     /**Get Items associated with a User
 
 Returns Items associated with a `user_id`, along with their corresponding statuses. Plaid associates an Item with a User when it has been successfully connected within a Link session initialized with that `user_id`.
@@ -15447,6 +15751,7 @@ Sends a `POST` request to `/user/items/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "users")]
     /**Remove Items from a User
 
 Removes specific Items associated with a user. It is equivalent to calling `/item/remove` on each Item individually, but supports use cases (such as Plaid Check) where access tokens are not available. All specified Items must belong to the user or the entire operation fails. Similar to `/item/remove`, this deletes Item product data and terminates billing on the Item's products. Once removed, Items cannot be reconnected without going through Link again.
@@ -15499,6 +15804,7 @@ Sends a `POST` request to `/user/items/remove`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "users")]
     /**Terminate user-based products
 
 Terminates user-based recurring subscription bundles or products (Financial Management, Plaid Protect, and CRA Cash Flow Updates) associated with a `user_id`. After you call this endpoint, the user will no longer be billed for these products. For CRA Monitoring, the subscription is canceled but historical data remains available for future report requests.
@@ -15550,6 +15856,7 @@ Sends a `POST` request to `/user/products/terminate`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "users")]
     /**Remove user
 
 `/user/remove` deletes a `user_id` or `user_token` and associated information, including any Items associated with the user.
@@ -15606,6 +15913,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "users")]
     /**Create a third-party user token
 
 This endpoint is used to create a third-party user token. This token can be shared with and used by a specified third-party client to access data associated with the user through supported endpoints.
@@ -15659,6 +15967,7 @@ Sends a `POST` request to `/user/third_party_token/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "users")]
     /**Remove a third-party user token
 
 This endpoint is used to delete a third-party user token. Once removed, the token can longer be used to access data associated with the user.
@@ -15712,6 +16021,7 @@ Sends a `POST` request to `/user/third_party_token/remove`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "transactions")]
     /**Refresh user items for Transactions bundle
 
 `/user/transactions/refresh` is an optional endpoint that initiates an on-demand extraction to fetch the newest transactions for a User using the Transactions bundle.
@@ -15768,6 +16078,7 @@ Sends a `POST` request to `/user/transactions/refresh`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "users")]
     /**Update user information
 
 This endpoint updates user information for an existing `user_id` or `user_token`. If an existing `user_id` or `user_token` is missing fields required for a given use case (e.g. creating a Consumer Report) use `/user/update` to add values for those fields.
@@ -15826,6 +16137,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "layer")]
     /**Send User Account Session Event
 
 This endpoint allows sending client-specific events related to Layer sessions for analytics and tracking purposes.
@@ -15879,6 +16191,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "layer")]
     /**Retrieve User Account
 
 This endpoint returns user permissioned account data, including identity and Item access tokens, for use with [Plaid Layer](https://plaid.com/docs/layer). Note that end users are permitted to edit the prefilled identity data in the Link flow before sharing it with you; you should treat any identity data returned by this endpoint as user-submitted, unverified data. For a verification layer, you can add [Identity Verification](https://plaid.com/docs/identity-verification/) to your flow, or check the submitted identity data against bank account data from linked accounts using [Identity Match](https://plaid.com/docs/identity/#identity-match).
@@ -15932,6 +16245,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     /**Create an e-wallet
 
 Create an e-wallet. The response is the newly created e-wallet object.
@@ -15980,6 +16294,7 @@ Sends a `POST` request to `/wallet/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     /**Fetch an e-wallet
 
 Fetch an e-wallet. The response includes the current balance.
@@ -16028,6 +16343,7 @@ Sends a `POST` request to `/wallet/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     /**Fetch a list of e-wallets
 
 This endpoint lists all e-wallets in descending order of creation.
@@ -16076,6 +16392,7 @@ Sends a `POST` request to `/wallet/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     /**Execute a transaction using an e-wallet
 
 Execute a transaction using the specified e-wallet.
@@ -16129,6 +16446,7 @@ Sends a `POST` request to `/wallet/transaction/execute`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     /**Fetch an e-wallet transaction
 
 Fetch a specific e-wallet transaction
@@ -16180,6 +16498,7 @@ Sends a `POST` request to `/wallet/transaction/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     /**List e-wallet transactions
 
 This endpoint lists the latest transactions of the specified e-wallet. Transactions are returned in descending order by the `created_at` time.
@@ -16231,6 +16550,7 @@ Sends a `POST` request to `/wallet/transaction/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**Create a watchlist screening for an entity
 
 Create a new entity watchlist screening to check your customer against watchlists defined in the associated entity watchlist program. If your associated program has ongoing screening enabled, this is the profile information that will be used to monitor your customer over time.
@@ -16282,6 +16602,7 @@ Sends a `POST` request to `/watchlist_screening/entity/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**Get an entity screening
 
 Retrieve an entity watchlist screening.
@@ -16333,6 +16654,7 @@ Sends a `POST` request to `/watchlist_screening/entity/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**List history for entity watchlist screenings
 
 List all changes to the entity watchlist screening in reverse-chronological order. If the watchlist screening has not been edited, no history will be returned.
@@ -16384,6 +16706,7 @@ Sends a `POST` request to `/watchlist_screening/entity/history/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**List hits for entity watchlist screenings
 
 List all hits for the entity watchlist screening.
@@ -16435,6 +16758,7 @@ Sends a `POST` request to `/watchlist_screening/entity/hit/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**List entity watchlist screenings
 
 List all entity screenings.
@@ -16486,6 +16810,7 @@ Sends a `POST` request to `/watchlist_screening/entity/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**Get entity watchlist screening program
 
 Get an entity watchlist screening program
@@ -16537,6 +16862,7 @@ Sends a `POST` request to `/watchlist_screening/entity/program/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**List entity watchlist screening programs
 
 List all entity watchlist screening programs
@@ -16588,6 +16914,7 @@ Sends a `POST` request to `/watchlist_screening/entity/program/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**Create a review for an entity watchlist screening
 
 Create a review for an entity watchlist screening. Reviews are compliance reports created by users in your organization regarding the relevance of potential hits found by Plaid.
@@ -16639,6 +16966,7 @@ Sends a `POST` request to `/watchlist_screening/entity/review/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**List reviews for entity watchlist screenings
 
 List all reviews for a particular entity watchlist screening. Reviews are compliance reports created by users in your organization regarding the relevance of potential hits found by Plaid.
@@ -16690,6 +17018,7 @@ Sends a `POST` request to `/watchlist_screening/entity/review/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**Update an entity screening
 
 Update an entity watchlist screening.
@@ -16743,6 +17072,7 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**Create a watchlist screening for a person
 
 Create a new Watchlist Screening to check your customer against watchlists defined in the associated Watchlist Program. If your associated program has ongoing screening enabled, this is the profile information that will be used to monitor your customer over time.
@@ -16794,6 +17124,7 @@ Sends a `POST` request to `/watchlist_screening/individual/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**Retrieve an individual watchlist screening
 
 Retrieve a previously created individual watchlist screening
@@ -16845,6 +17176,7 @@ Sends a `POST` request to `/watchlist_screening/individual/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**List history for individual watchlist screenings
 
 List all changes to the individual watchlist screening in reverse-chronological order. If the watchlist screening has not been edited, no history will be returned.
@@ -16898,6 +17230,7 @@ Sends a `POST` request to `/watchlist_screening/individual/history/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**List hits for individual watchlist screening
 
 List all hits found by Plaid for a particular individual watchlist screening.
@@ -16949,6 +17282,7 @@ Sends a `POST` request to `/watchlist_screening/individual/hit/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**List Individual Watchlist Screenings
 
 List previously created watchlist screenings for individuals
@@ -17000,6 +17334,7 @@ Sends a `POST` request to `/watchlist_screening/individual/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**Get individual watchlist screening program
 
 Get an individual watchlist screening program
@@ -17053,6 +17388,7 @@ Sends a `POST` request to `/watchlist_screening/individual/program/get`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**List individual watchlist screening programs
 
 List all individual watchlist screening programs
@@ -17106,6 +17442,7 @@ Sends a `POST` request to `/watchlist_screening/individual/program/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**Create a review for an individual watchlist screening
 
 Create a review for the individual watchlist screening. Reviews are compliance reports created by users in your organization regarding the relevance of potential hits found by Plaid.
@@ -17159,6 +17496,7 @@ Sends a `POST` request to `/watchlist_screening/individual/review/create`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**List reviews for individual watchlist screenings
 
 List all reviews for the individual watchlist screening.
@@ -17212,6 +17550,7 @@ Sends a `POST` request to `/watchlist_screening/individual/review/list`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    #[cfg(feature = "monitor")]
     /**Update individual watchlist screening
 
 Update a specific individual watchlist screening. This endpoint can be used to add additional customer information, correct outdated information, add a reference id, assign the individual to a reviewer, and update which program it is associated with. Please note that you may not update `search_terms` and `status` at the same time since editing `search_terms` may trigger an automatic `status` change.

@@ -7,7 +7,9 @@ pub mod operations {
     //! its inner type with a call to `into_inner()`. This can
     //! be used to explicitly deviate from permitted values.
     use crate::*;
+    #[cfg(feature = "signal")]
     pub struct AccountsBalanceGetWhen(::httpmock::When);
+    #[cfg(feature = "signal")]
     impl AccountsBalanceGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -169,7 +171,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportAuditCopyCreateWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl AssetReportAuditCopyCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -187,7 +191,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportAuditCopyCreateThen(::httpmock::Then);
+    #[cfg(feature = "assets")]
     impl AssetReportAuditCopyCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -225,7 +231,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportAuditCopyGetWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl AssetReportAuditCopyGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -243,7 +251,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportAuditCopyGetThen(::httpmock::Then);
+    #[cfg(feature = "assets")]
     impl AssetReportAuditCopyGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -281,7 +291,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportAuditCopyPdfGetWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl AssetReportAuditCopyPdfGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -337,7 +349,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportAuditCopyRemoveWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl AssetReportAuditCopyRemoveWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -355,7 +369,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportAuditCopyRemoveThen(::httpmock::Then);
+    #[cfg(feature = "assets")]
     impl AssetReportAuditCopyRemoveThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -393,7 +409,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportCreateWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl AssetReportCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -409,7 +427,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportCreateThen(::httpmock::Then);
+    #[cfg(feature = "assets")]
     impl AssetReportCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -447,7 +467,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportFilterWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl AssetReportFilterWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -463,7 +485,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportFilterThen(::httpmock::Then);
+    #[cfg(feature = "assets")]
     impl AssetReportFilterThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -501,7 +525,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportGetWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl AssetReportGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -517,7 +543,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportGetThen(::httpmock::Then);
+    #[cfg(feature = "assets")]
     impl AssetReportGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -555,7 +583,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportPdfGetWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl AssetReportPdfGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -609,7 +639,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportRefreshWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl AssetReportRefreshWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -625,7 +657,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportRefreshThen(::httpmock::Then);
+    #[cfg(feature = "assets")]
     impl AssetReportRefreshThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -663,7 +697,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportRemoveWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl AssetReportRemoveWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -679,7 +715,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "assets")]
     pub struct AssetReportRemoveThen(::httpmock::Then);
+    #[cfg(feature = "assets")]
     impl AssetReportRemoveThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -717,7 +755,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "auth")]
     pub struct AuthGetWhen(::httpmock::When);
+    #[cfg(feature = "auth")]
     impl AuthGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -733,7 +773,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "auth")]
     pub struct AuthGetThen(::httpmock::Then);
+    #[cfg(feature = "auth")]
     impl AuthGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -771,7 +813,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "auth")]
     pub struct AuthVerifyWhen(::httpmock::When);
+    #[cfg(feature = "auth")]
     impl AuthVerifyWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -787,7 +831,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "auth")]
     pub struct AuthVerifyThen(::httpmock::Then);
+    #[cfg(feature = "auth")]
     impl AuthVerifyThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -825,7 +871,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferBalanceGetWhen(::httpmock::When);
+    #[cfg(feature = "auth")]
     impl BankTransferBalanceGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -843,7 +891,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferBalanceGetThen(::httpmock::Then);
+    #[cfg(feature = "auth")]
     impl BankTransferBalanceGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -881,7 +931,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferCancelWhen(::httpmock::When);
+    #[cfg(feature = "auth")]
     impl BankTransferCancelWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -897,7 +949,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferCancelThen(::httpmock::Then);
+    #[cfg(feature = "auth")]
     impl BankTransferCancelThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -935,7 +989,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferCreateWhen(::httpmock::When);
+    #[cfg(feature = "auth")]
     impl BankTransferCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -951,7 +1007,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferCreateThen(::httpmock::Then);
+    #[cfg(feature = "auth")]
     impl BankTransferCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -989,7 +1047,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferEventListWhen(::httpmock::When);
+    #[cfg(feature = "auth")]
     impl BankTransferEventListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1007,7 +1067,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferEventListThen(::httpmock::Then);
+    #[cfg(feature = "auth")]
     impl BankTransferEventListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1045,7 +1107,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferEventSyncWhen(::httpmock::When);
+    #[cfg(feature = "auth")]
     impl BankTransferEventSyncWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1063,7 +1127,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferEventSyncThen(::httpmock::Then);
+    #[cfg(feature = "auth")]
     impl BankTransferEventSyncThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1101,7 +1167,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferGetWhen(::httpmock::When);
+    #[cfg(feature = "auth")]
     impl BankTransferGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1117,7 +1185,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferGetThen(::httpmock::Then);
+    #[cfg(feature = "auth")]
     impl BankTransferGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1155,7 +1225,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferListWhen(::httpmock::When);
+    #[cfg(feature = "auth")]
     impl BankTransferListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1171,7 +1243,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferListThen(::httpmock::Then);
+    #[cfg(feature = "auth")]
     impl BankTransferListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1209,7 +1283,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferMigrateAccountWhen(::httpmock::When);
+    #[cfg(feature = "auth")]
     impl BankTransferMigrateAccountWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1227,7 +1303,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "auth")]
     pub struct BankTransferMigrateAccountThen(::httpmock::Then);
+    #[cfg(feature = "auth")]
     impl BankTransferMigrateAccountThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1265,7 +1343,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct BankTransferSweepGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl BankTransferSweepGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1283,7 +1363,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct BankTransferSweepGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl BankTransferSweepGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1321,7 +1403,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct BankTransferSweepListWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl BankTransferSweepListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1339,7 +1423,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct BankTransferSweepListThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl BankTransferSweepListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1377,7 +1463,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconAccountRiskEvaluateWhen(::httpmock::When);
+    #[cfg(feature = "beacon")]
     impl BeaconAccountRiskEvaluateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1395,7 +1483,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconAccountRiskEvaluateThen(::httpmock::Then);
+    #[cfg(feature = "beacon")]
     impl BeaconAccountRiskEvaluateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1433,7 +1523,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconDuplicateGetWhen(::httpmock::When);
+    #[cfg(feature = "beacon")]
     impl BeaconDuplicateGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1449,7 +1541,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconDuplicateGetThen(::httpmock::Then);
+    #[cfg(feature = "beacon")]
     impl BeaconDuplicateGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1487,7 +1581,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconReportCreateWhen(::httpmock::When);
+    #[cfg(feature = "beacon")]
     impl BeaconReportCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1503,7 +1599,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconReportCreateThen(::httpmock::Then);
+    #[cfg(feature = "beacon")]
     impl BeaconReportCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1541,7 +1639,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconReportGetWhen(::httpmock::When);
+    #[cfg(feature = "beacon")]
     impl BeaconReportGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1557,7 +1657,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconReportGetThen(::httpmock::Then);
+    #[cfg(feature = "beacon")]
     impl BeaconReportGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1595,7 +1697,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconReportListWhen(::httpmock::When);
+    #[cfg(feature = "beacon")]
     impl BeaconReportListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1611,7 +1715,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconReportListThen(::httpmock::Then);
+    #[cfg(feature = "beacon")]
     impl BeaconReportListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1649,7 +1755,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconReportSyndicationGetWhen(::httpmock::When);
+    #[cfg(feature = "beacon")]
     impl BeaconReportSyndicationGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1667,7 +1775,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconReportSyndicationGetThen(::httpmock::Then);
+    #[cfg(feature = "beacon")]
     impl BeaconReportSyndicationGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1705,7 +1815,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconReportSyndicationListWhen(::httpmock::When);
+    #[cfg(feature = "beacon")]
     impl BeaconReportSyndicationListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1723,7 +1835,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconReportSyndicationListThen(::httpmock::Then);
+    #[cfg(feature = "beacon")]
     impl BeaconReportSyndicationListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1761,7 +1875,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconUserAccountInsightsGetWhen(::httpmock::When);
+    #[cfg(feature = "beacon")]
     impl BeaconUserAccountInsightsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1779,7 +1895,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconUserAccountInsightsGetThen(::httpmock::Then);
+    #[cfg(feature = "beacon")]
     impl BeaconUserAccountInsightsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1817,7 +1935,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconUserCreateWhen(::httpmock::When);
+    #[cfg(feature = "beacon")]
     impl BeaconUserCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1833,7 +1953,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconUserCreateThen(::httpmock::Then);
+    #[cfg(feature = "beacon")]
     impl BeaconUserCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1871,7 +1993,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconUserGetWhen(::httpmock::When);
+    #[cfg(feature = "beacon")]
     impl BeaconUserGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1887,7 +2011,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconUserGetThen(::httpmock::Then);
+    #[cfg(feature = "beacon")]
     impl BeaconUserGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1925,7 +2051,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconUserHistoryListWhen(::httpmock::When);
+    #[cfg(feature = "beacon")]
     impl BeaconUserHistoryListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1943,7 +2071,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconUserHistoryListThen(::httpmock::Then);
+    #[cfg(feature = "beacon")]
     impl BeaconUserHistoryListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -1981,7 +2111,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconUserReviewWhen(::httpmock::When);
+    #[cfg(feature = "beacon")]
     impl BeaconUserReviewWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -1997,7 +2129,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconUserReviewThen(::httpmock::Then);
+    #[cfg(feature = "beacon")]
     impl BeaconUserReviewThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2035,7 +2169,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconUserUpdateWhen(::httpmock::When);
+    #[cfg(feature = "beacon")]
     impl BeaconUserUpdateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2051,7 +2187,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beacon")]
     pub struct BeaconUserUpdateThen(::httpmock::Then);
+    #[cfg(feature = "beacon")]
     impl BeaconUserUpdateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2089,7 +2227,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditBankEmploymentGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditBankEmploymentGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2108,7 +2248,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditBankEmploymentGetThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditBankEmploymentGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2146,7 +2288,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "beta")]
     pub struct BetaEwaReportV1GetWhen(::httpmock::When);
+    #[cfg(feature = "beta")]
     impl BetaEwaReportV1GetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2164,7 +2308,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "beta")]
     pub struct BetaEwaReportV1GetThen(::httpmock::Then);
+    #[cfg(feature = "beta")]
     impl BetaEwaReportV1GetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2202,7 +2348,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "partner")]
     pub struct BetaPartnerCustomerV1CreateWhen(::httpmock::When);
+    #[cfg(feature = "partner")]
     impl BetaPartnerCustomerV1CreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2220,7 +2368,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "partner")]
     pub struct BetaPartnerCustomerV1CreateThen(::httpmock::Then);
+    #[cfg(feature = "partner")]
     impl BetaPartnerCustomerV1CreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2258,7 +2408,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "partner")]
     pub struct BetaPartnerCustomerV1EnableWhen(::httpmock::When);
+    #[cfg(feature = "partner")]
     impl BetaPartnerCustomerV1EnableWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2276,7 +2428,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "partner")]
     pub struct BetaPartnerCustomerV1EnableThen(::httpmock::Then);
+    #[cfg(feature = "partner")]
     impl BetaPartnerCustomerV1EnableThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2314,7 +2468,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "partner")]
     pub struct BetaPartnerCustomerV1GetWhen(::httpmock::When);
+    #[cfg(feature = "partner")]
     impl BetaPartnerCustomerV1GetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2332,7 +2488,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "partner")]
     pub struct BetaPartnerCustomerV1GetThen(::httpmock::Then);
+    #[cfg(feature = "partner")]
     impl BetaPartnerCustomerV1GetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2370,7 +2528,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "partner")]
     pub struct BetaPartnerCustomerV1UpdateWhen(::httpmock::When);
+    #[cfg(feature = "partner")]
     impl BetaPartnerCustomerV1UpdateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2388,7 +2548,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "partner")]
     pub struct BetaPartnerCustomerV1UpdateThen(::httpmock::Then);
+    #[cfg(feature = "partner")]
     impl BetaPartnerCustomerV1UpdateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2426,7 +2588,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsRulesCreateWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl TransactionsRulesCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2445,7 +2609,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsRulesCreateThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl TransactionsRulesCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2483,7 +2649,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsRulesListWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl TransactionsRulesListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2501,7 +2669,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsRulesListThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl TransactionsRulesListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2539,7 +2709,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsRulesRemoveWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl TransactionsRulesRemoveWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2558,7 +2730,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsRulesRemoveThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl TransactionsRulesRemoveThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2596,7 +2770,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "enrich")]
     pub struct TransactionsUserInsightsGetWhen(::httpmock::When);
+    #[cfg(feature = "enrich")]
     impl TransactionsUserInsightsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2615,7 +2791,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "enrich")]
     pub struct TransactionsUserInsightsGetThen(::httpmock::Then);
+    #[cfg(feature = "enrich")]
     impl TransactionsUserInsightsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2653,7 +2831,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsEnhanceWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl TransactionsEnhanceWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2671,7 +2851,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsEnhanceThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl TransactionsEnhanceThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2709,7 +2891,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "business-verification")]
     pub struct BusinessVerificationCreateWhen(::httpmock::When);
+    #[cfg(feature = "business-verification")]
     impl BusinessVerificationCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2727,7 +2911,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "business-verification")]
     pub struct BusinessVerificationCreateThen(::httpmock::Then);
+    #[cfg(feature = "business-verification")]
     impl BusinessVerificationCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2765,7 +2951,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "business-verification")]
     pub struct BusinessVerificationGetWhen(::httpmock::When);
+    #[cfg(feature = "business-verification")]
     impl BusinessVerificationGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2783,7 +2971,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "business-verification")]
     pub struct BusinessVerificationGetThen(::httpmock::Then);
+    #[cfg(feature = "business-verification")]
     impl BusinessVerificationGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2821,7 +3011,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct CashflowReportGetWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl CashflowReportGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2837,7 +3029,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct CashflowReportGetThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl CashflowReportGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2875,7 +3069,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct CashflowReportInsightsGetWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl CashflowReportInsightsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2893,7 +3089,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct CashflowReportInsightsGetThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl CashflowReportInsightsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2931,7 +3129,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct CashflowReportRefreshWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl CashflowReportRefreshWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -2949,7 +3149,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct CashflowReportRefreshThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl CashflowReportRefreshThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -2987,7 +3189,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct CashflowReportTransactionsGetWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl CashflowReportTransactionsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3005,7 +3209,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct CashflowReportTransactionsGetThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl CashflowReportTransactionsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3043,7 +3249,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct CategoriesGetWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl CategoriesGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3059,7 +3267,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct CategoriesGetThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl CategoriesGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3097,7 +3307,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "consent")]
     pub struct ConsentEventsGetWhen(::httpmock::When);
+    #[cfg(feature = "consent")]
     impl ConsentEventsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3113,7 +3325,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "consent")]
     pub struct ConsentEventsGetThen(::httpmock::Then);
+    #[cfg(feature = "consent")]
     impl ConsentEventsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3207,7 +3421,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportBaseReportGetWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraCheckReportBaseReportGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3225,7 +3441,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportBaseReportGetThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraCheckReportBaseReportGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3263,7 +3481,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportCashflowInsightsGetWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraCheckReportCashflowInsightsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3285,7 +3505,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportCashflowInsightsGetThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraCheckReportCashflowInsightsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3326,7 +3548,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportCreateWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraCheckReportCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3344,7 +3568,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportCreateThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraCheckReportCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3382,7 +3608,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportIncomeInsightsGetWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraCheckReportIncomeInsightsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3404,7 +3632,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportIncomeInsightsGetThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraCheckReportIncomeInsightsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3442,7 +3672,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportLendScoreGetWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraCheckReportLendScoreGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3460,7 +3692,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportLendScoreGetThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraCheckReportLendScoreGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3498,7 +3732,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportNetworkInsightsGetWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraCheckReportNetworkInsightsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3520,7 +3756,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportNetworkInsightsGetThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraCheckReportNetworkInsightsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3561,7 +3799,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportPartnerInsightsGetWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraCheckReportPartnerInsightsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3583,7 +3823,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportPartnerInsightsGetThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraCheckReportPartnerInsightsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3624,7 +3866,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportPdfGetWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraCheckReportPdfGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3680,7 +3924,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportVerificationGetWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraCheckReportVerificationGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3699,7 +3945,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportVerificationGetThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraCheckReportVerificationGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3737,7 +3985,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCheckReportVerificationPdfGetWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraCheckReportVerificationPdfGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3797,7 +4047,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCreditProfileReportGetWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraCreditProfileReportGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3815,7 +4067,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraCreditProfileReportGetThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraCreditProfileReportGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3853,7 +4107,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraLoansApplicationsRegisterWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraLoansApplicationsRegisterWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3871,7 +4127,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraLoansApplicationsRegisterThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraLoansApplicationsRegisterThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3909,7 +4167,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraLoansRegisterWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraLoansRegisterWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3925,7 +4185,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraLoansRegisterThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraLoansRegisterThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -3963,7 +4225,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraLoansUnregisterWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraLoansUnregisterWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -3979,7 +4243,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraLoansUnregisterThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraLoansUnregisterThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4017,7 +4283,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraLoansUpdateWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraLoansUpdateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4033,7 +4301,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraLoansUpdateThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraLoansUpdateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4071,7 +4341,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraMonitoringInsightsGetWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraMonitoringInsightsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4089,7 +4361,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraMonitoringInsightsGetThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraMonitoringInsightsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4127,7 +4401,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraMonitoringInsightsSubscribeWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraMonitoringInsightsSubscribeWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4146,7 +4422,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraMonitoringInsightsSubscribeThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraMonitoringInsightsSubscribeThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4184,7 +4462,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraMonitoringInsightsUnsubscribeWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl CraMonitoringInsightsUnsubscribeWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4206,7 +4486,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct CraMonitoringInsightsUnsubscribeThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl CraMonitoringInsightsUnsubscribeThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4247,7 +4529,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CraPartnerInsightsGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CraPartnerInsightsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4265,7 +4549,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CraPartnerInsightsGetThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CraPartnerInsightsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4303,7 +4589,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditAssetReportFreddieMacGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditAssetReportFreddieMacGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4322,7 +4610,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditAssetReportFreddieMacGetThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditAssetReportFreddieMacGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4360,7 +4650,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditAuditCopyTokenCreateWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditAuditCopyTokenCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4378,7 +4670,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditAuditCopyTokenCreateThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditAuditCopyTokenCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4416,7 +4710,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditReportAuditCopyRemoveWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditReportAuditCopyRemoveWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4434,7 +4730,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditReportAuditCopyRemoveThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditReportAuditCopyRemoveThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4472,7 +4770,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditAuditCopyTokenUpdateWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditAuditCopyTokenUpdateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4490,7 +4790,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditAuditCopyTokenUpdateThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditAuditCopyTokenUpdateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4528,7 +4830,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditBankIncomeGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditBankIncomeGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4546,7 +4850,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditBankIncomeGetThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditBankIncomeGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4584,7 +4890,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditBankIncomePdfGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditBankIncomePdfGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4640,7 +4948,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditBankIncomeRefreshWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditBankIncomeRefreshWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4658,7 +4968,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditBankIncomeRefreshThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditBankIncomeRefreshThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4696,7 +5008,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditBankIncomeWebhookUpdateWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditBankIncomeWebhookUpdateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4715,7 +5029,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditBankIncomeWebhookUpdateThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditBankIncomeWebhookUpdateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4753,7 +5069,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditBankStatementsUploadsGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditBankStatementsUploadsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4772,7 +5090,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditBankStatementsUploadsGetThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditBankStatementsUploadsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4810,7 +5130,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditEmploymentGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditEmploymentGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4826,7 +5148,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditEmploymentGetThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditEmploymentGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4864,7 +5188,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditFreddieMacReportsGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditFreddieMacReportsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4882,7 +5208,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditFreddieMacReportsGetThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditFreddieMacReportsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4920,7 +5248,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditPayrollIncomeGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditPayrollIncomeGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -4938,7 +5268,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditPayrollIncomeGetThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditPayrollIncomeGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -4976,7 +5308,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditPayrollIncomeParsingConfigUpdateWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditPayrollIncomeParsingConfigUpdateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5000,7 +5334,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditPayrollIncomeParsingConfigUpdateThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditPayrollIncomeParsingConfigUpdateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5041,7 +5377,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditPayrollIncomePrecheckWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditPayrollIncomePrecheckWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5059,7 +5397,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditPayrollIncomePrecheckThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditPayrollIncomePrecheckThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5097,7 +5437,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditPayrollIncomeRefreshWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditPayrollIncomeRefreshWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5115,7 +5457,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditPayrollIncomeRefreshThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditPayrollIncomeRefreshThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5153,7 +5497,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditPayrollIncomeRiskSignalsGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditPayrollIncomeRiskSignalsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5175,7 +5521,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditPayrollIncomeRiskSignalsGetThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditPayrollIncomeRiskSignalsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5216,7 +5564,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct CreditRelayCreateWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl CreditRelayCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5232,7 +5582,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "assets")]
     pub struct CreditRelayCreateThen(::httpmock::Then);
+    #[cfg(feature = "assets")]
     impl CreditRelayCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5270,7 +5622,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct CreditRelayGetWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl CreditRelayGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5286,7 +5640,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "assets")]
     pub struct CreditRelayGetThen(::httpmock::Then);
+    #[cfg(feature = "assets")]
     impl CreditRelayGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5324,7 +5680,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct CreditRelayPdfGetWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl CreditRelayPdfGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5378,7 +5736,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct CreditRelayRefreshWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl CreditRelayRefreshWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5394,7 +5754,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "assets")]
     pub struct CreditRelayRefreshThen(::httpmock::Then);
+    #[cfg(feature = "assets")]
     impl CreditRelayRefreshThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5432,7 +5794,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "assets")]
     pub struct CreditRelayRemoveWhen(::httpmock::When);
+    #[cfg(feature = "assets")]
     impl CreditRelayRemoveWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5448,7 +5812,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "assets")]
     pub struct CreditRelayRemoveThen(::httpmock::Then);
+    #[cfg(feature = "assets")]
     impl CreditRelayRemoveThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5486,7 +5852,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditSessionsGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl CreditSessionsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5502,7 +5870,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct CreditSessionsGetThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl CreditSessionsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5540,7 +5910,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "kyc-aml-users")]
     pub struct DashboardUserGetWhen(::httpmock::When);
+    #[cfg(feature = "kyc-aml-users")]
     impl DashboardUserGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5556,7 +5928,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "kyc-aml-users")]
     pub struct DashboardUserGetThen(::httpmock::Then);
+    #[cfg(feature = "kyc-aml-users")]
     impl DashboardUserGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5594,7 +5968,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "kyc-aml-users")]
     pub struct DashboardUserListWhen(::httpmock::When);
+    #[cfg(feature = "kyc-aml-users")]
     impl DashboardUserListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5610,7 +5986,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "kyc-aml-users")]
     pub struct DashboardUserListThen(::httpmock::Then);
+    #[cfg(feature = "kyc-aml-users")]
     impl DashboardUserListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5648,7 +6026,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "employers")]
     pub struct EmployersSearchWhen(::httpmock::When);
+    #[cfg(feature = "employers")]
     impl EmployersSearchWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5664,7 +6044,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "employers")]
     pub struct EmployersSearchThen(::httpmock::Then);
+    #[cfg(feature = "employers")]
     impl EmployersSearchThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5702,7 +6084,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct EmploymentVerificationGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl EmploymentVerificationGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5720,7 +6104,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct EmploymentVerificationGetThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl EmploymentVerificationGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5778,7 +6164,9 @@ pub mod operations {
             Self(self.0.path_matches(re))
         }
     }
+    #[cfg(feature = "fdx")]
     pub struct FdxConsentGetThen(::httpmock::Then);
+    #[cfg(feature = "fdx")]
     impl FdxConsentGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5816,7 +6204,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "fdx")]
     pub struct FdxNotificationsWhen(::httpmock::When);
+    #[cfg(feature = "fdx")]
     impl FdxNotificationsWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -5894,7 +6284,9 @@ pub mod operations {
             }
         }
     }
+    #[cfg(feature = "fdx")]
     pub struct GetRecipientThen(::httpmock::Then);
+    #[cfg(feature = "fdx")]
     impl GetRecipientThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5945,7 +6337,9 @@ pub mod operations {
             self.0
         }
     }
+    #[cfg(feature = "fdx")]
     pub struct GetRecipientsThen(::httpmock::Then);
+    #[cfg(feature = "fdx")]
     impl GetRecipientsThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -5983,7 +6377,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "identity")]
     pub struct IdentityDocumentsUploadsGetWhen(::httpmock::When);
+    #[cfg(feature = "identity")]
     impl IdentityDocumentsUploadsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6001,7 +6397,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "identity")]
     pub struct IdentityDocumentsUploadsGetThen(::httpmock::Then);
+    #[cfg(feature = "identity")]
     impl IdentityDocumentsUploadsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6039,7 +6437,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "identity")]
     pub struct IdentityGetWhen(::httpmock::When);
+    #[cfg(feature = "identity")]
     impl IdentityGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6055,7 +6455,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "identity")]
     pub struct IdentityGetThen(::httpmock::Then);
+    #[cfg(feature = "identity")]
     impl IdentityGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6093,7 +6495,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "identity")]
     pub struct IdentityMatchWhen(::httpmock::When);
+    #[cfg(feature = "identity")]
     impl IdentityMatchWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6109,7 +6513,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "identity")]
     pub struct IdentityMatchThen(::httpmock::Then);
+    #[cfg(feature = "identity")]
     impl IdentityMatchThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6147,7 +6553,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "identity")]
     pub struct IdentityRefreshWhen(::httpmock::When);
+    #[cfg(feature = "identity")]
     impl IdentityRefreshWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6163,7 +6571,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "identity")]
     pub struct IdentityRefreshThen(::httpmock::Then);
+    #[cfg(feature = "identity")]
     impl IdentityRefreshThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6201,7 +6611,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "identity-verification")]
     pub struct IdentityVerificationAutofillCreateWhen(::httpmock::When);
+    #[cfg(feature = "identity-verification")]
     impl IdentityVerificationAutofillCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6223,7 +6635,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "identity-verification")]
     pub struct IdentityVerificationAutofillCreateThen(::httpmock::Then);
+    #[cfg(feature = "identity-verification")]
     impl IdentityVerificationAutofillCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6264,7 +6678,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "identity-verification")]
     pub struct IdentityVerificationCreateWhen(::httpmock::When);
+    #[cfg(feature = "identity-verification")]
     impl IdentityVerificationCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6282,7 +6698,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "identity-verification")]
     pub struct IdentityVerificationCreateThen(::httpmock::Then);
+    #[cfg(feature = "identity-verification")]
     impl IdentityVerificationCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6320,7 +6738,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "identity-verification")]
     pub struct IdentityVerificationGetWhen(::httpmock::When);
+    #[cfg(feature = "identity-verification")]
     impl IdentityVerificationGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6338,7 +6758,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "identity-verification")]
     pub struct IdentityVerificationGetThen(::httpmock::Then);
+    #[cfg(feature = "identity-verification")]
     impl IdentityVerificationGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6376,7 +6798,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "identity-verification")]
     pub struct IdentityVerificationListWhen(::httpmock::When);
+    #[cfg(feature = "identity-verification")]
     impl IdentityVerificationListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6394,7 +6818,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "identity-verification")]
     pub struct IdentityVerificationListThen(::httpmock::Then);
+    #[cfg(feature = "identity-verification")]
     impl IdentityVerificationListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6432,7 +6858,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "identity-verification")]
     pub struct IdentityVerificationRetryWhen(::httpmock::When);
+    #[cfg(feature = "identity-verification")]
     impl IdentityVerificationRetryWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6450,7 +6878,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "identity-verification")]
     pub struct IdentityVerificationRetryThen(::httpmock::Then);
+    #[cfg(feature = "identity-verification")]
     impl IdentityVerificationRetryThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6488,7 +6918,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct IncomeVerificationCreateWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl IncomeVerificationCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6506,7 +6938,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct IncomeVerificationCreateThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl IncomeVerificationCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6544,7 +6978,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct IncomeVerificationDocumentsDownloadWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl IncomeVerificationDocumentsDownloadWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6604,7 +7040,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct IncomeVerificationPaystubsGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl IncomeVerificationPaystubsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6622,7 +7060,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct IncomeVerificationPaystubsGetThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl IncomeVerificationPaystubsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6660,7 +7100,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct IncomeVerificationPrecheckWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl IncomeVerificationPrecheckWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6678,7 +7120,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct IncomeVerificationPrecheckThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl IncomeVerificationPrecheckThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6716,7 +7160,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct IncomeVerificationTaxformsGetWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl IncomeVerificationTaxformsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6734,7 +7180,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct IncomeVerificationTaxformsGetThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl IncomeVerificationTaxformsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6936,7 +7384,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "investments-move")]
     pub struct InvestmentsAuthGetWhen(::httpmock::When);
+    #[cfg(feature = "investments-move")]
     impl InvestmentsAuthGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -6952,7 +7402,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "investments-move")]
     pub struct InvestmentsAuthGetThen(::httpmock::Then);
+    #[cfg(feature = "investments-move")]
     impl InvestmentsAuthGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -6990,7 +7442,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "investments")]
     pub struct InvestmentsHoldingsGetWhen(::httpmock::When);
+    #[cfg(feature = "investments")]
     impl InvestmentsHoldingsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -7008,7 +7462,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "investments")]
     pub struct InvestmentsHoldingsGetThen(::httpmock::Then);
+    #[cfg(feature = "investments")]
     impl InvestmentsHoldingsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -7046,7 +7502,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "investments")]
     pub struct InvestmentsRefreshWhen(::httpmock::When);
+    #[cfg(feature = "investments")]
     impl InvestmentsRefreshWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -7062,7 +7520,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "investments")]
     pub struct InvestmentsRefreshThen(::httpmock::Then);
+    #[cfg(feature = "investments")]
     impl InvestmentsRefreshThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -7100,7 +7560,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "investments")]
     pub struct InvestmentsTransactionsGetWhen(::httpmock::When);
+    #[cfg(feature = "investments")]
     impl InvestmentsTransactionsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -7118,7 +7580,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "investments")]
     pub struct InvestmentsTransactionsGetThen(::httpmock::Then);
+    #[cfg(feature = "investments")]
     impl InvestmentsTransactionsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -7156,7 +7620,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "issues")]
     pub struct IssuesGetWhen(::httpmock::When);
+    #[cfg(feature = "issues")]
     impl IssuesGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -7172,7 +7638,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "issues")]
     pub struct IssuesGetThen(::httpmock::Then);
+    #[cfg(feature = "issues")]
     impl IssuesGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -7210,7 +7678,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "issues")]
     pub struct IssuesSearchWhen(::httpmock::When);
+    #[cfg(feature = "issues")]
     impl IssuesSearchWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -7226,7 +7696,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "issues")]
     pub struct IssuesSearchThen(::httpmock::Then);
+    #[cfg(feature = "issues")]
     impl IssuesSearchThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -7264,7 +7736,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "issues")]
     pub struct IssuesSubscribeWhen(::httpmock::When);
+    #[cfg(feature = "issues")]
     impl IssuesSubscribeWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -7280,7 +7754,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "issues")]
     pub struct IssuesSubscribeThen(::httpmock::Then);
+    #[cfg(feature = "issues")]
     impl IssuesSubscribeThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -7978,7 +8454,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "liabilities")]
     pub struct LiabilitiesGetWhen(::httpmock::When);
+    #[cfg(feature = "liabilities")]
     impl LiabilitiesGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -7994,7 +8472,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "liabilities")]
     pub struct LiabilitiesGetThen(::httpmock::Then);
+    #[cfg(feature = "liabilities")]
     impl LiabilitiesGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -8032,7 +8512,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "oauth")]
     pub struct LinkOauthCorrelationIdExchangeWhen(::httpmock::When);
+    #[cfg(feature = "oauth")]
     impl LinkOauthCorrelationIdExchangeWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -8051,7 +8533,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "oauth")]
     pub struct LinkOauthCorrelationIdExchangeThen(::httpmock::Then);
+    #[cfg(feature = "oauth")]
     impl LinkOauthCorrelationIdExchangeThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -8305,7 +8789,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "network")]
     pub struct NetworkStatusGetWhen(::httpmock::When);
+    #[cfg(feature = "network")]
     impl NetworkStatusGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -8321,7 +8807,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "network")]
     pub struct NetworkStatusGetThen(::httpmock::Then);
+    #[cfg(feature = "network")]
     impl NetworkStatusGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -8359,7 +8847,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "oauth")]
     pub struct OauthIntrospectWhen(::httpmock::When);
+    #[cfg(feature = "oauth")]
     impl OauthIntrospectWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -8375,7 +8865,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "oauth")]
     pub struct OauthIntrospectThen(::httpmock::Then);
+    #[cfg(feature = "oauth")]
     impl OauthIntrospectThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -8421,7 +8913,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "oauth")]
     pub struct OauthRevokeWhen(::httpmock::When);
+    #[cfg(feature = "oauth")]
     impl OauthRevokeWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -8437,7 +8931,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "oauth")]
     pub struct OauthRevokeThen(::httpmock::Then);
+    #[cfg(feature = "oauth")]
     impl OauthRevokeThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -8483,7 +8979,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "oauth")]
     pub struct OauthTokenWhen(::httpmock::When);
+    #[cfg(feature = "oauth")]
     impl OauthTokenWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -8499,7 +8997,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "oauth")]
     pub struct OauthTokenThen(::httpmock::Then);
+    #[cfg(feature = "oauth")]
     impl OauthTokenThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -8545,7 +9045,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "partner")]
     pub struct PartnerCustomerCreateWhen(::httpmock::When);
+    #[cfg(feature = "partner")]
     impl PartnerCustomerCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -8563,7 +9065,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "partner")]
     pub struct PartnerCustomerCreateThen(::httpmock::Then);
+    #[cfg(feature = "partner")]
     impl PartnerCustomerCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -8601,7 +9105,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "partner")]
     pub struct PartnerCustomerEnableWhen(::httpmock::When);
+    #[cfg(feature = "partner")]
     impl PartnerCustomerEnableWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -8619,7 +9125,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "partner")]
     pub struct PartnerCustomerEnableThen(::httpmock::Then);
+    #[cfg(feature = "partner")]
     impl PartnerCustomerEnableThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -8657,7 +9165,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "partner")]
     pub struct PartnerCustomerGetWhen(::httpmock::When);
+    #[cfg(feature = "partner")]
     impl PartnerCustomerGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -8673,7 +9183,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "partner")]
     pub struct PartnerCustomerGetThen(::httpmock::Then);
+    #[cfg(feature = "partner")]
     impl PartnerCustomerGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -8711,7 +9223,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "partner")]
     pub struct PartnerCustomerOauthInstitutionsGetWhen(::httpmock::When);
+    #[cfg(feature = "partner")]
     impl PartnerCustomerOauthInstitutionsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -8733,7 +9247,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "partner")]
     pub struct PartnerCustomerOauthInstitutionsGetThen(::httpmock::Then);
+    #[cfg(feature = "partner")]
     impl PartnerCustomerOauthInstitutionsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -8774,7 +9290,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "partner")]
     pub struct PartnerCustomerRemoveWhen(::httpmock::When);
+    #[cfg(feature = "partner")]
     impl PartnerCustomerRemoveWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -8792,7 +9310,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "partner")]
     pub struct PartnerCustomerRemoveThen(::httpmock::Then);
+    #[cfg(feature = "partner")]
     impl PartnerCustomerRemoveThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -8830,7 +9350,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationConsentCreateWhen(::httpmock::When);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationConsentCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -8849,7 +9371,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationConsentCreateThen(::httpmock::Then);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationConsentCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -8887,7 +9411,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationConsentGetWhen(::httpmock::When);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationConsentGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -8905,7 +9431,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationConsentGetThen(::httpmock::Then);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationConsentGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -8943,7 +9471,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationConsentPaymentExecuteWhen(::httpmock::When);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationConsentPaymentExecuteWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -8967,7 +9497,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationConsentPaymentExecuteThen(::httpmock::Then);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationConsentPaymentExecuteThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9008,7 +9540,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationConsentRevokeWhen(::httpmock::When);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationConsentRevokeWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9027,7 +9561,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationConsentRevokeThen(::httpmock::Then);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationConsentRevokeThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9065,7 +9601,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationPaymentCreateWhen(::httpmock::When);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationPaymentCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9084,7 +9622,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationPaymentCreateThen(::httpmock::Then);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationPaymentCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9122,7 +9662,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationPaymentGetWhen(::httpmock::When);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationPaymentGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9140,7 +9682,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationPaymentGetThen(::httpmock::Then);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationPaymentGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9178,7 +9722,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationPaymentListWhen(::httpmock::When);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationPaymentListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9196,7 +9742,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationPaymentListThen(::httpmock::Then);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationPaymentListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9234,7 +9782,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationPaymentReverseWhen(::httpmock::When);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationPaymentReverseWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9256,7 +9806,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationPaymentReverseThen(::httpmock::Then);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationPaymentReverseThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9294,7 +9846,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct CreatePaymentTokenWhen(::httpmock::When);
+    #[cfg(feature = "payment-initiation")]
     impl CreatePaymentTokenWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9316,7 +9870,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct CreatePaymentTokenThen(::httpmock::Then);
+    #[cfg(feature = "payment-initiation")]
     impl CreatePaymentTokenThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9357,7 +9913,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationRecipientCreateWhen(::httpmock::When);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationRecipientCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9379,7 +9937,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationRecipientCreateThen(::httpmock::Then);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationRecipientCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9420,7 +9980,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationRecipientGetWhen(::httpmock::When);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationRecipientGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9438,7 +10000,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationRecipientGetThen(::httpmock::Then);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationRecipientGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9476,7 +10040,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationRecipientListWhen(::httpmock::When);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationRecipientListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9495,7 +10061,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct PaymentInitiationRecipientListThen(::httpmock::Then);
+    #[cfg(feature = "payment-initiation")]
     impl PaymentInitiationRecipientListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9533,7 +10101,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct PaymentProfileCreateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl PaymentProfileCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9551,7 +10121,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct PaymentProfileCreateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl PaymentProfileCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9589,7 +10161,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct PaymentProfileGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl PaymentProfileGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9605,7 +10179,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct PaymentProfileGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl PaymentProfileGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9643,7 +10219,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct PaymentProfileRemoveWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl PaymentProfileRemoveWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9661,7 +10239,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct PaymentProfileRemoveThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl PaymentProfileRemoveThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9699,7 +10279,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorAccountGetWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorAccountGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9715,7 +10297,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorAccountGetThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorAccountGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9753,7 +10337,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorApexProcessorTokenCreateWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorApexProcessorTokenCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9775,7 +10361,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "processor-partners", feature = "processors"))]
     pub struct ProcessorApexProcessorTokenCreateThen(::httpmock::Then);
+    #[cfg(any(feature = "processor-partners", feature = "processors"))]
     impl ProcessorApexProcessorTokenCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9813,7 +10401,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorAuthGetWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorAuthGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9829,7 +10419,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorAuthGetThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorAuthGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9867,7 +10459,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorBalanceGetWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorBalanceGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9883,7 +10477,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorBalanceGetThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorBalanceGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9921,7 +10517,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorBankTransferCreateWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorBankTransferCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9939,7 +10537,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorBankTransferCreateThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorBankTransferCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -9977,7 +10577,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorIdentityGetWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorIdentityGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -9995,7 +10597,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorIdentityGetThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorIdentityGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10033,7 +10637,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorIdentityMatchWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorIdentityMatchWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10051,7 +10657,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorIdentityMatchThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorIdentityMatchThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10089,7 +10697,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorInvestmentsAuthGetWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorInvestmentsAuthGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10107,7 +10717,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorInvestmentsAuthGetThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorInvestmentsAuthGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10145,7 +10757,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorInvestmentsHoldingsGetWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorInvestmentsHoldingsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10167,7 +10781,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorInvestmentsHoldingsGetThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorInvestmentsHoldingsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10205,7 +10821,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorInvestmentsTransactionsGetWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorInvestmentsTransactionsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10227,7 +10845,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorInvestmentsTransactionsGetThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorInvestmentsTransactionsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10268,7 +10888,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorLiabilitiesGetWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorLiabilitiesGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10286,7 +10908,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorLiabilitiesGetThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorLiabilitiesGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10324,7 +10948,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorSignalDecisionReportWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorSignalDecisionReportWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10342,7 +10968,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorSignalDecisionReportThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorSignalDecisionReportThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10380,7 +11008,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorSignalEvaluateWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorSignalEvaluateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10398,7 +11028,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorSignalEvaluateThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorSignalEvaluateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10436,7 +11068,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorSignalPrepareWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorSignalPrepareWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10454,7 +11088,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorSignalPrepareThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorSignalPrepareThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10492,7 +11128,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorSignalReturnReportWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorSignalReturnReportWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10510,7 +11148,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorSignalReturnReportThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorSignalReturnReportThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10548,7 +11188,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processors")]
     pub struct ProcessorStripeBankAccountTokenCreateWhen(::httpmock::When);
+    #[cfg(feature = "processors")]
     impl ProcessorStripeBankAccountTokenCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10572,7 +11214,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processors")]
     pub struct ProcessorStripeBankAccountTokenCreateThen(::httpmock::Then);
+    #[cfg(feature = "processors")]
     impl ProcessorStripeBankAccountTokenCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10613,7 +11257,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processors")]
     pub struct ProcessorTokenCreateWhen(::httpmock::When);
+    #[cfg(feature = "processors")]
     impl ProcessorTokenCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10631,7 +11277,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(any(feature = "processor-partners", feature = "processors"))]
     pub struct ProcessorTokenCreateThen(::httpmock::Then);
+    #[cfg(any(feature = "processor-partners", feature = "processors"))]
     impl ProcessorTokenCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10669,7 +11317,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processors")]
     pub struct ProcessorTokenPermissionsGetWhen(::httpmock::When);
+    #[cfg(feature = "processors")]
     impl ProcessorTokenPermissionsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10687,7 +11337,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processors")]
     pub struct ProcessorTokenPermissionsGetThen(::httpmock::Then);
+    #[cfg(feature = "processors")]
     impl ProcessorTokenPermissionsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10725,7 +11377,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processors")]
     pub struct ProcessorTokenPermissionsSetWhen(::httpmock::When);
+    #[cfg(feature = "processors")]
     impl ProcessorTokenPermissionsSetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10743,7 +11397,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processors")]
     pub struct ProcessorTokenPermissionsSetThen(::httpmock::Then);
+    #[cfg(feature = "processors")]
     impl ProcessorTokenPermissionsSetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10781,7 +11437,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorTokenWebhookUpdateWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorTokenWebhookUpdateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10799,7 +11457,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorTokenWebhookUpdateThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorTokenWebhookUpdateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10837,7 +11497,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorTransactionsGetWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorTransactionsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10855,7 +11517,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorTransactionsGetThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorTransactionsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10893,7 +11557,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorTransactionsRecurringGetWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorTransactionsRecurringGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10915,7 +11581,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorTransactionsRecurringGetThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorTransactionsRecurringGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -10956,7 +11624,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorTransactionsRefreshWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorTransactionsRefreshWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -10974,7 +11644,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorTransactionsRefreshThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorTransactionsRefreshThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11012,7 +11684,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorTransactionsSyncWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorTransactionsSyncWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11030,7 +11704,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct ProcessorTransactionsSyncThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl ProcessorTransactionsSyncThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11068,7 +11744,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "profile")]
     pub struct ProfileNetworkStatusGetWhen(::httpmock::When);
+    #[cfg(feature = "profile")]
     impl ProfileNetworkStatusGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11086,7 +11764,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "profile")]
     pub struct ProfileNetworkStatusGetThen(::httpmock::Then);
+    #[cfg(feature = "profile")]
     impl ProfileNetworkStatusGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11124,7 +11804,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "protect")]
     pub struct ProtectComputeWhen(::httpmock::When);
+    #[cfg(feature = "protect")]
     impl ProtectComputeWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11140,7 +11822,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "protect")]
     pub struct ProtectComputeThen(::httpmock::Then);
+    #[cfg(feature = "protect")]
     impl ProtectComputeThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11178,7 +11862,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "protect")]
     pub struct ProtectEventGetWhen(::httpmock::When);
+    #[cfg(feature = "protect")]
     impl ProtectEventGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11194,7 +11880,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "protect")]
     pub struct ProtectEventGetThen(::httpmock::Then);
+    #[cfg(feature = "protect")]
     impl ProtectEventGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11232,7 +11920,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "protect")]
     pub struct ProtectEventSendWhen(::httpmock::When);
+    #[cfg(feature = "protect")]
     impl ProtectEventSendWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11248,7 +11938,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "protect")]
     pub struct ProtectEventSendThen(::httpmock::Then);
+    #[cfg(feature = "protect")]
     impl ProtectEventSendThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11286,7 +11978,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "protect")]
     pub struct ProtectReportCreateWhen(::httpmock::When);
+    #[cfg(feature = "protect")]
     impl ProtectReportCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11302,7 +11996,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "protect")]
     pub struct ProtectReportCreateThen(::httpmock::Then);
+    #[cfg(feature = "protect")]
     impl ProtectReportCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11340,7 +12036,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "protect")]
     pub struct ProtectUserInsightsGetWhen(::httpmock::When);
+    #[cfg(feature = "protect")]
     impl ProtectUserInsightsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11358,7 +12056,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "protect")]
     pub struct ProtectUserInsightsGetThen(::httpmock::Then);
+    #[cfg(feature = "protect")]
     impl ProtectUserInsightsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11396,7 +12096,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct SandboxBankIncomeFireWebhookWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl SandboxBankIncomeFireWebhookWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11414,7 +12116,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct SandboxBankIncomeFireWebhookThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl SandboxBankIncomeFireWebhookThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11452,7 +12156,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "auth")]
     pub struct SandboxBankTransferFireWebhookWhen(::httpmock::When);
+    #[cfg(feature = "auth")]
     impl SandboxBankTransferFireWebhookWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11471,7 +12177,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "auth")]
     pub struct SandboxBankTransferFireWebhookThen(::httpmock::Then);
+    #[cfg(feature = "auth")]
     impl SandboxBankTransferFireWebhookThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11509,7 +12217,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "auth")]
     pub struct SandboxBankTransferSimulateWhen(::httpmock::When);
+    #[cfg(feature = "auth")]
     impl SandboxBankTransferSimulateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11527,7 +12237,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "auth")]
     pub struct SandboxBankTransferSimulateThen(::httpmock::Then);
+    #[cfg(feature = "auth")]
     impl SandboxBankTransferSimulateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11565,7 +12277,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "check")]
     pub struct SandboxCraCashflowUpdatesUpdateWhen(::httpmock::When);
+    #[cfg(feature = "check")]
     impl SandboxCraCashflowUpdatesUpdateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11587,7 +12301,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "check")]
     pub struct SandboxCraCashflowUpdatesUpdateThen(::httpmock::Then);
+    #[cfg(feature = "check")]
     impl SandboxCraCashflowUpdatesUpdateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11625,7 +12341,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "income")]
     pub struct SandboxIncomeFireWebhookWhen(::httpmock::When);
+    #[cfg(feature = "income")]
     impl SandboxIncomeFireWebhookWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11643,7 +12361,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "income")]
     pub struct SandboxIncomeFireWebhookThen(::httpmock::Then);
+    #[cfg(feature = "income")]
     impl SandboxIncomeFireWebhookThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11912,7 +12632,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "oauth")]
     pub struct SandboxOauthSelectAccountsWhen(::httpmock::When);
+    #[cfg(feature = "oauth")]
     impl SandboxOauthSelectAccountsWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11930,7 +12652,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "oauth")]
     pub struct SandboxOauthSelectAccountsThen(::httpmock::Then);
+    #[cfg(feature = "oauth")]
     impl SandboxOauthSelectAccountsThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -11968,7 +12692,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct SandboxPaymentSimulateWhen(::httpmock::When);
+    #[cfg(feature = "payment-initiation")]
     impl SandboxPaymentSimulateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -11986,7 +12712,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "payment-initiation")]
     pub struct SandboxPaymentSimulateThen(::httpmock::Then);
+    #[cfg(feature = "payment-initiation")]
     impl SandboxPaymentSimulateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12024,7 +12752,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxPaymentProfileResetLoginWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl SandboxPaymentProfileResetLoginWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12046,7 +12776,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxPaymentProfileResetLoginThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl SandboxPaymentProfileResetLoginThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12084,7 +12816,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct SandboxProcessorTokenCreateWhen(::httpmock::When);
+    #[cfg(feature = "processor-partners")]
     impl SandboxProcessorTokenCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12102,7 +12836,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "processor-partners")]
     pub struct SandboxProcessorTokenCreateThen(::httpmock::Then);
+    #[cfg(feature = "processor-partners")]
     impl SandboxProcessorTokenCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12196,7 +12932,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct SandboxTransactionsCreateWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl SandboxTransactionsCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12214,7 +12952,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct SandboxTransactionsCreateThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl SandboxTransactionsCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12261,7 +13001,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferFireWebhookWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferFireWebhookWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12279,7 +13021,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferFireWebhookThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferFireWebhookThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12317,7 +13061,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferLedgerDepositSimulateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferLedgerDepositSimulateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12339,7 +13085,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferLedgerDepositSimulateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferLedgerDepositSimulateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12380,7 +13128,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferLedgerSimulateAvailableWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferLedgerSimulateAvailableWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12404,7 +13154,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferLedgerSimulateAvailableThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferLedgerSimulateAvailableThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12445,7 +13197,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferLedgerWithdrawSimulateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferLedgerWithdrawSimulateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12467,7 +13221,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferLedgerWithdrawSimulateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferLedgerWithdrawSimulateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12508,7 +13264,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferRefundSimulateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferRefundSimulateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12526,7 +13284,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferRefundSimulateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferRefundSimulateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12564,7 +13324,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferRepaymentSimulateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferRepaymentSimulateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12586,7 +13348,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferRepaymentSimulateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferRepaymentSimulateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12627,7 +13391,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferSimulateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferSimulateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12645,7 +13411,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferSimulateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferSimulateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12683,7 +13451,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferSweepSimulateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferSweepSimulateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12701,7 +13471,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferSweepSimulateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferSweepSimulateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12739,7 +13511,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferTestClockAdvanceWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferTestClockAdvanceWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12761,7 +13535,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferTestClockAdvanceThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferTestClockAdvanceThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12799,7 +13575,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferTestClockCreateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferTestClockCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12818,7 +13596,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferTestClockCreateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferTestClockCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12856,7 +13636,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferTestClockGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferTestClockGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12874,7 +13656,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferTestClockGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferTestClockGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12912,7 +13696,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferTestClockListWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferTestClockListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12930,7 +13716,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct SandboxTransferTestClockListThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl SandboxTransferTestClockListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -12968,7 +13756,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "users")]
     pub struct SandboxUserResetLoginWhen(::httpmock::When);
+    #[cfg(feature = "users")]
     impl SandboxUserResetLoginWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -12986,7 +13776,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "users")]
     pub struct SandboxUserResetLoginThen(::httpmock::Then);
+    #[cfg(feature = "users")]
     impl SandboxUserResetLoginThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13024,7 +13816,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "layer")]
     pub struct SessionTokenCreateWhen(::httpmock::When);
+    #[cfg(feature = "layer")]
     impl SessionTokenCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13040,7 +13834,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "layer")]
     pub struct SessionTokenCreateThen(::httpmock::Then);
+    #[cfg(feature = "layer")]
     impl SessionTokenCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13078,7 +13874,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "signal")]
     pub struct SignalDecisionReportWhen(::httpmock::When);
+    #[cfg(feature = "signal")]
     impl SignalDecisionReportWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13096,7 +13894,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "signal")]
     pub struct SignalDecisionReportThen(::httpmock::Then);
+    #[cfg(feature = "signal")]
     impl SignalDecisionReportThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13134,7 +13934,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "signal")]
     pub struct SignalEvaluateWhen(::httpmock::When);
+    #[cfg(feature = "signal")]
     impl SignalEvaluateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13150,7 +13952,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "signal")]
     pub struct SignalEvaluateThen(::httpmock::Then);
+    #[cfg(feature = "signal")]
     impl SignalEvaluateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13188,7 +13992,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "signal")]
     pub struct SignalPrepareWhen(::httpmock::When);
+    #[cfg(feature = "signal")]
     impl SignalPrepareWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13204,7 +14010,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "signal")]
     pub struct SignalPrepareThen(::httpmock::Then);
+    #[cfg(feature = "signal")]
     impl SignalPrepareThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13242,7 +14050,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "signal")]
     pub struct SignalReturnReportWhen(::httpmock::When);
+    #[cfg(feature = "signal")]
     impl SignalReturnReportWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13258,7 +14068,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "signal")]
     pub struct SignalReturnReportThen(::httpmock::Then);
+    #[cfg(feature = "signal")]
     impl SignalReturnReportThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13296,7 +14108,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "signal")]
     pub struct SignalScheduleWhen(::httpmock::When);
+    #[cfg(feature = "signal")]
     impl SignalScheduleWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13312,7 +14126,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "signal")]
     pub struct SignalScheduleThen(::httpmock::Then);
+    #[cfg(feature = "signal")]
     impl SignalScheduleThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13350,7 +14166,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "statements")]
     pub struct StatementsDownloadWhen(::httpmock::When);
+    #[cfg(feature = "statements")]
     impl StatementsDownloadWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13404,7 +14222,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "statements")]
     pub struct StatementsListWhen(::httpmock::When);
+    #[cfg(feature = "statements")]
     impl StatementsListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13420,7 +14240,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "statements")]
     pub struct StatementsListThen(::httpmock::Then);
+    #[cfg(feature = "statements")]
     impl StatementsListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13458,7 +14280,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "statements")]
     pub struct StatementsRefreshWhen(::httpmock::When);
+    #[cfg(feature = "statements")]
     impl StatementsRefreshWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13474,7 +14298,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "statements")]
     pub struct StatementsRefreshThen(::httpmock::Then);
+    #[cfg(feature = "statements")]
     impl StatementsRefreshThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13512,7 +14338,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "enrich")]
     pub struct TransactionsEnrichWhen(::httpmock::When);
+    #[cfg(feature = "enrich")]
     impl TransactionsEnrichWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13528,7 +14356,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "enrich")]
     pub struct TransactionsEnrichThen(::httpmock::Then);
+    #[cfg(feature = "enrich")]
     impl TransactionsEnrichThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13566,7 +14396,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsGetWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl TransactionsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13582,7 +14414,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsGetThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl TransactionsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13620,7 +14454,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsRecurringGetWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl TransactionsRecurringGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13638,7 +14474,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsRecurringGetThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl TransactionsRecurringGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13676,7 +14514,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsRefreshWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl TransactionsRefreshWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13692,7 +14532,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsRefreshThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl TransactionsRefreshThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13730,7 +14572,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsSyncWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl TransactionsSyncWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13746,7 +14590,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct TransactionsSyncThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl TransactionsSyncThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13784,7 +14630,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferAuthorizationCancelWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferAuthorizationCancelWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13802,7 +14650,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferAuthorizationCancelThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferAuthorizationCancelThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13840,7 +14690,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferAuthorizationCreateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferAuthorizationCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13858,7 +14710,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferAuthorizationCreateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferAuthorizationCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13896,7 +14750,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferBalanceGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferBalanceGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13912,7 +14768,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferBalanceGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferBalanceGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -13950,7 +14808,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferCancelWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferCancelWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -13966,7 +14826,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferCancelThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferCancelThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14004,7 +14866,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferCapabilitiesGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferCapabilitiesGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14022,7 +14886,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferCapabilitiesGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferCapabilitiesGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14060,7 +14926,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferConfigurationGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferConfigurationGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14078,7 +14946,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferConfigurationGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferConfigurationGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14116,7 +14986,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferCreateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14132,7 +15004,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferCreateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14170,7 +15044,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferDiligenceDocumentUploadWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferDiligenceDocumentUploadWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14192,7 +15068,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferDiligenceDocumentUploadThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferDiligenceDocumentUploadThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14230,7 +15108,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferDiligenceSubmitWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferDiligenceSubmitWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14248,7 +15128,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferDiligenceSubmitThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferDiligenceSubmitThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14286,7 +15168,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferEventListWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferEventListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14302,7 +15186,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferEventListThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferEventListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14340,7 +15226,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferEventSyncWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferEventSyncWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14356,7 +15244,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferEventSyncThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferEventSyncThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14394,7 +15284,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14410,7 +15302,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14448,7 +15342,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferIntentCreateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferIntentCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14466,7 +15362,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferIntentCreateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferIntentCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14504,7 +15402,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferIntentGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferIntentGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14520,7 +15420,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferIntentGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferIntentGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14558,7 +15460,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferLedgerDepositWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferLedgerDepositWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14576,7 +15480,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferLedgerDepositThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferLedgerDepositThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14614,7 +15520,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferLedgerDistributeWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferLedgerDistributeWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14632,7 +15540,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferLedgerDistributeThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferLedgerDistributeThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14670,7 +15580,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferLedgerEventListWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferLedgerEventListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14688,7 +15600,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferLedgerEventListThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferLedgerEventListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14726,7 +15640,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferLedgerGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferLedgerGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14742,7 +15658,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferLedgerGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferLedgerGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14780,7 +15698,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferLedgerWithdrawWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferLedgerWithdrawWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14798,7 +15718,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferLedgerWithdrawThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferLedgerWithdrawThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14836,7 +15758,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferListWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14852,7 +15776,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferListThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14890,7 +15816,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferMetricsGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferMetricsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14906,7 +15834,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferMetricsGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferMetricsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -14944,7 +15874,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferMigrateAccountWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferMigrateAccountWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -14962,7 +15894,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferMigrateAccountThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferMigrateAccountThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15000,7 +15934,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferOriginatorCreateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferOriginatorCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15018,7 +15954,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferOriginatorCreateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferOriginatorCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15056,7 +15994,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferOriginatorFundingAccountCreateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferOriginatorFundingAccountCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15080,7 +16020,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferOriginatorFundingAccountCreateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferOriginatorFundingAccountCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15121,7 +16063,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferOriginatorFundingAccountUpdateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferOriginatorFundingAccountUpdateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15145,7 +16089,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferOriginatorFundingAccountUpdateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferOriginatorFundingAccountUpdateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15186,7 +16132,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferOriginatorGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferOriginatorGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15204,7 +16152,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferOriginatorGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferOriginatorGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15242,7 +16192,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferOriginatorListWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferOriginatorListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15260,7 +16212,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferOriginatorListThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferOriginatorListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15298,7 +16252,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferPlatformOriginatorCreateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferPlatformOriginatorCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15320,7 +16276,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferPlatformOriginatorCreateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferPlatformOriginatorCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15361,7 +16319,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferPlatformPersonCreateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferPlatformPersonCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15379,7 +16339,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferPlatformPersonCreateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferPlatformPersonCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15417,7 +16379,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferPlatformRequirementSubmitWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferPlatformRequirementSubmitWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15439,7 +16403,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferPlatformRequirementSubmitThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferPlatformRequirementSubmitThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15480,7 +16446,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferQuestionnaireCreateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferQuestionnaireCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15498,7 +16466,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferQuestionnaireCreateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferQuestionnaireCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15536,7 +16506,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRecurringCancelWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferRecurringCancelWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15554,7 +16526,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRecurringCancelThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferRecurringCancelThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15592,7 +16566,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRecurringCreateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferRecurringCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15610,7 +16586,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRecurringCreateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferRecurringCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15648,7 +16626,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRecurringGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferRecurringGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15666,7 +16646,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRecurringGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferRecurringGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15704,7 +16686,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRecurringListWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferRecurringListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15722,7 +16706,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRecurringListThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferRecurringListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15760,7 +16746,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRefundCancelWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferRefundCancelWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15778,7 +16766,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRefundCancelThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferRefundCancelThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15816,7 +16806,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRefundCreateWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferRefundCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15834,7 +16826,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRefundCreateThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferRefundCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15872,7 +16866,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRefundGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferRefundGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15888,7 +16884,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRefundGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferRefundGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15926,7 +16924,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRepaymentListWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferRepaymentListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -15944,7 +16944,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRepaymentListThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferRepaymentListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -15982,7 +16984,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRepaymentReturnListWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferRepaymentReturnListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16000,7 +17004,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferRepaymentReturnListThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferRepaymentReturnListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16038,7 +17044,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferSweepGetWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferSweepGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16054,7 +17062,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferSweepGetThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferSweepGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16092,7 +17102,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferSweepListWhen(::httpmock::When);
+    #[cfg(feature = "transfer")]
     impl TransferSweepListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16108,7 +17120,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transfer")]
     pub struct TransferSweepListThen(::httpmock::Then);
+    #[cfg(feature = "transfer")]
     impl TransferSweepListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16146,7 +17160,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserCreateWhen(::httpmock::When);
+    #[cfg(feature = "users")]
     impl UserCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16172,7 +17188,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserCreateThen(::httpmock::Then);
+    #[cfg(feature = "users")]
     impl UserCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16219,7 +17237,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct UserFinancialDataRefreshWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl UserFinancialDataRefreshWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16237,7 +17257,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct UserFinancialDataRefreshThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl UserFinancialDataRefreshThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16275,7 +17297,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserGetWhen(::httpmock::When);
+    #[cfg(feature = "users")]
     impl UserGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16301,7 +17325,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserGetThen(::httpmock::Then);
+    #[cfg(feature = "users")]
     impl UserGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16339,7 +17365,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserIdentityRemoveWhen(::httpmock::When);
+    #[cfg(feature = "users")]
     impl UserIdentityRemoveWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16365,7 +17393,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserIdentityRemoveThen(::httpmock::Then);
+    #[cfg(feature = "users")]
     impl UserIdentityRemoveThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16403,7 +17433,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserItemsAssociateWhen(::httpmock::When);
+    #[cfg(feature = "users")]
     impl UserItemsAssociateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16419,7 +17451,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserItemsAssociateThen(::httpmock::Then);
+    #[cfg(feature = "users")]
     impl UserItemsAssociateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16457,7 +17491,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserItemsGetWhen(::httpmock::When);
+    #[cfg(feature = "users")]
     impl UserItemsGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16473,7 +17509,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserItemsGetThen(::httpmock::Then);
+    #[cfg(feature = "users")]
     impl UserItemsGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16511,7 +17549,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserItemsRemoveWhen(::httpmock::When);
+    #[cfg(feature = "users")]
     impl UserItemsRemoveWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16527,7 +17567,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserItemsRemoveThen(::httpmock::Then);
+    #[cfg(feature = "users")]
     impl UserItemsRemoveThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16565,7 +17607,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserProductsTerminateWhen(::httpmock::When);
+    #[cfg(feature = "users")]
     impl UserProductsTerminateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16583,7 +17627,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserProductsTerminateThen(::httpmock::Then);
+    #[cfg(feature = "users")]
     impl UserProductsTerminateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16621,7 +17667,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserRemoveWhen(::httpmock::When);
+    #[cfg(feature = "users")]
     impl UserRemoveWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16647,7 +17695,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserRemoveThen(::httpmock::Then);
+    #[cfg(feature = "users")]
     impl UserRemoveThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16685,7 +17735,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserThirdPartyTokenCreateWhen(::httpmock::When);
+    #[cfg(feature = "users")]
     impl UserThirdPartyTokenCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16703,7 +17755,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserThirdPartyTokenCreateThen(::httpmock::Then);
+    #[cfg(feature = "users")]
     impl UserThirdPartyTokenCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16741,7 +17795,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserThirdPartyTokenRemoveWhen(::httpmock::When);
+    #[cfg(feature = "users")]
     impl UserThirdPartyTokenRemoveWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16759,7 +17815,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserThirdPartyTokenRemoveThen(::httpmock::Then);
+    #[cfg(feature = "users")]
     impl UserThirdPartyTokenRemoveThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16797,7 +17855,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct UserTransactionsRefreshWhen(::httpmock::When);
+    #[cfg(feature = "transactions")]
     impl UserTransactionsRefreshWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16815,7 +17875,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "transactions")]
     pub struct UserTransactionsRefreshThen(::httpmock::Then);
+    #[cfg(feature = "transactions")]
     impl UserTransactionsRefreshThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16853,7 +17915,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserUpdateWhen(::httpmock::When);
+    #[cfg(feature = "users")]
     impl UserUpdateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16879,7 +17943,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "users")]
     pub struct UserUpdateThen(::httpmock::Then);
+    #[cfg(feature = "users")]
     impl UserUpdateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16917,7 +17983,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "layer")]
     pub struct UserAccountSessionEventSendWhen(::httpmock::When);
+    #[cfg(feature = "layer")]
     impl UserAccountSessionEventSendWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16935,7 +18003,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "layer")]
     pub struct UserAccountSessionEventSendThen(::httpmock::Then);
+    #[cfg(feature = "layer")]
     impl UserAccountSessionEventSendThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -16973,7 +18043,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "layer")]
     pub struct UserAccountSessionGetWhen(::httpmock::When);
+    #[cfg(feature = "layer")]
     impl UserAccountSessionGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -16991,7 +18063,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "layer")]
     pub struct UserAccountSessionGetThen(::httpmock::Then);
+    #[cfg(feature = "layer")]
     impl UserAccountSessionGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17029,7 +18103,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     pub struct WalletCreateWhen(::httpmock::When);
+    #[cfg(feature = "virtual-accounts")]
     impl WalletCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17045,7 +18121,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     pub struct WalletCreateThen(::httpmock::Then);
+    #[cfg(feature = "virtual-accounts")]
     impl WalletCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17083,7 +18161,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     pub struct WalletGetWhen(::httpmock::When);
+    #[cfg(feature = "virtual-accounts")]
     impl WalletGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17099,7 +18179,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     pub struct WalletGetThen(::httpmock::Then);
+    #[cfg(feature = "virtual-accounts")]
     impl WalletGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17137,7 +18219,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     pub struct WalletListWhen(::httpmock::When);
+    #[cfg(feature = "virtual-accounts")]
     impl WalletListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17153,7 +18237,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     pub struct WalletListThen(::httpmock::Then);
+    #[cfg(feature = "virtual-accounts")]
     impl WalletListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17191,7 +18277,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     pub struct WalletTransactionExecuteWhen(::httpmock::When);
+    #[cfg(feature = "virtual-accounts")]
     impl WalletTransactionExecuteWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17209,7 +18297,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     pub struct WalletTransactionExecuteThen(::httpmock::Then);
+    #[cfg(feature = "virtual-accounts")]
     impl WalletTransactionExecuteThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17247,7 +18337,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     pub struct WalletTransactionGetWhen(::httpmock::When);
+    #[cfg(feature = "virtual-accounts")]
     impl WalletTransactionGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17265,7 +18357,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     pub struct WalletTransactionGetThen(::httpmock::Then);
+    #[cfg(feature = "virtual-accounts")]
     impl WalletTransactionGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17303,7 +18397,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     pub struct WalletTransactionListWhen(::httpmock::When);
+    #[cfg(feature = "virtual-accounts")]
     impl WalletTransactionListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17321,7 +18417,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "virtual-accounts")]
     pub struct WalletTransactionListThen(::httpmock::Then);
+    #[cfg(feature = "virtual-accounts")]
     impl WalletTransactionListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17359,7 +18457,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityCreateWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17378,7 +18478,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityCreateThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17416,7 +18518,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityGetWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17434,7 +18538,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityGetThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17472,7 +18578,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityHistoryListWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityHistoryListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17494,7 +18602,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityHistoryListThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityHistoryListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17535,7 +18645,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityHitListWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityHitListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17557,7 +18669,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityHitListThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityHitListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17595,7 +18709,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityListWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17613,7 +18729,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityListThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17651,7 +18769,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityProgramGetWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityProgramGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17673,7 +18793,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityProgramGetThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityProgramGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17714,7 +18836,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityProgramListWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityProgramListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17736,7 +18860,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityProgramListThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityProgramListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17777,7 +18903,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityReviewCreateWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityReviewCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17799,7 +18927,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityReviewCreateThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityReviewCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17840,7 +18970,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityReviewListWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityReviewListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17862,7 +18994,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityReviewListThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityReviewListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17903,7 +19037,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityUpdateWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityUpdateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17922,7 +19058,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningEntityUpdateThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningEntityUpdateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -17960,7 +19098,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualCreateWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -17982,7 +19122,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualCreateThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -18023,7 +19165,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualGetWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -18045,7 +19189,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualGetThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -18083,7 +19229,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualHistoryListWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualHistoryListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -18107,7 +19255,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualHistoryListThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualHistoryListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -18148,7 +19298,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualHitListWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualHitListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -18170,7 +19322,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualHitListThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualHitListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -18211,7 +19365,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualListWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -18233,7 +19389,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualListThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -18274,7 +19432,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualProgramGetWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualProgramGetWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -18298,7 +19458,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualProgramGetThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualProgramGetThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -18339,7 +19501,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualProgramListWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualProgramListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -18363,7 +19527,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualProgramListThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualProgramListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -18404,7 +19570,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualReviewCreateWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualReviewCreateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -18428,7 +19596,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualReviewCreateThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualReviewCreateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -18469,7 +19639,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualReviewListWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualReviewListWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -18493,7 +19665,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualReviewListThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualReviewListThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -18534,7 +19708,9 @@ pub mod operations {
             )
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualUpdateWhen(::httpmock::When);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualUpdateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
@@ -18556,7 +19732,9 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
+    #[cfg(feature = "monitor")]
     pub struct WatchlistScreeningIndividualUpdateThen(::httpmock::Then);
+    #[cfg(feature = "monitor")]
     impl WatchlistScreeningIndividualUpdateThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
@@ -18658,6 +19836,7 @@ pub mod operations {
 /// adds a method for each operation. These are the equivalent of
 /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
 pub trait MockServerExt {
+    #[cfg(feature = "signal")]
     fn accounts_balance_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -18670,273 +19849,327 @@ pub trait MockServerExt {
     fn application_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ApplicationGetWhen, operations::ApplicationGetThen);
+    #[cfg(feature = "assets")]
     fn asset_report_audit_copy_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::AssetReportAuditCopyCreateWhen,
             operations::AssetReportAuditCopyCreateThen,
         );
+    #[cfg(feature = "assets")]
     fn asset_report_audit_copy_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::AssetReportAuditCopyGetWhen,
             operations::AssetReportAuditCopyGetThen,
         );
+    #[cfg(feature = "assets")]
     fn asset_report_audit_copy_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::AssetReportAuditCopyPdfGetWhen,
             operations::AssetReportAuditCopyPdfGetThen,
         );
+    #[cfg(feature = "assets")]
     fn asset_report_audit_copy_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::AssetReportAuditCopyRemoveWhen,
             operations::AssetReportAuditCopyRemoveThen,
         );
+    #[cfg(feature = "assets")]
     fn asset_report_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportCreateWhen, operations::AssetReportCreateThen);
+    #[cfg(feature = "assets")]
     fn asset_report_filter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportFilterWhen, operations::AssetReportFilterThen);
+    #[cfg(feature = "assets")]
     fn asset_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportGetWhen, operations::AssetReportGetThen);
+    #[cfg(feature = "assets")]
     fn asset_report_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportPdfGetWhen, operations::AssetReportPdfGetThen);
+    #[cfg(feature = "assets")]
     fn asset_report_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::AssetReportRefreshWhen,
             operations::AssetReportRefreshThen,
         );
+    #[cfg(feature = "assets")]
     fn asset_report_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportRemoveWhen, operations::AssetReportRemoveThen);
+    #[cfg(feature = "auth")]
     fn auth_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AuthGetWhen, operations::AuthGetThen);
+    #[cfg(feature = "auth")]
     fn auth_verify<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AuthVerifyWhen, operations::AuthVerifyThen);
+    #[cfg(feature = "auth")]
     fn bank_transfer_balance_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BankTransferBalanceGetWhen,
             operations::BankTransferBalanceGetThen,
         );
+    #[cfg(feature = "auth")]
     fn bank_transfer_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BankTransferCancelWhen,
             operations::BankTransferCancelThen,
         );
+    #[cfg(feature = "auth")]
     fn bank_transfer_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BankTransferCreateWhen,
             operations::BankTransferCreateThen,
         );
+    #[cfg(feature = "auth")]
     fn bank_transfer_event_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BankTransferEventListWhen,
             operations::BankTransferEventListThen,
         );
+    #[cfg(feature = "auth")]
     fn bank_transfer_event_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BankTransferEventSyncWhen,
             operations::BankTransferEventSyncThen,
         );
+    #[cfg(feature = "auth")]
     fn bank_transfer_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BankTransferGetWhen, operations::BankTransferGetThen);
+    #[cfg(feature = "auth")]
     fn bank_transfer_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BankTransferListWhen, operations::BankTransferListThen);
+    #[cfg(feature = "auth")]
     fn bank_transfer_migrate_account<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BankTransferMigrateAccountWhen,
             operations::BankTransferMigrateAccountThen,
         );
+    #[cfg(feature = "transfer")]
     fn bank_transfer_sweep_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BankTransferSweepGetWhen,
             operations::BankTransferSweepGetThen,
         );
+    #[cfg(feature = "transfer")]
     fn bank_transfer_sweep_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BankTransferSweepListWhen,
             operations::BankTransferSweepListThen,
         );
+    #[cfg(feature = "beacon")]
     fn beacon_account_risk_evaluate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BeaconAccountRiskEvaluateWhen,
             operations::BeaconAccountRiskEvaluateThen,
         );
+    #[cfg(feature = "beacon")]
     fn beacon_duplicate_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BeaconDuplicateGetWhen,
             operations::BeaconDuplicateGetThen,
         );
+    #[cfg(feature = "beacon")]
     fn beacon_report_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BeaconReportCreateWhen,
             operations::BeaconReportCreateThen,
         );
+    #[cfg(feature = "beacon")]
     fn beacon_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconReportGetWhen, operations::BeaconReportGetThen);
+    #[cfg(feature = "beacon")]
     fn beacon_report_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconReportListWhen, operations::BeaconReportListThen);
+    #[cfg(feature = "beacon")]
     fn beacon_report_syndication_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BeaconReportSyndicationGetWhen,
             operations::BeaconReportSyndicationGetThen,
         );
+    #[cfg(feature = "beacon")]
     fn beacon_report_syndication_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BeaconReportSyndicationListWhen,
             operations::BeaconReportSyndicationListThen,
         );
+    #[cfg(feature = "beacon")]
     fn beacon_user_account_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BeaconUserAccountInsightsGetWhen,
             operations::BeaconUserAccountInsightsGetThen,
         );
+    #[cfg(feature = "beacon")]
     fn beacon_user_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconUserCreateWhen, operations::BeaconUserCreateThen);
+    #[cfg(feature = "beacon")]
     fn beacon_user_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconUserGetWhen, operations::BeaconUserGetThen);
+    #[cfg(feature = "beacon")]
     fn beacon_user_history_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BeaconUserHistoryListWhen,
             operations::BeaconUserHistoryListThen,
         );
+    #[cfg(feature = "beacon")]
     fn beacon_user_review<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconUserReviewWhen, operations::BeaconUserReviewThen);
+    #[cfg(feature = "beacon")]
     fn beacon_user_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconUserUpdateWhen, operations::BeaconUserUpdateThen);
+    #[cfg(feature = "income")]
     fn credit_bank_employment_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditBankEmploymentGetWhen,
             operations::CreditBankEmploymentGetThen,
         );
+    #[cfg(feature = "beta")]
     fn beta_ewa_report_v1_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BetaEwaReportV1GetWhen,
             operations::BetaEwaReportV1GetThen,
         );
+    #[cfg(feature = "partner")]
     fn beta_partner_customer_v1_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BetaPartnerCustomerV1CreateWhen,
             operations::BetaPartnerCustomerV1CreateThen,
         );
+    #[cfg(feature = "partner")]
     fn beta_partner_customer_v1_enable<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BetaPartnerCustomerV1EnableWhen,
             operations::BetaPartnerCustomerV1EnableThen,
         );
+    #[cfg(feature = "partner")]
     fn beta_partner_customer_v1_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BetaPartnerCustomerV1GetWhen,
             operations::BetaPartnerCustomerV1GetThen,
         );
+    #[cfg(feature = "partner")]
     fn beta_partner_customer_v1_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BetaPartnerCustomerV1UpdateWhen,
             operations::BetaPartnerCustomerV1UpdateThen,
         );
+    #[cfg(feature = "transactions")]
     fn transactions_rules_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransactionsRulesCreateWhen,
             operations::TransactionsRulesCreateThen,
         );
+    #[cfg(feature = "transactions")]
     fn transactions_rules_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransactionsRulesListWhen,
             operations::TransactionsRulesListThen,
         );
+    #[cfg(feature = "transactions")]
     fn transactions_rules_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransactionsRulesRemoveWhen,
             operations::TransactionsRulesRemoveThen,
         );
+    #[cfg(feature = "enrich")]
     fn transactions_user_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransactionsUserInsightsGetWhen,
             operations::TransactionsUserInsightsGetThen,
         );
+    #[cfg(feature = "transactions")]
     fn transactions_enhance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransactionsEnhanceWhen,
             operations::TransactionsEnhanceThen,
         );
+    #[cfg(feature = "business-verification")]
     fn business_verification_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BusinessVerificationCreateWhen,
             operations::BusinessVerificationCreateThen,
         );
+    #[cfg(feature = "business-verification")]
     fn business_verification_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::BusinessVerificationGetWhen,
             operations::BusinessVerificationGetThen,
         );
+    #[cfg(feature = "transactions")]
     fn cashflow_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CashflowReportGetWhen, operations::CashflowReportGetThen);
+    #[cfg(feature = "transactions")]
     fn cashflow_report_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CashflowReportInsightsGetWhen,
             operations::CashflowReportInsightsGetThen,
         );
+    #[cfg(feature = "transactions")]
     fn cashflow_report_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CashflowReportRefreshWhen,
             operations::CashflowReportRefreshThen,
         );
+    #[cfg(feature = "transactions")]
     fn cashflow_report_transactions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CashflowReportTransactionsGetWhen,
             operations::CashflowReportTransactionsGetThen,
         );
+    #[cfg(feature = "transactions")]
     fn categories_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CategoriesGetWhen, operations::CategoriesGetThen);
+    #[cfg(feature = "consent")]
     fn consent_events_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ConsentEventsGetWhen, operations::ConsentEventsGetThen);
@@ -18946,12 +20179,14 @@ pub trait MockServerExt {
             operations::ConsumerReportPdfGetWhen,
             operations::ConsumerReportPdfGetThen,
         );
+    #[cfg(feature = "check")]
     fn cra_check_report_base_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CraCheckReportBaseReportGetWhen,
             operations::CraCheckReportBaseReportGetThen,
         );
+    #[cfg(feature = "check")]
     fn cra_check_report_cashflow_insights_get<F>(
         &self,
         config_fn: F,
@@ -18961,12 +20196,14 @@ pub trait MockServerExt {
             operations::CraCheckReportCashflowInsightsGetWhen,
             operations::CraCheckReportCashflowInsightsGetThen,
         );
+    #[cfg(feature = "check")]
     fn cra_check_report_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CraCheckReportCreateWhen,
             operations::CraCheckReportCreateThen,
         );
+    #[cfg(feature = "check")]
     fn cra_check_report_income_insights_get<F>(
         &self,
         config_fn: F,
@@ -18976,12 +20213,14 @@ pub trait MockServerExt {
             operations::CraCheckReportIncomeInsightsGetWhen,
             operations::CraCheckReportIncomeInsightsGetThen,
         );
+    #[cfg(feature = "check")]
     fn cra_check_report_lend_score_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CraCheckReportLendScoreGetWhen,
             operations::CraCheckReportLendScoreGetThen,
         );
+    #[cfg(feature = "check")]
     fn cra_check_report_network_insights_get<F>(
         &self,
         config_fn: F,
@@ -18991,6 +20230,7 @@ pub trait MockServerExt {
             operations::CraCheckReportNetworkInsightsGetWhen,
             operations::CraCheckReportNetworkInsightsGetThen,
         );
+    #[cfg(feature = "check")]
     fn cra_check_report_partner_insights_get<F>(
         &self,
         config_fn: F,
@@ -19000,18 +20240,21 @@ pub trait MockServerExt {
             operations::CraCheckReportPartnerInsightsGetWhen,
             operations::CraCheckReportPartnerInsightsGetThen,
         );
+    #[cfg(feature = "check")]
     fn cra_check_report_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CraCheckReportPdfGetWhen,
             operations::CraCheckReportPdfGetThen,
         );
+    #[cfg(feature = "check")]
     fn cra_check_report_verification_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CraCheckReportVerificationGetWhen,
             operations::CraCheckReportVerificationGetThen,
         );
+    #[cfg(feature = "check")]
     fn cra_check_report_verification_pdf_get<F>(
         &self,
         config_fn: F,
@@ -19021,42 +20264,50 @@ pub trait MockServerExt {
             operations::CraCheckReportVerificationPdfGetWhen,
             operations::CraCheckReportVerificationPdfGetThen,
         );
+    #[cfg(feature = "check")]
     fn cra_credit_profile_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CraCreditProfileReportGetWhen,
             operations::CraCreditProfileReportGetThen,
         );
+    #[cfg(feature = "check")]
     fn cra_loans_applications_register<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CraLoansApplicationsRegisterWhen,
             operations::CraLoansApplicationsRegisterThen,
         );
+    #[cfg(feature = "check")]
     fn cra_loans_register<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CraLoansRegisterWhen, operations::CraLoansRegisterThen);
+    #[cfg(feature = "check")]
     fn cra_loans_unregister<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CraLoansUnregisterWhen,
             operations::CraLoansUnregisterThen,
         );
+    #[cfg(feature = "check")]
     fn cra_loans_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CraLoansUpdateWhen, operations::CraLoansUpdateThen);
+    #[cfg(feature = "check")]
     fn cra_monitoring_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CraMonitoringInsightsGetWhen,
             operations::CraMonitoringInsightsGetThen,
         );
+    #[cfg(feature = "check")]
     fn cra_monitoring_insights_subscribe<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CraMonitoringInsightsSubscribeWhen,
             operations::CraMonitoringInsightsSubscribeThen,
         );
+    #[cfg(feature = "check")]
     fn cra_monitoring_insights_unsubscribe<F>(
         &self,
         config_fn: F,
@@ -19066,12 +20317,14 @@ pub trait MockServerExt {
             operations::CraMonitoringInsightsUnsubscribeWhen,
             operations::CraMonitoringInsightsUnsubscribeThen,
         );
+    #[cfg(feature = "income")]
     fn cra_partner_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CraPartnerInsightsGetWhen,
             operations::CraPartnerInsightsGetThen,
         );
+    #[cfg(feature = "income")]
     fn credit_asset_report_freddie_mac_get<F>(
         &self,
         config_fn: F,
@@ -19081,72 +20334,84 @@ pub trait MockServerExt {
             operations::CreditAssetReportFreddieMacGetWhen,
             operations::CreditAssetReportFreddieMacGetThen,
         );
+    #[cfg(feature = "income")]
     fn credit_audit_copy_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditAuditCopyTokenCreateWhen,
             operations::CreditAuditCopyTokenCreateThen,
         );
+    #[cfg(feature = "income")]
     fn credit_report_audit_copy_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditReportAuditCopyRemoveWhen,
             operations::CreditReportAuditCopyRemoveThen,
         );
+    #[cfg(feature = "income")]
     fn credit_audit_copy_token_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditAuditCopyTokenUpdateWhen,
             operations::CreditAuditCopyTokenUpdateThen,
         );
+    #[cfg(feature = "income")]
     fn credit_bank_income_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditBankIncomeGetWhen,
             operations::CreditBankIncomeGetThen,
         );
+    #[cfg(feature = "income")]
     fn credit_bank_income_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditBankIncomePdfGetWhen,
             operations::CreditBankIncomePdfGetThen,
         );
+    #[cfg(feature = "income")]
     fn credit_bank_income_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditBankIncomeRefreshWhen,
             operations::CreditBankIncomeRefreshThen,
         );
+    #[cfg(feature = "income")]
     fn credit_bank_income_webhook_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditBankIncomeWebhookUpdateWhen,
             operations::CreditBankIncomeWebhookUpdateThen,
         );
+    #[cfg(feature = "income")]
     fn credit_bank_statements_uploads_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditBankStatementsUploadsGetWhen,
             operations::CreditBankStatementsUploadsGetThen,
         );
+    #[cfg(feature = "income")]
     fn credit_employment_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditEmploymentGetWhen,
             operations::CreditEmploymentGetThen,
         );
+    #[cfg(feature = "income")]
     fn credit_freddie_mac_reports_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditFreddieMacReportsGetWhen,
             operations::CreditFreddieMacReportsGetThen,
         );
+    #[cfg(feature = "income")]
     fn credit_payroll_income_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditPayrollIncomeGetWhen,
             operations::CreditPayrollIncomeGetThen,
         );
+    #[cfg(feature = "income")]
     fn credit_payroll_income_parsing_config_update<F>(
         &self,
         config_fn: F,
@@ -19156,18 +20421,21 @@ pub trait MockServerExt {
             operations::CreditPayrollIncomeParsingConfigUpdateWhen,
             operations::CreditPayrollIncomeParsingConfigUpdateThen,
         );
+    #[cfg(feature = "income")]
     fn credit_payroll_income_precheck<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditPayrollIncomePrecheckWhen,
             operations::CreditPayrollIncomePrecheckThen,
         );
+    #[cfg(feature = "income")]
     fn credit_payroll_income_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditPayrollIncomeRefreshWhen,
             operations::CreditPayrollIncomeRefreshThen,
         );
+    #[cfg(feature = "income")]
     fn credit_payroll_income_risk_signals_get<F>(
         &self,
         config_fn: F,
@@ -19177,69 +20445,88 @@ pub trait MockServerExt {
             operations::CreditPayrollIncomeRiskSignalsGetWhen,
             operations::CreditPayrollIncomeRiskSignalsGetThen,
         );
+    #[cfg(feature = "assets")]
     fn credit_relay_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditRelayCreateWhen, operations::CreditRelayCreateThen);
+    #[cfg(feature = "assets")]
     fn credit_relay_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditRelayGetWhen, operations::CreditRelayGetThen);
+    #[cfg(feature = "assets")]
     fn credit_relay_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditRelayPdfGetWhen, operations::CreditRelayPdfGetThen);
+    #[cfg(feature = "assets")]
     fn credit_relay_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreditRelayRefreshWhen,
             operations::CreditRelayRefreshThen,
         );
+    #[cfg(feature = "assets")]
     fn credit_relay_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditRelayRemoveWhen, operations::CreditRelayRemoveThen);
+    #[cfg(feature = "income")]
     fn credit_sessions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditSessionsGetWhen, operations::CreditSessionsGetThen);
+    #[cfg(feature = "kyc-aml-users")]
     fn dashboard_user_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DashboardUserGetWhen, operations::DashboardUserGetThen);
+    #[cfg(feature = "kyc-aml-users")]
     fn dashboard_user_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DashboardUserListWhen, operations::DashboardUserListThen);
+    #[cfg(feature = "employers")]
     fn employers_search<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::EmployersSearchWhen, operations::EmployersSearchThen);
+    #[cfg(feature = "income")]
     fn employment_verification_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::EmploymentVerificationGetWhen,
             operations::EmploymentVerificationGetThen,
         );
+    #[cfg(feature = "fdx")]
     fn fdx_consent_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::FdxConsentGetWhen, operations::FdxConsentGetThen);
+    #[cfg(feature = "fdx")]
     fn fdx_notifications<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::FdxNotificationsWhen, operations::FdxNotificationsThen);
+    #[cfg(feature = "fdx")]
     fn get_recipient<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetRecipientWhen, operations::GetRecipientThen);
+    #[cfg(feature = "fdx")]
     fn get_recipients<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetRecipientsWhen, operations::GetRecipientsThen);
+    #[cfg(feature = "identity")]
     fn identity_documents_uploads_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::IdentityDocumentsUploadsGetWhen,
             operations::IdentityDocumentsUploadsGetThen,
         );
+    #[cfg(feature = "identity")]
     fn identity_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IdentityGetWhen, operations::IdentityGetThen);
+    #[cfg(feature = "identity")]
     fn identity_match<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IdentityMatchWhen, operations::IdentityMatchThen);
+    #[cfg(feature = "identity")]
     fn identity_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IdentityRefreshWhen, operations::IdentityRefreshThen);
+    #[cfg(feature = "identity-verification")]
     fn identity_verification_autofill_create<F>(
         &self,
         config_fn: F,
@@ -19249,36 +20536,42 @@ pub trait MockServerExt {
             operations::IdentityVerificationAutofillCreateWhen,
             operations::IdentityVerificationAutofillCreateThen,
         );
+    #[cfg(feature = "identity-verification")]
     fn identity_verification_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::IdentityVerificationCreateWhen,
             operations::IdentityVerificationCreateThen,
         );
+    #[cfg(feature = "identity-verification")]
     fn identity_verification_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::IdentityVerificationGetWhen,
             operations::IdentityVerificationGetThen,
         );
+    #[cfg(feature = "identity-verification")]
     fn identity_verification_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::IdentityVerificationListWhen,
             operations::IdentityVerificationListThen,
         );
+    #[cfg(feature = "identity-verification")]
     fn identity_verification_retry<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::IdentityVerificationRetryWhen,
             operations::IdentityVerificationRetryThen,
         );
+    #[cfg(feature = "income")]
     fn income_verification_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::IncomeVerificationCreateWhen,
             operations::IncomeVerificationCreateThen,
         );
+    #[cfg(feature = "income")]
     fn income_verification_documents_download<F>(
         &self,
         config_fn: F,
@@ -19288,18 +20581,21 @@ pub trait MockServerExt {
             operations::IncomeVerificationDocumentsDownloadWhen,
             operations::IncomeVerificationDocumentsDownloadThen,
         );
+    #[cfg(feature = "income")]
     fn income_verification_paystubs_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::IncomeVerificationPaystubsGetWhen,
             operations::IncomeVerificationPaystubsGetThen,
         );
+    #[cfg(feature = "income")]
     fn income_verification_precheck<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::IncomeVerificationPrecheckWhen,
             operations::IncomeVerificationPrecheckThen,
         );
+    #[cfg(feature = "income")]
     fn income_verification_taxforms_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -19321,36 +20617,43 @@ pub trait MockServerExt {
             operations::InstitutionsSearchWhen,
             operations::InstitutionsSearchThen,
         );
+    #[cfg(feature = "investments-move")]
     fn investments_auth_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::InvestmentsAuthGetWhen,
             operations::InvestmentsAuthGetThen,
         );
+    #[cfg(feature = "investments")]
     fn investments_holdings_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::InvestmentsHoldingsGetWhen,
             operations::InvestmentsHoldingsGetThen,
         );
+    #[cfg(feature = "investments")]
     fn investments_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::InvestmentsRefreshWhen,
             operations::InvestmentsRefreshThen,
         );
+    #[cfg(feature = "investments")]
     fn investments_transactions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::InvestmentsTransactionsGetWhen,
             operations::InvestmentsTransactionsGetThen,
         );
+    #[cfg(feature = "issues")]
     fn issues_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IssuesGetWhen, operations::IssuesGetThen);
+    #[cfg(feature = "issues")]
     fn issues_search<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IssuesSearchWhen, operations::IssuesSearchThen);
+    #[cfg(feature = "issues")]
     fn issues_subscribe<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IssuesSubscribeWhen, operations::IssuesSubscribeThen);
@@ -19411,9 +20714,11 @@ pub trait MockServerExt {
     fn item_webhook_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ItemWebhookUpdateWhen, operations::ItemWebhookUpdateThen);
+    #[cfg(feature = "liabilities")]
     fn liabilities_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::LiabilitiesGetWhen, operations::LiabilitiesGetThen);
+    #[cfg(feature = "oauth")]
     fn link_oauth_correlation_id_exchange<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -19435,36 +20740,44 @@ pub trait MockServerExt {
     fn link_delivery_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::LinkDeliveryGetWhen, operations::LinkDeliveryGetThen);
+    #[cfg(feature = "network")]
     fn network_status_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::NetworkStatusGetWhen, operations::NetworkStatusGetThen);
+    #[cfg(feature = "oauth")]
     fn oauth_introspect<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::OauthIntrospectWhen, operations::OauthIntrospectThen);
+    #[cfg(feature = "oauth")]
     fn oauth_revoke<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::OauthRevokeWhen, operations::OauthRevokeThen);
+    #[cfg(feature = "oauth")]
     fn oauth_token<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::OauthTokenWhen, operations::OauthTokenThen);
+    #[cfg(feature = "partner")]
     fn partner_customer_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PartnerCustomerCreateWhen,
             operations::PartnerCustomerCreateThen,
         );
+    #[cfg(feature = "partner")]
     fn partner_customer_enable<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PartnerCustomerEnableWhen,
             operations::PartnerCustomerEnableThen,
         );
+    #[cfg(feature = "partner")]
     fn partner_customer_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PartnerCustomerGetWhen,
             operations::PartnerCustomerGetThen,
         );
+    #[cfg(feature = "partner")]
     fn partner_customer_oauth_institutions_get<F>(
         &self,
         config_fn: F,
@@ -19474,24 +20787,28 @@ pub trait MockServerExt {
             operations::PartnerCustomerOauthInstitutionsGetWhen,
             operations::PartnerCustomerOauthInstitutionsGetThen,
         );
+    #[cfg(feature = "partner")]
     fn partner_customer_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PartnerCustomerRemoveWhen,
             operations::PartnerCustomerRemoveThen,
         );
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_consent_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PaymentInitiationConsentCreateWhen,
             operations::PaymentInitiationConsentCreateThen,
         );
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_consent_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PaymentInitiationConsentGetWhen,
             operations::PaymentInitiationConsentGetThen,
         );
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_consent_payment_execute<F>(
         &self,
         config_fn: F,
@@ -19501,42 +20818,49 @@ pub trait MockServerExt {
             operations::PaymentInitiationConsentPaymentExecuteWhen,
             operations::PaymentInitiationConsentPaymentExecuteThen,
         );
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_consent_revoke<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PaymentInitiationConsentRevokeWhen,
             operations::PaymentInitiationConsentRevokeThen,
         );
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_payment_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PaymentInitiationPaymentCreateWhen,
             operations::PaymentInitiationPaymentCreateThen,
         );
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_payment_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PaymentInitiationPaymentGetWhen,
             operations::PaymentInitiationPaymentGetThen,
         );
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_payment_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PaymentInitiationPaymentListWhen,
             operations::PaymentInitiationPaymentListThen,
         );
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_payment_reverse<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PaymentInitiationPaymentReverseWhen,
             operations::PaymentInitiationPaymentReverseThen,
         );
+    #[cfg(feature = "payment-initiation")]
     fn create_payment_token<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::CreatePaymentTokenWhen,
             operations::CreatePaymentTokenThen,
         );
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_recipient_create<F>(
         &self,
         config_fn: F,
@@ -19546,39 +20870,46 @@ pub trait MockServerExt {
             operations::PaymentInitiationRecipientCreateWhen,
             operations::PaymentInitiationRecipientCreateThen,
         );
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_recipient_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PaymentInitiationRecipientGetWhen,
             operations::PaymentInitiationRecipientGetThen,
         );
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_recipient_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PaymentInitiationRecipientListWhen,
             operations::PaymentInitiationRecipientListThen,
         );
+    #[cfg(feature = "transfer")]
     fn payment_profile_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PaymentProfileCreateWhen,
             operations::PaymentProfileCreateThen,
         );
+    #[cfg(feature = "transfer")]
     fn payment_profile_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::PaymentProfileGetWhen, operations::PaymentProfileGetThen);
+    #[cfg(feature = "transfer")]
     fn payment_profile_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PaymentProfileRemoveWhen,
             operations::PaymentProfileRemoveThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_account_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorAccountGetWhen,
             operations::ProcessorAccountGetThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_apex_processor_token_create<F>(
         &self,
         config_fn: F,
@@ -19588,45 +20919,53 @@ pub trait MockServerExt {
             operations::ProcessorApexProcessorTokenCreateWhen,
             operations::ProcessorApexProcessorTokenCreateThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_auth_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ProcessorAuthGetWhen, operations::ProcessorAuthGetThen);
+    #[cfg(feature = "processor-partners")]
     fn processor_balance_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorBalanceGetWhen,
             operations::ProcessorBalanceGetThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_bank_transfer_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorBankTransferCreateWhen,
             operations::ProcessorBankTransferCreateThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_identity_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorIdentityGetWhen,
             operations::ProcessorIdentityGetThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_identity_match<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorIdentityMatchWhen,
             operations::ProcessorIdentityMatchThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_investments_auth_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorInvestmentsAuthGetWhen,
             operations::ProcessorInvestmentsAuthGetThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_investments_holdings_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorInvestmentsHoldingsGetWhen,
             operations::ProcessorInvestmentsHoldingsGetThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_investments_transactions_get<F>(
         &self,
         config_fn: F,
@@ -19636,36 +20975,42 @@ pub trait MockServerExt {
             operations::ProcessorInvestmentsTransactionsGetWhen,
             operations::ProcessorInvestmentsTransactionsGetThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_liabilities_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorLiabilitiesGetWhen,
             operations::ProcessorLiabilitiesGetThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_signal_decision_report<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorSignalDecisionReportWhen,
             operations::ProcessorSignalDecisionReportThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_signal_evaluate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorSignalEvaluateWhen,
             operations::ProcessorSignalEvaluateThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_signal_prepare<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorSignalPrepareWhen,
             operations::ProcessorSignalPrepareThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_signal_return_report<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorSignalReturnReportWhen,
             operations::ProcessorSignalReturnReportThen,
         );
+    #[cfg(feature = "processors")]
     fn processor_stripe_bank_account_token_create<F>(
         &self,
         config_fn: F,
@@ -19675,36 +21020,42 @@ pub trait MockServerExt {
             operations::ProcessorStripeBankAccountTokenCreateWhen,
             operations::ProcessorStripeBankAccountTokenCreateThen,
         );
+    #[cfg(feature = "processors")]
     fn processor_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorTokenCreateWhen,
             operations::ProcessorTokenCreateThen,
         );
+    #[cfg(feature = "processors")]
     fn processor_token_permissions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorTokenPermissionsGetWhen,
             operations::ProcessorTokenPermissionsGetThen,
         );
+    #[cfg(feature = "processors")]
     fn processor_token_permissions_set<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorTokenPermissionsSetWhen,
             operations::ProcessorTokenPermissionsSetThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_token_webhook_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorTokenWebhookUpdateWhen,
             operations::ProcessorTokenWebhookUpdateThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_transactions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorTransactionsGetWhen,
             operations::ProcessorTransactionsGetThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_transactions_recurring_get<F>(
         &self,
         config_fn: F,
@@ -19714,63 +21065,75 @@ pub trait MockServerExt {
             operations::ProcessorTransactionsRecurringGetWhen,
             operations::ProcessorTransactionsRecurringGetThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_transactions_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorTransactionsRefreshWhen,
             operations::ProcessorTransactionsRefreshThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn processor_transactions_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProcessorTransactionsSyncWhen,
             operations::ProcessorTransactionsSyncThen,
         );
+    #[cfg(feature = "profile")]
     fn profile_network_status_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProfileNetworkStatusGetWhen,
             operations::ProfileNetworkStatusGetThen,
         );
+    #[cfg(feature = "protect")]
     fn protect_compute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ProtectComputeWhen, operations::ProtectComputeThen);
+    #[cfg(feature = "protect")]
     fn protect_event_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ProtectEventGetWhen, operations::ProtectEventGetThen);
+    #[cfg(feature = "protect")]
     fn protect_event_send<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ProtectEventSendWhen, operations::ProtectEventSendThen);
+    #[cfg(feature = "protect")]
     fn protect_report_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProtectReportCreateWhen,
             operations::ProtectReportCreateThen,
         );
+    #[cfg(feature = "protect")]
     fn protect_user_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ProtectUserInsightsGetWhen,
             operations::ProtectUserInsightsGetThen,
         );
+    #[cfg(feature = "income")]
     fn sandbox_bank_income_fire_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxBankIncomeFireWebhookWhen,
             operations::SandboxBankIncomeFireWebhookThen,
         );
+    #[cfg(feature = "auth")]
     fn sandbox_bank_transfer_fire_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxBankTransferFireWebhookWhen,
             operations::SandboxBankTransferFireWebhookThen,
         );
+    #[cfg(feature = "auth")]
     fn sandbox_bank_transfer_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxBankTransferSimulateWhen,
             operations::SandboxBankTransferSimulateThen,
         );
+    #[cfg(feature = "check")]
     fn sandbox_cra_cashflow_updates_update<F>(
         &self,
         config_fn: F,
@@ -19780,6 +21143,7 @@ pub trait MockServerExt {
             operations::SandboxCraCashflowUpdatesUpdateWhen,
             operations::SandboxCraCashflowUpdatesUpdateThen,
         );
+    #[cfg(feature = "income")]
     fn sandbox_income_fire_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -19813,18 +21177,21 @@ pub trait MockServerExt {
             operations::SandboxItemSetVerificationStatusWhen,
             operations::SandboxItemSetVerificationStatusThen,
         );
+    #[cfg(feature = "oauth")]
     fn sandbox_oauth_select_accounts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxOauthSelectAccountsWhen,
             operations::SandboxOauthSelectAccountsThen,
         );
+    #[cfg(feature = "payment-initiation")]
     fn sandbox_payment_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxPaymentSimulateWhen,
             operations::SandboxPaymentSimulateThen,
         );
+    #[cfg(feature = "transfer")]
     fn sandbox_payment_profile_reset_login<F>(
         &self,
         config_fn: F,
@@ -19834,6 +21201,7 @@ pub trait MockServerExt {
             operations::SandboxPaymentProfileResetLoginWhen,
             operations::SandboxPaymentProfileResetLoginThen,
         );
+    #[cfg(feature = "processor-partners")]
     fn sandbox_processor_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -19846,18 +21214,21 @@ pub trait MockServerExt {
             operations::SandboxPublicTokenCreateWhen,
             operations::SandboxPublicTokenCreateThen,
         );
+    #[cfg(feature = "transactions")]
     fn sandbox_transactions_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxTransactionsCreateWhen,
             operations::SandboxTransactionsCreateThen,
         );
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_fire_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxTransferFireWebhookWhen,
             operations::SandboxTransferFireWebhookThen,
         );
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_ledger_deposit_simulate<F>(
         &self,
         config_fn: F,
@@ -19867,6 +21238,7 @@ pub trait MockServerExt {
             operations::SandboxTransferLedgerDepositSimulateWhen,
             operations::SandboxTransferLedgerDepositSimulateThen,
         );
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_ledger_simulate_available<F>(
         &self,
         config_fn: F,
@@ -19876,6 +21248,7 @@ pub trait MockServerExt {
             operations::SandboxTransferLedgerSimulateAvailableWhen,
             operations::SandboxTransferLedgerSimulateAvailableThen,
         );
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_ledger_withdraw_simulate<F>(
         &self,
         config_fn: F,
@@ -19885,12 +21258,14 @@ pub trait MockServerExt {
             operations::SandboxTransferLedgerWithdrawSimulateWhen,
             operations::SandboxTransferLedgerWithdrawSimulateThen,
         );
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_refund_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxTransferRefundSimulateWhen,
             operations::SandboxTransferRefundSimulateThen,
         );
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_repayment_simulate<F>(
         &self,
         config_fn: F,
@@ -19900,18 +21275,21 @@ pub trait MockServerExt {
             operations::SandboxTransferRepaymentSimulateWhen,
             operations::SandboxTransferRepaymentSimulateThen,
         );
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxTransferSimulateWhen,
             operations::SandboxTransferSimulateThen,
         );
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_sweep_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxTransferSweepSimulateWhen,
             operations::SandboxTransferSweepSimulateThen,
         );
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_test_clock_advance<F>(
         &self,
         config_fn: F,
@@ -19921,207 +21299,249 @@ pub trait MockServerExt {
             operations::SandboxTransferTestClockAdvanceWhen,
             operations::SandboxTransferTestClockAdvanceThen,
         );
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_test_clock_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxTransferTestClockCreateWhen,
             operations::SandboxTransferTestClockCreateThen,
         );
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_test_clock_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxTransferTestClockGetWhen,
             operations::SandboxTransferTestClockGetThen,
         );
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_test_clock_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxTransferTestClockListWhen,
             operations::SandboxTransferTestClockListThen,
         );
+    #[cfg(feature = "users")]
     fn sandbox_user_reset_login<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SandboxUserResetLoginWhen,
             operations::SandboxUserResetLoginThen,
         );
+    #[cfg(feature = "layer")]
     fn session_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SessionTokenCreateWhen,
             operations::SessionTokenCreateThen,
         );
+    #[cfg(feature = "signal")]
     fn signal_decision_report<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SignalDecisionReportWhen,
             operations::SignalDecisionReportThen,
         );
+    #[cfg(feature = "signal")]
     fn signal_evaluate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SignalEvaluateWhen, operations::SignalEvaluateThen);
+    #[cfg(feature = "signal")]
     fn signal_prepare<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SignalPrepareWhen, operations::SignalPrepareThen);
+    #[cfg(feature = "signal")]
     fn signal_return_report<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::SignalReturnReportWhen,
             operations::SignalReturnReportThen,
         );
+    #[cfg(feature = "signal")]
     fn signal_schedule<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SignalScheduleWhen, operations::SignalScheduleThen);
+    #[cfg(feature = "statements")]
     fn statements_download<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::StatementsDownloadWhen,
             operations::StatementsDownloadThen,
         );
+    #[cfg(feature = "statements")]
     fn statements_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StatementsListWhen, operations::StatementsListThen);
+    #[cfg(feature = "statements")]
     fn statements_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StatementsRefreshWhen, operations::StatementsRefreshThen);
+    #[cfg(feature = "enrich")]
     fn transactions_enrich<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransactionsEnrichWhen,
             operations::TransactionsEnrichThen,
         );
+    #[cfg(feature = "transactions")]
     fn transactions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransactionsGetWhen, operations::TransactionsGetThen);
+    #[cfg(feature = "transactions")]
     fn transactions_recurring_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransactionsRecurringGetWhen,
             operations::TransactionsRecurringGetThen,
         );
+    #[cfg(feature = "transactions")]
     fn transactions_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransactionsRefreshWhen,
             operations::TransactionsRefreshThen,
         );
+    #[cfg(feature = "transactions")]
     fn transactions_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransactionsSyncWhen, operations::TransactionsSyncThen);
+    #[cfg(feature = "transfer")]
     fn transfer_authorization_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferAuthorizationCancelWhen,
             operations::TransferAuthorizationCancelThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_authorization_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferAuthorizationCreateWhen,
             operations::TransferAuthorizationCreateThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_balance_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferBalanceGetWhen,
             operations::TransferBalanceGetThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferCancelWhen, operations::TransferCancelThen);
+    #[cfg(feature = "transfer")]
     fn transfer_capabilities_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferCapabilitiesGetWhen,
             operations::TransferCapabilitiesGetThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_configuration_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferConfigurationGetWhen,
             operations::TransferConfigurationGetThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferCreateWhen, operations::TransferCreateThen);
+    #[cfg(feature = "transfer")]
     fn transfer_diligence_document_upload<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferDiligenceDocumentUploadWhen,
             operations::TransferDiligenceDocumentUploadThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_diligence_submit<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferDiligenceSubmitWhen,
             operations::TransferDiligenceSubmitThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_event_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferEventListWhen, operations::TransferEventListThen);
+    #[cfg(feature = "transfer")]
     fn transfer_event_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferEventSyncWhen, operations::TransferEventSyncThen);
+    #[cfg(feature = "transfer")]
     fn transfer_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferGetWhen, operations::TransferGetThen);
+    #[cfg(feature = "transfer")]
     fn transfer_intent_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferIntentCreateWhen,
             operations::TransferIntentCreateThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_intent_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferIntentGetWhen, operations::TransferIntentGetThen);
+    #[cfg(feature = "transfer")]
     fn transfer_ledger_deposit<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferLedgerDepositWhen,
             operations::TransferLedgerDepositThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_ledger_distribute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferLedgerDistributeWhen,
             operations::TransferLedgerDistributeThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_ledger_event_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferLedgerEventListWhen,
             operations::TransferLedgerEventListThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_ledger_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferLedgerGetWhen, operations::TransferLedgerGetThen);
+    #[cfg(feature = "transfer")]
     fn transfer_ledger_withdraw<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferLedgerWithdrawWhen,
             operations::TransferLedgerWithdrawThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferListWhen, operations::TransferListThen);
+    #[cfg(feature = "transfer")]
     fn transfer_metrics_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferMetricsGetWhen,
             operations::TransferMetricsGetThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_migrate_account<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferMigrateAccountWhen,
             operations::TransferMigrateAccountThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_originator_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferOriginatorCreateWhen,
             operations::TransferOriginatorCreateThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_originator_funding_account_create<F>(
         &self,
         config_fn: F,
@@ -20131,6 +21551,7 @@ pub trait MockServerExt {
             operations::TransferOriginatorFundingAccountCreateWhen,
             operations::TransferOriginatorFundingAccountCreateThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_originator_funding_account_update<F>(
         &self,
         config_fn: F,
@@ -20140,18 +21561,21 @@ pub trait MockServerExt {
             operations::TransferOriginatorFundingAccountUpdateWhen,
             operations::TransferOriginatorFundingAccountUpdateThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_originator_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferOriginatorGetWhen,
             operations::TransferOriginatorGetThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_originator_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferOriginatorListWhen,
             operations::TransferOriginatorListThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_platform_originator_create<F>(
         &self,
         config_fn: F,
@@ -20161,12 +21585,14 @@ pub trait MockServerExt {
             operations::TransferPlatformOriginatorCreateWhen,
             operations::TransferPlatformOriginatorCreateThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_platform_person_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferPlatformPersonCreateWhen,
             operations::TransferPlatformPersonCreateThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_platform_requirement_submit<F>(
         &self,
         config_fn: F,
@@ -20176,180 +21602,216 @@ pub trait MockServerExt {
             operations::TransferPlatformRequirementSubmitWhen,
             operations::TransferPlatformRequirementSubmitThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_questionnaire_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferQuestionnaireCreateWhen,
             operations::TransferQuestionnaireCreateThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_recurring_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferRecurringCancelWhen,
             operations::TransferRecurringCancelThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_recurring_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferRecurringCreateWhen,
             operations::TransferRecurringCreateThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_recurring_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferRecurringGetWhen,
             operations::TransferRecurringGetThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_recurring_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferRecurringListWhen,
             operations::TransferRecurringListThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_refund_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferRefundCancelWhen,
             operations::TransferRefundCancelThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_refund_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferRefundCreateWhen,
             operations::TransferRefundCreateThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_refund_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferRefundGetWhen, operations::TransferRefundGetThen);
+    #[cfg(feature = "transfer")]
     fn transfer_repayment_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferRepaymentListWhen,
             operations::TransferRepaymentListThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_repayment_return_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::TransferRepaymentReturnListWhen,
             operations::TransferRepaymentReturnListThen,
         );
+    #[cfg(feature = "transfer")]
     fn transfer_sweep_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferSweepGetWhen, operations::TransferSweepGetThen);
+    #[cfg(feature = "transfer")]
     fn transfer_sweep_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferSweepListWhen, operations::TransferSweepListThen);
+    #[cfg(feature = "users")]
     fn user_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserCreateWhen, operations::UserCreateThen);
+    #[cfg(feature = "transactions")]
     fn user_financial_data_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::UserFinancialDataRefreshWhen,
             operations::UserFinancialDataRefreshThen,
         );
+    #[cfg(feature = "users")]
     fn user_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserGetWhen, operations::UserGetThen);
+    #[cfg(feature = "users")]
     fn user_identity_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::UserIdentityRemoveWhen,
             operations::UserIdentityRemoveThen,
         );
+    #[cfg(feature = "users")]
     fn user_items_associate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::UserItemsAssociateWhen,
             operations::UserItemsAssociateThen,
         );
+    #[cfg(feature = "users")]
     fn user_items_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserItemsGetWhen, operations::UserItemsGetThen);
+    #[cfg(feature = "users")]
     fn user_items_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserItemsRemoveWhen, operations::UserItemsRemoveThen);
+    #[cfg(feature = "users")]
     fn user_products_terminate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::UserProductsTerminateWhen,
             operations::UserProductsTerminateThen,
         );
+    #[cfg(feature = "users")]
     fn user_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserRemoveWhen, operations::UserRemoveThen);
+    #[cfg(feature = "users")]
     fn user_third_party_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::UserThirdPartyTokenCreateWhen,
             operations::UserThirdPartyTokenCreateThen,
         );
+    #[cfg(feature = "users")]
     fn user_third_party_token_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::UserThirdPartyTokenRemoveWhen,
             operations::UserThirdPartyTokenRemoveThen,
         );
+    #[cfg(feature = "transactions")]
     fn user_transactions_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::UserTransactionsRefreshWhen,
             operations::UserTransactionsRefreshThen,
         );
+    #[cfg(feature = "users")]
     fn user_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserUpdateWhen, operations::UserUpdateThen);
+    #[cfg(feature = "layer")]
     fn user_account_session_event_send<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::UserAccountSessionEventSendWhen,
             operations::UserAccountSessionEventSendThen,
         );
+    #[cfg(feature = "layer")]
     fn user_account_session_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::UserAccountSessionGetWhen,
             operations::UserAccountSessionGetThen,
         );
+    #[cfg(feature = "virtual-accounts")]
     fn wallet_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::WalletCreateWhen, operations::WalletCreateThen);
+    #[cfg(feature = "virtual-accounts")]
     fn wallet_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::WalletGetWhen, operations::WalletGetThen);
+    #[cfg(feature = "virtual-accounts")]
     fn wallet_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::WalletListWhen, operations::WalletListThen);
+    #[cfg(feature = "virtual-accounts")]
     fn wallet_transaction_execute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::WalletTransactionExecuteWhen,
             operations::WalletTransactionExecuteThen,
         );
+    #[cfg(feature = "virtual-accounts")]
     fn wallet_transaction_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::WalletTransactionGetWhen,
             operations::WalletTransactionGetThen,
         );
+    #[cfg(feature = "virtual-accounts")]
     fn wallet_transaction_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::WalletTransactionListWhen,
             operations::WalletTransactionListThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::WatchlistScreeningEntityCreateWhen,
             operations::WatchlistScreeningEntityCreateThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::WatchlistScreeningEntityGetWhen,
             operations::WatchlistScreeningEntityGetThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_history_list<F>(
         &self,
         config_fn: F,
@@ -20359,6 +21821,7 @@ pub trait MockServerExt {
             operations::WatchlistScreeningEntityHistoryListWhen,
             operations::WatchlistScreeningEntityHistoryListThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_hit_list<F>(
         &self,
         config_fn: F,
@@ -20368,12 +21831,14 @@ pub trait MockServerExt {
             operations::WatchlistScreeningEntityHitListWhen,
             operations::WatchlistScreeningEntityHitListThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::WatchlistScreeningEntityListWhen,
             operations::WatchlistScreeningEntityListThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_program_get<F>(
         &self,
         config_fn: F,
@@ -20383,6 +21848,7 @@ pub trait MockServerExt {
             operations::WatchlistScreeningEntityProgramGetWhen,
             operations::WatchlistScreeningEntityProgramGetThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_program_list<F>(
         &self,
         config_fn: F,
@@ -20392,6 +21858,7 @@ pub trait MockServerExt {
             operations::WatchlistScreeningEntityProgramListWhen,
             operations::WatchlistScreeningEntityProgramListThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_review_create<F>(
         &self,
         config_fn: F,
@@ -20401,6 +21868,7 @@ pub trait MockServerExt {
             operations::WatchlistScreeningEntityReviewCreateWhen,
             operations::WatchlistScreeningEntityReviewCreateThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_review_list<F>(
         &self,
         config_fn: F,
@@ -20410,12 +21878,14 @@ pub trait MockServerExt {
             operations::WatchlistScreeningEntityReviewListWhen,
             operations::WatchlistScreeningEntityReviewListThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::WatchlistScreeningEntityUpdateWhen,
             operations::WatchlistScreeningEntityUpdateThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_create<F>(
         &self,
         config_fn: F,
@@ -20425,12 +21895,14 @@ pub trait MockServerExt {
             operations::WatchlistScreeningIndividualCreateWhen,
             operations::WatchlistScreeningIndividualCreateThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::WatchlistScreeningIndividualGetWhen,
             operations::WatchlistScreeningIndividualGetThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_history_list<F>(
         &self,
         config_fn: F,
@@ -20440,6 +21912,7 @@ pub trait MockServerExt {
             operations::WatchlistScreeningIndividualHistoryListWhen,
             operations::WatchlistScreeningIndividualHistoryListThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_hit_list<F>(
         &self,
         config_fn: F,
@@ -20449,6 +21922,7 @@ pub trait MockServerExt {
             operations::WatchlistScreeningIndividualHitListWhen,
             operations::WatchlistScreeningIndividualHitListThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_list<F>(
         &self,
         config_fn: F,
@@ -20458,6 +21932,7 @@ pub trait MockServerExt {
             operations::WatchlistScreeningIndividualListWhen,
             operations::WatchlistScreeningIndividualListThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_program_get<F>(
         &self,
         config_fn: F,
@@ -20467,6 +21942,7 @@ pub trait MockServerExt {
             operations::WatchlistScreeningIndividualProgramGetWhen,
             operations::WatchlistScreeningIndividualProgramGetThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_program_list<F>(
         &self,
         config_fn: F,
@@ -20476,6 +21952,7 @@ pub trait MockServerExt {
             operations::WatchlistScreeningIndividualProgramListWhen,
             operations::WatchlistScreeningIndividualProgramListThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_review_create<F>(
         &self,
         config_fn: F,
@@ -20485,6 +21962,7 @@ pub trait MockServerExt {
             operations::WatchlistScreeningIndividualReviewCreateWhen,
             operations::WatchlistScreeningIndividualReviewCreateThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_review_list<F>(
         &self,
         config_fn: F,
@@ -20494,6 +21972,7 @@ pub trait MockServerExt {
             operations::WatchlistScreeningIndividualReviewListWhen,
             operations::WatchlistScreeningIndividualReviewListThen,
         );
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_update<F>(
         &self,
         config_fn: F,
@@ -20511,6 +21990,7 @@ pub trait MockServerExt {
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
+    #[cfg(feature = "signal")]
     fn accounts_balance_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20559,6 +22039,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "applicationGet");
         mock
     }
+    #[cfg(feature = "assets")]
     fn asset_report_audit_copy_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20577,6 +22058,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "assetReportAuditCopyCreate");
         mock
     }
+    #[cfg(feature = "assets")]
     fn asset_report_audit_copy_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20595,6 +22077,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "assetReportAuditCopyGet");
         mock
     }
+    #[cfg(feature = "assets")]
     fn asset_report_audit_copy_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20613,6 +22096,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "assetReportAuditCopyPdfGet");
         mock
     }
+    #[cfg(feature = "assets")]
     fn asset_report_audit_copy_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20631,6 +22115,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "assetReportAuditCopyRemove");
         mock
     }
+    #[cfg(feature = "assets")]
     fn asset_report_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportCreateWhen, operations::AssetReportCreateThen),
@@ -20646,6 +22131,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "assetReportCreate");
         mock
     }
+    #[cfg(feature = "assets")]
     fn asset_report_filter<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportFilterWhen, operations::AssetReportFilterThen),
@@ -20661,6 +22147,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "assetReportFilter");
         mock
     }
+    #[cfg(feature = "assets")]
     fn asset_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportGetWhen, operations::AssetReportGetThen),
@@ -20676,6 +22163,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "assetReportGet");
         mock
     }
+    #[cfg(feature = "assets")]
     fn asset_report_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportPdfGetWhen, operations::AssetReportPdfGetThen),
@@ -20691,6 +22179,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "assetReportPdfGet");
         mock
     }
+    #[cfg(feature = "assets")]
     fn asset_report_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20709,6 +22198,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "assetReportRefresh");
         mock
     }
+    #[cfg(feature = "assets")]
     fn asset_report_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AssetReportRemoveWhen, operations::AssetReportRemoveThen),
@@ -20724,6 +22214,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "assetReportRemove");
         mock
     }
+    #[cfg(feature = "auth")]
     fn auth_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AuthGetWhen, operations::AuthGetThen),
@@ -20739,6 +22230,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "authGet");
         mock
     }
+    #[cfg(feature = "auth")]
     fn auth_verify<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::AuthVerifyWhen, operations::AuthVerifyThen),
@@ -20754,6 +22246,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "authVerify");
         mock
     }
+    #[cfg(feature = "auth")]
     fn bank_transfer_balance_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20772,6 +22265,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "bankTransferBalanceGet");
         mock
     }
+    #[cfg(feature = "auth")]
     fn bank_transfer_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20790,6 +22284,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "bankTransferCancel");
         mock
     }
+    #[cfg(feature = "auth")]
     fn bank_transfer_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20808,6 +22303,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "bankTransferCreate");
         mock
     }
+    #[cfg(feature = "auth")]
     fn bank_transfer_event_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20826,6 +22322,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "bankTransferEventList");
         mock
     }
+    #[cfg(feature = "auth")]
     fn bank_transfer_event_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20844,6 +22341,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "bankTransferEventSync");
         mock
     }
+    #[cfg(feature = "auth")]
     fn bank_transfer_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BankTransferGetWhen, operations::BankTransferGetThen),
@@ -20859,6 +22357,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "bankTransferGet");
         mock
     }
+    #[cfg(feature = "auth")]
     fn bank_transfer_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BankTransferListWhen, operations::BankTransferListThen),
@@ -20874,6 +22373,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "bankTransferList");
         mock
     }
+    #[cfg(feature = "auth")]
     fn bank_transfer_migrate_account<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20892,6 +22392,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "bankTransferMigrateAccount");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn bank_transfer_sweep_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20910,6 +22411,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "bankTransferSweepGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn bank_transfer_sweep_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20928,6 +22430,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "bankTransferSweepList");
         mock
     }
+    #[cfg(feature = "beacon")]
     fn beacon_account_risk_evaluate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20946,6 +22449,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "beaconAccountRiskEvaluate");
         mock
     }
+    #[cfg(feature = "beacon")]
     fn beacon_duplicate_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20964,6 +22468,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "beaconDuplicateGet");
         mock
     }
+    #[cfg(feature = "beacon")]
     fn beacon_report_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -20982,6 +22487,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "beaconReportCreate");
         mock
     }
+    #[cfg(feature = "beacon")]
     fn beacon_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconReportGetWhen, operations::BeaconReportGetThen),
@@ -20997,6 +22503,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "beaconReportGet");
         mock
     }
+    #[cfg(feature = "beacon")]
     fn beacon_report_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconReportListWhen, operations::BeaconReportListThen),
@@ -21012,6 +22519,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "beaconReportList");
         mock
     }
+    #[cfg(feature = "beacon")]
     fn beacon_report_syndication_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21030,6 +22538,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "beaconReportSyndicationGet");
         mock
     }
+    #[cfg(feature = "beacon")]
     fn beacon_report_syndication_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21048,6 +22557,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "beaconReportSyndicationList");
         mock
     }
+    #[cfg(feature = "beacon")]
     fn beacon_user_account_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21066,6 +22576,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "beaconUserAccountInsightsGet");
         mock
     }
+    #[cfg(feature = "beacon")]
     fn beacon_user_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconUserCreateWhen, operations::BeaconUserCreateThen),
@@ -21081,6 +22592,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "beaconUserCreate");
         mock
     }
+    #[cfg(feature = "beacon")]
     fn beacon_user_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconUserGetWhen, operations::BeaconUserGetThen),
@@ -21096,6 +22608,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "beaconUserGet");
         mock
     }
+    #[cfg(feature = "beacon")]
     fn beacon_user_history_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21114,6 +22627,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "beaconUserHistoryList");
         mock
     }
+    #[cfg(feature = "beacon")]
     fn beacon_user_review<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconUserReviewWhen, operations::BeaconUserReviewThen),
@@ -21129,6 +22643,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "beaconUserReview");
         mock
     }
+    #[cfg(feature = "beacon")]
     fn beacon_user_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::BeaconUserUpdateWhen, operations::BeaconUserUpdateThen),
@@ -21144,6 +22659,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "beaconUserUpdate");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_bank_employment_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21162,6 +22678,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditBankEmploymentGet");
         mock
     }
+    #[cfg(feature = "beta")]
     fn beta_ewa_report_v1_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21180,6 +22697,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "betaEwaReportV1Get");
         mock
     }
+    #[cfg(feature = "partner")]
     fn beta_partner_customer_v1_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21198,6 +22716,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "betaPartnerCustomerV1Create");
         mock
     }
+    #[cfg(feature = "partner")]
     fn beta_partner_customer_v1_enable<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21216,6 +22735,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "betaPartnerCustomerV1Enable");
         mock
     }
+    #[cfg(feature = "partner")]
     fn beta_partner_customer_v1_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21234,6 +22754,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "betaPartnerCustomerV1Get");
         mock
     }
+    #[cfg(feature = "partner")]
     fn beta_partner_customer_v1_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21252,6 +22773,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "betaPartnerCustomerV1Update");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn transactions_rules_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21270,6 +22792,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transactionsRulesCreate");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn transactions_rules_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21288,6 +22811,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transactionsRulesList");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn transactions_rules_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21306,6 +22830,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transactionsRulesRemove");
         mock
     }
+    #[cfg(feature = "enrich")]
     fn transactions_user_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21324,6 +22849,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transactionsUserInsightsGet");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn transactions_enhance<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21342,6 +22868,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transactionsEnhance");
         mock
     }
+    #[cfg(feature = "business-verification")]
     fn business_verification_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21360,6 +22887,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "businessVerificationCreate");
         mock
     }
+    #[cfg(feature = "business-verification")]
     fn business_verification_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21378,6 +22906,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "businessVerificationGet");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn cashflow_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CashflowReportGetWhen, operations::CashflowReportGetThen),
@@ -21393,6 +22922,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "cashflowReportGet");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn cashflow_report_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21411,6 +22941,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "cashflowReportInsightsGet");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn cashflow_report_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21429,6 +22960,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "cashflowReportRefresh");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn cashflow_report_transactions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21447,6 +22979,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "cashflowReportTransactionsGet");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn categories_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CategoriesGetWhen, operations::CategoriesGetThen),
@@ -21462,6 +22995,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "categoriesGet");
         mock
     }
+    #[cfg(feature = "consent")]
     fn consent_events_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ConsentEventsGetWhen, operations::ConsentEventsGetThen),
@@ -21495,6 +23029,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "consumerReportPdfGet");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_check_report_base_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21513,6 +23048,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craCheckReportBaseReportGet");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_check_report_cashflow_insights_get<F>(
         &self,
         config_fn: F,
@@ -21534,6 +23070,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craCheckReportCashflowInsightsGet");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_check_report_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21552,6 +23089,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craCheckReportCreate");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_check_report_income_insights_get<F>(
         &self,
         config_fn: F,
@@ -21573,6 +23111,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craCheckReportIncomeInsightsGet");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_check_report_lend_score_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21591,6 +23130,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craCheckReportLendScoreGet");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_check_report_network_insights_get<F>(
         &self,
         config_fn: F,
@@ -21612,6 +23152,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craCheckReportNetworkInsightsGet");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_check_report_partner_insights_get<F>(
         &self,
         config_fn: F,
@@ -21633,6 +23174,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craCheckReportPartnerInsightsGet");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_check_report_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21651,6 +23193,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craCheckReportPdfGet");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_check_report_verification_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21669,6 +23212,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craCheckReportVerificationGet");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_check_report_verification_pdf_get<F>(
         &self,
         config_fn: F,
@@ -21690,6 +23234,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craCheckReportVerificationPdfGet");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_credit_profile_report_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21708,6 +23253,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craCreditProfileReportGet");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_loans_applications_register<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21726,6 +23272,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craLoansApplicationsRegister");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_loans_register<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CraLoansRegisterWhen, operations::CraLoansRegisterThen),
@@ -21741,6 +23288,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craLoansRegister");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_loans_unregister<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21759,6 +23307,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craLoansUnregister");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_loans_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CraLoansUpdateWhen, operations::CraLoansUpdateThen),
@@ -21774,6 +23323,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craLoansUpdate");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_monitoring_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21792,6 +23342,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craMonitoringInsightsGet");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_monitoring_insights_subscribe<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21810,6 +23361,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craMonitoringInsightsSubscribe");
         mock
     }
+    #[cfg(feature = "check")]
     fn cra_monitoring_insights_unsubscribe<F>(
         &self,
         config_fn: F,
@@ -21831,6 +23383,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craMonitoringInsightsUnsubscribe");
         mock
     }
+    #[cfg(feature = "income")]
     fn cra_partner_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21849,6 +23402,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "craPartnerInsightsGet");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_asset_report_freddie_mac_get<F>(
         &self,
         config_fn: F,
@@ -21870,6 +23424,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditAssetReportFreddieMacGet");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_audit_copy_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21888,6 +23443,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditAuditCopyTokenCreate");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_report_audit_copy_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21906,6 +23462,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditReportAuditCopyRemove");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_audit_copy_token_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21924,6 +23481,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditAuditCopyTokenUpdate");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_bank_income_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21942,6 +23500,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditBankIncomeGet");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_bank_income_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21960,6 +23519,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditBankIncomePdfGet");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_bank_income_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21978,6 +23538,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditBankIncomeRefresh");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_bank_income_webhook_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -21996,6 +23557,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditBankIncomeWebhookUpdate");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_bank_statements_uploads_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22014,6 +23576,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditBankStatementsUploadsGet");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_employment_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22032,6 +23595,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditEmploymentGet");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_freddie_mac_reports_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22050,6 +23614,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditFreddieMacReportsGet");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_payroll_income_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22068,6 +23633,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditPayrollIncomeGet");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_payroll_income_parsing_config_update<F>(
         &self,
         config_fn: F,
@@ -22089,6 +23655,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditPayrollIncomeParsingConfigUpdate");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_payroll_income_precheck<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22107,6 +23674,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditPayrollIncomePrecheck");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_payroll_income_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22125,6 +23693,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditPayrollIncomeRefresh");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_payroll_income_risk_signals_get<F>(
         &self,
         config_fn: F,
@@ -22146,6 +23715,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditPayrollIncomeRiskSignalsGet");
         mock
     }
+    #[cfg(feature = "assets")]
     fn credit_relay_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditRelayCreateWhen, operations::CreditRelayCreateThen),
@@ -22161,6 +23731,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditRelayCreate");
         mock
     }
+    #[cfg(feature = "assets")]
     fn credit_relay_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditRelayGetWhen, operations::CreditRelayGetThen),
@@ -22176,6 +23747,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditRelayGet");
         mock
     }
+    #[cfg(feature = "assets")]
     fn credit_relay_pdf_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditRelayPdfGetWhen, operations::CreditRelayPdfGetThen),
@@ -22191,6 +23763,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditRelayPdfGet");
         mock
     }
+    #[cfg(feature = "assets")]
     fn credit_relay_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22209,6 +23782,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditRelayRefresh");
         mock
     }
+    #[cfg(feature = "assets")]
     fn credit_relay_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditRelayRemoveWhen, operations::CreditRelayRemoveThen),
@@ -22224,6 +23798,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditRelayRemove");
         mock
     }
+    #[cfg(feature = "income")]
     fn credit_sessions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreditSessionsGetWhen, operations::CreditSessionsGetThen),
@@ -22239,6 +23814,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "creditSessionsGet");
         mock
     }
+    #[cfg(feature = "kyc-aml-users")]
     fn dashboard_user_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DashboardUserGetWhen, operations::DashboardUserGetThen),
@@ -22254,6 +23830,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "dashboardUserGet");
         mock
     }
+    #[cfg(feature = "kyc-aml-users")]
     fn dashboard_user_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::DashboardUserListWhen, operations::DashboardUserListThen),
@@ -22269,6 +23846,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "dashboardUserList");
         mock
     }
+    #[cfg(feature = "employers")]
     fn employers_search<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::EmployersSearchWhen, operations::EmployersSearchThen),
@@ -22284,6 +23862,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "employersSearch");
         mock
     }
+    #[cfg(feature = "income")]
     fn employment_verification_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22302,6 +23881,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "employmentVerificationGet");
         mock
     }
+    #[cfg(feature = "fdx")]
     fn fdx_consent_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::FdxConsentGetWhen, operations::FdxConsentGetThen),
@@ -22317,6 +23897,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "fdxConsentGet");
         mock
     }
+    #[cfg(feature = "fdx")]
     fn fdx_notifications<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::FdxNotificationsWhen, operations::FdxNotificationsThen),
@@ -22332,6 +23913,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "fdxNotifications");
         mock
     }
+    #[cfg(feature = "fdx")]
     fn get_recipient<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetRecipientWhen, operations::GetRecipientThen),
@@ -22347,6 +23929,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "getRecipient");
         mock
     }
+    #[cfg(feature = "fdx")]
     fn get_recipients<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetRecipientsWhen, operations::GetRecipientsThen),
@@ -22362,6 +23945,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "getRecipients");
         mock
     }
+    #[cfg(feature = "identity")]
     fn identity_documents_uploads_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22380,6 +23964,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "identityDocumentsUploadsGet");
         mock
     }
+    #[cfg(feature = "identity")]
     fn identity_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IdentityGetWhen, operations::IdentityGetThen),
@@ -22395,6 +23980,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "identityGet");
         mock
     }
+    #[cfg(feature = "identity")]
     fn identity_match<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IdentityMatchWhen, operations::IdentityMatchThen),
@@ -22410,6 +23996,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "identityMatch");
         mock
     }
+    #[cfg(feature = "identity")]
     fn identity_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IdentityRefreshWhen, operations::IdentityRefreshThen),
@@ -22425,6 +24012,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "identityRefresh");
         mock
     }
+    #[cfg(feature = "identity-verification")]
     fn identity_verification_autofill_create<F>(
         &self,
         config_fn: F,
@@ -22446,6 +24034,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "identityVerificationAutofillCreate");
         mock
     }
+    #[cfg(feature = "identity-verification")]
     fn identity_verification_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22464,6 +24053,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "identityVerificationCreate");
         mock
     }
+    #[cfg(feature = "identity-verification")]
     fn identity_verification_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22482,6 +24072,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "identityVerificationGet");
         mock
     }
+    #[cfg(feature = "identity-verification")]
     fn identity_verification_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22500,6 +24091,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "identityVerificationList");
         mock
     }
+    #[cfg(feature = "identity-verification")]
     fn identity_verification_retry<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22518,6 +24110,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "identityVerificationRetry");
         mock
     }
+    #[cfg(feature = "income")]
     fn income_verification_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22536,6 +24129,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "incomeVerificationCreate");
         mock
     }
+    #[cfg(feature = "income")]
     fn income_verification_documents_download<F>(
         &self,
         config_fn: F,
@@ -22557,6 +24151,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "incomeVerificationDocumentsDownload");
         mock
     }
+    #[cfg(feature = "income")]
     fn income_verification_paystubs_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22575,6 +24170,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "incomeVerificationPaystubsGet");
         mock
     }
+    #[cfg(feature = "income")]
     fn income_verification_precheck<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22593,6 +24189,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "incomeVerificationPrecheck");
         mock
     }
+    #[cfg(feature = "income")]
     fn income_verification_taxforms_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22662,6 +24259,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "institutionsSearch");
         mock
     }
+    #[cfg(feature = "investments-move")]
     fn investments_auth_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22680,6 +24278,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "investmentsAuthGet");
         mock
     }
+    #[cfg(feature = "investments")]
     fn investments_holdings_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22698,6 +24297,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "investmentsHoldingsGet");
         mock
     }
+    #[cfg(feature = "investments")]
     fn investments_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22716,6 +24316,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "investmentsRefresh");
         mock
     }
+    #[cfg(feature = "investments")]
     fn investments_transactions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -22734,6 +24335,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "investmentsTransactionsGet");
         mock
     }
+    #[cfg(feature = "issues")]
     fn issues_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IssuesGetWhen, operations::IssuesGetThen),
@@ -22749,6 +24351,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "issuesGet");
         mock
     }
+    #[cfg(feature = "issues")]
     fn issues_search<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IssuesSearchWhen, operations::IssuesSearchThen),
@@ -22764,6 +24367,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "issuesSearch");
         mock
     }
+    #[cfg(feature = "issues")]
     fn issues_subscribe<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::IssuesSubscribeWhen, operations::IssuesSubscribeThen),
@@ -22980,6 +24584,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "itemWebhookUpdate");
         mock
     }
+    #[cfg(feature = "liabilities")]
     fn liabilities_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::LiabilitiesGetWhen, operations::LiabilitiesGetThen),
@@ -22995,6 +24600,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "liabilitiesGet");
         mock
     }
+    #[cfg(feature = "oauth")]
     fn link_oauth_correlation_id_exchange<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23076,6 +24682,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "linkDeliveryGet");
         mock
     }
+    #[cfg(feature = "network")]
     fn network_status_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::NetworkStatusGetWhen, operations::NetworkStatusGetThen),
@@ -23091,6 +24698,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "networkStatusGet");
         mock
     }
+    #[cfg(feature = "oauth")]
     fn oauth_introspect<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::OauthIntrospectWhen, operations::OauthIntrospectThen),
@@ -23106,6 +24714,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "oauthIntrospect");
         mock
     }
+    #[cfg(feature = "oauth")]
     fn oauth_revoke<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::OauthRevokeWhen, operations::OauthRevokeThen),
@@ -23121,6 +24730,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "oauthRevoke");
         mock
     }
+    #[cfg(feature = "oauth")]
     fn oauth_token<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::OauthTokenWhen, operations::OauthTokenThen),
@@ -23136,6 +24746,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "oauthToken");
         mock
     }
+    #[cfg(feature = "partner")]
     fn partner_customer_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23154,6 +24765,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "partnerCustomerCreate");
         mock
     }
+    #[cfg(feature = "partner")]
     fn partner_customer_enable<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23172,6 +24784,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "partnerCustomerEnable");
         mock
     }
+    #[cfg(feature = "partner")]
     fn partner_customer_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23190,6 +24803,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "partnerCustomerGet");
         mock
     }
+    #[cfg(feature = "partner")]
     fn partner_customer_oauth_institutions_get<F>(
         &self,
         config_fn: F,
@@ -23211,6 +24825,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "partnerCustomerOauthInstitutionsGet");
         mock
     }
+    #[cfg(feature = "partner")]
     fn partner_customer_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23229,6 +24844,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "partnerCustomerRemove");
         mock
     }
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_consent_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23247,6 +24863,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentInitiationConsentCreate");
         mock
     }
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_consent_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23265,6 +24882,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentInitiationConsentGet");
         mock
     }
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_consent_payment_execute<F>(
         &self,
         config_fn: F,
@@ -23286,6 +24904,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentInitiationConsentPaymentExecute");
         mock
     }
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_consent_revoke<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23304,6 +24923,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentInitiationConsentRevoke");
         mock
     }
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_payment_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23322,6 +24942,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentInitiationPaymentCreate");
         mock
     }
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_payment_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23340,6 +24961,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentInitiationPaymentGet");
         mock
     }
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_payment_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23358,6 +24980,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentInitiationPaymentList");
         mock
     }
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_payment_reverse<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23376,6 +24999,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentInitiationPaymentReverse");
         mock
     }
+    #[cfg(feature = "payment-initiation")]
     fn create_payment_token<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23394,6 +25018,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "createPaymentToken");
         mock
     }
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_recipient_create<F>(
         &self,
         config_fn: F,
@@ -23415,6 +25040,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentInitiationRecipientCreate");
         mock
     }
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_recipient_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23433,6 +25059,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentInitiationRecipientGet");
         mock
     }
+    #[cfg(feature = "payment-initiation")]
     fn payment_initiation_recipient_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23451,6 +25078,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentInitiationRecipientList");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn payment_profile_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23469,6 +25097,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentProfileCreate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn payment_profile_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::PaymentProfileGetWhen, operations::PaymentProfileGetThen),
@@ -23484,6 +25113,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentProfileGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn payment_profile_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23502,6 +25132,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "paymentProfileRemove");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_account_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23520,6 +25151,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorAccountGet");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_apex_processor_token_create<F>(
         &self,
         config_fn: F,
@@ -23541,6 +25173,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorApexProcessorTokenCreate");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_auth_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ProcessorAuthGetWhen, operations::ProcessorAuthGetThen),
@@ -23556,6 +25189,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorAuthGet");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_balance_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23574,6 +25208,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorBalanceGet");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_bank_transfer_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23592,6 +25227,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorBankTransferCreate");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_identity_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23610,6 +25246,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorIdentityGet");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_identity_match<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23628,6 +25265,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorIdentityMatch");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_investments_auth_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23646,6 +25284,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorInvestmentsAuthGet");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_investments_holdings_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23664,6 +25303,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorInvestmentsHoldingsGet");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_investments_transactions_get<F>(
         &self,
         config_fn: F,
@@ -23685,6 +25325,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorInvestmentsTransactionsGet");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_liabilities_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23703,6 +25344,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorLiabilitiesGet");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_signal_decision_report<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23721,6 +25363,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorSignalDecisionReport");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_signal_evaluate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23739,6 +25382,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorSignalEvaluate");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_signal_prepare<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23757,6 +25401,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorSignalPrepare");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_signal_return_report<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23775,6 +25420,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorSignalReturnReport");
         mock
     }
+    #[cfg(feature = "processors")]
     fn processor_stripe_bank_account_token_create<F>(
         &self,
         config_fn: F,
@@ -23796,6 +25442,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorStripeBankAccountTokenCreate");
         mock
     }
+    #[cfg(feature = "processors")]
     fn processor_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23814,6 +25461,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorTokenCreate");
         mock
     }
+    #[cfg(feature = "processors")]
     fn processor_token_permissions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23832,6 +25480,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorTokenPermissionsGet");
         mock
     }
+    #[cfg(feature = "processors")]
     fn processor_token_permissions_set<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23850,6 +25499,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorTokenPermissionsSet");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_token_webhook_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23868,6 +25518,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorTokenWebhookUpdate");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_transactions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23886,6 +25537,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorTransactionsGet");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_transactions_recurring_get<F>(
         &self,
         config_fn: F,
@@ -23907,6 +25559,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorTransactionsRecurringGet");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_transactions_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23925,6 +25578,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorTransactionsRefresh");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn processor_transactions_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23943,6 +25597,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "processorTransactionsSync");
         mock
     }
+    #[cfg(feature = "profile")]
     fn profile_network_status_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -23961,6 +25616,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "profileNetworkStatusGet");
         mock
     }
+    #[cfg(feature = "protect")]
     fn protect_compute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ProtectComputeWhen, operations::ProtectComputeThen),
@@ -23976,6 +25632,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "protectCompute");
         mock
     }
+    #[cfg(feature = "protect")]
     fn protect_event_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ProtectEventGetWhen, operations::ProtectEventGetThen),
@@ -23991,6 +25648,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "protectEventGet");
         mock
     }
+    #[cfg(feature = "protect")]
     fn protect_event_send<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ProtectEventSendWhen, operations::ProtectEventSendThen),
@@ -24006,6 +25664,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "protectEventSend");
         mock
     }
+    #[cfg(feature = "protect")]
     fn protect_report_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24024,6 +25683,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "protectReportCreate");
         mock
     }
+    #[cfg(feature = "protect")]
     fn protect_user_insights_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24042,6 +25702,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "protectUserInsightsGet");
         mock
     }
+    #[cfg(feature = "income")]
     fn sandbox_bank_income_fire_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24060,6 +25721,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxBankIncomeFireWebhook");
         mock
     }
+    #[cfg(feature = "auth")]
     fn sandbox_bank_transfer_fire_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24078,6 +25740,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxBankTransferFireWebhook");
         mock
     }
+    #[cfg(feature = "auth")]
     fn sandbox_bank_transfer_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24096,6 +25759,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxBankTransferSimulate");
         mock
     }
+    #[cfg(feature = "check")]
     fn sandbox_cra_cashflow_updates_update<F>(
         &self,
         config_fn: F,
@@ -24117,6 +25781,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxCraCashflowUpdatesUpdate");
         mock
     }
+    #[cfg(feature = "income")]
     fn sandbox_income_fire_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24210,6 +25875,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxItemSetVerificationStatus");
         mock
     }
+    #[cfg(feature = "oauth")]
     fn sandbox_oauth_select_accounts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24228,6 +25894,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxOauthSelectAccounts");
         mock
     }
+    #[cfg(feature = "payment-initiation")]
     fn sandbox_payment_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24246,6 +25913,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxPaymentSimulate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn sandbox_payment_profile_reset_login<F>(
         &self,
         config_fn: F,
@@ -24267,6 +25935,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxPaymentProfileResetLogin");
         mock
     }
+    #[cfg(feature = "processor-partners")]
     fn sandbox_processor_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24303,6 +25972,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxPublicTokenCreate");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn sandbox_transactions_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24321,6 +25991,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxTransactionsCreate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_fire_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24339,6 +26010,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxTransferFireWebhook");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_ledger_deposit_simulate<F>(
         &self,
         config_fn: F,
@@ -24360,6 +26032,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxTransferLedgerDepositSimulate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_ledger_simulate_available<F>(
         &self,
         config_fn: F,
@@ -24381,6 +26054,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxTransferLedgerSimulateAvailable");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_ledger_withdraw_simulate<F>(
         &self,
         config_fn: F,
@@ -24402,6 +26076,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxTransferLedgerWithdrawSimulate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_refund_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24420,6 +26095,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxTransferRefundSimulate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_repayment_simulate<F>(
         &self,
         config_fn: F,
@@ -24441,6 +26117,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxTransferRepaymentSimulate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24459,6 +26136,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxTransferSimulate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_sweep_simulate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24477,6 +26155,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxTransferSweepSimulate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_test_clock_advance<F>(
         &self,
         config_fn: F,
@@ -24498,6 +26177,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxTransferTestClockAdvance");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_test_clock_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24516,6 +26196,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxTransferTestClockCreate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_test_clock_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24534,6 +26215,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxTransferTestClockGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn sandbox_transfer_test_clock_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24552,6 +26234,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxTransferTestClockList");
         mock
     }
+    #[cfg(feature = "users")]
     fn sandbox_user_reset_login<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24570,6 +26253,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sandboxUserResetLogin");
         mock
     }
+    #[cfg(feature = "layer")]
     fn session_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24588,6 +26272,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "sessionTokenCreate");
         mock
     }
+    #[cfg(feature = "signal")]
     fn signal_decision_report<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24606,6 +26291,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "signalDecisionReport");
         mock
     }
+    #[cfg(feature = "signal")]
     fn signal_evaluate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SignalEvaluateWhen, operations::SignalEvaluateThen),
@@ -24621,6 +26307,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "signalEvaluate");
         mock
     }
+    #[cfg(feature = "signal")]
     fn signal_prepare<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SignalPrepareWhen, operations::SignalPrepareThen),
@@ -24636,6 +26323,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "signalPrepare");
         mock
     }
+    #[cfg(feature = "signal")]
     fn signal_return_report<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24654,6 +26342,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "signalReturnReport");
         mock
     }
+    #[cfg(feature = "signal")]
     fn signal_schedule<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SignalScheduleWhen, operations::SignalScheduleThen),
@@ -24669,6 +26358,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "signalSchedule");
         mock
     }
+    #[cfg(feature = "statements")]
     fn statements_download<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24687,6 +26377,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "statementsDownload");
         mock
     }
+    #[cfg(feature = "statements")]
     fn statements_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StatementsListWhen, operations::StatementsListThen),
@@ -24702,6 +26393,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "statementsList");
         mock
     }
+    #[cfg(feature = "statements")]
     fn statements_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StatementsRefreshWhen, operations::StatementsRefreshThen),
@@ -24717,6 +26409,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "statementsRefresh");
         mock
     }
+    #[cfg(feature = "enrich")]
     fn transactions_enrich<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24735,6 +26428,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transactionsEnrich");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn transactions_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransactionsGetWhen, operations::TransactionsGetThen),
@@ -24750,6 +26444,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transactionsGet");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn transactions_recurring_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24768,6 +26463,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transactionsRecurringGet");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn transactions_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24786,6 +26482,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transactionsRefresh");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn transactions_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransactionsSyncWhen, operations::TransactionsSyncThen),
@@ -24801,6 +26498,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transactionsSync");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_authorization_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24819,6 +26517,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferAuthorizationCancel");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_authorization_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24837,6 +26536,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferAuthorizationCreate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_balance_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24855,6 +26555,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferBalanceGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferCancelWhen, operations::TransferCancelThen),
@@ -24870,6 +26571,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferCancel");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_capabilities_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24888,6 +26590,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferCapabilitiesGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_configuration_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24906,6 +26609,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferConfigurationGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferCreateWhen, operations::TransferCreateThen),
@@ -24921,6 +26625,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferCreate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_diligence_document_upload<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24939,6 +26644,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferDiligenceDocumentUpload");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_diligence_submit<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -24957,6 +26663,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferDiligenceSubmit");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_event_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferEventListWhen, operations::TransferEventListThen),
@@ -24972,6 +26679,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferEventList");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_event_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferEventSyncWhen, operations::TransferEventSyncThen),
@@ -24987,6 +26695,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferEventSync");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferGetWhen, operations::TransferGetThen),
@@ -25002,6 +26711,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_intent_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25020,6 +26730,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferIntentCreate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_intent_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferIntentGetWhen, operations::TransferIntentGetThen),
@@ -25035,6 +26746,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferIntentGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_ledger_deposit<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25053,6 +26765,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferLedgerDeposit");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_ledger_distribute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25071,6 +26784,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferLedgerDistribute");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_ledger_event_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25089,6 +26803,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferLedgerEventList");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_ledger_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferLedgerGetWhen, operations::TransferLedgerGetThen),
@@ -25104,6 +26819,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferLedgerGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_ledger_withdraw<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25122,6 +26838,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferLedgerWithdraw");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferListWhen, operations::TransferListThen),
@@ -25137,6 +26854,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferList");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_metrics_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25155,6 +26873,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferMetricsGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_migrate_account<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25173,6 +26892,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferMigrateAccount");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_originator_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25191,6 +26911,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferOriginatorCreate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_originator_funding_account_create<F>(
         &self,
         config_fn: F,
@@ -25212,6 +26933,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferOriginatorFundingAccountCreate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_originator_funding_account_update<F>(
         &self,
         config_fn: F,
@@ -25233,6 +26955,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferOriginatorFundingAccountUpdate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_originator_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25251,6 +26974,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferOriginatorGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_originator_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25269,6 +26993,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferOriginatorList");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_platform_originator_create<F>(
         &self,
         config_fn: F,
@@ -25290,6 +27015,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferPlatformOriginatorCreate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_platform_person_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25308,6 +27034,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferPlatformPersonCreate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_platform_requirement_submit<F>(
         &self,
         config_fn: F,
@@ -25329,6 +27056,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferPlatformRequirementSubmit");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_questionnaire_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25347,6 +27075,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferQuestionnaireCreate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_recurring_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25365,6 +27094,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferRecurringCancel");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_recurring_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25383,6 +27113,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferRecurringCreate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_recurring_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25401,6 +27132,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferRecurringGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_recurring_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25419,6 +27151,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferRecurringList");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_refund_cancel<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25437,6 +27170,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferRefundCancel");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_refund_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25455,6 +27189,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferRefundCreate");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_refund_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferRefundGetWhen, operations::TransferRefundGetThen),
@@ -25470,6 +27205,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferRefundGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_repayment_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25488,6 +27224,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferRepaymentList");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_repayment_return_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25506,6 +27243,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferRepaymentReturnList");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_sweep_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferSweepGetWhen, operations::TransferSweepGetThen),
@@ -25521,6 +27259,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferSweepGet");
         mock
     }
+    #[cfg(feature = "transfer")]
     fn transfer_sweep_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::TransferSweepListWhen, operations::TransferSweepListThen),
@@ -25536,6 +27275,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "transferSweepList");
         mock
     }
+    #[cfg(feature = "users")]
     fn user_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserCreateWhen, operations::UserCreateThen),
@@ -25551,6 +27291,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userCreate");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn user_financial_data_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25569,6 +27310,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userFinancialDataRefresh");
         mock
     }
+    #[cfg(feature = "users")]
     fn user_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserGetWhen, operations::UserGetThen),
@@ -25584,6 +27326,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userGet");
         mock
     }
+    #[cfg(feature = "users")]
     fn user_identity_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25602,6 +27345,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userIdentityRemove");
         mock
     }
+    #[cfg(feature = "users")]
     fn user_items_associate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25620,6 +27364,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userItemsAssociate");
         mock
     }
+    #[cfg(feature = "users")]
     fn user_items_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserItemsGetWhen, operations::UserItemsGetThen),
@@ -25635,6 +27380,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userItemsGet");
         mock
     }
+    #[cfg(feature = "users")]
     fn user_items_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserItemsRemoveWhen, operations::UserItemsRemoveThen),
@@ -25650,6 +27396,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userItemsRemove");
         mock
     }
+    #[cfg(feature = "users")]
     fn user_products_terminate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25668,6 +27415,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userProductsTerminate");
         mock
     }
+    #[cfg(feature = "users")]
     fn user_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserRemoveWhen, operations::UserRemoveThen),
@@ -25683,6 +27431,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userRemove");
         mock
     }
+    #[cfg(feature = "users")]
     fn user_third_party_token_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25701,6 +27450,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userThirdPartyTokenCreate");
         mock
     }
+    #[cfg(feature = "users")]
     fn user_third_party_token_remove<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25719,6 +27469,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userThirdPartyTokenRemove");
         mock
     }
+    #[cfg(feature = "transactions")]
     fn user_transactions_refresh<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25737,6 +27488,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userTransactionsRefresh");
         mock
     }
+    #[cfg(feature = "users")]
     fn user_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::UserUpdateWhen, operations::UserUpdateThen),
@@ -25752,6 +27504,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userUpdate");
         mock
     }
+    #[cfg(feature = "layer")]
     fn user_account_session_event_send<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25770,6 +27523,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userAccountSessionEventSend");
         mock
     }
+    #[cfg(feature = "layer")]
     fn user_account_session_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25788,6 +27542,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "userAccountSessionGet");
         mock
     }
+    #[cfg(feature = "virtual-accounts")]
     fn wallet_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::WalletCreateWhen, operations::WalletCreateThen),
@@ -25803,6 +27558,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "walletCreate");
         mock
     }
+    #[cfg(feature = "virtual-accounts")]
     fn wallet_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::WalletGetWhen, operations::WalletGetThen),
@@ -25818,6 +27574,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "walletGet");
         mock
     }
+    #[cfg(feature = "virtual-accounts")]
     fn wallet_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::WalletListWhen, operations::WalletListThen),
@@ -25833,6 +27590,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "walletList");
         mock
     }
+    #[cfg(feature = "virtual-accounts")]
     fn wallet_transaction_execute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25851,6 +27609,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "walletTransactionExecute");
         mock
     }
+    #[cfg(feature = "virtual-accounts")]
     fn wallet_transaction_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25869,6 +27628,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "walletTransactionGet");
         mock
     }
+    #[cfg(feature = "virtual-accounts")]
     fn wallet_transaction_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25887,6 +27647,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "walletTransactionList");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_create<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25905,6 +27666,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningEntityCreate");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25923,6 +27685,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningEntityGet");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_history_list<F>(
         &self,
         config_fn: F,
@@ -25944,6 +27707,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningEntityHistoryList");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_hit_list<F>(
         &self,
         config_fn: F,
@@ -25965,6 +27729,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningEntityHitList");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -25983,6 +27748,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningEntityList");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_program_get<F>(
         &self,
         config_fn: F,
@@ -26004,6 +27770,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningEntityProgramGet");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_program_list<F>(
         &self,
         config_fn: F,
@@ -26025,6 +27792,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningEntityProgramList");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_review_create<F>(
         &self,
         config_fn: F,
@@ -26046,6 +27814,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningEntityReviewCreate");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_review_list<F>(
         &self,
         config_fn: F,
@@ -26067,6 +27836,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningEntityReviewList");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_entity_update<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -26085,6 +27855,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningEntityUpdate");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_create<F>(
         &self,
         config_fn: F,
@@ -26106,6 +27877,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningIndividualCreate");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -26124,6 +27896,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningIndividualGet");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_history_list<F>(
         &self,
         config_fn: F,
@@ -26145,6 +27918,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningIndividualHistoryList");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_hit_list<F>(
         &self,
         config_fn: F,
@@ -26166,6 +27940,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningIndividualHitList");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_list<F>(
         &self,
         config_fn: F,
@@ -26187,6 +27962,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningIndividualList");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_program_get<F>(
         &self,
         config_fn: F,
@@ -26208,6 +27984,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningIndividualProgramGet");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_program_list<F>(
         &self,
         config_fn: F,
@@ -26229,6 +28006,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningIndividualProgramList");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_review_create<F>(
         &self,
         config_fn: F,
@@ -26250,6 +28028,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningIndividualReviewCreate");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_review_list<F>(
         &self,
         config_fn: F,
@@ -26271,6 +28050,7 @@ impl MockServerExt for ::httpmock::MockServer {
         crate::mock::after_examples(self, "watchlistScreeningIndividualReviewList");
         mock
     }
+    #[cfg(feature = "monitor")]
     fn watchlist_screening_individual_update<F>(
         &self,
         config_fn: F,
@@ -26314,6 +28094,7 @@ impl MockServerExt for ::httpmock::MockServer {
 /// The spec's example 200 response of the operation with this `operationId`, as JSON.
 pub fn example_json(operation_id: &str) -> ::std::option::Option<&'static str> {
     match operation_id {
+        #[cfg(feature = "signal")]
         "accountsBalanceGet" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"balances\":{\"available\":100,\"current\":110,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"holder_category\":\"personal\",\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"subtype\":\"checking\",\"type\":\"depository\"},{\"account_id\":\"dVzbVMLjrxTnLjX4G66XUp5GLklm4oiZy88yK\",\"balances\":{\"available\":null,\"current\":410,\"iso_currency_code\":\"USD\",\"limit\":2000,\"unofficial_currency_code\":null},\"mask\":\"3333\",\"name\":\"Plaid Credit Card\",\"official_name\":\"Plaid Diamond 12.5% APR Interest Credit Card\",\"subtype\":\"credit card\",\"type\":\"credit\"},{\"account_id\":\"Pp1Vpkl9w8sajvK6oEEKtr7vZxBnGpf7LxxLE\",\"balances\":{\"available\":null,\"current\":65262,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"7777\",\"name\":\"Plaid Student Loan\",\"official_name\":null,\"subtype\":\"student\",\"type\":\"loan\"}],\"item\":{\"auth_method\":\"INSTANT_AUTH\",\"available_products\":[\"balance\",\"identity\",\"investments\"],\"billed_products\":[\"assets\",\"auth\",\"liabilities\",\"transactions\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_3\",\"institution_name\":\"Chase\",\"item_id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6\",\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"request_id\":\"qk5Bxes3gDfv4F2\"}",
@@ -26324,495 +28105,599 @@ pub fn example_json(operation_id: &str) -> ::std::option::Option<&'static str> {
                 "{\"accounts\":[{\"account_id\":\"blgvvBlXw3cq5GMPwqB6s6q4dLKB9WcVqGDGo\",\"balances\":{\"available\":100,\"current\":110,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"holder_category\":\"personal\",\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"subtype\":\"checking\",\"type\":\"depository\"},{\"account_id\":\"6PdjjRP6LmugpBy5NgQvUqpRXMWxzktg3rwrk\",\"balances\":{\"available\":null,\"current\":23631.9805,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"6666\",\"name\":\"Plaid 401k\",\"official_name\":null,\"subtype\":\"401k\",\"type\":\"investment\"},{\"account_id\":\"XMBvvyMGQ1UoLbKByoMqH3nXMj84ALSdE5B58\",\"balances\":{\"available\":null,\"current\":65262,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"7777\",\"name\":\"Plaid Student Loan\",\"official_name\":null,\"subtype\":\"student\",\"type\":\"loan\"}],\"item\":{\"auth_method\":\"INSTANT_AUTH\",\"available_products\":[\"balance\",\"identity\",\"payment_initiation\",\"transactions\"],\"billed_products\":[\"assets\",\"auth\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_117650\",\"institution_name\":\"Royal Bank of Plaid\",\"item_id\":\"DWVAAPWq4RHGlEaNyGKRTAnPLaEmo8Cvq7na6\",\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"request_id\":\"bkVE1BHWMAZ9Rnr\"}",
             )
         }
+        #[cfg(feature = "assets")]
         "assetReportAuditCopyCreate" => {
             ::std::option::Option::Some(
                 "{\"audit_copy_token\":\"a-sandbox-3TAU2CWVYBDVRHUCAAAI27ULU4\",\"request_id\":\"Iam3b\"}",
             )
         }
+        #[cfg(feature = "assets")]
         "assetReportAuditCopyRemove" => {
             ::std::option::Option::Some(
                 "{\"removed\":true,\"request_id\":\"m8MDnv9okwxFNBV\"}",
             )
         }
+        #[cfg(feature = "assets")]
         "assetReportCreate" => {
             ::std::option::Option::Some(
                 "{\"asset_report_id\":\"1f414183-220c-44f5-b0c8-bc0e6d4053bb\",\"asset_report_token\":\"assets-sandbox-6f12f5bb-22dd-4855-b918-f47ec439198a\",\"request_id\":\"Iam3b\"}",
             )
         }
+        #[cfg(feature = "assets")]
         "assetReportFilter" => {
             ::std::option::Option::Some(
                 "{\"asset_report_id\":\"fdc09207-0cef-4d88-b5eb-0d970758ebd9\",\"asset_report_token\":\"assets-sandbox-bc410c6a-4653-4c75-985c-e757c3497c5c\",\"request_id\":\"qEg07\"}",
             )
         }
+        #[cfg(feature = "assets")]
         "assetReportGet" => {
             ::std::option::Option::Some(
                 "{\"report\":{\"asset_report_id\":\"028e8404-a013-4a45-ac9e-002482f9cafc\",\"client_report_id\":\"client_report_id_1221\",\"date_generated\":\"2023-03-30T18:27:37Z\",\"days_requested\":90,\"items\":[{\"accounts\":[{\"account_id\":\"1qKRXQjk8xUWDJojNwPXTj8gEmR48piqRNye8\",\"balances\":{\"available\":43200,\"current\":43200,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"days_available\":90,\"historical_balances\":[{\"current\":49050,\"date\":\"2023-03-29\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":49050,\"date\":\"2023-03-28\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":49050,\"date\":\"2023-03-27\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":49050,\"date\":\"2023-03-26\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":49050,\"date\":\"2023-03-25\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}],\"mask\":\"4444\",\"name\":\"Plaid Money Market\",\"official_name\":\"Plaid Platinum Standard 1.85% Interest Money Market\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"+1 111-555-3333\",\"primary\":false,\"type\":\"home\"},{\"data\":\"+1 111-555-4444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"+1 111-555-5555\",\"primary\":false,\"type\":\"mobile\"}]}],\"ownership_type\":null,\"subtype\":\"money market\",\"transactions\":[{\"account_id\":\"1qKRXQjk8xUWDJojNwPXTj8gEmR48piqRNye8\",\"amount\":5850,\"date\":\"2023-03-30\",\"iso_currency_code\":\"USD\",\"original_description\":\"ACH Electronic CreditGUSTO PAY 123456\",\"pending\":false,\"transaction_id\":\"gGQgjoeyqBF89PND6K14Sow1wddZBmtLomJ78\",\"unofficial_currency_code\":null}],\"type\":\"depository\"},{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"balances\":{\"available\":100,\"current\":110,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"days_available\":90,\"historical_balances\":[{\"current\":110,\"date\":\"2023-03-29\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":-390,\"date\":\"2023-03-28\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":-373.67,\"date\":\"2023-03-27\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":-284.27,\"date\":\"2023-03-26\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":-284.27,\"date\":\"2023-03-25\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}],\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"+1 111-555-3333\",\"primary\":false,\"type\":\"home\"},{\"data\":\"+1 111-555-4444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"+1 111-555-5555\",\"primary\":false,\"type\":\"mobile\"}]}],\"ownership_type\":null,\"subtype\":\"checking\",\"transactions\":[{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"amount\":89.4,\"date\":\"2023-03-27\",\"iso_currency_code\":\"USD\",\"original_description\":\"SparkFun\",\"pending\":false,\"transaction_id\":\"4zBRq1Qem4uAPnoyKjJNTRQpQddM4ztlo1PLD\",\"unofficial_currency_code\":null},{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"amount\":12,\"date\":\"2023-03-28\",\"iso_currency_code\":\"USD\",\"original_description\":\"McDonalds #3322\",\"pending\":false,\"transaction_id\":\"dkjL41PnbKsPral79jpxhMWdW55gkPfBkWpRL\",\"unofficial_currency_code\":null},{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"amount\":4.33,\"date\":\"2023-03-28\",\"iso_currency_code\":\"USD\",\"original_description\":\"Starbucks\",\"pending\":false,\"transaction_id\":\"a84ZxQaWDAtDL3dRgmazT57K7jjN3WFkNWMDy\",\"unofficial_currency_code\":null},{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"amount\":-500,\"date\":\"2023-03-29\",\"iso_currency_code\":\"USD\",\"original_description\":\"United Airlines **** REFUND ****\",\"pending\":false,\"transaction_id\":\"xG9jbv3eMoFWepzB7wQLT3LoLggX5Duy1Gbe5\",\"unofficial_currency_code\":null}],\"type\":\"depository\"}],\"date_last_updated\":\"2023-03-30T18:25:26Z\",\"institution_id\":\"ins_109508\",\"institution_name\":\"First Platypus Bank\",\"item_id\":\"AZMP7JrGXgtPd3AQMeg7hwMKgk5E8qU1V5ME7\"}],\"user\":{\"client_user_id\":\"uid_40332\",\"email\":\"abcharleston@example.com\",\"first_name\":\"Anna\",\"last_name\":\"Charleston\",\"middle_name\":\"B\",\"phone_number\":\"1-415-867-5309\",\"ssn\":\"111-22-1234\"}},\"request_id\":\"GVzMdiDd8DDAQK4\",\"warnings\":[]}",
             )
         }
+        #[cfg(feature = "assets")]
         "assetReportRefresh" => {
             ::std::option::Option::Some(
                 "{\"asset_report_id\":\"c33ebe8b-6a63-4d74-a83d-d39791231ac0\",\"asset_report_token\":\"assets-sandbox-8218d5f8-6d6d-403d-92f5-13a9afaa4398\",\"request_id\":\"NBZaq\"}",
             )
         }
+        #[cfg(feature = "assets")]
         "assetReportRemove" => {
             ::std::option::Option::Some("{\"removed\":true,\"request_id\":\"I6zHN\"}")
         }
+        #[cfg(feature = "auth")]
         "authGet" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\",\"balances\":{\"available\":100,\"current\":110,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"9606\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Checking\",\"subtype\":\"checking\",\"type\":\"depository\"}],\"item\":{\"auth_method\":\"INSTANT_AUTH\",\"available_products\":[\"balance\",\"identity\",\"payment_initiation\",\"transactions\"],\"billed_products\":[\"assets\",\"auth\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_117650\",\"institution_name\":\"Royal Bank of Plaid\",\"item_id\":\"DWVAAPWq4RHGlEaNyGKRTAnPLaEmo8Cvq7na6\",\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"numbers\":{\"ach\":[{\"account\":\"9900009606\",\"account_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\",\"is_tokenized_account_number\":false,\"routing\":\"011401533\",\"wire_routing\":\"021000021\"}],\"bacs\":[{\"account\":\"31926819\",\"account_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\",\"sort_code\":\"601613\"}],\"eft\":[{\"account\":\"111122223333\",\"account_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\",\"branch\":\"01140\",\"institution\":\"021\"}],\"international\":[{\"account_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\",\"bic\":\"NWBKGB21\",\"iban\":\"GB29NWBK60161331926819\"}]},\"request_id\":\"m8MDnv9okwxFNBV\"}",
             )
         }
+        #[cfg(feature = "auth")]
         "authVerify" => {
             ::std::option::Option::Some(
                 "{\"item_id\":\"DWVAAPWq4RHGlEaNyGKRTAnPLaEmo8Cvq7na6\",\"request_id\":\"m8MDnv9okwxFNBV\",\"verification_insights\":{\"account_number_format\":\"valid\",\"name_match_score\":85,\"network_status\":{\"has_numbers_match\":true,\"is_numbers_match_verified\":true},\"previous_returns\":{\"has_previous_administrative_return\":false}},\"verification_status\":\"database_insights_pass\"}",
             )
         }
+        #[cfg(feature = "auth")]
         "bankTransferBalanceGet" => {
             ::std::option::Option::Some(
                 "{\"balance\":{\"available\":\"1721.70\",\"transactable\":\"721.70\"},\"origination_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"request_id\":\"mdqfuVxeoza6mhu\"}",
             )
         }
+        #[cfg(feature = "auth")]
         "bankTransferCancel" => {
             ::std::option::Option::Some("{\"request_id\":\"saKrIBuEB9qJZno\"}")
         }
+        #[cfg(feature = "auth")]
         "bankTransferCreate" => {
             ::std::option::Option::Some(
                 "{\"bank_transfer\":{\"account_id\":\"6qL6lWoQkAfNE3mB8Kk5tAnvpX81qefrvvl7B\",\"ach_class\":\"ppd\",\"amount\":\"12.34\",\"cancellable\":true,\"created\":\"2020-08-06T17:27:15Z\",\"custom_tag\":\"my tag\",\"description\":\"Testing2\",\"direction\":\"outbound\",\"failure_reason\":null,\"id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"iso_currency_code\":\"USD\",\"metadata\":{\"key1\":\"value1\",\"key2\":\"value2\"},\"network\":\"ach\",\"origination_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"status\":\"pending\",\"type\":\"credit\",\"user\":{\"email_address\":\"plaid@plaid.com\",\"legal_name\":\"John Smith\",\"routing_number\":\"111111111\"}},\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "auth")]
         "bankTransferEventList" => {
             ::std::option::Option::Some(
                 "{\"bank_transfer_events\":[{\"account_id\":\"6qL6lWoQkAfNE3mB8Kk5tAnvpX81qefrvvl7B\",\"bank_transfer_amount\":\"12.34\",\"bank_transfer_id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"bank_transfer_iso_currency_code\":\"USD\",\"bank_transfer_type\":\"credit\",\"direction\":\"outbound\",\"event_id\":1,\"event_type\":\"pending\",\"failure_reason\":null,\"origination_account_id\":\"\",\"timestamp\":\"2020-08-06T17:27:15Z\"}],\"request_id\":\"mdqfuVxeoza6mhu\"}",
             )
         }
+        #[cfg(feature = "auth")]
         "bankTransferEventSync" => {
             ::std::option::Option::Some(
                 "{\"bank_transfer_events\":[{\"account_id\":\"6qL6lWoQkAfNE3mB8Kk5tAnvpX81qefrvvl7B\",\"bank_transfer_amount\":\"12.34\",\"bank_transfer_id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"bank_transfer_iso_currency_code\":\"USD\",\"bank_transfer_type\":\"credit\",\"direction\":\"outbound\",\"event_id\":1,\"event_type\":\"pending\",\"failure_reason\":null,\"origination_account_id\":\"\",\"timestamp\":\"2020-08-06T17:27:15Z\"}],\"request_id\":\"mdqfuVxeoza6mhu\"}",
             )
         }
+        #[cfg(feature = "auth")]
         "bankTransferGet" => {
             ::std::option::Option::Some(
                 "{\"bank_transfer\":{\"account_id\":\"6qL6lWoQkAfNE3mB8Kk5tAnvpX81qefrvvl7B\",\"ach_class\":\"ppd\",\"amount\":\"12.34\",\"cancellable\":true,\"created\":\"2020-08-06T17:27:15Z\",\"custom_tag\":\"my tag\",\"description\":\"Testing2\",\"direction\":\"outbound\",\"failure_reason\":{\"ach_return_code\":\"R13\",\"description\":\"Invalid ACH routing number\"},\"id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"iso_currency_code\":\"USD\",\"metadata\":{\"key1\":\"value1\",\"key2\":\"value2\"},\"network\":\"ach\",\"origination_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"status\":\"pending\",\"type\":\"credit\",\"user\":{\"email_address\":\"plaid@plaid.com\",\"legal_name\":\"John Smith\",\"routing_number\":\"111111111\"}},\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "auth")]
         "bankTransferList" => {
             ::std::option::Option::Some(
                 "{\"bank_transfers\":[{\"account_id\":\"6qL6lWoQkAfNE3mB8Kk5tAnvpX81qefrvvl7B\",\"ach_class\":\"ppd\",\"amount\":\"12.34\",\"cancellable\":true,\"created\":\"2020-08-06T17:27:15Z\",\"custom_tag\":\"my tag\",\"description\":\"Testing2\",\"direction\":\"outbound\",\"failure_reason\":{\"ach_return_code\":\"R13\",\"description\":\"Invalid ACH routing number\"},\"id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"iso_currency_code\":\"USD\",\"metadata\":{\"key1\":\"value1\",\"key2\":\"value2\"},\"network\":\"ach\",\"origination_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"originator_client_id\":\"569ed2f36b3a3a021713abc1\",\"status\":\"pending\",\"type\":\"credit\",\"user\":{\"email_address\":\"plaid@plaid.com\",\"legal_name\":\"John Smith\",\"routing_number\":\"111111111\"}}],\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "auth")]
         "bankTransferMigrateAccount" => {
             ::std::option::Option::Some(
                 "{\"access_token\":\"access-sandbox-435beced-94e8-4df3-a181-1dde1cfa19f0\",\"account_id\":\"zvyDgbeeDluZ43AJP6m5fAxDlgoZXDuoy5gjN\",\"request_id\":\"mdqfuVxeoza6mhu\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "bankTransferSweepGet" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"saKrIBuEB9qJZno\",\"sweep\":{\"amount\":\"12.34\",\"created_at\":\"2020-08-06T17:27:15Z\",\"id\":\"d5394a4d-0b04-4a02-9f4a-7ca5c0f52f9d\",\"iso_currency_code\":\"USD\"}}",
             )
         }
+        #[cfg(feature = "transfer")]
         "bankTransferSweepList" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"saKrIBuEB9qJZno\",\"sweeps\":[{\"amount\":\"12.34\",\"created_at\":\"2020-08-06T17:27:15Z\",\"id\":\"d5394a4d-0b04-4a02-9f4a-7ca5c0f52f9d\",\"iso_currency_code\":\"USD\"}]}",
             )
         }
+        #[cfg(feature = "beacon")]
         "beaconAccountRiskEvaluate" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"mbVr0axYMECQ07NJ5gXnHRM9DeD2RJCxm9roR\",\"attributes\":{\"days_since_first_plaid_connection\":510,\"plaid_connections_count_30d\":7,\"plaid_connections_count_7d\":6,\"total_plaid_connections_count\":15},\"subtype\":\"checking\",\"type\":\"depository\"}],\"request_id\":\"mdqfuVxeoza6mhu\"}",
             )
         }
+        #[cfg(feature = "beacon")]
         "beaconDuplicateGet" => {
             ::std::option::Option::Some(
                 "{\"analysis\":{\"address\":\"match\",\"date_of_birth\":\"match\",\"email_address\":\"match\",\"id_number\":\"match\",\"ip_address\":\"match\",\"name\":\"match\",\"phone_number\":\"match\"},\"beacon_user1\":{\"id\":\"becusr_42cF1MNo42r9Xj\",\"version\":1},\"beacon_user2\":{\"id\":\"becusr_42cF1MNo42r9Xj\",\"version\":1},\"id\":\"becdup_11111111111111\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "beacon")]
         "beaconReportCreate" => {
             ::std::option::Option::Some(
                 "{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"beacon_user_id\":\"becusr_42cF1MNo42r9Xj\",\"created_at\":\"2020-07-24T03:26:02Z\",\"event_date\":\"1990-05-29\",\"fraud_amount\":{\"iso_currency_code\":\"USD\",\"value\":100},\"fraud_date\":\"1990-05-29\",\"id\":\"becrpt_11111111111111\",\"request_id\":\"saKrIBuEB9qJZng\",\"type\":\"first_party\"}",
             )
         }
+        #[cfg(feature = "beacon")]
         "beaconReportGet" => {
             ::std::option::Option::Some(
                 "{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"beacon_user_id\":\"becusr_42cF1MNo42r9Xj\",\"created_at\":\"2020-07-24T03:26:02Z\",\"event_date\":\"1990-05-29\",\"fraud_amount\":{\"iso_currency_code\":\"USD\",\"value\":100},\"fraud_date\":\"1990-05-29\",\"id\":\"becrpt_11111111111111\",\"request_id\":\"saKrIBuEB9qJZng\",\"type\":\"first_party\"}",
             )
         }
+        #[cfg(feature = "beacon")]
         "beaconReportList" => {
             ::std::option::Option::Some(
                 "{\"beacon_reports\":[{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"beacon_user_id\":\"becusr_42cF1MNo42r9Xj\",\"created_at\":\"2020-07-24T03:26:02Z\",\"event_date\":\"1990-05-29\",\"fraud_amount\":{\"iso_currency_code\":\"USD\",\"value\":100},\"fraud_date\":\"1990-05-29\",\"id\":\"becrpt_11111111111111\",\"type\":\"first_party\"}],\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "beacon")]
         "beaconReportSyndicationGet" => {
             ::std::option::Option::Some(
                 "{\"analysis\":{\"address\":\"match\",\"date_of_birth\":\"match\",\"depository_accounts\":[{\"account_mask\":\"4000\",\"match_status\":\"match\",\"routing_number\":\"021000021\"}],\"email_address\":\"match\",\"id_number\":\"match\",\"ip_address\":\"match\",\"name\":\"match\",\"phone_number\":\"match\"},\"beacon_user_id\":\"becusr_42cF1MNo42r9Xj\",\"id\":\"becrsn_11111111111111\",\"report\":{\"created_at\":\"2020-07-24T03:26:02Z\",\"event_date\":\"1990-05-29\",\"fraud_date\":\"1990-05-29\",\"id\":\"becrpt_11111111111111\",\"type\":\"first_party\"},\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "beacon")]
         "beaconReportSyndicationList" => {
             ::std::option::Option::Some(
                 "{\"beacon_report_syndications\":[{\"analysis\":{\"address\":\"match\",\"date_of_birth\":\"match\",\"depository_accounts\":[{\"account_mask\":\"4000\",\"match_status\":\"match\",\"routing_number\":\"021000021\"}],\"email_address\":\"match\",\"id_number\":\"match\",\"ip_address\":\"match\",\"name\":\"match\",\"phone_number\":\"match\"},\"beacon_user_id\":\"becusr_42cF1MNo42r9Xj\",\"id\":\"becrsn_11111111111111\",\"report\":{\"created_at\":\"2020-07-24T03:26:02Z\",\"event_date\":\"1990-05-29\",\"fraud_date\":\"1990-05-29\",\"id\":\"becrpt_11111111111111\",\"type\":\"first_party\"}}],\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "beacon")]
         "beaconUserAccountInsightsGet" => {
             ::std::option::Option::Some(
                 "{\"bank_account_insights\":{\"accounts\":[{\"account_id\":\"blgvvBlXw3cq5GMPwqB6s6q4dLKB9WcVqGDGo\",\"attributes\":{\"address_change_count_28d\":1,\"address_change_count_90d\":3,\"days_since_account_opening\":365,\"days_since_first_observed_transaction\":180,\"days_since_first_plaid_connection\":1,\"distinct_ip_addresses_count_30d\":1,\"distinct_ip_addresses_count_3d\":1,\"distinct_ip_addresses_count_7d\":1,\"distinct_ip_addresses_count_90d\":1,\"distinct_user_agents_count_30d\":1,\"distinct_user_agents_count_3d\":1,\"distinct_user_agents_count_7d\":1,\"distinct_user_agents_count_90d\":1,\"email_change_count_28d\":2,\"email_change_count_90d\":4,\"failed_plaid_non_oauth_authentication_attempts_count_30d\":1,\"failed_plaid_non_oauth_authentication_attempts_count_3d\":1,\"failed_plaid_non_oauth_authentication_attempts_count_7d\":1,\"is_account_closed\":false,\"is_account_frozen_or_restricted\":false,\"phone_change_count_28d\":1,\"phone_change_count_90d\":2,\"plaid_connections_count_30d\":1,\"plaid_connections_count_7d\":1,\"plaid_non_oauth_authentication_attempts_count_30d\":1,\"plaid_non_oauth_authentication_attempts_count_3d\":1,\"plaid_non_oauth_authentication_attempts_count_7d\":1,\"total_plaid_connections_count\":1},\"subtype\":\"checking\",\"type\":\"depository\"}],\"item_id\":\"515cd85321d3649aecddc015\"},\"beacon_user_id\":\"becusr_42cF1MNo42r9Xj\",\"created_at\":\"2020-07-24T03:26:02Z\",\"request_id\":\"saKrIBuEB9qJZng\",\"updated_at\":\"2020-07-24T03:26:02Z\"}",
             )
         }
+        #[cfg(feature = "beacon")]
         "beaconUserCreate" => {
             ::std::option::Option::Some(
                 "{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"created_at\":\"2020-07-24T03:26:02Z\",\"id\":\"becusr_42cF1MNo42r9Xj\",\"item_ids\":[\"515cd85321d3649aecddc015\"],\"program_id\":\"becprg_11111111111111\",\"request_id\":\"saKrIBuEB9qJZng\",\"status\":\"cleared\",\"updated_at\":\"2020-07-24T03:26:02Z\",\"user\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\"},\"date_of_birth\":\"1990-05-29\",\"depository_accounts\":[{\"account_mask\":\"4000\",\"added_at\":\"2020-07-24T03:26:02Z\",\"routing_number\":\"021000021\"}],\"email_address\":\"user@example.com\",\"id_number\":{\"type\":\"us_ssn\",\"value\":\"123456789\"},\"ip_address\":\"192.0.2.42\",\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"},\"phone_number\":\"+19876543212\"},\"version\":1}",
             )
         }
+        #[cfg(feature = "beacon")]
         "beaconUserGet" => {
             ::std::option::Option::Some(
                 "{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"created_at\":\"2020-07-24T03:26:02Z\",\"id\":\"becusr_42cF1MNo42r9Xj\",\"item_ids\":[\"515cd85321d3649aecddc015\"],\"program_id\":\"becprg_11111111111111\",\"request_id\":\"saKrIBuEB9qJZng\",\"status\":\"cleared\",\"updated_at\":\"2020-07-24T03:26:02Z\",\"user\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\"},\"date_of_birth\":\"1990-05-29\",\"depository_accounts\":[{\"account_mask\":\"4000\",\"added_at\":\"2020-07-24T03:26:02Z\",\"routing_number\":\"021000021\"}],\"email_address\":\"user@example.com\",\"id_number\":{\"type\":\"us_ssn\",\"value\":\"123456789\"},\"ip_address\":\"192.0.2.42\",\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"},\"phone_number\":\"+19876543212\"},\"version\":1}",
             )
         }
+        #[cfg(feature = "beacon")]
         "beaconUserHistoryList" => {
             ::std::option::Option::Some(
                 "{\"beacon_users\":[{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"created_at\":\"2020-07-24T03:26:02Z\",\"id\":\"becusr_42cF1MNo42r9Xj\",\"item_ids\":[\"515cd85321d3649aecddc015\"],\"program_id\":\"becprg_11111111111111\",\"status\":\"cleared\",\"updated_at\":\"2020-07-24T03:26:02Z\",\"user\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\"},\"date_of_birth\":\"1990-05-29\",\"depository_accounts\":[{\"account_mask\":\"4000\",\"added_at\":\"2020-07-24T03:26:02Z\",\"routing_number\":\"021000021\"}],\"email_address\":\"user@example.com\",\"id_number\":{\"type\":\"us_ssn\",\"value\":\"123456789\"},\"ip_address\":\"192.0.2.42\",\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"},\"phone_number\":\"+19876543212\"},\"version\":1}],\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "beacon")]
         "beaconUserReview" => {
             ::std::option::Option::Some(
                 "{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"created_at\":\"2020-07-24T03:26:02Z\",\"id\":\"becusr_42cF1MNo42r9Xj\",\"item_ids\":[\"515cd85321d3649aecddc015\"],\"program_id\":\"becprg_11111111111111\",\"request_id\":\"saKrIBuEB9qJZng\",\"status\":\"cleared\",\"updated_at\":\"2020-07-24T03:26:02Z\",\"user\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\"},\"date_of_birth\":\"1990-05-29\",\"depository_accounts\":[{\"account_mask\":\"4000\",\"added_at\":\"2020-07-24T03:26:02Z\",\"routing_number\":\"021000021\"}],\"email_address\":\"user@example.com\",\"id_number\":{\"type\":\"us_ssn\",\"value\":\"123456789\"},\"ip_address\":\"192.0.2.42\",\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"},\"phone_number\":\"+19876543212\"},\"version\":1}",
             )
         }
+        #[cfg(feature = "beacon")]
         "beaconUserUpdate" => {
             ::std::option::Option::Some(
                 "{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"created_at\":\"2020-07-24T03:26:02Z\",\"id\":\"becusr_42cF1MNo42r9Xj\",\"item_ids\":[\"515cd85321d3649aecddc015\"],\"program_id\":\"becprg_11111111111111\",\"request_id\":\"saKrIBuEB9qJZng\",\"status\":\"cleared\",\"updated_at\":\"2020-07-24T03:26:02Z\",\"user\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\"},\"date_of_birth\":\"1990-05-29\",\"depository_accounts\":[{\"account_mask\":\"4000\",\"added_at\":\"2020-07-24T03:26:02Z\",\"routing_number\":\"021000021\"}],\"email_address\":\"user@example.com\",\"id_number\":{\"type\":\"us_ssn\",\"value\":\"123456789\"},\"ip_address\":\"192.0.2.42\",\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"},\"phone_number\":\"+19876543212\"},\"version\":1}",
             )
         }
+        #[cfg(feature = "beta")]
         "betaEwaReportV1Get" => {
             ::std::option::Option::Some(
                 "{\"ewa_report_id\":\"bbfc5174-5433-4648-8d93-9fec6a0c0966\",\"ewa_scores\":[{\"highest_amount\":25,\"lowest_amount\":0,\"score\":75},{\"highest_amount\":40,\"lowest_amount\":25,\"score\":72},{\"highest_amount\":100,\"lowest_amount\":50,\"score\":68},{\"highest_amount\":200,\"lowest_amount\":100,\"score\":65},{\"highest_amount\":300,\"lowest_amount\":200,\"score\":60},{\"highest_amount\":400,\"lowest_amount\":300,\"score\":55},{\"highest_amount\":500,\"lowest_amount\":400,\"score\":50}],\"generation_time\":\"2025-10-29T03:32:11Z\",\"request_id\":\"4zlKapIkTm8p5KM\"}",
             )
         }
+        #[cfg(feature = "partner")]
         "betaPartnerCustomerV1Create" => {
             ::std::option::Option::Some(
                 "{\"end_customer\":{\"client_id\":\"7f57eb3d2a9j6480121fx361\",\"company_name\":\"Plaid\",\"product_statuses\":{\"cra_base_report\":\"MORE_INFORMATION_NEEDED\"},\"requirements_due\":[\"is_diligence_attested\",\"bank_addendum_acceptance\",\"questionnaires.cra\"],\"secrets\":{\"production\":\"79g03eoofwl8240v776r2h667442119\",\"sandbox\":\"b60b5201d006ca5a7081d27c824d77\"},\"status\":\"MORE_INFORMATION_NEEDED\"},\"request_id\":\"4zlKapIkTm8p5KM\"}",
             )
         }
+        #[cfg(feature = "partner")]
         "betaPartnerCustomerV1Enable" => {
             ::std::option::Option::Some(
                 "{\"end_customer_client_id\":\"634758733ebb4f00134b85ea\",\"product_statuses\":{\"auth\":\"ACTIVE\",\"cra_base_report\":\"PENDING_ENABLEMENT\"},\"production_secret\":\"79g03eoofwl8240v776r2h667442119\",\"request_id\":\"4zlKapIkTm8p5KM\",\"status\":\"ACTIVE\"}",
             )
         }
+        #[cfg(feature = "partner")]
         "betaPartnerCustomerV1Get" => {
             ::std::option::Option::Some(
                 "{\"end_customer\":{\"client_id\":\"634758733ebb4f00134b85ea\",\"company_name\":\"Plaid\",\"product_statuses\":{\"cra_base_report\":\"MORE_INFORMATION_NEEDED\"},\"requirements_due\":[\"is_diligence_attested\",\"bank_addendum_acceptance\",\"questionnaires.cra\"],\"status\":\"MORE_INFORMATION_NEEDED\"},\"request_id\":\"4zlKapIkTm8p5KM\"}",
             )
         }
+        #[cfg(feature = "partner")]
         "betaPartnerCustomerV1Update" => {
             ::std::option::Option::Some(
                 "{\"end_customer\":{\"client_id\":\"634758733ebb4f00134b85ea\",\"company_name\":\"Plaid\",\"product_statuses\":{\"cra_base_report\":\"PENDING_ENABLEMENT\"},\"status\":\"PENDING_ENABLEMENT\"},\"request_id\":\"4zlKapIkTm8p5KM\"}",
             )
         }
+        #[cfg(feature = "business-verification")]
         "businessVerificationCreate" => {
             ::std::option::Option::Some(
                 "{\"client_user_id\":\"your-db-id-3b24110\",\"completed_at\":\"2020-07-24T03:26:02Z\",\"created_at\":\"2020-07-24T03:26:02Z\",\"digital_presence_check\":{\"address\":{\"summary\":\"match\"},\"email_address\":{\"summary\":\"match\"},\"phone_number\":{\"summary\":\"match\"},\"score\":55,\"status\":\"success\",\"website\":{\"summary\":\"match\"},\"website_analysis\":{\"email_is_deliverable\":\"yes\",\"is_parked\":\"no\",\"ssl\":{\"is_valid\":\"yes\"},\"website_build_status\":\"active\",\"whois_record\":{\"domain_created_at\":\"1995-08-16T00:00:00Z\",\"domain_expires_at\":\"2026-08-15T00:00:00Z\",\"domain_updated_at\":\"2025-07-11T00:00:00Z\",\"registrar\":\"GANDI SAS\"}}},\"id\":\"busver_52xR9LKo77r1Np\",\"kyb_check\":{\"address\":{\"summary\":\"match\"},\"match_details\":{\"addresses\":[{\"city\":\"Pawnee\",\"country\":\"US\",\"is_primary\":true,\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\"}],\"email_addresses\":[{\"email_address\":\"business@example.com\"}],\"entity_type\":\"llc\",\"formation_date\":\"1990-05-29\",\"names\":[{\"is_primary\":true,\"name\":\"Acme Corporation\"},{\"is_primary\":false,\"name\":\"Acme Widgets\"}],\"phone_numbers\":[{\"number\":\"+12345678909\"}],\"websites\":[{\"url\":\"https://example.com\"}]},\"name\":{\"summary\":\"match\"},\"score\":85,\"status\":\"success\",\"website\":{\"summary\":\"match\"}},\"redacted_at\":\"2020-07-24T03:26:02Z\",\"request_id\":\"saKrIBuEB9qJZng\",\"risk_check\":{\"industry_prediction\":{\"code\":518210,\"title\":\"Data Processing, Hosting, and Related Services\"},\"score\":92,\"status\":\"success\"},\"search_terms\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\"},\"alternative_names\":[\"Acme Widgets\"],\"email_address\":\"user@example.com\",\"name\":\"Acme Corporation\",\"phone_number\":\"+14025671234\",\"website\":\"https://example.com\"},\"shareable_url\":\"https://verify.plaid.com/busver_4FrXJvfQU3zGUR?key=e004115db797f7cc3083bff3167cba30644ef630fb46f5b086cde6cc3b86a36f\",\"status\":\"success\"}",
             )
         }
+        #[cfg(feature = "business-verification")]
         "businessVerificationGet" => {
             ::std::option::Option::Some(
                 "{\"client_user_id\":\"your-db-id-3b24110\",\"completed_at\":\"2020-07-24T03:26:02Z\",\"created_at\":\"2020-07-24T03:26:02Z\",\"digital_presence_check\":{\"address\":{\"summary\":\"match\"},\"email_address\":{\"summary\":\"match\"},\"phone_number\":{\"summary\":\"match\"},\"score\":55,\"status\":\"success\",\"website\":{\"summary\":\"match\"},\"website_analysis\":{\"email_is_deliverable\":\"yes\",\"is_parked\":\"no\",\"ssl\":{\"is_valid\":\"yes\"},\"website_build_status\":\"active\",\"whois_record\":{\"domain_created_at\":\"1995-08-16T00:00:00Z\",\"domain_expires_at\":\"2026-08-15T00:00:00Z\",\"domain_updated_at\":\"2025-07-11T00:00:00Z\",\"registrar\":\"GANDI SAS\"}}},\"id\":\"busver_52xR9LKo77r1Np\",\"kyb_check\":{\"address\":{\"summary\":\"match\"},\"match_details\":{\"addresses\":[{\"city\":\"Pawnee\",\"country\":\"US\",\"is_primary\":true,\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\"}],\"email_addresses\":[{\"email_address\":\"business@example.com\"}],\"entity_type\":\"llc\",\"formation_date\":\"1990-05-29\",\"names\":[{\"is_primary\":true,\"name\":\"Acme Corporation\"},{\"is_primary\":false,\"name\":\"Acme Widgets\"}],\"phone_numbers\":[{\"number\":\"+12345678909\"}],\"websites\":[{\"url\":\"https://example.com\"}]},\"name\":{\"summary\":\"match\"},\"score\":85,\"status\":\"success\",\"website\":{\"summary\":\"match\"}},\"redacted_at\":\"2020-07-24T03:26:02Z\",\"request_id\":\"saKrIBuEB9qJZng\",\"risk_check\":{\"industry_prediction\":{\"code\":518210,\"title\":\"Data Processing, Hosting, and Related Services\"},\"score\":92,\"status\":\"success\"},\"search_terms\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\"},\"alternative_names\":[\"Acme Widgets\"],\"email_address\":\"user@example.com\",\"name\":\"Acme Corporation\",\"phone_number\":\"+14025671234\",\"website\":\"https://example.com\"},\"shareable_url\":\"https://verify.plaid.com/busver_4FrXJvfQU3zGUR?key=e004115db797f7cc3083bff3167cba30644ef630fb46f5b086cde6cc3b86a36f\",\"status\":\"success\"}",
             )
         }
+        #[cfg(feature = "transactions")]
         "cashflowReportGet" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"balances\":{\"available\":110.94,\"current\":110.94,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"2025550123\",\"primary\":false,\"type\":\"home\"},{\"data\":\"3125550123\",\"primary\":false,\"type\":\"work\"},{\"data\":\"4155550123\",\"primary\":false,\"type\":\"mobile\"}]}],\"subtype\":\"checking\",\"type\":\"depository\"}],\"has_more\":true,\"item\":{\"auth_method\":\"INSTANT_AUTH\",\"available_products\":[\"balance\",\"identity\",\"investments\"],\"billed_products\":[\"assets\",\"auth\",\"liabilities\",\"transactions\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_3\",\"institution_name\":\"Chase\",\"item_id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6\",\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"last_successful_update_time\":\"2025-07-02T00:00:00Z\",\"next_cursor\":\"eu4rIDi328130dKJEoqieej\",\"request_id\":\"45QSn\",\"total_transactions\":2,\"transactions\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"account_owner\":null,\"amount\":28.34,\"authorized_date\":\"2023-09-27\",\"authorized_datetime\":\"2023-09-27T08:01:58Z\",\"check_number\":null,\"counterparties\":[{\"confidence_level\":\"HIGH\",\"entity_id\":\"YNRJg5o2djJLv52nBA1Yn1KpL858egYVo4dpm\",\"logo_url\":\"https://plaid-counterparty-logos.plaid.com/doordash_1.png\",\"name\":\"DoorDash\",\"type\":\"marketplace\",\"website\":\"doordash.com\"},{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"name\":\"Burger King\",\"type\":\"merchant\",\"website\":\"burgerking.com\"}],\"date\":\"2023-09-28\",\"datetime\":\"2023-09-28T15:10:09Z\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"store_number\":null},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"merchant_entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"merchant_name\":\"Burger King\",\"name\":\"Dd Doordash Burgerkin\",\"payment_channel\":\"online\",\"payment_meta\":{\"by_order_of\":null,\"payee\":null,\"payer\":null,\"payment_method\":null,\"payment_processor\":null,\"ppd_id\":null,\"reason\":null,\"reference_number\":null},\"pending\":true,\"pending_transaction_id\":null,\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"FOOD_AND_DRINK_FAST_FOOD\",\"primary\":\"FOOD_AND_DRINK\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_FOOD_AND_DRINK.png\",\"transaction_code\":null,\"transaction_id\":\"yhnUVvtcGGcCKU0bcz8PDQr5ZUxUXebUvbKC0\",\"transaction_type\":\"digital\",\"unofficial_currency_code\":null,\"website\":\"burgerking.com\"},{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"account_owner\":null,\"amount\":72.1,\"authorized_date\":\"2023-09-22\",\"authorized_datetime\":\"2023-09-22T10:34:50Z\",\"check_number\":null,\"counterparties\":[{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"name\":\"Walmart\",\"type\":\"merchant\",\"website\":\"walmart.com\"}],\"date\":\"2023-09-24\",\"datetime\":\"2023-09-24T11:01:01Z\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":\"13425 Community Rd\",\"city\":\"Poway\",\"country\":\"US\",\"lat\":32.959068,\"lon\":-117.037666,\"postal_code\":\"92064\",\"region\":\"CA\",\"store_number\":\"1700\"},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"merchant_entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"merchant_name\":\"Walmart\",\"name\":\"PURCHASE WM SUPERCENTER #1700\",\"payment_channel\":\"in store\",\"payment_meta\":{\"by_order_of\":null,\"payee\":null,\"payer\":null,\"payment_method\":null,\"payment_processor\":null,\"ppd_id\":null,\"reason\":null,\"reference_number\":null},\"pending\":false,\"pending_transaction_id\":\"no86Eox18VHMvaOVL7gPUM9ap3aR1LsAVZ5nc\",\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"GENERAL_MERCHANDISE_SUPERSTORES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_GENERAL_MERCHANDISE.png\",\"transaction_code\":null,\"transaction_id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDje\",\"transaction_type\":\"place\",\"unofficial_currency_code\":null,\"website\":\"walmart.com\"}]}",
             )
         }
+        #[cfg(feature = "transactions")]
         "cashflowReportInsightsGet" => {
             ::std::option::Option::Some(
                 "{\"account_insights\":{\"historical_balances\":[{\"amount\":48050,\"date\":\"2023-06-04\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"amount\":49050,\"date\":\"2023-06-03\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"amount\":37050,\"date\":\"2023-06-02\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"amount\":35050,\"date\":\"2023-06-01\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}],\"monthly_summaries\":[{\"average_daily_ending_balance\":{\"amount\":42300,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"average_daily_inflow_amount\":{\"amount\":3050,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"average_daily_inflow_transaction_count\":6,\"average_daily_net_cashflow_amount\":{\"amount\":2800,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"average_daily_outflow_amount\":{\"amount\":250,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"average_daily_outflow_transaction_count\":2,\"end_date\":\"2023-06-30\",\"ending_balance\":null,\"negative_ending_balance_day_count\":0,\"nsf_transaction_count\":0,\"overdraft_transaction_count\":1,\"start_date\":\"2023-06-01\",\"starting_balance\":null,\"total_loan_payment\":{\"amount\":1000,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_payroll\":{\"amount\":200,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_revenue\":{\"amount\":16200,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_variable_expense\":{\"amount\":250,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}}]},\"accounts\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"balances\":{\"available\":110.94,\"current\":110.94,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"2025550123\",\"primary\":false,\"type\":\"home\"},{\"data\":\"1112224444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"1112225555\",\"primary\":false,\"type\":\"mobile\"}]}],\"subtype\":\"checking\",\"type\":\"depository\"}],\"item\":{\"auth_method\":\"INSTANT_AUTH\",\"available_products\":[\"balance\",\"identity\",\"investments\"],\"billed_products\":[\"assets\",\"auth\",\"liabilities\",\"transactions\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_56\",\"institution_name\":\"Chase\",\"item_id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6\",\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"last_generated_time\":\"2023-06-04T10:34:50Z\",\"request_id\":\"45QSn\"}",
             )
         }
+        #[cfg(feature = "transactions")]
         "cashflowReportRefresh" => {
             ::std::option::Option::Some("{\"request_id\":\"1vwmF5TBQwiqfwP\"}")
         }
+        #[cfg(feature = "transactions")]
         "cashflowReportTransactionsGet" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"balances\":{\"available\":110.94,\"current\":110.94,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"2025550123\",\"primary\":false,\"type\":\"home\"},{\"data\":\"1112224444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"1112225555\",\"primary\":false,\"type\":\"mobile\"}]}],\"subtype\":\"checking\",\"type\":\"depository\"}],\"has_more\":true,\"item\":{\"auth_method\":\"INSTANT_AUTH\",\"available_products\":[\"balance\",\"identity\",\"investments\"],\"billed_products\":[\"assets\",\"auth\",\"liabilities\",\"transactions\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_3\",\"institution_name\":\"Chase\",\"item_id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6\",\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"next_cursor\":\"eu4rIDi328130dKJEoqieej\",\"request_id\":\"45QSn\",\"total_transactions\":2,\"transactions\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"account_owner\":null,\"amount\":28.34,\"authorized_date\":\"2023-09-27\",\"authorized_datetime\":\"2023-09-27T08:01:58Z\",\"check_number\":null,\"counterparties\":[{\"confidence_level\":\"HIGH\",\"entity_id\":\"YNRJg5o2djJLv52nBA1Yn1KpL858egYVo4dpm\",\"logo_url\":\"https://plaid-counterparty-logos.plaid.com/doordash_1.png\",\"name\":\"DoorDash\",\"type\":\"marketplace\",\"website\":\"doordash.com\"},{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"name\":\"Burger King\",\"type\":\"merchant\",\"website\":\"burgerking.com\"}],\"date\":\"2023-09-28\",\"datetime\":\"2023-09-28T15:10:09Z\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"store_number\":null},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"merchant_entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"merchant_name\":\"Burger King\",\"name\":\"Dd Doordash Burgerkin\",\"payment_channel\":\"online\",\"payment_meta\":{\"by_order_of\":null,\"payee\":null,\"payer\":null,\"payment_method\":null,\"payment_processor\":null,\"ppd_id\":null,\"reason\":null,\"reference_number\":null},\"pending\":true,\"pending_transaction_id\":null,\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"FOOD_AND_DRINK_FAST_FOOD\",\"primary\":\"FOOD_AND_DRINK\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_FOOD_AND_DRINK.png\",\"transaction_code\":null,\"transaction_id\":\"yhnUVvtcGGcCKU0bcz8PDQr5ZUxUXebUvbKC0\",\"transaction_type\":\"digital\",\"unofficial_currency_code\":null,\"website\":\"burgerking.com\"},{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"account_owner\":null,\"amount\":72.1,\"authorized_date\":\"2023-09-22\",\"authorized_datetime\":\"2023-09-22T10:34:50Z\",\"check_number\":null,\"counterparties\":[{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"name\":\"Walmart\",\"type\":\"merchant\",\"website\":\"walmart.com\"}],\"date\":\"2023-09-24\",\"datetime\":\"2023-09-24T11:01:01Z\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":\"13425 Community Rd\",\"city\":\"Poway\",\"country\":\"US\",\"lat\":32.959068,\"lon\":-117.037666,\"postal_code\":\"92064\",\"region\":\"CA\",\"store_number\":\"1700\"},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"merchant_entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"merchant_name\":\"Walmart\",\"name\":\"PURCHASE WM SUPERCENTER #1700\",\"payment_channel\":\"in store\",\"payment_meta\":{\"by_order_of\":null,\"payee\":null,\"payer\":null,\"payment_method\":null,\"payment_processor\":null,\"ppd_id\":null,\"reason\":null,\"reference_number\":null},\"pending\":false,\"pending_transaction_id\":\"no86Eox18VHMvaOVL7gPUM9ap3aR1LsAVZ5nc\",\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"GENERAL_MERCHANDISE_SUPERSTORES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_GENERAL_MERCHANDISE.png\",\"transaction_code\":null,\"transaction_id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDje\",\"transaction_type\":\"place\",\"unofficial_currency_code\":null,\"website\":\"walmart.com\"}]}",
             )
         }
+        #[cfg(feature = "transactions")]
         "categoriesGet" => {
             ::std::option::Option::Some(
                 "{\"categories\":[{\"category_id\":\"10000000\",\"group\":\"special\",\"hierarchy\":[\"Bank Fees\"]},{\"category_id\":\"10001000\",\"group\":\"special\",\"hierarchy\":[\"Bank Fees\",\"Overdraft\"]},{\"category_id\":\"12001000\",\"group\":\"place\",\"hierarchy\":[\"Community\",\"Animal Shelter\"]}],\"request_id\":\"ixTBLZGvhD4NnmB\"}",
             )
         }
+        #[cfg(feature = "consent")]
         "consentEventsGet" => {
             ::std::option::Option::Some(
                 "{\"consent_events\":[{\"consented_accounts\":[],\"consented_data_scopes\":[],\"consented_use_cases\":[],\"created_at\":\"2019-02-15T15:51:39Z\",\"event_code\":\"USER_AGREEMENT\",\"event_type\":\"CONSENT_GRANTED\",\"initiator\":\"END_USER\",\"institution_id\":\"ins_123456\",\"institution_name\":\"Platypus bank\",\"item_id\":\"Ed6bjNrDLJfGvZWwnkQlfxwoNz54B5C97ejBr\"},{\"consented_accounts\":[],\"consented_data_scopes\":[],\"consented_use_cases\":[\"Send and receive money\",\"Track and manage your finances\"],\"created_at\":\"2019-02-15T15:52:39Z\",\"event_code\":\"USE_CASES\",\"event_type\":\"CONSENT_GRANTED\",\"initiator\":\"END_USER\",\"institution_id\":\"ins_123456\",\"institution_name\":\"Platypus bank\",\"item_id\":\"Ed6bjNrDLJfGvZWwnkQlfxwoNz54B5C97ejBr\"},{\"consented_accounts\":[],\"consented_data_scopes\":[\"account_balance_info\",\"contact_info\",\"account_routing_number\"],\"consented_use_cases\":[],\"created_at\":\"2019-02-15T15:52:39Z\",\"event_code\":\"DATA_SCOPES\",\"event_type\":\"CONSENT_GRANTED\",\"initiator\":\"END_USER\",\"institution_id\":\"ins_123456\",\"institution_name\":\"Platypus bank\",\"item_id\":\"Ed6bjNrDLJfGvZWwnkQlfxwoNz54B5C97ejBr\"},{\"consented_accounts\":[{\"account_id\":\"blgvvBlXw3cq5GMPwqB6s6q4dLKB9WcVqGDGo\",\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"subtype\":\"checking\",\"type\":\"depository\"}],\"consented_data_scopes\":[],\"consented_use_cases\":[],\"created_at\":\"2019-02-15T15:53:39Z\",\"event_code\":\"ACCOUNT_SCOPES\",\"event_type\":\"CONSENT_GRANTED\",\"initiator\":\"END_USER\",\"institution_id\":\"ins_123456\",\"institution_name\":\"Platypus bank\",\"item_id\":\"Ed6bjNrDLJfGvZWwnkQlfxwoNz54B5C97ejBr\"},{\"consented_accounts\":[],\"consented_data_scopes\":[],\"consented_use_cases\":[],\"created_at\":\"2020-02-20T15:53:39Z\",\"event_code\":\"REVOCATION\",\"event_type\":\"CONSENT_REVOKED\",\"initiator\":\"END_USER\",\"institution_id\":\"ins_123456\",\"institution_name\":\"Platypus bank\",\"item_id\":\"Ed6bjNrDLJfGvZWwnkQlfxwoNz54B5C97ejBr\"}],\"request_id\":\"m8MDnv9okwxFNBV\"}",
             )
         }
+        #[cfg(feature = "check")]
         "craCheckReportBaseReportGet" => {
             ::std::option::Option::Some(
                 "{\"report\":{\"attributes\":{\"total_inflow_amount\":{\"amount\":-2500,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_inflow_amount_30d\":{\"amount\":-1000,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_inflow_amount_60d\":{\"amount\":-2500,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_inflow_amount_90d\":{\"amount\":-2500,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_outflow_amount\":{\"amount\":2500,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_outflow_amount_30d\":{\"amount\":1000,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_outflow_amount_60d\":{\"amount\":2500,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_outflow_amount_90d\":{\"amount\":2500,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}},\"date_generated\":\"2024-07-16T01:52:42.912331716Z\",\"days_requested\":365,\"items\":[{\"accounts\":[{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_insights\":{\"average_days_between_transactions\":0.15,\"average_inflow_amount\":[{\"end_date\":\"2024-07-31\",\"start_date\":\"2024-07-01\",\"total_amount\":{\"amount\":1077.93,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}}],\"average_inflow_amounts\":[{\"end_date\":\"2024-07-31\",\"start_date\":\"2024-07-01\",\"total_amount\":{\"amount\":1077.93,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}},{\"end_date\":\"2024-08-31\",\"start_date\":\"2024-08-01\",\"total_amount\":{\"amount\":1076.93,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}}],\"average_outflow_amount\":[{\"end_date\":\"2024-07-31\",\"start_date\":\"2024-07-01\",\"total_amount\":{\"amount\":34.95,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}}],\"average_outflow_amounts\":[{\"end_date\":\"2024-07-31\",\"start_date\":\"2024-07-01\",\"total_amount\":{\"amount\":34.95,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}},{\"end_date\":\"2024-08-31\",\"start_date\":\"2024-08-01\",\"total_amount\":{\"amount\":0,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}}],\"days_available\":365,\"longest_gap_between_transactions\":[{\"days\":1,\"end_date\":\"2024-07-31\",\"start_date\":\"2024-07-01\"}],\"longest_gaps_between_transactions\":[{\"days\":1,\"end_date\":\"2024-07-31\",\"start_date\":\"2024-07-01\"},{\"days\":2,\"end_date\":\"2024-08-31\",\"start_date\":\"2024-08-01\"}],\"most_recent_transaction_date\":\"2024-07-16\",\"number_of_days_no_transactions\":0,\"number_of_inflows\":[{\"count\":1,\"end_date\":\"2024-07-31\",\"start_date\":\"2024-07-01\"}],\"number_of_outflows\":[{\"count\":27,\"end_date\":\"2024-07-31\",\"start_date\":\"2024-07-01\"}],\"oldest_transaction_date\":\"2024-07-12\"},\"balances\":{\"available\":5000,\"average_balance\":4956.12,\"average_monthly_balances\":[{\"average_balance\":{\"amount\":4956.12,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"end_date\":\"2024-07-31\",\"start_date\":\"2024-07-01\"}],\"current\":5000,\"iso_currency_code\":\"USD\",\"limit\":null,\"most_recent_thirty_day_average_balance\":4956.125,\"unofficial_currency_code\":null},\"consumer_disputes\":[],\"days_available\":365,\"mask\":\"1208\",\"metadata\":{\"end_date\":\"2024-07-16\",\"start_date\":\"2024-01-01\"},\"name\":\"Checking\",\"official_name\":\"Plaid checking\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"+1 111-555-3333\",\"primary\":false,\"type\":\"home\"},{\"data\":\"+1 111-555-4444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"+1 111-555-5555\",\"primary\":false,\"type\":\"mobile\"}]}],\"ownership_type\":null,\"subtype\":\"checking\",\"transactions\":[{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":37.07,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_ONLINE_MARKETPLACES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-12\",\"date_posted\":\"2024-07-12T00:00:00Z\",\"date_transacted\":\"2024-07-12\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Amazon\",\"original_description\":\"AMZN Mktp US*11111111 Amzn.com/bill WA AM\",\"pending\":false,\"transaction_id\":\"XA7ZLy8rXzt7D3j9B6LMIgv5VxyQkAhbKjzmp\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":51.61,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-12\",\"date_posted\":\"2024-07-12T00:00:00Z\",\"date_transacted\":\"2024-07-12\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Domino's\",\"original_description\":\"DOMINO's XXXX 111-222-3333\",\"pending\":false,\"transaction_id\":\"VEPeMbWqRluPVZLQX4MDUkKRw41Ljzf9gyLBW\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":7.55,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_FURNITURE_AND_HARDWARE\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-12\",\"date_posted\":\"2024-07-12T00:00:00Z\",\"date_transacted\":\"2024-07-12\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Chicago\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"IKEA\",\"original_description\":\"IKEA CHICAGO\",\"pending\":false,\"transaction_id\":\"6GQZARgvroCAE1eW5wpQT7w3oB6nvzi8DKMBa\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":12.87,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_SPORTING_GOODS\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-12\",\"date_posted\":\"2024-07-12T00:00:00Z\",\"date_transacted\":\"2024-07-12\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Redlands\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"CA\",\"state\":\"CA\",\"store_number\":null,\"zip\":null},\"merchant_name\":\"Nike\",\"original_description\":\"NIKE REDLANDS CA\",\"pending\":false,\"transaction_id\":\"DkbmlP8BZxibzADqNplKTeL8aZJVQ1c3WR95z\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":44.21,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-12\",\"date_posted\":\"2024-07-12T00:00:00Z\",\"date_transacted\":\"2024-07-12\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":null,\"original_description\":\"POKE BROS * POKE BRO IL\",\"pending\":false,\"transaction_id\":\"RpdN7W8GmRSdjZB9Jm7ATj4M86vdnktapkrgL\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":36.82,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_DISCOUNT_STORES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-13\",\"date_posted\":\"2024-07-13T00:00:00Z\",\"date_transacted\":\"2024-07-13\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Family Dollar\",\"original_description\":\"FAMILY DOLLAR\",\"pending\":false,\"transaction_id\":\"5AeQWvo5KLtAD9wNL68PTdAgPE7VNWf5Kye1G\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":13.27,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-13\",\"date_posted\":\"2024-07-13T00:00:00Z\",\"date_transacted\":\"2024-07-13\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Instacart\",\"original_description\":\"INSTACART HTTPSINSTACAR CA\",\"pending\":false,\"transaction_id\":\"Jjlr3MEVg1HlKbdkZj39ij5a7eg9MqtB6MWDo\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":36.03,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-13\",\"date_posted\":\"2024-07-13T00:00:00Z\",\"date_transacted\":\"2024-07-13\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":null,\"original_description\":\"POKE BROS * POKE BRO IL\",\"pending\":false,\"transaction_id\":\"kN9KV7yAZJUMPn93KDXqsG9MrpjlyLUL6Dgl8\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":54.74,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-13\",\"date_posted\":\"2024-07-13T00:00:00Z\",\"date_transacted\":\"2024-07-13\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Whittier\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"CA\",\"state\":\"CA\",\"store_number\":null,\"zip\":null},\"merchant_name\":\"Smart & Final\",\"original_description\":\"POS SMART AND FINAL 111 WHITTIER CA\",\"pending\":false,\"transaction_id\":\"lPvrweZAMqHDar43vwWKs547kLZVEzfpogGVJ\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":37.5,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-13\",\"date_posted\":\"2024-07-13T00:00:00Z\",\"date_transacted\":\"2024-07-13\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":\"1627 N 24th St\",\"city\":\"Phoenix\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":\"85008\",\"region\":\"AZ\",\"state\":\"AZ\",\"store_number\":null,\"zip\":\"85008\"},\"merchant_name\":\"Taqueria El Guerrerense\",\"original_description\":\"TAQUERIA EL GUERRERO PHOENIX AZ\",\"pending\":false,\"transaction_id\":\"wka74WKqngiyJ3pj7dl5SbpLGQBZqyCPZRDbP\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":41.42,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_ONLINE_MARKETPLACES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-14\",\"date_posted\":\"2024-07-14T00:00:00Z\",\"date_transacted\":\"2024-07-14\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Amazon\",\"original_description\":\"AMZN Mktp US*11111111 Amzn.com/bill WA AM\",\"pending\":false,\"transaction_id\":\"BBGnV4RkerHjn8WVavGyiJbQ95VNDaC4M56bJ\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":-1077.93,\"check_number\":null,\"credit_category\":{\"detailed\":\"INCOME_OTHER\",\"primary\":\"INCOME\"},\"date\":\"2024-07-14\",\"date_posted\":\"2024-07-14T00:00:00Z\",\"date_transacted\":\"2024-07-14\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Lyft\",\"original_description\":\"LYFT TRANSFER\",\"pending\":false,\"transaction_id\":\"3Ej78yKJlQu1Abw7xzo4U4JR6pmwzntZlbKDK\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":47.17,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-14\",\"date_posted\":\"2024-07-14T00:00:00Z\",\"date_transacted\":\"2024-07-14\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Whittier\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"CA\",\"state\":\"CA\",\"store_number\":null,\"zip\":null},\"merchant_name\":\"Smart & Final\",\"original_description\":\"POS SMART AND FINAL 111 WHITTIER CA\",\"pending\":false,\"transaction_id\":\"rMzaBpJw8jSZRJQBabKdteQBwd5EaWc7J9qem\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":12.37,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-14\",\"date_posted\":\"2024-07-14T00:00:00Z\",\"date_transacted\":\"2024-07-14\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Whittier\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"CA\",\"state\":\"CA\",\"store_number\":null,\"zip\":null},\"merchant_name\":\"Smart & Final\",\"original_description\":\"POS SMART AND FINAL 111 WHITTIER CA\",\"pending\":false,\"transaction_id\":\"zWPZjkmzynTyel89ZjExS59DV6WAaZflNBJ56\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":44.18,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-14\",\"date_posted\":\"2024-07-14T00:00:00Z\",\"date_transacted\":\"2024-07-14\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Portland\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"OR\",\"state\":\"OR\",\"store_number\":\"1111\",\"zip\":null},\"merchant_name\":\"Safeway\",\"original_description\":\"SAFEWAY #1111 PORTLAND OR            111111\",\"pending\":false,\"transaction_id\":\"K7qzx1nP8ptqgwaRMbxyI86XrqADMluRpkWx5\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":45.37,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-14\",\"date_posted\":\"2024-07-14T00:00:00Z\",\"date_transacted\":\"2024-07-14\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Uber Eats\",\"original_description\":\"UBER EATS\",\"pending\":false,\"transaction_id\":\"qZrdzLRAgNHo5peMdD9xIzELl3a1NvcgrPAzL\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":15.22,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_ONLINE_MARKETPLACES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Amazon\",\"original_description\":\"AMZN Mktp US*11111111 Amzn.com/bill WA AM\",\"pending\":false,\"transaction_id\":\"NZzx4oRPkAHzyRekpG4PTZkWnBPqEyiy6pB1M\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":26.33,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Domino's\",\"original_description\":\"DOMINO's XXXX 111-222-3333\",\"pending\":false,\"transaction_id\":\"x84eNArKbESz8Woden6LT3nvyogeJXc64Pp35\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":39.8,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_DISCOUNT_STORES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Family Dollar\",\"original_description\":\"FAMILY DOLLAR\",\"pending\":false,\"transaction_id\":\"dzWnyxwZ4GHlZPGgrNyxiMG7qd5jDgCJEz5jL\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":45.06,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Instacart\",\"original_description\":\"INSTACART HTTPSINSTACAR CA\",\"pending\":false,\"transaction_id\":\"4W7eE9rZqMToDArbPeLNIREoKpdgBMcJbVNQD\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":34.91,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Whittier\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"CA\",\"state\":\"CA\",\"store_number\":null,\"zip\":null},\"merchant_name\":\"Smart & Final\",\"original_description\":\"POS SMART AND FINAL 111 WHITTIER CA\",\"pending\":false,\"transaction_id\":\"j4yqDjb7QwS7woGzqrgDIEG1NaQVZwf6Wmz3D\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":49.78,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Portland\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"OR\",\"state\":\"OR\",\"store_number\":\"1111\",\"zip\":null},\"merchant_name\":\"Safeway\",\"original_description\":\"SAFEWAY #1111 PORTLAND OR            111111\",\"pending\":false,\"transaction_id\":\"aqgWnze7xoHd6DQwLPnzT5dgPKjB1NfZ5JlBy\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":54.24,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Portland\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"OR\",\"state\":\"OR\",\"store_number\":\"1111\",\"zip\":null},\"merchant_name\":\"Safeway\",\"original_description\":\"SAFEWAY #1111 PORTLAND OR            111111\",\"pending\":false,\"transaction_id\":\"P13aP8b7nmS3WQoxg1PMsdvMK679RNfo65B4G\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":41.79,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_ONLINE_MARKETPLACES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-16\",\"date_posted\":\"2024-07-16T00:00:00Z\",\"date_transacted\":\"2024-07-16\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Amazon\",\"original_description\":\"AMZN Mktp US*11111111 Amzn.com/bill WA AM\",\"pending\":false,\"transaction_id\":\"7nZMG6pXz8SADylMqzx7TraE4qjJm7udJyAGm\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":33.86,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-16\",\"date_posted\":\"2024-07-16T00:00:00Z\",\"date_transacted\":\"2024-07-16\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Instacart\",\"original_description\":\"INSTACART HTTPSINSTACAR CA\",\"pending\":false,\"transaction_id\":\"MQr3ap7PWEIrQG7bLdaNsxyBV7g1KqCL6pwoy\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":27.08,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-16\",\"date_posted\":\"2024-07-16T00:00:00Z\",\"date_transacted\":\"2024-07-16\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":null,\"original_description\":\"POKE BROS * POKE BRO IL\",\"pending\":false,\"transaction_id\":\"eBAk9dvwNbHPZpr8W69dU3rekJz47Kcr9BRwl\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":25.94,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_FURNITURE_AND_HARDWARE\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-16\",\"date_posted\":\"2024-07-16T00:00:00Z\",\"date_transacted\":\"2024-07-16\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"The Home Depot\",\"original_description\":\"THE HOME DEPOT\",\"pending\":false,\"transaction_id\":\"QLx4jEJZb9SxRm7aWbjAio3LrgZ5vPswm64dE\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":27.57,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_OTHER_GENERAL_MERCHANDISE\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-16\",\"date_posted\":\"2024-07-16T00:00:00Z\",\"date_transacted\":\"2024-07-16\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":null,\"original_description\":\"The Press Club\",\"pending\":false,\"transaction_id\":\"ZnQ1ovqBldSQ6GzRbroAHLdQP68BrKceqmAjX\",\"unofficial_currency_code\":null}],\"type\":\"depository\"}],\"date_last_updated\":\"2024-07-16T01:52:42.912331716Z\",\"institution_id\":\"ins_109512\",\"institution_name\":\"Houndstooth Bank\",\"item_id\":\"NZzx4oRPkAHzyRekpG4PTZkDNkQW93tWnyGeA\"}],\"report_id\":\"f3bb434f-1c9b-4ef2-b76c-3d1fd08156ec\"},\"request_id\":\"FibfL8t3s71KJnj\",\"warnings\":[]}",
             )
         }
+        #[cfg(feature = "check")]
         "craCheckReportCashflowInsightsGet" => {
             ::std::option::Option::Some(
                 "{\"report\":{\"attributes\":{\"cash_reliance_atm_withdrawal_amt_cv_90d\":180.1},\"generated_time\":\"2022-01-31T22:47:53Z\",\"report_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\"},\"request_id\":\"LhQf0THi8SH1yJm\"}",
             )
         }
+        #[cfg(feature = "check")]
         "craCheckReportCreate" => {
             ::std::option::Option::Some("{\"request_id\":\"LhQf0THi8SH1yJm\"}")
         }
+        #[cfg(feature = "check")]
         "craCheckReportIncomeInsightsGet" => {
             ::std::option::Option::Some(
                 "{\"report\":{\"days_requested\":365,\"generated_time\":\"2022-01-31T22:47:53Z\",\"income_streams\":[{\"description\":\"PLAID INC DIRECT DEP PPD\",\"end_date\":\"2022-01-15\",\"income_metrics\":{\"current\":{\"annual\":{\"gross_income\":4680,\"net_income\":3600},\"monthly\":{\"gross_income\":390,\"net_income\":300}},\"iso_currency_code\":\"USD\",\"projected\":{\"annual\":{\"gross_income\":3600,\"net_income\":3600},\"monthly\":{\"gross_income\":300,\"net_income\":300}},\"unofficial_currency_code\":null},\"income_stream_id\":\"f17efbdd-caab-4278-8ece-963511cd3d51\",\"insights\":{\"income_category\":{\"primary\":\"EARNED_INCOME\",\"secondary\":\"SALARY\"},\"income_provider\":{\"is_normalized\":true,\"name\":\"Plaid Inc\"},\"next_payment\":{\"date\":\"2022-12-15\"},\"pay_frequency\":\"MONTHLY\",\"status\":\"ACTIVE\"},\"start_date\":\"2021-11-15\",\"transactions\":[{\"account_id\":\"1qKRXQjk8xUWDJojNwPXTj8gEmR48piqRNye8\",\"amount\":100,\"date\":\"2021-11-15\",\"iso_currency_code\":\"USD\",\"item_id\":\"AZMP7JrGXgtPd3AQMeg7hwMKgk5E8qU1V5ME7\",\"original_description\":\"PLAID_INC_DIRECT_DEP_PPD 123A\",\"outlier\":{\"is_outlier\":false},\"transaction_id\":\"aH5klwqG3B19OMT7D6F24Syv8pdnJXmtZoKQ5\",\"unofficial_currency_code\":null},{\"account_id\":\"1qKRXQjk8xUWDJojNwPXTj8gEmR48piqRNye8\",\"amount\":100,\"date\":\"2021-12-15\",\"iso_currency_code\":\"USD\",\"item_id\":\"AZMP7JrGXgtPd3AQMeg7hwMKgk5E8qU1V5ME7\",\"original_description\":\"PLAID_INC_DIRECT_DEP_PPD 123B\",\"outlier\":{\"is_outlier\":false},\"transaction_id\":\"mN3rQ5iH8BC41T6UjKL9oD2vWJpZqXFomGwY1\",\"unofficial_currency_code\":null},{\"account_id\":\"1qKRXQjk8xUWDJojNwPXTj8gEmR48piqRNye8\",\"amount\":100,\"date\":\"2022-01-31\",\"iso_currency_code\":\"USD\",\"item_id\":\"AZMP7JrGXgtPd3AQMeg7hwMKgk5E8qU1V5ME7\",\"original_description\":\"PLAID_INC_DIRECT_DEP_PPD 123C\",\"outlier\":{\"is_outlier\":false},\"transaction_id\":\"zK9lDoR8uBH51PNQ3W4T6Mjy2VFXpGtJwsL4\",\"unofficial_currency_code\":null}]}],\"items\":[{\"accounts\":[{\"account_id\":\"1qKRXQjk8xUWDJojNwPXTj8gEmR48piqRNye8\",\"mask\":\"8888\",\"metadata\":{\"end_date\":\"2024-07-16\",\"start_date\":\"2024-01-01\"},\"name\":\"Plaid Checking Account\",\"official_name\":\"Plaid Checking Account\",\"owners\":[],\"subtype\":\"checking\",\"type\":\"depository\"}],\"bank_income_accounts\":[],\"bank_income_sources\":[],\"institution_id\":\"ins_0\",\"institution_name\":\"Plaid Bank\",\"item_id\":\"AZMP7JrGXgtPd3AQMeg7hwMKgk5E8qU1V5ME7\",\"last_updated_time\":\"2022-01-31T22:47:53Z\"}],\"report_id\":\"bbfc5174-5433-4648-8d93-9fec6a0c0966\",\"user_summary\":{\"income_metrics\":[{\"current\":{\"annual\":{\"gross_income\":4680,\"net_income\":3600},\"monthly\":{\"gross_income\":390,\"net_income\":300}},\"iso_currency_code\":\"USD\",\"projected\":{\"annual\":{\"gross_income\":3600,\"net_income\":3600},\"monthly\":{\"gross_income\":300,\"net_income\":300}},\"unofficial_currency_code\":null}]}},\"request_id\":\"LhQf0THi8SH1yJm\",\"warnings\":[]}",
             )
         }
+        #[cfg(feature = "check")]
         "craCheckReportLendScoreGet" => {
             ::std::option::Option::Some(
                 "{\"report\":{\"generated_time\":\"2022-01-31T22:47:53Z\",\"lend_score\":{\"reason_codes\":[\"PCS0221\",\"PCS0223\"],\"score\":80},\"report_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\"},\"request_id\":\"LhQf0THi8SH1yJm\"}",
             )
         }
+        #[cfg(feature = "check")]
         "craCheckReportNetworkInsightsGet" => {
             ::std::option::Option::Some(
                 "{\"report\":{\"generated_time\":\"2022-01-31T22:47:53Z\",\"items\":[{\"institution_id\":\"ins_0\",\"institution_name\":\"Plaid Bank\",\"item_id\":\"AZMP7JrGXgtPd3AQMeg7hwMKgk5E8qU1V5ME7\"}],\"network_attributes\":{\"plaid_conn_user_lifetime_cash_advance_primary_count\":0,\"plaid_conn_user_lifetime_lending_count\":5,\"plaid_conn_user_lifetime_personal_lending_flag\":1},\"report_id\":\"ee093cb0-e3f2-42d1-9dbc-8d8408964194\"},\"request_id\":\"LhQf0THi8SH1yJm\"}",
             )
         }
+        #[cfg(feature = "check")]
         "craCheckReportPartnerInsightsGet" => {
             ::std::option::Option::Some(
                 "{\"report\":{\"client_report_id\":\"client_report_id_1221\",\"generated_time\":\"2022-01-31T22:47:53Z\",\"items\":[{\"accounts\":[{\"account_id\":\"1qKRXQjk8xUWDJojNwPXTj8gEmR48piqRNye8\",\"mask\":\"8888\",\"metadata\":{\"end_date\":\"2022-01-31\",\"start_date\":\"2022-01-01\"},\"name\":\"Plaid Checking Account\",\"official_name\":\"Plaid Checking Account\",\"owners\":[],\"subtype\":\"checking\",\"type\":\"depository\"}],\"institution_id\":\"ins_109508\",\"institution_name\":\"Plaid Bank\",\"item_id\":\"Ed6bjNrDLJfGvZWwnkQlfxwoNz54B5C97ejBr\"}],\"prism\":{\"cash_score\":{\"metadata\":{\"l1m_credit_value_cnt\":0,\"l1m_debit_value_cnt\":40,\"max_age\":20,\"max_age_credit\":0,\"max_age_debit\":20,\"min_age\":1,\"min_age_credit\":0,\"min_age_debit\":1,\"num_trxn_credit\":0,\"num_trxn_debit\":40},\"model_version\":\"3\",\"reason_codes\":[\"CS03038\"],\"score\":900,\"version\":3},\"first_detect\":{\"metadata\":{\"l1m_credit_value_cnt\":0,\"l1m_debit_value_cnt\":40,\"max_age\":20,\"max_age_credit\":0,\"max_age_debit\":20,\"min_age\":1,\"min_age_credit\":0,\"min_age_debit\":1,\"num_trxn_credit\":0,\"num_trxn_debit\":40},\"model_version\":\"3\",\"reason_codes\":[\"CS03038\"],\"score\":900,\"version\":3},\"insights\":{\"result\":{\"l6m_cumbal_acc\":1},\"version\":3},\"status\":\"SUCCESS\"},\"report_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\"},\"request_id\":\"LhQf0THi8SH1yJm\"}",
             )
         }
+        #[cfg(feature = "check")]
         "craCheckReportVerificationGet" => {
             ::std::option::Option::Some(
                 "{\"report\":{\"client_report_id\":\"client_report_id_1221\",\"employment_refresh\":{\"days_requested\":60,\"generated_time\":\"2023-03-30T18:27:37Z\",\"items\":[{\"accounts\":[{\"account_id\":\"1qKRXQjk8xUWDJojNwPXTj8gEmR48piqRNye8\",\"name\":\"Plaid Money Market\",\"official_name\":\"Plaid Platinum Standard 1.85% Interest Money Market\",\"subtype\":\"money market\",\"transactions\":[{\"account_id\":\"1qKRXQjk8xUWDJojNwPXTj8gEmR48piqRNye8\",\"date\":\"2023-03-30\",\"original_description\":\"ACH Electronic CreditGUSTO PAY 123456\",\"pending\":false,\"transaction_id\":\"gGQgjoeyqBF89PND6K14Sow1wddZBmtLomJ78\"}],\"type\":\"depository\"},{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"subtype\":\"checking\",\"transactions\":[{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"date\":\"2023-03-29\",\"original_description\":\"United Airlines **** REFUND ****\",\"pending\":false,\"transaction_id\":\"xG9jbv3eMoFWepzB7wQLT3LoLggX5Duy1Gbe5\"}],\"type\":\"depository\"}],\"institution_id\":\"ins_109508\",\"institution_name\":\"First Platypus Bank\",\"item_id\":\"AZMP7JrGXgtPd3AQMeg7hwMKgk5E8qU1V5ME7\",\"last_update_time\":\"2023-03-30T18:25:26Z\"}]},\"report_id\":\"028e8404-a013-4a45-ac9e-002482f9cafc\",\"voa\":{\"attributes\":{\"total_inflow_amount\":{\"amount\":-345.12,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_outflow_amount\":{\"amount\":235.12,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}},\"days_requested\":90,\"generated_time\":\"2023-03-30T18:27:37Z\",\"items\":[{\"accounts\":[{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"balances\":{\"available\":100,\"average_balance_30_days\":200,\"average_balance_60_days\":150,\"average_balance_90_days\":125,\"current\":110,\"historical_balances\":[{\"current\":110,\"date\":\"2023-03-29\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":125.55,\"date\":\"2023-03-28\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":80.13,\"date\":\"2023-03-27\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":246.11,\"date\":\"2023-03-26\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":182.71,\"date\":\"2023-03-25\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}],\"iso_currency_code\":\"USD\",\"nsf_overdraft_transactions_count\":0,\"unofficial_currency_code\":null},\"consumer_disputes\":[],\"days_available\":90,\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"+1 111-555-3333\",\"primary\":false,\"type\":\"home\"},{\"data\":\"+1 111-555-4444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"+1 111-555-5555\",\"primary\":false,\"type\":\"mobile\"}]}],\"ownership_type\":null,\"subtype\":\"checking\",\"transactions_insights\":{\"all_transactions\":[{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"amount\":89.4,\"date\":\"2023-03-27\",\"iso_currency_code\":\"USD\",\"original_description\":\"SparkFun\",\"pending\":false,\"transaction_id\":\"4zBRq1Qem4uAPnoyKjJNTRQpQddM4ztlo1PLD\",\"unofficial_currency_code\":null},{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"amount\":12,\"date\":\"2023-03-28\",\"iso_currency_code\":\"USD\",\"original_description\":\"McDonalds #3322\",\"pending\":false,\"transaction_id\":\"dkjL41PnbKsPral79jpxhMWdW55gkPfBkWpRL\",\"unofficial_currency_code\":null},{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"amount\":4.33,\"date\":\"2023-03-28\",\"iso_currency_code\":\"USD\",\"original_description\":\"Starbucks\",\"pending\":false,\"transaction_id\":\"a84ZxQaWDAtDL3dRgmazT57K7jjN3WFkNWMDy\",\"unofficial_currency_code\":null},{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"amount\":-500,\"date\":\"2023-03-29\",\"iso_currency_code\":\"USD\",\"original_description\":\"United Airlines **** REFUND ****\",\"pending\":false,\"transaction_id\":\"xG9jbv3eMoFWepzB7wQLT3LoLggX5Duy1Gbe5\",\"unofficial_currency_code\":null}],\"end_date\":\"2024-07-31\",\"start_date\":\"2024-07-01\"},\"type\":\"depository\"}],\"institution_id\":\"ins_109508\",\"institution_name\":\"First Platypus Bank\",\"item_id\":\"AZMP7JrGXgtPd3AQMeg7hwMKgk5E8qU1V5ME7\",\"last_update_time\":\"2023-03-30T18:25:26Z\"}]}},\"request_id\":\"LhQf0THi8SH1yJm\",\"warnings\":[]}",
             )
         }
+        #[cfg(feature = "check")]
         "craCreditProfileReportGet" => {
             ::std::option::Option::Some(
                 "{\"report\":{\"cashflow_insights_attributes\":{},\"client_report_id\":\"loan-app-12345\",\"date_retrieved\":\"2024-01-15T10:30:00Z\",\"inquiry_type\":\"SOFT_INQUIRY\",\"lend_scores\":[],\"metadata\":null,\"network_insights_attributes\":{}},\"request_id\":\"eYupqX1mZkEuQRx\",\"user_id\":\"usr_123456abcdef\",\"warnings\":[]}",
             )
         }
+        #[cfg(feature = "check")]
         "craLoansApplicationsRegister" => {
             ::std::option::Option::Some("{\"request_id\":\"LhQf0THi8SH1yJm\"}")
         }
+        #[cfg(feature = "check")]
         "craLoansRegister" => {
             ::std::option::Option::Some("{\"request_id\":\"LhQf0THi8SH1yJm\"}")
         }
+        #[cfg(feature = "check")]
         "craLoansUnregister" => {
             ::std::option::Option::Some("{\"request_id\":\"LhQf0THi8SH1yJm\"}")
         }
+        #[cfg(feature = "check")]
         "craLoansUpdate" => {
             ::std::option::Option::Some("{\"request_id\":\"LhQf0THi8SH1yJm\"}")
         }
+        #[cfg(feature = "check")]
         "craMonitoringInsightsGet" => {
             ::std::option::Option::Some(
                 "{\"items\":[{\"accounts\":[{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"attributes\":{\"total_inflow_amount\":{\"amount\":-2500,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_inflow_amount_30d\":{\"amount\":-1000,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_inflow_amount_60d\":{\"amount\":-2500,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_inflow_amount_90d\":{\"amount\":-2500,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_outflow_amount\":{\"amount\":2500,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_outflow_amount_30d\":{\"amount\":1000,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_outflow_amount_60d\":{\"amount\":2500,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"total_outflow_amount_90d\":{\"amount\":2500,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}},\"balances\":{\"available\":5000,\"average_balance\":4956.12,\"average_monthly_balances\":[{\"average_balance\":{\"amount\":4956.12,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"end_date\":\"2024-07-31\",\"start_date\":\"2024-07-01\"}],\"current\":5000,\"iso_currency_code\":\"USD\",\"limit\":null,\"most_recent_thirty_day_average_balance\":4956.125,\"unofficial_currency_code\":null},\"consumer_disputes\":[],\"days_available\":365,\"mask\":\"1208\",\"metadata\":{\"end_date\":\"2024-07-16\",\"start_date\":\"2024-01-01\"},\"name\":\"Checking\",\"official_name\":\"Plaid checking\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"+1 111-555-3333\",\"primary\":false,\"type\":\"home\"},{\"data\":\"+1 111-555-4444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"+1 111-555-5555\",\"primary\":false,\"type\":\"mobile\"}]}],\"ownership_type\":null,\"subtype\":\"checking\",\"transactions\":[{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":37.07,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_ONLINE_MARKETPLACES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-12\",\"date_posted\":\"2024-07-12T00:00:00Z\",\"date_transacted\":\"2024-07-12\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Amazon\",\"original_description\":\"AMZN Mktp US*11111111 Amzn.com/bill WA AM\",\"pending\":false,\"transaction_id\":\"XA7ZLy8rXzt7D3j9B6LMIgv5VxyQkAhbKjzmp\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":51.61,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-12\",\"date_posted\":\"2024-07-12T00:00:00Z\",\"date_transacted\":\"2024-07-12\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Domino's\",\"original_description\":\"DOMINO's XXXX 111-222-3333\",\"pending\":false,\"transaction_id\":\"VEPeMbWqRluPVZLQX4MDUkKRw41Ljzf9gyLBW\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":7.55,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_FURNITURE_AND_HARDWARE\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-12\",\"date_posted\":\"2024-07-12T00:00:00Z\",\"date_transacted\":\"2024-07-12\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Chicago\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"IKEA\",\"original_description\":\"IKEA CHICAGO\",\"pending\":false,\"transaction_id\":\"6GQZARgvroCAE1eW5wpQT7w3oB6nvzi8DKMBa\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":12.87,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_SPORTING_GOODS\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-12\",\"date_posted\":\"2024-07-12T00:00:00Z\",\"date_transacted\":\"2024-07-12\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Redlands\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"CA\",\"state\":\"CA\",\"store_number\":null,\"zip\":null},\"merchant_name\":\"Nike\",\"original_description\":\"NIKE REDLANDS CA\",\"pending\":false,\"transaction_id\":\"DkbmlP8BZxibzADqNplKTeL8aZJVQ1c3WR95z\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":44.21,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-12\",\"date_posted\":\"2024-07-12T00:00:00Z\",\"date_transacted\":\"2024-07-12\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":null,\"original_description\":\"POKE BROS * POKE BRO IL\",\"pending\":false,\"transaction_id\":\"RpdN7W8GmRSdjZB9Jm7ATj4M86vdnktapkrgL\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":36.82,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_DISCOUNT_STORES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-13\",\"date_posted\":\"2024-07-13T00:00:00Z\",\"date_transacted\":\"2024-07-13\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Family Dollar\",\"original_description\":\"FAMILY DOLLAR\",\"pending\":false,\"transaction_id\":\"5AeQWvo5KLtAD9wNL68PTdAgPE7VNWf5Kye1G\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":13.27,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-13\",\"date_posted\":\"2024-07-13T00:00:00Z\",\"date_transacted\":\"2024-07-13\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Instacart\",\"original_description\":\"INSTACART HTTPSINSTACAR CA\",\"pending\":false,\"transaction_id\":\"Jjlr3MEVg1HlKbdkZj39ij5a7eg9MqtB6MWDo\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":36.03,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-13\",\"date_posted\":\"2024-07-13T00:00:00Z\",\"date_transacted\":\"2024-07-13\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":null,\"original_description\":\"POKE BROS * POKE BRO IL\",\"pending\":false,\"transaction_id\":\"kN9KV7yAZJUMPn93KDXqsG9MrpjlyLUL6Dgl8\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":54.74,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-13\",\"date_posted\":\"2024-07-13T00:00:00Z\",\"date_transacted\":\"2024-07-13\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Whittier\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"CA\",\"state\":\"CA\",\"store_number\":null,\"zip\":null},\"merchant_name\":\"Smart & Final\",\"original_description\":\"POS SMART AND FINAL 111 WHITTIER CA\",\"pending\":false,\"transaction_id\":\"lPvrweZAMqHDar43vwWKs547kLZVEzfpogGVJ\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":37.5,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-13\",\"date_posted\":\"2024-07-13T00:00:00Z\",\"date_transacted\":\"2024-07-13\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":\"1627 N 24th St\",\"city\":\"Phoenix\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":\"85008\",\"region\":\"AZ\",\"state\":\"AZ\",\"store_number\":null,\"zip\":\"85008\"},\"merchant_name\":\"Taqueria El Guerrerense\",\"original_description\":\"TAQUERIA EL GUERRERO PHOENIX AZ\",\"pending\":false,\"transaction_id\":\"wka74WKqngiyJ3pj7dl5SbpLGQBZqyCPZRDbP\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":41.42,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_ONLINE_MARKETPLACES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-14\",\"date_posted\":\"2024-07-14T00:00:00Z\",\"date_transacted\":\"2024-07-14\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Amazon\",\"original_description\":\"AMZN Mktp US*11111111 Amzn.com/bill WA AM\",\"pending\":false,\"transaction_id\":\"BBGnV4RkerHjn8WVavGyiJbQ95VNDaC4M56bJ\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":-1077.93,\"check_number\":null,\"credit_category\":{\"detailed\":\"INCOME_OTHER\",\"primary\":\"INCOME\"},\"date\":\"2024-07-14\",\"date_posted\":\"2024-07-14T00:00:00Z\",\"date_transacted\":\"2024-07-14\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Lyft\",\"original_description\":\"LYFT TRANSFER\",\"pending\":false,\"transaction_id\":\"3Ej78yKJlQu1Abw7xzo4U4JR6pmwzntZlbKDK\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":47.17,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-14\",\"date_posted\":\"2024-07-14T00:00:00Z\",\"date_transacted\":\"2024-07-14\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Whittier\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"CA\",\"state\":\"CA\",\"store_number\":null,\"zip\":null},\"merchant_name\":\"Smart & Final\",\"original_description\":\"POS SMART AND FINAL 111 WHITTIER CA\",\"pending\":false,\"transaction_id\":\"rMzaBpJw8jSZRJQBabKdteQBwd5EaWc7J9qem\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":12.37,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-14\",\"date_posted\":\"2024-07-14T00:00:00Z\",\"date_transacted\":\"2024-07-14\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Whittier\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"CA\",\"state\":\"CA\",\"store_number\":null,\"zip\":null},\"merchant_name\":\"Smart & Final\",\"original_description\":\"POS SMART AND FINAL 111 WHITTIER CA\",\"pending\":false,\"transaction_id\":\"zWPZjkmzynTyel89ZjExS59DV6WAaZflNBJ56\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":44.18,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-14\",\"date_posted\":\"2024-07-14T00:00:00Z\",\"date_transacted\":\"2024-07-14\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Portland\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"OR\",\"state\":\"OR\",\"store_number\":\"1111\",\"zip\":null},\"merchant_name\":\"Safeway\",\"original_description\":\"SAFEWAY #1111 PORTLAND OR            111111\",\"pending\":false,\"transaction_id\":\"K7qzx1nP8ptqgwaRMbxyI86XrqADMluRpkWx5\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":45.37,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-14\",\"date_posted\":\"2024-07-14T00:00:00Z\",\"date_transacted\":\"2024-07-14\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Uber Eats\",\"original_description\":\"UBER EATS\",\"pending\":false,\"transaction_id\":\"qZrdzLRAgNHo5peMdD9xIzELl3a1NvcgrPAzL\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":15.22,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_ONLINE_MARKETPLACES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Amazon\",\"original_description\":\"AMZN Mktp US*11111111 Amzn.com/bill WA AM\",\"pending\":false,\"transaction_id\":\"NZzx4oRPkAHzyRekpG4PTZkWnBPqEyiy6pB1M\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":26.33,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Domino's\",\"original_description\":\"DOMINO's XXXX 111-222-3333\",\"pending\":false,\"transaction_id\":\"x84eNArKbESz8Woden6LT3nvyogeJXc64Pp35\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":39.8,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_DISCOUNT_STORES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Family Dollar\",\"original_description\":\"FAMILY DOLLAR\",\"pending\":false,\"transaction_id\":\"dzWnyxwZ4GHlZPGgrNyxiMG7qd5jDgCJEz5jL\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":45.06,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Instacart\",\"original_description\":\"INSTACART HTTPSINSTACAR CA\",\"pending\":false,\"transaction_id\":\"4W7eE9rZqMToDArbPeLNIREoKpdgBMcJbVNQD\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":34.91,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Whittier\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"CA\",\"state\":\"CA\",\"store_number\":null,\"zip\":null},\"merchant_name\":\"Smart & Final\",\"original_description\":\"POS SMART AND FINAL 111 WHITTIER CA\",\"pending\":false,\"transaction_id\":\"j4yqDjb7QwS7woGzqrgDIEG1NaQVZwf6Wmz3D\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":49.78,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Portland\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"OR\",\"state\":\"OR\",\"store_number\":\"1111\",\"zip\":null},\"merchant_name\":\"Safeway\",\"original_description\":\"SAFEWAY #1111 PORTLAND OR            111111\",\"pending\":false,\"transaction_id\":\"aqgWnze7xoHd6DQwLPnzT5dgPKjB1NfZ5JlBy\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":54.24,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-15\",\"date_posted\":\"2024-07-15T00:00:00Z\",\"date_transacted\":\"2024-07-15\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":\"Portland\",\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":\"OR\",\"state\":\"OR\",\"store_number\":\"1111\",\"zip\":null},\"merchant_name\":\"Safeway\",\"original_description\":\"SAFEWAY #1111 PORTLAND OR            111111\",\"pending\":false,\"transaction_id\":\"P13aP8b7nmS3WQoxg1PMsdvMK679RNfo65B4G\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":41.79,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_ONLINE_MARKETPLACES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-16\",\"date_posted\":\"2024-07-16T00:00:00Z\",\"date_transacted\":\"2024-07-16\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Amazon\",\"original_description\":\"AMZN Mktp US*11111111 Amzn.com/bill WA AM\",\"pending\":false,\"transaction_id\":\"7nZMG6pXz8SADylMqzx7TraE4qjJm7udJyAGm\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":33.86,\"check_number\":null,\"credit_category\":{\"detailed\":\"FOOD_RETAIL_GROCERIES\",\"primary\":\"FOOD_RETAIL\"},\"date\":\"2024-07-16\",\"date_posted\":\"2024-07-16T00:00:00Z\",\"date_transacted\":\"2024-07-16\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"Instacart\",\"original_description\":\"INSTACART HTTPSINSTACAR CA\",\"pending\":false,\"transaction_id\":\"MQr3ap7PWEIrQG7bLdaNsxyBV7g1KqCL6pwoy\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":27.08,\"check_number\":null,\"credit_category\":{\"detailed\":\"DINING_DINING\",\"primary\":\"DINING\"},\"date\":\"2024-07-16\",\"date_posted\":\"2024-07-16T00:00:00Z\",\"date_transacted\":\"2024-07-16\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":null,\"original_description\":\"POKE BROS * POKE BRO IL\",\"pending\":false,\"transaction_id\":\"eBAk9dvwNbHPZpr8W69dU3rekJz47Kcr9BRwl\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":25.94,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_FURNITURE_AND_HARDWARE\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-16\",\"date_posted\":\"2024-07-16T00:00:00Z\",\"date_transacted\":\"2024-07-16\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":\"The Home Depot\",\"original_description\":\"THE HOME DEPOT\",\"pending\":false,\"transaction_id\":\"QLx4jEJZb9SxRm7aWbjAio3LrgZ5vPswm64dE\",\"unofficial_currency_code\":null},{\"account_id\":\"NZzx4oRPkAHzyRekpG4PTZkoGpNAR4uypaj1E\",\"account_owner\":null,\"amount\":27.57,\"check_number\":null,\"credit_category\":{\"detailed\":\"GENERAL_MERCHANDISE_OTHER_GENERAL_MERCHANDISE\",\"primary\":\"GENERAL_MERCHANDISE\"},\"date\":\"2024-07-16\",\"date_posted\":\"2024-07-16T00:00:00Z\",\"date_transacted\":\"2024-07-16\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"state\":null,\"store_number\":null,\"zip\":null},\"merchant_name\":null,\"original_description\":\"The Press Club\",\"pending\":false,\"transaction_id\":\"ZnQ1ovqBldSQ6GzRbroAHLdQP68BrKceqmAjX\",\"unofficial_currency_code\":null}],\"type\":\"depository\"}],\"date_generated\":\"2023-03-30T18:27:37Z\",\"insights\":{\"income\":{\"forecasted_monthly_income\":{\"current_amount\":12000},\"historical_annual_income\":{\"current_amount\":144000},\"income_sources\":[{\"income_category\":\"SALARY\",\"income_description\":\"PLAID_INC_DIRECT_DEP_PPD\",\"income_source_id\":\"f17efbdd-caab-4278-8ece-963511cd3d51\",\"last_transaction_date\":\"2023-03-30\"}],\"income_sources_counts\":{\"current_count\":1},\"total_monthly_income\":{\"current_amount\":20000.31}},\"loans\":{\"loan_disbursements_count\":1,\"loan_payment_merchants_counts\":{\"current_count\":1},\"loan_payments_counts\":{\"current_count\":1}}},\"institution_id\":\"ins_0\",\"institution_name\":\"Plaid Bank\",\"item_id\":\"AZMP7JrGXgtPd3AQMeg7hwMKgk5E8qU1V5ME7\",\"status\":{\"status_code\":\"AVAILABLE\"}}],\"request_id\":\"m8MDnv9okwxFNBV\",\"user_insights_id\":\"028e8404-a013-4a45-ac9e-002482f9cafc\"}",
             )
         }
+        #[cfg(feature = "check")]
         "craMonitoringInsightsSubscribe" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"GVzMdiDd8DDAQK4\",\"subscription_id\":\"f17efbdd-caab-4278-8ece-963511cd3d51\"}",
             )
         }
+        #[cfg(feature = "check")]
         "craMonitoringInsightsUnsubscribe" => {
             ::std::option::Option::Some("{\"request_id\":\"GVzMdiDd8DDAQK4\"}")
         }
+        #[cfg(feature = "income")]
         "craPartnerInsightsGet" => {
             ::std::option::Option::Some(
                 "{\"report\":[{\"generated_time\":\"2022-01-31T22:47:53Z\",\"items\":[{\"accounts\":[{\"account_id\":\"1qKRXQjk8xUWDJojNwPXTj8gEmR48piqRNye8\",\"mask\":\"8888\",\"metadata\":{\"end_date\":\"2024-07-16\",\"start_date\":\"2024-01-01\"},\"name\":\"Plaid Checking Account\",\"official_name\":\"Plaid Checking Account\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"+1 111-555-3333\",\"primary\":false,\"type\":\"home\"},{\"data\":\"+1 111-555-4444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"+1 111-555-5555\",\"primary\":false,\"type\":\"mobile\"}]}],\"subtype\":\"checking\",\"type\":\"depository\"}],\"institution_id\":\"ins_0\",\"institution_name\":\"Plaid Bank\",\"item_id\":\"mxdmo1gw8DIW8AM1yG6JtRxbVeRkN8cL9PmQE\"}],\"prism\":{\"cash_score\":{\"metadata\":{\"l1m_credit_value_cnt\":0,\"l1m_debit_value_cnt\":40,\"max_age\":20,\"max_age_credit\":0,\"max_age_debit\":20,\"min_age\":1,\"min_age_credit\":0,\"min_age_debit\":1,\"num_trxn_credit\":0,\"num_trxn_debit\":40},\"model_version\":\"3\",\"reason_codes\":[\"CS03038\"],\"score\":900,\"version\":3},\"first_detect\":{\"metadata\":{\"l1m_credit_value_cnt\":0,\"l1m_debit_value_cnt\":40,\"max_age\":20,\"max_age_credit\":0,\"max_age_debit\":20,\"min_age\":1,\"min_age_credit\":0,\"min_age_debit\":1,\"num_trxn_credit\":0,\"num_trxn_debit\":40},\"model_version\":\"3\",\"reason_codes\":[\"CS03038\"],\"score\":900,\"version\":3},\"insights\":{\"result\":{\"l6m_cumbal_acc\":1},\"version\":3},\"status\":\"SUCCESS\"},\"report_id\":\"ef41dd05-b91e-45a6-9b2c-6c51d552f8f0\"}],\"request_id\":\"LhQf0THi8SH1yJm\"}",
             )
         }
+        #[cfg(feature = "payment-initiation")]
         "createPaymentToken" => {
             ::std::option::Option::Some(
                 "{\"payment_token\":\"payment-token-sandbox-feca8a7a-5591-4aef-9297-f3062bb735d3\",\"payment_token_expiration_time\":\"2020-01-01T00:00:00Z\",\"request_id\":\"4ciYVmesrySiUAB\"}",
             )
         }
+        #[cfg(feature = "income")]
         "creditAssetReportFreddieMacGet" => {
             ::std::option::Option::Some(
                 "{\"DEAL\":{\"LOANS\":{\"LOAN\":{\"LOAN_IDENTIFIERS\":{\"LOAN_IDENTIFIER\":{\"LoanIdentifier\":\"100016746\",\"LoanIdentifierType\":\"LenderLoan\"}}}},\"PARTIES\":{\"PARTY\":[{\"INDIVIDUAL\":{\"NAME\":{\"FirstName\":\"John\",\"LastName\":\"Deere\"}},\"ROLES\":{\"ROLE\":{\"ROLE_DETAIL\":{\"PartyRoleType\":\"Borrower\"}}},\"TAXPAYER_IDENTIFIERS\":{\"TAXPAYER_IDENTIFIER\":{\"TaxpayerIdentifierType\":\"SocialSecurityNumber\",\"TaxpayerIdentifierValue\":\"123-45-6789\"}}}]},\"SERVICES\":{\"SERVICE\":{\"STATUSES\":{\"STATUS\":{\"StatusCode\":\"success\",\"StatusDescription\":null}},\"VERIFICATION_OF_ASSET\":{\"REPORTING_INFORMATION\":{\"ReportingInformationIdentifier\":\"a-prod-kol4xb5y4nf2zecqalb2d55mze\"},\"SERVICE_PRODUCT_FULFILLMENT\":{\"SERVICE_PRODUCT_FULFILLMENT_DETAIL\":{\"ServiceProductFulfillmentIdentifier\":\"VOA\",\"VendorOrderIdentifier\":\"PLAID\"}},\"VERIFICATION_OF_ASSET_RESPONSE\":{\"ASSETS\":{\"ASSET\":[{\"ASSET_DETAIL\":{\"AssetAccountIdentifier\":\"3847\",\"AssetAsOfDate\":\"2022-07-27\",\"AssetAvailableBalanceAmount\":2073.99,\"AssetCurrentBalanceAmount\":2007.09,\"AssetDaysRequestedCount\":61,\"AssetDescription\":\"Unlimited Cash Rewards Visa Signature\",\"AssetOwnershipType\":null,\"AssetType\":\"Other\",\"AssetTypeAdditionalDescription\":\"credit card\",\"AssetUniqueIdentifier\":\"c251a55e-c503-471b-a3b1-11a9243bc189\"},\"ASSET_HOLDER\":{\"NAME\":{\"FullName\":\"Wells Fargo\"}},\"ASSET_OWNERS\":{\"ASSET_OWNER\":[{\"AssetOwnerText\":\"Alberta Bobbeth Charleson\"}]},\"ASSET_TRANSACTIONS\":{\"ASSET_TRANSACTION\":[{\"ASSET_TRANSACTION_DESCRIPTON\":[{\"AssetTransactionDescription\":\"TONYS PIZZA NAPOLETANA SAN FRANCISCOCA\"}],\"ASSET_TRANSACTION_DETAIL\":{\"AssetInvestmentTransactionTypeDescription\":null,\"AssetTransactionAmount\":34.43,\"AssetTransactionCategoryType\":\"FoodDining\",\"AssetTransactionDate\":\"2022-07-19\",\"AssetTransactionPaidByName\":null,\"AssetTransactionPostDate\":\"2022-07-19\",\"AssetTransactionType\":\"Debit\",\"AssetTransactionTypeAdditionalDescription\":null,\"AssetTransactionUniqueIdentifier\":\"7jagxo9Eq6cXPKM8eMNJUgeeNnbgQdSDw6zgN\",\"FinancialInstitutionTransactionIdentifier\":null}}]},\"VALIDATION_SOURCES\":{\"VALIDATION_SOURCE\":[{\"ValidationSourceName\":\"\",\"ValidationSourceReferenceIdentifier\":\"\"}]}}]}}}}}},\"SchemaVersion\":1,\"request_id\":\"eYupqX1mZkEuQRx\"}",
             )
         }
+        #[cfg(feature = "income")]
         "creditAuditCopyTokenCreate" => {
             ::std::option::Option::Some(
                 "{\"audit_copy_token\":\"a-production-3tau2cwvybdvrhucaaai27ulu4\",\"request_id\":\"Iam3b\"}",
             )
         }
+        #[cfg(feature = "income")]
         "creditAuditCopyTokenUpdate" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"eYupqX1mZkEuQRx\",\"updated\":true}",
             )
         }
+        #[cfg(feature = "income")]
         "creditBankEmploymentGet" => {
             ::std::option::Option::Some(
                 "{\"bank_employment_reports\":[{\"bank_employment_report_id\":\"0a7eaed6-5da7-4846-baaf-ad787306575e\",\"days_requested\":120,\"generated_time\":\"2023-01-23T22:47:53Z\",\"items\":[{\"bank_employment_accounts\":[{\"account_id\":\"GeooLPBGDEunl54q7N3ZcyD5aLPLEai1nkzM9\",\"mask\":\"8888\",\"name\":\"Plaid Checking Account\",\"official_name\":\"Plaid Checking Account\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"+1 111-555-3333\",\"primary\":false,\"type\":\"home\"},{\"data\":\"+1 111-555-4444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"+1 111-555-5555\",\"primary\":false,\"type\":\"mobile\"}]}],\"subtype\":\"checking\",\"type\":\"depository\"}],\"bank_employments\":[{\"account_id\":\"GeooLPBGDEunl54q7N3ZcyD5aLPLEai1nkzM9\",\"bank_employment_id\":\"f17efbdd-caab-4278-8ece-963511cd3d51\",\"earliest_deposit_date\":\"2022-01-15\",\"employer\":{\"name\":\"Plaid Inc.\"},\"latest_deposit_date\":\"2023-01-15\"}],\"institution_id\":\"ins_0\",\"institution_name\":\"Plaid Bank\",\"item_id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6\",\"last_updated_time\":\"2023-01-23T22:47:53Z\"}],\"warnings\":[]}],\"request_id\":\"LhQf0THi8SH1yJm\"}",
             )
         }
+        #[cfg(feature = "income")]
         "creditBankIncomeGet" => {
             ::std::option::Option::Some(
                 "{\"bank_income\":[{\"bank_income_id\":\"dacc92a0-cb59-43a5-ba24-1b1c07a03f28\",\"bank_income_summary\":{\"end_date\":\"2024-08-21\",\"historical_summary\":[{\"end_date\":\"2024-08-21\",\"iso_currency_code\":\"USD\",\"start_date\":\"2024-08-06\",\"total_amount\":4090.14,\"total_amounts\":[{\"amount\":4090.14,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}],\"transactions\":[{\"amount\":120.12,\"check_number\":null,\"date\":\"2024-08-07\",\"iso_currency_code\":\"USD\",\"name\":\"TEXAS OAG CHILD SUPPORT\",\"original_description\":\"TEXAS OAG CHILD SUPPORT\",\"transaction_id\":\"EZMmvwREqlSGmlRam7bzFKyBll3kJjU4xKm1w\",\"unofficial_currency_code\":null},{\"amount\":1525,\"check_number\":null,\"date\":\"2024-08-08\",\"iso_currency_code\":\"USD\",\"name\":\"AIRBNB PAYMENTS PPD ID: 1234567890\",\"original_description\":\"AIRBNB PAYMENTS PPD ID: 1234567890\",\"transaction_id\":\"Wr6jzLwg1qs6ag9Xa8BrCpBAPPxnEXF6ZmjDR\",\"unofficial_currency_code\":null},{\"amount\":500,\"check_number\":null,\"date\":\"2024-08-12\",\"iso_currency_code\":\"USD\",\"name\":\"TWC-BENEFITS/UI BENEFIT\",\"original_description\":\"TWC-BENEFITS/UI BENEFIT\",\"transaction_id\":\"Aj7Apx5bDyIA3VRl35yqC18wXXorBgI9rX5dp\",\"unofficial_currency_code\":null},{\"amount\":1000.7,\"check_number\":null,\"date\":\"2024-08-15\",\"iso_currency_code\":\"USD\",\"name\":\"PLAID PAYROLL\",\"original_description\":\"PLAID PAYROLL\",\"transaction_id\":\"G1L9oybBrKSMPmBdPzXoFN8aGGE7gXC6MeoQB\",\"unofficial_currency_code\":null},{\"amount\":824.2,\"check_number\":null,\"date\":\"2024-08-15\",\"iso_currency_code\":\"USD\",\"name\":\"SSI TREAS 310 XXSUPP SEC PPD ID: 1234567890\",\"original_description\":\"SSI TREAS 310 XXSUPP SEC PPD ID: 1234567890\",\"transaction_id\":\"nWLlwMm1qxi8DomvDXP3FaGjXX5bm9TAlyQnk\",\"unofficial_currency_code\":null},{\"amount\":120.12,\"check_number\":null,\"date\":\"2024-08-21\",\"iso_currency_code\":\"USD\",\"name\":\"TEXAS OAG CHILD SUPPORT\",\"original_description\":\"TEXAS OAG CHILD SUPPORT\",\"transaction_id\":\"b7dkg6eQbPFQeRvVeZlxcqxZooa7nWSmb47dj\",\"unofficial_currency_code\":null}],\"unofficial_currency_code\":null}],\"income_categories_count\":5,\"income_sources_count\":5,\"income_transactions_count\":6,\"iso_currency_code\":\"USD\",\"start_date\":\"2024-08-07\",\"total_amount\":4090.14,\"total_amounts\":[{\"amount\":4090.14,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}],\"unofficial_currency_code\":null},\"days_requested\":15,\"generated_time\":\"2024-08-21T18:10:46.293199Z\",\"items\":[{\"bank_income_accounts\":[{\"account_id\":\"G1L9oybBrKSMPmBdPzXoFN8oo16rqqC6PwkA5\",\"mask\":\"9217\",\"name\":\"Checking\",\"official_name\":\"Plaid checking\",\"owners\":[{\"addresses\":[],\"emails\":[],\"names\":[\"Jane Doe\"],\"phone_numbers\":[]}],\"subtype\":\"checking\",\"type\":\"depository\"}],\"bank_income_sources\":[{\"account_id\":\"G1L9oybBrKSMPmBdPzXoFN8oo16rqqC6PwkA5\",\"end_date\":\"2024-08-15\",\"historical_summary\":[{\"end_date\":\"2024-08-21\",\"iso_currency_code\":\"USD\",\"start_date\":\"2024-08-06\",\"total_amount\":1000.7,\"total_amounts\":[{\"amount\":1000.7,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}],\"transactions\":[{\"amount\":1000.7,\"check_number\":null,\"date\":\"2024-08-15\",\"iso_currency_code\":\"USD\",\"name\":\"PLAID PAYROLL\",\"original_description\":\"PLAID PAYROLL\",\"transaction_id\":\"G1L9oybBrKSMPmBdPzXoFN8aGGE7gXC6MeoQB\",\"unofficial_currency_code\":null}],\"unofficial_currency_code\":null}],\"income_category\":\"SALARY\",\"income_description\":\"PLAID PAYROLL\",\"income_source_id\":\"0e9d6fbc-29de-4225-9843-2f71e02a54d1\",\"pay_frequency\":\"UNKNOWN\",\"start_date\":\"2024-08-15\",\"total_amount\":1000.7,\"transaction_count\":1},{\"account_id\":\"G1L9oybBrKSMPmBdPzXoFN8oo16rqqC6PwkA5\",\"end_date\":\"2024-08-15\",\"historical_summary\":[{\"end_date\":\"2024-08-21\",\"iso_currency_code\":\"USD\",\"start_date\":\"2024-08-06\",\"total_amount\":824.2,\"total_amounts\":[{\"amount\":824.2,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}],\"transactions\":[{\"amount\":824.2,\"check_number\":null,\"date\":\"2024-08-15\",\"iso_currency_code\":\"USD\",\"name\":\"SSI TREAS 310 XXSUPP SEC PPD ID: 1234567890\",\"original_description\":\"SSI TREAS 310 XXSUPP SEC PPD ID: 1234567890\",\"transaction_id\":\"nWLlwMm1qxi8DomvDXP3FaGjXX5bm9TAlyQnk\",\"unofficial_currency_code\":null}],\"unofficial_currency_code\":null}],\"income_category\":\"LONG_TERM_DISABILITY\",\"income_description\":\"SSI TREAS 310 XXSUPP SEC PPD ID: 1234567890\",\"income_source_id\":\"88bc00d8-2bb1-42d0-a054-db3f20948283\",\"pay_frequency\":\"UNKNOWN\",\"start_date\":\"2024-08-15\",\"total_amount\":824.2,\"transaction_count\":1},{\"account_id\":\"G1L9oybBrKSMPmBdPzXoFN8oo16rqqC6PwkA5\",\"end_date\":\"2024-08-08\",\"historical_summary\":[{\"end_date\":\"2024-08-21\",\"iso_currency_code\":\"USD\",\"start_date\":\"2024-08-06\",\"total_amount\":1525,\"total_amounts\":[{\"amount\":1525,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}],\"transactions\":[{\"amount\":1525,\"check_number\":null,\"date\":\"2024-08-08\",\"iso_currency_code\":\"USD\",\"name\":\"AIRBNB PAYMENTS PPD ID: 1234567890\",\"original_description\":\"AIRBNB PAYMENTS PPD ID: 1234567890\",\"transaction_id\":\"Wr6jzLwg1qs6ag9Xa8BrCpBAPPxnEXF6ZmjDR\",\"unofficial_currency_code\":null}],\"unofficial_currency_code\":null}],\"income_category\":\"RENTAL\",\"income_description\":\"AIRBNB PAYMENTS PPD ID: 1234567890\",\"income_source_id\":\"063689af-7299-4327-b71f-9d8849a40c0e\",\"pay_frequency\":\"UNKNOWN\",\"start_date\":\"2024-08-08\",\"total_amount\":1525,\"transaction_count\":1},{\"account_id\":\"G1L9oybBrKSMPmBdPzXoFN8oo16rqqC6PwkA5\",\"end_date\":\"2024-08-12\",\"historical_summary\":[{\"end_date\":\"2024-08-21\",\"iso_currency_code\":\"USD\",\"start_date\":\"2024-08-06\",\"total_amount\":500,\"total_amounts\":[{\"amount\":500,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}],\"transactions\":[{\"amount\":500,\"check_number\":null,\"date\":\"2024-08-12\",\"iso_currency_code\":\"USD\",\"name\":\"TWC-BENEFITS/UI BENEFIT\",\"original_description\":\"TWC-BENEFITS/UI BENEFIT\",\"transaction_id\":\"Aj7Apx5bDyIA3VRl35yqC18wXXorBgI9rX5dp\",\"unofficial_currency_code\":null}],\"unofficial_currency_code\":null}],\"income_category\":\"UNEMPLOYMENT\",\"income_description\":\"TWC-BENEFITS/UI BENEFIT\",\"income_source_id\":\"ce160170-49d0-4811-b58e-cb4878d05f83\",\"pay_frequency\":\"UNKNOWN\",\"start_date\":\"2024-08-12\",\"total_amount\":500,\"transaction_count\":1},{\"account_id\":\"G1L9oybBrKSMPmBdPzXoFN8oo16rqqC6PwkA5\",\"end_date\":\"2024-08-21\",\"historical_summary\":[{\"end_date\":\"2024-08-21\",\"iso_currency_code\":\"USD\",\"start_date\":\"2024-08-06\",\"total_amount\":240.24,\"total_amounts\":[{\"amount\":240.24,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}],\"transactions\":[{\"amount\":120.12,\"check_number\":null,\"date\":\"2024-08-07\",\"iso_currency_code\":\"USD\",\"name\":\"TEXAS OAG CHILD SUPPORT\",\"original_description\":\"TEXAS OAG CHILD SUPPORT\",\"transaction_id\":\"EZMmvwREqlSGmlRam7bzFKyBll3kJjU4xKm1w\",\"unofficial_currency_code\":null},{\"amount\":120.12,\"check_number\":null,\"date\":\"2024-08-21\",\"iso_currency_code\":\"USD\",\"name\":\"TEXAS OAG CHILD SUPPORT\",\"original_description\":\"TEXAS OAG CHILD SUPPORT\",\"transaction_id\":\"b7dkg6eQbPFQeRvVeZlxcqxZooa7nWSmb47dj\",\"unofficial_currency_code\":null}],\"unofficial_currency_code\":null}],\"income_category\":\"CHILD_SUPPORT\",\"income_description\":\"TEXAS OAG CHILD SUPPORT\",\"income_source_id\":\"c8e1576e-9de4-47b4-ad55-3f7b068cc863\",\"pay_frequency\":\"UNKNOWN\",\"start_date\":\"2024-08-07\",\"total_amount\":240.24,\"transaction_count\":2}],\"institution_id\":\"ins_20\",\"institution_name\":\"Citizens Bank\",\"item_id\":\"L8EKo4GydxSKmJQGmXyPuDkeNn4rg9fP3MKLv\",\"last_updated_time\":\"2024-08-21T18:10:47.367335Z\"}]}],\"request_id\":\"MLM1fFu4fbVg7KR\"}",
             )
         }
+        #[cfg(feature = "income")]
         "creditBankIncomeRefresh" => {
             ::std::option::Option::Some("{\"request_id\":\"LhQf0THi8SH1yJm\"}")
         }
+        #[cfg(feature = "income")]
         "creditBankIncomeWebhookUpdate" => {
             ::std::option::Option::Some("{\"request_id\":\"LhQf0THi8SH1yJm\"}")
         }
+        #[cfg(feature = "income")]
         "creditBankStatementsUploadsGet" => {
             ::std::option::Option::Some(
                 "{\"items\":[{\"bank_statements\":[{\"bank_accounts\":[{\"account_id\":\"c6778d3f-e44c-4348-874e-71507c1ac12d\",\"account_number\":\"000009752\",\"account_type\":\"CHECKING\",\"bank_name\":\"CHASE\",\"name\":\"CHASE CHECKING\",\"owner\":{\"address\":{\"city\":\"SAN FRANCISCO\",\"country\":\"US\",\"postal_code\":\"94133\",\"region\":\"CA\",\"street\":\"2140 TAYLOR ST\"},\"name\":\"JANE DOE\"},\"periods\":[{\"end_date\":\"2023-02-01\",\"ending_balance\":3500,\"start_date\":\"2023-01-01\",\"starting_balance\":2500}]}],\"document_id\":\"2jkflanbd\",\"document_metadata\":{\"document_type\":\"BANK_STATEMENT\",\"download_url\":null,\"name\":\"statement_01.pdf\",\"page_count\":2,\"status\":\"PROCESSING_COMPLETE\"},\"transactions\":[{\"account_id\":\"c6778d3f-e44c-4348-874e-71507c1ac12d\",\"amount\":-1000,\"date\":\"2023-01-01\",\"original_description\":\"PAYCHECK\"}]}],\"item_id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6\",\"status\":{\"processing_status\":\"PROCESSING_COMPLETE\"},\"updated_at\":\"2023-02-01T21:14:54Z\"}],\"request_id\":\"LhQf0THi8SH1yJm\"}",
             )
         }
+        #[cfg(feature = "income")]
         "creditEmploymentGet" => {
             ::std::option::Option::Some(
                 "{\"items\":[{\"employments\":[{\"account_id\":\"GeooLPBGDEunl54q7N3ZcyD5aLPLEai1nkzM9\",\"employee_type\":\"FULL_TIME\",\"employer\":{\"name\":\"Plaid Inc\"},\"end_date\":null,\"last_paystub_date\":\"2022-01-15\",\"platform_ids\":{\"employee_id\":\"1234567\",\"payroll_id\":\"1234567\",\"position_id\":\"8888\"},\"start_date\":\"2020-01-01\",\"status\":\"ACTIVE\",\"title\":\"Software Engineer\"}],\"item_id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6\"}],\"request_id\":\"LhQf0THi8SH1yJm\"}",
             )
         }
+        #[cfg(feature = "income")]
         "creditFreddieMacReportsGet" => {
             ::std::option::Option::Some(
                 "{\"DEAL\":{\"LOANS\":{\"LOAN\":{\"LOAN_IDENTIFIERS\":{\"LOAN_IDENTIFIER\":[{\"LoanIdentifier\":\"100016746\",\"LoanIdentifierType\":\"LenderLoan\"}]},\"LoanRoleType\":\"SubjectLoan\"}},\"PARTIES\":{\"PARTY\":[{\"INDIVIDUAL\":{\"NAME\":{\"FirstName\":\"John\",\"LastName\":\"Deere\",\"MiddleName\":\"S\"}},\"ROLES\":{\"ROLE\":{\"ROLE_DETAIL\":{\"PartyRoleType\":\"Borrower\"}}},\"TAXPAYER_IDENTIFIERS\":{\"TAXPAYER_IDENTIFIER\":{\"TaxpayerIdentifierType\":\"SocialSecurityNumber\",\"TaxpayerIdentifierValue\":\"123-45-6789\"}}}]},\"SERVICES\":{\"SERVICE\":{\"STATUSES\":{\"STATUS\":{\"StatusCode\":\"success\",\"StatusDescription\":null}},\"VERIFICATION_OF_ASSET\":[{\"REPORTING_INFORMATION\":{\"ReportDateTime\":\"\",\"ReportIdentifierType\":\"ReportID\",\"ReportingInformationIdentifier\":\"assets-prod-20746587-2ad7-407f-a201-0669e1368cf7\",\"ReportingInformationParentIdentifier\":\"a-prod-kol4xb5y4nf2zecqalb2d55mze\"},\"SERVICE_PRODUCT_FULFILLMENT\":{\"SERVICE_PRODUCT_FULFILLMENT_DETAIL\":{\"ServiceProductFulfillmentIdentifier\":\"VOE\",\"VendorOrderIdentifier\":\"PLAID\"}},\"VERIFICATION_OF_ASSET_RESPONSE\":{\"ASSETS\":{\"ASSET\":[{\"ASSET_DETAIL\":{\"AssetAccountIdentifier\":\"3847\",\"AssetAsOfDate\":\"2022-07-27\",\"AssetAvailableBalanceAmount\":0,\"AssetCurrentBalanceAmount\":0,\"AssetDaysRequestedCount\":61,\"AssetDescription\":\"Unlimited Cash Rewards Visa Signature\",\"AssetOwnershipType\":null,\"AssetType\":\"Other\",\"AssetTypeAdditionalDescription\":\"credit card\",\"AssetUniqueIdentifier\":\"c251a55e-c503-471b-a3b1-11a9243bc189\"},\"ASSET_HOLDER\":{\"NAME\":{\"FullName\":\"Wells Fargo\"}},\"ASSET_OWNERS\":{\"ASSET_OWNER\":[{\"AssetOwnerText\":\"Alberta Bobbeth Charleson\"}]},\"ASSET_TRANSACTIONS\":{\"ASSET_TRANSACTION\":[{\"ASSET_TRANSACTION_DESCRIPTION\":[{\"AssetTransactionDescription\":\"UNITED AIRLINES SAN FRANCISCOCA\"}],\"ASSET_TRANSACTION_DETAIL\":{\"AssetInvestmentTransactionTypeDescription\":null,\"AssetTransactionAmount\":0,\"AssetTransactionCategoryType\":\"Reimbursement\",\"AssetTransactionDate\":\"2022-07-28\",\"AssetTransactionPaidByName\":null,\"AssetTransactionPaidToName\":null,\"AssetTransactionPostDate\":\"2022-07-28\",\"AssetTransactionType\":\"Credit\",\"AssetTransactionTypeAdditionalDescription\":null,\"AssetTransactionUniqueIdentifier\":\"8XQ2rJzjagxp87SJLNPKM8eMNJUgeeNnbg\",\"FinancialInstitutionTransactionIdentifier\":null}}]},\"VALIDATION_SOURCES\":{\"VALIDATION_SOURCE\":[{\"ValidationSourceName\":\"\",\"ValidationSourceReferenceIdentifier\":\"\"}]}}]}}},{\"REPORTING_INFORMATION\":{\"ReportDateTime\":\"\",\"ReportIdentifierType\":\"ReportID\",\"ReportingInformationIdentifier\":\"assets-prod-20746587-2ad7-407f-a201-0669e1368cf7\",\"ReportingInformationParentIdentifier\":\"a-prod-kol4xb5y4nf2zecqalb2d55mze\"},\"SERVICE_PRODUCT_FULFILLMENT\":{\"SERVICE_PRODUCT_FULFILLMENT_DETAIL\":{\"ServiceProductFulfillmentIdentifier\":\"VOA\",\"VendorOrderIdentifier\":\"PLAID\"}},\"VERIFICATION_OF_ASSET_RESPONSE\":{\"ASSETS\":{\"ASSET\":[{\"ASSET_DETAIL\":{\"AssetAccountIdentifier\":\"3847\",\"AssetAsOfDate\":\"2022-07-27\",\"AssetAvailableBalanceAmount\":2073.99,\"AssetCurrentBalanceAmount\":2007.09,\"AssetDaysRequestedCount\":61,\"AssetDescription\":\"Unlimited Cash Rewards Visa Signature\",\"AssetOwnershipType\":null,\"AssetType\":\"Other\",\"AssetTypeAdditionalDescription\":\"credit card\",\"AssetUniqueIdentifier\":\"c251a55e-c503-471b-a3b1-11a9243bc189\"},\"ASSET_HOLDER\":{\"NAME\":{\"FullName\":\"Wells Fargo\"}},\"ASSET_OWNERS\":{\"ASSET_OWNER\":[{\"AssetOwnerText\":\"Alberta Bobbeth Charleson\"}]},\"ASSET_TRANSACTIONS\":{\"ASSET_TRANSACTION\":[{\"ASSET_TRANSACTION_DESCRIPTION\":[{\"AssetTransactionDescription\":\"TONYS PIZZA NAPOLETANA SAN FRANCISCOCA\"}],\"ASSET_TRANSACTION_DETAIL\":{\"AssetInvestmentTransactionTypeDescription\":null,\"AssetTransactionAmount\":34.43,\"AssetTransactionCategoryType\":\"FoodDining\",\"AssetTransactionDate\":\"2022-07-19\",\"AssetTransactionPaidByName\":null,\"AssetTransactionPostDate\":\"2022-07-19\",\"AssetTransactionType\":\"Debit\",\"AssetTransactionTypeAdditionalDescription\":null,\"AssetTransactionUniqueIdentifier\":\"7jagxo9Eq6cXPKM8eMNJUgeeNnbgQdSDw6zgN\",\"FinancialInstitutionTransactionIdentifier\":null}}]},\"VALIDATION_SOURCES\":{\"VALIDATION_SOURCE\":[{\"ValidationSourceName\":\"\",\"ValidationSourceReferenceIdentifier\":\"\"}]}}]}}}]}}},\"SchemaVersion\":2.4,\"request_id\":\"eYupqX1mZkEuQRx\"}",
             )
         }
+        #[cfg(feature = "income")]
         "creditPayrollIncomeGet" => {
             ::std::option::Option::Some(
                 "{\"items\":[{\"accounts\":[{\"account_id\":\"GeooLPBGDEunl54q7N3ZcyD5aLPLEai1nkzM9\",\"pay_frequency\":\"BIWEEKLY\",\"rate_of_pay\":{\"pay_amount\":100000,\"pay_rate\":\"ANNUAL\"}}],\"institution_id\":\"ins_92\",\"institution_name\":\"ADP\",\"item_id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6\",\"payroll_income\":[{\"account_id\":\"GeooLPBGDEunl54q7N3ZcyD5aLPLEai1nkzM9\",\"form1099s\":[{\"april_amount\":null,\"august_amount\":null,\"card_not_present_transaction\":null,\"crop_insurance_proceeds\":1000,\"december_amount\":null,\"document_id\":\"mvMZ59Z2a5\",\"document_metadata\":{\"document_type\":\"US_TAX_1099_MISC\",\"download_url\":null,\"name\":\"form_1099_misc.pdf\",\"status\":\"PROCESSING_COMPLETE\"},\"excess_golden_parachute_payments\":1000,\"february_amount\":null,\"federal_income_tax_withheld\":1000,\"filer\":{\"address\":{\"city\":null,\"country\":null,\"postal_code\":null,\"region\":null,\"street\":null},\"name\":null,\"tin\":null,\"type\":null},\"fishing_boat_proceeds\":1000,\"form_1099_type\":\"FORM_1099_TYPE_MISC\",\"gross_amount\":1000,\"gross_proceeds_paid_to_an_attorney\":1000,\"january_amount\":null,\"july_amount\":null,\"june_amount\":null,\"march_amount\":null,\"may_amount\":null,\"medical_and_healthcare_payments\":1000,\"merchant_category_code\":null,\"nonemployee_compensation\":1000,\"november_amount\":null,\"number_of_payment_transactions\":null,\"october_amount\":null,\"other_income\":1000,\"payer\":{\"address\":{\"city\":\"SAN FRANCISCO\",\"country\":\"US\",\"postal_code\":\"94111\",\"region\":\"CA\",\"street\":\"1098 HARRISON ST\"},\"name\":\"PLAID INC\",\"telephone_number\":\"(123)456-7890\",\"tin\":\"12-3456789\"},\"payer_made_direct_sales_of_500_or_more_of_consumer_products_to_buyer\":null,\"payer_state_number\":\"CA 12345\",\"payer_state_number_lower\":null,\"primary_state\":null,\"primary_state_id\":\"CA 12345\",\"primary_state_income_tax\":1000,\"pse_name\":null,\"pse_telephone_number\":null,\"recipient\":{\"account_number\":\"45678\",\"address\":{\"city\":\"SAN FRANCISCO\",\"country\":\"US\",\"postal_code\":\"94133\",\"region\":\"CA\",\"street\":\"2140 TAYLOR ST\"},\"facta_filing_requirement\":\"CHECKED\",\"name\":\"Josie Georgia Harrison\",\"second_tin_exists\":\"NOT CHECKED\",\"tin\":\"12-3456789\"},\"rents\":1000,\"royalties\":1000,\"secondary_state\":null,\"secondary_state_id\":null,\"secondary_state_income_tax\":null,\"section_409a_deferrals\":1000,\"section_409a_income\":1000,\"september_amount\":null,\"state_income\":1000,\"state_income_lower\":null,\"state_tax_withheld\":1000,\"state_tax_withheld_lower\":null,\"substitute_payments_in_lieu_of_dividends_or_interest\":null,\"tax_year\":\"2022\",\"transactions_reported\":null}],\"pay_stubs\":[{\"deductions\":{\"breakdown\":[{\"current_amount\":123.45,\"description\":\"taxes\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null,\"ytd_amount\":246.9}],\"total\":{\"current_amount\":123.45,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null,\"ytd_amount\":246.9}},\"document_id\":\"2jkflanbd\",\"document_metadata\":{\"document_type\":\"PAYSTUB\",\"download_url\":null,\"name\":\"paystub.pdf\",\"status\":\"PROCESSING_COMPLETE\"},\"earnings\":{\"breakdown\":[{\"canonical_description\":\"REGULAR_PAY\",\"current_amount\":200.22,\"description\":\"salary earned\",\"hours\":80,\"iso_currency_code\":\"USD\",\"rate\":null,\"unofficial_currency_code\":null,\"ytd_amount\":400.44},{\"canonical_description\":\"BONUS\",\"current_amount\":100,\"description\":\"bonus earned\",\"hours\":null,\"iso_currency_code\":\"USD\",\"rate\":null,\"unofficial_currency_code\":null,\"ytd_amount\":100}],\"total\":{\"current_amount\":300.22,\"hours\":160,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null,\"ytd_amount\":500.44}},\"employee\":{\"address\":{\"city\":\"SAN FRANCISCO\",\"country\":\"US\",\"postal_code\":\"94133\",\"region\":\"CA\",\"street\":\"2140 TAYLOR ST\"},\"marital_status\":\"SINGLE\",\"name\":\"ANNA CHARLESTON\",\"taxpayer_id\":{\"id_mask\":\"3333\",\"id_type\":\"SSN\"}},\"employer\":{\"address\":{\"city\":\"SAN FRANCISCO\",\"country\":\"US\",\"postal_code\":\"94111\",\"region\":\"CA\",\"street\":\"1098 HARRISON ST\"},\"name\":\"PLAID INC\"},\"net_pay\":{\"current_amount\":123.34,\"description\":\"TOTAL NET PAY\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null,\"ytd_amount\":253.54},\"pay_period_details\":{\"distribution_breakdown\":[{\"account_name\":\"Big time checking\",\"bank_name\":\"bank of plaid\",\"current_amount\":176.77,\"iso_currency_code\":\"USD\",\"mask\":\"1223\",\"type\":\"checking\",\"unofficial_currency_code\":null}],\"end_date\":\"2020-12-15\",\"gross_earnings\":4500,\"iso_currency_code\":\"USD\",\"pay_amount\":1490.21,\"pay_date\":\"2020-12-15\",\"pay_frequency\":\"BIWEEKLY\",\"start_date\":\"2020-12-01\",\"unofficial_currency_code\":null}}],\"w2s\":[{\"allocated_tips\":\"1000\",\"box_12\":[{\"amount\":\"200\",\"code\":\"AA\"}],\"box_9\":\"box9\",\"dependent_care_benefits\":\"1000\",\"document_id\":\"1pkflebk4\",\"document_metadata\":{\"document_type\":\"US_TAX_W2\",\"download_url\":null,\"name\":\"w_2.pdf\",\"status\":\"PROCESSING_COMPLETE\"},\"employee\":{\"address\":{\"city\":\"San Francisco\",\"country\":\"US\",\"postal_code\":\"94103\",\"region\":\"CA\",\"street\":\"1234 Grand St\"},\"marital_status\":\"SINGLE\",\"name\":\"Josie Georgia Harrison\",\"taxpayer_id\":{\"id_mask\":\"1234\",\"id_type\":\"SSN\"}},\"employer\":{\"address\":{\"city\":\"New York\",\"country\":\"US\",\"postal_code\":\"10010\",\"region\":\"NY\",\"street\":\"456 Main St\"},\"name\":\"Acme Inc\"},\"employer_id_number\":\"12-1234567\",\"federal_income_tax_withheld\":\"1000\",\"medicare_tax_withheld\":\"1000\",\"medicare_wages_and_tips\":\"1000\",\"nonqualified_plans\":\"1000\",\"other\":\"other\",\"retirement_plan\":\"CHECKED\",\"social_security_tax_withheld\":\"1000\",\"social_security_tips\":\"1000\",\"social_security_wages\":\"1000\",\"state_and_local_wages\":[{\"employer_state_id_number\":\"11111111111AAA\",\"local_income_tax\":\"200\",\"local_wages_and_tips\":\"200\",\"locality_name\":\"local\",\"state\":\"UT\",\"state_income_tax\":\"200\",\"state_wages_tips\":\"200\"}],\"statutory_employee\":\"CHECKED\",\"tax_year\":\"2020\",\"third_party_sick_pay\":\"CHECKED\",\"wages_tips_other_comp\":\"1000\"}]}],\"status\":{\"processing_status\":\"PROCESSING_COMPLETE\"},\"updated_at\":\"2022-08-02T21:14:54Z\"}],\"request_id\":\"2pxQ59buGdsHRef\"}",
             )
         }
+        #[cfg(feature = "income")]
         "creditPayrollIncomeParsingConfigUpdate" => {
             ::std::option::Option::Some("{\"request_id\":\"LhQf0THi8SH1yJm\"}")
         }
+        #[cfg(feature = "income")]
         "creditPayrollIncomePrecheck" => {
             ::std::option::Option::Some(
                 "{\"confidence\":\"HIGH\",\"request_id\":\"lMjeOeu9X1VUh1F\"}",
             )
         }
+        #[cfg(feature = "income")]
         "creditPayrollIncomeRefresh" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"nTkbCH41HYmpbm5\",\"verification_refresh_status\":\"USER_PRESENCE_REQUIRED\"}",
             )
         }
+        #[cfg(feature = "income")]
         "creditPayrollIncomeRiskSignalsGet" => {
             ::std::option::Option::Some(
                 "{\"items\":[{\"item_id\":\"testItemID\",\"verification_risk_signals\":[{\"account_id\":null,\"multi_document_risk_signals\":[],\"single_document_risk_signals\":[{\"document_reference\":{\"document_id\":\"lRepoQjxlJ1nz\",\"document_name\":\"Paystub.pdf\",\"file_type\":\"TRUE_PDF\"},\"risk_signals\":[{\"actual_value\":\"0.00\",\"expected_value\":\"25.09\",\"field\":null,\"has_fraud_risk\":true,\"institution_metadata\":{\"item_id\":\"testItemID\"},\"page_number\":1,\"signal_description\":null,\"type\":\"MASKING\"},{\"actual_value\":null,\"expected_value\":null,\"field\":null,\"has_fraud_risk\":true,\"institution_metadata\":null,\"page_number\":0,\"signal_description\":\"Creation date and modification date do not match\",\"type\":\"METADATA_DATES_OUTSIDE_WINDOW\"}],\"risk_summary\":{\"risk_score\":70}}]}]}],\"request_id\":\"LhQf0THi8SH1yJm\"}",
             )
         }
+        #[cfg(feature = "assets")]
         "creditRelayCreate" => {
             ::std::option::Option::Some(
                 "{\"relay_token\":\"credit-relay-production-3TAU2CWVYBDVRHUCAAAI27ULU4\",\"request_id\":\"Iam3b\"}",
             )
         }
+        #[cfg(feature = "assets")]
         "creditRelayGet" => {
             ::std::option::Option::Some(
                 "{\"report\":{\"asset_report_id\":\"028e8404-a013-4a45-ac9e-002482f9cafc\",\"client_report_id\":\"client_report_id_1221\",\"date_generated\":\"2023-03-30T18:27:37Z\",\"days_requested\":90,\"items\":[{\"accounts\":[{\"account_id\":\"1qKRXQjk8xUWDJojNwPXTj8gEmR48piqRNye8\",\"balances\":{\"available\":43200,\"current\":43200,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"days_available\":90,\"historical_balances\":[{\"current\":49050,\"date\":\"2023-03-29\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":49050,\"date\":\"2023-03-28\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":49050,\"date\":\"2023-03-27\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":49050,\"date\":\"2023-03-26\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":49050,\"date\":\"2023-03-25\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}],\"mask\":\"4444\",\"name\":\"Plaid Money Market\",\"official_name\":\"Plaid Platinum Standard 1.85% Interest Money Market\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"+1 111-555-3333\",\"primary\":false,\"type\":\"home\"},{\"data\":\"+1 111-555-4444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"+1 111-555-5555\",\"primary\":false,\"type\":\"mobile\"}]}],\"ownership_type\":null,\"subtype\":\"money market\",\"transactions\":[{\"account_id\":\"1qKRXQjk8xUWDJojNwPXTj8gEmR48piqRNye8\",\"amount\":5850,\"date\":\"2023-03-30\",\"iso_currency_code\":\"USD\",\"original_description\":\"ACH Electronic CreditGUSTO PAY 123456\",\"pending\":false,\"transaction_id\":\"gGQgjoeyqBF89PND6K14Sow1wddZBmtLomJ78\",\"unofficial_currency_code\":null}],\"type\":\"depository\"},{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"balances\":{\"available\":100,\"current\":110,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"days_available\":90,\"historical_balances\":[{\"current\":110,\"date\":\"2023-03-29\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":-390,\"date\":\"2023-03-28\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":-373.67,\"date\":\"2023-03-27\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":-284.27,\"date\":\"2023-03-26\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},{\"current\":-284.27,\"date\":\"2023-03-25\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null}],\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"+1 111-555-3333\",\"primary\":false,\"type\":\"home\"},{\"data\":\"+1 111-555-4444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"+1 111-555-5555\",\"primary\":false,\"type\":\"mobile\"}]}],\"ownership_type\":null,\"subtype\":\"checking\",\"transactions\":[{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"amount\":89.4,\"date\":\"2023-03-27\",\"iso_currency_code\":\"USD\",\"original_description\":\"SparkFun\",\"pending\":false,\"transaction_id\":\"4zBRq1Qem4uAPnoyKjJNTRQpQddM4ztlo1PLD\",\"unofficial_currency_code\":null},{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"amount\":12,\"date\":\"2023-03-28\",\"iso_currency_code\":\"USD\",\"original_description\":\"McDonalds #3322\",\"pending\":false,\"transaction_id\":\"dkjL41PnbKsPral79jpxhMWdW55gkPfBkWpRL\",\"unofficial_currency_code\":null},{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"amount\":4.33,\"date\":\"2023-03-28\",\"iso_currency_code\":\"USD\",\"original_description\":\"Starbucks\",\"pending\":false,\"transaction_id\":\"a84ZxQaWDAtDL3dRgmazT57K7jjN3WFkNWMDy\",\"unofficial_currency_code\":null},{\"account_id\":\"eG7pNLjknrFpWvP7Dkbdf3Pq6GVBPKTaQJK5v\",\"amount\":-500,\"date\":\"2023-03-29\",\"iso_currency_code\":\"USD\",\"original_description\":\"United Airlines **** REFUND ****\",\"pending\":false,\"transaction_id\":\"xG9jbv3eMoFWepzB7wQLT3LoLggX5Duy1Gbe5\",\"unofficial_currency_code\":null}],\"type\":\"depository\"}],\"date_last_updated\":\"2023-03-30T18:25:26Z\",\"institution_id\":\"ins_109508\",\"institution_name\":\"First Platypus Bank\",\"item_id\":\"AZMP7JrGXgtPd3AQMeg7hwMKgk5E8qU1V5ME7\"}],\"user\":{\"client_user_id\":\"uid_40332\",\"email\":\"abcharleston@example.com\",\"first_name\":\"Anna\",\"last_name\":\"Charleston\",\"middle_name\":\"B\",\"phone_number\":\"1-415-867-5309\",\"ssn\":\"111-22-1234\"}},\"request_id\":\"GVzMdiDd8DDAQK4\",\"warnings\":[]}",
             )
         }
+        #[cfg(feature = "assets")]
         "creditRelayRefresh" => {
             ::std::option::Option::Some(
                 "{\"asset_report_id\":\"bf3a0490-344c-4620-a219-2693162e4b1d\",\"relay_token\":\"credit-relay-sandbox-8218d5f8-6d6d-403d-92f5-13a9afaa4398\",\"request_id\":\"NBZaq\"}",
             )
         }
+        #[cfg(feature = "assets")]
         "creditRelayRemove" => {
             ::std::option::Option::Some(
                 "{\"removed\":true,\"request_id\":\"m8MDnv9okwxFNBV\"}",
             )
         }
+        #[cfg(feature = "income")]
         "creditReportAuditCopyRemove" => {
             ::std::option::Option::Some(
                 "{\"removed\":true,\"request_id\":\"m8MDnv9okwxFNBV\"}",
             )
         }
+        #[cfg(feature = "income")]
         "creditSessionsGet" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"Aim3b\",\"sessions\":[{\"link_session_id\":\"356dbb28-7f98-44d1-8e6d-0cec580f3171\",\"results\":{\"bank_income_results\":[{\"institution_id\":\"ins_56\",\"item_id\":\"M5eVJqLnv3tbzdngLDp9FL5OlDNxlNhlE55op\",\"status\":\"APPROVED\"}],\"item_add_results\":[{\"institution_id\":\"ins_56\",\"item_id\":\"M5eVJqLnv3tbzdngLDp9FL5OlDNxlNhlE55op\",\"public_token\":\"public-sandbox-5c224a01-8314-4491-a06f-39e193d5cddc\"}]},\"session_start_time\":\"2022-09-30T23:40:30.946225Z\"},{\"link_session_id\":\"f742cae8-31e4-49cc-a621-6cafbdb26fb9\",\"results\":{\"payroll_income_results\":[{\"institution_id\":\"ins_92\",\"num_paystubs_retrieved\":2,\"num_w2s_retrieved\":1}]},\"session_start_time\":\"2022-09-26T23:40:30.946225Z\"}]}",
             )
         }
+        #[cfg(feature = "kyc-aml-users")]
         "dashboardUserGet" => {
             ::std::option::Option::Some(
                 "{\"created_at\":\"2020-07-24T03:26:02Z\",\"email_address\":\"user@example.com\",\"id\":\"54350110fedcbaf01234ffee\",\"request_id\":\"saKrIBuEB9qJZng\",\"status\":\"active\"}",
             )
         }
+        #[cfg(feature = "kyc-aml-users")]
         "dashboardUserList" => {
             ::std::option::Option::Some(
                 "{\"dashboard_users\":[{\"created_at\":\"2020-07-24T03:26:02Z\",\"email_address\":\"user@example.com\",\"id\":\"54350110fedcbaf01234ffee\",\"status\":\"active\"}],\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "employers")]
         "employersSearch" => {
             ::std::option::Option::Some(
                 "{\"employers\":[{\"address\":{\"city\":\"San Francisco\",\"country\":\"US\",\"postal_code\":\"94103\",\"region\":\"CA\",\"street\":\"1098 Harrison St\"},\"confidence_score\":1,\"employer_id\":\"emp_1\",\"name\":\"Plaid Inc.\"}],\"request_id\":\"ixTBLZGvhD4NnmB\"}",
             )
         }
+        #[cfg(feature = "income")]
         "employmentVerificationGet" => {
             ::std::option::Option::Some(
                 "{\"employments\":[{\"employer\":{\"name\":\"Plaid Inc\"},\"end_date\":null,\"platform_ids\":{\"employee_id\":\"1234567\",\"payroll_id\":\"1234567\",\"position_id\":\"8888\"},\"start_date\":\"2020-01-01\",\"status\":\"EMPLOYMENT_STATUS_ACTIVE\",\"title\":\"Software Engineer\"}],\"request_id\":\"LhQf0THi8SH1yJm\"}",
             )
         }
+        #[cfg(feature = "fdx")]
         "fdxConsentGet" => {
             ::std::option::Option::Some(
                 "{\"createdTime\":\"2026-01-01T00:00:00Z\",\"id\":\"9585694d-3ae5-8863-1234-567890abcdef\",\"parties\":[{\"homeUri\":\"https://example.com\",\"name\":\"My Example Client\",\"registeredEntityId\":\"549300A0B1C2D3E4F5G6\",\"registeredEntityName\":\"My Example Client LLC\",\"registry\":\"PRIVATE\",\"type\":\"DATA_RECIPIENT\"},{\"homeUri\":\"https://www.platypus.com\",\"name\":\"First Platypus Bank\",\"type\":\"DATA_PROVIDER\"},{\"homeUri\":\"https://plaid.com\",\"name\":\"Plaid\",\"type\":\"DATA_ACCESS_PLATFORM\"}],\"resources\":[{\"dataClusters\":[\"ACCOUNT_BASIC\",\"BALANCES\",\"TRANSACTIONS\",\"SCHEDULED_PAYMENTS\"],\"resourceId\":\"b14e1e714693bc00\",\"resourceType\":\"ACCOUNT\"}],\"status\":\"ACTIVE\",\"updatedTime\":\"2026-01-02T00:00:00Z\"}",
             )
         }
+        #[cfg(feature = "fdx")]
         "getRecipient" => {
             ::std::option::Option::Some(
                 "{\"client_name\":\"My Example Client\",\"logo_uri\":\"https://client-logos.plaid.com/logo.png\",\"recipient_id\":\"7bf0b839-861e-444e-b103-9007610ffbaf\",\"third_party_legal_name\":\"My Example Client LLC\"}",
             )
         }
+        #[cfg(feature = "fdx")]
         "getRecipients" => {
             ::std::option::Option::Some(
                 "{\"recipients\":[{\"category\":\"Robo advisors\",\"client_name\":\"My Example Client\",\"connection_count\":128,\"joined_date\":\"2021-08-31\",\"logo_uri\":\"https://client-logos.plaid.com/logo.png\",\"recipient_id\":\"98c8990b-72a9-4dc2-a4c5-f45b9b269178\",\"third_party_legal_name\":\"My Example Client LLC\"},{\"category\":\"eCommerce\",\"client_name\":\"Another Example Client\",\"connection_count\":209,\"joined_date\":\"2027-04-15\",\"logo_uri\":\"https://client-logos.plaid.com/logo2.png\",\"recipient_id\":\"1a6ad795-2b9a-4a9f-8615-e771816c92db\",\"third_party_legal_name\":\"Another Example Client LLC\"}]}",
             )
         }
+        #[cfg(feature = "identity")]
         "identityDocumentsUploadsGet" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"ZXEbW7Rkr9iv1qj8abebU1KDMlkexgSgrLAod\",\"balances\":{\"available\":null,\"current\":null,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"documents\":[{\"document_id\":\"9f838fef-b0a5-4ef4-bf73-8e5248d43ad7\",\"metadata\":{\"document_type\":\"BANK_STATEMENT\",\"is_account_number_match\":true,\"last_updated\":\"2024-09-25T23:57:12Z\",\"page_count\":1,\"uploaded_at\":\"2024-09-25T23:57:12Z\"},\"risk_insights\":{\"risk_signals\":[{\"has_fraud_risk\":true,\"page_number\":0,\"signal_description\":\"Creation date and modification date do not match\",\"type\":\"METADATA_DATES_OUTSIDE_WINDOW\"},{\"has_fraud_risk\":true,\"page_number\":0,\"signal_description\":\"Adobe Acrobat\",\"type\":\"SOFTWARE_BLACKLIST\"}],\"risk_summary\":{\"risk_score\":100}}}],\"mask\":\"0000\",\"name\":\"Checking ...0000\",\"official_name\":null,\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"OAKLAND\",\"country\":\"US\",\"postal_code\":\"94103\",\"region\":\"CA\",\"street\":\"1234 GRAND AVE\"},\"primary\":true}],\"document_id\":\"9f838fef-b0a5-4ef4-bf73-8e5248d43ad7\",\"emails\":[],\"names\":[\"JANE DOE\"],\"phone_numbers\":[]}],\"subtype\":\"checking\",\"type\":\"depository\",\"verification_status\":\"manually_verified\"}],\"item\":{\"available_products\":[],\"billed_products\":[\"auth\"],\"consent_expiration_time\":null,\"error\":null,\"item_id\":\"QwpzDByRv8uvdpwKEW3WU4PkGEApajtp3o4NN\",\"products\":[\"auth\"],\"update_type\":\"background\",\"webhook\":\"https://www.example.com/webhook\"},\"request_id\":\"b5jvmskusjwX5Gs\"}",
             )
         }
+        #[cfg(feature = "identity")]
         "identityGet" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"balances\":{\"available\":100,\"current\":110,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"2025550123\",\"primary\":false,\"type\":\"home\"},{\"data\":\"1112224444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"1112225555\",\"primary\":false,\"type\":\"mobile\"}]}],\"subtype\":\"checking\",\"type\":\"depository\"},{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"balances\":{\"available\":200,\"current\":210,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"1111\",\"name\":\"Plaid Saving\",\"official_name\":\"Plaid Silver Standard 0.1% Interest Saving\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"2025550123\",\"primary\":false,\"type\":\"home\"},{\"data\":\"1112224444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"1112225555\",\"primary\":false,\"type\":\"mobile\"}]}],\"subtype\":\"savings\",\"type\":\"depository\"}],\"item\":{\"auth_method\":\"INSTANT_AUTH\",\"available_products\":[\"balance\",\"investments\"],\"billed_products\":[\"assets\",\"auth\",\"identity\",\"liabilities\",\"transactions\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_3\",\"institution_name\":\"Chase\",\"item_id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6\",\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"request_id\":\"3nARps6TOYtbACO\"}",
             )
         }
+        #[cfg(feature = "identity")]
         "identityMatch" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"address\":{\"is_postal_code_match\":true,\"score\":100},\"balances\":{\"available\":null,\"current\":null,\"iso_currency_code\":null,\"limit\":null,\"unofficial_currency_code\":null},\"email_address\":{\"score\":100},\"legal_name\":{\"is_business_name_detected\":false,\"is_first_name_or_last_name_match\":true,\"is_nickname_match\":true,\"score\":90},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"phone_number\":{\"score\":100},\"subtype\":\"checking\",\"type\":\"depository\"},{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"address\":{\"is_postal_code_match\":true,\"score\":100},\"balances\":{\"available\":null,\"current\":null,\"iso_currency_code\":null,\"limit\":null,\"unofficial_currency_code\":null},\"email_address\":null,\"legal_name\":{\"is_first_name_or_last_name_match\":false,\"score\":30},\"mask\":\"1111\",\"name\":\"Plaid Saving\",\"official_name\":\"Plaid Silver Standard 0.1% Interest Saving\",\"phone_number\":{\"score\":100},\"subtype\":\"savings\",\"type\":\"depository\"}],\"item\":{\"auth_method\":\"INSTANT_AUTH\",\"available_products\":[\"balance\",\"investments\"],\"billed_products\":[\"assets\",\"auth\",\"identity\",\"liabilities\",\"transactions\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_3\",\"institution_name\":\"Chase\",\"item_id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6\",\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"request_id\":\"3nARps6TOYtbACO\"}",
             )
         }
+        #[cfg(feature = "identity")]
         "identityRefresh" => {
             ::std::option::Option::Some("{\"request_id\":\"1vwmF5TBQwiqfwP\"}")
         }
+        #[cfg(feature = "identity-verification")]
         "identityVerificationAutofillCreate" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"saKrIBuEB9qJZng\",\"status\":\"success\",\"user\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"po_box\":\"yes\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\",\"type\":\"residential\"},\"id_number\":{\"type\":\"us_ssn\",\"value\":\"123456789\"},\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"}}}",
             )
         }
+        #[cfg(feature = "identity-verification")]
         "identityVerificationCreate" => {
             ::std::option::Option::Some(
                 "{\"beacon_user_id\":\"becusr_42cF1MNo42r9Xj\",\"client_user_id\":\"your-db-id-3b24110\",\"completed_at\":\"2020-07-24T03:26:02Z\",\"created_at\":\"2020-07-24T03:26:02Z\",\"documentary_verification\":{\"documents\":[{\"analysis\":{\"aamva_verification\":{\"city\":\"match\",\"date_of_birth\":\"match\",\"eye_color\":\"match\",\"first_name\":\"match\",\"gender\":\"match\",\"height\":\"match\",\"id_expiration_date\":\"match\",\"id_issue_date\":\"match\",\"id_number\":\"match\",\"is_verified\":true,\"last_name\":\"match\",\"middle_name\":\"match\",\"postal_code\":\"match\",\"street\":\"match\"},\"authenticity\":\"match\",\"extracted_data\":{\"date_of_birth\":\"match\",\"expiration_date\":\"not_expired\",\"issuing_country\":\"match\",\"name\":\"match\"},\"fraud_analysis_details\":{\"detail_check\":\"success\",\"image_composition_check\":\"success\",\"integrity_check\":\"success\",\"issue_date_check\":\"success\",\"portrait_details_check\":\"success\",\"portrait_presence_check\":\"success\",\"type_supported\":\"success\"},\"image_quality\":\"high\",\"image_quality_details\":{\"blur_check\":\"success\",\"dimensions_check\":\"success\",\"glare_check\":\"success\"}},\"attempt\":1,\"extracted_data\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St. Unit 42\"},\"category\":\"drivers_license\",\"date_of_birth\":\"1990-05-29\",\"expiration_date\":\"2030-05-29\",\"id_number\":\"AB123456\",\"issue_date\":\"2020-05-29\",\"issuing_country\":\"US\",\"issuing_region\":\"IN\",\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"}},\"images\":{\"cropped_back\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/cropped_back.jpeg\",\"cropped_front\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/cropped_front.jpeg\",\"face\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/face.jpeg\",\"original_back\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/original_back.jpeg\",\"original_front\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/original_front.jpeg\"},\"redacted_at\":\"2020-07-24T03:26:02Z\",\"status\":\"success\"}],\"status\":\"success\"},\"id\":\"idv_52xR9LKo77r1Np\",\"kyc_check\":{\"address\":{\"po_box\":\"yes\",\"summary\":\"match\",\"type\":\"residential\"},\"date_of_birth\":{\"summary\":\"match\"},\"id_number\":{\"summary\":\"match\"},\"name\":{\"summary\":\"match\"},\"phone_number\":{\"area_code\":\"match\",\"summary\":\"match\"},\"status\":\"success\"},\"latest_scored_protect_event\":{\"event_id\":\"ptevt_7AJYTMFxRUgJ\",\"fraud_attributes\":{\"fraud_attributes\":{\"link_session.linked_bank_accounts.connected_apps.days_since_first_connection\":582,\"link_session.linked_bank_accounts.user_pi_matches_owners\":true,\"session.challenged_with_mfa\":false,\"user.bank_accounts.num_of_frozen_or_restricted_accounts\":0,\"user.link_sessions.days_since_first_link_session\":150,\"user.linked_bank_accounts.num_family_names\":1,\"user.linked_bank_accounts.num_of_connected_banks\":1,\"user.pi.email.history_yrs\":7.03,\"user.pi.email.num_social_networks_linked\":12,\"user.pi.ssn.user_likely_has_better_ssn\":false}},\"timestamp\":\"2020-07-24T03:26:02Z\",\"trust_index\":{\"model\":\"trust_index.2.0.0\",\"score\":86,\"subscores\":{\"bank_account_insights\":{\"score\":85},\"device_and_connection\":{\"score\":87}}}},\"previous_attempt_id\":\"idv_42cF1MNo42r9Xj\",\"redacted_at\":\"2020-07-24T03:26:02Z\",\"request_id\":\"saKrIBuEB9qJZng\",\"risk_check\":{\"behavior\":{\"bot_detected\":\"yes\",\"fraud_ring_detected\":\"yes\",\"user_interactions\":\"risky\"},\"devices\":[{\"ip_proxy_type\":\"none_detected\",\"ip_spam_list_count\":1,\"ip_timezone_offset\":\"+06:00:00\"}],\"email\":{\"breach_count\":1,\"domain_is_custom\":\"yes\",\"domain_is_disposable\":\"yes\",\"domain_is_free_provider\":\"yes\",\"domain_registered_at\":\"1990-05-29\",\"first_breached_at\":\"1990-05-29\",\"includes_date_of_birth\":\"no_data\",\"is_deliverable\":\"yes\",\"is_edu\":\"no_data\",\"last_breached_at\":\"1990-05-29\",\"linked_services\":[\"apple\"],\"top_level_domain_is_suspicious\":\"yes\"},\"facial_duplicates\":[{\"id\":\"idv_52xR9LKo77r1Np\",\"matched_after_completed\":true,\"similarity\":95}],\"identity_abuse_signals\":{\"stolen_identity\":{\"score\":0},\"synthetic_identity\":{\"score\":0}},\"phone\":{\"linked_services\":[\"apple\"]},\"status\":\"success\",\"trust_index_score\":86},\"selfie_check\":{\"selfies\":[{\"analysis\":{\"document_comparison\":\"match\",\"liveness_check\":\"success\"},\"attempt\":1,\"capture\":{\"image_url\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/selfie/liveness.jpeg\",\"video_url\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/selfie/liveness.webm\"},\"status\":\"success\"}],\"status\":\"success\"},\"shareable_url\":\"https://flow.plaid.com/verify/idv_4FrXJvfQU3zGUR?key=e004115db797f7cc3083bff3167cba30644ef630fb46f5b086cde6cc3b86a36f\",\"status\":\"success\",\"steps\":{\"accept_tos\":\"success\",\"documentary_verification\":\"success\",\"kyc_check\":\"success\",\"risk_check\":\"success\",\"selfie_check\":\"success\",\"verify_sms\":\"success\",\"watchlist_screening\":\"success\"},\"template\":{\"id\":\"idvtmp_4FrXJvfQU3zGUR\",\"version\":2},\"user\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\"},\"date_of_birth\":\"1990-05-29\",\"email_address\":\"user@example.com\",\"id_number\":{\"type\":\"us_ssn\",\"value\":\"123456789\"},\"ip_address\":\"192.0.2.42\",\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"},\"phone_number\":\"+12345678909\"},\"user_id\":\"usr_dddAs9ewdcDQQQ\",\"verify_sms\":{\"status\":\"success\",\"verifications\":[{\"attempt\":1,\"delivery_attempt_count\":1,\"initially_sent_at\":\"2020-07-24T03:26:02Z\",\"last_sent_at\":\"2020-07-24T03:26:02Z\",\"phone_number\":\"+12345678909\",\"redacted_at\":\"2020-07-24T03:26:02Z\",\"solve_attempt_count\":1,\"status\":\"success\"}]},\"watchlist_screening_id\":\"scr_52xR9LKo77r1Np\"}",
             )
         }
+        #[cfg(feature = "identity-verification")]
         "identityVerificationGet" => {
             ::std::option::Option::Some(
                 "{\"beacon_user_id\":\"becusr_42cF1MNo42r9Xj\",\"client_user_id\":\"your-db-id-3b24110\",\"completed_at\":\"2020-07-24T03:26:02Z\",\"created_at\":\"2020-07-24T03:26:02Z\",\"documentary_verification\":{\"documents\":[{\"analysis\":{\"aamva_verification\":{\"city\":\"match\",\"date_of_birth\":\"match\",\"eye_color\":\"match\",\"first_name\":\"match\",\"gender\":\"match\",\"height\":\"match\",\"id_expiration_date\":\"match\",\"id_issue_date\":\"match\",\"id_number\":\"match\",\"is_verified\":true,\"last_name\":\"match\",\"middle_name\":\"match\",\"postal_code\":\"match\",\"street\":\"match\"},\"authenticity\":\"match\",\"extracted_data\":{\"date_of_birth\":\"match\",\"expiration_date\":\"not_expired\",\"issuing_country\":\"match\",\"name\":\"match\"},\"fraud_analysis_details\":{\"detail_check\":\"success\",\"image_composition_check\":\"success\",\"integrity_check\":\"success\",\"issue_date_check\":\"success\",\"portrait_details_check\":\"success\",\"portrait_presence_check\":\"success\",\"type_supported\":\"success\"},\"image_quality\":\"high\",\"image_quality_details\":{\"blur_check\":\"success\",\"dimensions_check\":\"success\",\"glare_check\":\"success\"}},\"attempt\":1,\"extracted_data\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St. Unit 42\"},\"category\":\"drivers_license\",\"date_of_birth\":\"1990-05-29\",\"expiration_date\":\"2030-05-29\",\"id_number\":\"AB123456\",\"issue_date\":\"2020-05-29\",\"issuing_country\":\"US\",\"issuing_region\":\"IN\",\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"}},\"images\":{\"cropped_back\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/cropped_back.jpeg\",\"cropped_front\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/cropped_front.jpeg\",\"face\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/face.jpeg\",\"original_back\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/original_back.jpeg\",\"original_front\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/original_front.jpeg\"},\"redacted_at\":\"2020-07-24T03:26:02Z\",\"status\":\"success\"}],\"status\":\"success\"},\"id\":\"idv_52xR9LKo77r1Np\",\"kyc_check\":{\"address\":{\"po_box\":\"yes\",\"summary\":\"match\",\"type\":\"residential\"},\"date_of_birth\":{\"summary\":\"match\"},\"id_number\":{\"summary\":\"match\"},\"name\":{\"summary\":\"match\"},\"phone_number\":{\"area_code\":\"match\",\"summary\":\"match\"},\"status\":\"success\"},\"latest_scored_protect_event\":{\"event_id\":\"ptevt_7AJYTMFxRUgJ\",\"fraud_attributes\":{\"fraud_attributes\":{\"link_session.linked_bank_accounts.connected_apps.days_since_first_connection\":582,\"link_session.linked_bank_accounts.user_pi_matches_owners\":true,\"session.challenged_with_mfa\":false,\"user.bank_accounts.num_of_frozen_or_restricted_accounts\":0,\"user.link_sessions.days_since_first_link_session\":150,\"user.linked_bank_accounts.num_family_names\":1,\"user.linked_bank_accounts.num_of_connected_banks\":1,\"user.pi.email.history_yrs\":7.03,\"user.pi.email.num_social_networks_linked\":12,\"user.pi.ssn.user_likely_has_better_ssn\":false}},\"timestamp\":\"2020-07-24T03:26:02Z\",\"trust_index\":{\"model\":\"trust_index.2.0.0\",\"score\":86,\"subscores\":{\"bank_account_insights\":{\"score\":85},\"device_and_connection\":{\"score\":87}}}},\"previous_attempt_id\":\"idv_42cF1MNo42r9Xj\",\"redacted_at\":\"2020-07-24T03:26:02Z\",\"request_id\":\"saKrIBuEB9qJZng\",\"risk_check\":{\"behavior\":{\"bot_detected\":\"yes\",\"fraud_ring_detected\":\"yes\",\"user_interactions\":\"risky\"},\"devices\":[{\"ip_proxy_type\":\"none_detected\",\"ip_spam_list_count\":1,\"ip_timezone_offset\":\"+06:00:00\"}],\"email\":{\"breach_count\":1,\"domain_is_custom\":\"yes\",\"domain_is_disposable\":\"yes\",\"domain_is_free_provider\":\"yes\",\"domain_registered_at\":\"1990-05-29\",\"first_breached_at\":\"1990-05-29\",\"includes_date_of_birth\":\"no_data\",\"is_deliverable\":\"yes\",\"is_edu\":\"no_data\",\"last_breached_at\":\"1990-05-29\",\"linked_services\":[\"apple\"],\"top_level_domain_is_suspicious\":\"yes\"},\"facial_duplicates\":[{\"id\":\"idv_52xR9LKo77r1Np\",\"matched_after_completed\":true,\"similarity\":95}],\"identity_abuse_signals\":{\"stolen_identity\":{\"score\":0},\"synthetic_identity\":{\"score\":0}},\"phone\":{\"linked_services\":[\"apple\"]},\"status\":\"success\",\"trust_index_score\":86},\"selfie_check\":{\"selfies\":[{\"analysis\":{\"document_comparison\":\"match\",\"liveness_check\":\"success\"},\"attempt\":1,\"capture\":{\"image_url\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/selfie/liveness.jpeg\",\"video_url\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/selfie/liveness.webm\"},\"status\":\"success\"}],\"status\":\"success\"},\"shareable_url\":\"https://flow.plaid.com/verify/idv_4FrXJvfQU3zGUR?key=e004115db797f7cc3083bff3167cba30644ef630fb46f5b086cde6cc3b86a36f\",\"status\":\"success\",\"steps\":{\"accept_tos\":\"success\",\"documentary_verification\":\"success\",\"kyc_check\":\"success\",\"risk_check\":\"success\",\"selfie_check\":\"success\",\"verify_sms\":\"success\",\"watchlist_screening\":\"success\"},\"template\":{\"id\":\"idvtmp_4FrXJvfQU3zGUR\",\"version\":2},\"user\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\"},\"date_of_birth\":\"1990-05-29\",\"email_address\":\"user@example.com\",\"id_number\":{\"type\":\"us_ssn\",\"value\":\"123456789\"},\"ip_address\":\"192.0.2.42\",\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"},\"phone_number\":\"+12345678909\"},\"user_id\":\"usr_dddAs9ewdcDQQQ\",\"verify_sms\":{\"status\":\"success\",\"verifications\":[{\"attempt\":1,\"delivery_attempt_count\":1,\"initially_sent_at\":\"2020-07-24T03:26:02Z\",\"last_sent_at\":\"2020-07-24T03:26:02Z\",\"phone_number\":\"+12345678909\",\"redacted_at\":\"2020-07-24T03:26:02Z\",\"solve_attempt_count\":1,\"status\":\"success\"}]},\"watchlist_screening_id\":\"scr_52xR9LKo77r1Np\"}",
             )
         }
+        #[cfg(feature = "identity-verification")]
         "identityVerificationList" => {
             ::std::option::Option::Some(
                 "{\"identity_verifications\":[{\"beacon_user_id\":\"becusr_42cF1MNo42r9Xj\",\"client_user_id\":\"your-db-id-3b24110\",\"completed_at\":\"2020-07-24T03:26:02Z\",\"created_at\":\"2020-07-24T03:26:02Z\",\"documentary_verification\":{\"documents\":[{\"analysis\":{\"aamva_verification\":{\"city\":\"match\",\"date_of_birth\":\"match\",\"eye_color\":\"match\",\"first_name\":\"match\",\"gender\":\"match\",\"height\":\"match\",\"id_expiration_date\":\"match\",\"id_issue_date\":\"match\",\"id_number\":\"match\",\"is_verified\":true,\"last_name\":\"match\",\"middle_name\":\"match\",\"postal_code\":\"match\",\"street\":\"match\"},\"authenticity\":\"match\",\"extracted_data\":{\"date_of_birth\":\"match\",\"expiration_date\":\"not_expired\",\"issuing_country\":\"match\",\"name\":\"match\"},\"fraud_analysis_details\":{\"detail_check\":\"success\",\"image_composition_check\":\"success\",\"integrity_check\":\"success\",\"issue_date_check\":\"success\",\"portrait_details_check\":\"success\",\"portrait_presence_check\":\"success\",\"type_supported\":\"success\"},\"image_quality\":\"high\",\"image_quality_details\":{\"blur_check\":\"success\",\"dimensions_check\":\"success\",\"glare_check\":\"success\"}},\"attempt\":1,\"extracted_data\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St. Unit 42\"},\"category\":\"drivers_license\",\"date_of_birth\":\"1990-05-29\",\"expiration_date\":\"2030-05-29\",\"id_number\":\"AB123456\",\"issue_date\":\"2020-05-29\",\"issuing_country\":\"US\",\"issuing_region\":\"IN\",\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"}},\"images\":{\"cropped_back\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/cropped_back.jpeg\",\"cropped_front\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/cropped_front.jpeg\",\"face\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/face.jpeg\",\"original_back\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/original_back.jpeg\",\"original_front\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/original_front.jpeg\"},\"redacted_at\":\"2020-07-24T03:26:02Z\",\"status\":\"success\"}],\"status\":\"success\"},\"id\":\"idv_52xR9LKo77r1Np\",\"kyc_check\":{\"address\":{\"po_box\":\"yes\",\"summary\":\"match\",\"type\":\"residential\"},\"date_of_birth\":{\"summary\":\"match\"},\"id_number\":{\"summary\":\"match\"},\"name\":{\"summary\":\"match\"},\"phone_number\":{\"area_code\":\"match\",\"summary\":\"match\"},\"status\":\"success\"},\"latest_scored_protect_event\":{\"event_id\":\"ptevt_7AJYTMFxRUgJ\",\"fraud_attributes\":{\"fraud_attributes\":{\"link_session.linked_bank_accounts.connected_apps.days_since_first_connection\":582,\"link_session.linked_bank_accounts.user_pi_matches_owners\":true,\"session.challenged_with_mfa\":false,\"user.bank_accounts.num_of_frozen_or_restricted_accounts\":0,\"user.link_sessions.days_since_first_link_session\":150,\"user.linked_bank_accounts.num_family_names\":1,\"user.linked_bank_accounts.num_of_connected_banks\":1,\"user.pi.email.history_yrs\":7.03,\"user.pi.email.num_social_networks_linked\":12,\"user.pi.ssn.user_likely_has_better_ssn\":false}},\"timestamp\":\"2020-07-24T03:26:02Z\",\"trust_index\":{\"model\":\"trust_index.2.0.0\",\"score\":86,\"subscores\":{\"bank_account_insights\":{\"score\":85},\"device_and_connection\":{\"score\":87}}}},\"previous_attempt_id\":\"idv_42cF1MNo42r9Xj\",\"redacted_at\":\"2020-07-24T03:26:02Z\",\"risk_check\":{\"behavior\":{\"bot_detected\":\"yes\",\"fraud_ring_detected\":\"yes\",\"user_interactions\":\"risky\"},\"devices\":[{\"ip_proxy_type\":\"none_detected\",\"ip_spam_list_count\":1,\"ip_timezone_offset\":\"+06:00:00\"}],\"email\":{\"breach_count\":1,\"domain_is_custom\":\"yes\",\"domain_is_disposable\":\"yes\",\"domain_is_free_provider\":\"yes\",\"domain_registered_at\":\"1990-05-29\",\"first_breached_at\":\"1990-05-29\",\"includes_date_of_birth\":\"no_data\",\"is_deliverable\":\"yes\",\"is_edu\":\"no_data\",\"last_breached_at\":\"1990-05-29\",\"linked_services\":[\"apple\"],\"top_level_domain_is_suspicious\":\"yes\"},\"facial_duplicates\":[{\"id\":\"idv_52xR9LKo77r1Np\",\"matched_after_completed\":true,\"similarity\":95}],\"identity_abuse_signals\":{\"stolen_identity\":{\"score\":0},\"synthetic_identity\":{\"score\":0}},\"phone\":{\"linked_services\":[\"apple\"]},\"status\":\"success\",\"trust_index_score\":86},\"selfie_check\":{\"selfies\":[{\"analysis\":{\"document_comparison\":\"match\",\"liveness_check\":\"success\"},\"attempt\":1,\"capture\":{\"image_url\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/selfie/liveness.jpeg\",\"video_url\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/selfie/liveness.webm\"},\"status\":\"success\"}],\"status\":\"success\"},\"shareable_url\":\"https://flow.plaid.com/verify/idv_4FrXJvfQU3zGUR?key=e004115db797f7cc3083bff3167cba30644ef630fb46f5b086cde6cc3b86a36f\",\"status\":\"success\",\"steps\":{\"accept_tos\":\"success\",\"documentary_verification\":\"success\",\"kyc_check\":\"success\",\"risk_check\":\"success\",\"selfie_check\":\"success\",\"verify_sms\":\"success\",\"watchlist_screening\":\"success\"},\"template\":{\"id\":\"idvtmp_4FrXJvfQU3zGUR\",\"version\":2},\"user\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\"},\"date_of_birth\":\"1990-05-29\",\"email_address\":\"user@example.com\",\"id_number\":{\"type\":\"us_ssn\",\"value\":\"123456789\"},\"ip_address\":\"192.0.2.42\",\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"},\"phone_number\":\"+12345678909\"},\"user_id\":\"usr_dddAs9ewdcDQQQ\",\"verify_sms\":{\"status\":\"success\",\"verifications\":[{\"attempt\":1,\"delivery_attempt_count\":1,\"initially_sent_at\":\"2020-07-24T03:26:02Z\",\"last_sent_at\":\"2020-07-24T03:26:02Z\",\"phone_number\":\"+12345678909\",\"redacted_at\":\"2020-07-24T03:26:02Z\",\"solve_attempt_count\":1,\"status\":\"success\"}]},\"watchlist_screening_id\":\"scr_52xR9LKo77r1Np\"}],\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "identity-verification")]
         "identityVerificationRetry" => {
             ::std::option::Option::Some(
                 "{\"beacon_user_id\":\"becusr_42cF1MNo42r9Xj\",\"client_user_id\":\"your-db-id-3b24110\",\"completed_at\":\"2020-07-24T03:26:02Z\",\"created_at\":\"2020-07-24T03:26:02Z\",\"documentary_verification\":{\"documents\":[{\"analysis\":{\"aamva_verification\":{\"city\":\"match\",\"date_of_birth\":\"match\",\"eye_color\":\"match\",\"first_name\":\"match\",\"gender\":\"match\",\"height\":\"match\",\"id_expiration_date\":\"match\",\"id_issue_date\":\"match\",\"id_number\":\"match\",\"is_verified\":true,\"last_name\":\"match\",\"middle_name\":\"match\",\"postal_code\":\"match\",\"street\":\"match\"},\"authenticity\":\"match\",\"extracted_data\":{\"date_of_birth\":\"match\",\"expiration_date\":\"not_expired\",\"issuing_country\":\"match\",\"name\":\"match\"},\"fraud_analysis_details\":{\"detail_check\":\"success\",\"image_composition_check\":\"success\",\"integrity_check\":\"success\",\"issue_date_check\":\"success\",\"portrait_details_check\":\"success\",\"portrait_presence_check\":\"success\",\"type_supported\":\"success\"},\"image_quality\":\"high\",\"image_quality_details\":{\"blur_check\":\"success\",\"dimensions_check\":\"success\",\"glare_check\":\"success\"}},\"attempt\":1,\"extracted_data\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St. Unit 42\"},\"category\":\"drivers_license\",\"date_of_birth\":\"1990-05-29\",\"expiration_date\":\"2030-05-29\",\"id_number\":\"AB123456\",\"issue_date\":\"2020-05-29\",\"issuing_country\":\"US\",\"issuing_region\":\"IN\",\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"}},\"images\":{\"cropped_back\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/cropped_back.jpeg\",\"cropped_front\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/cropped_front.jpeg\",\"face\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/face.jpeg\",\"original_back\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/original_back.jpeg\",\"original_front\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/documents/1/original_front.jpeg\"},\"redacted_at\":\"2020-07-24T03:26:02Z\",\"status\":\"success\"}],\"status\":\"success\"},\"id\":\"idv_52xR9LKo77r1Np\",\"kyc_check\":{\"address\":{\"po_box\":\"yes\",\"summary\":\"match\",\"type\":\"residential\"},\"date_of_birth\":{\"summary\":\"match\"},\"id_number\":{\"summary\":\"match\"},\"name\":{\"summary\":\"match\"},\"phone_number\":{\"area_code\":\"match\",\"summary\":\"match\"},\"status\":\"success\"},\"latest_scored_protect_event\":{\"event_id\":\"ptevt_7AJYTMFxRUgJ\",\"fraud_attributes\":{\"fraud_attributes\":{\"link_session.linked_bank_accounts.connected_apps.days_since_first_connection\":582,\"link_session.linked_bank_accounts.user_pi_matches_owners\":true,\"session.challenged_with_mfa\":false,\"user.bank_accounts.num_of_frozen_or_restricted_accounts\":0,\"user.link_sessions.days_since_first_link_session\":150,\"user.linked_bank_accounts.num_family_names\":1,\"user.linked_bank_accounts.num_of_connected_banks\":1,\"user.pi.email.history_yrs\":7.03,\"user.pi.email.num_social_networks_linked\":12,\"user.pi.ssn.user_likely_has_better_ssn\":false}},\"timestamp\":\"2020-07-24T03:26:02Z\",\"trust_index\":{\"model\":\"trust_index.2.0.0\",\"score\":86,\"subscores\":{\"bank_account_insights\":{\"score\":85},\"device_and_connection\":{\"score\":87}}}},\"previous_attempt_id\":\"idv_42cF1MNo42r9Xj\",\"redacted_at\":\"2020-07-24T03:26:02Z\",\"request_id\":\"saKrIBuEB9qJZng\",\"risk_check\":{\"behavior\":{\"bot_detected\":\"yes\",\"fraud_ring_detected\":\"yes\",\"user_interactions\":\"risky\"},\"devices\":[{\"ip_proxy_type\":\"none_detected\",\"ip_spam_list_count\":1,\"ip_timezone_offset\":\"+06:00:00\"}],\"email\":{\"breach_count\":1,\"domain_is_custom\":\"yes\",\"domain_is_disposable\":\"yes\",\"domain_is_free_provider\":\"yes\",\"domain_registered_at\":\"1990-05-29\",\"first_breached_at\":\"1990-05-29\",\"includes_date_of_birth\":\"no_data\",\"is_deliverable\":\"yes\",\"is_edu\":\"no_data\",\"last_breached_at\":\"1990-05-29\",\"linked_services\":[\"apple\"],\"top_level_domain_is_suspicious\":\"yes\"},\"facial_duplicates\":[{\"id\":\"idv_52xR9LKo77r1Np\",\"matched_after_completed\":true,\"similarity\":95}],\"identity_abuse_signals\":{\"stolen_identity\":{\"score\":0},\"synthetic_identity\":{\"score\":0}},\"phone\":{\"linked_services\":[\"apple\"]},\"status\":\"success\",\"trust_index_score\":86},\"selfie_check\":{\"selfies\":[{\"analysis\":{\"document_comparison\":\"match\",\"liveness_check\":\"success\"},\"attempt\":1,\"capture\":{\"image_url\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/selfie/liveness.jpeg\",\"video_url\":\"https://example.plaid.com/verifications/idv_52xR9LKo77r1Np/selfie/liveness.webm\"},\"status\":\"success\"}],\"status\":\"success\"},\"shareable_url\":\"https://flow.plaid.com/verify/idv_4FrXJvfQU3zGUR?key=e004115db797f7cc3083bff3167cba30644ef630fb46f5b086cde6cc3b86a36f\",\"status\":\"success\",\"steps\":{\"accept_tos\":\"success\",\"documentary_verification\":\"success\",\"kyc_check\":\"success\",\"risk_check\":\"success\",\"selfie_check\":\"success\",\"verify_sms\":\"success\",\"watchlist_screening\":\"success\"},\"template\":{\"id\":\"idvtmp_4FrXJvfQU3zGUR\",\"version\":2},\"user\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"46001\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"Unit 42\"},\"date_of_birth\":\"1990-05-29\",\"email_address\":\"user@example.com\",\"id_number\":{\"type\":\"us_ssn\",\"value\":\"123456789\"},\"ip_address\":\"192.0.2.42\",\"name\":{\"family_name\":\"Knope\",\"given_name\":\"Leslie\"},\"phone_number\":\"+12345678909\"},\"user_id\":\"usr_dddAs9ewdcDQQQ\",\"verify_sms\":{\"status\":\"success\",\"verifications\":[{\"attempt\":1,\"delivery_attempt_count\":1,\"initially_sent_at\":\"2020-07-24T03:26:02Z\",\"last_sent_at\":\"2020-07-24T03:26:02Z\",\"phone_number\":\"+12345678909\",\"redacted_at\":\"2020-07-24T03:26:02Z\",\"solve_attempt_count\":1,\"status\":\"success\"}]},\"watchlist_screening_id\":\"scr_52xR9LKo77r1Np\"}",
             )
         }
+        #[cfg(feature = "income")]
         "incomeVerificationCreate" => {
             ::std::option::Option::Some(
                 "{\"income_verification_id\":\"f2a826d7-25cf-483b-a124-c40beb64b732\",\"request_id\":\"lMjeOeu9X1VUh1F\"}",
             )
         }
+        #[cfg(feature = "income")]
         "incomeVerificationPaystubsGet" => {
             ::std::option::Option::Some(
                 "{\"document_metadata\":[{\"doc_id\":\"2jkflanbd\",\"doc_type\":\"DOCUMENT_TYPE_PAYSTUB\",\"name\":\"paystub.pdf\",\"status\":\"DOCUMENT_STATUS_PROCESSING_COMPLETE\"}],\"paystubs\":[{\"deductions\":{\"breakdown\":[{\"current_amount\":123.45,\"description\":\"taxes\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null,\"ytd_amount\":246.9}],\"total\":{\"current_amount\":123.45,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null,\"ytd_amount\":246.9}},\"doc_id\":\"2jkflanbd\",\"earnings\":{\"breakdown\":[{\"canonical_description\":\"REGULAR PAY\",\"current_amount\":200.22,\"description\":\"salary earned\",\"hours\":80,\"iso_currency_code\":\"USD\",\"rate\":null,\"unofficial_currency_code\":null,\"ytd_amount\":400.44},{\"canonical_desription\":\"BONUS\",\"current_amount\":100,\"description\":\"bonus earned\",\"hours\":null,\"iso_currency_code\":\"USD\",\"rate\":null,\"unofficial_currency_code\":null,\"ytd_amount\":100}],\"total\":{\"current_amount\":300.22,\"hours\":160,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null,\"ytd_amount\":500.44}},\"employee\":{\"address\":{\"city\":\"SAN FRANCISCO\",\"country\":\"US\",\"postal_code\":\"94133\",\"region\":\"CA\",\"street\":\"2140 TAYLOR ST\"},\"marital_status\":\"single\",\"name\":\"ANNA CHARLESTON\",\"taxpayer_id\":{\"id_mask\":\"3333\",\"id_type\":\"SSN\"}},\"employer\":{\"address\":{\"city\":\"SAN FRANCISCO\",\"country\":\"US\",\"postal_code\":\"94111\",\"region\":\"CA\",\"street\":\"1098 HARRISON ST\"},\"name\":\"PLAID INC\"},\"net_pay\":{\"current_amount\":123.34,\"description\":\"TOTAL NET PAY\",\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null,\"ytd_amount\":253.54},\"pay_period_details\":{\"check_amount\":1490.21,\"distribution_breakdown\":[{\"account_name\":\"Big time checking\",\"bank_name\":\"bank of plaid\",\"current_amount\":176.77,\"iso_currency_code\":\"USD\",\"mask\":\"1223\",\"type\":\"checking\",\"unofficial_currency_code\":null}],\"end_date\":\"2020-12-15\",\"gross_earnings\":4500,\"pay_date\":\"2020-12-15\",\"pay_frequency\":\"PAY_FREQUENCY_BIWEEKLY\",\"start_date\":\"2020-12-01\"}}],\"request_id\":\"2pxQ59buGdsHRef\"}",
             )
         }
+        #[cfg(feature = "income")]
         "incomeVerificationPrecheck" => {
             ::std::option::Option::Some(
                 "{\"confidence\":\"HIGH\",\"precheck_id\":\"n9elqYlvYm\",\"request_id\":\"lMjeOeu9X1VUh1F\"}",
             )
         }
+        #[cfg(feature = "income")]
         "incomeVerificationTaxformsGet" => {
             ::std::option::Option::Some(
                 "{\"document_metadata\":[{\"doc_id\":\"q5Ypbbr03p\",\"doc_type\":\"DOCUMENT_TYPE_US_TAX_W2\",\"name\":\"my_w2.pdf\",\"status\":\"DOCUMENT_STATUS_PROCESSING_COMPLETE\"}],\"request_id\":\"73W7sz8nIP8Mgck\",\"taxforms\":[{\"document_type\":\"W2\",\"w2\":{\"allocated_tips\":\"1000\",\"box_12\":[{\"amount\":\"200\",\"code\":\"AA\"}],\"box_9\":\"box9\",\"dependent_care_benefits\":\"1000\",\"employee\":{\"address\":{\"city\":\"San Francisco\",\"country\":\"US\",\"postal_code\":\"94103\",\"region\":\"CA\",\"street\":\"1234 Grand St\"},\"marital_status\":\"single\",\"name\":\"Josie Georgia Harrison\",\"taxpayer_id\":{\"id_mask\":\"1234\",\"id_type\":\"SSN\"}},\"employee_id_number\":\"12-1234567\",\"employer\":{\"address\":{\"city\":\"New York\",\"country\":\"US\",\"postal_code\":\"10010\",\"region\":\"NY\",\"street\":\"456 Main St\"},\"name\":\"Acme Inc\"},\"federal_income_tax_withheld\":\"1000\",\"medicare_tax_withheld\":\"1000\",\"medicare_wages_and_tips\":\"1000\",\"nonqualified_plans\":\"1000\",\"other\":\"other\",\"retirement_plan\":\"CHECKED\",\"social_security_tax_withheld\":\"1000\",\"social_security_tips\":\"1000\",\"social_security_wages\":\"1000\",\"state_and_local_wages\":[{\"employer_state_id_number\":\"11111111111AAA\",\"local_income_tax\":\"200\",\"local_wages_tips\":\"200\",\"locality_name\":\"local\",\"state\":\"UT\",\"state_income_tax\":\"200\",\"state_wages_tips\":\"200\"}],\"statutory_employee\":\"CHECKED\",\"tax_year\":\"2020\",\"third_party_sick_pay\":\"CHECKED\",\"wages_tips_other_comp\":\"1000\"}}]}",
@@ -26833,34 +28718,41 @@ pub fn example_json(operation_id: &str) -> ::std::option::Option<&'static str> {
                 "{\"institutions\":[{\"country_codes\":[\"US\"],\"institution_id\":\"ins_109513\",\"name\":\"Theoretical Bank\",\"oauth\":true,\"products\":[\"assets\",\"auth\",\"balance\",\"cra_lend_score\",\"cra_plaid_credit_score\",\"identity\",\"identity_match\",\"income\",\"pay_by_bank\",\"processor_payments\",\"recurring_transactions\",\"transactions\",\"transfer\"],\"routing_numbers\":[\"031101270\",\"103100194\",\"103112357\"]}],\"request_id\":\"QheuqaazREmq9xp\"}",
             )
         }
+        #[cfg(feature = "investments-move")]
         "investmentsAuthGet" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"31qEA6LPwGumkA4Z5mGbfyGwr4mL6nSZlQqpZ\",\"balances\":{\"available\":43200,\"current\":43200,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"mask\":\"4444\",\"name\":\"Plaid Money Market\",\"official_name\":\"Plaid Platinum Standard 1.85% Interest Money Market\",\"subtype\":\"money market\",\"type\":\"depository\"},{\"account_id\":\"xlP8npRxwgCj48LQbjxWipkeL3gbyXf64knoy\",\"balances\":{\"available\":null,\"current\":415.57,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"mask\":\"5555\",\"name\":\"Plaid IRA\",\"official_name\":null,\"subtype\":\"ira\",\"type\":\"investment\"}],\"data_sources\":{\"holdings\":\"INSTITUTION\",\"numbers\":\"INSTITUTION\",\"owners\":\"INSTITUTION\"},\"holdings\":[{\"account_id\":\"xlP8npRxwgCj48LQbjxWipkeL3gbyXf64knoy\",\"cost_basis\":1,\"institution_price\":1,\"institution_price_as_of\":\"2021-05-25\",\"institution_price_datetime\":null,\"institution_value\":0.01,\"iso_currency_code\":\"USD\",\"quantity\":0.01,\"security_id\":\"d6ePmbPxgWCWmMVv66q9iPV94n91vMtov5Are\",\"unofficial_currency_code\":null,\"vested_quantity\":1,\"vested_value\":1},{\"account_id\":\"xlP8npRxwgCj48LQbjxWipkeL3gbyXf64knoy\",\"cost_basis\":0.01,\"institution_price\":0.011,\"institution_price_as_of\":\"2021-05-25\",\"institution_price_datetime\":null,\"institution_value\":110,\"iso_currency_code\":\"USD\",\"quantity\":10000,\"security_id\":\"8E4L9XLl6MudjEpwPAAgivmdZRdBPJuvMPlPb\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null},{\"account_id\":\"xlP8npRxwgCj48LQbjxWipkeL3gbyXf64knoy\",\"cost_basis\":94.808,\"institution_price\":94.808,\"institution_price_as_of\":\"2021-04-13\",\"institution_price_datetime\":null,\"institution_value\":94.808,\"iso_currency_code\":\"USD\",\"quantity\":1,\"security_id\":\"Lxe4yz4XQEtwb2YArO7RFMpPDvPxy7FALRyea\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null},{\"account_id\":\"xlP8npRxwgCj48LQbjxWipkeL3gbyXf64knoy\",\"cost_basis\":40,\"institution_price\":42.15,\"institution_price_as_of\":\"2021-05-25\",\"institution_price_datetime\":null,\"institution_value\":210.75,\"iso_currency_code\":\"USD\",\"quantity\":5,\"security_id\":\"abJamDazkgfvBkVGgnnLUWXoxnomp5up8llg4\",\"unofficial_currency_code\":null,\"vested_quantity\":7,\"vested_value\":66}],\"item\":{\"available_products\":[\"assets\",\"balance\",\"beacon\",\"cra_base_report\",\"cra_income_insights\",\"signal\",\"identity\",\"identity_match\",\"income\",\"income_verification\",\"investments\",\"processor_identity\",\"recurring_transactions\",\"transactions\"],\"billed_products\":[\"investments_auth\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_115616\",\"institution_name\":\"Vanguard\",\"item_id\":\"7qBnDwLP3aIZkD7NKZ5ysk5X9xVxDWHg65oD5\",\"products\":[\"investments_auth\"],\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"numbers\":{\"acats\":[{\"account\":\"TR5555\",\"account_id\":\"xlP8npRxwgCj48LQbjxWipkeL3gbyXf64knoy\",\"dtc_numbers\":[\"1111\",\"2222\",\"3333\"]}]},\"owners\":[{\"account_id\":\"31qEA6LPwGumkA4Z5mGbfyGwr4mL6nSZlQqpZ\",\"names\":[\"Alberta Bobbeth Charleson\"]},{\"account_id\":\"xlP8npRxwgCj48LQbjxWipkeL3gbyXf64knoy\",\"names\":[\"Alberta Bobbeth Charleson\"]}],\"request_id\":\"hPCXou4mm9Qwzzu\",\"securities\":[{\"cfi_code\":\"OCASPS\",\"close_price\":0.011,\"close_price_as_of\":null,\"cusip\":null,\"fixed_income\":null,\"industry\":null,\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":null,\"name\":\"Nflx Feb 01'18 $355 Call\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":null,\"security_id\":\"8E4L9XLl6MudjEpwPAAgivmdZRdBPJuvMPlPb\",\"sedol\":null,\"subtype\":\"option\",\"ticker_symbol\":\"NFLX180201C00355000\",\"type\":\"derivative\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":\"DYZTXR\",\"close_price\":94.808,\"close_price_as_of\":\"2023-11-02\",\"cusip\":\"912797HE0\",\"fixed_income\":{\"face_value\":100,\"issue_date\":\"2023-11-02\",\"maturity_date\":\"2024-10-31\",\"yield_rate\":{\"percentage\":5.43,\"type\":\"coupon_equivalent\"}},\"industry\":\"Sovereign Government\",\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":null,\"name\":\"US Treasury Bill - 5.43% 31/10/2024 USD 100\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":\"Government\",\"security_id\":\"Lxe4yz4XQEtwb2YArO7RFMpPDvPxy7FALRyea\",\"sedol\":null,\"subtype\":\"bill\",\"ticker_symbol\":null,\"type\":\"fixed income\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":\"CIOIBS\",\"close_price\":9.08,\"close_price_as_of\":\"2024-09-09\",\"cusip\":null,\"fixed_income\":null,\"industry\":\"Investment Trusts or Mutual Funds\",\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":null,\"name\":\"DoubleLine Total Return Bond I\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":\"Miscellaneous\",\"security_id\":\"AE5rBXra1AuZLE34rkvvIyG8918m3wtRzElnJ\",\"sedol\":null,\"subtype\":\"mutual fund\",\"ticker_symbol\":\"DBLTX\",\"type\":\"mutual fund\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":\"CEOIES\",\"close_price\":42.15,\"close_price_as_of\":null,\"cusip\":null,\"fixed_income\":null,\"industry\":null,\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":null,\"name\":\"iShares Inc MSCI Brazil\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":null,\"security_id\":\"abJamDazkgfvBkVGgnnLUWXoxnomp5up8llg4\",\"sedol\":null,\"subtype\":\"etf\",\"ticker_symbol\":\"EWZ\",\"type\":\"etf\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":null,\"close_price\":1,\"close_price_as_of\":null,\"cusip\":null,\"fixed_income\":null,\"industry\":null,\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":true,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":null,\"name\":\"U S Dollar\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":null,\"security_id\":\"d6ePmbPxgWCWmMVv66q9iPV94n91vMtov5Are\",\"sedol\":null,\"subtype\":\"cash\",\"ticker_symbol\":null,\"type\":\"cash\",\"unofficial_currency_code\":null,\"update_datetime\":null}]}",
             )
         }
+        #[cfg(feature = "investments")]
         "investmentsHoldingsGet" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"5Bvpj4QknlhVWk7GygpwfVKdd133GoCxB814g\",\"balances\":{\"available\":43200,\"current\":43200,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"mask\":\"4444\",\"name\":\"Plaid Money Market\",\"official_name\":\"Plaid Platinum Standard 1.85% Interest Money Market\",\"subtype\":\"money market\",\"type\":\"depository\"},{\"account_id\":\"JqMLm4rJwpF6gMPJwBqdh9ZjjPvvpDcb7kDK1\",\"balances\":{\"available\":null,\"current\":110.01,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"mask\":\"5555\",\"name\":\"Plaid IRA\",\"official_name\":null,\"subtype\":\"ira\",\"type\":\"investment\"},{\"account_id\":\"k67E4xKvMlhmleEa4pg9hlwGGNnnEeixPolGm\",\"balances\":{\"available\":null,\"current\":24580.0605,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"mask\":\"6666\",\"name\":\"Plaid 401k\",\"official_name\":null,\"subtype\":\"401k\",\"type\":\"investment\"},{\"account_id\":\"ax0xgOBYRAIqOOjeLZr0iZBb8r6K88HZXpvmq\",\"balances\":{\"available\":48200.03,\"current\":48200.03,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"mask\":\"4092\",\"name\":\"Plaid Crypto Exchange Account\",\"official_name\":null,\"subtype\":\"crypto exchange\",\"type\":\"investment\"}],\"holdings\":[{\"account_id\":\"JqMLm4rJwpF6gMPJwBqdh9ZjjPvvpDcb7kDK1\",\"cost_basis\":1,\"institution_price\":1,\"institution_price_as_of\":\"2021-04-13\",\"institution_price_datetime\":null,\"institution_value\":0.01,\"iso_currency_code\":\"USD\",\"quantity\":0.01,\"security_id\":\"d6ePmbPxgWCWmMVv66q9iPV94n91vMtov5Are\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null},{\"account_id\":\"k67E4xKvMlhmleEa4pg9hlwGGNnnEeixPolGm\",\"cost_basis\":1.5,\"institution_price\":2.11,\"institution_price_as_of\":\"2021-04-13\",\"institution_price_datetime\":null,\"institution_value\":2.11,\"iso_currency_code\":\"USD\",\"quantity\":1,\"security_id\":\"KDwjlXj1Rqt58dVvmzRguxJybmyQL8FgeWWAy\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null},{\"account_id\":\"k67E4xKvMlhmleEa4pg9hlwGGNnnEeixPolGm\",\"cost_basis\":10,\"institution_price\":10.42,\"institution_price_as_of\":\"2021-04-13\",\"institution_price_datetime\":null,\"institution_value\":20.84,\"iso_currency_code\":\"USD\",\"quantity\":2,\"security_id\":\"NDVQrXQoqzt5v3bAe8qRt4A7mK7wvZCLEBBJk\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null},{\"account_id\":\"JqMLm4rJwpF6gMPJwBqdh9ZjjPvvpDcb7kDK1\",\"cost_basis\":0.01,\"institution_price\":0.011,\"institution_price_as_of\":\"2021-04-13\",\"institution_price_datetime\":null,\"institution_value\":110,\"iso_currency_code\":\"USD\",\"quantity\":10000,\"security_id\":\"8E4L9XLl6MudjEpwPAAgivmdZRdBPJuvMPlPb\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null},{\"account_id\":\"k67E4xKvMlhmleEa4pg9hlwGGNnnEeixPolGm\",\"cost_basis\":23,\"institution_price\":27,\"institution_price_as_of\":\"2021-04-13\",\"institution_price_datetime\":null,\"institution_value\":636.309,\"iso_currency_code\":\"USD\",\"quantity\":23.567,\"security_id\":\"JDdP7XPMklt5vwPmDN45t3KAoWAPmjtpaW7DP\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null},{\"account_id\":\"k67E4xKvMlhmleEa4pg9hlwGGNnnEeixPolGm\",\"cost_basis\":15,\"institution_price\":13.73,\"institution_price_as_of\":\"2021-04-13\",\"institution_price_datetime\":null,\"institution_value\":1373.6865,\"iso_currency_code\":\"USD\",\"quantity\":100.05,\"security_id\":\"nnmo8doZ4lfKNEDe3mPJipLGkaGw3jfPrpxoN\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null},{\"account_id\":\"k67E4xKvMlhmleEa4pg9hlwGGNnnEeixPolGm\",\"cost_basis\":948.08,\"institution_price\":94.808,\"institution_price_as_of\":\"2021-04-13\",\"institution_price_datetime\":null,\"institution_value\":948.08,\"iso_currency_code\":\"USD\",\"quantity\":10,\"security_id\":\"Lxe4yz4XQEtwb2YArO7RFMpPDvPxy7FALRyea\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null},{\"account_id\":\"k67E4xKvMlhmleEa4pg9hlwGGNnnEeixPolGm\",\"cost_basis\":1,\"institution_price\":1,\"institution_price_as_of\":\"2021-04-13\",\"institution_price_datetime\":null,\"institution_value\":12345.67,\"iso_currency_code\":\"USD\",\"quantity\":12345.67,\"security_id\":\"d6ePmbPxgWCWmMVv66q9iPV94n91vMtov5Are\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null},{\"account_id\":\"ax0xgOBYRAIqOOjeLZr0iZBb8r6K88HZXpvmq\",\"cost_basis\":92.47,\"institution_price\":0.177494362,\"institution_price_as_of\":\"2022-01-14\",\"institution_price_datetime\":\"2022-06-07T23:01:00Z\",\"institution_value\":4437.35905,\"iso_currency_code\":\"USD\",\"quantity\":25000,\"security_id\":\"vLRMV3MvY1FYNP91on35CJD5QN5rw9Fpa9qOL\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null}],\"item\":{\"auth_method\":\"INSTANT_AUTH\",\"available_products\":[\"balance\",\"identity\",\"liabilities\",\"transactions\"],\"billed_products\":[\"assets\",\"auth\",\"investments\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_3\",\"institution_name\":\"Chase\",\"item_id\":\"4z9LPae1nRHWy8pvg9jrsgbRP4ZNQvIdbLq7g\",\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"request_id\":\"l68wb8zpS0hqmsJ\",\"securities\":[{\"cfi_code\":\"OCASPS\",\"close_price\":0.011,\"close_price_as_of\":\"2021-04-13\",\"cusip\":null,\"fixed_income\":null,\"industry\":\"Internet Software or Services\",\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":\"XNAS\",\"name\":\"Nflx Feb 01'18 $355 Call\",\"option_contract\":{\"contract_type\":\"call\",\"expiration_date\":\"2018-02-01\",\"strike_price\":355,\"underlying_security_ticker\":\"NFLX\"},\"proxy_security_id\":null,\"sector\":\"Technology Services\",\"security_id\":\"8E4L9XLl6MudjEpwPAAgivmdZRdBPJuvMPlPb\",\"sedol\":null,\"subtype\":\"option\",\"ticker_symbol\":\"NFLX180201C00355000\",\"type\":\"derivative\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":\"CIOGES\",\"close_price\":27,\"close_price_as_of\":null,\"cusip\":\"577130834\",\"fixed_income\":null,\"industry\":\"Investment Trusts or Mutual Funds\",\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":\"US5771308344\",\"iso_currency_code\":\"USD\",\"market_identifier_code\":\"XNAS\",\"name\":\"Matthews Pacific Tiger Fund Insti Class\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":\"Miscellaneous\",\"security_id\":\"JDdP7XPMklt5vwPmDN45t3KAoWAPmjtpaW7DP\",\"sedol\":null,\"subtype\":\"mutual fund\",\"ticker_symbol\":\"MIPTX\",\"type\":\"mutual fund\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":\"ESVUFR\",\"close_price\":2.11,\"close_price_as_of\":null,\"cusip\":\"00448Q201\",\"fixed_income\":null,\"industry\":\"Major Pharmaceuticals\",\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":\"US00448Q2012\",\"iso_currency_code\":\"USD\",\"market_identifier_code\":\"XNAS\",\"name\":\"Achillion Pharmaceuticals Inc.\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":\"Health Technology\",\"security_id\":\"KDwjlXj1Rqt58dVvmzRguxJybmyQL8FgeWWAy\",\"sedol\":null,\"subtype\":\"common stock\",\"ticker_symbol\":\"ACHN\",\"type\":\"equity\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":\"CIOIBS\",\"close_price\":10.42,\"close_price_as_of\":null,\"cusip\":\"258620103\",\"fixed_income\":null,\"industry\":null,\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":\"US2586201038\",\"iso_currency_code\":\"USD\",\"market_identifier_code\":\"XNAS\",\"name\":\"DoubleLine Total Return Bond Fund\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":null,\"security_id\":\"NDVQrXQoqzt5v3bAe8qRt4A7mK7wvZCLEBBJk\",\"sedol\":null,\"subtype\":\"mutual fund\",\"ticker_symbol\":\"DBLTX\",\"type\":\"mutual fund\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":null,\"close_price\":1,\"close_price_as_of\":null,\"cusip\":null,\"fixed_income\":null,\"industry\":null,\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":true,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":null,\"name\":\"U S Dollar\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":null,\"security_id\":\"d6ePmbPxgWCWmMVv66q9iPV94n91vMtov5Are\",\"sedol\":null,\"subtype\":\"cash\",\"ticker_symbol\":\"USD\",\"type\":\"cash\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":null,\"close_price\":13.73,\"close_price_as_of\":null,\"cusip\":null,\"fixed_income\":null,\"industry\":null,\"institution_id\":\"ins_3\",\"institution_security_id\":\"NHX105509\",\"is_cash_equivalent\":false,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":\"XNAS\",\"name\":\"NH PORTFOLIO 1055 (FIDELITY INDEX)\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":null,\"security_id\":\"nnmo8doZ4lfKNEDe3mPJipLGkaGw3jfPrpxoN\",\"sedol\":null,\"subtype\":\"etf\",\"ticker_symbol\":\"NHX105509\",\"type\":\"etf\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":\"DYZTXR\",\"close_price\":94.808,\"close_price_as_of\":\"2023-11-02\",\"cusip\":\"912797HE0\",\"fixed_income\":{\"face_value\":100,\"issue_date\":\"2023-11-02\",\"maturity_date\":\"2024-10-31\",\"yield_rate\":{\"percentage\":5.43,\"type\":\"coupon_equivalent\"}},\"industry\":\"Sovereign Government\",\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":null,\"name\":\"US Treasury Bill - 5.43% 31/10/2024 USD 100\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":\"Government\",\"security_id\":\"Lxe4yz4XQEtwb2YArO7RFMpPDvPxy7FALRyea\",\"sedol\":null,\"subtype\":\"bill\",\"ticker_symbol\":null,\"type\":\"fixed income\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":null,\"close_price\":0.140034616,\"close_price_as_of\":\"2022-01-24\",\"cusip\":null,\"fixed_income\":null,\"industry\":null,\"institution_id\":\"ins_3\",\"institution_security_id\":null,\"is_cash_equivalent\":true,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":\"XNAS\",\"name\":\"Dogecoin\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":null,\"security_id\":\"vLRMV3MvY1FYNP91on35CJD5QN5rw9Fpa9qOL\",\"sedol\":null,\"subtype\":\"cryptocurrency\",\"ticker_symbol\":\"DOGE\",\"type\":\"cryptocurrency\",\"unofficial_currency_code\":null,\"update_datetime\":\"2022-06-07T23:01:00Z\"}]}",
             )
         }
+        #[cfg(feature = "investments")]
         "investmentsRefresh" => {
             ::std::option::Option::Some("{\"request_id\":\"1vwmF5TBQwiqfwP\"}")
         }
+        #[cfg(feature = "investments")]
         "investmentsTransactionsGet" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"5e66Dl6jNatx3nXPGwZ7UkJed4z6KBcZA4Rbe\",\"balances\":{\"available\":100,\"current\":110,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"subtype\":\"checking\",\"type\":\"depository\"},{\"account_id\":\"KqZZMoZmBWHJlz7yKaZjHZb78VNpaxfVa7e5z\",\"balances\":{\"available\":null,\"current\":320.76,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"mask\":\"5555\",\"name\":\"Plaid IRA\",\"official_name\":null,\"subtype\":\"ira\",\"type\":\"investment\"},{\"account_id\":\"rz99ex9ZQotvnjXdgQLEsR81e3ArPgulVWjGj\",\"balances\":{\"available\":null,\"current\":23631.9805,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"mask\":\"6666\",\"name\":\"Plaid 401k\",\"official_name\":null,\"subtype\":\"401k\",\"type\":\"investment\"}],\"investment_transactions\":[{\"account_id\":\"rz99ex9ZQotvnjXdgQLEsR81e3ArPgulVWjGj\",\"amount\":-8.72,\"cancel_transaction_id\":null,\"date\":\"2020-05-29\",\"fees\":0,\"investment_transaction_id\":\"oq99Pz97joHQem4BNjXECev1E4B6L6sRzwANW\",\"iso_currency_code\":\"USD\",\"name\":\"INCOME DIV DIVIDEND RECEIVED\",\"price\":0,\"quantity\":0,\"security_id\":\"eW4jmnjd6AtjxXVrjmj6SX1dNEdZp3Cy8RnRQ\",\"subtype\":\"dividend\",\"transaction_datetime\":null,\"type\":\"cash\",\"unofficial_currency_code\":null},{\"account_id\":\"rz99ex9ZQotvnjXdgQLEsR81e3ArPgulVWjGj\",\"amount\":-1289.01,\"cancel_transaction_id\":null,\"date\":\"2020-05-28\",\"fees\":7.99,\"investment_transaction_id\":\"pK99jB9e7mtwjA435GpVuMvmWQKVbVFLWme57\",\"iso_currency_code\":\"USD\",\"name\":\"SELL Matthews Pacific Tiger Fund Insti Class\",\"price\":27.53,\"quantity\":-47.74104242992852,\"security_id\":\"JDdP7XPMklt5vwPmDN45t3KAoWAPmjtpaW7DP\",\"subtype\":\"sell\",\"transaction_datetime\":\"2020-05-28T15:10:09Z\",\"type\":\"sell\",\"unofficial_currency_code\":null},{\"account_id\":\"rz99ex9ZQotvnjXdgQLEsR81e3ArPgulVWjGj\",\"amount\":7.7,\"cancel_transaction_id\":null,\"date\":\"2020-05-27\",\"fees\":7.99,\"investment_transaction_id\":\"LKoo1ko93wtreBwM7yQnuQ3P5DNKbKSPRzBNv\",\"iso_currency_code\":\"USD\",\"name\":\"BUY DoubleLine Total Return Bond Fund\",\"price\":10.42,\"quantity\":0.7388014749727547,\"security_id\":\"NDVQrXQoqzt5v3bAe8qRt4A7mK7wvZCLEBBJk\",\"subtype\":\"buy\",\"transaction_datetime\":\"2020-05-27T17:23:22Z\",\"type\":\"buy\",\"unofficial_currency_code\":null}],\"item\":{\"available_products\":[\"assets\",\"balance\",\"identity\",\"transactions\"],\"billed_products\":[\"auth\",\"investments\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_12\",\"item_id\":\"8Mqq5rqQ7Pcxq9MGDv3JULZ6yzZDLMCwoxGDq\",\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"request_id\":\"iv4q3ZlytOOthkv\",\"securities\":[{\"cfi_code\":\"CIOGES\",\"close_price\":27,\"close_price_as_of\":null,\"cusip\":\"577130834\",\"fixed_income\":null,\"industry\":\"Investment Trusts or Mutual Funds\",\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":\"US5771308344\",\"iso_currency_code\":\"USD\",\"market_identifier_code\":\"XNAS\",\"name\":\"Matthews Pacific Tiger Fund Insti Class\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":\"Miscellaneous\",\"security_id\":\"JDdP7XPMklt5vwPmDN45t3KAoWAPmjtpaW7DP\",\"sedol\":null,\"subtype\":\"mutual fund\",\"ticker_symbol\":\"MIPTX\",\"type\":\"mutual fund\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":\"CIOIBS\",\"close_price\":10.42,\"close_price_as_of\":null,\"cusip\":\"258620103\",\"fixed_income\":null,\"industry\":null,\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":\"US2586201038\",\"iso_currency_code\":\"USD\",\"market_identifier_code\":\"XNAS\",\"name\":\"DoubleLine Total Return Bond Fund\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":null,\"security_id\":\"NDVQrXQoqzt5v3bAe8qRt4A7mK7wvZCLEBBJk\",\"sedol\":null,\"subtype\":\"mutual fund\",\"ticker_symbol\":\"DBLTX\",\"type\":\"mutual fund\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":\"ESVUFR\",\"close_price\":34.73,\"close_price_as_of\":null,\"cusip\":\"84470P109\",\"fixed_income\":null,\"industry\":\"Regional Banks\",\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":\"US84470P1093\",\"iso_currency_code\":\"USD\",\"market_identifier_code\":\"XNAS\",\"name\":\"Southside Bancshares Inc.\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":\"Finance\",\"security_id\":\"eW4jmnjd6AtjxXVrjmj6SX1dNEdZp3Cy8RnRQ\",\"sedol\":null,\"subtype\":\"common stock\",\"ticker_symbol\":\"SBSI\",\"type\":\"equity\",\"unofficial_currency_code\":null,\"update_datetime\":null}],\"total_investment_transactions\":3}",
             )
         }
+        #[cfg(feature = "issues")]
         "issuesGet" => {
             ::std::option::Option::Some(
                 "{\"issue\":{\"created_at\":\"2023-09-01T14:35:00Z\",\"detailed_description\":\"The Link session was unable to retrieve account information due to a network timeout.\",\"institution_ids\":[\"ins_1\",\"ins_2\"],\"institution_names\":[\"Bank of Example\",\"Example Credit Union\"],\"issue_id\":\"000001\",\"status\":\"FIX_IN_PROGRESS\",\"summary\":\"Link session failed to complete\"},\"request_id\":\"123456\"}",
             )
         }
+        #[cfg(feature = "issues")]
         "issuesSearch" => {
             ::std::option::Option::Some(
                 "{\"issues\":[{\"created_at\":\"2023-09-01T14:35:00Z\",\"detailed_description\":\"The Link session was unable to retrieve account information due to a network timeout.\",\"institution_ids\":[\"ins_1\",\"ins_2\"],\"institution_names\":[\"Bank of Example\",\"Example Credit Union\"],\"issue_id\":\"000001\",\"status\":\"FIX_IN_PROGRESS\",\"summary\":\"Link session failed to complete\"},{\"created_at\":\"2023-09-02T11:20:00Z\",\"detailed_description\":\"The account synchronization failed due to an API rate limit issue.\",\"institution_ids\":[\"ins_3\"],\"institution_names\":[\"Example National Bank\"],\"issue_id\":\"000002\",\"status\":\"AWAITING_RESOLUTION\",\"summary\":\"Account sync error\"}],\"request_id\":\"123456\"}",
             )
         }
+        #[cfg(feature = "issues")]
         "issuesSubscribe" => ::std::option::Option::Some("{\"request_id\":\"123456\"}"),
         "itemAccessTokenInvalidate" => {
             ::std::option::Option::Some(
@@ -26906,6 +28798,7 @@ pub fn example_json(operation_id: &str) -> ::std::option::Option<&'static str> {
                 "{\"item\":{\"auth_method\":\"INSTANT_AUTH\",\"available_products\":[\"balance\",\"identity\",\"payment_initiation\",\"transactions\"],\"billed_products\":[\"assets\",\"auth\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_117650\",\"institution_name\":\"Royal Bank of Plaid\",\"item_id\":\"DWVAAPWq4RHGlEaNyGKRTAnPLaEmo8Cvq7na6\",\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"request_id\":\"vYK11LNTfRoAMbj\"}",
             )
         }
+        #[cfg(feature = "liabilities")]
         "liabilitiesGet" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"balances\":{\"available\":100,\"current\":110,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"subtype\":\"checking\",\"type\":\"depository\"},{\"account_id\":\"dVzbVMLjrxTnLjX4G66XUp5GLklm4oiZy88yK\",\"balances\":{\"available\":null,\"current\":410,\"iso_currency_code\":\"USD\",\"limit\":2000,\"unofficial_currency_code\":null},\"mask\":\"3333\",\"name\":\"Plaid Credit Card\",\"official_name\":\"Plaid Diamond 12.5% APR Interest Credit Card\",\"subtype\":\"credit card\",\"type\":\"credit\"},{\"account_id\":\"Pp1Vpkl9w8sajvK6oEEKtr7vZxBnGpf7LxxLE\",\"balances\":{\"available\":null,\"current\":65262,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"7777\",\"name\":\"Plaid Student Loan\",\"official_name\":null,\"subtype\":\"student\",\"type\":\"loan\"},{\"account_id\":\"BxBXxLj1m4HMXBm9WZJyUg9XLd4rKEhw8Pb1J\",\"balances\":{\"available\":null,\"current\":56302.06,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"8888\",\"name\":\"Plaid Mortgage\",\"official_name\":null,\"subtype\":\"mortgage\",\"type\":\"loan\"}],\"item\":{\"auth_method\":\"INSTANT_AUTH\",\"available_products\":[\"balance\",\"investments\"],\"billed_products\":[\"assets\",\"auth\",\"identity\",\"liabilities\",\"transactions\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_3\",\"institution_name\":\"Chase\",\"item_id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6\",\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"liabilities\":{\"credit\":[{\"account_id\":\"dVzbVMLjrxTnLjX4G66XUp5GLklm4oiZy88yK\",\"aprs\":[{\"apr_percentage\":15.24,\"apr_type\":\"balance_transfer_apr\",\"balance_subject_to_apr\":1562.32,\"interest_charge_amount\":130.22},{\"apr_percentage\":27.95,\"apr_type\":\"cash_apr\",\"balance_subject_to_apr\":56.22,\"interest_charge_amount\":14.81},{\"apr_percentage\":12.5,\"apr_type\":\"purchase_apr\",\"balance_subject_to_apr\":157.01,\"interest_charge_amount\":25.66},{\"apr_percentage\":0,\"apr_type\":\"special\",\"balance_subject_to_apr\":1000,\"interest_charge_amount\":0}],\"is_overdue\":false,\"last_payment_amount\":168.25,\"last_payment_date\":\"2019-05-22\",\"last_statement_balance\":1708.77,\"last_statement_issue_date\":\"2019-05-28\",\"minimum_payment_amount\":20,\"next_payment_due_date\":\"2020-05-28\"}],\"mortgage\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZJyUg9XLd4rKEhw8Pb1J\",\"account_number\":\"3120194154\",\"current_late_fee\":25,\"escrow_balance\":3141.54,\"has_pmi\":true,\"has_prepayment_penalty\":true,\"interest_rate\":{\"percentage\":3.99,\"type\":\"fixed\"},\"last_payment_amount\":3141.54,\"last_payment_date\":\"2019-08-01\",\"loan_term\":\"30 year\",\"loan_type_description\":\"conventional\",\"maturity_date\":\"2045-07-31\",\"next_monthly_payment\":3141.54,\"next_payment_due_date\":\"2019-11-15\",\"origination_date\":\"2015-08-01\",\"origination_principal_amount\":425000,\"past_due_amount\":2304,\"property_address\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"ytd_interest_paid\":12300.4,\"ytd_principal_paid\":12340.5}],\"student\":[{\"account_id\":\"Pp1Vpkl9w8sajvK6oEEKtr7vZxBnGpf7LxxLE\",\"account_number\":\"4277075694\",\"disbursement_dates\":[\"2002-08-28\"],\"expected_payoff_date\":\"2032-07-28\",\"guarantor\":\"DEPT OF ED\",\"interest_rate_percentage\":5.25,\"is_overdue\":false,\"last_payment_amount\":138.05,\"last_payment_date\":\"2019-04-22\",\"last_statement_balance\":1708.77,\"last_statement_issue_date\":\"2019-04-28\",\"loan_name\":\"Consolidation\",\"loan_status\":{\"end_date\":\"2032-07-28\",\"type\":\"repayment\"},\"minimum_payment_amount\":25,\"next_payment_due_date\":\"2019-05-28\",\"origination_date\":\"2002-08-28\",\"origination_principal_amount\":25000,\"outstanding_interest_amount\":6227.36,\"payment_reference_number\":\"4277075694\",\"pslf_status\":{\"estimated_eligibility_date\":null,\"payments_made\":null,\"payments_remaining\":null},\"repayment_plan\":{\"description\":\"Standard Repayment\",\"type\":\"standard\"},\"sequence_number\":\"1\",\"servicer_address\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"99415\",\"region\":\"CA\",\"street\":\"123 Relaxation Road\"},\"ytd_interest_paid\":280.55,\"ytd_principal_paid\":271.65}]},\"request_id\":\"dTnnm60WgKGLnKL\"}",
@@ -26921,6 +28814,7 @@ pub fn example_json(operation_id: &str) -> ::std::option::Option<&'static str> {
                 "{\"completed_at\":\"2019-10-12T07:21:50.52Z\",\"created_at\":\"2019-10-12T07:20:50.52Z\",\"public_tokens\":[\"public-sandbox-b0e2c4ee-a763-4df5-bfe9-46a46bce993d\"],\"request_id\":\"4ciYmmesdqSiUAB\",\"status\":\"COMPLETED\"}",
             )
         }
+        #[cfg(feature = "oauth")]
         "linkOauthCorrelationIdExchange" => {
             ::std::option::Option::Some(
                 "{\"link_token\":\"link-sandbox-33792986-2b9c-4b80-b1f2-518caaac6183\",\"request_id\":\"u0ydFs493XjyTYn\"}",
@@ -26936,258 +28830,315 @@ pub fn example_json(operation_id: &str) -> ::std::option::Option<&'static str> {
                 "{\"created_at\":\"2024-07-29T20:22:21Z\",\"expiration\":\"2024-07-29T20:52:22Z\",\"link_sessions\":[{\"events\":[{\"event_id\":\"8b2b5d28-79ec-468b-bbce-f8bd34be635a\",\"event_metadata\":{\"institution_id\":\"ins_20\",\"institution_name\":\"Citizens Bank\",\"request_id\":\"Nnclj9HntPMu5dm\"},\"event_name\":\"HANDOFF\",\"timestamp\":\"2024-07-29T20:23:59Z\"},{\"event_id\":\"12a888e0-da26-4c38-8ded-2992bc78c246\",\"event_metadata\":{\"request_id\":\"Nnclj9HntPMu5dm\"},\"event_name\":\"TRANSITION_VIEW\",\"timestamp\":\"2024-07-29T20:23:59Z\"},{\"event_id\":\"6557bdf1-a20a-43b0-8fed-c8b671e2f478\",\"event_metadata\":{\"institution_id\":\"ins_20\",\"institution_name\":\"Citizens Bank\",\"request_id\":\"sR4EGcU8zniznXi\"},\"event_name\":\"TRANSITION_VIEW\",\"timestamp\":\"2024-07-29T20:23:56Z\"},{\"event_id\":\"c6745f4c-d8fa-4103-8a65-7b995c60809e\",\"event_metadata\":{\"institution_id\":\"ins_20\",\"institution_name\":\"Citizens Bank\",\"request_id\":\"4LYDWkxfJ0htDA4\"},\"event_name\":\"SUBMIT_CREDENTIALS\",\"timestamp\":\"2024-07-29T20:23:55Z\"},{\"event_id\":\"2610fa06-e765-4c9e-8948-63048d451dbf\",\"event_metadata\":{\"institution_id\":\"ins_20\",\"institution_name\":\"Citizens Bank\",\"request_id\":\"4LYDWkxfJ0htDA4\"},\"event_name\":\"TRANSITION_VIEW\",\"timestamp\":\"2024-07-29T20:23:23Z\"},{\"event_id\":\"54b87deb-60a7-4f50-9326-293840090b72\",\"event_metadata\":{\"institution_id\":\"ins_20\",\"institution_name\":\"Citizens Bank\",\"request_id\":\"FTEFiPeL9OstwL4\"},\"event_name\":\"SELECT_INSTITUTION\",\"timestamp\":\"2024-07-29T20:23:23Z\"},{\"event_id\":\"6b285180-0bac-4ccc-bec0-d4ed75c253d2\",\"event_metadata\":{\"request_id\":\"FTEFiPeL9OstwL4\"},\"event_name\":\"TRANSITION_VIEW\",\"timestamp\":\"2024-07-29T20:23:20Z\"},{\"event_id\":\"239a6000-da50-4319-99f7-919378b7db53\",\"event_metadata\":{\"request_id\":\"WFgwgGivjBbwOb9\"},\"event_name\":\"TRANSITION_VIEW\",\"timestamp\":\"2024-07-29T20:23:17Z\"},{\"event_id\":\"0a523744-5003-4578-8414-c87e06ef8ca9\",\"event_metadata\":{\"institution_id\":\"ins_127989\",\"institution_name\":\"Bank of America\",\"request_id\":\"WFgwgGivjBbwOb9\"},\"event_name\":\"HANDOFF\",\"timestamp\":\"2024-07-29T20:23:17Z\"},{\"event_id\":\"ff44d52a-51ef-4987-b7d0-b6497dfa93cd\",\"event_metadata\":{\"institution_id\":\"ins_127989\",\"institution_name\":\"Bank of America\",\"request_id\":\"uqA0Vq8zuKlsB2y\"},\"event_name\":\"TRANSITION_VIEW\",\"timestamp\":\"2024-07-29T20:23:14Z\"},{\"event_id\":\"e0d7c1dc-8e7e-4361-893f-d6c2d2f050ab\",\"event_metadata\":{\"institution_id\":\"ins_127989\",\"institution_name\":\"Bank of America\",\"request_id\":\"dTGtMHbK21BLrsp\"},\"event_name\":\"OPEN_OAUTH\",\"timestamp\":\"2024-07-29T20:22:49Z\"},{\"event_id\":\"de87a1c0-666e-4d95-88d8-1163f6bf20f1\",\"event_metadata\":{\"institution_id\":\"ins_127989\",\"institution_name\":\"Bank of America\",\"request_id\":\"dTGtMHbK21BLrsp\"},\"event_name\":\"TRANSITION_VIEW\",\"timestamp\":\"2024-07-29T20:22:47Z\"},{\"event_id\":\"6edc2c59-96cd-4dee-a86b-140ddfd3076e\",\"event_metadata\":{\"institution_id\":\"ins_127989\",\"institution_name\":\"Bank of America\",\"request_id\":\"BxBukZsBEmxZw0I\"},\"event_name\":\"SELECT_INSTITUTION\",\"timestamp\":\"2024-07-29T20:22:46Z\"},{\"event_id\":\"d176ab57-26d2-45ee-a0fe-67daf0cf0cb0\",\"event_metadata\":{\"request_id\":\"BxBukZsBEmxZw0I\"},\"event_name\":\"TRANSITION_VIEW\",\"timestamp\":\"2024-07-29T20:22:43Z\"},{\"event_id\":\"b8be9c3d-7ac5-4851-bd92-0638cb63bdeb\",\"event_metadata\":{\"request_id\":\"UtqR09RKzJ1gcEx\"},\"event_name\":\"SKIP_SUBMIT_PHONE\",\"timestamp\":\"2024-07-29T20:22:42Z\"},{\"event_id\":\"7144cca7-533b-4dfc-81ed-f78a750ba95f\",\"event_metadata\":{\"request_id\":\"UtqR09RKzJ1gcEx\"},\"event_name\":\"TRANSITION_VIEW\",\"timestamp\":\"2024-07-29T20:22:40Z\"},{\"event_id\":\"e6a6dcc0-6bbf-4871-8d59-0c3a5eccff53\",\"event_metadata\":{\"request_id\":\"FTiagIVmxfqbevM\"},\"event_name\":\"TRANSITION_VIEW\",\"timestamp\":\"2024-07-29T20:22:39Z\"}],\"finished_at\":\"2024-07-29T20:24:05.330312653Z\",\"link_session_id\":\"43face8b-a5c2-42a4-adec-4a4ec589eb46\",\"on_success\":{\"metadata\":{\"accounts\":[{\"class_type\":null,\"id\":\"DXzZ94ZG9vhaZy8BvyZRSQ4jJwwlkNS3RwoeX\",\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"subtype\":\"checking\",\"type\":\"depository\",\"verification_status\":null},{\"class_type\":null,\"id\":\"VJyR7wRm79TNGEKxpEG9fjpJ1mmM5Bt9ymVkR\",\"mask\":\"1111\",\"name\":\"Plaid Saving\",\"subtype\":\"savings\",\"type\":\"depository\",\"verification_status\":null},{\"class_type\":null,\"id\":\"wZXnexn1eoH6LNWmMNL4hqkPB55ndjHPRNp93\",\"mask\":\"9999\",\"name\":\"Plaid Business Credit Card\",\"subtype\":\"credit card\",\"type\":\"credit\",\"verification_status\":null}],\"institution\":{\"institution_id\":\"ins_127989\",\"name\":\"Bank of America\"},\"link_session_id\":\"43face8b-a5c2-42a4-adec-4a4ec589eb46\",\"transfer_status\":null},\"public_token\":\"public-sandbox-3b9687f0-3abd-4913-9889-f0ba816d4a3a\"},\"results\":{\"bank_income_results\":[],\"cra_item_add_results\":[],\"cra_update_results\":[],\"document_income_results\":null,\"item_add_results\":[{\"accounts\":[{\"class_type\":null,\"id\":\"DXzZ94ZG9vhaZy8BvyZRSQ4jJwwlkNS3RwoeX\",\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"subtype\":\"checking\",\"type\":\"depository\",\"verification_status\":null},{\"class_type\":null,\"id\":\"VJyR7wRm79TNGEKxpEG9fjpJ1mmM5Bt9ymVkR\",\"mask\":\"1111\",\"name\":\"Plaid Saving\",\"subtype\":\"savings\",\"type\":\"depository\",\"verification_status\":null},{\"class_type\":null,\"id\":\"wZXnexn1eoH6LNWmMNL4hqkPB55ndjHPRNp93\",\"mask\":\"9999\",\"name\":\"Plaid Business Credit Card\",\"subtype\":\"credit card\",\"type\":\"credit\",\"verification_status\":null}],\"institution\":{\"institution_id\":\"ins_127989\",\"name\":\"Bank of America\"},\"public_token\":\"public-sandbox-3b9687f0-3abd-4913-9889-f0ba816d4a3a\"},{\"accounts\":[{\"class_type\":null,\"id\":\"qvqrX8gDvxCdyvvgGkKzSNPzDwaQGjFgyQk5Z\",\"mask\":\"4007\",\"name\":\"Checking\",\"subtype\":\"checking\",\"type\":\"depository\",\"verification_status\":null}],\"institution\":{\"institution_id\":\"ins_20\",\"name\":\"Citizens Bank\"},\"public_token\":\"public-sandbox-44ba202e-bf6b-45c6-a5ba-d526765626a9\"}],\"payroll_income_results\":[]},\"started_at\":\"2024-07-29T20:22:36.522196741Z\"}],\"link_token\":\"link-sandbox-e7b6956c-1522-4823-85d2-c4ca74251949\",\"metadata\":{\"client_name\":\"Wonderwallet\",\"country_codes\":[\"US\"],\"initial_products\":[\"transactions\"],\"language\":\"en\",\"redirect_uri\":null,\"webhook\":\"https://webhook.site/dc9c138f-75de-4db1-883a-a4add4b7eb7e\"},\"request_id\":\"Pxpgzy0Wjvn99mY\",\"user_id\":\"usr_123456abcdef\"}",
             )
         }
+        #[cfg(feature = "network")]
         "networkStatusGet" => {
             ::std::option::Option::Some(
                 "{\"network_status\":\"RETURNING_USER\",\"request_id\":\"m8MDnv9okwxFNBV\"}",
             )
         }
+        #[cfg(feature = "oauth")]
         "oauthIntrospect" => {
             ::std::option::Option::Some(
                 "{\"active\":true,\"aud\":\"https://production.plaid.com\",\"client_id\":\"68028ce48d2b0dec68747f6c\",\"exp\":1670000000,\"iat\":1670000000,\"iss\":\"https://production.plaid.com\",\"request_id\":\"m8MDqcS6F3lzqvP\",\"scope\":\"user:read user:write exchange\",\"sub\":\"68028ce48d2b0dec68747f6c\",\"token_type\":\"Bearer\"}",
             )
         }
+        #[cfg(feature = "oauth")]
         "oauthRevoke" => {
             ::std::option::Option::Some("{\"request_id\":\"m8MDqcS6F3lzqvP\"}")
         }
+        #[cfg(feature = "oauth")]
         "oauthToken" => {
             ::std::option::Option::Some(
                 "{\"access_token\":\"pda-RDdg0TUCB0FB25_UPIlnhA==\",\"expires_in\":900,\"refresh_token\":\"pdr--viXurkDg88d5zf8m6Wl0g==\",\"request_id\":\"m8MDqcS6F3lzqvP\",\"token_type\":\"Bearer\"}",
             )
         }
+        #[cfg(feature = "partner")]
         "partnerCustomerCreate" => {
             ::std::option::Option::Some(
                 "{\"end_customer\":{\"client_id\":\"7f57eb3d2a9j6480121fx361\",\"company_name\":\"Plaid\",\"secrets\":{\"production\":\"79g03eoofwl8240v776r2h667442119\",\"sandbox\":\"b60b5201d006ca5a7081d27c824d77\"},\"status\":\"ACTIVE\"},\"request_id\":\"4zlKapIkTm8p5KM\"}",
             )
         }
+        #[cfg(feature = "partner")]
         "partnerCustomerEnable" => {
             ::std::option::Option::Some(
                 "{\"production_secret\":\"79g03eoofwl8240v776r2h667442119\",\"request_id\":\"4zlKapIkTm8p5KM\"}",
             )
         }
+        #[cfg(feature = "partner")]
         "partnerCustomerGet" => {
             ::std::option::Option::Some(
                 "{\"end_customer\":{\"client_id\":\"7f57eb3d2a9j6480121fx361\",\"company_name\":\"Plaid\",\"status\":\"ACTIVE\"},\"request_id\":\"4zlKapIkTm8p5KM\"}",
             )
         }
+        #[cfg(feature = "partner")]
         "partnerCustomerOauthInstitutionsGet" => {
             ::std::option::Option::Some(
                 "{\"flowdown_status\":\"COMPLETE\",\"institutions\":[{\"classic_disablement_date\":\"2022-06-30\",\"environments\":{\"production\":\"PROCESSING\"},\"institution_id\":\"ins_56\",\"name\":\"Chase\",\"production_enablement_date\":null},{\"classic_disablement_date\":null,\"environments\":{\"production\":\"ENABLED\"},\"institution_id\":\"ins_128026\",\"name\":\"Capital One\",\"production_enablement_date\":\"2022-12-19\"},{\"classic_disablement_date\":null,\"environments\":{\"production\":\"ATTENTION_REQUIRED\"},\"errors\":[{\"display_message\":null,\"error_code\":\"OAUTH_REGISTRATION_ERROR\",\"error_message\":\"Application logo is required\",\"error_type\":\"PARTNER_ERROR\",\"request_id\":\"4zlKapIkTm8p5KM\"}],\"institution_id\":\"ins_1\",\"name\":\"Bank of America\",\"production_enablement_date\":null}],\"questionnaire_status\":\"COMPLETE\",\"request_id\":\"4zlKapIkTm8p5KM\"}",
             )
         }
+        #[cfg(feature = "partner")]
         "partnerCustomerRemove" => {
             ::std::option::Option::Some("{\"request_id\":\"4zlKapIkTm8p5KM\"}")
         }
+        #[cfg(feature = "payment-initiation")]
         "paymentInitiationConsentCreate" => {
             ::std::option::Option::Some(
                 "{\"consent_id\":\"consent-id-production-feca8a7a-5491-4444-9999-f3062bb735d3\",\"request_id\":\"4ciYmmesdqSiUAB\",\"status\":\"UNAUTHORISED\"}",
             )
         }
+        #[cfg(feature = "payment-initiation")]
         "paymentInitiationConsentGet" => {
             ::std::option::Option::Some(
                 "{\"consent_id\":\"consent-id-production-feca8a7a-5491-4aef-9298-f3062bb735d3\",\"constraints\":{\"max_payment_amount\":{\"currency\":\"GBP\",\"value\":100},\"periodic_amounts\":[{\"alignment\":\"CALENDAR\",\"amount\":{\"currency\":\"GBP\",\"value\":300},\"interval\":\"WEEK\"}],\"valid_date_time\":{\"from\":\"2021-12-25T11:12:13Z\",\"to\":\"2022-12-31T15:26:48Z\"}},\"created_at\":\"2021-10-30T15:26:48Z\",\"recipient_id\":\"recipient-id-production-9b6b4679-914b-445b-9450-efbdb80296f6\",\"reference\":\"ref-00001\",\"request_id\":\"4ciYuuesdqSiUAB\",\"status\":\"AUTHORISED\",\"type\":\"SWEEPING\"}",
             )
         }
+        #[cfg(feature = "payment-initiation")]
         "paymentInitiationConsentPaymentExecute" => {
             ::std::option::Option::Some(
                 "{\"payment_id\":\"payment-id-sandbox-feca8a7a-5591-4aef-9297-f3062bb735d3\",\"request_id\":\"4ciYccesdqSiUAB\",\"status\":\"PAYMENT_STATUS_INITIATED\"}",
             )
         }
+        #[cfg(feature = "payment-initiation")]
         "paymentInitiationConsentRevoke" => {
             ::std::option::Option::Some("{\"request_id\":\"4ciYaaesdqSiUAB\"}")
         }
+        #[cfg(feature = "payment-initiation")]
         "paymentInitiationPaymentCreate" => {
             ::std::option::Option::Some(
                 "{\"payment_id\":\"payment-id-sandbox-feca8a7a-5591-4aef-9297-f3062bb735d3\",\"request_id\":\"4ciYVmesrySiUAB\",\"status\":\"PAYMENT_STATUS_INPUT_NEEDED\"}",
             )
         }
+        #[cfg(feature = "payment-initiation")]
         "paymentInitiationPaymentGet" => {
             ::std::option::Option::Some(
                 "{\"amount\":{\"currency\":\"GBP\",\"value\":100},\"bacs\":{\"account\":\"31926819\",\"account_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\",\"sort_code\":\"601613\"},\"end_to_end_id\":\"sptch8cde8390bfd363888\",\"iban\":null,\"last_status_update\":\"2019-11-06T21:10:52Z\",\"payment_id\":\"payment-id-sandbox-feca8a7a-5591-4aef-9297-f3062bb735d3\",\"recipient_id\":\"recipient-id-sandbox-9b6b4679-914b-445b-9450-efbdb80296f6\",\"reference\":\"Account Funding 99744\",\"request_id\":\"aEAQmewMzlVa1k6\",\"status\":\"PAYMENT_STATUS_INITIATED\"}",
             )
         }
+        #[cfg(feature = "payment-initiation")]
         "paymentInitiationPaymentList" => {
             ::std::option::Option::Some(
                 "{\"next_cursor\":\"2020-01-01T00:00:00Z\",\"payments\":[{\"amount\":{\"currency\":\"GBP\",\"value\":100},\"bacs\":{\"account\":\"31926819\",\"account_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\",\"sort_code\":\"601613\"},\"end_to_end_id\":\"sptch8cde8390bfd363888,\",\"iban\":\"null,\",\"last_status_update\":\"2019-11-06T21:10:52Z\",\"payment_id\":\"payment-id-sandbox-feca8a7a-5581-4aef-9297-f3062bb735d3\",\"recipient_id\":\"recipient-id-sandbox-9b6b4679-914b-445b-9450-efbdb80296f6\",\"reference\":\"Account Funding 99744\",\"status\":\"PAYMENT_STATUS_EXECUTED\"}],\"request_id\":\"aEAQmewMzlVa1k6\"}",
             )
         }
+        #[cfg(feature = "payment-initiation")]
         "paymentInitiationPaymentReverse" => {
             ::std::option::Option::Some(
                 "{\"refund_id\":\"wallet-transaction-id-production-c5f8cd31-6cae-4cad-9b0d-f7c10be9cc4b\",\"request_id\":\"HtlKzBX0fMeF7mU\",\"status\":\"INITIATED\"}",
             )
         }
+        #[cfg(feature = "payment-initiation")]
         "paymentInitiationRecipientCreate" => {
             ::std::option::Option::Some(
                 "{\"recipient_id\":\"recipient-id-sandbox-9b6b4679-914b-445b-9450-efbdb80296f6\",\"request_id\":\"4zlKapIkTm8p5KM\"}",
             )
         }
+        #[cfg(feature = "payment-initiation")]
         "paymentInitiationRecipientGet" => {
             ::std::option::Option::Some(
                 "{\"address\":{\"city\":\"London\",\"country\":\"GB\",\"postal_code\":\"SE14 8JW\",\"street\":[\"96 Guild Street\",\"9th Floor\"]},\"iban\":\"GB29NWBK60161331926819\",\"name\":\"Wonder Wallet\",\"recipient_id\":\"recipient-id-sandbox-9b6b4679-914b-445b-9450-efbdb80296f6\",\"request_id\":\"4zlKapIkTm8p5KM\"}",
             )
         }
+        #[cfg(feature = "payment-initiation")]
         "paymentInitiationRecipientList" => {
             ::std::option::Option::Some(
                 "{\"next_cursor\":\"YWJjMTIzIT8kKiYoKSctPUE\",\"recipients\":[{\"address\":{\"city\":\"London\",\"country\":\"GB\",\"postal_code\":\"SE14 8JW\",\"street\":[\"96 Guild Street\",\"9th Floor\"]},\"iban\":\"GB29NWBK60161331926819\",\"name\":\"Wonder Wallet\",\"recipient_id\":\"recipient-id-sandbox-9b6b4679-914b-445b-9450-efbdb80296f6\"}],\"request_id\":\"4zlKapIkTm8p5KM\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "paymentProfileCreate" => {
             ::std::option::Option::Some(
                 "{\"payment_profile_token\":\"payment-profile-sandbox-eda0b25e-8ef3-4ebb-9ef7-1ef3db3c5ee8\",\"request_id\":\"4ciYmmesdqSiUAB\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "paymentProfileGet" => {
             ::std::option::Option::Some(
                 "{\"created_at\":\"2022-07-05T12:48:37Z\",\"deleted_at\":null,\"request_id\":\"4ciYmmesdqSiUAB\",\"status\":\"READY\",\"updated_at\":\"2022-07-07T12:48:37Z\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "paymentProfileRemove" => {
             ::std::option::Option::Some("{\"request_id\":\"4ciYmmesdqSiUAB\"}")
         }
+        #[cfg(feature = "processor-partners")]
         "processorAccountGet" => {
             ::std::option::Option::Some(
                 "{\"account\":{\"account_id\":\"QKKzevvp33HxPWpoqn6rI13BxW4awNSjnw4xv\",\"balances\":{\"available\":100,\"current\":110,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Checking\",\"subtype\":\"checking\",\"type\":\"depository\"},\"institution_id\":\"ins_109508\",\"request_id\":\"1zlMf\"}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "processorAuthGet" => {
             ::std::option::Option::Some(
                 "{\"account\":{\"account_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\",\"balances\":{\"available\":100,\"current\":110,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Checking\",\"subtype\":\"checking\",\"type\":\"depository\"},\"numbers\":{\"ach\":{\"account\":\"9900009606\",\"account_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\",\"routing\":\"011401533\",\"wire_routing\":\"021000021\"},\"bacs\":{\"account\":\"31926819\",\"account_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\",\"sort_code\":\"601613\"},\"eft\":{\"account\":\"111122223333\",\"account_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\",\"branch\":\"01140\",\"institution\":\"021\"},\"international\":{\"account_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\",\"bic\":\"NWBKGB21\",\"iban\":\"GB29NWBK60161331926819\"}},\"request_id\":\"1zlMf\"}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "processorBalanceGet" => {
             ::std::option::Option::Some(
                 "{\"account\":{\"account_id\":\"QKKzevvp33HxPWpoqn6rI13BxW4awNSjnw4xv\",\"balances\":{\"available\":100,\"current\":110,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Checking\",\"subtype\":\"checking\",\"type\":\"depository\"},\"request_id\":\"1zlMf\"}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "processorBankTransferCreate" => {
             ::std::option::Option::Some(
                 "{\"bank_transfer\":{\"account_id\":\"6qL6lWoQkAfNE3mB8Kk5tAnvpX81qefrvvl7B\",\"ach_class\":\"ppd\",\"amount\":\"12.34\",\"cancellable\":true,\"created\":\"2020-08-06T17:27:15Z\",\"custom_tag\":\"my tag\",\"description\":\"Testing2\",\"direction\":\"outbound\",\"failure_reason\":null,\"id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"iso_currency_code\":\"USD\",\"metadata\":{\"key1\":\"value1\",\"key2\":\"value2\"},\"network\":\"ach\",\"origination_account_id\":\"11111111-1111-1111-1111-111111111111\",\"status\":\"pending\",\"type\":\"credit\",\"user\":{\"email_address\":\"plaid@plaid.com\",\"legal_name\":\"John Smith\",\"routing_number\":\"111111111\"}},\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "processorIdentityGet" => {
             ::std::option::Option::Some(
                 "{\"account\":{\"account_id\":\"XMGPJy4q1gsQoKd5z9R3tK8kJ9EWL8SdkgKMq\",\"balances\":{\"available\":100,\"current\":110,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"owners\":[{\"addresses\":[{\"data\":{\"city\":\"Malakoff\",\"country\":\"US\",\"postal_code\":\"14236\",\"region\":\"NY\",\"street\":\"2992 Cameron Road\"},\"primary\":true},{\"data\":{\"city\":\"San Matias\",\"country\":\"US\",\"postal_code\":\"93405-2255\",\"region\":\"CA\",\"street\":\"2493 Leisure Lane\"},\"primary\":false}],\"emails\":[{\"data\":\"accountholder0@example.com\",\"primary\":true,\"type\":\"primary\"},{\"data\":\"accountholder1@example.com\",\"primary\":false,\"type\":\"secondary\"},{\"data\":\"extraordinarily.long.email.username.123456@reallylonghostname.com\",\"primary\":false,\"type\":\"other\"}],\"names\":[\"Alberta Bobbeth Charleson\"],\"phone_numbers\":[{\"data\":\"2025550123\",\"primary\":false,\"type\":\"home\"},{\"data\":\"1112224444\",\"primary\":false,\"type\":\"work\"},{\"data\":\"1112225555\",\"primary\":false,\"type\":\"mobile1\"}]}],\"subtype\":\"checking\",\"type\":\"depository\"},\"request_id\":\"eOPkBl6t33veI2J\"}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "processorIdentityMatch" => {
             ::std::option::Option::Some(
                 "{\"account\":{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"address\":{\"is_postal_code_match\":true,\"score\":100},\"balances\":{\"available\":null,\"current\":null,\"iso_currency_code\":null,\"limit\":null,\"unofficial_currency_code\":null},\"email_address\":{\"score\":100},\"legal_name\":{\"is_business_name_detected\":false,\"is_first_name_or_last_name_match\":true,\"is_nickname_match\":true,\"score\":90},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"phone_number\":{\"score\":100},\"subtype\":\"checking\",\"type\":\"depository\"},\"request_id\":\"3nARps6TOYtbACO\"}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "processorInvestmentsAuthGet" => {
             ::std::option::Option::Some(
                 "{\"account\":{\"account_id\":\"xlP8npRxwgCj48LQbjxWipkeL3gbyXf64knoy\",\"balances\":{\"available\":null,\"current\":415.57,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"mask\":\"5555\",\"name\":\"Plaid IRA\",\"official_name\":null,\"subtype\":\"ira\",\"type\":\"investment\"},\"data_sources\":{\"holdings\":\"INSTITUTION\",\"numbers\":\"INSTITUTION\",\"owners\":\"INSTITUTION\"},\"holdings\":[{\"account_id\":\"xlP8npRxwgCj48LQbjxWipkeL3gbyXf64knoy\",\"cost_basis\":0.01,\"institution_price\":0.011,\"institution_price_as_of\":\"2021-05-25\",\"institution_price_datetime\":null,\"institution_value\":110,\"iso_currency_code\":\"USD\",\"quantity\":10000,\"security_id\":\"8E4L9XLl6MudjEpwPAAgivmdZRdBPJuvMPlPb\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null},{\"account_id\":\"xlP8npRxwgCj48LQbjxWipkeL3gbyXf64knoy\",\"cost_basis\":40,\"institution_price\":42.15,\"institution_price_as_of\":\"2021-05-25\",\"institution_price_datetime\":null,\"institution_value\":210.75,\"iso_currency_code\":\"USD\",\"quantity\":5,\"security_id\":\"abJamDazkgfvBkVGgnnLUWXoxnomp5up8llg4\",\"unofficial_currency_code\":null,\"vested_quantity\":7,\"vested_value\":66}],\"numbers\":{\"acats\":[{\"account\":\"TR5555\",\"account_id\":\"xlP8npRxwgCj48LQbjxWipkeL3gbyXf64knoy\",\"dtc_numbers\":[\"1111\",\"2222\",\"3333\"]}]},\"owners\":[{\"account_id\":\"xlP8npRxwgCj48LQbjxWipkeL3gbyXf64knoy\",\"names\":[\"Alberta Bobbeth Charleson\"]}],\"request_id\":\"m8MDnv9okwxFNBV\",\"securities\":[{\"cfi_code\":\"OCASPS\",\"close_price\":0.011,\"close_price_as_of\":null,\"cusip\":null,\"fixed_income\":null,\"industry\":null,\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":null,\"name\":\"Nflx Feb 01'18 $355 Call\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":null,\"security_id\":\"8E4L9XLl6MudjEpwPAAgivmdZRdBPJuvMPlPb\",\"sedol\":null,\"subtype\":\"option\",\"ticker_symbol\":\"NFLX180201C00355000\",\"type\":\"derivative\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":\"CEOIES\",\"close_price\":42.15,\"close_price_as_of\":null,\"cusip\":null,\"fixed_income\":null,\"industry\":null,\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":null,\"name\":\"iShares Inc MSCI Brazil\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":null,\"security_id\":\"abJamDazkgfvBkVGgnnLUWXoxnomp5up8llg4\",\"sedol\":null,\"subtype\":\"etf\",\"ticker_symbol\":\"EWZ\",\"type\":\"etf\",\"unofficial_currency_code\":null,\"update_datetime\":null}]}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "processorInvestmentsHoldingsGet" => {
             ::std::option::Option::Some(
                 "{\"account\":{\"account_id\":\"JqMLm4rJwpF6gMPJwBqdh9ZjjPvvpDcb7kDK1\",\"balances\":{\"available\":null,\"current\":110.01,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"mask\":\"5555\",\"name\":\"Plaid IRA\",\"official_name\":null,\"subtype\":\"ira\",\"type\":\"investment\"},\"holdings\":[{\"account_id\":\"JqMLm4rJwpF6gMPJwBqdh9ZjjPvvpDcb7kDK1\",\"cost_basis\":1,\"institution_price\":1,\"institution_price_as_of\":\"2021-04-13\",\"institution_price_datetime\":null,\"institution_value\":0.01,\"iso_currency_code\":\"USD\",\"quantity\":0.01,\"security_id\":\"d6ePmbPxgWCWmMVv66q9iPV94n91vMtov5Are\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null},{\"account_id\":\"JqMLm4rJwpF6gMPJwBqdh9ZjjPvvpDcb7kDK1\",\"cost_basis\":0.01,\"institution_price\":0.011,\"institution_price_as_of\":\"2021-04-13\",\"institution_price_datetime\":null,\"institution_value\":110,\"iso_currency_code\":\"USD\",\"quantity\":10000,\"security_id\":\"8E4L9XLl6MudjEpwPAAgivmdZRdBPJuvMPlPb\",\"unofficial_currency_code\":null,\"vested_quantity\":null,\"vested_value\":null}],\"request_id\":\"24MxmGFZz89Xg2f\",\"securities\":[{\"cfi_code\":\"OCASPS\",\"close_price\":0.011,\"close_price_as_of\":\"2021-04-13\",\"cusip\":null,\"fixed_income\":null,\"industry\":\"Internet Software or Services\",\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":\"XNAS\",\"name\":\"Nflx Feb 01'18 $355 Call\",\"option_contract\":{\"contract_type\":\"call\",\"expiration_date\":\"2018-02-01\",\"strike_price\":355,\"underlying_security_ticker\":\"NFLX\"},\"proxy_security_id\":null,\"sector\":\"Technology Services\",\"security_id\":\"8E4L9XLl6MudjEpwPAAgivmdZRdBPJuvMPlPb\",\"sedol\":null,\"subtype\":\"option\",\"ticker_symbol\":\"NFLX180201C00355000\",\"type\":\"derivative\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":null,\"close_price\":1,\"close_price_as_of\":null,\"cusip\":null,\"fixed_income\":null,\"industry\":null,\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":true,\"isin\":null,\"iso_currency_code\":\"USD\",\"market_identifier_code\":null,\"name\":\"U S Dollar\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":null,\"security_id\":\"d6ePmbPxgWCWmMVv66q9iPV94n91vMtov5Are\",\"sedol\":null,\"subtype\":\"cash\",\"ticker_symbol\":\"USD\",\"type\":\"cash\",\"unofficial_currency_code\":null,\"update_datetime\":null}]}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "processorInvestmentsTransactionsGet" => {
             ::std::option::Option::Some(
                 "{\"account\":{\"account_id\":\"rz99ex9ZQotvnjXdgQLEsR81e3ArPgulVWjGj\",\"balances\":{\"available\":null,\"current\":23631.9805,\"iso_currency_code\":\"USD\",\"limit\":null,\"margin_loan_amount\":null,\"unofficial_currency_code\":null},\"mask\":\"6666\",\"name\":\"Plaid 401k\",\"official_name\":null,\"subtype\":\"401k\",\"type\":\"investment\"},\"investment_transactions\":[{\"account_id\":\"rz99ex9ZQotvnjXdgQLEsR81e3ArPgulVWjGj\",\"amount\":-8.72,\"cancel_transaction_id\":null,\"date\":\"2020-05-29\",\"fees\":0,\"investment_transaction_id\":\"oq99Pz97joHQem4BNjXECev1E4B6L6sRzwANW\",\"iso_currency_code\":\"USD\",\"name\":\"INCOME DIV DIVIDEND RECEIVED\",\"price\":0,\"quantity\":0,\"security_id\":\"eW4jmnjd6AtjxXVrjmj6SX1dNEdZp3Cy8RnRQ\",\"subtype\":\"dividend\",\"transaction_datetime\":null,\"type\":\"cash\",\"unofficial_currency_code\":null},{\"account_id\":\"rz99ex9ZQotvnjXdgQLEsR81e3ArPgulVWjGj\",\"amount\":-1289.01,\"cancel_transaction_id\":null,\"date\":\"2020-05-28\",\"fees\":7.99,\"investment_transaction_id\":\"pK99jB9e7mtwjA435GpVuMvmWQKVbVFLWme57\",\"iso_currency_code\":\"USD\",\"name\":\"SELL Matthews Pacific Tiger Fund Insti Class\",\"price\":27.53,\"quantity\":-47.74104242992852,\"security_id\":\"JDdP7XPMklt5vwPmDN45t3KAoWAPmjtpaW7DP\",\"subtype\":\"sell\",\"transaction_datetime\":\"2020-05-28T15:10:09Z\",\"type\":\"sell\",\"unofficial_currency_code\":null}],\"request_id\":\"iv4q3ZlytOOthkv\",\"securities\":[{\"cfi_code\":\"CIOGES\",\"close_price\":27,\"close_price_as_of\":null,\"cusip\":\"577130834\",\"fixed_income\":null,\"industry\":\"Investment Trusts or Mutual Funds\",\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":\"US5771308344\",\"iso_currency_code\":\"USD\",\"market_identifier_code\":\"XNAS\",\"name\":\"Matthews Pacific Tiger Fund Insti Class\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":\"Miscellaneous\",\"security_id\":\"JDdP7XPMklt5vwPmDN45t3KAoWAPmjtpaW7DP\",\"sedol\":null,\"subtype\":\"mutual fund\",\"ticker_symbol\":\"MIPTX\",\"type\":\"mutual fund\",\"unofficial_currency_code\":null,\"update_datetime\":null},{\"cfi_code\":\"ESVUFR\",\"close_price\":34.73,\"close_price_as_of\":null,\"cusip\":\"84470P109\",\"fixed_income\":null,\"industry\":\"Regional Banks\",\"institution_id\":null,\"institution_security_id\":null,\"is_cash_equivalent\":false,\"isin\":\"US84470P1093\",\"iso_currency_code\":\"USD\",\"market_identifier_code\":\"XNAS\",\"name\":\"Southside Bancshares Inc.\",\"option_contract\":null,\"proxy_security_id\":null,\"sector\":\"Finance\",\"security_id\":\"eW4jmnjd6AtjxXVrjmj6SX1dNEdZp3Cy8RnRQ\",\"sedol\":null,\"subtype\":\"common stock\",\"ticker_symbol\":\"SBSI\",\"type\":\"equity\",\"unofficial_currency_code\":null,\"update_datetime\":null}],\"total_investment_transactions\":2}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "processorLiabilitiesGet" => {
             ::std::option::Option::Some(
                 "{\"account\":{\"account_id\":\"dVzbVMLjrxTnLjX4G66XUp5GLklm4oiZy88yK\",\"balances\":{\"available\":null,\"current\":410,\"iso_currency_code\":\"USD\",\"limit\":2000,\"unofficial_currency_code\":null},\"mask\":\"3333\",\"name\":\"Plaid Credit Card\",\"official_name\":\"Plaid Diamond 12.5% APR Interest Credit Card\",\"subtype\":\"credit card\",\"type\":\"credit\"},\"liabilities\":{\"credit\":[{\"account_id\":\"dVzbVMLjrxTnLjX4G66XUp5GLklm4oiZy88yK\",\"aprs\":[{\"apr_percentage\":15.24,\"apr_type\":\"balance_transfer_apr\",\"balance_subject_to_apr\":1562.32,\"interest_charge_amount\":130.22},{\"apr_percentage\":27.95,\"apr_type\":\"cash_apr\",\"balance_subject_to_apr\":56.22,\"interest_charge_amount\":14.81},{\"apr_percentage\":12.5,\"apr_type\":\"purchase_apr\",\"balance_subject_to_apr\":157.01,\"interest_charge_amount\":25.66},{\"apr_percentage\":0,\"apr_type\":\"special\",\"balance_subject_to_apr\":1000,\"interest_charge_amount\":0}],\"is_overdue\":false,\"last_payment_amount\":168.25,\"last_payment_date\":\"2019-05-22\",\"last_statement_balance\":1708.77,\"last_statement_issue_date\":\"2019-05-28\",\"minimum_payment_amount\":20,\"next_payment_due_date\":\"2020-05-28\"}],\"mortgage\":[],\"student\":[]},\"request_id\":\"dTnnm60WgKGLnKL\"}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "processorSignalDecisionReport" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "processor-partners")]
         "processorSignalEvaluate" => {
             ::std::option::Option::Some(
                 "{\"core_attributes\":{\"available_balance\":2000,\"current_balance\":2200},\"request_id\":\"mdqfuVxeoza6mhu\",\"ruleset\":{\"result\":\"ACCEPT\",\"ruleset_key\":\"primary-ruleset\",\"triggered_rule_details\":{}},\"scores\":{\"bank_initiated_return_risk\":{\"score\":72},\"customer_initiated_return_risk\":{\"score\":9}},\"warnings\":[]}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "processorSignalPrepare" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "processor-partners")]
         "processorSignalReturnReport" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "processors")]
         "processorStripeBankAccountTokenCreate" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"xrQNYZ7Zoh6R7gV\",\"stripe_bank_account_token\":\"btok_5oEetfLzPklE1fwJZ7SG\"}",
             )
         }
+        #[cfg(feature = "processors")]
         "processorTokenCreate" => {
             ::std::option::Option::Some(
                 "{\"processor_token\":\"processor-sandbox-0asd1-a92nc\",\"request_id\":\"xrQNYZ7Zoh6R7gV\"}",
             )
         }
+        #[cfg(feature = "processors")]
         "processorTokenPermissionsGet" => {
             ::std::option::Option::Some(
                 "{\"products\":[\"auth\",\"balance\",\"identity\"],\"request_id\":\"xrQNYZ7Zoh6R7gV\"}",
             )
         }
+        #[cfg(feature = "processors")]
         "processorTokenPermissionsSet" => {
             ::std::option::Option::Some("{\"request_id\":\"xrQNYZ7Zoh6R7gV\"}")
         }
+        #[cfg(feature = "processor-partners")]
         "processorTokenWebhookUpdate" => {
             ::std::option::Option::Some("{\"request_id\":\"vYK11LNTfRoAMbj\"}")
         }
+        #[cfg(feature = "processor-partners")]
         "processorTransactionsGet" => {
             ::std::option::Option::Some(
                 "{\"account\":{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"balances\":{\"available\":110.94,\"current\":110.94,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"subtype\":\"checking\",\"type\":\"depository\"},\"request_id\":\"Wvhy9PZHQLV8njG\",\"total_transactions\":1,\"transactions\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"account_owner\":null,\"amount\":28.34,\"authorized_date\":\"2023-09-27\",\"authorized_datetime\":\"2023-09-27T08:01:58Z\",\"check_number\":null,\"counterparties\":[{\"confidence_level\":\"HIGH\",\"entity_id\":\"YNRJg5o2djJLv52nBA1Yn1KpL858egYVo4dpm\",\"logo_url\":\"https://plaid-counterparty-logos.plaid.com/doordash_1.png\",\"name\":\"DoorDash\",\"type\":\"marketplace\",\"website\":\"doordash.com\"},{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"name\":\"Burger King\",\"type\":\"merchant\",\"website\":\"burgerking.com\"}],\"date\":\"2023-09-28\",\"datetime\":\"2023-09-28T15:10:09Z\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"store_number\":null},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"merchant_entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"merchant_name\":\"Burger King\",\"name\":\"Dd Doordash Burgerkin\",\"payment_channel\":\"online\",\"payment_meta\":{\"by_order_of\":null,\"payee\":null,\"payer\":null,\"payment_method\":null,\"payment_processor\":null,\"ppd_id\":null,\"reason\":null,\"reference_number\":null},\"pending\":true,\"pending_transaction_id\":null,\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"FOOD_AND_DRINK_FAST_FOOD\",\"primary\":\"FOOD_AND_DRINK\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_FOOD_AND_DRINK.png\",\"transaction_code\":null,\"transaction_id\":\"yhnUVvtcGGcCKU0bcz8PDQr5ZUxUXebUvbKC0\",\"transaction_type\":\"digital\",\"unofficial_currency_code\":null,\"website\":\"burgerking.com\"},{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"account_owner\":null,\"amount\":72.1,\"authorized_date\":\"2023-09-22\",\"authorized_datetime\":\"2023-09-22T10:34:50Z\",\"check_number\":null,\"counterparties\":[{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"name\":\"Walmart\",\"type\":\"merchant\",\"website\":\"walmart.com\"}],\"date\":\"2023-09-24\",\"datetime\":\"2023-09-24T11:01:01Z\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":\"13425 Community Rd\",\"city\":\"Poway\",\"country\":\"US\",\"lat\":32.959068,\"lon\":-117.037666,\"postal_code\":\"92064\",\"region\":\"CA\",\"store_number\":\"1700\"},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"merchant_entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"merchant_name\":\"Walmart\",\"name\":\"PURCHASE WM SUPERCENTER #1700\",\"payment_channel\":\"in store\",\"payment_meta\":{\"by_order_of\":null,\"payee\":null,\"payer\":null,\"payment_method\":null,\"payment_processor\":null,\"ppd_id\":null,\"reason\":null,\"reference_number\":null},\"pending\":false,\"pending_transaction_id\":\"no86Eox18VHMvaOVL7gPUM9ap3aR1LsAVZ5nc\",\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"GENERAL_MERCHANDISE_SUPERSTORES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_GENERAL_MERCHANDISE.png\",\"transaction_code\":null,\"transaction_id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDje\",\"transaction_type\":\"place\",\"unofficial_currency_code\":null,\"website\":\"walmart.com\"}]}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "processorTransactionsRecurringGet" => {
             ::std::option::Option::Some(
                 "{\"inflow_streams\":[{\"account_id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDje\",\"average_amount\":{\"amount\":-800,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"category\":null,\"category_id\":null,\"description\":\"Platypus Payroll\",\"first_date\":\"2022-02-28\",\"frequency\":\"SEMI_MONTHLY\",\"is_active\":true,\"is_user_modified\":false,\"last_amount\":{\"amount\":-1000,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"last_date\":\"2022-04-30\",\"merchant_name\":null,\"personal_finance_category\":{\"confidence_level\":\"UNKNOWN\",\"detailed\":\"INCOME_WAGES\",\"primary\":\"INCOME\"},\"predicted_next_date\":\"2022-05-15\",\"status\":\"MATURE\",\"stream_id\":\"no86Eox18VHMvaOVL7gPUM9ap3aR1LsAVZ5nc\",\"transaction_ids\":[\"nkeaNrDGrhdo6c4qZWDA8ekuIPuJ4Avg5nKfw\",\"EfC5ekksdy30KuNzad2tQupW8WIPwvjXGbGHL\",\"ozfvj3FFgp6frbXKJGitsDzck5eWQH7zOJBYd\",\"QvdDE8AqVWo3bkBZ7WvCd7LskxVix8Q74iMoK\",\"uQozFPfMzibBouS9h9tz4CsyvFll17jKLdPAF\"]}],\"outflow_streams\":[{\"account_id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDff\",\"average_amount\":{\"amount\":85,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"category\":null,\"category_id\":null,\"description\":\"ConEd Bill Payment\",\"first_date\":\"2022-02-04\",\"frequency\":\"MONTHLY\",\"is_active\":true,\"is_user_modified\":false,\"last_amount\":{\"amount\":100,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"last_date\":\"2022-05-02\",\"merchant_name\":\"ConEd\",\"personal_finance_category\":{\"confidence_level\":\"UNKNOWN\",\"detailed\":\"RENT_AND_UTILITIES_GAS_AND_ELECTRICITY\",\"primary\":\"RENT_AND_UTILITIES\"},\"predicted_next_date\":\"2022-06-02\",\"status\":\"MATURE\",\"stream_id\":\"no86Eox18VHMvaOVL7gPUM9ap3aR1LsAVZ5nd\",\"transaction_ids\":[\"yhnUVvtcGGcCKU0bcz8PDQr5ZUxUXebUvbKC0\",\"HPDnUVgI5Pa0YQSl0rxwYRwVXeLyJXTWDAvpR\",\"jEPoSfF8xzMClE9Ohj1he91QnvYoSdwg7IT8L\",\"CmdQTNgems8BT1B7ibkoUXVPyAeehT3Tmzk0l\"]},{\"account_id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDff\",\"average_amount\":{\"amount\":120,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"category\":null,\"category_id\":null,\"description\":\"Costco Annual Membership\",\"first_date\":\"2022-01-23\",\"frequency\":\"ANNUALLY\",\"is_active\":true,\"is_user_modified\":false,\"last_amount\":{\"amount\":120,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"last_date\":\"2023-01-22\",\"merchant_name\":\"Costco\",\"personal_finance_category\":{\"confidence_level\":\"UNKNOWN\",\"detailed\":\"GENERAL_MERCHANDISE_SUPERSTORES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"predicted_next_date\":\"2024-01-22\",\"status\":\"MATURE\",\"stream_id\":\"SrBNJZDuUMweodmPmSOeOImwsWt53ZXfJQAfC\",\"transaction_ids\":[\"yqEBJ72cS4jFwcpxJcDuQr94oAQ1R1lMC33D4\",\"Kz5Hm3cZCgpn4tMEKUGAGD6kAcxMBsEZDSwJJ\"]}],\"request_id\":\"tbFyCEqkU775ZGG\",\"updated_datetime\":\"2022-05-01T00:00:00Z\"}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "processorTransactionsRefresh" => {
             ::std::option::Option::Some("{\"request_id\":\"1vwmF5TBQwiqfwP\"}")
         }
+        #[cfg(feature = "processor-partners")]
         "processorTransactionsSync" => {
             ::std::option::Option::Some(
                 "{\"account\":{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"balances\":{\"available\":110.94,\"current\":110.94,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"subtype\":\"checking\",\"type\":\"depository\"},\"added\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"account_owner\":null,\"amount\":72.1,\"authorized_date\":\"2023-09-22\",\"authorized_datetime\":\"2023-09-22T10:34:50Z\",\"check_number\":null,\"counterparties\":[{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"name\":\"Walmart\",\"type\":\"merchant\",\"website\":\"walmart.com\"}],\"date\":\"2023-09-24\",\"datetime\":\"2023-09-24T11:01:01Z\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":\"13425 Community Rd\",\"city\":\"Poway\",\"country\":\"US\",\"lat\":32.959068,\"lon\":-117.037666,\"postal_code\":\"92064\",\"region\":\"CA\",\"store_number\":\"1700\"},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"merchant_entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"merchant_name\":\"Walmart\",\"name\":\"PURCHASE WM SUPERCENTER #1700\",\"payment_channel\":\"in store\",\"payment_meta\":{\"by_order_of\":null,\"payee\":null,\"payer\":null,\"payment_method\":null,\"payment_processor\":null,\"ppd_id\":null,\"reason\":null,\"reference_number\":null},\"pending\":false,\"pending_transaction_id\":\"no86Eox18VHMvaOVL7gPUM9ap3aR1LsAVZ5nc\",\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"GENERAL_MERCHANDISE_SUPERSTORES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_GENERAL_MERCHANDISE.png\",\"transaction_code\":null,\"transaction_id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDje\",\"transaction_type\":\"place\",\"unofficial_currency_code\":null,\"website\":\"walmart.com\"}],\"has_more\":false,\"modified\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"account_owner\":null,\"amount\":28.34,\"authorized_date\":\"2023-09-27\",\"authorized_datetime\":\"2023-09-27T08:01:58Z\",\"check_number\":null,\"counterparties\":[{\"confidence_level\":\"HIGH\",\"entity_id\":\"YNRJg5o2djJLv52nBA1Yn1KpL858egYVo4dpm\",\"logo_url\":\"https://plaid-counterparty-logos.plaid.com/doordash_1.png\",\"name\":\"DoorDash\",\"type\":\"marketplace\",\"website\":\"doordash.com\"},{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"name\":\"Burger King\",\"type\":\"merchant\",\"website\":\"burgerking.com\"}],\"date\":\"2023-09-28\",\"datetime\":\"2023-09-28T15:10:09Z\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"store_number\":null},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"merchant_entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"merchant_name\":\"Burger King\",\"name\":\"Dd Doordash Burgerkin\",\"payment_channel\":\"online\",\"payment_meta\":{\"by_order_of\":null,\"payee\":null,\"payer\":null,\"payment_method\":null,\"payment_processor\":null,\"ppd_id\":null,\"reason\":null,\"reference_number\":null},\"pending\":true,\"pending_transaction_id\":null,\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"FOOD_AND_DRINK_FAST_FOOD\",\"primary\":\"FOOD_AND_DRINK\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_FOOD_AND_DRINK.png\",\"transaction_code\":null,\"transaction_id\":\"yhnUVvtcGGcCKU0bcz8PDQr5ZUxUXebUvbKC0\",\"transaction_type\":\"digital\",\"unofficial_currency_code\":null,\"website\":\"burgerking.com\"}],\"next_cursor\":\"tVUUL15lYQN5rBnfDIc1I8xudpGdIlw9nsgeXWvhOfkECvUeR663i3Dt1uf/94S8ASkitgLcIiOSqNwzzp+bh89kirazha5vuZHBb2ZA5NtCDkkV\",\"removed\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"transaction_id\":\"CmdQTNgems8BT1B7ibkoUXVPyAeehT3Tmzk0l\"}],\"request_id\":\"45QSn\",\"transactions_update_status\":\"HISTORICAL_UPDATE_COMPLETE\"}",
             )
         }
+        #[cfg(feature = "profile")]
         "profileNetworkStatusGet" => {
             ::std::option::Option::Some(
                 "{\"network_status\":\"RETURNING_USER\",\"request_id\":\"m8MDnv9okwxFNBV\"}",
             )
         }
+        #[cfg(feature = "protect")]
         "protectCompute" => {
             ::std::option::Option::Some(
                 "{\"attributes\":{\"link_session.linked_bank_accounts.connected_apps.days_since_first_connection\":582,\"link_session.linked_bank_accounts.user_pi_matches_owners\":true,\"session.challenged_with_mfa\":false,\"user.bank_accounts.num_of_frozen_or_restricted_accounts\":0,\"user.link_sessions.days_since_first_link_session\":150,\"user.linked_bank_accounts.num_family_names\":1,\"user.linked_bank_accounts.num_of_connected_banks\":1,\"user.pi.email.history_yrs\":7.03,\"user.pi.email.num_social_networks_linked\":12,\"user.pi.ssn.user_likely_has_better_ssn\":false},\"model\":\"ti-link-session-2.0\",\"request_id\":\"saKrIBuEB9qJZng\",\"score\":86}",
             )
         }
+        #[cfg(feature = "protect")]
         "protectEventGet" => {
             ::std::option::Option::Some(
                 "{\"event_id\":\"ptevt_cYNnF8xYE1v1om\",\"fraud_attributes\":{\"link_session.linked_bank_accounts.connected_apps.days_since_first_connection\":582,\"link_session.linked_bank_accounts.user_pi_matches_owners\":true,\"session.challenged_with_mfa\":false,\"user.bank_accounts.num_of_frozen_or_restricted_accounts\":0,\"user.link_sessions.days_since_first_link_session\":150,\"user.linked_bank_accounts.num_family_names\":1,\"user.linked_bank_accounts.num_of_connected_banks\":1,\"user.pi.email.history_yrs\":7.03,\"user.pi.email.num_social_networks_linked\":12,\"user.pi.ssn.user_likely_has_better_ssn\":false},\"request_id\":\"saKrIBuEB9qJZng\",\"timestamp\":\"2020-07-24T03:26:02Z\",\"trust_index\":{\"model\":\"trust_index.2.0.0\",\"score\":86,\"subscores\":{\"bank_account_insights\":{\"score\":85},\"device_and_connection\":{\"score\":87}}}}",
             )
         }
+        #[cfg(feature = "protect")]
         "protectEventSend" => {
             ::std::option::Option::Some(
                 "{\"event_id\":\"ptevt_cYNnF8xYE1v1om\",\"fraud_attributes\":{\"link_session.linked_bank_accounts.connected_apps.days_since_first_connection\":582,\"link_session.linked_bank_accounts.user_pi_matches_owners\":true,\"session.challenged_with_mfa\":false,\"user.bank_accounts.num_of_frozen_or_restricted_accounts\":0,\"user.link_sessions.days_since_first_link_session\":150,\"user.linked_bank_accounts.num_family_names\":1,\"user.linked_bank_accounts.num_of_connected_banks\":1,\"user.pi.email.history_yrs\":7.03,\"user.pi.email.num_social_networks_linked\":12,\"user.pi.ssn.user_likely_has_better_ssn\":false},\"request_id\":\"saKrIBuEB9qJZng\",\"trust_index\":{\"model\":\"trust_index.2.0.0\",\"score\":86,\"subscores\":{\"bank_account_insights\":{\"score\":85},\"device_and_connection\":{\"score\":87}}}}",
             )
         }
+        #[cfg(feature = "protect")]
         "protectReportCreate" => {
             ::std::option::Option::Some(
                 "{\"report_id\":\"ptrpt_42cF1MNo42r9Xj\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "protect")]
         "protectUserInsightsGet" => {
             ::std::option::Option::Some(
                 "{\"latest_scored_event\":{\"event_id\":\"ptevt_cYNnF8xYE1v1om\",\"fraud_attributes\":{\"link_session.linked_bank_accounts.connected_apps.days_since_first_connection\":582,\"link_session.linked_bank_accounts.user_pi_matches_owners\":true,\"session.challenged_with_mfa\":false,\"user.bank_accounts.num_of_frozen_or_restricted_accounts\":0,\"user.link_sessions.days_since_first_link_session\":150,\"user.linked_bank_accounts.num_family_names\":1,\"user.linked_bank_accounts.num_of_connected_banks\":1,\"user.pi.email.history_yrs\":7.03,\"user.pi.email.num_social_networks_linked\":12,\"user.pi.ssn.user_likely_has_better_ssn\":false},\"timestamp\":\"2020-07-24T03:26:02Z\",\"trust_index\":{\"model\":\"trust_index.2.0.0\",\"score\":86,\"subscores\":{\"bank_account_insights\":{\"score\":85},\"device_and_connection\":{\"score\":87}}}},\"request_id\":\"saKrIBuEB9qJZng\",\"user_id\":\"plaid-user-6009db6e\"}",
             )
         }
+        #[cfg(feature = "income")]
         "sandboxBankIncomeFireWebhook" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "auth")]
         "sandboxBankTransferFireWebhook" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "auth")]
         "sandboxBankTransferSimulate" => {
             ::std::option::Option::Some("{\"request_id\":\"LmHYMwBhZUvsM03\"}")
         }
+        #[cfg(feature = "check")]
         "sandboxCraCashflowUpdatesUpdate" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "income")]
         "sandboxIncomeFireWebhook" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
@@ -27209,16 +29160,19 @@ pub fn example_json(operation_id: &str) -> ::std::option::Option<&'static str> {
         "sandboxItemSetVerificationStatus" => {
             ::std::option::Option::Some("{\"request_id\":\"1vwmF5TBQwiqfwP\"}")
         }
+        #[cfg(feature = "transfer")]
         "sandboxPaymentProfileResetLogin" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"m8MDnv9okwxFNBV\",\"reset_login\":true}",
             )
         }
+        #[cfg(feature = "payment-initiation")]
         "sandboxPaymentSimulate" => {
             ::std::option::Option::Some(
                 "{\"new_status\":\"PAYMENT_STATUS_INITIATED\",\"old_status\":\"PAYMENT_STATUS_INPUT_NEEDED\",\"request_id\":\"m8MDnv9okwxFNBV\"}",
             )
         }
+        #[cfg(feature = "processor-partners")]
         "sandboxProcessorTokenCreate" => {
             ::std::option::Option::Some(
                 "{\"processor_token\":\"processor-sandbox-b0e2c4ee-a763-4df5-bfe9-46a46bce993d\",\"request_id\":\"Aim3b\"}",
@@ -27229,502 +29183,617 @@ pub fn example_json(operation_id: &str) -> ::std::option::Option<&'static str> {
                 "{\"public_token\":\"public-sandbox-b0e2c4ee-a763-4df5-bfe9-46a46bce993d\",\"request_id\":\"Aim3b\"}",
             )
         }
+        #[cfg(feature = "transactions")]
         "sandboxTransactionsCreate" => {
             ::std::option::Option::Some("{\"request_id\":\"m8MDnv9okwxFNBV\"}")
         }
+        #[cfg(feature = "transfer")]
         "sandboxTransferFireWebhook" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "transfer")]
         "sandboxTransferLedgerDepositSimulate" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "transfer")]
         "sandboxTransferLedgerSimulateAvailable" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "transfer")]
         "sandboxTransferLedgerWithdrawSimulate" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "transfer")]
         "sandboxTransferRefundSimulate" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "transfer")]
         "sandboxTransferRepaymentSimulate" => {
             ::std::option::Option::Some("{\"request_id\":\"4vAbY6XyqqoPQLB\"}")
         }
+        #[cfg(feature = "transfer")]
         "sandboxTransferSimulate" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "transfer")]
         "sandboxTransferSweepSimulate" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"mdqfuVxeoza6mhu\",\"sweep\":{\"amount\":\"12.34\",\"created\":\"2020-08-06T17:27:15Z\",\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"id\":\"d5394a4d-0b04-4a02-9f4a-7ca5c0f52f9d\",\"iso_currency_code\":\"USD\",\"network_trace_id\":null,\"settled\":\"2020-08-07\"}}",
             )
         }
+        #[cfg(feature = "transfer")]
         "sandboxTransferTestClockAdvance" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "transfer")]
         "sandboxTransferTestClockCreate" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"mdqfuVxeoza6mhu\",\"test_clock\":{\"test_clock_id\":\"b33a6eda-5e97-5d64-244a-a9274110151c\",\"virtual_time\":\"2006-01-02T15:04:05Z\"}}",
             )
         }
+        #[cfg(feature = "transfer")]
         "sandboxTransferTestClockGet" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"mdqfuVxeoza6mhu\",\"test_clock\":{\"test_clock_id\":\"b33a6eda-5e97-5d64-244a-a9274110151c\",\"virtual_time\":\"2006-01-02T15:04:05Z\"}}",
             )
         }
+        #[cfg(feature = "transfer")]
         "sandboxTransferTestClockList" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"mdqfuVxeoza6mhu\",\"test_clocks\":[{\"test_clock_id\":\"b33a6eda-5e97-5d64-244a-a9274110151c\",\"virtual_time\":\"2006-01-02T15:04:05Z\"},{\"test_clock_id\":\"a33a6eda-5e97-5d64-244a-a9274110152d\",\"virtual_time\":\"2006-02-02T15:04:05Z\"}]}",
             )
         }
+        #[cfg(feature = "users")]
         "sandboxUserResetLogin" => {
             ::std::option::Option::Some("{\"request_id\":\"n7XQnv8ozwyFPBC\"}")
         }
+        #[cfg(feature = "layer")]
         "sessionTokenCreate" => {
             ::std::option::Option::Some(
                 "{\"link\":{\"expiration\":\"2020-03-27T12:56:34Z\",\"link_token\":\"link-sandbox-af1a0311-da53-4636-b754-dd15cc058176\"},\"request_id\":\"XQVgFigpGHXkb0b\"}",
             )
         }
+        #[cfg(feature = "signal")]
         "signalDecisionReport" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "signal")]
         "signalEvaluate" => {
             ::std::option::Option::Some(
                 "{\"core_attributes\":{\"available_balance\":2200,\"current_balance\":2000},\"request_id\":\"mdqfuVxeoza6mhu\",\"ruleset\":{\"result\":\"REROUTE\",\"ruleset_key\":\"onboarding_flow\",\"triggered_rule_details\":{\"internal_note\":\"Rerouting customer to different payment method, since bank risk score is too high\"}},\"scores\":{\"bank_initiated_return_risk\":{\"score\":82},\"customer_initiated_return_risk\":{\"score\":9}},\"warnings\":[]}",
             )
         }
+        #[cfg(feature = "signal")]
         "signalPrepare" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "signal")]
         "signalReturnReport" => {
             ::std::option::Option::Some("{\"request_id\":\"mdqfuVxeoza6mhu\"}")
         }
+        #[cfg(feature = "signal")]
         "signalSchedule" => {
             ::std::option::Option::Some(
                 "{\"optimal_date\":\"2025-01-17\",\"recommendations\":[{\"date\":\"2025-01-15\",\"rank\":2,\"recommendation\":\"RECOMMENDED\"},{\"date\":\"2025-01-16\",\"rank\":null,\"recommendation\":\"NOT_RECOMMENDED\"},{\"date\":\"2025-01-17\",\"rank\":1,\"recommendation\":\"RECOMMENDED\"},{\"date\":\"2025-01-20\",\"rank\":null,\"recommendation\":\"NOT_RECOMMENDED\"},{\"date\":\"2025-01-21\",\"rank\":null,\"recommendation\":\"UNKNOWN\"}],\"request_id\":\"mdqfuVxeoza6mhu\",\"warnings\":[]}",
             )
         }
+        #[cfg(feature = "statements")]
         "statementsList" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"account_mask\":\"0000\",\"account_name\":\"Plaid Saving\",\"account_official_name\":\"Plaid Silver Standard 0.1% Interest Saving\",\"account_subtype\":\"savings\",\"account_type\":\"depository\",\"statements\":[{\"date_posted\":\"2023-05-01\",\"month\":5,\"statement_id\":\"vzeNDwK7KQIm4yEog683uElbp9GRLEFXGK98D\",\"year\":2023}]}],\"institution_id\":\"ins_3\",\"institution_name\":\"Chase\",\"item_id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6\",\"request_id\":\"eYupqX1mZkEuQRx\"}",
             )
         }
+        #[cfg(feature = "statements")]
         "statementsRefresh" => {
             ::std::option::Option::Some("{\"request_id\":\"eYupqX1mZkEuQRx\"}")
         }
+        #[cfg(feature = "transactions")]
         "transactionsEnhance" => {
             ::std::option::Option::Some(
                 "{\"enhanced_transactions\":[{\"amount\":2307.21,\"description\":\"Debit purchase Apple 1235\",\"enhancements\":{\"category\":[\"Shops\",\"Computers and Electronics\"],\"category_id\":\"19013000\",\"check_number\":null,\"counterparties\":[{\"confidence_level\":\"VERY_HIGH\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/apple_63.png\",\"name\":\"Apple\",\"phone_number\":null,\"type\":\"merchant\",\"website\":\"apple.com\"}],\"location\":{\"address\":\"300 Post St\",\"city\":\"San Francisco\",\"country\":\"US\",\"lat\":40.740352,\"lon\":-74.001761,\"postal_code\":\"94108\",\"region\":\"CA\",\"store_number\":\"1235\"},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/apple_63.png\",\"merchant_name\":\"Apple\",\"payment_channel\":\"in store\",\"personal_finance_category\":{\"detailed\":\"GENERAL_MERCHANDISE_ELECTRONICS\",\"primary\":\"GENERAL_MERCHANDISE\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_GENERAL_MERCHANDISE.png\",\"phone_number\":null,\"website\":\"apple.com\"},\"id\":\"6135818adda16500147e7c1d\",\"iso_currency_code\":\"USD\"}]}",
             )
         }
+        #[cfg(feature = "enrich")]
         "transactionsEnrich" => {
             ::std::option::Option::Some(
                 "{\"enriched_transactions\":[{\"amount\":72.1,\"description\":\"PURCHASE WM SUPERCENTER #1700\",\"direction\":\"OUTFLOW\",\"enrichments\":{\"counterparties\":[{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"name\":\"Walmart\",\"phone_number\":\"+18009256278\",\"type\":\"merchant\",\"website\":\"walmart.com\"}],\"entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"location\":{\"address\":\"13425 Community Rd\",\"city\":\"Poway\",\"country\":\"US\",\"lat\":32.959068,\"lon\":-117.037666,\"postal_code\":\"92064\",\"region\":\"CA\",\"store_number\":\"1700\"},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"merchant_name\":\"Walmart\",\"payment_channel\":\"in store\",\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"GENERAL_MERCHANDISE_SUPERSTORES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_GENERAL_MERCHANDISE.png\",\"phone_number\":\"+18009256278\",\"website\":\"walmart.com\"},\"id\":\"6135818adda16500147e7c1d\",\"iso_currency_code\":\"USD\"},{\"amount\":28.34,\"description\":\"DD DOORDASH BURGERKIN 855-123-4567 CA\",\"direction\":\"OUTFLOW\",\"enrichments\":{\"counterparties\":[{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"YNRJg5o2djJLv52nBA1Yn1KpL858egYVo4dpm\",\"logo_url\":\"https://plaid-counterparty-logos.plaid.com/doordash_1.png\",\"name\":\"DoorDash\",\"phone_number\":\"+18001234567\",\"type\":\"marketplace\",\"website\":\"doordash.com\"},{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"name\":\"Burger King\",\"phone_number\":null,\"type\":\"merchant\",\"website\":\"burgerking.com\"}],\"entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"store_number\":null},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"merchant_name\":\"Burger King\",\"payment_channel\":\"online\",\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"FOOD_AND_DRINK_FAST_FOOD\",\"primary\":\"FOOD_AND_DRINK\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_FOOD_AND_DRINK.png\",\"phone_number\":null,\"website\":\"burgerking.com\"},\"id\":\"3958434bhde9384bcmeo3401\",\"iso_currency_code\":\"USD\"}],\"request_id\":\"Wvhy9PZHQLV8njG\"}",
             )
         }
+        #[cfg(feature = "transactions")]
         "transactionsGet" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"balances\":{\"available\":110.94,\"current\":110.94,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"subtype\":\"checking\",\"type\":\"depository\"}],\"item\":{\"auth_method\":\"INSTANT_AUTH\",\"available_products\":[\"balance\",\"identity\",\"investments\"],\"billed_products\":[\"assets\",\"auth\",\"liabilities\",\"transactions\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_3\",\"institution_name\":\"Chase\",\"item_id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6\",\"update_type\":\"background\",\"webhook\":\"https://www.genericwebhookurl.com/webhook\"},\"request_id\":\"45QSn\",\"total_transactions\":1,\"transactions\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"account_owner\":null,\"amount\":28.34,\"authorized_date\":\"2023-09-27\",\"authorized_datetime\":\"2023-09-27T08:01:58Z\",\"check_number\":null,\"counterparties\":[{\"confidence_level\":\"HIGH\",\"entity_id\":\"YNRJg5o2djJLv52nBA1Yn1KpL858egYVo4dpm\",\"logo_url\":\"https://plaid-counterparty-logos.plaid.com/doordash_1.png\",\"name\":\"DoorDash\",\"type\":\"marketplace\",\"website\":\"doordash.com\"},{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"name\":\"Burger King\",\"type\":\"merchant\",\"website\":\"burgerking.com\"}],\"date\":\"2023-09-28\",\"datetime\":\"2023-09-28T15:10:09Z\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"store_number\":null},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"merchant_entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"merchant_name\":\"Burger King\",\"name\":\"Dd Doordash Burgerkin\",\"payment_channel\":\"online\",\"payment_meta\":{\"by_order_of\":null,\"payee\":null,\"payer\":null,\"payment_method\":null,\"payment_processor\":null,\"ppd_id\":null,\"reason\":null,\"reference_number\":null},\"pending\":true,\"pending_transaction_id\":null,\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"FOOD_AND_DRINK_FAST_FOOD\",\"primary\":\"FOOD_AND_DRINK\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_FOOD_AND_DRINK.png\",\"transaction_code\":null,\"transaction_id\":\"yhnUVvtcGGcCKU0bcz8PDQr5ZUxUXebUvbKC0\",\"transaction_type\":\"digital\",\"unofficial_currency_code\":null,\"website\":\"burgerking.com\"},{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"account_owner\":null,\"amount\":72.1,\"authorized_date\":\"2023-09-22\",\"authorized_datetime\":\"2023-09-22T10:34:50Z\",\"check_number\":null,\"counterparties\":[{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"name\":\"Walmart\",\"type\":\"merchant\",\"website\":\"walmart.com\"}],\"date\":\"2023-09-24\",\"datetime\":\"2023-09-24T11:01:01Z\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":\"13425 Community Rd\",\"city\":\"Poway\",\"country\":\"US\",\"lat\":32.959068,\"lon\":-117.037666,\"postal_code\":\"92064\",\"region\":\"CA\",\"store_number\":\"1700\"},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"merchant_entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"merchant_name\":\"Walmart\",\"name\":\"PURCHASE WM SUPERCENTER #1700\",\"payment_channel\":\"in store\",\"payment_meta\":{\"by_order_of\":null,\"payee\":null,\"payer\":null,\"payment_method\":null,\"payment_processor\":null,\"ppd_id\":null,\"reason\":null,\"reference_number\":null},\"pending\":false,\"pending_transaction_id\":\"no86Eox18VHMvaOVL7gPUM9ap3aR1LsAVZ5nc\",\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"GENERAL_MERCHANDISE_SUPERSTORES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_GENERAL_MERCHANDISE.png\",\"transaction_code\":null,\"transaction_id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDje\",\"transaction_type\":\"place\",\"unofficial_currency_code\":null,\"website\":\"walmart.com\"}]}",
             )
         }
+        #[cfg(feature = "transactions")]
         "transactionsRecurringGet" => {
             ::std::option::Option::Some(
                 "{\"inflow_streams\":[{\"account_id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDje\",\"average_amount\":{\"amount\":-800,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"category\":null,\"category_id\":null,\"description\":\"Platypus Payroll\",\"first_date\":\"2022-02-28\",\"frequency\":\"SEMI_MONTHLY\",\"is_active\":true,\"is_user_modified\":false,\"last_amount\":{\"amount\":-1000,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"last_date\":\"2022-04-30\",\"merchant_name\":null,\"personal_finance_category\":{\"confidence_level\":\"UNKNOWN\",\"detailed\":\"INCOME_WAGES\",\"primary\":\"INCOME\"},\"predicted_next_date\":\"2022-05-15\",\"status\":\"MATURE\",\"stream_id\":\"no86Eox18VHMvaOVL7gPUM9ap3aR1LsAVZ5nc\",\"transaction_ids\":[\"nkeaNrDGrhdo6c4qZWDA8ekuIPuJ4Avg5nKfw\",\"EfC5ekksdy30KuNzad2tQupW8WIPwvjXGbGHL\",\"ozfvj3FFgp6frbXKJGitsDzck5eWQH7zOJBYd\",\"QvdDE8AqVWo3bkBZ7WvCd7LskxVix8Q74iMoK\",\"uQozFPfMzibBouS9h9tz4CsyvFll17jKLdPAF\"]}],\"outflow_streams\":[{\"account_id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDff\",\"average_amount\":{\"amount\":85,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"category\":null,\"category_id\":null,\"description\":\"ConEd Bill Payment\",\"first_date\":\"2022-02-04\",\"frequency\":\"MONTHLY\",\"is_active\":true,\"is_user_modified\":false,\"last_amount\":{\"amount\":100,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"last_date\":\"2022-05-02\",\"merchant_name\":\"ConEd\",\"personal_finance_category\":{\"confidence_level\":\"UNKNOWN\",\"detailed\":\"RENT_AND_UTILITIES_GAS_AND_ELECTRICITY\",\"primary\":\"RENT_AND_UTILITIES\"},\"predicted_next_date\":\"2022-06-02\",\"status\":\"MATURE\",\"stream_id\":\"no86Eox18VHMvaOVL7gPUM9ap3aR1LsAVZ5nd\",\"transaction_ids\":[\"yhnUVvtcGGcCKU0bcz8PDQr5ZUxUXebUvbKC0\",\"HPDnUVgI5Pa0YQSl0rxwYRwVXeLyJXTWDAvpR\",\"jEPoSfF8xzMClE9Ohj1he91QnvYoSdwg7IT8L\",\"CmdQTNgems8BT1B7ibkoUXVPyAeehT3Tmzk0l\"]},{\"account_id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDff\",\"average_amount\":{\"amount\":120,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"category\":null,\"category_id\":null,\"description\":\"Costco Annual Membership\",\"first_date\":\"2022-01-23\",\"frequency\":\"ANNUALLY\",\"is_active\":true,\"is_user_modified\":false,\"last_amount\":{\"amount\":120,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"last_date\":\"2023-01-22\",\"merchant_name\":\"Costco\",\"personal_finance_category\":{\"confidence_level\":\"UNKNOWN\",\"detailed\":\"GENERAL_MERCHANDISE_SUPERSTORES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"predicted_next_date\":\"2024-01-22\",\"status\":\"MATURE\",\"stream_id\":\"SrBNJZDuUMweodmPmSOeOImwsWt53ZXfJQAfC\",\"transaction_ids\":[\"yqEBJ72cS4jFwcpxJcDuQr94oAQ1R1lMC33D4\",\"Kz5Hm3cZCgpn4tMEKUGAGD6kAcxMBsEZDSwJJ\"]}],\"request_id\":\"tbFyCEqkU775ZGG\",\"updated_datetime\":\"2022-05-01T00:00:00Z\"}",
             )
         }
+        #[cfg(feature = "transactions")]
         "transactionsRefresh" => {
             ::std::option::Option::Some("{\"request_id\":\"1vwmF5TBQwiqfwP\"}")
         }
+        #[cfg(feature = "transactions")]
         "transactionsRulesCreate" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"4zlKapIkTm8p5KM\",\"rule\":{\"created_at\":\"2022-02-28T11:00:00Z\",\"id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNo\",\"pfc_detailed_category\":\"FOOD_AND_DRINK_FAST_FOOD\",\"pfc_primary_category\":\"FOOD_AND_DRINK\",\"rule_details\":{\"field\":\"MERCHANT_NAME\",\"query\":\"Burger Shack\",\"type\":\"SUBSTRING_MATCH\"},\"updated_at\":\"2022-02-28T11:00:00Z\",\"user_id\":\"usr_9nSp2KuZ2x4JDw\"}}",
             )
         }
+        #[cfg(feature = "transactions")]
         "transactionsRulesList" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"4zlKapIkTm8p5KM\",\"rules\":[{\"created_at\":\"2022-02-28T11:00:00Z\",\"id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNo\",\"pfc_detailed_category\":\"FOOD_AND_DRINK_FAST_FOOD\",\"pfc_primary_category\":\"FOOD_AND_DRINK\",\"rule_details\":{\"field\":\"MERCHANT_NAME\",\"query\":\"Burger Shack\",\"type\":\"SUBSTRING_MATCH\"},\"updated_at\":\"2022-02-28T11:00:00Z\",\"user_id\":\"usr_9nSp2KuZ2x4JDw\"},{\"created_at\":\"2022-02-27T14:50:00Z\",\"id\":\"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBF\",\"pfc_detailed_category\":\"TRANSFER_IN_ACCOUNT_TRANSFER\",\"pfc_primary_category\":\"TRANSFER_IN\",\"rule_details\":{\"field\":\"TRANSACTION_ID\",\"query\":\"kgygNvAVPzSX9KkddNdWHaVGRVex1MHm3k9no\",\"type\":\"EXACT_MATCH\"},\"updated_at\":\"2022-02-27T14:50:00Z\",\"user_id\":\"usr_9nSp2KuZ2x4JDw\"}]}",
             )
         }
+        #[cfg(feature = "transactions")]
         "transactionsRulesRemove" => {
             ::std::option::Option::Some("{\"request_id\":\"4zlKapIkTm8p5KM\"}")
         }
+        #[cfg(feature = "transactions")]
         "transactionsSync" => {
             ::std::option::Option::Some(
                 "{\"accounts\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"balances\":{\"available\":110.94,\"current\":110.94,\"iso_currency_code\":\"USD\",\"limit\":null,\"unofficial_currency_code\":null},\"mask\":\"0000\",\"name\":\"Plaid Checking\",\"official_name\":\"Plaid Gold Standard 0% Interest Checking\",\"subtype\":\"checking\",\"type\":\"depository\"}],\"added\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"account_owner\":null,\"amount\":72.1,\"authorized_date\":\"2023-09-22\",\"authorized_datetime\":\"2023-09-22T10:34:50Z\",\"check_number\":null,\"counterparties\":[{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"name\":\"Walmart\",\"type\":\"merchant\",\"website\":\"walmart.com\"}],\"date\":\"2023-09-24\",\"datetime\":\"2023-09-24T11:01:01Z\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":\"13425 Community Rd\",\"city\":\"Poway\",\"country\":\"US\",\"lat\":32.959068,\"lon\":-117.037666,\"postal_code\":\"92064\",\"region\":\"CA\",\"store_number\":\"1700\"},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/walmart_1100.png\",\"merchant_entity_id\":\"O5W5j4dN9OR3E6ypQmjdkWZZRoXEzVMz2ByWM\",\"merchant_name\":\"Walmart\",\"name\":\"PURCHASE WM SUPERCENTER #1700\",\"payment_channel\":\"in store\",\"payment_meta\":{\"by_order_of\":null,\"payee\":null,\"payer\":null,\"payment_method\":null,\"payment_processor\":null,\"ppd_id\":null,\"reason\":null,\"reference_number\":null},\"pending\":false,\"pending_transaction_id\":\"no86Eox18VHMvaOVL7gPUM9ap3aR1LsAVZ5nc\",\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"GENERAL_MERCHANDISE_SUPERSTORES\",\"primary\":\"GENERAL_MERCHANDISE\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_GENERAL_MERCHANDISE.png\",\"transaction_code\":null,\"transaction_id\":\"lPNjeW1nR6CDn5okmGQ6hEpMo4lLNoSrzqDje\",\"transaction_type\":\"place\",\"unofficial_currency_code\":null,\"website\":\"walmart.com\"}],\"has_more\":false,\"modified\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"account_owner\":null,\"amount\":28.34,\"authorized_date\":\"2023-09-27\",\"authorized_datetime\":\"2023-09-27T08:01:58Z\",\"check_number\":null,\"counterparties\":[{\"confidence_level\":\"HIGH\",\"entity_id\":\"YNRJg5o2djJLv52nBA1Yn1KpL858egYVo4dpm\",\"logo_url\":\"https://plaid-counterparty-logos.plaid.com/doordash_1.png\",\"name\":\"DoorDash\",\"type\":\"marketplace\",\"website\":\"doordash.com\"},{\"confidence_level\":\"VERY_HIGH\",\"entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"name\":\"Burger King\",\"type\":\"merchant\",\"website\":\"burgerking.com\"}],\"date\":\"2023-09-28\",\"datetime\":\"2023-09-28T15:10:09Z\",\"iso_currency_code\":\"USD\",\"location\":{\"address\":null,\"city\":null,\"country\":null,\"lat\":null,\"lon\":null,\"postal_code\":null,\"region\":null,\"store_number\":null},\"logo_url\":\"https://plaid-merchant-logos.plaid.com/burger_king_155.png\",\"merchant_entity_id\":\"mVrw538wamwdm22mK8jqpp7qd5br0eeV9o4a1\",\"merchant_name\":\"Burger King\",\"name\":\"Dd Doordash Burgerkin\",\"payment_channel\":\"online\",\"payment_meta\":{\"by_order_of\":null,\"payee\":null,\"payer\":null,\"payment_method\":null,\"payment_processor\":null,\"ppd_id\":null,\"reason\":null,\"reference_number\":null},\"pending\":true,\"pending_transaction_id\":null,\"personal_finance_category\":{\"confidence_level\":\"VERY_HIGH\",\"detailed\":\"FOOD_AND_DRINK_FAST_FOOD\",\"primary\":\"FOOD_AND_DRINK\"},\"personal_finance_category_icon_url\":\"https://plaid-category-icons.plaid.com/PFC_FOOD_AND_DRINK.png\",\"transaction_code\":null,\"transaction_id\":\"yhnUVvtcGGcCKU0bcz8PDQr5ZUxUXebUvbKC0\",\"transaction_type\":\"digital\",\"unofficial_currency_code\":null,\"website\":\"burgerking.com\"}],\"next_cursor\":\"tVUUL15lYQN5rBnfDIc1I8xudpGdIlw9nsgeXWvhOfkECvUeR663i3Dt1uf/94S8ASkitgLcIiOSqNwzzp+bh89kirazha5vuZHBb2ZA5NtCDkkV\",\"removed\":[{\"account_id\":\"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp\",\"transaction_id\":\"CmdQTNgems8BT1B7ibkoUXVPyAeehT3Tmzk0l\"}],\"request_id\":\"Wvhy9PZHQLV8njG\",\"transactions_update_status\":\"HISTORICAL_UPDATE_COMPLETE\"}",
             )
         }
+        #[cfg(feature = "enrich")]
         "transactionsUserInsightsGet" => {
             ::std::option::Option::Some(
                 "{\"category_insights\":{\"detailed_category_insights\":[{\"name\":\"GENERAL_MERCHANDISE_SUPERSTORES\",\"top_counterparties\":[\"Costco\"],\"total_inflows\":24.99,\"total_outflows\":997.11,\"transaction_count\":3}],\"primary_category_insights\":[{\"name\":\"GENERAL_MERCHANDISE\",\"top_counterparties\":[\"Costco\"],\"total_inflows\":24.99,\"total_outflows\":1025.23,\"transaction_count\":7},{\"name\":\"RENT_AND_UTILITIES\",\"top_counterparties\":[\"PG&E\"],\"total_inflows\":0,\"total_outflows\":123.01,\"transaction_count\":1}]},\"counterparty_insights\":{\"financial_institution_insights\":[{\"detected_accounts\":[{\"account_subtype\":null,\"account_type\":\"depository\",\"newest_transaction_amount\":500,\"newest_transaction_date\":\"2023-01-05\",\"oldest_transaction_date\":\"2022-01-24\",\"total_inflows\":0,\"total_outflows\":503,\"transaction_count\":1}],\"entity_id\":\"o2Ry34bq605MvmEed3yjqjkYWwqRQYpnkjd0O\",\"name\":\"Chase\",\"website\":\"chase.com\"}],\"merchant_insights\":[{\"entity_id\":\"pBowAoZJMM9DKR37jvNmzM4yWBBXyMzV2rM3A\",\"name\":\"Costco\",\"personal_finance_category_detailed\":\"GENERAL_MERCHANDISE_SUPERSTORES\",\"personal_finance_category_primary\":\"GENERAL_MERCHANDISE\",\"total_inflows\":24.99,\"total_outflows\":953.46,\"transaction_count\":2,\"website\":\"costco.com\"},{\"entity_id\":\"6gEJJBrw8daLroaYgBAkpa65v9jVby69vejY0\",\"name\":\"PG&E\",\"personal_finance_category_detailed\":\"RENT_AND_UTILITIES_GAS_AND_ELECTRICITY\",\"personal_finance_category_primary\":\"RENT_AND_UTILITIES\",\"total_inflows\":0,\"total_outflows\":123.01,\"transaction_count\":1,\"website\":\"pge.com\"}]},\"recurring_transactions\":{\"inflow_streams\":[{\"average_amount\":{\"amount\":1000.91,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"average_days_apart\":7,\"description\":\"Payroll * Plaid\",\"frequency\":\"WEEKLY\",\"is_active\":true,\"last_amount\":{\"amount\":1000,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"merchant_name\":\"Plaid\",\"newest_transaction_date\":\"2023-08-02\",\"oldest_transaction_date\":\"2020-02-04\",\"personal_finance_category_detailed\":\"INCOME_WAGES\",\"personal_finance_category_primary\":\"INCOME\",\"status\":\"MATURE\",\"stream_id\":\"yhnUVSIfe7SfeU0bcz8PDQr5ZUxUXebUvbKC0\",\"transaction_count\":5,\"transaction_ids\":[\"nkeaNrDGrhdo6c4qZWDA8ekuIPuJ4Avg5nKfw\",\"EfC5ekksdy30KuNzad2tQupW8WIPwvjXGbGHL\",\"ozfvj3FFgp6frbXKJGitsDzck5eWQH7zOJBYd\",\"QvdDE8AqVWo3bkBZ7WvCd7LskxVix8Q74iMoK\",\"uQozFPfMzibBouS9h9tz4CsyvFll17jKLdPAF\"]}],\"outflow_streams\":[{\"average_amount\":{\"amount\":85,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"average_days_apart\":29,\"description\":\"ConEd Bill Payment\",\"frequency\":\"MONTHLY\",\"is_active\":true,\"last_amount\":{\"amount\":100,\"iso_currency_code\":\"USD\",\"unofficial_currency_code\":null},\"merchant_name\":\"ConEd\",\"newest_transaction_date\":\"2022-05-02\",\"oldest_transaction_date\":\"2022-02-04\",\"personal_finance_category_detailed\":\"RENT_AND_UTILITIES_GAS_AND_ELECTRICITY\",\"personal_finance_category_primary\":\"RENT_AND_UTILITIES\",\"status\":\"MATURE\",\"stream_id\":\"no86Eox18VHMvaOVL7gPUM9ap3aR1LsAVZ5nd\",\"transaction_count\":4,\"transaction_ids\":[\"yhnUVvtcGGcCKU0bcz8PDQr5ZUxUXebUvbKC0\",\"HPDnUVgI5Pa0YQSl0rxwYRwVXeLyJXTWDAvpR\",\"jEPoSfF8xzMClE9Ohj1he91QnvYoSdwg7IT8L\",\"CmdQTNgems8BT1B7ibkoUXVPyAeehT3Tmzk0l\"]}]},\"user_data_overview\":{\"days_available\":31,\"newest_transaction_date\":\"2023-01-31\",\"oldest_transaction_date\":\"2023-01-01\",\"total_inflows\":2300.12,\"total_outflows\":1245.11,\"transaction_count\":21}}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferAuthorizationCancel" => {
             ::std::option::Option::Some("{\"request_id\":\"saKrIBuEB9qJZno\"}")
         }
+        #[cfg(feature = "transfer")]
         "transferAuthorizationCreate" => {
             ::std::option::Option::Some(
                 "{\"authorization\":{\"created\":\"2020-08-06T17:27:15Z\",\"decision\":\"approved\",\"decision_rationale\":null,\"guarantee_decision\":null,\"guarantee_decision_rationale\":null,\"id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"payment_risk\":null,\"proposed_transfer\":{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"ach_class\":\"ppd\",\"amount\":\"12.34\",\"credit_funds_source\":\"sweep\",\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"iso_currency_code\":\"USD\",\"ledger_id\":\"563db5f8-4c95-4e17-8c3e-cb988fb9cf1a\",\"network\":\"ach\",\"origination_account_id\":\"\",\"originator_client_id\":null,\"type\":\"credit\",\"user\":{\"address\":{\"city\":\"San Francisco\",\"country\":\"US\",\"postal_code\":\"94053\",\"region\":\"CA\",\"street\":\"123 Main St.\"},\"email_address\":\"acharleston@email.com\",\"legal_name\":\"Anne Charleston\",\"phone_number\":\"510-555-0128\"}}},\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferBalanceGet" => {
             ::std::option::Option::Some(
                 "{\"balance\":{\"available\":\"1721.70\",\"type\":\"prefunded_rtp_credits\"},\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferCancel" => {
             ::std::option::Option::Some("{\"request_id\":\"saKrIBuEB9qJZno\"}")
         }
+        #[cfg(feature = "transfer")]
         "transferCapabilitiesGet" => {
             ::std::option::Option::Some(
                 "{\"institution_supported_networks\":{\"rfp\":{\"debit\":true},\"rtp\":{\"credit\":true}},\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferConfigurationGet" => {
             ::std::option::Option::Some(
                 "{\"iso_currency_code\":\"USD\",\"max_daily_credit_amount\":\"50000.00\",\"max_daily_debit_amount\":\"50000.00\",\"max_monthly_amount\":\"\",\"max_monthly_credit_amount\":\"500000.00\",\"max_monthly_debit_amount\":\"500000.00\",\"max_single_transfer_amount\":\"\",\"max_single_transfer_credit_amount\":\"1000.00\",\"max_single_transfer_debit_amount\":\"1000.00\",\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferCreate" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"saKrIBuEB9qJZno\",\"transfer\":{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"ach_class\":\"ppd\",\"amount\":\"12.34\",\"authorization_id\":\"c9f90aa1-2949-c799-e2b6-ea05c89bb586\",\"cancellable\":true,\"created\":\"2020-08-06T17:27:15Z\",\"credit_funds_source\":\"sweep\",\"description\":\"payment\",\"expected_settlement_date\":\"2023-08-04\",\"facilitator_fee\":\"1.23\",\"failure_reason\":null,\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"guarantee_decision\":null,\"guarantee_decision_rationale\":null,\"id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"iso_currency_code\":\"USD\",\"ledger_id\":\"563db5f8-4c95-4e17-8c3e-cb988fb9cf1a\",\"metadata\":{\"key1\":\"value1\",\"key2\":\"value2\"},\"network\":\"ach\",\"network_trace_id\":null,\"origination_account_id\":\"\",\"originator_client_id\":\"569ed2f36b3a3a021713abc1\",\"recurring_transfer_id\":null,\"refunds\":[],\"standard_return_window\":\"2023-08-07\",\"status\":\"pending\",\"type\":\"credit\",\"unauthorized_return_window\":\"2023-10-07\",\"user\":{\"address\":{\"city\":\"San Francisco\",\"country\":\"US\",\"postal_code\":\"94053\",\"region\":\"CA\",\"street\":\"123 Main St.\"},\"email_address\":\"acharleston@email.com\",\"legal_name\":\"Anne Charleston\",\"phone_number\":\"510-555-0128\"}}}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferDiligenceDocumentUpload" => {
             ::std::option::Option::Some("{\"request_id\":\"4zlKapIkTm8p5KM\"}")
         }
+        #[cfg(feature = "transfer")]
         "transferDiligenceSubmit" => {
             ::std::option::Option::Some("{\"request_id\":\"4zlKapIkTm8p5KM\"}")
         }
+        #[cfg(feature = "transfer")]
         "transferEventList" => {
             ::std::option::Option::Some(
                 "{\"has_more\":true,\"request_id\":\"mdqfuVxeoza6mhu\",\"transfer_events\":[{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"event_id\":1,\"event_type\":\"posted\",\"failure_reason\":null,\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"ledger_id\":\"563db5f8-4c95-4e17-8c3e-cb988fb9cf1a\",\"origination_account_id\":\"\",\"originator_client_id\":\"569ed2f36b3a3a021713abc1\",\"refund_id\":null,\"sweep_amount\":null,\"sweep_id\":null,\"timestamp\":\"2019-12-09T17:27:15Z\",\"transfer_amount\":\"12.34\",\"transfer_id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"transfer_type\":\"credit\"}]}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferEventSync" => {
             ::std::option::Option::Some(
                 "{\"has_more\":true,\"request_id\":\"mdqfuVxeoza6mhu\",\"transfer_events\":[{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"event_id\":1,\"event_type\":\"pending\",\"failure_reason\":null,\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"ledger_id\":\"563db5f8-4c95-4e17-8c3e-cb988fb9cf1a\",\"origination_account_id\":\"\",\"originator_client_id\":null,\"refund_id\":null,\"sweep_amount\":null,\"sweep_id\":null,\"timestamp\":\"2019-12-09T17:27:15Z\",\"transfer_amount\":\"12.34\",\"transfer_id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"transfer_type\":\"credit\"}]}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferGet" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"saKrIBuEB9qJZno\",\"transfer\":{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"ach_class\":\"ppd\",\"amount\":\"12.34\",\"authorization_id\":\"c9f90aa1-2949-c799-e2b6-ea05c89bb586\",\"cancellable\":true,\"created\":\"2020-08-06T17:27:15Z\",\"credit_funds_source\":\"sweep\",\"description\":\"Desc\",\"expected_settlement_date\":\"2020-08-04\",\"facilitator_fee\":\"1.23\",\"failure_reason\":{\"description\":\"Invalid ACH routing number\",\"failure_code\":\"R13\"},\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"guarantee_decision\":null,\"guarantee_decision_rationale\":null,\"id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"iso_currency_code\":\"USD\",\"ledger_id\":\"563db5f8-4c95-4e17-8c3e-cb988fb9cf1a\",\"metadata\":{\"key1\":\"value1\",\"key2\":\"value2\"},\"network\":\"ach\",\"network_trace_id\":null,\"origination_account_id\":\"\",\"originator_client_id\":null,\"recurring_transfer_id\":null,\"refunds\":[],\"standard_return_window\":\"2020-08-07\",\"status\":\"pending\",\"type\":\"credit\",\"unauthorized_return_window\":\"2020-10-07\",\"user\":{\"address\":{\"city\":\"San Francisco\",\"country\":\"US\",\"postal_code\":\"94053\",\"region\":\"CA\",\"street\":\"123 Main St.\"},\"email_address\":\"acharleston@email.com\",\"legal_name\":\"Anne Charleston\",\"phone_number\":\"510-555-0128\"}}}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferIntentCreate" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"saKrIBuEB9qJZno\",\"transfer_intent\":{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"ach_class\":\"ppd\",\"amount\":\"12.34\",\"created\":\"2020-08-06T17:27:15Z\",\"description\":\"Desc\",\"funding_account_id\":\"9853defc-e703-463d-86b1-dc0607a45359\",\"id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"iso_currency_code\":\"USD\",\"metadata\":{\"key1\":\"value1\",\"key2\":\"value2\"},\"mode\":\"PAYMENT\",\"origination_account_id\":\"9853defc-e703-463d-86b1-dc0607a45359\",\"status\":\"PENDING\",\"user\":{\"address\":{\"city\":\"San Francisco\",\"country\":\"US\",\"postal_code\":\"94103\",\"region\":\"CA\",\"street\":\"100 Market Street\"},\"email_address\":\"acharleston@email.com\",\"legal_name\":\"Anne Charleston\",\"phone_number\":\"123-456-7890\"}}}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferIntentGet" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"saKrIBuEB9qJZno\",\"transfer_intent\":{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"ach_class\":\"ppd\",\"amount\":\"12.34\",\"authorization_decision\":\"APPROVED\",\"authorization_decision_rationale\":null,\"created\":\"2019-12-09T17:27:15Z\",\"description\":\"Desc\",\"failure_reason\":null,\"funding_account_id\":\"9853defc-e703-463d-86b1-dc0607a45359\",\"guarantee_decision\":null,\"guarantee_decision_rationale\":null,\"id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"iso_currency_code\":\"USD\",\"metadata\":{\"key1\":\"value1\",\"key2\":\"value2\"},\"mode\":\"DISBURSEMENT\",\"origination_account_id\":\"9853defc-e703-463d-86b1-dc0607a45359\",\"status\":\"SUCCEEDED\",\"transfer_id\":\"590ecd12-1dcc-7eae-4ad6-c28d1ec90df2\",\"user\":{\"address\":{\"city\":\"San Francisco\",\"country\":\"US\",\"postal_code\":\"94053\",\"region\":\"California\",\"street\":\"123 Main St.\"},\"email_address\":\"acharleston@email.com\",\"legal_name\":\"Anne Charleston\",\"phone_number\":\"510-555-0128\"}}}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferLedgerDeposit" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"saKrIBuEB9qJZno\",\"sweep\":{\"amount\":\"-12.34\",\"created\":\"2020-08-06T17:27:15Z\",\"description\":\"deposit\",\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"id\":\"8c2fda9a-aa2f-4735-a00f-f4e0d2d2faee\",\"iso_currency_code\":\"USD\",\"ledger_id\":\"563db5f8-4c95-4e17-8c3e-cb988fb9cf1a\",\"network_trace_id\":null,\"settled\":null,\"status\":\"pending\",\"trigger\":\"manual\"}}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferLedgerDistribute" => {
             ::std::option::Option::Some("{\"request_id\":\"saKrIBuEB9qJZno\"}")
         }
+        #[cfg(feature = "transfer")]
         "transferLedgerEventList" => {
             ::std::option::Option::Some(
                 "{\"has_more\":false,\"ledger_events\":[{\"amount\":\"100.00\",\"available_balance\":\"100.00\",\"description\":\"Converted to available\",\"ledger_event_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"ledger_id\":\"563db5f8-4c95-4e17-8c3e-cb988fb9cf1a\",\"pending_balance\":\"100.00\",\"timestamp\":\"2023-12-01T10:00:00Z\",\"transfer_id\":\"460cbe92-2dcc-8eae\",\"type\":\"deposit\"}],\"request_id\":\"mdqfuVxeoza6mhu\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferLedgerGet" => {
             ::std::option::Option::Some(
                 "{\"balance\":{\"available\":\"1721.70\",\"pending\":\"123.45\"},\"is_default\":true,\"ledger_id\":\"563db5f8-4c95-4e17-8c3e-cb988fb9cf1a\",\"name\":\"Default\",\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferLedgerWithdraw" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"saKrIBuEB9qJZno\",\"sweep\":{\"amount\":\"12.34\",\"created\":\"2020-08-06T17:27:15Z\",\"description\":\"withdraw\",\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"id\":\"8c2fda9a-aa2f-4735-a00f-f4e0d2d2faee\",\"iso_currency_code\":\"USD\",\"ledger_id\":\"563db5f8-4c95-4e17-8c3e-cb988fb9cf1a\",\"network_trace_id\":null,\"settled\":null,\"status\":\"pending\",\"trigger\":\"manual\"}}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferList" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"saKrIBuEB9qJZno\",\"transfers\":[{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"ach_class\":\"ppd\",\"amount\":\"12.34\",\"authorization_id\":\"c9f90aa1-2949-c799-e2b6-ea05c89bb586\",\"cancellable\":true,\"created\":\"2019-12-09T17:27:15Z\",\"credit_funds_source\":\"sweep\",\"description\":\"Desc\",\"expected_settlement_date\":\"2020-08-04\",\"facilitator_fee\":\"1.23\",\"failure_reason\":{\"description\":\"Invalid ACH routing number\",\"failure_code\":\"R13\"},\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"guarantee_decision\":null,\"guarantee_decision_rationale\":null,\"id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"iso_currency_code\":\"USD\",\"ledger_id\":\"563db5f8-4c95-4e17-8c3e-cb988fb9cf1a\",\"metadata\":{\"key1\":\"value1\",\"key2\":\"value2\"},\"network\":\"ach\",\"network_trace_id\":null,\"origination_account_id\":\"\",\"originator_client_id\":null,\"recurring_transfer_id\":null,\"refunds\":[],\"standard_return_window\":\"2020-08-07\",\"status\":\"pending\",\"type\":\"credit\",\"unauthorized_return_window\":\"2020-10-07\",\"user\":{\"address\":{\"city\":\"San Francisco\",\"country\":\"US\",\"postal_code\":\"94053\",\"region\":\"CA\",\"street\":\"123 Main St.\"},\"email_address\":\"acharleston@email.com\",\"legal_name\":\"Anne Charleston\",\"phone_number\":\"510-555-0128\"}}]}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferMetricsGet" => {
             ::std::option::Option::Some(
                 "{\"authorization_usage\":{\"daily_credit_utilization\":\"0.2300\",\"daily_debit_utilization\":\"0.3401\",\"monthly_credit_utilization\":\"0.9843\",\"monthly_debit_utilization\":\"0.3220\"},\"daily_credit_transfer_volume\":\"567.89\",\"daily_debit_transfer_volume\":\"1234.56\",\"iso_currency_code\":\"USD\",\"monthly_credit_transfer_volume\":\"2345.67\",\"monthly_debit_transfer_volume\":\"10000.00\",\"monthly_transfer_volume\":\"\",\"request_id\":\"saKrIBuEB9qJZno\",\"return_rates\":{\"last_60d\":{\"administrative_return_rate\":\"0.0160\",\"overall_return_rate\":\"0.1023\",\"unauthorized_return_rate\":\"0.0028\"}}}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferMigrateAccount" => {
             ::std::option::Option::Some(
                 "{\"access_token\":\"access-sandbox-435beced-94e8-4df3-a181-1dde1cfa19f0\",\"account_id\":\"zvyDgbeeDluZ43AJP6m5fAxDlgoZXDuoy5gjN\",\"request_id\":\"mdqfuVxeoza6mhu\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferOriginatorCreate" => {
             ::std::option::Option::Some(
                 "{\"company_name\":\"Marketplace of Shannon\",\"originator_client_id\":\"6a65dh3d1h0d1027121ak184\",\"request_id\":\"4zlKapIkTm8p5KM\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferOriginatorFundingAccountCreate" => {
             ::std::option::Option::Some(
                 "{\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferOriginatorFundingAccountUpdate" => {
             ::std::option::Option::Some("{\"request_id\":\"saKrIBuEB9qJZno\"}")
         }
+        #[cfg(feature = "transfer")]
         "transferOriginatorGet" => {
             ::std::option::Option::Some(
                 "{\"originator\":{\"client_id\":\"6a65dh3d1h0d1027121ak184\",\"company_name\":\"Plaid\",\"transfer_diligence_status\":\"approved\"},\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferOriginatorList" => {
             ::std::option::Option::Some(
                 "{\"originators\":[{\"client_id\":\"6a65dh3d1h0d1027121ak184\",\"transfer_diligence_status\":\"approved\"},{\"client_id\":\"8g89as4d2k1d9852938ba019\",\"transfer_diligence_status\":\"denied\"}],\"request_id\":\"4zlKapIkTm8p5KM\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferPlatformOriginatorCreate" => {
             ::std::option::Option::Some("{\"request_id\":\"saKrIBuEB9qJZno\"}")
         }
+        #[cfg(feature = "transfer")]
         "transferPlatformPersonCreate" => {
             ::std::option::Option::Some(
                 "{\"person_id\":\"4aa32e78-0cb3-4c13-b45e-7f9f2fc709d1\",\"request_id\":\"qpCtcJz6g3fhMdJ\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferPlatformRequirementSubmit" => {
             ::std::option::Option::Some("{\"request_id\":\"saKrIBuEB9qJZno\"}")
         }
+        #[cfg(feature = "transfer")]
         "transferQuestionnaireCreate" => {
             ::std::option::Option::Some(
                 "{\"onboarding_url\":\"https://plaid.com/originator/hIFGXx1zM5pFerygu7lw\",\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferRecurringCancel" => {
             ::std::option::Option::Some("{\"request_id\":\"saKrIBuEB9qJZno\"}")
         }
+        #[cfg(feature = "transfer")]
         "transferRecurringCreate" => {
             ::std::option::Option::Some(
                 "{\"decision\":\"approved\",\"decision_rationale\":null,\"recurring_transfer\":{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"ach_class\":\"ppd\",\"amount\":\"12.34\",\"created\":\"2022-07-05T12:48:37Z\",\"description\":\"payment\",\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"iso_currency_code\":\"USD\",\"network\":\"ach\",\"next_origination_date\":\"2022-10-28\",\"origination_account_id\":\"\",\"recurring_transfer_id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"schedule\":{\"end_date\":\"2023-10-01\",\"interval_count\":1,\"interval_execution_day\":5,\"interval_unit\":\"week\",\"start_date\":\"2022-10-01\"},\"status\":\"active\",\"test_clock_id\":\"b33a6eda-5e97-5d64-244a-a9274110151c\",\"transfer_ids\":[],\"type\":\"debit\",\"user\":{\"address\":{\"city\":\"San Francisco\",\"country\":\"US\",\"postal_code\":\"94053\",\"region\":\"CA\",\"street\":\"123 Main St.\"},\"email_address\":\"acharleston@email.com\",\"legal_name\":\"Anne Charleston\",\"phone_number\":\"510-555-0128\"}},\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferRecurringGet" => {
             ::std::option::Option::Some(
                 "{\"recurring_transfer\":{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"ach_class\":\"ppd\",\"amount\":\"12.34\",\"created\":\"2022-07-05T12:48:37Z\",\"description\":\"payment\",\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"iso_currency_code\":\"USD\",\"network\":\"ach\",\"next_origination_date\":\"2022-10-28\",\"origination_account_id\":\"\",\"recurring_transfer_id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"schedule\":{\"end_date\":\"2023-10-01\",\"interval_count\":1,\"interval_execution_day\":5,\"interval_unit\":\"week\",\"start_date\":\"2022-10-01\"},\"status\":\"active\",\"test_clock_id\":null,\"transfer_ids\":[\"271ef220-dbf8-caeb-a7dc-a2b3e8a80963\",\"c8dbaf75-2abb-e2dc-4171-12448e13b848\"],\"type\":\"debit\",\"user\":{\"address\":{\"city\":\"San Francisco\",\"country\":\"US\",\"postal_code\":\"94053\",\"region\":\"CA\",\"street\":\"123 Main St.\"},\"email_address\":\"acharleston@email.com\",\"legal_name\":\"Anne Charleston\",\"phone_number\":\"510-555-0128\"}},\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferRecurringList" => {
             ::std::option::Option::Some(
                 "{\"recurring_transfers\":[{\"account_id\":\"3gE5gnRzNyfXpBK5wEEKcymJ5albGVUqg77gr\",\"ach_class\":\"ppd\",\"amount\":\"12.34\",\"created\":\"2022-07-05T12:48:37Z\",\"description\":\"payment\",\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"iso_currency_code\":\"USD\",\"network\":\"ach\",\"next_origination_date\":\"2022-10-28\",\"origination_account_id\":\"\",\"recurring_transfer_id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\",\"schedule\":{\"end_date\":\"2023-10-01\",\"interval_count\":1,\"interval_execution_day\":5,\"interval_unit\":\"week\",\"start_date\":\"2022-10-01\"},\"status\":\"active\",\"test_clock_id\":null,\"transfer_ids\":[\"4242fc8d-3ec6-fb38-fa0c-a8e37d03cd57\"],\"type\":\"debit\",\"user\":{\"address\":{\"city\":\"San Francisco\",\"country\":\"US\",\"postal_code\":\"94053\",\"region\":\"CA\",\"street\":\"123 Main St.\"},\"email_address\":\"acharleston@email.com\",\"legal_name\":\"Anne Charleston\",\"phone_number\":\"510-555-0128\"}}],\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferRefundCancel" => {
             ::std::option::Option::Some("{\"request_id\":\"saKrIBuEB9qJZno\"}")
         }
+        #[cfg(feature = "transfer")]
         "transferRefundCreate" => {
             ::std::option::Option::Some(
                 "{\"refund\":{\"amount\":\"12.34\",\"created\":\"2020-08-06T17:27:15Z\",\"failure_reason\":null,\"id\":\"667af684-9ee1-4f5f-862a-633ec4c545cc\",\"network_trace_id\":null,\"status\":\"pending\",\"transfer_id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\"},\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferRefundGet" => {
             ::std::option::Option::Some(
                 "{\"refund\":{\"amount\":\"12.34\",\"created\":\"2020-08-06T17:27:15Z\",\"failure_reason\":null,\"id\":\"667af684-9ee1-4f5f-862a-633ec4c545cc\",\"network_trace_id\":null,\"status\":\"pending\",\"transfer_id\":\"460cbe92-2dcc-8eae-5ad6-b37d0ec90fd9\"},\"request_id\":\"saKrIBuEB9qJZno\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferRepaymentList" => {
             ::std::option::Option::Some(
                 "{\"repayments\":[{\"amount\":\"12.34\",\"created\":\"2019-12-09T12:34:56Z\",\"iso_currency_code\":\"USD\",\"repayment_id\":\"d4bfce70-2470-4298-ae87-5e9b3e18bfaf\"}],\"request_id\":\"h0dvmW8g4r2Z0KX\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferRepaymentReturnList" => {
             ::std::option::Option::Some(
                 "{\"repayment_returns\":[{\"amount\":\"12.34\",\"event_id\":5,\"iso_currency_code\":\"USD\",\"transfer_id\":\"d4bfce70-2470-4298-ae87-5e9b3e18bfaf\"}],\"request_id\":\"Ay70UHyBmbY0wUf\"}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferSweepGet" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"saKrIBuEB9qJZno\",\"sweep\":{\"amount\":\"12.34\",\"created\":\"2020-08-06T17:27:15Z\",\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"id\":\"8c2fda9a-aa2f-4735-a00f-f4e0d2d2faee\",\"iso_currency_code\":\"USD\",\"ledger_id\":\"563db5f8-4c95-4e17-8c3e-cb988fb9cf1a\",\"network_trace_id\":\"123456789012345\",\"settled\":\"2020-08-07\",\"status\":\"settled\"}}",
             )
         }
+        #[cfg(feature = "transfer")]
         "transferSweepList" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"saKrIBuEB9qJZno\",\"sweeps\":[{\"amount\":\"-12.34\",\"created\":\"2019-12-09T17:27:15Z\",\"funding_account_id\":\"8945fedc-e703-463d-86b1-dc0607b55460\",\"id\":\"d5394a4d-0b04-4a02-9f4a-7ca5c0f52f9d\",\"iso_currency_code\":\"USD\",\"ledger_id\":\"563db5f8-4c95-4e17-8c3e-cb988fb9cf1a\",\"originator_client_id\":null,\"settled\":\"2019-12-10\",\"status\":\"settled\"}]}",
             )
         }
+        #[cfg(feature = "layer")]
         "userAccountSessionEventSend" => {
             ::std::option::Option::Some("{\"request_id\":\"m8MDnv9okwxFNBV\"}")
         }
+        #[cfg(feature = "layer")]
         "userAccountSessionGet" => {
             ::std::option::Option::Some(
                 "{\"identity\":{\"address\":{\"city\":\"Pawnee\",\"country\":\"US\",\"postal_code\":\"41006\",\"region\":\"IN\",\"street\":\"123 Main St.\",\"street2\":\"\"},\"date_of_birth\":\"1975-01-18\",\"email\":\"leslie@knope.com\",\"name\":{\"first_name\":\"Leslie\",\"last_name\":\"Knope\"},\"phone_number\":\"+14157452130\",\"ssn\":\"987654321\",\"ssn_last_4\":\"4321\"},\"identity_edit_history\":{\"address\":{\"edits_1d\":1,\"edits_30d\":2,\"edits_365d\":2,\"edits_all_time\":2,\"edits_current\":1},\"date_of_birth\":{\"edits_1d\":0,\"edits_30d\":0,\"edits_365d\":0,\"edits_all_time\":0,\"edits_current\":0},\"email\":{\"edits_1d\":0,\"edits_30d\":0,\"edits_365d\":0,\"edits_all_time\":0,\"edits_current\":0},\"name\":{\"edits_1d\":0,\"edits_30d\":1,\"edits_365d\":1,\"edits_all_time\":1,\"edits_current\":0},\"official_document\":{\"ssn\":{\"edits_1d\":0,\"edits_30d\":0,\"edits_365d\":0,\"edits_all_time\":0,\"edits_current\":0}}},\"items\":[{\"access_token\":\"access-sandbox-435beced-94e8-4df3-a181-1dde1cfa19f0\",\"item_id\":\"Ed6bjNrDLJfGvZWwnkQlfxwoNz54B5C97ejBr\"}],\"request_id\":\"m8MDnv9okwxFNBV\"}",
             )
         }
+        #[cfg(feature = "users")]
         "userCreate" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"Aim3b\",\"user_id\":\"usr_9nSp2KuZ2x4JDw\"}",
             )
         }
+        #[cfg(feature = "transactions")]
         "userFinancialDataRefresh" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"4zlKapIkTm8p5KM\",\"results\":[{\"item_id\":\"Fd7bjNrDLJfGvZWwnkQlfxwoNz54B5C97ejBr\",\"product\":\"transactions\"},{\"error\":{\"causes\":[],\"display_message\":\"Please update your login credentials.\",\"documentation_url\":\"https://plaid.com/docs/errors/item/#item_login_required\",\"error_code\":\"ITEM_LOGIN_REQUIRED\",\"error_code_reason\":null,\"error_message\":\"The login credentials for this Item have changed.\",\"error_type\":\"ITEM_ERROR\",\"request_id\":\"req_xyz789\",\"status\":400,\"suggested_action\":\"Prompt the user to re-authenticate their account.\"},\"item_id\":\"AbCdEfGhIjKlMnOpQrStUvWxYz1234567890\",\"product\":\"transactions\"}],\"user_id\":\"usr_8c3ZbDBYjaqUXZ\"}",
             )
         }
+        #[cfg(feature = "users")]
         "userGet" => {
             ::std::option::Option::Some(
                 "{\"client_user_id\":\"uid_12345\",\"created_at\":\"2019-02-15T15:51:39Z\",\"identity\":{\"addresses\":[{\"city\":\"Anytown\",\"country\":\"US\",\"postal_code\":\"90210\",\"primary\":true,\"region\":\"CA\",\"street_1\":\"123 Main St\",\"street_2\":\"Apt 4B\"}],\"date_of_birth\":\"1988-07-22\",\"emails\":[{\"data\":\"alice.johnson@example.com\",\"primary\":true},{\"data\":\"alice.j@workmail.com\",\"primary\":false}],\"id_numbers\":[{\"type\":\"us_ssn_last_4\",\"value\":\"1234\"}],\"name\":{\"family_name\":\"Johnson\",\"given_name\":\"Alice\"},\"phone_numbers\":[{\"data\":\"+15551234567\",\"primary\":true},{\"data\":\"+15559876543\",\"primary\":false}]},\"request_id\":\"m8MDnv9okwxFNBV\",\"updated_at\":\"2019-02-15T15:52:39Z\",\"user_id\":\"usr_8c6ZbDAYjacUXF\"}",
             )
         }
+        #[cfg(feature = "users")]
         "userIdentityRemove" => ::std::option::Option::Some("{\"request_id\":\"Aim3b\"}"),
+        #[cfg(feature = "users")]
         "userItemsAssociate" => {
             ::std::option::Option::Some("{\"request_id\":\"m8MDnv9okwxFNBV\"}")
         }
+        #[cfg(feature = "users")]
         "userItemsGet" => {
             ::std::option::Option::Some(
                 "{\"items\":[{\"available_products\":[\"balance\",\"auth\"],\"billed_products\":[\"identity\",\"transactions\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_109508\",\"institution_name\":\"First Platypus Bank\",\"item_id\":\"Ed6bjNrDLJfGvZWwnkQlfxwoNz54B5C97ejBr\",\"update_type\":\"background\",\"webhook\":\"https://plaid.com/example/hook\"},{\"available_products\":[\"balance\",\"identity\",\"payment_initiation\",\"transactions\"],\"billed_products\":[\"assets\",\"auth\"],\"consent_expiration_time\":null,\"error\":null,\"institution_id\":\"ins_109508\",\"institution_name\":\"First Platypus Bank\",\"item_id\":\"DWVAAPWq4RHGlEaNyGKRTAnPLaEmo8Cvq7na6\",\"update_type\":\"background\",\"webhook\":\"https://plaid.com/example/hook\"}],\"request_id\":\"m8MDnv9okwxFNBV\"}",
             )
         }
+        #[cfg(feature = "users")]
         "userItemsRemove" => {
             ::std::option::Option::Some("{\"request_id\":\"m8MDnv9okwxFNBV\"}")
         }
+        #[cfg(feature = "users")]
         "userProductsTerminate" => {
             ::std::option::Option::Some("{\"request_id\":\"TxlxEcCmP9HTTT\"}")
         }
+        #[cfg(feature = "users")]
         "userRemove" => ::std::option::Option::Some("{\"request_id\":\"Aim3b\"}"),
+        #[cfg(feature = "users")]
         "userThirdPartyTokenCreate" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"Aim3b\",\"third_party_user_token\":\"third-party-user-sandbox-b0e2c4ee-a763-4df5-bfe9-46a46bce993d\"}",
             )
         }
+        #[cfg(feature = "users")]
         "userThirdPartyTokenRemove" => {
             ::std::option::Option::Some("{\"removed\":true,\"request_id\":\"Aim3b\"}")
         }
+        #[cfg(feature = "transactions")]
         "userTransactionsRefresh" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"4zlKapIkTm8p5KM\",\"results\":[{\"item_id\":\"Fd7bjNrDLJfGvZWwnkQlfxwoNz54B5C97ejBr\",\"product\":\"transactions\"},{\"error\":{\"causes\":[],\"display_message\":\"Please update your login credentials.\",\"documentation_url\":\"https://plaid.com/docs/errors/item/#item_login_required\",\"error_code\":\"ITEM_LOGIN_REQUIRED\",\"error_code_reason\":null,\"error_message\":\"The login credentials for this Item have changed.\",\"error_type\":\"ITEM_ERROR\",\"request_id\":\"req_xyz789\",\"status\":400,\"suggested_action\":\"Prompt the user to re-authenticate their account.\"},\"item_id\":\"AbCdEfGhIjKlMnOpQrStUvWxYz1234567890\",\"product\":\"transactions\"}],\"user_id\":\"usr_8c3ZbDBYjaqUXZ\"}",
             )
         }
+        #[cfg(feature = "users")]
         "userUpdate" => ::std::option::Option::Some("{\"request_id\":\"Aim3b\"}"),
+        #[cfg(feature = "virtual-accounts")]
         "walletCreate" => {
             ::std::option::Option::Some(
                 "{\"balance\":{\"available\":100.96,\"current\":123.12,\"iso_currency_code\":\"GBP\"},\"numbers\":{\"bacs\":{\"account\":\"12345678\",\"sort_code\":\"123456\"}},\"recipient_id\":\"recipient-id-production-9b6b4679-914b-445b-9450-efbdb80296f6\",\"request_id\":\"4zlKapIkTm8p5KM\",\"status\":\"ACTIVE\",\"wallet_id\":\"wallet-id-production-53e58b32-fc1c-46fe-bbd6-e584b27a88\"}",
             )
         }
+        #[cfg(feature = "virtual-accounts")]
         "walletGet" => {
             ::std::option::Option::Some(
                 "{\"balance\":{\"available\":100.96,\"current\":123.12,\"iso_currency_code\":\"GBP\"},\"numbers\":{\"bacs\":{\"account\":\"12345678\",\"sort_code\":\"123456\"},\"international\":{\"bic\":\"BUKBGB22\",\"iban\":\"GB33BUKB20201555555555\"}},\"recipient_id\":\"recipient-id-production-9b6b4679-914b-445b-9450-efbdb80296f6\",\"request_id\":\"4zlKapIkTm8p5KM\",\"status\":\"ACTIVE\",\"wallet_id\":\"wallet-id-production-53e58b32-fc1c-46fe-bbd6-e584b27a88\"}",
             )
         }
+        #[cfg(feature = "virtual-accounts")]
         "walletList" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"4zlKapIkTm8p5KM\",\"wallets\":[{\"balance\":{\"available\":100.96,\"current\":123.12,\"iso_currency_code\":\"GBP\"},\"numbers\":{\"bacs\":{\"account\":\"12345678\",\"sort_code\":\"123456\"}},\"recipient_id\":\"recipient-id-production-9b6b4679-914b-445b-9450-efbdb80296f6\",\"status\":\"ACTIVE\",\"wallet_id\":\"wallet-id-production-53e58b32-fc1c-46fe-bbd6-e584b27a88\"},{\"balance\":{\"available\":100.96,\"current\":456.78,\"iso_currency_code\":\"EUR\"},\"numbers\":{\"international\":{\"bic\":\"HBUKGB4B\",\"iban\":\"GB22HBUK40221241555626\"}},\"recipient_id\":\"recipient-id-production-9b6b4679-914b-445b-9450-efbdb80296f7\",\"status\":\"ACTIVE\",\"wallet_id\":\"wallet-id-production-53e58b32-fc1c-46fe-bbd6-e584b27a999\"}]}",
             )
         }
+        #[cfg(feature = "virtual-accounts")]
         "walletTransactionExecute" => {
             ::std::option::Option::Some(
                 "{\"request_id\":\"4zlKapIkTm8p5KM\",\"status\":\"EXECUTED\",\"transaction_id\":\"wallet-transaction-id-production-53e58b32-fc1c-46fe-bbd6-e584b27a88\"}",
             )
         }
+        #[cfg(feature = "virtual-accounts")]
         "walletTransactionGet" => {
             ::std::option::Option::Some(
                 "{\"amount\":{\"iso_currency_code\":\"GBP\",\"value\":123.12},\"counterparty\":{\"name\":\"John Smith\",\"numbers\":{\"bacs\":{\"account\":\"31926819\",\"sort_code\":\"601613\"}}},\"created_at\":\"2020-12-02T21:14:54Z\",\"last_status_update\":\"2020-12-02T21:15:01Z\",\"reference\":\"Payout 99744\",\"related_transactions\":[{\"id\":\"wallet-transaction-id-sandbox-2ba30780-d549-4335-b1fe-c2a938aa39d2\",\"type\":\"RETURN\"}],\"request_id\":\"4zlKapIkTm8p5KM\",\"status\":\"EXECUTED\",\"transaction_id\":\"wallet-transaction-id-sandbox-feca8a7a-5591-4aef-9297-f3062bb735d3\",\"type\":\"PAYOUT\",\"wallet_id\":\"wallet-id-production-53e58b32-fc1c-46fe-bbd6-e584b27a88\"}",
             )
         }
+        #[cfg(feature = "virtual-accounts")]
         "walletTransactionList" => {
             ::std::option::Option::Some(
                 "{\"next_cursor\":\"YWJjMTIzIT8kKiYoKSctPUB\",\"request_id\":\"4zlKapIkTm8p5KM\",\"transactions\":[{\"amount\":{\"iso_currency_code\":\"GBP\",\"value\":123.12},\"counterparty\":{\"name\":\"John Smith\",\"numbers\":{\"bacs\":{\"account\":\"31926819\",\"sort_code\":\"601613\"}}},\"created_at\":\"2020-12-02T21:14:54Z\",\"last_status_update\":\"2020-12-02T21:15:01Z\",\"reference\":\"Payout 99744\",\"related_transactions\":[{\"id\":\"wallet-transaction-id-sandbox-2ba30780-d549-4335-b1fe-c2a938aa39d2\",\"type\":\"RETURN\"}],\"status\":\"EXECUTED\",\"transaction_id\":\"wallet-transaction-id-sandbox-feca8a7a-5591-4aef-9297-f3062bb735d3\",\"type\":\"PAYOUT\",\"wallet_id\":\"wallet-id-production-53e58b32-fc1c-46fe-bbd6-e584b27a88\"},{\"amount\":{\"iso_currency_code\":\"EUR\",\"value\":456.78},\"counterparty\":{\"name\":\"John Smith\",\"numbers\":{\"international\":{\"iban\":\"GB33BUKB20201555555555\"}}},\"created_at\":\"2020-12-02T21:14:54Z\",\"last_status_update\":\"2020-12-02T21:15:01Z\",\"reference\":\"Payout 99744\",\"related_transactions\":[],\"status\":\"EXECUTED\",\"transaction_id\":\"wallet-transaction-id-sandbox-feca8a7a-5591-4aef-9297-f3062bb735d3\",\"type\":\"PAYOUT\",\"wallet_id\":\"wallet-id-production-53e58b32-fc1c-46fe-bbd6-e584b27a88\"}]}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningEntityCreate" => {
             ::std::option::Option::Some(
                 "{\"assignee\":\"54350110fedcbaf01234ffee\",\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"id\":\"entscr_52xR9LKo77r1Np\",\"request_id\":\"saKrIBuEB9qJZng\",\"search_terms\":{\"country\":\"US\",\"document_number\":\"C31195855\",\"email_address\":\"user@example.com\",\"entity_watchlist_program_id\":\"entprg_2eRPsDnL66rZ7H\",\"legal_name\":\"Al-Qaida\",\"phone_number\":\"+14025671234\",\"url\":\"https://example.com\",\"version\":1},\"status\":\"cleared\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningEntityGet" => {
             ::std::option::Option::Some(
                 "{\"assignee\":\"54350110fedcbaf01234ffee\",\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"id\":\"entscr_52xR9LKo77r1Np\",\"request_id\":\"saKrIBuEB9qJZng\",\"search_terms\":{\"country\":\"US\",\"document_number\":\"C31195855\",\"email_address\":\"user@example.com\",\"entity_watchlist_program_id\":\"entprg_2eRPsDnL66rZ7H\",\"legal_name\":\"Al-Qaida\",\"phone_number\":\"+14025671234\",\"url\":\"https://example.com\",\"version\":1},\"status\":\"cleared\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningEntityHistoryList" => {
             ::std::option::Option::Some(
                 "{\"entity_watchlist_screenings\":[{\"assignee\":\"54350110fedcbaf01234ffee\",\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"id\":\"entscr_52xR9LKo77r1Np\",\"search_terms\":{\"country\":\"US\",\"document_number\":\"C31195855\",\"email_address\":\"user@example.com\",\"entity_watchlist_program_id\":\"entprg_2eRPsDnL66rZ7H\",\"legal_name\":\"Al-Qaida\",\"phone_number\":\"+14025671234\",\"url\":\"https://example.com\",\"version\":1},\"status\":\"cleared\"}],\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningEntityHitList" => {
             ::std::option::Option::Some(
                 "{\"entity_watchlist_screening_hits\":[{\"analysis\":{\"documents\":\"match\",\"email_addresses\":\"match\",\"locations\":\"match\",\"names\":\"match\",\"phone_numbers\":\"match\",\"search_terms_version\":1,\"urls\":\"match\"},\"data\":{\"documents\":[{\"analysis\":{\"summary\":\"match\"},\"data\":{\"number\":\"C31195855\",\"type\":\"swift\"}}],\"email_addresses\":[{\"analysis\":{\"summary\":\"match\"},\"data\":{\"email_address\":\"user@example.com\"}}],\"locations\":[{\"analysis\":{\"summary\":\"match\"},\"data\":{\"country\":\"US\",\"full\":\"Florida, US\"}}],\"names\":[{\"analysis\":{\"summary\":\"match\"},\"data\":{\"full\":\"Al Qaida\",\"is_primary\":false,\"weak_alias_determination\":\"none\"}}],\"phone_numbers\":[{\"analysis\":{\"summary\":\"match\"},\"data\":{\"phone_number\":\"+14025671234\",\"type\":\"phone\"}}],\"urls\":[{\"analysis\":{\"summary\":\"match\"},\"data\":{\"url\":\"https://example.com\"}}]},\"first_active\":\"2020-07-24T03:26:02Z\",\"historical_since\":\"2020-07-24T03:26:02Z\",\"id\":\"enthit_52xR9LKo77r1Np\",\"inactive_since\":\"2020-07-24T03:26:02Z\",\"list_code\":\"EU_CON\",\"plaid_uid\":\"uid_3NggckTimGSJHS\",\"review_status\":\"pending_review\",\"source_uid\":\"26192ABC\",\"sub_programs\":[]}],\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningEntityList" => {
             ::std::option::Option::Some(
                 "{\"entity_watchlist_screenings\":[{\"assignee\":\"54350110fedcbaf01234ffee\",\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"id\":\"entscr_52xR9LKo77r1Np\",\"search_terms\":{\"country\":\"US\",\"document_number\":\"C31195855\",\"email_address\":\"user@example.com\",\"entity_watchlist_program_id\":\"entprg_2eRPsDnL66rZ7H\",\"legal_name\":\"Al-Qaida\",\"phone_number\":\"+14025671234\",\"url\":\"https://example.com\",\"version\":1},\"status\":\"cleared\"}],\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningEntityProgramGet" => {
             ::std::option::Option::Some(
                 "{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"created_at\":\"2020-07-24T03:26:02Z\",\"id\":\"entprg_2eRPsDnL66rZ7H\",\"is_archived\":false,\"is_rescanning_enabled\":true,\"lists_enabled\":[\"EU_CON\"],\"name\":\"Sample Program\",\"name_sensitivity\":\"balanced\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningEntityProgramList" => {
             ::std::option::Option::Some(
                 "{\"entity_watchlist_programs\":[{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"created_at\":\"2020-07-24T03:26:02Z\",\"id\":\"entprg_2eRPsDnL66rZ7H\",\"is_archived\":false,\"is_rescanning_enabled\":true,\"lists_enabled\":[\"EU_CON\"],\"name\":\"Sample Program\",\"name_sensitivity\":\"balanced\"}],\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningEntityReviewCreate" => {
             ::std::option::Option::Some(
                 "{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"comment\":\"These look like legitimate matches, rejecting the customer.\",\"confirmed_hits\":[\"enthit_52xR9LKo77r1Np\"],\"dismissed_hits\":[\"enthit_52xR9LKo77r1Np\"],\"id\":\"entrev_aCLNRxK3UVzn2r\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningEntityReviewList" => {
             ::std::option::Option::Some(
                 "{\"entity_watchlist_screening_reviews\":[{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"comment\":\"These look like legitimate matches, rejecting the customer.\",\"confirmed_hits\":[\"enthit_52xR9LKo77r1Np\"],\"dismissed_hits\":[\"enthit_52xR9LKo77r1Np\"],\"id\":\"entrev_aCLNRxK3UVzn2r\"}],\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningEntityUpdate" => {
             ::std::option::Option::Some(
                 "{\"assignee\":\"54350110fedcbaf01234ffee\",\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"id\":\"entscr_52xR9LKo77r1Np\",\"request_id\":\"saKrIBuEB9qJZng\",\"search_terms\":{\"country\":\"US\",\"document_number\":\"C31195855\",\"email_address\":\"user@example.com\",\"entity_watchlist_program_id\":\"entprg_2eRPsDnL66rZ7H\",\"legal_name\":\"Al-Qaida\",\"phone_number\":\"+14025671234\",\"url\":\"https://example.com\",\"version\":1},\"status\":\"cleared\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningIndividualCreate" => {
             ::std::option::Option::Some(
                 "{\"assignee\":\"54350110fedcbaf01234ffee\",\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"id\":\"scr_52xR9LKo77r1Np\",\"request_id\":\"saKrIBuEB9qJZng\",\"search_terms\":{\"country\":\"US\",\"date_of_birth\":\"1990-05-29\",\"document_number\":\"C31195855\",\"legal_name\":\"Aleksey Potemkin\",\"version\":1,\"watchlist_program_id\":\"prg_2eRPsDnL66rZ7H\"},\"status\":\"cleared\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningIndividualGet" => {
             ::std::option::Option::Some(
                 "{\"assignee\":\"54350110fedcbaf01234ffee\",\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"id\":\"scr_52xR9LKo77r1Np\",\"request_id\":\"saKrIBuEB9qJZng\",\"search_terms\":{\"country\":\"US\",\"date_of_birth\":\"1990-05-29\",\"document_number\":\"C31195855\",\"legal_name\":\"Aleksey Potemkin\",\"version\":1,\"watchlist_program_id\":\"prg_2eRPsDnL66rZ7H\"},\"status\":\"cleared\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningIndividualHistoryList" => {
             ::std::option::Option::Some(
                 "{\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\",\"watchlist_screenings\":[{\"assignee\":\"54350110fedcbaf01234ffee\",\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"id\":\"scr_52xR9LKo77r1Np\",\"search_terms\":{\"country\":\"US\",\"date_of_birth\":\"1990-05-29\",\"document_number\":\"C31195855\",\"legal_name\":\"Aleksey Potemkin\",\"version\":1,\"watchlist_program_id\":\"prg_2eRPsDnL66rZ7H\"},\"status\":\"cleared\"}]}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningIndividualHitList" => {
             ::std::option::Option::Some(
                 "{\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\",\"watchlist_screening_hits\":[{\"analysis\":{\"dates_of_birth\":\"match\",\"documents\":\"match\",\"locations\":\"match\",\"names\":\"match\",\"search_terms_version\":1},\"data\":{\"dates_of_birth\":[{\"analysis\":{\"summary\":\"match\"},\"data\":{\"beginning\":\"1990-05-29\",\"ending\":\"1990-05-29\"}}],\"documents\":[{\"analysis\":{\"summary\":\"match\"},\"data\":{\"number\":\"C31195855\",\"type\":\"passport\"}}],\"locations\":[{\"analysis\":{\"summary\":\"match\"},\"data\":{\"country\":\"US\",\"full\":\"Florida, US\"}}],\"names\":[{\"analysis\":{\"summary\":\"match\"},\"data\":{\"full\":\"Aleksey Potemkin\",\"is_primary\":false,\"weak_alias_determination\":\"none\"}}]},\"first_active\":\"2020-07-24T03:26:02Z\",\"historical_since\":\"2020-07-24T03:26:02Z\",\"id\":\"scrhit_52xR9LKo77r1Np\",\"inactive_since\":\"2020-07-24T03:26:02Z\",\"list_code\":\"US_SDN\",\"plaid_uid\":\"uid_3NggckTimGSJHS\",\"review_status\":\"pending_review\",\"source_uid\":\"26192ABC\",\"sub_programs\":[\"SDGT\"]}]}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningIndividualList" => {
             ::std::option::Option::Some(
                 "{\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\",\"watchlist_screenings\":[{\"assignee\":\"54350110fedcbaf01234ffee\",\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"id\":\"scr_52xR9LKo77r1Np\",\"search_terms\":{\"country\":\"US\",\"date_of_birth\":\"1990-05-29\",\"document_number\":\"C31195855\",\"legal_name\":\"Aleksey Potemkin\",\"version\":1,\"watchlist_program_id\":\"prg_2eRPsDnL66rZ7H\"},\"status\":\"cleared\"}]}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningIndividualProgramGet" => {
             ::std::option::Option::Some(
                 "{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"created_at\":\"2020-07-24T03:26:02Z\",\"id\":\"prg_2eRPsDnL66rZ7H\",\"is_archived\":false,\"is_rescanning_enabled\":true,\"lists_enabled\":[\"US_SDN\"],\"name\":\"Sample Program\",\"name_sensitivity\":\"balanced\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningIndividualProgramList" => {
             ::std::option::Option::Some(
                 "{\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\",\"watchlist_programs\":[{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"created_at\":\"2020-07-24T03:26:02Z\",\"id\":\"prg_2eRPsDnL66rZ7H\",\"is_archived\":false,\"is_rescanning_enabled\":true,\"lists_enabled\":[\"US_SDN\"],\"name\":\"Sample Program\",\"name_sensitivity\":\"balanced\"}]}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningIndividualReviewCreate" => {
             ::std::option::Option::Some(
                 "{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"comment\":\"These look like legitimate matches, rejecting the customer.\",\"confirmed_hits\":[\"scrhit_52xR9LKo77r1Np\"],\"dismissed_hits\":[\"scrhit_52xR9LKo77r1Np\"],\"id\":\"rev_aCLNRxK3UVzn2r\",\"request_id\":\"saKrIBuEB9qJZng\"}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningIndividualReviewList" => {
             ::std::option::Option::Some(
                 "{\"next_cursor\":\"eyJkaXJlY3Rpb24iOiJuZXh0Iiwib2Zmc2V0IjoiMTU5NDM\",\"request_id\":\"saKrIBuEB9qJZng\",\"watchlist_screening_reviews\":[{\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"comment\":\"These look like legitimate matches, rejecting the customer.\",\"confirmed_hits\":[\"scrhit_52xR9LKo77r1Np\"],\"dismissed_hits\":[\"scrhit_52xR9LKo77r1Np\"],\"id\":\"rev_aCLNRxK3UVzn2r\"}]}",
             )
         }
+        #[cfg(feature = "monitor")]
         "watchlistScreeningIndividualUpdate" => {
             ::std::option::Option::Some(
                 "{\"assignee\":\"54350110fedcbaf01234ffee\",\"audit_trail\":{\"dashboard_user_id\":\"54350110fedcbaf01234ffee\",\"source\":\"dashboard\",\"timestamp\":\"2020-07-24T03:26:02Z\"},\"client_user_id\":\"your-db-id-3b24110\",\"id\":\"scr_52xR9LKo77r1Np\",\"request_id\":\"saKrIBuEB9qJZng\",\"search_terms\":{\"country\":\"US\",\"date_of_birth\":\"1990-05-29\",\"document_number\":\"C31195855\",\"legal_name\":\"Aleksey Potemkin\",\"version\":1,\"watchlist_program_id\":\"prg_2eRPsDnL66rZ7H\"},\"status\":\"cleared\"}",

@@ -27,6 +27,8 @@ pub mod redact;
 /// Plaid's documented error codes, as an open enum.
 pub mod error_codes;
 
+pub mod features;
+
 /// progenitor's client: one method per operation (feature `raw-client`).
 #[cfg(feature = "raw-client")]
 pub mod client;

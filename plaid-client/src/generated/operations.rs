@@ -3,137 +3,776 @@
 
 use crate::generated::types;
 use crate::ByteStream;
-/// How many operations the generated client has.
-pub const COUNT: usize = 329usize;
+/// The `operationId` of every operation this build compiles (its features decide), in a
+/// stable order.
+pub const OPERATION_IDS: &[&str] = &[
+    #[cfg(feature = "signal")]
+    "accountsBalanceGet",
+    "accountsGet",
+    "applicationGet",
+    #[cfg(feature = "assets")]
+    "assetReportAuditCopyCreate",
+    #[cfg(feature = "assets")]
+    "assetReportAuditCopyGet",
+    #[cfg(feature = "assets")]
+    "assetReportAuditCopyPdfGet",
+    #[cfg(feature = "assets")]
+    "assetReportAuditCopyRemove",
+    #[cfg(feature = "assets")]
+    "assetReportCreate",
+    #[cfg(feature = "assets")]
+    "assetReportFilter",
+    #[cfg(feature = "assets")]
+    "assetReportGet",
+    #[cfg(feature = "assets")]
+    "assetReportPdfGet",
+    #[cfg(feature = "assets")]
+    "assetReportRefresh",
+    #[cfg(feature = "assets")]
+    "assetReportRemove",
+    #[cfg(feature = "auth")]
+    "authGet",
+    #[cfg(feature = "auth")]
+    "authVerify",
+    #[cfg(feature = "auth")]
+    "bankTransferBalanceGet",
+    #[cfg(feature = "auth")]
+    "bankTransferCancel",
+    #[cfg(feature = "auth")]
+    "bankTransferCreate",
+    #[cfg(feature = "auth")]
+    "bankTransferEventList",
+    #[cfg(feature = "auth")]
+    "bankTransferEventSync",
+    #[cfg(feature = "auth")]
+    "bankTransferGet",
+    #[cfg(feature = "auth")]
+    "bankTransferList",
+    #[cfg(feature = "auth")]
+    "bankTransferMigrateAccount",
+    #[cfg(feature = "transfer")]
+    "bankTransferSweepGet",
+    #[cfg(feature = "transfer")]
+    "bankTransferSweepList",
+    #[cfg(feature = "beacon")]
+    "beaconAccountRiskEvaluate",
+    #[cfg(feature = "beacon")]
+    "beaconDuplicateGet",
+    #[cfg(feature = "beacon")]
+    "beaconReportCreate",
+    #[cfg(feature = "beacon")]
+    "beaconReportGet",
+    #[cfg(feature = "beacon")]
+    "beaconReportList",
+    #[cfg(feature = "beacon")]
+    "beaconReportSyndicationGet",
+    #[cfg(feature = "beacon")]
+    "beaconReportSyndicationList",
+    #[cfg(feature = "beacon")]
+    "beaconUserAccountInsightsGet",
+    #[cfg(feature = "beacon")]
+    "beaconUserCreate",
+    #[cfg(feature = "beacon")]
+    "beaconUserGet",
+    #[cfg(feature = "beacon")]
+    "beaconUserHistoryList",
+    #[cfg(feature = "beacon")]
+    "beaconUserReview",
+    #[cfg(feature = "beacon")]
+    "beaconUserUpdate",
+    #[cfg(feature = "beta")]
+    "betaEwaReportV1Get",
+    #[cfg(feature = "partner")]
+    "betaPartnerCustomerV1Create",
+    #[cfg(feature = "partner")]
+    "betaPartnerCustomerV1Enable",
+    #[cfg(feature = "partner")]
+    "betaPartnerCustomerV1Get",
+    #[cfg(feature = "partner")]
+    "betaPartnerCustomerV1Update",
+    #[cfg(feature = "business-verification")]
+    "businessVerificationCreate",
+    #[cfg(feature = "business-verification")]
+    "businessVerificationGet",
+    #[cfg(feature = "transactions")]
+    "cashflowReportGet",
+    #[cfg(feature = "transactions")]
+    "cashflowReportInsightsGet",
+    #[cfg(feature = "transactions")]
+    "cashflowReportRefresh",
+    #[cfg(feature = "transactions")]
+    "cashflowReportTransactionsGet",
+    #[cfg(feature = "transactions")]
+    "categoriesGet",
+    #[cfg(feature = "consent")]
+    "consentEventsGet",
+    "consumerReportPdfGet",
+    #[cfg(feature = "check")]
+    "craCheckReportBaseReportGet",
+    #[cfg(feature = "check")]
+    "craCheckReportCashflowInsightsGet",
+    #[cfg(feature = "check")]
+    "craCheckReportCreate",
+    #[cfg(feature = "check")]
+    "craCheckReportIncomeInsightsGet",
+    #[cfg(feature = "check")]
+    "craCheckReportLendScoreGet",
+    #[cfg(feature = "check")]
+    "craCheckReportNetworkInsightsGet",
+    #[cfg(feature = "check")]
+    "craCheckReportPartnerInsightsGet",
+    #[cfg(feature = "check")]
+    "craCheckReportPdfGet",
+    #[cfg(feature = "check")]
+    "craCheckReportVerificationGet",
+    #[cfg(feature = "check")]
+    "craCheckReportVerificationPdfGet",
+    #[cfg(feature = "check")]
+    "craCreditProfileReportGet",
+    #[cfg(feature = "check")]
+    "craLoansApplicationsRegister",
+    #[cfg(feature = "check")]
+    "craLoansRegister",
+    #[cfg(feature = "check")]
+    "craLoansUnregister",
+    #[cfg(feature = "check")]
+    "craLoansUpdate",
+    #[cfg(feature = "check")]
+    "craMonitoringInsightsGet",
+    #[cfg(feature = "check")]
+    "craMonitoringInsightsSubscribe",
+    #[cfg(feature = "check")]
+    "craMonitoringInsightsUnsubscribe",
+    #[cfg(feature = "income")]
+    "craPartnerInsightsGet",
+    #[cfg(feature = "payment-initiation")]
+    "createPaymentToken",
+    #[cfg(feature = "income")]
+    "creditAssetReportFreddieMacGet",
+    #[cfg(feature = "income")]
+    "creditAuditCopyTokenCreate",
+    #[cfg(feature = "income")]
+    "creditAuditCopyTokenUpdate",
+    #[cfg(feature = "income")]
+    "creditBankEmploymentGet",
+    #[cfg(feature = "income")]
+    "creditBankIncomeGet",
+    #[cfg(feature = "income")]
+    "creditBankIncomePdfGet",
+    #[cfg(feature = "income")]
+    "creditBankIncomeRefresh",
+    #[cfg(feature = "income")]
+    "creditBankIncomeWebhookUpdate",
+    #[cfg(feature = "income")]
+    "creditBankStatementsUploadsGet",
+    #[cfg(feature = "income")]
+    "creditEmploymentGet",
+    #[cfg(feature = "income")]
+    "creditFreddieMacReportsGet",
+    #[cfg(feature = "income")]
+    "creditPayrollIncomeGet",
+    #[cfg(feature = "income")]
+    "creditPayrollIncomeParsingConfigUpdate",
+    #[cfg(feature = "income")]
+    "creditPayrollIncomePrecheck",
+    #[cfg(feature = "income")]
+    "creditPayrollIncomeRefresh",
+    #[cfg(feature = "income")]
+    "creditPayrollIncomeRiskSignalsGet",
+    #[cfg(feature = "assets")]
+    "creditRelayCreate",
+    #[cfg(feature = "assets")]
+    "creditRelayGet",
+    #[cfg(feature = "assets")]
+    "creditRelayPdfGet",
+    #[cfg(feature = "assets")]
+    "creditRelayRefresh",
+    #[cfg(feature = "assets")]
+    "creditRelayRemove",
+    #[cfg(feature = "income")]
+    "creditReportAuditCopyRemove",
+    #[cfg(feature = "income")]
+    "creditSessionsGet",
+    #[cfg(feature = "kyc-aml-users")]
+    "dashboardUserGet",
+    #[cfg(feature = "kyc-aml-users")]
+    "dashboardUserList",
+    #[cfg(feature = "employers")]
+    "employersSearch",
+    #[cfg(feature = "income")]
+    "employmentVerificationGet",
+    #[cfg(feature = "fdx")]
+    "fdxConsentGet",
+    #[cfg(feature = "fdx")]
+    "fdxNotifications",
+    #[cfg(feature = "fdx")]
+    "getRecipient",
+    #[cfg(feature = "fdx")]
+    "getRecipients",
+    #[cfg(feature = "identity")]
+    "identityDocumentsUploadsGet",
+    #[cfg(feature = "identity")]
+    "identityGet",
+    #[cfg(feature = "identity")]
+    "identityMatch",
+    #[cfg(feature = "identity")]
+    "identityRefresh",
+    #[cfg(feature = "identity-verification")]
+    "identityVerificationAutofillCreate",
+    #[cfg(feature = "identity-verification")]
+    "identityVerificationCreate",
+    #[cfg(feature = "identity-verification")]
+    "identityVerificationGet",
+    #[cfg(feature = "identity-verification")]
+    "identityVerificationList",
+    #[cfg(feature = "identity-verification")]
+    "identityVerificationRetry",
+    #[cfg(feature = "income")]
+    "incomeVerificationCreate",
+    #[cfg(feature = "income")]
+    "incomeVerificationDocumentsDownload",
+    #[cfg(feature = "income")]
+    "incomeVerificationPaystubsGet",
+    #[cfg(feature = "income")]
+    "incomeVerificationPrecheck",
+    #[cfg(feature = "income")]
+    "incomeVerificationTaxformsGet",
+    "institutionsGet",
+    "institutionsGetById",
+    "institutionsSearch",
+    #[cfg(feature = "investments-move")]
+    "investmentsAuthGet",
+    #[cfg(feature = "investments")]
+    "investmentsHoldingsGet",
+    #[cfg(feature = "investments")]
+    "investmentsRefresh",
+    #[cfg(feature = "investments")]
+    "investmentsTransactionsGet",
+    #[cfg(feature = "issues")]
+    "issuesGet",
+    #[cfg(feature = "issues")]
+    "issuesSearch",
+    #[cfg(feature = "issues")]
+    "issuesSubscribe",
+    "itemAccessTokenInvalidate",
+    "itemActivityList",
+    "itemApplicationList",
+    "itemApplicationScopesUpdate",
+    "itemApplicationUnlink",
+    "itemCreatePublicToken",
+    "itemGet",
+    "itemImport",
+    "itemProductsTerminate",
+    "itemPublicTokenExchange",
+    "itemRemove",
+    "itemWebhookUpdate",
+    #[cfg(feature = "liabilities")]
+    "liabilitiesGet",
+    "linkDeliveryCreate",
+    "linkDeliveryGet",
+    #[cfg(feature = "oauth")]
+    "linkOauthCorrelationIdExchange",
+    "linkTokenCreate",
+    "linkTokenGet",
+    #[cfg(feature = "network")]
+    "networkStatusGet",
+    #[cfg(feature = "oauth")]
+    "oauthIntrospect",
+    #[cfg(feature = "oauth")]
+    "oauthRevoke",
+    #[cfg(feature = "oauth")]
+    "oauthToken",
+    #[cfg(feature = "partner")]
+    "partnerCustomerCreate",
+    #[cfg(feature = "partner")]
+    "partnerCustomerEnable",
+    #[cfg(feature = "partner")]
+    "partnerCustomerGet",
+    #[cfg(feature = "partner")]
+    "partnerCustomerOauthInstitutionsGet",
+    #[cfg(feature = "partner")]
+    "partnerCustomerRemove",
+    #[cfg(feature = "payment-initiation")]
+    "paymentInitiationConsentCreate",
+    #[cfg(feature = "payment-initiation")]
+    "paymentInitiationConsentGet",
+    #[cfg(feature = "payment-initiation")]
+    "paymentInitiationConsentPaymentExecute",
+    #[cfg(feature = "payment-initiation")]
+    "paymentInitiationConsentRevoke",
+    #[cfg(feature = "payment-initiation")]
+    "paymentInitiationPaymentCreate",
+    #[cfg(feature = "payment-initiation")]
+    "paymentInitiationPaymentGet",
+    #[cfg(feature = "payment-initiation")]
+    "paymentInitiationPaymentList",
+    #[cfg(feature = "payment-initiation")]
+    "paymentInitiationPaymentReverse",
+    #[cfg(feature = "payment-initiation")]
+    "paymentInitiationRecipientCreate",
+    #[cfg(feature = "payment-initiation")]
+    "paymentInitiationRecipientGet",
+    #[cfg(feature = "payment-initiation")]
+    "paymentInitiationRecipientList",
+    #[cfg(feature = "transfer")]
+    "paymentProfileCreate",
+    #[cfg(feature = "transfer")]
+    "paymentProfileGet",
+    #[cfg(feature = "transfer")]
+    "paymentProfileRemove",
+    #[cfg(feature = "processor-partners")]
+    "processorAccountGet",
+    #[cfg(feature = "processor-partners")]
+    "processorApexProcessorTokenCreate",
+    #[cfg(feature = "processor-partners")]
+    "processorAuthGet",
+    #[cfg(feature = "processor-partners")]
+    "processorBalanceGet",
+    #[cfg(feature = "processor-partners")]
+    "processorBankTransferCreate",
+    #[cfg(feature = "processor-partners")]
+    "processorIdentityGet",
+    #[cfg(feature = "processor-partners")]
+    "processorIdentityMatch",
+    #[cfg(feature = "processor-partners")]
+    "processorInvestmentsAuthGet",
+    #[cfg(feature = "processor-partners")]
+    "processorInvestmentsHoldingsGet",
+    #[cfg(feature = "processor-partners")]
+    "processorInvestmentsTransactionsGet",
+    #[cfg(feature = "processor-partners")]
+    "processorLiabilitiesGet",
+    #[cfg(feature = "processor-partners")]
+    "processorSignalDecisionReport",
+    #[cfg(feature = "processor-partners")]
+    "processorSignalEvaluate",
+    #[cfg(feature = "processor-partners")]
+    "processorSignalPrepare",
+    #[cfg(feature = "processor-partners")]
+    "processorSignalReturnReport",
+    #[cfg(feature = "processors")]
+    "processorStripeBankAccountTokenCreate",
+    #[cfg(feature = "processors")]
+    "processorTokenCreate",
+    #[cfg(feature = "processors")]
+    "processorTokenPermissionsGet",
+    #[cfg(feature = "processors")]
+    "processorTokenPermissionsSet",
+    #[cfg(feature = "processor-partners")]
+    "processorTokenWebhookUpdate",
+    #[cfg(feature = "processor-partners")]
+    "processorTransactionsGet",
+    #[cfg(feature = "processor-partners")]
+    "processorTransactionsRecurringGet",
+    #[cfg(feature = "processor-partners")]
+    "processorTransactionsRefresh",
+    #[cfg(feature = "processor-partners")]
+    "processorTransactionsSync",
+    #[cfg(feature = "profile")]
+    "profileNetworkStatusGet",
+    #[cfg(feature = "protect")]
+    "protectCompute",
+    #[cfg(feature = "protect")]
+    "protectEventGet",
+    #[cfg(feature = "protect")]
+    "protectEventSend",
+    #[cfg(feature = "protect")]
+    "protectReportCreate",
+    #[cfg(feature = "protect")]
+    "protectUserInsightsGet",
+    #[cfg(feature = "income")]
+    "sandboxBankIncomeFireWebhook",
+    #[cfg(feature = "auth")]
+    "sandboxBankTransferFireWebhook",
+    #[cfg(feature = "auth")]
+    "sandboxBankTransferSimulate",
+    #[cfg(feature = "check")]
+    "sandboxCraCashflowUpdatesUpdate",
+    #[cfg(feature = "income")]
+    "sandboxIncomeFireWebhook",
+    "sandboxItemApplicationSeed",
+    "sandboxItemFireWebhook",
+    "sandboxItemResetLogin",
+    "sandboxItemSetVerificationStatus",
+    #[cfg(feature = "oauth")]
+    "sandboxOauthSelectAccounts",
+    #[cfg(feature = "transfer")]
+    "sandboxPaymentProfileResetLogin",
+    #[cfg(feature = "payment-initiation")]
+    "sandboxPaymentSimulate",
+    #[cfg(feature = "processor-partners")]
+    "sandboxProcessorTokenCreate",
+    "sandboxPublicTokenCreate",
+    #[cfg(feature = "transactions")]
+    "sandboxTransactionsCreate",
+    #[cfg(feature = "transfer")]
+    "sandboxTransferFireWebhook",
+    #[cfg(feature = "transfer")]
+    "sandboxTransferLedgerDepositSimulate",
+    #[cfg(feature = "transfer")]
+    "sandboxTransferLedgerSimulateAvailable",
+    #[cfg(feature = "transfer")]
+    "sandboxTransferLedgerWithdrawSimulate",
+    #[cfg(feature = "transfer")]
+    "sandboxTransferRefundSimulate",
+    #[cfg(feature = "transfer")]
+    "sandboxTransferRepaymentSimulate",
+    #[cfg(feature = "transfer")]
+    "sandboxTransferSimulate",
+    #[cfg(feature = "transfer")]
+    "sandboxTransferSweepSimulate",
+    #[cfg(feature = "transfer")]
+    "sandboxTransferTestClockAdvance",
+    #[cfg(feature = "transfer")]
+    "sandboxTransferTestClockCreate",
+    #[cfg(feature = "transfer")]
+    "sandboxTransferTestClockGet",
+    #[cfg(feature = "transfer")]
+    "sandboxTransferTestClockList",
+    #[cfg(feature = "users")]
+    "sandboxUserResetLogin",
+    #[cfg(feature = "layer")]
+    "sessionTokenCreate",
+    #[cfg(feature = "signal")]
+    "signalDecisionReport",
+    #[cfg(feature = "signal")]
+    "signalEvaluate",
+    #[cfg(feature = "signal")]
+    "signalPrepare",
+    #[cfg(feature = "signal")]
+    "signalReturnReport",
+    #[cfg(feature = "signal")]
+    "signalSchedule",
+    #[cfg(feature = "statements")]
+    "statementsDownload",
+    #[cfg(feature = "statements")]
+    "statementsList",
+    #[cfg(feature = "statements")]
+    "statementsRefresh",
+    #[cfg(feature = "transactions")]
+    "transactionsEnhance",
+    #[cfg(feature = "enrich")]
+    "transactionsEnrich",
+    #[cfg(feature = "transactions")]
+    "transactionsGet",
+    #[cfg(feature = "transactions")]
+    "transactionsRecurringGet",
+    #[cfg(feature = "transactions")]
+    "transactionsRefresh",
+    #[cfg(feature = "transactions")]
+    "transactionsRulesCreate",
+    #[cfg(feature = "transactions")]
+    "transactionsRulesList",
+    #[cfg(feature = "transactions")]
+    "transactionsRulesRemove",
+    #[cfg(feature = "transactions")]
+    "transactionsSync",
+    #[cfg(feature = "enrich")]
+    "transactionsUserInsightsGet",
+    #[cfg(feature = "transfer")]
+    "transferAuthorizationCancel",
+    #[cfg(feature = "transfer")]
+    "transferAuthorizationCreate",
+    #[cfg(feature = "transfer")]
+    "transferBalanceGet",
+    #[cfg(feature = "transfer")]
+    "transferCancel",
+    #[cfg(feature = "transfer")]
+    "transferCapabilitiesGet",
+    #[cfg(feature = "transfer")]
+    "transferConfigurationGet",
+    #[cfg(feature = "transfer")]
+    "transferCreate",
+    #[cfg(feature = "transfer")]
+    "transferDiligenceDocumentUpload",
+    #[cfg(feature = "transfer")]
+    "transferDiligenceSubmit",
+    #[cfg(feature = "transfer")]
+    "transferEventList",
+    #[cfg(feature = "transfer")]
+    "transferEventSync",
+    #[cfg(feature = "transfer")]
+    "transferGet",
+    #[cfg(feature = "transfer")]
+    "transferIntentCreate",
+    #[cfg(feature = "transfer")]
+    "transferIntentGet",
+    #[cfg(feature = "transfer")]
+    "transferLedgerDeposit",
+    #[cfg(feature = "transfer")]
+    "transferLedgerDistribute",
+    #[cfg(feature = "transfer")]
+    "transferLedgerEventList",
+    #[cfg(feature = "transfer")]
+    "transferLedgerGet",
+    #[cfg(feature = "transfer")]
+    "transferLedgerWithdraw",
+    #[cfg(feature = "transfer")]
+    "transferList",
+    #[cfg(feature = "transfer")]
+    "transferMetricsGet",
+    #[cfg(feature = "transfer")]
+    "transferMigrateAccount",
+    #[cfg(feature = "transfer")]
+    "transferOriginatorCreate",
+    #[cfg(feature = "transfer")]
+    "transferOriginatorFundingAccountCreate",
+    #[cfg(feature = "transfer")]
+    "transferOriginatorFundingAccountUpdate",
+    #[cfg(feature = "transfer")]
+    "transferOriginatorGet",
+    #[cfg(feature = "transfer")]
+    "transferOriginatorList",
+    #[cfg(feature = "transfer")]
+    "transferPlatformOriginatorCreate",
+    #[cfg(feature = "transfer")]
+    "transferPlatformPersonCreate",
+    #[cfg(feature = "transfer")]
+    "transferPlatformRequirementSubmit",
+    #[cfg(feature = "transfer")]
+    "transferQuestionnaireCreate",
+    #[cfg(feature = "transfer")]
+    "transferRecurringCancel",
+    #[cfg(feature = "transfer")]
+    "transferRecurringCreate",
+    #[cfg(feature = "transfer")]
+    "transferRecurringGet",
+    #[cfg(feature = "transfer")]
+    "transferRecurringList",
+    #[cfg(feature = "transfer")]
+    "transferRefundCancel",
+    #[cfg(feature = "transfer")]
+    "transferRefundCreate",
+    #[cfg(feature = "transfer")]
+    "transferRefundGet",
+    #[cfg(feature = "transfer")]
+    "transferRepaymentList",
+    #[cfg(feature = "transfer")]
+    "transferRepaymentReturnList",
+    #[cfg(feature = "transfer")]
+    "transferSweepGet",
+    #[cfg(feature = "transfer")]
+    "transferSweepList",
+    #[cfg(feature = "layer")]
+    "userAccountSessionEventSend",
+    #[cfg(feature = "layer")]
+    "userAccountSessionGet",
+    #[cfg(feature = "users")]
+    "userCreate",
+    #[cfg(feature = "transactions")]
+    "userFinancialDataRefresh",
+    #[cfg(feature = "users")]
+    "userGet",
+    #[cfg(feature = "users")]
+    "userIdentityRemove",
+    #[cfg(feature = "users")]
+    "userItemsAssociate",
+    #[cfg(feature = "users")]
+    "userItemsGet",
+    #[cfg(feature = "users")]
+    "userItemsRemove",
+    #[cfg(feature = "users")]
+    "userProductsTerminate",
+    #[cfg(feature = "users")]
+    "userRemove",
+    #[cfg(feature = "users")]
+    "userThirdPartyTokenCreate",
+    #[cfg(feature = "users")]
+    "userThirdPartyTokenRemove",
+    #[cfg(feature = "transactions")]
+    "userTransactionsRefresh",
+    #[cfg(feature = "users")]
+    "userUpdate",
+    #[cfg(feature = "virtual-accounts")]
+    "walletCreate",
+    #[cfg(feature = "virtual-accounts")]
+    "walletGet",
+    #[cfg(feature = "virtual-accounts")]
+    "walletList",
+    #[cfg(feature = "virtual-accounts")]
+    "walletTransactionExecute",
+    #[cfg(feature = "virtual-accounts")]
+    "walletTransactionGet",
+    #[cfg(feature = "virtual-accounts")]
+    "walletTransactionList",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningEntityCreate",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningEntityGet",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningEntityHistoryList",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningEntityHitList",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningEntityList",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningEntityProgramGet",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningEntityProgramList",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningEntityReviewCreate",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningEntityReviewList",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningEntityUpdate",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningIndividualCreate",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningIndividualGet",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningIndividualHistoryList",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningIndividualHitList",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningIndividualList",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningIndividualProgramGet",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningIndividualProgramList",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningIndividualReviewCreate",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningIndividualReviewList",
+    #[cfg(feature = "monitor")]
+    "watchlistScreeningIndividualUpdate",
+    "webhookVerificationKeyGet",
+];
+/// How many operations this build compiles (all of the spec's with `full`).
+pub const COUNT: usize = OPERATION_IDS.len();
 /// Hand every operation to `visitor`, in a stable order.
 pub fn visit_all<V: crate::OperationVisitor>(visitor: &mut V) {
-    visitor.visit::<AccountsBalanceGet>();
+    #[cfg(feature = "signal")] visitor.visit::<AccountsBalanceGet>();
     visitor.visit::<AccountsGet>();
     visitor.visit::<ApplicationGet>();
-    visitor.visit::<AssetReportAuditCopyCreate>();
-    visitor.visit::<AssetReportAuditCopyGet>();
-    visitor.visit::<AssetReportAuditCopyPdfGet>();
-    visitor.visit::<AssetReportAuditCopyRemove>();
-    visitor.visit::<AssetReportCreate>();
-    visitor.visit::<AssetReportFilter>();
-    visitor.visit::<AssetReportGet>();
-    visitor.visit::<AssetReportPdfGet>();
-    visitor.visit::<AssetReportRefresh>();
-    visitor.visit::<AssetReportRemove>();
-    visitor.visit::<AuthGet>();
-    visitor.visit::<AuthVerify>();
-    visitor.visit::<BankTransferBalanceGet>();
-    visitor.visit::<BankTransferCancel>();
-    visitor.visit::<BankTransferCreate>();
-    visitor.visit::<BankTransferEventList>();
-    visitor.visit::<BankTransferEventSync>();
-    visitor.visit::<BankTransferGet>();
-    visitor.visit::<BankTransferList>();
-    visitor.visit::<BankTransferMigrateAccount>();
-    visitor.visit::<BankTransferSweepGet>();
-    visitor.visit::<BankTransferSweepList>();
-    visitor.visit::<BeaconAccountRiskEvaluate>();
-    visitor.visit::<BeaconDuplicateGet>();
-    visitor.visit::<BeaconReportCreate>();
-    visitor.visit::<BeaconReportGet>();
-    visitor.visit::<BeaconReportList>();
-    visitor.visit::<BeaconReportSyndicationGet>();
-    visitor.visit::<BeaconReportSyndicationList>();
-    visitor.visit::<BeaconUserAccountInsightsGet>();
-    visitor.visit::<BeaconUserCreate>();
-    visitor.visit::<BeaconUserGet>();
-    visitor.visit::<BeaconUserHistoryList>();
-    visitor.visit::<BeaconUserReview>();
-    visitor.visit::<BeaconUserUpdate>();
-    visitor.visit::<BetaEwaReportV1Get>();
-    visitor.visit::<BetaPartnerCustomerV1Create>();
-    visitor.visit::<BetaPartnerCustomerV1Enable>();
-    visitor.visit::<BetaPartnerCustomerV1Get>();
-    visitor.visit::<BetaPartnerCustomerV1Update>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportAuditCopyCreate>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportAuditCopyGet>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportAuditCopyPdfGet>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportAuditCopyRemove>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportCreate>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportFilter>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportGet>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportPdfGet>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportRefresh>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportRemove>();
+    #[cfg(feature = "auth")] visitor.visit::<AuthGet>();
+    #[cfg(feature = "auth")] visitor.visit::<AuthVerify>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferBalanceGet>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferCancel>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferCreate>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferEventList>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferEventSync>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferGet>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferList>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferMigrateAccount>();
+    #[cfg(feature = "transfer")] visitor.visit::<BankTransferSweepGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<BankTransferSweepList>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconAccountRiskEvaluate>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconDuplicateGet>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconReportCreate>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconReportGet>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconReportList>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconReportSyndicationGet>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconReportSyndicationList>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconUserAccountInsightsGet>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconUserCreate>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconUserGet>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconUserHistoryList>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconUserReview>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconUserUpdate>();
+    #[cfg(feature = "beta")] visitor.visit::<BetaEwaReportV1Get>();
+    #[cfg(feature = "partner")] visitor.visit::<BetaPartnerCustomerV1Create>();
+    #[cfg(feature = "partner")] visitor.visit::<BetaPartnerCustomerV1Enable>();
+    #[cfg(feature = "partner")] visitor.visit::<BetaPartnerCustomerV1Get>();
+    #[cfg(feature = "partner")] visitor.visit::<BetaPartnerCustomerV1Update>();
+    #[cfg(feature = "business-verification")]
     visitor.visit::<BusinessVerificationCreate>();
-    visitor.visit::<BusinessVerificationGet>();
-    visitor.visit::<CashflowReportGet>();
-    visitor.visit::<CashflowReportInsightsGet>();
-    visitor.visit::<CashflowReportRefresh>();
-    visitor.visit::<CashflowReportTransactionsGet>();
-    visitor.visit::<CategoriesGet>();
-    visitor.visit::<ConsentEventsGet>();
+    #[cfg(feature = "business-verification")] visitor.visit::<BusinessVerificationGet>();
+    #[cfg(feature = "transactions")] visitor.visit::<CashflowReportGet>();
+    #[cfg(feature = "transactions")] visitor.visit::<CashflowReportInsightsGet>();
+    #[cfg(feature = "transactions")] visitor.visit::<CashflowReportRefresh>();
+    #[cfg(feature = "transactions")] visitor.visit::<CashflowReportTransactionsGet>();
+    #[cfg(feature = "transactions")] visitor.visit::<CategoriesGet>();
+    #[cfg(feature = "consent")] visitor.visit::<ConsentEventsGet>();
     visitor.visit::<ConsumerReportPdfGet>();
-    visitor.visit::<CraCheckReportBaseReportGet>();
-    visitor.visit::<CraCheckReportCashflowInsightsGet>();
-    visitor.visit::<CraCheckReportCreate>();
-    visitor.visit::<CraCheckReportIncomeInsightsGet>();
-    visitor.visit::<CraCheckReportLendScoreGet>();
-    visitor.visit::<CraCheckReportNetworkInsightsGet>();
-    visitor.visit::<CraCheckReportPartnerInsightsGet>();
-    visitor.visit::<CraCheckReportPdfGet>();
-    visitor.visit::<CraCheckReportVerificationGet>();
-    visitor.visit::<CraCheckReportVerificationPdfGet>();
-    visitor.visit::<CraCreditProfileReportGet>();
-    visitor.visit::<CraLoansApplicationsRegister>();
-    visitor.visit::<CraLoansRegister>();
-    visitor.visit::<CraLoansUnregister>();
-    visitor.visit::<CraLoansUpdate>();
-    visitor.visit::<CraMonitoringInsightsGet>();
-    visitor.visit::<CraMonitoringInsightsSubscribe>();
-    visitor.visit::<CraMonitoringInsightsUnsubscribe>();
-    visitor.visit::<CraPartnerInsightsGet>();
-    visitor.visit::<CreatePaymentToken>();
-    visitor.visit::<CreditAssetReportFreddieMacGet>();
-    visitor.visit::<CreditAuditCopyTokenCreate>();
-    visitor.visit::<CreditAuditCopyTokenUpdate>();
-    visitor.visit::<CreditBankEmploymentGet>();
-    visitor.visit::<CreditBankIncomeGet>();
-    visitor.visit::<CreditBankIncomePdfGet>();
-    visitor.visit::<CreditBankIncomeRefresh>();
-    visitor.visit::<CreditBankIncomeWebhookUpdate>();
-    visitor.visit::<CreditBankStatementsUploadsGet>();
-    visitor.visit::<CreditEmploymentGet>();
-    visitor.visit::<CreditFreddieMacReportsGet>();
-    visitor.visit::<CreditPayrollIncomeGet>();
-    visitor.visit::<CreditPayrollIncomeParsingConfigUpdate>();
-    visitor.visit::<CreditPayrollIncomePrecheck>();
-    visitor.visit::<CreditPayrollIncomeRefresh>();
-    visitor.visit::<CreditPayrollIncomeRiskSignalsGet>();
-    visitor.visit::<CreditRelayCreate>();
-    visitor.visit::<CreditRelayGet>();
-    visitor.visit::<CreditRelayPdfGet>();
-    visitor.visit::<CreditRelayRefresh>();
-    visitor.visit::<CreditRelayRemove>();
-    visitor.visit::<CreditReportAuditCopyRemove>();
-    visitor.visit::<CreditSessionsGet>();
-    visitor.visit::<DashboardUserGet>();
-    visitor.visit::<DashboardUserList>();
-    visitor.visit::<EmployersSearch>();
-    visitor.visit::<EmploymentVerificationGet>();
-    visitor.visit::<FdxConsentGet>();
-    visitor.visit::<FdxNotifications>();
-    visitor.visit::<GetRecipient>();
-    visitor.visit::<GetRecipients>();
-    visitor.visit::<IdentityDocumentsUploadsGet>();
-    visitor.visit::<IdentityGet>();
-    visitor.visit::<IdentityMatch>();
-    visitor.visit::<IdentityRefresh>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportBaseReportGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportCashflowInsightsGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportCreate>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportIncomeInsightsGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportLendScoreGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportNetworkInsightsGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportPartnerInsightsGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportPdfGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportVerificationGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportVerificationPdfGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCreditProfileReportGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraLoansApplicationsRegister>();
+    #[cfg(feature = "check")] visitor.visit::<CraLoansRegister>();
+    #[cfg(feature = "check")] visitor.visit::<CraLoansUnregister>();
+    #[cfg(feature = "check")] visitor.visit::<CraLoansUpdate>();
+    #[cfg(feature = "check")] visitor.visit::<CraMonitoringInsightsGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraMonitoringInsightsSubscribe>();
+    #[cfg(feature = "check")] visitor.visit::<CraMonitoringInsightsUnsubscribe>();
+    #[cfg(feature = "income")] visitor.visit::<CraPartnerInsightsGet>();
+    #[cfg(feature = "payment-initiation")] visitor.visit::<CreatePaymentToken>();
+    #[cfg(feature = "income")] visitor.visit::<CreditAssetReportFreddieMacGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditAuditCopyTokenCreate>();
+    #[cfg(feature = "income")] visitor.visit::<CreditAuditCopyTokenUpdate>();
+    #[cfg(feature = "income")] visitor.visit::<CreditBankEmploymentGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditBankIncomeGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditBankIncomePdfGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditBankIncomeRefresh>();
+    #[cfg(feature = "income")] visitor.visit::<CreditBankIncomeWebhookUpdate>();
+    #[cfg(feature = "income")] visitor.visit::<CreditBankStatementsUploadsGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditEmploymentGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditFreddieMacReportsGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditPayrollIncomeGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditPayrollIncomeParsingConfigUpdate>();
+    #[cfg(feature = "income")] visitor.visit::<CreditPayrollIncomePrecheck>();
+    #[cfg(feature = "income")] visitor.visit::<CreditPayrollIncomeRefresh>();
+    #[cfg(feature = "income")] visitor.visit::<CreditPayrollIncomeRiskSignalsGet>();
+    #[cfg(feature = "assets")] visitor.visit::<CreditRelayCreate>();
+    #[cfg(feature = "assets")] visitor.visit::<CreditRelayGet>();
+    #[cfg(feature = "assets")] visitor.visit::<CreditRelayPdfGet>();
+    #[cfg(feature = "assets")] visitor.visit::<CreditRelayRefresh>();
+    #[cfg(feature = "assets")] visitor.visit::<CreditRelayRemove>();
+    #[cfg(feature = "income")] visitor.visit::<CreditReportAuditCopyRemove>();
+    #[cfg(feature = "income")] visitor.visit::<CreditSessionsGet>();
+    #[cfg(feature = "kyc-aml-users")] visitor.visit::<DashboardUserGet>();
+    #[cfg(feature = "kyc-aml-users")] visitor.visit::<DashboardUserList>();
+    #[cfg(feature = "employers")] visitor.visit::<EmployersSearch>();
+    #[cfg(feature = "income")] visitor.visit::<EmploymentVerificationGet>();
+    #[cfg(feature = "fdx")] visitor.visit::<FdxConsentGet>();
+    #[cfg(feature = "fdx")] visitor.visit::<FdxNotifications>();
+    #[cfg(feature = "fdx")] visitor.visit::<GetRecipient>();
+    #[cfg(feature = "fdx")] visitor.visit::<GetRecipients>();
+    #[cfg(feature = "identity")] visitor.visit::<IdentityDocumentsUploadsGet>();
+    #[cfg(feature = "identity")] visitor.visit::<IdentityGet>();
+    #[cfg(feature = "identity")] visitor.visit::<IdentityMatch>();
+    #[cfg(feature = "identity")] visitor.visit::<IdentityRefresh>();
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<IdentityVerificationAutofillCreate>();
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<IdentityVerificationCreate>();
-    visitor.visit::<IdentityVerificationGet>();
+    #[cfg(feature = "identity-verification")] visitor.visit::<IdentityVerificationGet>();
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<IdentityVerificationList>();
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<IdentityVerificationRetry>();
-    visitor.visit::<IncomeVerificationCreate>();
-    visitor.visit::<IncomeVerificationDocumentsDownload>();
-    visitor.visit::<IncomeVerificationPaystubsGet>();
-    visitor.visit::<IncomeVerificationPrecheck>();
-    visitor.visit::<IncomeVerificationTaxformsGet>();
+    #[cfg(feature = "income")] visitor.visit::<IncomeVerificationCreate>();
+    #[cfg(feature = "income")] visitor.visit::<IncomeVerificationDocumentsDownload>();
+    #[cfg(feature = "income")] visitor.visit::<IncomeVerificationPaystubsGet>();
+    #[cfg(feature = "income")] visitor.visit::<IncomeVerificationPrecheck>();
+    #[cfg(feature = "income")] visitor.visit::<IncomeVerificationTaxformsGet>();
     visitor.visit::<InstitutionsGet>();
     visitor.visit::<InstitutionsGetById>();
     visitor.visit::<InstitutionsSearch>();
-    visitor.visit::<InvestmentsAuthGet>();
-    visitor.visit::<InvestmentsHoldingsGet>();
-    visitor.visit::<InvestmentsRefresh>();
-    visitor.visit::<InvestmentsTransactionsGet>();
-    visitor.visit::<IssuesGet>();
-    visitor.visit::<IssuesSearch>();
-    visitor.visit::<IssuesSubscribe>();
+    #[cfg(feature = "investments-move")] visitor.visit::<InvestmentsAuthGet>();
+    #[cfg(feature = "investments")] visitor.visit::<InvestmentsHoldingsGet>();
+    #[cfg(feature = "investments")] visitor.visit::<InvestmentsRefresh>();
+    #[cfg(feature = "investments")] visitor.visit::<InvestmentsTransactionsGet>();
+    #[cfg(feature = "issues")] visitor.visit::<IssuesGet>();
+    #[cfg(feature = "issues")] visitor.visit::<IssuesSearch>();
+    #[cfg(feature = "issues")] visitor.visit::<IssuesSubscribe>();
     visitor.visit::<ItemAccessTokenInvalidate>();
     visitor.visit::<ItemActivityList>();
     visitor.visit::<ItemApplicationList>();
@@ -146,318 +785,355 @@ pub fn visit_all<V: crate::OperationVisitor>(visitor: &mut V) {
     visitor.visit::<ItemPublicTokenExchange>();
     visitor.visit::<ItemRemove>();
     visitor.visit::<ItemWebhookUpdate>();
-    visitor.visit::<LiabilitiesGet>();
+    #[cfg(feature = "liabilities")] visitor.visit::<LiabilitiesGet>();
     visitor.visit::<LinkDeliveryCreate>();
     visitor.visit::<LinkDeliveryGet>();
-    visitor.visit::<LinkOauthCorrelationIdExchange>();
+    #[cfg(feature = "oauth")] visitor.visit::<LinkOauthCorrelationIdExchange>();
     visitor.visit::<LinkTokenCreate>();
     visitor.visit::<LinkTokenGet>();
-    visitor.visit::<NetworkStatusGet>();
-    visitor.visit::<OauthIntrospect>();
-    visitor.visit::<OauthRevoke>();
-    visitor.visit::<OauthToken>();
-    visitor.visit::<PartnerCustomerCreate>();
-    visitor.visit::<PartnerCustomerEnable>();
-    visitor.visit::<PartnerCustomerGet>();
-    visitor.visit::<PartnerCustomerOauthInstitutionsGet>();
-    visitor.visit::<PartnerCustomerRemove>();
+    #[cfg(feature = "network")] visitor.visit::<NetworkStatusGet>();
+    #[cfg(feature = "oauth")] visitor.visit::<OauthIntrospect>();
+    #[cfg(feature = "oauth")] visitor.visit::<OauthRevoke>();
+    #[cfg(feature = "oauth")] visitor.visit::<OauthToken>();
+    #[cfg(feature = "partner")] visitor.visit::<PartnerCustomerCreate>();
+    #[cfg(feature = "partner")] visitor.visit::<PartnerCustomerEnable>();
+    #[cfg(feature = "partner")] visitor.visit::<PartnerCustomerGet>();
+    #[cfg(feature = "partner")] visitor.visit::<PartnerCustomerOauthInstitutionsGet>();
+    #[cfg(feature = "partner")] visitor.visit::<PartnerCustomerRemove>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationConsentCreate>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationConsentGet>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationConsentPaymentExecute>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationConsentRevoke>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationPaymentCreate>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationPaymentGet>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationPaymentList>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationPaymentReverse>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationRecipientCreate>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationRecipientGet>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationRecipientList>();
-    visitor.visit::<PaymentProfileCreate>();
-    visitor.visit::<PaymentProfileGet>();
-    visitor.visit::<PaymentProfileRemove>();
-    visitor.visit::<ProcessorAccountGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<PaymentProfileCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<PaymentProfileGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<PaymentProfileRemove>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorAccountGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorApexProcessorTokenCreate>();
-    visitor.visit::<ProcessorAuthGet>();
-    visitor.visit::<ProcessorBalanceGet>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorAuthGet>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorBalanceGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorBankTransferCreate>();
-    visitor.visit::<ProcessorIdentityGet>();
-    visitor.visit::<ProcessorIdentityMatch>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorIdentityGet>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorIdentityMatch>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorInvestmentsAuthGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorInvestmentsHoldingsGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorInvestmentsTransactionsGet>();
-    visitor.visit::<ProcessorLiabilitiesGet>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorLiabilitiesGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorSignalDecisionReport>();
-    visitor.visit::<ProcessorSignalEvaluate>();
-    visitor.visit::<ProcessorSignalPrepare>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorSignalEvaluate>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorSignalPrepare>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorSignalReturnReport>();
+    #[cfg(feature = "processors")]
     visitor.visit::<ProcessorStripeBankAccountTokenCreate>();
-    visitor.visit::<ProcessorTokenCreate>();
-    visitor.visit::<ProcessorTokenPermissionsGet>();
-    visitor.visit::<ProcessorTokenPermissionsSet>();
+    #[cfg(feature = "processors")] visitor.visit::<ProcessorTokenCreate>();
+    #[cfg(feature = "processors")] visitor.visit::<ProcessorTokenPermissionsGet>();
+    #[cfg(feature = "processors")] visitor.visit::<ProcessorTokenPermissionsSet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorTokenWebhookUpdate>();
-    visitor.visit::<ProcessorTransactionsGet>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorTransactionsGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorTransactionsRecurringGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorTransactionsRefresh>();
-    visitor.visit::<ProcessorTransactionsSync>();
-    visitor.visit::<ProfileNetworkStatusGet>();
-    visitor.visit::<ProtectCompute>();
-    visitor.visit::<ProtectEventGet>();
-    visitor.visit::<ProtectEventSend>();
-    visitor.visit::<ProtectReportCreate>();
-    visitor.visit::<ProtectUserInsightsGet>();
-    visitor.visit::<SandboxBankIncomeFireWebhook>();
-    visitor.visit::<SandboxBankTransferFireWebhook>();
-    visitor.visit::<SandboxBankTransferSimulate>();
-    visitor.visit::<SandboxCraCashflowUpdatesUpdate>();
-    visitor.visit::<SandboxIncomeFireWebhook>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorTransactionsSync>();
+    #[cfg(feature = "profile")] visitor.visit::<ProfileNetworkStatusGet>();
+    #[cfg(feature = "protect")] visitor.visit::<ProtectCompute>();
+    #[cfg(feature = "protect")] visitor.visit::<ProtectEventGet>();
+    #[cfg(feature = "protect")] visitor.visit::<ProtectEventSend>();
+    #[cfg(feature = "protect")] visitor.visit::<ProtectReportCreate>();
+    #[cfg(feature = "protect")] visitor.visit::<ProtectUserInsightsGet>();
+    #[cfg(feature = "income")] visitor.visit::<SandboxBankIncomeFireWebhook>();
+    #[cfg(feature = "auth")] visitor.visit::<SandboxBankTransferFireWebhook>();
+    #[cfg(feature = "auth")] visitor.visit::<SandboxBankTransferSimulate>();
+    #[cfg(feature = "check")] visitor.visit::<SandboxCraCashflowUpdatesUpdate>();
+    #[cfg(feature = "income")] visitor.visit::<SandboxIncomeFireWebhook>();
     visitor.visit::<SandboxItemApplicationSeed>();
     visitor.visit::<SandboxItemFireWebhook>();
     visitor.visit::<SandboxItemResetLogin>();
     visitor.visit::<SandboxItemSetVerificationStatus>();
-    visitor.visit::<SandboxOauthSelectAccounts>();
-    visitor.visit::<SandboxPaymentProfileResetLogin>();
-    visitor.visit::<SandboxPaymentSimulate>();
+    #[cfg(feature = "oauth")] visitor.visit::<SandboxOauthSelectAccounts>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxPaymentProfileResetLogin>();
+    #[cfg(feature = "payment-initiation")] visitor.visit::<SandboxPaymentSimulate>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<SandboxProcessorTokenCreate>();
     visitor.visit::<SandboxPublicTokenCreate>();
-    visitor.visit::<SandboxTransactionsCreate>();
-    visitor.visit::<SandboxTransferFireWebhook>();
-    visitor.visit::<SandboxTransferLedgerDepositSimulate>();
+    #[cfg(feature = "transactions")] visitor.visit::<SandboxTransactionsCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferFireWebhook>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferLedgerDepositSimulate>();
+    #[cfg(feature = "transfer")]
     visitor.visit::<SandboxTransferLedgerSimulateAvailable>();
+    #[cfg(feature = "transfer")]
     visitor.visit::<SandboxTransferLedgerWithdrawSimulate>();
-    visitor.visit::<SandboxTransferRefundSimulate>();
-    visitor.visit::<SandboxTransferRepaymentSimulate>();
-    visitor.visit::<SandboxTransferSimulate>();
-    visitor.visit::<SandboxTransferSweepSimulate>();
-    visitor.visit::<SandboxTransferTestClockAdvance>();
-    visitor.visit::<SandboxTransferTestClockCreate>();
-    visitor.visit::<SandboxTransferTestClockGet>();
-    visitor.visit::<SandboxTransferTestClockList>();
-    visitor.visit::<SandboxUserResetLogin>();
-    visitor.visit::<SessionTokenCreate>();
-    visitor.visit::<SignalDecisionReport>();
-    visitor.visit::<SignalEvaluate>();
-    visitor.visit::<SignalPrepare>();
-    visitor.visit::<SignalReturnReport>();
-    visitor.visit::<SignalSchedule>();
-    visitor.visit::<StatementsDownload>();
-    visitor.visit::<StatementsList>();
-    visitor.visit::<StatementsRefresh>();
-    visitor.visit::<TransactionsEnhance>();
-    visitor.visit::<TransactionsEnrich>();
-    visitor.visit::<TransactionsGet>();
-    visitor.visit::<TransactionsRecurringGet>();
-    visitor.visit::<TransactionsRefresh>();
-    visitor.visit::<TransactionsRulesCreate>();
-    visitor.visit::<TransactionsRulesList>();
-    visitor.visit::<TransactionsRulesRemove>();
-    visitor.visit::<TransactionsSync>();
-    visitor.visit::<TransactionsUserInsightsGet>();
-    visitor.visit::<TransferAuthorizationCancel>();
-    visitor.visit::<TransferAuthorizationCreate>();
-    visitor.visit::<TransferBalanceGet>();
-    visitor.visit::<TransferCancel>();
-    visitor.visit::<TransferCapabilitiesGet>();
-    visitor.visit::<TransferConfigurationGet>();
-    visitor.visit::<TransferCreate>();
-    visitor.visit::<TransferDiligenceDocumentUpload>();
-    visitor.visit::<TransferDiligenceSubmit>();
-    visitor.visit::<TransferEventList>();
-    visitor.visit::<TransferEventSync>();
-    visitor.visit::<TransferGet>();
-    visitor.visit::<TransferIntentCreate>();
-    visitor.visit::<TransferIntentGet>();
-    visitor.visit::<TransferLedgerDeposit>();
-    visitor.visit::<TransferLedgerDistribute>();
-    visitor.visit::<TransferLedgerEventList>();
-    visitor.visit::<TransferLedgerGet>();
-    visitor.visit::<TransferLedgerWithdraw>();
-    visitor.visit::<TransferList>();
-    visitor.visit::<TransferMetricsGet>();
-    visitor.visit::<TransferMigrateAccount>();
-    visitor.visit::<TransferOriginatorCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferRefundSimulate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferRepaymentSimulate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferSimulate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferSweepSimulate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferTestClockAdvance>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferTestClockCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferTestClockGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferTestClockList>();
+    #[cfg(feature = "users")] visitor.visit::<SandboxUserResetLogin>();
+    #[cfg(feature = "layer")] visitor.visit::<SessionTokenCreate>();
+    #[cfg(feature = "signal")] visitor.visit::<SignalDecisionReport>();
+    #[cfg(feature = "signal")] visitor.visit::<SignalEvaluate>();
+    #[cfg(feature = "signal")] visitor.visit::<SignalPrepare>();
+    #[cfg(feature = "signal")] visitor.visit::<SignalReturnReport>();
+    #[cfg(feature = "signal")] visitor.visit::<SignalSchedule>();
+    #[cfg(feature = "statements")] visitor.visit::<StatementsDownload>();
+    #[cfg(feature = "statements")] visitor.visit::<StatementsList>();
+    #[cfg(feature = "statements")] visitor.visit::<StatementsRefresh>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsEnhance>();
+    #[cfg(feature = "enrich")] visitor.visit::<TransactionsEnrich>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsGet>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsRecurringGet>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsRefresh>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsRulesCreate>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsRulesList>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsRulesRemove>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsSync>();
+    #[cfg(feature = "enrich")] visitor.visit::<TransactionsUserInsightsGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferAuthorizationCancel>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferAuthorizationCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferBalanceGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferCancel>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferCapabilitiesGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferConfigurationGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferDiligenceDocumentUpload>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferDiligenceSubmit>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferEventList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferEventSync>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferIntentCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferIntentGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferLedgerDeposit>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferLedgerDistribute>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferLedgerEventList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferLedgerGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferLedgerWithdraw>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferMetricsGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferMigrateAccount>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferOriginatorCreate>();
+    #[cfg(feature = "transfer")]
     visitor.visit::<TransferOriginatorFundingAccountCreate>();
+    #[cfg(feature = "transfer")]
     visitor.visit::<TransferOriginatorFundingAccountUpdate>();
-    visitor.visit::<TransferOriginatorGet>();
-    visitor.visit::<TransferOriginatorList>();
-    visitor.visit::<TransferPlatformOriginatorCreate>();
-    visitor.visit::<TransferPlatformPersonCreate>();
-    visitor.visit::<TransferPlatformRequirementSubmit>();
-    visitor.visit::<TransferQuestionnaireCreate>();
-    visitor.visit::<TransferRecurringCancel>();
-    visitor.visit::<TransferRecurringCreate>();
-    visitor.visit::<TransferRecurringGet>();
-    visitor.visit::<TransferRecurringList>();
-    visitor.visit::<TransferRefundCancel>();
-    visitor.visit::<TransferRefundCreate>();
-    visitor.visit::<TransferRefundGet>();
-    visitor.visit::<TransferRepaymentList>();
-    visitor.visit::<TransferRepaymentReturnList>();
-    visitor.visit::<TransferSweepGet>();
-    visitor.visit::<TransferSweepList>();
-    visitor.visit::<UserAccountSessionEventSend>();
-    visitor.visit::<UserAccountSessionGet>();
-    visitor.visit::<UserCreate>();
-    visitor.visit::<UserFinancialDataRefresh>();
-    visitor.visit::<UserGet>();
-    visitor.visit::<UserIdentityRemove>();
-    visitor.visit::<UserItemsAssociate>();
-    visitor.visit::<UserItemsGet>();
-    visitor.visit::<UserItemsRemove>();
-    visitor.visit::<UserProductsTerminate>();
-    visitor.visit::<UserRemove>();
-    visitor.visit::<UserThirdPartyTokenCreate>();
-    visitor.visit::<UserThirdPartyTokenRemove>();
-    visitor.visit::<UserTransactionsRefresh>();
-    visitor.visit::<UserUpdate>();
-    visitor.visit::<WalletCreate>();
-    visitor.visit::<WalletGet>();
-    visitor.visit::<WalletList>();
-    visitor.visit::<WalletTransactionExecute>();
-    visitor.visit::<WalletTransactionGet>();
-    visitor.visit::<WalletTransactionList>();
-    visitor.visit::<WatchlistScreeningEntityCreate>();
-    visitor.visit::<WatchlistScreeningEntityGet>();
-    visitor.visit::<WatchlistScreeningEntityHistoryList>();
-    visitor.visit::<WatchlistScreeningEntityHitList>();
-    visitor.visit::<WatchlistScreeningEntityList>();
-    visitor.visit::<WatchlistScreeningEntityProgramGet>();
-    visitor.visit::<WatchlistScreeningEntityProgramList>();
-    visitor.visit::<WatchlistScreeningEntityReviewCreate>();
-    visitor.visit::<WatchlistScreeningEntityReviewList>();
-    visitor.visit::<WatchlistScreeningEntityUpdate>();
-    visitor.visit::<WatchlistScreeningIndividualCreate>();
-    visitor.visit::<WatchlistScreeningIndividualGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferOriginatorGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferOriginatorList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferPlatformOriginatorCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferPlatformPersonCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferPlatformRequirementSubmit>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferQuestionnaireCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRecurringCancel>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRecurringCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRecurringGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRecurringList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRefundCancel>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRefundCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRefundGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRepaymentList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRepaymentReturnList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferSweepGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferSweepList>();
+    #[cfg(feature = "layer")] visitor.visit::<UserAccountSessionEventSend>();
+    #[cfg(feature = "layer")] visitor.visit::<UserAccountSessionGet>();
+    #[cfg(feature = "users")] visitor.visit::<UserCreate>();
+    #[cfg(feature = "transactions")] visitor.visit::<UserFinancialDataRefresh>();
+    #[cfg(feature = "users")] visitor.visit::<UserGet>();
+    #[cfg(feature = "users")] visitor.visit::<UserIdentityRemove>();
+    #[cfg(feature = "users")] visitor.visit::<UserItemsAssociate>();
+    #[cfg(feature = "users")] visitor.visit::<UserItemsGet>();
+    #[cfg(feature = "users")] visitor.visit::<UserItemsRemove>();
+    #[cfg(feature = "users")] visitor.visit::<UserProductsTerminate>();
+    #[cfg(feature = "users")] visitor.visit::<UserRemove>();
+    #[cfg(feature = "users")] visitor.visit::<UserThirdPartyTokenCreate>();
+    #[cfg(feature = "users")] visitor.visit::<UserThirdPartyTokenRemove>();
+    #[cfg(feature = "transactions")] visitor.visit::<UserTransactionsRefresh>();
+    #[cfg(feature = "users")] visitor.visit::<UserUpdate>();
+    #[cfg(feature = "virtual-accounts")] visitor.visit::<WalletCreate>();
+    #[cfg(feature = "virtual-accounts")] visitor.visit::<WalletGet>();
+    #[cfg(feature = "virtual-accounts")] visitor.visit::<WalletList>();
+    #[cfg(feature = "virtual-accounts")] visitor.visit::<WalletTransactionExecute>();
+    #[cfg(feature = "virtual-accounts")] visitor.visit::<WalletTransactionGet>();
+    #[cfg(feature = "virtual-accounts")] visitor.visit::<WalletTransactionList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityCreate>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityGet>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityHistoryList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityHitList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityProgramGet>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityProgramList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityReviewCreate>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityReviewList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityUpdate>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningIndividualCreate>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningIndividualGet>();
+    #[cfg(feature = "monitor")]
     visitor.visit::<WatchlistScreeningIndividualHistoryList>();
-    visitor.visit::<WatchlistScreeningIndividualHitList>();
-    visitor.visit::<WatchlistScreeningIndividualList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningIndividualHitList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningIndividualList>();
+    #[cfg(feature = "monitor")]
     visitor.visit::<WatchlistScreeningIndividualProgramGet>();
+    #[cfg(feature = "monitor")]
     visitor.visit::<WatchlistScreeningIndividualProgramList>();
+    #[cfg(feature = "monitor")]
     visitor.visit::<WatchlistScreeningIndividualReviewCreate>();
+    #[cfg(feature = "monitor")]
     visitor.visit::<WatchlistScreeningIndividualReviewList>();
-    visitor.visit::<WatchlistScreeningIndividualUpdate>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningIndividualUpdate>();
     visitor.visit::<WebhookVerificationKeyGet>();
 }
 /// Hand every JSON operation (all but the PDF/ZIP ones) to `visitor`, in a stable order.
 pub fn visit_json<V: crate::JsonOperationVisitor>(visitor: &mut V) {
-    visitor.visit::<AccountsBalanceGet>();
+    #[cfg(feature = "signal")] visitor.visit::<AccountsBalanceGet>();
     visitor.visit::<AccountsGet>();
     visitor.visit::<ApplicationGet>();
-    visitor.visit::<AssetReportAuditCopyCreate>();
-    visitor.visit::<AssetReportAuditCopyGet>();
-    visitor.visit::<AssetReportAuditCopyRemove>();
-    visitor.visit::<AssetReportCreate>();
-    visitor.visit::<AssetReportFilter>();
-    visitor.visit::<AssetReportGet>();
-    visitor.visit::<AssetReportRefresh>();
-    visitor.visit::<AssetReportRemove>();
-    visitor.visit::<AuthGet>();
-    visitor.visit::<AuthVerify>();
-    visitor.visit::<BankTransferBalanceGet>();
-    visitor.visit::<BankTransferCancel>();
-    visitor.visit::<BankTransferCreate>();
-    visitor.visit::<BankTransferEventList>();
-    visitor.visit::<BankTransferEventSync>();
-    visitor.visit::<BankTransferGet>();
-    visitor.visit::<BankTransferList>();
-    visitor.visit::<BankTransferMigrateAccount>();
-    visitor.visit::<BankTransferSweepGet>();
-    visitor.visit::<BankTransferSweepList>();
-    visitor.visit::<BeaconAccountRiskEvaluate>();
-    visitor.visit::<BeaconDuplicateGet>();
-    visitor.visit::<BeaconReportCreate>();
-    visitor.visit::<BeaconReportGet>();
-    visitor.visit::<BeaconReportList>();
-    visitor.visit::<BeaconReportSyndicationGet>();
-    visitor.visit::<BeaconReportSyndicationList>();
-    visitor.visit::<BeaconUserAccountInsightsGet>();
-    visitor.visit::<BeaconUserCreate>();
-    visitor.visit::<BeaconUserGet>();
-    visitor.visit::<BeaconUserHistoryList>();
-    visitor.visit::<BeaconUserReview>();
-    visitor.visit::<BeaconUserUpdate>();
-    visitor.visit::<BetaEwaReportV1Get>();
-    visitor.visit::<BetaPartnerCustomerV1Create>();
-    visitor.visit::<BetaPartnerCustomerV1Enable>();
-    visitor.visit::<BetaPartnerCustomerV1Get>();
-    visitor.visit::<BetaPartnerCustomerV1Update>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportAuditCopyCreate>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportAuditCopyGet>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportAuditCopyRemove>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportCreate>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportFilter>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportGet>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportRefresh>();
+    #[cfg(feature = "assets")] visitor.visit::<AssetReportRemove>();
+    #[cfg(feature = "auth")] visitor.visit::<AuthGet>();
+    #[cfg(feature = "auth")] visitor.visit::<AuthVerify>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferBalanceGet>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferCancel>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferCreate>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferEventList>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferEventSync>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferGet>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferList>();
+    #[cfg(feature = "auth")] visitor.visit::<BankTransferMigrateAccount>();
+    #[cfg(feature = "transfer")] visitor.visit::<BankTransferSweepGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<BankTransferSweepList>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconAccountRiskEvaluate>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconDuplicateGet>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconReportCreate>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconReportGet>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconReportList>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconReportSyndicationGet>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconReportSyndicationList>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconUserAccountInsightsGet>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconUserCreate>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconUserGet>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconUserHistoryList>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconUserReview>();
+    #[cfg(feature = "beacon")] visitor.visit::<BeaconUserUpdate>();
+    #[cfg(feature = "beta")] visitor.visit::<BetaEwaReportV1Get>();
+    #[cfg(feature = "partner")] visitor.visit::<BetaPartnerCustomerV1Create>();
+    #[cfg(feature = "partner")] visitor.visit::<BetaPartnerCustomerV1Enable>();
+    #[cfg(feature = "partner")] visitor.visit::<BetaPartnerCustomerV1Get>();
+    #[cfg(feature = "partner")] visitor.visit::<BetaPartnerCustomerV1Update>();
+    #[cfg(feature = "business-verification")]
     visitor.visit::<BusinessVerificationCreate>();
-    visitor.visit::<BusinessVerificationGet>();
-    visitor.visit::<CashflowReportGet>();
-    visitor.visit::<CashflowReportInsightsGet>();
-    visitor.visit::<CashflowReportRefresh>();
-    visitor.visit::<CashflowReportTransactionsGet>();
-    visitor.visit::<CategoriesGet>();
-    visitor.visit::<ConsentEventsGet>();
-    visitor.visit::<CraCheckReportBaseReportGet>();
-    visitor.visit::<CraCheckReportCashflowInsightsGet>();
-    visitor.visit::<CraCheckReportCreate>();
-    visitor.visit::<CraCheckReportIncomeInsightsGet>();
-    visitor.visit::<CraCheckReportLendScoreGet>();
-    visitor.visit::<CraCheckReportNetworkInsightsGet>();
-    visitor.visit::<CraCheckReportPartnerInsightsGet>();
-    visitor.visit::<CraCheckReportVerificationGet>();
-    visitor.visit::<CraCreditProfileReportGet>();
-    visitor.visit::<CraLoansApplicationsRegister>();
-    visitor.visit::<CraLoansRegister>();
-    visitor.visit::<CraLoansUnregister>();
-    visitor.visit::<CraLoansUpdate>();
-    visitor.visit::<CraMonitoringInsightsGet>();
-    visitor.visit::<CraMonitoringInsightsSubscribe>();
-    visitor.visit::<CraMonitoringInsightsUnsubscribe>();
-    visitor.visit::<CraPartnerInsightsGet>();
-    visitor.visit::<CreatePaymentToken>();
-    visitor.visit::<CreditAssetReportFreddieMacGet>();
-    visitor.visit::<CreditAuditCopyTokenCreate>();
-    visitor.visit::<CreditAuditCopyTokenUpdate>();
-    visitor.visit::<CreditBankEmploymentGet>();
-    visitor.visit::<CreditBankIncomeGet>();
-    visitor.visit::<CreditBankIncomeRefresh>();
-    visitor.visit::<CreditBankIncomeWebhookUpdate>();
-    visitor.visit::<CreditBankStatementsUploadsGet>();
-    visitor.visit::<CreditEmploymentGet>();
-    visitor.visit::<CreditFreddieMacReportsGet>();
-    visitor.visit::<CreditPayrollIncomeGet>();
-    visitor.visit::<CreditPayrollIncomeParsingConfigUpdate>();
-    visitor.visit::<CreditPayrollIncomePrecheck>();
-    visitor.visit::<CreditPayrollIncomeRefresh>();
-    visitor.visit::<CreditPayrollIncomeRiskSignalsGet>();
-    visitor.visit::<CreditRelayCreate>();
-    visitor.visit::<CreditRelayGet>();
-    visitor.visit::<CreditRelayRefresh>();
-    visitor.visit::<CreditRelayRemove>();
-    visitor.visit::<CreditReportAuditCopyRemove>();
-    visitor.visit::<CreditSessionsGet>();
-    visitor.visit::<DashboardUserGet>();
-    visitor.visit::<DashboardUserList>();
-    visitor.visit::<EmployersSearch>();
-    visitor.visit::<EmploymentVerificationGet>();
-    visitor.visit::<FdxConsentGet>();
-    visitor.visit::<FdxNotifications>();
-    visitor.visit::<GetRecipient>();
-    visitor.visit::<GetRecipients>();
-    visitor.visit::<IdentityDocumentsUploadsGet>();
-    visitor.visit::<IdentityGet>();
-    visitor.visit::<IdentityMatch>();
-    visitor.visit::<IdentityRefresh>();
+    #[cfg(feature = "business-verification")] visitor.visit::<BusinessVerificationGet>();
+    #[cfg(feature = "transactions")] visitor.visit::<CashflowReportGet>();
+    #[cfg(feature = "transactions")] visitor.visit::<CashflowReportInsightsGet>();
+    #[cfg(feature = "transactions")] visitor.visit::<CashflowReportRefresh>();
+    #[cfg(feature = "transactions")] visitor.visit::<CashflowReportTransactionsGet>();
+    #[cfg(feature = "transactions")] visitor.visit::<CategoriesGet>();
+    #[cfg(feature = "consent")] visitor.visit::<ConsentEventsGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportBaseReportGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportCashflowInsightsGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportCreate>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportIncomeInsightsGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportLendScoreGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportNetworkInsightsGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportPartnerInsightsGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCheckReportVerificationGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraCreditProfileReportGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraLoansApplicationsRegister>();
+    #[cfg(feature = "check")] visitor.visit::<CraLoansRegister>();
+    #[cfg(feature = "check")] visitor.visit::<CraLoansUnregister>();
+    #[cfg(feature = "check")] visitor.visit::<CraLoansUpdate>();
+    #[cfg(feature = "check")] visitor.visit::<CraMonitoringInsightsGet>();
+    #[cfg(feature = "check")] visitor.visit::<CraMonitoringInsightsSubscribe>();
+    #[cfg(feature = "check")] visitor.visit::<CraMonitoringInsightsUnsubscribe>();
+    #[cfg(feature = "income")] visitor.visit::<CraPartnerInsightsGet>();
+    #[cfg(feature = "payment-initiation")] visitor.visit::<CreatePaymentToken>();
+    #[cfg(feature = "income")] visitor.visit::<CreditAssetReportFreddieMacGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditAuditCopyTokenCreate>();
+    #[cfg(feature = "income")] visitor.visit::<CreditAuditCopyTokenUpdate>();
+    #[cfg(feature = "income")] visitor.visit::<CreditBankEmploymentGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditBankIncomeGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditBankIncomeRefresh>();
+    #[cfg(feature = "income")] visitor.visit::<CreditBankIncomeWebhookUpdate>();
+    #[cfg(feature = "income")] visitor.visit::<CreditBankStatementsUploadsGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditEmploymentGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditFreddieMacReportsGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditPayrollIncomeGet>();
+    #[cfg(feature = "income")] visitor.visit::<CreditPayrollIncomeParsingConfigUpdate>();
+    #[cfg(feature = "income")] visitor.visit::<CreditPayrollIncomePrecheck>();
+    #[cfg(feature = "income")] visitor.visit::<CreditPayrollIncomeRefresh>();
+    #[cfg(feature = "income")] visitor.visit::<CreditPayrollIncomeRiskSignalsGet>();
+    #[cfg(feature = "assets")] visitor.visit::<CreditRelayCreate>();
+    #[cfg(feature = "assets")] visitor.visit::<CreditRelayGet>();
+    #[cfg(feature = "assets")] visitor.visit::<CreditRelayRefresh>();
+    #[cfg(feature = "assets")] visitor.visit::<CreditRelayRemove>();
+    #[cfg(feature = "income")] visitor.visit::<CreditReportAuditCopyRemove>();
+    #[cfg(feature = "income")] visitor.visit::<CreditSessionsGet>();
+    #[cfg(feature = "kyc-aml-users")] visitor.visit::<DashboardUserGet>();
+    #[cfg(feature = "kyc-aml-users")] visitor.visit::<DashboardUserList>();
+    #[cfg(feature = "employers")] visitor.visit::<EmployersSearch>();
+    #[cfg(feature = "income")] visitor.visit::<EmploymentVerificationGet>();
+    #[cfg(feature = "fdx")] visitor.visit::<FdxConsentGet>();
+    #[cfg(feature = "fdx")] visitor.visit::<FdxNotifications>();
+    #[cfg(feature = "fdx")] visitor.visit::<GetRecipient>();
+    #[cfg(feature = "fdx")] visitor.visit::<GetRecipients>();
+    #[cfg(feature = "identity")] visitor.visit::<IdentityDocumentsUploadsGet>();
+    #[cfg(feature = "identity")] visitor.visit::<IdentityGet>();
+    #[cfg(feature = "identity")] visitor.visit::<IdentityMatch>();
+    #[cfg(feature = "identity")] visitor.visit::<IdentityRefresh>();
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<IdentityVerificationAutofillCreate>();
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<IdentityVerificationCreate>();
-    visitor.visit::<IdentityVerificationGet>();
+    #[cfg(feature = "identity-verification")] visitor.visit::<IdentityVerificationGet>();
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<IdentityVerificationList>();
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<IdentityVerificationRetry>();
-    visitor.visit::<IncomeVerificationCreate>();
-    visitor.visit::<IncomeVerificationPaystubsGet>();
-    visitor.visit::<IncomeVerificationPrecheck>();
-    visitor.visit::<IncomeVerificationTaxformsGet>();
+    #[cfg(feature = "income")] visitor.visit::<IncomeVerificationCreate>();
+    #[cfg(feature = "income")] visitor.visit::<IncomeVerificationPaystubsGet>();
+    #[cfg(feature = "income")] visitor.visit::<IncomeVerificationPrecheck>();
+    #[cfg(feature = "income")] visitor.visit::<IncomeVerificationTaxformsGet>();
     visitor.visit::<InstitutionsGet>();
     visitor.visit::<InstitutionsGetById>();
     visitor.visit::<InstitutionsSearch>();
-    visitor.visit::<InvestmentsAuthGet>();
-    visitor.visit::<InvestmentsHoldingsGet>();
-    visitor.visit::<InvestmentsRefresh>();
-    visitor.visit::<InvestmentsTransactionsGet>();
-    visitor.visit::<IssuesGet>();
-    visitor.visit::<IssuesSearch>();
-    visitor.visit::<IssuesSubscribe>();
+    #[cfg(feature = "investments-move")] visitor.visit::<InvestmentsAuthGet>();
+    #[cfg(feature = "investments")] visitor.visit::<InvestmentsHoldingsGet>();
+    #[cfg(feature = "investments")] visitor.visit::<InvestmentsRefresh>();
+    #[cfg(feature = "investments")] visitor.visit::<InvestmentsTransactionsGet>();
+    #[cfg(feature = "issues")] visitor.visit::<IssuesGet>();
+    #[cfg(feature = "issues")] visitor.visit::<IssuesSearch>();
+    #[cfg(feature = "issues")] visitor.visit::<IssuesSubscribe>();
     visitor.visit::<ItemAccessTokenInvalidate>();
     visitor.visit::<ItemActivityList>();
     visitor.visit::<ItemApplicationList>();
@@ -470,196 +1146,236 @@ pub fn visit_json<V: crate::JsonOperationVisitor>(visitor: &mut V) {
     visitor.visit::<ItemPublicTokenExchange>();
     visitor.visit::<ItemRemove>();
     visitor.visit::<ItemWebhookUpdate>();
-    visitor.visit::<LiabilitiesGet>();
+    #[cfg(feature = "liabilities")] visitor.visit::<LiabilitiesGet>();
     visitor.visit::<LinkDeliveryCreate>();
     visitor.visit::<LinkDeliveryGet>();
-    visitor.visit::<LinkOauthCorrelationIdExchange>();
+    #[cfg(feature = "oauth")] visitor.visit::<LinkOauthCorrelationIdExchange>();
     visitor.visit::<LinkTokenCreate>();
     visitor.visit::<LinkTokenGet>();
-    visitor.visit::<NetworkStatusGet>();
-    visitor.visit::<OauthIntrospect>();
-    visitor.visit::<OauthRevoke>();
-    visitor.visit::<OauthToken>();
-    visitor.visit::<PartnerCustomerCreate>();
-    visitor.visit::<PartnerCustomerEnable>();
-    visitor.visit::<PartnerCustomerGet>();
-    visitor.visit::<PartnerCustomerOauthInstitutionsGet>();
-    visitor.visit::<PartnerCustomerRemove>();
+    #[cfg(feature = "network")] visitor.visit::<NetworkStatusGet>();
+    #[cfg(feature = "oauth")] visitor.visit::<OauthIntrospect>();
+    #[cfg(feature = "oauth")] visitor.visit::<OauthRevoke>();
+    #[cfg(feature = "oauth")] visitor.visit::<OauthToken>();
+    #[cfg(feature = "partner")] visitor.visit::<PartnerCustomerCreate>();
+    #[cfg(feature = "partner")] visitor.visit::<PartnerCustomerEnable>();
+    #[cfg(feature = "partner")] visitor.visit::<PartnerCustomerGet>();
+    #[cfg(feature = "partner")] visitor.visit::<PartnerCustomerOauthInstitutionsGet>();
+    #[cfg(feature = "partner")] visitor.visit::<PartnerCustomerRemove>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationConsentCreate>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationConsentGet>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationConsentPaymentExecute>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationConsentRevoke>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationPaymentCreate>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationPaymentGet>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationPaymentList>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationPaymentReverse>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationRecipientCreate>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationRecipientGet>();
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<PaymentInitiationRecipientList>();
-    visitor.visit::<PaymentProfileCreate>();
-    visitor.visit::<PaymentProfileGet>();
-    visitor.visit::<PaymentProfileRemove>();
-    visitor.visit::<ProcessorAccountGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<PaymentProfileCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<PaymentProfileGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<PaymentProfileRemove>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorAccountGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorApexProcessorTokenCreate>();
-    visitor.visit::<ProcessorAuthGet>();
-    visitor.visit::<ProcessorBalanceGet>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorAuthGet>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorBalanceGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorBankTransferCreate>();
-    visitor.visit::<ProcessorIdentityGet>();
-    visitor.visit::<ProcessorIdentityMatch>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorIdentityGet>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorIdentityMatch>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorInvestmentsAuthGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorInvestmentsHoldingsGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorInvestmentsTransactionsGet>();
-    visitor.visit::<ProcessorLiabilitiesGet>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorLiabilitiesGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorSignalDecisionReport>();
-    visitor.visit::<ProcessorSignalEvaluate>();
-    visitor.visit::<ProcessorSignalPrepare>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorSignalEvaluate>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorSignalPrepare>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorSignalReturnReport>();
+    #[cfg(feature = "processors")]
     visitor.visit::<ProcessorStripeBankAccountTokenCreate>();
-    visitor.visit::<ProcessorTokenCreate>();
-    visitor.visit::<ProcessorTokenPermissionsGet>();
-    visitor.visit::<ProcessorTokenPermissionsSet>();
+    #[cfg(feature = "processors")] visitor.visit::<ProcessorTokenCreate>();
+    #[cfg(feature = "processors")] visitor.visit::<ProcessorTokenPermissionsGet>();
+    #[cfg(feature = "processors")] visitor.visit::<ProcessorTokenPermissionsSet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorTokenWebhookUpdate>();
-    visitor.visit::<ProcessorTransactionsGet>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorTransactionsGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorTransactionsRecurringGet>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<ProcessorTransactionsRefresh>();
-    visitor.visit::<ProcessorTransactionsSync>();
-    visitor.visit::<ProfileNetworkStatusGet>();
-    visitor.visit::<ProtectCompute>();
-    visitor.visit::<ProtectEventGet>();
-    visitor.visit::<ProtectEventSend>();
-    visitor.visit::<ProtectReportCreate>();
-    visitor.visit::<ProtectUserInsightsGet>();
-    visitor.visit::<SandboxBankIncomeFireWebhook>();
-    visitor.visit::<SandboxBankTransferFireWebhook>();
-    visitor.visit::<SandboxBankTransferSimulate>();
-    visitor.visit::<SandboxCraCashflowUpdatesUpdate>();
-    visitor.visit::<SandboxIncomeFireWebhook>();
+    #[cfg(feature = "processor-partners")] visitor.visit::<ProcessorTransactionsSync>();
+    #[cfg(feature = "profile")] visitor.visit::<ProfileNetworkStatusGet>();
+    #[cfg(feature = "protect")] visitor.visit::<ProtectCompute>();
+    #[cfg(feature = "protect")] visitor.visit::<ProtectEventGet>();
+    #[cfg(feature = "protect")] visitor.visit::<ProtectEventSend>();
+    #[cfg(feature = "protect")] visitor.visit::<ProtectReportCreate>();
+    #[cfg(feature = "protect")] visitor.visit::<ProtectUserInsightsGet>();
+    #[cfg(feature = "income")] visitor.visit::<SandboxBankIncomeFireWebhook>();
+    #[cfg(feature = "auth")] visitor.visit::<SandboxBankTransferFireWebhook>();
+    #[cfg(feature = "auth")] visitor.visit::<SandboxBankTransferSimulate>();
+    #[cfg(feature = "check")] visitor.visit::<SandboxCraCashflowUpdatesUpdate>();
+    #[cfg(feature = "income")] visitor.visit::<SandboxIncomeFireWebhook>();
     visitor.visit::<SandboxItemApplicationSeed>();
     visitor.visit::<SandboxItemFireWebhook>();
     visitor.visit::<SandboxItemResetLogin>();
     visitor.visit::<SandboxItemSetVerificationStatus>();
-    visitor.visit::<SandboxOauthSelectAccounts>();
-    visitor.visit::<SandboxPaymentProfileResetLogin>();
-    visitor.visit::<SandboxPaymentSimulate>();
+    #[cfg(feature = "oauth")] visitor.visit::<SandboxOauthSelectAccounts>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxPaymentProfileResetLogin>();
+    #[cfg(feature = "payment-initiation")] visitor.visit::<SandboxPaymentSimulate>();
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<SandboxProcessorTokenCreate>();
     visitor.visit::<SandboxPublicTokenCreate>();
-    visitor.visit::<SandboxTransactionsCreate>();
-    visitor.visit::<SandboxTransferFireWebhook>();
-    visitor.visit::<SandboxTransferLedgerDepositSimulate>();
+    #[cfg(feature = "transactions")] visitor.visit::<SandboxTransactionsCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferFireWebhook>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferLedgerDepositSimulate>();
+    #[cfg(feature = "transfer")]
     visitor.visit::<SandboxTransferLedgerSimulateAvailable>();
+    #[cfg(feature = "transfer")]
     visitor.visit::<SandboxTransferLedgerWithdrawSimulate>();
-    visitor.visit::<SandboxTransferRefundSimulate>();
-    visitor.visit::<SandboxTransferRepaymentSimulate>();
-    visitor.visit::<SandboxTransferSimulate>();
-    visitor.visit::<SandboxTransferSweepSimulate>();
-    visitor.visit::<SandboxTransferTestClockAdvance>();
-    visitor.visit::<SandboxTransferTestClockCreate>();
-    visitor.visit::<SandboxTransferTestClockGet>();
-    visitor.visit::<SandboxTransferTestClockList>();
-    visitor.visit::<SandboxUserResetLogin>();
-    visitor.visit::<SessionTokenCreate>();
-    visitor.visit::<SignalDecisionReport>();
-    visitor.visit::<SignalEvaluate>();
-    visitor.visit::<SignalPrepare>();
-    visitor.visit::<SignalReturnReport>();
-    visitor.visit::<SignalSchedule>();
-    visitor.visit::<StatementsList>();
-    visitor.visit::<StatementsRefresh>();
-    visitor.visit::<TransactionsEnhance>();
-    visitor.visit::<TransactionsEnrich>();
-    visitor.visit::<TransactionsGet>();
-    visitor.visit::<TransactionsRecurringGet>();
-    visitor.visit::<TransactionsRefresh>();
-    visitor.visit::<TransactionsRulesCreate>();
-    visitor.visit::<TransactionsRulesList>();
-    visitor.visit::<TransactionsRulesRemove>();
-    visitor.visit::<TransactionsSync>();
-    visitor.visit::<TransactionsUserInsightsGet>();
-    visitor.visit::<TransferAuthorizationCancel>();
-    visitor.visit::<TransferAuthorizationCreate>();
-    visitor.visit::<TransferBalanceGet>();
-    visitor.visit::<TransferCancel>();
-    visitor.visit::<TransferCapabilitiesGet>();
-    visitor.visit::<TransferConfigurationGet>();
-    visitor.visit::<TransferCreate>();
-    visitor.visit::<TransferDiligenceDocumentUpload>();
-    visitor.visit::<TransferDiligenceSubmit>();
-    visitor.visit::<TransferEventList>();
-    visitor.visit::<TransferEventSync>();
-    visitor.visit::<TransferGet>();
-    visitor.visit::<TransferIntentCreate>();
-    visitor.visit::<TransferIntentGet>();
-    visitor.visit::<TransferLedgerDeposit>();
-    visitor.visit::<TransferLedgerDistribute>();
-    visitor.visit::<TransferLedgerEventList>();
-    visitor.visit::<TransferLedgerGet>();
-    visitor.visit::<TransferLedgerWithdraw>();
-    visitor.visit::<TransferList>();
-    visitor.visit::<TransferMetricsGet>();
-    visitor.visit::<TransferMigrateAccount>();
-    visitor.visit::<TransferOriginatorCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferRefundSimulate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferRepaymentSimulate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferSimulate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferSweepSimulate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferTestClockAdvance>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferTestClockCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferTestClockGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<SandboxTransferTestClockList>();
+    #[cfg(feature = "users")] visitor.visit::<SandboxUserResetLogin>();
+    #[cfg(feature = "layer")] visitor.visit::<SessionTokenCreate>();
+    #[cfg(feature = "signal")] visitor.visit::<SignalDecisionReport>();
+    #[cfg(feature = "signal")] visitor.visit::<SignalEvaluate>();
+    #[cfg(feature = "signal")] visitor.visit::<SignalPrepare>();
+    #[cfg(feature = "signal")] visitor.visit::<SignalReturnReport>();
+    #[cfg(feature = "signal")] visitor.visit::<SignalSchedule>();
+    #[cfg(feature = "statements")] visitor.visit::<StatementsList>();
+    #[cfg(feature = "statements")] visitor.visit::<StatementsRefresh>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsEnhance>();
+    #[cfg(feature = "enrich")] visitor.visit::<TransactionsEnrich>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsGet>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsRecurringGet>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsRefresh>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsRulesCreate>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsRulesList>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsRulesRemove>();
+    #[cfg(feature = "transactions")] visitor.visit::<TransactionsSync>();
+    #[cfg(feature = "enrich")] visitor.visit::<TransactionsUserInsightsGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferAuthorizationCancel>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferAuthorizationCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferBalanceGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferCancel>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferCapabilitiesGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferConfigurationGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferDiligenceDocumentUpload>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferDiligenceSubmit>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferEventList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferEventSync>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferIntentCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferIntentGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferLedgerDeposit>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferLedgerDistribute>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferLedgerEventList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferLedgerGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferLedgerWithdraw>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferMetricsGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferMigrateAccount>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferOriginatorCreate>();
+    #[cfg(feature = "transfer")]
     visitor.visit::<TransferOriginatorFundingAccountCreate>();
+    #[cfg(feature = "transfer")]
     visitor.visit::<TransferOriginatorFundingAccountUpdate>();
-    visitor.visit::<TransferOriginatorGet>();
-    visitor.visit::<TransferOriginatorList>();
-    visitor.visit::<TransferPlatformOriginatorCreate>();
-    visitor.visit::<TransferPlatformPersonCreate>();
-    visitor.visit::<TransferPlatformRequirementSubmit>();
-    visitor.visit::<TransferQuestionnaireCreate>();
-    visitor.visit::<TransferRecurringCancel>();
-    visitor.visit::<TransferRecurringCreate>();
-    visitor.visit::<TransferRecurringGet>();
-    visitor.visit::<TransferRecurringList>();
-    visitor.visit::<TransferRefundCancel>();
-    visitor.visit::<TransferRefundCreate>();
-    visitor.visit::<TransferRefundGet>();
-    visitor.visit::<TransferRepaymentList>();
-    visitor.visit::<TransferRepaymentReturnList>();
-    visitor.visit::<TransferSweepGet>();
-    visitor.visit::<TransferSweepList>();
-    visitor.visit::<UserAccountSessionEventSend>();
-    visitor.visit::<UserAccountSessionGet>();
-    visitor.visit::<UserCreate>();
-    visitor.visit::<UserFinancialDataRefresh>();
-    visitor.visit::<UserGet>();
-    visitor.visit::<UserIdentityRemove>();
-    visitor.visit::<UserItemsAssociate>();
-    visitor.visit::<UserItemsGet>();
-    visitor.visit::<UserItemsRemove>();
-    visitor.visit::<UserProductsTerminate>();
-    visitor.visit::<UserRemove>();
-    visitor.visit::<UserThirdPartyTokenCreate>();
-    visitor.visit::<UserThirdPartyTokenRemove>();
-    visitor.visit::<UserTransactionsRefresh>();
-    visitor.visit::<UserUpdate>();
-    visitor.visit::<WalletCreate>();
-    visitor.visit::<WalletGet>();
-    visitor.visit::<WalletList>();
-    visitor.visit::<WalletTransactionExecute>();
-    visitor.visit::<WalletTransactionGet>();
-    visitor.visit::<WalletTransactionList>();
-    visitor.visit::<WatchlistScreeningEntityCreate>();
-    visitor.visit::<WatchlistScreeningEntityGet>();
-    visitor.visit::<WatchlistScreeningEntityHistoryList>();
-    visitor.visit::<WatchlistScreeningEntityHitList>();
-    visitor.visit::<WatchlistScreeningEntityList>();
-    visitor.visit::<WatchlistScreeningEntityProgramGet>();
-    visitor.visit::<WatchlistScreeningEntityProgramList>();
-    visitor.visit::<WatchlistScreeningEntityReviewCreate>();
-    visitor.visit::<WatchlistScreeningEntityReviewList>();
-    visitor.visit::<WatchlistScreeningEntityUpdate>();
-    visitor.visit::<WatchlistScreeningIndividualCreate>();
-    visitor.visit::<WatchlistScreeningIndividualGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferOriginatorGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferOriginatorList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferPlatformOriginatorCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferPlatformPersonCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferPlatformRequirementSubmit>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferQuestionnaireCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRecurringCancel>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRecurringCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRecurringGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRecurringList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRefundCancel>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRefundCreate>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRefundGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRepaymentList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferRepaymentReturnList>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferSweepGet>();
+    #[cfg(feature = "transfer")] visitor.visit::<TransferSweepList>();
+    #[cfg(feature = "layer")] visitor.visit::<UserAccountSessionEventSend>();
+    #[cfg(feature = "layer")] visitor.visit::<UserAccountSessionGet>();
+    #[cfg(feature = "users")] visitor.visit::<UserCreate>();
+    #[cfg(feature = "transactions")] visitor.visit::<UserFinancialDataRefresh>();
+    #[cfg(feature = "users")] visitor.visit::<UserGet>();
+    #[cfg(feature = "users")] visitor.visit::<UserIdentityRemove>();
+    #[cfg(feature = "users")] visitor.visit::<UserItemsAssociate>();
+    #[cfg(feature = "users")] visitor.visit::<UserItemsGet>();
+    #[cfg(feature = "users")] visitor.visit::<UserItemsRemove>();
+    #[cfg(feature = "users")] visitor.visit::<UserProductsTerminate>();
+    #[cfg(feature = "users")] visitor.visit::<UserRemove>();
+    #[cfg(feature = "users")] visitor.visit::<UserThirdPartyTokenCreate>();
+    #[cfg(feature = "users")] visitor.visit::<UserThirdPartyTokenRemove>();
+    #[cfg(feature = "transactions")] visitor.visit::<UserTransactionsRefresh>();
+    #[cfg(feature = "users")] visitor.visit::<UserUpdate>();
+    #[cfg(feature = "virtual-accounts")] visitor.visit::<WalletCreate>();
+    #[cfg(feature = "virtual-accounts")] visitor.visit::<WalletGet>();
+    #[cfg(feature = "virtual-accounts")] visitor.visit::<WalletList>();
+    #[cfg(feature = "virtual-accounts")] visitor.visit::<WalletTransactionExecute>();
+    #[cfg(feature = "virtual-accounts")] visitor.visit::<WalletTransactionGet>();
+    #[cfg(feature = "virtual-accounts")] visitor.visit::<WalletTransactionList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityCreate>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityGet>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityHistoryList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityHitList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityProgramGet>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityProgramList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityReviewCreate>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityReviewList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningEntityUpdate>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningIndividualCreate>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningIndividualGet>();
+    #[cfg(feature = "monitor")]
     visitor.visit::<WatchlistScreeningIndividualHistoryList>();
-    visitor.visit::<WatchlistScreeningIndividualHitList>();
-    visitor.visit::<WatchlistScreeningIndividualList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningIndividualHitList>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningIndividualList>();
+    #[cfg(feature = "monitor")]
     visitor.visit::<WatchlistScreeningIndividualProgramGet>();
+    #[cfg(feature = "monitor")]
     visitor.visit::<WatchlistScreeningIndividualProgramList>();
+    #[cfg(feature = "monitor")]
     visitor.visit::<WatchlistScreeningIndividualReviewCreate>();
+    #[cfg(feature = "monitor")]
     visitor.visit::<WatchlistScreeningIndividualReviewList>();
-    visitor.visit::<WatchlistScreeningIndividualUpdate>();
+    #[cfg(feature = "monitor")] visitor.visit::<WatchlistScreeningIndividualUpdate>();
     visitor.visit::<WebhookVerificationKeyGet>();
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "identity-verification",
+        feature = "kyc-aml-users",
+        feature = "monitor"
+    )
+)]
 impl crate::pagination::CursorField for types::Cursor {
     type Value = ::std::string::String;
     fn get(&self) -> ::std::option::Option<::std::string::String> {
@@ -669,6 +1385,14 @@ impl crate::pagination::CursorField for types::Cursor {
         self.0 = value.unwrap_or_default();
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "identity-verification",
+        feature = "kyc-aml-users",
+        feature = "monitor"
+    )
+)]
 impl crate::pagination::CursorField for ::std::option::Option<types::Cursor> {
     type Value = ::std::string::String;
     fn get(&self) -> ::std::option::Option<::std::string::String> {
@@ -678,12 +1402,15 @@ impl crate::pagination::CursorField for ::std::option::Option<types::Cursor> {
         *self = value.map(types::Cursor);
     }
 }
+#[cfg(feature = "signal")]
 impl crate::RequestBody for types::AccountsBalanceGetRequest {
     type Operation = AccountsBalanceGet;
 }
+#[cfg(feature = "signal")]
 /// `POST /accounts/balance/get` (operationId `accountsBalanceGet`; raw client method `accounts_balance_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AccountsBalanceGet;
+#[cfg(feature = "signal")]
 impl crate::Operation for AccountsBalanceGet {
     const OPERATION_ID: &'static str = "accountsBalanceGet";
     const METHOD: &'static str = "POST";
@@ -695,7 +1422,9 @@ impl crate::Operation for AccountsBalanceGet {
     type Response = types::AccountsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "signal")]
 impl crate::PostOperation for AccountsBalanceGet {}
+#[cfg(feature = "signal")]
 impl crate::JsonOperation for AccountsBalanceGet {}
 impl crate::RequestBody for types::AccountsGetRequest {
     type Operation = AccountsGet;
@@ -735,12 +1464,15 @@ impl crate::Operation for ApplicationGet {
 }
 impl crate::PostOperation for ApplicationGet {}
 impl crate::JsonOperation for ApplicationGet {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::AssetReportAuditCopyCreateRequest {
     type Operation = AssetReportAuditCopyCreate;
 }
+#[cfg(feature = "assets")]
 /// `POST /asset_report/audit_copy/create` (operationId `assetReportAuditCopyCreate`; raw client method `asset_report_audit_copy_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportAuditCopyCreate;
+#[cfg(feature = "assets")]
 impl crate::Operation for AssetReportAuditCopyCreate {
     const OPERATION_ID: &'static str = "assetReportAuditCopyCreate";
     const METHOD: &'static str = "POST";
@@ -752,14 +1484,19 @@ impl crate::Operation for AssetReportAuditCopyCreate {
     type Response = types::AssetReportAuditCopyCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for AssetReportAuditCopyCreate {}
+#[cfg(feature = "assets")]
 impl crate::JsonOperation for AssetReportAuditCopyCreate {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::AssetReportAuditCopyGetRequest {
     type Operation = AssetReportAuditCopyGet;
 }
+#[cfg(feature = "assets")]
 /// `POST /asset_report/audit_copy/get` (operationId `assetReportAuditCopyGet`; raw client method `asset_report_audit_copy_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportAuditCopyGet;
+#[cfg(feature = "assets")]
 impl crate::Operation for AssetReportAuditCopyGet {
     const OPERATION_ID: &'static str = "assetReportAuditCopyGet";
     const METHOD: &'static str = "POST";
@@ -771,14 +1508,19 @@ impl crate::Operation for AssetReportAuditCopyGet {
     type Response = types::AssetReportGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for AssetReportAuditCopyGet {}
+#[cfg(feature = "assets")]
 impl crate::JsonOperation for AssetReportAuditCopyGet {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::AssetReportAuditCopyPdfGetRequest {
     type Operation = AssetReportAuditCopyPdfGet;
 }
+#[cfg(feature = "assets")]
 /// `POST /asset_report/audit_copy/pdf/get` (operationId `assetReportAuditCopyPdfGet`; raw client method `asset_report_audit_copy_pdf_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportAuditCopyPdfGet;
+#[cfg(feature = "assets")]
 impl crate::Operation for AssetReportAuditCopyPdfGet {
     const OPERATION_ID: &'static str = "assetReportAuditCopyPdfGet";
     const METHOD: &'static str = "POST";
@@ -790,14 +1532,19 @@ impl crate::Operation for AssetReportAuditCopyPdfGet {
     type Response = ByteStream;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for AssetReportAuditCopyPdfGet {}
+#[cfg(feature = "assets")]
 impl crate::BinaryOperation for AssetReportAuditCopyPdfGet {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::AssetReportAuditCopyRemoveRequest {
     type Operation = AssetReportAuditCopyRemove;
 }
+#[cfg(feature = "assets")]
 /// `POST /asset_report/audit_copy/remove` (operationId `assetReportAuditCopyRemove`; raw client method `asset_report_audit_copy_remove`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportAuditCopyRemove;
+#[cfg(feature = "assets")]
 impl crate::Operation for AssetReportAuditCopyRemove {
     const OPERATION_ID: &'static str = "assetReportAuditCopyRemove";
     const METHOD: &'static str = "POST";
@@ -809,14 +1556,19 @@ impl crate::Operation for AssetReportAuditCopyRemove {
     type Response = types::AssetReportAuditCopyRemoveResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for AssetReportAuditCopyRemove {}
+#[cfg(feature = "assets")]
 impl crate::JsonOperation for AssetReportAuditCopyRemove {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::AssetReportCreateRequest {
     type Operation = AssetReportCreate;
 }
+#[cfg(feature = "assets")]
 /// `POST /asset_report/create` (operationId `assetReportCreate`; raw client method `asset_report_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportCreate;
+#[cfg(feature = "assets")]
 impl crate::Operation for AssetReportCreate {
     const OPERATION_ID: &'static str = "assetReportCreate";
     const METHOD: &'static str = "POST";
@@ -828,14 +1580,19 @@ impl crate::Operation for AssetReportCreate {
     type Response = types::AssetReportCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for AssetReportCreate {}
+#[cfg(feature = "assets")]
 impl crate::JsonOperation for AssetReportCreate {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::AssetReportFilterRequest {
     type Operation = AssetReportFilter;
 }
+#[cfg(feature = "assets")]
 /// `POST /asset_report/filter` (operationId `assetReportFilter`; raw client method `asset_report_filter`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportFilter;
+#[cfg(feature = "assets")]
 impl crate::Operation for AssetReportFilter {
     const OPERATION_ID: &'static str = "assetReportFilter";
     const METHOD: &'static str = "POST";
@@ -847,14 +1604,19 @@ impl crate::Operation for AssetReportFilter {
     type Response = types::AssetReportFilterResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for AssetReportFilter {}
+#[cfg(feature = "assets")]
 impl crate::JsonOperation for AssetReportFilter {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::AssetReportGetRequest {
     type Operation = AssetReportGet;
 }
+#[cfg(feature = "assets")]
 /// `POST /asset_report/get` (operationId `assetReportGet`; raw client method `asset_report_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportGet;
+#[cfg(feature = "assets")]
 impl crate::Operation for AssetReportGet {
     const OPERATION_ID: &'static str = "assetReportGet";
     const METHOD: &'static str = "POST";
@@ -866,14 +1628,19 @@ impl crate::Operation for AssetReportGet {
     type Response = types::AssetReportGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for AssetReportGet {}
+#[cfg(feature = "assets")]
 impl crate::JsonOperation for AssetReportGet {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::AssetReportPdfGetRequest {
     type Operation = AssetReportPdfGet;
 }
+#[cfg(feature = "assets")]
 /// `POST /asset_report/pdf/get` (operationId `assetReportPdfGet`; raw client method `asset_report_pdf_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportPdfGet;
+#[cfg(feature = "assets")]
 impl crate::Operation for AssetReportPdfGet {
     const OPERATION_ID: &'static str = "assetReportPdfGet";
     const METHOD: &'static str = "POST";
@@ -885,14 +1652,19 @@ impl crate::Operation for AssetReportPdfGet {
     type Response = ByteStream;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for AssetReportPdfGet {}
+#[cfg(feature = "assets")]
 impl crate::BinaryOperation for AssetReportPdfGet {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::AssetReportRefreshRequest {
     type Operation = AssetReportRefresh;
 }
+#[cfg(feature = "assets")]
 /// `POST /asset_report/refresh` (operationId `assetReportRefresh`; raw client method `asset_report_refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportRefresh;
+#[cfg(feature = "assets")]
 impl crate::Operation for AssetReportRefresh {
     const OPERATION_ID: &'static str = "assetReportRefresh";
     const METHOD: &'static str = "POST";
@@ -904,14 +1676,19 @@ impl crate::Operation for AssetReportRefresh {
     type Response = types::AssetReportRefreshResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for AssetReportRefresh {}
+#[cfg(feature = "assets")]
 impl crate::JsonOperation for AssetReportRefresh {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::AssetReportRemoveRequest {
     type Operation = AssetReportRemove;
 }
+#[cfg(feature = "assets")]
 /// `POST /asset_report/remove` (operationId `assetReportRemove`; raw client method `asset_report_remove`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportRemove;
+#[cfg(feature = "assets")]
 impl crate::Operation for AssetReportRemove {
     const OPERATION_ID: &'static str = "assetReportRemove";
     const METHOD: &'static str = "POST";
@@ -923,14 +1700,19 @@ impl crate::Operation for AssetReportRemove {
     type Response = types::AssetReportRemoveResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for AssetReportRemove {}
+#[cfg(feature = "assets")]
 impl crate::JsonOperation for AssetReportRemove {}
+#[cfg(feature = "auth")]
 impl crate::RequestBody for types::AuthGetRequest {
     type Operation = AuthGet;
 }
+#[cfg(feature = "auth")]
 /// `POST /auth/get` (operationId `authGet`; raw client method `auth_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AuthGet;
+#[cfg(feature = "auth")]
 impl crate::Operation for AuthGet {
     const OPERATION_ID: &'static str = "authGet";
     const METHOD: &'static str = "POST";
@@ -942,14 +1724,19 @@ impl crate::Operation for AuthGet {
     type Response = types::AuthGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "auth")]
 impl crate::PostOperation for AuthGet {}
+#[cfg(feature = "auth")]
 impl crate::JsonOperation for AuthGet {}
+#[cfg(feature = "auth")]
 impl crate::RequestBody for types::AuthVerifyRequest {
     type Operation = AuthVerify;
 }
+#[cfg(feature = "auth")]
 /// `POST /auth/verify` (operationId `authVerify`; raw client method `auth_verify`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AuthVerify;
+#[cfg(feature = "auth")]
 impl crate::Operation for AuthVerify {
     const OPERATION_ID: &'static str = "authVerify";
     const METHOD: &'static str = "POST";
@@ -961,14 +1748,19 @@ impl crate::Operation for AuthVerify {
     type Response = types::AuthVerifyResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "auth")]
 impl crate::PostOperation for AuthVerify {}
+#[cfg(feature = "auth")]
 impl crate::JsonOperation for AuthVerify {}
+#[cfg(feature = "auth")]
 impl crate::RequestBody for types::BankTransferBalanceGetRequest {
     type Operation = BankTransferBalanceGet;
 }
+#[cfg(feature = "auth")]
 /// `POST /bank_transfer/balance/get` (operationId `bankTransferBalanceGet`; raw client method `bank_transfer_balance_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferBalanceGet;
+#[cfg(feature = "auth")]
 impl crate::Operation for BankTransferBalanceGet {
     const OPERATION_ID: &'static str = "bankTransferBalanceGet";
     const METHOD: &'static str = "POST";
@@ -980,14 +1772,19 @@ impl crate::Operation for BankTransferBalanceGet {
     type Response = types::BankTransferBalanceGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "auth")]
 impl crate::PostOperation for BankTransferBalanceGet {}
+#[cfg(feature = "auth")]
 impl crate::JsonOperation for BankTransferBalanceGet {}
+#[cfg(feature = "auth")]
 impl crate::RequestBody for types::BankTransferCancelRequest {
     type Operation = BankTransferCancel;
 }
+#[cfg(feature = "auth")]
 /// `POST /bank_transfer/cancel` (operationId `bankTransferCancel`; raw client method `bank_transfer_cancel`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferCancel;
+#[cfg(feature = "auth")]
 impl crate::Operation for BankTransferCancel {
     const OPERATION_ID: &'static str = "bankTransferCancel";
     const METHOD: &'static str = "POST";
@@ -999,14 +1796,19 @@ impl crate::Operation for BankTransferCancel {
     type Response = types::BankTransferCancelResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "auth")]
 impl crate::PostOperation for BankTransferCancel {}
+#[cfg(feature = "auth")]
 impl crate::JsonOperation for BankTransferCancel {}
+#[cfg(feature = "auth")]
 impl crate::RequestBody for types::BankTransferCreateRequest {
     type Operation = BankTransferCreate;
 }
+#[cfg(feature = "auth")]
 /// `POST /bank_transfer/create` (operationId `bankTransferCreate`; raw client method `bank_transfer_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferCreate;
+#[cfg(feature = "auth")]
 impl crate::Operation for BankTransferCreate {
     const OPERATION_ID: &'static str = "bankTransferCreate";
     const METHOD: &'static str = "POST";
@@ -1028,14 +1830,19 @@ impl crate::Operation for BankTransferCreate {
         request.idempotency_key = key.into();
     }
 }
+#[cfg(feature = "auth")]
 impl crate::PostOperation for BankTransferCreate {}
+#[cfg(feature = "auth")]
 impl crate::JsonOperation for BankTransferCreate {}
+#[cfg(feature = "auth")]
 impl crate::RequestBody for types::BankTransferEventListRequest {
     type Operation = BankTransferEventList;
 }
+#[cfg(feature = "auth")]
 /// `POST /bank_transfer/event/list` (operationId `bankTransferEventList`; raw client method `bank_transfer_event_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferEventList;
+#[cfg(feature = "auth")]
 impl crate::Operation for BankTransferEventList {
     const OPERATION_ID: &'static str = "bankTransferEventList";
     const METHOD: &'static str = "POST";
@@ -1047,8 +1854,11 @@ impl crate::Operation for BankTransferEventList {
     type Response = types::BankTransferEventListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "auth")]
 impl crate::PostOperation for BankTransferEventList {}
+#[cfg(feature = "auth")]
 impl crate::JsonOperation for BankTransferEventList {}
+#[cfg(feature = "auth")]
 impl crate::Paginated for BankTransferEventList {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -1070,12 +1880,15 @@ impl crate::Paginated for BankTransferEventList {
         crate::pagination::IntField::set_int(&mut request.offset, offset);
     }
 }
+#[cfg(feature = "auth")]
 impl crate::RequestBody for types::BankTransferEventSyncRequest {
     type Operation = BankTransferEventSync;
 }
+#[cfg(feature = "auth")]
 /// `POST /bank_transfer/event/sync` (operationId `bankTransferEventSync`; raw client method `bank_transfer_event_sync`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferEventSync;
+#[cfg(feature = "auth")]
 impl crate::Operation for BankTransferEventSync {
     const OPERATION_ID: &'static str = "bankTransferEventSync";
     const METHOD: &'static str = "POST";
@@ -1087,8 +1900,11 @@ impl crate::Operation for BankTransferEventSync {
     type Response = types::BankTransferEventSyncResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "auth")]
 impl crate::PostOperation for BankTransferEventSync {}
+#[cfg(feature = "auth")]
 impl crate::JsonOperation for BankTransferEventSync {}
+#[cfg(feature = "auth")]
 impl crate::Paginated for BankTransferEventSync {
     const STYLE: crate::PageStyle = crate::PageStyle::AfterId;
     type Cursor = ();
@@ -1114,12 +1930,15 @@ impl crate::Paginated for BankTransferEventSync {
             .and_then(|e| crate::pagination::IntField::int(&e.event_id))
     }
 }
+#[cfg(feature = "auth")]
 impl crate::RequestBody for types::BankTransferGetRequest {
     type Operation = BankTransferGet;
 }
+#[cfg(feature = "auth")]
 /// `POST /bank_transfer/get` (operationId `bankTransferGet`; raw client method `bank_transfer_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferGet;
+#[cfg(feature = "auth")]
 impl crate::Operation for BankTransferGet {
     const OPERATION_ID: &'static str = "bankTransferGet";
     const METHOD: &'static str = "POST";
@@ -1131,14 +1950,19 @@ impl crate::Operation for BankTransferGet {
     type Response = types::BankTransferGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "auth")]
 impl crate::PostOperation for BankTransferGet {}
+#[cfg(feature = "auth")]
 impl crate::JsonOperation for BankTransferGet {}
+#[cfg(feature = "auth")]
 impl crate::RequestBody for types::BankTransferListRequest {
     type Operation = BankTransferList;
 }
+#[cfg(feature = "auth")]
 /// `POST /bank_transfer/list` (operationId `bankTransferList`; raw client method `bank_transfer_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferList;
+#[cfg(feature = "auth")]
 impl crate::Operation for BankTransferList {
     const OPERATION_ID: &'static str = "bankTransferList";
     const METHOD: &'static str = "POST";
@@ -1150,8 +1974,11 @@ impl crate::Operation for BankTransferList {
     type Response = types::BankTransferListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "auth")]
 impl crate::PostOperation for BankTransferList {}
+#[cfg(feature = "auth")]
 impl crate::JsonOperation for BankTransferList {}
+#[cfg(feature = "auth")]
 impl crate::Paginated for BankTransferList {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -1173,12 +2000,15 @@ impl crate::Paginated for BankTransferList {
         crate::pagination::IntField::set_int(&mut request.offset, offset);
     }
 }
+#[cfg(feature = "auth")]
 impl crate::RequestBody for types::BankTransferMigrateAccountRequest {
     type Operation = BankTransferMigrateAccount;
 }
+#[cfg(feature = "auth")]
 /// `POST /bank_transfer/migrate_account` (operationId `bankTransferMigrateAccount`; raw client method `bank_transfer_migrate_account`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferMigrateAccount;
+#[cfg(feature = "auth")]
 impl crate::Operation for BankTransferMigrateAccount {
     const OPERATION_ID: &'static str = "bankTransferMigrateAccount";
     const METHOD: &'static str = "POST";
@@ -1190,14 +2020,19 @@ impl crate::Operation for BankTransferMigrateAccount {
     type Response = types::BankTransferMigrateAccountResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "auth")]
 impl crate::PostOperation for BankTransferMigrateAccount {}
+#[cfg(feature = "auth")]
 impl crate::JsonOperation for BankTransferMigrateAccount {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::BankTransferSweepGetRequest {
     type Operation = BankTransferSweepGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /bank_transfer/sweep/get` (operationId `bankTransferSweepGet`; raw client method `bank_transfer_sweep_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferSweepGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for BankTransferSweepGet {
     const OPERATION_ID: &'static str = "bankTransferSweepGet";
     const METHOD: &'static str = "POST";
@@ -1209,14 +2044,19 @@ impl crate::Operation for BankTransferSweepGet {
     type Response = types::BankTransferSweepGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for BankTransferSweepGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for BankTransferSweepGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::BankTransferSweepListRequest {
     type Operation = BankTransferSweepList;
 }
+#[cfg(feature = "transfer")]
 /// `POST /bank_transfer/sweep/list` (operationId `bankTransferSweepList`; raw client method `bank_transfer_sweep_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferSweepList;
+#[cfg(feature = "transfer")]
 impl crate::Operation for BankTransferSweepList {
     const OPERATION_ID: &'static str = "bankTransferSweepList";
     const METHOD: &'static str = "POST";
@@ -1228,14 +2068,19 @@ impl crate::Operation for BankTransferSweepList {
     type Response = types::BankTransferSweepListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for BankTransferSweepList {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for BankTransferSweepList {}
+#[cfg(feature = "beacon")]
 impl crate::RequestBody for types::BeaconAccountRiskEvaluateRequest {
     type Operation = BeaconAccountRiskEvaluate;
 }
+#[cfg(feature = "beacon")]
 /// `POST /beacon/account_risk/v1/evaluate` (operationId `beaconAccountRiskEvaluate`; raw client method `beacon_account_risk_evaluate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconAccountRiskEvaluate;
+#[cfg(feature = "beacon")]
 impl crate::Operation for BeaconAccountRiskEvaluate {
     const OPERATION_ID: &'static str = "beaconAccountRiskEvaluate";
     const METHOD: &'static str = "POST";
@@ -1247,14 +2092,19 @@ impl crate::Operation for BeaconAccountRiskEvaluate {
     type Response = types::BeaconAccountRiskEvaluateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beacon")]
 impl crate::PostOperation for BeaconAccountRiskEvaluate {}
+#[cfg(feature = "beacon")]
 impl crate::JsonOperation for BeaconAccountRiskEvaluate {}
+#[cfg(feature = "beacon")]
 impl crate::RequestBody for types::BeaconDuplicateGetRequest {
     type Operation = BeaconDuplicateGet;
 }
+#[cfg(feature = "beacon")]
 /// `POST /beacon/duplicate/get` (operationId `beaconDuplicateGet`; raw client method `beacon_duplicate_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconDuplicateGet;
+#[cfg(feature = "beacon")]
 impl crate::Operation for BeaconDuplicateGet {
     const OPERATION_ID: &'static str = "beaconDuplicateGet";
     const METHOD: &'static str = "POST";
@@ -1266,14 +2116,19 @@ impl crate::Operation for BeaconDuplicateGet {
     type Response = types::BeaconDuplicateGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beacon")]
 impl crate::PostOperation for BeaconDuplicateGet {}
+#[cfg(feature = "beacon")]
 impl crate::JsonOperation for BeaconDuplicateGet {}
+#[cfg(feature = "beacon")]
 impl crate::RequestBody for types::BeaconReportCreateRequest {
     type Operation = BeaconReportCreate;
 }
+#[cfg(feature = "beacon")]
 /// `POST /beacon/report/create` (operationId `beaconReportCreate`; raw client method `beacon_report_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconReportCreate;
+#[cfg(feature = "beacon")]
 impl crate::Operation for BeaconReportCreate {
     const OPERATION_ID: &'static str = "beaconReportCreate";
     const METHOD: &'static str = "POST";
@@ -1285,14 +2140,19 @@ impl crate::Operation for BeaconReportCreate {
     type Response = types::BeaconReportCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beacon")]
 impl crate::PostOperation for BeaconReportCreate {}
+#[cfg(feature = "beacon")]
 impl crate::JsonOperation for BeaconReportCreate {}
+#[cfg(feature = "beacon")]
 impl crate::RequestBody for types::BeaconReportGetRequest {
     type Operation = BeaconReportGet;
 }
+#[cfg(feature = "beacon")]
 /// `POST /beacon/report/get` (operationId `beaconReportGet`; raw client method `beacon_report_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconReportGet;
+#[cfg(feature = "beacon")]
 impl crate::Operation for BeaconReportGet {
     const OPERATION_ID: &'static str = "beaconReportGet";
     const METHOD: &'static str = "POST";
@@ -1304,14 +2164,19 @@ impl crate::Operation for BeaconReportGet {
     type Response = types::BeaconReportGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beacon")]
 impl crate::PostOperation for BeaconReportGet {}
+#[cfg(feature = "beacon")]
 impl crate::JsonOperation for BeaconReportGet {}
+#[cfg(feature = "beacon")]
 impl crate::RequestBody for types::BeaconReportListRequest {
     type Operation = BeaconReportList;
 }
+#[cfg(feature = "beacon")]
 /// `POST /beacon/report/list` (operationId `beaconReportList`; raw client method `beacon_report_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconReportList;
+#[cfg(feature = "beacon")]
 impl crate::Operation for BeaconReportList {
     const OPERATION_ID: &'static str = "beaconReportList";
     const METHOD: &'static str = "POST";
@@ -1323,8 +2188,11 @@ impl crate::Operation for BeaconReportList {
     type Response = types::BeaconReportListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beacon")]
 impl crate::PostOperation for BeaconReportList {}
+#[cfg(feature = "beacon")]
 impl crate::JsonOperation for BeaconReportList {}
+#[cfg(feature = "beacon")]
 impl crate::Paginated for BeaconReportList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -1351,12 +2219,15 @@ impl crate::Paginated for BeaconReportList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "beacon")]
 impl crate::RequestBody for types::BeaconReportSyndicationGetRequest {
     type Operation = BeaconReportSyndicationGet;
 }
+#[cfg(feature = "beacon")]
 /// `POST /beacon/report_syndication/get` (operationId `beaconReportSyndicationGet`; raw client method `beacon_report_syndication_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconReportSyndicationGet;
+#[cfg(feature = "beacon")]
 impl crate::Operation for BeaconReportSyndicationGet {
     const OPERATION_ID: &'static str = "beaconReportSyndicationGet";
     const METHOD: &'static str = "POST";
@@ -1368,14 +2239,19 @@ impl crate::Operation for BeaconReportSyndicationGet {
     type Response = types::BeaconReportSyndicationGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beacon")]
 impl crate::PostOperation for BeaconReportSyndicationGet {}
+#[cfg(feature = "beacon")]
 impl crate::JsonOperation for BeaconReportSyndicationGet {}
+#[cfg(feature = "beacon")]
 impl crate::RequestBody for types::BeaconReportSyndicationListRequest {
     type Operation = BeaconReportSyndicationList;
 }
+#[cfg(feature = "beacon")]
 /// `POST /beacon/report_syndication/list` (operationId `beaconReportSyndicationList`; raw client method `beacon_report_syndication_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconReportSyndicationList;
+#[cfg(feature = "beacon")]
 impl crate::Operation for BeaconReportSyndicationList {
     const OPERATION_ID: &'static str = "beaconReportSyndicationList";
     const METHOD: &'static str = "POST";
@@ -1387,8 +2263,11 @@ impl crate::Operation for BeaconReportSyndicationList {
     type Response = types::BeaconReportSyndicationListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beacon")]
 impl crate::PostOperation for BeaconReportSyndicationList {}
+#[cfg(feature = "beacon")]
 impl crate::JsonOperation for BeaconReportSyndicationList {}
+#[cfg(feature = "beacon")]
 impl crate::Paginated for BeaconReportSyndicationList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -1415,12 +2294,15 @@ impl crate::Paginated for BeaconReportSyndicationList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "beacon")]
 impl crate::RequestBody for types::BeaconUserAccountInsightsGetRequest {
     type Operation = BeaconUserAccountInsightsGet;
 }
+#[cfg(feature = "beacon")]
 /// `POST /beacon/user/account_insights/get` (operationId `beaconUserAccountInsightsGet`; raw client method `beacon_user_account_insights_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconUserAccountInsightsGet;
+#[cfg(feature = "beacon")]
 impl crate::Operation for BeaconUserAccountInsightsGet {
     const OPERATION_ID: &'static str = "beaconUserAccountInsightsGet";
     const METHOD: &'static str = "POST";
@@ -1432,14 +2314,19 @@ impl crate::Operation for BeaconUserAccountInsightsGet {
     type Response = types::BeaconUserAccountInsightsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beacon")]
 impl crate::PostOperation for BeaconUserAccountInsightsGet {}
+#[cfg(feature = "beacon")]
 impl crate::JsonOperation for BeaconUserAccountInsightsGet {}
+#[cfg(feature = "beacon")]
 impl crate::RequestBody for types::BeaconUserCreateRequest {
     type Operation = BeaconUserCreate;
 }
+#[cfg(feature = "beacon")]
 /// `POST /beacon/user/create` (operationId `beaconUserCreate`; raw client method `beacon_user_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconUserCreate;
+#[cfg(feature = "beacon")]
 impl crate::Operation for BeaconUserCreate {
     const OPERATION_ID: &'static str = "beaconUserCreate";
     const METHOD: &'static str = "POST";
@@ -1451,14 +2338,19 @@ impl crate::Operation for BeaconUserCreate {
     type Response = types::BeaconUserCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beacon")]
 impl crate::PostOperation for BeaconUserCreate {}
+#[cfg(feature = "beacon")]
 impl crate::JsonOperation for BeaconUserCreate {}
+#[cfg(feature = "beacon")]
 impl crate::RequestBody for types::BeaconUserGetRequest {
     type Operation = BeaconUserGet;
 }
+#[cfg(feature = "beacon")]
 /// `POST /beacon/user/get` (operationId `beaconUserGet`; raw client method `beacon_user_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconUserGet;
+#[cfg(feature = "beacon")]
 impl crate::Operation for BeaconUserGet {
     const OPERATION_ID: &'static str = "beaconUserGet";
     const METHOD: &'static str = "POST";
@@ -1470,14 +2362,19 @@ impl crate::Operation for BeaconUserGet {
     type Response = types::BeaconUserGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beacon")]
 impl crate::PostOperation for BeaconUserGet {}
+#[cfg(feature = "beacon")]
 impl crate::JsonOperation for BeaconUserGet {}
+#[cfg(feature = "beacon")]
 impl crate::RequestBody for types::BeaconUserHistoryListRequest {
     type Operation = BeaconUserHistoryList;
 }
+#[cfg(feature = "beacon")]
 /// `POST /beacon/user/history/list` (operationId `beaconUserHistoryList`; raw client method `beacon_user_history_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconUserHistoryList;
+#[cfg(feature = "beacon")]
 impl crate::Operation for BeaconUserHistoryList {
     const OPERATION_ID: &'static str = "beaconUserHistoryList";
     const METHOD: &'static str = "POST";
@@ -1489,8 +2386,11 @@ impl crate::Operation for BeaconUserHistoryList {
     type Response = types::BeaconUserHistoryListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beacon")]
 impl crate::PostOperation for BeaconUserHistoryList {}
+#[cfg(feature = "beacon")]
 impl crate::JsonOperation for BeaconUserHistoryList {}
+#[cfg(feature = "beacon")]
 impl crate::Paginated for BeaconUserHistoryList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -1517,12 +2417,15 @@ impl crate::Paginated for BeaconUserHistoryList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "beacon")]
 impl crate::RequestBody for types::BeaconUserReviewRequest {
     type Operation = BeaconUserReview;
 }
+#[cfg(feature = "beacon")]
 /// `POST /beacon/user/review` (operationId `beaconUserReview`; raw client method `beacon_user_review`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconUserReview;
+#[cfg(feature = "beacon")]
 impl crate::Operation for BeaconUserReview {
     const OPERATION_ID: &'static str = "beaconUserReview";
     const METHOD: &'static str = "POST";
@@ -1534,14 +2437,19 @@ impl crate::Operation for BeaconUserReview {
     type Response = types::BeaconUserGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beacon")]
 impl crate::PostOperation for BeaconUserReview {}
+#[cfg(feature = "beacon")]
 impl crate::JsonOperation for BeaconUserReview {}
+#[cfg(feature = "beacon")]
 impl crate::RequestBody for types::BeaconUserUpdateRequest {
     type Operation = BeaconUserUpdate;
 }
+#[cfg(feature = "beacon")]
 /// `POST /beacon/user/update` (operationId `beaconUserUpdate`; raw client method `beacon_user_update`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconUserUpdate;
+#[cfg(feature = "beacon")]
 impl crate::Operation for BeaconUserUpdate {
     const OPERATION_ID: &'static str = "beaconUserUpdate";
     const METHOD: &'static str = "POST";
@@ -1553,14 +2461,19 @@ impl crate::Operation for BeaconUserUpdate {
     type Response = types::BeaconUserUpdateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beacon")]
 impl crate::PostOperation for BeaconUserUpdate {}
+#[cfg(feature = "beacon")]
 impl crate::JsonOperation for BeaconUserUpdate {}
+#[cfg(feature = "beta")]
 impl crate::RequestBody for types::BetaEwaReportV1GetRequest {
     type Operation = BetaEwaReportV1Get;
 }
+#[cfg(feature = "beta")]
 /// `POST /beta/ewa_report/v1/get` (operationId `betaEwaReportV1Get`; raw client method `beta_ewa_report_v1_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BetaEwaReportV1Get;
+#[cfg(feature = "beta")]
 impl crate::Operation for BetaEwaReportV1Get {
     const OPERATION_ID: &'static str = "betaEwaReportV1Get";
     const METHOD: &'static str = "POST";
@@ -1572,14 +2485,19 @@ impl crate::Operation for BetaEwaReportV1Get {
     type Response = types::BetaEwaReportV1GetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "beta")]
 impl crate::PostOperation for BetaEwaReportV1Get {}
+#[cfg(feature = "beta")]
 impl crate::JsonOperation for BetaEwaReportV1Get {}
+#[cfg(feature = "partner")]
 impl crate::RequestBody for types::BetaPartnerCustomerV1CreateRequest {
     type Operation = BetaPartnerCustomerV1Create;
 }
+#[cfg(feature = "partner")]
 /// `POST /beta/partner/customer/v1/create` (operationId `betaPartnerCustomerV1Create`; raw client method `beta_partner_customer_v1_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BetaPartnerCustomerV1Create;
+#[cfg(feature = "partner")]
 impl crate::Operation for BetaPartnerCustomerV1Create {
     const OPERATION_ID: &'static str = "betaPartnerCustomerV1Create";
     const METHOD: &'static str = "POST";
@@ -1591,14 +2509,19 @@ impl crate::Operation for BetaPartnerCustomerV1Create {
     type Response = types::BetaPartnerCustomerV1CreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "partner")]
 impl crate::PostOperation for BetaPartnerCustomerV1Create {}
+#[cfg(feature = "partner")]
 impl crate::JsonOperation for BetaPartnerCustomerV1Create {}
+#[cfg(feature = "partner")]
 impl crate::RequestBody for types::BetaPartnerCustomerV1EnableRequest {
     type Operation = BetaPartnerCustomerV1Enable;
 }
+#[cfg(feature = "partner")]
 /// `POST /beta/partner/customer/v1/enable` (operationId `betaPartnerCustomerV1Enable`; raw client method `beta_partner_customer_v1_enable`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BetaPartnerCustomerV1Enable;
+#[cfg(feature = "partner")]
 impl crate::Operation for BetaPartnerCustomerV1Enable {
     const OPERATION_ID: &'static str = "betaPartnerCustomerV1Enable";
     const METHOD: &'static str = "POST";
@@ -1610,14 +2533,19 @@ impl crate::Operation for BetaPartnerCustomerV1Enable {
     type Response = types::BetaPartnerCustomerV1EnableResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "partner")]
 impl crate::PostOperation for BetaPartnerCustomerV1Enable {}
+#[cfg(feature = "partner")]
 impl crate::JsonOperation for BetaPartnerCustomerV1Enable {}
+#[cfg(feature = "partner")]
 impl crate::RequestBody for types::BetaPartnerCustomerV1GetRequest {
     type Operation = BetaPartnerCustomerV1Get;
 }
+#[cfg(feature = "partner")]
 /// `POST /beta/partner/customer/v1/get` (operationId `betaPartnerCustomerV1Get`; raw client method `beta_partner_customer_v1_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BetaPartnerCustomerV1Get;
+#[cfg(feature = "partner")]
 impl crate::Operation for BetaPartnerCustomerV1Get {
     const OPERATION_ID: &'static str = "betaPartnerCustomerV1Get";
     const METHOD: &'static str = "POST";
@@ -1629,14 +2557,19 @@ impl crate::Operation for BetaPartnerCustomerV1Get {
     type Response = types::BetaPartnerCustomerV1GetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "partner")]
 impl crate::PostOperation for BetaPartnerCustomerV1Get {}
+#[cfg(feature = "partner")]
 impl crate::JsonOperation for BetaPartnerCustomerV1Get {}
+#[cfg(feature = "partner")]
 impl crate::RequestBody for types::BetaPartnerCustomerV1UpdateRequest {
     type Operation = BetaPartnerCustomerV1Update;
 }
+#[cfg(feature = "partner")]
 /// `POST /beta/partner/customer/v1/update` (operationId `betaPartnerCustomerV1Update`; raw client method `beta_partner_customer_v1_update`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BetaPartnerCustomerV1Update;
+#[cfg(feature = "partner")]
 impl crate::Operation for BetaPartnerCustomerV1Update {
     const OPERATION_ID: &'static str = "betaPartnerCustomerV1Update";
     const METHOD: &'static str = "POST";
@@ -1648,14 +2581,19 @@ impl crate::Operation for BetaPartnerCustomerV1Update {
     type Response = types::BetaPartnerCustomerV1UpdateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "partner")]
 impl crate::PostOperation for BetaPartnerCustomerV1Update {}
+#[cfg(feature = "partner")]
 impl crate::JsonOperation for BetaPartnerCustomerV1Update {}
+#[cfg(feature = "business-verification")]
 impl crate::RequestBody for types::BusinessVerificationCreateRequest {
     type Operation = BusinessVerificationCreate;
 }
+#[cfg(feature = "business-verification")]
 /// `POST /business_verification/create` (operationId `businessVerificationCreate`; raw client method `business_verification_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BusinessVerificationCreate;
+#[cfg(feature = "business-verification")]
 impl crate::Operation for BusinessVerificationCreate {
     const OPERATION_ID: &'static str = "businessVerificationCreate";
     const METHOD: &'static str = "POST";
@@ -1667,14 +2605,19 @@ impl crate::Operation for BusinessVerificationCreate {
     type Response = types::BusinessVerificationCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "business-verification")]
 impl crate::PostOperation for BusinessVerificationCreate {}
+#[cfg(feature = "business-verification")]
 impl crate::JsonOperation for BusinessVerificationCreate {}
+#[cfg(feature = "business-verification")]
 impl crate::RequestBody for types::BusinessVerificationGetRequest {
     type Operation = BusinessVerificationGet;
 }
+#[cfg(feature = "business-verification")]
 /// `POST /business_verification/get` (operationId `businessVerificationGet`; raw client method `business_verification_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BusinessVerificationGet;
+#[cfg(feature = "business-verification")]
 impl crate::Operation for BusinessVerificationGet {
     const OPERATION_ID: &'static str = "businessVerificationGet";
     const METHOD: &'static str = "POST";
@@ -1686,14 +2629,19 @@ impl crate::Operation for BusinessVerificationGet {
     type Response = types::BusinessVerificationGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "business-verification")]
 impl crate::PostOperation for BusinessVerificationGet {}
+#[cfg(feature = "business-verification")]
 impl crate::JsonOperation for BusinessVerificationGet {}
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::CashflowReportGetRequest {
     type Operation = CashflowReportGet;
 }
+#[cfg(feature = "transactions")]
 /// `POST /cashflow_report/get` (operationId `cashflowReportGet`; raw client method `cashflow_report_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CashflowReportGet;
+#[cfg(feature = "transactions")]
 impl crate::Operation for CashflowReportGet {
     const OPERATION_ID: &'static str = "cashflowReportGet";
     const METHOD: &'static str = "POST";
@@ -1705,8 +2653,11 @@ impl crate::Operation for CashflowReportGet {
     type Response = types::CashflowReportGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for CashflowReportGet {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for CashflowReportGet {}
+#[cfg(feature = "transactions")]
 impl crate::CursorSync for CashflowReportGet {
     const MAX_COUNT: ::std::option::Option<i64> = ::std::option::Option::Some(500i64);
     const PAGED_FIELDS: &'static [&'static str] = &["transactions"];
@@ -1739,12 +2690,15 @@ impl crate::CursorSync for CashflowReportGet {
         *acc = page;
     }
 }
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::CashflowReportInsightsGetRequest {
     type Operation = CashflowReportInsightsGet;
 }
+#[cfg(feature = "transactions")]
 /// `POST /cashflow_report/insights/get` (operationId `cashflowReportInsightsGet`; raw client method `cashflow_report_insights_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CashflowReportInsightsGet;
+#[cfg(feature = "transactions")]
 impl crate::Operation for CashflowReportInsightsGet {
     const OPERATION_ID: &'static str = "cashflowReportInsightsGet";
     const METHOD: &'static str = "POST";
@@ -1756,14 +2710,19 @@ impl crate::Operation for CashflowReportInsightsGet {
     type Response = types::CashflowReportInsightsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for CashflowReportInsightsGet {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for CashflowReportInsightsGet {}
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::CashflowReportRefreshRequest {
     type Operation = CashflowReportRefresh;
 }
+#[cfg(feature = "transactions")]
 /// `POST /cashflow_report/refresh` (operationId `cashflowReportRefresh`; raw client method `cashflow_report_refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CashflowReportRefresh;
+#[cfg(feature = "transactions")]
 impl crate::Operation for CashflowReportRefresh {
     const OPERATION_ID: &'static str = "cashflowReportRefresh";
     const METHOD: &'static str = "POST";
@@ -1775,14 +2734,19 @@ impl crate::Operation for CashflowReportRefresh {
     type Response = types::CashflowReportRefreshResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for CashflowReportRefresh {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for CashflowReportRefresh {}
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::CashflowReportTransactionsGetRequest {
     type Operation = CashflowReportTransactionsGet;
 }
+#[cfg(feature = "transactions")]
 /// `POST /cashflow_report/transactions/get` (operationId `cashflowReportTransactionsGet`; raw client method `cashflow_report_transactions_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CashflowReportTransactionsGet;
+#[cfg(feature = "transactions")]
 impl crate::Operation for CashflowReportTransactionsGet {
     const OPERATION_ID: &'static str = "cashflowReportTransactionsGet";
     const METHOD: &'static str = "POST";
@@ -1794,8 +2758,11 @@ impl crate::Operation for CashflowReportTransactionsGet {
     type Response = types::CashflowReportTransactionsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for CashflowReportTransactionsGet {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for CashflowReportTransactionsGet {}
+#[cfg(feature = "transactions")]
 impl crate::CursorSync for CashflowReportTransactionsGet {
     const MAX_COUNT: ::std::option::Option<i64> = ::std::option::Option::Some(500i64);
     const PAGED_FIELDS: &'static [&'static str] = &["transactions"];
@@ -1828,12 +2795,15 @@ impl crate::CursorSync for CashflowReportTransactionsGet {
         *acc = page;
     }
 }
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::CategoriesGetRequest {
     type Operation = CategoriesGet;
 }
+#[cfg(feature = "transactions")]
 /// `POST /categories/get` (operationId `categoriesGet`; raw client method `categories_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CategoriesGet;
+#[cfg(feature = "transactions")]
 impl crate::Operation for CategoriesGet {
     const OPERATION_ID: &'static str = "categoriesGet";
     const METHOD: &'static str = "POST";
@@ -1845,14 +2815,19 @@ impl crate::Operation for CategoriesGet {
     type Response = types::CategoriesGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for CategoriesGet {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for CategoriesGet {}
+#[cfg(feature = "consent")]
 impl crate::RequestBody for types::ConsentEventsGetRequest {
     type Operation = ConsentEventsGet;
 }
+#[cfg(feature = "consent")]
 /// `POST /consent/events/get` (operationId `consentEventsGet`; raw client method `consent_events_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ConsentEventsGet;
+#[cfg(feature = "consent")]
 impl crate::Operation for ConsentEventsGet {
     const OPERATION_ID: &'static str = "consentEventsGet";
     const METHOD: &'static str = "POST";
@@ -1864,7 +2839,9 @@ impl crate::Operation for ConsentEventsGet {
     type Response = types::ConsentEventsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "consent")]
 impl crate::PostOperation for ConsentEventsGet {}
+#[cfg(feature = "consent")]
 impl crate::JsonOperation for ConsentEventsGet {}
 impl crate::RequestBody for types::ConsumerReportPdfGetRequest {
     type Operation = ConsumerReportPdfGet;
@@ -1885,12 +2862,15 @@ impl crate::Operation for ConsumerReportPdfGet {
 }
 impl crate::PostOperation for ConsumerReportPdfGet {}
 impl crate::BinaryOperation for ConsumerReportPdfGet {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraCheckReportBaseReportGetRequest {
     type Operation = CraCheckReportBaseReportGet;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/check_report/base_report/get` (operationId `craCheckReportBaseReportGet`; raw client method `cra_check_report_base_report_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportBaseReportGet;
+#[cfg(feature = "check")]
 impl crate::Operation for CraCheckReportBaseReportGet {
     const OPERATION_ID: &'static str = "craCheckReportBaseReportGet";
     const METHOD: &'static str = "POST";
@@ -1902,14 +2882,19 @@ impl crate::Operation for CraCheckReportBaseReportGet {
     type Response = types::CraCheckReportBaseReportGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraCheckReportBaseReportGet {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraCheckReportBaseReportGet {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraCheckReportCashflowInsightsGetRequest {
     type Operation = CraCheckReportCashflowInsightsGet;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/check_report/cashflow_insights/get` (operationId `craCheckReportCashflowInsightsGet`; raw client method `cra_check_report_cashflow_insights_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportCashflowInsightsGet;
+#[cfg(feature = "check")]
 impl crate::Operation for CraCheckReportCashflowInsightsGet {
     const OPERATION_ID: &'static str = "craCheckReportCashflowInsightsGet";
     const METHOD: &'static str = "POST";
@@ -1921,14 +2906,19 @@ impl crate::Operation for CraCheckReportCashflowInsightsGet {
     type Response = types::CraCheckReportCashflowInsightsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraCheckReportCashflowInsightsGet {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraCheckReportCashflowInsightsGet {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraCheckReportCreateRequest {
     type Operation = CraCheckReportCreate;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/check_report/create` (operationId `craCheckReportCreate`; raw client method `cra_check_report_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportCreate;
+#[cfg(feature = "check")]
 impl crate::Operation for CraCheckReportCreate {
     const OPERATION_ID: &'static str = "craCheckReportCreate";
     const METHOD: &'static str = "POST";
@@ -1940,14 +2930,19 @@ impl crate::Operation for CraCheckReportCreate {
     type Response = types::CraCheckReportCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraCheckReportCreate {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraCheckReportCreate {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraCheckReportIncomeInsightsGetRequest {
     type Operation = CraCheckReportIncomeInsightsGet;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/check_report/income_insights/get` (operationId `craCheckReportIncomeInsightsGet`; raw client method `cra_check_report_income_insights_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportIncomeInsightsGet;
+#[cfg(feature = "check")]
 impl crate::Operation for CraCheckReportIncomeInsightsGet {
     const OPERATION_ID: &'static str = "craCheckReportIncomeInsightsGet";
     const METHOD: &'static str = "POST";
@@ -1959,14 +2954,19 @@ impl crate::Operation for CraCheckReportIncomeInsightsGet {
     type Response = types::CraCheckReportIncomeInsightsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraCheckReportIncomeInsightsGet {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraCheckReportIncomeInsightsGet {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraCheckReportLendScoreGetRequest {
     type Operation = CraCheckReportLendScoreGet;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/check_report/lend_score/get` (operationId `craCheckReportLendScoreGet`; raw client method `cra_check_report_lend_score_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportLendScoreGet;
+#[cfg(feature = "check")]
 impl crate::Operation for CraCheckReportLendScoreGet {
     const OPERATION_ID: &'static str = "craCheckReportLendScoreGet";
     const METHOD: &'static str = "POST";
@@ -1978,14 +2978,19 @@ impl crate::Operation for CraCheckReportLendScoreGet {
     type Response = types::CraCheckReportLendScoreGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraCheckReportLendScoreGet {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraCheckReportLendScoreGet {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraCheckReportNetworkInsightsGetRequest {
     type Operation = CraCheckReportNetworkInsightsGet;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/check_report/network_insights/get` (operationId `craCheckReportNetworkInsightsGet`; raw client method `cra_check_report_network_insights_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportNetworkInsightsGet;
+#[cfg(feature = "check")]
 impl crate::Operation for CraCheckReportNetworkInsightsGet {
     const OPERATION_ID: &'static str = "craCheckReportNetworkInsightsGet";
     const METHOD: &'static str = "POST";
@@ -1997,14 +3002,19 @@ impl crate::Operation for CraCheckReportNetworkInsightsGet {
     type Response = types::CraCheckReportNetworkInsightsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraCheckReportNetworkInsightsGet {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraCheckReportNetworkInsightsGet {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraCheckReportPartnerInsightsGetRequest {
     type Operation = CraCheckReportPartnerInsightsGet;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/check_report/partner_insights/get` (operationId `craCheckReportPartnerInsightsGet`; raw client method `cra_check_report_partner_insights_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportPartnerInsightsGet;
+#[cfg(feature = "check")]
 impl crate::Operation for CraCheckReportPartnerInsightsGet {
     const OPERATION_ID: &'static str = "craCheckReportPartnerInsightsGet";
     const METHOD: &'static str = "POST";
@@ -2016,14 +3026,19 @@ impl crate::Operation for CraCheckReportPartnerInsightsGet {
     type Response = types::CraCheckReportPartnerInsightsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraCheckReportPartnerInsightsGet {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraCheckReportPartnerInsightsGet {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraCheckReportPdfGetRequest {
     type Operation = CraCheckReportPdfGet;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/check_report/pdf/get` (operationId `craCheckReportPdfGet`; raw client method `cra_check_report_pdf_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportPdfGet;
+#[cfg(feature = "check")]
 impl crate::Operation for CraCheckReportPdfGet {
     const OPERATION_ID: &'static str = "craCheckReportPdfGet";
     const METHOD: &'static str = "POST";
@@ -2035,14 +3050,19 @@ impl crate::Operation for CraCheckReportPdfGet {
     type Response = ByteStream;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraCheckReportPdfGet {}
+#[cfg(feature = "check")]
 impl crate::BinaryOperation for CraCheckReportPdfGet {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraCheckReportVerificationGetRequest {
     type Operation = CraCheckReportVerificationGet;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/check_report/verification/get` (operationId `craCheckReportVerificationGet`; raw client method `cra_check_report_verification_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportVerificationGet;
+#[cfg(feature = "check")]
 impl crate::Operation for CraCheckReportVerificationGet {
     const OPERATION_ID: &'static str = "craCheckReportVerificationGet";
     const METHOD: &'static str = "POST";
@@ -2054,14 +3074,19 @@ impl crate::Operation for CraCheckReportVerificationGet {
     type Response = types::CraCheckReportVerificationGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraCheckReportVerificationGet {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraCheckReportVerificationGet {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraCheckReportVerificationPdfGetRequest {
     type Operation = CraCheckReportVerificationPdfGet;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/check_report/verification/pdf/get` (operationId `craCheckReportVerificationPdfGet`; raw client method `cra_check_report_verification_pdf_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportVerificationPdfGet;
+#[cfg(feature = "check")]
 impl crate::Operation for CraCheckReportVerificationPdfGet {
     const OPERATION_ID: &'static str = "craCheckReportVerificationPdfGet";
     const METHOD: &'static str = "POST";
@@ -2073,14 +3098,19 @@ impl crate::Operation for CraCheckReportVerificationPdfGet {
     type Response = ByteStream;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraCheckReportVerificationPdfGet {}
+#[cfg(feature = "check")]
 impl crate::BinaryOperation for CraCheckReportVerificationPdfGet {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraCreditProfileReportGetRequest {
     type Operation = CraCreditProfileReportGet;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/credit_profile/report/get` (operationId `craCreditProfileReportGet`; raw client method `cra_credit_profile_report_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCreditProfileReportGet;
+#[cfg(feature = "check")]
 impl crate::Operation for CraCreditProfileReportGet {
     const OPERATION_ID: &'static str = "craCreditProfileReportGet";
     const METHOD: &'static str = "POST";
@@ -2092,14 +3122,19 @@ impl crate::Operation for CraCreditProfileReportGet {
     type Response = types::CraCreditProfileReportGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraCreditProfileReportGet {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraCreditProfileReportGet {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraLoansApplicationsRegisterRequest {
     type Operation = CraLoansApplicationsRegister;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/loans/applications/register` (operationId `craLoansApplicationsRegister`; raw client method `cra_loans_applications_register`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraLoansApplicationsRegister;
+#[cfg(feature = "check")]
 impl crate::Operation for CraLoansApplicationsRegister {
     const OPERATION_ID: &'static str = "craLoansApplicationsRegister";
     const METHOD: &'static str = "POST";
@@ -2111,14 +3146,19 @@ impl crate::Operation for CraLoansApplicationsRegister {
     type Response = types::CraLoansApplicationsRegisterResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraLoansApplicationsRegister {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraLoansApplicationsRegister {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraLoansRegisterRequest {
     type Operation = CraLoansRegister;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/loans/register` (operationId `craLoansRegister`; raw client method `cra_loans_register`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraLoansRegister;
+#[cfg(feature = "check")]
 impl crate::Operation for CraLoansRegister {
     const OPERATION_ID: &'static str = "craLoansRegister";
     const METHOD: &'static str = "POST";
@@ -2130,14 +3170,19 @@ impl crate::Operation for CraLoansRegister {
     type Response = types::CraLoansRegisterResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraLoansRegister {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraLoansRegister {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraLoansUnregisterRequest {
     type Operation = CraLoansUnregister;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/loans/unregister` (operationId `craLoansUnregister`; raw client method `cra_loans_unregister`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraLoansUnregister;
+#[cfg(feature = "check")]
 impl crate::Operation for CraLoansUnregister {
     const OPERATION_ID: &'static str = "craLoansUnregister";
     const METHOD: &'static str = "POST";
@@ -2149,14 +3194,19 @@ impl crate::Operation for CraLoansUnregister {
     type Response = types::CraLoanUnregisterResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraLoansUnregister {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraLoansUnregister {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraLoansUpdateRequest {
     type Operation = CraLoansUpdate;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/loans/update` (operationId `craLoansUpdate`; raw client method `cra_loans_update`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraLoansUpdate;
+#[cfg(feature = "check")]
 impl crate::Operation for CraLoansUpdate {
     const OPERATION_ID: &'static str = "craLoansUpdate";
     const METHOD: &'static str = "POST";
@@ -2168,14 +3218,19 @@ impl crate::Operation for CraLoansUpdate {
     type Response = types::CraLoansUpdateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraLoansUpdate {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraLoansUpdate {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraMonitoringInsightsGetRequest {
     type Operation = CraMonitoringInsightsGet;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/monitoring_insights/get` (operationId `craMonitoringInsightsGet`; raw client method `cra_monitoring_insights_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraMonitoringInsightsGet;
+#[cfg(feature = "check")]
 impl crate::Operation for CraMonitoringInsightsGet {
     const OPERATION_ID: &'static str = "craMonitoringInsightsGet";
     const METHOD: &'static str = "POST";
@@ -2187,14 +3242,19 @@ impl crate::Operation for CraMonitoringInsightsGet {
     type Response = types::CraMonitoringInsightsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraMonitoringInsightsGet {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraMonitoringInsightsGet {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraMonitoringInsightsSubscribeRequest {
     type Operation = CraMonitoringInsightsSubscribe;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/monitoring_insights/subscribe` (operationId `craMonitoringInsightsSubscribe`; raw client method `cra_monitoring_insights_subscribe`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraMonitoringInsightsSubscribe;
+#[cfg(feature = "check")]
 impl crate::Operation for CraMonitoringInsightsSubscribe {
     const OPERATION_ID: &'static str = "craMonitoringInsightsSubscribe";
     const METHOD: &'static str = "POST";
@@ -2206,14 +3266,19 @@ impl crate::Operation for CraMonitoringInsightsSubscribe {
     type Response = types::CraMonitoringInsightsSubscribeResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraMonitoringInsightsSubscribe {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraMonitoringInsightsSubscribe {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::CraMonitoringInsightsUnsubscribeRequest {
     type Operation = CraMonitoringInsightsUnsubscribe;
 }
+#[cfg(feature = "check")]
 /// `POST /cra/monitoring_insights/unsubscribe` (operationId `craMonitoringInsightsUnsubscribe`; raw client method `cra_monitoring_insights_unsubscribe`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraMonitoringInsightsUnsubscribe;
+#[cfg(feature = "check")]
 impl crate::Operation for CraMonitoringInsightsUnsubscribe {
     const OPERATION_ID: &'static str = "craMonitoringInsightsUnsubscribe";
     const METHOD: &'static str = "POST";
@@ -2225,14 +3290,19 @@ impl crate::Operation for CraMonitoringInsightsUnsubscribe {
     type Response = types::CraMonitoringInsightsUnsubscribeResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for CraMonitoringInsightsUnsubscribe {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for CraMonitoringInsightsUnsubscribe {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CraPartnerInsightsGetRequest {
     type Operation = CraPartnerInsightsGet;
 }
+#[cfg(feature = "income")]
 /// `POST /cra/partner_insights/get` (operationId `craPartnerInsightsGet`; raw client method `cra_partner_insights_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraPartnerInsightsGet;
+#[cfg(feature = "income")]
 impl crate::Operation for CraPartnerInsightsGet {
     const OPERATION_ID: &'static str = "craPartnerInsightsGet";
     const METHOD: &'static str = "POST";
@@ -2244,14 +3314,19 @@ impl crate::Operation for CraPartnerInsightsGet {
     type Response = types::CraPartnerInsightsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CraPartnerInsightsGet {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CraPartnerInsightsGet {}
+#[cfg(feature = "payment-initiation")]
 impl crate::RequestBody for types::PaymentInitiationPaymentTokenCreateRequest {
     type Operation = CreatePaymentToken;
 }
+#[cfg(feature = "payment-initiation")]
 /// `POST /payment_initiation/payment/token/create` (operationId `createPaymentToken`; raw client method `create_payment_token`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreatePaymentToken;
+#[cfg(feature = "payment-initiation")]
 impl crate::Operation for CreatePaymentToken {
     const OPERATION_ID: &'static str = "createPaymentToken";
     const METHOD: &'static str = "POST";
@@ -2263,14 +3338,19 @@ impl crate::Operation for CreatePaymentToken {
     type Response = types::PaymentInitiationPaymentTokenCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::PostOperation for CreatePaymentToken {}
+#[cfg(feature = "payment-initiation")]
 impl crate::JsonOperation for CreatePaymentToken {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::AssetReportFreddieGetRequest {
     type Operation = CreditAssetReportFreddieMacGet;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/asset_report/freddie_mac/get` (operationId `creditAssetReportFreddieMacGet`; raw client method `credit_asset_report_freddie_mac_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditAssetReportFreddieMacGet;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditAssetReportFreddieMacGet {
     const OPERATION_ID: &'static str = "creditAssetReportFreddieMacGet";
     const METHOD: &'static str = "POST";
@@ -2282,14 +3362,19 @@ impl crate::Operation for CreditAssetReportFreddieMacGet {
     type Response = types::AssetReportFreddieGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditAssetReportFreddieMacGet {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditAssetReportFreddieMacGet {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditAuditCopyTokenCreateRequest {
     type Operation = CreditAuditCopyTokenCreate;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/audit_copy_token/create` (operationId `creditAuditCopyTokenCreate`; raw client method `credit_audit_copy_token_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditAuditCopyTokenCreate;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditAuditCopyTokenCreate {
     const OPERATION_ID: &'static str = "creditAuditCopyTokenCreate";
     const METHOD: &'static str = "POST";
@@ -2301,14 +3386,19 @@ impl crate::Operation for CreditAuditCopyTokenCreate {
     type Response = types::CreditAuditCopyTokenCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditAuditCopyTokenCreate {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditAuditCopyTokenCreate {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditAuditCopyTokenUpdateRequest {
     type Operation = CreditAuditCopyTokenUpdate;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/audit_copy_token/update` (operationId `creditAuditCopyTokenUpdate`; raw client method `credit_audit_copy_token_update`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditAuditCopyTokenUpdate;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditAuditCopyTokenUpdate {
     const OPERATION_ID: &'static str = "creditAuditCopyTokenUpdate";
     const METHOD: &'static str = "POST";
@@ -2320,14 +3410,19 @@ impl crate::Operation for CreditAuditCopyTokenUpdate {
     type Response = types::CreditAuditCopyTokenUpdateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditAuditCopyTokenUpdate {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditAuditCopyTokenUpdate {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditBankEmploymentGetRequest {
     type Operation = CreditBankEmploymentGet;
 }
+#[cfg(feature = "income")]
 /// `POST /beta/credit/v1/bank_employment/get` (operationId `creditBankEmploymentGet`; raw client method `credit_bank_employment_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditBankEmploymentGet;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditBankEmploymentGet {
     const OPERATION_ID: &'static str = "creditBankEmploymentGet";
     const METHOD: &'static str = "POST";
@@ -2339,14 +3434,19 @@ impl crate::Operation for CreditBankEmploymentGet {
     type Response = types::CreditBankEmploymentGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditBankEmploymentGet {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditBankEmploymentGet {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditBankIncomeGetRequest {
     type Operation = CreditBankIncomeGet;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/bank_income/get` (operationId `creditBankIncomeGet`; raw client method `credit_bank_income_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditBankIncomeGet;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditBankIncomeGet {
     const OPERATION_ID: &'static str = "creditBankIncomeGet";
     const METHOD: &'static str = "POST";
@@ -2358,14 +3458,19 @@ impl crate::Operation for CreditBankIncomeGet {
     type Response = types::CreditBankIncomeGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditBankIncomeGet {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditBankIncomeGet {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditBankIncomePdfGetRequest {
     type Operation = CreditBankIncomePdfGet;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/bank_income/pdf/get` (operationId `creditBankIncomePdfGet`; raw client method `credit_bank_income_pdf_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditBankIncomePdfGet;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditBankIncomePdfGet {
     const OPERATION_ID: &'static str = "creditBankIncomePdfGet";
     const METHOD: &'static str = "POST";
@@ -2377,14 +3482,19 @@ impl crate::Operation for CreditBankIncomePdfGet {
     type Response = ByteStream;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditBankIncomePdfGet {}
+#[cfg(feature = "income")]
 impl crate::BinaryOperation for CreditBankIncomePdfGet {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditBankIncomeRefreshRequest {
     type Operation = CreditBankIncomeRefresh;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/bank_income/refresh` (operationId `creditBankIncomeRefresh`; raw client method `credit_bank_income_refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditBankIncomeRefresh;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditBankIncomeRefresh {
     const OPERATION_ID: &'static str = "creditBankIncomeRefresh";
     const METHOD: &'static str = "POST";
@@ -2396,14 +3506,19 @@ impl crate::Operation for CreditBankIncomeRefresh {
     type Response = types::CreditBankIncomeRefreshResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditBankIncomeRefresh {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditBankIncomeRefresh {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditBankIncomeWebhookUpdateRequest {
     type Operation = CreditBankIncomeWebhookUpdate;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/bank_income/webhook/update` (operationId `creditBankIncomeWebhookUpdate`; raw client method `credit_bank_income_webhook_update`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditBankIncomeWebhookUpdate;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditBankIncomeWebhookUpdate {
     const OPERATION_ID: &'static str = "creditBankIncomeWebhookUpdate";
     const METHOD: &'static str = "POST";
@@ -2415,14 +3530,19 @@ impl crate::Operation for CreditBankIncomeWebhookUpdate {
     type Response = types::CreditBankIncomeWebhookUpdateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditBankIncomeWebhookUpdate {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditBankIncomeWebhookUpdate {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditBankStatementsUploadsGetRequest {
     type Operation = CreditBankStatementsUploadsGet;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/bank_statements/uploads/get` (operationId `creditBankStatementsUploadsGet`; raw client method `credit_bank_statements_uploads_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditBankStatementsUploadsGet;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditBankStatementsUploadsGet {
     const OPERATION_ID: &'static str = "creditBankStatementsUploadsGet";
     const METHOD: &'static str = "POST";
@@ -2434,14 +3554,19 @@ impl crate::Operation for CreditBankStatementsUploadsGet {
     type Response = types::CreditBankStatementsUploadsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditBankStatementsUploadsGet {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditBankStatementsUploadsGet {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditEmploymentGetRequest {
     type Operation = CreditEmploymentGet;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/employment/get` (operationId `creditEmploymentGet`; raw client method `credit_employment_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditEmploymentGet;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditEmploymentGet {
     const OPERATION_ID: &'static str = "creditEmploymentGet";
     const METHOD: &'static str = "POST";
@@ -2453,14 +3578,19 @@ impl crate::Operation for CreditEmploymentGet {
     type Response = types::CreditEmploymentGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditEmploymentGet {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditEmploymentGet {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditFreddieMacReportsGetRequest {
     type Operation = CreditFreddieMacReportsGet;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/freddie_mac/reports/get` (operationId `creditFreddieMacReportsGet`; raw client method `credit_freddie_mac_reports_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditFreddieMacReportsGet;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditFreddieMacReportsGet {
     const OPERATION_ID: &'static str = "creditFreddieMacReportsGet";
     const METHOD: &'static str = "POST";
@@ -2472,14 +3602,19 @@ impl crate::Operation for CreditFreddieMacReportsGet {
     type Response = types::CreditFreddieMacReportsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditFreddieMacReportsGet {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditFreddieMacReportsGet {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditPayrollIncomeGetRequest {
     type Operation = CreditPayrollIncomeGet;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/payroll_income/get` (operationId `creditPayrollIncomeGet`; raw client method `credit_payroll_income_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditPayrollIncomeGet;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditPayrollIncomeGet {
     const OPERATION_ID: &'static str = "creditPayrollIncomeGet";
     const METHOD: &'static str = "POST";
@@ -2491,14 +3626,19 @@ impl crate::Operation for CreditPayrollIncomeGet {
     type Response = types::CreditPayrollIncomeGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditPayrollIncomeGet {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditPayrollIncomeGet {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditPayrollIncomeParsingConfigUpdateRequest {
     type Operation = CreditPayrollIncomeParsingConfigUpdate;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/payroll_income/parsing_config/update` (operationId `creditPayrollIncomeParsingConfigUpdate`; raw client method `credit_payroll_income_parsing_config_update`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditPayrollIncomeParsingConfigUpdate;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditPayrollIncomeParsingConfigUpdate {
     const OPERATION_ID: &'static str = "creditPayrollIncomeParsingConfigUpdate";
     const METHOD: &'static str = "POST";
@@ -2510,14 +3650,19 @@ impl crate::Operation for CreditPayrollIncomeParsingConfigUpdate {
     type Response = types::CreditPayrollIncomeParsingConfigUpdateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditPayrollIncomeParsingConfigUpdate {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditPayrollIncomeParsingConfigUpdate {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditPayrollIncomePrecheckRequest {
     type Operation = CreditPayrollIncomePrecheck;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/payroll_income/precheck` (operationId `creditPayrollIncomePrecheck`; raw client method `credit_payroll_income_precheck`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditPayrollIncomePrecheck;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditPayrollIncomePrecheck {
     const OPERATION_ID: &'static str = "creditPayrollIncomePrecheck";
     const METHOD: &'static str = "POST";
@@ -2529,14 +3674,19 @@ impl crate::Operation for CreditPayrollIncomePrecheck {
     type Response = types::CreditPayrollIncomePrecheckResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditPayrollIncomePrecheck {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditPayrollIncomePrecheck {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditPayrollIncomeRefreshRequest {
     type Operation = CreditPayrollIncomeRefresh;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/payroll_income/refresh` (operationId `creditPayrollIncomeRefresh`; raw client method `credit_payroll_income_refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditPayrollIncomeRefresh;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditPayrollIncomeRefresh {
     const OPERATION_ID: &'static str = "creditPayrollIncomeRefresh";
     const METHOD: &'static str = "POST";
@@ -2548,14 +3698,19 @@ impl crate::Operation for CreditPayrollIncomeRefresh {
     type Response = types::CreditPayrollIncomeRefreshResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditPayrollIncomeRefresh {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditPayrollIncomeRefresh {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditPayrollIncomeRiskSignalsGetRequest {
     type Operation = CreditPayrollIncomeRiskSignalsGet;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/payroll_income/risk_signals/get` (operationId `creditPayrollIncomeRiskSignalsGet`; raw client method `credit_payroll_income_risk_signals_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditPayrollIncomeRiskSignalsGet;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditPayrollIncomeRiskSignalsGet {
     const OPERATION_ID: &'static str = "creditPayrollIncomeRiskSignalsGet";
     const METHOD: &'static str = "POST";
@@ -2567,14 +3722,19 @@ impl crate::Operation for CreditPayrollIncomeRiskSignalsGet {
     type Response = types::CreditPayrollIncomeRiskSignalsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditPayrollIncomeRiskSignalsGet {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditPayrollIncomeRiskSignalsGet {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::CreditRelayCreateRequest {
     type Operation = CreditRelayCreate;
 }
+#[cfg(feature = "assets")]
 /// `POST /credit/relay/create` (operationId `creditRelayCreate`; raw client method `credit_relay_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditRelayCreate;
+#[cfg(feature = "assets")]
 impl crate::Operation for CreditRelayCreate {
     const OPERATION_ID: &'static str = "creditRelayCreate";
     const METHOD: &'static str = "POST";
@@ -2586,14 +3746,19 @@ impl crate::Operation for CreditRelayCreate {
     type Response = types::CreditRelayCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for CreditRelayCreate {}
+#[cfg(feature = "assets")]
 impl crate::JsonOperation for CreditRelayCreate {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::CreditRelayGetRequest {
     type Operation = CreditRelayGet;
 }
+#[cfg(feature = "assets")]
 /// `POST /credit/relay/get` (operationId `creditRelayGet`; raw client method `credit_relay_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditRelayGet;
+#[cfg(feature = "assets")]
 impl crate::Operation for CreditRelayGet {
     const OPERATION_ID: &'static str = "creditRelayGet";
     const METHOD: &'static str = "POST";
@@ -2605,14 +3770,19 @@ impl crate::Operation for CreditRelayGet {
     type Response = types::AssetReportGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for CreditRelayGet {}
+#[cfg(feature = "assets")]
 impl crate::JsonOperation for CreditRelayGet {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::CreditRelayPdfGetRequest {
     type Operation = CreditRelayPdfGet;
 }
+#[cfg(feature = "assets")]
 /// `POST /credit/relay/pdf/get` (operationId `creditRelayPdfGet`; raw client method `credit_relay_pdf_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditRelayPdfGet;
+#[cfg(feature = "assets")]
 impl crate::Operation for CreditRelayPdfGet {
     const OPERATION_ID: &'static str = "creditRelayPdfGet";
     const METHOD: &'static str = "POST";
@@ -2624,14 +3794,19 @@ impl crate::Operation for CreditRelayPdfGet {
     type Response = ByteStream;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for CreditRelayPdfGet {}
+#[cfg(feature = "assets")]
 impl crate::BinaryOperation for CreditRelayPdfGet {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::CreditRelayRefreshRequest {
     type Operation = CreditRelayRefresh;
 }
+#[cfg(feature = "assets")]
 /// `POST /credit/relay/refresh` (operationId `creditRelayRefresh`; raw client method `credit_relay_refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditRelayRefresh;
+#[cfg(feature = "assets")]
 impl crate::Operation for CreditRelayRefresh {
     const OPERATION_ID: &'static str = "creditRelayRefresh";
     const METHOD: &'static str = "POST";
@@ -2643,14 +3818,19 @@ impl crate::Operation for CreditRelayRefresh {
     type Response = types::CreditRelayRefreshResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for CreditRelayRefresh {}
+#[cfg(feature = "assets")]
 impl crate::JsonOperation for CreditRelayRefresh {}
+#[cfg(feature = "assets")]
 impl crate::RequestBody for types::CreditRelayRemoveRequest {
     type Operation = CreditRelayRemove;
 }
+#[cfg(feature = "assets")]
 /// `POST /credit/relay/remove` (operationId `creditRelayRemove`; raw client method `credit_relay_remove`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditRelayRemove;
+#[cfg(feature = "assets")]
 impl crate::Operation for CreditRelayRemove {
     const OPERATION_ID: &'static str = "creditRelayRemove";
     const METHOD: &'static str = "POST";
@@ -2662,14 +3842,19 @@ impl crate::Operation for CreditRelayRemove {
     type Response = types::CreditRelayRemoveResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "assets")]
 impl crate::PostOperation for CreditRelayRemove {}
+#[cfg(feature = "assets")]
 impl crate::JsonOperation for CreditRelayRemove {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditAuditCopyTokenRemoveRequest {
     type Operation = CreditReportAuditCopyRemove;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/audit_copy_token/remove` (operationId `creditReportAuditCopyRemove`; raw client method `credit_report_audit_copy_remove`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditReportAuditCopyRemove;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditReportAuditCopyRemove {
     const OPERATION_ID: &'static str = "creditReportAuditCopyRemove";
     const METHOD: &'static str = "POST";
@@ -2681,14 +3866,19 @@ impl crate::Operation for CreditReportAuditCopyRemove {
     type Response = types::CreditAuditCopyTokenRemoveResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditReportAuditCopyRemove {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditReportAuditCopyRemove {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::CreditSessionsGetRequest {
     type Operation = CreditSessionsGet;
 }
+#[cfg(feature = "income")]
 /// `POST /credit/sessions/get` (operationId `creditSessionsGet`; raw client method `credit_sessions_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditSessionsGet;
+#[cfg(feature = "income")]
 impl crate::Operation for CreditSessionsGet {
     const OPERATION_ID: &'static str = "creditSessionsGet";
     const METHOD: &'static str = "POST";
@@ -2700,14 +3890,19 @@ impl crate::Operation for CreditSessionsGet {
     type Response = types::CreditSessionsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for CreditSessionsGet {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for CreditSessionsGet {}
+#[cfg(feature = "kyc-aml-users")]
 impl crate::RequestBody for types::DashboardUserGetRequest {
     type Operation = DashboardUserGet;
 }
+#[cfg(feature = "kyc-aml-users")]
 /// `POST /dashboard_user/get` (operationId `dashboardUserGet`; raw client method `dashboard_user_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct DashboardUserGet;
+#[cfg(feature = "kyc-aml-users")]
 impl crate::Operation for DashboardUserGet {
     const OPERATION_ID: &'static str = "dashboardUserGet";
     const METHOD: &'static str = "POST";
@@ -2719,14 +3914,19 @@ impl crate::Operation for DashboardUserGet {
     type Response = types::DashboardUserGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "kyc-aml-users")]
 impl crate::PostOperation for DashboardUserGet {}
+#[cfg(feature = "kyc-aml-users")]
 impl crate::JsonOperation for DashboardUserGet {}
+#[cfg(feature = "kyc-aml-users")]
 impl crate::RequestBody for types::DashboardUserListRequest {
     type Operation = DashboardUserList;
 }
+#[cfg(feature = "kyc-aml-users")]
 /// `POST /dashboard_user/list` (operationId `dashboardUserList`; raw client method `dashboard_user_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct DashboardUserList;
+#[cfg(feature = "kyc-aml-users")]
 impl crate::Operation for DashboardUserList {
     const OPERATION_ID: &'static str = "dashboardUserList";
     const METHOD: &'static str = "POST";
@@ -2738,8 +3938,11 @@ impl crate::Operation for DashboardUserList {
     type Response = types::DashboardUserListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "kyc-aml-users")]
 impl crate::PostOperation for DashboardUserList {}
+#[cfg(feature = "kyc-aml-users")]
 impl crate::JsonOperation for DashboardUserList {}
+#[cfg(feature = "kyc-aml-users")]
 impl crate::Paginated for DashboardUserList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -2766,12 +3969,15 @@ impl crate::Paginated for DashboardUserList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "employers")]
 impl crate::RequestBody for types::EmployersSearchRequest {
     type Operation = EmployersSearch;
 }
+#[cfg(feature = "employers")]
 /// `POST /employers/search` (operationId `employersSearch`; raw client method `employers_search`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct EmployersSearch;
+#[cfg(feature = "employers")]
 impl crate::Operation for EmployersSearch {
     const OPERATION_ID: &'static str = "employersSearch";
     const METHOD: &'static str = "POST";
@@ -2783,14 +3989,19 @@ impl crate::Operation for EmployersSearch {
     type Response = types::EmployersSearchResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "employers")]
 impl crate::PostOperation for EmployersSearch {}
+#[cfg(feature = "employers")]
 impl crate::JsonOperation for EmployersSearch {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::EmploymentVerificationGetRequest {
     type Operation = EmploymentVerificationGet;
 }
+#[cfg(feature = "income")]
 /// `POST /employment/verification/get` (operationId `employmentVerificationGet`; raw client method `employment_verification_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct EmploymentVerificationGet;
+#[cfg(feature = "income")]
 impl crate::Operation for EmploymentVerificationGet {
     const OPERATION_ID: &'static str = "employmentVerificationGet";
     const METHOD: &'static str = "POST";
@@ -2802,11 +4013,15 @@ impl crate::Operation for EmploymentVerificationGet {
     type Response = types::EmploymentVerificationGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for EmploymentVerificationGet {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for EmploymentVerificationGet {}
+#[cfg(feature = "fdx")]
 /// `GET /fdx/consents/{consentId}` (operationId `fdxConsentGet`; raw client method `fdx_consent_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct FdxConsentGet;
+#[cfg(feature = "fdx")]
 impl crate::Operation for FdxConsentGet {
     const OPERATION_ID: &'static str = "fdxConsentGet";
     const METHOD: &'static str = "GET";
@@ -2818,13 +4033,17 @@ impl crate::Operation for FdxConsentGet {
     type Response = types::FdxConsentGrant;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "fdx")]
 impl crate::JsonOperation for FdxConsentGet {}
+#[cfg(feature = "fdx")]
 impl crate::RequestBody for types::FdxNotification {
     type Operation = FdxNotifications;
 }
+#[cfg(feature = "fdx")]
 /// `POST /fdx/notifications` (operationId `fdxNotifications`; raw client method `fdx_notifications`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct FdxNotifications;
+#[cfg(feature = "fdx")]
 impl crate::Operation for FdxNotifications {
     const OPERATION_ID: &'static str = "fdxNotifications";
     const METHOD: &'static str = "POST";
@@ -2836,11 +4055,15 @@ impl crate::Operation for FdxNotifications {
     type Response = ();
     type Error = types::PlaidError;
 }
+#[cfg(feature = "fdx")]
 impl crate::PostOperation for FdxNotifications {}
+#[cfg(feature = "fdx")]
 impl crate::JsonOperation for FdxNotifications {}
+#[cfg(feature = "fdx")]
 /// `GET /fdx/recipient/{recipientId}` (operationId `getRecipient`; raw client method `get_recipient`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct GetRecipient;
+#[cfg(feature = "fdx")]
 impl crate::Operation for GetRecipient {
     const OPERATION_ID: &'static str = "getRecipient";
     const METHOD: &'static str = "GET";
@@ -2852,10 +4075,13 @@ impl crate::Operation for GetRecipient {
     type Response = types::GetRecipientResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "fdx")]
 impl crate::JsonOperation for GetRecipient {}
+#[cfg(feature = "fdx")]
 /// `GET /fdx/recipients` (operationId `getRecipients`; raw client method `get_recipients`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct GetRecipients;
+#[cfg(feature = "fdx")]
 impl crate::Operation for GetRecipients {
     const OPERATION_ID: &'static str = "getRecipients";
     const METHOD: &'static str = "GET";
@@ -2867,13 +4093,17 @@ impl crate::Operation for GetRecipients {
     type Response = types::GetRecipientsResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "fdx")]
 impl crate::JsonOperation for GetRecipients {}
+#[cfg(feature = "identity")]
 impl crate::RequestBody for types::IdentityDocumentsUploadsGetRequest {
     type Operation = IdentityDocumentsUploadsGet;
 }
+#[cfg(feature = "identity")]
 /// `POST /identity/documents/uploads/get` (operationId `identityDocumentsUploadsGet`; raw client method `identity_documents_uploads_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityDocumentsUploadsGet;
+#[cfg(feature = "identity")]
 impl crate::Operation for IdentityDocumentsUploadsGet {
     const OPERATION_ID: &'static str = "identityDocumentsUploadsGet";
     const METHOD: &'static str = "POST";
@@ -2885,14 +4115,19 @@ impl crate::Operation for IdentityDocumentsUploadsGet {
     type Response = types::IdentityDocumentsUploadsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "identity")]
 impl crate::PostOperation for IdentityDocumentsUploadsGet {}
+#[cfg(feature = "identity")]
 impl crate::JsonOperation for IdentityDocumentsUploadsGet {}
+#[cfg(feature = "identity")]
 impl crate::RequestBody for types::IdentityGetRequest {
     type Operation = IdentityGet;
 }
+#[cfg(feature = "identity")]
 /// `POST /identity/get` (operationId `identityGet`; raw client method `identity_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityGet;
+#[cfg(feature = "identity")]
 impl crate::Operation for IdentityGet {
     const OPERATION_ID: &'static str = "identityGet";
     const METHOD: &'static str = "POST";
@@ -2904,14 +4139,19 @@ impl crate::Operation for IdentityGet {
     type Response = types::IdentityGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "identity")]
 impl crate::PostOperation for IdentityGet {}
+#[cfg(feature = "identity")]
 impl crate::JsonOperation for IdentityGet {}
+#[cfg(feature = "identity")]
 impl crate::RequestBody for types::IdentityMatchRequest {
     type Operation = IdentityMatch;
 }
+#[cfg(feature = "identity")]
 /// `POST /identity/match` (operationId `identityMatch`; raw client method `identity_match`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityMatch;
+#[cfg(feature = "identity")]
 impl crate::Operation for IdentityMatch {
     const OPERATION_ID: &'static str = "identityMatch";
     const METHOD: &'static str = "POST";
@@ -2923,14 +4163,19 @@ impl crate::Operation for IdentityMatch {
     type Response = types::IdentityMatchResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "identity")]
 impl crate::PostOperation for IdentityMatch {}
+#[cfg(feature = "identity")]
 impl crate::JsonOperation for IdentityMatch {}
+#[cfg(feature = "identity")]
 impl crate::RequestBody for types::IdentityRefreshRequest {
     type Operation = IdentityRefresh;
 }
+#[cfg(feature = "identity")]
 /// `POST /identity/refresh` (operationId `identityRefresh`; raw client method `identity_refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityRefresh;
+#[cfg(feature = "identity")]
 impl crate::Operation for IdentityRefresh {
     const OPERATION_ID: &'static str = "identityRefresh";
     const METHOD: &'static str = "POST";
@@ -2942,14 +4187,19 @@ impl crate::Operation for IdentityRefresh {
     type Response = types::IdentityRefreshResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "identity")]
 impl crate::PostOperation for IdentityRefresh {}
+#[cfg(feature = "identity")]
 impl crate::JsonOperation for IdentityRefresh {}
+#[cfg(feature = "identity-verification")]
 impl crate::RequestBody for types::IdentityVerificationAutofillCreateRequest {
     type Operation = IdentityVerificationAutofillCreate;
 }
+#[cfg(feature = "identity-verification")]
 /// `POST /identity_verification/autofill/create` (operationId `identityVerificationAutofillCreate`; raw client method `identity_verification_autofill_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityVerificationAutofillCreate;
+#[cfg(feature = "identity-verification")]
 impl crate::Operation for IdentityVerificationAutofillCreate {
     const OPERATION_ID: &'static str = "identityVerificationAutofillCreate";
     const METHOD: &'static str = "POST";
@@ -2961,14 +4211,19 @@ impl crate::Operation for IdentityVerificationAutofillCreate {
     type Response = types::IdentityVerificationAutofillCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "identity-verification")]
 impl crate::PostOperation for IdentityVerificationAutofillCreate {}
+#[cfg(feature = "identity-verification")]
 impl crate::JsonOperation for IdentityVerificationAutofillCreate {}
+#[cfg(feature = "identity-verification")]
 impl crate::RequestBody for types::IdentityVerificationCreateRequest {
     type Operation = IdentityVerificationCreate;
 }
+#[cfg(feature = "identity-verification")]
 /// `POST /identity_verification/create` (operationId `identityVerificationCreate`; raw client method `identity_verification_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityVerificationCreate;
+#[cfg(feature = "identity-verification")]
 impl crate::Operation for IdentityVerificationCreate {
     const OPERATION_ID: &'static str = "identityVerificationCreate";
     const METHOD: &'static str = "POST";
@@ -2980,14 +4235,19 @@ impl crate::Operation for IdentityVerificationCreate {
     type Response = types::IdentityVerificationCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "identity-verification")]
 impl crate::PostOperation for IdentityVerificationCreate {}
+#[cfg(feature = "identity-verification")]
 impl crate::JsonOperation for IdentityVerificationCreate {}
+#[cfg(feature = "identity-verification")]
 impl crate::RequestBody for types::IdentityVerificationGetRequest {
     type Operation = IdentityVerificationGet;
 }
+#[cfg(feature = "identity-verification")]
 /// `POST /identity_verification/get` (operationId `identityVerificationGet`; raw client method `identity_verification_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityVerificationGet;
+#[cfg(feature = "identity-verification")]
 impl crate::Operation for IdentityVerificationGet {
     const OPERATION_ID: &'static str = "identityVerificationGet";
     const METHOD: &'static str = "POST";
@@ -2999,14 +4259,19 @@ impl crate::Operation for IdentityVerificationGet {
     type Response = types::IdentityVerificationGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "identity-verification")]
 impl crate::PostOperation for IdentityVerificationGet {}
+#[cfg(feature = "identity-verification")]
 impl crate::JsonOperation for IdentityVerificationGet {}
+#[cfg(feature = "identity-verification")]
 impl crate::RequestBody for types::IdentityVerificationListRequest {
     type Operation = IdentityVerificationList;
 }
+#[cfg(feature = "identity-verification")]
 /// `POST /identity_verification/list` (operationId `identityVerificationList`; raw client method `identity_verification_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityVerificationList;
+#[cfg(feature = "identity-verification")]
 impl crate::Operation for IdentityVerificationList {
     const OPERATION_ID: &'static str = "identityVerificationList";
     const METHOD: &'static str = "POST";
@@ -3018,8 +4283,11 @@ impl crate::Operation for IdentityVerificationList {
     type Response = types::IdentityVerificationListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "identity-verification")]
 impl crate::PostOperation for IdentityVerificationList {}
+#[cfg(feature = "identity-verification")]
 impl crate::JsonOperation for IdentityVerificationList {}
+#[cfg(feature = "identity-verification")]
 impl crate::Paginated for IdentityVerificationList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -3046,12 +4314,15 @@ impl crate::Paginated for IdentityVerificationList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl crate::RequestBody for types::IdentityVerificationRetryRequest {
     type Operation = IdentityVerificationRetry;
 }
+#[cfg(feature = "identity-verification")]
 /// `POST /identity_verification/retry` (operationId `identityVerificationRetry`; raw client method `identity_verification_retry`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityVerificationRetry;
+#[cfg(feature = "identity-verification")]
 impl crate::Operation for IdentityVerificationRetry {
     const OPERATION_ID: &'static str = "identityVerificationRetry";
     const METHOD: &'static str = "POST";
@@ -3063,14 +4334,19 @@ impl crate::Operation for IdentityVerificationRetry {
     type Response = types::IdentityVerificationRetryResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "identity-verification")]
 impl crate::PostOperation for IdentityVerificationRetry {}
+#[cfg(feature = "identity-verification")]
 impl crate::JsonOperation for IdentityVerificationRetry {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::IncomeVerificationCreateRequest {
     type Operation = IncomeVerificationCreate;
 }
+#[cfg(feature = "income")]
 /// `POST /income/verification/create` (operationId `incomeVerificationCreate`; raw client method `income_verification_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IncomeVerificationCreate;
+#[cfg(feature = "income")]
 impl crate::Operation for IncomeVerificationCreate {
     const OPERATION_ID: &'static str = "incomeVerificationCreate";
     const METHOD: &'static str = "POST";
@@ -3082,14 +4358,19 @@ impl crate::Operation for IncomeVerificationCreate {
     type Response = types::IncomeVerificationCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for IncomeVerificationCreate {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for IncomeVerificationCreate {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::IncomeVerificationDocumentsDownloadRequest {
     type Operation = IncomeVerificationDocumentsDownload;
 }
+#[cfg(feature = "income")]
 /// `POST /income/verification/documents/download` (operationId `incomeVerificationDocumentsDownload`; raw client method `income_verification_documents_download`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IncomeVerificationDocumentsDownload;
+#[cfg(feature = "income")]
 impl crate::Operation for IncomeVerificationDocumentsDownload {
     const OPERATION_ID: &'static str = "incomeVerificationDocumentsDownload";
     const METHOD: &'static str = "POST";
@@ -3101,14 +4382,19 @@ impl crate::Operation for IncomeVerificationDocumentsDownload {
     type Response = ByteStream;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for IncomeVerificationDocumentsDownload {}
+#[cfg(feature = "income")]
 impl crate::BinaryOperation for IncomeVerificationDocumentsDownload {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::IncomeVerificationPaystubsGetRequest {
     type Operation = IncomeVerificationPaystubsGet;
 }
+#[cfg(feature = "income")]
 /// `POST /income/verification/paystubs/get` (operationId `incomeVerificationPaystubsGet`; raw client method `income_verification_paystubs_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IncomeVerificationPaystubsGet;
+#[cfg(feature = "income")]
 impl crate::Operation for IncomeVerificationPaystubsGet {
     const OPERATION_ID: &'static str = "incomeVerificationPaystubsGet";
     const METHOD: &'static str = "POST";
@@ -3120,14 +4406,19 @@ impl crate::Operation for IncomeVerificationPaystubsGet {
     type Response = types::IncomeVerificationPaystubsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for IncomeVerificationPaystubsGet {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for IncomeVerificationPaystubsGet {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::IncomeVerificationPrecheckRequest {
     type Operation = IncomeVerificationPrecheck;
 }
+#[cfg(feature = "income")]
 /// `POST /income/verification/precheck` (operationId `incomeVerificationPrecheck`; raw client method `income_verification_precheck`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IncomeVerificationPrecheck;
+#[cfg(feature = "income")]
 impl crate::Operation for IncomeVerificationPrecheck {
     const OPERATION_ID: &'static str = "incomeVerificationPrecheck";
     const METHOD: &'static str = "POST";
@@ -3139,14 +4430,19 @@ impl crate::Operation for IncomeVerificationPrecheck {
     type Response = types::IncomeVerificationPrecheckResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for IncomeVerificationPrecheck {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for IncomeVerificationPrecheck {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::IncomeVerificationTaxformsGetRequest {
     type Operation = IncomeVerificationTaxformsGet;
 }
+#[cfg(feature = "income")]
 /// `POST /income/verification/taxforms/get` (operationId `incomeVerificationTaxformsGet`; raw client method `income_verification_taxforms_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IncomeVerificationTaxformsGet;
+#[cfg(feature = "income")]
 impl crate::Operation for IncomeVerificationTaxformsGet {
     const OPERATION_ID: &'static str = "incomeVerificationTaxformsGet";
     const METHOD: &'static str = "POST";
@@ -3158,7 +4454,9 @@ impl crate::Operation for IncomeVerificationTaxformsGet {
     type Response = types::IncomeVerificationTaxformsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for IncomeVerificationTaxformsGet {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for IncomeVerificationTaxformsGet {}
 impl crate::RequestBody for types::InstitutionsGetRequest {
     type Operation = InstitutionsGet;
@@ -3241,12 +4539,15 @@ impl crate::Operation for InstitutionsSearch {
 }
 impl crate::PostOperation for InstitutionsSearch {}
 impl crate::JsonOperation for InstitutionsSearch {}
+#[cfg(feature = "investments-move")]
 impl crate::RequestBody for types::InvestmentsAuthGetRequest {
     type Operation = InvestmentsAuthGet;
 }
+#[cfg(feature = "investments-move")]
 /// `POST /investments/auth/get` (operationId `investmentsAuthGet`; raw client method `investments_auth_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InvestmentsAuthGet;
+#[cfg(feature = "investments-move")]
 impl crate::Operation for InvestmentsAuthGet {
     const OPERATION_ID: &'static str = "investmentsAuthGet";
     const METHOD: &'static str = "POST";
@@ -3258,14 +4559,19 @@ impl crate::Operation for InvestmentsAuthGet {
     type Response = types::InvestmentsAuthGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "investments-move")]
 impl crate::PostOperation for InvestmentsAuthGet {}
+#[cfg(feature = "investments-move")]
 impl crate::JsonOperation for InvestmentsAuthGet {}
+#[cfg(feature = "investments")]
 impl crate::RequestBody for types::InvestmentsHoldingsGetRequest {
     type Operation = InvestmentsHoldingsGet;
 }
+#[cfg(feature = "investments")]
 /// `POST /investments/holdings/get` (operationId `investmentsHoldingsGet`; raw client method `investments_holdings_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InvestmentsHoldingsGet;
+#[cfg(feature = "investments")]
 impl crate::Operation for InvestmentsHoldingsGet {
     const OPERATION_ID: &'static str = "investmentsHoldingsGet";
     const METHOD: &'static str = "POST";
@@ -3277,14 +4583,19 @@ impl crate::Operation for InvestmentsHoldingsGet {
     type Response = types::InvestmentsHoldingsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "investments")]
 impl crate::PostOperation for InvestmentsHoldingsGet {}
+#[cfg(feature = "investments")]
 impl crate::JsonOperation for InvestmentsHoldingsGet {}
+#[cfg(feature = "investments")]
 impl crate::RequestBody for types::InvestmentsRefreshRequest {
     type Operation = InvestmentsRefresh;
 }
+#[cfg(feature = "investments")]
 /// `POST /investments/refresh` (operationId `investmentsRefresh`; raw client method `investments_refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InvestmentsRefresh;
+#[cfg(feature = "investments")]
 impl crate::Operation for InvestmentsRefresh {
     const OPERATION_ID: &'static str = "investmentsRefresh";
     const METHOD: &'static str = "POST";
@@ -3296,14 +4607,19 @@ impl crate::Operation for InvestmentsRefresh {
     type Response = types::InvestmentsRefreshResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "investments")]
 impl crate::PostOperation for InvestmentsRefresh {}
+#[cfg(feature = "investments")]
 impl crate::JsonOperation for InvestmentsRefresh {}
+#[cfg(feature = "investments")]
 impl crate::RequestBody for types::InvestmentsTransactionsGetRequest {
     type Operation = InvestmentsTransactionsGet;
 }
+#[cfg(feature = "investments")]
 /// `POST /investments/transactions/get` (operationId `investmentsTransactionsGet`; raw client method `investments_transactions_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InvestmentsTransactionsGet;
+#[cfg(feature = "investments")]
 impl crate::Operation for InvestmentsTransactionsGet {
     const OPERATION_ID: &'static str = "investmentsTransactionsGet";
     const METHOD: &'static str = "POST";
@@ -3315,8 +4631,11 @@ impl crate::Operation for InvestmentsTransactionsGet {
     type Response = types::InvestmentsTransactionsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "investments")]
 impl crate::PostOperation for InvestmentsTransactionsGet {}
+#[cfg(feature = "investments")]
 impl crate::JsonOperation for InvestmentsTransactionsGet {}
+#[cfg(feature = "investments")]
 impl crate::Paginated for InvestmentsTransactionsGet {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -3351,12 +4670,15 @@ impl crate::Paginated for InvestmentsTransactionsGet {
         crate::pagination::IntField::int(&response.total_investment_transactions)
     }
 }
+#[cfg(feature = "issues")]
 impl crate::RequestBody for types::IssuesGetRequest {
     type Operation = IssuesGet;
 }
+#[cfg(feature = "issues")]
 /// `POST /issues/get` (operationId `issuesGet`; raw client method `issues_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IssuesGet;
+#[cfg(feature = "issues")]
 impl crate::Operation for IssuesGet {
     const OPERATION_ID: &'static str = "issuesGet";
     const METHOD: &'static str = "POST";
@@ -3368,14 +4690,19 @@ impl crate::Operation for IssuesGet {
     type Response = types::IssuesGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "issues")]
 impl crate::PostOperation for IssuesGet {}
+#[cfg(feature = "issues")]
 impl crate::JsonOperation for IssuesGet {}
+#[cfg(feature = "issues")]
 impl crate::RequestBody for types::IssuesSearchRequest {
     type Operation = IssuesSearch;
 }
+#[cfg(feature = "issues")]
 /// `POST /issues/search` (operationId `issuesSearch`; raw client method `issues_search`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IssuesSearch;
+#[cfg(feature = "issues")]
 impl crate::Operation for IssuesSearch {
     const OPERATION_ID: &'static str = "issuesSearch";
     const METHOD: &'static str = "POST";
@@ -3387,14 +4714,19 @@ impl crate::Operation for IssuesSearch {
     type Response = types::IssuesSearchResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "issues")]
 impl crate::PostOperation for IssuesSearch {}
+#[cfg(feature = "issues")]
 impl crate::JsonOperation for IssuesSearch {}
+#[cfg(feature = "issues")]
 impl crate::RequestBody for types::IssuesSubscribeRequest {
     type Operation = IssuesSubscribe;
 }
+#[cfg(feature = "issues")]
 /// `POST /issues/subscribe` (operationId `issuesSubscribe`; raw client method `issues_subscribe`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IssuesSubscribe;
+#[cfg(feature = "issues")]
 impl crate::Operation for IssuesSubscribe {
     const OPERATION_ID: &'static str = "issuesSubscribe";
     const METHOD: &'static str = "POST";
@@ -3406,7 +4738,9 @@ impl crate::Operation for IssuesSubscribe {
     type Response = types::IssuesSubscribeResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "issues")]
 impl crate::PostOperation for IssuesSubscribe {}
+#[cfg(feature = "issues")]
 impl crate::JsonOperation for IssuesSubscribe {}
 impl crate::RequestBody for types::ItemAccessTokenInvalidateRequest {
     type Operation = ItemAccessTokenInvalidate;
@@ -3636,12 +4970,15 @@ impl crate::Operation for ItemWebhookUpdate {
 }
 impl crate::PostOperation for ItemWebhookUpdate {}
 impl crate::JsonOperation for ItemWebhookUpdate {}
+#[cfg(feature = "liabilities")]
 impl crate::RequestBody for types::LiabilitiesGetRequest {
     type Operation = LiabilitiesGet;
 }
+#[cfg(feature = "liabilities")]
 /// `POST /liabilities/get` (operationId `liabilitiesGet`; raw client method `liabilities_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct LiabilitiesGet;
+#[cfg(feature = "liabilities")]
 impl crate::Operation for LiabilitiesGet {
     const OPERATION_ID: &'static str = "liabilitiesGet";
     const METHOD: &'static str = "POST";
@@ -3653,7 +4990,9 @@ impl crate::Operation for LiabilitiesGet {
     type Response = types::LiabilitiesGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "liabilities")]
 impl crate::PostOperation for LiabilitiesGet {}
+#[cfg(feature = "liabilities")]
 impl crate::JsonOperation for LiabilitiesGet {}
 impl crate::RequestBody for types::LinkDeliveryCreateRequest {
     type Operation = LinkDeliveryCreate;
@@ -3693,12 +5032,15 @@ impl crate::Operation for LinkDeliveryGet {
 }
 impl crate::PostOperation for LinkDeliveryGet {}
 impl crate::JsonOperation for LinkDeliveryGet {}
+#[cfg(feature = "oauth")]
 impl crate::RequestBody for types::LinkOAuthCorrelationIdExchangeRequest {
     type Operation = LinkOauthCorrelationIdExchange;
 }
+#[cfg(feature = "oauth")]
 /// `POST /link/oauth/correlation_id/exchange` (operationId `linkOauthCorrelationIdExchange`; raw client method `link_oauth_correlation_id_exchange`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct LinkOauthCorrelationIdExchange;
+#[cfg(feature = "oauth")]
 impl crate::Operation for LinkOauthCorrelationIdExchange {
     const OPERATION_ID: &'static str = "linkOauthCorrelationIdExchange";
     const METHOD: &'static str = "POST";
@@ -3710,7 +5052,9 @@ impl crate::Operation for LinkOauthCorrelationIdExchange {
     type Response = types::LinkOAuthCorrelationIdExchangeResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "oauth")]
 impl crate::PostOperation for LinkOauthCorrelationIdExchange {}
+#[cfg(feature = "oauth")]
 impl crate::JsonOperation for LinkOauthCorrelationIdExchange {}
 impl crate::RequestBody for types::LinkTokenCreateRequest {
     type Operation = LinkTokenCreate;
@@ -3750,12 +5094,15 @@ impl crate::Operation for LinkTokenGet {
 }
 impl crate::PostOperation for LinkTokenGet {}
 impl crate::JsonOperation for LinkTokenGet {}
+#[cfg(feature = "network")]
 impl crate::RequestBody for types::NetworkStatusGetRequest {
     type Operation = NetworkStatusGet;
 }
+#[cfg(feature = "network")]
 /// `POST /network/status/get` (operationId `networkStatusGet`; raw client method `network_status_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct NetworkStatusGet;
+#[cfg(feature = "network")]
 impl crate::Operation for NetworkStatusGet {
     const OPERATION_ID: &'static str = "networkStatusGet";
     const METHOD: &'static str = "POST";
@@ -3767,14 +5114,19 @@ impl crate::Operation for NetworkStatusGet {
     type Response = types::NetworkStatusGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "network")]
 impl crate::PostOperation for NetworkStatusGet {}
+#[cfg(feature = "network")]
 impl crate::JsonOperation for NetworkStatusGet {}
+#[cfg(feature = "oauth")]
 impl crate::RequestBody for types::OAuthIntrospectRequest {
     type Operation = OauthIntrospect;
 }
+#[cfg(feature = "oauth")]
 /// `POST /oauth/introspect` (operationId `oauthIntrospect`; raw client method `oauth_introspect`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct OauthIntrospect;
+#[cfg(feature = "oauth")]
 impl crate::Operation for OauthIntrospect {
     const OPERATION_ID: &'static str = "oauthIntrospect";
     const METHOD: &'static str = "POST";
@@ -3786,14 +5138,19 @@ impl crate::Operation for OauthIntrospect {
     type Response = types::OAuthIntrospectResponse;
     type Error = types::OAuthErrorResponse;
 }
+#[cfg(feature = "oauth")]
 impl crate::PostOperation for OauthIntrospect {}
+#[cfg(feature = "oauth")]
 impl crate::JsonOperation for OauthIntrospect {}
+#[cfg(feature = "oauth")]
 impl crate::RequestBody for types::OAuthRevokeRequest {
     type Operation = OauthRevoke;
 }
+#[cfg(feature = "oauth")]
 /// `POST /oauth/revoke` (operationId `oauthRevoke`; raw client method `oauth_revoke`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct OauthRevoke;
+#[cfg(feature = "oauth")]
 impl crate::Operation for OauthRevoke {
     const OPERATION_ID: &'static str = "oauthRevoke";
     const METHOD: &'static str = "POST";
@@ -3805,14 +5162,19 @@ impl crate::Operation for OauthRevoke {
     type Response = types::OAuthRevokeResponse;
     type Error = types::OAuthErrorResponse;
 }
+#[cfg(feature = "oauth")]
 impl crate::PostOperation for OauthRevoke {}
+#[cfg(feature = "oauth")]
 impl crate::JsonOperation for OauthRevoke {}
+#[cfg(feature = "oauth")]
 impl crate::RequestBody for types::OAuthTokenRequest {
     type Operation = OauthToken;
 }
+#[cfg(feature = "oauth")]
 /// `POST /oauth/token` (operationId `oauthToken`; raw client method `oauth_token`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct OauthToken;
+#[cfg(feature = "oauth")]
 impl crate::Operation for OauthToken {
     const OPERATION_ID: &'static str = "oauthToken";
     const METHOD: &'static str = "POST";
@@ -3824,14 +5186,19 @@ impl crate::Operation for OauthToken {
     type Response = types::OAuthTokenResponse;
     type Error = types::OAuthErrorResponse;
 }
+#[cfg(feature = "oauth")]
 impl crate::PostOperation for OauthToken {}
+#[cfg(feature = "oauth")]
 impl crate::JsonOperation for OauthToken {}
+#[cfg(feature = "partner")]
 impl crate::RequestBody for types::PartnerCustomerCreateRequest {
     type Operation = PartnerCustomerCreate;
 }
+#[cfg(feature = "partner")]
 /// `POST /partner/customer/create` (operationId `partnerCustomerCreate`; raw client method `partner_customer_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PartnerCustomerCreate;
+#[cfg(feature = "partner")]
 impl crate::Operation for PartnerCustomerCreate {
     const OPERATION_ID: &'static str = "partnerCustomerCreate";
     const METHOD: &'static str = "POST";
@@ -3843,14 +5210,19 @@ impl crate::Operation for PartnerCustomerCreate {
     type Response = types::PartnerCustomerCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "partner")]
 impl crate::PostOperation for PartnerCustomerCreate {}
+#[cfg(feature = "partner")]
 impl crate::JsonOperation for PartnerCustomerCreate {}
+#[cfg(feature = "partner")]
 impl crate::RequestBody for types::PartnerCustomerEnableRequest {
     type Operation = PartnerCustomerEnable;
 }
+#[cfg(feature = "partner")]
 /// `POST /partner/customer/enable` (operationId `partnerCustomerEnable`; raw client method `partner_customer_enable`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PartnerCustomerEnable;
+#[cfg(feature = "partner")]
 impl crate::Operation for PartnerCustomerEnable {
     const OPERATION_ID: &'static str = "partnerCustomerEnable";
     const METHOD: &'static str = "POST";
@@ -3862,14 +5234,19 @@ impl crate::Operation for PartnerCustomerEnable {
     type Response = types::PartnerCustomerEnableResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "partner")]
 impl crate::PostOperation for PartnerCustomerEnable {}
+#[cfg(feature = "partner")]
 impl crate::JsonOperation for PartnerCustomerEnable {}
+#[cfg(feature = "partner")]
 impl crate::RequestBody for types::PartnerCustomerGetRequest {
     type Operation = PartnerCustomerGet;
 }
+#[cfg(feature = "partner")]
 /// `POST /partner/customer/get` (operationId `partnerCustomerGet`; raw client method `partner_customer_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PartnerCustomerGet;
+#[cfg(feature = "partner")]
 impl crate::Operation for PartnerCustomerGet {
     const OPERATION_ID: &'static str = "partnerCustomerGet";
     const METHOD: &'static str = "POST";
@@ -3881,14 +5258,19 @@ impl crate::Operation for PartnerCustomerGet {
     type Response = types::PartnerCustomerGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "partner")]
 impl crate::PostOperation for PartnerCustomerGet {}
+#[cfg(feature = "partner")]
 impl crate::JsonOperation for PartnerCustomerGet {}
+#[cfg(feature = "partner")]
 impl crate::RequestBody for types::PartnerCustomerOAuthInstitutionsGetRequest {
     type Operation = PartnerCustomerOauthInstitutionsGet;
 }
+#[cfg(feature = "partner")]
 /// `POST /partner/customer/oauth_institutions/get` (operationId `partnerCustomerOauthInstitutionsGet`; raw client method `partner_customer_oauth_institutions_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PartnerCustomerOauthInstitutionsGet;
+#[cfg(feature = "partner")]
 impl crate::Operation for PartnerCustomerOauthInstitutionsGet {
     const OPERATION_ID: &'static str = "partnerCustomerOauthInstitutionsGet";
     const METHOD: &'static str = "POST";
@@ -3900,14 +5282,19 @@ impl crate::Operation for PartnerCustomerOauthInstitutionsGet {
     type Response = types::PartnerCustomerOAuthInstitutionsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "partner")]
 impl crate::PostOperation for PartnerCustomerOauthInstitutionsGet {}
+#[cfg(feature = "partner")]
 impl crate::JsonOperation for PartnerCustomerOauthInstitutionsGet {}
+#[cfg(feature = "partner")]
 impl crate::RequestBody for types::PartnerCustomerRemoveRequest {
     type Operation = PartnerCustomerRemove;
 }
+#[cfg(feature = "partner")]
 /// `POST /partner/customer/remove` (operationId `partnerCustomerRemove`; raw client method `partner_customer_remove`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PartnerCustomerRemove;
+#[cfg(feature = "partner")]
 impl crate::Operation for PartnerCustomerRemove {
     const OPERATION_ID: &'static str = "partnerCustomerRemove";
     const METHOD: &'static str = "POST";
@@ -3919,14 +5306,19 @@ impl crate::Operation for PartnerCustomerRemove {
     type Response = types::PartnerCustomerRemoveResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "partner")]
 impl crate::PostOperation for PartnerCustomerRemove {}
+#[cfg(feature = "partner")]
 impl crate::JsonOperation for PartnerCustomerRemove {}
+#[cfg(feature = "payment-initiation")]
 impl crate::RequestBody for types::PaymentInitiationConsentCreateRequest {
     type Operation = PaymentInitiationConsentCreate;
 }
+#[cfg(feature = "payment-initiation")]
 /// `POST /payment_initiation/consent/create` (operationId `paymentInitiationConsentCreate`; raw client method `payment_initiation_consent_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationConsentCreate;
+#[cfg(feature = "payment-initiation")]
 impl crate::Operation for PaymentInitiationConsentCreate {
     const OPERATION_ID: &'static str = "paymentInitiationConsentCreate";
     const METHOD: &'static str = "POST";
@@ -3938,14 +5330,19 @@ impl crate::Operation for PaymentInitiationConsentCreate {
     type Response = types::PaymentInitiationConsentCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::PostOperation for PaymentInitiationConsentCreate {}
+#[cfg(feature = "payment-initiation")]
 impl crate::JsonOperation for PaymentInitiationConsentCreate {}
+#[cfg(feature = "payment-initiation")]
 impl crate::RequestBody for types::PaymentInitiationConsentGetRequest {
     type Operation = PaymentInitiationConsentGet;
 }
+#[cfg(feature = "payment-initiation")]
 /// `POST /payment_initiation/consent/get` (operationId `paymentInitiationConsentGet`; raw client method `payment_initiation_consent_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationConsentGet;
+#[cfg(feature = "payment-initiation")]
 impl crate::Operation for PaymentInitiationConsentGet {
     const OPERATION_ID: &'static str = "paymentInitiationConsentGet";
     const METHOD: &'static str = "POST";
@@ -3957,14 +5354,19 @@ impl crate::Operation for PaymentInitiationConsentGet {
     type Response = types::PaymentInitiationConsentGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::PostOperation for PaymentInitiationConsentGet {}
+#[cfg(feature = "payment-initiation")]
 impl crate::JsonOperation for PaymentInitiationConsentGet {}
+#[cfg(feature = "payment-initiation")]
 impl crate::RequestBody for types::PaymentInitiationConsentPaymentExecuteRequest {
     type Operation = PaymentInitiationConsentPaymentExecute;
 }
+#[cfg(feature = "payment-initiation")]
 /// `POST /payment_initiation/consent/payment/execute` (operationId `paymentInitiationConsentPaymentExecute`; raw client method `payment_initiation_consent_payment_execute`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationConsentPaymentExecute;
+#[cfg(feature = "payment-initiation")]
 impl crate::Operation for PaymentInitiationConsentPaymentExecute {
     const OPERATION_ID: &'static str = "paymentInitiationConsentPaymentExecute";
     const METHOD: &'static str = "POST";
@@ -3986,14 +5388,19 @@ impl crate::Operation for PaymentInitiationConsentPaymentExecute {
         request.idempotency_key = key.into();
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::PostOperation for PaymentInitiationConsentPaymentExecute {}
+#[cfg(feature = "payment-initiation")]
 impl crate::JsonOperation for PaymentInitiationConsentPaymentExecute {}
+#[cfg(feature = "payment-initiation")]
 impl crate::RequestBody for types::PaymentInitiationConsentRevokeRequest {
     type Operation = PaymentInitiationConsentRevoke;
 }
+#[cfg(feature = "payment-initiation")]
 /// `POST /payment_initiation/consent/revoke` (operationId `paymentInitiationConsentRevoke`; raw client method `payment_initiation_consent_revoke`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationConsentRevoke;
+#[cfg(feature = "payment-initiation")]
 impl crate::Operation for PaymentInitiationConsentRevoke {
     const OPERATION_ID: &'static str = "paymentInitiationConsentRevoke";
     const METHOD: &'static str = "POST";
@@ -4005,14 +5412,19 @@ impl crate::Operation for PaymentInitiationConsentRevoke {
     type Response = types::PaymentInitiationConsentRevokeResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::PostOperation for PaymentInitiationConsentRevoke {}
+#[cfg(feature = "payment-initiation")]
 impl crate::JsonOperation for PaymentInitiationConsentRevoke {}
+#[cfg(feature = "payment-initiation")]
 impl crate::RequestBody for types::PaymentInitiationPaymentCreateRequest {
     type Operation = PaymentInitiationPaymentCreate;
 }
+#[cfg(feature = "payment-initiation")]
 /// `POST /payment_initiation/payment/create` (operationId `paymentInitiationPaymentCreate`; raw client method `payment_initiation_payment_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationPaymentCreate;
+#[cfg(feature = "payment-initiation")]
 impl crate::Operation for PaymentInitiationPaymentCreate {
     const OPERATION_ID: &'static str = "paymentInitiationPaymentCreate";
     const METHOD: &'static str = "POST";
@@ -4024,14 +5436,19 @@ impl crate::Operation for PaymentInitiationPaymentCreate {
     type Response = types::PaymentInitiationPaymentCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::PostOperation for PaymentInitiationPaymentCreate {}
+#[cfg(feature = "payment-initiation")]
 impl crate::JsonOperation for PaymentInitiationPaymentCreate {}
+#[cfg(feature = "payment-initiation")]
 impl crate::RequestBody for types::PaymentInitiationPaymentGetRequest {
     type Operation = PaymentInitiationPaymentGet;
 }
+#[cfg(feature = "payment-initiation")]
 /// `POST /payment_initiation/payment/get` (operationId `paymentInitiationPaymentGet`; raw client method `payment_initiation_payment_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationPaymentGet;
+#[cfg(feature = "payment-initiation")]
 impl crate::Operation for PaymentInitiationPaymentGet {
     const OPERATION_ID: &'static str = "paymentInitiationPaymentGet";
     const METHOD: &'static str = "POST";
@@ -4043,14 +5460,19 @@ impl crate::Operation for PaymentInitiationPaymentGet {
     type Response = types::PaymentInitiationPaymentGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::PostOperation for PaymentInitiationPaymentGet {}
+#[cfg(feature = "payment-initiation")]
 impl crate::JsonOperation for PaymentInitiationPaymentGet {}
+#[cfg(feature = "payment-initiation")]
 impl crate::RequestBody for types::PaymentInitiationPaymentListRequest {
     type Operation = PaymentInitiationPaymentList;
 }
+#[cfg(feature = "payment-initiation")]
 /// `POST /payment_initiation/payment/list` (operationId `paymentInitiationPaymentList`; raw client method `payment_initiation_payment_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationPaymentList;
+#[cfg(feature = "payment-initiation")]
 impl crate::Operation for PaymentInitiationPaymentList {
     const OPERATION_ID: &'static str = "paymentInitiationPaymentList";
     const METHOD: &'static str = "POST";
@@ -4062,8 +5484,11 @@ impl crate::Operation for PaymentInitiationPaymentList {
     type Response = types::PaymentInitiationPaymentListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::PostOperation for PaymentInitiationPaymentList {}
+#[cfg(feature = "payment-initiation")]
 impl crate::JsonOperation for PaymentInitiationPaymentList {}
+#[cfg(feature = "payment-initiation")]
 impl crate::Paginated for PaymentInitiationPaymentList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -4090,12 +5515,15 @@ impl crate::Paginated for PaymentInitiationPaymentList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::RequestBody for types::PaymentInitiationPaymentReverseRequest {
     type Operation = PaymentInitiationPaymentReverse;
 }
+#[cfg(feature = "payment-initiation")]
 /// `POST /payment_initiation/payment/reverse` (operationId `paymentInitiationPaymentReverse`; raw client method `payment_initiation_payment_reverse`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationPaymentReverse;
+#[cfg(feature = "payment-initiation")]
 impl crate::Operation for PaymentInitiationPaymentReverse {
     const OPERATION_ID: &'static str = "paymentInitiationPaymentReverse";
     const METHOD: &'static str = "POST";
@@ -4117,14 +5545,19 @@ impl crate::Operation for PaymentInitiationPaymentReverse {
         request.idempotency_key = key.into();
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::PostOperation for PaymentInitiationPaymentReverse {}
+#[cfg(feature = "payment-initiation")]
 impl crate::JsonOperation for PaymentInitiationPaymentReverse {}
+#[cfg(feature = "payment-initiation")]
 impl crate::RequestBody for types::PaymentInitiationRecipientCreateRequest {
     type Operation = PaymentInitiationRecipientCreate;
 }
+#[cfg(feature = "payment-initiation")]
 /// `POST /payment_initiation/recipient/create` (operationId `paymentInitiationRecipientCreate`; raw client method `payment_initiation_recipient_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationRecipientCreate;
+#[cfg(feature = "payment-initiation")]
 impl crate::Operation for PaymentInitiationRecipientCreate {
     const OPERATION_ID: &'static str = "paymentInitiationRecipientCreate";
     const METHOD: &'static str = "POST";
@@ -4136,14 +5569,19 @@ impl crate::Operation for PaymentInitiationRecipientCreate {
     type Response = types::PaymentInitiationRecipientCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::PostOperation for PaymentInitiationRecipientCreate {}
+#[cfg(feature = "payment-initiation")]
 impl crate::JsonOperation for PaymentInitiationRecipientCreate {}
+#[cfg(feature = "payment-initiation")]
 impl crate::RequestBody for types::PaymentInitiationRecipientGetRequest {
     type Operation = PaymentInitiationRecipientGet;
 }
+#[cfg(feature = "payment-initiation")]
 /// `POST /payment_initiation/recipient/get` (operationId `paymentInitiationRecipientGet`; raw client method `payment_initiation_recipient_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationRecipientGet;
+#[cfg(feature = "payment-initiation")]
 impl crate::Operation for PaymentInitiationRecipientGet {
     const OPERATION_ID: &'static str = "paymentInitiationRecipientGet";
     const METHOD: &'static str = "POST";
@@ -4155,14 +5593,19 @@ impl crate::Operation for PaymentInitiationRecipientGet {
     type Response = types::PaymentInitiationRecipientGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::PostOperation for PaymentInitiationRecipientGet {}
+#[cfg(feature = "payment-initiation")]
 impl crate::JsonOperation for PaymentInitiationRecipientGet {}
+#[cfg(feature = "payment-initiation")]
 impl crate::RequestBody for types::PaymentInitiationRecipientListRequest {
     type Operation = PaymentInitiationRecipientList;
 }
+#[cfg(feature = "payment-initiation")]
 /// `POST /payment_initiation/recipient/list` (operationId `paymentInitiationRecipientList`; raw client method `payment_initiation_recipient_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationRecipientList;
+#[cfg(feature = "payment-initiation")]
 impl crate::Operation for PaymentInitiationRecipientList {
     const OPERATION_ID: &'static str = "paymentInitiationRecipientList";
     const METHOD: &'static str = "POST";
@@ -4174,8 +5617,11 @@ impl crate::Operation for PaymentInitiationRecipientList {
     type Response = types::PaymentInitiationRecipientListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::PostOperation for PaymentInitiationRecipientList {}
+#[cfg(feature = "payment-initiation")]
 impl crate::JsonOperation for PaymentInitiationRecipientList {}
+#[cfg(feature = "payment-initiation")]
 impl crate::Paginated for PaymentInitiationRecipientList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -4202,12 +5648,15 @@ impl crate::Paginated for PaymentInitiationRecipientList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::PaymentProfileCreateRequest {
     type Operation = PaymentProfileCreate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /payment_profile/create` (operationId `paymentProfileCreate`; raw client method `payment_profile_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentProfileCreate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for PaymentProfileCreate {
     const OPERATION_ID: &'static str = "paymentProfileCreate";
     const METHOD: &'static str = "POST";
@@ -4219,14 +5668,19 @@ impl crate::Operation for PaymentProfileCreate {
     type Response = types::PaymentProfileCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for PaymentProfileCreate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for PaymentProfileCreate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::PaymentProfileGetRequest {
     type Operation = PaymentProfileGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /payment_profile/get` (operationId `paymentProfileGet`; raw client method `payment_profile_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentProfileGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for PaymentProfileGet {
     const OPERATION_ID: &'static str = "paymentProfileGet";
     const METHOD: &'static str = "POST";
@@ -4238,14 +5692,19 @@ impl crate::Operation for PaymentProfileGet {
     type Response = types::PaymentProfileGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for PaymentProfileGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for PaymentProfileGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::PaymentProfileRemoveRequest {
     type Operation = PaymentProfileRemove;
 }
+#[cfg(feature = "transfer")]
 /// `POST /payment_profile/remove` (operationId `paymentProfileRemove`; raw client method `payment_profile_remove`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentProfileRemove;
+#[cfg(feature = "transfer")]
 impl crate::Operation for PaymentProfileRemove {
     const OPERATION_ID: &'static str = "paymentProfileRemove";
     const METHOD: &'static str = "POST";
@@ -4257,14 +5716,19 @@ impl crate::Operation for PaymentProfileRemove {
     type Response = types::PaymentProfileRemoveResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for PaymentProfileRemove {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for PaymentProfileRemove {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorAccountGetRequest {
     type Operation = ProcessorAccountGet;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/account/get` (operationId `processorAccountGet`; raw client method `processor_account_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorAccountGet;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorAccountGet {
     const OPERATION_ID: &'static str = "processorAccountGet";
     const METHOD: &'static str = "POST";
@@ -4276,14 +5740,19 @@ impl crate::Operation for ProcessorAccountGet {
     type Response = types::ProcessorAccountGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorAccountGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorAccountGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorApexProcessorTokenCreateRequest {
     type Operation = ProcessorApexProcessorTokenCreate;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/apex/processor_token/create` (operationId `processorApexProcessorTokenCreate`; raw client method `processor_apex_processor_token_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorApexProcessorTokenCreate;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorApexProcessorTokenCreate {
     const OPERATION_ID: &'static str = "processorApexProcessorTokenCreate";
     const METHOD: &'static str = "POST";
@@ -4295,14 +5764,19 @@ impl crate::Operation for ProcessorApexProcessorTokenCreate {
     type Response = types::ProcessorTokenCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorApexProcessorTokenCreate {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorApexProcessorTokenCreate {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorAuthGetRequest {
     type Operation = ProcessorAuthGet;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/auth/get` (operationId `processorAuthGet`; raw client method `processor_auth_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorAuthGet;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorAuthGet {
     const OPERATION_ID: &'static str = "processorAuthGet";
     const METHOD: &'static str = "POST";
@@ -4314,14 +5788,19 @@ impl crate::Operation for ProcessorAuthGet {
     type Response = types::ProcessorAuthGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorAuthGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorAuthGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorBalanceGetRequest {
     type Operation = ProcessorBalanceGet;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/balance/get` (operationId `processorBalanceGet`; raw client method `processor_balance_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorBalanceGet;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorBalanceGet {
     const OPERATION_ID: &'static str = "processorBalanceGet";
     const METHOD: &'static str = "POST";
@@ -4333,14 +5812,19 @@ impl crate::Operation for ProcessorBalanceGet {
     type Response = types::ProcessorBalanceGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorBalanceGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorBalanceGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorBankTransferCreateRequest {
     type Operation = ProcessorBankTransferCreate;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/bank_transfer/create` (operationId `processorBankTransferCreate`; raw client method `processor_bank_transfer_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorBankTransferCreate;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorBankTransferCreate {
     const OPERATION_ID: &'static str = "processorBankTransferCreate";
     const METHOD: &'static str = "POST";
@@ -4362,14 +5846,19 @@ impl crate::Operation for ProcessorBankTransferCreate {
         request.idempotency_key = key.into();
     }
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorBankTransferCreate {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorBankTransferCreate {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorIdentityGetRequest {
     type Operation = ProcessorIdentityGet;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/identity/get` (operationId `processorIdentityGet`; raw client method `processor_identity_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorIdentityGet;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorIdentityGet {
     const OPERATION_ID: &'static str = "processorIdentityGet";
     const METHOD: &'static str = "POST";
@@ -4381,14 +5870,19 @@ impl crate::Operation for ProcessorIdentityGet {
     type Response = types::ProcessorIdentityGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorIdentityGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorIdentityGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorIdentityMatchRequest {
     type Operation = ProcessorIdentityMatch;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/identity/match` (operationId `processorIdentityMatch`; raw client method `processor_identity_match`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorIdentityMatch;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorIdentityMatch {
     const OPERATION_ID: &'static str = "processorIdentityMatch";
     const METHOD: &'static str = "POST";
@@ -4400,14 +5894,19 @@ impl crate::Operation for ProcessorIdentityMatch {
     type Response = types::ProcessorIdentityMatchResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorIdentityMatch {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorIdentityMatch {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorInvestmentsAuthGetRequest {
     type Operation = ProcessorInvestmentsAuthGet;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/investments/auth/get` (operationId `processorInvestmentsAuthGet`; raw client method `processor_investments_auth_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorInvestmentsAuthGet;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorInvestmentsAuthGet {
     const OPERATION_ID: &'static str = "processorInvestmentsAuthGet";
     const METHOD: &'static str = "POST";
@@ -4419,14 +5918,19 @@ impl crate::Operation for ProcessorInvestmentsAuthGet {
     type Response = types::ProcessorInvestmentsAuthGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorInvestmentsAuthGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorInvestmentsAuthGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorInvestmentsHoldingsGetRequest {
     type Operation = ProcessorInvestmentsHoldingsGet;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/investments/holdings/get` (operationId `processorInvestmentsHoldingsGet`; raw client method `processor_investments_holdings_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorInvestmentsHoldingsGet;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorInvestmentsHoldingsGet {
     const OPERATION_ID: &'static str = "processorInvestmentsHoldingsGet";
     const METHOD: &'static str = "POST";
@@ -4438,14 +5942,19 @@ impl crate::Operation for ProcessorInvestmentsHoldingsGet {
     type Response = types::ProcessorInvestmentsHoldingsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorInvestmentsHoldingsGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorInvestmentsHoldingsGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorInvestmentsTransactionsGetRequest {
     type Operation = ProcessorInvestmentsTransactionsGet;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/investments/transactions/get` (operationId `processorInvestmentsTransactionsGet`; raw client method `processor_investments_transactions_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorInvestmentsTransactionsGet;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorInvestmentsTransactionsGet {
     const OPERATION_ID: &'static str = "processorInvestmentsTransactionsGet";
     const METHOD: &'static str = "POST";
@@ -4457,8 +5966,11 @@ impl crate::Operation for ProcessorInvestmentsTransactionsGet {
     type Response = types::ProcessorInvestmentsTransactionsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorInvestmentsTransactionsGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorInvestmentsTransactionsGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::Paginated for ProcessorInvestmentsTransactionsGet {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -4493,12 +6005,15 @@ impl crate::Paginated for ProcessorInvestmentsTransactionsGet {
         crate::pagination::IntField::int(&response.total_investment_transactions)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorLiabilitiesGetRequest {
     type Operation = ProcessorLiabilitiesGet;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/liabilities/get` (operationId `processorLiabilitiesGet`; raw client method `processor_liabilities_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorLiabilitiesGet;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorLiabilitiesGet {
     const OPERATION_ID: &'static str = "processorLiabilitiesGet";
     const METHOD: &'static str = "POST";
@@ -4510,14 +6025,19 @@ impl crate::Operation for ProcessorLiabilitiesGet {
     type Response = types::ProcessorLiabilitiesGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorLiabilitiesGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorLiabilitiesGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorSignalDecisionReportRequest {
     type Operation = ProcessorSignalDecisionReport;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/signal/decision/report` (operationId `processorSignalDecisionReport`; raw client method `processor_signal_decision_report`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorSignalDecisionReport;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorSignalDecisionReport {
     const OPERATION_ID: &'static str = "processorSignalDecisionReport";
     const METHOD: &'static str = "POST";
@@ -4529,14 +6049,19 @@ impl crate::Operation for ProcessorSignalDecisionReport {
     type Response = types::ProcessorSignalDecisionReportResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorSignalDecisionReport {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorSignalDecisionReport {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorSignalEvaluateRequest {
     type Operation = ProcessorSignalEvaluate;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/signal/evaluate` (operationId `processorSignalEvaluate`; raw client method `processor_signal_evaluate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorSignalEvaluate;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorSignalEvaluate {
     const OPERATION_ID: &'static str = "processorSignalEvaluate";
     const METHOD: &'static str = "POST";
@@ -4548,14 +6073,19 @@ impl crate::Operation for ProcessorSignalEvaluate {
     type Response = types::ProcessorSignalEvaluateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorSignalEvaluate {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorSignalEvaluate {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorSignalPrepareRequest {
     type Operation = ProcessorSignalPrepare;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/signal/prepare` (operationId `processorSignalPrepare`; raw client method `processor_signal_prepare`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorSignalPrepare;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorSignalPrepare {
     const OPERATION_ID: &'static str = "processorSignalPrepare";
     const METHOD: &'static str = "POST";
@@ -4567,14 +6097,19 @@ impl crate::Operation for ProcessorSignalPrepare {
     type Response = types::ProcessorSignalPrepareResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorSignalPrepare {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorSignalPrepare {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorSignalReturnReportRequest {
     type Operation = ProcessorSignalReturnReport;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/signal/return/report` (operationId `processorSignalReturnReport`; raw client method `processor_signal_return_report`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorSignalReturnReport;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorSignalReturnReport {
     const OPERATION_ID: &'static str = "processorSignalReturnReport";
     const METHOD: &'static str = "POST";
@@ -4586,14 +6121,19 @@ impl crate::Operation for ProcessorSignalReturnReport {
     type Response = types::ProcessorSignalReturnReportResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorSignalReturnReport {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorSignalReturnReport {}
+#[cfg(feature = "processors")]
 impl crate::RequestBody for types::ProcessorStripeBankAccountTokenCreateRequest {
     type Operation = ProcessorStripeBankAccountTokenCreate;
 }
+#[cfg(feature = "processors")]
 /// `POST /processor/stripe/bank_account_token/create` (operationId `processorStripeBankAccountTokenCreate`; raw client method `processor_stripe_bank_account_token_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorStripeBankAccountTokenCreate;
+#[cfg(feature = "processors")]
 impl crate::Operation for ProcessorStripeBankAccountTokenCreate {
     const OPERATION_ID: &'static str = "processorStripeBankAccountTokenCreate";
     const METHOD: &'static str = "POST";
@@ -4605,14 +6145,19 @@ impl crate::Operation for ProcessorStripeBankAccountTokenCreate {
     type Response = types::ProcessorStripeBankAccountTokenCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processors")]
 impl crate::PostOperation for ProcessorStripeBankAccountTokenCreate {}
+#[cfg(feature = "processors")]
 impl crate::JsonOperation for ProcessorStripeBankAccountTokenCreate {}
+#[cfg(feature = "processors")]
 impl crate::RequestBody for types::ProcessorTokenCreateRequest {
     type Operation = ProcessorTokenCreate;
 }
+#[cfg(feature = "processors")]
 /// `POST /processor/token/create` (operationId `processorTokenCreate`; raw client method `processor_token_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTokenCreate;
+#[cfg(feature = "processors")]
 impl crate::Operation for ProcessorTokenCreate {
     const OPERATION_ID: &'static str = "processorTokenCreate";
     const METHOD: &'static str = "POST";
@@ -4624,14 +6169,19 @@ impl crate::Operation for ProcessorTokenCreate {
     type Response = types::ProcessorTokenCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processors")]
 impl crate::PostOperation for ProcessorTokenCreate {}
+#[cfg(feature = "processors")]
 impl crate::JsonOperation for ProcessorTokenCreate {}
+#[cfg(feature = "processors")]
 impl crate::RequestBody for types::ProcessorTokenPermissionsGetRequest {
     type Operation = ProcessorTokenPermissionsGet;
 }
+#[cfg(feature = "processors")]
 /// `POST /processor/token/permissions/get` (operationId `processorTokenPermissionsGet`; raw client method `processor_token_permissions_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTokenPermissionsGet;
+#[cfg(feature = "processors")]
 impl crate::Operation for ProcessorTokenPermissionsGet {
     const OPERATION_ID: &'static str = "processorTokenPermissionsGet";
     const METHOD: &'static str = "POST";
@@ -4643,14 +6193,19 @@ impl crate::Operation for ProcessorTokenPermissionsGet {
     type Response = types::ProcessorTokenPermissionsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processors")]
 impl crate::PostOperation for ProcessorTokenPermissionsGet {}
+#[cfg(feature = "processors")]
 impl crate::JsonOperation for ProcessorTokenPermissionsGet {}
+#[cfg(feature = "processors")]
 impl crate::RequestBody for types::ProcessorTokenPermissionsSetRequest {
     type Operation = ProcessorTokenPermissionsSet;
 }
+#[cfg(feature = "processors")]
 /// `POST /processor/token/permissions/set` (operationId `processorTokenPermissionsSet`; raw client method `processor_token_permissions_set`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTokenPermissionsSet;
+#[cfg(feature = "processors")]
 impl crate::Operation for ProcessorTokenPermissionsSet {
     const OPERATION_ID: &'static str = "processorTokenPermissionsSet";
     const METHOD: &'static str = "POST";
@@ -4662,14 +6217,19 @@ impl crate::Operation for ProcessorTokenPermissionsSet {
     type Response = types::ProcessorTokenPermissionsSetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processors")]
 impl crate::PostOperation for ProcessorTokenPermissionsSet {}
+#[cfg(feature = "processors")]
 impl crate::JsonOperation for ProcessorTokenPermissionsSet {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorTokenWebhookUpdateRequest {
     type Operation = ProcessorTokenWebhookUpdate;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/token/webhook/update` (operationId `processorTokenWebhookUpdate`; raw client method `processor_token_webhook_update`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTokenWebhookUpdate;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorTokenWebhookUpdate {
     const OPERATION_ID: &'static str = "processorTokenWebhookUpdate";
     const METHOD: &'static str = "POST";
@@ -4681,14 +6241,19 @@ impl crate::Operation for ProcessorTokenWebhookUpdate {
     type Response = types::ProcessorTokenWebhookUpdateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorTokenWebhookUpdate {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorTokenWebhookUpdate {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorTransactionsGetRequest {
     type Operation = ProcessorTransactionsGet;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/transactions/get` (operationId `processorTransactionsGet`; raw client method `processor_transactions_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTransactionsGet;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorTransactionsGet {
     const OPERATION_ID: &'static str = "processorTransactionsGet";
     const METHOD: &'static str = "POST";
@@ -4700,8 +6265,11 @@ impl crate::Operation for ProcessorTransactionsGet {
     type Response = types::ProcessorTransactionsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorTransactionsGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorTransactionsGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::Paginated for ProcessorTransactionsGet {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -4736,12 +6304,15 @@ impl crate::Paginated for ProcessorTransactionsGet {
         crate::pagination::IntField::int(&response.total_transactions)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorTransactionsRecurringGetRequest {
     type Operation = ProcessorTransactionsRecurringGet;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/transactions/recurring/get` (operationId `processorTransactionsRecurringGet`; raw client method `processor_transactions_recurring_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTransactionsRecurringGet;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorTransactionsRecurringGet {
     const OPERATION_ID: &'static str = "processorTransactionsRecurringGet";
     const METHOD: &'static str = "POST";
@@ -4753,14 +6324,19 @@ impl crate::Operation for ProcessorTransactionsRecurringGet {
     type Response = types::ProcessorTransactionsRecurringGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorTransactionsRecurringGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorTransactionsRecurringGet {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorTransactionsRefreshRequest {
     type Operation = ProcessorTransactionsRefresh;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/transactions/refresh` (operationId `processorTransactionsRefresh`; raw client method `processor_transactions_refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTransactionsRefresh;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorTransactionsRefresh {
     const OPERATION_ID: &'static str = "processorTransactionsRefresh";
     const METHOD: &'static str = "POST";
@@ -4772,14 +6348,19 @@ impl crate::Operation for ProcessorTransactionsRefresh {
     type Response = types::ProcessorTransactionsRefreshResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorTransactionsRefresh {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorTransactionsRefresh {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::ProcessorTransactionsSyncRequest {
     type Operation = ProcessorTransactionsSync;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /processor/transactions/sync` (operationId `processorTransactionsSync`; raw client method `processor_transactions_sync`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTransactionsSync;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for ProcessorTransactionsSync {
     const OPERATION_ID: &'static str = "processorTransactionsSync";
     const METHOD: &'static str = "POST";
@@ -4791,8 +6372,11 @@ impl crate::Operation for ProcessorTransactionsSync {
     type Response = types::ProcessorTransactionsSyncResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for ProcessorTransactionsSync {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for ProcessorTransactionsSync {}
+#[cfg(feature = "processor-partners")]
 impl crate::CursorSync for ProcessorTransactionsSync {
     const MAX_COUNT: ::std::option::Option<i64> = ::std::option::Option::Some(500i64);
     const PAGED_FIELDS: &'static [&'static str] = &["added", "modified", "removed"];
@@ -4831,12 +6415,15 @@ impl crate::CursorSync for ProcessorTransactionsSync {
         *acc = page;
     }
 }
+#[cfg(feature = "profile")]
 impl crate::RequestBody for types::ProfileNetworkStatusGetRequest {
     type Operation = ProfileNetworkStatusGet;
 }
+#[cfg(feature = "profile")]
 /// `POST /profile/network_status/get` (operationId `profileNetworkStatusGet`; raw client method `profile_network_status_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProfileNetworkStatusGet;
+#[cfg(feature = "profile")]
 impl crate::Operation for ProfileNetworkStatusGet {
     const OPERATION_ID: &'static str = "profileNetworkStatusGet";
     const METHOD: &'static str = "POST";
@@ -4848,14 +6435,19 @@ impl crate::Operation for ProfileNetworkStatusGet {
     type Response = types::ProfileNetworkStatusGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "profile")]
 impl crate::PostOperation for ProfileNetworkStatusGet {}
+#[cfg(feature = "profile")]
 impl crate::JsonOperation for ProfileNetworkStatusGet {}
+#[cfg(feature = "protect")]
 impl crate::RequestBody for types::ProtectComputeRequest {
     type Operation = ProtectCompute;
 }
+#[cfg(feature = "protect")]
 /// `POST /protect/compute` (operationId `protectCompute`; raw client method `protect_compute`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProtectCompute;
+#[cfg(feature = "protect")]
 impl crate::Operation for ProtectCompute {
     const OPERATION_ID: &'static str = "protectCompute";
     const METHOD: &'static str = "POST";
@@ -4867,14 +6459,19 @@ impl crate::Operation for ProtectCompute {
     type Response = types::ProtectComputeResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "protect")]
 impl crate::PostOperation for ProtectCompute {}
+#[cfg(feature = "protect")]
 impl crate::JsonOperation for ProtectCompute {}
+#[cfg(feature = "protect")]
 impl crate::RequestBody for types::ProtectEventGetRequest {
     type Operation = ProtectEventGet;
 }
+#[cfg(feature = "protect")]
 /// `POST /protect/event/get` (operationId `protectEventGet`; raw client method `protect_event_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProtectEventGet;
+#[cfg(feature = "protect")]
 impl crate::Operation for ProtectEventGet {
     const OPERATION_ID: &'static str = "protectEventGet";
     const METHOD: &'static str = "POST";
@@ -4886,14 +6483,19 @@ impl crate::Operation for ProtectEventGet {
     type Response = types::ProtectEventGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "protect")]
 impl crate::PostOperation for ProtectEventGet {}
+#[cfg(feature = "protect")]
 impl crate::JsonOperation for ProtectEventGet {}
+#[cfg(feature = "protect")]
 impl crate::RequestBody for types::ProtectEventSendRequest {
     type Operation = ProtectEventSend;
 }
+#[cfg(feature = "protect")]
 /// `POST /protect/event/send` (operationId `protectEventSend`; raw client method `protect_event_send`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProtectEventSend;
+#[cfg(feature = "protect")]
 impl crate::Operation for ProtectEventSend {
     const OPERATION_ID: &'static str = "protectEventSend";
     const METHOD: &'static str = "POST";
@@ -4905,14 +6507,19 @@ impl crate::Operation for ProtectEventSend {
     type Response = types::ProtectEventSendResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "protect")]
 impl crate::PostOperation for ProtectEventSend {}
+#[cfg(feature = "protect")]
 impl crate::JsonOperation for ProtectEventSend {}
+#[cfg(feature = "protect")]
 impl crate::RequestBody for types::ProtectReportCreateRequest {
     type Operation = ProtectReportCreate;
 }
+#[cfg(feature = "protect")]
 /// `POST /protect/report/create` (operationId `protectReportCreate`; raw client method `protect_report_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProtectReportCreate;
+#[cfg(feature = "protect")]
 impl crate::Operation for ProtectReportCreate {
     const OPERATION_ID: &'static str = "protectReportCreate";
     const METHOD: &'static str = "POST";
@@ -4924,14 +6531,19 @@ impl crate::Operation for ProtectReportCreate {
     type Response = types::ProtectReportCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "protect")]
 impl crate::PostOperation for ProtectReportCreate {}
+#[cfg(feature = "protect")]
 impl crate::JsonOperation for ProtectReportCreate {}
+#[cfg(feature = "protect")]
 impl crate::RequestBody for types::ProtectUserInsightsGetRequest {
     type Operation = ProtectUserInsightsGet;
 }
+#[cfg(feature = "protect")]
 /// `POST /protect/user/insights/get` (operationId `protectUserInsightsGet`; raw client method `protect_user_insights_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProtectUserInsightsGet;
+#[cfg(feature = "protect")]
 impl crate::Operation for ProtectUserInsightsGet {
     const OPERATION_ID: &'static str = "protectUserInsightsGet";
     const METHOD: &'static str = "POST";
@@ -4943,14 +6555,19 @@ impl crate::Operation for ProtectUserInsightsGet {
     type Response = types::ProtectUserInsightsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "protect")]
 impl crate::PostOperation for ProtectUserInsightsGet {}
+#[cfg(feature = "protect")]
 impl crate::JsonOperation for ProtectUserInsightsGet {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::SandboxBankIncomeFireWebhookRequest {
     type Operation = SandboxBankIncomeFireWebhook;
 }
+#[cfg(feature = "income")]
 /// `POST /sandbox/bank_income/fire_webhook` (operationId `sandboxBankIncomeFireWebhook`; raw client method `sandbox_bank_income_fire_webhook`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxBankIncomeFireWebhook;
+#[cfg(feature = "income")]
 impl crate::Operation for SandboxBankIncomeFireWebhook {
     const OPERATION_ID: &'static str = "sandboxBankIncomeFireWebhook";
     const METHOD: &'static str = "POST";
@@ -4962,14 +6579,19 @@ impl crate::Operation for SandboxBankIncomeFireWebhook {
     type Response = types::SandboxBankIncomeFireWebhookResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for SandboxBankIncomeFireWebhook {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for SandboxBankIncomeFireWebhook {}
+#[cfg(feature = "auth")]
 impl crate::RequestBody for types::SandboxBankTransferFireWebhookRequest {
     type Operation = SandboxBankTransferFireWebhook;
 }
+#[cfg(feature = "auth")]
 /// `POST /sandbox/bank_transfer/fire_webhook` (operationId `sandboxBankTransferFireWebhook`; raw client method `sandbox_bank_transfer_fire_webhook`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxBankTransferFireWebhook;
+#[cfg(feature = "auth")]
 impl crate::Operation for SandboxBankTransferFireWebhook {
     const OPERATION_ID: &'static str = "sandboxBankTransferFireWebhook";
     const METHOD: &'static str = "POST";
@@ -4981,14 +6603,19 @@ impl crate::Operation for SandboxBankTransferFireWebhook {
     type Response = types::SandboxBankTransferFireWebhookResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "auth")]
 impl crate::PostOperation for SandboxBankTransferFireWebhook {}
+#[cfg(feature = "auth")]
 impl crate::JsonOperation for SandboxBankTransferFireWebhook {}
+#[cfg(feature = "auth")]
 impl crate::RequestBody for types::SandboxBankTransferSimulateRequest {
     type Operation = SandboxBankTransferSimulate;
 }
+#[cfg(feature = "auth")]
 /// `POST /sandbox/bank_transfer/simulate` (operationId `sandboxBankTransferSimulate`; raw client method `sandbox_bank_transfer_simulate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxBankTransferSimulate;
+#[cfg(feature = "auth")]
 impl crate::Operation for SandboxBankTransferSimulate {
     const OPERATION_ID: &'static str = "sandboxBankTransferSimulate";
     const METHOD: &'static str = "POST";
@@ -5000,14 +6627,19 @@ impl crate::Operation for SandboxBankTransferSimulate {
     type Response = types::SandboxBankTransferSimulateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "auth")]
 impl crate::PostOperation for SandboxBankTransferSimulate {}
+#[cfg(feature = "auth")]
 impl crate::JsonOperation for SandboxBankTransferSimulate {}
+#[cfg(feature = "check")]
 impl crate::RequestBody for types::SandboxCraCashflowUpdatesUpdateRequest {
     type Operation = SandboxCraCashflowUpdatesUpdate;
 }
+#[cfg(feature = "check")]
 /// `POST /sandbox/cra/cashflow_updates/update` (operationId `sandboxCraCashflowUpdatesUpdate`; raw client method `sandbox_cra_cashflow_updates_update`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxCraCashflowUpdatesUpdate;
+#[cfg(feature = "check")]
 impl crate::Operation for SandboxCraCashflowUpdatesUpdate {
     const OPERATION_ID: &'static str = "sandboxCraCashflowUpdatesUpdate";
     const METHOD: &'static str = "POST";
@@ -5019,14 +6651,19 @@ impl crate::Operation for SandboxCraCashflowUpdatesUpdate {
     type Response = types::SandboxCraCashflowUpdatesUpdateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "check")]
 impl crate::PostOperation for SandboxCraCashflowUpdatesUpdate {}
+#[cfg(feature = "check")]
 impl crate::JsonOperation for SandboxCraCashflowUpdatesUpdate {}
+#[cfg(feature = "income")]
 impl crate::RequestBody for types::SandboxIncomeFireWebhookRequest {
     type Operation = SandboxIncomeFireWebhook;
 }
+#[cfg(feature = "income")]
 /// `POST /sandbox/income/fire_webhook` (operationId `sandboxIncomeFireWebhook`; raw client method `sandbox_income_fire_webhook`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxIncomeFireWebhook;
+#[cfg(feature = "income")]
 impl crate::Operation for SandboxIncomeFireWebhook {
     const OPERATION_ID: &'static str = "sandboxIncomeFireWebhook";
     const METHOD: &'static str = "POST";
@@ -5038,7 +6675,9 @@ impl crate::Operation for SandboxIncomeFireWebhook {
     type Response = types::SandboxIncomeFireWebhookResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "income")]
 impl crate::PostOperation for SandboxIncomeFireWebhook {}
+#[cfg(feature = "income")]
 impl crate::JsonOperation for SandboxIncomeFireWebhook {}
 impl crate::RequestBody for types::SandboxItemApplicationSeedRequest {
     type Operation = SandboxItemApplicationSeed;
@@ -5116,12 +6755,15 @@ impl crate::Operation for SandboxItemSetVerificationStatus {
 }
 impl crate::PostOperation for SandboxItemSetVerificationStatus {}
 impl crate::JsonOperation for SandboxItemSetVerificationStatus {}
+#[cfg(feature = "oauth")]
 impl crate::RequestBody for types::SandboxOauthSelectAccountsRequest {
     type Operation = SandboxOauthSelectAccounts;
 }
+#[cfg(feature = "oauth")]
 /// `POST /sandbox/oauth/select_accounts` (operationId `sandboxOauthSelectAccounts`; raw client method `sandbox_oauth_select_accounts`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxOauthSelectAccounts;
+#[cfg(feature = "oauth")]
 impl crate::Operation for SandboxOauthSelectAccounts {
     const OPERATION_ID: &'static str = "sandboxOauthSelectAccounts";
     const METHOD: &'static str = "POST";
@@ -5133,14 +6775,19 @@ impl crate::Operation for SandboxOauthSelectAccounts {
     type Response = types::SandboxOauthSelectAccountsResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "oauth")]
 impl crate::PostOperation for SandboxOauthSelectAccounts {}
+#[cfg(feature = "oauth")]
 impl crate::JsonOperation for SandboxOauthSelectAccounts {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::SandboxPaymentProfileResetLoginRequest {
     type Operation = SandboxPaymentProfileResetLogin;
 }
+#[cfg(feature = "transfer")]
 /// `POST /sandbox/payment_profile/reset_login` (operationId `sandboxPaymentProfileResetLogin`; raw client method `sandbox_payment_profile_reset_login`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxPaymentProfileResetLogin;
+#[cfg(feature = "transfer")]
 impl crate::Operation for SandboxPaymentProfileResetLogin {
     const OPERATION_ID: &'static str = "sandboxPaymentProfileResetLogin";
     const METHOD: &'static str = "POST";
@@ -5152,14 +6799,19 @@ impl crate::Operation for SandboxPaymentProfileResetLogin {
     type Response = types::SandboxPaymentProfileResetLoginResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for SandboxPaymentProfileResetLogin {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for SandboxPaymentProfileResetLogin {}
+#[cfg(feature = "payment-initiation")]
 impl crate::RequestBody for types::SandboxPaymentSimulateRequest {
     type Operation = SandboxPaymentSimulate;
 }
+#[cfg(feature = "payment-initiation")]
 /// `POST /sandbox/payment/simulate` (operationId `sandboxPaymentSimulate`; raw client method `sandbox_payment_simulate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxPaymentSimulate;
+#[cfg(feature = "payment-initiation")]
 impl crate::Operation for SandboxPaymentSimulate {
     const OPERATION_ID: &'static str = "sandboxPaymentSimulate";
     const METHOD: &'static str = "POST";
@@ -5171,14 +6823,19 @@ impl crate::Operation for SandboxPaymentSimulate {
     type Response = types::SandboxPaymentSimulateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "payment-initiation")]
 impl crate::PostOperation for SandboxPaymentSimulate {}
+#[cfg(feature = "payment-initiation")]
 impl crate::JsonOperation for SandboxPaymentSimulate {}
+#[cfg(feature = "processor-partners")]
 impl crate::RequestBody for types::SandboxProcessorTokenCreateRequest {
     type Operation = SandboxProcessorTokenCreate;
 }
+#[cfg(feature = "processor-partners")]
 /// `POST /sandbox/processor_token/create` (operationId `sandboxProcessorTokenCreate`; raw client method `sandbox_processor_token_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxProcessorTokenCreate;
+#[cfg(feature = "processor-partners")]
 impl crate::Operation for SandboxProcessorTokenCreate {
     const OPERATION_ID: &'static str = "sandboxProcessorTokenCreate";
     const METHOD: &'static str = "POST";
@@ -5190,7 +6847,9 @@ impl crate::Operation for SandboxProcessorTokenCreate {
     type Response = types::SandboxProcessorTokenCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "processor-partners")]
 impl crate::PostOperation for SandboxProcessorTokenCreate {}
+#[cfg(feature = "processor-partners")]
 impl crate::JsonOperation for SandboxProcessorTokenCreate {}
 impl crate::RequestBody for types::SandboxPublicTokenCreateRequest {
     type Operation = SandboxPublicTokenCreate;
@@ -5211,12 +6870,15 @@ impl crate::Operation for SandboxPublicTokenCreate {
 }
 impl crate::PostOperation for SandboxPublicTokenCreate {}
 impl crate::JsonOperation for SandboxPublicTokenCreate {}
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::SandboxTransactionsCreateRequest {
     type Operation = SandboxTransactionsCreate;
 }
+#[cfg(feature = "transactions")]
 /// `POST /sandbox/transactions/create` (operationId `sandboxTransactionsCreate`; raw client method `sandbox_transactions_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransactionsCreate;
+#[cfg(feature = "transactions")]
 impl crate::Operation for SandboxTransactionsCreate {
     const OPERATION_ID: &'static str = "sandboxTransactionsCreate";
     const METHOD: &'static str = "POST";
@@ -5228,14 +6890,19 @@ impl crate::Operation for SandboxTransactionsCreate {
     type Response = types::SandboxTransactionsCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for SandboxTransactionsCreate {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for SandboxTransactionsCreate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::SandboxTransferFireWebhookRequest {
     type Operation = SandboxTransferFireWebhook;
 }
+#[cfg(feature = "transfer")]
 /// `POST /sandbox/transfer/fire_webhook` (operationId `sandboxTransferFireWebhook`; raw client method `sandbox_transfer_fire_webhook`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferFireWebhook;
+#[cfg(feature = "transfer")]
 impl crate::Operation for SandboxTransferFireWebhook {
     const OPERATION_ID: &'static str = "sandboxTransferFireWebhook";
     const METHOD: &'static str = "POST";
@@ -5247,14 +6914,19 @@ impl crate::Operation for SandboxTransferFireWebhook {
     type Response = types::SandboxTransferFireWebhookResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for SandboxTransferFireWebhook {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for SandboxTransferFireWebhook {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::SandboxTransferLedgerDepositSimulateRequest {
     type Operation = SandboxTransferLedgerDepositSimulate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /sandbox/transfer/ledger/deposit/simulate` (operationId `sandboxTransferLedgerDepositSimulate`; raw client method `sandbox_transfer_ledger_deposit_simulate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferLedgerDepositSimulate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for SandboxTransferLedgerDepositSimulate {
     const OPERATION_ID: &'static str = "sandboxTransferLedgerDepositSimulate";
     const METHOD: &'static str = "POST";
@@ -5266,14 +6938,19 @@ impl crate::Operation for SandboxTransferLedgerDepositSimulate {
     type Response = types::SandboxTransferLedgerDepositSimulateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for SandboxTransferLedgerDepositSimulate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for SandboxTransferLedgerDepositSimulate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::SandboxTransferLedgerSimulateAvailableRequest {
     type Operation = SandboxTransferLedgerSimulateAvailable;
 }
+#[cfg(feature = "transfer")]
 /// `POST /sandbox/transfer/ledger/simulate_available` (operationId `sandboxTransferLedgerSimulateAvailable`; raw client method `sandbox_transfer_ledger_simulate_available`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferLedgerSimulateAvailable;
+#[cfg(feature = "transfer")]
 impl crate::Operation for SandboxTransferLedgerSimulateAvailable {
     const OPERATION_ID: &'static str = "sandboxTransferLedgerSimulateAvailable";
     const METHOD: &'static str = "POST";
@@ -5285,14 +6962,19 @@ impl crate::Operation for SandboxTransferLedgerSimulateAvailable {
     type Response = types::SandboxTransferLedgerSimulateAvailableResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for SandboxTransferLedgerSimulateAvailable {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for SandboxTransferLedgerSimulateAvailable {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::SandboxTransferLedgerWithdrawSimulateRequest {
     type Operation = SandboxTransferLedgerWithdrawSimulate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /sandbox/transfer/ledger/withdraw/simulate` (operationId `sandboxTransferLedgerWithdrawSimulate`; raw client method `sandbox_transfer_ledger_withdraw_simulate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferLedgerWithdrawSimulate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for SandboxTransferLedgerWithdrawSimulate {
     const OPERATION_ID: &'static str = "sandboxTransferLedgerWithdrawSimulate";
     const METHOD: &'static str = "POST";
@@ -5304,14 +6986,19 @@ impl crate::Operation for SandboxTransferLedgerWithdrawSimulate {
     type Response = types::SandboxTransferLedgerWithdrawSimulateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for SandboxTransferLedgerWithdrawSimulate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for SandboxTransferLedgerWithdrawSimulate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::SandboxTransferRefundSimulateRequest {
     type Operation = SandboxTransferRefundSimulate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /sandbox/transfer/refund/simulate` (operationId `sandboxTransferRefundSimulate`; raw client method `sandbox_transfer_refund_simulate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferRefundSimulate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for SandboxTransferRefundSimulate {
     const OPERATION_ID: &'static str = "sandboxTransferRefundSimulate";
     const METHOD: &'static str = "POST";
@@ -5323,14 +7010,19 @@ impl crate::Operation for SandboxTransferRefundSimulate {
     type Response = types::SandboxTransferRefundSimulateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for SandboxTransferRefundSimulate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for SandboxTransferRefundSimulate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::SandboxTransferRepaymentSimulateRequest {
     type Operation = SandboxTransferRepaymentSimulate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /sandbox/transfer/repayment/simulate` (operationId `sandboxTransferRepaymentSimulate`; raw client method `sandbox_transfer_repayment_simulate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferRepaymentSimulate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for SandboxTransferRepaymentSimulate {
     const OPERATION_ID: &'static str = "sandboxTransferRepaymentSimulate";
     const METHOD: &'static str = "POST";
@@ -5342,14 +7034,19 @@ impl crate::Operation for SandboxTransferRepaymentSimulate {
     type Response = types::SandboxTransferRepaymentSimulateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for SandboxTransferRepaymentSimulate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for SandboxTransferRepaymentSimulate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::SandboxTransferSimulateRequest {
     type Operation = SandboxTransferSimulate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /sandbox/transfer/simulate` (operationId `sandboxTransferSimulate`; raw client method `sandbox_transfer_simulate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferSimulate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for SandboxTransferSimulate {
     const OPERATION_ID: &'static str = "sandboxTransferSimulate";
     const METHOD: &'static str = "POST";
@@ -5361,14 +7058,19 @@ impl crate::Operation for SandboxTransferSimulate {
     type Response = types::SandboxTransferSimulateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for SandboxTransferSimulate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for SandboxTransferSimulate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::SandboxTransferSweepSimulateRequest {
     type Operation = SandboxTransferSweepSimulate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /sandbox/transfer/sweep/simulate` (operationId `sandboxTransferSweepSimulate`; raw client method `sandbox_transfer_sweep_simulate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferSweepSimulate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for SandboxTransferSweepSimulate {
     const OPERATION_ID: &'static str = "sandboxTransferSweepSimulate";
     const METHOD: &'static str = "POST";
@@ -5380,14 +7082,19 @@ impl crate::Operation for SandboxTransferSweepSimulate {
     type Response = types::SandboxTransferSweepSimulateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for SandboxTransferSweepSimulate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for SandboxTransferSweepSimulate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::SandboxTransferTestClockAdvanceRequest {
     type Operation = SandboxTransferTestClockAdvance;
 }
+#[cfg(feature = "transfer")]
 /// `POST /sandbox/transfer/test_clock/advance` (operationId `sandboxTransferTestClockAdvance`; raw client method `sandbox_transfer_test_clock_advance`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferTestClockAdvance;
+#[cfg(feature = "transfer")]
 impl crate::Operation for SandboxTransferTestClockAdvance {
     const OPERATION_ID: &'static str = "sandboxTransferTestClockAdvance";
     const METHOD: &'static str = "POST";
@@ -5399,14 +7106,19 @@ impl crate::Operation for SandboxTransferTestClockAdvance {
     type Response = types::SandboxTransferTestClockAdvanceResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for SandboxTransferTestClockAdvance {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for SandboxTransferTestClockAdvance {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::SandboxTransferTestClockCreateRequest {
     type Operation = SandboxTransferTestClockCreate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /sandbox/transfer/test_clock/create` (operationId `sandboxTransferTestClockCreate`; raw client method `sandbox_transfer_test_clock_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferTestClockCreate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for SandboxTransferTestClockCreate {
     const OPERATION_ID: &'static str = "sandboxTransferTestClockCreate";
     const METHOD: &'static str = "POST";
@@ -5418,14 +7130,19 @@ impl crate::Operation for SandboxTransferTestClockCreate {
     type Response = types::SandboxTransferTestClockCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for SandboxTransferTestClockCreate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for SandboxTransferTestClockCreate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::SandboxTransferTestClockGetRequest {
     type Operation = SandboxTransferTestClockGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /sandbox/transfer/test_clock/get` (operationId `sandboxTransferTestClockGet`; raw client method `sandbox_transfer_test_clock_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferTestClockGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for SandboxTransferTestClockGet {
     const OPERATION_ID: &'static str = "sandboxTransferTestClockGet";
     const METHOD: &'static str = "POST";
@@ -5437,14 +7154,19 @@ impl crate::Operation for SandboxTransferTestClockGet {
     type Response = types::SandboxTransferTestClockGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for SandboxTransferTestClockGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for SandboxTransferTestClockGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::SandboxTransferTestClockListRequest {
     type Operation = SandboxTransferTestClockList;
 }
+#[cfg(feature = "transfer")]
 /// `POST /sandbox/transfer/test_clock/list` (operationId `sandboxTransferTestClockList`; raw client method `sandbox_transfer_test_clock_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferTestClockList;
+#[cfg(feature = "transfer")]
 impl crate::Operation for SandboxTransferTestClockList {
     const OPERATION_ID: &'static str = "sandboxTransferTestClockList";
     const METHOD: &'static str = "POST";
@@ -5456,8 +7178,11 @@ impl crate::Operation for SandboxTransferTestClockList {
     type Response = types::SandboxTransferTestClockListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for SandboxTransferTestClockList {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for SandboxTransferTestClockList {}
+#[cfg(feature = "transfer")]
 impl crate::Paginated for SandboxTransferTestClockList {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -5479,12 +7204,15 @@ impl crate::Paginated for SandboxTransferTestClockList {
         crate::pagination::IntField::set_int(&mut request.offset, offset);
     }
 }
+#[cfg(feature = "users")]
 impl crate::RequestBody for types::SandboxUserResetLoginRequest {
     type Operation = SandboxUserResetLogin;
 }
+#[cfg(feature = "users")]
 /// `POST /sandbox/user/reset_login` (operationId `sandboxUserResetLogin`; raw client method `sandbox_user_reset_login`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxUserResetLogin;
+#[cfg(feature = "users")]
 impl crate::Operation for SandboxUserResetLogin {
     const OPERATION_ID: &'static str = "sandboxUserResetLogin";
     const METHOD: &'static str = "POST";
@@ -5496,14 +7224,19 @@ impl crate::Operation for SandboxUserResetLogin {
     type Response = types::SandboxUserResetLoginResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "users")]
 impl crate::PostOperation for SandboxUserResetLogin {}
+#[cfg(feature = "users")]
 impl crate::JsonOperation for SandboxUserResetLogin {}
+#[cfg(feature = "layer")]
 impl crate::RequestBody for types::SessionTokenCreateRequest {
     type Operation = SessionTokenCreate;
 }
+#[cfg(feature = "layer")]
 /// `POST /session/token/create` (operationId `sessionTokenCreate`; raw client method `session_token_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SessionTokenCreate;
+#[cfg(feature = "layer")]
 impl crate::Operation for SessionTokenCreate {
     const OPERATION_ID: &'static str = "sessionTokenCreate";
     const METHOD: &'static str = "POST";
@@ -5515,14 +7248,19 @@ impl crate::Operation for SessionTokenCreate {
     type Response = types::SessionTokenCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "layer")]
 impl crate::PostOperation for SessionTokenCreate {}
+#[cfg(feature = "layer")]
 impl crate::JsonOperation for SessionTokenCreate {}
+#[cfg(feature = "signal")]
 impl crate::RequestBody for types::SignalDecisionReportRequest {
     type Operation = SignalDecisionReport;
 }
+#[cfg(feature = "signal")]
 /// `POST /signal/decision/report` (operationId `signalDecisionReport`; raw client method `signal_decision_report`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SignalDecisionReport;
+#[cfg(feature = "signal")]
 impl crate::Operation for SignalDecisionReport {
     const OPERATION_ID: &'static str = "signalDecisionReport";
     const METHOD: &'static str = "POST";
@@ -5534,14 +7272,19 @@ impl crate::Operation for SignalDecisionReport {
     type Response = types::SignalDecisionReportResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "signal")]
 impl crate::PostOperation for SignalDecisionReport {}
+#[cfg(feature = "signal")]
 impl crate::JsonOperation for SignalDecisionReport {}
+#[cfg(feature = "signal")]
 impl crate::RequestBody for types::SignalEvaluateRequest {
     type Operation = SignalEvaluate;
 }
+#[cfg(feature = "signal")]
 /// `POST /signal/evaluate` (operationId `signalEvaluate`; raw client method `signal_evaluate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SignalEvaluate;
+#[cfg(feature = "signal")]
 impl crate::Operation for SignalEvaluate {
     const OPERATION_ID: &'static str = "signalEvaluate";
     const METHOD: &'static str = "POST";
@@ -5553,14 +7296,19 @@ impl crate::Operation for SignalEvaluate {
     type Response = types::SignalEvaluateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "signal")]
 impl crate::PostOperation for SignalEvaluate {}
+#[cfg(feature = "signal")]
 impl crate::JsonOperation for SignalEvaluate {}
+#[cfg(feature = "signal")]
 impl crate::RequestBody for types::SignalPrepareRequest {
     type Operation = SignalPrepare;
 }
+#[cfg(feature = "signal")]
 /// `POST /signal/prepare` (operationId `signalPrepare`; raw client method `signal_prepare`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SignalPrepare;
+#[cfg(feature = "signal")]
 impl crate::Operation for SignalPrepare {
     const OPERATION_ID: &'static str = "signalPrepare";
     const METHOD: &'static str = "POST";
@@ -5572,14 +7320,19 @@ impl crate::Operation for SignalPrepare {
     type Response = types::SignalPrepareResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "signal")]
 impl crate::PostOperation for SignalPrepare {}
+#[cfg(feature = "signal")]
 impl crate::JsonOperation for SignalPrepare {}
+#[cfg(feature = "signal")]
 impl crate::RequestBody for types::SignalReturnReportRequest {
     type Operation = SignalReturnReport;
 }
+#[cfg(feature = "signal")]
 /// `POST /signal/return/report` (operationId `signalReturnReport`; raw client method `signal_return_report`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SignalReturnReport;
+#[cfg(feature = "signal")]
 impl crate::Operation for SignalReturnReport {
     const OPERATION_ID: &'static str = "signalReturnReport";
     const METHOD: &'static str = "POST";
@@ -5591,14 +7344,19 @@ impl crate::Operation for SignalReturnReport {
     type Response = types::SignalReturnReportResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "signal")]
 impl crate::PostOperation for SignalReturnReport {}
+#[cfg(feature = "signal")]
 impl crate::JsonOperation for SignalReturnReport {}
+#[cfg(feature = "signal")]
 impl crate::RequestBody for types::SignalScheduleRequest {
     type Operation = SignalSchedule;
 }
+#[cfg(feature = "signal")]
 /// `POST /signal/schedule` (operationId `signalSchedule`; raw client method `signal_schedule`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SignalSchedule;
+#[cfg(feature = "signal")]
 impl crate::Operation for SignalSchedule {
     const OPERATION_ID: &'static str = "signalSchedule";
     const METHOD: &'static str = "POST";
@@ -5610,14 +7368,19 @@ impl crate::Operation for SignalSchedule {
     type Response = types::SignalScheduleResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "signal")]
 impl crate::PostOperation for SignalSchedule {}
+#[cfg(feature = "signal")]
 impl crate::JsonOperation for SignalSchedule {}
+#[cfg(feature = "statements")]
 impl crate::RequestBody for types::StatementsDownloadRequest {
     type Operation = StatementsDownload;
 }
+#[cfg(feature = "statements")]
 /// `POST /statements/download` (operationId `statementsDownload`; raw client method `statements_download`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct StatementsDownload;
+#[cfg(feature = "statements")]
 impl crate::Operation for StatementsDownload {
     const OPERATION_ID: &'static str = "statementsDownload";
     const METHOD: &'static str = "POST";
@@ -5629,14 +7392,19 @@ impl crate::Operation for StatementsDownload {
     type Response = ByteStream;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "statements")]
 impl crate::PostOperation for StatementsDownload {}
+#[cfg(feature = "statements")]
 impl crate::BinaryOperation for StatementsDownload {}
+#[cfg(feature = "statements")]
 impl crate::RequestBody for types::StatementsListRequest {
     type Operation = StatementsList;
 }
+#[cfg(feature = "statements")]
 /// `POST /statements/list` (operationId `statementsList`; raw client method `statements_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct StatementsList;
+#[cfg(feature = "statements")]
 impl crate::Operation for StatementsList {
     const OPERATION_ID: &'static str = "statementsList";
     const METHOD: &'static str = "POST";
@@ -5648,14 +7416,19 @@ impl crate::Operation for StatementsList {
     type Response = types::StatementsListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "statements")]
 impl crate::PostOperation for StatementsList {}
+#[cfg(feature = "statements")]
 impl crate::JsonOperation for StatementsList {}
+#[cfg(feature = "statements")]
 impl crate::RequestBody for types::StatementsRefreshRequest {
     type Operation = StatementsRefresh;
 }
+#[cfg(feature = "statements")]
 /// `POST /statements/refresh` (operationId `statementsRefresh`; raw client method `statements_refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct StatementsRefresh;
+#[cfg(feature = "statements")]
 impl crate::Operation for StatementsRefresh {
     const OPERATION_ID: &'static str = "statementsRefresh";
     const METHOD: &'static str = "POST";
@@ -5667,14 +7440,19 @@ impl crate::Operation for StatementsRefresh {
     type Response = types::StatementsRefreshResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "statements")]
 impl crate::PostOperation for StatementsRefresh {}
+#[cfg(feature = "statements")]
 impl crate::JsonOperation for StatementsRefresh {}
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::TransactionsEnhanceGetRequest {
     type Operation = TransactionsEnhance;
 }
+#[cfg(feature = "transactions")]
 /// `POST /beta/transactions/v1/enhance` (operationId `transactionsEnhance`; raw client method `transactions_enhance`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsEnhance;
+#[cfg(feature = "transactions")]
 impl crate::Operation for TransactionsEnhance {
     const OPERATION_ID: &'static str = "transactionsEnhance";
     const METHOD: &'static str = "POST";
@@ -5686,14 +7464,19 @@ impl crate::Operation for TransactionsEnhance {
     type Response = types::TransactionsEnhanceGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for TransactionsEnhance {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for TransactionsEnhance {}
+#[cfg(feature = "enrich")]
 impl crate::RequestBody for types::TransactionsEnrichRequest {
     type Operation = TransactionsEnrich;
 }
+#[cfg(feature = "enrich")]
 /// `POST /transactions/enrich` (operationId `transactionsEnrich`; raw client method `transactions_enrich`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsEnrich;
+#[cfg(feature = "enrich")]
 impl crate::Operation for TransactionsEnrich {
     const OPERATION_ID: &'static str = "transactionsEnrich";
     const METHOD: &'static str = "POST";
@@ -5705,14 +7488,19 @@ impl crate::Operation for TransactionsEnrich {
     type Response = types::TransactionsEnrichResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "enrich")]
 impl crate::PostOperation for TransactionsEnrich {}
+#[cfg(feature = "enrich")]
 impl crate::JsonOperation for TransactionsEnrich {}
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::TransactionsGetRequest {
     type Operation = TransactionsGet;
 }
+#[cfg(feature = "transactions")]
 /// `POST /transactions/get` (operationId `transactionsGet`; raw client method `transactions_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsGet;
+#[cfg(feature = "transactions")]
 impl crate::Operation for TransactionsGet {
     const OPERATION_ID: &'static str = "transactionsGet";
     const METHOD: &'static str = "POST";
@@ -5724,8 +7512,11 @@ impl crate::Operation for TransactionsGet {
     type Response = types::TransactionsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for TransactionsGet {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for TransactionsGet {}
+#[cfg(feature = "transactions")]
 impl crate::Paginated for TransactionsGet {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -5760,12 +7551,15 @@ impl crate::Paginated for TransactionsGet {
         crate::pagination::IntField::int(&response.total_transactions)
     }
 }
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::TransactionsRecurringGetRequest {
     type Operation = TransactionsRecurringGet;
 }
+#[cfg(feature = "transactions")]
 /// `POST /transactions/recurring/get` (operationId `transactionsRecurringGet`; raw client method `transactions_recurring_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsRecurringGet;
+#[cfg(feature = "transactions")]
 impl crate::Operation for TransactionsRecurringGet {
     const OPERATION_ID: &'static str = "transactionsRecurringGet";
     const METHOD: &'static str = "POST";
@@ -5777,14 +7571,19 @@ impl crate::Operation for TransactionsRecurringGet {
     type Response = types::TransactionsRecurringGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for TransactionsRecurringGet {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for TransactionsRecurringGet {}
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::TransactionsRefreshRequest {
     type Operation = TransactionsRefresh;
 }
+#[cfg(feature = "transactions")]
 /// `POST /transactions/refresh` (operationId `transactionsRefresh`; raw client method `transactions_refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsRefresh;
+#[cfg(feature = "transactions")]
 impl crate::Operation for TransactionsRefresh {
     const OPERATION_ID: &'static str = "transactionsRefresh";
     const METHOD: &'static str = "POST";
@@ -5796,14 +7595,19 @@ impl crate::Operation for TransactionsRefresh {
     type Response = types::TransactionsRefreshResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for TransactionsRefresh {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for TransactionsRefresh {}
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::TransactionsRulesCreateRequest {
     type Operation = TransactionsRulesCreate;
 }
+#[cfg(feature = "transactions")]
 /// `POST /beta/transactions/rules/v1/create` (operationId `transactionsRulesCreate`; raw client method `transactions_rules_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsRulesCreate;
+#[cfg(feature = "transactions")]
 impl crate::Operation for TransactionsRulesCreate {
     const OPERATION_ID: &'static str = "transactionsRulesCreate";
     const METHOD: &'static str = "POST";
@@ -5815,14 +7619,19 @@ impl crate::Operation for TransactionsRulesCreate {
     type Response = types::TransactionsRulesCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for TransactionsRulesCreate {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for TransactionsRulesCreate {}
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::TransactionsRulesListRequest {
     type Operation = TransactionsRulesList;
 }
+#[cfg(feature = "transactions")]
 /// `POST /beta/transactions/rules/v1/list` (operationId `transactionsRulesList`; raw client method `transactions_rules_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsRulesList;
+#[cfg(feature = "transactions")]
 impl crate::Operation for TransactionsRulesList {
     const OPERATION_ID: &'static str = "transactionsRulesList";
     const METHOD: &'static str = "POST";
@@ -5834,14 +7643,19 @@ impl crate::Operation for TransactionsRulesList {
     type Response = types::TransactionsRulesListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for TransactionsRulesList {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for TransactionsRulesList {}
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::TransactionsRulesRemoveRequest {
     type Operation = TransactionsRulesRemove;
 }
+#[cfg(feature = "transactions")]
 /// `POST /beta/transactions/rules/v1/remove` (operationId `transactionsRulesRemove`; raw client method `transactions_rules_remove`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsRulesRemove;
+#[cfg(feature = "transactions")]
 impl crate::Operation for TransactionsRulesRemove {
     const OPERATION_ID: &'static str = "transactionsRulesRemove";
     const METHOD: &'static str = "POST";
@@ -5853,14 +7667,19 @@ impl crate::Operation for TransactionsRulesRemove {
     type Response = types::TransactionsRulesRemoveResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for TransactionsRulesRemove {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for TransactionsRulesRemove {}
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::TransactionsSyncRequest {
     type Operation = TransactionsSync;
 }
+#[cfg(feature = "transactions")]
 /// `POST /transactions/sync` (operationId `transactionsSync`; raw client method `transactions_sync`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsSync;
+#[cfg(feature = "transactions")]
 impl crate::Operation for TransactionsSync {
     const OPERATION_ID: &'static str = "transactionsSync";
     const METHOD: &'static str = "POST";
@@ -5872,8 +7691,11 @@ impl crate::Operation for TransactionsSync {
     type Response = types::TransactionsSyncResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for TransactionsSync {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for TransactionsSync {}
+#[cfg(feature = "transactions")]
 impl crate::CursorSync for TransactionsSync {
     const MAX_COUNT: ::std::option::Option<i64> = ::std::option::Option::Some(500i64);
     const PAGED_FIELDS: &'static [&'static str] = &["added", "modified", "removed"];
@@ -5912,12 +7734,15 @@ impl crate::CursorSync for TransactionsSync {
         *acc = page;
     }
 }
+#[cfg(feature = "enrich")]
 impl crate::RequestBody for types::TransactionsUserInsightsGetRequest {
     type Operation = TransactionsUserInsightsGet;
 }
+#[cfg(feature = "enrich")]
 /// `POST /beta/transactions/user_insights/v1/get` (operationId `transactionsUserInsightsGet`; raw client method `transactions_user_insights_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsUserInsightsGet;
+#[cfg(feature = "enrich")]
 impl crate::Operation for TransactionsUserInsightsGet {
     const OPERATION_ID: &'static str = "transactionsUserInsightsGet";
     const METHOD: &'static str = "POST";
@@ -5929,14 +7754,19 @@ impl crate::Operation for TransactionsUserInsightsGet {
     type Response = types::TransactionsUserInsightsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "enrich")]
 impl crate::PostOperation for TransactionsUserInsightsGet {}
+#[cfg(feature = "enrich")]
 impl crate::JsonOperation for TransactionsUserInsightsGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferAuthorizationCancelRequest {
     type Operation = TransferAuthorizationCancel;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/authorization/cancel` (operationId `transferAuthorizationCancel`; raw client method `transfer_authorization_cancel`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferAuthorizationCancel;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferAuthorizationCancel {
     const OPERATION_ID: &'static str = "transferAuthorizationCancel";
     const METHOD: &'static str = "POST";
@@ -5948,14 +7778,19 @@ impl crate::Operation for TransferAuthorizationCancel {
     type Response = types::TransferAuthorizationCancelResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferAuthorizationCancel {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferAuthorizationCancel {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferAuthorizationCreateRequest {
     type Operation = TransferAuthorizationCreate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/authorization/create` (operationId `transferAuthorizationCreate`; raw client method `transfer_authorization_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferAuthorizationCreate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferAuthorizationCreate {
     const OPERATION_ID: &'static str = "transferAuthorizationCreate";
     const METHOD: &'static str = "POST";
@@ -5977,14 +7812,19 @@ impl crate::Operation for TransferAuthorizationCreate {
         request.idempotency_key = Some(key.into());
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferAuthorizationCreate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferAuthorizationCreate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferBalanceGetRequest {
     type Operation = TransferBalanceGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/balance/get` (operationId `transferBalanceGet`; raw client method `transfer_balance_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferBalanceGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferBalanceGet {
     const OPERATION_ID: &'static str = "transferBalanceGet";
     const METHOD: &'static str = "POST";
@@ -5996,14 +7836,19 @@ impl crate::Operation for TransferBalanceGet {
     type Response = types::TransferBalanceGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferBalanceGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferBalanceGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferCancelRequest {
     type Operation = TransferCancel;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/cancel` (operationId `transferCancel`; raw client method `transfer_cancel`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferCancel;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferCancel {
     const OPERATION_ID: &'static str = "transferCancel";
     const METHOD: &'static str = "POST";
@@ -6015,14 +7860,19 @@ impl crate::Operation for TransferCancel {
     type Response = types::TransferCancelResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferCancel {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferCancel {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferCapabilitiesGetRequest {
     type Operation = TransferCapabilitiesGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/capabilities/get` (operationId `transferCapabilitiesGet`; raw client method `transfer_capabilities_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferCapabilitiesGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferCapabilitiesGet {
     const OPERATION_ID: &'static str = "transferCapabilitiesGet";
     const METHOD: &'static str = "POST";
@@ -6034,14 +7884,19 @@ impl crate::Operation for TransferCapabilitiesGet {
     type Response = types::TransferCapabilitiesGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferCapabilitiesGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferCapabilitiesGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferConfigurationGetRequest {
     type Operation = TransferConfigurationGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/configuration/get` (operationId `transferConfigurationGet`; raw client method `transfer_configuration_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferConfigurationGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferConfigurationGet {
     const OPERATION_ID: &'static str = "transferConfigurationGet";
     const METHOD: &'static str = "POST";
@@ -6053,14 +7908,19 @@ impl crate::Operation for TransferConfigurationGet {
     type Response = types::TransferConfigurationGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferConfigurationGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferConfigurationGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferCreateRequest {
     type Operation = TransferCreate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/create` (operationId `transferCreate`; raw client method `transfer_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferCreate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferCreate {
     const OPERATION_ID: &'static str = "transferCreate";
     const METHOD: &'static str = "POST";
@@ -6082,14 +7942,19 @@ impl crate::Operation for TransferCreate {
         request.idempotency_key = Some(key.into());
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferCreate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferCreate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferDiligenceDocumentUploadRequest {
     type Operation = TransferDiligenceDocumentUpload;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/diligence/document/upload` (operationId `transferDiligenceDocumentUpload`; raw client method `transfer_diligence_document_upload`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferDiligenceDocumentUpload;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferDiligenceDocumentUpload {
     const OPERATION_ID: &'static str = "transferDiligenceDocumentUpload";
     const METHOD: &'static str = "POST";
@@ -6101,14 +7966,19 @@ impl crate::Operation for TransferDiligenceDocumentUpload {
     type Response = types::TransferDiligenceDocumentUploadResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferDiligenceDocumentUpload {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferDiligenceDocumentUpload {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferDiligenceSubmitRequest {
     type Operation = TransferDiligenceSubmit;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/diligence/submit` (operationId `transferDiligenceSubmit`; raw client method `transfer_diligence_submit`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferDiligenceSubmit;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferDiligenceSubmit {
     const OPERATION_ID: &'static str = "transferDiligenceSubmit";
     const METHOD: &'static str = "POST";
@@ -6120,14 +7990,19 @@ impl crate::Operation for TransferDiligenceSubmit {
     type Response = types::TransferDiligenceSubmitResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferDiligenceSubmit {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferDiligenceSubmit {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferEventListRequest {
     type Operation = TransferEventList;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/event/list` (operationId `transferEventList`; raw client method `transfer_event_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferEventList;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferEventList {
     const OPERATION_ID: &'static str = "transferEventList";
     const METHOD: &'static str = "POST";
@@ -6139,8 +8014,11 @@ impl crate::Operation for TransferEventList {
     type Response = types::TransferEventListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferEventList {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferEventList {}
+#[cfg(feature = "transfer")]
 impl crate::Paginated for TransferEventList {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -6162,12 +8040,15 @@ impl crate::Paginated for TransferEventList {
         crate::pagination::IntField::set_int(&mut request.offset, offset);
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferEventSyncRequest {
     type Operation = TransferEventSync;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/event/sync` (operationId `transferEventSync`; raw client method `transfer_event_sync`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferEventSync;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferEventSync {
     const OPERATION_ID: &'static str = "transferEventSync";
     const METHOD: &'static str = "POST";
@@ -6179,8 +8060,11 @@ impl crate::Operation for TransferEventSync {
     type Response = types::TransferEventSyncResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferEventSync {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferEventSync {}
+#[cfg(feature = "transfer")]
 impl crate::Paginated for TransferEventSync {
     const STYLE: crate::PageStyle = crate::PageStyle::AfterId;
     type Cursor = ();
@@ -6209,12 +8093,15 @@ impl crate::Paginated for TransferEventSync {
         crate::pagination::FlagField::flag(&response.has_more)
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferGetRequest {
     type Operation = TransferGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/get` (operationId `transferGet`; raw client method `transfer_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferGet {
     const OPERATION_ID: &'static str = "transferGet";
     const METHOD: &'static str = "POST";
@@ -6226,14 +8113,19 @@ impl crate::Operation for TransferGet {
     type Response = types::TransferGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferIntentCreateRequest {
     type Operation = TransferIntentCreate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/intent/create` (operationId `transferIntentCreate`; raw client method `transfer_intent_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferIntentCreate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferIntentCreate {
     const OPERATION_ID: &'static str = "transferIntentCreate";
     const METHOD: &'static str = "POST";
@@ -6245,14 +8137,19 @@ impl crate::Operation for TransferIntentCreate {
     type Response = types::TransferIntentCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferIntentCreate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferIntentCreate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferIntentGetRequest {
     type Operation = TransferIntentGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/intent/get` (operationId `transferIntentGet`; raw client method `transfer_intent_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferIntentGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferIntentGet {
     const OPERATION_ID: &'static str = "transferIntentGet";
     const METHOD: &'static str = "POST";
@@ -6264,14 +8161,19 @@ impl crate::Operation for TransferIntentGet {
     type Response = types::TransferIntentGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferIntentGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferIntentGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferLedgerDepositRequest {
     type Operation = TransferLedgerDeposit;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/ledger/deposit` (operationId `transferLedgerDeposit`; raw client method `transfer_ledger_deposit`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferLedgerDeposit;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferLedgerDeposit {
     const OPERATION_ID: &'static str = "transferLedgerDeposit";
     const METHOD: &'static str = "POST";
@@ -6293,14 +8195,19 @@ impl crate::Operation for TransferLedgerDeposit {
         request.idempotency_key = key.into();
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferLedgerDeposit {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferLedgerDeposit {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferLedgerDistributeRequest {
     type Operation = TransferLedgerDistribute;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/ledger/distribute` (operationId `transferLedgerDistribute`; raw client method `transfer_ledger_distribute`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferLedgerDistribute;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferLedgerDistribute {
     const OPERATION_ID: &'static str = "transferLedgerDistribute";
     const METHOD: &'static str = "POST";
@@ -6322,14 +8229,19 @@ impl crate::Operation for TransferLedgerDistribute {
         request.idempotency_key = key.into();
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferLedgerDistribute {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferLedgerDistribute {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferLedgerEventListRequest {
     type Operation = TransferLedgerEventList;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/ledger/event/list` (operationId `transferLedgerEventList`; raw client method `transfer_ledger_event_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferLedgerEventList;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferLedgerEventList {
     const OPERATION_ID: &'static str = "transferLedgerEventList";
     const METHOD: &'static str = "POST";
@@ -6341,8 +8253,11 @@ impl crate::Operation for TransferLedgerEventList {
     type Response = types::TransferLedgerEventListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferLedgerEventList {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferLedgerEventList {}
+#[cfg(feature = "transfer")]
 impl crate::Paginated for TransferLedgerEventList {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -6364,12 +8279,15 @@ impl crate::Paginated for TransferLedgerEventList {
         crate::pagination::IntField::set_int(&mut request.offset, offset);
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferLedgerGetRequest {
     type Operation = TransferLedgerGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/ledger/get` (operationId `transferLedgerGet`; raw client method `transfer_ledger_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferLedgerGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferLedgerGet {
     const OPERATION_ID: &'static str = "transferLedgerGet";
     const METHOD: &'static str = "POST";
@@ -6381,14 +8299,19 @@ impl crate::Operation for TransferLedgerGet {
     type Response = types::TransferLedgerGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferLedgerGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferLedgerGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferLedgerWithdrawRequest {
     type Operation = TransferLedgerWithdraw;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/ledger/withdraw` (operationId `transferLedgerWithdraw`; raw client method `transfer_ledger_withdraw`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferLedgerWithdraw;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferLedgerWithdraw {
     const OPERATION_ID: &'static str = "transferLedgerWithdraw";
     const METHOD: &'static str = "POST";
@@ -6410,14 +8333,19 @@ impl crate::Operation for TransferLedgerWithdraw {
         request.idempotency_key = key.into();
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferLedgerWithdraw {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferLedgerWithdraw {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferListRequest {
     type Operation = TransferList;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/list` (operationId `transferList`; raw client method `transfer_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferList;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferList {
     const OPERATION_ID: &'static str = "transferList";
     const METHOD: &'static str = "POST";
@@ -6429,8 +8357,11 @@ impl crate::Operation for TransferList {
     type Response = types::TransferListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferList {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferList {}
+#[cfg(feature = "transfer")]
 impl crate::Paginated for TransferList {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -6452,12 +8383,15 @@ impl crate::Paginated for TransferList {
         crate::pagination::IntField::set_int(&mut request.offset, offset);
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferMetricsGetRequest {
     type Operation = TransferMetricsGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/metrics/get` (operationId `transferMetricsGet`; raw client method `transfer_metrics_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferMetricsGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferMetricsGet {
     const OPERATION_ID: &'static str = "transferMetricsGet";
     const METHOD: &'static str = "POST";
@@ -6469,14 +8403,19 @@ impl crate::Operation for TransferMetricsGet {
     type Response = types::TransferMetricsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferMetricsGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferMetricsGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferMigrateAccountRequest {
     type Operation = TransferMigrateAccount;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/migrate_account` (operationId `transferMigrateAccount`; raw client method `transfer_migrate_account`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferMigrateAccount;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferMigrateAccount {
     const OPERATION_ID: &'static str = "transferMigrateAccount";
     const METHOD: &'static str = "POST";
@@ -6488,14 +8427,19 @@ impl crate::Operation for TransferMigrateAccount {
     type Response = types::TransferMigrateAccountResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferMigrateAccount {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferMigrateAccount {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferOriginatorCreateRequest {
     type Operation = TransferOriginatorCreate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/originator/create` (operationId `transferOriginatorCreate`; raw client method `transfer_originator_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferOriginatorCreate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferOriginatorCreate {
     const OPERATION_ID: &'static str = "transferOriginatorCreate";
     const METHOD: &'static str = "POST";
@@ -6507,14 +8451,19 @@ impl crate::Operation for TransferOriginatorCreate {
     type Response = types::TransferOriginatorCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferOriginatorCreate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferOriginatorCreate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferOriginatorFundingAccountCreateRequest {
     type Operation = TransferOriginatorFundingAccountCreate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/originator/funding_account/create` (operationId `transferOriginatorFundingAccountCreate`; raw client method `transfer_originator_funding_account_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferOriginatorFundingAccountCreate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferOriginatorFundingAccountCreate {
     const OPERATION_ID: &'static str = "transferOriginatorFundingAccountCreate";
     const METHOD: &'static str = "POST";
@@ -6526,14 +8475,19 @@ impl crate::Operation for TransferOriginatorFundingAccountCreate {
     type Response = types::TransferOriginatorFundingAccountCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferOriginatorFundingAccountCreate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferOriginatorFundingAccountCreate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferOriginatorFundingAccountUpdateRequest {
     type Operation = TransferOriginatorFundingAccountUpdate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/originator/funding_account/update` (operationId `transferOriginatorFundingAccountUpdate`; raw client method `transfer_originator_funding_account_update`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferOriginatorFundingAccountUpdate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferOriginatorFundingAccountUpdate {
     const OPERATION_ID: &'static str = "transferOriginatorFundingAccountUpdate";
     const METHOD: &'static str = "POST";
@@ -6545,14 +8499,19 @@ impl crate::Operation for TransferOriginatorFundingAccountUpdate {
     type Response = types::TransferOriginatorFundingAccountUpdateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferOriginatorFundingAccountUpdate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferOriginatorFundingAccountUpdate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferOriginatorGetRequest {
     type Operation = TransferOriginatorGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/originator/get` (operationId `transferOriginatorGet`; raw client method `transfer_originator_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferOriginatorGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferOriginatorGet {
     const OPERATION_ID: &'static str = "transferOriginatorGet";
     const METHOD: &'static str = "POST";
@@ -6564,14 +8523,19 @@ impl crate::Operation for TransferOriginatorGet {
     type Response = types::TransferOriginatorGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferOriginatorGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferOriginatorGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferOriginatorListRequest {
     type Operation = TransferOriginatorList;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/originator/list` (operationId `transferOriginatorList`; raw client method `transfer_originator_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferOriginatorList;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferOriginatorList {
     const OPERATION_ID: &'static str = "transferOriginatorList";
     const METHOD: &'static str = "POST";
@@ -6583,8 +8547,11 @@ impl crate::Operation for TransferOriginatorList {
     type Response = types::TransferOriginatorListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferOriginatorList {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferOriginatorList {}
+#[cfg(feature = "transfer")]
 impl crate::Paginated for TransferOriginatorList {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -6606,12 +8573,15 @@ impl crate::Paginated for TransferOriginatorList {
         crate::pagination::IntField::set_int(&mut request.offset, offset);
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferPlatformOriginatorCreateRequest {
     type Operation = TransferPlatformOriginatorCreate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/platform/originator/create` (operationId `transferPlatformOriginatorCreate`; raw client method `transfer_platform_originator_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferPlatformOriginatorCreate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferPlatformOriginatorCreate {
     const OPERATION_ID: &'static str = "transferPlatformOriginatorCreate";
     const METHOD: &'static str = "POST";
@@ -6623,14 +8593,19 @@ impl crate::Operation for TransferPlatformOriginatorCreate {
     type Response = types::TransferPlatformOriginatorCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferPlatformOriginatorCreate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferPlatformOriginatorCreate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferPlatformPersonCreateRequest {
     type Operation = TransferPlatformPersonCreate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/platform/person/create` (operationId `transferPlatformPersonCreate`; raw client method `transfer_platform_person_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferPlatformPersonCreate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferPlatformPersonCreate {
     const OPERATION_ID: &'static str = "transferPlatformPersonCreate";
     const METHOD: &'static str = "POST";
@@ -6642,14 +8617,19 @@ impl crate::Operation for TransferPlatformPersonCreate {
     type Response = types::TransferPlatformPersonCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferPlatformPersonCreate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferPlatformPersonCreate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferPlatformRequirementSubmitRequest {
     type Operation = TransferPlatformRequirementSubmit;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/platform/requirement/submit` (operationId `transferPlatformRequirementSubmit`; raw client method `transfer_platform_requirement_submit`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferPlatformRequirementSubmit;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferPlatformRequirementSubmit {
     const OPERATION_ID: &'static str = "transferPlatformRequirementSubmit";
     const METHOD: &'static str = "POST";
@@ -6661,14 +8641,19 @@ impl crate::Operation for TransferPlatformRequirementSubmit {
     type Response = types::TransferPlatformRequirementSubmitResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferPlatformRequirementSubmit {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferPlatformRequirementSubmit {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferQuestionnaireCreateRequest {
     type Operation = TransferQuestionnaireCreate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/questionnaire/create` (operationId `transferQuestionnaireCreate`; raw client method `transfer_questionnaire_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferQuestionnaireCreate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferQuestionnaireCreate {
     const OPERATION_ID: &'static str = "transferQuestionnaireCreate";
     const METHOD: &'static str = "POST";
@@ -6680,14 +8665,19 @@ impl crate::Operation for TransferQuestionnaireCreate {
     type Response = types::TransferQuestionnaireCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferQuestionnaireCreate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferQuestionnaireCreate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferRecurringCancelRequest {
     type Operation = TransferRecurringCancel;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/recurring/cancel` (operationId `transferRecurringCancel`; raw client method `transfer_recurring_cancel`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRecurringCancel;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferRecurringCancel {
     const OPERATION_ID: &'static str = "transferRecurringCancel";
     const METHOD: &'static str = "POST";
@@ -6699,14 +8689,19 @@ impl crate::Operation for TransferRecurringCancel {
     type Response = types::TransferRecurringCancelResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferRecurringCancel {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferRecurringCancel {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferRecurringCreateRequest {
     type Operation = TransferRecurringCreate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/recurring/create` (operationId `transferRecurringCreate`; raw client method `transfer_recurring_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRecurringCreate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferRecurringCreate {
     const OPERATION_ID: &'static str = "transferRecurringCreate";
     const METHOD: &'static str = "POST";
@@ -6728,14 +8723,19 @@ impl crate::Operation for TransferRecurringCreate {
         request.idempotency_key = key.into();
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferRecurringCreate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferRecurringCreate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferRecurringGetRequest {
     type Operation = TransferRecurringGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/recurring/get` (operationId `transferRecurringGet`; raw client method `transfer_recurring_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRecurringGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferRecurringGet {
     const OPERATION_ID: &'static str = "transferRecurringGet";
     const METHOD: &'static str = "POST";
@@ -6747,14 +8747,19 @@ impl crate::Operation for TransferRecurringGet {
     type Response = types::TransferRecurringGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferRecurringGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferRecurringGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferRecurringListRequest {
     type Operation = TransferRecurringList;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/recurring/list` (operationId `transferRecurringList`; raw client method `transfer_recurring_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRecurringList;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferRecurringList {
     const OPERATION_ID: &'static str = "transferRecurringList";
     const METHOD: &'static str = "POST";
@@ -6766,8 +8771,11 @@ impl crate::Operation for TransferRecurringList {
     type Response = types::TransferRecurringListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferRecurringList {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferRecurringList {}
+#[cfg(feature = "transfer")]
 impl crate::Paginated for TransferRecurringList {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -6789,12 +8797,15 @@ impl crate::Paginated for TransferRecurringList {
         crate::pagination::IntField::set_int(&mut request.offset, offset);
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferRefundCancelRequest {
     type Operation = TransferRefundCancel;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/refund/cancel` (operationId `transferRefundCancel`; raw client method `transfer_refund_cancel`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRefundCancel;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferRefundCancel {
     const OPERATION_ID: &'static str = "transferRefundCancel";
     const METHOD: &'static str = "POST";
@@ -6806,14 +8817,19 @@ impl crate::Operation for TransferRefundCancel {
     type Response = types::TransferRefundCancelResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferRefundCancel {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferRefundCancel {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferRefundCreateRequest {
     type Operation = TransferRefundCreate;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/refund/create` (operationId `transferRefundCreate`; raw client method `transfer_refund_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRefundCreate;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferRefundCreate {
     const OPERATION_ID: &'static str = "transferRefundCreate";
     const METHOD: &'static str = "POST";
@@ -6835,14 +8851,19 @@ impl crate::Operation for TransferRefundCreate {
         request.idempotency_key = key.into();
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferRefundCreate {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferRefundCreate {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferRefundGetRequest {
     type Operation = TransferRefundGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/refund/get` (operationId `transferRefundGet`; raw client method `transfer_refund_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRefundGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferRefundGet {
     const OPERATION_ID: &'static str = "transferRefundGet";
     const METHOD: &'static str = "POST";
@@ -6854,14 +8875,19 @@ impl crate::Operation for TransferRefundGet {
     type Response = types::TransferRefundGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferRefundGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferRefundGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferRepaymentListRequest {
     type Operation = TransferRepaymentList;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/repayment/list` (operationId `transferRepaymentList`; raw client method `transfer_repayment_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRepaymentList;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferRepaymentList {
     const OPERATION_ID: &'static str = "transferRepaymentList";
     const METHOD: &'static str = "POST";
@@ -6873,8 +8899,11 @@ impl crate::Operation for TransferRepaymentList {
     type Response = types::TransferRepaymentListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferRepaymentList {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferRepaymentList {}
+#[cfg(feature = "transfer")]
 impl crate::Paginated for TransferRepaymentList {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -6896,12 +8925,15 @@ impl crate::Paginated for TransferRepaymentList {
         crate::pagination::IntField::set_int(&mut request.offset, offset);
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferRepaymentReturnListRequest {
     type Operation = TransferRepaymentReturnList;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/repayment/return/list` (operationId `transferRepaymentReturnList`; raw client method `transfer_repayment_return_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRepaymentReturnList;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferRepaymentReturnList {
     const OPERATION_ID: &'static str = "transferRepaymentReturnList";
     const METHOD: &'static str = "POST";
@@ -6913,8 +8945,11 @@ impl crate::Operation for TransferRepaymentReturnList {
     type Response = types::TransferRepaymentReturnListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferRepaymentReturnList {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferRepaymentReturnList {}
+#[cfg(feature = "transfer")]
 impl crate::Paginated for TransferRepaymentReturnList {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -6936,12 +8971,15 @@ impl crate::Paginated for TransferRepaymentReturnList {
         crate::pagination::IntField::set_int(&mut request.offset, offset);
     }
 }
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferSweepGetRequest {
     type Operation = TransferSweepGet;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/sweep/get` (operationId `transferSweepGet`; raw client method `transfer_sweep_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferSweepGet;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferSweepGet {
     const OPERATION_ID: &'static str = "transferSweepGet";
     const METHOD: &'static str = "POST";
@@ -6953,14 +8991,19 @@ impl crate::Operation for TransferSweepGet {
     type Response = types::TransferSweepGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferSweepGet {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferSweepGet {}
+#[cfg(feature = "transfer")]
 impl crate::RequestBody for types::TransferSweepListRequest {
     type Operation = TransferSweepList;
 }
+#[cfg(feature = "transfer")]
 /// `POST /transfer/sweep/list` (operationId `transferSweepList`; raw client method `transfer_sweep_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferSweepList;
+#[cfg(feature = "transfer")]
 impl crate::Operation for TransferSweepList {
     const OPERATION_ID: &'static str = "transferSweepList";
     const METHOD: &'static str = "POST";
@@ -6972,8 +9015,11 @@ impl crate::Operation for TransferSweepList {
     type Response = types::TransferSweepListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transfer")]
 impl crate::PostOperation for TransferSweepList {}
+#[cfg(feature = "transfer")]
 impl crate::JsonOperation for TransferSweepList {}
+#[cfg(feature = "transfer")]
 impl crate::Paginated for TransferSweepList {
     const STYLE: crate::PageStyle = crate::PageStyle::Offset;
     type Cursor = ();
@@ -6995,12 +9041,15 @@ impl crate::Paginated for TransferSweepList {
         crate::pagination::IntField::set_int(&mut request.offset, offset);
     }
 }
+#[cfg(feature = "layer")]
 impl crate::RequestBody for types::UserAccountSessionEventSendRequest {
     type Operation = UserAccountSessionEventSend;
 }
+#[cfg(feature = "layer")]
 /// `POST /user_account/session/event/send` (operationId `userAccountSessionEventSend`; raw client method `user_account_session_event_send`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserAccountSessionEventSend;
+#[cfg(feature = "layer")]
 impl crate::Operation for UserAccountSessionEventSend {
     const OPERATION_ID: &'static str = "userAccountSessionEventSend";
     const METHOD: &'static str = "POST";
@@ -7012,14 +9061,19 @@ impl crate::Operation for UserAccountSessionEventSend {
     type Response = types::UserAccountSessionEventSendResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "layer")]
 impl crate::PostOperation for UserAccountSessionEventSend {}
+#[cfg(feature = "layer")]
 impl crate::JsonOperation for UserAccountSessionEventSend {}
+#[cfg(feature = "layer")]
 impl crate::RequestBody for types::UserAccountSessionGetRequest {
     type Operation = UserAccountSessionGet;
 }
+#[cfg(feature = "layer")]
 /// `POST /user_account/session/get` (operationId `userAccountSessionGet`; raw client method `user_account_session_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserAccountSessionGet;
+#[cfg(feature = "layer")]
 impl crate::Operation for UserAccountSessionGet {
     const OPERATION_ID: &'static str = "userAccountSessionGet";
     const METHOD: &'static str = "POST";
@@ -7031,14 +9085,19 @@ impl crate::Operation for UserAccountSessionGet {
     type Response = types::UserAccountSessionGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "layer")]
 impl crate::PostOperation for UserAccountSessionGet {}
+#[cfg(feature = "layer")]
 impl crate::JsonOperation for UserAccountSessionGet {}
+#[cfg(feature = "users")]
 impl crate::RequestBody for types::UserCreateRequest {
     type Operation = UserCreate;
 }
+#[cfg(feature = "users")]
 /// `POST /user/create` (operationId `userCreate`; raw client method `user_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserCreate;
+#[cfg(feature = "users")]
 impl crate::Operation for UserCreate {
     const OPERATION_ID: &'static str = "userCreate";
     const METHOD: &'static str = "POST";
@@ -7050,14 +9109,19 @@ impl crate::Operation for UserCreate {
     type Response = types::UserCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "users")]
 impl crate::PostOperation for UserCreate {}
+#[cfg(feature = "users")]
 impl crate::JsonOperation for UserCreate {}
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::UserFinancialDataRefreshRequest {
     type Operation = UserFinancialDataRefresh;
 }
+#[cfg(feature = "transactions")]
 /// `POST /user/financial_data/refresh` (operationId `userFinancialDataRefresh`; raw client method `user_financial_data_refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserFinancialDataRefresh;
+#[cfg(feature = "transactions")]
 impl crate::Operation for UserFinancialDataRefresh {
     const OPERATION_ID: &'static str = "userFinancialDataRefresh";
     const METHOD: &'static str = "POST";
@@ -7069,14 +9133,19 @@ impl crate::Operation for UserFinancialDataRefresh {
     type Response = types::UserFinancialDataRefreshResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for UserFinancialDataRefresh {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for UserFinancialDataRefresh {}
+#[cfg(feature = "users")]
 impl crate::RequestBody for types::UserGetRequest {
     type Operation = UserGet;
 }
+#[cfg(feature = "users")]
 /// `POST /user/get` (operationId `userGet`; raw client method `user_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserGet;
+#[cfg(feature = "users")]
 impl crate::Operation for UserGet {
     const OPERATION_ID: &'static str = "userGet";
     const METHOD: &'static str = "POST";
@@ -7088,14 +9157,19 @@ impl crate::Operation for UserGet {
     type Response = types::UserGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "users")]
 impl crate::PostOperation for UserGet {}
+#[cfg(feature = "users")]
 impl crate::JsonOperation for UserGet {}
+#[cfg(feature = "users")]
 impl crate::RequestBody for types::UserIdentityRemoveRequest {
     type Operation = UserIdentityRemove;
 }
+#[cfg(feature = "users")]
 /// `POST /user/identity/remove` (operationId `userIdentityRemove`; raw client method `user_identity_remove`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserIdentityRemove;
+#[cfg(feature = "users")]
 impl crate::Operation for UserIdentityRemove {
     const OPERATION_ID: &'static str = "userIdentityRemove";
     const METHOD: &'static str = "POST";
@@ -7107,14 +9181,19 @@ impl crate::Operation for UserIdentityRemove {
     type Response = types::UserIdentityRemoveResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "users")]
 impl crate::PostOperation for UserIdentityRemove {}
+#[cfg(feature = "users")]
 impl crate::JsonOperation for UserIdentityRemove {}
+#[cfg(feature = "users")]
 impl crate::RequestBody for types::UserItemsAssociateRequest {
     type Operation = UserItemsAssociate;
 }
+#[cfg(feature = "users")]
 /// `POST /user/items/associate` (operationId `userItemsAssociate`; raw client method `user_items_associate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserItemsAssociate;
+#[cfg(feature = "users")]
 impl crate::Operation for UserItemsAssociate {
     const OPERATION_ID: &'static str = "userItemsAssociate";
     const METHOD: &'static str = "POST";
@@ -7126,14 +9205,19 @@ impl crate::Operation for UserItemsAssociate {
     type Response = types::UserItemsAssociateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "users")]
 impl crate::PostOperation for UserItemsAssociate {}
+#[cfg(feature = "users")]
 impl crate::JsonOperation for UserItemsAssociate {}
+#[cfg(feature = "users")]
 impl crate::RequestBody for types::UserItemsGetRequest {
     type Operation = UserItemsGet;
 }
+#[cfg(feature = "users")]
 /// `POST /user/items/get` (operationId `userItemsGet`; raw client method `user_items_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserItemsGet;
+#[cfg(feature = "users")]
 impl crate::Operation for UserItemsGet {
     const OPERATION_ID: &'static str = "userItemsGet";
     const METHOD: &'static str = "POST";
@@ -7145,14 +9229,19 @@ impl crate::Operation for UserItemsGet {
     type Response = types::UserItemsGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "users")]
 impl crate::PostOperation for UserItemsGet {}
+#[cfg(feature = "users")]
 impl crate::JsonOperation for UserItemsGet {}
+#[cfg(feature = "users")]
 impl crate::RequestBody for types::UserItemsRemoveRequest {
     type Operation = UserItemsRemove;
 }
+#[cfg(feature = "users")]
 /// `POST /user/items/remove` (operationId `userItemsRemove`; raw client method `user_items_remove`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserItemsRemove;
+#[cfg(feature = "users")]
 impl crate::Operation for UserItemsRemove {
     const OPERATION_ID: &'static str = "userItemsRemove";
     const METHOD: &'static str = "POST";
@@ -7164,14 +9253,19 @@ impl crate::Operation for UserItemsRemove {
     type Response = types::UserItemsRemoveResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "users")]
 impl crate::PostOperation for UserItemsRemove {}
+#[cfg(feature = "users")]
 impl crate::JsonOperation for UserItemsRemove {}
+#[cfg(feature = "users")]
 impl crate::RequestBody for types::UserProductsTerminateRequest {
     type Operation = UserProductsTerminate;
 }
+#[cfg(feature = "users")]
 /// `POST /user/products/terminate` (operationId `userProductsTerminate`; raw client method `user_products_terminate`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserProductsTerminate;
+#[cfg(feature = "users")]
 impl crate::Operation for UserProductsTerminate {
     const OPERATION_ID: &'static str = "userProductsTerminate";
     const METHOD: &'static str = "POST";
@@ -7183,14 +9277,19 @@ impl crate::Operation for UserProductsTerminate {
     type Response = types::UserProductsTerminateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "users")]
 impl crate::PostOperation for UserProductsTerminate {}
+#[cfg(feature = "users")]
 impl crate::JsonOperation for UserProductsTerminate {}
+#[cfg(feature = "users")]
 impl crate::RequestBody for types::UserRemoveRequest {
     type Operation = UserRemove;
 }
+#[cfg(feature = "users")]
 /// `POST /user/remove` (operationId `userRemove`; raw client method `user_remove`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserRemove;
+#[cfg(feature = "users")]
 impl crate::Operation for UserRemove {
     const OPERATION_ID: &'static str = "userRemove";
     const METHOD: &'static str = "POST";
@@ -7202,14 +9301,19 @@ impl crate::Operation for UserRemove {
     type Response = types::UserRemoveResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "users")]
 impl crate::PostOperation for UserRemove {}
+#[cfg(feature = "users")]
 impl crate::JsonOperation for UserRemove {}
+#[cfg(feature = "users")]
 impl crate::RequestBody for types::UserThirdPartyTokenCreateRequest {
     type Operation = UserThirdPartyTokenCreate;
 }
+#[cfg(feature = "users")]
 /// `POST /user/third_party_token/create` (operationId `userThirdPartyTokenCreate`; raw client method `user_third_party_token_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserThirdPartyTokenCreate;
+#[cfg(feature = "users")]
 impl crate::Operation for UserThirdPartyTokenCreate {
     const OPERATION_ID: &'static str = "userThirdPartyTokenCreate";
     const METHOD: &'static str = "POST";
@@ -7221,14 +9325,19 @@ impl crate::Operation for UserThirdPartyTokenCreate {
     type Response = types::UserThirdPartyTokenCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "users")]
 impl crate::PostOperation for UserThirdPartyTokenCreate {}
+#[cfg(feature = "users")]
 impl crate::JsonOperation for UserThirdPartyTokenCreate {}
+#[cfg(feature = "users")]
 impl crate::RequestBody for types::UserThirdPartyTokenRemoveRequest {
     type Operation = UserThirdPartyTokenRemove;
 }
+#[cfg(feature = "users")]
 /// `POST /user/third_party_token/remove` (operationId `userThirdPartyTokenRemove`; raw client method `user_third_party_token_remove`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserThirdPartyTokenRemove;
+#[cfg(feature = "users")]
 impl crate::Operation for UserThirdPartyTokenRemove {
     const OPERATION_ID: &'static str = "userThirdPartyTokenRemove";
     const METHOD: &'static str = "POST";
@@ -7240,14 +9349,19 @@ impl crate::Operation for UserThirdPartyTokenRemove {
     type Response = types::UserThirdPartyTokenRemoveResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "users")]
 impl crate::PostOperation for UserThirdPartyTokenRemove {}
+#[cfg(feature = "users")]
 impl crate::JsonOperation for UserThirdPartyTokenRemove {}
+#[cfg(feature = "transactions")]
 impl crate::RequestBody for types::UserTransactionsRefreshRequest {
     type Operation = UserTransactionsRefresh;
 }
+#[cfg(feature = "transactions")]
 /// `POST /user/transactions/refresh` (operationId `userTransactionsRefresh`; raw client method `user_transactions_refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserTransactionsRefresh;
+#[cfg(feature = "transactions")]
 impl crate::Operation for UserTransactionsRefresh {
     const OPERATION_ID: &'static str = "userTransactionsRefresh";
     const METHOD: &'static str = "POST";
@@ -7259,14 +9373,19 @@ impl crate::Operation for UserTransactionsRefresh {
     type Response = types::UserTransactionsRefreshResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "transactions")]
 impl crate::PostOperation for UserTransactionsRefresh {}
+#[cfg(feature = "transactions")]
 impl crate::JsonOperation for UserTransactionsRefresh {}
+#[cfg(feature = "users")]
 impl crate::RequestBody for types::UserUpdateRequest {
     type Operation = UserUpdate;
 }
+#[cfg(feature = "users")]
 /// `POST /user/update` (operationId `userUpdate`; raw client method `user_update`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserUpdate;
+#[cfg(feature = "users")]
 impl crate::Operation for UserUpdate {
     const OPERATION_ID: &'static str = "userUpdate";
     const METHOD: &'static str = "POST";
@@ -7278,14 +9397,19 @@ impl crate::Operation for UserUpdate {
     type Response = types::UserUpdateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "users")]
 impl crate::PostOperation for UserUpdate {}
+#[cfg(feature = "users")]
 impl crate::JsonOperation for UserUpdate {}
+#[cfg(feature = "virtual-accounts")]
 impl crate::RequestBody for types::WalletCreateRequest {
     type Operation = WalletCreate;
 }
+#[cfg(feature = "virtual-accounts")]
 /// `POST /wallet/create` (operationId `walletCreate`; raw client method `wallet_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WalletCreate;
+#[cfg(feature = "virtual-accounts")]
 impl crate::Operation for WalletCreate {
     const OPERATION_ID: &'static str = "walletCreate";
     const METHOD: &'static str = "POST";
@@ -7297,14 +9421,19 @@ impl crate::Operation for WalletCreate {
     type Response = types::WalletCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "virtual-accounts")]
 impl crate::PostOperation for WalletCreate {}
+#[cfg(feature = "virtual-accounts")]
 impl crate::JsonOperation for WalletCreate {}
+#[cfg(feature = "virtual-accounts")]
 impl crate::RequestBody for types::WalletGetRequest {
     type Operation = WalletGet;
 }
+#[cfg(feature = "virtual-accounts")]
 /// `POST /wallet/get` (operationId `walletGet`; raw client method `wallet_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WalletGet;
+#[cfg(feature = "virtual-accounts")]
 impl crate::Operation for WalletGet {
     const OPERATION_ID: &'static str = "walletGet";
     const METHOD: &'static str = "POST";
@@ -7316,14 +9445,19 @@ impl crate::Operation for WalletGet {
     type Response = types::WalletGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "virtual-accounts")]
 impl crate::PostOperation for WalletGet {}
+#[cfg(feature = "virtual-accounts")]
 impl crate::JsonOperation for WalletGet {}
+#[cfg(feature = "virtual-accounts")]
 impl crate::RequestBody for types::WalletListRequest {
     type Operation = WalletList;
 }
+#[cfg(feature = "virtual-accounts")]
 /// `POST /wallet/list` (operationId `walletList`; raw client method `wallet_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WalletList;
+#[cfg(feature = "virtual-accounts")]
 impl crate::Operation for WalletList {
     const OPERATION_ID: &'static str = "walletList";
     const METHOD: &'static str = "POST";
@@ -7335,8 +9469,11 @@ impl crate::Operation for WalletList {
     type Response = types::WalletListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "virtual-accounts")]
 impl crate::PostOperation for WalletList {}
+#[cfg(feature = "virtual-accounts")]
 impl crate::JsonOperation for WalletList {}
+#[cfg(feature = "virtual-accounts")]
 impl crate::Paginated for WalletList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -7363,12 +9500,15 @@ impl crate::Paginated for WalletList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "virtual-accounts")]
 impl crate::RequestBody for types::WalletTransactionExecuteRequest {
     type Operation = WalletTransactionExecute;
 }
+#[cfg(feature = "virtual-accounts")]
 /// `POST /wallet/transaction/execute` (operationId `walletTransactionExecute`; raw client method `wallet_transaction_execute`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WalletTransactionExecute;
+#[cfg(feature = "virtual-accounts")]
 impl crate::Operation for WalletTransactionExecute {
     const OPERATION_ID: &'static str = "walletTransactionExecute";
     const METHOD: &'static str = "POST";
@@ -7390,14 +9530,19 @@ impl crate::Operation for WalletTransactionExecute {
         request.idempotency_key = key.into();
     }
 }
+#[cfg(feature = "virtual-accounts")]
 impl crate::PostOperation for WalletTransactionExecute {}
+#[cfg(feature = "virtual-accounts")]
 impl crate::JsonOperation for WalletTransactionExecute {}
+#[cfg(feature = "virtual-accounts")]
 impl crate::RequestBody for types::WalletTransactionGetRequest {
     type Operation = WalletTransactionGet;
 }
+#[cfg(feature = "virtual-accounts")]
 /// `POST /wallet/transaction/get` (operationId `walletTransactionGet`; raw client method `wallet_transaction_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WalletTransactionGet;
+#[cfg(feature = "virtual-accounts")]
 impl crate::Operation for WalletTransactionGet {
     const OPERATION_ID: &'static str = "walletTransactionGet";
     const METHOD: &'static str = "POST";
@@ -7409,14 +9554,19 @@ impl crate::Operation for WalletTransactionGet {
     type Response = types::WalletTransactionGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "virtual-accounts")]
 impl crate::PostOperation for WalletTransactionGet {}
+#[cfg(feature = "virtual-accounts")]
 impl crate::JsonOperation for WalletTransactionGet {}
+#[cfg(feature = "virtual-accounts")]
 impl crate::RequestBody for types::WalletTransactionListRequest {
     type Operation = WalletTransactionList;
 }
+#[cfg(feature = "virtual-accounts")]
 /// `POST /wallet/transaction/list` (operationId `walletTransactionList`; raw client method `wallet_transaction_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WalletTransactionList;
+#[cfg(feature = "virtual-accounts")]
 impl crate::Operation for WalletTransactionList {
     const OPERATION_ID: &'static str = "walletTransactionList";
     const METHOD: &'static str = "POST";
@@ -7428,8 +9578,11 @@ impl crate::Operation for WalletTransactionList {
     type Response = types::WalletTransactionListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "virtual-accounts")]
 impl crate::PostOperation for WalletTransactionList {}
+#[cfg(feature = "virtual-accounts")]
 impl crate::JsonOperation for WalletTransactionList {}
+#[cfg(feature = "virtual-accounts")]
 impl crate::Paginated for WalletTransactionList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -7456,12 +9609,15 @@ impl crate::Paginated for WalletTransactionList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningEntityCreateRequest {
     type Operation = WatchlistScreeningEntityCreate;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/entity/create` (operationId `watchlistScreeningEntityCreate`; raw client method `watchlist_screening_entity_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityCreate;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningEntityCreate {
     const OPERATION_ID: &'static str = "watchlistScreeningEntityCreate";
     const METHOD: &'static str = "POST";
@@ -7473,14 +9629,19 @@ impl crate::Operation for WatchlistScreeningEntityCreate {
     type Response = types::WatchlistScreeningEntityCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningEntityCreate {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningEntityCreate {}
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningEntityGetRequest {
     type Operation = WatchlistScreeningEntityGet;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/entity/get` (operationId `watchlistScreeningEntityGet`; raw client method `watchlist_screening_entity_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityGet;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningEntityGet {
     const OPERATION_ID: &'static str = "watchlistScreeningEntityGet";
     const METHOD: &'static str = "POST";
@@ -7492,14 +9653,19 @@ impl crate::Operation for WatchlistScreeningEntityGet {
     type Response = types::WatchlistScreeningEntityGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningEntityGet {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningEntityGet {}
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningEntityHistoryListRequest {
     type Operation = WatchlistScreeningEntityHistoryList;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/entity/history/list` (operationId `watchlistScreeningEntityHistoryList`; raw client method `watchlist_screening_entity_history_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityHistoryList;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningEntityHistoryList {
     const OPERATION_ID: &'static str = "watchlistScreeningEntityHistoryList";
     const METHOD: &'static str = "POST";
@@ -7511,8 +9677,11 @@ impl crate::Operation for WatchlistScreeningEntityHistoryList {
     type Response = types::WatchlistScreeningEntityHistoryListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningEntityHistoryList {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningEntityHistoryList {}
+#[cfg(feature = "monitor")]
 impl crate::Paginated for WatchlistScreeningEntityHistoryList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -7539,12 +9708,15 @@ impl crate::Paginated for WatchlistScreeningEntityHistoryList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningEntityHitListRequest {
     type Operation = WatchlistScreeningEntityHitList;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/entity/hit/list` (operationId `watchlistScreeningEntityHitList`; raw client method `watchlist_screening_entity_hit_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityHitList;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningEntityHitList {
     const OPERATION_ID: &'static str = "watchlistScreeningEntityHitList";
     const METHOD: &'static str = "POST";
@@ -7556,8 +9728,11 @@ impl crate::Operation for WatchlistScreeningEntityHitList {
     type Response = types::WatchlistScreeningEntityHitListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningEntityHitList {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningEntityHitList {}
+#[cfg(feature = "monitor")]
 impl crate::Paginated for WatchlistScreeningEntityHitList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -7584,12 +9759,15 @@ impl crate::Paginated for WatchlistScreeningEntityHitList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningEntityListRequest {
     type Operation = WatchlistScreeningEntityList;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/entity/list` (operationId `watchlistScreeningEntityList`; raw client method `watchlist_screening_entity_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityList;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningEntityList {
     const OPERATION_ID: &'static str = "watchlistScreeningEntityList";
     const METHOD: &'static str = "POST";
@@ -7601,8 +9779,11 @@ impl crate::Operation for WatchlistScreeningEntityList {
     type Response = types::WatchlistScreeningEntityListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningEntityList {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningEntityList {}
+#[cfg(feature = "monitor")]
 impl crate::Paginated for WatchlistScreeningEntityList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -7629,12 +9810,15 @@ impl crate::Paginated for WatchlistScreeningEntityList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningEntityProgramGetRequest {
     type Operation = WatchlistScreeningEntityProgramGet;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/entity/program/get` (operationId `watchlistScreeningEntityProgramGet`; raw client method `watchlist_screening_entity_program_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityProgramGet;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningEntityProgramGet {
     const OPERATION_ID: &'static str = "watchlistScreeningEntityProgramGet";
     const METHOD: &'static str = "POST";
@@ -7646,14 +9830,19 @@ impl crate::Operation for WatchlistScreeningEntityProgramGet {
     type Response = types::WatchlistScreeningEntityProgramGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningEntityProgramGet {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningEntityProgramGet {}
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningEntityProgramListRequest {
     type Operation = WatchlistScreeningEntityProgramList;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/entity/program/list` (operationId `watchlistScreeningEntityProgramList`; raw client method `watchlist_screening_entity_program_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityProgramList;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningEntityProgramList {
     const OPERATION_ID: &'static str = "watchlistScreeningEntityProgramList";
     const METHOD: &'static str = "POST";
@@ -7665,8 +9854,11 @@ impl crate::Operation for WatchlistScreeningEntityProgramList {
     type Response = types::WatchlistScreeningEntityProgramListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningEntityProgramList {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningEntityProgramList {}
+#[cfg(feature = "monitor")]
 impl crate::Paginated for WatchlistScreeningEntityProgramList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -7693,12 +9885,15 @@ impl crate::Paginated for WatchlistScreeningEntityProgramList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningEntityReviewCreateRequest {
     type Operation = WatchlistScreeningEntityReviewCreate;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/entity/review/create` (operationId `watchlistScreeningEntityReviewCreate`; raw client method `watchlist_screening_entity_review_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityReviewCreate;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningEntityReviewCreate {
     const OPERATION_ID: &'static str = "watchlistScreeningEntityReviewCreate";
     const METHOD: &'static str = "POST";
@@ -7710,14 +9905,19 @@ impl crate::Operation for WatchlistScreeningEntityReviewCreate {
     type Response = types::WatchlistScreeningEntityReviewCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningEntityReviewCreate {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningEntityReviewCreate {}
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningEntityReviewListRequest {
     type Operation = WatchlistScreeningEntityReviewList;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/entity/review/list` (operationId `watchlistScreeningEntityReviewList`; raw client method `watchlist_screening_entity_review_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityReviewList;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningEntityReviewList {
     const OPERATION_ID: &'static str = "watchlistScreeningEntityReviewList";
     const METHOD: &'static str = "POST";
@@ -7729,8 +9929,11 @@ impl crate::Operation for WatchlistScreeningEntityReviewList {
     type Response = types::WatchlistScreeningEntityReviewListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningEntityReviewList {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningEntityReviewList {}
+#[cfg(feature = "monitor")]
 impl crate::Paginated for WatchlistScreeningEntityReviewList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -7759,12 +9962,15 @@ impl crate::Paginated for WatchlistScreeningEntityReviewList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningEntityUpdateRequest {
     type Operation = WatchlistScreeningEntityUpdate;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/entity/update` (operationId `watchlistScreeningEntityUpdate`; raw client method `watchlist_screening_entity_update`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityUpdate;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningEntityUpdate {
     const OPERATION_ID: &'static str = "watchlistScreeningEntityUpdate";
     const METHOD: &'static str = "POST";
@@ -7776,14 +9982,19 @@ impl crate::Operation for WatchlistScreeningEntityUpdate {
     type Response = types::WatchlistScreeningEntityUpdateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningEntityUpdate {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningEntityUpdate {}
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningIndividualCreateRequest {
     type Operation = WatchlistScreeningIndividualCreate;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/individual/create` (operationId `watchlistScreeningIndividualCreate`; raw client method `watchlist_screening_individual_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualCreate;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningIndividualCreate {
     const OPERATION_ID: &'static str = "watchlistScreeningIndividualCreate";
     const METHOD: &'static str = "POST";
@@ -7795,14 +10006,19 @@ impl crate::Operation for WatchlistScreeningIndividualCreate {
     type Response = types::WatchlistScreeningIndividualCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningIndividualCreate {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningIndividualCreate {}
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningIndividualGetRequest {
     type Operation = WatchlistScreeningIndividualGet;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/individual/get` (operationId `watchlistScreeningIndividualGet`; raw client method `watchlist_screening_individual_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualGet;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningIndividualGet {
     const OPERATION_ID: &'static str = "watchlistScreeningIndividualGet";
     const METHOD: &'static str = "POST";
@@ -7814,14 +10030,19 @@ impl crate::Operation for WatchlistScreeningIndividualGet {
     type Response = types::WatchlistScreeningIndividualGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningIndividualGet {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningIndividualGet {}
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningIndividualHistoryListRequest {
     type Operation = WatchlistScreeningIndividualHistoryList;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/individual/history/list` (operationId `watchlistScreeningIndividualHistoryList`; raw client method `watchlist_screening_individual_history_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualHistoryList;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningIndividualHistoryList {
     const OPERATION_ID: &'static str = "watchlistScreeningIndividualHistoryList";
     const METHOD: &'static str = "POST";
@@ -7833,8 +10054,11 @@ impl crate::Operation for WatchlistScreeningIndividualHistoryList {
     type Response = types::WatchlistScreeningIndividualHistoryListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningIndividualHistoryList {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningIndividualHistoryList {}
+#[cfg(feature = "monitor")]
 impl crate::Paginated for WatchlistScreeningIndividualHistoryList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -7861,12 +10085,15 @@ impl crate::Paginated for WatchlistScreeningIndividualHistoryList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningIndividualHitListRequest {
     type Operation = WatchlistScreeningIndividualHitList;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/individual/hit/list` (operationId `watchlistScreeningIndividualHitList`; raw client method `watchlist_screening_individual_hit_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualHitList;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningIndividualHitList {
     const OPERATION_ID: &'static str = "watchlistScreeningIndividualHitList";
     const METHOD: &'static str = "POST";
@@ -7878,8 +10105,11 @@ impl crate::Operation for WatchlistScreeningIndividualHitList {
     type Response = types::WatchlistScreeningIndividualHitListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningIndividualHitList {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningIndividualHitList {}
+#[cfg(feature = "monitor")]
 impl crate::Paginated for WatchlistScreeningIndividualHitList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -7906,12 +10136,15 @@ impl crate::Paginated for WatchlistScreeningIndividualHitList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningIndividualListRequest {
     type Operation = WatchlistScreeningIndividualList;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/individual/list` (operationId `watchlistScreeningIndividualList`; raw client method `watchlist_screening_individual_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualList;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningIndividualList {
     const OPERATION_ID: &'static str = "watchlistScreeningIndividualList";
     const METHOD: &'static str = "POST";
@@ -7923,8 +10156,11 @@ impl crate::Operation for WatchlistScreeningIndividualList {
     type Response = types::WatchlistScreeningIndividualListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningIndividualList {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningIndividualList {}
+#[cfg(feature = "monitor")]
 impl crate::Paginated for WatchlistScreeningIndividualList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -7951,12 +10187,15 @@ impl crate::Paginated for WatchlistScreeningIndividualList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningIndividualProgramGetRequest {
     type Operation = WatchlistScreeningIndividualProgramGet;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/individual/program/get` (operationId `watchlistScreeningIndividualProgramGet`; raw client method `watchlist_screening_individual_program_get`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualProgramGet;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningIndividualProgramGet {
     const OPERATION_ID: &'static str = "watchlistScreeningIndividualProgramGet";
     const METHOD: &'static str = "POST";
@@ -7968,14 +10207,19 @@ impl crate::Operation for WatchlistScreeningIndividualProgramGet {
     type Response = types::WatchlistScreeningIndividualProgramGetResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningIndividualProgramGet {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningIndividualProgramGet {}
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningIndividualProgramListRequest {
     type Operation = WatchlistScreeningIndividualProgramList;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/individual/program/list` (operationId `watchlistScreeningIndividualProgramList`; raw client method `watchlist_screening_individual_program_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualProgramList;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningIndividualProgramList {
     const OPERATION_ID: &'static str = "watchlistScreeningIndividualProgramList";
     const METHOD: &'static str = "POST";
@@ -7987,8 +10231,11 @@ impl crate::Operation for WatchlistScreeningIndividualProgramList {
     type Response = types::WatchlistScreeningIndividualProgramListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningIndividualProgramList {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningIndividualProgramList {}
+#[cfg(feature = "monitor")]
 impl crate::Paginated for WatchlistScreeningIndividualProgramList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -8015,12 +10262,15 @@ impl crate::Paginated for WatchlistScreeningIndividualProgramList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningIndividualReviewCreateRequest {
     type Operation = WatchlistScreeningIndividualReviewCreate;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/individual/review/create` (operationId `watchlistScreeningIndividualReviewCreate`; raw client method `watchlist_screening_individual_review_create`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualReviewCreate;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningIndividualReviewCreate {
     const OPERATION_ID: &'static str = "watchlistScreeningIndividualReviewCreate";
     const METHOD: &'static str = "POST";
@@ -8032,14 +10282,19 @@ impl crate::Operation for WatchlistScreeningIndividualReviewCreate {
     type Response = types::WatchlistScreeningIndividualReviewCreateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningIndividualReviewCreate {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningIndividualReviewCreate {}
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningIndividualReviewListRequest {
     type Operation = WatchlistScreeningIndividualReviewList;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/individual/review/list` (operationId `watchlistScreeningIndividualReviewList`; raw client method `watchlist_screening_individual_review_list`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualReviewList;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningIndividualReviewList {
     const OPERATION_ID: &'static str = "watchlistScreeningIndividualReviewList";
     const METHOD: &'static str = "POST";
@@ -8051,8 +10306,11 @@ impl crate::Operation for WatchlistScreeningIndividualReviewList {
     type Response = types::WatchlistScreeningIndividualReviewListResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningIndividualReviewList {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningIndividualReviewList {}
+#[cfg(feature = "monitor")]
 impl crate::Paginated for WatchlistScreeningIndividualReviewList {
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     type Cursor = <::std::option::Option<
@@ -8079,12 +10337,15 @@ impl crate::Paginated for WatchlistScreeningIndividualReviewList {
         crate::pagination::CursorField::get(&response.next_cursor)
     }
 }
+#[cfg(feature = "monitor")]
 impl crate::RequestBody for types::WatchlistScreeningIndividualUpdateRequest {
     type Operation = WatchlistScreeningIndividualUpdate;
 }
+#[cfg(feature = "monitor")]
 /// `POST /watchlist_screening/individual/update` (operationId `watchlistScreeningIndividualUpdate`; raw client method `watchlist_screening_individual_update`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualUpdate;
+#[cfg(feature = "monitor")]
 impl crate::Operation for WatchlistScreeningIndividualUpdate {
     const OPERATION_ID: &'static str = "watchlistScreeningIndividualUpdate";
     const METHOD: &'static str = "POST";
@@ -8096,7 +10357,9 @@ impl crate::Operation for WatchlistScreeningIndividualUpdate {
     type Response = types::WatchlistScreeningIndividualUpdateResponse;
     type Error = types::PlaidError;
 }
+#[cfg(feature = "monitor")]
 impl crate::PostOperation for WatchlistScreeningIndividualUpdate {}
+#[cfg(feature = "monitor")]
 impl crate::JsonOperation for WatchlistScreeningIndividualUpdate {}
 impl crate::RequestBody for types::WebhookVerificationKeyGetRequest {
     type Operation = WebhookVerificationKeyGet;

@@ -44,23 +44,40 @@ pub const CREDENTIAL_FIELDS: &[&str] = &[
 pub const CREDENTIAL_TYPES: &[&str] = &[
     "AccessToken",
     "AccessTokenNullable",
+    #[cfg(feature = "oauth")]
     "ApiClientId",
+    #[cfg(feature = "full")]
     "ApiSecret",
+    #[cfg(feature = "assets")]
     "AssetReportRefreshAssetReportToken",
+    #[cfg(any(feature = "assets", feature = "income"))]
     "AssetReportToken",
+    #[cfg(feature = "assets")]
     "AssetReportTokenNullable",
+    #[cfg(feature = "auth")]
     "BankTransferAccessToken",
+    #[cfg(feature = "check")]
     "CraLoanUserToken",
+    #[cfg(feature = "oauth")]
     "OAuthAccessToken",
+    #[cfg(feature = "oauth")]
     "OAuthAnyToken",
+    #[cfg(feature = "oauth")]
     "OAuthRefreshToken",
+    #[cfg(feature = "oauth")]
     "OauthApiSecret",
+    #[cfg(feature = "transfer")]
     "PaymentProfileToken",
+    #[cfg(any(feature = "processor-partners", feature = "processors"))]
     "ProcessorToken",
+    #[cfg(feature = "full")]
     "ProtectApiToken",
     "SandboxOverridePassword",
+    #[cfg(any(feature = "check", feature = "users"))]
     "ThirdPartyUserToken",
+    #[cfg(feature = "transfer")]
     "TransferAccessToken",
+    #[cfg(feature = "transfer")]
     "TransferPaymentProfileToken",
     "UserToken",
 ];
@@ -90,18 +107,4628 @@ pub const TOKEN_PREFIXES: &[&str] = &[
     "user-production-",
     "user-sandbox-",
 ];
-/// How many types [`visit_types`] visits.
-pub const TYPE_COUNT: usize = 2310usize;
+/// The name of every struct and enum of [`crate::types`] this build compiles.
+pub const TYPE_NAMES: &[&str] = &[
+    #[cfg(feature = "identity-verification")]
+    "AamvaAnalysis",
+    #[cfg(feature = "identity-verification")]
+    "AamvaDetailedMatchResult",
+    #[cfg(feature = "identity-verification")]
+    "AamvaMatchResult",
+    "AccessToken",
+    "AccessTokenNullable",
+    "AccountAccess",
+    #[cfg(feature = "assets")]
+    "AccountAssets",
+    #[cfg(feature = "assets")]
+    "AccountAssetsVerificationStatus",
+    "AccountBalance",
+    "AccountBase",
+    "AccountBaseNullable",
+    "AccountBaseVerificationStatus",
+    #[cfg(feature = "full")]
+    "AccountFilter",
+    #[cfg(feature = "full")]
+    "AccountFilterSubtypes",
+    "AccountFiltersResponse",
+    "AccountHolderCategory",
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
+    "AccountIdentity",
+    #[cfg(feature = "identity")]
+    "AccountIdentityDocumentUpload",
+    #[cfg(feature = "identity")]
+    "AccountIdentityDocumentUploadVerificationStatus",
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
+    "AccountIdentityMatchScore",
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
+    "AccountIdentityMatchScoreVerificationStatus",
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
+    "AccountIdentityVerificationStatus",
+    #[cfg(feature = "auth")]
+    "AccountIdsWithUpdatedAuth",
+    #[cfg(feature = "identity")]
+    "AccountIdsWithUpdatedIdentity",
+    #[cfg(feature = "assets")]
+    "AccountInsights",
+    #[cfg(feature = "beacon")]
+    "AccountMask",
+    #[cfg(feature = "full")]
+    "AccountProductAccess",
+    "AccountProductAccessNullable",
+    #[cfg(feature = "full")]
+    "AccountSelectionCardinality",
+    "AccountSubtype",
+    #[cfg(feature = "full")]
+    "AccountSubtypes",
+    "AccountType",
+    "AccountVerificationInsights",
+    "AccountVerificationInsightsAccountNumberFormat",
+    "AccountVerificationInsightsNetworkStatus",
+    "AccountVerificationInsightsPreviousReturns",
+    #[cfg(feature = "signal")]
+    "AccountsBalanceGetRequest",
+    #[cfg(feature = "signal")]
+    "AccountsBalanceGetRequestOptions",
+    "AccountsGetRequest",
+    "AccountsGetRequestOptions",
+    "AccountsGetResponse",
+    #[cfg(any(feature = "auth", feature = "processor-partners", feature = "transfer"))]
+    "AchClass",
+    "ActionState",
+    "Activity",
+    "ActivityType",
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )]
+    "Address",
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "employers",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions",
+            feature = "users"
+        )
+    )]
+    "AddressData",
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
+    "AddressDataNotRequired",
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "employers",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions",
+            feature = "users"
+        )
+    )]
+    "AddressDataNullable",
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
+    "AddressDataNullableNoRequiredFields",
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
+    "AddressMatchScore",
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )]
+    "AddressNullable",
+    #[cfg(feature = "identity-verification")]
+    "AddressPurposeLabel",
+    #[cfg(feature = "assets")]
+    "AffordabilityInsights",
+    #[cfg(feature = "assets")]
+    "AmountWithCurrency",
+    #[cfg(feature = "assets")]
+    "AmountWithCurrencyWithMonthlyAverage",
+    #[cfg(feature = "oauth")]
+    "ApiClientId",
+    #[cfg(feature = "full")]
+    "ApiSecret",
+    "Application",
+    "ApplicationGetRequest",
+    "ApplicationGetResponse",
+    "ApplicationId",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "Apr",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "AprAprType",
+    #[cfg(feature = "income")]
+    "Asset",
+    #[cfg(feature = "income")]
+    "AssetDetail",
+    #[cfg(feature = "income")]
+    "AssetDetailAssetEmployerSponsoredIndicator",
+    #[cfg(feature = "income")]
+    "AssetDetailAssetRetirementIndicator",
+    #[cfg(feature = "income")]
+    "AssetHolder",
+    #[cfg(feature = "income")]
+    "AssetHolderName",
+    #[cfg(feature = "income")]
+    "AssetHolding",
+    #[cfg(feature = "income")]
+    "AssetHoldingAssetHoldingRestrictedIndicator",
+    #[cfg(feature = "income")]
+    "AssetHoldingAssetHoldingType",
+    #[cfg(feature = "income")]
+    "AssetHoldings",
+    #[cfg(feature = "income")]
+    "AssetInvestmentTransactionType",
+    #[cfg(feature = "income")]
+    "AssetOwner",
+    #[cfg(feature = "income")]
+    "AssetOwners",
+    #[cfg(feature = "assets")]
+    "AssetReport",
+    #[cfg(feature = "assets")]
+    "AssetReportAccountBalance",
+    #[cfg(feature = "assets")]
+    "AssetReportAddOns",
+    #[cfg(feature = "assets")]
+    "AssetReportAuditCopyCreateRequest",
+    #[cfg(feature = "assets")]
+    "AssetReportAuditCopyCreateResponse",
+    #[cfg(feature = "assets")]
+    "AssetReportAuditCopyGetRequest",
+    #[cfg(feature = "assets")]
+    "AssetReportAuditCopyPdfGetRequest",
+    #[cfg(feature = "full")]
+    "AssetReportAuditCopyPdfGetResponse",
+    #[cfg(feature = "assets")]
+    "AssetReportAuditCopyRemoveRequest",
+    #[cfg(feature = "assets")]
+    "AssetReportAuditCopyRemoveResponse",
+    #[cfg(feature = "assets")]
+    "AssetReportCreateRequest",
+    #[cfg(feature = "assets")]
+    "AssetReportCreateRequestOptions",
+    #[cfg(feature = "assets")]
+    "AssetReportCreateResponse",
+    #[cfg(feature = "assets")]
+    "AssetReportFilterRequest",
+    #[cfg(feature = "assets")]
+    "AssetReportFilterResponse",
+    #[cfg(feature = "income")]
+    "AssetReportFreddie",
+    #[cfg(feature = "income")]
+    "AssetReportFreddieGetRequest",
+    #[cfg(feature = "income")]
+    "AssetReportFreddieGetResponse",
+    #[cfg(feature = "assets")]
+    "AssetReportGetRequest",
+    #[cfg(feature = "assets")]
+    "AssetReportGetRequestOptions",
+    #[cfg(feature = "assets")]
+    "AssetReportGetResponse",
+    #[cfg(feature = "assets")]
+    "AssetReportId",
+    #[cfg(feature = "assets")]
+    "AssetReportInvestmentHolding",
+    #[cfg(feature = "assets")]
+    "AssetReportInvestmentSecurity",
+    #[cfg(feature = "assets")]
+    "AssetReportInvestmentTransaction",
+    #[cfg(feature = "assets")]
+    "AssetReportInvestments",
+    #[cfg(feature = "assets")]
+    "AssetReportItem",
+    #[cfg(feature = "assets")]
+    "AssetReportPdfGetRequest",
+    #[cfg(feature = "assets")]
+    "AssetReportPdfGetRequestOptions",
+    #[cfg(feature = "full")]
+    "AssetReportPdfGetResponse",
+    #[cfg(feature = "assets")]
+    "AssetReportRefreshAssetReportToken",
+    #[cfg(feature = "assets")]
+    "AssetReportRefreshRequest",
+    #[cfg(feature = "assets")]
+    "AssetReportRefreshRequestOptions",
+    #[cfg(feature = "assets")]
+    "AssetReportRefreshResponse",
+    #[cfg(feature = "assets")]
+    "AssetReportRemoveRequest",
+    #[cfg(feature = "assets")]
+    "AssetReportRemoveResponse",
+    #[cfg(any(feature = "assets", feature = "income"))]
+    "AssetReportToken",
+    #[cfg(feature = "assets")]
+    "AssetReportTokenNullable",
+    #[cfg(feature = "assets")]
+    "AssetReportTransaction",
+    #[cfg(feature = "assets")]
+    "AssetReportTransactionType",
+    #[cfg(feature = "assets")]
+    "AssetReportType",
+    #[cfg(feature = "assets")]
+    "AssetReportUser",
+    #[cfg(feature = "income")]
+    "AssetTransaction",
+    #[cfg(feature = "income")]
+    "AssetTransactionCategoryType",
+    #[cfg(feature = "income")]
+    "AssetTransactionDescription",
+    #[cfg(feature = "income")]
+    "AssetTransactionDetail",
+    #[cfg(feature = "income")]
+    "AssetTransactionType",
+    #[cfg(feature = "income")]
+    "AssetTransactions",
+    #[cfg(feature = "income")]
+    "AssetType",
+    #[cfg(feature = "income")]
+    "Assets",
+    #[cfg(feature = "assets")]
+    "AssetsErrorWebhook",
+    #[cfg(feature = "assets")]
+    "AssetsProductReadyWebhook",
+    #[cfg(feature = "auth")]
+    "AuthDefaultUpdateWebhook",
+    #[cfg(feature = "auth")]
+    "AuthGetNumbers",
+    #[cfg(feature = "auth")]
+    "AuthGetRequest",
+    #[cfg(feature = "auth")]
+    "AuthGetRequestOptions",
+    #[cfg(feature = "auth")]
+    "AuthGetResponse",
+    "AuthMetadata",
+    "AuthSupportedMethods",
+    #[cfg(feature = "auth")]
+    "AuthUpdateTypes",
+    #[cfg(feature = "auth")]
+    "AuthVerifyNumbersAch",
+    #[cfg(feature = "auth")]
+    "AuthVerifyRequest",
+    #[cfg(feature = "auth")]
+    "AuthVerifyRequestNumbers",
+    #[cfg(feature = "auth")]
+    "AuthVerifyResponse",
+    #[cfg(feature = "auth")]
+    "AutomaticallyVerifiedWebhook",
+    #[cfg(feature = "income")]
+    "BankIncomeCompleteResult",
+    #[cfg(feature = "income")]
+    "BankIncomeCompleteWebhook",
+    #[cfg(feature = "income")]
+    "BankIncomeRefreshCompleteResult",
+    #[cfg(feature = "income")]
+    "BankIncomeRefreshCompleteWebhook",
+    #[cfg(feature = "income")]
+    "BankIncomeRefreshUpdateWebhook",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "BankInitiatedReturnRisk",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "BankInitiatedRiskTier",
+    #[cfg(feature = "assets")]
+    "BankPenaltiesIndicators",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "BankTransfer",
+    #[cfg(feature = "auth")]
+    "BankTransferAccessToken",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "BankTransferAmount",
+    #[cfg(feature = "auth")]
+    "BankTransferBalance",
+    #[cfg(feature = "auth")]
+    "BankTransferBalanceGetRequest",
+    #[cfg(feature = "auth")]
+    "BankTransferBalanceGetResponse",
+    #[cfg(feature = "auth")]
+    "BankTransferCancelRequest",
+    #[cfg(feature = "auth")]
+    "BankTransferCancelResponse",
+    #[cfg(feature = "auth")]
+    "BankTransferCreateRequest",
+    #[cfg(feature = "auth")]
+    "BankTransferCreateResponse",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "BankTransferDirection",
+    #[cfg(feature = "auth")]
+    "BankTransferEvent",
+    #[cfg(feature = "auth")]
+    "BankTransferEventListBankTransferType",
+    #[cfg(feature = "auth")]
+    "BankTransferEventListDirection",
+    #[cfg(feature = "auth")]
+    "BankTransferEventListRequest",
+    #[cfg(feature = "auth")]
+    "BankTransferEventListResponse",
+    #[cfg(feature = "auth")]
+    "BankTransferEventSyncRequest",
+    #[cfg(feature = "auth")]
+    "BankTransferEventSyncResponse",
+    #[cfg(feature = "auth")]
+    "BankTransferEventType",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "BankTransferFailure",
+    #[cfg(feature = "auth")]
+    "BankTransferGetRequest",
+    #[cfg(feature = "auth")]
+    "BankTransferGetResponse",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "BankTransferId",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "BankTransferIdempotencyKey",
+    #[cfg(feature = "auth")]
+    "BankTransferListRequest",
+    #[cfg(feature = "auth")]
+    "BankTransferListResponse",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "BankTransferMetadata",
+    #[cfg(feature = "auth")]
+    "BankTransferMigrateAccountRequest",
+    #[cfg(feature = "auth")]
+    "BankTransferMigrateAccountResponse",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "BankTransferNetwork",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "BankTransferStatus",
+    #[cfg(feature = "transfer")]
+    "BankTransferSweep",
+    #[cfg(feature = "transfer")]
+    "BankTransferSweepGetRequest",
+    #[cfg(feature = "transfer")]
+    "BankTransferSweepGetResponse",
+    #[cfg(feature = "transfer")]
+    "BankTransferSweepListRequest",
+    #[cfg(feature = "transfer")]
+    "BankTransferSweepListResponse",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "BankTransferType",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "BankTransferUser",
+    "BankTransfersEventsUpdateWebhook",
+    "BankTransfersEventsUpdateWebhookForAuth",
+    #[cfg(feature = "check")]
+    "BaseReport",
+    #[cfg(feature = "check")]
+    "BaseReportAccount",
+    #[cfg(feature = "check")]
+    "BaseReportAccountBalances",
+    #[cfg(feature = "check")]
+    "BaseReportAccountInsights",
+    #[cfg(feature = "check")]
+    "BaseReportAccountMetadata",
+    #[cfg(feature = "check")]
+    "BaseReportAttributes",
+    #[cfg(feature = "check")]
+    "BaseReportAverageFlowInsights",
+    #[cfg(feature = "check")]
+    "BaseReportAverageMonthlyBalances",
+    #[cfg(feature = "check")]
+    "BaseReportHistoricalBalance",
+    #[cfg(feature = "check")]
+    "BaseReportId",
+    #[cfg(feature = "check")]
+    "BaseReportInvestmentHolding",
+    #[cfg(feature = "check")]
+    "BaseReportInvestmentSecurity",
+    #[cfg(feature = "check")]
+    "BaseReportInvestmentTransaction",
+    #[cfg(feature = "check")]
+    "BaseReportInvestments",
+    #[cfg(feature = "check")]
+    "BaseReportItem",
+    #[cfg(feature = "check")]
+    "BaseReportLongestGapInsights",
+    #[cfg(feature = "check")]
+    "BaseReportNumberFlowInsights",
+    #[cfg(feature = "check")]
+    "BaseReportTransaction",
+    #[cfg(feature = "check")]
+    "BaseReportTransactionType",
+    #[cfg(feature = "check")]
+    "BaseReportUserAttributes",
+    #[cfg(feature = "check")]
+    "BaseReportWarning",
+    #[cfg(feature = "check")]
+    "BaseReportWarningCode",
+    #[cfg(feature = "check")]
+    "BaseReportsErrorWebhook",
+    #[cfg(feature = "beacon")]
+    "BeaconAccountRiskAttributes",
+    #[cfg(feature = "beacon")]
+    "BeaconAccountRiskEvaluateAccount",
+    #[cfg(feature = "beacon")]
+    "BeaconAccountRiskEvaluateAccountAttributes",
+    #[cfg(feature = "beacon")]
+    "BeaconAccountRiskEvaluateEvaluationReason",
+    #[cfg(feature = "beacon")]
+    "BeaconAccountRiskEvaluateRequest",
+    #[cfg(feature = "beacon")]
+    "BeaconAccountRiskEvaluateRequestOptions",
+    #[cfg(feature = "beacon")]
+    "BeaconAccountRiskEvaluateResponse",
+    #[cfg(feature = "beacon")]
+    "BeaconAuditTrail",
+    #[cfg(feature = "beacon")]
+    "BeaconAuditTrailSource",
+    #[cfg(feature = "beacon")]
+    "BeaconBankAccountInsights",
+    #[cfg(feature = "beacon")]
+    "BeaconBankAccounts",
+    #[cfg(feature = "beacon")]
+    "BeaconDuplicateDetectedWebhook",
+    #[cfg(feature = "beacon")]
+    "BeaconDuplicateGetRequest",
+    #[cfg(feature = "beacon")]
+    "BeaconDuplicateGetResponse",
+    #[cfg(feature = "beacon")]
+    "BeaconDuplicateId",
+    #[cfg(feature = "beacon")]
+    "BeaconMatchSummaryAnalysis",
+    #[cfg(feature = "beacon")]
+    "BeaconMatchSummaryCode",
+    #[cfg(feature = "beacon")]
+    "BeaconProgramId",
+    #[cfg(feature = "beacon")]
+    "BeaconReport",
+    #[cfg(feature = "beacon")]
+    "BeaconReportCreateRequest",
+    #[cfg(feature = "beacon")]
+    "BeaconReportCreateResponse",
+    #[cfg(feature = "beacon")]
+    "BeaconReportCreateType",
+    #[cfg(feature = "beacon")]
+    "BeaconReportCreatedWebhook",
+    #[cfg(feature = "beacon")]
+    "BeaconReportGetRequest",
+    #[cfg(feature = "beacon")]
+    "BeaconReportGetResponse",
+    #[cfg(feature = "beacon")]
+    "BeaconReportId",
+    #[cfg(feature = "beacon")]
+    "BeaconReportIdNullable",
+    #[cfg(feature = "beacon")]
+    "BeaconReportListRequest",
+    #[cfg(feature = "beacon")]
+    "BeaconReportListResponse",
+    #[cfg(feature = "beacon")]
+    "BeaconReportSyndication",
+    #[cfg(feature = "beacon")]
+    "BeaconReportSyndicationAnalysis",
+    #[cfg(feature = "beacon")]
+    "BeaconReportSyndicationCreatedWebhook",
+    #[cfg(feature = "beacon")]
+    "BeaconReportSyndicationGetRequest",
+    #[cfg(feature = "beacon")]
+    "BeaconReportSyndicationGetResponse",
+    #[cfg(feature = "beacon")]
+    "BeaconReportSyndicationId",
+    #[cfg(feature = "beacon")]
+    "BeaconReportSyndicationListRequest",
+    #[cfg(feature = "beacon")]
+    "BeaconReportSyndicationListResponse",
+    #[cfg(feature = "beacon")]
+    "BeaconReportSyndicationOriginalReport",
+    #[cfg(feature = "beacon")]
+    "BeaconReportType",
+    #[cfg(feature = "beacon")]
+    "BeaconReportUpdatedWebhook",
+    #[cfg(feature = "beacon")]
+    "BeaconSyndicatedReportDepositoryAccountMatchAnalysis",
+    #[cfg(feature = "beacon")]
+    "BeaconUser",
+    #[cfg(feature = "beacon")]
+    "BeaconUserAccountInsightsGetRequest",
+    #[cfg(feature = "beacon")]
+    "BeaconUserAccountInsightsGetResponse",
+    #[cfg(feature = "beacon")]
+    "BeaconUserAddress",
+    #[cfg(feature = "beacon")]
+    "BeaconUserCreateRequest",
+    #[cfg(feature = "beacon")]
+    "BeaconUserCreateResponse",
+    #[cfg(feature = "beacon")]
+    "BeaconUserData",
+    #[cfg(feature = "beacon")]
+    "BeaconUserDepositoryAccount",
+    #[cfg(feature = "beacon")]
+    "BeaconUserGetRequest",
+    #[cfg(feature = "beacon")]
+    "BeaconUserGetResponse",
+    #[cfg(feature = "beacon")]
+    "BeaconUserHistoryListRequest",
+    #[cfg(feature = "beacon")]
+    "BeaconUserHistoryListResponse",
+    #[cfg(feature = "beacon")]
+    "BeaconUserId",
+    #[cfg(feature = "identity-verification")]
+    "BeaconUserIdNullable",
+    #[cfg(feature = "beacon")]
+    "BeaconUserIdNumber",
+    #[cfg(feature = "beacon")]
+    "BeaconUserName",
+    #[cfg(feature = "beacon")]
+    "BeaconUserNameNullable",
+    #[cfg(feature = "beacon")]
+    "BeaconUserPhoneNumber",
+    #[cfg(feature = "beacon")]
+    "BeaconUserRequestAddress",
+    #[cfg(feature = "beacon")]
+    "BeaconUserRequestAddressNullable",
+    #[cfg(feature = "beacon")]
+    "BeaconUserRequestData",
+    #[cfg(feature = "beacon")]
+    "BeaconUserRequestDepositoryAccount",
+    #[cfg(feature = "beacon")]
+    "BeaconUserReviewRequest",
+    #[cfg(feature = "beacon")]
+    "BeaconUserRevision",
+    #[cfg(feature = "beacon")]
+    "BeaconUserStatus",
+    #[cfg(feature = "beacon")]
+    "BeaconUserStatusUpdatedWebhook",
+    #[cfg(feature = "beacon")]
+    "BeaconUserUpdateRequest",
+    #[cfg(feature = "beacon")]
+    "BeaconUserUpdateRequestData",
+    #[cfg(feature = "beacon")]
+    "BeaconUserUpdateResponse",
+    #[cfg(feature = "beta")]
+    "BetaEwaReportV1GetRequest",
+    #[cfg(feature = "beta")]
+    "BetaEwaReportV1GetResponse",
+    #[cfg(feature = "partner")]
+    "BetaPartnerCustomerV1CreateRequest",
+    #[cfg(feature = "partner")]
+    "BetaPartnerCustomerV1CreateResponse",
+    #[cfg(feature = "partner")]
+    "BetaPartnerCustomerV1EnableRequest",
+    #[cfg(feature = "partner")]
+    "BetaPartnerCustomerV1EnableResponse",
+    #[cfg(feature = "partner")]
+    "BetaPartnerCustomerV1GetRequest",
+    #[cfg(feature = "partner")]
+    "BetaPartnerCustomerV1GetResponse",
+    #[cfg(feature = "partner")]
+    "BetaPartnerCustomerV1UpdateRequest",
+    #[cfg(feature = "partner")]
+    "BetaPartnerCustomerV1UpdateResponse",
+    #[cfg(feature = "partner")]
+    "BetaPartnerEndCustomer",
+    #[cfg(feature = "partner")]
+    "BetaPartnerEndCustomerWithSecrets",
+    #[cfg(feature = "transactions")]
+    "BusinessAccount",
+    #[cfg(feature = "transactions")]
+    "BusinessAccountVerificationStatus",
+    #[cfg(feature = "business-verification")]
+    "BusinessCheckBooleanStatus",
+    #[cfg(feature = "business-verification")]
+    "BusinessDigitalPresenceCheck",
+    #[cfg(feature = "business-verification")]
+    "BusinessEmailAddress",
+    #[cfg(feature = "business-verification")]
+    "BusinessEntityType",
+    #[cfg(feature = "business-verification")]
+    "BusinessFieldMatchSummary",
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
+    "BusinessFinanceCategory",
+    #[cfg(feature = "business-verification")]
+    "BusinessIndustryPrediction",
+    #[cfg(feature = "business-verification")]
+    "BusinessIndustryPredictionNullable",
+    #[cfg(feature = "business-verification")]
+    "BusinessKybCheck",
+    #[cfg(feature = "business-verification")]
+    "BusinessKybMatchDetails",
+    #[cfg(feature = "business-verification")]
+    "BusinessName",
+    #[cfg(feature = "business-verification")]
+    "BusinessNameNullable",
+    #[cfg(feature = "business-verification")]
+    "BusinessPhoneNumber",
+    #[cfg(feature = "business-verification")]
+    "BusinessRiskCheck",
+    #[cfg(feature = "business-verification")]
+    "BusinessSearchTerms",
+    #[cfg(feature = "business-verification")]
+    "BusinessVerificationCreateRequest",
+    #[cfg(feature = "business-verification")]
+    "BusinessVerificationCreateRequestBusiness",
+    #[cfg(feature = "business-verification")]
+    "BusinessVerificationCreateResponse",
+    #[cfg(feature = "business-verification")]
+    "BusinessVerificationGetRequest",
+    #[cfg(feature = "business-verification")]
+    "BusinessVerificationGetResponse",
+    #[cfg(feature = "business-verification")]
+    "BusinessVerificationId",
+    #[cfg(feature = "business-verification")]
+    "BusinessVerificationPhoneNumber",
+    #[cfg(feature = "business-verification")]
+    "BusinessVerificationPhoneNumberNullable",
+    #[cfg(feature = "business-verification")]
+    "BusinessVerificationShareableUrl",
+    #[cfg(feature = "business-verification")]
+    "BusinessVerificationStatusKybCheck",
+    #[cfg(feature = "business-verification")]
+    "BusinessVerificationStatusOverall",
+    #[cfg(feature = "business-verification")]
+    "BusinessVerificationStatusRiskCheck",
+    #[cfg(feature = "business-verification")]
+    "BusinessVerificationStatusWebPresenceCheck",
+    #[cfg(feature = "business-verification")]
+    "BusinessWebsite",
+    #[cfg(feature = "business-verification")]
+    "BusinessWebsiteAnalysis",
+    #[cfg(feature = "business-verification")]
+    "BusinessWebsiteBuildStatus",
+    #[cfg(feature = "business-verification")]
+    "BusinessWebsiteSsl",
+    #[cfg(feature = "business-verification")]
+    "BusinessWhoisRecord",
+    "CashFlowInsight",
+    #[cfg(feature = "check")]
+    "CashFlowUpdatesEventWebhookCodes",
+    "CashFlowUpdatesExpectedDepositMissedWebhook",
+    "CashFlowUpdatesInsightsV2Webhook",
+    "CashFlowUpdatesInsightsWebhook",
+    "CashFlowUpdatesLargeDepositWebhook",
+    "CashFlowUpdatesLowBalanceWebhook",
+    "CashFlowUpdatesNewIncomeStreamWebhook",
+    "CashFlowUpdatesNewLoanPaymentWebhook",
+    "CashFlowUpdatesNsfWebhook",
+    #[cfg(feature = "check")]
+    "CashflowAttributesSchema",
+    "CashflowAttributesVersion",
+    #[cfg(feature = "transactions")]
+    "CashflowIsoCurrencyCode",
+    #[cfg(feature = "transactions")]
+    "CashflowReportAccountInsights",
+    #[cfg(feature = "transactions")]
+    "CashflowReportGetRequest",
+    #[cfg(feature = "transactions")]
+    "CashflowReportGetRequestOptions",
+    #[cfg(feature = "transactions")]
+    "CashflowReportGetResponse",
+    #[cfg(feature = "transactions")]
+    "CashflowReportHistoricalBalance",
+    #[cfg(feature = "transactions")]
+    "CashflowReportInsightsGetRequest",
+    #[cfg(feature = "transactions")]
+    "CashflowReportInsightsGetResponse",
+    #[cfg(feature = "transactions")]
+    "CashflowReportMonthlySummary",
+    #[cfg(feature = "transactions")]
+    "CashflowReportMonthlySummaryAverageDailyEndingBalance",
+    #[cfg(feature = "transactions")]
+    "CashflowReportMonthlySummaryAverageDailyInflowAmount",
+    #[cfg(feature = "transactions")]
+    "CashflowReportMonthlySummaryAverageDailyNetCashflowAmount",
+    #[cfg(feature = "transactions")]
+    "CashflowReportMonthlySummaryAverageDailyOutflowAmount",
+    #[cfg(feature = "transactions")]
+    "CashflowReportMonthlySummaryEndingBalance",
+    #[cfg(feature = "transactions")]
+    "CashflowReportMonthlySummaryStartingBalance",
+    #[cfg(feature = "transactions")]
+    "CashflowReportMonthlySummaryTotalLoanPayment",
+    #[cfg(feature = "transactions")]
+    "CashflowReportMonthlySummaryTotalPayroll",
+    #[cfg(feature = "transactions")]
+    "CashflowReportMonthlySummaryTotalRevenue",
+    #[cfg(feature = "transactions")]
+    "CashflowReportMonthlySummaryTotalVariableExpense",
+    #[cfg(feature = "transactions")]
+    "CashflowReportPaymentMeta",
+    #[cfg(feature = "transactions")]
+    "CashflowReportRefreshRequest",
+    #[cfg(feature = "transactions")]
+    "CashflowReportRefreshResponse",
+    #[cfg(feature = "transactions")]
+    "CashflowReportTransaction",
+    #[cfg(feature = "transactions")]
+    "CashflowReportTransactionsGetRequest",
+    #[cfg(feature = "transactions")]
+    "CashflowReportTransactionsGetRequestOptions",
+    #[cfg(feature = "transactions")]
+    "CashflowReportTransactionsGetResponse",
+    #[cfg(feature = "transactions")]
+    "CashflowUnofficialCurrencyCode",
+    #[cfg(feature = "transactions")]
+    "CategoriesGetRequest",
+    #[cfg(feature = "transactions")]
+    "CategoriesGetResponse",
+    #[cfg(feature = "transactions")]
+    "Category",
+    #[cfg(feature = "assets")]
+    "CategoryExpenses",
+    #[cfg(feature = "enrich")]
+    "CategoryInsightDetails",
+    #[cfg(feature = "enrich")]
+    "CategoryInsights",
+    #[cfg(any(feature = "assets", feature = "check"))]
+    "Cause",
+    #[cfg(feature = "check")]
+    "CheckReportWarning",
+    #[cfg(feature = "check")]
+    "CheckReportWarningCode",
+    #[cfg(any(feature = "beacon", feature = "business-verification"))]
+    "City",
+    "CityNullable",
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )]
+    "ClientCustomization",
+    #[cfg(feature = "transactions")]
+    "ClientProvidedEnhancedTransaction",
+    #[cfg(feature = "enrich")]
+    "ClientProvidedEnrichedTransaction",
+    #[cfg(feature = "transactions")]
+    "ClientProvidedRawTransaction",
+    #[cfg(feature = "enrich")]
+    "ClientProvidedTransaction",
+    #[cfg(feature = "enrich")]
+    "ClientProvidedTransactionLocation",
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "monitor"
+        )
+    )]
+    "ClientUserId",
+    #[cfg(feature = "monitor")]
+    "ClientUserIdNullable",
+    #[cfg(feature = "users")]
+    "ClientUserIdentity",
+    #[cfg(feature = "users")]
+    "ClientUserIdentityAddress",
+    #[cfg(feature = "users")]
+    "ClientUserIdentityEmail",
+    #[cfg(feature = "users")]
+    "ClientUserIdentityName",
+    #[cfg(feature = "users")]
+    "ClientUserIdentityPhoneNumber",
+    "ConnectedApplication",
+    #[cfg(feature = "consent")]
+    "ConsentEvent",
+    #[cfg(feature = "consent")]
+    "ConsentEventCode",
+    #[cfg(feature = "consent")]
+    "ConsentEventInitiator",
+    #[cfg(feature = "consent")]
+    "ConsentEventType",
+    #[cfg(feature = "consent")]
+    "ConsentEventsGetRequest",
+    #[cfg(feature = "consent")]
+    "ConsentEventsGetResponse",
+    #[cfg(feature = "payment-initiation")]
+    "ConsentPaymentIdempotencyKey",
+    #[cfg(feature = "consent")]
+    "ConsentedAccount",
+    #[cfg(feature = "check")]
+    "ConsumerDispute",
+    #[cfg(feature = "check")]
+    "ConsumerDisputeCategory",
+    "ConsumerReportPdfGetRequest",
+    #[cfg(feature = "full")]
+    "ConsumerReportPdfGetResponse",
+    "ConsumerReportPermissiblePurpose",
+    #[cfg(feature = "users")]
+    "ConsumerReportUserIdentity",
+    #[cfg(any(feature = "enrich", feature = "transactions"))]
+    "Counterparty",
+    #[cfg(feature = "enrich")]
+    "CounterpartyInsights",
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )]
+    "CounterpartyNumbers",
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )]
+    "CounterpartyNumbersBacs",
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )]
+    "CounterpartyNumbersInternational",
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )]
+    "CounterpartyType",
+    "CountryCode",
+    #[cfg(feature = "check")]
+    "CraAnnualIncomeValues",
+    #[cfg(feature = "check")]
+    "CraBankIncomeAccount",
+    #[cfg(feature = "check")]
+    "CraBankIncomeAccountMetadata",
+    #[cfg(feature = "check")]
+    "CraBankIncomeBonusType",
+    #[cfg(feature = "check")]
+    "CraBankIncomeCause",
+    #[cfg(feature = "check")]
+    "CraBankIncomeCompleteResult",
+    #[cfg(feature = "check")]
+    "CraBankIncomeCompleteWebhook",
+    #[cfg(feature = "check")]
+    "CraBankIncomeEmployer",
+    #[cfg(feature = "check")]
+    "CraBankIncomeErrorWebhook",
+    #[cfg(feature = "check")]
+    "CraBankIncomeHistoricalSummary",
+    #[cfg(feature = "check")]
+    "CraBankIncomeIncomeProvider",
+    #[cfg(feature = "check")]
+    "CraBankIncomeItem",
+    #[cfg(feature = "check")]
+    "CraBankIncomeSource",
+    #[cfg(feature = "check")]
+    "CraBankIncomeStatus",
+    #[cfg(feature = "check")]
+    "CraBankIncomeSummary",
+    #[cfg(feature = "check")]
+    "CraBankIncomeTransaction",
+    #[cfg(feature = "check")]
+    "CraBankIncomeWarning",
+    #[cfg(feature = "check")]
+    "CraBankIncomeWarningCode",
+    #[cfg(feature = "check")]
+    "CraCashflowInsightsReport",
+    #[cfg(feature = "check")]
+    "CraCheckReportBaseReportGetRequest",
+    #[cfg(feature = "check")]
+    "CraCheckReportBaseReportGetResponse",
+    #[cfg(feature = "check")]
+    "CraCheckReportCashflowInsightsGetOptions",
+    #[cfg(feature = "check")]
+    "CraCheckReportCashflowInsightsGetRequest",
+    #[cfg(feature = "check")]
+    "CraCheckReportCashflowInsightsGetResponse",
+    #[cfg(feature = "check")]
+    "CraCheckReportCreateBaseReportOptions",
+    #[cfg(feature = "check")]
+    "CraCheckReportCreatePartnerInsightsOptions",
+    #[cfg(feature = "check")]
+    "CraCheckReportCreateRequest",
+    #[cfg(feature = "check")]
+    "CraCheckReportCreateResponse",
+    #[cfg(feature = "check")]
+    "CraCheckReportFailedWebhook",
+    #[cfg(feature = "full")]
+    "CraCheckReportFreddieMacGetRequest",
+    #[cfg(feature = "full")]
+    "CraCheckReportFreddieMacGetResponse",
+    #[cfg(feature = "full")]
+    "CraCheckReportFreddieMacVerificationOfAssetsDeal",
+    #[cfg(feature = "check")]
+    "CraCheckReportGseOptions",
+    "CraCheckReportHomeLendingReportOptions",
+    #[cfg(feature = "check")]
+    "CraCheckReportIncomeInsightsGetOptions",
+    #[cfg(feature = "check")]
+    "CraCheckReportIncomeInsightsGetRequest",
+    #[cfg(feature = "check")]
+    "CraCheckReportIncomeInsightsGetResponse",
+    #[cfg(feature = "check")]
+    "CraCheckReportLendScoreGetOptions",
+    #[cfg(feature = "check")]
+    "CraCheckReportLendScoreGetRequest",
+    #[cfg(feature = "check")]
+    "CraCheckReportLendScoreGetResponse",
+    #[cfg(feature = "check")]
+    "CraCheckReportNetworkInsightsGetOptions",
+    #[cfg(feature = "check")]
+    "CraCheckReportNetworkInsightsGetRequest",
+    #[cfg(feature = "check")]
+    "CraCheckReportNetworkInsightsGetResponse",
+    #[cfg(feature = "check")]
+    "CraCheckReportPartnerInsightsGetOptions",
+    #[cfg(feature = "check")]
+    "CraCheckReportPartnerInsightsGetPartnerInsights",
+    #[cfg(feature = "check")]
+    "CraCheckReportPartnerInsightsGetRequest",
+    #[cfg(feature = "check")]
+    "CraCheckReportPartnerInsightsGetResponse",
+    #[cfg(feature = "check")]
+    "CraCheckReportPdfGetRequest",
+    #[cfg(feature = "full")]
+    "CraCheckReportPdfGetResponse",
+    #[cfg(feature = "check")]
+    "CraCheckReportReadyWebhook",
+    "CraCheckReportVerificationGetEmploymentRefreshOptions",
+    "CraCheckReportVerificationGetReportType",
+    #[cfg(feature = "check")]
+    "CraCheckReportVerificationGetRequest",
+    #[cfg(feature = "check")]
+    "CraCheckReportVerificationGetResponse",
+    #[cfg(feature = "check")]
+    "CraCheckReportVerificationPdfGetRequest",
+    #[cfg(feature = "full")]
+    "CraCheckReportVerificationPdfGetResponse",
+    #[cfg(feature = "check")]
+    "CraCheckReportVerificationPdfReportType",
+    #[cfg(feature = "check")]
+    "CraCreditProfileCashflowAttributesSchema",
+    #[cfg(feature = "check")]
+    "CraCreditProfileInquiryType",
+    #[cfg(feature = "check")]
+    "CraCreditProfileLendScore",
+    #[cfg(feature = "check")]
+    "CraCreditProfileNetworkInsightsSchema",
+    #[cfg(feature = "check")]
+    "CraCreditProfileReport",
+    #[cfg(feature = "check")]
+    "CraCreditProfileReportGetRequest",
+    #[cfg(feature = "check")]
+    "CraCreditProfileReportGetResponse",
+    #[cfg(feature = "check")]
+    "CraCreditProfileReportMetadata",
+    #[cfg(feature = "check")]
+    "CraCreditProfileReportType",
+    #[cfg(feature = "check")]
+    "CraCreditProfileReportVersion",
+    #[cfg(feature = "check")]
+    "CraCurrentModeledIncome",
+    #[cfg(feature = "check")]
+    "CraEmploymentRefreshReport",
+    #[cfg(feature = "check")]
+    "CraEmploymentRefreshReportAccount",
+    #[cfg(feature = "check")]
+    "CraEmploymentRefreshReportItem",
+    #[cfg(feature = "check")]
+    "CraEmploymentRefreshReportTransaction",
+    #[cfg(feature = "check")]
+    "CraIncomeCategory",
+    #[cfg(feature = "check")]
+    "CraIncomeInsights",
+    #[cfg(feature = "check")]
+    "CraIncomeInsightsUserSummary",
+    #[cfg(feature = "check")]
+    "CraIncomeMetrics",
+    #[cfg(feature = "check")]
+    "CraIncomeNextPayment",
+    #[cfg(feature = "check")]
+    "CraIncomeStream",
+    #[cfg(feature = "check")]
+    "CraIncomeStreamInsights",
+    #[cfg(feature = "check")]
+    "CraIncomeTransaction",
+    #[cfg(feature = "check")]
+    "CraIncomeTransactionOutlier",
+    #[cfg(feature = "check")]
+    "CraLendScoreReport",
+    #[cfg(feature = "check")]
+    "CraLoanApplication",
+    #[cfg(feature = "check")]
+    "CraLoanApplicationDecision",
+    #[cfg(feature = "check")]
+    "CraLoanApplicationId",
+    #[cfg(feature = "check")]
+    "CraLoanClosedStatus",
+    #[cfg(feature = "check")]
+    "CraLoanId",
+    #[cfg(feature = "check")]
+    "CraLoanOpenedStatus",
+    #[cfg(feature = "check")]
+    "CraLoanPaymentHistory",
+    #[cfg(feature = "check")]
+    "CraLoanPaymentSchedule",
+    #[cfg(feature = "check")]
+    "CraLoanRegister",
+    #[cfg(feature = "check")]
+    "CraLoanRegisterApplication",
+    #[cfg(feature = "check")]
+    "CraLoanStatus",
+    #[cfg(feature = "check")]
+    "CraLoanStatusEffectiveDate",
+    #[cfg(feature = "check")]
+    "CraLoanStatusHistoryUpdate",
+    #[cfg(feature = "check")]
+    "CraLoanType",
+    #[cfg(feature = "check")]
+    "CraLoanUnregister",
+    #[cfg(feature = "check")]
+    "CraLoanUnregisterResponse",
+    #[cfg(feature = "check")]
+    "CraLoanUpdate",
+    #[cfg(feature = "check")]
+    "CraLoanUserToken",
+    #[cfg(feature = "check")]
+    "CraLoansApplicationsRegisterRequest",
+    #[cfg(feature = "check")]
+    "CraLoansApplicationsRegisterResponse",
+    #[cfg(feature = "check")]
+    "CraLoansRegisterRequest",
+    #[cfg(feature = "check")]
+    "CraLoansRegisterResponse",
+    #[cfg(feature = "check")]
+    "CraLoansUnregisterRequest",
+    #[cfg(feature = "check")]
+    "CraLoansUpdateRequest",
+    #[cfg(feature = "check")]
+    "CraLoansUpdateResponse",
+    #[cfg(feature = "check")]
+    "CraMonitoringInsightsGetRequest",
+    #[cfg(feature = "check")]
+    "CraMonitoringInsightsGetResponse",
+    #[cfg(feature = "check")]
+    "CraMonitoringInsightsItem",
+    #[cfg(feature = "check")]
+    "CraMonitoringInsightsSubscribeRequest",
+    #[cfg(feature = "check")]
+    "CraMonitoringInsightsSubscribeResponse",
+    #[cfg(feature = "check")]
+    "CraMonitoringInsightsSubscriptionId",
+    #[cfg(feature = "check")]
+    "CraMonitoringInsightsUnsubscribeRequest",
+    #[cfg(feature = "check")]
+    "CraMonitoringInsightsUnsubscribeResponse",
+    #[cfg(feature = "check")]
+    "CraMonthlyIncomeValues",
+    #[cfg(feature = "check")]
+    "CraNetworkInsightsItem",
+    #[cfg(feature = "check")]
+    "CraNetworkInsightsReport",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CraPartnerInsights",
+    "CraPartnerInsightsBaseFicoScore",
+    "CraPartnerInsightsBaseFicoScoreVersion",
+    "CraPartnerInsightsBureau",
+    #[cfg(feature = "check")]
+    "CraPartnerInsightsCompleteWebhook",
+    #[cfg(feature = "check")]
+    "CraPartnerInsightsErrorWebhook",
+    "CraPartnerInsightsFicoInput",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CraPartnerInsightsFicoReportCharacteristics",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CraPartnerInsightsFicoResults",
+    #[cfg(feature = "income")]
+    "CraPartnerInsightsGetRequest",
+    #[cfg(feature = "income")]
+    "CraPartnerInsightsGetResponse",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CraPartnerInsightsItem",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CraPartnerInsightsItemAccount",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CraPartnerInsightsItemAccountMetadata",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CraPartnerInsightsPrism",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CraPartnerInsightsUltraFicoScore",
+    "CraPartnerInsightsUltraFicoScoreRequest",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CraPartnerInsightsUltraFicoScoreResult",
+    "CraPartnerInsightsUltraFicoScoreVersion",
+    #[cfg(feature = "check")]
+    "CraPdfAddOns",
+    #[cfg(feature = "check")]
+    "CraPredictionInterval",
+    #[cfg(feature = "check")]
+    "CraProjectedModeledIncome",
+    #[cfg(feature = "check")]
+    "CraUpgradeFailedWebhook",
+    #[cfg(feature = "check")]
+    "CraUserCheckReportFailedWebhook",
+    #[cfg(feature = "check")]
+    "CraUserCheckReportReadyWebhook",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CraUserTier",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeAccount",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeCategory",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeItem",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeMetrics",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeNextPayment",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomePayFrequency",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeProvider",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeReport",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeStatus",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeStream",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeStreamInsights",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeTransaction",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeTransactionOutlier",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeUserSummary",
+    #[cfg(feature = "check")]
+    "CraVerificationIncomeValues",
+    #[cfg(feature = "check")]
+    "CraVerificationModeledIncome",
+    #[cfg(feature = "check")]
+    "CraVerificationReport",
+    #[cfg(feature = "check")]
+    "CraVoaReport",
+    #[cfg(feature = "check")]
+    "CraVoaReportAccount",
+    #[cfg(feature = "check")]
+    "CraVoaReportAccountBalances",
+    #[cfg(feature = "check")]
+    "CraVoaReportAccountHistoricalBalance",
+    #[cfg(feature = "check")]
+    "CraVoaReportAttributes",
+    #[cfg(feature = "check")]
+    "CraVoaReportItem",
+    #[cfg(feature = "check")]
+    "CraVoaReportTransactionsInsights",
+    #[cfg(feature = "income")]
+    "Credit1099",
+    #[cfg(feature = "income")]
+    "Credit1099Filer",
+    #[cfg(feature = "income")]
+    "Credit1099Payer",
+    #[cfg(feature = "income")]
+    "Credit1099Recipient",
+    #[cfg(feature = "full")]
+    "CreditAccount",
+    "CreditAccountSubtype",
+    "CreditAccountSubtypes",
+    #[cfg(feature = "transfer")]
+    "CreditAchClass",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CreditAmountWithCurrency",
+    #[cfg(feature = "income")]
+    "CreditAuditCopyTokenCreateRequest",
+    #[cfg(feature = "income")]
+    "CreditAuditCopyTokenCreateResponse",
+    #[cfg(feature = "income")]
+    "CreditAuditCopyTokenRemoveRequest",
+    #[cfg(feature = "income")]
+    "CreditAuditCopyTokenRemoveResponse",
+    #[cfg(feature = "income")]
+    "CreditAuditCopyTokenUpdateRequest",
+    #[cfg(feature = "income")]
+    "CreditAuditCopyTokenUpdateResponse",
+    #[cfg(feature = "income")]
+    "CreditBankEmployer",
+    #[cfg(feature = "income")]
+    "CreditBankEmployment",
+    #[cfg(feature = "income")]
+    "CreditBankEmploymentGetRequest",
+    #[cfg(feature = "income")]
+    "CreditBankEmploymentGetResponse",
+    #[cfg(feature = "income")]
+    "CreditBankEmploymentItem",
+    #[cfg(feature = "income")]
+    "CreditBankEmploymentReport",
+    #[cfg(feature = "income")]
+    "CreditBankEmploymentWarning",
+    #[cfg(feature = "income")]
+    "CreditBankEmploymentWarningType",
+    #[cfg(feature = "income")]
+    "CreditBankIncome",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeAccount",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CreditBankIncomeAccountType",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CreditBankIncomeCategory",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeCause",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CreditBankIncomeErrorType",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeGetRequest",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeGetRequestOptions",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeGetResponse",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeHistoricalSummary",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeItem",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CreditBankIncomePayFrequency",
+    #[cfg(feature = "income")]
+    "CreditBankIncomePdfGetRequest",
+    #[cfg(feature = "full")]
+    "CreditBankIncomePdfGetResponse",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeRefreshRequest",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeRefreshRequestOptions",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeRefreshResponse",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeSource",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeSummary",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeTransaction",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeWarning",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeWarningCode",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CreditBankIncomeWarningType",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeWebhookUpdateRequest",
+    #[cfg(feature = "income")]
+    "CreditBankIncomeWebhookUpdateResponse",
+    #[cfg(feature = "income")]
+    "CreditBankStatementUploadAccountOwner",
+    #[cfg(feature = "income")]
+    "CreditBankStatementUploadAccountOwnerAddress",
+    #[cfg(feature = "income")]
+    "CreditBankStatementUploadBankAccount",
+    #[cfg(feature = "income")]
+    "CreditBankStatementUploadBankAccountPeriod",
+    #[cfg(feature = "income")]
+    "CreditBankStatementUploadItem",
+    #[cfg(feature = "income")]
+    "CreditBankStatementUploadObject",
+    #[cfg(feature = "income")]
+    "CreditBankStatementUploadTransaction",
+    #[cfg(feature = "income")]
+    "CreditBankStatementsUploadsGetRequest",
+    #[cfg(feature = "income")]
+    "CreditBankStatementsUploadsGetRequestOptions",
+    #[cfg(feature = "income")]
+    "CreditBankStatementsUploadsGetResponse",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "CreditCardLiability",
+    #[cfg(any(feature = "assets", feature = "check", feature = "transactions"))]
+    "CreditCategory",
+    #[cfg(feature = "income")]
+    "CreditDocumentMetadata",
+    #[cfg(feature = "income")]
+    "CreditDocumentType",
+    #[cfg(feature = "income")]
+    "CreditEmployerVerification",
+    #[cfg(feature = "income")]
+    "CreditEmploymentEmployeeType",
+    #[cfg(feature = "income")]
+    "CreditEmploymentGetRequest",
+    #[cfg(feature = "income")]
+    "CreditEmploymentGetResponse",
+    #[cfg(feature = "income")]
+    "CreditEmploymentItem",
+    #[cfg(feature = "income")]
+    "CreditEmploymentVerification",
+    #[cfg(feature = "income")]
+    "CreditEmploymentVerificationStatus",
+    "CreditFilter",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacAsset",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacAssetTransaction",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacAssetTransactions",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacAssets",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacIndividualName",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacLoan",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacLoanIdentifiers",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacLoans",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacParties",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacParty",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacPartyIndividual",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacReportingInformation",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacReportsGetRequest",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacReportsGetResponse",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacService",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacServices",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacVerificationOfAsset",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacVerificationOfAssetResponse",
+    #[cfg(feature = "income")]
+    "CreditFreddieMacVerificationOfAssetsDeal",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CreditIsoCurrencyCode",
+    #[cfg(feature = "income")]
+    "CreditPayStub",
+    #[cfg(feature = "income")]
+    "CreditPayStubAddress",
+    #[cfg(feature = "income")]
+    "CreditPayStubDeductions",
+    #[cfg(feature = "income")]
+    "CreditPayStubEarnings",
+    #[cfg(feature = "income")]
+    "CreditPayStubEmployee",
+    #[cfg(feature = "income")]
+    "CreditPayStubEmployer",
+    #[cfg(feature = "income")]
+    "CreditPayStubNetPay",
+    #[cfg(feature = "income")]
+    "CreditPayStubPayBasisType",
+    #[cfg(feature = "income")]
+    "CreditPayrollIncomeGetRequest",
+    #[cfg(feature = "income")]
+    "CreditPayrollIncomeGetRequestOptions",
+    #[cfg(feature = "income")]
+    "CreditPayrollIncomeGetResponse",
+    #[cfg(feature = "income")]
+    "CreditPayrollIncomeParsingConfigUpdateRequest",
+    #[cfg(feature = "income")]
+    "CreditPayrollIncomeParsingConfigUpdateResponse",
+    #[cfg(feature = "income")]
+    "CreditPayrollIncomePrecheckRequest",
+    #[cfg(feature = "income")]
+    "CreditPayrollIncomePrecheckResponse",
+    #[cfg(feature = "income")]
+    "CreditPayrollIncomeRefreshRequest",
+    #[cfg(feature = "income")]
+    "CreditPayrollIncomeRefreshRequestOptions",
+    #[cfg(feature = "income")]
+    "CreditPayrollIncomeRefreshResponse",
+    #[cfg(feature = "income")]
+    "CreditPayrollIncomeRefreshStatus",
+    #[cfg(feature = "income")]
+    "CreditPayrollIncomeRiskSignalsGetRequest",
+    #[cfg(feature = "income")]
+    "CreditPayrollIncomeRiskSignalsGetResponse",
+    #[cfg(feature = "income")]
+    "CreditPlatformIds",
+    #[cfg(feature = "assets")]
+    "CreditRelayCreateRequest",
+    #[cfg(feature = "assets")]
+    "CreditRelayCreateResponse",
+    #[cfg(feature = "assets")]
+    "CreditRelayGetRequest",
+    #[cfg(feature = "assets")]
+    "CreditRelayPdfGetRequest",
+    #[cfg(feature = "full")]
+    "CreditRelayPdfGetResponse",
+    #[cfg(feature = "assets")]
+    "CreditRelayRefreshRequest",
+    #[cfg(feature = "assets")]
+    "CreditRelayRefreshResponse",
+    #[cfg(feature = "assets")]
+    "CreditRelayRemoveRequest",
+    #[cfg(feature = "assets")]
+    "CreditRelayRemoveResponse",
+    #[cfg(feature = "income")]
+    "CreditSession",
+    #[cfg(feature = "income")]
+    "CreditSessionBankEmploymentResult",
+    #[cfg(feature = "income")]
+    "CreditSessionBankEmploymentStatus",
+    #[cfg(feature = "income")]
+    "CreditSessionBankIncomeResult",
+    "CreditSessionBankIncomeStatus",
+    "CreditSessionDocumentIncomeResult",
+    #[cfg(feature = "income")]
+    "CreditSessionError",
+    #[cfg(feature = "income")]
+    "CreditSessionItemAddResult",
+    #[cfg(feature = "income")]
+    "CreditSessionPayrollIncomeResult",
+    #[cfg(feature = "income")]
+    "CreditSessionResults",
+    #[cfg(feature = "income")]
+    "CreditSessionsGetRequest",
+    #[cfg(feature = "income")]
+    "CreditSessionsGetResponse",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "CreditUnofficialCurrencyCode",
+    #[cfg(feature = "income")]
+    "CreditW2",
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "identity-verification",
+            feature = "kyc-aml-users",
+            feature = "monitor"
+        )
+    )]
+    "Cursor",
+    #[cfg(feature = "transactions")]
+    "CustomSandboxTransaction",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "CustomerInitiatedReturnRisk",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "CustomerInitiatedRiskTier",
+    #[cfg(feature = "kyc-aml-users")]
+    "DashboardUser",
+    #[cfg(feature = "kyc-aml-users")]
+    "DashboardUserGetRequest",
+    #[cfg(feature = "kyc-aml-users")]
+    "DashboardUserGetResponse",
+    #[cfg(any(feature = "kyc-aml-users", feature = "monitor"))]
+    "DashboardUserId",
+    #[cfg(any(feature = "beacon", feature = "monitor"))]
+    "DashboardUserIdNullable",
+    #[cfg(feature = "kyc-aml-users")]
+    "DashboardUserListRequest",
+    #[cfg(feature = "kyc-aml-users")]
+    "DashboardUserListResponse",
+    #[cfg(feature = "kyc-aml-users")]
+    "DashboardUserStatus",
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
+    "DataSources",
+    #[cfg(feature = "monitor")]
+    "DateRange",
+    #[cfg(feature = "income")]
+    "Deductions",
+    #[cfg(feature = "income")]
+    "DeductionsBreakdown",
+    #[cfg(feature = "income")]
+    "DeductionsTotal",
+    #[cfg(feature = "transactions")]
+    "DefaultUpdateWebhook",
+    #[cfg(feature = "full")]
+    "DepositoryAccount",
+    "DepositoryAccountSubtype",
+    "DepositoryAccountSubtypes",
+    "DepositoryFilter",
+    #[cfg(feature = "identity-verification")]
+    "DeprecatedClientUserId",
+    #[cfg(feature = "transfer")]
+    "DetailedOriginator",
+    #[cfg(feature = "enrich")]
+    "DetectedAccount",
+    #[cfg(feature = "full")]
+    "DeviceId",
+    #[cfg(feature = "income")]
+    "DistributionBreakdown",
+    #[cfg(feature = "income")]
+    "DocType",
+    #[cfg(feature = "identity-verification")]
+    "DocumentAnalysis",
+    #[cfg(feature = "identity-verification")]
+    "DocumentAuthenticityMatchCode",
+    #[cfg(feature = "identity-verification")]
+    "DocumentDateOfBirthMatchCode",
+    #[cfg(feature = "identity-verification")]
+    "DocumentImageBack",
+    #[cfg(feature = "identity-verification")]
+    "DocumentImageCroppedBack",
+    #[cfg(feature = "identity-verification")]
+    "DocumentImageCroppedFront",
+    #[cfg(feature = "identity-verification")]
+    "DocumentImageFace",
+    #[cfg(feature = "identity-verification")]
+    "DocumentImageFront",
+    #[cfg(feature = "income")]
+    "DocumentMetadata",
+    #[cfg(feature = "identity-verification")]
+    "DocumentNameMatchCode",
+    #[cfg(feature = "income")]
+    "DocumentRiskSignal",
+    #[cfg(feature = "income")]
+    "DocumentRiskSignalInstitutionMetadata",
+    #[cfg(feature = "income")]
+    "DocumentRiskSignalsObject",
+    #[cfg(feature = "income")]
+    "DocumentRiskSummary",
+    #[cfg(feature = "identity-verification")]
+    "DocumentStatus",
+    #[cfg(feature = "identity-verification")]
+    "DocumentaryVerification",
+    #[cfg(feature = "identity-verification")]
+    "DocumentaryVerificationDocument",
+    #[cfg(feature = "income")]
+    "Earnings",
+    #[cfg(feature = "income")]
+    "EarningsBreakdown",
+    #[cfg(feature = "income")]
+    "EarningsBreakdownCanonicalDescription",
+    #[cfg(feature = "income")]
+    "EarningsTotal",
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )]
+    "Email",
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "kyc-aml-users",
+            feature = "monitor"
+        )
+    )]
+    "EmailAddress",
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
+    "EmailAddressMatchScore",
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "monitor"
+        )
+    )]
+    "EmailAddressNullable",
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )]
+    "EmailType",
+    #[cfg(feature = "income")]
+    "Employee",
+    #[cfg(feature = "full")]
+    "EmployeeIncomeSummaryFieldString",
+    #[cfg(feature = "employers")]
+    "Employer",
+    #[cfg(feature = "full")]
+    "EmployerIncomeSummaryFieldString",
+    #[cfg(feature = "income")]
+    "EmployerVerification",
+    #[cfg(feature = "employers")]
+    "EmployersSearchRequest",
+    #[cfg(feature = "employers")]
+    "EmployersSearchResponse",
+    #[cfg(feature = "income")]
+    "EmploymentDetails",
+    "EmploymentSourceType",
+    #[cfg(feature = "income")]
+    "EmploymentVerification",
+    #[cfg(feature = "income")]
+    "EmploymentVerificationGetRequest",
+    #[cfg(feature = "income")]
+    "EmploymentVerificationGetResponse",
+    #[cfg(feature = "income")]
+    "EmploymentVerificationStatus",
+    #[cfg(feature = "transactions")]
+    "Enhancements",
+    #[cfg(feature = "enrich")]
+    "EnrichTransactionDirection",
+    #[cfg(feature = "enrich")]
+    "Enrichments",
+    #[cfg(feature = "monitor")]
+    "EntityDocument",
+    #[cfg(feature = "monitor")]
+    "EntityDocumentType",
+    #[cfg(feature = "monitor")]
+    "EntityScreeningHitAnalysis",
+    #[cfg(feature = "monitor")]
+    "EntityScreeningHitData",
+    #[cfg(feature = "monitor")]
+    "EntityScreeningHitDocumentsItems",
+    #[cfg(feature = "monitor")]
+    "EntityScreeningHitEmails",
+    #[cfg(feature = "monitor")]
+    "EntityScreeningHitEmailsItems",
+    #[cfg(feature = "monitor")]
+    "EntityScreeningHitNames",
+    #[cfg(feature = "monitor")]
+    "EntityScreeningHitNamesItems",
+    #[cfg(feature = "monitor")]
+    "EntityScreeningHitPhoneNumbers",
+    #[cfg(feature = "monitor")]
+    "EntityScreeningHitUrls",
+    #[cfg(feature = "monitor")]
+    "EntityScreeningHitUrlsItems",
+    #[cfg(feature = "monitor")]
+    "EntityScreeningHitsPhoneNumberItems",
+    #[cfg(feature = "monitor")]
+    "EntityScreeningStatusUpdatedWebhook",
+    #[cfg(feature = "monitor")]
+    "EntityWatchlistCode",
+    #[cfg(feature = "monitor")]
+    "EntityWatchlistProgram",
+    #[cfg(feature = "monitor")]
+    "EntityWatchlistProgramId",
+    #[cfg(feature = "monitor")]
+    "EntityWatchlistScreening",
+    #[cfg(feature = "monitor")]
+    "EntityWatchlistScreeningHit",
+    #[cfg(feature = "monitor")]
+    "EntityWatchlistScreeningHitId",
+    #[cfg(feature = "monitor")]
+    "EntityWatchlistScreeningId",
+    #[cfg(feature = "monitor")]
+    "EntityWatchlistScreeningName",
+    #[cfg(feature = "monitor")]
+    "EntityWatchlistScreeningProgramName",
+    #[cfg(feature = "monitor")]
+    "EntityWatchlistScreeningReview",
+    #[cfg(feature = "monitor")]
+    "EntityWatchlistScreeningReviewId",
+    #[cfg(feature = "monitor")]
+    "EntityWatchlistScreeningSearchTerms",
+    #[cfg(feature = "monitor")]
+    "EntityWatchlistSearchTerms",
+    #[cfg(feature = "beta")]
+    "EwaAttributes",
+    #[cfg(feature = "beta")]
+    "EwaScore",
+    #[cfg(feature = "assets")]
+    "ExpenditureInsights",
+    #[cfg(feature = "assets")]
+    "ExpenditureSummary",
+    #[cfg(feature = "identity-verification")]
+    "ExpirationDate",
+    #[cfg(feature = "fdx")]
+    "ExtendedRecipientMetadata",
+    #[cfg(feature = "payment-initiation")]
+    "ExternalPaymentInitiationConsentOptions",
+    #[cfg(feature = "payment-initiation")]
+    "ExternalPaymentOptions",
+    #[cfg(feature = "payment-initiation")]
+    "ExternalPaymentRefundDetails",
+    #[cfg(feature = "full")]
+    "ExternalPaymentScheduleBase",
+    #[cfg(feature = "payment-initiation")]
+    "ExternalPaymentScheduleGet",
+    #[cfg(feature = "payment-initiation")]
+    "ExternalPaymentScheduleRequest",
+    #[cfg(feature = "auth")]
+    "FallbackAuthMicrodepositAutoVerifiedWebhook",
+    #[cfg(feature = "auth")]
+    "FallbackAuthMicrodepositVerificationExpiredWebhook",
+    "FamilyNameField",
+    #[cfg(feature = "fdx")]
+    "FdxConsentGrant",
+    #[cfg(feature = "fdx")]
+    "FdxConsentGrantResource",
+    #[cfg(feature = "fdx")]
+    "FdxConsentGrantStatus",
+    #[cfg(feature = "fdx")]
+    "FdxConsentResourceType",
+    #[cfg(feature = "fdx")]
+    "FdxContentTypes",
+    #[cfg(feature = "fdx")]
+    "FdxDataCluster",
+    #[cfg(feature = "fdx")]
+    "FdxEventStatus",
+    #[cfg(feature = "full")]
+    "FdxFiAttribute",
+    #[cfg(feature = "fdx")]
+    "FdxHateoasLink",
+    #[cfg(feature = "fdx")]
+    "FdxHateoasLinkAction",
+    #[cfg(feature = "full")]
+    "FdxInitiatorFiAttribute",
+    #[cfg(feature = "fdx")]
+    "FdxLifecycleEvent",
+    #[cfg(feature = "fdx")]
+    "FdxNotification",
+    #[cfg(feature = "fdx")]
+    "FdxNotificationCategory",
+    #[cfg(feature = "fdx")]
+    "FdxNotificationPayload",
+    #[cfg(feature = "fdx")]
+    "FdxNotificationPayloadIdType",
+    #[cfg(feature = "fdx")]
+    "FdxNotificationPriority",
+    #[cfg(feature = "fdx")]
+    "FdxNotificationSeverity",
+    #[cfg(feature = "fdx")]
+    "FdxNotificationType",
+    #[cfg(feature = "fdx")]
+    "FdxParty",
+    #[cfg(feature = "fdx")]
+    "FdxPartyRegistry",
+    #[cfg(feature = "fdx")]
+    "FdxPartyType",
+    #[cfg(feature = "full")]
+    "FdxRecipientMetadata",
+    #[cfg(feature = "fdx")]
+    "FdxTimestamp",
+    #[cfg(feature = "fdx")]
+    "FdxUpdateReason",
+    #[cfg(feature = "enrich")]
+    "FinancialInstitutionInsights",
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "FixedIncome",
+    #[cfg(feature = "check")]
+    "ForecastedMonthlyIncome",
+    #[cfg(feature = "income")]
+    "Form1099Type",
+    #[cfg(feature = "full")]
+    "ForwardedJsonResponse",
+    #[cfg(feature = "beacon")]
+    "FraudAmount",
+    #[cfg(feature = "identity-verification")]
+    "FraudAnalysisDetails",
+    #[cfg(any(feature = "identity-verification", feature = "protect"))]
+    "FraudAttributes",
+    #[cfg(feature = "identity-verification")]
+    "FraudCheckOutcome",
+    #[cfg(feature = "identity-verification")]
+    "FraudCheckOutcomeWithNoData",
+    #[cfg(feature = "assets")]
+    "GamblingIndicators",
+    "GenericCountryCode",
+    #[cfg(feature = "monitor")]
+    "GenericCountryCodeNullable",
+    #[cfg(feature = "monitor")]
+    "GenericScreeningHitLocationItems",
+    #[cfg(feature = "fdx")]
+    "GetRecipientResponse",
+    #[cfg(feature = "fdx")]
+    "GetRecipientsResponse",
+    "GivenNameField",
+    "GseReportType",
+    "HealthIncident",
+    #[cfg(feature = "identity-verification")]
+    "HiddenMatchSummaryCode",
+    #[cfg(feature = "check")]
+    "HistoricalAnnualIncome",
+    #[cfg(feature = "assets")]
+    "HistoricalBalance",
+    #[cfg(feature = "transactions")]
+    "HistoricalUpdateWebhook",
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "Holding",
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "HoldingTaxLot",
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "HoldingTaxLotPositionType",
+    #[cfg(feature = "investments")]
+    "HoldingsDefaultUpdateWebhook",
+    #[cfg(feature = "full")]
+    "HoldingsOverride",
+    "HostedLinkCompletionRedirectUri",
+    "HostedLinkDeliveryMethod",
+    "HostedLinkIsMobileApp",
+    "HostedLinkUrlLifetimeSeconds",
+    #[cfg(feature = "auth")]
+    "HostedMmdVerificationWebhook",
+    #[cfg(feature = "identity-verification")]
+    "HumanReview",
+    #[cfg(feature = "identity-verification")]
+    "HumanReviewStatus",
+    "IdNumberType",
+    "IdNumberValue",
+    #[cfg(feature = "identity-verification")]
+    "IdempotencyFlag",
+    #[cfg(feature = "identity")]
+    "IdentityDefaultUpdateWebhook",
+    #[cfg(feature = "full")]
+    "IdentityDocumentMetadata",
+    #[cfg(feature = "identity")]
+    "IdentityDocumentUpload",
+    #[cfg(feature = "identity")]
+    "IdentityDocumentUploadMetadata",
+    #[cfg(feature = "identity")]
+    "IdentityDocumentUploadRiskInsights",
+    #[cfg(feature = "identity")]
+    "IdentityDocumentUploadRiskSignal",
+    #[cfg(feature = "identity")]
+    "IdentityDocumentUploadRiskSummary",
+    #[cfg(feature = "identity")]
+    "IdentityDocumentsUploadsGetRequest",
+    #[cfg(feature = "identity")]
+    "IdentityDocumentsUploadsGetRequestOptions",
+    #[cfg(feature = "identity")]
+    "IdentityDocumentsUploadsGetResponse",
+    #[cfg(feature = "identity")]
+    "IdentityGetRequest",
+    #[cfg(feature = "identity")]
+    "IdentityGetRequestOptions",
+    #[cfg(feature = "identity")]
+    "IdentityGetResponse",
+    #[cfg(feature = "identity")]
+    "IdentityMatchRequest",
+    #[cfg(feature = "identity")]
+    "IdentityMatchRequestOptions",
+    #[cfg(feature = "identity")]
+    "IdentityMatchResponse",
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
+    "IdentityMatchUser",
+    #[cfg(feature = "identity")]
+    "IdentityRefreshRequest",
+    #[cfg(feature = "identity")]
+    "IdentityRefreshResponse",
+    #[cfg(feature = "identity")]
+    "IdentityUpdateTypes",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerification",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationAutofillAddress",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationAutofillCreateRequest",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationAutofillCreateResponse",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationAutofillStatus",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationAutofillUserData",
+    "IdentityVerificationConsent",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationCreateRequest",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationCreateRequestUser",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationCreateResponse",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationDocumentAddressResponse",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationDocumentCity",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationDocumentCountryCode",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationDocumentIso8601DateOfBirth",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationDocumentIso8601ExpirationDate",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationDocumentIso8601IssueDate",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationDocumentNameResponse",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationDocumentPostalCode",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationDocumentRegion",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationDocumentStreet",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationGetRequest",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationGetResponse",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationId",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationListRequest",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationListResponse",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationRequestUser",
+    "IdentityVerificationRequestUserName",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationResponseUserName",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationRetriedWebhook",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationRetryRequest",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationRetryRequestStepsObject",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationRetryResponse",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationStatus",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationStatusUpdatedWebhook",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationStepStatus",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationStepSummary",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationStepUpdatedWebhook",
+    "IdentityVerificationTemplateId",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationTemplateReference",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationTemplateVersion",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationUserAddress",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationUserData",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationUserPhoneNumber",
+    #[cfg(feature = "identity-verification")]
+    "IdvProtectEvent",
+    #[cfg(feature = "identity-verification")]
+    "ImageQuality",
+    #[cfg(feature = "identity-verification")]
+    "ImageQualityDetails",
+    #[cfg(feature = "identity-verification")]
+    "ImageQualityOutcome",
+    "IncidentUpdate",
+    "IncidentUpdateStatus",
+    #[cfg(feature = "income")]
+    "IncomeBreakdown",
+    #[cfg(feature = "income")]
+    "IncomeBreakdownType",
+    #[cfg(feature = "assets")]
+    "IncomeInsights",
+    "IncomeInsightsFilter",
+    "IncomeInsightsVersion",
+    #[cfg(feature = "full")]
+    "IncomeOverride",
+    #[cfg(feature = "check")]
+    "IncomeSourcesCounts",
+    #[cfg(feature = "full")]
+    "IncomeSummary",
+    #[cfg(feature = "full")]
+    "IncomeSummaryFieldNumber",
+    #[cfg(feature = "full")]
+    "IncomeSummaryFieldString",
+    #[cfg(feature = "income")]
+    "IncomeVerificationCreateRequest",
+    #[cfg(feature = "income")]
+    "IncomeVerificationCreateRequestOptions",
+    #[cfg(feature = "income")]
+    "IncomeVerificationCreateResponse",
+    "IncomeVerificationDocParsingConfig",
+    #[cfg(feature = "income")]
+    "IncomeVerificationDocumentsDownloadRequest",
+    "IncomeVerificationPayrollFlowType",
+    #[cfg(feature = "income")]
+    "IncomeVerificationPaystubsGetRequest",
+    #[cfg(feature = "income")]
+    "IncomeVerificationPaystubsGetResponse",
+    #[cfg(feature = "income")]
+    "IncomeVerificationPrecheckConfidence",
+    #[cfg(feature = "income")]
+    "IncomeVerificationPrecheckEmployer",
+    #[cfg(feature = "income")]
+    "IncomeVerificationPrecheckEmployerAddress",
+    #[cfg(feature = "income")]
+    "IncomeVerificationPrecheckEmployerAddressData",
+    #[cfg(feature = "income")]
+    "IncomeVerificationPrecheckMilitaryInfo",
+    #[cfg(feature = "income")]
+    "IncomeVerificationPrecheckPayrollInstitution",
+    #[cfg(feature = "income")]
+    "IncomeVerificationPrecheckRequest",
+    #[cfg(feature = "income")]
+    "IncomeVerificationPrecheckResponse",
+    #[cfg(feature = "income")]
+    "IncomeVerificationPrecheckUser",
+    #[cfg(feature = "income")]
+    "IncomeVerificationRefreshReconnectNeededWebhook",
+    #[cfg(feature = "income")]
+    "IncomeVerificationRiskSignalsStatusWebhook",
+    "IncomeVerificationSourceType",
+    #[cfg(feature = "income")]
+    "IncomeVerificationStatusWebhook",
+    #[cfg(feature = "income")]
+    "IncomeVerificationTaxformsGetRequest",
+    #[cfg(feature = "income")]
+    "IncomeVerificationTaxformsGetResponse",
+    #[cfg(feature = "full")]
+    "IncomeVerificationWebhookStatus",
+    #[cfg(feature = "income")]
+    "IndividualName",
+    #[cfg(feature = "monitor")]
+    "IndividualScreeningHitNames",
+    #[cfg(feature = "monitor")]
+    "IndividualWatchlistCode",
+    #[cfg(feature = "monitor")]
+    "IndividualWatchlistProgram",
+    #[cfg(feature = "monitor")]
+    "IndividualWatchlistScreeningProgramName",
+    #[cfg(feature = "full")]
+    "InflowModel",
+    #[cfg(feature = "transactions")]
+    "InitialUpdateWebhook",
+    "Institution",
+    "InstitutionStatus",
+    "InstitutionStatusAlertWebhook",
+    #[cfg(feature = "transfer")]
+    "InstitutionSupportedNetworks",
+    "InstitutionsGetByIdRequest",
+    "InstitutionsGetByIdRequestOptions",
+    "InstitutionsGetByIdResponse",
+    "InstitutionsGetRequest",
+    "InstitutionsGetRequestOptions",
+    "InstitutionsGetResponse",
+    #[cfg(feature = "full")]
+    "InstitutionsSearchAccountFilter",
+    "InstitutionsSearchPaymentInitiationOptions",
+    "InstitutionsSearchRequest",
+    "InstitutionsSearchRequestOptions",
+    "InstitutionsSearchResponse",
+    #[cfg(feature = "monitor")]
+    "InternalUid",
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "InvestmentAccount",
+    #[cfg(feature = "full")]
+    "InvestmentAccountBalance",
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "InvestmentAccountBalances",
+    "InvestmentAccountSubtype",
+    #[cfg(feature = "full")]
+    "InvestmentAccountSubtypeStandalone",
+    "InvestmentAccountSubtypes",
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "InvestmentAccountVerificationStatus",
+    "InvestmentFilter",
+    #[cfg(feature = "investments")]
+    "InvestmentHoldingsGetRequestOptions",
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "InvestmentTransaction",
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "InvestmentTransactionSubtype",
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "InvestmentTransactionType",
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
+    "InvestmentsAuth401kContributionDetails",
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
+    "InvestmentsAuth401kFeeDetails",
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
+    "InvestmentsAuthAccountDetails401k",
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
+    "InvestmentsAuthDataSources",
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
+    "InvestmentsAuthGetNumbers",
+    #[cfg(feature = "investments-move")]
+    "InvestmentsAuthGetRequest",
+    #[cfg(feature = "investments-move")]
+    "InvestmentsAuthGetRequestOptions",
+    #[cfg(feature = "investments-move")]
+    "InvestmentsAuthGetResponse",
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
+    "InvestmentsAuthOwner",
+    #[cfg(feature = "investments")]
+    "InvestmentsDefaultUpdateWebhook",
+    #[cfg(feature = "investments")]
+    "InvestmentsHistoricalUpdateWebhook",
+    #[cfg(feature = "investments")]
+    "InvestmentsHoldingsGetRequest",
+    #[cfg(feature = "investments")]
+    "InvestmentsHoldingsGetResponse",
+    #[cfg(feature = "investments")]
+    "InvestmentsRefreshRequest",
+    #[cfg(feature = "investments")]
+    "InvestmentsRefreshResponse",
+    #[cfg(feature = "investments")]
+    "InvestmentsTransactionsGetRequest",
+    #[cfg(any(feature = "investments", feature = "processor-partners"))]
+    "InvestmentsTransactionsGetRequestOptions",
+    #[cfg(feature = "investments")]
+    "InvestmentsTransactionsGetResponse",
+    #[cfg(feature = "full")]
+    "InvestmentsTransactionsOverride",
+    #[cfg(any(feature = "beacon", feature = "identity-verification"))]
+    "IpAddress",
+    #[cfg(
+        any(feature = "beacon", feature = "identity-verification", feature = "monitor")
+    )]
+    "Iso8601Date",
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "monitor"
+        )
+    )]
+    "Iso8601DateNullable",
+    #[cfg(feature = "beacon")]
+    "IsoCurrencyCode",
+    #[cfg(feature = "issues")]
+    "Issue",
+    #[cfg(feature = "issues")]
+    "IssueResolvedWebhook",
+    #[cfg(feature = "issues")]
+    "IssuesGetRequest",
+    #[cfg(feature = "issues")]
+    "IssuesGetResponse",
+    #[cfg(feature = "issues")]
+    "IssuesSearchRequest",
+    #[cfg(feature = "issues")]
+    "IssuesSearchResponse",
+    #[cfg(feature = "issues")]
+    "IssuesStatus",
+    #[cfg(feature = "issues")]
+    "IssuesSubscribeRequest",
+    #[cfg(feature = "issues")]
+    "IssuesSubscribeResponse",
+    #[cfg(feature = "identity-verification")]
+    "IssuingCountry",
+    "Item",
+    "ItemAccessTokenInvalidateRequest",
+    "ItemAccessTokenInvalidateResponse",
+    "ItemActivityListRequest",
+    "ItemActivityListResponse",
+    "ItemAddResultWebhook",
+    "ItemApplicationListRequest",
+    "ItemApplicationListResponse",
+    #[cfg(feature = "full")]
+    "ItemApplicationListUserAuth",
+    "ItemApplicationScopesUpdateRequest",
+    "ItemApplicationScopesUpdateResponse",
+    "ItemApplicationUnlinkRequest",
+    "ItemApplicationUnlinkResponse",
+    "ItemAuthMethod",
+    "ItemConsentedDataScope",
+    "ItemCreateAuthentication",
+    "ItemErrorWebhook",
+    "ItemGetRequest",
+    "ItemGetResponse",
+    "ItemId",
+    "ItemImportRequest",
+    "ItemImportRequestInstitutionId",
+    "ItemImportRequestOptions",
+    "ItemImportRequestUserAuth",
+    "ItemImportResponse",
+    "ItemLoginRepairedWebhook",
+    #[cfg(feature = "income")]
+    "ItemProductReadyWebhook",
+    "ItemProductsTerminateReasonCode",
+    "ItemProductsTerminateRequest",
+    "ItemProductsTerminateResponse",
+    "ItemPublicTokenCreateRequest",
+    "ItemPublicTokenCreateResponse",
+    "ItemPublicTokenExchangeRequest",
+    "ItemPublicTokenExchangeResponse",
+    "ItemRemoveReasonCode",
+    "ItemRemoveRequest",
+    "ItemRemoveResponse",
+    "ItemStatus",
+    "ItemStatusInvestments",
+    "ItemStatusLastWebhook",
+    "ItemStatusNullable",
+    "ItemStatusTransactions",
+    "ItemUpdateType",
+    "ItemWebhookUpdateRequest",
+    "ItemWebhookUpdateResponse",
+    "ItemWithConsentFields",
+    "ItemWithConsentFieldsUpdateType",
+    "JwkPublicKey",
+    #[cfg(feature = "full")]
+    "JwtHeader",
+    #[cfg(feature = "identity-verification")]
+    "KycCheckAddressSummary",
+    #[cfg(feature = "identity-verification")]
+    "KycCheckDateOfBirthSummary",
+    #[cfg(feature = "identity-verification")]
+    "KycCheckDetails",
+    #[cfg(feature = "identity-verification")]
+    "KycCheckDetailsInternationalAddress",
+    #[cfg(feature = "identity-verification")]
+    "KycCheckIdNumberSummary",
+    #[cfg(feature = "identity-verification")]
+    "KycCheckNameSummary",
+    #[cfg(feature = "identity-verification")]
+    "KycCheckPhoneSummary",
+    "LastDataAccessTimes",
+    #[cfg(feature = "protect")]
+    "LatestScoredEvent",
+    #[cfg(feature = "layer")]
+    "LayerAuthenticationPassedWebhook",
+    #[cfg(feature = "transfer")]
+    "LedgerDepositIdempotencyKey",
+    #[cfg(feature = "transfer")]
+    "LedgerDistributeIdempotencyKey",
+    #[cfg(feature = "transfer")]
+    "LedgerEventSourceType",
+    #[cfg(feature = "transfer")]
+    "LedgerWithdrawIdempotencyKey",
+    #[cfg(feature = "check")]
+    "LendScore",
+    #[cfg(feature = "liabilities")]
+    "LiabilitiesAccountIdsWithUpdatedLiabilities",
+    #[cfg(feature = "liabilities")]
+    "LiabilitiesDefaultUpdateWebhook",
+    #[cfg(feature = "liabilities")]
+    "LiabilitiesGetRequest",
+    #[cfg(feature = "liabilities")]
+    "LiabilitiesGetRequestOptions",
+    #[cfg(feature = "liabilities")]
+    "LiabilitiesGetResponse",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "LiabilitiesObject",
+    #[cfg(feature = "full")]
+    "LiabilityOverride",
+    "LimitedPurposeType",
+    "LimitedPurposeTypes",
+    "LinkCallbackMetadata",
+    "LinkDeliveryAccount",
+    "LinkDeliveryCallbackWebhook",
+    "LinkDeliveryCommunicationMethod",
+    "LinkDeliveryCreateRequest",
+    "LinkDeliveryCreateResponse",
+    "LinkDeliveryDeliveryMethod",
+    "LinkDeliveryGetRequest",
+    "LinkDeliveryGetResponse",
+    "LinkDeliveryInstitution",
+    "LinkDeliveryMetadata",
+    "LinkDeliveryOptions",
+    "LinkDeliveryRecipient",
+    "LinkDeliverySessionStatus",
+    "LinkDeliveryVerificationStatus",
+    "LinkDeliveryWebhookCallbackType",
+    "LinkDeliveryWebhookCommunicationMethod",
+    "LinkDeliveryWebhookDeliveryStatus",
+    "LinkEvent",
+    "LinkEventMetadata",
+    "LinkEventName",
+    "LinkEventsWebhook",
+    #[cfg(feature = "oauth")]
+    "LinkOAuthCorrelationIdExchangeRequest",
+    #[cfg(feature = "oauth")]
+    "LinkOAuthCorrelationIdExchangeResponse",
+    #[cfg(feature = "full")]
+    "LinkSessionBankEmploymentResult",
+    "LinkSessionBankIncomeResult",
+    "LinkSessionCraDocumentUploadResult",
+    "LinkSessionCraItemAddResult",
+    "LinkSessionCraUpdateResult",
+    "LinkSessionExit",
+    "LinkSessionExitDeprecated",
+    "LinkSessionExitMetadata",
+    "LinkSessionExitMetadataInstitution",
+    "LinkSessionFinishedWebhook",
+    "LinkSessionItemAddResult",
+    "LinkSessionPayrollIncomeResult",
+    "LinkSessionResults",
+    "LinkSessionSuccess",
+    "LinkSessionSuccessMetadata",
+    "LinkSessionSuccessMetadataAccount",
+    "LinkSessionSuccessMetadataInstitution",
+    "LinkSessionSuccessMetadataTransferStatus",
+    "LinkTokenAccountFilters",
+    "LinkTokenCashflowReport",
+    "LinkTokenCreateCardSwitch",
+    #[cfg(feature = "full")]
+    "LinkTokenCreateCreditFilter",
+    #[cfg(feature = "full")]
+    "LinkTokenCreateDepositoryFilter",
+    "LinkTokenCreateHostedLink",
+    "LinkTokenCreateIdentity",
+    "LinkTokenCreateInstitutionData",
+    #[cfg(feature = "full")]
+    "LinkTokenCreateInvestmentFilter",
+    #[cfg(feature = "full")]
+    "LinkTokenCreateLoanFilter",
+    "LinkTokenCreateRequest",
+    #[cfg(feature = "full")]
+    "LinkTokenCreateRequestAccountSubtypes",
+    "LinkTokenCreateRequestAppearanceMode",
+    "LinkTokenCreateRequestAuth",
+    "LinkTokenCreateRequestAuthFlowType",
+    "LinkTokenCreateRequestAuthRerouteToCredentials",
+    "LinkTokenCreateRequestBaseReport",
+    "LinkTokenCreateRequestCraOptions",
+    "LinkTokenCreateRequestCraOptionsBaseReport",
+    "LinkTokenCreateRequestCraOptionsBaseReportGseOptions",
+    "LinkTokenCreateRequestCraOptionsCashflowInsights",
+    "LinkTokenCreateRequestCraOptionsIncomeInsights",
+    "LinkTokenCreateRequestCraOptionsLendScore",
+    "LinkTokenCreateRequestCraOptionsNetworkInsights",
+    "LinkTokenCreateRequestCraOptionsPartnerInsights",
+    "LinkTokenCreateRequestCreditPartnerInsights",
+    #[cfg(feature = "full")]
+    "LinkTokenCreateRequestDepositSwitch",
+    "LinkTokenCreateRequestEmployment",
+    "LinkTokenCreateRequestEmploymentBankIncome",
+    "LinkTokenCreateRequestIdentityVerification",
+    "LinkTokenCreateRequestIncomeVerification",
+    "LinkTokenCreateRequestIncomeVerificationBankIncome",
+    "LinkTokenCreateRequestIncomeVerificationPayrollIncome",
+    "LinkTokenCreateRequestPaymentConfiguration",
+    "LinkTokenCreateRequestPaymentInitiation",
+    "LinkTokenCreateRequestRedirectUri",
+    "LinkTokenCreateRequestStatements",
+    "LinkTokenCreateRequestTransfer",
+    "LinkTokenCreateRequestUpdate",
+    "LinkTokenCreateRequestUser",
+    "LinkTokenCreateRequestUserStatedIncomeSource",
+    "LinkTokenCreateResponse",
+    "LinkTokenEuConfig",
+    "LinkTokenGetMetadataResponse",
+    "LinkTokenGetRequest",
+    "LinkTokenGetResponse",
+    "LinkTokenGetSessionsResponse",
+    "LinkTokenInvestments",
+    "LinkTokenInvestmentsAuth",
+    "LinkTokenTransactions",
+    "LinkUserDeliveryStatusWebhook",
+    #[cfg(feature = "income")]
+    "Loan",
+    #[cfg(feature = "full")]
+    "LoanAccount",
+    "LoanAccountSubtype",
+    "LoanAccountSubtypes",
+    #[cfg(feature = "assets")]
+    "LoanDisbursementsIndicators",
+    "LoanFilter",
+    #[cfg(feature = "income")]
+    "LoanIdentifier",
+    #[cfg(feature = "income")]
+    "LoanIdentifierType",
+    #[cfg(feature = "income")]
+    "LoanIdentifiers",
+    #[cfg(feature = "check")]
+    "LoanPaymentsCounts",
+    #[cfg(feature = "assets")]
+    "LoanPaymentsIndicators",
+    #[cfg(feature = "check")]
+    "LoanPaymentsMerchantCounts",
+    #[cfg(feature = "income")]
+    "Loans",
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "enrich",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )]
+    "Location",
+    #[cfg(feature = "monitor")]
+    "MatchSummary",
+    #[cfg(
+        any(
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "monitor"
+        )
+    )]
+    "MatchSummaryCode",
+    #[cfg(feature = "enrich")]
+    "MerchantInsights",
+    #[cfg(feature = "full")]
+    "Meta",
+    #[cfg(feature = "full")]
+    "Mfa",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "MinLastUpdatedDatetime",
+    #[cfg(feature = "check")]
+    "MonitoringConsumerReportPermissiblePurpose",
+    #[cfg(feature = "check")]
+    "MonitoringIncomeInsights",
+    #[cfg(feature = "check")]
+    "MonitoringIncomeSource",
+    #[cfg(feature = "check")]
+    "MonitoringInsights",
+    #[cfg(feature = "check")]
+    "MonitoringInsightsItemStatus",
+    "MonitoringInsightsStatus",
+    #[cfg(feature = "check")]
+    "MonitoringItemStatusCode",
+    #[cfg(feature = "check")]
+    "MonitoringLoanInsights",
+    #[cfg(feature = "assets")]
+    "MonthlyAverage",
+    #[cfg(feature = "assets")]
+    "MonthlySummary",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "MortgageInterestRate",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "MortgageLiability",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "MortgagePropertyAddress",
+    #[cfg(feature = "income")]
+    "MultiDocumentRiskSignal",
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
+    "NameMatchScore",
+    #[cfg(feature = "assets")]
+    "NegativeBalanceInsights",
+    #[cfg(feature = "assets")]
+    "NegativeBalanceOccurrence",
+    #[cfg(feature = "income")]
+    "NetPay",
+    #[cfg(feature = "check")]
+    "NetworkInsightsSchema",
+    "NetworkInsightsVersion",
+    #[cfg(feature = "network")]
+    "NetworkStatusGetRequest",
+    #[cfg(feature = "network")]
+    "NetworkStatusGetResponse",
+    #[cfg(feature = "network")]
+    "NetworkStatusGetResponseLayer",
+    #[cfg(any(feature = "network", feature = "profile"))]
+    "NetworkStatusGetResponseNetworkStatus",
+    #[cfg(any(feature = "network", feature = "profile"))]
+    "NetworkStatusGetUser",
+    "NewAccountsAvailableWebhook",
+    "NewUserId",
+    #[cfg(feature = "full")]
+    "Numbers",
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
+    "NumbersAcats",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "NumbersAch",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "NumbersAchNullable",
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
+    "NumbersAton",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "NumbersBacs",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "NumbersBacsNullable",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "NumbersEft",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "NumbersEftNullable",
+    #[cfg(
+        any(
+            feature = "enrich",
+            feature = "payment-initiation",
+            feature = "processor-partners",
+            feature = "transactions",
+            feature = "virtual-accounts"
+        )
+    )]
+    "NumbersIban",
+    #[cfg(
+        any(
+            feature = "enrich",
+            feature = "payment-initiation",
+            feature = "processor-partners",
+            feature = "transactions",
+            feature = "virtual-accounts"
+        )
+    )]
+    "NumbersIbanNullable",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "NumbersInternational",
+    #[cfg(feature = "virtual-accounts")]
+    "NumbersInternationalIban",
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
+    "NumbersInternationalNullable",
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
+    "NumbersRetirement401k",
+    #[cfg(feature = "oauth")]
+    "OAuthAccessToken",
+    #[cfg(feature = "oauth")]
+    "OAuthAnyToken",
+    #[cfg(feature = "oauth")]
+    "OAuthErrorCode",
+    #[cfg(feature = "oauth")]
+    "OAuthErrorDescription",
+    #[cfg(feature = "oauth")]
+    "OAuthErrorResponse",
+    #[cfg(feature = "oauth")]
+    "OAuthErrorUri",
+    #[cfg(feature = "oauth")]
+    "OAuthGrantType",
+    #[cfg(feature = "oauth")]
+    "OAuthIntrospectRequest",
+    #[cfg(feature = "oauth")]
+    "OAuthIntrospectResponse",
+    #[cfg(feature = "oauth")]
+    "OAuthRefreshToken",
+    #[cfg(feature = "oauth")]
+    "OAuthRevokeRequest",
+    #[cfg(feature = "oauth")]
+    "OAuthRevokeResponse",
+    #[cfg(feature = "oauth")]
+    "OAuthScope",
+    #[cfg(feature = "oauth")]
+    "OAuthSubjectTokenType",
+    #[cfg(feature = "oauth")]
+    "OAuthTokenRequest",
+    #[cfg(feature = "oauth")]
+    "OAuthTokenResponse",
+    #[cfg(feature = "oauth")]
+    "OauthApiSecret",
+    #[cfg(feature = "transfer")]
+    "OmittableTransferType",
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "OptionContract",
+    #[cfg(feature = "virtual-accounts")]
+    "OriginatingFundSource",
+    #[cfg(feature = "transfer")]
+    "Originator",
+    #[cfg(feature = "transfer")]
+    "OriginatorExpectedTransferFrequency",
+    "OtherAccountSubtype",
+    "OtherAccountSubtypes",
+    "OtherFilter",
+    #[cfg(feature = "assets")]
+    "OutlierTransactionsInsights",
+    #[cfg(feature = "full")]
+    "OverrideAccountType",
+    #[cfg(feature = "full")]
+    "OverrideAccounts",
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )]
+    "Owner",
+    #[cfg(feature = "full")]
+    "OwnerOverride",
+    #[cfg(any(feature = "assets", feature = "check"))]
+    "OwnershipType",
+    #[cfg(feature = "income")]
+    "Parties",
+    #[cfg(feature = "partner")]
+    "PartnerCustomerCreateRequest",
+    #[cfg(feature = "partner")]
+    "PartnerCustomerCreateResponse",
+    #[cfg(feature = "partner")]
+    "PartnerCustomerEnableRequest",
+    #[cfg(feature = "partner")]
+    "PartnerCustomerEnableResponse",
+    #[cfg(feature = "partner")]
+    "PartnerCustomerGetRequest",
+    #[cfg(feature = "partner")]
+    "PartnerCustomerGetResponse",
+    #[cfg(feature = "partner")]
+    "PartnerCustomerOAuthInstitutionsGetRequest",
+    #[cfg(feature = "partner")]
+    "PartnerCustomerOAuthInstitutionsGetResponse",
+    #[cfg(feature = "partner")]
+    "PartnerCustomerRemoveRequest",
+    #[cfg(feature = "partner")]
+    "PartnerCustomerRemoveResponse",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomer",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerAddress",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerAssetsUnderManagement",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerBankAddendumAcceptance",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerBillingContact",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerCraPurposes",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerCraQuestionnaire",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerCraUseCase",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerCraUseCases",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerCustomerSupportInfo",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerFlowdownStatus",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerOAuthInstitution",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerOAuthInstitutionApplicationStatus",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerOAuthInstitutionEnvironments",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerOAuthStatusUpdatedValues",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerOAuthStatusUpdatedWebhook",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerProductStatuses",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerQuestionnaireStatus",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerQuestionnaires",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerRequirementDue",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerRequirementsDue",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerSecrets",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerStatus",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerTechnicalContact",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerWithSecrets",
+    #[cfg(feature = "income")]
+    "Party",
+    #[cfg(feature = "income")]
+    "PartyIndividual",
+    #[cfg(feature = "income")]
+    "PartyRoleType",
+    #[cfg(feature = "income")]
+    "Pay",
+    #[cfg(feature = "full")]
+    "PayFrequency",
+    #[cfg(feature = "full")]
+    "PayFrequencyValue",
+    #[cfg(feature = "income")]
+    "PayPeriodDetails",
+    #[cfg(feature = "income")]
+    "PayPeriodDetailsPayFrequency",
+    #[cfg(feature = "income")]
+    "PayStubDeductionsBreakdown",
+    #[cfg(feature = "income")]
+    "PayStubDeductionsTotal",
+    #[cfg(feature = "income")]
+    "PayStubDistributionBreakdown",
+    #[cfg(feature = "income")]
+    "PayStubEarningsBreakdown",
+    #[cfg(feature = "income")]
+    "PayStubEarningsBreakdownCanonicalDescription",
+    #[cfg(feature = "income")]
+    "PayStubEarningsTotal",
+    #[cfg(feature = "income")]
+    "PayStubPayPeriodDetails",
+    #[cfg(feature = "income")]
+    "PayStubTaxpayerId",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentAmount",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentAmountCurrency",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentAmountNullable",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentAmountRefunded",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentAmountToRefund",
+    #[cfg(any(feature = "enrich", feature = "transactions"))]
+    "PaymentChannel",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentConsentMaxPaymentAmount",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentConsentPeriodicAlignment",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentConsentPeriodicAmount",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentConsentPeriodicAmountAmount",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentConsentPeriodicInterval",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentConsentValidDateTime",
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
+    "PaymentInitiationAddress",
+    #[cfg(feature = "full")]
+    "PaymentInitiationConsent",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentConstraints",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentCreateRequest",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentCreateResponse",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentGetRequest",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentGetResponse",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentPayerDetails",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentPayerNumbers",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentPaymentExecuteRequest",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentPaymentExecuteResponse",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentProcessingMode",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentRevokeRequest",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentRevokeResponse",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentScope",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentStatus",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentStatusUpdateWebhook",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentType",
+    "PaymentInitiationMaximumPaymentAmount",
+    "PaymentInitiationMetadata",
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
+    "PaymentInitiationOptionalRestrictionBacs",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationPayment",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationPaymentCreateRequest",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationPaymentCreateResponse",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationPaymentCreateStatus",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationPaymentGetRequest",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationPaymentGetResponse",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationPaymentListRequest",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationPaymentListResponse",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationPaymentReverseRequest",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationPaymentReverseResponse",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationPaymentStatus",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationPaymentTokenCreateRequest",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationPaymentTokenCreateResponse",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationRecipient",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationRecipientCreateRequest",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationRecipientCreateResponse",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationRecipientGetRequest",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationRecipientGetResponse",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationRecipientListRequest",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationRecipientListResponse",
+    "PaymentInitiationStandingOrderMetadata",
+    #[cfg(
+        any(feature = "assets", feature = "processor-partners", feature = "transactions")
+    )]
+    "PaymentMeta",
+    #[cfg(feature = "transfer")]
+    "PaymentProfileCreateRequest",
+    #[cfg(feature = "transfer")]
+    "PaymentProfileCreateResponse",
+    #[cfg(feature = "transfer")]
+    "PaymentProfileGetRequest",
+    #[cfg(feature = "transfer")]
+    "PaymentProfileGetResponse",
+    #[cfg(feature = "transfer")]
+    "PaymentProfileRemoveRequest",
+    #[cfg(feature = "transfer")]
+    "PaymentProfileRemoveResponse",
+    #[cfg(feature = "transfer")]
+    "PaymentProfileStatus",
+    #[cfg(feature = "transfer")]
+    "PaymentProfileToken",
+    "PaymentScheduleInterval",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentScheme",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentStatusUpdateWebhook",
+    #[cfg(feature = "full")]
+    "PayrollAccount",
+    #[cfg(feature = "income")]
+    "PayrollIncomeAccountData",
+    #[cfg(feature = "income")]
+    "PayrollIncomeObject",
+    #[cfg(feature = "income")]
+    "PayrollIncomeRateOfPay",
+    #[cfg(feature = "income")]
+    "PayrollItem",
+    #[cfg(feature = "income")]
+    "PayrollItemStatus",
+    #[cfg(feature = "income")]
+    "PayrollRiskSignalsItem",
+    #[cfg(feature = "income")]
+    "Paystub",
+    #[cfg(feature = "income")]
+    "PaystubAddress",
+    #[cfg(feature = "full")]
+    "PaystubDeduction",
+    #[cfg(feature = "income")]
+    "PaystubDetails",
+    #[cfg(feature = "income")]
+    "PaystubEmployer",
+    #[cfg(feature = "full")]
+    "PaystubOverride",
+    #[cfg(feature = "full")]
+    "PaystubOverrideDeductions",
+    #[cfg(feature = "full")]
+    "PaystubOverrideDeductionsBreakdown",
+    #[cfg(feature = "full")]
+    "PaystubOverrideDeductionsTotal",
+    #[cfg(feature = "full")]
+    "PaystubOverrideDistributionBreakdown",
+    #[cfg(feature = "full")]
+    "PaystubOverrideEarnings",
+    #[cfg(feature = "full")]
+    "PaystubOverrideEarningsBreakdown",
+    #[cfg(feature = "full")]
+    "PaystubOverrideEarningsTotal",
+    #[cfg(feature = "full")]
+    "PaystubOverrideEmployee",
+    #[cfg(feature = "full")]
+    "PaystubOverrideEmployeeAddress",
+    #[cfg(feature = "full")]
+    "PaystubOverrideEmployer",
+    #[cfg(feature = "full")]
+    "PaystubOverrideEmployerAddress",
+    #[cfg(feature = "full")]
+    "PaystubOverrideNetPay",
+    #[cfg(feature = "full")]
+    "PaystubOverridePayPeriodDetails",
+    #[cfg(feature = "full")]
+    "PaystubOverrideTaxpayerId",
+    #[cfg(feature = "income")]
+    "PaystubPayFrequency",
+    #[cfg(feature = "income")]
+    "PaystubYtdDetails",
+    "PendingDisconnectWebhook",
+    "PendingDisconnectWebhookReason",
+    "PendingExpirationWebhook",
+    #[cfg(
+        any(
+            feature = "check",
+            feature = "enrich",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )]
+    "PersonalFinanceCategory",
+    #[cfg(
+        any(
+            feature = "check",
+            feature = "enrich",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )]
+    "PersonalFinanceCategoryVersion",
+    #[cfg(feature = "transactions")]
+    "PfcDetailedCategory",
+    #[cfg(feature = "transactions")]
+    "PfcPrimaryCategory",
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )]
+    "PhoneNumber",
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
+    "PhoneNumberMatchScore",
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )]
+    "PhoneNumberType",
+    #[cfg(feature = "monitor")]
+    "PhoneType",
+    #[cfg(feature = "identity-verification")]
+    "PhysicalDocumentCategory",
+    #[cfg(feature = "identity-verification")]
+    "PhysicalDocumentExtractedData",
+    #[cfg(feature = "identity-verification")]
+    "PhysicalDocumentExtractedDataAnalysis",
+    #[cfg(feature = "identity-verification")]
+    "PhysicalDocumentIdNumber",
+    #[cfg(feature = "identity-verification")]
+    "PhysicalDocumentImages",
+    "PlaidError",
+    "PlaidErrorType",
+    "PlaidLendScoreVersion",
+    #[cfg(feature = "identity-verification")]
+    "PlaidUserId",
+    #[cfg(feature = "identity-verification")]
+    "PlaidUserIdNullable",
+    #[cfg(feature = "income")]
+    "PlatformIds",
+    #[cfg(feature = "identity-verification")]
+    "PoBoxStatus",
+    "PostalCode",
+    #[cfg(feature = "identity-verification")]
+    "PreviousIdentityVerificationAttemptId",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "PrismCashScore",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "PrismCashScoreMetadata",
+    "PrismCashScoreVersion",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "PrismDetect",
+    "PrismDetectVersion",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "PrismErrorReason",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "PrismExtend",
+    "PrismExtendVersion",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "PrismFirstDetect",
+    "PrismFirstDetectVersion",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "PrismInsights",
+    #[cfg(any(feature = "check", feature = "income"))]
+    "PrismInsightsResult",
+    "PrismInsightsVersion",
+    "PrismVersions",
+    #[cfg(feature = "check")]
+    "PrismVersionsDeprecated",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorAccountGetRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorAccountGetResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorApexProcessorTokenCreateRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorAuthGetRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorAuthGetResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorBalanceGetRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorBalanceGetRequestOptions",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorBalanceGetResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorBankTransferCreateRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorBankTransferCreateResponse",
+    #[cfg(feature = "transactions")]
+    "ProcessorDefaultUpdateWebhook",
+    #[cfg(feature = "transactions")]
+    "ProcessorHistoricalUpdateWebhook",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorIdentityGetRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorIdentityGetResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorIdentityMatchRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorIdentityMatchResponse",
+    #[cfg(feature = "transactions")]
+    "ProcessorInitialUpdateWebhook",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorInvestmentsAuthGetRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorInvestmentsAuthGetResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorInvestmentsHoldingsGetRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorInvestmentsHoldingsGetResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorInvestmentsTransactionsGetRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorInvestmentsTransactionsGetResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorLiabilitiesGetRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorLiabilitiesGetResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorNumber",
+    #[cfg(feature = "transactions")]
+    "ProcessorRecurringTransactionsUpdateWebhook",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorSignalDecisionReportRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorSignalDecisionReportResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorSignalEvaluateRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorSignalEvaluateResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorSignalPrepareRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorSignalPrepareResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorSignalReturnReportRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorSignalReturnReportResponse",
+    #[cfg(feature = "processors")]
+    "ProcessorStripeBankAccountTokenCreateRequest",
+    #[cfg(feature = "processors")]
+    "ProcessorStripeBankAccountTokenCreateResponse",
+    #[cfg(feature = "transactions")]
+    "ProcessorSyncUpdatesAvailableWebhook",
+    #[cfg(any(feature = "processor-partners", feature = "processors"))]
+    "ProcessorToken",
+    #[cfg(feature = "processors")]
+    "ProcessorTokenCreateRequest",
+    #[cfg(feature = "processors")]
+    "ProcessorTokenCreateRequestProcessor",
+    #[cfg(any(feature = "processor-partners", feature = "processors"))]
+    "ProcessorTokenCreateResponse",
+    #[cfg(feature = "processors")]
+    "ProcessorTokenPermissionsGetRequest",
+    #[cfg(feature = "processors")]
+    "ProcessorTokenPermissionsGetResponse",
+    #[cfg(feature = "processors")]
+    "ProcessorTokenPermissionsSetRequest",
+    #[cfg(feature = "processors")]
+    "ProcessorTokenPermissionsSetResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorTokenWebhookUpdate",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorTokenWebhookUpdateRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorTokenWebhookUpdateResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorTransactionsGetRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorTransactionsGetRequestOptions",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorTransactionsGetResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorTransactionsRecurringGetRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorTransactionsRecurringGetResponse",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorTransactionsRefreshRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorTransactionsRefreshResponse",
+    #[cfg(feature = "transactions")]
+    "ProcessorTransactionsRemovedWebhook",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorTransactionsSyncRequest",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorTransactionsSyncResponse",
+    "ProductAccess",
+    #[cfg(feature = "auth")]
+    "ProductPermissionsRequiredAuthWebhook",
+    #[cfg(feature = "identity")]
+    "ProductPermissionsRequiredIdentityWebhook",
+    "ProductStatus",
+    "ProductStatusBreakdown",
+    "ProductStatusBreakdownRefreshInterval",
+    "ProductStatusStatus",
+    "Products",
+    "ProductsTerminateReasonCode",
+    #[cfg(feature = "profile")]
+    "ProfileNetworkStatusGetRequest",
+    #[cfg(feature = "profile")]
+    "ProfileNetworkStatusGetResponse",
+    #[cfg(feature = "monitor")]
+    "ProgramArchived",
+    #[cfg(feature = "monitor")]
+    "ProgramNameSensitivity",
+    #[cfg(feature = "full")]
+    "ProjectedIncomeSummaryFieldNumber",
+    #[cfg(feature = "full")]
+    "ProtectApiToken",
+    #[cfg(feature = "protect")]
+    "ProtectAppVisitEvent",
+    #[cfg(feature = "protect")]
+    "ProtectBankAccount",
+    #[cfg(feature = "full")]
+    "ProtectClientSessionStartData",
+    #[cfg(feature = "protect")]
+    "ProtectComputeRequest",
+    #[cfg(feature = "protect")]
+    "ProtectComputeResponse",
+    #[cfg(feature = "protect")]
+    "ProtectComputeSubscores",
+    #[cfg(feature = "protect")]
+    "ProtectEvent",
+    #[cfg(feature = "protect")]
+    "ProtectEventGetRequest",
+    #[cfg(feature = "protect")]
+    "ProtectEventGetResponse",
+    #[cfg(feature = "protect")]
+    "ProtectEventSendRequest",
+    #[cfg(feature = "protect")]
+    "ProtectEventSendResponse",
+    #[cfg(feature = "protect")]
+    "ProtectIncidentAmount",
+    #[cfg(feature = "protect")]
+    "ProtectIncidentEvent",
+    #[cfg(feature = "protect")]
+    "ProtectIncidentEventResponse",
+    #[cfg(feature = "protect")]
+    "ProtectLinkModelInputs",
+    #[cfg(feature = "protect")]
+    "ProtectModelInputs",
+    #[cfg(feature = "protect")]
+    "ProtectReport",
+    #[cfg(feature = "protect")]
+    "ProtectReportConfidence",
+    #[cfg(feature = "protect")]
+    "ProtectReportCreateRequest",
+    #[cfg(feature = "protect")]
+    "ProtectReportCreateResponse",
+    #[cfg(feature = "protect")]
+    "ProtectReportSource",
+    #[cfg(feature = "protect")]
+    "ProtectReportType",
+    #[cfg(feature = "protect")]
+    "ProtectSdkModelInputs",
+    #[cfg(feature = "protect")]
+    "ProtectUser",
+    #[cfg(feature = "protect")]
+    "ProtectUserEventWebhook",
+    #[cfg(feature = "protect")]
+    "ProtectUserInsightsGetRequest",
+    #[cfg(feature = "protect")]
+    "ProtectUserInsightsGetResponse",
+    #[cfg(feature = "protect")]
+    "ProtectUserSignInEvent",
+    #[cfg(feature = "protect")]
+    "ProtectUserSignUpEvent",
+    #[cfg(feature = "business-verification")]
+    "ProviderBusinessAddress",
+    #[cfg(feature = "business-verification")]
+    "ProviderBusinessName",
+    #[cfg(feature = "identity-verification")]
+    "ProxyType",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "PslfStatus",
+    #[cfg(feature = "transfer")]
+    "ReasonCode",
+    #[cfg(feature = "full")]
+    "RecaptchaRequiredError",
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
+    "RecipientBacs",
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
+    "RecipientBacsNullable",
+    #[cfg(feature = "signal")]
+    "RecommendationString",
+    #[cfg(feature = "transfer")]
+    "RecurringCancelledWebhook",
+    #[cfg(feature = "enrich")]
+    "RecurringInsightsStream",
+    #[cfg(feature = "transfer")]
+    "RecurringNewTransferWebhook",
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )]
+    "RecurringTransactionFrequency",
+    #[cfg(feature = "enrich")]
+    "RecurringTransactions",
+    #[cfg(feature = "transactions")]
+    "RecurringTransactionsUpdateWebhook",
+    #[cfg(feature = "transfer")]
+    "RecurringTransfer",
+    #[cfg(feature = "transfer")]
+    "RecurringTransferId",
+    #[cfg(feature = "transfer")]
+    "RecurringTransferNullable",
+    #[cfg(feature = "transfer")]
+    "RecurringTransferSkippedWebhook",
+    #[cfg(feature = "transactions")]
+    "RefreshResult",
+    "Region",
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
+    "RemovedTransaction",
+    #[cfg(feature = "assets")]
+    "ReportType",
+    #[cfg(feature = "income")]
+    "ReportingInformation",
+    #[cfg(feature = "business-verification")]
+    "RequestBusinessAddress",
+    "RequestId",
+    #[cfg(feature = "business-verification")]
+    "ResponseBusinessAddress",
+    #[cfg(feature = "monitor")]
+    "ReviewComment",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckBehavior",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckBehaviorBotDetectedLabel",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckBehaviorFraudRingDetectedLabel",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckBehaviorUserInteractionsLabel",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckDetails",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckDevice",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckEmail",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckEmailDomainIsCustom",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckEmailDomainIsDisposable",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckEmailDomainIsFreeProvider",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckEmailIncludesDateOfBirth",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckEmailIsDeliverableStatus",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckEmailIsEdu",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckEmailTopLevelDomainIsSuspicious",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckFacialDuplicate",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckFactors",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckIdentityAbuseSignals",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckLinkedService",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckNetwork",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckPhone",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckStolenIdentity",
+    #[cfg(feature = "identity-verification")]
+    "RiskCheckSyntheticIdentity",
+    #[cfg(feature = "assets")]
+    "RiskIndicators",
+    #[cfg(feature = "identity-verification")]
+    "RiskLevel",
+    #[cfg(feature = "identity-verification")]
+    "RiskLevelWithNoData",
+    #[cfg(feature = "signal")]
+    "RiskProfile",
+    #[cfg(feature = "full")]
+    "RiskReason",
+    #[cfg(feature = "income")]
+    "RiskSignalDocumentReference",
+    #[cfg(feature = "income")]
+    "RiskSignalDocumentStatus",
+    #[cfg(feature = "income")]
+    "RiskSignalDocumentType",
+    #[cfg(feature = "income")]
+    "RiskSignalFileType",
+    #[cfg(feature = "income")]
+    "Role",
+    #[cfg(feature = "income")]
+    "RoleDetail",
+    #[cfg(feature = "income")]
+    "Roles",
+    #[cfg(feature = "beacon")]
+    "RoutingNumber",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "RuleDetails",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "RuleResult",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "Ruleset",
+    #[cfg(feature = "income")]
+    "SandboxBankIncomeFireWebhookRequest",
+    #[cfg(feature = "income")]
+    "SandboxBankIncomeFireWebhookResponse",
+    #[cfg(feature = "income")]
+    "SandboxBankIncomeWebhookFireRequestWebhookCode",
+    #[cfg(feature = "income")]
+    "SandboxBankIncomeWebhookFireRequestWebhookFields",
+    #[cfg(feature = "auth")]
+    "SandboxBankTransferFireWebhookRequest",
+    #[cfg(feature = "auth")]
+    "SandboxBankTransferFireWebhookResponse",
+    #[cfg(feature = "auth")]
+    "SandboxBankTransferSimulateRequest",
+    #[cfg(feature = "auth")]
+    "SandboxBankTransferSimulateResponse",
+    #[cfg(feature = "check")]
+    "SandboxCraCashflowUpdatesUpdateRequest",
+    #[cfg(feature = "check")]
+    "SandboxCraCashflowUpdatesUpdateResponse",
+    #[cfg(feature = "income")]
+    "SandboxIncomeFireWebhookRequest",
+    #[cfg(feature = "income")]
+    "SandboxIncomeFireWebhookRequestVerificationStatus",
+    #[cfg(feature = "income")]
+    "SandboxIncomeFireWebhookResponse",
+    #[cfg(feature = "income")]
+    "SandboxIncomeWebhookFireRequestWebhookCode",
+    "SandboxItemApplicationSeedRequest",
+    "SandboxItemApplicationSeedResponse",
+    "SandboxItemFireWebhookRequest",
+    "SandboxItemFireWebhookRequestWebhookCode",
+    "SandboxItemFireWebhookResponse",
+    "SandboxItemResetLoginRequest",
+    "SandboxItemResetLoginResponse",
+    "SandboxItemSetVerificationStatusRequest",
+    "SandboxItemSetVerificationStatusRequestVerificationStatus",
+    "SandboxItemSetVerificationStatusResponse",
+    #[cfg(feature = "oauth")]
+    "SandboxOauthSelectAccountsRequest",
+    #[cfg(feature = "oauth")]
+    "SandboxOauthSelectAccountsResponse",
+    "SandboxOverridePassword",
+    "SandboxOverrideUsername",
+    #[cfg(feature = "transfer")]
+    "SandboxPaymentProfileResetLoginRequest",
+    #[cfg(feature = "transfer")]
+    "SandboxPaymentProfileResetLoginResponse",
+    #[cfg(feature = "payment-initiation")]
+    "SandboxPaymentSimulateRequest",
+    #[cfg(feature = "payment-initiation")]
+    "SandboxPaymentSimulateResponse",
+    #[cfg(feature = "processor-partners")]
+    "SandboxProcessorTokenCreateRequest",
+    #[cfg(feature = "processor-partners")]
+    "SandboxProcessorTokenCreateRequestOptions",
+    #[cfg(feature = "processor-partners")]
+    "SandboxProcessorTokenCreateResponse",
+    "SandboxPublicTokenCreateRequest",
+    "SandboxPublicTokenCreateRequestIncomeVerificationBankIncome",
+    "SandboxPublicTokenCreateRequestOptions",
+    "SandboxPublicTokenCreateRequestOptionsIncomeVerification",
+    "SandboxPublicTokenCreateRequestOptionsStatements",
+    "SandboxPublicTokenCreateRequestOptionsTransactions",
+    "SandboxPublicTokenCreateResponse",
+    #[cfg(feature = "transactions")]
+    "SandboxTransactionsCreateRequest",
+    #[cfg(feature = "transactions")]
+    "SandboxTransactionsCreateResponse",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferFireWebhookRequest",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferFireWebhookResponse",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferLedgerDepositSimulateRequest",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferLedgerDepositSimulateResponse",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferLedgerSimulateAvailableRequest",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferLedgerSimulateAvailableResponse",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferLedgerWithdrawSimulateRequest",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferLedgerWithdrawSimulateResponse",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferRefundSimulateRequest",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferRefundSimulateResponse",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferRepaymentSimulateRequest",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferRepaymentSimulateResponse",
+    #[cfg(feature = "full")]
+    "SandboxTransferRfpSimulateAction",
+    #[cfg(feature = "full")]
+    "SandboxTransferRfpSimulateRequest",
+    #[cfg(feature = "full")]
+    "SandboxTransferRfpSimulateResponse",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferSimulateRequest",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferSimulateResponse",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferSweepSimulateRequest",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferSweepSimulateResponse",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferTestClockAdvanceRequest",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferTestClockAdvanceResponse",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferTestClockCreateRequest",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferTestClockCreateResponse",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferTestClockGetRequest",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferTestClockGetResponse",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferTestClockListRequest",
+    #[cfg(feature = "transfer")]
+    "SandboxTransferTestClockListResponse",
+    #[cfg(feature = "users")]
+    "SandboxUserResetLoginRequest",
+    #[cfg(feature = "users")]
+    "SandboxUserResetLoginResponse",
+    "Scopes",
+    "ScopesContext",
+    "ScopesNullable",
+    "ScopesState",
+    #[cfg(feature = "monitor")]
+    "ScreeningHitAnalysis",
+    #[cfg(feature = "monitor")]
+    "ScreeningHitData",
+    #[cfg(feature = "monitor")]
+    "ScreeningHitDateOfBirthItem",
+    #[cfg(feature = "monitor")]
+    "ScreeningHitDocumentsItems",
+    #[cfg(feature = "monitor")]
+    "ScreeningHitNamesItems",
+    "ScreeningStatusUpdatedWebhook",
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "Security",
+    #[cfg(feature = "full")]
+    "SecurityOverride",
+    #[cfg(feature = "identity-verification")]
+    "SelfieAnalysis",
+    #[cfg(feature = "identity-verification")]
+    "SelfieAnalysisDocumentComparison",
+    #[cfg(feature = "identity-verification")]
+    "SelfieAnalysisFacialAnalysis",
+    #[cfg(feature = "identity-verification")]
+    "SelfieAnalysisFacialAnalysisOutcome",
+    #[cfg(feature = "identity-verification")]
+    "SelfieAnalysisLivenessCheck",
+    #[cfg(feature = "identity-verification")]
+    "SelfieCapture",
+    #[cfg(feature = "identity-verification")]
+    "SelfieCaptureImageUrl",
+    #[cfg(feature = "identity-verification")]
+    "SelfieCaptureVideoUrl",
+    #[cfg(feature = "identity-verification")]
+    "SelfieCheck",
+    #[cfg(feature = "identity-verification")]
+    "SelfieCheckSelfie",
+    #[cfg(feature = "identity-verification")]
+    "SelfieCheckStatus",
+    #[cfg(feature = "identity-verification")]
+    "SelfieStatus",
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
+    "SenderBacsNullable",
+    #[cfg(feature = "income")]
+    "Service",
+    #[cfg(feature = "income")]
+    "ServiceProductFulfillment",
+    #[cfg(feature = "income")]
+    "ServiceProductFulfillmentDetail",
+    #[cfg(feature = "income")]
+    "ServiceProductFulfillmentIdentifier",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "ServicerAddressData",
+    #[cfg(feature = "income")]
+    "Services",
+    #[cfg(feature = "layer")]
+    "SessionTokenCreateRequest",
+    #[cfg(feature = "layer")]
+    "SessionTokenCreateRequestUser",
+    #[cfg(feature = "layer")]
+    "SessionTokenCreateResponse",
+    #[cfg(feature = "layer")]
+    "SessionTokenCreateResponseLink",
+    #[cfg(feature = "identity-verification")]
+    "ShareableUrl",
+    #[cfg(any(feature = "income", feature = "processor-partners", feature = "signal"))]
+    "SignalAddressData",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "SignalDecisionOutcome",
+    #[cfg(feature = "signal")]
+    "SignalDecisionReportRequest",
+    #[cfg(feature = "signal")]
+    "SignalDecisionReportResponse",
+    #[cfg(any(feature = "beacon", feature = "processor-partners", feature = "signal"))]
+    "SignalDevice",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "SignalEvaluateCoreAttributes",
+    #[cfg(feature = "signal")]
+    "SignalEvaluateRequest",
+    #[cfg(feature = "signal")]
+    "SignalEvaluateResponse",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "SignalPaymentMethod",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "SignalPersonName",
+    #[cfg(feature = "signal")]
+    "SignalPrepareRequest",
+    #[cfg(feature = "signal")]
+    "SignalPrepareResponse",
+    #[cfg(feature = "signal")]
+    "SignalReturnReportRequest",
+    #[cfg(feature = "signal")]
+    "SignalReturnReportResponse",
+    #[cfg(feature = "signal")]
+    "SignalScheduleDefaultPaymentMethod",
+    #[cfg(feature = "signal")]
+    "SignalScheduleRecommendation",
+    #[cfg(feature = "signal")]
+    "SignalScheduleRequest",
+    #[cfg(feature = "signal")]
+    "SignalScheduleResponse",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "SignalScore",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "SignalScores",
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
+    "SignalUser",
+    #[cfg(any(feature = "processor-partners", feature = "signal", feature = "transfer"))]
+    "SignalWarning",
+    #[cfg(feature = "transfer")]
+    "SimulatedTransferSweep",
+    #[cfg(feature = "income")]
+    "SingleDocumentRiskSignal",
+    #[cfg(feature = "identity-verification")]
+    "SmsVerification",
+    #[cfg(feature = "identity-verification")]
+    "SmsVerificationStatus",
+    #[cfg(feature = "monitor")]
+    "Source",
+    #[cfg(feature = "monitor")]
+    "SourceUid",
+    #[cfg(feature = "full")]
+    "StandaloneAccountType",
+    #[cfg(feature = "full")]
+    "StandaloneCurrencyCodeList",
+    #[cfg(feature = "full")]
+    "StandaloneInvestmentTransactionBuyType",
+    #[cfg(feature = "full")]
+    "StandaloneInvestmentTransactionCashType",
+    #[cfg(feature = "full")]
+    "StandaloneInvestmentTransactionFeeType",
+    #[cfg(feature = "full")]
+    "StandaloneInvestmentTransactionSellType",
+    #[cfg(feature = "full")]
+    "StandaloneInvestmentTransactionTransferType",
+    #[cfg(feature = "full")]
+    "StandaloneInvestmentTransactionType",
+    #[cfg(feature = "statements")]
+    "StatementsAccount",
+    #[cfg(feature = "statements")]
+    "StatementsDownloadRequest",
+    #[cfg(feature = "full")]
+    "StatementsDownloadResponse",
+    #[cfg(feature = "statements")]
+    "StatementsListRequest",
+    #[cfg(feature = "statements")]
+    "StatementsListResponse",
+    #[cfg(feature = "statements")]
+    "StatementsRefreshCompleteResult",
+    #[cfg(feature = "statements")]
+    "StatementsRefreshCompleteWebhook",
+    #[cfg(feature = "statements")]
+    "StatementsRefreshRequest",
+    #[cfg(feature = "statements")]
+    "StatementsRefreshResponse",
+    #[cfg(feature = "statements")]
+    "StatementsStatement",
+    #[cfg(feature = "income")]
+    "Status",
+    #[cfg(feature = "income")]
+    "Statuses",
+    #[cfg(feature = "identity-verification")]
+    "Strategy",
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "business-verification",
+            feature = "identity-verification"
+        )
+    )]
+    "Street",
+    "Street2",
+    "StreetNullable",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "StudentLoan",
+    #[cfg(feature = "full")]
+    "StudentLoanRepaymentModel",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "StudentLoanStatus",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "StudentLoanStatusType",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "StudentRepaymentPlan",
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
+    "StudentRepaymentPlanType",
+    #[cfg(feature = "transfer")]
+    "SweepDescription",
+    #[cfg(feature = "transfer")]
+    "SweepFailure",
+    #[cfg(feature = "transfer")]
+    "SweepStatus",
+    #[cfg(feature = "transfer")]
+    "SweepTrigger",
+    #[cfg(feature = "transactions")]
+    "SyncUpdatesAvailableWebhook",
+    #[cfg(feature = "identity-verification")]
+    "SyntheticFraud",
+    #[cfg(feature = "income")]
+    "Taxform",
+    #[cfg(feature = "income")]
+    "TaxpayerId",
+    #[cfg(feature = "income")]
+    "TaxpayerIdentifier",
+    #[cfg(feature = "income")]
+    "TaxpayerIdentifierType",
+    #[cfg(feature = "income")]
+    "TaxpayerIdentifiers",
+    #[cfg(any(feature = "check", feature = "users"))]
+    "ThirdPartyUserToken",
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "kyc-aml-users",
+            feature = "monitor"
+        )
+    )]
+    "Timestamp",
+    #[cfg(
+        any(
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "monitor"
+        )
+    )]
+    "TimestampNullable",
+    #[cfg(feature = "income")]
+    "Total",
+    #[cfg(feature = "income")]
+    "TotalCanonicalDescription",
+    #[cfg(feature = "check")]
+    "TotalInflowAmount",
+    #[cfg(feature = "check")]
+    "TotalInflowAmount30d",
+    #[cfg(feature = "check")]
+    "TotalInflowAmount60d",
+    #[cfg(feature = "check")]
+    "TotalInflowAmount90d",
+    #[cfg(feature = "check")]
+    "TotalMonthlyIncomeInsights",
+    #[cfg(feature = "check")]
+    "TotalOutflowAmount",
+    #[cfg(feature = "check")]
+    "TotalOutflowAmount30d",
+    #[cfg(feature = "check")]
+    "TotalOutflowAmount60d",
+    #[cfg(feature = "check")]
+    "TotalOutflowAmount90d",
+    #[cfg(feature = "check")]
+    "TotalReportInflowAmount",
+    #[cfg(feature = "check")]
+    "TotalReportInflowAmount30d",
+    #[cfg(feature = "check")]
+    "TotalReportInflowAmount60d",
+    #[cfg(feature = "check")]
+    "TotalReportInflowAmount90d",
+    #[cfg(feature = "check")]
+    "TotalReportOutflowAmount",
+    #[cfg(feature = "check")]
+    "TotalReportOutflowAmount30d",
+    #[cfg(feature = "check")]
+    "TotalReportOutflowAmount60d",
+    #[cfg(feature = "check")]
+    "TotalReportOutflowAmount90d",
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
+    "Transaction",
+    #[cfg(feature = "full")]
+    "TransactionBase",
+    #[cfg(feature = "full")]
+    "TransactionBaseTransactionType",
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
+    "TransactionCode",
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
+    "TransactionCounterparty",
+    #[cfg(feature = "full")]
+    "TransactionData",
+    #[cfg(feature = "full")]
+    "TransactionOverride",
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
+    "TransactionPaymentChannel",
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
+    "TransactionStream",
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )]
+    "TransactionStreamAmount",
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )]
+    "TransactionStreamStatus",
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
+    "TransactionTransactionType",
+    #[cfg(feature = "transactions")]
+    "TransactionsCategoryRule",
+    #[cfg(feature = "transactions")]
+    "TransactionsEnhanceGetRequest",
+    #[cfg(feature = "transactions")]
+    "TransactionsEnhanceGetResponse",
+    #[cfg(feature = "enrich")]
+    "TransactionsEnrichRequest",
+    #[cfg(feature = "enrich")]
+    "TransactionsEnrichRequestOptions",
+    #[cfg(feature = "enrich")]
+    "TransactionsEnrichResponse",
+    #[cfg(feature = "transactions")]
+    "TransactionsGetRequest",
+    #[cfg(feature = "transactions")]
+    "TransactionsGetRequestOptions",
+    #[cfg(feature = "transactions")]
+    "TransactionsGetResponse",
+    #[cfg(feature = "full")]
+    "TransactionsRecurringCreateInput",
+    #[cfg(feature = "full")]
+    "TransactionsRecurringCreateRequest",
+    #[cfg(feature = "full")]
+    "TransactionsRecurringCreateResponse",
+    #[cfg(feature = "transactions")]
+    "TransactionsRecurringGetRequest",
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
+    "TransactionsRecurringGetRequestOptions",
+    #[cfg(feature = "transactions")]
+    "TransactionsRecurringGetResponse",
+    #[cfg(feature = "full")]
+    "TransactionsRecurringMergeInput",
+    #[cfg(feature = "full")]
+    "TransactionsRecurringMergeRequest",
+    #[cfg(feature = "full")]
+    "TransactionsRecurringMergeResponse",
+    #[cfg(feature = "full")]
+    "TransactionsRecurringUpdateInput",
+    #[cfg(feature = "full")]
+    "TransactionsRecurringUpdateRequest",
+    #[cfg(feature = "full")]
+    "TransactionsRecurringUpdateResponse",
+    #[cfg(feature = "transactions")]
+    "TransactionsRefreshRequest",
+    #[cfg(feature = "transactions")]
+    "TransactionsRefreshResponse",
+    #[cfg(feature = "transactions")]
+    "TransactionsRemovedWebhook",
+    #[cfg(feature = "transactions")]
+    "TransactionsRuleDetails",
+    #[cfg(feature = "transactions")]
+    "TransactionsRuleField",
+    #[cfg(feature = "transactions")]
+    "TransactionsRuleType",
+    #[cfg(feature = "transactions")]
+    "TransactionsRulesCreateRequest",
+    #[cfg(feature = "transactions")]
+    "TransactionsRulesCreateResponse",
+    #[cfg(feature = "transactions")]
+    "TransactionsRulesListRequest",
+    #[cfg(feature = "transactions")]
+    "TransactionsRulesListResponse",
+    #[cfg(feature = "transactions")]
+    "TransactionsRulesRemoveRequest",
+    #[cfg(feature = "transactions")]
+    "TransactionsRulesRemoveResponse",
+    #[cfg(feature = "transactions")]
+    "TransactionsSyncRequest",
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
+    "TransactionsSyncRequestOptions",
+    #[cfg(feature = "transactions")]
+    "TransactionsSyncResponse",
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
+    "TransactionsUpdateStatus",
+    #[cfg(feature = "enrich")]
+    "TransactionsUserInsightsGetRequest",
+    #[cfg(feature = "enrich")]
+    "TransactionsUserInsightsGetResponse",
+    #[cfg(feature = "transfer")]
+    "Transfer",
+    #[cfg(feature = "transfer")]
+    "TransferAccessToken",
+    #[cfg(feature = "transfer")]
+    "TransferAccountId",
+    #[cfg(feature = "transfer")]
+    "TransferAchNetwork",
+    #[cfg(feature = "transfer")]
+    "TransferAmount",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorization",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationCancelRequest",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationCancelResponse",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationCreateRequest",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationCreateResponse",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationCustomAttributes",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationDecision",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationDecisionRationale",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationDecisionRationaleCode",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationDevice",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationGuaranteeDecision",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationGuaranteeDecisionRationale",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationGuaranteeDecisionRationaleCode",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationId",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationIdempotencyKey",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationPaymentRisk",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationProposedTransfer",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationRiskLevel",
+    #[cfg(feature = "transfer")]
+    "TransferAuthorizationUserInRequest",
+    #[cfg(feature = "transfer")]
+    "TransferBalance",
+    #[cfg(feature = "transfer")]
+    "TransferBalanceGetRequest",
+    #[cfg(feature = "transfer")]
+    "TransferBalanceGetResponse",
+    #[cfg(feature = "transfer")]
+    "TransferBalanceType",
+    #[cfg(feature = "transfer")]
+    "TransferCancelRequest",
+    #[cfg(feature = "transfer")]
+    "TransferCancelResponse",
+    #[cfg(feature = "transfer")]
+    "TransferCapabilitiesGetRequest",
+    #[cfg(feature = "transfer")]
+    "TransferCapabilitiesGetResponse",
+    #[cfg(feature = "transfer")]
+    "TransferCapabilitiesGetRfP",
+    #[cfg(feature = "transfer")]
+    "TransferCapabilitiesGetRtp",
+    #[cfg(feature = "transfer")]
+    "TransferConfigurationGetRequest",
+    #[cfg(feature = "transfer")]
+    "TransferConfigurationGetResponse",
+    #[cfg(feature = "transfer")]
+    "TransferCreateIdempotencyKey",
+    #[cfg(feature = "transfer")]
+    "TransferCreateRequest",
+    #[cfg(feature = "transfer")]
+    "TransferCreateResponse",
+    #[cfg(feature = "transfer")]
+    "TransferCreditFundsSource",
+    #[cfg(feature = "transfer")]
+    "TransferCreditUsageConfiguration",
+    #[cfg(feature = "transfer")]
+    "TransferDebitUsageConfiguration",
+    #[cfg(feature = "transfer")]
+    "TransferDevice",
+    #[cfg(feature = "transfer")]
+    "TransferDiligenceDocumentUploadRequest",
+    #[cfg(feature = "transfer")]
+    "TransferDiligenceDocumentUploadResponse",
+    #[cfg(feature = "transfer")]
+    "TransferDiligenceStatus",
+    #[cfg(feature = "transfer")]
+    "TransferDiligenceSubmitRequest",
+    #[cfg(feature = "transfer")]
+    "TransferDiligenceSubmitResponse",
+    #[cfg(feature = "transfer")]
+    "TransferDocumentPurpose",
+    #[cfg(feature = "transfer")]
+    "TransferEvent",
+    #[cfg(feature = "transfer")]
+    "TransferEventListRequest",
+    #[cfg(feature = "transfer")]
+    "TransferEventListResponse",
+    #[cfg(feature = "transfer")]
+    "TransferEventListTransferType",
+    #[cfg(feature = "transfer")]
+    "TransferEventSyncRequest",
+    #[cfg(feature = "transfer")]
+    "TransferEventSyncResponse",
+    #[cfg(feature = "transfer")]
+    "TransferEventType",
+    #[cfg(feature = "transfer")]
+    "TransferEventsUpdateWebhook",
+    #[cfg(feature = "transfer")]
+    "TransferExpectedSweepSettlementScheduleItem",
+    #[cfg(feature = "transfer")]
+    "TransferFacilitatorFee",
+    #[cfg(feature = "transfer")]
+    "TransferFailure",
+    #[cfg(feature = "transfer")]
+    "TransferFundingAccount",
+    #[cfg(feature = "transfer")]
+    "TransferFundingAccountIdResponse",
+    #[cfg(feature = "transfer")]
+    "TransferFundingAccountIdResponseNullable",
+    #[cfg(feature = "transfer")]
+    "TransferFundingAccountWithDisplayName",
+    #[cfg(feature = "transfer")]
+    "TransferGetRequest",
+    #[cfg(feature = "transfer")]
+    "TransferGetResponse",
+    #[cfg(feature = "transfer")]
+    "TransferId",
+    #[cfg(feature = "transfer")]
+    "TransferIdForRefund",
+    #[cfg(feature = "transfer")]
+    "TransferIntentAuthorizationDecision",
+    #[cfg(feature = "transfer")]
+    "TransferIntentCreate",
+    #[cfg(feature = "transfer")]
+    "TransferIntentCreateMode",
+    #[cfg(feature = "transfer")]
+    "TransferIntentCreateNetwork",
+    #[cfg(feature = "transfer")]
+    "TransferIntentCreateRequest",
+    #[cfg(feature = "transfer")]
+    "TransferIntentCreateResponse",
+    #[cfg(feature = "transfer")]
+    "TransferIntentGet",
+    #[cfg(feature = "transfer")]
+    "TransferIntentGetFailureReason",
+    #[cfg(feature = "transfer")]
+    "TransferIntentGetRequest",
+    #[cfg(feature = "transfer")]
+    "TransferIntentGetResponse",
+    #[cfg(feature = "transfer")]
+    "TransferIntentStatus",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerBalance",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerDepositRequest",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerDepositResponse",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerDistributeRequest",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerDistributeResponse",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerEvent",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerEventListRequest",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerEventListResponse",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerFundingAccountIdRequest",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerGetRequest",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerGetResponse",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerId",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerSweepSimulateEventType",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerWithdrawRequest",
+    #[cfg(feature = "transfer")]
+    "TransferLedgerWithdrawResponse",
+    #[cfg(feature = "transfer")]
+    "TransferListRequest",
+    #[cfg(feature = "transfer")]
+    "TransferListResponse",
+    #[cfg(feature = "transfer")]
+    "TransferMetadata",
+    #[cfg(feature = "transfer")]
+    "TransferMetricsGetAuthorizationUsage",
+    #[cfg(feature = "transfer")]
+    "TransferMetricsGetRequest",
+    #[cfg(feature = "transfer")]
+    "TransferMetricsGetResponse",
+    #[cfg(feature = "transfer")]
+    "TransferMetricsGetReturnRates",
+    #[cfg(feature = "transfer")]
+    "TransferMetricsGetReturnRatesOverInterval",
+    #[cfg(feature = "transfer")]
+    "TransferMigrateAccountRequest",
+    #[cfg(feature = "transfer")]
+    "TransferMigrateAccountResponse",
+    #[cfg(feature = "transfer")]
+    "TransferMigratedFundingAccountIdRequest",
+    #[cfg(feature = "transfer")]
+    "TransferNetwork",
+    #[cfg(feature = "transfer")]
+    "TransferNetworkTraceId",
+    #[cfg(feature = "transfer")]
+    "TransferOriginatorAddress",
+    #[cfg(feature = "transfer")]
+    "TransferOriginatorClientId",
+    #[cfg(feature = "transfer")]
+    "TransferOriginatorCreateRequest",
+    #[cfg(feature = "transfer")]
+    "TransferOriginatorCreateResponse",
+    #[cfg(feature = "transfer")]
+    "TransferOriginatorDiligence",
+    #[cfg(feature = "transfer")]
+    "TransferOriginatorFundingAccountCreateRequest",
+    #[cfg(feature = "transfer")]
+    "TransferOriginatorFundingAccountCreateResponse",
+    #[cfg(feature = "transfer")]
+    "TransferOriginatorFundingAccountUpdateRequest",
+    #[cfg(feature = "transfer")]
+    "TransferOriginatorFundingAccountUpdateResponse",
+    #[cfg(feature = "transfer")]
+    "TransferOriginatorGetRequest",
+    #[cfg(feature = "transfer")]
+    "TransferOriginatorGetResponse",
+    #[cfg(feature = "transfer")]
+    "TransferOriginatorListRequest",
+    #[cfg(feature = "transfer")]
+    "TransferOriginatorListResponse",
+    #[cfg(feature = "transfer")]
+    "TransferPaymentProfileToken",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformOnboardingUpdateWebhook",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformOriginatorClientId",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformOriginatorCreateRequest",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformOriginatorCreateResponse",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformPersonAddress",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformPersonCreateRequest",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformPersonCreateResponse",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformPersonIdNumber",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformPersonName",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformRequirement",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformRequirementSubmission",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformRequirementSubmitRequest",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformRequirementSubmitResponse",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformTosAcceptanceMetadata",
+    #[cfg(feature = "transfer")]
+    "TransferQuestionnaireCreateRequest",
+    #[cfg(feature = "transfer")]
+    "TransferQuestionnaireCreateResponse",
+    #[cfg(feature = "transfer")]
+    "TransferRecurringCancelRequest",
+    #[cfg(feature = "transfer")]
+    "TransferRecurringCancelResponse",
+    #[cfg(feature = "transfer")]
+    "TransferRecurringCreateRequest",
+    #[cfg(feature = "transfer")]
+    "TransferRecurringCreateResponse",
+    #[cfg(feature = "transfer")]
+    "TransferRecurringGetRequest",
+    #[cfg(feature = "transfer")]
+    "TransferRecurringGetResponse",
+    #[cfg(feature = "transfer")]
+    "TransferRecurringIdempotencyKey",
+    #[cfg(feature = "transfer")]
+    "TransferRecurringListRequest",
+    #[cfg(feature = "transfer")]
+    "TransferRecurringListResponse",
+    #[cfg(feature = "transfer")]
+    "TransferRecurringNetwork",
+    #[cfg(feature = "transfer")]
+    "TransferRecurringSchedule",
+    #[cfg(feature = "transfer")]
+    "TransferRecurringStatus",
+    #[cfg(feature = "transfer")]
+    "TransferRefund",
+    #[cfg(feature = "transfer")]
+    "TransferRefundAmount",
+    #[cfg(feature = "transfer")]
+    "TransferRefundCancelRequest",
+    #[cfg(feature = "transfer")]
+    "TransferRefundCancelResponse",
+    #[cfg(feature = "transfer")]
+    "TransferRefundCreateRequest",
+    #[cfg(feature = "transfer")]
+    "TransferRefundCreateResponse",
+    #[cfg(feature = "transfer")]
+    "TransferRefundFailure",
+    #[cfg(feature = "transfer")]
+    "TransferRefundGetRequest",
+    #[cfg(feature = "transfer")]
+    "TransferRefundGetResponse",
+    #[cfg(feature = "transfer")]
+    "TransferRefundId",
+    #[cfg(feature = "transfer")]
+    "TransferRefundIdempotencyKey",
+    #[cfg(feature = "transfer")]
+    "TransferRefundStatus",
+    #[cfg(feature = "transfer")]
+    "TransferRepayment",
+    #[cfg(feature = "transfer")]
+    "TransferRepaymentListRequest",
+    #[cfg(feature = "transfer")]
+    "TransferRepaymentListResponse",
+    #[cfg(feature = "transfer")]
+    "TransferRepaymentReturn",
+    #[cfg(feature = "transfer")]
+    "TransferRepaymentReturnListRequest",
+    #[cfg(feature = "transfer")]
+    "TransferRepaymentReturnListResponse",
+    #[cfg(feature = "transfer")]
+    "TransferScheduleIntervalCount",
+    #[cfg(feature = "transfer")]
+    "TransferScheduleIntervalUnit",
+    #[cfg(feature = "transfer")]
+    "TransferStatus",
+    #[cfg(feature = "transfer")]
+    "TransferSweep",
+    #[cfg(feature = "transfer")]
+    "TransferSweepAmount",
+    #[cfg(feature = "transfer")]
+    "TransferSweepGetRequest",
+    #[cfg(feature = "transfer")]
+    "TransferSweepGetResponse",
+    #[cfg(feature = "transfer")]
+    "TransferSweepId",
+    #[cfg(feature = "transfer")]
+    "TransferSweepIdNullable",
+    #[cfg(feature = "transfer")]
+    "TransferSweepListRequest",
+    #[cfg(feature = "transfer")]
+    "TransferSweepListResponse",
+    #[cfg(feature = "transfer")]
+    "TransferSweepStatus",
+    #[cfg(feature = "transfer")]
+    "TransferTestClock",
+    #[cfg(feature = "transfer")]
+    "TransferTestClockId",
+    #[cfg(feature = "transfer")]
+    "TransferType",
+    #[cfg(feature = "full")]
+    "TransferUnmigratedFundingAccountIdRequest",
+    #[cfg(feature = "transfer")]
+    "TransferUserAddressInRequest",
+    #[cfg(feature = "transfer")]
+    "TransferUserAddressInResponse",
+    #[cfg(feature = "transfer")]
+    "TransferUserInRequest",
+    #[cfg(feature = "transfer")]
+    "TransferUserInRequestDeprecated",
+    #[cfg(feature = "transfer")]
+    "TransferUserInResponse",
+    #[cfg(feature = "transfer")]
+    "TransferWireDetails",
+    #[cfg(any(feature = "identity-verification", feature = "protect"))]
+    "TrustIndex",
+    #[cfg(any(feature = "identity-verification", feature = "protect"))]
+    "TrustIndexSubscore",
+    #[cfg(any(feature = "identity-verification", feature = "protect"))]
+    "TrustIndexSubscores",
+    #[cfg(feature = "full")]
+    "TrustedDeviceData",
+    #[cfg(feature = "full")]
+    "UnofficialCurrencyCodeList",
+    #[cfg(feature = "monitor")]
+    "UpdateEntityScreeningRequestSearchTerms",
+    #[cfg(feature = "monitor")]
+    "UpdateIndividualScreeningRequestSearchTerms",
+    #[cfg(feature = "beacon")]
+    "UpdatedAtTimestamp",
+    #[cfg(any(feature = "business-verification", feature = "monitor"))]
+    "Url",
+    #[cfg(any(feature = "business-verification", feature = "monitor"))]
+    "UrlNullable",
+    #[cfg(feature = "layer")]
+    "UserAccountIdentity",
+    #[cfg(feature = "layer")]
+    "UserAccountIdentityAddress",
+    #[cfg(feature = "layer")]
+    "UserAccountIdentityEditCounts",
+    #[cfg(feature = "layer")]
+    "UserAccountIdentityEditHistory",
+    #[cfg(feature = "layer")]
+    "UserAccountIdentityName",
+    #[cfg(feature = "layer")]
+    "UserAccountIdentityOfficialDocument",
+    #[cfg(feature = "layer")]
+    "UserAccountItem",
+    "UserAccountRevokedWebhook",
+    #[cfg(feature = "layer")]
+    "UserAccountSessionEvent",
+    #[cfg(feature = "layer")]
+    "UserAccountSessionEventSendRequest",
+    #[cfg(feature = "layer")]
+    "UserAccountSessionEventSendResponse",
+    #[cfg(feature = "layer")]
+    "UserAccountSessionGetRequest",
+    #[cfg(feature = "layer")]
+    "UserAccountSessionGetResponse",
+    "UserAddress",
+    #[cfg(feature = "full")]
+    "UserBasedProducts",
+    #[cfg(feature = "users")]
+    "UserCreateRequest",
+    #[cfg(feature = "users")]
+    "UserCreateResponse",
+    #[cfg(feature = "full")]
+    "UserCustomPassword",
+    #[cfg(feature = "enrich")]
+    "UserDataOverview",
+    #[cfg(feature = "transactions")]
+    "UserFinancialDataRefreshRequest",
+    #[cfg(feature = "transactions")]
+    "UserFinancialDataRefreshResponse",
+    #[cfg(feature = "users")]
+    "UserGetRequest",
+    #[cfg(feature = "users")]
+    "UserGetResponse",
+    "UserId",
+    "UserIdNumber",
+    #[cfg(feature = "users")]
+    "UserIdentityRemoveRequest",
+    #[cfg(feature = "users")]
+    "UserIdentityRemoveResponse",
+    #[cfg(feature = "check")]
+    "UserInsightsId",
+    #[cfg(feature = "users")]
+    "UserItemsAssociateRequest",
+    #[cfg(feature = "users")]
+    "UserItemsAssociateResponse",
+    #[cfg(feature = "users")]
+    "UserItemsGetRequest",
+    #[cfg(feature = "users")]
+    "UserItemsGetResponse",
+    #[cfg(feature = "users")]
+    "UserItemsRemoveRequest",
+    #[cfg(feature = "users")]
+    "UserItemsRemoveResponse",
+    "UserPermissionRevokedWebhook",
+    "UserProductsTerminateReasonCode",
+    #[cfg(feature = "users")]
+    "UserProductsTerminateRequest",
+    #[cfg(feature = "users")]
+    "UserProductsTerminateResponse",
+    #[cfg(feature = "users")]
+    "UserRemoveRequest",
+    #[cfg(feature = "users")]
+    "UserRemoveResponse",
+    "UserStatedIncomeSourceCategory",
+    "UserStatedIncomeSourceFrequency",
+    "UserStatedIncomeSourcePayType",
+    #[cfg(feature = "users")]
+    "UserThirdPartyTokenCreateRequest",
+    #[cfg(feature = "users")]
+    "UserThirdPartyTokenCreateResponse",
+    #[cfg(feature = "users")]
+    "UserThirdPartyTokenRemoveRequest",
+    #[cfg(feature = "users")]
+    "UserThirdPartyTokenRemoveResponse",
+    "UserToken",
+    #[cfg(feature = "transactions")]
+    "UserTransactionsRefreshRequest",
+    #[cfg(feature = "transactions")]
+    "UserTransactionsRefreshResponse",
+    #[cfg(feature = "users")]
+    "UserUpdateRequest",
+    #[cfg(feature = "users")]
+    "UserUpdateResponse",
+    #[cfg(feature = "identity-verification")]
+    "UtcOffset",
+    #[cfg(feature = "income")]
+    "ValidationSource",
+    #[cfg(feature = "income")]
+    "ValidationSources",
+    #[cfg(feature = "auth")]
+    "VerificationExpiredWebhook",
+    #[cfg(feature = "income")]
+    "VerificationOfAsset",
+    #[cfg(feature = "income")]
+    "VerificationOfAssetResponse",
+    #[cfg(feature = "full")]
+    "VerificationRefreshStatus",
+    #[cfg(feature = "full")]
+    "VerificationStatus",
+    #[cfg(feature = "identity-verification")]
+    "VerifySmsDetails",
+    #[cfg(feature = "identity-verification")]
+    "VerifySmsDetailsStatus",
+    #[cfg(feature = "transfer")]
+    "VirtualTime",
+    #[cfg(feature = "income")]
+    "W2",
+    #[cfg(feature = "income")]
+    "W2Box12",
+    #[cfg(feature = "full")]
+    "W2Box12Override",
+    #[cfg(feature = "full")]
+    "W2Override",
+    #[cfg(feature = "income")]
+    "W2StateAndLocalWages",
+    #[cfg(feature = "full")]
+    "W2StateAndLocalWagesOverride",
+    #[cfg(feature = "virtual-accounts")]
+    "Wallet",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletBalance",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletCreateRequest",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletCreateResponse",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletGetRequest",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletGetResponse",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletIsoCurrencyCode",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletListRequest",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletListResponse",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletNumbers",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletPaymentScheme",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletStatus",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransaction",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionAmount",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionCounterparty",
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
+    "WalletTransactionCounterpartyBacs",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionCounterpartyInternational",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionCounterpartyNumbers",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionExecuteRequest",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionExecuteResponse",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionFailureReason",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionGetRequest",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionGetResponse",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionGetResponseType",
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
+    "WalletTransactionIdempotencyKey",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionListRequest",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionListRequestOptions",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionListResponse",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionPayeeVerificationStatus",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionRelation",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionRelationType",
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
+    "WalletTransactionStatus",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionStatusUpdateWebhook",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionType",
+    #[cfg(feature = "full")]
+    "WalletTransactionsListRequest",
+    #[cfg(feature = "assets")]
+    "Warning",
+    #[cfg(feature = "assets")]
+    "WarningWarningCode",
+    #[cfg(feature = "monitor")]
+    "WatchlistProgramId",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningAuditTrail",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningDocument",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningDocumentType",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningDocumentValue",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningDocumentValueNullable",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityCreateRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityCreateResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityGetRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityGetResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityHistoryListRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityHistoryListResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityHitListRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityHitListResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityListRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityListResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityProgramGetRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityProgramGetResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityProgramListRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityProgramListResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityReviewCreateRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityReviewCreateResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityReviewListRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityReviewListResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityUpdateRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityUpdateRequestResettableField",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityUpdateRequestResettableFieldList",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningEntityUpdateResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningHit",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningHitId",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningHitLocations",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningHitStatus",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividual",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualCreateRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualCreateResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualGetRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualGetResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualHistoryListRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualHistoryListResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualHitListRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualHitListResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualId",
+    #[cfg(feature = "identity-verification")]
+    "WatchlistScreeningIndividualIdNullable",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualListRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualListResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualName",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualProgramGetRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualProgramGetResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualProgramListRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualProgramListResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualReviewCreateRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualReviewCreateResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualReviewListRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualReviewListResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualUpdateRequest",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualUpdateRequestResettableField",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualUpdateRequestResettableFieldList",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningIndividualUpdateResponse",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningPhoneNumber",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningPhoneNumberNullable",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningRequestSearchTerms",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningReview",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningReviewId",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningSearchTerms",
+    #[cfg(feature = "monitor")]
+    "WatchlistScreeningStatus",
+    #[cfg(feature = "monitor")]
+    "WeakAliasDetermination",
+    "WebhookEnvironmentValues",
+    "WebhookType",
+    "WebhookUpdateAcknowledgedWebhook",
+    "WebhookVerificationKeyGetRequest",
+    "WebhookVerificationKeyGetResponse",
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "YieldRate",
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
+    "YieldRateType",
+    #[cfg(feature = "full")]
+    "YtdGrossIncomeSummaryFieldNumber",
+    #[cfg(feature = "full")]
+    "YtdNetIncomeSummaryFieldNumber",
+];
+/// How many types [`visit_types`] visits (all of them with `full`).
+pub const TYPE_COUNT: usize = TYPE_NAMES.len();
 /// Call `visitor.visit::<T>(name)` for every struct and enum of [`crate::types`], e.g.
 /// to check that none of them prints a credential in `Debug`.
 pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::AamvaAnalysis>("AamvaAnalysis");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::AamvaDetailedMatchResult>("AamvaDetailedMatchResult");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::AamvaMatchResult>("AamvaMatchResult");
     visitor.visit::<types::AccessToken>("AccessToken");
     visitor.visit::<types::AccessTokenNullable>("AccessTokenNullable");
     visitor.visit::<types::AccountAccess>("AccountAccess");
-    visitor.visit::<types::AccountAssets>("AccountAssets");
+    #[cfg(feature = "assets")] visitor.visit::<types::AccountAssets>("AccountAssets");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<
             types::AccountAssetsVerificationStatus,
@@ -111,36 +4738,48 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
     visitor.visit::<types::AccountBaseNullable>("AccountBaseNullable");
     visitor
         .visit::<types::AccountBaseVerificationStatus>("AccountBaseVerificationStatus");
-    visitor.visit::<types::AccountFilter>("AccountFilter");
+    #[cfg(feature = "full")] visitor.visit::<types::AccountFilter>("AccountFilter");
+    #[cfg(feature = "full")]
     visitor.visit::<types::AccountFilterSubtypes>("AccountFilterSubtypes");
     visitor.visit::<types::AccountFiltersResponse>("AccountFiltersResponse");
     visitor.visit::<types::AccountHolderCategory>("AccountHolderCategory");
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
     visitor.visit::<types::AccountIdentity>("AccountIdentity");
+    #[cfg(feature = "identity")]
     visitor
         .visit::<types::AccountIdentityDocumentUpload>("AccountIdentityDocumentUpload");
+    #[cfg(feature = "identity")]
     visitor
         .visit::<
             types::AccountIdentityDocumentUploadVerificationStatus,
         >("AccountIdentityDocumentUploadVerificationStatus");
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
     visitor.visit::<types::AccountIdentityMatchScore>("AccountIdentityMatchScore");
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
     visitor
         .visit::<
             types::AccountIdentityMatchScoreVerificationStatus,
         >("AccountIdentityMatchScoreVerificationStatus");
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
     visitor
         .visit::<
             types::AccountIdentityVerificationStatus,
         >("AccountIdentityVerificationStatus");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::AccountIdsWithUpdatedAuth>("AccountIdsWithUpdatedAuth");
+    #[cfg(feature = "identity")]
     visitor
         .visit::<types::AccountIdsWithUpdatedIdentity>("AccountIdsWithUpdatedIdentity");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AccountInsights>("AccountInsights");
-    visitor.visit::<types::AccountMask>("AccountMask");
+    #[cfg(feature = "beacon")] visitor.visit::<types::AccountMask>("AccountMask");
+    #[cfg(feature = "full")]
     visitor.visit::<types::AccountProductAccess>("AccountProductAccess");
     visitor.visit::<types::AccountProductAccessNullable>("AccountProductAccessNullable");
+    #[cfg(feature = "full")]
     visitor.visit::<types::AccountSelectionCardinality>("AccountSelectionCardinality");
     visitor.visit::<types::AccountSubtype>("AccountSubtype");
-    visitor.visit::<types::AccountSubtypes>("AccountSubtypes");
+    #[cfg(feature = "full")] visitor.visit::<types::AccountSubtypes>("AccountSubtypes");
     visitor.visit::<types::AccountType>("AccountType");
     visitor.visit::<types::AccountVerificationInsights>("AccountVerificationInsights");
     visitor
@@ -155,7 +4794,9 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::AccountVerificationInsightsPreviousReturns,
         >("AccountVerificationInsightsPreviousReturns");
+    #[cfg(feature = "signal")]
     visitor.visit::<types::AccountsBalanceGetRequest>("AccountsBalanceGetRequest");
+    #[cfg(feature = "signal")]
     visitor
         .visit::<
             types::AccountsBalanceGetRequestOptions,
@@ -163,236 +4804,393 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
     visitor.visit::<types::AccountsGetRequest>("AccountsGetRequest");
     visitor.visit::<types::AccountsGetRequestOptions>("AccountsGetRequestOptions");
     visitor.visit::<types::AccountsGetResponse>("AccountsGetResponse");
+    #[cfg(any(feature = "auth", feature = "processor-partners", feature = "transfer"))]
     visitor.visit::<types::AchClass>("AchClass");
     visitor.visit::<types::ActionState>("ActionState");
     visitor.visit::<types::Activity>("Activity");
     visitor.visit::<types::ActivityType>("ActivityType");
-    visitor.visit::<types::Address>("Address");
-    visitor.visit::<types::AddressData>("AddressData");
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )] visitor.visit::<types::Address>("Address");
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "employers",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions",
+            feature = "users"
+        )
+    )] visitor.visit::<types::AddressData>("AddressData");
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
     visitor.visit::<types::AddressDataNotRequired>("AddressDataNotRequired");
-    visitor.visit::<types::AddressDataNullable>("AddressDataNullable");
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "employers",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions",
+            feature = "users"
+        )
+    )] visitor.visit::<types::AddressDataNullable>("AddressDataNullable");
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
     visitor
         .visit::<
             types::AddressDataNullableNoRequiredFields,
         >("AddressDataNullableNoRequiredFields");
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
     visitor.visit::<types::AddressMatchScore>("AddressMatchScore");
-    visitor.visit::<types::AddressNullable>("AddressNullable");
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )] visitor.visit::<types::AddressNullable>("AddressNullable");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::AddressPurposeLabel>("AddressPurposeLabel");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AffordabilityInsights>("AffordabilityInsights");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AmountWithCurrency>("AmountWithCurrency");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<
             types::AmountWithCurrencyWithMonthlyAverage,
         >("AmountWithCurrencyWithMonthlyAverage");
-    visitor.visit::<types::ApiClientId>("ApiClientId");
-    visitor.visit::<types::ApiSecret>("ApiSecret");
+    #[cfg(feature = "oauth")] visitor.visit::<types::ApiClientId>("ApiClientId");
+    #[cfg(feature = "full")] visitor.visit::<types::ApiSecret>("ApiSecret");
     visitor.visit::<types::Application>("Application");
     visitor.visit::<types::ApplicationGetRequest>("ApplicationGetRequest");
     visitor.visit::<types::ApplicationGetResponse>("ApplicationGetResponse");
     visitor.visit::<types::ApplicationId>("ApplicationId");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::Apr>("Apr");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::AprAprType>("AprAprType");
-    visitor.visit::<types::Asset>("Asset");
-    visitor.visit::<types::AssetDetail>("AssetDetail");
+    #[cfg(feature = "income")] visitor.visit::<types::Asset>("Asset");
+    #[cfg(feature = "income")] visitor.visit::<types::AssetDetail>("AssetDetail");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::AssetDetailAssetEmployerSponsoredIndicator,
         >("AssetDetailAssetEmployerSponsoredIndicator");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::AssetDetailAssetRetirementIndicator,
         >("AssetDetailAssetRetirementIndicator");
-    visitor.visit::<types::AssetHolder>("AssetHolder");
+    #[cfg(feature = "income")] visitor.visit::<types::AssetHolder>("AssetHolder");
+    #[cfg(feature = "income")]
     visitor.visit::<types::AssetHolderName>("AssetHolderName");
-    visitor.visit::<types::AssetHolding>("AssetHolding");
+    #[cfg(feature = "income")] visitor.visit::<types::AssetHolding>("AssetHolding");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::AssetHoldingAssetHoldingRestrictedIndicator,
         >("AssetHoldingAssetHoldingRestrictedIndicator");
+    #[cfg(feature = "income")]
     visitor.visit::<types::AssetHoldingAssetHoldingType>("AssetHoldingAssetHoldingType");
-    visitor.visit::<types::AssetHoldings>("AssetHoldings");
+    #[cfg(feature = "income")] visitor.visit::<types::AssetHoldings>("AssetHoldings");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::AssetInvestmentTransactionType,
         >("AssetInvestmentTransactionType");
-    visitor.visit::<types::AssetOwner>("AssetOwner");
-    visitor.visit::<types::AssetOwners>("AssetOwners");
-    visitor.visit::<types::AssetReport>("AssetReport");
+    #[cfg(feature = "income")] visitor.visit::<types::AssetOwner>("AssetOwner");
+    #[cfg(feature = "income")] visitor.visit::<types::AssetOwners>("AssetOwners");
+    #[cfg(feature = "assets")] visitor.visit::<types::AssetReport>("AssetReport");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportAccountBalance>("AssetReportAccountBalance");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportAddOns>("AssetReportAddOns");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<
             types::AssetReportAuditCopyCreateRequest,
         >("AssetReportAuditCopyCreateRequest");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<
             types::AssetReportAuditCopyCreateResponse,
         >("AssetReportAuditCopyCreateResponse");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<
             types::AssetReportAuditCopyGetRequest,
         >("AssetReportAuditCopyGetRequest");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<
             types::AssetReportAuditCopyPdfGetRequest,
         >("AssetReportAuditCopyPdfGetRequest");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::AssetReportAuditCopyPdfGetResponse,
         >("AssetReportAuditCopyPdfGetResponse");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<
             types::AssetReportAuditCopyRemoveRequest,
         >("AssetReportAuditCopyRemoveRequest");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<
             types::AssetReportAuditCopyRemoveResponse,
         >("AssetReportAuditCopyRemoveResponse");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportCreateRequest>("AssetReportCreateRequest");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<
             types::AssetReportCreateRequestOptions,
         >("AssetReportCreateRequestOptions");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportCreateResponse>("AssetReportCreateResponse");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportFilterRequest>("AssetReportFilterRequest");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportFilterResponse>("AssetReportFilterResponse");
+    #[cfg(feature = "income")]
     visitor.visit::<types::AssetReportFreddie>("AssetReportFreddie");
+    #[cfg(feature = "income")]
     visitor.visit::<types::AssetReportFreddieGetRequest>("AssetReportFreddieGetRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<types::AssetReportFreddieGetResponse>("AssetReportFreddieGetResponse");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportGetRequest>("AssetReportGetRequest");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportGetRequestOptions>("AssetReportGetRequestOptions");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportGetResponse>("AssetReportGetResponse");
-    visitor.visit::<types::AssetReportId>("AssetReportId");
+    #[cfg(feature = "assets")] visitor.visit::<types::AssetReportId>("AssetReportId");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportInvestmentHolding>("AssetReportInvestmentHolding");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<types::AssetReportInvestmentSecurity>("AssetReportInvestmentSecurity");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<
             types::AssetReportInvestmentTransaction,
         >("AssetReportInvestmentTransaction");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportInvestments>("AssetReportInvestments");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportItem>("AssetReportItem");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportPdfGetRequest>("AssetReportPdfGetRequest");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<
             types::AssetReportPdfGetRequestOptions,
         >("AssetReportPdfGetRequestOptions");
+    #[cfg(feature = "full")]
     visitor.visit::<types::AssetReportPdfGetResponse>("AssetReportPdfGetResponse");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<
             types::AssetReportRefreshAssetReportToken,
         >("AssetReportRefreshAssetReportToken");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportRefreshRequest>("AssetReportRefreshRequest");
+    #[cfg(feature = "assets")]
     visitor
         .visit::<
             types::AssetReportRefreshRequestOptions,
         >("AssetReportRefreshRequestOptions");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportRefreshResponse>("AssetReportRefreshResponse");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportRemoveRequest>("AssetReportRemoveRequest");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportRemoveResponse>("AssetReportRemoveResponse");
+    #[cfg(any(feature = "assets", feature = "income"))]
     visitor.visit::<types::AssetReportToken>("AssetReportToken");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportTokenNullable>("AssetReportTokenNullable");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportTransaction>("AssetReportTransaction");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportTransactionType>("AssetReportTransactionType");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportType>("AssetReportType");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetReportUser>("AssetReportUser");
+    #[cfg(feature = "income")]
     visitor.visit::<types::AssetTransaction>("AssetTransaction");
+    #[cfg(feature = "income")]
     visitor.visit::<types::AssetTransactionCategoryType>("AssetTransactionCategoryType");
+    #[cfg(feature = "income")]
     visitor.visit::<types::AssetTransactionDescription>("AssetTransactionDescription");
+    #[cfg(feature = "income")]
     visitor.visit::<types::AssetTransactionDetail>("AssetTransactionDetail");
+    #[cfg(feature = "income")]
     visitor.visit::<types::AssetTransactionType>("AssetTransactionType");
+    #[cfg(feature = "income")]
     visitor.visit::<types::AssetTransactions>("AssetTransactions");
-    visitor.visit::<types::AssetType>("AssetType");
-    visitor.visit::<types::Assets>("Assets");
+    #[cfg(feature = "income")] visitor.visit::<types::AssetType>("AssetType");
+    #[cfg(feature = "income")] visitor.visit::<types::Assets>("Assets");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetsErrorWebhook>("AssetsErrorWebhook");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::AssetsProductReadyWebhook>("AssetsProductReadyWebhook");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::AuthDefaultUpdateWebhook>("AuthDefaultUpdateWebhook");
-    visitor.visit::<types::AuthGetNumbers>("AuthGetNumbers");
-    visitor.visit::<types::AuthGetRequest>("AuthGetRequest");
+    #[cfg(feature = "auth")] visitor.visit::<types::AuthGetNumbers>("AuthGetNumbers");
+    #[cfg(feature = "auth")] visitor.visit::<types::AuthGetRequest>("AuthGetRequest");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::AuthGetRequestOptions>("AuthGetRequestOptions");
-    visitor.visit::<types::AuthGetResponse>("AuthGetResponse");
+    #[cfg(feature = "auth")] visitor.visit::<types::AuthGetResponse>("AuthGetResponse");
     visitor.visit::<types::AuthMetadata>("AuthMetadata");
     visitor.visit::<types::AuthSupportedMethods>("AuthSupportedMethods");
-    visitor.visit::<types::AuthUpdateTypes>("AuthUpdateTypes");
+    #[cfg(feature = "auth")] visitor.visit::<types::AuthUpdateTypes>("AuthUpdateTypes");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::AuthVerifyNumbersAch>("AuthVerifyNumbersAch");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::AuthVerifyRequest>("AuthVerifyRequest");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::AuthVerifyRequestNumbers>("AuthVerifyRequestNumbers");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::AuthVerifyResponse>("AuthVerifyResponse");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::AutomaticallyVerifiedWebhook>("AutomaticallyVerifiedWebhook");
+    #[cfg(feature = "income")]
     visitor.visit::<types::BankIncomeCompleteResult>("BankIncomeCompleteResult");
+    #[cfg(feature = "income")]
     visitor.visit::<types::BankIncomeCompleteWebhook>("BankIncomeCompleteWebhook");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::BankIncomeRefreshCompleteResult,
         >("BankIncomeRefreshCompleteResult");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::BankIncomeRefreshCompleteWebhook,
         >("BankIncomeRefreshCompleteWebhook");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::BankIncomeRefreshUpdateWebhook,
         >("BankIncomeRefreshUpdateWebhook");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::BankInitiatedReturnRisk>("BankInitiatedReturnRisk");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::BankInitiatedRiskTier>("BankInitiatedRiskTier");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::BankPenaltiesIndicators>("BankPenaltiesIndicators");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::BankTransfer>("BankTransfer");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferAccessToken>("BankTransferAccessToken");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::BankTransferAmount>("BankTransferAmount");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferBalance>("BankTransferBalance");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<types::BankTransferBalanceGetRequest>("BankTransferBalanceGetRequest");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<
             types::BankTransferBalanceGetResponse,
         >("BankTransferBalanceGetResponse");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferCancelRequest>("BankTransferCancelRequest");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferCancelResponse>("BankTransferCancelResponse");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferCreateRequest>("BankTransferCreateRequest");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferCreateResponse>("BankTransferCreateResponse");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::BankTransferDirection>("BankTransferDirection");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferEvent>("BankTransferEvent");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<
             types::BankTransferEventListBankTransferType,
         >("BankTransferEventListBankTransferType");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<
             types::BankTransferEventListDirection,
         >("BankTransferEventListDirection");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferEventListRequest>("BankTransferEventListRequest");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<types::BankTransferEventListResponse>("BankTransferEventListResponse");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferEventSyncRequest>("BankTransferEventSyncRequest");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<types::BankTransferEventSyncResponse>("BankTransferEventSyncResponse");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferEventType>("BankTransferEventType");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::BankTransferFailure>("BankTransferFailure");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferGetRequest>("BankTransferGetRequest");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferGetResponse>("BankTransferGetResponse");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::BankTransferId>("BankTransferId");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::BankTransferIdempotencyKey>("BankTransferIdempotencyKey");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferListRequest>("BankTransferListRequest");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::BankTransferListResponse>("BankTransferListResponse");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::BankTransferMetadata>("BankTransferMetadata");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<
             types::BankTransferMigrateAccountRequest,
         >("BankTransferMigrateAccountRequest");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<
             types::BankTransferMigrateAccountResponse,
         >("BankTransferMigrateAccountResponse");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::BankTransferNetwork>("BankTransferNetwork");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::BankTransferStatus>("BankTransferStatus");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::BankTransferSweep>("BankTransferSweep");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::BankTransferSweepGetRequest>("BankTransferSweepGetRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::BankTransferSweepGetResponse>("BankTransferSweepGetResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::BankTransferSweepListRequest>("BankTransferSweepListRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::BankTransferSweepListResponse>("BankTransferSweepListResponse");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::BankTransferType>("BankTransferType");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::BankTransferUser>("BankTransferUser");
     visitor
         .visit::<
@@ -402,284 +5200,416 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::BankTransfersEventsUpdateWebhookForAuth,
         >("BankTransfersEventsUpdateWebhookForAuth");
-    visitor.visit::<types::BaseReport>("BaseReport");
+    #[cfg(feature = "check")] visitor.visit::<types::BaseReport>("BaseReport");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportAccount>("BaseReportAccount");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportAccountBalances>("BaseReportAccountBalances");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportAccountInsights>("BaseReportAccountInsights");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportAccountMetadata>("BaseReportAccountMetadata");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportAttributes>("BaseReportAttributes");
+    #[cfg(feature = "check")]
     visitor
         .visit::<types::BaseReportAverageFlowInsights>("BaseReportAverageFlowInsights");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::BaseReportAverageMonthlyBalances,
         >("BaseReportAverageMonthlyBalances");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportHistoricalBalance>("BaseReportHistoricalBalance");
-    visitor.visit::<types::BaseReportId>("BaseReportId");
+    #[cfg(feature = "check")] visitor.visit::<types::BaseReportId>("BaseReportId");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportInvestmentHolding>("BaseReportInvestmentHolding");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportInvestmentSecurity>("BaseReportInvestmentSecurity");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::BaseReportInvestmentTransaction,
         >("BaseReportInvestmentTransaction");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportInvestments>("BaseReportInvestments");
-    visitor.visit::<types::BaseReportItem>("BaseReportItem");
+    #[cfg(feature = "check")] visitor.visit::<types::BaseReportItem>("BaseReportItem");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportLongestGapInsights>("BaseReportLongestGapInsights");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportNumberFlowInsights>("BaseReportNumberFlowInsights");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportTransaction>("BaseReportTransaction");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportTransactionType>("BaseReportTransactionType");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportUserAttributes>("BaseReportUserAttributes");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportWarning>("BaseReportWarning");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportWarningCode>("BaseReportWarningCode");
+    #[cfg(feature = "check")]
     visitor.visit::<types::BaseReportsErrorWebhook>("BaseReportsErrorWebhook");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconAccountRiskAttributes>("BeaconAccountRiskAttributes");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconAccountRiskEvaluateAccount,
         >("BeaconAccountRiskEvaluateAccount");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconAccountRiskEvaluateAccountAttributes,
         >("BeaconAccountRiskEvaluateAccountAttributes");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconAccountRiskEvaluateEvaluationReason,
         >("BeaconAccountRiskEvaluateEvaluationReason");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconAccountRiskEvaluateRequest,
         >("BeaconAccountRiskEvaluateRequest");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconAccountRiskEvaluateRequestOptions,
         >("BeaconAccountRiskEvaluateRequestOptions");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconAccountRiskEvaluateResponse,
         >("BeaconAccountRiskEvaluateResponse");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconAuditTrail>("BeaconAuditTrail");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconAuditTrailSource>("BeaconAuditTrailSource");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconBankAccountInsights>("BeaconBankAccountInsights");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconBankAccounts>("BeaconBankAccounts");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconDuplicateDetectedWebhook,
         >("BeaconDuplicateDetectedWebhook");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconDuplicateGetRequest>("BeaconDuplicateGetRequest");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconDuplicateGetResponse>("BeaconDuplicateGetResponse");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconDuplicateId>("BeaconDuplicateId");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconMatchSummaryAnalysis>("BeaconMatchSummaryAnalysis");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconMatchSummaryCode>("BeaconMatchSummaryCode");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconProgramId>("BeaconProgramId");
-    visitor.visit::<types::BeaconReport>("BeaconReport");
+    #[cfg(feature = "beacon")] visitor.visit::<types::BeaconReport>("BeaconReport");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconReportCreateRequest>("BeaconReportCreateRequest");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconReportCreateResponse>("BeaconReportCreateResponse");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconReportCreateType>("BeaconReportCreateType");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconReportCreatedWebhook>("BeaconReportCreatedWebhook");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconReportGetRequest>("BeaconReportGetRequest");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconReportGetResponse>("BeaconReportGetResponse");
-    visitor.visit::<types::BeaconReportId>("BeaconReportId");
+    #[cfg(feature = "beacon")] visitor.visit::<types::BeaconReportId>("BeaconReportId");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconReportIdNullable>("BeaconReportIdNullable");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconReportListRequest>("BeaconReportListRequest");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconReportListResponse>("BeaconReportListResponse");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconReportSyndication>("BeaconReportSyndication");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconReportSyndicationAnalysis,
         >("BeaconReportSyndicationAnalysis");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconReportSyndicationCreatedWebhook,
         >("BeaconReportSyndicationCreatedWebhook");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconReportSyndicationGetRequest,
         >("BeaconReportSyndicationGetRequest");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconReportSyndicationGetResponse,
         >("BeaconReportSyndicationGetResponse");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconReportSyndicationId>("BeaconReportSyndicationId");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconReportSyndicationListRequest,
         >("BeaconReportSyndicationListRequest");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconReportSyndicationListResponse,
         >("BeaconReportSyndicationListResponse");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconReportSyndicationOriginalReport,
         >("BeaconReportSyndicationOriginalReport");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconReportType>("BeaconReportType");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconReportUpdatedWebhook>("BeaconReportUpdatedWebhook");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconSyndicatedReportDepositoryAccountMatchAnalysis,
         >("BeaconSyndicatedReportDepositoryAccountMatchAnalysis");
-    visitor.visit::<types::BeaconUser>("BeaconUser");
+    #[cfg(feature = "beacon")] visitor.visit::<types::BeaconUser>("BeaconUser");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconUserAccountInsightsGetRequest,
         >("BeaconUserAccountInsightsGetRequest");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconUserAccountInsightsGetResponse,
         >("BeaconUserAccountInsightsGetResponse");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserAddress>("BeaconUserAddress");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserCreateRequest>("BeaconUserCreateRequest");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserCreateResponse>("BeaconUserCreateResponse");
-    visitor.visit::<types::BeaconUserData>("BeaconUserData");
+    #[cfg(feature = "beacon")] visitor.visit::<types::BeaconUserData>("BeaconUserData");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserDepositoryAccount>("BeaconUserDepositoryAccount");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserGetRequest>("BeaconUserGetRequest");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserGetResponse>("BeaconUserGetResponse");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserHistoryListRequest>("BeaconUserHistoryListRequest");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<types::BeaconUserHistoryListResponse>("BeaconUserHistoryListResponse");
-    visitor.visit::<types::BeaconUserId>("BeaconUserId");
+    #[cfg(feature = "beacon")] visitor.visit::<types::BeaconUserId>("BeaconUserId");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::BeaconUserIdNullable>("BeaconUserIdNullable");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserIdNumber>("BeaconUserIdNumber");
-    visitor.visit::<types::BeaconUserName>("BeaconUserName");
+    #[cfg(feature = "beacon")] visitor.visit::<types::BeaconUserName>("BeaconUserName");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserNameNullable>("BeaconUserNameNullable");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserPhoneNumber>("BeaconUserPhoneNumber");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserRequestAddress>("BeaconUserRequestAddress");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconUserRequestAddressNullable,
         >("BeaconUserRequestAddressNullable");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserRequestData>("BeaconUserRequestData");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconUserRequestDepositoryAccount,
         >("BeaconUserRequestDepositoryAccount");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserReviewRequest>("BeaconUserReviewRequest");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserRevision>("BeaconUserRevision");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserStatus>("BeaconUserStatus");
+    #[cfg(feature = "beacon")]
     visitor
         .visit::<
             types::BeaconUserStatusUpdatedWebhook,
         >("BeaconUserStatusUpdatedWebhook");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserUpdateRequest>("BeaconUserUpdateRequest");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserUpdateRequestData>("BeaconUserUpdateRequestData");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::BeaconUserUpdateResponse>("BeaconUserUpdateResponse");
+    #[cfg(feature = "beta")]
     visitor.visit::<types::BetaEwaReportV1GetRequest>("BetaEwaReportV1GetRequest");
+    #[cfg(feature = "beta")]
     visitor.visit::<types::BetaEwaReportV1GetResponse>("BetaEwaReportV1GetResponse");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::BetaPartnerCustomerV1CreateRequest,
         >("BetaPartnerCustomerV1CreateRequest");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::BetaPartnerCustomerV1CreateResponse,
         >("BetaPartnerCustomerV1CreateResponse");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::BetaPartnerCustomerV1EnableRequest,
         >("BetaPartnerCustomerV1EnableRequest");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::BetaPartnerCustomerV1EnableResponse,
         >("BetaPartnerCustomerV1EnableResponse");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::BetaPartnerCustomerV1GetRequest,
         >("BetaPartnerCustomerV1GetRequest");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::BetaPartnerCustomerV1GetResponse,
         >("BetaPartnerCustomerV1GetResponse");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::BetaPartnerCustomerV1UpdateRequest,
         >("BetaPartnerCustomerV1UpdateRequest");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::BetaPartnerCustomerV1UpdateResponse,
         >("BetaPartnerCustomerV1UpdateResponse");
+    #[cfg(feature = "partner")]
     visitor.visit::<types::BetaPartnerEndCustomer>("BetaPartnerEndCustomer");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::BetaPartnerEndCustomerWithSecrets,
         >("BetaPartnerEndCustomerWithSecrets");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::BusinessAccount>("BusinessAccount");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::BusinessAccountVerificationStatus,
         >("BusinessAccountVerificationStatus");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessCheckBooleanStatus>("BusinessCheckBooleanStatus");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessDigitalPresenceCheck>("BusinessDigitalPresenceCheck");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessEmailAddress>("BusinessEmailAddress");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessEntityType>("BusinessEntityType");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessFieldMatchSummary>("BusinessFieldMatchSummary");
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
     visitor.visit::<types::BusinessFinanceCategory>("BusinessFinanceCategory");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessIndustryPrediction>("BusinessIndustryPrediction");
+    #[cfg(feature = "business-verification")]
     visitor
         .visit::<
             types::BusinessIndustryPredictionNullable,
         >("BusinessIndustryPredictionNullable");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessKybCheck>("BusinessKybCheck");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessKybMatchDetails>("BusinessKybMatchDetails");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessName>("BusinessName");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessNameNullable>("BusinessNameNullable");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessPhoneNumber>("BusinessPhoneNumber");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessRiskCheck>("BusinessRiskCheck");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessSearchTerms>("BusinessSearchTerms");
+    #[cfg(feature = "business-verification")]
     visitor
         .visit::<
             types::BusinessVerificationCreateRequest,
         >("BusinessVerificationCreateRequest");
+    #[cfg(feature = "business-verification")]
     visitor
         .visit::<
             types::BusinessVerificationCreateRequestBusiness,
         >("BusinessVerificationCreateRequestBusiness");
+    #[cfg(feature = "business-verification")]
     visitor
         .visit::<
             types::BusinessVerificationCreateResponse,
         >("BusinessVerificationCreateResponse");
+    #[cfg(feature = "business-verification")]
     visitor
         .visit::<
             types::BusinessVerificationGetRequest,
         >("BusinessVerificationGetRequest");
+    #[cfg(feature = "business-verification")]
     visitor
         .visit::<
             types::BusinessVerificationGetResponse,
         >("BusinessVerificationGetResponse");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessVerificationId>("BusinessVerificationId");
+    #[cfg(feature = "business-verification")]
     visitor
         .visit::<
             types::BusinessVerificationPhoneNumber,
         >("BusinessVerificationPhoneNumber");
+    #[cfg(feature = "business-verification")]
     visitor
         .visit::<
             types::BusinessVerificationPhoneNumberNullable,
         >("BusinessVerificationPhoneNumberNullable");
+    #[cfg(feature = "business-verification")]
     visitor
         .visit::<
             types::BusinessVerificationShareableUrl,
         >("BusinessVerificationShareableUrl");
+    #[cfg(feature = "business-verification")]
     visitor
         .visit::<
             types::BusinessVerificationStatusKybCheck,
         >("BusinessVerificationStatusKybCheck");
+    #[cfg(feature = "business-verification")]
     visitor
         .visit::<
             types::BusinessVerificationStatusOverall,
         >("BusinessVerificationStatusOverall");
+    #[cfg(feature = "business-verification")]
     visitor
         .visit::<
             types::BusinessVerificationStatusRiskCheck,
         >("BusinessVerificationStatusRiskCheck");
+    #[cfg(feature = "business-verification")]
     visitor
         .visit::<
             types::BusinessVerificationStatusWebPresenceCheck,
         >("BusinessVerificationStatusWebPresenceCheck");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessWebsite>("BusinessWebsite");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessWebsiteAnalysis>("BusinessWebsiteAnalysis");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessWebsiteBuildStatus>("BusinessWebsiteBuildStatus");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessWebsiteSsl>("BusinessWebsiteSsl");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::BusinessWhoisRecord>("BusinessWhoisRecord");
     visitor.visit::<types::CashFlowInsight>("CashFlowInsight");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CashFlowUpdatesEventWebhookCodes,
@@ -713,277 +5643,404 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
             types::CashFlowUpdatesNewLoanPaymentWebhook,
         >("CashFlowUpdatesNewLoanPaymentWebhook");
     visitor.visit::<types::CashFlowUpdatesNsfWebhook>("CashFlowUpdatesNsfWebhook");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CashflowAttributesSchema>("CashflowAttributesSchema");
     visitor.visit::<types::CashflowAttributesVersion>("CashflowAttributesVersion");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::CashflowIsoCurrencyCode>("CashflowIsoCurrencyCode");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<types::CashflowReportAccountInsights>("CashflowReportAccountInsights");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::CashflowReportGetRequest>("CashflowReportGetRequest");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportGetRequestOptions,
         >("CashflowReportGetRequestOptions");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::CashflowReportGetResponse>("CashflowReportGetResponse");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportHistoricalBalance,
         >("CashflowReportHistoricalBalance");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportInsightsGetRequest,
         >("CashflowReportInsightsGetRequest");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportInsightsGetResponse,
         >("CashflowReportInsightsGetResponse");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::CashflowReportMonthlySummary>("CashflowReportMonthlySummary");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportMonthlySummaryAverageDailyEndingBalance,
         >("CashflowReportMonthlySummaryAverageDailyEndingBalance");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportMonthlySummaryAverageDailyInflowAmount,
         >("CashflowReportMonthlySummaryAverageDailyInflowAmount");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportMonthlySummaryAverageDailyNetCashflowAmount,
         >("CashflowReportMonthlySummaryAverageDailyNetCashflowAmount");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportMonthlySummaryAverageDailyOutflowAmount,
         >("CashflowReportMonthlySummaryAverageDailyOutflowAmount");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportMonthlySummaryEndingBalance,
         >("CashflowReportMonthlySummaryEndingBalance");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportMonthlySummaryStartingBalance,
         >("CashflowReportMonthlySummaryStartingBalance");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportMonthlySummaryTotalLoanPayment,
         >("CashflowReportMonthlySummaryTotalLoanPayment");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportMonthlySummaryTotalPayroll,
         >("CashflowReportMonthlySummaryTotalPayroll");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportMonthlySummaryTotalRevenue,
         >("CashflowReportMonthlySummaryTotalRevenue");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportMonthlySummaryTotalVariableExpense,
         >("CashflowReportMonthlySummaryTotalVariableExpense");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::CashflowReportPaymentMeta>("CashflowReportPaymentMeta");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::CashflowReportRefreshRequest>("CashflowReportRefreshRequest");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<types::CashflowReportRefreshResponse>("CashflowReportRefreshResponse");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::CashflowReportTransaction>("CashflowReportTransaction");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportTransactionsGetRequest,
         >("CashflowReportTransactionsGetRequest");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportTransactionsGetRequestOptions,
         >("CashflowReportTransactionsGetRequestOptions");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowReportTransactionsGetResponse,
         >("CashflowReportTransactionsGetResponse");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::CashflowUnofficialCurrencyCode,
         >("CashflowUnofficialCurrencyCode");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::CategoriesGetRequest>("CategoriesGetRequest");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::CategoriesGetResponse>("CategoriesGetResponse");
-    visitor.visit::<types::Category>("Category");
+    #[cfg(feature = "transactions")] visitor.visit::<types::Category>("Category");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::CategoryExpenses>("CategoryExpenses");
+    #[cfg(feature = "enrich")]
     visitor.visit::<types::CategoryInsightDetails>("CategoryInsightDetails");
+    #[cfg(feature = "enrich")]
     visitor.visit::<types::CategoryInsights>("CategoryInsights");
+    #[cfg(any(feature = "assets", feature = "check"))]
     visitor.visit::<types::Cause>("Cause");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CheckReportWarning>("CheckReportWarning");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CheckReportWarningCode>("CheckReportWarningCode");
+    #[cfg(any(feature = "beacon", feature = "business-verification"))]
     visitor.visit::<types::City>("City");
     visitor.visit::<types::CityNullable>("CityNullable");
-    visitor.visit::<types::ClientCustomization>("ClientCustomization");
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )] visitor.visit::<types::ClientCustomization>("ClientCustomization");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::ClientProvidedEnhancedTransaction,
         >("ClientProvidedEnhancedTransaction");
+    #[cfg(feature = "enrich")]
     visitor
         .visit::<
             types::ClientProvidedEnrichedTransaction,
         >("ClientProvidedEnrichedTransaction");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::ClientProvidedRawTransaction>("ClientProvidedRawTransaction");
+    #[cfg(feature = "enrich")]
     visitor.visit::<types::ClientProvidedTransaction>("ClientProvidedTransaction");
+    #[cfg(feature = "enrich")]
     visitor
         .visit::<
             types::ClientProvidedTransactionLocation,
         >("ClientProvidedTransactionLocation");
-    visitor.visit::<types::ClientUserId>("ClientUserId");
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "monitor"
+        )
+    )] visitor.visit::<types::ClientUserId>("ClientUserId");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::ClientUserIdNullable>("ClientUserIdNullable");
+    #[cfg(feature = "users")]
     visitor.visit::<types::ClientUserIdentity>("ClientUserIdentity");
+    #[cfg(feature = "users")]
     visitor.visit::<types::ClientUserIdentityAddress>("ClientUserIdentityAddress");
+    #[cfg(feature = "users")]
     visitor.visit::<types::ClientUserIdentityEmail>("ClientUserIdentityEmail");
+    #[cfg(feature = "users")]
     visitor.visit::<types::ClientUserIdentityName>("ClientUserIdentityName");
+    #[cfg(feature = "users")]
     visitor
         .visit::<types::ClientUserIdentityPhoneNumber>("ClientUserIdentityPhoneNumber");
     visitor.visit::<types::ConnectedApplication>("ConnectedApplication");
-    visitor.visit::<types::ConsentEvent>("ConsentEvent");
+    #[cfg(feature = "consent")] visitor.visit::<types::ConsentEvent>("ConsentEvent");
+    #[cfg(feature = "consent")]
     visitor.visit::<types::ConsentEventCode>("ConsentEventCode");
+    #[cfg(feature = "consent")]
     visitor.visit::<types::ConsentEventInitiator>("ConsentEventInitiator");
+    #[cfg(feature = "consent")]
     visitor.visit::<types::ConsentEventType>("ConsentEventType");
+    #[cfg(feature = "consent")]
     visitor.visit::<types::ConsentEventsGetRequest>("ConsentEventsGetRequest");
+    #[cfg(feature = "consent")]
     visitor.visit::<types::ConsentEventsGetResponse>("ConsentEventsGetResponse");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::ConsentPaymentIdempotencyKey>("ConsentPaymentIdempotencyKey");
+    #[cfg(feature = "consent")]
     visitor.visit::<types::ConsentedAccount>("ConsentedAccount");
-    visitor.visit::<types::ConsumerDispute>("ConsumerDispute");
+    #[cfg(feature = "check")] visitor.visit::<types::ConsumerDispute>("ConsumerDispute");
+    #[cfg(feature = "check")]
     visitor.visit::<types::ConsumerDisputeCategory>("ConsumerDisputeCategory");
     visitor.visit::<types::ConsumerReportPdfGetRequest>("ConsumerReportPdfGetRequest");
+    #[cfg(feature = "full")]
     visitor.visit::<types::ConsumerReportPdfGetResponse>("ConsumerReportPdfGetResponse");
     visitor
         .visit::<
             types::ConsumerReportPermissiblePurpose,
         >("ConsumerReportPermissiblePurpose");
+    #[cfg(feature = "users")]
     visitor.visit::<types::ConsumerReportUserIdentity>("ConsumerReportUserIdentity");
+    #[cfg(any(feature = "enrich", feature = "transactions"))]
     visitor.visit::<types::Counterparty>("Counterparty");
+    #[cfg(feature = "enrich")]
     visitor.visit::<types::CounterpartyInsights>("CounterpartyInsights");
-    visitor.visit::<types::CounterpartyNumbers>("CounterpartyNumbers");
-    visitor.visit::<types::CounterpartyNumbersBacs>("CounterpartyNumbersBacs");
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )] visitor.visit::<types::CounterpartyNumbers>("CounterpartyNumbers");
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )] visitor.visit::<types::CounterpartyNumbersBacs>("CounterpartyNumbersBacs");
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )]
     visitor
         .visit::<
             types::CounterpartyNumbersInternational,
         >("CounterpartyNumbersInternational");
-    visitor.visit::<types::CounterpartyType>("CounterpartyType");
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )] visitor.visit::<types::CounterpartyType>("CounterpartyType");
     visitor.visit::<types::CountryCode>("CountryCode");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraAnnualIncomeValues>("CraAnnualIncomeValues");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeAccount>("CraBankIncomeAccount");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeAccountMetadata>("CraBankIncomeAccountMetadata");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeBonusType>("CraBankIncomeBonusType");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeCause>("CraBankIncomeCause");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeCompleteResult>("CraBankIncomeCompleteResult");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeCompleteWebhook>("CraBankIncomeCompleteWebhook");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeEmployer>("CraBankIncomeEmployer");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeErrorWebhook>("CraBankIncomeErrorWebhook");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraBankIncomeHistoricalSummary,
         >("CraBankIncomeHistoricalSummary");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeIncomeProvider>("CraBankIncomeIncomeProvider");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeItem>("CraBankIncomeItem");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeSource>("CraBankIncomeSource");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeStatus>("CraBankIncomeStatus");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeSummary>("CraBankIncomeSummary");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeTransaction>("CraBankIncomeTransaction");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeWarning>("CraBankIncomeWarning");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraBankIncomeWarningCode>("CraBankIncomeWarningCode");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraCashflowInsightsReport>("CraCashflowInsightsReport");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportBaseReportGetRequest,
         >("CraCheckReportBaseReportGetRequest");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportBaseReportGetResponse,
         >("CraCheckReportBaseReportGetResponse");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportCashflowInsightsGetOptions,
         >("CraCheckReportCashflowInsightsGetOptions");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportCashflowInsightsGetRequest,
         >("CraCheckReportCashflowInsightsGetRequest");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportCashflowInsightsGetResponse,
         >("CraCheckReportCashflowInsightsGetResponse");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportCreateBaseReportOptions,
         >("CraCheckReportCreateBaseReportOptions");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportCreatePartnerInsightsOptions,
         >("CraCheckReportCreatePartnerInsightsOptions");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraCheckReportCreateRequest>("CraCheckReportCreateRequest");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraCheckReportCreateResponse>("CraCheckReportCreateResponse");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraCheckReportFailedWebhook>("CraCheckReportFailedWebhook");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::CraCheckReportFreddieMacGetRequest,
         >("CraCheckReportFreddieMacGetRequest");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::CraCheckReportFreddieMacGetResponse,
         >("CraCheckReportFreddieMacGetResponse");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::CraCheckReportFreddieMacVerificationOfAssetsDeal,
         >("CraCheckReportFreddieMacVerificationOfAssetsDeal");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraCheckReportGseOptions>("CraCheckReportGseOptions");
     visitor
         .visit::<
             types::CraCheckReportHomeLendingReportOptions,
         >("CraCheckReportHomeLendingReportOptions");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportIncomeInsightsGetOptions,
         >("CraCheckReportIncomeInsightsGetOptions");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportIncomeInsightsGetRequest,
         >("CraCheckReportIncomeInsightsGetRequest");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportIncomeInsightsGetResponse,
         >("CraCheckReportIncomeInsightsGetResponse");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportLendScoreGetOptions,
         >("CraCheckReportLendScoreGetOptions");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportLendScoreGetRequest,
         >("CraCheckReportLendScoreGetRequest");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportLendScoreGetResponse,
         >("CraCheckReportLendScoreGetResponse");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportNetworkInsightsGetOptions,
         >("CraCheckReportNetworkInsightsGetOptions");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportNetworkInsightsGetRequest,
         >("CraCheckReportNetworkInsightsGetRequest");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportNetworkInsightsGetResponse,
         >("CraCheckReportNetworkInsightsGetResponse");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportPartnerInsightsGetOptions,
         >("CraCheckReportPartnerInsightsGetOptions");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportPartnerInsightsGetPartnerInsights,
         >("CraCheckReportPartnerInsightsGetPartnerInsights");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportPartnerInsightsGetRequest,
         >("CraCheckReportPartnerInsightsGetRequest");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportPartnerInsightsGetResponse,
         >("CraCheckReportPartnerInsightsGetResponse");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraCheckReportPdfGetRequest>("CraCheckReportPdfGetRequest");
+    #[cfg(feature = "full")]
     visitor.visit::<types::CraCheckReportPdfGetResponse>("CraCheckReportPdfGetResponse");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraCheckReportReadyWebhook>("CraCheckReportReadyWebhook");
     visitor
         .visit::<
@@ -993,139 +6050,200 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::CraCheckReportVerificationGetReportType,
         >("CraCheckReportVerificationGetReportType");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportVerificationGetRequest,
         >("CraCheckReportVerificationGetRequest");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportVerificationGetResponse,
         >("CraCheckReportVerificationGetResponse");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportVerificationPdfGetRequest,
         >("CraCheckReportVerificationPdfGetRequest");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::CraCheckReportVerificationPdfGetResponse,
         >("CraCheckReportVerificationPdfGetResponse");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCheckReportVerificationPdfReportType,
         >("CraCheckReportVerificationPdfReportType");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCreditProfileCashflowAttributesSchema,
         >("CraCreditProfileCashflowAttributesSchema");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraCreditProfileInquiryType>("CraCreditProfileInquiryType");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraCreditProfileLendScore>("CraCreditProfileLendScore");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCreditProfileNetworkInsightsSchema,
         >("CraCreditProfileNetworkInsightsSchema");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraCreditProfileReport>("CraCreditProfileReport");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCreditProfileReportGetRequest,
         >("CraCreditProfileReportGetRequest");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCreditProfileReportGetResponse,
         >("CraCreditProfileReportGetResponse");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraCreditProfileReportMetadata,
         >("CraCreditProfileReportMetadata");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraCreditProfileReportType>("CraCreditProfileReportType");
+    #[cfg(feature = "check")]
     visitor
         .visit::<types::CraCreditProfileReportVersion>("CraCreditProfileReportVersion");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraCurrentModeledIncome>("CraCurrentModeledIncome");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraEmploymentRefreshReport>("CraEmploymentRefreshReport");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraEmploymentRefreshReportAccount,
         >("CraEmploymentRefreshReportAccount");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraEmploymentRefreshReportItem,
         >("CraEmploymentRefreshReportItem");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraEmploymentRefreshReportTransaction,
         >("CraEmploymentRefreshReportTransaction");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraIncomeCategory>("CraIncomeCategory");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraIncomeInsights>("CraIncomeInsights");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraIncomeInsightsUserSummary>("CraIncomeInsightsUserSummary");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraIncomeMetrics>("CraIncomeMetrics");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraIncomeNextPayment>("CraIncomeNextPayment");
-    visitor.visit::<types::CraIncomeStream>("CraIncomeStream");
+    #[cfg(feature = "check")] visitor.visit::<types::CraIncomeStream>("CraIncomeStream");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraIncomeStreamInsights>("CraIncomeStreamInsights");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraIncomeTransaction>("CraIncomeTransaction");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraIncomeTransactionOutlier>("CraIncomeTransactionOutlier");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLendScoreReport>("CraLendScoreReport");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoanApplication>("CraLoanApplication");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoanApplicationDecision>("CraLoanApplicationDecision");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoanApplicationId>("CraLoanApplicationId");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoanClosedStatus>("CraLoanClosedStatus");
-    visitor.visit::<types::CraLoanId>("CraLoanId");
+    #[cfg(feature = "check")] visitor.visit::<types::CraLoanId>("CraLoanId");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoanOpenedStatus>("CraLoanOpenedStatus");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoanPaymentHistory>("CraLoanPaymentHistory");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoanPaymentSchedule>("CraLoanPaymentSchedule");
-    visitor.visit::<types::CraLoanRegister>("CraLoanRegister");
+    #[cfg(feature = "check")] visitor.visit::<types::CraLoanRegister>("CraLoanRegister");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoanRegisterApplication>("CraLoanRegisterApplication");
-    visitor.visit::<types::CraLoanStatus>("CraLoanStatus");
+    #[cfg(feature = "check")] visitor.visit::<types::CraLoanStatus>("CraLoanStatus");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoanStatusEffectiveDate>("CraLoanStatusEffectiveDate");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoanStatusHistoryUpdate>("CraLoanStatusHistoryUpdate");
-    visitor.visit::<types::CraLoanType>("CraLoanType");
+    #[cfg(feature = "check")] visitor.visit::<types::CraLoanType>("CraLoanType");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoanUnregister>("CraLoanUnregister");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoanUnregisterResponse>("CraLoanUnregisterResponse");
-    visitor.visit::<types::CraLoanUpdate>("CraLoanUpdate");
+    #[cfg(feature = "check")] visitor.visit::<types::CraLoanUpdate>("CraLoanUpdate");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoanUserToken>("CraLoanUserToken");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraLoansApplicationsRegisterRequest,
         >("CraLoansApplicationsRegisterRequest");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraLoansApplicationsRegisterResponse,
         >("CraLoansApplicationsRegisterResponse");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoansRegisterRequest>("CraLoansRegisterRequest");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoansRegisterResponse>("CraLoansRegisterResponse");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoansUnregisterRequest>("CraLoansUnregisterRequest");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoansUpdateRequest>("CraLoansUpdateRequest");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraLoansUpdateResponse>("CraLoansUpdateResponse");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraMonitoringInsightsGetRequest,
         >("CraMonitoringInsightsGetRequest");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraMonitoringInsightsGetResponse,
         >("CraMonitoringInsightsGetResponse");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraMonitoringInsightsItem>("CraMonitoringInsightsItem");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraMonitoringInsightsSubscribeRequest,
         >("CraMonitoringInsightsSubscribeRequest");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraMonitoringInsightsSubscribeResponse,
         >("CraMonitoringInsightsSubscribeResponse");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraMonitoringInsightsSubscriptionId,
         >("CraMonitoringInsightsSubscriptionId");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraMonitoringInsightsUnsubscribeRequest,
         >("CraMonitoringInsightsUnsubscribeRequest");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraMonitoringInsightsUnsubscribeResponse,
         >("CraMonitoringInsightsUnsubscribeResponse");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraMonthlyIncomeValues>("CraMonthlyIncomeValues");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraNetworkInsightsItem>("CraNetworkInsightsItem");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraNetworkInsightsReport>("CraNetworkInsightsReport");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::CraPartnerInsights>("CraPartnerInsights");
     visitor
         .visit::<
@@ -1136,32 +6254,43 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
             types::CraPartnerInsightsBaseFicoScoreVersion,
         >("CraPartnerInsightsBaseFicoScoreVersion");
     visitor.visit::<types::CraPartnerInsightsBureau>("CraPartnerInsightsBureau");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraPartnerInsightsCompleteWebhook,
         >("CraPartnerInsightsCompleteWebhook");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraPartnerInsightsErrorWebhook,
         >("CraPartnerInsightsErrorWebhook");
     visitor.visit::<types::CraPartnerInsightsFicoInput>("CraPartnerInsightsFicoInput");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor
         .visit::<
             types::CraPartnerInsightsFicoReportCharacteristics,
         >("CraPartnerInsightsFicoReportCharacteristics");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor
         .visit::<types::CraPartnerInsightsFicoResults>("CraPartnerInsightsFicoResults");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CraPartnerInsightsGetRequest>("CraPartnerInsightsGetRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<types::CraPartnerInsightsGetResponse>("CraPartnerInsightsGetResponse");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::CraPartnerInsightsItem>("CraPartnerInsightsItem");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor
         .visit::<types::CraPartnerInsightsItemAccount>("CraPartnerInsightsItemAccount");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor
         .visit::<
             types::CraPartnerInsightsItemAccountMetadata,
         >("CraPartnerInsightsItemAccountMetadata");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::CraPartnerInsightsPrism>("CraPartnerInsightsPrism");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor
         .visit::<
             types::CraPartnerInsightsUltraFicoScore,
@@ -1170,6 +6299,7 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::CraPartnerInsightsUltraFicoScoreRequest,
         >("CraPartnerInsightsUltraFicoScoreRequest");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor
         .visit::<
             types::CraPartnerInsightsUltraFicoScoreResult,
@@ -1178,352 +6308,499 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::CraPartnerInsightsUltraFicoScoreVersion,
         >("CraPartnerInsightsUltraFicoScoreVersion");
-    visitor.visit::<types::CraPdfAddOns>("CraPdfAddOns");
+    #[cfg(feature = "check")] visitor.visit::<types::CraPdfAddOns>("CraPdfAddOns");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraPredictionInterval>("CraPredictionInterval");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraProjectedModeledIncome>("CraProjectedModeledIncome");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraUpgradeFailedWebhook>("CraUpgradeFailedWebhook");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraUserCheckReportFailedWebhook,
         >("CraUserCheckReportFailedWebhook");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraUserCheckReportReadyWebhook,
         >("CraUserCheckReportReadyWebhook");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::CraUserTier>("CraUserTier");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraVerificationIncomeAccount>("CraVerificationIncomeAccount");
+    #[cfg(feature = "check")]
     visitor
         .visit::<types::CraVerificationIncomeCategory>("CraVerificationIncomeCategory");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraVerificationIncomeItem>("CraVerificationIncomeItem");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraVerificationIncomeMetrics>("CraVerificationIncomeMetrics");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraVerificationIncomeNextPayment,
         >("CraVerificationIncomeNextPayment");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraVerificationIncomePayFrequency,
         >("CraVerificationIncomePayFrequency");
+    #[cfg(feature = "check")]
     visitor
         .visit::<types::CraVerificationIncomeProvider>("CraVerificationIncomeProvider");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraVerificationIncomeReport>("CraVerificationIncomeReport");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraVerificationIncomeStatus>("CraVerificationIncomeStatus");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraVerificationIncomeStream>("CraVerificationIncomeStream");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraVerificationIncomeStreamInsights,
         >("CraVerificationIncomeStreamInsights");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraVerificationIncomeTransaction,
         >("CraVerificationIncomeTransaction");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraVerificationIncomeTransactionOutlier,
         >("CraVerificationIncomeTransactionOutlier");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraVerificationIncomeUserSummary,
         >("CraVerificationIncomeUserSummary");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraVerificationIncomeValues>("CraVerificationIncomeValues");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraVerificationModeledIncome>("CraVerificationModeledIncome");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraVerificationReport>("CraVerificationReport");
-    visitor.visit::<types::CraVoaReport>("CraVoaReport");
+    #[cfg(feature = "check")] visitor.visit::<types::CraVoaReport>("CraVoaReport");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraVoaReportAccount>("CraVoaReportAccount");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraVoaReportAccountBalances>("CraVoaReportAccountBalances");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraVoaReportAccountHistoricalBalance,
         >("CraVoaReportAccountHistoricalBalance");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraVoaReportAttributes>("CraVoaReportAttributes");
+    #[cfg(feature = "check")]
     visitor.visit::<types::CraVoaReportItem>("CraVoaReportItem");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::CraVoaReportTransactionsInsights,
         >("CraVoaReportTransactionsInsights");
-    visitor.visit::<types::Credit1099>("Credit1099");
+    #[cfg(feature = "income")] visitor.visit::<types::Credit1099>("Credit1099");
+    #[cfg(feature = "income")]
     visitor.visit::<types::Credit1099Filer>("Credit1099Filer");
+    #[cfg(feature = "income")]
     visitor.visit::<types::Credit1099Payer>("Credit1099Payer");
+    #[cfg(feature = "income")]
     visitor.visit::<types::Credit1099Recipient>("Credit1099Recipient");
-    visitor.visit::<types::CreditAccount>("CreditAccount");
+    #[cfg(feature = "full")] visitor.visit::<types::CreditAccount>("CreditAccount");
     visitor.visit::<types::CreditAccountSubtype>("CreditAccountSubtype");
     visitor.visit::<types::CreditAccountSubtypes>("CreditAccountSubtypes");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::CreditAchClass>("CreditAchClass");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::CreditAmountWithCurrency>("CreditAmountWithCurrency");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditAuditCopyTokenCreateRequest,
         >("CreditAuditCopyTokenCreateRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditAuditCopyTokenCreateResponse,
         >("CreditAuditCopyTokenCreateResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditAuditCopyTokenRemoveRequest,
         >("CreditAuditCopyTokenRemoveRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditAuditCopyTokenRemoveResponse,
         >("CreditAuditCopyTokenRemoveResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditAuditCopyTokenUpdateRequest,
         >("CreditAuditCopyTokenUpdateRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditAuditCopyTokenUpdateResponse,
         >("CreditAuditCopyTokenUpdateResponse");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankEmployer>("CreditBankEmployer");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankEmployment>("CreditBankEmployment");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankEmploymentGetRequest,
         >("CreditBankEmploymentGetRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankEmploymentGetResponse,
         >("CreditBankEmploymentGetResponse");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankEmploymentItem>("CreditBankEmploymentItem");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankEmploymentReport>("CreditBankEmploymentReport");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankEmploymentWarning>("CreditBankEmploymentWarning");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankEmploymentWarningType,
         >("CreditBankEmploymentWarningType");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankIncome>("CreditBankIncome");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankIncomeAccount>("CreditBankIncomeAccount");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::CreditBankIncomeAccountType>("CreditBankIncomeAccountType");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::CreditBankIncomeCategory>("CreditBankIncomeCategory");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankIncomeCause>("CreditBankIncomeCause");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::CreditBankIncomeErrorType>("CreditBankIncomeErrorType");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankIncomeGetRequest>("CreditBankIncomeGetRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankIncomeGetRequestOptions,
         >("CreditBankIncomeGetRequestOptions");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankIncomeGetResponse>("CreditBankIncomeGetResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankIncomeHistoricalSummary,
         >("CreditBankIncomeHistoricalSummary");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankIncomeItem>("CreditBankIncomeItem");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::CreditBankIncomePayFrequency>("CreditBankIncomePayFrequency");
+    #[cfg(feature = "income")]
     visitor
         .visit::<types::CreditBankIncomePdfGetRequest>("CreditBankIncomePdfGetRequest");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::CreditBankIncomePdfGetResponse,
         >("CreditBankIncomePdfGetResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankIncomeRefreshRequest,
         >("CreditBankIncomeRefreshRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankIncomeRefreshRequestOptions,
         >("CreditBankIncomeRefreshRequestOptions");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankIncomeRefreshResponse,
         >("CreditBankIncomeRefreshResponse");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankIncomeSource>("CreditBankIncomeSource");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankIncomeSummary>("CreditBankIncomeSummary");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankIncomeTransaction>("CreditBankIncomeTransaction");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankIncomeWarning>("CreditBankIncomeWarning");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditBankIncomeWarningCode>("CreditBankIncomeWarningCode");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::CreditBankIncomeWarningType>("CreditBankIncomeWarningType");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankIncomeWebhookUpdateRequest,
         >("CreditBankIncomeWebhookUpdateRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankIncomeWebhookUpdateResponse,
         >("CreditBankIncomeWebhookUpdateResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankStatementUploadAccountOwner,
         >("CreditBankStatementUploadAccountOwner");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankStatementUploadAccountOwnerAddress,
         >("CreditBankStatementUploadAccountOwnerAddress");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankStatementUploadBankAccount,
         >("CreditBankStatementUploadBankAccount");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankStatementUploadBankAccountPeriod,
         >("CreditBankStatementUploadBankAccountPeriod");
+    #[cfg(feature = "income")]
     visitor
         .visit::<types::CreditBankStatementUploadItem>("CreditBankStatementUploadItem");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankStatementUploadObject,
         >("CreditBankStatementUploadObject");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankStatementUploadTransaction,
         >("CreditBankStatementUploadTransaction");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankStatementsUploadsGetRequest,
         >("CreditBankStatementsUploadsGetRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankStatementsUploadsGetRequestOptions,
         >("CreditBankStatementsUploadsGetRequestOptions");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditBankStatementsUploadsGetResponse,
         >("CreditBankStatementsUploadsGetResponse");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::CreditCardLiability>("CreditCardLiability");
+    #[cfg(any(feature = "assets", feature = "check", feature = "transactions"))]
     visitor.visit::<types::CreditCategory>("CreditCategory");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditDocumentMetadata>("CreditDocumentMetadata");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditDocumentType>("CreditDocumentType");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditEmployerVerification>("CreditEmployerVerification");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditEmploymentEmployeeType>("CreditEmploymentEmployeeType");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditEmploymentGetRequest>("CreditEmploymentGetRequest");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditEmploymentGetResponse>("CreditEmploymentGetResponse");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditEmploymentItem>("CreditEmploymentItem");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditEmploymentVerification>("CreditEmploymentVerification");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditEmploymentVerificationStatus,
         >("CreditEmploymentVerificationStatus");
     visitor.visit::<types::CreditFilter>("CreditFilter");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditFreddieMacAsset>("CreditFreddieMacAsset");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditFreddieMacAssetTransaction,
         >("CreditFreddieMacAssetTransaction");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditFreddieMacAssetTransactions,
         >("CreditFreddieMacAssetTransactions");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditFreddieMacAssets>("CreditFreddieMacAssets");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditFreddieMacIndividualName,
         >("CreditFreddieMacIndividualName");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditFreddieMacLoan>("CreditFreddieMacLoan");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditFreddieMacLoanIdentifiers,
         >("CreditFreddieMacLoanIdentifiers");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditFreddieMacLoans>("CreditFreddieMacLoans");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditFreddieMacParties>("CreditFreddieMacParties");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditFreddieMacParty>("CreditFreddieMacParty");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditFreddieMacPartyIndividual,
         >("CreditFreddieMacPartyIndividual");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditFreddieMacReportingInformation,
         >("CreditFreddieMacReportingInformation");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditFreddieMacReportsGetRequest,
         >("CreditFreddieMacReportsGetRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditFreddieMacReportsGetResponse,
         >("CreditFreddieMacReportsGetResponse");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditFreddieMacService>("CreditFreddieMacService");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditFreddieMacServices>("CreditFreddieMacServices");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditFreddieMacVerificationOfAsset,
         >("CreditFreddieMacVerificationOfAsset");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditFreddieMacVerificationOfAssetResponse,
         >("CreditFreddieMacVerificationOfAssetResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditFreddieMacVerificationOfAssetsDeal,
         >("CreditFreddieMacVerificationOfAssetsDeal");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::CreditIsoCurrencyCode>("CreditIsoCurrencyCode");
-    visitor.visit::<types::CreditPayStub>("CreditPayStub");
+    #[cfg(feature = "income")] visitor.visit::<types::CreditPayStub>("CreditPayStub");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditPayStubAddress>("CreditPayStubAddress");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditPayStubDeductions>("CreditPayStubDeductions");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditPayStubEarnings>("CreditPayStubEarnings");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditPayStubEmployee>("CreditPayStubEmployee");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditPayStubEmployer>("CreditPayStubEmployer");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditPayStubNetPay>("CreditPayStubNetPay");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditPayStubPayBasisType>("CreditPayStubPayBasisType");
+    #[cfg(feature = "income")]
     visitor
         .visit::<types::CreditPayrollIncomeGetRequest>("CreditPayrollIncomeGetRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditPayrollIncomeGetRequestOptions,
         >("CreditPayrollIncomeGetRequestOptions");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditPayrollIncomeGetResponse,
         >("CreditPayrollIncomeGetResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditPayrollIncomeParsingConfigUpdateRequest,
         >("CreditPayrollIncomeParsingConfigUpdateRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditPayrollIncomeParsingConfigUpdateResponse,
         >("CreditPayrollIncomeParsingConfigUpdateResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditPayrollIncomePrecheckRequest,
         >("CreditPayrollIncomePrecheckRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditPayrollIncomePrecheckResponse,
         >("CreditPayrollIncomePrecheckResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditPayrollIncomeRefreshRequest,
         >("CreditPayrollIncomeRefreshRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditPayrollIncomeRefreshRequestOptions,
         >("CreditPayrollIncomeRefreshRequestOptions");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditPayrollIncomeRefreshResponse,
         >("CreditPayrollIncomeRefreshResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditPayrollIncomeRefreshStatus,
         >("CreditPayrollIncomeRefreshStatus");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditPayrollIncomeRiskSignalsGetRequest,
         >("CreditPayrollIncomeRiskSignalsGetRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditPayrollIncomeRiskSignalsGetResponse,
         >("CreditPayrollIncomeRiskSignalsGetResponse");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditPlatformIds>("CreditPlatformIds");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::CreditRelayCreateRequest>("CreditRelayCreateRequest");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::CreditRelayCreateResponse>("CreditRelayCreateResponse");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::CreditRelayGetRequest>("CreditRelayGetRequest");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::CreditRelayPdfGetRequest>("CreditRelayPdfGetRequest");
+    #[cfg(feature = "full")]
     visitor.visit::<types::CreditRelayPdfGetResponse>("CreditRelayPdfGetResponse");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::CreditRelayRefreshRequest>("CreditRelayRefreshRequest");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::CreditRelayRefreshResponse>("CreditRelayRefreshResponse");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::CreditRelayRemoveRequest>("CreditRelayRemoveRequest");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::CreditRelayRemoveResponse>("CreditRelayRemoveResponse");
-    visitor.visit::<types::CreditSession>("CreditSession");
+    #[cfg(feature = "income")] visitor.visit::<types::CreditSession>("CreditSession");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditSessionBankEmploymentResult,
         >("CreditSessionBankEmploymentResult");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditSessionBankEmploymentStatus,
         >("CreditSessionBankEmploymentStatus");
+    #[cfg(feature = "income")]
     visitor
         .visit::<types::CreditSessionBankIncomeResult>("CreditSessionBankIncomeResult");
     visitor
@@ -1532,244 +6809,436 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::CreditSessionDocumentIncomeResult,
         >("CreditSessionDocumentIncomeResult");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditSessionError>("CreditSessionError");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditSessionItemAddResult>("CreditSessionItemAddResult");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::CreditSessionPayrollIncomeResult,
         >("CreditSessionPayrollIncomeResult");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditSessionResults>("CreditSessionResults");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditSessionsGetRequest>("CreditSessionsGetRequest");
+    #[cfg(feature = "income")]
     visitor.visit::<types::CreditSessionsGetResponse>("CreditSessionsGetResponse");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::CreditUnofficialCurrencyCode>("CreditUnofficialCurrencyCode");
-    visitor.visit::<types::CreditW2>("CreditW2");
-    visitor.visit::<types::Cursor>("Cursor");
+    #[cfg(feature = "income")] visitor.visit::<types::CreditW2>("CreditW2");
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "identity-verification",
+            feature = "kyc-aml-users",
+            feature = "monitor"
+        )
+    )] visitor.visit::<types::Cursor>("Cursor");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::CustomSandboxTransaction>("CustomSandboxTransaction");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::CustomerInitiatedReturnRisk>("CustomerInitiatedReturnRisk");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::CustomerInitiatedRiskTier>("CustomerInitiatedRiskTier");
+    #[cfg(feature = "kyc-aml-users")]
     visitor.visit::<types::DashboardUser>("DashboardUser");
+    #[cfg(feature = "kyc-aml-users")]
     visitor.visit::<types::DashboardUserGetRequest>("DashboardUserGetRequest");
+    #[cfg(feature = "kyc-aml-users")]
     visitor.visit::<types::DashboardUserGetResponse>("DashboardUserGetResponse");
+    #[cfg(any(feature = "kyc-aml-users", feature = "monitor"))]
     visitor.visit::<types::DashboardUserId>("DashboardUserId");
+    #[cfg(any(feature = "beacon", feature = "monitor"))]
     visitor.visit::<types::DashboardUserIdNullable>("DashboardUserIdNullable");
+    #[cfg(feature = "kyc-aml-users")]
     visitor.visit::<types::DashboardUserListRequest>("DashboardUserListRequest");
+    #[cfg(feature = "kyc-aml-users")]
     visitor.visit::<types::DashboardUserListResponse>("DashboardUserListResponse");
+    #[cfg(feature = "kyc-aml-users")]
     visitor.visit::<types::DashboardUserStatus>("DashboardUserStatus");
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
     visitor.visit::<types::DataSources>("DataSources");
-    visitor.visit::<types::DateRange>("DateRange");
-    visitor.visit::<types::Deductions>("Deductions");
+    #[cfg(feature = "monitor")] visitor.visit::<types::DateRange>("DateRange");
+    #[cfg(feature = "income")] visitor.visit::<types::Deductions>("Deductions");
+    #[cfg(feature = "income")]
     visitor.visit::<types::DeductionsBreakdown>("DeductionsBreakdown");
+    #[cfg(feature = "income")]
     visitor.visit::<types::DeductionsTotal>("DeductionsTotal");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::DefaultUpdateWebhook>("DefaultUpdateWebhook");
+    #[cfg(feature = "full")]
     visitor.visit::<types::DepositoryAccount>("DepositoryAccount");
     visitor.visit::<types::DepositoryAccountSubtype>("DepositoryAccountSubtype");
     visitor.visit::<types::DepositoryAccountSubtypes>("DepositoryAccountSubtypes");
     visitor.visit::<types::DepositoryFilter>("DepositoryFilter");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::DeprecatedClientUserId>("DeprecatedClientUserId");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::DetailedOriginator>("DetailedOriginator");
+    #[cfg(feature = "enrich")]
     visitor.visit::<types::DetectedAccount>("DetectedAccount");
-    visitor.visit::<types::DeviceId>("DeviceId");
+    #[cfg(feature = "full")] visitor.visit::<types::DeviceId>("DeviceId");
+    #[cfg(feature = "income")]
     visitor.visit::<types::DistributionBreakdown>("DistributionBreakdown");
-    visitor.visit::<types::DocType>("DocType");
+    #[cfg(feature = "income")] visitor.visit::<types::DocType>("DocType");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::DocumentAnalysis>("DocumentAnalysis");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<types::DocumentAuthenticityMatchCode>("DocumentAuthenticityMatchCode");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::DocumentDateOfBirthMatchCode>("DocumentDateOfBirthMatchCode");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::DocumentImageBack>("DocumentImageBack");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::DocumentImageCroppedBack>("DocumentImageCroppedBack");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::DocumentImageCroppedFront>("DocumentImageCroppedFront");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::DocumentImageFace>("DocumentImageFace");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::DocumentImageFront>("DocumentImageFront");
+    #[cfg(feature = "income")]
     visitor.visit::<types::DocumentMetadata>("DocumentMetadata");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::DocumentNameMatchCode>("DocumentNameMatchCode");
+    #[cfg(feature = "income")]
     visitor.visit::<types::DocumentRiskSignal>("DocumentRiskSignal");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::DocumentRiskSignalInstitutionMetadata,
         >("DocumentRiskSignalInstitutionMetadata");
+    #[cfg(feature = "income")]
     visitor.visit::<types::DocumentRiskSignalsObject>("DocumentRiskSignalsObject");
+    #[cfg(feature = "income")]
     visitor.visit::<types::DocumentRiskSummary>("DocumentRiskSummary");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::DocumentStatus>("DocumentStatus");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::DocumentaryVerification>("DocumentaryVerification");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::DocumentaryVerificationDocument,
         >("DocumentaryVerificationDocument");
-    visitor.visit::<types::Earnings>("Earnings");
+    #[cfg(feature = "income")] visitor.visit::<types::Earnings>("Earnings");
+    #[cfg(feature = "income")]
     visitor.visit::<types::EarningsBreakdown>("EarningsBreakdown");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::EarningsBreakdownCanonicalDescription,
         >("EarningsBreakdownCanonicalDescription");
-    visitor.visit::<types::EarningsTotal>("EarningsTotal");
-    visitor.visit::<types::Email>("Email");
-    visitor.visit::<types::EmailAddress>("EmailAddress");
+    #[cfg(feature = "income")] visitor.visit::<types::EarningsTotal>("EarningsTotal");
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )] visitor.visit::<types::Email>("Email");
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "kyc-aml-users",
+            feature = "monitor"
+        )
+    )] visitor.visit::<types::EmailAddress>("EmailAddress");
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
     visitor.visit::<types::EmailAddressMatchScore>("EmailAddressMatchScore");
-    visitor.visit::<types::EmailAddressNullable>("EmailAddressNullable");
-    visitor.visit::<types::EmailType>("EmailType");
-    visitor.visit::<types::Employee>("Employee");
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "monitor"
+        )
+    )] visitor.visit::<types::EmailAddressNullable>("EmailAddressNullable");
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )] visitor.visit::<types::EmailType>("EmailType");
+    #[cfg(feature = "income")] visitor.visit::<types::Employee>("Employee");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::EmployeeIncomeSummaryFieldString,
         >("EmployeeIncomeSummaryFieldString");
-    visitor.visit::<types::Employer>("Employer");
+    #[cfg(feature = "employers")] visitor.visit::<types::Employer>("Employer");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::EmployerIncomeSummaryFieldString,
         >("EmployerIncomeSummaryFieldString");
+    #[cfg(feature = "income")]
     visitor.visit::<types::EmployerVerification>("EmployerVerification");
+    #[cfg(feature = "employers")]
     visitor.visit::<types::EmployersSearchRequest>("EmployersSearchRequest");
+    #[cfg(feature = "employers")]
     visitor.visit::<types::EmployersSearchResponse>("EmployersSearchResponse");
+    #[cfg(feature = "income")]
     visitor.visit::<types::EmploymentDetails>("EmploymentDetails");
     visitor.visit::<types::EmploymentSourceType>("EmploymentSourceType");
+    #[cfg(feature = "income")]
     visitor.visit::<types::EmploymentVerification>("EmploymentVerification");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::EmploymentVerificationGetRequest,
         >("EmploymentVerificationGetRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::EmploymentVerificationGetResponse,
         >("EmploymentVerificationGetResponse");
+    #[cfg(feature = "income")]
     visitor.visit::<types::EmploymentVerificationStatus>("EmploymentVerificationStatus");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::Enhancements>("Enhancements");
+    #[cfg(feature = "enrich")]
     visitor.visit::<types::EnrichTransactionDirection>("EnrichTransactionDirection");
-    visitor.visit::<types::Enrichments>("Enrichments");
-    visitor.visit::<types::EntityDocument>("EntityDocument");
+    #[cfg(feature = "enrich")] visitor.visit::<types::Enrichments>("Enrichments");
+    #[cfg(feature = "monitor")] visitor.visit::<types::EntityDocument>("EntityDocument");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityDocumentType>("EntityDocumentType");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityScreeningHitAnalysis>("EntityScreeningHitAnalysis");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityScreeningHitData>("EntityScreeningHitData");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::EntityScreeningHitDocumentsItems,
         >("EntityScreeningHitDocumentsItems");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityScreeningHitEmails>("EntityScreeningHitEmails");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<types::EntityScreeningHitEmailsItems>("EntityScreeningHitEmailsItems");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityScreeningHitNames>("EntityScreeningHitNames");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityScreeningHitNamesItems>("EntityScreeningHitNamesItems");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::EntityScreeningHitPhoneNumbers,
         >("EntityScreeningHitPhoneNumbers");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityScreeningHitUrls>("EntityScreeningHitUrls");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityScreeningHitUrlsItems>("EntityScreeningHitUrlsItems");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::EntityScreeningHitsPhoneNumberItems,
         >("EntityScreeningHitsPhoneNumberItems");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::EntityScreeningStatusUpdatedWebhook,
         >("EntityScreeningStatusUpdatedWebhook");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityWatchlistCode>("EntityWatchlistCode");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityWatchlistProgram>("EntityWatchlistProgram");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityWatchlistProgramId>("EntityWatchlistProgramId");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityWatchlistScreening>("EntityWatchlistScreening");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityWatchlistScreeningHit>("EntityWatchlistScreeningHit");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<types::EntityWatchlistScreeningHitId>("EntityWatchlistScreeningHitId");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityWatchlistScreeningId>("EntityWatchlistScreeningId");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityWatchlistScreeningName>("EntityWatchlistScreeningName");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::EntityWatchlistScreeningProgramName,
         >("EntityWatchlistScreeningProgramName");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::EntityWatchlistScreeningReview,
         >("EntityWatchlistScreeningReview");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::EntityWatchlistScreeningReviewId,
         >("EntityWatchlistScreeningReviewId");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::EntityWatchlistScreeningSearchTerms,
         >("EntityWatchlistScreeningSearchTerms");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::EntityWatchlistSearchTerms>("EntityWatchlistSearchTerms");
-    visitor.visit::<types::EwaAttributes>("EwaAttributes");
-    visitor.visit::<types::EwaScore>("EwaScore");
+    #[cfg(feature = "beta")] visitor.visit::<types::EwaAttributes>("EwaAttributes");
+    #[cfg(feature = "beta")] visitor.visit::<types::EwaScore>("EwaScore");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::ExpenditureInsights>("ExpenditureInsights");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::ExpenditureSummary>("ExpenditureSummary");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::ExpirationDate>("ExpirationDate");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::ExtendedRecipientMetadata>("ExtendedRecipientMetadata");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::ExternalPaymentInitiationConsentOptions,
         >("ExternalPaymentInitiationConsentOptions");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::ExternalPaymentOptions>("ExternalPaymentOptions");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::ExternalPaymentRefundDetails>("ExternalPaymentRefundDetails");
+    #[cfg(feature = "full")]
     visitor.visit::<types::ExternalPaymentScheduleBase>("ExternalPaymentScheduleBase");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::ExternalPaymentScheduleGet>("ExternalPaymentScheduleGet");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::ExternalPaymentScheduleRequest,
         >("ExternalPaymentScheduleRequest");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<
             types::FallbackAuthMicrodepositAutoVerifiedWebhook,
         >("FallbackAuthMicrodepositAutoVerifiedWebhook");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<
             types::FallbackAuthMicrodepositVerificationExpiredWebhook,
         >("FallbackAuthMicrodepositVerificationExpiredWebhook");
     visitor.visit::<types::FamilyNameField>("FamilyNameField");
-    visitor.visit::<types::FdxConsentGrant>("FdxConsentGrant");
+    #[cfg(feature = "fdx")] visitor.visit::<types::FdxConsentGrant>("FdxConsentGrant");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::FdxConsentGrantResource>("FdxConsentGrantResource");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::FdxConsentGrantStatus>("FdxConsentGrantStatus");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::FdxConsentResourceType>("FdxConsentResourceType");
-    visitor.visit::<types::FdxContentTypes>("FdxContentTypes");
-    visitor.visit::<types::FdxDataCluster>("FdxDataCluster");
-    visitor.visit::<types::FdxEventStatus>("FdxEventStatus");
-    visitor.visit::<types::FdxFiAttribute>("FdxFiAttribute");
-    visitor.visit::<types::FdxHateoasLink>("FdxHateoasLink");
+    #[cfg(feature = "fdx")] visitor.visit::<types::FdxContentTypes>("FdxContentTypes");
+    #[cfg(feature = "fdx")] visitor.visit::<types::FdxDataCluster>("FdxDataCluster");
+    #[cfg(feature = "fdx")] visitor.visit::<types::FdxEventStatus>("FdxEventStatus");
+    #[cfg(feature = "full")] visitor.visit::<types::FdxFiAttribute>("FdxFiAttribute");
+    #[cfg(feature = "fdx")] visitor.visit::<types::FdxHateoasLink>("FdxHateoasLink");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::FdxHateoasLinkAction>("FdxHateoasLinkAction");
+    #[cfg(feature = "full")]
     visitor.visit::<types::FdxInitiatorFiAttribute>("FdxInitiatorFiAttribute");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::FdxLifecycleEvent>("FdxLifecycleEvent");
-    visitor.visit::<types::FdxNotification>("FdxNotification");
+    #[cfg(feature = "fdx")] visitor.visit::<types::FdxNotification>("FdxNotification");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::FdxNotificationCategory>("FdxNotificationCategory");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::FdxNotificationPayload>("FdxNotificationPayload");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::FdxNotificationPayloadIdType>("FdxNotificationPayloadIdType");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::FdxNotificationPriority>("FdxNotificationPriority");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::FdxNotificationSeverity>("FdxNotificationSeverity");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::FdxNotificationType>("FdxNotificationType");
-    visitor.visit::<types::FdxParty>("FdxParty");
-    visitor.visit::<types::FdxPartyRegistry>("FdxPartyRegistry");
-    visitor.visit::<types::FdxPartyType>("FdxPartyType");
+    #[cfg(feature = "fdx")] visitor.visit::<types::FdxParty>("FdxParty");
+    #[cfg(feature = "fdx")] visitor.visit::<types::FdxPartyRegistry>("FdxPartyRegistry");
+    #[cfg(feature = "fdx")] visitor.visit::<types::FdxPartyType>("FdxPartyType");
+    #[cfg(feature = "full")]
     visitor.visit::<types::FdxRecipientMetadata>("FdxRecipientMetadata");
-    visitor.visit::<types::FdxTimestamp>("FdxTimestamp");
-    visitor.visit::<types::FdxUpdateReason>("FdxUpdateReason");
+    #[cfg(feature = "fdx")] visitor.visit::<types::FdxTimestamp>("FdxTimestamp");
+    #[cfg(feature = "fdx")] visitor.visit::<types::FdxUpdateReason>("FdxUpdateReason");
+    #[cfg(feature = "enrich")]
     visitor.visit::<types::FinancialInstitutionInsights>("FinancialInstitutionInsights");
-    visitor.visit::<types::FixedIncome>("FixedIncome");
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )] visitor.visit::<types::FixedIncome>("FixedIncome");
+    #[cfg(feature = "check")]
     visitor.visit::<types::ForecastedMonthlyIncome>("ForecastedMonthlyIncome");
-    visitor.visit::<types::Form1099Type>("Form1099Type");
+    #[cfg(feature = "income")] visitor.visit::<types::Form1099Type>("Form1099Type");
+    #[cfg(feature = "full")]
     visitor.visit::<types::ForwardedJsonResponse>("ForwardedJsonResponse");
-    visitor.visit::<types::FraudAmount>("FraudAmount");
+    #[cfg(feature = "beacon")] visitor.visit::<types::FraudAmount>("FraudAmount");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::FraudAnalysisDetails>("FraudAnalysisDetails");
+    #[cfg(any(feature = "identity-verification", feature = "protect"))]
     visitor.visit::<types::FraudAttributes>("FraudAttributes");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::FraudCheckOutcome>("FraudCheckOutcome");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::FraudCheckOutcomeWithNoData>("FraudCheckOutcomeWithNoData");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::GamblingIndicators>("GamblingIndicators");
     visitor.visit::<types::GenericCountryCode>("GenericCountryCode");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::GenericCountryCodeNullable>("GenericCountryCodeNullable");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::GenericScreeningHitLocationItems,
         >("GenericScreeningHitLocationItems");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::GetRecipientResponse>("GetRecipientResponse");
+    #[cfg(feature = "fdx")]
     visitor.visit::<types::GetRecipientsResponse>("GetRecipientsResponse");
     visitor.visit::<types::GivenNameField>("GivenNameField");
     visitor.visit::<types::GseReportType>("GseReportType");
     visitor.visit::<types::HealthIncident>("HealthIncident");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::HiddenMatchSummaryCode>("HiddenMatchSummaryCode");
+    #[cfg(feature = "check")]
     visitor.visit::<types::HistoricalAnnualIncome>("HistoricalAnnualIncome");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::HistoricalBalance>("HistoricalBalance");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::HistoricalUpdateWebhook>("HistoricalUpdateWebhook");
-    visitor.visit::<types::Holding>("Holding");
-    visitor.visit::<types::HoldingTaxLot>("HoldingTaxLot");
-    visitor.visit::<types::HoldingTaxLotPositionType>("HoldingTaxLotPositionType");
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )] visitor.visit::<types::Holding>("Holding");
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )] visitor.visit::<types::HoldingTaxLot>("HoldingTaxLot");
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )] visitor.visit::<types::HoldingTaxLotPositionType>("HoldingTaxLotPositionType");
+    #[cfg(feature = "investments")]
     visitor.visit::<types::HoldingsDefaultUpdateWebhook>("HoldingsDefaultUpdateWebhook");
+    #[cfg(feature = "full")]
     visitor.visit::<types::HoldingsOverride>("HoldingsOverride");
     visitor
         .visit::<
@@ -1778,144 +7247,193 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
     visitor.visit::<types::HostedLinkDeliveryMethod>("HostedLinkDeliveryMethod");
     visitor.visit::<types::HostedLinkIsMobileApp>("HostedLinkIsMobileApp");
     visitor.visit::<types::HostedLinkUrlLifetimeSeconds>("HostedLinkUrlLifetimeSeconds");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::HostedMmdVerificationWebhook>("HostedMmdVerificationWebhook");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::HumanReview>("HumanReview");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::HumanReviewStatus>("HumanReviewStatus");
     visitor.visit::<types::IdNumberType>("IdNumberType");
     visitor.visit::<types::IdNumberValue>("IdNumberValue");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::IdempotencyFlag>("IdempotencyFlag");
+    #[cfg(feature = "identity")]
     visitor.visit::<types::IdentityDefaultUpdateWebhook>("IdentityDefaultUpdateWebhook");
+    #[cfg(feature = "full")]
     visitor.visit::<types::IdentityDocumentMetadata>("IdentityDocumentMetadata");
+    #[cfg(feature = "identity")]
     visitor.visit::<types::IdentityDocumentUpload>("IdentityDocumentUpload");
+    #[cfg(feature = "identity")]
     visitor
         .visit::<
             types::IdentityDocumentUploadMetadata,
         >("IdentityDocumentUploadMetadata");
+    #[cfg(feature = "identity")]
     visitor
         .visit::<
             types::IdentityDocumentUploadRiskInsights,
         >("IdentityDocumentUploadRiskInsights");
+    #[cfg(feature = "identity")]
     visitor
         .visit::<
             types::IdentityDocumentUploadRiskSignal,
         >("IdentityDocumentUploadRiskSignal");
+    #[cfg(feature = "identity")]
     visitor
         .visit::<
             types::IdentityDocumentUploadRiskSummary,
         >("IdentityDocumentUploadRiskSummary");
+    #[cfg(feature = "identity")]
     visitor
         .visit::<
             types::IdentityDocumentsUploadsGetRequest,
         >("IdentityDocumentsUploadsGetRequest");
+    #[cfg(feature = "identity")]
     visitor
         .visit::<
             types::IdentityDocumentsUploadsGetRequestOptions,
         >("IdentityDocumentsUploadsGetRequestOptions");
+    #[cfg(feature = "identity")]
     visitor
         .visit::<
             types::IdentityDocumentsUploadsGetResponse,
         >("IdentityDocumentsUploadsGetResponse");
+    #[cfg(feature = "identity")]
     visitor.visit::<types::IdentityGetRequest>("IdentityGetRequest");
+    #[cfg(feature = "identity")]
     visitor.visit::<types::IdentityGetRequestOptions>("IdentityGetRequestOptions");
+    #[cfg(feature = "identity")]
     visitor.visit::<types::IdentityGetResponse>("IdentityGetResponse");
+    #[cfg(feature = "identity")]
     visitor.visit::<types::IdentityMatchRequest>("IdentityMatchRequest");
+    #[cfg(feature = "identity")]
     visitor.visit::<types::IdentityMatchRequestOptions>("IdentityMatchRequestOptions");
+    #[cfg(feature = "identity")]
     visitor.visit::<types::IdentityMatchResponse>("IdentityMatchResponse");
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
     visitor.visit::<types::IdentityMatchUser>("IdentityMatchUser");
+    #[cfg(feature = "identity")]
     visitor.visit::<types::IdentityRefreshRequest>("IdentityRefreshRequest");
+    #[cfg(feature = "identity")]
     visitor.visit::<types::IdentityRefreshResponse>("IdentityRefreshResponse");
+    #[cfg(feature = "identity")]
     visitor.visit::<types::IdentityUpdateTypes>("IdentityUpdateTypes");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::IdentityVerification>("IdentityVerification");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationAutofillAddress,
         >("IdentityVerificationAutofillAddress");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationAutofillCreateRequest,
         >("IdentityVerificationAutofillCreateRequest");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationAutofillCreateResponse,
         >("IdentityVerificationAutofillCreateResponse");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationAutofillStatus,
         >("IdentityVerificationAutofillStatus");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationAutofillUserData,
         >("IdentityVerificationAutofillUserData");
     visitor.visit::<types::IdentityVerificationConsent>("IdentityVerificationConsent");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationCreateRequest,
         >("IdentityVerificationCreateRequest");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationCreateRequestUser,
         >("IdentityVerificationCreateRequestUser");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationCreateResponse,
         >("IdentityVerificationCreateResponse");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationDocumentAddressResponse,
         >("IdentityVerificationDocumentAddressResponse");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationDocumentCity,
         >("IdentityVerificationDocumentCity");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationDocumentCountryCode,
         >("IdentityVerificationDocumentCountryCode");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationDocumentIso8601DateOfBirth,
         >("IdentityVerificationDocumentIso8601DateOfBirth");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationDocumentIso8601ExpirationDate,
         >("IdentityVerificationDocumentIso8601ExpirationDate");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationDocumentIso8601IssueDate,
         >("IdentityVerificationDocumentIso8601IssueDate");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationDocumentNameResponse,
         >("IdentityVerificationDocumentNameResponse");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationDocumentPostalCode,
         >("IdentityVerificationDocumentPostalCode");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationDocumentRegion,
         >("IdentityVerificationDocumentRegion");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationDocumentStreet,
         >("IdentityVerificationDocumentStreet");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationGetRequest,
         >("IdentityVerificationGetRequest");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationGetResponse,
         >("IdentityVerificationGetResponse");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::IdentityVerificationId>("IdentityVerificationId");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationListRequest,
         >("IdentityVerificationListRequest");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationListResponse,
         >("IdentityVerificationListResponse");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationRequestUser,
@@ -1924,39 +7442,49 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::IdentityVerificationRequestUserName,
         >("IdentityVerificationRequestUserName");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationResponseUserName,
         >("IdentityVerificationResponseUserName");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationRetriedWebhook,
         >("IdentityVerificationRetriedWebhook");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationRetryRequest,
         >("IdentityVerificationRetryRequest");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationRetryRequestStepsObject,
         >("IdentityVerificationRetryRequestStepsObject");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationRetryResponse,
         >("IdentityVerificationRetryResponse");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::IdentityVerificationStatus>("IdentityVerificationStatus");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationStatusUpdatedWebhook,
         >("IdentityVerificationStatusUpdatedWebhook");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationStepStatus,
         >("IdentityVerificationStepStatus");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationStepSummary,
         >("IdentityVerificationStepSummary");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationStepUpdatedWebhook,
@@ -1965,47 +7493,64 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::IdentityVerificationTemplateId,
         >("IdentityVerificationTemplateId");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationTemplateReference,
         >("IdentityVerificationTemplateReference");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationTemplateVersion,
         >("IdentityVerificationTemplateVersion");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationUserAddress,
         >("IdentityVerificationUserAddress");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::IdentityVerificationUserData>("IdentityVerificationUserData");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::IdentityVerificationUserPhoneNumber,
         >("IdentityVerificationUserPhoneNumber");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::IdvProtectEvent>("IdvProtectEvent");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::ImageQuality>("ImageQuality");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::ImageQualityDetails>("ImageQualityDetails");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::ImageQualityOutcome>("ImageQualityOutcome");
     visitor.visit::<types::IncidentUpdate>("IncidentUpdate");
     visitor.visit::<types::IncidentUpdateStatus>("IncidentUpdateStatus");
+    #[cfg(feature = "income")]
     visitor.visit::<types::IncomeBreakdown>("IncomeBreakdown");
+    #[cfg(feature = "income")]
     visitor.visit::<types::IncomeBreakdownType>("IncomeBreakdownType");
-    visitor.visit::<types::IncomeInsights>("IncomeInsights");
+    #[cfg(feature = "assets")] visitor.visit::<types::IncomeInsights>("IncomeInsights");
     visitor.visit::<types::IncomeInsightsFilter>("IncomeInsightsFilter");
     visitor.visit::<types::IncomeInsightsVersion>("IncomeInsightsVersion");
-    visitor.visit::<types::IncomeOverride>("IncomeOverride");
+    #[cfg(feature = "full")] visitor.visit::<types::IncomeOverride>("IncomeOverride");
+    #[cfg(feature = "check")]
     visitor.visit::<types::IncomeSourcesCounts>("IncomeSourcesCounts");
-    visitor.visit::<types::IncomeSummary>("IncomeSummary");
+    #[cfg(feature = "full")] visitor.visit::<types::IncomeSummary>("IncomeSummary");
+    #[cfg(feature = "full")]
     visitor.visit::<types::IncomeSummaryFieldNumber>("IncomeSummaryFieldNumber");
+    #[cfg(feature = "full")]
     visitor.visit::<types::IncomeSummaryFieldString>("IncomeSummaryFieldString");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationCreateRequest,
         >("IncomeVerificationCreateRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationCreateRequestOptions,
         >("IncomeVerificationCreateRequestOptions");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationCreateResponse,
@@ -2014,6 +7559,7 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::IncomeVerificationDocParsingConfig,
         >("IncomeVerificationDocParsingConfig");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationDocumentsDownloadRequest,
@@ -2022,89 +7568,112 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::IncomeVerificationPayrollFlowType,
         >("IncomeVerificationPayrollFlowType");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationPaystubsGetRequest,
         >("IncomeVerificationPaystubsGetRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationPaystubsGetResponse,
         >("IncomeVerificationPaystubsGetResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationPrecheckConfidence,
         >("IncomeVerificationPrecheckConfidence");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationPrecheckEmployer,
         >("IncomeVerificationPrecheckEmployer");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationPrecheckEmployerAddress,
         >("IncomeVerificationPrecheckEmployerAddress");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationPrecheckEmployerAddressData,
         >("IncomeVerificationPrecheckEmployerAddressData");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationPrecheckMilitaryInfo,
         >("IncomeVerificationPrecheckMilitaryInfo");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationPrecheckPayrollInstitution,
         >("IncomeVerificationPrecheckPayrollInstitution");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationPrecheckRequest,
         >("IncomeVerificationPrecheckRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationPrecheckResponse,
         >("IncomeVerificationPrecheckResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationPrecheckUser,
         >("IncomeVerificationPrecheckUser");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationRefreshReconnectNeededWebhook,
         >("IncomeVerificationRefreshReconnectNeededWebhook");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationRiskSignalsStatusWebhook,
         >("IncomeVerificationRiskSignalsStatusWebhook");
     visitor.visit::<types::IncomeVerificationSourceType>("IncomeVerificationSourceType");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationStatusWebhook,
         >("IncomeVerificationStatusWebhook");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationTaxformsGetRequest,
         >("IncomeVerificationTaxformsGetRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::IncomeVerificationTaxformsGetResponse,
         >("IncomeVerificationTaxformsGetResponse");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::IncomeVerificationWebhookStatus,
         >("IncomeVerificationWebhookStatus");
-    visitor.visit::<types::IndividualName>("IndividualName");
+    #[cfg(feature = "income")] visitor.visit::<types::IndividualName>("IndividualName");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::IndividualScreeningHitNames>("IndividualScreeningHitNames");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::IndividualWatchlistCode>("IndividualWatchlistCode");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::IndividualWatchlistProgram>("IndividualWatchlistProgram");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::IndividualWatchlistScreeningProgramName,
         >("IndividualWatchlistScreeningProgramName");
-    visitor.visit::<types::InflowModel>("InflowModel");
+    #[cfg(feature = "full")] visitor.visit::<types::InflowModel>("InflowModel");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::InitialUpdateWebhook>("InitialUpdateWebhook");
     visitor.visit::<types::Institution>("Institution");
     visitor.visit::<types::InstitutionStatus>("InstitutionStatus");
     visitor
         .visit::<types::InstitutionStatusAlertWebhook>("InstitutionStatusAlertWebhook");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::InstitutionSupportedNetworks>("InstitutionSupportedNetworks");
     visitor.visit::<types::InstitutionsGetByIdRequest>("InstitutionsGetByIdRequest");
     visitor
@@ -2116,6 +7685,7 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
     visitor
         .visit::<types::InstitutionsGetRequestOptions>("InstitutionsGetRequestOptions");
     visitor.visit::<types::InstitutionsGetResponse>("InstitutionsGetResponse");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::InstitutionsSearchAccountFilter,
@@ -2130,92 +7700,175 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
             types::InstitutionsSearchRequestOptions,
         >("InstitutionsSearchRequestOptions");
     visitor.visit::<types::InstitutionsSearchResponse>("InstitutionsSearchResponse");
-    visitor.visit::<types::InternalUid>("InternalUid");
-    visitor.visit::<types::InvestmentAccount>("InvestmentAccount");
+    #[cfg(feature = "monitor")] visitor.visit::<types::InternalUid>("InternalUid");
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )] visitor.visit::<types::InvestmentAccount>("InvestmentAccount");
+    #[cfg(feature = "full")]
     visitor.visit::<types::InvestmentAccountBalance>("InvestmentAccountBalance");
-    visitor.visit::<types::InvestmentAccountBalances>("InvestmentAccountBalances");
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )] visitor.visit::<types::InvestmentAccountBalances>("InvestmentAccountBalances");
     visitor.visit::<types::InvestmentAccountSubtype>("InvestmentAccountSubtype");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::InvestmentAccountSubtypeStandalone,
         >("InvestmentAccountSubtypeStandalone");
     visitor.visit::<types::InvestmentAccountSubtypes>("InvestmentAccountSubtypes");
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
     visitor
         .visit::<
             types::InvestmentAccountVerificationStatus,
         >("InvestmentAccountVerificationStatus");
     visitor.visit::<types::InvestmentFilter>("InvestmentFilter");
+    #[cfg(feature = "investments")]
     visitor
         .visit::<
             types::InvestmentHoldingsGetRequestOptions,
         >("InvestmentHoldingsGetRequestOptions");
-    visitor.visit::<types::InvestmentTransaction>("InvestmentTransaction");
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )] visitor.visit::<types::InvestmentTransaction>("InvestmentTransaction");
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )]
     visitor.visit::<types::InvestmentTransactionSubtype>("InvestmentTransactionSubtype");
-    visitor.visit::<types::InvestmentTransactionType>("InvestmentTransactionType");
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )] visitor.visit::<types::InvestmentTransactionType>("InvestmentTransactionType");
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
     visitor
         .visit::<
             types::InvestmentsAuth401kContributionDetails,
         >("InvestmentsAuth401kContributionDetails");
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
     visitor
         .visit::<types::InvestmentsAuth401kFeeDetails>("InvestmentsAuth401kFeeDetails");
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
     visitor
         .visit::<
             types::InvestmentsAuthAccountDetails401k,
         >("InvestmentsAuthAccountDetails401k");
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
     visitor.visit::<types::InvestmentsAuthDataSources>("InvestmentsAuthDataSources");
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
     visitor.visit::<types::InvestmentsAuthGetNumbers>("InvestmentsAuthGetNumbers");
+    #[cfg(feature = "investments-move")]
     visitor.visit::<types::InvestmentsAuthGetRequest>("InvestmentsAuthGetRequest");
+    #[cfg(feature = "investments-move")]
     visitor
         .visit::<
             types::InvestmentsAuthGetRequestOptions,
         >("InvestmentsAuthGetRequestOptions");
+    #[cfg(feature = "investments-move")]
     visitor.visit::<types::InvestmentsAuthGetResponse>("InvestmentsAuthGetResponse");
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
     visitor.visit::<types::InvestmentsAuthOwner>("InvestmentsAuthOwner");
+    #[cfg(feature = "investments")]
     visitor
         .visit::<
             types::InvestmentsDefaultUpdateWebhook,
         >("InvestmentsDefaultUpdateWebhook");
+    #[cfg(feature = "investments")]
     visitor
         .visit::<
             types::InvestmentsHistoricalUpdateWebhook,
         >("InvestmentsHistoricalUpdateWebhook");
+    #[cfg(feature = "investments")]
     visitor
         .visit::<types::InvestmentsHoldingsGetRequest>("InvestmentsHoldingsGetRequest");
+    #[cfg(feature = "investments")]
     visitor
         .visit::<
             types::InvestmentsHoldingsGetResponse,
         >("InvestmentsHoldingsGetResponse");
+    #[cfg(feature = "investments")]
     visitor.visit::<types::InvestmentsRefreshRequest>("InvestmentsRefreshRequest");
+    #[cfg(feature = "investments")]
     visitor.visit::<types::InvestmentsRefreshResponse>("InvestmentsRefreshResponse");
+    #[cfg(feature = "investments")]
     visitor
         .visit::<
             types::InvestmentsTransactionsGetRequest,
         >("InvestmentsTransactionsGetRequest");
+    #[cfg(any(feature = "investments", feature = "processor-partners"))]
     visitor
         .visit::<
             types::InvestmentsTransactionsGetRequestOptions,
         >("InvestmentsTransactionsGetRequestOptions");
+    #[cfg(feature = "investments")]
     visitor
         .visit::<
             types::InvestmentsTransactionsGetResponse,
         >("InvestmentsTransactionsGetResponse");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::InvestmentsTransactionsOverride,
         >("InvestmentsTransactionsOverride");
+    #[cfg(any(feature = "beacon", feature = "identity-verification"))]
     visitor.visit::<types::IpAddress>("IpAddress");
-    visitor.visit::<types::Iso8601Date>("Iso8601Date");
-    visitor.visit::<types::Iso8601DateNullable>("Iso8601DateNullable");
+    #[cfg(
+        any(feature = "beacon", feature = "identity-verification", feature = "monitor")
+    )] visitor.visit::<types::Iso8601Date>("Iso8601Date");
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "monitor"
+        )
+    )] visitor.visit::<types::Iso8601DateNullable>("Iso8601DateNullable");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::IsoCurrencyCode>("IsoCurrencyCode");
-    visitor.visit::<types::Issue>("Issue");
+    #[cfg(feature = "issues")] visitor.visit::<types::Issue>("Issue");
+    #[cfg(feature = "issues")]
     visitor.visit::<types::IssueResolvedWebhook>("IssueResolvedWebhook");
+    #[cfg(feature = "issues")]
     visitor.visit::<types::IssuesGetRequest>("IssuesGetRequest");
+    #[cfg(feature = "issues")]
     visitor.visit::<types::IssuesGetResponse>("IssuesGetResponse");
+    #[cfg(feature = "issues")]
     visitor.visit::<types::IssuesSearchRequest>("IssuesSearchRequest");
+    #[cfg(feature = "issues")]
     visitor.visit::<types::IssuesSearchResponse>("IssuesSearchResponse");
-    visitor.visit::<types::IssuesStatus>("IssuesStatus");
+    #[cfg(feature = "issues")] visitor.visit::<types::IssuesStatus>("IssuesStatus");
+    #[cfg(feature = "issues")]
     visitor.visit::<types::IssuesSubscribeRequest>("IssuesSubscribeRequest");
+    #[cfg(feature = "issues")]
     visitor.visit::<types::IssuesSubscribeResponse>("IssuesSubscribeResponse");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::IssuingCountry>("IssuingCountry");
     visitor.visit::<types::Item>("Item");
     visitor
@@ -2231,6 +7884,7 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
     visitor.visit::<types::ItemAddResultWebhook>("ItemAddResultWebhook");
     visitor.visit::<types::ItemApplicationListRequest>("ItemApplicationListRequest");
     visitor.visit::<types::ItemApplicationListResponse>("ItemApplicationListResponse");
+    #[cfg(feature = "full")]
     visitor.visit::<types::ItemApplicationListUserAuth>("ItemApplicationListUserAuth");
     visitor
         .visit::<
@@ -2259,6 +7913,7 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
     visitor.visit::<types::ItemImportRequestUserAuth>("ItemImportRequestUserAuth");
     visitor.visit::<types::ItemImportResponse>("ItemImportResponse");
     visitor.visit::<types::ItemLoginRepairedWebhook>("ItemLoginRepairedWebhook");
+    #[cfg(feature = "income")]
     visitor.visit::<types::ItemProductReadyWebhook>("ItemProductReadyWebhook");
     visitor
         .visit::<
@@ -2295,43 +7950,63 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
             types::ItemWithConsentFieldsUpdateType,
         >("ItemWithConsentFieldsUpdateType");
     visitor.visit::<types::JwkPublicKey>("JwkPublicKey");
-    visitor.visit::<types::JwtHeader>("JwtHeader");
+    #[cfg(feature = "full")] visitor.visit::<types::JwtHeader>("JwtHeader");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::KycCheckAddressSummary>("KycCheckAddressSummary");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::KycCheckDateOfBirthSummary>("KycCheckDateOfBirthSummary");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::KycCheckDetails>("KycCheckDetails");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::KycCheckDetailsInternationalAddress,
         >("KycCheckDetailsInternationalAddress");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::KycCheckIdNumberSummary>("KycCheckIdNumberSummary");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::KycCheckNameSummary>("KycCheckNameSummary");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::KycCheckPhoneSummary>("KycCheckPhoneSummary");
     visitor.visit::<types::LastDataAccessTimes>("LastDataAccessTimes");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::LatestScoredEvent>("LatestScoredEvent");
+    #[cfg(feature = "layer")]
     visitor
         .visit::<
             types::LayerAuthenticationPassedWebhook,
         >("LayerAuthenticationPassedWebhook");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::LedgerDepositIdempotencyKey>("LedgerDepositIdempotencyKey");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::LedgerDistributeIdempotencyKey,
         >("LedgerDistributeIdempotencyKey");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::LedgerEventSourceType>("LedgerEventSourceType");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::LedgerWithdrawIdempotencyKey>("LedgerWithdrawIdempotencyKey");
-    visitor.visit::<types::LendScore>("LendScore");
+    #[cfg(feature = "check")] visitor.visit::<types::LendScore>("LendScore");
+    #[cfg(feature = "liabilities")]
     visitor
         .visit::<
             types::LiabilitiesAccountIdsWithUpdatedLiabilities,
         >("LiabilitiesAccountIdsWithUpdatedLiabilities");
+    #[cfg(feature = "liabilities")]
     visitor
         .visit::<
             types::LiabilitiesDefaultUpdateWebhook,
         >("LiabilitiesDefaultUpdateWebhook");
+    #[cfg(feature = "liabilities")]
     visitor.visit::<types::LiabilitiesGetRequest>("LiabilitiesGetRequest");
+    #[cfg(feature = "liabilities")]
     visitor.visit::<types::LiabilitiesGetRequestOptions>("LiabilitiesGetRequestOptions");
+    #[cfg(feature = "liabilities")]
     visitor.visit::<types::LiabilitiesGetResponse>("LiabilitiesGetResponse");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::LiabilitiesObject>("LiabilitiesObject");
+    #[cfg(feature = "full")]
     visitor.visit::<types::LiabilityOverride>("LiabilityOverride");
     visitor.visit::<types::LimitedPurposeType>("LimitedPurposeType");
     visitor.visit::<types::LimitedPurposeTypes>("LimitedPurposeTypes");
@@ -2372,14 +8047,17 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
     visitor.visit::<types::LinkEventMetadata>("LinkEventMetadata");
     visitor.visit::<types::LinkEventName>("LinkEventName");
     visitor.visit::<types::LinkEventsWebhook>("LinkEventsWebhook");
+    #[cfg(feature = "oauth")]
     visitor
         .visit::<
             types::LinkOAuthCorrelationIdExchangeRequest,
         >("LinkOAuthCorrelationIdExchangeRequest");
+    #[cfg(feature = "oauth")]
     visitor
         .visit::<
             types::LinkOAuthCorrelationIdExchangeResponse,
         >("LinkOAuthCorrelationIdExchangeResponse");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::LinkSessionBankEmploymentResult,
@@ -2422,7 +8100,9 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
     visitor.visit::<types::LinkTokenAccountFilters>("LinkTokenAccountFilters");
     visitor.visit::<types::LinkTokenCashflowReport>("LinkTokenCashflowReport");
     visitor.visit::<types::LinkTokenCreateCardSwitch>("LinkTokenCreateCardSwitch");
+    #[cfg(feature = "full")]
     visitor.visit::<types::LinkTokenCreateCreditFilter>("LinkTokenCreateCreditFilter");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::LinkTokenCreateDepositoryFilter,
@@ -2433,12 +8113,15 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::LinkTokenCreateInstitutionData,
         >("LinkTokenCreateInstitutionData");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::LinkTokenCreateInvestmentFilter,
         >("LinkTokenCreateInvestmentFilter");
+    #[cfg(feature = "full")]
     visitor.visit::<types::LinkTokenCreateLoanFilter>("LinkTokenCreateLoanFilter");
     visitor.visit::<types::LinkTokenCreateRequest>("LinkTokenCreateRequest");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::LinkTokenCreateRequestAccountSubtypes,
@@ -2496,6 +8179,7 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::LinkTokenCreateRequestCreditPartnerInsights,
         >("LinkTokenCreateRequestCreditPartnerInsights");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::LinkTokenCreateRequestDepositSwitch,
@@ -2561,96 +8245,186 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
     visitor.visit::<types::LinkTokenTransactions>("LinkTokenTransactions");
     visitor
         .visit::<types::LinkUserDeliveryStatusWebhook>("LinkUserDeliveryStatusWebhook");
-    visitor.visit::<types::Loan>("Loan");
-    visitor.visit::<types::LoanAccount>("LoanAccount");
+    #[cfg(feature = "income")] visitor.visit::<types::Loan>("Loan");
+    #[cfg(feature = "full")] visitor.visit::<types::LoanAccount>("LoanAccount");
     visitor.visit::<types::LoanAccountSubtype>("LoanAccountSubtype");
     visitor.visit::<types::LoanAccountSubtypes>("LoanAccountSubtypes");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::LoanDisbursementsIndicators>("LoanDisbursementsIndicators");
     visitor.visit::<types::LoanFilter>("LoanFilter");
-    visitor.visit::<types::LoanIdentifier>("LoanIdentifier");
+    #[cfg(feature = "income")] visitor.visit::<types::LoanIdentifier>("LoanIdentifier");
+    #[cfg(feature = "income")]
     visitor.visit::<types::LoanIdentifierType>("LoanIdentifierType");
+    #[cfg(feature = "income")]
     visitor.visit::<types::LoanIdentifiers>("LoanIdentifiers");
+    #[cfg(feature = "check")]
     visitor.visit::<types::LoanPaymentsCounts>("LoanPaymentsCounts");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::LoanPaymentsIndicators>("LoanPaymentsIndicators");
+    #[cfg(feature = "check")]
     visitor.visit::<types::LoanPaymentsMerchantCounts>("LoanPaymentsMerchantCounts");
-    visitor.visit::<types::Loans>("Loans");
-    visitor.visit::<types::Location>("Location");
-    visitor.visit::<types::MatchSummary>("MatchSummary");
-    visitor.visit::<types::MatchSummaryCode>("MatchSummaryCode");
+    #[cfg(feature = "income")] visitor.visit::<types::Loans>("Loans");
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "enrich",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )] visitor.visit::<types::Location>("Location");
+    #[cfg(feature = "monitor")] visitor.visit::<types::MatchSummary>("MatchSummary");
+    #[cfg(
+        any(
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "monitor"
+        )
+    )] visitor.visit::<types::MatchSummaryCode>("MatchSummaryCode");
+    #[cfg(feature = "enrich")]
     visitor.visit::<types::MerchantInsights>("MerchantInsights");
-    visitor.visit::<types::Meta>("Meta");
-    visitor.visit::<types::Mfa>("Mfa");
+    #[cfg(feature = "full")] visitor.visit::<types::Meta>("Meta");
+    #[cfg(feature = "full")] visitor.visit::<types::Mfa>("Mfa");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::MinLastUpdatedDatetime>("MinLastUpdatedDatetime");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::MonitoringConsumerReportPermissiblePurpose,
         >("MonitoringConsumerReportPermissiblePurpose");
+    #[cfg(feature = "check")]
     visitor.visit::<types::MonitoringIncomeInsights>("MonitoringIncomeInsights");
+    #[cfg(feature = "check")]
     visitor.visit::<types::MonitoringIncomeSource>("MonitoringIncomeSource");
+    #[cfg(feature = "check")]
     visitor.visit::<types::MonitoringInsights>("MonitoringInsights");
+    #[cfg(feature = "check")]
     visitor.visit::<types::MonitoringInsightsItemStatus>("MonitoringInsightsItemStatus");
     visitor.visit::<types::MonitoringInsightsStatus>("MonitoringInsightsStatus");
+    #[cfg(feature = "check")]
     visitor.visit::<types::MonitoringItemStatusCode>("MonitoringItemStatusCode");
+    #[cfg(feature = "check")]
     visitor.visit::<types::MonitoringLoanInsights>("MonitoringLoanInsights");
-    visitor.visit::<types::MonthlyAverage>("MonthlyAverage");
-    visitor.visit::<types::MonthlySummary>("MonthlySummary");
+    #[cfg(feature = "assets")] visitor.visit::<types::MonthlyAverage>("MonthlyAverage");
+    #[cfg(feature = "assets")] visitor.visit::<types::MonthlySummary>("MonthlySummary");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::MortgageInterestRate>("MortgageInterestRate");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::MortgageLiability>("MortgageLiability");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::MortgagePropertyAddress>("MortgagePropertyAddress");
+    #[cfg(feature = "income")]
     visitor.visit::<types::MultiDocumentRiskSignal>("MultiDocumentRiskSignal");
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
     visitor.visit::<types::NameMatchScore>("NameMatchScore");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::NegativeBalanceInsights>("NegativeBalanceInsights");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::NegativeBalanceOccurrence>("NegativeBalanceOccurrence");
-    visitor.visit::<types::NetPay>("NetPay");
+    #[cfg(feature = "income")] visitor.visit::<types::NetPay>("NetPay");
+    #[cfg(feature = "check")]
     visitor.visit::<types::NetworkInsightsSchema>("NetworkInsightsSchema");
     visitor.visit::<types::NetworkInsightsVersion>("NetworkInsightsVersion");
+    #[cfg(feature = "network")]
     visitor.visit::<types::NetworkStatusGetRequest>("NetworkStatusGetRequest");
+    #[cfg(feature = "network")]
     visitor.visit::<types::NetworkStatusGetResponse>("NetworkStatusGetResponse");
+    #[cfg(feature = "network")]
     visitor
         .visit::<types::NetworkStatusGetResponseLayer>("NetworkStatusGetResponseLayer");
+    #[cfg(any(feature = "network", feature = "profile"))]
     visitor
         .visit::<
             types::NetworkStatusGetResponseNetworkStatus,
         >("NetworkStatusGetResponseNetworkStatus");
+    #[cfg(any(feature = "network", feature = "profile"))]
     visitor.visit::<types::NetworkStatusGetUser>("NetworkStatusGetUser");
     visitor.visit::<types::NewAccountsAvailableWebhook>("NewAccountsAvailableWebhook");
     visitor.visit::<types::NewUserId>("NewUserId");
-    visitor.visit::<types::Numbers>("Numbers");
+    #[cfg(feature = "full")] visitor.visit::<types::Numbers>("Numbers");
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
     visitor.visit::<types::NumbersAcats>("NumbersAcats");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::NumbersAch>("NumbersAch");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::NumbersAchNullable>("NumbersAchNullable");
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
     visitor.visit::<types::NumbersAton>("NumbersAton");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::NumbersBacs>("NumbersBacs");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::NumbersBacsNullable>("NumbersBacsNullable");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::NumbersEft>("NumbersEft");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::NumbersEftNullable>("NumbersEftNullable");
-    visitor.visit::<types::NumbersIban>("NumbersIban");
-    visitor.visit::<types::NumbersIbanNullable>("NumbersIbanNullable");
+    #[cfg(
+        any(
+            feature = "enrich",
+            feature = "payment-initiation",
+            feature = "processor-partners",
+            feature = "transactions",
+            feature = "virtual-accounts"
+        )
+    )] visitor.visit::<types::NumbersIban>("NumbersIban");
+    #[cfg(
+        any(
+            feature = "enrich",
+            feature = "payment-initiation",
+            feature = "processor-partners",
+            feature = "transactions",
+            feature = "virtual-accounts"
+        )
+    )] visitor.visit::<types::NumbersIbanNullable>("NumbersIbanNullable");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::NumbersInternational>("NumbersInternational");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::NumbersInternationalIban>("NumbersInternationalIban");
+    #[cfg(any(feature = "auth", feature = "processor-partners"))]
     visitor.visit::<types::NumbersInternationalNullable>("NumbersInternationalNullable");
+    #[cfg(any(feature = "investments-move", feature = "processor-partners"))]
     visitor.visit::<types::NumbersRetirement401k>("NumbersRetirement401k");
+    #[cfg(feature = "oauth")]
     visitor.visit::<types::OAuthAccessToken>("OAuthAccessToken");
-    visitor.visit::<types::OAuthAnyToken>("OAuthAnyToken");
-    visitor.visit::<types::OAuthErrorCode>("OAuthErrorCode");
+    #[cfg(feature = "oauth")] visitor.visit::<types::OAuthAnyToken>("OAuthAnyToken");
+    #[cfg(feature = "oauth")] visitor.visit::<types::OAuthErrorCode>("OAuthErrorCode");
+    #[cfg(feature = "oauth")]
     visitor.visit::<types::OAuthErrorDescription>("OAuthErrorDescription");
+    #[cfg(feature = "oauth")]
     visitor.visit::<types::OAuthErrorResponse>("OAuthErrorResponse");
-    visitor.visit::<types::OAuthErrorUri>("OAuthErrorUri");
-    visitor.visit::<types::OAuthGrantType>("OAuthGrantType");
+    #[cfg(feature = "oauth")] visitor.visit::<types::OAuthErrorUri>("OAuthErrorUri");
+    #[cfg(feature = "oauth")] visitor.visit::<types::OAuthGrantType>("OAuthGrantType");
+    #[cfg(feature = "oauth")]
     visitor.visit::<types::OAuthIntrospectRequest>("OAuthIntrospectRequest");
+    #[cfg(feature = "oauth")]
     visitor.visit::<types::OAuthIntrospectResponse>("OAuthIntrospectResponse");
+    #[cfg(feature = "oauth")]
     visitor.visit::<types::OAuthRefreshToken>("OAuthRefreshToken");
+    #[cfg(feature = "oauth")]
     visitor.visit::<types::OAuthRevokeRequest>("OAuthRevokeRequest");
+    #[cfg(feature = "oauth")]
     visitor.visit::<types::OAuthRevokeResponse>("OAuthRevokeResponse");
-    visitor.visit::<types::OAuthScope>("OAuthScope");
+    #[cfg(feature = "oauth")] visitor.visit::<types::OAuthScope>("OAuthScope");
+    #[cfg(feature = "oauth")]
     visitor.visit::<types::OAuthSubjectTokenType>("OAuthSubjectTokenType");
+    #[cfg(feature = "oauth")]
     visitor.visit::<types::OAuthTokenRequest>("OAuthTokenRequest");
+    #[cfg(feature = "oauth")]
     visitor.visit::<types::OAuthTokenResponse>("OAuthTokenResponse");
-    visitor.visit::<types::OauthApiSecret>("OauthApiSecret");
+    #[cfg(feature = "oauth")] visitor.visit::<types::OauthApiSecret>("OauthApiSecret");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::OmittableTransferType>("OmittableTransferType");
-    visitor.visit::<types::OptionContract>("OptionContract");
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )] visitor.visit::<types::OptionContract>("OptionContract");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::OriginatingFundSource>("OriginatingFundSource");
-    visitor.visit::<types::Originator>("Originator");
+    #[cfg(feature = "transfer")] visitor.visit::<types::Originator>("Originator");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::OriginatorExpectedTransferFrequency,
@@ -2658,294 +8432,405 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
     visitor.visit::<types::OtherAccountSubtype>("OtherAccountSubtype");
     visitor.visit::<types::OtherAccountSubtypes>("OtherAccountSubtypes");
     visitor.visit::<types::OtherFilter>("OtherFilter");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::OutlierTransactionsInsights>("OutlierTransactionsInsights");
+    #[cfg(feature = "full")]
     visitor.visit::<types::OverrideAccountType>("OverrideAccountType");
+    #[cfg(feature = "full")]
     visitor.visit::<types::OverrideAccounts>("OverrideAccounts");
-    visitor.visit::<types::Owner>("Owner");
-    visitor.visit::<types::OwnerOverride>("OwnerOverride");
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )] visitor.visit::<types::Owner>("Owner");
+    #[cfg(feature = "full")] visitor.visit::<types::OwnerOverride>("OwnerOverride");
+    #[cfg(any(feature = "assets", feature = "check"))]
     visitor.visit::<types::OwnershipType>("OwnershipType");
-    visitor.visit::<types::Parties>("Parties");
+    #[cfg(feature = "income")] visitor.visit::<types::Parties>("Parties");
+    #[cfg(feature = "partner")]
     visitor.visit::<types::PartnerCustomerCreateRequest>("PartnerCustomerCreateRequest");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<types::PartnerCustomerCreateResponse>("PartnerCustomerCreateResponse");
+    #[cfg(feature = "partner")]
     visitor.visit::<types::PartnerCustomerEnableRequest>("PartnerCustomerEnableRequest");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<types::PartnerCustomerEnableResponse>("PartnerCustomerEnableResponse");
+    #[cfg(feature = "partner")]
     visitor.visit::<types::PartnerCustomerGetRequest>("PartnerCustomerGetRequest");
+    #[cfg(feature = "partner")]
     visitor.visit::<types::PartnerCustomerGetResponse>("PartnerCustomerGetResponse");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerCustomerOAuthInstitutionsGetRequest,
         >("PartnerCustomerOAuthInstitutionsGetRequest");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerCustomerOAuthInstitutionsGetResponse,
         >("PartnerCustomerOAuthInstitutionsGetResponse");
+    #[cfg(feature = "partner")]
     visitor.visit::<types::PartnerCustomerRemoveRequest>("PartnerCustomerRemoveRequest");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<types::PartnerCustomerRemoveResponse>("PartnerCustomerRemoveResponse");
+    #[cfg(feature = "partner")]
     visitor.visit::<types::PartnerEndCustomer>("PartnerEndCustomer");
+    #[cfg(feature = "partner")]
     visitor.visit::<types::PartnerEndCustomerAddress>("PartnerEndCustomerAddress");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerAssetsUnderManagement,
         >("PartnerEndCustomerAssetsUnderManagement");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerBankAddendumAcceptance,
         >("PartnerEndCustomerBankAddendumAcceptance");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerBillingContact,
         >("PartnerEndCustomerBillingContact");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<types::PartnerEndCustomerCraPurposes>("PartnerEndCustomerCraPurposes");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerCraQuestionnaire,
         >("PartnerEndCustomerCraQuestionnaire");
+    #[cfg(feature = "partner")]
     visitor.visit::<types::PartnerEndCustomerCraUseCase>("PartnerEndCustomerCraUseCase");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<types::PartnerEndCustomerCraUseCases>("PartnerEndCustomerCraUseCases");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerCustomerSupportInfo,
         >("PartnerEndCustomerCustomerSupportInfo");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerFlowdownStatus,
         >("PartnerEndCustomerFlowdownStatus");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerOAuthInstitution,
         >("PartnerEndCustomerOAuthInstitution");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerOAuthInstitutionApplicationStatus,
         >("PartnerEndCustomerOAuthInstitutionApplicationStatus");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerOAuthInstitutionEnvironments,
         >("PartnerEndCustomerOAuthInstitutionEnvironments");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerOAuthStatusUpdatedValues,
         >("PartnerEndCustomerOAuthStatusUpdatedValues");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerOAuthStatusUpdatedWebhook,
         >("PartnerEndCustomerOAuthStatusUpdatedWebhook");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerProductStatuses,
         >("PartnerEndCustomerProductStatuses");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerQuestionnaireStatus,
         >("PartnerEndCustomerQuestionnaireStatus");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerQuestionnaires,
         >("PartnerEndCustomerQuestionnaires");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerRequirementDue,
         >("PartnerEndCustomerRequirementDue");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerRequirementsDue,
         >("PartnerEndCustomerRequirementsDue");
+    #[cfg(feature = "partner")]
     visitor.visit::<types::PartnerEndCustomerSecrets>("PartnerEndCustomerSecrets");
+    #[cfg(feature = "partner")]
     visitor.visit::<types::PartnerEndCustomerStatus>("PartnerEndCustomerStatus");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<
             types::PartnerEndCustomerTechnicalContact,
         >("PartnerEndCustomerTechnicalContact");
+    #[cfg(feature = "partner")]
     visitor
         .visit::<types::PartnerEndCustomerWithSecrets>("PartnerEndCustomerWithSecrets");
-    visitor.visit::<types::Party>("Party");
+    #[cfg(feature = "income")] visitor.visit::<types::Party>("Party");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PartyIndividual>("PartyIndividual");
-    visitor.visit::<types::PartyRoleType>("PartyRoleType");
-    visitor.visit::<types::Pay>("Pay");
-    visitor.visit::<types::PayFrequency>("PayFrequency");
+    #[cfg(feature = "income")] visitor.visit::<types::PartyRoleType>("PartyRoleType");
+    #[cfg(feature = "income")] visitor.visit::<types::Pay>("Pay");
+    #[cfg(feature = "full")] visitor.visit::<types::PayFrequency>("PayFrequency");
+    #[cfg(feature = "full")]
     visitor.visit::<types::PayFrequencyValue>("PayFrequencyValue");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayPeriodDetails>("PayPeriodDetails");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayPeriodDetailsPayFrequency>("PayPeriodDetailsPayFrequency");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayStubDeductionsBreakdown>("PayStubDeductionsBreakdown");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayStubDeductionsTotal>("PayStubDeductionsTotal");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayStubDistributionBreakdown>("PayStubDistributionBreakdown");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayStubEarningsBreakdown>("PayStubEarningsBreakdown");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::PayStubEarningsBreakdownCanonicalDescription,
         >("PayStubEarningsBreakdownCanonicalDescription");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayStubEarningsTotal>("PayStubEarningsTotal");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayStubPayPeriodDetails>("PayStubPayPeriodDetails");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayStubTaxpayerId>("PayStubTaxpayerId");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::PaymentAmount>("PaymentAmount");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::PaymentAmountCurrency>("PaymentAmountCurrency");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::PaymentAmountNullable>("PaymentAmountNullable");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::PaymentAmountRefunded>("PaymentAmountRefunded");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::PaymentAmountToRefund>("PaymentAmountToRefund");
+    #[cfg(any(feature = "enrich", feature = "transactions"))]
     visitor.visit::<types::PaymentChannel>("PaymentChannel");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentConsentMaxPaymentAmount,
         >("PaymentConsentMaxPaymentAmount");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentConsentPeriodicAlignment,
         >("PaymentConsentPeriodicAlignment");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::PaymentConsentPeriodicAmount>("PaymentConsentPeriodicAmount");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentConsentPeriodicAmountAmount,
         >("PaymentConsentPeriodicAmountAmount");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentConsentPeriodicInterval,
         >("PaymentConsentPeriodicInterval");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::PaymentConsentValidDateTime>("PaymentConsentValidDateTime");
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
     visitor.visit::<types::PaymentInitiationAddress>("PaymentInitiationAddress");
+    #[cfg(feature = "full")]
     visitor.visit::<types::PaymentInitiationConsent>("PaymentInitiationConsent");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentConstraints,
         >("PaymentInitiationConsentConstraints");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentCreateRequest,
         >("PaymentInitiationConsentCreateRequest");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentCreateResponse,
         >("PaymentInitiationConsentCreateResponse");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentGetRequest,
         >("PaymentInitiationConsentGetRequest");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentGetResponse,
         >("PaymentInitiationConsentGetResponse");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentPayerDetails,
         >("PaymentInitiationConsentPayerDetails");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentPayerNumbers,
         >("PaymentInitiationConsentPayerNumbers");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentPaymentExecuteRequest,
         >("PaymentInitiationConsentPaymentExecuteRequest");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentPaymentExecuteResponse,
         >("PaymentInitiationConsentPaymentExecuteResponse");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentProcessingMode,
         >("PaymentInitiationConsentProcessingMode");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentRevokeRequest,
         >("PaymentInitiationConsentRevokeRequest");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentRevokeResponse,
         >("PaymentInitiationConsentRevokeResponse");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<types::PaymentInitiationConsentScope>("PaymentInitiationConsentScope");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentStatus,
         >("PaymentInitiationConsentStatus");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationConsentStatusUpdateWebhook,
         >("PaymentInitiationConsentStatusUpdateWebhook");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::PaymentInitiationConsentType>("PaymentInitiationConsentType");
     visitor
         .visit::<
             types::PaymentInitiationMaximumPaymentAmount,
         >("PaymentInitiationMaximumPaymentAmount");
     visitor.visit::<types::PaymentInitiationMetadata>("PaymentInitiationMetadata");
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
     visitor
         .visit::<
             types::PaymentInitiationOptionalRestrictionBacs,
         >("PaymentInitiationOptionalRestrictionBacs");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::PaymentInitiationPayment>("PaymentInitiationPayment");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationPaymentCreateRequest,
         >("PaymentInitiationPaymentCreateRequest");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationPaymentCreateResponse,
         >("PaymentInitiationPaymentCreateResponse");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationPaymentCreateStatus,
         >("PaymentInitiationPaymentCreateStatus");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationPaymentGetRequest,
         >("PaymentInitiationPaymentGetRequest");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationPaymentGetResponse,
         >("PaymentInitiationPaymentGetResponse");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationPaymentListRequest,
         >("PaymentInitiationPaymentListRequest");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationPaymentListResponse,
         >("PaymentInitiationPaymentListResponse");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationPaymentReverseRequest,
         >("PaymentInitiationPaymentReverseRequest");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationPaymentReverseResponse,
         >("PaymentInitiationPaymentReverseResponse");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationPaymentStatus,
         >("PaymentInitiationPaymentStatus");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationPaymentTokenCreateRequest,
         >("PaymentInitiationPaymentTokenCreateRequest");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationPaymentTokenCreateResponse,
         >("PaymentInitiationPaymentTokenCreateResponse");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::PaymentInitiationRecipient>("PaymentInitiationRecipient");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationRecipientCreateRequest,
         >("PaymentInitiationRecipientCreateRequest");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationRecipientCreateResponse,
         >("PaymentInitiationRecipientCreateResponse");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationRecipientGetRequest,
         >("PaymentInitiationRecipientGetRequest");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationRecipientGetResponse,
         >("PaymentInitiationRecipientGetResponse");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationRecipientListRequest,
         >("PaymentInitiationRecipientListRequest");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::PaymentInitiationRecipientListResponse,
@@ -2954,67 +8839,102 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::PaymentInitiationStandingOrderMetadata,
         >("PaymentInitiationStandingOrderMetadata");
-    visitor.visit::<types::PaymentMeta>("PaymentMeta");
+    #[cfg(
+        any(feature = "assets", feature = "processor-partners", feature = "transactions")
+    )] visitor.visit::<types::PaymentMeta>("PaymentMeta");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::PaymentProfileCreateRequest>("PaymentProfileCreateRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::PaymentProfileCreateResponse>("PaymentProfileCreateResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::PaymentProfileGetRequest>("PaymentProfileGetRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::PaymentProfileGetResponse>("PaymentProfileGetResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::PaymentProfileRemoveRequest>("PaymentProfileRemoveRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::PaymentProfileRemoveResponse>("PaymentProfileRemoveResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::PaymentProfileStatus>("PaymentProfileStatus");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::PaymentProfileToken>("PaymentProfileToken");
     visitor.visit::<types::PaymentScheduleInterval>("PaymentScheduleInterval");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::PaymentScheme>("PaymentScheme");
+    #[cfg(feature = "payment-initiation")]
     visitor.visit::<types::PaymentStatusUpdateWebhook>("PaymentStatusUpdateWebhook");
-    visitor.visit::<types::PayrollAccount>("PayrollAccount");
+    #[cfg(feature = "full")] visitor.visit::<types::PayrollAccount>("PayrollAccount");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayrollIncomeAccountData>("PayrollIncomeAccountData");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayrollIncomeObject>("PayrollIncomeObject");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayrollIncomeRateOfPay>("PayrollIncomeRateOfPay");
-    visitor.visit::<types::PayrollItem>("PayrollItem");
+    #[cfg(feature = "income")] visitor.visit::<types::PayrollItem>("PayrollItem");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayrollItemStatus>("PayrollItemStatus");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PayrollRiskSignalsItem>("PayrollRiskSignalsItem");
-    visitor.visit::<types::Paystub>("Paystub");
-    visitor.visit::<types::PaystubAddress>("PaystubAddress");
+    #[cfg(feature = "income")] visitor.visit::<types::Paystub>("Paystub");
+    #[cfg(feature = "income")] visitor.visit::<types::PaystubAddress>("PaystubAddress");
+    #[cfg(feature = "full")]
     visitor.visit::<types::PaystubDeduction>("PaystubDeduction");
-    visitor.visit::<types::PaystubDetails>("PaystubDetails");
+    #[cfg(feature = "income")] visitor.visit::<types::PaystubDetails>("PaystubDetails");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PaystubEmployer>("PaystubEmployer");
-    visitor.visit::<types::PaystubOverride>("PaystubOverride");
+    #[cfg(feature = "full")] visitor.visit::<types::PaystubOverride>("PaystubOverride");
+    #[cfg(feature = "full")]
     visitor.visit::<types::PaystubOverrideDeductions>("PaystubOverrideDeductions");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::PaystubOverrideDeductionsBreakdown,
         >("PaystubOverrideDeductionsBreakdown");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::PaystubOverrideDeductionsTotal,
         >("PaystubOverrideDeductionsTotal");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::PaystubOverrideDistributionBreakdown,
         >("PaystubOverrideDistributionBreakdown");
+    #[cfg(feature = "full")]
     visitor.visit::<types::PaystubOverrideEarnings>("PaystubOverrideEarnings");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::PaystubOverrideEarningsBreakdown,
         >("PaystubOverrideEarningsBreakdown");
+    #[cfg(feature = "full")]
     visitor.visit::<types::PaystubOverrideEarningsTotal>("PaystubOverrideEarningsTotal");
+    #[cfg(feature = "full")]
     visitor.visit::<types::PaystubOverrideEmployee>("PaystubOverrideEmployee");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::PaystubOverrideEmployeeAddress,
         >("PaystubOverrideEmployeeAddress");
+    #[cfg(feature = "full")]
     visitor.visit::<types::PaystubOverrideEmployer>("PaystubOverrideEmployer");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::PaystubOverrideEmployerAddress,
         >("PaystubOverrideEmployerAddress");
+    #[cfg(feature = "full")]
     visitor.visit::<types::PaystubOverrideNetPay>("PaystubOverrideNetPay");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::PaystubOverridePayPeriodDetails,
         >("PaystubOverridePayPeriodDetails");
+    #[cfg(feature = "full")]
     visitor.visit::<types::PaystubOverrideTaxpayerId>("PaystubOverrideTaxpayerId");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PaystubPayFrequency>("PaystubPayFrequency");
+    #[cfg(feature = "income")]
     visitor.visit::<types::PaystubYtdDetails>("PaystubYtdDetails");
     visitor.visit::<types::PendingDisconnectWebhook>("PendingDisconnectWebhook");
     visitor
@@ -3022,247 +8942,362 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
             types::PendingDisconnectWebhookReason,
         >("PendingDisconnectWebhookReason");
     visitor.visit::<types::PendingExpirationWebhook>("PendingExpirationWebhook");
-    visitor.visit::<types::PersonalFinanceCategory>("PersonalFinanceCategory");
+    #[cfg(
+        any(
+            feature = "check",
+            feature = "enrich",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )] visitor.visit::<types::PersonalFinanceCategory>("PersonalFinanceCategory");
+    #[cfg(
+        any(
+            feature = "check",
+            feature = "enrich",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )]
     visitor
         .visit::<
             types::PersonalFinanceCategoryVersion,
         >("PersonalFinanceCategoryVersion");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::PfcDetailedCategory>("PfcDetailedCategory");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::PfcPrimaryCategory>("PfcPrimaryCategory");
-    visitor.visit::<types::PhoneNumber>("PhoneNumber");
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )] visitor.visit::<types::PhoneNumber>("PhoneNumber");
+    #[cfg(any(feature = "identity", feature = "processor-partners"))]
     visitor.visit::<types::PhoneNumberMatchScore>("PhoneNumberMatchScore");
-    visitor.visit::<types::PhoneNumberType>("PhoneNumberType");
-    visitor.visit::<types::PhoneType>("PhoneType");
+    #[cfg(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        )
+    )] visitor.visit::<types::PhoneNumberType>("PhoneNumberType");
+    #[cfg(feature = "monitor")] visitor.visit::<types::PhoneType>("PhoneType");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::PhysicalDocumentCategory>("PhysicalDocumentCategory");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<types::PhysicalDocumentExtractedData>("PhysicalDocumentExtractedData");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::PhysicalDocumentExtractedDataAnalysis,
         >("PhysicalDocumentExtractedDataAnalysis");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::PhysicalDocumentIdNumber>("PhysicalDocumentIdNumber");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::PhysicalDocumentImages>("PhysicalDocumentImages");
     visitor.visit::<types::PlaidError>("PlaidError");
     visitor.visit::<types::PlaidErrorType>("PlaidErrorType");
     visitor.visit::<types::PlaidLendScoreVersion>("PlaidLendScoreVersion");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::PlaidUserId>("PlaidUserId");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::PlaidUserIdNullable>("PlaidUserIdNullable");
-    visitor.visit::<types::PlatformIds>("PlatformIds");
+    #[cfg(feature = "income")] visitor.visit::<types::PlatformIds>("PlatformIds");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::PoBoxStatus>("PoBoxStatus");
     visitor.visit::<types::PostalCode>("PostalCode");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::PreviousIdentityVerificationAttemptId,
         >("PreviousIdentityVerificationAttemptId");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::PrismCashScore>("PrismCashScore");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::PrismCashScoreMetadata>("PrismCashScoreMetadata");
     visitor.visit::<types::PrismCashScoreVersion>("PrismCashScoreVersion");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::PrismDetect>("PrismDetect");
     visitor.visit::<types::PrismDetectVersion>("PrismDetectVersion");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::PrismErrorReason>("PrismErrorReason");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::PrismExtend>("PrismExtend");
     visitor.visit::<types::PrismExtendVersion>("PrismExtendVersion");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::PrismFirstDetect>("PrismFirstDetect");
     visitor.visit::<types::PrismFirstDetectVersion>("PrismFirstDetectVersion");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::PrismInsights>("PrismInsights");
+    #[cfg(any(feature = "check", feature = "income"))]
     visitor.visit::<types::PrismInsightsResult>("PrismInsightsResult");
     visitor.visit::<types::PrismInsightsVersion>("PrismInsightsVersion");
     visitor.visit::<types::PrismVersions>("PrismVersions");
+    #[cfg(feature = "check")]
     visitor.visit::<types::PrismVersionsDeprecated>("PrismVersionsDeprecated");
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<types::ProcessorAccountGetRequest>("ProcessorAccountGetRequest");
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<types::ProcessorAccountGetResponse>("ProcessorAccountGetResponse");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorApexProcessorTokenCreateRequest,
         >("ProcessorApexProcessorTokenCreateRequest");
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<types::ProcessorAuthGetRequest>("ProcessorAuthGetRequest");
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<types::ProcessorAuthGetResponse>("ProcessorAuthGetResponse");
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<types::ProcessorBalanceGetRequest>("ProcessorBalanceGetRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorBalanceGetRequestOptions,
         >("ProcessorBalanceGetRequestOptions");
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<types::ProcessorBalanceGetResponse>("ProcessorBalanceGetResponse");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorBankTransferCreateRequest,
         >("ProcessorBankTransferCreateRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorBankTransferCreateResponse,
         >("ProcessorBankTransferCreateResponse");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<types::ProcessorDefaultUpdateWebhook>("ProcessorDefaultUpdateWebhook");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::ProcessorHistoricalUpdateWebhook,
         >("ProcessorHistoricalUpdateWebhook");
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<types::ProcessorIdentityGetRequest>("ProcessorIdentityGetRequest");
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<types::ProcessorIdentityGetResponse>("ProcessorIdentityGetResponse");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<types::ProcessorIdentityMatchRequest>("ProcessorIdentityMatchRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorIdentityMatchResponse,
         >("ProcessorIdentityMatchResponse");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<types::ProcessorInitialUpdateWebhook>("ProcessorInitialUpdateWebhook");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorInvestmentsAuthGetRequest,
         >("ProcessorInvestmentsAuthGetRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorInvestmentsAuthGetResponse,
         >("ProcessorInvestmentsAuthGetResponse");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorInvestmentsHoldingsGetRequest,
         >("ProcessorInvestmentsHoldingsGetRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorInvestmentsHoldingsGetResponse,
         >("ProcessorInvestmentsHoldingsGetResponse");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorInvestmentsTransactionsGetRequest,
         >("ProcessorInvestmentsTransactionsGetRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorInvestmentsTransactionsGetResponse,
         >("ProcessorInvestmentsTransactionsGetResponse");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorLiabilitiesGetRequest,
         >("ProcessorLiabilitiesGetRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorLiabilitiesGetResponse,
         >("ProcessorLiabilitiesGetResponse");
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<types::ProcessorNumber>("ProcessorNumber");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::ProcessorRecurringTransactionsUpdateWebhook,
         >("ProcessorRecurringTransactionsUpdateWebhook");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorSignalDecisionReportRequest,
         >("ProcessorSignalDecisionReportRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorSignalDecisionReportResponse,
         >("ProcessorSignalDecisionReportResponse");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorSignalEvaluateRequest,
         >("ProcessorSignalEvaluateRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorSignalEvaluateResponse,
         >("ProcessorSignalEvaluateResponse");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<types::ProcessorSignalPrepareRequest>("ProcessorSignalPrepareRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorSignalPrepareResponse,
         >("ProcessorSignalPrepareResponse");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorSignalReturnReportRequest,
         >("ProcessorSignalReturnReportRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorSignalReturnReportResponse,
         >("ProcessorSignalReturnReportResponse");
+    #[cfg(feature = "processors")]
     visitor
         .visit::<
             types::ProcessorStripeBankAccountTokenCreateRequest,
         >("ProcessorStripeBankAccountTokenCreateRequest");
+    #[cfg(feature = "processors")]
     visitor
         .visit::<
             types::ProcessorStripeBankAccountTokenCreateResponse,
         >("ProcessorStripeBankAccountTokenCreateResponse");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::ProcessorSyncUpdatesAvailableWebhook,
         >("ProcessorSyncUpdatesAvailableWebhook");
+    #[cfg(any(feature = "processor-partners", feature = "processors"))]
     visitor.visit::<types::ProcessorToken>("ProcessorToken");
+    #[cfg(feature = "processors")]
     visitor.visit::<types::ProcessorTokenCreateRequest>("ProcessorTokenCreateRequest");
+    #[cfg(feature = "processors")]
     visitor
         .visit::<
             types::ProcessorTokenCreateRequestProcessor,
         >("ProcessorTokenCreateRequestProcessor");
+    #[cfg(any(feature = "processor-partners", feature = "processors"))]
     visitor.visit::<types::ProcessorTokenCreateResponse>("ProcessorTokenCreateResponse");
+    #[cfg(feature = "processors")]
     visitor
         .visit::<
             types::ProcessorTokenPermissionsGetRequest,
         >("ProcessorTokenPermissionsGetRequest");
+    #[cfg(feature = "processors")]
     visitor
         .visit::<
             types::ProcessorTokenPermissionsGetResponse,
         >("ProcessorTokenPermissionsGetResponse");
+    #[cfg(feature = "processors")]
     visitor
         .visit::<
             types::ProcessorTokenPermissionsSetRequest,
         >("ProcessorTokenPermissionsSetRequest");
+    #[cfg(feature = "processors")]
     visitor
         .visit::<
             types::ProcessorTokenPermissionsSetResponse,
         >("ProcessorTokenPermissionsSetResponse");
+    #[cfg(feature = "processor-partners")]
     visitor.visit::<types::ProcessorTokenWebhookUpdate>("ProcessorTokenWebhookUpdate");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorTokenWebhookUpdateRequest,
         >("ProcessorTokenWebhookUpdateRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorTokenWebhookUpdateResponse,
         >("ProcessorTokenWebhookUpdateResponse");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorTransactionsGetRequest,
         >("ProcessorTransactionsGetRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorTransactionsGetRequestOptions,
         >("ProcessorTransactionsGetRequestOptions");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorTransactionsGetResponse,
         >("ProcessorTransactionsGetResponse");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorTransactionsRecurringGetRequest,
         >("ProcessorTransactionsRecurringGetRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorTransactionsRecurringGetResponse,
         >("ProcessorTransactionsRecurringGetResponse");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorTransactionsRefreshRequest,
         >("ProcessorTransactionsRefreshRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorTransactionsRefreshResponse,
         >("ProcessorTransactionsRefreshResponse");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::ProcessorTransactionsRemovedWebhook,
         >("ProcessorTransactionsRemovedWebhook");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorTransactionsSyncRequest,
         >("ProcessorTransactionsSyncRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::ProcessorTransactionsSyncResponse,
         >("ProcessorTransactionsSyncResponse");
     visitor.visit::<types::ProductAccess>("ProductAccess");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<
             types::ProductPermissionsRequiredAuthWebhook,
         >("ProductPermissionsRequiredAuthWebhook");
+    #[cfg(feature = "identity")]
     visitor
         .visit::<
             types::ProductPermissionsRequiredIdentityWebhook,
@@ -3276,205 +9311,306 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
     visitor.visit::<types::ProductStatusStatus>("ProductStatusStatus");
     visitor.visit::<types::Products>("Products");
     visitor.visit::<types::ProductsTerminateReasonCode>("ProductsTerminateReasonCode");
+    #[cfg(feature = "profile")]
     visitor
         .visit::<
             types::ProfileNetworkStatusGetRequest,
         >("ProfileNetworkStatusGetRequest");
+    #[cfg(feature = "profile")]
     visitor
         .visit::<
             types::ProfileNetworkStatusGetResponse,
         >("ProfileNetworkStatusGetResponse");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::ProgramArchived>("ProgramArchived");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::ProgramNameSensitivity>("ProgramNameSensitivity");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::ProjectedIncomeSummaryFieldNumber,
         >("ProjectedIncomeSummaryFieldNumber");
-    visitor.visit::<types::ProtectApiToken>("ProtectApiToken");
+    #[cfg(feature = "full")] visitor.visit::<types::ProtectApiToken>("ProtectApiToken");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectAppVisitEvent>("ProtectAppVisitEvent");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectBankAccount>("ProtectBankAccount");
+    #[cfg(feature = "full")]
     visitor
         .visit::<types::ProtectClientSessionStartData>("ProtectClientSessionStartData");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectComputeRequest>("ProtectComputeRequest");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectComputeResponse>("ProtectComputeResponse");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectComputeSubscores>("ProtectComputeSubscores");
-    visitor.visit::<types::ProtectEvent>("ProtectEvent");
+    #[cfg(feature = "protect")] visitor.visit::<types::ProtectEvent>("ProtectEvent");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectEventGetRequest>("ProtectEventGetRequest");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectEventGetResponse>("ProtectEventGetResponse");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectEventSendRequest>("ProtectEventSendRequest");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectEventSendResponse>("ProtectEventSendResponse");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectIncidentAmount>("ProtectIncidentAmount");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectIncidentEvent>("ProtectIncidentEvent");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectIncidentEventResponse>("ProtectIncidentEventResponse");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectLinkModelInputs>("ProtectLinkModelInputs");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectModelInputs>("ProtectModelInputs");
-    visitor.visit::<types::ProtectReport>("ProtectReport");
+    #[cfg(feature = "protect")] visitor.visit::<types::ProtectReport>("ProtectReport");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectReportConfidence>("ProtectReportConfidence");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectReportCreateRequest>("ProtectReportCreateRequest");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectReportCreateResponse>("ProtectReportCreateResponse");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectReportSource>("ProtectReportSource");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectReportType>("ProtectReportType");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectSdkModelInputs>("ProtectSdkModelInputs");
-    visitor.visit::<types::ProtectUser>("ProtectUser");
+    #[cfg(feature = "protect")] visitor.visit::<types::ProtectUser>("ProtectUser");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectUserEventWebhook>("ProtectUserEventWebhook");
+    #[cfg(feature = "protect")]
     visitor
         .visit::<types::ProtectUserInsightsGetRequest>("ProtectUserInsightsGetRequest");
+    #[cfg(feature = "protect")]
     visitor
         .visit::<
             types::ProtectUserInsightsGetResponse,
         >("ProtectUserInsightsGetResponse");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectUserSignInEvent>("ProtectUserSignInEvent");
+    #[cfg(feature = "protect")]
     visitor.visit::<types::ProtectUserSignUpEvent>("ProtectUserSignUpEvent");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::ProviderBusinessAddress>("ProviderBusinessAddress");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::ProviderBusinessName>("ProviderBusinessName");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::ProxyType>("ProxyType");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::PslfStatus>("PslfStatus");
-    visitor.visit::<types::ReasonCode>("ReasonCode");
+    #[cfg(feature = "transfer")] visitor.visit::<types::ReasonCode>("ReasonCode");
+    #[cfg(feature = "full")]
     visitor.visit::<types::RecaptchaRequiredError>("RecaptchaRequiredError");
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
     visitor.visit::<types::RecipientBacs>("RecipientBacs");
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
     visitor.visit::<types::RecipientBacsNullable>("RecipientBacsNullable");
+    #[cfg(feature = "signal")]
     visitor.visit::<types::RecommendationString>("RecommendationString");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::RecurringCancelledWebhook>("RecurringCancelledWebhook");
+    #[cfg(feature = "enrich")]
     visitor.visit::<types::RecurringInsightsStream>("RecurringInsightsStream");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::RecurringNewTransferWebhook>("RecurringNewTransferWebhook");
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )]
     visitor
         .visit::<types::RecurringTransactionFrequency>("RecurringTransactionFrequency");
+    #[cfg(feature = "enrich")]
     visitor.visit::<types::RecurringTransactions>("RecurringTransactions");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::RecurringTransactionsUpdateWebhook,
         >("RecurringTransactionsUpdateWebhook");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::RecurringTransfer>("RecurringTransfer");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::RecurringTransferId>("RecurringTransferId");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::RecurringTransferNullable>("RecurringTransferNullable");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::RecurringTransferSkippedWebhook,
         >("RecurringTransferSkippedWebhook");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::RefreshResult>("RefreshResult");
     visitor.visit::<types::Region>("Region");
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
     visitor.visit::<types::RemovedTransaction>("RemovedTransaction");
-    visitor.visit::<types::ReportType>("ReportType");
+    #[cfg(feature = "assets")] visitor.visit::<types::ReportType>("ReportType");
+    #[cfg(feature = "income")]
     visitor.visit::<types::ReportingInformation>("ReportingInformation");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::RequestBusinessAddress>("RequestBusinessAddress");
     visitor.visit::<types::RequestId>("RequestId");
+    #[cfg(feature = "business-verification")]
     visitor.visit::<types::ResponseBusinessAddress>("ResponseBusinessAddress");
-    visitor.visit::<types::ReviewComment>("ReviewComment");
+    #[cfg(feature = "monitor")] visitor.visit::<types::ReviewComment>("ReviewComment");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskCheckBehavior>("RiskCheckBehavior");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::RiskCheckBehaviorBotDetectedLabel,
         >("RiskCheckBehaviorBotDetectedLabel");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::RiskCheckBehaviorFraudRingDetectedLabel,
         >("RiskCheckBehaviorFraudRingDetectedLabel");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::RiskCheckBehaviorUserInteractionsLabel,
         >("RiskCheckBehaviorUserInteractionsLabel");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskCheckDetails>("RiskCheckDetails");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskCheckDevice>("RiskCheckDevice");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskCheckEmail>("RiskCheckEmail");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskCheckEmailDomainIsCustom>("RiskCheckEmailDomainIsCustom");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::RiskCheckEmailDomainIsDisposable,
         >("RiskCheckEmailDomainIsDisposable");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::RiskCheckEmailDomainIsFreeProvider,
         >("RiskCheckEmailDomainIsFreeProvider");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::RiskCheckEmailIncludesDateOfBirth,
         >("RiskCheckEmailIncludesDateOfBirth");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::RiskCheckEmailIsDeliverableStatus,
         >("RiskCheckEmailIsDeliverableStatus");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskCheckEmailIsEdu>("RiskCheckEmailIsEdu");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::RiskCheckEmailTopLevelDomainIsSuspicious,
         >("RiskCheckEmailTopLevelDomainIsSuspicious");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskCheckFacialDuplicate>("RiskCheckFacialDuplicate");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskCheckFactors>("RiskCheckFactors");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<types::RiskCheckIdentityAbuseSignals>("RiskCheckIdentityAbuseSignals");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskCheckLinkedService>("RiskCheckLinkedService");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskCheckNetwork>("RiskCheckNetwork");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskCheckPhone>("RiskCheckPhone");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskCheckStolenIdentity>("RiskCheckStolenIdentity");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskCheckSyntheticIdentity>("RiskCheckSyntheticIdentity");
-    visitor.visit::<types::RiskIndicators>("RiskIndicators");
+    #[cfg(feature = "assets")] visitor.visit::<types::RiskIndicators>("RiskIndicators");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskLevel>("RiskLevel");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::RiskLevelWithNoData>("RiskLevelWithNoData");
-    visitor.visit::<types::RiskProfile>("RiskProfile");
-    visitor.visit::<types::RiskReason>("RiskReason");
+    #[cfg(feature = "signal")] visitor.visit::<types::RiskProfile>("RiskProfile");
+    #[cfg(feature = "full")] visitor.visit::<types::RiskReason>("RiskReason");
+    #[cfg(feature = "income")]
     visitor.visit::<types::RiskSignalDocumentReference>("RiskSignalDocumentReference");
+    #[cfg(feature = "income")]
     visitor.visit::<types::RiskSignalDocumentStatus>("RiskSignalDocumentStatus");
+    #[cfg(feature = "income")]
     visitor.visit::<types::RiskSignalDocumentType>("RiskSignalDocumentType");
+    #[cfg(feature = "income")]
     visitor.visit::<types::RiskSignalFileType>("RiskSignalFileType");
-    visitor.visit::<types::Role>("Role");
-    visitor.visit::<types::RoleDetail>("RoleDetail");
-    visitor.visit::<types::Roles>("Roles");
-    visitor.visit::<types::RoutingNumber>("RoutingNumber");
+    #[cfg(feature = "income")] visitor.visit::<types::Role>("Role");
+    #[cfg(feature = "income")] visitor.visit::<types::RoleDetail>("RoleDetail");
+    #[cfg(feature = "income")] visitor.visit::<types::Roles>("Roles");
+    #[cfg(feature = "beacon")] visitor.visit::<types::RoutingNumber>("RoutingNumber");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::RuleDetails>("RuleDetails");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::RuleResult>("RuleResult");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::Ruleset>("Ruleset");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::SandboxBankIncomeFireWebhookRequest,
         >("SandboxBankIncomeFireWebhookRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::SandboxBankIncomeFireWebhookResponse,
         >("SandboxBankIncomeFireWebhookResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::SandboxBankIncomeWebhookFireRequestWebhookCode,
         >("SandboxBankIncomeWebhookFireRequestWebhookCode");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::SandboxBankIncomeWebhookFireRequestWebhookFields,
         >("SandboxBankIncomeWebhookFireRequestWebhookFields");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<
             types::SandboxBankTransferFireWebhookRequest,
         >("SandboxBankTransferFireWebhookRequest");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<
             types::SandboxBankTransferFireWebhookResponse,
         >("SandboxBankTransferFireWebhookResponse");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<
             types::SandboxBankTransferSimulateRequest,
         >("SandboxBankTransferSimulateRequest");
+    #[cfg(feature = "auth")]
     visitor
         .visit::<
             types::SandboxBankTransferSimulateResponse,
         >("SandboxBankTransferSimulateResponse");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::SandboxCraCashflowUpdatesUpdateRequest,
         >("SandboxCraCashflowUpdatesUpdateRequest");
+    #[cfg(feature = "check")]
     visitor
         .visit::<
             types::SandboxCraCashflowUpdatesUpdateResponse,
         >("SandboxCraCashflowUpdatesUpdateResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::SandboxIncomeFireWebhookRequest,
         >("SandboxIncomeFireWebhookRequest");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::SandboxIncomeFireWebhookRequestVerificationStatus,
         >("SandboxIncomeFireWebhookRequestVerificationStatus");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::SandboxIncomeFireWebhookResponse,
         >("SandboxIncomeFireWebhookResponse");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::SandboxIncomeWebhookFireRequestWebhookCode,
@@ -3512,38 +9648,47 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::SandboxItemSetVerificationStatusResponse,
         >("SandboxItemSetVerificationStatusResponse");
+    #[cfg(feature = "oauth")]
     visitor
         .visit::<
             types::SandboxOauthSelectAccountsRequest,
         >("SandboxOauthSelectAccountsRequest");
+    #[cfg(feature = "oauth")]
     visitor
         .visit::<
             types::SandboxOauthSelectAccountsResponse,
         >("SandboxOauthSelectAccountsResponse");
     visitor.visit::<types::SandboxOverridePassword>("SandboxOverridePassword");
     visitor.visit::<types::SandboxOverrideUsername>("SandboxOverrideUsername");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxPaymentProfileResetLoginRequest,
         >("SandboxPaymentProfileResetLoginRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxPaymentProfileResetLoginResponse,
         >("SandboxPaymentProfileResetLoginResponse");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<types::SandboxPaymentSimulateRequest>("SandboxPaymentSimulateRequest");
+    #[cfg(feature = "payment-initiation")]
     visitor
         .visit::<
             types::SandboxPaymentSimulateResponse,
         >("SandboxPaymentSimulateResponse");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::SandboxProcessorTokenCreateRequest,
         >("SandboxProcessorTokenCreateRequest");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::SandboxProcessorTokenCreateRequestOptions,
         >("SandboxProcessorTokenCreateRequestOptions");
+    #[cfg(feature = "processor-partners")]
     visitor
         .visit::<
             types::SandboxProcessorTokenCreateResponse,
@@ -3576,910 +9721,1346 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::SandboxPublicTokenCreateResponse,
         >("SandboxPublicTokenCreateResponse");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::SandboxTransactionsCreateRequest,
         >("SandboxTransactionsCreateRequest");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::SandboxTransactionsCreateResponse,
         >("SandboxTransactionsCreateResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferFireWebhookRequest,
         >("SandboxTransferFireWebhookRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferFireWebhookResponse,
         >("SandboxTransferFireWebhookResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferLedgerDepositSimulateRequest,
         >("SandboxTransferLedgerDepositSimulateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferLedgerDepositSimulateResponse,
         >("SandboxTransferLedgerDepositSimulateResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferLedgerSimulateAvailableRequest,
         >("SandboxTransferLedgerSimulateAvailableRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferLedgerSimulateAvailableResponse,
         >("SandboxTransferLedgerSimulateAvailableResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferLedgerWithdrawSimulateRequest,
         >("SandboxTransferLedgerWithdrawSimulateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferLedgerWithdrawSimulateResponse,
         >("SandboxTransferLedgerWithdrawSimulateResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferRefundSimulateRequest,
         >("SandboxTransferRefundSimulateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferRefundSimulateResponse,
         >("SandboxTransferRefundSimulateResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferRepaymentSimulateRequest,
         >("SandboxTransferRepaymentSimulateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferRepaymentSimulateResponse,
         >("SandboxTransferRepaymentSimulateResponse");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::SandboxTransferRfpSimulateAction,
         >("SandboxTransferRfpSimulateAction");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::SandboxTransferRfpSimulateRequest,
         >("SandboxTransferRfpSimulateRequest");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::SandboxTransferRfpSimulateResponse,
         >("SandboxTransferRfpSimulateResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferSimulateRequest,
         >("SandboxTransferSimulateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferSimulateResponse,
         >("SandboxTransferSimulateResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferSweepSimulateRequest,
         >("SandboxTransferSweepSimulateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferSweepSimulateResponse,
         >("SandboxTransferSweepSimulateResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferTestClockAdvanceRequest,
         >("SandboxTransferTestClockAdvanceRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferTestClockAdvanceResponse,
         >("SandboxTransferTestClockAdvanceResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferTestClockCreateRequest,
         >("SandboxTransferTestClockCreateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferTestClockCreateResponse,
         >("SandboxTransferTestClockCreateResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferTestClockGetRequest,
         >("SandboxTransferTestClockGetRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferTestClockGetResponse,
         >("SandboxTransferTestClockGetResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferTestClockListRequest,
         >("SandboxTransferTestClockListRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::SandboxTransferTestClockListResponse,
         >("SandboxTransferTestClockListResponse");
+    #[cfg(feature = "users")]
     visitor.visit::<types::SandboxUserResetLoginRequest>("SandboxUserResetLoginRequest");
+    #[cfg(feature = "users")]
     visitor
         .visit::<types::SandboxUserResetLoginResponse>("SandboxUserResetLoginResponse");
     visitor.visit::<types::Scopes>("Scopes");
     visitor.visit::<types::ScopesContext>("ScopesContext");
     visitor.visit::<types::ScopesNullable>("ScopesNullable");
     visitor.visit::<types::ScopesState>("ScopesState");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::ScreeningHitAnalysis>("ScreeningHitAnalysis");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::ScreeningHitData>("ScreeningHitData");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::ScreeningHitDateOfBirthItem>("ScreeningHitDateOfBirthItem");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::ScreeningHitDocumentsItems>("ScreeningHitDocumentsItems");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::ScreeningHitNamesItems>("ScreeningHitNamesItems");
     visitor
         .visit::<types::ScreeningStatusUpdatedWebhook>("ScreeningStatusUpdatedWebhook");
-    visitor.visit::<types::Security>("Security");
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )] visitor.visit::<types::Security>("Security");
+    #[cfg(feature = "full")]
     visitor.visit::<types::SecurityOverride>("SecurityOverride");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::SelfieAnalysis>("SelfieAnalysis");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::SelfieAnalysisDocumentComparison,
         >("SelfieAnalysisDocumentComparison");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::SelfieAnalysisFacialAnalysis>("SelfieAnalysisFacialAnalysis");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::SelfieAnalysisFacialAnalysisOutcome,
         >("SelfieAnalysisFacialAnalysisOutcome");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::SelfieAnalysisLivenessCheck>("SelfieAnalysisLivenessCheck");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::SelfieCapture>("SelfieCapture");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::SelfieCaptureImageUrl>("SelfieCaptureImageUrl");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::SelfieCaptureVideoUrl>("SelfieCaptureVideoUrl");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::SelfieCheck>("SelfieCheck");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::SelfieCheckSelfie>("SelfieCheckSelfie");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::SelfieCheckStatus>("SelfieCheckStatus");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::SelfieStatus>("SelfieStatus");
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
     visitor.visit::<types::SenderBacsNullable>("SenderBacsNullable");
-    visitor.visit::<types::Service>("Service");
+    #[cfg(feature = "income")] visitor.visit::<types::Service>("Service");
+    #[cfg(feature = "income")]
     visitor.visit::<types::ServiceProductFulfillment>("ServiceProductFulfillment");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::ServiceProductFulfillmentDetail,
         >("ServiceProductFulfillmentDetail");
+    #[cfg(feature = "income")]
     visitor
         .visit::<
             types::ServiceProductFulfillmentIdentifier,
         >("ServiceProductFulfillmentIdentifier");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::ServicerAddressData>("ServicerAddressData");
-    visitor.visit::<types::Services>("Services");
+    #[cfg(feature = "income")] visitor.visit::<types::Services>("Services");
+    #[cfg(feature = "layer")]
     visitor.visit::<types::SessionTokenCreateRequest>("SessionTokenCreateRequest");
+    #[cfg(feature = "layer")]
     visitor
         .visit::<types::SessionTokenCreateRequestUser>("SessionTokenCreateRequestUser");
+    #[cfg(feature = "layer")]
     visitor.visit::<types::SessionTokenCreateResponse>("SessionTokenCreateResponse");
+    #[cfg(feature = "layer")]
     visitor
         .visit::<
             types::SessionTokenCreateResponseLink,
         >("SessionTokenCreateResponseLink");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::ShareableUrl>("ShareableUrl");
+    #[cfg(any(feature = "income", feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::SignalAddressData>("SignalAddressData");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::SignalDecisionOutcome>("SignalDecisionOutcome");
+    #[cfg(feature = "signal")]
     visitor.visit::<types::SignalDecisionReportRequest>("SignalDecisionReportRequest");
+    #[cfg(feature = "signal")]
     visitor.visit::<types::SignalDecisionReportResponse>("SignalDecisionReportResponse");
+    #[cfg(any(feature = "beacon", feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::SignalDevice>("SignalDevice");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::SignalEvaluateCoreAttributes>("SignalEvaluateCoreAttributes");
+    #[cfg(feature = "signal")]
     visitor.visit::<types::SignalEvaluateRequest>("SignalEvaluateRequest");
+    #[cfg(feature = "signal")]
     visitor.visit::<types::SignalEvaluateResponse>("SignalEvaluateResponse");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::SignalPaymentMethod>("SignalPaymentMethod");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::SignalPersonName>("SignalPersonName");
+    #[cfg(feature = "signal")]
     visitor.visit::<types::SignalPrepareRequest>("SignalPrepareRequest");
+    #[cfg(feature = "signal")]
     visitor.visit::<types::SignalPrepareResponse>("SignalPrepareResponse");
+    #[cfg(feature = "signal")]
     visitor.visit::<types::SignalReturnReportRequest>("SignalReturnReportRequest");
+    #[cfg(feature = "signal")]
     visitor.visit::<types::SignalReturnReportResponse>("SignalReturnReportResponse");
+    #[cfg(feature = "signal")]
     visitor
         .visit::<
             types::SignalScheduleDefaultPaymentMethod,
         >("SignalScheduleDefaultPaymentMethod");
+    #[cfg(feature = "signal")]
     visitor.visit::<types::SignalScheduleRecommendation>("SignalScheduleRecommendation");
+    #[cfg(feature = "signal")]
     visitor.visit::<types::SignalScheduleRequest>("SignalScheduleRequest");
+    #[cfg(feature = "signal")]
     visitor.visit::<types::SignalScheduleResponse>("SignalScheduleResponse");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::SignalScore>("SignalScore");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::SignalScores>("SignalScores");
+    #[cfg(any(feature = "processor-partners", feature = "signal"))]
     visitor.visit::<types::SignalUser>("SignalUser");
+    #[cfg(any(feature = "processor-partners", feature = "signal", feature = "transfer"))]
     visitor.visit::<types::SignalWarning>("SignalWarning");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::SimulatedTransferSweep>("SimulatedTransferSweep");
+    #[cfg(feature = "income")]
     visitor.visit::<types::SingleDocumentRiskSignal>("SingleDocumentRiskSignal");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::SmsVerification>("SmsVerification");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::SmsVerificationStatus>("SmsVerificationStatus");
-    visitor.visit::<types::Source>("Source");
-    visitor.visit::<types::SourceUid>("SourceUid");
+    #[cfg(feature = "monitor")] visitor.visit::<types::Source>("Source");
+    #[cfg(feature = "monitor")] visitor.visit::<types::SourceUid>("SourceUid");
+    #[cfg(feature = "full")]
     visitor.visit::<types::StandaloneAccountType>("StandaloneAccountType");
+    #[cfg(feature = "full")]
     visitor.visit::<types::StandaloneCurrencyCodeList>("StandaloneCurrencyCodeList");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::StandaloneInvestmentTransactionBuyType,
         >("StandaloneInvestmentTransactionBuyType");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::StandaloneInvestmentTransactionCashType,
         >("StandaloneInvestmentTransactionCashType");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::StandaloneInvestmentTransactionFeeType,
         >("StandaloneInvestmentTransactionFeeType");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::StandaloneInvestmentTransactionSellType,
         >("StandaloneInvestmentTransactionSellType");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::StandaloneInvestmentTransactionTransferType,
         >("StandaloneInvestmentTransactionTransferType");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::StandaloneInvestmentTransactionType,
         >("StandaloneInvestmentTransactionType");
+    #[cfg(feature = "statements")]
     visitor.visit::<types::StatementsAccount>("StatementsAccount");
+    #[cfg(feature = "statements")]
     visitor.visit::<types::StatementsDownloadRequest>("StatementsDownloadRequest");
+    #[cfg(feature = "full")]
     visitor.visit::<types::StatementsDownloadResponse>("StatementsDownloadResponse");
+    #[cfg(feature = "statements")]
     visitor.visit::<types::StatementsListRequest>("StatementsListRequest");
+    #[cfg(feature = "statements")]
     visitor.visit::<types::StatementsListResponse>("StatementsListResponse");
+    #[cfg(feature = "statements")]
     visitor
         .visit::<
             types::StatementsRefreshCompleteResult,
         >("StatementsRefreshCompleteResult");
+    #[cfg(feature = "statements")]
     visitor
         .visit::<
             types::StatementsRefreshCompleteWebhook,
         >("StatementsRefreshCompleteWebhook");
+    #[cfg(feature = "statements")]
     visitor.visit::<types::StatementsRefreshRequest>("StatementsRefreshRequest");
+    #[cfg(feature = "statements")]
     visitor.visit::<types::StatementsRefreshResponse>("StatementsRefreshResponse");
+    #[cfg(feature = "statements")]
     visitor.visit::<types::StatementsStatement>("StatementsStatement");
-    visitor.visit::<types::Status>("Status");
-    visitor.visit::<types::Statuses>("Statuses");
+    #[cfg(feature = "income")] visitor.visit::<types::Status>("Status");
+    #[cfg(feature = "income")] visitor.visit::<types::Statuses>("Statuses");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::Strategy>("Strategy");
-    visitor.visit::<types::Street>("Street");
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "business-verification",
+            feature = "identity-verification"
+        )
+    )] visitor.visit::<types::Street>("Street");
     visitor.visit::<types::Street2>("Street2");
     visitor.visit::<types::StreetNullable>("StreetNullable");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::StudentLoan>("StudentLoan");
+    #[cfg(feature = "full")]
     visitor.visit::<types::StudentLoanRepaymentModel>("StudentLoanRepaymentModel");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::StudentLoanStatus>("StudentLoanStatus");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::StudentLoanStatusType>("StudentLoanStatusType");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::StudentRepaymentPlan>("StudentRepaymentPlan");
+    #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
     visitor.visit::<types::StudentRepaymentPlanType>("StudentRepaymentPlanType");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::SweepDescription>("SweepDescription");
-    visitor.visit::<types::SweepFailure>("SweepFailure");
-    visitor.visit::<types::SweepStatus>("SweepStatus");
-    visitor.visit::<types::SweepTrigger>("SweepTrigger");
+    #[cfg(feature = "transfer")] visitor.visit::<types::SweepFailure>("SweepFailure");
+    #[cfg(feature = "transfer")] visitor.visit::<types::SweepStatus>("SweepStatus");
+    #[cfg(feature = "transfer")] visitor.visit::<types::SweepTrigger>("SweepTrigger");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::SyncUpdatesAvailableWebhook>("SyncUpdatesAvailableWebhook");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::SyntheticFraud>("SyntheticFraud");
-    visitor.visit::<types::Taxform>("Taxform");
-    visitor.visit::<types::TaxpayerId>("TaxpayerId");
+    #[cfg(feature = "income")] visitor.visit::<types::Taxform>("Taxform");
+    #[cfg(feature = "income")] visitor.visit::<types::TaxpayerId>("TaxpayerId");
+    #[cfg(feature = "income")]
     visitor.visit::<types::TaxpayerIdentifier>("TaxpayerIdentifier");
+    #[cfg(feature = "income")]
     visitor.visit::<types::TaxpayerIdentifierType>("TaxpayerIdentifierType");
+    #[cfg(feature = "income")]
     visitor.visit::<types::TaxpayerIdentifiers>("TaxpayerIdentifiers");
+    #[cfg(any(feature = "check", feature = "users"))]
     visitor.visit::<types::ThirdPartyUserToken>("ThirdPartyUserToken");
-    visitor.visit::<types::Timestamp>("Timestamp");
-    visitor.visit::<types::TimestampNullable>("TimestampNullable");
-    visitor.visit::<types::Total>("Total");
+    #[cfg(
+        any(
+            feature = "beacon",
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "kyc-aml-users",
+            feature = "monitor"
+        )
+    )] visitor.visit::<types::Timestamp>("Timestamp");
+    #[cfg(
+        any(
+            feature = "business-verification",
+            feature = "identity-verification",
+            feature = "monitor"
+        )
+    )] visitor.visit::<types::TimestampNullable>("TimestampNullable");
+    #[cfg(feature = "income")] visitor.visit::<types::Total>("Total");
+    #[cfg(feature = "income")]
     visitor.visit::<types::TotalCanonicalDescription>("TotalCanonicalDescription");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalInflowAmount>("TotalInflowAmount");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalInflowAmount30d>("TotalInflowAmount30d");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalInflowAmount60d>("TotalInflowAmount60d");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalInflowAmount90d>("TotalInflowAmount90d");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalMonthlyIncomeInsights>("TotalMonthlyIncomeInsights");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalOutflowAmount>("TotalOutflowAmount");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalOutflowAmount30d>("TotalOutflowAmount30d");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalOutflowAmount60d>("TotalOutflowAmount60d");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalOutflowAmount90d>("TotalOutflowAmount90d");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalReportInflowAmount>("TotalReportInflowAmount");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalReportInflowAmount30d>("TotalReportInflowAmount30d");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalReportInflowAmount60d>("TotalReportInflowAmount60d");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalReportInflowAmount90d>("TotalReportInflowAmount90d");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalReportOutflowAmount>("TotalReportOutflowAmount");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalReportOutflowAmount30d>("TotalReportOutflowAmount30d");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalReportOutflowAmount60d>("TotalReportOutflowAmount60d");
+    #[cfg(feature = "check")]
     visitor.visit::<types::TotalReportOutflowAmount90d>("TotalReportOutflowAmount90d");
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
     visitor.visit::<types::Transaction>("Transaction");
-    visitor.visit::<types::TransactionBase>("TransactionBase");
+    #[cfg(feature = "full")] visitor.visit::<types::TransactionBase>("TransactionBase");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::TransactionBaseTransactionType,
         >("TransactionBaseTransactionType");
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
     visitor.visit::<types::TransactionCode>("TransactionCode");
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
     visitor.visit::<types::TransactionCounterparty>("TransactionCounterparty");
-    visitor.visit::<types::TransactionData>("TransactionData");
+    #[cfg(feature = "full")] visitor.visit::<types::TransactionData>("TransactionData");
+    #[cfg(feature = "full")]
     visitor.visit::<types::TransactionOverride>("TransactionOverride");
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
     visitor.visit::<types::TransactionPaymentChannel>("TransactionPaymentChannel");
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
     visitor.visit::<types::TransactionStream>("TransactionStream");
-    visitor.visit::<types::TransactionStreamAmount>("TransactionStreamAmount");
-    visitor.visit::<types::TransactionStreamStatus>("TransactionStreamStatus");
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )] visitor.visit::<types::TransactionStreamAmount>("TransactionStreamAmount");
+    #[cfg(
+        any(feature = "enrich", feature = "processor-partners", feature = "transactions")
+    )] visitor.visit::<types::TransactionStreamStatus>("TransactionStreamStatus");
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
     visitor.visit::<types::TransactionTransactionType>("TransactionTransactionType");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::TransactionsCategoryRule>("TransactionsCategoryRule");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<types::TransactionsEnhanceGetRequest>("TransactionsEnhanceGetRequest");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::TransactionsEnhanceGetResponse,
         >("TransactionsEnhanceGetResponse");
+    #[cfg(feature = "enrich")]
     visitor.visit::<types::TransactionsEnrichRequest>("TransactionsEnrichRequest");
+    #[cfg(feature = "enrich")]
     visitor
         .visit::<
             types::TransactionsEnrichRequestOptions,
         >("TransactionsEnrichRequestOptions");
+    #[cfg(feature = "enrich")]
     visitor.visit::<types::TransactionsEnrichResponse>("TransactionsEnrichResponse");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::TransactionsGetRequest>("TransactionsGetRequest");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<types::TransactionsGetRequestOptions>("TransactionsGetRequestOptions");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::TransactionsGetResponse>("TransactionsGetResponse");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::TransactionsRecurringCreateInput,
         >("TransactionsRecurringCreateInput");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::TransactionsRecurringCreateRequest,
         >("TransactionsRecurringCreateRequest");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::TransactionsRecurringCreateResponse,
         >("TransactionsRecurringCreateResponse");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::TransactionsRecurringGetRequest,
         >("TransactionsRecurringGetRequest");
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
     visitor
         .visit::<
             types::TransactionsRecurringGetRequestOptions,
         >("TransactionsRecurringGetRequestOptions");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::TransactionsRecurringGetResponse,
         >("TransactionsRecurringGetResponse");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::TransactionsRecurringMergeInput,
         >("TransactionsRecurringMergeInput");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::TransactionsRecurringMergeRequest,
         >("TransactionsRecurringMergeRequest");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::TransactionsRecurringMergeResponse,
         >("TransactionsRecurringMergeResponse");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::TransactionsRecurringUpdateInput,
         >("TransactionsRecurringUpdateInput");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::TransactionsRecurringUpdateRequest,
         >("TransactionsRecurringUpdateRequest");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::TransactionsRecurringUpdateResponse,
         >("TransactionsRecurringUpdateResponse");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::TransactionsRefreshRequest>("TransactionsRefreshRequest");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::TransactionsRefreshResponse>("TransactionsRefreshResponse");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::TransactionsRemovedWebhook>("TransactionsRemovedWebhook");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::TransactionsRuleDetails>("TransactionsRuleDetails");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::TransactionsRuleField>("TransactionsRuleField");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::TransactionsRuleType>("TransactionsRuleType");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::TransactionsRulesCreateRequest,
         >("TransactionsRulesCreateRequest");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::TransactionsRulesCreateResponse,
         >("TransactionsRulesCreateResponse");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::TransactionsRulesListRequest>("TransactionsRulesListRequest");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<types::TransactionsRulesListResponse>("TransactionsRulesListResponse");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::TransactionsRulesRemoveRequest,
         >("TransactionsRulesRemoveRequest");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::TransactionsRulesRemoveResponse,
         >("TransactionsRulesRemoveResponse");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::TransactionsSyncRequest>("TransactionsSyncRequest");
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
     visitor
         .visit::<
             types::TransactionsSyncRequestOptions,
         >("TransactionsSyncRequestOptions");
+    #[cfg(feature = "transactions")]
     visitor.visit::<types::TransactionsSyncResponse>("TransactionsSyncResponse");
+    #[cfg(any(feature = "processor-partners", feature = "transactions"))]
     visitor.visit::<types::TransactionsUpdateStatus>("TransactionsUpdateStatus");
+    #[cfg(feature = "enrich")]
     visitor
         .visit::<
             types::TransactionsUserInsightsGetRequest,
         >("TransactionsUserInsightsGetRequest");
+    #[cfg(feature = "enrich")]
     visitor
         .visit::<
             types::TransactionsUserInsightsGetResponse,
         >("TransactionsUserInsightsGetResponse");
-    visitor.visit::<types::Transfer>("Transfer");
+    #[cfg(feature = "transfer")] visitor.visit::<types::Transfer>("Transfer");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferAccessToken>("TransferAccessToken");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferAccountId>("TransferAccountId");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferAchNetwork>("TransferAchNetwork");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferAmount>("TransferAmount");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferAuthorization>("TransferAuthorization");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationCancelRequest,
         >("TransferAuthorizationCancelRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationCancelResponse,
         >("TransferAuthorizationCancelResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationCreateRequest,
         >("TransferAuthorizationCreateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationCreateResponse,
         >("TransferAuthorizationCreateResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationCustomAttributes,
         >("TransferAuthorizationCustomAttributes");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::TransferAuthorizationDecision>("TransferAuthorizationDecision");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationDecisionRationale,
         >("TransferAuthorizationDecisionRationale");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationDecisionRationaleCode,
         >("TransferAuthorizationDecisionRationaleCode");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferAuthorizationDevice>("TransferAuthorizationDevice");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationGuaranteeDecision,
         >("TransferAuthorizationGuaranteeDecision");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationGuaranteeDecisionRationale,
         >("TransferAuthorizationGuaranteeDecisionRationale");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationGuaranteeDecisionRationaleCode,
         >("TransferAuthorizationGuaranteeDecisionRationaleCode");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferAuthorizationId>("TransferAuthorizationId");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationIdempotencyKey,
         >("TransferAuthorizationIdempotencyKey");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationPaymentRisk,
         >("TransferAuthorizationPaymentRisk");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationProposedTransfer,
         >("TransferAuthorizationProposedTransfer");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationRiskLevel,
         >("TransferAuthorizationRiskLevel");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferAuthorizationUserInRequest,
         >("TransferAuthorizationUserInRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferBalance>("TransferBalance");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferBalanceGetRequest>("TransferBalanceGetRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferBalanceGetResponse>("TransferBalanceGetResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferBalanceType>("TransferBalanceType");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferCancelRequest>("TransferCancelRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferCancelResponse>("TransferCancelResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferCapabilitiesGetRequest,
         >("TransferCapabilitiesGetRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferCapabilitiesGetResponse,
         >("TransferCapabilitiesGetResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferCapabilitiesGetRfP>("TransferCapabilitiesGetRfP");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferCapabilitiesGetRtp>("TransferCapabilitiesGetRtp");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferConfigurationGetRequest,
         >("TransferConfigurationGetRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferConfigurationGetResponse,
         >("TransferConfigurationGetResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferCreateIdempotencyKey>("TransferCreateIdempotencyKey");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferCreateRequest>("TransferCreateRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferCreateResponse>("TransferCreateResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferCreditFundsSource>("TransferCreditFundsSource");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferCreditUsageConfiguration,
         >("TransferCreditUsageConfiguration");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferDebitUsageConfiguration,
         >("TransferDebitUsageConfiguration");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferDevice>("TransferDevice");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferDiligenceDocumentUploadRequest,
         >("TransferDiligenceDocumentUploadRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferDiligenceDocumentUploadResponse,
         >("TransferDiligenceDocumentUploadResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferDiligenceStatus>("TransferDiligenceStatus");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferDiligenceSubmitRequest,
         >("TransferDiligenceSubmitRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferDiligenceSubmitResponse,
         >("TransferDiligenceSubmitResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferDocumentPurpose>("TransferDocumentPurpose");
-    visitor.visit::<types::TransferEvent>("TransferEvent");
+    #[cfg(feature = "transfer")] visitor.visit::<types::TransferEvent>("TransferEvent");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferEventListRequest>("TransferEventListRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferEventListResponse>("TransferEventListResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::TransferEventListTransferType>("TransferEventListTransferType");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferEventSyncRequest>("TransferEventSyncRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferEventSyncResponse>("TransferEventSyncResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferEventType>("TransferEventType");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferEventsUpdateWebhook>("TransferEventsUpdateWebhook");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferExpectedSweepSettlementScheduleItem,
         >("TransferExpectedSweepSettlementScheduleItem");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferFacilitatorFee>("TransferFacilitatorFee");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferFailure>("TransferFailure");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferFundingAccount>("TransferFundingAccount");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferFundingAccountIdResponse,
         >("TransferFundingAccountIdResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferFundingAccountIdResponseNullable,
         >("TransferFundingAccountIdResponseNullable");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferFundingAccountWithDisplayName,
         >("TransferFundingAccountWithDisplayName");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferGetRequest>("TransferGetRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferGetResponse>("TransferGetResponse");
-    visitor.visit::<types::TransferId>("TransferId");
+    #[cfg(feature = "transfer")] visitor.visit::<types::TransferId>("TransferId");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferIdForRefund>("TransferIdForRefund");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferIntentAuthorizationDecision,
         >("TransferIntentAuthorizationDecision");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferIntentCreate>("TransferIntentCreate");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferIntentCreateMode>("TransferIntentCreateMode");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferIntentCreateNetwork>("TransferIntentCreateNetwork");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferIntentCreateRequest>("TransferIntentCreateRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferIntentCreateResponse>("TransferIntentCreateResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferIntentGet>("TransferIntentGet");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferIntentGetFailureReason,
         >("TransferIntentGetFailureReason");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferIntentGetRequest>("TransferIntentGetRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferIntentGetResponse>("TransferIntentGetResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferIntentStatus>("TransferIntentStatus");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferLedgerBalance>("TransferLedgerBalance");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferLedgerDepositRequest>("TransferLedgerDepositRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::TransferLedgerDepositResponse>("TransferLedgerDepositResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferLedgerDistributeRequest,
         >("TransferLedgerDistributeRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferLedgerDistributeResponse,
         >("TransferLedgerDistributeResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferLedgerEvent>("TransferLedgerEvent");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferLedgerEventListRequest,
         >("TransferLedgerEventListRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferLedgerEventListResponse,
         >("TransferLedgerEventListResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferLedgerFundingAccountIdRequest,
         >("TransferLedgerFundingAccountIdRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferLedgerGetRequest>("TransferLedgerGetRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferLedgerGetResponse>("TransferLedgerGetResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferLedgerId>("TransferLedgerId");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferLedgerSweepSimulateEventType,
         >("TransferLedgerSweepSimulateEventType");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::TransferLedgerWithdrawRequest>("TransferLedgerWithdrawRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferLedgerWithdrawResponse,
         >("TransferLedgerWithdrawResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferListRequest>("TransferListRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferListResponse>("TransferListResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferMetadata>("TransferMetadata");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferMetricsGetAuthorizationUsage,
         >("TransferMetricsGetAuthorizationUsage");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferMetricsGetRequest>("TransferMetricsGetRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferMetricsGetResponse>("TransferMetricsGetResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::TransferMetricsGetReturnRates>("TransferMetricsGetReturnRates");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferMetricsGetReturnRatesOverInterval,
         >("TransferMetricsGetReturnRatesOverInterval");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::TransferMigrateAccountRequest>("TransferMigrateAccountRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferMigrateAccountResponse,
         >("TransferMigrateAccountResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferMigratedFundingAccountIdRequest,
         >("TransferMigratedFundingAccountIdRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferNetwork>("TransferNetwork");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferNetworkTraceId>("TransferNetworkTraceId");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferOriginatorAddress>("TransferOriginatorAddress");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferOriginatorClientId>("TransferOriginatorClientId");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferOriginatorCreateRequest,
         >("TransferOriginatorCreateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferOriginatorCreateResponse,
         >("TransferOriginatorCreateResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferOriginatorDiligence>("TransferOriginatorDiligence");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferOriginatorFundingAccountCreateRequest,
         >("TransferOriginatorFundingAccountCreateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferOriginatorFundingAccountCreateResponse,
         >("TransferOriginatorFundingAccountCreateResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferOriginatorFundingAccountUpdateRequest,
         >("TransferOriginatorFundingAccountUpdateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferOriginatorFundingAccountUpdateResponse,
         >("TransferOriginatorFundingAccountUpdateResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferOriginatorGetRequest>("TransferOriginatorGetRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::TransferOriginatorGetResponse>("TransferOriginatorGetResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::TransferOriginatorListRequest>("TransferOriginatorListRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferOriginatorListResponse,
         >("TransferOriginatorListResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferPaymentProfileToken>("TransferPaymentProfileToken");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferPlatformOnboardingUpdateWebhook,
         >("TransferPlatformOnboardingUpdateWebhook");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferPlatformOriginatorClientId,
         >("TransferPlatformOriginatorClientId");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferPlatformOriginatorCreateRequest,
         >("TransferPlatformOriginatorCreateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferPlatformOriginatorCreateResponse,
         >("TransferPlatformOriginatorCreateResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::TransferPlatformPersonAddress>("TransferPlatformPersonAddress");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferPlatformPersonCreateRequest,
         >("TransferPlatformPersonCreateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferPlatformPersonCreateResponse,
         >("TransferPlatformPersonCreateResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferPlatformPersonIdNumber,
         >("TransferPlatformPersonIdNumber");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferPlatformPersonName>("TransferPlatformPersonName");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferPlatformRequirement>("TransferPlatformRequirement");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferPlatformRequirementSubmission,
         >("TransferPlatformRequirementSubmission");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferPlatformRequirementSubmitRequest,
         >("TransferPlatformRequirementSubmitRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferPlatformRequirementSubmitResponse,
         >("TransferPlatformRequirementSubmitResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferPlatformTosAcceptanceMetadata,
         >("TransferPlatformTosAcceptanceMetadata");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferQuestionnaireCreateRequest,
         >("TransferQuestionnaireCreateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferQuestionnaireCreateResponse,
         >("TransferQuestionnaireCreateResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferRecurringCancelRequest,
         >("TransferRecurringCancelRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferRecurringCancelResponse,
         >("TransferRecurringCancelResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferRecurringCreateRequest,
         >("TransferRecurringCreateRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferRecurringCreateResponse,
         >("TransferRecurringCreateResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRecurringGetRequest>("TransferRecurringGetRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRecurringGetResponse>("TransferRecurringGetResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferRecurringIdempotencyKey,
         >("TransferRecurringIdempotencyKey");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRecurringListRequest>("TransferRecurringListRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::TransferRecurringListResponse>("TransferRecurringListResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRecurringNetwork>("TransferRecurringNetwork");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRecurringSchedule>("TransferRecurringSchedule");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRecurringStatus>("TransferRecurringStatus");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRefund>("TransferRefund");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRefundAmount>("TransferRefundAmount");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRefundCancelRequest>("TransferRefundCancelRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRefundCancelResponse>("TransferRefundCancelResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRefundCreateRequest>("TransferRefundCreateRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRefundCreateResponse>("TransferRefundCreateResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRefundFailure>("TransferRefundFailure");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRefundGetRequest>("TransferRefundGetRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRefundGetResponse>("TransferRefundGetResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRefundId>("TransferRefundId");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRefundIdempotencyKey>("TransferRefundIdempotencyKey");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRefundStatus>("TransferRefundStatus");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRepayment>("TransferRepayment");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRepaymentListRequest>("TransferRepaymentListRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::TransferRepaymentListResponse>("TransferRepaymentListResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferRepaymentReturn>("TransferRepaymentReturn");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferRepaymentReturnListRequest,
         >("TransferRepaymentReturnListRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferRepaymentReturnListResponse,
         >("TransferRepaymentReturnListResponse");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::TransferScheduleIntervalCount>("TransferScheduleIntervalCount");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferScheduleIntervalUnit>("TransferScheduleIntervalUnit");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferStatus>("TransferStatus");
-    visitor.visit::<types::TransferSweep>("TransferSweep");
+    #[cfg(feature = "transfer")] visitor.visit::<types::TransferSweep>("TransferSweep");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferSweepAmount>("TransferSweepAmount");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferSweepGetRequest>("TransferSweepGetRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferSweepGetResponse>("TransferSweepGetResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferSweepId>("TransferSweepId");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferSweepIdNullable>("TransferSweepIdNullable");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferSweepListRequest>("TransferSweepListRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferSweepListResponse>("TransferSweepListResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferSweepStatus>("TransferSweepStatus");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferTestClock>("TransferTestClock");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferTestClockId>("TransferTestClockId");
-    visitor.visit::<types::TransferType>("TransferType");
+    #[cfg(feature = "transfer")] visitor.visit::<types::TransferType>("TransferType");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::TransferUnmigratedFundingAccountIdRequest,
         >("TransferUnmigratedFundingAccountIdRequest");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferUserAddressInRequest>("TransferUserAddressInRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<types::TransferUserAddressInResponse>("TransferUserAddressInResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferUserInRequest>("TransferUserInRequest");
+    #[cfg(feature = "transfer")]
     visitor
         .visit::<
             types::TransferUserInRequestDeprecated,
         >("TransferUserInRequestDeprecated");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferUserInResponse>("TransferUserInResponse");
+    #[cfg(feature = "transfer")]
     visitor.visit::<types::TransferWireDetails>("TransferWireDetails");
+    #[cfg(any(feature = "identity-verification", feature = "protect"))]
     visitor.visit::<types::TrustIndex>("TrustIndex");
+    #[cfg(any(feature = "identity-verification", feature = "protect"))]
     visitor.visit::<types::TrustIndexSubscore>("TrustIndexSubscore");
+    #[cfg(any(feature = "identity-verification", feature = "protect"))]
     visitor.visit::<types::TrustIndexSubscores>("TrustIndexSubscores");
+    #[cfg(feature = "full")]
     visitor.visit::<types::TrustedDeviceData>("TrustedDeviceData");
+    #[cfg(feature = "full")]
     visitor.visit::<types::UnofficialCurrencyCodeList>("UnofficialCurrencyCodeList");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::UpdateEntityScreeningRequestSearchTerms,
         >("UpdateEntityScreeningRequestSearchTerms");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::UpdateIndividualScreeningRequestSearchTerms,
         >("UpdateIndividualScreeningRequestSearchTerms");
+    #[cfg(feature = "beacon")]
     visitor.visit::<types::UpdatedAtTimestamp>("UpdatedAtTimestamp");
+    #[cfg(any(feature = "business-verification", feature = "monitor"))]
     visitor.visit::<types::Url>("Url");
+    #[cfg(any(feature = "business-verification", feature = "monitor"))]
     visitor.visit::<types::UrlNullable>("UrlNullable");
+    #[cfg(feature = "layer")]
     visitor.visit::<types::UserAccountIdentity>("UserAccountIdentity");
+    #[cfg(feature = "layer")]
     visitor.visit::<types::UserAccountIdentityAddress>("UserAccountIdentityAddress");
+    #[cfg(feature = "layer")]
     visitor
         .visit::<types::UserAccountIdentityEditCounts>("UserAccountIdentityEditCounts");
+    #[cfg(feature = "layer")]
     visitor
         .visit::<
             types::UserAccountIdentityEditHistory,
         >("UserAccountIdentityEditHistory");
+    #[cfg(feature = "layer")]
     visitor.visit::<types::UserAccountIdentityName>("UserAccountIdentityName");
+    #[cfg(feature = "layer")]
     visitor
         .visit::<
             types::UserAccountIdentityOfficialDocument,
         >("UserAccountIdentityOfficialDocument");
-    visitor.visit::<types::UserAccountItem>("UserAccountItem");
+    #[cfg(feature = "layer")] visitor.visit::<types::UserAccountItem>("UserAccountItem");
     visitor.visit::<types::UserAccountRevokedWebhook>("UserAccountRevokedWebhook");
+    #[cfg(feature = "layer")]
     visitor.visit::<types::UserAccountSessionEvent>("UserAccountSessionEvent");
+    #[cfg(feature = "layer")]
     visitor
         .visit::<
             types::UserAccountSessionEventSendRequest,
         >("UserAccountSessionEventSendRequest");
+    #[cfg(feature = "layer")]
     visitor
         .visit::<
             types::UserAccountSessionEventSendResponse,
         >("UserAccountSessionEventSendResponse");
+    #[cfg(feature = "layer")]
     visitor.visit::<types::UserAccountSessionGetRequest>("UserAccountSessionGetRequest");
+    #[cfg(feature = "layer")]
     visitor
         .visit::<types::UserAccountSessionGetResponse>("UserAccountSessionGetResponse");
     visitor.visit::<types::UserAddress>("UserAddress");
+    #[cfg(feature = "full")]
     visitor.visit::<types::UserBasedProducts>("UserBasedProducts");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserCreateRequest>("UserCreateRequest");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserCreateResponse>("UserCreateResponse");
+    #[cfg(feature = "full")]
     visitor.visit::<types::UserCustomPassword>("UserCustomPassword");
+    #[cfg(feature = "enrich")]
     visitor.visit::<types::UserDataOverview>("UserDataOverview");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::UserFinancialDataRefreshRequest,
         >("UserFinancialDataRefreshRequest");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::UserFinancialDataRefreshResponse,
         >("UserFinancialDataRefreshResponse");
-    visitor.visit::<types::UserGetRequest>("UserGetRequest");
-    visitor.visit::<types::UserGetResponse>("UserGetResponse");
+    #[cfg(feature = "users")] visitor.visit::<types::UserGetRequest>("UserGetRequest");
+    #[cfg(feature = "users")] visitor.visit::<types::UserGetResponse>("UserGetResponse");
     visitor.visit::<types::UserId>("UserId");
     visitor.visit::<types::UserIdNumber>("UserIdNumber");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserIdentityRemoveRequest>("UserIdentityRemoveRequest");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserIdentityRemoveResponse>("UserIdentityRemoveResponse");
-    visitor.visit::<types::UserInsightsId>("UserInsightsId");
+    #[cfg(feature = "check")] visitor.visit::<types::UserInsightsId>("UserInsightsId");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserItemsAssociateRequest>("UserItemsAssociateRequest");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserItemsAssociateResponse>("UserItemsAssociateResponse");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserItemsGetRequest>("UserItemsGetRequest");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserItemsGetResponse>("UserItemsGetResponse");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserItemsRemoveRequest>("UserItemsRemoveRequest");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserItemsRemoveResponse>("UserItemsRemoveResponse");
     visitor.visit::<types::UserPermissionRevokedWebhook>("UserPermissionRevokedWebhook");
     visitor
         .visit::<
             types::UserProductsTerminateReasonCode,
         >("UserProductsTerminateReasonCode");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserProductsTerminateRequest>("UserProductsTerminateRequest");
+    #[cfg(feature = "users")]
     visitor
         .visit::<types::UserProductsTerminateResponse>("UserProductsTerminateResponse");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserRemoveRequest>("UserRemoveRequest");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserRemoveResponse>("UserRemoveResponse");
     visitor
         .visit::<
@@ -4491,350 +11072,471 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         >("UserStatedIncomeSourceFrequency");
     visitor
         .visit::<types::UserStatedIncomeSourcePayType>("UserStatedIncomeSourcePayType");
+    #[cfg(feature = "users")]
     visitor
         .visit::<
             types::UserThirdPartyTokenCreateRequest,
         >("UserThirdPartyTokenCreateRequest");
+    #[cfg(feature = "users")]
     visitor
         .visit::<
             types::UserThirdPartyTokenCreateResponse,
         >("UserThirdPartyTokenCreateResponse");
+    #[cfg(feature = "users")]
     visitor
         .visit::<
             types::UserThirdPartyTokenRemoveRequest,
         >("UserThirdPartyTokenRemoveRequest");
+    #[cfg(feature = "users")]
     visitor
         .visit::<
             types::UserThirdPartyTokenRemoveResponse,
         >("UserThirdPartyTokenRemoveResponse");
     visitor.visit::<types::UserToken>("UserToken");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::UserTransactionsRefreshRequest,
         >("UserTransactionsRefreshRequest");
+    #[cfg(feature = "transactions")]
     visitor
         .visit::<
             types::UserTransactionsRefreshResponse,
         >("UserTransactionsRefreshResponse");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserUpdateRequest>("UserUpdateRequest");
+    #[cfg(feature = "users")]
     visitor.visit::<types::UserUpdateResponse>("UserUpdateResponse");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::UtcOffset>("UtcOffset");
+    #[cfg(feature = "income")]
     visitor.visit::<types::ValidationSource>("ValidationSource");
+    #[cfg(feature = "income")]
     visitor.visit::<types::ValidationSources>("ValidationSources");
+    #[cfg(feature = "auth")]
     visitor.visit::<types::VerificationExpiredWebhook>("VerificationExpiredWebhook");
+    #[cfg(feature = "income")]
     visitor.visit::<types::VerificationOfAsset>("VerificationOfAsset");
+    #[cfg(feature = "income")]
     visitor.visit::<types::VerificationOfAssetResponse>("VerificationOfAssetResponse");
+    #[cfg(feature = "full")]
     visitor.visit::<types::VerificationRefreshStatus>("VerificationRefreshStatus");
+    #[cfg(feature = "full")]
     visitor.visit::<types::VerificationStatus>("VerificationStatus");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::VerifySmsDetails>("VerifySmsDetails");
+    #[cfg(feature = "identity-verification")]
     visitor.visit::<types::VerifySmsDetailsStatus>("VerifySmsDetailsStatus");
-    visitor.visit::<types::VirtualTime>("VirtualTime");
-    visitor.visit::<types::W2>("W2");
-    visitor.visit::<types::W2Box12>("W2Box12");
-    visitor.visit::<types::W2Box12Override>("W2Box12Override");
-    visitor.visit::<types::W2Override>("W2Override");
+    #[cfg(feature = "transfer")] visitor.visit::<types::VirtualTime>("VirtualTime");
+    #[cfg(feature = "income")] visitor.visit::<types::W2>("W2");
+    #[cfg(feature = "income")] visitor.visit::<types::W2Box12>("W2Box12");
+    #[cfg(feature = "full")] visitor.visit::<types::W2Box12Override>("W2Box12Override");
+    #[cfg(feature = "full")] visitor.visit::<types::W2Override>("W2Override");
+    #[cfg(feature = "income")]
     visitor.visit::<types::W2StateAndLocalWages>("W2StateAndLocalWages");
+    #[cfg(feature = "full")]
     visitor.visit::<types::W2StateAndLocalWagesOverride>("W2StateAndLocalWagesOverride");
-    visitor.visit::<types::Wallet>("Wallet");
+    #[cfg(feature = "virtual-accounts")] visitor.visit::<types::Wallet>("Wallet");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletBalance>("WalletBalance");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletCreateRequest>("WalletCreateRequest");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletCreateResponse>("WalletCreateResponse");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletGetRequest>("WalletGetRequest");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletGetResponse>("WalletGetResponse");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletIsoCurrencyCode>("WalletIsoCurrencyCode");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletListRequest>("WalletListRequest");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletListResponse>("WalletListResponse");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletNumbers>("WalletNumbers");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletPaymentScheme>("WalletPaymentScheme");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletStatus>("WalletStatus");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletTransaction>("WalletTransaction");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletTransactionAmount>("WalletTransactionAmount");
+    #[cfg(feature = "virtual-accounts")]
     visitor
         .visit::<types::WalletTransactionCounterparty>("WalletTransactionCounterparty");
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
     visitor
         .visit::<
             types::WalletTransactionCounterpartyBacs,
         >("WalletTransactionCounterpartyBacs");
+    #[cfg(feature = "virtual-accounts")]
     visitor
         .visit::<
             types::WalletTransactionCounterpartyInternational,
         >("WalletTransactionCounterpartyInternational");
+    #[cfg(feature = "virtual-accounts")]
     visitor
         .visit::<
             types::WalletTransactionCounterpartyNumbers,
         >("WalletTransactionCounterpartyNumbers");
+    #[cfg(feature = "virtual-accounts")]
     visitor
         .visit::<
             types::WalletTransactionExecuteRequest,
         >("WalletTransactionExecuteRequest");
+    #[cfg(feature = "virtual-accounts")]
     visitor
         .visit::<
             types::WalletTransactionExecuteResponse,
         >("WalletTransactionExecuteResponse");
+    #[cfg(feature = "virtual-accounts")]
     visitor
         .visit::<
             types::WalletTransactionFailureReason,
         >("WalletTransactionFailureReason");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletTransactionGetRequest>("WalletTransactionGetRequest");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletTransactionGetResponse>("WalletTransactionGetResponse");
+    #[cfg(feature = "virtual-accounts")]
     visitor
         .visit::<
             types::WalletTransactionGetResponseType,
         >("WalletTransactionGetResponseType");
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
     visitor
         .visit::<
             types::WalletTransactionIdempotencyKey,
         >("WalletTransactionIdempotencyKey");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletTransactionListRequest>("WalletTransactionListRequest");
+    #[cfg(feature = "virtual-accounts")]
     visitor
         .visit::<
             types::WalletTransactionListRequestOptions,
         >("WalletTransactionListRequestOptions");
+    #[cfg(feature = "virtual-accounts")]
     visitor
         .visit::<types::WalletTransactionListResponse>("WalletTransactionListResponse");
+    #[cfg(feature = "virtual-accounts")]
     visitor
         .visit::<
             types::WalletTransactionPayeeVerificationStatus,
         >("WalletTransactionPayeeVerificationStatus");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletTransactionRelation>("WalletTransactionRelation");
+    #[cfg(feature = "virtual-accounts")]
     visitor
         .visit::<types::WalletTransactionRelationType>("WalletTransactionRelationType");
+    #[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
     visitor.visit::<types::WalletTransactionStatus>("WalletTransactionStatus");
+    #[cfg(feature = "virtual-accounts")]
     visitor
         .visit::<
             types::WalletTransactionStatusUpdateWebhook,
         >("WalletTransactionStatusUpdateWebhook");
+    #[cfg(feature = "virtual-accounts")]
     visitor.visit::<types::WalletTransactionType>("WalletTransactionType");
+    #[cfg(feature = "full")]
     visitor
         .visit::<types::WalletTransactionsListRequest>("WalletTransactionsListRequest");
-    visitor.visit::<types::Warning>("Warning");
+    #[cfg(feature = "assets")] visitor.visit::<types::Warning>("Warning");
+    #[cfg(feature = "assets")]
     visitor.visit::<types::WarningWarningCode>("WarningWarningCode");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::WatchlistProgramId>("WatchlistProgramId");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::WatchlistScreeningAuditTrail>("WatchlistScreeningAuditTrail");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::WatchlistScreeningDocument>("WatchlistScreeningDocument");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningDocumentType,
         >("WatchlistScreeningDocumentType");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningDocumentValue,
         >("WatchlistScreeningDocumentValue");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningDocumentValueNullable,
         >("WatchlistScreeningDocumentValueNullable");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityCreateRequest,
         >("WatchlistScreeningEntityCreateRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityCreateResponse,
         >("WatchlistScreeningEntityCreateResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityGetRequest,
         >("WatchlistScreeningEntityGetRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityGetResponse,
         >("WatchlistScreeningEntityGetResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityHistoryListRequest,
         >("WatchlistScreeningEntityHistoryListRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityHistoryListResponse,
         >("WatchlistScreeningEntityHistoryListResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityHitListRequest,
         >("WatchlistScreeningEntityHitListRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityHitListResponse,
         >("WatchlistScreeningEntityHitListResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityListRequest,
         >("WatchlistScreeningEntityListRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityListResponse,
         >("WatchlistScreeningEntityListResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityProgramGetRequest,
         >("WatchlistScreeningEntityProgramGetRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityProgramGetResponse,
         >("WatchlistScreeningEntityProgramGetResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityProgramListRequest,
         >("WatchlistScreeningEntityProgramListRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityProgramListResponse,
         >("WatchlistScreeningEntityProgramListResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityReviewCreateRequest,
         >("WatchlistScreeningEntityReviewCreateRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityReviewCreateResponse,
         >("WatchlistScreeningEntityReviewCreateResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityReviewListRequest,
         >("WatchlistScreeningEntityReviewListRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityReviewListResponse,
         >("WatchlistScreeningEntityReviewListResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityUpdateRequest,
         >("WatchlistScreeningEntityUpdateRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityUpdateRequestResettableField,
         >("WatchlistScreeningEntityUpdateRequestResettableField");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityUpdateRequestResettableFieldList,
         >("WatchlistScreeningEntityUpdateRequestResettableFieldList");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningEntityUpdateResponse,
         >("WatchlistScreeningEntityUpdateResponse");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::WatchlistScreeningHit>("WatchlistScreeningHit");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::WatchlistScreeningHitId>("WatchlistScreeningHitId");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningHitLocations,
         >("WatchlistScreeningHitLocations");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::WatchlistScreeningHitStatus>("WatchlistScreeningHitStatus");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::WatchlistScreeningIndividual>("WatchlistScreeningIndividual");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualCreateRequest,
         >("WatchlistScreeningIndividualCreateRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualCreateResponse,
         >("WatchlistScreeningIndividualCreateResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualGetRequest,
         >("WatchlistScreeningIndividualGetRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualGetResponse,
         >("WatchlistScreeningIndividualGetResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualHistoryListRequest,
         >("WatchlistScreeningIndividualHistoryListRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualHistoryListResponse,
         >("WatchlistScreeningIndividualHistoryListResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualHitListRequest,
         >("WatchlistScreeningIndividualHitListRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualHitListResponse,
         >("WatchlistScreeningIndividualHitListResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualId,
         >("WatchlistScreeningIndividualId");
+    #[cfg(feature = "identity-verification")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualIdNullable,
         >("WatchlistScreeningIndividualIdNullable");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualListRequest,
         >("WatchlistScreeningIndividualListRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualListResponse,
         >("WatchlistScreeningIndividualListResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualName,
         >("WatchlistScreeningIndividualName");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualProgramGetRequest,
         >("WatchlistScreeningIndividualProgramGetRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualProgramGetResponse,
         >("WatchlistScreeningIndividualProgramGetResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualProgramListRequest,
         >("WatchlistScreeningIndividualProgramListRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualProgramListResponse,
         >("WatchlistScreeningIndividualProgramListResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualReviewCreateRequest,
         >("WatchlistScreeningIndividualReviewCreateRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualReviewCreateResponse,
         >("WatchlistScreeningIndividualReviewCreateResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualReviewListRequest,
         >("WatchlistScreeningIndividualReviewListRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualReviewListResponse,
         >("WatchlistScreeningIndividualReviewListResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualUpdateRequest,
         >("WatchlistScreeningIndividualUpdateRequest");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualUpdateRequestResettableField,
         >("WatchlistScreeningIndividualUpdateRequestResettableField");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualUpdateRequestResettableFieldList,
         >("WatchlistScreeningIndividualUpdateRequestResettableFieldList");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningIndividualUpdateResponse,
         >("WatchlistScreeningIndividualUpdateResponse");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<types::WatchlistScreeningPhoneNumber>("WatchlistScreeningPhoneNumber");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningPhoneNumberNullable,
         >("WatchlistScreeningPhoneNumberNullable");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<
             types::WatchlistScreeningRequestSearchTerms,
         >("WatchlistScreeningRequestSearchTerms");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::WatchlistScreeningReview>("WatchlistScreeningReview");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::WatchlistScreeningReviewId>("WatchlistScreeningReviewId");
+    #[cfg(feature = "monitor")]
     visitor
         .visit::<types::WatchlistScreeningSearchTerms>("WatchlistScreeningSearchTerms");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::WatchlistScreeningStatus>("WatchlistScreeningStatus");
+    #[cfg(feature = "monitor")]
     visitor.visit::<types::WeakAliasDetermination>("WeakAliasDetermination");
     visitor.visit::<types::WebhookEnvironmentValues>("WebhookEnvironmentValues");
     visitor.visit::<types::WebhookType>("WebhookType");
@@ -4850,12 +11552,26 @@ pub fn visit_types<V: crate::redact::TypeVisitor>(visitor: &mut V) {
         .visit::<
             types::WebhookVerificationKeyGetResponse,
         >("WebhookVerificationKeyGetResponse");
-    visitor.visit::<types::YieldRate>("YieldRate");
-    visitor.visit::<types::YieldRateType>("YieldRateType");
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )] visitor.visit::<types::YieldRate>("YieldRate");
+    #[cfg(
+        any(
+            feature = "investments",
+            feature = "investments-move",
+            feature = "processor-partners"
+        )
+    )] visitor.visit::<types::YieldRateType>("YieldRateType");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::YtdGrossIncomeSummaryFieldNumber,
         >("YtdGrossIncomeSummaryFieldNumber");
+    #[cfg(feature = "full")]
     visitor
         .visit::<
             types::YtdNetIncomeSummaryFieldNumber,

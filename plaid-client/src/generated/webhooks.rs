@@ -2,9 +2,172 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 use crate::generated::types;
-/// How many webhook schemas the spec describes (and `WebhookEvent` has variants for).
-pub const COUNT: usize = 92usize;
-/// Every known `(webhook_type, webhook_code)` pair.
+/// The generated type of every webhook schema `WebhookEvent` has a variant for in this
+/// build (its features decide).
+pub const TYPES: &[&str] = &[
+    #[cfg(feature = "assets")]
+    "AssetsErrorWebhook",
+    #[cfg(feature = "assets")]
+    "AssetsProductReadyWebhook",
+    #[cfg(feature = "auth")]
+    "AutomaticallyVerifiedWebhook",
+    #[cfg(feature = "auth")]
+    "FallbackAuthMicrodepositAutoVerifiedWebhook",
+    #[cfg(feature = "auth")]
+    "AuthDefaultUpdateWebhook",
+    #[cfg(feature = "auth")]
+    "ProductPermissionsRequiredAuthWebhook",
+    #[cfg(feature = "auth")]
+    "HostedMmdVerificationWebhook",
+    #[cfg(feature = "auth")]
+    "FallbackAuthMicrodepositVerificationExpiredWebhook",
+    #[cfg(feature = "auth")]
+    "VerificationExpiredWebhook",
+    "BankTransfersEventsUpdateWebhook",
+    "BankTransfersEventsUpdateWebhookForAuth",
+    #[cfg(feature = "check")]
+    "BaseReportsErrorWebhook",
+    #[cfg(feature = "beacon")]
+    "BeaconDuplicateDetectedWebhook",
+    #[cfg(feature = "beacon")]
+    "BeaconReportCreatedWebhook",
+    #[cfg(feature = "beacon")]
+    "BeaconReportSyndicationCreatedWebhook",
+    #[cfg(feature = "beacon")]
+    "BeaconReportUpdatedWebhook",
+    #[cfg(feature = "beacon")]
+    "BeaconUserStatusUpdatedWebhook",
+    "CashFlowUpdatesInsightsV2Webhook",
+    "CashFlowUpdatesExpectedDepositMissedWebhook",
+    "CashFlowUpdatesInsightsWebhook",
+    "CashFlowUpdatesLargeDepositWebhook",
+    "CashFlowUpdatesLowBalanceWebhook",
+    "CashFlowUpdatesNewIncomeStreamWebhook",
+    "CashFlowUpdatesNewLoanPaymentWebhook",
+    "CashFlowUpdatesNsfWebhook",
+    #[cfg(feature = "check")]
+    "CraCheckReportFailedWebhook",
+    #[cfg(feature = "check")]
+    "CraCheckReportReadyWebhook",
+    #[cfg(feature = "check")]
+    "CraUpgradeFailedWebhook",
+    #[cfg(feature = "check")]
+    "CraUserCheckReportFailedWebhook",
+    #[cfg(feature = "check")]
+    "CraUserCheckReportReadyWebhook",
+    #[cfg(feature = "check")]
+    "CraBankIncomeCompleteWebhook",
+    #[cfg(feature = "check")]
+    "CraBankIncomeErrorWebhook",
+    #[cfg(feature = "check")]
+    "CraPartnerInsightsCompleteWebhook",
+    #[cfg(feature = "check")]
+    "CraPartnerInsightsErrorWebhook",
+    "InstitutionStatusAlertWebhook",
+    #[cfg(feature = "monitor")]
+    "EntityScreeningStatusUpdatedWebhook",
+    #[cfg(feature = "investments")]
+    "HoldingsDefaultUpdateWebhook",
+    #[cfg(feature = "identity")]
+    "IdentityDefaultUpdateWebhook",
+    #[cfg(feature = "identity")]
+    "ProductPermissionsRequiredIdentityWebhook",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationRetriedWebhook",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationStatusUpdatedWebhook",
+    #[cfg(feature = "identity-verification")]
+    "IdentityVerificationStepUpdatedWebhook",
+    #[cfg(feature = "income")]
+    "BankIncomeCompleteWebhook",
+    #[cfg(feature = "income")]
+    "BankIncomeRefreshCompleteWebhook",
+    #[cfg(feature = "income")]
+    "BankIncomeRefreshUpdateWebhook",
+    #[cfg(feature = "income")]
+    "IncomeVerificationStatusWebhook",
+    #[cfg(feature = "income")]
+    "IncomeVerificationRefreshReconnectNeededWebhook",
+    #[cfg(feature = "income")]
+    "IncomeVerificationRiskSignalsStatusWebhook",
+    #[cfg(feature = "income")]
+    "ItemProductReadyWebhook",
+    #[cfg(feature = "investments")]
+    "InvestmentsDefaultUpdateWebhook",
+    #[cfg(feature = "investments")]
+    "InvestmentsHistoricalUpdateWebhook",
+    #[cfg(feature = "issues")]
+    "IssueResolvedWebhook",
+    "ItemErrorWebhook",
+    "ItemLoginRepairedWebhook",
+    "NewAccountsAvailableWebhook",
+    "PendingDisconnectWebhook",
+    "PendingExpirationWebhook",
+    "UserAccountRevokedWebhook",
+    "UserPermissionRevokedWebhook",
+    "WebhookUpdateAcknowledgedWebhook",
+    #[cfg(feature = "layer")]
+    "LayerAuthenticationPassedWebhook",
+    #[cfg(feature = "liabilities")]
+    "LiabilitiesDefaultUpdateWebhook",
+    "LinkEventsWebhook",
+    "ItemAddResultWebhook",
+    "LinkSessionFinishedWebhook",
+    "LinkUserDeliveryStatusWebhook",
+    "LinkDeliveryCallbackWebhook",
+    #[cfg(feature = "partner")]
+    "PartnerEndCustomerOAuthStatusUpdatedWebhook",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentInitiationConsentStatusUpdateWebhook",
+    #[cfg(feature = "payment-initiation")]
+    "PaymentStatusUpdateWebhook",
+    #[cfg(feature = "processor-partners")]
+    "ProcessorTokenWebhookUpdate",
+    #[cfg(feature = "protect")]
+    "ProtectUserEventWebhook",
+    "ScreeningStatusUpdatedWebhook",
+    #[cfg(feature = "statements")]
+    "StatementsRefreshCompleteWebhook",
+    #[cfg(feature = "transactions")]
+    "DefaultUpdateWebhook",
+    #[cfg(feature = "transactions")]
+    "ProcessorDefaultUpdateWebhook",
+    #[cfg(feature = "transactions")]
+    "HistoricalUpdateWebhook",
+    #[cfg(feature = "transactions")]
+    "ProcessorHistoricalUpdateWebhook",
+    #[cfg(feature = "transactions")]
+    "InitialUpdateWebhook",
+    #[cfg(feature = "transactions")]
+    "ProcessorInitialUpdateWebhook",
+    #[cfg(feature = "transactions")]
+    "ProcessorRecurringTransactionsUpdateWebhook",
+    #[cfg(feature = "transactions")]
+    "RecurringTransactionsUpdateWebhook",
+    #[cfg(feature = "transactions")]
+    "ProcessorSyncUpdatesAvailableWebhook",
+    #[cfg(feature = "transactions")]
+    "SyncUpdatesAvailableWebhook",
+    #[cfg(feature = "transactions")]
+    "ProcessorTransactionsRemovedWebhook",
+    #[cfg(feature = "transactions")]
+    "TransactionsRemovedWebhook",
+    #[cfg(feature = "transfer")]
+    "TransferPlatformOnboardingUpdateWebhook",
+    #[cfg(feature = "transfer")]
+    "RecurringCancelledWebhook",
+    #[cfg(feature = "transfer")]
+    "RecurringNewTransferWebhook",
+    #[cfg(feature = "transfer")]
+    "RecurringTransferSkippedWebhook",
+    #[cfg(feature = "transfer")]
+    "TransferEventsUpdateWebhook",
+    #[cfg(feature = "virtual-accounts")]
+    "WalletTransactionStatusUpdateWebhook",
+];
+/// How many webhook schemas `WebhookEvent` has variants for (all of the spec's with `full`).
+pub const COUNT: usize = TYPES.len();
+/// Every `(webhook_type, webhook_code)` pair the spec describes, whatever the features.
 pub const KNOWN: &[(&str, &str)] = &[
     ("ASSETS", "ERROR"),
     ("ASSETS", "PRODUCT_READY"),
@@ -94,26 +257,35 @@ pub const KNOWN: &[(&str, &str)] = &[
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum WebhookEvent {
+    #[cfg(feature = "assets")]
     /// `ASSETS` / `ERROR` (schema `AssetsErrorWebhook`).
     AssetsError(types::AssetsErrorWebhook),
+    #[cfg(feature = "assets")]
     /// `ASSETS` / `PRODUCT_READY` (schema `AssetsProductReadyWebhook`).
     AssetsProductReady(types::AssetsProductReadyWebhook),
+    #[cfg(feature = "auth")]
     /// `AUTH` / `AUTOMATICALLY_VERIFIED` (schema `AutomaticallyVerifiedWebhook`).
     AutomaticallyVerified(types::AutomaticallyVerifiedWebhook),
+    #[cfg(feature = "auth")]
     /// `AUTH` / `AUTOMATICALLY_VERIFIED` (schema `FallbackAuthMicrodepositAutoVerifiedWebhook`).
     FallbackAuthMicrodepositAutoVerified(
         types::FallbackAuthMicrodepositAutoVerifiedWebhook,
     ),
+    #[cfg(feature = "auth")]
     /// `AUTH` / `DEFAULT_UPDATE` (schema `AuthDefaultUpdateWebhook`).
     AuthDefaultUpdate(types::AuthDefaultUpdateWebhook),
+    #[cfg(feature = "auth")]
     /// `AUTH` / `PRODUCT_PERMISSIONS_REQUIRED` (schema `ProductPermissionsRequiredAuthWebhook`).
     ProductPermissionsRequiredAuth(types::ProductPermissionsRequiredAuthWebhook),
+    #[cfg(feature = "auth")]
     /// `AUTH` / `SMS_MICRODEPOSITS_VERIFICATION` (schema `HostedMMDVerificationWebhook`).
     HostedMmdVerification(types::HostedMmdVerificationWebhook),
+    #[cfg(feature = "auth")]
     /// `AUTH` / `VERIFICATION_EXPIRED` (schema `FallbackAuthMicrodepositVerificationExpiredWebhook`).
     FallbackAuthMicrodepositVerificationExpired(
         types::FallbackAuthMicrodepositVerificationExpiredWebhook,
     ),
+    #[cfg(feature = "auth")]
     /// `AUTH` / `VERIFICATION_EXPIRED` (schema `VerificationExpiredWebhook`).
     VerificationExpired(types::VerificationExpiredWebhook),
     /// `BANK_TRANSFERS` / `BANK_TRANSFERS_EVENTS_UPDATE` (schema `BankTransfersEventsUpdateWebhook`).
@@ -122,16 +294,22 @@ pub enum WebhookEvent {
     BankTransfersEventsUpdateWebhookForAuth(
         types::BankTransfersEventsUpdateWebhookForAuth,
     ),
+    #[cfg(feature = "check")]
     /// `BASE_REPORT` / `ERROR` (schema `BaseReportsErrorWebhook`).
     BaseReportsError(types::BaseReportsErrorWebhook),
+    #[cfg(feature = "beacon")]
     /// `BEACON` / `DUPLICATE_DETECTED` (schema `BeaconDuplicateDetectedWebhook`).
     BeaconDuplicateDetected(types::BeaconDuplicateDetectedWebhook),
+    #[cfg(feature = "beacon")]
     /// `BEACON` / `REPORT_CREATED` (schema `BeaconReportCreatedWebhook`).
     BeaconReportCreated(types::BeaconReportCreatedWebhook),
+    #[cfg(feature = "beacon")]
     /// `BEACON` / `REPORT_SYNDICATION_CREATED` (schema `BeaconReportSyndicationCreatedWebhook`).
     BeaconReportSyndicationCreated(types::BeaconReportSyndicationCreatedWebhook),
+    #[cfg(feature = "beacon")]
     /// `BEACON` / `REPORT_UPDATED` (schema `BeaconReportUpdatedWebhook`).
     BeaconReportUpdated(types::BeaconReportUpdatedWebhook),
+    #[cfg(feature = "beacon")]
     /// `BEACON` / `USER_STATUS_UPDATED` (schema `BeaconUserStatusUpdatedWebhook`).
     BeaconUserStatusUpdated(types::BeaconUserStatusUpdatedWebhook),
     /// `CASH_FLOW_UPDATES` / `CASH_FLOW_INSIGHTS_UPDATED` (schema `CashFlowUpdatesInsightsV2Webhook`).
@@ -152,62 +330,88 @@ pub enum WebhookEvent {
     CashFlowUpdatesNewLoanPayment(types::CashFlowUpdatesNewLoanPaymentWebhook),
     /// `CASH_FLOW_UPDATES` / `NSF_OVERDRAFT_DETECTED` (schema `CashFlowUpdatesNSFWebhook`).
     CashFlowUpdatesNsf(types::CashFlowUpdatesNsfWebhook),
+    #[cfg(feature = "check")]
     /// `CHECK_REPORT` / `CHECK_REPORT_FAILED` (schema `CraCheckReportFailedWebhook`).
     CraCheckReportFailed(types::CraCheckReportFailedWebhook),
+    #[cfg(feature = "check")]
     /// `CHECK_REPORT` / `CHECK_REPORT_READY` (schema `CraCheckReportReadyWebhook`).
     CraCheckReportReady(types::CraCheckReportReadyWebhook),
+    #[cfg(feature = "check")]
     /// `CHECK_REPORT` / `UPGRADE_FAILED` (schema `CraUpgradeFailedWebhook`).
     CraUpgradeFailed(types::CraUpgradeFailedWebhook),
+    #[cfg(feature = "check")]
     /// `CHECK_REPORT` / `USER_CHECK_REPORT_FAILED` (schema `CraUserCheckReportFailedWebhook`).
     CraUserCheckReportFailed(types::CraUserCheckReportFailedWebhook),
+    #[cfg(feature = "check")]
     /// `CHECK_REPORT` / `USER_CHECK_REPORT_READY` (schema `CraUserCheckReportReadyWebhook`).
     CraUserCheckReportReady(types::CraUserCheckReportReadyWebhook),
+    #[cfg(feature = "check")]
     /// `CRA_INCOME` / `BANK_INCOME_COMPLETE` (schema `CraBankIncomeCompleteWebhook`).
     CraBankIncomeComplete(types::CraBankIncomeCompleteWebhook),
+    #[cfg(feature = "check")]
     /// `CRA_INCOME` / `ERROR` (schema `CraBankIncomeErrorWebhook`).
     CraBankIncomeError(types::CraBankIncomeErrorWebhook),
+    #[cfg(feature = "check")]
     /// `CRA_INSIGHTS` / `PARTNER_INSIGHTS_COMPLETE` (schema `CraPartnerInsightsCompleteWebhook`).
     CraPartnerInsightsComplete(types::CraPartnerInsightsCompleteWebhook),
+    #[cfg(feature = "check")]
     /// `CRA_INSIGHTS` / `PARTNER_INSIGHTS_ERROR` (schema `CraPartnerInsightsErrorWebhook`).
     CraPartnerInsightsError(types::CraPartnerInsightsErrorWebhook),
     /// `DASHBOARD_CONFIGURED_ALERT` / `INSTITUTION_STATUS_ALERT_TRIGGERED` (schema `InstitutionStatusAlertWebhook`).
     InstitutionStatusAlert(types::InstitutionStatusAlertWebhook),
+    #[cfg(feature = "monitor")]
     /// `ENTITY_SCREENING` / `STATUS_UPDATED` (schema `EntityScreeningStatusUpdatedWebhook`).
     EntityScreeningStatusUpdated(types::EntityScreeningStatusUpdatedWebhook),
+    #[cfg(feature = "investments")]
     /// `HOLDINGS` / `DEFAULT_UPDATE` (schema `HoldingsDefaultUpdateWebhook`).
     HoldingsDefaultUpdate(types::HoldingsDefaultUpdateWebhook),
+    #[cfg(feature = "identity")]
     /// `IDENTITY` / `DEFAULT_UPDATE` (schema `IdentityDefaultUpdateWebhook`).
     IdentityDefaultUpdate(types::IdentityDefaultUpdateWebhook),
+    #[cfg(feature = "identity")]
     /// `IDENTITY` / `PRODUCT_PERMISSIONS_REQUIRED` (schema `ProductPermissionsRequiredIdentityWebhook`).
     ProductPermissionsRequiredIdentity(types::ProductPermissionsRequiredIdentityWebhook),
+    #[cfg(feature = "identity-verification")]
     /// `IDENTITY_VERIFICATION` / `RETRIED` (schema `IdentityVerificationRetriedWebhook`).
     IdentityVerificationRetried(types::IdentityVerificationRetriedWebhook),
+    #[cfg(feature = "identity-verification")]
     /// `IDENTITY_VERIFICATION` / `STATUS_UPDATED` (schema `IdentityVerificationStatusUpdatedWebhook`).
     IdentityVerificationStatusUpdated(types::IdentityVerificationStatusUpdatedWebhook),
+    #[cfg(feature = "identity-verification")]
     /// `IDENTITY_VERIFICATION` / `STEP_UPDATED` (schema `IdentityVerificationStepUpdatedWebhook`).
     IdentityVerificationStepUpdated(types::IdentityVerificationStepUpdatedWebhook),
+    #[cfg(feature = "income")]
     /// `INCOME` / `BANK_INCOME_COMPLETE` (schema `BankIncomeCompleteWebhook`).
     BankIncomeComplete(types::BankIncomeCompleteWebhook),
+    #[cfg(feature = "income")]
     /// `INCOME` / `BANK_INCOME_REFRESH_COMPLETE` (schema `BankIncomeRefreshCompleteWebhook`).
     BankIncomeRefreshComplete(types::BankIncomeRefreshCompleteWebhook),
+    #[cfg(feature = "income")]
     /// `INCOME` / `BANK_INCOME_REFRESH_UPDATE` (schema `BankIncomeRefreshUpdateWebhook`).
     BankIncomeRefreshUpdate(types::BankIncomeRefreshUpdateWebhook),
+    #[cfg(feature = "income")]
     /// `INCOME` / `INCOME_VERIFICATION` (schema `IncomeVerificationStatusWebhook`).
     IncomeVerificationStatus(types::IncomeVerificationStatusWebhook),
+    #[cfg(feature = "income")]
     /// `INCOME` / `INCOME_VERIFICATION_REFRESH_RECONNECT_NEEDED` (schema `IncomeVerificationRefreshReconnectNeededWebhook`).
     IncomeVerificationRefreshReconnectNeeded(
         types::IncomeVerificationRefreshReconnectNeededWebhook,
     ),
+    #[cfg(feature = "income")]
     /// `INCOME` / `INCOME_VERIFICATION_RISK_SIGNALS` (schema `IncomeVerificationRiskSignalsStatusWebhook`).
     IncomeVerificationRiskSignalsStatus(
         types::IncomeVerificationRiskSignalsStatusWebhook,
     ),
+    #[cfg(feature = "income")]
     /// `INCOME` / `PRODUCT_READY` (schema `ItemProductReadyWebhook`).
     ItemProductReady(types::ItemProductReadyWebhook),
+    #[cfg(feature = "investments")]
     /// `INVESTMENTS_TRANSACTIONS` / `DEFAULT_UPDATE` (schema `InvestmentsDefaultUpdateWebhook`).
     InvestmentsDefaultUpdate(types::InvestmentsDefaultUpdateWebhook),
+    #[cfg(feature = "investments")]
     /// `INVESTMENTS_TRANSACTIONS` / `HISTORICAL_UPDATE` (schema `InvestmentsHistoricalUpdateWebhook`).
     InvestmentsHistoricalUpdate(types::InvestmentsHistoricalUpdateWebhook),
+    #[cfg(feature = "issues")]
     /// `ISSUES` / `ISSUE_RESOLVED` (schema `IssueResolvedWebhook`).
     IssueResolved(types::IssueResolvedWebhook),
     /// `ITEM` / `ERROR` (schema `ItemErrorWebhook`).
@@ -226,8 +430,10 @@ pub enum WebhookEvent {
     UserPermissionRevoked(types::UserPermissionRevokedWebhook),
     /// `ITEM` / `WEBHOOK_UPDATE_ACKNOWLEDGED` (schema `WebhookUpdateAcknowledgedWebhook`).
     WebhookUpdateAcknowledged(types::WebhookUpdateAcknowledgedWebhook),
+    #[cfg(feature = "layer")]
     /// `LAYER` / `LAYER_AUTHENTICATION_PASSED` (schema `LayerAuthenticationPassedWebhook`).
     LayerAuthenticationPassed(types::LayerAuthenticationPassedWebhook),
+    #[cfg(feature = "liabilities")]
     /// `LIABILITIES` / `DEFAULT_UPDATE` (schema `LiabilitiesDefaultUpdateWebhook`).
     LiabilitiesDefaultUpdate(types::LiabilitiesDefaultUpdateWebhook),
     /// `LINK` / `EVENTS` (schema `LinkEventsWebhook`).
@@ -240,60 +446,84 @@ pub enum WebhookEvent {
     LinkUserDeliveryStatus(types::LinkUserDeliveryStatusWebhook),
     /// `LINK_DELIVERY` / `LINK_CALLBACK` (schema `LinkDeliveryCallbackWebhook`).
     LinkDeliveryCallback(types::LinkDeliveryCallbackWebhook),
+    #[cfg(feature = "partner")]
     /// `PARTNER` / `END_CUSTOMER_OAUTH_STATUS_UPDATED` (schema `PartnerEndCustomerOAuthStatusUpdatedWebhook`).
     PartnerEndCustomerOAuthStatusUpdated(
         types::PartnerEndCustomerOAuthStatusUpdatedWebhook,
     ),
+    #[cfg(feature = "payment-initiation")]
     /// `PAYMENT_INITIATION` / `CONSENT_STATUS_UPDATE` (schema `PaymentInitiationConsentStatusUpdateWebhook`).
     PaymentInitiationConsentStatusUpdate(
         types::PaymentInitiationConsentStatusUpdateWebhook,
     ),
+    #[cfg(feature = "payment-initiation")]
     /// `PAYMENT_INITIATION` / `PAYMENT_STATUS_UPDATE` (schema `PaymentStatusUpdateWebhook`).
     PaymentStatusUpdate(types::PaymentStatusUpdateWebhook),
+    #[cfg(feature = "processor-partners")]
     /// `PROCESSOR_TOKEN` / `WEBHOOK_UPDATE_ACKNOWLEDGED` (schema `ProcessorTokenWebhookUpdate`).
     ProcessorTokenWebhookUpdate(types::ProcessorTokenWebhookUpdate),
+    #[cfg(feature = "protect")]
     /// `PROTECT` / `PROTECT_USER_EVENT` (schema `ProtectUserEventWebhook`).
     ProtectUserEvent(types::ProtectUserEventWebhook),
     /// `SCREENING` / `STATUS_UPDATED` (schema `ScreeningStatusUpdatedWebhook`).
     ScreeningStatusUpdated(types::ScreeningStatusUpdatedWebhook),
+    #[cfg(feature = "statements")]
     /// `STATEMENTS` / `STATEMENTS_REFRESH_COMPLETE` (schema `StatementsRefreshCompleteWebhook`).
     StatementsRefreshComplete(types::StatementsRefreshCompleteWebhook),
+    #[cfg(feature = "transactions")]
     /// `TRANSACTIONS` / `DEFAULT_UPDATE` (schema `DefaultUpdateWebhook`).
     DefaultUpdate(types::DefaultUpdateWebhook),
+    #[cfg(feature = "transactions")]
     /// `TRANSACTIONS` / `DEFAULT_UPDATE` (schema `ProcessorDefaultUpdateWebhook`).
     ProcessorDefaultUpdate(types::ProcessorDefaultUpdateWebhook),
+    #[cfg(feature = "transactions")]
     /// `TRANSACTIONS` / `HISTORICAL_UPDATE` (schema `HistoricalUpdateWebhook`).
     HistoricalUpdate(types::HistoricalUpdateWebhook),
+    #[cfg(feature = "transactions")]
     /// `TRANSACTIONS` / `HISTORICAL_UPDATE` (schema `ProcessorHistoricalUpdateWebhook`).
     ProcessorHistoricalUpdate(types::ProcessorHistoricalUpdateWebhook),
+    #[cfg(feature = "transactions")]
     /// `TRANSACTIONS` / `INITIAL_UPDATE` (schema `InitialUpdateWebhook`).
     InitialUpdate(types::InitialUpdateWebhook),
+    #[cfg(feature = "transactions")]
     /// `TRANSACTIONS` / `INITIAL_UPDATE` (schema `ProcessorInitialUpdateWebhook`).
     ProcessorInitialUpdate(types::ProcessorInitialUpdateWebhook),
+    #[cfg(feature = "transactions")]
     /// `TRANSACTIONS` / `RECURRING_TRANSACTIONS_UPDATE` (schema `ProcessorRecurringTransactionsUpdateWebhook`).
     ProcessorRecurringTransactionsUpdate(
         types::ProcessorRecurringTransactionsUpdateWebhook,
     ),
+    #[cfg(feature = "transactions")]
     /// `TRANSACTIONS` / `RECURRING_TRANSACTIONS_UPDATE` (schema `RecurringTransactionsUpdateWebhook`).
     RecurringTransactionsUpdate(types::RecurringTransactionsUpdateWebhook),
+    #[cfg(feature = "transactions")]
     /// `TRANSACTIONS` / `SYNC_UPDATES_AVAILABLE` (schema `ProcessorSyncUpdatesAvailableWebhook`).
     ProcessorSyncUpdatesAvailable(types::ProcessorSyncUpdatesAvailableWebhook),
+    #[cfg(feature = "transactions")]
     /// `TRANSACTIONS` / `SYNC_UPDATES_AVAILABLE` (schema `SyncUpdatesAvailableWebhook`).
     SyncUpdatesAvailable(types::SyncUpdatesAvailableWebhook),
+    #[cfg(feature = "transactions")]
     /// `TRANSACTIONS` / `TRANSACTIONS_REMOVED` (schema `ProcessorTransactionsRemovedWebhook`).
     ProcessorTransactionsRemoved(types::ProcessorTransactionsRemovedWebhook),
+    #[cfg(feature = "transactions")]
     /// `TRANSACTIONS` / `TRANSACTIONS_REMOVED` (schema `TransactionsRemovedWebhook`).
     TransactionsRemoved(types::TransactionsRemovedWebhook),
+    #[cfg(feature = "transfer")]
     /// `TRANSFER` / `PLATFORM_ONBOARDING_UPDATE` (schema `TransferPlatformOnboardingUpdateWebhook`).
     TransferPlatformOnboardingUpdate(types::TransferPlatformOnboardingUpdateWebhook),
+    #[cfg(feature = "transfer")]
     /// `TRANSFER` / `RECURRING_CANCELLED` (schema `RecurringCancelledWebhook`).
     RecurringCancelled(types::RecurringCancelledWebhook),
+    #[cfg(feature = "transfer")]
     /// `TRANSFER` / `RECURRING_NEW_TRANSFER` (schema `RecurringNewTransferWebhook`).
     RecurringNewTransfer(types::RecurringNewTransferWebhook),
+    #[cfg(feature = "transfer")]
     /// `TRANSFER` / `RECURRING_TRANSFER_SKIPPED` (schema `RecurringTransferSkippedWebhook`).
     RecurringTransferSkipped(types::RecurringTransferSkippedWebhook),
+    #[cfg(feature = "transfer")]
     /// `TRANSFER` / `TRANSFER_EVENTS_UPDATE` (schema `TransferEventsUpdateWebhook`).
     TransferEventsUpdate(types::TransferEventsUpdateWebhook),
+    #[cfg(feature = "virtual-accounts")]
     /// `WALLET` / `WALLET_TRANSACTION_STATUS_UPDATE` (schema `WalletTransactionStatusUpdateWebhook`).
     WalletTransactionStatusUpdate(types::WalletTransactionStatusUpdateWebhook),
     /// A webhook this version of the client does not know, kept as received.
@@ -319,16 +549,19 @@ impl WebhookEvent {
             field("webhook_code"),
         );
         match (webhook_type.as_str(), webhook_code.as_str()) {
+            #[cfg(feature = "assets")]
             ("ASSETS", "ERROR") => {
                 <types::AssetsErrorWebhook as ::serde::Deserialize>::deserialize(&value)
                     .map(Self::AssetsError)
             }
+            #[cfg(feature = "assets")]
             ("ASSETS", "PRODUCT_READY") => {
                 <types::AssetsProductReadyWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::AssetsProductReady)
             }
+            #[cfg(feature = "auth")]
             ("AUTH", "AUTOMATICALLY_VERIFIED") => {
                 let keys: ::std::vec::Vec<&str> = value
                     .as_object()
@@ -394,24 +627,28 @@ impl WebhookEvent {
                     }
                 }
             }
+            #[cfg(feature = "auth")]
             ("AUTH", "DEFAULT_UPDATE") => {
                 <types::AuthDefaultUpdateWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::AuthDefaultUpdate)
             }
+            #[cfg(feature = "auth")]
             ("AUTH", "PRODUCT_PERMISSIONS_REQUIRED") => {
                 <types::ProductPermissionsRequiredAuthWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::ProductPermissionsRequiredAuth)
             }
+            #[cfg(feature = "auth")]
             ("AUTH", "SMS_MICRODEPOSITS_VERIFICATION") => {
                 <types::HostedMmdVerificationWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::HostedMmdVerification)
             }
+            #[cfg(feature = "auth")]
             ("AUTH", "VERIFICATION_EXPIRED") => {
                 let keys: ::std::vec::Vec<&str> = value
                     .as_object()
@@ -528,36 +765,42 @@ impl WebhookEvent {
                     }
                 }
             }
+            #[cfg(feature = "check")]
             ("BASE_REPORT", "ERROR") => {
                 <types::BaseReportsErrorWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::BaseReportsError)
             }
+            #[cfg(feature = "beacon")]
             ("BEACON", "DUPLICATE_DETECTED") => {
                 <types::BeaconDuplicateDetectedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::BeaconDuplicateDetected)
             }
+            #[cfg(feature = "beacon")]
             ("BEACON", "REPORT_CREATED") => {
                 <types::BeaconReportCreatedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::BeaconReportCreated)
             }
+            #[cfg(feature = "beacon")]
             ("BEACON", "REPORT_SYNDICATION_CREATED") => {
                 <types::BeaconReportSyndicationCreatedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::BeaconReportSyndicationCreated)
             }
+            #[cfg(feature = "beacon")]
             ("BEACON", "REPORT_UPDATED") => {
                 <types::BeaconReportUpdatedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::BeaconReportUpdated)
             }
+            #[cfg(feature = "beacon")]
             ("BEACON", "USER_STATUS_UPDATED") => {
                 <types::BeaconUserStatusUpdatedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
@@ -612,54 +855,63 @@ impl WebhookEvent {
                     )
                     .map(Self::CashFlowUpdatesNsf)
             }
+            #[cfg(feature = "check")]
             ("CHECK_REPORT", "CHECK_REPORT_FAILED") => {
                 <types::CraCheckReportFailedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::CraCheckReportFailed)
             }
+            #[cfg(feature = "check")]
             ("CHECK_REPORT", "CHECK_REPORT_READY") => {
                 <types::CraCheckReportReadyWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::CraCheckReportReady)
             }
+            #[cfg(feature = "check")]
             ("CHECK_REPORT", "UPGRADE_FAILED") => {
                 <types::CraUpgradeFailedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::CraUpgradeFailed)
             }
+            #[cfg(feature = "check")]
             ("CHECK_REPORT", "USER_CHECK_REPORT_FAILED") => {
                 <types::CraUserCheckReportFailedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::CraUserCheckReportFailed)
             }
+            #[cfg(feature = "check")]
             ("CHECK_REPORT", "USER_CHECK_REPORT_READY") => {
                 <types::CraUserCheckReportReadyWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::CraUserCheckReportReady)
             }
+            #[cfg(feature = "check")]
             ("CRA_INCOME", "BANK_INCOME_COMPLETE") => {
                 <types::CraBankIncomeCompleteWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::CraBankIncomeComplete)
             }
+            #[cfg(feature = "check")]
             ("CRA_INCOME", "ERROR") => {
                 <types::CraBankIncomeErrorWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::CraBankIncomeError)
             }
+            #[cfg(feature = "check")]
             ("CRA_INSIGHTS", "PARTNER_INSIGHTS_COMPLETE") => {
                 <types::CraPartnerInsightsCompleteWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::CraPartnerInsightsComplete)
             }
+            #[cfg(feature = "check")]
             ("CRA_INSIGHTS", "PARTNER_INSIGHTS_ERROR") => {
                 <types::CraPartnerInsightsErrorWebhook as ::serde::Deserialize>::deserialize(
                         &value,
@@ -672,102 +924,119 @@ impl WebhookEvent {
                     )
                     .map(Self::InstitutionStatusAlert)
             }
+            #[cfg(feature = "monitor")]
             ("ENTITY_SCREENING", "STATUS_UPDATED") => {
                 <types::EntityScreeningStatusUpdatedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::EntityScreeningStatusUpdated)
             }
+            #[cfg(feature = "investments")]
             ("HOLDINGS", "DEFAULT_UPDATE") => {
                 <types::HoldingsDefaultUpdateWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::HoldingsDefaultUpdate)
             }
+            #[cfg(feature = "identity")]
             ("IDENTITY", "DEFAULT_UPDATE") => {
                 <types::IdentityDefaultUpdateWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::IdentityDefaultUpdate)
             }
+            #[cfg(feature = "identity")]
             ("IDENTITY", "PRODUCT_PERMISSIONS_REQUIRED") => {
                 <types::ProductPermissionsRequiredIdentityWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::ProductPermissionsRequiredIdentity)
             }
+            #[cfg(feature = "identity-verification")]
             ("IDENTITY_VERIFICATION", "RETRIED") => {
                 <types::IdentityVerificationRetriedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::IdentityVerificationRetried)
             }
+            #[cfg(feature = "identity-verification")]
             ("IDENTITY_VERIFICATION", "STATUS_UPDATED") => {
                 <types::IdentityVerificationStatusUpdatedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::IdentityVerificationStatusUpdated)
             }
+            #[cfg(feature = "identity-verification")]
             ("IDENTITY_VERIFICATION", "STEP_UPDATED") => {
                 <types::IdentityVerificationStepUpdatedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::IdentityVerificationStepUpdated)
             }
+            #[cfg(feature = "income")]
             ("INCOME", "BANK_INCOME_COMPLETE") => {
                 <types::BankIncomeCompleteWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::BankIncomeComplete)
             }
+            #[cfg(feature = "income")]
             ("INCOME", "BANK_INCOME_REFRESH_COMPLETE") => {
                 <types::BankIncomeRefreshCompleteWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::BankIncomeRefreshComplete)
             }
+            #[cfg(feature = "income")]
             ("INCOME", "BANK_INCOME_REFRESH_UPDATE") => {
                 <types::BankIncomeRefreshUpdateWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::BankIncomeRefreshUpdate)
             }
+            #[cfg(feature = "income")]
             ("INCOME", "INCOME_VERIFICATION") => {
                 <types::IncomeVerificationStatusWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::IncomeVerificationStatus)
             }
+            #[cfg(feature = "income")]
             ("INCOME", "INCOME_VERIFICATION_REFRESH_RECONNECT_NEEDED") => {
                 <types::IncomeVerificationRefreshReconnectNeededWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::IncomeVerificationRefreshReconnectNeeded)
             }
+            #[cfg(feature = "income")]
             ("INCOME", "INCOME_VERIFICATION_RISK_SIGNALS") => {
                 <types::IncomeVerificationRiskSignalsStatusWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::IncomeVerificationRiskSignalsStatus)
             }
+            #[cfg(feature = "income")]
             ("INCOME", "PRODUCT_READY") => {
                 <types::ItemProductReadyWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::ItemProductReady)
             }
+            #[cfg(feature = "investments")]
             ("INVESTMENTS_TRANSACTIONS", "DEFAULT_UPDATE") => {
                 <types::InvestmentsDefaultUpdateWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::InvestmentsDefaultUpdate)
             }
+            #[cfg(feature = "investments")]
             ("INVESTMENTS_TRANSACTIONS", "HISTORICAL_UPDATE") => {
                 <types::InvestmentsHistoricalUpdateWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::InvestmentsHistoricalUpdate)
             }
+            #[cfg(feature = "issues")]
             ("ISSUES", "ISSUE_RESOLVED") => {
                 <types::IssueResolvedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
@@ -820,12 +1089,14 @@ impl WebhookEvent {
                     )
                     .map(Self::WebhookUpdateAcknowledged)
             }
+            #[cfg(feature = "layer")]
             ("LAYER", "LAYER_AUTHENTICATION_PASSED") => {
                 <types::LayerAuthenticationPassedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::LayerAuthenticationPassed)
             }
+            #[cfg(feature = "liabilities")]
             ("LIABILITIES", "DEFAULT_UPDATE") => {
                 <types::LiabilitiesDefaultUpdateWebhook as ::serde::Deserialize>::deserialize(
                         &value,
@@ -860,30 +1131,35 @@ impl WebhookEvent {
                     )
                     .map(Self::LinkDeliveryCallback)
             }
+            #[cfg(feature = "partner")]
             ("PARTNER", "END_CUSTOMER_OAUTH_STATUS_UPDATED") => {
                 <types::PartnerEndCustomerOAuthStatusUpdatedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::PartnerEndCustomerOAuthStatusUpdated)
             }
+            #[cfg(feature = "payment-initiation")]
             ("PAYMENT_INITIATION", "CONSENT_STATUS_UPDATE") => {
                 <types::PaymentInitiationConsentStatusUpdateWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::PaymentInitiationConsentStatusUpdate)
             }
+            #[cfg(feature = "payment-initiation")]
             ("PAYMENT_INITIATION", "PAYMENT_STATUS_UPDATE") => {
                 <types::PaymentStatusUpdateWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::PaymentStatusUpdate)
             }
+            #[cfg(feature = "processor-partners")]
             ("PROCESSOR_TOKEN", "WEBHOOK_UPDATE_ACKNOWLEDGED") => {
                 <types::ProcessorTokenWebhookUpdate as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::ProcessorTokenWebhookUpdate)
             }
+            #[cfg(feature = "protect")]
             ("PROTECT", "PROTECT_USER_EVENT") => {
                 <types::ProtectUserEventWebhook as ::serde::Deserialize>::deserialize(
                         &value,
@@ -896,12 +1172,14 @@ impl WebhookEvent {
                     )
                     .map(Self::ScreeningStatusUpdated)
             }
+            #[cfg(feature = "statements")]
             ("STATEMENTS", "STATEMENTS_REFRESH_COMPLETE") => {
                 <types::StatementsRefreshCompleteWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::StatementsRefreshComplete)
             }
+            #[cfg(feature = "transactions")]
             ("TRANSACTIONS", "DEFAULT_UPDATE") => {
                 let keys: ::std::vec::Vec<&str> = value
                     .as_object()
@@ -964,6 +1242,7 @@ impl WebhookEvent {
                     }
                 }
             }
+            #[cfg(feature = "transactions")]
             ("TRANSACTIONS", "HISTORICAL_UPDATE") => {
                 let keys: ::std::vec::Vec<&str> = value
                     .as_object()
@@ -1026,6 +1305,7 @@ impl WebhookEvent {
                     }
                 }
             }
+            #[cfg(feature = "transactions")]
             ("TRANSACTIONS", "INITIAL_UPDATE") => {
                 let keys: ::std::vec::Vec<&str> = value
                     .as_object()
@@ -1088,6 +1368,7 @@ impl WebhookEvent {
                     }
                 }
             }
+            #[cfg(feature = "transactions")]
             ("TRANSACTIONS", "RECURRING_TRANSACTIONS_UPDATE") => {
                 let keys: ::std::vec::Vec<&str> = value
                     .as_object()
@@ -1150,6 +1431,7 @@ impl WebhookEvent {
                     }
                 }
             }
+            #[cfg(feature = "transactions")]
             ("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE") => {
                 let keys: ::std::vec::Vec<&str> = value
                     .as_object()
@@ -1213,6 +1495,7 @@ impl WebhookEvent {
                     }
                 }
             }
+            #[cfg(feature = "transactions")]
             ("TRANSACTIONS", "TRANSACTIONS_REMOVED") => {
                 let keys: ::std::vec::Vec<&str> = value
                     .as_object()
@@ -1275,36 +1558,42 @@ impl WebhookEvent {
                     }
                 }
             }
+            #[cfg(feature = "transfer")]
             ("TRANSFER", "PLATFORM_ONBOARDING_UPDATE") => {
                 <types::TransferPlatformOnboardingUpdateWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::TransferPlatformOnboardingUpdate)
             }
+            #[cfg(feature = "transfer")]
             ("TRANSFER", "RECURRING_CANCELLED") => {
                 <types::RecurringCancelledWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::RecurringCancelled)
             }
+            #[cfg(feature = "transfer")]
             ("TRANSFER", "RECURRING_NEW_TRANSFER") => {
                 <types::RecurringNewTransferWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::RecurringNewTransfer)
             }
+            #[cfg(feature = "transfer")]
             ("TRANSFER", "RECURRING_TRANSFER_SKIPPED") => {
                 <types::RecurringTransferSkippedWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::RecurringTransferSkipped)
             }
+            #[cfg(feature = "transfer")]
             ("TRANSFER", "TRANSFER_EVENTS_UPDATE") => {
                 <types::TransferEventsUpdateWebhook as ::serde::Deserialize>::deserialize(
                         &value,
                     )
                     .map(Self::TransferEventsUpdate)
             }
+            #[cfg(feature = "virtual-accounts")]
             ("WALLET", "WALLET_TRANSACTION_STATUS_UPDATE") => {
                 <types::WalletTransactionStatusUpdateWebhook as ::serde::Deserialize>::deserialize(
                         &value,
@@ -1323,22 +1612,37 @@ impl WebhookEvent {
     /// `webhook_type`.
     pub fn webhook_type(&self) -> &str {
         match self {
+            #[cfg(feature = "assets")]
             Self::AssetsError(_) => "ASSETS",
+            #[cfg(feature = "assets")]
             Self::AssetsProductReady(_) => "ASSETS",
+            #[cfg(feature = "auth")]
             Self::AutomaticallyVerified(_) => "AUTH",
+            #[cfg(feature = "auth")]
             Self::FallbackAuthMicrodepositAutoVerified(_) => "AUTH",
+            #[cfg(feature = "auth")]
             Self::AuthDefaultUpdate(_) => "AUTH",
+            #[cfg(feature = "auth")]
             Self::ProductPermissionsRequiredAuth(_) => "AUTH",
+            #[cfg(feature = "auth")]
             Self::HostedMmdVerification(_) => "AUTH",
+            #[cfg(feature = "auth")]
             Self::FallbackAuthMicrodepositVerificationExpired(_) => "AUTH",
+            #[cfg(feature = "auth")]
             Self::VerificationExpired(_) => "AUTH",
             Self::BankTransfersEventsUpdate(_) => "BANK_TRANSFERS",
             Self::BankTransfersEventsUpdateWebhookForAuth(_) => "BANK_TRANSFERS",
+            #[cfg(feature = "check")]
             Self::BaseReportsError(_) => "BASE_REPORT",
+            #[cfg(feature = "beacon")]
             Self::BeaconDuplicateDetected(_) => "BEACON",
+            #[cfg(feature = "beacon")]
             Self::BeaconReportCreated(_) => "BEACON",
+            #[cfg(feature = "beacon")]
             Self::BeaconReportSyndicationCreated(_) => "BEACON",
+            #[cfg(feature = "beacon")]
             Self::BeaconReportUpdated(_) => "BEACON",
+            #[cfg(feature = "beacon")]
             Self::BeaconUserStatusUpdated(_) => "BEACON",
             Self::CashFlowUpdatesInsightsV2(_) => "CASH_FLOW_UPDATES",
             Self::CashFlowUpdatesExpectedDepositMissed(_) => "CASH_FLOW_UPDATES",
@@ -1348,32 +1652,58 @@ impl WebhookEvent {
             Self::CashFlowUpdatesNewIncomeStream(_) => "CASH_FLOW_UPDATES",
             Self::CashFlowUpdatesNewLoanPayment(_) => "CASH_FLOW_UPDATES",
             Self::CashFlowUpdatesNsf(_) => "CASH_FLOW_UPDATES",
+            #[cfg(feature = "check")]
             Self::CraCheckReportFailed(_) => "CHECK_REPORT",
+            #[cfg(feature = "check")]
             Self::CraCheckReportReady(_) => "CHECK_REPORT",
+            #[cfg(feature = "check")]
             Self::CraUpgradeFailed(_) => "CHECK_REPORT",
+            #[cfg(feature = "check")]
             Self::CraUserCheckReportFailed(_) => "CHECK_REPORT",
+            #[cfg(feature = "check")]
             Self::CraUserCheckReportReady(_) => "CHECK_REPORT",
+            #[cfg(feature = "check")]
             Self::CraBankIncomeComplete(_) => "CRA_INCOME",
+            #[cfg(feature = "check")]
             Self::CraBankIncomeError(_) => "CRA_INCOME",
+            #[cfg(feature = "check")]
             Self::CraPartnerInsightsComplete(_) => "CRA_INSIGHTS",
+            #[cfg(feature = "check")]
             Self::CraPartnerInsightsError(_) => "CRA_INSIGHTS",
             Self::InstitutionStatusAlert(_) => "DASHBOARD_CONFIGURED_ALERT",
+            #[cfg(feature = "monitor")]
             Self::EntityScreeningStatusUpdated(_) => "ENTITY_SCREENING",
+            #[cfg(feature = "investments")]
             Self::HoldingsDefaultUpdate(_) => "HOLDINGS",
+            #[cfg(feature = "identity")]
             Self::IdentityDefaultUpdate(_) => "IDENTITY",
+            #[cfg(feature = "identity")]
             Self::ProductPermissionsRequiredIdentity(_) => "IDENTITY",
+            #[cfg(feature = "identity-verification")]
             Self::IdentityVerificationRetried(_) => "IDENTITY_VERIFICATION",
+            #[cfg(feature = "identity-verification")]
             Self::IdentityVerificationStatusUpdated(_) => "IDENTITY_VERIFICATION",
+            #[cfg(feature = "identity-verification")]
             Self::IdentityVerificationStepUpdated(_) => "IDENTITY_VERIFICATION",
+            #[cfg(feature = "income")]
             Self::BankIncomeComplete(_) => "INCOME",
+            #[cfg(feature = "income")]
             Self::BankIncomeRefreshComplete(_) => "INCOME",
+            #[cfg(feature = "income")]
             Self::BankIncomeRefreshUpdate(_) => "INCOME",
+            #[cfg(feature = "income")]
             Self::IncomeVerificationStatus(_) => "INCOME",
+            #[cfg(feature = "income")]
             Self::IncomeVerificationRefreshReconnectNeeded(_) => "INCOME",
+            #[cfg(feature = "income")]
             Self::IncomeVerificationRiskSignalsStatus(_) => "INCOME",
+            #[cfg(feature = "income")]
             Self::ItemProductReady(_) => "INCOME",
+            #[cfg(feature = "investments")]
             Self::InvestmentsDefaultUpdate(_) => "INVESTMENTS_TRANSACTIONS",
+            #[cfg(feature = "investments")]
             Self::InvestmentsHistoricalUpdate(_) => "INVESTMENTS_TRANSACTIONS",
+            #[cfg(feature = "issues")]
             Self::IssueResolved(_) => "ISSUES",
             Self::ItemError(_) => "ITEM",
             Self::ItemLoginRepaired(_) => "ITEM",
@@ -1383,37 +1713,63 @@ impl WebhookEvent {
             Self::UserAccountRevoked(_) => "ITEM",
             Self::UserPermissionRevoked(_) => "ITEM",
             Self::WebhookUpdateAcknowledged(_) => "ITEM",
+            #[cfg(feature = "layer")]
             Self::LayerAuthenticationPassed(_) => "LAYER",
+            #[cfg(feature = "liabilities")]
             Self::LiabilitiesDefaultUpdate(_) => "LIABILITIES",
             Self::LinkEvents(_) => "LINK",
             Self::ItemAddResult(_) => "LINK",
             Self::LinkSessionFinished(_) => "LINK",
             Self::LinkUserDeliveryStatus(_) => "LINK_DELIVERY",
             Self::LinkDeliveryCallback(_) => "LINK_DELIVERY",
+            #[cfg(feature = "partner")]
             Self::PartnerEndCustomerOAuthStatusUpdated(_) => "PARTNER",
+            #[cfg(feature = "payment-initiation")]
             Self::PaymentInitiationConsentStatusUpdate(_) => "PAYMENT_INITIATION",
+            #[cfg(feature = "payment-initiation")]
             Self::PaymentStatusUpdate(_) => "PAYMENT_INITIATION",
+            #[cfg(feature = "processor-partners")]
             Self::ProcessorTokenWebhookUpdate(_) => "PROCESSOR_TOKEN",
+            #[cfg(feature = "protect")]
             Self::ProtectUserEvent(_) => "PROTECT",
             Self::ScreeningStatusUpdated(_) => "SCREENING",
+            #[cfg(feature = "statements")]
             Self::StatementsRefreshComplete(_) => "STATEMENTS",
+            #[cfg(feature = "transactions")]
             Self::DefaultUpdate(_) => "TRANSACTIONS",
+            #[cfg(feature = "transactions")]
             Self::ProcessorDefaultUpdate(_) => "TRANSACTIONS",
+            #[cfg(feature = "transactions")]
             Self::HistoricalUpdate(_) => "TRANSACTIONS",
+            #[cfg(feature = "transactions")]
             Self::ProcessorHistoricalUpdate(_) => "TRANSACTIONS",
+            #[cfg(feature = "transactions")]
             Self::InitialUpdate(_) => "TRANSACTIONS",
+            #[cfg(feature = "transactions")]
             Self::ProcessorInitialUpdate(_) => "TRANSACTIONS",
+            #[cfg(feature = "transactions")]
             Self::ProcessorRecurringTransactionsUpdate(_) => "TRANSACTIONS",
+            #[cfg(feature = "transactions")]
             Self::RecurringTransactionsUpdate(_) => "TRANSACTIONS",
+            #[cfg(feature = "transactions")]
             Self::ProcessorSyncUpdatesAvailable(_) => "TRANSACTIONS",
+            #[cfg(feature = "transactions")]
             Self::SyncUpdatesAvailable(_) => "TRANSACTIONS",
+            #[cfg(feature = "transactions")]
             Self::ProcessorTransactionsRemoved(_) => "TRANSACTIONS",
+            #[cfg(feature = "transactions")]
             Self::TransactionsRemoved(_) => "TRANSACTIONS",
+            #[cfg(feature = "transfer")]
             Self::TransferPlatformOnboardingUpdate(_) => "TRANSFER",
+            #[cfg(feature = "transfer")]
             Self::RecurringCancelled(_) => "TRANSFER",
+            #[cfg(feature = "transfer")]
             Self::RecurringNewTransfer(_) => "TRANSFER",
+            #[cfg(feature = "transfer")]
             Self::RecurringTransferSkipped(_) => "TRANSFER",
+            #[cfg(feature = "transfer")]
             Self::TransferEventsUpdate(_) => "TRANSFER",
+            #[cfg(feature = "virtual-accounts")]
             Self::WalletTransactionStatusUpdate(_) => "WALLET",
             Self::Unknown { webhook_type, .. } => webhook_type,
         }
@@ -1421,26 +1777,41 @@ impl WebhookEvent {
     /// `webhook_code`.
     pub fn webhook_code(&self) -> &str {
         match self {
+            #[cfg(feature = "assets")]
             Self::AssetsError(_) => "ERROR",
+            #[cfg(feature = "assets")]
             Self::AssetsProductReady(_) => "PRODUCT_READY",
+            #[cfg(feature = "auth")]
             Self::AutomaticallyVerified(_) => "AUTOMATICALLY_VERIFIED",
+            #[cfg(feature = "auth")]
             Self::FallbackAuthMicrodepositAutoVerified(_) => "AUTOMATICALLY_VERIFIED",
+            #[cfg(feature = "auth")]
             Self::AuthDefaultUpdate(_) => "DEFAULT_UPDATE",
+            #[cfg(feature = "auth")]
             Self::ProductPermissionsRequiredAuth(_) => "PRODUCT_PERMISSIONS_REQUIRED",
+            #[cfg(feature = "auth")]
             Self::HostedMmdVerification(_) => "SMS_MICRODEPOSITS_VERIFICATION",
+            #[cfg(feature = "auth")]
             Self::FallbackAuthMicrodepositVerificationExpired(_) => {
                 "VERIFICATION_EXPIRED"
             }
+            #[cfg(feature = "auth")]
             Self::VerificationExpired(_) => "VERIFICATION_EXPIRED",
             Self::BankTransfersEventsUpdate(_) => "BANK_TRANSFERS_EVENTS_UPDATE",
             Self::BankTransfersEventsUpdateWebhookForAuth(_) => {
                 "BANK_TRANSFERS_EVENTS_UPDATE"
             }
+            #[cfg(feature = "check")]
             Self::BaseReportsError(_) => "ERROR",
+            #[cfg(feature = "beacon")]
             Self::BeaconDuplicateDetected(_) => "DUPLICATE_DETECTED",
+            #[cfg(feature = "beacon")]
             Self::BeaconReportCreated(_) => "REPORT_CREATED",
+            #[cfg(feature = "beacon")]
             Self::BeaconReportSyndicationCreated(_) => "REPORT_SYNDICATION_CREATED",
+            #[cfg(feature = "beacon")]
             Self::BeaconReportUpdated(_) => "REPORT_UPDATED",
+            #[cfg(feature = "beacon")]
             Self::BeaconUserStatusUpdated(_) => "USER_STATUS_UPDATED",
             Self::CashFlowUpdatesInsightsV2(_) => "CASH_FLOW_INSIGHTS_UPDATED",
             Self::CashFlowUpdatesExpectedDepositMissed(_) => "EXPECTED_DEPOSIT_MISSED",
@@ -1450,36 +1821,62 @@ impl WebhookEvent {
             Self::CashFlowUpdatesNewIncomeStream(_) => "NEW_INCOME_STREAM_DETECTED",
             Self::CashFlowUpdatesNewLoanPayment(_) => "NEW_LOAN_PAYMENT_DETECTED",
             Self::CashFlowUpdatesNsf(_) => "NSF_OVERDRAFT_DETECTED",
+            #[cfg(feature = "check")]
             Self::CraCheckReportFailed(_) => "CHECK_REPORT_FAILED",
+            #[cfg(feature = "check")]
             Self::CraCheckReportReady(_) => "CHECK_REPORT_READY",
+            #[cfg(feature = "check")]
             Self::CraUpgradeFailed(_) => "UPGRADE_FAILED",
+            #[cfg(feature = "check")]
             Self::CraUserCheckReportFailed(_) => "USER_CHECK_REPORT_FAILED",
+            #[cfg(feature = "check")]
             Self::CraUserCheckReportReady(_) => "USER_CHECK_REPORT_READY",
+            #[cfg(feature = "check")]
             Self::CraBankIncomeComplete(_) => "BANK_INCOME_COMPLETE",
+            #[cfg(feature = "check")]
             Self::CraBankIncomeError(_) => "ERROR",
+            #[cfg(feature = "check")]
             Self::CraPartnerInsightsComplete(_) => "PARTNER_INSIGHTS_COMPLETE",
+            #[cfg(feature = "check")]
             Self::CraPartnerInsightsError(_) => "PARTNER_INSIGHTS_ERROR",
             Self::InstitutionStatusAlert(_) => "INSTITUTION_STATUS_ALERT_TRIGGERED",
+            #[cfg(feature = "monitor")]
             Self::EntityScreeningStatusUpdated(_) => "STATUS_UPDATED",
+            #[cfg(feature = "investments")]
             Self::HoldingsDefaultUpdate(_) => "DEFAULT_UPDATE",
+            #[cfg(feature = "identity")]
             Self::IdentityDefaultUpdate(_) => "DEFAULT_UPDATE",
+            #[cfg(feature = "identity")]
             Self::ProductPermissionsRequiredIdentity(_) => "PRODUCT_PERMISSIONS_REQUIRED",
+            #[cfg(feature = "identity-verification")]
             Self::IdentityVerificationRetried(_) => "RETRIED",
+            #[cfg(feature = "identity-verification")]
             Self::IdentityVerificationStatusUpdated(_) => "STATUS_UPDATED",
+            #[cfg(feature = "identity-verification")]
             Self::IdentityVerificationStepUpdated(_) => "STEP_UPDATED",
+            #[cfg(feature = "income")]
             Self::BankIncomeComplete(_) => "BANK_INCOME_COMPLETE",
+            #[cfg(feature = "income")]
             Self::BankIncomeRefreshComplete(_) => "BANK_INCOME_REFRESH_COMPLETE",
+            #[cfg(feature = "income")]
             Self::BankIncomeRefreshUpdate(_) => "BANK_INCOME_REFRESH_UPDATE",
+            #[cfg(feature = "income")]
             Self::IncomeVerificationStatus(_) => "INCOME_VERIFICATION",
+            #[cfg(feature = "income")]
             Self::IncomeVerificationRefreshReconnectNeeded(_) => {
                 "INCOME_VERIFICATION_REFRESH_RECONNECT_NEEDED"
             }
+            #[cfg(feature = "income")]
             Self::IncomeVerificationRiskSignalsStatus(_) => {
                 "INCOME_VERIFICATION_RISK_SIGNALS"
             }
+            #[cfg(feature = "income")]
             Self::ItemProductReady(_) => "PRODUCT_READY",
+            #[cfg(feature = "investments")]
             Self::InvestmentsDefaultUpdate(_) => "DEFAULT_UPDATE",
+            #[cfg(feature = "investments")]
             Self::InvestmentsHistoricalUpdate(_) => "HISTORICAL_UPDATE",
+            #[cfg(feature = "issues")]
             Self::IssueResolved(_) => "ISSUE_RESOLVED",
             Self::ItemError(_) => "ERROR",
             Self::ItemLoginRepaired(_) => "LOGIN_REPAIRED",
@@ -1489,41 +1886,67 @@ impl WebhookEvent {
             Self::UserAccountRevoked(_) => "USER_ACCOUNT_REVOKED",
             Self::UserPermissionRevoked(_) => "USER_PERMISSION_REVOKED",
             Self::WebhookUpdateAcknowledged(_) => "WEBHOOK_UPDATE_ACKNOWLEDGED",
+            #[cfg(feature = "layer")]
             Self::LayerAuthenticationPassed(_) => "LAYER_AUTHENTICATION_PASSED",
+            #[cfg(feature = "liabilities")]
             Self::LiabilitiesDefaultUpdate(_) => "DEFAULT_UPDATE",
             Self::LinkEvents(_) => "EVENTS",
             Self::ItemAddResult(_) => "ITEM_ADD_RESULT",
             Self::LinkSessionFinished(_) => "SESSION_FINISHED",
             Self::LinkUserDeliveryStatus(_) => "DELIVERY_STATUS",
             Self::LinkDeliveryCallback(_) => "LINK_CALLBACK",
+            #[cfg(feature = "partner")]
             Self::PartnerEndCustomerOAuthStatusUpdated(_) => {
                 "END_CUSTOMER_OAUTH_STATUS_UPDATED"
             }
+            #[cfg(feature = "payment-initiation")]
             Self::PaymentInitiationConsentStatusUpdate(_) => "CONSENT_STATUS_UPDATE",
+            #[cfg(feature = "payment-initiation")]
             Self::PaymentStatusUpdate(_) => "PAYMENT_STATUS_UPDATE",
+            #[cfg(feature = "processor-partners")]
             Self::ProcessorTokenWebhookUpdate(_) => "WEBHOOK_UPDATE_ACKNOWLEDGED",
+            #[cfg(feature = "protect")]
             Self::ProtectUserEvent(_) => "PROTECT_USER_EVENT",
             Self::ScreeningStatusUpdated(_) => "STATUS_UPDATED",
+            #[cfg(feature = "statements")]
             Self::StatementsRefreshComplete(_) => "STATEMENTS_REFRESH_COMPLETE",
+            #[cfg(feature = "transactions")]
             Self::DefaultUpdate(_) => "DEFAULT_UPDATE",
+            #[cfg(feature = "transactions")]
             Self::ProcessorDefaultUpdate(_) => "DEFAULT_UPDATE",
+            #[cfg(feature = "transactions")]
             Self::HistoricalUpdate(_) => "HISTORICAL_UPDATE",
+            #[cfg(feature = "transactions")]
             Self::ProcessorHistoricalUpdate(_) => "HISTORICAL_UPDATE",
+            #[cfg(feature = "transactions")]
             Self::InitialUpdate(_) => "INITIAL_UPDATE",
+            #[cfg(feature = "transactions")]
             Self::ProcessorInitialUpdate(_) => "INITIAL_UPDATE",
+            #[cfg(feature = "transactions")]
             Self::ProcessorRecurringTransactionsUpdate(_) => {
                 "RECURRING_TRANSACTIONS_UPDATE"
             }
+            #[cfg(feature = "transactions")]
             Self::RecurringTransactionsUpdate(_) => "RECURRING_TRANSACTIONS_UPDATE",
+            #[cfg(feature = "transactions")]
             Self::ProcessorSyncUpdatesAvailable(_) => "SYNC_UPDATES_AVAILABLE",
+            #[cfg(feature = "transactions")]
             Self::SyncUpdatesAvailable(_) => "SYNC_UPDATES_AVAILABLE",
+            #[cfg(feature = "transactions")]
             Self::ProcessorTransactionsRemoved(_) => "TRANSACTIONS_REMOVED",
+            #[cfg(feature = "transactions")]
             Self::TransactionsRemoved(_) => "TRANSACTIONS_REMOVED",
+            #[cfg(feature = "transfer")]
             Self::TransferPlatformOnboardingUpdate(_) => "PLATFORM_ONBOARDING_UPDATE",
+            #[cfg(feature = "transfer")]
             Self::RecurringCancelled(_) => "RECURRING_CANCELLED",
+            #[cfg(feature = "transfer")]
             Self::RecurringNewTransfer(_) => "RECURRING_NEW_TRANSFER",
+            #[cfg(feature = "transfer")]
             Self::RecurringTransferSkipped(_) => "RECURRING_TRANSFER_SKIPPED",
+            #[cfg(feature = "transfer")]
             Self::TransferEventsUpdate(_) => "TRANSFER_EVENTS_UPDATE",
+            #[cfg(feature = "virtual-accounts")]
             Self::WalletTransactionStatusUpdate(_) => "WALLET_TRANSACTION_STATUS_UPDATE",
             Self::Unknown { webhook_code, .. } => webhook_code,
         }

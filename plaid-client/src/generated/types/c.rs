@@ -72,6 +72,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CashFlowInsight {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///Webhook code for a Cash Flow Updates event.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CashFlowUpdatesEventWebhookCodes {
@@ -82,6 +83,7 @@ pub enum CashFlowUpdatesEventWebhookCodes {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashFlowUpdatesEventWebhookCodes {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -104,6 +106,7 @@ impl ::schemars::JsonSchema for CashFlowUpdatesEventWebhookCodes {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CashFlowUpdatesEventWebhookCodes {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -115,6 +118,7 @@ impl ::std::fmt::Display for CashFlowUpdatesEventWebhookCodes {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CashFlowUpdatesEventWebhookCodes {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -129,6 +133,7 @@ impl ::std::str::FromStr for CashFlowUpdatesEventWebhookCodes {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CashFlowUpdatesEventWebhookCodes {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -137,6 +142,7 @@ impl ::std::convert::TryFrom<&str> for CashFlowUpdatesEventWebhookCodes {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String>
 for CashFlowUpdatesEventWebhookCodes {
     type Error = self::error::ConversionError;
@@ -1243,12 +1249,14 @@ impl ::schemars::JsonSchema for CashFlowUpdatesNsfWebhook {
         )
     }
 }
+#[cfg(feature = "check")]
 ///A map of cash flow attributes, where the key is a string, and the value is a float, int, or boolean. The specific list of attributes will depend on the cash flow attributes version used. For a full list of attributes, contact your account manager.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CashflowAttributesSchema(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowAttributesSchema {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1269,18 +1277,21 @@ impl ::schemars::JsonSchema for CashflowAttributesSchema {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::ops::Deref for CashflowAttributesSchema {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<CashflowAttributesSchema>
 for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
     fn from(value: CashflowAttributesSchema) -> Self {
         value.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
 for CashflowAttributesSchema {
     fn from(
@@ -1352,6 +1363,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CashflowAttributesVersio
         value.parse()
     }
 }
+#[cfg(feature = "transactions")]
 ///The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`
 #[derive(
     ::serde::Deserialize,
@@ -1366,6 +1378,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CashflowAttributesVersio
 )]
 #[serde(transparent)]
 pub struct CashflowIsoCurrencyCode(pub ::std::string::String);
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowIsoCurrencyCode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1384,38 +1397,45 @@ impl ::schemars::JsonSchema for CashflowIsoCurrencyCode {
         )
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<&str> for CashflowIsoCurrencyCode {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::ops::Deref for CashflowIsoCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<CashflowIsoCurrencyCode> for ::std::string::String {
     fn from(value: CashflowIsoCurrencyCode) -> Self {
         value.0
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<::std::string::String> for CashflowIsoCurrencyCode {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::fmt::Display for CashflowIsoCurrencyCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::str::FromStr for CashflowIsoCurrencyCode {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "transactions")]
 ///Insights on the account level. These are only returned for Credit and Depository type accounts.
 #[derive(Clone, Debug)]
 pub struct CashflowReportAccountInsights {
@@ -1426,6 +1446,7 @@ Available for `credit` and `depository` type accounts.*/
     ///Monthly summary statistics derived from transaction-level data.
     pub monthly_summaries: ::std::vec::Vec<CashflowReportMonthlySummary>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportAccountInsights {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1433,6 +1454,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportAccountInsights {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportAccountInsights {
     const NAME: &'static str = "CashflowReportAccountInsights";
     const FIELDS: &'static [&'static str] = &[
@@ -1463,6 +1485,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportAccountInsights {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportAccountInsights {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1480,6 +1503,7 @@ impl ::serde::Serialize for CashflowReportAccountInsights {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportAccountInsights {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1513,6 +1537,7 @@ impl ::schemars::JsonSchema for CashflowReportAccountInsights {
         )
     }
 }
+#[cfg(feature = "transactions")]
 ///CashflowReportGetRequest defines the request schema for `/cashflow_report/get`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -1526,6 +1551,7 @@ pub struct CashflowReportGetRequest {
     pub days_requested: i64,
     pub options: ::std::option::Option<CashflowReportGetRequestOptions>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1533,6 +1559,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportGetRequest {
     const NAME: &'static str = "CashflowReportGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -1575,6 +1602,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportGetRequest {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1598,6 +1626,7 @@ impl ::serde::Serialize for CashflowReportGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1644,6 +1673,7 @@ impl ::schemars::JsonSchema for CashflowReportGetRequest {
         )
     }
 }
+#[cfg(feature = "transactions")]
 impl CashflowReportGetRequest {
     /// A value with its required fields (`access_token`, `days_requested`); set optional fields with the methods named after them.
     pub fn new(
@@ -1674,6 +1704,7 @@ impl CashflowReportGetRequest {
         self
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::fmt::Debug for CashflowReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportGetRequest")
@@ -1685,6 +1716,7 @@ impl ::std::fmt::Debug for CashflowReportGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "transactions")]
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1694,6 +1726,7 @@ pub struct CashflowReportGetRequestOptions {
 Note: An error will be returned if a provided `account_id` is not associated with the Item.*/
     pub account_ids: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportGetRequestOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1701,6 +1734,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportGetRequestOptions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportGetRequestOptions {
     const NAME: &'static str = "CashflowReportGetRequestOptions";
     const FIELDS: &'static [&'static str] = &["account_ids"];
@@ -1725,6 +1759,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportGetRequestOptions 
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportGetRequestOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1741,6 +1776,7 @@ impl ::serde::Serialize for CashflowReportGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportGetRequestOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1767,6 +1803,7 @@ impl ::schemars::JsonSchema for CashflowReportGetRequestOptions {
         )
     }
 }
+#[cfg(feature = "transactions")]
 impl CashflowReportGetRequestOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -1780,6 +1817,7 @@ impl CashflowReportGetRequestOptions {
         self
     }
 }
+#[cfg(feature = "transactions")]
 ///CashflowReportGetResponse defines the response schema for `/cashflow_report/get`
 #[derive(Clone, Debug)]
 pub struct CashflowReportGetResponse {
@@ -1798,6 +1836,7 @@ pub struct CashflowReportGetResponse {
     ///An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.
     pub transactions: ::std::vec::Vec<CashflowReportTransaction>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1805,6 +1844,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportGetResponse {
     const NAME: &'static str = "CashflowReportGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -1859,6 +1899,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportGetResponse {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1882,6 +1923,7 @@ impl ::serde::Serialize for CashflowReportGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1943,6 +1985,7 @@ impl ::schemars::JsonSchema for CashflowReportGetResponse {
         )
     }
 }
+#[cfg(feature = "transactions")]
 ///An object representing a balance held by an account in the past
 #[derive(Clone, Debug)]
 pub struct CashflowReportHistoricalBalance {
@@ -1959,6 +2002,7 @@ If the account has any pending transactions, historical balance amounts on or af
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportHistoricalBalance {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1966,6 +2010,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportHistoricalBalance {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportHistoricalBalance {
     const NAME: &'static str = "CashflowReportHistoricalBalance";
     const FIELDS: &'static [&'static str] = &[
@@ -2004,6 +2049,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportHistoricalBalance 
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportHistoricalBalance {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2023,6 +2069,7 @@ impl ::serde::Serialize for CashflowReportHistoricalBalance {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportHistoricalBalance {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2068,12 +2115,14 @@ impl ::schemars::JsonSchema for CashflowReportHistoricalBalance {
         o.finish("An object representing a balance held by an account in the past")
     }
 }
+#[cfg(feature = "transactions")]
 ///CashflowReportInsightsGetRequest defines the request schema for `/cashflow_report/insights/get`
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct CashflowReportInsightsGetRequest {
     pub access_token: AccessToken,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportInsightsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2081,6 +2130,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportInsightsGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportInsightsGetRequest {
     const NAME: &'static str = "CashflowReportInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &["access_token"];
@@ -2105,6 +2155,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportInsightsGetRequest
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportInsightsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2121,6 +2172,7 @@ impl ::serde::Serialize for CashflowReportInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportInsightsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2141,6 +2193,7 @@ impl ::schemars::JsonSchema for CashflowReportInsightsGetRequest {
         )
     }
 }
+#[cfg(feature = "transactions")]
 impl CashflowReportInsightsGetRequest {
     /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
     pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
@@ -2149,6 +2202,7 @@ impl CashflowReportInsightsGetRequest {
         }
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::fmt::Debug for CashflowReportInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportInsightsGetRequest")
@@ -2156,6 +2210,7 @@ impl ::std::fmt::Debug for CashflowReportInsightsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "transactions")]
 ///CashflowReportInsightsGetResponse defines the response schema for `/cashflow_report/insights/get`
 #[derive(Clone, Debug)]
 pub struct CashflowReportInsightsGetResponse {
@@ -2167,6 +2222,7 @@ pub struct CashflowReportInsightsGetResponse {
     pub last_generated_time: ::chrono::DateTime<::chrono::offset::Utc>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportInsightsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2174,6 +2230,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportInsightsGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportInsightsGetResponse {
     const NAME: &'static str = "CashflowReportInsightsGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -2216,6 +2273,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportInsightsGetRespons
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportInsightsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2236,6 +2294,7 @@ impl ::serde::Serialize for CashflowReportInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportInsightsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2278,6 +2337,7 @@ impl ::schemars::JsonSchema for CashflowReportInsightsGetResponse {
         )
     }
 }
+#[cfg(feature = "transactions")]
 ///Monthly summary statistics derived from transaction-level data.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummary {
@@ -2316,6 +2376,7 @@ The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
     pub total_revenue: CashflowReportMonthlySummaryTotalRevenue,
     pub total_variable_expense: CashflowReportMonthlySummaryTotalVariableExpense,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportMonthlySummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2323,6 +2384,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportMonthlySummary {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportMonthlySummary {
     const NAME: &'static str = "CashflowReportMonthlySummary";
     const FIELDS: &'static [&'static str] = &[
@@ -2442,6 +2504,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportMonthlySummary {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportMonthlySummary {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2486,6 +2549,7 @@ impl ::serde::Serialize for CashflowReportMonthlySummary {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportMonthlySummary {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2622,6 +2686,7 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummary {
         o.finish("Monthly summary statistics derived from transaction-level data.")
     }
 }
+#[cfg(feature = "transactions")]
 ///Calendar-day average of the ending balance.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryAverageDailyEndingBalance {
@@ -2630,6 +2695,7 @@ pub struct CashflowReportMonthlySummaryAverageDailyEndingBalance {
     pub iso_currency_code: ::std::option::Option<CashflowIsoCurrencyCode>,
     pub unofficial_currency_code: ::std::option::Option<CashflowUnofficialCurrencyCode>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de>
 for CashflowReportMonthlySummaryAverageDailyEndingBalance {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2638,6 +2704,7 @@ for CashflowReportMonthlySummaryAverageDailyEndingBalance {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CashflowReportMonthlySummaryAverageDailyEndingBalance {
     const NAME: &'static str = "CashflowReportMonthlySummaryAverageDailyEndingBalance";
@@ -2673,6 +2740,7 @@ for CashflowReportMonthlySummaryAverageDailyEndingBalance {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyEndingBalance {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2691,6 +2759,7 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyEndingBalanc
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyEndingBalance {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2731,6 +2800,7 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyEndingBa
         o.finish("Calendar-day average of the ending balance.")
     }
 }
+#[cfg(feature = "transactions")]
 ///The average daily sum of inflow transactions, calculated over the month. Always represented as a positive monetary amount.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryAverageDailyInflowAmount {
@@ -2739,6 +2809,7 @@ pub struct CashflowReportMonthlySummaryAverageDailyInflowAmount {
     pub iso_currency_code: ::std::option::Option<CashflowIsoCurrencyCode>,
     pub unofficial_currency_code: ::std::option::Option<CashflowUnofficialCurrencyCode>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de>
 for CashflowReportMonthlySummaryAverageDailyInflowAmount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2747,6 +2818,7 @@ for CashflowReportMonthlySummaryAverageDailyInflowAmount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CashflowReportMonthlySummaryAverageDailyInflowAmount {
     const NAME: &'static str = "CashflowReportMonthlySummaryAverageDailyInflowAmount";
@@ -2782,6 +2854,7 @@ for CashflowReportMonthlySummaryAverageDailyInflowAmount {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyInflowAmount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2800,6 +2873,7 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyInflowAmount
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyInflowAmount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2842,6 +2916,7 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyInflowAm
         )
     }
 }
+#[cfg(feature = "transactions")]
 ///The average daily net cash flow amount, calculated as total daily inflows less total daily outflows.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
@@ -2850,6 +2925,7 @@ pub struct CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
     pub iso_currency_code: ::std::option::Option<CashflowIsoCurrencyCode>,
     pub unofficial_currency_code: ::std::option::Option<CashflowUnofficialCurrencyCode>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de>
 for CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2858,6 +2934,7 @@ for CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
     const NAME: &'static str = "CashflowReportMonthlySummaryAverageDailyNetCashflowAmount";
@@ -2893,6 +2970,7 @@ for CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2911,6 +2989,7 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyNetCashflowA
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema
 for CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
@@ -2954,6 +3033,7 @@ for CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
         )
     }
 }
+#[cfg(feature = "transactions")]
 ///The average daily sum of outflow transactions, calculated over the month. Always represented as a positive monetary amount.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryAverageDailyOutflowAmount {
@@ -2962,6 +3042,7 @@ pub struct CashflowReportMonthlySummaryAverageDailyOutflowAmount {
     pub iso_currency_code: ::std::option::Option<CashflowIsoCurrencyCode>,
     pub unofficial_currency_code: ::std::option::Option<CashflowUnofficialCurrencyCode>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de>
 for CashflowReportMonthlySummaryAverageDailyOutflowAmount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -2970,6 +3051,7 @@ for CashflowReportMonthlySummaryAverageDailyOutflowAmount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CashflowReportMonthlySummaryAverageDailyOutflowAmount {
     const NAME: &'static str = "CashflowReportMonthlySummaryAverageDailyOutflowAmount";
@@ -3005,6 +3087,7 @@ for CashflowReportMonthlySummaryAverageDailyOutflowAmount {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyOutflowAmount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3023,6 +3106,7 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyOutflowAmoun
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyOutflowAmount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3065,6 +3149,7 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyOutflowA
         )
     }
 }
+#[cfg(feature = "transactions")]
 ///The ending balance of the month. This will be the same as the starting balance of the next month. This field will not be available for the last monthly summary.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryEndingBalance {
@@ -3073,6 +3158,7 @@ pub struct CashflowReportMonthlySummaryEndingBalance {
     pub iso_currency_code: ::std::option::Option<CashflowIsoCurrencyCode>,
     pub unofficial_currency_code: ::std::option::Option<CashflowUnofficialCurrencyCode>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportMonthlySummaryEndingBalance {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3080,6 +3166,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportMonthlySummaryEndingBalanc
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CashflowReportMonthlySummaryEndingBalance {
     const NAME: &'static str = "CashflowReportMonthlySummaryEndingBalance";
@@ -3115,6 +3202,7 @@ for CashflowReportMonthlySummaryEndingBalance {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportMonthlySummaryEndingBalance {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3133,6 +3221,7 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryEndingBalance {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportMonthlySummaryEndingBalance {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3173,6 +3262,7 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryEndingBalance {
         )
     }
 }
+#[cfg(feature = "transactions")]
 ///The starting balance of the month. This will be the same as the ending balance of the previous month. This field will not be available for the first monthly summary.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryStartingBalance {
@@ -3181,6 +3271,7 @@ pub struct CashflowReportMonthlySummaryStartingBalance {
     pub iso_currency_code: ::std::option::Option<CashflowIsoCurrencyCode>,
     pub unofficial_currency_code: ::std::option::Option<CashflowUnofficialCurrencyCode>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportMonthlySummaryStartingBalance {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3188,6 +3279,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportMonthlySummaryStartingBala
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CashflowReportMonthlySummaryStartingBalance {
     const NAME: &'static str = "CashflowReportMonthlySummaryStartingBalance";
@@ -3223,6 +3315,7 @@ for CashflowReportMonthlySummaryStartingBalance {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportMonthlySummaryStartingBalance {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3241,6 +3334,7 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryStartingBalance {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportMonthlySummaryStartingBalance {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3281,6 +3375,7 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryStartingBalance {
         )
     }
 }
+#[cfg(feature = "transactions")]
 ///The total amount of all loan payment transactions during this month.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryTotalLoanPayment {
@@ -3289,6 +3384,7 @@ pub struct CashflowReportMonthlySummaryTotalLoanPayment {
     pub iso_currency_code: ::std::option::Option<CashflowIsoCurrencyCode>,
     pub unofficial_currency_code: ::std::option::Option<CashflowUnofficialCurrencyCode>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportMonthlySummaryTotalLoanPayment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3296,6 +3392,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportMonthlySummaryTotalLoanPay
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CashflowReportMonthlySummaryTotalLoanPayment {
     const NAME: &'static str = "CashflowReportMonthlySummaryTotalLoanPayment";
@@ -3331,6 +3428,7 @@ for CashflowReportMonthlySummaryTotalLoanPayment {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportMonthlySummaryTotalLoanPayment {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3349,6 +3447,7 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryTotalLoanPayment {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalLoanPayment {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3387,6 +3486,7 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalLoanPayment {
         o.finish("The total amount of all loan payment transactions during this month.")
     }
 }
+#[cfg(feature = "transactions")]
 ///The total amount of all payroll transactions during this month.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryTotalPayroll {
@@ -3395,6 +3495,7 @@ pub struct CashflowReportMonthlySummaryTotalPayroll {
     pub iso_currency_code: ::std::option::Option<CashflowIsoCurrencyCode>,
     pub unofficial_currency_code: ::std::option::Option<CashflowUnofficialCurrencyCode>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportMonthlySummaryTotalPayroll {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3402,6 +3503,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportMonthlySummaryTotalPayroll
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CashflowReportMonthlySummaryTotalPayroll {
     const NAME: &'static str = "CashflowReportMonthlySummaryTotalPayroll";
@@ -3437,6 +3539,7 @@ for CashflowReportMonthlySummaryTotalPayroll {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportMonthlySummaryTotalPayroll {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3455,6 +3558,7 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryTotalPayroll {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalPayroll {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3493,6 +3597,7 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalPayroll {
         o.finish("The total amount of all payroll transactions during this month.")
     }
 }
+#[cfg(feature = "transactions")]
 ///The total amount of all revenue transactions during this month.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryTotalRevenue {
@@ -3501,6 +3606,7 @@ pub struct CashflowReportMonthlySummaryTotalRevenue {
     pub iso_currency_code: ::std::option::Option<CashflowIsoCurrencyCode>,
     pub unofficial_currency_code: ::std::option::Option<CashflowUnofficialCurrencyCode>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportMonthlySummaryTotalRevenue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3508,6 +3614,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportMonthlySummaryTotalRevenue
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CashflowReportMonthlySummaryTotalRevenue {
     const NAME: &'static str = "CashflowReportMonthlySummaryTotalRevenue";
@@ -3543,6 +3650,7 @@ for CashflowReportMonthlySummaryTotalRevenue {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportMonthlySummaryTotalRevenue {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3561,6 +3669,7 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryTotalRevenue {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalRevenue {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3599,6 +3708,7 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalRevenue {
         o.finish("The total amount of all revenue transactions during this month.")
     }
 }
+#[cfg(feature = "transactions")]
 ///The total amount of all variable expense transactions during this month.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryTotalVariableExpense {
@@ -3607,6 +3717,7 @@ pub struct CashflowReportMonthlySummaryTotalVariableExpense {
     pub iso_currency_code: ::std::option::Option<CashflowIsoCurrencyCode>,
     pub unofficial_currency_code: ::std::option::Option<CashflowUnofficialCurrencyCode>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de>
 for CashflowReportMonthlySummaryTotalVariableExpense {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -3615,6 +3726,7 @@ for CashflowReportMonthlySummaryTotalVariableExpense {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CashflowReportMonthlySummaryTotalVariableExpense {
     const NAME: &'static str = "CashflowReportMonthlySummaryTotalVariableExpense";
@@ -3650,6 +3762,7 @@ for CashflowReportMonthlySummaryTotalVariableExpense {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportMonthlySummaryTotalVariableExpense {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3668,6 +3781,7 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryTotalVariableExpense {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalVariableExpense {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3708,6 +3822,7 @@ impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalVariableExpense
         )
     }
 }
+#[cfg(feature = "transactions")]
 ///Transaction information specific to inter-bank transfers. If the transaction was not an inter-bank transfer, all fields will be `null`.
 #[derive(Clone, Debug)]
 pub struct CashflowReportPaymentMeta {
@@ -3728,6 +3843,7 @@ pub struct CashflowReportPaymentMeta {
     ///The transaction reference number supplied by the financial institution.
     pub reference_number: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportPaymentMeta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3735,6 +3851,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportPaymentMeta {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportPaymentMeta {
     const NAME: &'static str = "CashflowReportPaymentMeta";
     const FIELDS: &'static [&'static str] = &[
@@ -3789,6 +3906,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportPaymentMeta {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportPaymentMeta {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3812,6 +3930,7 @@ impl ::serde::Serialize for CashflowReportPaymentMeta {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportPaymentMeta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3885,6 +4004,7 @@ impl ::schemars::JsonSchema for CashflowReportPaymentMeta {
         )
     }
 }
+#[cfg(feature = "transactions")]
 ///CashflowReportRefreshRequest defines the request schema for `/cashflow_report/refresh`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -3893,6 +4013,7 @@ pub struct CashflowReportRefreshRequest {
     ///Number of days to retrieve transactions data for (1 to 730)
     pub days_requested: i64,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3900,6 +4021,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportRefreshRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportRefreshRequest {
     const NAME: &'static str = "CashflowReportRefreshRequest";
     const FIELDS: &'static [&'static str] = &["access_token", "days_requested"];
@@ -3927,6 +4049,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportRefreshRequest {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportRefreshRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3944,6 +4067,7 @@ impl ::serde::Serialize for CashflowReportRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportRefreshRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3969,6 +4093,7 @@ impl ::schemars::JsonSchema for CashflowReportRefreshRequest {
         )
     }
 }
+#[cfg(feature = "transactions")]
 impl CashflowReportRefreshRequest {
     /// A value with its required fields (`access_token`, `days_requested`); set optional fields with the methods named after them.
     pub fn new(
@@ -3981,6 +4106,7 @@ impl CashflowReportRefreshRequest {
         }
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::fmt::Debug for CashflowReportRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportRefreshRequest")
@@ -3989,11 +4115,13 @@ impl ::std::fmt::Debug for CashflowReportRefreshRequest {
             .finish()
     }
 }
+#[cfg(feature = "transactions")]
 ///CashflowReportRefreshResponse defines the response schema for `/cashflow_report/refresh`
 #[derive(Clone, Debug)]
 pub struct CashflowReportRefreshResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportRefreshResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4001,6 +4129,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportRefreshResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportRefreshResponse {
     const NAME: &'static str = "CashflowReportRefreshResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -4025,6 +4154,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportRefreshResponse {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportRefreshResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4041,6 +4171,7 @@ impl ::serde::Serialize for CashflowReportRefreshResponse {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportRefreshResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4061,6 +4192,7 @@ impl ::schemars::JsonSchema for CashflowReportRefreshResponse {
         )
     }
 }
+#[cfg(feature = "transactions")]
 ///A representation of a transaction returned from Cashflow Report
 #[derive(Clone, Debug)]
 pub struct CashflowReportTransaction {
@@ -4126,6 +4258,7 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
     ///The website associated with this transaction, if available.
     pub website: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4133,6 +4266,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportTransaction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportTransaction {
     const NAME: &'static str = "CashflowReportTransaction";
     const FIELDS: &'static [&'static str] = &[
@@ -4267,6 +4401,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportTransaction {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportTransaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4334,6 +4469,7 @@ impl ::serde::Serialize for CashflowReportTransaction {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportTransaction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4539,6 +4675,7 @@ impl ::schemars::JsonSchema for CashflowReportTransaction {
         o.finish("A representation of a transaction returned from Cashflow Report")
     }
 }
+#[cfg(feature = "transactions")]
 ///CashflowReportTransactionsGetRequest defines the request schema for `/cashflow_report/transactions/get`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -4550,6 +4687,7 @@ pub struct CashflowReportTransactionsGetRequest {
     pub cursor: ::std::option::Option<::std::string::String>,
     pub options: ::std::option::Option<CashflowReportTransactionsGetRequestOptions>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportTransactionsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4557,6 +4695,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportTransactionsGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportTransactionsGetRequest {
     const NAME: &'static str = "CashflowReportTransactionsGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -4595,6 +4734,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportTransactionsGetReq
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportTransactionsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4617,6 +4757,7 @@ impl ::serde::Serialize for CashflowReportTransactionsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4658,6 +4799,7 @@ impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequest {
         )
     }
 }
+#[cfg(feature = "transactions")]
 impl CashflowReportTransactionsGetRequest {
     /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
     pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
@@ -4687,6 +4829,7 @@ impl CashflowReportTransactionsGetRequest {
         self
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::fmt::Debug for CashflowReportTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportTransactionsGetRequest")
@@ -4697,6 +4840,7 @@ impl ::std::fmt::Debug for CashflowReportTransactionsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "transactions")]
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -4706,6 +4850,7 @@ pub struct CashflowReportTransactionsGetRequestOptions {
 Note: An error will be returned if a provided `account_id` is not associated with the Item.*/
     pub account_ids: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportTransactionsGetRequestOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4713,6 +4858,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportTransactionsGetRequestOpti
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CashflowReportTransactionsGetRequestOptions {
     const NAME: &'static str = "CashflowReportTransactionsGetRequestOptions";
@@ -4738,6 +4884,7 @@ for CashflowReportTransactionsGetRequestOptions {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportTransactionsGetRequestOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4754,6 +4901,7 @@ impl ::serde::Serialize for CashflowReportTransactionsGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequestOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4780,6 +4928,7 @@ impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequestOptions {
         )
     }
 }
+#[cfg(feature = "transactions")]
 impl CashflowReportTransactionsGetRequestOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -4793,6 +4942,7 @@ impl CashflowReportTransactionsGetRequestOptions {
         self
     }
 }
+#[cfg(feature = "transactions")]
 ///CashflowReportTransactionsGetResponse defines the response schema for `/cashflow_report/transactions/get`
 #[derive(Clone, Debug)]
 pub struct CashflowReportTransactionsGetResponse {
@@ -4809,6 +4959,7 @@ pub struct CashflowReportTransactionsGetResponse {
     ///An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.
     pub transactions: ::std::vec::Vec<CashflowReportTransaction>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CashflowReportTransactionsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4816,6 +4967,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowReportTransactionsGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportTransactionsGetResponse {
     const NAME: &'static str = "CashflowReportTransactionsGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -4866,6 +5018,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CashflowReportTransactionsGetRes
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CashflowReportTransactionsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4888,6 +5041,7 @@ impl ::serde::Serialize for CashflowReportTransactionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowReportTransactionsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4944,6 +5098,7 @@ impl ::schemars::JsonSchema for CashflowReportTransactionsGetResponse {
         )
     }
 }
+#[cfg(feature = "transactions")]
 ///The unofficial currency code of the amount. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 #[derive(
     ::serde::Deserialize,
@@ -4958,6 +5113,7 @@ impl ::schemars::JsonSchema for CashflowReportTransactionsGetResponse {
 )]
 #[serde(transparent)]
 pub struct CashflowUnofficialCurrencyCode(pub ::std::string::String);
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CashflowUnofficialCurrencyCode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4978,38 +5134,45 @@ impl ::schemars::JsonSchema for CashflowUnofficialCurrencyCode {
         )
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<&str> for CashflowUnofficialCurrencyCode {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::ops::Deref for CashflowUnofficialCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<CashflowUnofficialCurrencyCode> for ::std::string::String {
     fn from(value: CashflowUnofficialCurrencyCode) -> Self {
         value.0
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<::std::string::String> for CashflowUnofficialCurrencyCode {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::fmt::Display for CashflowUnofficialCurrencyCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::str::FromStr for CashflowUnofficialCurrencyCode {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "transactions")]
 ///CategoriesGetRequest defines the request schema for `/categories/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -5017,6 +5180,7 @@ impl ::std::str::FromStr for CashflowUnofficialCurrencyCode {
 pub struct CategoriesGetRequest(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CategoriesGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5037,24 +5201,28 @@ impl ::schemars::JsonSchema for CategoriesGetRequest {
         )
     }
 }
+#[cfg(feature = "transactions")]
 impl CategoriesGetRequest {
     /// An empty request body.
     pub fn new() -> Self {
         Self(::std::default::Default::default())
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::ops::Deref for CategoriesGetRequest {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.0
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<CategoriesGetRequest>
 for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
     fn from(value: CategoriesGetRequest) -> Self {
         value.0
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
 for CategoriesGetRequest {
     fn from(
@@ -5063,6 +5231,7 @@ for CategoriesGetRequest {
         Self(value)
     }
 }
+#[cfg(feature = "transactions")]
 ///CategoriesGetResponse defines the response schema for `/categories/get`
 #[derive(Clone, Debug)]
 pub struct CategoriesGetResponse {
@@ -5070,6 +5239,7 @@ pub struct CategoriesGetResponse {
     pub categories: ::std::vec::Vec<Category>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CategoriesGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5077,6 +5247,7 @@ impl<'de> ::serde::Deserialize<'de> for CategoriesGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CategoriesGetResponse {
     const NAME: &'static str = "CategoriesGetResponse";
     const FIELDS: &'static [&'static str] = &["categories", "request_id"];
@@ -5104,6 +5275,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CategoriesGetResponse {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CategoriesGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5121,6 +5293,7 @@ impl ::serde::Serialize for CategoriesGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CategoriesGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5146,6 +5319,7 @@ impl ::schemars::JsonSchema for CategoriesGetResponse {
         )
     }
 }
+#[cfg(feature = "transactions")]
 ///Information describing a transaction category
 #[derive(Clone, Debug)]
 pub struct Category {
@@ -5156,6 +5330,7 @@ pub struct Category {
     ///A hierarchical array of the categories to which this `category_id` belongs.
     pub hierarchy: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for Category {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5163,6 +5338,7 @@ impl<'de> ::serde::Deserialize<'de> for Category {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for Category {
     const NAME: &'static str = "Category";
     const FIELDS: &'static [&'static str] = &["category_id", "group", "hierarchy"];
@@ -5193,6 +5369,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Category {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for Category {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5211,6 +5388,7 @@ impl ::serde::Serialize for Category {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Category {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5247,6 +5425,7 @@ impl ::schemars::JsonSchema for Category {
         o.finish("Information describing a transaction category")
     }
 }
+#[cfg(feature = "assets")]
 ///Detailed expense information for a specific credit category, including transaction count and total amount spent.
 #[derive(Clone, Debug, Default)]
 pub struct CategoryExpenses {
@@ -5266,6 +5445,7 @@ See the [category taxonomy](https://plaid.com/documents/credit-category-taxonomy
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "assets")]
 impl<'de> ::serde::Deserialize<'de> for CategoryExpenses {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5273,6 +5453,7 @@ impl<'de> ::serde::Deserialize<'de> for CategoryExpenses {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "assets")]
 impl<'de> crate::struct_serde::FromMap<'de> for CategoryExpenses {
     const NAME: &'static str = "CategoryExpenses";
     const FIELDS: &'static [&'static str] = &[
@@ -5319,6 +5500,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CategoryExpenses {
         })
     }
 }
+#[cfg(feature = "assets")]
 impl ::serde::Serialize for CategoryExpenses {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5351,6 +5533,7 @@ impl ::serde::Serialize for CategoryExpenses {
         out.end()
     }
 }
+#[cfg(feature = "assets")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CategoryExpenses {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5410,6 +5593,7 @@ impl ::schemars::JsonSchema for CategoryExpenses {
         )
     }
 }
+#[cfg(feature = "enrich")]
 ///Insights object for categories.
 #[derive(Clone, Debug)]
 pub struct CategoryInsightDetails {
@@ -5424,6 +5608,7 @@ pub struct CategoryInsightDetails {
     ///The number of transactions associated with this category.
     pub transaction_count: i64,
 }
+#[cfg(feature = "enrich")]
 impl<'de> ::serde::Deserialize<'de> for CategoryInsightDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5431,6 +5616,7 @@ impl<'de> ::serde::Deserialize<'de> for CategoryInsightDetails {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "enrich")]
 impl<'de> crate::struct_serde::FromMap<'de> for CategoryInsightDetails {
     const NAME: &'static str = "CategoryInsightDetails";
     const FIELDS: &'static [&'static str] = &[
@@ -5473,6 +5659,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CategoryInsightDetails {
         })
     }
 }
+#[cfg(feature = "enrich")]
 impl ::serde::Serialize for CategoryInsightDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5493,6 +5680,7 @@ impl ::serde::Serialize for CategoryInsightDetails {
         out.end()
     }
 }
+#[cfg(feature = "enrich")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CategoryInsightDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5543,6 +5731,7 @@ impl ::schemars::JsonSchema for CategoryInsightDetails {
         o.finish("Insights object for categories.")
     }
 }
+#[cfg(feature = "enrich")]
 ///Insights on a user's top personal finance categories.
 #[derive(Clone, Debug, Default)]
 pub struct CategoryInsights {
@@ -5551,6 +5740,7 @@ pub struct CategoryInsights {
     ///List of insights of top primary personal finance categories ranked by outflow.
     pub primary_category_insights: ::std::vec::Vec<CategoryInsightDetails>,
 }
+#[cfg(feature = "enrich")]
 impl<'de> ::serde::Deserialize<'de> for CategoryInsights {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5558,6 +5748,7 @@ impl<'de> ::serde::Deserialize<'de> for CategoryInsights {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "enrich")]
 impl<'de> crate::struct_serde::FromMap<'de> for CategoryInsights {
     const NAME: &'static str = "CategoryInsights";
     const FIELDS: &'static [&'static str] = &[
@@ -5588,6 +5779,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CategoryInsights {
         })
     }
 }
+#[cfg(feature = "enrich")]
 impl ::serde::Serialize for CategoryInsights {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5616,6 +5808,7 @@ impl ::serde::Serialize for CategoryInsights {
         out.end()
     }
 }
+#[cfg(feature = "enrich")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CategoryInsights {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5645,6 +5838,7 @@ impl ::schemars::JsonSchema for CategoryInsights {
         o.finish("Insights on a user's top personal finance categories.")
     }
 }
+#[cfg(any(feature = "assets", feature = "check"))]
 ///An error object and associated `item_id` used to identify a specific Item and error when a batch operation operating on multiple Items has encountered an error in one of the Items.
 #[derive(Clone, Debug)]
 pub struct Cause {
@@ -5686,6 +5880,7 @@ Possible values:
     ///Suggested steps for resolving the error
     pub suggested_action: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "assets", feature = "check"))]
 impl<'de> ::serde::Deserialize<'de> for Cause {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5693,6 +5888,7 @@ impl<'de> ::serde::Deserialize<'de> for Cause {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "assets", feature = "check"))]
 impl<'de> crate::struct_serde::FromMap<'de> for Cause {
     const NAME: &'static str = "Cause";
     const FIELDS: &'static [&'static str] = &[
@@ -5767,6 +5963,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Cause {
         })
     }
 }
+#[cfg(any(feature = "assets", feature = "check"))]
 impl ::serde::Serialize for Cause {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5807,6 +6004,7 @@ impl ::serde::Serialize for Cause {
         out.end()
     }
 }
+#[cfg(any(feature = "assets", feature = "check"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Cause {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5903,6 +6101,7 @@ impl ::schemars::JsonSchema for Cause {
         )
     }
 }
+#[cfg(feature = "check")]
 ///It is possible for a Check Report product to be returned with missing information. In such cases, the product will contain warning data in the response, indicating why obtaining the owner information failed.
 #[derive(Clone, Debug)]
 pub struct CheckReportWarning {
@@ -5911,6 +6110,7 @@ pub struct CheckReportWarning {
     ///The warning type, which will always be `CHECK_REPORT_WARNING`
     pub warning_type: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CheckReportWarning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5918,6 +6118,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckReportWarning {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CheckReportWarning {
     const NAME: &'static str = "CheckReportWarning";
     const FIELDS: &'static [&'static str] = &["cause", "warning_code", "warning_type"];
@@ -5948,6 +6149,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CheckReportWarning {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CheckReportWarning {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5966,6 +6168,7 @@ impl ::serde::Serialize for CheckReportWarning {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CheckReportWarning {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5998,6 +6201,7 @@ impl ::schemars::JsonSchema for CheckReportWarning {
         )
     }
 }
+#[cfg(feature = "check")]
 /**The warning code identifies a specific kind of warning.
 `IDENTITY_UNAVAILABLE`:  Account-owner information is not available.
 `TRANSACTIONS_UNAVAILABLE`: Transactions information associated with Credit and Depository accounts are unavailable.
@@ -6010,6 +6214,7 @@ pub enum CheckReportWarningCode {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CheckReportWarningCode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6025,6 +6230,7 @@ impl ::schemars::JsonSchema for CheckReportWarningCode {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CheckReportWarningCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -6035,6 +6241,7 @@ impl ::std::fmt::Display for CheckReportWarningCode {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CheckReportWarningCode {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -6048,6 +6255,7 @@ impl ::std::str::FromStr for CheckReportWarningCode {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CheckReportWarningCode {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -6056,6 +6264,7 @@ impl ::std::convert::TryFrom<&str> for CheckReportWarningCode {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CheckReportWarningCode {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -6064,6 +6273,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CheckReportWarningCode {
         value.parse()
     }
 }
+#[cfg(any(feature = "beacon", feature = "business-verification"))]
 ///City from the address. A string with at least one non-whitespace alphabetical character, with a max length of 100 characters.
 #[derive(
     ::serde::Deserialize,
@@ -6078,6 +6288,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CheckReportWarningCode {
 )]
 #[serde(transparent)]
 pub struct City(pub ::std::string::String);
+#[cfg(any(feature = "beacon", feature = "business-verification"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for City {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6096,32 +6307,38 @@ impl ::schemars::JsonSchema for City {
         )
     }
 }
+#[cfg(any(feature = "beacon", feature = "business-verification"))]
 impl ::std::convert::From<&str> for City {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(any(feature = "beacon", feature = "business-verification"))]
 impl ::std::ops::Deref for City {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(any(feature = "beacon", feature = "business-verification"))]
 impl ::std::convert::From<City> for ::std::string::String {
     fn from(value: City) -> Self {
         value.0
     }
 }
+#[cfg(any(feature = "beacon", feature = "business-verification"))]
 impl ::std::convert::From<::std::string::String> for City {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(any(feature = "beacon", feature = "business-verification"))]
 impl ::std::fmt::Display for City {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(any(feature = "beacon", feature = "business-verification"))]
 impl ::std::str::FromStr for City {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -6192,12 +6409,14 @@ impl ::std::str::FromStr for CityNullable {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 ///Custom client fields
 #[derive(Clone, Debug, Default)]
 pub struct ClientCustomization {
     ///Custom entity ID that maps to a merchant or counterparty. This is different from the `merchant_entity_id` as well as the `entity_id` on the counterparties object to meet client specific needs.
     pub custom_entity_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl<'de> ::serde::Deserialize<'de> for ClientCustomization {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6205,6 +6424,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientCustomization {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl<'de> crate::struct_serde::FromMap<'de> for ClientCustomization {
     const NAME: &'static str = "ClientCustomization";
     const FIELDS: &'static [&'static str] = &["custom_entity_id"];
@@ -6229,6 +6449,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ClientCustomization {
         })
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl ::serde::Serialize for ClientCustomization {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6245,6 +6466,7 @@ impl ::serde::Serialize for ClientCustomization {
         out.end()
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ClientCustomization {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6267,6 +6489,7 @@ impl ::schemars::JsonSchema for ClientCustomization {
         o.finish("Custom client fields")
     }
 }
+#[cfg(feature = "transactions")]
 ///A client-provided transaction that Plaid has enhanced.
 #[derive(Clone, Debug)]
 pub struct ClientProvidedEnhancedTransaction {
@@ -6280,6 +6503,7 @@ pub struct ClientProvidedEnhancedTransaction {
     ///The ISO-4217 currency code of the transaction.
     pub iso_currency_code: ::std::string::String,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for ClientProvidedEnhancedTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6287,6 +6511,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientProvidedEnhancedTransaction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for ClientProvidedEnhancedTransaction {
     const NAME: &'static str = "ClientProvidedEnhancedTransaction";
     const FIELDS: &'static [&'static str] = &[
@@ -6329,6 +6554,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ClientProvidedEnhancedTransactio
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for ClientProvidedEnhancedTransaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6349,6 +6575,7 @@ impl ::serde::Serialize for ClientProvidedEnhancedTransaction {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ClientProvidedEnhancedTransaction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6395,6 +6622,7 @@ impl ::schemars::JsonSchema for ClientProvidedEnhancedTransaction {
         o.finish("A client-provided transaction that Plaid has enhanced.")
     }
 }
+#[cfg(feature = "enrich")]
 ///A client-provided transaction that Plaid has enriched.
 #[derive(Clone, Debug)]
 pub struct ClientProvidedEnrichedTransaction {
@@ -6418,6 +6646,7 @@ pub struct ClientProvidedEnrichedTransaction {
     ///The ISO-4217 currency code of the transaction e.g. USD.
     pub iso_currency_code: ::std::string::String,
 }
+#[cfg(feature = "enrich")]
 impl<'de> ::serde::Deserialize<'de> for ClientProvidedEnrichedTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6425,6 +6654,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientProvidedEnrichedTransaction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "enrich")]
 impl<'de> crate::struct_serde::FromMap<'de> for ClientProvidedEnrichedTransaction {
     const NAME: &'static str = "ClientProvidedEnrichedTransaction";
     const FIELDS: &'static [&'static str] = &[
@@ -6491,6 +6721,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ClientProvidedEnrichedTransactio
         })
     }
 }
+#[cfg(feature = "enrich")]
 impl ::serde::Serialize for ClientProvidedEnrichedTransaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6524,6 +6755,7 @@ impl ::serde::Serialize for ClientProvidedEnrichedTransaction {
         out.end()
     }
 }
+#[cfg(feature = "enrich")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ClientProvidedEnrichedTransaction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6612,6 +6844,7 @@ impl ::schemars::JsonSchema for ClientProvidedEnrichedTransaction {
         o.finish("A client-provided transaction that Plaid has enriched.")
     }
 }
+#[cfg(feature = "transactions")]
 ///A client-provided transaction for Plaid to enhance.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -6627,6 +6860,7 @@ pub struct ClientProvidedRawTransaction {
     ///The ISO-4217 currency code of the transaction e.g. USD.
     pub iso_currency_code: ::std::string::String,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for ClientProvidedRawTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6634,6 +6868,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientProvidedRawTransaction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for ClientProvidedRawTransaction {
     const NAME: &'static str = "ClientProvidedRawTransaction";
     const FIELDS: &'static [&'static str] = &[
@@ -6672,6 +6907,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ClientProvidedRawTransaction {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for ClientProvidedRawTransaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6691,6 +6927,7 @@ impl ::serde::Serialize for ClientProvidedRawTransaction {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ClientProvidedRawTransaction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6734,6 +6971,7 @@ impl ::schemars::JsonSchema for ClientProvidedRawTransaction {
         o.finish("A client-provided transaction for Plaid to enhance.")
     }
 }
+#[cfg(feature = "transactions")]
 impl ClientProvidedRawTransaction {
     /// A value with its required fields (`amount`, `description`, `id`, `iso_currency_code`); set optional fields with the methods named after them.
     pub fn new(
@@ -6750,6 +6988,7 @@ impl ClientProvidedRawTransaction {
         }
     }
 }
+#[cfg(feature = "enrich")]
 ///A client-provided transaction for Plaid to enrich.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -6779,6 +7018,7 @@ pub struct ClientProvidedTransaction {
     ///The Plaid generated ID that identifies the end user for whom you would like to enrich transactions.
     pub user_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "enrich")]
 impl<'de> ::serde::Deserialize<'de> for ClientProvidedTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6786,6 +7026,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientProvidedTransaction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "enrich")]
 impl<'de> crate::struct_serde::FromMap<'de> for ClientProvidedTransaction {
     const NAME: &'static str = "ClientProvidedTransaction";
     const FIELDS: &'static [&'static str] = &[
@@ -6860,6 +7101,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ClientProvidedTransaction {
         })
     }
 }
+#[cfg(feature = "enrich")]
 impl ::serde::Serialize for ClientProvidedTransaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6897,6 +7139,7 @@ impl ::serde::Serialize for ClientProvidedTransaction {
         out.end()
     }
 }
+#[cfg(feature = "enrich")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ClientProvidedTransaction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7003,6 +7246,7 @@ impl ::schemars::JsonSchema for ClientProvidedTransaction {
         o.finish("A client-provided transaction for Plaid to enrich.")
     }
 }
+#[cfg(feature = "enrich")]
 impl ClientProvidedTransaction {
     /// A value with its required fields (`amount`, `description`, `direction`, `id`, `iso_currency_code`); set optional fields with the methods named after them.
     pub fn new(
@@ -7069,6 +7313,7 @@ impl ClientProvidedTransaction {
         self
     }
 }
+#[cfg(feature = "enrich")]
 /**A representation of where a transaction took place.
 
 Use this field to pass in structured location information you may have about your transactions. Providing location data is optional but can increase result quality. If you have unstructured location information, it may be appended to the `description` field.*/
@@ -7086,6 +7331,7 @@ pub struct ClientProvidedTransactionLocation {
     ///The region or state where the transaction occurred, formatted as the official two-letter US state or Canadian province postal code, e.g. "CT" or "QC".
     pub region: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "enrich")]
 impl<'de> ::serde::Deserialize<'de> for ClientProvidedTransactionLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7093,6 +7339,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientProvidedTransactionLocation {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "enrich")]
 impl<'de> crate::struct_serde::FromMap<'de> for ClientProvidedTransactionLocation {
     const NAME: &'static str = "ClientProvidedTransactionLocation";
     const FIELDS: &'static [&'static str] = &[
@@ -7135,6 +7382,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ClientProvidedTransactionLocatio
         })
     }
 }
+#[cfg(feature = "enrich")]
 impl ::serde::Serialize for ClientProvidedTransactionLocation {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7161,6 +7409,7 @@ impl ::serde::Serialize for ClientProvidedTransactionLocation {
         out.end()
     }
 }
+#[cfg(feature = "enrich")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ClientProvidedTransactionLocation {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7215,6 +7464,7 @@ impl ::schemars::JsonSchema for ClientProvidedTransactionLocation {
         )
     }
 }
+#[cfg(feature = "enrich")]
 impl ClientProvidedTransactionLocation {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -7252,6 +7502,14 @@ impl ClientProvidedTransactionLocation {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "business-verification",
+        feature = "identity-verification",
+        feature = "monitor"
+    )
+)]
 ///A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
 #[derive(
     ::serde::Deserialize,
@@ -7266,6 +7524,14 @@ impl ClientProvidedTransactionLocation {
 )]
 #[serde(transparent)]
 pub struct ClientUserId(pub ::std::string::String);
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "business-verification",
+        feature = "identity-verification",
+        feature = "monitor"
+    )
+)]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ClientUserId {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7284,38 +7550,87 @@ impl ::schemars::JsonSchema for ClientUserId {
         )
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "business-verification",
+        feature = "identity-verification",
+        feature = "monitor"
+    )
+)]
 impl ::std::convert::From<&str> for ClientUserId {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "business-verification",
+        feature = "identity-verification",
+        feature = "monitor"
+    )
+)]
 impl ::std::ops::Deref for ClientUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "business-verification",
+        feature = "identity-verification",
+        feature = "monitor"
+    )
+)]
 impl ::std::convert::From<ClientUserId> for ::std::string::String {
     fn from(value: ClientUserId) -> Self {
         value.0
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "business-verification",
+        feature = "identity-verification",
+        feature = "monitor"
+    )
+)]
 impl ::std::convert::From<::std::string::String> for ClientUserId {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "business-verification",
+        feature = "identity-verification",
+        feature = "monitor"
+    )
+)]
 impl ::std::fmt::Display for ClientUserId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "business-verification",
+        feature = "identity-verification",
+        feature = "monitor"
+    )
+)]
 impl ::std::str::FromStr for ClientUserId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "monitor")]
 ///A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
 #[derive(
     ::serde::Deserialize,
@@ -7330,6 +7645,7 @@ impl ::std::str::FromStr for ClientUserId {
 )]
 #[serde(transparent)]
 pub struct ClientUserIdNullable(pub ::std::string::String);
+#[cfg(feature = "monitor")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ClientUserIdNullable {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7348,38 +7664,45 @@ impl ::schemars::JsonSchema for ClientUserIdNullable {
         )
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::convert::From<&str> for ClientUserIdNullable {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::ops::Deref for ClientUserIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::convert::From<ClientUserIdNullable> for ::std::string::String {
     fn from(value: ClientUserIdNullable) -> Self {
         value.0
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::convert::From<::std::string::String> for ClientUserIdNullable {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::fmt::Display for ClientUserIdNullable {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::str::FromStr for ClientUserIdNullable {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "users")]
 ///The identity fields associated with a user. For a user to be eligible for a Plaid Check Consumer Report, all fields are required except `id_number`. Providing a partial SSN is strongly recommended, and improves the accuracy of matching user records during compliance processes such as file disclosure, dispute, or security freeze requests. If creating a report that will be shared with GSEs such as Fannie or Freddie, a full Social Security Number must be provided via the `id_number` field.
 #[derive(Clone, Debug, Default)]
 pub struct ClientUserIdentity {
@@ -7395,6 +7718,7 @@ pub struct ClientUserIdentity {
     ///The user's phone numbers, in E.164 format: +{countrycode}{number}. For example: "+14157452130". Phone numbers provided in other formats will be parsed on a best-effort basis. Phone number input is validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.
     pub phone_numbers: ::std::vec::Vec<ClientUserIdentityPhoneNumber>,
 }
+#[cfg(feature = "users")]
 impl<'de> ::serde::Deserialize<'de> for ClientUserIdentity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7402,6 +7726,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientUserIdentity {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "users")]
 impl<'de> crate::struct_serde::FromMap<'de> for ClientUserIdentity {
     const NAME: &'static str = "ClientUserIdentity";
     const FIELDS: &'static [&'static str] = &[
@@ -7448,6 +7773,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ClientUserIdentity {
         })
     }
 }
+#[cfg(feature = "users")]
 impl ::serde::Serialize for ClientUserIdentity {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7476,6 +7802,7 @@ impl ::serde::Serialize for ClientUserIdentity {
         out.end()
     }
 }
+#[cfg(feature = "users")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ClientUserIdentity {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7535,6 +7862,7 @@ impl ::schemars::JsonSchema for ClientUserIdentity {
         )
     }
 }
+#[cfg(feature = "users")]
 ///User address information.
 #[derive(Clone, Debug)]
 pub struct ClientUserIdentityAddress {
@@ -7553,6 +7881,7 @@ pub struct ClientUserIdentityAddress {
     ///Second line of street address.
     pub street_2: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "users")]
 impl<'de> ::serde::Deserialize<'de> for ClientUserIdentityAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7560,6 +7889,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientUserIdentityAddress {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "users")]
 impl<'de> crate::struct_serde::FromMap<'de> for ClientUserIdentityAddress {
     const NAME: &'static str = "ClientUserIdentityAddress";
     const FIELDS: &'static [&'static str] = &[
@@ -7610,6 +7940,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ClientUserIdentityAddress {
         })
     }
 }
+#[cfg(feature = "users")]
 impl ::serde::Serialize for ClientUserIdentityAddress {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7638,6 +7969,7 @@ impl ::serde::Serialize for ClientUserIdentityAddress {
         out.end()
     }
 }
+#[cfg(feature = "users")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ClientUserIdentityAddress {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7702,6 +8034,7 @@ impl ::schemars::JsonSchema for ClientUserIdentityAddress {
         o.finish("User address information.")
     }
 }
+#[cfg(feature = "users")]
 ///User email information.
 #[derive(Clone, Debug)]
 pub struct ClientUserIdentityEmail {
@@ -7710,6 +8043,7 @@ pub struct ClientUserIdentityEmail {
     ///Indicates whether this is the primary email for the User.
     pub primary: bool,
 }
+#[cfg(feature = "users")]
 impl<'de> ::serde::Deserialize<'de> for ClientUserIdentityEmail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7717,6 +8051,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientUserIdentityEmail {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "users")]
 impl<'de> crate::struct_serde::FromMap<'de> for ClientUserIdentityEmail {
     const NAME: &'static str = "ClientUserIdentityEmail";
     const FIELDS: &'static [&'static str] = &["data", "primary"];
@@ -7744,6 +8079,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ClientUserIdentityEmail {
         })
     }
 }
+#[cfg(feature = "users")]
 impl ::serde::Serialize for ClientUserIdentityEmail {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7761,6 +8097,7 @@ impl ::serde::Serialize for ClientUserIdentityEmail {
         out.end()
     }
 }
+#[cfg(feature = "users")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ClientUserIdentityEmail {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7790,6 +8127,7 @@ impl ::schemars::JsonSchema for ClientUserIdentityEmail {
         o.finish("User email information.")
     }
 }
+#[cfg(feature = "users")]
 ///User name information.
 #[derive(Clone, Debug)]
 pub struct ClientUserIdentityName {
@@ -7798,6 +8136,7 @@ pub struct ClientUserIdentityName {
     ///User's given name.
     pub given_name: ::std::string::String,
 }
+#[cfg(feature = "users")]
 impl<'de> ::serde::Deserialize<'de> for ClientUserIdentityName {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7805,6 +8144,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientUserIdentityName {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "users")]
 impl<'de> crate::struct_serde::FromMap<'de> for ClientUserIdentityName {
     const NAME: &'static str = "ClientUserIdentityName";
     const FIELDS: &'static [&'static str] = &["family_name", "given_name"];
@@ -7832,6 +8172,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ClientUserIdentityName {
         })
     }
 }
+#[cfg(feature = "users")]
 impl ::serde::Serialize for ClientUserIdentityName {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7849,6 +8190,7 @@ impl ::serde::Serialize for ClientUserIdentityName {
         out.end()
     }
 }
+#[cfg(feature = "users")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ClientUserIdentityName {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7878,6 +8220,7 @@ impl ::schemars::JsonSchema for ClientUserIdentityName {
         o.finish("User name information.")
     }
 }
+#[cfg(feature = "users")]
 ///User phone number information.
 #[derive(Clone, Debug)]
 pub struct ClientUserIdentityPhoneNumber {
@@ -7886,6 +8229,7 @@ pub struct ClientUserIdentityPhoneNumber {
     ///Indicates whether this is the primary phone number for the User.
     pub primary: bool,
 }
+#[cfg(feature = "users")]
 impl<'de> ::serde::Deserialize<'de> for ClientUserIdentityPhoneNumber {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7893,6 +8237,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientUserIdentityPhoneNumber {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "users")]
 impl<'de> crate::struct_serde::FromMap<'de> for ClientUserIdentityPhoneNumber {
     const NAME: &'static str = "ClientUserIdentityPhoneNumber";
     const FIELDS: &'static [&'static str] = &["data", "primary"];
@@ -7920,6 +8265,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ClientUserIdentityPhoneNumber {
         })
     }
 }
+#[cfg(feature = "users")]
 impl ::serde::Serialize for ClientUserIdentityPhoneNumber {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7937,6 +8283,7 @@ impl ::serde::Serialize for ClientUserIdentityPhoneNumber {
         out.end()
     }
 }
+#[cfg(feature = "users")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ClientUserIdentityPhoneNumber {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8147,6 +8494,7 @@ impl ::schemars::JsonSchema for ConnectedApplication {
         o.finish("Describes the connected application for a particular end user.")
     }
 }
+#[cfg(feature = "consent")]
 ///Describes a consent event.
 #[derive(Clone, Debug, Default)]
 pub struct ConsentEvent {
@@ -8170,6 +8518,7 @@ See the [full list](https://plaid.com/docs/link/data-transparency-messaging-migr
     ///The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.
     pub item_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "consent")]
 impl<'de> ::serde::Deserialize<'de> for ConsentEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8177,6 +8526,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsentEvent {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "consent")]
 impl<'de> crate::struct_serde::FromMap<'de> for ConsentEvent {
     const NAME: &'static str = "ConsentEvent";
     const FIELDS: &'static [&'static str] = &[
@@ -8239,6 +8589,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ConsentEvent {
         })
     }
 }
+#[cfg(feature = "consent")]
 impl ::serde::Serialize for ConsentEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8275,6 +8626,7 @@ impl ::serde::Serialize for ConsentEvent {
         out.end()
     }
 }
+#[cfg(feature = "consent")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ConsentEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8360,6 +8712,7 @@ impl ::schemars::JsonSchema for ConsentEvent {
         o.finish("Describes a consent event.")
     }
 }
+#[cfg(feature = "consent")]
 ///Codes describing the object of a consent event.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConsentEventCode {
@@ -8371,6 +8724,7 @@ pub enum ConsentEventCode {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "consent")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ConsentEventCode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8392,6 +8746,7 @@ impl ::schemars::JsonSchema for ConsentEventCode {
         )
     }
 }
+#[cfg(feature = "consent")]
 impl ::std::fmt::Display for ConsentEventCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -8404,6 +8759,7 @@ impl ::std::fmt::Display for ConsentEventCode {
         }
     }
 }
+#[cfg(feature = "consent")]
 impl ::std::str::FromStr for ConsentEventCode {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -8419,6 +8775,7 @@ impl ::std::str::FromStr for ConsentEventCode {
         }
     }
 }
+#[cfg(feature = "consent")]
 impl ::std::convert::TryFrom<&str> for ConsentEventCode {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -8427,6 +8784,7 @@ impl ::std::convert::TryFrom<&str> for ConsentEventCode {
         value.parse()
     }
 }
+#[cfg(feature = "consent")]
 impl ::std::convert::TryFrom<::std::string::String> for ConsentEventCode {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -8435,6 +8793,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ConsentEventCode {
         value.parse()
     }
 }
+#[cfg(feature = "consent")]
 ///The entity that initiated collection of consent.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConsentEventInitiator {
@@ -8445,6 +8804,7 @@ pub enum ConsentEventInitiator {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "consent")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ConsentEventInitiator {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8460,6 +8820,7 @@ impl ::schemars::JsonSchema for ConsentEventInitiator {
         )
     }
 }
+#[cfg(feature = "consent")]
 impl ::std::fmt::Display for ConsentEventInitiator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -8471,6 +8832,7 @@ impl ::std::fmt::Display for ConsentEventInitiator {
         }
     }
 }
+#[cfg(feature = "consent")]
 impl ::std::str::FromStr for ConsentEventInitiator {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -8485,6 +8847,7 @@ impl ::std::str::FromStr for ConsentEventInitiator {
         }
     }
 }
+#[cfg(feature = "consent")]
 impl ::std::convert::TryFrom<&str> for ConsentEventInitiator {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -8493,6 +8856,7 @@ impl ::std::convert::TryFrom<&str> for ConsentEventInitiator {
         value.parse()
     }
 }
+#[cfg(feature = "consent")]
 impl ::std::convert::TryFrom<::std::string::String> for ConsentEventInitiator {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -8501,6 +8865,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ConsentEventInitiator {
         value.parse()
     }
 }
+#[cfg(feature = "consent")]
 ///A broad categorization of the consent event.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConsentEventType {
@@ -8510,6 +8875,7 @@ pub enum ConsentEventType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "consent")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ConsentEventType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8525,6 +8891,7 @@ impl ::schemars::JsonSchema for ConsentEventType {
         )
     }
 }
+#[cfg(feature = "consent")]
 impl ::std::fmt::Display for ConsentEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -8535,6 +8902,7 @@ impl ::std::fmt::Display for ConsentEventType {
         }
     }
 }
+#[cfg(feature = "consent")]
 impl ::std::str::FromStr for ConsentEventType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -8548,6 +8916,7 @@ impl ::std::str::FromStr for ConsentEventType {
         }
     }
 }
+#[cfg(feature = "consent")]
 impl ::std::convert::TryFrom<&str> for ConsentEventType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -8556,6 +8925,7 @@ impl ::std::convert::TryFrom<&str> for ConsentEventType {
         value.parse()
     }
 }
+#[cfg(feature = "consent")]
 impl ::std::convert::TryFrom<::std::string::String> for ConsentEventType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -8564,12 +8934,14 @@ impl ::std::convert::TryFrom<::std::string::String> for ConsentEventType {
         value.parse()
     }
 }
+#[cfg(feature = "consent")]
 ///Request to list a historical log of item consent events.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ConsentEventsGetRequest {
     pub access_token: AccessToken,
 }
+#[cfg(feature = "consent")]
 impl<'de> ::serde::Deserialize<'de> for ConsentEventsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8577,6 +8949,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsentEventsGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "consent")]
 impl<'de> crate::struct_serde::FromMap<'de> for ConsentEventsGetRequest {
     const NAME: &'static str = "ConsentEventsGetRequest";
     const FIELDS: &'static [&'static str] = &["access_token"];
@@ -8601,6 +8974,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ConsentEventsGetRequest {
         })
     }
 }
+#[cfg(feature = "consent")]
 impl ::serde::Serialize for ConsentEventsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8617,6 +8991,7 @@ impl ::serde::Serialize for ConsentEventsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "consent")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ConsentEventsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8633,6 +9008,7 @@ impl ::schemars::JsonSchema for ConsentEventsGetRequest {
         o.finish("Request to list a historical log of item consent events.")
     }
 }
+#[cfg(feature = "consent")]
 impl ConsentEventsGetRequest {
     /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
     pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
@@ -8641,6 +9017,7 @@ impl ConsentEventsGetRequest {
         }
     }
 }
+#[cfg(feature = "consent")]
 impl ::std::fmt::Debug for ConsentEventsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConsentEventsGetRequest")
@@ -8648,6 +9025,7 @@ impl ::std::fmt::Debug for ConsentEventsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "consent")]
 ///Describes a historical log of item consent events.
 #[derive(Clone, Debug)]
 pub struct ConsentEventsGetResponse {
@@ -8655,6 +9033,7 @@ pub struct ConsentEventsGetResponse {
     pub consent_events: ::std::vec::Vec<ConsentEvent>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "consent")]
 impl<'de> ::serde::Deserialize<'de> for ConsentEventsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8662,6 +9041,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsentEventsGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "consent")]
 impl<'de> crate::struct_serde::FromMap<'de> for ConsentEventsGetResponse {
     const NAME: &'static str = "ConsentEventsGetResponse";
     const FIELDS: &'static [&'static str] = &["consent_events", "request_id"];
@@ -8689,6 +9069,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ConsentEventsGetResponse {
         })
     }
 }
+#[cfg(feature = "consent")]
 impl ::serde::Serialize for ConsentEventsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8706,6 +9087,7 @@ impl ::serde::Serialize for ConsentEventsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "consent")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ConsentEventsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8729,6 +9111,7 @@ impl ::schemars::JsonSchema for ConsentEventsGetResponse {
         o.finish("Describes a historical log of item consent events.")
     }
 }
+#[cfg(feature = "payment-initiation")]
 /**A random key provided by the client, per unique consent payment. Maximum of 128 characters.
 
 The API supports idempotency for safely retrying requests without accidentally performing the same operation twice. If a request to execute a consent payment fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single payment is created. If the request was successfully processed, it will prevent any payment that uses the same idempotency key, and was received within 48 hours of the first request, from being processed.*/
@@ -8745,6 +9128,7 @@ The API supports idempotency for safely retrying requests without accidentally p
 )]
 #[serde(transparent)]
 pub struct ConsentPaymentIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ConsentPaymentIdempotencyKey {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8763,38 +9147,45 @@ impl ::schemars::JsonSchema for ConsentPaymentIdempotencyKey {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::From<&str> for ConsentPaymentIdempotencyKey {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::ops::Deref for ConsentPaymentIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::From<ConsentPaymentIdempotencyKey> for ::std::string::String {
     fn from(value: ConsentPaymentIdempotencyKey) -> Self {
         value.0
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::From<::std::string::String> for ConsentPaymentIdempotencyKey {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::fmt::Display for ConsentPaymentIdempotencyKey {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::str::FromStr for ConsentPaymentIdempotencyKey {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "consent")]
 ///A financial institution account.
 #[derive(Clone, Debug, Default)]
 pub struct ConsentedAccount {
@@ -8809,6 +9200,7 @@ pub struct ConsentedAccount {
     pub subtype: ::std::option::Option<AccountSubtype>,
     pub type_: ::std::option::Option<AccountType>,
 }
+#[cfg(feature = "consent")]
 impl<'de> ::serde::Deserialize<'de> for ConsentedAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8816,6 +9208,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsentedAccount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "consent")]
 impl<'de> crate::struct_serde::FromMap<'de> for ConsentedAccount {
     const NAME: &'static str = "ConsentedAccount";
     const FIELDS: &'static [&'static str] = &[
@@ -8862,6 +9255,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ConsentedAccount {
         })
     }
 }
+#[cfg(feature = "consent")]
 impl ::serde::Serialize for ConsentedAccount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8890,6 +9284,7 @@ impl ::serde::Serialize for ConsentedAccount {
         out.end()
     }
 }
+#[cfg(feature = "consent")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ConsentedAccount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8947,6 +9342,7 @@ impl ::schemars::JsonSchema for ConsentedAccount {
         o.finish("A financial institution account.")
     }
 }
+#[cfg(feature = "check")]
 ///The information about a previously submitted valid dispute statement by the consumer
 #[derive(Clone, Debug)]
 pub struct ConsumerDispute {
@@ -8958,6 +9354,7 @@ pub struct ConsumerDispute {
     ///Text content of dispute
     pub statement: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for ConsumerDispute {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8965,6 +9362,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsumerDispute {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for ConsumerDispute {
     const NAME: &'static str = "ConsumerDispute";
     const FIELDS: &'static [&'static str] = &[
@@ -9003,6 +9401,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ConsumerDispute {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for ConsumerDispute {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9022,6 +9421,7 @@ impl ::serde::Serialize for ConsumerDispute {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ConsumerDispute {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9067,6 +9467,7 @@ impl ::schemars::JsonSchema for ConsumerDispute {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Type of data being disputed by the consumer
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConsumerDisputeCategory {
@@ -9077,6 +9478,7 @@ pub enum ConsumerDisputeCategory {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ConsumerDisputeCategory {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9092,6 +9494,7 @@ impl ::schemars::JsonSchema for ConsumerDisputeCategory {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for ConsumerDisputeCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -9103,6 +9506,7 @@ impl ::std::fmt::Display for ConsumerDisputeCategory {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for ConsumerDisputeCategory {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -9117,6 +9521,7 @@ impl ::std::str::FromStr for ConsumerDisputeCategory {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for ConsumerDisputeCategory {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -9125,6 +9530,7 @@ impl ::std::convert::TryFrom<&str> for ConsumerDisputeCategory {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for ConsumerDisputeCategory {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -9219,6 +9625,7 @@ impl ::std::fmt::Debug for ConsumerReportPdfGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "full")]
 ///ConsumerReportPDFGetResponse defines the response schema for `/consumer_report/pdf/get`
 #[derive(
     ::serde::Deserialize,
@@ -9233,6 +9640,7 @@ impl ::std::fmt::Debug for ConsumerReportPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct ConsumerReportPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ConsumerReportPdfGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9251,32 +9659,38 @@ impl ::schemars::JsonSchema for ConsumerReportPdfGetResponse {
         )
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<&str> for ConsumerReportPdfGetResponse {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "full")]
 impl ::std::ops::Deref for ConsumerReportPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<ConsumerReportPdfGetResponse> for ::std::string::String {
     fn from(value: ConsumerReportPdfGetResponse) -> Self {
         value.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<::std::string::String> for ConsumerReportPdfGetResponse {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::fmt::Display for ConsumerReportPdfGetResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::str::FromStr for ConsumerReportPdfGetResponse {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -9401,6 +9815,7 @@ for ConsumerReportPermissiblePurpose {
         value.parse()
     }
 }
+#[cfg(feature = "users")]
 /**This field is only used by integrations created before December 10, 2025. All other integrations must use the `identity` object instead. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).
 To create a Plaid Check Consumer Report for a user when using a `user_token`, this field must be present. If this field is not provided during user token creation, you can add it to the user later by calling `/user/update`. Once the field has been added to the user, you will be able to call `/link/token/create` with a non-empty `consumer_report_permissible_purpose` (which will automatically create a Plaid Check Consumer Report), or call `/cra/check_report/create` for that user.*/
 #[derive(Clone, Debug)]
@@ -9425,6 +9840,7 @@ Format: "ddd-dd-dddd"*/
     ///The last 4 digits of the user's social security number.
     pub ssn_last_4: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "users")]
 impl<'de> ::serde::Deserialize<'de> for ConsumerReportUserIdentity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9432,6 +9848,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsumerReportUserIdentity {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "users")]
 impl<'de> crate::struct_serde::FromMap<'de> for ConsumerReportUserIdentity {
     const NAME: &'static str = "ConsumerReportUserIdentity";
     const FIELDS: &'static [&'static str] = &[
@@ -9486,6 +9903,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ConsumerReportUserIdentity {
         })
     }
 }
+#[cfg(feature = "users")]
 impl ::serde::Serialize for ConsumerReportUserIdentity {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9512,6 +9930,7 @@ impl ::serde::Serialize for ConsumerReportUserIdentity {
         out.end()
     }
 }
+#[cfg(feature = "users")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ConsumerReportUserIdentity {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9585,6 +10004,7 @@ impl ::schemars::JsonSchema for ConsumerReportUserIdentity {
         )
     }
 }
+#[cfg(feature = "users")]
 impl ConsumerReportUserIdentity {
     /// A value with its required fields (`emails`, `first_name`, `last_name`, `phone_numbers`, `primary_address`); set optional fields with the methods named after them.
     pub fn new(
@@ -9621,6 +10041,7 @@ impl ConsumerReportUserIdentity {
         self
     }
 }
+#[cfg(any(feature = "enrich", feature = "transactions"))]
 ///The counterparty, such as the merchant or financial institution, is extracted by Plaid from the raw description.
 #[derive(Clone, Debug)]
 pub struct Counterparty {
@@ -9645,6 +10066,7 @@ pub struct Counterparty {
     ///The website associated with the counterparty.
     pub website: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "enrich", feature = "transactions"))]
 impl<'de> ::serde::Deserialize<'de> for Counterparty {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9652,6 +10074,7 @@ impl<'de> ::serde::Deserialize<'de> for Counterparty {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "enrich", feature = "transactions"))]
 impl<'de> crate::struct_serde::FromMap<'de> for Counterparty {
     const NAME: &'static str = "Counterparty";
     const FIELDS: &'static [&'static str] = &[
@@ -9706,6 +10129,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Counterparty {
         })
     }
 }
+#[cfg(any(feature = "enrich", feature = "transactions"))]
 impl ::serde::Serialize for Counterparty {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9734,6 +10158,7 @@ impl ::serde::Serialize for Counterparty {
         out.end()
     }
 }
+#[cfg(any(feature = "enrich", feature = "transactions"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Counterparty {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9801,6 +10226,7 @@ impl ::schemars::JsonSchema for Counterparty {
         )
     }
 }
+#[cfg(feature = "enrich")]
 ///Insights around a user's counterparties
 #[derive(Clone, Debug, Default)]
 pub struct CounterpartyInsights {
@@ -9809,6 +10235,7 @@ pub struct CounterpartyInsights {
     ///Insights about a user's top merchants, ranked by spend.
     pub merchant_insights: ::std::vec::Vec<MerchantInsights>,
 }
+#[cfg(feature = "enrich")]
 impl<'de> ::serde::Deserialize<'de> for CounterpartyInsights {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9816,6 +10243,7 @@ impl<'de> ::serde::Deserialize<'de> for CounterpartyInsights {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "enrich")]
 impl<'de> crate::struct_serde::FromMap<'de> for CounterpartyInsights {
     const NAME: &'static str = "CounterpartyInsights";
     const FIELDS: &'static [&'static str] = &[
@@ -9846,6 +10274,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CounterpartyInsights {
         })
     }
 }
+#[cfg(feature = "enrich")]
 impl ::serde::Serialize for CounterpartyInsights {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9870,6 +10299,7 @@ impl ::serde::Serialize for CounterpartyInsights {
         out.end()
     }
 }
+#[cfg(feature = "enrich")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CounterpartyInsights {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9899,6 +10329,7 @@ impl ::schemars::JsonSchema for CounterpartyInsights {
         o.finish("Insights around a user's counterparties")
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 /**Account numbers associated with the counterparty, when available.
 This field is currently only filled in for select financial institutions in Europe.*/
 #[derive(Clone, Debug, Default)]
@@ -9906,6 +10337,7 @@ pub struct CounterpartyNumbers {
     pub bacs: ::std::option::Option<CounterpartyNumbersBacs>,
     pub international: ::std::option::Option<CounterpartyNumbersInternational>,
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl<'de> ::serde::Deserialize<'de> for CounterpartyNumbers {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9913,6 +10345,7 @@ impl<'de> ::serde::Deserialize<'de> for CounterpartyNumbers {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CounterpartyNumbers {
     const NAME: &'static str = "CounterpartyNumbers";
     const FIELDS: &'static [&'static str] = &["bacs", "international"];
@@ -9940,6 +10373,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CounterpartyNumbers {
         })
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl ::serde::Serialize for CounterpartyNumbers {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9960,6 +10394,7 @@ impl ::serde::Serialize for CounterpartyNumbers {
         out.end()
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CounterpartyNumbers {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9991,6 +10426,7 @@ impl ::schemars::JsonSchema for CounterpartyNumbers {
         )
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 ///Identifying information for a UK bank account via BACS.
 #[derive(Clone, Debug, Default)]
 pub struct CounterpartyNumbersBacs {
@@ -9999,6 +10435,7 @@ pub struct CounterpartyNumbersBacs {
     ///The BACS sort code for the account.
     pub sort_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl<'de> ::serde::Deserialize<'de> for CounterpartyNumbersBacs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10006,6 +10443,7 @@ impl<'de> ::serde::Deserialize<'de> for CounterpartyNumbersBacs {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CounterpartyNumbersBacs {
     const NAME: &'static str = "CounterpartyNumbersBacs";
     const FIELDS: &'static [&'static str] = &["account", "sort_code"];
@@ -10033,6 +10471,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CounterpartyNumbersBacs {
         })
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl ::serde::Serialize for CounterpartyNumbersBacs {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10053,6 +10492,7 @@ impl ::serde::Serialize for CounterpartyNumbersBacs {
         out.end()
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CounterpartyNumbersBacs {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10082,6 +10522,7 @@ impl ::schemars::JsonSchema for CounterpartyNumbersBacs {
         o.finish("Identifying information for a UK bank account via BACS.")
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 ///Account numbers using the International Bank Account Number and BIC/SWIFT code format.
 #[derive(Clone, Debug, Default)]
 pub struct CounterpartyNumbersInternational {
@@ -10089,6 +10530,7 @@ pub struct CounterpartyNumbersInternational {
     pub bic: ::std::option::Option<::std::string::String>,
     pub iban: ::std::option::Option<NumbersIbanNullable>,
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl<'de> ::serde::Deserialize<'de> for CounterpartyNumbersInternational {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10096,6 +10538,7 @@ impl<'de> ::serde::Deserialize<'de> for CounterpartyNumbersInternational {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CounterpartyNumbersInternational {
     const NAME: &'static str = "CounterpartyNumbersInternational";
     const FIELDS: &'static [&'static str] = &["bic", "iban"];
@@ -10123,6 +10566,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CounterpartyNumbersInternational
         })
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl ::serde::Serialize for CounterpartyNumbersInternational {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10143,6 +10587,7 @@ impl ::serde::Serialize for CounterpartyNumbersInternational {
         out.end()
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CounterpartyNumbersInternational {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10176,6 +10621,7 @@ impl ::schemars::JsonSchema for CounterpartyNumbersInternational {
         )
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 /**The counterparty type.
 
 `merchant`: a provider of goods or services for purchase
@@ -10195,6 +10641,7 @@ pub enum CounterpartyType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CounterpartyType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10217,6 +10664,7 @@ impl ::schemars::JsonSchema for CounterpartyType {
         )
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl ::std::fmt::Display for CounterpartyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -10230,6 +10678,7 @@ impl ::std::fmt::Display for CounterpartyType {
         }
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl ::std::str::FromStr for CounterpartyType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -10246,6 +10695,7 @@ impl ::std::str::FromStr for CounterpartyType {
         }
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl ::std::convert::TryFrom<&str> for CounterpartyType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -10254,6 +10704,7 @@ impl ::std::convert::TryFrom<&str> for CounterpartyType {
         value.parse()
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl ::std::convert::TryFrom<::std::string::String> for CounterpartyType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -10397,6 +10848,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CountryCode {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///Modeled estimate of the annual income.
 #[derive(Clone, Debug)]
 pub struct CraAnnualIncomeValues {
@@ -10405,6 +10857,7 @@ pub struct CraAnnualIncomeValues {
     ///Net Income estimated from observed transactions.
     pub net_income: f64,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraAnnualIncomeValues {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10412,6 +10865,7 @@ impl<'de> ::serde::Deserialize<'de> for CraAnnualIncomeValues {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraAnnualIncomeValues {
     const NAME: &'static str = "CraAnnualIncomeValues";
     const FIELDS: &'static [&'static str] = &["gross_income", "net_income"];
@@ -10439,6 +10893,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraAnnualIncomeValues {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraAnnualIncomeValues {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10456,6 +10911,7 @@ impl ::serde::Serialize for CraAnnualIncomeValues {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraAnnualIncomeValues {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10485,6 +10941,7 @@ impl ::schemars::JsonSchema for CraAnnualIncomeValues {
         o.finish("Modeled estimate of the annual income.")
     }
 }
+#[cfg(feature = "check")]
 ///The Item's bank accounts that have the selected data.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeAccount {
@@ -10507,6 +10964,7 @@ Note that the mask may be non-unique between an Item's accounts, and it may also
     pub subtype: DepositoryAccountSubtype,
     pub type_: CreditBankIncomeAccountType,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10514,6 +10972,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeAccount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeAccount {
     const NAME: &'static str = "CraBankIncomeAccount";
     const FIELDS: &'static [&'static str] = &[
@@ -10568,6 +11027,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeAccount {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeAccount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10591,6 +11051,7 @@ impl ::serde::Serialize for CraBankIncomeAccount {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeAccount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10662,6 +11123,7 @@ impl ::schemars::JsonSchema for CraBankIncomeAccount {
         o.finish("The Item's bank accounts that have the selected data.")
     }
 }
+#[cfg(feature = "check")]
 ///An object containing metadata about the extracted account.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeAccountMetadata {
@@ -10670,6 +11132,7 @@ pub struct CraBankIncomeAccountMetadata {
     ///The date of the earliest extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ("yyyy-mm-dd").
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeAccountMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10677,6 +11140,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeAccountMetadata {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeAccountMetadata {
     const NAME: &'static str = "CraBankIncomeAccountMetadata";
     const FIELDS: &'static [&'static str] = &["end_date", "start_date"];
@@ -10704,6 +11168,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeAccountMetadata {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeAccountMetadata {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10721,6 +11186,7 @@ impl ::serde::Serialize for CraBankIncomeAccountMetadata {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeAccountMetadata {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10750,6 +11216,7 @@ impl ::schemars::JsonSchema for CraBankIncomeAccountMetadata {
         o.finish("An object containing metadata about the extracted account.")
     }
 }
+#[cfg(feature = "check")]
 /**The type of bonus that this transaction represents, if it is a bonus.
 `BONUS_INCLUDED`: Bonus is included in this transaction along with the normal pay
 `BONUS_ONLY`: This transaction is a standalone bonus*/
@@ -10760,6 +11227,7 @@ pub enum CraBankIncomeBonusType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeBonusType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10775,6 +11243,7 @@ impl ::schemars::JsonSchema for CraBankIncomeBonusType {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraBankIncomeBonusType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -10784,6 +11253,7 @@ impl ::std::fmt::Display for CraBankIncomeBonusType {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraBankIncomeBonusType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -10796,6 +11266,7 @@ impl ::std::str::FromStr for CraBankIncomeBonusType {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraBankIncomeBonusType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -10804,6 +11275,7 @@ impl ::std::convert::TryFrom<&str> for CraBankIncomeBonusType {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CraBankIncomeBonusType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -10812,6 +11284,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraBankIncomeBonusType {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///An error object and associated `item_id` used to identify a specific Item and error when a batch operation operating on multiple Items has encountered an error in one of the Items.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeCause {
@@ -10824,6 +11297,7 @@ This may change over time and is not safe for programmatic use.*/
     pub error_message: ::std::string::String,
     pub error_type: CreditBankIncomeErrorType,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeCause {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10831,6 +11305,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeCause {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeCause {
     const NAME: &'static str = "CraBankIncomeCause";
     const FIELDS: &'static [&'static str] = &[
@@ -10869,6 +11344,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeCause {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeCause {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10888,6 +11364,7 @@ impl ::serde::Serialize for CraBankIncomeCause {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeCause {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10933,6 +11410,7 @@ impl ::schemars::JsonSchema for CraBankIncomeCause {
         )
     }
 }
+#[cfg(feature = "check")]
 /**The result of the bank income report generation
 
 `SUCCESS`: The bank income report was successfully generated and can be retrieved via `/credit/bank_income/get`.
@@ -10945,6 +11423,7 @@ pub enum CraBankIncomeCompleteResult {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeCompleteResult {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10960,6 +11439,7 @@ impl ::schemars::JsonSchema for CraBankIncomeCompleteResult {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraBankIncomeCompleteResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -10969,6 +11449,7 @@ impl ::std::fmt::Display for CraBankIncomeCompleteResult {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraBankIncomeCompleteResult {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -10981,6 +11462,7 @@ impl ::std::str::FromStr for CraBankIncomeCompleteResult {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraBankIncomeCompleteResult {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -10989,6 +11471,7 @@ impl ::std::convert::TryFrom<&str> for CraBankIncomeCompleteResult {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CraBankIncomeCompleteResult {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -10997,6 +11480,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraBankIncomeCompleteRes
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///Fired when a bank income report has finished generating or failed to generate, triggered by calling `/credit/bank_income/get`.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeCompleteWebhook {
@@ -11009,6 +11493,7 @@ pub struct CraBankIncomeCompleteWebhook {
     ///`CRA_INCOME`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeCompleteWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11016,6 +11501,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeCompleteWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeCompleteWebhook {
     const NAME: &'static str = "CraBankIncomeCompleteWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -11058,6 +11544,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeCompleteWebhook {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeCompleteWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11078,6 +11565,7 @@ impl ::serde::Serialize for CraBankIncomeCompleteWebhook {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeCompleteWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11130,12 +11618,14 @@ impl ::schemars::JsonSchema for CraBankIncomeCompleteWebhook {
         )
     }
 }
+#[cfg(feature = "check")]
 ///The object containing employer data.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeEmployer {
     ///The name of the employer.
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeEmployer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11143,6 +11633,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeEmployer {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeEmployer {
     const NAME: &'static str = "CraBankIncomeEmployer";
     const FIELDS: &'static [&'static str] = &["name"];
@@ -11165,6 +11656,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeEmployer {
         Ok(Self { name: s::optional(f0) })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeEmployer {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11181,6 +11673,7 @@ impl ::serde::Serialize for CraBankIncomeEmployer {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeEmployer {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11203,6 +11696,7 @@ impl ::schemars::JsonSchema for CraBankIncomeEmployer {
         o.finish("The object containing employer data.")
     }
 }
+#[cfg(feature = "check")]
 ///Fired when a bank income report has failed to generate
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeErrorWebhook {
@@ -11214,6 +11708,7 @@ pub struct CraBankIncomeErrorWebhook {
     ///`CRA_INCOME`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeErrorWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11221,6 +11716,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeErrorWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeErrorWebhook {
     const NAME: &'static str = "CraBankIncomeErrorWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -11259,6 +11755,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeErrorWebhook {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeErrorWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11278,6 +11775,7 @@ impl ::serde::Serialize for CraBankIncomeErrorWebhook {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeErrorWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11321,6 +11819,7 @@ impl ::schemars::JsonSchema for CraBankIncomeErrorWebhook {
         o.finish("Fired when a bank income report has failed to generate")
     }
 }
+#[cfg(feature = "check")]
 ///The end user's monthly summary for the income source(s).
 #[derive(Clone, Debug, Default)]
 pub struct CraBankIncomeHistoricalSummary {
@@ -11337,6 +11836,7 @@ This can contain multiple amounts, with each amount denominated in one unique cu
     pub total_amounts: ::std::vec::Vec<CreditAmountWithCurrency>,
     pub transactions: ::std::vec::Vec<CraBankIncomeTransaction>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeHistoricalSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11344,6 +11844,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeHistoricalSummary {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeHistoricalSummary {
     const NAME: &'static str = "CraBankIncomeHistoricalSummary";
     const FIELDS: &'static [&'static str] = &[
@@ -11382,6 +11883,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeHistoricalSummary {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeHistoricalSummary {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11406,6 +11908,7 @@ impl ::serde::Serialize for CraBankIncomeHistoricalSummary {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeHistoricalSummary {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11451,6 +11954,7 @@ impl ::schemars::JsonSchema for CraBankIncomeHistoricalSummary {
         o.finish("The end user's monthly summary for the income source(s).")
     }
 }
+#[cfg(feature = "check")]
 ///The object containing data about the income provider.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeIncomeProvider {
@@ -11459,6 +11963,7 @@ pub struct CraBankIncomeIncomeProvider {
     ///The name of the income provider.
     pub name: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeIncomeProvider {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11466,6 +11971,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeIncomeProvider {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeIncomeProvider {
     const NAME: &'static str = "CraBankIncomeIncomeProvider";
     const FIELDS: &'static [&'static str] = &["is_normalized", "name"];
@@ -11493,6 +11999,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeIncomeProvider {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeIncomeProvider {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11510,6 +12017,7 @@ impl ::serde::Serialize for CraBankIncomeIncomeProvider {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeIncomeProvider {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11539,6 +12047,7 @@ impl ::schemars::JsonSchema for CraBankIncomeIncomeProvider {
         o.finish("The object containing data about the income provider.")
     }
 }
+#[cfg(feature = "check")]
 ///The details and metadata for an end user's Item.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeItem {
@@ -11558,6 +12067,7 @@ pub struct CraBankIncomeItem {
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11565,6 +12075,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeItem {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeItem {
     const NAME: &'static str = "CraBankIncomeItem";
     const FIELDS: &'static [&'static str] = &[
@@ -11615,6 +12126,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeItem {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11643,6 +12155,7 @@ impl ::serde::Serialize for CraBankIncomeItem {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11701,6 +12214,7 @@ impl ::schemars::JsonSchema for CraBankIncomeItem {
         o.finish("The details and metadata for an end user's Item.")
     }
 }
+#[cfg(feature = "check")]
 ///Detailed information for the income source.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeSource {
@@ -11742,6 +12256,7 @@ The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
     pub transaction_count: ::std::option::Option<i64>,
     pub unofficial_currency_code: ::std::option::Option<CreditUnofficialCurrencyCode>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11749,6 +12264,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeSource {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeSource {
     const NAME: &'static str = "CraBankIncomeSource";
     const FIELDS: &'static [&'static str] = &[
@@ -11866,6 +12382,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeSource {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeSource {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11941,6 +12458,7 @@ impl ::serde::Serialize for CraBankIncomeSource {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeSource {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12096,6 +12614,7 @@ impl ::schemars::JsonSchema for CraBankIncomeSource {
         o.finish("Detailed information for the income source.")
     }
 }
+#[cfg(feature = "check")]
 /**The status of the income sources.
 `ACTIVE`: The income source is active.
 `INACTIVE`: The income source is inactive.
@@ -12108,6 +12627,7 @@ pub enum CraBankIncomeStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12123,6 +12643,7 @@ impl ::schemars::JsonSchema for CraBankIncomeStatus {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraBankIncomeStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -12133,6 +12654,7 @@ impl ::std::fmt::Display for CraBankIncomeStatus {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraBankIncomeStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -12146,6 +12668,7 @@ impl ::std::str::FromStr for CraBankIncomeStatus {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraBankIncomeStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -12154,6 +12677,7 @@ impl ::std::convert::TryFrom<&str> for CraBankIncomeStatus {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CraBankIncomeStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -12162,6 +12686,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraBankIncomeStatus {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///This is a V1 (II1) schema. For the V2 (II2) equivalent, use `CraIncomeInsightsUserSummary`. Summary for income across all income sources and items (max history of 730 days).
 #[derive(Clone, Debug, Default)]
 pub struct CraBankIncomeSummary {
@@ -12196,6 +12721,7 @@ The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
 This can contain multiple amounts, with each amount denominated in one unique currency.*/
     pub total_amounts: ::std::vec::Vec<CreditAmountWithCurrency>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12203,6 +12729,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeSummary {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeSummary {
     const NAME: &'static str = "CraBankIncomeSummary";
     const FIELDS: &'static [&'static str] = &[
@@ -12283,6 +12810,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeSummary {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeSummary {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12357,6 +12885,7 @@ impl ::serde::Serialize for CraBankIncomeSummary {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeSummary {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12465,6 +12994,7 @@ impl ::schemars::JsonSchema for CraBankIncomeSummary {
         )
     }
 }
+#[cfg(feature = "check")]
 ///The transactions data for the end user's income source(s).
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeTransaction {
@@ -12490,6 +13020,7 @@ Pending transaction details (name, type, amount, category ID) may change before 
     pub transaction_id: ::std::string::String,
     pub unofficial_currency_code: ::std::option::Option<CreditUnofficialCurrencyCode>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12497,6 +13028,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeTransaction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeTransaction {
     const NAME: &'static str = "CraBankIncomeTransaction";
     const FIELDS: &'static [&'static str] = &[
@@ -12559,6 +13091,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeTransaction {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeTransaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12588,6 +13121,7 @@ impl ::serde::Serialize for CraBankIncomeTransaction {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeTransaction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12673,6 +13207,7 @@ impl ::schemars::JsonSchema for CraBankIncomeTransaction {
         o.finish("The transactions data for the end user's income source(s).")
     }
 }
+#[cfg(feature = "check")]
 ///The warning associated with the data that was unavailable.
 #[derive(Clone, Debug, Default)]
 pub struct CraBankIncomeWarning {
@@ -12680,6 +13215,7 @@ pub struct CraBankIncomeWarning {
     pub warning_code: ::std::option::Option<CraBankIncomeWarningCode>,
     pub warning_type: ::std::option::Option<CreditBankIncomeWarningType>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeWarning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12687,6 +13223,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeWarning {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeWarning {
     const NAME: &'static str = "CraBankIncomeWarning";
     const FIELDS: &'static [&'static str] = &["cause", "warning_code", "warning_type"];
@@ -12717,6 +13254,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraBankIncomeWarning {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeWarning {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12739,6 +13277,7 @@ impl ::serde::Serialize for CraBankIncomeWarning {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeWarning {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12775,6 +13314,7 @@ impl ::schemars::JsonSchema for CraBankIncomeWarning {
         o.finish("The warning associated with the data that was unavailable.")
     }
 }
+#[cfg(feature = "check")]
 /**The warning code identifies a specific kind of warning.
 `IDENTITY_UNAVAILABLE`: Unable to extract identity for the Item
 `TRANSACTIONS_UNAVAILABLE`: Unable to extract transactions for the Item
@@ -12789,6 +13329,7 @@ pub enum CraBankIncomeWarningCode {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraBankIncomeWarningCode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12809,6 +13350,7 @@ impl ::schemars::JsonSchema for CraBankIncomeWarningCode {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraBankIncomeWarningCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -12820,6 +13362,7 @@ impl ::std::fmt::Display for CraBankIncomeWarningCode {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraBankIncomeWarningCode {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -12834,6 +13377,7 @@ impl ::std::str::FromStr for CraBankIncomeWarningCode {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraBankIncomeWarningCode {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -12842,6 +13386,7 @@ impl ::std::convert::TryFrom<&str> for CraBankIncomeWarningCode {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CraBankIncomeWarningCode {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -12850,6 +13395,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraBankIncomeWarningCode
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///Contains data for the CRA Cashflow Insights Report.
 #[derive(Clone, Debug)]
 pub struct CraCashflowInsightsReport {
@@ -12859,6 +13405,7 @@ pub struct CraCashflowInsightsReport {
     ///The unique identifier associated with the report object.
     pub report_id: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCashflowInsightsReport {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12866,6 +13413,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCashflowInsightsReport {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCashflowInsightsReport {
     const NAME: &'static str = "CraCashflowInsightsReport";
     const FIELDS: &'static [&'static str] = &[
@@ -12900,6 +13448,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCashflowInsightsReport {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCashflowInsightsReport {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12918,6 +13467,7 @@ impl ::serde::Serialize for CraCashflowInsightsReport {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCashflowInsightsReport {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12954,6 +13504,7 @@ impl ::schemars::JsonSchema for CraCashflowInsightsReport {
         o.finish("Contains data for the CRA Cashflow Insights Report.")
     }
 }
+#[cfg(feature = "check")]
 ///BaseReportGetRequest defines the request schema for `/cra/check_report/base_report/get`
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -12965,6 +13516,7 @@ pub struct CraCheckReportBaseReportGetRequest {
     pub user_tier: ::std::option::Option<CraUserTier>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportBaseReportGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12972,6 +13524,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportBaseReportGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportBaseReportGetRequest {
     const NAME: &'static str = "CraCheckReportBaseReportGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -13014,6 +13567,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportBaseReportGetReque
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportBaseReportGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13044,6 +13598,7 @@ impl ::serde::Serialize for CraCheckReportBaseReportGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportBaseReportGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13098,6 +13653,7 @@ impl ::schemars::JsonSchema for CraCheckReportBaseReportGetRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportBaseReportGetRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -13135,6 +13691,7 @@ impl CraCheckReportBaseReportGetRequest {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraCheckReportBaseReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportBaseReportGetRequest")
@@ -13146,6 +13703,7 @@ impl ::std::fmt::Debug for CraCheckReportBaseReportGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportBaseReportGetResponse defines the response schema for `/cra/check_report/base_report/get`
 #[derive(Clone, Debug)]
 pub struct CraCheckReportBaseReportGetResponse {
@@ -13154,6 +13712,7 @@ pub struct CraCheckReportBaseReportGetResponse {
     ///This array contains any information about errors or alerts related to the Base Report that did not block generation of the report.
     pub warnings: ::std::vec::Vec<BaseReportWarning>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportBaseReportGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13161,6 +13720,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportBaseReportGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportBaseReportGetResponse {
     const NAME: &'static str = "CraCheckReportBaseReportGetResponse";
     const FIELDS: &'static [&'static str] = &["report", "request_id", "warnings"];
@@ -13191,6 +13751,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportBaseReportGetRespo
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportBaseReportGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13209,6 +13770,7 @@ impl ::serde::Serialize for CraCheckReportBaseReportGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportBaseReportGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13237,12 +13799,14 @@ impl ::schemars::JsonSchema for CraCheckReportBaseReportGetResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Defines configuration options to generate Cashflow Insights
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct CraCheckReportCashflowInsightsGetOptions {
     pub attributes_version: ::std::option::Option<CashflowAttributesVersion>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportCashflowInsightsGetOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13250,6 +13814,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportCashflowInsightsGetOptions
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CraCheckReportCashflowInsightsGetOptions {
     const NAME: &'static str = "CraCheckReportCashflowInsightsGetOptions";
@@ -13275,6 +13840,7 @@ for CraCheckReportCashflowInsightsGetOptions {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportCashflowInsightsGetOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13291,6 +13857,7 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetOptions {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13315,6 +13882,7 @@ impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetOptions {
         o.finish("Defines configuration options to generate Cashflow Insights")
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportCashflowInsightsGetOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -13328,6 +13896,7 @@ impl CraCheckReportCashflowInsightsGetOptions {
         self
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportCashflowInsightsGetRequest defines the request schema for `/cra/check_report/cashflow_insights/get`.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -13337,6 +13906,7 @@ pub struct CraCheckReportCashflowInsightsGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportCashflowInsightsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13344,6 +13914,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportCashflowInsightsGetRequest
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CraCheckReportCashflowInsightsGetRequest {
     const NAME: &'static str = "CraCheckReportCashflowInsightsGetRequest";
@@ -13383,6 +13954,7 @@ for CraCheckReportCashflowInsightsGetRequest {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportCashflowInsightsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13411,6 +13983,7 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13458,6 +14031,7 @@ impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportCashflowInsightsGetRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -13489,6 +14063,7 @@ impl CraCheckReportCashflowInsightsGetRequest {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraCheckReportCashflowInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportCashflowInsightsGetRequest")
@@ -13499,6 +14074,7 @@ impl ::std::fmt::Debug for CraCheckReportCashflowInsightsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportCashflowInsightsGetResponse defines the response schema for `/cra/check_report/cashflow_insights/get`.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportCashflowInsightsGetResponse {
@@ -13507,6 +14083,7 @@ pub struct CraCheckReportCashflowInsightsGetResponse {
     ///If the Cashflow Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing
     pub warnings: ::std::vec::Vec<CheckReportWarning>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportCashflowInsightsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13514,6 +14091,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportCashflowInsightsGetRespons
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CraCheckReportCashflowInsightsGetResponse {
     const NAME: &'static str = "CraCheckReportCashflowInsightsGetResponse";
@@ -13545,6 +14123,7 @@ for CraCheckReportCashflowInsightsGetResponse {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportCashflowInsightsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13563,6 +14142,7 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13597,6 +14177,7 @@ impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Defines configuration options to generate a Base Report
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -13610,6 +14191,7 @@ pub struct CraCheckReportCreateBaseReportOptions {
     ///Indicates that the report must include identity information. If identity information is not available, the report will fail.
     pub require_identity: ::std::option::Option<bool>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportCreateBaseReportOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13617,6 +14199,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportCreateBaseReportOptions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateBaseReportOptions {
     const NAME: &'static str = "CraCheckReportCreateBaseReportOptions";
     const FIELDS: &'static [&'static str] = &[
@@ -13655,6 +14238,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateBaseReportOp
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportCreateBaseReportOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13683,6 +14267,7 @@ impl ::serde::Serialize for CraCheckReportCreateBaseReportOptions {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportCreateBaseReportOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13728,6 +14313,7 @@ impl ::schemars::JsonSchema for CraCheckReportCreateBaseReportOptions {
         o.finish("Defines configuration options to generate a Base Report")
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportCreateBaseReportOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -13762,6 +14348,7 @@ impl CraCheckReportCreateBaseReportOptions {
         self
     }
 }
+#[cfg(feature = "check")]
 ///Defines configuration to generate Partner Insights.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -13769,6 +14356,7 @@ pub struct CraCheckReportCreatePartnerInsightsOptions {
     pub fico: ::std::option::Option<CraPartnerInsightsFicoInput>,
     pub prism_versions: ::std::option::Option<PrismVersions>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportCreatePartnerInsightsOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13776,6 +14364,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportCreatePartnerInsightsOptio
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CraCheckReportCreatePartnerInsightsOptions {
     const NAME: &'static str = "CraCheckReportCreatePartnerInsightsOptions";
@@ -13804,6 +14393,7 @@ for CraCheckReportCreatePartnerInsightsOptions {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportCreatePartnerInsightsOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13824,6 +14414,7 @@ impl ::serde::Serialize for CraCheckReportCreatePartnerInsightsOptions {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportCreatePartnerInsightsOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13855,6 +14446,7 @@ impl ::schemars::JsonSchema for CraCheckReportCreatePartnerInsightsOptions {
         o.finish("Defines configuration to generate Partner Insights.")
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportCreatePartnerInsightsOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -13874,6 +14466,7 @@ impl CraCheckReportCreatePartnerInsightsOptions {
         self
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportCreateRequest defines the request schema for `/cra/check_report/create`.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -13905,6 +14498,7 @@ pub struct CraCheckReportCreateRequest {
 */
     pub webhook: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13912,6 +14506,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportCreateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateRequest {
     const NAME: &'static str = "CraCheckReportCreateRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -13997,6 +14592,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateRequest {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportCreateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14043,6 +14639,7 @@ impl ::serde::Serialize for CraCheckReportCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14165,6 +14762,7 @@ impl ::schemars::JsonSchema for CraCheckReportCreateRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportCreateRequest {
     /// A value with its required fields (`consumer_report_permissible_purpose`, `days_requested`, `webhook`); set optional fields with the methods named after them.
     pub fn new(
@@ -14263,6 +14861,7 @@ impl CraCheckReportCreateRequest {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraCheckReportCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportCreateRequest")
@@ -14287,11 +14886,13 @@ impl ::std::fmt::Debug for CraCheckReportCreateRequest {
             .finish()
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportCreateResponse defines the response schema for `/cra/check_report/create`.
 #[derive(Clone, Debug, Default)]
 pub struct CraCheckReportCreateResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14299,6 +14900,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportCreateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateResponse {
     const NAME: &'static str = "CraCheckReportCreateResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -14323,6 +14925,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportCreateResponse {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportCreateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14339,6 +14942,7 @@ impl ::serde::Serialize for CraCheckReportCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14363,6 +14967,7 @@ impl ::schemars::JsonSchema for CraCheckReportCreateResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Fired when a Check Report has failed to generate. To get more details, call `/user/items/get` and check for non-null `error` objects on the associated Items in the response. These `error` objects will contain more details on why the Item is in an error state and how to resolve it. After resolving the errors, you can try to re-generate the report.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportFailedWebhook {
@@ -14376,6 +14981,7 @@ pub struct CraCheckReportFailedWebhook {
     ///`CHECK_REPORT`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportFailedWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14383,6 +14989,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportFailedWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportFailedWebhook {
     const NAME: &'static str = "CraCheckReportFailedWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -14425,6 +15032,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportFailedWebhook {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportFailedWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14445,6 +15053,7 @@ impl ::serde::Serialize for CraCheckReportFailedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportFailedWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14497,11 +15106,13 @@ impl ::schemars::JsonSchema for CraCheckReportFailedWebhook {
         )
     }
 }
+#[cfg(all(any(feature = "check", feature = "users"), feature = "full"))]
 ///CraCheckReportFreddieMacGetRequest defines the request schema for `/cra/check_report/freddie_mac/get`
 #[derive(Clone)]
 pub struct CraCheckReportFreddieMacGetRequest {
     pub third_party_user_token: ThirdPartyUserToken,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportFreddieMacGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14509,6 +15120,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportFreddieMacGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportFreddieMacGetRequest {
     const NAME: &'static str = "CraCheckReportFreddieMacGetRequest";
     const FIELDS: &'static [&'static str] = &["third_party_user_token"];
@@ -14533,6 +15145,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportFreddieMacGetReque
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for CraCheckReportFreddieMacGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14559,6 +15172,7 @@ impl ::schemars::JsonSchema for CraCheckReportFreddieMacGetRequest {
             "plaid_client::types::CraCheckReportFreddieMacGetRequest",
         )
     }
+    #[cfg(any(feature = "check", feature = "users"))]
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
@@ -14575,6 +15189,7 @@ impl ::schemars::JsonSchema for CraCheckReportFreddieMacGetRequest {
         )
     }
 }
+#[cfg(feature = "full")]
 impl ::std::fmt::Debug for CraCheckReportFreddieMacGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportFreddieMacGetRequest")
@@ -14582,6 +15197,7 @@ impl ::std::fmt::Debug for CraCheckReportFreddieMacGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "full")]
 ///CraCheckReportFreddieMacGetResponse defines the response schema for `/cra/check_report/freddie_mac/get`
 #[derive(Clone, Debug)]
 pub struct CraCheckReportFreddieMacGetResponse {
@@ -14590,6 +15206,7 @@ pub struct CraCheckReportFreddieMacGetResponse {
     ///The Verification Of Assets (VOA) schema version.
     pub schema_version: f64,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportFreddieMacGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14597,6 +15214,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportFreddieMacGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportFreddieMacGetResponse {
     const NAME: &'static str = "CraCheckReportFreddieMacGetResponse";
     const FIELDS: &'static [&'static str] = &["DEAL", "request_id", "SchemaVersion"];
@@ -14627,6 +15245,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportFreddieMacGetRespo
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for CraCheckReportFreddieMacGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14645,6 +15264,7 @@ impl ::serde::Serialize for CraCheckReportFreddieMacGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportFreddieMacGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14679,6 +15299,7 @@ impl ::schemars::JsonSchema for CraCheckReportFreddieMacGetResponse {
         )
     }
 }
+#[cfg(all(feature = "full", feature = "income"))]
 ///An object representing a Base Report with Freddie Mac schema.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportFreddieMacVerificationOfAssetsDeal {
@@ -14686,6 +15307,7 @@ pub struct CraCheckReportFreddieMacVerificationOfAssetsDeal {
     pub parties: CreditFreddieMacParties,
     pub services: CreditFreddieMacServices,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de>
 for CraCheckReportFreddieMacVerificationOfAssetsDeal {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -14694,6 +15316,7 @@ for CraCheckReportFreddieMacVerificationOfAssetsDeal {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CraCheckReportFreddieMacVerificationOfAssetsDeal {
     const NAME: &'static str = "CraCheckReportFreddieMacVerificationOfAssetsDeal";
@@ -14725,6 +15348,7 @@ for CraCheckReportFreddieMacVerificationOfAssetsDeal {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for CraCheckReportFreddieMacVerificationOfAssetsDeal {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14753,6 +15377,7 @@ impl ::schemars::JsonSchema for CraCheckReportFreddieMacVerificationOfAssetsDeal
             "plaid_client::types::CraCheckReportFreddieMacVerificationOfAssetsDeal",
         )
     }
+    #[cfg(feature = "income")]
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
@@ -14781,6 +15406,7 @@ impl ::schemars::JsonSchema for CraCheckReportFreddieMacVerificationOfAssetsDeal
         o.finish("An object representing a Base Report with Freddie Mac schema.")
     }
 }
+#[cfg(feature = "check")]
 ///Specifies options for creating reports that can be shared with GSEs for mortgage verification.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -14788,6 +15414,7 @@ pub struct CraCheckReportGseOptions {
     ///Specifies which types of reports should be made available to GSEs.
     pub report_types: ::std::vec::Vec<GseReportType>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportGseOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14795,6 +15422,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportGseOptions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportGseOptions {
     const NAME: &'static str = "CraCheckReportGseOptions";
     const FIELDS: &'static [&'static str] = &["report_types"];
@@ -14819,6 +15447,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportGseOptions {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportGseOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14835,6 +15464,7 @@ impl ::serde::Serialize for CraCheckReportGseOptions {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportGseOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14859,6 +15489,7 @@ impl ::schemars::JsonSchema for CraCheckReportGseOptions {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportGseOptions {
     /// A value with its required fields (`report_types`); set optional fields with the methods named after them.
     pub fn new(report_types: ::std::vec::Vec<GseReportType>) -> Self {
@@ -14987,6 +15618,7 @@ impl CraCheckReportHomeLendingReportOptions {
         self
     }
 }
+#[cfg(feature = "check")]
 ///Defines configuration options to generate Income Insights.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -14994,6 +15626,7 @@ pub struct CraCheckReportIncomeInsightsGetOptions {
     pub income_insights_filter: ::std::option::Option<IncomeInsightsFilter>,
     pub income_insights_version: ::std::option::Option<IncomeInsightsVersion>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportIncomeInsightsGetOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15001,6 +15634,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportIncomeInsightsGetOptions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportIncomeInsightsGetOptions {
     const NAME: &'static str = "CraCheckReportIncomeInsightsGetOptions";
     const FIELDS: &'static [&'static str] = &[
@@ -15031,6 +15665,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportIncomeInsightsGetO
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportIncomeInsightsGetOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15054,6 +15689,7 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetOptions {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15085,6 +15721,7 @@ impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetOptions {
         o.finish("Defines configuration options to generate Income Insights.")
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportIncomeInsightsGetOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -15104,6 +15741,7 @@ impl CraCheckReportIncomeInsightsGetOptions {
         self
     }
 }
+#[cfg(feature = "check")]
 ///Defines the request schema for `/cra/check_report/income_insights/get`.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -15113,6 +15751,7 @@ pub struct CraCheckReportIncomeInsightsGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportIncomeInsightsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15120,6 +15759,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportIncomeInsightsGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportIncomeInsightsGetRequest {
     const NAME: &'static str = "CraCheckReportIncomeInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -15158,6 +15798,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportIncomeInsightsGetR
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportIncomeInsightsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15186,6 +15827,7 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15233,6 +15875,7 @@ impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportIncomeInsightsGetRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -15264,6 +15907,7 @@ impl CraCheckReportIncomeInsightsGetRequest {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraCheckReportIncomeInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportIncomeInsightsGetRequest")
@@ -15274,6 +15918,7 @@ impl ::std::fmt::Debug for CraCheckReportIncomeInsightsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportIncomeInsightsGetResponse defines the response schema for `/cra/check_report/income_insights/get`.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportIncomeInsightsGetResponse {
@@ -15282,6 +15927,7 @@ pub struct CraCheckReportIncomeInsightsGetResponse {
     ///If the Income Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing
     pub warnings: ::std::vec::Vec<CheckReportWarning>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportIncomeInsightsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15289,6 +15935,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportIncomeInsightsGetResponse 
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportIncomeInsightsGetResponse {
     const NAME: &'static str = "CraCheckReportIncomeInsightsGetResponse";
     const FIELDS: &'static [&'static str] = &["report", "request_id", "warnings"];
@@ -15319,6 +15966,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportIncomeInsightsGetR
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportIncomeInsightsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15340,6 +15988,7 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15374,12 +16023,14 @@ impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Defines configuration options to generate the LendScore
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct CraCheckReportLendScoreGetOptions {
     pub lend_score_version: ::std::option::Option<PlaidLendScoreVersion>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportLendScoreGetOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15387,6 +16038,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportLendScoreGetOptions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportLendScoreGetOptions {
     const NAME: &'static str = "CraCheckReportLendScoreGetOptions";
     const FIELDS: &'static [&'static str] = &["lend_score_version"];
@@ -15411,6 +16063,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportLendScoreGetOption
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportLendScoreGetOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15427,6 +16080,7 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetOptions {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportLendScoreGetOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15451,6 +16105,7 @@ impl ::schemars::JsonSchema for CraCheckReportLendScoreGetOptions {
         o.finish("Defines configuration options to generate the LendScore")
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportLendScoreGetOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -15464,6 +16119,7 @@ impl CraCheckReportLendScoreGetOptions {
         self
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportLendScoreGetRequest defines the request schema for `/cra/check_report/lend_score/get`.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -15473,6 +16129,7 @@ pub struct CraCheckReportLendScoreGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportLendScoreGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15480,6 +16137,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportLendScoreGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportLendScoreGetRequest {
     const NAME: &'static str = "CraCheckReportLendScoreGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -15518,6 +16176,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportLendScoreGetReques
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportLendScoreGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15546,6 +16205,7 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportLendScoreGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15593,6 +16253,7 @@ impl ::schemars::JsonSchema for CraCheckReportLendScoreGetRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportLendScoreGetRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -15624,6 +16285,7 @@ impl CraCheckReportLendScoreGetRequest {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraCheckReportLendScoreGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportLendScoreGetRequest")
@@ -15634,6 +16296,7 @@ impl ::std::fmt::Debug for CraCheckReportLendScoreGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportLendScoreGetResponse defines the response schema for `/cra/check_report/lend_score/get`.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportLendScoreGetResponse {
@@ -15642,6 +16305,7 @@ pub struct CraCheckReportLendScoreGetResponse {
     ///If the LendScore generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing
     pub warnings: ::std::vec::Vec<CheckReportWarning>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportLendScoreGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15649,6 +16313,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportLendScoreGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportLendScoreGetResponse {
     const NAME: &'static str = "CraCheckReportLendScoreGetResponse";
     const FIELDS: &'static [&'static str] = &["report", "request_id", "warnings"];
@@ -15679,6 +16344,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportLendScoreGetRespon
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportLendScoreGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15697,6 +16363,7 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportLendScoreGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15725,12 +16392,14 @@ impl ::schemars::JsonSchema for CraCheckReportLendScoreGetResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Defines configuration options to generate Network Insights
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct CraCheckReportNetworkInsightsGetOptions {
     pub network_insights_version: ::std::option::Option<NetworkInsightsVersion>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportNetworkInsightsGetOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15738,6 +16407,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportNetworkInsightsGetOptions 
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportNetworkInsightsGetOptions {
     const NAME: &'static str = "CraCheckReportNetworkInsightsGetOptions";
     const FIELDS: &'static [&'static str] = &["network_insights_version"];
@@ -15762,6 +16432,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportNetworkInsightsGet
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportNetworkInsightsGetOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15784,6 +16455,7 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetOptions {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15808,6 +16480,7 @@ impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetOptions {
         o.finish("Defines configuration options to generate Network Insights")
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportNetworkInsightsGetOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -15821,6 +16494,7 @@ impl CraCheckReportNetworkInsightsGetOptions {
         self
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportNetworkInsightsGetRequest defines the request schema for `/cra/check_report/network_insights/get`.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -15830,6 +16504,7 @@ pub struct CraCheckReportNetworkInsightsGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportNetworkInsightsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15837,6 +16512,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportNetworkInsightsGetRequest 
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportNetworkInsightsGetRequest {
     const NAME: &'static str = "CraCheckReportNetworkInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -15875,6 +16551,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportNetworkInsightsGet
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportNetworkInsightsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15903,6 +16580,7 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15950,6 +16628,7 @@ impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportNetworkInsightsGetRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -15981,6 +16660,7 @@ impl CraCheckReportNetworkInsightsGetRequest {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraCheckReportNetworkInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportNetworkInsightsGetRequest")
@@ -15991,6 +16671,7 @@ impl ::std::fmt::Debug for CraCheckReportNetworkInsightsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportNetworkInsightsGetResponse defines the response schema for `/cra/check_report/network_insights/get`.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportNetworkInsightsGetResponse {
@@ -15999,6 +16680,7 @@ pub struct CraCheckReportNetworkInsightsGetResponse {
     ///If the Network Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing
     pub warnings: ::std::vec::Vec<CheckReportWarning>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportNetworkInsightsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16006,6 +16688,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportNetworkInsightsGetResponse
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CraCheckReportNetworkInsightsGetResponse {
     const NAME: &'static str = "CraCheckReportNetworkInsightsGetResponse";
@@ -16037,6 +16720,7 @@ for CraCheckReportNetworkInsightsGetResponse {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportNetworkInsightsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16055,6 +16739,7 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -16089,12 +16774,14 @@ impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Deprecated, specify `partner_insights.prism_versions` instead.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct CraCheckReportPartnerInsightsGetOptions {
     pub prism_versions: ::std::option::Option<PrismVersionsDeprecated>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportPartnerInsightsGetOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16102,6 +16789,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportPartnerInsightsGetOptions 
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPartnerInsightsGetOptions {
     const NAME: &'static str = "CraCheckReportPartnerInsightsGetOptions";
     const FIELDS: &'static [&'static str] = &["prism_versions"];
@@ -16126,6 +16814,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPartnerInsightsGet
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportPartnerInsightsGetOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16142,6 +16831,7 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetOptions {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -16166,6 +16856,7 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetOptions {
         o.finish("Deprecated, specify `partner_insights.prism_versions` instead.")
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportPartnerInsightsGetOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -16179,6 +16870,7 @@ impl CraCheckReportPartnerInsightsGetOptions {
         self
     }
 }
+#[cfg(feature = "check")]
 ///Defines configuration to generate Partner Insights
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -16186,6 +16878,7 @@ pub struct CraCheckReportPartnerInsightsGetPartnerInsights {
     pub fico: ::std::option::Option<CraPartnerInsightsFicoInput>,
     pub prism_versions: ::std::option::Option<PrismVersions>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportPartnerInsightsGetPartnerInsights {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16193,6 +16886,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportPartnerInsightsGetPartnerI
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CraCheckReportPartnerInsightsGetPartnerInsights {
     const NAME: &'static str = "CraCheckReportPartnerInsightsGetPartnerInsights";
@@ -16221,6 +16915,7 @@ for CraCheckReportPartnerInsightsGetPartnerInsights {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportPartnerInsightsGetPartnerInsights {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16241,6 +16936,7 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetPartnerInsights {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetPartnerInsights {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -16272,6 +16968,7 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetPartnerInsights 
         o.finish("Defines configuration to generate Partner Insights")
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportPartnerInsightsGetPartnerInsights {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -16291,6 +16988,7 @@ impl CraCheckReportPartnerInsightsGetPartnerInsights {
         self
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportPartnerInsightsGetRequest defines the request schema for `/cra/check_report/partner_insights/get`.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -16304,6 +17002,7 @@ pub struct CraCheckReportPartnerInsightsGetRequest {
     pub user_tier: ::std::option::Option<CraUserTier>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportPartnerInsightsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16311,6 +17010,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportPartnerInsightsGetRequest 
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPartnerInsightsGetRequest {
     const NAME: &'static str = "CraCheckReportPartnerInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -16357,6 +17057,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPartnerInsightsGet
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportPartnerInsightsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16389,6 +17090,7 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -16450,6 +17152,7 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportPartnerInsightsGetRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -16496,6 +17199,7 @@ impl CraCheckReportPartnerInsightsGetRequest {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraCheckReportPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPartnerInsightsGetRequest")
@@ -16508,6 +17212,7 @@ impl ::std::fmt::Debug for CraCheckReportPartnerInsightsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportPartnerInsightsGetResponse defines the response schema for `/cra/check_report/partner_insights/get`.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportPartnerInsightsGetResponse {
@@ -16516,6 +17221,7 @@ pub struct CraCheckReportPartnerInsightsGetResponse {
     ///If the Partner Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing
     pub warnings: ::std::vec::Vec<CheckReportWarning>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportPartnerInsightsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16523,6 +17229,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportPartnerInsightsGetResponse
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CraCheckReportPartnerInsightsGetResponse {
     const NAME: &'static str = "CraCheckReportPartnerInsightsGetResponse";
@@ -16554,6 +17261,7 @@ for CraCheckReportPartnerInsightsGetResponse {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportPartnerInsightsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16575,6 +17283,7 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -16609,6 +17318,7 @@ impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportPDFGetRequest defines the request schema for `/cra/check_report/pdf/get`.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -16619,6 +17329,7 @@ pub struct CraCheckReportPdfGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportPdfGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16626,6 +17337,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportPdfGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPdfGetRequest {
     const NAME: &'static str = "CraCheckReportPdfGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -16664,6 +17376,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportPdfGetRequest {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportPdfGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16692,6 +17405,7 @@ impl ::serde::Serialize for CraCheckReportPdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportPdfGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -16737,6 +17451,7 @@ impl ::schemars::JsonSchema for CraCheckReportPdfGetRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportPdfGetRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -16768,6 +17483,7 @@ impl CraCheckReportPdfGetRequest {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraCheckReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPdfGetRequest")
@@ -16778,6 +17494,7 @@ impl ::std::fmt::Debug for CraCheckReportPdfGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "full")]
 ///CraCheckReportPDFGetResponse defines the response schema for `/cra/check_report/pdf/get`
 #[derive(
     ::serde::Deserialize,
@@ -16792,6 +17509,7 @@ impl ::std::fmt::Debug for CraCheckReportPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CraCheckReportPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportPdfGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -16810,38 +17528,45 @@ impl ::schemars::JsonSchema for CraCheckReportPdfGetResponse {
         )
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<&str> for CraCheckReportPdfGetResponse {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "full")]
 impl ::std::ops::Deref for CraCheckReportPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<CraCheckReportPdfGetResponse> for ::std::string::String {
     fn from(value: CraCheckReportPdfGetResponse) -> Self {
         value.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<::std::string::String> for CraCheckReportPdfGetResponse {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::fmt::Display for CraCheckReportPdfGetResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::str::FromStr for CraCheckReportPdfGetResponse {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "check")]
 ///Fired when the Check Report is ready to be retrieved. Once this webhook has fired, the report will be available to retrieve for 24 hours.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportReadyWebhook {
@@ -16859,6 +17584,7 @@ pub struct CraCheckReportReadyWebhook {
     ///`CHECK_REPORT`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportReadyWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16866,6 +17592,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportReadyWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportReadyWebhook {
     const NAME: &'static str = "CraCheckReportReadyWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -16916,6 +17643,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportReadyWebhook {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportReadyWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16942,6 +17670,7 @@ impl ::serde::Serialize for CraCheckReportReadyWebhook {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportReadyWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17162,6 +17891,7 @@ for CraCheckReportVerificationGetReportType {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportVerificationGetRequest defines the request schema for `/cra/check_report/verification/get`.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -17174,6 +17904,7 @@ pub struct CraCheckReportVerificationGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17181,6 +17912,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationGetRequest {
     const NAME: &'static str = "CraCheckReportVerificationGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -17219,6 +17951,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationGetReq
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportVerificationGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17246,6 +17979,7 @@ impl ::serde::Serialize for CraCheckReportVerificationGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportVerificationGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17293,6 +18027,7 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationGetRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportVerificationGetRequest {
     /// A value with its required fields (`reports_requested`); set optional fields with the methods named after them.
     pub fn new(
@@ -17324,6 +18059,7 @@ impl CraCheckReportVerificationGetRequest {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraCheckReportVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationGetRequest")
@@ -17334,6 +18070,7 @@ impl ::std::fmt::Debug for CraCheckReportVerificationGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportVerificationGetResponse defines the response schema for `/cra/check_report/verification/get`.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportVerificationGetResponse {
@@ -17342,6 +18079,7 @@ pub struct CraCheckReportVerificationGetResponse {
     ///If the home lending report generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing.
     pub warnings: ::std::vec::Vec<CheckReportWarning>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17349,6 +18087,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationGetResponse {
     const NAME: &'static str = "CraCheckReportVerificationGetResponse";
     const FIELDS: &'static [&'static str] = &["report", "request_id", "warnings"];
@@ -17379,6 +18118,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationGetRes
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportVerificationGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17397,6 +18137,7 @@ impl ::serde::Serialize for CraCheckReportVerificationGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportVerificationGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17431,6 +18172,7 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationGetResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///CraCheckReportVerificationPdfGetRequest defines the request schema for `/cra/check_report/verification/pdf/get`.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -17443,6 +18185,7 @@ pub struct CraCheckReportVerificationPdfGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationPdfGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17450,6 +18193,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationPdfGetRequest 
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationPdfGetRequest {
     const NAME: &'static str = "CraCheckReportVerificationPdfGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -17492,6 +18236,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCheckReportVerificationPdfGet
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportVerificationPdfGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17522,6 +18267,7 @@ impl ::serde::Serialize for CraCheckReportVerificationPdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17576,6 +18322,7 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraCheckReportVerificationPdfGetRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -17619,6 +18366,7 @@ impl CraCheckReportVerificationPdfGetRequest {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraCheckReportVerificationPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationPdfGetRequest")
@@ -17630,6 +18378,7 @@ impl ::std::fmt::Debug for CraCheckReportVerificationPdfGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "full")]
 ///CraCheckReportVerificationPdfGetResponse defines the response schema for `/cra/check_report/verification/pdf/get`
 #[derive(
     ::serde::Deserialize,
@@ -17644,6 +18393,7 @@ impl ::std::fmt::Debug for CraCheckReportVerificationPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CraCheckReportVerificationPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17664,40 +18414,47 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetResponse {
         )
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<&str> for CraCheckReportVerificationPdfGetResponse {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "full")]
 impl ::std::ops::Deref for CraCheckReportVerificationPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<CraCheckReportVerificationPdfGetResponse>
 for ::std::string::String {
     fn from(value: CraCheckReportVerificationPdfGetResponse) -> Self {
         value.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<::std::string::String>
 for CraCheckReportVerificationPdfGetResponse {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::fmt::Display for CraCheckReportVerificationPdfGetResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::str::FromStr for CraCheckReportVerificationPdfGetResponse {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "check")]
 ///The type of verification PDF report to fetch.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCheckReportVerificationPdfReportType {
@@ -17707,6 +18464,7 @@ pub enum CraCheckReportVerificationPdfReportType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCheckReportVerificationPdfReportType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17724,6 +18482,7 @@ impl ::schemars::JsonSchema for CraCheckReportVerificationPdfReportType {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraCheckReportVerificationPdfReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -17734,6 +18493,7 @@ impl ::std::fmt::Display for CraCheckReportVerificationPdfReportType {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraCheckReportVerificationPdfReportType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -17747,6 +18507,7 @@ impl ::std::str::FromStr for CraCheckReportVerificationPdfReportType {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraCheckReportVerificationPdfReportType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -17755,6 +18516,7 @@ impl ::std::convert::TryFrom<&str> for CraCheckReportVerificationPdfReportType {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String>
 for CraCheckReportVerificationPdfReportType {
     type Error = self::error::ConversionError;
@@ -17764,12 +18526,14 @@ for CraCheckReportVerificationPdfReportType {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///A map of cash flow attributes, where the key is a string, and the value is a float, int, or boolean. The specific list of attributes will depend on the cash flow attributes version used. For a full list of attributes, contact your account manager.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CraCreditProfileCashflowAttributesSchema(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCreditProfileCashflowAttributesSchema {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17792,18 +18556,21 @@ impl ::schemars::JsonSchema for CraCreditProfileCashflowAttributesSchema {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::ops::Deref for CraCreditProfileCashflowAttributesSchema {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<CraCreditProfileCashflowAttributesSchema>
 for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
     fn from(value: CraCreditProfileCashflowAttributesSchema) -> Self {
         value.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
 for CraCreditProfileCashflowAttributesSchema {
     fn from(
@@ -17812,6 +18579,7 @@ for CraCreditProfileCashflowAttributesSchema {
         Self(value)
     }
 }
+#[cfg(feature = "check")]
 ///The inquiry type of credit profile report.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCreditProfileInquiryType {
@@ -17820,6 +18588,7 @@ pub enum CraCreditProfileInquiryType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCreditProfileInquiryType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17835,6 +18604,7 @@ impl ::schemars::JsonSchema for CraCreditProfileInquiryType {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraCreditProfileInquiryType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -17844,6 +18614,7 @@ impl ::std::fmt::Display for CraCreditProfileInquiryType {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraCreditProfileInquiryType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -17856,6 +18627,7 @@ impl ::std::str::FromStr for CraCreditProfileInquiryType {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraCreditProfileInquiryType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -17864,6 +18636,7 @@ impl ::std::convert::TryFrom<&str> for CraCreditProfileInquiryType {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CraCreditProfileInquiryType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -17872,6 +18645,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraCreditProfileInquiryT
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///An individual LendScore result within a credit profile report.
 #[derive(Clone, Debug)]
 pub struct CraCreditProfileLendScore {
@@ -17884,6 +18658,7 @@ pub struct CraCreditProfileLendScore {
     ///The variant identifier for this LendScore result.
     pub variant: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCreditProfileLendScore {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17891,6 +18666,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCreditProfileLendScore {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileLendScore {
     const NAME: &'static str = "CraCreditProfileLendScore";
     const FIELDS: &'static [&'static str] = &[
@@ -17929,6 +18705,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileLendScore {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCreditProfileLendScore {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17948,6 +18725,7 @@ impl ::serde::Serialize for CraCreditProfileLendScore {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCreditProfileLendScore {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17991,12 +18769,14 @@ impl ::schemars::JsonSchema for CraCreditProfileLendScore {
         o.finish("An individual LendScore result within a credit profile report.")
     }
 }
+#[cfg(feature = "check")]
 ///A map of network attributes, where the key is a string, and the value is a float, int, or boolean. For a full list of attributes, contact your account manager.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CraCreditProfileNetworkInsightsSchema(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCreditProfileNetworkInsightsSchema {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -18019,18 +18799,21 @@ impl ::schemars::JsonSchema for CraCreditProfileNetworkInsightsSchema {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::ops::Deref for CraCreditProfileNetworkInsightsSchema {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<CraCreditProfileNetworkInsightsSchema>
 for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
     fn from(value: CraCreditProfileNetworkInsightsSchema) -> Self {
         value.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
 for CraCreditProfileNetworkInsightsSchema {
     fn from(
@@ -18039,6 +18822,7 @@ for CraCreditProfileNetworkInsightsSchema {
         Self(value)
     }
 }
+#[cfg(feature = "check")]
 ///Contains data for the CRA Credit Profile Report.
 #[derive(Clone, Debug)]
 pub struct CraCreditProfileReport {
@@ -18057,6 +18841,7 @@ pub struct CraCreditProfileReport {
         CraCreditProfileNetworkInsightsSchema,
     >,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReport {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18064,6 +18849,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReport {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReport {
     const NAME: &'static str = "CraCreditProfileReport";
     const FIELDS: &'static [&'static str] = &[
@@ -18114,6 +18900,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReport {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCreditProfileReport {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18136,6 +18923,7 @@ impl ::serde::Serialize for CraCreditProfileReport {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCreditProfileReport {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -18200,6 +18988,7 @@ impl ::schemars::JsonSchema for CraCreditProfileReport {
         o.finish("Contains data for the CRA Credit Profile Report.")
     }
 }
+#[cfg(feature = "check")]
 ///CraCreditProfileReportGetRequest defines the request schema for `/cra/credit_profile/report/get`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -18212,6 +19001,7 @@ pub struct CraCreditProfileReportGetRequest {
     pub user_id: NewUserId,
     pub version: CraCreditProfileReportVersion,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18219,6 +19009,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReportGetRequest {
     const NAME: &'static str = "CraCreditProfileReportGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -18268,6 +19059,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReportGetRequest
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCreditProfileReportGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18292,6 +19084,7 @@ impl ::serde::Serialize for CraCreditProfileReportGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCreditProfileReportGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -18347,6 +19140,7 @@ impl ::schemars::JsonSchema for CraCreditProfileReportGetRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraCreditProfileReportGetRequest {
     /// A value with its required fields (`client_report_id`, `consumer_report_permissible_purpose`, `inquiry_type`, `report_type`, `user_id`, `version`); set optional fields with the methods named after them.
     pub fn new(
@@ -18367,6 +19161,7 @@ impl CraCreditProfileReportGetRequest {
         }
     }
 }
+#[cfg(feature = "check")]
 ///CraCreditProfileReportGetResponse defines the response schema for `/cra/credit_profile/report/get`.
 #[derive(Clone, Debug)]
 pub struct CraCreditProfileReportGetResponse {
@@ -18376,6 +19171,7 @@ pub struct CraCreditProfileReportGetResponse {
     ///If the report generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing
     pub warnings: ::std::vec::Vec<CheckReportWarning>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18383,6 +19179,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReportGetResponse {
     const NAME: &'static str = "CraCreditProfileReportGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -18421,6 +19218,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReportGetRespons
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCreditProfileReportGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18440,6 +19238,7 @@ impl ::serde::Serialize for CraCreditProfileReportGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCreditProfileReportGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -18481,6 +19280,7 @@ impl ::schemars::JsonSchema for CraCreditProfileReportGetResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Metadata about the CRA Credit Profile Report.
 #[derive(Clone, Debug)]
 pub struct CraCreditProfileReportMetadata {
@@ -18507,6 +19307,7 @@ pub struct CraCreditProfileReportMetadata {
     ///The number of primary accounts in the report.
     pub primary_account_count: i64,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18514,6 +19315,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportMetadata {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReportMetadata {
     const NAME: &'static str = "CraCreditProfileReportMetadata";
     const FIELDS: &'static [&'static str] = &[
@@ -18589,6 +19391,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCreditProfileReportMetadata {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCreditProfileReportMetadata {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18615,6 +19418,7 @@ impl ::serde::Serialize for CraCreditProfileReportMetadata {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCreditProfileReportMetadata {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -18709,6 +19513,7 @@ impl ::schemars::JsonSchema for CraCreditProfileReportMetadata {
         o.finish("Metadata about the CRA Credit Profile Report.")
     }
 }
+#[cfg(feature = "check")]
 ///The product type for the credit profile report request.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCreditProfileReportType {
@@ -18716,6 +19521,7 @@ pub enum CraCreditProfileReportType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCreditProfileReportType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -18731,6 +19537,7 @@ impl ::schemars::JsonSchema for CraCreditProfileReportType {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraCreditProfileReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -18739,6 +19546,7 @@ impl ::std::fmt::Display for CraCreditProfileReportType {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraCreditProfileReportType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -18750,6 +19558,7 @@ impl ::std::str::FromStr for CraCreditProfileReportType {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraCreditProfileReportType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -18758,6 +19567,7 @@ impl ::std::convert::TryFrom<&str> for CraCreditProfileReportType {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CraCreditProfileReportType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -18766,6 +19576,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraCreditProfileReportTy
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///The version of the credit profile report to retrieve.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCreditProfileReportVersion {
@@ -18773,6 +19584,7 @@ pub enum CraCreditProfileReportVersion {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCreditProfileReportVersion {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -18790,6 +19602,7 @@ impl ::schemars::JsonSchema for CraCreditProfileReportVersion {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraCreditProfileReportVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -18798,6 +19611,7 @@ impl ::std::fmt::Display for CraCreditProfileReportVersion {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraCreditProfileReportVersion {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -18809,6 +19623,7 @@ impl ::std::str::FromStr for CraCreditProfileReportVersion {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraCreditProfileReportVersion {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -18817,6 +19632,7 @@ impl ::std::convert::TryFrom<&str> for CraCreditProfileReportVersion {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CraCreditProfileReportVersion {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -18825,12 +19641,14 @@ impl ::std::convert::TryFrom<::std::string::String> for CraCreditProfileReportVe
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///Modeled estimate of current income based on recently observed income transactions.
 #[derive(Clone, Debug)]
 pub struct CraCurrentModeledIncome {
     pub annual: CraAnnualIncomeValues,
     pub monthly: CraMonthlyIncomeValues,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCurrentModeledIncome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18838,6 +19656,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCurrentModeledIncome {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraCurrentModeledIncome {
     const NAME: &'static str = "CraCurrentModeledIncome";
     const FIELDS: &'static [&'static str] = &["annual", "monthly"];
@@ -18865,6 +19684,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraCurrentModeledIncome {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCurrentModeledIncome {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18882,6 +19702,7 @@ impl ::serde::Serialize for CraCurrentModeledIncome {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraCurrentModeledIncome {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -18913,6 +19734,7 @@ impl ::schemars::JsonSchema for CraCurrentModeledIncome {
         )
     }
 }
+#[cfg(feature = "check")]
 ///An object representing an Employment Refresh Report.
 #[derive(Clone, Debug)]
 pub struct CraEmploymentRefreshReport {
@@ -18923,6 +19745,7 @@ pub struct CraEmploymentRefreshReport {
     ///Data returned by Plaid about each of the Items included in the Employment Refresh Report.
     pub items: ::std::vec::Vec<CraEmploymentRefreshReportItem>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraEmploymentRefreshReport {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18930,6 +19753,7 @@ impl<'de> ::serde::Deserialize<'de> for CraEmploymentRefreshReport {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraEmploymentRefreshReport {
     const NAME: &'static str = "CraEmploymentRefreshReport";
     const FIELDS: &'static [&'static str] = &[
@@ -18964,6 +19788,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraEmploymentRefreshReport {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraEmploymentRefreshReport {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18982,6 +19807,7 @@ impl ::serde::Serialize for CraEmploymentRefreshReport {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraEmploymentRefreshReport {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19018,6 +19844,7 @@ impl ::schemars::JsonSchema for CraEmploymentRefreshReport {
         o.finish("An object representing an Employment Refresh Report.")
     }
 }
+#[cfg(feature = "check")]
 ///Employment Refresh Report information about an account.
 #[derive(Clone, Debug)]
 pub struct CraEmploymentRefreshReportAccount {
@@ -19036,6 +19863,7 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
     pub transactions: ::std::vec::Vec<CraEmploymentRefreshReportTransaction>,
     pub type_: AccountType,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraEmploymentRefreshReportAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19043,6 +19871,7 @@ impl<'de> ::serde::Deserialize<'de> for CraEmploymentRefreshReportAccount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraEmploymentRefreshReportAccount {
     const NAME: &'static str = "CraEmploymentRefreshReportAccount";
     const FIELDS: &'static [&'static str] = &[
@@ -19089,6 +19918,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraEmploymentRefreshReportAccoun
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraEmploymentRefreshReportAccount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19110,6 +19940,7 @@ impl ::serde::Serialize for CraEmploymentRefreshReportAccount {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraEmploymentRefreshReportAccount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19163,6 +19994,7 @@ impl ::schemars::JsonSchema for CraEmploymentRefreshReportAccount {
         o.finish("Employment Refresh Report information about an account.")
     }
 }
+#[cfg(feature = "check")]
 ///A representation of an Item within an Employment Refresh Report.
 #[derive(Clone, Debug)]
 pub struct CraEmploymentRefreshReportItem {
@@ -19176,6 +20008,7 @@ pub struct CraEmploymentRefreshReportItem {
     ///The date and time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
     pub last_update_time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraEmploymentRefreshReportItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19183,6 +20016,7 @@ impl<'de> ::serde::Deserialize<'de> for CraEmploymentRefreshReportItem {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraEmploymentRefreshReportItem {
     const NAME: &'static str = "CraEmploymentRefreshReportItem";
     const FIELDS: &'static [&'static str] = &[
@@ -19225,6 +20059,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraEmploymentRefreshReportItem {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraEmploymentRefreshReportItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19245,6 +20080,7 @@ impl ::serde::Serialize for CraEmploymentRefreshReportItem {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraEmploymentRefreshReportItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19291,6 +20127,7 @@ impl ::schemars::JsonSchema for CraEmploymentRefreshReportItem {
         o.finish("A representation of an Item within an Employment Refresh Report.")
     }
 }
+#[cfg(feature = "check")]
 ///A transaction on the Employment Refresh Report. Note that this transaction differs from a Base Report transaction in that it will only be deposits, and the amounts will be omitted.
 #[derive(Clone, Debug)]
 pub struct CraEmploymentRefreshReportTransaction {
@@ -19305,6 +20142,7 @@ pub struct CraEmploymentRefreshReportTransaction {
     ///The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.
     pub transaction_id: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraEmploymentRefreshReportTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19312,6 +20150,7 @@ impl<'de> ::serde::Deserialize<'de> for CraEmploymentRefreshReportTransaction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraEmploymentRefreshReportTransaction {
     const NAME: &'static str = "CraEmploymentRefreshReportTransaction";
     const FIELDS: &'static [&'static str] = &[
@@ -19354,6 +20193,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraEmploymentRefreshReportTransa
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraEmploymentRefreshReportTransaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19374,6 +20214,7 @@ impl ::serde::Serialize for CraEmploymentRefreshReportTransaction {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraEmploymentRefreshReportTransaction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19428,6 +20269,7 @@ impl ::schemars::JsonSchema for CraEmploymentRefreshReportTransaction {
         )
     }
 }
+#[cfg(feature = "check")]
 /**The income category for a given stream. The streams returned in the response will be filtered based on these primary and secondary income categories.
 
 See the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv) for a full list of income categories.*/
@@ -19438,6 +20280,7 @@ pub struct CraIncomeCategory {
     ///A granular category conveying the stream's intent.
     pub secondary: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraIncomeCategory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19445,6 +20288,7 @@ impl<'de> ::serde::Deserialize<'de> for CraIncomeCategory {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeCategory {
     const NAME: &'static str = "CraIncomeCategory";
     const FIELDS: &'static [&'static str] = &["primary", "secondary"];
@@ -19472,6 +20316,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeCategory {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraIncomeCategory {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19489,6 +20334,7 @@ impl ::serde::Serialize for CraIncomeCategory {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraIncomeCategory {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19520,6 +20366,7 @@ impl ::schemars::JsonSchema for CraIncomeCategory {
         )
     }
 }
+#[cfg(feature = "check")]
 ///The Check Income Insights Report for an end user.
 #[derive(Clone, Debug)]
 pub struct CraIncomeInsights {
@@ -19540,6 +20387,7 @@ pub struct CraIncomeInsights {
     ///If data from the report was unable to be retrieved, the warnings object will contain information about the error that caused the data to be incomplete.
     pub warnings: ::std::vec::Vec<CraBankIncomeWarning>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraIncomeInsights {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19547,6 +20395,7 @@ impl<'de> ::serde::Deserialize<'de> for CraIncomeInsights {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeInsights {
     const NAME: &'static str = "CraIncomeInsights";
     const FIELDS: &'static [&'static str] = &[
@@ -19605,6 +20454,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeInsights {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraIncomeInsights {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19638,6 +20488,7 @@ impl ::serde::Serialize for CraIncomeInsights {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraIncomeInsights {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19716,12 +20567,14 @@ impl ::schemars::JsonSchema for CraIncomeInsights {
         o.finish("The Check Income Insights Report for an end user.")
     }
 }
+#[cfg(feature = "check")]
 ///Aggregated summary of all income streams for this user.
 #[derive(Clone, Debug)]
 pub struct CraIncomeInsightsUserSummary {
     ///List of a user's aggregated income metrics for each currency.
     pub income_metrics: ::std::vec::Vec<CraIncomeMetrics>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraIncomeInsightsUserSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19729,6 +20582,7 @@ impl<'de> ::serde::Deserialize<'de> for CraIncomeInsightsUserSummary {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeInsightsUserSummary {
     const NAME: &'static str = "CraIncomeInsightsUserSummary";
     const FIELDS: &'static [&'static str] = &["income_metrics"];
@@ -19753,6 +20607,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeInsightsUserSummary {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraIncomeInsightsUserSummary {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19769,6 +20624,7 @@ impl ::serde::Serialize for CraIncomeInsightsUserSummary {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraIncomeInsightsUserSummary {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19791,6 +20647,7 @@ impl ::schemars::JsonSchema for CraIncomeInsightsUserSummary {
         o.finish("Aggregated summary of all income streams for this user.")
     }
 }
+#[cfg(feature = "check")]
 ///Modeled income metrics for a given income stream or user summary.
 #[derive(Clone, Debug)]
 pub struct CraIncomeMetrics {
@@ -19799,6 +20656,7 @@ pub struct CraIncomeMetrics {
     pub projected: ::std::option::Option<CraProjectedModeledIncome>,
     pub unofficial_currency_code: ::std::option::Option<CreditUnofficialCurrencyCode>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraIncomeMetrics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19806,6 +20664,7 @@ impl<'de> ::serde::Deserialize<'de> for CraIncomeMetrics {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeMetrics {
     const NAME: &'static str = "CraIncomeMetrics";
     const FIELDS: &'static [&'static str] = &[
@@ -19844,6 +20703,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeMetrics {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraIncomeMetrics {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19863,6 +20723,7 @@ impl ::serde::Serialize for CraIncomeMetrics {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraIncomeMetrics {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19906,12 +20767,14 @@ impl ::schemars::JsonSchema for CraIncomeMetrics {
         o.finish("Modeled income metrics for a given income stream or user summary.")
     }
 }
+#[cfg(feature = "check")]
 ///Metadata of the income stream's next payment.
 #[derive(Clone, Debug)]
 pub struct CraIncomeNextPayment {
     ///The expected date of the income stream's next payment. The date will be returned in an ISO 8601 format (YYYY-MM-DD).
     pub date: ::chrono::naive::NaiveDate,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraIncomeNextPayment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19919,6 +20782,7 @@ impl<'de> ::serde::Deserialize<'de> for CraIncomeNextPayment {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeNextPayment {
     const NAME: &'static str = "CraIncomeNextPayment";
     const FIELDS: &'static [&'static str] = &["date"];
@@ -19943,6 +20807,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeNextPayment {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraIncomeNextPayment {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19959,6 +20824,7 @@ impl ::serde::Serialize for CraIncomeNextPayment {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraIncomeNextPayment {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19981,6 +20847,7 @@ impl ::schemars::JsonSchema for CraIncomeNextPayment {
         o.finish("Metadata of the income stream's next payment.")
     }
 }
+#[cfg(feature = "check")]
 ///An income stream detected for the user.
 #[derive(Clone, Debug)]
 pub struct CraIncomeStream {
@@ -19997,6 +20864,7 @@ pub struct CraIncomeStream {
     ///The transactions data for the income stream ordered by ascending date.
     pub transactions: ::std::vec::Vec<CraIncomeTransaction>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraIncomeStream {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20004,6 +20872,7 @@ impl<'de> ::serde::Deserialize<'de> for CraIncomeStream {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeStream {
     const NAME: &'static str = "CraIncomeStream";
     const FIELDS: &'static [&'static str] = &[
@@ -20054,6 +20923,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeStream {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraIncomeStream {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20076,6 +20946,7 @@ impl ::serde::Serialize for CraIncomeStream {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraIncomeStream {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20140,6 +21011,7 @@ impl ::schemars::JsonSchema for CraIncomeStream {
         o.finish("An income stream detected for the user.")
     }
 }
+#[cfg(feature = "check")]
 ///Modeled insights for a given income stream.
 #[derive(Clone, Debug)]
 pub struct CraIncomeStreamInsights {
@@ -20149,6 +21021,7 @@ pub struct CraIncomeStreamInsights {
     pub pay_frequency: CreditBankIncomePayFrequency,
     pub status: CraBankIncomeStatus,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraIncomeStreamInsights {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20156,6 +21029,7 @@ impl<'de> ::serde::Deserialize<'de> for CraIncomeStreamInsights {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeStreamInsights {
     const NAME: &'static str = "CraIncomeStreamInsights";
     const FIELDS: &'static [&'static str] = &[
@@ -20198,6 +21072,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeStreamInsights {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraIncomeStreamInsights {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20218,6 +21093,7 @@ impl ::serde::Serialize for CraIncomeStreamInsights {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraIncomeStreamInsights {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20262,6 +21138,7 @@ impl ::schemars::JsonSchema for CraIncomeStreamInsights {
         o.finish("Modeled insights for a given income stream.")
     }
 }
+#[cfg(feature = "check")]
 ///The transaction data for an income stream.
 #[derive(Clone, Debug)]
 pub struct CraIncomeTransaction {
@@ -20287,6 +21164,7 @@ Both dates are returned in an ISO 8601 format (YYYY-MM-DD).*/
     pub transaction_id: ::std::string::String,
     pub unofficial_currency_code: ::std::option::Option<CreditUnofficialCurrencyCode>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraIncomeTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20294,6 +21172,7 @@ impl<'de> ::serde::Deserialize<'de> for CraIncomeTransaction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeTransaction {
     const NAME: &'static str = "CraIncomeTransaction";
     const FIELDS: &'static [&'static str] = &[
@@ -20352,6 +21231,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeTransaction {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraIncomeTransaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20376,6 +21256,7 @@ impl ::serde::Serialize for CraIncomeTransaction {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraIncomeTransaction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20448,6 +21329,7 @@ impl ::schemars::JsonSchema for CraIncomeTransaction {
         o.finish("The transaction data for an income stream.")
     }
 }
+#[cfg(feature = "check")]
 ///Metadata on whether this income transaction is an outlier.
 #[derive(Clone, Debug)]
 pub struct CraIncomeTransactionOutlier {
@@ -20456,6 +21338,7 @@ pub struct CraIncomeTransactionOutlier {
     ///Indicates whether an income transaction amount is unusually high compared to the amounts for that stream.
     pub is_outlier: bool,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraIncomeTransactionOutlier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20463,6 +21346,7 @@ impl<'de> ::serde::Deserialize<'de> for CraIncomeTransactionOutlier {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeTransactionOutlier {
     const NAME: &'static str = "CraIncomeTransactionOutlier";
     const FIELDS: &'static [&'static str] = &["amount", "is_outlier"];
@@ -20490,6 +21374,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraIncomeTransactionOutlier {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraIncomeTransactionOutlier {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20507,6 +21392,7 @@ impl ::serde::Serialize for CraIncomeTransactionOutlier {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraIncomeTransactionOutlier {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20536,6 +21422,7 @@ impl ::schemars::JsonSchema for CraIncomeTransactionOutlier {
         o.finish("Metadata on whether this income transaction is an outlier.")
     }
 }
+#[cfg(feature = "check")]
 ///Contains data for the CRA LendScore Report.
 #[derive(Clone, Debug)]
 pub struct CraLendScoreReport {
@@ -20545,6 +21432,7 @@ pub struct CraLendScoreReport {
     ///The unique identifier associated with the report object.
     pub report_id: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLendScoreReport {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20552,6 +21440,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLendScoreReport {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLendScoreReport {
     const NAME: &'static str = "CraLendScoreReport";
     const FIELDS: &'static [&'static str] = &[
@@ -20586,6 +21475,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLendScoreReport {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLendScoreReport {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20604,6 +21494,7 @@ impl ::serde::Serialize for CraLendScoreReport {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLendScoreReport {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20640,6 +21531,7 @@ impl ::schemars::JsonSchema for CraLendScoreReport {
         o.finish("Contains data for the CRA LendScore Report.")
     }
 }
+#[cfg(feature = "check")]
 ///Contains loan application data.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -20653,6 +21545,7 @@ pub struct CraLoanApplication {
     pub type_: CraLoanType,
     pub user_token: CraLoanUserToken,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20660,6 +21553,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoanApplication {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoanApplication {
     const NAME: &'static str = "CraLoanApplication";
     const FIELDS: &'static [&'static str] = &[
@@ -20706,6 +21600,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoanApplication {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanApplication {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20730,6 +21625,7 @@ impl ::serde::Serialize for CraLoanApplication {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanApplication {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20781,6 +21677,7 @@ impl ::schemars::JsonSchema for CraLoanApplication {
         o.finish("Contains loan application data.")
     }
 }
+#[cfg(feature = "check")]
 impl CraLoanApplication {
     /// A value with its required fields (`application_id`, `decision`, `type`, `user_token`); set optional fields with the methods named after them.
     pub fn new(
@@ -20809,6 +21706,7 @@ impl CraLoanApplication {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraLoanApplication {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoanApplication")
@@ -20821,6 +21719,7 @@ impl ::std::fmt::Debug for CraLoanApplication {
             .finish()
     }
 }
+#[cfg(feature = "check")]
 ///The decision of the loan application.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraLoanApplicationDecision {
@@ -20830,6 +21729,7 @@ pub enum CraLoanApplicationDecision {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanApplicationDecision {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20845,6 +21745,7 @@ impl ::schemars::JsonSchema for CraLoanApplicationDecision {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraLoanApplicationDecision {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -20855,6 +21756,7 @@ impl ::std::fmt::Display for CraLoanApplicationDecision {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraLoanApplicationDecision {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -20868,6 +21770,7 @@ impl ::std::str::FromStr for CraLoanApplicationDecision {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraLoanApplicationDecision {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -20876,6 +21779,7 @@ impl ::std::convert::TryFrom<&str> for CraLoanApplicationDecision {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CraLoanApplicationDecision {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -20884,6 +21788,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraLoanApplicationDecisi
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 /**A unique identifier for the loan application.
 Personally identifiable information, such as an email address or phone number, should not be used in the `application_id`.*/
 #[derive(
@@ -20899,6 +21804,7 @@ Personally identifiable information, such as an email address or phone number, s
 )]
 #[serde(transparent)]
 pub struct CraLoanApplicationId(pub ::std::string::String);
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanApplicationId {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20917,38 +21823,45 @@ impl ::schemars::JsonSchema for CraLoanApplicationId {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<&str> for CraLoanApplicationId {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "check")]
 impl ::std::ops::Deref for CraLoanApplicationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<CraLoanApplicationId> for ::std::string::String {
     fn from(value: CraLoanApplicationId) -> Self {
         value.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<::std::string::String> for CraLoanApplicationId {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraLoanApplicationId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraLoanApplicationId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "check")]
 ///Contains the status and date information of the loan when unregistering.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -20956,6 +21869,7 @@ pub struct CraLoanClosedStatus {
     pub date: CraLoanStatusEffectiveDate,
     pub status: CraLoanStatus,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanClosedStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20963,6 +21877,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoanClosedStatus {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoanClosedStatus {
     const NAME: &'static str = "CraLoanClosedStatus";
     const FIELDS: &'static [&'static str] = &["date", "status"];
@@ -20990,6 +21905,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoanClosedStatus {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanClosedStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21007,6 +21923,7 @@ impl ::serde::Serialize for CraLoanClosedStatus {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanClosedStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21032,12 +21949,14 @@ impl ::schemars::JsonSchema for CraLoanClosedStatus {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraLoanClosedStatus {
     /// A value with its required fields (`date`, `status`); set optional fields with the methods named after them.
     pub fn new(date: CraLoanStatusEffectiveDate, status: CraLoanStatus) -> Self {
         Self { date, status }
     }
 }
+#[cfg(feature = "check")]
 /**A unique identifier for the loan.
 Personally identifiable information, such as an email address or phone number, should not be used in the `loan_id`.*/
 #[derive(
@@ -21053,6 +21972,7 @@ Personally identifiable information, such as an email address or phone number, s
 )]
 #[serde(transparent)]
 pub struct CraLoanId(pub ::std::string::String);
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanId {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21071,38 +21991,45 @@ impl ::schemars::JsonSchema for CraLoanId {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<&str> for CraLoanId {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "check")]
 impl ::std::ops::Deref for CraLoanId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<CraLoanId> for ::std::string::String {
     fn from(value: CraLoanId) -> Self {
         value.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<::std::string::String> for CraLoanId {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraLoanId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraLoanId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "check")]
 ///Contains the status and date information of the loan when registering.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -21110,6 +22037,7 @@ pub struct CraLoanOpenedStatus {
     pub date: CraLoanStatusEffectiveDate,
     pub status: CraLoanStatus,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanOpenedStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21117,6 +22045,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoanOpenedStatus {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoanOpenedStatus {
     const NAME: &'static str = "CraLoanOpenedStatus";
     const FIELDS: &'static [&'static str] = &["date", "status"];
@@ -21144,6 +22073,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoanOpenedStatus {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanOpenedStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21161,6 +22091,7 @@ impl ::serde::Serialize for CraLoanOpenedStatus {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanOpenedStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21186,12 +22117,14 @@ impl ::schemars::JsonSchema for CraLoanOpenedStatus {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraLoanOpenedStatus {
     /// A value with its required fields (`date`, `status`); set optional fields with the methods named after them.
     pub fn new(date: CraLoanStatusEffectiveDate, status: CraLoanStatus) -> Self {
         Self { date, status }
     }
 }
+#[cfg(feature = "check")]
 ///Contains the payment information for a loan payment period.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -21211,6 +22144,7 @@ For example:
   2 means the period between the loan's 1st payment due date and 2nd payment due date.*/
     pub period: i64,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanPaymentHistory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21218,6 +22152,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoanPaymentHistory {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoanPaymentHistory {
     const NAME: &'static str = "CraLoanPaymentHistory";
     const FIELDS: &'static [&'static str] = &[
@@ -21260,6 +22195,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoanPaymentHistory {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanPaymentHistory {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21283,6 +22219,7 @@ impl ::serde::Serialize for CraLoanPaymentHistory {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanPaymentHistory {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21333,6 +22270,7 @@ impl ::schemars::JsonSchema for CraLoanPaymentHistory {
         o.finish("Contains the payment information for a loan payment period.")
     }
 }
+#[cfg(feature = "check")]
 impl CraLoanPaymentHistory {
     /// A value with its required fields (`days_past_due`, `due_date`, `period`); set optional fields with the methods named after them.
     pub fn new(
@@ -21359,6 +22297,7 @@ impl CraLoanPaymentHistory {
         self
     }
 }
+#[cfg(feature = "check")]
 /**The frequency of a loan's payment schedule.
 `BIWEEKLY` represents one payment every two weeks.*/
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -21373,6 +22312,7 @@ pub enum CraLoanPaymentSchedule {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanPaymentSchedule {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21396,6 +22336,7 @@ impl ::schemars::JsonSchema for CraLoanPaymentSchedule {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraLoanPaymentSchedule {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -21410,6 +22351,7 @@ impl ::std::fmt::Display for CraLoanPaymentSchedule {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraLoanPaymentSchedule {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -21427,6 +22369,7 @@ impl ::std::str::FromStr for CraLoanPaymentSchedule {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraLoanPaymentSchedule {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -21435,6 +22378,7 @@ impl ::std::convert::TryFrom<&str> for CraLoanPaymentSchedule {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CraLoanPaymentSchedule {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -21443,6 +22387,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraLoanPaymentSchedule {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///Contains loan data to register.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -21458,6 +22403,7 @@ pub struct CraLoanRegister {
     pub type_: CraLoanType,
     pub user_token: CraLoanUserToken,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanRegister {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21465,6 +22411,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoanRegister {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoanRegister {
     const NAME: &'static str = "CraLoanRegister";
     const FIELDS: &'static [&'static str] = &[
@@ -21519,6 +22466,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoanRegister {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanRegister {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21545,6 +22493,7 @@ impl ::serde::Serialize for CraLoanRegister {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanRegister {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21604,6 +22553,7 @@ impl ::schemars::JsonSchema for CraLoanRegister {
         o.finish("Contains loan data to register.")
     }
 }
+#[cfg(feature = "check")]
 impl CraLoanRegister {
     /// A value with its required fields (`loan_id`, `opened_date`, `opened_with_status`, `payment_schedule`, `type`, `user_token`); set optional fields with the methods named after them.
     pub fn new(
@@ -21636,6 +22586,7 @@ impl CraLoanRegister {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraLoanRegister {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoanRegister")
@@ -21650,6 +22601,7 @@ impl ::std::fmt::Debug for CraLoanRegister {
             .finish()
     }
 }
+#[cfg(feature = "check")]
 ///Contains loan application data to register.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -21658,6 +22610,7 @@ pub struct CraLoanRegisterApplication {
     pub application_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     pub application_id: ::std::option::Option<CraLoanApplicationId>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanRegisterApplication {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21665,6 +22618,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoanRegisterApplication {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoanRegisterApplication {
     const NAME: &'static str = "CraLoanRegisterApplication";
     const FIELDS: &'static [&'static str] = &["application_date", "application_id"];
@@ -21692,6 +22646,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoanRegisterApplication {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanRegisterApplication {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21712,6 +22667,7 @@ impl ::serde::Serialize for CraLoanRegisterApplication {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanRegisterApplication {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21741,6 +22697,7 @@ impl ::schemars::JsonSchema for CraLoanRegisterApplication {
         o.finish("Contains loan application data to register.")
     }
 }
+#[cfg(feature = "check")]
 impl CraLoanRegisterApplication {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -21760,6 +22717,7 @@ impl CraLoanRegisterApplication {
         self
     }
 }
+#[cfg(feature = "check")]
 ///The status of the loan.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraLoanStatus {
@@ -21776,6 +22734,7 @@ pub enum CraLoanStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21802,6 +22761,7 @@ impl ::schemars::JsonSchema for CraLoanStatus {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraLoanStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -21819,6 +22779,7 @@ impl ::std::fmt::Display for CraLoanStatus {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraLoanStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -21839,6 +22800,7 @@ impl ::std::str::FromStr for CraLoanStatus {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraLoanStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -21847,6 +22809,7 @@ impl ::std::convert::TryFrom<&str> for CraLoanStatus {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CraLoanStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -21855,10 +22818,12 @@ impl ::std::convert::TryFrom<::std::string::String> for CraLoanStatus {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///The effective date for the status of the loan. The date should be in ISO 8601 format (YYYY-MM-DD).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CraLoanStatusEffectiveDate(pub ::chrono::naive::NaiveDate);
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanStatusEffectiveDate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21877,45 +22842,53 @@ impl ::schemars::JsonSchema for CraLoanStatusEffectiveDate {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::ops::Deref for CraLoanStatusEffectiveDate {
     type Target = ::chrono::naive::NaiveDate;
     fn deref(&self) -> &::chrono::naive::NaiveDate {
         &self.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<CraLoanStatusEffectiveDate> for ::chrono::naive::NaiveDate {
     fn from(value: CraLoanStatusEffectiveDate) -> Self {
         value.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<::chrono::naive::NaiveDate> for CraLoanStatusEffectiveDate {
     fn from(value: ::chrono::naive::NaiveDate) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraLoanStatusEffectiveDate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraLoanStatusEffectiveDate {
     type Err = <::chrono::naive::NaiveDate as ::std::str::FromStr>::Err;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.parse()?))
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraLoanStatusEffectiveDate {
     type Error = <::chrono::naive::NaiveDate as ::std::str::FromStr>::Err;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<String> for CraLoanStatusEffectiveDate {
     type Error = <::chrono::naive::NaiveDate as ::std::str::FromStr>::Err;
     fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///Contains the status and date of an update to the loan.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -21923,6 +22896,7 @@ pub struct CraLoanStatusHistoryUpdate {
     pub date: CraLoanStatusEffectiveDate,
     pub status: CraLoanStatus,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanStatusHistoryUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21930,6 +22904,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoanStatusHistoryUpdate {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoanStatusHistoryUpdate {
     const NAME: &'static str = "CraLoanStatusHistoryUpdate";
     const FIELDS: &'static [&'static str] = &["date", "status"];
@@ -21957,6 +22932,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoanStatusHistoryUpdate {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanStatusHistoryUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21974,6 +22950,7 @@ impl ::serde::Serialize for CraLoanStatusHistoryUpdate {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanStatusHistoryUpdate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21997,12 +22974,14 @@ impl ::schemars::JsonSchema for CraLoanStatusHistoryUpdate {
         o.finish("Contains the status and date of an update to the loan.")
     }
 }
+#[cfg(feature = "check")]
 impl CraLoanStatusHistoryUpdate {
     /// A value with its required fields (`date`, `status`); set optional fields with the methods named after them.
     pub fn new(date: CraLoanStatusEffectiveDate, status: CraLoanStatus) -> Self {
         Self { date, status }
     }
 }
+#[cfg(feature = "check")]
 ///The type of loan the user applied for.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraLoanType {
@@ -22018,6 +22997,7 @@ pub enum CraLoanType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22043,6 +23023,7 @@ impl ::schemars::JsonSchema for CraLoanType {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraLoanType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -22059,6 +23040,7 @@ impl ::std::fmt::Display for CraLoanType {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraLoanType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -22078,6 +23060,7 @@ impl ::std::str::FromStr for CraLoanType {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraLoanType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -22086,6 +23069,7 @@ impl ::std::convert::TryFrom<&str> for CraLoanType {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CraLoanType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -22094,6 +23078,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraLoanType {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///Contains loan data for the loan being unregistered.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -22101,6 +23086,7 @@ pub struct CraLoanUnregister {
     pub closed_with_status: CraLoanClosedStatus,
     pub loan_id: CraLoanId,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanUnregister {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22108,6 +23094,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoanUnregister {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoanUnregister {
     const NAME: &'static str = "CraLoanUnregister";
     const FIELDS: &'static [&'static str] = &["closed_with_status", "loan_id"];
@@ -22135,6 +23122,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoanUnregister {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanUnregister {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22152,6 +23140,7 @@ impl ::serde::Serialize for CraLoanUnregister {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanUnregister {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22175,6 +23164,7 @@ impl ::schemars::JsonSchema for CraLoanUnregister {
         o.finish("Contains loan data for the loan being unregistered.")
     }
 }
+#[cfg(feature = "check")]
 impl CraLoanUnregister {
     /// A value with its required fields (`closed_with_status`, `loan_id`); set optional fields with the methods named after them.
     pub fn new(
@@ -22187,11 +23177,13 @@ impl CraLoanUnregister {
         }
     }
 }
+#[cfg(feature = "check")]
 ///CraLoanUnregisterResponse defines the response schema for `/cra/loans/unregister`.
 #[derive(Clone, Debug)]
 pub struct CraLoanUnregisterResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanUnregisterResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22199,6 +23191,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoanUnregisterResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoanUnregisterResponse {
     const NAME: &'static str = "CraLoanUnregisterResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -22223,6 +23216,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoanUnregisterResponse {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanUnregisterResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22239,6 +23233,7 @@ impl ::serde::Serialize for CraLoanUnregisterResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanUnregisterResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22257,6 +23252,7 @@ impl ::schemars::JsonSchema for CraLoanUnregisterResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Contains loan data to update.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -22267,6 +23263,7 @@ pub struct CraLoanUpdate {
     ///A list of status update history of the loan.
     pub status_history: ::std::vec::Vec<CraLoanStatusHistoryUpdate>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22274,6 +23271,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoanUpdate {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoanUpdate {
     const NAME: &'static str = "CraLoanUpdate";
     const FIELDS: &'static [&'static str] = &[
@@ -22308,6 +23306,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoanUpdate {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22330,6 +23329,7 @@ impl ::serde::Serialize for CraLoanUpdate {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanUpdate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22366,6 +23366,7 @@ impl ::schemars::JsonSchema for CraLoanUpdate {
         o.finish("Contains loan data to update.")
     }
 }
+#[cfg(feature = "check")]
 impl CraLoanUpdate {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -22397,6 +23398,7 @@ impl CraLoanUpdate {
         self
     }
 }
+#[cfg(feature = "check")]
 ///The user token for the user associated with the loan.
 #[derive(
     ::serde::Deserialize,
@@ -22410,6 +23412,7 @@ impl CraLoanUpdate {
 )]
 #[serde(transparent)]
 pub struct CraLoanUserToken(::std::string::String);
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoanUserToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22428,11 +23431,13 @@ impl ::schemars::JsonSchema for CraLoanUserToken {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<&str> for CraLoanUserToken {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "check")]
 impl CraLoanUserToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -22440,32 +23445,38 @@ impl CraLoanUserToken {
         &self.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraLoanUserToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("CraLoanUserToken([redacted])")
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraLoanUserToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(crate::redact::REDACTED)
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<CraLoanUserToken> for ::std::string::String {
     fn from(value: CraLoanUserToken) -> Self {
         value.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<::std::string::String> for CraLoanUserToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraLoanUserToken {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "check")]
 ///CraLoansApplicationsRegisterRequest defines the request schema for `/cra/loans/applications/register`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -22473,6 +23484,7 @@ pub struct CraLoansApplicationsRegisterRequest {
     ///A list of loan applications to register.
     pub applications: ::std::vec::Vec<CraLoanApplication>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoansApplicationsRegisterRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22480,6 +23492,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansApplicationsRegisterRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansApplicationsRegisterRequest {
     const NAME: &'static str = "CraLoansApplicationsRegisterRequest";
     const FIELDS: &'static [&'static str] = &["applications"];
@@ -22504,6 +23517,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansApplicationsRegisterRequ
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoansApplicationsRegisterRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22520,6 +23534,7 @@ impl ::serde::Serialize for CraLoansApplicationsRegisterRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoansApplicationsRegisterRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22546,17 +23561,20 @@ impl ::schemars::JsonSchema for CraLoansApplicationsRegisterRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraLoansApplicationsRegisterRequest {
     /// A value with its required fields (`applications`); set optional fields with the methods named after them.
     pub fn new(applications: ::std::vec::Vec<CraLoanApplication>) -> Self {
         Self { applications }
     }
 }
+#[cfg(feature = "check")]
 ///CraLoansApplicationsRegisterResponse defines the response schema for `/cra/loans/applications/register`.
 #[derive(Clone, Debug)]
 pub struct CraLoansApplicationsRegisterResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoansApplicationsRegisterResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22564,6 +23582,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansApplicationsRegisterResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansApplicationsRegisterResponse {
     const NAME: &'static str = "CraLoansApplicationsRegisterResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -22588,6 +23607,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansApplicationsRegisterResp
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoansApplicationsRegisterResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22604,6 +23624,7 @@ impl ::serde::Serialize for CraLoansApplicationsRegisterResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoansApplicationsRegisterResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22624,6 +23645,7 @@ impl ::schemars::JsonSchema for CraLoansApplicationsRegisterResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///CraLoansRegisterRequest defines the request schema for `/cra/loans/register`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -22631,6 +23653,7 @@ pub struct CraLoansRegisterRequest {
     ///A list of loans to register.
     pub loans: ::std::vec::Vec<CraLoanRegister>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoansRegisterRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22638,6 +23661,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansRegisterRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansRegisterRequest {
     const NAME: &'static str = "CraLoansRegisterRequest";
     const FIELDS: &'static [&'static str] = &["loans"];
@@ -22662,6 +23686,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansRegisterRequest {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoansRegisterRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22678,6 +23703,7 @@ impl ::serde::Serialize for CraLoansRegisterRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoansRegisterRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22702,17 +23728,20 @@ impl ::schemars::JsonSchema for CraLoansRegisterRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraLoansRegisterRequest {
     /// A value with its required fields (`loans`); set optional fields with the methods named after them.
     pub fn new(loans: ::std::vec::Vec<CraLoanRegister>) -> Self {
         Self { loans }
     }
 }
+#[cfg(feature = "check")]
 ///CraLoansRegisterResponse defines the response schema for `/cra/loans/register`.
 #[derive(Clone, Debug)]
 pub struct CraLoansRegisterResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoansRegisterResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22720,6 +23749,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansRegisterResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansRegisterResponse {
     const NAME: &'static str = "CraLoansRegisterResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -22744,6 +23774,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansRegisterResponse {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoansRegisterResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22760,6 +23791,7 @@ impl ::serde::Serialize for CraLoansRegisterResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoansRegisterResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22778,6 +23810,7 @@ impl ::schemars::JsonSchema for CraLoansRegisterResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///CraLoansUnregisterRequest defines the request schema for `/cra/loans/unregister`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -22785,6 +23818,7 @@ pub struct CraLoansUnregisterRequest {
     ///A list of loans to unregister.
     pub loans: ::std::vec::Vec<CraLoanUnregister>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoansUnregisterRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22792,6 +23826,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansUnregisterRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUnregisterRequest {
     const NAME: &'static str = "CraLoansUnregisterRequest";
     const FIELDS: &'static [&'static str] = &["loans"];
@@ -22816,6 +23851,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUnregisterRequest {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoansUnregisterRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22832,6 +23868,7 @@ impl ::serde::Serialize for CraLoansUnregisterRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoansUnregisterRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22856,12 +23893,14 @@ impl ::schemars::JsonSchema for CraLoansUnregisterRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraLoansUnregisterRequest {
     /// A value with its required fields (`loans`); set optional fields with the methods named after them.
     pub fn new(loans: ::std::vec::Vec<CraLoanUnregister>) -> Self {
         Self { loans }
     }
 }
+#[cfg(feature = "check")]
 ///CraLoansUpdateRequest defines the request schema for `/cra/loans/update`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -22869,6 +23908,7 @@ pub struct CraLoansUpdateRequest {
     ///A list of loans to update.
     pub loans: ::std::vec::Vec<CraLoanUpdate>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoansUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22876,6 +23916,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansUpdateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUpdateRequest {
     const NAME: &'static str = "CraLoansUpdateRequest";
     const FIELDS: &'static [&'static str] = &["loans"];
@@ -22900,6 +23941,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUpdateRequest {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoansUpdateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22916,6 +23958,7 @@ impl ::serde::Serialize for CraLoansUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoansUpdateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22940,17 +23983,20 @@ impl ::schemars::JsonSchema for CraLoansUpdateRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraLoansUpdateRequest {
     /// A value with its required fields (`loans`); set optional fields with the methods named after them.
     pub fn new(loans: ::std::vec::Vec<CraLoanUpdate>) -> Self {
         Self { loans }
     }
 }
+#[cfg(feature = "check")]
 ///CraLoansUpdateResponse defines the response schema for `/cra/loans/update`.
 #[derive(Clone, Debug)]
 pub struct CraLoansUpdateResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoansUpdateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22958,6 +24004,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoansUpdateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUpdateResponse {
     const NAME: &'static str = "CraLoansUpdateResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -22982,6 +24029,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraLoansUpdateResponse {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoansUpdateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22998,6 +24046,7 @@ impl ::serde::Serialize for CraLoansUpdateResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraLoansUpdateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23016,6 +24065,7 @@ impl ::schemars::JsonSchema for CraLoansUpdateResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///CraMonitoringInsightsGetRequest defines the request schema for `/cra/monitoring_insights/get`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -23024,6 +24074,7 @@ pub struct CraMonitoringInsightsGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23031,6 +24082,7 @@ impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsGetRequest {
     const NAME: &'static str = "CraMonitoringInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -23068,6 +24120,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsGetRequest 
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraMonitoringInsightsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23092,6 +24145,7 @@ impl ::serde::Serialize for CraMonitoringInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraMonitoringInsightsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23132,6 +24186,7 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsGetRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraMonitoringInsightsGetRequest {
     /// A value with its required fields (`consumer_report_permissible_purpose`); set optional fields with the methods named after them.
     pub fn new(
@@ -23154,6 +24209,7 @@ impl CraMonitoringInsightsGetRequest {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraMonitoringInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsGetRequest")
@@ -23166,6 +24222,7 @@ impl ::std::fmt::Debug for CraMonitoringInsightsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "check")]
 ///CraMonitoringInsightsGetResponse defines the response schema for `cra/monitoring_insights/get`
 #[derive(Clone, Debug)]
 pub struct CraMonitoringInsightsGetResponse {
@@ -23174,6 +24231,7 @@ pub struct CraMonitoringInsightsGetResponse {
     pub request_id: RequestId,
     pub user_insights_id: UserInsightsId,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23181,6 +24239,7 @@ impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsGetResponse {
     const NAME: &'static str = "CraMonitoringInsightsGetResponse";
     const FIELDS: &'static [&'static str] = &["items", "request_id", "user_insights_id"];
@@ -23211,6 +24270,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsGetResponse
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraMonitoringInsightsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23229,6 +24289,7 @@ impl ::serde::Serialize for CraMonitoringInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraMonitoringInsightsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23263,6 +24324,7 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsGetResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///An object representing a Monitoring Insights Item
 #[derive(Clone, Debug)]
 pub struct CraMonitoringInsightsItem {
@@ -23279,6 +24341,7 @@ pub struct CraMonitoringInsightsItem {
     pub item_id: ::std::string::String,
     pub status: MonitoringInsightsItemStatus,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23286,6 +24349,7 @@ impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsItem {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsItem {
     const NAME: &'static str = "CraMonitoringInsightsItem";
     const FIELDS: &'static [&'static str] = &[
@@ -23336,6 +24400,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsItem {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraMonitoringInsightsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23358,6 +24423,7 @@ impl ::serde::Serialize for CraMonitoringInsightsItem {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraMonitoringInsightsItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23422,6 +24488,7 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsItem {
         o.finish("An object representing a Monitoring Insights Item")
     }
 }
+#[cfg(feature = "check")]
 ///CraMonitoringInsightsSubscribeRequest defines the request schema for `/cra/monitoring_insights/subscribe`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -23437,6 +24504,7 @@ pub struct CraMonitoringInsightsSubscribeRequest {
     ///URL to which Plaid will send Cash Flow Updates webhooks, for example when the requested Cash Flow Updates report is ready.
     pub webhook: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsSubscribeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23444,6 +24512,7 @@ impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsSubscribeRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsSubscribeRequest {
     const NAME: &'static str = "CraMonitoringInsightsSubscribeRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -23486,6 +24555,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsSubscribeRe
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraMonitoringInsightsSubscribeRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23511,6 +24581,7 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23565,6 +24636,7 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraMonitoringInsightsSubscribeRequest {
     /// A value with its required fields (`webhook`); set optional fields with the methods named after them.
     pub fn new(webhook: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -23600,6 +24672,7 @@ impl CraMonitoringInsightsSubscribeRequest {
         self
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Debug for CraMonitoringInsightsSubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsSubscribeRequest")
@@ -23611,12 +24684,14 @@ impl ::std::fmt::Debug for CraMonitoringInsightsSubscribeRequest {
             .finish()
     }
 }
+#[cfg(feature = "check")]
 ///CraMonitoringInsightsSubscribeResponse defines the response schema for `cra/monitoring_insights/subscribe`
 #[derive(Clone, Debug)]
 pub struct CraMonitoringInsightsSubscribeResponse {
     pub request_id: RequestId,
     pub subscription_id: CraMonitoringInsightsSubscriptionId,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsSubscribeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23624,6 +24699,7 @@ impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsSubscribeResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsSubscribeResponse {
     const NAME: &'static str = "CraMonitoringInsightsSubscribeResponse";
     const FIELDS: &'static [&'static str] = &["request_id", "subscription_id"];
@@ -23651,6 +24727,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsSubscribeRe
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraMonitoringInsightsSubscribeResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23668,6 +24745,7 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23695,6 +24773,7 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///A unique identifier for the subscription.
 #[derive(
     ::serde::Deserialize,
@@ -23709,6 +24788,7 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeResponse {
 )]
 #[serde(transparent)]
 pub struct CraMonitoringInsightsSubscriptionId(pub ::std::string::String);
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraMonitoringInsightsSubscriptionId {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23729,46 +24809,54 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsSubscriptionId {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<&str> for CraMonitoringInsightsSubscriptionId {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "check")]
 impl ::std::ops::Deref for CraMonitoringInsightsSubscriptionId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<CraMonitoringInsightsSubscriptionId>
 for ::std::string::String {
     fn from(value: CraMonitoringInsightsSubscriptionId) -> Self {
         value.0
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::From<::std::string::String>
 for CraMonitoringInsightsSubscriptionId {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraMonitoringInsightsSubscriptionId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraMonitoringInsightsSubscriptionId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "check")]
 ///CraMonitoringInsightsUnsubscribeRequest defines the request schema for `/cra/monitoring_insights/unsubscribe`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CraMonitoringInsightsUnsubscribeRequest {
     pub subscription_id: CraMonitoringInsightsSubscriptionId,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsUnsubscribeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23776,6 +24864,7 @@ impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsUnsubscribeRequest 
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsUnsubscribeRequest {
     const NAME: &'static str = "CraMonitoringInsightsUnsubscribeRequest";
     const FIELDS: &'static [&'static str] = &["subscription_id"];
@@ -23800,6 +24889,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonitoringInsightsUnsubscribe
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraMonitoringInsightsUnsubscribeRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23816,6 +24906,7 @@ impl ::serde::Serialize for CraMonitoringInsightsUnsubscribeRequest {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraMonitoringInsightsUnsubscribeRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23842,6 +24933,7 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsUnsubscribeRequest {
         )
     }
 }
+#[cfg(feature = "check")]
 impl CraMonitoringInsightsUnsubscribeRequest {
     /// A value with its required fields (`subscription_id`); set optional fields with the methods named after them.
     pub fn new(
@@ -23852,11 +24944,13 @@ impl CraMonitoringInsightsUnsubscribeRequest {
         }
     }
 }
+#[cfg(feature = "check")]
 ///CraMonitoringInsightsUnsubscribeResponse defines the response schema for `cra/monitoring_insights/unsubscribe`
 #[derive(Clone, Debug)]
 pub struct CraMonitoringInsightsUnsubscribeResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsUnsubscribeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23864,6 +24958,7 @@ impl<'de> ::serde::Deserialize<'de> for CraMonitoringInsightsUnsubscribeResponse
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CraMonitoringInsightsUnsubscribeResponse {
     const NAME: &'static str = "CraMonitoringInsightsUnsubscribeResponse";
@@ -23889,6 +24984,7 @@ for CraMonitoringInsightsUnsubscribeResponse {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraMonitoringInsightsUnsubscribeResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23905,6 +25001,7 @@ impl ::serde::Serialize for CraMonitoringInsightsUnsubscribeResponse {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraMonitoringInsightsUnsubscribeResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23925,6 +25022,7 @@ impl ::schemars::JsonSchema for CraMonitoringInsightsUnsubscribeResponse {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Modeled estimate of the monthly income.
 #[derive(Clone, Debug)]
 pub struct CraMonthlyIncomeValues {
@@ -23933,6 +25031,7 @@ pub struct CraMonthlyIncomeValues {
     ///Net Income estimated from observed transactions.
     pub net_income: f64,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraMonthlyIncomeValues {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23940,6 +25039,7 @@ impl<'de> ::serde::Deserialize<'de> for CraMonthlyIncomeValues {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraMonthlyIncomeValues {
     const NAME: &'static str = "CraMonthlyIncomeValues";
     const FIELDS: &'static [&'static str] = &["gross_income", "net_income"];
@@ -23967,6 +25067,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraMonthlyIncomeValues {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraMonthlyIncomeValues {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23984,6 +25085,7 @@ impl ::serde::Serialize for CraMonthlyIncomeValues {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraMonthlyIncomeValues {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -24013,6 +25115,7 @@ impl ::schemars::JsonSchema for CraMonthlyIncomeValues {
         o.finish("Modeled estimate of the monthly income.")
     }
 }
+#[cfg(feature = "check")]
 ///Contains data about the connected Item.
 #[derive(Clone, Debug)]
 pub struct CraNetworkInsightsItem {
@@ -24023,6 +25126,7 @@ pub struct CraNetworkInsightsItem {
     ///The identifier for the Item.
     pub item_id: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraNetworkInsightsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24030,6 +25134,7 @@ impl<'de> ::serde::Deserialize<'de> for CraNetworkInsightsItem {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraNetworkInsightsItem {
     const NAME: &'static str = "CraNetworkInsightsItem";
     const FIELDS: &'static [&'static str] = &[
@@ -24064,6 +25169,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraNetworkInsightsItem {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraNetworkInsightsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24082,6 +25188,7 @@ impl ::serde::Serialize for CraNetworkInsightsItem {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraNetworkInsightsItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -24118,6 +25225,7 @@ impl ::schemars::JsonSchema for CraNetworkInsightsItem {
         o.finish("Contains data about the connected Item.")
     }
 }
+#[cfg(feature = "check")]
 ///Contains data for the CRA Network Attributes Report.
 #[derive(Clone, Debug)]
 pub struct CraNetworkInsightsReport {
@@ -24129,6 +25237,7 @@ pub struct CraNetworkInsightsReport {
     ///The unique identifier associated with the report object.
     pub report_id: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraNetworkInsightsReport {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24136,6 +25245,7 @@ impl<'de> ::serde::Deserialize<'de> for CraNetworkInsightsReport {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraNetworkInsightsReport {
     const NAME: &'static str = "CraNetworkInsightsReport";
     const FIELDS: &'static [&'static str] = &[
@@ -24174,6 +25284,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraNetworkInsightsReport {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraNetworkInsightsReport {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24193,6 +25304,7 @@ impl ::serde::Serialize for CraNetworkInsightsReport {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraNetworkInsightsReport {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -24236,6 +25348,7 @@ impl ::schemars::JsonSchema for CraNetworkInsightsReport {
         o.finish("Contains data for the CRA Network Attributes Report.")
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The Partner Insights report of the bank data for an end user.
 #[derive(Clone, Debug, Default)]
 pub struct CraPartnerInsights {
@@ -24250,6 +25363,7 @@ pub struct CraPartnerInsights {
     ///A unique identifier associated with the Partner Insights object.
     pub report_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CraPartnerInsights {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24257,6 +25371,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsights {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsights {
     const NAME: &'static str = "CraPartnerInsights";
     const FIELDS: &'static [&'static str] = &[
@@ -24303,6 +25418,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsights {
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CraPartnerInsights {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24331,6 +25447,7 @@ impl ::serde::Serialize for CraPartnerInsights {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPartnerInsights {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -24776,6 +25893,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraPartnerInsightsBureau
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///Fired when a partner insights report has finished generating and results are available
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsCompleteWebhook {
@@ -24787,6 +25905,7 @@ pub struct CraPartnerInsightsCompleteWebhook {
     ///`CRA_INSIGHTS`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsCompleteWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24794,6 +25913,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsCompleteWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsCompleteWebhook {
     const NAME: &'static str = "CraPartnerInsightsCompleteWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -24832,6 +25952,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsCompleteWebhoo
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraPartnerInsightsCompleteWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24851,6 +25972,7 @@ impl ::serde::Serialize for CraPartnerInsightsCompleteWebhook {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPartnerInsightsCompleteWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -24898,6 +26020,7 @@ impl ::schemars::JsonSchema for CraPartnerInsightsCompleteWebhook {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Fired when a partner insights report has failed to generate
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsErrorWebhook {
@@ -24909,6 +26032,7 @@ pub struct CraPartnerInsightsErrorWebhook {
     ///`CRA_INSIGHTS`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsErrorWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24916,6 +26040,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsErrorWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsErrorWebhook {
     const NAME: &'static str = "CraPartnerInsightsErrorWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -24954,6 +26079,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsErrorWebhook {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraPartnerInsightsErrorWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24973,6 +26099,7 @@ impl ::serde::Serialize for CraPartnerInsightsErrorWebhook {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPartnerInsightsErrorWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25142,6 +26269,7 @@ impl CraPartnerInsightsFicoInput {
         }
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///Report characteristics returned by FICO describing the banking data used to generate the UltraFICO score.
 #[derive(Clone, Debug, Default)]
 pub struct CraPartnerInsightsFicoReportCharacteristics {
@@ -25190,6 +26318,7 @@ pub struct CraPartnerInsightsFicoReportCharacteristics {
     ///Total number of days with a negative balance over the past 6 months.
     pub tot_number_days_with_negative_balance_over_6_months: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsFicoReportCharacteristics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25197,6 +26326,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsFicoReportCharacterist
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CraPartnerInsightsFicoReportCharacteristics {
     const NAME: &'static str = "CraPartnerInsightsFicoReportCharacteristics";
@@ -25340,6 +26470,7 @@ for CraPartnerInsightsFicoReportCharacteristics {
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CraPartnerInsightsFicoReportCharacteristics {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25478,6 +26609,7 @@ impl ::serde::Serialize for CraPartnerInsightsFicoReportCharacteristics {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPartnerInsightsFicoReportCharacteristics {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25644,6 +26776,7 @@ impl ::schemars::JsonSchema for CraPartnerInsightsFicoReportCharacteristics {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The calculated UltraFICO scores returned as part of the Partner Insights report.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsFicoResults {
@@ -25655,6 +26788,7 @@ pub struct CraPartnerInsightsFicoResults {
     ///UltraFICO scoring results, one per provided base FICO score request.
     pub ultrafico_score_results: ::std::vec::Vec<CraPartnerInsightsUltraFicoScoreResult>,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsFicoResults {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25662,6 +26796,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsFicoResults {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsFicoResults {
     const NAME: &'static str = "CraPartnerInsightsFicoResults";
     const FIELDS: &'static [&'static str] = &[
@@ -25696,6 +26831,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsFicoResults {
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CraPartnerInsightsFicoResults {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25720,6 +26856,7 @@ impl ::serde::Serialize for CraPartnerInsightsFicoResults {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPartnerInsightsFicoResults {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25760,6 +26897,7 @@ impl ::schemars::JsonSchema for CraPartnerInsightsFicoResults {
         )
     }
 }
+#[cfg(feature = "income")]
 ///CraPartnerInsightsGetRequest defines the request schema for `/cra/partner_insights/get`.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -25767,6 +26905,7 @@ pub struct CraPartnerInsightsGetRequest {
     pub user_tier: ::std::option::Option<CraUserTier>,
     pub user_token: UserToken,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25774,6 +26913,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsGetRequest {
     const NAME: &'static str = "CraPartnerInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &["user_tier", "user_token"];
@@ -25801,6 +26941,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsGetRequest {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CraPartnerInsightsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25818,6 +26959,7 @@ impl ::serde::Serialize for CraPartnerInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPartnerInsightsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25843,6 +26985,7 @@ impl ::schemars::JsonSchema for CraPartnerInsightsGetRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CraPartnerInsightsGetRequest {
     /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
     pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
@@ -25857,6 +27000,7 @@ impl CraPartnerInsightsGetRequest {
         self
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CraPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraPartnerInsightsGetRequest")
@@ -25865,12 +27009,14 @@ impl ::std::fmt::Debug for CraPartnerInsightsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///CraPartnerInsightsGetResponse defines the response schema for `/cra/partner_insights/get`.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsGetResponse {
     pub report: ::std::vec::Vec<CraPartnerInsights>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25878,6 +27024,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsGetResponse {
     const NAME: &'static str = "CraPartnerInsightsGetResponse";
     const FIELDS: &'static [&'static str] = &["report", "request_id"];
@@ -25905,6 +27052,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsGetResponse {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CraPartnerInsightsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25922,6 +27070,7 @@ impl ::serde::Serialize for CraPartnerInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPartnerInsightsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25949,6 +27098,7 @@ impl ::schemars::JsonSchema for CraPartnerInsightsGetResponse {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The details and metadata for an end user's Item.
 #[derive(Clone, Debug, Default)]
 pub struct CraPartnerInsightsItem {
@@ -25961,6 +27111,7 @@ pub struct CraPartnerInsightsItem {
     ///The identifier for the Item.
     pub item_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25968,6 +27119,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsItem {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsItem {
     const NAME: &'static str = "CraPartnerInsightsItem";
     const FIELDS: &'static [&'static str] = &[
@@ -26006,6 +27158,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsItem {
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CraPartnerInsightsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26030,6 +27183,7 @@ impl ::serde::Serialize for CraPartnerInsightsItem {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPartnerInsightsItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26073,6 +27227,7 @@ impl ::schemars::JsonSchema for CraPartnerInsightsItem {
         o.finish("The details and metadata for an end user's Item.")
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///Account data corresponding to the Item from which Partner Insights were generated.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsItemAccount {
@@ -26095,6 +27250,7 @@ Note that the mask may be non-unique between an Item's accounts, and it may also
     pub subtype: DepositoryAccountSubtype,
     pub type_: CreditBankIncomeAccountType,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsItemAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26102,6 +27258,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsItemAccount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsItemAccount {
     const NAME: &'static str = "CraPartnerInsightsItemAccount";
     const FIELDS: &'static [&'static str] = &[
@@ -26156,6 +27313,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsItemAccount {
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CraPartnerInsightsItemAccount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26179,6 +27337,7 @@ impl ::serde::Serialize for CraPartnerInsightsItemAccount {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPartnerInsightsItemAccount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26254,6 +27413,7 @@ impl ::schemars::JsonSchema for CraPartnerInsightsItemAccount {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///An object containing metadata about the extracted account.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsItemAccountMetadata {
@@ -26262,6 +27422,7 @@ pub struct CraPartnerInsightsItemAccountMetadata {
     ///The date of the earliest extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ("yyyy-mm-dd").
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsItemAccountMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26269,6 +27430,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsItemAccountMetadata {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsItemAccountMetadata {
     const NAME: &'static str = "CraPartnerInsightsItemAccountMetadata";
     const FIELDS: &'static [&'static str] = &["end_date", "start_date"];
@@ -26296,6 +27458,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsItemAccountMet
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CraPartnerInsightsItemAccountMetadata {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26313,6 +27476,7 @@ impl ::serde::Serialize for CraPartnerInsightsItemAccountMetadata {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPartnerInsightsItemAccountMetadata {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26344,6 +27508,7 @@ impl ::schemars::JsonSchema for CraPartnerInsightsItemAccountMetadata {
         o.finish("An object containing metadata about the extracted account.")
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The Prism Data insights for the user.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsPrism {
@@ -26355,6 +27520,7 @@ pub struct CraPartnerInsightsPrism {
     ///Details on whether the Prism Data attributes succeeded or failed to be generated.
     pub status: ::std::string::String,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsPrism {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26362,6 +27528,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsPrism {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsPrism {
     const NAME: &'static str = "CraPartnerInsightsPrism";
     const FIELDS: &'static [&'static str] = &[
@@ -26408,6 +27575,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsPrism {
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CraPartnerInsightsPrism {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26435,6 +27603,7 @@ impl ::serde::Serialize for CraPartnerInsightsPrism {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPartnerInsightsPrism {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26492,6 +27661,7 @@ impl ::schemars::JsonSchema for CraPartnerInsightsPrism {
         o.finish("The Prism Data insights for the user.")
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The calculated UltraFICO score.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsUltraFicoScore {
@@ -26521,6 +27691,7 @@ pub struct CraPartnerInsightsUltraFicoScore {
     pub score: i64,
     pub ultrafico_score_version: CraPartnerInsightsUltraFicoScoreVersion,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsUltraFicoScore {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26528,6 +27699,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsUltraFicoScore {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsUltraFicoScore {
     const NAME: &'static str = "CraPartnerInsightsUltraFicoScore";
     const FIELDS: &'static [&'static str] = &[
@@ -26602,6 +27774,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsUltraFicoScore
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CraPartnerInsightsUltraFicoScore {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26662,6 +27835,7 @@ impl ::serde::Serialize for CraPartnerInsightsUltraFicoScore {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScore {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26925,6 +28099,7 @@ impl CraPartnerInsightsUltraFicoScoreRequest {
         self
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The result of a single UltraFICO score generation request.
 #[derive(Clone, Debug, Default)]
 pub struct CraPartnerInsightsUltraFicoScoreResult {
@@ -26936,6 +28111,7 @@ pub struct CraPartnerInsightsUltraFicoScoreResult {
     pub request_correlation_id: ::std::option::Option<::std::string::String>,
     pub ultrafico_score: ::std::option::Option<CraPartnerInsightsUltraFicoScore>,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsUltraFicoScoreResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26943,6 +28119,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsUltraFicoScoreResult {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsUltraFicoScoreResult {
     const NAME: &'static str = "CraPartnerInsightsUltraFicoScoreResult";
     const FIELDS: &'static [&'static str] = &[
@@ -26981,6 +28158,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPartnerInsightsUltraFicoScore
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CraPartnerInsightsUltraFicoScoreResult {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27013,6 +28191,7 @@ impl ::serde::Serialize for CraPartnerInsightsUltraFicoScoreResult {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScoreResult {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27115,6 +28294,7 @@ for CraPartnerInsightsUltraFicoScoreVersion {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 /**A list of add-ons that can be included in the PDF.
 
 `cra_income_insights`: Include Income Insights report in the PDF.
@@ -27126,6 +28306,7 @@ pub enum CraPdfAddOns {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPdfAddOns {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27141,6 +28322,7 @@ impl ::schemars::JsonSchema for CraPdfAddOns {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraPdfAddOns {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -27150,6 +28332,7 @@ impl ::std::fmt::Display for CraPdfAddOns {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraPdfAddOns {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -27162,6 +28345,7 @@ impl ::std::str::FromStr for CraPdfAddOns {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraPdfAddOns {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -27170,6 +28354,7 @@ impl ::std::convert::TryFrom<&str> for CraPdfAddOns {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CraPdfAddOns {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -27178,6 +28363,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraPdfAddOns {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///The object containing prediction interval data.
 #[derive(Clone, Debug, Default)]
 pub struct CraPredictionInterval {
@@ -27189,6 +28375,7 @@ This is a percentage represented as a value between 0 and 1.*/
     ///The upper bound of the predicted attribute for the given probability.
     pub upper_bound: ::std::option::Option<f64>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraPredictionInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27196,6 +28383,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPredictionInterval {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraPredictionInterval {
     const NAME: &'static str = "CraPredictionInterval";
     const FIELDS: &'static [&'static str] = &[
@@ -27230,6 +28418,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraPredictionInterval {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraPredictionInterval {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27252,6 +28441,7 @@ impl ::serde::Serialize for CraPredictionInterval {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraPredictionInterval {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27288,12 +28478,14 @@ impl ::schemars::JsonSchema for CraPredictionInterval {
         o.finish("The object containing prediction interval data.")
     }
 }
+#[cfg(feature = "check")]
 ///Forward-looking modeled estimate of income based on recent income transactions and trends in active streams.
 #[derive(Clone, Debug)]
 pub struct CraProjectedModeledIncome {
     pub annual: CraAnnualIncomeValues,
     pub monthly: CraMonthlyIncomeValues,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraProjectedModeledIncome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27301,6 +28493,7 @@ impl<'de> ::serde::Deserialize<'de> for CraProjectedModeledIncome {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraProjectedModeledIncome {
     const NAME: &'static str = "CraProjectedModeledIncome";
     const FIELDS: &'static [&'static str] = &["annual", "monthly"];
@@ -27328,6 +28521,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraProjectedModeledIncome {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraProjectedModeledIncome {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27345,6 +28539,7 @@ impl ::serde::Serialize for CraProjectedModeledIncome {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraProjectedModeledIncome {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27376,6 +28571,7 @@ impl ::schemars::JsonSchema for CraProjectedModeledIncome {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Fired when a Check Report upgrade attempt has failed
 #[derive(Clone, Debug)]
 pub struct CraUpgradeFailedWebhook {
@@ -27389,6 +28585,7 @@ pub struct CraUpgradeFailedWebhook {
     ///`CHECK_REPORT`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraUpgradeFailedWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27396,6 +28593,7 @@ impl<'de> ::serde::Deserialize<'de> for CraUpgradeFailedWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraUpgradeFailedWebhook {
     const NAME: &'static str = "CraUpgradeFailedWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -27438,6 +28636,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraUpgradeFailedWebhook {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraUpgradeFailedWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27458,6 +28657,7 @@ impl ::serde::Serialize for CraUpgradeFailedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraUpgradeFailedWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27508,6 +28708,7 @@ impl ::schemars::JsonSchema for CraUpgradeFailedWebhook {
         o.finish("Fired when a Check Report upgrade attempt has failed")
     }
 }
+#[cfg(feature = "check")]
 ///Fired when a Check Report has failed to generate. To get more details, call `/user/items/get` and check for non-null `error` objects on the associated Items in the response. These `error` objects will contain more details on why the Item is in an error state and how to resolve it. After resolving the errors, you can try to re-generate the report.
 #[derive(Clone, Debug)]
 pub struct CraUserCheckReportFailedWebhook {
@@ -27521,6 +28722,7 @@ pub struct CraUserCheckReportFailedWebhook {
     ///`CHECK_REPORT`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraUserCheckReportFailedWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27528,6 +28730,7 @@ impl<'de> ::serde::Deserialize<'de> for CraUserCheckReportFailedWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraUserCheckReportFailedWebhook {
     const NAME: &'static str = "CraUserCheckReportFailedWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -27570,6 +28773,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraUserCheckReportFailedWebhook 
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraUserCheckReportFailedWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27590,6 +28794,7 @@ impl ::serde::Serialize for CraUserCheckReportFailedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraUserCheckReportFailedWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27644,6 +28849,7 @@ impl ::schemars::JsonSchema for CraUserCheckReportFailedWebhook {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Fired when the Check Report is ready to be retrieved. Once this webhook has fired, the report will be available to retrieve for 24 hours.
 #[derive(Clone, Debug)]
 pub struct CraUserCheckReportReadyWebhook {
@@ -27661,6 +28867,7 @@ pub struct CraUserCheckReportReadyWebhook {
     ///`CHECK_REPORT`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraUserCheckReportReadyWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27668,6 +28875,7 @@ impl<'de> ::serde::Deserialize<'de> for CraUserCheckReportReadyWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraUserCheckReportReadyWebhook {
     const NAME: &'static str = "CraUserCheckReportReadyWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -27718,6 +28926,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraUserCheckReportReadyWebhook {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraUserCheckReportReadyWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27744,6 +28953,7 @@ impl ::serde::Serialize for CraUserCheckReportReadyWebhook {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraUserCheckReportReadyWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27812,6 +29022,7 @@ impl ::schemars::JsonSchema for CraUserCheckReportReadyWebhook {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The tier of the user.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraUserTier {
@@ -27820,6 +29031,7 @@ pub enum CraUserTier {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraUserTier {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27832,6 +29044,7 @@ impl ::schemars::JsonSchema for CraUserTier {
         crate::json_schema::open_enum(&["free", "paid"], "The tier of the user.")
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::fmt::Display for CraUserTier {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -27841,6 +29054,7 @@ impl ::std::fmt::Display for CraUserTier {
         }
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::str::FromStr for CraUserTier {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -27853,6 +29067,7 @@ impl ::std::str::FromStr for CraUserTier {
         }
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::TryFrom<&str> for CraUserTier {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -27861,6 +29076,7 @@ impl ::std::convert::TryFrom<&str> for CraUserTier {
         value.parse()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::TryFrom<::std::string::String> for CraUserTier {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -27869,6 +29085,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraUserTier {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///Account information within the Home Lending Income Report.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeAccount {
@@ -27889,6 +29106,7 @@ Note that the mask may be non-unique between an Item's accounts, and it may also
     pub subtype: ::std::option::Option<AccountSubtype>,
     pub type_: AccountType,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27896,6 +29114,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeAccount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeAccount {
     const NAME: &'static str = "CraVerificationIncomeAccount";
     const FIELDS: &'static [&'static str] = &[
@@ -27946,6 +29165,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeAccount {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeAccount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27968,6 +29188,7 @@ impl ::serde::Serialize for CraVerificationIncomeAccount {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeAccount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28026,6 +29247,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeAccount {
         o.finish("Account information within the Home Lending Income Report.")
     }
 }
+#[cfg(feature = "check")]
 /**The income category for a given stream. The streams returned in the response will be filtered based on these primary and secondary income categories.
 
 See the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv) for a full list of income categories.*/
@@ -28036,6 +29258,7 @@ pub struct CraVerificationIncomeCategory {
     ///A granular category conveying the stream's intent.
     pub secondary: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeCategory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28043,6 +29266,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeCategory {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeCategory {
     const NAME: &'static str = "CraVerificationIncomeCategory";
     const FIELDS: &'static [&'static str] = &["primary", "secondary"];
@@ -28070,6 +29294,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeCategory {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeCategory {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28087,6 +29312,7 @@ impl ::serde::Serialize for CraVerificationIncomeCategory {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeCategory {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28120,6 +29346,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeCategory {
         )
     }
 }
+#[cfg(feature = "check")]
 ///The details and metadata for an end user's Item within the Home Lending Income Report.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeItem {
@@ -28133,6 +29360,7 @@ pub struct CraVerificationIncomeItem {
     ///The time when this Item's data was last retrieved from the financial institution.
     pub last_updated_time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28140,6 +29368,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeItem {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeItem {
     const NAME: &'static str = "CraVerificationIncomeItem";
     const FIELDS: &'static [&'static str] = &[
@@ -28182,6 +29411,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeItem {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28202,6 +29432,7 @@ impl ::serde::Serialize for CraVerificationIncomeItem {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28248,6 +29479,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeItem {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Modeled income metrics for a given income stream or user summary.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeMetrics {
@@ -28255,6 +29487,7 @@ pub struct CraVerificationIncomeMetrics {
     pub iso_currency_code: ::std::option::Option<CreditIsoCurrencyCode>,
     pub unofficial_currency_code: ::std::option::Option<CreditUnofficialCurrencyCode>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeMetrics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28262,6 +29495,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeMetrics {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeMetrics {
     const NAME: &'static str = "CraVerificationIncomeMetrics";
     const FIELDS: &'static [&'static str] = &[
@@ -28296,6 +29530,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeMetrics {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeMetrics {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28314,6 +29549,7 @@ impl ::serde::Serialize for CraVerificationIncomeMetrics {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeMetrics {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28350,12 +29586,14 @@ impl ::schemars::JsonSchema for CraVerificationIncomeMetrics {
         o.finish("Modeled income metrics for a given income stream or user summary.")
     }
 }
+#[cfg(feature = "check")]
 ///Metadata of the income stream's next payment.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeNextPayment {
     ///The expected date of the income stream's next payment. The date will be returned in an ISO 8601 format (YYYY-MM-DD).
     pub date: ::chrono::naive::NaiveDate,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeNextPayment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28363,6 +29601,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeNextPayment {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeNextPayment {
     const NAME: &'static str = "CraVerificationIncomeNextPayment";
     const FIELDS: &'static [&'static str] = &["date"];
@@ -28387,6 +29626,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeNextPayment
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeNextPayment {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28403,6 +29643,7 @@ impl ::serde::Serialize for CraVerificationIncomeNextPayment {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeNextPayment {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28427,6 +29668,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeNextPayment {
         o.finish("Metadata of the income stream's next payment.")
     }
 }
+#[cfg(feature = "check")]
 /**The income pay frequency.
 `WEEKLY`: Weekly pay frequency.
 `BIWEEKLY`: Biweekly pay frequency.
@@ -28445,6 +29687,7 @@ pub enum CraVerificationIncomePayFrequency {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomePayFrequency {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28462,6 +29705,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomePayFrequency {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraVerificationIncomePayFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -28475,6 +29719,7 @@ impl ::std::fmt::Display for CraVerificationIncomePayFrequency {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraVerificationIncomePayFrequency {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -28491,6 +29736,7 @@ impl ::std::str::FromStr for CraVerificationIncomePayFrequency {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraVerificationIncomePayFrequency {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -28499,6 +29745,7 @@ impl ::std::convert::TryFrom<&str> for CraVerificationIncomePayFrequency {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String>
 for CraVerificationIncomePayFrequency {
     type Error = self::error::ConversionError;
@@ -28508,6 +29755,7 @@ for CraVerificationIncomePayFrequency {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///The object containing data about the income provider.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeProvider {
@@ -28516,6 +29764,7 @@ pub struct CraVerificationIncomeProvider {
     ///The name of the income provider.
     pub name: ::std::string::String,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeProvider {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28523,6 +29772,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeProvider {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeProvider {
     const NAME: &'static str = "CraVerificationIncomeProvider";
     const FIELDS: &'static [&'static str] = &["is_normalized", "name"];
@@ -28550,6 +29800,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeProvider {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeProvider {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28567,6 +29818,7 @@ impl ::serde::Serialize for CraVerificationIncomeProvider {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeProvider {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28598,6 +29850,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeProvider {
         o.finish("The object containing data about the income provider.")
     }
 }
+#[cfg(feature = "check")]
 ///An object representing an Income Report within the Home Lending Report.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeReport {
@@ -28611,6 +29864,7 @@ pub struct CraVerificationIncomeReport {
     pub items: ::std::vec::Vec<CraVerificationIncomeItem>,
     pub user_summary: ::std::option::Option<CraVerificationIncomeUserSummary>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeReport {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28618,6 +29872,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeReport {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeReport {
     const NAME: &'static str = "CraVerificationIncomeReport";
     const FIELDS: &'static [&'static str] = &[
@@ -28660,6 +29915,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeReport {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeReport {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28680,6 +29936,7 @@ impl ::serde::Serialize for CraVerificationIncomeReport {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeReport {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28732,6 +29989,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeReport {
         )
     }
 }
+#[cfg(feature = "check")]
 /**The status of the income source.
 `ACTIVE`: The income source is active.
 `INACTIVE`: The income source is inactive.
@@ -28744,6 +30002,7 @@ pub enum CraVerificationIncomeStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28759,6 +30018,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeStatus {
         )
     }
 }
+#[cfg(feature = "check")]
 impl ::std::fmt::Display for CraVerificationIncomeStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -28769,6 +30029,7 @@ impl ::std::fmt::Display for CraVerificationIncomeStatus {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::str::FromStr for CraVerificationIncomeStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -28782,6 +30043,7 @@ impl ::std::str::FromStr for CraVerificationIncomeStatus {
         }
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<&str> for CraVerificationIncomeStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -28790,6 +30052,7 @@ impl ::std::convert::TryFrom<&str> for CraVerificationIncomeStatus {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 impl ::std::convert::TryFrom<::std::string::String> for CraVerificationIncomeStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -28798,6 +30061,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraVerificationIncomeSta
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///An income stream detected for the user.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeStream {
@@ -28814,6 +30078,7 @@ pub struct CraVerificationIncomeStream {
     ///The transactions data for the income stream ordered by ascending date.
     pub transactions: ::std::vec::Vec<CraVerificationIncomeTransaction>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeStream {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28821,6 +30086,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeStream {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeStream {
     const NAME: &'static str = "CraVerificationIncomeStream";
     const FIELDS: &'static [&'static str] = &[
@@ -28871,6 +30137,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeStream {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeStream {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28893,6 +30160,7 @@ impl ::serde::Serialize for CraVerificationIncomeStream {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeStream {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28957,6 +30225,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeStream {
         o.finish("An income stream detected for the user.")
     }
 }
+#[cfg(feature = "check")]
 ///Modeled insights for a given income stream.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeStreamInsights {
@@ -28966,6 +30235,7 @@ pub struct CraVerificationIncomeStreamInsights {
     pub pay_frequency: CraVerificationIncomePayFrequency,
     pub status: CraVerificationIncomeStatus,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeStreamInsights {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28973,6 +30243,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeStreamInsights {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeStreamInsights {
     const NAME: &'static str = "CraVerificationIncomeStreamInsights";
     const FIELDS: &'static [&'static str] = &[
@@ -29015,6 +30286,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeStreamInsig
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeStreamInsights {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29035,6 +30307,7 @@ impl ::serde::Serialize for CraVerificationIncomeStreamInsights {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeStreamInsights {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29087,6 +30360,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeStreamInsights {
         o.finish("Modeled insights for a given income stream.")
     }
 }
+#[cfg(feature = "check")]
 ///The transaction data for an income stream.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeTransaction {
@@ -29112,6 +30386,7 @@ Both dates are returned in an ISO 8601 format (YYYY-MM-DD).*/
     pub transaction_id: ::std::string::String,
     pub unofficial_currency_code: ::std::option::Option<CreditUnofficialCurrencyCode>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29119,6 +30394,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeTransaction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeTransaction {
     const NAME: &'static str = "CraVerificationIncomeTransaction";
     const FIELDS: &'static [&'static str] = &[
@@ -29177,6 +30453,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeTransaction
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeTransaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29201,6 +30478,7 @@ impl ::serde::Serialize for CraVerificationIncomeTransaction {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeTransaction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29275,6 +30553,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeTransaction {
         o.finish("The transaction data for an income stream.")
     }
 }
+#[cfg(feature = "check")]
 ///Metadata on whether this income transaction is an outlier.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeTransactionOutlier {
@@ -29283,6 +30562,7 @@ pub struct CraVerificationIncomeTransactionOutlier {
     ///Indicates whether an income transaction amount is unusually high compared to the amounts for that stream.
     pub is_outlier: bool,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeTransactionOutlier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29290,6 +30570,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeTransactionOutlier 
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeTransactionOutlier {
     const NAME: &'static str = "CraVerificationIncomeTransactionOutlier";
     const FIELDS: &'static [&'static str] = &["amount", "is_outlier"];
@@ -29317,6 +30598,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeTransaction
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeTransactionOutlier {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29334,6 +30616,7 @@ impl ::serde::Serialize for CraVerificationIncomeTransactionOutlier {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeTransactionOutlier {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29365,12 +30648,14 @@ impl ::schemars::JsonSchema for CraVerificationIncomeTransactionOutlier {
         o.finish("Metadata on whether this income transaction is an outlier.")
     }
 }
+#[cfg(feature = "check")]
 ///Aggregated summary of all income streams for this user.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeUserSummary {
     ///List of a user's aggregated income metrics for each currency.
     pub income_metrics: ::std::vec::Vec<CraVerificationIncomeMetrics>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeUserSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29378,6 +30663,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeUserSummary {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeUserSummary {
     const NAME: &'static str = "CraVerificationIncomeUserSummary";
     const FIELDS: &'static [&'static str] = &["income_metrics"];
@@ -29402,6 +30688,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeUserSummary
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeUserSummary {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29418,6 +30705,7 @@ impl ::serde::Serialize for CraVerificationIncomeUserSummary {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeUserSummary {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29442,6 +30730,7 @@ impl ::schemars::JsonSchema for CraVerificationIncomeUserSummary {
         o.finish("Aggregated summary of all income streams for this user.")
     }
 }
+#[cfg(feature = "check")]
 ///Modeled income values for a given time period.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeValues {
@@ -29450,6 +30739,7 @@ pub struct CraVerificationIncomeValues {
     ///Net Income estimated from observed transactions.
     pub net_income: f64,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeValues {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29457,6 +30747,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeValues {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeValues {
     const NAME: &'static str = "CraVerificationIncomeValues";
     const FIELDS: &'static [&'static str] = &["gross_income", "net_income"];
@@ -29484,6 +30775,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationIncomeValues {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeValues {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29501,6 +30793,7 @@ impl ::serde::Serialize for CraVerificationIncomeValues {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationIncomeValues {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29530,12 +30823,14 @@ impl ::schemars::JsonSchema for CraVerificationIncomeValues {
         o.finish("Modeled income values for a given time period.")
     }
 }
+#[cfg(feature = "check")]
 ///Modeled estimate of current income based on recently observed income transactions.
 #[derive(Clone, Debug)]
 pub struct CraVerificationModeledIncome {
     pub annual: CraVerificationIncomeValues,
     pub monthly: CraVerificationIncomeValues,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationModeledIncome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29543,6 +30838,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationModeledIncome {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationModeledIncome {
     const NAME: &'static str = "CraVerificationModeledIncome";
     const FIELDS: &'static [&'static str] = &["annual", "monthly"];
@@ -29570,6 +30866,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationModeledIncome {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationModeledIncome {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29587,6 +30884,7 @@ impl ::serde::Serialize for CraVerificationModeledIncome {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationModeledIncome {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29618,6 +30916,7 @@ impl ::schemars::JsonSchema for CraVerificationModeledIncome {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Contains data for the CRA Home Lending Report.
 #[derive(Clone, Debug)]
 pub struct CraVerificationReport {
@@ -29631,6 +30930,7 @@ pub struct CraVerificationReport {
     pub report_id: ::std::string::String,
     pub voa: ::std::option::Option<CraVoaReport>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationReport {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29638,6 +30938,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationReport {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationReport {
     const NAME: &'static str = "CraVerificationReport";
     const FIELDS: &'static [&'static str] = &[
@@ -29684,6 +30985,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVerificationReport {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationReport {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29711,6 +31013,7 @@ impl ::serde::Serialize for CraVerificationReport {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVerificationReport {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29768,6 +31071,7 @@ impl ::schemars::JsonSchema for CraVerificationReport {
         o.finish("Contains data for the CRA Home Lending Report.")
     }
 }
+#[cfg(feature = "check")]
 ///An object representing a VOA report.
 #[derive(Clone, Debug)]
 pub struct CraVoaReport {
@@ -29779,6 +31083,7 @@ pub struct CraVoaReport {
     ///Data returned by Plaid about each of the Items included in the Base Report.
     pub items: ::std::vec::Vec<CraVoaReportItem>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVoaReport {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29786,6 +31091,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVoaReport {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReport {
     const NAME: &'static str = "CraVoaReport";
     const FIELDS: &'static [&'static str] = &[
@@ -29824,6 +31130,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReport {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVoaReport {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29843,6 +31150,7 @@ impl ::serde::Serialize for CraVoaReport {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVoaReport {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29886,6 +31194,7 @@ impl ::schemars::JsonSchema for CraVoaReport {
         o.finish("An object representing a VOA report.")
     }
 }
+#[cfg(feature = "check")]
 ///VOA Report information about an account.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportAccount {
@@ -29914,6 +31223,7 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
     pub transactions_insights: CraVoaReportTransactionsInsights,
     pub type_: AccountType,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVoaReportAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29921,6 +31231,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVoaReportAccount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAccount {
     const NAME: &'static str = "CraVoaReportAccount";
     const FIELDS: &'static [&'static str] = &[
@@ -29995,6 +31306,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAccount {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVoaReportAccount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30023,6 +31335,7 @@ impl ::serde::Serialize for CraVoaReportAccount {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVoaReportAccount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30123,6 +31436,7 @@ impl ::schemars::JsonSchema for CraVoaReportAccount {
         o.finish("VOA Report information about an account.")
     }
 }
+#[cfg(feature = "check")]
 ///VOA Report information about an account's balances.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportAccountBalances {
@@ -30169,6 +31483,7 @@ Available for `credit` and `depository` type accounts.*/
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVoaReportAccountBalances {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30176,6 +31491,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVoaReportAccountBalances {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAccountBalances {
     const NAME: &'static str = "CraVoaReportAccountBalances";
     const FIELDS: &'static [&'static str] = &[
@@ -30233,6 +31549,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAccountBalances {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVoaReportAccountBalances {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30259,6 +31576,7 @@ impl ::serde::Serialize for CraVoaReportAccountBalances {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVoaReportAccountBalances {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30330,6 +31648,7 @@ impl ::schemars::JsonSchema for CraVoaReportAccountBalances {
         o.finish("VOA Report information about an account's balances.")
     }
 }
+#[cfg(feature = "check")]
 ///An object representing a balance held by an account in the past.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportAccountHistoricalBalance {
@@ -30344,6 +31663,7 @@ pub struct CraVoaReportAccountHistoricalBalance {
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVoaReportAccountHistoricalBalance {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30351,6 +31671,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVoaReportAccountHistoricalBalance {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAccountHistoricalBalance {
     const NAME: &'static str = "CraVoaReportAccountHistoricalBalance";
     const FIELDS: &'static [&'static str] = &[
@@ -30389,6 +31710,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAccountHistoricalBal
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVoaReportAccountHistoricalBalance {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30408,6 +31730,7 @@ impl ::serde::Serialize for CraVoaReportAccountHistoricalBalance {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVoaReportAccountHistoricalBalance {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30453,12 +31776,14 @@ impl ::schemars::JsonSchema for CraVoaReportAccountHistoricalBalance {
         o.finish("An object representing a balance held by an account in the past.")
     }
 }
+#[cfg(feature = "check")]
 ///Attributes for the VOA report.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportAttributes {
     pub total_inflow_amount: ::std::option::Option<TotalReportInflowAmount>,
     pub total_outflow_amount: ::std::option::Option<TotalReportOutflowAmount>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVoaReportAttributes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30466,6 +31791,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVoaReportAttributes {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAttributes {
     const NAME: &'static str = "CraVoaReportAttributes";
     const FIELDS: &'static [&'static str] = &[
@@ -30496,6 +31822,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportAttributes {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVoaReportAttributes {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30513,6 +31840,7 @@ impl ::serde::Serialize for CraVoaReportAttributes {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVoaReportAttributes {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30542,6 +31870,7 @@ impl ::schemars::JsonSchema for CraVoaReportAttributes {
         o.finish("Attributes for the VOA report.")
     }
 }
+#[cfg(feature = "check")]
 ///A representation of an Item within a VOA report.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportItem {
@@ -30555,6 +31884,7 @@ pub struct CraVoaReportItem {
     ///The date and time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
     pub last_update_time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVoaReportItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30562,6 +31892,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVoaReportItem {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportItem {
     const NAME: &'static str = "CraVoaReportItem";
     const FIELDS: &'static [&'static str] = &[
@@ -30604,6 +31935,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportItem {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVoaReportItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30624,6 +31956,7 @@ impl ::serde::Serialize for CraVoaReportItem {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVoaReportItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30668,6 +32001,7 @@ impl ::schemars::JsonSchema for CraVoaReportItem {
         o.finish("A representation of an Item within a VOA report.")
     }
 }
+#[cfg(feature = "check")]
 ///Transaction data associated with the account.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportTransactionsInsights {
@@ -30678,6 +32012,7 @@ pub struct CraVoaReportTransactionsInsights {
     ///The earliest timeframe provided by the FI, in an ISO 8601 format (YYYY-MM-DD).
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVoaReportTransactionsInsights {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30685,6 +32020,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVoaReportTransactionsInsights {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportTransactionsInsights {
     const NAME: &'static str = "CraVoaReportTransactionsInsights";
     const FIELDS: &'static [&'static str] = &[
@@ -30719,6 +32055,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CraVoaReportTransactionsInsights
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVoaReportTransactionsInsights {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30737,6 +32074,7 @@ impl ::serde::Serialize for CraVoaReportTransactionsInsights {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CraVoaReportTransactionsInsights {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30775,6 +32113,7 @@ impl ::schemars::JsonSchema for CraVoaReportTransactionsInsights {
         o.finish("Transaction data associated with the account.")
     }
 }
+#[cfg(feature = "income")]
 ///An object representing an end user's 1099 tax form
 #[derive(Clone, Debug)]
 pub struct Credit1099 {
@@ -30880,6 +32219,7 @@ pub struct Credit1099 {
     ///One of the values will be provided Payment card Third party network
     pub transactions_reported: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for Credit1099 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30887,6 +32227,7 @@ impl<'de> ::serde::Deserialize<'de> for Credit1099 {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for Credit1099 {
     const NAME: &'static str = "Credit1099";
     const FIELDS: &'static [&'static str] = &[
@@ -31131,6 +32472,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Credit1099 {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for Credit1099 {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31319,6 +32661,7 @@ impl ::serde::Serialize for Credit1099 {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Credit1099 {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -31698,6 +33041,7 @@ impl ::schemars::JsonSchema for Credit1099 {
         o.finish("An object representing an end user's 1099 tax form")
     }
 }
+#[cfg(feature = "income")]
 ///An object representing a filer used by 1099-K tax documents.
 #[derive(Clone, Debug, Default)]
 pub struct Credit1099Filer {
@@ -31709,6 +33053,7 @@ pub struct Credit1099Filer {
     ///One of the following values will be provided: Payment Settlement Entity (PSE), Electronic Payment Facilitator (EPF), Other Third Party
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for Credit1099Filer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31716,6 +33061,7 @@ impl<'de> ::serde::Deserialize<'de> for Credit1099Filer {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for Credit1099Filer {
     const NAME: &'static str = "Credit1099Filer";
     const FIELDS: &'static [&'static str] = &["address", "name", "tin", "type"];
@@ -31749,6 +33095,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Credit1099Filer {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for Credit1099Filer {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31773,6 +33120,7 @@ impl ::serde::Serialize for Credit1099Filer {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Credit1099Filer {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -31816,6 +33164,7 @@ impl ::schemars::JsonSchema for Credit1099Filer {
         o.finish("An object representing a filer used by 1099-K tax documents.")
     }
 }
+#[cfg(feature = "income")]
 ///An object representing a payer used by 1099-MISC tax documents.
 #[derive(Clone, Debug, Default)]
 pub struct Credit1099Payer {
@@ -31827,6 +33176,7 @@ pub struct Credit1099Payer {
     ///Tax identification number of payer.
     pub tin: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for Credit1099Payer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31834,6 +33184,7 @@ impl<'de> ::serde::Deserialize<'de> for Credit1099Payer {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for Credit1099Payer {
     const NAME: &'static str = "Credit1099Payer";
     const FIELDS: &'static [&'static str] = &[
@@ -31872,6 +33223,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Credit1099Payer {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for Credit1099Payer {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31896,6 +33248,7 @@ impl ::serde::Serialize for Credit1099Payer {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Credit1099Payer {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -31939,6 +33292,7 @@ impl ::schemars::JsonSchema for Credit1099Payer {
         o.finish("An object representing a payer used by 1099-MISC tax documents.")
     }
 }
+#[cfg(feature = "income")]
 ///An object representing a recipient used in both 1099-K and 1099-MISC tax documents.
 #[derive(Clone, Debug, Default)]
 pub struct Credit1099Recipient {
@@ -31954,6 +33308,7 @@ pub struct Credit1099Recipient {
     ///Tax identification number of recipient.
     pub tin: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for Credit1099Recipient {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31961,6 +33316,7 @@ impl<'de> ::serde::Deserialize<'de> for Credit1099Recipient {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for Credit1099Recipient {
     const NAME: &'static str = "Credit1099Recipient";
     const FIELDS: &'static [&'static str] = &[
@@ -32007,6 +33363,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Credit1099Recipient {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for Credit1099Recipient {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32039,6 +33396,7 @@ impl ::serde::Serialize for Credit1099Recipient {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Credit1099Recipient {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32098,6 +33456,7 @@ impl ::schemars::JsonSchema for Credit1099Recipient {
         )
     }
 }
+#[cfg(feature = "full")]
 ///A credit card type account.
 #[derive(
     ::serde::Deserialize,
@@ -32112,6 +33471,7 @@ impl ::schemars::JsonSchema for Credit1099Recipient {
 )]
 #[serde(transparent)]
 pub struct CreditAccount(pub ::std::string::String);
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditAccount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32130,32 +33490,38 @@ impl ::schemars::JsonSchema for CreditAccount {
         )
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<&str> for CreditAccount {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "full")]
 impl ::std::ops::Deref for CreditAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<CreditAccount> for ::std::string::String {
     fn from(value: CreditAccount) -> Self {
         value.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<::std::string::String> for CreditAccount {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::fmt::Display for CreditAccount {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::str::FromStr for CreditAccount {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -32265,6 +33631,7 @@ for CreditAccountSubtypes {
         Self(value)
     }
 }
+#[cfg(feature = "transfer")]
 /**Specifies the use case of the transfer. Required for transfers on an ACH network.
 
 `"ccd"` - Corporate Credit or Debit - fund transfer between two corporate bank accounts
@@ -32280,6 +33647,7 @@ pub enum CreditAchClass {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "transfer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditAchClass {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32295,6 +33663,7 @@ impl ::schemars::JsonSchema for CreditAchClass {
         )
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::fmt::Display for CreditAchClass {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -32305,6 +33674,7 @@ impl ::std::fmt::Display for CreditAchClass {
         }
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::str::FromStr for CreditAchClass {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -32318,6 +33688,7 @@ impl ::std::str::FromStr for CreditAchClass {
         }
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::TryFrom<&str> for CreditAchClass {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -32326,6 +33697,7 @@ impl ::std::convert::TryFrom<&str> for CreditAchClass {
         value.parse()
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::TryFrom<::std::string::String> for CreditAchClass {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -32334,6 +33706,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditAchClass {
         value.parse()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///This contains an amount, denominated in the currency specified by either `iso_currency_code` or `unofficial_currency_code`
 #[derive(Clone, Debug)]
 pub struct CreditAmountWithCurrency {
@@ -32342,6 +33715,7 @@ pub struct CreditAmountWithCurrency {
     pub iso_currency_code: ::std::option::Option<CreditIsoCurrencyCode>,
     pub unofficial_currency_code: ::std::option::Option<CreditUnofficialCurrencyCode>,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CreditAmountWithCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32349,6 +33723,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAmountWithCurrency {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditAmountWithCurrency {
     const NAME: &'static str = "CreditAmountWithCurrency";
     const FIELDS: &'static [&'static str] = &[
@@ -32383,6 +33758,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAmountWithCurrency {
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CreditAmountWithCurrency {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32401,6 +33777,7 @@ impl ::serde::Serialize for CreditAmountWithCurrency {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditAmountWithCurrency {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32439,6 +33816,7 @@ impl ::schemars::JsonSchema for CreditAmountWithCurrency {
         )
     }
 }
+#[cfg(feature = "income")]
 ///CreditAuditCopyTokenCreateRequest defines the request schema for `/credit/audit_copy_token/create`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -32446,6 +33824,7 @@ pub struct CreditAuditCopyTokenCreateRequest {
     ///List of report tokens; can include at most one VOA/standard Asset Report tokens and one VOE Asset Report Token.
     pub report_tokens: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32453,6 +33832,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenCreateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenCreateRequest {
     const NAME: &'static str = "CreditAuditCopyTokenCreateRequest";
     const FIELDS: &'static [&'static str] = &["report_tokens"];
@@ -32477,6 +33857,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenCreateReques
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditAuditCopyTokenCreateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32493,6 +33874,7 @@ impl ::serde::Serialize for CreditAuditCopyTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditAuditCopyTokenCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32519,12 +33901,14 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenCreateRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditAuditCopyTokenCreateRequest {
     /// A value with its required fields (`report_tokens`); set optional fields with the methods named after them.
     pub fn new(report_tokens: ::std::vec::Vec<::std::string::String>) -> Self {
         Self { report_tokens }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditAuditCopyTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenCreateRequest")
@@ -32532,6 +33916,7 @@ impl ::std::fmt::Debug for CreditAuditCopyTokenCreateRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///CreditAuditCopyTokenCreateResponse defines the response schema for `/credit/audit_copy_token/create`
 #[derive(Clone)]
 pub struct CreditAuditCopyTokenCreateResponse {
@@ -32539,6 +33924,7 @@ pub struct CreditAuditCopyTokenCreateResponse {
     pub audit_copy_token: ::std::string::String,
     pub request_id: RequestId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32546,6 +33932,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenCreateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenCreateResponse {
     const NAME: &'static str = "CreditAuditCopyTokenCreateResponse";
     const FIELDS: &'static [&'static str] = &["audit_copy_token", "request_id"];
@@ -32573,6 +33960,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenCreateRespon
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditAuditCopyTokenCreateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32590,6 +33978,7 @@ impl ::serde::Serialize for CreditAuditCopyTokenCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditAuditCopyTokenCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32617,6 +34006,7 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenCreateResponse {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditAuditCopyTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenCreateResponse")
@@ -32625,6 +34015,7 @@ impl ::std::fmt::Debug for CreditAuditCopyTokenCreateResponse {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///CreditAuditCopyTokenRemoveRequest defines the request schema for `/credit/audit_copy_token/remove`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -32632,6 +34023,7 @@ pub struct CreditAuditCopyTokenRemoveRequest {
     ///The `audit_copy_token` granting access to the Audit Copy you would like to revoke.
     pub audit_copy_token: ::std::string::String,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32639,6 +34031,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenRemoveRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenRemoveRequest {
     const NAME: &'static str = "CreditAuditCopyTokenRemoveRequest";
     const FIELDS: &'static [&'static str] = &["audit_copy_token"];
@@ -32663,6 +34056,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenRemoveReques
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditAuditCopyTokenRemoveRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32679,6 +34073,7 @@ impl ::serde::Serialize for CreditAuditCopyTokenRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditAuditCopyTokenRemoveRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32705,6 +34100,7 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenRemoveRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditAuditCopyTokenRemoveRequest {
     /// A value with its required fields (`audit_copy_token`); set optional fields with the methods named after them.
     pub fn new(
@@ -32715,6 +34111,7 @@ impl CreditAuditCopyTokenRemoveRequest {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditAuditCopyTokenRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenRemoveRequest")
@@ -32722,6 +34119,7 @@ impl ::std::fmt::Debug for CreditAuditCopyTokenRemoveRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///CreditAuditCopyTokenRemoveResponse defines the response schema for `/credit/audit_copy_token/remove`
 #[derive(Clone, Debug)]
 pub struct CreditAuditCopyTokenRemoveResponse {
@@ -32729,6 +34127,7 @@ pub struct CreditAuditCopyTokenRemoveResponse {
     pub removed: bool,
     pub request_id: RequestId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenRemoveResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32736,6 +34135,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenRemoveResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenRemoveResponse {
     const NAME: &'static str = "CreditAuditCopyTokenRemoveResponse";
     const FIELDS: &'static [&'static str] = &["removed", "request_id"];
@@ -32763,6 +34163,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenRemoveRespon
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditAuditCopyTokenRemoveResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32780,6 +34181,7 @@ impl ::serde::Serialize for CreditAuditCopyTokenRemoveResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditAuditCopyTokenRemoveResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32807,6 +34209,7 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenRemoveResponse {
         )
     }
 }
+#[cfg(feature = "income")]
 ///CreditAuditCopyTokenUpdateRequest defines the request schema for `/credit/audit_copy_token/update`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -32816,6 +34219,7 @@ pub struct CreditAuditCopyTokenUpdateRequest {
     ///Array of tokens which the specified Audit Copy Token will be updated with. The types of token supported are asset report token and employment report token. There can be at most 1 of each token type in the array.
     pub report_tokens: ::std::vec::Vec<AssetReportToken>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32823,6 +34227,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenUpdateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenUpdateRequest {
     const NAME: &'static str = "CreditAuditCopyTokenUpdateRequest";
     const FIELDS: &'static [&'static str] = &["audit_copy_token", "report_tokens"];
@@ -32850,6 +34255,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenUpdateReques
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditAuditCopyTokenUpdateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32867,6 +34273,7 @@ impl ::serde::Serialize for CreditAuditCopyTokenUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditAuditCopyTokenUpdateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32900,6 +34307,7 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenUpdateRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditAuditCopyTokenUpdateRequest {
     /// A value with its required fields (`audit_copy_token`, `report_tokens`); set optional fields with the methods named after them.
     pub fn new(
@@ -32912,6 +34320,7 @@ impl CreditAuditCopyTokenUpdateRequest {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditAuditCopyTokenUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenUpdateRequest")
@@ -32920,6 +34329,7 @@ impl ::std::fmt::Debug for CreditAuditCopyTokenUpdateRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///Defines the response schema for `/credit/audit_copy_token/update`
 #[derive(Clone, Debug)]
 pub struct CreditAuditCopyTokenUpdateResponse {
@@ -32927,6 +34337,7 @@ pub struct CreditAuditCopyTokenUpdateResponse {
     ///`true` if the Audit Copy Token was successfully updated.
     pub updated: bool,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenUpdateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32934,6 +34345,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAuditCopyTokenUpdateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenUpdateResponse {
     const NAME: &'static str = "CreditAuditCopyTokenUpdateResponse";
     const FIELDS: &'static [&'static str] = &["request_id", "updated"];
@@ -32961,6 +34373,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditAuditCopyTokenUpdateRespon
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditAuditCopyTokenUpdateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32978,6 +34391,7 @@ impl ::serde::Serialize for CreditAuditCopyTokenUpdateResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditAuditCopyTokenUpdateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33003,12 +34417,14 @@ impl ::schemars::JsonSchema for CreditAuditCopyTokenUpdateResponse {
         o.finish("Defines the response schema for `/credit/audit_copy_token/update`")
     }
 }
+#[cfg(feature = "income")]
 ///Object containing employer data.
 #[derive(Clone, Debug)]
 pub struct CreditBankEmployer {
     ///Name of the employer.
     pub name: ::std::string::String,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankEmployer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33016,6 +34432,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankEmployer {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmployer {
     const NAME: &'static str = "CreditBankEmployer";
     const FIELDS: &'static [&'static str] = &["name"];
@@ -33040,6 +34457,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmployer {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankEmployer {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33056,6 +34474,7 @@ impl ::serde::Serialize for CreditBankEmployer {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankEmployer {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33078,6 +34497,7 @@ impl ::schemars::JsonSchema for CreditBankEmployer {
         o.finish("Object containing employer data.")
     }
 }
+#[cfg(feature = "income")]
 ///Detailed information for the bank employment.
 #[derive(Clone, Debug)]
 pub struct CreditBankEmployment {
@@ -33091,6 +34511,7 @@ pub struct CreditBankEmployment {
     ///The date of the most recent deposit from this employer.
     pub latest_deposit_date: ::chrono::naive::NaiveDate,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankEmployment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33098,6 +34519,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankEmployment {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmployment {
     const NAME: &'static str = "CreditBankEmployment";
     const FIELDS: &'static [&'static str] = &[
@@ -33140,6 +34562,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmployment {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankEmployment {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33160,6 +34583,7 @@ impl ::serde::Serialize for CreditBankEmployment {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankEmployment {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33210,12 +34634,14 @@ impl ::schemars::JsonSchema for CreditBankEmployment {
         o.finish("Detailed information for the bank employment.")
     }
 }
+#[cfg(feature = "income")]
 ///CreditBankEmploymentGetRequest defines the request schema for `/beta/credit/v1/bank_employment/get`.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct CreditBankEmploymentGetRequest {
     pub user_token: UserToken,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33223,6 +34649,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentGetRequest {
     const NAME: &'static str = "CreditBankEmploymentGetRequest";
     const FIELDS: &'static [&'static str] = &["user_token"];
@@ -33247,6 +34674,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentGetRequest {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankEmploymentGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33263,6 +34691,7 @@ impl ::serde::Serialize for CreditBankEmploymentGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankEmploymentGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33283,6 +34712,7 @@ impl ::schemars::JsonSchema for CreditBankEmploymentGetRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditBankEmploymentGetRequest {
     /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
     pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
@@ -33291,6 +34721,7 @@ impl CreditBankEmploymentGetRequest {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditBankEmploymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankEmploymentGetRequest")
@@ -33298,6 +34729,7 @@ impl ::std::fmt::Debug for CreditBankEmploymentGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///CreditBankEmploymentGetResponse defines the response schema for `/beta/credit/v1/bank_employment/get`.
 #[derive(Clone, Debug)]
 pub struct CreditBankEmploymentGetResponse {
@@ -33305,6 +34737,7 @@ pub struct CreditBankEmploymentGetResponse {
     pub bank_employment_reports: ::std::vec::Vec<CreditBankEmploymentReport>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33312,6 +34745,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentGetResponse {
     const NAME: &'static str = "CreditBankEmploymentGetResponse";
     const FIELDS: &'static [&'static str] = &["bank_employment_reports", "request_id"];
@@ -33339,6 +34773,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentGetResponse 
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankEmploymentGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33356,6 +34791,7 @@ impl ::serde::Serialize for CreditBankEmploymentGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankEmploymentGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33383,6 +34819,7 @@ impl ::schemars::JsonSchema for CreditBankEmploymentGetResponse {
         )
     }
 }
+#[cfg(feature = "income")]
 ///The details and metadata for an end user's Item.
 #[derive(Clone, Debug)]
 pub struct CreditBankEmploymentItem {
@@ -33399,6 +34836,7 @@ pub struct CreditBankEmploymentItem {
     ///The time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. "2018-04-12T03:32:11Z").
     pub last_updated_time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33406,6 +34844,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentItem {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentItem {
     const NAME: &'static str = "CreditBankEmploymentItem";
     const FIELDS: &'static [&'static str] = &[
@@ -33452,6 +34891,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentItem {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankEmploymentItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33473,6 +34913,7 @@ impl ::serde::Serialize for CreditBankEmploymentItem {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankEmploymentItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33530,6 +34971,7 @@ impl ::schemars::JsonSchema for CreditBankEmploymentItem {
         o.finish("The details and metadata for an end user's Item.")
     }
 }
+#[cfg(feature = "income")]
 ///The report of the Bank Employment data for an end user.
 #[derive(Clone, Debug)]
 pub struct CreditBankEmploymentReport {
@@ -33544,6 +34986,7 @@ pub struct CreditBankEmploymentReport {
     ///If data from the Bank Employment report was unable to be retrieved, the warnings will contain information about the error that caused the data to be incomplete.
     pub warnings: ::std::vec::Vec<CreditBankEmploymentWarning>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentReport {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33551,6 +34994,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentReport {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentReport {
     const NAME: &'static str = "CreditBankEmploymentReport";
     const FIELDS: &'static [&'static str] = &[
@@ -33593,6 +35037,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentReport {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankEmploymentReport {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33613,6 +35058,7 @@ impl ::serde::Serialize for CreditBankEmploymentReport {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankEmploymentReport {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33663,6 +35109,7 @@ impl ::schemars::JsonSchema for CreditBankEmploymentReport {
         o.finish("The report of the Bank Employment data for an end user.")
     }
 }
+#[cfg(feature = "income")]
 ///The warning associated with the data that was unavailable for the Bank Employment Report.
 #[derive(Clone, Debug)]
 pub struct CreditBankEmploymentWarning {
@@ -33670,6 +35117,7 @@ pub struct CreditBankEmploymentWarning {
     pub warning_code: CreditBankIncomeWarningCode,
     pub warning_type: CreditBankEmploymentWarningType,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentWarning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33677,6 +35125,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentWarning {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentWarning {
     const NAME: &'static str = "CreditBankEmploymentWarning";
     const FIELDS: &'static [&'static str] = &["cause", "warning_code", "warning_type"];
@@ -33707,6 +35156,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankEmploymentWarning {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankEmploymentWarning {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33725,6 +35175,7 @@ impl ::serde::Serialize for CreditBankEmploymentWarning {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankEmploymentWarning {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33763,6 +35214,7 @@ impl ::schemars::JsonSchema for CreditBankEmploymentWarning {
         )
     }
 }
+#[cfg(feature = "income")]
 ///The warning type which will always be `BANK_EMPLOYMENT_WARNING`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankEmploymentWarningType {
@@ -33770,6 +35222,7 @@ pub enum CreditBankEmploymentWarningType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankEmploymentWarningType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33787,6 +35240,7 @@ impl ::schemars::JsonSchema for CreditBankEmploymentWarningType {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Display for CreditBankEmploymentWarningType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -33795,6 +35249,7 @@ impl ::std::fmt::Display for CreditBankEmploymentWarningType {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::str::FromStr for CreditBankEmploymentWarningType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -33806,6 +35261,7 @@ impl ::std::str::FromStr for CreditBankEmploymentWarningType {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<&str> for CreditBankEmploymentWarningType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -33814,6 +35270,7 @@ impl ::std::convert::TryFrom<&str> for CreditBankEmploymentWarningType {
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<::std::string::String> for CreditBankEmploymentWarningType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -33822,6 +35279,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankEmploymentWarn
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 ///The report of the Bank Income data for an end user.
 #[derive(Clone, Debug, Default)]
 pub struct CreditBankIncome {
@@ -33837,6 +35295,7 @@ pub struct CreditBankIncome {
     ///If data from the report was unable to be retrieved, the warnings will contain information about the error that caused the data to be incomplete.
     pub warnings: ::std::vec::Vec<CreditBankIncomeWarning>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33844,6 +35303,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncome {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncome {
     const NAME: &'static str = "CreditBankIncome";
     const FIELDS: &'static [&'static str] = &[
@@ -33890,6 +35350,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncome {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncome {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33918,6 +35379,7 @@ impl ::serde::Serialize for CreditBankIncome {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncome {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33975,6 +35437,7 @@ impl ::schemars::JsonSchema for CreditBankIncome {
         o.finish("The report of the Bank Income data for an end user.")
     }
 }
+#[cfg(feature = "income")]
 ///The Item's bank accounts that have the selected data.
 #[derive(Clone, Debug)]
 pub struct CreditBankIncomeAccount {
@@ -33992,6 +35455,7 @@ Note that the mask may be non-unique between an Item's accounts, and it may also
     pub subtype: DepositoryAccountSubtype,
     pub type_: CreditBankIncomeAccountType,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33999,6 +35463,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeAccount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeAccount {
     const NAME: &'static str = "CreditBankIncomeAccount";
     const FIELDS: &'static [&'static str] = &[
@@ -34049,6 +35514,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeAccount {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeAccount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34071,6 +35537,7 @@ impl ::serde::Serialize for CreditBankIncomeAccount {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeAccount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -34135,6 +35602,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeAccount {
         o.finish("The Item's bank accounts that have the selected data.")
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The account type. This will always be `depository`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomeAccountType {
@@ -34142,6 +35610,7 @@ pub enum CreditBankIncomeAccountType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeAccountType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -34157,6 +35626,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeAccountType {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::fmt::Display for CreditBankIncomeAccountType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -34165,6 +35635,7 @@ impl ::std::fmt::Display for CreditBankIncomeAccountType {
         }
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::str::FromStr for CreditBankIncomeAccountType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -34176,6 +35647,7 @@ impl ::std::str::FromStr for CreditBankIncomeAccountType {
         }
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::TryFrom<&str> for CreditBankIncomeAccountType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -34184,6 +35656,7 @@ impl ::std::convert::TryFrom<&str> for CreditBankIncomeAccountType {
         value.parse()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeAccountType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -34192,6 +35665,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeAccountT
         value.parse()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 /**The income category.
 `BANK_INTEREST`: Interest earned from a bank account.
 `BENEFIT_OTHER`: Government benefits other than retirement, unemployment, child support, or disability. Currently used only in the UK, to represent benefits such as Cost of Living Payments.
@@ -34228,6 +35702,7 @@ pub enum CreditBankIncomeCategory {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeCategory {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -34259,6 +35734,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeCategory {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::fmt::Display for CreditBankIncomeCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -34281,6 +35757,7 @@ impl ::std::fmt::Display for CreditBankIncomeCategory {
         }
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::str::FromStr for CreditBankIncomeCategory {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -34306,6 +35783,7 @@ impl ::std::str::FromStr for CreditBankIncomeCategory {
         }
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::TryFrom<&str> for CreditBankIncomeCategory {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -34314,6 +35792,7 @@ impl ::std::convert::TryFrom<&str> for CreditBankIncomeCategory {
         value.parse()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeCategory {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -34322,6 +35801,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeCategory
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 ///An error object and associated `item_id` used to identify a specific Item and error when a batch operation operating on multiple Items has encountered an error in one of the Items.
 #[derive(Clone, Debug)]
 pub struct CreditBankIncomeCause {
@@ -34336,6 +35816,7 @@ This may change over time and is not safe for programmatic use.*/
     ///The `item_id` of the Item associated with this warning.
     pub item_id: ::std::string::String,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeCause {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34343,6 +35824,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeCause {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeCause {
     const NAME: &'static str = "CreditBankIncomeCause";
     const FIELDS: &'static [&'static str] = &[
@@ -34385,6 +35867,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeCause {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeCause {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34405,6 +35888,7 @@ impl ::serde::Serialize for CreditBankIncomeCause {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeCause {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -34457,6 +35941,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeCause {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///A broad categorization of the error. Safe for programmatic use.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomeErrorType {
@@ -34479,6 +35964,7 @@ pub enum CreditBankIncomeErrorType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeErrorType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -34511,6 +35997,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeErrorType {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::fmt::Display for CreditBankIncomeErrorType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -34536,6 +36023,7 @@ impl ::std::fmt::Display for CreditBankIncomeErrorType {
         }
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::str::FromStr for CreditBankIncomeErrorType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -34562,6 +36050,7 @@ impl ::std::str::FromStr for CreditBankIncomeErrorType {
         }
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::TryFrom<&str> for CreditBankIncomeErrorType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -34570,6 +36059,7 @@ impl ::std::convert::TryFrom<&str> for CreditBankIncomeErrorType {
         value.parse()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeErrorType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -34578,6 +36068,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeErrorTyp
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 ///CreditBankIncomeGetRequest defines the request schema for `/credit/bank_income/get`.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -34586,6 +36077,7 @@ pub struct CreditBankIncomeGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34593,6 +36085,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeGetRequest {
     const NAME: &'static str = "CreditBankIncomeGetRequest";
     const FIELDS: &'static [&'static str] = &["options", "user_id", "user_token"];
@@ -34623,6 +36116,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeGetRequest {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34645,6 +36139,7 @@ impl ::serde::Serialize for CreditBankIncomeGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -34683,6 +36178,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeGetRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditBankIncomeGetRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -34708,6 +36204,7 @@ impl CreditBankIncomeGetRequest {
         self
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditBankIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeGetRequest")
@@ -34717,6 +36214,7 @@ impl ::std::fmt::Debug for CreditBankIncomeGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///An optional object for `/credit/bank_income/get` request options.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -34724,6 +36222,7 @@ pub struct CreditBankIncomeGetRequestOptions {
     ///How many Bank Income Reports should be fetched. Multiple reports may be available if the report has been re-created or refreshed. If more than one report is available, the most recent reports will be returned first.
     pub count: i64,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeGetRequestOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34731,6 +36230,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeGetRequestOptions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeGetRequestOptions {
     const NAME: &'static str = "CreditBankIncomeGetRequestOptions";
     const FIELDS: &'static [&'static str] = &["count"];
@@ -34755,6 +36255,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeGetRequestOption
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeGetRequestOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34771,6 +36272,7 @@ impl ::serde::Serialize for CreditBankIncomeGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeGetRequestOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -34795,6 +36297,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeGetRequestOptions {
         o.finish("An optional object for `/credit/bank_income/get` request options.")
     }
 }
+#[cfg(feature = "income")]
 impl CreditBankIncomeGetRequestOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -34808,6 +36311,7 @@ impl CreditBankIncomeGetRequestOptions {
         self
     }
 }
+#[cfg(feature = "income")]
 impl ::std::default::Default for CreditBankIncomeGetRequestOptions {
     fn default() -> Self {
         Self {
@@ -34815,12 +36319,14 @@ impl ::std::default::Default for CreditBankIncomeGetRequestOptions {
         }
     }
 }
+#[cfg(feature = "income")]
 ///CreditBankIncomeGetResponse defines the response schema for `/credit/bank_income/get`
 #[derive(Clone, Debug)]
 pub struct CreditBankIncomeGetResponse {
     pub bank_income: ::std::vec::Vec<CreditBankIncome>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34828,6 +36334,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeGetResponse {
     const NAME: &'static str = "CreditBankIncomeGetResponse";
     const FIELDS: &'static [&'static str] = &["bank_income", "request_id"];
@@ -34855,6 +36362,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeGetResponse {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34872,6 +36380,7 @@ impl ::serde::Serialize for CreditBankIncomeGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -34897,6 +36406,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeGetResponse {
         )
     }
 }
+#[cfg(feature = "income")]
 ///The end user's monthly summary for the income source(s).
 #[derive(Clone, Debug, Default)]
 pub struct CreditBankIncomeHistoricalSummary {
@@ -34924,6 +36434,7 @@ Unofficial currency codes are used for currencies that do not have official ISO 
 Please use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-items-bank-income-sources-historical-summary-total-amounts) instead.*/
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeHistoricalSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34931,6 +36442,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeHistoricalSummary {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeHistoricalSummary {
     const NAME: &'static str = "CreditBankIncomeHistoricalSummary";
     const FIELDS: &'static [&'static str] = &[
@@ -34981,6 +36493,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeHistoricalSummar
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeHistoricalSummary {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -35015,6 +36528,7 @@ impl ::serde::Serialize for CreditBankIncomeHistoricalSummary {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeHistoricalSummary {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -35081,6 +36595,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeHistoricalSummary {
         o.finish("The end user's monthly summary for the income source(s).")
     }
 }
+#[cfg(feature = "income")]
 ///The details and metadata for an end user's Item.
 #[derive(Clone, Debug, Default)]
 pub struct CreditBankIncomeItem {
@@ -35099,6 +36614,7 @@ pub struct CreditBankIncomeItem {
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -35106,6 +36622,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeItem {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeItem {
     const NAME: &'static str = "CreditBankIncomeItem";
     const FIELDS: &'static [&'static str] = &[
@@ -35152,6 +36669,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeItem {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -35180,6 +36698,7 @@ impl ::serde::Serialize for CreditBankIncomeItem {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -35237,6 +36756,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeItem {
         o.finish("The details and metadata for an end user's Item.")
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The income pay frequency.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomePayFrequency {
@@ -35249,6 +36769,7 @@ pub enum CreditBankIncomePayFrequency {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomePayFrequency {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -35264,6 +36785,7 @@ impl ::schemars::JsonSchema for CreditBankIncomePayFrequency {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::fmt::Display for CreditBankIncomePayFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -35277,6 +36799,7 @@ impl ::std::fmt::Display for CreditBankIncomePayFrequency {
         }
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::str::FromStr for CreditBankIncomePayFrequency {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -35293,6 +36816,7 @@ impl ::std::str::FromStr for CreditBankIncomePayFrequency {
         }
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::TryFrom<&str> for CreditBankIncomePayFrequency {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -35301,6 +36825,7 @@ impl ::std::convert::TryFrom<&str> for CreditBankIncomePayFrequency {
         value.parse()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomePayFrequency {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -35309,6 +36834,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomePayFrequ
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 ///CreditBankIncomePDFGetRequest defines the request schema for `/credit/bank_income/pdf/get`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -35316,6 +36842,7 @@ pub struct CreditBankIncomePdfGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomePdfGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -35323,6 +36850,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomePdfGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomePdfGetRequest {
     const NAME: &'static str = "CreditBankIncomePdfGetRequest";
     const FIELDS: &'static [&'static str] = &["user_id", "user_token"];
@@ -35350,6 +36878,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomePdfGetRequest {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomePdfGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -35367,6 +36896,7 @@ impl ::serde::Serialize for CreditBankIncomePdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomePdfGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -35394,6 +36924,7 @@ impl ::schemars::JsonSchema for CreditBankIncomePdfGetRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditBankIncomePdfGetRequest {
     /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
     pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
@@ -35408,6 +36939,7 @@ impl CreditBankIncomePdfGetRequest {
         self
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditBankIncomePdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomePdfGetRequest")
@@ -35416,6 +36948,7 @@ impl ::std::fmt::Debug for CreditBankIncomePdfGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "full")]
 ///CreditBankIncomePDFGetResponse defines the response schema for `/credit/bank_income/pdf/get`
 #[derive(
     ::serde::Deserialize,
@@ -35430,6 +36963,7 @@ impl ::std::fmt::Debug for CreditBankIncomePdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CreditBankIncomePdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomePdfGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -35450,38 +36984,45 @@ impl ::schemars::JsonSchema for CreditBankIncomePdfGetResponse {
         )
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<&str> for CreditBankIncomePdfGetResponse {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "full")]
 impl ::std::ops::Deref for CreditBankIncomePdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<CreditBankIncomePdfGetResponse> for ::std::string::String {
     fn from(value: CreditBankIncomePdfGetResponse) -> Self {
         value.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<::std::string::String> for CreditBankIncomePdfGetResponse {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::fmt::Display for CreditBankIncomePdfGetResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::str::FromStr for CreditBankIncomePdfGetResponse {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "income")]
 ///CreditBankIncomeRefreshRequest defines the request schema for `/credit/bank_income/refresh`.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -35490,6 +37031,7 @@ pub struct CreditBankIncomeRefreshRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -35497,6 +37039,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeRefreshRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeRefreshRequest {
     const NAME: &'static str = "CreditBankIncomeRefreshRequest";
     const FIELDS: &'static [&'static str] = &["options", "user_id", "user_token"];
@@ -35527,6 +37070,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeRefreshRequest {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeRefreshRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -35548,6 +37092,7 @@ impl ::serde::Serialize for CreditBankIncomeRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -35582,6 +37127,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditBankIncomeRefreshRequest {
     /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
     pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
@@ -35602,6 +37148,7 @@ impl CreditBankIncomeRefreshRequest {
         self
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditBankIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeRefreshRequest")
@@ -35611,6 +37158,7 @@ impl ::std::fmt::Debug for CreditBankIncomeRefreshRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///An optional object for `/credit/bank_income/refresh` request options.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -35618,6 +37166,7 @@ pub struct CreditBankIncomeRefreshRequestOptions {
     ///How many days of data to include in the refresh. If not specified, this will default to the days requested in the most recently generated bank income report for the user.
     pub days_requested: ::std::option::Option<i64>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeRefreshRequestOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -35625,6 +37174,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeRefreshRequestOptions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeRefreshRequestOptions {
     const NAME: &'static str = "CreditBankIncomeRefreshRequestOptions";
     const FIELDS: &'static [&'static str] = &["days_requested"];
@@ -35649,6 +37199,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeRefreshRequestOp
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeRefreshRequestOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -35665,6 +37216,7 @@ impl ::serde::Serialize for CreditBankIncomeRefreshRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequestOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -35689,6 +37241,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequestOptions {
         o.finish("An optional object for `/credit/bank_income/refresh` request options.")
     }
 }
+#[cfg(feature = "income")]
 impl CreditBankIncomeRefreshRequestOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -35702,11 +37255,13 @@ impl CreditBankIncomeRefreshRequestOptions {
         self
     }
 }
+#[cfg(feature = "income")]
 ///CreditBankIncomeRefreshResponse defines the response schema for `/credit/bank_income/refresh`.
 #[derive(Clone, Debug)]
 pub struct CreditBankIncomeRefreshResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeRefreshResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -35714,6 +37269,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeRefreshResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeRefreshResponse {
     const NAME: &'static str = "CreditBankIncomeRefreshResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -35738,6 +37294,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeRefreshResponse 
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeRefreshResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -35754,6 +37311,7 @@ impl ::serde::Serialize for CreditBankIncomeRefreshResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeRefreshResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -35774,6 +37332,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeRefreshResponse {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Detailed information for the income source.
 #[derive(Clone, Debug, Default)]
 pub struct CreditBankIncomeSource {
@@ -35797,6 +37356,7 @@ The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
     ///Number of transactions for the income source within the start and end date.
     pub transaction_count: ::std::option::Option<i64>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -35804,6 +37364,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeSource {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeSource {
     const NAME: &'static str = "CreditBankIncomeSource";
     const FIELDS: &'static [&'static str] = &[
@@ -35866,6 +37427,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeSource {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeSource {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -35902,6 +37464,7 @@ impl ::serde::Serialize for CreditBankIncomeSource {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeSource {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -35987,6 +37550,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeSource {
         o.finish("Detailed information for the income source.")
     }
 }
+#[cfg(feature = "income")]
 ///Summary for bank income across all income sources and items (max history of 730 days).
 #[derive(Clone, Debug, Default)]
 pub struct CreditBankIncomeSummary {
@@ -36018,6 +37582,7 @@ Unofficial currency codes are used for currencies that do not have official ISO 
 Please use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-bank-income-summary-total-amounts) instead.*/
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -36025,6 +37590,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeSummary {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeSummary {
     const NAME: &'static str = "CreditBankIncomeSummary";
     const FIELDS: &'static [&'static str] = &[
@@ -36087,6 +37653,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeSummary {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeSummary {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -36135,6 +37702,7 @@ impl ::serde::Serialize for CreditBankIncomeSummary {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeSummary {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -36222,6 +37790,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeSummary {
         )
     }
 }
+#[cfg(feature = "income")]
 ///The transactions data for the end user's income source(s).
 #[derive(Clone, Debug, Default)]
 pub struct CreditBankIncomeTransaction {
@@ -36246,6 +37815,7 @@ Pending transaction details (name, type, amount, category ID) may change before 
     pub transaction_id: ::std::option::Option<::std::string::String>,
     pub unofficial_currency_code: ::std::option::Option<CreditUnofficialCurrencyCode>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -36253,6 +37823,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeTransaction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeTransaction {
     const NAME: &'static str = "CreditBankIncomeTransaction";
     const FIELDS: &'static [&'static str] = &[
@@ -36311,6 +37882,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeTransaction {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeTransaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -36349,6 +37921,7 @@ impl ::serde::Serialize for CreditBankIncomeTransaction {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeTransaction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -36427,6 +38000,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeTransaction {
         o.finish("The transactions data for the end user's income source(s).")
     }
 }
+#[cfg(feature = "income")]
 ///The warning associated with the data that was unavailable for the Bank Income Report.
 #[derive(Clone, Debug, Default)]
 pub struct CreditBankIncomeWarning {
@@ -36434,6 +38008,7 @@ pub struct CreditBankIncomeWarning {
     pub warning_code: ::std::option::Option<CreditBankIncomeWarningCode>,
     pub warning_type: ::std::option::Option<CreditBankIncomeWarningType>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWarning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -36441,6 +38016,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWarning {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeWarning {
     const NAME: &'static str = "CreditBankIncomeWarning";
     const FIELDS: &'static [&'static str] = &["cause", "warning_code", "warning_type"];
@@ -36471,6 +38047,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeWarning {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeWarning {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -36493,6 +38070,7 @@ impl ::serde::Serialize for CreditBankIncomeWarning {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeWarning {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -36531,6 +38109,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeWarning {
         )
     }
 }
+#[cfg(feature = "income")]
 /**The warning code identifies a specific kind of warning.
 `IDENTITY_UNAVAILABLE`: Unable to extract identity for the Item
 `TRANSACTIONS_UNAVAILABLE`: Unable to extract transactions for the Item
@@ -36547,6 +38126,7 @@ pub enum CreditBankIncomeWarningCode {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeWarningCode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -36568,6 +38148,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeWarningCode {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Display for CreditBankIncomeWarningCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -36580,6 +38161,7 @@ impl ::std::fmt::Display for CreditBankIncomeWarningCode {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::str::FromStr for CreditBankIncomeWarningCode {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -36595,6 +38177,7 @@ impl ::std::str::FromStr for CreditBankIncomeWarningCode {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<&str> for CreditBankIncomeWarningCode {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -36603,6 +38186,7 @@ impl ::std::convert::TryFrom<&str> for CreditBankIncomeWarningCode {
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeWarningCode {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -36611,6 +38195,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeWarningC
         value.parse()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The warning type which will always be `BANK_INCOME_WARNING`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomeWarningType {
@@ -36618,6 +38203,7 @@ pub enum CreditBankIncomeWarningType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeWarningType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -36633,6 +38219,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeWarningType {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::fmt::Display for CreditBankIncomeWarningType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -36641,6 +38228,7 @@ impl ::std::fmt::Display for CreditBankIncomeWarningType {
         }
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::str::FromStr for CreditBankIncomeWarningType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -36652,6 +38240,7 @@ impl ::std::str::FromStr for CreditBankIncomeWarningType {
         }
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::TryFrom<&str> for CreditBankIncomeWarningType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -36660,6 +38249,7 @@ impl ::std::convert::TryFrom<&str> for CreditBankIncomeWarningType {
         value.parse()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeWarningType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -36668,6 +38258,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeWarningT
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 ///CreditBankIncomeWebhookUpdateRequest defines the request schema for `/credit/bank_income/webhook/update`.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -36677,6 +38268,7 @@ pub struct CreditBankIncomeWebhookUpdateRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWebhookUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -36684,6 +38276,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWebhookUpdateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeWebhookUpdateRequest {
     const NAME: &'static str = "CreditBankIncomeWebhookUpdateRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -36718,6 +38311,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeWebhookUpdateReq
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeWebhookUpdateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -36736,6 +38330,7 @@ impl ::serde::Serialize for CreditBankIncomeWebhookUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeWebhookUpdateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -36770,6 +38365,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeWebhookUpdateRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditBankIncomeWebhookUpdateRequest {
     /// A value with its required fields (`enable_webhooks`, `user_token`); set optional fields with the methods named after them.
     pub fn new(
@@ -36788,6 +38384,7 @@ impl CreditBankIncomeWebhookUpdateRequest {
         self
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditBankIncomeWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeWebhookUpdateRequest")
@@ -36797,11 +38394,13 @@ impl ::std::fmt::Debug for CreditBankIncomeWebhookUpdateRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///CreditBankIncomeWebhookUpdateResponse defines the response schema for `/credit/bank_income/webhook/update`.
 #[derive(Clone, Debug)]
 pub struct CreditBankIncomeWebhookUpdateResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWebhookUpdateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -36809,6 +38408,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWebhookUpdateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeWebhookUpdateResponse {
     const NAME: &'static str = "CreditBankIncomeWebhookUpdateResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -36833,6 +38433,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankIncomeWebhookUpdateRes
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeWebhookUpdateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -36849,6 +38450,7 @@ impl ::serde::Serialize for CreditBankIncomeWebhookUpdateResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankIncomeWebhookUpdateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -36869,6 +38471,7 @@ impl ::schemars::JsonSchema for CreditBankIncomeWebhookUpdateResponse {
         )
     }
 }
+#[cfg(feature = "income")]
 ///An object containing data about the owner of the bank account for the uploaded bank statement.
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementUploadAccountOwner {
@@ -36876,6 +38479,7 @@ pub struct CreditBankStatementUploadAccountOwner {
     ///The name of the account owner
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadAccountOwner {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -36883,6 +38487,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadAccountOwner {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadAccountOwner {
     const NAME: &'static str = "CreditBankStatementUploadAccountOwner";
     const FIELDS: &'static [&'static str] = &["address", "name"];
@@ -36910,6 +38515,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadAccount
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankStatementUploadAccountOwner {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -36927,6 +38533,7 @@ impl ::serde::Serialize for CreditBankStatementUploadAccountOwner {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankStatementUploadAccountOwner {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -36960,6 +38567,7 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadAccountOwner {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Address on the uploaded bank statement
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementUploadAccountOwnerAddress {
@@ -36975,6 +38583,7 @@ Example: `"NC"`*/
     ///The full street address.
     pub street: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadAccountOwnerAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -36982,6 +38591,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadAccountOwnerAdd
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CreditBankStatementUploadAccountOwnerAddress {
     const NAME: &'static str = "CreditBankStatementUploadAccountOwnerAddress";
@@ -37025,6 +38635,7 @@ for CreditBankStatementUploadAccountOwnerAddress {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankStatementUploadAccountOwnerAddress {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -37045,6 +38656,7 @@ impl ::serde::Serialize for CreditBankStatementUploadAccountOwnerAddress {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankStatementUploadAccountOwnerAddress {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -37097,6 +38709,7 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadAccountOwnerAddress {
         o.finish("Address on the uploaded bank statement")
     }
 }
+#[cfg(feature = "income")]
 ///An object containing data about a user's bank account related to an uploaded bank statement.
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementUploadBankAccount {
@@ -37114,6 +38727,7 @@ pub struct CreditBankStatementUploadBankAccount {
     ///An array of period objects, containing more data on the overall period of the statement.
     pub periods: ::std::vec::Vec<CreditBankStatementUploadBankAccountPeriod>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadBankAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -37121,6 +38735,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadBankAccount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadBankAccount {
     const NAME: &'static str = "CreditBankStatementUploadBankAccount";
     const FIELDS: &'static [&'static str] = &[
@@ -37171,6 +38786,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadBankAcc
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankStatementUploadBankAccount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -37193,6 +38809,7 @@ impl ::serde::Serialize for CreditBankStatementUploadBankAccount {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankStatementUploadBankAccount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -37261,6 +38878,7 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadBankAccount {
         )
     }
 }
+#[cfg(feature = "income")]
 ///An object containing data on the overall period of the statement.
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementUploadBankAccountPeriod {
@@ -37273,6 +38891,7 @@ pub struct CreditBankStatementUploadBankAccountPeriod {
     ///The starting balance of the bank account for the period.
     pub starting_balance: ::std::option::Option<f64>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadBankAccountPeriod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -37280,6 +38899,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadBankAccountPeri
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CreditBankStatementUploadBankAccountPeriod {
     const NAME: &'static str = "CreditBankStatementUploadBankAccountPeriod";
@@ -37319,6 +38939,7 @@ for CreditBankStatementUploadBankAccountPeriod {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankStatementUploadBankAccountPeriod {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -37338,6 +38959,7 @@ impl ::serde::Serialize for CreditBankStatementUploadBankAccountPeriod {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankStatementUploadBankAccountPeriod {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -37383,6 +39005,7 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadBankAccountPeriod {
         o.finish("An object containing data on the overall period of the statement.")
     }
 }
+#[cfg(feature = "income")]
 ///An object containing information about the bank statement upload Item.
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementUploadItem {
@@ -37392,6 +39015,7 @@ pub struct CreditBankStatementUploadItem {
     ///Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the Item was updated.
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -37399,6 +39023,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadItem {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadItem {
     const NAME: &'static str = "CreditBankStatementUploadItem";
     const FIELDS: &'static [&'static str] = &[
@@ -37437,6 +39062,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadItem {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankStatementUploadItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -37456,6 +39082,7 @@ impl ::serde::Serialize for CreditBankStatementUploadItem {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankStatementUploadItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -37497,6 +39124,7 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadItem {
         )
     }
 }
+#[cfg(feature = "income")]
 ///An object containing data that has been parsed from a user-uploaded bank statement.
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementUploadObject {
@@ -37508,6 +39136,7 @@ pub struct CreditBankStatementUploadObject {
     ///An array of transactions appearing on the bank statement.
     pub transactions: ::std::vec::Vec<CreditBankStatementUploadTransaction>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -37515,6 +39144,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadObject {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadObject {
     const NAME: &'static str = "CreditBankStatementUploadObject";
     const FIELDS: &'static [&'static str] = &[
@@ -37553,6 +39183,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadObject 
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankStatementUploadObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -37572,6 +39203,7 @@ impl ::serde::Serialize for CreditBankStatementUploadObject {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankStatementUploadObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -37619,6 +39251,7 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadObject {
         )
     }
 }
+#[cfg(feature = "income")]
 ///An object containing data about a transaction appearing on a user-uploaded bank statement.
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementUploadTransaction {
@@ -37631,6 +39264,7 @@ pub struct CreditBankStatementUploadTransaction {
     ///The raw description of the transaction as it appears on the bank statement.
     pub original_description: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -37638,6 +39272,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankStatementUploadTransaction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadTransaction {
     const NAME: &'static str = "CreditBankStatementUploadTransaction";
     const FIELDS: &'static [&'static str] = &[
@@ -37676,6 +39311,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementUploadTransac
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankStatementUploadTransaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -37695,6 +39331,7 @@ impl ::serde::Serialize for CreditBankStatementUploadTransaction {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankStatementUploadTransaction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -37742,6 +39379,7 @@ impl ::schemars::JsonSchema for CreditBankStatementUploadTransaction {
         )
     }
 }
+#[cfg(feature = "income")]
 ///CreditBankStatementsUploadsGetRequest defines the request schema for `/credit/bank_statements/uploads/get`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -37749,6 +39387,7 @@ pub struct CreditBankStatementsUploadsGetRequest {
     pub options: ::std::option::Option<CreditBankStatementsUploadsGetRequestOptions>,
     pub user_token: UserToken,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankStatementsUploadsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -37756,6 +39395,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankStatementsUploadsGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementsUploadsGetRequest {
     const NAME: &'static str = "CreditBankStatementsUploadsGetRequest";
     const FIELDS: &'static [&'static str] = &["options", "user_token"];
@@ -37783,6 +39423,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementsUploadsGetRe
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankStatementsUploadsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -37800,6 +39441,7 @@ impl ::serde::Serialize for CreditBankStatementsUploadsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -37827,6 +39469,7 @@ impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditBankStatementsUploadsGetRequest {
     /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
     pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
@@ -37844,6 +39487,7 @@ impl CreditBankStatementsUploadsGetRequest {
         self
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditBankStatementsUploadsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankStatementsUploadsGetRequest")
@@ -37852,6 +39496,7 @@ impl ::std::fmt::Debug for CreditBankStatementsUploadsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///An optional object for `/credit/bank_statements/uploads/get` request options.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -37859,6 +39504,7 @@ pub struct CreditBankStatementsUploadsGetRequestOptions {
     ///An array of `item_id`s whose bank statements information is returned. Each `item_id` should uniquely identify a bank statements uploaded item. If this field is not provided, all `item_id`s associated with the `user_token` will returned in the response.
     pub item_ids: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankStatementsUploadsGetRequestOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -37866,6 +39512,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankStatementsUploadsGetRequestOpt
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CreditBankStatementsUploadsGetRequestOptions {
     const NAME: &'static str = "CreditBankStatementsUploadsGetRequestOptions";
@@ -37891,6 +39538,7 @@ for CreditBankStatementsUploadsGetRequestOptions {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankStatementsUploadsGetRequestOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -37907,6 +39555,7 @@ impl ::serde::Serialize for CreditBankStatementsUploadsGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequestOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -37933,6 +39582,7 @@ impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequestOptions {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditBankStatementsUploadsGetRequestOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -37946,6 +39596,7 @@ impl CreditBankStatementsUploadsGetRequestOptions {
         self
     }
 }
+#[cfg(feature = "income")]
 ///CreditBankStatementsUploadsGetResponse defines the response schema for `/credit/bank_statements/uploads/get`
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementsUploadsGetResponse {
@@ -37953,6 +39604,7 @@ pub struct CreditBankStatementsUploadsGetResponse {
     pub items: ::std::vec::Vec<CreditBankStatementUploadItem>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankStatementsUploadsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -37960,6 +39612,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankStatementsUploadsGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementsUploadsGetResponse {
     const NAME: &'static str = "CreditBankStatementsUploadsGetResponse";
     const FIELDS: &'static [&'static str] = &["items", "request_id"];
@@ -37987,6 +39640,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditBankStatementsUploadsGetRe
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankStatementsUploadsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38004,6 +39658,7 @@ impl ::serde::Serialize for CreditBankStatementsUploadsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -38031,6 +39686,7 @@ impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetResponse {
         )
     }
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 ///An object representing a credit card account.
 #[derive(Clone, Debug)]
 pub struct CreditCardLiability {
@@ -38053,6 +39709,7 @@ pub struct CreditCardLiability {
     ///The due date for the next payment. The due date is `null` if a payment is not expected. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
     pub next_payment_due_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 impl<'de> ::serde::Deserialize<'de> for CreditCardLiability {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38060,6 +39717,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditCardLiability {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditCardLiability {
     const NAME: &'static str = "CreditCardLiability";
     const FIELDS: &'static [&'static str] = &[
@@ -38118,6 +39776,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditCardLiability {
         })
     }
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 impl ::serde::Serialize for CreditCardLiability {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38142,6 +39801,7 @@ impl ::serde::Serialize for CreditCardLiability {
         out.end()
     }
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditCardLiability {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -38220,6 +39880,7 @@ impl ::schemars::JsonSchema for CreditCardLiability {
         o.finish("An object representing a credit card account.")
     }
 }
+#[cfg(any(feature = "assets", feature = "check", feature = "transactions"))]
 /**Information describing the intent of the transaction. Most relevant for credit use cases, but not limited to such use cases.
 
 See the [`taxonomy csv file`](https://plaid.com/documents/credit-category-taxonomy.csv) for a full list of credit categories.*/
@@ -38230,6 +39891,7 @@ pub struct CreditCategory {
     ///A high level category that communicates the broad category of the transaction.
     pub primary: ::std::string::String,
 }
+#[cfg(any(feature = "assets", feature = "check", feature = "transactions"))]
 impl<'de> ::serde::Deserialize<'de> for CreditCategory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38237,6 +39899,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditCategory {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "assets", feature = "check", feature = "transactions"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditCategory {
     const NAME: &'static str = "CreditCategory";
     const FIELDS: &'static [&'static str] = &["detailed", "primary"];
@@ -38264,6 +39927,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditCategory {
         })
     }
 }
+#[cfg(any(feature = "assets", feature = "check", feature = "transactions"))]
 impl ::serde::Serialize for CreditCategory {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38281,6 +39945,7 @@ impl ::serde::Serialize for CreditCategory {
         out.end()
     }
 }
+#[cfg(any(feature = "assets", feature = "check", feature = "transactions"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditCategory {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -38312,6 +39977,7 @@ impl ::schemars::JsonSchema for CreditCategory {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Object representing metadata pertaining to the document.
 #[derive(Clone, Debug)]
 pub struct CreditDocumentMetadata {
@@ -38339,6 +40005,7 @@ This download URL can only be used once and expires after two minutes. To genera
 `UNKNOWN` or `null`: An internal error occurred. If this happens repeatedly, contact support or your Plaid account manager.*/
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditDocumentMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38346,6 +40013,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditDocumentMetadata {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditDocumentMetadata {
     const NAME: &'static str = "CreditDocumentMetadata";
     const FIELDS: &'static [&'static str] = &[
@@ -38392,6 +40060,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditDocumentMetadata {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditDocumentMetadata {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38416,6 +40085,7 @@ impl ::serde::Serialize for CreditDocumentMetadata {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditDocumentMetadata {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -38473,6 +40143,7 @@ impl ::schemars::JsonSchema for CreditDocumentMetadata {
         o.finish("Object representing metadata pertaining to the document.")
     }
 }
+#[cfg(feature = "income")]
 /**The type of document.
 
 `PAYSTUB`: A paystub.
@@ -38507,6 +40178,7 @@ impl ::schemars::JsonSchema for CreditDocumentMetadata {
 )]
 #[serde(transparent)]
 pub struct CreditDocumentType(pub ::std::string::String);
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditDocumentType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -38525,44 +40197,52 @@ impl ::schemars::JsonSchema for CreditDocumentType {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<&str> for CreditDocumentType {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "income")]
 impl ::std::ops::Deref for CreditDocumentType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<CreditDocumentType> for ::std::string::String {
     fn from(value: CreditDocumentType) -> Self {
         value.0
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<::std::string::String> for CreditDocumentType {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Display for CreditDocumentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "income")]
 impl ::std::str::FromStr for CreditDocumentType {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "income")]
 ///An object containing employer data.
 #[derive(Clone, Debug)]
 pub struct CreditEmployerVerification {
     ///Name of employer.
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditEmployerVerification {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38570,6 +40250,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditEmployerVerification {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditEmployerVerification {
     const NAME: &'static str = "CreditEmployerVerification";
     const FIELDS: &'static [&'static str] = &["name"];
@@ -38592,6 +40273,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditEmployerVerification {
         Ok(Self { name: s::optional(f0) })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditEmployerVerification {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38608,6 +40290,7 @@ impl ::serde::Serialize for CreditEmployerVerification {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditEmployerVerification {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -38630,6 +40313,7 @@ impl ::schemars::JsonSchema for CreditEmployerVerification {
         o.finish("An object containing employer data.")
     }
 }
+#[cfg(feature = "income")]
 /**The type of employment for the individual.
 `"FULL_TIME"`: A full-time employee.
 `"PART_TIME"`: A part-time employee.
@@ -38649,6 +40333,7 @@ impl ::schemars::JsonSchema for CreditEmployerVerification {
 )]
 #[serde(transparent)]
 pub struct CreditEmploymentEmployeeType(pub ::std::string::String);
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditEmploymentEmployeeType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -38667,44 +40352,52 @@ impl ::schemars::JsonSchema for CreditEmploymentEmployeeType {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<&str> for CreditEmploymentEmployeeType {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "income")]
 impl ::std::ops::Deref for CreditEmploymentEmployeeType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<CreditEmploymentEmployeeType> for ::std::string::String {
     fn from(value: CreditEmploymentEmployeeType) -> Self {
         value.0
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<::std::string::String> for CreditEmploymentEmployeeType {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Display for CreditEmploymentEmployeeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "income")]
 impl ::std::str::FromStr for CreditEmploymentEmployeeType {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "income")]
 ///CreditEmploymentGetRequest defines the request schema for `/credit/employment/get`.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct CreditEmploymentGetRequest {
     pub user_token: UserToken,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditEmploymentGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38712,6 +40405,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditEmploymentGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentGetRequest {
     const NAME: &'static str = "CreditEmploymentGetRequest";
     const FIELDS: &'static [&'static str] = &["user_token"];
@@ -38736,6 +40430,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentGetRequest {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditEmploymentGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38752,6 +40447,7 @@ impl ::serde::Serialize for CreditEmploymentGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditEmploymentGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -38770,6 +40466,7 @@ impl ::schemars::JsonSchema for CreditEmploymentGetRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditEmploymentGetRequest {
     /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
     pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
@@ -38778,6 +40475,7 @@ impl CreditEmploymentGetRequest {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditEmploymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditEmploymentGetRequest")
@@ -38785,6 +40483,7 @@ impl ::std::fmt::Debug for CreditEmploymentGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///CreditEmploymentGetResponse defines the response schema for `/credit/employment/get`.
 #[derive(Clone, Debug)]
 pub struct CreditEmploymentGetResponse {
@@ -38792,6 +40491,7 @@ pub struct CreditEmploymentGetResponse {
     pub items: ::std::vec::Vec<CreditEmploymentItem>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditEmploymentGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38799,6 +40499,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditEmploymentGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentGetResponse {
     const NAME: &'static str = "CreditEmploymentGetResponse";
     const FIELDS: &'static [&'static str] = &["items", "request_id"];
@@ -38826,6 +40527,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentGetResponse {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditEmploymentGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38843,6 +40545,7 @@ impl ::serde::Serialize for CreditEmploymentGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditEmploymentGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -38868,6 +40571,7 @@ impl ::schemars::JsonSchema for CreditEmploymentGetResponse {
         )
     }
 }
+#[cfg(feature = "income")]
 ///The object containing employment items.
 #[derive(Clone)]
 pub struct CreditEmploymentItem {
@@ -38876,6 +40580,7 @@ pub struct CreditEmploymentItem {
     pub employments: ::std::vec::Vec<CreditEmploymentVerification>,
     pub item_id: ItemId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditEmploymentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38883,6 +40588,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditEmploymentItem {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentItem {
     const NAME: &'static str = "CreditEmploymentItem";
     const FIELDS: &'static [&'static str] = &[
@@ -38917,6 +40623,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentItem {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditEmploymentItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -38941,6 +40648,7 @@ impl ::serde::Serialize for CreditEmploymentItem {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditEmploymentItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -38971,6 +40679,7 @@ impl ::schemars::JsonSchema for CreditEmploymentItem {
         o.finish("The object containing employment items.")
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditEmploymentItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditEmploymentItem")
@@ -38980,6 +40689,7 @@ impl ::std::fmt::Debug for CreditEmploymentItem {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///The object containing proof of employment data for an individual.
 #[derive(Clone, Debug)]
 pub struct CreditEmploymentVerification {
@@ -38998,6 +40708,7 @@ pub struct CreditEmploymentVerification {
     ///Current title of employee.
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditEmploymentVerification {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39005,6 +40716,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditEmploymentVerification {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentVerification {
     const NAME: &'static str = "CreditEmploymentVerification";
     const FIELDS: &'static [&'static str] = &[
@@ -39063,6 +40775,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditEmploymentVerification {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditEmploymentVerification {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -39087,6 +40800,7 @@ impl ::serde::Serialize for CreditEmploymentVerification {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditEmploymentVerification {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -39165,6 +40879,7 @@ impl ::schemars::JsonSchema for CreditEmploymentVerification {
         o.finish("The object containing proof of employment data for an individual.")
     }
 }
+#[cfg(feature = "income")]
 ///Current employment status.
 #[derive(
     ::serde::Deserialize,
@@ -39179,6 +40894,7 @@ impl ::schemars::JsonSchema for CreditEmploymentVerification {
 )]
 #[serde(transparent)]
 pub struct CreditEmploymentVerificationStatus(pub ::std::string::String);
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditEmploymentVerificationStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -39199,32 +40915,38 @@ impl ::schemars::JsonSchema for CreditEmploymentVerificationStatus {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<&str> for CreditEmploymentVerificationStatus {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "income")]
 impl ::std::ops::Deref for CreditEmploymentVerificationStatus {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<CreditEmploymentVerificationStatus> for ::std::string::String {
     fn from(value: CreditEmploymentVerificationStatus) -> Self {
         value.0
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<::std::string::String> for CreditEmploymentVerificationStatus {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Display for CreditEmploymentVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "income")]
 impl ::std::str::FromStr for CreditEmploymentVerificationStatus {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -39305,6 +41027,7 @@ impl ::schemars::JsonSchema for CreditFilter {
         o.finish("A filter to apply to `credit`-type accounts")
     }
 }
+#[cfg(feature = "income")]
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacAsset {
@@ -39315,6 +41038,7 @@ pub struct CreditFreddieMacAsset {
     pub asset_transactions: CreditFreddieMacAssetTransactions,
     pub validation_sources: ValidationSources,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacAsset {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39322,6 +41046,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacAsset {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacAsset {
     const NAME: &'static str = "CreditFreddieMacAsset";
     const FIELDS: &'static [&'static str] = &[
@@ -39368,6 +41093,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacAsset {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacAsset {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -39389,6 +41115,7 @@ impl ::serde::Serialize for CreditFreddieMacAsset {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacAsset {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -39430,6 +41157,7 @@ impl ::schemars::JsonSchema for CreditFreddieMacAsset {
         )
     }
 }
+#[cfg(feature = "income")]
 ///An object representing...
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacAssetTransaction {
@@ -39437,6 +41165,7 @@ pub struct CreditFreddieMacAssetTransaction {
     pub asset_transaction_description: ::std::vec::Vec<AssetTransactionDescription>,
     pub asset_transaction_detail: AssetTransactionDetail,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacAssetTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39444,6 +41173,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacAssetTransaction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacAssetTransaction {
     const NAME: &'static str = "CreditFreddieMacAssetTransaction";
     const FIELDS: &'static [&'static str] = &[
@@ -39477,6 +41207,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacAssetTransaction
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacAssetTransaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -39494,6 +41225,7 @@ impl ::serde::Serialize for CreditFreddieMacAssetTransaction {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacAssetTransaction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -39525,11 +41257,13 @@ impl ::schemars::JsonSchema for CreditFreddieMacAssetTransaction {
         o.finish("An object representing...")
     }
 }
+#[cfg(feature = "income")]
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacAssetTransactions {
     pub asset_transaction: ::std::vec::Vec<CreditFreddieMacAssetTransaction>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacAssetTransactions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39537,6 +41271,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacAssetTransactions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacAssetTransactions {
     const NAME: &'static str = "CreditFreddieMacAssetTransactions";
     const FIELDS: &'static [&'static str] = &["ASSET_TRANSACTION"];
@@ -39561,6 +41296,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacAssetTransaction
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacAssetTransactions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -39577,6 +41313,7 @@ impl ::serde::Serialize for CreditFreddieMacAssetTransactions {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacAssetTransactions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -39603,12 +41340,14 @@ impl ::schemars::JsonSchema for CreditFreddieMacAssetTransactions {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacAssets {
     ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
     pub asset: ::std::vec::Vec<CreditFreddieMacAsset>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacAssets {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39616,6 +41355,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacAssets {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacAssets {
     const NAME: &'static str = "CreditFreddieMacAssets";
     const FIELDS: &'static [&'static str] = &["ASSET"];
@@ -39640,6 +41380,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacAssets {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacAssets {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -39656,6 +41397,7 @@ impl ::serde::Serialize for CreditFreddieMacAssets {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacAssets {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -39680,6 +41422,7 @@ impl ::schemars::JsonSchema for CreditFreddieMacAssets {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacIndividualName {
@@ -39690,6 +41433,7 @@ pub struct CreditFreddieMacIndividualName {
     ///The middle name of the individual represented by the parent object.
     pub middle_name: ::std::string::String,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacIndividualName {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39697,6 +41441,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacIndividualName {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacIndividualName {
     const NAME: &'static str = "CreditFreddieMacIndividualName";
     const FIELDS: &'static [&'static str] = &["FirstName", "LastName", "MiddleName"];
@@ -39727,6 +41472,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacIndividualName {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacIndividualName {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -39745,6 +41491,7 @@ impl ::serde::Serialize for CreditFreddieMacIndividualName {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacIndividualName {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -39785,6 +41532,7 @@ impl ::schemars::JsonSchema for CreditFreddieMacIndividualName {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Information specific to a mortgage loan agreement between one or more borrowers and a mortgage lender.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacLoan {
@@ -39792,6 +41540,7 @@ pub struct CreditFreddieMacLoan {
     ///Type of loan. The value can only be "SubjectLoan".
     pub loan_role_type: ::std::string::String,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacLoan {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39799,6 +41548,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacLoan {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacLoan {
     const NAME: &'static str = "CreditFreddieMacLoan";
     const FIELDS: &'static [&'static str] = &["LOAN_IDENTIFIERS", "LoanRoleType"];
@@ -39826,6 +41576,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacLoan {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacLoan {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -39843,6 +41594,7 @@ impl ::serde::Serialize for CreditFreddieMacLoan {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacLoan {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -39874,11 +41626,13 @@ impl ::schemars::JsonSchema for CreditFreddieMacLoan {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Collection of current and previous identifiers for this loan.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacLoanIdentifiers {
     pub loan_identifier: ::std::vec::Vec<LoanIdentifier>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacLoanIdentifiers {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39886,6 +41640,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacLoanIdentifiers {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacLoanIdentifiers {
     const NAME: &'static str = "CreditFreddieMacLoanIdentifiers";
     const FIELDS: &'static [&'static str] = &["LOAN_IDENTIFIER"];
@@ -39910,6 +41665,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacLoanIdentifiers 
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacLoanIdentifiers {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -39926,6 +41682,7 @@ impl ::serde::Serialize for CreditFreddieMacLoanIdentifiers {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacLoanIdentifiers {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -39950,11 +41707,13 @@ impl ::schemars::JsonSchema for CreditFreddieMacLoanIdentifiers {
         o.finish("Collection of current and previous identifiers for this loan.")
     }
 }
+#[cfg(feature = "income")]
 ///A collection of loans that are part of a single deal.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacLoans {
     pub loan: CreditFreddieMacLoan,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacLoans {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -39962,6 +41721,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacLoans {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacLoans {
     const NAME: &'static str = "CreditFreddieMacLoans";
     const FIELDS: &'static [&'static str] = &["LOAN"];
@@ -39986,6 +41746,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacLoans {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacLoans {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40002,6 +41763,7 @@ impl ::serde::Serialize for CreditFreddieMacLoans {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacLoans {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -40018,11 +41780,13 @@ impl ::schemars::JsonSchema for CreditFreddieMacLoans {
         o.finish("A collection of loans that are part of a single deal.")
     }
 }
+#[cfg(feature = "income")]
 ///A collection of objects that define specific parties to a deal. This includes the direct participating parties, such as borrower and seller and the indirect parties such as the credit report provider.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacParties {
     pub party: ::std::vec::Vec<CreditFreddieMacParty>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacParties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40030,6 +41794,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacParties {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacParties {
     const NAME: &'static str = "CreditFreddieMacParties";
     const FIELDS: &'static [&'static str] = &["PARTY"];
@@ -40054,6 +41819,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacParties {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacParties {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40070,6 +41836,7 @@ impl ::serde::Serialize for CreditFreddieMacParties {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacParties {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -40094,6 +41861,7 @@ impl ::schemars::JsonSchema for CreditFreddieMacParties {
         )
     }
 }
+#[cfg(feature = "income")]
 ///A collection of information about a single party to a transaction. Included direct participants like the borrower and seller as well as indirect participants such as the flood certificate provider.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacParty {
@@ -40101,6 +41869,7 @@ pub struct CreditFreddieMacParty {
     pub roles: Roles,
     pub taxpayer_identifiers: TaxpayerIdentifiers,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacParty {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40108,6 +41877,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacParty {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacParty {
     const NAME: &'static str = "CreditFreddieMacParty";
     const FIELDS: &'static [&'static str] = &[
@@ -40142,6 +41912,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacParty {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacParty {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40160,6 +41931,7 @@ impl ::serde::Serialize for CreditFreddieMacParty {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacParty {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -40192,11 +41964,13 @@ impl ::schemars::JsonSchema for CreditFreddieMacParty {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacPartyIndividual {
     pub name: CreditFreddieMacIndividualName,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacPartyIndividual {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40204,6 +41978,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacPartyIndividual {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacPartyIndividual {
     const NAME: &'static str = "CreditFreddieMacPartyIndividual";
     const FIELDS: &'static [&'static str] = &["NAME"];
@@ -40228,6 +42003,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacPartyIndividual 
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacPartyIndividual {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40244,6 +42020,7 @@ impl ::serde::Serialize for CreditFreddieMacPartyIndividual {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacPartyIndividual {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -40270,6 +42047,7 @@ impl ::schemars::JsonSchema for CreditFreddieMacPartyIndividual {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Information about a report identifier and a report name.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacReportingInformation {
@@ -40284,6 +42062,7 @@ pub struct CreditFreddieMacReportingInformation {
         ::std::string::String,
     >,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacReportingInformation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40291,6 +42070,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacReportingInformation {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacReportingInformation {
     const NAME: &'static str = "CreditFreddieMacReportingInformation";
     const FIELDS: &'static [&'static str] = &[
@@ -40332,6 +42112,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacReportingInforma
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacReportingInformation {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40362,6 +42143,7 @@ impl ::serde::Serialize for CreditFreddieMacReportingInformation {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacReportingInformation {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -40407,6 +42189,7 @@ impl ::schemars::JsonSchema for CreditFreddieMacReportingInformation {
         o.finish("Information about a report identifier and a report name.")
     }
 }
+#[cfg(feature = "income")]
 ///CreditFreddieMacReportsGetRequest defines the request schema for `/credit/freddie_mac/reports/get`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -40414,6 +42197,7 @@ pub struct CreditFreddieMacReportsGetRequest {
     ///A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.
     pub audit_copy_token: ::std::string::String,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacReportsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40421,6 +42205,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacReportsGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacReportsGetRequest {
     const NAME: &'static str = "CreditFreddieMacReportsGetRequest";
     const FIELDS: &'static [&'static str] = &["audit_copy_token"];
@@ -40445,6 +42230,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacReportsGetReques
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacReportsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40461,6 +42247,7 @@ impl ::serde::Serialize for CreditFreddieMacReportsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacReportsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -40487,6 +42274,7 @@ impl ::schemars::JsonSchema for CreditFreddieMacReportsGetRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditFreddieMacReportsGetRequest {
     /// A value with its required fields (`audit_copy_token`); set optional fields with the methods named after them.
     pub fn new(
@@ -40497,6 +42285,7 @@ impl CreditFreddieMacReportsGetRequest {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditFreddieMacReportsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditFreddieMacReportsGetRequest")
@@ -40504,6 +42293,7 @@ impl ::std::fmt::Debug for CreditFreddieMacReportsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///CreditFreddieMacReportsGetResponse defines the response schema for `/credit/freddie_mac/reports/get`
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacReportsGetResponse {
@@ -40512,6 +42302,7 @@ pub struct CreditFreddieMacReportsGetResponse {
     ///The Verification Of Assets (VOA) schema version.
     pub schema_version: f64,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacReportsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40519,6 +42310,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacReportsGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacReportsGetResponse {
     const NAME: &'static str = "CreditFreddieMacReportsGetResponse";
     const FIELDS: &'static [&'static str] = &["DEAL", "request_id", "SchemaVersion"];
@@ -40549,6 +42341,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacReportsGetRespon
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacReportsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40567,6 +42360,7 @@ impl ::serde::Serialize for CreditFreddieMacReportsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacReportsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -40601,12 +42395,14 @@ impl ::schemars::JsonSchema for CreditFreddieMacReportsGetResponse {
         )
     }
 }
+#[cfg(feature = "income")]
 ///A collection of details related to a fulfillment service or product in terms of request, process and result.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacService {
     pub statuses: Statuses,
     pub verification_of_asset: ::std::vec::Vec<CreditFreddieMacVerificationOfAsset>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacService {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40614,6 +42410,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacService {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacService {
     const NAME: &'static str = "CreditFreddieMacService";
     const FIELDS: &'static [&'static str] = &["STATUSES", "VERIFICATION_OF_ASSET"];
@@ -40641,6 +42438,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacService {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacService {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40658,6 +42456,7 @@ impl ::serde::Serialize for CreditFreddieMacService {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacService {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -40683,11 +42482,13 @@ impl ::schemars::JsonSchema for CreditFreddieMacService {
         )
     }
 }
+#[cfg(feature = "income")]
 ///A collection of objects that describe requests and responses for services.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacServices {
     pub service: CreditFreddieMacService,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacServices {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40695,6 +42496,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacServices {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacServices {
     const NAME: &'static str = "CreditFreddieMacServices";
     const FIELDS: &'static [&'static str] = &["SERVICE"];
@@ -40719,6 +42521,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacServices {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacServices {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40735,6 +42538,7 @@ impl ::serde::Serialize for CreditFreddieMacServices {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacServices {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -40759,6 +42563,7 @@ impl ::schemars::JsonSchema for CreditFreddieMacServices {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacVerificationOfAsset {
@@ -40766,6 +42571,7 @@ pub struct CreditFreddieMacVerificationOfAsset {
     pub service_product_fulfillment: ServiceProductFulfillment,
     pub verification_of_asset_response: CreditFreddieMacVerificationOfAssetResponse,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacVerificationOfAsset {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40773,6 +42579,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacVerificationOfAsset {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacVerificationOfAsset {
     const NAME: &'static str = "CreditFreddieMacVerificationOfAsset";
     const FIELDS: &'static [&'static str] = &[
@@ -40810,6 +42617,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditFreddieMacVerificationOfAs
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacVerificationOfAsset {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40831,6 +42639,7 @@ impl ::serde::Serialize for CreditFreddieMacVerificationOfAsset {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAsset {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -40871,11 +42680,13 @@ impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAsset {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacVerificationOfAssetResponse {
     pub assets: CreditFreddieMacAssets,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacVerificationOfAssetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40883,6 +42694,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacVerificationOfAssetRespo
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CreditFreddieMacVerificationOfAssetResponse {
     const NAME: &'static str = "CreditFreddieMacVerificationOfAssetResponse";
@@ -40908,6 +42720,7 @@ for CreditFreddieMacVerificationOfAssetResponse {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacVerificationOfAssetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -40924,6 +42737,7 @@ impl ::serde::Serialize for CreditFreddieMacVerificationOfAssetResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAssetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -40950,6 +42764,7 @@ impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAssetResponse {
         )
     }
 }
+#[cfg(feature = "income")]
 ///An object representing an Asset Report with Freddie Mac schema.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacVerificationOfAssetsDeal {
@@ -40957,6 +42772,7 @@ pub struct CreditFreddieMacVerificationOfAssetsDeal {
     pub parties: CreditFreddieMacParties,
     pub services: CreditFreddieMacServices,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacVerificationOfAssetsDeal {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -40964,6 +42780,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditFreddieMacVerificationOfAssetsDeal
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CreditFreddieMacVerificationOfAssetsDeal {
     const NAME: &'static str = "CreditFreddieMacVerificationOfAssetsDeal";
@@ -40995,6 +42812,7 @@ for CreditFreddieMacVerificationOfAssetsDeal {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditFreddieMacVerificationOfAssetsDeal {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41013,6 +42831,7 @@ impl ::serde::Serialize for CreditFreddieMacVerificationOfAssetsDeal {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAssetsDeal {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -41051,6 +42870,7 @@ impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAssetsDeal {
         o.finish("An object representing an Asset Report with Freddie Mac schema.")
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The ISO 4217 currency code of the amount or balance.
 #[derive(
     ::serde::Deserialize,
@@ -41065,6 +42885,7 @@ impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAssetsDeal {
 )]
 #[serde(transparent)]
 pub struct CreditIsoCurrencyCode(pub ::std::string::String);
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditIsoCurrencyCode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -41083,38 +42904,45 @@ impl ::schemars::JsonSchema for CreditIsoCurrencyCode {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::From<&str> for CreditIsoCurrencyCode {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::ops::Deref for CreditIsoCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::From<CreditIsoCurrencyCode> for ::std::string::String {
     fn from(value: CreditIsoCurrencyCode) -> Self {
         value.0
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::From<::std::string::String> for CreditIsoCurrencyCode {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::fmt::Display for CreditIsoCurrencyCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::str::FromStr for CreditIsoCurrencyCode {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "income")]
 ///An object representing an end user's pay stub.
 #[derive(Clone, Debug)]
 pub struct CreditPayStub {
@@ -41128,6 +42956,7 @@ pub struct CreditPayStub {
     pub net_pay: CreditPayStubNetPay,
     pub pay_period_details: PayStubPayPeriodDetails,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayStub {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41135,6 +42964,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayStub {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStub {
     const NAME: &'static str = "CreditPayStub";
     const FIELDS: &'static [&'static str] = &[
@@ -41189,6 +43019,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStub {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayStub {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41212,6 +43043,7 @@ impl ::serde::Serialize for CreditPayStub {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayStub {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -41283,6 +43115,7 @@ impl ::schemars::JsonSchema for CreditPayStub {
         o.finish("An object representing an end user's pay stub.")
     }
 }
+#[cfg(feature = "income")]
 ///Address on the pay stub.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubAddress {
@@ -41298,6 +43131,7 @@ Example: `"NC"`*/
     ///The full street address.
     pub street: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayStubAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41305,6 +43139,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayStubAddress {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubAddress {
     const NAME: &'static str = "CreditPayStubAddress";
     const FIELDS: &'static [&'static str] = &[
@@ -41347,6 +43182,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubAddress {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayStubAddress {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41367,6 +43203,7 @@ impl ::serde::Serialize for CreditPayStubAddress {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayStubAddress {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -41417,12 +43254,14 @@ impl ::schemars::JsonSchema for CreditPayStubAddress {
         o.finish("Address on the pay stub.")
     }
 }
+#[cfg(feature = "income")]
 ///An object with the deduction information found on a pay stub.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubDeductions {
     pub breakdown: ::std::vec::Vec<PayStubDeductionsBreakdown>,
     pub total: PayStubDeductionsTotal,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayStubDeductions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41430,6 +43269,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayStubDeductions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubDeductions {
     const NAME: &'static str = "CreditPayStubDeductions";
     const FIELDS: &'static [&'static str] = &["breakdown", "total"];
@@ -41457,6 +43297,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubDeductions {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayStubDeductions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41474,6 +43315,7 @@ impl ::serde::Serialize for CreditPayStubDeductions {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayStubDeductions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -41503,12 +43345,14 @@ impl ::schemars::JsonSchema for CreditPayStubDeductions {
         o.finish("An object with the deduction information found on a pay stub.")
     }
 }
+#[cfg(feature = "income")]
 ///An object representing both a breakdown of earnings on a pay stub and the total earnings.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubEarnings {
     pub breakdown: ::std::vec::Vec<PayStubEarningsBreakdown>,
     pub total: PayStubEarningsTotal,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayStubEarnings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41516,6 +43360,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayStubEarnings {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubEarnings {
     const NAME: &'static str = "CreditPayStubEarnings";
     const FIELDS: &'static [&'static str] = &["breakdown", "total"];
@@ -41543,6 +43388,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubEarnings {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayStubEarnings {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41560,6 +43406,7 @@ impl ::serde::Serialize for CreditPayStubEarnings {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayStubEarnings {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -41585,6 +43432,7 @@ impl ::schemars::JsonSchema for CreditPayStubEarnings {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Data about the employee.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubEmployee {
@@ -41595,6 +43443,7 @@ pub struct CreditPayStubEmployee {
     pub name: ::std::option::Option<::std::string::String>,
     pub taxpayer_id: PayStubTaxpayerId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayStubEmployee {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41602,6 +43451,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayStubEmployee {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubEmployee {
     const NAME: &'static str = "CreditPayStubEmployee";
     const FIELDS: &'static [&'static str] = &[
@@ -41640,6 +43490,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubEmployee {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayStubEmployee {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41659,6 +43510,7 @@ impl ::serde::Serialize for CreditPayStubEmployee {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayStubEmployee {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -41702,6 +43554,7 @@ impl ::schemars::JsonSchema for CreditPayStubEmployee {
         o.finish("Data about the employee.")
     }
 }
+#[cfg(feature = "income")]
 ///Information about the employer on the pay stub.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubEmployer {
@@ -41709,6 +43562,7 @@ pub struct CreditPayStubEmployer {
     ///The name of the employer on the pay stub.
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayStubEmployer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41716,6 +43570,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayStubEmployer {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubEmployer {
     const NAME: &'static str = "CreditPayStubEmployer";
     const FIELDS: &'static [&'static str] = &["address", "name"];
@@ -41743,6 +43598,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubEmployer {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayStubEmployer {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41760,6 +43616,7 @@ impl ::serde::Serialize for CreditPayStubEmployer {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayStubEmployer {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -41789,6 +43646,7 @@ impl ::schemars::JsonSchema for CreditPayStubEmployer {
         o.finish("Information about the employer on the pay stub.")
     }
 }
+#[cfg(feature = "income")]
 ///An object representing information about the net pay amount on the pay stub.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubNetPay {
@@ -41805,6 +43663,7 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
     ///The year-to-date amount of the net pay.
     pub ytd_amount: ::std::option::Option<f64>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayStubNetPay {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -41812,6 +43671,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayStubNetPay {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubNetPay {
     const NAME: &'static str = "CreditPayStubNetPay";
     const FIELDS: &'static [&'static str] = &[
@@ -41854,6 +43714,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayStubNetPay {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayStubNetPay {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -41874,6 +43735,7 @@ impl ::serde::Serialize for CreditPayStubNetPay {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayStubNetPay {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -41926,6 +43788,7 @@ impl ::schemars::JsonSchema for CreditPayStubNetPay {
         )
     }
 }
+#[cfg(feature = "income")]
 ///The explicit pay basis on the paystub (if present).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditPayStubPayBasisType {
@@ -41935,6 +43798,7 @@ pub enum CreditPayStubPayBasisType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayStubPayBasisType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -41950,6 +43814,7 @@ impl ::schemars::JsonSchema for CreditPayStubPayBasisType {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Display for CreditPayStubPayBasisType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -41960,6 +43825,7 @@ impl ::std::fmt::Display for CreditPayStubPayBasisType {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::str::FromStr for CreditPayStubPayBasisType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -41973,6 +43839,7 @@ impl ::std::str::FromStr for CreditPayStubPayBasisType {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<&str> for CreditPayStubPayBasisType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -41981,6 +43848,7 @@ impl ::std::convert::TryFrom<&str> for CreditPayStubPayBasisType {
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<::std::string::String> for CreditPayStubPayBasisType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -41989,6 +43857,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditPayStubPayBasisTyp
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 ///CreditPayrollIncomeGetRequest defines the request schema for `/credit/payroll_income/get`.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -41997,6 +43866,7 @@ pub struct CreditPayrollIncomeGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42004,6 +43874,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeGetRequest {
     const NAME: &'static str = "CreditPayrollIncomeGetRequest";
     const FIELDS: &'static [&'static str] = &["options", "user_id", "user_token"];
@@ -42034,6 +43905,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeGetRequest {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayrollIncomeGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42056,6 +43928,7 @@ impl ::serde::Serialize for CreditPayrollIncomeGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -42096,6 +43969,7 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditPayrollIncomeGetRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -42121,6 +43995,7 @@ impl CreditPayrollIncomeGetRequest {
         self
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditPayrollIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeGetRequest")
@@ -42130,6 +44005,7 @@ impl ::std::fmt::Debug for CreditPayrollIncomeGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///An optional object for `/credit/payroll_income/get` request options.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -42137,6 +44013,7 @@ pub struct CreditPayrollIncomeGetRequestOptions {
     ///An array of `item_id`s whose payroll information is returned. Each `item_id` should uniquely identify a payroll income item. If this field is not provided, all `item_id`s associated with the `user_token` will returned in the response.
     pub item_ids: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeGetRequestOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42144,6 +44021,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeGetRequestOptions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeGetRequestOptions {
     const NAME: &'static str = "CreditPayrollIncomeGetRequestOptions";
     const FIELDS: &'static [&'static str] = &["item_ids"];
@@ -42168,6 +44046,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeGetRequestOpt
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayrollIncomeGetRequestOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42184,6 +44063,7 @@ impl ::serde::Serialize for CreditPayrollIncomeGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequestOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -42208,6 +44088,7 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequestOptions {
         o.finish("An optional object for `/credit/payroll_income/get` request options.")
     }
 }
+#[cfg(feature = "income")]
 impl CreditPayrollIncomeGetRequestOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -42221,6 +44102,7 @@ impl CreditPayrollIncomeGetRequestOptions {
         self
     }
 }
+#[cfg(feature = "income")]
 ///Defines the response body for `/credit/payroll_income/get`.
 #[derive(Clone, Debug)]
 pub struct CreditPayrollIncomeGetResponse {
@@ -42229,6 +44111,7 @@ pub struct CreditPayrollIncomeGetResponse {
     pub items: ::std::vec::Vec<PayrollItem>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42236,6 +44119,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeGetResponse {
     const NAME: &'static str = "CreditPayrollIncomeGetResponse";
     const FIELDS: &'static [&'static str] = &["error", "items", "request_id"];
@@ -42266,6 +44150,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeGetResponse {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayrollIncomeGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42284,6 +44169,7 @@ impl ::serde::Serialize for CreditPayrollIncomeGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayrollIncomeGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -42316,6 +44202,7 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeGetResponse {
         o.finish("Defines the response body for `/credit/payroll_income/get`.")
     }
 }
+#[cfg(feature = "income")]
 ///CreditPayrollIncomeParsingConfigUpdateRequest defines the request schema for `/credit/payroll_income/parsing_config/update`.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -42326,6 +44213,7 @@ pub struct CreditPayrollIncomeParsingConfigUpdateRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeParsingConfigUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42333,6 +44221,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeParsingConfigUpdateRe
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CreditPayrollIncomeParsingConfigUpdateRequest {
     const NAME: &'static str = "CreditPayrollIncomeParsingConfigUpdateRequest";
@@ -42372,6 +44261,7 @@ for CreditPayrollIncomeParsingConfigUpdateRequest {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42394,6 +44284,7 @@ impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -42429,6 +44320,7 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditPayrollIncomeParsingConfigUpdateRequest {
     /// A value with its required fields (`parsing_config`, `user_token`); set optional fields with the methods named after them.
     pub fn new(
@@ -42453,6 +44345,7 @@ impl CreditPayrollIncomeParsingConfigUpdateRequest {
         self
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditPayrollIncomeParsingConfigUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeParsingConfigUpdateRequest")
@@ -42463,11 +44356,13 @@ impl ::std::fmt::Debug for CreditPayrollIncomeParsingConfigUpdateRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///CreditPayrollIncomeParsingConfigUpdateResponse defines the response schema for `/credit/payroll_income/parsing_config/update`.
 #[derive(Clone, Debug)]
 pub struct CreditPayrollIncomeParsingConfigUpdateResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeParsingConfigUpdateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42475,6 +44370,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeParsingConfigUpdateRe
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CreditPayrollIncomeParsingConfigUpdateResponse {
     const NAME: &'static str = "CreditPayrollIncomeParsingConfigUpdateResponse";
@@ -42500,6 +44396,7 @@ for CreditPayrollIncomeParsingConfigUpdateResponse {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42516,6 +44413,7 @@ impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -42536,6 +44434,7 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateResponse {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Defines the request schema for `/credit/payroll_income/precheck`.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -42550,6 +44449,7 @@ pub struct CreditPayrollIncomePrecheckRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomePrecheckRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42557,6 +44457,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomePrecheckRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomePrecheckRequest {
     const NAME: &'static str = "CreditPayrollIncomePrecheckRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -42603,6 +44504,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomePrecheckReque
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayrollIncomePrecheckRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42631,6 +44533,7 @@ impl ::serde::Serialize for CreditPayrollIncomePrecheckRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -42690,6 +44593,7 @@ impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckRequest {
         o.finish("Defines the request schema for `/credit/payroll_income/precheck`.")
     }
 }
+#[cfg(feature = "income")]
 impl CreditPayrollIncomePrecheckRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -42739,6 +44643,7 @@ impl CreditPayrollIncomePrecheckRequest {
         self
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditPayrollIncomePrecheckRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomePrecheckRequest")
@@ -42751,12 +44656,14 @@ impl ::std::fmt::Debug for CreditPayrollIncomePrecheckRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///Defines the response schema for `/credit/payroll_income/precheck`.
 #[derive(Clone, Debug)]
 pub struct CreditPayrollIncomePrecheckResponse {
     pub confidence: IncomeVerificationPrecheckConfidence,
     pub request_id: RequestId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomePrecheckResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42764,6 +44671,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomePrecheckResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomePrecheckResponse {
     const NAME: &'static str = "CreditPayrollIncomePrecheckResponse";
     const FIELDS: &'static [&'static str] = &["confidence", "request_id"];
@@ -42791,6 +44699,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomePrecheckRespo
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayrollIncomePrecheckResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42808,6 +44717,7 @@ impl ::serde::Serialize for CreditPayrollIncomePrecheckResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -42833,6 +44743,7 @@ impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckResponse {
         o.finish("Defines the response schema for `/credit/payroll_income/precheck`.")
     }
 }
+#[cfg(feature = "income")]
 ///CreditPayrollIncomeRefreshRequest defines the request schema for `/credit/payroll_income/refresh`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -42841,6 +44752,7 @@ pub struct CreditPayrollIncomeRefreshRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42848,6 +44760,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRefreshRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeRefreshRequest {
     const NAME: &'static str = "CreditPayrollIncomeRefreshRequest";
     const FIELDS: &'static [&'static str] = &["options", "user_id", "user_token"];
@@ -42878,6 +44791,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeRefreshReques
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayrollIncomeRefreshRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -42899,6 +44813,7 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -42933,6 +44848,7 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditPayrollIncomeRefreshRequest {
     /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
     pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
@@ -42953,6 +44869,7 @@ impl CreditPayrollIncomeRefreshRequest {
         self
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditPayrollIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRefreshRequest")
@@ -42962,6 +44879,7 @@ impl ::std::fmt::Debug for CreditPayrollIncomeRefreshRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///An optional object for `/credit/payroll_income/refresh` request options.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -42971,6 +44889,7 @@ pub struct CreditPayrollIncomeRefreshRequestOptions {
     ///The URL where Plaid will send the payroll income refresh webhook.
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRefreshRequestOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -42978,6 +44897,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRefreshRequestOptions
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CreditPayrollIncomeRefreshRequestOptions {
     const NAME: &'static str = "CreditPayrollIncomeRefreshRequestOptions";
@@ -43006,6 +44926,7 @@ for CreditPayrollIncomeRefreshRequestOptions {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayrollIncomeRefreshRequestOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43026,6 +44947,7 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequestOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -43059,6 +44981,7 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequestOptions {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditPayrollIncomeRefreshRequestOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -43078,12 +45001,14 @@ impl CreditPayrollIncomeRefreshRequestOptions {
         self
     }
 }
+#[cfg(feature = "income")]
 ///CreditPayrollIncomeRefreshResponse defines the response schema for `/credit/payroll_income/refresh`
 #[derive(Clone, Debug)]
 pub struct CreditPayrollIncomeRefreshResponse {
     pub request_id: RequestId,
     pub verification_refresh_status: CreditPayrollIncomeRefreshStatus,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRefreshResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -43091,6 +45016,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRefreshResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeRefreshResponse {
     const NAME: &'static str = "CreditPayrollIncomeRefreshResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -43121,6 +45047,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPayrollIncomeRefreshRespon
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayrollIncomeRefreshResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43138,6 +45065,7 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -43165,6 +45093,7 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshResponse {
         )
     }
 }
+#[cfg(feature = "income")]
 /**The verification refresh status. One of the following:
 
 `"USER_PRESENCE_REQUIRED"` User presence is required to refresh an income verification.
@@ -43183,6 +45112,7 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshResponse {
 )]
 #[serde(transparent)]
 pub struct CreditPayrollIncomeRefreshStatus(pub ::std::string::String);
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -43203,38 +45133,45 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshStatus {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<&str> for CreditPayrollIncomeRefreshStatus {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "income")]
 impl ::std::ops::Deref for CreditPayrollIncomeRefreshStatus {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<CreditPayrollIncomeRefreshStatus> for ::std::string::String {
     fn from(value: CreditPayrollIncomeRefreshStatus) -> Self {
         value.0
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<::std::string::String> for CreditPayrollIncomeRefreshStatus {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Display for CreditPayrollIncomeRefreshStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "income")]
 impl ::std::str::FromStr for CreditPayrollIncomeRefreshStatus {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "income")]
 ///CreditPayrollIncomeRiskSignalsGetRequest defines the request schema for `/credit/payroll_income/risk_signals/get`
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -43242,6 +45179,7 @@ pub struct CreditPayrollIncomeRiskSignalsGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: ::std::option::Option<UserToken>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRiskSignalsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -43249,6 +45187,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRiskSignalsGetRequest
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CreditPayrollIncomeRiskSignalsGetRequest {
     const NAME: &'static str = "CreditPayrollIncomeRiskSignalsGetRequest";
@@ -43277,6 +45216,7 @@ for CreditPayrollIncomeRiskSignalsGetRequest {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayrollIncomeRiskSignalsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43297,6 +45237,7 @@ impl ::serde::Serialize for CreditPayrollIncomeRiskSignalsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayrollIncomeRiskSignalsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -43330,6 +45271,7 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRiskSignalsGetRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditPayrollIncomeRiskSignalsGetRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -43349,6 +45291,7 @@ impl CreditPayrollIncomeRiskSignalsGetRequest {
         self
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditPayrollIncomeRiskSignalsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRiskSignalsGetRequest")
@@ -43357,6 +45300,7 @@ impl ::std::fmt::Debug for CreditPayrollIncomeRiskSignalsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///CreditPayrollIncomeRiskSignalsGetRequest defines the response schema for `/credit/payroll_income/risk_signals/get`
 #[derive(Clone, Debug)]
 pub struct CreditPayrollIncomeRiskSignalsGetResponse {
@@ -43365,6 +45309,7 @@ pub struct CreditPayrollIncomeRiskSignalsGetResponse {
     pub items: ::std::vec::Vec<PayrollRiskSignalsItem>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRiskSignalsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -43372,6 +45317,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayrollIncomeRiskSignalsGetRespons
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for CreditPayrollIncomeRiskSignalsGetResponse {
     const NAME: &'static str = "CreditPayrollIncomeRiskSignalsGetResponse";
@@ -43403,6 +45349,7 @@ for CreditPayrollIncomeRiskSignalsGetResponse {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayrollIncomeRiskSignalsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43421,6 +45368,7 @@ impl ::serde::Serialize for CreditPayrollIncomeRiskSignalsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPayrollIncomeRiskSignalsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -43455,6 +45403,7 @@ impl ::schemars::JsonSchema for CreditPayrollIncomeRiskSignalsGetResponse {
         )
     }
 }
+#[cfg(feature = "income")]
 ///The object containing a set of ids related to an employee.
 #[derive(Clone, Debug)]
 pub struct CreditPlatformIds {
@@ -43465,6 +45414,7 @@ pub struct CreditPlatformIds {
     ///The ID of the position of the employee.
     pub position_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPlatformIds {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -43472,6 +45422,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPlatformIds {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditPlatformIds {
     const NAME: &'static str = "CreditPlatformIds";
     const FIELDS: &'static [&'static str] = &[
@@ -43506,6 +45457,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditPlatformIds {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPlatformIds {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43524,6 +45476,7 @@ impl ::serde::Serialize for CreditPlatformIds {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditPlatformIds {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -43560,6 +45513,7 @@ impl ::schemars::JsonSchema for CreditPlatformIds {
         o.finish("The object containing a set of ids related to an employee.")
     }
 }
+#[cfg(feature = "assets")]
 ///CreditRelayCreateRequest defines the request schema for `/credit/relay/create`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -43571,6 +45525,7 @@ pub struct CreditRelayCreateRequest {
     ///URL to which Plaid will send webhooks when the Secondary Client successfully retrieves an Asset Report by calling `/credit/relay/get`.
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "assets")]
 impl<'de> ::serde::Deserialize<'de> for CreditRelayCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -43578,6 +45533,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayCreateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "assets")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayCreateRequest {
     const NAME: &'static str = "CreditRelayCreateRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -43612,6 +45568,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayCreateRequest {
         })
     }
 }
+#[cfg(feature = "assets")]
 impl ::serde::Serialize for CreditRelayCreateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43630,6 +45587,7 @@ impl ::serde::Serialize for CreditRelayCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "assets")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditRelayCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -43668,6 +45626,7 @@ impl ::schemars::JsonSchema for CreditRelayCreateRequest {
         )
     }
 }
+#[cfg(feature = "assets")]
 impl CreditRelayCreateRequest {
     /// A value with its required fields (`report_tokens`, `secondary_client_id`); set optional fields with the methods named after them.
     pub fn new(
@@ -43686,6 +45645,7 @@ impl CreditRelayCreateRequest {
         self
     }
 }
+#[cfg(feature = "assets")]
 impl ::std::fmt::Debug for CreditRelayCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayCreateRequest")
@@ -43695,6 +45655,7 @@ impl ::std::fmt::Debug for CreditRelayCreateRequest {
             .finish()
     }
 }
+#[cfg(feature = "assets")]
 ///CreditRelayCreateResponse defines the response schema for `/credit/relay/create`
 #[derive(Clone)]
 pub struct CreditRelayCreateResponse {
@@ -43702,6 +45663,7 @@ pub struct CreditRelayCreateResponse {
     pub relay_token: ::std::string::String,
     pub request_id: RequestId,
 }
+#[cfg(feature = "assets")]
 impl<'de> ::serde::Deserialize<'de> for CreditRelayCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -43709,6 +45671,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayCreateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "assets")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayCreateResponse {
     const NAME: &'static str = "CreditRelayCreateResponse";
     const FIELDS: &'static [&'static str] = &["relay_token", "request_id"];
@@ -43736,6 +45699,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayCreateResponse {
         })
     }
 }
+#[cfg(feature = "assets")]
 impl ::serde::Serialize for CreditRelayCreateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43753,6 +45717,7 @@ impl ::serde::Serialize for CreditRelayCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "assets")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditRelayCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -43778,6 +45743,7 @@ impl ::schemars::JsonSchema for CreditRelayCreateResponse {
         )
     }
 }
+#[cfg(feature = "assets")]
 impl ::std::fmt::Debug for CreditRelayCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayCreateResponse")
@@ -43786,6 +45752,7 @@ impl ::std::fmt::Debug for CreditRelayCreateResponse {
             .finish()
     }
 }
+#[cfg(feature = "assets")]
 ///CreditRelayGetRequest defines the request schema for `/credit/relay/get`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -43796,6 +45763,7 @@ pub struct CreditRelayGetRequest {
     pub relay_token: ::std::string::String,
     pub report_type: ReportType,
 }
+#[cfg(feature = "assets")]
 impl<'de> ::serde::Deserialize<'de> for CreditRelayGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -43803,6 +45771,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "assets")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayGetRequest {
     const NAME: &'static str = "CreditRelayGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -43837,6 +45806,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayGetRequest {
         })
     }
 }
+#[cfg(feature = "assets")]
 impl ::serde::Serialize for CreditRelayGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43855,6 +45825,7 @@ impl ::serde::Serialize for CreditRelayGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "assets")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditRelayGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -43887,6 +45858,7 @@ impl ::schemars::JsonSchema for CreditRelayGetRequest {
         )
     }
 }
+#[cfg(feature = "assets")]
 impl CreditRelayGetRequest {
     /// A value with its required fields (`relay_token`, `report_type`); set optional fields with the methods named after them.
     pub fn new(
@@ -43905,6 +45877,7 @@ impl CreditRelayGetRequest {
         self
     }
 }
+#[cfg(feature = "assets")]
 impl ::std::fmt::Debug for CreditRelayGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayGetRequest")
@@ -43914,6 +45887,7 @@ impl ::std::fmt::Debug for CreditRelayGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "assets")]
 ///CreditRelayPDFGetRequest defines the request schema for `/credit/relay/pdf/get`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -43922,6 +45896,7 @@ pub struct CreditRelayPdfGetRequest {
     pub relay_token: ::std::string::String,
     pub report_type: ReportType,
 }
+#[cfg(feature = "assets")]
 impl<'de> ::serde::Deserialize<'de> for CreditRelayPdfGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -43929,6 +45904,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayPdfGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "assets")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayPdfGetRequest {
     const NAME: &'static str = "CreditRelayPdfGetRequest";
     const FIELDS: &'static [&'static str] = &["relay_token", "report_type"];
@@ -43956,6 +45932,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayPdfGetRequest {
         })
     }
 }
+#[cfg(feature = "assets")]
 impl ::serde::Serialize for CreditRelayPdfGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -43973,6 +45950,7 @@ impl ::serde::Serialize for CreditRelayPdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "assets")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditRelayPdfGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -43998,6 +45976,7 @@ impl ::schemars::JsonSchema for CreditRelayPdfGetRequest {
         )
     }
 }
+#[cfg(feature = "assets")]
 impl CreditRelayPdfGetRequest {
     /// A value with its required fields (`relay_token`, `report_type`); set optional fields with the methods named after them.
     pub fn new(
@@ -44010,6 +45989,7 @@ impl CreditRelayPdfGetRequest {
         }
     }
 }
+#[cfg(feature = "assets")]
 impl ::std::fmt::Debug for CreditRelayPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayPdfGetRequest")
@@ -44018,6 +45998,7 @@ impl ::std::fmt::Debug for CreditRelayPdfGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "full")]
 ///CreditRelayPDFGetResponse defines the response schema for `/credit/relay/pdf/get`
 #[derive(
     ::serde::Deserialize,
@@ -44032,6 +46013,7 @@ impl ::std::fmt::Debug for CreditRelayPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CreditRelayPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditRelayPdfGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -44050,38 +46032,45 @@ impl ::schemars::JsonSchema for CreditRelayPdfGetResponse {
         )
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<&str> for CreditRelayPdfGetResponse {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "full")]
 impl ::std::ops::Deref for CreditRelayPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<CreditRelayPdfGetResponse> for ::std::string::String {
     fn from(value: CreditRelayPdfGetResponse) -> Self {
         value.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<::std::string::String> for CreditRelayPdfGetResponse {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::fmt::Display for CreditRelayPdfGetResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::str::FromStr for CreditRelayPdfGetResponse {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "assets")]
 ///CreditRelayRefreshRequest defines the request schema for `/credit/relay/refresh`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -44092,6 +46081,7 @@ pub struct CreditRelayRefreshRequest {
     ///The URL registered to receive webhooks when the report of a relay token has been refreshed.
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "assets")]
 impl<'de> ::serde::Deserialize<'de> for CreditRelayRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -44099,6 +46089,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayRefreshRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "assets")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRefreshRequest {
     const NAME: &'static str = "CreditRelayRefreshRequest";
     const FIELDS: &'static [&'static str] = &["relay_token", "report_type", "webhook"];
@@ -44129,6 +46120,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRefreshRequest {
         })
     }
 }
+#[cfg(feature = "assets")]
 impl ::serde::Serialize for CreditRelayRefreshRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -44147,6 +46139,7 @@ impl ::serde::Serialize for CreditRelayRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "assets")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditRelayRefreshRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -44179,6 +46172,7 @@ impl ::schemars::JsonSchema for CreditRelayRefreshRequest {
         )
     }
 }
+#[cfg(feature = "assets")]
 impl CreditRelayRefreshRequest {
     /// A value with its required fields (`relay_token`, `report_type`); set optional fields with the methods named after them.
     pub fn new(
@@ -44197,6 +46191,7 @@ impl CreditRelayRefreshRequest {
         self
     }
 }
+#[cfg(feature = "assets")]
 impl ::std::fmt::Debug for CreditRelayRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayRefreshRequest")
@@ -44206,6 +46201,7 @@ impl ::std::fmt::Debug for CreditRelayRefreshRequest {
             .finish()
     }
 }
+#[cfg(feature = "assets")]
 ///CreditRelayRefreshResponse defines the response schema for `/credit/relay/refresh`
 #[derive(Clone)]
 pub struct CreditRelayRefreshResponse {
@@ -44213,6 +46209,7 @@ pub struct CreditRelayRefreshResponse {
     pub relay_token: ::std::string::String,
     pub request_id: RequestId,
 }
+#[cfg(feature = "assets")]
 impl<'de> ::serde::Deserialize<'de> for CreditRelayRefreshResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -44220,6 +46217,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayRefreshResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "assets")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRefreshResponse {
     const NAME: &'static str = "CreditRelayRefreshResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -44254,6 +46252,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRefreshResponse {
         })
     }
 }
+#[cfg(feature = "assets")]
 impl ::serde::Serialize for CreditRelayRefreshResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -44272,6 +46271,7 @@ impl ::serde::Serialize for CreditRelayRefreshResponse {
         out.end()
     }
 }
+#[cfg(feature = "assets")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditRelayRefreshResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -44304,6 +46304,7 @@ impl ::schemars::JsonSchema for CreditRelayRefreshResponse {
         )
     }
 }
+#[cfg(feature = "assets")]
 impl ::std::fmt::Debug for CreditRelayRefreshResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayRefreshResponse")
@@ -44313,6 +46314,7 @@ impl ::std::fmt::Debug for CreditRelayRefreshResponse {
             .finish()
     }
 }
+#[cfg(feature = "assets")]
 ///CreditRelayRemoveRequest defines the request schema for `/credit/relay/remove`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -44320,6 +46322,7 @@ pub struct CreditRelayRemoveRequest {
     ///The `relay_token` you would like to revoke.
     pub relay_token: ::std::string::String,
 }
+#[cfg(feature = "assets")]
 impl<'de> ::serde::Deserialize<'de> for CreditRelayRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -44327,6 +46330,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayRemoveRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "assets")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRemoveRequest {
     const NAME: &'static str = "CreditRelayRemoveRequest";
     const FIELDS: &'static [&'static str] = &["relay_token"];
@@ -44351,6 +46355,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRemoveRequest {
         })
     }
 }
+#[cfg(feature = "assets")]
 impl ::serde::Serialize for CreditRelayRemoveRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -44367,6 +46372,7 @@ impl ::serde::Serialize for CreditRelayRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "assets")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditRelayRemoveRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -44391,6 +46397,7 @@ impl ::schemars::JsonSchema for CreditRelayRemoveRequest {
         )
     }
 }
+#[cfg(feature = "assets")]
 impl CreditRelayRemoveRequest {
     /// A value with its required fields (`relay_token`); set optional fields with the methods named after them.
     pub fn new(relay_token: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -44399,6 +46406,7 @@ impl CreditRelayRemoveRequest {
         }
     }
 }
+#[cfg(feature = "assets")]
 impl ::std::fmt::Debug for CreditRelayRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayRemoveRequest")
@@ -44406,6 +46414,7 @@ impl ::std::fmt::Debug for CreditRelayRemoveRequest {
             .finish()
     }
 }
+#[cfg(feature = "assets")]
 ///CreditRelayRemoveResponse defines the response schema for `/credit/relay/remove`
 #[derive(Clone, Debug)]
 pub struct CreditRelayRemoveResponse {
@@ -44413,6 +46422,7 @@ pub struct CreditRelayRemoveResponse {
     pub removed: bool,
     pub request_id: RequestId,
 }
+#[cfg(feature = "assets")]
 impl<'de> ::serde::Deserialize<'de> for CreditRelayRemoveResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -44420,6 +46430,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditRelayRemoveResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "assets")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRemoveResponse {
     const NAME: &'static str = "CreditRelayRemoveResponse";
     const FIELDS: &'static [&'static str] = &["removed", "request_id"];
@@ -44447,6 +46458,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditRelayRemoveResponse {
         })
     }
 }
+#[cfg(feature = "assets")]
 impl ::serde::Serialize for CreditRelayRemoveResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -44464,6 +46476,7 @@ impl ::serde::Serialize for CreditRelayRemoveResponse {
         out.end()
     }
 }
+#[cfg(feature = "assets")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditRelayRemoveResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -44489,6 +46502,7 @@ impl ::schemars::JsonSchema for CreditRelayRemoveResponse {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Metadata and results for a Link session
 #[derive(Clone, Debug, Default)]
 pub struct CreditSession {
@@ -44502,6 +46516,7 @@ pub struct CreditSession {
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditSession {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -44509,6 +46524,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditSession {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditSession {
     const NAME: &'static str = "CreditSession";
     const FIELDS: &'static [&'static str] = &[
@@ -44547,6 +46563,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditSession {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditSession {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -44571,6 +46588,7 @@ impl ::serde::Serialize for CreditSession {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditSession {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -44614,6 +46632,7 @@ impl ::schemars::JsonSchema for CreditSession {
         o.finish("Metadata and results for a Link session")
     }
 }
+#[cfg(feature = "income")]
 ///The details of a bank employment verification in Link.
 #[derive(Clone, Debug, Default)]
 pub struct CreditSessionBankEmploymentResult {
@@ -44623,6 +46642,7 @@ pub struct CreditSessionBankEmploymentResult {
     pub item_id: ::std::option::Option<::std::string::String>,
     pub status: ::std::option::Option<CreditSessionBankEmploymentStatus>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditSessionBankEmploymentResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -44630,6 +46650,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditSessionBankEmploymentResult {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionBankEmploymentResult {
     const NAME: &'static str = "CreditSessionBankEmploymentResult";
     const FIELDS: &'static [&'static str] = &["institution_id", "item_id", "status"];
@@ -44660,6 +46681,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionBankEmploymentResul
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditSessionBankEmploymentResult {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -44682,6 +46704,7 @@ impl ::serde::Serialize for CreditSessionBankEmploymentResult {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditSessionBankEmploymentResult {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -44720,6 +46743,7 @@ impl ::schemars::JsonSchema for CreditSessionBankEmploymentResult {
         o.finish("The details of a bank employment verification in Link.")
     }
 }
+#[cfg(feature = "income")]
 /**Status of the Bank Employment Link session.
 
 `APPROVED`: User has approved and verified their employment.
@@ -44741,6 +46765,7 @@ pub enum CreditSessionBankEmploymentStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditSessionBankEmploymentStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -44764,6 +46789,7 @@ impl ::schemars::JsonSchema for CreditSessionBankEmploymentStatus {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Display for CreditSessionBankEmploymentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -44776,6 +46802,7 @@ impl ::std::fmt::Display for CreditSessionBankEmploymentStatus {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::str::FromStr for CreditSessionBankEmploymentStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -44791,6 +46818,7 @@ impl ::std::str::FromStr for CreditSessionBankEmploymentStatus {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<&str> for CreditSessionBankEmploymentStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -44799,6 +46827,7 @@ impl ::std::convert::TryFrom<&str> for CreditSessionBankEmploymentStatus {
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<::std::string::String>
 for CreditSessionBankEmploymentStatus {
     type Error = self::error::ConversionError;
@@ -44808,6 +46837,7 @@ for CreditSessionBankEmploymentStatus {
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 ///The details of a bank income verification in Link
 #[derive(Clone, Debug, Default)]
 pub struct CreditSessionBankIncomeResult {
@@ -44817,6 +46847,7 @@ pub struct CreditSessionBankIncomeResult {
     pub item_id: ::std::option::Option<::std::string::String>,
     pub status: ::std::option::Option<CreditSessionBankIncomeStatus>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditSessionBankIncomeResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -44824,6 +46855,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditSessionBankIncomeResult {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionBankIncomeResult {
     const NAME: &'static str = "CreditSessionBankIncomeResult";
     const FIELDS: &'static [&'static str] = &["institution_id", "item_id", "status"];
@@ -44854,6 +46886,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionBankIncomeResult {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditSessionBankIncomeResult {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -44876,6 +46909,7 @@ impl ::serde::Serialize for CreditSessionBankIncomeResult {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditSessionBankIncomeResult {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -45125,6 +47159,7 @@ impl ::schemars::JsonSchema for CreditSessionDocumentIncomeResult {
         o.finish("The details of a document income verification in Link")
     }
 }
+#[cfg(feature = "income")]
 ///The details of a Link error.
 #[derive(Clone, Debug, Default)]
 pub struct CreditSessionError {
@@ -45137,6 +47172,7 @@ pub struct CreditSessionError {
     ///A broad categorization of the error.
     pub error_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditSessionError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45144,6 +47180,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditSessionError {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionError {
     const NAME: &'static str = "CreditSessionError";
     const FIELDS: &'static [&'static str] = &[
@@ -45182,6 +47219,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionError {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditSessionError {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -45206,6 +47244,7 @@ impl ::serde::Serialize for CreditSessionError {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditSessionError {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -45249,6 +47288,7 @@ impl ::schemars::JsonSchema for CreditSessionError {
         o.finish("The details of a Link error.")
     }
 }
+#[cfg(feature = "income")]
 ///The details of an Item add in Link.
 #[derive(Clone, Default)]
 pub struct CreditSessionItemAddResult {
@@ -45259,6 +47299,7 @@ pub struct CreditSessionItemAddResult {
     ///Returned once a user has successfully linked their Item.
     pub public_token: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditSessionItemAddResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45266,6 +47307,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditSessionItemAddResult {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionItemAddResult {
     const NAME: &'static str = "CreditSessionItemAddResult";
     const FIELDS: &'static [&'static str] = &[
@@ -45300,6 +47342,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionItemAddResult {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditSessionItemAddResult {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -45322,6 +47365,7 @@ impl ::serde::Serialize for CreditSessionItemAddResult {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditSessionItemAddResult {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -45358,6 +47402,7 @@ impl ::schemars::JsonSchema for CreditSessionItemAddResult {
         o.finish("The details of an Item add in Link.")
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditSessionItemAddResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditSessionItemAddResult")
@@ -45367,6 +47412,7 @@ impl ::std::fmt::Debug for CreditSessionItemAddResult {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///The details of a digital payroll income verification in Link
 #[derive(Clone, Debug, Default)]
 pub struct CreditSessionPayrollIncomeResult {
@@ -45379,6 +47425,7 @@ pub struct CreditSessionPayrollIncomeResult {
     ///The number of w2s retrieved from a payroll provider.
     pub num_w2s_retrieved: ::std::option::Option<i64>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditSessionPayrollIncomeResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45386,6 +47433,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditSessionPayrollIncomeResult {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionPayrollIncomeResult {
     const NAME: &'static str = "CreditSessionPayrollIncomeResult";
     const FIELDS: &'static [&'static str] = &[
@@ -45424,6 +47472,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionPayrollIncomeResult
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditSessionPayrollIncomeResult {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -45452,6 +47501,7 @@ impl ::serde::Serialize for CreditSessionPayrollIncomeResult {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditSessionPayrollIncomeResult {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -45497,6 +47547,7 @@ impl ::schemars::JsonSchema for CreditSessionPayrollIncomeResult {
         o.finish("The details of a digital payroll income verification in Link")
     }
 }
+#[cfg(feature = "income")]
 ///The set of results for a Link session.
 #[derive(Clone, Debug, Default)]
 pub struct CreditSessionResults {
@@ -45512,6 +47563,7 @@ pub struct CreditSessionResults {
     ///The set of payroll income verifications for the Link session.
     pub payroll_income_results: ::std::vec::Vec<CreditSessionPayrollIncomeResult>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditSessionResults {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45519,6 +47571,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditSessionResults {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionResults {
     const NAME: &'static str = "CreditSessionResults";
     const FIELDS: &'static [&'static str] = &[
@@ -45561,6 +47614,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionResults {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditSessionResults {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -45599,6 +47653,7 @@ impl ::serde::Serialize for CreditSessionResults {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditSessionResults {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -45649,12 +47704,14 @@ impl ::schemars::JsonSchema for CreditSessionResults {
         o.finish("The set of results for a Link session.")
     }
 }
+#[cfg(feature = "income")]
 ///CreditSessionsGetRequest defines the request schema for `/credit/sessions/get`
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct CreditSessionsGetRequest {
     pub user_token: UserToken,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditSessionsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45662,6 +47719,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditSessionsGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionsGetRequest {
     const NAME: &'static str = "CreditSessionsGetRequest";
     const FIELDS: &'static [&'static str] = &["user_token"];
@@ -45686,6 +47744,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionsGetRequest {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditSessionsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -45702,6 +47761,7 @@ impl ::serde::Serialize for CreditSessionsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditSessionsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -45720,6 +47780,7 @@ impl ::schemars::JsonSchema for CreditSessionsGetRequest {
         )
     }
 }
+#[cfg(feature = "income")]
 impl CreditSessionsGetRequest {
     /// A value with its required fields (`user_token`); set optional fields with the methods named after them.
     pub fn new(user_token: impl ::std::convert::Into<UserToken>) -> Self {
@@ -45728,6 +47789,7 @@ impl CreditSessionsGetRequest {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Debug for CreditSessionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditSessionsGetRequest")
@@ -45735,6 +47797,7 @@ impl ::std::fmt::Debug for CreditSessionsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///CreditSessionsGetResponse defines the response schema for `/credit/sessions/get`
 #[derive(Clone, Debug)]
 pub struct CreditSessionsGetResponse {
@@ -45742,6 +47805,7 @@ pub struct CreditSessionsGetResponse {
     ///A list of Link sessions for the user. Sessions will be sorted in reverse chronological order.
     pub sessions: ::std::vec::Vec<CreditSession>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditSessionsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45749,6 +47813,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditSessionsGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionsGetResponse {
     const NAME: &'static str = "CreditSessionsGetResponse";
     const FIELDS: &'static [&'static str] = &["request_id", "sessions"];
@@ -45776,6 +47841,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditSessionsGetResponse {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditSessionsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -45793,6 +47859,7 @@ impl ::serde::Serialize for CreditSessionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditSessionsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -45818,6 +47885,7 @@ impl ::schemars::JsonSchema for CreditSessionsGetResponse {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 /**The unofficial currency code associated with the amount or balance. Always `null` if `iso_currency_code` is non-null.
 Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.*/
 #[derive(
@@ -45833,6 +47901,7 @@ Unofficial currency codes are used for currencies that do not have official ISO 
 )]
 #[serde(transparent)]
 pub struct CreditUnofficialCurrencyCode(pub ::std::string::String);
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditUnofficialCurrencyCode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -45851,38 +47920,45 @@ impl ::schemars::JsonSchema for CreditUnofficialCurrencyCode {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::From<&str> for CreditUnofficialCurrencyCode {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::ops::Deref for CreditUnofficialCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::From<CreditUnofficialCurrencyCode> for ::std::string::String {
     fn from(value: CreditUnofficialCurrencyCode) -> Self {
         value.0
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::From<::std::string::String> for CreditUnofficialCurrencyCode {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::fmt::Display for CreditUnofficialCurrencyCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::str::FromStr for CreditUnofficialCurrencyCode {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "income")]
 ///W2 is an object that represents income data taken from a W2 tax document.
 #[derive(Clone, Debug)]
 pub struct CreditW2 {
@@ -45928,6 +48004,7 @@ pub struct CreditW2 {
     ///Wages from tips and other compensation.
     pub wages_tips_other_comp: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditW2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -45935,6 +48012,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditW2 {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for CreditW2 {
     const NAME: &'static str = "CreditW2";
     const FIELDS: &'static [&'static str] = &[
@@ -46049,6 +48127,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CreditW2 {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditW2 {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46087,6 +48166,7 @@ impl ::serde::Serialize for CreditW2 {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CreditW2 {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -46259,6 +48339,14 @@ impl ::schemars::JsonSchema for CreditW2 {
         )
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "identity-verification",
+        feature = "kyc-aml-users",
+        feature = "monitor"
+    )
+)]
 ///An identifier that determines which page of results you receive.
 #[derive(
     ::serde::Deserialize,
@@ -46273,6 +48361,14 @@ impl ::schemars::JsonSchema for CreditW2 {
 )]
 #[serde(transparent)]
 pub struct Cursor(pub ::std::string::String);
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "identity-verification",
+        feature = "kyc-aml-users",
+        feature = "monitor"
+    )
+)]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Cursor {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -46291,38 +48387,87 @@ impl ::schemars::JsonSchema for Cursor {
         )
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "identity-verification",
+        feature = "kyc-aml-users",
+        feature = "monitor"
+    )
+)]
 impl ::std::convert::From<&str> for Cursor {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "identity-verification",
+        feature = "kyc-aml-users",
+        feature = "monitor"
+    )
+)]
 impl ::std::ops::Deref for Cursor {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "identity-verification",
+        feature = "kyc-aml-users",
+        feature = "monitor"
+    )
+)]
 impl ::std::convert::From<Cursor> for ::std::string::String {
     fn from(value: Cursor) -> Self {
         value.0
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "identity-verification",
+        feature = "kyc-aml-users",
+        feature = "monitor"
+    )
+)]
 impl ::std::convert::From<::std::string::String> for Cursor {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "identity-verification",
+        feature = "kyc-aml-users",
+        feature = "monitor"
+    )
+)]
 impl ::std::fmt::Display for Cursor {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(
+    any(
+        feature = "beacon",
+        feature = "identity-verification",
+        feature = "kyc-aml-users",
+        feature = "monitor"
+    )
+)]
 impl ::std::str::FromStr for Cursor {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "transactions")]
 ///Data to populate as test transaction data.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -46338,6 +48483,7 @@ pub struct CustomSandboxTransaction {
     ///The ISO-4217 format currency code for the transaction. Defaults to USD.
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for CustomSandboxTransaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46345,6 +48491,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomSandboxTransaction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for CustomSandboxTransaction {
     const NAME: &'static str = "CustomSandboxTransaction";
     const FIELDS: &'static [&'static str] = &[
@@ -46387,6 +48534,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CustomSandboxTransaction {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for CustomSandboxTransaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46407,6 +48555,7 @@ impl ::serde::Serialize for CustomSandboxTransaction {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CustomSandboxTransaction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -46457,6 +48606,7 @@ impl ::schemars::JsonSchema for CustomSandboxTransaction {
         o.finish("Data to populate as test transaction data.")
     }
 }
+#[cfg(feature = "transactions")]
 impl CustomSandboxTransaction {
     /// A value with its required fields (`amount`, `date_posted`, `date_transacted`, `description`); set optional fields with the methods named after them.
     pub fn new(
@@ -46479,12 +48629,14 @@ impl CustomSandboxTransaction {
         self
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "signal"))]
 ///The object contains a risk score and a risk tier that evaluate the transaction return risk of an unauthorized debit. Common return codes in this category include: "R05", "R07", "R10", "R11", "R29". These returns typically have a return time frame of up to 60 calendar days. During this period, the customer of financial institutions can dispute a transaction as unauthorized.
 #[derive(Clone, Debug)]
 pub struct CustomerInitiatedReturnRisk {
     pub risk_tier: ::std::option::Option<CustomerInitiatedRiskTier>,
     pub score: SignalScore,
 }
+#[cfg(any(feature = "processor-partners", feature = "signal"))]
 impl<'de> ::serde::Deserialize<'de> for CustomerInitiatedReturnRisk {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46492,6 +48644,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomerInitiatedReturnRisk {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "signal"))]
 impl<'de> crate::struct_serde::FromMap<'de> for CustomerInitiatedReturnRisk {
     const NAME: &'static str = "CustomerInitiatedReturnRisk";
     const FIELDS: &'static [&'static str] = &["risk_tier", "score"];
@@ -46519,6 +48672,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for CustomerInitiatedReturnRisk {
         })
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "signal"))]
 impl ::serde::Serialize for CustomerInitiatedReturnRisk {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46536,6 +48690,7 @@ impl ::serde::Serialize for CustomerInitiatedReturnRisk {
         out.end()
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "signal"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CustomerInitiatedReturnRisk {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -46561,6 +48716,7 @@ impl ::schemars::JsonSchema for CustomerInitiatedReturnRisk {
         )
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "signal"))]
 /**DEPRECATED. Use Signal Rules instead to transform the `score` into a useful action.
 
 A tier corresponding to the projected likelihood that the transaction, if initiated, will be subject to a return.
@@ -46575,6 +48731,7 @@ In the `customer_initiated_return_risk` object, there are five risk tiers corres
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CustomerInitiatedRiskTier(pub i64);
+#[cfg(any(feature = "processor-partners", feature = "signal"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CustomerInitiatedRiskTier {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -46593,34 +48750,40 @@ impl ::schemars::JsonSchema for CustomerInitiatedRiskTier {
         )
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "signal"))]
 impl ::std::ops::Deref for CustomerInitiatedRiskTier {
     type Target = i64;
     fn deref(&self) -> &i64 {
         &self.0
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "signal"))]
 impl ::std::convert::From<i64> for CustomerInitiatedRiskTier {
     fn from(value: i64) -> Self {
         Self(value)
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "signal"))]
 impl ::std::fmt::Display for CustomerInitiatedRiskTier {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "signal"))]
 impl ::std::str::FromStr for CustomerInitiatedRiskTier {
     type Err = <i64 as ::std::str::FromStr>::Err;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.parse()?))
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "signal"))]
 impl ::std::convert::TryFrom<&str> for CustomerInitiatedRiskTier {
     type Error = <i64 as ::std::str::FromStr>::Err;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
         value.parse()
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "signal"))]
 impl ::std::convert::TryFrom<String> for CustomerInitiatedRiskTier {
     type Error = <i64 as ::std::str::FromStr>::Err;
     fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
@@ -46642,6 +48805,7 @@ impl<'de> ::serde::Deserialize<'de> for CashFlowInsight {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CashFlowUpdatesEventWebhookCodes {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46650,6 +48814,7 @@ impl ::serde::Serialize for CashFlowUpdatesEventWebhookCodes {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CashFlowUpdatesEventWebhookCodes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46672,6 +48837,7 @@ impl<'de> ::serde::Deserialize<'de> for CashflowAttributesVersion {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CheckReportWarningCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46680,6 +48846,7 @@ impl ::serde::Serialize for CheckReportWarningCode {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CheckReportWarningCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46687,6 +48854,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckReportWarningCode {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "consent")]
 impl ::serde::Serialize for ConsentEventCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46695,6 +48863,7 @@ impl ::serde::Serialize for ConsentEventCode {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "consent")]
 impl<'de> ::serde::Deserialize<'de> for ConsentEventCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46702,6 +48871,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsentEventCode {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "consent")]
 impl ::serde::Serialize for ConsentEventInitiator {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46710,6 +48880,7 @@ impl ::serde::Serialize for ConsentEventInitiator {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "consent")]
 impl<'de> ::serde::Deserialize<'de> for ConsentEventInitiator {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46717,6 +48888,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsentEventInitiator {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "consent")]
 impl ::serde::Serialize for ConsentEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46725,6 +48897,7 @@ impl ::serde::Serialize for ConsentEventType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "consent")]
 impl<'de> ::serde::Deserialize<'de> for ConsentEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46732,6 +48905,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsentEventType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for ConsumerDisputeCategory {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46740,6 +48914,7 @@ impl ::serde::Serialize for ConsumerDisputeCategory {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for ConsumerDisputeCategory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46762,6 +48937,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsumerReportPermissiblePurpose {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl ::serde::Serialize for CounterpartyType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46770,6 +48946,7 @@ impl ::serde::Serialize for CounterpartyType {
         serializer.collect_str(self)
     }
 }
+#[cfg(any(feature = "enrich", feature = "processor-partners", feature = "transactions"))]
 impl<'de> ::serde::Deserialize<'de> for CounterpartyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46792,6 +48969,7 @@ impl<'de> ::serde::Deserialize<'de> for CountryCode {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeBonusType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46800,6 +48978,7 @@ impl ::serde::Serialize for CraBankIncomeBonusType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeBonusType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46807,6 +48986,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeBonusType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeCompleteResult {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46815,6 +48995,7 @@ impl ::serde::Serialize for CraBankIncomeCompleteResult {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeCompleteResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46822,6 +49003,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeCompleteResult {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46830,6 +49012,7 @@ impl ::serde::Serialize for CraBankIncomeStatus {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46837,6 +49020,7 @@ impl<'de> ::serde::Deserialize<'de> for CraBankIncomeStatus {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraBankIncomeWarningCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46845,6 +49029,7 @@ impl ::serde::Serialize for CraBankIncomeWarningCode {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraBankIncomeWarningCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46867,6 +49052,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationGetReportType 
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCheckReportVerificationPdfReportType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46875,6 +49061,7 @@ impl ::serde::Serialize for CraCheckReportVerificationPdfReportType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationPdfReportType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46882,6 +49069,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationPdfReportType 
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCreditProfileInquiryType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46890,6 +49078,7 @@ impl ::serde::Serialize for CraCreditProfileInquiryType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCreditProfileInquiryType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46897,6 +49086,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCreditProfileInquiryType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCreditProfileReportType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46905,6 +49095,7 @@ impl ::serde::Serialize for CraCreditProfileReportType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46912,6 +49103,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraCreditProfileReportVersion {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46920,6 +49112,7 @@ impl ::serde::Serialize for CraCreditProfileReportVersion {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportVersion {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46927,6 +49120,7 @@ impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportVersion {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanApplicationDecision {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46935,6 +49129,7 @@ impl ::serde::Serialize for CraLoanApplicationDecision {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanApplicationDecision {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46942,6 +49137,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoanApplicationDecision {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanPaymentSchedule {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46950,6 +49146,7 @@ impl ::serde::Serialize for CraLoanPaymentSchedule {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanPaymentSchedule {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46957,6 +49154,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoanPaymentSchedule {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46965,6 +49163,7 @@ impl ::serde::Serialize for CraLoanStatus {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -46972,6 +49171,7 @@ impl<'de> ::serde::Deserialize<'de> for CraLoanStatus {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraLoanType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -46980,6 +49180,7 @@ impl ::serde::Serialize for CraLoanType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraLoanType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47032,6 +49233,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsUltraFicoScoreVersion 
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraPdfAddOns {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47040,6 +49242,7 @@ impl ::serde::Serialize for CraPdfAddOns {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraPdfAddOns {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47047,6 +49250,7 @@ impl<'de> ::serde::Deserialize<'de> for CraPdfAddOns {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CraUserTier {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47055,6 +49259,7 @@ impl ::serde::Serialize for CraUserTier {
         serializer.collect_str(self)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CraUserTier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47062,6 +49267,7 @@ impl<'de> ::serde::Deserialize<'de> for CraUserTier {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomePayFrequency {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47070,6 +49276,7 @@ impl ::serde::Serialize for CraVerificationIncomePayFrequency {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomePayFrequency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47077,6 +49284,7 @@ impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomePayFrequency {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for CraVerificationIncomeStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47085,6 +49293,7 @@ impl ::serde::Serialize for CraVerificationIncomeStatus {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47107,6 +49316,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAccountSubtype {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transfer")]
 impl ::serde::Serialize for CreditAchClass {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47115,6 +49325,7 @@ impl ::serde::Serialize for CreditAchClass {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "transfer")]
 impl<'de> ::serde::Deserialize<'de> for CreditAchClass {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47122,6 +49333,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditAchClass {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankEmploymentWarningType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47130,6 +49342,7 @@ impl ::serde::Serialize for CreditBankEmploymentWarningType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentWarningType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47137,6 +49350,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentWarningType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CreditBankIncomeAccountType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47145,6 +49359,7 @@ impl ::serde::Serialize for CreditBankIncomeAccountType {
         serializer.collect_str(self)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeAccountType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47152,6 +49367,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeAccountType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CreditBankIncomeCategory {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47160,6 +49376,7 @@ impl ::serde::Serialize for CreditBankIncomeCategory {
         serializer.collect_str(self)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeCategory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47167,6 +49384,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeCategory {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CreditBankIncomeErrorType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47175,6 +49393,7 @@ impl ::serde::Serialize for CreditBankIncomeErrorType {
         serializer.collect_str(self)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47182,6 +49401,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeErrorType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CreditBankIncomePayFrequency {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47190,6 +49410,7 @@ impl ::serde::Serialize for CreditBankIncomePayFrequency {
         serializer.collect_str(self)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomePayFrequency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47197,6 +49418,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomePayFrequency {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditBankIncomeWarningCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47205,6 +49427,7 @@ impl ::serde::Serialize for CreditBankIncomeWarningCode {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWarningCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47212,6 +49435,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWarningCode {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for CreditBankIncomeWarningType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47220,6 +49444,7 @@ impl ::serde::Serialize for CreditBankIncomeWarningType {
         serializer.collect_str(self)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWarningType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47227,6 +49452,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWarningType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditPayStubPayBasisType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47235,6 +49461,7 @@ impl ::serde::Serialize for CreditPayStubPayBasisType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditPayStubPayBasisType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -47242,6 +49469,7 @@ impl<'de> ::serde::Deserialize<'de> for CreditPayStubPayBasisType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for CreditSessionBankEmploymentStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -47250,6 +49478,7 @@ impl ::serde::Serialize for CreditSessionBankEmploymentStatus {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for CreditSessionBankEmploymentStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,

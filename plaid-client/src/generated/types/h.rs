@@ -120,6 +120,7 @@ impl ::schemars::JsonSchema for HealthIncident {
         o.finish("A status health incident")
     }
 }
+#[cfg(feature = "identity-verification")]
 /**An enum indicating the match type between data provided by user and data checked against an external data source.
 
 
@@ -142,6 +143,7 @@ pub enum HiddenMatchSummaryCode {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "identity-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for HiddenMatchSummaryCode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -157,6 +159,7 @@ impl ::schemars::JsonSchema for HiddenMatchSummaryCode {
         )
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::fmt::Display for HiddenMatchSummaryCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -169,6 +172,7 @@ impl ::std::fmt::Display for HiddenMatchSummaryCode {
         }
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::str::FromStr for HiddenMatchSummaryCode {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -184,6 +188,7 @@ impl ::std::str::FromStr for HiddenMatchSummaryCode {
         }
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::TryFrom<&str> for HiddenMatchSummaryCode {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -192,6 +197,7 @@ impl ::std::convert::TryFrom<&str> for HiddenMatchSummaryCode {
         value.parse()
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::TryFrom<::std::string::String> for HiddenMatchSummaryCode {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -200,6 +206,7 @@ impl ::std::convert::TryFrom<::std::string::String> for HiddenMatchSummaryCode {
         value.parse()
     }
 }
+#[cfg(feature = "check")]
 ///An object representing the historical annual income amount.
 #[derive(Clone, Debug)]
 pub struct HistoricalAnnualIncome {
@@ -208,6 +215,7 @@ pub struct HistoricalAnnualIncome {
     ///The current historical annual income
     pub current_amount: f64,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for HistoricalAnnualIncome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -215,6 +223,7 @@ impl<'de> ::serde::Deserialize<'de> for HistoricalAnnualIncome {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for HistoricalAnnualIncome {
     const NAME: &'static str = "HistoricalAnnualIncome";
     const FIELDS: &'static [&'static str] = &["baseline_amount", "current_amount"];
@@ -242,6 +251,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for HistoricalAnnualIncome {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for HistoricalAnnualIncome {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -259,6 +269,7 @@ impl ::serde::Serialize for HistoricalAnnualIncome {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for HistoricalAnnualIncome {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -288,6 +299,7 @@ impl ::schemars::JsonSchema for HistoricalAnnualIncome {
         o.finish("An object representing the historical annual income amount.")
     }
 }
+#[cfg(feature = "assets")]
 ///An object representing a balance held by an account in the past
 #[derive(Clone, Debug)]
 pub struct HistoricalBalance {
@@ -304,6 +316,7 @@ If the account has any pending transactions, historical balance amounts on or af
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "assets")]
 impl<'de> ::serde::Deserialize<'de> for HistoricalBalance {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -311,6 +324,7 @@ impl<'de> ::serde::Deserialize<'de> for HistoricalBalance {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "assets")]
 impl<'de> crate::struct_serde::FromMap<'de> for HistoricalBalance {
     const NAME: &'static str = "HistoricalBalance";
     const FIELDS: &'static [&'static str] = &[
@@ -349,6 +363,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for HistoricalBalance {
         })
     }
 }
+#[cfg(feature = "assets")]
 impl ::serde::Serialize for HistoricalBalance {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -368,6 +383,7 @@ impl ::serde::Serialize for HistoricalBalance {
         out.end()
     }
 }
+#[cfg(feature = "assets")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for HistoricalBalance {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -411,6 +427,7 @@ impl ::schemars::JsonSchema for HistoricalBalance {
         o.finish("An object representing a balance held by an account in the past")
     }
 }
+#[cfg(feature = "transactions")]
 /**Fired when an Item's historical transaction pull is completed and Plaid has prepared as much historical transaction data as possible for the Item. Once this webhook has been fired, transaction data beyond the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.
 
 This webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.*/
@@ -426,6 +443,7 @@ pub struct HistoricalUpdateWebhook {
     ///`TRANSACTIONS`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for HistoricalUpdateWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -433,6 +451,7 @@ impl<'de> ::serde::Deserialize<'de> for HistoricalUpdateWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for HistoricalUpdateWebhook {
     const NAME: &'static str = "HistoricalUpdateWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -479,6 +498,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for HistoricalUpdateWebhook {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for HistoricalUpdateWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -500,6 +520,7 @@ impl ::serde::Serialize for HistoricalUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for HistoricalUpdateWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -553,6 +574,13 @@ impl ::schemars::JsonSchema for HistoricalUpdateWebhook {
         )
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 ///A securities holding at an institution.
 #[derive(Clone, Debug)]
 pub struct Holding {
@@ -591,6 +619,13 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
     ///The value of the vested holdings as reported by the institution.
     pub vested_value: ::std::option::Option<f64>,
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for Holding {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -598,6 +633,13 @@ impl<'de> ::serde::Deserialize<'de> for Holding {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 impl<'de> crate::struct_serde::FromMap<'de> for Holding {
     const NAME: &'static str = "Holding";
     const FIELDS: &'static [&'static str] = &[
@@ -672,6 +714,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for Holding {
         })
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 impl ::serde::Serialize for Holding {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -714,6 +763,13 @@ impl ::serde::Serialize for Holding {
         out.end()
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Holding {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -820,6 +876,13 @@ impl ::schemars::JsonSchema for Holding {
         o.finish("A securities holding at an institution.")
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 ///A single acquisition lot within a holding.
 #[derive(Clone, Debug)]
 pub struct HoldingTaxLot {
@@ -839,6 +902,13 @@ pub struct HoldingTaxLot {
     ///The number of units of the security in this lot.
     pub quantity: ::std::option::Option<f64>,
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for HoldingTaxLot {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -846,6 +916,13 @@ impl<'de> ::serde::Deserialize<'de> for HoldingTaxLot {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 impl<'de> crate::struct_serde::FromMap<'de> for HoldingTaxLot {
     const NAME: &'static str = "HoldingTaxLot";
     const FIELDS: &'static [&'static str] = &[
@@ -896,6 +973,13 @@ impl<'de> crate::struct_serde::FromMap<'de> for HoldingTaxLot {
         })
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 impl ::serde::Serialize for HoldingTaxLot {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -918,6 +1002,13 @@ impl ::serde::Serialize for HoldingTaxLot {
         out.end()
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for HoldingTaxLot {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -982,6 +1073,13 @@ impl ::schemars::JsonSchema for HoldingTaxLot {
         o.finish("A single acquisition lot within a holding.")
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 ///Indicates whether a holding lot position is long or short. Possible values are `LONG` and `SHORT`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum HoldingTaxLotPositionType {
@@ -990,6 +1088,13 @@ pub enum HoldingTaxLotPositionType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for HoldingTaxLotPositionType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1005,6 +1110,13 @@ impl ::schemars::JsonSchema for HoldingTaxLotPositionType {
         )
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 impl ::std::fmt::Display for HoldingTaxLotPositionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -1014,6 +1126,13 @@ impl ::std::fmt::Display for HoldingTaxLotPositionType {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 impl ::std::str::FromStr for HoldingTaxLotPositionType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -1026,6 +1145,13 @@ impl ::std::str::FromStr for HoldingTaxLotPositionType {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 impl ::std::convert::TryFrom<&str> for HoldingTaxLotPositionType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1034,6 +1160,13 @@ impl ::std::convert::TryFrom<&str> for HoldingTaxLotPositionType {
         value.parse()
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 impl ::std::convert::TryFrom<::std::string::String> for HoldingTaxLotPositionType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1042,6 +1175,7 @@ impl ::std::convert::TryFrom<::std::string::String> for HoldingTaxLotPositionTyp
         value.parse()
     }
 }
+#[cfg(feature = "investments")]
 ///Fired when new or updated holdings have been detected on an investment account. The webhook typically fires in response to any newly added holdings or price changes to existing holdings, most commonly after market close.
 #[derive(Clone, Debug)]
 pub struct HoldingsDefaultUpdateWebhook {
@@ -1058,6 +1192,7 @@ pub struct HoldingsDefaultUpdateWebhook {
     ///`HOLDINGS`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "investments")]
 impl<'de> ::serde::Deserialize<'de> for HoldingsDefaultUpdateWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1065,6 +1200,7 @@ impl<'de> ::serde::Deserialize<'de> for HoldingsDefaultUpdateWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "investments")]
 impl<'de> crate::struct_serde::FromMap<'de> for HoldingsDefaultUpdateWebhook {
     const NAME: &'static str = "HoldingsDefaultUpdateWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -1119,6 +1255,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for HoldingsDefaultUpdateWebhook {
         })
     }
 }
+#[cfg(feature = "investments")]
 impl ::serde::Serialize for HoldingsDefaultUpdateWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1145,6 +1282,7 @@ impl ::serde::Serialize for HoldingsDefaultUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "investments")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for HoldingsDefaultUpdateWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1206,6 +1344,7 @@ impl ::schemars::JsonSchema for HoldingsDefaultUpdateWebhook {
         )
     }
 }
+#[cfg(feature = "full")]
 ///Specify the holdings on the account.
 #[derive(Clone, Debug)]
 pub struct HoldingsOverride {
@@ -1221,6 +1360,7 @@ pub struct HoldingsOverride {
     pub quantity: f64,
     pub security: SecurityOverride,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for HoldingsOverride {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1228,6 +1368,7 @@ impl<'de> ::serde::Deserialize<'de> for HoldingsOverride {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for HoldingsOverride {
     const NAME: &'static str = "HoldingsOverride";
     const FIELDS: &'static [&'static str] = &[
@@ -1274,6 +1415,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for HoldingsOverride {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for HoldingsOverride {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1302,6 +1444,7 @@ impl ::serde::Serialize for HoldingsOverride {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for HoldingsOverride {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1597,6 +1740,7 @@ impl ::std::convert::TryFrom<String> for HostedLinkUrlLifetimeSeconds {
         value.parse()
     }
 }
+#[cfg(feature = "auth")]
 ///Contains the state of an SMS Same-Day Micro-deposits verification session.
 #[derive(Clone, Debug)]
 pub struct HostedMmdVerificationWebhook {
@@ -1611,6 +1755,7 @@ pub struct HostedMmdVerificationWebhook {
     ///`AUTH`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "auth")]
 impl<'de> ::serde::Deserialize<'de> for HostedMmdVerificationWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1618,6 +1763,7 @@ impl<'de> ::serde::Deserialize<'de> for HostedMmdVerificationWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "auth")]
 impl<'de> crate::struct_serde::FromMap<'de> for HostedMmdVerificationWebhook {
     const NAME: &'static str = "HostedMmdVerificationWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -1664,6 +1810,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for HostedMmdVerificationWebhook {
         })
     }
 }
+#[cfg(feature = "auth")]
 impl ::serde::Serialize for HostedMmdVerificationWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1685,6 +1832,7 @@ impl ::serde::Serialize for HostedMmdVerificationWebhook {
         out.end()
     }
 }
+#[cfg(feature = "auth")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for HostedMmdVerificationWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1738,11 +1886,13 @@ impl ::schemars::JsonSchema for HostedMmdVerificationWebhook {
         )
     }
 }
+#[cfg(feature = "identity-verification")]
 ///Details about the human review check, which refers to a check that is performed by a document specialist.
 #[derive(Clone, Debug)]
 pub struct HumanReview {
     pub status: HumanReviewStatus,
 }
+#[cfg(feature = "identity-verification")]
 impl<'de> ::serde::Deserialize<'de> for HumanReview {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1750,6 +1900,7 @@ impl<'de> ::serde::Deserialize<'de> for HumanReview {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl<'de> crate::struct_serde::FromMap<'de> for HumanReview {
     const NAME: &'static str = "HumanReview";
     const FIELDS: &'static [&'static str] = &["status"];
@@ -1774,6 +1925,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for HumanReview {
         })
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::serde::Serialize for HumanReview {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1790,6 +1942,7 @@ impl ::serde::Serialize for HumanReview {
         out.end()
     }
 }
+#[cfg(feature = "identity-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for HumanReview {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1808,6 +1961,7 @@ impl ::schemars::JsonSchema for HumanReview {
         )
     }
 }
+#[cfg(feature = "identity-verification")]
 /**The outcome of the human review check, when available. The following values are possible:
 
 
@@ -1824,6 +1978,7 @@ pub enum HumanReviewStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "identity-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for HumanReviewStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1839,6 +1994,7 @@ impl ::schemars::JsonSchema for HumanReviewStatus {
         )
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::fmt::Display for HumanReviewStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -1849,6 +2005,7 @@ impl ::std::fmt::Display for HumanReviewStatus {
         }
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::str::FromStr for HumanReviewStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -1862,6 +2019,7 @@ impl ::std::str::FromStr for HumanReviewStatus {
         }
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::TryFrom<&str> for HumanReviewStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1870,6 +2028,7 @@ impl ::std::convert::TryFrom<&str> for HumanReviewStatus {
         value.parse()
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::TryFrom<::std::string::String> for HumanReviewStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -1878,6 +2037,7 @@ impl ::std::convert::TryFrom<::std::string::String> for HumanReviewStatus {
         value.parse()
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::serde::Serialize for HiddenMatchSummaryCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1886,6 +2046,7 @@ impl ::serde::Serialize for HiddenMatchSummaryCode {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl<'de> ::serde::Deserialize<'de> for HiddenMatchSummaryCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1893,6 +2054,13 @@ impl<'de> ::serde::Deserialize<'de> for HiddenMatchSummaryCode {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 impl ::serde::Serialize for HoldingTaxLotPositionType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1901,6 +2069,13 @@ impl ::serde::Serialize for HoldingTaxLotPositionType {
         serializer.collect_str(self)
     }
 }
+#[cfg(
+    any(
+        feature = "investments",
+        feature = "investments-move",
+        feature = "processor-partners"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for HoldingTaxLotPositionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1923,6 +2098,7 @@ impl<'de> ::serde::Deserialize<'de> for HostedLinkDeliveryMethod {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::serde::Serialize for HumanReviewStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1931,6 +2107,7 @@ impl ::serde::Serialize for HumanReviewStatus {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl<'de> ::serde::Deserialize<'de> for HumanReviewStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,

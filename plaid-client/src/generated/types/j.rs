@@ -192,6 +192,7 @@ impl ::schemars::JsonSchema for JwkPublicKey {
         )
     }
 }
+#[cfg(feature = "full")]
 ///A JWT Header, used for webhook validation
 #[derive(Clone, Debug)]
 pub struct JwtHeader {
@@ -199,6 +200,7 @@ pub struct JwtHeader {
     pub id: ::std::string::String,
     pub kid: ::std::string::String,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for JwtHeader {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -206,6 +208,7 @@ impl<'de> ::serde::Deserialize<'de> for JwtHeader {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for JwtHeader {
     const NAME: &'static str = "JwtHeader";
     const FIELDS: &'static [&'static str] = &["alg", "id", "kid"];
@@ -236,6 +239,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for JwtHeader {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for JwtHeader {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -254,6 +258,7 @@ impl ::serde::Serialize for JwtHeader {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for JwtHeader {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {

@@ -200,6 +200,7 @@ impl ::schemars::JsonSchema for LastDataAccessTimes {
         o.finish("Describes the last time each datatype was accessed by an application.")
     }
 }
+#[cfg(feature = "protect")]
 ///The latest scored event for a user.
 #[derive(Clone, Debug)]
 pub struct LatestScoredEvent {
@@ -212,6 +213,7 @@ pub struct LatestScoredEvent {
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
     pub trust_index: ::std::option::Option<TrustIndex>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for LatestScoredEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -219,6 +221,7 @@ impl<'de> ::serde::Deserialize<'de> for LatestScoredEvent {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for LatestScoredEvent {
     const NAME: &'static str = "LatestScoredEvent";
     const FIELDS: &'static [&'static str] = &[
@@ -261,6 +264,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LatestScoredEvent {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for LatestScoredEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -281,6 +285,7 @@ impl ::serde::Serialize for LatestScoredEvent {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LatestScoredEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -331,6 +336,7 @@ impl ::schemars::JsonSchema for LatestScoredEvent {
         o.finish("The latest scored event for a user.")
     }
 }
+#[cfg(feature = "layer")]
 ///Indicates that Plaid's authentication process has completed for a user and that Plaid has verified that the user owns their phone number. If you receive this webhook, you should skip your own OTP phone number verification flow for the user, even if the user does not complete the entire Link flow. If the user doesn't complete the full Link flow (as verified by your being able to successfully call `/user_account/session/get` using the `public_token` from the `onSuccess` callback) it is recommended that you implement [webhook verification](https://plaid.com/docs/api/webhooks/webhook-verification/) or another technique to avoid webhook spoofing attacks.
 #[derive(Clone)]
 pub struct LayerAuthenticationPassedWebhook {
@@ -344,6 +350,7 @@ pub struct LayerAuthenticationPassedWebhook {
     ///`LAYER`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "layer")]
 impl<'de> ::serde::Deserialize<'de> for LayerAuthenticationPassedWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -351,6 +358,7 @@ impl<'de> ::serde::Deserialize<'de> for LayerAuthenticationPassedWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "layer")]
 impl<'de> crate::struct_serde::FromMap<'de> for LayerAuthenticationPassedWebhook {
     const NAME: &'static str = "LayerAuthenticationPassedWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -393,6 +401,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LayerAuthenticationPassedWebhook
         })
     }
 }
+#[cfg(feature = "layer")]
 impl ::serde::Serialize for LayerAuthenticationPassedWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -413,6 +422,7 @@ impl ::serde::Serialize for LayerAuthenticationPassedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "layer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LayerAuthenticationPassedWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -467,6 +477,7 @@ impl ::schemars::JsonSchema for LayerAuthenticationPassedWebhook {
         )
     }
 }
+#[cfg(feature = "layer")]
 impl ::std::fmt::Debug for LayerAuthenticationPassedWebhook {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LayerAuthenticationPassedWebhook")
@@ -478,6 +489,7 @@ impl ::std::fmt::Debug for LayerAuthenticationPassedWebhook {
             .finish()
     }
 }
+#[cfg(feature = "transfer")]
 /**A unique key provided by the client, per unique ledger deposit. Maximum of 50 characters.
 
 The API supports idempotency for safely retrying the request without accidentally performing the same operation twice. For example, if a request to create a ledger deposit fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single deposit is created.*/
@@ -494,6 +506,7 @@ The API supports idempotency for safely retrying the request without accidentall
 )]
 #[serde(transparent)]
 pub struct LedgerDepositIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "transfer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LedgerDepositIdempotencyKey {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -512,38 +525,45 @@ impl ::schemars::JsonSchema for LedgerDepositIdempotencyKey {
         )
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<&str> for LedgerDepositIdempotencyKey {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::ops::Deref for LedgerDepositIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<LedgerDepositIdempotencyKey> for ::std::string::String {
     fn from(value: LedgerDepositIdempotencyKey) -> Self {
         value.0
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<::std::string::String> for LedgerDepositIdempotencyKey {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::fmt::Display for LedgerDepositIdempotencyKey {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::str::FromStr for LedgerDepositIdempotencyKey {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "transfer")]
 /**A unique key provided by the client, per unique ledger distribute. Maximum of 50 characters.
 
 The API supports idempotency for safely retrying the request without accidentally performing the same operation twice. For example, if a request to create a ledger distribute fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single distribute is created.*/
@@ -560,6 +580,7 @@ The API supports idempotency for safely retrying the request without accidentall
 )]
 #[serde(transparent)]
 pub struct LedgerDistributeIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "transfer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LedgerDistributeIdempotencyKey {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -580,38 +601,45 @@ impl ::schemars::JsonSchema for LedgerDistributeIdempotencyKey {
         )
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<&str> for LedgerDistributeIdempotencyKey {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::ops::Deref for LedgerDistributeIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<LedgerDistributeIdempotencyKey> for ::std::string::String {
     fn from(value: LedgerDistributeIdempotencyKey) -> Self {
         value.0
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<::std::string::String> for LedgerDistributeIdempotencyKey {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::fmt::Display for LedgerDistributeIdempotencyKey {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::str::FromStr for LedgerDistributeIdempotencyKey {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "transfer")]
 /**Source of the ledger event.
 
 `"TRANSFER"` - The source of the ledger event is a transfer
@@ -625,6 +653,7 @@ pub enum LedgerEventSourceType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "transfer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LedgerEventSourceType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -640,6 +669,7 @@ impl ::schemars::JsonSchema for LedgerEventSourceType {
         )
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::fmt::Display for LedgerEventSourceType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -650,6 +680,7 @@ impl ::std::fmt::Display for LedgerEventSourceType {
         }
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::str::FromStr for LedgerEventSourceType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -663,6 +694,7 @@ impl ::std::str::FromStr for LedgerEventSourceType {
         }
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::TryFrom<&str> for LedgerEventSourceType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -671,6 +703,7 @@ impl ::std::convert::TryFrom<&str> for LedgerEventSourceType {
         value.parse()
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::TryFrom<::std::string::String> for LedgerEventSourceType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -679,6 +712,7 @@ impl ::std::convert::TryFrom<::std::string::String> for LedgerEventSourceType {
         value.parse()
     }
 }
+#[cfg(feature = "transfer")]
 /**A unique key provided by the client, per unique ledger withdraw. Maximum of 50 characters.
 
 The API supports idempotency for safely retrying the request without accidentally performing the same operation twice. For example, if a request to create a ledger withdraw fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single withdraw is created.*/
@@ -695,6 +729,7 @@ The API supports idempotency for safely retrying the request without accidentall
 )]
 #[serde(transparent)]
 pub struct LedgerWithdrawIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "transfer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LedgerWithdrawIdempotencyKey {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -713,38 +748,45 @@ impl ::schemars::JsonSchema for LedgerWithdrawIdempotencyKey {
         )
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<&str> for LedgerWithdrawIdempotencyKey {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::ops::Deref for LedgerWithdrawIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<LedgerWithdrawIdempotencyKey> for ::std::string::String {
     fn from(value: LedgerWithdrawIdempotencyKey) -> Self {
         value.0
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<::std::string::String> for LedgerWithdrawIdempotencyKey {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::fmt::Display for LedgerWithdrawIdempotencyKey {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::str::FromStr for LedgerWithdrawIdempotencyKey {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "check")]
 ///The results of the LendScore
 #[derive(Clone, Debug, Default)]
 pub struct LendScore {
@@ -755,6 +797,7 @@ pub struct LendScore {
     ///The score returned by the LendScore model. Will be an integer in the range 1 to 99. Higher scores indicate lower credit risk.
     pub score: ::std::option::Option<i64>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for LendScore {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -762,6 +805,7 @@ impl<'de> ::serde::Deserialize<'de> for LendScore {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for LendScore {
     const NAME: &'static str = "LendScore";
     const FIELDS: &'static [&'static str] = &["error_reason", "reason_codes", "score"];
@@ -792,6 +836,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LendScore {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for LendScore {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -814,6 +859,7 @@ impl ::serde::Serialize for LendScore {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LendScore {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -850,6 +896,7 @@ impl ::schemars::JsonSchema for LendScore {
         o.finish("The results of the LendScore")
     }
 }
+#[cfg(feature = "liabilities")]
 /**An object with keys of `account_id`'s that are mapped to their respective liabilities fields that changed.
 
 Example: `{ "XMBvvyMGQ1UoLbKByoMqH3nXMj84ALSdE5B58": ["past_amount_due"] }`
@@ -862,6 +909,7 @@ pub struct LiabilitiesAccountIdsWithUpdatedLiabilities(
         ::std::vec::Vec<::std::string::String>,
     >,
 );
+#[cfg(feature = "liabilities")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LiabilitiesAccountIdsWithUpdatedLiabilities {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -882,6 +930,7 @@ impl ::schemars::JsonSchema for LiabilitiesAccountIdsWithUpdatedLiabilities {
         )
     }
 }
+#[cfg(feature = "liabilities")]
 impl ::std::ops::Deref for LiabilitiesAccountIdsWithUpdatedLiabilities {
     type Target = ::std::collections::HashMap<
         ::std::string::String,
@@ -896,6 +945,7 @@ impl ::std::ops::Deref for LiabilitiesAccountIdsWithUpdatedLiabilities {
         &self.0
     }
 }
+#[cfg(feature = "liabilities")]
 impl ::std::convert::From<LiabilitiesAccountIdsWithUpdatedLiabilities>
 for ::std::collections::HashMap<
     ::std::string::String,
@@ -905,6 +955,7 @@ for ::std::collections::HashMap<
         value.0
     }
 }
+#[cfg(feature = "liabilities")]
 impl ::std::convert::From<
     ::std::collections::HashMap<
         ::std::string::String,
@@ -920,6 +971,7 @@ impl ::std::convert::From<
         Self(value)
     }
 }
+#[cfg(feature = "liabilities")]
 ///The webhook of type `LIABILITIES` and code `DEFAULT_UPDATE` will be fired when new or updated liabilities have been detected on a liabilities item.
 #[derive(Clone, Debug)]
 pub struct LiabilitiesDefaultUpdateWebhook {
@@ -935,6 +987,7 @@ pub struct LiabilitiesDefaultUpdateWebhook {
     ///`LIABILITIES`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "liabilities")]
 impl<'de> ::serde::Deserialize<'de> for LiabilitiesDefaultUpdateWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -942,6 +995,7 @@ impl<'de> ::serde::Deserialize<'de> for LiabilitiesDefaultUpdateWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "liabilities")]
 impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesDefaultUpdateWebhook {
     const NAME: &'static str = "LiabilitiesDefaultUpdateWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -1002,6 +1056,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesDefaultUpdateWebhook 
         })
     }
 }
+#[cfg(feature = "liabilities")]
 impl ::serde::Serialize for LiabilitiesDefaultUpdateWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1031,6 +1086,7 @@ impl ::serde::Serialize for LiabilitiesDefaultUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "liabilities")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LiabilitiesDefaultUpdateWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1094,6 +1150,7 @@ impl ::schemars::JsonSchema for LiabilitiesDefaultUpdateWebhook {
         )
     }
 }
+#[cfg(feature = "liabilities")]
 ///LiabilitiesGetRequest defines the request schema for `/liabilities/get`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -1101,6 +1158,7 @@ pub struct LiabilitiesGetRequest {
     pub access_token: AccessToken,
     pub options: ::std::option::Option<LiabilitiesGetRequestOptions>,
 }
+#[cfg(feature = "liabilities")]
 impl<'de> ::serde::Deserialize<'de> for LiabilitiesGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1108,6 +1166,7 @@ impl<'de> ::serde::Deserialize<'de> for LiabilitiesGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "liabilities")]
 impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetRequest {
     const NAME: &'static str = "LiabilitiesGetRequest";
     const FIELDS: &'static [&'static str] = &["access_token", "options"];
@@ -1135,6 +1194,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetRequest {
         })
     }
 }
+#[cfg(feature = "liabilities")]
 impl ::serde::Serialize for LiabilitiesGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1152,6 +1212,7 @@ impl ::serde::Serialize for LiabilitiesGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "liabilities")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LiabilitiesGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1177,6 +1238,7 @@ impl ::schemars::JsonSchema for LiabilitiesGetRequest {
         )
     }
 }
+#[cfg(feature = "liabilities")]
 impl LiabilitiesGetRequest {
     /// A value with its required fields (`access_token`); set optional fields with the methods named after them.
     pub fn new(access_token: impl ::std::convert::Into<AccessToken>) -> Self {
@@ -1191,6 +1253,7 @@ impl LiabilitiesGetRequest {
         self
     }
 }
+#[cfg(feature = "liabilities")]
 impl ::std::fmt::Debug for LiabilitiesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LiabilitiesGetRequest")
@@ -1199,6 +1262,7 @@ impl ::std::fmt::Debug for LiabilitiesGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "liabilities")]
 ///An optional object to filter `/liabilities/get` results. If provided, `options` cannot be null.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1208,6 +1272,7 @@ pub struct LiabilitiesGetRequestOptions {
 An error will be returned if a provided `account_id` is not associated with the Item*/
     pub account_ids: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "liabilities")]
 impl<'de> ::serde::Deserialize<'de> for LiabilitiesGetRequestOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1215,6 +1280,7 @@ impl<'de> ::serde::Deserialize<'de> for LiabilitiesGetRequestOptions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "liabilities")]
 impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetRequestOptions {
     const NAME: &'static str = "LiabilitiesGetRequestOptions";
     const FIELDS: &'static [&'static str] = &["account_ids"];
@@ -1239,6 +1305,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetRequestOptions {
         })
     }
 }
+#[cfg(feature = "liabilities")]
 impl ::serde::Serialize for LiabilitiesGetRequestOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1255,6 +1322,7 @@ impl ::serde::Serialize for LiabilitiesGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "liabilities")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LiabilitiesGetRequestOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1279,6 +1347,7 @@ impl ::schemars::JsonSchema for LiabilitiesGetRequestOptions {
         )
     }
 }
+#[cfg(feature = "liabilities")]
 impl LiabilitiesGetRequestOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -1292,6 +1361,7 @@ impl LiabilitiesGetRequestOptions {
         self
     }
 }
+#[cfg(feature = "liabilities")]
 ///LiabilitiesGetResponse defines the response schema for `/liabilities/get`
 #[derive(Clone, Debug)]
 pub struct LiabilitiesGetResponse {
@@ -1301,6 +1371,7 @@ pub struct LiabilitiesGetResponse {
     pub liabilities: LiabilitiesObject,
     pub request_id: RequestId,
 }
+#[cfg(feature = "liabilities")]
 impl<'de> ::serde::Deserialize<'de> for LiabilitiesGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1308,6 +1379,7 @@ impl<'de> ::serde::Deserialize<'de> for LiabilitiesGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "liabilities")]
 impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetResponse {
     const NAME: &'static str = "LiabilitiesGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -1346,6 +1418,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetResponse {
         })
     }
 }
+#[cfg(feature = "liabilities")]
 impl ::serde::Serialize for LiabilitiesGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1365,6 +1438,7 @@ impl ::serde::Serialize for LiabilitiesGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "liabilities")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LiabilitiesGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1398,6 +1472,7 @@ impl ::schemars::JsonSchema for LiabilitiesGetResponse {
         )
     }
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 ///An object containing liability accounts
 #[derive(Clone, Debug)]
 pub struct LiabilitiesObject {
@@ -1408,6 +1483,7 @@ pub struct LiabilitiesObject {
     ///The student loan accounts returned.
     pub student: ::std::option::Option<::std::vec::Vec<StudentLoan>>,
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 impl<'de> ::serde::Deserialize<'de> for LiabilitiesObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1415,6 +1491,7 @@ impl<'de> ::serde::Deserialize<'de> for LiabilitiesObject {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesObject {
     const NAME: &'static str = "LiabilitiesObject";
     const FIELDS: &'static [&'static str] = &["credit", "mortgage", "student"];
@@ -1445,6 +1522,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesObject {
         })
     }
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 impl ::serde::Serialize for LiabilitiesObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1463,6 +1541,7 @@ impl ::serde::Serialize for LiabilitiesObject {
         out.end()
     }
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LiabilitiesObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1499,6 +1578,20 @@ impl ::schemars::JsonSchema for LiabilitiesObject {
         o.finish("An object containing liability accounts")
     }
 }
+#[cfg(
+    all(
+        any(
+            feature = "assets",
+            feature = "check",
+            feature = "identity",
+            feature = "income",
+            feature = "processor-partners",
+            feature = "transactions"
+        ),
+        feature = "full",
+        any(feature = "liabilities", feature = "processor-partners")
+    )
+)]
 ///Used to configure Sandbox test data for the Liabilities product
 #[derive(Clone, Debug)]
 pub struct LiabilityOverride {
@@ -1547,6 +1640,7 @@ pub struct LiabilityOverride {
     ///The type of the liability object, either `credit` or `student`. Mortgages are not currently supported in the custom Sandbox.
     pub type_: ::std::string::String,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for LiabilityOverride {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1554,6 +1648,7 @@ impl<'de> ::serde::Deserialize<'de> for LiabilityOverride {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for LiabilityOverride {
     const NAME: &'static str = "LiabilityOverride";
     const FIELDS: &'static [&'static str] = &[
@@ -1681,6 +1776,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilityOverride {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for LiabilityOverride {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1798,6 +1894,7 @@ impl ::schemars::JsonSchema for LiabilityOverride {
             &[],
             "Override the `loan_name` field. Can only be set if `type` is `student`.",
         );
+        #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
         o.field(
             "loan_status",
             j::REQUIRED,
@@ -1840,6 +1937,7 @@ impl ::schemars::JsonSchema for LiabilityOverride {
             &[],
             "The original loan principal. Can only be set if `type` is `student`.",
         );
+        #[cfg(any(feature = "liabilities", feature = "processor-partners"))]
         o.field("pslf_status", j::REQUIRED, G::subschema_for::<PslfStatus>, &[], "");
         o.field(
             "purchase_apr",
@@ -1848,6 +1946,7 @@ impl ::schemars::JsonSchema for LiabilityOverride {
             &[],
             "The purchase APR percentage value. For simplicity, this is the only interest rate used to calculate interest charges. Can only be set if `type` is `credit`.",
         );
+        #[cfg(feature = "full")]
         o.field(
             "repayment_model",
             j::REQUIRED,
@@ -1876,6 +1975,16 @@ impl ::schemars::JsonSchema for LiabilityOverride {
             &[],
             "Override the `sequence_number` field. Can only be set if `type` is `student`.",
         );
+        #[cfg(
+            any(
+                feature = "assets",
+                feature = "check",
+                feature = "identity",
+                feature = "income",
+                feature = "processor-partners",
+                feature = "transactions"
+            )
+        )]
         o.field("servicer_address", j::REQUIRED, G::subschema_for::<Address>, &[], "");
         o.field(
             "special_apr",
@@ -4578,6 +4687,7 @@ impl ::std::fmt::Debug for LinkEventsWebhook {
             .finish()
     }
 }
+#[cfg(feature = "oauth")]
 ///LinkOAuthCorrelationIdExchangeRequest defines the request schema for `/link/oauth/correlation_id/exchange`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -4585,6 +4695,7 @@ pub struct LinkOAuthCorrelationIdExchangeRequest {
     ///A `link_correlation_id` from a received OAuth redirect URI callback
     pub link_correlation_id: ::std::string::String,
 }
+#[cfg(feature = "oauth")]
 impl<'de> ::serde::Deserialize<'de> for LinkOAuthCorrelationIdExchangeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4592,6 +4703,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkOAuthCorrelationIdExchangeRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "oauth")]
 impl<'de> crate::struct_serde::FromMap<'de> for LinkOAuthCorrelationIdExchangeRequest {
     const NAME: &'static str = "LinkOAuthCorrelationIdExchangeRequest";
     const FIELDS: &'static [&'static str] = &["link_correlation_id"];
@@ -4616,6 +4728,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkOAuthCorrelationIdExchangeRe
         })
     }
 }
+#[cfg(feature = "oauth")]
 impl ::serde::Serialize for LinkOAuthCorrelationIdExchangeRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4632,6 +4745,7 @@ impl ::serde::Serialize for LinkOAuthCorrelationIdExchangeRequest {
         out.end()
     }
 }
+#[cfg(feature = "oauth")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LinkOAuthCorrelationIdExchangeRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4658,6 +4772,7 @@ impl ::schemars::JsonSchema for LinkOAuthCorrelationIdExchangeRequest {
         )
     }
 }
+#[cfg(feature = "oauth")]
 impl LinkOAuthCorrelationIdExchangeRequest {
     /// A value with its required fields (`link_correlation_id`); set optional fields with the methods named after them.
     pub fn new(
@@ -4668,6 +4783,7 @@ impl LinkOAuthCorrelationIdExchangeRequest {
         }
     }
 }
+#[cfg(feature = "oauth")]
 ///LinkOAuthCorrelationIdExchangeResponse defines the response schema for `/link/oauth/correlation_id/exchange`
 #[derive(Clone)]
 pub struct LinkOAuthCorrelationIdExchangeResponse {
@@ -4675,6 +4791,7 @@ pub struct LinkOAuthCorrelationIdExchangeResponse {
     pub link_token: ::std::string::String,
     pub request_id: RequestId,
 }
+#[cfg(feature = "oauth")]
 impl<'de> ::serde::Deserialize<'de> for LinkOAuthCorrelationIdExchangeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4682,6 +4799,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkOAuthCorrelationIdExchangeResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "oauth")]
 impl<'de> crate::struct_serde::FromMap<'de> for LinkOAuthCorrelationIdExchangeResponse {
     const NAME: &'static str = "LinkOAuthCorrelationIdExchangeResponse";
     const FIELDS: &'static [&'static str] = &["link_token", "request_id"];
@@ -4709,6 +4827,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkOAuthCorrelationIdExchangeRe
         })
     }
 }
+#[cfg(feature = "oauth")]
 impl ::serde::Serialize for LinkOAuthCorrelationIdExchangeResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4726,6 +4845,7 @@ impl ::serde::Serialize for LinkOAuthCorrelationIdExchangeResponse {
         out.end()
     }
 }
+#[cfg(feature = "oauth")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LinkOAuthCorrelationIdExchangeResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4753,6 +4873,7 @@ impl ::schemars::JsonSchema for LinkOAuthCorrelationIdExchangeResponse {
         )
     }
 }
+#[cfg(feature = "oauth")]
 impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkOAuthCorrelationIdExchangeResponse")
@@ -4761,6 +4882,7 @@ impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeResponse {
             .finish()
     }
 }
+#[cfg(all(feature = "full", feature = "income"))]
 ///The details of a bank employment verification in Link.
 #[derive(Clone, Debug)]
 pub struct LinkSessionBankEmploymentResult {
@@ -4769,6 +4891,7 @@ pub struct LinkSessionBankEmploymentResult {
     pub item_id: ::std::string::String,
     pub status: CreditSessionBankEmploymentStatus,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for LinkSessionBankEmploymentResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4776,6 +4899,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkSessionBankEmploymentResult {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionBankEmploymentResult {
     const NAME: &'static str = "LinkSessionBankEmploymentResult";
     const FIELDS: &'static [&'static str] = &["institution", "item_id", "status"];
@@ -4806,6 +4930,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionBankEmploymentResult 
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for LinkSessionBankEmploymentResult {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4834,6 +4959,7 @@ impl ::schemars::JsonSchema for LinkSessionBankEmploymentResult {
             "plaid_client::types::LinkSessionBankEmploymentResult",
         )
     }
+    #[cfg(feature = "income")]
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
@@ -7153,11 +7279,13 @@ impl LinkTokenCreateCardSwitch {
         Self { card_bin: card_bin.into() }
     }
 }
+#[cfg(feature = "full")]
 ///A filter to apply to `credit`-type accounts
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateCreditFilter {
     pub account_subtypes: ::std::option::Option<CreditAccountSubtypes>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateCreditFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7165,6 +7293,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateCreditFilter {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateCreditFilter {
     const NAME: &'static str = "LinkTokenCreateCreditFilter";
     const FIELDS: &'static [&'static str] = &["account_subtypes"];
@@ -7189,6 +7318,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateCreditFilter {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for LinkTokenCreateCreditFilter {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7205,6 +7335,7 @@ impl ::serde::Serialize for LinkTokenCreateCreditFilter {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LinkTokenCreateCreditFilter {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7227,12 +7358,14 @@ impl ::schemars::JsonSchema for LinkTokenCreateCreditFilter {
         o.finish("A filter to apply to `credit`-type accounts")
     }
 }
+#[cfg(feature = "full")]
 ///A filter to apply to `depository`-type accounts
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateDepositoryFilter {
     pub account_subtypes: ::std::option::Option<DepositoryAccountSubtypes>,
     pub limited_purpose_types: ::std::option::Option<LimitedPurposeTypes>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateDepositoryFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7240,6 +7373,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateDepositoryFilter {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateDepositoryFilter {
     const NAME: &'static str = "LinkTokenCreateDepositoryFilter";
     const FIELDS: &'static [&'static str] = &[
@@ -7270,6 +7404,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateDepositoryFilter 
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for LinkTokenCreateDepositoryFilter {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7290,6 +7425,7 @@ impl ::serde::Serialize for LinkTokenCreateDepositoryFilter {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LinkTokenCreateDepositoryFilter {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7697,11 +7833,13 @@ impl ::schemars::JsonSchema for LinkTokenCreateInstitutionData {
         o.finish("A map containing data used to highlight institutions in Link.")
     }
 }
+#[cfg(feature = "full")]
 ///A filter to apply to `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier).
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateInvestmentFilter {
     pub account_subtypes: ::std::option::Option<InvestmentAccountSubtypes>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateInvestmentFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7709,6 +7847,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateInvestmentFilter {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateInvestmentFilter {
     const NAME: &'static str = "LinkTokenCreateInvestmentFilter";
     const FIELDS: &'static [&'static str] = &["account_subtypes"];
@@ -7733,6 +7872,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateInvestmentFilter 
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for LinkTokenCreateInvestmentFilter {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7749,6 +7889,7 @@ impl ::serde::Serialize for LinkTokenCreateInvestmentFilter {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LinkTokenCreateInvestmentFilter {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7775,11 +7916,13 @@ impl ::schemars::JsonSchema for LinkTokenCreateInvestmentFilter {
         )
     }
 }
+#[cfg(feature = "full")]
 ///A filter to apply to `loan`-type accounts
 #[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateLoanFilter {
     pub account_subtypes: ::std::option::Option<LoanAccountSubtypes>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateLoanFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7787,6 +7930,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateLoanFilter {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateLoanFilter {
     const NAME: &'static str = "LinkTokenCreateLoanFilter";
     const FIELDS: &'static [&'static str] = &["account_subtypes"];
@@ -7811,6 +7955,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateLoanFilter {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for LinkTokenCreateLoanFilter {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7827,6 +7972,7 @@ impl ::serde::Serialize for LinkTokenCreateLoanFilter {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LinkTokenCreateLoanFilter {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9012,6 +9158,7 @@ impl ::std::fmt::Debug for LinkTokenCreateRequest {
             .finish()
     }
 }
+#[cfg(feature = "full")]
 /**By default, Link will only display account types that are compatible with all products supplied in the `products` parameter of `/link/token/create`. You can further limit the accounts shown in Link by using `account_filters` to specify the account subtypes to be shown in Link. Only the specified subtypes will be shown. This filtering applies to both the Account Select view (if enabled) and the Institution Select view. Institutions that do not support the selected subtypes will be omitted from Link. To indicate that all subtypes should be shown, use the value `"all"`. If the `account_filters` filter is used, any account type for which a filter is not specified will be entirely omitted from Link.
 
 For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).
@@ -9025,6 +9172,7 @@ pub struct LinkTokenCreateRequestAccountSubtypes {
     pub investment: ::std::option::Option<LinkTokenCreateInvestmentFilter>,
     pub loan: ::std::option::Option<LinkTokenCreateLoanFilter>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestAccountSubtypes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9032,6 +9180,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestAccountSubtypes {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestAccountSubtypes {
     const NAME: &'static str = "LinkTokenCreateRequestAccountSubtypes";
     const FIELDS: &'static [&'static str] = &[
@@ -9070,6 +9219,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestAccountSub
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for LinkTokenCreateRequestAccountSubtypes {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9094,6 +9244,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestAccountSubtypes {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LinkTokenCreateRequestAccountSubtypes {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10940,12 +11091,14 @@ impl LinkTokenCreateRequestCreditPartnerInsights {
         self
     }
 }
+#[cfg(feature = "full")]
 ///(Deprecated) Specifies options for initializing Link for use with the Deposit Switch (beta) product. This field is required if `deposit_switch` is included in the `products` array.
 #[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestDepositSwitch {
     ///The `deposit_switch_id` provided by the `/deposit_switch/create` endpoint.
     pub deposit_switch_id: ::std::string::String,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestDepositSwitch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10953,6 +11106,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestDepositSwitch {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestDepositSwitch {
     const NAME: &'static str = "LinkTokenCreateRequestDepositSwitch";
     const FIELDS: &'static [&'static str] = &["deposit_switch_id"];
@@ -10977,6 +11131,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestDepositSwi
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for LinkTokenCreateRequestDepositSwitch {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10993,6 +11148,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestDepositSwitch {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LinkTokenCreateRequestDepositSwitch {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14509,11 +14665,13 @@ impl ::schemars::JsonSchema for LinkUserDeliveryStatusWebhook {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Information specific to a mortgage loan agreement between one or more borrowers and a mortgage lender.
 #[derive(Clone, Debug)]
 pub struct Loan {
     pub loan_identifiers: LoanIdentifiers,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for Loan {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14521,6 +14679,7 @@ impl<'de> ::serde::Deserialize<'de> for Loan {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for Loan {
     const NAME: &'static str = "Loan";
     const FIELDS: &'static [&'static str] = &["LOAN_IDENTIFIERS"];
@@ -14545,6 +14704,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Loan {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for Loan {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14556,6 +14716,7 @@ impl ::serde::Serialize for Loan {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Loan {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14580,6 +14741,7 @@ impl ::schemars::JsonSchema for Loan {
         )
     }
 }
+#[cfg(feature = "full")]
 ///A loan type account.
 #[derive(
     ::serde::Deserialize,
@@ -14594,6 +14756,7 @@ impl ::schemars::JsonSchema for Loan {
 )]
 #[serde(transparent)]
 pub struct LoanAccount(pub ::std::string::String);
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LoanAccount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14612,32 +14775,38 @@ impl ::schemars::JsonSchema for LoanAccount {
         )
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<&str> for LoanAccount {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "full")]
 impl ::std::ops::Deref for LoanAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<LoanAccount> for ::std::string::String {
     fn from(value: LoanAccount) -> Self {
         value.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<::std::string::String> for LoanAccount {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::fmt::Display for LoanAccount {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::str::FromStr for LoanAccount {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -14789,6 +14958,7 @@ impl ::std::convert::From<::std::vec::Vec<LoanAccountSubtype>> for LoanAccountSu
         Self(value)
     }
 }
+#[cfg(feature = "assets")]
 ///Insights into loan disbursement transactions received by the user, tracking incoming funds from loan providers.
 #[derive(Clone, Debug, Default)]
 pub struct LoanDisbursementsIndicators {
@@ -14817,6 +14987,7 @@ If the user has received money from any provider in the given time window, this 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "assets")]
 impl<'de> ::serde::Deserialize<'de> for LoanDisbursementsIndicators {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14824,6 +14995,7 @@ impl<'de> ::serde::Deserialize<'de> for LoanDisbursementsIndicators {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "assets")]
 impl<'de> crate::struct_serde::FromMap<'de> for LoanDisbursementsIndicators {
     const NAME: &'static str = "LoanDisbursementsIndicators";
     const FIELDS: &'static [&'static str] = &[
@@ -14886,6 +15058,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanDisbursementsIndicators {
         })
     }
 }
+#[cfg(feature = "assets")]
 impl ::serde::Serialize for LoanDisbursementsIndicators {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14930,6 +15103,7 @@ impl ::serde::Serialize for LoanDisbursementsIndicators {
         out.end()
     }
 }
+#[cfg(feature = "assets")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LoanDisbursementsIndicators {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15091,6 +15265,7 @@ impl ::schemars::JsonSchema for LoanFilter {
         o.finish("A filter to apply to `loan`-type accounts")
     }
 }
+#[cfg(feature = "income")]
 ///The information used to identify this loan by various parties to the transaction or other organizations.
 #[derive(Clone, Debug)]
 pub struct LoanIdentifier {
@@ -15098,6 +15273,7 @@ pub struct LoanIdentifier {
     pub loan_identifier: ::std::option::Option<::std::string::String>,
     pub loan_identifier_type: ::std::option::Option<LoanIdentifierType>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for LoanIdentifier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15105,6 +15281,7 @@ impl<'de> ::serde::Deserialize<'de> for LoanIdentifier {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for LoanIdentifier {
     const NAME: &'static str = "LoanIdentifier";
     const FIELDS: &'static [&'static str] = &["LoanIdentifier", "LoanIdentifierType"];
@@ -15132,6 +15309,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanIdentifier {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for LoanIdentifier {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15149,6 +15327,7 @@ impl ::serde::Serialize for LoanIdentifier {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LoanIdentifier {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15180,6 +15359,7 @@ impl ::schemars::JsonSchema for LoanIdentifier {
         )
     }
 }
+#[cfg(feature = "income")]
 ///A value from a MISMO prescribed list that specifies the type of loan identifier.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LoanIdentifierType {
@@ -15188,6 +15368,7 @@ pub enum LoanIdentifierType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LoanIdentifierType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15203,6 +15384,7 @@ impl ::schemars::JsonSchema for LoanIdentifierType {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Display for LoanIdentifierType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -15212,6 +15394,7 @@ impl ::std::fmt::Display for LoanIdentifierType {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::str::FromStr for LoanIdentifierType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -15224,6 +15407,7 @@ impl ::std::str::FromStr for LoanIdentifierType {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<&str> for LoanIdentifierType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -15232,6 +15416,7 @@ impl ::std::convert::TryFrom<&str> for LoanIdentifierType {
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<::std::string::String> for LoanIdentifierType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -15240,11 +15425,13 @@ impl ::std::convert::TryFrom<::std::string::String> for LoanIdentifierType {
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 ///Collection of current and previous identifiers for this loan.
 #[derive(Clone, Debug)]
 pub struct LoanIdentifiers {
     pub loan_identifier: LoanIdentifier,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for LoanIdentifiers {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15252,6 +15439,7 @@ impl<'de> ::serde::Deserialize<'de> for LoanIdentifiers {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for LoanIdentifiers {
     const NAME: &'static str = "LoanIdentifiers";
     const FIELDS: &'static [&'static str] = &["LOAN_IDENTIFIER"];
@@ -15276,6 +15464,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanIdentifiers {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for LoanIdentifiers {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15292,6 +15481,7 @@ impl ::serde::Serialize for LoanIdentifiers {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LoanIdentifiers {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15314,6 +15504,7 @@ impl ::schemars::JsonSchema for LoanIdentifiers {
         o.finish("Collection of current and previous identifiers for this loan.")
     }
 }
+#[cfg(feature = "check")]
 ///Details regarding the number of loan payments
 #[derive(Clone, Debug)]
 pub struct LoanPaymentsCounts {
@@ -15322,6 +15513,7 @@ pub struct LoanPaymentsCounts {
     ///The current number of loan payments made in the last 30 days
     pub current_count: f64,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for LoanPaymentsCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15329,6 +15521,7 @@ impl<'de> ::serde::Deserialize<'de> for LoanPaymentsCounts {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for LoanPaymentsCounts {
     const NAME: &'static str = "LoanPaymentsCounts";
     const FIELDS: &'static [&'static str] = &["baseline_count", "current_count"];
@@ -15356,6 +15549,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanPaymentsCounts {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for LoanPaymentsCounts {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15373,6 +15567,7 @@ impl ::serde::Serialize for LoanPaymentsCounts {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LoanPaymentsCounts {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15402,6 +15597,7 @@ impl ::schemars::JsonSchema for LoanPaymentsCounts {
         o.finish("Details regarding the number of loan payments")
     }
 }
+#[cfg(feature = "assets")]
 ///Insights into loan payment transactions made by the user, tracking outgoing payments to loan providers.
 #[derive(Clone, Debug, Default)]
 pub struct LoanPaymentsIndicators {
@@ -15430,6 +15626,7 @@ If the user has not spent money on any provider in the given time window, this l
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "assets")]
 impl<'de> ::serde::Deserialize<'de> for LoanPaymentsIndicators {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15437,6 +15634,7 @@ impl<'de> ::serde::Deserialize<'de> for LoanPaymentsIndicators {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "assets")]
 impl<'de> crate::struct_serde::FromMap<'de> for LoanPaymentsIndicators {
     const NAME: &'static str = "LoanPaymentsIndicators";
     const FIELDS: &'static [&'static str] = &[
@@ -15499,6 +15697,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanPaymentsIndicators {
         })
     }
 }
+#[cfg(feature = "assets")]
 impl ::serde::Serialize for LoanPaymentsIndicators {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15543,6 +15742,7 @@ impl ::serde::Serialize for LoanPaymentsIndicators {
         out.end()
     }
 }
+#[cfg(feature = "assets")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LoanPaymentsIndicators {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15630,6 +15830,7 @@ impl ::schemars::JsonSchema for LoanPaymentsIndicators {
         )
     }
 }
+#[cfg(feature = "check")]
 ///Details regarding the number of unique loan payment merchants
 #[derive(Clone, Debug)]
 pub struct LoanPaymentsMerchantCounts {
@@ -15638,6 +15839,7 @@ pub struct LoanPaymentsMerchantCounts {
     ///The current number of unique loan payment merchants detected in the last 30 days
     pub current_count: f64,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for LoanPaymentsMerchantCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15645,6 +15847,7 @@ impl<'de> ::serde::Deserialize<'de> for LoanPaymentsMerchantCounts {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for LoanPaymentsMerchantCounts {
     const NAME: &'static str = "LoanPaymentsMerchantCounts";
     const FIELDS: &'static [&'static str] = &["baseline_count", "current_count"];
@@ -15672,6 +15875,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanPaymentsMerchantCounts {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for LoanPaymentsMerchantCounts {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15689,6 +15893,7 @@ impl ::serde::Serialize for LoanPaymentsMerchantCounts {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for LoanPaymentsMerchantCounts {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15718,11 +15923,13 @@ impl ::schemars::JsonSchema for LoanPaymentsMerchantCounts {
         o.finish("Details regarding the number of unique loan payment merchants")
     }
 }
+#[cfg(feature = "income")]
 ///A collection of loans that are part of a single deal.
 #[derive(Clone, Debug)]
 pub struct Loans {
     pub loan: Loan,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for Loans {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15730,6 +15937,7 @@ impl<'de> ::serde::Deserialize<'de> for Loans {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for Loans {
     const NAME: &'static str = "Loans";
     const FIELDS: &'static [&'static str] = &["LOAN"];
@@ -15754,6 +15962,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Loans {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for Loans {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15765,6 +15974,7 @@ impl ::serde::Serialize for Loans {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Loans {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15781,6 +15991,15 @@ impl ::schemars::JsonSchema for Loans {
         o.finish("A collection of loans that are part of a single deal.")
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 ///A representation of where a transaction took place. Location data is provided only for transactions at physical locations, not for online transactions. Location data availability depends primarily on the merchant and is most likely to be populated for transactions at large retail chains; small, local businesses are less likely to have location data available.
 #[derive(Clone, Debug)]
 pub struct Location {
@@ -15801,6 +16020,15 @@ pub struct Location {
     ///The merchant defined store number where the transaction occurred.
     pub store_number: ::std::option::Option<::std::string::String>,
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for Location {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15808,6 +16036,15 @@ impl<'de> ::serde::Deserialize<'de> for Location {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl<'de> crate::struct_serde::FromMap<'de> for Location {
     const NAME: &'static str = "Location";
     const FIELDS: &'static [&'static str] = &[
@@ -15862,6 +16099,15 @@ impl<'de> crate::struct_serde::FromMap<'de> for Location {
         })
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl ::serde::Serialize for Location {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15885,6 +16131,15 @@ impl ::serde::Serialize for Location {
         out.end()
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Location {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15958,6 +16213,7 @@ impl ::schemars::JsonSchema for Location {
         )
     }
 }
+#[cfg(feature = "transfer")]
 impl ::serde::Serialize for LedgerEventSourceType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15966,6 +16222,7 @@ impl ::serde::Serialize for LedgerEventSourceType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "transfer")]
 impl<'de> ::serde::Deserialize<'de> for LedgerEventSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16168,6 +16425,7 @@ impl<'de> ::serde::Deserialize<'de> for LoanAccountSubtype {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for LoanIdentifierType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16176,6 +16434,7 @@ impl ::serde::Serialize for LoanIdentifierType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for LoanIdentifierType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,

@@ -7,11 +7,13 @@ for ProductsTerminateReasonCode {
         value.0
     }
 }
+#[cfg(feature = "income")]
 ///A collection of objects that define specific parties to a deal. This includes the direct participating parties, such as borrower and seller and the indirect parties such as the credit report provider.
 #[derive(Clone, Debug)]
 pub struct Parties {
     pub party: ::std::vec::Vec<Party>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for Parties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19,6 +21,7 @@ impl<'de> ::serde::Deserialize<'de> for Parties {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for Parties {
     const NAME: &'static str = "Parties";
     const FIELDS: &'static [&'static str] = &["PARTY"];
@@ -43,6 +46,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Parties {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for Parties {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -59,6 +63,7 @@ impl ::serde::Serialize for Parties {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Parties {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -77,6 +82,7 @@ impl ::schemars::JsonSchema for Parties {
         )
     }
 }
+#[cfg(feature = "partner")]
 ///Request schema for `/partner/customer/create`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -115,6 +121,7 @@ Important: Data Transparency Messaging (DTM) use cases will not be copied to the
     ///The end customer's website.
     pub website: ::std::string::String,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -122,6 +129,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerCreateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerCreateRequest {
     const NAME: &'static str = "PartnerCustomerCreateRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -208,6 +216,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerCreateRequest {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerCustomerCreateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -257,6 +266,7 @@ impl ::serde::Serialize for PartnerCustomerCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerCustomerCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -384,6 +394,7 @@ impl ::schemars::JsonSchema for PartnerCustomerCreateRequest {
         o.finish("Request schema for `/partner/customer/create`.")
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerCustomerCreateRequest {
     /// A value with its required fields (`address`, `application_name`, `company_name`, `is_bank_addendum_completed`, `is_diligence_attested`, `legal_entity_name`, `website`); set optional fields with the methods named after them.
     pub fn new(
@@ -472,12 +483,14 @@ impl PartnerCustomerCreateRequest {
         self
     }
 }
+#[cfg(feature = "partner")]
 ///Response schema for `/partner/customer/create`.
 #[derive(Clone, Debug, Default)]
 pub struct PartnerCustomerCreateResponse {
     pub end_customer: ::std::option::Option<PartnerEndCustomerWithSecrets>,
     pub request_id: ::std::option::Option<RequestId>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -485,6 +498,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerCreateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerCreateResponse {
     const NAME: &'static str = "PartnerCustomerCreateResponse";
     const FIELDS: &'static [&'static str] = &["end_customer", "request_id"];
@@ -512,6 +526,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerCreateResponse {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerCustomerCreateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -532,6 +547,7 @@ impl ::serde::Serialize for PartnerCustomerCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerCustomerCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -563,12 +579,14 @@ impl ::schemars::JsonSchema for PartnerCustomerCreateResponse {
         o.finish("Response schema for `/partner/customer/create`.")
     }
 }
+#[cfg(feature = "partner")]
 ///Request schema for `/partner/customer/enable`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct PartnerCustomerEnableRequest {
     pub end_customer_client_id: ::std::string::String,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerEnableRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -576,6 +594,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerEnableRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerEnableRequest {
     const NAME: &'static str = "PartnerCustomerEnableRequest";
     const FIELDS: &'static [&'static str] = &["end_customer_client_id"];
@@ -600,6 +619,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerEnableRequest {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerCustomerEnableRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -616,6 +636,7 @@ impl ::serde::Serialize for PartnerCustomerEnableRequest {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerCustomerEnableRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -638,6 +659,7 @@ impl ::schemars::JsonSchema for PartnerCustomerEnableRequest {
         o.finish("Request schema for `/partner/customer/enable`.")
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerCustomerEnableRequest {
     /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
     pub fn new(
@@ -648,6 +670,7 @@ impl PartnerCustomerEnableRequest {
         }
     }
 }
+#[cfg(feature = "partner")]
 ///Response schema for `/partner/customer/enable`.
 #[derive(Clone, Default)]
 pub struct PartnerCustomerEnableResponse {
@@ -655,6 +678,7 @@ pub struct PartnerCustomerEnableResponse {
     pub production_secret: ::std::option::Option<::std::string::String>,
     pub request_id: ::std::option::Option<RequestId>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerEnableResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -662,6 +686,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerEnableResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerEnableResponse {
     const NAME: &'static str = "PartnerCustomerEnableResponse";
     const FIELDS: &'static [&'static str] = &["production_secret", "request_id"];
@@ -689,6 +714,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerEnableResponse {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerCustomerEnableResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -709,6 +735,7 @@ impl ::serde::Serialize for PartnerCustomerEnableResponse {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerCustomerEnableResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -740,6 +767,7 @@ impl ::schemars::JsonSchema for PartnerCustomerEnableResponse {
         o.finish("Response schema for `/partner/customer/enable`.")
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::fmt::Debug for PartnerCustomerEnableResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerCustomerEnableResponse")
@@ -748,12 +776,14 @@ impl ::std::fmt::Debug for PartnerCustomerEnableResponse {
             .finish()
     }
 }
+#[cfg(feature = "partner")]
 ///Request schema for `/partner/customer/get`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct PartnerCustomerGetRequest {
     pub end_customer_client_id: ::std::string::String,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -761,6 +791,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerGetRequest {
     const NAME: &'static str = "PartnerCustomerGetRequest";
     const FIELDS: &'static [&'static str] = &["end_customer_client_id"];
@@ -785,6 +816,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerGetRequest {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerCustomerGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -801,6 +833,7 @@ impl ::serde::Serialize for PartnerCustomerGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerCustomerGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -823,6 +856,7 @@ impl ::schemars::JsonSchema for PartnerCustomerGetRequest {
         o.finish("Request schema for `/partner/customer/get`.")
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerCustomerGetRequest {
     /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
     pub fn new(
@@ -833,12 +867,14 @@ impl PartnerCustomerGetRequest {
         }
     }
 }
+#[cfg(feature = "partner")]
 ///Response schema for `/partner/customer/get`.
 #[derive(Clone, Debug, Default)]
 pub struct PartnerCustomerGetResponse {
     pub end_customer: ::std::option::Option<PartnerEndCustomer>,
     pub request_id: ::std::option::Option<RequestId>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -846,6 +882,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerGetResponse {
     const NAME: &'static str = "PartnerCustomerGetResponse";
     const FIELDS: &'static [&'static str] = &["end_customer", "request_id"];
@@ -873,6 +910,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerGetResponse {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerCustomerGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -893,6 +931,7 @@ impl ::serde::Serialize for PartnerCustomerGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerCustomerGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -922,12 +961,14 @@ impl ::schemars::JsonSchema for PartnerCustomerGetResponse {
         o.finish("Response schema for `/partner/customer/get`.")
     }
 }
+#[cfg(feature = "partner")]
 ///Request schema for `/partner/customer/oauth_institutions/get`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct PartnerCustomerOAuthInstitutionsGetRequest {
     pub end_customer_client_id: ::std::string::String,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerOAuthInstitutionsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -935,6 +976,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerOAuthInstitutionsGetReque
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for PartnerCustomerOAuthInstitutionsGetRequest {
     const NAME: &'static str = "PartnerCustomerOAuthInstitutionsGetRequest";
@@ -960,6 +1002,7 @@ for PartnerCustomerOAuthInstitutionsGetRequest {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerCustomerOAuthInstitutionsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -976,6 +1019,7 @@ impl ::serde::Serialize for PartnerCustomerOAuthInstitutionsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerCustomerOAuthInstitutionsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1000,6 +1044,7 @@ impl ::schemars::JsonSchema for PartnerCustomerOAuthInstitutionsGetRequest {
         o.finish("Request schema for `/partner/customer/oauth_institutions/get`.")
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerCustomerOAuthInstitutionsGetRequest {
     /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
     pub fn new(
@@ -1010,6 +1055,7 @@ impl PartnerCustomerOAuthInstitutionsGetRequest {
         }
     }
 }
+#[cfg(feature = "partner")]
 ///Response schema for `/partner/customer/oauth_institutions/get`.
 #[derive(Clone, Debug, Default)]
 pub struct PartnerCustomerOAuthInstitutionsGetResponse {
@@ -1021,6 +1067,7 @@ pub struct PartnerCustomerOAuthInstitutionsGetResponse {
     >,
     pub request_id: ::std::option::Option<RequestId>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerOAuthInstitutionsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1028,6 +1075,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerOAuthInstitutionsGetRespo
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for PartnerCustomerOAuthInstitutionsGetResponse {
     const NAME: &'static str = "PartnerCustomerOAuthInstitutionsGetResponse";
@@ -1067,6 +1115,7 @@ for PartnerCustomerOAuthInstitutionsGetResponse {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerCustomerOAuthInstitutionsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1091,6 +1140,7 @@ impl ::serde::Serialize for PartnerCustomerOAuthInstitutionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerCustomerOAuthInstitutionsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1136,6 +1186,7 @@ impl ::schemars::JsonSchema for PartnerCustomerOAuthInstitutionsGetResponse {
         o.finish("Response schema for `/partner/customer/oauth_institutions/get`.")
     }
 }
+#[cfg(feature = "partner")]
 ///Request schema for `/partner/customer/remove`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -1143,6 +1194,7 @@ pub struct PartnerCustomerRemoveRequest {
     ///The `client_id` of the end customer to be removed.
     pub end_customer_client_id: ::std::string::String,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1150,6 +1202,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerRemoveRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerRemoveRequest {
     const NAME: &'static str = "PartnerCustomerRemoveRequest";
     const FIELDS: &'static [&'static str] = &["end_customer_client_id"];
@@ -1174,6 +1227,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerRemoveRequest {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerCustomerRemoveRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1190,6 +1244,7 @@ impl ::serde::Serialize for PartnerCustomerRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerCustomerRemoveRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1212,6 +1267,7 @@ impl ::schemars::JsonSchema for PartnerCustomerRemoveRequest {
         o.finish("Request schema for `/partner/customer/remove`.")
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerCustomerRemoveRequest {
     /// A value with its required fields (`end_customer_client_id`); set optional fields with the methods named after them.
     pub fn new(
@@ -1222,11 +1278,13 @@ impl PartnerCustomerRemoveRequest {
         }
     }
 }
+#[cfg(feature = "partner")]
 ///Response schema for `/partner/customer/remove`.
 #[derive(Clone, Debug, Default)]
 pub struct PartnerCustomerRemoveResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerCustomerRemoveResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1234,6 +1292,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerCustomerRemoveResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerRemoveResponse {
     const NAME: &'static str = "PartnerCustomerRemoveResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -1258,6 +1317,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerCustomerRemoveResponse {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerCustomerRemoveResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1274,6 +1334,7 @@ impl ::serde::Serialize for PartnerCustomerRemoveResponse {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerCustomerRemoveResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1298,6 +1359,7 @@ impl ::schemars::JsonSchema for PartnerCustomerRemoveResponse {
         o.finish("Response schema for `/partner/customer/remove`.")
     }
 }
+#[cfg(feature = "partner")]
 ///The details for an end customer.
 #[derive(Clone, Default)]
 pub struct PartnerEndCustomer {
@@ -1307,6 +1369,7 @@ pub struct PartnerEndCustomer {
     pub company_name: ::std::option::Option<::std::string::String>,
     pub status: ::std::option::Option<PartnerEndCustomerStatus>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1314,6 +1377,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomer {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomer {
     const NAME: &'static str = "PartnerEndCustomer";
     const FIELDS: &'static [&'static str] = &["client_id", "company_name", "status"];
@@ -1344,6 +1408,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomer {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomer {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1366,6 +1431,7 @@ impl ::serde::Serialize for PartnerEndCustomer {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomer {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1402,6 +1468,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomer {
         o.finish("The details for an end customer.")
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::fmt::Debug for PartnerEndCustomer {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerEndCustomer")
@@ -1411,6 +1478,7 @@ impl ::std::fmt::Debug for PartnerEndCustomer {
             .finish()
     }
 }
+#[cfg(feature = "partner")]
 ///The end customer's address.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1422,6 +1490,7 @@ pub struct PartnerEndCustomerAddress {
     pub region: ::std::option::Option<::std::string::String>,
     pub street: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1429,6 +1498,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerAddress {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerAddress {
     const NAME: &'static str = "PartnerEndCustomerAddress";
     const FIELDS: &'static [&'static str] = &[
@@ -1471,6 +1541,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerAddress {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerAddress {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1497,6 +1568,7 @@ impl ::serde::Serialize for PartnerEndCustomerAddress {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerAddress {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1547,6 +1619,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerAddress {
         o.finish("The end customer's address.")
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerEndCustomerAddress {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -1584,6 +1657,7 @@ impl PartnerEndCustomerAddress {
         self
     }
 }
+#[cfg(feature = "partner")]
 ///Assets under management for the given end customer. Required for end customers with monthly service commitments.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -1591,6 +1665,7 @@ pub struct PartnerEndCustomerAssetsUnderManagement {
     pub amount: f64,
     pub iso_currency_code: ::std::string::String,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerAssetsUnderManagement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1598,6 +1673,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerAssetsUnderManagement 
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerAssetsUnderManagement {
     const NAME: &'static str = "PartnerEndCustomerAssetsUnderManagement";
     const FIELDS: &'static [&'static str] = &["amount", "iso_currency_code"];
@@ -1625,6 +1701,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerAssetsUnderMan
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerAssetsUnderManagement {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1642,6 +1719,7 @@ impl ::serde::Serialize for PartnerEndCustomerAssetsUnderManagement {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerAssetsUnderManagement {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1669,6 +1747,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerAssetsUnderManagement {
         )
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerEndCustomerAssetsUnderManagement {
     /// A value with its required fields (`amount`, `iso_currency_code`); set optional fields with the methods named after them.
     pub fn new(
@@ -1681,6 +1760,7 @@ impl PartnerEndCustomerAssetsUnderManagement {
         }
     }
 }
+#[cfg(feature = "partner")]
 ///The bank addendum acceptance for the end customer.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1694,6 +1774,7 @@ pub struct PartnerEndCustomerBankAddendumAcceptance {
     ///The IP address of the end customer when they accepted the bank addendum.
     pub customer_ip_address: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerBankAddendumAcceptance {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1701,6 +1782,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerBankAddendumAcceptance
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for PartnerEndCustomerBankAddendumAcceptance {
     const NAME: &'static str = "PartnerEndCustomerBankAddendumAcceptance";
@@ -1736,6 +1818,7 @@ for PartnerEndCustomerBankAddendumAcceptance {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerBankAddendumAcceptance {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1762,6 +1845,7 @@ impl ::serde::Serialize for PartnerEndCustomerBankAddendumAcceptance {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerBankAddendumAcceptance {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1800,6 +1884,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerBankAddendumAcceptance {
         o.finish("The bank addendum acceptance for the end customer.")
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerEndCustomerBankAddendumAcceptance {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -1828,6 +1913,7 @@ impl PartnerEndCustomerBankAddendumAcceptance {
         self
     }
 }
+#[cfg(feature = "partner")]
 ///The billing contact for the end customer. Defaults to partner's billing contact if omitted.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1836,6 +1922,7 @@ pub struct PartnerEndCustomerBillingContact {
     pub family_name: ::std::option::Option<::std::string::String>,
     pub given_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerBillingContact {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1843,6 +1930,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerBillingContact {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerBillingContact {
     const NAME: &'static str = "PartnerEndCustomerBillingContact";
     const FIELDS: &'static [&'static str] = &["email", "family_name", "given_name"];
@@ -1873,6 +1961,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerBillingContact
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerBillingContact {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1895,6 +1984,7 @@ impl ::serde::Serialize for PartnerEndCustomerBillingContact {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerBillingContact {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1935,6 +2025,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerBillingContact {
         )
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerEndCustomerBillingContact {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -1960,6 +2051,7 @@ impl PartnerEndCustomerBillingContact {
         self
     }
 }
+#[cfg(feature = "partner")]
 ///A map of permissible purposes to their corresponding use cases.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1977,6 +2069,7 @@ pub struct PartnerEndCustomerCraPurposes {
     pub risk_assessment: ::std::option::Option<PartnerEndCustomerCraUseCases>,
     pub written_instruction: ::std::option::Option<PartnerEndCustomerCraUseCases>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerCraPurposes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1984,6 +2077,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerCraPurposes {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerCraPurposes {
     const NAME: &'static str = "PartnerEndCustomerCraPurposes";
     const FIELDS: &'static [&'static str] = &[
@@ -2038,6 +2132,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerCraPurposes {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerCraPurposes {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2086,6 +2181,7 @@ impl ::serde::Serialize for PartnerEndCustomerCraPurposes {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerCraPurposes {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2159,6 +2255,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerCraPurposes {
         o.finish("A map of permissible purposes to their corresponding use cases.")
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerEndCustomerCraPurposes {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -2226,6 +2323,7 @@ impl PartnerEndCustomerCraPurposes {
         self
     }
 }
+#[cfg(feature = "partner")]
 ///The CRA questionnaire for the end customer.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -2236,6 +2334,7 @@ pub struct PartnerEndCustomerCraQuestionnaire {
     pub is_third_party_involved: ::std::option::Option<bool>,
     pub purposes: ::std::option::Option<PartnerEndCustomerCraPurposes>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerCraQuestionnaire {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2243,6 +2342,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerCraQuestionnaire {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerCraQuestionnaire {
     const NAME: &'static str = "PartnerEndCustomerCraQuestionnaire";
     const FIELDS: &'static [&'static str] = &[
@@ -2279,6 +2379,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerCraQuestionnai
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerCraQuestionnaire {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2309,6 +2410,7 @@ impl ::serde::Serialize for PartnerEndCustomerCraQuestionnaire {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerCraQuestionnaire {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2347,6 +2449,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerCraQuestionnaire {
         o.finish("The CRA questionnaire for the end customer.")
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerEndCustomerCraQuestionnaire {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -2372,6 +2475,7 @@ impl PartnerEndCustomerCraQuestionnaire {
         self
     }
 }
+#[cfg(feature = "partner")]
 ///A CRA use case under a permissible purpose.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerCraUseCase {
@@ -2385,6 +2489,7 @@ pub enum PartnerEndCustomerCraUseCase {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerCraUseCase {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2408,6 +2513,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerCraUseCase {
         )
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::fmt::Display for PartnerEndCustomerCraUseCase {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -2426,6 +2532,7 @@ impl ::std::fmt::Display for PartnerEndCustomerCraUseCase {
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::str::FromStr for PartnerEndCustomerCraUseCase {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -2445,6 +2552,7 @@ impl ::std::str::FromStr for PartnerEndCustomerCraUseCase {
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<&str> for PartnerEndCustomerCraUseCase {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -2453,6 +2561,7 @@ impl ::std::convert::TryFrom<&str> for PartnerEndCustomerCraUseCase {
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<::std::string::String> for PartnerEndCustomerCraUseCase {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -2461,6 +2570,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PartnerEndCustomerCraUse
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 ///The list of use cases associated with a given permissible purpose.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -2468,6 +2578,7 @@ pub struct PartnerEndCustomerCraUseCases {
     ///List of use cases for the given permissible purpose.
     pub use_cases: ::std::vec::Vec<PartnerEndCustomerCraUseCase>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerCraUseCases {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2475,6 +2586,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerCraUseCases {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerCraUseCases {
     const NAME: &'static str = "PartnerEndCustomerCraUseCases";
     const FIELDS: &'static [&'static str] = &["use_cases"];
@@ -2499,6 +2611,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerCraUseCases {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerCraUseCases {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2515,6 +2628,7 @@ impl ::serde::Serialize for PartnerEndCustomerCraUseCases {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerCraUseCases {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2539,6 +2653,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerCraUseCases {
         o.finish("The list of use cases associated with a given permissible purpose.")
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerEndCustomerCraUseCases {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -2555,6 +2670,7 @@ impl PartnerEndCustomerCraUseCases {
         self
     }
 }
+#[cfg(feature = "partner")]
 ///This information is public. Users of your app will see this information when managing connections between your app and their bank accounts in Plaid Portal. Defaults to partner's customer support info if omitted. This field is mandatory for partners whose Plaid accounts were created after November 26, 2024 and will be mandatory for all partners by the 1033 compliance deadline.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -2565,6 +2681,7 @@ pub struct PartnerEndCustomerCustomerSupportInfo {
     pub link_update_url: ::std::option::Option<::std::string::String>,
     pub phone_number: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerCustomerSupportInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2572,6 +2689,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerCustomerSupportInfo {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerCustomerSupportInfo {
     const NAME: &'static str = "PartnerEndCustomerCustomerSupportInfo";
     const FIELDS: &'static [&'static str] = &[
@@ -2610,6 +2728,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerCustomerSuppor
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerCustomerSupportInfo {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2634,6 +2753,7 @@ impl ::serde::Serialize for PartnerEndCustomerCustomerSupportInfo {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerCustomerSupportInfo {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2681,6 +2801,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerCustomerSupportInfo {
         )
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerEndCustomerCustomerSupportInfo {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -2712,6 +2833,7 @@ impl PartnerEndCustomerCustomerSupportInfo {
         self
     }
 }
+#[cfg(feature = "partner")]
 ///The status of the addendum to the Plaid MSA ("flowdown") for the end customer.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerFlowdownStatus {
@@ -2722,6 +2844,7 @@ pub enum PartnerEndCustomerFlowdownStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerFlowdownStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2739,6 +2862,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerFlowdownStatus {
         )
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::fmt::Display for PartnerEndCustomerFlowdownStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -2750,6 +2874,7 @@ impl ::std::fmt::Display for PartnerEndCustomerFlowdownStatus {
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::str::FromStr for PartnerEndCustomerFlowdownStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -2764,6 +2889,7 @@ impl ::std::str::FromStr for PartnerEndCustomerFlowdownStatus {
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<&str> for PartnerEndCustomerFlowdownStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -2772,6 +2898,7 @@ impl ::std::convert::TryFrom<&str> for PartnerEndCustomerFlowdownStatus {
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<::std::string::String>
 for PartnerEndCustomerFlowdownStatus {
     type Error = self::error::ConversionError;
@@ -2781,6 +2908,7 @@ for PartnerEndCustomerFlowdownStatus {
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 ///The OAuth registration information for an institution.
 #[derive(Clone, Debug, Default)]
 pub struct PartnerEndCustomerOAuthInstitution {
@@ -2796,6 +2924,7 @@ pub struct PartnerEndCustomerOAuthInstitution {
     ///The date on which the end customer's application was approved by the institution, or an empty string if their application has not yet been approved.
     pub production_enablement_date: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerOAuthInstitution {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2803,6 +2932,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerOAuthInstitution {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerOAuthInstitution {
     const NAME: &'static str = "PartnerEndCustomerOAuthInstitution";
     const FIELDS: &'static [&'static str] = &[
@@ -2849,6 +2979,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerOAuthInstituti
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerOAuthInstitution {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2885,6 +3016,7 @@ impl ::serde::Serialize for PartnerEndCustomerOAuthInstitution {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitution {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2944,6 +3076,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitution {
         o.finish("The OAuth registration information for an institution.")
     }
 }
+#[cfg(feature = "partner")]
 ///The registration status for the end customer's application.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerOAuthInstitutionApplicationStatus {
@@ -2955,6 +3088,7 @@ pub enum PartnerEndCustomerOAuthInstitutionApplicationStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitutionApplicationStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -2974,6 +3108,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitutionApplicationSta
         )
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::fmt::Display for PartnerEndCustomerOAuthInstitutionApplicationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -2986,6 +3121,7 @@ impl ::std::fmt::Display for PartnerEndCustomerOAuthInstitutionApplicationStatus
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::str::FromStr for PartnerEndCustomerOAuthInstitutionApplicationStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -3001,6 +3137,7 @@ impl ::std::str::FromStr for PartnerEndCustomerOAuthInstitutionApplicationStatus
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<&str>
 for PartnerEndCustomerOAuthInstitutionApplicationStatus {
     type Error = self::error::ConversionError;
@@ -3010,6 +3147,7 @@ for PartnerEndCustomerOAuthInstitutionApplicationStatus {
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<::std::string::String>
 for PartnerEndCustomerOAuthInstitutionApplicationStatus {
     type Error = self::error::ConversionError;
@@ -3019,6 +3157,7 @@ for PartnerEndCustomerOAuthInstitutionApplicationStatus {
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 ///Registration statuses by environment.
 #[derive(Clone, Default)]
 pub struct PartnerEndCustomerOAuthInstitutionEnvironments {
@@ -3029,6 +3168,7 @@ pub struct PartnerEndCustomerOAuthInstitutionEnvironments {
         PartnerEndCustomerOAuthInstitutionApplicationStatus,
     >,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerOAuthInstitutionEnvironments {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3036,6 +3176,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerOAuthInstitutionEnviro
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for PartnerEndCustomerOAuthInstitutionEnvironments {
     const NAME: &'static str = "PartnerEndCustomerOAuthInstitutionEnvironments";
@@ -3064,6 +3205,7 @@ for PartnerEndCustomerOAuthInstitutionEnvironments {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerOAuthInstitutionEnvironments {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3084,6 +3226,7 @@ impl ::serde::Serialize for PartnerEndCustomerOAuthInstitutionEnvironments {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitutionEnvironments {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3115,6 +3258,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitutionEnvironments {
         o.finish("Registration statuses by environment.")
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::fmt::Debug for PartnerEndCustomerOAuthInstitutionEnvironments {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerEndCustomerOAuthInstitutionEnvironments")
@@ -3123,6 +3267,7 @@ impl ::std::fmt::Debug for PartnerEndCustomerOAuthInstitutionEnvironments {
             .finish()
     }
 }
+#[cfg(feature = "partner")]
 ///The OAuth status of the update
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerOAuthStatusUpdatedValues {
@@ -3134,6 +3279,7 @@ pub enum PartnerEndCustomerOAuthStatusUpdatedValues {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerOAuthStatusUpdatedValues {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3151,6 +3297,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerOAuthStatusUpdatedValues {
         )
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::fmt::Display for PartnerEndCustomerOAuthStatusUpdatedValues {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -3163,6 +3310,7 @@ impl ::std::fmt::Display for PartnerEndCustomerOAuthStatusUpdatedValues {
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::str::FromStr for PartnerEndCustomerOAuthStatusUpdatedValues {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -3178,6 +3326,7 @@ impl ::std::str::FromStr for PartnerEndCustomerOAuthStatusUpdatedValues {
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<&str> for PartnerEndCustomerOAuthStatusUpdatedValues {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -3186,6 +3335,7 @@ impl ::std::convert::TryFrom<&str> for PartnerEndCustomerOAuthStatusUpdatedValue
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<::std::string::String>
 for PartnerEndCustomerOAuthStatusUpdatedValues {
     type Error = self::error::ConversionError;
@@ -3195,6 +3345,7 @@ for PartnerEndCustomerOAuthStatusUpdatedValues {
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 ///The webhook of type `PARTNER` and code `END_CUSTOMER_OAUTH_STATUS_UPDATED` will be fired when a partner's end customer has an update on their OAuth registration status with an institution.
 #[derive(Clone, Debug)]
 pub struct PartnerEndCustomerOAuthStatusUpdatedWebhook {
@@ -3211,6 +3362,7 @@ pub struct PartnerEndCustomerOAuthStatusUpdatedWebhook {
     ///`PARTNER`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerOAuthStatusUpdatedWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3218,6 +3370,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerOAuthStatusUpdatedWebh
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for PartnerEndCustomerOAuthStatusUpdatedWebhook {
     const NAME: &'static str = "PartnerEndCustomerOAuthStatusUpdatedWebhook";
@@ -3269,6 +3422,7 @@ for PartnerEndCustomerOAuthStatusUpdatedWebhook {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerOAuthStatusUpdatedWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3291,6 +3445,7 @@ impl ::serde::Serialize for PartnerEndCustomerOAuthStatusUpdatedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerOAuthStatusUpdatedWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3359,12 +3514,14 @@ impl ::schemars::JsonSchema for PartnerEndCustomerOAuthStatusUpdatedWebhook {
         )
     }
 }
+#[cfg(feature = "partner")]
 ///Mapping of product names to their current status.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PartnerEndCustomerProductStatuses(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerProductStatuses {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3387,18 +3544,21 @@ impl ::schemars::JsonSchema for PartnerEndCustomerProductStatuses {
         )
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::ops::Deref for PartnerEndCustomerProductStatuses {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.0
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::From<PartnerEndCustomerProductStatuses>
 for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
     fn from(value: PartnerEndCustomerProductStatuses) -> Self {
         value.0
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
 for PartnerEndCustomerProductStatuses {
     fn from(
@@ -3407,6 +3567,7 @@ for PartnerEndCustomerProductStatuses {
         Self(value)
     }
 }
+#[cfg(feature = "partner")]
 ///The status of the end customer's security questionnaire.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerQuestionnaireStatus {
@@ -3416,6 +3577,7 @@ pub enum PartnerEndCustomerQuestionnaireStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerQuestionnaireStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3433,6 +3595,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerQuestionnaireStatus {
         )
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::fmt::Display for PartnerEndCustomerQuestionnaireStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -3443,6 +3606,7 @@ impl ::std::fmt::Display for PartnerEndCustomerQuestionnaireStatus {
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::str::FromStr for PartnerEndCustomerQuestionnaireStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -3456,6 +3620,7 @@ impl ::std::str::FromStr for PartnerEndCustomerQuestionnaireStatus {
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<&str> for PartnerEndCustomerQuestionnaireStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -3464,6 +3629,7 @@ impl ::std::convert::TryFrom<&str> for PartnerEndCustomerQuestionnaireStatus {
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<::std::string::String>
 for PartnerEndCustomerQuestionnaireStatus {
     type Error = self::error::ConversionError;
@@ -3473,12 +3639,14 @@ for PartnerEndCustomerQuestionnaireStatus {
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 ///The questionnaires for the end customer.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct PartnerEndCustomerQuestionnaires {
     pub cra: ::std::option::Option<PartnerEndCustomerCraQuestionnaire>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerQuestionnaires {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3486,6 +3654,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerQuestionnaires {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerQuestionnaires {
     const NAME: &'static str = "PartnerEndCustomerQuestionnaires";
     const FIELDS: &'static [&'static str] = &["cra"];
@@ -3508,6 +3677,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerQuestionnaires
         Ok(Self { cra: s::optional(f0) })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerQuestionnaires {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3524,6 +3694,7 @@ impl ::serde::Serialize for PartnerEndCustomerQuestionnaires {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerQuestionnaires {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3548,6 +3719,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerQuestionnaires {
         o.finish("The questionnaires for the end customer.")
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerEndCustomerQuestionnaires {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -3561,6 +3733,7 @@ impl PartnerEndCustomerQuestionnaires {
         self
     }
 }
+#[cfg(feature = "partner")]
 ///A field that may be required to be submitted for enablement.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerRequirementDue {
@@ -3576,6 +3749,7 @@ pub enum PartnerEndCustomerRequirementDue {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerRequirementDue {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3603,6 +3777,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerRequirementDue {
         )
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::fmt::Display for PartnerEndCustomerRequirementDue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -3619,6 +3794,7 @@ impl ::std::fmt::Display for PartnerEndCustomerRequirementDue {
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::str::FromStr for PartnerEndCustomerRequirementDue {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -3638,6 +3814,7 @@ impl ::std::str::FromStr for PartnerEndCustomerRequirementDue {
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<&str> for PartnerEndCustomerRequirementDue {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -3646,6 +3823,7 @@ impl ::std::convert::TryFrom<&str> for PartnerEndCustomerRequirementDue {
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<::std::string::String>
 for PartnerEndCustomerRequirementDue {
     type Error = self::error::ConversionError;
@@ -3655,12 +3833,14 @@ for PartnerEndCustomerRequirementDue {
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 ///A list of fields that are still required to be submitted.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PartnerEndCustomerRequirementsDue(
     pub ::std::vec::Vec<PartnerEndCustomerRequirementDue>,
 );
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerRequirementsDue {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3683,24 +3863,28 @@ impl ::schemars::JsonSchema for PartnerEndCustomerRequirementsDue {
         )
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::ops::Deref for PartnerEndCustomerRequirementsDue {
     type Target = ::std::vec::Vec<PartnerEndCustomerRequirementDue>;
     fn deref(&self) -> &::std::vec::Vec<PartnerEndCustomerRequirementDue> {
         &self.0
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::From<PartnerEndCustomerRequirementsDue>
 for ::std::vec::Vec<PartnerEndCustomerRequirementDue> {
     fn from(value: PartnerEndCustomerRequirementsDue) -> Self {
         value.0
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::From<::std::vec::Vec<PartnerEndCustomerRequirementDue>>
 for PartnerEndCustomerRequirementsDue {
     fn from(value: ::std::vec::Vec<PartnerEndCustomerRequirementDue>) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "partner")]
 ///The secrets for the newly created end customer.
 #[derive(Clone, Default)]
 pub struct PartnerEndCustomerSecrets {
@@ -3711,6 +3895,7 @@ pub struct PartnerEndCustomerSecrets {
     ///The end customer's secret key for the Sandbox environment.
     pub sandbox: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerSecrets {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3718,6 +3903,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerSecrets {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerSecrets {
     const NAME: &'static str = "PartnerEndCustomerSecrets";
     const FIELDS: &'static [&'static str] = &["development", "production", "sandbox"];
@@ -3748,6 +3934,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerSecrets {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerSecrets {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3770,6 +3957,7 @@ impl ::serde::Serialize for PartnerEndCustomerSecrets {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerSecrets {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3806,6 +3994,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerSecrets {
         o.finish("The secrets for the newly created end customer.")
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::fmt::Debug for PartnerEndCustomerSecrets {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerEndCustomerSecrets")
@@ -3815,6 +4004,7 @@ impl ::std::fmt::Debug for PartnerEndCustomerSecrets {
             .finish()
     }
 }
+#[cfg(feature = "partner")]
 /**The status of the given end customer.
 
 `UNDER_REVIEW`: The end customer has been created and enabled in the Sandbox environment. The end customer must be manually reviewed by the Plaid team before it can be enabled in Production, at which point its status will automatically transition to `PENDING_ENABLEMENT` or `DENIED`.
@@ -3834,6 +4024,7 @@ pub enum PartnerEndCustomerStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -3855,6 +4046,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerStatus {
         )
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::fmt::Display for PartnerEndCustomerStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -3867,6 +4059,7 @@ impl ::std::fmt::Display for PartnerEndCustomerStatus {
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::str::FromStr for PartnerEndCustomerStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -3882,6 +4075,7 @@ impl ::std::str::FromStr for PartnerEndCustomerStatus {
         }
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<&str> for PartnerEndCustomerStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -3890,6 +4084,7 @@ impl ::std::convert::TryFrom<&str> for PartnerEndCustomerStatus {
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::convert::TryFrom<::std::string::String> for PartnerEndCustomerStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -3898,6 +4093,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PartnerEndCustomerStatus
         value.parse()
     }
 }
+#[cfg(feature = "partner")]
 ///The technical contact for the end customer. Defaults to partner's technical contact if omitted.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -3906,6 +4102,7 @@ pub struct PartnerEndCustomerTechnicalContact {
     pub family_name: ::std::option::Option<::std::string::String>,
     pub given_name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerTechnicalContact {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3913,6 +4110,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerTechnicalContact {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerTechnicalContact {
     const NAME: &'static str = "PartnerEndCustomerTechnicalContact";
     const FIELDS: &'static [&'static str] = &["email", "family_name", "given_name"];
@@ -3943,6 +4141,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerTechnicalConta
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerTechnicalContact {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3965,6 +4164,7 @@ impl ::serde::Serialize for PartnerEndCustomerTechnicalContact {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerTechnicalContact {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4005,6 +4205,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerTechnicalContact {
         )
     }
 }
+#[cfg(feature = "partner")]
 impl PartnerEndCustomerTechnicalContact {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -4030,6 +4231,7 @@ impl PartnerEndCustomerTechnicalContact {
         self
     }
 }
+#[cfg(feature = "partner")]
 ///The details for the newly created end customer, including secrets for non-Production environments.
 #[derive(Clone, Default)]
 pub struct PartnerEndCustomerWithSecrets {
@@ -4040,6 +4242,7 @@ pub struct PartnerEndCustomerWithSecrets {
     pub secrets: ::std::option::Option<PartnerEndCustomerSecrets>,
     pub status: ::std::option::Option<PartnerEndCustomerStatus>,
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerWithSecrets {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4047,6 +4250,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerWithSecrets {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerWithSecrets {
     const NAME: &'static str = "PartnerEndCustomerWithSecrets";
     const FIELDS: &'static [&'static str] = &[
@@ -4085,6 +4289,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartnerEndCustomerWithSecrets {
         })
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerWithSecrets {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4109,6 +4314,7 @@ impl ::serde::Serialize for PartnerEndCustomerWithSecrets {
         out.end()
     }
 }
+#[cfg(feature = "partner")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartnerEndCustomerWithSecrets {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4156,6 +4362,7 @@ impl ::schemars::JsonSchema for PartnerEndCustomerWithSecrets {
         )
     }
 }
+#[cfg(feature = "partner")]
 impl ::std::fmt::Debug for PartnerEndCustomerWithSecrets {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerEndCustomerWithSecrets")
@@ -4166,6 +4373,7 @@ impl ::std::fmt::Debug for PartnerEndCustomerWithSecrets {
             .finish()
     }
 }
+#[cfg(feature = "income")]
 ///A collection of information about a single party to a transaction. Included direct participants like the borrower and seller as well as indirect participants such as the flood certificate provider.
 #[derive(Clone, Debug)]
 pub struct Party {
@@ -4173,6 +4381,7 @@ pub struct Party {
     pub roles: Roles,
     pub taxpayer_identifiers: TaxpayerIdentifiers,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for Party {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4180,6 +4389,7 @@ impl<'de> ::serde::Deserialize<'de> for Party {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for Party {
     const NAME: &'static str = "Party";
     const FIELDS: &'static [&'static str] = &[
@@ -4214,6 +4424,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Party {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for Party {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4227,6 +4438,7 @@ impl ::serde::Serialize for Party {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Party {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4253,11 +4465,13 @@ impl ::schemars::JsonSchema for Party {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct PartyIndividual {
     pub name: IndividualName,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PartyIndividual {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4265,6 +4479,7 @@ impl<'de> ::serde::Deserialize<'de> for PartyIndividual {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PartyIndividual {
     const NAME: &'static str = "PartyIndividual";
     const FIELDS: &'static [&'static str] = &["NAME"];
@@ -4289,6 +4504,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PartyIndividual {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PartyIndividual {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4305,6 +4521,7 @@ impl ::serde::Serialize for PartyIndividual {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartyIndividual {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4323,6 +4540,7 @@ impl ::schemars::JsonSchema for PartyIndividual {
         )
     }
 }
+#[cfg(feature = "income")]
 ///A value from a MISMO defined list that identifies the role that the party plays in the transaction. Parties may be either a person or legal entity. A party may play multiple roles in a transaction.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartyRoleType {
@@ -4330,6 +4548,7 @@ pub enum PartyRoleType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PartyRoleType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4345,6 +4564,7 @@ impl ::schemars::JsonSchema for PartyRoleType {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Display for PartyRoleType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -4353,6 +4573,7 @@ impl ::std::fmt::Display for PartyRoleType {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::str::FromStr for PartyRoleType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -4364,6 +4585,7 @@ impl ::std::str::FromStr for PartyRoleType {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<&str> for PartyRoleType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -4372,6 +4594,7 @@ impl ::std::convert::TryFrom<&str> for PartyRoleType {
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<::std::string::String> for PartyRoleType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -4380,6 +4603,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PartyRoleType {
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 ///An object representing a monetary amount.
 #[derive(Clone, Debug, Default)]
 pub struct Pay {
@@ -4388,6 +4612,7 @@ pub struct Pay {
     ///Currency code, e.g. USD
     pub currency: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for Pay {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4395,6 +4620,7 @@ impl<'de> ::serde::Deserialize<'de> for Pay {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for Pay {
     const NAME: &'static str = "Pay";
     const FIELDS: &'static [&'static str] = &["amount", "currency"];
@@ -4422,6 +4648,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Pay {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for Pay {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4437,6 +4664,7 @@ impl ::serde::Serialize for Pay {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Pay {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4466,12 +4694,14 @@ impl ::schemars::JsonSchema for Pay {
         o.finish("An object representing a monetary amount.")
     }
 }
+#[cfg(feature = "full")]
 ///The frequency of the pay period.
 #[derive(Clone, Debug)]
 pub struct PayFrequency {
     pub value: ::std::option::Option<PayFrequencyValue>,
     pub verification_status: VerificationStatus,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PayFrequency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4479,6 +4709,7 @@ impl<'de> ::serde::Deserialize<'de> for PayFrequency {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayFrequency {
     const NAME: &'static str = "PayFrequency";
     const FIELDS: &'static [&'static str] = &["value", "verification_status"];
@@ -4506,6 +4737,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayFrequency {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PayFrequency {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4523,6 +4755,7 @@ impl ::serde::Serialize for PayFrequency {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayFrequency {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4552,6 +4785,7 @@ impl ::schemars::JsonSchema for PayFrequency {
         o.finish("The frequency of the pay period.")
     }
 }
+#[cfg(feature = "full")]
 ///The frequency of the pay period.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PayFrequencyValue {
@@ -4563,6 +4797,7 @@ pub enum PayFrequencyValue {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayFrequencyValue {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4578,6 +4813,7 @@ impl ::schemars::JsonSchema for PayFrequencyValue {
         )
     }
 }
+#[cfg(feature = "full")]
 impl ::std::fmt::Display for PayFrequencyValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -4590,6 +4826,7 @@ impl ::std::fmt::Display for PayFrequencyValue {
         }
     }
 }
+#[cfg(feature = "full")]
 impl ::std::str::FromStr for PayFrequencyValue {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -4605,6 +4842,7 @@ impl ::std::str::FromStr for PayFrequencyValue {
         }
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::TryFrom<&str> for PayFrequencyValue {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -4613,6 +4851,7 @@ impl ::std::convert::TryFrom<&str> for PayFrequencyValue {
         value.parse()
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::TryFrom<::std::string::String> for PayFrequencyValue {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -4621,6 +4860,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PayFrequencyValue {
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 ///Details about the pay period.
 #[derive(Clone, Debug, Default)]
 pub struct PayPeriodDetails {
@@ -4639,6 +4879,7 @@ pub struct PayPeriodDetails {
     ///The pay period start date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: "yyyy-mm-dd".
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayPeriodDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4646,6 +4887,7 @@ impl<'de> ::serde::Deserialize<'de> for PayPeriodDetails {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayPeriodDetails {
     const NAME: &'static str = "PayPeriodDetails";
     const FIELDS: &'static [&'static str] = &[
@@ -4700,6 +4942,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayPeriodDetails {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayPeriodDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4736,6 +4979,7 @@ impl ::serde::Serialize for PayPeriodDetails {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayPeriodDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4807,6 +5051,7 @@ impl ::schemars::JsonSchema for PayPeriodDetails {
         o.finish("Details about the pay period.")
     }
 }
+#[cfg(feature = "income")]
 ///The frequency at which an individual is paid.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PayPeriodDetailsPayFrequency {
@@ -4818,6 +5063,7 @@ pub enum PayPeriodDetailsPayFrequency {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayPeriodDetailsPayFrequency {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -4839,6 +5085,7 @@ impl ::schemars::JsonSchema for PayPeriodDetailsPayFrequency {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Display for PayPeriodDetailsPayFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -4851,6 +5098,7 @@ impl ::std::fmt::Display for PayPeriodDetailsPayFrequency {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::str::FromStr for PayPeriodDetailsPayFrequency {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -4866,6 +5114,7 @@ impl ::std::str::FromStr for PayPeriodDetailsPayFrequency {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<&str> for PayPeriodDetailsPayFrequency {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -4874,6 +5123,7 @@ impl ::std::convert::TryFrom<&str> for PayPeriodDetailsPayFrequency {
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<::std::string::String> for PayPeriodDetailsPayFrequency {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -4882,6 +5132,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PayPeriodDetailsPayFrequ
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 ///An object representing the deduction line items for the pay period
 #[derive(Clone, Debug)]
 pub struct PayStubDeductionsBreakdown {
@@ -4898,6 +5149,7 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
     ///The year-to-date amount of the deduction
     pub ytd_amount: ::std::option::Option<f64>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayStubDeductionsBreakdown {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4905,6 +5157,7 @@ impl<'de> ::serde::Deserialize<'de> for PayStubDeductionsBreakdown {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayStubDeductionsBreakdown {
     const NAME: &'static str = "PayStubDeductionsBreakdown";
     const FIELDS: &'static [&'static str] = &[
@@ -4947,6 +5200,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubDeductionsBreakdown {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayStubDeductionsBreakdown {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4967,6 +5221,7 @@ impl ::serde::Serialize for PayStubDeductionsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayStubDeductionsBreakdown {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5017,6 +5272,7 @@ impl ::schemars::JsonSchema for PayStubDeductionsBreakdown {
         o.finish("An object representing the deduction line items for the pay period")
     }
 }
+#[cfg(feature = "income")]
 ///An object representing the total deductions for the pay period
 #[derive(Clone, Debug)]
 pub struct PayStubDeductionsTotal {
@@ -5031,6 +5287,7 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
     ///The year-to-date total amount of the deductions
     pub ytd_amount: ::std::option::Option<f64>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayStubDeductionsTotal {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5038,6 +5295,7 @@ impl<'de> ::serde::Deserialize<'de> for PayStubDeductionsTotal {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayStubDeductionsTotal {
     const NAME: &'static str = "PayStubDeductionsTotal";
     const FIELDS: &'static [&'static str] = &[
@@ -5076,6 +5334,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubDeductionsTotal {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayStubDeductionsTotal {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5095,6 +5354,7 @@ impl ::serde::Serialize for PayStubDeductionsTotal {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayStubDeductionsTotal {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5138,6 +5398,7 @@ impl ::schemars::JsonSchema for PayStubDeductionsTotal {
         o.finish("An object representing the total deductions for the pay period")
     }
 }
+#[cfg(feature = "income")]
 ///Information about the accounts that the payment was distributed to.
 #[derive(Clone, Debug)]
 pub struct PayStubDistributionBreakdown {
@@ -5158,6 +5419,7 @@ pub struct PayStubDistributionBreakdown {
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.*/
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayStubDistributionBreakdown {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5165,6 +5427,7 @@ impl<'de> ::serde::Deserialize<'de> for PayStubDistributionBreakdown {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayStubDistributionBreakdown {
     const NAME: &'static str = "PayStubDistributionBreakdown";
     const FIELDS: &'static [&'static str] = &[
@@ -5215,6 +5478,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubDistributionBreakdown {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayStubDistributionBreakdown {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5237,6 +5501,7 @@ impl ::serde::Serialize for PayStubDistributionBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayStubDistributionBreakdown {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5301,6 +5566,7 @@ impl ::schemars::JsonSchema for PayStubDistributionBreakdown {
         o.finish("Information about the accounts that the payment was distributed to.")
     }
 }
+#[cfg(feature = "income")]
 ///An object representing the earnings line items for the pay period.
 #[derive(Clone, Debug)]
 pub struct PayStubEarningsBreakdown {
@@ -5324,6 +5590,7 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
     ///The year-to-date amount of the deduction.
     pub ytd_amount: ::std::option::Option<f64>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayStubEarningsBreakdown {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5331,6 +5598,7 @@ impl<'de> ::serde::Deserialize<'de> for PayStubEarningsBreakdown {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayStubEarningsBreakdown {
     const NAME: &'static str = "PayStubEarningsBreakdown";
     const FIELDS: &'static [&'static str] = &[
@@ -5385,6 +5653,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubEarningsBreakdown {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayStubEarningsBreakdown {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5408,6 +5677,7 @@ impl ::serde::Serialize for PayStubEarningsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayStubEarningsBreakdown {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5479,6 +5749,7 @@ impl ::schemars::JsonSchema for PayStubEarningsBreakdown {
         o.finish("An object representing the earnings line items for the pay period.")
     }
 }
+#[cfg(feature = "income")]
 ///Commonly used term to describe the earning line item.
 #[derive(
     ::serde::Deserialize,
@@ -5493,6 +5764,7 @@ impl ::schemars::JsonSchema for PayStubEarningsBreakdown {
 )]
 #[serde(transparent)]
 pub struct PayStubEarningsBreakdownCanonicalDescription(pub ::std::string::String);
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayStubEarningsBreakdownCanonicalDescription {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5513,40 +5785,47 @@ impl ::schemars::JsonSchema for PayStubEarningsBreakdownCanonicalDescription {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<&str> for PayStubEarningsBreakdownCanonicalDescription {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "income")]
 impl ::std::ops::Deref for PayStubEarningsBreakdownCanonicalDescription {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<PayStubEarningsBreakdownCanonicalDescription>
 for ::std::string::String {
     fn from(value: PayStubEarningsBreakdownCanonicalDescription) -> Self {
         value.0
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::From<::std::string::String>
 for PayStubEarningsBreakdownCanonicalDescription {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Display for PayStubEarningsBreakdownCanonicalDescription {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "income")]
 impl ::std::str::FromStr for PayStubEarningsBreakdownCanonicalDescription {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "income")]
 ///An object representing both the current pay period and year to date amount for an earning category.
 #[derive(Clone, Debug)]
 pub struct PayStubEarningsTotal {
@@ -5563,6 +5842,7 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
     ///The total year-to-date amount of the earnings.
     pub ytd_amount: ::std::option::Option<f64>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayStubEarningsTotal {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5570,6 +5850,7 @@ impl<'de> ::serde::Deserialize<'de> for PayStubEarningsTotal {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayStubEarningsTotal {
     const NAME: &'static str = "PayStubEarningsTotal";
     const FIELDS: &'static [&'static str] = &[
@@ -5612,6 +5893,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubEarningsTotal {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayStubEarningsTotal {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5632,6 +5914,7 @@ impl ::serde::Serialize for PayStubEarningsTotal {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayStubEarningsTotal {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5684,6 +5967,7 @@ impl ::schemars::JsonSchema for PayStubEarningsTotal {
         )
     }
 }
+#[cfg(feature = "income")]
 ///Details about the pay period.
 #[derive(Clone, Debug)]
 pub struct PayStubPayPeriodDetails {
@@ -5708,6 +5992,7 @@ pub struct PayStubPayPeriodDetails {
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.*/
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayStubPayPeriodDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5715,6 +6000,7 @@ impl<'de> ::serde::Deserialize<'de> for PayStubPayPeriodDetails {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayStubPayPeriodDetails {
     const NAME: &'static str = "PayStubPayPeriodDetails";
     const FIELDS: &'static [&'static str] = &[
@@ -5777,6 +6063,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubPayPeriodDetails {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayStubPayPeriodDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5802,6 +6089,7 @@ impl ::serde::Serialize for PayStubPayPeriodDetails {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayStubPayPeriodDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5887,6 +6175,7 @@ impl ::schemars::JsonSchema for PayStubPayPeriodDetails {
         o.finish("Details about the pay period.")
     }
 }
+#[cfg(feature = "income")]
 ///Taxpayer ID of the individual receiving the paystub.
 #[derive(Clone, Debug)]
 pub struct PayStubTaxpayerId {
@@ -5895,6 +6184,7 @@ pub struct PayStubTaxpayerId {
     ///Type of ID, e.g. 'SSN'.
     pub id_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayStubTaxpayerId {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5902,6 +6192,7 @@ impl<'de> ::serde::Deserialize<'de> for PayStubTaxpayerId {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayStubTaxpayerId {
     const NAME: &'static str = "PayStubTaxpayerId";
     const FIELDS: &'static [&'static str] = &["id_mask", "id_type"];
@@ -5929,6 +6220,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayStubTaxpayerId {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayStubTaxpayerId {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5946,6 +6238,7 @@ impl ::serde::Serialize for PayStubTaxpayerId {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayStubTaxpayerId {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -5975,6 +6268,7 @@ impl ::schemars::JsonSchema for PayStubTaxpayerId {
         o.finish("Taxpayer ID of the individual receiving the paystub.")
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///The amount and currency of a payment
 #[derive(Clone, Debug)]
 pub struct PaymentAmount {
@@ -5982,6 +6276,7 @@ pub struct PaymentAmount {
     ///The amount of the payment. Must contain at most two digits of precision e.g. `1.23`. Minimum accepted value is `1`.
     pub value: f64,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentAmount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5989,6 +6284,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentAmount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentAmount {
     const NAME: &'static str = "PaymentAmount";
     const FIELDS: &'static [&'static str] = &["currency", "value"];
@@ -6016,6 +6312,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentAmount {
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentAmount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6033,6 +6330,7 @@ impl ::serde::Serialize for PaymentAmount {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentAmount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6062,6 +6360,7 @@ impl ::schemars::JsonSchema for PaymentAmount {
         o.finish("The amount and currency of a payment")
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///The ISO-4217 currency code of the payment. For standing orders and payment consents, `"GBP"` must be used. For Poland, Denmark, Sweden and Norway, only the local currency is currently supported.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentAmountCurrency {
@@ -6074,6 +6373,7 @@ pub enum PaymentAmountCurrency {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentAmountCurrency {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6089,6 +6389,7 @@ impl ::schemars::JsonSchema for PaymentAmountCurrency {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::fmt::Display for PaymentAmountCurrency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -6102,6 +6403,7 @@ impl ::std::fmt::Display for PaymentAmountCurrency {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::str::FromStr for PaymentAmountCurrency {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -6118,6 +6420,7 @@ impl ::std::str::FromStr for PaymentAmountCurrency {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<&str> for PaymentAmountCurrency {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -6126,6 +6429,7 @@ impl ::std::convert::TryFrom<&str> for PaymentAmountCurrency {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<::std::string::String> for PaymentAmountCurrency {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -6134,6 +6438,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentAmountCurrency {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///The amount and currency of a payment
 #[derive(Clone, Debug)]
 pub struct PaymentAmountNullable {
@@ -6141,6 +6446,7 @@ pub struct PaymentAmountNullable {
     ///The amount of the payment. Must contain at most two digits of precision e.g. `1.23`.
     pub value: f64,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentAmountNullable {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6148,6 +6454,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentAmountNullable {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentAmountNullable {
     const NAME: &'static str = "PaymentAmountNullable";
     const FIELDS: &'static [&'static str] = &["currency", "value"];
@@ -6175,6 +6482,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentAmountNullable {
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentAmountNullable {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6192,6 +6500,7 @@ impl ::serde::Serialize for PaymentAmountNullable {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentAmountNullable {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6221,10 +6530,12 @@ impl ::schemars::JsonSchema for PaymentAmountNullable {
         o.finish("The amount and currency of a payment")
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///`PaymentAmountRefunded`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentAmountRefunded(pub PaymentAmountNullable);
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentAmountRefunded {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6243,26 +6554,31 @@ impl ::schemars::JsonSchema for PaymentAmountRefunded {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::ops::Deref for PaymentAmountRefunded {
     type Target = PaymentAmountNullable;
     fn deref(&self) -> &PaymentAmountNullable {
         &self.0
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::From<PaymentAmountRefunded> for PaymentAmountNullable {
     fn from(value: PaymentAmountRefunded) -> Self {
         value.0
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::From<PaymentAmountNullable> for PaymentAmountRefunded {
     fn from(value: PaymentAmountNullable) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///`PaymentAmountToRefund`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentAmountToRefund(pub PaymentAmountNullable);
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentAmountToRefund {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6281,22 +6597,26 @@ impl ::schemars::JsonSchema for PaymentAmountToRefund {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::ops::Deref for PaymentAmountToRefund {
     type Target = PaymentAmountNullable;
     fn deref(&self) -> &PaymentAmountNullable {
         &self.0
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::From<PaymentAmountToRefund> for PaymentAmountNullable {
     fn from(value: PaymentAmountToRefund) -> Self {
         value.0
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::From<PaymentAmountNullable> for PaymentAmountToRefund {
     fn from(value: PaymentAmountNullable) -> Self {
         Self(value)
     }
 }
+#[cfg(any(feature = "enrich", feature = "transactions"))]
 /**The channel used to make a payment.
 `online:` transactions that took place online.
 
@@ -6311,6 +6631,7 @@ pub enum PaymentChannel {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(any(feature = "enrich", feature = "transactions"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentChannel {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6326,6 +6647,7 @@ impl ::schemars::JsonSchema for PaymentChannel {
         )
     }
 }
+#[cfg(any(feature = "enrich", feature = "transactions"))]
 impl ::std::fmt::Display for PaymentChannel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -6336,6 +6658,7 @@ impl ::std::fmt::Display for PaymentChannel {
         }
     }
 }
+#[cfg(any(feature = "enrich", feature = "transactions"))]
 impl ::std::str::FromStr for PaymentChannel {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -6349,6 +6672,7 @@ impl ::std::str::FromStr for PaymentChannel {
         }
     }
 }
+#[cfg(any(feature = "enrich", feature = "transactions"))]
 impl ::std::convert::TryFrom<&str> for PaymentChannel {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -6357,6 +6681,7 @@ impl ::std::convert::TryFrom<&str> for PaymentChannel {
         value.parse()
     }
 }
+#[cfg(any(feature = "enrich", feature = "transactions"))]
 impl ::std::convert::TryFrom<::std::string::String> for PaymentChannel {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -6365,10 +6690,12 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentChannel {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///Maximum amount of a single payment initiated using the payment consent.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentConsentMaxPaymentAmount(pub PaymentAmount);
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentConsentMaxPaymentAmount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6389,22 +6716,26 @@ impl ::schemars::JsonSchema for PaymentConsentMaxPaymentAmount {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::ops::Deref for PaymentConsentMaxPaymentAmount {
     type Target = PaymentAmount;
     fn deref(&self) -> &PaymentAmount {
         &self.0
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::From<PaymentConsentMaxPaymentAmount> for PaymentAmount {
     fn from(value: PaymentConsentMaxPaymentAmount) -> Self {
         value.0
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::From<PaymentAmount> for PaymentConsentMaxPaymentAmount {
     fn from(value: PaymentAmount) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "payment-initiation")]
 /**Where the payment consent period should start.
 
 If the institution is Monzo, only `CONSENT` alignments are supported.
@@ -6419,6 +6750,7 @@ pub enum PaymentConsentPeriodicAlignment {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentConsentPeriodicAlignment {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6436,6 +6768,7 @@ impl ::schemars::JsonSchema for PaymentConsentPeriodicAlignment {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::fmt::Display for PaymentConsentPeriodicAlignment {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -6445,6 +6778,7 @@ impl ::std::fmt::Display for PaymentConsentPeriodicAlignment {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::str::FromStr for PaymentConsentPeriodicAlignment {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -6457,6 +6791,7 @@ impl ::std::str::FromStr for PaymentConsentPeriodicAlignment {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<&str> for PaymentConsentPeriodicAlignment {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -6465,6 +6800,7 @@ impl ::std::convert::TryFrom<&str> for PaymentConsentPeriodicAlignment {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<::std::string::String> for PaymentConsentPeriodicAlignment {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -6473,6 +6809,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentConsentPeriodicAl
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///Defines consent payments limitations per period.
 #[derive(Clone, Debug)]
 pub struct PaymentConsentPeriodicAmount {
@@ -6480,6 +6817,7 @@ pub struct PaymentConsentPeriodicAmount {
     pub amount: PaymentConsentPeriodicAmountAmount,
     pub interval: PaymentConsentPeriodicInterval,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentConsentPeriodicAmount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6487,6 +6825,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentConsentPeriodicAmount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentConsentPeriodicAmount {
     const NAME: &'static str = "PaymentConsentPeriodicAmount";
     const FIELDS: &'static [&'static str] = &["alignment", "amount", "interval"];
@@ -6517,6 +6856,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentConsentPeriodicAmount {
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentConsentPeriodicAmount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6535,6 +6875,7 @@ impl ::serde::Serialize for PaymentConsentPeriodicAmount {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentConsentPeriodicAmount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6571,10 +6912,12 @@ impl ::schemars::JsonSchema for PaymentConsentPeriodicAmount {
         o.finish("Defines consent payments limitations per period.")
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///Maximum cumulative amount for all payments in the specified interval.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentConsentPeriodicAmountAmount(pub PaymentAmount);
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentConsentPeriodicAmountAmount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6595,22 +6938,26 @@ impl ::schemars::JsonSchema for PaymentConsentPeriodicAmountAmount {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::ops::Deref for PaymentConsentPeriodicAmountAmount {
     type Target = PaymentAmount;
     fn deref(&self) -> &PaymentAmount {
         &self.0
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::From<PaymentConsentPeriodicAmountAmount> for PaymentAmount {
     fn from(value: PaymentConsentPeriodicAmountAmount) -> Self {
         value.0
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::From<PaymentAmount> for PaymentConsentPeriodicAmountAmount {
     fn from(value: PaymentAmount) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///Payment consent periodic interval.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentConsentPeriodicInterval {
@@ -6621,6 +6968,7 @@ pub enum PaymentConsentPeriodicInterval {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentConsentPeriodicInterval {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6638,6 +6986,7 @@ impl ::schemars::JsonSchema for PaymentConsentPeriodicInterval {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::fmt::Display for PaymentConsentPeriodicInterval {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -6649,6 +6998,7 @@ impl ::std::fmt::Display for PaymentConsentPeriodicInterval {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::str::FromStr for PaymentConsentPeriodicInterval {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -6663,6 +7013,7 @@ impl ::std::str::FromStr for PaymentConsentPeriodicInterval {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<&str> for PaymentConsentPeriodicInterval {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -6671,6 +7022,7 @@ impl ::std::convert::TryFrom<&str> for PaymentConsentPeriodicInterval {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<::std::string::String> for PaymentConsentPeriodicInterval {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -6679,6 +7031,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentConsentPeriodicIn
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///Life span for the payment consent. After the `to` date the payment consent expires and can no longer be used for payment initiation.
 #[derive(Clone, Debug, Default)]
 pub struct PaymentConsentValidDateTime {
@@ -6687,6 +7040,7 @@ pub struct PaymentConsentValidDateTime {
     ///The date and time at which the consent expires, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
     pub to: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentConsentValidDateTime {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6694,6 +7048,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentConsentValidDateTime {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentConsentValidDateTime {
     const NAME: &'static str = "PaymentConsentValidDateTime";
     const FIELDS: &'static [&'static str] = &["from", "to"];
@@ -6721,6 +7076,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentConsentValidDateTime {
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentConsentValidDateTime {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6741,6 +7097,7 @@ impl ::serde::Serialize for PaymentConsentValidDateTime {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentConsentValidDateTime {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6772,6 +7129,7 @@ impl ::schemars::JsonSchema for PaymentConsentValidDateTime {
         )
     }
 }
+#[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
 ///The optional address of the payment recipient's bank account. Required by most institutions outside of the UK.
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationAddress {
@@ -6784,6 +7142,7 @@ pub struct PaymentInitiationAddress {
     ///An array of length 1-2 representing the street address where the recipient is located. Maximum of 70 characters.
     pub street: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6791,6 +7150,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationAddress {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationAddress {
     const NAME: &'static str = "PaymentInitiationAddress";
     const FIELDS: &'static [&'static str] = &[
@@ -6829,6 +7189,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationAddress {
         })
     }
 }
+#[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
 impl ::serde::Serialize for PaymentInitiationAddress {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6848,6 +7209,7 @@ impl ::serde::Serialize for PaymentInitiationAddress {
         out.end()
     }
 }
+#[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationAddress {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -6893,6 +7255,7 @@ impl ::schemars::JsonSchema for PaymentInitiationAddress {
         )
     }
 }
+#[cfg(all(feature = "full", feature = "payment-initiation"))]
 ///PaymentInitiationConsent defines a payment initiation consent.
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationConsent {
@@ -6911,6 +7274,7 @@ pub struct PaymentInitiationConsent {
     pub status: PaymentInitiationConsentStatus,
     pub type_: ::std::option::Option<PaymentInitiationConsentType>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6918,6 +7282,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsent {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsent {
     const NAME: &'static str = "PaymentInitiationConsent";
     const FIELDS: &'static [&'static str] = &[
@@ -6976,6 +7341,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsent {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaymentInitiationConsent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7012,6 +7378,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsent {
     fn schema_id() -> ::std::borrow::Cow<'static, str> {
         ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentInitiationConsent")
     }
+    #[cfg(feature = "payment-initiation")]
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
@@ -7082,6 +7449,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsent {
         o.finish("PaymentInitiationConsent defines a payment initiation consent.")
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///Limitations that will be applied to payments initiated using the payment consent.
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationConsentConstraints {
@@ -7090,6 +7458,7 @@ pub struct PaymentInitiationConsentConstraints {
     pub periodic_amounts: ::std::vec::Vec<PaymentConsentPeriodicAmount>,
     pub valid_date_time: ::std::option::Option<PaymentConsentValidDateTime>,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentConstraints {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7097,6 +7466,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentConstraints {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentConstraints {
     const NAME: &'static str = "PaymentInitiationConsentConstraints";
     const FIELDS: &'static [&'static str] = &[
@@ -7131,6 +7501,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentConstrai
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentConstraints {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7149,6 +7520,7 @@ impl ::serde::Serialize for PaymentInitiationConsentConstraints {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentConstraints {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7189,6 +7561,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentConstraints {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationConsentCreateRequest defines the request schema for `/payment_initiation/consent/create`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -7204,6 +7577,7 @@ pub struct PaymentInitiationConsentCreateRequest {
     pub scopes: ::std::vec::Vec<PaymentInitiationConsentScope>,
     pub type_: ::std::option::Option<PaymentInitiationConsentType>,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7211,6 +7585,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentCreateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentCreateRequest {
     const NAME: &'static str = "PaymentInitiationConsentCreateRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -7261,6 +7636,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentCreateRe
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentCreateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7288,6 +7664,7 @@ impl ::serde::Serialize for PaymentInitiationConsentCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7356,6 +7733,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentCreateRequest {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationConsentCreateRequest {
     /// A value with its required fields (`constraints`, `recipient_id`, `reference`); set optional fields with the methods named after them.
     pub fn new(
@@ -7397,6 +7775,7 @@ impl PaymentInitiationConsentCreateRequest {
         self
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationConsentCreateResponse defines the response schema for `/payment_initiation/consent/create`
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationConsentCreateResponse {
@@ -7405,6 +7784,7 @@ pub struct PaymentInitiationConsentCreateResponse {
     pub request_id: RequestId,
     pub status: PaymentInitiationConsentStatus,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7412,6 +7792,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentCreateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentCreateResponse {
     const NAME: &'static str = "PaymentInitiationConsentCreateResponse";
     const FIELDS: &'static [&'static str] = &["consent_id", "request_id", "status"];
@@ -7442,6 +7823,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentCreateRe
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentCreateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7460,6 +7842,7 @@ impl ::serde::Serialize for PaymentInitiationConsentCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7494,6 +7877,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentCreateResponse {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationConsentGetRequest defines the request schema for `/payment_initiation/consent/get`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -7501,6 +7885,7 @@ pub struct PaymentInitiationConsentGetRequest {
     ///The `consent_id` returned from `/payment_initiation/consent/create`.
     pub consent_id: ::std::string::String,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7508,6 +7893,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentGetRequest {
     const NAME: &'static str = "PaymentInitiationConsentGetRequest";
     const FIELDS: &'static [&'static str] = &["consent_id"];
@@ -7532,6 +7918,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentGetReque
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7548,6 +7935,7 @@ impl ::serde::Serialize for PaymentInitiationConsentGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7574,6 +7962,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentGetRequest {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationConsentGetRequest {
     /// A value with its required fields (`consent_id`); set optional fields with the methods named after them.
     pub fn new(consent_id: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -7582,6 +7971,7 @@ impl PaymentInitiationConsentGetRequest {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationConsentGetResponse defines the response schema for `/payment_initiation/consent/get`
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationConsentGetResponse {
@@ -7601,6 +7991,7 @@ pub struct PaymentInitiationConsentGetResponse {
     pub status: PaymentInitiationConsentStatus,
     pub type_: ::std::option::Option<PaymentInitiationConsentType>,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7608,6 +7999,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentGetResponse {
     const NAME: &'static str = "PaymentInitiationConsentGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -7670,6 +8062,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentGetRespo
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7699,6 +8092,7 @@ impl ::serde::Serialize for PaymentInitiationConsentGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7782,6 +8176,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentGetResponse {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 /**An object representing the payment consent payer details.
 Payer `name` and account `numbers` are required to lock the account to which the consent can be created.*/
 #[derive(Clone, Debug)]
@@ -7798,6 +8193,7 @@ pub struct PaymentInitiationConsentPayerDetails {
     ///The payer's phone numbers in E.164 format: +{countrycode}{number}
     pub phone_numbers: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentPayerDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7805,6 +8201,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentPayerDetails {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentPayerDetails {
     const NAME: &'static str = "PaymentInitiationConsentPayerDetails";
     const FIELDS: &'static [&'static str] = &[
@@ -7851,6 +8248,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentPayerDet
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentPayerDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7877,6 +8275,7 @@ impl ::serde::Serialize for PaymentInitiationConsentPayerDetails {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentPayerDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -7938,6 +8337,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentPayerDetails {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationConsentPayerDetails {
     /// A value with its required fields (`name`, `numbers`); set optional fields with the methods named after them.
     pub fn new(
@@ -7977,6 +8377,7 @@ impl PaymentInitiationConsentPayerDetails {
         self
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///The counterparty's bank account numbers. Exactly one of IBAN or BACS data is required.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -7984,6 +8385,7 @@ pub struct PaymentInitiationConsentPayerNumbers {
     pub bacs: ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
     pub iban: ::std::option::Option<NumbersIbanNullable>,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentPayerNumbers {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7991,6 +8393,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentPayerNumbers {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentPayerNumbers {
     const NAME: &'static str = "PaymentInitiationConsentPayerNumbers";
     const FIELDS: &'static [&'static str] = &["bacs", "iban"];
@@ -8018,6 +8421,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentPayerNum
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentPayerNumbers {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8038,6 +8442,7 @@ impl ::serde::Serialize for PaymentInitiationConsentPayerNumbers {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentPayerNumbers {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8071,6 +8476,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentPayerNumbers {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationConsentPayerNumbers {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -8090,6 +8496,7 @@ impl PaymentInitiationConsentPayerNumbers {
         self
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationConsentPaymentExecuteRequest defines the request schema for `/payment_initiation/consent/payment/execute`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -8106,6 +8513,7 @@ Both the originally provided and automatically adjusted references (if any) can 
     pub reference: ::std::option::Option<::std::string::String>,
     pub scope: ::std::option::Option<PaymentInitiationConsentScope>,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentPaymentExecuteRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8113,6 +8521,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentPaymentExecuteRe
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for PaymentInitiationConsentPaymentExecuteRequest {
     const NAME: &'static str = "PaymentInitiationConsentPaymentExecuteRequest";
@@ -8160,6 +8569,7 @@ for PaymentInitiationConsentPaymentExecuteRequest {
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentPaymentExecuteRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8185,6 +8595,7 @@ impl ::serde::Serialize for PaymentInitiationConsentPaymentExecuteRequest {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentPaymentExecuteRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8240,6 +8651,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentPaymentExecuteRequest {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationConsentPaymentExecuteRequest {
     /** A value with its required fields (`amount`, `consent_id`); set optional fields with the methods named after them.
 
@@ -8281,6 +8693,7 @@ impl PaymentInitiationConsentPaymentExecuteRequest {
         self
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationConsentPaymentExecuteResponse defines the response schema for `/payment_initiation/consent/payment/execute`
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationConsentPaymentExecuteResponse {
@@ -8290,6 +8703,7 @@ pub struct PaymentInitiationConsentPaymentExecuteResponse {
     pub request_id: RequestId,
     pub status: PaymentInitiationPaymentStatus,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentPaymentExecuteResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8297,6 +8711,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentPaymentExecuteRe
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for PaymentInitiationConsentPaymentExecuteResponse {
     const NAME: &'static str = "PaymentInitiationConsentPaymentExecuteResponse";
@@ -8336,6 +8751,7 @@ for PaymentInitiationConsentPaymentExecuteResponse {
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentPaymentExecuteResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8355,6 +8771,7 @@ impl ::serde::Serialize for PaymentInitiationConsentPaymentExecuteResponse {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentPaymentExecuteResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8396,6 +8813,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentPaymentExecuteResponse {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 /**Decides the mode under which the payment processing should be performed, using `IMMEDIATE` as default.
 
 `IMMEDIATE`: Will immediately execute the payment, waiting for a response from the ASPSP before returning the result of the payment initiation. This is ideal for user-present flows.
@@ -8408,6 +8826,7 @@ pub enum PaymentInitiationConsentProcessingMode {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentProcessingMode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8425,6 +8844,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentProcessingMode {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::fmt::Display for PaymentInitiationConsentProcessingMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -8434,6 +8854,7 @@ impl ::std::fmt::Display for PaymentInitiationConsentProcessingMode {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::str::FromStr for PaymentInitiationConsentProcessingMode {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -8446,6 +8867,7 @@ impl ::std::str::FromStr for PaymentInitiationConsentProcessingMode {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<&str> for PaymentInitiationConsentProcessingMode {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -8454,6 +8876,7 @@ impl ::std::convert::TryFrom<&str> for PaymentInitiationConsentProcessingMode {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<::std::string::String>
 for PaymentInitiationConsentProcessingMode {
     type Error = self::error::ConversionError;
@@ -8463,6 +8886,7 @@ for PaymentInitiationConsentProcessingMode {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationConsentRevokeRequest defines the request schema for `/payment_initiation/consent/revoke`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -8470,6 +8894,7 @@ pub struct PaymentInitiationConsentRevokeRequest {
     ///The consent ID.
     pub consent_id: ::std::string::String,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentRevokeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8477,6 +8902,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentRevokeRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentRevokeRequest {
     const NAME: &'static str = "PaymentInitiationConsentRevokeRequest";
     const FIELDS: &'static [&'static str] = &["consent_id"];
@@ -8501,6 +8927,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentRevokeRe
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentRevokeRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8517,6 +8944,7 @@ impl ::serde::Serialize for PaymentInitiationConsentRevokeRequest {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentRevokeRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8543,6 +8971,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentRevokeRequest {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationConsentRevokeRequest {
     /// A value with its required fields (`consent_id`); set optional fields with the methods named after them.
     pub fn new(consent_id: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -8551,11 +8980,13 @@ impl PaymentInitiationConsentRevokeRequest {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationConsentRevokeResponse defines the response schema for `/payment_initiation/consent/revoke`
 #[derive(Clone, Debug, Default)]
 pub struct PaymentInitiationConsentRevokeResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentRevokeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8563,6 +8994,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentRevokeResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentRevokeResponse {
     const NAME: &'static str = "PaymentInitiationConsentRevokeResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -8587,6 +9019,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationConsentRevokeRe
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentRevokeResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8603,6 +9036,7 @@ impl ::serde::Serialize for PaymentInitiationConsentRevokeResponse {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentRevokeResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8629,6 +9063,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentRevokeResponse {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 /**This field is deprecated in favor of the consent `type` field. Consents are required to have a single type.
 
 Payment consent scope. Defines possible directions for payments made with the given consent.
@@ -8643,6 +9078,7 @@ pub enum PaymentInitiationConsentScope {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentScope {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8660,6 +9096,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentScope {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::fmt::Display for PaymentInitiationConsentScope {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -8669,6 +9106,7 @@ impl ::std::fmt::Display for PaymentInitiationConsentScope {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::str::FromStr for PaymentInitiationConsentScope {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -8681,6 +9119,7 @@ impl ::std::str::FromStr for PaymentInitiationConsentScope {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<&str> for PaymentInitiationConsentScope {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -8689,6 +9128,7 @@ impl ::std::convert::TryFrom<&str> for PaymentInitiationConsentScope {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<::std::string::String> for PaymentInitiationConsentScope {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -8697,6 +9137,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentInitiationConsent
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 /**The status of the payment consent.
 
 `UNAUTHORISED`: Consent created, but requires user authorisation.
@@ -8718,6 +9159,7 @@ pub enum PaymentInitiationConsentStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8735,6 +9177,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentStatus {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::fmt::Display for PaymentInitiationConsentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -8747,6 +9190,7 @@ impl ::std::fmt::Display for PaymentInitiationConsentStatus {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::str::FromStr for PaymentInitiationConsentStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -8762,6 +9206,7 @@ impl ::std::str::FromStr for PaymentInitiationConsentStatus {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<&str> for PaymentInitiationConsentStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -8770,6 +9215,7 @@ impl ::std::convert::TryFrom<&str> for PaymentInitiationConsentStatus {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<::std::string::String> for PaymentInitiationConsentStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -8778,6 +9224,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentInitiationConsent
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///Fired when the status of a payment consent has changed.
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationConsentStatusUpdateWebhook {
@@ -8794,6 +9241,7 @@ pub struct PaymentInitiationConsentStatusUpdateWebhook {
     ///`PAYMENT_INITIATION`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentStatusUpdateWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8801,6 +9249,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentStatusUpdateWebh
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for PaymentInitiationConsentStatusUpdateWebhook {
     const NAME: &'static str = "PaymentInitiationConsentStatusUpdateWebhook";
@@ -8856,6 +9305,7 @@ for PaymentInitiationConsentStatusUpdateWebhook {
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentStatusUpdateWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8879,6 +9329,7 @@ impl ::serde::Serialize for PaymentInitiationConsentStatusUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentStatusUpdateWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8952,6 +9403,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentStatusUpdateWebhook {
         o.finish("Fired when the status of a payment consent has changed.")
     }
 }
+#[cfg(feature = "payment-initiation")]
 /**Payment consent type. Defines possible use case for payments made with the given consent.
 
 `SWEEPING`: Allows moving money between accounts owned by the same user.
@@ -8964,6 +9416,7 @@ pub enum PaymentInitiationConsentType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationConsentType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -8979,6 +9432,7 @@ impl ::schemars::JsonSchema for PaymentInitiationConsentType {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::fmt::Display for PaymentInitiationConsentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -8988,6 +9442,7 @@ impl ::std::fmt::Display for PaymentInitiationConsentType {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::str::FromStr for PaymentInitiationConsentType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -9000,6 +9455,7 @@ impl ::std::str::FromStr for PaymentInitiationConsentType {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<&str> for PaymentInitiationConsentType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -9008,6 +9464,7 @@ impl ::std::convert::TryFrom<&str> for PaymentInitiationConsentType {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<::std::string::String> for PaymentInitiationConsentType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -9226,10 +9683,12 @@ impl ::schemars::JsonSchema for PaymentInitiationMetadata {
         )
     }
 }
+#[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
 ///`PaymentInitiationOptionalRestrictionBacs`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentInitiationOptionalRestrictionBacs(pub RecipientBacs);
+#[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationOptionalRestrictionBacs {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9250,17 +9709,20 @@ impl ::schemars::JsonSchema for PaymentInitiationOptionalRestrictionBacs {
         )
     }
 }
+#[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
 impl ::std::ops::Deref for PaymentInitiationOptionalRestrictionBacs {
     type Target = RecipientBacs;
     fn deref(&self) -> &RecipientBacs {
         &self.0
     }
 }
+#[cfg(any(feature = "payment-initiation", feature = "virtual-accounts"))]
 impl ::std::convert::From<RecipientBacs> for PaymentInitiationOptionalRestrictionBacs {
     fn from(value: RecipientBacs) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationPayment defines a payment initiation payment
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationPayment {
@@ -9298,6 +9760,7 @@ Note: Not all banks handle `end_to_end_id` consistently. To ensure accurate matc
     ///The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.
     pub wallet_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPayment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9305,6 +9768,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPayment {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPayment {
     const NAME: &'static str = "PaymentInitiationPayment";
     const FIELDS: &'static [&'static str] = &[
@@ -9407,6 +9871,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPayment {
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationPayment {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9455,6 +9920,7 @@ impl ::serde::Serialize for PaymentInitiationPayment {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationPayment {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9604,6 +10070,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPayment {
         o.finish("PaymentInitiationPayment defines a payment initiation payment")
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationPaymentCreateRequest defines the request schema for `/payment_initiation/payment/create`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -9619,6 +10086,7 @@ Both the originally provided and automatically adjusted references (if any) can 
     pub reference: ::std::string::String,
     pub schedule: ::std::option::Option<ExternalPaymentScheduleRequest>,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9626,6 +10094,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentCreateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentCreateRequest {
     const NAME: &'static str = "PaymentInitiationPaymentCreateRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -9668,6 +10137,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentCreateRe
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationPaymentCreateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9691,6 +10161,7 @@ impl ::serde::Serialize for PaymentInitiationPaymentCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9739,6 +10210,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateRequest {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationPaymentCreateRequest {
     /// A value with its required fields (`amount`, `recipient_id`, `reference`); set optional fields with the methods named after them.
     pub fn new(
@@ -9765,6 +10237,7 @@ impl PaymentInitiationPaymentCreateRequest {
         self
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationPaymentCreateResponse defines the response schema for `/payment_initiation/payment/create`
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationPaymentCreateResponse {
@@ -9773,6 +10246,7 @@ pub struct PaymentInitiationPaymentCreateResponse {
     pub request_id: RequestId,
     pub status: PaymentInitiationPaymentCreateStatus,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9780,6 +10254,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentCreateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentCreateResponse {
     const NAME: &'static str = "PaymentInitiationPaymentCreateResponse";
     const FIELDS: &'static [&'static str] = &["payment_id", "request_id", "status"];
@@ -9810,6 +10285,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentCreateRe
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationPaymentCreateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9828,6 +10304,7 @@ impl ::serde::Serialize for PaymentInitiationPaymentCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9862,6 +10339,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateResponse {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 /**For a payment returned by this endpoint, there is only one possible value:
 
 `PAYMENT_STATUS_INPUT_NEEDED`: The initial phase of the payment*/
@@ -9871,6 +10349,7 @@ pub enum PaymentInitiationPaymentCreateStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -9888,6 +10367,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateStatus {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::fmt::Display for PaymentInitiationPaymentCreateStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -9896,6 +10376,7 @@ impl ::std::fmt::Display for PaymentInitiationPaymentCreateStatus {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::str::FromStr for PaymentInitiationPaymentCreateStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -9907,6 +10388,7 @@ impl ::std::str::FromStr for PaymentInitiationPaymentCreateStatus {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<&str> for PaymentInitiationPaymentCreateStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -9915,6 +10397,7 @@ impl ::std::convert::TryFrom<&str> for PaymentInitiationPaymentCreateStatus {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<::std::string::String>
 for PaymentInitiationPaymentCreateStatus {
     type Error = self::error::ConversionError;
@@ -9924,6 +10407,7 @@ for PaymentInitiationPaymentCreateStatus {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationPaymentGetRequest defines the request schema for `/payment_initiation/payment/get`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -9931,6 +10415,7 @@ pub struct PaymentInitiationPaymentGetRequest {
     ///The `payment_id` returned from `/payment_initiation/payment/create`.
     pub payment_id: ::std::string::String,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9938,6 +10423,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentGetRequest {
     const NAME: &'static str = "PaymentInitiationPaymentGetRequest";
     const FIELDS: &'static [&'static str] = &["payment_id"];
@@ -9962,6 +10448,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentGetReque
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationPaymentGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9978,6 +10465,7 @@ impl ::serde::Serialize for PaymentInitiationPaymentGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationPaymentGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10004,6 +10492,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentGetRequest {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationPaymentGetRequest {
     /// A value with its required fields (`payment_id`); set optional fields with the methods named after them.
     pub fn new(payment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -10012,6 +10501,7 @@ impl PaymentInitiationPaymentGetRequest {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationPaymentGetResponse defines the response schema for `/payment_initiation/payment/get`
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationPaymentGetResponse {
@@ -10050,6 +10540,7 @@ Note: Not all banks handle `end_to_end_id` consistently. To ensure accurate matc
     ///The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.
     pub wallet_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10057,6 +10548,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentGetResponse {
     const NAME: &'static str = "PaymentInitiationPaymentGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -10163,6 +10655,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentGetRespo
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationPaymentGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10212,6 +10705,7 @@ impl ::serde::Serialize for PaymentInitiationPaymentGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationPaymentGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10366,6 +10860,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentGetResponse {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationPaymentListRequest defines the request schema for `/payment_initiation/payment/list`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -10377,6 +10872,7 @@ pub struct PaymentInitiationPaymentListRequest {
     ///A string in RFC 3339 format (i.e. "2019-12-06T22:35:49Z"). Only payments created before the cursor will be returned.
     pub cursor: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10384,6 +10880,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentListRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentListRequest {
     const NAME: &'static str = "PaymentInitiationPaymentListRequest";
     const FIELDS: &'static [&'static str] = &["consent_id", "count", "cursor"];
@@ -10415,6 +10912,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentListRequ
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationPaymentListRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10436,6 +10934,7 @@ impl ::serde::Serialize for PaymentInitiationPaymentListRequest {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationPaymentListRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10476,6 +10975,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentListRequest {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationPaymentListRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -10501,6 +11001,7 @@ impl PaymentInitiationPaymentListRequest {
         self
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::default::Default for PaymentInitiationPaymentListRequest {
     fn default() -> Self {
         Self {
@@ -10510,6 +11011,7 @@ impl ::std::default::Default for PaymentInitiationPaymentListRequest {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationPaymentListResponse defines the response schema for `/payment_initiation/payment/list`
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationPaymentListResponse {
@@ -10519,6 +11021,7 @@ pub struct PaymentInitiationPaymentListResponse {
     pub payments: ::std::vec::Vec<PaymentInitiationPayment>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10526,6 +11029,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentListResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentListResponse {
     const NAME: &'static str = "PaymentInitiationPaymentListResponse";
     const FIELDS: &'static [&'static str] = &["next_cursor", "payments", "request_id"];
@@ -10556,6 +11060,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentListResp
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationPaymentListResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10574,6 +11079,7 @@ impl ::serde::Serialize for PaymentInitiationPaymentListResponse {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationPaymentListResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10608,6 +11114,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentListResponse {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationPaymentReverseRequest defines the request schema for `/payment_initiation/payment/reverse`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -10622,6 +11129,7 @@ pub struct PaymentInitiationPaymentReverseRequest {
     ///A reference for the refund. This must be an alphanumeric string with 6 to 18 characters and must not contain any special characters or spaces.
     pub reference: ::std::string::String,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentReverseRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10629,6 +11137,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentReverseRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentReverseRequest {
     const NAME: &'static str = "PaymentInitiationPaymentReverseRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -10675,6 +11184,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentReverseR
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationPaymentReverseRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10704,6 +11214,7 @@ impl ::serde::Serialize for PaymentInitiationPaymentReverseRequest {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationPaymentReverseRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10765,6 +11276,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentReverseRequest {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationPaymentReverseRequest {
     /** A value with its required fields (`payment_id`, `reference`); set optional fields with the methods named after them.
 
@@ -10806,6 +11318,7 @@ impl PaymentInitiationPaymentReverseRequest {
         self
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationPaymentReverseResponse defines the response schema for `/payment_initiation/payment/reverse`
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationPaymentReverseResponse {
@@ -10814,6 +11327,7 @@ pub struct PaymentInitiationPaymentReverseResponse {
     pub request_id: RequestId,
     pub status: WalletTransactionStatus,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentReverseResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10821,6 +11335,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentReverseResponse 
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentReverseResponse {
     const NAME: &'static str = "PaymentInitiationPaymentReverseResponse";
     const FIELDS: &'static [&'static str] = &["refund_id", "request_id", "status"];
@@ -10851,6 +11366,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationPaymentReverseR
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationPaymentReverseResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10869,6 +11385,7 @@ impl ::serde::Serialize for PaymentInitiationPaymentReverseResponse {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationPaymentReverseResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10903,6 +11420,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentReverseResponse {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 /**The status of the payment.
 
 Core lifecycle statuses:
@@ -10959,6 +11477,7 @@ pub enum PaymentInitiationPaymentStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationPaymentStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -10991,6 +11510,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentStatus {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::fmt::Display for PaymentInitiationPaymentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -11014,6 +11534,7 @@ impl ::std::fmt::Display for PaymentInitiationPaymentStatus {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::str::FromStr for PaymentInitiationPaymentStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -11040,6 +11561,7 @@ impl ::std::str::FromStr for PaymentInitiationPaymentStatus {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<&str> for PaymentInitiationPaymentStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -11048,6 +11570,7 @@ impl ::std::convert::TryFrom<&str> for PaymentInitiationPaymentStatus {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<::std::string::String> for PaymentInitiationPaymentStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -11056,6 +11579,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentInitiationPayment
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationPaymentTokenCreateRequest defines the request schema for `/payment_initiation/payment/token/create`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -11063,6 +11587,7 @@ pub struct PaymentInitiationPaymentTokenCreateRequest {
     ///The `payment_id` returned from `/payment_initiation/payment/create`.
     pub payment_id: ::std::string::String,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11070,6 +11595,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentTokenCreateReque
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for PaymentInitiationPaymentTokenCreateRequest {
     const NAME: &'static str = "PaymentInitiationPaymentTokenCreateRequest";
@@ -11095,6 +11621,7 @@ for PaymentInitiationPaymentTokenCreateRequest {
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationPaymentTokenCreateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11111,6 +11638,7 @@ impl ::serde::Serialize for PaymentInitiationPaymentTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationPaymentTokenCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11137,6 +11665,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentTokenCreateRequest {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationPaymentTokenCreateRequest {
     /// A value with its required fields (`payment_id`); set optional fields with the methods named after them.
     pub fn new(payment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -11145,6 +11674,7 @@ impl PaymentInitiationPaymentTokenCreateRequest {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationPaymentTokenCreateResponse defines the response schema for `/payment_initiation/payment/token/create`
 #[derive(Clone)]
 pub struct PaymentInitiationPaymentTokenCreateResponse {
@@ -11154,6 +11684,7 @@ pub struct PaymentInitiationPaymentTokenCreateResponse {
     pub payment_token_expiration_time: ::chrono::DateTime<::chrono::offset::Utc>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentTokenCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11161,6 +11692,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentTokenCreateRespo
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for PaymentInitiationPaymentTokenCreateResponse {
     const NAME: &'static str = "PaymentInitiationPaymentTokenCreateResponse";
@@ -11199,6 +11731,7 @@ for PaymentInitiationPaymentTokenCreateResponse {
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationPaymentTokenCreateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11217,6 +11750,7 @@ impl ::serde::Serialize for PaymentInitiationPaymentTokenCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationPaymentTokenCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11251,6 +11785,7 @@ impl ::schemars::JsonSchema for PaymentInitiationPaymentTokenCreateResponse {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::fmt::Debug for PaymentInitiationPaymentTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentTokenCreateResponse")
@@ -11260,6 +11795,7 @@ impl ::std::fmt::Debug for PaymentInitiationPaymentTokenCreateResponse {
             .finish()
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationRecipient defines a payment initiation recipient
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationRecipient {
@@ -11272,6 +11808,7 @@ pub struct PaymentInitiationRecipient {
     ///The ID of the recipient.
     pub recipient_id: ::std::string::String,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipient {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11279,6 +11816,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipient {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipient {
     const NAME: &'static str = "PaymentInitiationRecipient";
     const FIELDS: &'static [&'static str] = &[
@@ -11321,6 +11859,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipient {
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationRecipient {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11345,6 +11884,7 @@ impl ::serde::Serialize for PaymentInitiationRecipient {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationRecipient {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11395,6 +11935,7 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipient {
         o.finish("PaymentInitiationRecipient defines a payment initiation recipient")
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationRecipientCreateRequest defines the request schema for `/payment_initiation/recipient/create`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -11406,6 +11947,7 @@ pub struct PaymentInitiationRecipientCreateRequest {
     ///The name of the recipient. We recommend using strings of length 18 or less and avoid special characters to ensure compatibility with all institutions.
     pub name: ::std::string::String,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11413,6 +11955,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientCreateRequest 
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientCreateRequest {
     const NAME: &'static str = "PaymentInitiationRecipientCreateRequest";
     const FIELDS: &'static [&'static str] = &["address", "bacs", "iban", "name"];
@@ -11446,6 +11989,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientCreate
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationRecipientCreateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11469,6 +12013,7 @@ impl ::serde::Serialize for PaymentInitiationRecipientCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationRecipientCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11516,6 +12061,7 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientCreateRequest {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationRecipientCreateRequest {
     /// A value with its required fields (`name`); set optional fields with the methods named after them.
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -11542,6 +12088,7 @@ impl PaymentInitiationRecipientCreateRequest {
         self
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationRecipientCreateResponse defines the response schema for `/payment_initiation/recipient/create`
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationRecipientCreateResponse {
@@ -11549,6 +12096,7 @@ pub struct PaymentInitiationRecipientCreateResponse {
     pub recipient_id: ::std::string::String,
     pub request_id: RequestId,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11556,6 +12104,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientCreateResponse
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for PaymentInitiationRecipientCreateResponse {
     const NAME: &'static str = "PaymentInitiationRecipientCreateResponse";
@@ -11584,6 +12133,7 @@ for PaymentInitiationRecipientCreateResponse {
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationRecipientCreateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11601,6 +12151,7 @@ impl ::serde::Serialize for PaymentInitiationRecipientCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationRecipientCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11628,6 +12179,7 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientCreateResponse {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationRecipientGetRequest defines the request schema for `/payment_initiation/recipient/get`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -11635,6 +12187,7 @@ pub struct PaymentInitiationRecipientGetRequest {
     ///The ID of the recipient
     pub recipient_id: ::std::string::String,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11642,6 +12195,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientGetRequest {
     const NAME: &'static str = "PaymentInitiationRecipientGetRequest";
     const FIELDS: &'static [&'static str] = &["recipient_id"];
@@ -11666,6 +12220,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientGetReq
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationRecipientGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11682,6 +12237,7 @@ impl ::serde::Serialize for PaymentInitiationRecipientGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationRecipientGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11708,6 +12264,7 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientGetRequest {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationRecipientGetRequest {
     /// A value with its required fields (`recipient_id`); set optional fields with the methods named after them.
     pub fn new(recipient_id: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -11716,6 +12273,7 @@ impl PaymentInitiationRecipientGetRequest {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationRecipientGetResponse defines the response schema for `/payment_initiation/recipient/get`
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationRecipientGetResponse {
@@ -11729,6 +12287,7 @@ pub struct PaymentInitiationRecipientGetResponse {
     pub recipient_id: ::std::string::String,
     pub request_id: RequestId,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11736,6 +12295,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientGetResponse {
     const NAME: &'static str = "PaymentInitiationRecipientGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -11782,6 +12342,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientGetRes
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationRecipientGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11807,6 +12368,7 @@ impl ::serde::Serialize for PaymentInitiationRecipientGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationRecipientGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11862,6 +12424,7 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientGetResponse {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationRecipientListRequest defines the request schema for `/payment_initiation/recipient/list`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -11871,6 +12434,7 @@ pub struct PaymentInitiationRecipientListRequest {
     ///A value representing the latest recipient to be included in the response. Set this from `next_cursor` received from the previous `/payment_initiation/recipient/list` request. If provided, the response will only contain that recipient and recipients created before it. If omitted, the response will contain recipients starting from the most recent, and in descending order by the `created_at` time.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11878,6 +12442,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientListRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientListRequest {
     const NAME: &'static str = "PaymentInitiationRecipientListRequest";
     const FIELDS: &'static [&'static str] = &["count", "cursor"];
@@ -11908,6 +12473,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientListRe
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationRecipientListRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11925,6 +12491,7 @@ impl ::serde::Serialize for PaymentInitiationRecipientListRequest {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationRecipientListRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -11958,6 +12525,7 @@ impl ::schemars::JsonSchema for PaymentInitiationRecipientListRequest {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl PaymentInitiationRecipientListRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -11977,6 +12545,7 @@ impl PaymentInitiationRecipientListRequest {
         self
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::default::Default for PaymentInitiationRecipientListRequest {
     fn default() -> Self {
         Self {
@@ -11985,6 +12554,7 @@ impl ::std::default::Default for PaymentInitiationRecipientListRequest {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 ///PaymentInitiationRecipientListResponse defines the response schema for `/payment_initiation/recipient/list`
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationRecipientListResponse {
@@ -11994,6 +12564,7 @@ pub struct PaymentInitiationRecipientListResponse {
     pub recipients: ::std::vec::Vec<PaymentInitiationRecipient>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12001,6 +12572,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationRecipientListResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientListResponse {
     const NAME: &'static str = "PaymentInitiationRecipientListResponse";
     const FIELDS: &'static [&'static str] = &["next_cursor", "recipients", "request_id"];
@@ -12031,6 +12603,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentInitiationRecipientListRe
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationRecipientListResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12049,6 +12622,7 @@ impl ::serde::Serialize for PaymentInitiationRecipientListResponse {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentInitiationRecipientListResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12216,6 +12790,7 @@ impl ::schemars::JsonSchema for PaymentInitiationStandingOrderMetadata {
         )
     }
 }
+#[cfg(any(feature = "assets", feature = "processor-partners", feature = "transactions"))]
 /**Transaction information specific to inter-bank transfers. If the transaction was not an inter-bank transfer, all fields will be `null`.
 
 If the `transactions` object was returned by a Transactions endpoint such as `/transactions/sync` or `/transactions/get`, the `payment_meta` key will always appear, but no data elements are guaranteed. If the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.*/
@@ -12238,6 +12813,7 @@ pub struct PaymentMeta {
     ///The transaction reference number supplied by the financial institution.
     pub reference_number: ::std::option::Option<::std::string::String>,
 }
+#[cfg(any(feature = "assets", feature = "processor-partners", feature = "transactions"))]
 impl<'de> ::serde::Deserialize<'de> for PaymentMeta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12245,6 +12821,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentMeta {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "assets", feature = "processor-partners", feature = "transactions"))]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentMeta {
     const NAME: &'static str = "PaymentMeta";
     const FIELDS: &'static [&'static str] = &[
@@ -12299,6 +12876,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentMeta {
         })
     }
 }
+#[cfg(any(feature = "assets", feature = "processor-partners", feature = "transactions"))]
 impl ::serde::Serialize for PaymentMeta {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12322,6 +12900,7 @@ impl ::serde::Serialize for PaymentMeta {
         out.end()
     }
 }
+#[cfg(any(feature = "assets", feature = "processor-partners", feature = "transactions"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentMeta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12395,6 +12974,7 @@ impl ::schemars::JsonSchema for PaymentMeta {
         )
     }
 }
+#[cfg(feature = "transfer")]
 ///PaymentProfileCreateRequest defines the request schema for `/payment_profile/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -12402,6 +12982,7 @@ impl ::schemars::JsonSchema for PaymentMeta {
 pub struct PaymentProfileCreateRequest(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "transfer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentProfileCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12422,24 +13003,28 @@ impl ::schemars::JsonSchema for PaymentProfileCreateRequest {
         )
     }
 }
+#[cfg(feature = "transfer")]
 impl PaymentProfileCreateRequest {
     /// An empty request body.
     pub fn new() -> Self {
         Self(::std::default::Default::default())
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::ops::Deref for PaymentProfileCreateRequest {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.0
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<PaymentProfileCreateRequest>
 for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
     fn from(value: PaymentProfileCreateRequest) -> Self {
         value.0
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
 for PaymentProfileCreateRequest {
     fn from(
@@ -12448,12 +13033,14 @@ for PaymentProfileCreateRequest {
         Self(value)
     }
 }
+#[cfg(feature = "transfer")]
 ///PaymentProfileCreateResponse defines the response schema for `/payment_profile/create`
 #[derive(Clone)]
 pub struct PaymentProfileCreateResponse {
     pub payment_profile_token: PaymentProfileToken,
     pub request_id: RequestId,
 }
+#[cfg(feature = "transfer")]
 impl<'de> ::serde::Deserialize<'de> for PaymentProfileCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12461,6 +13048,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentProfileCreateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transfer")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileCreateResponse {
     const NAME: &'static str = "PaymentProfileCreateResponse";
     const FIELDS: &'static [&'static str] = &["payment_profile_token", "request_id"];
@@ -12488,6 +13076,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileCreateResponse {
         })
     }
 }
+#[cfg(feature = "transfer")]
 impl ::serde::Serialize for PaymentProfileCreateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12505,6 +13094,7 @@ impl ::serde::Serialize for PaymentProfileCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "transfer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentProfileCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12530,6 +13120,7 @@ impl ::schemars::JsonSchema for PaymentProfileCreateResponse {
         )
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::fmt::Debug for PaymentProfileCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentProfileCreateResponse")
@@ -12538,12 +13129,14 @@ impl ::std::fmt::Debug for PaymentProfileCreateResponse {
             .finish()
     }
 }
+#[cfg(feature = "transfer")]
 ///PaymentProfileGetRequest defines the request schema for `/payment_profile/get`
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct PaymentProfileGetRequest {
     pub payment_profile_token: PaymentProfileToken,
 }
+#[cfg(feature = "transfer")]
 impl<'de> ::serde::Deserialize<'de> for PaymentProfileGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12551,6 +13144,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentProfileGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transfer")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileGetRequest {
     const NAME: &'static str = "PaymentProfileGetRequest";
     const FIELDS: &'static [&'static str] = &["payment_profile_token"];
@@ -12575,6 +13169,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileGetRequest {
         })
     }
 }
+#[cfg(feature = "transfer")]
 impl ::serde::Serialize for PaymentProfileGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12591,6 +13186,7 @@ impl ::serde::Serialize for PaymentProfileGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "transfer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentProfileGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12615,6 +13211,7 @@ impl ::schemars::JsonSchema for PaymentProfileGetRequest {
         )
     }
 }
+#[cfg(feature = "transfer")]
 impl PaymentProfileGetRequest {
     /// A value with its required fields (`payment_profile_token`); set optional fields with the methods named after them.
     pub fn new(
@@ -12625,6 +13222,7 @@ impl PaymentProfileGetRequest {
         }
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::fmt::Debug for PaymentProfileGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentProfileGetRequest")
@@ -12632,6 +13230,7 @@ impl ::std::fmt::Debug for PaymentProfileGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "transfer")]
 ///PaymentProfileGetResponse defines the response schema for `/payment_profile/get`
 #[derive(Clone, Debug)]
 pub struct PaymentProfileGetResponse {
@@ -12644,6 +13243,7 @@ pub struct PaymentProfileGetResponse {
     ///Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time the given Payment Profile was updated at
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "transfer")]
 impl<'de> ::serde::Deserialize<'de> for PaymentProfileGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12651,6 +13251,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentProfileGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transfer")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileGetResponse {
     const NAME: &'static str = "PaymentProfileGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -12693,6 +13294,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileGetResponse {
         })
     }
 }
+#[cfg(feature = "transfer")]
 impl ::serde::Serialize for PaymentProfileGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12713,6 +13315,7 @@ impl ::serde::Serialize for PaymentProfileGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "transfer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentProfileGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12759,12 +13362,14 @@ impl ::schemars::JsonSchema for PaymentProfileGetResponse {
         )
     }
 }
+#[cfg(feature = "transfer")]
 ///PaymentProfileRemoveRequest defines the request schema for `/payment_profile/remove`
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct PaymentProfileRemoveRequest {
     pub payment_profile_token: PaymentProfileToken,
 }
+#[cfg(feature = "transfer")]
 impl<'de> ::serde::Deserialize<'de> for PaymentProfileRemoveRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12772,6 +13377,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentProfileRemoveRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transfer")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileRemoveRequest {
     const NAME: &'static str = "PaymentProfileRemoveRequest";
     const FIELDS: &'static [&'static str] = &["payment_profile_token"];
@@ -12796,6 +13402,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileRemoveRequest {
         })
     }
 }
+#[cfg(feature = "transfer")]
 impl ::serde::Serialize for PaymentProfileRemoveRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12812,6 +13419,7 @@ impl ::serde::Serialize for PaymentProfileRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "transfer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentProfileRemoveRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12836,6 +13444,7 @@ impl ::schemars::JsonSchema for PaymentProfileRemoveRequest {
         )
     }
 }
+#[cfg(feature = "transfer")]
 impl PaymentProfileRemoveRequest {
     /// A value with its required fields (`payment_profile_token`); set optional fields with the methods named after them.
     pub fn new(
@@ -12846,6 +13455,7 @@ impl PaymentProfileRemoveRequest {
         }
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::fmt::Debug for PaymentProfileRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentProfileRemoveRequest")
@@ -12853,11 +13463,13 @@ impl ::std::fmt::Debug for PaymentProfileRemoveRequest {
             .finish()
     }
 }
+#[cfg(feature = "transfer")]
 ///PaymentProfileRemoveResponse defines the response schema for `/payment_profile/remove`
 #[derive(Clone, Debug)]
 pub struct PaymentProfileRemoveResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "transfer")]
 impl<'de> ::serde::Deserialize<'de> for PaymentProfileRemoveResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12865,6 +13477,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentProfileRemoveResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transfer")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileRemoveResponse {
     const NAME: &'static str = "PaymentProfileRemoveResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -12889,6 +13502,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentProfileRemoveResponse {
         })
     }
 }
+#[cfg(feature = "transfer")]
 impl ::serde::Serialize for PaymentProfileRemoveResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12905,6 +13519,7 @@ impl ::serde::Serialize for PaymentProfileRemoveResponse {
         out.end()
     }
 }
+#[cfg(feature = "transfer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentProfileRemoveResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12923,6 +13538,7 @@ impl ::schemars::JsonSchema for PaymentProfileRemoveResponse {
         )
     }
 }
+#[cfg(feature = "transfer")]
 /**The status of the given Payment Profile.
 
 `READY`: This Payment Profile is ready to be used to create transfers using `/transfer/authorization/create` and `/transfer/create`.
@@ -12938,6 +13554,7 @@ pub enum PaymentProfileStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "transfer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentProfileStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -12953,6 +13570,7 @@ impl ::schemars::JsonSchema for PaymentProfileStatus {
         )
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::fmt::Display for PaymentProfileStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -12963,6 +13581,7 @@ impl ::std::fmt::Display for PaymentProfileStatus {
         }
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::str::FromStr for PaymentProfileStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -12976,6 +13595,7 @@ impl ::std::str::FromStr for PaymentProfileStatus {
         }
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::TryFrom<&str> for PaymentProfileStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -12984,6 +13604,7 @@ impl ::std::convert::TryFrom<&str> for PaymentProfileStatus {
         value.parse()
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::TryFrom<::std::string::String> for PaymentProfileStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -12992,6 +13613,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentProfileStatus {
         value.parse()
     }
 }
+#[cfg(feature = "transfer")]
 ///A payment profile token associated with the Payment Profile data that is being requested.
 #[derive(
     ::serde::Deserialize,
@@ -13005,6 +13627,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentProfileStatus {
 )]
 #[serde(transparent)]
 pub struct PaymentProfileToken(::std::string::String);
+#[cfg(feature = "transfer")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentProfileToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13023,11 +13646,13 @@ impl ::schemars::JsonSchema for PaymentProfileToken {
         )
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<&str> for PaymentProfileToken {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "transfer")]
 impl PaymentProfileToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -13035,26 +13660,31 @@ impl PaymentProfileToken {
         &self.0
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::fmt::Debug for PaymentProfileToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("PaymentProfileToken([redacted])")
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::fmt::Display for PaymentProfileToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(crate::redact::REDACTED)
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<PaymentProfileToken> for ::std::string::String {
     fn from(value: PaymentProfileToken) -> Self {
         value.0
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::convert::From<::std::string::String> for PaymentProfileToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "transfer")]
 impl ::std::str::FromStr for PaymentProfileToken {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
@@ -13121,6 +13751,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentScheduleInterval 
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 /**Payment scheme. If not specified - the default in the region will be used (e.g. `SEPA_CREDIT_TRANSFER` for EU). In responses, if the scheme is not explicitly specified in the request, this value will be `null`. Using unsupported values will result in a failed payment.
 
 `LOCAL_DEFAULT`: The default payment scheme for the selected market and currency will be used.
@@ -13139,6 +13770,7 @@ pub enum PaymentScheme {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentScheme {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13159,6 +13791,7 @@ impl ::schemars::JsonSchema for PaymentScheme {
         )
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::fmt::Display for PaymentScheme {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -13172,6 +13805,7 @@ impl ::std::fmt::Display for PaymentScheme {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::str::FromStr for PaymentScheme {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -13186,6 +13820,7 @@ impl ::std::str::FromStr for PaymentScheme {
         }
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<&str> for PaymentScheme {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -13194,6 +13829,7 @@ impl ::std::convert::TryFrom<&str> for PaymentScheme {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::std::convert::TryFrom<::std::string::String> for PaymentScheme {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -13202,6 +13838,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentScheme {
         value.parse()
     }
 }
+#[cfg(feature = "payment-initiation")]
 /**Fired when the status of a payment has changed. For a full explanation of payment statuses and how to handle each, see the [Payment Status guide](https://plaid.com/docs/payment-initiation/payment-status/).
 
 Note: Plaid payment statuses do not constitute proof that funds have arrived in the recipient's account. Do not use `new_payment_status` to confirm fund settlement.*/
@@ -13230,6 +13867,7 @@ pub struct PaymentStatusUpdateWebhook {
     ///`PAYMENT_INITIATION`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentStatusUpdateWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13237,6 +13875,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentStatusUpdateWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaymentStatusUpdateWebhook {
     const NAME: &'static str = "PaymentStatusUpdateWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -13311,6 +13950,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaymentStatusUpdateWebhook {
         })
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentStatusUpdateWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13343,6 +13983,7 @@ impl ::serde::Serialize for PaymentStatusUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "payment-initiation")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaymentStatusUpdateWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13451,6 +14092,7 @@ impl ::schemars::JsonSchema for PaymentStatusUpdateWebhook {
         )
     }
 }
+#[cfg(feature = "full")]
 ///A payroll account.
 #[derive(
     ::serde::Deserialize,
@@ -13465,6 +14107,7 @@ impl ::schemars::JsonSchema for PaymentStatusUpdateWebhook {
 )]
 #[serde(transparent)]
 pub struct PayrollAccount(pub ::std::string::String);
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayrollAccount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13483,38 +14126,45 @@ impl ::schemars::JsonSchema for PayrollAccount {
         )
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<&str> for PayrollAccount {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "full")]
 impl ::std::ops::Deref for PayrollAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<PayrollAccount> for ::std::string::String {
     fn from(value: PayrollAccount) -> Self {
         value.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<::std::string::String> for PayrollAccount {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::fmt::Display for PayrollAccount {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::str::FromStr for PayrollAccount {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "income")]
 ///An object containing account level data.
 #[derive(Clone, Debug)]
 pub struct PayrollIncomeAccountData {
@@ -13524,6 +14174,7 @@ pub struct PayrollIncomeAccountData {
     pub pay_frequency: ::std::option::Option<::std::string::String>,
     pub rate_of_pay: PayrollIncomeRateOfPay,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayrollIncomeAccountData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13531,6 +14182,7 @@ impl<'de> ::serde::Deserialize<'de> for PayrollIncomeAccountData {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayrollIncomeAccountData {
     const NAME: &'static str = "PayrollIncomeAccountData";
     const FIELDS: &'static [&'static str] = &[
@@ -13565,6 +14217,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayrollIncomeAccountData {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayrollIncomeAccountData {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13583,6 +14236,7 @@ impl ::serde::Serialize for PayrollIncomeAccountData {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayrollIncomeAccountData {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13619,6 +14273,7 @@ impl ::schemars::JsonSchema for PayrollIncomeAccountData {
         o.finish("An object containing account level data.")
     }
 }
+#[cfg(feature = "income")]
 ///An object representing payroll data.
 #[derive(Clone, Debug)]
 pub struct PayrollIncomeObject {
@@ -13631,6 +14286,7 @@ pub struct PayrollIncomeObject {
     ///Array of tax form W-2s.
     pub w2s: ::std::vec::Vec<CreditW2>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayrollIncomeObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13638,6 +14294,7 @@ impl<'de> ::serde::Deserialize<'de> for PayrollIncomeObject {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayrollIncomeObject {
     const NAME: &'static str = "PayrollIncomeObject";
     const FIELDS: &'static [&'static str] = &[
@@ -13676,6 +14333,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayrollIncomeObject {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayrollIncomeObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13695,6 +14353,7 @@ impl ::serde::Serialize for PayrollIncomeObject {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayrollIncomeObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13738,6 +14397,7 @@ impl ::schemars::JsonSchema for PayrollIncomeObject {
         o.finish("An object representing payroll data.")
     }
 }
+#[cfg(feature = "income")]
 ///An object representing the rate at which an individual is paid.
 #[derive(Clone, Debug, Default)]
 pub struct PayrollIncomeRateOfPay {
@@ -13746,6 +14406,7 @@ pub struct PayrollIncomeRateOfPay {
     ///The rate at which an employee is paid.
     pub pay_rate: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayrollIncomeRateOfPay {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13753,6 +14414,7 @@ impl<'de> ::serde::Deserialize<'de> for PayrollIncomeRateOfPay {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayrollIncomeRateOfPay {
     const NAME: &'static str = "PayrollIncomeRateOfPay";
     const FIELDS: &'static [&'static str] = &["pay_amount", "pay_rate"];
@@ -13780,6 +14442,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayrollIncomeRateOfPay {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayrollIncomeRateOfPay {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13800,6 +14463,7 @@ impl ::serde::Serialize for PayrollIncomeRateOfPay {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayrollIncomeRateOfPay {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13829,6 +14493,7 @@ impl ::schemars::JsonSchema for PayrollIncomeRateOfPay {
         o.finish("An object representing the rate at which an individual is paid.")
     }
 }
+#[cfg(feature = "income")]
 ///An object containing information about the payroll item.
 #[derive(Clone, Debug)]
 pub struct PayrollItem {
@@ -13843,6 +14508,7 @@ pub struct PayrollItem {
     ///Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the Item was updated.
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayrollItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13850,6 +14516,7 @@ impl<'de> ::serde::Deserialize<'de> for PayrollItem {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayrollItem {
     const NAME: &'static str = "PayrollItem";
     const FIELDS: &'static [&'static str] = &[
@@ -13900,6 +14567,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayrollItem {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayrollItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13922,6 +14590,7 @@ impl ::serde::Serialize for PayrollItem {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayrollItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -13980,6 +14649,7 @@ impl ::schemars::JsonSchema for PayrollItem {
         o.finish("An object containing information about the payroll item.")
     }
 }
+#[cfg(feature = "income")]
 ///Details about the status of the payroll item.
 #[derive(Clone, Debug, Default)]
 pub struct PayrollItemStatus {
@@ -13996,6 +14666,7 @@ pub struct PayrollItemStatus {
 `APPROVAL_STATUS_PENDING`: The processing has completed but the user has not yet approved the sharing of the data.*/
     pub processing_status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayrollItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14003,6 +14674,7 @@ impl<'de> ::serde::Deserialize<'de> for PayrollItemStatus {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayrollItemStatus {
     const NAME: &'static str = "PayrollItemStatus";
     const FIELDS: &'static [&'static str] = &["processing_status"];
@@ -14027,6 +14699,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayrollItemStatus {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayrollItemStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14043,6 +14716,7 @@ impl ::serde::Serialize for PayrollItemStatus {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayrollItemStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14065,6 +14739,7 @@ impl ::schemars::JsonSchema for PayrollItemStatus {
         o.finish("Details about the status of the payroll item.")
     }
 }
+#[cfg(feature = "income")]
 ///Object containing fraud risk data pertaining to the Item linked as part of the verification.
 #[derive(Clone, Debug)]
 pub struct PayrollRiskSignalsItem {
@@ -14072,6 +14747,7 @@ pub struct PayrollRiskSignalsItem {
     ///Array of payroll income document authenticity data retrieved for each of the user's accounts.
     pub verification_risk_signals: ::std::vec::Vec<DocumentRiskSignalsObject>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayrollRiskSignalsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14079,6 +14755,7 @@ impl<'de> ::serde::Deserialize<'de> for PayrollRiskSignalsItem {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PayrollRiskSignalsItem {
     const NAME: &'static str = "PayrollRiskSignalsItem";
     const FIELDS: &'static [&'static str] = &["item_id", "verification_risk_signals"];
@@ -14106,6 +14783,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PayrollRiskSignalsItem {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayrollRiskSignalsItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14123,6 +14801,7 @@ impl ::serde::Serialize for PayrollRiskSignalsItem {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PayrollRiskSignalsItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14148,6 +14827,7 @@ impl ::schemars::JsonSchema for PayrollRiskSignalsItem {
         )
     }
 }
+#[cfg(feature = "income")]
 ///An object representing data extracted from the end user's paystub.
 #[derive(Clone, Debug)]
 pub struct Paystub {
@@ -14164,6 +14844,7 @@ pub struct Paystub {
     pub paystub_details: ::std::option::Option<PaystubDetails>,
     pub ytd_earnings: ::std::option::Option<PaystubYtdDetails>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for Paystub {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14171,6 +14852,7 @@ impl<'de> ::serde::Deserialize<'de> for Paystub {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for Paystub {
     const NAME: &'static str = "Paystub";
     const FIELDS: &'static [&'static str] = &[
@@ -14237,6 +14919,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for Paystub {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for Paystub {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14268,6 +14951,7 @@ impl ::serde::Serialize for Paystub {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Paystub {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14330,6 +15014,7 @@ impl ::schemars::JsonSchema for Paystub {
         o.finish("An object representing data extracted from the end user's paystub.")
     }
 }
+#[cfg(feature = "income")]
 ///Address on the paystub
 #[derive(Clone, Debug, Default)]
 pub struct PaystubAddress {
@@ -14352,6 +15037,7 @@ Example: `"NC"`*/
     ///The full street address.
     pub street: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PaystubAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14359,6 +15045,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubAddress {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubAddress {
     const NAME: &'static str = "PaystubAddress";
     const FIELDS: &'static [&'static str] = &[
@@ -14413,6 +15100,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubAddress {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PaystubAddress {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14445,6 +15133,7 @@ impl ::serde::Serialize for PaystubAddress {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubAddress {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14516,6 +15205,7 @@ impl ::schemars::JsonSchema for PaystubAddress {
         o.finish("Address on the paystub")
     }
 }
+#[cfg(feature = "full")]
 ///Deduction on the paystub
 #[derive(Clone, Debug)]
 pub struct PaystubDeduction {
@@ -14526,6 +15216,7 @@ pub struct PaystubDeduction {
     ///The description of the deduction, as provided on the paystub. For example: `"401(k)"`, `"FICA MED TAX"`.
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubDeduction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14533,6 +15224,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubDeduction {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubDeduction {
     const NAME: &'static str = "PaystubDeduction";
     const FIELDS: &'static [&'static str] = &["is_pretax", "total", "type"];
@@ -14563,6 +15255,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubDeduction {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubDeduction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14581,6 +15274,7 @@ impl ::serde::Serialize for PaystubDeduction {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubDeduction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14617,6 +15311,7 @@ impl ::schemars::JsonSchema for PaystubDeduction {
         o.finish("Deduction on the paystub")
     }
 }
+#[cfg(feature = "income")]
 ///An object representing details that can be found on the paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubDetails {
@@ -14630,6 +15325,7 @@ pub struct PaystubDetails {
     ///The name of the payroll provider that generated the paystub, e.g. ADP
     pub paystub_provider: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PaystubDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14637,6 +15333,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubDetails {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubDetails {
     const NAME: &'static str = "PaystubDetails";
     const FIELDS: &'static [&'static str] = &[
@@ -14679,6 +15376,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubDetails {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PaystubDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14705,6 +15403,7 @@ impl ::serde::Serialize for PaystubDetails {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14755,6 +15454,7 @@ impl ::schemars::JsonSchema for PaystubDetails {
         o.finish("An object representing details that can be found on the paystub.")
     }
 }
+#[cfg(feature = "income")]
 ///Information about the employer on the paystub
 #[derive(Clone, Debug)]
 pub struct PaystubEmployer {
@@ -14762,6 +15462,7 @@ pub struct PaystubEmployer {
     ///The name of the employer on the paystub.
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PaystubEmployer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14769,6 +15470,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubEmployer {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubEmployer {
     const NAME: &'static str = "PaystubEmployer";
     const FIELDS: &'static [&'static str] = &["address", "name"];
@@ -14796,6 +15498,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubEmployer {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PaystubEmployer {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14813,6 +15516,7 @@ impl ::serde::Serialize for PaystubEmployer {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubEmployer {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -14842,6 +15546,7 @@ impl ::schemars::JsonSchema for PaystubEmployer {
         o.finish("Information about the employer on the paystub")
     }
 }
+#[cfg(all(feature = "full", feature = "income"))]
 ///An object representing data from a paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverride {
@@ -14853,6 +15558,7 @@ pub struct PaystubOverride {
     pub net_pay: ::std::option::Option<PaystubOverrideNetPay>,
     pub pay_period_details: ::std::option::Option<PaystubOverridePayPeriodDetails>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverride {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14860,6 +15566,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverride {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverride {
     const NAME: &'static str = "PaystubOverride";
     const FIELDS: &'static [&'static str] = &[
@@ -14910,6 +15617,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverride {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverride {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14952,6 +15660,7 @@ impl ::schemars::JsonSchema for PaystubOverride {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
         let mut o = j::Object::new(generator);
+        #[cfg(feature = "full")]
         o.field(
             "deductions",
             j::OPTIONAL,
@@ -14959,6 +15668,7 @@ impl ::schemars::JsonSchema for PaystubOverride {
             &[j::NULLABLE],
             "",
         );
+        #[cfg(feature = "full")]
         o.field(
             "earnings",
             j::OPTIONAL,
@@ -14966,6 +15676,7 @@ impl ::schemars::JsonSchema for PaystubOverride {
             &[j::NULLABLE],
             "",
         );
+        #[cfg(feature = "full")]
         o.field(
             "employee",
             j::OPTIONAL,
@@ -14973,6 +15684,7 @@ impl ::schemars::JsonSchema for PaystubOverride {
             &[j::NULLABLE],
             "",
         );
+        #[cfg(feature = "full")]
         o.field(
             "employer",
             j::OPTIONAL,
@@ -14980,6 +15692,7 @@ impl ::schemars::JsonSchema for PaystubOverride {
             &[j::NULLABLE],
             "",
         );
+        #[cfg(feature = "income")]
         o.field(
             "income_breakdown",
             j::OPTIONAL,
@@ -14987,6 +15700,7 @@ impl ::schemars::JsonSchema for PaystubOverride {
             &[j::ARRAY],
             "",
         );
+        #[cfg(feature = "full")]
         o.field(
             "net_pay",
             j::OPTIONAL,
@@ -14994,6 +15708,7 @@ impl ::schemars::JsonSchema for PaystubOverride {
             &[j::NULLABLE],
             "",
         );
+        #[cfg(feature = "full")]
         o.field(
             "pay_period_details",
             j::OPTIONAL,
@@ -15004,12 +15719,14 @@ impl ::schemars::JsonSchema for PaystubOverride {
         o.finish("An object representing data from a paystub.")
     }
 }
+#[cfg(feature = "full")]
 ///An object with the deduction information found on a paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideDeductions {
     pub breakdown: ::std::vec::Vec<PaystubOverrideDeductionsBreakdown>,
     pub total: ::std::option::Option<PaystubOverrideDeductionsTotal>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverrideDeductions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15017,6 +15734,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverrideDeductions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideDeductions {
     const NAME: &'static str = "PaystubOverrideDeductions";
     const FIELDS: &'static [&'static str] = &["breakdown", "total"];
@@ -15044,6 +15762,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideDeductions {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverrideDeductions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15064,6 +15783,7 @@ impl ::serde::Serialize for PaystubOverrideDeductions {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubOverrideDeductions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15093,6 +15813,7 @@ impl ::schemars::JsonSchema for PaystubOverrideDeductions {
         o.finish("An object with the deduction information found on a paystub.")
     }
 }
+#[cfg(feature = "full")]
 ///An object representing the deduction line items for the pay period
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideDeductionsBreakdown {
@@ -15105,6 +15826,7 @@ pub struct PaystubOverrideDeductionsBreakdown {
     ///The year-to-date amount of the deduction
     pub ytd_amount: ::std::option::Option<f64>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverrideDeductionsBreakdown {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15112,6 +15834,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverrideDeductionsBreakdown {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideDeductionsBreakdown {
     const NAME: &'static str = "PaystubOverrideDeductionsBreakdown";
     const FIELDS: &'static [&'static str] = &[
@@ -15150,6 +15873,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideDeductionsBreakdo
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverrideDeductionsBreakdown {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15174,6 +15898,7 @@ impl ::serde::Serialize for PaystubOverrideDeductionsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubOverrideDeductionsBreakdown {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15219,6 +15944,7 @@ impl ::schemars::JsonSchema for PaystubOverrideDeductionsBreakdown {
         o.finish("An object representing the deduction line items for the pay period")
     }
 }
+#[cfg(feature = "full")]
 ///An object representing the total deductions for the pay period
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideDeductionsTotal {
@@ -15229,6 +15955,7 @@ pub struct PaystubOverrideDeductionsTotal {
     ///The year-to-date total amount of the deductions
     pub ytd_amount: ::std::option::Option<f64>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverrideDeductionsTotal {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15236,6 +15963,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverrideDeductionsTotal {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideDeductionsTotal {
     const NAME: &'static str = "PaystubOverrideDeductionsTotal";
     const FIELDS: &'static [&'static str] = &[
@@ -15270,6 +15998,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideDeductionsTotal {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverrideDeductionsTotal {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15292,6 +16021,7 @@ impl ::serde::Serialize for PaystubOverrideDeductionsTotal {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubOverrideDeductionsTotal {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15330,6 +16060,7 @@ impl ::schemars::JsonSchema for PaystubOverrideDeductionsTotal {
         o.finish("An object representing the total deductions for the pay period")
     }
 }
+#[cfg(feature = "full")]
 ///Information about the accounts that the payment was distributed to.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideDistributionBreakdown {
@@ -15346,6 +16077,7 @@ pub struct PaystubOverrideDistributionBreakdown {
     ///Type of the account that the paystub was sent to (e.g. 'checking').
     pub type_: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverrideDistributionBreakdown {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15353,6 +16085,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverrideDistributionBreakdown {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideDistributionBreakdown {
     const NAME: &'static str = "PaystubOverrideDistributionBreakdown";
     const FIELDS: &'static [&'static str] = &[
@@ -15399,6 +16132,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideDistributionBreak
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverrideDistributionBreakdown {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15427,6 +16161,7 @@ impl ::serde::Serialize for PaystubOverrideDistributionBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubOverrideDistributionBreakdown {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15486,12 +16221,14 @@ impl ::schemars::JsonSchema for PaystubOverrideDistributionBreakdown {
         o.finish("Information about the accounts that the payment was distributed to.")
     }
 }
+#[cfg(feature = "full")]
 ///An object representing both a breakdown of earnings on a paystub and the total earnings.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideEarnings {
     pub breakdown: ::std::vec::Vec<PaystubOverrideEarningsBreakdown>,
     pub total: ::std::option::Option<PaystubOverrideEarningsTotal>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEarnings {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15499,6 +16236,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEarnings {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEarnings {
     const NAME: &'static str = "PaystubOverrideEarnings";
     const FIELDS: &'static [&'static str] = &["breakdown", "total"];
@@ -15526,6 +16264,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEarnings {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverrideEarnings {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15546,6 +16285,7 @@ impl ::serde::Serialize for PaystubOverrideEarnings {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubOverrideEarnings {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15577,6 +16317,7 @@ impl ::schemars::JsonSchema for PaystubOverrideEarnings {
         )
     }
 }
+#[cfg(all(feature = "full", feature = "income"))]
 ///An object representing the earnings line items for the pay period.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideEarningsBreakdown {
@@ -15596,6 +16337,7 @@ pub struct PaystubOverrideEarningsBreakdown {
     ///The year-to-date amount of the deduction.
     pub ytd_amount: ::std::option::Option<f64>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEarningsBreakdown {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15603,6 +16345,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEarningsBreakdown {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEarningsBreakdown {
     const NAME: &'static str = "PaystubOverrideEarningsBreakdown";
     const FIELDS: &'static [&'static str] = &[
@@ -15653,6 +16396,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEarningsBreakdown
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverrideEarningsBreakdown {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15693,6 +16437,7 @@ impl ::schemars::JsonSchema for PaystubOverrideEarningsBreakdown {
             "plaid_client::types::PaystubOverrideEarningsBreakdown",
         )
     }
+    #[cfg(feature = "income")]
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         use crate::json_schema as j;
         use ::schemars::SchemaGenerator as G;
@@ -15749,6 +16494,7 @@ impl ::schemars::JsonSchema for PaystubOverrideEarningsBreakdown {
         o.finish("An object representing the earnings line items for the pay period.")
     }
 }
+#[cfg(feature = "full")]
 ///An object representing both the current pay period and year to date amount for an earning category.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideEarningsTotal {
@@ -15759,6 +16505,7 @@ pub struct PaystubOverrideEarningsTotal {
     ///The year-to-date amount for the total earnings
     pub ytd_amount: ::std::option::Option<f64>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEarningsTotal {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15766,6 +16513,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEarningsTotal {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEarningsTotal {
     const NAME: &'static str = "PaystubOverrideEarningsTotal";
     const FIELDS: &'static [&'static str] = &["currency", "hours", "ytd_amount"];
@@ -15796,6 +16544,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEarningsTotal {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverrideEarningsTotal {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15818,6 +16567,7 @@ impl ::serde::Serialize for PaystubOverrideEarningsTotal {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubOverrideEarningsTotal {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15856,6 +16606,7 @@ impl ::schemars::JsonSchema for PaystubOverrideEarningsTotal {
         )
     }
 }
+#[cfg(feature = "full")]
 ///The employee on the paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideEmployee {
@@ -15866,6 +16617,7 @@ pub struct PaystubOverrideEmployee {
     pub name: ::std::option::Option<::std::string::String>,
     pub taxpayer_id: ::std::option::Option<PaystubOverrideTaxpayerId>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEmployee {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15873,6 +16625,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEmployee {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEmployee {
     const NAME: &'static str = "PaystubOverrideEmployee";
     const FIELDS: &'static [&'static str] = &[
@@ -15911,6 +16664,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEmployee {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverrideEmployee {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15935,6 +16689,7 @@ impl ::serde::Serialize for PaystubOverrideEmployee {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubOverrideEmployee {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -15978,6 +16733,7 @@ impl ::schemars::JsonSchema for PaystubOverrideEmployee {
         o.finish("The employee on the paystub.")
     }
 }
+#[cfg(feature = "full")]
 ///The address of the employee.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideEmployeeAddress {
@@ -15994,6 +16750,7 @@ Example: `"NC"`*/
 Example: `"564 Main Street, APT 15"`*/
     pub street: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEmployeeAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16001,6 +16758,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEmployeeAddress {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEmployeeAddress {
     const NAME: &'static str = "PaystubOverrideEmployeeAddress";
     const FIELDS: &'static [&'static str] = &[
@@ -16043,6 +16801,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEmployeeAddress {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverrideEmployeeAddress {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16069,6 +16828,7 @@ impl ::serde::Serialize for PaystubOverrideEmployeeAddress {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubOverrideEmployeeAddress {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -16121,6 +16881,7 @@ impl ::schemars::JsonSchema for PaystubOverrideEmployeeAddress {
         o.finish("The address of the employee.")
     }
 }
+#[cfg(feature = "full")]
 ///The employer on the paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideEmployer {
@@ -16128,6 +16889,7 @@ pub struct PaystubOverrideEmployer {
     ///The name of the employer.
     pub name: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEmployer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16135,6 +16897,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEmployer {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEmployer {
     const NAME: &'static str = "PaystubOverrideEmployer";
     const FIELDS: &'static [&'static str] = &["address", "name"];
@@ -16162,6 +16925,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEmployer {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverrideEmployer {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16182,6 +16946,7 @@ impl ::serde::Serialize for PaystubOverrideEmployer {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubOverrideEmployer {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -16211,6 +16976,7 @@ impl ::schemars::JsonSchema for PaystubOverrideEmployer {
         o.finish("The employer on the paystub.")
     }
 }
+#[cfg(feature = "full")]
 ///The address of the employer.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideEmployerAddress {
@@ -16227,6 +16993,7 @@ Example: `"NC"`*/
 Example: `"564 Main Street, APT 15"`*/
     pub street: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEmployerAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16234,6 +17001,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverrideEmployerAddress {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEmployerAddress {
     const NAME: &'static str = "PaystubOverrideEmployerAddress";
     const FIELDS: &'static [&'static str] = &[
@@ -16276,6 +17044,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideEmployerAddress {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverrideEmployerAddress {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16302,6 +17071,7 @@ impl ::serde::Serialize for PaystubOverrideEmployerAddress {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubOverrideEmployerAddress {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -16354,6 +17124,7 @@ impl ::schemars::JsonSchema for PaystubOverrideEmployerAddress {
         o.finish("The address of the employer.")
     }
 }
+#[cfg(feature = "full")]
 ///An object representing information about the net pay amount on the paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideNetPay {
@@ -16364,6 +17135,7 @@ pub struct PaystubOverrideNetPay {
     ///The year-to-date amount of the net pay
     pub ytd_amount: ::std::option::Option<f64>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverrideNetPay {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16371,6 +17143,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverrideNetPay {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideNetPay {
     const NAME: &'static str = "PaystubOverrideNetPay";
     const FIELDS: &'static [&'static str] = &["currency", "description", "ytd_amount"];
@@ -16401,6 +17174,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideNetPay {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverrideNetPay {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16423,6 +17197,7 @@ impl ::serde::Serialize for PaystubOverrideNetPay {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubOverrideNetPay {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -16461,6 +17236,7 @@ impl ::schemars::JsonSchema for PaystubOverrideNetPay {
         )
     }
 }
+#[cfg(all(feature = "full", feature = "income"))]
 ///Details about the pay period.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverridePayPeriodDetails {
@@ -16479,6 +17255,7 @@ pub struct PaystubOverridePayPeriodDetails {
     ///The pay period start date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: "yyyy-mm-dd".
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverridePayPeriodDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16486,6 +17263,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverridePayPeriodDetails {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverridePayPeriodDetails {
     const NAME: &'static str = "PaystubOverridePayPeriodDetails";
     const FIELDS: &'static [&'static str] = &[
@@ -16540,6 +17318,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverridePayPeriodDetails 
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverridePayPeriodDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16597,6 +17376,7 @@ impl ::schemars::JsonSchema for PaystubOverridePayPeriodDetails {
             &[j::NULLABLE],
             "The amount of the paycheck.",
         );
+        #[cfg(feature = "full")]
         o.field(
             "distribution_breakdown",
             j::OPTIONAL,
@@ -16632,6 +17412,7 @@ impl ::schemars::JsonSchema for PaystubOverridePayPeriodDetails {
             &[j::NULLABLE],
             "The date on which the paystub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
         );
+        #[cfg(feature = "income")]
         o.field(
             "pay_frequency",
             j::OPTIONAL,
@@ -16649,6 +17430,7 @@ impl ::schemars::JsonSchema for PaystubOverridePayPeriodDetails {
         o.finish("Details about the pay period.")
     }
 }
+#[cfg(feature = "full")]
 ///Taxpayer ID of the individual receiving the paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideTaxpayerId {
@@ -16657,6 +17439,7 @@ pub struct PaystubOverrideTaxpayerId {
     ///Type of ID, e.g. 'SSN'
     pub id_type: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PaystubOverrideTaxpayerId {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16664,6 +17447,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubOverrideTaxpayerId {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideTaxpayerId {
     const NAME: &'static str = "PaystubOverrideTaxpayerId";
     const FIELDS: &'static [&'static str] = &["id_mask", "id_type"];
@@ -16691,6 +17475,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubOverrideTaxpayerId {
         })
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PaystubOverrideTaxpayerId {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16711,6 +17496,7 @@ impl ::serde::Serialize for PaystubOverrideTaxpayerId {
         out.end()
     }
 }
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubOverrideTaxpayerId {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -16740,6 +17526,7 @@ impl ::schemars::JsonSchema for PaystubOverrideTaxpayerId {
         o.finish("Taxpayer ID of the individual receiving the paystub.")
     }
 }
+#[cfg(feature = "income")]
 ///The frequency at which the employee is paid. Possible values: `MONTHLY`, `BI-WEEKLY`, `WEEKLY`, `SEMI-MONTHLY`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaystubPayFrequency {
@@ -16750,6 +17537,7 @@ pub enum PaystubPayFrequency {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubPayFrequency {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -16765,6 +17553,7 @@ impl ::schemars::JsonSchema for PaystubPayFrequency {
         )
     }
 }
+#[cfg(feature = "income")]
 impl ::std::fmt::Display for PaystubPayFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -16776,6 +17565,7 @@ impl ::std::fmt::Display for PaystubPayFrequency {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::str::FromStr for PaystubPayFrequency {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -16790,6 +17580,7 @@ impl ::std::str::FromStr for PaystubPayFrequency {
         }
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<&str> for PaystubPayFrequency {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -16798,6 +17589,7 @@ impl ::std::convert::TryFrom<&str> for PaystubPayFrequency {
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 impl ::std::convert::TryFrom<::std::string::String> for PaystubPayFrequency {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -16806,6 +17598,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PaystubPayFrequency {
         value.parse()
     }
 }
+#[cfg(feature = "income")]
 ///The amount of income earned year to date, as based on paystub data.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubYtdDetails {
@@ -16814,6 +17607,7 @@ pub struct PaystubYtdDetails {
     ///Year-to-date net (take home) earnings.
     pub net_earnings: ::std::option::Option<f64>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PaystubYtdDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16821,6 +17615,7 @@ impl<'de> ::serde::Deserialize<'de> for PaystubYtdDetails {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PaystubYtdDetails {
     const NAME: &'static str = "PaystubYtdDetails";
     const FIELDS: &'static [&'static str] = &["gross_earnings", "net_earnings"];
@@ -16848,6 +17643,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PaystubYtdDetails {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PaystubYtdDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16868,6 +17664,7 @@ impl ::serde::Serialize for PaystubYtdDetails {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PaystubYtdDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17244,6 +18041,14 @@ impl ::schemars::JsonSchema for PendingExpirationWebhook {
         )
     }
 }
+#[cfg(
+    any(
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 /**Information describing the intent of the transaction. Most relevant for personal finance use cases, but not limited to such use cases.
 
 See the [taxonomy CSV file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories. If you are migrating to personal finance categories from the legacy categories, also refer to the [migration guide](https://plaid.com/docs/transactions/pfc-migration/).*/
@@ -17263,6 +18068,14 @@ pub struct PersonalFinanceCategory {
     pub primary: ::std::string::String,
     pub version: ::std::option::Option<PersonalFinanceCategoryVersion>,
 }
+#[cfg(
+    any(
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for PersonalFinanceCategory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17270,6 +18083,14 @@ impl<'de> ::serde::Deserialize<'de> for PersonalFinanceCategory {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(
+    any(
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl<'de> crate::struct_serde::FromMap<'de> for PersonalFinanceCategory {
     const NAME: &'static str = "PersonalFinanceCategory";
     const FIELDS: &'static [&'static str] = &[
@@ -17308,6 +18129,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for PersonalFinanceCategory {
         })
     }
 }
+#[cfg(
+    any(
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl ::serde::Serialize for PersonalFinanceCategory {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17330,6 +18159,14 @@ impl ::serde::Serialize for PersonalFinanceCategory {
         out.end()
     }
 }
+#[cfg(
+    any(
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PersonalFinanceCategory {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17375,6 +18212,14 @@ impl ::schemars::JsonSchema for PersonalFinanceCategory {
         )
     }
 }
+#[cfg(
+    any(
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 /**Indicates which version of the personal finance category taxonomy is being used. [View PFCv2 and PFCv1 taxonomies](https://plaid.com/documents/pfc-taxonomy-all.csv).
 
 If you enabled Transactions or Enrich before December 2025 you will receive the `v1` taxonomy by default and may request `v2` by explicitly setting this field to `v2` in the request.
@@ -17388,6 +18233,14 @@ pub enum PersonalFinanceCategoryVersion {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(
+    any(
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PersonalFinanceCategoryVersion {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17405,6 +18258,14 @@ impl ::schemars::JsonSchema for PersonalFinanceCategoryVersion {
         )
     }
 }
+#[cfg(
+    any(
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl ::std::fmt::Display for PersonalFinanceCategoryVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -17414,6 +18275,14 @@ impl ::std::fmt::Display for PersonalFinanceCategoryVersion {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl ::std::str::FromStr for PersonalFinanceCategoryVersion {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -17426,6 +18295,14 @@ impl ::std::str::FromStr for PersonalFinanceCategoryVersion {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl ::std::convert::TryFrom<&str> for PersonalFinanceCategoryVersion {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -17434,6 +18311,14 @@ impl ::std::convert::TryFrom<&str> for PersonalFinanceCategoryVersion {
         value.parse()
     }
 }
+#[cfg(
+    any(
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl ::std::convert::TryFrom<::std::string::String> for PersonalFinanceCategoryVersion {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -17442,6 +18327,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PersonalFinanceCategoryV
         value.parse()
     }
 }
+#[cfg(feature = "transactions")]
 /**A personal finance detailed category.
 See the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories.
 */
@@ -17458,6 +18344,7 @@ See the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) fo
 )]
 #[serde(transparent)]
 pub struct PfcDetailedCategory(pub ::std::string::String);
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PfcDetailedCategory {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17476,38 +18363,45 @@ impl ::schemars::JsonSchema for PfcDetailedCategory {
         )
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<&str> for PfcDetailedCategory {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::ops::Deref for PfcDetailedCategory {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<PfcDetailedCategory> for ::std::string::String {
     fn from(value: PfcDetailedCategory) -> Self {
         value.0
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<::std::string::String> for PfcDetailedCategory {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::fmt::Display for PfcDetailedCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::str::FromStr for PfcDetailedCategory {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "transactions")]
 /**A personal finance primary category.
 See the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories.
 */
@@ -17524,6 +18418,7 @@ See the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) fo
 )]
 #[serde(transparent)]
 pub struct PfcPrimaryCategory(pub ::std::string::String);
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PfcPrimaryCategory {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17542,38 +18437,54 @@ impl ::schemars::JsonSchema for PfcPrimaryCategory {
         )
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<&str> for PfcPrimaryCategory {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::ops::Deref for PfcPrimaryCategory {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<PfcPrimaryCategory> for ::std::string::String {
     fn from(value: PfcPrimaryCategory) -> Self {
         value.0
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::convert::From<::std::string::String> for PfcPrimaryCategory {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::fmt::Display for PfcPrimaryCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "transactions")]
 impl ::std::str::FromStr for PfcPrimaryCategory {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "identity",
+        feature = "income",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 ///A phone number
 #[derive(Clone, Debug)]
 pub struct PhoneNumber {
@@ -17584,6 +18495,16 @@ pub struct PhoneNumber {
     ///The type of phone number.
     pub type_: PhoneNumberType,
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "identity",
+        feature = "income",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for PhoneNumber {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17591,6 +18512,16 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumber {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "identity",
+        feature = "income",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl<'de> crate::struct_serde::FromMap<'de> for PhoneNumber {
     const NAME: &'static str = "PhoneNumber";
     const FIELDS: &'static [&'static str] = &["data", "primary", "type"];
@@ -17621,6 +18552,16 @@ impl<'de> crate::struct_serde::FromMap<'de> for PhoneNumber {
         })
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "identity",
+        feature = "income",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl ::serde::Serialize for PhoneNumber {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17639,6 +18580,16 @@ impl ::serde::Serialize for PhoneNumber {
         out.end()
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "identity",
+        feature = "income",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PhoneNumber {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17675,12 +18626,14 @@ impl ::schemars::JsonSchema for PhoneNumber {
         o.finish("A phone number")
     }
 }
+#[cfg(any(feature = "identity", feature = "processor-partners"))]
 ///Score found by matching phone number provided by the API with the phone number on the account at the financial institution. 100 is a perfect match and 0 is a no match. If the account contains multiple owners, the maximum match score is filled.
 #[derive(Clone, Debug, Default)]
 pub struct PhoneNumberMatchScore {
     ///Match score for normalized phone number. 100 is a perfect match, 99-70 is a partial match (matching the same phone number with extension against one without extension, etc.), anything below 70 is considered a mismatch. Typically, the match threshold should be set to a score of 70 or higher. If the phone number is missing from either the API or financial institution, this is null.
     pub score: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "identity", feature = "processor-partners"))]
 impl<'de> ::serde::Deserialize<'de> for PhoneNumberMatchScore {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17688,6 +18641,7 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberMatchScore {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "identity", feature = "processor-partners"))]
 impl<'de> crate::struct_serde::FromMap<'de> for PhoneNumberMatchScore {
     const NAME: &'static str = "PhoneNumberMatchScore";
     const FIELDS: &'static [&'static str] = &["score"];
@@ -17710,6 +18664,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PhoneNumberMatchScore {
         Ok(Self { score: s::optional(f0) })
     }
 }
+#[cfg(any(feature = "identity", feature = "processor-partners"))]
 impl ::serde::Serialize for PhoneNumberMatchScore {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17726,6 +18681,7 @@ impl ::serde::Serialize for PhoneNumberMatchScore {
         out.end()
     }
 }
+#[cfg(any(feature = "identity", feature = "processor-partners"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PhoneNumberMatchScore {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17750,6 +18706,16 @@ impl ::schemars::JsonSchema for PhoneNumberMatchScore {
         )
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "identity",
+        feature = "income",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 ///The type of phone number.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PhoneNumberType {
@@ -17762,6 +18728,16 @@ pub enum PhoneNumberType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "identity",
+        feature = "income",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PhoneNumberType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17777,6 +18753,16 @@ impl ::schemars::JsonSchema for PhoneNumberType {
         )
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "identity",
+        feature = "income",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl ::std::fmt::Display for PhoneNumberType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -17790,6 +18776,16 @@ impl ::std::fmt::Display for PhoneNumberType {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "identity",
+        feature = "income",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl ::std::str::FromStr for PhoneNumberType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -17806,6 +18802,16 @@ impl ::std::str::FromStr for PhoneNumberType {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "identity",
+        feature = "income",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl ::std::convert::TryFrom<&str> for PhoneNumberType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -17814,6 +18820,16 @@ impl ::std::convert::TryFrom<&str> for PhoneNumberType {
         value.parse()
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "identity",
+        feature = "income",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl ::std::convert::TryFrom<::std::string::String> for PhoneNumberType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -17822,6 +18838,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PhoneNumberType {
         value.parse()
     }
 }
+#[cfg(feature = "monitor")]
 ///An enum indicating whether a phone number is a phone line or a fax line.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PhoneType {
@@ -17830,6 +18847,7 @@ pub enum PhoneType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "monitor")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PhoneType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17845,6 +18863,7 @@ impl ::schemars::JsonSchema for PhoneType {
         )
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::fmt::Display for PhoneType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -17854,6 +18873,7 @@ impl ::std::fmt::Display for PhoneType {
         }
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::str::FromStr for PhoneType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -17866,6 +18886,7 @@ impl ::std::str::FromStr for PhoneType {
         }
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::convert::TryFrom<&str> for PhoneType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -17874,6 +18895,7 @@ impl ::std::convert::TryFrom<&str> for PhoneType {
         value.parse()
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::convert::TryFrom<::std::string::String> for PhoneType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -17882,6 +18904,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PhoneType {
         value.parse()
     }
 }
+#[cfg(feature = "identity-verification")]
 /**The type of identity document detected in the images provided. Will always be one of the following values:
 
   `drivers_license` - A driver's license issued by the associated country, establishing identity without any guarantee as to citizenship, and granting driving privileges
@@ -17908,6 +18931,7 @@ pub enum PhysicalDocumentCategory {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "identity-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PhysicalDocumentCategory {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -17930,6 +18954,7 @@ impl ::schemars::JsonSchema for PhysicalDocumentCategory {
         )
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::fmt::Display for PhysicalDocumentCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -17943,6 +18968,7 @@ impl ::std::fmt::Display for PhysicalDocumentCategory {
         }
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::str::FromStr for PhysicalDocumentCategory {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -17959,6 +18985,7 @@ impl ::std::str::FromStr for PhysicalDocumentCategory {
         }
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::TryFrom<&str> for PhysicalDocumentCategory {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -17967,6 +18994,7 @@ impl ::std::convert::TryFrom<&str> for PhysicalDocumentCategory {
         value.parse()
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::TryFrom<::std::string::String> for PhysicalDocumentCategory {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -17975,6 +19003,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PhysicalDocumentCategory
         value.parse()
     }
 }
+#[cfg(feature = "identity-verification")]
 ///Data extracted from a user-submitted document.
 #[derive(Clone, Debug)]
 pub struct PhysicalDocumentExtractedData {
@@ -17992,6 +19021,7 @@ pub struct PhysicalDocumentExtractedData {
     pub issuing_region: ::std::option::Option<Region>,
     pub name: ::std::option::Option<IdentityVerificationDocumentNameResponse>,
 }
+#[cfg(feature = "identity-verification")]
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17999,6 +19029,7 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedData {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl<'de> crate::struct_serde::FromMap<'de> for PhysicalDocumentExtractedData {
     const NAME: &'static str = "PhysicalDocumentExtractedData";
     const FIELDS: &'static [&'static str] = &[
@@ -18057,6 +19088,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PhysicalDocumentExtractedData {
         })
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::serde::Serialize for PhysicalDocumentExtractedData {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18084,6 +19116,7 @@ impl ::serde::Serialize for PhysicalDocumentExtractedData {
         out.end()
     }
 }
+#[cfg(feature = "identity-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PhysicalDocumentExtractedData {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -18164,6 +19197,7 @@ impl ::schemars::JsonSchema for PhysicalDocumentExtractedData {
         o.finish("Data extracted from a user-submitted document.")
     }
 }
+#[cfg(feature = "identity-verification")]
 ///Analysis of the data extracted from the submitted document.
 #[derive(Clone, Debug)]
 pub struct PhysicalDocumentExtractedDataAnalysis {
@@ -18172,6 +19206,7 @@ pub struct PhysicalDocumentExtractedDataAnalysis {
     pub issuing_country: IssuingCountry,
     pub name: DocumentNameMatchCode,
 }
+#[cfg(feature = "identity-verification")]
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18179,6 +19214,7 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl<'de> crate::struct_serde::FromMap<'de> for PhysicalDocumentExtractedDataAnalysis {
     const NAME: &'static str = "PhysicalDocumentExtractedDataAnalysis";
     const FIELDS: &'static [&'static str] = &[
@@ -18217,6 +19253,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PhysicalDocumentExtractedDataAna
         })
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::serde::Serialize for PhysicalDocumentExtractedDataAnalysis {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18236,6 +19273,7 @@ impl ::serde::Serialize for PhysicalDocumentExtractedDataAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "identity-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PhysicalDocumentExtractedDataAnalysis {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -18275,6 +19313,7 @@ impl ::schemars::JsonSchema for PhysicalDocumentExtractedDataAnalysis {
         o.finish("Analysis of the data extracted from the submitted document.")
     }
 }
+#[cfg(feature = "identity-verification")]
 ///Alpha-numeric ID number extracted via OCR from the user's document image.
 #[derive(
     ::serde::Deserialize,
@@ -18289,6 +19328,7 @@ impl ::schemars::JsonSchema for PhysicalDocumentExtractedDataAnalysis {
 )]
 #[serde(transparent)]
 pub struct PhysicalDocumentIdNumber(pub ::std::string::String);
+#[cfg(feature = "identity-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PhysicalDocumentIdNumber {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -18307,38 +19347,45 @@ impl ::schemars::JsonSchema for PhysicalDocumentIdNumber {
         )
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::From<&str> for PhysicalDocumentIdNumber {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::ops::Deref for PhysicalDocumentIdNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::From<PhysicalDocumentIdNumber> for ::std::string::String {
     fn from(value: PhysicalDocumentIdNumber) -> Self {
         value.0
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::From<::std::string::String> for PhysicalDocumentIdNumber {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::fmt::Display for PhysicalDocumentIdNumber {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::str::FromStr for PhysicalDocumentIdNumber {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "identity-verification")]
 ///URLs for downloading original and cropped images for this document submission. The URLs are designed to only allow downloading, not hot linking, so the URL will only serve the document image for 60 seconds before expiring. The expiration time is 60 seconds after the `GET` request for the associated Identity Verification attempt. A new expiring URL is generated with each request, so you can always rerequest the Identity Verification attempt if one of your URLs expires.
 #[derive(Clone, Debug)]
 pub struct PhysicalDocumentImages {
@@ -18348,6 +19395,7 @@ pub struct PhysicalDocumentImages {
     pub original_back: ::std::option::Option<DocumentImageBack>,
     pub original_front: ::std::option::Option<DocumentImageFront>,
 }
+#[cfg(feature = "identity-verification")]
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentImages {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18355,6 +19403,7 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentImages {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl<'de> crate::struct_serde::FromMap<'de> for PhysicalDocumentImages {
     const NAME: &'static str = "PhysicalDocumentImages";
     const FIELDS: &'static [&'static str] = &[
@@ -18397,6 +19446,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PhysicalDocumentImages {
         })
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::serde::Serialize for PhysicalDocumentImages {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18417,6 +19467,7 @@ impl ::serde::Serialize for PhysicalDocumentImages {
         out.end()
     }
 }
+#[cfg(feature = "identity-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PhysicalDocumentImages {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -18939,6 +19990,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PlaidLendScoreVersion {
         value.parse()
     }
 }
+#[cfg(feature = "identity-verification")]
 ///Unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and a `client_user_id` are present in a request, the `user_id` must have been created from the provided `client_user_id`.
 #[derive(
     ::serde::Deserialize,
@@ -18953,6 +20005,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PlaidLendScoreVersion {
 )]
 #[serde(transparent)]
 pub struct PlaidUserId(pub ::std::string::String);
+#[cfg(feature = "identity-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PlaidUserId {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -18971,38 +20024,45 @@ impl ::schemars::JsonSchema for PlaidUserId {
         )
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::From<&str> for PlaidUserId {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::ops::Deref for PlaidUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::From<PlaidUserId> for ::std::string::String {
     fn from(value: PlaidUserId) -> Self {
         value.0
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::From<::std::string::String> for PlaidUserId {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::fmt::Display for PlaidUserId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::str::FromStr for PlaidUserId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "identity-verification")]
 ///Unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and a `client_user_id` are present in a request, the `user_id` must have been created from the provided `client_user_id`.
 #[derive(
     ::serde::Deserialize,
@@ -19017,6 +20077,7 @@ impl ::std::str::FromStr for PlaidUserId {
 )]
 #[serde(transparent)]
 pub struct PlaidUserIdNullable(pub ::std::string::String);
+#[cfg(feature = "identity-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PlaidUserIdNullable {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19035,38 +20096,45 @@ impl ::schemars::JsonSchema for PlaidUserIdNullable {
         )
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::From<&str> for PlaidUserIdNullable {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::ops::Deref for PlaidUserIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::From<PlaidUserIdNullable> for ::std::string::String {
     fn from(value: PlaidUserIdNullable) -> Self {
         value.0
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::From<::std::string::String> for PlaidUserIdNullable {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::fmt::Display for PlaidUserIdNullable {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::str::FromStr for PlaidUserIdNullable {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "income")]
 ///An object containing a set of ids related to an employee
 #[derive(Clone, Debug, Default)]
 pub struct PlatformIds {
@@ -19077,6 +20145,7 @@ pub struct PlatformIds {
     ///The ID of the position of the employee
     pub position_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PlatformIds {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19084,6 +20153,7 @@ impl<'de> ::serde::Deserialize<'de> for PlatformIds {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> crate::struct_serde::FromMap<'de> for PlatformIds {
     const NAME: &'static str = "PlatformIds";
     const FIELDS: &'static [&'static str] = &[
@@ -19118,6 +20188,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PlatformIds {
         })
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PlatformIds {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19140,6 +20211,7 @@ impl ::serde::Serialize for PlatformIds {
         out.end()
     }
 }
+#[cfg(feature = "income")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PlatformIds {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19176,6 +20248,7 @@ impl ::schemars::JsonSchema for PlatformIds {
         o.finish("An object containing a set of ids related to an employee")
     }
 }
+#[cfg(feature = "identity-verification")]
 ///Field describing whether the associated address is a post office box. Will be `yes` when a P.O. box is detected, `no` when Plaid confirmed the address is not a P.O. box, and `no_data` when Plaid was not able to determine if the address is a P.O. box.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PoBoxStatus {
@@ -19185,6 +20258,7 @@ pub enum PoBoxStatus {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "identity-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PoBoxStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19200,6 +20274,7 @@ impl ::schemars::JsonSchema for PoBoxStatus {
         )
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::fmt::Display for PoBoxStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -19210,6 +20285,7 @@ impl ::std::fmt::Display for PoBoxStatus {
         }
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::str::FromStr for PoBoxStatus {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -19223,6 +20299,7 @@ impl ::std::str::FromStr for PoBoxStatus {
         }
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::TryFrom<&str> for PoBoxStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -19231,6 +20308,7 @@ impl ::std::convert::TryFrom<&str> for PoBoxStatus {
         value.parse()
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::TryFrom<::std::string::String> for PoBoxStatus {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -19303,6 +20381,7 @@ impl ::std::str::FromStr for PostalCode {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "identity-verification")]
 ///The ID for the Identity Verification preceding this session. This field will only be filled if the current Identity Verification is a retry of a previous attempt.
 #[derive(
     ::serde::Deserialize,
@@ -19317,6 +20396,7 @@ impl ::std::str::FromStr for PostalCode {
 )]
 #[serde(transparent)]
 pub struct PreviousIdentityVerificationAttemptId(pub ::std::string::String);
+#[cfg(feature = "identity-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PreviousIdentityVerificationAttemptId {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19337,40 +20417,47 @@ impl ::schemars::JsonSchema for PreviousIdentityVerificationAttemptId {
         )
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::From<&str> for PreviousIdentityVerificationAttemptId {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::ops::Deref for PreviousIdentityVerificationAttemptId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::From<PreviousIdentityVerificationAttemptId>
 for ::std::string::String {
     fn from(value: PreviousIdentityVerificationAttemptId) -> Self {
         value.0
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::From<::std::string::String>
 for PreviousIdentityVerificationAttemptId {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::fmt::Display for PreviousIdentityVerificationAttemptId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::str::FromStr for PreviousIdentityVerificationAttemptId {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The data from the CashScore® product returned by Prism Data.
 #[derive(Clone, Debug)]
 pub struct PrismCashScore {
@@ -19385,6 +20472,7 @@ pub struct PrismCashScore {
     ///The version of Prism Data's cash score model used. This field is deprecated in favor of `model_version`.
     pub version: i64,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for PrismCashScore {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19392,6 +20480,7 @@ impl<'de> ::serde::Deserialize<'de> for PrismCashScore {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for PrismCashScore {
     const NAME: &'static str = "PrismCashScore";
     const FIELDS: &'static [&'static str] = &[
@@ -19438,6 +20527,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismCashScore {
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for PrismCashScore {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19464,6 +20554,7 @@ impl ::serde::Serialize for PrismCashScore {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PrismCashScore {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19521,6 +20612,7 @@ impl ::schemars::JsonSchema for PrismCashScore {
         o.finish("The data from the CashScore® product returned by Prism Data.")
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///An object containing metadata about the provided transactions.
 #[derive(Clone, Debug)]
 pub struct PrismCashScoreMetadata {
@@ -19545,6 +20637,7 @@ pub struct PrismCashScoreMetadata {
     ///Number of debit transactions.
     pub num_trxn_debit: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for PrismCashScoreMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19552,6 +20645,7 @@ impl<'de> ::serde::Deserialize<'de> for PrismCashScoreMetadata {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for PrismCashScoreMetadata {
     const NAME: &'static str = "PrismCashScoreMetadata";
     const FIELDS: &'static [&'static str] = &[
@@ -19614,6 +20708,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismCashScoreMetadata {
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for PrismCashScoreMetadata {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19639,6 +20734,7 @@ impl ::serde::Serialize for PrismCashScoreMetadata {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PrismCashScoreMetadata {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19790,6 +20886,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PrismCashScoreVersion {
         value.parse()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The data from the CashScore® Detect product returned by Prism Data.
 #[derive(Clone, Debug)]
 pub struct PrismDetect {
@@ -19802,6 +20899,7 @@ pub struct PrismDetect {
     ///The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.
     pub score: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for PrismDetect {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19809,6 +20907,7 @@ impl<'de> ::serde::Deserialize<'de> for PrismDetect {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for PrismDetect {
     const NAME: &'static str = "PrismDetect";
     const FIELDS: &'static [&'static str] = &[
@@ -19851,6 +20950,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismDetect {
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for PrismDetect {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19875,6 +20975,7 @@ impl ::serde::Serialize for PrismDetect {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PrismDetect {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -19982,6 +21083,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PrismDetectVersion {
         value.parse()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The error returned by Prism for this product.
 #[derive(
     ::serde::Deserialize,
@@ -19996,6 +21098,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PrismDetectVersion {
 )]
 #[serde(transparent)]
 pub struct PrismErrorReason(pub ::std::string::String);
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PrismErrorReason {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20014,38 +21117,45 @@ impl ::schemars::JsonSchema for PrismErrorReason {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::From<&str> for PrismErrorReason {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::ops::Deref for PrismErrorReason {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::From<PrismErrorReason> for ::std::string::String {
     fn from(value: PrismErrorReason) -> Self {
         value.0
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::From<::std::string::String> for PrismErrorReason {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::fmt::Display for PrismErrorReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::str::FromStr for PrismErrorReason {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The data from the CashScore® Extend product returned by Prism Data.
 #[derive(Clone, Debug)]
 pub struct PrismExtend {
@@ -20058,6 +21168,7 @@ pub struct PrismExtend {
     ///The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.
     pub score: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for PrismExtend {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20065,6 +21176,7 @@ impl<'de> ::serde::Deserialize<'de> for PrismExtend {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for PrismExtend {
     const NAME: &'static str = "PrismExtend";
     const FIELDS: &'static [&'static str] = &[
@@ -20107,6 +21219,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismExtend {
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for PrismExtend {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20131,6 +21244,7 @@ impl ::serde::Serialize for PrismExtend {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PrismExtend {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20238,6 +21352,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PrismExtendVersion {
         value.parse()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The data from the FirstDetect product returned by Prism Data.
 #[derive(Clone, Debug)]
 pub struct PrismFirstDetect {
@@ -20252,6 +21367,7 @@ pub struct PrismFirstDetect {
     ///The version of Prism Data's FirstDetect model used. This field is deprecated in favor of `model_version`.
     pub version: i64,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for PrismFirstDetect {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20259,6 +21375,7 @@ impl<'de> ::serde::Deserialize<'de> for PrismFirstDetect {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for PrismFirstDetect {
     const NAME: &'static str = "PrismFirstDetect";
     const FIELDS: &'static [&'static str] = &[
@@ -20305,6 +21422,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismFirstDetect {
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for PrismFirstDetect {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20331,6 +21449,7 @@ impl ::serde::Serialize for PrismFirstDetect {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PrismFirstDetect {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20445,6 +21564,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PrismFirstDetectVersion 
         value.parse()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The data from the Insights product returned by Prism Data.
 #[derive(Clone, Debug)]
 pub struct PrismInsights {
@@ -20455,6 +21575,7 @@ pub struct PrismInsights {
     ///The version of Prism Data's insights model used. This field is deprecated in favor of `model_version`.
     pub version: i64,
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> ::serde::Deserialize<'de> for PrismInsights {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20462,6 +21583,7 @@ impl<'de> ::serde::Deserialize<'de> for PrismInsights {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl<'de> crate::struct_serde::FromMap<'de> for PrismInsights {
     const NAME: &'static str = "PrismInsights";
     const FIELDS: &'static [&'static str] = &[
@@ -20500,6 +21622,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismInsights {
         })
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::serde::Serialize for PrismInsights {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20523,6 +21646,7 @@ impl ::serde::Serialize for PrismInsights {
         out.end()
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PrismInsights {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20566,12 +21690,14 @@ impl ::schemars::JsonSchema for PrismInsights {
         o.finish("The data from the Insights product returned by Prism Data.")
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 ///The Insights Result object is a map of cash flow attributes, where the key is a string, and the value is a float or string. For a full list of attributes, contact your account manager. The attributes may vary depending on the Prism version used.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PrismInsightsResult(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(any(feature = "check", feature = "income"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PrismInsightsResult {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20592,18 +21718,21 @@ impl ::schemars::JsonSchema for PrismInsightsResult {
         )
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::ops::Deref for PrismInsightsResult {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.0
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::From<PrismInsightsResult>
 for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
     fn from(value: PrismInsightsResult) -> Self {
         value.0
     }
 }
+#[cfg(any(feature = "check", feature = "income"))]
 impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
 for PrismInsightsResult {
     fn from(
@@ -20847,6 +21976,7 @@ impl PrismVersions {
         self
     }
 }
+#[cfg(feature = "check")]
 ///Deprecated, use `partner_insights.prism_versions` instead.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -20857,6 +21987,7 @@ pub struct PrismVersionsDeprecated {
     pub firstdetect: ::std::option::Option<PrismFirstDetectVersion>,
     pub insights: ::std::option::Option<PrismInsightsVersion>,
 }
+#[cfg(feature = "check")]
 impl<'de> ::serde::Deserialize<'de> for PrismVersionsDeprecated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20864,6 +21995,7 @@ impl<'de> ::serde::Deserialize<'de> for PrismVersionsDeprecated {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "check")]
 impl<'de> crate::struct_serde::FromMap<'de> for PrismVersionsDeprecated {
     const NAME: &'static str = "PrismVersionsDeprecated";
     const FIELDS: &'static [&'static str] = &[
@@ -20906,6 +22038,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PrismVersionsDeprecated {
         })
     }
 }
+#[cfg(feature = "check")]
 impl ::serde::Serialize for PrismVersionsDeprecated {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20932,6 +22065,7 @@ impl ::serde::Serialize for PrismVersionsDeprecated {
         out.end()
     }
 }
+#[cfg(feature = "check")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PrismVersionsDeprecated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -20982,6 +22116,7 @@ impl ::schemars::JsonSchema for PrismVersionsDeprecated {
         o.finish("Deprecated, use `partner_insights.prism_versions` instead.")
     }
 }
+#[cfg(feature = "check")]
 impl PrismVersionsDeprecated {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -21019,12 +22154,14 @@ impl PrismVersionsDeprecated {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorAccountGetRequest defines the request schema for `/processor/account/get`
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ProcessorAccountGetRequest {
     pub processor_token: ProcessorToken,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorAccountGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21032,6 +22169,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorAccountGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorAccountGetRequest {
     const NAME: &'static str = "ProcessorAccountGetRequest";
     const FIELDS: &'static [&'static str] = &["processor_token"];
@@ -21056,6 +22194,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorAccountGetRequest {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorAccountGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21072,6 +22211,7 @@ impl ::serde::Serialize for ProcessorAccountGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorAccountGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21096,6 +22236,7 @@ impl ::schemars::JsonSchema for ProcessorAccountGetRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorAccountGetRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -21104,6 +22245,7 @@ impl ProcessorAccountGetRequest {
         }
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorAccountGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorAccountGetRequest")
@@ -21111,6 +22253,7 @@ impl ::std::fmt::Debug for ProcessorAccountGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorAccountGetResponse defines the response schema for `/processor/account/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorAccountGetResponse {
@@ -21119,6 +22262,7 @@ pub struct ProcessorAccountGetResponse {
     pub institution_id: ::std::string::String,
     pub request_id: RequestId,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorAccountGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21126,6 +22270,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorAccountGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorAccountGetResponse {
     const NAME: &'static str = "ProcessorAccountGetResponse";
     const FIELDS: &'static [&'static str] = &["account", "institution_id", "request_id"];
@@ -21156,6 +22301,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorAccountGetResponse {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorAccountGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21174,6 +22320,7 @@ impl ::serde::Serialize for ProcessorAccountGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorAccountGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21200,6 +22347,7 @@ impl ::schemars::JsonSchema for ProcessorAccountGetResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorApexProcessorTokenCreateRequest defines the request schema for `/processor/apex/processor_token/create`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -21208,6 +22356,7 @@ pub struct ProcessorApexProcessorTokenCreateRequest {
     ///The `account_id` value obtained from the `onSuccess` callback in Link
     pub account_id: ::std::string::String,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorApexProcessorTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21215,6 +22364,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorApexProcessorTokenCreateRequest
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for ProcessorApexProcessorTokenCreateRequest {
     const NAME: &'static str = "ProcessorApexProcessorTokenCreateRequest";
@@ -21243,6 +22393,7 @@ for ProcessorApexProcessorTokenCreateRequest {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorApexProcessorTokenCreateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21260,6 +22411,7 @@ impl ::serde::Serialize for ProcessorApexProcessorTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorApexProcessorTokenCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21287,6 +22439,7 @@ impl ::schemars::JsonSchema for ProcessorApexProcessorTokenCreateRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorApexProcessorTokenCreateRequest {
     /// A value with its required fields (`access_token`, `account_id`); set optional fields with the methods named after them.
     pub fn new(
@@ -21299,6 +22452,7 @@ impl ProcessorApexProcessorTokenCreateRequest {
         }
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorApexProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorApexProcessorTokenCreateRequest")
@@ -21307,12 +22461,14 @@ impl ::std::fmt::Debug for ProcessorApexProcessorTokenCreateRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorAuthGetRequest defines the request schema for `/processor/auth/get`
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ProcessorAuthGetRequest {
     pub processor_token: ProcessorToken,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorAuthGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21320,6 +22476,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorAuthGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorAuthGetRequest {
     const NAME: &'static str = "ProcessorAuthGetRequest";
     const FIELDS: &'static [&'static str] = &["processor_token"];
@@ -21344,6 +22501,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorAuthGetRequest {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorAuthGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21360,6 +22518,7 @@ impl ::serde::Serialize for ProcessorAuthGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorAuthGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21384,6 +22543,7 @@ impl ::schemars::JsonSchema for ProcessorAuthGetRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorAuthGetRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -21392,6 +22552,7 @@ impl ProcessorAuthGetRequest {
         }
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorAuthGetRequest")
@@ -21399,6 +22560,7 @@ impl ::std::fmt::Debug for ProcessorAuthGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorAuthGetResponse defines the response schema for `/processor/auth/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorAuthGetResponse {
@@ -21406,6 +22568,7 @@ pub struct ProcessorAuthGetResponse {
     pub numbers: ProcessorNumber,
     pub request_id: RequestId,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorAuthGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21413,6 +22576,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorAuthGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorAuthGetResponse {
     const NAME: &'static str = "ProcessorAuthGetResponse";
     const FIELDS: &'static [&'static str] = &["account", "numbers", "request_id"];
@@ -21443,6 +22607,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorAuthGetResponse {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorAuthGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21461,6 +22626,7 @@ impl ::serde::Serialize for ProcessorAuthGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorAuthGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21481,6 +22647,7 @@ impl ::schemars::JsonSchema for ProcessorAuthGetResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorBalanceGetRequest defines the request schema for `/processor/balance/get`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -21488,6 +22655,7 @@ pub struct ProcessorBalanceGetRequest {
     pub options: ::std::option::Option<ProcessorBalanceGetRequestOptions>,
     pub processor_token: ProcessorToken,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorBalanceGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21495,6 +22663,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorBalanceGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBalanceGetRequest {
     const NAME: &'static str = "ProcessorBalanceGetRequest";
     const FIELDS: &'static [&'static str] = &["options", "processor_token"];
@@ -21522,6 +22691,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBalanceGetRequest {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorBalanceGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21539,6 +22709,7 @@ impl ::serde::Serialize for ProcessorBalanceGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorBalanceGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21570,6 +22741,7 @@ impl ::schemars::JsonSchema for ProcessorBalanceGetRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorBalanceGetRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -21584,6 +22756,7 @@ impl ProcessorBalanceGetRequest {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorBalanceGetRequest")
@@ -21592,12 +22765,14 @@ impl ::std::fmt::Debug for ProcessorBalanceGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///Optional parameters to `/processor/balance/get`.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct ProcessorBalanceGetRequestOptions {
     pub min_last_updated_datetime: ::std::option::Option<MinLastUpdatedDatetime>,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorBalanceGetRequestOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21605,6 +22780,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorBalanceGetRequestOptions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBalanceGetRequestOptions {
     const NAME: &'static str = "ProcessorBalanceGetRequestOptions";
     const FIELDS: &'static [&'static str] = &["min_last_updated_datetime"];
@@ -21629,6 +22805,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBalanceGetRequestOption
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorBalanceGetRequestOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21651,6 +22828,7 @@ impl ::serde::Serialize for ProcessorBalanceGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorBalanceGetRequestOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21675,6 +22853,7 @@ impl ::schemars::JsonSchema for ProcessorBalanceGetRequestOptions {
         o.finish("Optional parameters to `/processor/balance/get`.")
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorBalanceGetRequestOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -21688,12 +22867,14 @@ impl ProcessorBalanceGetRequestOptions {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorBalanceGetResponse defines the response schema for `/processor/balance/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorBalanceGetResponse {
     pub account: AccountBase,
     pub request_id: RequestId,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorBalanceGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21701,6 +22882,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorBalanceGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBalanceGetResponse {
     const NAME: &'static str = "ProcessorBalanceGetResponse";
     const FIELDS: &'static [&'static str] = &["account", "request_id"];
@@ -21728,6 +22910,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBalanceGetResponse {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorBalanceGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21745,6 +22928,7 @@ impl ::serde::Serialize for ProcessorBalanceGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorBalanceGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21764,6 +22948,7 @@ impl ::schemars::JsonSchema for ProcessorBalanceGetResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///Defines the request schema for `/processor/bank_transfer/create`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -21785,6 +22970,7 @@ pub struct ProcessorBankTransferCreateRequest {
     pub type_: BankTransferType,
     pub user: BankTransferUser,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorBankTransferCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21792,6 +22978,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorBankTransferCreateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBankTransferCreateRequest {
     const NAME: &'static str = "ProcessorBankTransferCreateRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -21862,6 +23049,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBankTransferCreateReque
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorBankTransferCreateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21898,6 +23086,7 @@ impl ::serde::Serialize for ProcessorBankTransferCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorBankTransferCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -21981,6 +23170,7 @@ impl ::schemars::JsonSchema for ProcessorBankTransferCreateRequest {
         o.finish("Defines the request schema for `/processor/bank_transfer/create`")
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorBankTransferCreateRequest {
     /** A value with its required fields (`amount`, `description`, `iso_currency_code`, `network`, `processor_token`, `type`, `user`); set optional fields with the methods named after them.
 
@@ -22035,6 +23225,7 @@ impl ProcessorBankTransferCreateRequest {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorBankTransferCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorBankTransferCreateRequest")
@@ -22053,12 +23244,14 @@ impl ::std::fmt::Debug for ProcessorBankTransferCreateRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///Defines the response schema for `/processor/bank_transfer/create`
 #[derive(Clone, Debug)]
 pub struct ProcessorBankTransferCreateResponse {
     pub bank_transfer: BankTransfer,
     pub request_id: RequestId,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorBankTransferCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22066,6 +23259,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorBankTransferCreateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBankTransferCreateResponse {
     const NAME: &'static str = "ProcessorBankTransferCreateResponse";
     const FIELDS: &'static [&'static str] = &["bank_transfer", "request_id"];
@@ -22093,6 +23287,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorBankTransferCreateRespo
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorBankTransferCreateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22110,6 +23305,7 @@ impl ::serde::Serialize for ProcessorBankTransferCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorBankTransferCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22129,6 +23325,7 @@ impl ::schemars::JsonSchema for ProcessorBankTransferCreateResponse {
         o.finish("Defines the response schema for `/processor/bank_transfer/create`")
     }
 }
+#[cfg(feature = "transactions")]
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
 
 Fired when new transaction data is available for an Item. Plaid will typically check for new transaction data several times a day.
@@ -22148,6 +23345,7 @@ pub struct ProcessorDefaultUpdateWebhook {
     ///`TRANSACTIONS`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorDefaultUpdateWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22155,6 +23353,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorDefaultUpdateWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorDefaultUpdateWebhook {
     const NAME: &'static str = "ProcessorDefaultUpdateWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -22201,6 +23400,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorDefaultUpdateWebhook {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for ProcessorDefaultUpdateWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22222,6 +23422,7 @@ impl ::serde::Serialize for ProcessorDefaultUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorDefaultUpdateWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22283,6 +23484,7 @@ impl ::schemars::JsonSchema for ProcessorDefaultUpdateWebhook {
         )
     }
 }
+#[cfg(feature = "transactions")]
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
 
 Fired when an Item's historical transaction pull is completed and Plaid has prepared as much historical transaction data as possible for the Item. Once this webhook has been fired, transaction data beyond the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.
@@ -22301,6 +23503,7 @@ pub struct ProcessorHistoricalUpdateWebhook {
     ///`TRANSACTIONS`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorHistoricalUpdateWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22308,6 +23511,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorHistoricalUpdateWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorHistoricalUpdateWebhook {
     const NAME: &'static str = "ProcessorHistoricalUpdateWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -22354,6 +23558,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorHistoricalUpdateWebhook
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for ProcessorHistoricalUpdateWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22375,6 +23580,7 @@ impl ::serde::Serialize for ProcessorHistoricalUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorHistoricalUpdateWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22436,12 +23642,14 @@ impl ::schemars::JsonSchema for ProcessorHistoricalUpdateWebhook {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorIdentityGetRequest defines the request schema for `/processor/identity/get`
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ProcessorIdentityGetRequest {
     pub processor_token: ProcessorToken,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorIdentityGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22449,6 +23657,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorIdentityGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorIdentityGetRequest {
     const NAME: &'static str = "ProcessorIdentityGetRequest";
     const FIELDS: &'static [&'static str] = &["processor_token"];
@@ -22473,6 +23682,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorIdentityGetRequest {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorIdentityGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22489,6 +23699,7 @@ impl ::serde::Serialize for ProcessorIdentityGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorIdentityGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22513,6 +23724,7 @@ impl ::schemars::JsonSchema for ProcessorIdentityGetRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorIdentityGetRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -22521,6 +23733,7 @@ impl ProcessorIdentityGetRequest {
         }
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorIdentityGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorIdentityGetRequest")
@@ -22528,12 +23741,14 @@ impl ::std::fmt::Debug for ProcessorIdentityGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorIdentityGetResponse defines the response schema for `/processor/identity/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorIdentityGetResponse {
     pub account: AccountIdentity,
     pub request_id: RequestId,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorIdentityGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22541,6 +23756,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorIdentityGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorIdentityGetResponse {
     const NAME: &'static str = "ProcessorIdentityGetResponse";
     const FIELDS: &'static [&'static str] = &["account", "request_id"];
@@ -22568,6 +23784,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorIdentityGetResponse {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorIdentityGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22585,6 +23802,7 @@ impl ::serde::Serialize for ProcessorIdentityGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorIdentityGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22604,6 +23822,7 @@ impl ::schemars::JsonSchema for ProcessorIdentityGetResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorIdentityMatchRequest defines the request schema for `/processor/identity/match`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -22611,6 +23830,7 @@ pub struct ProcessorIdentityMatchRequest {
     pub processor_token: ProcessorToken,
     pub user: ::std::option::Option<IdentityMatchUser>,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorIdentityMatchRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22618,6 +23838,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorIdentityMatchRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorIdentityMatchRequest {
     const NAME: &'static str = "ProcessorIdentityMatchRequest";
     const FIELDS: &'static [&'static str] = &["processor_token", "user"];
@@ -22645,6 +23866,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorIdentityMatchRequest {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorIdentityMatchRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22662,6 +23884,7 @@ impl ::serde::Serialize for ProcessorIdentityMatchRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorIdentityMatchRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22695,6 +23918,7 @@ impl ::schemars::JsonSchema for ProcessorIdentityMatchRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorIdentityMatchRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -22709,6 +23933,7 @@ impl ProcessorIdentityMatchRequest {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorIdentityMatchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorIdentityMatchRequest")
@@ -22717,12 +23942,14 @@ impl ::std::fmt::Debug for ProcessorIdentityMatchRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorIdentityMatchResponse defines the response schema for `/processor/identity/match`
 #[derive(Clone, Debug)]
 pub struct ProcessorIdentityMatchResponse {
     pub account: AccountIdentityMatchScore,
     pub request_id: RequestId,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorIdentityMatchResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22730,6 +23957,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorIdentityMatchResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorIdentityMatchResponse {
     const NAME: &'static str = "ProcessorIdentityMatchResponse";
     const FIELDS: &'static [&'static str] = &["account", "request_id"];
@@ -22757,6 +23985,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorIdentityMatchResponse {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorIdentityMatchResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22774,6 +24003,7 @@ impl ::serde::Serialize for ProcessorIdentityMatchResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorIdentityMatchResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22801,6 +24031,7 @@ impl ::schemars::JsonSchema for ProcessorIdentityMatchResponse {
         )
     }
 }
+#[cfg(feature = "transactions")]
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
 
 Fired when an Item's initial transaction pull is completed. Once this webhook has been fired, transaction data for the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.
@@ -22820,6 +24051,7 @@ pub struct ProcessorInitialUpdateWebhook {
     ///`TRANSACTIONS`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorInitialUpdateWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22827,6 +24059,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorInitialUpdateWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInitialUpdateWebhook {
     const NAME: &'static str = "ProcessorInitialUpdateWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -22873,6 +24106,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInitialUpdateWebhook {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for ProcessorInitialUpdateWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22894,6 +24128,7 @@ impl ::serde::Serialize for ProcessorInitialUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorInitialUpdateWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -22955,12 +24190,14 @@ impl ::schemars::JsonSchema for ProcessorInitialUpdateWebhook {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorInvestmentsAuthGetRequest defines the request schema for `/processor/investments/auth/get`
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ProcessorInvestmentsAuthGetRequest {
     pub processor_token: ProcessorToken,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsAuthGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22968,6 +24205,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsAuthGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInvestmentsAuthGetRequest {
     const NAME: &'static str = "ProcessorInvestmentsAuthGetRequest";
     const FIELDS: &'static [&'static str] = &["processor_token"];
@@ -22992,6 +24230,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInvestmentsAuthGetReque
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorInvestmentsAuthGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23008,6 +24247,7 @@ impl ::serde::Serialize for ProcessorInvestmentsAuthGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23034,6 +24274,7 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorInvestmentsAuthGetRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -23042,6 +24283,7 @@ impl ProcessorInvestmentsAuthGetRequest {
         }
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorInvestmentsAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorInvestmentsAuthGetRequest")
@@ -23049,6 +24291,7 @@ impl ::std::fmt::Debug for ProcessorInvestmentsAuthGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorInvestmentsAuthGetResponse defines the response schema for `/processor/investments/auth/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorInvestmentsAuthGetResponse {
@@ -23067,6 +24310,7 @@ pub struct ProcessorInvestmentsAuthGetResponse {
     ///Objects describing the securities held in the account.
     pub securities: ::std::vec::Vec<Security>,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsAuthGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23074,6 +24318,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsAuthGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInvestmentsAuthGetResponse {
     const NAME: &'static str = "ProcessorInvestmentsAuthGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -23132,6 +24377,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInvestmentsAuthGetRespo
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorInvestmentsAuthGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23163,6 +24409,7 @@ impl ::serde::Serialize for ProcessorInvestmentsAuthGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23233,12 +24480,14 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorInvestmentsHoldingsGetRequest defines the request schema for `/processor/investments/holdings/get`
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ProcessorInvestmentsHoldingsGetRequest {
     pub processor_token: ProcessorToken,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsHoldingsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23246,6 +24495,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsHoldingsGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInvestmentsHoldingsGetRequest {
     const NAME: &'static str = "ProcessorInvestmentsHoldingsGetRequest";
     const FIELDS: &'static [&'static str] = &["processor_token"];
@@ -23270,6 +24520,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInvestmentsHoldingsGetR
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorInvestmentsHoldingsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23286,6 +24537,7 @@ impl ::serde::Serialize for ProcessorInvestmentsHoldingsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23312,6 +24564,7 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorInvestmentsHoldingsGetRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -23320,6 +24573,7 @@ impl ProcessorInvestmentsHoldingsGetRequest {
         }
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorInvestmentsHoldingsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorInvestmentsHoldingsGetRequest")
@@ -23327,6 +24581,7 @@ impl ::std::fmt::Debug for ProcessorInvestmentsHoldingsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorInvestmentsHoldingsGetResponse defines the response schema for `/processor/investments/holdings/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorInvestmentsHoldingsGetResponse {
@@ -23339,6 +24594,7 @@ pub struct ProcessorInvestmentsHoldingsGetResponse {
     ///Objects describing the securities held in the account.
     pub securities: ::std::vec::Vec<Security>,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsHoldingsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23346,6 +24602,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsHoldingsGetResponse 
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInvestmentsHoldingsGetResponse {
     const NAME: &'static str = "ProcessorInvestmentsHoldingsGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -23388,6 +24645,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorInvestmentsHoldingsGetR
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorInvestmentsHoldingsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23415,6 +24673,7 @@ impl ::serde::Serialize for ProcessorInvestmentsHoldingsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23463,6 +24722,7 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorInvestmentsTransactionsGetRequest defines the request schema for `/processor/investments/transactions/get`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -23474,6 +24734,7 @@ pub struct ProcessorInvestmentsTransactionsGetRequest {
     ///The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.
     pub start_date: ::chrono::naive::NaiveDate,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsTransactionsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23481,6 +24742,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsTransactionsGetReque
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for ProcessorInvestmentsTransactionsGetRequest {
     const NAME: &'static str = "ProcessorInvestmentsTransactionsGetRequest";
@@ -23520,6 +24782,7 @@ for ProcessorInvestmentsTransactionsGetRequest {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorInvestmentsTransactionsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23539,6 +24802,7 @@ impl ::serde::Serialize for ProcessorInvestmentsTransactionsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23586,6 +24850,7 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorInvestmentsTransactionsGetRequest {
     /// A value with its required fields (`end_date`, `processor_token`, `start_date`); set optional fields with the methods named after them.
     pub fn new(
@@ -23606,6 +24871,7 @@ impl ProcessorInvestmentsTransactionsGetRequest {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorInvestmentsTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorInvestmentsTransactionsGetRequest")
@@ -23616,6 +24882,7 @@ impl ::std::fmt::Debug for ProcessorInvestmentsTransactionsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorInvestmentsTransactionsGetRequest defines the response schema for `/processor/investments/transactions/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorInvestmentsTransactionsGetResponse {
@@ -23630,6 +24897,7 @@ pub struct ProcessorInvestmentsTransactionsGetResponse {
     ///The total number of transactions available within the date range specified. If `total_investment_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.
     pub total_investment_transactions: i64,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsTransactionsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23637,6 +24905,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorInvestmentsTransactionsGetRespo
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for ProcessorInvestmentsTransactionsGetResponse {
     const NAME: &'static str = "ProcessorInvestmentsTransactionsGetResponse";
@@ -23687,6 +24956,7 @@ for ProcessorInvestmentsTransactionsGetResponse {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorInvestmentsTransactionsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23714,6 +24984,7 @@ impl ::serde::Serialize for ProcessorInvestmentsTransactionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23763,12 +25034,14 @@ impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorLiabilitiesGetRequest defines the request schema for `/processor/liabilities/get`
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ProcessorLiabilitiesGetRequest {
     pub processor_token: ProcessorToken,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorLiabilitiesGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23776,6 +25049,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorLiabilitiesGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorLiabilitiesGetRequest {
     const NAME: &'static str = "ProcessorLiabilitiesGetRequest";
     const FIELDS: &'static [&'static str] = &["processor_token"];
@@ -23800,6 +25074,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorLiabilitiesGetRequest {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorLiabilitiesGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23816,6 +25091,7 @@ impl ::serde::Serialize for ProcessorLiabilitiesGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorLiabilitiesGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23842,6 +25118,7 @@ impl ::schemars::JsonSchema for ProcessorLiabilitiesGetRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorLiabilitiesGetRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -23850,6 +25127,7 @@ impl ProcessorLiabilitiesGetRequest {
         }
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorLiabilitiesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorLiabilitiesGetRequest")
@@ -23857,6 +25135,7 @@ impl ::std::fmt::Debug for ProcessorLiabilitiesGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorLiabilitiesGetResponse defines the response schema for `/processor/liabilities/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorLiabilitiesGetResponse {
@@ -23864,6 +25143,7 @@ pub struct ProcessorLiabilitiesGetResponse {
     pub liabilities: LiabilitiesObject,
     pub request_id: RequestId,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorLiabilitiesGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23871,6 +25151,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorLiabilitiesGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorLiabilitiesGetResponse {
     const NAME: &'static str = "ProcessorLiabilitiesGetResponse";
     const FIELDS: &'static [&'static str] = &["account", "liabilities", "request_id"];
@@ -23901,6 +25182,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorLiabilitiesGetResponse 
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorLiabilitiesGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23919,6 +25201,7 @@ impl ::serde::Serialize for ProcessorLiabilitiesGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorLiabilitiesGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -23947,6 +25230,7 @@ impl ::schemars::JsonSchema for ProcessorLiabilitiesGetResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///An object containing identifying numbers used for making electronic transfers to and from the `account`. The identifying number type (ACH, EFT, IBAN, or BACS) used will depend on the country of the account. An account may have more than one number type. If a particular identifying number type is not used by the `account` for which auth data has been requested, a null value will be returned.
 #[derive(Clone, Debug, Default)]
 pub struct ProcessorNumber {
@@ -23955,6 +25239,7 @@ pub struct ProcessorNumber {
     pub eft: ::std::option::Option<NumbersEftNullable>,
     pub international: ::std::option::Option<NumbersInternationalNullable>,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorNumber {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23962,6 +25247,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorNumber {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorNumber {
     const NAME: &'static str = "ProcessorNumber";
     const FIELDS: &'static [&'static str] = &["ach", "bacs", "eft", "international"];
@@ -23995,6 +25281,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorNumber {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorNumber {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24019,6 +25306,7 @@ impl ::serde::Serialize for ProcessorNumber {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorNumber {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -24064,6 +25352,7 @@ impl ::schemars::JsonSchema for ProcessorNumber {
         )
     }
 }
+#[cfg(feature = "transactions")]
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
 
 Fired when recurring transactions data is updated. This includes when a new recurring stream is detected or when a new transaction is added to an existing recurring stream. The `RECURRING_TRANSACTIONS_UPDATE` webhook will also fire when one or more attributes of the recurring stream changes, which is usually a result of the addition, update, or removal of transactions to the stream.
@@ -24079,6 +25368,7 @@ pub struct ProcessorRecurringTransactionsUpdateWebhook {
     ///`TRANSACTIONS`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorRecurringTransactionsUpdateWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24086,6 +25376,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorRecurringTransactionsUpdateWebh
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for ProcessorRecurringTransactionsUpdateWebhook {
     const NAME: &'static str = "ProcessorRecurringTransactionsUpdateWebhook";
@@ -24125,6 +25416,7 @@ for ProcessorRecurringTransactionsUpdateWebhook {
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for ProcessorRecurringTransactionsUpdateWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24144,6 +25436,7 @@ impl ::serde::Serialize for ProcessorRecurringTransactionsUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorRecurringTransactionsUpdateWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -24191,6 +25484,7 @@ impl ::schemars::JsonSchema for ProcessorRecurringTransactionsUpdateWebhook {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorSignalDecisionReportRequest defines the request schema for `/processor/signal/decision/report`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -24211,6 +25505,7 @@ This field must be returned as a boolean. If formatted incorrectly, this will re
     pub payment_method: ::std::option::Option<SignalPaymentMethod>,
     pub processor_token: ProcessorToken,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorSignalDecisionReportRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24218,6 +25513,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorSignalDecisionReportRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalDecisionReportRequest {
     const NAME: &'static str = "ProcessorSignalDecisionReportRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -24268,6 +25564,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalDecisionReportReq
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorSignalDecisionReportRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24299,6 +25596,7 @@ impl ::serde::Serialize for ProcessorSignalDecisionReportRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorSignalDecisionReportRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -24367,6 +25665,7 @@ impl ::schemars::JsonSchema for ProcessorSignalDecisionReportRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorSignalDecisionReportRequest {
     /// A value with its required fields (`client_transaction_id`, `initiated`, `processor_token`); set optional fields with the methods named after them.
     pub fn new(
@@ -24405,6 +25704,7 @@ impl ProcessorSignalDecisionReportRequest {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorSignalDecisionReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalDecisionReportRequest")
@@ -24418,11 +25718,13 @@ impl ::std::fmt::Debug for ProcessorSignalDecisionReportRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorSignalDecisionReportResponse defines the response schema for `/processor/signal/decision/report`
 #[derive(Clone, Debug)]
 pub struct ProcessorSignalDecisionReportResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorSignalDecisionReportResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24430,6 +25732,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorSignalDecisionReportResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalDecisionReportResponse {
     const NAME: &'static str = "ProcessorSignalDecisionReportResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -24454,6 +25757,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalDecisionReportRes
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorSignalDecisionReportResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24470,6 +25774,7 @@ impl ::serde::Serialize for ProcessorSignalDecisionReportResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorSignalDecisionReportResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -24490,6 +25795,7 @@ impl ::schemars::JsonSchema for ProcessorSignalDecisionReportResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorSignalEvaluateRequest defines the request schema for `/processor/signal/evaluate`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -24516,6 +25822,7 @@ Possible values:  `SAME_DAY_ACH`, `STANDARD_ACH`, `MULTIPLE_PAYMENT_METHODS`*/
     ///`true` if the end user is present while initiating the ACH transfer and the endpoint is being called; `false` otherwise (for example, when the ACH transfer is scheduled and the end user is not present, or you call this endpoint after the ACH transfer but before submitting the Nacha file for ACH processing).
     pub user_present: ::std::option::Option<bool>,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorSignalEvaluateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24523,6 +25830,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorSignalEvaluateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalEvaluateRequest {
     const NAME: &'static str = "ProcessorSignalEvaluateRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -24585,6 +25893,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalEvaluateRequest {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorSignalEvaluateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24622,6 +25931,7 @@ impl ::serde::Serialize for ProcessorSignalEvaluateRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorSignalEvaluateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -24705,6 +26015,7 @@ impl ::schemars::JsonSchema for ProcessorSignalEvaluateRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorSignalEvaluateRequest {
     /// A value with its required fields (`amount`, `client_transaction_id`, `processor_token`); set optional fields with the methods named after them.
     pub fn new(
@@ -24761,6 +26072,7 @@ impl ProcessorSignalEvaluateRequest {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorSignalEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalEvaluateRequest")
@@ -24777,6 +26089,7 @@ impl ::std::fmt::Debug for ProcessorSignalEvaluateRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorSignalEvaluateResponse defines the response schema for `/processor/signal/evaluate`
 #[derive(Clone, Debug)]
 pub struct ProcessorSignalEvaluateResponse {
@@ -24787,6 +26100,7 @@ pub struct ProcessorSignalEvaluateResponse {
     ///If bank information was not available to be used in the Signal Transaction Scores model, this array contains warnings describing why bank data is missing. If you want to receive an API error instead of scores in the case of missing bank data, file a support ticket or contact your Plaid account manager.
     pub warnings: ::std::vec::Vec<SignalWarning>,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorSignalEvaluateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24794,6 +26108,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorSignalEvaluateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalEvaluateResponse {
     const NAME: &'static str = "ProcessorSignalEvaluateResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -24836,6 +26151,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalEvaluateResponse 
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorSignalEvaluateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24860,6 +26176,7 @@ impl ::serde::Serialize for ProcessorSignalEvaluateResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorSignalEvaluateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -24902,12 +26219,14 @@ impl ::schemars::JsonSchema for ProcessorSignalEvaluateResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorSignalPrepareRequest defines the request schema for `/processor/signal/prepare`
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ProcessorSignalPrepareRequest {
     pub processor_token: ProcessorToken,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorSignalPrepareRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24915,6 +26234,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorSignalPrepareRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalPrepareRequest {
     const NAME: &'static str = "ProcessorSignalPrepareRequest";
     const FIELDS: &'static [&'static str] = &["processor_token"];
@@ -24939,6 +26259,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalPrepareRequest {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorSignalPrepareRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24955,6 +26276,7 @@ impl ::serde::Serialize for ProcessorSignalPrepareRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorSignalPrepareRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -24981,6 +26303,7 @@ impl ::schemars::JsonSchema for ProcessorSignalPrepareRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorSignalPrepareRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -24989,6 +26312,7 @@ impl ProcessorSignalPrepareRequest {
         }
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorSignalPrepareRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalPrepareRequest")
@@ -24996,11 +26320,13 @@ impl ::std::fmt::Debug for ProcessorSignalPrepareRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorSignalPrepareResponse defines the response schema for `/processor/signal/prepare`
 #[derive(Clone, Debug)]
 pub struct ProcessorSignalPrepareResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorSignalPrepareResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25008,6 +26334,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorSignalPrepareResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalPrepareResponse {
     const NAME: &'static str = "ProcessorSignalPrepareResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -25032,6 +26359,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalPrepareResponse {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorSignalPrepareResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25048,6 +26376,7 @@ impl ::serde::Serialize for ProcessorSignalPrepareResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorSignalPrepareResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25068,6 +26397,7 @@ impl ::schemars::JsonSchema for ProcessorSignalPrepareResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorSignalReturnReportRequest defines the request schema for `/processor/signal/return/report`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -25082,6 +26412,7 @@ If formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid
     ///Date and time when you receive the returns from your payment processors, in ISO 8601 format (`YYYY-MM-DDTHH:mm:ssZ`).
     pub returned_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorSignalReturnReportRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25089,6 +26420,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorSignalReturnReportRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalReturnReportRequest {
     const NAME: &'static str = "ProcessorSignalReturnReportRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -25127,6 +26459,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalReturnReportReque
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorSignalReturnReportRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25146,6 +26479,7 @@ impl ::serde::Serialize for ProcessorSignalReturnReportRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorSignalReturnReportRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25193,6 +26527,7 @@ impl ::schemars::JsonSchema for ProcessorSignalReturnReportRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorSignalReturnReportRequest {
     /// A value with its required fields (`client_transaction_id`, `processor_token`, `return_code`); set optional fields with the methods named after them.
     pub fn new(
@@ -25216,6 +26551,7 @@ impl ProcessorSignalReturnReportRequest {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorSignalReturnReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalReturnReportRequest")
@@ -25226,11 +26562,13 @@ impl ::std::fmt::Debug for ProcessorSignalReturnReportRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorSignalReturnReportResponse defines the response schema for `/processor/signal/return/report`
 #[derive(Clone, Debug)]
 pub struct ProcessorSignalReturnReportResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorSignalReturnReportResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25238,6 +26576,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorSignalReturnReportResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalReturnReportResponse {
     const NAME: &'static str = "ProcessorSignalReturnReportResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -25262,6 +26601,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSignalReturnReportRespo
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorSignalReturnReportResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25278,6 +26618,7 @@ impl ::serde::Serialize for ProcessorSignalReturnReportResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorSignalReturnReportResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25298,6 +26639,7 @@ impl ::schemars::JsonSchema for ProcessorSignalReturnReportResponse {
         )
     }
 }
+#[cfg(feature = "processors")]
 ///ProcessorStripeBankAccountTokenCreateRequest defines the request schema for `/processor/stripe/bank_account/create`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -25306,6 +26648,7 @@ pub struct ProcessorStripeBankAccountTokenCreateRequest {
     ///The `account_id` value obtained from the `onSuccess` callback in Link
     pub account_id: ::std::string::String,
 }
+#[cfg(feature = "processors")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorStripeBankAccountTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25313,6 +26656,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorStripeBankAccountTokenCreateReq
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processors")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for ProcessorStripeBankAccountTokenCreateRequest {
     const NAME: &'static str = "ProcessorStripeBankAccountTokenCreateRequest";
@@ -25341,6 +26685,7 @@ for ProcessorStripeBankAccountTokenCreateRequest {
         })
     }
 }
+#[cfg(feature = "processors")]
 impl ::serde::Serialize for ProcessorStripeBankAccountTokenCreateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25358,6 +26703,7 @@ impl ::serde::Serialize for ProcessorStripeBankAccountTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "processors")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorStripeBankAccountTokenCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25385,6 +26731,7 @@ impl ::schemars::JsonSchema for ProcessorStripeBankAccountTokenCreateRequest {
         )
     }
 }
+#[cfg(feature = "processors")]
 impl ProcessorStripeBankAccountTokenCreateRequest {
     /// A value with its required fields (`access_token`, `account_id`); set optional fields with the methods named after them.
     pub fn new(
@@ -25397,6 +26744,7 @@ impl ProcessorStripeBankAccountTokenCreateRequest {
         }
     }
 }
+#[cfg(feature = "processors")]
 impl ::std::fmt::Debug for ProcessorStripeBankAccountTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorStripeBankAccountTokenCreateRequest")
@@ -25405,6 +26753,7 @@ impl ::std::fmt::Debug for ProcessorStripeBankAccountTokenCreateRequest {
             .finish()
     }
 }
+#[cfg(feature = "processors")]
 ///ProcessorStripeBankAccountTokenCreateResponse defines the response schema for `/processor/stripe/bank_account/create`
 #[derive(Clone)]
 pub struct ProcessorStripeBankAccountTokenCreateResponse {
@@ -25412,6 +26761,7 @@ pub struct ProcessorStripeBankAccountTokenCreateResponse {
     ///A token that can be sent to Stripe for use in making API calls to Plaid
     pub stripe_bank_account_token: ::std::string::String,
 }
+#[cfg(feature = "processors")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorStripeBankAccountTokenCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25419,6 +26769,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorStripeBankAccountTokenCreateRes
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processors")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for ProcessorStripeBankAccountTokenCreateResponse {
     const NAME: &'static str = "ProcessorStripeBankAccountTokenCreateResponse";
@@ -25447,6 +26798,7 @@ for ProcessorStripeBankAccountTokenCreateResponse {
         })
     }
 }
+#[cfg(feature = "processors")]
 impl ::serde::Serialize for ProcessorStripeBankAccountTokenCreateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25464,6 +26816,7 @@ impl ::serde::Serialize for ProcessorStripeBankAccountTokenCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "processors")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorStripeBankAccountTokenCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25491,6 +26844,7 @@ impl ::schemars::JsonSchema for ProcessorStripeBankAccountTokenCreateResponse {
         )
     }
 }
+#[cfg(feature = "processors")]
 impl ::std::fmt::Debug for ProcessorStripeBankAccountTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorStripeBankAccountTokenCreateResponse")
@@ -25499,6 +26853,7 @@ impl ::std::fmt::Debug for ProcessorStripeBankAccountTokenCreateResponse {
             .finish()
     }
 }
+#[cfg(feature = "transactions")]
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
 
 Fired when an Item's transactions change. This can be due to any event resulting in new changes, such as an initial 30-day transactions fetch upon the initialization of an Item with transactions, the backfill of historical transactions that occurs shortly after, or when changes are populated from a regularly-scheduled transactions update job. It is recommended to listen for the `SYNC_UPDATES_AVAILABLE` webhook when using the `/processor/transactions/sync` endpoint. Note that when using `/processor/transactions/sync` the older webhooks `INITIAL_UPDATE`, `HISTORICAL_UPDATE`, `DEFAULT_UPDATE`, and `TRANSACTIONS_REMOVED`, which are intended for use with `/processor/transactions/get`, will also continue to be sent in order to maintain backwards compatibility. It is not necessary to listen for and respond to those webhooks when using `/processor/transactions/sync`.
@@ -25522,6 +26877,7 @@ pub struct ProcessorSyncUpdatesAvailableWebhook {
     ///`TRANSACTIONS`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorSyncUpdatesAvailableWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25529,6 +26885,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorSyncUpdatesAvailableWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSyncUpdatesAvailableWebhook {
     const NAME: &'static str = "ProcessorSyncUpdatesAvailableWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -25575,6 +26932,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorSyncUpdatesAvailableWeb
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for ProcessorSyncUpdatesAvailableWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25596,6 +26954,7 @@ impl ::serde::Serialize for ProcessorSyncUpdatesAvailableWebhook {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorSyncUpdatesAvailableWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25657,6 +27016,7 @@ impl ::schemars::JsonSchema for ProcessorSyncUpdatesAvailableWebhook {
         )
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 ///The processor token obtained from the Plaid integration partner. Processor tokens are in the format: `processor-<environment>-<identifier>`
 #[derive(
     ::serde::Deserialize,
@@ -25670,6 +27030,7 @@ impl ::schemars::JsonSchema for ProcessorSyncUpdatesAvailableWebhook {
 )]
 #[serde(transparent)]
 pub struct ProcessorToken(::std::string::String);
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25688,11 +27049,13 @@ impl ::schemars::JsonSchema for ProcessorToken {
         )
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 impl ::std::convert::From<&str> for ProcessorToken {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 impl ProcessorToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -25700,32 +27063,38 @@ impl ProcessorToken {
         &self.0
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 impl ::std::fmt::Debug for ProcessorToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ProcessorToken([redacted])")
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 impl ::std::fmt::Display for ProcessorToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(crate::redact::REDACTED)
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 impl ::std::convert::From<ProcessorToken> for ::std::string::String {
     fn from(value: ProcessorToken) -> Self {
         value.0
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 impl ::std::convert::From<::std::string::String> for ProcessorToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 impl ::std::str::FromStr for ProcessorToken {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "processors")]
 ///ProcessorTokenCreateRequest defines the request schema for `/processor/token/create`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -25736,6 +27105,7 @@ pub struct ProcessorTokenCreateRequest {
     ///The processor you are integrating with.
     pub processor: ProcessorTokenCreateRequestProcessor,
 }
+#[cfg(feature = "processors")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25743,6 +27113,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTokenCreateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processors")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenCreateRequest {
     const NAME: &'static str = "ProcessorTokenCreateRequest";
     const FIELDS: &'static [&'static str] = &["access_token", "account_id", "processor"];
@@ -25773,6 +27144,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenCreateRequest {
         })
     }
 }
+#[cfg(feature = "processors")]
 impl ::serde::Serialize for ProcessorTokenCreateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25791,6 +27163,7 @@ impl ::serde::Serialize for ProcessorTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "processors")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTokenCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -25823,6 +27196,7 @@ impl ::schemars::JsonSchema for ProcessorTokenCreateRequest {
         )
     }
 }
+#[cfg(feature = "processors")]
 impl ProcessorTokenCreateRequest {
     /// A value with its required fields (`access_token`, `account_id`, `processor`); set optional fields with the methods named after them.
     pub fn new(
@@ -25837,6 +27211,7 @@ impl ProcessorTokenCreateRequest {
         }
     }
 }
+#[cfg(feature = "processors")]
 impl ::std::fmt::Debug for ProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenCreateRequest")
@@ -25846,6 +27221,7 @@ impl ::std::fmt::Debug for ProcessorTokenCreateRequest {
             .finish()
     }
 }
+#[cfg(feature = "processors")]
 ///The processor you are integrating with.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ProcessorTokenCreateRequestProcessor {
@@ -25927,6 +27303,7 @@ pub enum ProcessorTokenCreateRequestProcessor {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "processors")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTokenCreateRequestProcessor {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26020,6 +27397,7 @@ impl ::schemars::JsonSchema for ProcessorTokenCreateRequestProcessor {
         )
     }
 }
+#[cfg(feature = "processors")]
 impl ::std::fmt::Display for ProcessorTokenCreateRequestProcessor {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -26102,6 +27480,7 @@ impl ::std::fmt::Display for ProcessorTokenCreateRequestProcessor {
         }
     }
 }
+#[cfg(feature = "processors")]
 impl ::std::str::FromStr for ProcessorTokenCreateRequestProcessor {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -26187,6 +27566,7 @@ impl ::std::str::FromStr for ProcessorTokenCreateRequestProcessor {
         }
     }
 }
+#[cfg(feature = "processors")]
 impl ::std::convert::TryFrom<&str> for ProcessorTokenCreateRequestProcessor {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -26195,6 +27575,7 @@ impl ::std::convert::TryFrom<&str> for ProcessorTokenCreateRequestProcessor {
         value.parse()
     }
 }
+#[cfg(feature = "processors")]
 impl ::std::convert::TryFrom<::std::string::String>
 for ProcessorTokenCreateRequestProcessor {
     type Error = self::error::ConversionError;
@@ -26204,6 +27585,7 @@ for ProcessorTokenCreateRequestProcessor {
         value.parse()
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 ///ProcessorTokenCreateResponse defines the response schema for `/processor/token/create` and `/processor/apex/processor_token/create`
 #[derive(Clone)]
 pub struct ProcessorTokenCreateResponse {
@@ -26211,6 +27593,7 @@ pub struct ProcessorTokenCreateResponse {
     pub processor_token: ::std::string::String,
     pub request_id: RequestId,
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTokenCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26218,6 +27601,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTokenCreateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenCreateResponse {
     const NAME: &'static str = "ProcessorTokenCreateResponse";
     const FIELDS: &'static [&'static str] = &["processor_token", "request_id"];
@@ -26245,6 +27629,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenCreateResponse {
         })
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 impl ::serde::Serialize for ProcessorTokenCreateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26262,6 +27647,7 @@ impl ::serde::Serialize for ProcessorTokenCreateResponse {
         out.end()
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTokenCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26287,6 +27673,7 @@ impl ::schemars::JsonSchema for ProcessorTokenCreateResponse {
         )
     }
 }
+#[cfg(any(feature = "processor-partners", feature = "processors"))]
 impl ::std::fmt::Debug for ProcessorTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenCreateResponse")
@@ -26295,12 +27682,14 @@ impl ::std::fmt::Debug for ProcessorTokenCreateResponse {
             .finish()
     }
 }
+#[cfg(feature = "processors")]
 ///ProcessorTokenPermissionsGetRequest defines the request schema for `/processor/token/permissions/get`
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ProcessorTokenPermissionsGetRequest {
     pub processor_token: ProcessorToken,
 }
+#[cfg(feature = "processors")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTokenPermissionsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26308,6 +27697,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTokenPermissionsGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processors")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenPermissionsGetRequest {
     const NAME: &'static str = "ProcessorTokenPermissionsGetRequest";
     const FIELDS: &'static [&'static str] = &["processor_token"];
@@ -26332,6 +27722,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenPermissionsGetRequ
         })
     }
 }
+#[cfg(feature = "processors")]
 impl ::serde::Serialize for ProcessorTokenPermissionsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26348,6 +27739,7 @@ impl ::serde::Serialize for ProcessorTokenPermissionsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "processors")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26374,6 +27766,7 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetRequest {
         )
     }
 }
+#[cfg(feature = "processors")]
 impl ProcessorTokenPermissionsGetRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -26382,6 +27775,7 @@ impl ProcessorTokenPermissionsGetRequest {
         }
     }
 }
+#[cfg(feature = "processors")]
 impl ::std::fmt::Debug for ProcessorTokenPermissionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenPermissionsGetRequest")
@@ -26389,6 +27783,7 @@ impl ::std::fmt::Debug for ProcessorTokenPermissionsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "processors")]
 ///ProcessorTokenPermissionsGetResponse defines the response schema for `/processor/token/permissions/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorTokenPermissionsGetResponse {
@@ -26396,6 +27791,7 @@ pub struct ProcessorTokenPermissionsGetResponse {
     pub products: ::std::vec::Vec<Products>,
     pub request_id: RequestId,
 }
+#[cfg(feature = "processors")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTokenPermissionsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26403,6 +27799,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTokenPermissionsGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processors")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenPermissionsGetResponse {
     const NAME: &'static str = "ProcessorTokenPermissionsGetResponse";
     const FIELDS: &'static [&'static str] = &["products", "request_id"];
@@ -26430,6 +27827,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenPermissionsGetResp
         })
     }
 }
+#[cfg(feature = "processors")]
 impl ::serde::Serialize for ProcessorTokenPermissionsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26447,6 +27845,7 @@ impl ::serde::Serialize for ProcessorTokenPermissionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "processors")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26474,6 +27873,7 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetResponse {
         )
     }
 }
+#[cfg(feature = "processors")]
 ///ProcessorTokenPermissionsSetRequest defines the request schema for `/processor/token/permissions/set`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -26482,6 +27882,7 @@ pub struct ProcessorTokenPermissionsSetRequest {
     ///A list of products the processor token should have access to. An empty list will grant access to all products.
     pub products: ::std::vec::Vec<Products>,
 }
+#[cfg(feature = "processors")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTokenPermissionsSetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26489,6 +27890,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTokenPermissionsSetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processors")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenPermissionsSetRequest {
     const NAME: &'static str = "ProcessorTokenPermissionsSetRequest";
     const FIELDS: &'static [&'static str] = &["processor_token", "products"];
@@ -26516,6 +27918,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenPermissionsSetRequ
         })
     }
 }
+#[cfg(feature = "processors")]
 impl ::serde::Serialize for ProcessorTokenPermissionsSetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26533,6 +27936,7 @@ impl ::serde::Serialize for ProcessorTokenPermissionsSetRequest {
         out.end()
     }
 }
+#[cfg(feature = "processors")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTokenPermissionsSetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26566,6 +27970,7 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsSetRequest {
         )
     }
 }
+#[cfg(feature = "processors")]
 impl ProcessorTokenPermissionsSetRequest {
     /// A value with its required fields (`processor_token`, `products`); set optional fields with the methods named after them.
     pub fn new(
@@ -26578,6 +27983,7 @@ impl ProcessorTokenPermissionsSetRequest {
         }
     }
 }
+#[cfg(feature = "processors")]
 impl ::std::fmt::Debug for ProcessorTokenPermissionsSetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenPermissionsSetRequest")
@@ -26586,11 +27992,13 @@ impl ::std::fmt::Debug for ProcessorTokenPermissionsSetRequest {
             .finish()
     }
 }
+#[cfg(feature = "processors")]
 ///ProcessorTokenPermissionsSetResponse defines the response schema for `/processor/token/permissions/set`
 #[derive(Clone, Debug)]
 pub struct ProcessorTokenPermissionsSetResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "processors")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTokenPermissionsSetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26598,6 +28006,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTokenPermissionsSetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processors")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenPermissionsSetResponse {
     const NAME: &'static str = "ProcessorTokenPermissionsSetResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -26622,6 +28031,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenPermissionsSetResp
         })
     }
 }
+#[cfg(feature = "processors")]
 impl ::serde::Serialize for ProcessorTokenPermissionsSetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26638,6 +28048,7 @@ impl ::serde::Serialize for ProcessorTokenPermissionsSetResponse {
         out.end()
     }
 }
+#[cfg(feature = "processors")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTokenPermissionsSetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26658,6 +28069,7 @@ impl ::schemars::JsonSchema for ProcessorTokenPermissionsSetResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
 
 Fired when a processor updates the webhook URL for a processor token via `/processor/token/webhook/update`.*/
@@ -26674,6 +28086,7 @@ pub struct ProcessorTokenWebhookUpdate {
     ///`PROCESSOR_TOKEN`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTokenWebhookUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26681,6 +28094,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTokenWebhookUpdate {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenWebhookUpdate {
     const NAME: &'static str = "ProcessorTokenWebhookUpdate";
     const FIELDS: &'static [&'static str] = &[
@@ -26727,6 +28141,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenWebhookUpdate {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorTokenWebhookUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26748,6 +28163,7 @@ impl ::serde::Serialize for ProcessorTokenWebhookUpdate {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26807,6 +28223,7 @@ impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdate {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorTokenWebhookUpdateRequest defines the request schema for `/processor/token/webhook/update`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -26815,6 +28232,7 @@ pub struct ProcessorTokenWebhookUpdateRequest {
     ///The new webhook URL to associate with the processor token. To remove a webhook from a processor token, set to `null`.
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTokenWebhookUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26822,6 +28240,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTokenWebhookUpdateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenWebhookUpdateRequest {
     const NAME: &'static str = "ProcessorTokenWebhookUpdateRequest";
     const FIELDS: &'static [&'static str] = &["processor_token", "webhook"];
@@ -26849,6 +28268,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenWebhookUpdateReque
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorTokenWebhookUpdateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26866,6 +28286,7 @@ impl ::serde::Serialize for ProcessorTokenWebhookUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26899,6 +28320,7 @@ impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorTokenWebhookUpdateRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -26913,6 +28335,7 @@ impl ProcessorTokenWebhookUpdateRequest {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorTokenWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenWebhookUpdateRequest")
@@ -26921,11 +28344,13 @@ impl ::std::fmt::Debug for ProcessorTokenWebhookUpdateRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorTokenWebhookUpdateResponse defines the response schema for `/processor/token/webhook/update`
 #[derive(Clone, Debug)]
 pub struct ProcessorTokenWebhookUpdateResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTokenWebhookUpdateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26933,6 +28358,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTokenWebhookUpdateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenWebhookUpdateResponse {
     const NAME: &'static str = "ProcessorTokenWebhookUpdateResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -26957,6 +28383,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTokenWebhookUpdateRespo
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorTokenWebhookUpdateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26973,6 +28400,7 @@ impl ::serde::Serialize for ProcessorTokenWebhookUpdateResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -26993,6 +28421,7 @@ impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorTransactionsGetRequest defines the request schema for `/processor/transactions/get`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -27004,6 +28433,7 @@ pub struct ProcessorTransactionsGetRequest {
     ///The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.
     pub start_date: ::chrono::naive::NaiveDate,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27011,6 +28441,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsGetRequest {
     const NAME: &'static str = "ProcessorTransactionsGetRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -27049,6 +28480,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsGetRequest 
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorTransactionsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27068,6 +28500,7 @@ impl ::serde::Serialize for ProcessorTransactionsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTransactionsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27115,6 +28548,7 @@ impl ::schemars::JsonSchema for ProcessorTransactionsGetRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorTransactionsGetRequest {
     /// A value with its required fields (`end_date`, `processor_token`, `start_date`); set optional fields with the methods named after them.
     pub fn new(
@@ -27135,6 +28569,7 @@ impl ProcessorTransactionsGetRequest {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsGetRequest")
@@ -27145,6 +28580,7 @@ impl ::std::fmt::Debug for ProcessorTransactionsGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -27162,6 +28598,7 @@ pub struct ProcessorTransactionsGetRequestOptions {
     ///The number of transactions to skip. The default value is 0.
     pub offset: i64,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsGetRequestOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27169,6 +28606,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsGetRequestOptions {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsGetRequestOptions {
     const NAME: &'static str = "ProcessorTransactionsGetRequestOptions";
     const FIELDS: &'static [&'static str] = &[
@@ -27220,6 +28658,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsGetRequestO
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorTransactionsGetRequestOptions {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27250,6 +28689,7 @@ impl ::serde::Serialize for ProcessorTransactionsGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTransactionsGetRequestOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27311,6 +28751,7 @@ impl ::schemars::JsonSchema for ProcessorTransactionsGetRequestOptions {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorTransactionsGetRequestOptions {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -27354,6 +28795,7 @@ impl ProcessorTransactionsGetRequestOptions {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::default::Default for ProcessorTransactionsGetRequestOptions {
     fn default() -> Self {
         Self {
@@ -27366,6 +28808,7 @@ impl ::std::default::Default for ProcessorTransactionsGetRequestOptions {
         }
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorTransactionsGetResponse defines the response schema for `/processor/transactions/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorTransactionsGetResponse {
@@ -27376,6 +28819,7 @@ pub struct ProcessorTransactionsGetResponse {
     ///An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.
     pub transactions: ::std::vec::Vec<Transaction>,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27383,6 +28827,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsGetResponse {
     const NAME: &'static str = "ProcessorTransactionsGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -27421,6 +28866,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsGetResponse
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorTransactionsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27440,6 +28886,7 @@ impl ::serde::Serialize for ProcessorTransactionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTransactionsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27481,6 +28928,7 @@ impl ::schemars::JsonSchema for ProcessorTransactionsGetResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorTransactionsRecurringGetRequest defines the request schema for `/processor/transactions/recurring/get`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -27488,6 +28936,7 @@ pub struct ProcessorTransactionsRecurringGetRequest {
     pub options: ::std::option::Option<TransactionsRecurringGetRequestOptions>,
     pub processor_token: ProcessorToken,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRecurringGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27495,6 +28944,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRecurringGetRequest
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for ProcessorTransactionsRecurringGetRequest {
     const NAME: &'static str = "ProcessorTransactionsRecurringGetRequest";
@@ -27523,6 +28973,7 @@ for ProcessorTransactionsRecurringGetRequest {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorTransactionsRecurringGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27540,6 +28991,7 @@ impl ::serde::Serialize for ProcessorTransactionsRecurringGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27573,6 +29025,7 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorTransactionsRecurringGetRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -27587,6 +29040,7 @@ impl ProcessorTransactionsRecurringGetRequest {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorTransactionsRecurringGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsRecurringGetRequest")
@@ -27595,6 +29049,7 @@ impl ::std::fmt::Debug for ProcessorTransactionsRecurringGetRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorTransactionsRecurringGetResponse defines the response schema for `/processor/transactions/recurring/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorTransactionsRecurringGetResponse {
@@ -27609,6 +29064,7 @@ pub struct ProcessorTransactionsRecurringGetResponse {
     ///Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time transaction streams for the given account were updated on
     pub updated_datetime: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRecurringGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27616,6 +29072,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRecurringGetRespons
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for ProcessorTransactionsRecurringGetResponse {
     const NAME: &'static str = "ProcessorTransactionsRecurringGetResponse";
@@ -27659,6 +29116,7 @@ for ProcessorTransactionsRecurringGetResponse {
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorTransactionsRecurringGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27685,6 +29143,7 @@ impl ::serde::Serialize for ProcessorTransactionsRecurringGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27733,12 +29192,14 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetResponse {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorTransactionsRefreshRequest defines the request schema for `/processor/transactions/refresh`
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ProcessorTransactionsRefreshRequest {
     pub processor_token: ProcessorToken,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRefreshRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27746,6 +29207,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRefreshRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsRefreshRequest {
     const NAME: &'static str = "ProcessorTransactionsRefreshRequest";
     const FIELDS: &'static [&'static str] = &["processor_token"];
@@ -27770,6 +29232,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsRefreshRequ
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorTransactionsRefreshRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27786,6 +29249,7 @@ impl ::serde::Serialize for ProcessorTransactionsRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTransactionsRefreshRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27812,6 +29276,7 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRefreshRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorTransactionsRefreshRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -27820,6 +29285,7 @@ impl ProcessorTransactionsRefreshRequest {
         }
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorTransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsRefreshRequest")
@@ -27827,11 +29293,13 @@ impl ::std::fmt::Debug for ProcessorTransactionsRefreshRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorTransactionsRefreshResponse defines the response schema for `/processor/transactions/refresh`
 #[derive(Clone, Debug)]
 pub struct ProcessorTransactionsRefreshResponse {
     pub request_id: RequestId,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRefreshResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27839,6 +29307,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRefreshResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsRefreshResponse {
     const NAME: &'static str = "ProcessorTransactionsRefreshResponse";
     const FIELDS: &'static [&'static str] = &["request_id"];
@@ -27863,6 +29332,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsRefreshResp
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorTransactionsRefreshResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27879,6 +29349,7 @@ impl ::serde::Serialize for ProcessorTransactionsRefreshResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTransactionsRefreshResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -27899,6 +29370,7 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRefreshResponse {
         )
     }
 }
+#[cfg(feature = "transactions")]
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
 
 Fired when transaction(s) for an Item are deleted. The deleted transaction IDs are included in the webhook payload. Plaid will typically check for deleted transaction data several times a day.
@@ -27917,6 +29389,7 @@ pub struct ProcessorTransactionsRemovedWebhook {
     ///`TRANSACTIONS`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "transactions")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRemovedWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27924,6 +29397,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsRemovedWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transactions")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsRemovedWebhook {
     const NAME: &'static str = "ProcessorTransactionsRemovedWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -27970,6 +29444,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsRemovedWebh
         })
     }
 }
+#[cfg(feature = "transactions")]
 impl ::serde::Serialize for ProcessorTransactionsRemovedWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27991,6 +29466,7 @@ impl ::serde::Serialize for ProcessorTransactionsRemovedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "transactions")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTransactionsRemovedWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28052,6 +29528,7 @@ impl ::schemars::JsonSchema for ProcessorTransactionsRemovedWebhook {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorTransactionsSyncRequest defines the request schema for `/processor/transactions/sync`
 #[derive(Clone)]
 #[non_exhaustive]
@@ -28065,6 +29542,7 @@ Note: The upper-bound length of this cursor is 256 characters of base64.*/
     pub options: ::std::option::Option<TransactionsSyncRequestOptions>,
     pub processor_token: ProcessorToken,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsSyncRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28072,6 +29550,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsSyncRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsSyncRequest {
     const NAME: &'static str = "ProcessorTransactionsSyncRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -28110,6 +29589,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsSyncRequest
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorTransactionsSyncRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28132,6 +29612,7 @@ impl ::serde::Serialize for ProcessorTransactionsSyncRequest {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTransactionsSyncRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28179,6 +29660,7 @@ impl ::schemars::JsonSchema for ProcessorTransactionsSyncRequest {
         )
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ProcessorTransactionsSyncRequest {
     /// A value with its required fields (`processor_token`); set optional fields with the methods named after them.
     pub fn new(processor_token: impl ::std::convert::Into<ProcessorToken>) -> Self {
@@ -28205,6 +29687,7 @@ impl ProcessorTransactionsSyncRequest {
         self
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::std::fmt::Debug for ProcessorTransactionsSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsSyncRequest")
@@ -28215,6 +29698,7 @@ impl ::std::fmt::Debug for ProcessorTransactionsSyncRequest {
             .finish()
     }
 }
+#[cfg(feature = "processor-partners")]
 ///ProcessorTransactionsSyncResponse defines the response schema for `/processor/transactions/sync`
 #[derive(Clone, Debug)]
 pub struct ProcessorTransactionsSyncResponse {
@@ -28232,6 +29716,7 @@ pub struct ProcessorTransactionsSyncResponse {
     pub request_id: RequestId,
     pub transactions_update_status: ::std::option::Option<TransactionsUpdateStatus>,
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsSyncResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28239,6 +29724,7 @@ impl<'de> ::serde::Deserialize<'de> for ProcessorTransactionsSyncResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processor-partners")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsSyncResponse {
     const NAME: &'static str = "ProcessorTransactionsSyncResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -28293,6 +29779,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProcessorTransactionsSyncRespons
         })
     }
 }
+#[cfg(feature = "processor-partners")]
 impl ::serde::Serialize for ProcessorTransactionsSyncResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28323,6 +29810,7 @@ impl ::serde::Serialize for ProcessorTransactionsSyncResponse {
         out.end()
     }
 }
+#[cfg(feature = "processor-partners")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProcessorTransactionsSyncResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28603,6 +30091,7 @@ impl ::std::default::Default for ProductAccess {
         }
     }
 }
+#[cfg(feature = "auth")]
 ///Fired when an `ACCESS_NOT_GRANTED` error is hit for Auth. The error can be resolved by putting the user through update mode with `auth` in the `products` array, as well as through the limited beta for update mode Authentication product validations.
 #[derive(Clone, Debug)]
 pub struct ProductPermissionsRequiredAuthWebhook {
@@ -28613,6 +30102,7 @@ pub struct ProductPermissionsRequiredAuthWebhook {
     ///`AUTH`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "auth")]
 impl<'de> ::serde::Deserialize<'de> for ProductPermissionsRequiredAuthWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28620,6 +30110,7 @@ impl<'de> ::serde::Deserialize<'de> for ProductPermissionsRequiredAuthWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "auth")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProductPermissionsRequiredAuthWebhook {
     const NAME: &'static str = "ProductPermissionsRequiredAuthWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -28658,6 +30149,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProductPermissionsRequiredAuthWe
         })
     }
 }
+#[cfg(feature = "auth")]
 impl ::serde::Serialize for ProductPermissionsRequiredAuthWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28677,6 +30169,7 @@ impl ::serde::Serialize for ProductPermissionsRequiredAuthWebhook {
         out.end()
     }
 }
+#[cfg(feature = "auth")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProductPermissionsRequiredAuthWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -28718,6 +30211,7 @@ impl ::schemars::JsonSchema for ProductPermissionsRequiredAuthWebhook {
         )
     }
 }
+#[cfg(feature = "identity")]
 ///Fired when an `ACCESS_NOT_GRANTED` error is hit for Identity. The error can be resolved by putting the user through update mode with `identity` in the `products` array, as well as through the limited beta for update mode Identity product validations.
 #[derive(Clone, Debug)]
 pub struct ProductPermissionsRequiredIdentityWebhook {
@@ -28728,6 +30222,7 @@ pub struct ProductPermissionsRequiredIdentityWebhook {
     ///`IDENTITY`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "identity")]
 impl<'de> ::serde::Deserialize<'de> for ProductPermissionsRequiredIdentityWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28735,6 +30230,7 @@ impl<'de> ::serde::Deserialize<'de> for ProductPermissionsRequiredIdentityWebhoo
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "identity")]
 impl<'de> crate::struct_serde::FromMap<'de>
 for ProductPermissionsRequiredIdentityWebhook {
     const NAME: &'static str = "ProductPermissionsRequiredIdentityWebhook";
@@ -28774,6 +30270,7 @@ for ProductPermissionsRequiredIdentityWebhook {
         })
     }
 }
+#[cfg(feature = "identity")]
 impl ::serde::Serialize for ProductPermissionsRequiredIdentityWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28793,6 +30290,7 @@ impl ::serde::Serialize for ProductPermissionsRequiredIdentityWebhook {
         out.end()
     }
 }
+#[cfg(feature = "identity")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProductPermissionsRequiredIdentityWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29526,12 +31024,14 @@ impl ::std::convert::TryFrom<::std::string::String> for ProductsTerminateReasonC
         value.parse()
     }
 }
+#[cfg(feature = "profile")]
 ///ProfileNetworkStatusGetRequest defines the request schema for `/profile/network_status/get`
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ProfileNetworkStatusGetRequest {
     pub user: NetworkStatusGetUser,
 }
+#[cfg(feature = "profile")]
 impl<'de> ::serde::Deserialize<'de> for ProfileNetworkStatusGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29539,6 +31039,7 @@ impl<'de> ::serde::Deserialize<'de> for ProfileNetworkStatusGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "profile")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProfileNetworkStatusGetRequest {
     const NAME: &'static str = "ProfileNetworkStatusGetRequest";
     const FIELDS: &'static [&'static str] = &["user"];
@@ -29563,6 +31064,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProfileNetworkStatusGetRequest {
         })
     }
 }
+#[cfg(feature = "profile")]
 impl ::serde::Serialize for ProfileNetworkStatusGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29579,6 +31081,7 @@ impl ::serde::Serialize for ProfileNetworkStatusGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "profile")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProfileNetworkStatusGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29599,18 +31102,21 @@ impl ::schemars::JsonSchema for ProfileNetworkStatusGetRequest {
         )
     }
 }
+#[cfg(feature = "profile")]
 impl ProfileNetworkStatusGetRequest {
     /// A value with its required fields (`user`); set optional fields with the methods named after them.
     pub fn new(user: NetworkStatusGetUser) -> Self {
         Self { user }
     }
 }
+#[cfg(feature = "profile")]
 ///ProfileNetworkStatusGetResponse defines the response schema for `/profile/network_status/get`
 #[derive(Clone, Debug)]
 pub struct ProfileNetworkStatusGetResponse {
     pub network_status: NetworkStatusGetResponseNetworkStatus,
     pub request_id: RequestId,
 }
+#[cfg(feature = "profile")]
 impl<'de> ::serde::Deserialize<'de> for ProfileNetworkStatusGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29618,6 +31124,7 @@ impl<'de> ::serde::Deserialize<'de> for ProfileNetworkStatusGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "profile")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProfileNetworkStatusGetResponse {
     const NAME: &'static str = "ProfileNetworkStatusGetResponse";
     const FIELDS: &'static [&'static str] = &["network_status", "request_id"];
@@ -29645,6 +31152,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProfileNetworkStatusGetResponse 
         })
     }
 }
+#[cfg(feature = "profile")]
 impl ::serde::Serialize for ProfileNetworkStatusGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29662,6 +31170,7 @@ impl ::serde::Serialize for ProfileNetworkStatusGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "profile")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProfileNetworkStatusGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29689,10 +31198,12 @@ impl ::schemars::JsonSchema for ProfileNetworkStatusGetResponse {
         )
     }
 }
+#[cfg(feature = "monitor")]
 ///Archived programs are read-only and cannot screen new customers nor participate in ongoing monitoring.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ProgramArchived(pub bool);
+#[cfg(feature = "monitor")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProgramArchived {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29711,40 +31222,47 @@ impl ::schemars::JsonSchema for ProgramArchived {
         )
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::ops::Deref for ProgramArchived {
     type Target = bool;
     fn deref(&self) -> &bool {
         &self.0
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::convert::From<bool> for ProgramArchived {
     fn from(value: bool) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::fmt::Display for ProgramArchived {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::str::FromStr for ProgramArchived {
     type Err = <bool as ::std::str::FromStr>::Err;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.parse()?))
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::convert::TryFrom<&str> for ProgramArchived {
     type Error = <bool as ::std::str::FromStr>::Err;
     fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
         value.parse()
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::convert::TryFrom<String> for ProgramArchived {
     type Error = <bool as ::std::str::FromStr>::Err;
     fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
         value.parse()
     }
 }
+#[cfg(feature = "monitor")]
 /**The valid name matching sensitivity configurations for a screening program. Note that while certain matching techniques may be more prevalent on less strict settings, all matching algorithms are enabled for every sensitivity.
 
 `coarse` - See more potential matches. This sensitivity will see more broad phonetic matches across alphabets that make missing a potential hit very unlikely. This setting is noisier and will require more manual review.
@@ -29763,6 +31281,7 @@ pub enum ProgramNameSensitivity {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "monitor")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProgramNameSensitivity {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29778,6 +31297,7 @@ impl ::schemars::JsonSchema for ProgramNameSensitivity {
         )
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::fmt::Display for ProgramNameSensitivity {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -29789,6 +31309,7 @@ impl ::std::fmt::Display for ProgramNameSensitivity {
         }
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::str::FromStr for ProgramNameSensitivity {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -29803,6 +31324,7 @@ impl ::std::str::FromStr for ProgramNameSensitivity {
         }
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::convert::TryFrom<&str> for ProgramNameSensitivity {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -29811,6 +31333,7 @@ impl ::std::convert::TryFrom<&str> for ProgramNameSensitivity {
         value.parse()
     }
 }
+#[cfg(feature = "monitor")]
 impl ::std::convert::TryFrom<::std::string::String> for ProgramNameSensitivity {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -29819,10 +31342,12 @@ impl ::std::convert::TryFrom<::std::string::String> for ProgramNameSensitivity {
         value.parse()
     }
 }
+#[cfg(feature = "full")]
 ///`ProjectedIncomeSummaryFieldNumber`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ProjectedIncomeSummaryFieldNumber(pub IncomeSummaryFieldNumber);
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProjectedIncomeSummaryFieldNumber {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29843,18 +31368,21 @@ impl ::schemars::JsonSchema for ProjectedIncomeSummaryFieldNumber {
         )
     }
 }
+#[cfg(feature = "full")]
 impl ::std::ops::Deref for ProjectedIncomeSummaryFieldNumber {
     type Target = IncomeSummaryFieldNumber;
     fn deref(&self) -> &IncomeSummaryFieldNumber {
         &self.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<IncomeSummaryFieldNumber>
 for ProjectedIncomeSummaryFieldNumber {
     fn from(value: IncomeSummaryFieldNumber) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "full")]
 ///The customer's Plaid Protect API Token. The `protect_api_token` is required and may be provided either in the `PROTECT-API-TOKEN` header or as part of a request body.
 #[derive(
     ::serde::Deserialize,
@@ -29868,6 +31396,7 @@ for ProjectedIncomeSummaryFieldNumber {
 )]
 #[serde(transparent)]
 pub struct ProtectApiToken(::std::string::String);
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectApiToken {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29886,11 +31415,13 @@ impl ::schemars::JsonSchema for ProtectApiToken {
         )
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<&str> for ProtectApiToken {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "full")]
 impl ProtectApiToken {
     /// The credential itself. `Debug` and `Display` print `[redacted]`; this is the
     /// one way to read the value, so every place that does is easy to find.
@@ -29898,38 +31429,45 @@ impl ProtectApiToken {
         &self.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::fmt::Debug for ProtectApiToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ProtectApiToken([redacted])")
     }
 }
+#[cfg(feature = "full")]
 impl ::std::fmt::Display for ProtectApiToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(crate::redact::REDACTED)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<ProtectApiToken> for ::std::string::String {
     fn from(value: ProtectApiToken) -> Self {
         value.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<::std::string::String> for ProtectApiToken {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::str::FromStr for ProtectApiToken {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "protect")]
 ///This event type represents a user visiting the client application.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ProtectAppVisitEvent(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectAppVisitEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -29950,18 +31488,21 @@ impl ::schemars::JsonSchema for ProtectAppVisitEvent {
         )
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::ops::Deref for ProtectAppVisitEvent {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.0
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::convert::From<ProtectAppVisitEvent>
 for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
     fn from(value: ProtectAppVisitEvent) -> Self {
         value.0
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
 for ProtectAppVisitEvent {
     fn from(
@@ -29970,6 +31511,7 @@ for ProtectAppVisitEvent {
         Self(value)
     }
 }
+#[cfg(feature = "protect")]
 ///Bank account information associated with the incident.
 #[derive(Clone, Debug, Default)]
 pub struct ProtectBankAccount {
@@ -29980,6 +31522,7 @@ pub struct ProtectBankAccount {
     ///Routing number of the bank account. Must be present if `account_number` is present.
     pub routing_number: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectBankAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29987,6 +31530,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectBankAccount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectBankAccount {
     const NAME: &'static str = "ProtectBankAccount";
     const FIELDS: &'static [&'static str] = &[
@@ -30021,6 +31565,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectBankAccount {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectBankAccount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30043,6 +31588,7 @@ impl ::serde::Serialize for ProtectBankAccount {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectBankAccount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30079,6 +31625,7 @@ impl ::schemars::JsonSchema for ProtectBankAccount {
         o.finish("Bank account information associated with the incident.")
     }
 }
+#[cfg(feature = "full")]
 ///The initial data collected by the Protect SDK when a Protect client session is started.
 #[derive(
     ::serde::Deserialize,
@@ -30093,6 +31640,7 @@ impl ::schemars::JsonSchema for ProtectBankAccount {
 )]
 #[serde(transparent)]
 pub struct ProtectClientSessionStartData(pub ::std::string::String);
+#[cfg(feature = "full")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectClientSessionStartData {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30113,38 +31661,45 @@ impl ::schemars::JsonSchema for ProtectClientSessionStartData {
         )
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<&str> for ProtectClientSessionStartData {
     fn from(value: &str) -> Self {
         Self(value.to_string())
     }
 }
+#[cfg(feature = "full")]
 impl ::std::ops::Deref for ProtectClientSessionStartData {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<ProtectClientSessionStartData> for ::std::string::String {
     fn from(value: ProtectClientSessionStartData) -> Self {
         value.0
     }
 }
+#[cfg(feature = "full")]
 impl ::std::convert::From<::std::string::String> for ProtectClientSessionStartData {
     fn from(value: ::std::string::String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::fmt::Display for ProtectClientSessionStartData {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "full")]
 impl ::std::str::FromStr for ProtectClientSessionStartData {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
     }
 }
+#[cfg(feature = "protect")]
 ///Request object for /protect/compute
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -30154,6 +31709,7 @@ pub struct ProtectComputeRequest {
     pub model_inputs: ::std::option::Option<ProtectModelInputs>,
     pub user: ProtectUser,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectComputeRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30161,6 +31717,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectComputeRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectComputeRequest {
     const NAME: &'static str = "ProtectComputeRequest";
     const FIELDS: &'static [&'static str] = &["model", "model_inputs", "user"];
@@ -30191,6 +31748,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectComputeRequest {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectComputeRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30209,6 +31767,7 @@ impl ::serde::Serialize for ProtectComputeRequest {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectComputeRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30239,6 +31798,7 @@ impl ::schemars::JsonSchema for ProtectComputeRequest {
         o.finish("Request object for /protect/compute")
     }
 }
+#[cfg(feature = "protect")]
 impl ProtectComputeRequest {
     /// A value with its required fields (`model`, `user`); set optional fields with the methods named after them.
     pub fn new(
@@ -30257,6 +31817,7 @@ impl ProtectComputeRequest {
         self
     }
 }
+#[cfg(feature = "protect")]
 ///Response object for /protect/compute
 #[derive(Clone, Debug)]
 pub struct ProtectComputeResponse {
@@ -30268,6 +31829,7 @@ pub struct ProtectComputeResponse {
     pub score: ::std::option::Option<i64>,
     pub subscores: ::std::option::Option<ProtectComputeSubscores>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectComputeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30275,6 +31837,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectComputeResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectComputeResponse {
     const NAME: &'static str = "ProtectComputeResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -30317,6 +31880,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectComputeResponse {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectComputeResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30342,6 +31906,7 @@ impl ::serde::Serialize for ProtectComputeResponse {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectComputeResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30386,6 +31951,7 @@ impl ::schemars::JsonSchema for ProtectComputeResponse {
         o.finish("Response object for /protect/compute")
     }
 }
+#[cfg(feature = "protect")]
 ///Per-bucket subscores returned alongside the overall Trust Index score. For cash-advance models, each key maps to an amount-bucket subscore (0-100); higher values indicate lower fraud risk. Only buckets that were scored are included in the response.
 #[derive(Clone, Debug, Default)]
 pub struct ProtectComputeSubscores {
@@ -30404,6 +31970,7 @@ pub struct ProtectComputeSubscores {
     ///Subscore for cash advance amounts in the range $50-$100.
     pub cash_advance_bucket_50_100: ::std::option::Option<i64>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectComputeSubscores {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30411,6 +31978,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectComputeSubscores {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectComputeSubscores {
     const NAME: &'static str = "ProtectComputeSubscores";
     const FIELDS: &'static [&'static str] = &[
@@ -30461,6 +32029,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectComputeSubscores {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectComputeSubscores {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30519,6 +32088,7 @@ impl ::serde::Serialize for ProtectComputeSubscores {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectComputeSubscores {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30585,6 +32155,7 @@ impl ::schemars::JsonSchema for ProtectComputeSubscores {
         )
     }
 }
+#[cfg(feature = "protect")]
 ///Event data for Protect events.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -30597,6 +32168,7 @@ pub struct ProtectEvent {
     pub user_sign_in: ::std::option::Option<ProtectUserSignInEvent>,
     pub user_sign_up: ::std::option::Option<ProtectUserSignUpEvent>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30604,6 +32176,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectEvent {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectEvent {
     const NAME: &'static str = "ProtectEvent";
     const FIELDS: &'static [&'static str] = &[
@@ -30646,6 +32219,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectEvent {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30671,6 +32245,7 @@ impl ::serde::Serialize for ProtectEvent {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30721,6 +32296,7 @@ impl ::schemars::JsonSchema for ProtectEvent {
         o.finish("Event data for Protect events.")
     }
 }
+#[cfg(feature = "protect")]
 impl ProtectEvent {
     /// A value with its required fields (`timestamp`); set optional fields with the methods named after them.
     pub fn new(timestamp: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
@@ -30753,6 +32329,7 @@ impl ProtectEvent {
         self
     }
 }
+#[cfg(feature = "protect")]
 ///Request object for /protect/event/get
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -30760,6 +32337,7 @@ pub struct ProtectEventGetRequest {
     ///The event ID to retrieve information for.
     pub event_id: ::std::string::String,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectEventGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30767,6 +32345,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectEventGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventGetRequest {
     const NAME: &'static str = "ProtectEventGetRequest";
     const FIELDS: &'static [&'static str] = &["event_id"];
@@ -30791,6 +32370,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventGetRequest {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectEventGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30807,6 +32387,7 @@ impl ::serde::Serialize for ProtectEventGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectEventGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30829,12 +32410,14 @@ impl ::schemars::JsonSchema for ProtectEventGetRequest {
         o.finish("Request object for /protect/event/get")
     }
 }
+#[cfg(feature = "protect")]
 impl ProtectEventGetRequest {
     /// A value with its required fields (`event_id`); set optional fields with the methods named after them.
     pub fn new(event_id: impl ::std::convert::Into<::std::string::String>) -> Self {
         Self { event_id: event_id.into() }
     }
 }
+#[cfg(feature = "protect")]
 ///Response object for /protect/event/get
 #[derive(Clone, Debug)]
 pub struct ProtectEventGetResponse {
@@ -30846,6 +32429,7 @@ pub struct ProtectEventGetResponse {
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
     pub trust_index: ::std::option::Option<TrustIndex>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectEventGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30853,6 +32437,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectEventGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventGetResponse {
     const NAME: &'static str = "ProtectEventGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -30895,6 +32480,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventGetResponse {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectEventGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30918,6 +32504,7 @@ impl ::serde::Serialize for ProtectEventGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectEventGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -30962,6 +32549,7 @@ impl ::schemars::JsonSchema for ProtectEventGetResponse {
         o.finish("Response object for /protect/event/get")
     }
 }
+#[cfg(feature = "protect")]
 ///Request object for /protect/event/send
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -30974,6 +32562,7 @@ pub struct ProtectEventSendRequest {
     ///Timestamp of the event. Might be the current moment or a time in the past. In [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `"2017-09-14T14:42:19.350Z"`
     pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectEventSendRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30981,6 +32570,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectEventSendRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventSendRequest {
     const NAME: &'static str = "ProtectEventSendRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -31019,6 +32609,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventSendRequest {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectEventSendRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31042,6 +32633,7 @@ impl ::serde::Serialize for ProtectEventSendRequest {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectEventSendRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -31085,6 +32677,7 @@ impl ::schemars::JsonSchema for ProtectEventSendRequest {
         o.finish("Request object for /protect/event/send")
     }
 }
+#[cfg(feature = "protect")]
 impl ProtectEventSendRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -31119,6 +32712,7 @@ impl ProtectEventSendRequest {
         self
     }
 }
+#[cfg(feature = "protect")]
 ///Response object for /protect/event/send
 #[derive(Clone, Debug)]
 pub struct ProtectEventSendResponse {
@@ -31128,6 +32722,7 @@ pub struct ProtectEventSendResponse {
     pub request_id: RequestId,
     pub trust_index: ::std::option::Option<TrustIndex>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectEventSendResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31135,6 +32730,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectEventSendResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventSendResponse {
     const NAME: &'static str = "ProtectEventSendResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -31173,6 +32769,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectEventSendResponse {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectEventSendResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31195,6 +32792,7 @@ impl ::serde::Serialize for ProtectEventSendResponse {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectEventSendResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -31232,6 +32830,7 @@ impl ::schemars::JsonSchema for ProtectEventSendResponse {
         o.finish("Response object for /protect/event/send")
     }
 }
+#[cfg(feature = "protect")]
 ///The monetary amount associated with the incident.
 #[derive(Clone, Debug)]
 pub struct ProtectIncidentAmount {
@@ -31240,6 +32839,7 @@ pub struct ProtectIncidentAmount {
     ///The monetary value of the incident amount.
     pub value: f64,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectIncidentAmount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31247,6 +32847,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectIncidentAmount {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectIncidentAmount {
     const NAME: &'static str = "ProtectIncidentAmount";
     const FIELDS: &'static [&'static str] = &["iso_currency_code", "value"];
@@ -31275,6 +32876,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectIncidentAmount {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectIncidentAmount {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31292,6 +32894,7 @@ impl ::serde::Serialize for ProtectIncidentAmount {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectIncidentAmount {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -31321,6 +32924,7 @@ impl ::schemars::JsonSchema for ProtectIncidentAmount {
         o.finish("The monetary amount associated with the incident.")
     }
 }
+#[cfg(feature = "protect")]
 ///Details about the incident event.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -31341,6 +32945,7 @@ pub struct ProtectIncidentEvent {
     ///The timestamp when the incident occurred, in ISO 8601 format (e.g., '2020-07-24T03:26:02Z').
     pub time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectIncidentEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31348,6 +32953,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectIncidentEvent {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectIncidentEvent {
     const NAME: &'static str = "ProtectIncidentEvent";
     const FIELDS: &'static [&'static str] = &[
@@ -31402,6 +33008,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectIncidentEvent {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectIncidentEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31438,6 +33045,7 @@ impl ::serde::Serialize for ProtectIncidentEvent {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectIncidentEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -31509,6 +33117,7 @@ impl ::schemars::JsonSchema for ProtectIncidentEvent {
         o.finish("Details about the incident event.")
     }
 }
+#[cfg(feature = "protect")]
 impl ProtectIncidentEvent {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -31564,6 +33173,7 @@ impl ProtectIncidentEvent {
         self
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::fmt::Debug for ProtectIncidentEvent {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectIncidentEvent")
@@ -31578,6 +33188,7 @@ impl ::std::fmt::Debug for ProtectIncidentEvent {
             .finish()
     }
 }
+#[cfg(feature = "protect")]
 ///Details about the incident event.
 #[derive(Clone, Debug, Default)]
 pub struct ProtectIncidentEventResponse {
@@ -31597,6 +33208,7 @@ pub struct ProtectIncidentEventResponse {
     ///The timestamp when the incident occurred, in ISO 8601 format (e.g., '2020-07-24T03:26:02Z').
     pub time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectIncidentEventResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31604,6 +33216,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectIncidentEventResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectIncidentEventResponse {
     const NAME: &'static str = "ProtectIncidentEventResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -31658,6 +33271,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectIncidentEventResponse {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectIncidentEventResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31694,6 +33308,7 @@ impl ::serde::Serialize for ProtectIncidentEventResponse {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectIncidentEventResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -31765,6 +33380,7 @@ impl ::schemars::JsonSchema for ProtectIncidentEventResponse {
         o.finish("Details about the incident event.")
     }
 }
+#[cfg(feature = "protect")]
 ///Inputs for link session Trust Index models.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -31774,6 +33390,7 @@ pub struct ProtectLinkModelInputs {
     ///Controls whether transaction extraction must be complete before scoring. If `false` (default), returns a score whether or not transaction extraction is complete, as long as the link session is finished; if data has been extracted it will still be included in the score computation. If `true`, returns HTTP 400 with `error_type` = `INVALID_REQUEST` and `error_code` = `FAILED_PRECONDITION` if extraction is still in progress; once data is ready a score will be returned normally.
     pub require_extracted_data: ::std::option::Option<bool>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectLinkModelInputs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31781,6 +33398,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectLinkModelInputs {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectLinkModelInputs {
     const NAME: &'static str = "ProtectLinkModelInputs";
     const FIELDS: &'static [&'static str] = &[
@@ -31811,6 +33429,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectLinkModelInputs {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectLinkModelInputs {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31834,6 +33453,7 @@ impl ::serde::Serialize for ProtectLinkModelInputs {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectLinkModelInputs {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -31863,6 +33483,7 @@ impl ::schemars::JsonSchema for ProtectLinkModelInputs {
         o.finish("Inputs for link session Trust Index models.")
     }
 }
+#[cfg(feature = "protect")]
 impl ProtectLinkModelInputs {
     /// A value with its required fields (`link_session_id`); set optional fields with the methods named after them.
     pub fn new(
@@ -31879,6 +33500,7 @@ impl ProtectLinkModelInputs {
         self
     }
 }
+#[cfg(feature = "protect")]
 ///Inputs required by certain Trust Index models. The `link` field is required for link-session models. Other model families (including cash-advance) are identified by `user` alone and do not use this object.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -31886,6 +33508,7 @@ pub struct ProtectModelInputs {
     pub link: ::std::option::Option<ProtectLinkModelInputs>,
     pub sdk: ::std::option::Option<ProtectSdkModelInputs>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectModelInputs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31893,6 +33516,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectModelInputs {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectModelInputs {
     const NAME: &'static str = "ProtectModelInputs";
     const FIELDS: &'static [&'static str] = &["link", "sdk"];
@@ -31920,6 +33544,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectModelInputs {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectModelInputs {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31940,6 +33565,7 @@ impl ::serde::Serialize for ProtectModelInputs {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectModelInputs {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -31971,6 +33597,7 @@ impl ::schemars::JsonSchema for ProtectModelInputs {
         )
     }
 }
+#[cfg(feature = "protect")]
 impl ProtectModelInputs {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -31990,6 +33617,7 @@ impl ProtectModelInputs {
         self
     }
 }
+#[cfg(feature = "protect")]
 ///A Protect report associated with a user. Contains details about documented incidents, which may include fraud, investigation outcomes, or other risk events.
 #[derive(Clone, Debug)]
 pub struct ProtectReport {
@@ -32007,6 +33635,7 @@ pub struct ProtectReport {
     pub report_source: ProtectReportSource,
     pub report_type: ProtectReportType,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectReport {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32014,6 +33643,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectReport {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectReport {
     const NAME: &'static str = "ProtectReport";
     const FIELDS: &'static [&'static str] = &[
@@ -32072,6 +33702,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectReport {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectReport {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32096,6 +33727,7 @@ impl ::serde::Serialize for ProtectReport {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectReport {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32176,6 +33808,7 @@ impl ::schemars::JsonSchema for ProtectReport {
         )
     }
 }
+#[cfg(feature = "protect")]
 /**The confidence level of the incident report.
 `CONFIRMED` indicates the incident has been verified and definitively occurred.
 
@@ -32187,6 +33820,7 @@ pub enum ProtectReportConfidence {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectReportConfidence {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32202,6 +33836,7 @@ impl ::schemars::JsonSchema for ProtectReportConfidence {
         )
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::fmt::Display for ProtectReportConfidence {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -32211,6 +33846,7 @@ impl ::std::fmt::Display for ProtectReportConfidence {
         }
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::str::FromStr for ProtectReportConfidence {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -32223,6 +33859,7 @@ impl ::std::str::FromStr for ProtectReportConfidence {
         }
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::convert::TryFrom<&str> for ProtectReportConfidence {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -32231,6 +33868,7 @@ impl ::std::convert::TryFrom<&str> for ProtectReportConfidence {
         value.parse()
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::convert::TryFrom<::std::string::String> for ProtectReportConfidence {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -32239,6 +33877,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ProtectReportConfidence 
         value.parse()
     }
 }
+#[cfg(feature = "protect")]
 /**Request object for `/protect/report/create`.
 Must provide either `user_id` or at least one of the following identifiers in `incident_event`: `link_session_id`, `idv_session_id`, `protect_event_id`, or `signal_client_transaction_id`.*/
 #[derive(Clone, Debug)]
@@ -32256,6 +33895,7 @@ pub struct ProtectReportCreateRequest {
     ///The Plaid User ID associated with the report.
     pub user_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectReportCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32263,6 +33903,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectReportCreateRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectReportCreateRequest {
     const NAME: &'static str = "ProtectReportCreateRequest";
     const FIELDS: &'static [&'static str] = &[
@@ -32317,6 +33958,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectReportCreateRequest {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectReportCreateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32346,6 +33988,7 @@ impl ::serde::Serialize for ProtectReportCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectReportCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32419,6 +34062,7 @@ impl ::schemars::JsonSchema for ProtectReportCreateRequest {
         )
     }
 }
+#[cfg(feature = "protect")]
 impl ProtectReportCreateRequest {
     /// A value with its required fields (`report_confidence`, `report_source`, `report_type`); set optional fields with the methods named after them.
     pub fn new(
@@ -32463,6 +34107,7 @@ impl ProtectReportCreateRequest {
         self
     }
 }
+#[cfg(feature = "protect")]
 ///Response object for /protect/report/create
 #[derive(Clone, Debug)]
 pub struct ProtectReportCreateResponse {
@@ -32470,6 +34115,7 @@ pub struct ProtectReportCreateResponse {
     pub report_id: ::std::string::String,
     pub request_id: RequestId,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectReportCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32477,6 +34123,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectReportCreateResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectReportCreateResponse {
     const NAME: &'static str = "ProtectReportCreateResponse";
     const FIELDS: &'static [&'static str] = &["report_id", "request_id"];
@@ -32504,6 +34151,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectReportCreateResponse {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectReportCreateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32521,6 +34169,7 @@ impl ::serde::Serialize for ProtectReportCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectReportCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32544,6 +34193,7 @@ impl ::schemars::JsonSchema for ProtectReportCreateResponse {
         o.finish("Response object for /protect/report/create")
     }
 }
+#[cfg(feature = "protect")]
 /**The source that identified or reported the incident.
 
 `INTERNAL_REVIEW` - Incident was identified through internal fraud investigations or review processes.
@@ -32571,6 +34221,7 @@ pub enum ProtectReportSource {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectReportSource {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32594,6 +34245,7 @@ impl ::schemars::JsonSchema for ProtectReportSource {
         )
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::fmt::Display for ProtectReportSource {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -32608,6 +34260,7 @@ impl ::std::fmt::Display for ProtectReportSource {
         }
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::str::FromStr for ProtectReportSource {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -32625,6 +34278,7 @@ impl ::std::str::FromStr for ProtectReportSource {
         }
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::convert::TryFrom<&str> for ProtectReportSource {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -32633,6 +34287,7 @@ impl ::std::convert::TryFrom<&str> for ProtectReportSource {
         value.parse()
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::convert::TryFrom<::std::string::String> for ProtectReportSource {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -32641,6 +34296,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ProtectReportSource {
         value.parse()
     }
 }
+#[cfg(feature = "protect")]
 /**The type of incident being reported.
 
 `USER_ACCOUNT_TAKEOVER` - Indicates that a legitimate user's account was accessed or controlled by an unauthorized party.
@@ -32704,6 +34360,7 @@ pub enum ProtectReportType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectReportType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32739,6 +34396,7 @@ impl ::schemars::JsonSchema for ProtectReportType {
         )
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::fmt::Display for ProtectReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -32765,6 +34423,7 @@ impl ::std::fmt::Display for ProtectReportType {
         }
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::str::FromStr for ProtectReportType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -32794,6 +34453,7 @@ impl ::std::str::FromStr for ProtectReportType {
         }
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::convert::TryFrom<&str> for ProtectReportType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -32802,6 +34462,7 @@ impl ::std::convert::TryFrom<&str> for ProtectReportType {
         value.parse()
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::convert::TryFrom<::std::string::String> for ProtectReportType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -32810,6 +34471,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ProtectReportType {
         value.parse()
     }
 }
+#[cfg(feature = "protect")]
 ///Inputs for Protect SDK Trust Index models.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -32817,6 +34479,7 @@ pub struct ProtectSdkModelInputs {
     ///A unique identifier for the Protect SDK session, used to compute a Trust Index score and fraud attributes.
     pub sdk_session_id: ::std::string::String,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectSdkModelInputs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32824,6 +34487,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectSdkModelInputs {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectSdkModelInputs {
     const NAME: &'static str = "ProtectSdkModelInputs";
     const FIELDS: &'static [&'static str] = &["sdk_session_id"];
@@ -32848,6 +34512,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectSdkModelInputs {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectSdkModelInputs {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32864,6 +34529,7 @@ impl ::serde::Serialize for ProtectSdkModelInputs {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectSdkModelInputs {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32886,6 +34552,7 @@ impl ::schemars::JsonSchema for ProtectSdkModelInputs {
         o.finish("Inputs for Protect SDK Trust Index models.")
     }
 }
+#[cfg(feature = "protect")]
 impl ProtectSdkModelInputs {
     /// A value with its required fields (`sdk_session_id`); set optional fields with the methods named after them.
     pub fn new(
@@ -32896,6 +34563,7 @@ impl ProtectSdkModelInputs {
         }
     }
 }
+#[cfg(feature = "protect")]
 ///Represents an end user for `/protect/compute` requests.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -32905,6 +34573,7 @@ pub struct ProtectUser {
     ///The Plaid User ID returned from a previous call to `/user/create`. This or `client_user_id` can be provided, not both.
     pub user_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32912,6 +34581,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectUser {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectUser {
     const NAME: &'static str = "ProtectUser";
     const FIELDS: &'static [&'static str] = &["client_user_id", "user_id"];
@@ -32939,6 +34609,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectUser {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectUser {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32959,6 +34630,7 @@ impl ::serde::Serialize for ProtectUser {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectUser {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -32988,6 +34660,7 @@ impl ::schemars::JsonSchema for ProtectUser {
         o.finish("Represents an end user for `/protect/compute` requests.")
     }
 }
+#[cfg(feature = "protect")]
 impl ProtectUser {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -33007,6 +34680,7 @@ impl ProtectUser {
         self
     }
 }
+#[cfg(feature = "protect")]
 ///Fired when there has been a new user event. The webhook payload contains limited information about the event. For full event details, call [`/protect/event/get`](https://plaid.com/docs/api/products/protect/#protecteventget).
 #[derive(Clone, Debug)]
 pub struct ProtectUserEventWebhook {
@@ -33028,6 +34702,7 @@ pub struct ProtectUserEventWebhook {
     ///`"PROTECT"`
     pub webhook_type: ::std::string::String,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectUserEventWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33035,6 +34710,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectUserEventWebhook {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectUserEventWebhook {
     const NAME: &'static str = "ProtectUserEventWebhook";
     const FIELDS: &'static [&'static str] = &[
@@ -33093,6 +34769,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectUserEventWebhook {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectUserEventWebhook {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33120,6 +34797,7 @@ impl ::serde::Serialize for ProtectUserEventWebhook {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectUserEventWebhook {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33200,6 +34878,7 @@ impl ::schemars::JsonSchema for ProtectUserEventWebhook {
         )
     }
 }
+#[cfg(feature = "protect")]
 ///Request object for /protect/user/insights/get
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -33209,6 +34888,7 @@ pub struct ProtectUserInsightsGetRequest {
     ///The Plaid User ID. Either `user_id` or `client_user_id` must be provided.
     pub user_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectUserInsightsGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33216,6 +34896,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectUserInsightsGetRequest {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectUserInsightsGetRequest {
     const NAME: &'static str = "ProtectUserInsightsGetRequest";
     const FIELDS: &'static [&'static str] = &["client_user_id", "user_id"];
@@ -33243,6 +34924,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectUserInsightsGetRequest {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectUserInsightsGetRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33263,6 +34945,7 @@ impl ::serde::Serialize for ProtectUserInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectUserInsightsGetRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33294,6 +34977,7 @@ impl ::schemars::JsonSchema for ProtectUserInsightsGetRequest {
         o.finish("Request object for /protect/user/insights/get")
     }
 }
+#[cfg(feature = "protect")]
 impl ProtectUserInsightsGetRequest {
     /// A value with every field unset (or at its default); set fields with the methods named after them.
     pub fn new() -> Self {
@@ -33313,6 +34997,7 @@ impl ProtectUserInsightsGetRequest {
         self
     }
 }
+#[cfg(feature = "protect")]
 ///Response object for /protect/user/insights/get
 #[derive(Clone, Debug)]
 pub struct ProtectUserInsightsGetResponse {
@@ -33323,6 +35008,7 @@ pub struct ProtectUserInsightsGetResponse {
     ///The Plaid User ID. If a `client_user_id` was provided in the request instead of a `user_id`, a new `user_id` will be generated if one doesn't already exist for that `client_user_id`.
     pub user_id: ::std::string::String,
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectUserInsightsGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33330,6 +35016,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectUserInsightsGetResponse {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProtectUserInsightsGetResponse {
     const NAME: &'static str = "ProtectUserInsightsGetResponse";
     const FIELDS: &'static [&'static str] = &[
@@ -33368,6 +35055,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProtectUserInsightsGetResponse {
         })
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectUserInsightsGetResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33387,6 +35075,7 @@ impl ::serde::Serialize for ProtectUserInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectUserInsightsGetResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33426,12 +35115,14 @@ impl ::schemars::JsonSchema for ProtectUserInsightsGetResponse {
         o.finish("Response object for /protect/user/insights/get")
     }
 }
+#[cfg(feature = "protect")]
 ///This event type represents a user signing in to the application.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ProtectUserSignInEvent(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectUserSignInEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33452,18 +35143,21 @@ impl ::schemars::JsonSchema for ProtectUserSignInEvent {
         )
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::ops::Deref for ProtectUserSignInEvent {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.0
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::convert::From<ProtectUserSignInEvent>
 for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
     fn from(value: ProtectUserSignInEvent) -> Self {
         value.0
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
 for ProtectUserSignInEvent {
     fn from(
@@ -33472,12 +35166,14 @@ for ProtectUserSignInEvent {
         Self(value)
     }
 }
+#[cfg(feature = "protect")]
 ///This event type represents a user signing up for the application.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ProtectUserSignUpEvent(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "protect")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectUserSignUpEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33498,18 +35194,21 @@ impl ::schemars::JsonSchema for ProtectUserSignUpEvent {
         )
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::ops::Deref for ProtectUserSignUpEvent {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.0
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::convert::From<ProtectUserSignUpEvent>
 for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
     fn from(value: ProtectUserSignUpEvent) -> Self {
         value.0
     }
 }
+#[cfg(feature = "protect")]
 impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
 for ProtectUserSignUpEvent {
     fn from(
@@ -33518,6 +35217,7 @@ for ProtectUserSignUpEvent {
         Self(value)
     }
 }
+#[cfg(feature = "business-verification")]
 ///Detailed address information for a business from data provider
 #[derive(Clone, Debug)]
 pub struct ProviderBusinessAddress {
@@ -33530,6 +35230,7 @@ pub struct ProviderBusinessAddress {
     pub street: ::std::option::Option<StreetNullable>,
     pub street2: ::std::option::Option<Street2>,
 }
+#[cfg(feature = "business-verification")]
 impl<'de> ::serde::Deserialize<'de> for ProviderBusinessAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33537,6 +35238,7 @@ impl<'de> ::serde::Deserialize<'de> for ProviderBusinessAddress {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "business-verification")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProviderBusinessAddress {
     const NAME: &'static str = "ProviderBusinessAddress";
     const FIELDS: &'static [&'static str] = &[
@@ -33587,6 +35289,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProviderBusinessAddress {
         })
     }
 }
+#[cfg(feature = "business-verification")]
 impl ::serde::Serialize for ProviderBusinessAddress {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33609,6 +35312,7 @@ impl ::serde::Serialize for ProviderBusinessAddress {
         out.end()
     }
 }
+#[cfg(feature = "business-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProviderBusinessAddress {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33661,6 +35365,7 @@ impl ::schemars::JsonSchema for ProviderBusinessAddress {
         o.finish("Detailed address information for a business from data provider")
     }
 }
+#[cfg(feature = "business-verification")]
 ///Name associated with a business
 #[derive(Clone, Debug)]
 pub struct ProviderBusinessName {
@@ -33668,6 +35373,7 @@ pub struct ProviderBusinessName {
     pub is_primary: bool,
     pub name: ::std::option::Option<BusinessNameNullable>,
 }
+#[cfg(feature = "business-verification")]
 impl<'de> ::serde::Deserialize<'de> for ProviderBusinessName {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33675,6 +35381,7 @@ impl<'de> ::serde::Deserialize<'de> for ProviderBusinessName {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(feature = "business-verification")]
 impl<'de> crate::struct_serde::FromMap<'de> for ProviderBusinessName {
     const NAME: &'static str = "ProviderBusinessName";
     const FIELDS: &'static [&'static str] = &["is_primary", "name"];
@@ -33702,6 +35409,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for ProviderBusinessName {
         })
     }
 }
+#[cfg(feature = "business-verification")]
 impl ::serde::Serialize for ProviderBusinessName {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33719,6 +35427,7 @@ impl ::serde::Serialize for ProviderBusinessName {
         out.end()
     }
 }
+#[cfg(feature = "business-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProviderBusinessName {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33748,6 +35457,7 @@ impl ::schemars::JsonSchema for ProviderBusinessName {
         o.finish("Name associated with a business")
     }
 }
+#[cfg(feature = "identity-verification")]
 /**An enum indicating whether a network proxy is present and if so what type it is.
 
 `none_detected` indicates the user is not on a detectable proxy network.
@@ -33769,6 +35479,7 @@ pub enum ProxyType {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "identity-verification")]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProxyType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33784,6 +35495,7 @@ impl ::schemars::JsonSchema for ProxyType {
         )
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::fmt::Display for ProxyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -33796,6 +35508,7 @@ impl ::std::fmt::Display for ProxyType {
         }
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::str::FromStr for ProxyType {
     type Err = self::error::ConversionError;
     fn from_str(
@@ -33811,6 +35524,7 @@ impl ::std::str::FromStr for ProxyType {
         }
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::TryFrom<&str> for ProxyType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -33819,6 +35533,7 @@ impl ::std::convert::TryFrom<&str> for ProxyType {
         value.parse()
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::std::convert::TryFrom<::std::string::String> for ProxyType {
     type Error = self::error::ConversionError;
     fn try_from(
@@ -33827,6 +35542,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ProxyType {
         value.parse()
     }
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 ///Information about the student's eligibility in the Public Service Loan Forgiveness program. This is only returned if the institution is FedLoan (`ins_116527`). Since FedLoan no longer services student loans, this field is no longer returned.
 #[derive(Clone, Debug)]
 pub struct PslfStatus {
@@ -33837,6 +35553,7 @@ pub struct PslfStatus {
     ///The number of qualifying payments remaining.
     pub payments_remaining: ::std::option::Option<i64>,
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 impl<'de> ::serde::Deserialize<'de> for PslfStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33844,6 +35561,7 @@ impl<'de> ::serde::Deserialize<'de> for PslfStatus {
         crate::struct_serde::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 impl<'de> crate::struct_serde::FromMap<'de> for PslfStatus {
     const NAME: &'static str = "PslfStatus";
     const FIELDS: &'static [&'static str] = &[
@@ -33878,6 +35596,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for PslfStatus {
         })
     }
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 impl ::serde::Serialize for PslfStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33896,6 +35615,7 @@ impl ::serde::Serialize for PslfStatus {
         out.end()
     }
 }
+#[cfg(any(feature = "liabilities", feature = "processor-partners"))]
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PslfStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -33940,6 +35660,7 @@ for ProductsTerminateReasonCode {
         value.0
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerCraUseCase {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33948,6 +35669,7 @@ impl ::serde::Serialize for PartnerEndCustomerCraUseCase {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerCraUseCase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33955,6 +35677,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerCraUseCase {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerFlowdownStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33963,6 +35686,7 @@ impl ::serde::Serialize for PartnerEndCustomerFlowdownStatus {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerFlowdownStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33970,6 +35694,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerFlowdownStatus {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerOAuthInstitutionApplicationStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33978,6 +35703,7 @@ impl ::serde::Serialize for PartnerEndCustomerOAuthInstitutionApplicationStatus 
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de>
 for PartnerEndCustomerOAuthInstitutionApplicationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -33986,6 +35712,7 @@ for PartnerEndCustomerOAuthInstitutionApplicationStatus {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerOAuthStatusUpdatedValues {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33994,6 +35721,7 @@ impl ::serde::Serialize for PartnerEndCustomerOAuthStatusUpdatedValues {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerOAuthStatusUpdatedValues {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34001,6 +35729,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerOAuthStatusUpdatedValu
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerQuestionnaireStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34009,6 +35738,7 @@ impl ::serde::Serialize for PartnerEndCustomerQuestionnaireStatus {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerQuestionnaireStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34016,6 +35746,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerQuestionnaireStatus {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerRequirementDue {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34024,6 +35755,7 @@ impl ::serde::Serialize for PartnerEndCustomerRequirementDue {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerRequirementDue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34031,6 +35763,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerRequirementDue {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "partner")]
 impl ::serde::Serialize for PartnerEndCustomerStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34039,6 +35772,7 @@ impl ::serde::Serialize for PartnerEndCustomerStatus {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "partner")]
 impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34046,6 +35780,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerStatus {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PartyRoleType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34054,6 +35789,7 @@ impl ::serde::Serialize for PartyRoleType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PartyRoleType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34061,6 +35797,7 @@ impl<'de> ::serde::Deserialize<'de> for PartyRoleType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "full")]
 impl ::serde::Serialize for PayFrequencyValue {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34069,6 +35806,7 @@ impl ::serde::Serialize for PayFrequencyValue {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "full")]
 impl<'de> ::serde::Deserialize<'de> for PayFrequencyValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34076,6 +35814,7 @@ impl<'de> ::serde::Deserialize<'de> for PayFrequencyValue {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PayPeriodDetailsPayFrequency {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34084,6 +35823,7 @@ impl ::serde::Serialize for PayPeriodDetailsPayFrequency {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PayPeriodDetailsPayFrequency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34091,6 +35831,7 @@ impl<'de> ::serde::Deserialize<'de> for PayPeriodDetailsPayFrequency {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentAmountCurrency {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34099,6 +35840,7 @@ impl ::serde::Serialize for PaymentAmountCurrency {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentAmountCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34106,6 +35848,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentAmountCurrency {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "enrich", feature = "transactions"))]
 impl ::serde::Serialize for PaymentChannel {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34114,6 +35857,7 @@ impl ::serde::Serialize for PaymentChannel {
         serializer.collect_str(self)
     }
 }
+#[cfg(any(feature = "enrich", feature = "transactions"))]
 impl<'de> ::serde::Deserialize<'de> for PaymentChannel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34121,6 +35865,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentChannel {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentConsentPeriodicAlignment {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34129,6 +35874,7 @@ impl ::serde::Serialize for PaymentConsentPeriodicAlignment {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentConsentPeriodicAlignment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34136,6 +35882,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentConsentPeriodicAlignment {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentConsentPeriodicInterval {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34144,6 +35891,7 @@ impl ::serde::Serialize for PaymentConsentPeriodicInterval {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentConsentPeriodicInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34151,6 +35899,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentConsentPeriodicInterval {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentProcessingMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34159,6 +35908,7 @@ impl ::serde::Serialize for PaymentInitiationConsentProcessingMode {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentProcessingMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34166,6 +35916,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentProcessingMode {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentScope {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34174,6 +35925,7 @@ impl ::serde::Serialize for PaymentInitiationConsentScope {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentScope {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34181,6 +35933,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentScope {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34189,6 +35942,7 @@ impl ::serde::Serialize for PaymentInitiationConsentStatus {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34196,6 +35950,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentStatus {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationConsentType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34204,6 +35959,7 @@ impl ::serde::Serialize for PaymentInitiationConsentType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34211,6 +35967,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationPaymentCreateStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34219,6 +35976,7 @@ impl ::serde::Serialize for PaymentInitiationPaymentCreateStatus {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentCreateStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34226,6 +35984,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentCreateStatus {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentInitiationPaymentStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34234,6 +35993,7 @@ impl ::serde::Serialize for PaymentInitiationPaymentStatus {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34241,6 +36001,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentStatus {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "transfer")]
 impl ::serde::Serialize for PaymentProfileStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34249,6 +36010,7 @@ impl ::serde::Serialize for PaymentProfileStatus {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "transfer")]
 impl<'de> ::serde::Deserialize<'de> for PaymentProfileStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34271,6 +36033,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentScheduleInterval {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl ::serde::Serialize for PaymentScheme {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34279,6 +36042,7 @@ impl ::serde::Serialize for PaymentScheme {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "payment-initiation")]
 impl<'de> ::serde::Deserialize<'de> for PaymentScheme {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34286,6 +36050,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentScheme {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "income")]
 impl ::serde::Serialize for PaystubPayFrequency {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34294,6 +36059,7 @@ impl ::serde::Serialize for PaystubPayFrequency {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "income")]
 impl<'de> ::serde::Deserialize<'de> for PaystubPayFrequency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34316,6 +36082,14 @@ impl<'de> ::serde::Deserialize<'de> for PendingDisconnectWebhookReason {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(
+    any(
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl ::serde::Serialize for PersonalFinanceCategoryVersion {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34324,6 +36098,14 @@ impl ::serde::Serialize for PersonalFinanceCategoryVersion {
         serializer.collect_str(self)
     }
 }
+#[cfg(
+    any(
+        feature = "check",
+        feature = "enrich",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for PersonalFinanceCategoryVersion {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34331,6 +36113,16 @@ impl<'de> ::serde::Deserialize<'de> for PersonalFinanceCategoryVersion {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "identity",
+        feature = "income",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl ::serde::Serialize for PhoneNumberType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34339,6 +36131,16 @@ impl ::serde::Serialize for PhoneNumberType {
         serializer.collect_str(self)
     }
 }
+#[cfg(
+    any(
+        feature = "assets",
+        feature = "check",
+        feature = "identity",
+        feature = "income",
+        feature = "processor-partners",
+        feature = "transactions"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for PhoneNumberType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34346,6 +36148,7 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "monitor")]
 impl ::serde::Serialize for PhoneType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34354,6 +36157,7 @@ impl ::serde::Serialize for PhoneType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "monitor")]
 impl<'de> ::serde::Deserialize<'de> for PhoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34361,6 +36165,7 @@ impl<'de> ::serde::Deserialize<'de> for PhoneType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::serde::Serialize for PhysicalDocumentCategory {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34369,6 +36174,7 @@ impl ::serde::Serialize for PhysicalDocumentCategory {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentCategory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34406,6 +36212,7 @@ impl<'de> ::serde::Deserialize<'de> for PlaidLendScoreVersion {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::serde::Serialize for PoBoxStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34414,6 +36221,7 @@ impl ::serde::Serialize for PoBoxStatus {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl<'de> ::serde::Deserialize<'de> for PoBoxStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34496,6 +36304,7 @@ impl<'de> ::serde::Deserialize<'de> for PrismInsightsVersion {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "processors")]
 impl ::serde::Serialize for ProcessorTokenCreateRequestProcessor {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34504,6 +36313,7 @@ impl ::serde::Serialize for ProcessorTokenCreateRequestProcessor {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "processors")]
 impl<'de> ::serde::Deserialize<'de> for ProcessorTokenCreateRequestProcessor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34571,6 +36381,7 @@ impl<'de> ::serde::Deserialize<'de> for ProductsTerminateReasonCode {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "monitor")]
 impl ::serde::Serialize for ProgramNameSensitivity {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34579,6 +36390,7 @@ impl ::serde::Serialize for ProgramNameSensitivity {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "monitor")]
 impl<'de> ::serde::Deserialize<'de> for ProgramNameSensitivity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34586,6 +36398,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramNameSensitivity {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectReportConfidence {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34594,6 +36407,7 @@ impl ::serde::Serialize for ProtectReportConfidence {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectReportConfidence {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34601,6 +36415,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectReportConfidence {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectReportSource {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34609,6 +36424,7 @@ impl ::serde::Serialize for ProtectReportSource {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectReportSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34616,6 +36432,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectReportSource {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "protect")]
 impl ::serde::Serialize for ProtectReportType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34624,6 +36441,7 @@ impl ::serde::Serialize for ProtectReportType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "protect")]
 impl<'de> ::serde::Deserialize<'de> for ProtectReportType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34631,6 +36449,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectReportType {
         crate::open_enum::deserialize(deserializer)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl ::serde::Serialize for ProxyType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34639,6 +36458,7 @@ impl ::serde::Serialize for ProxyType {
         serializer.collect_str(self)
     }
 }
+#[cfg(feature = "identity-verification")]
 impl<'de> ::serde::Deserialize<'de> for ProxyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
