@@ -73,10 +73,17 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| root.join("plaid-client"));
     let dir = crate_dir.join(GENERATED_DIR);
+    // What the features write outside `src/generated`: the workspace's manifests and README, or
+    // a scratch crate's own manifest.
+    let outside = if opts.out.is_some() {
+        crate_dir.as_path()
+    } else {
+        root
+    };
     if opts.check {
         let code = files::check(&dir, &files, &input.version)?;
         let stale = features.as_ref().map_or(Ok(Vec::new()), |f| {
-            features::sync_outside(root, opts.out.is_some(), f, true)
+            features::sync_outside(outside, opts.out.is_some(), f, true)
         })?;
         for path in &stale {
             eprintln!("{path}: its generated features differ; run `cargo xtask generate`");
@@ -92,12 +99,7 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
     }
     files::write(&dir, &files)?;
     if let Some(f) = &features {
-        let target = if opts.out.is_some() {
-            crate_dir.as_path()
-        } else {
-            root
-        };
-        for path in features::sync_outside(target, opts.out.is_some(), f, false)? {
+        for path in features::sync_outside(outside, opts.out.is_some(), f, false)? {
             println!("wrote the generated features of {path}");
         }
     }

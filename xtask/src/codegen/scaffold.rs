@@ -48,9 +48,13 @@ pub fn scaffold(root: &Path, dir: &Path, style: &progenitor::InterfaceStyle) -> 
 fn manifest(root: &Path) -> anyhow::Result<String> {
     let workspace: toml::Table =
         toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml"))?)?;
-    let manifest: toml::Table = toml::from_str(&std::fs::read_to_string(
-        root.join("plaid-client").join("Cargo.toml"),
-    )?)?;
+    let client_manifest = std::fs::read_to_string(root.join("plaid-client").join("Cargo.toml"))?;
+    let mut manifest: toml::Table = toml::from_str(&client_manifest)?;
+    // The product features are the scratch spec's own: `generate` writes its block after this.
+    let generated = super::features::manifest::generated_names(&client_manifest);
+    if let Some(features) = manifest.get_mut("features").and_then(|f| f.as_table_mut()) {
+        features.retain(|name, _| !generated.iter().any(|g| g == name));
+    }
     let ws_deps = workspace
         .get("workspace")
         .and_then(|w| w.get("dependencies"))

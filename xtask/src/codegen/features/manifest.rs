@@ -70,6 +70,20 @@ pub fn splice(text: &str, block: &str) -> anyhow::Result<String> {
     }
 }
 
+/// The feature names the generated block of `text` declares (a manifest's product features and
+/// `full`), so a copy of the manifest can leave them to its own block.
+pub fn generated_names(text: &str) -> Vec<String> {
+    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
+        return Vec::new();
+    };
+    text.get(begin..end)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once(" = ").map(|(name, _)| name.trim().to_string()))
+        .collect()
+}
+
 /// Write (or, with `check`, compare) the block of each manifest in `manifests` under `root`.
 /// Returns the manifests that differ (with `check`) or were rewritten.
 pub fn sync(
@@ -97,6 +111,15 @@ pub fn sync(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_names_are_read_off_the_block() {
+        let text = format!(
+            "[features]\nmock = []\n{BEGIN}\nfull = [\"a\"]\n# 1 operation\na = []\n{END}\n"
+        );
+        assert_eq!(generated_names(&text), ["full", "a"]);
+        assert!(generated_names("[features]\nmock = []\n").is_empty());
+    }
 
     #[test]
     fn splice_replaces_only_the_block() {
