@@ -290,6 +290,21 @@ pub fn reach(doc: &Value, v: &Value, seen: &mut BTreeSet<String>) {
     }
 }
 
+/// The literal value of a `webhook_type`/`webhook_code` property: a one-value enum or, more
+/// often in Plaid's spec, a description that is just the value in backticks.
+pub fn webhook_literal(prop: &Value) -> Option<String> {
+    if let Some([Value::String(v)]) = prop
+        .get("enum")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        return Some(v.clone());
+    }
+    let d = prop.get("description")?.as_str()?.trim();
+    let inner = d.strip_prefix('`')?.strip_suffix('`')?.trim_matches('"');
+    is_screaming_snake(inner).then(|| inner.to_string())
+}
+
 /// Whether a component schema is a webhook body: it has both a `webhook_type` and a
 /// `webhook_code` property (how Plaid's spec describes each webhook; the webhooks table reads
 /// their literals).

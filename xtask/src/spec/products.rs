@@ -108,6 +108,76 @@ pub fn classify(doc: &Value, webhook_types: &BTreeSet<String>) -> Products {
     products
 }
 
+/// The feature that enables every product (and the types nothing reaches).
+pub const FULL: &str = "full";
+
+/// Where each operation and component schema belongs, as `spec diff` and the changelog name it.
+#[derive(Debug, Default)]
+pub struct Places {
+    /// `METHOD /path` → its feature, or `core`.
+    pub operations: BTreeMap<String, String>,
+    /// Schema name → the features (or `core`, or `full` for what nothing reaches).
+    pub schemas: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// Read off the spec alone: an operation's feature (or `core`); a schema's, the features of the
+/// operations whose request or responses reach it and of the webhooks that do (by their
+/// `webhook_type`); a schema nothing reaches belongs to `full`. The generator's gates come from
+/// the same placement, over the generated types' graph instead of `$ref`s.
+pub fn places(doc: &Value) -> Places {
+    let components = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    let webhooks: Vec<(&String, String)> = components
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| lookup::is_webhook_schema(s))
+        .filter_map(|(name, s)| {
+            let t = lookup::webhook_literal(s.pointer("/properties/webhook_type")?)?;
+            Some((name, t))
+        })
+        .collect();
+    let types = webhooks.iter().map(|(_, t)| t.clone()).collect();
+    let products = classify(doc, &types);
+    let label = |f: &Option<String>| f.clone().unwrap_or_else(|| "core".to_string());
+    let mut places = Places::default();
+    let place = |places: &mut Places, root: &Value, feature: String| {
+        let mut seen = BTreeSet::new();
+        lookup::reach(doc, root, &mut seen);
+        for name in seen {
+            places
+                .schemas
+                .entry(name)
+                .or_default()
+                .insert(feature.clone());
+        }
+    };
+    for op in lookup::operations(doc) {
+        let key = (op.method.to_ascii_uppercase(), op.path.to_string());
+        let feature = label(products.operations.get(&key).unwrap_or(&None));
+        for part in ["requestBody", "responses"] {
+            if let Some(v) = op.op.get(part) {
+                place(&mut places, v, feature.clone());
+            }
+        }
+        places
+            .operations
+            .insert(format!("{} {}", key.0, key.1), feature);
+    }
+    for (name, t) in &webhooks {
+        let feature = label(products.webhook_types.get(t).unwrap_or(&None));
+        let reference = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
+        place(&mut places, &reference, feature);
+    }
+    for name in components.into_iter().flatten().map(|(n, _)| n) {
+        places
+            .schemas
+            .entry(name.clone())
+            .or_insert_with(|| BTreeSet::from([FULL.to_string()]));
+    }
+    places
+}
+
 /// Rules 1 and 2: the product or area of the operation's reference page, if it has one.
 fn docs_rule(op: &Value) -> Option<(&'static str, Option<String>)> {
     let url = op.pointer("/externalDocs/url")?.as_str()?;
@@ -265,5 +335,39 @@ mod tests {
         assert_eq!(p.counts["docs-product"], 2);
         assert_eq!(p.counts["docs-area"], 2);
         assert_eq!(p.counts["path"], 5);
+    }
+
+    #[test]
+    fn schemas_belong_to_the_products_that_reach_them() {
+        let body = |name: &str| json!({ "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{name}") } } } });
+        let doc = json!({
+            "paths": {
+                "/transactions/sync": { "post": {
+                    "externalDocs": { "url": "/api/products/transactions/#transactionssync" },
+                    "requestBody": body("SyncRequest"),
+                    "responses": { "200": body("SyncResponse") } } },
+                "/transfer/get": { "post": {
+                    "externalDocs": { "url": "/api/products/transfer/#transferget" },
+                    "responses": { "200": body("TransferResponse") } } },
+            },
+            "components": { "schemas": {
+                "SyncRequest": { "type": "object" },
+                "SyncResponse": { "properties": { "t": { "$ref": "#/components/schemas/Shared" } } },
+                "TransferResponse": { "properties": { "t": { "$ref": "#/components/schemas/Shared" } } },
+                "Shared": { "type": "object" },
+                "TransferHook": { "properties": {
+                    "webhook_type": { "enum": ["TRANSFER"] }, "webhook_code": { "enum": ["X"] },
+                    "h": { "$ref": "#/components/schemas/HookPart" } } },
+                "HookPart": { "type": "object" },
+                "Orphan": { "type": "object" },
+            } },
+        });
+        let p = places(&doc);
+        let of = |n: &str| p.schemas[n].iter().cloned().collect::<Vec<_>>().join(",");
+        assert_eq!(p.operations["POST /transactions/sync"], "transactions");
+        assert_eq!(of("SyncRequest"), "transactions");
+        assert_eq!(of("Shared"), "transactions,transfer");
+        assert_eq!(of("HookPart"), "transfer");
+        assert_eq!(of("Orphan"), FULL);
     }
 }

@@ -112,7 +112,7 @@ pub fn section(
         .collect();
     let mut out = format!(
         "### Plaid spec {} (plaid/plaid-openapi commit `{}`), from {}\n\n\
-         {}. Versions: {}.\n",
+         {}; {}. Versions: {}.\n",
         pin.version,
         if pin.commit.is_empty() {
             "unknown"
@@ -121,6 +121,7 @@ pub fn section(
         },
         release.spec.version,
         report.summary(),
+        report.products_summary(),
         moved.join(", ")
     );
     type Belongs = fn(&Change) -> bool;
@@ -137,7 +138,10 @@ pub fn section(
         }
         out.push_str(&format!("\n#### {title}\n\n"));
         for c in items {
-            out.push_str(&format!("- {}: `{}`: {}\n", c.kind, c.location, c.detail));
+            out.push_str(&format!(
+                "- {}: `{}` ({}): {}\n",
+                c.kind, c.location, c.products, c.detail
+            ));
         }
     }
     out

@@ -43,6 +43,9 @@ pub struct Change {
     pub detail: String,
     /// Where the schema is used: `request`, `response`, `request+response` or `unused`.
     pub used_in: String,
+    /// The product features it belongs to (`core`, a product, several, or `full`), comma
+    /// separated: of the old spec for what was removed, of the new one otherwise.
+    pub products: String,
 }
 
 /// The whole report.
@@ -80,21 +83,34 @@ impl Report {
         )
     }
 
+    /// One line: how many changes each product has (a change of a shared type counts for each).
+    pub fn products_summary(&self) -> String {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for c in &self.changes {
+            for p in c.products.split(", ") {
+                *counts.entry(p).or_default() += 1;
+            }
+        }
+        let parts: Vec<String> = counts.iter().map(|(p, n)| format!("{p} {n}")).collect();
+        format!("changes by product: {}", parts.join(", "))
+    }
+
     /// Markdown for a pull-request description.
     pub fn markdown(&self) -> String {
         let mut out = format!(
-            "# Plaid API changes: {} → {}\n\n**{}**\n",
+            "# Plaid API changes: {} → {}\n\n**{}**\n\n{}\n",
             self.old_version,
             self.new_version,
-            self.summary()
+            self.summary(),
+            self.products_summary()
         );
         let breaking: Vec<&Change> = self.changes.iter().filter(|c| c.breaking).collect();
         if !breaking.is_empty() {
-            out.push_str("\n## Breaking changes\n\n| change | where | used in | detail |\n|---|---|---|---|\n");
+            out.push_str("\n## Breaking changes\n\n| change | where | products | used in | detail |\n|---|---|---|---|---|\n");
             for c in &breaking {
                 out.push_str(&format!(
-                    "| {} | `{}` | {} | {} |\n",
-                    c.kind, c.location, c.used_in, c.detail
+                    "| {} | `{}` | {} | {} | {} |\n",
+                    c.kind, c.location, c.products, c.used_in, c.detail
                 ));
             }
         }
@@ -117,8 +133,8 @@ impl Report {
             for c in items {
                 let mark = if c.breaking { " **(breaking)**" } else { "" };
                 out.push_str(&format!(
-                    "- {}: `{}`: {}{mark}\n",
-                    c.kind, c.location, c.detail
+                    "- {}: `{}` ({}): {}{mark}\n",
+                    c.kind, c.location, c.products, c.detail
                 ));
             }
         }
@@ -165,6 +181,7 @@ pub fn diff(old: Value, new: Value, evidence: &repair::Evidence) -> Report {
 fn compare((old_version, new_version): (String, String), old: &Value, new: &Value) -> Report {
     let mut changes = operation_changes(old, new);
     changes.extend(schema_changes(old, new));
+    name_products(&mut changes, old, new);
     changes.sort_by(|x, y| (x.kind, &x.location).cmp(&(y.kind, &y.location)));
     Report {
         old_version,
@@ -262,6 +279,28 @@ fn change(
         location,
         detail,
         used_in: used_in.to_string(),
+        products: String::new(),
+    }
+}
+
+/// Name each change's products (`spec::products::places`): an operation by `METHOD /path`, a
+/// schema, field or enum value by its schema's name (the location up to the first `.`).
+fn name_products(changes: &mut [Change], old: &Value, new: &Value) {
+    let (old, new) = (spec::products::places(old), spec::products::places(new));
+    for c in changes.iter_mut() {
+        let gone = matches!(c.kind, "operation-removed" | "schema-removed");
+        let places = if gone { &old } else { &new };
+        let found = if c.kind.starts_with("operation") {
+            let key = c.location.split(" (").next().unwrap_or_default();
+            places.operations.get(key).cloned()
+        } else {
+            let schema = c.location.split('.').next().unwrap_or_default();
+            places
+                .schemas
+                .get(schema)
+                .map(|s| s.iter().cloned().collect::<Vec<_>>().join(", "))
+        };
+        c.products = found.unwrap_or_else(|| "-".into());
     }
 }
 

@@ -32,8 +32,7 @@ use super::tables::operations::{marker_name, OperationInfo};
 use super::tables::webhooks::Webhook;
 use crate::spec::products::{classify, Products};
 
-/// The feature that compiles everything, the orphans included (the default).
-pub const FULL: &str = "full";
+pub use crate::spec::products::FULL;
 
 /// What one feature (or the core) brings.
 #[derive(Debug, Default, Clone)]

@@ -24,19 +24,7 @@ pub struct Webhook {
     pub properties: Vec<String>,
 }
 
-/// The literal value of a `webhook_type`/`webhook_code` property.
-fn literal(prop: &Value) -> Option<String> {
-    if let Some([Value::String(v)]) = prop
-        .get("enum")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-    {
-        return Some(v.clone());
-    }
-    let d = prop.get("description")?.as_str()?.trim();
-    let inner = d.strip_prefix('`')?.strip_suffix('`')?.trim_matches('"');
-    crate::spec::lookup::is_screaming_snake(inner).then(|| inner.to_string())
-}
+use crate::spec::lookup::webhook_literal as literal;
 
 fn normalized(name: &str) -> String {
     name.chars()
