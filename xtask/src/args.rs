@@ -150,8 +150,13 @@ pub struct BuildTimesArgs {
     #[arg(long, value_name = "F", conflicts_with = "also_features")]
     pub features: Option<String>,
     /// Measure the defaults, then with these features too.
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "F", conflicts_with = "products")]
     pub also_features: Option<String>,
+    /// Measure what the product features save, side by side: plaid-client with `full`,
+    /// `transactions` and `transactions,auth,transfer`; the ext on `transactions`; an
+    /// application making the quickstart's calls with its products and with `full`.
+    #[arg(long, conflicts_with_all = ["features", "package", "manifest_path"])]
+    pub products: bool,
     /// Write the figures between the build-times markers of README.md.
     #[arg(long)]
     pub write_readme: bool,
@@ -181,6 +186,7 @@ mod tests {
             "spec diff a.yml b.yml --format json --out r.json",
             "spec diff --format md a.yml b.yml",
             "build-times --also-features mock --write-readme",
+            "build-times --products --profile dev --write-readme",
             "docs-examples --docs d --out o --error-codes e",
             "normalize --spec s --out o",
             "rules",
@@ -198,6 +204,7 @@ mod tests {
             "generate --style fancy",
             "spec diff a.yml",
             "build-times --features a --also-features b",
+            "build-times --products --features a",
             "generate --chek",
             "frobnicate",
         ] {

@@ -102,6 +102,7 @@ fn build_times(root: &Path, a: BuildTimesArgs) -> anyhow::Result<ExitCode> {
         manifest: a.manifest_path.unwrap_or_else(|| root.join("Cargo.toml")),
         package: a.package,
         variants: check::build_times::variants(a.features, a.also_features)?,
+        products: a.products,
         write_readme: a.write_readme,
     };
     check::build_times::run(root, &options)?;

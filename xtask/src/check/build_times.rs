@@ -1,4 +1,4 @@
-//! `cargo xtask build-times [--profile dev|release|both] [--manifest-path PATH] [--package NAME] [--features F | --also-features F] [--write-readme]`
+//! `cargo xtask build-times [--profile dev|release|both] [--manifest-path PATH] [--package NAME] [--features F | --also-features F | --products] [--write-readme]`
 //!
 //! Measures a clean build of the generated client crate alone: its dependencies are built
 //! first (not counted), then the crate is cleaned and rebuilt under GNU `time -v`, which gives
@@ -8,6 +8,14 @@
 //! `--also-features F` measures both (e.g. `mock`, to show what the feature costs). With
 //! `--write-readme` the figures replace the block between the `build-times` markers of
 //! README.md.
+//!
+//! `--products` measures, side by side in one run, what the product features save (issue 22):
+//! `plaid-client` with `full`, with `transactions` alone and with `transactions,auth,transfer`;
+//! the ext on `transactions` alone; and an application making the quickstart's calls
+//! (`build_times/app.rs`) with its products only and with `full`. Its README block is
+//! `build-times-products`.
+
+mod app;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,6 +23,8 @@ use std::process::Command;
 use anyhow::Context;
 
 pub struct Measurement {
+    /// What was built, as the README names it.
+    pub package: String,
     pub profile: String,
     pub features: String,
     pub seconds: f64,
@@ -31,7 +41,29 @@ pub struct Options {
     pub package: String,
     /// One build per entry: `None` is the default features, `Some(f)` adds `--features f`.
     pub variants: Vec<Option<String>>,
+    /// `--products`: the product-feature comparison instead of `variants`.
+    pub products: bool,
     pub write_readme: bool,
+}
+
+/// One clean build to time.
+struct Build {
+    manifest: PathBuf,
+    /// The package built (and timed).
+    package: String,
+    /// The packages cleaned before the timed build: the package and what it stands for.
+    cleaned: Vec<String>,
+    features: Features,
+    /// The label of the features column.
+    label: String,
+}
+
+enum Features {
+    Default,
+    /// The defaults plus these.
+    Plus(String),
+    /// `--no-default-features --features these`.
+    Only(String),
 }
 
 /// `--profile dev|release|both` (default both).
@@ -55,38 +87,109 @@ pub fn variants(only: Option<String>, also: Option<String>) -> anyhow::Result<Ve
 }
 
 pub fn run(root: &Path, options: &Options) -> anyhow::Result<Vec<Measurement>> {
+    let builds = if options.products {
+        product_builds(root, options)?
+    } else {
+        variant_builds(options)
+    };
     let mut out = Vec::new();
-    for features in &options.variants {
+    for build in &builds {
         for profile in &options.profiles {
-            out.push(measure(root, options, profile, features.as_deref())?);
+            out.push(measure(root, build, profile)?);
         }
     }
+    if options.products {
+        print_ratios(&out);
+    }
     if options.write_readme {
-        write_into_readme(root, &options.package, &out)?;
+        let block = if options.products { PRODUCTS } else { VARIANTS };
+        write_into_readme(root, block, &out)?;
     }
     Ok(out)
 }
 
-/// One clean build of the crate, its dependencies built beforehand.
-fn measure(
-    root: &Path,
-    options: &Options,
-    profile: &str,
-    features: Option<&str>,
-) -> anyhow::Result<Measurement> {
+fn variant_builds(options: &Options) -> Vec<Build> {
+    let label = |f: &Option<String>| {
+        f.as_ref()
+            .map_or_else(|| "default".to_string(), |f| format!("default + `{f}`"))
+    };
+    options
+        .variants
+        .iter()
+        .map(|f| Build {
+            manifest: options.manifest.clone(),
+            package: options.package.clone(),
+            cleaned: vec![options.package.clone()],
+            features: f.clone().map_or(Features::Default, Features::Plus),
+            label: label(f),
+        })
+        .collect()
+}
+
+/// The comparison issue 22 asks for, in the order the README lists it.
+fn product_builds(root: &Path, options: &Options) -> anyhow::Result<Vec<Build>> {
+    let client = |features: &str| Build {
+        manifest: options.manifest.clone(),
+        package: "plaid-client".into(),
+        cleaned: vec!["plaid-client".into()],
+        features: Features::Only(features.into()),
+        label: format!("`{features}`"),
+    };
+    let scratch = app::write(root)?;
+    let app = |features: &str, label: &str| Build {
+        manifest: scratch.clone(),
+        package: app::PACKAGE.into(),
+        cleaned: vec![
+            app::PACKAGE.into(),
+            "plaid-client-ext".into(),
+            "plaid-client".into(),
+        ],
+        features: Features::Only(features.into()),
+        label: label.into(),
+    };
+    Ok(vec![
+        client("full"),
+        client("transactions"),
+        client("transactions,auth,transfer"),
+        Build {
+            manifest: options.manifest.clone(),
+            package: "plaid-client-ext".into(),
+            cleaned: vec!["plaid-client-ext".into(), "plaid-client".into()],
+            features: Features::Only("rustls,transactions".into()),
+            label: "`transactions` (+ `rustls`)".into(),
+        },
+        app(
+            app::PRODUCTS,
+            &format!("its products: `{}`", app::PRODUCT_LIST),
+        ),
+        app(app::FULL, "`full`"),
+    ])
+}
+
+/// One clean build, its dependencies built beforehand.
+fn measure(root: &Path, build: &Build, profile: &str) -> anyhow::Result<Measurement> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let package = options.package.as_str();
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let base = |cmd: &mut Command| {
         cmd.current_dir(root)
             .env("CARGO_INCREMENTAL", "0")
+            .env("CARGO_TARGET_DIR", &target)
             .arg("--manifest-path")
-            .arg(&options.manifest)
-            .args(["--package", package, "--profile", profile]);
+            .arg(&build.manifest)
+            .args(["--profile", profile]);
     };
     // `cargo clean` takes no `--features`; the builds do.
     let with_features = |cmd: &mut Command| {
-        if let Some(f) = features {
-            cmd.args(["--features", f]);
+        cmd.args(["--package", &build.package]);
+        match &build.features {
+            Features::Default => {}
+            Features::Plus(f) => {
+                cmd.args(["--features", f]);
+            }
+            Features::Only(f) => {
+                cmd.args(["--no-default-features", "--features", f]);
+            }
         }
     };
     // Dependencies first, so only the crate itself is timed.
@@ -99,6 +202,9 @@ fn measure(
     let mut clean = Command::new(&cargo);
     clean.arg("clean");
     base(&mut clean);
+    for p in &build.cleaned {
+        clean.args(["--package", p]);
+    }
     anyhow::ensure!(clean.status()?.success(), "cargo clean failed");
     let mut timed = Command::new("/usr/bin/time");
     timed.arg("-v").arg(&cargo).arg("build");
@@ -110,8 +216,9 @@ fn measure(
     let stderr = String::from_utf8_lossy(&output.stderr);
     anyhow::ensure!(output.status.success(), "timed build failed:\n{stderr}");
     let m = Measurement {
+        package: build.package.clone(),
         profile: profile.to_string(),
-        features: features.map_or_else(|| "default".to_string(), |f| format!("default + `{f}`")),
+        features: build.label.clone(),
         seconds: parse_wall(&stderr).context("no wall-clock time in `time -v` output")?,
         cpu_seconds: parse_cpu(&stderr).context("no CPU times in `time -v` output")?,
         peak_mib: parse_number(&stderr, "Maximum resident set size (kbytes):")
@@ -119,10 +226,35 @@ fn measure(
             / 1024.0,
     };
     println!(
-        "{package} ({}) clean {profile} build: {:.1} s (CPU {:.1} s), peak memory {:.0} MiB",
-        m.features, m.seconds, m.cpu_seconds, m.peak_mib
+        "{} ({}) clean {profile} build: {:.1} s (CPU {:.1} s), peak memory {:.0} MiB",
+        m.package, m.features, m.seconds, m.cpu_seconds, m.peak_mib
     );
     Ok(m)
+}
+
+/// Each build against its package's `full` build of the same profile (the ext's against
+/// plaid-client's): the ratios the goal is stated in.
+fn print_ratios(ms: &[Measurement]) {
+    let full_of = |package: &str, profile: &str| {
+        ms.iter()
+            .find(|f| f.package == package && f.profile == profile && f.features == "`full`")
+    };
+    for m in ms.iter().filter(|m| m.features != "`full`") {
+        let Some(f) =
+            full_of(&m.package, &m.profile).or_else(|| full_of("plaid-client", &m.profile))
+        else {
+            continue;
+        };
+        println!(
+            "{} ({}, {}): {:.0}% of {} with `full` (wall), {:.0}% (CPU)",
+            m.package,
+            m.features,
+            m.profile,
+            100.0 * m.seconds / f.seconds,
+            f.package,
+            100.0 * m.cpu_seconds / f.cpu_seconds
+        );
+    }
 }
 
 fn parse_number(text: &str, label: &str) -> Option<f64> {
@@ -149,14 +281,28 @@ fn parse_wall(text: &str) -> Option<f64> {
     })
 }
 
-const START: &str = "<!-- build-times:start -->";
-const END: &str = "<!-- build-times:end -->";
+/// A README block: its marker name and the heading of its first column.
+struct Block {
+    marker: &'static str,
+    what: &'static str,
+}
 
-fn write_into_readme(root: &Path, package: &str, ms: &[Measurement]) -> anyhow::Result<()> {
+const VARIANTS: Block = Block {
+    marker: "build-times",
+    what: "clean build of the crate (deps prebuilt)",
+};
+const PRODUCTS: Block = Block {
+    marker: "build-times-products",
+    what: "clean build of the crate and the workspace crates it depends on (other deps prebuilt)",
+};
+
+fn write_into_readme(root: &Path, which: Block, ms: &[Measurement]) -> anyhow::Result<()> {
     let path = root.join("README.md");
     let text = std::fs::read_to_string(&path)?;
-    let (Some(a), Some(b)) = (text.find(START), text.find(END)) else {
-        anyhow::bail!("README.md has no {START} ... {END} block");
+    let start = format!("<!-- {}:start -->", which.marker);
+    let end = format!("<!-- {}:end -->", which.marker);
+    let (Some(a), Some(b)) = (text.find(&start), text.find(&end)) else {
+        anyhow::bail!("README.md has no {start} ... {end} block");
     };
     let cpus = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -167,23 +313,26 @@ fn write_into_readme(root: &Path, package: &str, ms: &[Measurement]) -> anyhow::
         .collect::<Vec<_>>()
         .join(" ");
     let mut block = format!(
-        "{START}\n| crate | features | profile | clean build of the crate (deps prebuilt) | peak memory (rustc) |\n|---|---|---|---|---|\n"
+        "{start}\n| crate | features | profile | {} | CPU time | peak memory (rustc) |\n|---|---|---|---|---|---|\n",
+        which.what
     );
     for m in ms {
         block.push_str(&format!(
-            "| `{package}` | {} | {} | {:.0} s | {:.2} GiB |\n",
+            "| `{}` | {} | {} | {:.1} s | {:.1} s | {:.2} GiB |\n",
+            m.package,
             m.features,
             m.profile,
             m.seconds,
+            m.cpu_seconds,
             m.peak_mib / 1024.0
         ));
     }
     block.push_str(&format!(
-        "\nMeasured with `{command}` on a {cpus}-core machine\n(non-incremental, as cargo builds a dependency).\n{END}"
+        "\nMeasured with `{command}` on a {cpus}-core machine\n(non-incremental, as cargo builds a dependency).\n{end}"
     ));
-    let new = format!("{}{}{}", &text[..a], block, &text[b + END.len()..]);
+    let new = format!("{}{}{}", &text[..a], block, &text[b + end.len()..]);
     std::fs::write(&path, new)?;
-    println!("updated the build-times block of {}", path.display());
+    println!("updated the {} block of {}", which.marker, path.display());
     Ok(())
 }
 
