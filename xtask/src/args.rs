@@ -71,6 +71,13 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         spec: Option<PathBuf>,
     },
+    /// Check the bodies plaid-emulator served (the file `PLAID_EMULATOR_RECORD` named): each
+    /// decodes into its generated type and matches that type's JSON Schema; fails on none.
+    ServedBodies {
+        /// The JSON-lines file the emulator wrote.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,6 +189,7 @@ mod tests {
             "conformance",
             "conformance --examples f.json",
             "response-schemas",
+            "served-bodies target/emulator-served.jsonl",
             "spec bump --from p --commit abc --skip-conformance",
             "spec diff a.yml b.yml --format json --out r.json",
             "spec diff --format md a.yml b.yml",

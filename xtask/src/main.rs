@@ -66,6 +66,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         } => docs_examples(&root, docs, out, error_codes),
         Command::Conformance { examples, spec } => check::conformance::run(&root, examples, spec),
         Command::ResponseSchemas { spec } => check::response_schemas::run(&root, spec),
+        Command::ServedBodies { file } => check::served_bodies::run(&root, &file),
     }
 }
 

@@ -1,11 +1,13 @@
 //! Checking and measuring the generated client: replaying response examples (conformance),
 //! comparing the response types' JSON Schemas with the spec (response_schemas), extracting
-//! Plaid's docs examples, and timing clean builds.
+//! Plaid's docs examples, checking the bodies an emulator served (served_bodies), and timing
+//! clean builds.
 
 pub mod build_times;
 pub mod conformance;
 pub mod docs_examples;
 pub mod response_schemas;
+pub mod served_bodies;
 
 /// Run one binary of the conformance crate (it links plaid-client, which xtask must not) with
 /// `file` as its argument; whether it succeeded.

@@ -76,7 +76,7 @@ pub fn run(root: &Path, spec_path: Option<PathBuf>) -> anyhow::Result<ExitCode> 
 }
 
 /// Run the conformance crate's `response-schemas` binary and read what it wrote.
-fn generated_schemas(root: &Path) -> anyhow::Result<Value> {
+pub(crate) fn generated_schemas(root: &Path) -> anyhow::Result<Value> {
     let dir = root.join("target").join("conformance");
     std::fs::create_dir_all(&dir)?;
     let file = dir.join("response-schemas.json");
