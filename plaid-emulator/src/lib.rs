@@ -41,18 +41,28 @@
 
 #![deny(missing_docs)]
 
+mod auth;
+mod clock;
 mod examples;
+mod identity;
+mod item_health;
 mod items;
+mod link;
 mod plaid_error;
 mod server;
 mod state;
 mod transactions;
 mod transfers;
+mod webhook_bodies;
+mod webhook_delivery;
+mod webhook_keys;
 mod webhooks;
 
 use std::net::SocketAddr;
 
+pub use link::LinkError;
 pub use server::MAX_BODY_BYTES;
+pub use webhook_delivery::WebhookDelivery;
 
 /// The README's example, compiled as a doc test.
 #[cfg(doctest)]
@@ -111,6 +121,8 @@ pub enum StartError {
 /// A running emulator; dropped, it stops serving.
 pub struct Emulator {
     base_url: String,
+    /// The state its control methods (`complete_link`, `rotate_webhook_key`, ...) act on.
+    emulated: state::Emulated,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -136,7 +148,8 @@ impl Emulator {
             source,
         })?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = server::router(state::Emulated::new(&config));
+        let emulated = state::Emulated::new(&config);
+        let app = server::router(emulated.clone());
         tokio::spawn(async move {
             let stop = async move {
                 let _ = stopped.await;
@@ -147,6 +160,7 @@ impl Emulator {
         });
         Ok(Self {
             base_url: format!("http://{address}"),
+            emulated,
             shutdown: Some(shutdown),
         })
     }

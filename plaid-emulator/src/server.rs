@@ -9,8 +9,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::Value;
 
+use crate::auth;
 use crate::examples::Example;
+use crate::identity;
+use crate::item_health;
 use crate::items;
+use crate::link;
 use crate::plaid_error::PlaidError;
 use crate::state::Emulated;
 use crate::transactions;
@@ -62,6 +66,9 @@ fn answer(
     body: &[u8],
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
+    if method == Method::POST && path == link::COMPLETE_PATH {
+        return link::complete_over_http(body, emu);
+    }
     if method != Method::POST || emu.examples.get(path).is_none() {
         return Err(PlaidError::not_found());
     }
@@ -86,9 +93,13 @@ fn emulated(
         "/item/public_token/exchange" => items::public_token_exchange(emu, request, request_id),
         "/item/get" => items::item_get(emu, request, request_id),
         "/item/remove" => items::item_remove(emu, request, request_id),
+        "/link/token/create" => link::token_create(emu, request, request_id),
+        "/sandbox/item/reset_login" => item_health::reset_login(emu, request, request_id),
         "/accounts/get" => items::accounts_get(emu, request, request_id, false),
         "/accounts/balance/get" => items::accounts_get(emu, request, request_id, true),
         "/transactions/sync" => transactions_sync(emu, request, request_id),
+        "/auth/get" => auth::auth_get(emu, request, request_id),
+        "/identity/get" => identity::identity_get(emu, request, request_id),
         "/transfer/authorization/create" => transfers::authorize(emu, request, request_id),
         "/transfer/create" => transfers::create(emu, request, request_id),
         "/transfer/get" => transfers::get(emu, request, request_id),

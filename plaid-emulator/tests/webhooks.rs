@@ -7,34 +7,11 @@
 
 mod support;
 
-use std::time::Duration;
-
-use axum::body::Bytes;
-use axum::http::HeaderMap;
-use axum::routing::post;
 use plaid_client_ext::types::{self, Products, SandboxItemFireWebhookRequestWebhookCode};
 use plaid_client_ext::webhooks::{WebhookEvent, WebhookVerifier};
 use plaid_client_ext::ErrorCode;
-use tokio::sync::mpsc;
-
-/// A webhook endpoint on loopback that hands over what it receives.
-async fn receiver() -> (String, mpsc::UnboundedReceiver<(HeaderMap, Bytes)>) {
-    let (sender, received) = mpsc::unbounded_channel();
-    let app = axum::Router::new().route(
-        "/hook",
-        post(move |headers: HeaderMap, body: Bytes| {
-            let sender = sender.clone();
-            async move {
-                let _ = sender.send((headers, body));
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, received)
-}
+use std::time::Duration;
+use support::receiver;
 
 #[tokio::test]
 async fn a_fired_webhook_arrives_signed_and_verifies() {
