@@ -52,6 +52,8 @@ mod plaid_error;
 mod server;
 mod state;
 mod transactions;
+mod transfer_events;
+mod transfer_sweeps;
 mod transfers;
 mod webhook_bodies;
 mod webhook_delivery;

@@ -119,6 +119,16 @@ impl PlaidError {
         Self::new(400, "SANDBOX_ERROR", "SANDBOX_WEBHOOK_INVALID", "Webhook for this item is either not set up, or invalid. Please update the item's webhook and try again.")
     }
 
+    /// `SANDBOX_ERROR` / `SANDBOX_TRANSFER_EVENT_TRANSITION_INVALID`.
+    pub(crate) fn transfer_event_transition_invalid() -> Self {
+        Self::new(
+            400,
+            "SANDBOX_ERROR",
+            "SANDBOX_TRANSFER_EVENT_TRANSITION_INVALID",
+            "The provided simulated event type is incompatible with the current transfer status",
+        )
+    }
+
     /// The error object as a webhook or `/item/get` carries it: with `status`, without
     /// `request_id` (docs, `api-items.txt`, webhook `ERROR`).
     pub(crate) fn object(&self) -> serde_json::Value {

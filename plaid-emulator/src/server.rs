@@ -18,6 +18,8 @@ use crate::link;
 use crate::plaid_error::PlaidError;
 use crate::state::Emulated;
 use crate::transactions;
+use crate::transfer_events;
+use crate::transfer_sweeps;
 use crate::transfers;
 use crate::webhooks;
 
@@ -103,6 +105,13 @@ fn emulated(
         "/transfer/authorization/create" => transfers::authorize(emu, request, request_id),
         "/transfer/create" => transfers::create(emu, request, request_id),
         "/transfer/get" => transfers::get(emu, request, request_id),
+        "/transfer/list" => transfers::list(emu, request, request_id),
+        "/transfer/event/list" => transfer_events::list(emu, request, request_id),
+        "/transfer/event/sync" => transfer_events::sync(emu, request, request_id),
+        "/sandbox/transfer/simulate" => transfer_events::simulate(emu, request, request_id),
+        "/sandbox/transfer/fire_webhook" => transfers::fire_webhook(emu, request, request_id),
+        "/sandbox/transfer/sweep/simulate" => transfer_sweeps::simulate(emu, request, request_id),
+        "/transfer/sweep/list" => transfer_sweeps::list(emu, request, request_id),
         "/webhook_verification_key/get" => webhooks::verification_key(emu, request, request_id),
         "/item/webhook/update" => webhooks::webhook_update(emu, request, request_id),
         "/sandbox/item/fire_webhook" => webhooks::fire(emu, request, request_id),

@@ -64,6 +64,12 @@ pub(crate) struct State {
     /// Link tokens by token (`/link/token/create`).
     pub(crate) link_tokens: HashMap<String, LinkToken>,
     pub(crate) link_tokens_created: u64,
+    /// Every transfer event, in `event_id` order (`event_id` = position + 1).
+    pub(crate) transfer_events: Vec<Value>,
+    /// Sweeps, oldest first (`/sandbox/transfer/sweep/simulate`).
+    pub(crate) sweeps: Vec<Value>,
+    /// Where Transfer webhooks go: the dashboard's account webhook (`Emulator::set_transfer_webhook`).
+    pub(crate) transfer_webhook: Option<String>,
 }
 
 /// The keys requests must carry.

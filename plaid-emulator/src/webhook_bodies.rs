@@ -31,6 +31,13 @@ pub(crate) fn item_error(item: &ItemState, error: &PlaidError) -> Result<Vec<u8>
     typed::<types::ItemErrorWebhook>(body)
 }
 
+/// `TRANSFER` / `TRANSFER_EVENTS_UPDATE`: new events wait in `/transfer/event/sync`.
+pub(crate) fn transfer_events_update() -> Result<Vec<u8>, PlaidError> {
+    let body = json!({"webhook_type": "TRANSFER", "webhook_code": "TRANSFER_EVENTS_UPDATE",
+        "environment": "sandbox"});
+    typed::<types::TransferEventsUpdateWebhook>(body)
+}
+
 /// What `/sandbox/item/fire_webhook` sends for `code` (docs, `api-sandbox.txt`: the
 /// Transactions codes need Transactions on the Item, the Assets ones Assets, else
 /// `SANDBOX_PRODUCT_NOT_ENABLED`). `error` is the Item's current error, if any.
