@@ -49,6 +49,7 @@ mod item_health;
 mod items;
 mod link;
 mod plaid_error;
+mod record;
 mod server;
 mod state;
 mod transactions;

@@ -146,15 +146,20 @@ impl PlaidError {
         Self::new(500, "API_ERROR", "INTERNAL_SERVER_ERROR", why)
     }
 
-    /// The error as Plaid sends it, with `request_id`.
-    pub(crate) fn into_response_with(self, request_id: &str) -> Response {
-        let body = json!({
+    /// The body Plaid sends for the error, with `request_id`.
+    pub(crate) fn body(&self, request_id: &str) -> serde_json::Value {
+        json!({
             "error_type": self.error_type,
             "error_code": self.error_code,
             "error_message": self.message,
             "display_message": null,
             "request_id": request_id,
-        });
+        })
+    }
+
+    /// The error as Plaid sends it, with `request_id`.
+    pub(crate) fn into_response_with(self, request_id: &str) -> Response {
+        let body = self.body(request_id);
         (self.status, axum::Json(body)).into_response()
     }
 }

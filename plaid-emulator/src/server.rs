@@ -16,6 +16,7 @@ use crate::item_health;
 use crate::items;
 use crate::link;
 use crate::plaid_error::PlaidError;
+use crate::record;
 use crate::state::Emulated;
 use crate::transactions;
 use crate::transfer_events;
@@ -46,6 +47,12 @@ async fn handle(State(emu): State<Emulated>, request: Request) -> Response {
             "the request body is larger than 1 MiB",
         )),
     };
+    record::answered(
+        emu.record.as_deref(),
+        parts.uri.path(),
+        &answer,
+        &request_id,
+    );
     match answer {
         Ok(json) => (
             StatusCode::OK,

@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::examples::Examples;
 use crate::link::LinkToken;
 use crate::plaid_error::PlaidError;
+use crate::record::Recorder;
 use crate::transactions::Change;
 use crate::transfers::Authorization;
 use crate::webhook_delivery::Delivery;
@@ -88,6 +89,8 @@ pub(crate) struct Emulated {
     pub(crate) webhook_keys: Arc<WebhookKeys>,
     /// Delivers webhooks in the background.
     pub(crate) delivery: Arc<Delivery>,
+    /// The served-bodies record (`PLAID_EMULATOR_RECORD`), if asked for.
+    pub(crate) record: Option<Arc<Recorder>>,
     state: Arc<Mutex<State>>,
 }
 
@@ -103,6 +106,7 @@ impl Emulated {
             seed: config.seed,
             examples: Arc::new(Examples::collect()),
             delivery: Arc::new(Delivery::start(webhook_keys.clone())),
+            record: Recorder::from_env().map(Arc::new),
             webhook_keys,
             state: Arc::default(),
         }
