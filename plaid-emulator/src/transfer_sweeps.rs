@@ -23,21 +23,26 @@ const FUNDING_ACCOUNT: &str = "emulator-funding-account";
 /// Cents of a decimal amount string ("12.34" → 1234).
 fn cents(amount: &str) -> i64 {
     let (units, fraction) = amount.split_once('.').unwrap_or((amount, "0"));
-    let fraction = format!("{fraction:0<2}");
+    // The amount is the caller's text: the first two characters, whatever they are.
+    let fraction: String = format!("{fraction:0<2}").chars().take(2).collect();
     let units: i64 = units.parse().unwrap_or(0);
-    units * 100 + fraction[..2].parse::<i64>().unwrap_or(0)
+    units
+        .saturating_mul(100)
+        .saturating_add(fraction.parse::<i64>().unwrap_or(0))
 }
 
+/// Cents as a decimal amount string (-550 → "-5.50").
 fn decimal(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
+    let magnitude = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100)
 }
 
 /// What sweeping does to a transfer: its new sweep status, event and signed amount in cents.
 fn sweep_of(transfer: &Value) -> Option<(&'static str, i64)> {
     let amount = cents(transfer["amount"].as_str().unwrap_or("0"));
     let signed = if transfer["type"] == "credit" {
-        -amount
+        amount.saturating_neg()
     } else {
         amount
     };
@@ -46,7 +51,7 @@ fn sweep_of(transfer: &Value) -> Option<(&'static str, i64)> {
         transfer["sweep_status"].as_str()?,
     ) {
         ("posted" | "pending", "unswept") => Some(("swept", signed)),
-        ("returned", "swept") => Some(("return_swept", -signed)),
+        ("returned", "swept") => Some(("return_swept", signed.saturating_neg())),
         _ => None,
     }
 }
@@ -81,7 +86,7 @@ fn sweep(emu: &Emulated, state: &mut State) -> Result<Option<Value>, PlaidError>
             event_type,
             Some((&sweep_id, decimal(amount))),
         );
-        total += amount;
+        total = i64::saturating_add(total, amount);
         swept += 1;
     }
     if swept == 0 {
@@ -139,6 +144,7 @@ mod tests {
         assert_eq!(cents("12.34"), 1234);
         assert_eq!(cents("5"), 500);
         assert_eq!(cents("0.5"), 50);
+        assert_eq!(cents("1.é5"), 100, "not a panic");
         assert_eq!(decimal(-550), "-5.50");
         assert_eq!(decimal(1234), "12.34");
     }
