@@ -20,7 +20,7 @@ pub(crate) const RETRY_DELAY: Duration = Duration::from_millis(100);
 /// How long one attempt may take.
 pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long [`WebhookDelivery::OutOfOrder`] holds a webhook back for a later one to overtake it.
-pub(crate) const HOLD: Duration = Duration::from_millis(300);
+pub(crate) const HOLD: Duration = Duration::from_secs(1);
 
 /// How the emulator delivers webhooks (set with `Emulator::set_webhook_delivery`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -31,7 +31,7 @@ pub enum WebhookDelivery {
     InOrder,
     /// Each webhook twice in a row: a receiver must be idempotent.
     Duplicated,
-    /// Pending webhooks swapped in pairs: a webhook is held back (up to 300 ms) until the next
+    /// Pending webhooks swapped in pairs: a webhook is held back (up to 1 s) until the next
     /// one is fired, which is delivered first; one left alone is delivered when the hold ends.
     OutOfOrder,
 }

@@ -121,7 +121,7 @@ async fn a_failed_delivery_is_retried_a_bounded_number_of_times() {
     let (down, down_seen) = flaky(usize::MAX).await;
     let (other, _) = link_with(&client, vec![Products::Transactions], Some(down)).await;
     fire(&client, &other, Code::SyncUpdatesAvailable).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
         recovering_seen.load(Ordering::SeqCst),
         2,
