@@ -78,6 +78,9 @@ fn answer(
     if method == Method::POST && path == link::COMPLETE_PATH {
         return link::complete_over_http(body, emu);
     }
+    if method == Method::POST && path == webhooks::ROTATE_KEY_PATH {
+        return webhooks::rotate_over_http(emu);
+    }
     if method != Method::POST || emu.examples.get(path).is_none() {
         return Err(PlaidError::not_found());
     }

@@ -166,7 +166,22 @@ async fn a_rotated_key_signs_and_the_old_one_is_served_expired() {
     );
     assert_eq!(key(new_kid).await, None);
 
-    // Fired now: signed with the new key, which a verifier finds by its kid.
+    // Over HTTP, for the binary: another rotation, without credentials.
+    let rotated: serde_json::Value = reqwest::Client::new()
+        .post(format!(
+            "{}/emulator/webhooks/rotate_key",
+            emulator.base_url()
+        ))
+        .body("{}")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let third = rotated["kid"].as_str().unwrap().to_string();
+    assert_eq!(key(third).await, None);
+    // Fired now: signed with the newest key, which a verifier finds by its kid.
     fire(&client, &token, Code::DefaultUpdate).await;
     next_verified(&client, &mut received).await;
     // Signed before the rotation: its key has expired, and a verifier refuses it.
