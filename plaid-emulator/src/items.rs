@@ -37,6 +37,21 @@ pub(crate) fn public_token_create(
         .collect();
     let webhook = request.options.as_ref().and_then(|o| o.webhook.clone());
     let mut state = emu.lock();
+    let item_id = create_item(emu, &mut state, &request.institution_id, products, webhook)?;
+    let public_token = issue_public_token(emu, &mut state, &item_id);
+    let body = json!({"public_token": public_token, "request_id": request_id});
+    typed::<SandboxPublicTokenCreate>(body)
+}
+
+/// A new Item at `institution_id` with `products`, its accounts and history derived from the
+/// seed; returns its id.
+pub(crate) fn create_item(
+    emu: &Emulated,
+    state: &mut State,
+    institution_id: &str,
+    products: Vec<String>,
+    webhook: Option<String>,
+) -> Result<String, PlaidError> {
     let n = state.items_created;
     state.items_created += 1;
     let seed = emu.seed.to_string();
@@ -46,7 +61,7 @@ pub(crate) fn public_token_create(
     let item = ItemState {
         cursor_prefix: digest(&[&seed, "cursor", &item_id]),
         item_id: item_id.clone(),
-        institution_id: request.institution_id.clone(),
+        institution_id: institution_id.to_string(),
         products,
         webhook,
         removed: false,
@@ -54,17 +69,23 @@ pub(crate) fn public_token_create(
         history,
     };
     state.items.insert(item_id.clone(), item);
-    let public_token = format!("public-sandbox-{}", digest(&[&seed, "public", &item_id]));
+    Ok(item_id)
+}
+
+/// A fresh public token for `item_id`, exchangeable once within 30 minutes.
+pub(crate) fn issue_public_token(emu: &Emulated, state: &mut State, item_id: &str) -> String {
+    let n = state.public_tokens.len().to_string();
+    let seed = emu.seed.to_string();
+    let public_token = format!("public-sandbox-{}", digest(&[&seed, "public", item_id, &n]));
     state.public_tokens.insert(
         public_token.clone(),
         PublicToken {
-            item_id,
+            item_id: item_id.to_string(),
             created: Instant::now(),
             exchanged: false,
         },
     );
-    let body = json!({"public_token": public_token, "request_id": request_id});
-    typed::<SandboxPublicTokenCreate>(body)
+    public_token
 }
 
 /// `/item/public_token/exchange`: a public token is single-use and expires after 30 minutes
@@ -92,9 +113,25 @@ pub(crate) fn public_token_exchange(
     typed::<ItemPublicTokenExchange>(body)
 }
 
-/// The Item an access token names: unknown → `INVALID_ACCESS_TOKEN`, removed →
-/// `ITEM_NOT_FOUND`.
+/// The Item an access token names, for a product call (`/accounts/get`, `/transactions/sync`,
+/// `/auth/get`, `/transfer/...`): unknown → `INVALID_ACCESS_TOKEN`, removed →
+/// `ITEM_NOT_FOUND`, in an error state (`/sandbox/item/reset_login`) → that error, e.g.
+/// `ITEM_LOGIN_REQUIRED` (docs, `errors-item.txt`: "frequently encountered during a
+/// /[product]/get request"). Every product handler goes through here.
 pub(crate) fn item_of<'s>(state: &'s State, request: &Value) -> Result<&'s ItemState, PlaidError> {
+    let item = item_record(state, request)?;
+    match state.item_errors.get(&item.item_id) {
+        Some(error) => Err(error.clone()),
+        None => Ok(item),
+    }
+}
+
+/// The Item an access token names, whatever its error state: for the calls that manage an
+/// Item rather than read its data (`/item/get` shows the error, `/item/remove` still works).
+pub(crate) fn item_record<'s>(
+    state: &'s State,
+    request: &Value,
+) -> Result<&'s ItemState, PlaidError> {
     let token = request
         .get("access_token")
         .and_then(Value::as_str)
@@ -110,15 +147,16 @@ pub(crate) fn item_of<'s>(state: &'s State, request: &Value) -> Result<&'s ItemS
     Ok(item)
 }
 
-/// The `item` object of an answer.
-fn item_json(item: &ItemState) -> Result<Value, PlaidError> {
+/// The `item` object of an answer, with the Item's error (docs, `api-items.txt`: "An Item
+/// with a non-null error object will only be part of an API response when calling /item/get").
+pub(crate) fn item_json(item: &ItemState, error: Option<&PlaidError>) -> Result<Value, PlaidError> {
     let mut value = example_value::<ItemGet>()?["item"].clone();
     value["item_id"] = json!(item.item_id);
     value["institution_id"] = json!(item.institution_id);
     value["webhook"] = json!(item.webhook);
     value["products"] = json!(item.products);
     value["billed_products"] = json!(item.products);
-    value["error"] = Value::Null;
+    value["error"] = error.map_or(Value::Null, PlaidError::object);
     Ok(value)
 }
 
@@ -130,9 +168,9 @@ pub(crate) fn item_get(
 ) -> Result<Vec<u8>, PlaidError> {
     let _: types::ItemGetRequest = decode(request)?;
     let state = emu.lock();
-    let item = item_of(&state, request)?;
+    let item = item_record(&state, request)?;
     let mut answer = example_value::<ItemGet>()?;
-    answer["item"] = item_json(item)?;
+    answer["item"] = item_json(item, state.item_errors.get(&item.item_id))?;
     answer["request_id"] = json!(request_id);
     typed::<ItemGet>(answer)
 }
@@ -145,7 +183,7 @@ pub(crate) fn item_remove(
 ) -> Result<Vec<u8>, PlaidError> {
     let _: types::ItemRemoveRequest = decode(request)?;
     let mut state = emu.lock();
-    let id = item_of(&state, request)?.item_id.clone();
+    let id = item_record(&state, request)?.item_id.clone();
     if let Some(item) = state.items.get_mut(&id) {
         item.removed = true;
     }
@@ -167,7 +205,7 @@ pub(crate) fn accounts_get(
     }
     let state = emu.lock();
     let item = item_of(&state, request)?;
-    let answer = json!({"accounts": item.accounts, "item": item_json(item)?,
+    let answer = json!({"accounts": item.accounts, "item": item_json(item, None)?,
         "request_id": request_id});
     if balance {
         typed::<AccountsBalanceGet>(answer)

@@ -15,7 +15,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! What it emulates so far (issue 23 lists the rest: faults, the journal, transfer events, the bench):
+//! What it emulates so far (issue 23 lists the rest: faults, the journal, the bench):
 //!
 //! - requests are checked like Plaid checks them (docs: `errors-invalid-input.txt`,
 //!   `errors-invalid-request.txt`): the `PLAID-CLIENT-ID`/`PLAID-SECRET` headers or body fields
@@ -25,14 +25,27 @@
 //!   `/item/public_token/exchange` (a public token is single-use and expires after 30 minutes:
 //!   `INVALID_PUBLIC_TOKEN`), `/item/get`, `/item/remove` (then `ITEM_NOT_FOUND`), `/accounts/get`,
 //!   `/accounts/balance/get`;
+//! - Link without a browser (docs: `api-tokens.txt`, `link-update-mode.txt`):
+//!   `/link/token/create`, then [`Emulator::complete_link`] (or `POST /emulator/link/complete`)
+//!   as the user finishing Link: a new Item, or in update mode the Item repaired;
+//! - login required (docs: `api-sandbox.txt`, `errors-item.txt`): `/sandbox/item/reset_login`
+//!   makes every product call of the Item answer `ITEM_LOGIN_REQUIRED`, shows the error in
+//!   `/item/get` and fires one `ITEM` / `ERROR` webhook, until update-mode Link;
+//! - `/auth/get` and `/identity/get` (docs: `api-products-auth.txt`,
+//!   `api-products-identity.txt`): the Item's own accounts with numbers and an owner from the seed;
 //! - transactions (docs: `api-products-transactions.txt`): each Item has a history derived from
 //!   the seed, served by `/transactions/sync` with `count`, `has_more`, `added`, `modified` and
 //!   `removed` from cursors that are the Item's own (another Item's cursor is an error);
 //! - webhooks (docs: `api-webhooks-webhook-verification.txt`): `/sandbox/item/fire_webhook`
-//!   POSTs a webhook signed with an ES256 key to the Item's URL; `/webhook_verification_key/get`
-//!   serves the key;
+//!   POSTs each documented code, typed and signed with an ES256 key, to the Item's URL, in the
+//!   background and retried; `/webhook_verification_key/get` serves every key, a rotated one
+//!   ([`Emulator::rotate_webhook_key`]) with `expired_at`; [`Emulator::set_webhook_delivery`]
+//!   duplicates or reorders deliveries;
 //! - transfers (docs: `api-products-transfer.txt`): authorizations keyed by `idempotency_key`,
-//!   one transfer per authorization whatever the retries;
+//!   one transfer per authorization whatever the retries; its events (`pending`, then
+//!   `/sandbox/transfer/simulate` and sweeps) in `/transfer/event/list` and
+//!   `/transfer/event/sync`, each call that made some announced by `TRANSFER_EVENTS_UPDATE`;
+//! - with `PLAID_EMULATOR_RECORD=FILE`, one JSON line per answered request appended to `FILE`;
 //! - every other operation answers the spec's example, decoded into the generated response type
 //!   and serialized by it, as the typed mocks do.
 //!
@@ -41,18 +54,31 @@
 
 #![deny(missing_docs)]
 
+mod auth;
+mod clock;
 mod examples;
+mod identity;
+mod item_health;
 mod items;
+mod link;
 mod plaid_error;
+mod record;
 mod server;
 mod state;
 mod transactions;
+mod transfer_events;
+mod transfer_sweeps;
 mod transfers;
+mod webhook_bodies;
+mod webhook_delivery;
+mod webhook_keys;
 mod webhooks;
 
 use std::net::SocketAddr;
 
+pub use link::LinkError;
 pub use server::MAX_BODY_BYTES;
+pub use webhook_delivery::WebhookDelivery;
 
 /// The README's example, compiled as a doc test.
 #[cfg(doctest)]
@@ -111,6 +137,8 @@ pub enum StartError {
 /// A running emulator; dropped, it stops serving.
 pub struct Emulator {
     base_url: String,
+    /// The state its control methods (`complete_link`, `rotate_webhook_key`, ...) act on.
+    emulated: state::Emulated,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -136,7 +164,8 @@ impl Emulator {
             source,
         })?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = server::router(state::Emulated::new(&config));
+        let emulated = state::Emulated::new(&config);
+        let app = server::router(emulated.clone());
         tokio::spawn(async move {
             let stop = async move {
                 let _ = stopped.await;
@@ -147,6 +176,7 @@ impl Emulator {
         });
         Ok(Self {
             base_url: format!("http://{address}"),
+            emulated,
             shutdown: Some(shutdown),
         })
     }

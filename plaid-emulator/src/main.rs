@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
-use plaid_emulator::{Emulator, EmulatorConfig};
+use plaid_emulator::{Emulator, EmulatorConfig, WebhookDelivery};
 
 /// A stateful stand-in for Plaid Sandbox: Items, Link, accounts, transactions sync; every other
 /// operation answers the spec's example.
@@ -24,6 +24,33 @@ struct Args {
     /// The seed every derived history and id comes from.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Where Transfer webhooks (`TRANSFER_EVENTS_UPDATE`) go: Plaid's dashboard setting.
+    #[arg(long)]
+    transfer_webhook: Option<String>,
+    /// How webhooks are delivered: once each in order, each twice, or pending ones swapped.
+    #[arg(long, value_enum, default_value_t = Delivery::InOrder)]
+    webhook_delivery: Delivery,
+}
+
+/// `--webhook-delivery`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Delivery {
+    /// Each webhook once, in the order fired.
+    InOrder,
+    /// Each webhook twice.
+    Duplicated,
+    /// Pending webhooks swapped in pairs.
+    OutOfOrder,
+}
+
+impl From<Delivery> for WebhookDelivery {
+    fn from(delivery: Delivery) -> Self {
+        match delivery {
+            Delivery::InOrder => Self::InOrder,
+            Delivery::Duplicated => Self::Duplicated,
+            Delivery::OutOfOrder => Self::OutOfOrder,
+        }
+    }
 }
 
 #[tokio::main]
@@ -42,6 +69,8 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    emulator.set_transfer_webhook(args.transfer_webhook);
+    emulator.set_webhook_delivery(args.webhook_delivery.into());
     println!("{}", emulator.base_url());
     if tokio::signal::ctrl_c().await.is_err() {
         // No signal handler: serve until the process is killed.

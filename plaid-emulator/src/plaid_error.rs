@@ -81,20 +81,85 @@ impl PlaidError {
         )
     }
 
+    /// `ITEM_ERROR` / `ITEM_LOGIN_REQUIRED`: the Item needs Link's update mode (docs,
+    /// `errors-item.txt`: HTTP 400, "frequently encountered during a /[product]/get request").
+    pub(crate) fn item_login_required() -> Self {
+        Self::new(400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED", "the login details of this item have changed (credentials, MFA, or required user action) and a user login is required to update this information. use Link's update mode to restore the item to a good state")
+    }
+
+    /// `ITEM_ERROR` / `USER_PERMISSION_REVOKED` (docs, `api-items.txt`, its webhook).
+    pub(crate) fn user_permission_revoked() -> Self {
+        Self::new(400, "ITEM_ERROR", "USER_PERMISSION_REVOKED", "the holder of this account has revoked their permission for your application to access it")
+    }
+
+    /// `INVALID_INPUT` / `INVALID_LINK_TOKEN`: unknown or expired (docs,
+    /// `errors-invalid-input.txt`).
+    pub(crate) fn invalid_link_token() -> Self {
+        Self::new(
+            400,
+            "INVALID_INPUT",
+            "INVALID_LINK_TOKEN",
+            "invalid link_token provided",
+        )
+    }
+
+    /// `SANDBOX_ERROR` / `SANDBOX_PRODUCT_NOT_ENABLED` (docs, `errors-sandbox.txt`).
+    pub(crate) fn sandbox_product_not_enabled(product: &str) -> Self {
+        let message = format!("The {product} product is not enabled on this item");
+        Self::new(
+            400,
+            "SANDBOX_ERROR",
+            "SANDBOX_PRODUCT_NOT_ENABLED",
+            &message,
+        )
+    }
+
+    /// `SANDBOX_ERROR` / `SANDBOX_WEBHOOK_INVALID`: the Item has no webhook URL.
+    pub(crate) fn sandbox_webhook_invalid() -> Self {
+        Self::new(400, "SANDBOX_ERROR", "SANDBOX_WEBHOOK_INVALID", "Webhook for this item is either not set up, or invalid. Please update the item's webhook and try again.")
+    }
+
+    /// `SANDBOX_ERROR` / `SANDBOX_TRANSFER_EVENT_TRANSITION_INVALID`.
+    pub(crate) fn transfer_event_transition_invalid() -> Self {
+        Self::new(
+            400,
+            "SANDBOX_ERROR",
+            "SANDBOX_TRANSFER_EVENT_TRANSITION_INVALID",
+            "The provided simulated event type is incompatible with the current transfer status",
+        )
+    }
+
+    /// The error object as a webhook or `/item/get` carries it: with `status`, without
+    /// `request_id` (docs, `api-items.txt`, webhook `ERROR`).
+    pub(crate) fn object(&self) -> serde_json::Value {
+        json!({
+            "error_type": self.error_type,
+            "error_code": self.error_code,
+            "error_message": self.message,
+            "display_message": null,
+            "status": self.status.as_u16(),
+        })
+    }
+
     /// `API_ERROR` / `INTERNAL_SERVER_ERROR`: the emulator itself failed.
     pub(crate) fn internal(why: &str) -> Self {
         Self::new(500, "API_ERROR", "INTERNAL_SERVER_ERROR", why)
     }
 
-    /// The error as Plaid sends it, with `request_id`.
-    pub(crate) fn into_response_with(self, request_id: &str) -> Response {
-        let body = json!({
+    /// The body Plaid sends for the error, with `request_id`.
+    pub(crate) fn body(&self, request_id: &str) -> serde_json::Value {
+        json!({
             "error_type": self.error_type,
             "error_code": self.error_code,
             "error_message": self.message,
             "display_message": null,
             "request_id": request_id,
-        });
+        })
+    }
+
+    /// The error as Plaid sends it, with `request_id`.
+    pub(crate) fn into_response_with(self, request_id: &str) -> Response {
+        let body = self.body(request_id);
         (self.status, axum::Json(body)).into_response()
     }
 }

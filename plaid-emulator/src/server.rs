@@ -9,11 +9,18 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::Value;
 
+use crate::auth;
 use crate::examples::Example;
+use crate::identity;
+use crate::item_health;
 use crate::items;
+use crate::link;
 use crate::plaid_error::PlaidError;
+use crate::record;
 use crate::state::Emulated;
 use crate::transactions;
+use crate::transfer_events;
+use crate::transfer_sweeps;
 use crate::transfers;
 use crate::webhooks;
 
@@ -40,6 +47,12 @@ async fn handle(State(emu): State<Emulated>, request: Request) -> Response {
             "the request body is larger than 1 MiB",
         )),
     };
+    record::answered(
+        emu.record.as_deref(),
+        parts.uri.path(),
+        &answer,
+        &request_id,
+    );
     match answer {
         Ok(json) => (
             StatusCode::OK,
@@ -62,6 +75,12 @@ fn answer(
     body: &[u8],
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
+    if method == Method::POST && path == link::COMPLETE_PATH {
+        return link::complete_over_http(body, emu);
+    }
+    if method == Method::POST && path == webhooks::ROTATE_KEY_PATH {
+        return webhooks::rotate_over_http(emu);
+    }
     if method != Method::POST || emu.examples.get(path).is_none() {
         return Err(PlaidError::not_found());
     }
@@ -86,12 +105,23 @@ fn emulated(
         "/item/public_token/exchange" => items::public_token_exchange(emu, request, request_id),
         "/item/get" => items::item_get(emu, request, request_id),
         "/item/remove" => items::item_remove(emu, request, request_id),
+        "/link/token/create" => link::token_create(emu, request, request_id),
+        "/sandbox/item/reset_login" => item_health::reset_login(emu, request, request_id),
         "/accounts/get" => items::accounts_get(emu, request, request_id, false),
         "/accounts/balance/get" => items::accounts_get(emu, request, request_id, true),
         "/transactions/sync" => transactions_sync(emu, request, request_id),
+        "/auth/get" => auth::auth_get(emu, request, request_id),
+        "/identity/get" => identity::identity_get(emu, request, request_id),
         "/transfer/authorization/create" => transfers::authorize(emu, request, request_id),
         "/transfer/create" => transfers::create(emu, request, request_id),
         "/transfer/get" => transfers::get(emu, request, request_id),
+        "/transfer/list" => transfers::list(emu, request, request_id),
+        "/transfer/event/list" => transfer_events::list(emu, request, request_id),
+        "/transfer/event/sync" => transfer_events::sync(emu, request, request_id),
+        "/sandbox/transfer/simulate" => transfer_events::simulate(emu, request, request_id),
+        "/sandbox/transfer/fire_webhook" => transfers::fire_webhook(emu, request, request_id),
+        "/sandbox/transfer/sweep/simulate" => transfer_sweeps::simulate(emu, request, request_id),
+        "/transfer/sweep/list" => transfer_sweeps::list(emu, request, request_id),
         "/webhook_verification_key/get" => webhooks::verification_key(emu, request, request_id),
         "/item/webhook/update" => webhooks::webhook_update(emu, request, request_id),
         "/sandbox/item/fire_webhook" => webhooks::fire(emu, request, request_id),

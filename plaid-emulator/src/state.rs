@@ -6,12 +6,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use plaid_client_ext::webhooks::WebhookSigner;
 use serde_json::Value;
 
 use crate::examples::Examples;
+use crate::link::LinkToken;
+use crate::plaid_error::PlaidError;
+use crate::record::Recorder;
 use crate::transactions::Change;
 use crate::transfers::Authorization;
+use crate::webhook_delivery::Delivery;
+use crate::webhook_keys::WebhookKeys;
 use crate::EmulatorConfig;
 
 /// How long a public token can be exchanged (docs, `api-items.txt`: "expires after 30 minutes").
@@ -56,6 +60,17 @@ pub(crate) struct State {
     pub(crate) transfers: HashMap<String, Value>,
     pub(crate) transfers_created: u64,
     pub(crate) requests: u64,
+    /// Item id → the error it is in (`/sandbox/item/reset_login`) until Link repairs it.
+    pub(crate) item_errors: HashMap<String, PlaidError>,
+    /// Link tokens by token (`/link/token/create`).
+    pub(crate) link_tokens: HashMap<String, LinkToken>,
+    pub(crate) link_tokens_created: u64,
+    /// Every transfer event, in `event_id` order (`event_id` = position + 1).
+    pub(crate) transfer_events: Vec<Value>,
+    /// Sweeps, oldest first (`/sandbox/transfer/sweep/simulate`).
+    pub(crate) sweeps: Vec<Value>,
+    /// Where Transfer webhooks go: the dashboard's account webhook (`Emulator::set_transfer_webhook`).
+    pub(crate) transfer_webhook: Option<String>,
 }
 
 /// The keys requests must carry.
@@ -70,15 +85,19 @@ pub(crate) struct Emulated {
     pub(crate) keys: Arc<Keys>,
     pub(crate) seed: u64,
     pub(crate) examples: Arc<Examples>,
-    /// Signs webhooks; its key is what `/webhook_verification_key/get` serves.
-    pub(crate) signer: Arc<WebhookSigner>,
-    /// Delivers webhooks (no redirects: a webhook goes where the Item says).
-    pub(crate) http: reqwest::Client,
+    /// The keys webhooks are signed with; `/webhook_verification_key/get` serves them.
+    pub(crate) webhook_keys: Arc<WebhookKeys>,
+    /// Delivers webhooks in the background.
+    pub(crate) delivery: Arc<Delivery>,
+    /// The served-bodies record (`PLAID_EMULATOR_RECORD`), if asked for.
+    pub(crate) record: Option<Arc<Recorder>>,
     state: Arc<Mutex<State>>,
 }
 
 impl Emulated {
+    /// The emulator's state; its webhook delivery task is spawned on the current runtime.
     pub(crate) fn new(config: &EmulatorConfig) -> Self {
+        let webhook_keys = Arc::new(WebhookKeys::new(config.seed));
         Self {
             keys: Arc::new(Keys {
                 client_id: config.client_id.clone(),
@@ -86,15 +105,9 @@ impl Emulated {
             }),
             seed: config.seed,
             examples: Arc::new(Examples::collect()),
-            signer: Arc::new(WebhookSigner::from_seed(
-                format!("plaid-emulator-{}", config.seed).as_bytes(),
-                format!("emulator-key-{}", config.seed),
-            )),
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(std::time::Duration::from_secs(5))
-                .build()
-                .unwrap_or_default(),
+            delivery: Arc::new(Delivery::start(webhook_keys.clone())),
+            record: Recorder::from_env().map(Arc::new),
+            webhook_keys,
             state: Arc::default(),
         }
     }

@@ -3,11 +3,15 @@
 //! `idempotency_key` (keys last 48 hours); `/transfer/create` takes the authorization's id as
 //! its idempotency identifier ("This parameter also serves the purpose of acting as an
 //! idempotency identifier"), so creating again with one authorization returns the original
-//! transfer, also under concurrent retries: the state's one lock makes exactly one.
+//! transfer, also under concurrent retries: the state's one lock makes exactly one. A new
+//! transfer is `pending`, and its `pending` event is recorded (`transfer_events.rs`).
 
 use std::time::{Duration, Instant};
 
-use plaid_client::operations::{TransferAuthorizationCreate, TransferCreate, TransferGet};
+use plaid_client::operations::{
+    SandboxTransferFireWebhook, TransferAuthorizationCreate, TransferCreate, TransferGet,
+    TransferList,
+};
 use plaid_client::types;
 use serde_json::{json, Value};
 
@@ -15,6 +19,9 @@ use crate::examples::{example_value, typed};
 use crate::items::{decode, item_of};
 use crate::plaid_error::PlaidError;
 use crate::state::{digest, Emulated};
+use crate::transfer_events;
+use crate::webhook_bodies;
+use crate::webhooks::deliver;
 
 /// How long an authorization's idempotency key is remembered.
 const KEY_LIFETIME: Duration = Duration::from_secs(48 * 3600);
@@ -87,8 +94,32 @@ pub(crate) fn create(
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let _: types::TransferCreateRequest = decode(request)?;
-    let mut state = emu.lock();
-    item_of(&state, request)?;
+    let (transfer, webhook) = {
+        let mut state = emu.lock();
+        match new_transfer(emu, &mut state, request)? {
+            Created::Again(transfer) => return answer_transfer(transfer, request_id),
+            Created::New(transfer) => (transfer, state.transfer_webhook.clone()),
+        }
+    };
+    transfer_events::announce(emu, &Value::Null, webhook)?;
+    answer_transfer(transfer, request_id)
+}
+
+/// What `/transfer/create` made.
+enum Created {
+    /// The authorization's transfer, made by an earlier call.
+    Again(Value),
+    /// A new transfer.
+    New(Value),
+}
+
+/// The transfer of the request's authorization, made now unless it already was.
+fn new_transfer(
+    emu: &Emulated,
+    state: &mut crate::state::State,
+    request: &Value,
+) -> Result<Created, PlaidError> {
+    item_of(state, request)?;
     let authorization_id = request["authorization_id"]
         .as_str()
         .unwrap_or_default()
@@ -99,7 +130,7 @@ pub(crate) fn create(
         ));
     };
     if let Some(id) = &authorization.transfer_id {
-        return answer_transfer(state.transfers[id].clone(), request_id);
+        return Ok(Created::Again(state.transfers[id].clone()));
     }
     let proposed = authorization.json["proposed_transfer"].clone();
     let id = digest(&[&emu.seed.to_string(), "transfer", &authorization_id]);
@@ -109,13 +140,18 @@ pub(crate) fn create(
     transfer["account_id"] = proposed["account_id"].clone();
     transfer["amount"] = proposed["amount"].clone();
     transfer["description"] = request["description"].clone();
+    for field in ["type", "network", "ach_class"] {
+        transfer[field] = proposed[field].clone();
+    }
     transfer["status"] = json!("pending");
+    transfer["sweep_status"] = json!("unswept");
     transfer["failure_reason"] = Value::Null;
     state.transfers.insert(id.clone(), transfer.clone());
     if let Some(authorization) = state.authorizations.get_mut(&authorization_id) {
         authorization.transfer_id = Some(id);
     }
-    answer_transfer(transfer, request_id)
+    transfer_events::record(state, &transfer, "pending", None);
+    Ok(Created::New(transfer))
 }
 
 fn answer_transfer(transfer: Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
@@ -137,4 +173,42 @@ pub(crate) fn get(
         .cloned()
         .ok_or_else(|| PlaidError::invalid_field("transfer_id is not a transfer"))?;
     typed::<TransferGet>(json!({"transfer": transfer, "request_id": request_id}))
+}
+
+/// `/transfer/list`: the transfers in the order they were made, `offset` and `count` (1–25).
+pub(crate) fn list(
+    emu: &Emulated,
+    request: &Value,
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let _: types::TransferListRequest = decode(request)?;
+    let count = transfer_events::count(request, transfer_events::LIST_COUNT)?;
+    let offset = request["offset"].as_u64().unwrap_or(0) as usize;
+    let state = emu.lock();
+    // A transfer's `pending` event is recorded when it is made: their order is the transfers'.
+    let transfers: Vec<&Value> = state
+        .transfer_events
+        .iter()
+        .filter(|e| e["event_type"] == "pending")
+        .filter_map(|e| {
+            state
+                .transfers
+                .get(e["transfer_id"].as_str().unwrap_or_default())
+        })
+        .skip(offset)
+        .take(count)
+        .collect();
+    typed::<TransferList>(json!({"transfers": transfers, "request_id": request_id}))
+}
+
+/// `/sandbox/transfer/fire_webhook`: a `TRANSFER_EVENTS_UPDATE` to the URL given (docs,
+/// `api-sandbox.txt`).
+pub(crate) fn fire_webhook(
+    emu: &Emulated,
+    request: &Value,
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let fire: types::SandboxTransferFireWebhookRequest = decode(request)?;
+    deliver(emu, fire.webhook, webhook_bodies::transfer_events_update()?);
+    typed::<SandboxTransferFireWebhook>(json!({"request_id": request_id}))
 }

@@ -1,11 +1,8 @@
 //! Webhooks, signed like Plaid signs them (docs: `api-webhooks.txt`,
 //! `api-webhooks-webhook-verification.txt`): delivered as HTTP POSTs to the Item's webhook URL
-//! with a `Plaid-Verification` ES256 JWT from the ext's `WebhookSigner`, whose key
-//! `/webhook_verification_key/get` serves; `/sandbox/item/fire_webhook` fires them on demand,
-//! and `/item/webhook/update` changes the URL. A failed delivery is retried (3 attempts, 100 ms
-//! apart), as Plaid retries a webhook that was not answered with 200.
-
-use std::time::Duration;
+//! with a `Plaid-Verification` ES256 JWT (`webhook_delivery.rs`), whose keys
+//! `/webhook_verification_key/get` serves (`webhook_keys.rs`); `/sandbox/item/fire_webhook`
+//! fires them on demand, and `/item/webhook/update` changes the URL.
 
 use plaid_client::operations::{
     ItemWebhookUpdate, SandboxItemFireWebhook, WebhookVerificationKeyGet,
@@ -14,25 +11,25 @@ use plaid_client::types;
 use serde_json::{json, Value};
 
 use crate::examples::{example_value, typed};
-use crate::items::{decode, item_of};
+use crate::items::{decode, item_record};
 use crate::plaid_error::PlaidError;
-use crate::state::{Emulated, ItemState};
+use crate::state::Emulated;
+use crate::webhook_bodies;
+use crate::webhook_delivery::WebhookDelivery;
 
-/// How often a webhook is sent before the emulator gives up on it.
-const DELIVERY_ATTEMPTS: u32 = 3;
-const RETRY_DELAY: Duration = Duration::from_millis(100);
-
-/// `/webhook_verification_key/get`: the signing key's JWK, for its `kid` only.
+/// `/webhook_verification_key/get`: the JWK of the key named `key_id`, current or rotated out
+/// (then with `expired_at`); no such key is `INVALID_WEBHOOK_VERIFICATION_KEY_ID`.
 pub(crate) fn verification_key(
     emu: &Emulated,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let request: types::WebhookVerificationKeyGetRequest = decode(request)?;
-    if request.key_id != emu.signer.kid() {
-        return Err(PlaidError::invalid_webhook_key_id());
-    }
-    typed::<WebhookVerificationKeyGet>(emu.signer.key_response(request_id))
+    let key = emu
+        .webhook_keys
+        .find(&request.key_id)
+        .ok_or_else(PlaidError::invalid_webhook_key_id)?;
+    typed::<WebhookVerificationKeyGet>(key.key_response(request_id))
 }
 
 /// `/item/webhook/update`: the Item's webhook URL (none: no webhooks).
@@ -43,7 +40,7 @@ pub(crate) fn webhook_update(
 ) -> Result<Vec<u8>, PlaidError> {
     let update: types::ItemWebhookUpdateRequest = decode(request)?;
     let mut state = emu.lock();
-    let id = item_of(&state, request)?.item_id.clone();
+    let id = item_record(&state, request)?.item_id.clone();
     let mut answer = example_value::<ItemWebhookUpdate>()?;
     if let Some(item) = state.items.get_mut(&id) {
         item.webhook = update.webhook.clone();
@@ -54,71 +51,58 @@ pub(crate) fn webhook_update(
     typed::<ItemWebhookUpdate>(answer)
 }
 
-/// `/sandbox/item/fire_webhook`: the webhook of `webhook_code` for the Item, delivered now.
+/// `/sandbox/item/fire_webhook`: the webhook of `webhook_code` for the Item, queued now (docs,
+/// `api-sandbox.txt`). An Item without a webhook URL is `SANDBOX_WEBHOOK_INVALID`
+/// (`errors-sandbox.txt`); a code the emulator does not fire, `INVALID_FIELD`.
 pub(crate) fn fire(
     emu: &Emulated,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let _: types::SandboxItemFireWebhookRequest = decode(request)?;
-    let code = request["webhook_code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let (url, payload) = {
+    let code = request["webhook_code"].as_str().unwrap_or_default();
+    let webhook_type = request["webhook_type"].as_str();
+    let (url, body) = {
         let state = emu.lock();
-        let item = item_of(&state, request)?;
-        let url = item.webhook.clone().ok_or_else(|| {
-            PlaidError::invalid_field(
-                "the Item has no webhook URL (set options.webhook or use /item/webhook/update)",
-            )
-        })?;
-        (url, payload(item, &code))
+        let item = item_record(&state, request)?;
+        let error = state.item_errors.get(&item.item_id);
+        let body = webhook_bodies::fired(item, code, webhook_type, error)?;
+        let url = item
+            .webhook
+            .clone()
+            .ok_or_else(PlaidError::sandbox_webhook_invalid)?;
+        (url, body)
     };
-    deliver(emu, url, payload);
+    emu.delivery.send(url, body);
     typed::<SandboxItemFireWebhook>(json!({"webhook_fired": true, "request_id": request_id}))
 }
 
-/// The body Plaid sends for `code` (docs: the webhook pages of each product).
-fn payload(item: &ItemState, code: &str) -> Value {
-    let mut body = json!({"webhook_code": code, "item_id": item.item_id, "environment": "sandbox"});
-    match code {
-        "SYNC_UPDATES_AVAILABLE" => {
-            body["webhook_type"] = json!("TRANSACTIONS");
-            body["initial_update_complete"] = json!(true);
-            body["historical_update_complete"] = json!(true);
-        }
-        "DEFAULT_UPDATE" | "INITIAL_UPDATE" | "HISTORICAL_UPDATE" => {
-            body["webhook_type"] = json!("TRANSACTIONS");
-            body["new_transactions"] = json!(0);
-            body["error"] = Value::Null;
-        }
-        _ => {
-            body["webhook_type"] = json!("ITEM");
-            body["error"] = Value::Null;
-        }
-    }
-    body
+/// The control route that rotates the signing key: `{}` → `{"kid": <the new key's id>}`.
+pub(crate) const ROTATE_KEY_PATH: &str = "/emulator/webhooks/rotate_key";
+
+/// `POST /emulator/webhooks/rotate_key`: [`crate::Emulator::rotate_webhook_key`] over HTTP.
+pub(crate) fn rotate_over_http(emu: &Emulated) -> Result<Vec<u8>, PlaidError> {
+    let kid = emu.webhook_keys.rotate();
+    serde_json::to_vec(&json!({"kid": kid})).map_err(|e| PlaidError::internal(&e.to_string()))
 }
 
-/// POST `payload` to `url`, signed, in the background; retried on failure.
-pub(crate) fn deliver(emu: &Emulated, url: String, payload: Value) {
-    let body = serde_json::to_vec_pretty(&payload).unwrap_or_default();
-    let signer = emu.signer.clone();
-    let http = emu.http.clone();
-    tokio::spawn(async move {
-        for attempt in 1..=DELIVERY_ATTEMPTS {
-            let sent = http
-                .post(&url)
-                .header("content-type", "application/json")
-                .header("plaid-verification", signer.sign_now(&body))
-                .body(body.clone())
-                .send()
-                .await;
-            if matches!(&sent, Ok(r) if r.status().is_success()) || attempt == DELIVERY_ATTEMPTS {
-                break;
-            }
-            tokio::time::sleep(RETRY_DELAY).await;
-        }
-    });
+/// Queue a webhook body (already typed) for `url`.
+pub(crate) fn deliver(emu: &Emulated, url: String, body: Vec<u8>) {
+    emu.delivery.send(url, body);
+}
+
+impl crate::Emulator {
+    /// Rotate the webhook signing key (docs, `api-webhooks-webhook-verification.txt`,
+    /// "Caching and key rotation"): webhooks are signed with a new key, named by the `kid`
+    /// returned, from now on; `/webhook_verification_key/get` still serves the old key for its
+    /// `kid`, with `expired_at` set to now, so a verifier that refetches it refuses it.
+    pub fn rotate_webhook_key(&self) -> String {
+        self.emulated.webhook_keys.rotate()
+    }
+
+    /// How webhooks are delivered from now on: in order (the default), each twice, or
+    /// pending ones reordered (see [`WebhookDelivery`]).
+    pub fn set_webhook_delivery(&self, delivery: WebhookDelivery) {
+        self.emulated.delivery.set_mode(delivery);
+    }
 }

@@ -46,7 +46,15 @@ fn help_documents_every_flag() {
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--listen", "--client-id", "--secret", "--seed"] {
+    let flags = [
+        "--listen",
+        "--client-id",
+        "--secret",
+        "--seed",
+        "--transfer-webhook",
+        "--webhook-delivery",
+    ];
+    for flag in flags {
         assert!(help.contains(flag), "{help}");
     }
 }

@@ -7,38 +7,18 @@
 
 mod support;
 
-use std::time::Duration;
-
-use axum::body::Bytes;
-use axum::http::HeaderMap;
-use axum::routing::post;
-use plaid_client_ext::types::{self, Products, SandboxItemFireWebhookRequestWebhookCode};
+use plaid_client_ext::types::{
+    self, Products, SandboxItemFireWebhookRequestWebhookCode,
+    SandboxItemFireWebhookRequestWebhookCode as Code,
+};
 use plaid_client_ext::webhooks::{WebhookEvent, WebhookVerifier};
 use plaid_client_ext::ErrorCode;
-use tokio::sync::mpsc;
-
-/// A webhook endpoint on loopback that hands over what it receives.
-async fn receiver() -> (String, mpsc::UnboundedReceiver<(HeaderMap, Bytes)>) {
-    let (sender, received) = mpsc::unbounded_channel();
-    let app = axum::Router::new().route(
-        "/hook",
-        post(move |headers: HeaderMap, body: Bytes| {
-            let sender = sender.clone();
-            async move {
-                let _ = sender.send((headers, body));
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, received)
-}
+use std::time::Duration;
+use support::{link_with, next_verified, nothing_more, receiver, start};
 
 #[tokio::test]
 async fn a_fired_webhook_arrives_signed_and_verifies() {
-    let (_emulator, client) = support::start().await;
+    let (_emulator, client) = start().await;
     let (url, mut received) = receiver().await;
     let options = types::SandboxPublicTokenCreateRequestOptions::new().webhook(url);
     let create =
@@ -77,4 +57,67 @@ async fn a_fired_webhook_arrives_signed_and_verifies() {
         Some(&ErrorCode::InvalidWebhookVerificationKeyId),
         "{unknown}"
     );
+}
+
+#[tokio::test]
+async fn fire_webhook_fires_each_documented_code_as_its_type() {
+    let (_emulator, client) = start().await;
+    let (url, mut received) = receiver().await;
+    let products = vec![Products::Transactions, Products::Assets];
+    let (token, item_id) = link_with(&client, products, Some(url)).await;
+    let codes = [
+        (Code::SyncUpdatesAvailable, None, "TRANSACTIONS"),
+        (Code::DefaultUpdate, None, "TRANSACTIONS"),
+        (Code::RecurringTransactionsUpdate, None, "TRANSACTIONS"),
+        (Code::NewAccountsAvailable, None, "ITEM"),
+        (Code::ProductReady, None, "ASSETS"),
+        (Code::Error, Some(types::WebhookType::Assets), "ASSETS"),
+        (Code::Error, None, "ITEM"),
+        (Code::UserPermissionRevoked, None, "ITEM"),
+        (Code::UserAccountRevoked, None, "ITEM"),
+        (Code::PendingDisconnect, None, "ITEM"),
+        (Code::LoginRepaired, None, "ITEM"),
+    ];
+    for (code, webhook_type, expected_type) in codes {
+        let wanted = serde_json::json!(code).as_str().unwrap().to_string();
+        let mut fire = types::SandboxItemFireWebhookRequest::new(token.as_str(), code);
+        if let Some(t) = webhook_type {
+            fire = fire.webhook_type(t);
+        }
+        assert!(client.send(&fire).await.unwrap().webhook_fired, "{wanted}");
+        let event = next_verified(&client, &mut received).await;
+        assert!(
+            !matches!(event, WebhookEvent::Unknown { .. }),
+            "{wanted}: {event:?}"
+        );
+        assert_eq!(
+            (event.webhook_type(), event.webhook_code()),
+            (expected_type, wanted.as_str())
+        );
+        if let WebhookEvent::ItemError(event) = &event {
+            assert_eq!(event.item_id.to_string(), item_id);
+        }
+    }
+    assert!(nothing_more(&mut received, Duration::from_millis(300)).await);
+}
+
+#[tokio::test]
+async fn fire_webhook_refuses_what_plaid_refuses() {
+    let (_emulator, client) = start().await;
+    let (url, _received) = receiver().await;
+    let (auth_only, _) = link_with(&client, vec![Products::Auth], Some(url)).await;
+    let refused = |token: String, code: Code| {
+        let client = client.clone();
+        async move {
+            let fire = types::SandboxItemFireWebhookRequest::new(token, code);
+            client.send(&fire).await.unwrap_err().error_code().cloned()
+        }
+    };
+    let not_enabled = refused(auth_only.clone(), Code::SyncUpdatesAvailable).await;
+    assert_eq!(not_enabled, Some(ErrorCode::SandboxProductNotEnabled));
+    let unknown = refused(auth_only, Code::UnknownValue("NOT_A_CODE".into())).await;
+    assert_eq!(unknown, Some(ErrorCode::InvalidField));
+    let (no_webhook, _) = link_with(&client, vec![Products::Transactions], None).await;
+    let invalid = refused(no_webhook, Code::SyncUpdatesAvailable).await;
+    assert_eq!(invalid, Some(ErrorCode::SandboxWebhookInvalid));
 }

@@ -1,7 +1,19 @@
-//! What every flow test starts from: an emulator on a free loopback port and a client for it.
+//! What every flow test starts from: an emulator on a free loopback port and a client for it,
+//! and a webhook receiver on loopback.
 
+// Each test file uses its own part of this module.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use plaid_client_ext::types::{self, Products};
+use plaid_client_ext::webhooks::{WebhookEvent, WebhookVerifier};
 use plaid_client_ext::{Environment, PlaidClient};
 use plaid_emulator::{Emulator, EmulatorConfig};
+use tokio::sync::mpsc;
 
 /// A running emulator with the default keys, and a `PlaidClient` pointed at it.
 pub async fn start() -> (Emulator, PlaidClient) {
@@ -15,4 +27,64 @@ pub async fn start() -> (Emulator, PlaidClient) {
     .build()
     .unwrap();
     (emulator, client)
+}
+
+/// What a webhook endpoint received: headers and body of each POST, in arrival order.
+pub type Received = mpsc::UnboundedReceiver<(HeaderMap, Bytes)>;
+
+/// A webhook endpoint on loopback that hands over what it receives.
+pub async fn receiver() -> (String, Received) {
+    let (sender, received) = mpsc::unbounded_channel();
+    let app = axum::Router::new().route(
+        "/hook",
+        post(move |headers: HeaderMap, body: Bytes| {
+            let sender = sender.clone();
+            async move {
+                let _ = sender.send((headers, body));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+/// The next webhook, verified against the emulator's key; panics after 5 seconds.
+pub async fn next_verified(client: &PlaidClient, received: &mut Received) -> WebhookEvent {
+    let (headers, body) = tokio::time::timeout(Duration::from_secs(5), received.recv())
+        .await
+        .expect("a webhook within 5 s")
+        .unwrap();
+    WebhookVerifier::new(client.clone())
+        .verify(&headers, &body)
+        .await
+        .unwrap()
+}
+
+/// Whether nothing more arrives within `wait`.
+pub async fn nothing_more(received: &mut Received, wait: Duration) -> bool {
+    tokio::time::timeout(wait, received.recv()).await.is_err()
+}
+
+/// An Item with `products` whose webhooks go to `webhook`: (access token, item id).
+pub async fn link_with(
+    client: &PlaidClient,
+    products: Vec<Products>,
+    webhook: Option<String>,
+) -> (String, String) {
+    let mut options = types::SandboxPublicTokenCreateRequestOptions::new();
+    if let Some(url) = webhook {
+        options = options.webhook(url);
+    }
+    let create =
+        types::SandboxPublicTokenCreateRequest::new(products, "ins_109508").options(options);
+    let public = client.send(&create).await.unwrap();
+    let exchange = types::ItemPublicTokenExchangeRequest::new(public.public_token.clone());
+    let exchanged = client.send(&exchange).await.unwrap();
+    (
+        exchanged.access_token.expose().to_string(),
+        exchanged.item_id.clone(),
+    )
 }

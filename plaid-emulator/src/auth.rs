@@ -1,0 +1,47 @@
+//! `/auth/get` (docs, `api-products-auth.txt`): the Item's own accounts, as `/accounts/get`
+//! answers them, with ACH numbers derived from the seed (the same seed, the same numbers).
+
+use plaid_client::operations::AuthGet;
+use plaid_client::types;
+use serde_json::{json, Value};
+
+use crate::examples::{example_value, typed};
+use crate::items::{decode, item_json, item_of};
+use crate::plaid_error::PlaidError;
+use crate::state::{digest, Emulated};
+
+/// Sandbox's routing number in Plaid's own examples.
+const ROUTING: &str = "011401533";
+
+/// A ten-digit account number for `account_id`, from the seed.
+fn account_number(seed: u64, account_id: &str) -> String {
+    let hex = digest(&[&seed.to_string(), "account-number", account_id]);
+    let n = u64::from_str_radix(&hex[..12], 16).unwrap_or(0);
+    format!("{:010}", n % 10_000_000_000)
+}
+
+/// `/auth/get`: `numbers.ach`, one per account; the other networks empty.
+pub(crate) fn auth_get(
+    emu: &Emulated,
+    request: &Value,
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let _: types::AuthGetRequest = decode(request)?;
+    let state = emu.lock();
+    let item = item_of(&state, request)?;
+    let ach: Vec<Value> = item
+        .accounts
+        .iter()
+        .map(|account| {
+            let id = account["account_id"].as_str().unwrap_or_default();
+            json!({"account_id": id, "account": account_number(emu.seed, id),
+                "routing": ROUTING, "wire_routing": ROUTING})
+        })
+        .collect();
+    let mut answer = example_value::<AuthGet>()?;
+    answer["accounts"] = json!(item.accounts);
+    answer["numbers"] = json!({"ach": ach, "eft": [], "international": [], "bacs": []});
+    answer["item"] = item_json(item, None)?;
+    answer["request_id"] = json!(request_id);
+    typed::<AuthGet>(answer)
+}

@@ -1,0 +1,67 @@
+//! `/identity/get` (docs, `api-products-identity.txt`): the Item's own accounts, as
+//! `/accounts/get` answers them, each with an owner whose name, email and phone come from the
+//! seed; the rest of the owner (addresses) is the spec's example.
+
+use plaid_client::operations::IdentityGet;
+use plaid_client::types;
+use serde_json::{json, Value};
+
+use crate::examples::{example_value, typed};
+use crate::items::{decode, item_json, item_of};
+use crate::plaid_error::PlaidError;
+use crate::state::{digest, Emulated, ItemState};
+
+const GIVEN: [&str; 6] = ["Alberta", "Ada", "Grace", "Alan", "Edsger", "Barbara"];
+const FAMILY: [&str; 6] = [
+    "Charleson",
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Dijkstra",
+    "Liskov",
+];
+
+/// The owner of `item`'s accounts: one person per Item.
+fn owner(template: &Value, seed: u64, item: &ItemState) -> Value {
+    let hex = digest(&[&seed.to_string(), "owner", &item.item_id]);
+    let n = usize::from_str_radix(&hex[..4], 16).unwrap_or(0);
+    let (given, family) = (GIVEN[n % GIVEN.len()], FAMILY[n / 7 % FAMILY.len()]);
+    let mut owner = template.clone();
+    owner["names"] = json!([format!("{given} {family}")]);
+    let email = format!(
+        "{}.{}@example.com",
+        given.to_lowercase(),
+        family.to_lowercase()
+    );
+    owner["emails"] = json!([{"data": email, "primary": true, "type": "primary"}]);
+    let phone = format!("1112225{:03}", n % 1000);
+    owner["phone_numbers"] = json!([{"data": phone, "primary": true, "type": "home"}]);
+    owner
+}
+
+/// `/identity/get`: every account with its owner.
+pub(crate) fn identity_get(
+    emu: &Emulated,
+    request: &Value,
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let _: types::IdentityGetRequest = decode(request)?;
+    let state = emu.lock();
+    let item = item_of(&state, request)?;
+    let mut answer = example_value::<IdentityGet>()?;
+    let template = answer["accounts"][0]["owners"][0].clone();
+    let owner = owner(&template, emu.seed, item);
+    let accounts: Vec<Value> = item
+        .accounts
+        .iter()
+        .map(|account| {
+            let mut account = account.clone();
+            account["owners"] = json!([owner]);
+            account
+        })
+        .collect();
+    answer["accounts"] = json!(accounts);
+    answer["item"] = item_json(item, None)?;
+    answer["request_id"] = json!(request_id);
+    typed::<IdentityGet>(answer)
+}

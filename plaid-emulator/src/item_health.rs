@@ -1,0 +1,51 @@
+//! Whether an Item works: `/sandbox/item/reset_login` puts it into `ITEM_LOGIN_REQUIRED`
+//! (docs, `api-sandbox.txt`: "forces an Item into an ITEM_LOGIN_REQUIRED state … An
+//! ITEM_LOGIN_REQUIRED webhook will also be fired after a call to this endpoint, if one is
+//! associated with the Item"), which every product call then answers (`items::item_of`) and
+//! `/item/get` shows, until Link's update mode repairs it (`link.rs`).
+//!
+//! Repairing through update mode fires no webhook: `LOGIN_REPAIRED` is documented (the spec's
+//! `ItemLoginRepairedWebhook`) as fired when the Item left the state "without the user having
+//! gone through the update mode flow in your app".
+
+use plaid_client::operations::SandboxItemResetLogin;
+use plaid_client::types;
+use serde_json::{json, Value};
+
+use crate::examples::typed;
+use crate::items::{decode, item_record};
+use crate::plaid_error::PlaidError;
+use crate::state::{Emulated, State};
+use crate::webhook_bodies;
+use crate::webhooks::deliver;
+
+/// `/sandbox/item/reset_login`: the Item needs its login again; an `ITEM` / `ERROR` webhook
+/// carrying `ITEM_LOGIN_REQUIRED` goes to its webhook URL, if it has one.
+pub(crate) fn reset_login(
+    emu: &Emulated,
+    request: &Value,
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let _: types::SandboxItemResetLoginRequest = decode(request)?;
+    let error = PlaidError::item_login_required();
+    let webhook = {
+        let mut state = emu.lock();
+        let item = item_record(&state, request)?;
+        let webhook = match &item.webhook {
+            Some(url) => Some((url.clone(), webhook_bodies::item_error(item, &error)?)),
+            None => None,
+        };
+        let id = item.item_id.clone();
+        state.item_errors.insert(id, error);
+        webhook
+    };
+    if let Some((url, body)) = webhook {
+        deliver(emu, url, body);
+    }
+    typed::<SandboxItemResetLogin>(json!({"reset_login": true, "request_id": request_id}))
+}
+
+/// The Item works again (update-mode Link succeeded); whether it was in error.
+pub(crate) fn repair(state: &mut State, item_id: &str) -> bool {
+    state.item_errors.remove(item_id).is_some()
+}

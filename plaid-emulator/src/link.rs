@@ -1,0 +1,210 @@
+//! Link without a browser (docs: `api-tokens.txt` `/link/token/create`,
+//! `link-update-mode.txt`, `errors-invalid-input.txt` `INVALID_LINK_TOKEN`): `/link/token/create`
+//! stores what the token was made for, and [`Emulator::complete_link`](crate::Emulator::complete_link)
+//! (or `POST /emulator/link/complete`) plays the user finishing Link with it. A token for a new
+//! Item lasts 4 hours, one for an existing Item (update mode: `access_token`) 30 minutes; in
+//! Sandbox a link token can be used more than once ("except when working in the Sandbox test
+//! environment"), each use a new Item.
+
+use std::time::{Duration, Instant};
+
+use plaid_client::operations::LinkTokenCreate;
+use plaid_client::types;
+use serde_json::{json, Value};
+
+use crate::clock;
+use crate::examples::typed;
+use crate::item_health;
+use crate::items::{create_item, decode, issue_public_token, item_record};
+use crate::plaid_error::PlaidError;
+use crate::state::{digest, Emulated, State};
+
+/// The control route that completes Link: `{"link_token": ...}` → `{"public_token": ...}`.
+pub(crate) const COMPLETE_PATH: &str = "/emulator/link/complete";
+/// A link token for a new Item (docs: "expires after 4 hours").
+const NEW_ITEM_LIFETIME: Duration = Duration::from_secs(4 * 3600);
+/// A link token for an existing Item (docs: "expires after 30 minutes").
+const UPDATE_LIFETIME: Duration = Duration::from_secs(30 * 60);
+/// The institution a browserless Link picks when the token names none: First Platypus Bank.
+const DEFAULT_INSTITUTION: &str = "ins_109508";
+
+/// What a link token was created for.
+pub(crate) struct LinkToken {
+    products: Vec<String>,
+    webhook: Option<String>,
+    institution_id: Option<String>,
+    /// Update mode: the Item to repair.
+    item_id: Option<String>,
+    created: Instant,
+}
+
+impl LinkToken {
+    fn lifetime(&self) -> Duration {
+        if self.item_id.is_some() {
+            UPDATE_LIFETIME
+        } else {
+            NEW_ITEM_LIFETIME
+        }
+    }
+
+    /// Whether the token is still usable at `now`.
+    fn live_at(&self, now: Instant) -> bool {
+        now.saturating_duration_since(self.created) < self.lifetime()
+    }
+}
+
+/// Why Link could not be completed with a link token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LinkError {
+    /// No `/link/token/create` made this token (Plaid: `INVALID_LINK_TOKEN`).
+    #[error("unknown link token")]
+    UnknownToken,
+    /// The token is past its expiration (Plaid: `INVALID_LINK_TOKEN`).
+    #[error("the link token expired")]
+    Expired,
+    /// The update-mode token's Item was removed (Plaid: `ITEM_NOT_FOUND`).
+    #[error("the Item this link token updates was removed")]
+    ItemRemoved,
+    /// The emulator could not build the Item (its own bug).
+    #[error("the emulator failed: {0}")]
+    Internal(String),
+}
+
+impl LinkError {
+    fn plaid(&self) -> PlaidError {
+        match self {
+            Self::UnknownToken | Self::Expired => PlaidError::invalid_link_token(),
+            Self::ItemRemoved => PlaidError::item_not_found(),
+            Self::Internal(why) => PlaidError::internal(why),
+        }
+    }
+}
+
+/// `/link/token/create`: `products` are required unless `access_token` names an Item to update.
+pub(crate) fn token_create(
+    emu: &Emulated,
+    request: &Value,
+    request_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let create: types::LinkTokenCreateRequest = decode(request)?;
+    let products: Vec<String> = request["products"]
+        .as_array()
+        .map(|p| {
+            p.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut state = emu.lock();
+    let item_id = match &create.access_token {
+        Some(_) => Some(item_record(&state, request)?.item_id.clone()),
+        None if products.is_empty() => return Err(PlaidError::missing_fields("products")),
+        None => None,
+    };
+    state.link_tokens_created += 1;
+    let n = state.link_tokens_created.to_string();
+    let link_token = format!(
+        "link-sandbox-{}",
+        digest(&[&emu.seed.to_string(), "link", &n])
+    );
+    let token = LinkToken {
+        products,
+        webhook: create.webhook.clone(),
+        institution_id: create.institution_id.clone(),
+        item_id,
+        created: Instant::now(),
+    };
+    let expiration = clock::rfc3339_in(token.lifetime());
+    state.link_tokens.insert(link_token.clone(), token);
+    typed::<LinkTokenCreate>(json!({"link_token": link_token, "expiration": expiration,
+        "request_id": request_id}))
+}
+
+/// The user finishes Link with `link_token`: a new Item and its public token, or in update
+/// mode the Item repaired and a public token for it (docs, `link-update-mode.txt`: the
+/// access token does not change, so exchanging it is not needed; it exchanges to the same one).
+fn complete(emu: &Emulated, link_token: &str) -> Result<String, LinkError> {
+    let mut state = emu.lock();
+    let token = state
+        .link_tokens
+        .get(link_token)
+        .ok_or(LinkError::UnknownToken)?;
+    if !token.live_at(Instant::now()) {
+        return Err(LinkError::Expired);
+    }
+    let item_id = match token.item_id.clone() {
+        Some(item_id) => repair(&mut state, &item_id)?,
+        None => {
+            let institution = token
+                .institution_id
+                .as_deref()
+                .unwrap_or(DEFAULT_INSTITUTION);
+            let (products, webhook) = (token.products.clone(), token.webhook.clone());
+            let institution = institution.to_string();
+            create_item(emu, &mut state, &institution, products, webhook)
+                .map_err(|e| LinkError::Internal(e.message))?
+        }
+    };
+    Ok(issue_public_token(emu, &mut state, &item_id))
+}
+
+/// Update mode: the Item's error cleared, if it is still there.
+fn repair(state: &mut State, item_id: &str) -> Result<String, LinkError> {
+    match state.items.get(item_id) {
+        Some(item) if !item.removed => {
+            item_health::repair(state, item_id);
+            Ok(item_id.to_string())
+        }
+        _ => Err(LinkError::ItemRemoved),
+    }
+}
+
+/// `POST /emulator/link/complete` `{"link_token": ...}`: [`complete`] over HTTP, for a test in
+/// another language. A control call: it needs no credentials.
+pub(crate) fn complete_over_http(body: &[u8], emu: &Emulated) -> Result<Vec<u8>, PlaidError> {
+    let request: Value = serde_json::from_slice(body)
+        .map_err(|e| PlaidError::invalid_body(&format!("the body is not JSON: {e}")))?;
+    let link_token = request["link_token"]
+        .as_str()
+        .ok_or_else(|| PlaidError::missing_fields("link_token"))?;
+    let public_token = complete(emu, link_token).map_err(|e| e.plaid())?;
+    serde_json::to_vec(&json!({"public_token": public_token}))
+        .map_err(|e| PlaidError::internal(&e.to_string()))
+}
+
+impl crate::Emulator {
+    /// Play the user completing Link with `link_token` from `/link/token/create`, as
+    /// `onSuccess` would: returns the public token to exchange with
+    /// `/item/public_token/exchange`. In update mode (the token was created with an
+    /// `access_token`) the Item's error, e.g. `ITEM_LOGIN_REQUIRED`, is cleared; its access
+    /// token does not change, and the public token returned exchanges to that same one.
+    pub fn complete_link(&self, link_token: &str) -> Result<String, LinkError> {
+        complete(&self.emulated, link_token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_token_expires_after_its_documented_lifetime() {
+        let created = Instant::now();
+        let token = |item_id: Option<&str>| LinkToken {
+            products: vec!["auth".into()],
+            webhook: None,
+            institution_id: None,
+            item_id: item_id.map(str::to_string),
+            created,
+        };
+        let minute = Duration::from_secs(60);
+        let new_item = token(None);
+        assert!(new_item.live_at(created + 239 * minute));
+        assert!(!new_item.live_at(created + 240 * minute));
+        let update = token(Some("item"));
+        assert!(update.live_at(created + 29 * minute));
+        assert!(!update.live_at(created + 30 * minute));
+    }
+}

@@ -1,0 +1,129 @@
+//! `/sandbox/item/reset_login` and Link's update mode (docs: api-sandbox, errors-item,
+//! api-items "Webhooks", link-update-mode): the Item's product calls answer
+//! `ITEM_LOGIN_REQUIRED`, one `ITEM` / `ERROR` webhook arrives, `/item/get` shows the error, and
+//! update-mode Link clears it without a new access token.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use plaid_client_ext::types::{self, CountryCode, Products, TransferNetwork, TransferType};
+use plaid_client_ext::webhooks::WebhookEvent;
+use plaid_client_ext::{Error, ErrorCode, ErrorType, PlaidClient};
+use support::{link_with, next_verified, nothing_more, receiver, start};
+
+/// The error of a call that must fail with `ITEM_LOGIN_REQUIRED`, HTTP 400, `ITEM_ERROR`.
+fn assert_login_required(result: Result<impl std::fmt::Debug, Error>, call: &str) {
+    let error = result.expect_err(call);
+    let api = error.api().unwrap_or_else(|| panic!("{call}: {error}"));
+    assert_eq!(api.status, 400, "{call}");
+    assert_eq!(api.error_type, ErrorType::ItemError, "{call}");
+    assert_eq!(api.error_code, ErrorCode::ItemLoginRequired, "{call}");
+}
+
+async fn product_calls_fail(client: &PlaidClient, token: &str, account: &str) {
+    let accounts = client.send(&types::AccountsGetRequest::new(token)).await;
+    assert_login_required(accounts, "/accounts/get");
+    let balance = client
+        .send(&types::AccountsBalanceGetRequest::new(token))
+        .await;
+    assert_login_required(balance, "/accounts/balance/get");
+    let sync = client
+        .send(&types::TransactionsSyncRequest::new(token))
+        .await;
+    assert_login_required(sync, "/transactions/sync");
+    let auth = client.send(&types::AuthGetRequest::new(token)).await;
+    assert_login_required(auth, "/auth/get");
+    let identity = client.send(&types::IdentityGetRequest::new(token)).await;
+    assert_login_required(identity, "/identity/get");
+    let authorization = types::TransferAuthorizationCreateRequest::new(
+        token,
+        account,
+        "1.00",
+        TransferNetwork::Ach,
+        TransferType::Debit,
+        types::TransferAuthorizationUserInRequest::new("Ada Lovelace"),
+    );
+    let authorized = client.send(&authorization).await;
+    assert_login_required(authorized, "/transfer/authorization/create");
+}
+
+#[tokio::test]
+async fn reset_login_breaks_product_calls_fires_one_error_webhook_and_update_mode_repairs() {
+    let (emulator, client) = start().await;
+    let (url, mut received) = receiver().await;
+    let products = vec![Products::Transactions, Products::Auth, Products::Identity];
+    let (token, item_id) = link_with(&client, products, Some(url)).await;
+    let accounts = client
+        .send(&types::AccountsGetRequest::new(token.as_str()))
+        .await
+        .unwrap();
+    let account = accounts.accounts[0].account_id.clone();
+
+    let reset = types::SandboxItemResetLoginRequest::new(token.as_str());
+    assert!(client.send(&reset).await.unwrap().reset_login);
+    product_calls_fail(&client, &token, &account).await;
+    match next_verified(&client, &mut received).await {
+        WebhookEvent::ItemError(event) => {
+            assert_eq!(event.item_id.to_string(), item_id);
+            let error = event.error.expect("the webhook carries the error");
+            assert_eq!(error.error_code, "ITEM_LOGIN_REQUIRED");
+            assert_eq!(error.status, Some(400));
+        }
+        other => panic!("expected ITEM / ERROR, got {other:?}"),
+    }
+    assert!(
+        nothing_more(&mut received, Duration::from_millis(500)).await,
+        "exactly one webhook"
+    );
+    let item = client
+        .send(&types::ItemGetRequest::new(token.as_str()))
+        .await
+        .unwrap();
+    let shown = item.item.error.as_ref().expect("/item/get shows the error");
+    assert_eq!(shown.error_code, "ITEM_LOGIN_REQUIRED");
+
+    // Update mode: a link token for the Item's access token, completed.
+    let update = types::LinkTokenCreateRequest::new("app", vec![CountryCode::Us], "en")
+        .access_token(token.clone());
+    let link_token = client.send(&update).await.unwrap().link_token.clone();
+    let public = emulator.complete_link(&link_token).unwrap();
+    let repaired = client
+        .send(&types::AccountsGetRequest::new(token.as_str()))
+        .await
+        .unwrap();
+    assert_eq!(repaired.accounts.len(), 2);
+    let item = client
+        .send(&types::ItemGetRequest::new(token.as_str()))
+        .await
+        .unwrap();
+    assert!(item.item.error.is_none(), "{:?}", item.item.error);
+    // The access token did not change: the public token exchanges to the same one.
+    let exchanged = client
+        .send(&types::ItemPublicTokenExchangeRequest::new(public))
+        .await
+        .unwrap();
+    assert_eq!(exchanged.access_token.expose(), token);
+    // Repaired in the app's own update mode: no LOGIN_REPAIRED (nor anything else).
+    assert!(nothing_more(&mut received, Duration::from_millis(500)).await);
+}
+
+#[tokio::test]
+async fn an_item_without_a_webhook_still_enters_the_error_state() {
+    let (_emulator, client) = start().await;
+    let (token, _) = link_with(&client, vec![Products::Transactions], None).await;
+    let reset = types::SandboxItemResetLoginRequest::new(token.as_str());
+    assert!(client.send(&reset).await.unwrap().reset_login);
+    let sync = client
+        .send(&types::TransactionsSyncRequest::new(token.as_str()))
+        .await;
+    assert_login_required(sync, "/transactions/sync");
+    // Managing the Item still works: it can be removed.
+    client
+        .send(&types::ItemRemoveRequest::new(token.as_str()))
+        .await
+        .unwrap();
+}
