@@ -13,9 +13,9 @@ use plaid_client::types;
 use serde_json::{json, Value};
 
 use crate::examples::{example_value, typed};
+use crate::history::{History, LINKED_TRANSACTIONS};
 use crate::plaid_error::PlaidError;
 use crate::state::{digest, Emulated, ItemState, PublicToken, State, PUBLIC_TOKEN_LIFETIME};
-use crate::transactions;
 
 /// How many accounts a new Item has (the spec's example accounts, renamed).
 const ACCOUNTS: usize = 2;
@@ -37,23 +37,15 @@ pub(crate) fn public_token_create(
         .collect();
     let webhook = request.options.as_ref().and_then(|o| o.webhook.clone());
     let mut state = emu.lock();
-    let n = state.items_created;
-    state.items_created += 1;
-    let seed = emu.seed.to_string();
-    let item_id = format!("item-{}", digest(&[&seed, "item", &n.to_string()]));
-    let accounts = accounts(&item_id)?;
-    let history = transactions::history(&item_id, emu.seed, &accounts)?;
-    let item = ItemState {
-        cursor_prefix: digest(&[&seed, "cursor", &item_id]),
-        item_id: item_id.clone(),
-        institution_id: request.institution_id.clone(),
+    let item_id = new_item(
+        emu,
+        &mut state,
+        request.institution_id.clone(),
         products,
         webhook,
-        removed: false,
-        accounts,
-        history,
-    };
-    state.items.insert(item_id.clone(), item);
+        LINKED_TRANSACTIONS,
+    );
+    let seed = emu.seed.to_string();
     let public_token = format!("public-sandbox-{}", digest(&[&seed, "public", &item_id]));
     state.public_tokens.insert(
         public_token.clone(),
@@ -65,6 +57,40 @@ pub(crate) fn public_token_create(
     );
     let body = json!({"public_token": public_token, "request_id": request_id});
     typed::<SandboxPublicTokenCreate>(body)
+}
+
+/// A new Item with `transactions` transactions in its history; its id.
+pub(crate) fn new_item(
+    emu: &Emulated,
+    state: &mut State,
+    institution_id: String,
+    products: Vec<String>,
+    webhook: Option<String>,
+    transactions: usize,
+) -> String {
+    let n = state.items_created;
+    state.items_created += 1;
+    let seed = emu.seed.to_string();
+    let item_id = format!("item-{}", digest(&[&seed, "item", &n.to_string()]));
+    let item = ItemState {
+        cursor_prefix: digest(&[&seed, "cursor", &item_id]),
+        accounts: accounts(&item_id),
+        item_id: item_id.clone(),
+        institution_id,
+        products,
+        webhook,
+        removed: false,
+        history: History::new(transactions),
+        pass: None,
+    };
+    state.items.insert(item_id.clone(), item);
+    item_id
+}
+
+/// The access token of `item_id`.
+pub(crate) fn access_token(emu: &Emulated, item_id: &str) -> String {
+    let seed = emu.seed.to_string();
+    format!("access-sandbox-{}", digest(&[&seed, "access", item_id]))
 }
 
 /// `/item/public_token/exchange`: a public token is single-use and expires after 30 minutes
@@ -83,8 +109,7 @@ pub(crate) fn public_token_exchange(
         .ok_or_else(PlaidError::invalid_public_token)?;
     token.exchanged = true;
     let item_id = token.item_id.clone();
-    let seed = emu.seed.to_string();
-    let access_token = format!("access-sandbox-{}", digest(&[&seed, "access", &item_id]));
+    let access_token = access_token(emu, &item_id);
     state
         .access_tokens
         .insert(access_token.clone(), item_id.clone());
@@ -176,11 +201,12 @@ pub(crate) fn accounts_get(
     }
 }
 
-/// A new Item's accounts: the spec's example accounts with ids of the Item's own.
-fn accounts(item_id: &str) -> Result<Vec<Value>, PlaidError> {
-    let example = example_value::<AccountsGet>()?;
+/// A new Item's accounts: the spec's example accounts with ids of the Item's own. (The
+/// example is compiled in, and the flow tests check it has two accounts.)
+fn accounts(item_id: &str) -> Vec<Value> {
+    let example = example_value::<AccountsGet>().unwrap_or_default();
     let accounts = example["accounts"].as_array().cloned().unwrap_or_default();
-    Ok(accounts
+    accounts
         .into_iter()
         .take(ACCOUNTS)
         .enumerate()
@@ -188,7 +214,7 @@ fn accounts(item_id: &str) -> Result<Vec<Value>, PlaidError> {
             account["account_id"] = json!(format!("{item_id}-acc-{k}"));
             account
         })
-        .collect())
+        .collect()
 }
 
 /// The request (read once by the server) decoded into its generated request type: a missing

@@ -41,9 +41,16 @@
 
 #![deny(missing_docs)]
 
+mod connection;
+mod control;
+mod control_http;
 mod examples;
+mod faults;
+mod history;
 mod items;
+mod journal;
 mod plaid_error;
+mod rate_limits;
 mod server;
 mod state;
 mod transactions;
@@ -52,6 +59,10 @@ mod webhooks;
 
 use std::net::SocketAddr;
 
+pub use control::{ControlError, ItemOptions, ItemView, LinkedItem, TransactionView};
+pub use faults::{Fault, FaultId, FaultKind, Times};
+pub use journal::{Counters, JournalEntry, JOURNAL_CAPACITY};
+pub use rate_limits::{Limit, RateLimits};
 pub use server::MAX_BODY_BYTES;
 
 /// The README's example, compiled as a doc test.
@@ -70,6 +81,8 @@ pub struct EmulatorConfig {
     pub secret: String,
     /// The seed every derived history and id comes from: the same seed, the same data.
     pub seed: u64,
+    /// The rate limits enforced from the start (default [`RateLimits::off`]).
+    pub rate_limits: RateLimits,
 }
 
 impl std::fmt::Debug for EmulatorConfig {
@@ -79,6 +92,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("client_id", &self.client_id)
             .field("secret", &"[redacted]")
             .field("seed", &self.seed)
+            .field("rate_limits", &self.rate_limits)
             .finish()
     }
 }
@@ -90,6 +104,7 @@ impl Default for EmulatorConfig {
             client_id: "emulator-client-id".into(),
             secret: "emulator-secret".into(),
             seed: 1,
+            rate_limits: RateLimits::off(),
         }
     }
 }
@@ -112,6 +127,9 @@ pub enum StartError {
 pub struct Emulator {
     base_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    pub(crate) emulated: state::Emulated,
+    /// The runtime it serves on: webhooks fired by control calls are delivered there.
+    pub(crate) runtime: tokio::runtime::Handle,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -136,7 +154,10 @@ impl Emulator {
             source,
         })?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = server::router(state::Emulated::new(&config));
+        let emulated = state::Emulated::new(&config);
+        let app = server::router(emulated.clone())
+            .into_make_service_with_connect_info::<connection::Cut>();
+        let listener = connection::CuttableListener(listener);
         tokio::spawn(async move {
             let stop = async move {
                 let _ = stopped.await;
@@ -148,6 +169,8 @@ impl Emulator {
         Ok(Self {
             base_url: format!("http://{address}"),
             shutdown: Some(shutdown),
+            emulated,
+            runtime: tokio::runtime::Handle::current(),
         })
     }
 

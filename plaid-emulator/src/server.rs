@@ -2,15 +2,21 @@
 //! (credentials, a JSON object body, a known path), then answered by the emulated flow of its
 //! path, or by the spec's example. Bad input gets a Plaid error and the emulator keeps serving.
 
+use std::time::SystemTime;
+
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::Value;
 
+use crate::connection::Cut;
+use crate::control_http;
 use crate::examples::Example;
+use crate::faults::{FaultKind, Target};
 use crate::items;
+use crate::journal::JournalEntry;
 use crate::plaid_error::PlaidError;
 use crate::state::Emulated;
 use crate::transactions;
@@ -21,37 +27,182 @@ use crate::webhooks;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub(crate) fn router(emulated: Emulated) -> Router {
-    Router::new().fallback(handle).with_state(emulated)
+    Router::new()
+        .nest("/emulator", control_http::router())
+        .fallback(handle)
+        .with_state(emulated)
 }
 
+/// How one request was answered, for the journal.
+struct Answered {
+    response: Response,
+    status: Option<u16>,
+    error_code: Option<&'static str>,
+    rate_limited: bool,
+}
+
+impl Answered {
+    fn plaid(result: Result<Vec<u8>, PlaidError>, request_id: &str) -> Self {
+        match result {
+            Ok(json) => Self {
+                response: (
+                    StatusCode::OK,
+                    [
+                        ("content-type", "application/json"),
+                        ("plaid-request-id", request_id),
+                    ],
+                    Body::from(json),
+                )
+                    .into_response(),
+                status: Some(200),
+                error_code: None,
+                rate_limited: false,
+            },
+            Err(error) => Self {
+                status: Some(error.status.as_u16()),
+                error_code: Some(error.error_code),
+                rate_limited: error.rate_limited,
+                response: error.into_response_with(request_id),
+            },
+        }
+    }
+}
+
+/// Every Plaid request: read, decided by the faults, answered, journaled.
 async fn handle(State(emu): State<Emulated>, request: Request) -> Response {
+    let time = SystemTime::now();
+    let cut = request
+        .extensions()
+        .get::<ConnectInfo<Cut>>()
+        .map(|c| c.0.clone());
     let request_id = emu.request_id();
     let (parts, body) = request.into_parts();
-    let answer = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    let path = parts.uri.path();
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
+    let parsed: Option<Value> = bytes
+        .as_ref()
+        .ok()
+        .and_then(|b| serde_json::from_slice(b).ok());
+    let (item_id, sync_page) = target_of(&emu, path, parsed.as_ref());
+    let target = Target {
+        path,
+        item_id: item_id.as_deref(),
+        sync_page,
+    };
+    let fault = emu.faults.decide(&target, emu.seed);
+    let answered = match &fault {
+        Some(FaultKind::Delay(delay)) => {
+            tokio::time::sleep(*delay).await;
+            serve(&emu, &parts, path, &bytes, &target, &request_id)
+        }
+        Some(kind) => faulted(kind, path, cut.as_ref(), &request_id),
+        None => serve(&emu, &parts, path, &bytes, &target, &request_id),
+    };
+    if let (Some(200), Some(item)) = (answered.status, target.item_id) {
+        emu.faults.item_served(item);
+    }
+    let entry = JournalEntry {
+        time,
+        path: path.to_string(),
+        item_id: item_id.clone(),
+        status: answered.status,
+        error_code: answered.error_code.map(str::to_string),
+        fault: fault.as_ref().map(FaultKind::name),
+        request: parsed.unwrap_or(Value::Null),
+    };
+    emu.journal.record(entry, answered.rate_limited);
+    answered.response
+}
+
+/// The answer a fault (other than a delay) gives instead of the handler's.
+fn faulted(kind: &FaultKind, path: &str, cut: Option<&Cut>, request_id: &str) -> Answered {
+    let error = match kind {
+        FaultKind::DropConnection => {
+            if let Some(cut) = cut {
+                cut.cut();
+            }
+            return Answered {
+                response: StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                status: None,
+                error_code: None,
+                rate_limited: false,
+            };
+        }
+        FaultKind::ServerError { status } => return server_error(*status),
+        FaultKind::RateLimited => PlaidError::rate_limited(path),
+        FaultKind::MutationDuringPagination { .. } => PlaidError::mutation_during_pagination(),
+        FaultKind::ItemLoginRequired => PlaidError::item_login_required(),
+        FaultKind::Delay(_) => PlaidError::internal("a delay is not an answer"),
+    };
+    Answered::plaid(Err(error), request_id)
+}
+
+/// The answer of the emulated flow (or the spec's example), within the rate limits.
+fn serve(
+    emu: &Emulated,
+    parts: &axum::http::request::Parts,
+    path: &str,
+    bytes: &Result<axum::body::Bytes, axum::Error>,
+    target: &Target<'_>,
+    request_id: &str,
+) -> Answered {
+    let result = match bytes {
         Ok(bytes) => answer(
-            &emu,
+            emu,
             &parts.method,
-            parts.uri.path(),
+            path,
             &parts.headers,
-            &bytes,
-            &request_id,
+            bytes,
+            target,
+            request_id,
         ),
         Err(_) => Err(PlaidError::invalid_body(
             "the request body is larger than 1 MiB",
         )),
     };
-    match answer {
-        Ok(json) => (
-            StatusCode::OK,
-            [
-                ("content-type", "application/json"),
-                ("plaid-request-id", request_id.as_str()),
-            ],
-            Body::from(json),
-        )
-            .into_response(),
-        Err(error) => error.into_response_with(&request_id),
+    Answered::plaid(result, request_id)
+}
+
+/// A load balancer's error page: HTML, no Plaid error object.
+fn server_error(status: u16) -> Answered {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let reason = code.canonical_reason().unwrap_or("Error");
+    let page = format!(
+        "<html>\r\n<head><title>{0} {reason}</title></head>\r\n<body>\r\n<center><h1>{0} {reason}</h1></center>\r\n</body>\r\n</html>\r\n",
+        code.as_u16()
+    );
+    Answered {
+        response: (code, [("content-type", "text/html")], page).into_response(),
+        status: Some(code.as_u16()),
+        error_code: None,
+        rate_limited: false,
     }
+}
+
+/// The Item a request's `access_token` names, and for `/transactions/sync` the page of its
+/// pass the request asks for.
+fn target_of(emu: &Emulated, path: &str, request: Option<&Value>) -> (Option<String>, Option<u32>) {
+    let Some(token) = request
+        .and_then(|r| r.get("access_token"))
+        .and_then(Value::as_str)
+    else {
+        return (None, None);
+    };
+    let state = emu.lock();
+    let Some(item) = state
+        .access_tokens
+        .get(token)
+        .and_then(|id| state.items.get(id))
+    else {
+        return (None, None);
+    };
+    let page = (path == "/transactions/sync").then(|| {
+        let cursor = request
+            .and_then(|r| r.get("cursor"))
+            .and_then(Value::as_str);
+        transactions::pass_page(item, cursor)
+    });
+    (Some(item.item_id.clone()), page)
 }
 
 fn answer(
@@ -60,6 +211,7 @@ fn answer(
     path: &str,
     headers: &HeaderMap,
     body: &[u8],
+    target: &Target<'_>,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     if method != Method::POST || emu.examples.get(path).is_none() {
@@ -71,6 +223,9 @@ fn answer(
         return Err(PlaidError::invalid_body("the body is not a JSON object"));
     }
     check_keys(emu, headers, &request)?;
+    if !emu.limits.admit(path, target.item_id) {
+        return Err(PlaidError::rate_limited(path).counted());
+    }
     emulated(emu, path, &request, request_id).unwrap_or_else(|| example(emu, path))
 }
 
@@ -105,9 +260,13 @@ fn transactions_sync(
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let _: plaid_client::types::TransactionsSyncRequest = items::decode(request)?;
-    let state = emu.lock();
-    let item = items::item_of(&state, request)?;
-    transactions::sync_page(item, request, request_id)
+    let mut state = emu.lock();
+    let id = items::item_of(&state, request)?.item_id.clone();
+    let item = state
+        .items
+        .get_mut(&id)
+        .ok_or_else(PlaidError::item_not_found)?;
+    transactions::sync_page(item, &emu.seed.to_string(), request, request_id)
 }
 
 fn example(emu: &Emulated, path: &str) -> Result<Vec<u8>, PlaidError> {

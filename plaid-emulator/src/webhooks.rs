@@ -80,7 +80,7 @@ pub(crate) fn fire(
 }
 
 /// The body Plaid sends for `code` (docs: the webhook pages of each product).
-fn payload(item: &ItemState, code: &str) -> Value {
+pub(crate) fn payload(item: &ItemState, code: &str) -> Value {
     let mut body = json!({"webhook_code": code, "item_id": item.item_id, "environment": "sandbox"});
     match code {
         "SYNC_UPDATES_AVAILABLE" => {
