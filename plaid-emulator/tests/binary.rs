@@ -46,7 +46,14 @@ fn help_documents_every_flag() {
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--listen", "--client-id", "--secret", "--seed"] {
+    for flag in [
+        "--listen",
+        "--client-id",
+        "--secret",
+        "--seed",
+        "--rate-limits",
+        "--time-scale",
+    ] {
         assert!(help.contains(flag), "{help}");
     }
 }
