@@ -190,10 +190,12 @@ pub(crate) fn accounts_get(
     } else {
         let _: types::AccountsGetRequest = decode(request)?;
     }
-    let state = emu.lock();
-    let item = item_of(&state, request)?;
-    let answer = json!({"accounts": item.accounts, "item": item_json(item)?,
-        "request_id": request_id});
+    // The lock is held for the copy only; the answer is typed and serialized without it.
+    let answer = {
+        let state = emu.lock();
+        let item = item_of(&state, request)?;
+        json!({"accounts": item.accounts, "item": item_json(item)?, "request_id": request_id})
+    };
     if balance {
         typed::<AccountsBalanceGet>(answer)
     } else {

@@ -15,7 +15,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! What it emulates so far (issue 23 lists the rest: faults, the journal, transfer events, the bench):
+//! What it emulates so far (issue 23 lists the rest: transfer events, `/transactions/get`, Link):
 //!
 //! - requests are checked like Plaid checks them (docs: `errors-invalid-input.txt`,
 //!   `errors-invalid-request.txt`): the `PLAID-CLIENT-ID`/`PLAID-SECRET` headers or body fields
@@ -34,7 +34,16 @@
 //! - transfers (docs: `api-products-transfer.txt`): authorizations keyed by `idempotency_key`,
 //!   one transfer per authorization whatever the retries;
 //! - every other operation answers the spec's example, decoded into the generated response type
-//!   and serialized by it, as the typed mocks do.
+//!   and serialized by it, as the typed mocks do;
+//! - control for tests: [`Emulator::create_item`] (an Item without Link; histories are derived
+//!   from the seed, so thousands of Items are cheap), transactions added, changed and removed
+//!   (each firing the Item's `SYNC_UPDATES_AVAILABLE`), [`Emulator::transactions`] and
+//!   [`Emulator::item`] (what a fully synced application holds), faults
+//!   ([`Emulator::inject`]: HTML 5xx, dropped connections, delays, 429s,
+//!   `TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION`, `ITEM_LOGIN_REQUIRED`), rate limits
+//!   ([`Emulator::set_rate_limits`], docs: `errors-rate-limit-exceeded.txt`), the
+//!   [`Emulator::journal`] and [`Emulator::counters`], and [`Emulator::reset`]; the same over
+//!   HTTP under `/emulator/` (the README lists the routes).
 //!
 //! Every body it answers is a value of the generated response types, so it conforms to the
 //! pinned spec by construction.

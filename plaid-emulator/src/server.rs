@@ -90,13 +90,18 @@ async fn handle(State(emu): State<Emulated>, request: Request) -> Response {
         sync_page,
     };
     let fault = emu.faults.decide(&target, emu.seed);
+    let read = Read {
+        parts: &parts,
+        bytes: &bytes,
+        parsed: parsed.as_ref(),
+    };
     let answered = match &fault {
         Some(FaultKind::Delay(delay)) => {
             tokio::time::sleep(*delay).await;
-            serve(&emu, &parts, path, &bytes, &target, &request_id)
+            serve(&emu, &read, &target, &request_id)
         }
         Some(kind) => faulted(kind, path, cut.as_ref(), &request_id),
-        None => serve(&emu, &parts, path, &bytes, &target, &request_id),
+        None => serve(&emu, &read, &target, &request_id),
     };
     if let (Some(200), Some(item)) = (answered.status, target.item_id) {
         emu.faults.item_served(item);
@@ -137,25 +142,17 @@ fn faulted(kind: &FaultKind, path: &str, cut: Option<&Cut>, request_id: &str) ->
     Answered::plaid(Err(error), request_id)
 }
 
+/// A request as read: its head, its body, and the body as JSON if it is JSON.
+struct Read<'a> {
+    parts: &'a axum::http::request::Parts,
+    bytes: &'a Result<axum::body::Bytes, axum::Error>,
+    parsed: Option<&'a Value>,
+}
+
 /// The answer of the emulated flow (or the spec's example), within the rate limits.
-fn serve(
-    emu: &Emulated,
-    parts: &axum::http::request::Parts,
-    path: &str,
-    bytes: &Result<axum::body::Bytes, axum::Error>,
-    target: &Target<'_>,
-    request_id: &str,
-) -> Answered {
-    let result = match bytes {
-        Ok(bytes) => answer(
-            emu,
-            &parts.method,
-            path,
-            &parts.headers,
-            bytes,
-            target,
-            request_id,
-        ),
+fn serve(emu: &Emulated, read: &Read<'_>, target: &Target<'_>, request_id: &str) -> Answered {
+    let result = match read.bytes {
+        Ok(bytes) => answer(emu, read, bytes, target, request_id),
         Err(_) => Err(PlaidError::invalid_body(
             "the request body is larger than 1 MiB",
         )),
@@ -207,26 +204,30 @@ fn target_of(emu: &Emulated, path: &str, request: Option<&Value>) -> (Option<Str
 
 fn answer(
     emu: &Emulated,
-    method: &Method,
-    path: &str,
-    headers: &HeaderMap,
+    read: &Read<'_>,
     body: &[u8],
     target: &Target<'_>,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
-    if method != Method::POST || emu.examples.get(path).is_none() {
+    let path = target.path;
+    if read.parts.method != Method::POST || emu.examples.get(path).is_none() {
         return Err(PlaidError::not_found());
     }
-    let request: Value = serde_json::from_slice(body)
-        .map_err(|e| PlaidError::invalid_body(&format!("the body is not JSON: {e}")))?;
+    let Some(request) = read.parsed else {
+        let why = serde_json::from_slice::<Value>(body).err();
+        let why = why.map_or_else(String::new, |e| e.to_string());
+        return Err(PlaidError::invalid_body(&format!(
+            "the body is not JSON: {why}"
+        )));
+    };
     if !request.is_object() {
         return Err(PlaidError::invalid_body("the body is not a JSON object"));
     }
-    check_keys(emu, headers, &request)?;
+    check_keys(emu, &read.parts.headers, request)?;
     if !emu.limits.admit(path, target.item_id) {
         return Err(PlaidError::rate_limited(path).counted());
     }
-    emulated(emu, path, &request, request_id).unwrap_or_else(|| example(emu, path))
+    emulated(emu, path, request, request_id).unwrap_or_else(|| example(emu, path))
 }
 
 /// The emulated flows, by path; `None` for the paths answered by the spec's example.
@@ -260,13 +261,17 @@ fn transactions_sync(
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let _: plaid_client::types::TransactionsSyncRequest = items::decode(request)?;
-    let mut state = emu.lock();
-    let id = items::item_of(&state, request)?.item_id.clone();
-    let item = state
-        .items
-        .get_mut(&id)
-        .ok_or_else(PlaidError::item_not_found)?;
-    transactions::sync_page(item, &emu.seed.to_string(), request, request_id)
+    let page = {
+        let mut state = emu.lock();
+        let id = items::item_of(&state, request)?.item_id.clone();
+        let item = state
+            .items
+            .get_mut(&id)
+            .ok_or_else(PlaidError::item_not_found)?;
+        transactions::take_page(item, request)?
+    };
+    // Built, typed and serialized without the lock.
+    transactions::page_body(&page, &emu.seed.to_string(), request_id)
 }
 
 fn example(emu: &Emulated, path: &str) -> Result<Vec<u8>, PlaidError> {

@@ -8,7 +8,7 @@ use plaid_client::operations::TransactionsSync;
 use serde_json::{json, Value};
 
 use crate::examples::{example_value, typed};
-use crate::history::{Entry, Maker};
+use crate::history::{Entry, History, Maker};
 use crate::plaid_error::PlaidError;
 use crate::state::ItemState;
 
@@ -51,29 +51,48 @@ fn count(request: &Value) -> Result<usize, PlaidError> {
     }
 }
 
-/// One `/transactions/sync` page of `item` for `request`; remembers where its pass stands.
-pub(crate) fn sync_page(
-    item: &mut ItemState,
-    seed: &str,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+/// What one `/transactions/sync` page serves, copied out of the state so that the page is
+/// built without holding the lock.
+pub(crate) struct Page {
+    item_id: String,
+    accounts: Vec<Value>,
+    history: History,
+    from: usize,
+    to: usize,
+    next_cursor: String,
+}
+
+/// The page of `item` that `request` asks for; remembers where its pass stands.
+pub(crate) fn take_page(item: &mut ItemState, request: &Value) -> Result<Page, PlaidError> {
     let cursor_in = request.get("cursor").and_then(Value::as_str);
     let from = position(item, cursor_in)?;
     let page_number = pass_page(item, cursor_in);
     let to = (from + count(request)?).min(item.history.len());
-    let mut page = example_value::<TransactionsSync>()?;
-    let template = page["added"][0].clone();
+    item.pass = (to < item.history.len()).then_some((to, page_number));
+    Ok(Page {
+        item_id: item.item_id.clone(),
+        accounts: item.accounts.clone(),
+        history: item.history.clone(),
+        from,
+        to,
+        next_cursor: cursor(item, to),
+    })
+}
+
+/// The body of `page`.
+pub(crate) fn page_body(page: &Page, seed: &str, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+    let mut body = example_value::<TransactionsSync>()?;
+    let template = body["added"][0].clone();
     let make = Maker {
-        item_id: &item.item_id,
+        item_id: &page.item_id,
         seed,
         template: &template,
-        accounts: &item.accounts,
-        history: &item.history,
+        accounts: &page.accounts,
+        history: &page.history,
     };
     let (mut added, mut modified, mut removed) = (Vec::new(), Vec::new(), Vec::new());
-    for i in from..to {
-        match item.history.entry(i) {
+    for i in page.from..page.to {
+        match page.history.entry(i) {
             Some(Entry::Added(k)) => added.push(make.transaction(k, false, None)),
             Some(Entry::Modified { k, amount }) => modified.push(make.transaction(k, true, amount)),
             Some(Entry::Removed(k)) => removed
@@ -81,16 +100,13 @@ pub(crate) fn sync_page(
             None => {}
         }
     }
-    let has_more = to < item.history.len();
-    page["accounts"] = json!(item.accounts);
-    page["added"] = json!(added);
-    page["modified"] = json!(modified);
-    page["removed"] = json!(removed);
-    page["next_cursor"] = json!(cursor(item, to));
-    page["has_more"] = json!(has_more);
-    page["transactions_update_status"] = json!("HISTORICAL_UPDATE_COMPLETE");
-    page["request_id"] = json!(request_id);
-    let body = typed::<TransactionsSync>(page)?;
-    item.pass = has_more.then_some((to, page_number));
-    Ok(body)
+    body["accounts"] = json!(page.accounts);
+    body["added"] = json!(added);
+    body["modified"] = json!(modified);
+    body["removed"] = json!(removed);
+    body["next_cursor"] = json!(page.next_cursor);
+    body["has_more"] = json!(page.to < page.history.len());
+    body["transactions_update_status"] = json!("HISTORICAL_UPDATE_COMPLETE");
+    body["request_id"] = json!(request_id);
+    typed::<TransactionsSync>(body)
 }
