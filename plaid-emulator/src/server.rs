@@ -292,7 +292,6 @@ fn check_keys(emu: &Emulated, headers: &HeaderMap, request: &Value) -> Result<()
             .get(header)
             .and_then(|v| v.to_str().ok())
             .or_else(|| request.get(field).and_then(Value::as_str))
-            .map(str::to_string)
     };
     match (
         read("plaid-client-id", "client_id"),
