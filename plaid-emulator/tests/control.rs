@@ -224,29 +224,11 @@ async fn control(emulator: &Emulator, method: &str, path: &str, body: Value) -> 
 }
 
 #[tokio::test]
-async fn the_control_api_over_http() {
+async fn items_and_their_transactions_over_http() {
     let (emulator, _) = support::start().await;
-    let client = client_of(&emulator, NoRetry);
     let (status, item) = control(&emulator, "POST", "/items", json!({"transactions": 20})).await;
     assert_eq!(status, 200, "{item}");
-    let (id, token) = (
-        item["item_id"].as_str().unwrap(),
-        item["access_token"].as_str().unwrap(),
-    );
-    let fault = json!({"kind": "server_error", "status": 503, "operation": "/accounts/get",
-        "times": {"next": 1}});
-    let (status, injected) = control(&emulator, "POST", "/faults", fault).await;
-    assert_eq!((status, injected["fault_id"].is_u64()), (200, true));
-    let error = client
-        .send(&types::AccountsGetRequest::new(token))
-        .await
-        .unwrap_err();
-    assert!(error.to_string().contains("503"), "{error}");
-    client
-        .send(&types::AccountsGetRequest::new(token))
-        .await
-        .unwrap();
-
+    let id = item["item_id"].as_str().unwrap();
     let add = format!("/items/{id}/transactions/add");
     let (_, added) = control(&emulator, "POST", &add, json!({"count": 2})).await;
     let new_id = added["transaction_ids"][1].as_str().unwrap().to_string();
@@ -279,6 +261,34 @@ async fn the_control_api_over_http() {
     .await;
     assert_eq!(list[21]["amount"], 3.25);
 
+    let (status, _) = control(&emulator, "GET", "/items/item-nope", Value::Null).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn faults_journal_counters_limits_and_reset_over_http() {
+    let (emulator, _) = support::start().await;
+    let client = client_of(&emulator, NoRetry);
+    let (status, item) = control(&emulator, "POST", "/items", json!({"transactions": 20})).await;
+    assert_eq!(status, 200, "{item}");
+    let (id, token) = (
+        item["item_id"].as_str().unwrap(),
+        item["access_token"].as_str().unwrap(),
+    );
+    let fault = json!({"kind": "server_error", "status": 503, "operation": "/accounts/get",
+        "times": {"next": 1}});
+    let (status, injected) = control(&emulator, "POST", "/faults", fault).await;
+    assert_eq!((status, injected["fault_id"].is_u64()), (200, true));
+    let error = client
+        .send(&types::AccountsGetRequest::new(token))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("503"), "{error}");
+    client
+        .send(&types::AccountsGetRequest::new(token))
+        .await
+        .unwrap();
+
     let (_, journal) = control(&emulator, "GET", "/journal", Value::Null).await;
     let statuses: Vec<_> = journal
         .as_array()
@@ -292,10 +302,21 @@ async fn the_control_api_over_http() {
         "control calls are not journaled"
     );
     assert_eq!(journal[0]["request"]["access_token"], "[redacted]");
+    assert_eq!(journal[1]["item_id"], id);
     let (_, counters) = control(&emulator, "GET", "/counters", Value::Null).await;
     assert_eq!(counters["requests"], 2);
     assert_eq!(counters["faults"]["server_error"], 1);
+}
 
+#[tokio::test]
+async fn rate_limits_and_reset_over_http() {
+    let (emulator, _) = support::start().await;
+    let client = client_of(&emulator, NoRetry);
+    let (_, item) = control(&emulator, "POST", "/items", json!({})).await;
+    let (id, token) = (
+        item["item_id"].as_str().unwrap(),
+        item["access_token"].as_str().unwrap(),
+    );
     let limits = json!({"custom": [{"path": "/item/get", "per_client": [1, 60000]}]});
     assert_eq!(
         control(&emulator, "POST", "/rate_limits", limits).await.0,
