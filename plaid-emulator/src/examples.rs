@@ -2,6 +2,7 @@
 //! decoded into the generated response type and serialized by it (as the typed mocks do).
 
 use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
 
 use plaid_client::mock::example;
 use plaid_client::{JsonOperation, JsonOperationVisitor};
@@ -57,8 +58,24 @@ pub(crate) fn typed<O: JsonOperation>(value: serde_json::Value) -> Result<Vec<u8
     serde_json::to_vec(&typed).map_err(broken)
 }
 
-/// The spec's example of `O` as JSON, for an emulated answer to start from.
+/// The spec's example of `O` as JSON, for an emulated answer to start from. Decoded once per
+/// operation and process, then cloned: emulated answers start from it on every request.
 pub(crate) fn example_value<O: JsonOperation>() -> Result<serde_json::Value, PlaidError> {
+    type Cache = RwLock<HashMap<&'static str, serde_json::Value>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    let read = cache
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(value) = read.get(O::OPERATION_ID) {
+        return Ok(value.clone());
+    }
+    drop(read);
     let typed = example::<O>().map_err(|e| PlaidError::internal(&e.to_string()))?;
-    serde_json::to_value(&typed).map_err(|e| PlaidError::internal(&e.to_string()))
+    let value = serde_json::to_value(&typed).map_err(|e| PlaidError::internal(&e.to_string()))?;
+    cache
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(O::OPERATION_ID, value.clone());
+    Ok(value)
 }

@@ -15,7 +15,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! What it emulates so far (issue 23 lists the rest: faults, the journal, the bench):
+//! What it emulates:
 //!
 //! - requests are checked like Plaid checks them (docs: `errors-invalid-input.txt`,
 //!   `errors-invalid-request.txt`): the `PLAID-CLIENT-ID`/`PLAID-SECRET` headers or body fields
@@ -47,7 +47,16 @@
 //!   `/transfer/event/sync`, each call that made some announced by `TRANSFER_EVENTS_UPDATE`;
 //! - with `PLAID_EMULATOR_RECORD=FILE`, one JSON line per answered request appended to `FILE`;
 //! - every other operation answers the spec's example, decoded into the generated response type
-//!   and serialized by it, as the typed mocks do.
+//!   and serialized by it, as the typed mocks do;
+//! - control for tests: [`Emulator::create_item`] (an Item without Link; histories are derived
+//!   from the seed, so thousands of Items are cheap), transactions added, changed and removed
+//!   (each firing the Item's `SYNC_UPDATES_AVAILABLE`), [`Emulator::transactions`] and
+//!   [`Emulator::item`] (what a fully synced application holds), faults
+//!   ([`Emulator::inject`]: HTML 5xx, dropped connections, delays, 429s,
+//!   `TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION`, `ITEM_LOGIN_REQUIRED`), rate limits
+//!   ([`Emulator::set_rate_limits`], docs: `errors-rate-limit-exceeded.txt`), the
+//!   [`Emulator::journal`] and [`Emulator::counters`], and [`Emulator::reset`]; the same over
+//!   HTTP under `/emulator/` (the README lists the routes).
 //!
 //! Every body it answers is a value of the generated response types, so it conforms to the
 //! pinned spec by construction.
@@ -56,12 +65,19 @@
 
 mod auth;
 mod clock;
+mod connection;
+mod control;
+mod control_http;
 mod examples;
+mod faults;
+mod history;
 mod identity;
 mod item_health;
 mod items;
+mod journal;
 mod link;
 mod plaid_error;
+mod rate_limits;
 mod record;
 mod server;
 mod state;
@@ -76,7 +92,11 @@ mod webhooks;
 
 use std::net::SocketAddr;
 
+pub use control::{ControlError, ItemOptions, ItemView, LinkedItem, TransactionView};
+pub use faults::{Fault, FaultId, FaultKind, Times};
+pub use journal::{Counters, JournalEntry, JOURNAL_CAPACITY};
 pub use link::LinkError;
+pub use rate_limits::{Limit, RateLimits};
 pub use server::MAX_BODY_BYTES;
 pub use webhook_delivery::WebhookDelivery;
 
@@ -96,6 +116,8 @@ pub struct EmulatorConfig {
     pub secret: String,
     /// The seed every derived history and id comes from: the same seed, the same data.
     pub seed: u64,
+    /// The rate limits enforced from the start (default [`RateLimits::off`]).
+    pub rate_limits: RateLimits,
 }
 
 impl std::fmt::Debug for EmulatorConfig {
@@ -105,6 +127,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("client_id", &self.client_id)
             .field("secret", &"[redacted]")
             .field("seed", &self.seed)
+            .field("rate_limits", &self.rate_limits)
             .finish()
     }
 }
@@ -116,6 +139,7 @@ impl Default for EmulatorConfig {
             client_id: "emulator-client-id".into(),
             secret: "emulator-secret".into(),
             seed: 1,
+            rate_limits: RateLimits::off(),
         }
     }
 }
@@ -137,9 +161,11 @@ pub enum StartError {
 /// A running emulator; dropped, it stops serving.
 pub struct Emulator {
     base_url: String,
-    /// The state its control methods (`complete_link`, `rotate_webhook_key`, ...) act on.
-    emulated: state::Emulated,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The state its control methods (`create_item`, `inject`, `complete_link`, ...) act on.
+    pub(crate) emulated: state::Emulated,
+    /// The runtime it serves on: webhooks fired by control calls are delivered there.
+    pub(crate) runtime: tokio::runtime::Handle,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -165,7 +191,9 @@ impl Emulator {
         })?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let emulated = state::Emulated::new(&config);
-        let app = server::router(emulated.clone());
+        let app = server::router(emulated.clone())
+            .into_make_service_with_connect_info::<connection::Cut>();
+        let listener = connection::CuttableListener(listener);
         tokio::spawn(async move {
             let stop = async move {
                 let _ = stopped.await;
@@ -176,8 +204,9 @@ impl Emulator {
         });
         Ok(Self {
             base_url: format!("http://{address}"),
-            emulated,
             shutdown: Some(shutdown),
+            emulated,
+            runtime: tokio::runtime::Handle::current(),
         })
     }
 

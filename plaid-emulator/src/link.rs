@@ -19,8 +19,6 @@ use crate::items::{create_item, decode, issue_public_token, item_record};
 use crate::plaid_error::PlaidError;
 use crate::state::{digest, Emulated, State};
 
-/// The control route that completes Link: `{"link_token": ...}` → `{"public_token": ...}`.
-pub(crate) const COMPLETE_PATH: &str = "/emulator/link/complete";
 /// A link token for a new Item (docs: "expires after 4 hours").
 const NEW_ITEM_LIFETIME: Duration = Duration::from_secs(4 * 3600);
 /// A link token for an existing Item (docs: "expires after 30 minutes").
@@ -144,7 +142,6 @@ fn complete(emu: &Emulated, link_token: &str) -> Result<String, LinkError> {
             let (products, webhook) = (token.products.clone(), token.webhook.clone());
             let institution = institution.to_string();
             create_item(emu, &mut state, &institution, products, webhook)
-                .map_err(|e| LinkError::Internal(e.message))?
         }
     };
     Ok(issue_public_token(emu, &mut state, &item_id))

@@ -5,10 +5,11 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
-use plaid_emulator::{Emulator, EmulatorConfig, WebhookDelivery};
+use plaid_emulator::{Emulator, EmulatorConfig, RateLimits, WebhookDelivery};
 
-/// A stateful stand-in for Plaid Sandbox: Items, Link, accounts, transactions sync; every other
-/// operation answers the spec's example.
+/// A stateful stand-in for Plaid Sandbox: Items, Link, accounts, transactions sync, transfers,
+/// webhooks; every other operation answers the spec's example. Tests control it over HTTP
+/// under `/emulator/` (items, faults, rate limits, journal, counters, reset).
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
@@ -24,6 +25,12 @@ struct Args {
     /// The seed every derived history and id comes from.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The rate limits to enforce: `plaid` (Plaid's documented Sandbox limits) or `off`.
+    #[arg(long, value_enum, default_value = "off")]
+    rate_limits: Limits,
+    /// How much faster the rate-limit windows run (60: Plaid's minute lasts a second).
+    #[arg(long, default_value_t = 1.0)]
+    time_scale: f64,
     /// Where Transfer webhooks (`TRANSFER_EVENTS_UPDATE`) go: Plaid's dashboard setting.
     #[arg(long)]
     transfer_webhook: Option<String>,
@@ -53,6 +60,15 @@ impl From<Delivery> for WebhookDelivery {
     }
 }
 
+/// The choices of `--rate-limits`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Limits {
+    /// Plaid's documented Sandbox limits.
+    Plaid,
+    /// None.
+    Off,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
@@ -61,6 +77,10 @@ async fn main() -> ExitCode {
         client_id: args.client_id,
         secret: args.secret,
         seed: args.seed,
+        rate_limits: match args.rate_limits {
+            Limits::Plaid => RateLimits::plaid_documented().time_scale(args.time_scale),
+            Limits::Off => RateLimits::off(),
+        },
     };
     let emulator = match Emulator::start(config).await {
         Ok(emulator) => emulator,

@@ -12,6 +12,8 @@ pub(crate) struct PlaidError {
     pub(crate) error_type: &'static str,
     pub(crate) error_code: &'static str,
     pub(crate) message: String,
+    /// Refused by the emulated rate limits (counted in [`crate::Counters::rate_limited`]).
+    pub(crate) rate_limited: bool,
 }
 
 impl PlaidError {
@@ -21,6 +23,7 @@ impl PlaidError {
             error_type,
             error_code,
             message: message.to_string(),
+            rate_limited: false,
         }
     }
 
@@ -79,6 +82,28 @@ impl PlaidError {
             "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
             "invalid key_id provided",
         )
+    }
+
+    /// `RATE_LIMIT_EXCEEDED` with `path`'s code, HTTP 429 (docs: `errors-rate-limit-exceeded.txt`).
+    pub(crate) fn rate_limited(path: &str) -> Self {
+        Self::new(
+            429,
+            "RATE_LIMIT_EXCEEDED",
+            crate::rate_limits::error_code(path),
+            "rate limit exceeded for attempts to access this item. please try again later",
+        )
+    }
+
+    /// This error came from the emulated rate limits.
+    pub(crate) fn counted(mut self) -> Self {
+        self.rate_limited = true;
+        self
+    }
+
+    /// `TRANSACTIONS_ERROR` / `TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION` (docs:
+    /// `errors-transactions.txt`).
+    pub(crate) fn mutation_during_pagination() -> Self {
+        Self::new(400, "TRANSACTIONS_ERROR", "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION", "Underlying transaction data changed since last page was fetched. Please restart pagination from last update.")
     }
 
     /// `ITEM_ERROR` / `ITEM_LOGIN_REQUIRED`: the Item needs Link's update mode (docs,

@@ -2,18 +2,24 @@
 //! (credentials, a JSON object body, a known path), then answered by the emulated flow of its
 //! path, or by the spec's example. Bad input gets a Plaid error and the emulator keeps serving.
 
+use std::time::SystemTime;
+
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::Value;
 
 use crate::auth;
+use crate::connection::Cut;
+use crate::control_http;
 use crate::examples::Example;
+use crate::faults::{FaultKind, Target};
 use crate::identity;
 use crate::item_health;
 use crate::items;
+use crate::journal::JournalEntry;
 use crate::link;
 use crate::plaid_error::PlaidError;
 use crate::record;
@@ -28,69 +34,208 @@ use crate::webhooks;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub(crate) fn router(emulated: Emulated) -> Router {
-    Router::new().fallback(handle).with_state(emulated)
+    Router::new()
+        .nest("/emulator", control_http::router())
+        .fallback(handle)
+        .with_state(emulated)
 }
 
+/// How one request was answered, for the journal.
+struct Answered {
+    response: Response,
+    status: Option<u16>,
+    error_code: Option<&'static str>,
+    rate_limited: bool,
+}
+
+impl Answered {
+    fn plaid(result: Result<Vec<u8>, PlaidError>, request_id: &str) -> Self {
+        match result {
+            Ok(json) => Self {
+                response: (
+                    StatusCode::OK,
+                    [
+                        ("content-type", "application/json"),
+                        ("plaid-request-id", request_id),
+                    ],
+                    Body::from(json),
+                )
+                    .into_response(),
+                status: Some(200),
+                error_code: None,
+                rate_limited: false,
+            },
+            Err(error) => Self {
+                status: Some(error.status.as_u16()),
+                error_code: Some(error.error_code),
+                rate_limited: error.rate_limited,
+                response: error.into_response_with(request_id),
+            },
+        }
+    }
+}
+
+/// Every Plaid request: read, decided by the faults, answered, journaled.
 async fn handle(State(emu): State<Emulated>, request: Request) -> Response {
+    let time = SystemTime::now();
+    let cut = request
+        .extensions()
+        .get::<ConnectInfo<Cut>>()
+        .map(|c| c.0.clone());
     let request_id = emu.request_id();
     let (parts, body) = request.into_parts();
-    let answer = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => answer(
-            &emu,
-            &parts.method,
-            parts.uri.path(),
-            &parts.headers,
-            &bytes,
-            &request_id,
-        ),
+    let path = parts.uri.path();
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
+    let parsed: Option<Value> = bytes
+        .as_ref()
+        .ok()
+        .and_then(|b| serde_json::from_slice(b).ok());
+    let (item_id, sync_page) = target_of(&emu, path, parsed.as_ref());
+    let target = Target {
+        path,
+        item_id: item_id.as_deref(),
+        sync_page,
+    };
+    let fault = emu.faults.decide(&target, emu.seed);
+    let read = Read {
+        parts: &parts,
+        bytes: &bytes,
+        parsed: parsed.as_ref(),
+    };
+    let answered = match &fault {
+        Some(FaultKind::Delay(delay)) => {
+            tokio::time::sleep(*delay).await;
+            serve(&emu, &read, &target, &request_id)
+        }
+        Some(kind) => faulted(kind, path, cut.as_ref(), &request_id),
+        None => serve(&emu, &read, &target, &request_id),
+    };
+    if let (Some(200), Some(item)) = (answered.status, target.item_id) {
+        emu.faults.item_served(item);
+    }
+    let entry = JournalEntry {
+        time,
+        path: path.to_string(),
+        item_id: item_id.clone(),
+        status: answered.status,
+        error_code: answered.error_code.map(str::to_string),
+        fault: fault.as_ref().map(FaultKind::name),
+        request: parsed.unwrap_or(Value::Null),
+    };
+    emu.journal.record(entry, answered.rate_limited);
+    answered.response
+}
+
+/// The answer a fault (other than a delay) gives instead of the handler's.
+fn faulted(kind: &FaultKind, path: &str, cut: Option<&Cut>, request_id: &str) -> Answered {
+    let error = match kind {
+        FaultKind::DropConnection => {
+            if let Some(cut) = cut {
+                cut.cut();
+            }
+            return Answered {
+                response: StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                status: None,
+                error_code: None,
+                rate_limited: false,
+            };
+        }
+        FaultKind::ServerError { status } => return server_error(*status),
+        FaultKind::RateLimited => PlaidError::rate_limited(path),
+        FaultKind::MutationDuringPagination { .. } => PlaidError::mutation_during_pagination(),
+        FaultKind::ItemLoginRequired => PlaidError::item_login_required(),
+        FaultKind::Delay(_) => PlaidError::internal("a delay is not an answer"),
+    };
+    Answered::plaid(Err(error), request_id)
+}
+
+/// A request as read: its head, its body, and the body as JSON if it is JSON.
+struct Read<'a> {
+    parts: &'a axum::http::request::Parts,
+    bytes: &'a Result<axum::body::Bytes, axum::Error>,
+    parsed: Option<&'a Value>,
+}
+
+/// The answer of the emulated flow (or the spec's example), within the rate limits.
+fn serve(emu: &Emulated, read: &Read<'_>, target: &Target<'_>, request_id: &str) -> Answered {
+    let result = match read.bytes {
+        Ok(bytes) => answer(emu, read, bytes, target, request_id),
         Err(_) => Err(PlaidError::invalid_body(
             "the request body is larger than 1 MiB",
         )),
     };
-    record::answered(
-        emu.record.as_deref(),
-        parts.uri.path(),
-        &answer,
-        &request_id,
+    record::answered(emu.record.as_deref(), target.path, &result, request_id);
+    Answered::plaid(result, request_id)
+}
+
+/// A load balancer's error page: HTML, no Plaid error object.
+fn server_error(status: u16) -> Answered {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let reason = code.canonical_reason().unwrap_or("Error");
+    let page = format!(
+        "<html>\r\n<head><title>{0} {reason}</title></head>\r\n<body>\r\n<center><h1>{0} {reason}</h1></center>\r\n</body>\r\n</html>\r\n",
+        code.as_u16()
     );
-    match answer {
-        Ok(json) => (
-            StatusCode::OK,
-            [
-                ("content-type", "application/json"),
-                ("plaid-request-id", request_id.as_str()),
-            ],
-            Body::from(json),
-        )
-            .into_response(),
-        Err(error) => error.into_response_with(&request_id),
+    Answered {
+        response: (code, [("content-type", "text/html")], page).into_response(),
+        status: Some(code.as_u16()),
+        error_code: None,
+        rate_limited: false,
     }
+}
+
+/// The Item a request's `access_token` names, and for `/transactions/sync` the page of its
+/// pass the request asks for.
+fn target_of(emu: &Emulated, path: &str, request: Option<&Value>) -> (Option<String>, Option<u32>) {
+    let Some(token) = request
+        .and_then(|r| r.get("access_token"))
+        .and_then(Value::as_str)
+    else {
+        return (None, None);
+    };
+    let state = emu.lock();
+    let Some(item) = state
+        .access_tokens
+        .get(token)
+        .and_then(|id| state.items.get(id))
+    else {
+        return (None, None);
+    };
+    let page = (path == "/transactions/sync").then(|| {
+        let cursor = request
+            .and_then(|r| r.get("cursor"))
+            .and_then(Value::as_str);
+        transactions::pass_page(item, cursor)
+    });
+    (Some(item.item_id.clone()), page)
 }
 
 fn answer(
     emu: &Emulated,
-    method: &Method,
-    path: &str,
-    headers: &HeaderMap,
+    read: &Read<'_>,
     body: &[u8],
+    target: &Target<'_>,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
-    if method == Method::POST && path == link::COMPLETE_PATH {
-        return link::complete_over_http(body, emu);
-    }
-    if method == Method::POST && path == webhooks::ROTATE_KEY_PATH {
-        return webhooks::rotate_over_http(emu);
-    }
-    if method != Method::POST || emu.examples.get(path).is_none() {
+    let path = target.path;
+    if read.parts.method != Method::POST || emu.examples.get(path).is_none() {
         return Err(PlaidError::not_found());
     }
-    let request: Value = serde_json::from_slice(body)
-        .map_err(|e| PlaidError::invalid_body(&format!("the body is not JSON: {e}")))?;
+    let Some(request) = read.parsed else {
+        let why = serde_json::from_slice::<Value>(body).err();
+        let why = why.map_or_else(String::new, |e| e.to_string());
+        return Err(PlaidError::invalid_body(&format!(
+            "the body is not JSON: {why}"
+        )));
+    };
     if !request.is_object() {
         return Err(PlaidError::invalid_body("the body is not a JSON object"));
     }
-    check_keys(emu, headers, &request)?;
-    emulated(emu, path, &request, request_id).unwrap_or_else(|| example(emu, path))
+    check_keys(emu, &read.parts.headers, request)?;
+    if !emu.limits.admit(path, target.item_id) {
+        return Err(PlaidError::rate_limited(path).counted());
+    }
+    emulated(emu, path, request, request_id).unwrap_or_else(|| example(emu, path))
 }
 
 /// The emulated flows, by path; `None` for the paths answered by the spec's example.
@@ -135,9 +280,17 @@ fn transactions_sync(
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let _: plaid_client::types::TransactionsSyncRequest = items::decode(request)?;
-    let state = emu.lock();
-    let item = items::item_of(&state, request)?;
-    transactions::sync_page(item, request, request_id)
+    let page = {
+        let mut state = emu.lock();
+        let id = items::item_of(&state, request)?.item_id.clone();
+        let item = state
+            .items
+            .get_mut(&id)
+            .ok_or_else(PlaidError::item_not_found)?;
+        transactions::take_page(item, request)?
+    };
+    // Built, typed and serialized without the lock.
+    transactions::page_body(&page, &emu.seed.to_string(), request_id)
 }
 
 fn example(emu: &Emulated, path: &str) -> Result<Vec<u8>, PlaidError> {
@@ -158,7 +311,6 @@ fn check_keys(emu: &Emulated, headers: &HeaderMap, request: &Value) -> Result<()
             .get(header)
             .and_then(|v| v.to_str().ok())
             .or_else(|| request.get(field).and_then(Value::as_str))
-            .map(str::to_string)
     };
     match (
         read("plaid-client-id", "client_id"),

@@ -1,18 +1,24 @@
 //! The emulator's state: its keys, its Items (and the access tokens that name them), the public
-//! tokens Link handed out, and a request counter for request ids. One lock: every handler holds
-//! it for the few microseconds it takes to read or change the state, never across an await.
+//! tokens Link handed out; beside it, a request counter for request ids, the injected faults,
+//! the rate limits and the journal, each behind its own lock or atomic. One lock for the state:
+//! every handler holds it for the few microseconds it takes to read or change it, never across
+//! an await.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::examples::Examples;
+use crate::faults::Faults;
+use crate::history::History;
+use crate::journal::Journal;
 use crate::link::LinkToken;
 use crate::plaid_error::PlaidError;
+use crate::rate_limits::{Limiter, RateLimits};
 use crate::record::Recorder;
-use crate::transactions::Change;
 use crate::transfers::Authorization;
 use crate::webhook_delivery::Delivery;
 use crate::webhook_keys::WebhookKeys;
@@ -31,9 +37,12 @@ pub(crate) struct ItemState {
     /// Its accounts, as `AccountBase` JSON.
     pub(crate) accounts: Vec<Value>,
     /// Its transactions' history, served in order by `/transactions/sync`.
-    pub(crate) history: Vec<Change>,
+    pub(crate) history: History,
     /// What makes its cursors its own.
     pub(crate) cursor_prefix: String,
+    /// Where the current `/transactions/sync` pass stands: the position of the last page's
+    /// `next_cursor` (which had `has_more: true`) and that page's number in the pass.
+    pub(crate) pass: Option<(usize, u32)>,
 }
 
 /// A public token from `/sandbox/public_token/create`, until it is exchanged.
@@ -59,7 +68,6 @@ pub(crate) struct State {
     /// Transfers by id.
     pub(crate) transfers: HashMap<String, Value>,
     pub(crate) transfers_created: u64,
-    pub(crate) requests: u64,
     /// Item id → the error it is in (`/sandbox/item/reset_login`) until Link repairs it.
     pub(crate) item_errors: HashMap<String, PlaidError>,
     /// Link tokens by token (`/link/token/create`).
@@ -91,6 +99,15 @@ pub(crate) struct Emulated {
     pub(crate) delivery: Arc<Delivery>,
     /// The served-bodies record (`PLAID_EMULATOR_RECORD`), if asked for.
     pub(crate) record: Option<Arc<Recorder>>,
+    /// The injected faults.
+    pub(crate) faults: Arc<Faults>,
+    /// The rate limits in force.
+    pub(crate) limits: Arc<Limiter>,
+    /// What was asked and answered.
+    pub(crate) journal: Arc<Journal>,
+    /// The rate limits of the configuration, enforced again after a reset.
+    initial_limits: Arc<RateLimits>,
+    requests: Arc<AtomicU64>,
     state: Arc<Mutex<State>>,
 }
 
@@ -108,8 +125,27 @@ impl Emulated {
             delivery: Arc::new(Delivery::start(webhook_keys.clone())),
             record: Recorder::from_env().map(Arc::new),
             webhook_keys,
+            faults: Arc::default(),
+            limits: {
+                let limits = Limiter::default();
+                limits.set(config.rate_limits.clone());
+                Arc::new(limits)
+            },
+            initial_limits: Arc::new(config.rate_limits.clone()),
+            journal: Arc::default(),
+            requests: Arc::default(),
             state: Arc::default(),
         }
+    }
+
+    /// Back to a fresh start: no Items, tokens, transfers, faults, records, request ids from 1
+    /// again, and the configured rate limits with empty windows.
+    pub(crate) fn reset(&self) {
+        *self.lock() = State::default();
+        self.limits.set(RateLimits::clone(&self.initial_limits));
+        self.faults.clear();
+        self.journal.clear();
+        self.requests.store(0, Ordering::Relaxed);
     }
 
     /// The state, locked. A handler that panicked while holding it left it as it was between
@@ -122,9 +158,8 @@ impl Emulated {
 
     /// The next request id.
     pub(crate) fn request_id(&self) -> String {
-        let mut state = self.lock();
-        state.requests += 1;
-        format!("emu{:012}", state.requests)
+        let n = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+        format!("emu{n:012}")
     }
 }
 

@@ -1,103 +1,28 @@
 //! Transactions with real cursor semantics (docs: `api-products-transactions.txt`): each Item
-//! has a history derived from the seed (tens of transactions over four months across its
-//! accounts, pending ones that later post with `pending_transaction_id`), and
+//! has a history derived from the seed (`history.rs`: posted transactions over four months
+//! across its accounts, pending ones that later post with `pending_transaction_id`, one
+//! correction, then whatever the control API added, changed or removed), and
 //! `/transactions/sync` serves it in order from opaque cursors that are the Item's own.
 
 use plaid_client::operations::TransactionsSync;
 use serde_json::{json, Value};
 
 use crate::examples::{example_value, typed};
+use crate::history::{Entry, History, Maker};
 use crate::plaid_error::PlaidError;
-use crate::state::{digest, ItemState};
+use crate::state::ItemState;
 
-/// One entry of an Item's history.
-#[derive(Debug, Clone)]
-pub(crate) enum Change {
-    /// A transaction appears (`added`).
-    Added(Value),
-    /// A transaction changes (`modified`).
-    Modified(Value),
-    /// A transaction goes away (`removed`): its id and account.
-    Removed {
-        transaction_id: String,
-        account_id: String,
-    },
-}
-
-/// How many posted transactions a new Item has.
-const POSTED: usize = 40;
-/// How many of its newest transactions are pending at first, then post.
-const PENDING: usize = 4;
 /// `count`'s default and maximum (docs: `/transactions/sync`, `count`: default 100, max 500).
 const DEFAULT_COUNT: usize = 100;
 const MAX_COUNT: usize = 500;
 
-/// A transaction of `accounts[k % len]`, the `k`th of the Item, from the spec's example.
-fn transaction(template: &Value, item: &str, seed: &str, accounts: &[Value], k: usize) -> Value {
-    let mut t = template.clone();
-    let account = &accounts[k % accounts.len().max(1)];
-    let cents = u64::from_str_radix(&digest(&[seed, item, &k.to_string()])[..6], 16).unwrap_or(0);
-    let (month, day) = (1 + (k * 4 / POSTED.max(1)).min(3), 1 + (k * 7) % 28);
-    let date = format!("2026-{month:02}-{day:02}");
-    t["transaction_id"] = json!(format!("{item}-txn-{k}"));
-    t["account_id"] = account["account_id"].clone();
-    t["amount"] = json!((cents % 50_000) as f64 / 100.0 + 1.0);
-    t["date"] = json!(date);
-    t["authorized_date"] = json!(date);
-    t["name"] = json!(format!("Merchant {}", cents % 97));
-    t["merchant_name"] = json!(format!("Merchant {}", cents % 97));
-    t["pending"] = json!(false);
-    t["pending_transaction_id"] = Value::Null;
-    t
-}
-
-/// The history of a new Item: posted transactions, pending ones, then those posting (a removal
-/// of the pending transaction and the posted one naming it), then one correction.
-pub(crate) fn history(
-    item: &str,
-    seed: u64,
-    accounts: &[Value],
-) -> Result<Vec<Change>, PlaidError> {
-    let page = example_value::<TransactionsSync>()?;
-    let template = page["added"][0].clone();
-    let seed = seed.to_string();
-    let mut log = Vec::new();
-    for k in 0..POSTED + PENDING {
-        let mut t = transaction(&template, item, &seed, accounts, k);
-        if k >= POSTED {
-            t["pending"] = json!(true);
-        }
-        log.push(Change::Added(t));
-    }
-    for k in POSTED..POSTED + PENDING {
-        let pending = transaction(&template, item, &seed, accounts, k);
-        let mut posted = transaction(&template, item, &seed, accounts, k + PENDING);
-        posted["pending_transaction_id"] = pending["transaction_id"].clone();
-        posted["amount"] = pending["amount"].clone();
-        posted["account_id"] = pending["account_id"].clone();
-        log.push(Change::Removed {
-            transaction_id: string(&pending["transaction_id"]),
-            account_id: string(&pending["account_id"]),
-        });
-        log.push(Change::Added(posted));
-    }
-    let mut corrected = transaction(&template, item, &seed, accounts, 0);
-    corrected["name"] = json!("Merchant (corrected)");
-    log.push(Change::Modified(corrected));
-    Ok(log)
-}
-
-fn string(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
-}
-
 /// The cursor after `position` entries of `item`'s history.
-fn cursor(item: &ItemState, position: usize) -> String {
+pub(crate) fn cursor(item: &ItemState, position: usize) -> String {
     format!("{}{position:06}", item.cursor_prefix)
 }
 
 /// The position a cursor stands for; another Item's cursor, or garbage, is `INVALID_FIELD`.
-fn position(item: &ItemState, cursor: Option<&str>) -> Result<usize, PlaidError> {
+pub(crate) fn position(item: &ItemState, cursor: Option<&str>) -> Result<usize, PlaidError> {
     let Some(cursor) = cursor.filter(|c| !c.is_empty()) else {
         return Ok(0);
     };
@@ -106,6 +31,15 @@ fn position(item: &ItemState, cursor: Option<&str>) -> Result<usize, PlaidError>
         .and_then(|n| n.parse::<usize>().ok())
         .filter(|n| *n <= item.history.len())
         .ok_or_else(|| PlaidError::invalid_field("cursor is not a cursor of this Item"))
+}
+
+/// Which page of a pass (1 for the first) a request from `cursor` is: a pass goes on while
+/// each request continues from the `next_cursor` of a page that had `has_more: true`.
+pub(crate) fn pass_page(item: &ItemState, cursor: Option<&str>) -> u32 {
+    match (position(item, cursor), item.pass) {
+        (Ok(from), Some((at, page))) if from != 0 && from == at => page + 1,
+        _ => 1,
+    }
 }
 
 /// The `count` of a request: 1 to 500, default 100.
@@ -117,33 +51,62 @@ fn count(request: &Value) -> Result<usize, PlaidError> {
     }
 }
 
-/// One `/transactions/sync` page of `item` for `request`.
-pub(crate) fn sync_page(
-    item: &ItemState,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
-    let from = position(item, request.get("cursor").and_then(Value::as_str))?;
+/// What one `/transactions/sync` page serves, copied out of the state so that the page is
+/// built without holding the lock.
+pub(crate) struct Page {
+    item_id: String,
+    accounts: Vec<Value>,
+    history: History,
+    from: usize,
+    to: usize,
+    next_cursor: String,
+}
+
+/// The page of `item` that `request` asks for; remembers where its pass stands.
+pub(crate) fn take_page(item: &mut ItemState, request: &Value) -> Result<Page, PlaidError> {
+    let cursor_in = request.get("cursor").and_then(Value::as_str);
+    let from = position(item, cursor_in)?;
+    let page_number = pass_page(item, cursor_in);
     let to = (from + count(request)?).min(item.history.len());
+    item.pass = (to < item.history.len()).then_some((to, page_number));
+    Ok(Page {
+        item_id: item.item_id.clone(),
+        accounts: item.accounts.clone(),
+        history: item.history.clone(),
+        from,
+        to,
+        next_cursor: cursor(item, to),
+    })
+}
+
+/// The body of `page`.
+pub(crate) fn page_body(page: &Page, seed: &str, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+    let mut body = example_value::<TransactionsSync>()?;
+    let template = body["added"][0].clone();
+    let make = Maker {
+        item_id: &page.item_id,
+        seed,
+        template: &template,
+        accounts: &page.accounts,
+        history: &page.history,
+    };
     let (mut added, mut modified, mut removed) = (Vec::new(), Vec::new(), Vec::new());
-    for change in &item.history[from..to] {
-        match change {
-            Change::Added(t) => added.push(t.clone()),
-            Change::Modified(t) => modified.push(t.clone()),
-            Change::Removed {
-                transaction_id,
-                account_id,
-            } => removed.push(json!({"transaction_id": transaction_id, "account_id": account_id})),
+    for i in page.from..page.to {
+        match page.history.entry(i) {
+            Some(Entry::Added(k)) => added.push(make.transaction(k, false, None)),
+            Some(Entry::Modified { k, amount }) => modified.push(make.transaction(k, true, amount)),
+            Some(Entry::Removed(k)) => removed
+                .push(json!({"transaction_id": make.id(k), "account_id": make.account_id(k)})),
+            None => {}
         }
     }
-    let mut page = example_value::<TransactionsSync>()?;
-    page["accounts"] = json!(item.accounts);
-    page["added"] = json!(added);
-    page["modified"] = json!(modified);
-    page["removed"] = json!(removed);
-    page["next_cursor"] = json!(cursor(item, to));
-    page["has_more"] = json!(to < item.history.len());
-    page["transactions_update_status"] = json!("HISTORICAL_UPDATE_COMPLETE");
-    page["request_id"] = json!(request_id);
-    typed::<TransactionsSync>(page)
+    body["accounts"] = json!(page.accounts);
+    body["added"] = json!(added);
+    body["modified"] = json!(modified);
+    body["removed"] = json!(removed);
+    body["next_cursor"] = json!(page.next_cursor);
+    body["has_more"] = json!(page.to < page.history.len());
+    body["transactions_update_status"] = json!("HISTORICAL_UPDATE_COMPLETE");
+    body["request_id"] = json!(request_id);
+    typed::<TransactionsSync>(body)
 }

@@ -77,9 +77,6 @@ pub(crate) fn fire(
     typed::<SandboxItemFireWebhook>(json!({"webhook_fired": true, "request_id": request_id}))
 }
 
-/// The control route that rotates the signing key: `{}` → `{"kid": <the new key's id>}`.
-pub(crate) const ROTATE_KEY_PATH: &str = "/emulator/webhooks/rotate_key";
-
 /// `POST /emulator/webhooks/rotate_key`: [`crate::Emulator::rotate_webhook_key`] over HTTP.
 pub(crate) fn rotate_over_http(emu: &Emulated) -> Result<Vec<u8>, PlaidError> {
     let kid = emu.webhook_keys.rotate();

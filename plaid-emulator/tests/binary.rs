@@ -18,6 +18,10 @@ async fn prints_its_base_url_first_and_serves_until_killed() {
             "ci-id",
             "--secret",
             "ci-secret",
+            "--rate-limits",
+            "plaid",
+            "--time-scale",
+            "60",
         ])
         .stdout(Stdio::piped())
         .kill_on_drop(true)
@@ -36,6 +40,14 @@ async fn prints_its_base_url_first_and_serves_until_killed() {
         .await
         .unwrap();
     assert_eq!(answer.status().as_u16(), 200);
+    // The control API needs no credentials, and counts the Plaid request only.
+    let counters: serde_json::Value = reqwest::get(format!("{url}/emulator/counters"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(counters["requests"], 1, "{counters}");
     child.kill().await.unwrap();
 }
 
@@ -51,6 +63,8 @@ fn help_documents_every_flag() {
         "--client-id",
         "--secret",
         "--seed",
+        "--rate-limits",
+        "--time-scale",
         "--transfer-webhook",
         "--webhook-delivery",
     ];

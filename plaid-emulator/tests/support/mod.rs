@@ -88,3 +88,31 @@ pub async fn link_with(
         exchanged.item_id.clone(),
     )
 }
+
+/// A client of `emulator` with the default keys and `policy`.
+#[allow(dead_code)] // Not every test binary uses every helper.
+pub fn client_of(
+    emulator: &Emulator,
+    policy: impl plaid_client_ext::retry::RetryPolicy,
+) -> PlaidClient {
+    let config = EmulatorConfig::default();
+    PlaidClient::builder(
+        Environment::Custom(emulator.base_url().to_string()),
+        config.client_id,
+        config.secret,
+    )
+    .retry_policy(policy)
+    .build()
+    .unwrap()
+}
+
+/// Retries that wait milliseconds, not seconds: 4 attempts, 5 ms apart.
+#[allow(dead_code)]
+pub fn fast_retries() -> plaid_client_ext::retry::Backoff {
+    plaid_client_ext::retry::Backoff {
+        max_attempts: 4,
+        initial_delay: std::time::Duration::from_millis(5),
+        jitter: false,
+        ..Default::default()
+    }
+}

@@ -1,0 +1,237 @@
+//! The control API over HTTP, for tests in any language: the calls of [`crate::Emulator`] under
+//! the reserved prefix `/emulator/` (no Plaid path starts with it), JSON in and out, no Plaid
+//! credentials, neither journaled nor counted. The README's table lists the routes.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::control::{Change, ControlError, ItemOptions};
+use crate::faults::{Fault, FaultKind, Times};
+use crate::rate_limits::RateLimits;
+use crate::state::Emulated;
+
+/// The routes, relative to `/emulator`.
+pub(crate) fn router() -> Router<Emulated> {
+    Router::new()
+        .route("/items", post(create_item))
+        .route("/items/{id}", get(item))
+        .route("/items/{id}/transactions", get(transactions))
+        .route("/items/{id}/transactions/{change}", post(change))
+        .route("/faults", post(inject).delete(clear_faults))
+        .route("/rate_limits", post(rate_limits))
+        .route("/journal", get(journal))
+        .route("/counters", get(counters))
+        .route("/reset", post(reset))
+        .route("/link/complete", post(link_complete))
+        .route("/webhooks/rotate_key", post(rotate_key))
+        .fallback(|| async { refuse(StatusCode::NOT_FOUND, "no such control route") })
+}
+
+fn refuse(status: StatusCode, why: &str) -> Response {
+    (status, Json(json!({ "error": why }))).into_response()
+}
+
+/// The body as `T`; an empty body is `{}`.
+fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, String> {
+    let body: &[u8] = if body.is_empty() { b"{}" } else { body };
+    serde_json::from_slice(body).map_err(|e| e.to_string())
+}
+
+fn control_error(error: &ControlError) -> Response {
+    let status = match error {
+        ControlError::UnknownItem { .. } => StatusCode::NOT_FOUND,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    refuse(status, &error.to_string())
+}
+
+async fn create_item(State(emu): State<Emulated>, body: Bytes) -> Response {
+    match parse::<ItemOptions>(&body) {
+        Ok(options) => Json(emu.create_item(options)).into_response(),
+        Err(why) => refuse(StatusCode::BAD_REQUEST, &why),
+    }
+}
+
+async fn item(State(emu): State<Emulated>, Path(id): Path<String>) -> Response {
+    match emu.item(&id) {
+        Some(view) => Json(view).into_response(),
+        None => refuse(StatusCode::NOT_FOUND, "no such Item"),
+    }
+}
+
+async fn transactions(State(emu): State<Emulated>, Path(id): Path<String>) -> Response {
+    match emu.transactions(&id) {
+        Some(views) => Json(views).into_response(),
+        None => refuse(StatusCode::NOT_FOUND, "no such Item"),
+    }
+}
+
+/// The body of `/items/{id}/transactions/{add|modify|remove}`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ChangeBody {
+    count: usize,
+    transaction_id: String,
+    amount: Option<f64>,
+}
+
+async fn change(
+    State(emu): State<Emulated>,
+    Path((id, what)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let body: ChangeBody = match parse(&body) {
+        Ok(body) => body,
+        Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
+    };
+    let change = match (what.as_str(), body.amount) {
+        ("add", _) => Change::Add(body.count.max(1)),
+        ("modify", Some(amount)) => Change::Modify(&body.transaction_id, amount),
+        ("modify", None) => return refuse(StatusCode::BAD_REQUEST, "modify needs an amount"),
+        ("remove", _) => Change::Remove(&body.transaction_id),
+        _ => return refuse(StatusCode::NOT_FOUND, "add, modify or remove"),
+    };
+    match emu.change(&id, change) {
+        Ok(added) => Json(json!({ "transaction_ids": added })).into_response(),
+        Err(error) => control_error(&error),
+    }
+}
+
+/// A fault as JSON: `{"kind": "server_error", "status": 503, "operation": "/accounts/get",
+/// "item_id": null, "times": {"next": 2}}`; `delay_ms` for `delay`, `page` for
+/// `mutation_during_pagination`; `times` is `{"next": n}`, `{"every": n}`, `{"share": f}` or
+/// `"always"` (the default).
+#[derive(Deserialize)]
+struct FaultBody {
+    kind: String,
+    operation: Option<String>,
+    item_id: Option<String>,
+    status: Option<u16>,
+    delay_ms: Option<u64>,
+    page: Option<u32>,
+    times: Option<Times>,
+}
+
+impl FaultBody {
+    fn fault(self) -> Result<Fault, String> {
+        let kind = match self.kind.as_str() {
+            "server_error" => FaultKind::ServerError {
+                status: self.status.unwrap_or(500),
+            },
+            "drop_connection" => FaultKind::DropConnection,
+            "delay" => FaultKind::Delay(Duration::from_millis(self.delay_ms.unwrap_or(0))),
+            "rate_limited" => FaultKind::RateLimited,
+            "mutation_during_pagination" => FaultKind::MutationDuringPagination {
+                page: self.page.unwrap_or(2),
+            },
+            "item_login_required" => FaultKind::ItemLoginRequired,
+            other => return Err(format!("unknown fault kind {other:?}")),
+        };
+        let mut fault = Fault::new(kind).times(self.times.unwrap_or(Times::Always));
+        fault.operation = self.operation;
+        fault.item_id = self.item_id;
+        Ok(fault)
+    }
+}
+
+async fn inject(State(emu): State<Emulated>, body: Bytes) -> Response {
+    match parse::<FaultBody>(&body).and_then(FaultBody::fault) {
+        Ok(fault) => Json(json!({ "fault_id": emu.faults.inject(fault).0 })).into_response(),
+        Err(why) => refuse(StatusCode::BAD_REQUEST, &why),
+    }
+}
+
+async fn clear_faults(State(emu): State<Emulated>) -> Json<Value> {
+    emu.faults.clear();
+    Json(json!({}))
+}
+
+/// Rate limits as JSON: `{"limits": "plaid" | "off", "time_scale": 60.0, "custom": [{"path":
+/// "/accounts/get", "per_client": [10, 1000], "per_item": [2, 1000]}]}` (windows in ms).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LimitsBody {
+    limits: Option<String>,
+    time_scale: Option<f64>,
+    custom: Vec<CustomLimit>,
+}
+
+#[derive(Deserialize)]
+struct CustomLimit {
+    path: String,
+    per_client: Option<(u32, u64)>,
+    per_item: Option<(u32, u64)>,
+}
+
+async fn rate_limits(State(emu): State<Emulated>, body: Bytes) -> Response {
+    let body: LimitsBody = match parse(&body) {
+        Ok(body) => body,
+        Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
+    };
+    let mut limits = match body.limits.as_deref() {
+        Some("plaid") => RateLimits::plaid_documented(),
+        None | Some("off") => RateLimits::off(),
+        Some(other) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                &format!("unknown limits {other:?}"),
+            )
+        }
+    };
+    let limit = |l: Option<(u32, u64)>| {
+        l.map_or((0, Duration::ZERO), |(n, ms)| {
+            (n, Duration::from_millis(ms))
+        })
+    };
+    for custom in body.custom {
+        limits = limits.with(
+            &custom.path,
+            limit(custom.per_client),
+            limit(custom.per_item),
+        );
+    }
+    emu.limits
+        .set(limits.time_scale(body.time_scale.unwrap_or(1.0)));
+    Json(json!({})).into_response()
+}
+
+async fn journal(State(emu): State<Emulated>) -> Response {
+    Json(emu.journal.entries()).into_response()
+}
+
+async fn counters(State(emu): State<Emulated>) -> Response {
+    Json(emu.journal.counters()).into_response()
+}
+
+async fn reset(State(emu): State<Emulated>) -> Json<Value> {
+    emu.reset();
+    Json(json!({}))
+}
+
+/// `POST /emulator/link/complete` `{"link_token"}` → `{"public_token"}`:
+/// [`crate::Emulator::complete_link`] over HTTP.
+async fn link_complete(State(emu): State<Emulated>, body: Bytes) -> Response {
+    plaid_answer(crate::link::complete_over_http(&body, &emu))
+}
+
+/// `POST /emulator/webhooks/rotate_key` → `{"kid"}`: [`crate::Emulator::rotate_webhook_key`].
+async fn rotate_key(State(emu): State<Emulated>) -> Response {
+    plaid_answer(crate::webhooks::rotate_over_http(&emu))
+}
+
+/// A control answer that is JSON, or a Plaid error object.
+fn plaid_answer(answer: Result<Vec<u8>, crate::plaid_error::PlaidError>) -> Response {
+    match answer {
+        Ok(json) => ([("content-type", "application/json")], json).into_response(),
+        Err(error) => error.into_response_with("emulator-control"),
+    }
+}

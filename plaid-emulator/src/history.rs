@@ -1,0 +1,259 @@
+//! An Item's transaction history, derived instead of stored (docs: `api-products-transactions.txt`,
+//! `/transactions/sync`): the entries of a new Item follow from the seed, its id and how many
+//! transactions it has, so an Item costs a few words whatever its length; only the changes
+//! made later (through the emulator's control API) are stored, after the derived ones.
+//!
+//! A history of `n` transactions has `posted = n - pending` posted ones and `pending =
+//! min(4, n / 11)` pending ones, then for each pending one its removal and the posted
+//! transaction that replaces it (`pending_transaction_id` naming it), then one correction
+//! (`modified`) of the first transaction. Transaction `k` of an Item is `{item_id}-txn-{k}`.
+
+use serde_json::{json, Value};
+
+use crate::state::digest;
+
+/// How many transactions an Item linked through `/sandbox/public_token/create` has.
+pub(crate) const LINKED_TRANSACTIONS: usize = 44;
+/// The most pending transactions a history starts with.
+const MAX_PENDING: u32 = 4;
+
+/// One entry of a history, by transaction number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Entry {
+    /// Transaction `k` appears (`added`).
+    Added(u32),
+    /// Transaction `k` changes (`modified`); `amount` replaces its amount, if set.
+    Modified { k: u32, amount: Option<f64> },
+    /// Transaction `k` goes away (`removed`).
+    Removed(u32),
+}
+
+/// An Item's history: derived entries, then stored ones.
+#[derive(Debug, Clone)]
+pub(crate) struct History {
+    posted: u32,
+    pending: u32,
+    /// The changes made after the Item was created, in order.
+    overrides: Vec<Entry>,
+    /// The number of the next transaction added.
+    next: u32,
+}
+
+impl History {
+    /// The history of a new Item with `transactions` transactions.
+    pub(crate) fn new(transactions: usize) -> Self {
+        let n = u32::try_from(transactions).unwrap_or(u32::MAX / 4);
+        let pending = (n / 11).min(MAX_PENDING);
+        let posted = n - pending;
+        Self {
+            posted,
+            pending,
+            overrides: Vec::new(),
+            next: posted + 2 * pending,
+        }
+    }
+
+    fn derived_len(&self) -> usize {
+        (self.posted + 3 * self.pending + u32::from(self.posted > 0)) as usize
+    }
+
+    /// How many entries the history has.
+    pub(crate) fn len(&self) -> usize {
+        self.derived_len() + self.overrides.len()
+    }
+
+    /// The entry at `i`, if there is one.
+    pub(crate) fn entry(&self, i: usize) -> Option<Entry> {
+        let (p, q) = (self.posted as usize, self.pending as usize);
+        let derived = self.derived_len();
+        if i >= derived {
+            return self.overrides.get(i - derived).copied();
+        }
+        let k = u32::try_from(i).ok()?;
+        Some(if i < p + q {
+            Entry::Added(k)
+        } else if i < p + 3 * q {
+            let j = ((i - p - q) / 2) as u32;
+            if (i - p - q).is_multiple_of(2) {
+                Entry::Removed(self.posted + j)
+            } else {
+                Entry::Added(self.posted + self.pending + j)
+            }
+        } else {
+            Entry::Modified { k: 0, amount: None }
+        })
+    }
+
+    /// The transactions the history leaves, by number, with their amounts if changed.
+    pub(crate) fn current(&self) -> std::collections::BTreeMap<u32, Option<f64>> {
+        let mut now = std::collections::BTreeMap::new();
+        for i in 0..self.len() {
+            match self.entry(i) {
+                Some(Entry::Added(k)) => {
+                    now.insert(k, None);
+                }
+                Some(Entry::Modified { k, amount }) => {
+                    if let (Some(slot), Some(amount)) = (now.get_mut(&k), amount) {
+                        *slot = Some(amount);
+                    }
+                }
+                Some(Entry::Removed(k)) => {
+                    now.remove(&k);
+                }
+                None => {}
+            }
+        }
+        now
+    }
+
+    /// Append `n` new transactions; their numbers.
+    pub(crate) fn add(&mut self, n: usize) -> Vec<u32> {
+        let added: Vec<u32> = (0..n as u32).map(|j| self.next + j).collect();
+        self.next += n as u32;
+        self.overrides
+            .extend(added.iter().map(|k| Entry::Added(*k)));
+        added
+    }
+
+    /// Append a change of transaction `k`'s amount.
+    pub(crate) fn modify(&mut self, k: u32, amount: f64) {
+        self.overrides.push(Entry::Modified {
+            k,
+            amount: Some(amount),
+        });
+    }
+
+    /// Append the removal of transaction `k`.
+    pub(crate) fn remove(&mut self, k: u32) {
+        self.overrides.push(Entry::Removed(k));
+    }
+
+    /// Whether transaction `k` is pending: one of the pending transactions a history starts with.
+    fn is_pending(&self, k: u32) -> bool {
+        (self.posted..self.posted + self.pending).contains(&k)
+    }
+
+    /// The pending transaction that transaction `k` posted from, if it did.
+    fn posted_from(&self, k: u32) -> Option<u32> {
+        let first = self.posted + self.pending;
+        (first..first + self.pending)
+            .contains(&k)
+            .then(|| k - self.pending)
+    }
+}
+
+/// What a transaction is made of: the Item and seed that derive it, the spec's example
+/// transaction as its template, and the Item's accounts.
+pub(crate) struct Maker<'a> {
+    pub(crate) item_id: &'a str,
+    pub(crate) seed: &'a str,
+    pub(crate) template: &'a Value,
+    pub(crate) accounts: &'a [Value],
+    pub(crate) history: &'a History,
+}
+
+impl Maker<'_> {
+    /// The id of transaction `k`.
+    pub(crate) fn id(&self, k: u32) -> String {
+        format!("{}-txn-{k}", self.item_id)
+    }
+
+    fn cents(&self, k: u32) -> u64 {
+        u64::from_str_radix(&digest(&[self.seed, self.item_id, &k.to_string()])[..6], 16)
+            .unwrap_or(0)
+    }
+
+    /// The account of transaction `k`.
+    pub(crate) fn account_id(&self, k: u32) -> Value {
+        let k = self.history.posted_from(k).unwrap_or(k) as usize;
+        self.accounts
+            .get(k % self.accounts.len().max(1))
+            .map_or(Value::Null, |a| a["account_id"].clone())
+    }
+
+    /// The amount of transaction `k` as derived.
+    pub(crate) fn amount(&self, k: u32) -> f64 {
+        let k = self.history.posted_from(k).unwrap_or(k);
+        (self.cents(k) % 50_000) as f64 / 100.0 + 1.0
+    }
+
+    /// Transaction `k` as an `added` or `modified` entry shows it.
+    pub(crate) fn transaction(&self, k: u32, modified: bool, amount: Option<f64>) -> Value {
+        let mut t = self.template.clone();
+        let cents = self.cents(k);
+        let posted = self.history.posted.max(1) as usize;
+        let (month, day) = (
+            1 + (k as usize * 4 / posted).min(3),
+            1 + (k as usize * 7) % 28,
+        );
+        let date = format!("2026-{month:02}-{day:02}");
+        let merchant = if modified && k == 0 {
+            "Merchant (corrected)".to_string()
+        } else {
+            format!("Merchant {}", cents % 97)
+        };
+        t["transaction_id"] = json!(self.id(k));
+        t["account_id"] = self.account_id(k);
+        t["amount"] = json!(amount.unwrap_or_else(|| self.amount(k)));
+        t["date"] = json!(date);
+        t["authorized_date"] = json!(date);
+        t["name"] = json!(merchant);
+        t["merchant_name"] = json!(merchant);
+        t["pending"] = json!(self.history.is_pending(k));
+        t["pending_transaction_id"] = self
+            .history
+            .posted_from(k)
+            .map_or(Value::Null, |from| json!(self.id(from)));
+        t
+    }
+
+    /// The number of the transaction `id` names, if it is one of this Item's.
+    pub(crate) fn number(&self, id: &str) -> Option<u32> {
+        id.strip_prefix(self.item_id)?
+            .strip_prefix("-txn-")?
+            .parse()
+            .ok()
+    }
+
+    /// Whether transaction `k` is pending.
+    pub(crate) fn pending(&self, k: u32) -> bool {
+        self.history.is_pending(k)
+    }
+
+    /// The id of the pending transaction `k` posted from, if any.
+    pub(crate) fn pending_transaction_id(&self, k: u32) -> Option<String> {
+        self.history.posted_from(k).map(|from| self.id(from))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_linked_history_has_the_shape_the_flows_expect() {
+        let history = History::new(LINKED_TRANSACTIONS);
+        assert_eq!((history.posted, history.pending), (40, 4));
+        assert_eq!(history.len(), 40 + 4 + 8 + 1);
+        assert_eq!(history.entry(44), Some(Entry::Removed(40)));
+        assert_eq!(history.entry(45), Some(Entry::Added(44)));
+        assert_eq!(
+            history.entry(52),
+            Some(Entry::Modified { k: 0, amount: None })
+        );
+        assert_eq!(history.entry(53), None);
+        assert_eq!(history.current().len(), 44);
+    }
+
+    #[test]
+    fn changes_are_stored_after_the_derived_entries() {
+        let mut history = History::new(100);
+        assert_eq!(history.add(2), vec![104, 105]);
+        history.modify(3, 9.5);
+        history.remove(104);
+        let now = history.current();
+        assert_eq!(now.len(), 101);
+        assert_eq!(now.get(&3), Some(&Some(9.5)));
+        assert!(!now.contains_key(&104) && now.contains_key(&105));
+    }
+}
