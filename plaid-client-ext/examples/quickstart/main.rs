@@ -4,8 +4,9 @@
 //! cargo run -p plaid-client-ext --example quickstart
 //! ```
 //!
-//! With no credentials in the environment it runs offline against an embedded mock that behaves
-//! like Plaid Sandbox for these calls, including one injected HTTP 500 on `/transfer/create`.
+//! With no credentials in the environment it runs offline against the embedded emulator
+//! (`plaid-emulator`, a stateful stand-in for Plaid Sandbox), with one HTTP 500 injected on
+//! `/transfer/create`.
 //! With `PLAID_CLIENT_ID` and `PLAID_SECRET` set (and `PLAID_ENV` unset or `sandbox`) it runs
 //! the same calls against Plaid Sandbox.
 //!
@@ -15,14 +16,13 @@
 //! transfer requests carry the idempotency key their `new` filled, so the failed
 //! `/transfer/create` is retried with the same key and Plaid creates exactly one transfer.
 
-mod sandbox_mock;
-
 use std::process::ExitCode;
 use std::time::Duration;
 
 use plaid_client_ext::retry::Backoff;
 use plaid_client_ext::sync::SyncOutcome;
 use plaid_client_ext::{types, Environment, PlaidClient};
+use plaid_emulator::{Emulator, EmulatorConfig, Fault, FaultKind, Times};
 
 type AnyError = Box<dyn std::error::Error>;
 
@@ -45,44 +45,49 @@ async fn main() -> ExitCode {
 
 /// The quickstart, one named step per call.
 async fn run() -> Result<(), AnyError> {
-    let mock = start_mock_unless_online().await?;
-    let client = client_for(mock.as_ref())?;
+    let emulator = start_emulator_unless_online().await?;
+    let client = client_for(emulator.as_ref())?;
     let access_token = create_sandbox_item(&client).await?;
     let account_id = show_accounts(&client, &access_token).await?;
     sync_transactions(&client, &access_token).await?;
     let authorization_id = authorize_transfer(&client, &access_token, &account_id).await?;
     let key = create_transfer(&client, &access_token, &account_id, authorization_id).await?;
-    if let Some(m) = &mock {
-        check_one_transfer(m, &key)?;
+    if let Some(e) = &emulator {
+        check_one_transfer(e, &client, &key).await?;
     }
     Ok(())
 }
 
-/// The embedded Sandbox mock, unless Plaid credentials are in the environment.
-async fn start_mock_unless_online() -> Result<Option<sandbox_mock::SandboxMock>, AnyError> {
+/// The embedded emulator, unless Plaid credentials are in the environment. Its first
+/// `/transfer/create` answers HTTP 500 (an HTML page, as a load balancer sends), so the run
+/// shows a safe retry.
+async fn start_emulator_unless_online() -> Result<Option<Emulator>, AnyError> {
     let online = std::env::var("PLAID_CLIENT_ID").is_ok() && std::env::var("PLAID_SECRET").is_ok();
-    Ok(if online {
-        None
-    } else {
-        Some(sandbox_mock::SandboxMock::start().await?)
-    })
+    if online {
+        return Ok(None);
+    }
+    let emulator = Emulator::start(EmulatorConfig::default()).await?;
+    emulator.inject(
+        Fault::new(FaultKind::ServerError { status: 500 })
+            .operation("/transfer/create")
+            .times(Times::Next(1)),
+    );
+    Ok(Some(emulator))
 }
 
-/// A client for Plaid Sandbox (from the environment) or for the mock.
-fn client_for(mock: Option<&sandbox_mock::SandboxMock>) -> Result<PlaidClient, AnyError> {
-    let Some(m) = mock else {
+/// A client for Plaid Sandbox (from the environment) or for the emulator.
+fn client_for(emulator: Option<&Emulator>) -> Result<PlaidClient, AnyError> {
+    let Some(e) = emulator else {
         let builder = PlaidClient::builder_from_env()?;
         println!("mode: Plaid Sandbox ({})", builder_env_name());
         return Ok(builder.build()?);
     };
-    println!(
-        "mode: offline, embedded Sandbox mock at {}",
-        m.server.base_url()
-    );
+    println!("mode: offline, embedded Plaid emulator at {}", e.base_url());
+    let config = EmulatorConfig::default();
     let client = PlaidClient::builder(
-        Environment::Custom(m.server.base_url()),
-        "quickstart-client-id",
-        "quickstart-secret",
+        Environment::Custom(e.base_url().into()),
+        config.client_id,
+        config.secret,
     )
     // Short waits keep the offline run quick; the defaults suit real traffic.
     .retry_policy(Backoff {
@@ -229,23 +234,34 @@ async fn create_transfer(
     Ok(key)
 }
 
-/// Offline only: the mock saw every /transfer/create attempt with one key, and created one
-/// transfer.
-fn check_one_transfer(mock: &sandbox_mock::SandboxMock, key: &str) -> Result<(), AnyError> {
-    let log = mock
-        .transfers
-        .lock()
-        .map_err(|_| "mock log poisoned")?
-        .clone();
-    let created = log.iter().filter(|(status, _)| *status == 200).count();
-    let same_key = log.iter().all(|(_, k)| k == key);
+/// Offline only: the emulator's journal shows every `/transfer/create` attempt carrying one
+/// key, and `/transfer/list` shows one transfer.
+async fn check_one_transfer(
+    emulator: &Emulator,
+    client: &PlaidClient,
+    key: &str,
+) -> Result<(), AnyError> {
+    let attempts: Vec<_> = emulator
+        .journal()
+        .into_iter()
+        .filter(|e| e.path == "/transfer/create")
+        .collect();
+    let statuses: Vec<String> = attempts
+        .iter()
+        .map(|e| e.status.map_or("dropped".into(), |s| s.to_string()))
+        .collect();
+    let same_key = attempts
+        .iter()
+        .all(|e| e.request["idempotency_key"].as_str() == Some(key));
+    let transfers = client.send(&types::TransferListRequest::new()).await?;
     println!(
-        "   mock saw {} /transfer/create call(s): {}; transfers created: {created}; same key every time: {}",
-        log.len(),
-        log.iter().map(|(s, _)| s.to_string()).collect::<Vec<_>>().join(" then "),
+        "   emulator saw {} /transfer/create call(s): {}; transfers: {}; same key every time: {}",
+        attempts.len(),
+        statuses.join(" then "),
+        transfers.transfers.len(),
         if same_key { "yes" } else { "NO" }
     );
-    if created != 1 || !same_key {
+    if transfers.transfers.len() != 1 || !same_key {
         return Err("the transfer was not created exactly once with one key".into());
     }
     Ok(())
