@@ -96,6 +96,9 @@ pub struct ItemView {
     pub error: Option<String>,
     /// How many transactions it has now.
     pub transactions: usize,
+    /// How many entries (`added`, `modified`, `removed`) its history has: what a complete sync
+    /// from the start delivers.
+    pub changes: usize,
     /// The cursor after its whole history: what a fully synced application has stored.
     pub final_cursor: String,
 }
@@ -114,6 +117,9 @@ pub struct TransactionView {
     pub pending: bool,
     /// The pending transaction it posted from, if it did.
     pub pending_transaction_id: Option<String>,
+    /// How many `added` and `modified` entries of the Item's history carry it: an application
+    /// that applies each entry of a complete sync once has applied it this many times.
+    pub announced: u32,
 }
 
 /// Why a control call failed.
@@ -140,11 +146,21 @@ pub enum ControlError {
         /// The id asked for.
         transaction_id: String,
     },
+    /// The transaction is posted already: only a pending one posts.
+    #[error("transaction {transaction_id} of Item {item_id} is not pending")]
+    NotPending {
+        /// The Item.
+        item_id: String,
+        /// The id asked for.
+        transaction_id: String,
+    },
 }
 
 /// A change to an Item's transactions.
 pub(crate) enum Change<'a> {
     Add(usize),
+    AddPending(usize),
+    Post(&'a str),
     Modify(&'a str, f64),
     Remove(&'a str),
 }
@@ -226,11 +242,13 @@ impl Emulated {
         let state = self.lock();
         let item = state.items.get(item_id)?;
         let make = maker(&seed, item);
+        let announced = item.history.announcements();
         let views = item
             .history
             .current()
             .into_iter()
             .map(|(k, amount)| TransactionView {
+                announced: announced.get(&k).copied().unwrap_or(0),
                 transaction_id: make.id(k),
                 account_id: make.account_id(k).as_str().unwrap_or_default().to_string(),
                 amount: amount.unwrap_or_else(|| make.amount(k)),
@@ -251,6 +269,7 @@ impl Emulated {
             removed: item.removed,
             error,
             transactions: item.history.current().len(),
+            changes: item.history.len(),
             final_cursor: transactions::cursor(item, item.history.len()),
         })
     }
@@ -280,6 +299,22 @@ fn apply(
             let make = maker(seed, item);
             return Ok(added.into_iter().map(|k| make.id(k)).collect());
         }
+        Change::AddPending(n) => {
+            let added = item.history.add_pending(n);
+            let make = maker(seed, item);
+            return Ok(added.into_iter().map(|k| make.id(k)).collect());
+        }
+        Change::Post(id) => {
+            let k = current(id)?;
+            if !item.history.is_pending(k) {
+                return Err(ControlError::NotPending {
+                    item_id: item.item_id.clone(),
+                    transaction_id: id.to_string(),
+                });
+            }
+            let posted = item.history.post(k);
+            return Ok(vec![maker(seed, item).id(posted)]);
+        }
         Change::Modify(id, amount) => {
             let k = current(id)?;
             item.history.modify(k, amount);
@@ -305,6 +340,36 @@ impl crate::Emulator {
     pub fn add_transactions(&self, item_id: &str, n: usize) -> Result<Vec<String>, ControlError> {
         let _runtime = self.runtime.enter();
         self.emulated.change(item_id, Change::Add(n))
+    }
+
+    /// Add `n` pending transactions to the Item's history; their ids. They stay pending until
+    /// [`Self::post_transaction`]. Fires its `SYNC_UPDATES_AVAILABLE` webhook if it has a URL.
+    pub fn add_pending_transactions(
+        &self,
+        item_id: &str,
+        n: usize,
+    ) -> Result<Vec<String>, ControlError> {
+        let _runtime = self.runtime.enter();
+        self.emulated.change(item_id, Change::AddPending(n))
+    }
+
+    /// Post a pending transaction as Plaid does: the next sync has it in `removed` and a new
+    /// posted transaction naming it (`pending_transaction_id`) in `added`; the posted one's id.
+    /// Fires the Item's `SYNC_UPDATES_AVAILABLE` webhook if it has a URL.
+    pub fn post_transaction(
+        &self,
+        item_id: &str,
+        pending_id: &str,
+    ) -> Result<String, ControlError> {
+        let _runtime = self.runtime.enter();
+        let posted = self.emulated.change(item_id, Change::Post(pending_id))?;
+        posted
+            .into_iter()
+            .next()
+            .ok_or_else(|| ControlError::UnknownTransaction {
+                item_id: item_id.to_string(),
+                transaction_id: pending_id.to_string(),
+            })
     }
 
     /// Change a current transaction's amount (the next sync has it in `modified`). Fires the

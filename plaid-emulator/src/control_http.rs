@@ -95,10 +95,15 @@ async fn change(
     };
     let change = match (what.as_str(), body.amount) {
         ("add", _) => Change::Add(body.count.max(1)),
+        ("add_pending", _) => Change::AddPending(body.count.max(1)),
+        ("post", _) => Change::Post(&body.transaction_id),
         ("modify", Some(amount)) => Change::Modify(&body.transaction_id, amount),
         ("modify", None) => return refuse(StatusCode::BAD_REQUEST, "modify needs an amount"),
         ("remove", _) => Change::Remove(&body.transaction_id),
-        _ => return refuse(StatusCode::NOT_FOUND, "add, modify or remove"),
+        _ => {
+            let known = "add, add_pending, post, modify or remove";
+            return refuse(StatusCode::NOT_FOUND, known);
+        }
     };
     match emu.change(&id, change) {
         Ok(added) => Json(json!({ "transaction_ids": added })).into_response(),

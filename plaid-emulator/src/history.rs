@@ -37,6 +37,10 @@ pub(crate) struct History {
     overrides: Vec<Entry>,
     /// The number of the next transaction added.
     next: u32,
+    /// Transactions added pending by a control call (they post with [`History::post`]).
+    pending_later: std::collections::BTreeSet<u32>,
+    /// Posted transaction → the pending one it replaced, for those posted by a control call.
+    posted_later: std::collections::BTreeMap<u32, u32>,
 }
 
 impl History {
@@ -50,6 +54,8 @@ impl History {
             pending,
             overrides: Vec::new(),
             next: posted + 2 * pending,
+            pending_later: std::collections::BTreeSet::new(),
+            posted_later: std::collections::BTreeMap::new(),
         }
     }
 
@@ -106,6 +112,18 @@ impl History {
         now
     }
 
+    /// For each transaction, how many `added`/`modified` entries carry it: how often a
+    /// complete sync from the start delivers it.
+    pub(crate) fn announcements(&self) -> std::collections::BTreeMap<u32, u32> {
+        let mut counts = std::collections::BTreeMap::new();
+        for i in 0..self.len() {
+            if let Some(Entry::Added(k) | Entry::Modified { k, .. }) = self.entry(i) {
+                *counts.entry(k).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
     /// Append `n` new transactions; their numbers.
     pub(crate) fn add(&mut self, n: usize) -> Vec<u32> {
         let added: Vec<u32> = (0..n as u32).map(|j| self.next + j).collect();
@@ -113,6 +131,25 @@ impl History {
         self.overrides
             .extend(added.iter().map(|k| Entry::Added(*k)));
         added
+    }
+
+    /// Append `n` new pending transactions; their numbers.
+    pub(crate) fn add_pending(&mut self, n: usize) -> Vec<u32> {
+        let added = self.add(n);
+        self.pending_later.extend(added.iter().copied());
+        added
+    }
+
+    /// Post pending transaction `k` as Plaid does (docs, `api-products-transactions.txt`,
+    /// pending and posted transactions): `k` is removed and a posted transaction naming it in
+    /// `pending_transaction_id` is added; its number.
+    pub(crate) fn post(&mut self, k: u32) -> u32 {
+        let posted = self.next;
+        self.next += 1;
+        self.overrides.push(Entry::Removed(k));
+        self.overrides.push(Entry::Added(posted));
+        self.posted_later.insert(posted, k);
+        posted
     }
 
     /// Append a change of transaction `k`'s amount.
@@ -129,8 +166,8 @@ impl History {
     }
 
     /// Whether transaction `k` is pending: one of the pending transactions a history starts with.
-    fn is_pending(&self, k: u32) -> bool {
-        (self.posted..self.posted + self.pending).contains(&k)
+    pub(crate) fn is_pending(&self, k: u32) -> bool {
+        (self.posted..self.posted + self.pending).contains(&k) || self.pending_later.contains(&k)
     }
 
     /// The pending transaction that transaction `k` posted from, if it did.
@@ -139,6 +176,7 @@ impl History {
         (first..first + self.pending)
             .contains(&k)
             .then(|| k - self.pending)
+            .or_else(|| self.posted_later.get(&k).copied())
     }
 }
 
@@ -174,7 +212,8 @@ impl Maker<'_> {
     /// The amount of transaction `k` as derived.
     pub(crate) fn amount(&self, k: u32) -> f64 {
         let k = self.history.posted_from(k).unwrap_or(k);
-        (self.cents(k) % 50_000) as f64 / 100.0 + 1.0
+        // Whole cents, divided once: 2.78, never 2.7800000000000002.
+        ((self.cents(k) % 50_000) + 100) as f64 / 100.0
     }
 
     /// Transaction `k` as an `added` or `modified` entry shows it.

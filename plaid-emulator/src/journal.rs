@@ -58,6 +58,22 @@ pub struct Counters {
     pub faults: BTreeMap<String, u64>,
     /// Requests refused by the emulated rate limits (not by a `RateLimited` fault).
     pub rate_limited: u64,
+    /// Requests answered 200, by path, with when the first and the last arrived.
+    pub successes: BTreeMap<String, Successes>,
+}
+
+/// The requests to one path answered 200.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Successes {
+    /// How many.
+    pub count: u64,
+    /// When the first arrived (in JSON: milliseconds since the Unix epoch).
+    #[serde(serialize_with = "unix_millis")]
+    pub first: SystemTime,
+    /// When the last arrived.
+    #[serde(serialize_with = "unix_millis")]
+    pub last: SystemTime,
 }
 
 #[derive(Default)]
@@ -103,6 +119,24 @@ impl Journal {
             bump(&mut counters.faults, fault);
         }
         counters.rate_limited += u64::from(rate_limited);
+        if entry.status == Some(200) {
+            let time = entry.time;
+            match counters.successes.get_mut(&entry.path) {
+                Some(s) => {
+                    s.count += 1;
+                    s.last = s.last.max(time);
+                    s.first = s.first.min(time);
+                }
+                None => {
+                    let first = Successes {
+                        count: 1,
+                        first: time,
+                        last: time,
+                    };
+                    counters.successes.insert(entry.path.clone(), first);
+                }
+            }
+        }
         if records.journal.len() == JOURNAL_CAPACITY {
             records.journal.pop_front();
         }

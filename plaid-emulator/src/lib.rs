@@ -94,7 +94,7 @@ use std::net::SocketAddr;
 
 pub use control::{ControlError, ItemOptions, ItemView, LinkedItem, TransactionView};
 pub use faults::{Fault, FaultId, FaultKind, Times};
-pub use journal::{Counters, JournalEntry, JOURNAL_CAPACITY};
+pub use journal::{Counters, JournalEntry, Successes, JOURNAL_CAPACITY};
 pub use link::LinkError;
 pub use rate_limits::{Limit, RateLimits};
 pub use server::MAX_BODY_BYTES;

@@ -75,8 +75,18 @@ impl Answered {
     }
 }
 
-/// Every Plaid request: read, decided by the faults, answered, journaled.
+/// Every Plaid request, answered in a task of its own: a client that gives up (a timeout past
+/// an injected delay) closes its connection, which drops this future but not the task, so the
+/// request is still served, counted against the limits and journaled, as Plaid would.
 async fn handle(State(emu): State<Emulated>, request: Request) -> Response {
+    match tokio::spawn(respond(emu, request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// One Plaid request: read, decided by the faults, answered, journaled.
+async fn respond(emu: Emulated, request: Request) -> Response {
     let time = SystemTime::now();
     let cut = request
         .extensions()

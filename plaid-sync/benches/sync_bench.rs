@@ -1,4 +1,4 @@
-//! Throughput against Plaid's limits: N Items × M transactions against the mock Plaid, which
+//! Throughput against Plaid's limits: N Items × M transactions against the emulated Plaid, which
 //! enforces a per-client and a per-Item limit and answers 429 beyond them, with 1, 2, 4 and 8
 //! worker processes on PostgreSQL and 1 on SQLite, side by side in one run.
 //!
@@ -12,7 +12,7 @@
 //! 3,000 per run; Sandbox's `/transactions/sync` limits (1,000 per client, 50 per Item per
 //! minute) with the minute scaled to `MINUTE_SECS` (default 10) seconds: 100 requests/s per
 //! client. The pace keeps 3 % of each window as slack against jitter (300 ms at this scale);
-//! a shorter minute leaves less, and on a loaded 2-core machine the mock's own timestamps
+//! a shorter minute leaves less, and on a loaded 2-core machine the emulator's own timestamps
 //! jitter by more than that (at 6 s, 4 workers collected 429s). Each worker is its own OS process (this binary re-run with `--worker`), so the
 //! per-client pace is shared through the database (PostgreSQL) as it would be in production,
 //! and each worker's peak memory is its own process's (VmHWM).
@@ -24,15 +24,13 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use plaid_sync::pacing::Limit;
 use plaid_sync::sqlx::{self, Postgres, Sqlite};
-use plaid_sync::{
-    AccessTokens, BoxError, Credential, Pacer, Pacing, Stats, Store, SyncHandler, Worker,
-    WorkerConfig,
-};
-use support::{AnyError, Ledger, LedgerDb, MockLimits, MockPlaid};
+use plaid_sync::{Credential, Pacer, Pacing, Stats, Store, SyncHandler, Worker, WorkerConfig};
+use support::{AnyError, EmulatedPlaid, Ledger, LedgerDb, SyncLimits};
 
 struct Scale {
     items: usize,
@@ -61,31 +59,24 @@ impl Scale {
     }
 }
 
-/// The mock's tokens are `access-sandbox-<item_id>`: a worker process derives them.
-struct DerivedTokens;
-
-impl AccessTokens for DerivedTokens {
-    async fn access_token(&self, item_id: &str) -> Result<Option<Credential>, BoxError> {
-        Ok(Some(Credential::new(format!("access-sandbox-{item_id}"))))
-    }
-}
-
-/// Worker mode: `--worker <store-url> <mock-url> <name>`; prints one result line.
+/// Worker mode: `--worker <store-url> <plaid-url> <name> <tokens.json>`; prints one result
+/// line. The tokens file maps each Item id to its access token, as a vault would.
 async fn worker_process(args: &[String]) -> Result<(), AnyError> {
-    let [store_url, mock_url, name] = args else {
-        return Err("usage: --worker <store-url> <mock-url> <name>".into());
+    let [store_url, plaid_url, name, tokens] = args else {
+        return Err("usage: --worker <store-url> <plaid-url> <name> <tokens.json>".into());
     };
+    let tokens: HashMap<String, String> = serde_json::from_slice(&std::fs::read(tokens)?)?;
+    let tokens: HashMap<String, Credential> = tokens
+        .into_iter()
+        .map(|(item, token)| (item, Credential::new(token)))
+        .collect();
     let scale = Scale::from_env();
     let stats = if let Some(path) = store_url.strip_prefix("sqlite:") {
-        run_worker(Store::<Sqlite>::open(path).await?, mock_url, &scale, name).await?
+        let store = Store::<Sqlite>::open(path).await?;
+        run_worker(store, plaid_url, tokens, &scale, name).await?
     } else {
-        run_worker(
-            Store::<Postgres>::connect(store_url).await?,
-            mock_url,
-            &scale,
-            name,
-        )
-        .await?
+        let store = Store::<Postgres>::connect(store_url).await?;
+        run_worker(store, plaid_url, tokens, &scale, name).await?
     };
     println!(
         "RESULT {} {} {} {}",
@@ -99,7 +90,8 @@ async fn worker_process(args: &[String]) -> Result<(), AnyError> {
 
 async fn run_worker<DB>(
     store: Store<DB>,
-    mock_url: &str,
+    plaid_url: &str,
+    tokens: HashMap<String, Credential>,
     scale: &Scale,
     name: &str,
 ) -> Result<Stats, AnyError>
@@ -122,8 +114,8 @@ where
         sweep_every: None,
         ..WorkerConfig::default()
     };
-    let client = support::client_at(mock_url)?;
-    let worker = Worker::new(store, client, Ledger::default(), DerivedTokens, pacer);
+    let client = support::client_at(plaid_url)?;
+    let worker = Worker::new(store, client, Ledger::default(), tokens, pacer);
     Ok(worker.config(config)?.run_until_idle().await)
 }
 
@@ -149,30 +141,44 @@ struct Row {
     transactions: u64,
 }
 
-/// One run: fill the mock and the store, start `workers` processes, wait, measure.
+/// One run: fill the emulator and the store, start `workers` processes, wait, measure.
 async fn bench_run<DB: LedgerDb>(
     store: &Store<DB>,
     store_url: &str,
     workers: usize,
     scale: &Scale,
-) -> Result<(MockPlaid, Duration, Vec<[u64; 4]>), AnyError> {
-    let mock = MockPlaid::start().await?;
+) -> Result<(EmulatedPlaid, Duration, Vec<[u64; 4]>), AnyError> {
+    let plaid = EmulatedPlaid::start().await?;
     let (per_client, per_item) = scale.limits();
-    mock.set_limits(Some(MockLimits {
-        per_client: (per_client.count as usize, per_client.period),
-        per_item: (per_item.count as usize, per_item.period),
+    plaid.set_limits(Some(SyncLimits {
+        per_client: (per_client.count, per_client.period),
+        per_item: (per_item.count, per_item.period),
     }));
-    for k in 0..scale.items {
-        let item = format!("item-{k:05}");
-        mock.add_item(&item, scale.transactions);
+    for _ in 0..scale.items {
+        let item = plaid.add_item(scale.transactions);
         store.add_item(&item).await?;
     }
+    let tokens: HashMap<String, String> = plaid
+        .tokens()
+        .into_iter()
+        .map(|(item, token)| (item, token.expose().to_string()))
+        .collect();
+    let tokens_file =
+        std::env::temp_dir().join(format!("plaid-sync-bench-{}.json", std::process::id()));
+    std::fs::write(&tokens_file, serde_json::to_vec(&tokens)?)?;
+    let tokens_arg = tokens_file.display().to_string();
     let started = Instant::now();
     let exe = std::env::current_exe()?;
     let children: Vec<_> = (0..workers)
         .map(|k| {
             tokio::process::Command::new(&exe)
-                .args(["--worker", store_url, &mock.url, &format!("worker-{k}")])
+                .args([
+                    "--worker",
+                    store_url,
+                    &plaid.url,
+                    &format!("worker-{k}"),
+                    &tokens_arg,
+                ])
                 .stdout(std::process::Stdio::piped())
                 .spawn()
         })
@@ -191,18 +197,19 @@ async fn bench_run<DB: LedgerDb>(
             .map_err(|_| format!("a worker printed {line:?}, not four numbers"))?;
         results.push(numbers);
     }
-    Ok((mock, started.elapsed(), results))
+    let _ = std::fs::remove_file(&tokens_file);
+    Ok((plaid, started.elapsed(), results))
 }
 
 fn row(
     name: &'static str,
     workers: usize,
     scale: &Scale,
-    run: (MockPlaid, Duration, Vec<[u64; 4]>),
+    run: (EmulatedPlaid, Duration, Vec<[u64; 4]>),
     db_bytes: u64,
 ) -> Row {
-    let (mock, wall, results) = run;
-    let c = mock.counters();
+    let (plaid, wall, results) = run;
+    let c = plaid.counters();
     let span = match (c.first_page, c.last_page) {
         (Some(a), Some(b)) => b.duration_since(a).as_secs_f64(),
         _ => f64::NAN,

@@ -1,17 +1,18 @@
 //! A sync service, offline: embedded SQLite (or PostgreSQL with `DATABASE_URL=postgres://…`),
-//! a Sandbox-like mock Plaid on 127.0.0.1 with many Items, a verified webhook endpoint, and two
-//! workers. It shows progress as it goes and ends with a summary checked against the mock.
+//! a Sandbox-like emulated Plaid on 127.0.0.1 with many Items, a verified webhook endpoint, and two
+//! workers. It shows progress as it goes and ends with a summary checked against the emulator.
 //!
 //! ```sh
 //! cargo run -p plaid-sync --example sync_service
 //! eval "$(bash scripts/postgres.sh)" && cargo run -p plaid-sync --example sync_service
 //! ```
 //!
-//! What happens: every Item gets its first, full sync; then "Plaid" publishes an update for
-//! half of them and posts three signed webhooks per update (as it does: `SYNC_UPDATES_AVAILABLE`
-//! and the older `DEFAULT_UPDATE`) to the endpoint, which verifies them and records them; one
-//! Item reports `ITEM_LOGIN_REQUIRED` until its user repairs it (`LOGIN_REPAIRED`). The mock
-//! also answers some pages with 500s and mutation errors. Settings: `ITEMS` (default 300),
+//! What happens: every Item gets its first, full sync; then Plaid (the emulator) publishes an
+//! update for half of them: for each change it POSTs a signed `SYNC_UPDATES_AVAILABLE` to the
+//! Items' webhook URL, and once the older `DEFAULT_UPDATE`; the endpoint verifies each against
+//! the key the emulator serves and records it. One Item reports `ITEM_LOGIN_REQUIRED` until its
+//! user repairs it (`LOGIN_REPAIRED`). The emulator also answers some pages with 500s and
+//! mutation errors. Settings: `ITEMS` (default 300),
 //! `TRANSACTIONS` per Item (default 120). With PostgreSQL, a fresh database named
 //! `plaid_sync_<uuid>` is created on that server, so an existing deployment is never touched.
 
@@ -19,6 +20,7 @@
 mod support;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,12 +29,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
+use plaid_client_ext::types;
+use plaid_emulator::ItemOptions;
 use plaid_sync::pacing::Limit;
 use plaid_sync::plaid::WebhookVerifier;
 use plaid_sync::{
     Backend, Credential, Pacer, Pacing, Store, SyncHandler, Worker, WorkerConfig, WorkerStats,
 };
-use support::{AnyError, Faults, Ledger, LedgerDb, MockLimits, MockPlaid};
+use support::{AnyError, EmulatedPlaid, Faults, Ledger, LedgerDb, SyncLimits};
 
 /// Plaid's minute runs in 3 seconds here; the limits are Sandbox's `/transactions/sync` row.
 const MINUTE: Duration = Duration::from_secs(3);
@@ -40,6 +44,8 @@ const MINUTE: Duration = Duration::from_secs(3);
 struct Endpoint<DB: Backend> {
     verifier: WebhookVerifier,
     store: Store<DB>,
+    /// Webhooks verified and recorded (the example waits for them).
+    recorded: Arc<AtomicU64>,
 }
 
 /// `POST /plaid/webhook`: verify against the raw body, then record what it means.
@@ -56,7 +62,10 @@ async fn plaid_webhook<DB: Backend>(
         }
     };
     match app.store.record_webhook(&event).await {
-        Ok(_) => StatusCode::OK,
+        Ok(_) => {
+            app.recorded.fetch_add(1, Ordering::Relaxed);
+            StatusCode::OK
+        }
         // Plaid retries a webhook that did not get a 200.
         Err(e) => {
             eprintln!("could not record a webhook: {e}");
@@ -65,14 +74,17 @@ async fn plaid_webhook<DB: Backend>(
     }
 }
 
+/// The webhook endpoint on a loopback port: its URL, and its count of recorded webhooks.
 async fn serve_webhooks<DB: Backend>(
     store: &Store<DB>,
-    mock: &MockPlaid,
-) -> Result<String, AnyError> {
-    let verifier = WebhookVerifier::new(support::client(mock)?);
+    plaid: &EmulatedPlaid,
+) -> Result<(String, Arc<AtomicU64>), AnyError> {
+    let verifier = WebhookVerifier::new(support::client(plaid)?);
+    let recorded = Arc::new(AtomicU64::new(0));
     let app = Arc::new(Endpoint {
         verifier,
         store: store.clone(),
+        recorded: recorded.clone(),
     });
     let router = Router::new()
         .route("/plaid/webhook", post(plaid_webhook::<DB>))
@@ -80,27 +92,19 @@ async fn serve_webhooks<DB: Backend>(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/plaid/webhook", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, router).await });
-    Ok(url)
+    Ok((url, recorded))
 }
 
-/// "Plaid" posts a signed webhook.
-async fn post_webhook(
-    http: &reqwest::Client,
-    mock: &MockPlaid,
-    url: &str,
-    kind: (&str, &str),
+/// Plaid sends the Item's webhook `code` (`/sandbox/item/fire_webhook`): the emulator signs it
+/// and POSTs it to the Item's webhook URL.
+async fn fire_webhook(
+    plaid: &EmulatedPlaid,
     item: &str,
+    code: types::SandboxItemFireWebhookRequestWebhookCode,
 ) -> Result<(), AnyError> {
-    let body = MockPlaid::webhook_body(kind.0, kind.1, item).to_string();
-    let response = http
-        .post(url)
-        .header("Plaid-Verification", mock.sign(body.as_bytes()))
-        .body(body)
-        .send()
-        .await?;
-    if !response.status().is_success() {
-        return Err(format!("the webhook endpoint answered {}", response.status()).into());
-    }
+    let token = plaid.tokens().remove(item).ok_or("no token for the Item")?;
+    let request = types::SandboxItemFireWebhookRequest::new(token.expose(), code);
+    support::client(plaid)?.send(&request).await?;
     Ok(())
 }
 
@@ -108,7 +112,7 @@ async fn post_webhook(
 async fn main() -> Result<(), AnyError> {
     let items = support::env_number("ITEMS", 300);
     let transactions = support::env_number("TRANSACTIONS", 120);
-    let mock = MockPlaid::start().await?;
+    let plaid = EmulatedPlaid::start().await?;
     match std::env::var("DATABASE_URL")
         .ok()
         .filter(|u| u.starts_with("postgres"))
@@ -116,12 +120,12 @@ async fn main() -> Result<(), AnyError> {
         Some(url) => {
             let store = support::fresh_postgres_store(&url).await?;
             println!("store: PostgreSQL (a fresh database on {})", redact(&url));
-            run(store, mock, items, transactions).await
+            run(store, plaid, items, transactions).await
         }
         None => {
             let (dir, store) = support::sqlite_store().await?;
             println!("store: SQLite at {}", dir.path().join("sync.db").display());
-            run(store, mock, items, transactions).await
+            run(store, plaid, items, transactions).await
         }
     }
 }
@@ -135,7 +139,7 @@ fn redact(url: &str) -> String {
 
 async fn run<DB>(
     store: Store<DB>,
-    mock: MockPlaid,
+    plaid: EmulatedPlaid,
     items: usize,
     transactions: usize,
 ) -> Result<(), AnyError>
@@ -143,18 +147,22 @@ where
     DB: LedgerDb,
     Ledger: SyncHandler<DB>,
 {
-    let names: Vec<String> = (0..items).map(|k| format!("item-{k:04}")).collect();
-    for item in &names {
-        mock.add_item(item, transactions);
-        store.add_item(item).await?;
+    let (webhook_url, recorded) = serve_webhooks(&store, &plaid).await?;
+    let mut names = Vec::new();
+    for _ in 0..items {
+        let options = ItemOptions::default()
+            .transactions(transactions)
+            .webhook(&webhook_url);
+        let item = plaid.add_item_with(options);
+        store.add_item(&item).await?;
+        names.push(item);
     }
     let repaired = names.get(7).cloned().unwrap_or_default();
-    mock.set_login_required(&repaired, true);
-    let pacer = limit_and_fault(&store, &mock)?;
-    let webhook_url = serve_webhooks(&store, &mock).await?;
+    plaid.set_login_required(&repaired, true);
+    let pacer = limit_and_fault(&store, &plaid)?;
     println!(
-        "mock Plaid at {}, webhook endpoint at {webhook_url}",
-        mock.url
+        "emulated Plaid at {}, webhook endpoint at {webhook_url}",
+        plaid.url
     );
     println!("{items} Items x {transactions} transactions; limits: 1,000 per client and 50 per Item per (scaled) minute of {MINUTE:?}");
 
@@ -164,7 +172,7 @@ where
     let mut workers = Vec::new();
     let mut watched = Vec::new();
     for name in ["worker-1", "worker-2"] {
-        let worker = worker(&store, &mock, &pacer, &ledger, name)?;
+        let worker = worker(&store, &plaid, &pacer, &ledger, name)?;
         watched.push(worker.stats());
         let mut stopped = stopped.clone();
         workers.push(tokio::spawn(async move {
@@ -177,36 +185,47 @@ where
     }
 
     wait_until_done(&store, &watched, started, 1, || true).await?;
-    println!("-- initial sync done; Plaid publishes updates and sends webhooks (3 per update)");
-    let http = reqwest::Client::new();
+    let before = recorded.load(Ordering::Relaxed);
     let updated: Vec<String> = names.iter().step_by(2).cloned().collect();
-    let publisher = tokio::spawn(publish_updates(
-        http.clone(),
-        mock.clone(),
-        webhook_url.clone(),
-        updated,
-    ));
-    wait_until_done(&store, &watched, started, 1, || publisher.is_finished()).await?;
+    let webhooks = updated.len() as u64 * WEBHOOKS_PER_UPDATE;
+    println!("-- initial sync done; Plaid publishes updates and sends {WEBHOOKS_PER_UPDATE} webhooks per update");
+    let publisher = tokio::spawn(publish_updates(plaid.clone(), updated));
+    let delivered = || recorded.load(Ordering::Relaxed) >= before + webhooks;
+    wait_until_done(&store, &watched, started, 1, || {
+        publisher.is_finished() && delivered()
+    })
+    .await?;
     publisher.await??;
     println!("-- the user of {repaired} logs in again: LOGIN_REPAIRED");
-    mock.set_login_required(&repaired, false);
-    let repair = ("ITEM", "LOGIN_REPAIRED");
-    post_webhook(&http, &mock, &webhook_url, repair, &repaired).await?;
-    wait_until_done(&store, &watched, started, 0, || true).await?;
+    plaid.set_login_required(&repaired, false);
+    let before = recorded.load(Ordering::Relaxed);
+    fire_webhook(
+        &plaid,
+        &repaired,
+        types::SandboxItemFireWebhookRequestWebhookCode::LoginRepaired,
+    )
+    .await?;
+    wait_until_done(&store, &watched, started, 0, || {
+        recorded.load(Ordering::Relaxed) > before
+    })
+    .await?;
 
     let _ = stop.send(true);
     let mut stats = Vec::new();
     for w in workers {
         stats.push(w.await?);
     }
-    summary(&store, &mock, &names, started, &stats).await
+    summary(&store, &plaid, &names, started, &stats).await
 }
 
-/// Make the mock misbehave (a 500 every 97 requests, a mutation during pagination every 41)
+/// Make the emulator misbehave (a 500 every 97 requests, a mutation during pagination every 41)
 /// and enforce Plaid's `/transactions/sync` limits with the minute scaled down; the pacer
 /// that keeps the workers under them.
-fn limit_and_fault<DB: Backend>(store: &Store<DB>, mock: &MockPlaid) -> Result<Pacer, AnyError> {
-    mock.set_faults(Faults {
+fn limit_and_fault<DB: Backend>(
+    store: &Store<DB>,
+    plaid: &EmulatedPlaid,
+) -> Result<Pacer, AnyError> {
+    plaid.set_faults(Faults {
         server_error_every: 97,
         mutation_every: 41,
         ..Faults::default()
@@ -215,9 +234,9 @@ fn limit_and_fault<DB: Backend>(store: &Store<DB>, mock: &MockPlaid) -> Result<P
         Limit::per_minute(1_000).scaled(20),
         Limit::per_minute(50).scaled(20),
     );
-    mock.set_limits(Some(MockLimits {
-        per_client: (limits.0.count as usize, limits.0.period),
-        per_item: (limits.1.count as usize, limits.1.period),
+    plaid.set_limits(Some(SyncLimits {
+        per_client: (limits.0.count, limits.0.period),
+        per_item: (limits.1.count, limits.1.period),
     }));
     let pacing = Pacing::unlimited()
         .per_client(Some(limits.0))
@@ -229,7 +248,7 @@ fn limit_and_fault<DB: Backend>(store: &Store<DB>, mock: &MockPlaid) -> Result<P
 /// One worker named `owner`, applying pages to `ledger`.
 fn worker<DB>(
     store: &Store<DB>,
-    mock: &MockPlaid,
+    plaid: &EmulatedPlaid,
     pacer: &Pacer,
     ledger: &Ledger,
     owner: &str,
@@ -247,33 +266,26 @@ where
     };
     let worker = Worker::new(
         store.clone(),
-        support::client(mock)?,
+        support::client(plaid)?,
         ledger.clone(),
-        mock.tokens(),
+        plaid.tokens(),
         pacer.clone(),
     )
     .config(config)?;
     Ok(worker)
 }
 
-/// Plaid publishes 15 new and 3 changed transactions for each of `updated` and sends three
-/// webhooks for each update.
-async fn publish_updates(
-    http: reqwest::Client,
-    mock: MockPlaid,
-    url: String,
-    updated: Vec<String>,
-) -> Result<(), AnyError> {
-    let codes = [
-        "SYNC_UPDATES_AVAILABLE",
-        "DEFAULT_UPDATE",
-        "SYNC_UPDATES_AVAILABLE",
-    ];
+/// How many webhooks Plaid sends per update: one `SYNC_UPDATES_AVAILABLE` for each of its 3
+/// changed transactions and one for its 15 new ones, and one `DEFAULT_UPDATE`.
+const WEBHOOKS_PER_UPDATE: u64 = 5;
+
+/// Plaid publishes 15 new and 3 changed transactions for each of `updated`; the emulator
+/// announces each change with a webhook, and the older `DEFAULT_UPDATE` follows.
+async fn publish_updates(plaid: EmulatedPlaid, updated: Vec<String>) -> Result<(), AnyError> {
     for item in &updated {
-        mock.update(item, 15, 3);
-        for code in codes {
-            post_webhook(&http, &mock, &url, ("TRANSACTIONS", code), item).await?;
-        }
+        plaid.update(item, 15, 3);
+        let code = types::SandboxItemFireWebhookRequestWebhookCode::DefaultUpdate;
+        fire_webhook(&plaid, item, code).await?;
     }
     Ok(())
 }
@@ -311,7 +323,7 @@ async fn wait_until_done<DB: LedgerDb>(
 
 async fn summary<DB: LedgerDb>(
     store: &Store<DB>,
-    mock: &MockPlaid,
+    plaid: &EmulatedPlaid,
     names: &[String],
     started: Instant,
     stats: &[plaid_sync::Stats],
@@ -320,7 +332,7 @@ async fn summary<DB: LedgerDb>(
     let mut expected_rows = 0;
     let mut mismatched = 0;
     for item in names {
-        let expected = mock.expected(item);
+        let expected = plaid.expected(item);
         expected_rows += expected.len();
         let state = store.item(item).await?.ok_or("an Item vanished")?;
         let mine: Vec<_> = rows.iter().filter(|r| &r.item_id == item).collect();
@@ -332,11 +344,11 @@ async fn summary<DB: LedgerDb>(
                         && e.applications == r.applications
                 })
             });
-        if !same || state.cursor != mock.final_cursor(item) {
+        if !same || state.cursor != plaid.final_cursor(item) {
             mismatched += 1;
         }
     }
-    let counters = mock.counters();
+    let counters = plaid.counters();
     let elapsed = started.elapsed();
     let p = store.progress().await?;
     let transactions: u64 = stats.iter().map(|s| s.transactions).sum();
@@ -350,7 +362,7 @@ async fn summary<DB: LedgerDb>(
     }
     println!("rows: {} in the ledger, {} expected; Items whose rows or cursor differ from Plaid's: {mismatched}", rows.len(), expected_rows);
     println!(
-        "mock Plaid: {} requests, {} pages, {} 429s, {} 500s, {} mutation errors",
+        "emulated Plaid: {} requests, {} pages, {} 429s, {} 500s, {} mutation errors",
         counters.requests,
         counters.pages,
         counters.rate_limited,

@@ -10,7 +10,7 @@ use plaid_sync::plaid::{decode_webhook, Webhook};
 use plaid_sync::sqlx::{self, Sqlite};
 use plaid_sync::{ApplyMode, Error, Store, WebhookOutcome};
 use support::scenario::{add_items, assert_end_state, drain, unpaced_worker, webhook};
-use support::{test_config, AnyError, Faults, MockPlaid};
+use support::{test_config, AnyError, EmulatedPlaid, Faults};
 
 const NO_ITEM_ID: &[u8] = br#"{"webhook_type": "TRANSACTIONS",
     "webhook_code": "SYNC_UPDATES_AVAILABLE", "initial_update_complete": true,
@@ -123,9 +123,9 @@ async fn an_unknown_stored_status_is_an_error() -> Result<(), AnyError> {
 async fn streaming_on_sqlite_at_the_default_concurrency() -> Result<(), AnyError> {
     support::init_logs();
     let (_dir, store) = support::sqlite_store().await?;
-    let mock = MockPlaid::start().await?;
-    let items = add_items(&store, &mock, 40, 30).await?;
-    mock.set_faults(Faults {
+    let plaid = EmulatedPlaid::start().await?;
+    let items = add_items(&store, &plaid, 40, 30).await?;
+    plaid.set_faults(Faults {
         latency: Duration::from_millis(40),
         ..Faults::default()
     });
@@ -134,10 +134,10 @@ async fn streaming_on_sqlite_at_the_default_concurrency() -> Result<(), AnyError
         concurrency: plaid_sync::WorkerConfig::default().concurrency,
         ..test_config("streaming")
     };
-    let w = unpaced_worker(&store, &mock)?;
+    let w = unpaced_worker(&store, &plaid)?;
     let stats = drain(vec![w.config(config)?], Duration::from_secs(120)).await?;
     assert_eq!(stats[0].committed, 40, "{stats:?}");
     assert_eq!((stats[0].failed, stats[0].lease_lost), (0, 0), "{stats:?}");
-    assert_end_state(&store, &mock, &items).await?;
+    assert_end_state(&store, &plaid, &items).await?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! The engine's metrics (feature `metrics`), recorded by `metrics-util`'s `DebuggingRecorder`
 //! as the thread's local recorder on a current-thread runtime (so the passes, which run as
-//! tasks on that thread, record into it), against the mock Plaid's own counts.
+//! tasks on that thread, record into it), against the emulated Plaid's own counts.
 
 mod support;
 
@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use support::scenario::{add_items, drain, unpaced_worker};
-use support::{test_config, AnyError, Faults, MockLimits, MockPlaid};
+use support::{test_config, AnyError, EmulatedPlaid, Faults, SyncLimits};
 
 /// Counters summed and histogram sample counts, by metric name and (for some) one label.
 #[derive(Debug, Default)]
@@ -39,33 +39,38 @@ fn seen(snapshotter: &Snapshotter) -> Seen {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn metrics_match_what_the_mock_served() -> Result<(), AnyError> {
+async fn metrics_match_what_plaid_served() -> Result<(), AnyError> {
     let recorder = DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();
     let _local = metrics::set_default_local_recorder(&recorder);
     let (_dir, store) = support::sqlite_store().await?;
-    let mock = MockPlaid::start().await?;
-    add_items(&store, &mock, 6, 30).await?;
+    let plaid = EmulatedPlaid::start().await?;
+    let items = add_items(&store, &plaid, 6, 30).await?;
     store.add_item("parked").await?;
     support::scenario::webhook(&store, "ITEM", "PENDING_EXPIRATION", "parked").await?;
-    mock.set_faults(Faults {
+    plaid.set_faults(Faults {
         server_error_every: 10,
         ..Faults::default()
     });
     // No client pace against a client limit: some 429s, each backed off and retried.
-    mock.set_limits(Some(MockLimits {
+    plaid.set_limits(Some(SyncLimits {
         per_client: (8, Duration::from_secs(1)),
         per_item: (100, Duration::from_secs(1)),
     }));
-    let w = unpaced_worker(&store, &mock)?;
+    let w = unpaced_worker(&store, &plaid)?;
     let stats = drain(vec![w.config(test_config("m"))?], Duration::from_secs(60)).await?;
     store.progress().await?;
-    let (stats, served, seen) = (stats[0], mock.counters(), seen(&snapshotter));
+    let (stats, served, seen) = (stats[0], plaid.counters(), seen(&snapshotter));
     assert!(
         served.rate_limited > 0 && served.server_errors > 0,
         "{served:?}"
     );
-    assert_eq!(seen.counters["plaid_sync.transactions"], 6 * 30, "{seen:?}");
+    // Every entry of the six histories (added, modified, removed), once.
+    let entries: usize = items.iter().map(|i| plaid.changes(i)).sum();
+    assert_eq!(
+        seen.counters["plaid_sync.transactions"], entries as u64,
+        "{seen:?}"
+    );
     assert_eq!(seen.counters["plaid_sync.pages"], stats.pages);
     assert_eq!(seen.counters["plaid_sync.rate_limited"], stats.rate_limited);
     assert_eq!(stats.rate_limited, served.rate_limited, "{stats:?}");
@@ -78,7 +83,7 @@ async fn metrics_match_what_the_mock_served() -> Result<(), AnyError> {
         .map(|(_, n)| n)
         .sum();
     assert_eq!(passes as u64, stats.committed + stats.failed);
-    // Every request that reached the mock, retries included, waited for the pacer once.
+    // Every request that reached the emulator, retries included, waited for the pacer once.
     assert_eq!(
         seen.samples["plaid_sync.pacing.wait"] as u64,
         served.requests

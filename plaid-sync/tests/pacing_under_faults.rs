@@ -1,7 +1,7 @@
 //! Issue 24: every request that reaches Plaid holds a pacing permit, retries included. Against
-//! the mock that enforces Plaid's limits, with 10 % HTTP 500s and requests answered past the
+//! the emulator that enforces Plaid's limits, with 10 % HTTP 500s and requests answered past the
 //! client's timeout (served, so counted against the limit, but lost to us): no 429, and the
-//! end state equals the mock's (nothing lost, nothing doubled).
+//! end state equals the emulator's (nothing lost, nothing doubled).
 
 mod support;
 
@@ -10,7 +10,7 @@ use std::time::Duration;
 use plaid_sync::sqlx::Sqlite;
 use plaid_sync::{Limit, Pacer, Pacing, Store, SyncHandler, Worker};
 use support::scenario::{add_items, assert_end_state, drain};
-use support::{test_config, AnyError, Faults, Ledger, LedgerDb, MockLimits, MockPlaid};
+use support::{test_config, AnyError, EmulatedPlaid, Faults, Ledger, LedgerDb, SyncLimits};
 
 const ITEMS: usize = 16;
 const HISTORY: usize = 60;
@@ -20,15 +20,15 @@ where
     DB: LedgerDb,
     Ledger: SyncHandler<DB>,
 {
-    let mock = MockPlaid::start().await?;
-    let items = add_items(&store, &mock, ITEMS, HISTORY).await?;
+    let plaid = EmulatedPlaid::start().await?;
+    let items = add_items(&store, &plaid, ITEMS, HISTORY).await?;
     // Windows of 2 s: 10 % of one (200 ms) is slack enough for loopback jitter in a debug build.
     let window = Duration::from_secs(2);
-    mock.set_limits(Some(MockLimits {
+    plaid.set_limits(Some(SyncLimits {
         per_client: (50, window),
         per_item: (8, window),
     }));
-    mock.set_faults(Faults {
+    plaid.set_faults(Faults {
         server_error_every: 10,
         slow_every: 3,
         slow_by: Duration::from_millis(1_000),
@@ -47,13 +47,13 @@ where
     let pacer = Pacer::new(pacing, store.default_sharing())?;
     let ledger = Ledger::default();
     let make = |name: &str| -> Result<_, AnyError> {
-        let client = support::client_with_timeout(&mock.url, Duration::from_millis(300))?;
-        let tokens = mock.tokens();
+        let client = support::client_with_timeout(&plaid.url, Duration::from_millis(300))?;
+        let tokens = plaid.tokens();
         let w = Worker::new(store.clone(), client, ledger.clone(), tokens, pacer.clone());
         Ok(w.config(test_config(name))?)
     };
     let stats = drain(vec![make("a")?, make("b")?], Duration::from_secs(60)).await?;
-    let counters = mock.counters();
+    let counters = plaid.counters();
     assert!(
         counters.server_errors > 0 && counters.slowed > 0,
         "{counters:?}"
@@ -64,14 +64,12 @@ where
         ITEMS as u64,
         "{stats:?}"
     );
-    let rows = assert_end_state(&store, &mock, &items).await?;
+    let rows = assert_end_state(&store, &plaid, &items).await?;
     assert_eq!(rows, ITEMS * HISTORY);
+    // Every entry of every history (added, modified, removed) applied once, none twice.
     let applied: u64 = stats.iter().map(|s| s.transactions).sum();
-    assert_eq!(
-        applied,
-        (ITEMS * HISTORY) as u64,
-        "each transaction applied once"
-    );
+    let entries: usize = items.iter().map(|i| plaid.changes(i)).sum();
+    assert_eq!(applied, entries as u64, "each entry applied once");
     Ok(())
 }
 

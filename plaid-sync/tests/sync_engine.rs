@@ -1,5 +1,5 @@
 //! The engine against real components: a real SQLite file and a real PostgreSQL (a fresh
-//! database per test on the cluster of `scripts/postgres.sh`), and the mock Plaid on loopback.
+//! database per test on the cluster of `scripts/postgres.sh`), and the emulated Plaid on loopback.
 //! Every scenario runs on both stores; the PostgreSQL ones are `#[ignore]`d unless
 //! `PLAID_SYNC_POSTGRES_URL` is set, and CI runs them with `--ignored`.
 //!
@@ -17,7 +17,7 @@ use plaid_sync::{
     SyncHandler, WebhookOutcome, Worker, WorkerConfig,
 };
 use support::scenario::{add_items, assert_end_state, drain, webhook};
-use support::{client, test_config, AnyError, Faults, Ledger, LedgerDb, MockPlaid};
+use support::{client, test_config, AnyError, EmulatedPlaid, Faults, Ledger, LedgerDb};
 
 type Tokens = HashMap<String, Credential>;
 
@@ -30,7 +30,7 @@ fn unpaced() -> Result<Pacer, AnyError> {
 
 fn worker<DB, T>(
     store: &Store<DB>,
-    mock: &MockPlaid,
+    plaid: &EmulatedPlaid,
     ledger: &Ledger,
     tokens: T,
     config: WorkerConfig,
@@ -41,20 +41,20 @@ where
     T: AccessTokens,
 {
     let pacer = unpaced()?;
-    Ok(Worker::new(store.clone(), client(mock)?, ledger.clone(), tokens, pacer).config(config)?)
+    Ok(Worker::new(store.clone(), client(plaid)?, ledger.clone(), tokens, pacer).config(config)?)
 }
 
 /// Two workers, three webhooks per update: each transaction applied exactly once, one pass per
-/// update, cursors equal to the mock's.
+/// update, cursors equal to the emulator's.
 async fn two_workers_and_repeated_webhooks<DB>(store: Store<DB>) -> Result<(), AnyError>
 where
     DB: LedgerDb,
     Ledger: SyncHandler<DB>,
 {
-    let mock = MockPlaid::start().await?;
-    let items = add_items(&store, &mock, 24, 35).await?;
+    let plaid = EmulatedPlaid::start().await?;
+    let items = add_items(&store, &plaid, 24, 35).await?;
     let ledger = Ledger::default();
-    let make = |name: &str| worker(&store, &mock, &ledger, mock.tokens(), test_config(name));
+    let make = |name: &str| worker(&store, &plaid, &ledger, plaid.tokens(), test_config(name));
     let stats = drain(vec![make("a")?, make("b")?], Duration::from_secs(30)).await?;
     assert_eq!(
         stats.iter().map(|s| s.committed).sum::<u64>(),
@@ -67,7 +67,7 @@ where
     );
 
     for item in &items {
-        mock.update(item, 12, 3);
+        plaid.update(item, 12, 3);
         for code in [
             "SYNC_UPDATES_AVAILABLE",
             "DEFAULT_UPDATE",
@@ -92,7 +92,7 @@ where
         );
         assert!(!state.pending());
     }
-    let rows = assert_end_state(&store, &mock, &items).await?;
+    let rows = assert_end_state(&store, &plaid, &items).await?;
     assert!(rows > 24 * 40, "{rows} rows");
     Ok(())
 }
@@ -103,9 +103,9 @@ where
     DB: LedgerDb,
     Ledger: SyncHandler<DB>,
 {
-    let mock = MockPlaid::start().await?;
-    let items = add_items(&store, &mock, 10, 45).await?;
-    mock.set_faults(Faults {
+    let plaid = EmulatedPlaid::start().await?;
+    let items = add_items(&store, &plaid, 10, 45).await?;
+    plaid.set_faults(Faults {
         server_error_every: 7,
         drop_every: 11,
         mutation_every: 5,
@@ -120,26 +120,26 @@ where
         ..test_config("streaming")
     };
     let workers = vec![
-        worker(&store, &mock, &ledger, mock.tokens(), streaming)?,
+        worker(&store, &plaid, &ledger, plaid.tokens(), streaming)?,
         worker(
             &store,
-            &mock,
+            &plaid,
             &ledger,
-            mock.tokens(),
+            plaid.tokens(),
             test_config("buffered"),
         )?,
     ];
     let stats = drain(workers, Duration::from_secs(60)).await?;
     for item in &items {
-        mock.update(item, 20, 4);
+        plaid.update(item, 20, 4);
         webhook(&store, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", item).await?;
     }
     let again = vec![
-        worker(&store, &mock, &ledger, mock.tokens(), test_config("c"))?,
-        worker(&store, &mock, &ledger, mock.tokens(), test_config("d"))?,
+        worker(&store, &plaid, &ledger, plaid.tokens(), test_config("c"))?,
+        worker(&store, &plaid, &ledger, plaid.tokens(), test_config("d"))?,
     ];
     let stats2 = drain(again, Duration::from_secs(60)).await?;
-    let counters = mock.counters();
+    let counters = plaid.counters();
     assert!(counters.mutations > 0 && counters.server_errors > 0 && counters.dropped > 0);
     let restarts: u64 = stats.iter().chain(&stats2).map(|s| s.restarts).sum();
     let failed: u64 = stats.iter().chain(&stats2).map(|s| s.failed).sum();
@@ -151,7 +151,7 @@ where
         failed > 0,
         "handler failures rolled passes back: {stats:?} {stats2:?}"
     );
-    assert_end_state(&store, &mock, &items).await?;
+    assert_end_state(&store, &plaid, &items).await?;
     Ok(())
 }
 
@@ -162,9 +162,9 @@ where
     DB: LedgerDb,
     Ledger: SyncHandler<DB>,
 {
-    let mock = MockPlaid::start().await?;
-    let items = add_items(&store, &mock, 6, 45).await?;
-    mock.set_faults(Faults {
+    let plaid = EmulatedPlaid::start().await?;
+    let items = add_items(&store, &plaid, 6, 45).await?;
+    plaid.set_faults(Faults {
         latency: Duration::from_millis(40),
         ..Faults::default()
     });
@@ -174,9 +174,9 @@ where
         concurrency: 1,
         ..test_config("doomed")
     };
-    let a = worker(&store, &mock, &ledger, mock.tokens(), doomed)?;
+    let a = worker(&store, &plaid, &ledger, plaid.tokens(), doomed)?;
     let task = tokio::spawn(async move { a.run_until_idle().await });
-    while mock.counters().pages < 3 {
+    while plaid.counters().pages < 3 {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     task.abort();
@@ -189,16 +189,16 @@ where
     );
     assert_eq!(held.passes, 0);
 
-    mock.set_faults(Faults::default());
+    plaid.set_faults(Faults::default());
     let started = tokio::time::Instant::now();
-    let b = worker(&store, &mock, &ledger, mock.tokens(), test_config("heir"))?;
+    let b = worker(&store, &plaid, &ledger, plaid.tokens(), test_config("heir"))?;
     let stats = drain(vec![b], Duration::from_secs(30)).await?;
     assert_eq!(stats[0].committed, 6, "{stats:?}");
     assert!(
         started.elapsed() >= Duration::from_millis(500),
         "waited for the lease"
     );
-    assert_end_state(&store, &mock, &items).await?;
+    assert_end_state(&store, &plaid, &items).await?;
     Ok(())
 }
 
@@ -233,11 +233,11 @@ where
     DB: LedgerDb,
     Ledger: SyncHandler<DB>,
 {
-    let mock = MockPlaid::start().await?;
-    let items = add_items(&store, &mock, 1, 25).await?;
+    let plaid = EmulatedPlaid::start().await?;
+    let items = add_items(&store, &plaid, 1, 25).await?;
     let ledger = Ledger::default();
     let tokens = StallingTokens {
-        inner: mock.tokens(),
+        inner: plaid.tokens(),
         stall: tokio::sync::Mutex::new(Some((items[0].clone(), Duration::from_millis(1500)))),
     };
     let stalled = WorkerConfig {
@@ -246,11 +246,17 @@ where
         renew_every: Some(Duration::from_secs(60)),
         ..test_config("stalled")
     };
-    let a = worker(&store, &mock, &ledger, tokens, stalled)?;
+    let a = worker(&store, &plaid, &ledger, tokens, stalled)?;
     let a_stats = a.stats();
     let task = tokio::spawn(async move { a.run_until_idle().await });
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let b = worker(&store, &mock, &ledger, mock.tokens(), test_config("thief"))?;
+    let b = worker(
+        &store,
+        &plaid,
+        &ledger,
+        plaid.tokens(),
+        test_config("thief"),
+    )?;
     let b_stats = drain(vec![b], Duration::from_secs(10)).await?;
     assert_eq!(b_stats[0].committed, 1);
     tokio::time::timeout(Duration::from_secs(10), task).await??;
@@ -262,7 +268,7 @@ where
     );
     let state = store.item(&items[0]).await?.ok_or("item")?;
     assert_eq!(state.passes, 1);
-    assert_end_state(&store, &mock, &items).await?;
+    assert_end_state(&store, &plaid, &items).await?;
     Ok(())
 }
 
@@ -272,15 +278,15 @@ where
     DB: LedgerDb,
     Ledger: SyncHandler<DB>,
 {
-    let mock = MockPlaid::start().await?;
-    let items = add_items(&store, &mock, 1, 25).await?;
+    let plaid = EmulatedPlaid::start().await?;
+    let items = add_items(&store, &plaid, 1, 25).await?;
     let item = &items[0];
     let tokens = StallingTokens {
-        inner: mock.tokens(),
+        inner: plaid.tokens(),
         stall: tokio::sync::Mutex::new(Some((item.clone(), Duration::from_millis(400)))),
     };
     let ledger = Ledger::default();
-    let w = worker(&store, &mock, &ledger, tokens, test_config("w"))?;
+    let w = worker(&store, &plaid, &ledger, tokens, test_config("w"))?;
     let task = tokio::spawn(async move { w.run_until_idle().await });
     tokio::time::sleep(Duration::from_millis(150)).await;
     let during = store.item(item).await?.ok_or("item")?;
@@ -289,7 +295,7 @@ where
         Some("w"),
         "the pass is running"
     );
-    mock.update(item, 5, 1);
+    plaid.update(item, 5, 1);
     for _ in 0..3 {
         webhook(&store, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", item).await?;
     }
@@ -299,7 +305,7 @@ where
         "the running pass, then exactly one more: {stats:?}"
     );
     assert_eq!(store.item(item).await?.ok_or("item")?.passes, 2);
-    assert_end_state(&store, &mock, &items).await?;
+    assert_end_state(&store, &plaid, &items).await?;
     Ok(())
 }
 
@@ -310,11 +316,11 @@ where
     DB: LedgerDb,
     Ledger: SyncHandler<DB>,
 {
-    let mock = MockPlaid::start().await?;
-    let items = add_items(&store, &mock, 6, 25).await?;
-    mock.set_login_required(&items[2], true);
+    let plaid = EmulatedPlaid::start().await?;
+    let items = add_items(&store, &plaid, 6, 25).await?;
+    plaid.set_login_required(&items[2], true);
     let ledger = Ledger::default();
-    let w = worker(&store, &mock, &ledger, mock.tokens(), test_config("w"))?;
+    let w = worker(&store, &plaid, &ledger, plaid.tokens(), test_config("w"))?;
     let stats = drain(vec![w], Duration::from_secs(20)).await?;
     assert_eq!((stats[0].committed, stats[0].failed), (5, 1), "{stats:?}");
     let stuck = store.item(&items[2]).await?.ok_or("item")?;
@@ -330,7 +336,7 @@ where
     webhook(&store, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", &items[2]).await?;
     assert_eq!(store.progress().await?.pending, 0);
 
-    mock.set_login_required(&items[2], false);
+    plaid.set_login_required(&items[2], false);
     let outcome = webhook(&store, "ITEM", "LOGIN_REPAIRED", &items[2]).await?;
     assert_eq!(
         outcome,
@@ -338,7 +344,7 @@ where
             item_id: items[2].clone()
         }
     );
-    let w = worker(&store, &mock, &ledger, mock.tokens(), test_config("w"))?;
+    let w = worker(&store, &plaid, &ledger, plaid.tokens(), test_config("w"))?;
     let stats = drain(vec![w], Duration::from_secs(20)).await?;
     assert_eq!(stats[0].committed, 1);
     let repaired = store.item(&items[2]).await?.ok_or("item")?;
@@ -346,7 +352,7 @@ where
         (repaired.status, repaired.needs_user_reason),
         (ItemStatus::Active, None)
     );
-    assert_end_state(&store, &mock, &items).await?;
+    assert_end_state(&store, &plaid, &items).await?;
     Ok(())
 }
 
@@ -356,33 +362,37 @@ where
     DB: LedgerDb,
     Ledger: SyncHandler<DB>,
 {
-    let mock = MockPlaid::start().await?;
-    let items = add_items(&store, &mock, 1, 10).await?;
+    let plaid = EmulatedPlaid::start().await?;
+    let items = add_items(&store, &plaid, 1, 10).await?;
+    let pending = plaid.emulator().add_pending_transactions(&items[0], 2)?;
     let ledger = Ledger::default();
-    let w = worker(&store, &mock, &ledger, mock.tokens(), test_config("w"))?;
+    let w = worker(&store, &plaid, &ledger, plaid.tokens(), test_config("w"))?;
     drain(vec![w], Duration::from_secs(10)).await?;
     let rows = DB::ledger_rows(store.pool()).await?;
-    assert_eq!(
-        rows.iter().filter(|r| r.pending).count(),
-        2,
-        "t4 and t9 pending"
-    );
-    DB::set_note(store.pool(), "item000-t4", "lunch with Sam").await?;
+    let pending_rows: Vec<_> = rows.iter().filter(|r| r.pending).collect();
+    assert_eq!(pending_rows.len(), 2, "the two pending ones: {rows:?}");
+    let lunch = pending_rows
+        .iter()
+        .find(|r| r.transaction_id == pending[0])
+        .ok_or("the first pending row")?
+        .amount;
+    DB::set_note(store.pool(), &pending[0], "lunch with Sam").await?;
 
-    mock.update(&items[0], 0, 0);
+    let posted = plaid.emulator().post_transaction(&items[0], &pending[0])?;
+    plaid.emulator().post_transaction(&items[0], &pending[1])?;
     webhook(&store, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", &items[0]).await?;
-    let w = worker(&store, &mock, &ledger, mock.tokens(), test_config("w"))?;
+    let w = worker(&store, &plaid, &ledger, plaid.tokens(), test_config("w"))?;
     drain(vec![w], Duration::from_secs(10)).await?;
     let rows = DB::ledger_rows(store.pool()).await?;
     assert!(rows.iter().all(|r| !r.pending), "no pending rows left");
-    assert_eq!(rows.len(), 10, "each posted replaces its pending one");
-    let posted = rows
+    assert_eq!(rows.len(), 12, "each posted replaces its pending one");
+    let row = rows
         .iter()
-        .find(|r| r.transaction_id == "item000-t4-posted")
+        .find(|r| r.transaction_id == posted)
         .ok_or("posted row")?;
-    assert_eq!(posted.note.as_deref(), Some("lunch with Sam"));
-    assert_eq!((posted.amount, posted.applications), (4.75, 1));
-    assert_end_state(&store, &mock, &items).await?;
+    assert_eq!(row.note.as_deref(), Some("lunch with Sam"));
+    assert_eq!((row.amount, row.applications), (lunch, 1));
+    assert_end_state(&store, &plaid, &items).await?;
     Ok(())
 }
 
@@ -485,13 +495,13 @@ where
     DB: LedgerDb,
     Ledger: SyncHandler<DB>,
 {
-    let mock = MockPlaid::start().await?;
-    let items = add_items(&store, &mock, 3, 5).await?;
+    let plaid = EmulatedPlaid::start().await?;
+    let items = add_items(&store, &plaid, 3, 5).await?;
     let ledger = Ledger::default();
-    let w = worker(&store, &mock, &ledger, mock.tokens(), test_config("w"))?;
+    let w = worker(&store, &plaid, &ledger, plaid.tokens(), test_config("w"))?;
     drain(vec![w], Duration::from_secs(10)).await?;
     assert_eq!(store.sweep(Duration::from_secs(3600)).await?, 0);
-    mock.update(&items[1], 3, 0); // an update whose webhook was lost
+    plaid.update(&items[1], 3, 0); // an update whose webhook was lost
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(store.sweep(Duration::from_millis(10)).await?, 3);
     let sweeping = WorkerConfig {
@@ -499,14 +509,14 @@ where
         stale_after: Duration::from_secs(3600),
         ..test_config("w")
     };
-    let w = worker(&store, &mock, &ledger, mock.tokens(), sweeping)?;
+    let w = worker(&store, &plaid, &ledger, plaid.tokens(), sweeping)?;
     let stats = drain(vec![w], Duration::from_secs(10)).await?;
     assert_eq!(stats[0].committed, 3);
-    assert_end_state(&store, &mock, &items).await?;
+    assert_end_state(&store, &plaid, &items).await?;
     Ok(())
 }
 
-/// Paced to the mock's limits: no 429; and 429s that do arrive (pacing off) back off and
+/// Paced to the emulator's limits: no 429; and 429s that do arrive (pacing off) back off and
 /// still end in the same state.
 async fn pacing_keeps_under_the_limits_and_429s_back_off<DB>(
     store: Store<DB>,
@@ -516,10 +526,10 @@ where
     Ledger: SyncHandler<DB>,
 {
     use plaid_sync::Limit;
-    let mock = MockPlaid::start().await?;
-    let items = add_items(&store, &mock, 8, 45).await?;
+    let plaid = EmulatedPlaid::start().await?;
+    let items = add_items(&store, &plaid, 8, 45).await?;
     let second = Duration::from_secs(1);
-    mock.set_limits(Some(support::MockLimits {
+    plaid.set_limits(Some(support::SyncLimits {
         per_client: (25, second),
         per_item: (4, second),
     }));
@@ -540,22 +550,22 @@ where
     let make = |name: &str| -> Result<_, AnyError> {
         let w = Worker::new(
             store.clone(),
-            client(&mock)?,
+            client(&plaid)?,
             ledger.clone(),
-            mock.tokens(),
+            plaid.tokens(),
             pacer.clone(),
         );
         Ok(w.config(test_config(name))?)
     };
     let stats = drain(vec![make("a")?, make("b")?], Duration::from_secs(30)).await?;
-    assert_eq!(mock.counters().rate_limited, 0, "{stats:?}");
+    assert_eq!(plaid.counters().rate_limited, 0, "{stats:?}");
     assert_eq!(stats.iter().map(|s| s.committed).sum::<u64>(), 8);
 
     for item in &items {
-        mock.update(item, 30, 0);
+        plaid.update(item, 30, 0);
         webhook(&store, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", item).await?;
     }
-    // Per-Item pace kept, client pace off: the mock's client limit answers 429s.
+    // Per-Item pace kept, client pace off: the emulator's client limit answers 429s.
     let careless = Pacer::new(
         Pacing::unlimited()
             .per_item(Some(Limit {
@@ -568,16 +578,16 @@ where
     )?;
     let w = Worker::new(
         store.clone(),
-        client(&mock)?,
+        client(&plaid)?,
         ledger.clone(),
-        mock.tokens(),
+        plaid.tokens(),
         careless,
     )
     .config(test_config("careless"))?;
     let stats = drain(vec![w], Duration::from_secs(30)).await?;
-    assert!(mock.counters().rate_limited > 0);
+    assert!(plaid.counters().rate_limited > 0);
     assert!(stats[0].rate_limited > 0, "{stats:?}");
-    assert_end_state(&store, &mock, &items).await?;
+    assert_end_state(&store, &plaid, &items).await?;
     Ok(())
 }
 

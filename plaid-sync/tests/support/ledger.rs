@@ -10,7 +10,7 @@
 //!   `note`) moves to the posted row, and the pending row goes, whichever page comes first.
 //!
 //! `applications` counts how many times a row was written by a committed pass: the tests
-//! compare it with the mock's count of `added`/`modified` entries to prove nothing is applied
+//! compare it with the emulator's count of `added`/`modified` entries to prove nothing is applied
 //! twice.
 
 use std::sync::atomic::{AtomicU64, Ordering};

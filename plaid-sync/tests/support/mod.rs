@@ -1,10 +1,10 @@
 //! Shared by the tests, the `sync_service` example and the benchmark (included by path, so
-//! there is one mock Plaid and one example handler): the mock, the ledger handler, and helpers
+//! there is one emulated Plaid and one example handler): the emulator, the ledger handler, and helpers
 //! that open real stores.
 #![allow(dead_code, unused_imports)]
 
+pub mod emulated_plaid;
 pub mod ledger;
-pub mod mock_plaid;
 pub mod scenario;
 
 use std::time::Duration;
@@ -13,8 +13,8 @@ use plaid_sync::plaid::{Environment, PlaidClient, SyncRetryPolicy};
 use plaid_sync::sqlx::{Postgres, Sqlite};
 use plaid_sync::{Store, WorkerConfig};
 
+pub use emulated_plaid::{EmulatedPlaid, Faults, SyncLimits};
 pub use ledger::{Ledger, LedgerDb};
-pub use mock_plaid::{Faults, MockLimits, MockPlaid};
 
 pub type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -26,12 +26,12 @@ pub fn init_logs() {
         .try_init();
 }
 
-/// A client for the mock: no retries of its own (the engine retries, paced).
-pub fn client(mock: &MockPlaid) -> Result<PlaidClient, AnyError> {
-    client_at(&mock.url)
+/// A client for the emulator: no retries of its own (the engine retries, paced).
+pub fn client(plaid: &EmulatedPlaid) -> Result<PlaidClient, AnyError> {
+    client_at(&plaid.url)
 }
 
-/// [`client`] for a mock at `url` (in another process).
+/// [`client`] for an emulator at `url` (in another process).
 pub fn client_at(url: &str) -> Result<PlaidClient, AnyError> {
     client_with_timeout(url, Duration::from_secs(10))
 }

@@ -10,7 +10,7 @@ use plaid_sync::{
     Worker,
 };
 
-use super::{AnyError, Ledger, LedgerDb, MockPlaid};
+use super::{AnyError, EmulatedPlaid, Ledger, LedgerDb};
 
 pub async fn webhook<DB: LedgerDb>(
     store: &Store<DB>,
@@ -18,29 +18,29 @@ pub async fn webhook<DB: LedgerDb>(
     webhook_code: &str,
     item_id: &str,
 ) -> Result<WebhookOutcome, AnyError> {
-    let body = MockPlaid::webhook_body(webhook_type, webhook_code, item_id).to_string();
+    let body = EmulatedPlaid::webhook_body(webhook_type, webhook_code, item_id).to_string();
     Ok(store
         .record_webhook(&Webhook::from_json(body.as_bytes())?)
         .await?)
 }
 
-/// A worker on `store` for `mock`'s Items with no pace of its own: only the mock's limits, if
+/// A worker on `store` for `plaid`'s Items with no pace of its own: only the emulator's limits, if
 /// any, hold it back.
 pub fn unpaced_worker<DB>(
     store: &Store<DB>,
-    mock: &MockPlaid,
+    plaid: &EmulatedPlaid,
 ) -> Result<Worker<DB, Ledger, HashMap<String, Credential>>, AnyError>
 where
     DB: LedgerDb,
     Ledger: SyncHandler<DB>,
 {
     let pacer = Pacer::new(Pacing::unlimited(), Sharing::InProcess)?;
-    let client = super::client(mock)?;
+    let client = super::client(plaid)?;
     Ok(Worker::new(
         store.clone(),
         client,
         Ledger::default(),
-        mock.tokens(),
+        plaid.tokens(),
         pacer,
     ))
 }
@@ -66,10 +66,10 @@ where
     Ok(stats)
 }
 
-/// The application's rows, cursors and counts equal the mock's, for every Item.
+/// The application's rows, cursors and counts equal the emulator's, for every Item.
 pub async fn assert_end_state<DB: LedgerDb>(
     store: &Store<DB>,
-    mock: &MockPlaid,
+    plaid: &EmulatedPlaid,
     items: &[String],
 ) -> Result<usize, AnyError> {
     let rows = DB::ledger_rows(store.pool()).await?;
@@ -83,11 +83,11 @@ pub async fn assert_end_state<DB: LedgerDb>(
     }
     let mut expected = BTreeMap::new();
     for item in items {
-        for (id, e) in mock.expected(item) {
+        for (id, e) in plaid.expected(item) {
             expected.insert(id, (item.clone(), e.amount, e.pending, e.applications));
         }
         let state = store.item(item).await?.ok_or("item missing")?;
-        assert_eq!(state.cursor, mock.final_cursor(item), "cursor of {item}");
+        assert_eq!(state.cursor, plaid.final_cursor(item), "cursor of {item}");
     }
     assert_eq!(actual.len(), expected.len(), "row count");
     assert_eq!(
@@ -99,14 +99,13 @@ pub async fn assert_end_state<DB: LedgerDb>(
 
 pub async fn add_items<DB: LedgerDb>(
     store: &Store<DB>,
-    mock: &MockPlaid,
+    plaid: &EmulatedPlaid,
     n: usize,
     history: usize,
 ) -> Result<Vec<String>, AnyError> {
     let mut items = Vec::new();
-    for k in 0..n {
-        let item = format!("item{k:03}");
-        mock.add_item(&item, history);
+    for _ in 0..n {
+        let item = plaid.add_item(history);
         assert!(store.add_item(&item).await?);
         items.push(item);
     }
