@@ -160,6 +160,7 @@ pub enum ControlError {
 pub(crate) enum Change<'a> {
     Add(usize),
     AddPending(usize),
+    AddCustom(Vec<crate::history::Custom>),
     Post(&'a str),
     Modify(&'a str, f64),
     Remove(&'a str),
@@ -296,6 +297,11 @@ fn apply(
     match change {
         Change::Add(n) => {
             let added = item.history.add(n);
+            let make = maker(seed, item);
+            return Ok(added.into_iter().map(|k| make.id(k)).collect());
+        }
+        Change::AddCustom(transactions) => {
+            let added = item.history.add_custom(transactions);
             let make = maker(seed, item);
             return Ok(added.into_iter().map(|k| make.id(k)).collect());
         }

@@ -41,6 +41,18 @@ pub(crate) struct History {
     pending_later: std::collections::BTreeSet<u32>,
     /// Posted transaction → the pending one it replaced, for those posted by a control call.
     posted_later: std::collections::BTreeMap<u32, u32>,
+    /// Transactions whose amount, date and description a caller chose
+    /// (`/sandbox/transactions/create`).
+    custom: std::collections::BTreeMap<u32, Custom>,
+}
+
+/// A transaction as `/sandbox/transactions/create` describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Custom {
+    pub(crate) amount: f64,
+    /// `date_posted`, `YYYY-MM-DD`.
+    pub(crate) date: String,
+    pub(crate) description: String,
 }
 
 impl History {
@@ -56,6 +68,7 @@ impl History {
             next: posted + 2 * pending,
             pending_later: std::collections::BTreeSet::new(),
             posted_later: std::collections::BTreeMap::new(),
+            custom: std::collections::BTreeMap::new(),
         }
     }
 
@@ -130,6 +143,13 @@ impl History {
         self.next += n as u32;
         self.overrides
             .extend(added.iter().map(|k| Entry::Added(*k)));
+        added
+    }
+
+    /// Append transactions described by a caller; their numbers.
+    pub(crate) fn add_custom(&mut self, transactions: Vec<Custom>) -> Vec<u32> {
+        let added = self.add(transactions.len());
+        self.custom.extend(added.iter().copied().zip(transactions));
         added
     }
 
@@ -211,6 +231,9 @@ impl Maker<'_> {
 
     /// The amount of transaction `k` as derived.
     pub(crate) fn amount(&self, k: u32) -> f64 {
+        if let Some(custom) = self.history.custom.get(&k) {
+            return custom.amount;
+        }
         let k = self.history.posted_from(k).unwrap_or(k);
         // Whole cents, divided once: 2.78, never 2.7800000000000002.
         ((self.cents(k) % 50_000) + 100) as f64 / 100.0
@@ -243,6 +266,12 @@ impl Maker<'_> {
             .history
             .posted_from(k)
             .map_or(Value::Null, |from| json!(self.id(from)));
+        if let Some(custom) = self.history.custom.get(&k) {
+            t["date"] = json!(custom.date);
+            t["authorized_date"] = json!(custom.date);
+            t["name"] = json!(custom.description);
+            t["merchant_name"] = json!(custom.description);
+        }
         t
     }
 

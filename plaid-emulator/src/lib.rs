@@ -36,6 +36,8 @@
 //! - transactions (docs: `api-products-transactions.txt`): each Item has a history derived from
 //!   the seed, served by `/transactions/sync` with `count`, `has_more`, `added`, `modified` and
 //!   `removed` from cursors that are the Item's own (another Item's cursor is an error);
+//!   `/transactions/get` (offset paging), `/transactions/refresh` and
+//!   `/sandbox/transactions/create` agree with it;
 //! - webhooks (docs: `api-webhooks-webhook-verification.txt`): `/sandbox/item/fire_webhook`
 //!   POSTs each documented code, typed and signed with an ES256 key, to the Item's URL, in the
 //!   background and retried; `/webhook_verification_key/get` serves every key, a rotated one
@@ -82,6 +84,7 @@ mod record;
 mod server;
 mod state;
 mod transactions;
+mod transactions_get;
 mod transfer_events;
 mod transfer_sweeps;
 mod transfers;

@@ -25,6 +25,7 @@ use crate::plaid_error::PlaidError;
 use crate::record;
 use crate::state::Emulated;
 use crate::transactions;
+use crate::transactions_get;
 use crate::transfer_events;
 use crate::transfer_sweeps;
 use crate::transfers;
@@ -265,6 +266,9 @@ fn emulated(
         "/accounts/get" => items::accounts_get(emu, request, request_id, false),
         "/accounts/balance/get" => items::accounts_get(emu, request, request_id, true),
         "/transactions/sync" => transactions_sync(emu, request, request_id),
+        "/transactions/get" => transactions_get::get(emu, request, request_id),
+        "/transactions/refresh" => transactions_get::refresh(emu, request, request_id),
+        "/sandbox/transactions/create" => transactions_get::create(emu, request, request_id),
         "/auth/get" => auth::auth_get(emu, request, request_id),
         "/identity/get" => identity::identity_get(emu, request, request_id),
         "/transfer/authorization/create" => transfers::authorize(emu, request, request_id),
