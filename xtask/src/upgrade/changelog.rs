@@ -179,9 +179,11 @@ fn set_crate_version(root: &Path, krate: &str, version: &str) -> anyhow::Result<
         return Ok(());
     }
     let prefix = format!("{krate} = {{ path = \"{krate}\", version = \"");
+    // Only the version changes: the rest of the entry (`default-features = false`, …) stays.
     edit_lines(&workspace, |line| {
-        line.starts_with(&prefix)
-            .then(|| format!("{prefix}{version}\" }}"))
+        let rest = line.strip_prefix(&prefix)?;
+        let after = &rest[rest.find('"')?..];
+        Some(format!("{prefix}{version}{after}"))
     })
     .with_context(|| format!("setting the workspace dependency version of {krate}"))
 }
@@ -253,7 +255,7 @@ mod tests {
         .unwrap();
         std::fs::write(
             root.join("Cargo.toml"),
-            "[workspace.dependencies]\nserde = \"1\"\nplaid-client = { path = \"plaid-client\", version = \"0.1.0\" }\n",
+            "[workspace.dependencies]\nserde = \"1\"\nplaid-client = { path = \"plaid-client\", version = \"0.1.0\", default-features = false }\n",
         )
         .unwrap();
         set_crate_version(&root, "plaid-client", "0.2.0").unwrap();
@@ -262,7 +264,9 @@ mod tests {
             member.contains("version = \"0.2.0\"\n\n[dependencies]\nserde = { version = \"1\" }")
         );
         let ws = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
-        assert!(ws.contains("plaid-client = { path = \"plaid-client\", version = \"0.2.0\" }"));
+        assert!(ws.contains(
+            "plaid-client = { path = \"plaid-client\", version = \"0.2.0\", default-features = false }"
+        ));
         assert!(ws.contains("serde = \"1\""));
         assert!(set_crate_version(&root, "missing", "1.0.0").is_err());
         // A crate with a manifest but no workspace entry: only its own version changes.
