@@ -83,6 +83,7 @@ pub use runtime::mock;
 #[doc(hidden)]
 pub use runtime::open_enum;
 pub use runtime::pagination;
+pub use runtime::rate_limits;
 
 /// Credentials: which fields and types hold one (decided by the generator from the spec), the
 /// `[redacted]` they print as, and a walk over every generated type.

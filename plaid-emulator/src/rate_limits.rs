@@ -1,5 +1,6 @@
-//! Emulated rate limits (docs: `errors-rate-limit-exceeded.txt`, "Rate limit table"): per
-//! client and per Item sliding windows of each operation; a request over either limit is
+//! Emulated rate limits (docs: `errors-rate-limit-exceeded.txt`, "Rate limit table"; the table
+//! and its path matching are `plaid_client::rate_limits`, which plaid-sync's pacer reads too):
+//! per client and per Item sliding windows of each operation; a request over either limit is
 //! answered 429 with `error_type` `RATE_LIMIT_EXCEEDED` and the endpoint's code. Off unless set
 //! ([`crate::Emulator::set_rate_limits`], `--rate-limits plaid`).
 
@@ -7,6 +8,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use plaid_client::rate_limits::matches_path;
 
 /// One limit: `requests` per `window`.
 pub type Limit = (u32, Duration);
@@ -42,47 +45,6 @@ impl Default for RateLimits {
     }
 }
 
-const fn per_minute(n: u32) -> Option<Limit> {
-    Some((n, Duration::from_secs(60)))
-}
-
-/// Plaid's "Sandbox rate limits" (the emulator stands in for Sandbox), per Item and per client
-/// (docs: `errors-rate-limit-exceeded.txt`). `/signal/evaluate` is per hour and per second.
-#[rustfmt::skip]
-const SANDBOX: &[(&str, Option<Limit>, Option<Limit>)] = &[
-    ("/accounts/balance/get", per_minute(25), per_minute(100)),
-    ("/accounts/get", per_minute(100), per_minute(5_000)),
-    ("/asset_report/create", None, per_minute(30)),
-    ("/asset_report/get", per_minute(1_000), per_minute(1_000)),
-    ("/asset_report/refresh", None, per_minute(100)),
-    ("/auth/get", per_minute(100), per_minute(500)),
-    ("/identity/get", per_minute(100), per_minute(1_000)),
-    ("/identity_verification/*", None, per_minute(500)),
-    ("/institutions/get", None, per_minute(10)),
-    ("/institutions/get_by_id", None, per_minute(400)),
-    ("/investments/holdings/get", per_minute(100), per_minute(1_000)),
-    ("/investments/transactions/get", per_minute(100), per_minute(1_000)),
-    ("/item/get", per_minute(40), per_minute(5_000)),
-    ("/item/remove", per_minute(100), per_minute(500)),
-    ("/liabilities/get", per_minute(10), per_minute(1_000)),
-    ("/processor/token/create", None, per_minute(500)),
-    ("/signal/evaluate", Some((70, Duration::from_secs(3600))), Some((30, Duration::from_secs(1)))),
-    ("/signal/decision/report", None, per_minute(4_000)),
-    ("/signal/prepare", None, per_minute(2_000)),
-    ("/signal/return/report", None, per_minute(4_000)),
-    ("/transactions/enrich", None, per_minute(100)),
-    ("/transactions/get", per_minute(80), per_minute(1_000)),
-    ("/transactions/recurring/get", per_minute(20), per_minute(1_000)),
-    ("/transactions/refresh", per_minute(2), per_minute(100)),
-    ("/transactions/sync", per_minute(50), per_minute(1_000)),
-    ("/transfer/authorization/create", None, per_minute(100)),
-    ("/transfer/create", None, per_minute(100)),
-    ("/transfer/intent/create", None, per_minute(100)),
-    ("/transfer/recurring/create", None, per_minute(100)),
-    ("/transfer/refund/create", None, per_minute(100)),
-    ("/watchlist_screening/*", None, per_minute(500)),
-];
-
 impl RateLimits {
     /// No limits.
     pub fn off() -> Self {
@@ -96,12 +58,13 @@ impl RateLimits {
     /// `errors-rate-limit-exceeded.txt`): `/transactions/sync` 50 per Item and 1,000 per client
     /// per minute, `/accounts/get` 100 and 5,000, `/transfer/create` 100 per client, …
     pub fn plaid_documented() -> Self {
-        let rules = SANDBOX
+        let pair = |l: plaid_client::rate_limits::Limit| (l.count, l.period);
+        let rules = plaid_client::rate_limits::SANDBOX
             .iter()
-            .map(|(path, per_item, per_client)| Rule {
-                path: (*path).to_string(),
-                per_client: *per_client,
-                per_item: *per_item,
+            .map(|row| Rule {
+                path: row.endpoint.to_string(),
+                per_client: Some(pair(row.per_client)),
+                per_item: row.per_item.map(pair),
             })
             .collect();
         Self {
@@ -155,19 +118,6 @@ impl RateLimits {
 
     fn scaled(&self, window: Duration) -> Duration {
         window.div_f64(self.time_scale)
-    }
-}
-
-/// Whether `path` is matched by `pattern`, where a `*` segment matches any one segment.
-fn matches_path(pattern: &str, path: &str) -> bool {
-    let (mut p, mut q) = (pattern.split('/'), path.split('/'));
-    loop {
-        match (p.next(), q.next()) {
-            (None, None) => return true,
-            (Some("*"), Some(_)) => {}
-            (Some(a), Some(b)) if a == b => {}
-            _ => return false,
-        }
     }
 }
 
@@ -266,14 +216,6 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn patterns_match_one_segment_per_star() {
-        assert!(matches_path("/transfer/*/get", "/transfer/event/get"));
-        assert!(!matches_path("/transfer/*/get", "/transfer/get"));
-        assert!(matches_path("/accounts/get", "/accounts/get"));
-        assert!(!matches_path("/accounts/get", "/accounts/get/x"));
-    }
 
     #[test]
     fn a_window_admits_its_count_per_item_and_per_client() {

@@ -15,92 +15,10 @@ use std::future::Future;
 use sqlx::migrate::Migrator;
 use sqlx::{Pool, Postgres, Row, Sqlite, Transaction};
 
-use crate::error::{Error, Result};
-use crate::store::WebhookLogEntry;
+use crate::error::Result;
+use crate::records::{ItemState, ItemStatus, Progress, WebhookLogEntry};
 
 pub(crate) use sealed::Claim;
-
-/// The stored state of one Item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ItemState {
-    /// The Item.
-    pub item_id: String,
-    /// The committed cursor.
-    pub cursor: Option<String>,
-    /// `active` or `needs_user`.
-    pub status: ItemStatus,
-    /// Why the Item needs its user (a webhook or error code), while it does.
-    pub needs_user_reason: Option<String>,
-    /// Sync requests so far (webhooks, sweeps, resets), as a counter.
-    pub requested_generation: i64,
-    /// The request generation the last committed pass covered.
-    pub synced_generation: i64,
-    /// The worker holding the lease, if any.
-    pub lease_owner: Option<String>,
-    /// Failed passes since the last success.
-    pub failures: i32,
-    /// The last failure, if any since the last success.
-    pub last_error: Option<String>,
-    /// When the last pass committed (µs since the epoch).
-    pub last_success_us: Option<i64>,
-    /// Committed passes.
-    pub passes: i64,
-    /// `NEW_ACCOUNTS_AVAILABLE` arrived and was not acknowledged yet.
-    pub new_accounts_available: bool,
-}
-
-impl ItemState {
-    /// Whether a pass is due (or running) for this Item.
-    pub fn pending(&self) -> bool {
-        self.requested_generation > self.synced_generation
-    }
-}
-
-/// Whether the engine syncs an Item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemStatus {
-    /// Synced when due.
-    Active,
-    /// Waiting for its user (Link update mode); not synced until `LOGIN_REPAIRED` or a reset.
-    NeedsUser,
-}
-
-impl ItemStatus {
-    /// A stored status; anything this code does not write is [`Error::Corrupt`], never
-    /// silently `Active`.
-    pub(crate) fn from_stored(status: &str) -> Result<Self> {
-        match status {
-            "active" => Ok(Self::Active),
-            "needs_user" => Ok(Self::NeedsUser),
-            other => Err(Error::Corrupt(format!("unknown Item status {other:?}"))),
-        }
-    }
-}
-
-/// Counts over all Items, for progress reports.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Progress {
-    /// Items known.
-    pub items: i64,
-    /// Items with a pass due (or running), not waiting for their user.
-    pub pending: i64,
-    /// Items under a live lease.
-    pub syncing: i64,
-    /// Items waiting for their user.
-    pub needs_user: i64,
-    /// Items with at least one committed pass.
-    pub synced: i64,
-    /// Committed passes in all.
-    pub passes: i64,
-}
-
-impl Progress {
-    /// Items synced and with nothing due.
-    pub fn done(&self) -> i64 {
-        self.items - self.pending - self.needs_user
-    }
-}
 
 /// A database plaid-sync can store its state in: [`sqlx::Sqlite`] or [`sqlx::Postgres`].
 ///

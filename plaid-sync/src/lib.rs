@@ -45,14 +45,16 @@ mod handler;
 pub mod metrics;
 pub mod pacing;
 pub mod plaid;
+mod records;
 mod store;
 
-pub use backend::{Backend, ItemState, ItemStatus, Progress};
-pub use engine::{ApplyMode, PassOutcome, Stats, Worker, WorkerConfig, WorkerStats};
+pub use backend::Backend;
+pub use engine::{ApplyMode, Stats, Worker, WorkerConfig, WorkerStats};
 pub use error::{BoxError, Error, Result};
 pub use handler::{AccessTokens, Credential, SyncHandler};
 pub use pacing::{Limit, Pacer, Pacing, Sharing};
-pub use store::{Store, WebhookLogEntry, WebhookOutcome, SQLITE_BUSY_TIMEOUT};
+pub use records::{ItemState, ItemStatus, PassOutcome, Progress, WebhookLogEntry, WebhookOutcome};
+pub use store::{Store, SQLITE_BUSY_TIMEOUT};
 
 /// The database driver, for the application's own queries in a [`SyncHandler`].
 pub use sqlx;

@@ -16,8 +16,7 @@
 //!
 //! Install any `metrics` recorder (`metrics-exporter-prometheus`, ...) before starting workers.
 
-use crate::backend::Progress;
-use crate::engine::PassOutcome;
+use crate::records::{PassOutcome, Progress};
 
 /// A start time: a real clock with the feature, nothing without it.
 #[derive(Clone, Copy)]

@@ -13,6 +13,8 @@ use plaid_client_ext::sync::SyncEvent;
 use plaid_client_ext::webhooks::WebhookEvent;
 use plaid_client_ext::{types, ErrorCode};
 
+/// Plaid's documented rate limits: the one table, in `plaid-client`, that the emulator enforces too.
+pub use plaid_client_ext::plaid_client::rate_limits;
 pub(crate) use plaid_client_ext::retry::backoff_delay;
 pub use plaid_client_ext::retry::Backoff;
 pub use plaid_client_ext::webhooks::WebhookVerifier;

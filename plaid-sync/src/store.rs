@@ -11,10 +11,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Pool, Postgres, Sqlite};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::backend::{Backend, ItemState, ItemStatus, Progress};
+use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::pacing::{micros, Sharing};
 use crate::plaid::{self, Webhook, WebhookMeaning};
+use crate::records::{ItemState, ItemStatus, Progress, WebhookLogEntry, WebhookOutcome};
 
 /// How long a SQLite connection waits for the write lock before giving up.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -48,95 +49,6 @@ impl<DB: Backend> Clone for Store<DB> {
         Self {
             pool: self.pool.clone(),
             writer: self.writer.clone(),
-        }
-    }
-}
-
-/// What [`Store::record_webhook`] did with a webhook.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum WebhookOutcome {
-    /// A pass is due for the Item (merged with any pass already due).
-    SyncRequested {
-        /// The Item.
-        item_id: String,
-    },
-    /// A sync webhook for an Item that waits for its user: recorded as due, but nothing is
-    /// synced until `LOGIN_REPAIRED` or [`Store::reset_item`] makes it active again (then one
-    /// pass covers it).
-    AwaitingUser {
-        /// The Item.
-        item_id: String,
-    },
-    /// The Item waits for its user and is not synced until repaired or reset.
-    NeedsUser {
-        /// The Item.
-        item_id: String,
-        /// The webhook or error code.
-        reason: String,
-    },
-    /// `LOGIN_REPAIRED`: the Item is active again and a pass is due.
-    Resumed {
-        /// The Item.
-        item_id: String,
-    },
-    /// `NEW_ACCOUNTS_AVAILABLE` was recorded on the Item.
-    NewAccountsAvailable {
-        /// The Item.
-        item_id: String,
-    },
-    /// The webhook names an Item this store does not know: recorded, nothing else done.
-    UnknownItem {
-        /// The Item.
-        item_id: String,
-    },
-    /// A webhook the engine acts on whose body lacks what it needs (a sync webhook without
-    /// `item_id`): recorded, nothing else done.
-    Invalid {
-        /// `webhook_type`.
-        webhook_type: String,
-        /// `webhook_code`.
-        webhook_code: String,
-        /// What is missing.
-        reason: String,
-    },
-    /// Not a webhook the sync engine acts on (another product's, or an unknown code):
-    /// recorded, nothing else done.
-    Ignored {
-        /// `webhook_type`.
-        webhook_type: String,
-        /// `webhook_code`.
-        webhook_code: String,
-    },
-}
-
-/// One webhook recorded by [`Store::record_webhook`], as [`Store::webhook_log`] lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct WebhookLogEntry {
-    /// The webhook's `webhook_type` (`TRANSACTIONS`, `ITEM`, …).
-    pub webhook_type: String,
-    /// The webhook's `webhook_code` (`SYNC_UPDATES_AVAILABLE`, `ERROR`, …).
-    pub webhook_code: String,
-    /// The Item the webhook names, if it names one (known to the store or not).
-    pub item_id: Option<String>,
-    /// What the store did with it, the [`WebhookOutcome`] as a label: `sync_requested`,
-    /// `awaiting_user`, `needs_user`, `resumed`, `new_accounts_available`, `unknown_item`,
-    /// `invalid` or `ignored`.
-    pub outcome: String,
-}
-
-impl WebhookOutcome {
-    fn label(&self) -> &'static str {
-        match self {
-            Self::SyncRequested { .. } => "sync_requested",
-            Self::AwaitingUser { .. } => "awaiting_user",
-            Self::NeedsUser { .. } => "needs_user",
-            Self::Resumed { .. } => "resumed",
-            Self::NewAccountsAvailable { .. } => "new_accounts_available",
-            Self::UnknownItem { .. } => "unknown_item",
-            Self::Invalid { .. } => "invalid",
-            Self::Ignored { .. } => "ignored",
         }
     }
 }

@@ -10,5 +10,6 @@ pub mod mock;
 pub mod open_enum;
 pub mod operations;
 pub mod pagination;
+pub mod rate_limits;
 pub mod redact;
 pub mod struct_serde;

@@ -108,30 +108,3 @@ impl Default for WorkerConfig {
         }
     }
 }
-
-/// What one pass did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PassOutcome {
-    /// The pages and the cursor were committed together.
-    Committed {
-        /// Pages applied.
-        pages: u64,
-        /// Transactions in `added`, `modified`, `removed` of the committed pass.
-        transactions: u64,
-    },
-    /// Plaid has no data for the Item yet: nothing stored; the next webhook brings it.
-    NotReady,
-    /// The pass failed and was rolled back; the Item is retried after a backoff, or waits
-    /// for its user.
-    Failed {
-        /// What failed (never contains a token).
-        error: String,
-        /// The Item now needs its user.
-        needs_user: bool,
-        /// Plaid answered 429.
-        rate_limited: bool,
-    },
-    /// Another worker holds the Item now: everything was rolled back.
-    LeaseLost,
-}

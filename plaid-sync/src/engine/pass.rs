@@ -9,13 +9,14 @@ use sqlx::Transaction;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::fetch::{Fetch, Fetched};
-use super::{ApplyMode, PassOutcome, Worker};
+use super::{ApplyMode, Worker};
 use crate::backend::{Backend, Claim};
 use crate::error::{BoxError, Result};
 use crate::handler::{AccessTokens, Credential, SyncHandler};
 use crate::metrics;
 use crate::pacing::{micros, ItemPace};
 use crate::plaid::{self, backoff_delay, Failure, PlaidError, SyncPage};
+use crate::records::PassOutcome;
 
 impl<DB, H, T> Worker<DB, H, T>
 where

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::PassOutcome;
+use crate::records::PassOutcome;
 
 /// Counters of one worker since it started.
 #[derive(Debug, Default)]

@@ -8,12 +8,13 @@ use std::time::Duration;
 
 use tokio::task::JoinSet;
 
-use super::{ApplyMode, PassOutcome, Stats, WorkerConfig, WorkerStats};
+use super::{ApplyMode, Stats, WorkerConfig, WorkerStats};
 use crate::backend::{Backend, Claim};
 use crate::error::{Error, Result};
 use crate::handler::{AccessTokens, SyncHandler};
 use crate::pacing::{micros, Pacer};
 use crate::plaid::PlaidClient;
+use crate::records::PassOutcome;
 use crate::store::Store;
 
 /// How often a worker refreshes the Item gauges (feature `metrics`).
