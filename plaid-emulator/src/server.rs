@@ -115,11 +115,16 @@ async fn respond(emu: Emulated, request: Request) -> Response {
     };
     let answered = match &fault {
         Some(FaultKind::Delay(delay)) => {
+            // Plaid checks a request and counts it against the rate limits when it arrives; a
+            // slow answer is slow after that. Counting it when the delay ends instead would
+            // move it a whole delay later in the windows than the client that paced it sent
+            // it (the flake of issue 29: a 1 s delay against 200 ms of pacing slack).
+            let admitted = admit(&emu, &read, &target);
             tokio::time::sleep(*delay).await;
-            serve(&emu, &read, &target, &request_id)
+            serve(&emu, admitted, &target, &request_id)
         }
         Some(kind) => faulted(kind, path, cut.as_ref(), &request_id),
-        None => serve(&emu, &read, &target, &request_id),
+        None => serve(&emu, admit(&emu, &read, &target), &target, &request_id),
     };
     if let (Some(200), Some(item)) = (answered.status, target.item_id) {
         emu.faults.item_served(item);
@@ -167,14 +172,16 @@ struct Read<'a> {
     parsed: Option<&'a Value>,
 }
 
-/// The answer of the emulated flow (or the spec's example), within the rate limits.
-fn serve(emu: &Emulated, read: &Read<'_>, target: &Target<'_>, request_id: &str) -> Answered {
-    let result = match read.bytes {
-        Ok(bytes) => answer(emu, read, bytes, target, request_id),
-        Err(_) => Err(PlaidError::invalid_body(
-            "the request body is larger than 1 MiB",
-        )),
-    };
+/// The answer of the emulated flow (or the spec's example) to an admitted request.
+fn serve(
+    emu: &Emulated,
+    admitted: Result<&Value, PlaidError>,
+    target: &Target<'_>,
+    request_id: &str,
+) -> Answered {
+    let result = admitted.and_then(|request| {
+        emulated(emu, target.path, request, request_id).unwrap_or_else(|| example(emu, target.path))
+    });
     record::answered(emu.record.as_deref(), target.path, &result, request_id);
     Answered::plaid(result, request_id)
 }
@@ -221,14 +228,18 @@ fn target_of(emu: &Emulated, path: &str, request: Option<&Value>) -> (Option<Str
     (Some(item.item_id.clone()), page)
 }
 
-fn answer(
+/// What Plaid checks when a request arrives, in its order: the body's size, a known operation,
+/// a JSON object, the credentials, then the rate limits, which count the request if it passes.
+fn admit<'a>(
     emu: &Emulated,
-    read: &Read<'_>,
-    body: &[u8],
+    read: &Read<'a>,
     target: &Target<'_>,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+) -> Result<&'a Value, PlaidError> {
     let path = target.path;
+    let body = read
+        .bytes
+        .as_ref()
+        .map_err(|_| PlaidError::invalid_body("the request body is larger than 1 MiB"))?;
     if read.parts.method != Method::POST || emu.examples.get(path).is_none() {
         return Err(PlaidError::not_found());
     }
@@ -246,7 +257,7 @@ fn answer(
     if !emu.limits.admit(path, target.item_id) {
         return Err(PlaidError::rate_limited(path).counted());
     }
-    emulated(emu, path, request, request_id).unwrap_or_else(|| example(emu, path))
+    Ok(request)
 }
 
 /// The emulated flows, by path; `None` for the paths answered by the spec's example.
