@@ -3,7 +3,7 @@
 
 use reqwest::header::HeaderMap;
 
-use super::send::Call;
+use super::call::Call;
 use super::text::{cap_quoted, error_chain, header};
 use super::PlaidClient;
 use crate::error::{ApiError, DecodeError, Error, ErrorCode, TimeoutPhase, TransportKind};

@@ -3,12 +3,14 @@
 //!
 //! One job per file: this one is the client and its public methods; `customize.rs` the options
 //! of one request (and the one implementation of `send`, `send_operation` and `download`);
-//! `build.rs` turns a [`ClientBuilder`] into a client; `send.rs` is the request path (attempts,
-//! retries, spans); `answer.rs` turns an HTTP answer that is not a success into an [`Error`];
-//! `text.rs` holds the helpers for text a server sent.
+//! `build.rs` turns a [`ClientBuilder`] into a client; `call.rs` is what every attempt of one
+//! request shares; `send.rs` is the request path (attempts, retries, spans); `answer.rs` turns
+//! an HTTP answer that is not a success into an [`Error`]; `text.rs` holds the helpers for text
+//! a server sent.
 
 mod answer;
 mod build;
+mod call;
 mod customize;
 mod send;
 mod text;
