@@ -161,7 +161,7 @@ async fn rate_limits_refuse_over_the_window_per_item_and_per_client() {
     );
     let window = Duration::from_secs(60);
     emulator.set_rate_limits(
-        RateLimits::custom("/accounts/get", (3, window), (2, window)).time_scale(300.0),
+        RateLimits::custom("/accounts/get", (3, window), (2, window)).time_scale(30.0),
     );
     let get = |token: &str| {
         let (client, request) = (client.clone(), types::AccountsGetRequest::new(token));
@@ -180,8 +180,9 @@ async fn rate_limits_refuse_over_the_window_per_item_and_per_client() {
     let client_limit = get(&b.access_token).await.unwrap_err();
     assert!(client_limit.is_rate_limited(), "three per client");
     assert_eq!(emulator.counters().rate_limited, 2);
-    // 300 times faster: the minute lasts 200 ms.
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    // 30 times faster: the minute lasts 2 s, long enough that the five requests above fall in
+    // one window on a loaded machine; then that much time passes.
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
     get(&a.access_token).await.unwrap();
     emulator.set_rate_limits(RateLimits::off());
     for _ in 0..5 {

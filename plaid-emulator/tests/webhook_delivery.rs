@@ -121,7 +121,12 @@ async fn a_failed_delivery_is_retried_a_bounded_number_of_times() {
     let (down, down_seen) = flaky(usize::MAX).await;
     let (other, _) = link_with(&client, vec![Products::Transactions], Some(down)).await;
     fire(&client, &other, Code::SyncUpdatesAvailable).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Deliveries go one after the other, retries included: once a later webhook has arrived,
+    // the two before it have had all their attempts.
+    let (url, mut received) = receiver().await;
+    let (last, _) = link_with(&client, vec![Products::Transactions], Some(url)).await;
+    fire(&client, &last, Code::SyncUpdatesAvailable).await;
+    next_verified(&client, &mut received).await;
     assert_eq!(
         recovering_seen.load(Ordering::SeqCst),
         2,

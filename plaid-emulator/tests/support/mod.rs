@@ -53,9 +53,9 @@ pub async fn receiver() -> (String, Received) {
 
 /// The next webhook, verified against the emulator's key; panics after 5 seconds.
 pub async fn next_verified(client: &PlaidClient, received: &mut Received) -> WebhookEvent {
-    let (headers, body) = tokio::time::timeout(Duration::from_secs(5), received.recv())
+    let (headers, body) = tokio::time::timeout(Duration::from_secs(20), received.recv())
         .await
-        .expect("a webhook within 5 s")
+        .expect("a webhook within 20 s")
         .unwrap();
     WebhookVerifier::new(client.clone())
         .verify(&headers, &body)
