@@ -162,64 +162,83 @@ pub fn advance<O: Paginated>(
     request: &mut O::Request,
     page: &O::Response,
 ) -> Result<bool, PaginationError> {
-    let received = O::page_len(page);
     match O::STYLE {
-        PageStyle::Cursor => match O::next_cursor(page) {
-            None => Ok(false),
-            Some(next) => {
-                refuse_stall(
-                    O::OPERATION_ID,
-                    "next_cursor",
-                    O::cursor(request).as_ref(),
-                    &next,
-                )?;
-                O::set_cursor(request, Some(next));
-                Ok(true)
-            }
-        },
-        PageStyle::Offset => {
-            if received == 0 {
-                return Ok(false);
-            }
-            let next = O::offset(request).saturating_add(len_i64(received));
-            let more = match (O::total(page), O::count(request)) {
-                (Some(total), _) => next < total,
-                (None, Some(count)) => len_i64(received) >= count,
-                // Neither a total nor a page size: only an empty page can end the list.
-                (None, None) => true,
-            };
-            if more {
-                O::set_offset(request, next);
-            }
-            Ok(more)
-        }
-        PageStyle::AfterId => {
-            let more = match O::has_more(page) {
-                Some(more) => more,
-                None => match O::count(request) {
-                    Some(count) => received > 0 && len_i64(received) >= count,
-                    None => received > 0,
-                },
-            };
-            if !more {
-                return Ok(false);
-            }
-            let Some(last) = O::last_id(page) else {
-                return Err(PaginationError::MissingCursor {
-                    operation: O::OPERATION_ID,
-                    field: "event_id",
-                });
-            };
-            if last <= O::after_id(request) {
-                return Err(PaginationError::Stalled {
-                    operation: O::OPERATION_ID,
-                    field: "after_id",
-                });
-            }
-            O::set_after_id(request, last);
-            Ok(true)
-        }
+        PageStyle::Cursor => advance_cursor::<O>(request, page),
+        PageStyle::Offset => Ok(advance_offset::<O>(request, page)),
+        PageStyle::AfterId => advance_after_id::<O>(request, page),
     }
+}
+
+/// A cursor list: the next page is asked for with `next_cursor`; none ends the list, the cursor
+/// just sent is a stall.
+fn advance_cursor<O: Paginated>(
+    request: &mut O::Request,
+    page: &O::Response,
+) -> Result<bool, PaginationError> {
+    let Some(next) = O::next_cursor(page) else {
+        return Ok(false);
+    };
+    refuse_stall(
+        O::OPERATION_ID,
+        "next_cursor",
+        O::cursor(request).as_ref(),
+        &next,
+    )?;
+    O::set_cursor(request, Some(next));
+    Ok(true)
+}
+
+/// An offset list: `offset` advances by the items received; an empty page, the response's
+/// total, or (without a total) a page shorter than `count` ends the list.
+fn advance_offset<O: Paginated>(request: &mut O::Request, page: &O::Response) -> bool {
+    let received = O::page_len(page);
+    if received == 0 {
+        return false;
+    }
+    let next = O::offset(request).saturating_add(len_i64(received));
+    let more = match (O::total(page), O::count(request)) {
+        (Some(total), _) => next < total,
+        (None, Some(count)) => len_i64(received) >= count,
+        // Neither a total nor a page size: only an empty page can end the list.
+        (None, None) => true,
+    };
+    if more {
+        O::set_offset(request, next);
+    }
+    more
+}
+
+/// An event sync: `after_id` becomes the last event's `event_id`, which must move forward;
+/// `has_more` (or, without it, a full page) says whether more follow.
+fn advance_after_id<O: Paginated>(
+    request: &mut O::Request,
+    page: &O::Response,
+) -> Result<bool, PaginationError> {
+    let received = O::page_len(page);
+    let more = match O::has_more(page) {
+        Some(more) => more,
+        None => match O::count(request) {
+            Some(count) => received > 0 && len_i64(received) >= count,
+            None => received > 0,
+        },
+    };
+    if !more {
+        return Ok(false);
+    }
+    let Some(last) = O::last_id(page) else {
+        return Err(PaginationError::MissingCursor {
+            operation: O::OPERATION_ID,
+            field: "event_id",
+        });
+    };
+    if last <= O::after_id(request) {
+        return Err(PaginationError::Stalled {
+            operation: O::OPERATION_ID,
+            field: "after_id",
+        });
+    }
+    O::set_after_id(request, last);
+    Ok(true)
 }
 
 fn len_i64(n: usize) -> i64 {

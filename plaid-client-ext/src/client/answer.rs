@@ -13,11 +13,11 @@ use plaid_client::Operation;
 
 /// How much of an undecodable body an error quotes.
 const SNIPPET_CHARS: usize = 200;
-/// How much of one server-supplied text (a request id, a code, a URL, a message, one quoted
-/// value in a decoder's message) an error keeps.
 /// How much text of an error object's `causes` one error keeps (see [`ValueBudget`]): with
 /// every other field capped, any `Error`'s `Debug` and `Display` stay under 64 KiB.
 const CAUSES_BUDGET: usize = 8 * 1024;
+/// How much of one server-supplied text (a request id, a code, a URL, a message, one quoted
+/// value in a decoder's message) an error keeps.
 pub(super) const SERVER_TEXT_CHARS: usize = 200;
 /// How much of a decoder's whole message an error keeps.
 const REASON_CHARS: usize = 1_000;
@@ -134,21 +134,9 @@ impl PlaidClient {
         answer: &Answer,
         request_id: Option<String>,
     ) -> Error {
-        let ct =
-            || header(&answer.headers, "content-type").unwrap_or_else(|| "no content type".into());
-        let object = match serde_json::from_slice::<serde_json::Value>(&answer.bytes) {
-            Ok(serde_json::Value::Object(map)) => map,
-            Ok(_) => {
-                let reason = format!(
-                    "expected Plaid's JSON error object, got {}: not an object",
-                    ct()
-                );
-                return self.decode_error::<O>(call, answer, request_id, &reason);
-            }
-            Err(e) => {
-                let reason = format!("expected Plaid's JSON error object, got {}: {e}", ct());
-                return self.decode_error::<O>(call, answer, request_id, &reason);
-            }
+        let object = match error_object(answer) {
+            Ok(object) => object,
+            Err(reason) => return self.decode_error::<O>(call, answer, request_id, &reason),
         };
         let redactor = call.redactor(&self.inner.redactor);
         let text = |key: &str| {
@@ -160,16 +148,11 @@ impl PlaidClient {
         let (Some(error_type), Some(error_code)) = (text("error_type"), text("error_code")) else {
             let reason = format!(
                 "expected Plaid's JSON error object, got {}: no string `error_type` and `error_code`",
-                ct()
+                content_type(answer)
             );
             return self.decode_error::<O>(call, answer, request_id, &reason);
         };
-        let causes = match object.get("causes") {
-            None | Some(serde_json::Value::Null) => &[][..],
-            Some(serde_json::Value::Array(items)) => items.as_slice(),
-            Some(other) => std::slice::from_ref(other),
-        };
-        let (causes, causes_omitted) = bounded_causes(redactor, causes);
+        let (causes, causes_omitted) = bounded_causes(redactor, causes_of(&object));
         let request_id = text("request_id").or(request_id);
         if let Some(id) = &request_id {
             tracing::Span::current().record("request_id", id.as_str());
@@ -192,6 +175,35 @@ impl PlaidClient {
             idempotency_key: call.key.clone(),
             idempotent: call.idempotent,
         }))
+    }
+}
+
+/// The body as a JSON object, or why it is not one (the reason a [`DecodeError`] gives).
+fn error_object(answer: &Answer) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    match serde_json::from_slice::<serde_json::Value>(&answer.bytes) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(_) => Err(format!(
+            "expected Plaid's JSON error object, got {}: not an object",
+            content_type(answer)
+        )),
+        Err(e) => Err(format!(
+            "expected Plaid's JSON error object, got {}: {e}",
+            content_type(answer)
+        )),
+    }
+}
+
+/// The answer's `Content-Type`, as an error's reason names it.
+fn content_type(answer: &Answer) -> String {
+    header(&answer.headers, "content-type").unwrap_or_else(|| "no content type".into())
+}
+
+/// An error object's `causes`: an array as is, a single value as one cause, none when absent.
+fn causes_of(object: &serde_json::Map<String, serde_json::Value>) -> &[serde_json::Value] {
+    match object.get("causes") {
+        None | Some(serde_json::Value::Null) => &[][..],
+        Some(serde_json::Value::Array(items)) => items.as_slice(),
+        Some(other) => std::slice::from_ref(other),
     }
 }
 

@@ -2,6 +2,7 @@
 //! and the per-request defaults.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use plaid_client::RequestHeaders;
 
@@ -12,41 +13,8 @@ use crate::redact::Redactor;
 impl PlaidClient {
     pub(crate) fn from_builder(b: ClientBuilder) -> Result<Self, ConfigError> {
         b.environment.check()?;
-        if b.client_id.is_empty() {
-            return Err(ConfigError::EmptyCredential("client_id"));
-        }
-        if b.secret.is_empty() {
-            return Err(ConfigError::EmptyCredential("secret"));
-        }
-        let mut headers = RequestHeaders::default();
-        headers
-            .insert_sensitive("plaid-client-id", b.client_id.expose())
-            .map_err(|_| ConfigError::InvalidCredential("client_id"))?;
-        headers
-            .insert_sensitive("plaid-secret", b.secret.expose())
-            .map_err(|_| ConfigError::InvalidCredential("secret"))?;
-        headers
-            .insert("plaid-version", PLAID_VERSION)
-            .map_err(|_| ConfigError::InvalidUserAgent)?;
-        headers
-            .insert("user-agent", &b.user_agent)
-            .map_err(|_| ConfigError::InvalidUserAgent)?;
-        let (http, connect_timeout) = match b.http {
-            Some(http) => (http, None),
-            None => (
-                reqwest::Client::builder()
-                    .connect_timeout(b.connect_timeout)
-                    // The default per-attempt timeout lives in the client, so a request that
-                    // keeps it sets no timer of its own (see `send.rs`).
-                    .timeout(b.request_timeout)
-                    // Plaid's API does not redirect, and reqwest would send `PLAID-SECRET` (which
-                    // it cannot know is a credential) to wherever a redirect points.
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .map_err(|e| ConfigError::HttpClient(e.to_string()))?,
-                Some(b.connect_timeout),
-            ),
-        };
+        let headers = request_headers(&b)?;
+        let (http, connect_timeout) = http_client(b.http, b.connect_timeout, b.request_timeout)?;
         let base_url = b.environment.base_url().to_string();
         let base = reqwest::Url::parse(&base_url)
             .map_err(|e| ConfigError::HttpClient(format!("the base URL does not parse: {e}")))?;
@@ -78,6 +46,54 @@ impl PlaidClient {
             }),
         })
     }
+}
+
+/// The headers every request carries: the credentials (marked sensitive), `Plaid-Version` and
+/// `User-Agent`. An empty credential, or one that cannot be a header, is an error.
+fn request_headers(b: &ClientBuilder) -> Result<RequestHeaders, ConfigError> {
+    if b.client_id.is_empty() {
+        return Err(ConfigError::EmptyCredential("client_id"));
+    }
+    if b.secret.is_empty() {
+        return Err(ConfigError::EmptyCredential("secret"));
+    }
+    let mut headers = RequestHeaders::default();
+    headers
+        .insert_sensitive("plaid-client-id", b.client_id.expose())
+        .map_err(|_| ConfigError::InvalidCredential("client_id"))?;
+    headers
+        .insert_sensitive("plaid-secret", b.secret.expose())
+        .map_err(|_| ConfigError::InvalidCredential("secret"))?;
+    headers
+        .insert("plaid-version", PLAID_VERSION)
+        .map_err(|_| ConfigError::InvalidUserAgent)?;
+    headers
+        .insert("user-agent", &b.user_agent)
+        .map_err(|_| ConfigError::InvalidUserAgent)?;
+    Ok(headers)
+}
+
+/// The caller's HTTP client, or one built here (with its connect timeout, returned, which the
+/// caller's client does not tell).
+fn http_client(
+    given: Option<reqwest::Client>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+) -> Result<(reqwest::Client, Option<Duration>), ConfigError> {
+    if let Some(http) = given {
+        return Ok((http, None));
+    }
+    let http = reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        // The default per-attempt timeout lives in the client, so a request that keeps it sets
+        // no timer of its own (see `send.rs`).
+        .timeout(request_timeout)
+        // Plaid's API does not redirect, and reqwest would send `PLAID-SECRET` (which it cannot
+        // know is a credential) to wherever a redirect points.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| ConfigError::HttpClient(e.to_string()))?;
+    Ok((http, Some(connect_timeout)))
 }
 
 /// The client's headers and `Content-Type: application/json`, for every `POST`.

@@ -35,19 +35,7 @@ impl PlaidClient {
         let started = Instant::now();
         let mut attempt: u32 = 1;
         loop {
-            // Attribute names after OpenTelemetry's HTTP client conventions.
-            let span = tracing::info_span!(
-                "plaid.request",
-                operation = O::OPERATION_ID,
-                path = O::PATH,
-                attempt,
-                idempotency_key = call.key.as_deref(),
-                http.request.method = "POST",
-                server.address = %self.inner.server_address,
-                http.response.status_code = tracing::field::Empty,
-                "error.type" = tracing::field::Empty,
-                request_id = tracing::field::Empty,
-            );
+            let span = self.request_span::<O>(&call, attempt);
             let timer = AttemptTimer::start();
             let outcome = self
                 .attempt::<O, T>(&call, decode_body)
@@ -81,6 +69,23 @@ impl PlaidClient {
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
+    }
+
+    /// The `plaid.request` span of one attempt, its attributes named after OpenTelemetry's HTTP
+    /// client conventions; the status, error type and request id are recorded when known.
+    fn request_span<O: Operation>(&self, call: &Call<'_>, attempt: u32) -> tracing::Span {
+        tracing::info_span!(
+            "plaid.request",
+            operation = O::OPERATION_ID,
+            path = O::PATH,
+            attempt,
+            idempotency_key = call.key.as_deref(),
+            http.request.method = "POST",
+            server.address = %self.inner.server_address,
+            http.response.status_code = tracing::field::Empty,
+            "error.type" = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        )
     }
 
     /// One HTTP exchange: the status and decoded body, or what went wrong.
