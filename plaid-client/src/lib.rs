@@ -23,7 +23,10 @@
 //!   `plaid_client::raw::Client`. `plaid-client-ext` does not need it; it is for the few `GET`
 //!   operations with path parameters, and costs about a third of this crate's build time.
 //! - `mock`: typed [httpmock](https://docs.rs/httpmock) helpers for every operation and the
-//!   spec's example responses, for testing code that calls Plaid without Plaid.
+//!   spec's example responses, for testing code that calls Plaid without Plaid; also turns on
+//!   `webhook-signer`.
+//! - `webhook-signer`: `webhooks::WebhookSigner`, which signs webhooks as Plaid does (ES256
+//!   JWTs) and serves its public key as Plaid's JWK, for tests of a webhook endpoint.
 //! - `schemars`: every type in [`types`] implements `schemars::JsonSchema` (schemars 1.x), so
 //!   Plaid's types can go into your own OpenAPI document (aide...) or validate stored payloads.
 //!   Fields have their wire names; `required` and `null` are what the client reads (or, with
@@ -72,7 +75,6 @@ mod runtime;
 pub use generated::error_codes;
 pub use generated::operations;
 pub use generated::types;
-pub use generated::webhooks;
 pub use generated::SPEC_VERSION;
 pub use runtime::idempotency;
 #[cfg(feature = "schemars")]
@@ -93,6 +95,14 @@ pub mod redact {
 }
 #[doc(hidden)]
 pub use runtime::struct_serde;
+
+/// Webhook bodies typed by `webhook_type` and `webhook_code`
+/// ([`WebhookEvent`](crate::webhooks::WebhookEvent)), the body hash Plaid signs, and (feature
+/// `webhook-signer`) a signer for tests.
+pub mod webhooks {
+    pub use crate::generated::webhooks::*;
+    pub use crate::runtime::webhooks::*;
+}
 
 /// progenitor's client: one async method per operation (feature `raw-client`).
 #[cfg(feature = "raw-client")]

@@ -7,7 +7,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use plaid_client_ext::webhooks::WebhookSigner;
+use plaid_client::webhooks::WebhookSigner;
 
 /// Every key the emulator has signed with; the last one signs.
 pub(crate) struct WebhookKeys {

@@ -65,13 +65,13 @@ use subtle::ConstantTimeEq;
 
 use crate::{Error, ErrorCode, PlaidClient};
 
+use plaid_client::webhooks::request_body_sha256;
 pub use plaid_client::webhooks::WebhookEvent;
+/// Signs webhooks as Plaid does, for your tests (feature `testing`): plaid-client's signer,
+/// whose tokens this module's [`WebhookVerifier`] accepts.
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
-pub use signer::WebhookSigner;
-
-#[cfg(feature = "testing")]
-mod signer;
+pub use plaid_client::webhooks::WebhookSigner;
 /// The header types [`WebhookVerifier::verify`] takes (reqwest's, i.e. the `http` crate's), so a
 /// caller needs no `http` dependency of its own to build or pass them.
 pub use reqwest::header::{HeaderMap, HeaderValue};
@@ -331,7 +331,7 @@ impl WebhookVerifier {
         let expected = claims
             .request_body_sha256
             .ok_or(WebhookError::BodyMismatch)?;
-        let actual = sha256_hex(body);
+        let actual = request_body_sha256(body);
         if !bool::from(
             actual
                 .as_bytes()
@@ -568,14 +568,6 @@ const PAYLOAD_PART: (&str, &str) = (
     "the payload is not base64url",
     "the payload is not a JSON object",
 );
-
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 fn unix_seconds(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {

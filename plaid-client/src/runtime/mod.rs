@@ -13,3 +13,6 @@ pub mod pagination;
 pub mod rate_limits;
 pub mod redact;
 pub mod struct_serde;
+#[cfg(feature = "webhook-signer")]
+pub mod webhook_signer;
+pub mod webhooks;

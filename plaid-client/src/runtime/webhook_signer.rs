@@ -1,5 +1,6 @@
-//! Signing webhooks as Plaid signs them (feature `testing`), so that a test can send genuine
-//! webhooks to its own endpoint, and serve the key that verifies them.
+//! Signing webhooks as Plaid signs them (feature `webhook-signer`, on with `mock`), so that a
+//! test can send genuine webhooks to its own endpoint, and serve the key that verifies them.
+//! plaid-emulator signs with it; `plaid-client-ext` re-exports it (its feature `testing`).
 //!
 //! Plaid's scheme (docs: `api-webhooks-webhook-verification.txt`): the `Plaid-Verification`
 //! header is a compact JWS with header `{"alg": "ES256", "kid": …, "typ": "JWT"}` and payload
@@ -15,7 +16,7 @@ use p256::ecdsa::{Signature, SigningKey};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
 
-use super::sha256_hex;
+use super::webhooks::request_body_sha256;
 
 /// When the keys this signer serves say they were created (`created_at`, unix seconds): the
 /// date in Plaid's own example of `/webhook_verification_key/get`.
@@ -27,7 +28,7 @@ const CREATED_AT: i64 = 1_560_466_150;
 /// Its `Debug` shows the `kid` only, never the private key.
 ///
 /// ```
-/// use plaid_client_ext::webhooks::WebhookSigner;
+/// use plaid_client::webhooks::WebhookSigner;
 ///
 /// let signer = WebhookSigner::from_seed(b"my test", "kid-1");
 /// let body = br#"{"webhook_type":"TRANSACTIONS","webhook_code":"SYNC_UPDATES_AVAILABLE"}"#;
@@ -111,7 +112,7 @@ impl WebhookSigner {
 
     /// The claims Plaid signs for `body` at `iat` (unix seconds).
     pub fn claims(body: &[u8], iat: u64) -> Value {
-        json!({"iat": iat, "request_body_sha256": sha256_hex(body)})
+        json!({"iat": iat, "request_body_sha256": request_body_sha256(body)})
     }
 
     /// The `Plaid-Verification` JWT for `body`, issued at `iat` (unix seconds).
@@ -145,7 +146,7 @@ impl WebhookSigner {
     }
 
     /// Headers carrying `Plaid-Verification` for `body` signed at `iat`, ready for
-    /// [`super::WebhookVerifier::verify`] or an HTTP POST to your endpoint.
+    /// `plaid-client-ext`'s `WebhookVerifier::verify` or an HTTP POST to your endpoint.
     pub fn headers(&self, body: &[u8], iat: u64) -> HeaderMap {
         let mut headers = HeaderMap::new();
         // A JWT is base64url and dots: always a valid header value.
