@@ -277,44 +277,22 @@ impl WebhookVerifier {
 
     /// Verify the JWT from the `Plaid-Verification` header against the raw body.
     pub async fn verify_token(&self, token: &str, body: &[u8]) -> Result<(), WebhookError> {
-        let mut parts = token.trim().split('.');
-        let (Some(h64), Some(p64), Some(s64), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(WebhookError::MalformedToken(
-                "expected three dot-separated parts",
-            ));
-        };
-        let header: JoseHeader = decode_json(h64, HEADER_PART)?;
-        let alg = header.alg.unwrap_or_default();
-        if alg != "ES256" {
-            return Err(WebhookError::UnsupportedAlgorithm(alg));
-        }
-        let kid = header
-            .kid
-            .filter(|k| !k.is_empty())
-            .ok_or(WebhookError::MissingKeyId)?;
-        if kid.chars().count() > MAX_KEY_ID_LEN {
-            return Err(WebhookError::MalformedToken("the key id (kid) is too long"));
-        }
-        let sig_bytes = URL_SAFE_NO_PAD
-            .decode(s64)
-            .map_err(|_| WebhookError::MalformedToken("the signature is not base64url"))?;
-        let signature = Signature::from_slice(&sig_bytes).map_err(|_| {
-            WebhookError::MalformedToken("the signature is not a 64-byte ES256 signature")
-        })?;
-
+        let jws = CompactJws::split(token)?;
+        let kid = es256_key_id(jws.header)?;
+        let signature = es256_signature(jws.signature)?;
         let key = self.key(&kid).await?;
-        let signing_input = &token.trim().as_bytes()[..h64.len() + 1 + p64.len()];
-        key.verify(signing_input, &signature)
+        key.verify(jws.signing_input, &signature)
             .map_err(|_| WebhookError::BadSignature)?;
-
         // Only a verified payload is read.
-        let claims: Claims = decode_json(p64, PAYLOAD_PART)?;
+        let claims: Claims = decode_json(jws.payload, PAYLOAD_PART)?;
+        self.check_issued_at(claims.iat)?;
+        check_body_hash(claims.request_body_sha256.as_deref(), body)
+    }
+
+    /// Refuse a missing `iat`, or one more than `max_age` in the past or in the future.
+    fn check_issued_at(&self, iat: Option<i64>) -> Result<(), WebhookError> {
         let now = unix_seconds((self.clock)());
-        let iat = claims
-            .iat
-            .ok_or_else(|| WebhookError::Stale("no iat claim".into()))?;
+        let iat = iat.ok_or_else(|| WebhookError::Stale("no iat claim".into()))?;
         let max = i64::try_from(self.max_age.as_secs()).unwrap_or(i64::MAX);
         if now.saturating_sub(iat) > max {
             return Err(WebhookError::Stale(format!(
@@ -327,17 +305,6 @@ impl WebhookVerifier {
                 "issued {} s in the future",
                 iat.saturating_sub(now)
             )));
-        }
-        let expected = claims
-            .request_body_sha256
-            .ok_or(WebhookError::BodyMismatch)?;
-        let actual = request_body_sha256(body);
-        if !bool::from(
-            actual
-                .as_bytes()
-                .ct_eq(expected.to_ascii_lowercase().as_bytes()),
-        ) {
-            return Err(WebhookError::BodyMismatch);
         }
         Ok(())
     }
@@ -568,6 +535,79 @@ const PAYLOAD_PART: (&str, &str) = (
     "the payload is not base64url",
     "the payload is not a JSON object",
 );
+
+/// A compact JWS cut at its dots: `header.payload.signature`, each part still base64url.
+struct CompactJws<'a> {
+    header: &'a str,
+    payload: &'a str,
+    signature: &'a str,
+    /// `header.payload`: the bytes the signature covers.
+    signing_input: &'a [u8],
+}
+
+impl<'a> CompactJws<'a> {
+    /// The three parts of `token` (surrounding whitespace ignored), or `MalformedToken`.
+    fn split(token: &'a str) -> Result<Self, WebhookError> {
+        let token = token.trim();
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(WebhookError::MalformedToken(
+                "expected three dot-separated parts",
+            ));
+        };
+        let signing_input = &token.as_bytes()[..header.len() + 1 + payload.len()];
+        Ok(Self {
+            header,
+            payload,
+            signature,
+            signing_input,
+        })
+    }
+}
+
+/// The `kid` a token header names, if the header says `alg: ES256` and the `kid` is one this
+/// verifier looks up (not empty, at most [`MAX_KEY_ID_LEN`] characters).
+fn es256_key_id(header: &str) -> Result<String, WebhookError> {
+    let header: JoseHeader = decode_json(header, HEADER_PART)?;
+    let alg = header.alg.unwrap_or_default();
+    if alg != "ES256" {
+        return Err(WebhookError::UnsupportedAlgorithm(alg));
+    }
+    let kid = header
+        .kid
+        .filter(|k| !k.is_empty())
+        .ok_or(WebhookError::MissingKeyId)?;
+    if kid.chars().count() > MAX_KEY_ID_LEN {
+        return Err(WebhookError::MalformedToken("the key id (kid) is too long"));
+    }
+    Ok(kid)
+}
+
+/// The token's signature part as a 64-byte ES256 signature.
+fn es256_signature(part: &str) -> Result<Signature, WebhookError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| WebhookError::MalformedToken("the signature is not base64url"))?;
+    Signature::from_slice(&bytes)
+        .map_err(|_| WebhookError::MalformedToken("the signature is not a 64-byte ES256 signature"))
+}
+
+/// Whether the signed `request_body_sha256` is the body's, compared in constant time (hex in
+/// either case).
+fn check_body_hash(expected: Option<&str>, body: &[u8]) -> Result<(), WebhookError> {
+    let expected = expected.ok_or(WebhookError::BodyMismatch)?;
+    let actual = request_body_sha256(body);
+    if !bool::from(
+        actual
+            .as_bytes()
+            .ct_eq(expected.to_ascii_lowercase().as_bytes()),
+    ) {
+        return Err(WebhookError::BodyMismatch);
+    }
+    Ok(())
+}
 
 fn unix_seconds(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
