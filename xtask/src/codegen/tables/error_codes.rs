@@ -42,10 +42,27 @@ fn variants(
     Ok((variants, names))
 }
 
-/// The `error_codes` module: the variants (from `variants`) in one `quote!` template, kept
-/// whole so it reads top to bottom as the generated `error_codes.rs` does (hence its length).
+/// The `error_codes` module: the codes (from [`collect`]) as the `ErrorCode` enum and its
+/// conversions, each a `quote!` template of its own, in the order of the generated
+/// `error_codes.rs`.
 pub fn emit(evidence: &Evidence, original: &Value) -> anyhow::Result<Table> {
-    // code → error types it is documented with
+    let (codes, documented) = collect(evidence, original);
+    let from_spec = codes.len() - documented;
+    let (variants, names) = variants(&codes)?;
+    let count = codes.len();
+    let definition = error_code_enum(&variants, count);
+    let conversions = error_code_conversions(&names);
+    Ok(Table {
+        file: quote! { #definition #conversions },
+        summary: format!(
+            "error codes: {count} ({documented} documented by Plaid, {from_spec} more in the spec's examples)"
+        ),
+    })
+}
+
+/// Every code, with the error types it is documented with: Plaid's docs first, then the
+/// spec's examples; and how many came from the docs.
+fn collect(evidence: &Evidence, original: &Value) -> (BTreeMap<String, Vec<String>>, usize) {
     let mut codes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (code, kind) in &evidence.error_codes {
         add(&mut codes, code, kind);
@@ -54,16 +71,15 @@ pub fn emit(evidence: &Evidence, original: &Value) -> anyhow::Result<Table> {
     for (code, kind) in spec_error_codes(original) {
         add(&mut codes, &code, &kind);
     }
-    let from_spec = codes.len() - documented;
-    let (variants, names) = variants(&codes)?;
-    let as_str = names
-        .iter()
-        .map(|(ident, code)| quote!(ErrorCode::#ident => #code,));
-    let from_str = names
-        .iter()
-        .map(|(ident, code)| quote!(#code => ErrorCode::#ident,));
-    let count = codes.len();
-    let file = quote! {
+    (codes, documented)
+}
+
+/// `ErrorCode` and `COUNT`.
+fn error_code_enum(
+    variants: &[proc_macro2::TokenStream],
+    count: usize,
+) -> proc_macro2::TokenStream {
+    quote! {
         /// Plaid's specific error code (`error_code`): every code Plaid's error reference
         /// documents (and every one the spec's examples show), and [`ErrorCode::Other`] for any
         /// other, kept as received, so a code Plaid adds tomorrow still decodes. Generated from
@@ -78,7 +94,18 @@ pub fn emit(evidence: &Evidence, original: &Value) -> anyhow::Result<Table> {
 
         /// How many codes have a variant of their own.
         pub const COUNT: usize = #count;
+    }
+}
 
+/// `as_str`, `From<&str>` and `Display`: a code to its spelling and back.
+fn error_code_conversions(names: &[Named]) -> proc_macro2::TokenStream {
+    let as_str = names
+        .iter()
+        .map(|(ident, code)| quote!(ErrorCode::#ident => #code,));
+    let from_str = names
+        .iter()
+        .map(|(ident, code)| quote!(#code => ErrorCode::#ident,));
+    quote! {
         impl ErrorCode {
             /// The code as Plaid spells it.
             pub fn as_str(&self) -> &str {
@@ -103,13 +130,7 @@ pub fn emit(evidence: &Evidence, original: &Value) -> anyhow::Result<Table> {
                 f.write_str(self.as_str())
             }
         }
-    };
-    Ok(Table {
-        file,
-        summary: format!(
-            "error codes: {count} ({documented} documented by Plaid, {from_spec} more in the spec's examples)"
-        ),
-    })
+    }
 }
 
 fn add(codes: &mut BTreeMap<String, Vec<String>>, code: &str, kind: &str) {

@@ -160,24 +160,27 @@ fn parts(hooks: &[Webhook]) -> anyhow::Result<Parts<'_>> {
     Ok(parts)
 }
 
-/// The `webhooks` module's tokens: a template over the variants and the dispatch arms (which
-/// [`parts`] computes), kept in one `quote!` so it reads top to bottom as the generated
-/// `webhooks.rs` does.
+/// The `webhooks` module's tokens: the name tables, the enum and its methods, each a
+/// `quote!` template of its own over what [`parts`] computes, in the order of the generated
+/// `webhooks.rs`.
 pub fn emit(hooks: &[Webhook]) -> anyhow::Result<TokenStream> {
-    let Parts {
-        variants,
-        type_arms,
-        code_arms,
-        by_pair,
-    } = parts(hooks)?;
-    let dispatch = by_pair
-        .iter()
-        .map(|((t, c), candidates)| dispatch_arm(t, c, candidates));
-    let rust_types = hooks.iter().map(|h| h.rust_type.as_str());
-    let pairs = by_pair.keys().map(|(t, c)| quote!((#t, #c)));
+    let parts = parts(hooks)?;
+    let tables = name_tables(hooks, &parts);
+    let event = event_enum(&parts);
+    let methods = event_methods(&parts);
     Ok(quote! {
         use crate::generated::types;
+        #tables
+        #event
+        #methods
+    })
+}
 
+/// `TYPES`, `COUNT` and `KNOWN`: which schemas have variants, and every `(type, code)` pair.
+fn name_tables(hooks: &[Webhook], parts: &Parts<'_>) -> TokenStream {
+    let rust_types = hooks.iter().map(|h| h.rust_type.as_str());
+    let pairs = parts.by_pair.keys().map(|(t, c)| quote!((#t, #c)));
+    quote! {
         /// The generated type of every webhook schema `WebhookEvent` has a variant for in this
         /// build (its features decide).
         pub const TYPES: &[&str] = &[#(#rust_types),*];
@@ -187,7 +190,13 @@ pub fn emit(hooks: &[Webhook]) -> anyhow::Result<TokenStream> {
 
         /// Every `(webhook_type, webhook_code)` pair the spec describes, whatever the features.
         pub const KNOWN: &[(&str, &str)] = &[#(#pairs),*];
+    }
+}
 
+/// `WebhookEvent`: one variant per webhook schema, and `Unknown`.
+fn event_enum(parts: &Parts<'_>) -> TokenStream {
+    let variants = &parts.variants;
+    quote! {
         /// A webhook body, typed by its `webhook_type` and `webhook_code`.
         #[derive(Debug, Clone)]
         #[non_exhaustive]
@@ -203,7 +212,17 @@ pub fn emit(hooks: &[Webhook]) -> anyhow::Result<TokenStream> {
                 body: ::serde_json::Value,
             },
         }
+    }
+}
 
+/// `from_json` (dispatch on the pair), `webhook_type` and `webhook_code`.
+fn event_methods(parts: &Parts<'_>) -> TokenStream {
+    let dispatch = parts
+        .by_pair
+        .iter()
+        .map(|((t, c), candidates)| dispatch_arm(t, c, candidates));
+    let (type_arms, code_arms) = (&parts.type_arms, &parts.code_arms);
+    quote! {
         impl WebhookEvent {
             /// Decode a webhook body. Unknown types and codes give [`WebhookEvent::Unknown`]; a
             /// known one whose body does not fit its schema is an error.
@@ -233,7 +252,7 @@ pub fn emit(hooks: &[Webhook]) -> anyhow::Result<TokenStream> {
                 }
             }
         }
-    })
+    }
 }
 
 #[cfg(test)]
