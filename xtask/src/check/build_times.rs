@@ -168,68 +168,83 @@ fn product_builds(root: &Path, options: &Options) -> anyhow::Result<Vec<Build>> 
 
 /// One clean build, its dependencies built beforehand.
 fn measure(root: &Path, build: &Build, profile: &str) -> anyhow::Result<Measurement> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let base = |cmd: &mut Command| {
-        cmd.current_dir(root)
-            .env("CARGO_INCREMENTAL", "0")
-            .env("CARGO_TARGET_DIR", &target)
-            .arg("--manifest-path")
-            .arg(&build.manifest)
-            .args(["--profile", profile]);
-    };
-    // `cargo clean` takes no `--features`; the builds do.
-    let with_features = |cmd: &mut Command| {
-        cmd.args(["--package", &build.package]);
-        match &build.features {
-            Features::Default => {}
-            Features::Plus(f) => {
-                cmd.args(["--features", f]);
-            }
-            Features::Only(f) => {
-                cmd.args(["--no-default-features", "--features", f]);
-            }
-        }
-    };
     // Dependencies first, so only the crate itself is timed.
-    let mut deps = Command::new(&cargo);
-    deps.arg("build");
-    base(&mut deps);
-    with_features(&mut deps);
-    let status = deps.status().context("running cargo build")?;
+    let status = cargo_build(root, build, profile, &[])
+        .status()
+        .context("running cargo build")?;
     anyhow::ensure!(status.success(), "cargo build --profile {profile} failed");
-    let mut clean = Command::new(&cargo);
-    clean.arg("clean");
-    base(&mut clean);
+    // `cargo clean` takes no `--features`; the builds do.
+    let mut clean = cargo(root, build, profile, &[], "clean");
     for p in &build.cleaned {
         clean.args(["--package", p]);
     }
     anyhow::ensure!(clean.status()?.success(), "cargo clean failed");
-    let mut timed = Command::new("/usr/bin/time");
-    timed.arg("-v").arg(&cargo).arg("build");
-    base(&mut timed);
-    with_features(&mut timed);
-    let output = timed
+    let output = cargo_build(root, build, profile, &["/usr/bin/time", "-v"])
         .output()
         .context("running /usr/bin/time (install GNU time: apt-get install time)")?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     anyhow::ensure!(output.status.success(), "timed build failed:\n{stderr}");
-    let m = Measurement {
-        package: build.package.clone(),
-        profile: profile.to_string(),
-        features: build.label.clone(),
-        seconds: parse_wall(&stderr).context("no wall-clock time in `time -v` output")?,
-        cpu_seconds: parse_cpu(&stderr).context("no CPU times in `time -v` output")?,
-        peak_mib: parse_number(&stderr, "Maximum resident set size (kbytes):")
-            .context("no peak memory in `time -v` output")?
-            / 1024.0,
-    };
+    let m = measurement(build, profile, &stderr)?;
     println!(
         "{} ({}) clean {profile} build: {:.1} s (CPU {:.1} s), peak memory {:.0} MiB",
         m.package, m.features, m.seconds, m.cpu_seconds, m.peak_mib
     );
     Ok(m)
+}
+
+/// `cargo <subcommand>` (run by `wrapper`, a program and its arguments, when there is one) as
+/// every command of a measurement runs: non-incremental, in the shared target directory, on
+/// the build's manifest and `profile`.
+fn cargo(root: &Path, build: &Build, profile: &str, wrapper: &[&str], subcommand: &str) -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let mut cmd = match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut cmd = Command::new(program);
+            cmd.args(args).arg(&cargo);
+            cmd
+        }
+        None => Command::new(&cargo),
+    };
+    cmd.arg(subcommand)
+        .current_dir(root)
+        .env("CARGO_INCREMENTAL", "0")
+        .env("CARGO_TARGET_DIR", &target)
+        .arg("--manifest-path")
+        .arg(&build.manifest)
+        .args(["--profile", profile]);
+    cmd
+}
+
+/// `cargo build` of the build's package with its features.
+fn cargo_build(root: &Path, build: &Build, profile: &str, wrapper: &[&str]) -> Command {
+    let mut cmd = cargo(root, build, profile, wrapper, "build");
+    cmd.args(["--package", &build.package]);
+    match &build.features {
+        Features::Default => {}
+        Features::Plus(f) => {
+            cmd.args(["--features", f]);
+        }
+        Features::Only(f) => {
+            cmd.args(["--no-default-features", "--features", f]);
+        }
+    }
+    cmd
+}
+
+/// The figures of one timed build, read off GNU `time -v`'s report.
+fn measurement(build: &Build, profile: &str, stderr: &str) -> anyhow::Result<Measurement> {
+    Ok(Measurement {
+        package: build.package.clone(),
+        profile: profile.to_string(),
+        features: build.label.clone(),
+        seconds: parse_wall(stderr).context("no wall-clock time in `time -v` output")?,
+        cpu_seconds: parse_cpu(stderr).context("no CPU times in `time -v` output")?,
+        peak_mib: parse_number(stderr, "Maximum resident set size (kbytes):")
+            .context("no peak memory in `time -v` output")?
+            / 1024.0,
+    })
 }
 
 /// Each build against its package's `full` build of the same profile (the ext's against
@@ -353,5 +368,45 @@ mod tests {
             parse_wall("\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02:03\n"),
             Some(3723.0)
         );
+    }
+
+    #[test]
+    fn the_timed_build_is_the_same_cargo_build_run_by_time() {
+        let build = Build {
+            manifest: "ws/Cargo.toml".into(),
+            package: "plaid-client-ext".into(),
+            cleaned: vec![],
+            features: Features::Only("rustls,transactions".into()),
+            label: String::new(),
+        };
+        let args = |c: &Command| -> Vec<String> {
+            c.get_args()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect()
+        };
+        let plain = cargo_build(Path::new("."), &build, "release", &[]);
+        let timed = cargo_build(Path::new("."), &build, "release", &["/usr/bin/time", "-v"]);
+        assert_eq!(
+            args(&plain),
+            [
+                "build",
+                "--manifest-path",
+                "ws/Cargo.toml",
+                "--profile",
+                "release",
+                "--package",
+                "plaid-client-ext",
+                "--no-default-features",
+                "--features",
+                "rustls,transactions"
+            ]
+        );
+        assert_eq!(timed.get_program(), "/usr/bin/time");
+        let mut expected = vec![
+            "-v".to_string(),
+            plain.get_program().to_string_lossy().into(),
+        ];
+        expected.extend(args(&plain));
+        assert_eq!(args(&timed), expected);
     }
 }
