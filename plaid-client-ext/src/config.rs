@@ -25,6 +25,20 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Override it per request with [`crate::PlaidClient::customize`].
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The default limit on the size of one answer's body, JSON or file: 64 MiB.
+///
+/// Plaid documents no size for its answers. The largest are the Asset Report
+/// (`/asset_report/get`: up to 99 Items, up to 730 days of transactions each) and the files of
+/// [`crate::PlaidClient::download`] (Asset Report, Consumer Report and income PDFs,
+/// `/statements/download`), typically a few MB; the largest file Plaid accepts in an upload is
+/// 20 MB. 64 MiB is an order of magnitude above a typical Asset Report and three times that
+/// upload, while bounding what a broken proxy or a hostile server can make the client hold: past
+/// the limit an answer is [`crate::Error::ResponseTooLarge`], refused before reading when its
+/// `Content-Length` says so. Reports over many Items and two years of history can reach tens
+/// of MB: raise the limit for them ([`ClientBuilder::max_response_bytes`], or for one request
+/// [`crate::Customize::max_response_bytes`]).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Where requests go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Environment {
@@ -170,6 +184,7 @@ pub struct ClientBuilder {
     pub(crate) secret: Credential,
     pub(crate) connect_timeout: Duration,
     pub(crate) request_timeout: Duration,
+    pub(crate) max_response_bytes: u64,
     pub(crate) user_agent: String,
     pub(crate) http: Option<reqwest::Client>,
     pub(crate) retry: Arc<dyn RetryPolicy>,
@@ -183,6 +198,7 @@ impl ClientBuilder {
             secret,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: format!("plaid-rs/{}", env!("CARGO_PKG_VERSION")),
             http: None,
             retry: Arc::new(Backoff::default()),
@@ -198,10 +214,34 @@ impl ClientBuilder {
 
     /// Timeout of one attempt, from sending to the end of the body (default 60 s,
     /// [`DEFAULT_REQUEST_TIMEOUT`]). A timeout while connecting is reported as
-    /// [`crate::TimeoutPhase::Connect`], one while waiting for the answer as
+    /// [`crate::TimeoutPhase::Connect`], one while waiting for the answer or reading its body as
     /// [`crate::TimeoutPhase::Response`].
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// The largest body one answer may have, in bytes, JSON or file, success or error (default
+    /// 64 MiB, [`DEFAULT_MAX_RESPONSE_BYTES`], which says why). An answer whose `Content-Length`
+    /// is larger is refused before its body is read; one without a `Content-Length`, or sending
+    /// more than it declared, is refused as soon as the bytes read pass the limit. Either way
+    /// the call fails with [`crate::Error::ResponseTooLarge`], which is never retried, and the
+    /// client never holds more than the limit (and the chunk that passed it).
+    ///
+    /// ```
+    /// use plaid_client_ext::config::DEFAULT_MAX_RESPONSE_BYTES;
+    /// use plaid_client_ext::{Environment, PlaidClient};
+    ///
+    /// // Asset Reports over many Items and two years of history: allow 256 MiB.
+    /// let client = PlaidClient::builder(Environment::Sandbox, "client-id-123", "s3cr3t-value")
+    ///     .max_response_bytes(256 * 1024 * 1024)
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(format!("{client:?}").contains("max_response_bytes: 268435456"));
+    /// assert_eq!(DEFAULT_MAX_RESPONSE_BYTES, 64 * 1024 * 1024);
+    /// ```
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
         self
     }
 

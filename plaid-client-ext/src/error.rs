@@ -156,7 +156,8 @@ pub enum Error {
     #[error("{0}")]
     Api(Box<ApiError>),
 
-    /// A timeout ran out: connecting, or waiting for the complete response.
+    /// A timeout ran out: connecting, or waiting for the complete response (its body included:
+    /// a body that arrives too slowly times out like an answer that never comes).
     #[error("{operation}: {}", timeout_text(*phase, *timeout))]
     Timeout {
         /// The operation.
@@ -231,6 +232,39 @@ pub enum Error {
     /// An idempotency key (one you stored, say) is not one Plaid could accept.
     #[error(transparent)]
     IdempotencyKey(#[from] crate::idempotency::InvalidIdempotencyKey),
+
+    /// The answer's body is larger than the client's limit
+    /// ([`crate::ClientBuilder::max_response_bytes`], 64 MiB by default): refused before reading
+    /// when its `Content-Length` says so, else as soon as the bytes read pass the limit, so the
+    /// client never holds more than the limit. Whatever the status, nothing of the body is kept
+    /// or quoted. Not transient, and never retried whatever the retry policy: the server would
+    /// most likely send the same answer again, and each attempt would cost the limit again. Plaid
+    /// may have performed the request (a 2xx whose body was refused): a keyed write sent again
+    /// with its key ([`Self::idempotency_key`]) is still performed at most once.
+    #[error("{operation}: the HTTP {status} response is larger than the limit of {limit} bytes{}", declared_text(*declared))]
+    ResponseTooLarge {
+        /// The operation.
+        operation: &'static str,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The limit in bytes.
+        limit: u64,
+        /// The body's length as the `Content-Length` header declared it, if it did: over the
+        /// limit when the answer was refused before reading; within it when the body sent more
+        /// than it declared.
+        declared: Option<u64>,
+        /// The idempotency key the request carried, if any.
+        idempotency_key: Option<String>,
+        /// Whether the request may be sent again without being performed twice.
+        idempotent: bool,
+    },
+}
+
+fn declared_text(declared: Option<u64>) -> String {
+    match declared {
+        Some(n) => format!(" (Content-Length: {n})"),
+        None => String::new(),
+    }
 }
 
 fn timeout_text(phase: TimeoutPhase, timeout: Option<Duration>) -> String {
@@ -334,9 +368,11 @@ impl Error {
     }
 
     /// Whether the same call might succeed later: rate limits, Plaid's 5xx
-    /// (`INTERNAL_SERVER_ERROR`, `PLANNED_MAINTENANCE`), timeouts, transport failures, and
-    /// undecodable 5xx/429 bodies (a proxy's HTML error page). Says nothing about whether
-    /// sending the request again is safe; [`Self::is_retryable`] does.
+    /// (`INTERNAL_SERVER_ERROR`, `PLANNED_MAINTENANCE`), timeouts (a body still arriving when
+    /// the attempt's time ran out included), transport failures, and undecodable 5xx/429 bodies
+    /// (a proxy's HTML error page); not an answer over the size limit, whatever its status.
+    /// Says nothing about whether sending the request again is safe; [`Self::is_retryable`]
+    /// does.
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Api(e) => {
@@ -352,6 +388,7 @@ impl Error {
             Error::Decode(d) => d.status == 429 || d.status >= 500,
             Error::InvalidRequest { .. }
             | Error::Redirect { .. }
+            | Error::ResponseTooLarge { .. }
             | Error::Config(_)
             | Error::Pagination(_)
             | Error::IdempotencyKey(_) => false,
@@ -371,6 +408,7 @@ impl Error {
                 idempotent, kind, ..
             } => *idempotent || *kind == TransportKind::Connect,
             Error::Decode(d) => d.idempotent,
+            Error::ResponseTooLarge { idempotent, .. } => *idempotent,
             Error::InvalidRequest { .. }
             | Error::Redirect { .. }
             | Error::Config(_)
@@ -448,6 +486,9 @@ impl Error {
             }
             | Error::Redirect {
                 idempotency_key, ..
+            }
+            | Error::ResponseTooLarge {
+                idempotency_key, ..
             } => idempotency_key.as_deref(),
             Error::Decode(d) => d.idempotency_key.as_deref(),
             Error::InvalidRequest { .. }
@@ -477,5 +518,23 @@ mod tests {
         let new = ErrorCode::from("SOMETHING_PLAID_ADDED_LATER");
         assert_eq!(new, ErrorCode::Other("SOMETHING_PLAID_ADDED_LATER".into()));
         assert_eq!(new.to_string(), "SOMETHING_PLAID_ADDED_LATER");
+    }
+
+    #[test]
+    fn an_answer_over_the_limit_is_never_retryable() {
+        let e = Error::ResponseTooLarge {
+            operation: "accountsGet",
+            status: 503,
+            limit: 1024,
+            declared: Some(6 << 30),
+            idempotency_key: None,
+            idempotent: true,
+        };
+        assert!(!e.is_transient() && !e.is_retryable() && e.is_idempotent());
+        assert_eq!(
+            e.to_string(),
+            "accountsGet: the HTTP 503 response is larger than the limit of 1024 bytes \
+             (Content-Length: 6442450944)"
+        );
     }
 }

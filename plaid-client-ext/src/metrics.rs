@@ -6,13 +6,13 @@
 //! | metric | kind | attributes |
 //! |---|---|---|
 //! | `http.client.request.duration` | histogram, seconds, one per attempt | `plaid.operation`, `http.request.method`, `server.address`, `http.response.status_code` (when an answer came), `error.type` (when the attempt failed) |
-//! | `plaid.client.requests` | counter, one per attempt | `plaid.operation`, `outcome` (`2xx`, `4xx`, `5xx`, `timeout`, `transport`, `redirect`, `invalid`), `error.type` |
+//! | `plaid.client.requests` | counter, one per attempt | `plaid.operation`, `outcome` (`2xx`, `4xx`, `5xx`, `timeout`, `transport`, `redirect`, `too_large`, `invalid`), `error.type` |
 //! | `plaid.client.retries` | counter, one per retry | `plaid.operation`, `error.type` |
 //! | `plaid.client.rate_limit.wait` | histogram, seconds, one per retry after a 429 | `plaid.operation` |
 //!
 //! `error.type` is Plaid's `error_code` for an error object (`RATE_LIMIT_EXCEEDED`,
 //! `ITEM_LOGIN_REQUIRED`, ...), else the kind of failure (`timeout`, `transport`, `decode`,
-//! `redirect`). No attribute carries a credential, a token or a request body.
+//! `redirect`, `too_large`). No attribute carries a credential, a token or a request body.
 //!
 //! Any `metrics` recorder receives them; with Prometheus (`metrics-exporter-prometheus`),
 //! `PrometheusBuilder::new().install()?` before building the client is all it takes.
@@ -53,6 +53,7 @@ pub(crate) fn error_type(error: &Error) -> String {
         Error::Transport { .. } => "transport".into(),
         Error::Decode(_) => "decode".into(),
         Error::Redirect { .. } => "redirect".into(),
+        Error::ResponseTooLarge { .. } => "too_large".into(),
         _ => "invalid".into(),
     }
 }
@@ -64,6 +65,7 @@ fn outcome(status: Option<u16>, error: Option<&Error>) -> &'static str {
         (_, Some(Error::Timeout { .. })) => "timeout",
         (_, Some(Error::Transport { .. })) => "transport",
         (_, Some(Error::Redirect { .. })) => "redirect",
+        (_, Some(Error::ResponseTooLarge { .. })) => "too_large",
         (Some(200..=299), _) => "2xx",
         (Some(400..=499), _) => "4xx",
         (Some(500..=599), _) => "5xx",
@@ -77,7 +79,7 @@ pub(crate) fn status_of(error: &Error) -> Option<u16> {
     match error {
         Error::Api(e) => Some(e.status),
         Error::Decode(d) => Some(d.status),
-        Error::Redirect { status, .. } => Some(*status),
+        Error::Redirect { status, .. } | Error::ResponseTooLarge { status, .. } => Some(*status),
         _ => None,
     }
 }

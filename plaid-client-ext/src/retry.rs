@@ -5,7 +5,8 @@
 //! (`Operation::READ_ONLY`) or carries an idempotency key, so a retry can never create a second
 //! transfer. Which failures are worth retrying is [`crate::Error::is_transient`]: transport
 //! errors, timeouts, HTTP 429/`RATE_LIMIT_EXCEEDED` and 5xx (`INTERNAL_SERVER_ERROR`,
-//! `PLANNED_MAINTENANCE`).
+//! `PLANNED_MAINTENANCE`). An answer over the size limit ([`crate::Error::ResponseTooLarge`])
+//! is never retried, whatever the policy says.
 //!
 //! Rate limits get their own pace. Plaid counts its limits per minute (docs:
 //! `errors-rate-limit-exceeded`, "15 per minute" per Item for `/accounts/get`) and its 429

@@ -1,8 +1,10 @@
-//! What went wrong with one attempt, as an [`Error`]: a transport failure, a body that does not
-//! decode, or Plaid's error object. Every text that comes from the server is redacted and capped.
+//! What went wrong with one attempt, as an [`Error`]: a transport failure or timeout, a body over
+//! the size limit or one that does not decode, or Plaid's error object. Every text that comes
+//! from the server is redacted and capped.
 
 use reqwest::header::HeaderMap;
 
+use super::body::BodyError;
 use super::call::Call;
 use super::text::{cap_quoted, error_chain, header};
 use super::PlaidClient;
@@ -71,18 +73,12 @@ impl PlaidClient {
     ) -> Error {
         if e.is_timeout() {
             // reqwest marks a connect timeout as both: nothing was sent.
-            let (phase, timeout) = if e.is_connect() {
-                (TimeoutPhase::Connect, self.inner.connect_timeout)
+            let phase = if e.is_connect() {
+                TimeoutPhase::Connect
             } else {
-                (TimeoutPhase::Response, Some(call.options.timeout))
+                TimeoutPhase::Response
             };
-            return Error::Timeout {
-                operation: O::OPERATION_ID,
-                phase,
-                timeout,
-                idempotency_key: call.key.clone(),
-                idempotent: call.idempotent,
-            };
+            return self.timeout_error::<O>(phase, call);
         }
         let kind = if reading_body {
             TransportKind::Body
@@ -99,6 +95,44 @@ impl PlaidClient {
                 .redact_capped(&error_chain(&e), REASON_CHARS),
             idempotency_key: call.key.clone(),
             idempotent: call.idempotent,
+        }
+    }
+
+    /// [`Error::Timeout`]: connecting, or waiting for the whole answer (its body included).
+    fn timeout_error<O: Operation>(&self, phase: TimeoutPhase, call: &Call<'_>) -> Error {
+        let timeout = match phase {
+            TimeoutPhase::Connect => self.inner.connect_timeout,
+            TimeoutPhase::Response => Some(call.options.timeout),
+        };
+        Error::Timeout {
+            operation: O::OPERATION_ID,
+            phase,
+            timeout,
+            idempotency_key: call.key.clone(),
+            idempotent: call.idempotent,
+        }
+    }
+
+    /// Why an answer's body (with status `status`) was not read: over the size limit, the
+    /// attempt's time ran out while it arrived (a timeout like any other of the answer), or the
+    /// connection failed.
+    pub(super) fn body_error<O: Operation>(
+        &self,
+        e: BodyError,
+        status: u16,
+        call: &Call<'_>,
+    ) -> Error {
+        match e {
+            BodyError::TooLarge { declared } => Error::ResponseTooLarge {
+                operation: O::OPERATION_ID,
+                status,
+                limit: call.options.max_response_bytes,
+                declared,
+                idempotency_key: call.key.clone(),
+                idempotent: call.idempotent,
+            },
+            BodyError::TimedOut => self.timeout_error::<O>(TimeoutPhase::Response, call),
+            BodyError::Read(e) => self.transport_error::<O>(e, true, call),
         }
     }
 

@@ -40,6 +40,7 @@ impl PlaidClient {
                 options: RequestOptions {
                     timeout: b.request_timeout,
                     retry: b.retry,
+                    max_response_bytes: b.max_response_bytes,
                 },
                 #[cfg(feature = "raw-client")]
                 raw,

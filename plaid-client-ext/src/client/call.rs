@@ -68,13 +68,17 @@ impl<'a> Call<'a> {
     }
 
     /// How long to wait before the next attempt, or `None` to return the error: never for a
-    /// request that is not idempotent, else as the policy says.
+    /// request that is not idempotent, nor after an answer over the size limit (the server
+    /// would most likely send it again, at the limit's cost each time), else as the policy says.
     pub(super) fn retry_delay(
         &self,
         ctx: &RetryContext<'_>,
         span: &tracing::Span,
     ) -> Option<Duration> {
         let error = ctx.error;
+        if matches!(error, Error::ResponseTooLarge { .. }) {
+            return None;
+        }
         if !self.idempotent {
             if error.is_transient() {
                 span.in_scope(|| {

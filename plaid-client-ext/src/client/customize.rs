@@ -1,5 +1,6 @@
-//! The options of one request (timeout, retry policy) and the one implementation of `send`,
-//! `send_operation` and `download` that [`PlaidClient`]'s methods of the same names use.
+//! The options of one request (timeout, retry policy, response size limit) and the one
+//! implementation of `send`, `send_operation` and `download` that [`PlaidClient`]'s methods of the
+//! same names use.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -13,13 +14,15 @@ use super::{PlaidClient, Response, ResponseOf};
 use crate::error::Error;
 use crate::retry::{NoRetry, RetryPolicy};
 
-/// How one request is sent: its timeout and retry policy. The client's defaults come from
+/// How one request is sent: its timeout, retry policy and response size limit. The client's defaults come from
 /// [`ClientBuilder`]; [`PlaidClient::customize`] changes them for one request.
 #[derive(Clone)]
 pub(crate) struct RequestOptions {
     /// The timeout of one attempt, from sending to the end of the body.
     pub(crate) timeout: Duration,
     pub(crate) retry: Arc<dyn RetryPolicy>,
+    /// The largest body an answer may have, in bytes.
+    pub(crate) max_response_bytes: u64,
 }
 
 /// One request sent with its own timeout or retry policy, built by [`PlaidClient::customize`]
@@ -55,6 +58,7 @@ impl fmt::Debug for Customize<'_> {
         f.debug_struct("Customize")
             .field("timeout", &self.options.timeout)
             .field("retry", &self.options.retry)
+            .field("max_response_bytes", &self.options.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -70,6 +74,14 @@ impl Customize<'_> {
     /// never retried.
     pub fn retry_policy(mut self, policy: impl RetryPolicy) -> Self {
         self.options.to_mut().retry = Arc::new(policy);
+        self
+    }
+
+    /// The largest body this request's answer may have, in bytes (the client's default is
+    /// [`crate::ClientBuilder::max_response_bytes`]): a larger one fails with
+    /// [`crate::Error::ResponseTooLarge`]. For one unusually large download or Asset Report.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.options.to_mut().max_response_bytes = limit;
         self
     }
 

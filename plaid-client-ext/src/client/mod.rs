@@ -4,11 +4,13 @@
 //! One job per file: this one is the client and its public methods; `customize.rs` the options
 //! of one request (and the one implementation of `send`, `send_operation` and `download`);
 //! `build.rs` turns a [`ClientBuilder`] into a client; `call.rs` is what every attempt of one
-//! request shares; `send.rs` is the request path (attempts, retries, spans); `answer.rs` turns
-//! an HTTP answer that is not a success into an [`Error`]; `text.rs` holds the helpers for text
-//! a server sent.
+//! request shares; `send.rs` is the request path (attempts, retries, spans); `body.rs` reads an
+//! answer's body within the size limit and the attempt's deadline; `answer.rs` turns an HTTP
+//! answer that is not a success into an [`Error`]; `text.rs` holds the helpers for text a
+//! server sent.
 
 mod answer;
+mod body;
 mod build;
 mod call;
 mod customize;
@@ -88,6 +90,7 @@ impl fmt::Debug for PlaidClient {
             .field("connect_timeout", &self.inner.connect_timeout)
             .field("request_timeout", &self.inner.options.timeout)
             .field("retry", &self.inner.options.retry)
+            .field("max_response_bytes", &self.inner.options.max_response_bytes)
             .field("headers", &self.inner.headers)
             .finish_non_exhaustive()
     }

@@ -1,5 +1,5 @@
 //! The one request path: prepare a request once ([`Call`]), then attempt it and retry as the
-//! policy allows, each attempt in a `plaid.request` span.
+//! policy allows, each attempt in a `plaid.request` span and within its timeout, body included.
 
 use std::time::Instant;
 
@@ -7,6 +7,7 @@ use plaid_client::Operation;
 use tracing::Instrument;
 
 use super::answer::{Answer, SERVER_TEXT_CHARS};
+use super::body::read_bounded;
 use super::call::Call;
 use super::text::{body_request_id, header};
 use super::{PlaidClient, RequestOptions, Response};
@@ -53,6 +54,8 @@ impl PlaidClient {
                 }
                 Err(e) => {
                     metrics::attempt(&labels, timer, metrics::status_of(&e), Some(&e));
+                    span.record("error.type", metrics::error_type(&e).as_str());
+                    span.in_scope(|| tracing::debug!(error = %e, "attempt failed"));
                     e
                 }
             };
@@ -88,13 +91,31 @@ impl PlaidClient {
         )
     }
 
-    /// One HTTP exchange: the status and decoded body, or what went wrong.
+    /// One HTTP exchange: the status and decoded body, or what went wrong. The attempt's
+    /// timeout runs from here to the end of the body.
     async fn attempt<O: Operation, T>(
         &self,
         call: &Call<'_>,
         decode_body: fn(&bytes::Bytes) -> Result<T, String>,
     ) -> Result<(u16, T), Error> {
-        let span = tracing::Span::current();
+        let deadline = tokio::time::Instant::now().checked_add(call.options.timeout);
+        let response = self.send_request::<O>(call).await?;
+        let answer = self.read_answer::<O>(response, call, deadline).await?;
+        let request_id = self.request_id(call, &answer, &tracing::Span::current());
+        if answer.is_success() {
+            decode_body(&answer.bytes)
+                .map(|data| (answer.status, data))
+                .map_err(|reason| self.decode_error::<O>(call, &answer, request_id, &reason))
+        } else {
+            Err(self.api_error::<O>(call, &answer, request_id))
+        }
+    }
+
+    /// Send the request; the answer's head, or what went wrong before one arrived.
+    async fn send_request<O: Operation>(
+        &self,
+        call: &Call<'_>,
+    ) -> Result<reqwest::Response, Error> {
         let url = format!("{}{}", self.inner.base_url, O::PATH);
         let http = &self.inner.http;
         // The headers are set as a whole, not merged one by one into the builder's empty map.
@@ -112,39 +133,33 @@ impl PlaidClient {
             Ok(request) => http.execute(request).await,
             Err(e) => Err(e),
         };
-        let mut response = match sent {
-            Ok(r) => r,
-            Err(e) => return Err(self.transport_error::<O>(e, false, call)),
-        };
+        sent.map_err(|e| self.transport_error::<O>(e, false, call))
+    }
+
+    /// The whole answer: its status, headers and body, the body read within the size limit and
+    /// before `deadline` (see `body.rs`). A redirect is refused before its body is read.
+    async fn read_answer<O: Operation>(
+        &self,
+        mut response: reqwest::Response,
+        call: &Call<'_>,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Result<Answer, Error> {
         let status = response.status().as_u16();
-        span.record("http.response.status_code", status);
+        tracing::Span::current().record("http.response.status_code", status);
         if let Some(refused) = self.redirect_error::<O>(&response, call) {
             return Err(refused);
         }
-        // Moved out, not cloned: the body read below consumes the response.
+        // Moved out, not cloned: the answer keeps them; the response is dropped after its body.
         let headers = std::mem::take(response.headers_mut());
-        let bytes = match response.bytes().await {
-            Ok(b) => b,
-            Err(e) => return Err(self.transport_error::<O>(e, true, call)),
-        };
-        let answer = Answer {
-            status,
-            headers,
-            bytes,
-        };
-        let request_id = self.request_id(call, &answer, &span);
-        let result = if answer.is_success() {
-            decode_body(&answer.bytes)
-                .map(|data| (status, data))
-                .map_err(|reason| self.decode_error::<O>(call, &answer, request_id, &reason))
-        } else {
-            Err(self.api_error::<O>(call, &answer, request_id))
-        };
-        if let Err(e) = &result {
-            span.record("error.type", metrics::error_type(e).as_str());
-            tracing::debug!(error = %e, "attempt failed");
+        let limit = call.options.max_response_bytes;
+        match read_bounded(&mut response, &headers, limit, deadline).await {
+            Ok(bytes) => Ok(Answer {
+                status,
+                headers,
+                bytes,
+            }),
+            Err(e) => Err(self.body_error::<O>(e, status, call)),
         }
-        result
     }
 
     /// Plaid's request id (the `Plaid-Request-Id` header, else the body's `request_id`),
