@@ -101,6 +101,9 @@ pub use runtime::struct_serde;
 /// `webhook-signer`) a signer for tests.
 pub mod webhooks {
     pub use crate::generated::webhooks::*;
+    #[cfg(feature = "webhook-signer")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "webhook-signer")))]
+    pub use crate::runtime::webhook_signer::WebhookSigner;
     pub use crate::runtime::webhooks::*;
 }
 

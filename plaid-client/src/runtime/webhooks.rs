@@ -1,11 +1,7 @@
 //! What webhook signing and verification share: the hash of the raw body that Plaid signs
-//! (docs: `api-webhooks-webhook-verification.txt`, the `request_body_sha256` claim), and with
-//! feature `webhook-signer` the signer itself. `plaid-client-ext`'s `WebhookVerifier` checks
-//! the claim against [`request_body_sha256`], the signer writes it with the same function.
-
-#[cfg(feature = "webhook-signer")]
-#[cfg_attr(docsrs, doc(cfg(feature = "webhook-signer")))]
-pub use super::webhook_signer::WebhookSigner;
+//! (docs: `api-webhooks-webhook-verification.txt`, the `request_body_sha256` claim).
+//! `plaid-client-ext`'s `WebhookVerifier` checks the claim against [`request_body_sha256`];
+//! the signer (`webhook_signer.rs`, feature `webhook-signer`) writes it with the same function.
 
 /// The lowercase hex SHA-256 of a webhook's raw body: the `request_body_sha256` claim of its
 /// `Plaid-Verification` JWT.
