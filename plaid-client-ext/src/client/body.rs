@@ -105,11 +105,13 @@ impl Bounded {
     fn append(&mut self, bytes: &[u8]) {
         let needed = self.joined.len() + bytes.len();
         if needed > self.joined.capacity() {
-            let cap = |n: u64| usize::try_from(n.min(self.limit)).unwrap_or(usize::MAX);
-            let target = needed
-                .max(self.joined.capacity().saturating_mul(2))
-                .max(self.declared.map_or(0, cap))
-                .min(cap(self.limit))
+            let within_limit = |n: u64| usize::try_from(n.min(self.limit)).unwrap_or(usize::MAX);
+            let target = self
+                .joined
+                .capacity()
+                .saturating_mul(2)
+                .max(self.declared.map_or(0, within_limit))
+                .min(within_limit(self.limit))
                 .max(needed);
             self.joined.reserve_exact(target - self.joined.len());
         }
