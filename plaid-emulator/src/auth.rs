@@ -5,10 +5,11 @@ use plaid_client::operations::AuthGet;
 use plaid_client::types;
 use serde_json::{json, Value};
 
+use crate::emulated::Emulated;
 use crate::examples::{example_value, typed};
 use crate::items::{decode, item_json, item_of};
-use crate::plaid_error::PlaidError;
-use crate::state::{digest, Emulated};
+use crate::model::digest::digest;
+use crate::model::plaid_error::PlaidError;
 
 /// Sandbox's routing number in Plaid's own examples.
 const ROUTING: &str = "011401533";
@@ -27,14 +28,14 @@ pub(crate) fn auth_get(
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let _: types::AuthGetRequest = decode(request)?;
-    let state = emu.lock();
+    let state = emu.model.lock();
     let item = item_of(&state, request)?;
     let ach: Vec<Value> = item
         .accounts
         .iter()
         .map(|account| {
             let id = account["account_id"].as_str().unwrap_or_default();
-            json!({"account_id": id, "account": account_number(emu.seed, id),
+            json!({"account_id": id, "account": account_number(emu.model.seed, id),
                 "routing": ROUTING, "wire_routing": ROUTING})
         })
         .collect();

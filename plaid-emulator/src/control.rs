@@ -5,11 +5,12 @@
 
 use plaid_client::types::Products;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::history::{Maker, LINKED_TRANSACTIONS};
+use crate::emulated::Emulated;
 use crate::items;
-use crate::state::{Emulated, ItemState};
+use crate::model::changes::{apply, maker, Change, ControlError};
+use crate::model::history::LINKED_TRANSACTIONS;
 use crate::transactions;
 use crate::{webhook_bodies, webhooks};
 
@@ -122,60 +123,6 @@ pub struct TransactionView {
     pub announced: u32,
 }
 
-/// Why a control call failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ControlError {
-    /// No Item has this id.
-    #[error("no Item {item_id}")]
-    UnknownItem {
-        /// The id asked for.
-        item_id: String,
-    },
-    /// The Item was removed (`/item/remove`).
-    #[error("Item {item_id} was removed")]
-    ItemRemoved {
-        /// The Item.
-        item_id: String,
-    },
-    /// The Item has no current transaction of this id.
-    #[error("Item {item_id} has no transaction {transaction_id}")]
-    UnknownTransaction {
-        /// The Item.
-        item_id: String,
-        /// The id asked for.
-        transaction_id: String,
-    },
-    /// The transaction is posted already: only a pending one posts.
-    #[error("transaction {transaction_id} of Item {item_id} is not pending")]
-    NotPending {
-        /// The Item.
-        item_id: String,
-        /// The id asked for.
-        transaction_id: String,
-    },
-}
-
-/// A change to an Item's transactions.
-pub(crate) enum Change<'a> {
-    Add(usize),
-    AddPending(usize),
-    AddCustom(Vec<crate::history::Custom>),
-    Post(&'a str),
-    Modify(&'a str, f64),
-    Remove(&'a str),
-}
-
-fn maker<'a>(emu_seed: &'a str, item: &'a ItemState) -> Maker<'a> {
-    Maker {
-        item_id: &item.item_id,
-        seed: emu_seed,
-        template: &Value::Null,
-        accounts: &item.accounts,
-        history: &item.history,
-    }
-}
-
 impl Emulated {
     /// An Item with its access token, without Link.
     pub(crate) fn create_item(&self, options: ItemOptions) -> LinkedItem {
@@ -184,7 +131,7 @@ impl Emulated {
             .iter()
             .map(|p| json!(p).as_str().unwrap_or_default().to_string())
             .collect();
-        let mut state = self.lock();
+        let mut state = self.model.lock();
         let item_id = items::new_item(
             self,
             &mut state,
@@ -210,9 +157,9 @@ impl Emulated {
         item_id: &str,
         change: Change<'_>,
     ) -> Result<Vec<String>, ControlError> {
-        let seed = self.seed.to_string();
+        let seed = self.model.seed.to_string();
         let (added, webhook) = {
-            let mut state = self.lock();
+            let mut state = self.model.lock();
             let item = state
                 .items
                 .get_mut(item_id)
@@ -239,8 +186,8 @@ impl Emulated {
 
     /// The Item's current transactions, by number.
     pub(crate) fn transactions(&self, item_id: &str) -> Option<Vec<TransactionView>> {
-        let seed = self.seed.to_string();
-        let state = self.lock();
+        let seed = self.model.seed.to_string();
+        let state = self.model.lock();
         let item = state.items.get(item_id)?;
         let make = maker(&seed, item);
         let announced = item.history.announcements();
@@ -262,7 +209,7 @@ impl Emulated {
     /// The Item as the emulator holds it.
     pub(crate) fn item(&self, item_id: &str) -> Option<ItemView> {
         let error = self.faults.item_error(item_id).map(str::to_string);
-        let state = self.lock();
+        let state = self.model.lock();
         let item = state.items.get(item_id)?;
         Some(ItemView {
             item_id: item.item_id.clone(),
@@ -274,63 +221,6 @@ impl Emulated {
             final_cursor: transactions::cursor(item, item.history.len()),
         })
     }
-}
-
-/// `change` applied to `item`'s history: a modified or removed transaction must be current.
-fn apply(
-    seed: &str,
-    item: &mut ItemState,
-    change: Change<'_>,
-) -> Result<Vec<String>, ControlError> {
-    let unknown = |id: &str| ControlError::UnknownTransaction {
-        item_id: item.item_id.clone(),
-        transaction_id: id.to_string(),
-    };
-    let current = |id: &str| {
-        let k = maker(seed, item).number(id).ok_or_else(|| unknown(id))?;
-        if item.history.current().contains_key(&k) {
-            Ok(k)
-        } else {
-            Err(unknown(id))
-        }
-    };
-    match change {
-        Change::Add(n) => {
-            let added = item.history.add(n);
-            let make = maker(seed, item);
-            return Ok(added.into_iter().map(|k| make.id(k)).collect());
-        }
-        Change::AddCustom(transactions) => {
-            let added = item.history.add_custom(transactions);
-            let make = maker(seed, item);
-            return Ok(added.into_iter().map(|k| make.id(k)).collect());
-        }
-        Change::AddPending(n) => {
-            let added = item.history.add_pending(n);
-            let make = maker(seed, item);
-            return Ok(added.into_iter().map(|k| make.id(k)).collect());
-        }
-        Change::Post(id) => {
-            let k = current(id)?;
-            if !item.history.is_pending(k) {
-                return Err(ControlError::NotPending {
-                    item_id: item.item_id.clone(),
-                    transaction_id: id.to_string(),
-                });
-            }
-            let posted = item.history.post(k);
-            return Ok(vec![maker(seed, item).id(posted)]);
-        }
-        Change::Modify(id, amount) => {
-            let k = current(id)?;
-            item.history.modify(k, amount);
-        }
-        Change::Remove(id) => {
-            let k = current(id)?;
-            item.history.remove(k);
-        }
-    }
-    Ok(Vec::new())
 }
 
 /// The control API of a running emulator (also served over HTTP under `/emulator/`).

@@ -14,10 +14,11 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::control::{Change, ControlError, ItemOptions};
+use crate::control::ItemOptions;
+use crate::emulated::Emulated;
 use crate::faults::{Fault, FaultKind, Times};
+use crate::model::changes::{Change, ControlError};
 use crate::rate_limits::RateLimits;
-use crate::state::Emulated;
 
 /// The routes, relative to `/emulator`.
 pub(crate) fn router() -> Router<Emulated> {
@@ -234,9 +235,9 @@ async fn rotate_key(State(emu): State<Emulated>) -> Response {
 }
 
 /// A control answer that is JSON, or a Plaid error object.
-fn plaid_answer(answer: Result<Vec<u8>, crate::plaid_error::PlaidError>) -> Response {
+fn plaid_answer(answer: Result<Vec<u8>, crate::model::plaid_error::PlaidError>) -> Response {
     match answer {
         Ok(json) => ([("content-type", "application/json")], json).into_response(),
-        Err(error) => error.into_response_with("emulator-control"),
+        Err(error) => crate::api::plaid_error::response(error, "emulator-control"),
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{OnceLock, RwLock};
 use plaid_client::mock::example;
 use plaid_client::{JsonOperation, JsonOperationVisitor};
 
-use crate::plaid_error::PlaidError;
+use crate::model::plaid_error::PlaidError;
 
 /// An operation's example body, by path.
 pub(crate) struct Examples {

@@ -6,10 +6,12 @@ use plaid_client::operations::IdentityGet;
 use plaid_client::types;
 use serde_json::{json, Value};
 
+use crate::emulated::Emulated;
 use crate::examples::{example_value, typed};
 use crate::items::{decode, item_json, item_of};
-use crate::plaid_error::PlaidError;
-use crate::state::{digest, Emulated, ItemState};
+use crate::model::digest::digest;
+use crate::model::items::ItemState;
+use crate::model::plaid_error::PlaidError;
 
 const GIVEN: [&str; 6] = ["Alberta", "Ada", "Grace", "Alan", "Edsger", "Barbara"];
 const FAMILY: [&str; 6] = [
@@ -46,11 +48,11 @@ pub(crate) fn identity_get(
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let _: types::IdentityGetRequest = decode(request)?;
-    let state = emu.lock();
+    let state = emu.model.lock();
     let item = item_of(&state, request)?;
     let mut answer = example_value::<IdentityGet>()?;
     let template = answer["accounts"][0]["owners"][0].clone();
-    let owner = owner(&template, emu.seed, item);
+    let owner = owner(&template, emu.model.seed, item);
     let accounts: Vec<Value> = item
         .accounts
         .iter()

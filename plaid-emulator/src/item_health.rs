@@ -12,10 +12,11 @@ use plaid_client::operations::SandboxItemResetLogin;
 use plaid_client::types;
 use serde_json::{json, Value};
 
+use crate::emulated::Emulated;
 use crate::examples::typed;
 use crate::items::{decode, item_record};
-use crate::plaid_error::PlaidError;
-use crate::state::{Emulated, State};
+use crate::model::plaid_error::PlaidError;
+use crate::model::state::State;
 use crate::webhook_bodies;
 use crate::webhooks::deliver;
 
@@ -29,7 +30,7 @@ pub(crate) fn reset_login(
     let _: types::SandboxItemResetLoginRequest = decode(request)?;
     let error = PlaidError::item_login_required();
     let webhook = {
-        let mut state = emu.lock();
+        let mut state = emu.model.lock();
         let item = item_record(&state, request)?;
         let webhook = match &item.webhook {
             Some(url) => Some((url.clone(), webhook_bodies::item_error(item, &error)?)),

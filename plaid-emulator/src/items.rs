@@ -12,10 +12,15 @@ use plaid_client::operations::{
 use plaid_client::types;
 use serde_json::{json, Value};
 
+use crate::emulated::Emulated;
 use crate::examples::{example_value, typed};
-use crate::history::{History, LINKED_TRANSACTIONS};
-use crate::plaid_error::PlaidError;
-use crate::state::{digest, Emulated, ItemState, PublicToken, State, PUBLIC_TOKEN_LIFETIME};
+use crate::model::digest::digest;
+use crate::model::history::{History, LINKED_TRANSACTIONS};
+use crate::model::items::ItemState;
+use crate::model::items::PublicToken;
+use crate::model::items::PUBLIC_TOKEN_LIFETIME;
+use crate::model::plaid_error::PlaidError;
+use crate::model::state::State;
 
 /// How many accounts a new Item has (the spec's example accounts, renamed).
 const ACCOUNTS: usize = 2;
@@ -36,7 +41,7 @@ pub(crate) fn public_token_create(
         .map(|p| json!(p).as_str().unwrap_or_default().to_string())
         .collect();
     let webhook = request.options.as_ref().and_then(|o| o.webhook.clone());
-    let mut state = emu.lock();
+    let mut state = emu.model.lock();
     let item_id = create_item(emu, &mut state, &request.institution_id, products, webhook);
     let public_token = issue_public_token(emu, &mut state, &item_id);
     let body = json!({"public_token": public_token, "request_id": request_id});
@@ -66,7 +71,7 @@ pub(crate) fn create_item(
 /// A fresh public token for `item_id`, exchangeable once within 30 minutes.
 pub(crate) fn issue_public_token(emu: &Emulated, state: &mut State, item_id: &str) -> String {
     let n = state.public_tokens.len().to_string();
-    let seed = emu.seed.to_string();
+    let seed = emu.model.seed.to_string();
     let public_token = format!("public-sandbox-{}", digest(&[&seed, "public", item_id, &n]));
     state.public_tokens.insert(
         public_token.clone(),
@@ -90,7 +95,7 @@ pub(crate) fn new_item(
 ) -> String {
     let n = state.items_created;
     state.items_created += 1;
-    let seed = emu.seed.to_string();
+    let seed = emu.model.seed.to_string();
     let item_id = format!("item-{}", digest(&[&seed, "item", &n.to_string()]));
     let item = ItemState {
         cursor_prefix: digest(&[&seed, "cursor", &item_id]),
@@ -109,7 +114,7 @@ pub(crate) fn new_item(
 
 /// The access token of `item_id`.
 pub(crate) fn access_token(emu: &Emulated, item_id: &str) -> String {
-    let seed = emu.seed.to_string();
+    let seed = emu.model.seed.to_string();
     format!("access-sandbox-{}", digest(&[&seed, "access", item_id]))
 }
 
@@ -121,7 +126,7 @@ pub(crate) fn public_token_exchange(
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let request: types::ItemPublicTokenExchangeRequest = decode(request)?;
-    let mut state = emu.lock();
+    let mut state = emu.model.lock();
     let token = state
         .public_tokens
         .get_mut(&request.public_token)
@@ -191,7 +196,7 @@ pub(crate) fn item_get(
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let _: types::ItemGetRequest = decode(request)?;
-    let state = emu.lock();
+    let state = emu.model.lock();
     let item = item_record(&state, request)?;
     let mut answer = example_value::<ItemGet>()?;
     answer["item"] = item_json(item, state.item_errors.get(&item.item_id))?;
@@ -206,7 +211,7 @@ pub(crate) fn item_remove(
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let _: types::ItemRemoveRequest = decode(request)?;
-    let mut state = emu.lock();
+    let mut state = emu.model.lock();
     let id = item_record(&state, request)?.item_id.clone();
     if let Some(item) = state.items.get_mut(&id) {
         item.removed = true;
@@ -229,7 +234,7 @@ pub(crate) fn accounts_get(
     }
     // The lock is held for the copy only; the answer is typed and serialized without it.
     let answer = {
-        let state = emu.lock();
+        let state = emu.model.lock();
         let item = item_of(&state, request)?;
         json!({"accounts": item.accounts, "item": item_json(item, None)?,
             "request_id": request_id})

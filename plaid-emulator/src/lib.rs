@@ -65,24 +65,23 @@
 
 #![deny(missing_docs)]
 
+mod api;
 mod auth;
-mod clock;
 mod connection;
 mod control;
 mod control_http;
+mod emulated;
 mod examples;
 mod faults;
-mod history;
 mod identity;
 mod item_health;
 mod items;
 mod journal;
 mod link;
-mod plaid_error;
+mod model;
 mod rate_limits;
 mod record;
 mod server;
-mod state;
 mod transactions;
 mod transactions_get;
 mod transfer_events;
@@ -95,10 +94,11 @@ mod webhooks;
 
 use std::net::SocketAddr;
 
-pub use control::{ControlError, ItemOptions, ItemView, LinkedItem, TransactionView};
+pub use control::{ItemOptions, ItemView, LinkedItem, TransactionView};
 pub use faults::{Fault, FaultId, FaultKind, Times};
 pub use journal::{Counters, JournalEntry, Successes, JOURNAL_CAPACITY};
 pub use link::LinkError;
+pub use model::changes::ControlError;
 pub use rate_limits::{Limit, RateLimits};
 pub use server::MAX_BODY_BYTES;
 pub use webhook_delivery::WebhookDelivery;
@@ -166,7 +166,7 @@ pub struct Emulator {
     base_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     /// The state its control methods (`create_item`, `inject`, `complete_link`, ...) act on.
-    pub(crate) emulated: state::Emulated,
+    pub(crate) emulated: emulated::Emulated,
     /// The runtime it serves on: webhooks fired by control calls are delivered there.
     pub(crate) runtime: tokio::runtime::Handle,
 }
@@ -193,7 +193,7 @@ impl Emulator {
             source,
         })?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let emulated = state::Emulated::new(&config);
+        let emulated = emulated::Emulated::new(&config);
         let app = server::router(emulated.clone())
             .into_make_service_with_connect_info::<connection::Cut>();
         let listener = connection::CuttableListener(listener);

@@ -1,55 +1,29 @@
 //! Link without a browser (docs: `api-tokens.txt` `/link/token/create`,
 //! `link-update-mode.txt`, `errors-invalid-input.txt` `INVALID_LINK_TOKEN`): `/link/token/create`
-//! stores what the token was made for, and [`Emulator::complete_link`](crate::Emulator::complete_link)
-//! (or `POST /emulator/link/complete`) plays the user finishing Link with it. A token for a new
-//! Item lasts 4 hours, one for an existing Item (update mode: `access_token`) 30 minutes; in
-//! Sandbox a link token can be used more than once ("except when working in the Sandbox test
-//! environment"), each use a new Item.
+//! stores what the token was made for (`model/link.rs`: a new Item's token lasts 4 hours, an
+//! update-mode one 30 minutes), and [`Emulator::complete_link`](crate::Emulator::complete_link)
+//! (or `POST /emulator/link/complete`) plays the user finishing Link with it; in Sandbox a link
+//! token can be used more than once ("except when working in the Sandbox test environment"),
+//! each use a new Item.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use plaid_client::operations::LinkTokenCreate;
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::clock;
+use crate::emulated::Emulated;
 use crate::examples::typed;
 use crate::item_health;
 use crate::items::{create_item, decode, issue_public_token, item_record};
-use crate::plaid_error::PlaidError;
-use crate::state::{digest, Emulated, State};
+use crate::model::clock;
+use crate::model::digest::digest;
+use crate::model::link::LinkToken;
+use crate::model::plaid_error::PlaidError;
+use crate::model::state::State;
 
-/// A link token for a new Item (docs: "expires after 4 hours").
-const NEW_ITEM_LIFETIME: Duration = Duration::from_secs(4 * 3600);
-/// A link token for an existing Item (docs: "expires after 30 minutes").
-const UPDATE_LIFETIME: Duration = Duration::from_secs(30 * 60);
 /// The institution a browserless Link picks when the token names none: First Platypus Bank.
 const DEFAULT_INSTITUTION: &str = "ins_109508";
-
-/// What a link token was created for.
-pub(crate) struct LinkToken {
-    products: Vec<String>,
-    webhook: Option<String>,
-    institution_id: Option<String>,
-    /// Update mode: the Item to repair.
-    item_id: Option<String>,
-    created: Instant,
-}
-
-impl LinkToken {
-    fn lifetime(&self) -> Duration {
-        if self.item_id.is_some() {
-            UPDATE_LIFETIME
-        } else {
-            NEW_ITEM_LIFETIME
-        }
-    }
-
-    /// Whether the token is still usable at `now`.
-    fn live_at(&self, now: Instant) -> bool {
-        now.saturating_duration_since(self.created) < self.lifetime()
-    }
-}
 
 /// Why Link could not be completed with a link token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -95,7 +69,7 @@ pub(crate) fn token_create(
                 .collect()
         })
         .unwrap_or_default();
-    let mut state = emu.lock();
+    let mut state = emu.model.lock();
     let item_id = match &create.access_token {
         Some(_) => Some(item_record(&state, request)?.item_id.clone()),
         None if products.is_empty() => return Err(PlaidError::missing_fields("products")),
@@ -105,7 +79,7 @@ pub(crate) fn token_create(
     let n = state.link_tokens_created.to_string();
     let link_token = format!(
         "link-sandbox-{}",
-        digest(&[&emu.seed.to_string(), "link", &n])
+        digest(&[&emu.model.seed.to_string(), "link", &n])
     );
     let token = LinkToken {
         products,
@@ -124,7 +98,7 @@ pub(crate) fn token_create(
 /// mode the Item repaired and a public token for it (docs, `link-update-mode.txt`: the
 /// access token does not change, so exchanging it is not needed; it exchanges to the same one).
 fn complete(emu: &Emulated, link_token: &str) -> Result<String, LinkError> {
-    let mut state = emu.lock();
+    let mut state = emu.model.lock();
     let token = state
         .link_tokens
         .get(link_token)
@@ -179,29 +153,5 @@ impl crate::Emulator {
     /// token does not change, and the public token returned exchanges to that same one.
     pub fn complete_link(&self, link_token: &str) -> Result<String, LinkError> {
         complete(&self.emulated, link_token)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_link_token_expires_after_its_documented_lifetime() {
-        let created = Instant::now();
-        let token = |item_id: Option<&str>| LinkToken {
-            products: vec!["auth".into()],
-            webhook: None,
-            institution_id: None,
-            item_id: item_id.map(str::to_string),
-            created,
-        };
-        let minute = Duration::from_secs(60);
-        let new_item = token(None);
-        assert!(new_item.live_at(created + 239 * minute));
-        assert!(!new_item.live_at(created + 240 * minute));
-        let update = token(Some("item"));
-        assert!(update.live_at(created + 29 * minute));
-        assert!(!update.live_at(created + 30 * minute));
     }
 }

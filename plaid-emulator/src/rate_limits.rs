@@ -121,25 +121,6 @@ impl RateLimits {
     }
 }
 
-/// The error code Plaid answers when `path`'s limit is exceeded (docs:
-/// `errors-rate-limit-exceeded.txt`), `RATE_LIMIT` for the endpoints it names no code for.
-pub(crate) fn error_code(path: &str) -> &'static str {
-    match path {
-        "/accounts/get" => "ACCOUNTS_LIMIT",
-        "/accounts/balance/get" => "ACCOUNTS_BALANCE_GET_LIMIT",
-        "/auth/get" => "AUTH_LIMIT",
-        "/identity/get" => "IDENTITY_LIMIT",
-        "/institutions/get" => "INSTITUTIONS_GET_LIMIT",
-        "/institutions/get_by_id" => "INSTITUTIONS_GET_BY_ID_LIMIT",
-        "/investments/holdings/get" => "INVESTMENT_HOLDINGS_GET_LIMIT",
-        "/investments/transactions/get" => "INVESTMENT_TRANSACTIONS_LIMIT",
-        "/item/get" => "ITEM_GET_LIMIT",
-        "/transactions/get" => "TRANSACTIONS_LIMIT",
-        "/transactions/sync" => "TRANSACTIONS_SYNC_LIMIT",
-        _ => "RATE_LIMIT",
-    }
-}
-
 #[derive(Default)]
 struct Windows {
     limits: RateLimits,

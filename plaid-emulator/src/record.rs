@@ -12,7 +12,8 @@ use std::sync::Mutex;
 
 use serde_json::{json, Value};
 
-use crate::plaid_error::PlaidError;
+use crate::api::plaid_error;
+use crate::model::plaid_error::PlaidError;
 
 /// The variable naming the file.
 pub(crate) const ENV: &str = "PLAID_EMULATOR_RECORD";
@@ -85,8 +86,8 @@ pub(crate) fn answered(
     match answer {
         Ok(body) => recorder.record(path, 200, body),
         Err(error) => {
-            let body = error.body(request_id).to_string();
-            recorder.record(path, error.status.as_u16(), body.as_bytes());
+            let body = plaid_error::body(error, request_id).to_string();
+            recorder.record(path, error.status, body.as_bytes());
         }
     }
 }

@@ -11,9 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::Value;
 
+use crate::api::plaid_error;
 use crate::auth;
 use crate::connection::Cut;
 use crate::control_http;
+use crate::emulated::Emulated;
 use crate::examples::Example;
 use crate::faults::{FaultKind, Target};
 use crate::identity;
@@ -21,9 +23,8 @@ use crate::item_health;
 use crate::items;
 use crate::journal::JournalEntry;
 use crate::link;
-use crate::plaid_error::PlaidError;
+use crate::model::plaid_error::PlaidError;
 use crate::record;
-use crate::state::Emulated;
 use crate::transactions;
 use crate::transactions_get;
 use crate::transfer_events;
@@ -67,10 +68,10 @@ impl Answered {
                 rate_limited: false,
             },
             Err(error) => Self {
-                status: Some(error.status.as_u16()),
+                status: Some(error.status),
                 error_code: Some(error.error_code),
                 rate_limited: error.rate_limited,
-                response: error.into_response_with(request_id),
+                response: plaid_error::response(error, request_id),
             },
         }
     }
@@ -107,7 +108,7 @@ async fn respond(emu: Emulated, request: Request) -> Response {
         item_id: item_id.as_deref(),
         sync_page,
     };
-    let fault = emu.faults.decide(&target, emu.seed);
+    let fault = emu.faults.decide(&target, emu.model.seed);
     let read = Read {
         parts: &parts,
         bytes: &bytes,
@@ -211,7 +212,7 @@ fn target_of(emu: &Emulated, path: &str, request: Option<&Value>) -> (Option<Str
     else {
         return (None, None);
     };
-    let state = emu.lock();
+    let state = emu.model.lock();
     let Some(item) = state
         .access_tokens
         .get(token)
@@ -306,7 +307,7 @@ fn transactions_sync(
 ) -> Result<Vec<u8>, PlaidError> {
     let _: plaid_client::types::TransactionsSyncRequest = items::decode(request)?;
     let page = {
-        let mut state = emu.lock();
+        let mut state = emu.model.lock();
         let id = items::item_of(&state, request)?.item_id.clone();
         let item = state
             .items
@@ -315,7 +316,7 @@ fn transactions_sync(
         transactions::take_page(item, request)?
     };
     // Built, typed and serialized without the lock.
-    transactions::page_body(&page, &emu.seed.to_string(), request_id)
+    transactions::page_body(&page, &emu.model.seed.to_string(), request_id)
 }
 
 fn example(emu: &Emulated, path: &str) -> Result<Vec<u8>, PlaidError> {

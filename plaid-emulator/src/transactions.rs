@@ -8,9 +8,9 @@ use plaid_client::operations::TransactionsSync;
 use serde_json::{json, Value};
 
 use crate::examples::{example_value, typed};
-use crate::history::{Entry, History, Maker};
-use crate::plaid_error::PlaidError;
-use crate::state::ItemState;
+use crate::model::history::{Entry, History, Maker};
+use crate::model::items::ItemState;
+use crate::model::plaid_error::PlaidError;
 
 /// `count`'s default and maximum (docs: `/transactions/sync`, `count`: default 100, max 500).
 const DEFAULT_COUNT: usize = 100;

@@ -9,12 +9,12 @@ use plaid_client::operations::{TransactionsGet, TransactionsRefresh, Transaction
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::control::Change;
+use crate::emulated::Emulated;
 use crate::examples::{example_value, typed};
-use crate::history::{Custom, Maker};
 use crate::items;
-use crate::plaid_error::PlaidError;
-use crate::state::Emulated;
+use crate::model::changes::Change;
+use crate::model::history::{Custom, Maker};
+use crate::model::plaid_error::PlaidError;
 
 /// `count`'s default and maximum (docs: `/transactions/get`, `options.count`: default 100,
 /// maximum 500).
@@ -51,7 +51,7 @@ pub(crate) fn get(
         ));
     }
     let (accounts, item, mut transactions) = {
-        let state = emu.lock();
+        let state = emu.model.lock();
         let item = items::item_of(&state, request)?;
         let all = current_transactions(emu, item)?;
         (item.accounts.clone(), items::item_json(item, None)?, all)
@@ -78,10 +78,10 @@ pub(crate) fn get(
 /// The Item's current transactions, as the sync's `added`/`modified` entries show them.
 fn current_transactions(
     emu: &Emulated,
-    item: &crate::state::ItemState,
+    item: &crate::model::items::ItemState,
 ) -> Result<Vec<Value>, PlaidError> {
     let template = example_value::<TransactionsSync>()?["added"][0].clone();
-    let seed = emu.seed.to_string();
+    let seed = emu.model.seed.to_string();
     let make = Maker {
         item_id: &item.item_id,
         seed: &seed,
@@ -104,7 +104,7 @@ pub(crate) fn refresh(
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let _: types::TransactionsRefreshRequest = items::decode(request)?;
-    items::item_of(&emu.lock(), request)?;
+    items::item_of(&emu.model.lock(), request)?;
     typed::<TransactionsRefresh>(json!({"request_id": request_id}))
 }
 
@@ -122,7 +122,7 @@ pub(crate) fn create(
             "transactions must hold 1 to 10 transactions",
         ));
     }
-    let item_id = items::item_of(&emu.lock(), request)?.item_id.clone();
+    let item_id = items::item_of(&emu.model.lock(), request)?.item_id.clone();
     let custom = typed_request
         .transactions
         .iter()

@@ -9,17 +9,15 @@
 //! Plaid sends "a maximum of approximately 1 webhook per minute"; the emulator one per call,
 //! so tests need not wait.
 
-use std::time::SystemTime;
-
 use plaid_client::operations::{SandboxTransferSimulate, TransferEventList, TransferEventSync};
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::clock;
+use crate::emulated::Emulated;
 use crate::examples::typed;
 use crate::items::decode;
-use crate::plaid_error::PlaidError;
-use crate::state::{Emulated, State};
+use crate::model::plaid_error::PlaidError;
+use crate::model::transfers::record_event;
 use crate::webhook_bodies;
 use crate::webhooks::deliver;
 
@@ -30,38 +28,6 @@ pub(crate) const LIST_COUNT: (u64, u64) = (25, 25);
 /// (the stored docs page, older, says 25), and Plaid's current reference allows up to 500;
 /// the client's constructor sends 100, so the emulator follows the spec.
 const SYNC_COUNT: (u64, u64) = (100, 500);
-
-/// A new event of `transfer`, appended with the next `event_id`; returns it.
-pub(crate) fn record(
-    state: &mut State,
-    transfer: &Value,
-    event_type: &str,
-    sweep: Option<(&str, String)>,
-) -> Value {
-    let event_id = state.transfer_events.len() + 1;
-    let (sweep_id, sweep_amount) = match sweep {
-        Some((id, amount)) => (json!(id), json!(amount)),
-        None => (Value::Null, Value::Null),
-    };
-    let event = json!({
-        "event_id": event_id,
-        "timestamp": clock::rfc3339(SystemTime::now()),
-        "event_type": event_type,
-        "account_id": transfer["account_id"],
-        "funding_account_id": transfer["funding_account_id"],
-        "transfer_id": transfer["id"],
-        "transfer_type": transfer["type"],
-        "transfer_amount": transfer["amount"],
-        "failure_reason": transfer["failure_reason"],
-        "sweep_id": sweep_id,
-        "sweep_amount": sweep_amount,
-        "origination_account_id": null,
-        "originator_client_id": null,
-        "refund_id": null,
-    });
-    state.transfer_events.push(event.clone());
-    event
-}
 
 /// After a call that created events: `TRANSFER_EVENTS_UPDATE` to the request's `webhook` (the
 /// spec: "The webhook URL to which a TRANSFER_EVENTS_UPDATE webhook should be sent"), else to
@@ -117,7 +83,7 @@ pub(crate) fn list(
     let _: types::TransferEventListRequest = decode(request)?;
     let count = count(request, LIST_COUNT)?;
     let offset = request["offset"].as_u64().unwrap_or(0) as usize;
-    let state = emu.lock();
+    let state = emu.model.lock();
     let matching: Vec<&Value> = state
         .transfer_events
         .iter()
@@ -139,7 +105,7 @@ pub(crate) fn sync(
     let after = usize::try_from(sync.after_id)
         .map_err(|_| PlaidError::invalid_field("after_id must be at least 0"))?;
     let count = count(request, SYNC_COUNT)?;
-    let state = emu.lock();
+    let state = emu.model.lock();
     let newer = state.transfer_events.get(after..).unwrap_or_default();
     let page = &newer[..count.min(newer.len())];
     typed::<TransferEventSync>(json!({"transfer_events": page,
@@ -169,7 +135,7 @@ pub(crate) fn simulate(
     let transfer_id = request["transfer_id"].as_str().unwrap_or_default();
     let event_type = request["event_type"].as_str().unwrap_or_default();
     let webhook = {
-        let mut state = emu.lock();
+        let mut state = emu.model.lock();
         let transfer = state
             .transfers
             .get_mut(transfer_id)
@@ -184,7 +150,7 @@ pub(crate) fn simulate(
             transfer["failure_reason"] = reason;
         }
         let transfer = transfer.clone();
-        record(&mut state, &transfer, event_type, None);
+        record_event(&mut state.transfer_events, &transfer, event_type, None);
         state.transfer_webhook.clone()
     };
     announce(emu, request, webhook)?;
@@ -204,7 +170,7 @@ impl crate::Emulator {
     /// the dashboard's account webhooks page (docs, `transfer-webhooks.txt`), the emulator
     /// from here. `None` (the default): no Transfer webhooks.
     pub fn set_transfer_webhook(&self, url: Option<String>) {
-        self.emulated.lock().transfer_webhook = url;
+        self.emulated.model.lock().transfer_webhook = url;
     }
 }
 

@@ -10,11 +10,14 @@ use plaid_client::operations::{SandboxTransferSweepSimulate, TransferSweepList};
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::clock;
+use crate::emulated::Emulated;
 use crate::examples::{example_value, typed};
 use crate::items::decode;
-use crate::plaid_error::PlaidError;
-use crate::state::{digest, Emulated, State};
+use crate::model::clock;
+use crate::model::digest::digest;
+use crate::model::plaid_error::PlaidError;
+use crate::model::state::State;
+use crate::model::transfers::record_event;
 use crate::transfer_events;
 
 /// The funding account of the emulator's one Transfer integration.
@@ -65,7 +68,7 @@ fn sweep(emu: &Emulated, state: &mut State) -> Result<Option<Value>, PlaidError>
         .filter_map(|e| e["transfer_id"].as_str().map(str::to_string))
         .collect();
     let sweep_id = digest(&[
-        &emu.seed.to_string(),
+        &emu.model.seed.to_string(),
         "sweep",
         &state.sweeps.len().to_string(),
     ]);
@@ -80,8 +83,8 @@ fn sweep(emu: &Emulated, state: &mut State) -> Result<Option<Value>, PlaidError>
         };
         transfer["sweep_status"] = json!(event_type);
         let transfer = transfer.clone();
-        transfer_events::record(
-            state,
+        record_event(
+            &mut state.transfer_events,
             &transfer,
             event_type,
             Some((&sweep_id, decimal(amount))),
@@ -111,7 +114,7 @@ pub(crate) fn simulate(
 ) -> Result<Vec<u8>, PlaidError> {
     let _: types::SandboxTransferSweepSimulateRequest = decode(request)?;
     let (sweep, webhook) = {
-        let mut state = emu.lock();
+        let mut state = emu.model.lock();
         let sweep = sweep(emu, &mut state)?;
         (sweep, state.transfer_webhook.clone())
     };
@@ -130,7 +133,7 @@ pub(crate) fn list(
     let _: types::TransferSweepListRequest = decode(request)?;
     let count = transfer_events::count(request, transfer_events::LIST_COUNT)?;
     let offset = request["offset"].as_u64().unwrap_or(0) as usize;
-    let state = emu.lock();
+    let state = emu.model.lock();
     let sweeps: Vec<&Value> = state.sweeps.iter().skip(offset).take(count).collect();
     typed::<TransferSweepList>(json!({"sweeps": sweeps, "request_id": request_id}))
 }

@@ -4,7 +4,7 @@
 //! its idempotency identifier ("This parameter also serves the purpose of acting as an
 //! idempotency identifier"), so creating again with one authorization returns the original
 //! transfer, also under concurrent retries: the state's one lock makes exactly one. A new
-//! transfer is `pending`, and its `pending` event is recorded (`transfer_events.rs`).
+//! transfer is `pending`, and its `pending` event is recorded (`model/transfers.rs`).
 
 use std::time::{Duration, Instant};
 
@@ -15,22 +15,18 @@ use plaid_client::operations::{
 use plaid_client::types;
 use serde_json::{json, Value};
 
+use crate::emulated::Emulated;
 use crate::examples::{example_value, typed};
 use crate::items::{decode, item_of};
-use crate::plaid_error::PlaidError;
-use crate::state::{digest, Emulated};
+use crate::model::digest::digest;
+use crate::model::plaid_error::PlaidError;
+use crate::model::transfers::{record_event, Authorization};
 use crate::transfer_events;
 use crate::webhook_bodies;
 use crate::webhooks::deliver;
 
 /// How long an authorization's idempotency key is remembered.
 const KEY_LIFETIME: Duration = Duration::from_secs(48 * 3600);
-
-/// An authorization, and the transfer made with it.
-pub(crate) struct Authorization {
-    pub(crate) json: Value,
-    pub(crate) transfer_id: Option<String>,
-}
 
 /// `/transfer/authorization/create`: approved, for an account of the Item.
 pub(crate) fn authorize(
@@ -39,7 +35,7 @@ pub(crate) fn authorize(
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let _: types::TransferAuthorizationCreateRequest = decode(request)?;
-    let mut state = emu.lock();
+    let mut state = emu.model.lock();
     let item = item_of(&state, request)?;
     let account = request["account_id"].as_str().unwrap_or_default();
     if !item.accounts.iter().any(|a| a["account_id"] == account) {
@@ -55,7 +51,7 @@ pub(crate) fn authorize(
     }
     state.transfers_created += 1;
     let id = digest(&[
-        &emu.seed.to_string(),
+        &emu.model.seed.to_string(),
         "authorization",
         &state.transfers_created.to_string(),
     ]);
@@ -95,7 +91,7 @@ pub(crate) fn create(
 ) -> Result<Vec<u8>, PlaidError> {
     let _: types::TransferCreateRequest = decode(request)?;
     let (transfer, webhook) = {
-        let mut state = emu.lock();
+        let mut state = emu.model.lock();
         match new_transfer(emu, &mut state, request)? {
             Created::Again(transfer) => return answer_transfer(transfer, request_id),
             Created::New(transfer) => (transfer, state.transfer_webhook.clone()),
@@ -116,7 +112,7 @@ enum Created {
 /// The transfer of the request's authorization, made now unless it already was.
 fn new_transfer(
     emu: &Emulated,
-    state: &mut crate::state::State,
+    state: &mut crate::model::state::State,
     request: &Value,
 ) -> Result<Created, PlaidError> {
     item_of(state, request)?;
@@ -133,7 +129,7 @@ fn new_transfer(
         return Ok(Created::Again(state.transfers[id].clone()));
     }
     let proposed = authorization.json["proposed_transfer"].clone();
-    let id = digest(&[&emu.seed.to_string(), "transfer", &authorization_id]);
+    let id = digest(&[&emu.model.seed.to_string(), "transfer", &authorization_id]);
     let mut transfer = example_value::<TransferCreate>()?["transfer"].clone();
     transfer["id"] = json!(id);
     transfer["authorization_id"] = json!(authorization_id);
@@ -150,7 +146,7 @@ fn new_transfer(
     if let Some(authorization) = state.authorizations.get_mut(&authorization_id) {
         authorization.transfer_id = Some(id);
     }
-    transfer_events::record(state, &transfer, "pending", None);
+    record_event(&mut state.transfer_events, &transfer, "pending", None);
     Ok(Created::New(transfer))
 }
 
@@ -165,7 +161,7 @@ pub(crate) fn get(
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let _: types::TransferGetRequest = decode(request)?;
-    let state = emu.lock();
+    let state = emu.model.lock();
     let id = request["transfer_id"].as_str().unwrap_or_default();
     let transfer = state
         .transfers
@@ -184,7 +180,7 @@ pub(crate) fn list(
     let _: types::TransferListRequest = decode(request)?;
     let count = transfer_events::count(request, transfer_events::LIST_COUNT)?;
     let offset = request["offset"].as_u64().unwrap_or(0) as usize;
-    let state = emu.lock();
+    let state = emu.model.lock();
     // A transfer's `pending` event is recorded when it is made: their order is the transfers'.
     let transfers: Vec<&Value> = state
         .transfer_events

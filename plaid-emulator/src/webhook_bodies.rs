@@ -7,9 +7,10 @@ use std::time::Duration;
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::clock;
-use crate::plaid_error::PlaidError;
-use crate::state::{digest, ItemState};
+use crate::model::clock;
+use crate::model::digest::digest;
+use crate::model::items::ItemState;
+use crate::model::plaid_error::PlaidError;
 
 /// `value` decoded into the webhook type `T` and serialized by it: what is delivered conforms
 /// to the pinned spec by construction.

@@ -10,10 +10,10 @@ use plaid_client::operations::{
 use plaid_client::types;
 use serde_json::{json, Value};
 
+use crate::emulated::Emulated;
 use crate::examples::{example_value, typed};
 use crate::items::{decode, item_record};
-use crate::plaid_error::PlaidError;
-use crate::state::Emulated;
+use crate::model::plaid_error::PlaidError;
 use crate::webhook_bodies;
 use crate::webhook_delivery::WebhookDelivery;
 
@@ -39,7 +39,7 @@ pub(crate) fn webhook_update(
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let update: types::ItemWebhookUpdateRequest = decode(request)?;
-    let mut state = emu.lock();
+    let mut state = emu.model.lock();
     let id = item_record(&state, request)?.item_id.clone();
     let mut answer = example_value::<ItemWebhookUpdate>()?;
     if let Some(item) = state.items.get_mut(&id) {
@@ -63,7 +63,7 @@ pub(crate) fn fire(
     let code = request["webhook_code"].as_str().unwrap_or_default();
     let webhook_type = request["webhook_type"].as_str();
     let (url, body) = {
-        let state = emu.lock();
+        let state = emu.model.lock();
         let item = item_record(&state, request)?;
         let error = state.item_errors.get(&item.item_id);
         let body = webhook_bodies::fired(item, code, webhook_type, error)?;

@@ -10,7 +10,7 @@
 
 use serde_json::{json, Value};
 
-use crate::state::digest;
+use super::digest::digest;
 
 /// How many transactions an Item linked through `/sandbox/public_token/create` has.
 pub(crate) const LINKED_TRANSACTIONS: usize = 44;

@@ -1,25 +1,26 @@
-//! Plaid's error object, with the codes and HTTP statuses Plaid documents (docs:
-//! `errors-invalid-input.txt`, `errors-invalid-request.txt`, `errors-item.txt`).
+//! Plaid's error object as a value, with the codes and HTTP statuses Plaid documents (docs:
+//! `errors-invalid-input.txt`, `errors-invalid-request.txt`, `errors-item.txt`): what a
+//! request is refused with, what an Item's error is, what a webhook carries. How it is sent
+//! over HTTP is `api/plaid_error.rs`.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 /// One Plaid error: its type, code and status.
 #[derive(Debug, Clone)]
 pub(crate) struct PlaidError {
-    pub(crate) status: StatusCode,
+    /// The HTTP status it is answered with.
+    pub(crate) status: u16,
     pub(crate) error_type: &'static str,
     pub(crate) error_code: &'static str,
     pub(crate) message: String,
-    /// Refused by the emulated rate limits (counted in [`crate::Counters::rate_limited`]).
+    /// Refused by the emulated rate limits (the journal counts it in `Counters::rate_limited`).
     pub(crate) rate_limited: bool,
 }
 
 impl PlaidError {
     fn new(status: u16, error_type: &'static str, error_code: &'static str, message: &str) -> Self {
         Self {
-            status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            status,
             error_type,
             error_code,
             message: message.to_string(),
@@ -89,7 +90,7 @@ impl PlaidError {
         Self::new(
             429,
             "RATE_LIMIT_EXCEEDED",
-            crate::rate_limits::error_code(path),
+            rate_limit_code(path),
             "rate limit exceeded for attempts to access this item. please try again later",
         )
     }
@@ -162,7 +163,7 @@ impl PlaidError {
             "error_code": self.error_code,
             "error_message": self.message,
             "display_message": null,
-            "status": self.status.as_u16(),
+            "status": self.status,
         })
     }
 
@@ -170,21 +171,23 @@ impl PlaidError {
     pub(crate) fn internal(why: &str) -> Self {
         Self::new(500, "API_ERROR", "INTERNAL_SERVER_ERROR", why)
     }
+}
 
-    /// The body Plaid sends for the error, with `request_id`.
-    pub(crate) fn body(&self, request_id: &str) -> serde_json::Value {
-        json!({
-            "error_type": self.error_type,
-            "error_code": self.error_code,
-            "error_message": self.message,
-            "display_message": null,
-            "request_id": request_id,
-        })
-    }
-
-    /// The error as Plaid sends it, with `request_id`.
-    pub(crate) fn into_response_with(self, request_id: &str) -> Response {
-        let body = self.body(request_id);
-        (self.status, axum::Json(body)).into_response()
+/// The error code Plaid answers when `path`'s limit is exceeded (docs:
+/// `errors-rate-limit-exceeded.txt`), `RATE_LIMIT` for the endpoints it names no code for.
+fn rate_limit_code(path: &str) -> &'static str {
+    match path {
+        "/accounts/get" => "ACCOUNTS_LIMIT",
+        "/accounts/balance/get" => "ACCOUNTS_BALANCE_GET_LIMIT",
+        "/auth/get" => "AUTH_LIMIT",
+        "/identity/get" => "IDENTITY_LIMIT",
+        "/institutions/get" => "INSTITUTIONS_GET_LIMIT",
+        "/institutions/get_by_id" => "INSTITUTIONS_GET_BY_ID_LIMIT",
+        "/investments/holdings/get" => "INVESTMENT_HOLDINGS_GET_LIMIT",
+        "/investments/transactions/get" => "INVESTMENT_TRANSACTIONS_LIMIT",
+        "/item/get" => "ITEM_GET_LIMIT",
+        "/transactions/get" => "TRANSACTIONS_LIMIT",
+        "/transactions/sync" => "TRANSACTIONS_SYNC_LIMIT",
+        _ => "RATE_LIMIT",
     }
 }

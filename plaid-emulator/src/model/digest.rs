@@ -1,0 +1,18 @@
+//! Derived values: a short hex digest of their parts, so ids, tokens, cursors and amounts are
+//! the same for the same seed.
+
+/// A short hex digest of `parts`: derived ids, cursors and amounts, the same for the same seed.
+pub(crate) fn digest(parts: &[&str]) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,36 @@
+//! Items as the state holds them (docs: `api-items.txt`): an Item's institution, products,
+//! webhook URL, accounts and transaction history, and the public tokens Link hands out for it.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::history::History;
+
+/// How long a public token can be exchanged (docs, `api-items.txt`: "expires after 30 minutes").
+pub(crate) const PUBLIC_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// One linked Item.
+pub(crate) struct ItemState {
+    pub(crate) item_id: String,
+    pub(crate) institution_id: String,
+    pub(crate) products: Vec<String>,
+    pub(crate) webhook: Option<String>,
+    pub(crate) removed: bool,
+    /// Its accounts, as `AccountBase` JSON.
+    pub(crate) accounts: Vec<Value>,
+    /// Its transactions' history, served in order by `/transactions/sync`.
+    pub(crate) history: History,
+    /// What makes its cursors its own.
+    pub(crate) cursor_prefix: String,
+    /// Where the current `/transactions/sync` pass stands: the position of the last page's
+    /// `next_cursor` (which had `has_more: true`) and that page's number in the pass.
+    pub(crate) pass: Option<(usize, u32)>,
+}
+
+/// A public token from `/sandbox/public_token/create`, until it is exchanged.
+pub(crate) struct PublicToken {
+    pub(crate) item_id: String,
+    pub(crate) created: Instant,
+    pub(crate) exchanged: bool,
+}

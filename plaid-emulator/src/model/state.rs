@@ -1,0 +1,75 @@
+//! The emulator's state: its Items (and the access tokens that name them), the public tokens
+//! Link handed out, link tokens, transfers and their events. One lock for the state: every
+//! handler holds it for the few microseconds it takes to read or change it, never across an
+//! await. (The request counter, the injected faults, the rate limits and the journal are the
+//! transport's, each behind its own lock or atomic.)
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::items::{ItemState, PublicToken};
+use super::link::LinkToken;
+use super::plaid_error::PlaidError;
+use super::transfers::Authorization;
+
+/// Everything that changes.
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) items: HashMap<String, ItemState>,
+    /// Access token → Item id.
+    pub(crate) access_tokens: HashMap<String, String>,
+    /// Public token → its Item, until exchanged.
+    pub(crate) public_tokens: HashMap<String, PublicToken>,
+    pub(crate) items_created: u64,
+    /// Transfer authorizations by id.
+    pub(crate) authorizations: HashMap<String, Authorization>,
+    /// An authorization's idempotency key → its id, and when the key was first used.
+    pub(crate) authorization_keys: HashMap<String, (String, Instant)>,
+    /// Transfers by id.
+    pub(crate) transfers: HashMap<String, Value>,
+    pub(crate) transfers_created: u64,
+    /// Item id → the error it is in (`/sandbox/item/reset_login`) until Link repairs it.
+    pub(crate) item_errors: HashMap<String, PlaidError>,
+    /// Link tokens by token (`/link/token/create`).
+    pub(crate) link_tokens: HashMap<String, LinkToken>,
+    pub(crate) link_tokens_created: u64,
+    /// Every transfer event, in `event_id` order (`event_id` = position + 1).
+    pub(crate) transfer_events: Vec<Value>,
+    /// Sweeps, oldest first (`/sandbox/transfer/sweep/simulate`).
+    pub(crate) sweeps: Vec<Value>,
+    /// Where Transfer webhooks go: the dashboard's account webhook (`Emulator::set_transfer_webhook`).
+    pub(crate) transfer_webhook: Option<String>,
+}
+
+/// The state behind its one lock, and the seed everything in it is derived from. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Model {
+    pub(crate) seed: u64,
+    state: Arc<Mutex<State>>,
+}
+
+impl Model {
+    /// A fresh state for `seed`.
+    pub(crate) fn new(seed: u64) -> Self {
+        Self {
+            seed,
+            state: Arc::default(),
+        }
+    }
+
+    /// The state, locked. A handler that panicked while holding it left it as it was between
+    /// two complete changes (no handler awaits or fails half-way), so the lock is taken anyway.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Back to a fresh state: no Items, tokens, transfers.
+    pub(crate) fn reset(&self) {
+        *self.lock() = State::default();
+    }
+}
