@@ -66,42 +66,23 @@
 #![deny(missing_docs)]
 
 mod api;
-mod auth;
-mod connection;
 mod control;
-mod control_http;
-mod emulated;
-mod examples;
-mod faults;
-mod identity;
-mod item_health;
-mod items;
-mod journal;
-mod link;
 mod model;
-mod rate_limits;
-mod record;
-mod server;
-mod transactions;
-mod transactions_get;
-mod transfer_events;
-mod transfer_sweeps;
-mod transfers;
-mod webhook_bodies;
-mod webhook_delivery;
-mod webhook_keys;
+mod transport;
 mod webhooks;
 
 use std::net::SocketAddr;
 
+pub use api::link::LinkError;
 pub use control::{ItemOptions, ItemView, LinkedItem, TransactionView};
-pub use faults::{Fault, FaultId, FaultKind, Times};
-pub use journal::{Counters, JournalEntry, Successes, JOURNAL_CAPACITY};
-pub use link::LinkError;
 pub use model::changes::ControlError;
-pub use rate_limits::{Limit, RateLimits};
-pub use server::MAX_BODY_BYTES;
-pub use webhook_delivery::WebhookDelivery;
+pub use transport::faults::{Fault, FaultId, FaultKind, Times};
+pub use transport::journal::{Counters, JournalEntry, Successes, JOURNAL_CAPACITY};
+pub use transport::rate_limits::{Limit, RateLimits};
+pub use transport::server::MAX_BODY_BYTES;
+pub use webhooks::delivery::WebhookDelivery;
+
+use model::changes::Change;
 
 /// The README's example, compiled as a doc test.
 #[cfg(doctest)]
@@ -166,9 +147,9 @@ pub struct Emulator {
     base_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     /// The state its control methods (`create_item`, `inject`, `complete_link`, ...) act on.
-    pub(crate) emulated: emulated::Emulated,
+    emulated: transport::Emulated,
     /// The runtime it serves on: webhooks fired by control calls are delivered there.
-    pub(crate) runtime: tokio::runtime::Handle,
+    runtime: tokio::runtime::Handle,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -193,18 +174,12 @@ impl Emulator {
             source,
         })?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let emulated = emulated::Emulated::new(&config);
-        let app = server::router(emulated.clone())
-            .into_make_service_with_connect_info::<connection::Cut>();
-        let listener = connection::CuttableListener(listener);
-        tokio::spawn(async move {
-            let stop = async move {
-                let _ = stopped.await;
-            };
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await;
-        });
+        let keys = transport::Keys {
+            client_id: config.client_id,
+            secret: config.secret,
+        };
+        let emulated = transport::Emulated::new(config.seed, keys, config.rate_limits);
+        serve(listener, emulated.clone(), stopped);
         Ok(Self {
             base_url: format!("http://{address}"),
             shutdown: Some(shutdown),
@@ -219,10 +194,183 @@ impl Emulator {
     }
 }
 
+/// What a user does in a browser or Plaid's dashboard: Link, webhook keys and settings.
+impl Emulator {
+    /// Play the user completing Link with `link_token` from `/link/token/create`, as
+    /// `onSuccess` would: returns the public token to exchange with
+    /// `/item/public_token/exchange`. In update mode (the token was created with an
+    /// `access_token`) the Item's error, e.g. `ITEM_LOGIN_REQUIRED`, is cleared; its access
+    /// token does not change, and the public token returned exchanges to that same one.
+    pub fn complete_link(&self, link_token: &str) -> Result<String, LinkError> {
+        api::link::complete(&self.emulated.api, link_token)
+    }
+
+    /// Rotate the webhook signing key (docs, `api-webhooks-webhook-verification.txt`,
+    /// "Caching and key rotation"): webhooks are signed with a new key, named by the `kid`
+    /// returned, from now on; `/webhook_verification_key/get` still serves the old key for its
+    /// `kid`, with `expired_at` set to now, so a verifier that refetches it refuses it.
+    pub fn rotate_webhook_key(&self) -> String {
+        self.emulated.api.webhooks.keys.rotate()
+    }
+
+    /// How webhooks are delivered from now on: in order (the default), each twice, or
+    /// pending ones reordered (see [`WebhookDelivery`]).
+    pub fn set_webhook_delivery(&self, delivery: WebhookDelivery) {
+        self.emulated.api.webhooks.delivery.set_mode(delivery);
+    }
+
+    /// Where `TRANSFER` webhooks (`TRANSFER_EVENTS_UPDATE`) are sent: Plaid takes the URL from
+    /// the dashboard's account webhooks page (docs, `transfer-webhooks.txt`), the emulator
+    /// from here. `None` (the default): no Transfer webhooks.
+    pub fn set_transfer_webhook(&self, url: Option<String>) {
+        self.emulated.api.model.lock().transfer_webhook = url;
+    }
+}
+
+/// The control API of a running emulator (also served over HTTP under `/emulator/`).
+impl Emulator {
+    /// An Item and its access token, without the public-token dance: for setups with many
+    /// Items (benches, tests of thousands). Its history is derived, so an Item costs little.
+    pub fn create_item(&self, options: ItemOptions) -> LinkedItem {
+        control::create_item(&self.emulated, options)
+    }
+
+    /// Apply `change` to the Item's transactions and fire its `SYNC_UPDATES_AVAILABLE`
+    /// webhook, on the runtime the emulator serves on.
+    fn change(&self, item_id: &str, change: Change<'_>) -> Result<Vec<String>, ControlError> {
+        let _runtime = self.runtime.enter();
+        api::changes::change(&self.emulated.api, item_id, change)
+    }
+
+    /// Add `n` transactions to the Item's history; their ids. Fires its
+    /// `SYNC_UPDATES_AVAILABLE` webhook if it has a URL.
+    pub fn add_transactions(&self, item_id: &str, n: usize) -> Result<Vec<String>, ControlError> {
+        self.change(item_id, Change::Add(n))
+    }
+
+    /// Add `n` pending transactions to the Item's history; their ids. They stay pending until
+    /// [`Self::post_transaction`]. Fires its `SYNC_UPDATES_AVAILABLE` webhook if it has a URL.
+    pub fn add_pending_transactions(
+        &self,
+        item_id: &str,
+        n: usize,
+    ) -> Result<Vec<String>, ControlError> {
+        self.change(item_id, Change::AddPending(n))
+    }
+
+    /// Post a pending transaction as Plaid does: the next sync has it in `removed` and a new
+    /// posted transaction naming it (`pending_transaction_id`) in `added`; the posted one's id.
+    /// Fires the Item's `SYNC_UPDATES_AVAILABLE` webhook if it has a URL.
+    pub fn post_transaction(
+        &self,
+        item_id: &str,
+        pending_id: &str,
+    ) -> Result<String, ControlError> {
+        let posted = self.change(item_id, Change::Post(pending_id))?;
+        posted
+            .into_iter()
+            .next()
+            .ok_or_else(|| ControlError::UnknownTransaction {
+                item_id: item_id.to_string(),
+                transaction_id: pending_id.to_string(),
+            })
+    }
+
+    /// Change a current transaction's amount (the next sync has it in `modified`). Fires the
+    /// Item's `SYNC_UPDATES_AVAILABLE` webhook if it has a URL.
+    pub fn modify_transaction(
+        &self,
+        item_id: &str,
+        transaction_id: &str,
+        amount: f64,
+    ) -> Result<(), ControlError> {
+        self.change(item_id, Change::Modify(transaction_id, amount))
+            .map(drop)
+    }
+
+    /// Remove a current transaction (the next sync has it in `removed`). Fires the Item's
+    /// `SYNC_UPDATES_AVAILABLE` webhook if it has a URL.
+    pub fn remove_transaction(
+        &self,
+        item_id: &str,
+        transaction_id: &str,
+    ) -> Result<(), ControlError> {
+        self.change(item_id, Change::Remove(transaction_id))
+            .map(drop)
+    }
+
+    /// The Item's current transactions, in the order they were made: what an application that
+    /// applied every `/transactions/sync` page holds. `None` for an unknown Item.
+    pub fn transactions(&self, item_id: &str) -> Option<Vec<TransactionView>> {
+        control::transactions(&self.emulated, item_id)
+    }
+
+    /// The Item as the emulator holds it; `None` for an unknown Item.
+    pub fn item(&self, item_id: &str) -> Option<ItemView> {
+        control::item(&self.emulated, item_id)
+    }
+
+    /// Inject a fault: from the next request on, the requests it matches fail as it says.
+    pub fn inject(&self, fault: Fault) -> FaultId {
+        self.emulated.faults.inject(fault)
+    }
+
+    /// Remove every injected fault (and the Item errors they left).
+    pub fn clear_faults(&self) {
+        self.emulated.faults.clear();
+    }
+
+    /// Enforce these rate limits from now on, with empty windows ([`RateLimits::off`]
+    /// to stop).
+    pub fn set_rate_limits(&self, limits: RateLimits) {
+        self.emulated.limits.set(limits);
+    }
+
+    /// The last [`JOURNAL_CAPACITY`] Plaid requests, oldest first.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.emulated.journal.entries()
+    }
+
+    /// The requests counted since the start or the last reset.
+    pub fn counters(&self) -> Counters {
+        self.emulated.journal.counters()
+    }
+
+    /// Back to a fresh start with the same seed: no Items, tokens, transfers, faults, journal
+    /// or counters, and the configured rate limits with empty windows. The same requests then
+    /// get the same answers as after [`Emulator::start`].
+    pub fn reset(&self) {
+        self.emulated.reset();
+    }
+}
+
 impl Drop for Emulator {
     fn drop(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
     }
+}
+
+/// Serve `emulated` on `listener` until `stopped`: the control routes under `/emulator/`,
+/// every other path Plaid's.
+fn serve(
+    listener: tokio::net::TcpListener,
+    emulated: transport::Emulated,
+    stopped: tokio::sync::oneshot::Receiver<()>,
+) {
+    let app = axum::Router::new()
+        .nest("/emulator", control::http::router())
+        .fallback(transport::server::handle)
+        .with_state(emulated)
+        .into_make_service_with_connect_info::<transport::connection::Cut>();
+    let listener = transport::connection::CuttableListener(listener);
+    tokio::spawn(async move {
+        let stop = async move {
+            let _ = stopped.await;
+        };
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(stop)
+            .await;
+    });
 }

@@ -1,3 +1,51 @@
-//! Plaid's surface: the operations the emulator answers, over the model.
+//! Plaid's surface: the operations by path (`dispatch.rs`), one file per flow for the emulated
+//! ones, what every handler reads from its request (`request.rs`), the spec's examples every
+//! other operation answers and every emulated answer starts from (`examples.rs`), and Plaid's
+//! error bodies (`plaid_error.rs`). Handlers read and change the model under its one lock and
+//! fire webhooks through `webhooks/`; they know nothing of the transport.
 
+pub(crate) mod auth;
+pub(crate) mod changes;
+pub(crate) mod dispatch;
+pub(crate) mod examples;
+pub(crate) mod identity;
+pub(crate) mod item_health;
+pub(crate) mod items;
+pub(crate) mod link;
 pub(crate) mod plaid_error;
+pub(crate) mod request;
+pub(crate) mod transactions;
+pub(crate) mod transactions_get;
+pub(crate) mod transfer_events;
+pub(crate) mod transfer_sweeps;
+pub(crate) mod transfers;
+pub(crate) mod webhooks;
+
+use std::sync::Arc;
+
+use crate::api::examples::Examples;
+use crate::model::state::Model;
+use crate::webhooks::Webhooks;
+
+/// The emulator as a handler sees it: the model, the webhooks it fires, the spec's examples.
+/// Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Api {
+    /// The state and its one lock.
+    pub(crate) model: Model,
+    /// Where webhooks are queued, and the keys that sign them.
+    pub(crate) webhooks: Webhooks,
+    /// Every operation's example answer, by path.
+    pub(crate) examples: Arc<Examples>,
+}
+
+impl Api {
+    /// A fresh state for `seed`; the webhook delivery task is spawned on the current runtime.
+    pub(crate) fn new(seed: u64) -> Self {
+        Self {
+            model: Model::new(seed),
+            webhooks: Webhooks::start(seed),
+            examples: Arc::new(Examples::collect()),
+        }
+    }
+}

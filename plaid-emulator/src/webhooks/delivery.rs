@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::webhook_keys::WebhookKeys;
+use super::keys::WebhookKeys;
 
 /// How often a webhook is sent before the emulator gives up on it.
 pub(crate) const DELIVERY_ATTEMPTS: u32 = 3;

@@ -1,19 +1,27 @@
-//! The emulator as its handlers see it: the model (the state and its one lock), and beside it
-//! the keys, a request counter for request ids, the injected faults, the rate limits and the
-//! journal, each behind its own lock or atomic.
+//! The HTTP side of Plaid's surface: every request read and checked (`server.rs`), faults
+//! (`faults.rs`) and rate limits (`rate_limits.rs`) decided before the operation, on
+//! connections a fault can cut (`connection.rs`), then answered by `api/`; what was asked
+//! and answered is journaled (`journal.rs`) and, if asked for, recorded (`record.rs`).
+//!
+//! [`Emulated`] is the emulator as the transport sees it: what the operations see (the model,
+//! the webhooks, the examples), and beside it the keys, a request counter for request ids, the
+//! injected faults, the rate limits and the journal, each behind its own lock or atomic.
+
+pub(crate) mod connection;
+pub(crate) mod faults;
+pub(crate) mod journal;
+pub(crate) mod rate_limits;
+pub(crate) mod record;
+pub(crate) mod server;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crate::examples::Examples;
-use crate::faults::Faults;
-use crate::journal::Journal;
-use crate::model::state::Model;
-use crate::rate_limits::{Limiter, RateLimits};
-use crate::record::Recorder;
-use crate::webhook_delivery::Delivery;
-use crate::webhook_keys::WebhookKeys;
-use crate::EmulatorConfig;
+use crate::api::Api;
+use crate::transport::faults::Faults;
+use crate::transport::journal::Journal;
+use crate::transport::rate_limits::{Limiter, RateLimits};
+use crate::transport::record::Recorder;
 
 /// The keys requests must carry.
 pub(crate) struct Keys {
@@ -21,17 +29,12 @@ pub(crate) struct Keys {
     pub(crate) secret: String,
 }
 
-/// The emulator as its handlers see it. Cheap to clone.
+/// The emulator as its server and its control calls see it. Cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Emulated {
-    /// The state and its one lock.
-    pub(crate) model: Model,
+    /// The model, the webhooks and the examples: what the operations see.
+    pub(crate) api: Api,
     pub(crate) keys: Arc<Keys>,
-    pub(crate) examples: Arc<Examples>,
-    /// The keys webhooks are signed with; `/webhook_verification_key/get` serves them.
-    pub(crate) webhook_keys: Arc<WebhookKeys>,
-    /// Delivers webhooks in the background.
-    pub(crate) delivery: Arc<Delivery>,
     /// The served-bodies record (`PLAID_EMULATOR_RECORD`), if asked for.
     pub(crate) record: Option<Arc<Recorder>>,
     /// The injected faults.
@@ -46,26 +49,20 @@ pub(crate) struct Emulated {
 }
 
 impl Emulated {
-    /// The emulator's state; its webhook delivery task is spawned on the current runtime.
-    pub(crate) fn new(config: &EmulatorConfig) -> Self {
-        let webhook_keys = Arc::new(WebhookKeys::new(config.seed));
+    /// The emulator of `seed`, checking `keys` and enforcing `rate_limits`; its webhook
+    /// delivery task is spawned on the current runtime.
+    pub(crate) fn new(seed: u64, keys: Keys, rate_limits: RateLimits) -> Self {
         Self {
-            model: Model::new(config.seed),
-            keys: Arc::new(Keys {
-                client_id: config.client_id.clone(),
-                secret: config.secret.clone(),
-            }),
-            examples: Arc::new(Examples::collect()),
-            delivery: Arc::new(Delivery::start(webhook_keys.clone())),
+            api: Api::new(seed),
+            keys: Arc::new(keys),
             record: Recorder::from_env().map(Arc::new),
-            webhook_keys,
             faults: Arc::default(),
             limits: {
                 let limits = Limiter::default();
-                limits.set(config.rate_limits.clone());
+                limits.set(rate_limits.clone());
                 Arc::new(limits)
             },
-            initial_limits: Arc::new(config.rate_limits.clone()),
+            initial_limits: Arc::new(rate_limits),
             journal: Arc::default(),
             requests: Arc::default(),
         }
@@ -74,7 +71,7 @@ impl Emulated {
     /// Back to a fresh start: no Items, tokens, transfers, faults, records, request ids from 1
     /// again, and the configured rate limits with empty windows.
     pub(crate) fn reset(&self) {
-        self.model.reset();
+        self.api.model.reset();
         self.limits.set(RateLimits::clone(&self.initial_limits));
         self.faults.clear();
         self.journal.clear();

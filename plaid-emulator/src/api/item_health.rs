@@ -1,7 +1,7 @@
 //! Whether an Item works: `/sandbox/item/reset_login` puts it into `ITEM_LOGIN_REQUIRED`
 //! (docs, `api-sandbox.txt`: "forces an Item into an ITEM_LOGIN_REQUIRED state … An
 //! ITEM_LOGIN_REQUIRED webhook will also be fired after a call to this endpoint, if one is
-//! associated with the Item"), which every product call then answers (`items::item_of`) and
+//! associated with the Item"), which every product call then answers (`request::item_of`) and
 //! `/item/get` shows, until Link's update mode repairs it (`link.rs`).
 //!
 //! Repairing through update mode fires no webhook: `LOGIN_REPAIRED` is documented (the spec's
@@ -12,18 +12,17 @@ use plaid_client::operations::SandboxItemResetLogin;
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::emulated::Emulated;
-use crate::examples::typed;
-use crate::items::{decode, item_record};
+use super::examples::typed;
+use super::request::{decode, item_record};
+use crate::api::Api;
 use crate::model::plaid_error::PlaidError;
 use crate::model::state::State;
-use crate::webhook_bodies;
-use crate::webhooks::deliver;
+use crate::webhooks::bodies;
 
 /// `/sandbox/item/reset_login`: the Item needs its login again; an `ITEM` / `ERROR` webhook
 /// carrying `ITEM_LOGIN_REQUIRED` goes to its webhook URL, if it has one.
 pub(crate) fn reset_login(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
@@ -33,7 +32,7 @@ pub(crate) fn reset_login(
         let mut state = emu.model.lock();
         let item = item_record(&state, request)?;
         let webhook = match &item.webhook {
-            Some(url) => Some((url.clone(), webhook_bodies::item_error(item, &error)?)),
+            Some(url) => Some((url.clone(), bodies::item_error(item, &error)?)),
             None => None,
         };
         let id = item.item_id.clone();
@@ -41,7 +40,7 @@ pub(crate) fn reset_login(
         webhook
     };
     if let Some((url, body)) = webhook {
-        deliver(emu, url, body);
+        emu.webhooks.deliver(url, body);
     }
     typed::<SandboxItemResetLogin>(json!({"reset_login": true, "request_id": request_id}))
 }

@@ -12,10 +12,11 @@ use plaid_client::operations::LinkTokenCreate;
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::emulated::Emulated;
-use crate::examples::typed;
-use crate::item_health;
-use crate::items::{create_item, decode, issue_public_token, item_record};
+use super::examples::typed;
+use super::item_health;
+use super::items::{create_item, issue_public_token};
+use super::request::{decode, item_record};
+use crate::api::Api;
 use crate::model::clock;
 use crate::model::digest::digest;
 use crate::model::link::LinkToken;
@@ -44,7 +45,8 @@ pub enum LinkError {
 }
 
 impl LinkError {
-    fn plaid(&self) -> PlaidError {
+    /// The Plaid error this is over HTTP (`POST /emulator/link/complete`).
+    pub(crate) fn plaid(&self) -> PlaidError {
         match self {
             Self::UnknownToken | Self::Expired => PlaidError::invalid_link_token(),
             Self::ItemRemoved => PlaidError::item_not_found(),
@@ -55,7 +57,7 @@ impl LinkError {
 
 /// `/link/token/create`: `products` are required unless `access_token` names an Item to update.
 pub(crate) fn token_create(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
@@ -97,7 +99,7 @@ pub(crate) fn token_create(
 /// The user finishes Link with `link_token`: a new Item and its public token, or in update
 /// mode the Item repaired and a public token for it (docs, `link-update-mode.txt`: the
 /// access token does not change, so exchanging it is not needed; it exchanges to the same one).
-fn complete(emu: &Emulated, link_token: &str) -> Result<String, LinkError> {
+pub(crate) fn complete(emu: &Api, link_token: &str) -> Result<String, LinkError> {
     let mut state = emu.model.lock();
     let token = state
         .link_tokens
@@ -129,29 +131,5 @@ fn repair(state: &mut State, item_id: &str) -> Result<String, LinkError> {
             Ok(item_id.to_string())
         }
         _ => Err(LinkError::ItemRemoved),
-    }
-}
-
-/// `POST /emulator/link/complete` `{"link_token": ...}`: [`complete`] over HTTP, for a test in
-/// another language. A control call: it needs no credentials.
-pub(crate) fn complete_over_http(body: &[u8], emu: &Emulated) -> Result<Vec<u8>, PlaidError> {
-    let request: Value = serde_json::from_slice(body)
-        .map_err(|e| PlaidError::invalid_body(&format!("the body is not JSON: {e}")))?;
-    let link_token = request["link_token"]
-        .as_str()
-        .ok_or_else(|| PlaidError::missing_fields("link_token"))?;
-    let public_token = complete(emu, link_token).map_err(|e| e.plaid())?;
-    serde_json::to_vec(&json!({"public_token": public_token}))
-        .map_err(|e| PlaidError::internal(&e.to_string()))
-}
-
-impl crate::Emulator {
-    /// Play the user completing Link with `link_token` from `/link/token/create`, as
-    /// `onSuccess` would: returns the public token to exchange with
-    /// `/item/public_token/exchange`. In update mode (the token was created with an
-    /// `access_token`) the Item's error, e.g. `ITEM_LOGIN_REQUIRED`, is cleared; its access
-    /// token does not change, and the public token returned exchanges to that same one.
-    pub fn complete_link(&self, link_token: &str) -> Result<String, LinkError> {
-        complete(&self.emulated, link_token)
     }
 }

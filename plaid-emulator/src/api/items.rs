@@ -12,13 +12,12 @@ use plaid_client::operations::{
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::emulated::Emulated;
-use crate::examples::{example_value, typed};
+use super::examples::{example_value, typed};
+use super::request::{decode, item_of, item_record};
+use crate::api::Api;
 use crate::model::digest::digest;
 use crate::model::history::{History, LINKED_TRANSACTIONS};
-use crate::model::items::ItemState;
-use crate::model::items::PublicToken;
-use crate::model::items::PUBLIC_TOKEN_LIFETIME;
+use crate::model::items::{ItemState, PublicToken, PUBLIC_TOKEN_LIFETIME};
 use crate::model::plaid_error::PlaidError;
 use crate::model::state::State;
 
@@ -27,7 +26,7 @@ const ACCOUNTS: usize = 2;
 
 /// `/sandbox/public_token/create`: a new Item, and the public token Link would return for it.
 pub(crate) fn public_token_create(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
@@ -51,7 +50,7 @@ pub(crate) fn public_token_create(
 /// A new Item as Link (or `/sandbox/public_token/create`) makes one: at `institution_id`, with
 /// `products`, and the history such an Item has; returns its id.
 pub(crate) fn create_item(
-    emu: &Emulated,
+    emu: &Api,
     state: &mut State,
     institution_id: &str,
     products: Vec<String>,
@@ -69,7 +68,7 @@ pub(crate) fn create_item(
 }
 
 /// A fresh public token for `item_id`, exchangeable once within 30 minutes.
-pub(crate) fn issue_public_token(emu: &Emulated, state: &mut State, item_id: &str) -> String {
+pub(crate) fn issue_public_token(emu: &Api, state: &mut State, item_id: &str) -> String {
     let n = state.public_tokens.len().to_string();
     let seed = emu.model.seed.to_string();
     let public_token = format!("public-sandbox-{}", digest(&[&seed, "public", item_id, &n]));
@@ -86,7 +85,7 @@ pub(crate) fn issue_public_token(emu: &Emulated, state: &mut State, item_id: &st
 
 /// A new Item with `transactions` transactions in its history; its id.
 pub(crate) fn new_item(
-    emu: &Emulated,
+    emu: &Api,
     state: &mut State,
     institution_id: String,
     products: Vec<String>,
@@ -113,7 +112,7 @@ pub(crate) fn new_item(
 }
 
 /// The access token of `item_id`.
-pub(crate) fn access_token(emu: &Emulated, item_id: &str) -> String {
+pub(crate) fn access_token(emu: &Api, item_id: &str) -> String {
     let seed = emu.model.seed.to_string();
     format!("access-sandbox-{}", digest(&[&seed, "access", item_id]))
 }
@@ -121,7 +120,7 @@ pub(crate) fn access_token(emu: &Emulated, item_id: &str) -> String {
 /// `/item/public_token/exchange`: a public token is single-use and expires after 30 minutes
 /// (`INVALID_PUBLIC_TOKEN`).
 pub(crate) fn public_token_exchange(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
@@ -142,40 +141,6 @@ pub(crate) fn public_token_exchange(
     typed::<ItemPublicTokenExchange>(body)
 }
 
-/// The Item an access token names, for a product call (`/accounts/get`, `/transactions/sync`,
-/// `/auth/get`, `/transfer/...`): unknown → `INVALID_ACCESS_TOKEN`, removed →
-/// `ITEM_NOT_FOUND`, in an error state (`/sandbox/item/reset_login`) → that error, e.g.
-/// `ITEM_LOGIN_REQUIRED` (docs, `errors-item.txt`: "frequently encountered during a
-/// /[product]/get request"). Every product handler goes through here.
-pub(crate) fn item_of<'s>(state: &'s State, request: &Value) -> Result<&'s ItemState, PlaidError> {
-    let item = item_record(state, request)?;
-    match state.item_errors.get(&item.item_id) {
-        Some(error) => Err(error.clone()),
-        None => Ok(item),
-    }
-}
-
-/// The Item an access token names, whatever its error state: for the calls that manage an
-/// Item rather than read its data (`/item/get` shows the error, `/item/remove` still works).
-pub(crate) fn item_record<'s>(
-    state: &'s State,
-    request: &Value,
-) -> Result<&'s ItemState, PlaidError> {
-    let token = request
-        .get("access_token")
-        .and_then(Value::as_str)
-        .ok_or_else(|| PlaidError::missing_fields("access_token"))?;
-    let item = state
-        .access_tokens
-        .get(token)
-        .and_then(|id| state.items.get(id))
-        .ok_or_else(PlaidError::invalid_access_token)?;
-    if item.removed {
-        return Err(PlaidError::item_not_found());
-    }
-    Ok(item)
-}
-
 /// The `item` object of an answer, with the Item's error (docs, `api-items.txt`: "An Item
 /// with a non-null error object will only be part of an API response when calling /item/get").
 pub(crate) fn item_json(item: &ItemState, error: Option<&PlaidError>) -> Result<Value, PlaidError> {
@@ -191,7 +156,7 @@ pub(crate) fn item_json(item: &ItemState, error: Option<&PlaidError>) -> Result<
 
 /// `/item/get`.
 pub(crate) fn item_get(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
@@ -206,7 +171,7 @@ pub(crate) fn item_get(
 
 /// `/item/remove`: the access token stops working (`ITEM_NOT_FOUND`).
 pub(crate) fn item_remove(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
@@ -221,7 +186,7 @@ pub(crate) fn item_remove(
 
 /// `/accounts/get` and `/accounts/balance/get`: the Item's accounts.
 pub(crate) fn accounts_get(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     request_id: &str,
     balance: bool,
@@ -260,16 +225,4 @@ fn accounts(item_id: &str) -> Vec<Value> {
             account
         })
         .collect()
-}
-
-/// The request (read once by the server) decoded into its generated request type: a missing
-/// field is `MISSING_FIELDS`, any other mismatch `INVALID_FIELD`, as Plaid reports them.
-pub(crate) fn decode<'r, T: serde::Deserialize<'r>>(request: &'r Value) -> Result<T, PlaidError> {
-    T::deserialize(request).map_err(|e| {
-        let text = e.to_string();
-        match text.strip_prefix("missing field `") {
-            Some(rest) => PlaidError::missing_fields(rest.split('`').next().unwrap_or_default()),
-            None => PlaidError::invalid_field(&text),
-        }
-    })
 }

@@ -5,9 +5,10 @@ use plaid_client::operations::AuthGet;
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::emulated::Emulated;
-use crate::examples::{example_value, typed};
-use crate::items::{decode, item_json, item_of};
+use super::examples::{example_value, typed};
+use super::items::item_json;
+use super::request::{decode, item_of};
+use crate::api::Api;
 use crate::model::digest::digest;
 use crate::model::plaid_error::PlaidError;
 
@@ -23,7 +24,7 @@ fn account_number(seed: u64, account_id: &str) -> String {
 
 /// `/auth/get`: `numbers.ach`, one per account; the other networks empty.
 pub(crate) fn auth_get(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {

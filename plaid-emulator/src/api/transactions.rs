@@ -1,13 +1,17 @@
 //! Transactions with real cursor semantics (docs: `api-products-transactions.txt`): each Item
-//! has a history derived from the seed (`history.rs`: posted transactions over four months
-//! across its accounts, pending ones that later post with `pending_transaction_id`, one
+//! has a history derived from the seed (`model/history.rs`: posted transactions over four
+//! months across its accounts, pending ones that later post with `pending_transaction_id`, one
 //! correction, then whatever the control API added, changed or removed), and
 //! `/transactions/sync` serves it in order from opaque cursors that are the Item's own.
 
 use plaid_client::operations::TransactionsSync;
 use serde_json::{json, Value};
 
-use crate::examples::{example_value, typed};
+use plaid_client::types;
+
+use super::examples::{example_value, typed};
+use super::request::{decode, item_of};
+use crate::api::Api;
 use crate::model::history::{Entry, History, Maker};
 use crate::model::items::ItemState;
 use crate::model::plaid_error::PlaidError;
@@ -109,4 +113,20 @@ pub(crate) fn page_body(page: &Page, seed: &str, request_id: &str) -> Result<Vec
     body["transactions_update_status"] = json!("HISTORICAL_UPDATE_COMPLETE");
     body["request_id"] = json!(request_id);
     typed::<TransactionsSync>(body)
+}
+
+/// `/transactions/sync`: the page the cursor asks for, from the Item's history.
+pub(crate) fn sync(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+    let _: types::TransactionsSyncRequest = decode(request)?;
+    let page = {
+        let mut state = emu.model.lock();
+        let id = item_of(&state, request)?.item_id.clone();
+        let item = state
+            .items
+            .get_mut(&id)
+            .ok_or_else(PlaidError::item_not_found)?;
+        take_page(item, request)?
+    };
+    // Built, typed and serialized without the lock.
+    page_body(&page, &emu.model.seed.to_string(), request_id)
 }

@@ -1,6 +1,7 @@
-//! The HTTP side: every request is read within a size limit, checked like Plaid checks it
-//! (credentials, a JSON object body, a known path), then answered by the emulated flow of its
-//! path, or by the spec's example. Bad input gets a Plaid error and the emulator keeps serving.
+//! Every Plaid request: read within a size limit, decided by the injected faults, checked like
+//! Plaid checks it (credentials, a JSON object body, a known path) and against the rate limits,
+//! then answered by `api/` (the emulated flow of its path, or the spec's example), recorded
+//! and journaled. Bad input gets a Plaid error and the emulator keeps serving.
 
 use std::time::SystemTime;
 
@@ -8,39 +9,18 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Router;
 use serde_json::Value;
 
-use crate::api::plaid_error;
-use crate::auth;
-use crate::connection::Cut;
-use crate::control_http;
-use crate::emulated::Emulated;
-use crate::examples::Example;
-use crate::faults::{FaultKind, Target};
-use crate::identity;
-use crate::item_health;
-use crate::items;
-use crate::journal::JournalEntry;
-use crate::link;
+use super::connection::Cut;
+use super::faults::{FaultKind, Target};
+use super::journal::JournalEntry;
+use super::record;
+use crate::api::{dispatch, plaid_error, transactions};
 use crate::model::plaid_error::PlaidError;
-use crate::record;
-use crate::transactions;
-use crate::transactions_get;
-use crate::transfer_events;
-use crate::transfer_sweeps;
-use crate::transfers;
-use crate::webhooks;
+use crate::transport::Emulated;
 
 /// The largest request body the emulator reads; a larger one is `INVALID_BODY`.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-
-pub(crate) fn router(emulated: Emulated) -> Router {
-    Router::new()
-        .nest("/emulator", control_http::router())
-        .fallback(handle)
-        .with_state(emulated)
-}
 
 /// How one request was answered, for the journal.
 struct Answered {
@@ -77,10 +57,11 @@ impl Answered {
     }
 }
 
-/// Every Plaid request, answered in a task of its own: a client that gives up (a timeout past
-/// an injected delay) closes its connection, which drops this future but not the task, so the
-/// request is still served, counted against the limits and journaled, as Plaid would.
-async fn handle(State(emu): State<Emulated>, request: Request) -> Response {
+/// Every Plaid request (every path outside `/emulator/`), answered in a task of its own: a
+/// client that gives up (a timeout past an injected delay) closes its connection, which drops
+/// this future but not the task, so the request is still served, counted against the limits
+/// and journaled, as Plaid would.
+pub(crate) async fn handle(State(emu): State<Emulated>, request: Request) -> Response {
     match tokio::spawn(respond(emu, request)).await {
         Ok(response) => response,
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -108,7 +89,7 @@ async fn respond(emu: Emulated, request: Request) -> Response {
         item_id: item_id.as_deref(),
         sync_page,
     };
-    let fault = emu.faults.decide(&target, emu.model.seed);
+    let fault = emu.faults.decide(&target, emu.api.model.seed);
     let read = Read {
         parts: &parts,
         bytes: &bytes,
@@ -180,9 +161,8 @@ fn serve(
     target: &Target<'_>,
     request_id: &str,
 ) -> Answered {
-    let result = admitted.and_then(|request| {
-        emulated(emu, target.path, request, request_id).unwrap_or_else(|| example(emu, target.path))
-    });
+    let result =
+        admitted.and_then(|request| dispatch::answer(&emu.api, target.path, request, request_id));
     record::answered(emu.record.as_deref(), target.path, &result, request_id);
     Answered::plaid(result, request_id)
 }
@@ -212,7 +192,7 @@ fn target_of(emu: &Emulated, path: &str, request: Option<&Value>) -> (Option<Str
     else {
         return (None, None);
     };
-    let state = emu.model.lock();
+    let state = emu.api.model.lock();
     let Some(item) = state
         .access_tokens
         .get(token)
@@ -241,7 +221,7 @@ fn admit<'a>(
         .bytes
         .as_ref()
         .map_err(|_| PlaidError::invalid_body("the request body is larger than 1 MiB"))?;
-    if read.parts.method != Method::POST || emu.examples.get(path).is_none() {
+    if read.parts.method != Method::POST || emu.api.examples.get(path).is_none() {
         return Err(PlaidError::not_found());
     }
     let Some(request) = read.parsed else {
@@ -259,74 +239,6 @@ fn admit<'a>(
         return Err(PlaidError::rate_limited(path).counted());
     }
     Ok(request)
-}
-
-/// The emulated flows, by path; `None` for the paths answered by the spec's example.
-fn emulated(
-    emu: &Emulated,
-    path: &str,
-    request: &Value,
-    request_id: &str,
-) -> Option<Result<Vec<u8>, PlaidError>> {
-    Some(match path {
-        "/sandbox/public_token/create" => items::public_token_create(emu, request, request_id),
-        "/item/public_token/exchange" => items::public_token_exchange(emu, request, request_id),
-        "/item/get" => items::item_get(emu, request, request_id),
-        "/item/remove" => items::item_remove(emu, request, request_id),
-        "/link/token/create" => link::token_create(emu, request, request_id),
-        "/sandbox/item/reset_login" => item_health::reset_login(emu, request, request_id),
-        "/accounts/get" => items::accounts_get(emu, request, request_id, false),
-        "/accounts/balance/get" => items::accounts_get(emu, request, request_id, true),
-        "/transactions/sync" => transactions_sync(emu, request, request_id),
-        "/transactions/get" => transactions_get::get(emu, request, request_id),
-        "/transactions/refresh" => transactions_get::refresh(emu, request, request_id),
-        "/sandbox/transactions/create" => transactions_get::create(emu, request, request_id),
-        "/auth/get" => auth::auth_get(emu, request, request_id),
-        "/identity/get" => identity::identity_get(emu, request, request_id),
-        "/transfer/authorization/create" => transfers::authorize(emu, request, request_id),
-        "/transfer/create" => transfers::create(emu, request, request_id),
-        "/transfer/get" => transfers::get(emu, request, request_id),
-        "/transfer/list" => transfers::list(emu, request, request_id),
-        "/transfer/event/list" => transfer_events::list(emu, request, request_id),
-        "/transfer/event/sync" => transfer_events::sync(emu, request, request_id),
-        "/sandbox/transfer/simulate" => transfer_events::simulate(emu, request, request_id),
-        "/sandbox/transfer/fire_webhook" => transfers::fire_webhook(emu, request, request_id),
-        "/sandbox/transfer/sweep/simulate" => transfer_sweeps::simulate(emu, request, request_id),
-        "/transfer/sweep/list" => transfer_sweeps::list(emu, request, request_id),
-        "/webhook_verification_key/get" => webhooks::verification_key(emu, request, request_id),
-        "/item/webhook/update" => webhooks::webhook_update(emu, request, request_id),
-        "/sandbox/item/fire_webhook" => webhooks::fire(emu, request, request_id),
-        _ => return None,
-    })
-}
-
-fn transactions_sync(
-    emu: &Emulated,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
-    let _: plaid_client::types::TransactionsSyncRequest = items::decode(request)?;
-    let page = {
-        let mut state = emu.model.lock();
-        let id = items::item_of(&state, request)?.item_id.clone();
-        let item = state
-            .items
-            .get_mut(&id)
-            .ok_or_else(PlaidError::item_not_found)?;
-        transactions::take_page(item, request)?
-    };
-    // Built, typed and serialized without the lock.
-    transactions::page_body(&page, &emu.model.seed.to_string(), request_id)
-}
-
-fn example(emu: &Emulated, path: &str) -> Result<Vec<u8>, PlaidError> {
-    match emu.examples.get(path) {
-        Some(Example::Body(body)) => Ok(body.clone()),
-        Some(Example::Missing) => Err(PlaidError::internal(
-            "the spec has no example response for this operation",
-        )),
-        None => Err(PlaidError::not_found()),
-    }
 }
 
 /// The credentials, from the `PLAID-CLIENT-ID`/`PLAID-SECRET` headers or the body's

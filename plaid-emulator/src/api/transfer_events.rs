@@ -13,13 +13,12 @@ use plaid_client::operations::{SandboxTransferSimulate, TransferEventList, Trans
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::emulated::Emulated;
-use crate::examples::typed;
-use crate::items::decode;
+use super::examples::typed;
+use super::request::decode;
+use crate::api::Api;
 use crate::model::plaid_error::PlaidError;
 use crate::model::transfers::record_event;
-use crate::webhook_bodies;
-use crate::webhooks::deliver;
+use crate::webhooks::bodies;
 
 /// `count`'s default and maximum in `/transfer/event/list`, `/transfer/list` and
 /// `/transfer/sweep/list` (docs: "Default: 25 … Maximum: 25").
@@ -33,7 +32,7 @@ const SYNC_COUNT: (u64, u64) = (100, 500);
 /// spec: "The webhook URL to which a TRANSFER_EVENTS_UPDATE webhook should be sent"), else to
 /// the Transfer webhook, if either is set.
 pub(crate) fn announce(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     configured: Option<String>,
 ) -> Result<(), PlaidError> {
@@ -42,7 +41,7 @@ pub(crate) fn announce(
         .and_then(Value::as_str)
         .map(str::to_string);
     if let Some(url) = given.or(configured) {
-        deliver(emu, url, webhook_bodies::transfer_events_update()?);
+        emu.webhooks.deliver(url, bodies::transfer_events_update()?);
     }
     Ok(())
 }
@@ -75,11 +74,7 @@ fn matches(event: &Value, request: &Value) -> bool {
 }
 
 /// `/transfer/event/list`: the matching events in `event_id` order, `offset` and `count`.
-pub(crate) fn list(
-    emu: &Emulated,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn list(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
     let _: types::TransferEventListRequest = decode(request)?;
     let count = count(request, LIST_COUNT)?;
     let offset = request["offset"].as_u64().unwrap_or(0) as usize;
@@ -96,11 +91,7 @@ pub(crate) fn list(
 }
 
 /// `/transfer/event/sync`: the events after `after_id` ("or 0 initially"), at most `count`.
-pub(crate) fn sync(
-    emu: &Emulated,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn sync(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
     let sync: types::TransferEventSyncRequest = decode(request)?;
     let after = usize::try_from(sync.after_id)
         .map_err(|_| PlaidError::invalid_field("after_id must be at least 0"))?;
@@ -127,7 +118,7 @@ fn transition(status: &str, event_type: &str) -> Option<&'static str> {
 /// `/sandbox/transfer/simulate`: the transfer takes the event, or
 /// `SANDBOX_TRANSFER_EVENT_TRANSITION_INVALID` (`errors-sandbox.txt`).
 pub(crate) fn simulate(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
@@ -162,15 +153,6 @@ fn default_failure(status: &str) -> Value {
     match status {
         "returned" => json!({"ach_return_code": "R01", "description": "Insufficient funds"}),
         _ => json!({"ach_return_code": null, "description": "The transfer failed (simulated)"}),
-    }
-}
-
-impl crate::Emulator {
-    /// Where `TRANSFER` webhooks (`TRANSFER_EVENTS_UPDATE`) are sent: Plaid takes the URL from
-    /// the dashboard's account webhooks page (docs, `transfer-webhooks.txt`), the emulator
-    /// from here. `None` (the default): no Transfer webhooks.
-    pub fn set_transfer_webhook(&self, url: Option<String>) {
-        self.emulated.model.lock().transfer_webhook = url;
     }
 }
 

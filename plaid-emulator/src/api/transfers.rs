@@ -15,22 +15,21 @@ use plaid_client::operations::{
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::emulated::Emulated;
-use crate::examples::{example_value, typed};
-use crate::items::{decode, item_of};
+use super::examples::{example_value, typed};
+use super::request::{decode, item_of};
+use super::transfer_events;
+use crate::api::Api;
 use crate::model::digest::digest;
 use crate::model::plaid_error::PlaidError;
 use crate::model::transfers::{record_event, Authorization};
-use crate::transfer_events;
-use crate::webhook_bodies;
-use crate::webhooks::deliver;
+use crate::webhooks::bodies;
 
 /// How long an authorization's idempotency key is remembered.
 const KEY_LIFETIME: Duration = Duration::from_secs(48 * 3600);
 
 /// `/transfer/authorization/create`: approved, for an account of the Item.
 pub(crate) fn authorize(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
@@ -84,11 +83,7 @@ fn answer_authorization(json: Value, request_id: &str) -> Result<Vec<u8>, PlaidE
 }
 
 /// `/transfer/create`: one transfer per authorization, whatever the retries.
-pub(crate) fn create(
-    emu: &Emulated,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn create(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
     let _: types::TransferCreateRequest = decode(request)?;
     let (transfer, webhook) = {
         let mut state = emu.model.lock();
@@ -111,7 +106,7 @@ enum Created {
 
 /// The transfer of the request's authorization, made now unless it already was.
 fn new_transfer(
-    emu: &Emulated,
+    emu: &Api,
     state: &mut crate::model::state::State,
     request: &Value,
 ) -> Result<Created, PlaidError> {
@@ -155,11 +150,7 @@ fn answer_transfer(transfer: Value, request_id: &str) -> Result<Vec<u8>, PlaidEr
 }
 
 /// `/transfer/get`.
-pub(crate) fn get(
-    emu: &Emulated,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn get(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
     let _: types::TransferGetRequest = decode(request)?;
     let state = emu.model.lock();
     let id = request["transfer_id"].as_str().unwrap_or_default();
@@ -172,11 +163,7 @@ pub(crate) fn get(
 }
 
 /// `/transfer/list`: the transfers in the order they were made, `offset` and `count` (1–25).
-pub(crate) fn list(
-    emu: &Emulated,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn list(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
     let _: types::TransferListRequest = decode(request)?;
     let count = transfer_events::count(request, transfer_events::LIST_COUNT)?;
     let offset = request["offset"].as_u64().unwrap_or(0) as usize;
@@ -200,11 +187,12 @@ pub(crate) fn list(
 /// `/sandbox/transfer/fire_webhook`: a `TRANSFER_EVENTS_UPDATE` to the URL given (docs,
 /// `api-sandbox.txt`).
 pub(crate) fn fire_webhook(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
     let fire: types::SandboxTransferFireWebhookRequest = decode(request)?;
-    deliver(emu, fire.webhook, webhook_bodies::transfer_events_update()?);
+    emu.webhooks
+        .deliver(fire.webhook, bodies::transfer_events_update()?);
     typed::<SandboxTransferFireWebhook>(json!({"request_id": request_id}))
 }

@@ -14,11 +14,13 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::control::ItemOptions;
-use crate::emulated::Emulated;
-use crate::faults::{Fault, FaultKind, Times};
+use super::ItemOptions;
+use crate::api::{changes, link, plaid_error};
 use crate::model::changes::{Change, ControlError};
-use crate::rate_limits::RateLimits;
+use crate::model::plaid_error::PlaidError;
+use crate::transport::faults::{Fault, FaultKind, Times};
+use crate::transport::rate_limits::RateLimits;
+use crate::transport::Emulated;
 
 /// The routes, relative to `/emulator`.
 pub(crate) fn router() -> Router<Emulated> {
@@ -57,20 +59,20 @@ fn control_error(error: &ControlError) -> Response {
 
 async fn create_item(State(emu): State<Emulated>, body: Bytes) -> Response {
     match parse::<ItemOptions>(&body) {
-        Ok(options) => Json(emu.create_item(options)).into_response(),
+        Ok(options) => Json(super::create_item(&emu, options)).into_response(),
         Err(why) => refuse(StatusCode::BAD_REQUEST, &why),
     }
 }
 
 async fn item(State(emu): State<Emulated>, Path(id): Path<String>) -> Response {
-    match emu.item(&id) {
+    match super::item(&emu, &id) {
         Some(view) => Json(view).into_response(),
         None => refuse(StatusCode::NOT_FOUND, "no such Item"),
     }
 }
 
 async fn transactions(State(emu): State<Emulated>, Path(id): Path<String>) -> Response {
-    match emu.transactions(&id) {
+    match super::transactions(&emu, &id) {
         Some(views) => Json(views).into_response(),
         None => refuse(StatusCode::NOT_FOUND, "no such Item"),
     }
@@ -106,7 +108,7 @@ async fn change(
             return refuse(StatusCode::NOT_FOUND, known);
         }
     };
-    match emu.change(&id, change) {
+    match changes::change(&emu.api, &id, change) {
         Ok(added) => Json(json!({ "transaction_ids": added })).into_response(),
         Err(error) => control_error(&error),
     }
@@ -226,18 +228,34 @@ async fn reset(State(emu): State<Emulated>) -> Json<Value> {
 /// `POST /emulator/link/complete` `{"link_token"}` → `{"public_token"}`:
 /// [`crate::Emulator::complete_link`] over HTTP.
 async fn link_complete(State(emu): State<Emulated>, body: Bytes) -> Response {
-    plaid_answer(crate::link::complete_over_http(&body, &emu))
+    plaid_answer(complete_link(&body, &emu))
+}
+
+/// [`link::complete`] for a JSON body `{"link_token": ...}`, for a test in another language;
+/// a control call: it needs no credentials.
+fn complete_link(body: &[u8], emu: &Emulated) -> Result<Vec<u8>, PlaidError> {
+    let request: Value = serde_json::from_slice(body)
+        .map_err(|e| PlaidError::invalid_body(&format!("the body is not JSON: {e}")))?;
+    let link_token = request["link_token"]
+        .as_str()
+        .ok_or_else(|| PlaidError::missing_fields("link_token"))?;
+    let public_token = link::complete(&emu.api, link_token).map_err(|e| e.plaid())?;
+    serde_json::to_vec(&json!({"public_token": public_token}))
+        .map_err(|e| PlaidError::internal(&e.to_string()))
 }
 
 /// `POST /emulator/webhooks/rotate_key` → `{"kid"}`: [`crate::Emulator::rotate_webhook_key`].
 async fn rotate_key(State(emu): State<Emulated>) -> Response {
-    plaid_answer(crate::webhooks::rotate_over_http(&emu))
+    let kid = emu.api.webhooks.keys.rotate();
+    let answer =
+        serde_json::to_vec(&json!({"kid": kid})).map_err(|e| PlaidError::internal(&e.to_string()));
+    plaid_answer(answer)
 }
 
 /// A control answer that is JSON, or a Plaid error object.
-fn plaid_answer(answer: Result<Vec<u8>, crate::model::plaid_error::PlaidError>) -> Response {
+fn plaid_answer(answer: Result<Vec<u8>, PlaidError>) -> Response {
     match answer {
         Ok(json) => ([("content-type", "application/json")], json).into_response(),
-        Err(error) => crate::api::plaid_error::response(error, "emulator-control"),
+        Err(error) => plaid_error::response(error, "emulator-control"),
     }
 }

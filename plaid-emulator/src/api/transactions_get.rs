@@ -9,11 +9,14 @@ use plaid_client::operations::{TransactionsGet, TransactionsRefresh, Transaction
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::emulated::Emulated;
-use crate::examples::{example_value, typed};
-use crate::items;
+use super::changes;
+use super::examples::{example_value, typed};
+use super::items::item_json;
+use super::request::{decode, item_of};
+use crate::api::Api;
 use crate::model::changes::Change;
 use crate::model::history::{Custom, Maker};
+use crate::model::items::ItemState;
 use crate::model::plaid_error::PlaidError;
 
 /// `count`'s default and maximum (docs: `/transactions/get`, `options.count`: default 100,
@@ -24,12 +27,8 @@ const MAX_COUNT: i64 = 500;
 const MAX_CREATED: usize = 10;
 
 /// `/transactions/get`.
-pub(crate) fn get(
-    emu: &Emulated,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
-    let typed_request: types::TransactionsGetRequest = items::decode(request)?;
+pub(crate) fn get(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+    let typed_request: types::TransactionsGetRequest = decode(request)?;
     let (count, offset, account_ids) = match &typed_request.options {
         Some(o) => (o.count, o.offset, o.account_ids.clone()),
         None => (DEFAULT_COUNT, 0, Vec::new()),
@@ -52,9 +51,9 @@ pub(crate) fn get(
     }
     let (accounts, item, mut transactions) = {
         let state = emu.model.lock();
-        let item = items::item_of(&state, request)?;
+        let item = item_of(&state, request)?;
         let all = current_transactions(emu, item)?;
-        (item.accounts.clone(), items::item_json(item, None)?, all)
+        (item.accounts.clone(), item_json(item, None)?, all)
     };
     transactions.retain(|t| {
         let date = t["date"].as_str().unwrap_or_default();
@@ -76,10 +75,7 @@ pub(crate) fn get(
 }
 
 /// The Item's current transactions, as the sync's `added`/`modified` entries show them.
-fn current_transactions(
-    emu: &Emulated,
-    item: &crate::model::items::ItemState,
-) -> Result<Vec<Value>, PlaidError> {
+fn current_transactions(emu: &Api, item: &ItemState) -> Result<Vec<Value>, PlaidError> {
     let template = example_value::<TransactionsSync>()?["added"][0].clone();
     let seed = emu.model.seed.to_string();
     let make = Maker {
@@ -98,31 +94,23 @@ fn current_transactions(
 
 /// `/transactions/refresh`: the Item must be usable; the emulator's data is always current, so
 /// there is nothing new to announce.
-pub(crate) fn refresh(
-    emu: &Emulated,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
-    let _: types::TransactionsRefreshRequest = items::decode(request)?;
-    items::item_of(&emu.model.lock(), request)?;
+pub(crate) fn refresh(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+    let _: types::TransactionsRefreshRequest = decode(request)?;
+    item_of(&emu.model.lock(), request)?;
     typed::<TransactionsRefresh>(json!({"request_id": request_id}))
 }
 
 /// `/sandbox/transactions/create`: the described transactions join the Item's history (at
 /// most 10 per call), the next sync returns them in `added`, and the Item's webhook hears
 /// `SYNC_UPDATES_AVAILABLE`.
-pub(crate) fn create(
-    emu: &Emulated,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
-    let typed_request: types::SandboxTransactionsCreateRequest = items::decode(request)?;
+pub(crate) fn create(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+    let typed_request: types::SandboxTransactionsCreateRequest = decode(request)?;
     if typed_request.transactions.is_empty() || typed_request.transactions.len() > MAX_CREATED {
         return Err(PlaidError::invalid_field(
             "transactions must hold 1 to 10 transactions",
         ));
     }
-    let item_id = items::item_of(&emu.model.lock(), request)?.item_id.clone();
+    let item_id = item_of(&emu.model.lock(), request)?.item_id.clone();
     let custom = typed_request
         .transactions
         .iter()
@@ -133,7 +121,7 @@ pub(crate) fn create(
             description: t.description.clone(),
         })
         .collect();
-    emu.change(&item_id, Change::AddCustom(custom))
+    changes::change(emu, &item_id, Change::AddCustom(custom))
         .map_err(|e| PlaidError::invalid_field(&e.to_string()))?;
     typed::<plaid_client::operations::SandboxTransactionsCreate>(json!({"request_id": request_id}))
 }

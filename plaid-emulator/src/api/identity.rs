@@ -6,9 +6,10 @@ use plaid_client::operations::IdentityGet;
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::emulated::Emulated;
-use crate::examples::{example_value, typed};
-use crate::items::{decode, item_json, item_of};
+use super::examples::{example_value, typed};
+use super::items::item_json;
+use super::request::{decode, item_of};
+use crate::api::Api;
 use crate::model::digest::digest;
 use crate::model::items::ItemState;
 use crate::model::plaid_error::PlaidError;
@@ -43,7 +44,7 @@ fn owner(template: &Value, seed: u64, item: &ItemState) -> Value {
 
 /// `/identity/get`: every account with its owner.
 pub(crate) fn identity_get(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {

@@ -10,15 +10,15 @@ use plaid_client::operations::{SandboxTransferSweepSimulate, TransferSweepList};
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use crate::emulated::Emulated;
-use crate::examples::{example_value, typed};
-use crate::items::decode;
+use super::examples::{example_value, typed};
+use super::request::decode;
+use super::transfer_events;
+use crate::api::Api;
 use crate::model::clock;
 use crate::model::digest::digest;
 use crate::model::plaid_error::PlaidError;
 use crate::model::state::State;
 use crate::model::transfers::record_event;
-use crate::transfer_events;
 
 /// The funding account of the emulator's one Transfer integration.
 const FUNDING_ACCOUNT: &str = "emulator-funding-account";
@@ -60,7 +60,7 @@ fn sweep_of(transfer: &Value) -> Option<(&'static str, i64)> {
 }
 
 /// Sweep every transfer that can be, in the order they were made; the sweep, if any.
-fn sweep(emu: &Emulated, state: &mut State) -> Result<Option<Value>, PlaidError> {
+fn sweep(emu: &Api, state: &mut State) -> Result<Option<Value>, PlaidError> {
     let order: Vec<String> = state
         .transfer_events
         .iter()
@@ -108,7 +108,7 @@ fn sweep(emu: &Emulated, state: &mut State) -> Result<Option<Value>, PlaidError>
 
 /// `/sandbox/transfer/sweep/simulate`: a sweep of what can be swept (`sweep` null if nothing).
 pub(crate) fn simulate(
-    emu: &Emulated,
+    emu: &Api,
     request: &Value,
     request_id: &str,
 ) -> Result<Vec<u8>, PlaidError> {
@@ -125,11 +125,7 @@ pub(crate) fn simulate(
 }
 
 /// `/transfer/sweep/list`: the sweeps, oldest first, `offset` and `count` (1–25).
-pub(crate) fn list(
-    emu: &Emulated,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn list(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
     let _: types::TransferSweepListRequest = decode(request)?;
     let count = transfer_events::count(request, transfer_events::LIST_COUNT)?;
     let offset = request["offset"].as_u64().unwrap_or(0) as usize;
