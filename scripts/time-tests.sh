@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+root=$PWD
 rounds=${1:-50}
 out=target/time-tests
 mkdir -p "$out"
@@ -58,7 +59,11 @@ while read -r pkg target filter; do
     echo "no test binary $pkg/$target: update the list in $0" >&2
     exit 2
   fi
-  echo "$pkg $target $line ${filter:-}" >> "$out/plan"
+  # A copy, so a build running meanwhile (the load, or an engineer's) cannot replace it mid-run.
+  exe=${line%% *}
+  mkdir -p "$out/bin"
+  cp "$exe" "$out/bin/$pkg-$target"
+  echo "$pkg $target $out/bin/$pkg-$target ${line#* } ${filter:-}" >> "$out/plan"
 done <<< "$TESTS"
 
 load() {
@@ -79,7 +84,7 @@ for round in $(seq 1 "$rounds"); do
   ok=1
   start=$SECONDS
   while read -r pkg target exe manifest filter; do
-    if ! (cd "$(dirname "$manifest")" && "$exe" ${filter:+"$filter"}) >> "$log" 2>&1; then
+    if ! (cd "$(dirname "$manifest")" && "$root/$exe" ${filter:+"$filter"}) >> "$log" 2>&1; then
       ok=0
       echo "round $round: $pkg/$target failed" >&2
     fi
