@@ -116,6 +116,6 @@ pub use progenitor_client::ByteStream;
 pub use runtime::headers::{InvalidHeader, RequestHeaders};
 pub use runtime::operations::{
     BinaryOperation, IdempotencyKeyField, JsonOperation, JsonOperationVisitor, Operation,
-    OperationVisitor, PostOperation, RequestBody, ResponseFormat,
+    OperationVisitor, PostOperation, RequestBody, RequestSchema, ResponseFormat,
 };
 pub use runtime::pagination::{CursorSync, PageStyle, Paginated};

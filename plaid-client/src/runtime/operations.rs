@@ -36,8 +36,10 @@ pub trait Operation {
     const READ_ONLY: bool;
     /// The request's `idempotency_key` field, for operations that have one.
     const IDEMPOTENCY_KEY: Option<IdempotencyKeyField>;
-    /// The JSON request body type (`()` for operations without a body).
-    type Request: serde::Serialize;
+    /// The JSON request body type (`()` for operations without a body). With the `schemars`
+    /// feature it also implements `schemars::JsonSchema` ([`RequestSchema`]), so generic code
+    /// (the emulator's request checks) can read what an operation accepts.
+    type Request: serde::Serialize + RequestSchema;
     /// The success response type.
     type Response;
     /// The error body type (Plaid's error object).
@@ -54,6 +56,22 @@ pub trait Operation {
         let _ = (request, key);
     }
 }
+
+/// With the `schemars` feature, `schemars::JsonSchema`: every generated request type (and `()`)
+/// has it, so [`Operation::Request`] can be described generically. Without the feature, every
+/// type has it, so the bound costs nothing.
+#[cfg(feature = "schemars")]
+pub trait RequestSchema: schemars::JsonSchema {}
+#[cfg(feature = "schemars")]
+impl<T: schemars::JsonSchema + ?Sized> RequestSchema for T {}
+
+/// With the `schemars` feature, `schemars::JsonSchema`: every generated request type (and `()`)
+/// has it, so [`Operation::Request`] can be described generically. Without the feature, every
+/// type has it, so the bound costs nothing.
+#[cfg(not(feature = "schemars"))]
+pub trait RequestSchema {}
+#[cfg(not(feature = "schemars"))]
+impl<T: ?Sized> RequestSchema for T {}
 
 /// Implemented by every request body type: names its operation, so generic code can go from a
 /// request value to everything about its operation without naming the operation.
