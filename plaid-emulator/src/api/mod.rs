@@ -1,4 +1,5 @@
-//! Plaid's surface: the operations by path (`dispatch.rs`), one file per flow for the emulated
+//! Plaid's surface: a route per generated operation (`routes.rs`), each request checked against
+//! its request type (`schema_check.rs`) and answered (`dispatch.rs`), one file per flow for the emulated
 //! ones, what every handler reads from its request (`request.rs`), the spec's examples every
 //! other operation answers and every emulated answer starts from (`examples.rs`), and Plaid's
 //! error bodies (`plaid_error.rs`). Handlers read and change the model under its one lock and
@@ -14,6 +15,8 @@ pub(crate) mod items;
 pub(crate) mod link;
 pub(crate) mod plaid_error;
 pub(crate) mod request;
+pub(crate) mod routes;
+pub(crate) mod schema_check;
 pub(crate) mod transactions;
 pub(crate) mod transactions_get;
 pub(crate) mod transfer_events;
@@ -37,6 +40,8 @@ pub(crate) struct Api {
     pub(crate) webhooks: Webhooks,
     /// Every operation's example answer, by path.
     pub(crate) examples: Arc<Examples>,
+    /// Every operation's route, the emulated ones with their handlers.
+    pub(crate) routes: Arc<routes::Routes>,
 }
 
 impl Api {
@@ -46,6 +51,7 @@ impl Api {
             model: Model::new(seed),
             webhooks: Webhooks::start(seed),
             examples: Arc::new(Examples::collect()),
+            routes: Arc::new(dispatch::routes()),
         }
     }
 }

@@ -49,13 +49,23 @@ impl PlaidError {
         Self::new(400, "INVALID_REQUEST", "INVALID_BODY", why)
     }
 
+    /// `INVALID_REQUEST` / `UNKNOWN_FIELDS`: fields the endpoint does not have (docs,
+    /// `errors-invalid-request.txt`).
+    pub(crate) fn unknown_fields(what: &str) -> Self {
+        let message = format!("the following fields are not recognized by this endpoint: {what}");
+        Self::new(400, "INVALID_REQUEST", "UNKNOWN_FIELDS", &message)
+    }
+
     /// `INVALID_REQUEST` / `INVALID_FIELD`.
     pub(crate) fn invalid_field(why: &str) -> Self {
         Self::new(400, "INVALID_REQUEST", "INVALID_FIELD", why)
     }
 
-    /// `INVALID_REQUEST` / `NOT_FOUND`: no such endpoint. Plaid's error page says HTTP 400; the
-    /// emulator answers 404, so a wrong base path is told apart from a wrong body at a glance.
+    /// `INVALID_REQUEST` / `NOT_FOUND`: no such endpoint (docs, `errors-invalid-request.txt`:
+    /// "The endpoint requested does not exist"), also a known path with another method, since
+    /// Plaid's endpoints are `POST` only and its docs give no 405. Plaid's error page says HTTP
+    /// 400; the emulator answers 404, so a wrong base path is told apart from a wrong body at a
+    /// glance.
     pub(crate) fn not_found() -> Self {
         Self::new(404, "INVALID_REQUEST", "NOT_FOUND", "not found")
     }

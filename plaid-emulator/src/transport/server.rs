@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -221,9 +221,7 @@ fn admit<'a>(
         .bytes
         .as_ref()
         .map_err(|_| PlaidError::invalid_body("the request body is larger than 1 MiB"))?;
-    if read.parts.method != Method::POST || emu.api.examples.get(path).is_none() {
-        return Err(PlaidError::not_found());
-    }
+    dispatch::route(&emu.api.routes, read.parts.method.as_str(), path)?;
     let Some(request) = read.parsed else {
         let why = serde_json::from_slice::<Value>(body).err();
         let why = why.map_or_else(String::new, |e| e.to_string());

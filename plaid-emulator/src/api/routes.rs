@@ -1,0 +1,178 @@
+//! The route table: one route per operation of plaid-client's generated operations
+//! (`plaid_client::operations::visit_all`), by method and path, each with the check of its
+//! request type (`schema_check.rs`, built on first use and kept) and, for an emulated flow, the
+//! handler registered for its operation type (`Routes::emulate::<O>`, so a path typo cannot
+//! compile and a new spec version's operations are routed by regenerating).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use plaid_client::{Operation, OperationVisitor, ResponseFormat};
+use schemars::generate::SchemaSettings;
+use schemars::JsonSchema;
+use serde_json::Value;
+
+use super::schema_check::SchemaCheck;
+use super::Api;
+use crate::model::plaid_error::PlaidError;
+
+/// An emulated flow: the request (already checked), the request id, the answer's body.
+pub(crate) type Handler = fn(&Api, &Value, &str) -> Result<Vec<u8>, PlaidError>;
+
+/// One operation's route.
+pub(crate) struct Route {
+    /// `POST` for all but three operations.
+    pub(crate) method: &'static str,
+    /// JSON or bytes (PDF, ZIP).
+    pub(crate) format: ResponseFormat,
+    /// The emulated flow, if there is one; else the spec's example answers.
+    pub(crate) handler: Option<Handler>,
+    /// The request type's JSON Schema, made when the route is first checked.
+    schema: fn() -> Value,
+    check: OnceLock<SchemaCheck>,
+}
+
+impl Route {
+    /// The check of this route's request type, built on the first request and kept.
+    pub(crate) fn check(&self) -> &SchemaCheck {
+        self.check.get_or_init(|| SchemaCheck::new((self.schema)()))
+    }
+}
+
+/// What a method and path name.
+pub(crate) enum Found<'r> {
+    /// The operation.
+    Route(&'r Route),
+    /// No operation has this path.
+    Unknown,
+    /// An operation has this path, with another method.
+    WrongMethod,
+}
+
+/// Every operation's route, by path.
+pub(crate) struct Routes {
+    by_path: HashMap<&'static str, Route>,
+    /// The few paths with `{param}` placeholders, matched segment by segment.
+    templated: Vec<&'static str>,
+}
+
+/// The request type's JSON Schema as the server reads it (`required` is what reading needs).
+fn schema_of<T: JsonSchema>() -> Value {
+    SchemaSettings::draft2020_12()
+        .for_deserialize()
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .to_value()
+}
+
+impl Routes {
+    /// A route for every generated operation, none emulated yet.
+    pub(crate) fn generated() -> Self {
+        struct Collect(Routes);
+        impl OperationVisitor for Collect {
+            fn visit<O: Operation>(&mut self) {
+                let route = Route {
+                    method: O::METHOD,
+                    format: O::RESPONSE_FORMAT,
+                    handler: None,
+                    schema: schema_of::<O::Request>,
+                    check: OnceLock::new(),
+                };
+                if O::PATH.contains('{') {
+                    self.0.templated.push(O::PATH);
+                }
+                self.0.by_path.insert(O::PATH, route);
+            }
+        }
+        let mut collect = Collect(Routes {
+            by_path: HashMap::new(),
+            templated: Vec::new(),
+        });
+        plaid_client::operations::visit_all(&mut collect);
+        collect.0
+    }
+
+    /// `O` answered by `handler` instead of its example.
+    pub(crate) fn emulate<O: Operation>(&mut self, handler: Handler) {
+        if let Some(route) = self.by_path.get_mut(O::PATH) {
+            route.handler = Some(handler);
+        }
+    }
+
+    /// How many operations are routed.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.by_path.len()
+    }
+
+    /// The route of `method` and `path`.
+    pub(crate) fn find(&self, method: &str, path: &str) -> Found<'_> {
+        let route = self.by_path.get(path).or_else(|| {
+            self.templated
+                .iter()
+                .find(|t| matches_template(t, path))
+                .and_then(|t| self.by_path.get(t))
+        });
+        match route {
+            None => Found::Unknown,
+            Some(route) if route.method != method => Found::WrongMethod,
+            Some(route) => Found::Route(route),
+        }
+    }
+}
+
+/// Whether `path` fits `template`, a `{param}` standing for one non-empty segment.
+fn matches_template(template: &str, path: &str) -> bool {
+    let mut want = template.split('/');
+    let mut have = path.split('/');
+    loop {
+        match (want.next(), have.next()) {
+            (None, None) => return true,
+            (Some(w), Some(h)) if w.starts_with('{') && !h.is_empty() => {}
+            (Some(w), Some(h)) if w == h => {}
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_is_routed_and_methods_are_told_apart() {
+        let routes = Routes::generated();
+        assert!(routes.len() > 300, "{}", routes.len());
+        assert!(matches!(
+            routes.find("POST", "/accounts/get"),
+            Found::Route(_)
+        ));
+        assert!(matches!(
+            routes.find("GET", "/accounts/get"),
+            Found::WrongMethod
+        ));
+        assert!(matches!(
+            routes.find("POST", "/accounts/gett"),
+            Found::Unknown
+        ));
+        assert!(matches!(
+            routes.find("GET", "/fdx/recipient/abc"),
+            Found::Route(_)
+        ));
+        assert!(matches!(
+            routes.find("GET", "/fdx/recipient/"),
+            Found::Unknown
+        ));
+    }
+
+    #[test]
+    fn accounts_get_requires_its_access_token() {
+        let routes = Routes::generated();
+        let Found::Route(route) = routes.find("POST", "/accounts/get") else {
+            panic!("no route");
+        };
+        assert!(route.check().has_property("access_token"));
+        let err = route.check().check(&serde_json::json!({})).unwrap_err();
+        assert_eq!(err.error_code, "MISSING_FIELDS");
+    }
+}
