@@ -1,20 +1,19 @@
 //! The request journal and counters: what the emulator was asked and how it answered, for a
 //! test to assert on. Each Plaid request is one [`JournalEntry`] (its body with every credential
-//! redacted); the journal keeps the last [`JOURNAL_CAPACITY`]. Control calls (`/emulator/…`) are
+//! redacted: every field the generated `plaid_client::redact::CREDENTIAL_FIELDS` names, the one
+//! list of credentials); the journal keeps the last [`JOURNAL_CAPACITY`]. Control calls (`/emulator/…`) are
 //! neither journaled nor counted.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
+use plaid_client::redact::{CREDENTIAL_FIELDS, REDACTED};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 /// How many entries the journal keeps: the oldest go first.
 pub const JOURNAL_CAPACITY: usize = 10_000;
-
-/// What a redacted value reads.
-const REDACTED: &str = "[redacted]";
 
 /// One request as the emulator answered it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -156,13 +155,10 @@ impl Journal {
     }
 }
 
-/// Whether a field of this name carries a credential: the keys, and every token or secret.
+/// Whether a field of this name carries a credential: one the generated list names (the
+/// spec's wire names, matched exactly, as the generated `Debug` impls match them).
 fn is_credential(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    key == "client_id"
-        || key.ends_with("secret")
-        || key.ends_with("_token")
-        || key.ends_with("_tokens")
+    CREDENTIAL_FIELDS.contains(&key)
 }
 
 /// Replace every credential in `value`, at any depth, with `"[redacted]"`.
@@ -190,16 +186,31 @@ mod tests {
     #[test]
     fn credentials_are_redacted_at_any_depth() {
         let mut body = json!({"client_id": "id", "secret": "s", "access_token": "a",
-            "options": {"public_token": "p", "webhook_secret": "w", "count": 3},
-            "list": [{"processor_token": "t"}], "access_tokens": ["x"], "cursor": "c"});
+            "options": {"public_token": "p", "override_password": "w", "count": 3},
+            "list": [{"processor_token": "t"}], "access_tokens": ["x"], "cursor": "c",
+            "secrets": {"sandbox": "sb", "production": "pr"}, "user_token": "u"});
         redact(&mut body);
         assert_eq!(
             body,
             json!({"client_id": REDACTED, "secret": REDACTED, "access_token": REDACTED,
-                "options": {"public_token": REDACTED, "webhook_secret": REDACTED, "count": 3},
+                "options": {"public_token": REDACTED, "override_password": REDACTED, "count": 3},
                 "list": [{"processor_token": REDACTED}], "access_tokens": REDACTED,
-                "cursor": "c"})
+                "cursor": "c", "secrets": REDACTED, "user_token": REDACTED})
         );
+    }
+
+    #[test]
+    fn every_generated_credential_field_is_redacted() {
+        for name in CREDENTIAL_FIELDS {
+            let mut body = json!({ "outer": { *name: "value" } });
+            redact(&mut body);
+            assert_eq!(body["outer"][*name], REDACTED, "{name}");
+        }
+        // Not a credential by the spec: kept, so a test can assert on it.
+        let mut body = json!({"webhook": "http://h", "cursor": "c", "count": 1});
+        let kept = body.clone();
+        redact(&mut body);
+        assert_eq!(body, kept);
     }
 
     #[test]
