@@ -42,7 +42,10 @@
 //!   POSTs each documented code, typed and signed with an ES256 key, to the Item's URL, in the
 //!   background and retried; `/webhook_verification_key/get` serves every key, a rotated one
 //!   ([`Emulator::rotate_webhook_key`]) with `expired_at`; [`Emulator::set_webhook_delivery`]
-//!   duplicates or reorders deliveries;
+//!   duplicates or reorders deliveries; one queue per receiving URL, so a receiver that hangs
+//!   delays only its own; every attempt is logged ([`Emulator::deliveries`]), and a test waits
+//!   for one ([`Emulator::wait_for_delivery`]) or for every webhook to finish
+//!   ([`Emulator::wait_for_webhooks_settled`]) instead of sleeping;
 //! - transfers (docs: `api-products-transfer.txt`): authorizations keyed by `idempotency_key`,
 //!   one transfer per authorization whatever the retries; its events (`pending`, then
 //!   `/sandbox/transfer/simulate` and sweeps) in `/transfer/event/list` and
@@ -72,6 +75,8 @@ mod transport;
 mod webhooks;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 pub use api::link::LinkError;
 pub use control::{ItemOptions, ItemView, LinkedItem, TransactionView};
@@ -81,6 +86,7 @@ pub use transport::journal::{Counters, JournalEntry, Successes, JOURNAL_CAPACITY
 pub use transport::rate_limits::{Limit, RateLimits};
 pub use transport::server::MAX_BODY_BYTES;
 pub use webhooks::delivery::WebhookDelivery;
+pub use webhooks::log::{Delivery, DeliveryOutcome, WaitError, DELIVERY_LOG_CAPACITY};
 
 use model::changes::Change;
 
@@ -102,6 +108,11 @@ pub struct EmulatorConfig {
     pub seed: u64,
     /// The rate limits enforced from the start (default [`RateLimits::off`]).
     pub rate_limits: RateLimits,
+    /// How webhooks are delivered from the start (default [`WebhookDelivery::InOrder`]).
+    pub webhook_delivery: WebhookDelivery,
+    /// Where Transfer webhooks go from the start (default none; see
+    /// [`Emulator::set_transfer_webhook`]).
+    pub transfer_webhook: Option<String>,
 }
 
 impl std::fmt::Debug for EmulatorConfig {
@@ -112,6 +123,8 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("secret", &"[redacted]")
             .field("seed", &self.seed)
             .field("rate_limits", &self.rate_limits)
+            .field("webhook_delivery", &self.webhook_delivery)
+            .field("transfer_webhook", &self.transfer_webhook)
             .finish()
     }
 }
@@ -124,6 +137,8 @@ impl Default for EmulatorConfig {
             secret: "emulator-secret".into(),
             seed: 1,
             rate_limits: RateLimits::off(),
+            webhook_delivery: WebhookDelivery::InOrder,
+            transfer_webhook: None,
         }
     }
 }
@@ -148,6 +163,8 @@ pub struct Emulator {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     /// The state its control methods (`create_item`, `inject`, `complete_link`, ...) act on.
     emulated: transport::Emulated,
+    /// What [`Emulator::reset`] returns to, beside the seed, keys and rate limits.
+    start: Arc<control::reset::Start>,
     /// The runtime it serves on: webhooks fired by control calls are delivered there.
     runtime: tokio::runtime::Handle,
 }
@@ -179,11 +196,17 @@ impl Emulator {
             secret: config.secret,
         };
         let emulated = transport::Emulated::new(config.seed, keys, config.rate_limits);
-        serve(listener, emulated.clone(), stopped);
+        let start = Arc::new(control::reset::Start {
+            webhook_delivery: config.webhook_delivery,
+            transfer_webhook: config.transfer_webhook,
+        });
+        control::reset::apply(&emulated, &start);
+        serve(listener, emulated.clone(), start.clone(), stopped);
         Ok(Self {
             base_url: format!("http://{address}"),
             shutdown: Some(shutdown),
             emulated,
+            start,
             runtime: tokio::runtime::Handle::current(),
         })
     }
@@ -336,11 +359,53 @@ impl Emulator {
         self.emulated.journal.counters()
     }
 
-    /// Back to a fresh start with the same seed: no Items, tokens, transfers, faults, journal
-    /// or counters, and the configured rate limits with empty windows. The same requests then
-    /// get the same answers as after [`Emulator::start`].
+    /// Back to exactly the configured start ([`EmulatorConfig`]): the same seed, no Items,
+    /// tokens, transfers, faults, journal, counters or delivery log (webhooks fired before are
+    /// not sent any more), the seed's first signing key (rotations undone), and the configured
+    /// rate limits (with empty windows), webhook delivery mode and Transfer webhook. The same
+    /// requests then get the same answers as after [`Emulator::start`].
     pub fn reset(&self) {
-        self.emulated.reset();
+        control::reset::reset(&self.emulated, &self.start);
+    }
+}
+
+/// The webhook delivery log: what a test asserts on, and waits for instead of sleeping.
+impl Emulator {
+    /// Every attempt to deliver a webhook since the start (or the last reset), oldest first:
+    /// the last [`DELIVERY_LOG_CAPACITY`] (10,000) attempts are kept. Also served as
+    /// `GET /emulator/webhooks`. See [`Delivery`] for an example.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.emulated.api.webhooks.delivery.log().deliveries()
+    }
+
+    /// The oldest attempt in the log that `matches`, as soon as there is one (at once if there
+    /// already is); [`WaitError::TimedOut`] if none comes within `timeout`. It wakes when an
+    /// attempt is logged, never by polling. To wait for a webhook's end, match on
+    /// [`Delivery::outcome`] (`Some(DeliveryOutcome::Delivered)` or `GaveUp`).
+    pub async fn wait_for_delivery(
+        &self,
+        matches: impl Fn(&Delivery) -> bool,
+        timeout: Duration,
+    ) -> Result<Delivery, WaitError> {
+        let log = self.emulated.api.webhooks.delivery.log();
+        log.wait_for(matches, timeout).await
+    }
+
+    /// Once every webhook fired so far has finished (each delivered or given up, none queued,
+    /// held back or in flight), the log: from then on, nothing more is attempted until another
+    /// webhook is fired, so a test can assert on what was (and was not) sent without sleeping.
+    /// [`WaitError::TimedOut`] if they have not finished within `timeout`.
+    pub async fn wait_for_webhooks_settled(
+        &self,
+        timeout: Duration,
+    ) -> Result<Vec<Delivery>, WaitError> {
+        self.emulated
+            .api
+            .webhooks
+            .delivery
+            .log()
+            .settled(timeout)
+            .await
     }
 }
 
@@ -357,10 +422,11 @@ impl Drop for Emulator {
 fn serve(
     listener: tokio::net::TcpListener,
     emulated: transport::Emulated,
+    start: Arc<control::reset::Start>,
     stopped: tokio::sync::oneshot::Receiver<()>,
 ) {
     let app = axum::Router::new()
-        .nest("/emulator", control::http::router())
+        .nest("/emulator", control::http::router(start))
         .fallback(transport::server::handle)
         .with_state(emulated)
         .into_make_service_with_connect_info::<transport::connection::Cut>();

@@ -81,6 +81,8 @@ async fn main() -> ExitCode {
             Limits::Plaid => RateLimits::plaid_documented().time_scale(args.time_scale),
             Limits::Off => RateLimits::off(),
         },
+        webhook_delivery: args.webhook_delivery.into(),
+        transfer_webhook: args.transfer_webhook,
     };
     let emulator = match Emulator::start(config).await {
         Ok(emulator) => emulator,
@@ -89,8 +91,6 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    emulator.set_transfer_webhook(args.transfer_webhook);
-    emulator.set_webhook_delivery(args.webhook_delivery.into());
     println!("{}", emulator.base_url());
     if tokio::signal::ctrl_c().await.is_err() {
         // No signal handler: serve until the process is killed.

@@ -8,8 +8,6 @@
 
 mod support;
 
-use std::time::Duration;
-
 use plaid_client_ext::types::{self, CountryCode, Products, TransferNetwork, TransferType};
 use plaid_client_ext::webhooks::WebhookEvent;
 use plaid_client_ext::{Error, ErrorCode, ErrorType, PlaidClient};
@@ -76,7 +74,7 @@ async fn reset_login_breaks_product_calls_fires_one_error_webhook_and_update_mod
         other => panic!("expected ITEM / ERROR, got {other:?}"),
     }
     assert!(
-        nothing_more(&mut received, Duration::from_millis(500)).await,
+        nothing_more(&emulator, &mut received).await,
         "exactly one webhook"
     );
     let item = client
@@ -108,7 +106,7 @@ async fn reset_login_breaks_product_calls_fires_one_error_webhook_and_update_mod
         .unwrap();
     assert_eq!(exchanged.access_token.expose(), token);
     // Repaired in the app's own update mode: no LOGIN_REPAIRED (nor anything else).
-    assert!(nothing_more(&mut received, Duration::from_millis(500)).await);
+    assert!(nothing_more(&emulator, &mut received).await);
 }
 
 #[tokio::test]

@@ -7,7 +7,6 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use plaid_client_ext::sync::SyncOutcome;
 use plaid_client_ext::types::{self, Products};
@@ -80,7 +79,7 @@ async fn offset_pages_cover_what_a_sync_leaves_newest_first() {
 
 #[tokio::test]
 async fn sandbox_created_transactions_reach_the_next_sync_and_the_webhook() {
-    let (_emulator, client) = support::start().await;
+    let (emulator, client) = support::start().await;
     let (url, mut received) = support::receiver().await;
     let (token, _) = support::link_with(&client, vec![Products::Transactions], Some(url)).await;
     let (first, cursor) = synced(&client, &token, None).await;
@@ -114,7 +113,7 @@ async fn sandbox_created_transactions_reach_the_next_sync_and_the_webhook() {
         .unwrap()
         .total_transactions;
     assert_eq!(after, before + 2, "/transactions/get agrees");
-    assert!(support::nothing_more(&mut received, Duration::from_millis(300)).await);
+    assert!(support::nothing_more(&emulator, &mut received).await);
 }
 
 #[tokio::test]

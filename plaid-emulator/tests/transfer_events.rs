@@ -8,11 +8,10 @@
 
 mod support;
 
-use std::time::Duration;
-
 use plaid_client_ext::types::{self, Products, TransferNetwork, TransferType};
 use plaid_client_ext::webhooks::WebhookEvent;
 use plaid_client_ext::{ErrorCode, PlaidClient};
+use plaid_emulator::Emulator;
 use serde_json::json;
 use support::{link_with, next_verified, nothing_more, receiver, start, Received};
 
@@ -55,17 +54,19 @@ async fn simulate(
 }
 
 /// `n` `TRANSFER_EVENTS_UPDATE` webhooks, verified, then nothing more.
-async fn expect_updates(client: &PlaidClient, received: &mut Received, n: usize) {
+async fn expect_updates(
+    emulator: &Emulator,
+    client: &PlaidClient,
+    received: &mut Received,
+    n: usize,
+) {
     for k in 0..n {
         match next_verified(client, received).await {
             WebhookEvent::TransferEventsUpdate(_) => {}
             other => panic!("webhook {k}: {other:?}"),
         }
     }
-    assert!(
-        nothing_more(received, Duration::from_millis(400)).await,
-        "more than {n}"
-    );
+    assert!(nothing_more(emulator, received).await, "more than {n}");
 }
 
 /// The event types and ids of a page, as strings.
@@ -102,7 +103,7 @@ async fn simulated_events_appear_in_list_and_sync_and_are_announced() {
         );
     }
     // Two creations and three simulations made events; the refusals and retries none.
-    expect_updates(&client, &mut received, 5).await;
+    expect_updates(&emulator, &client, &mut received, 5).await;
 
     let all = client
         .send(&types::TransferEventListRequest::new())
@@ -154,7 +155,7 @@ async fn simulated_events_appear_in_list_and_sync_and_are_announced() {
 
 #[tokio::test]
 async fn sweeps_sweep_posted_transfers_and_undo_returned_ones() {
-    let (_emulator, client) = start().await;
+    let (emulator, client) = start().await;
     let (url, mut received) = receiver().await;
     let (token, _) = link_with(&client, vec![Products::Transfer], None).await;
     let a = transfer(&client, &token, "12.34").await;
@@ -182,7 +183,7 @@ async fn sweeps_sweep_posted_transfers_and_undo_returned_ones() {
         "nothing left to sweep"
     );
     // Only the two sweeps that made events were announced, to the request's webhook.
-    expect_updates(&client, &mut received, 2).await;
+    expect_updates(&emulator, &client, &mut received, 2).await;
 
     let swept = types::TransferEventListRequest::new().sweep_id(first.id.clone());
     let swept = client.send(&swept).await.unwrap();

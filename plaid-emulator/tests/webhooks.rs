@@ -61,7 +61,7 @@ async fn a_fired_webhook_arrives_signed_and_verifies() {
 
 #[tokio::test]
 async fn fire_webhook_fires_each_documented_code_as_its_type() {
-    let (_emulator, client) = start().await;
+    let (emulator, client) = start().await;
     let (url, mut received) = receiver().await;
     let products = vec![Products::Transactions, Products::Assets];
     let (token, item_id) = link_with(&client, products, Some(url)).await;
@@ -98,7 +98,7 @@ async fn fire_webhook_fires_each_documented_code_as_its_type() {
             assert_eq!(event.item_id.to_string(), item_id);
         }
     }
-    assert!(nothing_more(&mut received, Duration::from_millis(300)).await);
+    assert!(nothing_more(&emulator, &mut received).await);
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! the reserved prefix `/emulator/` (no Plaid path starts with it), JSON in and out, no Plaid
 //! credentials, neither journaled nor counted. The README's table lists the routes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -9,11 +10,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::reset::Start;
 use super::ItemOptions;
 use crate::api::{changes, link, plaid_error};
 use crate::model::changes::{Change, ControlError};
@@ -22,8 +24,8 @@ use crate::transport::faults::{Fault, FaultKind, Times};
 use crate::transport::rate_limits::RateLimits;
 use crate::transport::Emulated;
 
-/// The routes, relative to `/emulator`.
-pub(crate) fn router() -> Router<Emulated> {
+/// The routes, relative to `/emulator`; `start` is what `/reset` returns to.
+pub(crate) fn router(start: Arc<Start>) -> Router<Emulated> {
     Router::new()
         .route("/items", post(create_item))
         .route("/items/{id}", get(item))
@@ -35,8 +37,10 @@ pub(crate) fn router() -> Router<Emulated> {
         .route("/counters", get(counters))
         .route("/reset", post(reset))
         .route("/link/complete", post(link_complete))
+        .route("/webhooks", get(deliveries))
         .route("/webhooks/rotate_key", post(rotate_key))
         .fallback(|| async { refuse(StatusCode::NOT_FOUND, "no such control route") })
+        .layer(Extension(start))
 }
 
 fn refuse(status: StatusCode, why: &str) -> Response {
@@ -220,9 +224,17 @@ async fn counters(State(emu): State<Emulated>) -> Response {
     Json(emu.journal.counters()).into_response()
 }
 
-async fn reset(State(emu): State<Emulated>) -> Json<Value> {
-    emu.reset();
+async fn reset(
+    State(emu): State<Emulated>,
+    Extension(start): Extension<Arc<Start>>,
+) -> Json<Value> {
+    super::reset::reset(&emu, &start);
     Json(json!({}))
+}
+
+/// `GET /emulator/webhooks`: the delivery log, [`crate::Emulator::deliveries`].
+async fn deliveries(State(emu): State<Emulated>) -> Response {
+    Json(emu.api.webhooks.delivery.log().deliveries()).into_response()
 }
 
 /// `POST /emulator/link/complete` `{"link_token"}` → `{"public_token"}`:

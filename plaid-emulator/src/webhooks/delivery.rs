@@ -1,17 +1,22 @@
-//! Webhook delivery: one queue per emulator, drained by one background task that POSTs each
-//! webhook, signed with the current key (docs, `api-webhooks-webhook-verification.txt`), to
-//! its URL. A delivery not answered with 2xx is tried again, [`DELIVERY_ATTEMPTS`] times in
-//! all, [`RETRY_DELAY`] apart, as Plaid retries a webhook that was not acknowledged (docs,
-//! `api-webhooks.txt`); each attempt times out after [`ATTEMPT_TIMEOUT`]. Requests never wait
-//! for a delivery. Tests can ask for every webhook twice, or for pending ones reordered, since
-//! Plaid promises neither exactly-once nor in-order delivery.
+//! Webhook delivery, what its parts share: one queue per receiving URL (`dispatch.rs` makes
+//! them), each drained by its own background task (`worker.rs`, made on the URL's first
+//! webhook), which POSTs each webhook, signed with the
+//! current key (docs, `api-webhooks-webhook-verification.txt`), to its URL. Order is kept per
+//! URL, and a receiver that hangs delays only its own webhooks. A delivery not answered with
+//! 2xx is tried again, [`DELIVERY_ATTEMPTS`] times in all, [`RETRY_DELAY`] apart, as Plaid
+//! retries a webhook that was not acknowledged (docs, `api-webhooks.txt`); each attempt times
+//! out after [`ATTEMPT_TIMEOUT`]. Requests never wait for a delivery. Tests can ask for every
+//! webhook twice, or for pending ones reordered (per URL), since Plaid promises neither
+//! exactly-once nor in-order delivery. Every attempt is logged (`log.rs`).
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use super::keys::WebhookKeys;
+use super::log::{DeliveryLog, Ticket};
 
 /// How often a webhook is sent before the emulator gives up on it.
 pub(crate) const DELIVERY_ATTEMPTS: u32 = 3;
@@ -21,8 +26,11 @@ pub(crate) const RETRY_DELAY: Duration = Duration::from_millis(100);
 pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long [`WebhookDelivery::OutOfOrder`] holds a webhook back for a later one to overtake it.
 pub(crate) const HOLD: Duration = Duration::from_secs(1);
+/// How long a URL's task waits for another webhook before it ends (made again on the next).
+pub(crate) const IDLE: Duration = Duration::from_secs(30);
 
-/// How the emulator delivers webhooks (set with `Emulator::set_webhook_delivery`).
+/// How the emulator delivers webhooks (set with `Emulator::set_webhook_delivery`), to each
+/// receiving URL on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum WebhookDelivery {
@@ -31,128 +39,47 @@ pub enum WebhookDelivery {
     InOrder,
     /// Each webhook twice in a row: a receiver must be idempotent.
     Duplicated,
-    /// Pending webhooks swapped in pairs: a webhook is held back (up to 1 s) until the next
-    /// one is fired, which is delivered first; one left alone is delivered when the hold ends.
+    /// Pending webhooks to one URL swapped in pairs: a webhook is held back (up to 1 s) until
+    /// the next one to its URL is fired, which is delivered first; one left alone is delivered
+    /// when the hold ends.
     OutOfOrder,
 }
 
 /// One webhook waiting to be delivered.
-struct Outgoing {
-    url: String,
-    body: Vec<u8>,
+pub(crate) struct Outgoing {
+    pub(crate) ticket: Ticket,
+    pub(crate) body: Vec<u8>,
 }
 
-/// The queue and the mode; the task that drains it lives as long as the queue.
-pub(crate) struct Delivery {
-    queue: mpsc::UnboundedSender<Outgoing>,
-    mode: Arc<Mutex<WebhookDelivery>>,
+/// Each URL's queue, by URL.
+pub(crate) type Queues = Mutex<HashMap<String, mpsc::UnboundedSender<Outgoing>>>;
+
+/// What every URL's task shares: how to send, what to sign with, the mode, the log.
+pub(crate) struct Shared {
+    pub(crate) http: reqwest::Client,
+    pub(crate) keys: Arc<WebhookKeys>,
+    pub(crate) mode: Mutex<WebhookDelivery>,
+    pub(crate) log: Arc<DeliveryLog>,
 }
 
-impl Delivery {
-    /// The queue, and its task spawned on the current Tokio runtime.
-    pub(crate) fn start(keys: Arc<WebhookKeys>) -> Self {
-        let (queue, pending) = mpsc::unbounded_channel();
-        let mode = Arc::new(Mutex::new(WebhookDelivery::InOrder));
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(ATTEMPT_TIMEOUT)
-            .build()
-            .unwrap_or_default();
-        let worker = Worker {
-            http,
-            keys,
-            mode: mode.clone(),
-        };
-        tokio::spawn(worker.run(pending));
-        Self { queue, mode }
-    }
-
-    /// Queue `body` for `url`; returns at once.
-    pub(crate) fn send(&self, url: String, body: Vec<u8>) {
-        // The task only ends with the emulator, and then nobody waits for webhooks.
-        let _ = self.queue.send(Outgoing { url, body });
-    }
-
-    /// How webhooks are delivered from now on.
-    pub(crate) fn set_mode(&self, mode: WebhookDelivery) {
-        *self
-            .mode
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = mode;
-    }
-}
-
-struct Worker {
-    http: reqwest::Client,
-    keys: Arc<WebhookKeys>,
-    mode: Arc<Mutex<WebhookDelivery>>,
-}
-
-impl Worker {
-    fn mode(&self) -> WebhookDelivery {
+impl Shared {
+    /// The mode now.
+    pub(crate) fn mode(&self) -> WebhookDelivery {
         *self
             .mode
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-
-    async fn run(self, mut pending: mpsc::UnboundedReceiver<Outgoing>) {
-        let mut held: Option<Outgoing> = None;
-        loop {
-            let next = match &held {
-                Some(_) => tokio::time::timeout(HOLD, pending.recv()).await,
-                None => Ok(pending.recv().await),
-            };
-            match next {
-                Ok(None) => break,
-                Err(_held_long_enough) => self.flush(&mut held).await,
-                Ok(Some(webhook)) => match self.mode() {
-                    WebhookDelivery::InOrder => {
-                        self.flush(&mut held).await;
-                        self.deliver(&webhook).await;
-                    }
-                    WebhookDelivery::Duplicated => {
-                        self.flush(&mut held).await;
-                        self.deliver(&webhook).await;
-                        self.deliver(&webhook).await;
-                    }
-                    WebhookDelivery::OutOfOrder => match held.take() {
-                        Some(earlier) => {
-                            self.deliver(&webhook).await;
-                            self.deliver(&earlier).await;
-                        }
-                        None => held = Some(webhook),
-                    },
-                },
-            }
-        }
-        self.flush(&mut held).await;
-    }
-
-    async fn flush(&self, held: &mut Option<Outgoing>) {
-        if let Some(webhook) = held.take() {
-            self.deliver(&webhook).await;
-        }
-    }
-
-    /// POST one webhook, signed now with the current key; retried until answered with 2xx.
-    async fn deliver(&self, webhook: &Outgoing) {
-        for attempt in 1..=DELIVERY_ATTEMPTS {
-            let jwt = self.keys.current().sign_now(&webhook.body);
-            let sent = self
-                .http
-                .post(&webhook.url)
-                .header("content-type", "application/json")
-                .header("plaid-verification", jwt)
-                .body(webhook.body.clone())
-                .send()
-                .await;
-            if matches!(&sent, Ok(r) if r.status().is_success()) {
-                return;
-            }
-            if attempt < DELIVERY_ATTEMPTS {
-                tokio::time::sleep(RETRY_DELAY).await;
-            }
-        }
-    }
 }
+
+/// The queues, locked (a panic elsewhere left the map whole: it is taken anyway).
+pub(crate) fn lock(
+    queues: &Queues,
+) -> MutexGuard<'_, HashMap<String, mpsc::UnboundedSender<Outgoing>>> {
+    queues
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A weak handle on the queues, for a URL's task to take its own queue out when idle.
+pub(crate) type QueuesRef = Weak<Queues>;

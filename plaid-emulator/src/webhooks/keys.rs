@@ -59,6 +59,13 @@ impl WebhookKeys {
     }
 }
 
+impl WebhookKeys {
+    /// Back to the first key of the seed, as at the start: rotated keys are forgotten.
+    pub(crate) fn reset(&self) {
+        *self.lock() = vec![key(self.seed, 0)];
+    }
+}
+
 /// The `generation`th key of `seed`: the first keeps the emulator's original seed and `kid`.
 fn key(seed: u64, generation: u64) -> WebhookSigner {
     if generation == 0 {

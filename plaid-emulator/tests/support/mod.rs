@@ -17,7 +17,11 @@ use tokio::sync::mpsc;
 
 /// A running emulator with the default keys, and a `PlaidClient` pointed at it.
 pub async fn start() -> (Emulator, PlaidClient) {
-    let config = EmulatorConfig::default();
+    start_with(EmulatorConfig::default()).await
+}
+
+/// A running emulator set up by `config`, and a `PlaidClient` with its keys.
+pub async fn start_with(config: EmulatorConfig) -> (Emulator, PlaidClient) {
     let emulator = Emulator::start(config.clone()).await.unwrap();
     let client = PlaidClient::builder(
         Environment::Custom(emulator.base_url().to_string()),
@@ -63,9 +67,16 @@ pub async fn next_verified(client: &PlaidClient, received: &mut Received) -> Web
         .unwrap()
 }
 
-/// Whether nothing more arrives within `wait`.
-pub async fn nothing_more(received: &mut Received, wait: Duration) -> bool {
-    tokio::time::timeout(wait, received.recv()).await.is_err()
+/// Whether nothing more arrives: once every webhook fired so far has finished (the emulator's
+/// delivery log says each was delivered or given up; none is queued or in flight, so nothing
+/// more is sent until another is fired), the receiver has nothing left unread. No sleeping:
+/// the receiver hands a webhook over before it answers, and the log records the answer.
+pub async fn nothing_more(emulator: &Emulator, received: &mut Received) -> bool {
+    emulator
+        .wait_for_webhooks_settled(Duration::from_secs(20))
+        .await
+        .expect("every webhook finished within 20 s");
+    received.try_recv().is_err()
 }
 
 /// An Item with `products` whose webhooks go to `webhook`: (access token, item id).
