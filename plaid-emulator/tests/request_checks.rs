@@ -279,3 +279,29 @@ impl Synth<'_> {
         Value::Object(out)
     }
 }
+
+#[tokio::test]
+async fn account_ids_select_accounts_and_an_unknown_one_is_invalid_account_id() {
+    let raw = Raw::start().await;
+    let token = raw.token();
+    let (_, accounts) = raw
+        .post("/accounts/get", &json!({"access_token": token}))
+        .await;
+    let first = accounts["accounts"][0]["account_id"].clone();
+    assert!(accounts["accounts"].as_array().unwrap().len() > 1);
+    for path in ["/auth/get", "/identity/get"] {
+        let body = json!({"access_token": token, "options": {"account_ids": [first]}});
+        let (status, answer) = raw.post(path, &body).await;
+        assert_eq!(status, 200, "{path}: {answer}");
+        let ids: Vec<&Value> = answer["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| &a["account_id"])
+            .collect();
+        assert_eq!(ids, [&first], "{path}");
+        let body = json!({"access_token": token, "options": {"account_ids": ["nope"]}});
+        let (code, _) = raw.refused(path, &body).await;
+        assert_eq!(code, "INVALID_ACCOUNT_ID", "{path}");
+    }
+}

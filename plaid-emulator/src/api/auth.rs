@@ -1,5 +1,6 @@
 //! `/auth/get` (docs, `api-products-auth.txt`): the Item's own accounts, as `/accounts/get`
-//! answers them, with ACH numbers derived from the seed (the same seed, the same numbers).
+//! answers them, with ACH numbers derived from the seed (the same seed, the same numbers);
+//! `options.account_ids` selects some of them.
 
 use plaid_client::operations::AuthGet;
 use plaid_client::types;
@@ -7,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::examples::{example_value, typed};
 use super::items::item_json;
-use super::request::{decode, item_of};
+use super::request::{decode, item_of, selected_accounts};
 use crate::api::Api;
 use crate::model::digest::digest;
 use crate::model::plaid_error::PlaidError;
@@ -31,8 +32,8 @@ pub(crate) fn auth_get(
     let _: types::AuthGetRequest = decode(request)?;
     let state = emu.model.lock();
     let item = item_of(&state, request)?;
-    let ach: Vec<Value> = item
-        .accounts
+    let accounts = selected_accounts(item, request)?;
+    let ach: Vec<Value> = accounts
         .iter()
         .map(|account| {
             let id = account["account_id"].as_str().unwrap_or_default();
@@ -41,7 +42,7 @@ pub(crate) fn auth_get(
         })
         .collect();
     let mut answer = example_value::<AuthGet>()?;
-    answer["accounts"] = json!(item.accounts);
+    answer["accounts"] = json!(accounts);
     answer["numbers"] = json!({"ach": ach, "eft": [], "international": [], "bacs": []});
     answer["item"] = item_json(item, None)?;
     answer["request_id"] = json!(request_id);

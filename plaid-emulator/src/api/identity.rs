@@ -1,6 +1,7 @@
 //! `/identity/get` (docs, `api-products-identity.txt`): the Item's own accounts, as
 //! `/accounts/get` answers them, each with an owner whose name, email and phone come from the
-//! seed; the rest of the owner (addresses) is the spec's example.
+//! seed; the rest of the owner (addresses) is the spec's example. `options.account_ids` selects
+//! some of the accounts.
 
 use plaid_client::operations::IdentityGet;
 use plaid_client::types;
@@ -8,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::examples::{example_value, typed};
 use super::items::item_json;
-use super::request::{decode, item_of};
+use super::request::{decode, item_of, selected_accounts};
 use crate::api::Api;
 use crate::model::digest::digest;
 use crate::model::items::ItemState;
@@ -54,9 +55,8 @@ pub(crate) fn identity_get(
     let mut answer = example_value::<IdentityGet>()?;
     let template = answer["accounts"][0]["owners"][0].clone();
     let owner = owner(&template, emu.model.seed, item);
-    let accounts: Vec<Value> = item
-        .accounts
-        .iter()
+    let accounts: Vec<Value> = selected_accounts(item, request)?
+        .into_iter()
         .map(|account| {
             let mut account = account.clone();
             account["owners"] = json!([owner]);

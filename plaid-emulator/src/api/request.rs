@@ -53,3 +53,29 @@ pub(crate) fn item_record<'s>(
     }
     Ok(item)
 }
+
+/// The Item's accounts a product call asks for: every one, or those its `options.account_ids`
+/// names; an id the Item does not have is `INVALID_ACCOUNT_ID` (docs, `errors-invalid-input.txt`:
+/// "One of the account_id(s) specified in the API call's account_ids object is invalid or does
+/// not exist").
+pub(crate) fn selected_accounts<'s>(
+    item: &'s ItemState,
+    request: &Value,
+) -> Result<Vec<&'s Value>, PlaidError> {
+    let Some(ids) = request
+        .get("options")
+        .and_then(|o| o.get("account_ids"))
+        .and_then(Value::as_array)
+    else {
+        return Ok(item.accounts.iter().collect());
+    };
+    let known = |id: &Value| item.accounts.iter().any(|a| &a["account_id"] == id);
+    if !ids.iter().all(known) {
+        return Err(PlaidError::invalid_account_id());
+    }
+    Ok(item
+        .accounts
+        .iter()
+        .filter(|a| ids.contains(&a["account_id"]))
+        .collect())
+}

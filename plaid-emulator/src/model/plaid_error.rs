@@ -80,6 +80,17 @@ impl PlaidError {
         Self::new(400, "INVALID_INPUT", "INVALID_ACCESS_TOKEN", "provided access token is in an invalid format. expected format: access-<environment>-<identifier>")
     }
 
+    /// `INVALID_INPUT` / `INVALID_ACCOUNT_ID`: an `account_ids` entry the Item does not have
+    /// (docs, `errors-invalid-input.txt`, HTTP 400).
+    pub(crate) fn invalid_account_id() -> Self {
+        Self::new(
+            400,
+            "INVALID_INPUT",
+            "INVALID_ACCOUNT_ID",
+            "failed to find requested account ID for requested item",
+        )
+    }
+
     /// `ITEM_ERROR` / `ITEM_NOT_FOUND`: the Item was removed.
     pub(crate) fn item_not_found() -> Self {
         Self::new(400, "ITEM_ERROR", "ITEM_NOT_FOUND", "The Item you requested cannot be found. This Item does not exist, has been previously removed via /item/remove, or has had access removed by the user.")
