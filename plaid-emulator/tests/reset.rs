@@ -148,7 +148,7 @@ async fn reset_returns_to_the_configured_start_over_http() {
     let control = |path: &str| format!("{}/emulator{path}", emulator.base_url());
     let http = reqwest::Client::new();
     let log: Value = http
-        .get(control("/webhooks"))
+        .get(control("/webhooks?settled_ms=20000"))
         .send()
         .await
         .unwrap()

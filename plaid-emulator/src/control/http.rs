@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -232,9 +232,26 @@ async fn reset(
     Json(json!({}))
 }
 
-/// `GET /emulator/webhooks`: the delivery log, [`crate::Emulator::deliveries`].
-async fn deliveries(State(emu): State<Emulated>) -> Response {
-    Json(emu.api.webhooks.delivery.log().deliveries()).into_response()
+/// The longest `GET /emulator/webhooks?settled_ms=` waits.
+const MAX_SETTLE: Duration = Duration::from_secs(60);
+
+/// `GET /emulator/webhooks`: the delivery log, [`crate::Emulator::deliveries`]; with
+/// `?settled_ms=N`, once every webhook fired has finished
+/// ([`crate::Emulator::wait_for_webhooks_settled`], up to N ms, at most a minute; else 408).
+async fn deliveries(State(emu): State<Emulated>, uri: Uri) -> Response {
+    let log = emu.api.webhooks.delivery.log();
+    let settle = uri.query().unwrap_or_default().split('&').find_map(|pair| {
+        let ms = pair.strip_prefix("settled_ms=")?;
+        Some(ms.parse::<u64>().map_err(|e| format!("settled_ms: {e}")))
+    });
+    match settle {
+        None => Json(log.deliveries()).into_response(),
+        Some(Err(why)) => refuse(StatusCode::BAD_REQUEST, &why),
+        Some(Ok(ms)) => match log.settled(Duration::from_millis(ms).min(MAX_SETTLE)).await {
+            Ok(deliveries) => Json(deliveries).into_response(),
+            Err(error) => refuse(StatusCode::REQUEST_TIMEOUT, &error.to_string()),
+        },
+    }
 }
 
 /// `POST /emulator/link/complete` `{"link_token"}` → `{"public_token"}`:
