@@ -47,7 +47,9 @@ for line in sys.stdin:
     m = json.loads(line)
     t = m.get("target", {})
     if m.get("reason") == "compiler-artifact" and m.get("executable") and "test" in t.get("kind", []):
-        pkg = m["package_id"].split("#")[-1].split("@")[0].split("/")[-1]
+        # "path+file:///dir/name#version", or "...#name@version" when the name differs from the folder
+        url, _, frag = m["package_id"].partition("#")
+        pkg = frag.split("@")[0] if "@" in frag else url.rstrip("/").split("/")[-1]
         print(pkg, t["name"], m["executable"], m["manifest_path"])
 ' > "$out/binaries"
 
@@ -59,10 +61,11 @@ while read -r pkg target filter; do
     echo "no test binary $pkg/$target: update the list in $0" >&2
     exit 2
   fi
-  # A copy, so a build running meanwhile (the load, or an engineer's) cannot replace it mid-run.
+  # A hard link (a copy where links fail), so a build running meanwhile (an engineer's) cannot
+  # replace the binary mid-run: the linker writes a new file, the link keeps this one.
   exe=${line%% *}
   mkdir -p "$out/bin"
-  cp "$exe" "$out/bin/$pkg-$target"
+  ln -f "$exe" "$out/bin/$pkg-$target" 2>/dev/null || cp "$exe" "$out/bin/$pkg-$target"
   echo "$pkg $target $out/bin/$pkg-$target ${line#* } ${filter:-}" >> "$out/plan"
 done <<< "$TESTS"
 

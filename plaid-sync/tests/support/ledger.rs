@@ -20,11 +20,22 @@ use plaid_sync::plaid::{SyncPage, Transaction};
 use plaid_sync::sqlx::{self, Pool, Postgres, Row, Sqlite};
 use plaid_sync::{Backend, BoxError, SyncHandler};
 
-/// The ledger handler. `fail_every`: fail every n-th page (0: never), to inject handler errors.
+/// The ledger handler. `fail_every`: fail every n-th page (0: never), to inject handler errors;
+/// `halt`: stop for good at one page, to kill a worker mid-pass.
 #[derive(Debug, Default, Clone)]
 pub struct Ledger {
     pub fail_every: u64,
     pub calls: Arc<AtomicU64>,
+    pub halt: Option<Arc<Halt>>,
+}
+
+/// Stops the handler at its `at`-th page (1-based, counted over all passes), after the pages
+/// before it were written in the pass's transaction: `reached` is notified and that page is
+/// never applied (the test then aborts the worker, a crash mid-pass).
+#[derive(Debug, Default)]
+pub struct Halt {
+    pub at: u64,
+    pub reached: tokio::sync::Notify,
 }
 
 /// One row of `app_transactions`.
@@ -75,8 +86,13 @@ const CARRY_NOTE: &str = "UPDATE app_transactions SET note = COALESCE(
 const DELETE: &str = "DELETE FROM app_transactions WHERE transaction_id = $1";
 
 impl Ledger {
-    fn should_fail(&self) -> bool {
+    /// Count a page; whether it fails. At the halting page, never returns.
+    async fn should_fail(&self) -> bool {
         let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Some(halt) = self.halt.as_ref().filter(|h| h.at == n) {
+            halt.reached.notify_one();
+            std::future::pending::<()>().await;
+        }
         self.fail_every > 0 && n.is_multiple_of(self.fail_every)
     }
 }
@@ -100,7 +116,7 @@ macro_rules! ledger_on {
                 item_id: &str,
                 page: &SyncPage,
             ) -> Result<(), BoxError> {
-                if self.should_fail() {
+                if self.should_fail().await {
                     return Err("injected handler failure".into());
                 }
                 for t in page.added.iter().chain(&page.modified) {

@@ -14,7 +14,7 @@ use plaid_sync::sqlx::{Postgres, Sqlite};
 use plaid_sync::{Store, WorkerConfig};
 
 pub use emulated_plaid::{EmulatedPlaid, Faults, SyncLimits};
-pub use ledger::{Ledger, LedgerDb};
+pub use ledger::{Halt, Ledger, LedgerDb};
 
 pub type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
