@@ -21,7 +21,7 @@ mkdir -p "$out"
 TESTS=$(cat <<'LIST'
 plaid-sync pacing_under_faults sqlite_
 plaid-sync sync_engine sqlite::
-plaid-sync intake
+plaid-sync intake backoff
 plaid-emulator control
 plaid-emulator faults
 plaid-emulator webhook_delivery
@@ -30,7 +30,7 @@ plaid-emulator login_required
 plaid-emulator transfer_events
 plaid-emulator transactions_get
 plaid-client-ext webhook_cost
-plaid-client-ext webhooks
+plaid-client-ext webhooks iat
 plaid-client-ext response_bounds
 plaid-tests ext_client
 plaid-tests safety
