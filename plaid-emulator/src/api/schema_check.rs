@@ -244,9 +244,11 @@ fn one_type_fits(ty: &str, value: &Value) -> bool {
 /// The formats cheap to check: `date` (`YYYY-MM-DD`) and `date-time` (RFC 3339's date, `T`).
 fn check_format(format: Option<&Value>, text: &str, at: &str, found: &mut Findings) {
     let ok = match format.and_then(Value::as_str) {
-        Some("date") => is_date(text),
+        Some("date") => is_date(text.as_bytes()),
+        // Bytes, not `&text[..10]`: a request's text may not split at a char boundary there.
         Some("date-time") => {
-            text.len() >= 20 && is_date(&text[..10]) && text.as_bytes()[10] == b'T'
+            let b = text.as_bytes();
+            b.len() >= 20 && is_date(&b[..10]) && b[10] == b'T'
         }
         _ => true,
     };
@@ -261,8 +263,7 @@ fn check_format(format: Option<&Value>, text: &str, at: &str, found: &mut Findin
     }
 }
 
-fn is_date(text: &str) -> bool {
-    let b = text.as_bytes();
+fn is_date(b: &[u8]) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
