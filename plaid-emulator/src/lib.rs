@@ -236,15 +236,18 @@ impl Emulator {
         self.emulated.api.webhooks.keys.rotate()
     }
 
-    /// How webhooks are delivered from now on: in order (the default), each twice, or
-    /// pending ones reordered (see [`WebhookDelivery`]).
+    /// How webhooks are delivered from now on, to each receiving URL on its own: in order
+    /// (the default), each twice, or pending ones reordered (see [`WebhookDelivery`]).
+    /// [`EmulatorConfig::webhook_delivery`] sets it from the start, and [`Emulator::reset`]
+    /// returns to that.
     pub fn set_webhook_delivery(&self, delivery: WebhookDelivery) {
         self.emulated.api.webhooks.delivery.set_mode(delivery);
     }
 
     /// Where `TRANSFER` webhooks (`TRANSFER_EVENTS_UPDATE`) are sent: Plaid takes the URL from
     /// the dashboard's account webhooks page (docs, `transfer-webhooks.txt`), the emulator
-    /// from here. `None` (the default): no Transfer webhooks.
+    /// from here. `None` (the default): no Transfer webhooks. [`EmulatorConfig::transfer_webhook`]
+    /// sets it from the start, and [`Emulator::reset`] returns to that.
     pub fn set_transfer_webhook(&self, url: Option<String>) {
         self.emulated.api.model.lock().transfer_webhook = url;
     }

@@ -9,7 +9,8 @@ use plaid_emulator::{Emulator, EmulatorConfig, RateLimits, WebhookDelivery};
 
 /// A stateful stand-in for Plaid Sandbox: Items, Link, accounts, transactions sync, transfers,
 /// webhooks; every other operation answers the spec's example. Tests control it over HTTP
-/// under `/emulator/` (items, faults, rate limits, journal, counters, reset).
+/// under `/emulator/` (items, faults, rate limits, journal, counters, the webhook delivery log,
+/// reset).
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {

@@ -118,6 +118,8 @@ struct Entries {
     generation: u64,
     /// Webhooks fired in this generation.
     fired: u64,
+    /// Attempts logged in this generation (kept or not).
+    logged: u64,
 }
 
 /// The log, and the channels its waits listen on.
@@ -184,6 +186,7 @@ impl DeliveryLog {
             entries.log.pop_front();
         }
         entries.log.push_back(delivery);
+        entries.logged += 1;
         drop(entries);
         self.logged.send_modify(|n| *n += 1);
     }
@@ -198,6 +201,7 @@ impl DeliveryLog {
         let mut entries = self.entries();
         entries.log.clear();
         entries.fired = 0;
+        entries.logged = 0;
         entries.generation += 1;
         drop(entries);
         self.logged.send_modify(|n| *n += 1);
@@ -212,9 +216,10 @@ impl DeliveryLog {
         // Subscribed before looking: an entry logged after the look wakes the wait.
         let mut logged = self.logged.subscribe();
         let search = async {
+            let mut seen = None;
             loop {
-                let found = self.entries().log.iter().find(|d| matches(d)).cloned();
-                if let Some(found) = found {
+                // Matched outside the lock: `matches` may call back into the emulator.
+                if let Some(found) = self.since(&mut seen).into_iter().find(|d| matches(d)) {
                     return found;
                 }
                 if logged.changed().await.is_err() {
@@ -226,6 +231,21 @@ impl DeliveryLog {
         tokio::time::timeout(timeout, search)
             .await
             .map_err(|_| WaitError::TimedOut { waited: timeout })
+    }
+
+    /// The attempts kept that were logged after `seen` (all of them the first time, or after a
+    /// clear); `seen` then marks the newest.
+    fn since(&self, seen: &mut Option<(u64, u64)>) -> Vec<Delivery> {
+        let entries = self.entries();
+        let fresh = match *seen {
+            Some((generation, logged)) if generation == entries.generation => {
+                usize::try_from(entries.logged - logged).unwrap_or(usize::MAX)
+            }
+            _ => entries.log.len(),
+        };
+        *seen = Some((entries.generation, entries.logged));
+        let skip = entries.log.len().saturating_sub(fresh);
+        entries.log.iter().skip(skip).cloned().collect()
     }
 
     /// Once every webhook fired so far has finished, the log.
@@ -288,7 +308,9 @@ mod tests {
             writer.record(ticket, attempt(ticket.webhook_id));
             writer.finished();
         });
-        let found = log.wait_for(|d| d.webhook_id == 1, Duration::from_secs(5));
+        // The match may read the log itself: it runs outside the log's lock.
+        let matches = |d: &Delivery| d.webhook_id == 1 && !log.deliveries().is_empty();
+        let found = log.wait_for(matches, Duration::from_secs(5));
         assert_eq!(found.await.map(|d| d.webhook_id), Ok(1));
         assert_eq!(
             log.settled(Duration::from_secs(5)).await.map(|l| l.len()),
