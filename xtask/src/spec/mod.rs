@@ -5,6 +5,7 @@ pub mod lookup;
 pub mod pin;
 pub mod products;
 pub mod provision;
+pub mod strict;
 
 pub use provision::resolve;
 
