@@ -44,6 +44,20 @@ pub(crate) struct History {
     /// Transactions whose amount, date and description a caller chose
     /// (`/sandbox/transactions/create`).
     custom: std::collections::BTreeMap<u32, Custom>,
+    /// Where a custom user's transactions are (`sandbox-user-custom.txt`): their account and
+    /// the day they were made.
+    placed: std::collections::BTreeMap<u32, Placement>,
+}
+
+/// A custom user's transaction's account and `date_transacted` (docs, `sandbox-user-custom.txt`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Placement {
+    /// The index of its account among the Item's accounts.
+    pub(crate) account: usize,
+    /// `date_transacted`, shown as `authorized_date`.
+    pub(crate) authorized_date: Option<String>,
+    /// A future `date_posted`: pending until posted.
+    pub(crate) pending: bool,
 }
 
 /// A transaction as `/sandbox/transactions/create` describes it.
@@ -69,6 +83,7 @@ impl History {
             pending_later: std::collections::BTreeSet::new(),
             posted_later: std::collections::BTreeMap::new(),
             custom: std::collections::BTreeMap::new(),
+            placed: std::collections::BTreeMap::new(),
         }
     }
 
@@ -153,6 +168,20 @@ impl History {
         added
     }
 
+    /// Append a custom user's transactions, each on its account, the pending ones pending;
+    /// their numbers.
+    pub(crate) fn add_placed(&mut self, transactions: Vec<(Custom, Placement)>) -> Vec<u32> {
+        let (custom, placed): (Vec<Custom>, Vec<Placement>) = transactions.into_iter().unzip();
+        let added = self.add_custom(custom);
+        for (k, placement) in added.iter().copied().zip(placed) {
+            if placement.pending {
+                self.pending_later.insert(k);
+            }
+            self.placed.insert(k, placement);
+        }
+        added
+    }
+
     /// Append `n` new pending transactions; their numbers.
     pub(crate) fn add_pending(&mut self, n: usize) -> Vec<u32> {
         let added = self.add(n);
@@ -223,7 +252,11 @@ impl Maker<'_> {
 
     /// The account of transaction `k`.
     pub(crate) fn account_id(&self, k: u32) -> Value {
-        let k = self.history.posted_from(k).unwrap_or(k) as usize;
+        let k = self.history.posted_from(k).unwrap_or(k);
+        let k = match self.history.placed.get(&k) {
+            Some(placed) => placed.account,
+            None => k as usize,
+        };
         self.accounts
             .get(k % self.accounts.len().max(1))
             .map_or(Value::Null, |a| a["account_id"].clone())
@@ -231,10 +264,11 @@ impl Maker<'_> {
 
     /// The amount of transaction `k` as derived.
     pub(crate) fn amount(&self, k: u32) -> f64 {
+        // A posted transaction keeps the amount of the pending one it posted from.
+        let k = self.history.posted_from(k).unwrap_or(k);
         if let Some(custom) = self.history.custom.get(&k) {
             return custom.amount;
         }
-        let k = self.history.posted_from(k).unwrap_or(k);
         // Whole cents, divided once: 2.78, never 2.7800000000000002.
         ((self.cents(k) % 50_000) + 100) as f64 / 100.0
     }
@@ -266,11 +300,16 @@ impl Maker<'_> {
             .history
             .posted_from(k)
             .map_or(Value::Null, |from| json!(self.id(from)));
-        if let Some(custom) = self.history.custom.get(&k) {
+        let origin = self.history.posted_from(k).unwrap_or(k);
+        if let Some(custom) = self.history.custom.get(&origin) {
             t["date"] = json!(custom.date);
             t["authorized_date"] = json!(custom.date);
             t["name"] = json!(custom.description);
             t["merchant_name"] = json!(custom.description);
+        }
+        let placed = self.history.placed.get(&origin);
+        if let Some(date) = placed.and_then(|p| p.authorized_date.as_ref()) {
+            t["authorized_date"] = json!(date);
         }
         t
     }

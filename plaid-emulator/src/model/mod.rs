@@ -7,10 +7,14 @@
 
 pub(crate) mod changes;
 pub(crate) mod clock;
+pub(crate) mod custom_user;
 pub(crate) mod digest;
 pub(crate) mod history;
+pub(crate) mod institutions;
 pub(crate) mod items;
 pub(crate) mod link;
 pub(crate) mod plaid_error;
+pub(crate) mod sandbox_items;
+pub(crate) mod sandbox_users;
 pub(crate) mod state;
 pub(crate) mod transfers;

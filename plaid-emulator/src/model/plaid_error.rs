@@ -18,7 +18,13 @@ pub(crate) struct PlaidError {
 }
 
 impl PlaidError {
-    fn new(status: u16, error_type: &'static str, error_code: &'static str, message: &str) -> Self {
+    /// An error of this status, type, code and message.
+    pub(crate) fn new(
+        status: u16,
+        error_type: &'static str,
+        error_code: &'static str,
+        message: &str,
+    ) -> Self {
         Self {
             status,
             error_type,

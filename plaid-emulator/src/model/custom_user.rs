@@ -1,0 +1,595 @@
+//! `user_custom`'s configuration, the JSON its password carries (docs,
+//! `sandbox-user-custom.txt`, "Configuration object schema"), as typed values: a field the
+//! schema does not have, a value of the wrong type, a mask or date that does not fit its
+//! pattern, or a field set for the wrong liability type is refused, naming what is wrong.
+//! Every top-level field is optional; `{}` is a user with the default accounts and history.
+
+use serde::{Deserialize, Deserializer};
+
+use super::plaid_error::PlaidError;
+use super::sandbox_users::forced_error;
+
+/// The largest configuration accepted: the docs warn that objects "larger than approximately
+/// 55kb, or approximately 250 transactions" are not supported.
+pub(crate) const MAX_CONFIG_BYTES: usize = 64 * 1024;
+
+/// A custom user's configuration.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CustomUser {
+    /// `1` or `2` (the default).
+    pub(crate) version: Option<Version>,
+    /// What the data not given is derived from.
+    pub(crate) seed: Option<String>,
+    /// The Item's accounts, exactly; none: the default accounts.
+    #[serde(default)]
+    pub(crate) override_accounts: Vec<CustomAccount>,
+    /// The MFA Link asks for.
+    pub(crate) mfa: Option<CustomMfa>,
+    /// `good` or `bad`: a reCAPTCHA in Link.
+    pub(crate) recaptcha: Option<Recaptcha>,
+    /// The error Item creation fails with (one of the documented codes).
+    pub(crate) force_error: Option<String>,
+}
+
+/// The schema version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub(crate) enum Version {
+    /// Version 1.
+    #[serde(rename = "1")]
+    One,
+    /// Version 2.
+    #[serde(rename = "2")]
+    Two,
+}
+
+/// A reCAPTCHA's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Recaptcha {
+    /// Solving it succeeds.
+    Good,
+    /// It fails: `RECAPTCHA_BAD`.
+    Bad,
+}
+
+/// `mfa`: the challenge Link shows.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CustomMfa {
+    /// `device`, `selections` or `questions`.
+    #[serde(rename = "type")]
+    pub(crate) kind: MfaKind,
+    pub(crate) question_rounds: Option<u8>,
+    pub(crate) questions_per_round: Option<u8>,
+    pub(crate) selection_rounds: Option<u8>,
+    pub(crate) selections_per_question: Option<u8>,
+}
+
+/// The kind of MFA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum MfaKind {
+    /// A device code, `1234`.
+    Device,
+    /// Selections, answered by the first option.
+    Selections,
+    /// Questions, answered `answer_<i>_<j>`.
+    Questions,
+}
+
+/// An account's type (docs: "Possible values: investment, credit, depository, loan,
+/// payroll, other").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum AccountType {
+    Investment,
+    Credit,
+    #[default]
+    Depository,
+    Loan,
+    Payroll,
+    Other,
+}
+
+impl AccountType {
+    /// As Plaid writes it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Investment => "investment",
+            Self::Credit => "credit",
+            Self::Depository => "depository",
+            Self::Loan => "loan",
+            Self::Payroll => "payroll",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// One account of `override_accounts`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CustomAccount {
+    #[serde(rename = "type", default)]
+    pub(crate) account_type: AccountType,
+    pub(crate) subtype: Option<String>,
+    /// The current balance it starts with.
+    pub(crate) starting_balance: Option<f64>,
+    /// The available balance, always.
+    pub(crate) force_available_balance: Option<f64>,
+    /// ISO-4217, `USD` if not given.
+    pub(crate) currency: Option<String>,
+    #[serde(default)]
+    pub(crate) meta: Meta,
+    #[serde(default)]
+    pub(crate) numbers: Numbers,
+    #[serde(default)]
+    pub(crate) transactions: Vec<CustomTransaction>,
+    #[serde(default)]
+    pub(crate) holdings: Vec<Holding>,
+    #[serde(default)]
+    pub(crate) investment_transactions: Vec<InvestmentTransaction>,
+    pub(crate) identity: Option<Identity>,
+    pub(crate) liability: Option<Liability>,
+    pub(crate) inflow_model: Option<InflowModel>,
+    pub(crate) income: Option<Income>,
+}
+
+/// `meta`: the account's names, limit and mask.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Meta {
+    pub(crate) name: Option<String>,
+    pub(crate) official_name: Option<String>,
+    pub(crate) limit: Option<f64>,
+    /// Empty or 2-4 alphanumerics.
+    #[serde(default, deserialize_with = "mask")]
+    pub(crate) mask: Option<String>,
+}
+
+/// `numbers`: the account and bank identifiers `/auth/get` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Numbers {
+    pub(crate) account: Option<String>,
+    pub(crate) ach_routing: Option<String>,
+    pub(crate) ach_wire_routing: Option<String>,
+    pub(crate) eft_institution: Option<String>,
+    pub(crate) eft_branch: Option<String>,
+    pub(crate) international_bic: Option<String>,
+    pub(crate) international_iban: Option<String>,
+    pub(crate) bacs_sort_code: Option<String>,
+}
+
+/// One of an account's transactions.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CustomTransaction {
+    /// When it happened (`authorized_date`).
+    pub(crate) date_transacted: Option<Date>,
+    /// When it posted: in the future, the transaction is pending.
+    pub(crate) date_posted: Date,
+    /// Can be negative.
+    pub(crate) amount: f64,
+    pub(crate) description: String,
+    pub(crate) currency: Option<String>,
+}
+
+/// A date, `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Date(pub(crate) String);
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let parts: Vec<&str> = text.split('-').collect();
+        let ok = matches!(parts[..], [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2)
+            && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            && (1..=12).contains(&parts[1].parse::<u8>().unwrap_or(0))
+            && (1..=31).contains(&parts[2].parse::<u8>().unwrap_or(0));
+        if ok {
+            Ok(Self(text))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "{text:?} is not a date (YYYY-MM-DD)"
+            )))
+        }
+    }
+}
+
+fn mask<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let text = String::deserialize(d)?;
+    let fits = text.is_empty()
+        || ((2..=4).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if fits {
+        Ok(Some(text))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "mask {text:?} is not empty or 2-4 alphanumeric characters"
+        )))
+    }
+}
+
+/// A security, as holdings and investment transactions name it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Security {
+    pub(crate) isin: Option<String>,
+    pub(crate) cusip: Option<String>,
+    pub(crate) sedol: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) ticker_symbol: Option<String>,
+    pub(crate) currency: Option<String>,
+}
+
+/// One holding.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Holding {
+    pub(crate) institution_price: f64,
+    pub(crate) institution_price_as_of: Option<Date>,
+    pub(crate) cost_basis: Option<f64>,
+    pub(crate) quantity: f64,
+    pub(crate) currency: Option<String>,
+    pub(crate) security: Security,
+}
+
+/// One investment transaction.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InvestmentTransaction {
+    pub(crate) date: Date,
+    pub(crate) name: String,
+    pub(crate) quantity: f64,
+    pub(crate) price: f64,
+    pub(crate) fees: Option<f64>,
+    #[serde(rename = "type")]
+    pub(crate) kind: String,
+    pub(crate) currency: Option<String>,
+    pub(crate) security: Security,
+}
+
+/// `identity`: the owners' data (the same for every account of the Item).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Identity {
+    #[serde(default)]
+    pub(crate) names: Vec<String>,
+    #[serde(default)]
+    pub(crate) phone_numbers: Vec<Contact>,
+    #[serde(default)]
+    pub(crate) emails: Vec<Contact>,
+    #[serde(default)]
+    pub(crate) addresses: Vec<Address>,
+}
+
+/// A phone number or email.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Contact {
+    pub(crate) data: String,
+    #[serde(default)]
+    pub(crate) primary: bool,
+    #[serde(rename = "type")]
+    pub(crate) kind: Option<String>,
+}
+
+/// An address.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Address {
+    pub(crate) data: AddressData,
+    #[serde(default)]
+    pub(crate) primary: bool,
+}
+
+/// An address's parts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AddressData {
+    pub(crate) city: Option<String>,
+    pub(crate) region: Option<String>,
+    pub(crate) street: Option<String>,
+    pub(crate) postal_code: Option<String>,
+    pub(crate) country: Option<String>,
+}
+
+/// `liability`: a credit card's or a student loan's terms. Which fields each type may set is
+/// checked by [`Liability::check`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub(crate) struct Liability {
+    /// `credit` or `student` ("Mortgages are not currently supported").
+    #[serde(rename = "type")]
+    pub(crate) kind: LiabilityKind,
+    pub(crate) purchase_apr: Option<f64>,
+    pub(crate) cash_apr: Option<f64>,
+    pub(crate) balance_transfer_apr: Option<f64>,
+    pub(crate) special_apr: Option<f64>,
+    pub(crate) last_payment_amount: Option<f64>,
+    pub(crate) minimum_payment_amount: Option<f64>,
+    pub(crate) is_overdue: Option<bool>,
+    pub(crate) origination_date: Option<Date>,
+    pub(crate) principal: Option<f64>,
+    pub(crate) nominal_apr: Option<f64>,
+    pub(crate) loan_name: Option<String>,
+    /// The student-loan fields kept as given (`repayment_model`, `loan_status`, `guarantor`…).
+    #[serde(flatten)]
+    pub(crate) student: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A liability's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LiabilityKind {
+    Credit,
+    Student,
+}
+
+/// The fields only a student loan may set, beyond the typed ones.
+const STUDENT_FIELDS: [&str; 13] = [
+    "interest_capitalization_grace_period_months",
+    "repayment_model",
+    "expected_payoff_date",
+    "guarantor",
+    "is_federal",
+    "loan_status",
+    "payment_reference_number",
+    "pslf_status",
+    "repayment_plan_description",
+    "repayment_plan_type",
+    "sequence_number",
+    "servicer_address",
+    "loan_name",
+];
+
+impl Liability {
+    /// The docs' "Can only be set if type is credit/student" rules.
+    fn check(&self) -> Result<(), String> {
+        if let Some(unknown) = self
+            .student
+            .keys()
+            .find(|k| !STUDENT_FIELDS.contains(&k.as_str()))
+        {
+            return Err(format!("liability has no field {unknown}"));
+        }
+        let credit_only = [
+            ("purchase_apr", self.purchase_apr.is_some()),
+            ("cash_apr", self.cash_apr.is_some()),
+            ("balance_transfer_apr", self.balance_transfer_apr.is_some()),
+            ("special_apr", self.special_apr.is_some()),
+            ("last_payment_amount", self.last_payment_amount.is_some()),
+        ];
+        let student_only = [
+            ("origination_date", self.origination_date.is_some()),
+            ("principal", self.principal.is_some()),
+            ("nominal_apr", self.nominal_apr.is_some()),
+            ("loan_name", self.loan_name.is_some()),
+        ];
+        let (wrong, kind) = match self.kind {
+            LiabilityKind::Credit => (
+                student_only
+                    .iter()
+                    .find(|(_, set)| *set)
+                    .map(|(f, _)| *f)
+                    .or_else(|| self.student.keys().next().map(String::as_str)),
+                "student",
+            ),
+            LiabilityKind::Student => (
+                credit_only.iter().find(|(_, set)| *set).map(|(f, _)| *f),
+                "credit",
+            ),
+        };
+        match wrong {
+            Some(field) => Err(format!(
+                "liability.{field} can only be set if type is {kind}"
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `inflow_model`: regular income or payments.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InflowModel {
+    #[serde(rename = "type")]
+    pub(crate) kind: InflowKind,
+    pub(crate) income_amount: Option<f64>,
+    pub(crate) payment_day_of_month: Option<DayOfMonth>,
+    pub(crate) transaction_name: Option<String>,
+    pub(crate) statement_day_of_month: Option<DayOfMonth>,
+}
+
+/// The inflow model's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum InflowKind {
+    None,
+    MonthlyIncome,
+    MonthlyBalancePayment,
+    MonthlyInterestOnlyPayment,
+}
+
+/// "Number between 1 and 28, or last".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DayOfMonth {
+    /// Day 1 to 28.
+    Day(u8),
+    /// The month's last day.
+    Last,
+}
+
+impl<'de> Deserialize<'de> for DayOfMonth {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+        }
+        let day = match Raw::deserialize(d)? {
+            Raw::S(s) if s == "last" => return Ok(Self::Last),
+            Raw::S(s) => s.parse::<u64>().ok(),
+            Raw::N(n) => Some(n),
+        };
+        match day {
+            Some(n @ 1..=28) => Ok(Self::Day(n as u8)),
+            _ => Err(serde::de::Error::custom(
+                "a day of month is a number between 1 and 28, or \"last\"",
+            )),
+        }
+    }
+}
+
+impl InflowModel {
+    /// The docs' "required if type is …" rules.
+    fn check(&self) -> Result<(), String> {
+        let needs_payment = !matches!(self.kind, InflowKind::None);
+        if matches!(self.kind, InflowKind::MonthlyIncome) && self.income_amount.is_none() {
+            return Err("inflow_model.income_amount is required for monthly-income".into());
+        }
+        if needs_payment && (self.payment_day_of_month.is_none() || self.transaction_name.is_none())
+        {
+            return Err("inflow_model needs payment_day_of_month and transaction_name".into());
+        }
+        let statement = matches!(
+            self.kind,
+            InflowKind::MonthlyBalancePayment | InflowKind::MonthlyInterestOnlyPayment
+        );
+        if statement && self.statement_day_of_month.is_none() {
+            return Err("inflow_model.statement_day_of_month is required for payments".into());
+        }
+        Ok(())
+    }
+}
+
+/// `income`: payroll data, kept as paystubs with their employer and employee names.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub(crate) struct Income {
+    #[serde(default)]
+    pub(crate) paystubs: Vec<Paystub>,
+}
+
+/// One paystub (its other fields are accepted and not served).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub(crate) struct Paystub {
+    pub(crate) employer: Option<Named>,
+    pub(crate) employee: Option<Named>,
+}
+
+/// Something with a name.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub(crate) struct Named {
+    pub(crate) name: Option<String>,
+}
+
+impl CustomUser {
+    /// The configuration a `user_custom` password carries: `INVALID_FIELD` naming what is
+    /// wrong if it is not one (the docs document no error for this; the emulator's choice),
+    /// or the documented error its `force_error` names.
+    pub(crate) fn parse(password: &str) -> Result<Self, PlaidError> {
+        if password.len() > MAX_CONFIG_BYTES {
+            return Err(invalid("the configuration is larger than 64 KiB"));
+        }
+        let config: Self = serde_json::from_str(password).map_err(|e| invalid(&e.to_string()))?;
+        config.check().map_err(|why| invalid(&why))?;
+        if let Some(code) = &config.force_error {
+            let error = forced_error(code)
+                .ok_or_else(|| invalid(&format!("force_error {code:?} is not a documented one")))?;
+            return Err(error);
+        }
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        for (i, account) in self.override_accounts.iter().enumerate() {
+            let at = |why: String| format!("override_accounts[{i}]: {why}");
+            if let Some(liability) = &account.liability {
+                liability.check().map_err(at)?;
+            }
+            if let Some(model) = &account.inflow_model {
+                model.check().map_err(at)?;
+            }
+            let n = &account.numbers;
+            if n.eft_institution.is_some() != n.eft_branch.is_some() {
+                return Err(at("eft_institution and eft_branch go together".into()));
+            }
+            if n.international_bic.is_some() != n.international_iban.is_some() {
+                return Err(at(
+                    "international_bic and international_iban go together".into()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn invalid(why: &str) -> PlaidError {
+    PlaidError::invalid_field(&format!("invalid user_custom configuration: {why}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_docs_example_configuration_parses() {
+        let example = r#"{"seed": "my-seed-string-3", "override_accounts": [
+          {"type": "depository", "subtype": "checking",
+           "identity": {"names": ["John Doe"], "phone_numbers": [{"primary": true, "type": "home", "data": "4673956022"}],
+             "emails": [{"primary": true, "type": "primary", "data": "accountholder0@example.com"}],
+             "addresses": [{"primary": true, "data": {"city": "Malakoff", "region": "NY", "street": "2992 Cameron Road", "postal_code": "14236", "country": "US"}}]},
+           "transactions": [{"date_transacted": "2019-10-01", "date_posted": "2019-10-03", "currency": "USD", "amount": 100, "description": "1 year Netflix subscription"}]},
+          {"type": "loan", "subtype": "student", "liability": {"type": "student", "origination_date": "2020-01-01", "principal": 10000, "nominal_apr": 6.25, "loan_name": "Plaid Student Loan", "repayment_model": {"type": "standard", "non_repayment_months": 12, "repayment_months": 120}}},
+          {"type": "credit", "subtype": "credit card", "starting_balance": 10000,
+           "inflow_model": {"type": "monthly-interest-only-payment", "payment_day_of_month": 15, "statement_day_of_month": 13, "transaction_name": "Interest Payment"},
+           "liability": {"type": "credit", "purchase_apr": 12.9, "balance_transfer_apr": 15.24, "cash_apr": 28.45, "special_apr": 0, "last_payment_amount": 500, "minimum_payment_amount": 10}},
+          {"type": "investment", "subtype": "brokerage",
+           "investment_transactions": [{"date": "2021-07-01", "name": "buy stock", "quantity": 10, "price": 10, "fees": 20, "type": "buy", "currency": "USD", "security": {"ticker_symbol": "PLAID", "currency": "USD"}}],
+           "holdings": [{"institution_price": 10, "institution_price_as_of": "2021-08-01", "cost_basis": 10, "quantity": 10, "currency": "USD", "security": {"ticker_symbol": "PLAID", "currency": "USD"}}]},
+          {"type": "payroll", "subtype": "payroll", "income": {"paystubs": [{"employer": {"name": "Heartland Toy Company"}, "employee": {"name": "Chip Hazard"}}]}}
+        ]}"#;
+        let config = CustomUser::parse(example).unwrap();
+        assert_eq!(config.override_accounts.len(), 5);
+        assert_eq!(config.override_accounts[0].transactions[0].amount, 100.0);
+    }
+
+    #[test]
+    fn invalid_configurations_are_refused_naming_the_fault() {
+        for (config, names) in [
+            ("not json", "expected"),
+            (r#"{"overide_accounts": []}"#, "overide_accounts"),
+            (r#"{"override_accounts": [{"type": "savings"}]}"#, "savings"),
+            (
+                r#"{"override_accounts": [{"meta": {"mask": "12345"}}]}"#,
+                "mask",
+            ),
+            (
+                r#"{"override_accounts": [{"transactions": [{"date_posted": "2019-13-01", "amount": 1, "description": "x"}]}]}"#,
+                "2019-13-01",
+            ),
+            (
+                r#"{"override_accounts": [{"liability": {"type": "credit", "principal": 5}}]}"#,
+                "principal",
+            ),
+            (
+                r#"{"override_accounts": [{"inflow_model": {"type": "monthly-income"}}]}"#,
+                "income_amount",
+            ),
+            (r#"{"force_error": "NOT_A_CODE"}"#, "NOT_A_CODE"),
+        ] {
+            let error = CustomUser::parse(config).unwrap_err();
+            assert_eq!(error.error_code, "INVALID_FIELD", "{config}");
+            assert!(error.message.contains(names), "{config}: {}", error.message);
+        }
+    }
+
+    #[test]
+    fn force_error_fails_with_the_documented_error() {
+        let error = CustomUser::parse(r#"{"force_error": "ITEM_LOCKED"}"#).unwrap_err();
+        assert_eq!(
+            (error.error_type, error.error_code),
+            ("ITEM_ERROR", "ITEM_LOCKED")
+        );
+    }
+}
