@@ -82,6 +82,7 @@ pub use api::link::LinkError;
 pub use control::{ItemOptions, ItemView, LinkedItem, TransactionView};
 pub use model::changes::ControlError;
 pub use transport::faults::{Fault, FaultId, FaultKind, Times};
+pub use model::clock::{Clock, InvalidClock};
 pub use transport::journal::{Counters, JournalEntry, Successes, JOURNAL_CAPACITY};
 pub use transport::rate_limits::{Limit, RateLimits};
 pub use transport::server::MAX_BODY_BYTES;
@@ -114,6 +115,9 @@ pub struct EmulatorConfig {
     /// [`Emulator::set_transfer_webhook`]).
     pub transfer_webhook: Option<String>,
 }
+    /// The clock every lifetime, window and schedule reads (default [`Clock::System`]; a
+    /// [`Clock::Manual`] one stands still until [`Emulator::advance`]).
+    pub clock: Clock,
 
 impl std::fmt::Debug for EmulatorConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -126,6 +130,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("webhook_delivery", &self.webhook_delivery)
             .field("transfer_webhook", &self.transfer_webhook)
             .finish()
+            .field("clock", &self.clock)
     }
 }
 
@@ -140,6 +145,7 @@ impl Default for EmulatorConfig {
             webhook_delivery: WebhookDelivery::InOrder,
             transfer_webhook: None,
         }
+            clock: Clock::System,
     }
 }
 
@@ -195,7 +201,8 @@ impl Emulator {
             client_id: config.client_id,
             secret: config.secret,
         };
-        let emulated = transport::Emulated::new(config.seed, keys, config.rate_limits);
+        let emulated =
+            transport::Emulated::new(config.seed, keys, config.rate_limits, config.clock);
         let start = Arc::new(control::reset::Start {
             webhook_delivery: config.webhook_delivery,
             transfer_webhook: config.transfer_webhook,
@@ -364,8 +371,9 @@ impl Emulator {
 
     /// Back to exactly the configured start ([`EmulatorConfig`]): the same seed, no Items,
     /// tokens, transfers, faults, journal, counters or delivery log (webhooks fired before are
-    /// not sent any more), the seed's first signing key (rotations undone), and the configured
-    /// rate limits (with empty windows), webhook delivery mode and Transfer webhook. The same
+    /// not sent any more), the seed's first signing key (rotations undone), the clock at its
+    /// start (nothing advanced), and the configured rate limits (with empty windows), webhook
+    /// delivery mode and Transfer webhook. The same
     /// requests then get the same answers as after [`Emulator::start`].
     pub fn reset(&self) {
         control::reset::reset(&self.emulated, &self.start);
@@ -379,6 +387,20 @@ impl Emulator {
     /// `GET /emulator/webhooks`. See [`Delivery`] for an example.
     pub fn deliveries(&self) -> Vec<Delivery> {
         self.emulated.api.webhooks.delivery.log().deliveries()
+    }
+
+    /// The time on the emulator's clock ([`EmulatorConfig::clock`]); also served as
+    /// `GET /emulator/clock`.
+    pub fn now(&self) -> std::time::SystemTime {
+        self.emulated.api.model.now()
+    }
+
+    /// Move the emulator's clock `by` forward (also `POST /emulator/clock/advance`): every
+    /// lifetime, window and schedule reads it, so a public token made 31 minutes before is
+    /// refused, a rate-limit window reopens, a webhook retry or a transfer test clock's
+    /// schedule comes due. [`Emulator::reset`] returns the clock to its start.
+    pub fn advance(&self, by: Duration) {
+        self.emulated.api.model.clock.advance(by);
     }
 
     /// The oldest attempt in the log that `matches`, as soon as there is one (at once if there

@@ -5,12 +5,12 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
-use plaid_emulator::{Emulator, EmulatorConfig, RateLimits, WebhookDelivery};
+use plaid_emulator::{Clock, Emulator, EmulatorConfig, RateLimits, WebhookDelivery};
 
 /// A stateful stand-in for Plaid Sandbox: Items, Link, accounts, transactions sync, transfers,
 /// webhooks; every other operation answers the spec's example. Tests control it over HTTP
 /// under `/emulator/` (items, faults, rate limits, journal, counters, the webhook delivery log,
-/// reset).
+/// reset, the clock).
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
@@ -38,6 +38,10 @@ struct Args {
     /// How webhooks are delivered: once each in order, each twice, or pending ones swapped.
     #[arg(long, value_enum, default_value_t = Delivery::InOrder)]
     webhook_delivery: Delivery,
+    /// The clock: `system`, or an instant like `2026-01-01T00:00:00Z` for a manual clock that
+    /// starts then and moves only with `POST /emulator/clock/advance`.
+    #[arg(long, default_value = "system")]
+    clock: Clock,
 }
 
 /// `--webhook-delivery`.
@@ -84,6 +88,7 @@ async fn main() -> ExitCode {
         },
         webhook_delivery: args.webhook_delivery.into(),
         transfer_webhook: args.transfer_webhook,
+        clock: args.clock,
     };
     let emulator = match Emulator::start(config).await {
         Ok(emulator) => emulator,

@@ -17,7 +17,7 @@ use plaid_client_ext::sync::SyncOutcome;
 use plaid_client_ext::{types, ErrorCode, PlaidClient};
 use plaid_emulator::{ControlError, Emulator, ItemOptions, RateLimits};
 use serde_json::{json, Value};
-use support::client_of;
+use support::{client_of, control};
 use tokio::sync::mpsc;
 
 /// A webhook endpoint on loopback that hands over the bodies it receives.
@@ -180,9 +180,8 @@ async fn rate_limits_refuse_over_the_window_per_item_and_per_client() {
     let client_limit = get(&b.access_token).await.unwrap_err();
     assert!(client_limit.is_rate_limited(), "three per client");
     assert_eq!(emulator.counters().rate_limited, 2);
-    // 30 times faster: the minute lasts 2 s, long enough that the five requests above fall in
-    // one window on a loaded machine; then that much time passes.
-    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    // 30 times faster: the minute lasts 2 s on the emulator's clock; moved past it, not slept.
+    emulator.advance(Duration::from_secs(2));
     get(&a.access_token).await.unwrap();
     emulator.set_rate_limits(RateLimits::off());
     for _ in 0..5 {
@@ -209,19 +208,6 @@ async fn plaids_documented_limits_hold_transactions_sync_to_50_per_item() {
         refused.error_code(),
         Some(&ErrorCode::TransactionsSyncLimit)
     );
-}
-
-/// A control call: method, path under the emulator, JSON body; status and JSON answer.
-async fn control(emulator: &Emulator, method: &str, path: &str, body: Value) -> (u16, Value) {
-    let url = format!("{}/emulator{path}", emulator.base_url());
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let answer = reqwest::Client::new()
-        .request(method, url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (answer.status().as_u16(), answer.json().await.unwrap())
 }
 
 #[tokio::test]

@@ -31,7 +31,7 @@ pub(crate) fn change(
         let added = apply(&seed, item, change)?;
         // The body is Plaid's SYNC_UPDATES_AVAILABLE, typed (an Item without
         // Transactions gets none, as Plaid sends none).
-        let body = bodies::fired(item, "SYNC_UPDATES_AVAILABLE", None, None).ok();
+        let body = bodies::fired(item, "SYNC_UPDATES_AVAILABLE", None, None, emu.model.now()).ok();
         let webhook = item.webhook.clone().zip(body);
         (added, webhook)
     };

@@ -3,7 +3,6 @@
 //! token, and the Item answers `/item/get`, `/accounts/get` and `/accounts/balance/get` until
 //! `/item/remove`.
 
-use std::time::Instant;
 
 use plaid_client::operations::{
     AccountsBalanceGet, AccountsGet, ItemGet, ItemPublicTokenExchange, ItemRemove,
@@ -17,7 +16,7 @@ use super::request::{decode, item_of, item_record};
 use crate::api::Api;
 use crate::model::digest::digest;
 use crate::model::history::{History, LINKED_TRANSACTIONS};
-use crate::model::items::{ItemState, PublicToken, PUBLIC_TOKEN_LIFETIME};
+use crate::model::items::{ItemState, PublicToken};
 use crate::model::plaid_error::PlaidError;
 use crate::model::state::State;
 
@@ -76,7 +75,7 @@ pub(crate) fn issue_public_token(emu: &Api, state: &mut State, item_id: &str) ->
         public_token.clone(),
         PublicToken {
             item_id: item_id.to_string(),
-            created: Instant::now(),
+            created: emu.model.now(),
             exchanged: false,
         },
     );
@@ -129,7 +128,7 @@ pub(crate) fn public_token_exchange(
     let token = state
         .public_tokens
         .get_mut(&request.public_token)
-        .filter(|t| !t.exchanged && t.created.elapsed() < PUBLIC_TOKEN_LIFETIME)
+        .filter(|t| t.live_at(emu.model.now()))
         .ok_or_else(PlaidError::invalid_public_token)?;
     token.exchanged = true;
     let item_id = token.item_id.clone();

@@ -6,7 +6,6 @@
 //! token can be used more than once ("except when working in the Sandbox test environment"),
 //! each use a new Item.
 
-use std::time::Instant;
 
 use plaid_client::operations::LinkTokenCreate;
 use plaid_client::types;
@@ -88,9 +87,9 @@ pub(crate) fn token_create(
         webhook: create.webhook.clone(),
         institution_id: create.institution_id.clone(),
         item_id,
-        created: Instant::now(),
+        created: emu.model.now(),
     };
-    let expiration = clock::rfc3339_in(token.lifetime());
+    let expiration = clock::rfc3339(token.created + token.lifetime());
     state.link_tokens.insert(link_token.clone(), token);
     typed::<LinkTokenCreate>(json!({"link_token": link_token, "expiration": expiration,
         "request_id": request_id}))
@@ -105,7 +104,7 @@ pub(crate) fn complete(emu: &Api, link_token: &str) -> Result<String, LinkError>
         .link_tokens
         .get(link_token)
         .ok_or(LinkError::UnknownToken)?;
-    if !token.live_at(Instant::now()) {
+    if !token.live_at(emu.model.now()) {
         return Err(LinkError::Expired);
     }
     let item_id = match token.item_id.clone() {

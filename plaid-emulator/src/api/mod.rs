@@ -33,6 +33,7 @@ use crate::webhooks::Webhooks;
 /// The emulator as a handler sees it: the model, the webhooks it fires, the spec's examples.
 /// Cheap to clone.
 #[derive(Clone)]
+use crate::model::clock::EmulatorClock;
 pub(crate) struct Api {
     /// The state and its one lock.
     pub(crate) model: Model,
@@ -45,11 +46,12 @@ pub(crate) struct Api {
 }
 
 impl Api {
-    /// A fresh state for `seed`; the webhook delivery task is spawned on the current runtime.
-    pub(crate) fn new(seed: u64) -> Self {
+    /// A fresh state for `seed`, its times read from `clock`; the webhook delivery task is
+    /// spawned on the current runtime.
+    pub(crate) fn new(seed: u64, clock: Arc<EmulatorClock>) -> Self {
         Self {
-            model: Model::new(seed),
-            webhooks: Webhooks::start(seed),
+            model: Model::new(seed, clock.clone()),
+            webhooks: Webhooks::start(seed, clock),
             examples: Arc::new(Examples::collect()),
             routes: Arc::new(dispatch::routes()),
         }

@@ -141,7 +141,8 @@ pub(crate) fn simulate(
             transfer["failure_reason"] = reason;
         }
         let transfer = transfer.clone();
-        record_event(&mut state.transfer_events, &transfer, event_type, None);
+        let now = emu.model.now();
+        record_event(&mut state.transfer_events, &transfer, event_type, None, now);
         state.transfer_webhook.clone()
     };
     announce(emu, request, webhook)?;

@@ -4,7 +4,6 @@
 //! amount is the sum of its `swept` and `return_swept` events). A debit moves money into the
 //! sweep account (a positive amount), a credit out of it; a return undoes a sweep.
 
-use std::time::SystemTime;
 
 use plaid_client::operations::{SandboxTransferSweepSimulate, TransferSweepList};
 use plaid_client::types;
@@ -88,6 +87,7 @@ fn sweep(emu: &Api, state: &mut State) -> Result<Option<Value>, PlaidError> {
             &transfer,
             event_type,
             Some((&sweep_id, decimal(amount))),
+            emu.model.now(),
         );
         total = i64::saturating_add(total, amount);
         swept += 1;
@@ -99,7 +99,7 @@ fn sweep(emu: &Api, state: &mut State) -> Result<Option<Value>, PlaidError> {
     sweep["id"] = json!(sweep_id);
     sweep["amount"] = json!(decimal(total));
     sweep["funding_account_id"] = json!(FUNDING_ACCOUNT);
-    sweep["created"] = json!(clock::rfc3339(SystemTime::now()));
+    sweep["created"] = json!(clock::rfc3339(emu.model.now()));
     sweep["iso_currency_code"] = json!("USD");
     sweep["failure_reason"] = Value::Null;
     state.sweeps.push(sweep.clone());

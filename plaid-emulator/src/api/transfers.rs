@@ -6,7 +6,7 @@
 //! transfer, also under concurrent retries: the state's one lock makes exactly one. A new
 //! transfer is `pending`, and its `pending` event is recorded (`model/transfers.rs`).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use plaid_client::operations::{
     SandboxTransferFireWebhook, TransferAuthorizationCreate, TransferCreate, TransferGet,
@@ -16,6 +16,7 @@ use plaid_client::types;
 use serde_json::{json, Value};
 
 use super::examples::{example_value, typed};
+use crate::model::clock::since;
 use super::request::{decode, item_of};
 use super::transfer_events;
 use crate::api::Api;
@@ -44,7 +45,8 @@ pub(crate) fn authorize(
     }
     let key = request["idempotency_key"].as_str().map(str::to_string);
     let remembered = key.as_ref().and_then(|k| state.authorization_keys.get(k));
-    if let Some((id, _)) = remembered.filter(|(_, at)| at.elapsed() < KEY_LIFETIME) {
+    let now = emu.model.now();
+    if let Some((id, _)) = remembered.filter(|(_, at)| since(now, *at) < KEY_LIFETIME) {
         let json = state.authorizations[id].json.clone();
         return answer_authorization(json, request_id);
     }
@@ -66,7 +68,7 @@ pub(crate) fn authorize(
     if let Some(key) = key {
         state
             .authorization_keys
-            .insert(key, (id.clone(), Instant::now()));
+            .insert(key, (id.clone(), emu.model.now()));
     }
     state.authorizations.insert(
         id,
@@ -141,7 +143,8 @@ fn new_transfer(
     if let Some(authorization) = state.authorizations.get_mut(&authorization_id) {
         authorization.transfer_id = Some(id);
     }
-    record_event(&mut state.transfer_events, &transfer, "pending", None);
+    let now = emu.model.now();
+    record_event(&mut state.transfer_events, &transfer, "pending", None, now);
     Ok(Created::New(transfer))
 }
 

@@ -61,7 +61,7 @@ pub(crate) fn fire(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u
         let state = emu.model.lock();
         let item = item_record(&state, request)?;
         let error = state.item_errors.get(&item.item_id);
-        let body = bodies::fired(item, code, webhook_type, error)?;
+        let body = bodies::fired(item, code, webhook_type, error, emu.model.now())?;
         let url = item
             .webhook
             .clone()

@@ -36,6 +36,8 @@ pub(crate) fn router(start: Arc<Start>) -> Router<Emulated> {
         .route("/journal", get(journal))
         .route("/counters", get(counters))
         .route("/reset", post(reset))
+        .route("/clock", get(super::clock::now))
+        .route("/clock/advance", post(super::clock::advance))
         .route("/link/complete", post(link_complete))
         .route("/webhooks", get(deliveries))
         .route("/webhooks/rotate_key", post(rotate_key))

@@ -2,10 +2,12 @@
 //! announced by the Item's `SYNC_UPDATES_AVAILABLE` webhook, docs: `transactions-webhooks.txt`;
 //! `api/changes.rs`), and views of what a fully synced application should hold. The methods of
 //! [`crate::Emulator`] make these calls in process; `http.rs` serves the same under
-//! `/emulator/`; `reset.rs` keeps the configured start and returns to it. Control sits above
+//! `/emulator/`; `reset.rs` keeps the configured start and returns to it; `clock.rs` reads and
+//! advances the emulator's clock. Control sits above
 //! everything else: it reads the model, the transport's faults and journal, the webhooks'
 //! delivery log, and calls the operations' own code.
 
+pub(crate) mod clock;
 pub(crate) mod http;
 pub(crate) mod reset;
 

@@ -1,7 +1,7 @@
 //! Items as the state holds them (docs: `api-items.txt`): an Item's institution, products,
 //! webhook URL, accounts and transaction history, and the public tokens Link hands out for it.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
@@ -31,6 +31,15 @@ pub(crate) struct ItemState {
 /// A public token from `/sandbox/public_token/create`, until it is exchanged.
 pub(crate) struct PublicToken {
     pub(crate) item_id: String,
-    pub(crate) created: Instant,
+    /// When it was made, on the emulator's clock.
+    pub(crate) created: SystemTime,
     pub(crate) exchanged: bool,
+}
+
+impl PublicToken {
+    /// Whether it can still be exchanged at `now`: not yet exchanged, and younger than
+    /// [`PUBLIC_TOKEN_LIFETIME`].
+    pub(crate) fn live_at(&self, now: SystemTime) -> bool {
+        !self.exchanged && super::clock::since(now, self.created) < PUBLIC_TOKEN_LIFETIME
+    }
 }

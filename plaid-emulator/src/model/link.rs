@@ -2,7 +2,9 @@
 //! `link-update-mode.txt`): what a token was made for, and how long it lasts. A token for a
 //! new Item lasts 4 hours, one for an existing Item (update mode: `access_token`) 30 minutes.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
+
+use super::clock::since;
 
 /// A link token for a new Item (docs: "expires after 4 hours").
 const NEW_ITEM_LIFETIME: Duration = Duration::from_secs(4 * 3600);
@@ -16,7 +18,8 @@ pub(crate) struct LinkToken {
     pub(crate) institution_id: Option<String>,
     /// Update mode: the Item to repair.
     pub(crate) item_id: Option<String>,
-    pub(crate) created: Instant,
+    /// When it was made, on the emulator's clock.
+    pub(crate) created: SystemTime,
 }
 
 impl LinkToken {
@@ -30,8 +33,8 @@ impl LinkToken {
     }
 
     /// Whether the token is still usable at `now`.
-    pub(crate) fn live_at(&self, now: Instant) -> bool {
-        now.saturating_duration_since(self.created) < self.lifetime()
+    pub(crate) fn live_at(&self, now: SystemTime) -> bool {
+        since(now, self.created) < self.lifetime()
     }
 }
 
@@ -41,7 +44,7 @@ mod tests {
 
     #[test]
     fn a_link_token_expires_after_its_documented_lifetime() {
-        let created = Instant::now();
+        let created = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
         let token = |item_id: Option<&str>| LinkToken {
             products: vec!["auth".into()],
             webhook: None,

@@ -6,10 +6,11 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::SystemTime;
 
 use serde_json::Value;
 
+use super::clock::EmulatorClock;
 use super::items::{ItemState, PublicToken};
 use super::link::LinkToken;
 use super::plaid_error::PlaidError;
@@ -27,7 +28,7 @@ pub(crate) struct State {
     /// Transfer authorizations by id.
     pub(crate) authorizations: HashMap<String, Authorization>,
     /// An authorization's idempotency key → its id, and when the key was first used.
-    pub(crate) authorization_keys: HashMap<String, (String, Instant)>,
+    pub(crate) authorization_keys: HashMap<String, (String, SystemTime)>,
     /// Transfers by id.
     pub(crate) transfers: HashMap<String, Value>,
     pub(crate) transfers_created: u64,
@@ -44,32 +45,42 @@ pub(crate) struct State {
     pub(crate) transfer_webhook: Option<String>,
 }
 
-/// The state behind its one lock, and the seed everything in it is derived from. Cheap to clone.
+/// The state behind its one lock, the seed everything in it is derived from, and the clock
+/// every lifetime in it is measured by. Cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Model {
     pub(crate) seed: u64,
     state: Arc<Mutex<State>>,
 }
+    /// The emulator's time (`clock.rs`): read it, never the system clock.
+    pub(crate) clock: Arc<EmulatorClock>,
 
 impl Model {
-    /// A fresh state for `seed`.
-    pub(crate) fn new(seed: u64) -> Self {
+    /// A fresh state for `seed`, its times read from `clock`.
+    pub(crate) fn new(seed: u64, clock: Arc<EmulatorClock>) -> Self {
         Self {
             seed,
             state: Arc::default(),
         }
+            clock,
     }
 
     /// The state, locked. A handler that panicked while holding it left it as it was between
     /// two complete changes (no handler awaits or fails half-way), so the lock is taken anyway.
+    /// The time now, on the emulator's clock.
+    pub(crate) fn now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Back to a fresh state: no Items, tokens, transfers.
+    /// Back to a fresh state: no Items, tokens, transfers, and the clock at its start.
     pub(crate) fn reset(&self) {
         *self.lock() = State::default();
     }
 }
+        self.clock.reset();

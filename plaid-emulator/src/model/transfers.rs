@@ -20,6 +20,7 @@ pub(crate) fn record_event(
     transfer: &Value,
     event_type: &str,
     sweep: Option<(&str, String)>,
+    now: SystemTime,
 ) -> Value {
     let event_id = events.len() + 1;
     let (sweep_id, sweep_amount) = match sweep {
@@ -28,7 +29,7 @@ pub(crate) fn record_event(
     };
     let event = json!({
         "event_id": event_id,
-        "timestamp": clock::rfc3339(SystemTime::now()),
+        "timestamp": clock::rfc3339(now),
         "event_type": event_type,
         "account_id": transfer["account_id"],
         "funding_account_id": transfer["funding_account_id"],

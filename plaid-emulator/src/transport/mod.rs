@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::api::Api;
+use crate::model::clock::{Clock, EmulatorClock};
 use crate::transport::faults::Faults;
 use crate::transport::journal::Journal;
 use crate::transport::rate_limits::{Limiter, RateLimits};
@@ -49,11 +50,11 @@ pub(crate) struct Emulated {
 }
 
 impl Emulated {
-    /// The emulator of `seed`, checking `keys` and enforcing `rate_limits`; its webhook
-    /// delivery task is spawned on the current runtime.
-    pub(crate) fn new(seed: u64, keys: Keys, rate_limits: RateLimits) -> Self {
+    /// The emulator of `seed`, checking `keys` and enforcing `rate_limits`, on `clock`; its
+    /// webhook delivery task is spawned on the current runtime.
+    pub(crate) fn new(seed: u64, keys: Keys, rate_limits: RateLimits, clock: Clock) -> Self {
         Self {
-            api: Api::new(seed),
+            api: Api::new(seed, Arc::new(EmulatorClock::new(clock))),
             keys: Arc::new(keys),
             record: Recorder::from_env().map(Arc::new),
             faults: Arc::default(),
@@ -69,7 +70,7 @@ impl Emulated {
     }
 
     /// Back to a fresh start: no Items, tokens, transfers, faults, records, request ids from 1
-    /// again, and the configured rate limits with empty windows.
+    /// again, the clock at its start, and the configured rate limits with empty windows.
     pub(crate) fn reset(&self) {
         self.api.model.reset();
         self.limits.set(RateLimits::clone(&self.initial_limits));

@@ -7,9 +7,11 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use plaid_client::rate_limits::matches_path;
+
+use crate::model::clock::since;
 
 /// One limit: `requests` per `window`.
 pub type Limit = (u32, Duration);
@@ -94,7 +96,9 @@ impl RateLimits {
     }
 
     /// Run time `factor` times faster: a window lasts `window / factor` (60.0: Plaid's minute
-    /// lasts a second). Factors of 0 or less are taken as 1.
+    /// lasts a second) on the emulator's clock ([`crate::Clock`]; with a manual one, a window
+    /// reopens when [`crate::Emulator::advance`] passes its end). Factors of 0 or less are
+    /// taken as 1.
     pub fn time_scale(mut self, factor: f64) -> Self {
         self.time_scale = if factor > 0.0 && factor.is_finite() {
             factor
@@ -125,7 +129,8 @@ impl RateLimits {
 struct Windows {
     limits: RateLimits,
     /// Request times by (rule, Item; `None` for the client's window).
-    hits: HashMap<(usize, Option<String>), VecDeque<Instant>>,
+    /// Times on the emulator's clock, which never goes back.
+    hits: HashMap<(usize, Option<String>), VecDeque<SystemTime>>,
 }
 
 /// The limits in force and their windows. Requests skip the lock while limits are off.
@@ -136,11 +141,8 @@ pub(crate) struct Limiter {
 }
 
 /// Whether a window of `limit` with these request times has room at `now` (old times dropped).
-fn room(times: &mut VecDeque<Instant>, limit: Limit, window: Duration, now: Instant) -> bool {
-    while times
-        .front()
-        .is_some_and(|t| now.duration_since(*t) >= window)
-    {
+fn room(times: &mut VecDeque<SystemTime>, limit: Limit, window: Duration, now: SystemTime) -> bool {
+    while times.front().is_some_and(|t| since(now, *t) >= window) {
         times.pop_front();
     }
     times.len() < limit.0 as usize
@@ -163,12 +165,12 @@ impl Limiter {
         };
     }
 
-    /// Whether a request to `path` (for `item_id`) is within the limits; counted if it is.
-    pub(crate) fn admit(&self, path: &str, item_id: Option<&str>) -> bool {
+    /// Whether a request to `path` (for `item_id`) arriving at `now` (on the emulator's clock)
+    /// is within the limits; counted if it is.
+    pub(crate) fn admit(&self, path: &str, item_id: Option<&str>, now: SystemTime) -> bool {
         if !self.on.load(Ordering::Acquire) {
             return true;
         }
-        let now = Instant::now();
         let mut windows = self.windows();
         let Windows { limits, hits } = &mut *windows;
         let Some((index, rule)) = limits.rule(path) else {
@@ -203,15 +205,28 @@ mod tests {
         let limiter = Limiter::default();
         let second = Duration::from_secs(60);
         limiter.set(RateLimits::custom("/a", (5, second), (2, second)));
-        let a: Vec<bool> = (0..3).map(|_| limiter.admit("/a", Some("i1"))).collect();
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let a: Vec<bool> = (0..3)
+            .map(|_| limiter.admit("/a", Some("i1"), now))
+            .collect();
         assert_eq!(a, [true, true, false]);
-        let b: Vec<bool> = (0..4).map(|_| limiter.admit("/a", Some("i2"))).collect();
+        let b: Vec<bool> = (0..4)
+            .map(|_| limiter.admit("/a", Some("i2"), now))
+            .collect();
         assert_eq!(b, [true, true, false, false]);
-        assert!(limiter.admit("/a", Some("i3")), "the fifth for the client");
         assert!(
-            !limiter.admit("/a", Some("i4")),
+            limiter.admit("/a", Some("i3"), now),
+            "the fifth for the client"
+        );
+        assert!(
+            !limiter.admit("/a", Some("i4"), now),
             "the client's window is full"
         );
-        assert!(limiter.admit("/b", Some("i1")), "no rule");
+        assert!(limiter.admit("/b", Some("i1"), now), "no rule");
+        let later = now + second;
+        assert!(
+            limiter.admit("/a", Some("i1"), later),
+            "the window reopened"
+        );
     }
 }

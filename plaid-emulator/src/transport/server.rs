@@ -233,7 +233,7 @@ fn admit<'a>(
         return Err(PlaidError::invalid_body("the body is not a JSON object"));
     }
     check_keys(emu, &read.parts.headers, request)?;
-    if !emu.limits.admit(path, target.item_id) {
+    if !emu.limits.admit(path, target.item_id, emu.api.model.now()) {
         return Err(PlaidError::rate_limited(path).counted());
     }
     Ok(request)

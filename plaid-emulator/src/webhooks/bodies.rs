@@ -2,7 +2,7 @@
 //! (docs: `api-items.txt` "Webhooks", `transactions-webhooks.txt`, `api-products-assets.txt`,
 //! `api-products-transfer.txt`).
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use plaid_client::types;
 use serde_json::{json, Value};
@@ -14,7 +14,7 @@ use crate::model::plaid_error::PlaidError;
 
 /// `value` decoded into the webhook type `T` and serialized by it: what is delivered conforms
 /// to the pinned spec by construction.
-fn typed<T: serde::de::DeserializeOwned + serde::Serialize>(
+pub(crate) fn typed<T: serde::de::DeserializeOwned + serde::Serialize>(
     value: Value,
 ) -> Result<Vec<u8>, PlaidError> {
     let broken = |e: serde_json::Error| {
@@ -47,6 +47,7 @@ pub(crate) fn fired(
     code: &str,
     webhook_type: Option<&str>,
     error: Option<&PlaidError>,
+    now: SystemTime,
 ) -> Result<Vec<u8>, PlaidError> {
     let needs = |product: &str| {
         if item.products.iter().any(|p| p == product) {
@@ -78,7 +79,7 @@ pub(crate) fn fired(
             typed::<types::RecurringTransactionsUpdateWebhook>(body)
         }
         ("PRODUCT_READY", _) | ("ERROR", Some("ASSETS")) => assets(item, code, body, needs),
-        _ => item_webhook(item, code, body, error),
+        _ => item_webhook(item, code, body, error, now),
     }
 }
 
@@ -108,12 +109,14 @@ fn assets(
     }
 }
 
-/// The `ITEM` webhooks of `api-items.txt`; a code the emulator does not fire is `INVALID_FIELD`.
+/// The `ITEM` webhooks of `api-items.txt` (times from `now`, the emulator's clock); a code the
+/// emulator does not fire is `INVALID_FIELD`.
 fn item_webhook(
     item: &ItemState,
     code: &str,
     mut body: Value,
     error: Option<&PlaidError>,
+    now: SystemTime,
 ) -> Result<Vec<u8>, PlaidError> {
     match code {
         "ERROR" => {
@@ -133,7 +136,7 @@ fn item_webhook(
         }
         "PENDING_DISCONNECT" => {
             body["reason"] = json!("INSTITUTION_MIGRATION");
-            body["disconnect_time"] = json!(clock::rfc3339_in(Duration::from_secs(7 * 86_400)));
+            body["disconnect_time"] = json!(clock::rfc3339(now + Duration::from_secs(7 * 86_400)));
             typed::<types::PendingDisconnectWebhook>(body)
         }
         _ => Err(PlaidError::invalid_field(&format!(

@@ -3,11 +3,12 @@
 //! webhook), which POSTs each webhook, signed with the
 //! current key (docs, `api-webhooks-webhook-verification.txt`), to its URL. Order is kept per
 //! URL, and a receiver that hangs delays only its own webhooks. A delivery not answered with
-//! 2xx is tried again, [`DELIVERY_ATTEMPTS`] times in all, [`RETRY_DELAY`] apart, as Plaid
-//! retries a webhook that was not acknowledged (docs, `api-webhooks.txt`); each attempt times
-//! out after [`ATTEMPT_TIMEOUT`]. Requests never wait for a delivery. Tests can ask for every
-//! webhook twice, or for pending ones reordered (per URL), since Plaid promises neither
-//! exactly-once nor in-order delivery. Every attempt is logged (`log.rs`).
+//! 2xx is tried again, [`DELIVERY_ATTEMPTS`] times in all, [`RETRY_DELAY`] apart on the
+//! emulator's clock (so with a manual clock a retry is due when an advance passes its time), as
+//! Plaid retries a webhook that was not acknowledged (docs, `api-webhooks.txt`: "up to two
+//! times"); each attempt times out after [`ATTEMPT_TIMEOUT`]. Requests never wait for a
+//! delivery. Tests can ask for every webhook twice, or for pending ones reordered (per URL),
+//! since Plaid promises neither exactly-once nor in-order delivery. Every attempt is logged (`log.rs`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -17,10 +18,11 @@ use tokio::sync::mpsc;
 
 use super::keys::WebhookKeys;
 use super::log::{DeliveryLog, Ticket};
+use crate::model::clock::EmulatorClock;
 
 /// How often a webhook is sent before the emulator gives up on it.
 pub(crate) const DELIVERY_ATTEMPTS: u32 = 3;
-/// The pause between two attempts of one webhook.
+/// The pause between two attempts of one webhook, on the emulator's clock.
 pub(crate) const RETRY_DELAY: Duration = Duration::from_millis(100);
 /// How long one attempt may take.
 pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -58,6 +60,8 @@ pub(crate) type Queues = Mutex<HashMap<String, mpsc::UnboundedSender<Outgoing>>>
 pub(crate) struct Shared {
     pub(crate) http: reqwest::Client,
     pub(crate) keys: Arc<WebhookKeys>,
+    /// The emulator's clock: retries are scheduled on it, attempts logged with its time.
+    pub(crate) clock: Arc<EmulatorClock>,
     pub(crate) mode: Mutex<WebhookDelivery>,
     pub(crate) log: Arc<DeliveryLog>,
 }

@@ -10,6 +10,7 @@ use super::delivery::{lock, Outgoing, Queues, Shared, WebhookDelivery, ATTEMPT_T
 use super::keys::WebhookKeys;
 use super::log::DeliveryLog;
 use super::worker::Worker;
+use crate::model::clock::EmulatorClock;
 
 /// The queues; a URL's task lives while its queue has webhooks (and `IDLE` after).
 pub(crate) struct Delivery {
@@ -19,8 +20,9 @@ pub(crate) struct Delivery {
 }
 
 impl Delivery {
-    /// No queues yet; URLs' tasks will be spawned on the current Tokio runtime.
-    pub(crate) fn start(keys: Arc<WebhookKeys>) -> Self {
+    /// No queues yet; URLs' tasks will be spawned on the current Tokio runtime, their retries
+    /// scheduled on `clock`.
+    pub(crate) fn start(keys: Arc<WebhookKeys>, clock: Arc<EmulatorClock>) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(ATTEMPT_TIMEOUT)
@@ -29,6 +31,7 @@ impl Delivery {
         let shared = Shared {
             http,
             keys,
+            clock,
             mode: Mutex::new(WebhookDelivery::InOrder),
             log: Arc::default(),
         };

@@ -67,7 +67,8 @@ pub struct Delivery {
     pub status: Option<u16>,
     /// Why there was no answer (refused, timed out, …), as text.
     pub error: Option<String>,
-    /// When the attempt ended: the answer's headers arrived, or it failed.
+    /// When the attempt ended (the answer's headers arrived, or it failed), on the emulator's
+    /// clock ([`crate::Clock`]): with a manual clock, the instant it stood at.
     #[serde(serialize_with = "unix_millis")]
     pub time: SystemTime,
     /// How long the attempt took.

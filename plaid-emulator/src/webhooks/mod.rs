@@ -15,6 +15,7 @@ pub(crate) mod worker;
 
 use std::sync::Arc;
 
+use crate::model::clock::EmulatorClock;
 use crate::webhooks::delivery::WebhookDelivery;
 use crate::webhooks::dispatch::Delivery;
 use crate::webhooks::keys::WebhookKeys;
@@ -29,11 +30,12 @@ pub(crate) struct Webhooks {
 }
 
 impl Webhooks {
-    /// The first key of `seed`; delivery tasks will be spawned on the current Tokio runtime.
-    pub(crate) fn start(seed: u64) -> Self {
+    /// The first key of `seed`; delivery tasks will be spawned on the current Tokio runtime,
+    /// and retries scheduled on `clock`.
+    pub(crate) fn start(seed: u64, clock: Arc<EmulatorClock>) -> Self {
         let keys = Arc::new(WebhookKeys::new(seed));
         Self {
-            delivery: Arc::new(Delivery::start(keys.clone())),
+            delivery: Arc::new(Delivery::start(keys.clone(), clock)),
             keys,
         }
     }

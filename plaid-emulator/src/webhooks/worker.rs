@@ -157,7 +157,8 @@ impl Worker {
             if outcome.is_some() {
                 return;
             }
-            tokio::time::sleep(RETRY_DELAY).await;
+            // Due on the emulator's clock: a manual clock's advance wakes it, never a poll.
+            self.shared.clock.until(answer.time + RETRY_DELAY).await;
         }
     }
 
@@ -181,7 +182,7 @@ impl Worker {
         Answer {
             status,
             error,
-            time: SystemTime::now(),
+            time: self.shared.clock.now(),
             duration: started.elapsed(),
         }
     }

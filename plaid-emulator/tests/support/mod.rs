@@ -4,6 +4,8 @@
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
 
+pub mod transfers;
+
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -115,6 +117,25 @@ pub fn client_of(
     .retry_policy(policy)
     .build()
     .unwrap()
+}
+
+/// A control call: method, path under the emulator's `/emulator`, JSON body; the status and
+/// the JSON answered.
+pub async fn control(
+    emulator: &Emulator,
+    method: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let url = format!("{}/emulator{path}", emulator.base_url());
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let answer = reqwest::Client::new()
+        .request(method, url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (answer.status().as_u16(), answer.json().await.unwrap())
 }
 
 /// Retries that wait milliseconds, not seconds: 4 attempts, 5 ms apart.

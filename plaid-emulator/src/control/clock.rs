@@ -1,0 +1,57 @@
+//! The emulator's clock over HTTP (`model/clock.rs` is the clock): `GET /emulator/clock` reads
+//! it and `POST /emulator/clock/advance` `{"ms": N}` moves it, as [`crate::Emulator::now`] and
+//! [`crate::Emulator::advance`] do in process. Both answer the time then, as
+//! `{"now": "2026-01-01T00:31:00Z", "unix_ms": 1767227460000}`.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::model::clock::rfc3339;
+use crate::transport::Emulated;
+
+/// The longest one advance may move the clock: ten years, so no arithmetic overflows.
+const MAX_ADVANCE: Duration = Duration::from_secs(10 * 366 * 86_400);
+
+/// The body of `POST /emulator/clock/advance`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    /// How far to move the clock, in milliseconds.
+    ms: u64,
+}
+
+/// The time `at` as the clock routes answer it.
+fn time(at: SystemTime) -> Json<Value> {
+    let unix_ms = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    Json(json!({"now": rfc3339(at), "unix_ms": unix_ms}))
+}
+
+/// `GET /emulator/clock`.
+pub(crate) async fn now(State(emu): State<Emulated>) -> Json<Value> {
+    time(emu.api.model.now())
+}
+
+/// `POST /emulator/clock/advance` `{"ms": N}`: the clock moved N ms forward (at most ten years).
+pub(crate) async fn advance(State(emu): State<Emulated>, body: Bytes) -> Response {
+    let advance: Advance = match serde_json::from_slice(&body) {
+        Ok(advance) => advance,
+        Err(e) => return refuse(&format!("expected {{\"ms\": N}}: {e}")),
+    };
+    let by = Duration::from_millis(advance.ms);
+    if by > MAX_ADVANCE {
+        return refuse("ms must be at most ten years");
+    }
+    emu.api.model.clock.advance(by);
+    time(emu.api.model.now()).into_response()
+}
+
+fn refuse(why: &str) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": why }))).into_response()
+}
