@@ -96,6 +96,14 @@ pub mod redact {
 #[doc(hidden)]
 pub use runtime::struct_serde;
 
+/// Bodies that conform to the spec as Plaid published it (feature `mock`): the keys it
+/// requires that the lenient generated types may leave out, added to a served body.
+#[cfg(feature = "mock")]
+pub mod conform {
+    pub use crate::generated::conform::*;
+    pub use crate::runtime::conform::*;
+}
+
 /// Webhook bodies typed by `webhook_type` and `webhook_code`
 /// ([`WebhookEvent`](crate::webhooks::WebhookEvent)), the body hash Plaid signs, and (feature
 /// `webhook-signer`) a signer for tests.

@@ -36,3 +36,7 @@ pub mod client;
 /// Typed httpmock helpers for every operation, and the spec's example responses.
 #[cfg(feature = "mock")]
 pub mod mock;
+
+/// Where the published spec requires keys the types may omit, and what a server sends.
+#[cfg(feature = "mock")]
+pub mod conform;

@@ -1,6 +1,8 @@
 //! The hand-written runtime the generated code builds on. Nothing here is generated; nothing
 //! in `../generated/` is written by hand.
 
+#[cfg(feature = "mock")]
+pub mod conform;
 pub mod headers;
 pub mod idempotency;
 #[cfg(feature = "schemars")]

@@ -4,7 +4,7 @@
 //! Layout: `mod.rs` (the module root and the one place that names the spec version),
 //! `client.rs` (progenitor's client, behind the `raw-client` feature), `types/` (one file per
 //! initial letter, so a spec bump's diff stays reviewable file by file), `operations.rs`,
-//! `webhooks.rs`, `mock.rs`, `redact.rs` and `error_codes.rs` (the tables).
+//! `webhooks.rs`, `mock.rs`, `redact.rs`, `error_codes.rs` and `conform.rs` (the tables).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -64,6 +64,7 @@ pub fn layout(
         "error_codes.rs".to_string(),
         unparse(tables.error_codes.items),
     );
+    files.insert("conform.rs".to_string(), unparse(tables.conform.items));
     files.insert(
         "features.rs".to_string(),
         features::table::module(&tables.features),
@@ -121,7 +122,11 @@ fn module_root(version: &str) -> String {
          \n\
          /// Typed httpmock helpers for every operation, and the spec's example responses.\n\
          #[cfg(feature = \"mock\")]\n\
-         pub mod mock;\n"
+         pub mod mock;\n\
+         \n\
+         /// Where the published spec requires keys the types may omit, and what a server sends.\n\
+         #[cfg(feature = \"mock\")]\n\
+         pub mod conform;\n"
     )
 }
 

@@ -126,6 +126,8 @@ pub fn generate_files(
     style: progenitor::InterfaceStyle,
 ) -> anyhow::Result<Generated> {
     let builder = matches!(style, progenitor::InterfaceStyle::Builder);
+    // Read before progenitor takes the normalized document: where it is laxer than the published.
+    let conform = tables::conform::emit(input.original, &normalized)?;
     let mut output = progenitor_output::generate(input.spec_path, normalized, style)?;
     let headers = crate::spec::lookup::api_key_headers(input.original);
     if builder {
@@ -148,7 +150,8 @@ pub fn generate_files(
     if let Some(counts) = &passes.constructors {
         println!("constructors: {counts}");
     }
-    let tables = tables::build(input, &output, ops, &passes.credentials)?;
+    println!("{}", conform.summary);
+    let tables = tables::build(input, &output, ops, &passes.credentials, conform.file)?;
     println!(
         "{}; {} string enums opened",
         tables.operations_summary, passes.opened_enums

@@ -7,8 +7,11 @@
 //! - [`webhooks`]: `WebhookEvent`, dispatched on `webhook_type`/`webhook_code`;
 //! - [`mock`]: progenitor's typed httpmock helpers, checked, with the spec's examples;
 //! - [`redact`]: the credentials the redaction pass found, for the runtime's text redactor;
-//! - [`error_codes`]: Plaid's documented `error_code` values, as an open enum.
+//! - [`error_codes`]: Plaid's documented `error_code` values, as an open enum;
+//! - [`conform`]: where the published spec requires keys the types may omit, and what a server
+//!   sends there (read off the published and the normalized document, before progenitor runs).
 
+pub mod conform;
 pub mod error_codes;
 pub mod mock;
 pub mod operations;
@@ -27,6 +30,8 @@ pub struct Tables {
     pub mock: syn::File,
     pub redact: syn::File,
     pub error_codes: syn::File,
+    /// `conform.rs` ([`conform::emit`]).
+    pub conform: syn::File,
     /// The product features and the gates of every generated name.
     pub features: crate::codegen::features::Features,
     /// One line for the generator's output: operations by kind.
@@ -40,6 +45,7 @@ pub fn build(
     output: &Output,
     ops: Vec<operations::OperationInfo>,
     credentials: &Credentials,
+    conform: syn::File,
 ) -> anyhow::Result<Tables> {
     let expected = check_every_operation(input, &ops)?;
     let paging = pagination::detect(&ops, &output.types, input.original);
@@ -72,6 +78,7 @@ pub fn build(
         mock: mock.file,
         redact: syn::parse2(redact.file)?,
         error_codes: syn::parse2(error_codes.file)?,
+        conform,
         features,
         operations_summary: operations::summary(&ops, expected),
     })
