@@ -80,6 +80,7 @@ use std::time::Duration;
 
 pub use api::link::LinkError;
 pub use control::{ItemOptions, ItemView, LinkedItem, TransactionView};
+pub use control::sandbox::CreateItemError;
 pub use model::changes::ControlError;
 pub use transport::faults::{Fault, FaultId, FaultKind, Times};
 pub use model::clock::{Clock, InvalidClock};
@@ -266,6 +267,34 @@ impl Emulator {
     /// Items (benches, tests of thousands). Its history is derived, so an Item costs little.
     pub fn create_item(&self, options: ItemOptions) -> LinkedItem {
         control::create_item(&self.emulated, options)
+    }
+
+    /// An Item as a Sandbox test user makes it, without Link: `username` and `password` are
+    /// Sandbox's test credentials (`user_good`/`pass_good`, `error_<CODE>`, `mfa_*`,
+    /// `microdeposits_good`, `user_transactions_dynamic`, `user_custom` with its JSON
+    /// configuration), checked with `options.institution_id` and `options.products` as
+    /// `/sandbox/public_token/create` checks them (OAuth institutions allowed, as in Link).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use plaid_emulator::{Emulator, EmulatorConfig, ItemOptions};
+    /// let emulator = Emulator::start(EmulatorConfig::default()).await?;
+    /// let locked = emulator.create_item_as(ItemOptions::default(), "user_good", "error_ITEM_LOCKED");
+    /// assert_eq!(locked.unwrap_err().error_code, "ITEM_LOCKED");
+    /// let config = r#"{"override_accounts": [{"type": "depository", "subtype": "checking",
+    ///     "transactions": [{"date_posted": "2026-01-02", "amount": 12.5, "description": "Coffee"}]}]}"#;
+    /// let item = emulator.create_item_as(ItemOptions::default(), "user_custom", config)?;
+    /// assert_eq!(emulator.transactions(&item.item_id).unwrap()[0].amount, 12.5);
+    /// # Ok(()) }
+    /// ```
+    pub fn create_item_as(
+        &self,
+        options: ItemOptions,
+        username: &str,
+        password: &str,
+    ) -> Result<LinkedItem, CreateItemError> {
+        control::sandbox::create_item_as(&self.emulated, options, username, password)
     }
 
     /// Apply `change` to the Item's transactions and fire its `SYNC_UPDATES_AVAILABLE`

@@ -35,7 +35,7 @@ async fn prints_its_base_url_first_and_serves_until_killed() {
         .post(format!("{url}/institutions/get_by_id"))
         .header("plaid-client-id", "ci-id")
         .header("plaid-secret", "ci-secret")
-        .body(r#"{"institution_id": "ins_1", "country_codes": ["US"]}"#)
+        .body(r#"{"institution_id": "ins_109508", "country_codes": ["US"]}"#)
         .send()
         .await
         .unwrap();

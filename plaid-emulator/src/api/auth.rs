@@ -9,15 +9,16 @@ use serde_json::{json, Value};
 use super::examples::{example_value, typed};
 use super::items::item_json;
 use super::request::{decode, item_of, selected_accounts};
+use super::sandbox_auth;
 use crate::api::Api;
 use crate::model::digest::digest;
 use crate::model::plaid_error::PlaidError;
 
 /// Sandbox's routing number in Plaid's own examples.
-const ROUTING: &str = "011401533";
+pub(crate) const ROUTING: &str = "011401533";
 
 /// A ten-digit account number for `account_id`, from the seed.
-fn account_number(seed: u64, account_id: &str) -> String {
+pub(crate) fn account_number(seed: u64, account_id: &str) -> String {
     let hex = digest(&[&seed.to_string(), "account-number", account_id]);
     let n = u64::from_str_radix(&hex[..12], 16).unwrap_or(0);
     format!("{:010}", n % 10_000_000_000)
@@ -33,17 +34,12 @@ pub(crate) fn auth_get(
     let state = emu.model.lock();
     let item = item_of(&state, request)?;
     let accounts = selected_accounts(item, request)?;
-    let ach: Vec<Value> = accounts
-        .iter()
-        .map(|account| {
-            let id = account["account_id"].as_str().unwrap_or_default();
-            json!({"account_id": id, "account": account_number(emu.model.seed, id),
-                "routing": ROUTING, "wire_routing": ROUTING})
-        })
-        .collect();
+    // Chosen numbers (a custom user's, Houndstooth Bank's) and micro-deposit states:
+    // `sandbox_auth.rs`.
+    let numbers = sandbox_auth::numbers(emu.model.seed, &state, item, &accounts)?;
     let mut answer = example_value::<AuthGet>()?;
     answer["accounts"] = json!(accounts);
-    answer["numbers"] = json!({"ach": ach, "eft": [], "international": [], "bacs": []});
+    answer["numbers"] = numbers;
     answer["item"] = item_json(item, None)?;
     answer["request_id"] = json!(request_id);
     typed::<AuthGet>(answer)

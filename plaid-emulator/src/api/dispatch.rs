@@ -10,7 +10,8 @@ use serde_json::Value;
 use super::examples::Example;
 use super::routes::{Found, Route, Routes};
 use super::{
-    auth, identity, item_health, items, link, request, transactions, transactions_get,
+    auth, identity, institutions, processor, sandbox_auth, sandbox_income, sandbox_items,
+    item_health, items, link, request, transactions, transactions_get,
     transfer_events, transfer_sweeps, transfers, webhooks,
 };
 use crate::api::Api;
@@ -46,6 +47,18 @@ pub(crate) fn routes() -> Routes {
     r.emulate::<op::WebhookVerificationKeyGet>(webhooks::verification_key);
     r.emulate::<op::ItemWebhookUpdate>(webhooks::webhook_update);
     r.emulate::<op::SandboxItemFireWebhook>(webhooks::fire);
+    r.emulate::<op::InstitutionsGet>(institutions::get);
+    r.emulate::<op::InstitutionsGetById>(institutions::get_by_id);
+    r.emulate::<op::InstitutionsSearch>(institutions::search);
+    r.emulate::<op::SandboxItemSetVerificationStatus>(sandbox_auth::set_verification_status);
+    r.emulate::<op::SandboxProcessorTokenCreate>(processor::token_create);
+    r.emulate::<op::ProcessorAuthGet>(processor::auth_get);
+    r.emulate::<op::ProcessorBalanceGet>(processor::balance_get);
+    r.emulate::<op::ProcessorAccountGet>(processor::account_get);
+    r.emulate::<op::ProcessorIdentityGet>(processor::identity_get);
+    r.emulate::<op::SandboxIncomeFireWebhook>(sandbox_income::fire_webhook);
+    r.emulate::<op::SandboxBankIncomeFireWebhook>(sandbox_income::bank_income_fire_webhook);
+    r.emulate::<op::SandboxItemApplicationSeed>(sandbox_items::application_seed);
     r
 }
 

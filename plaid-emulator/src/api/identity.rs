@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::examples::{example_value, typed};
 use super::items::item_json;
 use super::request::{decode, item_of, selected_accounts};
+use super::sandbox_items;
 use crate::api::Api;
 use crate::model::digest::digest;
 use crate::model::items::ItemState;
@@ -26,7 +27,7 @@ const FAMILY: [&str; 6] = [
 ];
 
 /// The owner of `item`'s accounts: one person per Item.
-fn owner(template: &Value, seed: u64, item: &ItemState) -> Value {
+pub(crate) fn owner(template: &Value, seed: u64, item: &ItemState) -> Value {
     let hex = digest(&[&seed.to_string(), "owner", &item.item_id]);
     let n = usize::from_str_radix(&hex[..4], 16).unwrap_or(0);
     let (given, family) = (GIVEN[n % GIVEN.len()], FAMILY[n / 7 % FAMILY.len()]);
@@ -54,7 +55,10 @@ pub(crate) fn identity_get(
     let item = item_of(&state, request)?;
     let mut answer = example_value::<IdentityGet>()?;
     let template = answer["accounts"][0]["owners"][0].clone();
-    let owner = owner(&template, emu.model.seed, item);
+    let mut owner = owner(&template, emu.model.seed, item);
+    if let Some(identity) = state.sandbox.item(&item.item_id).and_then(|s| s.identity.as_ref()) {
+        sandbox_items::custom_owner(&mut owner, identity); // a custom user's owner
+    }
     let accounts: Vec<Value> = selected_accounts(item, request)?
         .into_iter()
         .map(|account| {

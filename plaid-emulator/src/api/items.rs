@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use super::examples::{example_value, typed};
 use super::request::{decode, item_of, item_record};
+use super::sandbox_items;
 use crate::api::Api;
 use crate::model::digest::digest;
 use crate::model::history::{History, LINKED_TRANSACTIONS};
@@ -38,9 +39,21 @@ pub(crate) fn public_token_create(
         .iter()
         .map(|p| json!(p).as_str().unwrap_or_default().to_string())
         .collect();
-    let webhook = request.options.as_ref().and_then(|o| o.webhook.clone());
+    // Institution, products and Sandbox's test credentials (`sandbox_items.rs`).
+    let options = request.options.as_ref();
+    let institution = sandbox_items::check_institution(
+        &request.institution_id,
+        &products,
+        sandbox_items::Via::SandboxEndpoint,
+    )?;
+    let login = sandbox_items::login(
+        options.and_then(|o| o.override_username.as_ref()),
+        options.and_then(|o| o.override_password.as_ref()),
+    )?;
+    let webhook = options.and_then(|o| o.webhook.clone());
+    let new = sandbox_items::linked(institution, products, webhook);
     let mut state = emu.model.lock();
-    let item_id = create_item(emu, &mut state, &request.institution_id, products, webhook);
+    let item_id = sandbox_items::create(emu, &mut state, new, &login)?;
     let public_token = issue_public_token(emu, &mut state, &item_id);
     let body = json!({"public_token": public_token, "request_id": request_id});
     typed::<SandboxPublicTokenCreate>(body)

@@ -13,6 +13,7 @@ use super::changes;
 use super::examples::{example_value, typed};
 use super::items::item_json;
 use super::request::{decode, item_of};
+use super::sandbox_transactions;
 use crate::api::Api;
 use crate::model::changes::Change;
 use crate::model::history::{Custom, Maker};
@@ -93,10 +94,13 @@ fn current_transactions(emu: &Api, item: &ItemState) -> Result<Vec<Value>, Plaid
 }
 
 /// `/transactions/refresh`: the Item must be usable; the emulator's data is always current, so
-/// there is nothing new to announce.
+/// there is nothing new to announce, except for `user_transactions_dynamic`'s Items
+/// (`sandbox_transactions.rs`).
 pub(crate) fn refresh(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
     let _: types::TransactionsRefreshRequest = decode(request)?;
-    item_of(&emu.model.lock(), request)?;
+    let item_id = item_of(&emu.model.lock(), request)?.item_id.clone();
+    // `user_transactions_dynamic`'s transactions move on a refresh.
+    sandbox_transactions::refresh(emu, &item_id)?;
     typed::<TransactionsRefresh>(json!({"request_id": request_id}))
 }
 

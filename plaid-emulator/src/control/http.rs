@@ -63,10 +63,31 @@ fn control_error(error: &ControlError) -> Response {
     refuse(status, &error.to_string())
 }
 
+/// The body of `POST /items`: [`ItemOptions`], and Sandbox credentials if given.
+#[derive(Deserialize)]
+struct CreateBody {
+    #[serde(flatten)]
+    options: ItemOptions,
+    username: Option<String>,
+    password: Option<String>,
+}
+
 async fn create_item(State(emu): State<Emulated>, body: Bytes) -> Response {
-    match parse::<ItemOptions>(&body) {
-        Ok(options) => Json(super::create_item(&emu, options)).into_response(),
-        Err(why) => refuse(StatusCode::BAD_REQUEST, &why),
+    let body = match parse::<CreateBody>(&body) {
+        Ok(body) => body,
+        Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
+    };
+    if body.username.is_none() && body.password.is_none() {
+        return Json(super::create_item(&emu, body.options)).into_response();
+    }
+    let username = body.username.as_deref().unwrap_or("user_good");
+    let password = body.password.as_deref().unwrap_or("pass_good");
+    match super::sandbox::create_item_as(&emu, body.options, username, password) {
+        Ok(item) => Json(item).into_response(),
+        Err(error) => {
+            let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, Json(error.body())).into_response()
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 pub(crate) mod clock;
 pub(crate) mod http;
 pub(crate) mod reset;
+pub(crate) mod sandbox;
 
 use plaid_client::types::Products;
 use serde::{Deserialize, Serialize};

@@ -43,6 +43,8 @@ pub(crate) struct State {
     pub(crate) sweeps: Vec<Value>,
     /// Where Transfer webhooks go: the dashboard's account webhook (`Emulator::set_transfer_webhook`).
     pub(crate) transfer_webhook: Option<String>,
+    /// What Sandbox's test users left on Items, and processor tokens (`sandbox_items.rs`).
+    pub(crate) sandbox: super::sandbox_items::SandboxState,
 }
 
 /// The state behind its one lock, the seed everything in it is derived from, and the clock
