@@ -33,7 +33,7 @@ impl Examples {
                 }
                 let body = example::<O>()
                     .ok()
-                    .and_then(|typed| serde_json::to_vec(&typed).ok());
+                    .and_then(|typed| super::conform::body::<O>(&typed).ok());
                 let entry = body.map_or(Example::Missing, Example::Body);
                 self.0.insert(O::PATH, entry);
             }
@@ -55,7 +55,8 @@ impl Examples {
 pub(crate) fn typed<O: JsonOperation>(value: serde_json::Value) -> Result<Vec<u8>, PlaidError> {
     let broken = |e: serde_json::Error| PlaidError::internal(&format!("{}: {e}", O::OPERATION_ID));
     let typed: O::Response = serde_json::from_value(value).map_err(broken)?;
-    serde_json::to_vec(&typed).map_err(broken)
+    // With the keys the published spec requires and the type may omit (`conform.rs`).
+    super::conform::body::<O>(&typed).map_err(broken)
 }
 
 /// The spec's example of `O` as JSON, for an emulated answer to start from. Decoded once per

@@ -7,6 +7,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod changes;
+pub(crate) mod conform;
 pub(crate) mod dispatch;
 pub(crate) mod examples;
 pub(crate) mod identity;
