@@ -257,3 +257,41 @@ async fn an_application_seed_makes_a_new_item_at_the_same_institution() {
         "the seeded Item exists"
     );
 }
+
+/// The emulator holds no users: a user token is `INVALID_USER_TOKEN`
+/// (`errors-invalid-input.txt`) for `/sandbox/user/reset_login` and
+/// `/sandbox/cra/cashflow_updates/update`.
+#[tokio::test]
+async fn user_sandbox_operations_refuse_an_unknown_user_token() {
+    let (_emulator, client) = start().await;
+    let token = types::UserToken::from("user-sandbox-nobody");
+    let reset = types::SandboxUserResetLoginRequest::new().user_token(token.clone());
+    let error = client.send(&reset).await.unwrap_err();
+    assert_eq!(
+        error.error_code(),
+        Some(&ErrorCode::InvalidUserToken),
+        "{error}"
+    );
+    let update = types::SandboxCraCashflowUpdatesUpdateRequest::new().user_token(token);
+    let error = client.send(&update).await.unwrap_err();
+    assert_eq!(
+        error.error_code(),
+        Some(&ErrorCode::InvalidUserToken),
+        "{error}"
+    );
+}
+
+/// No OAuth redirect handed out the state id: `OAUTH_STATE_ID_NOT_FOUND`, HTTP 404
+/// (`errors-oauth.txt`).
+#[tokio::test]
+async fn oauth_select_accounts_refuses_an_unknown_state_id() {
+    let (_emulator, client) = start().await;
+    let select = types::SandboxOauthSelectAccountsRequest::new(vec![], "no-such-state".to_string());
+    let error = client.send(&select).await.unwrap_err();
+    assert_eq!(
+        error.error_code(),
+        Some(&ErrorCode::OauthStateIdNotFound),
+        "{error}"
+    );
+    assert_eq!(error.api().unwrap().status, 404);
+}

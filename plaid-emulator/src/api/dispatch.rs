@@ -11,6 +11,7 @@ use super::examples::Example;
 use super::routes::{Found, Route, Routes};
 use super::{
     auth, identity, institutions, processor, sandbox_auth, sandbox_income, sandbox_items,
+    sandbox_unheld,
     item_health, items, link, request, transactions, transactions_get,
     transfer_events, transfer_sweeps, transfers, webhooks,
 };
@@ -59,6 +60,9 @@ pub(crate) fn routes() -> Routes {
     r.emulate::<op::SandboxIncomeFireWebhook>(sandbox_income::fire_webhook);
     r.emulate::<op::SandboxBankIncomeFireWebhook>(sandbox_income::bank_income_fire_webhook);
     r.emulate::<op::SandboxItemApplicationSeed>(sandbox_items::application_seed);
+    r.emulate::<op::SandboxUserResetLogin>(sandbox_unheld::user_reset_login);
+    r.emulate::<op::SandboxCraCashflowUpdatesUpdate>(sandbox_unheld::cashflow_updates_update);
+    r.emulate::<op::SandboxOauthSelectAccounts>(sandbox_unheld::oauth_select_accounts);
     r
 }
 

@@ -23,6 +23,7 @@ pub(crate) mod sandbox_auth;
 pub(crate) mod sandbox_income;
 pub(crate) mod sandbox_items;
 pub(crate) mod sandbox_transactions;
+pub(crate) mod sandbox_unheld;
 pub(crate) mod schema_check;
 pub(crate) mod transactions;
 pub(crate) mod transactions_get;
