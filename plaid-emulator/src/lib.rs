@@ -33,6 +33,14 @@
 //!   `/item/get` and fires one `ITEM` / `ERROR` webhook, until update-mode Link;
 //! - `/auth/get` and `/identity/get` (docs: `api-products-auth.txt`,
 //!   `api-products-identity.txt`): the Item's own accounts with numbers and an owner from the seed;
+//! - Sandbox's test credentials and institutions (docs: `sandbox-test-credentials.txt`,
+//!   `sandbox-user-custom.txt`, `sandbox-institutions.txt`): `user_good`/`pass_good`, every
+//!   `error_<CODE>` password's error, MFA, `user_transactions_dynamic`, `user_custom` with its
+//!   JSON configuration (exactly its accounts and transactions), in
+//!   `/sandbox/public_token/create`, `/sandbox/processor_token/create`, Link and
+//!   [`Emulator::create_item_as`]; the 16 Sandbox institutions in `/institutions/*`, the
+//!   unhealthy and unsupported ones refused as documented; Houndstooth Bank's Auth flows and
+//!   `/sandbox/item/set_verification_status`; processor tokens in `/processor/*`;
 //! - transactions (docs: `api-products-transactions.txt`): each Item has a history derived from
 //!   the seed, served by `/transactions/sync` with `count`, `has_more`, `added`, `modified` and
 //!   `removed` from cursors that are the Item's own (another Item's cursor is an error);
