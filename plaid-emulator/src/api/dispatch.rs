@@ -13,7 +13,8 @@ use super::{
     auth, identity, institutions, processor, sandbox_auth, sandbox_income, sandbox_items,
     sandbox_unheld,
     item_health, items, link, request, transactions, transactions_get,
-    transfer_events, transfer_sweeps, transfers, webhooks,
+    transfer_events, transfer_ledger, transfer_recurring, transfer_refunds, transfer_sweeps,
+    transfer_test_clocks, transfers, webhooks,
 };
 use crate::api::Api;
 use crate::model::plaid_error::PlaidError;
@@ -45,6 +46,24 @@ pub(crate) fn routes() -> Routes {
     r.emulate::<op::SandboxTransferFireWebhook>(transfers::fire_webhook);
     r.emulate::<op::SandboxTransferSweepSimulate>(transfer_sweeps::simulate);
     r.emulate::<op::TransferSweepList>(transfer_sweeps::list);
+    r.emulate::<op::SandboxTransferTestClockCreate>(transfer_test_clocks::create);
+    r.emulate::<op::SandboxTransferTestClockAdvance>(transfer_test_clocks::advance);
+    r.emulate::<op::SandboxTransferTestClockGet>(transfer_test_clocks::get);
+    r.emulate::<op::SandboxTransferTestClockList>(transfer_test_clocks::list);
+    r.emulate::<op::TransferRecurringCreate>(transfer_recurring::create);
+    r.emulate::<op::TransferRecurringGet>(transfer_recurring::get);
+    r.emulate::<op::TransferRecurringList>(transfer_recurring::list);
+    r.emulate::<op::TransferRecurringCancel>(transfer_recurring::cancel);
+    r.emulate::<op::TransferRefundCreate>(transfer_refunds::create);
+    r.emulate::<op::TransferRefundGet>(transfer_refunds::get);
+    r.emulate::<op::TransferRefundCancel>(transfer_refunds::cancel);
+    r.emulate::<op::SandboxTransferRefundSimulate>(transfer_refunds::simulate);
+    r.emulate::<op::TransferLedgerGet>(transfer_ledger::get);
+    r.emulate::<op::TransferLedgerDeposit>(transfer_ledger::deposit);
+    r.emulate::<op::TransferLedgerWithdraw>(transfer_ledger::withdraw);
+    r.emulate::<op::SandboxTransferLedgerDepositSimulate>(transfer_ledger::deposit_simulate);
+    r.emulate::<op::SandboxTransferLedgerWithdrawSimulate>(transfer_ledger::withdraw_simulate);
+    r.emulate::<op::SandboxTransferLedgerSimulateAvailable>(transfer_ledger::simulate_available);
     r.emulate::<op::WebhookVerificationKeyGet>(webhooks::verification_key);
     r.emulate::<op::ItemWebhookUpdate>(webhooks::webhook_update);
     r.emulate::<op::SandboxItemFireWebhook>(webhooks::fire);

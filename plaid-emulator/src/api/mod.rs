@@ -28,7 +28,11 @@ pub(crate) mod schema_check;
 pub(crate) mod transactions;
 pub(crate) mod transactions_get;
 pub(crate) mod transfer_events;
+pub(crate) mod transfer_ledger;
+pub(crate) mod transfer_recurring;
+pub(crate) mod transfer_refunds;
 pub(crate) mod transfer_sweeps;
+pub(crate) mod transfer_test_clocks;
 pub(crate) mod transfers;
 pub(crate) mod webhooks;
 

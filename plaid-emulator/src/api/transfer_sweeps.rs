@@ -23,7 +23,7 @@ use crate::model::transfers::record_event;
 const FUNDING_ACCOUNT: &str = "emulator-funding-account";
 
 /// Cents of a decimal amount string ("12.34" → 1234).
-fn cents(amount: &str) -> i64 {
+pub(crate) fn cents(amount: &str) -> i64 {
     let (units, fraction) = amount.split_once('.').unwrap_or((amount, "0"));
     // The amount is the caller's text: the first two characters, whatever they are.
     let fraction: String = format!("{fraction:0<2}").chars().take(2).collect();
@@ -34,7 +34,7 @@ fn cents(amount: &str) -> i64 {
 }
 
 /// Cents as a decimal amount string (-550 → "-5.50").
-fn decimal(cents: i64) -> String {
+pub(crate) fn decimal(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let magnitude = cents.unsigned_abs();
     format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100)

@@ -90,6 +90,22 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<SystemTime> {
         .then(|| UNIX_EPOCH + Duration::from_secs(days * 86_400 + h * 3600 + m * 60 + s))
 }
 
+/// `YYYY-MM-DD` as days since 1970-01-01; `None` if it is not a date (or before 1970).
+pub(crate) fn parse_date(text: &str) -> Option<u64> {
+    parse_rfc3339(&format!("{text}T00:00:00Z")).map(day_of)
+}
+
+/// The day `at` falls on (UTC), as days since 1970-01-01.
+pub(crate) fn day_of(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) / 86_400
+}
+
+/// Days since 1970-01-01 as `YYYY-MM-DD`.
+pub(crate) fn date_of_day(days: u64) -> String {
+    let (year, month, day) = civil(days);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// Where the clock's time comes from, before what was advanced is added.
 #[derive(Debug, Clone, Copy)]
 enum Base {
@@ -188,9 +204,7 @@ pub(crate) fn rfc3339(at: SystemTime) -> String {
 
 /// The day of `at`, `YYYY-MM-DD` (UTC).
 pub(crate) fn date(at: SystemTime) -> String {
-    let days = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) / 86_400;
-    let (year, month, day) = civil(days);
-    format!("{year:04}-{month:02}-{day:02}")
+    date_of_day(day_of(at))
 }
 
 /// Days since 1970-01-01 → (year, month, day), Howard Hinnant's `civil_from_days`.

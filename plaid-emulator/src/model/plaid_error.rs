@@ -182,6 +182,17 @@ impl PlaidError {
         )
     }
 
+    /// `TRANSFER_ERROR` / `TRANSFER_NOT_CANCELLABLE` (docs, `errors-transfer.txt`: "already
+    /// been sent to the network for execution and cannot be cancelled at this stage").
+    pub(crate) fn transfer_not_cancellable() -> Self {
+        Self::new(
+            400,
+            "TRANSFER_ERROR",
+            "TRANSFER_NOT_CANCELLABLE",
+            "transfer is not cancellable",
+        )
+    }
+
     /// The error object as a webhook or `/item/get` carries it: with `status`, without
     /// `request_id` (docs, `api-items.txt`, webhook `ERROR`).
     pub(crate) fn object(&self) -> serde_json::Value {

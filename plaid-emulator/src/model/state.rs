@@ -43,6 +43,13 @@ pub(crate) struct State {
     pub(crate) sweeps: Vec<Value>,
     /// Where Transfer webhooks go: the dashboard's account webhook (`Emulator::set_transfer_webhook`).
     pub(crate) transfer_webhook: Option<String>,
+    /// Sandbox test clocks and recurring transfers (`/sandbox/transfer/test_clock/*`,
+    /// `/transfer/recurring/*`).
+    pub(crate) recurring: super::recurring::RecurringState,
+    /// Refunds of transfers (`/transfer/refund/*`).
+    pub(crate) refunds: super::refunds::Refunds,
+    /// The Plaid Ledger balance and its sweeps (`/transfer/ledger/*`).
+    pub(crate) ledger: super::ledger::Ledger,
     /// What Sandbox's test users left on Items, and processor tokens (`sandbox_items.rs`).
     pub(crate) sandbox: super::sandbox_items::SandboxState,
 }

@@ -39,6 +39,18 @@ pub(crate) fn transfer_events_update() -> Result<Vec<u8>, PlaidError> {
     typed::<types::TransferEventsUpdateWebhook>(body)
 }
 
+/// `TRANSFER` / `RECURRING_NEW_TRANSFER`: a recurring transfer originated a transfer (docs,
+/// `transfer-recurring-transfers.txt`).
+pub(crate) fn recurring_new_transfer(
+    recurring_transfer_id: &str,
+    transfer_id: &str,
+) -> Result<Vec<u8>, PlaidError> {
+    let body = json!({"webhook_type": "TRANSFER", "webhook_code": "RECURRING_NEW_TRANSFER",
+        "recurring_transfer_id": recurring_transfer_id, "transfer_id": transfer_id,
+        "environment": "sandbox"});
+    typed::<types::RecurringNewTransferWebhook>(body)
+}
+
 /// What `/sandbox/item/fire_webhook` sends for `code` (docs, `api-sandbox.txt`: the
 /// Transactions codes need Transactions on the Item, the Assets ones Assets, else
 /// `SANDBOX_PRODUCT_NOT_ENABLED`). `error` is the Item's current error, if any.
