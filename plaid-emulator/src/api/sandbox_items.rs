@@ -14,7 +14,8 @@ use super::examples::example_value;
 use super::items::new_item;
 use crate::api::Api;
 use crate::model::clock;
-use crate::model::custom_user::{CustomAccount, CustomUser, Identity, Recaptcha};
+use crate::model::custom_products::Identity;
+use crate::model::custom_user::{CustomAccount, CustomUser, Recaptcha};
 use crate::model::history::{Custom, History, Placement, LINKED_TRANSACTIONS};
 use crate::model::institutions::{
     self, Health, Institution, HOUNDSTOOTH, HOUNDSTOOTH_CHECKING, HOUNDSTOOTH_ROUTING,

@@ -6,15 +6,18 @@
 
 use serde::{Deserialize, Deserializer};
 
+use super::custom_products::{
+    Holding, Identity, Income, InflowModel, InvestmentTransaction, Liability,
+};
 use super::plaid_error::PlaidError;
-use super::sandbox_users::forced_error;
+use super::sandbox_users::{forced_error, Mfa};
 
 /// The largest configuration accepted: the docs warn that objects "larger than approximately
 /// 55kb, or approximately 250 transactions" are not supported.
 pub(crate) const MAX_CONFIG_BYTES: usize = 64 * 1024;
 
-/// A custom user's configuration.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+/// A custom user's configuration. It is a password: `Debug` shows its shape, not its data.
+#[derive(Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CustomUser {
     /// `1` or `2` (the default).
@@ -30,6 +33,14 @@ pub(crate) struct CustomUser {
     pub(crate) recaptcha: Option<Recaptcha>,
     /// The error Item creation fails with (one of the documented codes).
     pub(crate) force_error: Option<String>,
+}
+
+impl std::fmt::Debug for CustomUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomUser")
+            .field("override_accounts", &self.override_accounts.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The schema version.
@@ -210,279 +221,6 @@ fn mask<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     }
 }
 
-/// A security, as holdings and investment transactions name it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Security {
-    pub(crate) isin: Option<String>,
-    pub(crate) cusip: Option<String>,
-    pub(crate) sedol: Option<String>,
-    pub(crate) name: Option<String>,
-    pub(crate) ticker_symbol: Option<String>,
-    pub(crate) currency: Option<String>,
-}
-
-/// One holding.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Holding {
-    pub(crate) institution_price: f64,
-    pub(crate) institution_price_as_of: Option<Date>,
-    pub(crate) cost_basis: Option<f64>,
-    pub(crate) quantity: f64,
-    pub(crate) currency: Option<String>,
-    pub(crate) security: Security,
-}
-
-/// One investment transaction.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct InvestmentTransaction {
-    pub(crate) date: Date,
-    pub(crate) name: String,
-    pub(crate) quantity: f64,
-    pub(crate) price: f64,
-    pub(crate) fees: Option<f64>,
-    #[serde(rename = "type")]
-    pub(crate) kind: String,
-    pub(crate) currency: Option<String>,
-    pub(crate) security: Security,
-}
-
-/// `identity`: the owners' data (the same for every account of the Item).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Identity {
-    #[serde(default)]
-    pub(crate) names: Vec<String>,
-    #[serde(default)]
-    pub(crate) phone_numbers: Vec<Contact>,
-    #[serde(default)]
-    pub(crate) emails: Vec<Contact>,
-    #[serde(default)]
-    pub(crate) addresses: Vec<Address>,
-}
-
-/// A phone number or email.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Contact {
-    pub(crate) data: String,
-    #[serde(default)]
-    pub(crate) primary: bool,
-    #[serde(rename = "type")]
-    pub(crate) kind: Option<String>,
-}
-
-/// An address.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Address {
-    pub(crate) data: AddressData,
-    #[serde(default)]
-    pub(crate) primary: bool,
-}
-
-/// An address's parts.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct AddressData {
-    pub(crate) city: Option<String>,
-    pub(crate) region: Option<String>,
-    pub(crate) street: Option<String>,
-    pub(crate) postal_code: Option<String>,
-    pub(crate) country: Option<String>,
-}
-
-/// `liability`: a credit card's or a student loan's terms. Which fields each type may set is
-/// checked by [`Liability::check`].
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub(crate) struct Liability {
-    /// `credit` or `student` ("Mortgages are not currently supported").
-    #[serde(rename = "type")]
-    pub(crate) kind: LiabilityKind,
-    pub(crate) purchase_apr: Option<f64>,
-    pub(crate) cash_apr: Option<f64>,
-    pub(crate) balance_transfer_apr: Option<f64>,
-    pub(crate) special_apr: Option<f64>,
-    pub(crate) last_payment_amount: Option<f64>,
-    pub(crate) minimum_payment_amount: Option<f64>,
-    pub(crate) is_overdue: Option<bool>,
-    pub(crate) origination_date: Option<Date>,
-    pub(crate) principal: Option<f64>,
-    pub(crate) nominal_apr: Option<f64>,
-    pub(crate) loan_name: Option<String>,
-    /// The student-loan fields kept as given (`repayment_model`, `loan_status`, `guarantor`…).
-    #[serde(flatten)]
-    pub(crate) student: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// A liability's type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum LiabilityKind {
-    Credit,
-    Student,
-}
-
-/// The fields only a student loan may set, beyond the typed ones.
-const STUDENT_FIELDS: [&str; 13] = [
-    "interest_capitalization_grace_period_months",
-    "repayment_model",
-    "expected_payoff_date",
-    "guarantor",
-    "is_federal",
-    "loan_status",
-    "payment_reference_number",
-    "pslf_status",
-    "repayment_plan_description",
-    "repayment_plan_type",
-    "sequence_number",
-    "servicer_address",
-    "loan_name",
-];
-
-impl Liability {
-    /// The docs' "Can only be set if type is credit/student" rules.
-    fn check(&self) -> Result<(), String> {
-        if let Some(unknown) = self
-            .student
-            .keys()
-            .find(|k| !STUDENT_FIELDS.contains(&k.as_str()))
-        {
-            return Err(format!("liability has no field {unknown}"));
-        }
-        let credit_only = [
-            ("purchase_apr", self.purchase_apr.is_some()),
-            ("cash_apr", self.cash_apr.is_some()),
-            ("balance_transfer_apr", self.balance_transfer_apr.is_some()),
-            ("special_apr", self.special_apr.is_some()),
-            ("last_payment_amount", self.last_payment_amount.is_some()),
-        ];
-        let student_only = [
-            ("origination_date", self.origination_date.is_some()),
-            ("principal", self.principal.is_some()),
-            ("nominal_apr", self.nominal_apr.is_some()),
-            ("loan_name", self.loan_name.is_some()),
-        ];
-        let (wrong, kind) = match self.kind {
-            LiabilityKind::Credit => (
-                student_only
-                    .iter()
-                    .find(|(_, set)| *set)
-                    .map(|(f, _)| *f)
-                    .or_else(|| self.student.keys().next().map(String::as_str)),
-                "student",
-            ),
-            LiabilityKind::Student => (
-                credit_only.iter().find(|(_, set)| *set).map(|(f, _)| *f),
-                "credit",
-            ),
-        };
-        match wrong {
-            Some(field) => Err(format!(
-                "liability.{field} can only be set if type is {kind}"
-            )),
-            None => Ok(()),
-        }
-    }
-}
-
-/// `inflow_model`: regular income or payments.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct InflowModel {
-    #[serde(rename = "type")]
-    pub(crate) kind: InflowKind,
-    pub(crate) income_amount: Option<f64>,
-    pub(crate) payment_day_of_month: Option<DayOfMonth>,
-    pub(crate) transaction_name: Option<String>,
-    pub(crate) statement_day_of_month: Option<DayOfMonth>,
-}
-
-/// The inflow model's type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub(crate) enum InflowKind {
-    None,
-    MonthlyIncome,
-    MonthlyBalancePayment,
-    MonthlyInterestOnlyPayment,
-}
-
-/// "Number between 1 and 28, or last".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DayOfMonth {
-    /// Day 1 to 28.
-    Day(u8),
-    /// The month's last day.
-    Last,
-}
-
-impl<'de> Deserialize<'de> for DayOfMonth {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(u64),
-            S(String),
-        }
-        let day = match Raw::deserialize(d)? {
-            Raw::S(s) if s == "last" => return Ok(Self::Last),
-            Raw::S(s) => s.parse::<u64>().ok(),
-            Raw::N(n) => Some(n),
-        };
-        match day {
-            Some(n @ 1..=28) => Ok(Self::Day(n as u8)),
-            _ => Err(serde::de::Error::custom(
-                "a day of month is a number between 1 and 28, or \"last\"",
-            )),
-        }
-    }
-}
-
-impl InflowModel {
-    /// The docs' "required if type is …" rules.
-    fn check(&self) -> Result<(), String> {
-        let needs_payment = !matches!(self.kind, InflowKind::None);
-        if matches!(self.kind, InflowKind::MonthlyIncome) && self.income_amount.is_none() {
-            return Err("inflow_model.income_amount is required for monthly-income".into());
-        }
-        if needs_payment && (self.payment_day_of_month.is_none() || self.transaction_name.is_none())
-        {
-            return Err("inflow_model needs payment_day_of_month and transaction_name".into());
-        }
-        let statement = matches!(
-            self.kind,
-            InflowKind::MonthlyBalancePayment | InflowKind::MonthlyInterestOnlyPayment
-        );
-        if statement && self.statement_day_of_month.is_none() {
-            return Err("inflow_model.statement_day_of_month is required for payments".into());
-        }
-        Ok(())
-    }
-}
-
-/// `income`: payroll data, kept as paystubs with their employer and employee names.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub(crate) struct Income {
-    #[serde(default)]
-    pub(crate) paystubs: Vec<Paystub>,
-}
-
-/// One paystub (its other fields are accepted and not served).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub(crate) struct Paystub {
-    pub(crate) employer: Option<Named>,
-    pub(crate) employee: Option<Named>,
-}
-
-/// Something with a name.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-pub(crate) struct Named {
-    pub(crate) name: Option<String>,
-}
-
 impl CustomUser {
     /// The configuration a `user_custom` password carries: `INVALID_FIELD` naming what is
     /// wrong if it is not one (the docs document no error for this; the emulator's choice),
@@ -501,7 +239,43 @@ impl CustomUser {
         Ok(config)
     }
 
+    /// The MFA Link asks this user for, if any (docs: device `1234`; selections answered by
+    /// the first option, 1 round of 2 questions of 2 options unless set; questions
+    /// `answer_<i>_<j>`).
+    pub(crate) fn mfa(&self) -> Option<Mfa> {
+        let mfa = self.mfa.as_ref()?;
+        Some(match mfa.kind {
+            MfaKind::Device => Mfa::Device,
+            MfaKind::Questions => Mfa::Questions {
+                rounds: mfa.question_rounds.unwrap_or(1),
+                per_round: mfa.questions_per_round.unwrap_or(1),
+            },
+            MfaKind::Selections => Mfa::Selections {
+                rounds: mfa.selection_rounds.unwrap_or(1),
+                per_round: mfa.questions_per_round.unwrap_or(2),
+                options: mfa.selections_per_question.unwrap_or(2),
+            },
+        })
+    }
+
     fn check(&self) -> Result<(), String> {
+        if let Some(mfa) = &self.mfa {
+            let counts = [
+                mfa.question_rounds,
+                mfa.questions_per_round,
+                mfa.selection_rounds,
+                mfa.selections_per_question,
+            ];
+            if counts.iter().flatten().any(|n| !(1..=9).contains(n)) {
+                return Err("mfa counts are from 1 to 9".into());
+            }
+            let questions = mfa.question_rounds.zip(mfa.questions_per_round);
+            if mfa.kind == MfaKind::Questions && questions.is_none() {
+                return Err(
+                    "mfa of type questions needs question_rounds and questions_per_round".into(),
+                );
+            }
+        }
         for (i, account) in self.override_accounts.iter().enumerate() {
             let at = |why: String| format!("override_accounts[{i}]: {why}");
             if let Some(liability) = &account.liability {
@@ -590,6 +364,43 @@ mod tests {
         assert_eq!(
             (error.error_type, error.error_code),
             ("ITEM_ERROR", "ITEM_LOCKED")
+        );
+    }
+
+    #[test]
+    fn a_custom_mfa_is_the_challenge_link_asks_for() {
+        let config = CustomUser::parse(
+            r#"{"mfa": {"type": "questions", "question_rounds": 2, "questions_per_round": 1}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            config.mfa(),
+            Some(Mfa::Questions {
+                rounds: 2,
+                per_round: 1
+            })
+        );
+        let selections = CustomUser::parse(r#"{"mfa": {"type": "selections"}}"#).unwrap();
+        assert_eq!(
+            selections.mfa().map(|m| m.answer(0, 1)),
+            Some("answer_1_2_0".into())
+        );
+        let error = CustomUser::parse(r#"{"mfa": {"type": "questions"}}"#).unwrap_err();
+        assert!(
+            error.message.contains("question_rounds"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn debug_shows_the_shape_not_the_password() {
+        let config =
+            CustomUser::parse(r#"{"seed": "secret-seed", "override_accounts": [{}]}"#).unwrap();
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("secret-seed") && shown.contains("override_accounts: 1"),
+            "{shown}"
         );
     }
 }

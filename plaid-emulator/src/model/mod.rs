@@ -7,6 +7,7 @@
 
 pub(crate) mod changes;
 pub(crate) mod clock;
+pub(crate) mod custom_products;
 pub(crate) mod custom_user;
 pub(crate) mod digest;
 pub(crate) mod history;

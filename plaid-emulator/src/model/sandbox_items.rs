@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::custom_user::Identity;
+use super::custom_products::Identity;
 
 /// Who linked an Item, as far as its later behaviour depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
