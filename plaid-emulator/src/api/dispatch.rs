@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::examples::Example;
 use super::routes::{Found, Route, Routes};
 use super::{
+    bank_transfers,
     auth, identity, institutions, processor, sandbox_auth, sandbox_income, sandbox_items,
     sandbox_unheld,
     item_health, items, link, request, transactions, transactions_get,
@@ -64,6 +65,7 @@ pub(crate) fn routes() -> Routes {
     r.emulate::<op::SandboxTransferLedgerDepositSimulate>(transfer_ledger::deposit_simulate);
     r.emulate::<op::SandboxTransferLedgerWithdrawSimulate>(transfer_ledger::withdraw_simulate);
     r.emulate::<op::SandboxTransferLedgerSimulateAvailable>(transfer_ledger::simulate_available);
+    r.emulate::<op::SandboxBankTransferFireWebhook>(bank_transfers::fire_webhook);
     r.emulate::<op::WebhookVerificationKeyGet>(webhooks::verification_key);
     r.emulate::<op::ItemWebhookUpdate>(webhooks::webhook_update);
     r.emulate::<op::SandboxItemFireWebhook>(webhooks::fire);

@@ -6,6 +6,7 @@
 //! fire webhooks through `webhooks/`; they know nothing of the transport.
 
 pub(crate) mod auth;
+pub(crate) mod bank_transfers;
 pub(crate) mod changes;
 pub(crate) mod conform;
 pub(crate) mod dispatch;

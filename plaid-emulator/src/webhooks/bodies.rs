@@ -39,6 +39,14 @@ pub(crate) fn transfer_events_update() -> Result<Vec<u8>, PlaidError> {
     typed::<types::TransferEventsUpdateWebhook>(body)
 }
 
+/// `BANK_TRANSFERS` / `BANK_TRANSFERS_EVENTS_UPDATE`, the body
+/// `auth-coverage-microdeposit-events.txt` shows for `/sandbox/bank_transfer/fire_webhook`.
+pub(crate) fn bank_transfers_events_update() -> Result<Vec<u8>, PlaidError> {
+    let body = json!({"webhook_type": "BANK_TRANSFERS",
+        "webhook_code": "BANK_TRANSFERS_EVENTS_UPDATE", "environment": "sandbox"});
+    typed::<types::BankTransfersEventsUpdateWebhook>(body)
+}
+
 /// `TRANSFER` / `RECURRING_NEW_TRANSFER`: a recurring transfer originated a transfer (docs,
 /// `transfer-recurring-transfers.txt`).
 pub(crate) fn recurring_new_transfer(
