@@ -462,3 +462,38 @@ async fn expired_micro_deposits_fire_verification_expired_and_give_no_numbers() 
         "{error}"
     );
 }
+
+/// `inflow_model` `monthly-income`: the income on its payday of each of the last three months
+/// up to today on the emulator's clock (a manual one here, 2026-03-15), as money in.
+#[tokio::test]
+async fn a_custom_users_monthly_income_arrives_on_its_paydays() {
+    let march_15 = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_773_532_800);
+    let config = plaid_emulator::EmulatorConfig {
+        clock: plaid_emulator::Clock::Manual(march_15),
+        ..plaid_emulator::EmulatorConfig::default()
+    };
+    let (_emulator, client) = support::start_with(config).await;
+    let income = json!({"override_accounts": [{"type": "depository", "subtype": "checking",
+        "inflow_model": {"type": "monthly-income", "income_amount": 2500,
+            "payment_day_of_month": 1, "transaction_name": "Payroll"}}]})
+    .to_string();
+    let credentials = ("user_custom", income.as_str());
+    let products = vec![Products::Transactions];
+    let (token, _) = link_as(&client, "ins_109508", products, credentials, None)
+        .await
+        .unwrap();
+    let (added, _, _, _) = sync(&client, &token, None).await;
+    let paid: Vec<_> = added
+        .iter()
+        .map(|t| (t.date.to_string(), t.amount, t.name.clone()))
+        .collect();
+    let payroll = |date: &str| (date.to_string(), -2500.0, "Payroll".to_string());
+    assert_eq!(
+        paid,
+        [
+            payroll("2026-01-01"),
+            payroll("2026-02-01"),
+            payroll("2026-03-01")
+        ]
+    );
+}

@@ -222,6 +222,23 @@ fn custom_item(
             };
             (custom, placement)
         }));
+        // `inflow_model`'s monthly income, posted on its paydays.
+        let income = custom.inflow_model.iter().flat_map(|m| m.income(&today));
+        transactions.extend(income.map(|(date, amount, description)| {
+            let placement = Placement {
+                account: i,
+                authorized_date: None,
+                pending: false,
+            };
+            (
+                Custom {
+                    amount,
+                    date,
+                    description,
+                },
+                placement,
+            )
+        }));
         if extras.identity.is_none() {
             extras.identity = custom.identity.clone();
         }

@@ -279,3 +279,71 @@ pub(crate) struct Paystub {
 pub(crate) struct Named {
     pub(crate) name: Option<String>,
 }
+
+/// How many past paydays a `monthly-income` model shows.
+const INCOME_MONTHS: u64 = 3;
+
+impl InflowModel {
+    /// A `monthly-income` model's paydays among the last [`INCOME_MONTHS`] months up to
+    /// `today` (`YYYY-MM-DD`), oldest first, with the income amount (negative: money in, as
+    /// Plaid signs amounts) and the transaction's name; the payment models (which need the
+    /// interest the docs say accrues) and `none` give none.
+    pub(crate) fn income(&self, today: &str) -> Vec<(String, f64, String)> {
+        let (InflowKind::MonthlyIncome, Some(amount), Some(day), Some(name)) = (
+            self.kind,
+            self.income_amount,
+            self.payment_day_of_month,
+            self.transaction_name.as_ref(),
+        ) else {
+            return Vec::new();
+        };
+        let parts: Vec<u64> = today.split('-').filter_map(|p| p.parse().ok()).collect();
+        let [year, month, _] = parts[..] else {
+            return Vec::new();
+        };
+        let months = (0..INCOME_MONTHS).rev().filter_map(|back| {
+            let index = (year * 12 + month - 1).checked_sub(back)?;
+            Some((index / 12, index % 12 + 1))
+        });
+        months
+            .filter_map(|(y, m)| {
+                let last = last_day(y, m)?;
+                let d = match day {
+                    DayOfMonth::Day(d) => u64::from(d),
+                    DayOfMonth::Last => last,
+                };
+                Some(format!("{y:04}-{m:02}-{d:02}"))
+            })
+            .filter(|date| date.as_str() <= today)
+            .map(|date| (date, -amount, name.clone()))
+            .collect()
+    }
+}
+
+/// The last day of month `m` of year `y`.
+fn last_day(y: u64, m: u64) -> Option<u64> {
+    let next = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    let first = super::clock::days_from_civil(y, m, 1)?;
+    Some(super::clock::days_from_civil(next.0, next.1, 1)? - first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn monthly_income_pays_on_its_day_of_the_last_three_months() {
+        let model: InflowModel = serde_json::from_str(
+            r#"{"type": "monthly-income", "income_amount": 1500, "payment_day_of_month": "last", "transaction_name": "Salary"}"#,
+        )
+        .unwrap();
+        let paid = model.income("2026-03-15");
+        let dates: Vec<&str> = paid.iter().map(|(d, _, _)| d.as_str()).collect();
+        assert_eq!(
+            dates,
+            ["2026-01-31", "2026-02-28"],
+            "March's last day is still to come"
+        );
+        assert!(paid.iter().all(|(_, a, n)| *a == -1500.0 && n == "Salary"));
+    }
+}
