@@ -7,8 +7,9 @@
 //! (`generated/conform.rs`, written by `xtask/src/codegen/tables/conform.rs` from the published
 //! and the normalized spec) says, for each operation's success body, where such keys sit and what
 //! goes there: `null` where the published schema is nullable, else a value synthesized from it
-//! and validated against it. [`conform`] adds them to a serialized body where they are absent;
-//! it never changes a key that is present.
+//! and validated against it. [`conform`] adds them to a serialized body where they are absent,
+//! and replaces a `null` the published schema rejects (a nullable component whose `allOf` member
+//! is not: OpenAPI 3.0.3 keeps the member's type); it never changes any other value.
 
 use serde_json::Value;
 
@@ -17,6 +18,9 @@ use serde_json::Value;
 pub struct Node {
     /// Keys to add when absent, with their value as JSON text.
     pub fills: &'static [(&'static str, &'static str)],
+    /// Keys whose `null` the published schema rejects (the types write `null` for `None`), with
+    /// the value written instead, as JSON text.
+    pub nulls: &'static [(&'static str, &'static str)],
     /// Properties to descend into, with the index of their node.
     pub fields: &'static [(&'static str, usize)],
     /// The node of every array item.
@@ -26,8 +30,8 @@ pub struct Node {
 }
 
 /// Add to `body`, the serialized success body of the operation at `path` (its template, as
-/// `Operation::PATH` says it), every key the published spec requires that it lacks. Returns how
-/// many keys were added.
+/// `Operation::PATH` says it), every key the published spec requires that it lacks, and a value
+/// for every `null` the published spec rejects. Returns how many keys were added or replaced.
 pub fn conform(path: &str, body: &mut Value) -> usize {
     match crate::generated::conform::root(path) {
         Some(root) => apply(crate::generated::conform::NODES, root, body),
@@ -47,6 +51,14 @@ pub fn apply(nodes: &[Node], index: usize, value: &mut Value) -> usize {
                 if !map.contains_key(*key) {
                     if let Ok(fill) = serde_json::from_str::<Value>(text) {
                         map.insert((*key).to_string(), fill);
+                        added += 1;
+                    }
+                }
+            }
+            for (key, text) in node.nulls {
+                if let Some(slot) = map.get_mut(*key).filter(|v| v.is_null()) {
+                    if let Ok(value) = serde_json::from_str::<Value>(text) {
+                        *slot = value;
                         added += 1;
                     }
                 }
@@ -81,28 +93,33 @@ mod tests {
     use serde_json::json;
 
     /// A body `{thing: {…}, things: [{…}], by_id: {id: {…}}}` whose thing requires `risk`
-    /// (nullable) and `tier` (an enum); a thing may hold a thing.
+    /// (nullable) and `tier` (an enum), and an `owner` that may not be `null`; a thing may hold
+    /// a thing.
     static NODES: &[Node] = &[
         Node {
             fills: &[],
+            nulls: &[],
             fields: &[("thing", 1), ("things", 2), ("by_id", 3)],
             items: None,
             values: None,
         },
         Node {
             fills: &[("risk", "null"), ("tier", "\"low\"")],
+            nulls: &[("owner", "{\"name\":\"\"}")],
             fields: &[("inner", 1)],
             items: None,
             values: None,
         },
         Node {
             fills: &[],
+            nulls: &[],
             fields: &[],
             items: Some(1),
             values: None,
         },
         Node {
             fills: &[],
+            nulls: &[],
             fields: &[],
             items: None,
             values: Some(1),
@@ -110,9 +127,9 @@ mod tests {
     ];
 
     #[test]
-    fn absent_keys_are_added_and_present_ones_kept_at_every_depth() {
+    fn absent_keys_are_added_rejected_nulls_replaced_and_the_rest_kept_at_every_depth() {
         let mut body = json!({
-            "thing": {"tier": "high", "inner": {"risk": {"score": 1}}},
+            "thing": {"tier": "high", "owner": null, "inner": {"risk": {"score": 1}, "owner": {"name": "a"}}},
             "things": [{}, {"risk": null, "tier": "high"}],
             "by_id": {"a": {"id": "a"}},
             "request_id": "r"
@@ -121,14 +138,14 @@ mod tests {
         assert_eq!(
             body,
             json!({
-                "thing": {"tier": "high", "risk": null,
-                          "inner": {"risk": {"score": 1}, "tier": "low"}},
+                "thing": {"tier": "high", "risk": null, "owner": {"name": ""},
+                          "inner": {"risk": {"score": 1}, "tier": "low", "owner": {"name": "a"}}},
                 "things": [{"risk": null, "tier": "low"}, {"risk": null, "tier": "high"}],
                 "by_id": {"a": {"id": "a", "risk": null, "tier": "low"}},
                 "request_id": "r"
             })
         );
-        assert_eq!(added, 6);
+        assert_eq!(added, 7);
     }
 
     #[test]

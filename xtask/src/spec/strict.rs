@@ -5,7 +5,8 @@
 //!
 //! The translation, keyword by keyword (OpenAPI 3.0.3, "Schema Object"):
 //!
-//! - `nullable: true` allows `null`: `type` gains `"null"` (and `enum` gains `null`); a schema
+//! - `nullable: true`, or an `enum` that lists `null`, allows `null`: `type` gains `"null"` (and
+//!   `enum` gains `null`); a schema
 //!   without `type` (`allOf: [$ref]`, a bare `$ref`) is wrapped in `if: {type: null}, else: …`.
 //!   A component marked nullable is nullable wherever it is referenced, as its authors meant;
 //! - `$ref: #/components/schemas/X` becomes `#/$defs/X`, every component a `$defs` entry;
@@ -78,10 +79,20 @@ fn convert(schema: &Value, depth: usize) -> Value {
         out.insert(key.clone(), converted);
     }
     exclusive_bounds(&mut out);
-    if map.get("nullable") == Some(&Value::Bool(true)) {
+    if map.get("nullable") == Some(&Value::Bool(true)) || lists_null(map) {
         return nullable(out);
     }
     Value::Object(out)
+}
+
+/// Whether `enum` lists `null`: the authors say `null` is a value (Plaid documents what it
+/// means, e.g. an authorization's rationale `code`), though without `nullable: true` OpenAPI
+/// 3.0.3 would let `type` reject it. Read as nullable, so a server is not pushed to replace a
+/// documented `null` with a value that says something else.
+fn lists_null(map: &Map<String, Value>) -> bool {
+    map.get("enum")
+        .and_then(Value::as_array)
+        .is_some_and(|members| members.contains(&Value::Null))
 }
 
 /// OpenAPI 3.0's `exclusiveMinimum: true` beside `minimum: N` is 2020-12's `exclusiveMinimum: N`.
@@ -230,8 +241,10 @@ mod tests {
                     "risk": {"allOf": [{"$ref": "#/components/schemas/Risk"}], "nullable": true},
                     "day": {"type": "string", "format": "date"},
                     "kind": {"type": "string", "enum": ["a", "b"], "nullable": true},
-                    "amount": {"type": "number", "minimum": 0, "exclusiveMinimum": true}
+                    "amount": {"type": "number", "minimum": 0, "exclusiveMinimum": true},
+                    "code": {"$ref": "#/components/schemas/Code"}
                 }},
+                "Code": {"type": "string", "enum": ["x", null]},
                 "Risk": {"type": "object", "required": ["tier"], "properties": {"tier": {"type": "integer"}}},
                 "Err": {"type": "object", "required": ["error_code"], "properties": {"error_code": {"type": "string"}}}
             }}
@@ -281,6 +294,16 @@ mod tests {
         for want in ["/risk", "/day", "/kind", "/amount"] {
             assert!(pointers.iter().any(|p| p == want), "{want} in {pointers:?}");
         }
+    }
+
+    #[test]
+    fn an_enum_that_lists_null_accepts_null_and_only_its_members() {
+        let body = |code: Value| json!({"id": "t1", "risk": null, "day": "2024-02-29", "kind": "a", "code": code});
+        assert_eq!(check(body(Value::Null), 200, "/thing/get"), vec![]);
+        assert_eq!(check(body(json!("x")), 200, "/thing/get"), vec![]);
+        let errors = check(body(json!("y")), 200, "/thing/get");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].0, "/code");
     }
 
     #[test]

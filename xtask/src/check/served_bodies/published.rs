@@ -121,7 +121,7 @@ mod tests {
     /// A body that conforms, with `widget` changed by `edit`.
     fn widget_body(edit: impl FnOnce(&mut Value)) -> Value {
         let mut widget = json!({"id": "w1", "made": "2024-01-31", "risk": null, "tier": "low",
-                                "checked_at": "2024-01-31T10:00:00Z"});
+                                "checked_at": "2024-01-31T10:00:00Z", "owner": {"name": "n"}});
         edit(&mut widget);
         json!({"widget": widget, "parts": [], "request_id": "r"})
     }

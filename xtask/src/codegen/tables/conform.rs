@@ -51,6 +51,8 @@ pub struct ConformFile {
 pub struct Node {
     /// Keys to add when absent, with their JSON value.
     pub fills: Vec<(String, Value)>,
+    /// Keys whose `null` the published schema rejects, with the value written instead.
+    pub nulls: Vec<(String, Value)>,
     /// Properties to descend into, with their node.
     pub fields: Vec<(String, usize)>,
     /// The node of every array item.
@@ -208,30 +210,85 @@ fn needs_at(walk: &Walk<'_>, needs: &BTreeMap<String, bool>, ptr: &str, depth: u
         return false;
     }
     !dropped_required(walk, ptr).is_empty()
+        || !null_rejected(walk, ptr).is_empty()
         || children(schema, ptr)
             .iter()
             .any(|(_, child)| needs_at(walk, needs, child, depth + 1))
 }
 
+/// The `required` keys of the object at `ptr` of `doc`.
+fn required_keys(doc: &Value, ptr: &str) -> BTreeSet<String> {
+    doc.pointer(&format!("{ptr}/required"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
 /// The keys the published object at `ptr` requires and the normalized one at the same place
 /// does not.
 fn dropped_required(walk: &Walk<'_>, ptr: &str) -> Vec<String> {
-    let required = |doc: &Value| -> BTreeSet<String> {
-        doc.pointer(&format!("{ptr}/required"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect()
-    };
-    let normalized = required(walk.normalized);
-    let mut out: Vec<String> = required(walk.published)
+    let normalized = required_keys(walk.normalized, ptr);
+    let mut out: Vec<String> = required_keys(walk.published, ptr)
         .into_iter()
         .filter(|k| !normalized.contains(k))
         .collect();
     out.sort();
     out
+}
+
+/// The keys both documents require of the object at `ptr` that the normalized one lets be
+/// `null` (so the types write `null` for `None`) and the published one does not (a nullable
+/// component whose `allOf` member is not nullable: OpenAPI 3.0.3 keeps the member's type).
+fn null_rejected(walk: &Walk<'_>, ptr: &str) -> Vec<String> {
+    let normalized = required_keys(walk.normalized, ptr);
+    let mut out: Vec<String> = required_keys(walk.published, ptr)
+        .into_iter()
+        .filter(|k| normalized.contains(k))
+        .filter(|k| {
+            let prop =
+                |doc: &Value| property_pointer(doc, ptr, k).and_then(|p| doc.pointer(&p).cloned());
+            match (prop(walk.normalized), prop(walk.published)) {
+                (Some(n), Some(p)) => {
+                    nullable(walk.normalized, &n, 0) && !accepts_null(walk.published, &p, 0)
+                }
+                _ => false,
+            }
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Whether `spec::strict`'s reading of the published `schema` accepts `null`: a `type` without
+/// `nullable` does not; `nullable` without `type` does; otherwise its `enum`, `$ref` and every
+/// `allOf` member must.
+fn accepts_null(doc: &Value, schema: &Value, depth: usize) -> bool {
+    if depth > MAX_SYNTH_DEPTH {
+        return true;
+    }
+    let members = schema.get("enum").and_then(Value::as_array);
+    // `nullable`, or an `enum` that lists `null` (`spec::strict`'s reading).
+    let own = schema.get("nullable") == Some(&Value::Bool(true))
+        || members.is_some_and(|m| m.contains(&Value::Null));
+    let typed = schema.get("type").is_some();
+    if typed != own {
+        return own;
+    }
+    if members.is_some() && !own {
+        return false;
+    }
+    if schema.get("$ref").is_some() && !accepts_null(doc, lookup::deref(doc, schema), depth + 1) {
+        return false;
+    }
+    schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .all(|m| accepts_null(doc, m, depth + 1))
 }
 
 impl Walk<'_> {
@@ -275,8 +332,14 @@ impl Walk<'_> {
             return node;
         };
         for key in dropped_required(self, ptr) {
-            match self.fill_value(ptr, &key) {
+            match self.fill_value(ptr, &key, true) {
                 Some(value) => node.fills.push((key, value)),
+                None => self.table.unsynthesized.push(format!("{ptr}.{key}")),
+            }
+        }
+        for key in null_rejected(self, ptr) {
+            match self.fill_value(ptr, &key, false) {
+                Some(value) => node.nulls.push((key, value)),
                 None => self.table.unsynthesized.push(format!("{ptr}.{key}")),
             }
         }
@@ -295,13 +358,14 @@ impl Walk<'_> {
     }
 
     /// The value written for the required key `key` of the object at `ptr`: `null` where the
-    /// published property is nullable, else a synthesized value; either validated.
-    fn fill_value(&self, ptr: &str, key: &str) -> Option<Value> {
+    /// published property is nullable (and `null` is a candidate), else a synthesized value;
+    /// either validated.
+    fn fill_value(&self, ptr: &str, key: &str, null_first: bool) -> Option<Value> {
         let prop_ptr = property_pointer(self.published, ptr, key)?;
         let prop = self.published.pointer(&prop_ptr)?;
         // `null` first where the schema says nullable; a value where `null` does not validate
         // after all (a nullable object whose `allOf` member is not).
-        let null = nullable(self.published, prop, 0).then_some(Value::Null);
+        let null = (null_first && nullable(self.published, prop, 0)).then_some(Value::Null);
         let with_examples = synthesize(self.published, prop, true, 0);
         let without = synthesize(self.published, prop, false, 0);
         let candidates = null.into_iter().chain(with_examples).chain(without);
@@ -317,6 +381,11 @@ fn merge(into: &mut Node, member: Node) {
     for fill in member.fills {
         if !into.fills.iter().any(|(k, _)| *k == fill.0) {
             into.fills.push(fill);
+        }
+    }
+    for fill in member.nulls {
+        if !into.nulls.iter().any(|(k, _)| *k == fill.0) {
+            into.nulls.push(fill);
         }
     }
     into.fields.extend(member.fields);
@@ -384,7 +453,7 @@ pub fn synthesize(doc: &Value, schema: &Value, examples: bool, depth: usize) -> 
         return Some(first.clone());
     }
     if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
-        return all_of(doc, members, examples, depth);
+        return all_of(doc, schema, members, examples, depth);
     }
     let kind = schema.get("type").and_then(Value::as_str);
     match kind {
@@ -404,16 +473,29 @@ pub fn synthesize(doc: &Value, schema: &Value, examples: bool, depth: usize) -> 
     }
 }
 
-fn all_of(doc: &Value, members: &[Value], examples: bool, depth: usize) -> Option<Value> {
+/// The members' values merged, then the schema's own required properties (which `allOf`
+/// schemas often list beside their members).
+fn all_of(
+    doc: &Value,
+    schema: &Value,
+    members: &[Value],
+    examples: bool,
+    depth: usize,
+) -> Option<Value> {
+    let mut values = members
+        .iter()
+        .map(|m| synthesize(doc, m, examples, depth + 1))
+        .collect::<Option<Vec<Value>>>()?;
+    values.push(object_value(doc, schema, examples, depth)?);
     let mut merged: Option<Value> = None;
-    for member in members {
-        let value = synthesize(doc, member, examples, depth + 1)?;
+    for value in values {
         merged = match (merged, value) {
             (Some(Value::Object(mut a)), Value::Object(b)) => {
                 a.extend(b);
                 Some(Value::Object(a))
             }
             (None, v) => Some(v),
+            (Some(v), Value::Object(b)) if b.is_empty() => Some(v),
             (Some(_), _) => return None,
         };
     }
@@ -446,9 +528,30 @@ fn number_value(schema: &Value, integer: bool) -> Value {
     }
 }
 
-/// An object of the schema's required properties (nullable ones `null`).
+/// The schema of property `key`: the schema's own, or one of its `allOf` members'.
+fn schema_property<'a>(
+    doc: &'a Value,
+    schema: &'a Value,
+    key: &str,
+    depth: usize,
+) -> Option<&'a Value> {
+    if depth > MAX_SYNTH_DEPTH {
+        return None;
+    }
+    let schema = lookup::deref(doc, schema);
+    if let Some(p) = schema.get("properties").and_then(|p| p.get(key)) {
+        return Some(p);
+    }
+    schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find_map(|m| schema_property(doc, m, key, depth + 1))
+}
+
+/// An object of the schema's required properties (`null` where that is valid).
 fn object_value(doc: &Value, schema: &Value, examples: bool, depth: usize) -> Option<Value> {
-    let props = schema.get("properties").and_then(Value::as_object);
     let mut out = Map::new();
     for key in schema
         .get("required")
@@ -457,8 +560,8 @@ fn object_value(doc: &Value, schema: &Value, examples: bool, depth: usize) -> Op
         .flatten()
         .filter_map(Value::as_str)
     {
-        let prop = props.and_then(|p| p.get(key))?;
-        let value = if nullable(doc, prop, 0) {
+        let prop = schema_property(doc, schema, key, 0)?;
+        let value = if accepts_null(doc, prop, 0) {
             Value::Null
         } else {
             synthesize(doc, prop, examples, depth + 1)?
@@ -472,10 +575,10 @@ fn object_value(doc: &Value, schema: &Value, examples: bool, depth: usize) -> Op
 pub fn emit(published: &Value, normalized: &Value) -> anyhow::Result<ConformFile> {
     let table = table(published, normalized);
     let nodes = table.nodes.iter().map(node_tokens);
-    let arms = table
-        .roots
-        .iter()
-        .map(|(path, index)| quote!(#path => #index,));
+    let arms = table.roots.iter().map(|(path, index)| {
+        let index = proc_macro2::Literal::usize_unsuffixed(*index);
+        quote!(#path => #index,)
+    });
     let fills: usize = table.nodes.iter().map(|n| n.fills.len()).sum();
     let nulls: usize = table
         .nodes
@@ -483,6 +586,7 @@ pub fn emit(published: &Value, normalized: &Value) -> anyhow::Result<ConformFile
         .flat_map(|n| &n.fills)
         .filter(|(_, v)| v.is_null())
         .count();
+    let replaced: usize = table.nodes.iter().map(|n| n.nulls.len()).sum();
     let tokens: TokenStream = quote! {
         use crate::runtime::conform::Node;
 
@@ -505,8 +609,8 @@ pub fn emit(published: &Value, normalized: &Value) -> anyhow::Result<ConformFile
         file: syn::parse2(tokens)?,
         summary: format!(
             "conform: {fills} keys the published spec requires and the types may omit ({nulls} \
-             null, {} synthesized) in {} nodes, reached from {} operations; {} without a valid \
-             value",
+             null, {} synthesized) and {replaced} whose `null` it rejects, in {} nodes, reached \
+             from {} operations; {} without a valid value",
             fills - nulls,
             table.nodes.len(),
             table.roots.len(),
@@ -516,10 +620,15 @@ pub fn emit(published: &Value, normalized: &Value) -> anyhow::Result<ConformFile
 }
 
 fn node_tokens(node: &Node) -> TokenStream {
-    let fills = node.fills.iter().map(|(key, value)| {
-        let text = value.to_string();
-        quote!((#key, #text))
-    });
+    let pairs = |list: &[(String, Value)]| -> Vec<TokenStream> {
+        list.iter()
+            .map(|(key, value)| {
+                let text = value.to_string();
+                quote!((#key, #text))
+            })
+            .collect()
+    };
+    let (fills, nulls) = (pairs(&node.fills), pairs(&node.nulls));
     let fields = node
         .fields
         .iter()
@@ -530,7 +639,13 @@ fn node_tokens(node: &Node) -> TokenStream {
     };
     let (items, values) = (option(node.items), option(node.values));
     quote! {
-        Node { fills: &[#(#fills),*], fields: &[#(#fields),*], items: #items, values: #values }
+        Node {
+            fills: &[#(#fills),*],
+            nulls: &[#(#nulls),*],
+            fields: &[#(#fields),*],
+            items: #items,
+            values: #values,
+        }
     }
 }
 
@@ -590,6 +705,19 @@ mod tests {
     }
 
     #[test]
+    fn a_null_the_published_schema_rejects_is_replaced_by_a_valid_value() {
+        let (published, normalized) = docs();
+        let table = table(&published, &normalized);
+        let widget = field(&table, table.roots["/widget/get"], "widget");
+        assert_eq!(
+            table.nodes[widget].nulls,
+            vec![("owner".to_string(), json!({"name": ""}))]
+        );
+        // `risk` is nullable in both readings: its `null` stays.
+        assert!(table.nodes[widget].nulls.iter().all(|(k, _)| k != "risk"));
+    }
+
+    #[test]
     fn map_values_share_the_component_node() {
         let (published, normalized) = docs();
         let table = table(&published, &normalized);
@@ -601,13 +729,10 @@ mod tests {
     }
 
     #[test]
-    fn nothing_is_listed_where_the_normalized_spec_still_requires_it() {
+    fn nothing_is_filled_where_the_normalized_spec_still_requires_it() {
         let (published, _) = docs();
         let table = table(&published, &published);
-        assert!(
-            table.roots.is_empty() && table.nodes.is_empty(),
-            "{table:?}"
-        );
+        assert!(table.nodes.iter().all(|n| n.fills.is_empty()), "{table:?}");
     }
 
     #[test]
@@ -616,7 +741,9 @@ mod tests {
         let file = emit(&published, &normalized).expect("emits");
         assert!(
             file.summary.starts_with("conform: 5 keys")
-                && file.summary.contains("(1 null, 4 synthesized)"),
+                && file
+                    .summary
+                    .contains("(1 null, 4 synthesized) and 1 whose `null`"),
             "{}",
             file.summary
         );
