@@ -12,18 +12,13 @@ use plaid_client::types;
 use serde_json::{json, Value};
 
 use super::examples::typed;
-use super::item_health;
-use super::items::{create_item, issue_public_token};
+use super::link_flow::{self, Choices, FlowError};
 use super::request::{decode, item_record};
 use crate::api::Api;
 use crate::model::clock;
 use crate::model::digest::digest;
 use crate::model::link::LinkToken;
 use crate::model::plaid_error::PlaidError;
-use crate::model::state::State;
-
-/// The institution a browserless Link picks when the token names none: First Platypus Bank.
-const DEFAULT_INSTITUTION: &str = "ins_109508";
 
 /// Why Link could not be completed with a link token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -87,6 +82,8 @@ pub(crate) fn token_create(
         webhook: create.webhook.clone(),
         institution_id: create.institution_id.clone(),
         item_id,
+        client_name: create.client_name.clone(),
+        language: create.language.clone(),
         created: emu.model.now(),
     };
     let expiration = clock::rfc3339(token.created + token.lifetime());
@@ -98,37 +95,12 @@ pub(crate) fn token_create(
 /// The user finishes Link with `link_token`: a new Item and its public token, or in update
 /// mode the Item repaired and a public token for it (docs, `link-update-mode.txt`: the
 /// access token does not change, so exchanging it is not needed; it exchanges to the same one).
+/// The same flow as Link in a browser (`link_flow.rs`), as Sandbox's good user who selects
+/// every account.
 pub(crate) fn complete(emu: &Api, link_token: &str) -> Result<String, LinkError> {
-    let mut state = emu.model.lock();
-    let token = state
-        .link_tokens
-        .get(link_token)
-        .ok_or(LinkError::UnknownToken)?;
-    if !token.live_at(emu.model.now()) {
-        return Err(LinkError::Expired);
-    }
-    let item_id = match token.item_id.clone() {
-        Some(item_id) => repair(&mut state, &item_id)?,
-        None => {
-            let institution = token
-                .institution_id
-                .as_deref()
-                .unwrap_or(DEFAULT_INSTITUTION);
-            let (products, webhook) = (token.products.clone(), token.webhook.clone());
-            let institution = institution.to_string();
-            create_item(emu, &mut state, &institution, products, webhook)
-        }
-    };
-    Ok(issue_public_token(emu, &mut state, &item_id))
-}
-
-/// Update mode: the Item's error cleared, if it is still there.
-fn repair(state: &mut State, item_id: &str) -> Result<String, LinkError> {
-    match state.items.get(item_id) {
-        Some(item) if !item.removed => {
-            item_health::repair(state, item_id);
-            Ok(item_id.to_string())
-        }
-        _ => Err(LinkError::ItemRemoved),
+    match link_flow::finish(emu, link_token, &Choices::GOOD_USER) {
+        Ok(linked) => Ok(linked.public_token),
+        Err(FlowError::Link(e)) => Err(e),
+        Err(FlowError::Login(e)) => Err(LinkError::Internal(e.message)),
     }
 }

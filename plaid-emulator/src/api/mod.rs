@@ -6,7 +6,6 @@
 //! fire webhooks through `webhooks/`; they know nothing of the transport.
 
 pub(crate) mod auth;
-pub(crate) mod bank_transfers;
 pub(crate) mod changes;
 pub(crate) mod conform;
 pub(crate) mod dispatch;
@@ -16,6 +15,8 @@ pub(crate) mod institutions;
 pub(crate) mod item_health;
 pub(crate) mod items;
 pub(crate) mod link;
+pub(crate) mod link_flow;
+pub(crate) mod link_web;
 pub(crate) mod plaid_error;
 pub(crate) mod processor;
 pub(crate) mod request;
@@ -29,11 +30,7 @@ pub(crate) mod schema_check;
 pub(crate) mod transactions;
 pub(crate) mod transactions_get;
 pub(crate) mod transfer_events;
-pub(crate) mod transfer_ledger;
-pub(crate) mod transfer_recurring;
-pub(crate) mod transfer_refunds;
 pub(crate) mod transfer_sweeps;
-pub(crate) mod transfer_test_clocks;
 pub(crate) mod transfers;
 pub(crate) mod webhooks;
 

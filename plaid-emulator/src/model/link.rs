@@ -18,6 +18,10 @@ pub(crate) struct LinkToken {
     pub(crate) institution_id: Option<String>,
     /// Update mode: the Item to repair.
     pub(crate) item_id: Option<String>,
+    /// The app's name Link shows (`client_name`).
+    pub(crate) client_name: String,
+    /// The language Link's panes are in (`language`).
+    pub(crate) language: String,
     /// When it was made, on the emulator's clock.
     pub(crate) created: SystemTime,
 }
@@ -50,6 +54,8 @@ mod tests {
             webhook: None,
             institution_id: None,
             item_id: item_id.map(str::to_string),
+            client_name: "App".into(),
+            language: "en".into(),
             created,
         };
         let minute = Duration::from_secs(60);

@@ -15,7 +15,7 @@ use super::connection::Cut;
 use super::faults::{FaultKind, Target};
 use super::journal::JournalEntry;
 use super::record;
-use crate::api::{dispatch, plaid_error, transactions};
+use crate::api::{dispatch, link_web, plaid_error, transactions};
 use crate::model::plaid_error::PlaidError;
 use crate::transport::Emulated;
 
@@ -62,10 +62,29 @@ impl Answered {
 /// this future but not the task, so the request is still served, counted against the limits
 /// and journaled, as Plaid would.
 pub(crate) async fn handle(State(emu): State<Emulated>, request: Request) -> Response {
+    if link_web::serves(request.uri().path()) {
+        return link_web_answer(&emu, request).await;
+    }
     match tokio::spawn(respond(emu, request)).await {
         Ok(response) => response,
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
+}
+
+/// Link for the web (`api/link_web/`): its pages and its panes' steps, which are no API
+/// operation, so neither checked for keys, faulted, rate limited nor journaled.
+async fn link_web_answer(emu: &Emulated, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, link_web::MAX_STEP_BYTES).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "the body is too large").into_response();
+    };
+    let answer = link_web::answer(&emu.api, parts.method.as_str(), parts.uri.path(), &bytes);
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = [
+        ("content-type", answer.content_type),
+        ("cache-control", "no-store"),
+    ];
+    (status, headers, answer.body).into_response()
 }
 
 /// One Plaid request: read, decided by the faults, answered, journaled.
