@@ -6,6 +6,7 @@
 //! fire webhooks through `webhooks/`; they know nothing of the transport.
 
 pub(crate) mod auth;
+pub(crate) mod bank_transfers;
 pub(crate) mod changes;
 pub(crate) mod conform;
 pub(crate) mod dispatch;
@@ -30,7 +31,11 @@ pub(crate) mod schema_check;
 pub(crate) mod transactions;
 pub(crate) mod transactions_get;
 pub(crate) mod transfer_events;
+pub(crate) mod transfer_ledger;
+pub(crate) mod transfer_recurring;
+pub(crate) mod transfer_refunds;
 pub(crate) mod transfer_sweeps;
+pub(crate) mod transfer_test_clocks;
 pub(crate) mod transfers;
 pub(crate) mod webhooks;
 
