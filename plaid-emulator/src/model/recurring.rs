@@ -269,8 +269,8 @@ mod tests {
     use crate::model::clock::parse_date;
 
     fn schedule(unit: &str, count: i64, day: i64, start: &str, end: Option<&str>) -> Schedule {
-        let end = end.map(|e| parse_date(e));
-        Schedule::new(unit, count, day, parse_date(start), Some(end.flatten())).unwrap()
+        let end = end.and_then(parse_date);
+        Schedule::new(unit, count, day, parse_date(start), Some(end)).unwrap()
     }
 
     fn dates(s: &Schedule, n: u64) -> Vec<String> {
