@@ -295,8 +295,8 @@ mod tests {
         // 2024-01-31 Wed, 2024-02-29 Thu, 2024-03-31 Sunday → Monday 2024-04-01.
         assert_eq!(dates(&last, 3), ["2024-01-31", "2024-02-29", "2024-04-01"]);
         let fifth = schedule("month", 2, 5, "2024-01-06", None);
-        // 2024-03-05 Tue, 2024-05-05 Sunday → 2024-05-06.
-        assert_eq!(dates(&fifth, 2), ["2024-03-05", "2024-05-06"]);
+        // The first 5th on or after 2024-01-06 is 2024-02-05 (Monday), then every two months.
+        assert_eq!(dates(&fifth, 2), ["2024-02-05", "2024-04-05"]);
     }
 
     #[test]
