@@ -57,7 +57,8 @@ impl Answered {
     }
 }
 
-/// Every Plaid request (every path outside `/emulator/`), answered in a task of its own: a
+/// Every Plaid request (every path outside `/emulator/`; Link for the web's, under
+/// `link_web::PREFIX`, are answered at once by `api/link_web/`), answered in a task of its own: a
 /// client that gives up (a timeout past an injected delay) closes its connection, which drops
 /// this future but not the task, so the request is still served, counted against the limits
 /// and journaled, as Plaid would.
