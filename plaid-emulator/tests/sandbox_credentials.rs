@@ -294,3 +294,32 @@ async fn the_control_api_takes_the_same_credentials() {
         "{body}"
     );
 }
+
+/// A product name Plaid does not have is refused before any Item is made (raw HTTP: the typed
+/// client cannot send one).
+#[tokio::test]
+async fn an_unknown_product_is_refused() {
+    let (emulator, _client) = start().await;
+    let config = EmulatorConfig::default();
+    let answer = reqwest::Client::new()
+        .post(format!(
+            "{}/sandbox/public_token/create",
+            emulator.base_url()
+        ))
+        .header("plaid-client-id", config.client_id)
+        .header("plaid-secret", config.secret)
+        .body(r#"{"institution_id": "ins_109508", "initial_products": ["not_a_product"]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["error_code"], "INVALID_FIELD", "{body}");
+    assert!(
+        body["error_message"]
+            .as_str()
+            .unwrap()
+            .contains("initial_products"),
+        "{body}"
+    );
+}
