@@ -7,7 +7,7 @@ use plaid_client::operations::IdentityGet;
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use super::examples::{example_value, typed};
+use super::examples::example_value;
 use super::items::item_json;
 use super::request::{decode, item_of, selected_accounts};
 use super::sandbox_items;
@@ -45,18 +45,18 @@ pub(crate) fn owner(template: &Value, seed: u64, item: &ItemState) -> Value {
 }
 
 /// `/identity/get`: every account with its owner.
-pub(crate) fn identity_get(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn identity_get(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::IdentityGetRequest = decode(request)?;
     let state = emu.model.lock();
     let item = item_of(&state, request)?;
     let mut answer = example_value::<IdentityGet>()?;
     let template = answer["accounts"][0]["owners"][0].clone();
     let mut owner = owner(&template, emu.model.seed, item);
-    if let Some(identity) = state.sandbox.item(&item.item_id).and_then(|s| s.identity.as_ref()) {
+    if let Some(identity) = state
+        .sandbox
+        .item(&item.item_id)
+        .and_then(|s| s.identity.as_ref())
+    {
         sandbox_items::custom_owner(&mut owner, identity); // a custom user's owner
     }
     let accounts: Vec<Value> = selected_accounts(item, request)?
@@ -69,6 +69,5 @@ pub(crate) fn identity_get(
         .collect();
     answer["accounts"] = json!(accounts);
     answer["item"] = item_json(item, None)?;
-    answer["request_id"] = json!(request_id);
-    typed::<IdentityGet>(answer)
+    Ok(answer)
 }

@@ -8,11 +8,9 @@
 //! `ItemLoginRepairedWebhook`) as fired when the Item left the state "without the user having
 //! gone through the update mode flow in your app".
 
-use plaid_client::operations::SandboxItemResetLogin;
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use super::examples::typed;
 use super::request::{decode, item_record};
 use crate::api::Api;
 use crate::model::plaid_error::PlaidError;
@@ -21,11 +19,7 @@ use crate::webhooks::bodies;
 
 /// `/sandbox/item/reset_login`: the Item needs its login again; an `ITEM` / `ERROR` webhook
 /// carrying `ITEM_LOGIN_REQUIRED` goes to its webhook URL, if it has one.
-pub(crate) fn reset_login(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn reset_login(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::SandboxItemResetLoginRequest = decode(request)?;
     let error = PlaidError::item_login_required();
     let webhook = {
@@ -42,7 +36,7 @@ pub(crate) fn reset_login(
     if let Some((url, body)) = webhook {
         emu.webhooks.deliver(url, body);
     }
-    typed::<SandboxItemResetLogin>(json!({"reset_login": true, "request_id": request_id}))
+    Ok(json!({"reset_login": true}))
 }
 
 /// The Item works again (update-mode Link succeeded); whether it was in error.

@@ -3,20 +3,16 @@
 //! token, and the Item answers `/item/get`, `/accounts/get` and `/accounts/balance/get` until
 //! `/item/remove`.
 
-
-use plaid_client::operations::{
-    AccountsBalanceGet, AccountsGet, ItemGet, ItemPublicTokenExchange, ItemRemove,
-    SandboxPublicTokenCreate,
-};
+use plaid_client::operations::{AccountsGet, ItemGet};
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use super::examples::{example_value, typed};
+use super::examples::example_value;
 use super::request::{decode, item_of, item_record};
 use super::sandbox_items;
 use crate::api::Api;
 use crate::model::digest::digest;
-use crate::model::history::{History, LINKED_TRANSACTIONS};
+use crate::model::history::History;
 use crate::model::items::{ItemState, PublicToken};
 use crate::model::plaid_error::PlaidError;
 use crate::model::state::State;
@@ -25,11 +21,7 @@ use crate::model::state::State;
 const ACCOUNTS: usize = 2;
 
 /// `/sandbox/public_token/create`: a new Item, and the public token Link would return for it.
-pub(crate) fn public_token_create(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn public_token_create(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let request: types::SandboxPublicTokenCreateRequest = decode(request)?;
     if request.initial_products.is_empty() {
         return Err(PlaidError::missing_fields("initial_products"));
@@ -55,28 +47,8 @@ pub(crate) fn public_token_create(
     let mut state = emu.model.lock();
     let item_id = sandbox_items::create(emu, &mut state, new, &login)?;
     let public_token = issue_public_token(emu, &mut state, &item_id);
-    let body = json!({"public_token": public_token, "request_id": request_id});
-    typed::<SandboxPublicTokenCreate>(body)
-}
-
-/// A new Item as Link (or `/sandbox/public_token/create`) makes one: at `institution_id`, with
-/// `products`, and the history such an Item has; returns its id.
-pub(crate) fn create_item(
-    emu: &Api,
-    state: &mut State,
-    institution_id: &str,
-    products: Vec<String>,
-    webhook: Option<String>,
-) -> String {
-    let institution_id = institution_id.to_string();
-    new_item(
-        emu,
-        state,
-        institution_id,
-        products,
-        webhook,
-        LINKED_TRANSACTIONS,
-    )
+    let body = json!({"public_token": public_token});
+    Ok(body)
 }
 
 /// A fresh public token for `item_id`, exchangeable once within 30 minutes.
@@ -131,11 +103,7 @@ pub(crate) fn access_token(emu: &Api, item_id: &str) -> String {
 
 /// `/item/public_token/exchange`: a public token is single-use and expires after 30 minutes
 /// (`INVALID_PUBLIC_TOKEN`).
-pub(crate) fn public_token_exchange(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn public_token_exchange(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let request: types::ItemPublicTokenExchangeRequest = decode(request)?;
     let mut state = emu.model.lock();
     let token = state
@@ -149,8 +117,8 @@ pub(crate) fn public_token_exchange(
     state
         .access_tokens
         .insert(access_token.clone(), item_id.clone());
-    let body = json!({"access_token": access_token, "item_id": item_id, "request_id": request_id});
-    typed::<ItemPublicTokenExchange>(body)
+    let body = json!({"access_token": access_token, "item_id": item_id});
+    Ok(body)
 }
 
 /// The `item` object of an answer, with the Item's error (docs, `api-items.txt`: "An Item
@@ -167,42 +135,28 @@ pub(crate) fn item_json(item: &ItemState, error: Option<&PlaidError>) -> Result<
 }
 
 /// `/item/get`.
-pub(crate) fn item_get(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn item_get(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::ItemGetRequest = decode(request)?;
     let state = emu.model.lock();
     let item = item_record(&state, request)?;
     let mut answer = example_value::<ItemGet>()?;
     answer["item"] = item_json(item, state.item_errors.get(&item.item_id))?;
-    answer["request_id"] = json!(request_id);
-    typed::<ItemGet>(answer)
+    Ok(answer)
 }
 
 /// `/item/remove`: the access token stops working (`ITEM_NOT_FOUND`).
-pub(crate) fn item_remove(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn item_remove(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::ItemRemoveRequest = decode(request)?;
     let mut state = emu.model.lock();
     let id = item_record(&state, request)?.item_id.clone();
     if let Some(item) = state.items.get_mut(&id) {
         item.removed = true;
     }
-    typed::<ItemRemove>(json!({"request_id": request_id}))
+    Ok(json!({}))
 }
 
 /// `/accounts/get` and `/accounts/balance/get`: the Item's accounts.
-pub(crate) fn accounts_get(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-    balance: bool,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn accounts_get(emu: &Api, request: &Value, balance: bool) -> Result<Value, PlaidError> {
     // Decoded into the generated request type first: a wrong field is `INVALID_FIELD`.
     if balance {
         let _: types::AccountsBalanceGetRequest = decode(request)?;
@@ -213,13 +167,12 @@ pub(crate) fn accounts_get(
     let answer = {
         let state = emu.model.lock();
         let item = item_of(&state, request)?;
-        json!({"accounts": item.accounts, "item": item_json(item, None)?,
-            "request_id": request_id})
+        json!({"accounts": item.accounts, "item": item_json(item, None)?})
     };
     if balance {
-        typed::<AccountsBalanceGet>(answer)
+        Ok(answer)
     } else {
-        typed::<AccountsGet>(answer)
+        Ok(answer)
     }
 }
 

@@ -6,12 +6,9 @@
 //! token can be used more than once ("except when working in the Sandbox test environment"),
 //! each use a new Item.
 
-
-use plaid_client::operations::LinkTokenCreate;
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use super::examples::typed;
 use super::link_flow::{self, Choices, FlowError};
 use super::request::{decode, item_record};
 use crate::api::Api;
@@ -50,11 +47,7 @@ impl LinkError {
 }
 
 /// `/link/token/create`: `products` are required unless `access_token` names an Item to update.
-pub(crate) fn token_create(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn token_create(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let create: types::LinkTokenCreateRequest = decode(request)?;
     let products: Vec<String> = request["products"]
         .as_array()
@@ -88,8 +81,7 @@ pub(crate) fn token_create(
     };
     let expiration = clock::rfc3339(token.created + token.lifetime());
     state.link_tokens.insert(link_token.clone(), token);
-    typed::<LinkTokenCreate>(json!({"link_token": link_token, "expiration": expiration,
-        "request_id": request_id}))
+    Ok(json!({"link_token": link_token, "expiration": expiration}))
 }
 
 /// The user finishes Link with `link_token`: a new Item and its public token, or in update

@@ -7,26 +7,38 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use plaid_client::{Operation, OperationVisitor, ResponseFormat};
+use plaid_client::{JsonOperation, Operation, OperationVisitor, ResponseFormat};
 use schemars::generate::SchemaSettings;
 use schemars::JsonSchema;
 use serde_json::Value;
 
+use super::examples::typed;
 use super::schema_check::SchemaCheck;
 use super::Api;
 use crate::model::plaid_error::PlaidError;
 
-/// An emulated flow: the request (already checked), the request id, the answer's body.
-pub(crate) type Handler = fn(&Api, &Value, &str) -> Result<Vec<u8>, PlaidError>;
+/// An emulated flow: given the request (already checked), its answer as JSON, without
+/// `request_id`. It reads and changes the model under its lock and returns; the route adds
+/// `request_id`, types and serializes the answer after the handler returned, so never under
+/// the lock.
+pub(crate) type Handler = fn(&Api, &Value) -> Result<Value, PlaidError>;
+
+/// A registered flow as the route runs it: the request and its id in, the typed body out.
+pub(crate) type Answer =
+    Box<dyn Fn(&Api, &Value, &str) -> Result<Vec<u8>, PlaidError> + Send + Sync>;
 
 /// One operation's route.
 pub(crate) struct Route {
     /// `POST` for all but three operations.
     pub(crate) method: &'static str,
+    /// The operation's path, with its `{param}` placeholders.
+    pub(crate) path: &'static str,
+    /// The operation's `operationId`.
+    pub(crate) operation_id: &'static str,
     /// JSON or bytes (PDF, ZIP).
     pub(crate) format: ResponseFormat,
     /// The emulated flow, if there is one; else the spec's example answers.
-    pub(crate) handler: Option<Handler>,
+    pub(crate) handler: Option<Answer>,
     /// The request type's JSON Schema, made when the route is first checked.
     schema: fn() -> Value,
     check: OnceLock<SchemaCheck>,
@@ -56,8 +68,17 @@ pub(crate) struct Routes {
     templated: Vec<&'static str>,
 }
 
+/// A handler's `answer` as `O`'s body: `request_id` set (every Plaid answer carries it), then
+/// typed and serialized by the generated response type.
+fn finish<O: JsonOperation>(mut answer: Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+    if let Value::Object(fields) = &mut answer {
+        fields.insert("request_id".into(), Value::String(request_id.into()));
+    }
+    typed::<O>(answer)
+}
+
 /// The request type's JSON Schema as the server reads it (`required` is what reading needs).
-fn schema_of<T: JsonSchema>() -> Value {
+pub(crate) fn schema_of<T: JsonSchema>() -> Value {
     SchemaSettings::draft2020_12()
         .for_deserialize()
         .into_generator()
@@ -73,6 +94,8 @@ impl Routes {
             fn visit<O: Operation>(&mut self) {
                 let route = Route {
                     method: O::METHOD,
+                    path: O::PATH,
+                    operation_id: O::OPERATION_ID,
                     format: O::RESPONSE_FORMAT,
                     handler: None,
                     schema: schema_of::<O::Request>,
@@ -92,10 +115,14 @@ impl Routes {
         collect.0
     }
 
-    /// `O` answered by `handler` instead of its example.
-    pub(crate) fn emulate<O: Operation>(&mut self, handler: Handler) {
+    /// `O` answered by `handler` instead of its example: the handler's JSON, with the
+    /// request's `request_id`, decoded into `O`'s generated response type and serialized by it.
+    pub(crate) fn emulate<O: JsonOperation>(&mut self, handler: Handler) {
         if let Some(route) = self.by_path.get_mut(O::PATH) {
-            route.handler = Some(handler);
+            route.handler = Some(Box::new(move |api, request, request_id| {
+                let answer = handler(api, request)?;
+                finish::<O>(answer, request_id)
+            }));
         }
     }
 

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use plaid_client::types;
 
-use super::examples::{example_value, typed};
+use super::examples::example_value;
 use super::request::{decode, item_of};
 use crate::api::Api;
 use crate::model::history::{Entry, History, Maker};
@@ -84,7 +84,7 @@ pub(crate) fn take_page(item: &mut ItemState, request: &Value) -> Result<Page, P
 }
 
 /// The body of `page`.
-pub(crate) fn page_body(page: &Page, seed: &str, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn page_body(page: &Page, seed: &str) -> Result<Value, PlaidError> {
     let mut body = example_value::<TransactionsSync>()?;
     let template = body["added"][0].clone();
     let make = Maker {
@@ -111,12 +111,11 @@ pub(crate) fn page_body(page: &Page, seed: &str, request_id: &str) -> Result<Vec
     body["next_cursor"] = json!(page.next_cursor);
     body["has_more"] = json!(page.to < page.history.len());
     body["transactions_update_status"] = json!("HISTORICAL_UPDATE_COMPLETE");
-    body["request_id"] = json!(request_id);
-    typed::<TransactionsSync>(body)
+    Ok(body)
 }
 
 /// `/transactions/sync`: the page the cursor asks for, from the Item's history.
-pub(crate) fn sync(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn sync(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::TransactionsSyncRequest = decode(request)?;
     let page = {
         let mut state = emu.model.lock();
@@ -128,5 +127,5 @@ pub(crate) fn sync(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u
         take_page(item, request)?
     };
     // Built, typed and serialized without the lock.
-    page_body(&page, &emu.model.seed.to_string(), request_id)
+    page_body(&page, &emu.model.seed.to_string())
 }

@@ -5,12 +5,12 @@
 //! transactions it describes to the Item's history, so the next sync returns them, and fires the
 //! Item's `SYNC_UPDATES_AVAILABLE`.
 
-use plaid_client::operations::{TransactionsGet, TransactionsRefresh, TransactionsSync};
+use plaid_client::operations::TransactionsSync;
 use plaid_client::types;
 use serde_json::{json, Value};
 
 use super::changes;
-use super::examples::{example_value, typed};
+use super::examples::example_value;
 use super::items::item_json;
 use super::request::{decode, item_of};
 use super::sandbox_transactions;
@@ -28,7 +28,7 @@ const MAX_COUNT: i64 = 500;
 const MAX_CREATED: usize = 10;
 
 /// `/transactions/get`.
-pub(crate) fn get(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn get(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let typed_request: types::TransactionsGetRequest = decode(request)?;
     let (count, offset, account_ids) = match &typed_request.options {
         Some(o) => (o.count, o.offset, o.account_ids.clone()),
@@ -71,8 +71,8 @@ pub(crate) fn get(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8
         .take(count as usize)
         .collect();
     let body = json!({"accounts": accounts, "item": item, "total_transactions": total,
-        "transactions": page, "request_id": request_id});
-    typed::<TransactionsGet>(body)
+        "transactions": page});
+    Ok(body)
 }
 
 /// The Item's current transactions, as the sync's `added`/`modified` entries show them.
@@ -96,18 +96,18 @@ fn current_transactions(emu: &Api, item: &ItemState) -> Result<Vec<Value>, Plaid
 /// `/transactions/refresh`: the Item must be usable; the emulator's data is always current, so
 /// there is nothing new to announce, except for `user_transactions_dynamic`'s Items
 /// (`sandbox_transactions.rs`).
-pub(crate) fn refresh(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn refresh(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::TransactionsRefreshRequest = decode(request)?;
     let item_id = item_of(&emu.model.lock(), request)?.item_id.clone();
     // `user_transactions_dynamic`'s transactions move on a refresh.
     sandbox_transactions::refresh(emu, &item_id)?;
-    typed::<TransactionsRefresh>(json!({"request_id": request_id}))
+    Ok(json!({}))
 }
 
 /// `/sandbox/transactions/create`: the described transactions join the Item's history (at
 /// most 10 per call), the next sync returns them in `added`, and the Item's webhook hears
 /// `SYNC_UPDATES_AVAILABLE`.
-pub(crate) fn create(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn create(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let typed_request: types::SandboxTransactionsCreateRequest = decode(request)?;
     if typed_request.transactions.is_empty() || typed_request.transactions.len() > MAX_CREATED {
         return Err(PlaidError::invalid_field(
@@ -127,5 +127,5 @@ pub(crate) fn create(emu: &Api, request: &Value, request_id: &str) -> Result<Vec
         .collect();
     changes::change(emu, &item_id, Change::AddCustom(custom))
         .map_err(|e| PlaidError::invalid_field(&e.to_string()))?;
-    typed::<plaid_client::operations::SandboxTransactionsCreate>(json!({"request_id": request_id}))
+    Ok(json!({}))
 }

@@ -9,11 +9,9 @@
 //! Plaid sends "a maximum of approximately 1 webhook per minute"; the emulator one per call,
 //! so tests need not wait.
 
-use plaid_client::operations::{SandboxTransferSimulate, TransferEventList, TransferEventSync};
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use super::examples::typed;
 use super::request::decode;
 use crate::api::Api;
 use crate::model::plaid_error::PlaidError;
@@ -74,7 +72,7 @@ fn matches(event: &Value, request: &Value) -> bool {
 }
 
 /// `/transfer/event/list`: the matching events in `event_id` order, `offset` and `count`.
-pub(crate) fn list(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn list(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::TransferEventListRequest = decode(request)?;
     let count = count(request, LIST_COUNT)?;
     let offset = request["offset"].as_u64().unwrap_or(0) as usize;
@@ -86,12 +84,11 @@ pub(crate) fn list(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u
         .collect();
     let page: Vec<&Value> = matching.iter().skip(offset).take(count).copied().collect();
     let has_more = offset + page.len() < matching.len();
-    typed::<TransferEventList>(json!({"transfer_events": page, "has_more": has_more,
-        "request_id": request_id}))
+    Ok(json!({"transfer_events": page, "has_more": has_more}))
 }
 
 /// `/transfer/event/sync`: the events after `after_id` ("or 0 initially"), at most `count`.
-pub(crate) fn sync(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn sync(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let sync: types::TransferEventSyncRequest = decode(request)?;
     let after = usize::try_from(sync.after_id)
         .map_err(|_| PlaidError::invalid_field("after_id must be at least 0"))?;
@@ -99,8 +96,8 @@ pub(crate) fn sync(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u
     let state = emu.model.lock();
     let newer = state.transfer_events.get(after..).unwrap_or_default();
     let page = &newer[..count.min(newer.len())];
-    typed::<TransferEventSync>(json!({"transfer_events": page,
-        "has_more": page.len() < newer.len(), "request_id": request_id}))
+    Ok(json!({"transfer_events": page,
+        "has_more": page.len() < newer.len()}))
 }
 
 /// The status a transfer moves to from `status` on `event_type` (docs, `api-sandbox.txt`:
@@ -117,11 +114,7 @@ fn transition(status: &str, event_type: &str) -> Option<&'static str> {
 
 /// `/sandbox/transfer/simulate`: the transfer takes the event, or
 /// `SANDBOX_TRANSFER_EVENT_TRANSITION_INVALID` (`errors-sandbox.txt`).
-pub(crate) fn simulate(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn simulate(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::SandboxTransferSimulateRequest = decode(request)?;
     let transfer_id = request["transfer_id"].as_str().unwrap_or_default();
     let event_type = request["event_type"].as_str().unwrap_or_default();
@@ -146,7 +139,7 @@ pub(crate) fn simulate(
         state.transfer_webhook.clone()
     };
     announce(emu, request, webhook)?;
-    typed::<SandboxTransferSimulate>(json!({"request_id": request_id}))
+    Ok(json!({}))
 }
 
 /// The failure reason of a simulated failure or return that named none.

@@ -4,12 +4,11 @@
 //! amount is the sum of its `swept` and `return_swept` events). A debit moves money into the
 //! sweep account (a positive amount), a credit out of it; a return undoes a sweep.
 
-
-use plaid_client::operations::{SandboxTransferSweepSimulate, TransferSweepList};
+use plaid_client::operations::SandboxTransferSweepSimulate;
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use super::examples::{example_value, typed};
+use super::examples::example_value;
 use super::request::decode;
 use super::transfer_events;
 use crate::api::Api;
@@ -107,11 +106,7 @@ fn sweep(emu: &Api, state: &mut State) -> Result<Option<Value>, PlaidError> {
 }
 
 /// `/sandbox/transfer/sweep/simulate`: a sweep of what can be swept (`sweep` null if nothing).
-pub(crate) fn simulate(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn simulate(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::SandboxTransferSweepSimulateRequest = decode(request)?;
     let (sweep, webhook) = {
         let mut state = emu.model.lock();
@@ -121,17 +116,17 @@ pub(crate) fn simulate(
     if sweep.is_some() {
         transfer_events::announce(emu, request, webhook)?;
     }
-    typed::<SandboxTransferSweepSimulate>(json!({"sweep": sweep, "request_id": request_id}))
+    Ok(json!({"sweep": sweep}))
 }
 
 /// `/transfer/sweep/list`: the sweeps, oldest first, `offset` and `count` (1–25).
-pub(crate) fn list(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn list(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::TransferSweepListRequest = decode(request)?;
     let count = transfer_events::count(request, transfer_events::LIST_COUNT)?;
     let offset = request["offset"].as_u64().unwrap_or(0) as usize;
     let state = emu.model.lock();
     let sweeps: Vec<&Value> = state.sweeps.iter().skip(offset).take(count).collect();
-    typed::<TransferSweepList>(json!({"sweeps": sweeps, "request_id": request_id}))
+    Ok(json!({"sweeps": sweeps}))
 }
 
 #[cfg(test)]

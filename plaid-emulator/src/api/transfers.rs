@@ -8,18 +8,15 @@
 
 use std::time::Duration;
 
-use plaid_client::operations::{
-    SandboxTransferFireWebhook, TransferAuthorizationCreate, TransferCreate, TransferGet,
-    TransferList,
-};
+use plaid_client::operations::{TransferAuthorizationCreate, TransferCreate};
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use super::examples::{example_value, typed};
-use crate::model::clock::since;
+use super::examples::example_value;
 use super::request::{decode, item_of};
 use super::transfer_events;
 use crate::api::Api;
+use crate::model::clock::since;
 use crate::model::digest::digest;
 use crate::model::plaid_error::PlaidError;
 use crate::model::transfers::{record_event, Authorization};
@@ -29,11 +26,7 @@ use crate::webhooks::bodies;
 const KEY_LIFETIME: Duration = Duration::from_secs(48 * 3600);
 
 /// `/transfer/authorization/create`: approved, for an account of the Item.
-pub(crate) fn authorize(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn authorize(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::TransferAuthorizationCreateRequest = decode(request)?;
     let mut state = emu.model.lock();
     let item = item_of(&state, request)?;
@@ -48,7 +41,7 @@ pub(crate) fn authorize(
     let now = emu.model.now();
     if let Some((id, _)) = remembered.filter(|(_, at)| since(now, *at) < KEY_LIFETIME) {
         let json = state.authorizations[id].json.clone();
-        return answer_authorization(json, request_id);
+        return answer_authorization(json);
     }
     state.transfers_created += 1;
     let id = digest(&[
@@ -77,25 +70,25 @@ pub(crate) fn authorize(
             transfer_id: None,
         },
     );
-    answer_authorization(json, request_id)
+    answer_authorization(json)
 }
 
-fn answer_authorization(json: Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
-    typed::<TransferAuthorizationCreate>(json!({"authorization": json, "request_id": request_id}))
+fn answer_authorization(json: Value) -> Result<Value, PlaidError> {
+    Ok(json!({"authorization": json}))
 }
 
 /// `/transfer/create`: one transfer per authorization, whatever the retries.
-pub(crate) fn create(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn create(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::TransferCreateRequest = decode(request)?;
     let (transfer, webhook) = {
         let mut state = emu.model.lock();
         match new_transfer(emu, &mut state, request)? {
-            Created::Again(transfer) => return answer_transfer(transfer, request_id),
+            Created::Again(transfer) => return answer_transfer(transfer),
             Created::New(transfer) => (transfer, state.transfer_webhook.clone()),
         }
     };
     transfer_events::announce(emu, &Value::Null, webhook)?;
-    answer_transfer(transfer, request_id)
+    answer_transfer(transfer)
 }
 
 /// What `/transfer/create` made.
@@ -148,12 +141,12 @@ fn new_transfer(
     Ok(Created::New(transfer))
 }
 
-fn answer_transfer(transfer: Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
-    typed::<TransferCreate>(json!({"transfer": transfer, "request_id": request_id}))
+fn answer_transfer(transfer: Value) -> Result<Value, PlaidError> {
+    Ok(json!({"transfer": transfer}))
 }
 
 /// `/transfer/get`.
-pub(crate) fn get(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn get(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::TransferGetRequest = decode(request)?;
     let state = emu.model.lock();
     let id = request["transfer_id"].as_str().unwrap_or_default();
@@ -162,11 +155,11 @@ pub(crate) fn get(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8
         .get(id)
         .cloned()
         .ok_or_else(|| PlaidError::invalid_field("transfer_id is not a transfer"))?;
-    typed::<TransferGet>(json!({"transfer": transfer, "request_id": request_id}))
+    Ok(json!({"transfer": transfer}))
 }
 
 /// `/transfer/list`: the transfers in the order they were made, `offset` and `count` (1–25).
-pub(crate) fn list(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn list(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::TransferListRequest = decode(request)?;
     let count = transfer_events::count(request, transfer_events::LIST_COUNT)?;
     let offset = request["offset"].as_u64().unwrap_or(0) as usize;
@@ -184,18 +177,14 @@ pub(crate) fn list(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u
         .skip(offset)
         .take(count)
         .collect();
-    typed::<TransferList>(json!({"transfers": transfers, "request_id": request_id}))
+    Ok(json!({"transfers": transfers}))
 }
 
 /// `/sandbox/transfer/fire_webhook`: a `TRANSFER_EVENTS_UPDATE` to the URL given (docs,
 /// `api-sandbox.txt`).
-pub(crate) fn fire_webhook(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn fire_webhook(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let fire: types::SandboxTransferFireWebhookRequest = decode(request)?;
     emu.webhooks
         .deliver(fire.webhook, bodies::transfer_events_update()?);
-    typed::<SandboxTransferFireWebhook>(json!({"request_id": request_id}))
+    Ok(json!({}))
 }

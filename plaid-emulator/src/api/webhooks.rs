@@ -3,13 +3,11 @@
 //! (`webhooks/keys.rs`), `/sandbox/item/fire_webhook` fires one on demand (queued by
 //! `webhooks/delivery.rs`), and `/item/webhook/update` changes the Item's URL.
 
-use plaid_client::operations::{
-    ItemWebhookUpdate, SandboxItemFireWebhook, WebhookVerificationKeyGet,
-};
+use plaid_client::operations::ItemWebhookUpdate;
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use super::examples::{example_value, typed};
+use super::examples::example_value;
 use super::request::{decode, item_record};
 use crate::api::Api;
 use crate::model::plaid_error::PlaidError;
@@ -17,26 +15,18 @@ use crate::webhooks::bodies;
 
 /// `/webhook_verification_key/get`: the JWK of the key named `key_id`, current or rotated out
 /// (then with `expired_at`); no such key is `INVALID_WEBHOOK_VERIFICATION_KEY_ID`.
-pub(crate) fn verification_key(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn verification_key(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let request: types::WebhookVerificationKeyGetRequest = decode(request)?;
     let key = emu
         .webhooks
         .keys
         .find(&request.key_id)
         .ok_or_else(PlaidError::invalid_webhook_key_id)?;
-    typed::<WebhookVerificationKeyGet>(key.key_response(request_id))
+    Ok(key.key_response(""))
 }
 
 /// `/item/webhook/update`: the Item's webhook URL (none: no webhooks).
-pub(crate) fn webhook_update(
-    emu: &Api,
-    request: &Value,
-    request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn webhook_update(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let update: types::ItemWebhookUpdateRequest = decode(request)?;
     let mut state = emu.model.lock();
     let id = item_record(&state, request)?.item_id.clone();
@@ -46,14 +36,13 @@ pub(crate) fn webhook_update(
         answer["item"]["item_id"] = json!(item.item_id);
         answer["item"]["webhook"] = json!(item.webhook);
     }
-    answer["request_id"] = json!(request_id);
-    typed::<ItemWebhookUpdate>(answer)
+    Ok(answer)
 }
 
 /// `/sandbox/item/fire_webhook`: the webhook of `webhook_code` for the Item, queued now (docs,
 /// `api-sandbox.txt`). An Item without a webhook URL is `SANDBOX_WEBHOOK_INVALID`
 /// (`errors-sandbox.txt`); a code the emulator does not fire, `INVALID_FIELD`.
-pub(crate) fn fire(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u8>, PlaidError> {
+pub(crate) fn fire(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::SandboxItemFireWebhookRequest = decode(request)?;
     let code = request["webhook_code"].as_str().unwrap_or_default();
     let webhook_type = request["webhook_type"].as_str();
@@ -69,5 +58,5 @@ pub(crate) fn fire(emu: &Api, request: &Value, request_id: &str) -> Result<Vec<u
         (url, body)
     };
     emu.webhooks.deliver(url, body);
-    typed::<SandboxItemFireWebhook>(json!({"webhook_fired": true, "request_id": request_id}))
+    Ok(json!({"webhook_fired": true}))
 }
