@@ -9,9 +9,8 @@ mod support;
 
 use plaid_client::{Operation, OperationVisitor};
 use plaid_emulator::{Emulator, EmulatorConfig, ItemOptions};
-use schemars::generate::SchemaSettings;
-use schemars::JsonSchema;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
+use support::requests::{minimal, schema_of, Fill};
 
 /// An emulated operation and one the spec's example answers, both with an `access_token`.
 const PATHS: [&str; 4] = [
@@ -177,14 +176,6 @@ impl OperationVisitor for Posts {
     }
 }
 
-fn schema_of<T: JsonSchema>() -> Value {
-    SchemaSettings::draft2020_12()
-        .for_deserialize()
-        .into_generator()
-        .into_root_schema_for::<T>()
-        .to_value()
-}
-
 #[tokio::test]
 async fn a_valid_minimal_request_to_every_post_operation_passes_the_checks() {
     let raw = Raw::start().await;
@@ -193,11 +184,7 @@ async fn a_valid_minimal_request_to_every_post_operation_passes_the_checks() {
     let mut refused = Vec::new();
     for (path, schema) in &posts.0 {
         let token = raw.token();
-        let body = Synth {
-            root: schema,
-            token: &token,
-        }
-        .value(schema, 0);
+        let body = minimal(schema, &Fill::token(&token));
         let (status, answer) = raw.post(path, &body).await;
         let code = answer["error_code"].as_str().unwrap_or_default();
         let message = answer["error_message"].as_str().unwrap_or_default();
@@ -213,76 +200,6 @@ async fn a_valid_minimal_request_to_every_post_operation_passes_the_checks() {
     );
     assert!(posts.0.len() > 300, "{}", posts.0.len());
     assert!(refused.is_empty(), "{}", refused.join("\n"));
-}
-
-/// A minimal valid value for a schema: required fields only, a real access token.
-struct Synth<'a> {
-    root: &'a Value,
-    token: &'a str,
-}
-
-impl Synth<'_> {
-    /// A newtype's schema is a reference to its inner type's: follow the chain.
-    fn resolve<'s>(&'s self, schema: &'s Value) -> &'s Value {
-        let mut schema = schema;
-        while let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-            schema = self.root.pointer(&r[1..]).unwrap();
-        }
-        schema
-    }
-
-    fn value(&self, schema: &Value, depth: usize) -> Value {
-        let schema = self.resolve(schema);
-        assert!(depth < 32, "a required cycle at {schema}");
-        if let Some(Value::Array(branches)) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
-            if let Some(members) = branches.iter().find_map(|b| b.get("enum")) {
-                return members[0].clone();
-            }
-            let branch = branches
-                .iter()
-                .find(|b| b.get("type") != Some(&json!("null")));
-            return self.value(branch.unwrap(), depth + 1);
-        }
-        if let Some(Value::Array(all)) = schema.get("allOf") {
-            return self.value(&all[0], depth + 1);
-        }
-        if let Some(Value::Array(members)) = schema.get("enum") {
-            return members.iter().find(|m| !m.is_null()).unwrap().clone();
-        }
-        let ty = match schema.get("type") {
-            Some(Value::Array(types)) => types.iter().find(|t| *t != "null").cloned(),
-            other => other.cloned(),
-        };
-        match ty.as_ref().and_then(Value::as_str) {
-            Some("object") => self.object(schema, depth),
-            Some("array") => match schema.get("items") {
-                Some(item) => json!([self.value(item, depth + 1)]),
-                None => json!([]),
-            },
-            Some("string") => json!(match schema.get("format").and_then(Value::as_str) {
-                Some("date") => "2024-01-02",
-                Some("date-time") => "2024-01-02T00:00:00Z",
-                _ => "x",
-            }),
-            Some("integer") | Some("number") => json!(1),
-            Some("boolean") => json!(false),
-            _ => json!({}),
-        }
-    }
-
-    fn object(&self, schema: &Value, depth: usize) -> Value {
-        let mut out = Map::new();
-        let required = schema["required"].as_array().cloned().unwrap_or_default();
-        for name in required.iter().filter_map(Value::as_str) {
-            let value = if name == "access_token" {
-                json!(self.token)
-            } else {
-                self.value(&schema["properties"][name], depth + 1)
-            };
-            out.insert(name.to_string(), value);
-        }
-        Value::Object(out)
-    }
 }
 
 #[tokio::test]

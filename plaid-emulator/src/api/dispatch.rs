@@ -1,13 +1,16 @@
 //! Every admitted request, answered: its route (`routes.rs`), its body checked against the
 //! operation's request type (`schema_check.rs`), its `access_token` resolved (`request.rs`),
-//! then the emulated flow registered for its operation, or the spec's example
-//! (`examples.rs`). The transport calls this once a request is admitted.
+//! then the emulated flow registered for its operation, or its fallback (`examples.rs`: the
+//! spec's example or a synthesized body, speaking of the request's Item; a binary operation's
+//! document). The transport calls this once a request is admitted.
 
 use plaid_client::operations as op;
 use plaid_client::ResponseFormat;
 use serde_json::Value;
 
-use super::examples::Example;
+pub(crate) use super::examples::Body;
+use super::examples::{self, Context};
+use super::item_substitution::ItemView;
 use super::routes::{Found, Route, Routes};
 use super::{
     bank_transfers,
@@ -89,35 +92,54 @@ pub(crate) fn routes() -> Routes {
 
 /// The route a request is for: an unknown path, or a known one with another method, is
 /// `NOT_FOUND` (docs, `errors-invalid-request.txt`: "The endpoint requested does not exist";
-/// Plaid documents no 405). The three `GET` operations are not served yet.
+/// Plaid documents no 405). The three `GET` operations (`/fdx/recipients`, …) are routes too.
 pub(crate) fn route<'r>(
     routes: &'r Routes,
     method: &str,
     path: &str,
 ) -> Result<&'r Route, PlaidError> {
     match routes.find(method, path) {
-        Found::Route(route) if route.method == "POST" => Ok(route),
-        Found::Route(_) | Found::Unknown | Found::WrongMethod => Err(PlaidError::not_found()),
+        Found::Route(route) => Ok(route),
+        Found::Unknown | Found::WrongMethod => Err(PlaidError::not_found()),
     }
 }
 
-/// The answer to an admitted `POST` request for `path`: checked like Plaid checks it, then the
-/// emulated flow's, or the spec's example.
+/// The answer to an admitted request for `method` and `path`: a `POST` body checked like
+/// Plaid checks it (a `GET` operation has no body: its credentials come in headers, its
+/// parameters in the path), then the emulated flow's answer, or else the operation's fallback
+/// (`examples.rs`): its example or synthesized body speaking of the request's Item, or a
+/// binary operation's document. Every operation answers (issue 30, item 4).
 pub(crate) fn answer(
     emu: &Api,
+    method: &str,
     path: &str,
     request: &Value,
     request_id: &str,
-) -> Result<Vec<u8>, PlaidError> {
-    let route = route(&emu.routes, "POST", path)?;
-    route.check().check(request)?;
-    if route.check().has_property("access_token") {
-        resolve_access_token(emu, request)?;
+) -> Result<Body, PlaidError> {
+    let route = route(&emu.routes, method, path)?;
+    let has_body = route.method == "POST";
+    if has_body {
+        route.check().check(request)?;
     }
-    match (route.handler, route.format) {
-        (Some(handler), _) => handler(emu, request, request_id),
-        (None, ResponseFormat::Json) => example(emu, path),
-        (None, ResponseFormat::Binary) => Err(PlaidError::not_found()),
+    let with_token = has_body && route.check().has_property("access_token");
+    if let Some(handler) = &route.handler {
+        if with_token {
+            resolve_access_token(emu, request)?;
+        }
+        return handler(emu, request, request_id).map(Body::json);
+    }
+    let item = if with_token {
+        item_view(emu, request)?
+    } else {
+        None
+    };
+    match route.format {
+        ResponseFormat::Json => {
+            let params = params_of(route.path, path);
+            let context = Context { item, params };
+            emu.examples.answer(route.path, &context, request_id)
+        }
+        ResponseFormat::Binary => Ok(examples::document(route.operation_id, route.path)),
     }
 }
 
@@ -133,12 +155,28 @@ fn resolve_access_token(emu: &Api, body: &Value) -> Result<(), PlaidError> {
     request::item_record(&state, body).map(|_| ())
 }
 
-fn example(emu: &Api, path: &str) -> Result<Vec<u8>, PlaidError> {
-    match emu.examples.get(path) {
-        Some(Example::Body(body)) => Ok(body.clone()),
-        Some(Example::Missing) => Err(PlaidError::internal(
-            "the spec has no example response for this operation",
-        )),
-        None => Err(PlaidError::not_found()),
+/// The Item the request's `access_token` names, resolved as [`resolve_access_token`] does, as
+/// a fallback answer names it: with the accounts `options.account_ids` selects (an id the
+/// Item lacks is `INVALID_ACCOUNT_ID`, `errors-invalid-input.txt`). Copied under the lock;
+/// the answer is made without it.
+fn item_view(emu: &Api, body: &Value) -> Result<Option<ItemView>, PlaidError> {
+    if !body.get("access_token").is_some_and(Value::is_string) {
+        return Ok(None);
     }
+    let state = emu.model.lock();
+    let item = request::item_record(&state, body)?;
+    let accounts = request::selected_accounts(item, body)?;
+    Ok(Some(ItemView::of(item, &accounts)))
+}
+
+/// The values of `template`'s `{param}` segments in `path` (which the route matched).
+fn params_of(template: &'static str, path: &str) -> Vec<(&'static str, String)> {
+    template
+        .split('/')
+        .zip(path.split('/'))
+        .filter_map(|(want, have)| {
+            let name = want.strip_prefix('{')?.strip_suffix('}')?;
+            Some((name, have.to_string()))
+        })
+        .collect()
 }

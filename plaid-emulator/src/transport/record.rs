@@ -77,7 +77,7 @@ impl Recorder {
 pub(crate) fn answered(
     recorder: Option<&Recorder>,
     path: &str,
-    answer: &Result<Vec<u8>, PlaidError>,
+    answer: Result<&[u8], &PlaidError>,
     request_id: &str,
 ) {
     let Some(recorder) = recorder else {

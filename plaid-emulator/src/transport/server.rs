@@ -7,9 +7,9 @@ use std::time::SystemTime;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::connection::Cut;
 use super::faults::{FaultKind, Target};
@@ -31,18 +31,10 @@ struct Answered {
 }
 
 impl Answered {
-    fn plaid(result: Result<Vec<u8>, PlaidError>, request_id: &str) -> Self {
+    fn plaid(result: Result<dispatch::Body, PlaidError>, request_id: &str) -> Self {
         match result {
-            Ok(json) => Self {
-                response: (
-                    StatusCode::OK,
-                    [
-                        ("content-type", "application/json"),
-                        ("plaid-request-id", request_id),
-                    ],
-                    Body::from(json),
-                )
-                    .into_response(),
+            Ok(body) => Self {
+                response: success(body, request_id),
                 status: Some(200),
                 error_code: None,
                 rate_limited: false,
@@ -55,6 +47,25 @@ impl Answered {
             },
         }
     }
+}
+
+/// A successful answer: its body with its content type (JSON, a PDF, a ZIP, or none), the
+/// request id (docs, `api.txt`: binary answers carry it only in `Plaid-Request-ID`) and a
+/// statement's `Plaid-Content-Hash`.
+fn success(body: dispatch::Body, request_id: &str) -> Response {
+    let mut response = (StatusCode::OK, Body::from(body.bytes)).into_response();
+    let headers = response.headers_mut();
+    let named = [
+        ("content-type", body.content_type.map(str::to_string)),
+        ("plaid-request-id", Some(request_id.to_string())),
+        ("plaid-content-hash", body.content_hash),
+    ];
+    for (name, value) in named {
+        if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            headers.insert(name, value);
+        }
+    }
+    response
 }
 
 /// Every Plaid request (every path outside `/emulator/`; Link for the web's, under
@@ -99,10 +110,12 @@ async fn respond(emu: Emulated, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
-    let parsed: Option<Value> = bytes
-        .as_ref()
-        .ok()
-        .and_then(|b| serde_json::from_slice(b).ok());
+    let parsed: Option<Value> = match bytes.as_ref() {
+        // A `GET` operation has no body (`/fdx/recipients`): its request is empty.
+        Ok(b) if b.is_empty() && parts.method == Method::GET => Some(Value::Object(Map::new())),
+        Ok(b) => serde_json::from_slice(b).ok(),
+        Err(_) => None,
+    };
     let (item_id, sync_page) = target_of(&emu, path, parsed.as_ref());
     let target = Target {
         path,
@@ -177,13 +190,15 @@ struct Read<'a> {
 /// The answer of the emulated flow (or the spec's example) to an admitted request.
 fn serve(
     emu: &Emulated,
-    admitted: Result<&Value, PlaidError>,
+    admitted: Result<(&str, &Value), PlaidError>,
     target: &Target<'_>,
     request_id: &str,
 ) -> Answered {
-    let result =
-        admitted.and_then(|request| dispatch::answer(&emu.api, target.path, request, request_id));
-    record::answered(emu.record.as_deref(), target.path, &result, request_id);
+    let result = admitted.and_then(|(method, request)| {
+        dispatch::answer(&emu.api, method, target.path, request, request_id)
+    });
+    let bytes = result.as_ref().map(|body| body.bytes.as_slice());
+    record::answered(emu.record.as_deref(), target.path, bytes, request_id);
     Answered::plaid(result, request_id)
 }
 
@@ -235,7 +250,7 @@ fn admit<'a>(
     emu: &Emulated,
     read: &Read<'a>,
     target: &Target<'_>,
-) -> Result<&'a Value, PlaidError> {
+) -> Result<(&'a str, &'a Value), PlaidError> {
     let path = target.path;
     let body = read
         .bytes
@@ -253,10 +268,11 @@ fn admit<'a>(
         return Err(PlaidError::invalid_body("the body is not a JSON object"));
     }
     check_keys(emu, &read.parts.headers, request)?;
+    let method = read.parts.method.as_str();
     if !emu.limits.admit(path, target.item_id, emu.api.model.now()) {
         return Err(PlaidError::rate_limited(path).counted());
     }
-    Ok(request)
+    Ok((method, request))
 }
 
 /// The credentials, from the `PLAID-CLIENT-ID`/`PLAID-SECRET` headers or the body's

@@ -17,6 +17,8 @@ use plaid_client_ext::{Environment, PlaidClient};
 use plaid_emulator::{Emulator, EmulatorConfig};
 use tokio::sync::mpsc;
 
+pub mod requests;
+
 /// A running emulator with the default keys, and a `PlaidClient` pointed at it.
 pub async fn start() -> (Emulator, PlaidClient) {
     start_with(EmulatorConfig::default()).await
