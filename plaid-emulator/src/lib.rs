@@ -64,8 +64,12 @@
 //! - time: one clock ([`Clock`], [`EmulatorConfig::clock`]) that every lifetime, window and
 //!   schedule reads; a manual one moves only with [`Emulator::advance`];
 //! - with `PLAID_EMULATOR_RECORD=FILE`, one JSON line per answered request appended to `FILE`;
-//! - every other operation answers the spec's example, decoded into the generated response type
-//!   and serialized by it, as the typed mocks do;
+//! - every other operation of the 329 answers too: the spec's example (or, where the spec has
+//!   none, a body synthesized from the response type's JSON Schema) with the request's Item
+//!   substituted wherever it names one (`item_id`, the accounts' ids, names and masks, the
+//!   institution), decoded into the generated response type and serialized by it; the binary
+//!   ones a one-page PDF or a ZIP holding one, as the spec declares; the three `GET` ones with
+//!   their keys in headers and their path parameters in the answer;
 //! - control for tests: [`Emulator::create_item`] (an Item without Link; histories are derived
 //!   from the seed, so thousands of Items are cheap), transactions added, changed and removed
 //!   (each firing the Item's `SYNC_UPDATES_AVAILABLE`), [`Emulator::transactions`] and
