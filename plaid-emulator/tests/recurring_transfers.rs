@@ -9,12 +9,12 @@
 
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use plaid_client_ext::types::{self, Products, TransferType};
 use plaid_client_ext::{ErrorCode, PlaidClient};
-use plaid_emulator::{Emulator, EmulatorConfig};
+use plaid_emulator::{Clock, Emulator, EmulatorConfig};
 use support::transfers::first_account;
 use support::{link_with, receiver, start_with};
 
@@ -150,6 +150,32 @@ async fn a_weekly_recurring_transfer_originates_one_transfer_per_tuesday_its_tes
         .filter(|d| d.webhook_code == "RECURRING_NEW_TRANSFER")
         .count();
     assert_eq!(announced, 3);
+}
+
+#[tokio::test]
+async fn a_recurring_transfer_without_a_test_clock_follows_the_emulators_clock() {
+    let (url, _received) = receiver().await;
+    let start = UNIX_EPOCH + Duration::from_secs(1_767_225_600); // Thursday 2026-01-01
+    let config = EmulatorConfig {
+        transfer_webhook: Some(url),
+        clock: Clock::Manual(start),
+        ..EmulatorConfig::default()
+    };
+    let (emulator, client) = start_with(config).await;
+    let (token, _) = link_with(&client, vec![Products::Transfer], None).await;
+    let account = first_account(&client, &token).await;
+    let mut create = weekly(&token, &account, "unused", "2026-01-01", "2026-12-31");
+    create.test_clock_id = None;
+    let id = created(&client, create).await;
+    emulator.advance(Duration::from_secs(4 * 86_400)); // Monday 2026-01-05
+    assert!(recurring(&client, &id).await.transfer_ids.is_empty());
+    emulator.advance(Duration::from_secs(2 * 86_400)); // Wednesday 2026-01-07
+    let after = recurring(&client, &id).await;
+    assert_eq!(after.transfer_ids.len(), 1, "Tuesday 2026-01-06 passed");
+    assert_eq!(
+        after.next_origination_date.unwrap().to_string(),
+        "2026-01-13"
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,8 @@
 //! Recurring transfers (docs: `api-products-transfer.txt` `/transfer/recurring/create`,
 //! `/get`, `/list`, `/cancel`; `transfer-recurring-transfers.txt`): a schedule of transfers,
-//! bound in Sandbox to a test clock (`transfer_test_clocks.rs`) whose advances originate them.
+//! bound in Sandbox to a test clock (`transfer_test_clocks.rs`) whose advances originate them;
+//! one bound to none follows the emulator's clock (`catch_up`, on `Emulator::advance` and before
+//! each read).
 //! `idempotency_key` makes a retried create return the original; a test clock takes at most 5.
 //! The transfers it originates are ordinary transfers (`/transfer/get`, `/transfer/list`, their
 //! `pending` event), each announced by `RECURRING_NEW_TRANSFER`.
@@ -15,7 +17,7 @@ use super::examples::example_value;
 use super::request::{decode, item_of};
 use super::transfer_events;
 use crate::api::Api;
-use crate::model::clock::{date_of_day, parse_date, rfc3339};
+use crate::model::clock::{date_of_day, day_of, parse_date, rfc3339};
 use crate::model::digest::digest;
 use crate::model::plaid_error::PlaidError;
 use crate::model::recurring::{
@@ -174,6 +176,7 @@ fn named<'s>(state: &'s State, request: &Value) -> Result<&'s Recurring, PlaidEr
 /// `/transfer/recurring/get`.
 pub(crate) fn get(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::TransferRecurringGetRequest = decode(request)?;
+    catch_up(emu)?;
     let state = emu.model.lock();
     Ok(json!({"recurring_transfer": rendered(named(&state, request)?)}))
 }
@@ -195,6 +198,7 @@ pub(crate) fn cancel(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
 /// `/transfer/recurring/list`: oldest first, `offset` and `count` (1–25).
 pub(crate) fn list(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::TransferRecurringListRequest = decode(request)?;
+    catch_up(emu)?;
     let count = transfer_events::count(request, transfer_events::LIST_COUNT)?;
     let offset = request["offset"].as_u64().unwrap_or(0) as usize;
     let state = emu.model.lock();
@@ -241,6 +245,57 @@ pub(crate) fn originate(
     state.transfers.insert(id.clone(), transfer.clone());
     record_event(&mut state.transfer_events, &transfer, "pending", None, at);
     Ok(id)
+}
+
+/// The positions of the recurring transfers bound to test clock `clock` (`None`: to none).
+pub(crate) fn bound_to(state: &State, clock: Option<&str>) -> Vec<usize> {
+    let transfers = &state.recurring.transfers;
+    (0..transfers.len())
+        .filter(|i| transfers[*i].test_clock_id.as_deref() == clock)
+        .collect()
+}
+
+/// Originate what is due by `today` for the recurring transfers at `positions`: (recurring id,
+/// transfer id) pairs, in order.
+pub(crate) fn originate_due(
+    emu: &Api,
+    state: &mut State,
+    positions: &[usize],
+    today: u64,
+) -> Result<Vec<(String, String)>, PlaidError> {
+    let mut made = Vec::new();
+    for &i in positions {
+        let recurring = state.recurring.transfers[i].clone();
+        let due = recurring.due(today);
+        let mut ids = Vec::with_capacity(due.len());
+        for (k, day) in due.iter().enumerate() {
+            let n = recurring.transfer_ids.len() + k;
+            ids.push(originate(emu, state, &recurring, (n, *day))?);
+        }
+        let recurring = &mut state.recurring.transfers[i];
+        recurring.pass(due.len());
+        for transfer_id in ids {
+            made.push((recurring.id.clone(), transfer_id.clone()));
+            recurring.transfer_ids.push(transfer_id);
+        }
+    }
+    Ok(made)
+}
+
+/// The recurring transfers bound to no test clock follow the emulator's clock: what its
+/// time made due is originated (at most 21 of each per call), and announced. Called when the
+/// clock is advanced and before recurring transfers are read.
+pub(crate) fn catch_up(emu: &Api) -> Result<(), PlaidError> {
+    let today = day_of(emu.model.now());
+    let (made, webhook) = {
+        let mut state = emu.model.lock();
+        let unbound = bound_to(&state, None);
+        (
+            originate_due(emu, &mut state, &unbound, today)?,
+            state.transfer_webhook.clone(),
+        )
+    };
+    announce(emu, &made, webhook)
 }
 
 /// After originations: one `RECURRING_NEW_TRANSFER` per transfer, then

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::request::decode;
 use super::transfer_events;
-use super::transfer_recurring::{announce, instant, originate};
+use super::transfer_recurring::{announce, bound_to, instant, originate_due};
 use crate::api::Api;
 use crate::model::clock::{day_of, rfc3339};
 use crate::model::digest::digest;
@@ -110,9 +110,7 @@ fn advance_to(
         ));
     }
     let today = day_of(to);
-    let bound: Vec<usize> = (0..state.recurring.transfers.len())
-        .filter(|i| state.recurring.transfers[*i].test_clock_id.as_deref() == Some(id))
-        .collect();
+    let bound = bound_to(state, Some(id));
     if bound
         .iter()
         .any(|i| state.recurring.transfers[*i].due(today).len() > MAX_ORIGINATIONS_PER_ADVANCE)
@@ -121,22 +119,7 @@ fn advance_to(
             "the advance would make more than 20 originations of a recurring transfer",
         ));
     }
-    let mut made = Vec::new();
-    for i in bound {
-        let recurring = state.recurring.transfers[i].clone();
-        let due = recurring.due(today);
-        let mut ids = Vec::with_capacity(due.len());
-        for (k, day) in due.iter().enumerate() {
-            let n = recurring.transfer_ids.len() + k;
-            ids.push(originate(emu, state, &recurring, (n, *day))?);
-        }
-        let recurring = &mut state.recurring.transfers[i];
-        recurring.pass(due.len());
-        for transfer_id in ids {
-            made.push((recurring.id.clone(), transfer_id.clone()));
-            recurring.transfer_ids.push(transfer_id);
-        }
-    }
+    let made = originate_due(emu, state, &bound, today)?;
     if let Some(clock) = state.recurring.clocks.iter_mut().find(|c| c.id == id) {
         clock.virtual_time = to;
     }
