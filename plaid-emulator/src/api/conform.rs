@@ -4,7 +4,9 @@
 //! generated type alone would omit keys a strict client requires
 //! (`TransferAuthorization.payment_risk`, `Security.sector`, …). plaid-client's `conform` table
 //! (generated from both documents, feature `mock`) adds each such key where it is absent:
-//! `null` where the published schema is nullable, else a value valid against it.
+//! `null` where the published schema is nullable, else a value valid against it; and it
+//! replaces a `null` the type writes where the published schema rejects one (`Cause`, a
+//! nullable component whose `allOf` member is not).
 //!
 //! Every emulated and fallback answer is serialized here (`examples::typed`), after it was
 //! decoded into its generated response type. CI proves the result: `cargo xtask served-bodies`
