@@ -204,7 +204,7 @@ async fn transactions(State(app): State<Arc<App>>) -> Answer {
         SyncOutcome::Complete(batch) => batch.data.added,
         SyncOutcome::NotReady(_) => return Ok(Json(json!({"ready": false, "latest": []}))),
     };
-    added.sort_by(|a, b| b.date.cmp(&a.date));
+    added.sort_by_key(|t| std::cmp::Reverse(t.date));
     let latest: Vec<Value> = added
         .iter()
         .take(SHOWN_TRANSACTIONS)
