@@ -169,11 +169,7 @@ pub(crate) fn accounts_get(emu: &Api, request: &Value, balance: bool) -> Result<
         let item = item_of(&state, request)?;
         json!({"accounts": item.accounts, "item": item_json(item, None)?})
     };
-    if balance {
-        Ok(answer)
-    } else {
-        Ok(answer)
-    }
+    Ok(answer)
 }
 
 /// A new Item's accounts: the spec's example accounts with ids of the Item's own. (The
