@@ -99,8 +99,8 @@ pub use api::link::LinkError;
 pub use control::{ItemOptions, ItemView, LinkedItem, TransactionView};
 pub use control::sandbox::CreateItemError;
 pub use model::changes::ControlError;
-pub use transport::faults::{Fault, FaultId, FaultKind, Times};
 pub use model::clock::{Clock, InvalidClock};
+pub use transport::faults::{Fault, FaultId, FaultKind, Times};
 pub use transport::journal::{Counters, JournalEntry, Successes, JOURNAL_CAPACITY};
 pub use transport::rate_limits::{Limit, RateLimits};
 pub use transport::server::MAX_BODY_BYTES;
@@ -132,10 +132,10 @@ pub struct EmulatorConfig {
     /// Where Transfer webhooks go from the start (default none; see
     /// [`Emulator::set_transfer_webhook`]).
     pub transfer_webhook: Option<String>,
-}
     /// The clock every lifetime, window and schedule reads (default [`Clock::System`]; a
     /// [`Clock::Manual`] one stands still until [`Emulator::advance`]).
     pub clock: Clock,
+}
 
 impl std::fmt::Debug for EmulatorConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -147,8 +147,8 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("rate_limits", &self.rate_limits)
             .field("webhook_delivery", &self.webhook_delivery)
             .field("transfer_webhook", &self.transfer_webhook)
-            .finish()
             .field("clock", &self.clock)
+            .finish()
     }
 }
 
@@ -162,8 +162,8 @@ impl Default for EmulatorConfig {
             rate_limits: RateLimits::off(),
             webhook_delivery: WebhookDelivery::InOrder,
             transfer_webhook: None,
-        }
             clock: Clock::System,
+        }
     }
 }
 
@@ -405,6 +405,24 @@ impl Emulator {
         self.emulated.limits.set(limits);
     }
 
+    /// The time on the emulator's clock ([`EmulatorConfig::clock`]); also served as
+    /// `GET /emulator/clock`.
+    pub fn now(&self) -> std::time::SystemTime {
+        self.emulated.api.model.now()
+    }
+
+    /// Move the emulator's clock `by` forward (also `POST /emulator/clock/advance`): every
+    /// lifetime, window and schedule reads it, so a public token made 31 minutes before is
+    /// refused, a rate-limit window reopens, a webhook retry or a transfer test clock's
+    /// schedule comes due. [`Emulator::reset`] returns the clock to its start.
+    pub fn advance(&self, by: Duration) {
+        self.emulated.api.model.clock.advance(by);
+        let _runtime = self.runtime.enter();
+        // Recurring transfers bound to no test clock originate what came due; a failure here
+        // (the spec's example missing) shows on their next read, which catches up again.
+        let _ = api::transfer_recurring::catch_up(&self.emulated.api);
+    }
+
     /// The last [`JOURNAL_CAPACITY`] Plaid requests, oldest first.
     pub fn journal(&self) -> Vec<JournalEntry> {
         self.emulated.journal.entries()
@@ -433,24 +451,6 @@ impl Emulator {
     /// `GET /emulator/webhooks`. See [`Delivery`] for an example.
     pub fn deliveries(&self) -> Vec<Delivery> {
         self.emulated.api.webhooks.delivery.log().deliveries()
-    }
-
-    /// The time on the emulator's clock ([`EmulatorConfig::clock`]); also served as
-    /// `GET /emulator/clock`.
-    pub fn now(&self) -> std::time::SystemTime {
-        self.emulated.api.model.now()
-    }
-
-    /// Move the emulator's clock `by` forward (also `POST /emulator/clock/advance`): every
-    /// lifetime, window and schedule reads it, so a public token made 31 minutes before is
-    /// refused, a rate-limit window reopens, a webhook retry or a transfer test clock's
-    /// schedule comes due. [`Emulator::reset`] returns the clock to its start.
-    pub fn advance(&self, by: Duration) {
-        self.emulated.api.model.clock.advance(by);
-        let _runtime = self.runtime.enter();
-        // Recurring transfers bound to no test clock originate what came due; a failure here
-        // (the spec's example missing) shows on their next read, which catches up again.
-        let _ = api::transfer_recurring::catch_up(&self.emulated.api);
     }
 
     /// The oldest attempt in the log that `matches`, as soon as there is one (at once if there

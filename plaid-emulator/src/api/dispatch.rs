@@ -13,10 +13,8 @@ use super::examples::{self, Context};
 use super::item_substitution::ItemView;
 use super::routes::{Found, Route, Routes};
 use super::{
-    bank_transfers,
-    auth, identity, institutions, processor, sandbox_auth, sandbox_income, sandbox_items,
-    sandbox_unheld,
-    item_health, items, link, request, transactions, transactions_get,
+    auth, bank_transfers, identity, institutions, item_health, items, link, processor, request,
+    sandbox_auth, sandbox_income, sandbox_items, sandbox_unheld, transactions, transactions_get,
     transfer_events, transfer_ledger, transfer_recurring, transfer_refunds, transfer_sweeps,
     transfer_test_clocks, transfers, webhooks,
 };
@@ -32,8 +30,8 @@ pub(crate) fn routes() -> Routes {
     r.emulate::<op::ItemRemove>(items::item_remove);
     r.emulate::<op::LinkTokenCreate>(link::token_create);
     r.emulate::<op::SandboxItemResetLogin>(item_health::reset_login);
-    r.emulate::<op::AccountsGet>(|e, q, id| items::accounts_get(e, q, id, false));
-    r.emulate::<op::AccountsBalanceGet>(|e, q, id| items::accounts_get(e, q, id, true));
+    r.emulate::<op::AccountsGet>(|e, q| items::accounts_get(e, q, false));
+    r.emulate::<op::AccountsBalanceGet>(|e, q| items::accounts_get(e, q, true));
     r.emulate::<op::TransactionsSync>(transactions::sync);
     r.emulate::<op::TransactionsGet>(transactions_get::get);
     r.emulate::<op::TransactionsRefresh>(transactions_get::refresh);

@@ -45,13 +45,13 @@ pub(crate) mod webhooks;
 use std::sync::Arc;
 
 use crate::api::examples::Examples;
+use crate::model::clock::EmulatorClock;
 use crate::model::state::Model;
 use crate::webhooks::Webhooks;
 
 /// The emulator as a handler sees it: the model, the webhooks it fires, the spec's examples.
 /// Cheap to clone.
 #[derive(Clone)]
-use crate::model::clock::EmulatorClock;
 pub(crate) struct Api {
     /// The state and its one lock.
     pub(crate) model: Model,

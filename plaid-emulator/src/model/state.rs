@@ -59,28 +59,28 @@ pub(crate) struct State {
 #[derive(Clone)]
 pub(crate) struct Model {
     pub(crate) seed: u64,
-    state: Arc<Mutex<State>>,
-}
     /// The emulator's time (`clock.rs`): read it, never the system clock.
     pub(crate) clock: Arc<EmulatorClock>,
+    state: Arc<Mutex<State>>,
+}
 
 impl Model {
     /// A fresh state for `seed`, its times read from `clock`.
     pub(crate) fn new(seed: u64, clock: Arc<EmulatorClock>) -> Self {
         Self {
             seed,
+            clock,
             state: Arc::default(),
         }
-            clock,
     }
 
-    /// The state, locked. A handler that panicked while holding it left it as it was between
-    /// two complete changes (no handler awaits or fails half-way), so the lock is taken anyway.
     /// The time now, on the emulator's clock.
     pub(crate) fn now(&self) -> SystemTime {
         self.clock.now()
     }
 
+    /// The state, locked. A handler that panicked while holding it left it as it was between
+    /// two complete changes (no handler awaits or fails half-way), so the lock is taken anyway.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state
             .lock()
@@ -90,6 +90,6 @@ impl Model {
     /// Back to a fresh state: no Items, tokens, transfers, and the clock at its start.
     pub(crate) fn reset(&self) {
         *self.lock() = State::default();
+        self.clock.reset();
     }
 }
-        self.clock.reset();
