@@ -1,7 +1,9 @@
 //! How fast the emulator serves and how little an Item costs (issue 23, "fast enough"): the
 //! peak memory after creating 10,000 Items of 100 transactions and syncing a sample, then
 //! requests per second on loopback for `/accounts/get` and `/transactions/sync` from 32
-//! concurrent connections of one `PlaidClient`. A binary, not a timed test:
+//! concurrent connections of one `PlaidClient`, and what the request checks cost on
+//! `/accounts/get` (an emulator with them beside one without, in the same run). A binary, not
+//! a timed test:
 //!
 //! ```sh
 //! nice cargo bench -p plaid-emulator --bench serve
@@ -75,7 +77,7 @@ async fn memory(emulator: &Emulator, client: &PlaidClient) {
 }
 
 /// Requests per second of `send` from `CONCURRENCY` tasks for `RUN`, and the ratio to `goal`.
-async fn throughput<F, Fut>(name: &str, goal: Option<f64>, send: F)
+async fn throughput<F, Fut>(name: &str, goal: Option<f64>, send: F) -> f64
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
@@ -112,6 +114,61 @@ where
         "{name}: {rps:.0} requests/s with {CONCURRENCY} connections ({} failed){ratio}",
         failed.load(Ordering::Relaxed),
     );
+    rps
+}
+
+/// `SAMPLE` Items' access tokens on `emulator`.
+fn tokens(emulator: &Emulator) -> Arc<Vec<String>> {
+    Arc::new(
+        (0..SAMPLE)
+            .map(|_| emulator.create_item(ItemOptions::default().transactions(TRANSACTIONS)))
+            .map(|item| item.access_token)
+            .collect(),
+    )
+}
+
+/// `/accounts/get` requests per second on `emulator`, named `name`.
+async fn accounts_get(name: &str, emulator: &Emulator) -> f64 {
+    let (c, t) = (client(emulator), tokens(emulator));
+    throughput(name, Some(GOAL_RPS), move |n| {
+        let (c, t) = (c.clone(), t.clone());
+        async move {
+            let request = types::AccountsGetRequest::new(t[n % t.len()].as_str());
+            c.send(&request).await.is_ok()
+        }
+    })
+    .await
+}
+
+/// What the request checks (issue 30, item 3) cost on `/accounts/get`: the same load on an
+/// emulator with them and one without, alternated twice in this run so both see the same
+/// machine; goal: at most 10 %.
+async fn request_checks_cost() {
+    let checked = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let unchecked = Emulator::start(EmulatorConfig {
+        request_checks: false,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+    let (mut with, mut without) = (0.0, 0.0);
+    for round in 1..=2 {
+        with += accounts_get(&format!("/accounts/get, checked (round {round})"), &checked).await;
+        without += accounts_get(
+            &format!("/accounts/get, unchecked (round {round})"),
+            &unchecked,
+        )
+        .await;
+    }
+    let cost = 1.0 - with / without;
+    println!(
+        "request checks: {:.0} vs {:.0} requests/s checked vs unchecked (mean of 2 rounds): \
+         they cost {:.1} % of the throughput; goal <= 10 %: {:.2}x of the budget used",
+        with / 2.0,
+        without / 2.0,
+        cost * 100.0,
+        cost / 0.10
+    );
 }
 
 fn main() {
@@ -123,21 +180,8 @@ fn main() {
         let emulator = Arc::new(Emulator::start(EmulatorConfig::default()).await.unwrap());
         let client = client(&emulator);
         memory(&emulator, &client).await;
-        let tokens: Arc<Vec<String>> = Arc::new(
-            (0..SAMPLE)
-                .map(|_| emulator.create_item(ItemOptions::default().transactions(TRANSACTIONS)))
-                .map(|item| item.access_token)
-                .collect(),
-        );
-        let (c, t) = (client.clone(), tokens.clone());
-        throughput("/accounts/get", Some(GOAL_RPS), move |n| {
-            let (c, t) = (c.clone(), t.clone());
-            async move {
-                let request = types::AccountsGetRequest::new(t[n % t.len()].as_str());
-                c.send(&request).await.is_ok()
-            }
-        })
-        .await;
+        let tokens = tokens(&emulator);
+        accounts_get("/accounts/get", &emulator).await;
         let (c, t) = (client.clone(), tokens.clone());
         throughput(
             "/transactions/sync (pages of 100 transactions)",
@@ -156,5 +200,6 @@ fn main() {
             "served {} requests in all; by status {:?}",
             counters.requests, counters.by_status
         );
+        request_checks_cost().await;
     });
 }

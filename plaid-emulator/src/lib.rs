@@ -96,8 +96,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use api::link::LinkError;
-pub use control::{ItemOptions, ItemView, LinkedItem, TransactionView};
 pub use control::sandbox::CreateItemError;
+pub use control::{ItemOptions, ItemView, LinkedItem, TransactionView};
 pub use model::changes::ControlError;
 pub use model::clock::{Clock, InvalidClock};
 pub use transport::faults::{Fault, FaultId, FaultKind, Times};
@@ -135,6 +135,12 @@ pub struct EmulatorConfig {
     /// The clock every lifetime, window and schedule reads (default [`Clock::System`]; a
     /// [`Clock::Manual`] one stands still until [`Emulator::advance`]).
     pub clock: Clock,
+    /// Whether every request is checked like Plaid checks it before it is answered (default
+    /// `true`: missing, unknown and invalid fields refused, access tokens resolved). `false`
+    /// skips the request-body checks only (keys, routes and access tokens are still checked);
+    /// it exists so the serve bench can report what the checks cost, side by side. A test
+    /// that should catch a wrong request keeps the default.
+    pub request_checks: bool,
 }
 
 impl std::fmt::Debug for EmulatorConfig {
@@ -148,6 +154,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("webhook_delivery", &self.webhook_delivery)
             .field("transfer_webhook", &self.transfer_webhook)
             .field("clock", &self.clock)
+            .field("request_checks", &self.request_checks)
             .finish()
     }
 }
@@ -163,6 +170,7 @@ impl Default for EmulatorConfig {
             webhook_delivery: WebhookDelivery::InOrder,
             transfer_webhook: None,
             clock: Clock::System,
+            request_checks: true,
         }
     }
 }
@@ -219,8 +227,9 @@ impl Emulator {
             client_id: config.client_id,
             secret: config.secret,
         };
-        let emulated =
+        let mut emulated =
             transport::Emulated::new(config.seed, keys, config.rate_limits, config.clock);
+        emulated.api.request_checks = config.request_checks;
         let start = Arc::new(control::reset::Start {
             webhook_delivery: config.webhook_delivery,
             transfer_webhook: config.transfer_webhook,

@@ -89,6 +89,7 @@ async fn main() -> ExitCode {
         webhook_delivery: args.webhook_delivery.into(),
         transfer_webhook: args.transfer_webhook,
         clock: args.clock,
+        request_checks: true,
     };
     let emulator = match Emulator::start(config).await {
         Ok(emulator) => emulator,

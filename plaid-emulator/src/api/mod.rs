@@ -61,6 +61,9 @@ pub(crate) struct Api {
     pub(crate) examples: Arc<Examples>,
     /// Every operation's route, the emulated ones with their handlers.
     pub(crate) routes: Arc<routes::Routes>,
+    /// Whether request bodies are checked against their request types
+    /// (`EmulatorConfig::request_checks`).
+    pub(crate) request_checks: bool,
 }
 
 impl Api {
@@ -72,6 +75,7 @@ impl Api {
             webhooks: Webhooks::start(seed, clock),
             examples: Arc::new(Examples::collect()),
             routes: Arc::new(dispatch::routes()),
+            request_checks: true,
         }
     }
 }
