@@ -205,6 +205,42 @@ impl PlaidError {
         })
     }
 
+    /// The code as plaid-client's generated `ErrorCode` (`Other` for a code Plaid does not
+    /// document, which the tests forbid).
+    #[cfg(test)]
+    pub(crate) fn code(&self) -> plaid_client::error_codes::ErrorCode {
+        plaid_client::error_codes::ErrorCode::from(self.error_code)
+    }
+
+    /// One of each named error, for the tests that hold them against the spec.
+    #[cfg(test)]
+    pub(crate) fn named() -> Vec<Self> {
+        vec![
+            Self::invalid_api_keys(),
+            Self::missing_fields("a"),
+            Self::invalid_body("b"),
+            Self::unknown_fields("c"),
+            Self::invalid_field("d"),
+            Self::not_found(),
+            Self::invalid_public_token(),
+            Self::invalid_access_token(),
+            Self::invalid_account_id(),
+            Self::item_not_found(),
+            Self::invalid_webhook_key_id(),
+            Self::rate_limited("/transactions/sync"),
+            Self::rate_limited("/accounts/get"),
+            Self::mutation_during_pagination(),
+            Self::item_login_required(),
+            Self::user_permission_revoked(),
+            Self::invalid_link_token(),
+            Self::sandbox_product_not_enabled("transactions"),
+            Self::sandbox_webhook_invalid(),
+            Self::transfer_event_transition_invalid(),
+            Self::transfer_not_cancellable(),
+            Self::internal("e"),
+        ]
+    }
+
     /// `API_ERROR` / `INTERNAL_SERVER_ERROR`: the emulator itself failed.
     pub(crate) fn internal(why: &str) -> Self {
         Self::new(500, "API_ERROR", "INTERNAL_SERVER_ERROR", why)
