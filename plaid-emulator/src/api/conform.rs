@@ -28,8 +28,8 @@ pub(crate) fn body<O: JsonOperation>(typed: &O::Response) -> Result<Vec<u8>, ser
 mod tests {
     use super::*;
     use plaid_client::operations as op;
-    use plaid_client::Operation;
     use plaid_client::types;
+    use plaid_client::Operation;
     use serde_json::Value;
 
     /// An answer as the generated type writes it, and as `body` writes it.
