@@ -59,8 +59,8 @@
 //!   `/sandbox/transfer/simulate` and sweeps) in `/transfer/event/list` and
 //!   `/transfer/event/sync`, each call that made some announced by `TRANSFER_EVENTS_UPDATE`;
 //!   Sandbox test clocks whose advances originate recurring transfers by their schedules,
-//!   refunds and the Plaid Ledger with their simulations (docs: `api-sandbox.txt`,
-//!   `transfer-recurring-transfers.txt`);
+//!   refunds and the Plaid Ledger with their simulations, Payment Profiles and their Sandbox
+//!   `reset_login` (docs: `api-sandbox.txt`, `transfer-recurring-transfers.txt`);
 //! - time: one clock ([`Clock`], [`EmulatorConfig::clock`]) that every lifetime, window and
 //!   schedule reads; a manual one moves only with [`Emulator::advance`];
 //! - with `PLAID_EMULATOR_RECORD=FILE`, one JSON line per answered request appended to `FILE`;

@@ -11,6 +11,7 @@ use serde_json::Value;
 pub(crate) use super::examples::Body;
 use super::examples::{self, Context};
 use super::item_substitution::ItemView;
+use super::payment_profiles;
 use super::routes::{Found, Route, Routes};
 use super::{
     auth, bank_transfers, identity, institutions, item_health, items, link, processor, request,
@@ -66,6 +67,10 @@ pub(crate) fn routes() -> Routes {
     r.emulate::<op::SandboxTransferLedgerDepositSimulate>(transfer_ledger::deposit_simulate);
     r.emulate::<op::SandboxTransferLedgerWithdrawSimulate>(transfer_ledger::withdraw_simulate);
     r.emulate::<op::SandboxTransferLedgerSimulateAvailable>(transfer_ledger::simulate_available);
+    r.emulate::<op::PaymentProfileCreate>(payment_profiles::create);
+    r.emulate::<op::PaymentProfileGet>(payment_profiles::get);
+    r.emulate::<op::PaymentProfileRemove>(payment_profiles::remove);
+    r.emulate::<op::SandboxPaymentProfileResetLogin>(payment_profiles::reset_login);
     r.emulate::<op::SandboxBankTransferFireWebhook>(bank_transfers::fire_webhook);
     r.emulate::<op::WebhookVerificationKeyGet>(webhooks::verification_key);
     r.emulate::<op::ItemWebhookUpdate>(webhooks::webhook_update);

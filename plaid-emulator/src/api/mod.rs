@@ -20,6 +20,7 @@ pub(crate) mod items;
 pub(crate) mod link;
 pub(crate) mod link_flow;
 pub(crate) mod link_web;
+pub(crate) mod payment_profiles;
 pub(crate) mod plaid_error;
 pub(crate) mod processor;
 pub(crate) mod request;

@@ -15,6 +15,7 @@ pub(crate) mod institutions;
 pub(crate) mod items;
 pub(crate) mod ledger;
 pub(crate) mod link;
+pub(crate) mod payment_profiles;
 pub(crate) mod plaid_error;
 pub(crate) mod recurring;
 pub(crate) mod refunds;

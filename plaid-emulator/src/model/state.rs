@@ -52,6 +52,8 @@ pub(crate) struct State {
     pub(crate) ledger: super::ledger::Ledger,
     /// What Sandbox's test users left on Items, and processor tokens (`sandbox_items.rs`).
     pub(crate) sandbox: super::sandbox_items::SandboxState,
+    /// Payment Profiles (`/payment_profile/*`).
+    pub(crate) payment_profiles: super::payment_profiles::PaymentProfiles,
 }
 
 /// The state behind its one lock, the seed everything in it is derived from, and the clock
