@@ -1,6 +1,6 @@
 //! `/auth/get` (docs, `api-products-auth.txt`): the Item's own accounts, as `/accounts/get`
-//! answers them, with ACH numbers derived from the seed (the same seed, the same numbers);
-//! `options.account_ids` selects some of them.
+//! answers them, with ACH numbers derived from the seed (the same seed, the same numbers;
+//! `sandbox_auth.rs` makes them); `options.account_ids` selects some of them.
 
 use plaid_client::operations::AuthGet;
 use plaid_client::types;
@@ -11,18 +11,7 @@ use super::items::item_json;
 use super::request::{decode, item_of, selected_accounts};
 use super::sandbox_auth;
 use crate::api::Api;
-use crate::model::digest::digest;
 use crate::model::plaid_error::PlaidError;
-
-/// Sandbox's routing number in Plaid's own examples.
-pub(crate) const ROUTING: &str = "011401533";
-
-/// A ten-digit account number for `account_id`, from the seed.
-pub(crate) fn account_number(seed: u64, account_id: &str) -> String {
-    let hex = digest(&[&seed.to_string(), "account-number", account_id]);
-    let n = u64::from_str_radix(&hex[..12], 16).unwrap_or(0);
-    format!("{:010}", n % 10_000_000_000)
-}
 
 /// `/auth/get`: `numbers.ach`, one per account; the other networks empty.
 pub(crate) fn auth_get(emu: &Api, request: &Value) -> Result<Value, PlaidError> {

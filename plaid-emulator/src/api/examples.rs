@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::documents;
 use super::item_substitution::{substitute, ItemView};
-use super::routes::schema_of;
+use super::schema_check::schema_of;
 use super::synthesize::synthesize;
 use crate::model::plaid_error::PlaidError;
 

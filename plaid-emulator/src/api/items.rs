@@ -1,7 +1,7 @@
 //! Items and Link (docs: `api-sandbox.txt`, `api-items.txt`, `api-accounts.txt`): a Sandbox
-//! public token creates an Item, exchanging it (once, within 30 minutes) gives the access
-//! token, and the Item answers `/item/get`, `/accounts/get` and `/accounts/balance/get` until
-//! `/item/remove`.
+//! public token (`sandbox_items.rs`, or Link) names a new Item, exchanging it (once, within 30
+//! minutes) gives the access token, and the Item answers `/item/get`, `/accounts/get` and
+//! `/accounts/balance/get` until `/item/remove`.
 
 use plaid_client::operations::{AccountsGet, ItemGet};
 use plaid_client::types;
@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 
 use super::examples::example_value;
 use super::request::{decode, item_of, item_record};
-use super::sandbox_items;
 use crate::api::Api;
 use crate::model::digest::digest;
 use crate::model::history::History;
@@ -19,37 +18,6 @@ use crate::model::state::State;
 
 /// How many accounts a new Item has (the spec's example accounts, renamed).
 const ACCOUNTS: usize = 2;
-
-/// `/sandbox/public_token/create`: a new Item, and the public token Link would return for it.
-pub(crate) fn public_token_create(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
-    let request: types::SandboxPublicTokenCreateRequest = decode(request)?;
-    if request.initial_products.is_empty() {
-        return Err(PlaidError::missing_fields("initial_products"));
-    }
-    let products: Vec<String> = request
-        .initial_products
-        .iter()
-        .map(|p| json!(p).as_str().unwrap_or_default().to_string())
-        .collect();
-    // Institution, products and Sandbox's test credentials (`sandbox_items.rs`).
-    let options = request.options.as_ref();
-    let institution = sandbox_items::check_institution(
-        &request.institution_id,
-        &products,
-        sandbox_items::Via::SandboxEndpoint,
-    )?;
-    let login = sandbox_items::login(
-        options.and_then(|o| o.override_username.as_ref()),
-        options.and_then(|o| o.override_password.as_ref()),
-    )?;
-    let webhook = options.and_then(|o| o.webhook.clone());
-    let new = sandbox_items::linked(institution, products, webhook);
-    let mut state = emu.model.lock();
-    let item_id = sandbox_items::create(emu, &mut state, new, &login)?;
-    let public_token = issue_public_token(emu, &mut state, &item_id);
-    let body = json!({"public_token": public_token});
-    Ok(body)
-}
 
 /// A fresh public token for `item_id`, exchangeable once within 30 minutes.
 pub(crate) fn issue_public_token(emu: &Api, state: &mut State, item_id: &str) -> String {

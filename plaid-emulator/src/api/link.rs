@@ -9,42 +9,13 @@
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use super::link_flow::{self, Choices, FlowError};
+use super::link_flow::{self, Choices, FlowError, LinkError};
 use super::request::{decode, item_record};
 use crate::api::Api;
 use crate::model::clock;
 use crate::model::digest::digest;
 use crate::model::link::LinkToken;
 use crate::model::plaid_error::PlaidError;
-
-/// Why Link could not be completed with a link token.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum LinkError {
-    /// No `/link/token/create` made this token (Plaid: `INVALID_LINK_TOKEN`).
-    #[error("unknown link token")]
-    UnknownToken,
-    /// The token is past its expiration (Plaid: `INVALID_LINK_TOKEN`).
-    #[error("the link token expired")]
-    Expired,
-    /// The update-mode token's Item was removed (Plaid: `ITEM_NOT_FOUND`).
-    #[error("the Item this link token updates was removed")]
-    ItemRemoved,
-    /// The emulator could not build the Item (its own bug).
-    #[error("the emulator failed: {0}")]
-    Internal(String),
-}
-
-impl LinkError {
-    /// The Plaid error this is over HTTP (`POST /emulator/link/complete`).
-    pub(crate) fn plaid(&self) -> PlaidError {
-        match self {
-            Self::UnknownToken | Self::Expired => PlaidError::invalid_link_token(),
-            Self::ItemRemoved => PlaidError::item_not_found(),
-            Self::Internal(why) => PlaidError::internal(why),
-        }
-    }
-}
 
 /// `/link/token/create`: `products` are required unless `access_token` names an Item to update.
 pub(crate) fn token_create(emu: &Api, request: &Value) -> Result<Value, PlaidError> {

@@ -12,11 +12,12 @@ use serde_json::{json, Value};
 use super::examples::example_value;
 use super::item_health;
 use super::items::issue_public_token;
-use super::link::LinkError;
 use super::sandbox_items::{self, Via};
 use crate::api::Api;
+use crate::model::error_passwords::error_password;
+use crate::model::mfa::Mfa;
 use crate::model::plaid_error::PlaidError;
-use crate::model::sandbox_users::{self, Login, Mfa};
+use crate::model::sandbox_users::{self, Login};
 use crate::model::state::State;
 
 /// The institution Link picks when neither the user nor the token names one: First Platypus
@@ -47,6 +48,35 @@ impl Choices<'static> {
         mfa_answers: &[],
         accounts: None,
     };
+}
+
+/// Why Link could not be completed with a link token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LinkError {
+    /// No `/link/token/create` made this token (Plaid: `INVALID_LINK_TOKEN`).
+    #[error("unknown link token")]
+    UnknownToken,
+    /// The token is past its expiration (Plaid: `INVALID_LINK_TOKEN`).
+    #[error("the link token expired")]
+    Expired,
+    /// The update-mode token's Item was removed (Plaid: `ITEM_NOT_FOUND`).
+    #[error("the Item this link token updates was removed")]
+    ItemRemoved,
+    /// The emulator could not build the Item (its own bug).
+    #[error("the emulator failed: {0}")]
+    Internal(String),
+}
+
+impl LinkError {
+    /// The Plaid error this is over HTTP (`POST /emulator/link/complete`).
+    pub(crate) fn plaid(&self) -> PlaidError {
+        match self {
+            Self::UnknownToken | Self::Expired => PlaidError::invalid_link_token(),
+            Self::ItemRemoved => PlaidError::item_not_found(),
+            Self::Internal(why) => PlaidError::internal(why),
+        }
+    }
 }
 
 /// Why the flow stopped short of a public token.
@@ -245,5 +275,5 @@ fn rounds_right(mfa: &Mfa, answered: &[Vec<String>]) -> bool {
 
 /// `ITEM_ERROR` / `INVALID_MFA` (docs, `errors-item.txt`).
 fn invalid_mfa() -> PlaidError {
-    sandbox_users::error_password("INVALID_MFA").unwrap_or_else(sandbox_users::invalid_credentials)
+    error_password("INVALID_MFA").unwrap_or_else(sandbox_users::invalid_credentials)
 }

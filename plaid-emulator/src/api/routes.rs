@@ -8,12 +8,10 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use plaid_client::{JsonOperation, Operation, OperationVisitor, ResponseFormat};
-use schemars::generate::SchemaSettings;
-use schemars::JsonSchema;
 use serde_json::Value;
 
 use super::examples::typed;
-use super::schema_check::SchemaCheck;
+use super::schema_check::{schema_of, SchemaCheck};
 use super::Api;
 use crate::model::plaid_error::PlaidError;
 
@@ -75,15 +73,6 @@ fn finish<O: JsonOperation>(mut answer: Value, request_id: &str) -> Result<Vec<u
         fields.insert("request_id".into(), Value::String(request_id.into()));
     }
     typed::<O>(answer)
-}
-
-/// The request type's JSON Schema as the server reads it (`required` is what reading needs).
-pub(crate) fn schema_of<T: JsonSchema>() -> Value {
-    SchemaSettings::draft2020_12()
-        .for_deserialize()
-        .into_generator()
-        .into_root_schema_for::<T>()
-        .to_value()
 }
 
 impl Routes {

@@ -10,13 +10,23 @@
 use plaid_client::types;
 use serde_json::{json, Value};
 
-use super::auth::{account_number, ROUTING};
 use super::request::{decode, item_record};
 use crate::api::Api;
+use crate::model::digest::digest;
 use crate::model::items::ItemState;
 use crate::model::plaid_error::PlaidError;
 use crate::model::state::State;
 use crate::webhooks::bodies;
+
+/// Sandbox's routing number in Plaid's own examples.
+const ROUTING: &str = "011401533";
+
+/// A ten-digit account number for `account_id`, from the seed.
+fn account_number(seed: u64, account_id: &str) -> String {
+    let hex = digest(&[&seed.to_string(), "account-number", account_id]);
+    let n = u64::from_str_radix(&hex[..12], 16).unwrap_or(0);
+    format!("{:010}", n % 10_000_000_000)
+}
 
 /// An account waiting for its automated micro-deposits.
 const PENDING: &str = "pending_automatic_verification";

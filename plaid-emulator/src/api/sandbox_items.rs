@@ -11,11 +11,13 @@ use plaid_client::types;
 use serde_json::{json, Value};
 
 use super::examples::example_value;
-use super::items::new_item;
+use super::items::{issue_public_token, new_item};
+use super::request::decode;
 use crate::api::Api;
 use crate::model::clock;
 use crate::model::custom_products::Identity;
 use crate::model::custom_user::{CustomAccount, CustomUser, Recaptcha};
+use crate::model::error_passwords::error_password;
 use crate::model::history::{Custom, History, Placement, LINKED_TRANSACTIONS};
 use crate::model::institutions::{
     self, Health, Institution, HOUNDSTOOTH, HOUNDSTOOTH_CHECKING, HOUNDSTOOTH_ROUTING,
@@ -84,7 +86,7 @@ pub(crate) fn check_institution(
 
 /// The documented error of `code` (one of the error passwords' table).
 fn documented(code: &str) -> PlaidError {
-    sandbox_users::error_password(code).unwrap_or_else(|| PlaidError::internal(code))
+    error_password(code).unwrap_or_else(|| PlaidError::internal(code))
 }
 
 /// What a new Item is made of, besides the login.
@@ -312,6 +314,33 @@ fn numbers(custom: &CustomAccount) -> AccountNumbers {
     }
 }
 
+/// `/sandbox/public_token/create`: a new Item, and the public token Link would return for it.
+pub(crate) fn public_token_create(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
+    let request: types::SandboxPublicTokenCreateRequest = decode(request)?;
+    if request.initial_products.is_empty() {
+        return Err(PlaidError::missing_fields("initial_products"));
+    }
+    let products: Vec<String> = request
+        .initial_products
+        .iter()
+        .map(|p| json!(p).as_str().unwrap_or_default().to_string())
+        .collect();
+    // Institution and products, then Sandbox's test credentials.
+    let options = request.options.as_ref();
+    let institution = check_institution(&request.institution_id, &products, Via::SandboxEndpoint)?;
+    let login = login(
+        options.and_then(|o| o.override_username.as_ref()),
+        options.and_then(|o| o.override_password.as_ref()),
+    )?;
+    let webhook = options.and_then(|o| o.webhook.clone());
+    let new = linked(institution, products, webhook);
+    let mut state = emu.model.lock();
+    let item_id = create(emu, &mut state, new, &login)?;
+    let public_token = issue_public_token(emu, &mut state, &item_id);
+    let body = json!({"public_token": public_token});
+    Ok(body)
+}
+
 /// What a Sandbox endpoint's `options.override_username` and `override_password` log in as
 /// (`user_good` and `pass_good` when not given, as `api-sandbox.txt` documents).
 pub(crate) fn login(
@@ -345,7 +374,7 @@ pub(crate) fn custom_owner(owner: &mut Value, identity: &Identity) {
 /// representing the application connection"): a new Item at the access token's Item's
 /// institution, with its products, standing for the connection to `application_id`.
 pub(crate) fn application_seed(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
-    let typed: types::SandboxItemApplicationSeedRequest = super::request::decode(request)?;
+    let typed: types::SandboxItemApplicationSeedRequest = decode(request)?;
     if typed.application_id.0.is_empty() {
         return Err(PlaidError::invalid_field(
             "application_id must not be empty",

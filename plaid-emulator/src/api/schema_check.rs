@@ -9,6 +9,8 @@
 //! The schema is built once per operation (`routes.rs` caches it) and walked per request:
 //! `$ref`s are followed into the root's `$defs` by a map lookup, nothing is compiled per request.
 
+use schemars::generate::SchemaSettings;
+use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 use crate::model::plaid_error::PlaidError;
@@ -20,6 +22,16 @@ pub(crate) const INVALID_FIELD_PREFIX: &str = "the field ";
 /// credentials (docs, `api.txt`: "may be provided either in the PLAID-CLIENT-ID header or as
 /// part of a request body").
 const CREDENTIALS: [&str; 2] = ["client_id", "secret"];
+
+/// A type's JSON Schema as the server reads it (`required` is what reading needs): the
+/// request type's for its check, the response type's for a synthesized answer.
+pub(crate) fn schema_of<T: JsonSchema>() -> Value {
+    SchemaSettings::draft2020_12()
+        .for_deserialize()
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .to_value()
+}
 
 /// One operation's request schema, with its `$defs`.
 pub(crate) struct SchemaCheck {

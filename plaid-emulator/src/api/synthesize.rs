@@ -5,8 +5,9 @@
 //! or map) once the walk is deeper than [`MAX_DEPTH`], so a recursive type ends.
 //!
 //! The schema is the one plaid-client generates for the response type (feature `schemars`),
-//! read as the client reads it (`routes::schema_of`) (`required` is what decoding needs), so the body decodes into
-//! the generated type (`examples::typed` checks it on every answer).
+//! read as the client reads it (`schema_check::schema_of`; `required` is what decoding
+//! needs), so the body decodes into the generated type (`examples::typed` checks it on every
+//! answer).
 
 use serde_json::{json, Map, Value};
 
@@ -223,7 +224,7 @@ mod tests {
 
     #[test]
     fn every_response_type_without_an_example_decodes_from_its_synthesized_body() {
-        use crate::api::routes::schema_of;
+        use crate::api::schema_check::schema_of;
         use plaid_client::operations as op;
         fn decodes<O: plaid_client::JsonOperation>() {
             let value = synthesize(&schema_of::<O::Response>());

@@ -1,11 +1,32 @@
 //! The product data of a custom user's account (docs, `sandbox-user-custom.txt`): its owners
 //! (`identity`), `holdings` and `investment_transactions`, `liability` (credit or student, each
 //! with the fields only it may set), `inflow_model` and payroll `income`, as typed values the
-//! configuration is checked against (`custom_user.rs` holds the rest of it).
+//! configuration is checked against, and the configuration's dates (`custom_user.rs` holds
+//! the rest of it).
 
 use serde::{Deserialize, Deserializer};
 
-use super::custom_user::Date;
+/// A date, `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Date(pub(crate) String);
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let parts: Vec<&str> = text.split('-').collect();
+        let ok = matches!(parts[..], [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2)
+            && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            && (1..=12).contains(&parts[1].parse::<u8>().unwrap_or(0))
+            && (1..=31).contains(&parts[2].parse::<u8>().unwrap_or(0));
+        if ok {
+            Ok(Self(text))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "{text:?} is not a date (YYYY-MM-DD)"
+            )))
+        }
+    }
+}
 
 /// A security, as holdings and investment transactions name it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]

@@ -7,10 +7,11 @@
 use serde::{Deserialize, Deserializer};
 
 use super::custom_products::{
-    Holding, Identity, Income, InflowModel, InvestmentTransaction, Liability,
+    Date, Holding, Identity, Income, InflowModel, InvestmentTransaction, Liability,
 };
+use super::error_passwords::forced_error;
+use super::mfa::Mfa;
 use super::plaid_error::PlaidError;
-use super::sandbox_users::{forced_error, Mfa};
 
 /// The largest configuration accepted: the docs warn that objects "larger than approximately
 /// 55kb, or approximately 250 transactions" are not supported.
@@ -184,28 +185,6 @@ pub(crate) struct CustomTransaction {
     pub(crate) amount: f64,
     pub(crate) description: String,
     pub(crate) currency: Option<String>,
-}
-
-/// A date, `YYYY-MM-DD`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Date(pub(crate) String);
-
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        let parts: Vec<&str> = text.split('-').collect();
-        let ok = matches!(parts[..], [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2)
-            && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
-            && (1..=12).contains(&parts[1].parse::<u8>().unwrap_or(0))
-            && (1..=31).contains(&parts[2].parse::<u8>().unwrap_or(0));
-        if ok {
-            Ok(Self(text))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "{text:?} is not a date (YYYY-MM-DD)"
-            )))
-        }
-    }
 }
 
 fn mask<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

@@ -13,8 +13,8 @@ use crate::api::link_flow::{self, Choices, FlowError, Next, Session};
 use crate::api::sandbox_items::{self, Via};
 use crate::api::Api;
 use crate::model::institutions::{self, INSTITUTIONS};
+use crate::model::mfa::Mfa;
 use crate::model::plaid_error::PlaidError;
-use crate::model::sandbox_users::Mfa;
 
 /// What every step sends: its token, and what the user chose so far.
 #[derive(Deserialize)]
