@@ -61,6 +61,8 @@
 //!   Sandbox test clocks whose advances originate recurring transfers by their schedules,
 //!   refunds and the Plaid Ledger with their simulations, Payment Profiles and their Sandbox
 //!   `reset_login` (docs: `api-sandbox.txt`, `transfer-recurring-transfers.txt`);
+//! - Payment Initiation payments whose status `/sandbox/payment/simulate` sets, with their
+//!   `PAYMENT_STATUS_UPDATE` webhook (docs: `api-products-payment-initiation.txt`);
 //! - time: one clock ([`Clock`], [`EmulatorConfig::clock`]) that every lifetime, window and
 //!   schedule reads; a manual one moves only with [`Emulator::advance`];
 //! - with `PLAID_EMULATOR_RECORD=FILE`, one JSON line per answered request appended to `FILE`;
@@ -95,7 +97,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use api::link_flow::LinkError;
+pub use api::link::LinkError;
 pub use control::sandbox::CreateItemError;
 pub use control::{ItemOptions, ItemView, LinkedItem, TransactionView};
 pub use model::changes::ControlError;

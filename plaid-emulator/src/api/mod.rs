@@ -21,6 +21,7 @@ pub(crate) mod link;
 pub(crate) mod link_flow;
 pub(crate) mod link_web;
 pub(crate) mod payment_profiles;
+pub(crate) mod payments;
 pub(crate) mod plaid_error;
 pub(crate) mod processor;
 pub(crate) mod request;

@@ -54,6 +54,8 @@ pub(crate) struct State {
     pub(crate) sandbox: super::sandbox_items::SandboxState,
     /// Payment Profiles (`/payment_profile/*`).
     pub(crate) payment_profiles: super::payment_profiles::PaymentProfiles,
+    /// Payment Initiation recipients and payments (`/payment_initiation/*`).
+    pub(crate) payments: super::payments::Payments,
 }
 
 /// The state behind its one lock, the seed everything in it is derived from, and the clock
