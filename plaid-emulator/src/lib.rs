@@ -97,7 +97,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use api::link::LinkError;
+pub use api::link_flow::LinkError;
 pub use control::sandbox::CreateItemError;
 pub use control::{ItemOptions, ItemView, LinkedItem, TransactionView};
 pub use model::changes::ControlError;

@@ -23,10 +23,22 @@ use super::{
 use crate::api::Api;
 use crate::model::plaid_error::PlaidError;
 
-/// Every operation's route, the emulated flows registered by their operation types.
+/// Every operation's route, the emulated flows registered by their operation types, by area.
 pub(crate) fn routes() -> Routes {
     let mut r = Routes::generated();
-    r.emulate::<op::SandboxPublicTokenCreate>(items::public_token_create);
+    items_and_link(&mut r);
+    transactions(&mut r);
+    auth_and_identity(&mut r);
+    transfers(&mut r);
+    sandbox(&mut r);
+    webhooks(&mut r);
+    r
+}
+
+/// Items, Link, accounts and institutions (`items.rs`, `sandbox_items.rs`, `link.rs`,
+/// `item_health.rs`, `institutions.rs`).
+fn items_and_link(r: &mut Routes) {
+    r.emulate::<op::SandboxPublicTokenCreate>(sandbox_items::public_token_create);
     r.emulate::<op::ItemPublicTokenExchange>(items::public_token_exchange);
     r.emulate::<op::ItemGet>(items::item_get);
     r.emulate::<op::ItemRemove>(items::item_remove);
@@ -34,12 +46,32 @@ pub(crate) fn routes() -> Routes {
     r.emulate::<op::SandboxItemResetLogin>(item_health::reset_login);
     r.emulate::<op::AccountsGet>(|e, q| items::accounts_get(e, q, false));
     r.emulate::<op::AccountsBalanceGet>(|e, q| items::accounts_get(e, q, true));
+    r.emulate::<op::InstitutionsGet>(institutions::get);
+    r.emulate::<op::InstitutionsGetById>(institutions::get_by_id);
+    r.emulate::<op::InstitutionsSearch>(institutions::search);
+}
+
+/// Transactions: cursors, offset pages, refresh, Sandbox-created ones.
+fn transactions(r: &mut Routes) {
     r.emulate::<op::TransactionsSync>(transactions::sync);
     r.emulate::<op::TransactionsGet>(transactions_get::get);
     r.emulate::<op::TransactionsRefresh>(transactions_get::refresh);
     r.emulate::<op::SandboxTransactionsCreate>(transactions_get::create);
+}
+
+/// Auth and Identity, and the processor endpoints that answer them for a processor token.
+fn auth_and_identity(r: &mut Routes) {
     r.emulate::<op::AuthGet>(auth::auth_get);
     r.emulate::<op::IdentityGet>(identity::identity_get);
+    r.emulate::<op::ProcessorAuthGet>(processor::auth_get);
+    r.emulate::<op::ProcessorBalanceGet>(processor::balance_get);
+    r.emulate::<op::ProcessorAccountGet>(processor::account_get);
+    r.emulate::<op::ProcessorIdentityGet>(processor::identity_get);
+}
+
+/// Transfers: authorizations, transfers, events, sweeps, test clocks, recurring transfers,
+/// refunds and the Ledger, with their Sandbox simulations.
+fn transfers(r: &mut Routes) {
     r.emulate::<op::TransferAuthorizationCreate>(transfers::authorize);
     r.emulate::<op::TransferCreate>(transfers::create);
     r.emulate::<op::TransferGet>(transfers::get);
@@ -76,26 +108,27 @@ pub(crate) fn routes() -> Routes {
     r.emulate::<op::PaymentInitiationPaymentCreate>(payments::payment_create);
     r.emulate::<op::PaymentInitiationPaymentGet>(payments::payment_get);
     r.emulate::<op::SandboxPaymentSimulate>(payments::simulate);
-    r.emulate::<op::SandboxBankTransferFireWebhook>(bank_transfers::fire_webhook);
-    r.emulate::<op::WebhookVerificationKeyGet>(webhooks::verification_key);
-    r.emulate::<op::ItemWebhookUpdate>(webhooks::webhook_update);
-    r.emulate::<op::SandboxItemFireWebhook>(webhooks::fire);
-    r.emulate::<op::InstitutionsGet>(institutions::get);
-    r.emulate::<op::InstitutionsGetById>(institutions::get_by_id);
-    r.emulate::<op::InstitutionsSearch>(institutions::search);
+}
+
+/// The other Sandbox endpoints: verification status, processor tokens, seeded applications
+/// and the operations on state the emulator does not hold.
+fn sandbox(r: &mut Routes) {
     r.emulate::<op::SandboxItemSetVerificationStatus>(sandbox_auth::set_verification_status);
     r.emulate::<op::SandboxProcessorTokenCreate>(processor::token_create);
-    r.emulate::<op::ProcessorAuthGet>(processor::auth_get);
-    r.emulate::<op::ProcessorBalanceGet>(processor::balance_get);
-    r.emulate::<op::ProcessorAccountGet>(processor::account_get);
-    r.emulate::<op::ProcessorIdentityGet>(processor::identity_get);
-    r.emulate::<op::SandboxIncomeFireWebhook>(sandbox_income::fire_webhook);
-    r.emulate::<op::SandboxBankIncomeFireWebhook>(sandbox_income::bank_income_fire_webhook);
     r.emulate::<op::SandboxItemApplicationSeed>(sandbox_items::application_seed);
     r.emulate::<op::SandboxUserResetLogin>(sandbox_unheld::user_reset_login);
     r.emulate::<op::SandboxCraCashflowUpdatesUpdate>(sandbox_unheld::cashflow_updates_update);
     r.emulate::<op::SandboxOauthSelectAccounts>(sandbox_unheld::oauth_select_accounts);
-    r
+}
+
+/// Webhooks: the verification key, an Item's URL, and the Sandbox endpoints that fire them.
+fn webhooks(r: &mut Routes) {
+    r.emulate::<op::SandboxBankTransferFireWebhook>(bank_transfers::fire_webhook);
+    r.emulate::<op::WebhookVerificationKeyGet>(webhooks::verification_key);
+    r.emulate::<op::ItemWebhookUpdate>(webhooks::webhook_update);
+    r.emulate::<op::SandboxItemFireWebhook>(webhooks::fire);
+    r.emulate::<op::SandboxIncomeFireWebhook>(sandbox_income::fire_webhook);
+    r.emulate::<op::SandboxBankIncomeFireWebhook>(sandbox_income::bank_income_fire_webhook);
 }
 
 /// The route a request is for: an unknown path, or a known one with another method, is
