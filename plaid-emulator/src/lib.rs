@@ -59,8 +59,9 @@
 //!   `/sandbox/transfer/simulate` and sweeps) in `/transfer/event/list` and
 //!   `/transfer/event/sync`, each call that made some announced by `TRANSFER_EVENTS_UPDATE`;
 //!   Sandbox test clocks whose advances originate recurring transfers by their schedules,
-//!   refunds and the Plaid Ledger with their simulations, Payment Profiles and their Sandbox
-//!   `reset_login` (docs: `api-sandbox.txt`, `transfer-recurring-transfers.txt`);
+//!   refunds, repayments of returns and the Plaid Ledger with their simulations, Payment
+//!   Profiles and their Sandbox `reset_login` (docs: `api-sandbox.txt`,
+//!   `transfer-recurring-transfers.txt`);
 //! - Payment Initiation payments whose status `/sandbox/payment/simulate` sets, with their
 //!   `PAYMENT_STATUS_UPDATE` webhook (docs: `api-products-payment-initiation.txt`);
 //! - time: one clock ([`Clock`], [`EmulatorConfig::clock`]) that every lifetime, window and

@@ -14,6 +14,7 @@ use super::item_substitution::ItemView;
 use super::payment_profiles;
 use super::payments;
 use super::routes::{Found, Route, Routes};
+use super::transfer_repayments;
 use super::{
     auth, bank_transfers, identity, institutions, item_health, items, link, processor, request,
     sandbox_auth, sandbox_income, sandbox_items, sandbox_unheld, transactions, transactions_get,
@@ -94,6 +95,9 @@ fn transfers(r: &mut Routes) {
     r.emulate::<op::TransferRefundGet>(transfer_refunds::get);
     r.emulate::<op::TransferRefundCancel>(transfer_refunds::cancel);
     r.emulate::<op::SandboxTransferRefundSimulate>(transfer_refunds::simulate);
+    r.emulate::<op::SandboxTransferRepaymentSimulate>(transfer_repayments::simulate);
+    r.emulate::<op::TransferRepaymentList>(transfer_repayments::list);
+    r.emulate::<op::TransferRepaymentReturnList>(transfer_repayments::return_list);
     r.emulate::<op::TransferLedgerGet>(transfer_ledger::get);
     r.emulate::<op::TransferLedgerDeposit>(transfer_ledger::deposit);
     r.emulate::<op::TransferLedgerWithdraw>(transfer_ledger::withdraw);

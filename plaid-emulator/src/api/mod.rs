@@ -39,6 +39,7 @@ pub(crate) mod transfer_events;
 pub(crate) mod transfer_ledger;
 pub(crate) mod transfer_recurring;
 pub(crate) mod transfer_refunds;
+pub(crate) mod transfer_repayments;
 pub(crate) mod transfer_sweeps;
 pub(crate) mod transfer_test_clocks;
 pub(crate) mod transfers;

@@ -22,6 +22,7 @@ pub(crate) mod payments;
 pub(crate) mod plaid_error;
 pub(crate) mod recurring;
 pub(crate) mod refunds;
+pub(crate) mod repayments;
 pub(crate) mod sandbox_items;
 pub(crate) mod sandbox_users;
 pub(crate) mod state;

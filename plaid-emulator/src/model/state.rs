@@ -56,6 +56,8 @@ pub(crate) struct State {
     pub(crate) payment_profiles: super::payment_profiles::PaymentProfiles,
     /// Payment Initiation recipients and payments (`/payment_initiation/*`).
     pub(crate) payments: super::payments::Payments,
+    /// Repayments of returned transfers (`/transfer/repayment/*`).
+    pub(crate) repayments: super::repayments::Repayments,
 }
 
 /// The state behind its one lock, the seed everything in it is derived from, and the clock
