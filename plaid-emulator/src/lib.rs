@@ -62,6 +62,7 @@
 //!   refunds, repayments of returns and the Plaid Ledger with their simulations, Payment
 //!   Profiles and their Sandbox `reset_login` (docs: `api-sandbox.txt`,
 //!   `transfer-recurring-transfers.txt`);
+//! - Bank Transfers (legacy) and their events, moved by `/sandbox/bank_transfer/simulate`;
 //! - Payment Initiation payments whose status `/sandbox/payment/simulate` sets, with their
 //!   `PAYMENT_STATUS_UPDATE` webhook (docs: `api-products-payment-initiation.txt`);
 //! - time: one clock ([`Clock`], [`EmulatorConfig::clock`]) that every lifetime, window and

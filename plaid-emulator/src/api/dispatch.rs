@@ -128,6 +128,11 @@ fn sandbox(r: &mut Routes) {
 /// Webhooks: the verification key, an Item's URL, and the Sandbox endpoints that fire them.
 fn webhooks(r: &mut Routes) {
     r.emulate::<op::SandboxBankTransferFireWebhook>(bank_transfers::fire_webhook);
+    r.emulate::<op::BankTransferCreate>(bank_transfers::create);
+    r.emulate::<op::BankTransferGet>(bank_transfers::get);
+    r.emulate::<op::BankTransferEventList>(bank_transfers::event_list);
+    r.emulate::<op::BankTransferEventSync>(bank_transfers::event_sync);
+    r.emulate::<op::SandboxBankTransferSimulate>(bank_transfers::simulate);
     r.emulate::<op::WebhookVerificationKeyGet>(webhooks::verification_key);
     r.emulate::<op::ItemWebhookUpdate>(webhooks::webhook_update);
     r.emulate::<op::SandboxItemFireWebhook>(webhooks::fire);

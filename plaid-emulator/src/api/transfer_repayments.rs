@@ -59,8 +59,9 @@ pub(crate) fn simulate(emu: &Api, request: &Value) -> Result<Value, PlaidError> 
     Ok(json!({}))
 }
 
-/// `count` (1–25, default 25) and `offset` (≥ 0) of a list request, or `INVALID_FIELD`.
-fn page(count: Option<i64>, offset: i64) -> Result<(usize, usize), PlaidError> {
+/// `count` (1–25, default 25) and `offset` (≥ 0) of a list request, or `INVALID_FIELD` (also
+/// the Bank Transfer event lists').
+pub(crate) fn page(count: Option<i64>, offset: i64) -> Result<(usize, usize), PlaidError> {
     let count = count.unwrap_or(25);
     if !(1..=25).contains(&count) || offset < 0 {
         return Err(PlaidError::invalid_field(

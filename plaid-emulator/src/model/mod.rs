@@ -5,6 +5,7 @@
 //! (`plaid_error.rs`), and the derived ids and the times they carry (`digest.rs`, `clock.rs`).
 //! No HTTP here: the handlers of `api/` read and change it.
 
+pub(crate) mod bank_transfers;
 pub(crate) mod changes;
 pub(crate) mod clock;
 pub(crate) mod custom_products;

@@ -58,6 +58,8 @@ pub(crate) struct State {
     pub(crate) payments: super::payments::Payments,
     /// Repayments of returned transfers (`/transfer/repayment/*`).
     pub(crate) repayments: super::repayments::Repayments,
+    /// Bank Transfers (legacy) and their events (`/bank_transfer/*`).
+    pub(crate) bank_transfers: super::bank_transfers::BankTransfers,
 }
 
 /// The state behind its one lock, the seed everything in it is derived from, and the clock
