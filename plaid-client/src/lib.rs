@@ -102,6 +102,18 @@ pub use runtime::struct_serde;
 pub mod conform {
     pub use crate::generated::conform::*;
     pub use crate::runtime::conform::*;
+
+    /// Add to `body`, the serialized success body of the operation at `path` (its template, as
+    /// `Operation::PATH` says it), every key the published spec requires that it lacks, and a
+    /// value for every `null` the published spec rejects. Returns how many keys were added or
+    /// replaced. (Here, where the generated table and the runtime's walk meet, so that neither
+    /// imports the other.)
+    pub fn conform(path: &str, body: &mut serde_json::Value) -> usize {
+        match root(path) {
+            Some(root) => apply(NODES, root, body),
+            None => 0,
+        }
+    }
 }
 
 /// Webhook bodies typed by `webhook_type` and `webhook_code`

@@ -29,16 +29,6 @@ pub struct Node {
     pub values: Option<usize>,
 }
 
-/// Add to `body`, the serialized success body of the operation at `path` (its template, as
-/// `Operation::PATH` says it), every key the published spec requires that it lacks, and a value
-/// for every `null` the published spec rejects. Returns how many keys were added or replaced.
-pub fn conform(path: &str, body: &mut Value) -> usize {
-    match crate::generated::conform::root(path) {
-        Some(root) => apply(crate::generated::conform::NODES, root, body),
-        None => 0,
-    }
-}
-
 /// Apply node `index` of `nodes` to `value`, and its children to what it holds.
 pub fn apply(nodes: &[Node], index: usize, value: &mut Value) -> usize {
     let Some(node) = nodes.get(index) else {
