@@ -37,6 +37,11 @@ async fn product_calls_fail(client: &PlaidClient, token: &str, account: &str) {
     assert_login_required(auth, "/auth/get");
     let identity = client.send(&types::IdentityGetRequest::new(token)).await;
     assert_login_required(identity, "/identity/get");
+    // An operation the emulator answers from the spec's example, not an emulated flow.
+    let holdings = client
+        .send(&types::InvestmentsHoldingsGetRequest::new(token))
+        .await;
+    assert_login_required(holdings, "/investments/holdings/get");
     let authorization = types::TransferAuthorizationCreateRequest::new(
         token,
         account,

@@ -179,7 +179,7 @@ pub(crate) fn answer(
         return handler(emu, request, request_id).map(Body::json);
     }
     let item = if with_token {
-        item_view(emu, request)?
+        item_view(emu, route.path, request)?
     } else {
         None
     };
@@ -209,12 +209,21 @@ fn resolve_access_token(emu: &Api, body: &Value) -> Result<(), PlaidError> {
 /// a fallback answer names it: with the accounts `options.account_ids` selects (an id the
 /// Item lacks is `INVALID_ACCOUNT_ID`, `errors-invalid-input.txt`). Copied under the lock;
 /// the answer is made without it.
-fn item_view(emu: &Api, body: &Value) -> Result<Option<ItemView>, PlaidError> {
+///
+/// A product call (any path outside `/item/`) of an Item in an error state answers that error,
+/// as the emulated product calls do (`request::item_of`; docs, `errors-item.txt`:
+/// `ITEM_LOGIN_REQUIRED` is "frequently encountered during a /[product]/get request"); the
+/// `/item/*` calls manage the Item and still work.
+fn item_view(emu: &Api, path: &str, body: &Value) -> Result<Option<ItemView>, PlaidError> {
     if !body.get("access_token").is_some_and(Value::is_string) {
         return Ok(None);
     }
     let state = emu.model.lock();
-    let item = request::item_record(&state, body)?;
+    let item = if path.starts_with("/item/") {
+        request::item_record(&state, body)?
+    } else {
+        request::item_of(&state, body)?
+    };
     let accounts = request::selected_accounts(item, body)?;
     Ok(Some(ItemView::of(item, &accounts)))
 }
