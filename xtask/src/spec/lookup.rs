@@ -145,6 +145,18 @@ fn find_property<'a>(
         .find_map(|m| find_property(spec, deref(spec, m), name, depth + 1))
 }
 
+/// The names a schema object lists in `required` (none when it has no such list).
+pub fn required(schema: &Value) -> BTreeSet<String> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
 /// Whether `s` is a non-empty `SCREAMING_SNAKE` literal (upper-case letters, digits, `_`), the
 /// form of Plaid's webhook types and codes and of its error types and codes.
 pub fn is_screaming_snake(s: &str) -> bool {

@@ -382,16 +382,6 @@ fn nullable(s: &Value) -> bool {
     s.get("nullable") == Some(&Value::Bool(true))
 }
 
-fn required(s: &Value) -> BTreeSet<String> {
-    s.get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect()
-}
-
 fn enum_values(s: &Value) -> Vec<String> {
     s.get("enum")
         .and_then(Value::as_array)
@@ -408,7 +398,7 @@ fn enum_values(s: &Value) -> Vec<String> {
 /// Properties of an object schema, looking through `allOf` members that are inline objects.
 fn properties(s: &Value) -> (BTreeMap<String, Value>, BTreeSet<String>) {
     let mut props = BTreeMap::new();
-    let mut req = required(s);
+    let mut req = spec::lookup::required(s);
     if let Some(p) = s.get("properties").and_then(Value::as_object) {
         for (k, v) in p {
             props.insert(k.clone(), v.clone());

@@ -223,13 +223,7 @@ fn needs_at(walk: &Walk<'_>, needs: &BTreeMap<String, bool>, ptr: &str, depth: u
 
 /// The `required` keys of the object at `ptr` of `doc`.
 fn required_keys(doc: &Value, ptr: &str) -> BTreeSet<String> {
-    doc.pointer(&format!("{ptr}/required"))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect()
+    doc.pointer(ptr).map(lookup::required).unwrap_or_default()
 }
 
 /// The keys the published object at `ptr` requires and the normalized one at the same place
