@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use super::link_flow::{self, Choices, FlowError, LinkError};
 use super::request::{decode, item_record};
+use super::users;
 use crate::api::Api;
 use crate::model::clock;
 use crate::model::digest::digest;
@@ -49,6 +50,7 @@ pub(crate) fn token_create(emu: &Api, request: &Value) -> Result<Value, PlaidErr
         client_name: create.client_name.clone(),
         language: create.language.clone(),
         created: emu.model.now(),
+        user_id: users::named(&state, request)?,
     };
     let expiration = clock::rfc3339(token.created + token.lifetime());
     state.link_tokens.insert(link_token.clone(), token);

@@ -16,6 +16,7 @@ use super::sandbox_items::{self, Via};
 use crate::api::Api;
 use crate::model::error_passwords::error_password;
 use crate::model::mfa::Mfa;
+use crate::model::oauth::OAuthStateError;
 use crate::model::plaid_error::PlaidError;
 use crate::model::sandbox_users::{self, Login};
 use crate::model::state::State;
@@ -63,6 +64,17 @@ pub enum LinkError {
     /// The update-mode token's Item was removed (Plaid: `ITEM_NOT_FOUND`).
     #[error("the Item this link token updates was removed")]
     ItemRemoved,
+    /// The institution named for an OAuth hand-off does not use OAuth (Plaid:
+    /// `INVALID_INSTITUTION`).
+    #[error("the institution does not use OAuth")]
+    NotOAuth,
+    /// No OAuth hand-off of this Link session made this `oauth_state_id` (Plaid:
+    /// `OAUTH_STATE_ID_NOT_FOUND`).
+    #[error("the oauth_state_id was not found")]
+    OAuthStateNotFound,
+    /// Link already resumed with this `oauth_state_id` (Plaid: `OAUTH_STATE_ID_ALREADY_PROCESSED`).
+    #[error("the oauth_state_id was already processed")]
+    OAuthStateProcessed,
     /// The emulator could not build the Item (its own bug).
     #[error("the emulator failed: {0}")]
     Internal(String),
@@ -74,6 +86,14 @@ impl LinkError {
         match self {
             Self::UnknownToken | Self::Expired => PlaidError::invalid_link_token(),
             Self::ItemRemoved => PlaidError::item_not_found(),
+            Self::NotOAuth => PlaidError::new(
+                400,
+                "INVALID_INPUT",
+                "INVALID_INSTITUTION",
+                "the institution does not use OAuth",
+            ),
+            Self::OAuthStateNotFound => OAuthStateError::NotFound.plaid(),
+            Self::OAuthStateProcessed => OAuthStateError::Processed.plaid(),
             Self::Internal(why) => PlaidError::internal(why),
         }
     }
@@ -174,12 +194,14 @@ pub(crate) fn finish(
                 .or(token.institution_id.as_deref())
                 .unwrap_or(DEFAULT_INSTITUTION);
             let (products, webhook) = (token.products.clone(), token.webhook.clone());
+            let user = token.user_id.clone();
             let institution = sandbox_items::check_institution(institution, &products, Via::Link)
                 .map_err(FlowError::Login)?;
             let new = sandbox_items::linked(institution, products, webhook);
             let item_id =
                 sandbox_items::create(api, &mut state, new, &login).map_err(FlowError::Login)?;
             select_accounts(&mut state, &item_id, choices.accounts);
+            state.users.join(user.as_deref(), &item_id);
             item_id
         }
     };

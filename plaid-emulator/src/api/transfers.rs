@@ -5,6 +5,13 @@
 //! idempotency identifier"), so creating again with one authorization returns the original
 //! transfer, also under concurrent retries: the state's one lock makes exactly one. A new
 //! transfer is `pending`, and its `pending` event is recorded (`model/transfers.rs`).
+//!
+//! An authorization that names a `payment_profile_token` is decided by the profile
+//! (`payment_profiles.rs`): refused while it is `PENDING` or `REMOVED`, approved with the
+//! rationale `PAYMENT_PROFILE_LOGIN_REQUIRED` after `/sandbox/payment_profile/reset_login`.
+//! The spec lists `access_token` and `account_id` as required whatever the profile (the docs
+//! call them optional with one), so the request checks and the typed clients still ask for
+//! both, and they are checked as without a profile.
 
 use std::time::Duration;
 
@@ -13,6 +20,7 @@ use plaid_client::types;
 use serde_json::{json, Value};
 
 use super::examples::example_value;
+use super::payment_profiles;
 use super::request::{decode, item_of};
 use super::transfer_events;
 use crate::api::Api;
@@ -25,7 +33,9 @@ use crate::webhooks::bodies;
 /// How long an authorization's idempotency key is remembered.
 const KEY_LIFETIME: Duration = Duration::from_secs(48 * 3600);
 
-/// `/transfer/authorization/create`: approved, for an account of the Item.
+/// `/transfer/authorization/create`: approved, for an account of the Item, unless its Payment
+/// Profile decides otherwise; a repeated idempotency key returns the original authorization
+/// before the profile is looked at.
 pub(crate) fn authorize(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::TransferAuthorizationCreateRequest = decode(request)?;
     let mut state = emu.model.lock();
@@ -43,6 +53,7 @@ pub(crate) fn authorize(emu: &Api, request: &Value) -> Result<Value, PlaidError>
         let json = state.authorizations[id].json.clone();
         return answer_authorization(json);
     }
+    let rationale = payment_profiles::decision_rationale(&state, request)?;
     state.transfers_created += 1;
     let id = digest(&[
         &emu.model.seed.to_string(),
@@ -52,7 +63,7 @@ pub(crate) fn authorize(emu: &Api, request: &Value) -> Result<Value, PlaidError>
     let mut json = example_value::<TransferAuthorizationCreate>()?["authorization"].clone();
     json["id"] = json!(id);
     json["decision"] = json!("approved");
-    json["decision_rationale"] = Value::Null;
+    json["decision_rationale"] = rationale;
     for field in ["account_id", "amount", "type", "network", "ach_class"] {
         if let Some(v) = request.get(field) {
             json["proposed_transfer"][field] = v.clone();

@@ -24,6 +24,8 @@ pub(crate) struct LinkToken {
     pub(crate) language: String,
     /// When it was made, on the emulator's clock.
     pub(crate) created: SystemTime,
+    /// The user (`user_token` or `user_id`) whose Items Link makes with it.
+    pub(crate) user_id: Option<String>,
 }
 
 impl LinkToken {
@@ -57,6 +59,7 @@ mod tests {
             client_name: "App".into(),
             language: "en".into(),
             created,
+            user_id: None,
         };
         let minute = Duration::from_secs(60);
         let new_item = token(None);
