@@ -5,7 +5,7 @@
 //!
 //! - every `item_id` is the Item's, every `institution_id` its institution's, every
 //!   `institution_name` that institution's name when it is one of Sandbox's own
-//!   (`sandbox-institutions.txt`);
+//!   (`sandbox-institutions.txt`, the one table of them: `model/institutions.rs`);
 //! - the example's accounts (the distinct `account_id`s, in the order they first appear) are
 //!   mapped in order onto the Item's accounts (those `options.account_ids` selects, if given);
 //!   every `account_id` and `account_ids` member naming a mapped one is renamed, and an account
@@ -19,19 +19,8 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::model::institutions;
 use crate::model::items::ItemState;
-
-/// Sandbox's own institutions, by id (docs, `sandbox-institutions.txt`).
-const SANDBOX_INSTITUTIONS: [(&str, &str); 8] = [
-    ("ins_109508", "First Platypus Bank"),
-    ("ins_109509", "First Gingham Credit Union"),
-    ("ins_109510", "Tattersall Federal Credit Union"),
-    ("ins_109511", "Tartan Bank"),
-    ("ins_109512", "Houndstooth Bank"),
-    ("ins_43", "Tartan-Dominion Bank of Canada"),
-    ("ins_116834", "Flexible Platypus Open Banking (UK Bank)"),
-    ("ins_117650", "Royal Bank of Plaid (UK Bank)"),
-];
 
 /// The keys of an account object that describe it, copied from the Item's account.
 const ACCOUNT_FIELDS: [&str; 5] = ["name", "official_name", "mask", "type", "subtype"];
@@ -62,10 +51,7 @@ impl ItemView {
     }
 
     fn institution_name(&self) -> Option<&'static str> {
-        SANDBOX_INSTITUTIONS
-            .iter()
-            .find(|(id, _)| *id == self.institution_id)
-            .map(|(_, name)| *name)
+        institutions::find(&self.institution_id).map(|i| i.name)
     }
 }
 
