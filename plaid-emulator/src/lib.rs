@@ -266,6 +266,33 @@ impl Emulator {
         api::link::complete(&self.emulated.api, link_token)
     }
 
+    /// Play Link with `link_token` handing the user to an OAuth institution (docs,
+    /// `link-oauth.txt`): `institution_id`, else the token's, else Platypus OAuth Bank
+    /// (`ins_127287`). Returns the `oauth_state_id` the bank's redirect to the app's
+    /// `redirect_uri` carries; `/sandbox/oauth/select_accounts` with it picks the accounts, and
+    /// [`Emulator::complete_link_oauth`] resumes Link. A non-OAuth institution is
+    /// [`LinkError::NotOAuth`].
+    pub fn link_oauth_redirect(
+        &self,
+        link_token: &str,
+        institution_id: Option<&str>,
+    ) -> Result<String, LinkError> {
+        api::oauth::redirect(&self.emulated.api, link_token, institution_id)
+    }
+
+    /// Play Link resuming with `oauth_state_id` (its `receivedRedirectUri`) and finishing as
+    /// Sandbox's good user: the public token of an Item with exactly the accounts
+    /// `/sandbox/oauth/select_accounts` selected (all of them if none were). An id this Link
+    /// session did not make is [`LinkError::OAuthStateNotFound`], one used before
+    /// [`LinkError::OAuthStateProcessed`] (docs, `errors-oauth.txt`).
+    pub fn complete_link_oauth(
+        &self,
+        link_token: &str,
+        oauth_state_id: &str,
+    ) -> Result<String, LinkError> {
+        api::oauth::resume(&self.emulated.api, link_token, oauth_state_id)
+    }
+
     /// Rotate the webhook signing key (docs, `api-webhooks-webhook-verification.txt`,
     /// "Caching and key rotation"): webhooks are signed with a new key, named by the `kid`
     /// returned, from now on; `/webhook_verification_key/get` still serves the old key for its

@@ -15,9 +15,10 @@ use super::payment_profiles;
 use super::payments;
 use super::routes::{Found, Route, Routes};
 use super::transfer_repayments;
+use super::{cash_flow_updates, oauth, users};
 use super::{
     auth, bank_transfers, identity, institutions, item_health, items, link, processor, request,
-    sandbox_auth, sandbox_income, sandbox_items, sandbox_unheld, transactions, transactions_get,
+    sandbox_auth, sandbox_income, sandbox_items, transactions, transactions_get,
     transfer_events, transfer_ledger, transfer_recurring, transfer_refunds, transfer_sweeps,
     transfer_test_clocks, transfers, webhooks,
 };
@@ -114,15 +115,20 @@ fn transfers(r: &mut Routes) {
     r.emulate::<op::SandboxPaymentSimulate>(payments::simulate);
 }
 
-/// The other Sandbox endpoints: verification status, processor tokens, seeded applications
-/// and the operations on state the emulator does not hold.
+/// The other Sandbox endpoints: verification status, processor tokens, seeded applications;
+/// users, their Sandbox reset and Cash Flow Updates, and OAuth account selection.
 fn sandbox(r: &mut Routes) {
     r.emulate::<op::SandboxItemSetVerificationStatus>(sandbox_auth::set_verification_status);
     r.emulate::<op::SandboxProcessorTokenCreate>(processor::token_create);
     r.emulate::<op::SandboxItemApplicationSeed>(sandbox_items::application_seed);
-    r.emulate::<op::SandboxUserResetLogin>(sandbox_unheld::user_reset_login);
-    r.emulate::<op::SandboxCraCashflowUpdatesUpdate>(sandbox_unheld::cashflow_updates_update);
-    r.emulate::<op::SandboxOauthSelectAccounts>(sandbox_unheld::oauth_select_accounts);
+    r.emulate::<op::SandboxUserResetLogin>(item_health::user_reset_login);
+    r.emulate::<op::SandboxCraCashflowUpdatesUpdate>(cash_flow_updates::sandbox_update);
+    r.emulate::<op::SandboxOauthSelectAccounts>(oauth::select_accounts);
+    r.emulate::<op::UserCreate>(users::create);
+    r.emulate::<op::UserGet>(users::get);
+    r.emulate::<op::UserItemsGet>(users::items_get);
+    r.emulate::<op::UserRemove>(users::remove);
+    r.emulate::<op::CraMonitoringInsightsSubscribe>(cash_flow_updates::subscribe);
 }
 
 /// Webhooks: the verification key, an Item's URL, and the Sandbox endpoints that fire them.

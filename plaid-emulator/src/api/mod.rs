@@ -7,6 +7,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod bank_transfers;
+pub(crate) mod cash_flow_updates;
 pub(crate) mod changes;
 pub(crate) mod conform;
 pub(crate) mod dispatch;
@@ -20,6 +21,7 @@ pub(crate) mod items;
 pub(crate) mod link;
 pub(crate) mod link_flow;
 pub(crate) mod link_web;
+pub(crate) mod oauth;
 pub(crate) mod payment_profiles;
 pub(crate) mod payments;
 pub(crate) mod plaid_error;
@@ -30,7 +32,6 @@ pub(crate) mod sandbox_auth;
 pub(crate) mod sandbox_income;
 pub(crate) mod sandbox_items;
 pub(crate) mod sandbox_transactions;
-pub(crate) mod sandbox_unheld;
 pub(crate) mod schema_check;
 pub(crate) mod synthesize;
 pub(crate) mod transactions;
@@ -43,6 +44,7 @@ pub(crate) mod transfer_repayments;
 pub(crate) mod transfer_sweeps;
 pub(crate) mod transfer_test_clocks;
 pub(crate) mod transfers;
+pub(crate) mod users;
 pub(crate) mod webhooks;
 
 use std::sync::Arc;

@@ -335,7 +335,12 @@ pub(crate) fn public_token_create(emu: &Api, request: &Value) -> Result<Value, P
     let webhook = options.and_then(|o| o.webhook.clone());
     let new = linked(institution, products, webhook);
     let mut state = emu.model.lock();
+    // The Item joins the user the request names (`users.rs`).
+    let user_id = request.user_id.as_ref().map(|u| u.0.as_str());
+    let user_token = request.user_token.as_ref().map(types::UserToken::expose);
+    let user = super::users::named_by(&state, user_id, user_token)?;
     let item_id = create(emu, &mut state, new, &login)?;
+    state.users.join(user.as_deref(), &item_id);
     let public_token = issue_public_token(emu, &mut state, &item_id);
     let body = json!({"public_token": public_token});
     Ok(body)

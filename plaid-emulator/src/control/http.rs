@@ -39,6 +39,8 @@ pub(crate) fn router(start: Arc<Start>) -> Router<Emulated> {
         .route("/clock", get(super::clock::now))
         .route("/clock/advance", post(super::clock::advance))
         .route("/link/complete", post(link_complete))
+        .route("/link/oauth", post(super::oauth::redirect))
+        .route("/link/oauth/complete", post(super::oauth::complete))
         .route("/webhooks", get(deliveries))
         .route("/webhooks/rotate_key", post(rotate_key))
         .fallback(|| async { refuse(StatusCode::NOT_FOUND, "no such control route") })

@@ -9,6 +9,7 @@
 
 pub(crate) mod clock;
 pub(crate) mod http;
+pub(crate) mod oauth;
 pub(crate) mod reset;
 pub(crate) mod sandbox;
 

@@ -60,6 +60,10 @@ pub(crate) struct State {
     pub(crate) repayments: super::repayments::Repayments,
     /// Bank Transfers (legacy) and their events (`/bank_transfer/*`).
     pub(crate) bank_transfers: super::bank_transfers::BankTransfers,
+    /// Users and their Items (`/user/*`).
+    pub(crate) users: super::users::Users,
+    /// Hand-offs to OAuth institutions in Link (`oauth_state_id`s).
+    pub(crate) oauth: super::oauth::OAuthStates,
 }
 
 /// The state behind its one lock, the seed everything in it is derived from, and the clock
