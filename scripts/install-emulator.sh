@@ -8,7 +8,10 @@
 # The packaged emulator depends on `plaid-client = "0.1.0"` from crates.io, which is not
 # published yet: the unpacked plaid-client package stands in for it through a `[patch]`, so
 # both come from their .crate files and nothing from the work tree. It installs into
-# target/emulator-install/ (bin/plaid-emulator), building in a target dir of its own.
+# target/emulator-install/ (bin/plaid-emulator), building in the workspace's target dir, where
+# the dependencies the packages share with the workspace (tokio, reqwest, rustls, …) are
+# already built: only the two packages themselves and any dependency whose resolved version or
+# features differ are compiled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +35,7 @@ log "cargo install from $unpacked/plaid-emulator-$version"
 # --debug: this checks that the package builds and runs, not how fast; a release build of the
 # generated client costs minutes more.
 cargo install --debug --force --path "$unpacked/plaid-emulator-$version" \
-  --root "$root" --target-dir "$root/target" \
+  --root "$root" --target-dir "$PWD/target" \
   --config "patch.crates-io.plaid-client.path=\"$unpacked/plaid-client-$client_version\""
 
 # The installed binary prints its base URL as its first line, then serves until killed.
