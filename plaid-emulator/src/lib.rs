@@ -456,11 +456,9 @@ impl Emulator {
     /// refused, a rate-limit window reopens, a webhook retry or a transfer test clock's
     /// schedule comes due. [`Emulator::reset`] returns the clock to its start.
     pub fn advance(&self, by: Duration) {
-        self.emulated.api.model.clock.advance(by);
         let _runtime = self.runtime.enter();
-        // Recurring transfers bound to no test clock originate what came due; a failure here
-        // (the spec's example missing) shows on their next read, which catches up again.
-        let _ = api::transfer_recurring::catch_up(&self.emulated.api);
+        // Recurring transfers and pending transactions catch up with the clock.
+        control::clock::moved(&self.emulated.api, by);
     }
 
     /// The last [`JOURNAL_CAPACITY`] Plaid requests, oldest first.

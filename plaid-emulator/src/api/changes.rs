@@ -5,6 +5,7 @@
 
 use crate::api::Api;
 use crate::model::changes::{apply, Change, ControlError};
+use crate::model::clock::day_of;
 use crate::webhooks::bodies;
 
 /// Apply `change` to the Item's history, then fire its `SYNC_UPDATES_AVAILABLE` webhook
@@ -28,6 +29,8 @@ pub(crate) fn change(
                 item_id: item_id.to_string(),
             });
         }
+        // Up to today first: what came due posts, and what the change adds is dated today.
+        item.history.catch_up(day_of(emu.model.now()));
         let added = apply(&seed, item, change)?;
         // The body is Plaid's SYNC_UPDATES_AVAILABLE, typed (an Item without
         // Transactions gets none, as Plaid sends none).

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::examples::example_value;
 use super::request::{decode, item_of, item_record};
 use crate::api::Api;
+use crate::model::clock;
 use crate::model::digest::digest;
 use crate::model::history::History;
 use crate::model::items::{ItemState, PublicToken};
@@ -56,7 +57,8 @@ pub(crate) fn new_item(
         products,
         webhook,
         removed: false,
-        history: History::new(transactions),
+        // Dated back from today on the emulator's clock (`model/history.rs`).
+        history: History::new(transactions, clock::day_of(emu.model.now())),
         pass: None,
     };
     state.items.insert(item_id.clone(), item);

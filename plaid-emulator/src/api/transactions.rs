@@ -3,6 +3,10 @@
 //! months across its accounts, pending ones that later post with `pending_transaction_id`, one
 //! correction, then whatever the control API added, changed or removed), and
 //! `/transactions/sync` serves it in order from opaque cursors that are the Item's own.
+//! Histories follow the emulator's clock: [`catch_up`] posts what came due, when a request
+//! touches the Item and when the clock is advanced.
+
+use std::time::SystemTime;
 
 use plaid_client::operations::TransactionsSync;
 use serde_json::{json, Value};
@@ -12,9 +16,11 @@ use plaid_client::types;
 use super::examples::example_value;
 use super::request::{decode, item_of};
 use crate::api::Api;
+use crate::model::clock::day_of;
 use crate::model::history::{Entry, History, Maker};
 use crate::model::items::ItemState;
 use crate::model::plaid_error::PlaidError;
+use crate::webhooks::bodies;
 
 /// `count`'s default and maximum (docs: `/transactions/sync`, `count`: default 100, max 500).
 const DEFAULT_COUNT: usize = 100;
@@ -128,4 +134,110 @@ pub(crate) fn sync(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     };
     // Built, typed and serialized without the lock.
     page_body(&page, &emu.model.seed.to_string())
+}
+
+/// `item` brought up to `now` on the emulator's clock ([`History::catch_up`]): each pending
+/// transaction whose posting day has come posts as Plaid posts one (docs,
+/// `transactions-transactions-data.txt`: "the pending transaction's id in the removed field
+/// ... and the new posted transaction in the added section", the posted one naming it in
+/// `pending_transaction_id`). If any did, the Item's `SYNC_UPDATES_AVAILABLE` webhook
+/// (`transactions-webhooks.txt`) to fire, as (URL, body).
+fn catch_up_item(item: &mut ItemState, now: SystemTime) -> Option<(String, Vec<u8>)> {
+    if item.removed || item.history.catch_up(day_of(now)) == 0 {
+        return None;
+    }
+    let body = bodies::fired(item, "SYNC_UPDATES_AVAILABLE", None, None, now).ok()?;
+    item.webhook.clone().map(|url| (url, body))
+}
+
+/// Bring the Item up to the emulator's clock before a request about it is answered, so time
+/// that passed on the system clock posts what came due; its webhook fired if anything posted.
+pub(crate) fn catch_up(emu: &Api, item_id: &str) {
+    let now = emu.model.now();
+    let webhook = {
+        let mut state = emu.model.lock();
+        let item = state.items.get_mut(item_id);
+        item.and_then(|item| catch_up_item(item, now))
+    };
+    if let Some((url, body)) = webhook {
+        emu.webhooks.deliver(url, body);
+    }
+}
+
+/// Bring every Item up to the emulator's clock (after an advance): one webhook per Item that
+/// posted something, in the order of the Items' ids. Catching up twice posts nothing twice.
+pub(crate) fn catch_up_all(emu: &Api) {
+    let now = emu.model.now();
+    // By Item id, so the order does not depend on the map's.
+    let webhooks: std::collections::BTreeMap<String, (String, Vec<u8>)> = {
+        let mut state = emu.model.lock();
+        let items = state.items.values_mut();
+        let fired = items.filter_map(|item| {
+            let id = item.item_id.clone();
+            catch_up_item(item, now).map(|webhook| (id, webhook))
+        });
+        fired.collect()
+    };
+    for (url, body) in webhooks.into_values() {
+        emu.webhooks.deliver(url, body);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use serde_json::{json, Value};
+
+    use crate::api::{dispatch, Api};
+    use crate::model::clock::{parse_rfc3339, Clock, EmulatorClock};
+
+    fn call(api: &Api, path: &str, body: Value) -> Value {
+        let answer = dispatch::answer(api, "POST", path, &body, "request").unwrap();
+        serde_json::from_slice(&answer.bytes).unwrap()
+    }
+
+    /// Time that passes without an advance (as on the system clock) posts what came due when
+    /// a request next touches the Item, before it is answered.
+    #[tokio::test]
+    async fn a_request_catches_its_item_up_with_time_that_passed() {
+        let start = parse_rfc3339("2024-03-10T00:00:00Z").unwrap();
+        let clock = Arc::new(EmulatorClock::new(Clock::Manual(start)));
+        let api = Api::new(7, clock.clone());
+        let config = json!({"override_accounts": [{"type": "depository", "subtype": "checking",
+            "transactions": [{"date_posted": "2024-03-11", "amount": 9.5, "description": "Hold"}]}]});
+        let options = json!({"override_username": "user_custom",
+            "override_password": config.to_string()});
+        let create = json!({"institution_id": "ins_109508", "initial_products": ["transactions"],
+            "options": options});
+        let public = call(&api, "/sandbox/public_token/create", create)["public_token"].clone();
+        let exchanged = call(
+            &api,
+            "/item/public_token/exchange",
+            json!({"public_token": public}),
+        );
+        let token = exchanged["access_token"].clone();
+        let first = call(&api, "/transactions/sync", json!({"access_token": token}));
+        let pending = &first["added"][0];
+        assert_eq!(pending["pending"], json!(true));
+
+        clock.advance(Duration::from_secs(86_400)); // the clock moves; nothing caught up yet
+        let cursor = first["next_cursor"].clone();
+        let next = call(
+            &api,
+            "/transactions/sync",
+            json!({"access_token": token, "cursor": cursor}),
+        );
+        assert_eq!(
+            next["removed"][0]["transaction_id"],
+            pending["transaction_id"]
+        );
+        let posted = &next["added"][0];
+        assert_eq!(posted["pending_transaction_id"], pending["transaction_id"]);
+        assert_eq!(
+            (posted["pending"].clone(), posted["date"].clone()),
+            (json!(false), json!("2024-03-11"))
+        );
+    }
 }

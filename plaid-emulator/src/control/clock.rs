@@ -1,7 +1,8 @@
 //! The emulator's clock over HTTP (`model/clock.rs` is the clock): `GET /emulator/clock` reads
 //! it and `POST /emulator/clock/advance` `{"ms": N}` moves it, as [`crate::Emulator::now`] and
 //! [`crate::Emulator::advance`] do in process. Both answer the time then, as
-//! `{"now": "2026-01-01T00:31:00Z", "unix_ms": 1767227460000}`.
+//! `{"now": "2026-01-01T00:31:00Z", "unix_ms": 1767227460000}`. Whatever follows the clock is
+//! brought up to it after each advance ([`moved`]).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -13,6 +14,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::api::Api;
 use crate::model::clock::rfc3339;
 use crate::transport::Emulated;
 
@@ -48,10 +50,22 @@ pub(crate) async fn advance(State(emu): State<Emulated>, body: Bytes) -> Respons
     if by > MAX_ADVANCE {
         return refuse("ms must be at most ten years");
     }
-    emu.api.model.clock.advance(by);
-    // Recurring transfers bound to no test clock originate what came due (see `Emulator::advance`).
-    let _ = crate::api::transfer_recurring::catch_up(&emu.api);
+    moved(&emu.api, by);
     time(emu.api.model.now()).into_response()
+}
+
+/// Move the emulator's clock `by` forward, and bring what follows it up to the new time:
+/// recurring transfers bound to no test clock originate what came due, and every Item's
+/// pending transactions whose posting day came post (`api::transactions::catch_up_all`, with
+/// their `SYNC_UPDATES_AVAILABLE`). [`crate::Emulator::advance`] and
+/// `POST /emulator/clock/advance` both come here; call it within the emulator's runtime, which
+/// delivers the webhooks.
+pub(crate) fn moved(api: &Api, by: Duration) {
+    api.model.clock.advance(by);
+    // A failure here (the spec's example missing) shows on the recurring transfers' next
+    // read, which catches up again.
+    let _ = crate::api::transfer_recurring::catch_up(api);
+    crate::api::transactions::catch_up_all(api);
 }
 
 fn refuse(why: &str) -> Response {
