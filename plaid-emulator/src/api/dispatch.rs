@@ -16,6 +16,7 @@ use super::payments;
 use super::routes::{Found, Route, Routes};
 use super::transfer_repayments;
 use super::{cash_flow_updates, oauth, users};
+use super::{investments, liabilities};
 use super::{
     auth, bank_transfers, identity, institutions, item_health, items, link, processor, request,
     sandbox_auth, sandbox_income, sandbox_items, transactions, transactions_get,
@@ -61,7 +62,8 @@ fn transactions(r: &mut Routes) {
     r.emulate::<op::SandboxTransactionsCreate>(transactions_get::create);
 }
 
-/// Auth and Identity, and the processor endpoints that answer them for a processor token.
+/// Auth, Identity, Investments and Liabilities, and the processor endpoints that answer Auth
+/// and Identity for a processor token.
 fn auth_and_identity(r: &mut Routes) {
     r.emulate::<op::AuthGet>(auth::auth_get);
     r.emulate::<op::IdentityGet>(identity::identity_get);
@@ -69,6 +71,10 @@ fn auth_and_identity(r: &mut Routes) {
     r.emulate::<op::ProcessorBalanceGet>(processor::balance_get);
     r.emulate::<op::ProcessorAccountGet>(processor::account_get);
     r.emulate::<op::ProcessorIdentityGet>(processor::identity_get);
+    // A custom user's configured data, else Sandbox's fixed data.
+    r.emulate::<op::InvestmentsHoldingsGet>(investments::holdings_get);
+    r.emulate::<op::InvestmentsTransactionsGet>(investments::transactions_get);
+    r.emulate::<op::LiabilitiesGet>(liabilities::get);
 }
 
 /// Transfers: authorizations, transfers, events, sweeps, test clocks, recurring transfers,
@@ -202,16 +208,13 @@ pub(crate) fn answer(
 /// One resolver for every operation with an `access_token`: malformed or unknown is
 /// `INVALID_ACCESS_TOKEN`, a removed Item `ITEM_NOT_FOUND` (docs, `errors-invalid-input.txt`,
 /// `errors-item.txt`). An Item's error state is left to the product calls (`item_of`), since
-/// `/item/get` shows it and `/item/remove` and update-mode Link still work. The Item is then
-/// brought up to the emulator's clock (`transactions::catch_up`: what came due posts) before
-/// the request is answered.
+/// `/item/get` shows it and `/item/remove` and update-mode Link still work.
 fn resolve_access_token(emu: &Api, body: &Value) -> Result<(), PlaidError> {
     if !body.get("access_token").is_some_and(Value::is_string) {
         return Ok(()); // absent where optional, or `null`: the schema check allowed it
     }
-    let item_id = request::item_record(&emu.model.lock(), body)?.item_id.clone();
-    transactions::catch_up(emu, &item_id);
-    Ok(())
+    let state = emu.model.lock();
+    request::item_record(&state, body).map(|_| ())
 }
 
 /// The Item the request's `access_token` names, resolved as [`resolve_access_token`] does, as

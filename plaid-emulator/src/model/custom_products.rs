@@ -1,23 +1,28 @@
 //! The product data of a custom user's account (docs, `sandbox-user-custom.txt`): its owners
-//! (`identity`), `holdings` and `investment_transactions`, `liability` (credit or student, each
-//! with the fields only it may set), `inflow_model` and payroll `income`, as typed values the
-//! configuration is checked against, and the configuration's dates (`custom_user.rs` holds
-//! the rest of it).
+//! (`identity`), `liability` (credit or student, each with the fields only it may set),
+//! `inflow_model` and payroll `income`, as typed values the configuration is checked against,
+//! the configuration's dates, and what an Item keeps of an account's products
+//! ([`AccountProducts`]). Holdings and investment transactions are `custom_investments.rs`;
+//! `custom_user.rs` holds the rest of the configuration.
 
 use serde::{Deserialize, Deserializer};
 
-/// A date, `YYYY-MM-DD`.
+use super::custom_investments::{Holding, InvestmentTransaction};
+
+/// A date, `YYYY-MM-DD`, one the calendar has.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Date(pub(crate) String);
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        let parts: Vec<&str> = text.split('-').collect();
-        let ok = matches!(parts[..], [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2)
-            && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
-            && (1..=12).contains(&parts[1].parse::<u8>().unwrap_or(0))
-            && (1..=31).contains(&parts[2].parse::<u8>().unwrap_or(0));
+        // The shape first (`2019-1-1` is not one), then a day the calendar has.
+        let shaped = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        let ok = shaped && chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").is_ok();
         if ok {
             Ok(Self(text))
         } else {
@@ -28,43 +33,15 @@ impl<'de> Deserialize<'de> for Date {
     }
 }
 
-/// A security, as holdings and investment transactions name it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Security {
-    pub(crate) isin: Option<String>,
-    pub(crate) cusip: Option<String>,
-    pub(crate) sedol: Option<String>,
-    pub(crate) name: Option<String>,
-    pub(crate) ticker_symbol: Option<String>,
-    pub(crate) currency: Option<String>,
-}
-
-/// One holding.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Holding {
-    pub(crate) institution_price: f64,
-    pub(crate) institution_price_as_of: Option<Date>,
-    pub(crate) cost_basis: Option<f64>,
-    pub(crate) quantity: f64,
-    pub(crate) currency: Option<String>,
-    pub(crate) security: Security,
-}
-
-/// One investment transaction.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct InvestmentTransaction {
-    pub(crate) date: Date,
-    pub(crate) name: String,
-    pub(crate) quantity: f64,
-    pub(crate) price: f64,
-    pub(crate) fees: Option<f64>,
-    #[serde(rename = "type")]
-    pub(crate) kind: String,
-    pub(crate) currency: Option<String>,
-    pub(crate) security: Security,
+/// The product data one configured account keeps on its Item, for the product calls that
+/// serve it (`api/investments.rs`, `api/liabilities.rs`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct AccountProducts {
+    pub(crate) holdings: Vec<Holding>,
+    pub(crate) investment_transactions: Vec<InvestmentTransaction>,
+    pub(crate) liability: Option<Liability>,
+    /// The configured account number (a student loan's `account_number`).
+    pub(crate) account_number: Option<String>,
 }
 
 /// `identity`: the owners' data (the same for every account of the Item).
@@ -113,8 +90,9 @@ pub(crate) struct AddressData {
 }
 
 /// `liability`: a credit card's or a student loan's terms. Which fields each type may set is
-/// checked by [`Liability::check`].
+/// checked by [`Liability::check`]; a field the schema does not have is refused.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Liability {
     /// `credit` or `student` ("Mortgages are not currently supported").
     #[serde(rename = "type")]
@@ -124,15 +102,26 @@ pub(crate) struct Liability {
     pub(crate) balance_transfer_apr: Option<f64>,
     pub(crate) special_apr: Option<f64>,
     pub(crate) last_payment_amount: Option<f64>,
+    /// Credit or student.
     pub(crate) minimum_payment_amount: Option<f64>,
+    /// Credit or student.
     pub(crate) is_overdue: Option<bool>,
     pub(crate) origination_date: Option<Date>,
     pub(crate) principal: Option<f64>,
     pub(crate) nominal_apr: Option<f64>,
+    pub(crate) interest_capitalization_grace_period_months: Option<u32>,
+    pub(crate) repayment_model: Option<RepaymentModel>,
+    pub(crate) expected_payoff_date: Option<Date>,
+    pub(crate) guarantor: Option<String>,
+    pub(crate) is_federal: Option<bool>,
     pub(crate) loan_name: Option<String>,
-    /// The student-loan fields kept as given (`repayment_model`, `loan_status`, `guarantor`…).
-    #[serde(flatten)]
-    pub(crate) student: std::collections::BTreeMap<String, serde_json::Value>,
+    pub(crate) loan_status: Option<LoanStatus>,
+    pub(crate) payment_reference_number: Option<String>,
+    pub(crate) pslf_status: Option<PslfStatus>,
+    pub(crate) repayment_plan_description: Option<String>,
+    pub(crate) repayment_plan_type: Option<String>,
+    pub(crate) sequence_number: Option<String>,
+    pub(crate) servicer_address: Option<Address>,
 }
 
 /// A liability's type.
@@ -143,66 +132,131 @@ pub(crate) enum LiabilityKind {
     Student,
 }
 
-/// The fields only a student loan may set, beyond the typed ones.
-const STUDENT_FIELDS: [&str; 13] = [
-    "interest_capitalization_grace_period_months",
-    "repayment_model",
-    "expected_payoff_date",
-    "guarantor",
-    "is_federal",
-    "loan_status",
-    "payment_reference_number",
-    "pslf_status",
-    "repayment_plan_description",
-    "repayment_plan_type",
-    "sequence_number",
-    "servicer_address",
-    "loan_name",
-];
+/// `repayment_model`: when a student loan's repayments start and end.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RepaymentModel {
+    /// "The only currently supported value for this field is standard".
+    #[serde(rename = "type")]
+    pub(crate) kind: String,
+    pub(crate) non_repayment_months: u32,
+    pub(crate) repayment_months: u32,
+}
+
+/// `loan_status`: the loan's status and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LoanStatus {
+    pub(crate) end_date: Option<Date>,
+    #[serde(rename = "type")]
+    pub(crate) kind: Option<String>,
+}
+
+/// `pslf_status`: Public Service Loan Forgiveness progress.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PslfStatus {
+    pub(crate) estimated_eligibility_date: Option<Date>,
+    pub(crate) payments_made: Option<i64>,
+    pub(crate) payments_remaining: Option<i64>,
+}
+
+/// Whether `text` is one of the values a generated enum `T` knows (the spec's, the same as
+/// the docs' lists of `loan_status.type` and `repayment_plan_type`); `T` keeps any other as
+/// its `UnknownValue`, which serializes back as itself.
+fn documented<T: serde::de::DeserializeOwned>(
+    text: &str,
+    unknown: fn(&T) -> bool,
+) -> bool {
+    serde_json::from_value::<T>(serde_json::Value::from(text)).is_ok_and(|v| !unknown(&v))
+}
 
 impl Liability {
-    /// The docs' "Can only be set if type is credit/student" rules.
+    /// The docs' "Can only be set if type is credit/student" rules, and the documented values
+    /// of `repayment_model.type`, `loan_status.type` and `repayment_plan_type`.
     pub(crate) fn check(&self) -> Result<(), String> {
-        if let Some(unknown) = self
-            .student
-            .keys()
-            .find(|k| !STUDENT_FIELDS.contains(&k.as_str()))
-        {
-            return Err(format!("liability has no field {unknown}"));
+        let (wrong, kind) = match self.kind {
+            LiabilityKind::Credit => (self.student_fields_set().first().copied(), "student"),
+            LiabilityKind::Student => (self.credit_fields_set().first().copied(), "credit"),
+        };
+        if let Some(field) = wrong {
+            return Err(format!(
+                "liability.{field} can only be set if type is {kind}"
+            ));
         }
-        let credit_only = [
+        let model = self.repayment_model.as_ref().map(|m| m.kind.as_str());
+        if model.is_some_and(|m| m != "standard") {
+            return Err("liability.repayment_model.type can only be standard".into());
+        }
+        use plaid_client::types::{
+            StudentLoanStatusType as Status, StudentRepaymentPlanType as Plan,
+        };
+        let status = self.loan_status.as_ref().and_then(|s| s.kind.as_deref());
+        let known_status =
+            |s: &str| documented::<Status>(s, |v| matches!(v, Status::UnknownValue(_)));
+        if status.is_some_and(|s| !known_status(s)) {
+            return Err(format!(
+                "liability.loan_status.type {status:?} is not a documented one"
+            ));
+        }
+        let plan = self.repayment_plan_type.as_deref();
+        let known_plan = |p: &str| documented::<Plan>(p, |v| matches!(v, Plan::UnknownValue(_)));
+        if plan.is_some_and(|p| !known_plan(p)) {
+            return Err(format!(
+                "liability.repayment_plan_type {plan:?} is not a documented one"
+            ));
+        }
+        Ok(())
+    }
+
+    fn credit_fields_set(&self) -> Vec<&'static str> {
+        let fields = [
             ("purchase_apr", self.purchase_apr.is_some()),
             ("cash_apr", self.cash_apr.is_some()),
             ("balance_transfer_apr", self.balance_transfer_apr.is_some()),
             ("special_apr", self.special_apr.is_some()),
             ("last_payment_amount", self.last_payment_amount.is_some()),
         ];
-        let student_only = [
+        fields
+            .iter()
+            .filter(|(_, set)| *set)
+            .map(|(f, _)| *f)
+            .collect()
+    }
+
+    fn student_fields_set(&self) -> Vec<&'static str> {
+        let fields = [
             ("origination_date", self.origination_date.is_some()),
             ("principal", self.principal.is_some()),
             ("nominal_apr", self.nominal_apr.is_some()),
+            (
+                "interest_capitalization_grace_period_months",
+                self.interest_capitalization_grace_period_months.is_some(),
+            ),
+            ("repayment_model", self.repayment_model.is_some()),
+            ("expected_payoff_date", self.expected_payoff_date.is_some()),
+            ("guarantor", self.guarantor.is_some()),
+            ("is_federal", self.is_federal.is_some()),
             ("loan_name", self.loan_name.is_some()),
+            ("loan_status", self.loan_status.is_some()),
+            (
+                "payment_reference_number",
+                self.payment_reference_number.is_some(),
+            ),
+            ("pslf_status", self.pslf_status.is_some()),
+            (
+                "repayment_plan_description",
+                self.repayment_plan_description.is_some(),
+            ),
+            ("repayment_plan_type", self.repayment_plan_type.is_some()),
+            ("sequence_number", self.sequence_number.is_some()),
+            ("servicer_address", self.servicer_address.is_some()),
         ];
-        let (wrong, kind) = match self.kind {
-            LiabilityKind::Credit => (
-                student_only
-                    .iter()
-                    .find(|(_, set)| *set)
-                    .map(|(f, _)| *f)
-                    .or_else(|| self.student.keys().next().map(String::as_str)),
-                "student",
-            ),
-            LiabilityKind::Student => (
-                credit_only.iter().find(|(_, set)| *set).map(|(f, _)| *f),
-                "credit",
-            ),
-        };
-        match wrong {
-            Some(field) => Err(format!(
-                "liability.{field} can only be set if type is {kind}"
-            )),
-            None => Ok(()),
-        }
+        fields
+            .iter()
+            .filter(|(_, set)| *set)
+            .map(|(f, _)| *f)
+            .collect()
     }
 }
 

@@ -6,9 +6,8 @@
 
 use serde::{Deserialize, Deserializer};
 
-use super::custom_products::{
-    Date, Holding, Identity, Income, InflowModel, InvestmentTransaction, Liability,
-};
+use super::custom_investments::{check_investments, Holding, InvestmentTransaction};
+use super::custom_products::{AccountProducts, Date, Identity, Income, InflowModel, Liability};
 use super::error_passwords::forced_error;
 use super::mfa::Mfa;
 use super::plaid_error::PlaidError;
@@ -187,6 +186,19 @@ pub(crate) struct CustomTransaction {
     pub(crate) currency: Option<String>,
 }
 
+impl CustomAccount {
+    /// What the account's Item keeps for its product calls: holdings, investment
+    /// transactions, liability and account number.
+    pub(crate) fn products(&self) -> AccountProducts {
+        AccountProducts {
+            holdings: self.holdings.clone(),
+            investment_transactions: self.investment_transactions.clone(),
+            liability: self.liability.clone(),
+            account_number: self.numbers.account.clone(),
+        }
+    }
+}
+
 fn mask<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let text = String::deserialize(d)?;
     let fits = text.is_empty()
@@ -263,6 +275,7 @@ impl CustomUser {
             if let Some(model) = &account.inflow_model {
                 model.check().map_err(at)?;
             }
+            check_investments(&account.holdings, &account.investment_transactions).map_err(at)?;
             let n = &account.numbers;
             if n.eft_institution.is_some() != n.eft_branch.is_some() {
                 return Err(at("eft_institution and eft_branch go together".into()));

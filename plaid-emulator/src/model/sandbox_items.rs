@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::custom_products::Identity;
+use super::custom_products::{AccountProducts, Identity};
 
 /// Who linked an Item, as far as its later behaviour depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -42,6 +42,10 @@ pub(crate) struct SandboxItem {
     pub(crate) numbers: HashMap<String, AccountNumbers>,
     /// A custom user's owner data, for every account of the Item.
     pub(crate) identity: Option<Identity>,
+    /// A custom user's configured accounts (account id → their holdings, investment
+    /// transactions and liability), served by the Investments and Liabilities calls; empty
+    /// for every other Item, whose calls answer Sandbox's fixed data.
+    pub(crate) products: HashMap<String, AccountProducts>,
     /// `user_transactions_dynamic`: the pending transactions the last refresh added, which
     /// the next one posts.
     pub(crate) pending: Vec<String>,
