@@ -10,6 +10,7 @@ use plaid_client::types;
 use serde_json::{json, Value};
 
 use super::link_flow::{self, Choices, FlowError, LinkError};
+use super::payment_profiles;
 use super::request::{decode, item_record};
 use super::users;
 use crate::api::Api;
@@ -18,7 +19,8 @@ use crate::model::digest::digest;
 use crate::model::link::LinkToken;
 use crate::model::plaid_error::PlaidError;
 
-/// `/link/token/create`: `products` are required unless `access_token` names an Item to update.
+/// `/link/token/create`: `products` are required unless `access_token` names an Item to update
+/// or `transfer.payment_profile_token` a linked Payment Profile to update (`payment_profiles.rs`).
 pub(crate) fn token_create(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let create: types::LinkTokenCreateRequest = decode(request)?;
     let products: Vec<String> = request["products"]
@@ -31,8 +33,11 @@ pub(crate) fn token_create(emu: &Api, request: &Value) -> Result<Value, PlaidErr
         })
         .unwrap_or_default();
     let mut state = emu.model.lock();
+    let profile = payment_profiles::for_link_token(&state, request, products.is_empty())?;
+    let profile_update = profile.as_ref().and_then(|p| p.update_item.clone());
     let item_id = match &create.access_token {
         Some(_) => Some(item_record(&state, request)?.item_id.clone()),
+        None if profile_update.is_some() => profile_update,
         None if products.is_empty() => return Err(PlaidError::missing_fields("products")),
         None => None,
     };
@@ -47,6 +52,7 @@ pub(crate) fn token_create(emu: &Api, request: &Value) -> Result<Value, PlaidErr
         webhook: create.webhook.clone(),
         institution_id: create.institution_id.clone(),
         item_id,
+        payment_profile_token: profile.map(|p| p.token),
         client_name: create.client_name.clone(),
         language: create.language.clone(),
         created: emu.model.now(),

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use super::examples::example_value;
 use super::item_health;
 use super::items::issue_public_token;
+use super::payment_profiles;
 use super::sandbox_items::{self, Via};
 use crate::api::Api;
 use crate::model::error_passwords::error_password;
@@ -174,7 +175,8 @@ pub(crate) fn log_in(choices: &Choices<'_>) -> Result<(Next, Login), PlaidError>
 }
 
 /// Link finished with `choices`: a new Item (or the update-mode Item repaired) and a public
-/// token for it.
+/// token for it; a token for a Payment Profile makes the profile `READY` with that Item's
+/// account (`payment_profiles.rs`).
 pub(crate) fn finish(
     api: &Api,
     link_token: &str,
@@ -186,6 +188,7 @@ pub(crate) fn finish(
     };
     let mut state = api.model.lock();
     let token = live_token(api, &state, link_token).map_err(FlowError::Link)?;
+    let profile = token.payment_profile_token.clone();
     let item_id = match token.item_id.clone() {
         Some(item_id) => repair(&mut state, &item_id).map_err(FlowError::Link)?,
         None => {
@@ -205,6 +208,9 @@ pub(crate) fn finish(
             item_id
         }
     };
+    if let Some(profile) = &profile {
+        payment_profiles::linked(api, &mut state, profile, &item_id);
+    }
     let public_token = issue_public_token(api, &mut state, &item_id);
     let item = state
         .items

@@ -18,6 +18,8 @@ pub(crate) struct LinkToken {
     pub(crate) institution_id: Option<String>,
     /// Update mode: the Item to repair.
     pub(crate) item_id: Option<String>,
+    /// The Payment Profile Link links (`transfer.payment_profile_token`).
+    pub(crate) payment_profile_token: Option<String>,
     /// The app's name Link shows (`client_name`).
     pub(crate) client_name: String,
     /// The language Link's panes are in (`language`).
@@ -56,6 +58,7 @@ mod tests {
             webhook: None,
             institution_id: None,
             item_id: item_id.map(str::to_string),
+            payment_profile_token: None,
             client_name: "App".into(),
             language: "en".into(),
             created,
