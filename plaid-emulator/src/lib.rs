@@ -100,6 +100,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use api::link_flow::LinkError;
+pub use api::link_login::LinkLogin;
 pub use control::sandbox::CreateItemError;
 pub use control::{ItemOptions, ItemView, LinkedItem, TransactionView};
 pub use model::changes::ControlError;
@@ -264,6 +265,19 @@ impl Emulator {
     /// token does not change, and the public token returned exchanges to that same one.
     pub fn complete_link(&self, link_token: &str) -> Result<String, LinkError> {
         api::link::complete(&self.emulated.api, link_token)
+    }
+
+    /// Play the user completing Link with `link_token` as `login` (docs,
+    /// `sandbox-test-credentials.txt`, `sandbox-user-custom.txt`): Sandbox's test credentials,
+    /// with the answers to the MFA an `mfa_*` password or a custom user's `mfa` asks for.
+    /// Returns the public token, or the login's error as [`LinkError::Login`] (a wrong or
+    /// missing MFA answer is `INVALID_MFA`).
+    pub fn complete_link_as(
+        &self,
+        link_token: &str,
+        login: &LinkLogin,
+    ) -> Result<String, LinkError> {
+        api::link_login::complete_as(&self.emulated.api, link_token, login)
     }
 
     /// Play Link with `link_token` handing the user to an OAuth institution (docs,

@@ -153,3 +153,36 @@ async fn link_completes_over_http_without_credentials() {
         (400, &json!("MISSING_FIELDS"))
     );
 }
+
+#[tokio::test]
+async fn link_completes_over_http_as_a_custom_user_with_mfa_answers() {
+    // docs: `sandbox-user-custom.txt` ("mfa", device code 1234), `errors-item.txt` INVALID_MFA.
+    let (emulator, client) = start().await;
+    let config = json!({"mfa": {"type": "device"}}).to_string();
+    let created = client
+        .send(&link_token_request(vec![Products::Auth]))
+        .await
+        .unwrap();
+    let body = |answers: Value| {
+        json!({"link_token": created.link_token, "username": "user_custom",
+            "password": config, "mfa_answers": answers})
+    };
+    let (status, answer) = complete_over_http(emulator.base_url(), body(json!([["1234"]]))).await;
+    assert_eq!(status, 200, "{answer}");
+    let public = answer["public_token"].as_str().unwrap().to_string();
+    let (token, _) = exchange(&client, public).await;
+    assert!(token.starts_with("access-sandbox-"));
+    let (status, answer) = complete_over_http(emulator.base_url(), body(json!([["4321"]]))).await;
+    assert_eq!(
+        (status, &answer["error_code"]),
+        (400, &json!("INVALID_MFA")),
+        "{answer}"
+    );
+    let no_password = json!({"link_token": created.link_token, "username": "user_custom"});
+    let (status, answer) = complete_over_http(emulator.base_url(), no_password).await;
+    assert_eq!(
+        (status, &answer["error_code"]),
+        (400, &json!("MISSING_FIELDS")),
+        "{answer}"
+    );
+}

@@ -199,3 +199,43 @@ async fn update_mode_repairs_an_item_in_item_login_required() {
     assert_eq!(status, 200, "{repaired}");
     assert_eq!(client.send(&accounts).await.unwrap().accounts.len(), 2);
 }
+
+#[tokio::test]
+async fn a_custom_users_question_rounds_are_asked_one_by_one() {
+    // docs: `sandbox-user-custom.txt` ("mfa": questions answered `answer_<i>_<j>`).
+    let (emulator, client, token) = start().await;
+    let config = json!({"mfa": {"type": "questions", "question_rounds": 2, "questions_per_round": 1},
+        "override_accounts": [{"type": "depository", "subtype": "checking", "meta": {"name": "MFA Checking"}}]})
+    .to_string();
+    let login = |answers: Value| {
+        json!({"link_token": token, "username": "user_custom", "password": config,
+            "mfa_answers": answers})
+    };
+    let (_, asked) = step(&emulator, "credentials", login(json!([]))).await;
+    let shown = (&asked["next"], &asked["mfa_type"], &asked["round"]);
+    assert_eq!(shown, (&json!("mfa"), &json!("questions"), &json!(0)));
+    let (_, asked) = step(&emulator, "credentials", login(json!([["answer_0_0"]]))).await;
+    assert_eq!(
+        (&asked["next"], &asked["round"]),
+        (&json!("mfa"), &json!(1))
+    );
+    let wrong = login(json!([["answer_0_0"], ["nope"]]));
+    let (status, wrong) = step(&emulator, "credentials", wrong).await;
+    assert_eq!(
+        (status, &wrong["error"]["error_code"]),
+        (400, &json!("INVALID_MFA"))
+    );
+    let right = login(json!([["answer_0_0"], ["answer_1_0"]]));
+    let (_, done) = step(&emulator, "credentials", right.clone()).await;
+    assert_eq!(done["next"], "accounts", "{done}");
+    let (status, linked) = step(&emulator, "connect", right).await;
+    assert_eq!(status, 200, "{linked}");
+    let public = linked["public_token"].as_str().unwrap();
+    let access = exchange(&client, public).await;
+    let accounts = client
+        .send(&types::AccountsGetRequest::new(access))
+        .await
+        .unwrap();
+    let names: Vec<&str> = accounts.accounts.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["MFA Checking"]);
+}

@@ -79,9 +79,33 @@ pub enum LinkError {
     /// The emulator could not build the Item (its own bug).
     #[error("the emulator failed: {0}")]
     Internal(String),
+    /// The login failed with the error Plaid documents for it (docs,
+    /// `sandbox-test-credentials.txt`, `errors-item.txt`): `INVALID_CREDENTIALS`, a wrong MFA
+    /// answer's `INVALID_MFA`, an `error_<CODE>` password's code, …
+    #[error("the login failed: {error_type} / {error_code}")]
+    Login {
+        /// Plaid's `error_type`, e.g. `ITEM_ERROR`.
+        error_type: &'static str,
+        /// Plaid's `error_code`, e.g. `INVALID_MFA`.
+        error_code: &'static str,
+        /// The HTTP status Plaid answers it with.
+        status: u16,
+        /// Plaid's `error_message`.
+        message: String,
+    },
 }
 
 impl LinkError {
+    /// A failed login as a [`LinkError`].
+    pub(crate) fn login(error: PlaidError) -> Self {
+        Self::Login {
+            error_type: error.error_type,
+            error_code: error.error_code,
+            status: error.status,
+            message: error.message,
+        }
+    }
+
     /// The Plaid error this is over HTTP (`POST /emulator/link/complete`).
     pub(crate) fn plaid(&self) -> PlaidError {
         match self {
@@ -96,6 +120,12 @@ impl LinkError {
             Self::OAuthStateNotFound => OAuthStateError::NotFound.plaid(),
             Self::OAuthStateProcessed => OAuthStateError::Processed.plaid(),
             Self::Internal(why) => PlaidError::internal(why),
+            Self::Login {
+                error_type,
+                error_code,
+                status,
+                message,
+            } => PlaidError::new(*status, error_type, error_code, message),
         }
     }
 }
@@ -158,10 +188,12 @@ pub(crate) fn session(api: &Api, link_token: &str) -> Result<Session, LinkError>
 /// next, or its error.
 pub(crate) fn log_in(choices: &Choices<'_>) -> Result<(Next, Login), PlaidError> {
     let login = sandbox_users::login(choices.username, choices.password)?;
-    let mfa = match &login {
-        Login::Mfa(mfa) => mfa.clone(),
-        Login::Recaptcha { passes: false } => return Err(sandbox_users::recaptcha_bad()),
-        _ => return Ok((Next::Done, login)),
+    if login == (Login::Recaptcha { passes: false }) {
+        return Err(sandbox_users::recaptcha_bad());
+    }
+    // An `mfa_*` password's challenge, or a custom user's `mfa` (`sandbox-user-custom.txt`).
+    let Some(mfa) = login.mfa() else {
+        return Ok((Next::Done, login));
     };
     let (rounds, _) = mfa.shape();
     let answered = choices.mfa_answers;

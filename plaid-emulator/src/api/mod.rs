@@ -22,6 +22,7 @@ pub(crate) mod items;
 pub(crate) mod liabilities;
 pub(crate) mod link;
 pub(crate) mod link_flow;
+pub(crate) mod link_login;
 pub(crate) mod link_web;
 pub(crate) mod oauth;
 pub(crate) mod payment_profiles;

@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 
 use super::reset::Start;
 use super::ItemOptions;
+use crate::api::link_login::{self, LinkLogin};
 use crate::api::{changes, link, plaid_error};
 use crate::model::changes::{Change, ControlError};
 use crate::model::plaid_error::PlaidError;
@@ -280,7 +281,8 @@ async fn deliveries(State(emu): State<Emulated>, uri: Uri) -> Response {
 }
 
 /// `POST /emulator/link/complete` `{"link_token"}` → `{"public_token"}`:
-/// [`crate::Emulator::complete_link`] over HTTP.
+/// [`crate::Emulator::complete_link`] over HTTP; with `username` and `password` (and
+/// `mfa_answers`, `institution_id`), [`crate::Emulator::complete_link_as`].
 async fn link_complete(State(emu): State<Emulated>, body: Bytes) -> Response {
     plaid_answer(complete_link(&body, &emu))
 }
@@ -293,9 +295,33 @@ fn complete_link(body: &[u8], emu: &Emulated) -> Result<Vec<u8>, PlaidError> {
     let link_token = request["link_token"]
         .as_str()
         .ok_or_else(|| PlaidError::missing_fields("link_token"))?;
-    let public_token = link::complete(&emu.api, link_token).map_err(|e| e.plaid())?;
+    let public_token = match link_login(&request)? {
+        Some(login) => link_login::complete_as(&emu.api, link_token, &login),
+        None => link::complete(&emu.api, link_token),
+    }
+    .map_err(|e| e.plaid())?;
     serde_json::to_vec(&json!({"public_token": public_token}))
         .map_err(|e| PlaidError::internal(&e.to_string()))
+}
+
+/// The user a completion body names, if it names one: `username` and `password` go together.
+fn link_login(request: &Value) -> Result<Option<LinkLogin>, PlaidError> {
+    let text = |key: &str| request.get(key).and_then(Value::as_str);
+    let (username, password) = match (text("username"), text("password")) {
+        (None, None) => return Ok(None),
+        (Some(u), Some(p)) => (u, p),
+        (None, _) => return Err(PlaidError::missing_fields("username")),
+        (_, None) => return Err(PlaidError::missing_fields("password")),
+    };
+    let answers = match request.get("mfa_answers") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(rounds) => serde_json::from_value(rounds.clone()).map_err(|_| {
+            PlaidError::invalid_field("mfa_answers is a list of rounds, each a list of strings")
+        })?,
+    };
+    let mut login = LinkLogin::new(username, password).mfa_answers(answers);
+    login.institution_id = text("institution_id").map(str::to_string);
+    Ok(Some(login))
 }
 
 /// `POST /emulator/webhooks/rotate_key` → `{"kid"}`: [`crate::Emulator::rotate_webhook_key`].

@@ -47,7 +47,6 @@ pub(crate) enum Login {
 impl Login {
     /// The MFA Link must ask for before this login succeeds, if any: an `mfa_*` password's,
     /// or a custom user's `mfa`.
-    #[allow(dead_code)] // for Link's MFA pane (`api/link_flow.rs`), which matches `Login::Mfa` only so far
     pub(crate) fn mfa(&self) -> Option<Mfa> {
         match self {
             Self::Mfa(mfa) => Some(mfa.clone()),
