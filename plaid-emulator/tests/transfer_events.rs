@@ -194,3 +194,25 @@ async fn sweeps_sweep_posted_transfers_and_undo_returned_ones() {
         .unwrap();
     assert_eq!(sweeps.sweeps.len(), 2);
 }
+
+#[tokio::test]
+async fn transfer_fire_webhook_sends_one_transfer_events_update_to_the_url_given() {
+    let (emulator, client) = start().await;
+    let (url, mut received) = receiver().await;
+    let fire = types::SandboxTransferFireWebhookRequest::new(url);
+    client.send(&fire).await.unwrap();
+    expect_updates(&emulator, &client, &mut received, 1).await;
+    // No usable URL: refused as Sandbox refuses an invalid webhook, and nothing is sent.
+    for url in ["", "not a url", "ftp://example.com/hook"] {
+        let refused = client
+            .send(&types::SandboxTransferFireWebhookRequest::new(url))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused.error_code(),
+            Some(&ErrorCode::SandboxWebhookInvalid),
+            "{url}: {refused:?}"
+        );
+    }
+    assert!(nothing_more(&emulator, &mut received).await);
+}

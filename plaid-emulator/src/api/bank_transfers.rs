@@ -24,11 +24,13 @@ use crate::model::plaid_error::PlaidError;
 use crate::model::state::State;
 use crate::webhooks::bodies;
 
-/// `/sandbox/bank_transfer/fire_webhook`: the webhook, queued for `webhook`.
+/// `/sandbox/bank_transfer/fire_webhook`: the webhook, queued for `webhook` (an `http(s)` URL,
+/// else `SANDBOX_WEBHOOK_INVALID`).
 pub(crate) fn fire_webhook(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let fire: types::SandboxBankTransferFireWebhookRequest = decode(request)?;
+    let url = super::webhooks::sandbox_webhook_url(&fire.webhook)?;
     emu.webhooks
-        .deliver(fire.webhook, bodies::bank_transfers_events_update()?);
+        .deliver(url, bodies::bank_transfers_events_update()?);
     Ok(json!({}))
 }
 

@@ -39,7 +39,8 @@ pub(crate) fn fire_webhook(emu: &Api, request: &Value) -> Result<Value, PlaidErr
         };
         bodies::typed::<types::IncomeVerificationStatusWebhook>(body)?
     };
-    emu.webhooks.deliver(typed.webhook, payload);
+    let url = super::webhooks::sandbox_webhook_url(&typed.webhook)?;
+    emu.webhooks.deliver(url, payload);
     Ok(json!({}))
 }
 
@@ -49,8 +50,9 @@ pub(crate) fn bank_income_fire_webhook(emu: &Api, request: &Value) -> Result<Val
     let typed: types::SandboxBankIncomeFireWebhookRequest = decode(request)?;
     let url = typed
         .webhook_override
-        .clone()
-        .ok_or_else(PlaidError::sandbox_webhook_invalid)?;
+        .as_deref()
+        .map(super::webhooks::sandbox_webhook_url)
+        .ok_or_else(PlaidError::sandbox_webhook_invalid)??;
     let code = text(&typed.webhook_code)?;
     let mut body = json!({"webhook_type": "INCOME", "webhook_code": code,
         "user_id": typed.webhook_fields.user_id, "environment": "sandbox"});

@@ -195,7 +195,7 @@ pub(crate) fn list(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
 /// `api-sandbox.txt`).
 pub(crate) fn fire_webhook(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let fire: types::SandboxTransferFireWebhookRequest = decode(request)?;
-    emu.webhooks
-        .deliver(fire.webhook, bodies::transfer_events_update()?);
+    let url = super::webhooks::sandbox_webhook_url(&fire.webhook)?;
+    emu.webhooks.deliver(url, bodies::transfer_events_update()?);
     Ok(json!({}))
 }

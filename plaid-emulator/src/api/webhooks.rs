@@ -39,6 +39,18 @@ pub(crate) fn webhook_update(emu: &Api, request: &Value) -> Result<Value, PlaidE
     Ok(answer)
 }
 
+/// The URL a Sandbox request asks a webhook to be sent to: an absolute `http` or `https` URL,
+/// else `SANDBOX_WEBHOOK_INVALID` (`errors-sandbox.txt`: the webhook "is either not set up, or
+/// invalid"), so a test that names no usable URL is told so instead of a delivery that fails.
+pub(crate) fn sandbox_webhook_url(url: &str) -> Result<String, PlaidError> {
+    match reqwest::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => {
+            Ok(url.to_string())
+        }
+        _ => Err(PlaidError::sandbox_webhook_invalid()),
+    }
+}
+
 /// `/sandbox/item/fire_webhook`: the webhook of `webhook_code` for the Item, queued now (docs,
 /// `api-sandbox.txt`). An Item without a webhook URL is `SANDBOX_WEBHOOK_INVALID`
 /// (`errors-sandbox.txt`); a code the emulator does not fire, `INVALID_FIELD`.
