@@ -36,7 +36,8 @@
 //! - Sandbox's test credentials and institutions (docs: `sandbox-test-credentials.txt`,
 //!   `sandbox-user-custom.txt`, `sandbox-institutions.txt`): `user_good`/`pass_good`, every
 //!   `error_<CODE>` password's error, MFA, `user_transactions_dynamic`, `user_custom` with its
-//!   JSON configuration (exactly its accounts and transactions), in
+//!   JSON configuration (exactly its accounts, transactions, holdings, investment transactions
+//!   and liabilities, and the MFA it asks Link for), in
 //!   `/sandbox/public_token/create`, `/sandbox/processor_token/create`, Link and
 //!   [`Emulator::create_item_as`]; the 16 Sandbox institutions in `/institutions/*`, the
 //!   unhealthy and unsupported ones refused as documented; Houndstooth Bank's Auth flows and
