@@ -11,11 +11,10 @@
 mod support;
 
 use plaid_client_ext::types::{self, CountryCode, Products};
-use plaid_client_ext::webhooks::WebhookVerifier;
 use plaid_client_ext::{ErrorCode, PlaidClient};
 use plaid_emulator::{Emulator, LinkError};
 use serde_json::{json, Value};
-use support::{control, link_with, nothing_more, receiver, start, Received};
+use support::{control, link_with, next_verified_json, nothing_more, receiver, start, Received};
 
 /// A new user for `client_user_id`: its (`user_id`, `user_token`).
 async fn user(client: &PlaidClient, client_user_id: &str) -> (String, types::UserToken) {
@@ -65,16 +64,44 @@ async fn accounts_error(client: &PlaidClient, access_token: &str) -> Option<Stri
 
 /// The next webhook's body, its signature verified.
 async fn next_body(client: &PlaidClient, received: &mut Received) -> Value {
-    let wait = std::time::Duration::from_secs(20);
-    let (headers, body) = tokio::time::timeout(wait, received.recv())
-        .await
-        .expect("a webhook within 20 s")
-        .unwrap();
-    WebhookVerifier::new(client.clone())
-        .verify(&headers, &body)
-        .await
-        .unwrap();
-    serde_json::from_slice(&body).unwrap()
+    next_verified_json(client, received).await.1
+}
+
+/// An emulator, a client, a webhook receiver and one user: what most tests here start from.
+struct Scene {
+    emulator: Emulator,
+    client: PlaidClient,
+    url: String,
+    received: Received,
+    user_id: String,
+    token: types::UserToken,
+}
+
+async fn scene() -> Scene {
+    let (emulator, client) = start().await;
+    let (url, received) = receiver().await;
+    let (user_id, token) = user(&client, "client-1").await;
+    Scene {
+        emulator,
+        client,
+        url,
+        received,
+        user_id,
+        token,
+    }
+}
+
+impl Scene {
+    /// An Item linked for the user, its webhooks to the receiver: (access token, item id).
+    async fn link(&self) -> (String, String) {
+        let link = link_token(&self.client, &self.token, &self.url).await;
+        linked(&self.emulator, &self.client, &link).await
+    }
+
+    /// Whether no more webhooks arrive.
+    async fn nothing_more(&mut self) -> bool {
+        nothing_more(&self.emulator, &mut self.received).await
+    }
 }
 
 #[tokio::test]
@@ -98,94 +125,67 @@ async fn user_create_answers_the_same_user_for_a_repeated_client_user_id() {
 
 #[tokio::test]
 async fn user_reset_login_resets_every_item_of_the_user_with_a_webhook_each() {
-    let (emulator, client) = start().await;
-    let (url, mut received) = receiver().await;
-    let (_, token) = user(&client, "client-1").await;
-    let link = link_token(&client, &token, &url).await;
-    let (first, first_id) = linked(&emulator, &client, &link).await;
-    let (second, second_id) = linked(&emulator, &client, &link).await;
-    let (other, _) = link_with(&client, vec![Products::Transactions], Some(url.clone())).await;
+    let mut scene = scene().await;
+    let (first, first_id) = scene.link().await;
+    let (second, second_id) = scene.link().await;
+    let hook = Some(scene.url.clone());
+    let (other, _) = link_with(&scene.client, vec![Products::Transactions], hook).await;
 
-    let reset = types::SandboxUserResetLoginRequest::new().user_token(token);
-    client.send(&reset).await.unwrap();
+    let reset = types::SandboxUserResetLoginRequest::new().user_token(scene.token.clone());
+    scene.client.send(&reset).await.unwrap();
     let login_required = Some("ITEM_LOGIN_REQUIRED".to_string());
-    assert_eq!(accounts_error(&client, &first).await, login_required);
-    assert_eq!(accounts_error(&client, &second).await, login_required);
-    assert_eq!(
-        accounts_error(&client, &other).await,
-        None,
-        "not the user's"
-    );
+    assert_eq!(accounts_error(&scene.client, &first).await, login_required);
+    assert_eq!(accounts_error(&scene.client, &second).await, login_required);
+    let untouched = accounts_error(&scene.client, &other).await;
+    assert_eq!(untouched, None, "not the user's");
     let mut items = Vec::new();
     for _ in 0..2 {
-        let body = next_body(&client, &mut received).await;
-        assert_eq!(
-            (&body["webhook_code"], &body["error"]["error_code"]),
-            (&json!("ERROR"), &json!("ITEM_LOGIN_REQUIRED"))
-        );
+        let body = next_body(&scene.client, &mut scene.received).await;
+        assert_eq!(body["error"]["error_code"], json!("ITEM_LOGIN_REQUIRED"));
         items.push(body["item_id"].as_str().unwrap().to_string());
     }
     items.sort();
     let mut expected = vec![first_id, second_id];
     expected.sort();
     assert_eq!(items, expected);
-    assert!(
-        nothing_more(&emulator, &mut received).await,
-        "one webhook per Item"
-    );
+    assert!(scene.nothing_more().await, "one webhook per Item");
 }
 
 #[tokio::test]
 async fn user_reset_login_resets_only_the_listed_items() {
-    let (emulator, client) = start().await;
-    let (url, mut received) = receiver().await;
-    let (user_id, token) = user(&client, "client-1").await;
-    let link = link_token(&client, &token, &url).await;
-    let (first, first_id) = linked(&emulator, &client, &link).await;
-    let (second, _) = linked(&emulator, &client, &link).await;
+    let mut scene = scene().await;
+    let (first, first_id) = scene.link().await;
+    let (second, _) = scene.link().await;
 
     let reset = types::SandboxUserResetLoginRequest::new()
-        .user_id(types::NewUserId(user_id))
+        .user_id(types::NewUserId(scene.user_id.clone()))
         .item_ids(vec![types::ItemId(first_id.clone())]);
-    client.send(&reset).await.unwrap();
-    assert_eq!(
-        accounts_error(&client, &first).await.as_deref(),
-        Some("ITEM_LOGIN_REQUIRED")
-    );
-    assert_eq!(accounts_error(&client, &second).await, None);
-    assert_eq!(
-        next_body(&client, &mut received).await["item_id"],
-        json!(first_id)
-    );
-    assert!(nothing_more(&emulator, &mut received).await);
+    scene.client.send(&reset).await.unwrap();
+    let first_error = accounts_error(&scene.client, &first).await;
+    assert_eq!(first_error.as_deref(), Some("ITEM_LOGIN_REQUIRED"));
+    assert_eq!(accounts_error(&scene.client, &second).await, None);
+    let body = next_body(&scene.client, &mut scene.received).await;
+    assert_eq!(body["item_id"], json!(first_id));
+    assert!(scene.nothing_more().await);
 }
 
 #[tokio::test]
 async fn user_reset_login_refuses_an_item_of_another_user() {
-    let (emulator, client) = start().await;
-    let (url, _received) = receiver().await;
-    let (_, token) = user(&client, "client-1").await;
-    let (_, other_token) = user(&client, "client-2").await;
-    let (others, others_id) = linked(
-        &emulator,
-        &client,
-        &link_token(&client, &other_token, &url).await,
-    )
-    .await;
+    let scene = scene().await;
+    let (_, other_token) = user(&scene.client, "client-2").await;
+    let link = link_token(&scene.client, &other_token, &scene.url).await;
+    let (others, others_id) = linked(&scene.emulator, &scene.client, &link).await;
     let reset = types::SandboxUserResetLoginRequest::new()
-        .user_token(token)
+        .user_token(scene.token.clone())
         .item_ids(vec![types::ItemId(others_id)]);
-    let error = client.send(&reset).await.unwrap_err();
+    let error = scene.client.send(&reset).await.unwrap_err();
     assert_eq!(
         error.error_code(),
         Some(&ErrorCode::InvalidField),
         "{error}"
     );
-    assert_eq!(
-        accounts_error(&client, &others).await,
-        None,
-        "nothing reset"
-    );
+    let untouched = accounts_error(&scene.client, &others).await;
+    assert_eq!(untouched, None, "nothing reset");
 }
 
 #[tokio::test]
@@ -211,48 +211,41 @@ async fn user_sandbox_operations_refuse_an_unknown_user_token() {
 #[tokio::test]
 async fn an_unknown_user_id_is_user_not_found() {
     let (_emulator, client) = start().await;
-    let reset =
-        types::SandboxUserResetLoginRequest::new().user_id(types::NewUserId("usr_nobody".into()));
+    let nobody = types::NewUserId("usr_nobody".into());
+    let reset = types::SandboxUserResetLoginRequest::new().user_id(nobody);
     let error = client.send(&reset).await.unwrap_err();
     let api = error.api().unwrap();
-    assert_eq!(
-        (api.status, api.error_code.as_str()),
-        (400, "USER_NOT_FOUND"),
-        "{error}"
-    );
+    let (status, code) = (api.status, api.error_code.as_str());
+    assert_eq!((status, code), (400, "USER_NOT_FOUND"), "{error}");
 }
 
 #[tokio::test]
 async fn items_made_with_a_users_token_are_the_users_items_until_it_is_removed() {
-    let (emulator, client) = start().await;
-    let (url, _received) = receiver().await;
-    let (user_id, token) = user(&client, "client-1").await;
-    let (_, linked_id) = linked(&emulator, &client, &link_token(&client, &token, &url).await).await;
+    let scene = scene().await;
+    let client = &scene.client;
+    let (_, linked_id) = scene.link().await;
     let sandbox =
         types::SandboxPublicTokenCreateRequest::new(vec![Products::Transactions], "ins_109508")
-            .user_token(token.clone());
+            .user_token(scene.token.clone());
     let public = client.send(&sandbox).await.unwrap().public_token.clone();
-    let (sandbox_access, sandbox_id) = exchange(&client, public).await;
-    link_with(&client, vec![Products::Transactions], None).await;
+    let (sandbox_access, sandbox_id) = exchange(client, public).await;
+    link_with(client, vec![Products::Transactions], None).await;
 
-    let user_ref = types::NewUserId(user_id.clone());
-    let items = client
-        .send(&types::UserItemsGetRequest::new().user_id(user_ref.clone()))
-        .await
-        .unwrap();
+    let user_ref = types::NewUserId(scene.user_id.clone());
+    let get = types::UserItemsGetRequest::new().user_id(user_ref);
+    let items = client.send(&get).await.unwrap();
     let ids: Vec<_> = items.items.iter().map(|i| i.item_id.as_str()).collect();
     assert_eq!(ids, [linked_id.as_str(), sandbox_id.as_str()]);
 
-    client
-        .send(&types::UserRemoveRequest::new().user_token(token.clone()))
-        .await
-        .unwrap();
+    let remove = types::UserRemoveRequest::new().user_token(scene.token.clone());
+    client.send(&remove).await.unwrap();
+    let gone = accounts_error(client, &sandbox_access).await;
     assert_eq!(
-        accounts_error(&client, &sandbox_access).await.as_deref(),
+        gone.as_deref(),
         Some("ITEM_NOT_FOUND"),
         "the user's Items go with it"
     );
-    let reset = types::SandboxUserResetLoginRequest::new().user_token(token);
+    let reset = types::SandboxUserResetLoginRequest::new().user_token(scene.token.clone());
     let error = client.send(&reset).await.unwrap_err();
     assert_eq!(
         error.error_code(),
@@ -263,68 +256,64 @@ async fn items_made_with_a_users_token_are_the_users_items_until_it_is_removed()
 
 #[tokio::test]
 async fn cashflow_updates_update_fires_the_requested_codes_to_the_subscribed_webhook() {
-    let (emulator, client) = start().await;
-    let (url, mut received) = receiver().await;
-    let (user_id, token) = user(&client, "client-1").await;
-    let subscribe =
-        types::CraMonitoringInsightsSubscribeRequest::new(url).user_token(token.clone());
-    client.send(&subscribe).await.unwrap();
+    let mut scene = scene().await;
+    let subscribe = types::CraMonitoringInsightsSubscribeRequest::new(scene.url.clone())
+        .user_token(scene.token.clone());
+    scene.client.send(&subscribe).await.unwrap();
     let codes = vec![
         types::CashFlowUpdatesEventWebhookCodes::LowBalanceDetected,
         types::CashFlowUpdatesEventWebhookCodes::NsfOverdraftDetected,
     ];
     let update = types::SandboxCraCashflowUpdatesUpdateRequest::new()
-        .user_token(token)
+        .user_token(scene.token.clone())
         .webhook_codes(codes);
-    client.send(&update).await.unwrap();
+    scene.client.send(&update).await.unwrap();
     for code in ["LOW_BALANCE_DETECTED", "NSF_OVERDRAFT_DETECTED"] {
-        let body = next_body(&client, &mut received).await;
+        let body = next_body(&scene.client, &mut scene.received).await;
         assert_eq!(
             (
                 &body["webhook_type"],
                 &body["webhook_code"],
                 &body["user_id"]
             ),
-            (&json!("CASH_FLOW_UPDATES"), &json!(code), &json!(user_id))
+            (
+                &json!("CASH_FLOW_UPDATES"),
+                &json!(code),
+                &json!(scene.user_id)
+            )
         );
     }
-    assert!(
-        nothing_more(&emulator, &mut received).await,
-        "only the requested codes"
-    );
+    assert!(scene.nothing_more().await, "only the requested codes");
 }
 
 #[tokio::test]
 async fn cashflow_updates_update_without_codes_fires_every_code_to_the_users_item_webhook() {
-    let (emulator, client) = start().await;
-    let (url, mut received) = receiver().await;
-    let (user_id, token) = user(&client, "client-1").await;
-    let none = types::SandboxCraCashflowUpdatesUpdateRequest::new().user_token(token.clone());
-    let error = client.send(&none).await.unwrap_err();
+    let mut scene = scene().await;
+    let none = types::SandboxCraCashflowUpdatesUpdateRequest::new().user_token(scene.token.clone());
+    let error = scene.client.send(&none).await.unwrap_err();
+    let code = error.error_code();
     assert_eq!(
-        error.error_code(),
+        code,
         Some(&ErrorCode::SandboxWebhookInvalid),
         "no URL yet: {error}"
     );
-    linked(&emulator, &client, &link_token(&client, &token, &url).await).await;
-    let update =
-        types::SandboxCraCashflowUpdatesUpdateRequest::new().user_id(types::NewUserId(user_id));
-    client.send(&update).await.unwrap();
+    scene.link().await;
+    let user_id = types::NewUserId(scene.user_id.clone());
+    let update = types::SandboxCraCashflowUpdatesUpdateRequest::new().user_id(user_id);
+    scene.client.send(&update).await.unwrap();
     let mut codes = Vec::new();
     for _ in 0..4 {
-        let body = next_body(&client, &mut received).await;
+        let body = next_body(&scene.client, &mut scene.received).await;
         codes.push(body["webhook_code"].as_str().unwrap().to_string());
     }
-    assert_eq!(
-        codes,
-        [
-            "LARGE_DEPOSIT_DETECTED",
-            "LOW_BALANCE_DETECTED",
-            "NEW_LOAN_PAYMENT_DETECTED",
-            "NSF_OVERDRAFT_DETECTED"
-        ]
-    );
-    assert!(nothing_more(&emulator, &mut received).await);
+    let every = [
+        "LARGE_DEPOSIT_DETECTED",
+        "LOW_BALANCE_DETECTED",
+        "NEW_LOAN_PAYMENT_DETECTED",
+        "NSF_OVERDRAFT_DETECTED",
+    ];
+    assert_eq!(codes, every);
+    assert!(scene.nothing_more().await);
 }
 
 /// A link token at no institution in particular, for the OAuth tests.

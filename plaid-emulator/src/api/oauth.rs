@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use super::link_flow::{self, Choices, FlowError, LinkError};
 use super::request::decode;
 use crate::api::Api;
-use crate::model::digest::digest;
+use crate::model::digest::uuid;
 use crate::model::institutions;
 use crate::model::oauth::OAuthState;
 use crate::model::plaid_error::PlaidError;
@@ -47,15 +47,7 @@ pub(crate) fn redirect(
     }
     let seed = api.model.seed.to_string();
     let n = state.oauth.created.to_string();
-    let d = digest(&[&seed, "oauth_state", &n]) + &digest(&[&seed, "oauth_state2", &n]);
-    let id = format!(
-        "{}-{}-{}-{}-{}",
-        &d[..8],
-        &d[8..12],
-        &d[12..16],
-        &d[16..20],
-        &d[20..32]
-    );
+    let id = uuid(&[&seed, "oauth_state", &n], &[&seed, "oauth_state2", &n]);
     let oauth = OAuthState {
         link_token: link_token.to_string(),
         institution_id: institution,

@@ -14,7 +14,7 @@ use super::items::item_json;
 use super::request::decode;
 use crate::api::Api;
 use crate::model::clock::rfc3339;
-use crate::model::digest::digest;
+use crate::model::digest::{digest, uuid};
 use crate::model::plaid_error::PlaidError;
 use crate::model::state::State;
 use crate::model::users::{User, UserError, UserRef};
@@ -87,15 +87,8 @@ pub(crate) fn create(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let seed = emu.model.seed.to_string();
     let n = state.users.created.to_string();
     let user_id = format!("usr_{}", digest(&[&seed, "user", &n]));
-    let d = digest(&[&seed, "user_token", &n]) + &digest(&[&seed, "user_token2", &n]);
-    let user_token = format!(
-        "user-sandbox-{}-{}-{}-{}-{}",
-        &d[..8],
-        &d[8..12],
-        &d[12..16],
-        &d[16..20],
-        &d[20..32]
-    );
+    let uuid = uuid(&[&seed, "user_token", &n], &[&seed, "user_token2", &n]);
+    let user_token = format!("user-sandbox-{uuid}");
     let user = User {
         user_id: user_id.clone(),
         client_user_id,

@@ -16,3 +16,17 @@ pub(crate) fn digest(parts: &[&str]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// A derived id in a UUID's 8-4-4-4-12 form (as Plaid's Sandbox tokens and ids have it), from
+/// two digests of `parts` and `second`.
+pub(crate) fn uuid(parts: &[&str], second: &[&str]) -> String {
+    let d = digest(parts) + &digest(second);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &d[..8],
+        &d[8..12],
+        &d[12..16],
+        &d[16..20],
+        &d[20..32]
+    )
+}

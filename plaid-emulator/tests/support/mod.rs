@@ -59,16 +59,26 @@ pub async fn receiver() -> (String, Received) {
     (url, received)
 }
 
-/// The next webhook, verified against the emulator's key; panics after 5 seconds.
+/// The next webhook, verified against the emulator's key; panics after 20 seconds.
 pub async fn next_verified(client: &PlaidClient, received: &mut Received) -> WebhookEvent {
+    next_verified_json(client, received).await.0
+}
+
+/// The next webhook, verified against the emulator's key, and its body as JSON; panics after
+/// 20 seconds.
+pub async fn next_verified_json(
+    client: &PlaidClient,
+    received: &mut Received,
+) -> (WebhookEvent, serde_json::Value) {
     let (headers, body) = tokio::time::timeout(Duration::from_secs(20), received.recv())
         .await
         .expect("a webhook within 20 s")
         .unwrap();
-    WebhookVerifier::new(client.clone())
+    let event = WebhookVerifier::new(client.clone())
         .verify(&headers, &body)
         .await
-        .unwrap()
+        .unwrap();
+    (event, serde_json::from_slice(&body).unwrap())
 }
 
 /// Whether nothing more arrives: once every webhook fired so far has finished (the emulator's
