@@ -228,7 +228,15 @@ async fn a_custom_users_question_rounds_are_asked_one_by_one() {
     let right = login(json!([["answer_0_0"], ["answer_1_0"]]));
     let (_, done) = step(&emulator, "credentials", right.clone()).await;
     assert_eq!(done["next"], "accounts", "{done}");
-    let (status, linked) = step(&emulator, "connect", right).await;
+    // The account-selection pane lists the configured accounts, not Sandbox's.
+    let listed = (
+        &done["accounts"][0]["name"],
+        done["accounts"].as_array().unwrap().len(),
+    );
+    assert_eq!(listed, (&json!("MFA Checking"), 1), "{done}");
+    let mut selected = right;
+    selected["account_ids"] = json!(["0"]);
+    let (status, linked) = step(&emulator, "connect", selected).await;
     assert_eq!(status, 200, "{linked}");
     let public = linked["public_token"].as_str().unwrap();
     let access = exchange(&client, public).await;

@@ -258,6 +258,19 @@ fn custom_item(
     Ok(())
 }
 
+/// The accounts a custom user's `override_accounts` give, as Link's account-selection pane
+/// lists them before the Item exists, in the Item's order; `None` without any.
+pub(crate) fn custom_preview(config: &CustomUser) -> Option<Vec<Value>> {
+    if config.override_accounts.is_empty() {
+        return None;
+    }
+    let template = example_value::<AccountsGet>().ok()?["accounts"][0].clone();
+    let accounts = config.override_accounts.iter().enumerate();
+    accounts
+        .map(|(i, custom)| custom_account(&template, &format!("preview-{i}"), custom).ok())
+        .collect()
+}
+
 /// One configured account as `AccountBase` JSON: the spec's example account with the
 /// configuration's type, subtype, names, mask and balances.
 fn custom_account(

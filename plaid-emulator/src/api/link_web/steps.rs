@@ -15,6 +15,7 @@ use crate::api::Api;
 use crate::model::institutions::{self, INSTITUTIONS};
 use crate::model::mfa::Mfa;
 use crate::model::plaid_error::PlaidError;
+use crate::model::sandbox_users::Login;
 
 /// What every step sends: its token, and what the user chose so far.
 #[derive(Deserialize)]
@@ -102,18 +103,26 @@ fn name_of(institution_id: &str) -> String {
         .map_or_else(|| institution_id.to_string(), |i| i.name.to_string())
 }
 
-/// The login: the next MFA round, the accounts to select, or (update mode) nothing to select.
+/// The login: the next MFA round, the accounts to select (a custom user's configured ones), or
+/// (update mode) nothing to select.
 fn credentials(session: &Session, request: &StepRequest) -> Result<Value, PlaidError> {
     if session.update_institution.is_none() {
         let id = request.institution_id.as_deref();
         let id = id.unwrap_or(link_flow::DEFAULT_INSTITUTION);
         sandbox_items::check_institution(id, &session.products, Via::Link)?;
     }
-    match link_flow::log_in(&request.choices(None))?.0 {
+    let (next, login) = link_flow::log_in(&request.choices(None))?;
+    match next {
         Next::Mfa { mfa, round } => Ok(mfa_json(&mfa, round)),
         Next::Done if session.update_institution.is_some() => Ok(json!({"next": "connect"})),
         Next::Done => {
-            let accounts: Vec<Value> = link_flow::preview_accounts()
+            // A custom user's configured accounts (`sandbox-user-custom.txt`), else Sandbox's.
+            let preview = match &login {
+                Login::Custom(config) => sandbox_items::custom_preview(config),
+                _ => None,
+            };
+            let accounts: Vec<Value> = preview
+                .unwrap_or_else(link_flow::preview_accounts)
                 .iter()
                 .enumerate()
                 .map(|(k, a)| {
