@@ -116,3 +116,34 @@ pub(crate) fn check_investments(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn security(json: &str) -> Security {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_securitys_id_is_its_fields_own() {
+        let plaid = security(r#"{"ticker_symbol": "PLAID", "currency": "USD"}"#);
+        assert_eq!(plaid.id(), plaid.clone().id());
+        assert!(plaid.id().starts_with("sec-"));
+        let in_cad = security(r#"{"ticker_symbol": "PLAID", "currency": "CAD"}"#);
+        let named = security(r#"{"ticker_symbol": "PLAID", "currency": "USD", "name": "Plaid"}"#);
+        assert_ne!(plaid.id(), in_cad.id());
+        assert_ne!(plaid.id(), named.id());
+    }
+
+    #[test]
+    fn a_security_needs_a_currency_and_an_identifier() {
+        assert!(security(r#"{"sedol": "B0YBKJ7", "currency": "GBP"}"#)
+            .check()
+            .is_ok());
+        assert!(security(r#"{"ticker_symbol": "PLAID"}"#).check().is_err());
+        assert!(security(r#"{"name": "Plaid", "currency": "USD"}"#)
+            .check()
+            .is_err());
+    }
+}
