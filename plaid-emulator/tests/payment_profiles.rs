@@ -89,6 +89,12 @@ fn decided(authorization: &types::TransferAuthorization) -> (String, Option<Stri
     (authorization.decision.to_string(), code)
 }
 
+/// `/sandbox/payment_profile/reset_login` for `profile`: its `reset_login`.
+async fn reset_login(client: &PlaidClient, profile: &str) -> Result<bool, Error> {
+    let reset = types::SandboxPaymentProfileResetLoginRequest::new(profile);
+    Ok(client.send(&reset).await?.reset_login)
+}
+
 fn assert_not_ready(err: &Error) {
     let api = err.api().unwrap_or_else(|| panic!("{err}"));
     assert_eq!(api.error_code, ErrorCode::PaymentProfileNotReady, "{err}");
@@ -140,8 +146,7 @@ async fn an_authorization_with_a_ready_profile_is_approved_without_rationale() {
 async fn reset_login_makes_authorizations_carry_payment_profile_login_required() {
     let (emulator, client) = start().await;
     let (profile, access, account) = linked_profile(&emulator, &client).await;
-    let reset = types::SandboxPaymentProfileResetLoginRequest::new(profile.as_str());
-    assert!(client.send(&reset).await.unwrap().reset_login);
+    assert!(reset_login(&client, &profile).await.unwrap());
 
     let authorized = authorize(&client, &access, &account, &profile)
         .await
@@ -158,8 +163,7 @@ async fn reset_login_makes_authorizations_carry_payment_profile_login_required()
 async fn update_mode_link_for_the_profile_restores_it() {
     let (emulator, client) = start().await;
     let (profile, access, account) = linked_profile(&emulator, &client).await;
-    let reset = types::SandboxPaymentProfileResetLoginRequest::new(profile.as_str());
-    client.send(&reset).await.unwrap();
+    reset_login(&client, &profile).await.unwrap();
 
     // Update mode: the profile's token, no products; the same Item's access token back.
     let again = run_link(&emulator, &client, &profile, vec![]).await;
@@ -198,8 +202,7 @@ async fn a_removed_profile_is_removed_and_refused() {
         .await
         .unwrap_err();
     assert_eq!(link.error_code(), Some(&ErrorCode::InvalidField), "{link}");
-    let reset = types::SandboxPaymentProfileResetLoginRequest::new(profile.as_str());
-    let reset = client.send(&reset).await.unwrap_err();
+    let reset = reset_login(&client, &profile).await.unwrap_err();
     assert_eq!(
         reset.error_code(),
         Some(&ErrorCode::InvalidField),
@@ -211,8 +214,7 @@ async fn a_removed_profile_is_removed_and_refused() {
 async fn reset_login_before_link_is_payment_profile_not_ready() {
     let (_emulator, client) = start().await;
     let profile = new_profile(&client).await;
-    let reset = types::SandboxPaymentProfileResetLoginRequest::new(profile.as_str());
-    let err = client.send(&reset).await.unwrap_err();
+    let err = reset_login(&client, &profile).await.unwrap_err();
     assert_not_ready(&err);
     assert_eq!(status(&client, &profile).await, "PENDING");
 }
@@ -220,10 +222,8 @@ async fn reset_login_before_link_is_payment_profile_not_ready() {
 #[tokio::test]
 async fn reset_login_of_an_unknown_payment_profile_is_invalid_field() {
     let (_emulator, client) = start().await;
-    let reset = types::SandboxPaymentProfileResetLoginRequest::new(
-        "payment-profile-sandbox-00000000-0000-0000-0000-000000000000",
-    );
-    let err = client.send(&reset).await.unwrap_err();
+    let unknown = "payment-profile-sandbox-00000000-0000-0000-0000-000000000000";
+    let err = reset_login(&client, unknown).await.unwrap_err();
     assert_eq!(err.error_code(), Some(&ErrorCode::InvalidField), "{err}");
 }
 
@@ -235,8 +235,7 @@ async fn a_repeated_idempotency_key_returns_the_original_authorization_after_res
         .payment_profile_token(profile.as_str().into())
         .idempotency_key("profile-key-1".into());
     let first = client.send(&request).await.unwrap().authorization.clone();
-    let reset = types::SandboxPaymentProfileResetLoginRequest::new(profile.as_str());
-    client.send(&reset).await.unwrap();
+    reset_login(&client, &profile).await.unwrap();
 
     let again = client.send(&request).await.unwrap().authorization.clone();
     assert_eq!(again.id, first.id);
