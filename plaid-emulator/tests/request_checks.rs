@@ -33,10 +33,16 @@ const CHECK_CODES: [&str; 5] = [
 /// required fields only is refused by the flow, not by the checks: `/link/token/create` needs
 /// `products` unless it updates an Item (docs, `api-tokens.txt`); `/sandbox/income/fire_webhook`
 /// names an Item by `item_id`, which a minimal request's text does not match
-/// (`ITEM_NOT_FOUND`).
-const CONDITIONAL: [(&str, &str); 2] = [
+/// (`ITEM_NOT_FOUND`); the user operations need one of `user_id` and `user_token`, which the
+/// schema leaves both optional.
+const CONDITIONAL: [(&str, &str); 7] = [
     ("/link/token/create", "MISSING_FIELDS"),
     ("/sandbox/income/fire_webhook", "ITEM_NOT_FOUND"),
+    ("/cra/monitoring_insights/subscribe", "MISSING_FIELDS"),
+    ("/sandbox/cra/cashflow_updates/update", "MISSING_FIELDS"),
+    ("/sandbox/user/reset_login", "MISSING_FIELDS"),
+    ("/user/items/get", "MISSING_FIELDS"),
+    ("/user/remove", "MISSING_FIELDS"),
 ];
 
 struct Raw {

@@ -68,7 +68,7 @@ pub(crate) fn named_by(
 
 /// The `user_id` of the user `request` must name.
 pub(crate) fn required(state: &State, request: &Value) -> Result<String, PlaidError> {
-    named(state, request)?.ok_or_else(|| PlaidError::missing_fields("user_id"))
+    named(state, request)?.ok_or_else(|| PlaidError::missing_fields("user_id or user_token"))
 }
 
 /// `/user/create`: a new user for `client_user_id`, with a `user_id` and a `user_token`. A
@@ -102,7 +102,7 @@ pub(crate) fn create(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
 
 /// The user `request` names, or its error.
 fn user_of<'s>(state: &'s State, request: &Value) -> Result<&'s User, PlaidError> {
-    let user = reference(request).ok_or_else(|| PlaidError::missing_fields("user_id"))?;
+    let user = reference(request).ok_or_else(|| PlaidError::missing_fields("user_id or user_token"))?;
     state.users.get(user).map_err(user_error)
 }
 
@@ -139,7 +139,7 @@ pub(crate) fn items_get(emu: &Api, request: &Value) -> Result<Value, PlaidError>
 pub(crate) fn remove(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::UserRemoveRequest = decode(request)?;
     let mut state = emu.model.lock();
-    let user = reference(request).ok_or_else(|| PlaidError::missing_fields("user_id"))?;
+    let user = reference(request).ok_or_else(|| PlaidError::missing_fields("user_id or user_token"))?;
     let user = state.users.remove(user).map_err(user_error)?;
     for id in &user.items {
         if let Some(item) = state.items.get_mut(id) {
