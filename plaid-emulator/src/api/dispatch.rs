@@ -208,13 +208,18 @@ pub(crate) fn answer(
 /// One resolver for every operation with an `access_token`: malformed or unknown is
 /// `INVALID_ACCESS_TOKEN`, a removed Item `ITEM_NOT_FOUND` (docs, `errors-invalid-input.txt`,
 /// `errors-item.txt`). An Item's error state is left to the product calls (`item_of`), since
-/// `/item/get` shows it and `/item/remove` and update-mode Link still work.
+/// `/item/get` shows it and `/item/remove` and update-mode Link still work. The Item is then
+/// brought up to the emulator's clock (`transactions::catch_up`: what came due posts) before
+/// the request is answered.
 fn resolve_access_token(emu: &Api, body: &Value) -> Result<(), PlaidError> {
     if !body.get("access_token").is_some_and(Value::is_string) {
         return Ok(()); // absent where optional, or `null`: the schema check allowed it
     }
-    let state = emu.model.lock();
-    request::item_record(&state, body).map(|_| ())
+    let item_id = request::item_record(&emu.model.lock(), body)?
+        .item_id
+        .clone();
+    transactions::catch_up(emu, &item_id);
+    Ok(())
 }
 
 /// The Item the request's `access_token` names, resolved as [`resolve_access_token`] does, as

@@ -142,8 +142,25 @@ pub(crate) fn create(
     } else if new.institution.id == HOUNDSTOOTH {
         houndstooth(state, &item_id, login, &mut extras);
     }
+    seeded(state, &item_id, login);
     state.sandbox.items.insert(item_id.clone(), extras);
     Ok(item_id)
+}
+
+/// A custom user's `seed` decides the transaction data its configuration does not give
+/// (`sandbox-user-custom.txt`: "A seed ... that will be used to randomly generate account and
+/// transaction data, if this data is not specified using the override_accounts argument"):
+/// the derived amounts and names, the same for the same seed. Without one they differ from
+/// Item to Item ("If no seed is specified, the randomly generated data will be different each
+/// time"), derived from the emulator's seed and the Item.
+fn seeded(state: &mut State, item_id: &str, login: &Login) {
+    let Login::Custom(config) = login else {
+        return;
+    };
+    let (Some(seed), Some(item)) = (&config.seed, state.items.get_mut(item_id)) else {
+        return;
+    };
+    item.history.derive_from(seed);
 }
 
 /// A new Item as `/sandbox/public_token/create` makes one: Sandbox's default history.
@@ -253,7 +270,7 @@ fn custom_item(
         .get_mut(item_id)
         .ok_or_else(|| PlaidError::internal("the new Item is gone"))?;
     item.accounts = accounts;
-    item.history = History::new(0);
+    item.history = History::new(0, clock::day_of(emu.model.now()));
     item.history.add_placed(transactions);
     Ok(())
 }
