@@ -3,6 +3,9 @@
 //! CI's conformance steps can run them as built (`PLAID_CONFORMANCE_BINS`, see
 //! `xtask/src/check/mod.rs`) instead of building plaid-client a second time.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::process::Command;
 
