@@ -43,8 +43,9 @@
 //!   unhealthy and unsupported ones refused as documented; Houndstooth Bank's Auth flows and
 //!   `/sandbox/item/set_verification_status`; processor tokens in `/processor/*`;
 //! - transactions (docs: `api-products-transactions.txt`): each Item has a history derived from
-//!   the seed, served by `/transactions/sync` with `count`, `has_more`, `added`, `modified` and
-//!   `removed` from cursors that are the Item's own (another Item's cursor is an error);
+//!   the seed and dated back from the day it was created on the emulator's clock, served by
+//!   `/transactions/sync` with `count`, `has_more`, `added`, `modified` and `removed` from
+//!   cursors that are the Item's own (another Item's cursor is an error);
 //!   `/transactions/get` (offset paging), `/transactions/refresh` and
 //!   `/sandbox/transactions/create` agree with it;
 //! - webhooks (docs: `api-webhooks-webhook-verification.txt`): `/sandbox/item/fire_webhook`
@@ -67,7 +68,8 @@
 //! - Payment Initiation payments whose status `/sandbox/payment/simulate` sets, with their
 //!   `PAYMENT_STATUS_UPDATE` webhook (docs: `api-products-payment-initiation.txt`);
 //! - time: one clock ([`Clock`], [`EmulatorConfig::clock`]) that every lifetime, window and
-//!   schedule reads; a manual one moves only with [`Emulator::advance`];
+//!   schedule reads, transactions' dates and pending transactions' posting too; a manual one
+//!   moves only with [`Emulator::advance`];
 //! - with `PLAID_EMULATOR_RECORD=FILE`, one JSON line per answered request appended to `FILE`;
 //! - every other operation of the 329 answers too: the spec's example (or, where the spec has
 //!   none, a body synthesized from the response type's JSON Schema) with the request's Item
@@ -469,7 +471,9 @@ impl Emulator {
     /// Move the emulator's clock `by` forward (also `POST /emulator/clock/advance`): every
     /// lifetime, window and schedule reads it, so a public token made 31 minutes before is
     /// refused, a rate-limit window reopens, a webhook retry or a transfer test clock's
-    /// schedule comes due. [`Emulator::reset`] returns the clock to its start.
+    /// schedule comes due, a custom user's pending transaction whose `date_posted` came posts
+    /// (once, with its Item's `SYNC_UPDATES_AVAILABLE`). [`Emulator::reset`] returns the clock
+    /// to its start.
     pub fn advance(&self, by: Duration) {
         let _runtime = self.runtime.enter();
         // Recurring transfers and pending transactions catch up with the clock.
