@@ -66,9 +66,15 @@ pub(crate) fn named_by(
         .transpose()
 }
 
+/// `MISSING_FIELDS`: the request names no user (the spec leaves both fields optional; one is
+/// needed).
+fn no_user() -> PlaidError {
+    PlaidError::missing_fields("user_id or user_token")
+}
+
 /// The `user_id` of the user `request` must name.
 pub(crate) fn required(state: &State, request: &Value) -> Result<String, PlaidError> {
-    named(state, request)?.ok_or_else(|| PlaidError::missing_fields("user_id or user_token"))
+    named(state, request)?.ok_or_else(no_user)
 }
 
 /// `/user/create`: a new user for `client_user_id`, with a `user_id` and a `user_token`. A
@@ -102,7 +108,7 @@ pub(crate) fn create(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
 
 /// The user `request` names, or its error.
 fn user_of<'s>(state: &'s State, request: &Value) -> Result<&'s User, PlaidError> {
-    let user = reference(request).ok_or_else(|| PlaidError::missing_fields("user_id or user_token"))?;
+    let user = reference(request).ok_or_else(no_user)?;
     state.users.get(user).map_err(user_error)
 }
 
@@ -139,7 +145,7 @@ pub(crate) fn items_get(emu: &Api, request: &Value) -> Result<Value, PlaidError>
 pub(crate) fn remove(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::UserRemoveRequest = decode(request)?;
     let mut state = emu.model.lock();
-    let user = reference(request).ok_or_else(|| PlaidError::missing_fields("user_id or user_token"))?;
+    let user = reference(request).ok_or_else(no_user)?;
     let user = state.users.remove(user).map_err(user_error)?;
     for id in &user.items {
         if let Some(item) = state.items.get_mut(id) {
