@@ -35,7 +35,7 @@ const CHECK_CODES: [&str; 5] = [
 /// names an Item by `item_id`, which a minimal request's text does not match
 /// (`ITEM_NOT_FOUND`); the user operations need one of `user_id` and `user_token`, which the
 /// schema leaves both optional.
-const CONDITIONAL: [(&str, &str); 7] = [
+const CONDITIONAL: [(&str, &str); 8] = [
     ("/link/token/create", "MISSING_FIELDS"),
     ("/sandbox/income/fire_webhook", "ITEM_NOT_FOUND"),
     ("/cra/monitoring_insights/subscribe", "MISSING_FIELDS"),
@@ -43,6 +43,7 @@ const CONDITIONAL: [(&str, &str); 7] = [
     ("/sandbox/user/reset_login", "MISSING_FIELDS"),
     ("/user/items/get", "MISSING_FIELDS"),
     ("/user/remove", "MISSING_FIELDS"),
+    ("/user/update", "MISSING_FIELDS"),
 ];
 
 struct Raw {

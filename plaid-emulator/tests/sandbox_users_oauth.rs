@@ -209,6 +209,29 @@ async fn user_sandbox_operations_refuse_an_unknown_user_token() {
 }
 
 #[tokio::test]
+async fn a_link_token_for_an_unknown_user_is_refused() {
+    let (_emulator, client) = start().await;
+    let token = types::UserToken::from("user-sandbox-nobody");
+    let request = types::LinkTokenCreateRequest::new("users tests", vec![CountryCode::Us], "en")
+        .products(vec![Products::Transactions])
+        .user(types::LinkTokenCreateRequestUser::new("client-user"))
+        .user_token(token.expose().to_string());
+    let error = client.send(&request).await.unwrap_err();
+    assert_eq!(
+        error.error_code(),
+        Some(&ErrorCode::InvalidUserToken),
+        "{error}"
+    );
+    let update = types::UserUpdateRequest::new().user_token(token);
+    let error = client.send(&update).await.unwrap_err();
+    assert_eq!(
+        error.error_code(),
+        Some(&ErrorCode::InvalidUserToken),
+        "{error}"
+    );
+}
+
+#[tokio::test]
 async fn an_unknown_user_id_is_user_not_found() {
     let (_emulator, client) = start().await;
     let nobody = types::NewUserId("usr_nobody".into());

@@ -15,14 +15,14 @@ use super::payment_profiles;
 use super::payments;
 use super::routes::{Found, Route, Routes};
 use super::transfer_repayments;
-use super::{cash_flow_updates, oauth, users};
-use super::{investments, liabilities};
 use super::{
     auth, bank_transfers, identity, institutions, item_health, items, link, processor, request,
-    sandbox_auth, sandbox_income, sandbox_items, transactions, transactions_get,
-    transfer_events, transfer_ledger, transfer_recurring, transfer_refunds, transfer_sweeps,
-    transfer_test_clocks, transfers, webhooks,
+    sandbox_auth, sandbox_income, sandbox_items, transactions, transactions_get, transfer_events,
+    transfer_ledger, transfer_recurring, transfer_refunds, transfer_sweeps, transfer_test_clocks,
+    transfers, webhooks,
 };
+use super::{cash_flow_updates, oauth, users};
+use super::{investments, liabilities};
 use crate::api::Api;
 use crate::model::plaid_error::PlaidError;
 
@@ -134,6 +134,7 @@ fn sandbox(r: &mut Routes) {
     r.emulate::<op::UserGet>(users::get);
     r.emulate::<op::UserItemsGet>(users::items_get);
     r.emulate::<op::UserRemove>(users::remove);
+    r.emulate::<op::UserUpdate>(users::update);
     r.emulate::<op::CraMonitoringInsightsSubscribe>(cash_flow_updates::subscribe);
 }
 

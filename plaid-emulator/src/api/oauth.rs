@@ -120,7 +120,7 @@ pub(crate) fn resume(
     let linked = match link_flow::finish(api, link_token, &choices) {
         Ok(linked) => linked,
         Err(FlowError::Link(e)) => return Err(e),
-        Err(FlowError::Login(e)) => return Err(LinkError::Internal(e.message)),
+        Err(FlowError::Login(e)) => return Err(LinkError::login(e)),
     };
     if let Ok(oauth) = api.model.lock().oauth.open(oauth_state_id) {
         oauth.processed = true;

@@ -123,6 +123,13 @@ pub(crate) fn get(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     )
 }
 
+/// `/user/update`: the user must exist; the emulator keeps no identity to update.
+pub(crate) fn update(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
+    let _: types::UserUpdateRequest = decode(request)?;
+    user_of(&emu.model.lock(), request)?;
+    Ok(json!({}))
+}
+
 /// `/user/items/get`: the user's Items (the spec: "Plaid associates an Item with a User when it
 /// has been successfully connected within a Link session initialized with that user_id"),
 /// removed ones left out.
