@@ -438,11 +438,14 @@ impl Emulator {
     /// The Item's current transactions, in the order they were made: what an application that
     /// applied every `/transactions/sync` page holds. `None` for an unknown Item.
     pub fn transactions(&self, item_id: &str) -> Option<Vec<TransactionView>> {
+        // On the runtime the emulator serves on: catching up may fire a webhook.
+        let _runtime = self.runtime.enter();
         control::transactions(&self.emulated, item_id)
     }
 
     /// The Item as the emulator holds it; `None` for an unknown Item.
     pub fn item(&self, item_id: &str) -> Option<ItemView> {
+        let _runtime = self.runtime.enter();
         control::item(&self.emulated, item_id)
     }
 
