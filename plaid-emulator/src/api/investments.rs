@@ -16,11 +16,12 @@ use plaid_client::types;
 use serde_json::{json, Value};
 
 use super::items::item_json;
-use super::product_source::{configured, date, fixed, of_type};
-use super::request::{decode, item_of, selected_accounts};
+use super::product_source::{date, of_type, serve, Configured};
+use super::request::decode;
 use crate::api::Api;
 use crate::model::custom_investments::{Holding, InvestmentKind, InvestmentTransaction, Security};
 use crate::model::digest::digest;
+use crate::model::items::ItemState;
 use crate::model::plaid_error::PlaidError;
 
 /// `count`'s default and maximum (docs: "Default: 100", "Maximum: 500").
@@ -37,19 +38,28 @@ fn no_investment_accounts() -> PlaidError {
     )
 }
 
-/// `/investments/holdings/get`.
-pub(crate) fn holdings_get(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
-    let _: types::InvestmentsHoldingsGetRequest = decode(request)?;
-    let state = emu.model.lock();
-    let item = item_of(&state, request)?;
-    let accounts = selected_accounts(item, request)?;
-    let Some(custom) = configured(&state, item, &accounts) else {
-        return fixed::<InvestmentsHoldingsGet>(item, &accounts);
-    };
-    let investment = of_type(&custom, &["investment"]);
+/// The investment accounts among `custom`, or `NO_INVESTMENT_ACCOUNTS` if there are none.
+fn investment_accounts<'s>(custom: &[Configured<'s>]) -> Result<Vec<Configured<'s>>, PlaidError> {
+    let investment = of_type(custom, &["investment"]);
     if investment.is_empty() {
         return Err(no_investment_accounts());
     }
+    Ok(investment)
+}
+
+/// `/investments/holdings/get`.
+pub(crate) fn holdings_get(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
+    let _: types::InvestmentsHoldingsGetRequest = decode(request)?;
+    serve::<InvestmentsHoldingsGet>(emu, request, holdings)
+}
+
+/// A custom user's holdings among `accounts`.
+fn holdings(
+    item: &ItemState,
+    accounts: &[&Value],
+    custom: &[Configured<'_>],
+) -> Result<Value, PlaidError> {
+    let investment = investment_accounts(custom)?;
     let mut holdings = Vec::new();
     let mut securities = Securities::default();
     for (account, products) in &investment {
@@ -78,21 +88,26 @@ pub(crate) fn transactions_get(emu: &Api, request: &Value) -> Result<Value, Plai
             "start_date must not be after end_date",
         ));
     }
-    let state = emu.model.lock();
-    let item = item_of(&state, request)?;
-    let accounts = selected_accounts(item, request)?;
-    let Some(custom) = configured(&state, item, &accounts) else {
-        return fixed::<InvestmentsTransactionsGet>(item, &accounts);
-    };
-    let investment = of_type(&custom, &["investment"]);
-    if investment.is_empty() {
-        return Err(no_investment_accounts());
-    }
+    serve::<InvestmentsTransactionsGet>(emu, request, |item, accounts, custom| {
+        let investment = investment_accounts(custom)?;
+        transactions(item, accounts, &investment, &typed, (count, offset))
+    })
+}
+
+/// A custom user's investment transactions of `investment` dated within `range`, a page of
+/// `count` from `offset`.
+fn transactions(
+    item: &ItemState,
+    accounts: &[&Value],
+    investment: &[Configured<'_>],
+    range: &types::InvestmentsTransactionsGetRequest,
+    (count, offset): (usize, usize),
+) -> Result<Value, PlaidError> {
     let mut found = Vec::new();
-    for (account, products) in &investment {
+    for (account, products) in investment {
         for (k, t) in products.investment_transactions.iter().enumerate() {
             let day = date(&t.date.0)?;
-            if (typed.start_date..=typed.end_date).contains(&day) {
+            if (range.start_date..=range.end_date).contains(&day) {
                 found.push((day, account_id(account), k, t));
             }
         }

@@ -18,10 +18,11 @@ use plaid_client::types;
 use serde_json::{json, Value};
 
 use super::items::item_json;
-use super::product_source::{configured, date, fixed};
-use super::request::{decode, item_of, selected_accounts};
+use super::product_source::{date, serve, Configured};
+use super::request::decode;
 use crate::api::Api;
 use crate::model::custom_products::{AccountProducts, Date, Liability, LiabilityKind};
+use crate::model::items::ItemState;
 use crate::model::plaid_error::PlaidError;
 
 /// `ITEM_ERROR` / `NO_LIABILITY_ACCOUNTS` (docs, `errors-item.txt`).
@@ -37,15 +38,18 @@ fn no_liability_accounts() -> PlaidError {
 /// `/liabilities/get`.
 pub(crate) fn get(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     let _: types::LiabilitiesGetRequest = decode(request)?;
-    let state = emu.model.lock();
-    let item = item_of(&state, request)?;
-    let accounts = selected_accounts(item, request)?;
-    let Some(custom) = configured(&state, item, &accounts) else {
-        return fixed::<LiabilitiesGet>(item, &accounts);
-    };
+    serve::<LiabilitiesGet>(emu, request, liabilities)
+}
+
+/// A custom user's liabilities among `accounts`.
+fn liabilities(
+    item: &ItemState,
+    accounts: &[&Value],
+    custom: &[Configured<'_>],
+) -> Result<Value, PlaidError> {
     let mut credit = Vec::new();
     let mut student = Vec::new();
-    for (account, products) in &custom {
+    for (account, products) in custom {
         let Some(liability) = &products.liability else {
             continue;
         };

@@ -10,17 +10,40 @@ use serde_json::Value;
 
 use super::examples::example_value;
 use super::item_substitution::{substitute, ItemView};
+use super::request::{item_of, selected_accounts};
+use crate::api::Api;
 use crate::model::custom_products::AccountProducts;
 use crate::model::items::ItemState;
 use crate::model::plaid_error::PlaidError;
 use crate::model::state::State;
 
+/// A configured account: its `AccountBase` JSON and its product data.
+pub(crate) type Configured<'s> = (&'s Value, &'s AccountProducts);
+
+/// A product call of `O`, under the state's lock: the Item the request's `access_token` names
+/// and the accounts its `options.account_ids` selects (`request.rs`), handed to `configured`
+/// with a custom user's configured accounts among them; any other Item answers [`fixed`].
+pub(crate) fn serve<O: JsonOperation>(
+    emu: &Api,
+    request: &Value,
+    configured_answer: impl FnOnce(
+        &ItemState,
+        &[&Value],
+        &[Configured<'_>],
+    ) -> Result<Value, PlaidError>,
+) -> Result<Value, PlaidError> {
+    let state = emu.model.lock();
+    let item = item_of(&state, request)?;
+    let accounts = selected_accounts(item, request)?;
+    match configured(&state, item, &accounts) {
+        Some(custom) => configured_answer(item, &accounts, &custom),
+        None => fixed::<O>(item, &accounts),
+    }
+}
+
 /// `O`'s example, made to speak of `item` and its `accounts` (those the request selected):
 /// the answer Sandbox's ordinary users get.
-pub(crate) fn fixed<O: JsonOperation>(
-    item: &ItemState,
-    accounts: &[&Value],
-) -> Result<Value, PlaidError> {
+fn fixed<O: JsonOperation>(item: &ItemState, accounts: &[&Value]) -> Result<Value, PlaidError> {
     let mut answer = example_value::<O>()?;
     substitute(&mut answer, &ItemView::of(item, accounts));
     Ok(answer)
@@ -28,11 +51,11 @@ pub(crate) fn fixed<O: JsonOperation>(
 
 /// A custom user's configured accounts among `accounts`, each with its product data, in the
 /// Item's order; `None` for an Item that is not a custom user's with `override_accounts`.
-pub(crate) fn configured<'s>(
+fn configured<'s>(
     state: &'s State,
     item: &ItemState,
     accounts: &[&'s Value],
-) -> Option<Vec<(&'s Value, &'s AccountProducts)>> {
+) -> Option<Vec<Configured<'s>>> {
     let products = &state.sandbox.item(&item.item_id)?.products;
     if products.is_empty() {
         return None;
@@ -44,11 +67,8 @@ pub(crate) fn configured<'s>(
     Some(found.collect())
 }
 
-/// The configured accounts of type `kind` (`investment`, `credit`, `loan`).
-pub(crate) fn of_type<'s>(
-    accounts: &[(&'s Value, &'s AccountProducts)],
-    kinds: &[&str],
-) -> Vec<(&'s Value, &'s AccountProducts)> {
+/// The configured accounts of one of the types `kinds` (`investment`, `credit`, `loan`).
+pub(crate) fn of_type<'s>(accounts: &[Configured<'s>], kinds: &[&str]) -> Vec<Configured<'s>> {
     accounts
         .iter()
         .filter(|(account, _)| kinds.iter().any(|k| account["type"] == *k))
