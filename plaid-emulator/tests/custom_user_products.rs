@@ -536,3 +536,30 @@ async fn an_ordinary_items_investments_and_liabilities_are_sandboxs_fixed_data()
     assert_eq!(aprs(&liabilities.liabilities), aprs(&example.liabilities));
     assert!(!aprs(&example.liabilities).is_empty());
 }
+
+#[tokio::test]
+async fn a_custom_item_made_through_the_control_api_serves_its_configured_liabilities() {
+    // The same configuration through `Emulator::create_item_as` (issue 31: "accepted by the
+    // control API").
+    let (emulator, client) = start().await;
+    let options = plaid_emulator::ItemOptions::default()
+        .products(vec![Products::Investments, Products::Liabilities]);
+    let item = emulator
+        .create_item_as(options, "user_custom", &config().to_string())
+        .unwrap();
+    let got = client
+        .send(&types::LiabilitiesGetRequest::new(
+            item.access_token.clone(),
+        ))
+        .await
+        .unwrap();
+    let student = got.liabilities.student.as_ref().unwrap();
+    assert_eq!(student[0].loan_name.as_deref(), Some("Plaid Student Loan"));
+    let holdings = client
+        .send(&types::InvestmentsHoldingsGetRequest::new(
+            item.access_token,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(holdings.holdings.len(), 2);
+}
