@@ -164,10 +164,7 @@ pub(crate) struct PslfStatus {
 /// Whether `text` is one of the values a generated enum `T` knows (the spec's, the same as
 /// the docs' lists of `loan_status.type` and `repayment_plan_type`); `T` keeps any other as
 /// its `UnknownValue`, which serializes back as itself.
-fn documented<T: serde::de::DeserializeOwned>(
-    text: &str,
-    unknown: fn(&T) -> bool,
-) -> bool {
+fn documented<T: serde::de::DeserializeOwned>(text: &str, unknown: fn(&T) -> bool) -> bool {
     serde_json::from_value::<T>(serde_json::Value::from(text)).is_ok_and(|v| !unknown(&v))
 }
 
