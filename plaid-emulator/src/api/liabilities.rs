@@ -21,7 +21,8 @@ use super::items::item_json;
 use super::product_source::{date, serve, Configured};
 use super::request::decode;
 use crate::api::Api;
-use crate::model::custom_products::{AccountProducts, Date, Liability, LiabilityKind};
+use crate::model::custom_date::Date;
+use crate::model::custom_products::{AccountProducts, Liability, LiabilityKind};
 use crate::model::items::ItemState;
 use crate::model::plaid_error::PlaidError;
 

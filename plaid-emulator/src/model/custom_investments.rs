@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::custom_products::Date;
+use super::custom_date::Date;
 
 /// A security, as holdings and investment transactions name it: "An ISO-4217 currency code
 /// and a security identifier (ticker_symbol, cusip, isin, or sedol) are required".

@@ -1,37 +1,14 @@
 //! The product data of a custom user's account (docs, `sandbox-user-custom.txt`): its owners
 //! (`identity`), `liability` (credit or student, each with the fields only it may set),
 //! `inflow_model` and payroll `income`, as typed values the configuration is checked against,
-//! the configuration's dates, and what an Item keeps of an account's products
+//! and what an Item keeps of an account's products
 //! ([`AccountProducts`]). Holdings and investment transactions are `custom_investments.rs`;
 //! `custom_user.rs` holds the rest of the configuration.
 
 use serde::{Deserialize, Deserializer};
 
+use super::custom_date::Date;
 use super::custom_investments::{Holding, InvestmentTransaction};
-
-/// A date, `YYYY-MM-DD`, one the calendar has.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Date(pub(crate) String);
-
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        // The shape first (`2019-1-1` is not one), then a day the calendar has.
-        let shaped = text.len() == 10
-            && text.bytes().enumerate().all(|(i, b)| match i {
-                4 | 7 => b == b'-',
-                _ => b.is_ascii_digit(),
-            });
-        let ok = shaped && chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").is_ok();
-        if ok {
-            Ok(Self(text))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "{text:?} is not a date (YYYY-MM-DD)"
-            )))
-        }
-    }
-}
 
 /// The product data one configured account keeps on its Item, for the product calls that
 /// serve it (`api/investments.rs`, `api/liabilities.rs`).

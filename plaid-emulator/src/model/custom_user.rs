@@ -6,8 +6,9 @@
 
 use serde::{Deserialize, Deserializer};
 
+use super::custom_date::Date;
 use super::custom_investments::{check_investments, Holding, InvestmentTransaction};
-use super::custom_products::{AccountProducts, Date, Identity, Income, InflowModel, Liability};
+use super::custom_products::{AccountProducts, Identity, Income, InflowModel, Liability};
 use super::error_passwords::forced_error;
 use super::mfa::Mfa;
 use super::plaid_error::PlaidError;

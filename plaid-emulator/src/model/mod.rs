@@ -8,6 +8,7 @@
 pub(crate) mod bank_transfers;
 pub(crate) mod changes;
 pub(crate) mod clock;
+pub(crate) mod custom_date;
 pub(crate) mod custom_investments;
 pub(crate) mod custom_products;
 pub(crate) mod custom_user;
