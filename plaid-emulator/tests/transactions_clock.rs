@@ -357,3 +357,29 @@ async fn the_same_custom_seed_derives_the_same_data_and_another_seed_other_data(
     );
     assert_ne!(amounts(&plain), amounts(&plain_too));
 }
+
+#[tokio::test]
+async fn sandbox_created_transactions_are_dated_today_or_up_to_14_days_before() {
+    let (emulator, client) = manual().await;
+    emulator.advance(DAY / 2); // mid-day: the day is still 2024-03-10
+    let token = link(&client, None, None).await;
+    let create = |posted: &str, transacted: &str| {
+        let t = types::CustomSandboxTransaction::new(4.25, date(posted), date(transacted), "Tea");
+        types::SandboxTransactionsCreateRequest::new(token.as_str(), vec![t])
+    };
+    for (posted, transacted) in [("2024-03-10", "2024-03-10"), ("2024-02-25", "2024-02-25")] {
+        client.send(&create(posted, transacted)).await.unwrap();
+    }
+    for (posted, transacted) in [
+        ("2024-03-11", "2024-03-10"), // posted tomorrow
+        ("2024-02-24", "2024-02-24"), // 15 days before
+        ("2024-03-10", "2024-03-11"), // transacted tomorrow
+    ] {
+        let refused = client.send(&create(posted, transacted)).await.unwrap_err();
+        assert_eq!(
+            refused.error_code(),
+            Some(&plaid_client_ext::ErrorCode::InvalidField),
+            "{posted} {transacted}: {refused}"
+        );
+    }
+}

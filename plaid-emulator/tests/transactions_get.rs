@@ -88,9 +88,12 @@ async fn sandbox_created_transactions_reach_the_next_sync_and_the_webhook() {
         .await
         .unwrap()
         .total_transactions;
-    let created = ["2026-05-01", "2026-05-02"].map(|d| {
-        let date: chrono::NaiveDate = d.parse().unwrap();
-        types::CustomSandboxTransaction::new(12.5, date, date, format!("Coffee {d}"))
+    // Dated yesterday and today on the emulator's clock: Sandbox takes no other days than
+    // the last 14.
+    let today = chrono::DateTime::<chrono::Utc>::from(emulator.now()).date_naive();
+    let days = [today - chrono::Days::new(1), today];
+    let created = days.map(|date| {
+        types::CustomSandboxTransaction::new(12.5, date, date, format!("Coffee {date}"))
     });
     let create = types::SandboxTransactionsCreateRequest::new(token.as_str(), created.to_vec());
     client.send(&create).await.unwrap();
@@ -102,7 +105,7 @@ async fn sandbox_created_transactions_reach_the_next_sync_and_the_webhook() {
     );
     let (added, _) = synced(&client, &token, Some(cursor)).await;
     let names: Vec<&str> = added.iter().map(|t| t.name.as_str()).collect();
-    assert_eq!(names, ["Coffee 2026-05-01", "Coffee 2026-05-02"]);
+    assert_eq!(names, days.map(|d| format!("Coffee {d}")));
     assert!(added.iter().all(|t| t.amount == 12.5 && !t.pending));
     assert!(added
         .iter()

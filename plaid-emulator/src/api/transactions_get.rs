@@ -2,8 +2,9 @@
 //! `api-products-transactions.txt`, `api-sandbox.txt`): `/transactions/get` pages with `count`
 //! and `offset` over the transactions a complete sync leaves, newest first;
 //! `/transactions/refresh` checks the Item and answers; `/sandbox/transactions/create` adds the
-//! transactions it describes to the Item's history, so the next sync returns them, and fires the
-//! Item's `SYNC_UPDATES_AVAILABLE`.
+//! transactions it describes (dated today or up to 14 days before, on the emulator's clock) to
+//! the Item's history, so the next sync returns them, and fires the Item's
+//! `SYNC_UPDATES_AVAILABLE`.
 
 use plaid_client::operations::TransactionsSync;
 use plaid_client::types;
@@ -16,6 +17,7 @@ use super::request::{decode, item_of};
 use super::sandbox_transactions;
 use crate::api::Api;
 use crate::model::changes::Change;
+use crate::model::clock::{day_of, parse_date};
 use crate::model::history::{Custom, Maker};
 use crate::model::items::ItemState;
 use crate::model::plaid_error::PlaidError;
@@ -26,6 +28,10 @@ const DEFAULT_COUNT: i64 = 100;
 const MAX_COUNT: i64 = 500;
 /// The most transactions one `/sandbox/transactions/create` adds (docs: up to 10).
 const MAX_CREATED: usize = 10;
+/// How many days before today a `/sandbox/transactions/create` date may be (the spec,
+/// `CustomSandboxTransaction`: "must be the present date or a date up to 14 days in the past.
+/// Future dates are not allowed").
+const MAX_DAYS_BACK: u64 = 14;
 
 /// `/transactions/get`.
 pub(crate) fn get(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
@@ -114,6 +120,11 @@ pub(crate) fn create(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
             "transactions must hold 1 to 10 transactions",
         ));
     }
+    let today = day_of(emu.model.now());
+    for t in &typed_request.transactions {
+        recent("date_posted", &t.date_posted.to_string(), today)?;
+        recent("date_transacted", &t.date_transacted.to_string(), today)?;
+    }
     let item_id = item_of(&emu.model.lock(), request)?.item_id.clone();
     let custom = typed_request
         .transactions
@@ -128,4 +139,19 @@ pub(crate) fn create(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
     changes::change(emu, &item_id, Change::AddCustom(custom))
         .map_err(|e| PlaidError::invalid_field(&e.to_string()))?;
     Ok(json!({}))
+}
+
+/// `date`, a `/sandbox/transactions/create` date, is `today` or up to [`MAX_DAYS_BACK`] days
+/// before it on the emulator's clock; else `INVALID_FIELD`.
+fn recent(field: &str, date: &str, today: u64) -> Result<(), PlaidError> {
+    // A date before 1970 is as far in the past as any.
+    let day = parse_date(date).unwrap_or(0);
+    if day > today || day + MAX_DAYS_BACK < today {
+        let why = format!(
+            "transactions' {field} must be today or up to 14 days before it on the emulator's \
+             clock, not {date}"
+        );
+        return Err(PlaidError::invalid_field(&why));
+    }
+    Ok(())
 }
