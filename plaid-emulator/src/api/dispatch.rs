@@ -22,7 +22,7 @@ use super::{
     transfers, webhooks,
 };
 use super::{cash_flow_updates, oauth, users};
-use super::{investments, liabilities};
+use super::{investments, item_clock, liabilities};
 use crate::api::Api;
 use crate::model::plaid_error::PlaidError;
 
@@ -210,7 +210,8 @@ pub(crate) fn answer(
 /// `INVALID_ACCESS_TOKEN`, a removed Item `ITEM_NOT_FOUND` (docs, `errors-invalid-input.txt`,
 /// `errors-item.txt`). An Item's error state is left to the product calls (`item_of`), since
 /// `/item/get` shows it and `/item/remove` and update-mode Link still work. The Item is then
-/// brought up to the emulator's clock (`transactions::catch_up`: what came due posts) before
+/// brought up to the emulator's clock (`item_clock::catch_up`: what came due posts, an old
+/// login expires) before
 /// the request is answered.
 fn resolve_access_token(emu: &Api, body: &Value) -> Result<(), PlaidError> {
     if !body.get("access_token").is_some_and(Value::is_string) {
@@ -219,7 +220,7 @@ fn resolve_access_token(emu: &Api, body: &Value) -> Result<(), PlaidError> {
     let item_id = request::item_record(&emu.model.lock(), body)?
         .item_id
         .clone();
-    transactions::catch_up(emu, &item_id);
+    item_clock::catch_up(emu, &item_id);
     Ok(())
 }
 

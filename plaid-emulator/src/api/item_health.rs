@@ -6,9 +6,17 @@
 //!
 //! `/sandbox/user/reset_login` does the same to each Item of a user (`users.rs`).
 //!
+//! A Sandbox Item's login also expires by itself: the spec (`/sandbox/item/reset_login`,
+//! `/sandbox/user/reset_login`) says "In the Sandbox, Items will transition to an
+//! `ITEM_LOGIN_REQUIRED` error state automatically after 30 days, even if this endpoint is not
+//! called". [`expire_login`] does so on the emulator's clock, 30 days after the Item was
+//! linked or its login last repaired (`item_clock.rs` calls it).
+//!
 //! Repairing through update mode fires no webhook: `LOGIN_REPAIRED` is documented (the spec's
 //! `ItemLoginRepairedWebhook`) as fired when the Item left the state "without the user having
 //! gone through the update mode flow in your app".
+
+use std::time::SystemTime;
 
 use plaid_client::types;
 use serde_json::{json, Value};
@@ -16,6 +24,8 @@ use serde_json::{json, Value};
 use super::request::{decode, item_record};
 use super::users;
 use crate::api::Api;
+use crate::model::clock::since;
+use crate::model::items::SANDBOX_LOGIN_LIFETIME;
 use crate::model::plaid_error::PlaidError;
 use crate::model::state::State;
 use crate::model::users::UserRef;
@@ -107,7 +117,26 @@ fn reset(state: &mut State, item_id: &str) -> Result<Option<(String, Vec<u8>)>, 
     Ok(webhook)
 }
 
-/// The Item works again (update-mode Link succeeded); whether it was in error.
-pub(crate) fn repair(state: &mut State, item_id: &str) -> bool {
+/// The Item works again (update-mode Link succeeded at `now`, from when its login's 30 days
+/// count again); whether it was in error.
+pub(crate) fn repair(state: &mut State, item_id: &str, now: SystemTime) -> bool {
+    if let Some(item) = state.items.get_mut(item_id) {
+        item.login_since = now;
+    }
     state.item_errors.remove(item_id).is_some()
+}
+
+/// `item_id` in `ITEM_LOGIN_REQUIRED` if its login is [`SANDBOX_LOGIN_LIFETIME`] old at `now`
+/// and it is not removed or in an error already; its webhook to send, if it has a URL.
+pub(crate) fn expire_login(
+    state: &mut State,
+    item_id: &str,
+    now: SystemTime,
+) -> Option<(String, Vec<u8>)> {
+    let item = state.items.get(item_id)?;
+    let due = since(now, item.login_since) >= SANDBOX_LOGIN_LIFETIME;
+    if item.removed || !due || state.item_errors.contains_key(item_id) {
+        return None;
+    }
+    reset(state, item_id).ok().flatten()
 }

@@ -60,6 +60,7 @@ pub(crate) fn new_item(
         // Dated back from today on the emulator's clock (`model/history.rs`).
         history: History::new(transactions, clock::day_of(emu.model.now())),
         pass: None,
+        login_since: emu.model.now(),
     };
     state.items.insert(item_id.clone(), item);
     item_id

@@ -7,6 +7,8 @@
 //! selected accounts"), and Link ends with a public token for a new Item, or in update mode
 //! (docs, `link-update-mode.txt`) with the Item's login repaired.
 
+use std::time::SystemTime;
+
 use serde_json::{json, Value};
 
 use super::examples::example_value;
@@ -222,7 +224,7 @@ pub(crate) fn finish(
     let token = live_token(api, &state, link_token).map_err(FlowError::Link)?;
     let profile = token.payment_profile_token.clone();
     let item_id = match token.item_id.clone() {
-        Some(item_id) => repair(&mut state, &item_id).map_err(FlowError::Link)?,
+        Some(item_id) => repair(&mut state, &item_id, api.model.now()).map_err(FlowError::Link)?,
         None => {
             let institution = choices
                 .institution_id
@@ -301,11 +303,11 @@ fn live_token<'s>(
     }
 }
 
-/// Update mode: the Item's error cleared, if it is still there.
-fn repair(state: &mut State, item_id: &str) -> Result<String, LinkError> {
+/// Update mode at `now`: the Item's error cleared, if it is still there.
+fn repair(state: &mut State, item_id: &str, now: SystemTime) -> Result<String, LinkError> {
     match state.items.get(item_id) {
         Some(item) if !item.removed => {
-            item_health::repair(state, item_id);
+            item_health::repair(state, item_id, now);
             Ok(item_id.to_string())
         }
         _ => Err(LinkError::ItemRemoved),

@@ -16,6 +16,7 @@ pub(crate) mod examples;
 pub(crate) mod identity;
 pub(crate) mod institutions;
 pub(crate) mod investments;
+pub(crate) mod item_clock;
 pub(crate) mod item_health;
 pub(crate) mod item_substitution;
 pub(crate) mod items;

@@ -3,8 +3,8 @@
 //! months across its accounts, pending ones that later post with `pending_transaction_id`, one
 //! correction, then whatever the control API added, changed or removed), and
 //! `/transactions/sync` serves it in order from opaque cursors that are the Item's own.
-//! Histories follow the emulator's clock: [`catch_up`] posts what came due, when a request
-//! touches the Item and when the clock is advanced.
+//! Histories follow the emulator's clock: [`catch_up_item`] posts what came due, when a
+//! request touches the Item and when the clock is advanced (`item_clock.rs`).
 
 use std::time::SystemTime;
 
@@ -142,45 +142,12 @@ pub(crate) fn sync(emu: &Api, request: &Value) -> Result<Value, PlaidError> {
 /// ... and the new posted transaction in the added section", the posted one naming it in
 /// `pending_transaction_id`). If any did, the Item's `SYNC_UPDATES_AVAILABLE` webhook
 /// (`transactions-webhooks.txt`) to fire, as (URL, body).
-fn catch_up_item(item: &mut ItemState, now: SystemTime) -> Option<(String, Vec<u8>)> {
+pub(crate) fn catch_up_item(item: &mut ItemState, now: SystemTime) -> Option<(String, Vec<u8>)> {
     if item.removed || item.history.catch_up(day_of(now)) == 0 {
         return None;
     }
     let body = bodies::fired(item, "SYNC_UPDATES_AVAILABLE", None, None, now).ok()?;
     item.webhook.clone().map(|url| (url, body))
-}
-
-/// Bring the Item up to the emulator's clock before a request about it is answered, so time
-/// that passed on the system clock posts what came due; its webhook fired if anything posted.
-pub(crate) fn catch_up(emu: &Api, item_id: &str) {
-    let now = emu.model.now();
-    let webhook = {
-        let mut state = emu.model.lock();
-        let item = state.items.get_mut(item_id);
-        item.and_then(|item| catch_up_item(item, now))
-    };
-    if let Some((url, body)) = webhook {
-        emu.webhooks.deliver(url, body);
-    }
-}
-
-/// Bring every Item up to the emulator's clock (after an advance): one webhook per Item that
-/// posted something, in the order of the Items' ids. Catching up twice posts nothing twice.
-pub(crate) fn catch_up_all(emu: &Api) {
-    let now = emu.model.now();
-    // By Item id, so the order does not depend on the map's.
-    let webhooks: std::collections::BTreeMap<String, (String, Vec<u8>)> = {
-        let mut state = emu.model.lock();
-        let items = state.items.values_mut();
-        let fired = items.filter_map(|item| {
-            let id = item.item_id.clone();
-            catch_up_item(item, now).map(|webhook| (id, webhook))
-        });
-        fired.collect()
-    };
-    for (url, body) in webhooks.into_values() {
-        emu.webhooks.deliver(url, body);
-    }
 }
 
 #[cfg(test)]

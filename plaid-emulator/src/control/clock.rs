@@ -56,8 +56,8 @@ pub(crate) async fn advance(State(emu): State<Emulated>, body: Bytes) -> Respons
 
 /// Move the emulator's clock `by` forward, and bring what follows it up to the new time:
 /// recurring transfers bound to no test clock originate what came due, and every Item's
-/// pending transactions whose posting day came post (`api::transactions::catch_up_all`, with
-/// their `SYNC_UPDATES_AVAILABLE`). [`crate::Emulator::advance`] and
+/// pending transactions whose posting day came post and Sandbox logins 30 days old expire
+/// (`api::item_clock::catch_up_all`, with their webhooks). [`crate::Emulator::advance`] and
 /// `POST /emulator/clock/advance` both come here; call it within the emulator's runtime, which
 /// delivers the webhooks.
 pub(crate) fn moved(api: &Api, by: Duration) {
@@ -65,7 +65,7 @@ pub(crate) fn moved(api: &Api, by: Duration) {
     // A failure here (the spec's example missing) shows on the recurring transfers' next
     // read, which catches up again.
     let _ = crate::api::transfer_recurring::catch_up(api);
-    crate::api::transactions::catch_up_all(api);
+    crate::api::item_clock::catch_up_all(api);
 }
 
 fn refuse(why: &str) -> Response {

@@ -160,7 +160,7 @@ pub(crate) fn create_item(emu: &Emulated, options: ItemOptions) -> LinkedItem {
 /// The Item's current transactions, by number, once it is up to the emulator's clock (what
 /// came due posts first, as before a Plaid request about it).
 pub(crate) fn transactions(emu: &Emulated, item_id: &str) -> Option<Vec<TransactionView>> {
-    crate::api::transactions::catch_up(&emu.api, item_id);
+    crate::api::item_clock::catch_up(&emu.api, item_id);
     let seed = emu.api.model.seed.to_string();
     let state = emu.api.model.lock();
     let item = state.items.get(item_id)?;
@@ -183,7 +183,7 @@ pub(crate) fn transactions(emu: &Emulated, item_id: &str) -> Option<Vec<Transact
 
 /// The Item as the emulator holds it, up to the emulator's clock.
 pub(crate) fn item(emu: &Emulated, item_id: &str) -> Option<ItemView> {
-    crate::api::transactions::catch_up(&emu.api, item_id);
+    crate::api::item_clock::catch_up(&emu.api, item_id);
     let error = emu.faults.item_error(item_id).map(str::to_string);
     let state = emu.api.model.lock();
     let item = state.items.get(item_id)?;

@@ -26,7 +26,16 @@ pub(crate) struct ItemState {
     /// Where the current `/transactions/sync` pass stands: the position of the last page's
     /// `next_cursor` (which had `has_more: true`) and that page's number in the pass.
     pub(crate) pass: Option<(usize, u32)>,
+    /// When its login was last good, on the emulator's clock: when it was linked, or when
+    /// update mode last repaired it. [`SANDBOX_LOGIN_LIFETIME`] later it needs the login again.
+    pub(crate) login_since: SystemTime,
 }
+
+/// How long a Sandbox Item's login lasts: "In the Sandbox, Items will transition to an
+/// `ITEM_LOGIN_REQUIRED` error state automatically after 30 days" (the spec's
+/// `/sandbox/item/reset_login`).
+pub(crate) const SANDBOX_LOGIN_LIFETIME: std::time::Duration =
+    std::time::Duration::from_secs(30 * 24 * 60 * 60);
 
 /// A public token from `/sandbox/public_token/create`, until it is exchanged.
 pub(crate) struct PublicToken {
